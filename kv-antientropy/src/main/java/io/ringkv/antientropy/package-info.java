@@ -1,0 +1,6 @@
+/**
+ * Anti-entropy: Merkle trees built over token ranges from token-ordered storage scans, the exchange of trees
+ * between replicas, repair of the differing keys only, and tombstone purge once every replica has them.
+ * Nothing lives here yet: it arrives after hinted handoff.
+ */
+package io.ringkv.antientropy;

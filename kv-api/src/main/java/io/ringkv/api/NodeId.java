@@ -1,0 +1,44 @@
+package io.ringkv.api;
+
+import java.util.regex.Pattern;
+
+/**
+ * A node's stable identity in the cluster: 1 to 64 characters of letters, digits, '.', '_' or '-'.
+ * The identity survives restarts; addresses may change.
+ *
+ * @param value the identifier
+ */
+public record NodeId(String value) implements Comparable<NodeId> {
+    /** Longest identifier accepted. */
+    public static final int MAX_LENGTH = 64;
+    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_LENGTH + "}");
+
+    /**
+     * @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when the identifier is malformed
+     */
+    public NodeId {
+        if (value == null || !ALLOWED.matcher(value).matches()) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT,
+                "node id must be 1 to " + MAX_LENGTH + " characters of [A-Za-z0-9._-], was " + quote(value));
+        }
+    }
+
+    /** Shorthand for {@code new NodeId(value)}. */
+    public static NodeId of(String value) {
+        return new NodeId(value);
+    }
+
+    @Override
+    public int compareTo(NodeId other) {
+        return value.compareTo(other.value);
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+
+    static String quote(String text) {
+        return text == null ? "null" : "'" + text + "'";
+    }
+}

@@ -1,0 +1,1 @@
+package io.ringkv.ring; final class Placeholder {}
