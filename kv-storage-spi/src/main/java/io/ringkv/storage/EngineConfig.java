@@ -1,0 +1,62 @@
+package io.ringkv.storage;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What an engine is opened with: where its files live, the store's name, the size limits it enforces, and
+ * engine-specific options (each engine documents its own and rejects unknown ones).
+ *
+ * @param dataDirectory the node's data directory; the engine keeps its files under
+ *     {@code dataDirectory/storeName}
+ * @param storeName 1–64 characters of letters, digits, '.', '_' or '-'
+ * @param limits key and value limits; engines reject larger records with a clear error
+ * @param maxVersionBytes largest version blob accepted
+ * @param options engine-specific settings by name
+ */
+public record EngineConfig(Path dataDirectory, String storeName, Limits limits, int maxVersionBytes,
+                           Map<String, String> options) {
+    /** Version blobs above this are rejected: vector clocks are pruned long before. */
+    public static final int DEFAULT_MAX_VERSION_BYTES = 64 * 1024;
+    private static final Pattern STORE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the bad setting */
+    public EngineConfig {
+        Objects.requireNonNull(dataDirectory, "dataDirectory");
+        Objects.requireNonNull(limits, "limits");
+        if (storeName == null || !STORE_NAME.matcher(storeName).matches() || storeName.startsWith(".")) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION,
+                "store name must be 1–64 characters of [A-Za-z0-9._-] not starting with '.', was '" + storeName + "'");
+        }
+        if (maxVersionBytes < 1) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION,
+                "max version size must be at least 1 byte, was " + maxVersionBytes);
+        }
+        options = Map.copyOf(options);
+    }
+
+    /** A store with default limits and no options. */
+    public static EngineConfig of(Path dataDirectory, String storeName) {
+        return new EngineConfig(dataDirectory, storeName, Limits.DEFAULT, DEFAULT_MAX_VERSION_BYTES, Map.of());
+    }
+
+    /** @return a copy with {@code options} */
+    public EngineConfig withOptions(Map<String, String> newOptions) {
+        return new EngineConfig(dataDirectory, storeName, limits, maxVersionBytes, newOptions);
+    }
+
+    /** @return a copy with {@code newLimits} */
+    public EngineConfig withLimits(Limits newLimits) {
+        return new EngineConfig(dataDirectory, storeName, newLimits, maxVersionBytes, options);
+    }
+
+    /** @return the directory that holds this store's files */
+    public Path storeDirectory() {
+        return dataDirectory.resolve(storeName);
+    }
+}

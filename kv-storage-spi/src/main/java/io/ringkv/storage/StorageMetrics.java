@@ -1,0 +1,25 @@
+package io.ringkv.storage;
+
+/**
+ * A point-in-time copy of an engine's counters. Engines with more to say (flushes, compactions, bloom filter
+ * hits) extend the picture through {@link #extra()}.
+ *
+ * @param puts records written (tombstones excluded)
+ * @param deletes tombstones written
+ * @param gets point reads
+ * @param getHits point reads that found a record (tombstones included)
+ * @param scans range scans started
+ * @param scannedRecords records handed to scan visitors
+ * @param flushes flushes completed
+ * @param liveRecords records currently held, tombstones included (an estimate for engines that cannot count)
+ * @param bytesWritten key, version and value bytes accepted by put and delete
+ * @param extra engine-specific counters by name
+ */
+public record StorageMetrics(long puts, long deletes, long gets, long getHits, long scans, long scannedRecords,
+                             long flushes, long liveRecords, long bytesWritten,
+                             java.util.Map<String, Long> extra) {
+    /** Copies {@code extra}. */
+    public StorageMetrics {
+        extra = java.util.Map.copyOf(extra);
+    }
+}
