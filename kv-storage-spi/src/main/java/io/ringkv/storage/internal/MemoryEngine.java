@@ -4,26 +4,21 @@ import io.ringkv.api.Key;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.EngineCounters;
 import io.ringkv.storage.RecordGuard;
+import io.ringkv.storage.RecordMap;
 import io.ringkv.storage.RecordVisitor;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageKey;
 import io.ringkv.storage.StorageMetrics;
 import io.ringkv.storage.StorageRecord;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
-import java.util.NavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * The reference engine: a concurrent skip list ordered by (token, key). Readers never block; writers replace
  * whole records, so a reader sees either the old or the new record, never a mix.
  */
 final class MemoryEngine implements StorageEngine {
-    // The smallest key sorts before every other key with the same token, so (t, EMPTY) is where token t starts.
-    private static final Key EMPTY = Key.of(new byte[0]);
-
-    private final ConcurrentSkipListMap<StorageKey, StorageRecord> records = new ConcurrentSkipListMap<>();
+    private final RecordMap records = new RecordMap();
     private final RecordGuard guard;
     private final EngineCounters counters = new EngineCounters();
 
@@ -44,18 +39,16 @@ final class MemoryEngine implements StorageEngine {
     @Override
     public void put(long token, Key key, byte[] version, byte[] value) {
         guard.checkWrite(key, version, Objects.requireNonNull(value, "value"));
-        StorageKey storageKey = new StorageKey(token, key);
-        StorageRecord record = StorageRecord.live(storageKey, version, value);
-        records.put(storageKey, record);
+        StorageRecord record = StorageRecord.live(new StorageKey(token, key), version, value);
+        records.put(record);
         counters.onPut(record.sizeInBytes());
     }
 
     @Override
     public void delete(long token, Key key, byte[] version) {
         guard.checkWrite(key, version, null);
-        StorageKey storageKey = new StorageKey(token, key);
-        StorageRecord tombstone = StorageRecord.tombstone(storageKey, version);
-        records.put(storageKey, tombstone);
+        StorageRecord tombstone = StorageRecord.tombstone(new StorageKey(token, key), version);
+        records.put(tombstone);
         counters.onDelete(tombstone.sizeInBytes());
     }
 
@@ -70,45 +63,7 @@ final class MemoryEngine implements StorageEngine {
     @Override
     public void scan(long startExclusive, long endInclusive, RecordVisitor visitor) {
         guard.checkOpen();
-        ScanCount count = new ScanCount();
-        if (startExclusive < endInclusive) {
-            visit(throughToken(afterToken(records, startExclusive), endInclusive), visitor, count);
-        } else if (visit(afterToken(records, startExclusive), visitor, count)) {
-            visit(throughToken(records, endInclusive), visitor, count);
-        }
-        counters.onScan(count.visited);
-    }
-
-    /** The part of {@code map} whose tokens are greater than {@code token}. */
-    private static NavigableMap<StorageKey, StorageRecord> afterToken(
-        NavigableMap<StorageKey, StorageRecord> map, long token) {
-        return token == Long.MAX_VALUE ? Collections.emptyNavigableMap() : map.tailMap(firstKeyOf(token + 1), true);
-    }
-
-    /** The part of {@code map} whose tokens are at most {@code token}. */
-    private static NavigableMap<StorageKey, StorageRecord> throughToken(
-        NavigableMap<StorageKey, StorageRecord> map, long token) {
-        return token == Long.MAX_VALUE ? map : map.headMap(firstKeyOf(token + 1), false);
-    }
-
-    private static StorageKey firstKeyOf(long token) {
-        return new StorageKey(token, EMPTY);
-    }
-
-    /** Hands the records of {@code part} to the visitor; false when the visitor asked to stop. */
-    private static boolean visit(NavigableMap<StorageKey, StorageRecord> part, RecordVisitor visitor,
-                                 ScanCount count) {
-        for (StorageRecord record : part.values()) {
-            count.visited++;
-            if (!visitor.visit(record)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static final class ScanCount {
-        long visited;
+        counters.onScan(records.scan(startExclusive, endInclusive, visitor));
     }
 
     @Override

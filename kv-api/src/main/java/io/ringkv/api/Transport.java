@@ -1,0 +1,37 @@
+package io.ringkv.api;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Sends SBE-encoded messages to peers and delivers what arrives to the handler registered for the message's
+ * schema id. The transport routes by the schema id in the standard SBE message header
+ * ({@link MessageHeader}) and never decodes bodies. Messages from unknown senders, with an unregistered schema
+ * id, or too short to hold a header are dropped and counted, never thrown.
+ *
+ * <p>Used from the node's agent thread only. Production runs it over Aeron UDP; the simulator over a simulated
+ * network.
+ */
+public interface Transport {
+    /**
+     * Sends one message. Never blocks: when the message cannot go now the result says why and the caller decides.
+     *
+     * @param destination the peer
+     * @param buffer holds the SBE message header followed by the body
+     * @param offset where the header starts
+     * @param length header and body length in bytes
+     * @return {@link SendResult#SENT}, or why not
+     */
+    SendResult send(NodeId destination, DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Registers the handler for one SBE schema.
+     *
+     * @param schemaId the schema id in the message header
+     * @param handler receives every message of that schema
+     * @throws IllegalStateException when the schema already has a handler
+     */
+    void register(int schemaId, MessageHandler handler);
+
+    /** @return a snapshot of what the transport sent, received and dropped */
+    TransportCounters counters();
+}
