@@ -1,1 +1,0 @@
-package io.ringkv.ring; final class Placeholder {}
