@@ -1,0 +1,190 @@
+package io.ringkv.benchmarks;
+
+import io.ringkv.api.MessageHeader;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SendResult;
+import io.ringkv.node.runtime.IdlePreset;
+import io.ringkv.node.transport.AeronTransport;
+import io.ringkv.node.transport.PeerAddress;
+import io.ringkv.node.transport.TransportConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Round trip of a 1 KiB message between two endpoints on 127.0.0.1, each with its own embedded media driver:
+ * {@code ringkv} through {@link AeronTransport} (envelope, routing by schema id, counters), {@code rawAeron}
+ * through the bare Aeron API. The echo side runs on its own agent thread with the chosen idle strategy; the
+ * measuring thread drives its endpoint with the same strategy while it waits.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx512m"})
+public class TransportRoundTripBenchmark {
+    private static final int PAYLOAD = 1024;
+    private static final int SCHEMA = 99;
+    private static final NodeId CLIENT = NodeId.of("client");
+    private static final NodeId ECHO = NodeId.of("echo");
+
+    @Param({"adaptive", "backoff"})
+    String idle;
+
+    private Path directory;
+    private IdleStrategy waiting;
+    private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MessageHeader.LENGTH + PAYLOAD));
+
+    private AeronTransport ringkvClient;
+    private AeronTransport ringkvEcho;
+    private AgentRunner ringkvEchoRunner;
+    private boolean ringkvReplied;
+
+    private RawAeronEndpoint rawClient;
+    private RawAeronEndpoint rawEcho;
+    private AgentRunner rawEchoRunner;
+    private boolean rawReplied;
+
+    @Setup(Level.Trial)
+    public void start() throws IOException {
+        directory = Files.createTempDirectory("ringkv-rtt");
+        IdlePreset preset = IdlePreset.parse(idle);
+        waiting = preset.newStrategy();
+        message.putShort(0, (short) PAYLOAD, ByteOrder.LITTLE_ENDIAN);
+        message.putShort(2, (short) 1, ByteOrder.LITTLE_ENDIAN);
+        message.putShort(4, (short) SCHEMA, ByteOrder.LITTLE_ENDIAN);
+        message.putShort(6, (short) 1, ByteOrder.LITTLE_ENDIAN);
+        startRingkv(preset);
+        startRaw(preset);
+    }
+
+    private void startRingkv(IdlePreset preset) {
+        PeerAddress clientAddress = new PeerAddress("127.0.0.1", freePort());
+        PeerAddress echoAddress = new PeerAddress("127.0.0.1", freePort());
+        ringkvClient = AeronTransport.start(new TransportConfig(CLIENT, clientAddress, Map.of(ECHO, echoAddress),
+            directory.resolve("ringkv-client"), TransportConfig.DEFAULT_TERM_LENGTH));
+        ringkvEcho = AeronTransport.start(new TransportConfig(ECHO, echoAddress, Map.of(CLIENT, clientAddress),
+            directory.resolve("ringkv-echo"), TransportConfig.DEFAULT_TERM_LENGTH));
+        ringkvClient.register(SCHEMA, (sender, buffer, offset, length) -> ringkvReplied = true);
+        ringkvEcho.register(SCHEMA, (sender, buffer, offset, length) -> {
+            while (ringkvEcho.send(sender, buffer, offset, length) == SendResult.BACK_PRESSURED) {
+                Thread.onSpinWait();
+            }
+        });
+        ringkvEchoRunner = runner(preset, "ringkv-echo", ringkvEcho::doWork);
+        // both publications are created on first send: repeat until one full round trip has come back
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!ringkvReplied && System.nanoTime() < deadline) {
+            ringkvClient.send(ECHO, message, 0, message.capacity());
+            long resendAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+            while (!ringkvReplied && System.nanoTime() < resendAt) {
+                ringkvClient.doWork();
+            }
+        }
+        if (!ringkvReplied) {
+            throw new IllegalStateException("no round trip through the ringkv transports within 30 s");
+        }
+    }
+
+    private void startRaw(IdlePreset preset) {
+        int clientPort = freePort();
+        int echoPort = freePort();
+        rawClient = new RawAeronEndpoint(directory.resolve("raw-client"), clientPort, echoPort,
+            (buffer, offset, length, header) -> rawReplied = true);
+        RawAeronEndpoint[] echo = new RawAeronEndpoint[1];
+        echo[0] = new RawAeronEndpoint(directory.resolve("raw-echo"), echoPort, clientPort,
+            (buffer, offset, length, header) -> {
+                while (!echo[0].send(buffer, offset, length)) {
+                    Thread.onSpinWait();
+                }
+            });
+        rawEcho = echo[0];
+        rawEchoRunner = runner(preset, "raw-echo", rawEcho::doWork);
+        while (!rawClient.isConnected()) {
+            rawClient.doWork();
+        }
+    }
+
+    private static AgentRunner runner(IdlePreset preset, String name, java.util.function.IntSupplier work) {
+        AgentRunner runner = new AgentRunner(preset.newStrategy(), Throwable::printStackTrace, null, new Agent() {
+            @Override
+            public int doWork() {
+                return work.getAsInt();
+            }
+
+            @Override
+            public String roleName() {
+                return name;
+            }
+        });
+        AgentRunner.startOnThread(runner);
+        return runner;
+    }
+
+    @Benchmark
+    public boolean ringkv() {
+        ringkvReplied = false;
+        while (ringkvClient.send(ECHO, message, 0, message.capacity()) != SendResult.SENT) {
+            ringkvClient.doWork();
+        }
+        waiting.reset();
+        while (!ringkvReplied) {
+            waiting.idle(ringkvClient.doWork());
+        }
+        return ringkvReplied;
+    }
+
+    @Benchmark
+    public boolean rawAeron() {
+        rawReplied = false;
+        while (!rawClient.send(message, 0, message.capacity())) {
+            rawClient.doWork();
+        }
+        waiting.reset();
+        while (!rawReplied) {
+            waiting.idle(rawClient.doWork());
+        }
+        return rawReplied;
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+        ringkvEchoRunner.close();
+        rawEchoRunner.close();
+        ringkvClient.close();
+        rawClient.close();
+    }
+
+    private static int freePort() {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.ringkv.node;
+
+import io.ringkv.node.cli.DaggerLauncherComponent;
+
+/** Entry point of the {@code ringkv} command. */
+public final class Main {
+    private Main() {
+    }
+
+    /**
+     * Runs the command named by {@code args} and exits with its status: 0 on success, 1 when the command
+     * failed, 2 for a usage error.
+     */
+    public static void main(String[] args) {
+        int status = DaggerLauncherComponent.create().launcher().run(args, System.out, System.err);
+        System.exit(status);
+    }
+}

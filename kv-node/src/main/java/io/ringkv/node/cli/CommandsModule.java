@@ -1,0 +1,30 @@
+package io.ringkv.node.cli;
+
+import dagger.Binds;
+import dagger.Module;
+import dagger.multibindings.IntoMap;
+import dagger.multibindings.StringKey;
+
+/** Registers each launcher command under the words that invoke it. */
+@Module
+interface CommandsModule {
+    @Binds
+    @IntoMap
+    @StringKey("ring simulate")
+    Command ringSimulate(RingSimulateCommand command);
+
+    @Binds
+    @IntoMap
+    @StringKey("idle-cpu")
+    Command idleCpu(IdleCpuCommand command);
+
+    @Binds
+    @IntoMap
+    @StringKey("node")
+    Command node(NodeCommand command);
+
+    @Binds
+    @IntoMap
+    @StringKey("version")
+    Command version(VersionCommand command);
+}

@@ -1,0 +1,64 @@
+package io.ringkv.node.runtime;
+
+import io.ringkv.node.transport.AeronTransport;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+/**
+ * The one thread that owns a node's protocol state. Each duty cycle runs the transport (media driver, client,
+ * arrivals), fires due timers, and runs tasks other threads queued. Other threads reach the node only through
+ * {@link #submit(Runnable)}, a bounded queue.
+ */
+public final class NodeAgent implements Agent {
+    private static final int TASK_QUEUE_CAPACITY = 4096;
+    private static final int TASKS_PER_CYCLE = 64;
+
+    private final String roleName;
+    private final AeronTransport transport;
+    private final WheelTimers timers;
+    private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(TASK_QUEUE_CAPACITY);
+
+    /**
+     * @param roleName names the thread, e.g. {@code ringkv-node-n1}
+     * @param transport the node's transport
+     * @param timers the node's timers
+     */
+    public NodeAgent(String roleName, AeronTransport transport, WheelTimers timers) {
+        this.roleName = roleName;
+        this.transport = transport;
+        this.timers = timers;
+    }
+
+    /**
+     * Queues {@code task} to run on the agent thread.
+     *
+     * @return false when the queue is full: the caller decides whether to retry or fail
+     */
+    public boolean submit(Runnable task) {
+        return tasks.offer(task);
+    }
+
+    /**
+     * Only messages, timers and tasks count as work: the media driver's own housekeeping (heartbeats, status
+     * messages) keeps running every cycle but does not stop an idle node from backing off. Anything the node sends
+     * is work that cycle, so the next cycle, which pushes it out, comes at once.
+     */
+    @Override
+    public int doWork() {
+        transport.doHousekeeping();
+        int work = transport.pollMessages();
+        work += timers.poll();
+        work += tasks.drain(Runnable::run, TASKS_PER_CYCLE);
+        return work;
+    }
+
+    @Override
+    public void onClose() {
+        transport.close();
+    }
+
+    @Override
+    public String roleName() {
+        return roleName;
+    }
+}

@@ -1,0 +1,307 @@
+package io.ringkv.node.transport;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.exceptions.AeronException;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.Header;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.api.MessageHandler;
+import io.ringkv.api.MessageHeader;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SendResult;
+import io.ringkv.api.Transport;
+import io.ringkv.api.TransportCounters;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The production {@link Transport}: SBE messages over Aeron UDP. Each node embeds a media driver in
+ * {@link ThreadingMode#INVOKER} mode, so the driver's and the client's duty cycles run inside {@link #doWork()} on
+ * the node's agent thread: one thread per node, nothing spinning on its own. One subscription receives from every
+ * peer; one exclusive publication per peer is created on first send and survives the peer's restarts (Aeron
+ * reconnects it when the peer's new driver answers).
+ */
+public final class AeronTransport implements Transport, AutoCloseable {
+    static final int STREAM_ID = 1001;
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final System.Logger LOG = System.getLogger(AeronTransport.class.getName());
+
+    private final TransportConfig config;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker clientInvoker;
+    private final Subscription subscription;
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final Map<NodeId, Peer> peers = new HashMap<>();
+    private final Long2ObjectHashMap<NodeId> peersByHash = new Long2ObjectHashMap<>();
+    private final Int2ObjectHashMap<MessageHandler> handlers = new Int2ObjectHashMap<>();
+    private final UnsafeBuffer envelope = new UnsafeBuffer(ByteBuffer.allocateDirect(Envelope.LENGTH));
+    private final Counters counters = new Counters();
+    private boolean closed;
+
+    private AeronTransport(TransportConfig config) {
+        this.config = config;
+        Envelope.write(envelope, config.self());
+        for (Map.Entry<NodeId, PeerAddress> entry : config.peers().entrySet()) {
+            addPeer(entry.getKey(), entry.getValue());
+        }
+        this.driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(config.aeronDirectory().toString())
+            .threadingMode(ThreadingMode.INVOKER)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .warnIfDirectoryExists(false)
+            .termBufferSparseFile(true)
+            // no helper thread: it polls at about 1 % of a core even when idle. Name resolution then runs on the
+            // agent thread, which costs nothing for peers given as IP addresses (the usual case)
+            .asyncExecutorEnabled(false)
+            .publicationTermBufferLength(config.termLength())
+            .ipcTermBufferLength(64 * 1024)
+            .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(100))
+            .errorHandler(this::onAeronError));
+        this.driverInvoker = driver.sharedAgentInvoker();
+        if (!driverInvoker.isStarted()) {
+            driverInvoker.start();
+        }
+        this.aeron = Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(driver.aeronDirectoryName())
+            .driverAgentInvoker(driverInvoker)
+            .useConductorAgentInvoker(true)
+            .errorHandler(this::onAeronError));
+        this.clientInvoker = aeron.conductorAgentInvoker();
+        this.subscription = aeron.addSubscription(config.listen().channel(config.termLength()), STREAM_ID);
+    }
+
+    /**
+     * Starts the embedded media driver and subscribes on the node's listen address.
+     *
+     * @throws KvException with {@code INVALID_CONFIGURATION} when two peers' ids hash alike, or
+     *     {@code STORAGE_FAILURE} when the media driver cannot start
+     */
+    public static AeronTransport start(TransportConfig config) {
+        return new AeronTransport(config);
+    }
+
+    private void addPeer(NodeId id, PeerAddress address) {
+        long hash = Envelope.senderHash(id);
+        NodeId clash = peersByHash.put(hash, id);
+        if (clash != null || hash == Envelope.senderHash(config.self())) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION,
+                "node ids " + id + " and " + (clash != null ? clash : config.self()) + " cannot share a cluster");
+        }
+        peers.put(id, new Peer(address));
+    }
+
+    /**
+     * Runs one duty cycle: the media driver, the Aeron client conductor, then up to 64 arriving fragments.
+     *
+     * @return the amount of work done, 0 when idle
+     */
+    public int doWork() {
+        return doHousekeeping() + pollMessages();
+    }
+
+    /**
+     * Runs the embedded media driver's and the Aeron client's duty cycles: sending what was offered, status
+     * messages, heartbeats, connection setup.
+     *
+     * @return the housekeeping work done; it needs no quick follow-up, so idle strategies may ignore it
+     */
+    public int doHousekeeping() {
+        if (closed) {
+            return 0;
+        }
+        return driverInvoker.invoke() + clientInvoker.invoke();
+    }
+
+    /** Delivers up to 64 arriving fragments to their handlers. @return fragments read */
+    public int pollMessages() {
+        return closed ? 0 : subscription.poll(assembler, FRAGMENT_LIMIT);
+    }
+
+    @Override
+    public SendResult send(NodeId destination, DirectBuffer buffer, int offset, int length) {
+        if (closed) {
+            return SendResult.CLOSED;
+        }
+        Peer peer = peers.get(destination);
+        if (peer == null) {
+            counters.unknownDestination++;
+            return SendResult.UNKNOWN_DESTINATION;
+        }
+        ExclusivePublication publication = peer.publication(aeron, config.termLength());
+        if (publication == null) {
+            counters.notConnected++;
+            return SendResult.NOT_CONNECTED;
+        }
+        if (length + Envelope.LENGTH > publication.maxMessageLength()) {
+            counters.tooLarge++;
+            return SendResult.TOO_LARGE;
+        }
+        long result = publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
+        return outcome(peer, result);
+    }
+
+    private SendResult outcome(Peer peer, long result) {
+        if (result > 0) {
+            counters.sent++;
+            return SendResult.SENT;
+        }
+        if (result == Publication.NOT_CONNECTED) {
+            counters.notConnected++;
+            return SendResult.NOT_CONNECTED;
+        }
+        if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION) {
+            counters.backPressured++;
+            return SendResult.BACK_PRESSURED;
+        }
+        // CLOSED or MAX_POSITION_EXCEEDED: replace the publication on the next send
+        peer.discardPublication();
+        counters.notConnected++;
+        return SendResult.NOT_CONNECTED;
+    }
+
+    @Override
+    public void register(int schemaId, MessageHandler handler) {
+        if (handlers.containsKey(schemaId)) {
+            throw new IllegalStateException("schema " + schemaId + " already has a handler");
+        }
+        handlers.put(schemaId, handler);
+    }
+
+    @Override
+    public TransportCounters counters() {
+        return counters.snapshot();
+    }
+
+    /** @return true when a publication to {@code peer} exists and a receiver is connected to it */
+    public boolean isConnected(NodeId peer) {
+        Peer known = peers.get(peer);
+        return known != null && known.isConnected();
+    }
+
+    /** @return the listen address */
+    public PeerAddress listenAddress() {
+        return config.listen();
+    }
+
+    private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        if (length < Envelope.LENGTH + MessageHeader.LENGTH || !Envelope.hasMagic(buffer, offset)) {
+            counters.droppedMalformed++;
+            return;
+        }
+        NodeId sender = peersByHash.get(Envelope.sender(buffer, offset));
+        if (sender == null) {
+            counters.droppedUnknownSender++;
+            return;
+        }
+        int messageOffset = offset + Envelope.LENGTH;
+        int messageLength = length - Envelope.LENGTH;
+        MessageHandler handler = handlers.get(MessageHeader.schemaId(buffer, messageOffset));
+        if (handler == null) {
+            counters.droppedUnknownSchema++;
+            return;
+        }
+        try {
+            handler.onMessage(sender, buffer, messageOffset, messageLength);
+            counters.received++;
+        } catch (RuntimeException e) {
+            // a message its handler cannot decode is dropped and counted; the agent keeps running
+            counters.droppedMalformed++;
+        }
+    }
+
+    private void onAeronError(Throwable error) {
+        counters.aeronErrors++;
+        LOG.log(System.Logger.Level.WARNING, "transport error on " + config.self() + ": " + error);
+    }
+
+    /** @return errors the media driver or client reported (each also logged) */
+    public long aeronErrors() {
+        return counters.aeronErrors;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            CloseHelper.closeAll(aeron, driver);
+        }
+    }
+
+    /** A peer's address and, once the first send asked for it, its publication. */
+    private static final class Peer {
+        private final PeerAddress address;
+        private long registrationId = Aeron.NULL_VALUE;
+        private ExclusivePublication publication;
+
+        Peer(PeerAddress address) {
+            this.address = address;
+        }
+
+        /** @return the publication, or null while Aeron is still creating it */
+        ExclusivePublication publication(Aeron aeron, int termLength) {
+            if (publication != null) {
+                return publication;
+            }
+            if (registrationId == Aeron.NULL_VALUE) {
+                registrationId = aeron.asyncAddExclusivePublication(address.channel(termLength), STREAM_ID);
+            }
+            try {
+                publication = aeron.getExclusivePublication(registrationId);
+            } catch (AeronException e) {
+                // the driver refused the channel (e.g. an unresolvable host): ask again on a later send
+                registrationId = Aeron.NULL_VALUE;
+                LOG.log(System.Logger.Level.WARNING, "cannot reach peer at " + address + ": " + e.getMessage());
+                return null;
+            }
+            if (publication != null) {
+                registrationId = Aeron.NULL_VALUE;
+            }
+            return publication;
+        }
+
+        boolean isConnected() {
+            return publication != null && publication.isConnected();
+        }
+
+        void discardPublication() {
+            CloseHelper.quietClose(publication);
+            publication = null;
+        }
+    }
+
+    /** Written by the agent thread only. */
+    private static final class Counters {
+        long sent;
+        long backPressured;
+        long notConnected;
+        long unknownDestination;
+        long tooLarge;
+        long received;
+        long droppedUnknownSender;
+        long droppedUnknownSchema;
+        long droppedMalformed;
+        long aeronErrors;
+
+        TransportCounters snapshot() {
+            return new TransportCounters(sent, backPressured, notConnected, unknownDestination, tooLarge, received,
+                droppedUnknownSender, droppedUnknownSchema, droppedMalformed);
+        }
+    }
+}

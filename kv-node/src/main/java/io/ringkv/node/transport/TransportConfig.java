@@ -1,0 +1,53 @@
+package io.ringkv.node.transport;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.api.NodeId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a node's Aeron transport is set up.
+ *
+ * @param self this node
+ * @param listen the address this node receives on
+ * @param peers every other node and its address
+ * @param aeronDirectory the embedded media driver's directory; deleted and recreated on start
+ * @param termLength Aeron term length in bytes (a power of two, 64 KiB–1 GiB); the largest message is 1/8 of it
+ */
+public record TransportConfig(NodeId self, PeerAddress listen, Map<NodeId, PeerAddress> peers, Path aeronDirectory,
+                              int termLength) {
+    /** 1 MiB terms: messages up to 128 KiB, three terms of sparse files per publication. */
+    public static final int DEFAULT_TERM_LENGTH = 1 << 20;
+
+    /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting */
+    public TransportConfig {
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(aeronDirectory, "aeronDirectory");
+        peers = Map.copyOf(peers);
+        if (peers.containsKey(self)) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "node " + self + " lists itself as a peer");
+        }
+        if (Integer.bitCount(termLength) != 1 || termLength < 64 * 1024 || termLength > (1 << 30)) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION,
+                "term length must be a power of two from 64 KiB to 1 GiB, was " + termLength);
+        }
+    }
+
+    /** A config with the default term length and the media driver directory in /dev/shm when it exists. */
+    public static TransportConfig of(NodeId self, PeerAddress listen, Map<NodeId, PeerAddress> peers, Path dataDirectory) {
+        return new TransportConfig(self, listen, new LinkedHashMap<>(peers), defaultAeronDirectory(self, listen, dataDirectory),
+            DEFAULT_TERM_LENGTH);
+    }
+
+    /** Shared memory when the machine has it (fast, and never fills the data disk); else the data directory. */
+    static Path defaultAeronDirectory(NodeId self, PeerAddress listen, Path dataDirectory) {
+        Path shm = Path.of("/dev/shm");
+        String name = "ringkv-" + self + "-" + listen.port();
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm.resolve(name) : dataDirectory.resolve("aeron");
+    }
+}

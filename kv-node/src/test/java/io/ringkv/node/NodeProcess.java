@@ -1,0 +1,131 @@
+package io.ringkv.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real {@code ringkv} process started from the test's own module path. Its output goes to a file (a pipe loses
+ * its last lines when the process dies while being read); tests wait for lines with a deadline and kill the
+ * process with SIGKILL.
+ */
+final class NodeProcess implements AutoCloseable {
+    private static final AtomicInteger STARTED = new AtomicInteger();
+
+    private final Process process;
+    private final Path output;
+    private final List<String> seen = new ArrayList<>();
+    private long consumed;
+    private int lineIndex;
+
+    private NodeProcess(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    /** Starts {@code ringkv <args>} in {@code workingDirectory}. */
+    static NodeProcess start(Path workingDirectory, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("--add-exports");
+        command.add("java.base/jdk.internal.misc=org.agrona");
+        command.add("-Xmx128m");
+        command.add("--module-path");
+        command.add(System.getProperty("jdk.module.path"));
+        command.add("-m");
+        command.add("io.ringkv.node/io.ringkv.node.Main");
+        command.addAll(List.of(args));
+        Path output = workingDirectory.resolve("process-" + STARTED.incrementAndGet() + ".log");
+        try {
+            Process process = new ProcessBuilder(command).directory(workingDirectory.toFile())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            return new NodeProcess(process, output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return a UDP port on 127.0.0.1 that was free a moment ago */
+    static int freeUdpPort() {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the complete lines written since the last call. */
+    private void readNewLines() throws IOException {
+        byte[] all = Files.readAllBytes(output);
+        int end = all.length;
+        while (end > consumed && all[end - 1] != '\n') {
+            end--;
+        }
+        if (end > consumed) {
+            String text = new String(all, (int) consumed, (int) (end - consumed), StandardCharsets.UTF_8);
+            seen.addAll(List.of(text.split("\n")));
+            consumed = end;
+        }
+    }
+
+    /**
+     * Waits for a line, after the last one matched, containing {@code text}.
+     *
+     * @throws AssertionError with every line seen when the deadline passes
+     */
+    String await(String text, Duration timeout) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            readNewLines();
+            while (lineIndex < seen.size()) {
+                String line = seen.get(lineIndex++);
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no line containing '" + text + "' within " + timeout + "; output was:\n"
+                    + String.join("\n", seen));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits for the process to exit by itself. @return its exit code, or -1 when it is still running */
+    int exitCode(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    /** Kills the process with SIGKILL and waits for it. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Asks the process to stop (SIGTERM). @return its exit code, or -1 when it had to be killed */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.ringkv.node.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.ringkv.api.KvException;
+import io.ringkv.api.MessageHeader;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SendResult;
+import io.ringkv.api.TransportCounters;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two Aeron transports in one JVM on 127.0.0.1, driven from the test thread. */
+@Timeout(60)
+class AeronTransportTest {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final int SCHEMA = 77;
+
+    @TempDir
+    Path dataDirectory;
+
+    private AeronTransport a;
+    private AeronTransport b;
+    private PeerAddress addressB;
+    private final List<String> receivedByB = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        PeerAddress addressA = new PeerAddress("127.0.0.1", freePort());
+        addressB = new PeerAddress("127.0.0.1", freePort());
+        a = AeronTransport.start(TransportConfig.of(A, addressA, Map.of(B, addressB), dataDirectory.resolve("a")));
+        b = AeronTransport.start(TransportConfig.of(B, addressB, Map.of(A, addressA), dataDirectory.resolve("b")));
+        b.register(SCHEMA, (sender, buffer, offset, length) ->
+            receivedByB.add(sender + ":" + length + ":" + buffer.getByte(offset + length - 1)));
+    }
+
+    @AfterEach
+    void stop() {
+        a.close();
+        b.close();
+    }
+
+    private static int freePort() {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void pump(BooleanSupplier until) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!until.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 20 s; b counters " + b.counters());
+            }
+            a.doWork();
+            b.doWork();
+            Thread.onSpinWait();
+        }
+    }
+
+    private static UnsafeBuffer message(int schemaId, int bodyLength) {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[MessageHeader.LENGTH + bodyLength]);
+        buffer.putShort(0, (short) bodyLength, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(2, (short) 1, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(4, (short) schemaId, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(6, (short) 1, ByteOrder.LITTLE_ENDIAN);
+        if (bodyLength > 0) {
+            buffer.putByte(buffer.capacity() - 1, (byte) 42);
+        }
+        return buffer;
+    }
+
+    /** Sends until the transport accepts: the first sends find the publication still connecting. */
+    private void sendFromA(UnsafeBuffer buffer) {
+        pump(() -> a.send(B, buffer, 0, buffer.capacity()) == SendResult.SENT);
+    }
+
+    @Test
+    void aMessageReachesTheHandlerOfItsSchemaWithTheSenderNamed() {
+        sendFromA(message(SCHEMA, 100));
+        pump(() -> !receivedByB.isEmpty());
+        assertEquals(List.of("a:108:42"), receivedByB);
+    }
+
+    @Test
+    void aTenKibValueWithHeadersCrossesInOneMessage() {
+        sendFromA(message(SCHEMA, 10 * 1024 + 200));
+        pump(() -> !receivedByB.isEmpty());
+        assertEquals(List.of("a:" + (MessageHeader.LENGTH + 10 * 1024 + 200) + ":42"), receivedByB);
+    }
+
+    @Test
+    void unknownSchemasAreCountedAndDropped() {
+        sendFromA(message(SCHEMA + 1, 8));
+        sendFromA(message(SCHEMA, 8));
+        pump(() -> !receivedByB.isEmpty());
+        TransportCounters counters = b.counters();
+        assertEquals(1, counters.droppedUnknownSchema());
+        assertEquals(1, counters.received());
+    }
+
+    @Test
+    void aHandlerThatCannotDecodeAMessageCountsItAsMalformed() {
+        b.register(SCHEMA + 2, (sender, buffer, offset, length) -> {
+            throw new IndexOutOfBoundsException("truncated body");
+        });
+        sendFromA(message(SCHEMA + 2, 4));
+        sendFromA(message(SCHEMA, 8));
+        pump(() -> !receivedByB.isEmpty());
+        assertEquals(1, b.counters().droppedMalformed());
+    }
+
+    @Test
+    void garbageTruncatedFramesAndStrangersAreCountedAndDropped() {
+        // a raw Aeron client on a's media driver: it writes datagrams without ringkv's envelope rules
+        try (Aeron raw = Aeron.connect(new Aeron.Context().aeronDirectoryName(
+                 TransportConfig.defaultAeronDirectory(A, a.listenAddress(), dataDirectory.resolve("a")).toString()))) {
+            long registration = raw.asyncAddPublication(addressB.channel(TransportConfig.DEFAULT_TERM_LENGTH),
+                AeronTransport.STREAM_ID);
+            Publication[] holder = new Publication[1];
+            pump(() -> (holder[0] = raw.getPublication(registration)) != null);
+            Publication publication = holder[0];
+            UnsafeBuffer garbage = new UnsafeBuffer(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                17, 18, 19, 20, 21});
+            pump(() -> publication.offer(garbage) > 0);
+            UnsafeBuffer truncated = new UnsafeBuffer(new byte[Envelope.LENGTH + 3]);
+            Envelope.write(truncated, A);
+            pump(() -> publication.offer(truncated) > 0);
+            UnsafeBuffer stranger = new UnsafeBuffer(new byte[Envelope.LENGTH + MessageHeader.LENGTH + 8]);
+            Envelope.write(stranger, NodeId.of("stranger"));
+            stranger.putBytes(Envelope.LENGTH, message(SCHEMA, 8), 0, MessageHeader.LENGTH + 8);
+            pump(() -> publication.offer(stranger) > 0);
+            pump(() -> b.counters().droppedMalformed() == 2 && b.counters().droppedUnknownSender() == 1);
+        }
+        assertTrue(receivedByB.isEmpty());
+        sendFromA(message(SCHEMA, 8));
+        pump(() -> !receivedByB.isEmpty());
+    }
+
+    @Test
+    void sendsToUnknownNodesAndOversizeMessagesAreRefusedAndCounted() {
+        UnsafeBuffer small = message(SCHEMA, 8);
+        assertEquals(SendResult.UNKNOWN_DESTINATION, a.send(NodeId.of("nobody"), small, 0, small.capacity()));
+        sendFromA(small);
+        UnsafeBuffer huge = message(SCHEMA, TransportConfig.DEFAULT_TERM_LENGTH / 8);
+        assertEquals(SendResult.TOO_LARGE, a.send(B, huge, 0, huge.capacity()));
+        assertEquals(1, a.counters().unknownDestination());
+        assertEquals(1, a.counters().tooLarge());
+    }
+
+    @Test
+    void peerIdsThatCollideOrIncludeTheNodeItselfAreRejected() {
+        assertThrows(KvException.class, () -> TransportConfig.of(A, addressB, Map.of(A, addressB), dataDirectory));
+    }
+}
