@@ -1,9 +1,8 @@
 /**
- * Replication: the coordinator that hashes a key to its preference list and waits for R reads or W writes
- * of N replicas, the replica side that applies versioned writes to its storage engine, conflict resolution
- * ({@code lww} and {@code vector-clock} as ServiceLoader plugins), read repair, and sloppy quorum with hinted
- * handoff. Every piece is an I/O-free state machine written against the Transport and Clock seams, so it runs
- * unchanged in the deterministic simulator. Nothing lives here yet: versioned quorum replication arrives with
- * the issue that brings a running cluster.
+ * Replication: {@link io.ringkv.replication.Replication} wires one node's {@link io.ringkv.replication.Coordinator}
+ * (quorum reads and writes with read repair) and {@link io.ringkv.replication.Replica} (versioned, durable writes
+ * into one storage record per key) to the node's transport; {@link io.ringkv.replication.ConflictResolvers} finds
+ * the {@code lww} and {@code vector-clock} resolvers, and third-party ones, by name. I/O-free state machines
+ * written against the Transport and Clock seams, so they run unchanged in the deterministic simulator.
  */
 package io.ringkv.replication;

@@ -1,0 +1,142 @@
+package io.ringkv.api;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The binary form of versions, shared by the wire, the storage records and client contexts. Little-endian:
+ * <pre>
+ * clock     := entries:u16 { idLength:u8 id:ASCII counter:i64 updatedMillis:i64 }*
+ * version   := clock physicalMillis:i64 logical:i32 writerLength:u8 writer:ASCII
+ * context   := 'C' formatVersion:u8(=1) clock
+ * </pre>
+ * Decoding checks every length and value and fails with {@link ErrorCode#INVALID_ARGUMENT}, never with an
+ * unchecked buffer error.
+ */
+public final class VersionEncoding {
+    private static final byte CONTEXT_MAGIC = 'C';
+    private static final byte CONTEXT_FORMAT = 1;
+    private static final int MAX_ENTRIES = 0xFFFF;
+
+    private VersionEncoding() {
+    }
+
+    /** @return the bytes {@link #writeVersion} writes for {@code version} */
+    public static int versionLength(Version version) {
+        return clockLength(version.clock()) + Long.BYTES + Integer.BYTES + 1 + version.writer().value().length();
+    }
+
+    /** @return the encoded version */
+    public static byte[] encodeVersion(Version version) {
+        ByteBuffer buffer = ByteBuffer.allocate(versionLength(version)).order(ByteOrder.LITTLE_ENDIAN);
+        writeVersion(buffer, version);
+        return buffer.array();
+    }
+
+    /** Writes {@code version} at the buffer's position (little-endian buffers only). */
+    public static void writeVersion(ByteBuffer buffer, Version version) {
+        writeClock(buffer, version.clock());
+        buffer.putLong(version.timestamp().physicalMillis());
+        buffer.putInt(version.timestamp().logical());
+        writeId(buffer, version.writer());
+    }
+
+    /** @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when {@code bytes} is not exactly one version */
+    public static Version decodeVersion(byte[] bytes) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        Version version = readVersion(buffer);
+        requireConsumed(buffer, "version");
+        return version;
+    }
+
+    /** Reads one version at the buffer's position. @throws KvException when malformed */
+    public static Version readVersion(ByteBuffer buffer) {
+        try {
+            VectorClock clock = readClock(buffer);
+            long physical = buffer.getLong();
+            int logical = buffer.getInt();
+            return new Version(clock, new HybridTimestamp(physical, logical), readId(buffer));
+        } catch (BufferUnderflowException e) {
+            throw malformed("version is truncated");
+        }
+    }
+
+    static byte[] encodeContext(VectorClock clock) {
+        ByteBuffer buffer = ByteBuffer.allocate(2 + clockLength(clock)).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(CONTEXT_MAGIC).put(CONTEXT_FORMAT);
+        writeClock(buffer, clock);
+        return buffer.array();
+    }
+
+    static VectorClock decodeContext(byte[] bytes) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            if (buffer.get() != CONTEXT_MAGIC || buffer.get() != CONTEXT_FORMAT) {
+                throw malformed("not a ringkv causal context (bad magic or format)");
+            }
+            VectorClock clock = readClock(buffer);
+            requireConsumed(buffer, "causal context");
+            return clock;
+        } catch (BufferUnderflowException e) {
+            throw malformed("causal context is truncated");
+        }
+    }
+
+    private static int clockLength(VectorClock clock) {
+        int length = Short.BYTES;
+        for (int i = 0; i < clock.size(); i++) {
+            length += 1 + clock.node(i).value().length() + 2 * Long.BYTES;
+        }
+        return length;
+    }
+
+    private static void writeClock(ByteBuffer buffer, VectorClock clock) {
+        buffer.putShort((short) clock.size());
+        for (int i = 0; i < clock.size(); i++) {
+            writeId(buffer, clock.node(i));
+            buffer.putLong(clock.counterAt(i));
+            buffer.putLong(clock.updatedMillisAt(i));
+        }
+    }
+
+    private static VectorClock readClock(ByteBuffer buffer) {
+        int entries = buffer.getShort() & MAX_ENTRIES;
+        VectorClock clock = VectorClock.empty();
+        NodeId previous = null;
+        for (int i = 0; i < entries; i++) {
+            NodeId node = readId(buffer);
+            if (previous != null && previous.compareTo(node) >= 0) {
+                throw malformed("vector clock entries are not in strictly ascending node order");
+            }
+            previous = node;
+            long counter = buffer.getLong();
+            long updated = buffer.getLong();
+            clock = clock.with(node, counter, updated);
+        }
+        return clock;
+    }
+
+    private static void writeId(ByteBuffer buffer, NodeId id) {
+        byte[] bytes = id.value().getBytes(StandardCharsets.US_ASCII);
+        buffer.put((byte) bytes.length).put(bytes);
+    }
+
+    private static NodeId readId(ByteBuffer buffer) {
+        int length = buffer.get() & 0xFF;
+        byte[] bytes = new byte[length];
+        buffer.get(bytes);
+        return new NodeId(new String(bytes, StandardCharsets.US_ASCII));
+    }
+
+    private static void requireConsumed(ByteBuffer buffer, String what) {
+        if (buffer.hasRemaining()) {
+            throw malformed(what + " has " + buffer.remaining() + " trailing bytes");
+        }
+    }
+
+    private static KvException malformed(String message) {
+        return new KvException(ErrorCode.INVALID_ARGUMENT, message);
+    }
+}

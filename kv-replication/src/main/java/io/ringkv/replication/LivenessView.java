@@ -1,0 +1,17 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.NodeId;
+
+/**
+ * Which nodes this node believes alive. A coordinator fails a request with {@code UNAVAILABLE} at once when fewer
+ * than R or W of the key's replicas are alive in this view, and sends only to those that are. Static membership
+ * uses {@link #ALL_ALIVE}; gossip's failure detector will provide a live view. Read on the agent thread.
+ */
+@FunctionalInterface
+public interface LivenessView {
+    /** Every node is alive: static membership with no failure detector. */
+    LivenessView ALL_ALIVE = node -> true;
+
+    /** @return true when {@code node} is believed alive */
+    boolean isAlive(NodeId node);
+}

@@ -1,0 +1,47 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.Key;
+import io.ringkv.api.NodeId;
+
+/** What a coordinator remembers about one request in flight: its replicas, who answered, when it gives up. */
+abstract class PendingRequest {
+    final long correlationId;
+    final long token;
+    final Key key;
+    final NodeId[] targets;
+    final boolean[] answered;
+    final long deadlineNanos;
+    long timerId = -1;
+    int replies;
+
+    PendingRequest(long correlationId, long token, Key key, NodeId[] targets, long deadlineNanos) {
+        this.correlationId = correlationId;
+        this.token = token;
+        this.key = key;
+        this.targets = targets;
+        this.answered = new boolean[targets.length];
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Marks {@code node}'s reply. @return false when it is not a target or answered before (a duplicate) */
+    boolean markAnswered(NodeId node) {
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i].equals(node)) {
+                if (answered[i]) {
+                    return false;
+                }
+                answered[i] = true;
+                replies++;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean allAnswered() {
+        return replies == targets.length;
+    }
+
+    /** @return true once the client has its answer (a read may stay open afterwards for read repair) */
+    abstract boolean isAnswered();
+}

@@ -1,0 +1,19 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Version;
+
+/** Answers a {@link Coordinator#put} or {@link Coordinator#delete}; exactly one method is called once. */
+public interface PutCallback {
+    /** @param written the version W replicas made durable */
+    void onSuccess(Version written);
+
+    /**
+     * The write was not acknowledged by W replicas. It may still have reached some of them and may still become
+     * visible (a failed write is indeterminate, as in every Dynamo-style store).
+     *
+     * @param code {@code UNAVAILABLE}, {@code TIMEOUT}, {@code STORAGE_FAILURE} or {@code INVALID_CONSISTENCY}
+     * @param message why
+     */
+    void onFailure(ErrorCode code, String message);
+}

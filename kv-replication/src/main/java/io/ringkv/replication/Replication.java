@@ -1,0 +1,125 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.ConflictResolver;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.HybridClock;
+import io.ringkv.api.KvException;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SiblingSet;
+import io.ringkv.replication.internal.Message;
+import io.ringkv.replication.internal.MessageCodec;
+import io.ringkv.replication.internal.Metrics;
+import io.ringkv.ring.Partitioner;
+import io.ringkv.ring.Ring;
+import io.ringkv.storage.StorageEngine;
+import org.agrona.DirectBuffer;
+
+/**
+ * One node's replication: its {@link Coordinator}, its {@link Replica}, one hybrid clock shared by both, and the
+ * handler of the replication schema (id {@link #SCHEMA_ID}) registered with the node's transport. A message that
+ * cannot be decoded, or whose token does not match its key, is dropped and counted; nothing a peer sends is
+ * thrown out of the handler. I/O-free: everything goes through the {@link NodeContext}. Agent thread only.
+ */
+public final class Replication {
+    /** The SBE schema id of replication messages. */
+    public static final int SCHEMA_ID = MessageCodec.SCHEMA_ID;
+
+    private final NodeContext context;
+    private final Metrics metrics = new Metrics();
+    private final HybridClock hybridClock;
+    private final MessageCodec codec;
+    private final Replica replica;
+    private final Coordinator coordinator;
+
+    /**
+     * Registers the replication handler with {@code context.transport()}.
+     *
+     * @param context the node's runtime
+     * @param ring the cluster's ring (static membership)
+     * @param engine this node's store, opened with {@link ReplicationConfig#storageLimits()}
+     * @param liveness which replicas to count on
+     * @param config the cluster's settings; its resolver is looked up by name
+     * @throws KvException with {@link ErrorCode#UNKNOWN_PLUGIN} when no resolver has the configured name
+     */
+    public Replication(NodeContext context, Ring ring, StorageEngine engine, LivenessView liveness,
+                       ReplicationConfig config) {
+        this(context, ring, engine, liveness, config, ConflictResolvers.named(config.resolver()));
+    }
+
+    private Replication(NodeContext context, Ring ring, StorageEngine engine, LivenessView liveness,
+                        ReplicationConfig config, ConflictResolver resolver) {
+        this.context = context;
+        this.hybridClock = new HybridClock(context.clock());
+        this.codec = new MessageCodec(config.limits(), config.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
+        this.replica = new Replica(engine, resolver, config, metrics);
+        this.coordinator = new Coordinator(context, ring, liveness, resolver, config, replica, hybridClock, codec,
+            metrics);
+        context.transport().register(SCHEMA_ID, this::onMessage);
+    }
+
+    /** @return the coordinator clients send requests to */
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    /** @return this node's replica */
+    public Replica replica() {
+        return replica;
+    }
+
+    /** @return this node's hybrid clock */
+    public HybridClock hybridClock() {
+        return hybridClock;
+    }
+
+    /** @return a snapshot of the counters */
+    public ReplicationCounters counters() {
+        return metrics.snapshot();
+    }
+
+    private void onMessage(NodeId sender, DirectBuffer buffer, int offset, int length) {
+        Message message;
+        try {
+            message = codec.decode(buffer, offset, length);
+            if (message instanceof Message.Write write && write.token() != Partitioner.token(write.key())
+                || message instanceof Message.Read read && read.token() != Partitioner.token(read.key())) {
+                throw new KvException(ErrorCode.INVALID_ARGUMENT, "token does not match the key");
+            }
+        } catch (KvException | IndexOutOfBoundsException e) {
+            // A peer's bad message is dropped and counted (ARCHITECTURE.md principle 9), never thrown.
+            metrics.droppedMalformed++;
+            return;
+        }
+        switch (message) {
+            case null -> metrics.droppedUnknownTemplate++;
+            case Message.Write write -> onWrite(sender, write);
+            case Message.Read read -> onRead(sender, read);
+            case Message.WriteAck ack -> coordinator.onReply(sender, ack);
+            case Message.ReadReply reply -> coordinator.onReply(sender, reply);
+        }
+    }
+
+    private void onWrite(NodeId sender, Message.Write write) {
+        hybridClock.receive(write.versioned().version().timestamp());
+        boolean ok = replica.apply(write.token(), write.key(), write.versioned());
+        if (write.correlationId() != 0) {
+            int length = codec.encodeAck(write.correlationId(), ok, hybridClock.current());
+            context.transport().send(sender, codec.sendBuffer(), 0, length);
+        }
+    }
+
+    private void onRead(NodeId sender, Message.Read read) {
+        SiblingSet versions;
+        boolean ok = true;
+        try {
+            versions = replica.read(read.token(), read.key());
+        } catch (KvException e) {
+            metrics.storageFailures++;
+            versions = SiblingSet.EMPTY;
+            ok = false;
+        }
+        int length = codec.encodeReadReply(read.correlationId(), ok, versions);
+        context.transport().send(sender, codec.sendBuffer(), 0, length);
+    }
+}

@@ -1,0 +1,88 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
+import java.util.Objects;
+
+/**
+ * A cluster's replication settings, validated at construction with an error naming the setting and its range.
+ *
+ * @param resolver the {@link io.ringkv.api.ConflictResolver} name, e.g. {@code vector-clock} or {@code lww}
+ * @param consistency N, R and W for requests that do not override them
+ * @param limits key and value limits (a replica refuses larger input)
+ * @param requestTimeoutNanos how long a request waits for R or W replies before {@code TIMEOUT} (default 1 s)
+ * @param retryIntervalNanos how often unanswered replicas are asked again within the timeout (default 200 ms)
+ * @param maxClockEntries vector clock entries kept before the oldest are pruned (default 16)
+ * @param maxSiblings siblings a replica keeps for one key; a write that would exceed it is refused (default 4)
+ * @param maxPendingRequests requests a coordinator tracks at once; reads kept open only for read repair go
+ *     first, new requests beyond the limit fail with {@code UNAVAILABLE} (default 10 000)
+ */
+public record ReplicationConfig(String resolver, Consistency consistency, Limits limits, long requestTimeoutNanos,
+                                long retryIntervalNanos, int maxClockEntries, int maxSiblings,
+                                int maxPendingRequests) {
+    /** Largest message the transports carry: a full sibling set must fit in one GetResponse. */
+    public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    /** Room reserved per sibling for its version and framing, and per message for key and header. */
+    static final int SIBLING_OVERHEAD_BYTES = 1024;
+
+    /** The defaults: vector clocks, N=3 R=2 W=2, 1 s timeout. */
+    public static final ReplicationConfig DEFAULT = new ReplicationConfig("vector-clock", Consistency.DEFAULT,
+        Limits.DEFAULT, 1_000_000_000L, 200_000_000L, 16, 4, 10_000);
+
+    /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the bad setting */
+    public ReplicationConfig {
+        Objects.requireNonNull(consistency, "consistency");
+        Objects.requireNonNull(limits, "limits");
+        if (resolver == null || resolver.isBlank()) {
+            throw invalid("replication.resolver must name a conflict resolver (lww, vector-clock, ...)");
+        }
+        if (requestTimeoutNanos < 1_000_000) {
+            throw invalid("replication.request-timeout must be at least 1 ms, was " + requestTimeoutNanos + " ns");
+        }
+        if (retryIntervalNanos < 1_000_000 || retryIntervalNanos > requestTimeoutNanos) {
+            throw invalid("replication.retry-interval must be 1 ms to the request timeout, was "
+                + retryIntervalNanos + " ns");
+        }
+        if (maxClockEntries < 1 || maxClockEntries > 1024) {
+            throw invalid("replication.max-clock-entries must be 1–1024, was " + maxClockEntries);
+        }
+        long perSibling = (long) limits.maxValueBytes() + SIBLING_OVERHEAD_BYTES;
+        long fitting = (MAX_MESSAGE_BYTES - limits.maxKeyBytes() - SIBLING_OVERHEAD_BYTES) / perSibling;
+        if (maxSiblings < 1 || maxSiblings > fitting) {
+            throw invalid("replication.max-siblings must be 1–" + fitting + " so that a sibling set of "
+                + limits.maxValueBytes() + "-byte values fits one message, was " + maxSiblings);
+        }
+        if (maxPendingRequests < 1) {
+            throw invalid("replication.max-pending-requests must be at least 1, was " + maxPendingRequests);
+        }
+    }
+
+    /** @return a copy that resolves conflicts with {@code name} */
+    public ReplicationConfig withResolver(String name) {
+        return new ReplicationConfig(name, consistency, limits, requestTimeoutNanos, retryIntervalNanos,
+            maxClockEntries, maxSiblings, maxPendingRequests);
+    }
+
+    /** @return a copy with {@code value} as the cluster's N, R and W */
+    public ReplicationConfig withConsistency(Consistency value) {
+        return new ReplicationConfig(resolver, value, limits, requestTimeoutNanos, retryIntervalNanos,
+            maxClockEntries, maxSiblings, maxPendingRequests);
+    }
+
+    /** @return a copy that prunes vector clocks past {@code entries} */
+    public ReplicationConfig withMaxClockEntries(int entries) {
+        return new ReplicationConfig(resolver, consistency, limits, requestTimeoutNanos, retryIntervalNanos,
+            entries, maxSiblings, maxPendingRequests);
+    }
+
+    /** @return the limits the replica's storage engine must be opened with: room for every sibling's value */
+    public Limits storageLimits() {
+        return new Limits(limits.maxKeyBytes(), limits.maxValueBytes() * maxSiblings);
+    }
+
+    private static KvException invalid(String message) {
+        return new KvException(ErrorCode.INVALID_CONFIGURATION, message);
+    }
+}

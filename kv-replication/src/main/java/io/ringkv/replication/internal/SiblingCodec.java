@@ -1,0 +1,107 @@
+package io.ringkv.replication.internal;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
+import io.ringkv.api.SiblingSet;
+import io.ringkv.api.Value;
+import io.ringkv.api.Version;
+import io.ringkv.api.VersionEncoding;
+import io.ringkv.api.Versioned;
+import io.ringkv.storage.StorageRecord;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a replica stores a key's resolved sibling set as ONE {@link StorageRecord}, so a read is one engine get and
+ * a write one put. Little-endian:
+ * <pre>
+ * version blob := formatVersion:u8(=1) count:u16 { version(VersionEncoding) tombstone:u8 valueLength:i32 }*
+ * value blob   := the live siblings' values, concatenated in the blob's order
+ * </pre>
+ * A set of tombstones only is stored as an engine tombstone (with the blob), so engines and anti-entropy see a
+ * delete as a delete. The engine must accept values of {@code maxSiblings × maxValueBytes}
+ * ({@link io.ringkv.replication.ReplicationConfig#storageLimits()}).
+ */
+public final class SiblingCodec {
+    private static final byte FORMAT = 1;
+
+    private SiblingCodec() {
+    }
+
+    /** @return the version blob of {@code set} */
+    public static byte[] encodeVersions(SiblingSet set) {
+        int length = 1 + Short.BYTES;
+        for (Versioned versioned : set.versions()) {
+            length += VersionEncoding.versionLength(versioned.version()) + 1 + Integer.BYTES;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.put(FORMAT).putShort((short) set.size());
+        for (Versioned versioned : set.versions()) {
+            VersionEncoding.writeVersion(buffer, versioned.version());
+            buffer.put((byte) (versioned.isTombstone() ? 1 : 0));
+            buffer.putInt(versioned.isTombstone() ? -1 : versioned.value().length());
+        }
+        return buffer.array();
+    }
+
+    /** @return the value blob of {@code set}: its live values concatenated */
+    public static byte[] encodeValues(SiblingSet set) {
+        int length = 0;
+        for (Versioned versioned : set.versions()) {
+            length += versioned.isTombstone() ? 0 : versioned.value().length();
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        for (Versioned versioned : set.versions()) {
+            if (!versioned.isTombstone()) {
+                buffer.put(versioned.value().toByteArray());
+            }
+        }
+        return buffer.array();
+    }
+
+    /**
+     * @param record what the engine returned
+     * @param limits the value limit every sibling was written under
+     * @return the sibling set a record holds
+     * @throws KvException with {@link ErrorCode#STORAGE_FAILURE} when the record is not in this format
+     */
+    public static SiblingSet decode(StorageRecord record, Limits limits) {
+        ByteBuffer versions = ByteBuffer.wrap(record.version()).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] values = record.isTombstone() ? new byte[0] : record.value();
+        try {
+            if (versions.get() != FORMAT) {
+                throw corrupt(record, "unknown format");
+            }
+            int count = versions.getShort() & 0xFFFF;
+            List<Versioned> siblings = new ArrayList<>(count);
+            int valueOffset = 0;
+            for (int i = 0; i < count; i++) {
+                Version version = VersionEncoding.readVersion(versions);
+                boolean tombstone = versions.get() != 0;
+                int length = versions.getInt();
+                if (tombstone) {
+                    siblings.add(Versioned.tombstone(version));
+                    continue;
+                }
+                if (length < 0 || valueOffset + length > values.length) {
+                    throw corrupt(record, "value lengths exceed the value blob");
+                }
+                byte[] value = new byte[length];
+                System.arraycopy(values, valueOffset, value, 0, length);
+                valueOffset += length;
+                siblings.add(Versioned.of(version, Value.of(value, limits)));
+            }
+            return new SiblingSet(siblings);
+        } catch (BufferUnderflowException e) {
+            throw corrupt(record, "version blob is truncated");
+        }
+    }
+
+    private static KvException corrupt(StorageRecord record, String why) {
+        return new KvException(ErrorCode.STORAGE_FAILURE, "stored record for " + record.key() + " is corrupt: " + why);
+    }
+}

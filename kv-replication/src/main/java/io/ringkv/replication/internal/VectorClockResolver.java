@@ -1,0 +1,47 @@
+package io.ringkv.replication.internal;
+
+import io.ringkv.api.ConflictResolver;
+import io.ringkv.api.Occurred;
+import io.ringkv.api.SiblingSet;
+import io.ringkv.api.Versioned;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * {@code vector-clock}: a version whose clock another version's clock strictly follows is dropped; every other
+ * version survives as a sibling. Versions with equal clocks but different timestamps or writers (two blind writes
+ * through one coordinator) are distinct writes and both survive, so neither is lost. The survivors are the maximal
+ * elements of the union, which makes resolution idempotent, commutative and associative.
+ */
+public final class VectorClockResolver implements ConflictResolver {
+    /** The name clusters choose this resolver by. */
+    public static final String NAME = "vector-clock";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public SiblingSet resolve(Collection<Versioned> versions) {
+        List<Versioned> distinct = new ArrayList<>(new LinkedHashSet<>(versions));
+        List<Versioned> survivors = new ArrayList<>();
+        for (Versioned candidate : distinct) {
+            if (!isDominated(candidate, distinct)) {
+                survivors.add(candidate);
+            }
+        }
+        return new SiblingSet(survivors);
+    }
+
+    private static boolean isDominated(Versioned candidate, List<Versioned> all) {
+        for (Versioned other : all) {
+            if (other.version().clock().compare(candidate.version().clock()) == Occurred.AFTER) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

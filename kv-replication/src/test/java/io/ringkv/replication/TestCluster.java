@@ -1,0 +1,137 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Node;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SiblingSet;
+import io.ringkv.api.Version;
+import io.ringkv.ring.Ring;
+import io.ringkv.sim.SimNode;
+import io.ringkv.sim.Simulation;
+import io.ringkv.storage.EngineConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A simulated cluster of replication nodes on a static ring, with blocking-style helpers for tests. */
+final class TestCluster {
+    static final long MS = 1_000_000;
+    static final int TOKENS_PER_NODE = 8;
+
+    final Simulation sim;
+    final List<NodeId> ids = new ArrayList<>();
+    final Ring ring;
+    final ReplicationConfig config;
+
+    TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness) {
+        this.sim = new Simulation(seed);
+        this.config = config;
+        Ring.Builder builder = Ring.builder().replicationFactor(config.consistency().n());
+        long step = Long.divideUnsigned(-1L, (long) nodes * TOKENS_PER_NODE);
+        for (int i = 0; i < nodes; i++) {
+            NodeId id = NodeId.of("n" + (i + 1));
+            ids.add(id);
+            long[] tokens = new long[TOKENS_PER_NODE];
+            for (int t = 0; t < TOKENS_PER_NODE; t++) {
+                tokens[t] = Long.MIN_VALUE + 1 + step * ((long) t * nodes + i);
+            }
+            builder.add(Node.of(id.value(), "127.0.0.1", 7000 + i, 8000 + i), tokens);
+        }
+        this.ring = builder.build();
+        EngineConfig store = new EngineConfig(Path.of("sim"), "data", config.storageLimits(),
+            EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
+        for (NodeId id : ids) {
+            sim.addNode(id, (context, disk) -> new Replication(context, ring, disk.open(store), liveness, config));
+        }
+    }
+
+    TestCluster(long seed, int nodes, ReplicationConfig config) {
+        this(seed, nodes, config, LivenessView.ALL_ALIVE);
+    }
+
+    Replication node(NodeId id) {
+        SimNode<Replication> node = sim.node(id);
+        return node.instance();
+    }
+
+    Coordinator coordinator(NodeId id) {
+        return node(id).coordinator();
+    }
+
+    /** The outcome of one request, filled in by its callback. */
+    static final class Outcome<T> {
+        T value;
+        ErrorCode error;
+        String message;
+        boolean done;
+
+        boolean succeeded() {
+            return done && error == null;
+        }
+    }
+
+    static PutCallback putInto(Outcome<Version> outcome) {
+        return new PutCallback() {
+            @Override
+            public void onSuccess(Version written) {
+                outcome.value = written;
+                outcome.done = true;
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                outcome.error = code;
+                outcome.message = message;
+                outcome.done = true;
+            }
+        };
+    }
+
+    static GetCallback getInto(Outcome<SiblingSet> outcome) {
+        return new GetCallback() {
+            @Override
+            public void onSuccess(SiblingSet siblings) {
+                outcome.value = siblings;
+                outcome.done = true;
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                outcome.error = code;
+                outcome.message = message;
+                outcome.done = true;
+            }
+        };
+    }
+
+    /** Runs the simulation until the request finished (or 5 s of virtual time passed) and returns it. */
+    <T> Outcome<T> await(Outcome<T> outcome) {
+        sim.runUntil(() -> outcome.done, 5_000 * MS);
+        if (!outcome.done) {
+            throw new AssertionError("request never finished");
+        }
+        return outcome;
+    }
+
+    Outcome<Version> put(NodeId via, String key, String value, io.ringkv.api.CausalContext context,
+                         Consistency consistency) {
+        Outcome<Version> outcome = new Outcome<>();
+        coordinator(via).put(io.ringkv.api.Key.utf8(key), io.ringkv.api.Value.utf8(value), context, consistency,
+            putInto(outcome));
+        return await(outcome);
+    }
+
+    Outcome<SiblingSet> get(NodeId via, String key, Consistency consistency) {
+        Outcome<SiblingSet> outcome = new Outcome<>();
+        coordinator(via).get(io.ringkv.api.Key.utf8(key), consistency, getInto(outcome));
+        return await(outcome);
+    }
+
+    Outcome<Version> delete(NodeId via, String key, io.ringkv.api.CausalContext context, Consistency consistency) {
+        Outcome<Version> outcome = new Outcome<>();
+        coordinator(via).delete(io.ringkv.api.Key.utf8(key), context, consistency, putInto(outcome));
+        return await(outcome);
+    }
+}
