@@ -7,6 +7,7 @@ open module io.ringkv.benchmarks {
     requires io.aeron.client;
     requires io.aeron.driver;
     requires jmh.core;
+    requires HdrHistogram;
 
     exports io.ringkv.benchmarks.jmh_generated;
 }

@@ -5,6 +5,7 @@
 module io.ringkv.node {
     requires io.ringkv.ring;
     requires io.ringkv.storage;
+    requires io.ringkv.replication;
     requires io.aeron.client;
     requires io.aeron.driver;
     requires jakarta.inject;

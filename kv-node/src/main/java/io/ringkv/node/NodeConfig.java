@@ -20,13 +20,18 @@ import java.util.Objects;
  * @param idle how the agent thread waits when idle (default {@link IdlePreset#ADAPTIVE})
  * @param probeIntervalMillis time between liveness pings to each peer (default 1000)
  * @param probeMisses intervals without an answer before a peer is reported unreachable (default 3)
+ * @param clientPort TCP port of the Redis-protocol front door on the listen host (default 7379; 0 picks a free one)
+ * @param cluster replication settings shared by every node of the cluster
  */
 public record NodeConfig(NodeId id, PeerAddress listen, Map<NodeId, PeerAddress> peers, Path dataDirectory,
-                         IdlePreset idle, long probeIntervalMillis, int probeMisses) {
+                         IdlePreset idle, long probeIntervalMillis, int probeMisses, int clientPort,
+                         ClusterSettings cluster) {
     /** Default node id. */
     public static final String DEFAULT_ID = "node1";
     /** Default peer address. */
     public static final String DEFAULT_LISTEN = "127.0.0.1:7400";
+    /** Default client port: Redis' 6379 plus 1000, so a local Redis and a ringkv node can run side by side. */
+    public static final int DEFAULT_CLIENT_PORT = 7379;
 
     /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting */
     public NodeConfig {
@@ -34,6 +39,10 @@ public record NodeConfig(NodeId id, PeerAddress listen, Map<NodeId, PeerAddress>
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(dataDirectory, "dataDirectory");
         Objects.requireNonNull(idle, "idle");
+        Objects.requireNonNull(cluster, "cluster");
+        if (clientPort < 0 || clientPort > 65_535) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "client port must be 0–65535, was " + clientPort);
+        }
         peers = Map.copyOf(new LinkedHashMap<>(peers));
         if (peers.containsKey(id)) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--peers must not list the node itself (" + id + ")");
@@ -45,6 +54,11 @@ public record NodeConfig(NodeId id, PeerAddress listen, Map<NodeId, PeerAddress>
         if (probeMisses < 1 || probeMisses > 100) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "probe misses must be 1–100, was " + probeMisses);
         }
+    }
+
+    /** @return the number of nodes in the cluster: this one and its peers */
+    public int clusterSize() {
+        return peers.size() + 1;
     }
 
     /**

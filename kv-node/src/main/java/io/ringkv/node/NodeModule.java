@@ -13,7 +13,15 @@ import io.ringkv.node.runtime.WheelTimers;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.node.transport.TransportConfig;
 import jakarta.inject.Singleton;
+import io.ringkv.api.Consistency;
+import io.ringkv.replication.ReplicationConfig;
+import io.ringkv.ring.Ring;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageEngines;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 /** Production wiring of a node's runtime: system clock, Aeron transport, timer wheel, one agent. */
 @Module
@@ -50,6 +58,34 @@ interface NodeModule {
     @Singleton
     static NodeContext nodeContext(NodeConfig config, Transport transport, Clock clock, Timers timers) {
         return new NodeContext(config.id(), transport, clock, timers, new SplittableRandom());
+    }
+
+    @Provides
+    @Singleton
+    static Consistency consistency(NodeConfig config) {
+        return config.cluster().consistency(config.clusterSize());
+    }
+
+    @Provides
+    @Singleton
+    static Ring ring(NodeConfig config, Consistency consistency) {
+        return StaticRing.of(config, consistency.n());
+    }
+
+    @Provides
+    @Singleton
+    static ReplicationConfig replicationConfig(NodeConfig config, Consistency consistency) {
+        ReplicationConfig defaults = ReplicationConfig.DEFAULT;
+        return new ReplicationConfig(config.cluster().resolver(), consistency, defaults.limits(),
+            TimeUnit.MILLISECONDS.toNanos(config.cluster().requestTimeoutMillis()), defaults.retryIntervalNanos(),
+            defaults.maxClockEntries(), defaults.maxSiblings(), defaults.maxPendingRequests());
+    }
+
+    @Provides
+    @Singleton
+    static StorageEngine storageEngine(NodeConfig config, ReplicationConfig replication) {
+        return StorageEngines.open(config.cluster().engine(), new EngineConfig(config.dataDirectory(), "data",
+            replication.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of()));
     }
 
     @Provides

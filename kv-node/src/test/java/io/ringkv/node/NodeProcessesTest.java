@@ -23,9 +23,10 @@ class NodeProcessesTest {
         int portA = NodeProcess.freeUdpPort();
         int portB = NodeProcess.freeUdpPort();
         String[] nodeB = {"node", "--id", "b", "--listen", "127.0.0.1:" + portB, "--peers", "a=127.0.0.1:" + portA,
-            "--probe-interval-ms", "100", "--probe-misses", "5"};
+            "--probe-interval-ms", "100", "--probe-misses", "5", "--client-port", "0"};
         try (NodeProcess a = NodeProcess.start(workDirectory, "node", "--id", "a", "--listen", "127.0.0.1:" + portA,
-                "--peers", "b=127.0.0.1:" + portB, "--probe-interval-ms", "100", "--probe-misses", "5");
+                "--peers", "b=127.0.0.1:" + portB, "--probe-interval-ms", "100", "--probe-misses", "5",
+                "--client-port", "0");
              NodeProcess b = NodeProcess.start(workDirectory, nodeB)) {
             a.await("peer b reachable", WAIT);
             b.await("peer a reachable", WAIT);

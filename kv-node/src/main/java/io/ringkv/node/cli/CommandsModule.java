@@ -15,6 +15,11 @@ interface CommandsModule {
 
     @Binds
     @IntoMap
+    @StringKey("cluster")
+    Command cluster(ClusterCommand command);
+
+    @Binds
+    @IntoMap
     @StringKey("idle-cpu")
     Command idleCpu(IdleCpuCommand command);
 

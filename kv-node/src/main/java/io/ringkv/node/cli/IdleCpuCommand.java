@@ -1,6 +1,7 @@
 package io.ringkv.node.cli;
 
 import io.ringkv.api.NodeId;
+import io.ringkv.node.ClusterSettings;
 import io.ringkv.node.NodeComponent;
 import io.ringkv.node.NodeConfig;
 import io.ringkv.node.RingkvNode;
@@ -71,7 +72,8 @@ final class IdleCpuCommand implements Command {
 
     private static double measure(IdlePreset preset, int seconds, int port, Path data) {
         NodeConfig config = new NodeConfig(NodeId.of("idle-" + preset.optionName()),
-            new PeerAddress("127.0.0.1", port), Map.of(), data.resolve(preset.optionName()), preset, 1000, 3);
+            new PeerAddress("127.0.0.1", port), Map.of(), data.resolve(preset.optionName()), preset, 1000, 3, 0,
+            ClusterSettings.DEFAULT);
         try (RingkvNode node = NodeComponent.of(config).node()) {
             node.start(line -> { });
             sleep(WARM_UP);

@@ -1,10 +1,16 @@
 package io.ringkv.node.cli;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -52,6 +58,30 @@ public final class Options {
             }
         }
         return new Options(values);
+    }
+
+    /**
+     * Fills in options that were not given on the command line from a properties file whose keys are the option
+     * names without the dashes ({@code listen = 127.0.0.1:7400}). The command line wins.
+     *
+     * @param file the properties file
+     * @return the merged options
+     * @throws UsageException when the file cannot be read
+     */
+    public Options withDefaultsFrom(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new UsageException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> merged = new LinkedHashMap<>();
+        for (String name : new TreeSet<>(properties.stringPropertyNames())) {
+            merged.put(name, properties.getProperty(name).trim());
+        }
+        merged.putAll(values);
+        merged.remove("config");
+        return new Options(merged);
     }
 
     /** @return true when {@code --help} was given */

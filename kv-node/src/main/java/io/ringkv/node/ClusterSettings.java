@@ -1,0 +1,61 @@
+package io.ringkv.node;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ConsistencyLevel;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import java.util.Objects;
+
+/**
+ * What every node of a cluster must agree on: replication factor and default quorums, the conflict resolver, the
+ * token allocation of the static ring, and the storage engine each node opens.
+ *
+ * @param replicationFactor N; 0 means "3, or the cluster size when smaller"
+ * @param reads R; 0 means a quorum of N
+ * @param writes W; 0 means a quorum of N
+ * @param resolver conflict resolver by name: {@code vector-clock} (default) or {@code lww}
+ * @param engine storage engine by name (default {@code memory} until the LSM engine lands)
+ * @param vnodes virtual nodes per node (default 16)
+ * @param ringSeed seed of the token allocation; every node must use the same (default 1)
+ * @param requestTimeoutMillis how long a coordinator waits for R or W replies (default 1000)
+ */
+public record ClusterSettings(int replicationFactor, int reads, int writes, String resolver, String engine,
+                              int vnodes, long ringSeed, long requestTimeoutMillis) {
+    /** The defaults. */
+    public static final ClusterSettings DEFAULT = new ClusterSettings(0, 0, 0, "vector-clock", "memory", 16, 1, 1000);
+
+    /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting */
+    public ClusterSettings {
+        Objects.requireNonNull(resolver, "resolver");
+        Objects.requireNonNull(engine, "engine");
+        if (replicationFactor < 0 || replicationFactor > Consistency.MAX_REPLICATION_FACTOR) {
+            throw invalid("replication factor must be 1–" + Consistency.MAX_REPLICATION_FACTOR + " (or 0 for the default), was "
+                + replicationFactor);
+        }
+        if (vnodes < 1 || vnodes > 4096) {
+            throw invalid("vnodes must be 1–4096, was " + vnodes);
+        }
+        if (requestTimeoutMillis < 1 || requestTimeoutMillis > 600_000) {
+            throw invalid("request timeout must be 1–600000 ms, was " + requestTimeoutMillis);
+        }
+    }
+
+    /**
+     * @param clusterSize nodes in the cluster
+     * @return N, R and W for a cluster of that size, validated
+     * @throws KvException with {@code INVALID_CONSISTENCY} when R or W exceed N
+     */
+    public Consistency consistency(int clusterSize) {
+        int n = replicationFactor > 0 ? replicationFactor : Math.min(3, clusterSize);
+        if (n > clusterSize) {
+            throw invalid("replication factor " + n + " needs at least " + n + " nodes; the cluster has " + clusterSize);
+        }
+        int r = reads > 0 ? reads : ConsistencyLevel.QUORUM.replicasFor(n);
+        int w = writes > 0 ? writes : ConsistencyLevel.QUORUM.replicasFor(n);
+        return new Consistency(n, r, w);
+    }
+
+    private static KvException invalid(String message) {
+        return new KvException(ErrorCode.INVALID_CONFIGURATION, message);
+    }
+}

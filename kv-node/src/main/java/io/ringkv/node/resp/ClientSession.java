@@ -1,0 +1,44 @@
+package io.ringkv.node.resp;
+
+import io.ringkv.api.Consistency;
+
+/** What one connection has chosen: protocol version, consistency, name. Owned by the front door's thread. */
+final class ClientSession {
+    private final long id;
+    private int protocol = RespEncoder.RESP2;
+    private Consistency consistency;
+    private String name = "";
+
+    ClientSession(long id, Consistency consistency) {
+        this.id = id;
+        this.consistency = consistency;
+    }
+
+    long id() {
+        return id;
+    }
+
+    int protocol() {
+        return protocol;
+    }
+
+    void protocol(int version) {
+        protocol = version;
+    }
+
+    Consistency consistency() {
+        return consistency;
+    }
+
+    void consistency(Consistency chosen) {
+        consistency = chosen;
+    }
+
+    String name() {
+        return name;
+    }
+
+    void name(String chosen) {
+        name = chosen;
+    }
+}

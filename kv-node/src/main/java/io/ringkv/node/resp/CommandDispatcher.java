@@ -1,0 +1,83 @@
+package io.ringkv.node.resp;
+
+import io.ringkv.api.KvException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Finds a request's command by name, checks its arity and runs it; answers unknown commands, wrong arities and
+ * {@link KvException}s with Redis-shaped errors so no request goes unanswered.
+ */
+final class CommandDispatcher {
+    /** Redis quotes at most this many characters of a request in an unknown-command error. */
+    private static final int QUOTED_CHARACTERS = 128;
+
+    private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
+    private final RespCounters counters;
+
+    CommandDispatcher(RespCounters counters) {
+        this.counters = counters;
+    }
+
+    void register(CommandSpec spec) {
+        if (commands.put(spec.name(), spec) != null) {
+            throw new IllegalArgumentException("command " + spec.name() + " registered twice");
+        }
+    }
+
+    /** @return every command, in registration order */
+    Collection<CommandSpec> commands() {
+        return Collections.unmodifiableCollection(commands.values());
+    }
+
+    /** @return the command named {@code name} in any case, or null */
+    CommandSpec find(String name) {
+        return commands.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    void dispatch(List<byte[]> arguments, CommandContext context) {
+        counters.onCommand();
+        CommandSpec spec = find(text(arguments.getFirst()));
+        if (spec == null) {
+            context.reply(unknownCommand(arguments));
+        } else if (!spec.acceptsArgumentCount(arguments.size())) {
+            context.reply(Reply.error("ERR wrong number of arguments for '" + spec.name() + "' command"));
+        } else {
+            run(spec, arguments, context);
+        }
+    }
+
+    private void run(CommandSpec spec, List<byte[]> arguments, CommandContext context) {
+        try {
+            spec.handler().handle(arguments, context);
+        } catch (KvException e) {
+            context.reply(ReplySlot.errorFor(e));
+        } catch (RuntimeException e) {
+            // a failing service call or a bug: the client gets an answer, the operator a counter
+            counters.onServiceFailure();
+            context.reply(Reply.error("ERR internal error: " + e));
+        }
+    }
+
+    static Reply unknownCommand(List<byte[]> arguments) {
+        StringBuilder quoted = new StringBuilder();
+        for (int i = 1; i < arguments.size() && quoted.length() < QUOTED_CHARACTERS; i++) {
+            String argument = text(arguments.get(i));
+            int room = QUOTED_CHARACTERS - quoted.length();
+            quoted.append('\'').append(argument, 0, Math.min(room, argument.length())).append("' ");
+        }
+        String name = text(arguments.getFirst());
+        return Reply.error("ERR unknown command '" + name.substring(0, Math.min(QUOTED_CHARACTERS, name.length()))
+            + "', with args beginning with: " + quoted);
+    }
+
+    /** Decodes an argument as UTF-8 for names, options and messages (keys and values stay bytes). */
+    static String text(byte[] argument) {
+        return new String(argument, StandardCharsets.UTF_8);
+    }
+}

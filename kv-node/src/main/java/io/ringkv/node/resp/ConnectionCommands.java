@@ -1,0 +1,257 @@
+package io.ringkv.node.resp;
+
+import static io.ringkv.node.resp.CommandDispatcher.text;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ConsistencyLevel;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The commands about the connection and the server rather than data: PING, ECHO, HELLO, AUTH, SELECT, QUIT,
+ * COMMAND, INFO, and ringkv's CONSISTENCY.
+ */
+final class ConnectionCommands {
+    private static final Reply AUTH_NOT_CONFIGURED = Reply.error("ERR AUTH <password> called without any password"
+        + " configured for the default user. Are you sure your configuration is correct?");
+
+    private final RespConfig config;
+    private final CommandDispatcher dispatcher;
+    private final InfoReport info;
+
+    ConnectionCommands(RespConfig config, CommandDispatcher dispatcher, InfoReport info) {
+        this.config = config;
+        this.dispatcher = dispatcher;
+        this.info = info;
+    }
+
+    void registerIn(CommandDispatcher table) {
+        table.register(CommandSpec.keyless("ping", -1, "fast", "connection",
+            "Returns the server's liveliness response.",
+            this::ping));
+        table.register(CommandSpec.keyless("echo", 2, "fast", "connection",
+            "Returns the given string.",
+            this::echo));
+        table.register(CommandSpec.keyless("hello", -1, "fast no_auth", "connection",
+            "Handshakes with the server: protocol version and client name.",
+            this::hello));
+        table.register(CommandSpec.keyless("auth", -2, "fast no_auth", "connection",
+            "Authenticates the connection (not configured yet: always refused).",
+            (arguments, context) -> context.reply(AUTH_NOT_CONFIGURED)));
+        table.register(CommandSpec.keyless("select", 2, "fast", "connection",
+            "Changes the selected database (only 0 exists).",
+            this::select));
+        table.register(CommandSpec.keyless("quit", -1, "fast no_auth", "connection",
+            "Closes the connection.",
+            this::quit));
+        table.register(CommandSpec.keyless("command", -1, "loading stale", "server",
+            "Returns detailed information about all commands.",
+            this::command));
+        table.register(CommandSpec.keyless("info", -1, "loading stale", "server",
+            "Returns information and statistics about the server.",
+            this::info));
+        table.register(CommandSpec.keyless("consistency", -1, "fast", "connection",
+            "Shows or sets this connection's read and write consistency: ONE, QUORUM, ALL or R=<n>,W=<n>.",
+            this::consistency));
+    }
+
+    private void ping(List<byte[]> arguments, CommandContext context) {
+        if (arguments.size() > 2) {
+            context.reply(Reply.error("ERR wrong number of arguments for 'ping' command"));
+        } else {
+            context.reply(arguments.size() == 2 ? new Reply.Bulk(arguments.get(1)) : Reply.simple("PONG"));
+        }
+    }
+
+    private void echo(List<byte[]> arguments, CommandContext context) {
+        context.reply(new Reply.Bulk(arguments.get(1)));
+    }
+
+    private void hello(List<byte[]> arguments, CommandContext context) {
+        ClientSession session = context.session();
+        int protocol = session.protocol();
+        int next = 1;
+        if (arguments.size() > 1) {
+            Long requested = parseLong(arguments.get(1));
+            if (requested == null) {
+                context.reply(Reply.error("ERR Protocol version is not an integer or out of range"));
+                return;
+            }
+            if (requested != RespEncoder.RESP2 && requested != RespEncoder.RESP3) {
+                context.reply(Reply.error("NOPROTO unsupported protocol version"));
+                return;
+            }
+            protocol = requested.intValue();
+            next = 2;
+        }
+        String name = null;
+        for (int i = next; i < arguments.size(); i++) {
+            String option = text(arguments.get(i)).toUpperCase(Locale.ROOT);
+            int left = arguments.size() - i - 1;
+            if (option.equals("AUTH") && left >= 2) {
+                context.reply(AUTH_NOT_CONFIGURED);
+                return;
+            } else if (option.equals("SETNAME") && left >= 1) {
+                name = text(arguments.get(++i));
+                if (!validClientName(name)) {
+                    context.reply(Reply.error("ERR Client names cannot contain spaces, newlines or special characters."));
+                    return;
+                }
+            } else {
+                context.reply(Reply.error("ERR Syntax error in HELLO option '" + text(arguments.get(i)) + "'"));
+                return;
+            }
+        }
+        session.protocol(protocol);
+        if (name != null) {
+            session.name(name);
+        }
+        context.reply(new Reply.MapReply(List.of(
+            Reply.bulk("server"), Reply.bulk("ringkv"),
+            Reply.bulk("version"), Reply.bulk(config.version()),
+            Reply.bulk("proto"), Reply.integer(protocol),
+            Reply.bulk("id"), Reply.integer(session.id()),
+            Reply.bulk("mode"), Reply.bulk("cluster"),
+            Reply.bulk("role"), Reply.bulk("master"),
+            Reply.bulk("modules"), Reply.EMPTY_ARRAY)));
+    }
+
+    private void select(List<byte[]> arguments, CommandContext context) {
+        Long index = parseLong(arguments.get(1));
+        if (index == null) {
+            context.reply(Reply.error("ERR value is not an integer or out of range"));
+        } else {
+            context.reply(index == 0 ? Reply.OK : Reply.error("ERR DB index is out of range"));
+        }
+    }
+
+    private void quit(List<byte[]> arguments, CommandContext context) {
+        context.reply(Reply.OK);
+        context.closeAfterReplies();
+    }
+
+    private void command(List<byte[]> arguments, CommandContext context) {
+        if (arguments.size() == 1) {
+            context.reply(new Reply.Array(dispatcher.commands().stream().map(ConnectionCommands::describe).toList()));
+            return;
+        }
+        String subcommand = text(arguments.get(1)).toUpperCase(Locale.ROOT);
+        List<byte[]> names = arguments.subList(2, arguments.size());
+        switch (subcommand) {
+            case "COUNT" -> context.reply(arguments.size() == 2 ? Reply.integer(dispatcher.commands().size())
+                : Reply.error("ERR wrong number of arguments for 'command|count' command"));
+            case "DOCS" -> context.reply(docs(names));
+            case "INFO" -> context.reply(new Reply.Array(names.stream().map(name -> {
+                CommandSpec spec = dispatcher.find(text(name));
+                return spec == null ? Reply.NULL : describe(spec);
+            }).toList()));
+            default -> context.reply(Reply.error("ERR unknown subcommand '" + text(arguments.get(1))
+                + "'. Try COMMAND HELP."));
+        }
+    }
+
+    /** The ten fields of Redis 7's COMMAND reply; ringkv has no ACL categories, tips, key specs or subcommands. */
+    private static Reply describe(CommandSpec spec) {
+        return new Reply.Array(List.of(
+            Reply.bulk(spec.name()), Reply.integer(spec.arity()),
+            new Reply.Array(spec.flags().stream().map(Reply::simple).toList()),
+            Reply.integer(spec.firstKey()), Reply.integer(spec.lastKey()), Reply.integer(spec.keyStep()),
+            Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY));
+    }
+
+    private Reply docs(List<byte[]> names) {
+        List<CommandSpec> specs = new ArrayList<>();
+        if (names.isEmpty()) {
+            specs.addAll(dispatcher.commands());
+        } else {
+            for (byte[] name : names) {
+                CommandSpec spec = dispatcher.find(text(name));
+                if (spec != null) {
+                    specs.add(spec);
+                }
+            }
+        }
+        List<Reply> entries = new ArrayList<>();
+        for (CommandSpec spec : specs) {
+            entries.add(Reply.bulk(spec.name()));
+            entries.add(new Reply.MapReply(List.of(
+                Reply.bulk("summary"), Reply.bulk(spec.summary()),
+                Reply.bulk("group"), Reply.bulk(spec.group()))));
+        }
+        return new Reply.MapReply(entries);
+    }
+
+    private void info(List<byte[]> arguments, CommandContext context) {
+        List<String> sections = arguments.subList(1, arguments.size()).stream().map(CommandDispatcher::text).toList();
+        context.reply(new Reply.Verbatim(info.render(sections)));
+    }
+
+    private void consistency(List<byte[]> arguments, CommandContext context) {
+        ClientSession session = context.session();
+        if (arguments.size() == 1) {
+            context.reply(Reply.simple(session.consistency().toString()));
+        } else if (arguments.size() == 2) {
+            session.consistency(parseConsistency(text(arguments.get(1)), session.consistency()));
+            context.reply(Reply.OK);
+        } else {
+            context.reply(Reply.error("ERR wrong number of arguments for 'consistency' command"));
+        }
+    }
+
+    /**
+     * @param text {@code ONE}, {@code QUORUM}, {@code ALL} (reads and writes), or {@code R=<n>,W=<n>} (either or
+     *     both, in any order)
+     * @throws KvException with {@code INVALID_CONSISTENCY} naming the accepted forms or the violated range
+     */
+    static Consistency parseConsistency(String text, Consistency current) {
+        String upper = text.trim().toUpperCase(Locale.ROOT);
+        if (!upper.contains("=")) {
+            for (ConsistencyLevel level : ConsistencyLevel.values()) {
+                if (level.name().equals(upper)) {
+                    return Consistency.of(current.n(), level, level);
+                }
+            }
+            throw invalidConsistency(text, current);
+        }
+        int reads = current.r();
+        int writes = current.w();
+        for (String part : upper.split(",", -1)) {
+            String[] setting = part.trim().split("=", -1);
+            Long number = setting.length == 2 ? parseLong(setting[1].trim()) : null;
+            if (number == null || number < 1 || number > Consistency.MAX_REPLICATION_FACTOR
+                || !(setting[0].trim().equals("R") || setting[0].trim().equals("W"))) {
+                throw invalidConsistency(text, current);
+            }
+            if (setting[0].trim().equals("R")) {
+                reads = number.intValue();
+            } else {
+                writes = number.intValue();
+            }
+        }
+        return current.withReadWrite(reads, writes);
+    }
+
+    private static KvException invalidConsistency(String text, Consistency current) {
+        return new KvException(ErrorCode.INVALID_CONSISTENCY, "CONSISTENCY takes ONE, QUORUM, ALL or R=<n>,W=<n>"
+            + " with 1 <= n <= N=" + current.n() + ", was '" + text + "'");
+    }
+
+    private static boolean validClientName(String name) {
+        return name.chars().allMatch(c -> c > ' ' && c <= '~');
+    }
+
+    private static Long parseLong(byte[] argument) {
+        return parseLong(text(argument));
+    }
+
+    private static Long parseLong(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

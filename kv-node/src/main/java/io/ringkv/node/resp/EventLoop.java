@@ -1,0 +1,166 @@
+package io.ringkv.node.resp;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.net.StandardSocketOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+
+/**
+ * The front door's one thread: a selector over the listening socket and every connection, plus a queue through
+ * which other threads hand back the service's answers. It blocks in {@code select()} when there is nothing to
+ * do, so idle connections cost no CPU.
+ */
+final class EventLoop implements Runnable {
+    private static final byte[] TOO_MANY_CLIENTS =
+        "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final RespConfig config;
+    private final Selector selector;
+    private final ServerSocketChannel listener;
+    private final CommandDispatcher dispatcher;
+    private final RespCounters counters;
+    private final BufferPool buffers = new BufferPool();
+    private final Set<Connection> connections = new HashSet<>();
+    private final ManyToOneConcurrentLinkedQueue<Runnable> tasks = new ManyToOneConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private volatile boolean running = true;
+    private volatile Thread thread;
+    private long nextClientId = 1;
+
+    EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
+              RespCounters counters) {
+        this.config = config;
+        this.selector = selector;
+        this.listener = listener;
+        this.dispatcher = dispatcher;
+        this.counters = counters;
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            while (running) {
+                selector.select(this::onSelected);
+                wakeupPending.set(false);
+                runTasks();
+            }
+        } catch (IOException | ClosedSelectorException e) {
+            running = false;
+        } finally {
+            closeEverything();
+        }
+    }
+
+    /** Runs {@code task} on the loop thread: at once when called from it, else queued with a wake-up. */
+    void execute(Runnable task) {
+        if (Thread.currentThread() == thread) {
+            task.run();
+            return;
+        }
+        tasks.offer(task);
+        if (!wakeupPending.getAndSet(true)) {
+            selector.wakeup();
+        }
+    }
+
+    /** Stops the loop; it closes every connection and the listener on its way out. */
+    void stop() {
+        running = false;
+        selector.wakeup();
+    }
+
+    CommandDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    RespCounters counters() {
+        return counters;
+    }
+
+    BufferPool buffers() {
+        return buffers;
+    }
+
+    void onClosed(Connection connection) {
+        if (connections.remove(connection)) {
+            counters.onClosed();
+        }
+    }
+
+    private void onSelected(SelectionKey key) {
+        if (key.attachment() instanceof Connection connection) {
+            try {
+                if (key.isValid() && key.isWritable()) {
+                    connection.onWritable();
+                }
+                if (key.isValid() && key.isReadable()) {
+                    connection.onReadable();
+                }
+            } catch (RuntimeException e) {
+                // a bug in one connection's handling must not stop the others: drop that connection
+                counters.onServiceFailure();
+                connection.close();
+            }
+        } else if (key.isValid() && key.isAcceptable()) {
+            acceptAll();
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private void acceptAll() {
+        SocketChannel channel;
+        try {
+            while ((channel = listener.accept()) != null) {
+                accept(channel);
+            }
+        } catch (IOException e) {
+            // a connection that failed during accept (reset, out of descriptors) is simply not served
+        }
+    }
+
+    private void accept(SocketChannel channel) throws IOException {
+        if (connections.size() >= config.maxClients()) {
+            counters.onRejected();
+            channel.configureBlocking(false);
+            channel.write(ByteBuffer.wrap(TOO_MANY_CLIENTS));
+            channel.close();
+            return;
+        }
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+        Connection connection = new Connection(this, channel, key, config,
+            new ClientSession(nextClientId++, config.consistency()));
+        key.attach(connection);
+        connections.add(connection);
+        counters.onAccepted();
+    }
+
+    private void closeEverything() {
+        for (Connection connection : Set.copyOf(connections)) {
+            connection.close();
+        }
+        try {
+            listener.close();
+            selector.close();
+        } catch (IOException ignored) {
+            // shutting down: nothing left to serve
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.ringkv.node.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * One reply to a client, independent of the protocol version: {@link RespEncoder} writes it as RESP2 or RESP3.
+ */
+sealed interface Reply {
+    Reply OK = new Simple("OK");
+    Reply NULL = Null.INSTANCE;
+    Reply EMPTY_ARRAY = new Array(List.of());
+
+    /** A status line ({@code +OK}). */
+    record Simple(String text) implements Reply {
+    }
+
+    /** An error line; {@code message} starts with its code word, e.g. {@code ERR ...}. */
+    record Error(String message) implements Reply {
+    }
+
+    /** A signed 64-bit integer. */
+    record Int(long value) implements Reply {
+    }
+
+    /** A binary-safe string. */
+    record Bulk(byte[] bytes) implements Reply {
+    }
+
+    /** Text for a human (INFO): a verbatim string in RESP3, a bulk string in RESP2. */
+    record Verbatim(String text) implements Reply {
+    }
+
+    /** No value: {@code _} in RESP3, a null bulk string in RESP2. */
+    enum Null implements Reply {
+        INSTANCE
+    }
+
+    /** An ordered list of replies. */
+    record Array(List<Reply> items) implements Reply {
+    }
+
+    /** Key-value pairs, flattened as {@code k1, v1, k2, v2...}: a map in RESP3, a flat array in RESP2. */
+    record MapReply(List<Reply> keysAndValues) implements Reply {
+        public MapReply {
+            if (keysAndValues.size() % 2 != 0) {
+                throw new IllegalArgumentException("a map needs pairs, got " + keysAndValues.size() + " items");
+            }
+        }
+    }
+
+    static Reply error(String message) {
+        return new Error(message);
+    }
+
+    static Reply bulk(String text) {
+        return new Bulk(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Reply simple(String text) {
+        return new Simple(text);
+    }
+
+    static Reply integer(long value) {
+        return new Int(value);
+    }
+}

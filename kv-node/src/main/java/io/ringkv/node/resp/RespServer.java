@@ -1,0 +1,114 @@
+package io.ringkv.node.resp;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.util.Objects;
+
+/**
+ * The Redis-protocol front door: listens on a TCP port and serves RESP2 and RESP3 clients on one thread of its
+ * own, answering data commands through a {@link KeyValueService}. Start it with {@link #start}, stop it with
+ * {@link #close}.
+ */
+public final class RespServer implements AutoCloseable {
+    private static final int ACCEPT_BACKLOG = 511;
+    private static final long STOP_WAIT_MILLIS = 5_000;
+
+    private final EventLoop loop;
+    private final Thread thread;
+    private final InetSocketAddress address;
+    private final RespCounters counters;
+
+    private RespServer(EventLoop loop, Thread thread, InetSocketAddress address, RespCounters counters) {
+        this.loop = loop;
+        this.thread = thread;
+        this.address = address;
+        this.counters = counters;
+    }
+
+    /**
+     * Binds the port and starts serving on a thread named {@code ringkv-resp-<port>}.
+     *
+     * @param service answers the data commands
+     * @param node adds the node's fields to {@code INFO}
+     * @throws KvException with {@code INVALID_CONFIGURATION} when the address cannot be bound
+     */
+    public static RespServer start(RespConfig config, KeyValueService service, NodeInfo node) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(node, "node");
+        RespCounters counters = new RespCounters();
+        InfoReport info = new InfoReport(config, counters, node, System.nanoTime());
+        CommandDispatcher dispatcher = new CommandDispatcher(counters);
+        new ConnectionCommands(config, dispatcher, info).registerIn(dispatcher);
+        new KeyValueCommands(service, config.limits()).registerIn(dispatcher);
+        ServerSocketChannel listener = null;
+        Selector selector = null;
+        try {
+            selector = Selector.open();
+            listener = ServerSocketChannel.open();
+            listener.bind(new InetSocketAddress(config.host(), config.port()), ACCEPT_BACKLOG);
+            listener.configureBlocking(false);
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+        } catch (IOException e) {
+            closeQuietly(listener, selector);
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "cannot listen for Redis clients on "
+                + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress bound = boundAddress(listener);
+        info.port(bound.getPort());
+        EventLoop loop = new EventLoop(config, selector, listener, dispatcher, counters);
+        Thread thread = Thread.ofPlatform().name("ringkv-resp-" + bound.getPort()).daemon(true).start(loop);
+        return new RespServer(loop, thread, bound, counters);
+    }
+
+    /** @return the address clients connect to (the actual port when the configured one was 0) */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** @return the port clients connect to */
+    public int port() {
+        return address.getPort();
+    }
+
+    /** @return what the front door has done so far */
+    public RespCounters counters() {
+        return counters;
+    }
+
+    /** Stops accepting, closes every connection (answers still pending are dropped) and waits for the thread. */
+    @Override
+    public void close() {
+        loop.stop();
+        try {
+            thread.join(STOP_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static InetSocketAddress boundAddress(ServerSocketChannel listener) {
+        try {
+            return (InetSocketAddress) listener.getLocalAddress();
+        } catch (IOException e) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "cannot read the bound RESP address", e);
+        }
+    }
+
+    private static void closeQuietly(ServerSocketChannel listener, Selector selector) {
+        try {
+            if (listener != null) {
+                listener.close();
+            }
+            if (selector != null) {
+                selector.close();
+            }
+        } catch (IOException ignored) {
+            // already failing to start; the bind error is the one to report
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.ringkv.node.service;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
+import io.ringkv.api.SiblingSet;
+import io.ringkv.api.Value;
+import io.ringkv.api.Version;
+import io.ringkv.node.resp.CausalContext;
+import io.ringkv.node.resp.KeyValueService;
+import io.ringkv.node.resp.Siblings;
+import io.ringkv.node.runtime.NodeAgent;
+import io.ringkv.replication.Coordinator;
+import io.ringkv.replication.GetCallback;
+import io.ringkv.replication.PutCallback;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * The front door's view of the cluster: each call hops onto the node's agent thread through its bounded task
+ * queue, runs the replication coordinator there, and completes a future from the coordinator's callback. A full
+ * queue fails the request at once with {@code UNAVAILABLE} rather than blocking the front door.
+ */
+public final class ReplicatedKeyValueService implements KeyValueService {
+    private final NodeAgent agent;
+    private final Coordinator coordinator;
+
+    /**
+     * @param agent the node's agent, whose thread owns the coordinator
+     * @param coordinator the replication coordinator
+     */
+    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator) {
+        this.agent = agent;
+        this.coordinator = coordinator;
+    }
+
+    @Override
+    public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
+        return read(key, consistency).thenApply(siblings ->
+            siblings.isEmpty() || siblings.isDeleted() ? Optional.empty() : Optional.ofNullable(siblings.newest().value()));
+    }
+
+    @Override
+    public CompletionStage<Siblings> getVersions(Key key, Consistency consistency) {
+        return read(key, consistency).thenApply(siblings -> siblings.isEmpty()
+            ? Siblings.NONE
+            : new Siblings(CausalContext.of(siblings.context().toBytes()), siblings.values()));
+    }
+
+    @Override
+    public CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency) {
+        io.ringkv.api.CausalContext causal = context.isEmpty()
+            ? null
+            : io.ringkv.api.CausalContext.fromBytes(context.toByteArray());
+        return write(future -> coordinator.put(key, value, causal, consistency, callback(future)))
+            .thenApply(version -> null);
+    }
+
+    /** A delete reads first, so it supersedes exactly what it saw, and so it can say whether a value was there. */
+    @Override
+    public CompletionStage<Boolean> delete(Key key, Consistency consistency) {
+        return read(key, consistency).thenCompose(siblings -> {
+            if (siblings.isEmpty() || siblings.isDeleted()) {
+                return CompletableFuture.completedFuture(false);
+            }
+            return write(future -> coordinator.delete(key, siblings.context(), consistency, callback(future)))
+                .thenApply(version -> true);
+        });
+    }
+
+    private CompletableFuture<SiblingSet> read(Key key, Consistency consistency) {
+        CompletableFuture<SiblingSet> future = new CompletableFuture<>();
+        submit(future, () -> coordinator.get(key, consistency, new GetCallback() {
+            @Override
+            public void onSuccess(SiblingSet siblings) {
+                future.complete(siblings);
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                future.completeExceptionally(new KvException(code, message));
+            }
+        }));
+        return future;
+    }
+
+    private CompletableFuture<Version> write(Consumer<CompletableFuture<Version>> request) {
+        CompletableFuture<Version> future = new CompletableFuture<>();
+        submit(future, () -> request.accept(future));
+        return future;
+    }
+
+    private static PutCallback callback(CompletableFuture<Version> future) {
+        return new PutCallback() {
+            @Override
+            public void onSuccess(Version written) {
+                future.complete(written);
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                future.completeExceptionally(new KvException(code, message));
+            }
+        };
+    }
+
+    private void submit(CompletableFuture<?> future, Runnable task) {
+        Runnable guarded = () -> {
+            try {
+                task.run();
+            } catch (KvException e) {
+                future.completeExceptionally(e);
+            }
+        };
+        if (!agent.submit(guarded)) {
+            future.completeExceptionally(new KvException(ErrorCode.UNAVAILABLE,
+                "node is overloaded: its request queue is full; retry later"));
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.ringkv.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/** Three real node processes on 127.0.0.1, used through Jedis, with one node killed and restarted. */
+class ClusterProcessesTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ProtocolCommand CONSISTENCY = () -> "CONSISTENCY".getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    Path workDirectory;
+
+    private final List<NodeProcess> processes = new ArrayList<>();
+    private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort()};
+    private final int[] clientPorts = {freeTcpPort(), freeTcpPort(), freeTcpPort()};
+
+    @AfterEach
+    void stopAll() throws InterruptedException {
+        for (NodeProcess process : processes) {
+            process.close();
+        }
+    }
+
+    private NodeProcess startNode(int i) {
+        List<String> peers = new ArrayList<>();
+        for (int j = 0; j < 3; j++) {
+            if (j != i) {
+                peers.add("n" + j + "=127.0.0.1:" + peerPorts[j]);
+            }
+        }
+        NodeProcess process = NodeProcess.start(workDirectory, "node", "--id", "n" + i,
+            "--listen", "127.0.0.1:" + peerPorts[i], "--peers", String.join(",", peers),
+            "--client-port", Integer.toString(clientPorts[i]), "--probe-interval-ms", "100", "--probe-misses", "5",
+            "--data-dir", workDirectory.resolve("n" + i).toString());
+        processes.add(process);
+        return process;
+    }
+
+    private static void awaitPeers(NodeProcess process, int self) throws Exception {
+        for (int j = 0; j < 3; j++) {
+            if (j != self) {
+                process.await("peer n" + j + " reachable", WAIT);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(240)
+    void quorumWritesSurviveAKilledNodeAndConsistencyLevelsAreHonored() throws Exception {
+        NodeProcess n0 = startNode(0);
+        startNode(1);
+        NodeProcess n2 = startNode(2);
+        awaitPeers(n0, 0);
+        awaitPeers(n2, 2);
+
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+            assertEquals("PONG", client.ping());
+            assertEquals("OK", client.set("greeting", "hello"));
+            assertEquals("hello", client.get("greeting"));
+            assertEquals("OK", client.mset("a", "1", "b", "2"));
+            assertEquals(List.of("1", "2"), client.mget("a", "b"));
+            assertEquals(1L, client.del("a"));
+            assertNull(client.get("a"));
+            assertFalse(client.exists("a"));
+            assertEquals(1L, client.exists("greeting", "a"));
+        }
+
+        n2.kill();
+        n0.await("peer n2 unreachable", WAIT);
+        List<String> acknowledged = new ArrayList<>();
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[1])) {
+            for (int k = 0; k < 200; k++) {
+                assertEquals("OK", client.set("key" + k, "value" + k), "QUORUM write with one node down");
+                acknowledged.add("key" + k);
+            }
+            client.sendCommand(CONSISTENCY, "ALL");
+            JedisDataException refused = assertThrows(JedisDataException.class, () -> client.set("all", "x"));
+            assertTrue(refused.getMessage().toLowerCase().contains("unavailable")
+                || refused.getMessage().toLowerCase().contains("replica"), refused.getMessage());
+            client.sendCommand(CONSISTENCY, "ONE");
+            assertEquals("OK", client.set("one", "x"), "ONE succeeds with a node down");
+        }
+
+        NodeProcess restarted = startNode(2);
+        awaitPeers(restarted, 2);
+        n0.await("peer n2 reachable", WAIT);
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[2])) {
+            for (String key : acknowledged) {
+                assertEquals("value" + key.substring(3), client.get(key), key + " after the restart, read at n2");
+            }
+        }
+    }
+
+    private static int freeTcpPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

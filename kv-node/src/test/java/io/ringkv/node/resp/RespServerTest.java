@@ -1,0 +1,444 @@
+package io.ringkv.node.resp;
+
+import static io.ringkv.node.resp.RespTestClient.NULL;
+import static io.ringkv.node.resp.RespTestClient.NULL_BULK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
+import io.ringkv.api.Value;
+import io.ringkv.node.resp.RespTestClient.Bulk;
+import io.ringkv.node.resp.RespTestClient.Err;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The front door over real sockets on 127.0.0.1, against a map-backed {@link KeyValueService}. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class RespServerTest {
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private ExecutorService agent;
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (AutoCloseable resource : resources.reversed()) {
+            resource.close();
+        }
+        if (agent != null) {
+            agent.shutdownNow();
+        }
+    }
+
+    @Test
+    void setGetDelAndExistsRoundTrip() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        assertEquals("OK", client.call("SET", "colour", "blue"));
+        assertEquals(new Bulk("blue"), client.call("GET", "colour"));
+        assertEquals(2L, client.call("EXISTS", "colour", "nothing", "colour"), "a key named twice counts twice");
+        assertEquals(1L, client.call("DEL", "colour", "nothing"));
+        assertEquals(NULL_BULK, client.call("GET", "colour"));
+        assertEquals(0L, client.call("EXISTS", "colour"));
+    }
+
+    @Test
+    void msetAndMgetRoundTripWithNullsForMissingKeys() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        assertEquals("OK", client.call("MSET", "a", "1", "b", "2"));
+        assertEquals(List.of(new Bulk("1"), NULL_BULK, new Bulk("2")), client.call("MGET", "a", "missing", "b"));
+        assertEquals(new Err("ERR wrong number of arguments for 'mset' command"), client.call("MSET", "a", "1", "b"));
+    }
+
+    @Test
+    void aThousandCommandsInOneWriteAreAnsweredInOrder() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 500; i++) {
+            batch.writeBytes(RespTestClient.command("SET", "k" + i, "v" + i));
+            batch.writeBytes(RespTestClient.command("GET", "k" + i));
+        }
+        client.send(batch.toByteArray());
+        for (int i = 0; i < 500; i++) {
+            assertEquals("OK", client.read());
+            assertEquals(new Bulk("v" + i), client.read());
+        }
+    }
+
+    @Test
+    void repliesKeepRequestOrderWhenTheServiceAnswersOnAnotherThreadOutOfOrder() throws Exception {
+        agent = Executors.newFixedThreadPool(4);
+        MapKeyValueService map = new MapKeyValueService(null);
+        for (int i = 0; i < 200; i++) {
+            map.put(Key.utf8("k" + i), Value.utf8("v" + i), CausalContext.NONE, Consistency.DEFAULT);
+        }
+        KeyValueService reversed = new DelegatingService(map) {
+            @Override
+            public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
+                int n = Integer.parseInt(new String(key.toByteArray()).substring(1));
+                // earlier requests answer later
+                return CompletableFuture.supplyAsync(() -> map.get(key, consistency).toCompletableFuture().join(),
+                    CompletableFuture.delayedExecutor(200 - n, TimeUnit.MILLISECONDS, agent));
+            }
+        };
+        RespTestClient client = client(start(reversed));
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 200; i++) {
+            batch.writeBytes(RespTestClient.command("GET", "k" + i));
+        }
+        client.send(batch.toByteArray());
+        for (int i = 0; i < 200; i++) {
+            assertEquals(new Bulk("v" + i), client.read(), "reply " + i);
+        }
+    }
+
+    @Test
+    void aConnectionOverItsPendingReplyBoundIsReadAgainOnceRepliesDrain() throws Exception {
+        agent = Executors.newSingleThreadExecutor();
+        RespServer server = start(RespConfig.onPort(0).withMaxPendingReplies(8), new MapKeyValueService(agent));
+        RespTestClient client = client(server);
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 2000; i++) {
+            batch.writeBytes(RespTestClient.command("GET", "k" + i));
+        }
+        client.send(batch.toByteArray());
+        for (int i = 0; i < 2000; i++) {
+            assertEquals(NULL_BULK, client.read(), "reply " + i);
+        }
+        assertTrue(server.counters().readPauses() > 0, "the server paused reading at least once");
+        assertEquals("PONG", client.call("PING"));
+    }
+
+    @Test
+    void aClientThatDoesNotReadItsRepliesIsNotReadEitherUntilItCatchesUp() throws Exception {
+        RespServer server = start(new MapKeyValueService(null));
+        RespTestClient client = client(server);
+        String value = "v".repeat(10 * 1024);
+        assertEquals("OK", client.call("SET", "big", value));
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 1000; i++) {
+            batch.writeBytes(RespTestClient.command("GET", "big"));
+        }
+        client.send(batch.toByteArray());
+        while (server.counters().readPauses() == 0) {
+            Thread.sleep(5);
+        }
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(new Bulk(value), client.read(), "reply " + i);
+        }
+        assertEquals("PONG", client.call("PING"));
+    }
+
+    @Test
+    void aWriteCompletesBeforeTheConnectionsNextCommandIsIssued() throws Exception {
+        agent = Executors.newSingleThreadExecutor();
+        RespTestClient client = client(start(new MapKeyValueService(agent)));
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (int i = 0; i < 100; i++) {
+            batch.writeBytes(RespTestClient.command("SET", "counter", Integer.toString(i)));
+            batch.writeBytes(RespTestClient.command("GET", "counter"));
+        }
+        client.send(batch.toByteArray());
+        for (int i = 0; i < 100; i++) {
+            assertEquals("OK", client.read());
+            assertEquals(new Bulk(Integer.toString(i)), client.read(), "a pipelined GET sees the SET before it");
+        }
+    }
+
+    @Test
+    void hello3SwitchesTheConnectionToResp3Encodings() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        assertEquals(NULL_BULK, client.call("GET", "missing"));
+        Object hello = client.call("HELLO", "3", "SETNAME", "tester");
+        assertInstanceOf(Map.class, hello);
+        Map<?, ?> fields = (Map<?, ?>) hello;
+        assertEquals(new Bulk("ringkv"), fields.get(new Bulk("server")));
+        assertEquals(3L, fields.get(new Bulk("proto")));
+        assertEquals(new Bulk("cluster"), fields.get(new Bulk("mode")));
+        assertEquals(new Bulk("master"), fields.get(new Bulk("role")));
+        assertEquals(List.of(), fields.get(new Bulk("modules")));
+        assertEquals(NULL, client.call("GET", "missing"));
+        assertInstanceOf(List.class, client.call("HELLO", "2"), "back to RESP2: the map is a flat array");
+        assertEquals(NULL_BULK, client.call("GET", "missing"));
+    }
+
+    @Test
+    void helloRefusesUnknownProtocolsAndAuthentication() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        assertEquals(new Err("NOPROTO unsupported protocol version"), client.call("HELLO", "4"));
+        assertEquals(new Err("ERR Protocol version is not an integer or out of range"), client.call("HELLO", "x"));
+        assertTrue(((Err) client.call("HELLO", "3", "AUTH", "default", "secret")).message()
+            .contains("without any password configured"));
+        assertEquals(new Err("ERR Syntax error in HELLO option 'bogus'"), client.call("HELLO", "3", "bogus"));
+        assertEquals(NULL_BULK, client.call("GET", "missing"), "a refused HELLO leaves the protocol as it was");
+    }
+
+    @Test
+    void consistencyIsValidatedAndAppliesToTheConnectionsRequests() throws Exception {
+        MapKeyValueService map = new MapKeyValueService(null);
+        RespServer server = start(map);
+        RespTestClient client = client(server);
+        assertEquals("N=3,R=2,W=2", client.call("CONSISTENCY"));
+        assertEquals("OK", client.call("CONSISTENCY", "one"));
+        client.call("GET", "k");
+        assertEquals(new Consistency(3, 1, 1), map.lastConsistency);
+        assertEquals("OK", client.call("CONSISTENCY", "R=3,W=1"));
+        assertEquals("N=3,R=3,W=1", client.call("CONSISTENCY"));
+        assertEquals(new Err("ERR R must be between 1 and N=3, was 4"), client.call("CONSISTENCY", "R=4,W=1"));
+        assertEquals(new Err("ERR CONSISTENCY takes ONE, QUORUM, ALL or R=<n>,W=<n> with 1 <= n <= N=3, was 'MOST'"),
+            client.call("CONSISTENCY", "MOST"));
+        assertEquals(new Err("ERR CONSISTENCY takes ONE, QUORUM, ALL or R=<n>,W=<n> with 1 <= n <= N=3, was 'R=x'"),
+            client.call("CONSISTENCY", "R=x"));
+        assertEquals("N=3,R=3,W=1", client.call("CONSISTENCY"), "a refused setting changes nothing");
+        RespTestClient other = client(server);
+        assertEquals("N=3,R=2,W=2", other.call("CONSISTENCY"), "the setting is per connection");
+    }
+
+    @Test
+    void oversizedKeysAndValuesAreAnsweredWithTheLimitAndTheConnectionKeepsServing() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        assertEquals(new Err("ERR value is 10241 bytes; the limit is 10240 bytes"),
+            client.call("SET", "k", "v".repeat(10 * 1024 + 1)));
+        assertEquals(new Err("ERR key is 1025 bytes; the limit is 1024 bytes"), client.call("GET", "k".repeat(1025)));
+        assertEquals(NULL_BULK, client.call("GET", "k"), "nothing was written");
+        assertEquals("PONG", client.call("PING"));
+    }
+
+    @Test
+    void setOptionsThatCannotBeHonouredAreRefusedByNameAndNothingIsWritten() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        assertEquals(new Err("ERR SET option EX is not supported by ringkv yet (no expiry); nothing was written"),
+            client.call("SET", "k", "v", "ex", "10"));
+        assertEquals(new Err("ERR SET option NX is not supported by ringkv yet (no conditional writes); nothing was"
+            + " written"), client.call("SET", "k", "v", "NX"));
+        assertEquals(new Err("ERR syntax error"), client.call("SET", "k", "v", "SOON"));
+        assertEquals(NULL_BULK, client.call("GET", "k"));
+    }
+
+    @Test
+    void garbageBytesGetAProtocolErrorAndCloseOnlyThatConnection() throws Exception {
+        RespServer server = start(new MapKeyValueService(null));
+        RespTestClient bystander = client(server);
+        assertEquals("OK", bystander.call("SET", "k", "v"));
+        RespTestClient garbage = client(server);
+        garbage.send("*1\r\n\u0001\u00ff\u0000garbage\r\n");
+        assertEquals(new Err("ERR Protocol error: expected '$', got '\\x01'"), garbage.read());
+        assertTrue(garbage.closedByServer());
+        assertEquals(new Bulk("v"), bystander.call("GET", "k"));
+        assertEquals(1L, server.counters().protocolErrors());
+    }
+
+    @Test
+    void aHugeDeclaredBulkLengthIsRefusedAtOnce() throws Exception {
+        RespServer server = start(new MapKeyValueService(null));
+        RespTestClient client = client(server);
+        client.send("*2\r\n$3\r\nSET\r\n$2147483647\r\n");
+        Err error = (Err) client.read();
+        assertTrue(error.message().startsWith("ERR Protocol error: invalid bulk length 2147483647"), error.message());
+        assertTrue(client.closedByServer());
+        assertEquals("PONG", client(server).call("PING"));
+    }
+
+    @Test
+    void aHalfSentRequestWaitsAndCompletesWithTheRest() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        byte[] request = RespTestClient.command("ECHO", "hello, world");
+        client.send(Arrays.copyOfRange(request, 0, 17));
+        assertTrue(client.silentFor(200), "no reply to half a request");
+        client.send(Arrays.copyOfRange(request, 17, request.length));
+        assertEquals(new Bulk("hello, world"), client.read());
+    }
+
+    @Test
+    void aClientDisconnectingMidRequestDoesNotDisturbTheServer() throws Exception {
+        RespServer server = start(new MapKeyValueService(null));
+        RespTestClient leaver = client(server);
+        leaver.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nonly part of it");
+        leaver.close();
+        RespTestClient stayer = client(server);
+        assertEquals(NULL_BULK, stayer.call("GET", "k"));
+        while (server.counters().connectedClients() != 1) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void inlineCommandsAreServed() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        client.send("PING\r\nSET greeting hi\r\nGET greeting\n");
+        assertEquals("PONG", client.read());
+        assertEquals("OK", client.read());
+        assertEquals(new Bulk("hi"), client.read());
+    }
+
+    @Test
+    void unknownCommandsAndWrongAritiesGetRedisShapedErrors() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        assertEquals(new Err("ERR unknown command 'foo', with args beginning with: 'a' 'b' "),
+            client.call("foo", "a", "b"));
+        assertEquals(new Err("ERR unknown command 'foo', with args beginning with: "), client.call("foo"));
+        assertEquals(new Err("ERR wrong number of arguments for 'get' command"), client.call("GET"));
+        assertEquals(new Err("ERR wrong number of arguments for 'get' command"), client.call("get", "a", "b"));
+    }
+
+    @Test
+    void connectionCommandsAnswerAsRedisDoes() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        assertEquals("PONG", client.call("PING"));
+        assertEquals(new Bulk("hi"), client.call("PING", "hi"));
+        assertEquals(new Bulk("echoed"), client.call("ECHO", "echoed"));
+        assertEquals("OK", client.call("SELECT", "0"));
+        assertEquals(new Err("ERR DB index is out of range"), client.call("SELECT", "1"));
+        assertEquals(new Err("ERR AUTH <password> called without any password configured for the default user. Are"
+            + " you sure your configuration is correct?"), client.call("AUTH", "secret"));
+        assertEquals("OK", client.call("QUIT"));
+        assertTrue(client.closedByServer());
+    }
+
+    @Test
+    void commandCountsAndDocumentsEveryCommand() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        long count = (Long) client.call("COMMAND", "COUNT");
+        assertEquals(17L, count);
+        assertEquals(count, ((List<?>) client.call("COMMAND")).size());
+        client.call("HELLO", "3");
+        Map<?, ?> docs = (Map<?, ?>) client.call("COMMAND", "DOCS", "get", "nosuch");
+        assertEquals(1, docs.size());
+        Map<?, ?> get = (Map<?, ?>) docs.get(new Bulk("get"));
+        assertEquals(new Bulk("Returns the value of a key."), get.get(new Bulk("summary")));
+        assertEquals(new Err("ERR unknown subcommand 'nope'. Try COMMAND HELP."), client.call("COMMAND", "nope"));
+    }
+
+    @Test
+    void infoReportsTheFrontDoorsAndTheNodesFields() throws Exception {
+        NodeInfo node = section -> section.equals("keyspace") ? Map.of("db0", "keys=7") : Map.of();
+        RespServer server = start(RespConfig.onPort(0), new MapKeyValueService(null), node);
+        RespTestClient client = client(server);
+        String all = ((Bulk) client.call("INFO")).text();
+        for (String expected : List.of("# Server\r\n", "redis_mode:cluster\r\n", "tcp_port:" + server.port() + "\r\n",
+            "# Clients\r\nconnected_clients:1\r\n", "# Stats\r\n", "# Replication\r\nrole:master\r\n",
+            "# Keyspace\r\ndb0:keys=7\r\n")) {
+            assertTrue(all.contains(expected), expected + " in\n" + all);
+        }
+        String stats = ((Bulk) client.call("INFO", "stats")).text();
+        assertTrue(stats.startsWith("# Stats\r\n") && !stats.contains("# Server"), stats);
+    }
+
+    @Test
+    void getvReturnsSiblingsAndAContextThatSetvSupersedes() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        assertEquals(List.of(new Bulk(""), List.of()), client.call("GETV", "k"));
+        assertEquals("OK", client.call("SET", "k", "first"));
+        List<?> read = (List<?>) client.call("GETV", "k");
+        String context = ((Bulk) read.get(0)).text();
+        assertEquals("OK", client.call("SET", "k", "concurrent"));
+        assertEquals("OK", client.call("SETV", "k", context, "second"));
+        List<?> siblings = (List<?>) ((List<?>) client.call("GETV", "k")).get(1);
+        assertEquals(List.of(new Bulk("concurrent"), new Bulk("second")), siblings,
+            "a write from a stale context keeps the concurrent value as a sibling");
+    }
+
+    @Test
+    void serviceFailuresAreAnsweredWithTheirCode() throws Exception {
+        KeyValueService failing = new DelegatingService(new MapKeyValueService(null)) {
+            @Override
+            public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
+                return CompletableFuture.failedFuture(new KvException(ErrorCode.UNAVAILABLE, "2 of 3 replicas are down"));
+            }
+
+            @Override
+            public CompletionStage<Boolean> delete(Key key, Consistency consistency) {
+                throw new IllegalStateException("bug");
+            }
+        };
+        RespServer server = start(failing);
+        RespTestClient client = client(server);
+        assertEquals(new Err("UNAVAILABLE 2 of 3 replicas are down"), client.call("GET", "k"));
+        assertEquals(new Err("ERR internal error: java.lang.IllegalStateException: bug"), client.call("DEL", "k"));
+        assertEquals(1L, server.counters().serviceFailures());
+        assertEquals("PONG", client.call("PING"));
+    }
+
+    @Test
+    void connectionsBeyondMaxClientsAreRefusedWithAnError() throws Exception {
+        RespServer server = start(RespConfig.onPort(0).withMaxClients(1), new MapKeyValueService(null), NodeInfo.NONE);
+        RespTestClient first = client(server);
+        assertEquals("PONG", first.call("PING"));
+        RespTestClient second = client(server);
+        assertEquals(new Err("ERR max number of clients reached"), second.read());
+        assertEquals("PONG", first.call("PING"));
+    }
+
+    @Test
+    void valueLimitsComeFromTheConfiguration() throws Exception {
+        RespServer server = start(RespConfig.onPort(0).withLimits(new Limits(8, 16)), new MapKeyValueService(null),
+            NodeInfo.NONE);
+        RespTestClient client = client(server);
+        assertEquals(new Err("ERR value is 17 bytes; the limit is 16 bytes"), client.call("SET", "k", "x".repeat(17)));
+        assertEquals(new Err("ERR key is 9 bytes; the limit is 8 bytes"), client.call("MGET", "a", "k".repeat(9)));
+    }
+
+    private RespServer start(KeyValueService service) {
+        return start(RespConfig.onPort(0), service, NodeInfo.NONE);
+    }
+
+    private RespServer start(RespConfig config, KeyValueService service) {
+        return start(config, service, NodeInfo.NONE);
+    }
+
+    private RespServer start(RespConfig config, KeyValueService service, NodeInfo node) {
+        RespServer server = RespServer.start(config, service, node);
+        resources.add(server);
+        return server;
+    }
+
+    private RespTestClient client(RespServer server) throws IOException {
+        RespTestClient client = new RespTestClient(server.address());
+        resources.add(client);
+        return client;
+    }
+
+    /** Forwards to another service; tests override the calls they want to change. */
+    private static class DelegatingService implements KeyValueService {
+        private final KeyValueService delegate;
+
+        DelegatingService(KeyValueService delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
+            return delegate.get(key, consistency);
+        }
+
+        @Override
+        public CompletionStage<Siblings> getVersions(Key key, Consistency consistency) {
+            return delegate.getVersions(key, consistency);
+        }
+
+        @Override
+        public CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency) {
+            return delegate.put(key, value, context, consistency);
+        }
+
+        @Override
+        public CompletionStage<Boolean> delete(Key key, Consistency consistency) {
+            return delegate.delete(key, consistency);
+        }
+    }
+}
