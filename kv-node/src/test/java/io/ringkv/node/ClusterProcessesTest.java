@@ -78,6 +78,10 @@ class ClusterProcessesTest {
             assertEquals("PONG", client.ping());
             assertEquals("OK", client.set("greeting", "hello"));
             assertEquals("hello", client.get("greeting"));
+            for (int i = 0; i < 10; i++) {
+                assertEquals("OK", client.set("overwritten", "v" + i), "a SET supersedes the value it replaces");
+            }
+            assertEquals("v9", client.get("overwritten"));
             assertEquals("OK", client.mset("a", "1", "b", "2"));
             assertEquals(List.of("1", "2"), client.mget("a", "b"));
             assertEquals(1L, client.del("a"));

@@ -7,6 +7,7 @@ import io.ringkv.api.Key;
 import io.ringkv.api.Limits;
 import io.ringkv.api.Value;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -22,6 +23,9 @@ import java.util.function.Function;
  * checked against the limits before the service sees them.
  */
 final class KeyValueCommands {
+    // contexts travel as base64url text, so they survive redis-cli and every client library unchanged
+    private static final Base64.Encoder CONTEXT_TEXT = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder CONTEXT_BYTES = Base64.getUrlDecoder();
     private final KeyValueService service;
     private final Limits limits;
 
@@ -120,13 +124,19 @@ final class KeyValueCommands {
     private void getVersions(List<byte[]> arguments, CommandContext context) {
         Key key = key(arguments.get(1));
         answer(context, false, service.getVersions(key, consistency(context)), siblings -> new Reply.Array(List.of(
-            new Reply.Bulk(siblings.context().toByteArray()),
+            new Reply.Bulk(CONTEXT_TEXT.encode(siblings.context().toByteArray())),
             new Reply.Array(siblings.values().stream().map(v -> (Reply) new Reply.Bulk(v.toByteArray())).toList()))));
     }
 
     private void setVersioned(List<byte[]> arguments, CommandContext context) {
         Key key = key(arguments.get(1));
-        CausalContext causalContext = CausalContext.of(arguments.get(2));
+        CausalContext causalContext;
+        try {
+            causalContext = CausalContext.of(CONTEXT_BYTES.decode(arguments.get(2)));
+        } catch (IllegalArgumentException e) {
+            context.reply(Reply.error("ERR invalid causal context: pass back the first element GETV returned"));
+            return;
+        }
         Value value = value(arguments.get(3));
         answer(context, true, service.put(key, value, causalContext, consistency(context)), done -> Reply.OK);
     }

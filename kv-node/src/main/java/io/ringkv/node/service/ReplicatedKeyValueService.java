@@ -27,14 +27,19 @@ import java.util.function.Consumer;
 public final class ReplicatedKeyValueService implements KeyValueService {
     private final NodeAgent agent;
     private final Coordinator coordinator;
+    private final boolean readBeforeBlindWrite;
 
     /**
      * @param agent the node's agent, whose thread owns the coordinator
      * @param coordinator the replication coordinator
+     * @param readBeforeBlindWrite true when the cluster keeps concurrent versions as siblings (vector clocks):
+     *     a write without a causal context then reads first and supersedes what it saw, as Redis' SET promises,
+     *     instead of adding one more sibling beside every earlier blind write
      */
-    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator) {
+    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator, boolean readBeforeBlindWrite) {
         this.agent = agent;
         this.coordinator = coordinator;
+        this.readBeforeBlindWrite = readBeforeBlindWrite;
     }
 
     @Override
@@ -52,11 +57,23 @@ public final class ReplicatedKeyValueService implements KeyValueService {
 
     @Override
     public CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency) {
-        io.ringkv.api.CausalContext causal = context.isEmpty()
-            ? null
-            : io.ringkv.api.CausalContext.fromBytes(context.toByteArray());
-        return write(future -> coordinator.put(key, value, causal, consistency, callback(future)))
-            .thenApply(version -> null);
+        if (!context.isEmpty()) {
+            io.ringkv.api.CausalContext causal;
+            try {
+                causal = io.ringkv.api.CausalContext.fromBytes(context.toByteArray());
+            } catch (KvException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return write(future -> coordinator.put(key, value, causal, consistency, callback(future)))
+                .thenApply(version -> null);
+        }
+        if (!readBeforeBlindWrite) {
+            return write(future -> coordinator.put(key, value, null, consistency, callback(future)))
+                .thenApply(version -> null);
+        }
+        return read(key, consistency).thenCompose(siblings ->
+            write(future -> coordinator.put(key, value, siblings.isEmpty() ? null : siblings.context(), consistency,
+                callback(future)))).thenApply(version -> null);
     }
 
     /** A delete reads first, so it supersedes exactly what it saw, and so it can say whether a value was there. */

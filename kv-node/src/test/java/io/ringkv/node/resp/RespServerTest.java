@@ -351,6 +351,9 @@ class RespServerTest {
         List<?> siblings = (List<?>) ((List<?>) client.call("GETV", "k")).get(1);
         assertEquals(List.of(new Bulk("concurrent"), new Bulk("second")), siblings,
             "a write from a stale context keeps the concurrent value as a sibling");
+        assertEquals(new RespTestClient.Err("ERR invalid causal context: pass back the first element GETV returned"),
+            client.call("SETV", "k", "not base64!", "third"));
+        assertEquals(2, ((List<?>) ((List<?>) client.call("GETV", "k")).get(1)).size(), "a refused SETV writes nothing");
     }
 
     @Test
