@@ -26,6 +26,8 @@ final class ModuleGraph {
     static final String SIM = "io.ringkv.sim";
     static final String ARCHITECTURE = "io.ringkv.architecture";
     static final String BENCHMARKS = "io.ringkv.benchmarks";
+    /** A third-party resolver built for tests: it may read only the published API. */
+    static final String RESOLVER_FIXTURE = "io.ringkv.resolver.fixture";
     /** Storage engine plugins are named io.ringkv.storage.&lt;engine&gt; (the TCK excepted). */
     static final String PLUGIN_PREFIX = "io.ringkv.storage.";
 
@@ -38,7 +40,8 @@ final class ModuleGraph {
         Map.entry(REPLICATION, Set.of(API, RING, STORAGE)),
         Map.entry(ANTIENTROPY, Set.of(API, RING, STORAGE)),
         Map.entry(NODE, Set.of(API, RING, STORAGE, GOSSIP, REPLICATION, ANTIENTROPY)),
-        Map.entry(SIM, Set.of(API, RING, STORAGE)));
+        Map.entry(SIM, Set.of(API, RING, STORAGE)),
+        Map.entry(RESOLVER_FIXTURE, Set.of(API)));
     private static final Set<String> PLUGIN_ALLOWED = Set.of(API, STORAGE);
     /** Test-only modules: they may read anything, and nothing may read them. */
     private static final Set<String> TEST_ONLY = Set.of(ARCHITECTURE, BENCHMARKS);

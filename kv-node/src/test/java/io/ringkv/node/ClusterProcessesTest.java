@@ -41,9 +41,11 @@ class ClusterProcessesTest {
     private final int[] clientPorts = {freeTcpPort(), freeTcpPort(), freeTcpPort()};
 
     @AfterEach
-    void stopAll() throws InterruptedException {
+    void stopAll() throws Exception {
         for (NodeProcess process : processes) {
             process.close();
+            // kept in the surefire report, so a failure in CI can be read afterwards
+            System.out.println("---- node output ----\n" + process.output());
         }
     }
 
@@ -67,11 +69,13 @@ class ClusterProcessesTest {
     }
 
     private static void awaitPeers(NodeProcess process, int self) throws Exception {
+        List<String> lines = new ArrayList<>();
         for (int j = 0; j < 3; j++) {
             if (j != self) {
-                process.await("peer n" + j + " reachable", WAIT);
+                lines.add("peer n" + j + " reachable");
             }
         }
+        process.awaitAll(lines, WAIT);
     }
 
     @Test

@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,15 +36,20 @@ final class NodeProcess implements AutoCloseable {
         this.output = output;
     }
 
-    /** Starts {@code ringkv <args>} in {@code workingDirectory}. */
+    /** Starts {@code ringkv <args>} in {@code workingDirectory} on the test's own module path. */
     static NodeProcess start(Path workingDirectory, String... args) {
+        return startWithModulePath(workingDirectory, System.getProperty("jdk.module.path"), args);
+    }
+
+    /** Starts {@code ringkv <args>} in {@code workingDirectory} on {@code modulePath}. */
+    static NodeProcess startWithModulePath(Path workingDirectory, String modulePath, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("--add-exports");
         command.add("java.base/jdk.internal.misc=org.agrona");
         command.add("-Xmx128m");
         command.add("--module-path");
-        command.add(System.getProperty("jdk.module.path"));
+        command.add(modulePath);
         command.add("-m");
         command.add("io.ringkv.node/io.ringkv.node.Main");
         command.addAll(List.of(args));
@@ -95,6 +103,41 @@ final class NodeProcess implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no line containing '" + text + "' within " + timeout + "; output was:\n"
+                    + String.join("\n", seen));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** @return everything the process printed so far */
+    String output() throws IOException {
+        return Files.readString(output);
+    }
+
+    /**
+     * Waits until, after the last line matched, lines containing each of {@code texts} have appeared, in any
+     * order; the next wait starts after the last of them.
+     *
+     * @throws AssertionError with every line seen when the deadline passes
+     */
+    void awaitAll(Collection<String> texts, Duration timeout) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            readNewLines();
+            Set<String> missing = new HashSet<>(texts);
+            int last = lineIndex;
+            for (int i = lineIndex; i < seen.size() && !missing.isEmpty(); i++) {
+                String line = seen.get(i);
+                if (missing.removeIf(line::contains)) {
+                    last = i + 1;
+                }
+            }
+            if (missing.isEmpty()) {
+                lineIndex = last;
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no lines containing " + missing + " within " + timeout + "; output was:\n"
                     + String.join("\n", seen));
             }
             Thread.sleep(20);

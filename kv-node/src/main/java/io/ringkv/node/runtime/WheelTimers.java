@@ -42,9 +42,23 @@ public final class WheelTimers implements Timers {
         return handlers.remove(timerId) != null && wheel.cancelTimer(timerId);
     }
 
-    /** Fires every timer whose deadline has passed. @return how many fired */
+    /**
+     * Fires every timer whose deadline has passed.
+     *
+     * <p>The wheel advances one tick per {@link DeadlineTimerWheel#poll} call, so after the agent parked for
+     * several ticks one call would leave it behind real time, and an idle node's timers would fire ever later
+     * (a 1 s timer took about 10 s once the node parked 10 ms at a time). Polling until the wheel has caught up
+     * with now keeps timers on time however long the agent slept.
+     *
+     * @return how many fired
+     */
     public int poll() {
-        return wheel.poll(clock.monotonicNanos(), expiry, EXPIRY_LIMIT);
+        long now = clock.monotonicNanos();
+        int fired = 0;
+        do {
+            fired += wheel.poll(now, expiry, EXPIRY_LIMIT);
+        } while (wheel.timerCount() > 0 && wheel.currentTickTime() <= now && fired < EXPIRY_LIMIT);
+        return fired;
     }
 
     /** @return timers scheduled and not yet fired or cancelled */
