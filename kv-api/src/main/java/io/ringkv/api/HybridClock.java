@@ -9,6 +9,9 @@ import java.util.Objects;
  * Mutable; owned by the node's agent thread.
  */
 public final class HybridClock {
+    /** How far ahead of the local wall clock a remote timestamp may be before it is refused. */
+    public static final long MAX_AHEAD_MILLIS = 60_000;
+
     private final Clock clock;
     private long physicalMillis;
     private int logical;
@@ -22,10 +25,9 @@ public final class HybridClock {
     public HybridTimestamp now() {
         long wall = clock.wallClockMillis();
         if (wall > physicalMillis) {
-            physicalMillis = wall;
-            logical = 0;
+            advanceTo(wall, 0);
         } else {
-            logical++;
+            advanceTo(physicalMillis, (long) logical + 1);
         }
         return current();
     }
@@ -35,21 +37,43 @@ public final class HybridClock {
      *
      * @param remote a timestamp carried by an arriving message
      * @return the timestamp of the receive event
+     * @throws KvException with {@link ErrorCode#INVALID_ARGUMENT}, leaving the clock unchanged, when
+     *     {@code remote} is more than {@link #MAX_AHEAD_MILLIS} ahead of this node's wall clock: one peer with a
+     *     wild clock must not drag every clock of the cluster into the future
      */
     public HybridTimestamp receive(HybridTimestamp remote) {
         long wall = clock.wallClockMillis();
-        long newPhysical = Math.max(wall, Math.max(physicalMillis, remote.physicalMillis()));
-        if (newPhysical == physicalMillis && newPhysical == remote.physicalMillis()) {
-            logical = Math.max(logical, remote.logical()) + 1;
-        } else if (newPhysical == physicalMillis) {
-            logical++;
-        } else if (newPhysical == remote.physicalMillis()) {
-            logical = remote.logical() + 1;
-        } else {
-            logical = 0;
+        if (remote.physicalMillis() > wall + MAX_AHEAD_MILLIS) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "remote hybrid timestamp " + remote + " is more than "
+                + MAX_AHEAD_MILLIS + " ms ahead of this node's clock (" + wall + ")");
         }
-        physicalMillis = newPhysical;
+        long newPhysical = Math.max(wall, Math.max(physicalMillis, remote.physicalMillis()));
+        long newLogical;
+        if (newPhysical == physicalMillis && newPhysical == remote.physicalMillis()) {
+            newLogical = (long) Math.max(logical, remote.logical()) + 1;
+        } else if (newPhysical == physicalMillis) {
+            newLogical = (long) logical + 1;
+        } else if (newPhysical == remote.physicalMillis()) {
+            newLogical = (long) remote.logical() + 1;
+        } else {
+            newLogical = 0;
+        }
+        advanceTo(newPhysical, newLogical);
         return current();
+    }
+
+    /**
+     * Moves the clock to (physical, logical); a logical counter that would overflow moves physical time on by one
+     * millisecond instead, which still orders after everything before.
+     */
+    private void advanceTo(long physical, long nextLogical) {
+        if (nextLogical > Integer.MAX_VALUE) {
+            physicalMillis = physical + 1;
+            logical = 0;
+        } else {
+            physicalMillis = physical;
+            logical = (int) nextLogical;
+        }
     }
 
     /** @return the last timestamp issued or received, without advancing */

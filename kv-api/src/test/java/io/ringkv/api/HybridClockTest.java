@@ -1,5 +1,6 @@
 package io.ringkv.api;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,5 +75,29 @@ class HybridClockTest {
         HybridClock clock = new HybridClock(wall);
         clock.receive(new HybridTimestamp(3_000, 2));
         assertEquals(new HybridTimestamp(3_000, 8), clock.receive(new HybridTimestamp(3_000, 7)));
+    }
+
+    @Test
+    void aLogicalCounterAtItsLimitMovesPhysicalTimeOnInsteadOfWrapping() {
+        ManualClock wall = new ManualClock(1_000);
+        HybridClock clock = new HybridClock(wall);
+        HybridTimestamp remote = new HybridTimestamp(1_000, Integer.MAX_VALUE);
+        HybridTimestamp received = clock.receive(remote);
+        assertTrue(received.compareTo(remote) > 0, received + " must follow " + remote);
+        assertEquals(new HybridTimestamp(1_001, 0), received);
+        assertTrue(clock.now().compareTo(received) > 0, "the clock keeps working after the limit");
+    }
+
+    @Test
+    void aRemoteTimestampFarAheadIsRefusedAndLeavesTheClockAlone() {
+        ManualClock wall = new ManualClock(1_000);
+        HybridClock clock = new HybridClock(wall);
+        HybridTimestamp before = clock.now();
+        HybridTimestamp wild = new HybridTimestamp(1_000 + HybridClock.MAX_AHEAD_MILLIS + 1, 0);
+        KvException error = assertThrows(KvException.class, () -> clock.receive(wild));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, error.code());
+        assertEquals(before, clock.current());
+        HybridTimestamp ahead = new HybridTimestamp(1_000 + HybridClock.MAX_AHEAD_MILLIS, 0);
+        assertEquals(new HybridTimestamp(ahead.physicalMillis(), 1), clock.receive(ahead), "within the limit is fine");
     }
 }

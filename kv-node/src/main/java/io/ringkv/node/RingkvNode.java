@@ -81,8 +81,7 @@ public final class RingkvNode implements AutoCloseable {
         AgentRunner.startOnThread(runner);
         front = RespServer.start(new RespConfig(config.listen().host(), config.clientPort(), Limits.DEFAULT, consistency,
                 10_000, 1024, MAX_REQUEST_BYTES, RespConfig.onPort(0).version()),
-            new ReplicatedKeyValueService(agent, replication.coordinator(),
-                !replicationConfig.resolver().equals("lww")), this::info);
+            new ReplicatedKeyValueService(agent, replication.coordinator()), this::info);
     }
 
     private PeerProbe startProbe(Consumer<String> events) {

@@ -270,7 +270,10 @@ public final class Coordinator implements TimerHandler {
     /** A replica's reply arrived: acks and read replies for requests no longer tracked are counted as late. */
     void onReply(NodeId sender, Message reply) {
         PendingRequest request = byCorrelation.get(reply.correlationId());
-        if (request == null || !request.markAnswered(sender)) {
+        boolean sameKind = reply instanceof Message.WriteAck ? request instanceof PendingWrite
+            : reply instanceof Message.ReadReply && request instanceof PendingRead;
+        // the kind is checked first: a reply of the wrong kind must not use up the replica's one answer
+        if (!sameKind || !request.markAnswered(sender)) {
             metrics.lateReplies++;
             return;
         }

@@ -3,7 +3,9 @@ package io.ringkv.node.resp;
 import static io.ringkv.node.resp.CommandDispatcher.text;
 
 import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
 import io.ringkv.api.Value;
 import java.util.ArrayList;
@@ -26,6 +28,8 @@ final class KeyValueCommands {
     // contexts travel as base64url text, so they survive redis-cli and every client library unchanged
     private static final Base64.Encoder CONTEXT_TEXT = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder CONTEXT_BYTES = Base64.getUrlDecoder();
+    /** Keys one MGET, MSET, DEL or EXISTS may name. */
+    static final int MAX_KEYS_PER_COMMAND = 1000;
     private final KeyValueService service;
     private final Limits limits;
 
@@ -214,6 +218,12 @@ final class KeyValueCommands {
     }
 
     private List<Key> keys(List<byte[]> arguments, int first, int step) {
+        int count = (arguments.size() - first + step - 1) / step;
+        if (count > MAX_KEYS_PER_COMMAND) {
+            // every key becomes a task on the node's shared queue and a slot in the reply: bound both per request
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "too many keys in one command: " + count
+                + "; the limit is " + MAX_KEYS_PER_COMMAND + ", nothing was done");
+        }
         List<Key> keys = new ArrayList<>();
         for (int i = first; i < arguments.size(); i += step) {
             keys.add(key(arguments.get(i)));

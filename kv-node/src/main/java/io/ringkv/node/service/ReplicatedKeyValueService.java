@@ -27,19 +27,14 @@ import java.util.function.Consumer;
 public final class ReplicatedKeyValueService implements KeyValueService {
     private final NodeAgent agent;
     private final Coordinator coordinator;
-    private final boolean readBeforeBlindWrite;
 
     /**
      * @param agent the node's agent, whose thread owns the coordinator
      * @param coordinator the replication coordinator
-     * @param readBeforeBlindWrite true when the cluster keeps concurrent versions as siblings (vector clocks):
-     *     a write without a causal context then reads first and supersedes what it saw, as Redis' SET promises,
-     *     instead of adding one more sibling beside every earlier blind write
      */
-    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator, boolean readBeforeBlindWrite) {
+    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator) {
         this.agent = agent;
         this.coordinator = coordinator;
-        this.readBeforeBlindWrite = readBeforeBlindWrite;
     }
 
     @Override
@@ -67,10 +62,9 @@ public final class ReplicatedKeyValueService implements KeyValueService {
             return write(future -> coordinator.put(key, value, causal, consistency, callback(future)))
                 .thenApply(version -> null);
         }
-        if (!readBeforeBlindWrite) {
-            return write(future -> coordinator.put(key, value, null, consistency, callback(future)))
-                .thenApply(version -> null);
-        }
+        // A write without a context reads first and supersedes what it saw, as Redis' SET promises. Under vector
+        // clocks that keeps blind writes from piling up as siblings; under lww the read's replies also move this
+        // coordinator's hybrid clock past the value it replaces, so a skewed clock cannot make the write lose.
         return read(key, consistency).thenCompose(siblings ->
             write(future -> coordinator.put(key, value, siblings.isEmpty() ? null : siblings.context(), consistency,
                 callback(future)))).thenApply(version -> null);
@@ -128,7 +122,8 @@ public final class ReplicatedKeyValueService implements KeyValueService {
         Runnable guarded = () -> {
             try {
                 task.run();
-            } catch (KvException e) {
+            } catch (RuntimeException e) {
+                // a request that fails before the coordinator tracks it must still be answered
                 future.completeExceptionally(e);
             }
         };

@@ -340,6 +340,19 @@ class RespServerTest {
     }
 
     @Test
+    void aMultiKeyCommandNamingTooManyKeysIsRefusedWholeAndTheConnectionKeepsWorking() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        String[] mget = new String[KeyValueCommands.MAX_KEYS_PER_COMMAND + 2];
+        mget[0] = "MGET";
+        for (int i = 1; i < mget.length; i++) {
+            mget[i] = "k" + i;
+        }
+        Object reply = client.call(mget);
+        assertTrue(reply instanceof RespTestClient.Err err && err.message().contains("too many keys"), reply.toString());
+        assertEquals("PONG", client.call("PING"));
+    }
+
+    @Test
     void getvReturnsSiblingsAndAContextThatSetvSupersedes() throws Exception {
         RespTestClient client = client(start(new MapKeyValueService(null)));
         assertEquals(List.of(new Bulk(""), List.of()), client.call("GETV", "k"));
