@@ -1,7 +1,7 @@
 /**
- * Gossip membership and failure detection: per-node heartbeat, generation, status, tokens and addresses,
- * scuttlebutt-style digest exchange with random peers each round, seeds, and a pluggable failure detector
- * (fixed timeouts or phi accrual) that marks a silent node suspect, then down. The ring is rebuilt from the
- * membership view. Nothing lives here yet: static membership comes first, gossip replaces it in its own issue.
+ * Gossip membership and failure detection. {@link io.ringkv.gossip.FailureDetector} judges each node from the
+ * arrival times of its heartbeats: {@link io.ringkv.gossip.FixedTimeoutDetector} by fixed silences,
+ * {@link io.ringkv.gossip.PhiAccrualDetector} by how unlikely the current silence is given the node's history.
+ * Both are I/O-free and take time as an argument, so they run unchanged in the simulator.
  */
 package io.ringkv.gossip;
