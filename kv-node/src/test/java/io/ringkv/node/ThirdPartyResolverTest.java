@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -40,7 +36,7 @@ class ThirdPartyResolverTest {
     void aResolverJarOnTheModulePathIsChosenByName() throws Exception {
         String modulePath = System.getProperty("jdk.module.path");
         assertTrue(modulePath.contains(FIXTURE), "the fixture jar must be on the test's module path: " + modulePath);
-        int clientPort = freeTcpPort();
+        int clientPort = NodeProcess.freeTcpPort();
         try (NodeProcess process = NodeProcess.startWithModulePath(workDirectory, modulePath, node(clientPort))) {
             process.await("clients on", WAIT);
             try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
@@ -60,18 +56,11 @@ class ThirdPartyResolverTest {
             .filter(entry -> !entry.contains(FIXTURE))
             .collect(Collectors.joining(File.pathSeparator));
         try (NodeProcess process = NodeProcess.startWithModulePath(workDirectory, withoutFixture,
-                node(freeTcpPort()))) {
+                node(NodeProcess.freeTcpPort()))) {
             String line = process.await("largest-value", WAIT);
             assertTrue(line.contains("lww") && line.contains("vector-clock"), line);
             assertEquals(1, process.exitCode(WAIT));
         }
     }
 
-    private static int freeTcpPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
