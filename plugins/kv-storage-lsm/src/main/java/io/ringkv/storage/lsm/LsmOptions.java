@@ -1,0 +1,137 @@
+package io.ringkv.storage.lsm;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code lsm} engine's settings, parsed from {@link io.ringkv.storage.EngineConfig#options()}. Every option
+ * has a default; an unknown name or an out-of-range value is refused with an error naming it.
+ *
+ * @param sync when the commit log is forced ({@code sync}: always, batch or periodic)
+ * @param batchWindowMillis how long a batch gathers writes before its fsync ({@code batch-window-ms})
+ * @param periodicSyncMillis fsync interval under {@code periodic} ({@code periodic-sync-ms})
+ * @param memtableBytes the memtable is frozen and flushed past this size ({@code memtable-bytes})
+ * @param maxImmutableMemtables frozen memtables waiting to flush before writers stall
+ *     ({@code max-immutable-memtables})
+ * @param blockBytes target size of an SSTable data block ({@code block-bytes})
+ * @param bloomFalsePositiveRate the bloom filters' target false-positive rate ({@code bloom-fp-rate})
+ * @param tombstoneGraceSeconds tombstones are kept at least this long ({@code tombstone-grace-seconds})
+ * @param compactionMinTables a tier compacts once it holds this many SSTables ({@code compaction-min-tables})
+ * @param compactionMaxTables at most this many SSTables in one compaction ({@code compaction-max-tables})
+ * @param compactionBytesPerSecond compaction I/O budget, 0 for unlimited ({@code compaction-mib-per-sec})
+ */
+public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicSyncMillis, long memtableBytes,
+                         int maxImmutableMemtables, int blockBytes, double bloomFalsePositiveRate,
+                         long tombstoneGraceSeconds, int compactionMinTables, int compactionMaxTables,
+                         long compactionBytesPerSecond) {
+    private static final long MIB = 1024 * 1024;
+
+    /** The defaults: periodic sync every 10 s, 64 MiB memtables, 4 KiB blocks, 1 % bloom, 10 days' grace. */
+    public static final LsmOptions DEFAULTS = new LsmOptions(SyncPolicy.PERIODIC, 2, 10_000, 64 * MIB, 2, 4096,
+        0.01, 864_000, 4, 32, 64 * MIB);
+
+    private static final Set<String> NAMES = Set.of("sync", "batch-window-ms", "periodic-sync-ms",
+        "memtable-bytes", "max-immutable-memtables", "block-bytes", "bloom-fp-rate", "tombstone-grace-seconds",
+        "compaction-min-tables", "compaction-max-tables", "compaction-mib-per-sec");
+
+    /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the setting out of range */
+    public LsmOptions {
+        check(sync != null, "sync", "one of always, batch, periodic");
+        check(batchWindowMillis >= 1 && batchWindowMillis <= 1000, "batch-window-ms", "1–1000");
+        check(periodicSyncMillis >= 1 && periodicSyncMillis <= 600_000, "periodic-sync-ms", "1–600000");
+        check(memtableBytes >= 4096 && memtableBytes <= 4096 * MIB, "memtable-bytes", "4 KiB–4 GiB");
+        check(maxImmutableMemtables >= 1 && maxImmutableMemtables <= 64, "max-immutable-memtables", "1–64");
+        check(blockBytes >= 256 && blockBytes <= 1024 * 1024, "block-bytes", "256 B–1 MiB");
+        check(bloomFalsePositiveRate > 0 && bloomFalsePositiveRate <= 0.5, "bloom-fp-rate", "(0, 0.5]");
+        check(tombstoneGraceSeconds >= 0, "tombstone-grace-seconds", "0 or more");
+        check(compactionMinTables >= 2 && compactionMinTables <= 64, "compaction-min-tables", "2–64");
+        check(compactionMaxTables >= compactionMinTables && compactionMaxTables <= 256, "compaction-max-tables",
+            "compaction-min-tables–256");
+        check(compactionBytesPerSecond >= 0, "compaction-mib-per-sec", "0 (unlimited) or more");
+    }
+
+    /**
+     * Parses engine options; missing names take their defaults.
+     *
+     * @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} for an unknown name or a bad value
+     */
+    public static LsmOptions parse(Map<String, String> options) {
+        for (String name : options.keySet()) {
+            if (!NAMES.contains(name)) {
+                throw new KvException(ErrorCode.INVALID_CONFIGURATION, "unknown lsm engine option '" + name
+                    + "'; known options: " + String.join(", ", new java.util.TreeSet<>(NAMES)));
+            }
+        }
+        Map<String, String> given = new HashMap<>(options);
+        LsmOptions d = DEFAULTS;
+        return new LsmOptions(
+            syncPolicy(given.getOrDefault("sync", d.sync.name())),
+            number(given, "batch-window-ms", d.batchWindowMillis),
+            number(given, "periodic-sync-ms", d.periodicSyncMillis),
+            number(given, "memtable-bytes", d.memtableBytes),
+            (int) number(given, "max-immutable-memtables", d.maxImmutableMemtables),
+            (int) number(given, "block-bytes", d.blockBytes),
+            fraction(given, "bloom-fp-rate", d.bloomFalsePositiveRate),
+            number(given, "tombstone-grace-seconds", d.tombstoneGraceSeconds),
+            (int) number(given, "compaction-min-tables", d.compactionMinTables),
+            (int) number(given, "compaction-max-tables", d.compactionMaxTables),
+            number(given, "compaction-mib-per-sec", d.compactionBytesPerSecond / MIB) * MIB);
+    }
+
+    private static SyncPolicy syncPolicy(String text) {
+        try {
+            return SyncPolicy.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw invalid("sync", text, "one of always, batch, periodic");
+        }
+    }
+
+    /** A whole number, optionally with a k, m or g suffix (powers of 1024). */
+    private static long number(Map<String, String> given, String name, long fallback) {
+        String text = given.get(name);
+        if (text == null) {
+            return fallback;
+        }
+        String trimmed = text.trim().toLowerCase(Locale.ROOT);
+        long unit = switch (trimmed.isEmpty() ? ' ' : trimmed.charAt(trimmed.length() - 1)) {
+            case 'k' -> 1024;
+            case 'm' -> MIB;
+            case 'g' -> 1024 * MIB;
+            default -> 1;
+        };
+        String digits = unit == 1 ? trimmed : trimmed.substring(0, trimmed.length() - 1);
+        try {
+            return Math.multiplyExact(Long.parseLong(digits), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw invalid(name, text, "a whole number, optionally with a k, m or g suffix");
+        }
+    }
+
+    private static double fraction(Map<String, String> given, String name, double fallback) {
+        String text = given.get(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw invalid(name, text, "a decimal number such as 0.01");
+        }
+    }
+
+    private static void check(boolean ok, String name, String range) {
+        if (!ok) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION,
+                "lsm engine option '" + name + "' is out of range; allowed: " + range);
+        }
+    }
+
+    private static KvException invalid(String name, String value, String expected) {
+        return new KvException(ErrorCode.INVALID_CONFIGURATION,
+            "lsm engine option '" + name + "' has value '" + value + "'; expected " + expected);
+    }
+}

@@ -1,0 +1,246 @@
+package io.ringkv.storage.lsm.internal;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.storage.lsm.LsmOptions;
+import io.ringkv.storage.lsm.SyncPolicy;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * The write-ahead log: append-only segments, one per memtable, of records framed as
+ * {@code length i32, crc32c i32, record} (the record in {@link RecordCodec}'s encoding). Every append reaches the
+ * operating system before the write returns, so a killed process loses nothing; the sync policy decides when
+ * the log is forced to the disk and whether writers wait for it. Concurrent writers waiting for durability share
+ * one fsync (group commit).
+ *
+ * <p>{@link #append} and {@link #roll} are called by one writer at a time (the engine's write lock); the waits
+ * and syncs may come from any thread.
+ */
+final class CommitLog implements AutoCloseable {
+    static final int FRAME_BYTES = 8;
+    private static final String PREFIX = "commitlog-";
+    private static final String SUFFIX = ".log";
+
+    private final Path directory;
+    private final LsmOptions options;
+    private final LsmMetrics metrics;
+    private final ByteBuffer frame;
+    private final CRC32C crc = new CRC32C();
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final ReentrantLock waitLock = new ReentrantLock();
+    private final Condition durable = waitLock.newCondition();
+    private final Thread syncer;
+    private volatile FileChannel channel;
+    private volatile long written;
+    private volatile long synced;
+    private volatile boolean closed;
+
+    /**
+     * Starts a new segment.
+     *
+     * @param segmentId the first segment's id
+     * @param maxRecordBytes the largest encoded record the engine accepts
+     */
+    CommitLog(Path directory, long segmentId, LsmOptions options, LsmMetrics metrics, int maxRecordBytes)
+        throws IOException {
+        this.directory = directory;
+        this.options = options;
+        this.metrics = metrics;
+        this.frame = ByteBuffer.allocateDirect(FRAME_BYTES + maxRecordBytes).order(ByteOrder.LITTLE_ENDIAN);
+        this.channel = create(segmentId);
+        this.syncer = options.sync() == SyncPolicy.ALWAYS ? null
+            : Thread.ofPlatform().daemon().name("lsm-commitlog-sync").start(this::runSyncer);
+    }
+
+    static Path segmentPath(Path directory, long id) {
+        return directory.resolve(PREFIX + String.format("%016d", id) + SUFFIX);
+    }
+
+    /** @return the segment id in {@code name}, or -1 when it does not name a segment */
+    static long segmentId(String name) {
+        if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX)) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private FileChannel create(long id) throws IOException {
+        FileChannel created = FileChannel.open(segmentPath(directory, id), StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
+        Directories.sync(directory);
+        return created;
+    }
+
+    /**
+     * Appends {@code entry} to the current segment.
+     *
+     * @return the log position just past the entry, for {@link #awaitDurable}
+     */
+    long append(Entry entry) throws IOException {
+        frame.clear();
+        frame.position(FRAME_BYTES);
+        RecordCodec.encode(entry, frame);
+        int length = frame.position() - FRAME_BYTES;
+        crc.reset();
+        crc.update(frame.slice(FRAME_BYTES, length));
+        frame.putInt(0, length).putInt(4, (int) crc.getValue());
+        frame.flip();
+        FileChannel target = channel;
+        while (frame.hasRemaining()) {
+            target.write(frame);
+        }
+        long position = written + FRAME_BYTES + length;
+        written = position;
+        metrics.commitLogBytes.add(FRAME_BYTES + length);
+        return position;
+    }
+
+    /** Forces the current segment and continues in a new one with id {@code segmentId}. */
+    void roll(long segmentId) throws IOException {
+        FileChannel next = create(segmentId);
+        syncLock.lock();
+        try {
+            FileChannel previous = channel;
+            long target = written;
+            previous.force(false);
+            channel = next;
+            previous.close();
+            markSynced(target);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Returns once the write that ended at {@code position} is as durable as the sync policy promises. */
+    void awaitDurable(long position) {
+        switch (options.sync()) {
+            case ALWAYS -> syncThrough(position);
+            case BATCH -> {
+                LockSupport.unpark(syncer);
+                awaitSyncer(position);
+            }
+            case PERIODIC -> { }
+        }
+    }
+
+    /** Forces everything appended so far, sharing the fsync with concurrent callers. */
+    void sync() {
+        syncThrough(written);
+    }
+
+    private void syncThrough(long position) {
+        while (synced < position) {
+            syncNow();
+        }
+    }
+
+    private void awaitSyncer(long position) {
+        waitLock.lock();
+        try {
+            while (synced < position && !closed) {
+                durable.await(1, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KvException(ErrorCode.STORAGE_FAILURE, "interrupted while waiting for the commit log sync");
+        } finally {
+            waitLock.unlock();
+        }
+    }
+
+    /** One fsync covering every append that finished before it started. */
+    private void syncNow() {
+        syncLock.lock();
+        try {
+            long target = written;
+            if (target > synced) {
+                channel.force(false);
+                markSynced(target);
+            }
+        } catch (IOException e) {
+            throw new KvException(ErrorCode.STORAGE_FAILURE, "commit log fsync failed in " + directory + ": "
+                + e.getMessage());
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    private void markSynced(long target) {
+        if (target > synced) {
+            synced = target;
+            metrics.commitLogSyncs.increment();
+        }
+        if (options.sync() == SyncPolicy.BATCH) {
+            waitLock.lock();
+            try {
+                durable.signalAll();
+            } finally {
+                waitLock.unlock();
+            }
+        }
+    }
+
+    /** Batch: sleeps until a writer waits, gathers writes for the window, syncs. Periodic: syncs every interval. */
+    private void runSyncer() {
+        long interval = TimeUnit.MILLISECONDS.toNanos(options.sync() == SyncPolicy.BATCH
+            ? options.batchWindowMillis() : options.periodicSyncMillis());
+        while (!closed) {
+            if (options.sync() == SyncPolicy.BATCH && written == synced) {
+                LockSupport.park(this);
+            }
+            LockSupport.parkNanos(interval);
+            try {
+                if (written > synced && !closed) {
+                    syncNow();
+                }
+            } catch (KvException | IllegalStateException e) {
+                metrics.backgroundFailures.increment();
+            }
+        }
+    }
+
+    /** Deletes the segment with {@code id} once its memtable is safely in an SSTable. */
+    void delete(long id) throws IOException {
+        Files.deleteIfExists(segmentPath(directory, id));
+    }
+
+    /** Forces what was appended, stops the syncer and closes the segment. */
+    @Override
+    public void close() throws IOException {
+        try {
+            sync();
+        } finally {
+            closed = true;
+            if (syncer != null) {
+                LockSupport.unpark(syncer);
+                try {
+                    syncer.join(TimeUnit.SECONDS.toMillis(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            syncLock.lock();
+            try {
+                channel.close();
+            } finally {
+                syncLock.unlock();
+            }
+            markSynced(written);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.ringkv.storage.lsm.internal;
+
+import io.ringkv.storage.lsm.LsmOptions;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Merges a run of adjacent SSTables into one: the entry with the highest sequence number of each key survives
+ * (the engine never resolves versions; the replica already wrote its resolved record), and a tombstone older
+ * than the grace period is dropped when no older table might still hold the key it deletes. Writes are paced
+ * by the configured compaction throughput.
+ */
+final class Compaction {
+    private final TableBuilder builder;
+    private final LsmOptions options;
+    private final LsmMetrics metrics;
+    private final LongSupplier clock;
+    private final RateLimiter limiter;
+
+    Compaction(TableBuilder builder, LsmOptions options, LsmMetrics metrics, LongSupplier clock) {
+        this.builder = builder;
+        this.options = options;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.limiter = new RateLimiter(options.compactionBytesPerSecond());
+    }
+
+    /**
+     * @param inputs adjacent tables, newest first
+     * @param older every table older than the inputs, which a purged tombstone must not shadow anything in
+     * @return the merged table, open and unreferenced
+     */
+    SSTable run(List<SSTable> inputs, List<SSTable> older) throws IOException {
+        List<EntryCursor> sources = new ArrayList<>(inputs.size());
+        long records = 0;
+        long bytes = 0;
+        long[] generations = new long[inputs.size()];
+        long minSeq = Long.MAX_VALUE;
+        long maxSeq = Long.MIN_VALUE;
+        for (int i = 0; i < inputs.size(); i++) {
+            SSTable input = inputs.get(i);
+            sources.add(input.cursor(new io.ringkv.storage.StorageKey(Long.MIN_VALUE, io.ringkv.api.Key.of(new byte[0]))));
+            records += input.meta().records();
+            bytes += input.sizeInBytes();
+            generations[i] = input.meta().generation();
+            minSeq = Math.min(minSeq, input.meta().minSeq());
+            maxSeq = Math.max(maxSeq, input.meta().maxSeq());
+        }
+        EntryCursor merged = new MergeCursor(sources);
+        long purgeBefore = clock.getAsLong() - options.tombstoneGraceSeconds() * 1000;
+        EntryCursor kept = () -> {
+            for (Entry entry = merged.next(); entry != null; entry = merged.next()) {
+                if (!purgeable(entry, purgeBefore, older)) {
+                    return entry;
+                }
+                metrics.tombstonesPurged.increment();
+            }
+            return null;
+        };
+        SSTable output = builder.build(kept, records, generations, minSeq, maxSeq, limiter);
+        metrics.compactions.increment();
+        metrics.compactionBytesRead.add(bytes);
+        metrics.compactionBytesWritten.add(output.sizeInBytes());
+        return output;
+    }
+
+    private static boolean purgeable(Entry entry, long purgeBefore, List<SSTable> older) {
+        if (!entry.record().isTombstone() || entry.writeMillis() > purgeBefore) {
+            return false;
+        }
+        if (older.isEmpty()) {
+            return true;
+        }
+        long hash = BloomFilter.hash(entry.key().token(), entry.key().key().toByteArray());
+        for (SSTable table : older) {
+            if (table.mightContain(hash)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,36 @@
+package io.ringkv.storage.lsm.internal;
+
+/**
+ * Size-tiered choice of what to compact, over adjacent tables only. Tables are listed newest first; a tier is a
+ * run of adjacent tables whose sizes lie within half to one and a half times the run's average (Cassandra's
+ * size-tiered buckets). The first run, from the newest end, that holds at least the minimum count is chosen,
+ * capped at the maximum. Keeping runs adjacent keeps every table's sequence range disjoint from the others', so
+ * reads can stop at the newest table that holds a key.
+ */
+final class CompactionPicker {
+    private CompactionPicker() {
+    }
+
+    /**
+     * @param sizes table sizes, newest first
+     * @return {from, to} (to exclusive) of the run to compact, or null when no tier is full
+     */
+    static int[] pick(long[] sizes, int minTables, int maxTables) {
+        for (int from = 0; from + minTables <= sizes.length; from++) {
+            long sum = sizes[from];
+            int to = from + 1;
+            while (to < sizes.length && to - from < maxTables && similar(sizes[to], sum / (to - from))) {
+                sum += sizes[to];
+                to++;
+            }
+            if (to - from >= minTables) {
+                return new int[] {from, to};
+            }
+        }
+        return null;
+    }
+
+    private static boolean similar(long size, long average) {
+        return size * 2 >= average && size * 2 <= average * 3;
+    }
+}

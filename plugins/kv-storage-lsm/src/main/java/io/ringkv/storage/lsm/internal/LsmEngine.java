@@ -1,0 +1,595 @@
+package io.ringkv.storage.lsm.internal;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.EngineCounters;
+import io.ringkv.storage.RecordGuard;
+import io.ringkv.storage.RecordVisitor;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageKey;
+import io.ringkv.storage.StorageMetrics;
+import io.ringkv.storage.StorageRecord;
+import io.ringkv.storage.lsm.LsmEngineProvider;
+import io.ringkv.storage.lsm.LsmOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The {@code lsm} engine. Writes go to the commit log, then the active memtable; a full memtable is frozen and
+ * flushed to an SSTable in the background while a new one takes writes; compaction merges SSTables in the
+ * background. Reads look at the memtables, then the SSTables newest first, skipping those whose bloom filter
+ * rules the key out; scans merge every source in (token, key) order.
+ *
+ * <p>One writer at a time holds the write lock (sequence numbers, log order and memtable switches follow from
+ * it); readers take no lock. Durability waits (fsync) happen after the lock is released, so concurrent writers
+ * share fsyncs.
+ */
+public final class LsmEngine implements StorageEngine {
+    private static final Key EMPTY = Key.of(new byte[0]);
+
+    private final EngineConfig config;
+    private final LsmOptions options;
+    private final LongSupplier clock;
+    private final RecordGuard guard;
+    private final EngineCounters counters = new EngineCounters();
+    private final LsmMetrics metrics;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Condition roomForWrites = writeLock.newCondition();
+    private final Condition workChanged = writeLock.newCondition();
+    private final FileChannel lockFile;
+    private final FileLock directoryLock;
+    private final CommitLog log;
+    private final TableBuilder builder;
+    private final Thread flusher;
+    private final Thread compactor;
+    private volatile View current;
+    private long lastSeq;
+    private long segmentId;
+    private boolean stopping;
+    private int compactionsRunning;
+
+    private LsmEngine(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
+                      FileChannel lockFile, FileLock directoryLock, Recovered recovered) throws IOException {
+        this.config = config;
+        this.options = options;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.guard = new RecordGuard(config);
+        this.lockFile = lockFile;
+        this.directoryLock = directoryLock;
+        this.builder = recovered.builder();
+        this.lastSeq = recovered.lastSeq();
+        this.segmentId = recovered.segmentId();
+        this.log = new CommitLog(config.storeDirectory(), segmentId, options, metrics, maxRecordBytes(config));
+        this.current = new View(new Memtable(segmentId), List.of(), recovered.tables());
+        recovered.tables().forEach(SSTable::release);
+        this.flusher = Thread.ofPlatform().daemon().name("lsm-flush-" + config.storeName()).unstarted(this::runFlusher);
+        this.compactor = Thread.ofPlatform().daemon().name("lsm-compact-" + config.storeName())
+            .unstarted(this::runCompactor);
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code config.storeDirectory()}: sets corrupt tables aside,
+     * replays the commit log into a new SSTable, and starts the flush and compaction threads.
+     *
+     * @param clock wall-clock milliseconds, for tombstone grace
+     * @throws KvException with {@code STORAGE_FAILURE} when the directory cannot be used or is in use
+     */
+    public static LsmEngine open(EngineConfig config, LsmOptions options, LongSupplier clock) {
+        Path directory = config.storeDirectory();
+        LsmMetrics metrics = new LsmMetrics();
+        FileChannel lockFile = null;
+        try {
+            Files.createDirectories(directory);
+            lockFile = FileChannel.open(directory.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = lockFile.tryLock();
+            if (lock == null) {
+                throw new KvException(ErrorCode.STORAGE_FAILURE, "store " + directory + " is in use by another process");
+            }
+            Recovered recovered = recover(config, options, clock, metrics);
+            LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered);
+            engine.flusher.start();
+            engine.compactor.start();
+            return engine;
+        } catch (IOException | UncheckedIOException | java.nio.channels.OverlappingFileLockException e) {
+            closeQuietly(lockFile);
+            throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot open lsm store " + directory + ": " + e);
+        } catch (RuntimeException e) {
+            closeQuietly(lockFile);
+            throw e;
+        }
+    }
+
+    private record Recovered(List<SSTable> tables, TableBuilder builder, long lastSeq, long segmentId) {
+    }
+
+    /** Opens the tables and replays the commit log into one new table, then deletes the replayed segments. */
+    private static Recovered recover(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics)
+        throws IOException {
+        Path directory = config.storeDirectory();
+        Recovery recovery = new Recovery(directory, config.limits(), metrics);
+        recovery.scan();
+        List<SSTable> tables = new ArrayList<>(recovery.tables());
+        TableBuilder builder = new TableBuilder(directory, options, config.limits(), metrics, clock,
+            recovery.nextGeneration());
+        long flushed = recovery.flushedSeq();
+        Memtable replayed = new Memtable(-1);
+        CommitLogReplay replay = new CommitLogReplay(config.limits(), metrics);
+        long lastSeq = flushed;
+        long lastSegment = 0;
+        for (long segment : recovery.segments()) {
+            lastSeq = Math.max(lastSeq, replay.replay(CommitLog.segmentPath(directory, segment), flushed,
+                replayed::apply));
+            lastSegment = segment;
+        }
+        if (!replayed.isEmpty()) {
+            SSTable table = builder.build(replayed.cursor(new StorageKey(Long.MIN_VALUE, EMPTY)), replayed.size(),
+                new long[0], Long.MAX_VALUE, Long.MIN_VALUE, RateLimiter.UNLIMITED);
+            table.retain();
+            tables.addFirst(table);
+            metrics.memtableFlushes.increment();
+            metrics.flushBytesWritten.add(table.sizeInBytes());
+        }
+        for (long segment : recovery.segments()) {
+            Files.deleteIfExists(CommitLog.segmentPath(directory, segment));
+        }
+        return new Recovered(tables, builder, lastSeq, lastSegment + 1);
+    }
+
+    private static int maxRecordBytes(EngineConfig config) {
+        return RecordCodec.HEADER_BYTES + config.limits().maxKeyBytes() + config.maxVersionBytes()
+            + config.limits().maxValueBytes();
+    }
+
+    @Override
+    public String name() {
+        return LsmEngineProvider.NAME;
+    }
+
+    @Override
+    public boolean isVolatile() {
+        return false;
+    }
+
+    @Override
+    public void put(long token, Key key, byte[] version, byte[] value) {
+        guard.checkWrite(key, version, Objects.requireNonNull(value, "value"));
+        StorageRecord record = StorageRecord.live(new StorageKey(token, key), version, value);
+        write(record);
+        counters.onPut(record.sizeInBytes());
+    }
+
+    @Override
+    public void delete(long token, Key key, byte[] version) {
+        guard.checkWrite(key, version, null);
+        StorageRecord tombstone = StorageRecord.tombstone(new StorageKey(token, key), version);
+        write(tombstone);
+        counters.onDelete(tombstone.sizeInBytes());
+    }
+
+    private void write(StorageRecord record) {
+        long position;
+        writeLock.lock();
+        try {
+            guard.checkOpen();
+            awaitRoom();
+            Entry entry = new Entry(record, ++lastSeq, clock.getAsLong());
+            position = log.append(entry);
+            View view = current;
+            view.active().apply(entry);
+            metrics.userBytes.add(record.sizeInBytes());
+            if (view.active().bytes() >= options.memtableBytes()) {
+                freeze();
+            }
+        } catch (IOException e) {
+            throw failure("commit log write failed", e);
+        } finally {
+            writeLock.unlock();
+        }
+        log.awaitDurable(position);
+    }
+
+    /** Writers wait while too many frozen memtables wait for the flusher, so memory stays bounded. */
+    private void awaitRoom() {
+        boolean stalled = false;
+        while (current.frozen().size() >= options.maxImmutableMemtables()) {
+            if (!stalled) {
+                metrics.writeStalls.increment();
+                stalled = true;
+            }
+            roomForWrites.awaitUninterruptibly();
+            guard.checkOpen();
+        }
+    }
+
+    /** Freezes the active memtable and starts a new one in a new commit log segment. Under the write lock. */
+    private void freeze() throws IOException {
+        View view = current;
+        if (view.active().isEmpty()) {
+            return;
+        }
+        segmentId++;
+        log.roll(segmentId);
+        List<Memtable> frozen = new ArrayList<>(view.frozen().size() + 1);
+        frozen.add(view.active());
+        frozen.addAll(view.frozen());
+        publish(new View(new Memtable(segmentId), frozen, view.tables()));
+        workChanged.signalAll();
+    }
+
+    /** Makes {@code next} the current view. Under the write lock. */
+    private void publish(View next) {
+        View previous = current;
+        current = next;
+        previous.release();
+    }
+
+    private View acquire() {
+        while (true) {
+            guard.checkOpen();
+            View view = current;
+            if (view.tryAcquire()) {
+                return view;
+            }
+        }
+    }
+
+    @Override
+    public StorageRecord get(long token, Key key) {
+        guard.checkOpen();
+        StorageKey storageKey = new StorageKey(token, key);
+        View view = acquire();
+        Entry found;
+        try {
+            found = find(view, storageKey);
+        } finally {
+            view.release();
+        }
+        counters.onGet(found != null);
+        return found == null ? null : found.record();
+    }
+
+    private static Entry find(View view, StorageKey storageKey) {
+        Entry found = view.active().get(storageKey);
+        for (int i = 0; found == null && i < view.frozen().size(); i++) {
+            found = view.frozen().get(i).get(storageKey);
+        }
+        List<SSTable> tables = view.tables();
+        if (found != null || tables.isEmpty()) {
+            return found;
+        }
+        byte[] keyBytes = storageKey.key().toByteArray();
+        MemorySegment key = MemorySegment.ofArray(keyBytes);
+        long hash = BloomFilter.hash(storageKey.token(), keyBytes);
+        for (int i = 0; found == null && i < tables.size(); i++) {
+            found = tables.get(i).get(storageKey.token(), key, hash);
+        }
+        return found;
+    }
+
+    @Override
+    public void scan(long startExclusive, long endInclusive, RecordVisitor visitor) {
+        guard.checkOpen();
+        View view = acquire();
+        long[] visited = {0};
+        try {
+            if (startExclusive < endInclusive) {
+                scanRange(view, startExclusive, endInclusive, visitor, visited);
+            } else if (scanRange(view, startExclusive, Long.MAX_VALUE, visitor, visited)) {
+                visit(view, new StorageKey(Long.MIN_VALUE, EMPTY), endInclusive, visitor, visited);
+            }
+        } finally {
+            view.release();
+        }
+        counters.onScan(visited[0]);
+    }
+
+    /** Tokens in (after, through]. @return false when the visitor stopped the scan */
+    private static boolean scanRange(View view, long after, long through, RecordVisitor visitor, long[] visited) {
+        return after == Long.MAX_VALUE || visit(view, new StorageKey(after + 1, EMPTY), through, visitor, visited);
+    }
+
+    private static boolean visit(View view, StorageKey from, long through, RecordVisitor visitor, long[] visited) {
+        EntryCursor merged = merged(view, from);
+        for (Entry entry = merged.next(); entry != null && entry.key().token() <= through; entry = merged.next()) {
+            visited[0]++;
+            if (!visitor.visit(entry.record())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static EntryCursor merged(View view, StorageKey from) {
+        List<EntryCursor> sources = new ArrayList<>();
+        for (Memtable memtable : view.memtables()) {
+            sources.add(memtable.cursor(from));
+        }
+        for (SSTable table : view.tables()) {
+            sources.add(table.cursor(from));
+        }
+        return new MergeCursor(sources);
+    }
+
+    /** Forces the commit log: everything written so far survives a crash of the machine. */
+    @Override
+    public void flush() {
+        guard.checkOpen();
+        log.sync();
+        counters.onFlush();
+    }
+
+    @Override
+    public StorageMetrics metrics() {
+        View view = current;
+        long records = view.active().size();
+        for (Memtable memtable : view.frozen()) {
+            records += memtable.size();
+        }
+        for (SSTable table : view.tables()) {
+            records += table.meta().records();
+        }
+        return counters.snapshot(records, metrics.snapshot(view.tables().size(), view.memtableBytes()));
+    }
+
+    // ---- background work -------------------------------------------------------------------------------
+
+    private void runFlusher() {
+        while (true) {
+            Memtable oldest;
+            writeLock.lock();
+            try {
+                while (!stopping && current.frozen().isEmpty()) {
+                    workChanged.awaitUninterruptibly();
+                }
+                if (stopping) {
+                    return;
+                }
+                oldest = current.frozen().getLast();
+            } finally {
+                writeLock.unlock();
+            }
+            flushMemtable(oldest);
+        }
+    }
+
+    private void flushMemtable(Memtable memtable) {
+        SSTable table;
+        try {
+            table = builder.build(memtable.cursor(new StorageKey(Long.MIN_VALUE, EMPTY)), memtable.size(),
+                new long[0], Long.MAX_VALUE, Long.MIN_VALUE, RateLimiter.UNLIMITED);
+        } catch (IOException | RuntimeException e) {
+            backgroundFailure("flush of a memtable failed; retrying", e);
+            return;
+        }
+        writeLock.lock();
+        try {
+            View view = current;
+            List<Memtable> frozen = new ArrayList<>(view.frozen());
+            frozen.remove(memtable);
+            List<SSTable> tables = new ArrayList<>(view.tables().size() + 1);
+            tables.add(table);
+            tables.addAll(view.tables());
+            publish(new View(view.active(), frozen, tables));
+            metrics.memtableFlushes.increment();
+            metrics.flushBytesWritten.add(table.sizeInBytes());
+            roomForWrites.signalAll();
+            workChanged.signalAll();
+        } finally {
+            writeLock.unlock();
+        }
+        try {
+            log.delete(memtable.segmentId());
+        } catch (IOException e) {
+            backgroundFailure("could not delete a flushed commit log segment", e);
+        }
+    }
+
+    private void runCompactor() {
+        Compaction compaction = new Compaction(builder, options, metrics, clock);
+        while (true) {
+            View view;
+            int[] run = null;
+            writeLock.lock();
+            try {
+                while (!stopping && (compactionsRunning > 0 || (run = pick(current.tables())) == null)) {
+                    workChanged.awaitUninterruptibly();
+                }
+                if (stopping || run == null) {
+                    return;
+                }
+                view = acquire();
+                compactionsRunning++;
+            } finally {
+                writeLock.unlock();
+            }
+            try {
+                compact(compaction, view, run[0], run[1]);
+            } finally {
+                endCompaction(view);
+            }
+        }
+    }
+
+    private void endCompaction(View view) {
+        view.release();
+        writeLock.lock();
+        try {
+            compactionsRunning--;
+            workChanged.signalAll();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private int[] pick(List<SSTable> tables) {
+        long[] sizes = new long[tables.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = tables.get(i).sizeInBytes();
+        }
+        return CompactionPicker.pick(sizes, options.compactionMinTables(), options.compactionMaxTables());
+    }
+
+    private void compact(Compaction compaction, View view, int from, int to) {
+        List<SSTable> inputs = view.tables().subList(from, to);
+        SSTable output;
+        try {
+            output = compaction.run(inputs, view.tables().subList(to, view.tables().size()));
+        } catch (IOException | RuntimeException e) {
+            backgroundFailure("compaction failed; its inputs stay in place", e);
+            return;
+        }
+        writeLock.lock();
+        try {
+            View latest = current;
+            List<SSTable> tables = new ArrayList<>(latest.tables());
+            int at = tables.indexOf(inputs.getFirst());
+            tables.removeAll(inputs);
+            tables.add(at, output);
+            inputs.forEach(SSTable::markObsolete);
+            publish(new View(latest.active(), latest.frozen(), tables));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void backgroundFailure(String what, Exception e) {
+        metrics.backgroundFailures.increment();
+        System.getLogger("io.ringkv.storage.lsm").log(System.Logger.Level.ERROR,
+            what + " in " + config.storeDirectory(), e);
+        writeLock.lock();
+        try {
+            // wait a moment before the next attempt instead of retrying in a tight loop
+            if (!stopping) {
+                workChanged.await(1, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ---- operations for tests, tools and the property test ---------------------------------------------
+
+    /** Freezes the active memtable and waits until every frozen memtable is an SSTable. */
+    public void flushMemtables() {
+        writeLock.lock();
+        try {
+            guard.checkOpen();
+            freeze();
+            while (!current.frozen().isEmpty()) {
+                guard.checkOpen();
+                workChanged.awaitUninterruptibly();
+            }
+        } catch (IOException e) {
+            throw failure("memtable flush failed", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Flushes the memtables, then waits until no compaction is due or running. */
+    public void awaitCompactions() {
+        flushMemtables();
+        writeLock.lock();
+        try {
+            while (compactionsRunning > 0 || pick(current.tables()) != null) {
+                guard.checkOpen();
+                workChanged.awaitUninterruptibly();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Flushes the memtables and merges every SSTable into one, purging tombstones past their grace. */
+    public void compactAll() {
+        awaitCompactions();
+        writeLock.lock();
+        View view;
+        try {
+            view = acquire();
+            compactionsRunning++;
+        } finally {
+            writeLock.unlock();
+        }
+        try {
+            if (view.tables().size() > 1 || tombstonesIn(view) > 0) {
+                compact(new Compaction(builder, options, metrics, clock), view, 0, view.tables().size());
+            }
+        } finally {
+            endCompaction(view);
+        }
+    }
+
+    private static long tombstonesIn(View view) {
+        return view.tables().stream().mapToLong(table -> table.meta().tombstones()).sum();
+    }
+
+    /** @return the SSTable files currently serving reads, newest first */
+    public List<Path> tableFiles() {
+        return current.tables().stream().map(SSTable::path).toList();
+    }
+
+    @Override
+    public void close() {
+        if (!guard.close()) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            stopping = true;
+            workChanged.signalAll();
+            roomForWrites.signalAll();
+        } finally {
+            writeLock.unlock();
+        }
+        joinQuietly(flusher);
+        joinQuietly(compactor);
+        try {
+            log.close();
+        } catch (IOException e) {
+            throw failure("commit log close failed", e);
+        } finally {
+            current.release();
+            closeQuietly(lockFile);
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing the lock file releases the lock; nothing else depends on it
+            }
+        }
+    }
+
+    private KvException failure(String what, IOException e) {
+        return new KvException(ErrorCode.STORAGE_FAILURE, what + " in " + config.storeDirectory() + ": " + e);
+    }
+}

@@ -1,0 +1,63 @@
+package io.ringkv.storage.lsm.internal;
+
+import io.ringkv.storage.StorageKey;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The newest writes, sorted by (token, key), backed by one commit log segment. Readers never block; the engine's
+ * writer applies entries one at a time. Once frozen it is only read, then flushed to an SSTable.
+ */
+final class Memtable {
+    private final ConcurrentSkipListMap<StorageKey, Entry> entries = new ConcurrentSkipListMap<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private final long segmentId;
+
+    /** @param segmentId the commit log segment that holds this memtable's writes */
+    Memtable(long segmentId) {
+        this.segmentId = segmentId;
+    }
+
+    long segmentId() {
+        return segmentId;
+    }
+
+    /** Makes {@code entry} the key's newest entry unless a newer one is already here. */
+    void apply(Entry entry) {
+        Entry kept = entries.merge(entry.key(), entry, (old, incoming) -> incoming.seq() > old.seq() ? incoming : old);
+        if (kept == entry) {
+            bytes.addAndGet(entry.memoryBytes());
+        }
+    }
+
+    /** @return the entry under {@code key}, or null */
+    Entry get(StorageKey key) {
+        return entries.get(key);
+    }
+
+    /** @return entries from {@code from} (inclusive) in order */
+    EntryCursor cursor(StorageKey from) {
+        Iterator<Entry> iterator = entries.tailMap(from, true).values().iterator();
+        return () -> iterator.hasNext() ? iterator.next() : null;
+    }
+
+    /** @return every entry in order */
+    Collection<Entry> entries() {
+        return entries.values();
+    }
+
+    /** @return an estimate of the heap this memtable holds (replaced entries still count until the flush) */
+    long bytes() {
+        return bytes.get();
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+}

@@ -1,0 +1,57 @@
+package io.ringkv.storage.lsm.internal;
+
+import io.ringkv.api.Limits;
+import io.ringkv.storage.lsm.LsmOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/** Writes new SSTables into the store's directory under fresh generations, and opens them. */
+final class TableBuilder {
+    private final Path directory;
+    private final LsmOptions options;
+    private final Limits limits;
+    private final LsmMetrics metrics;
+    private final LongSupplier clock;
+    private final AtomicLong nextGeneration;
+
+    TableBuilder(Path directory, LsmOptions options, Limits limits, LsmMetrics metrics, LongSupplier clock,
+                 long nextGeneration) {
+        this.directory = directory;
+        this.options = options;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.nextGeneration = new AtomicLong(nextGeneration);
+    }
+
+    /**
+     * Writes every entry of {@code source} to a new table.
+     *
+     * @param expectedRecords sizes the bloom filter
+     * @param inputs generations the table replaces (empty for a flush)
+     * @param coverFrom lowest sequence number the table stands for
+     * @param coverTo highest sequence number the table stands for
+     * @param limiter paces the writes
+     * @return the table, open; its bytes are added to the flush or compaction counters by the caller
+     */
+    SSTable build(EntryCursor source, long expectedRecords, long[] inputs, long coverFrom, long coverTo,
+                  RateLimiter limiter) throws IOException {
+        long generation = nextGeneration.getAndIncrement();
+        Path path = TableFiles.path(directory, generation);
+        try (SSTableWriter writer = new SSTableWriter(path, options.blockBytes(), options.bloomFalsePositiveRate(),
+            expectedRecords, limiter)) {
+            writer.cover(coverFrom, coverTo);
+            for (Entry entry = source.next(); entry != null; entry = source.next()) {
+                writer.add(entry);
+            }
+            writer.finish(generation, inputs, clock.getAsLong());
+        }
+        try {
+            return SSTable.open(path, limits, metrics);
+        } catch (CorruptTableException e) {
+            throw new IOException("a table just written does not read back: " + e.getMessage(), e);
+        }
+    }
+}
