@@ -1,0 +1,87 @@
+package io.ringkv.storage.lsm.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Key;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.lsm.LsmOptions;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What compaction keeps, drops and chooses. */
+class CompactionTest {
+    private static final long DAY = 86_400_000L;
+
+    @TempDir
+    Path data;
+
+    private final AtomicLong now = new AtomicLong(1_000 * DAY);
+
+    private LsmEngine open() {
+        return LsmEngine.open(EngineConfig.of(data, "store"),
+            LsmOptions.parse(Map.of("tombstone-grace-seconds", "86400")), now::get);
+    }
+
+    @Test
+    void tombstonesSurviveCompactionWithinTheirGraceAndArePurgedAfterIt() {
+        try (LsmEngine engine = open()) {
+            engine.put(1, Key.utf8("a"), "v1".getBytes(), "x".getBytes());
+            engine.flushMemtables();
+            engine.delete(1, Key.utf8("a"), "v2".getBytes());
+            engine.compactAll();
+            assertTrue(engine.get(1, Key.utf8("a")).isTombstone(), "within grace the tombstone stays");
+            now.addAndGet(DAY + 1);
+            engine.compactAll();
+            assertNull(engine.get(1, Key.utf8("a")), "past grace the tombstone and what it deleted are gone");
+            assertEquals(1L, engine.metrics().extra().get("tombstones_purged"));
+        }
+    }
+
+    @Test
+    void compactionKeepsTheNewestEntryOfEachKey() {
+        try (LsmEngine engine = open()) {
+            for (int round = 0; round < 5; round++) {
+                for (int k = 0; k < 20; k++) {
+                    engine.put(k, Key.utf8("k" + k), ("r" + round).getBytes(), ("value " + round).getBytes());
+                }
+                engine.flushMemtables();
+            }
+            engine.compactAll();
+            assertEquals(1, engine.tableFiles().size());
+            for (int k = 0; k < 20; k++) {
+                assertArrayEquals("value 4".getBytes(), engine.get(k, Key.utf8("k" + k)).value());
+            }
+            assertEquals(20, engine.metrics().liveRecords());
+        }
+    }
+
+    @Test
+    void flushesOfSimilarSizeAreMergedInTheBackground() {
+        try (LsmEngine engine = open()) {
+            for (int round = 0; round < 4; round++) {
+                for (int k = 0; k < 50; k++) {
+                    engine.put(k, Key.utf8("k" + round + "-" + k), "v".getBytes(), new byte[100]);
+                }
+                engine.flushMemtables();
+            }
+            engine.awaitCompactions();
+            assertEquals(1, engine.tableFiles().size(), "four similar tables make one tier");
+            assertTrue(engine.metrics().extra().get("compactions") >= 1);
+        }
+    }
+
+    @Test
+    void thePickerChoosesAFullTierOfAdjacentSimilarTables() {
+        long[] sizes = {10, 11, 9, 10, 100, 400};
+        assertArrayEquals(new int[] {0, 4}, CompactionPicker.pick(sizes, 4, 32));
+        assertNull(CompactionPicker.pick(new long[] {10, 11, 100, 400}, 4, 32), "no tier is full");
+        assertArrayEquals(new int[] {1, 5}, CompactionPicker.pick(new long[] {1, 100, 90, 110, 100, 5000}, 4, 32));
+        assertArrayEquals(new int[] {0, 2}, CompactionPicker.pick(new long[] {10, 10, 10}, 2, 2), "capped");
+    }
+}

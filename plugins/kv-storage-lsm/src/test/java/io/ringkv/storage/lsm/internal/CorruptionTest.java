@@ -1,0 +1,149 @@
+package io.ringkv.storage.lsm.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.lsm.LsmOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Damaged files are detected by their checksums, reported, and never stop the engine serving what is intact. */
+class CorruptionTest {
+    private static final int KEYS = 200;
+    private static final Map<String, String> OPTIONS = Map.of("block-bytes", "512", "sync", "always");
+
+    @TempDir
+    Path data;
+
+    private LsmEngine open() {
+        return LsmEngine.open(EngineConfig.of(data, "store"), LsmOptions.parse(OPTIONS), System::currentTimeMillis);
+    }
+
+    private static void write(LsmEngine engine, int from, int to) {
+        for (int i = from; i < to; i++) {
+            engine.put(i, key(i), ("v" + i).getBytes(), value(i));
+        }
+    }
+
+    @Test
+    void aCorruptSSTableBlockFailsOnlyTheKeysItHoldsWithAClearError() throws IOException {
+        Path table;
+        try (LsmEngine engine = open()) {
+            write(engine, 0, KEYS);
+            engine.flushMemtables();
+            table = engine.tableFiles().getFirst();
+        }
+        flipByte(table, 600);
+        try (LsmEngine engine = open()) {
+            List<Integer> failed = new ArrayList<>();
+            for (int i = 0; i < KEYS; i++) {
+                try {
+                    assertArrayEquals(value(i), engine.get(i, key(i)).value(), "key " + i);
+                } catch (KvException e) {
+                    assertEquals(ErrorCode.STORAGE_FAILURE, e.code());
+                    assertTrue(e.getMessage().contains(table.getFileName().toString()), e.getMessage());
+                    assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+                    failed.add(i);
+                }
+            }
+            assertTrue(!failed.isEmpty() && failed.size() < 10, "only one small block is unreadable: " + failed);
+            assertTrue(engine.metrics().extra().get("corrupt_blocks") >= 1);
+            engine.put(1000, key(1000), "v".getBytes(), value(1000));
+            assertArrayEquals(value(1000), engine.get(1000, key(1000)).value(), "writes go on");
+        }
+    }
+
+    @Test
+    void aCorruptCommitLogTailIsTruncatedAtTheLastGoodRecordAndCounted() throws IOException {
+        try (LsmEngine engine = open()) {
+            write(engine, 0, 50);
+        }
+        Path segment = onlySegment();
+        flipByte(segment, Files.size(segment) - 10);
+        try (LsmEngine engine = open()) {
+            for (int i = 0; i < 49; i++) {
+                assertArrayEquals(value(i), engine.get(i, key(i)).value(), "key " + i);
+            }
+            assertNull(engine.get(49, key(49)), "the corrupt last record is dropped, not served");
+            assertEquals(1L, engine.metrics().extra().get("commitlog_corrupt_tails"));
+            assertTrue(engine.metrics().extra().get("commitlog_truncated_bytes") > 0);
+        }
+    }
+
+    @Test
+    void aTornCommitLogTailIsTruncatedAndTheStoreOpens() throws IOException {
+        try (LsmEngine engine = open()) {
+            write(engine, 0, 30);
+        }
+        Path segment = onlySegment();
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.truncate(Files.size(segment) - 3);
+        }
+        try (LsmEngine engine = open()) {
+            assertArrayEquals(value(28), engine.get(28, key(28)).value());
+            assertNull(engine.get(29, key(29)));
+            assertEquals(1L, engine.metrics().extra().get("commitlog_corrupt_tails"));
+        }
+    }
+
+    @Test
+    void anSSTableWithACorruptFooterIsSetAsideAndTheRestIsServed() throws IOException {
+        Path first;
+        try (LsmEngine engine = open()) {
+            write(engine, 0, 20);
+            engine.flushMemtables();
+            first = engine.tableFiles().getFirst();
+            write(engine, 20, 40);
+            engine.flushMemtables();
+        }
+        flipByte(first, Files.size(first) - 20);
+        try (LsmEngine engine = open()) {
+            assertEquals(1L, engine.metrics().extra().get("sstables_quarantined"));
+            assertTrue(Files.exists(TableFiles.quarantined(first)));
+            assertNull(engine.get(5, key(5)));
+            assertArrayEquals(value(25), engine.get(25, key(25)).value());
+        }
+    }
+
+    private Path onlySegment() throws IOException {
+        try (Stream<Path> files = Files.list(data.resolve("store"))) {
+            List<Path> segments = files.filter(p -> CommitLog.segmentId(p.getFileName().toString()) >= 0).toList();
+            assertEquals(1, segments.size(), segments.toString());
+            return segments.getFirst();
+        }
+    }
+
+    static void flipByte(Path file, long offset) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            channel.read(one, offset);
+            one.put(0, (byte) (one.get(0) ^ 0x5A)).rewind();
+            channel.write(one, offset);
+        }
+    }
+
+    static Key key(int i) {
+        return Key.utf8("key-" + i);
+    }
+
+    static byte[] value(int i) {
+        return ("value-" + i + "-" + "x".repeat(i % 50)).getBytes();
+    }
+}

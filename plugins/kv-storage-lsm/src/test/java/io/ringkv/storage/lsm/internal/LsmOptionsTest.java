@@ -1,0 +1,42 @@
+package io.ringkv.storage.lsm.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.storage.lsm.LsmOptions;
+import io.ringkv.storage.lsm.SyncPolicy;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Options parse with defaults, suffixes and errors that name the setting. */
+class LsmOptionsTest {
+    @Test
+    void missingOptionsTakeTheirDefaults() {
+        assertEquals(LsmOptions.DEFAULTS, LsmOptions.parse(Map.of()));
+        assertEquals(SyncPolicy.PERIODIC, LsmOptions.DEFAULTS.sync());
+        assertEquals(0.01, LsmOptions.DEFAULTS.bloomFalsePositiveRate());
+    }
+
+    @Test
+    void sizesTakeSuffixesAndPoliciesAnyCase() {
+        LsmOptions options = LsmOptions.parse(Map.of("memtable-bytes", "8m", "sync", "Always",
+            "compaction-mib-per-sec", "0"));
+        assertEquals(8L << 20, options.memtableBytes());
+        assertEquals(SyncPolicy.ALWAYS, options.sync());
+        assertEquals(0, options.compactionBytesPerSecond());
+    }
+
+    @Test
+    void unknownNamesAndBadValuesAreRefusedByName() {
+        KvException unknown = assertThrows(KvException.class, () -> LsmOptions.parse(Map.of("memtable", "1")));
+        assertEquals(ErrorCode.INVALID_CONFIGURATION, unknown.code());
+        assertTrue(unknown.getMessage().contains("memtable-bytes"), unknown.getMessage());
+        KvException range = assertThrows(KvException.class, () -> LsmOptions.parse(Map.of("bloom-fp-rate", "2")));
+        assertTrue(range.getMessage().contains("bloom-fp-rate"), range.getMessage());
+        KvException policy = assertThrows(KvException.class, () -> LsmOptions.parse(Map.of("sync", "never")));
+        assertTrue(policy.getMessage().contains("always, batch, periodic"), policy.getMessage());
+    }
+}
