@@ -10,4 +10,6 @@ open module io.ringkv.architecture {
     requires io.ringkv.antientropy;
     requires io.ringkv.storage.tck;
     requires io.ringkv.sim;
+    requires io.ringkv.storage.lsm;
+    requires io.ringkv.storage.rocksdb;
 }

@@ -31,7 +31,8 @@ class CodeRulesTest {
 
     @Test
     void theImportSeesEveryRingkvModule() {
-        for (String pkg : List.of("io.ringkv.api", "io.ringkv.ring", "io.ringkv.storage", "io.ringkv.node.cli")) {
+        for (String pkg : List.of("io.ringkv.api", "io.ringkv.ring", "io.ringkv.storage", "io.ringkv.node.cli",
+            "io.ringkv.storage.lsm", "io.ringkv.storage.rocksdb")) {
             assertFalse(ringkv.that(com.tngtech.archunit.base.DescribedPredicate.describe("in " + pkg,
                 c -> c.getPackageName().equals(pkg))).isEmpty(), pkg + " was not imported");
         }
