@@ -9,7 +9,8 @@ import org.agrona.DirectBuffer;
 @FunctionalInterface
 public interface MessageHandler {
     /**
-     * @param sender the peer that sent the message
+     * @param sender the peer that sent the message; null only for a schema registered with
+     *     {@link Transport#registerOpen} when the transport does not know the sender yet
      * @param buffer holds the SBE message header followed by the body
      * @param offset where the header starts
      * @param length header and body length in bytes

@@ -28,6 +28,21 @@ public record NodeId(String value) implements Comparable<NodeId> {
         return new NodeId(value);
     }
 
+    /**
+     * A 64-bit FNV-1a hash of the id's UTF-8 bytes: stable across processes and versions, so nodes can name one
+     * another in eight bytes on the wire (the transport's envelope, gossip digests). Ids are ASCII by construction.
+     *
+     * @return the fingerprint
+     */
+    public long fingerprint() {
+        long hash = 0xcbf29ce484222325L;
+        for (int i = 0; i < value.length(); i++) {
+            hash ^= value.charAt(i) & 0xFF;
+            hash *= 0x100000001b3L;
+        }
+        return hash;
+    }
+
     @Override
     public int compareTo(NodeId other) {
         return value.compareTo(other.value);

@@ -32,6 +32,28 @@ public interface Transport {
      */
     void register(int schemaId, MessageHandler handler);
 
+    /**
+     * Registers the handler for one SBE schema whose messages are also delivered from senders the transport has
+     * not been introduced to, with a {@code null} sender: how a node first hears from one it does not know yet
+     * (gossip from a joining node). Such a schema's messages must name their sender in their body.
+     *
+     * @param schemaId the schema id in the message header
+     * @param handler receives every message of that schema
+     * @throws IllegalStateException when the schema already has a handler
+     */
+    default void registerOpen(int schemaId, MessageHandler handler) {
+        register(schemaId, handler);
+    }
+
+    /**
+     * Tells the transport where a peer can be reached, as learned at run time (from gossip or configuration);
+     * a newer address replaces an older one. Transports that know every peer by construction ignore it.
+     *
+     * @param peer the peer's id and addresses
+     */
+    default void introduce(Node peer) {
+    }
+
     /** @return a snapshot of what the transport sent, received and dropped */
     TransportCounters counters();
 }

@@ -1,30 +1,142 @@
 package io.ringkv.gossip;
 
+import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the cluster knows about one node, as the node itself last published it. {@code generation} changes on
- * every restart (so a restarted node's fresh heartbeats are not mistaken for old ones); {@code version} grows with
- * every change and every heartbeat within a generation. A state is newer than another when its (generation,
- * version) pair is greater.
+ * What the cluster knows about one node, as the node itself last published it: its addresses and failure domain
+ * ({@link Node}), generation, heartbeat version, status, tokens, protocol version and a small map of application
+ * state. Immutable.
  *
- * @param node the node described
- * @param generation set at start, e.g. the start time in seconds; greater after a restart
- * @param version heartbeat and change counter within the generation
- * @param status the node's announced status
- * @param tokens the node's ring tokens
- * @param applicationState small named values for other modules (load, data size, client port...)
+ * <p>{@code generation} changes on every restart, so a restarted node's fresh heartbeats are not mistaken for old
+ * ones; {@code version} grows with every heartbeat and every change within a generation. {@code stateVersion} is the
+ * version of the last change to anything but the heartbeat: a peer that already holds version {@code stateVersion}
+ * or later of this generation needs only the new version number, not the whole state, which keeps a stable
+ * cluster's gossip small.
  */
-public record EndpointState(NodeId node, long generation, long version, NodeStatus status, long[] tokens,
-                            Map<String, String> applicationState) {
-    /** Copies the arrays and maps. */
-    public EndpointState {
+public final class EndpointState {
+    /** The gossip protocol version this code speaks; announced by every node. */
+    public static final int PROTOCOL_VERSION = 1;
+    private static final java.util.regex.Pattern APPLICATION_KEY = java.util.regex.Pattern.compile("[a-z0-9_.-]{1,32}");
+
+    private final Node node;
+    private final long generation;
+    private final long version;
+    private final long stateVersion;
+    private final NodeStatus status;
+    private final long[] tokens;
+    private final Map<String, String> applicationState;
+    private final int protocolVersion;
+    private final long fingerprint;
+
+    private EndpointState(Node node, long generation, long version, long stateVersion, NodeStatus status,
+                          long[] tokens, Map<String, String> applicationState, int protocolVersion) {
+        this(node, generation, version, stateVersion, status, tokens, applicationState, protocolVersion,
+            node.id().fingerprint());
+    }
+
+    private EndpointState(Node node, long generation, long version, long stateVersion, NodeStatus status,
+                          long[] tokens, Map<String, String> applicationState, int protocolVersion,
+                          long fingerprint) {
+        this.node = node;
+        this.generation = generation;
+        this.version = version;
+        this.stateVersion = stateVersion;
+        this.status = status;
+        this.tokens = tokens;
+        this.applicationState = applicationState;
+        this.protocolVersion = protocolVersion;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * A node's first state in a generation: version 1.
+     *
+     * @param node the node and its addresses
+     * @param generation greater after every restart (e.g. start time in seconds), positive
+     * @param status announced status
+     * @param tokens ring tokens (copied)
+     * @param applicationState small named values (copied)
+     * @return the state
+     */
+    public static EndpointState initial(Node node, long generation, NodeStatus status, long[] tokens,
+                                        Map<String, String> applicationState) {
+        return of(node, generation, 1, 1, status, tokens, applicationState, PROTOCOL_VERSION);
+    }
+
+    /**
+     * A state as received from a peer, validated.
+     *
+     * @throws IllegalArgumentException when the versions are inconsistent
+     */
+    public static EndpointState of(Node node, long generation, long version, long stateVersion, NodeStatus status,
+                                   long[] tokens, Map<String, String> applicationState, int protocolVersion) {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(status, "status");
-        tokens = tokens.clone();
-        applicationState = Map.copyOf(applicationState);
+        if (stateVersion < 1 || version < stateVersion) {
+            throw new IllegalArgumentException("state version must be 1 to version, was " + stateVersion + " of "
+                + version);
+        }
+        return new EndpointState(node, generation, version, stateVersion, status, tokens.clone(),
+            Map.copyOf(applicationState), protocolVersion);
+    }
+
+    /** @return the node and its addresses */
+    public Node node() {
+        return node;
+    }
+
+    /** @return the node's id */
+    public NodeId id() {
+        return node.id();
+    }
+
+    /** @return the fingerprint of the node's id, as gossip names it on the wire */
+    public long fingerprint() {
+        return fingerprint;
+    }
+
+    /** @return greater after every restart */
+    public long generation() {
+        return generation;
+    }
+
+    /** @return heartbeat and change counter within the generation */
+    public long version() {
+        return version;
+    }
+
+    /** @return the version of the last change to anything but the heartbeat */
+    public long stateVersion() {
+        return stateVersion;
+    }
+
+    /** @return the announced status */
+    public NodeStatus status() {
+        return status;
+    }
+
+    /** @return a copy of the ring tokens */
+    public long[] tokens() {
+        return tokens.clone();
+    }
+
+    /** @return how many tokens the node owns */
+    public int tokenCount() {
+        return tokens.length;
+    }
+
+    /** @return small named values (load, data size...) */
+    public Map<String, String> applicationState() {
+        return applicationState;
+    }
+
+    /** @return the gossip protocol version the node speaks */
+    public int protocolVersion() {
+        return protocolVersion;
     }
 
     /** @return true when this state is newer than one at ({@code otherGeneration}, {@code otherVersion}) */
@@ -32,36 +144,75 @@ public record EndpointState(NodeId node, long generation, long version, NodeStat
         return generation != otherGeneration ? generation > otherGeneration : version > otherVersion;
     }
 
+    /**
+     * @return true when a peer holding ({@code otherGeneration}, {@code otherVersion}) already has everything of
+     *     this state but possibly the heartbeat version
+     */
+    public boolean contentKnownAt(long otherGeneration, long otherVersion) {
+        return generation == otherGeneration && otherVersion >= stateVersion;
+    }
+
     /** @return this state with the next version: a heartbeat */
     public EndpointState beat() {
-        return new EndpointState(node, generation, version + 1, status, tokens, applicationState);
+        return withVersion(version + 1);
     }
 
-    /** @return this state with another status and the next version */
+    /** @return this state at heartbeat {@code newVersion}, its content unchanged */
+    public EndpointState withVersion(long newVersion) {
+        if (newVersion < stateVersion) {
+            throw new IllegalArgumentException("version " + newVersion + " precedes state version " + stateVersion);
+        }
+        return new EndpointState(node, generation, newVersion, stateVersion, status, tokens, applicationState,
+            protocolVersion, fingerprint);
+    }
+
+    /** @return this state with another status, at the next version */
     public EndpointState withStatus(NodeStatus newStatus) {
-        return new EndpointState(node, generation, version + 1, newStatus, tokens, applicationState);
+        return changed(node, Objects.requireNonNull(newStatus), tokens, applicationState);
     }
 
-    @Override
-    public long[] tokens() {
-        return tokens.clone();
+    /** @return this state with other tokens (copied), at the next version */
+    public EndpointState withTokens(long[] newTokens) {
+        return changed(node, status, newTokens.clone(), applicationState);
+    }
+
+    /**
+     * @return this state with one application value set, at the next version
+     * @throws IllegalArgumentException when the key is not 1–32 characters of [a-z0-9_.-] or the value is longer
+     *     than 255 characters or holds a line break
+     */
+    public EndpointState withApplicationState(String key, String value) {
+        if (!APPLICATION_KEY.matcher(key).matches() || value.length() > 255 || value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("application state needs a key of 1–32 characters of [a-z0-9_.-] and"
+                + " a one-line value of at most 255 characters, was '" + key + "'");
+        }
+        Map<String, String> copy = new java.util.TreeMap<>(applicationState);
+        copy.put(key, value);
+        return changed(node, status, tokens, Map.copyOf(copy));
+    }
+
+    private EndpointState changed(Node newNode, NodeStatus newStatus, long[] newTokens, Map<String, String> app) {
+        return new EndpointState(newNode, generation, version + 1, version + 1, newStatus, newTokens, app,
+            protocolVersion, fingerprint);
     }
 
     @Override
     public boolean equals(Object other) {
         return other instanceof EndpointState that && node.equals(that.node) && generation == that.generation
-            && version == that.version && status == that.status && java.util.Arrays.equals(tokens, that.tokens)
-            && applicationState.equals(that.applicationState);
+            && version == that.version && stateVersion == that.stateVersion && status == that.status
+            && Arrays.equals(tokens, that.tokens) && applicationState.equals(that.applicationState)
+            && protocolVersion == that.protocolVersion;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(node, generation, version, status, java.util.Arrays.hashCode(tokens), applicationState);
+        return Objects.hash(node, generation, version, stateVersion, status, Arrays.hashCode(tokens),
+            applicationState);
     }
 
     @Override
     public String toString() {
-        return "EndpointState[" + node + " gen " + generation + " v" + version + " " + status + ", "
-            + tokens.length + " tokens]";
+        return "EndpointState[" + node.id() + " gen " + generation + " v" + version + " (state v" + stateVersion
+            + ") " + status + ", " + tokens.length + " tokens]";
     }
 }

@@ -2,7 +2,6 @@ package io.ringkv.node.transport;
 
 import io.ringkv.api.NodeId;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -33,13 +32,8 @@ final class Envelope {
         return buffer.getLong(offset + SENDER_OFFSET, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** FNV-1a over the id's UTF-8 bytes: stable across processes and versions. */
+    /** @return the id's {@link NodeId#fingerprint()}: stable across processes and versions */
     static long senderHash(NodeId id) {
-        long hash = 0xcbf29ce484222325L;
-        for (byte b : id.value().getBytes(StandardCharsets.UTF_8)) {
-            hash ^= b & 0xFF;
-            hash *= 0x100000001b3L;
-        }
-        return hash;
+        return id.fingerprint();
     }
 }

@@ -1,0 +1,21 @@
+package io.ringkv.gossip;
+
+/**
+ * What a node's gossip did, since it started.
+ *
+ * @param rounds rounds run
+ * @param synsSent Syn messages sent
+ * @param acksSent Ack messages sent (both the answer to a Syn and the round's closing message)
+ * @param bytesSent bytes of gossip messages handed to the transport
+ * @param messagesReceived gossip messages received and handled
+ * @param bytesReceived bytes of gossip messages received
+ * @param statesApplied full endpoint states taken
+ * @param heartbeatsApplied heartbeat versions taken
+ * @param droppedWrongCluster messages from another cluster, dropped
+ * @param droppedMalformed messages that failed to decode, dropped
+ * @param sendFailures sends the transport refused (unknown peer, back-pressure, not connected)
+ */
+public record GossipCounters(long rounds, long synsSent, long acksSent, long bytesSent, long messagesReceived,
+                             long bytesReceived, long statesApplied, long heartbeatsApplied, long droppedWrongCluster,
+                             long droppedMalformed, long sendFailures) {
+}

@@ -1,0 +1,528 @@
+package io.ringkv.gossip;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.api.MessageHeader;
+import io.ringkv.api.Node;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SendResult;
+import io.ringkv.gossip.internal.GossipCodec;
+import io.ringkv.gossip.sbe.AckDecoder;
+import io.ringkv.gossip.sbe.SynDecoder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * A node's gossip: its own endpoint state with a heartbeat that grows every round, the cluster view
+ * ({@link Membership}), a failure detector fed by heartbeat arrivals, and the rounds themselves. Each round the
+ * node beats, re-judges every endpoint, and opens a scuttlebutt exchange (Syn, Ack, closing Ack) with one random
+ * live peer, now and then with one unreachable peer (so a recovered node is noticed), and with a seed when it has
+ * no live peer or the round did not reach one (Cassandra's peer choice).
+ *
+ * <p>A node joins by gossiping its state to a seed; it learns the others from the seed's answer. The operator
+ * removes a DOWN node with {@link #removeNode}: its state becomes LEFT, spreads, and after the quarantine every
+ * node forgets it and refuses gossip of that generation, so stale copies cannot bring it back.
+ *
+ * <p>Runs on the node's agent thread: no locks, no clock or randomness but the {@link NodeContext}'s.
+ */
+public final class Gossiper {
+    /** Schema id of gossip messages. */
+    public static final int SCHEMA_ID = GossipCodec.SCHEMA_ID;
+
+    /** Hears about changes of the view, on the agent thread. */
+    public interface Listener {
+        /**
+         * An endpoint is new, restarted (another generation), or announced other content (status, tokens,
+         * addresses, application state). Not called for heartbeats.
+         *
+         * @param previous the state before, or null for an endpoint new to this node
+         * @param current the state now
+         */
+        default void onStateChange(EndpointState previous, EndpointState current) {
+        }
+
+        /** This node's failure detector changed its mind about {@code node}. */
+        default void onLivenessChange(NodeId node, Liveness previous, Liveness current) {
+        }
+
+        /** {@code node} was removed and its quarantine is over: every trace of it is gone from this node's view. */
+        default void onEvicted(NodeId node) {
+        }
+    }
+
+    private final NodeContext context;
+    private final GossipConfig config;
+    private final FailureDetector detector;
+    private final Listener listener;
+    private final GossipCodec codec;
+    private final Membership membership = new Membership();
+    private final Map<NodeId, Liveness> liveness = new HashMap<>();
+    private final Map<NodeId, Long> leftAt = new HashMap<>();
+    /** Per peer: the making time of the newest heartbeat fed to the detector. */
+    private final Map<NodeId, long[]> lastFed = new HashMap<>();
+    private final Map<NodeId, Long> evictedGenerations = new HashMap<>();
+    private final Set<NodeId> seeds;
+    private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(32 * 1024);
+    private final List<NodeId> scratchLive = new ArrayList<>();
+    private final List<NodeId> scratchDown = new ArrayList<>();
+    private EndpointState self;
+    private long roundTimer = -1;
+    private boolean stopped;
+    private long rounds;
+    private long synsSent;
+    private long acksSent;
+    private long bytesSent;
+    private long messagesReceived;
+    private long bytesReceived;
+    private long statesApplied;
+    private long heartbeatsApplied;
+    private long droppedWrongCluster;
+    private long droppedMalformed;
+    private long sendFailures;
+
+    /**
+     * @param context the node's runtime
+     * @param config how to gossip
+     * @param self this node's first state in this generation (its id must be {@code context.self()})
+     * @param detector judges peers from heartbeat arrivals
+     * @param listener hears about changes
+     * @throws KvException with {@code INVALID_CONFIGURATION} when the state is not this node's or a text field is
+     *     too long for the wire
+     */
+    public Gossiper(NodeContext context, GossipConfig config, EndpointState self, FailureDetector detector,
+                    Listener listener) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.config = Objects.requireNonNull(config, "config");
+        this.detector = Objects.requireNonNull(detector, "detector");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        if (!self.id().equals(context.self())) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "gossip state of " + self.id() + " on node "
+                + context.self());
+        }
+        for (String text : List.of(self.node().host(), self.node().zone(), self.node().rack())) {
+            if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > GossipCodec.MAX_TEXT_BYTES) {
+                throw new KvException(ErrorCode.INVALID_CONFIGURATION, "host, zone and rack must be at most "
+                    + GossipCodec.MAX_TEXT_BYTES + " bytes, was '" + text + "'");
+            }
+        }
+        this.self = self;
+        this.codec = new GossipCodec(config.maxMessageBytes());
+        this.seeds = new HashSet<>(config.seeds());
+        seeds.remove(context.self());
+        membership.put(self, context.clock().monotonicNanos());
+    }
+
+    /** Registers the message handler and schedules the first round at a random point of the first interval. */
+    public void start() {
+        context.transport().registerOpen(SCHEMA_ID, this::onMessage);
+        roundTimer = context.timers().schedule(context.random().nextLong(config.intervalNanos()) + 1,
+            id -> round());
+    }
+
+    /** Stops gossiping (rounds end; arriving messages are ignored). */
+    public void stop() {
+        stopped = true;
+        if (roundTimer >= 0) {
+            context.timers().cancel(roundTimer);
+        }
+    }
+
+    // ---------------------------------------------------------------- the node's own state
+
+    /** @return this node's current state */
+    public EndpointState self() {
+        return self;
+    }
+
+    /** Announces a new status and tokens (e.g. NORMAL with the tokens picked when joining). */
+    public void announce(NodeStatus status, long[] tokens) {
+        setSelf(self.withTokens(tokens).withStatus(status));
+    }
+
+    /** Announces one application value (load, data size...); a no-op when it is unchanged. */
+    public void announceApplicationState(String key, String value) {
+        if (!value.equals(self.applicationState().get(key))) {
+            setSelf(self.withApplicationState(key, value));
+        }
+    }
+
+    private void setSelf(EndpointState state) {
+        EndpointState previous = self;
+        self = state;
+        membership.put(state, context.clock().monotonicNanos());
+        listener.onStateChange(previous, state);
+    }
+
+    // ---------------------------------------------------------------- the view
+
+    /** @return every endpoint this node knows (itself included) with its liveness, ordered by id */
+    public List<EndpointView> view() {
+        List<EndpointView> view = new ArrayList<>();
+        for (EndpointState state : membership.states()) {
+            view.add(new EndpointView(state, liveness(state.id())));
+        }
+        return view;
+    }
+
+    /** @return how many endpoints this node knows, itself included */
+    public int knownEndpoints() {
+        return membership.size();
+    }
+
+    /** @return the state known for {@code node}, or null */
+    public EndpointState state(NodeId node) {
+        return membership.state(node).orElse(null);
+    }
+
+    /** @return all known states, ordered by id */
+    public List<EndpointState> states() {
+        return membership.states();
+    }
+
+    /** @return this node's judgement of {@code node}: ALIVE for itself, DOWN for a node it never heard of */
+    public Liveness liveness(NodeId node) {
+        if (node.equals(context.self())) {
+            return Liveness.ALIVE;
+        }
+        return liveness.getOrDefault(node, Liveness.DOWN);
+    }
+
+    /** @return true unless the failure detector judges {@code node} DOWN (a SUSPECT node still counts) */
+    public boolean isAlive(NodeId node) {
+        return liveness(node) != Liveness.DOWN;
+    }
+
+    /** @return what gossip did so far */
+    public GossipCounters counters() {
+        return new GossipCounters(rounds, synsSent, acksSent, bytesSent, messagesReceived, bytesReceived,
+            statesApplied, heartbeatsApplied, droppedWrongCluster, droppedMalformed, sendFailures);
+    }
+
+    // ---------------------------------------------------------------- operators
+
+    /**
+     * Marks a dead node as removed: its state becomes LEFT (announced on its behalf), spreads, and is forgotten
+     * everywhere after the quarantine.
+     *
+     * @throws KvException with {@code INVALID_ARGUMENT} when the node is this one, unknown, not DOWN, or already
+     *     removed
+     */
+    public void removeNode(NodeId node) {
+        if (node.equals(context.self())) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "a node cannot remove itself; stop it and run"
+                + " removenode on another node");
+        }
+        EndpointState state = membership.state(node).orElseThrow(() -> new KvException(ErrorCode.INVALID_ARGUMENT,
+            "no node " + node + " in this node's view"));
+        if (state.status() == NodeStatus.LEFT) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "node " + node + " is already removed");
+        }
+        Liveness judged = liveness(node);
+        if (judged != Liveness.DOWN) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "node " + node + " is " + judged
+                + "; only a DOWN node can be removed");
+        }
+        EndpointState removed = state.withStatus(NodeStatus.LEFT);
+        membership.put(removed, context.clock().monotonicNanos());
+        leftAt.put(node, context.clock().monotonicNanos());
+        listener.onStateChange(state, removed);
+    }
+
+    // ---------------------------------------------------------------- rounds
+
+    private void round() {
+        if (stopped) {
+            return;
+        }
+        rounds++;
+        self = self.beat();
+        long now = context.clock().monotonicNanos();
+        membership.put(self, now);
+        judgeAll(now);
+        evictExpired(now);
+        chooseAndSyn();
+        roundTimer = context.timers().schedule(config.intervalNanos(), id -> round());
+    }
+
+    private void judgeAll(long now) {
+        scratchLive.clear();
+        scratchDown.clear();
+        membership.forEach(state -> {
+            NodeId node = state.id();
+            if (node.equals(context.self()) || state.status() == NodeStatus.LEFT) {
+                return;
+            }
+            Liveness current = detector.liveness(node, now);
+            Liveness previous = liveness.put(node, current);
+            if (previous != null && previous != current) {
+                listener.onLivenessChange(node, previous, current);
+            }
+            (current == Liveness.DOWN ? scratchDown : scratchLive).add(node);
+        });
+    }
+
+    private void evictExpired(long now) {
+        if (leftAt.isEmpty()) {
+            return;
+        }
+        List<NodeId> expired = new ArrayList<>();
+        leftAt.forEach((node, since) -> {
+            if (now - since >= config.quarantineNanos()) {
+                expired.add(node);
+            }
+        });
+        for (NodeId node : expired) {
+            EndpointState state = membership.state(node).orElse(null);
+            leftAt.remove(node);
+            if (state != null) {
+                evictedGenerations.merge(node, state.generation(), Math::max);
+            }
+            membership.remove(node);
+            liveness.remove(node);
+            lastFed.remove(node);
+            detector.forget(node);
+            listener.onEvicted(node);
+        }
+    }
+
+    private void chooseAndSyn() {
+        boolean reachedSeed = false;
+        if (!scratchLive.isEmpty()) {
+            NodeId target = scratchLive.get(context.random().nextInt(scratchLive.size()));
+            sendSyns(target);
+            reachedSeed = seeds.contains(target);
+        }
+        if (!scratchDown.isEmpty()
+            && context.random().nextDouble() < scratchDown.size() / (scratchLive.size() + 1.0)) {
+            sendSyns(scratchDown.get(context.random().nextInt(scratchDown.size())));
+        }
+        if (seeds.isEmpty()) {
+            return;
+        }
+        if (scratchLive.isEmpty()) {
+            sendSyns(randomSeed());
+        } else if (!reachedSeed || scratchLive.size() < seeds.size()) {
+            double probability = seeds.size() / (double) (scratchLive.size() + scratchDown.size());
+            if (context.random().nextDouble() < probability) {
+                sendSyns(randomSeed());
+            }
+        }
+    }
+
+    private NodeId randomSeed() {
+        List<NodeId> sorted = new ArrayList<>(seeds);
+        sorted.sort(null);
+        return sorted.get(context.random().nextInt(sorted.size()));
+    }
+
+    private GossipCodec.Sender sender() {
+        Node node = self.node();
+        return new GossipCodec.Sender(config.clusterName(), node.id(), node.host(), node.peerPort(),
+            self.generation(), self.version());
+    }
+
+    private void sendSyns(NodeId target) {
+        codec.writeSyns(sendBuffer, sender(), membership.digests(), (buffer, length) -> {
+            synsSent++;
+            send(target, buffer, length);
+        });
+    }
+
+    private void sendAcks(NodeId target, List<Digest> wanted, Membership.Delta delta, boolean alwaysOne) {
+        codec.writeAcks(sendBuffer, sender(), wanted, delta.heartbeats(), delta.states(),
+            context.clock().monotonicNanos(), alwaysOne,
+            (buffer, length) -> {
+                acksSent++;
+                send(target, buffer, length);
+            });
+    }
+
+    private void send(NodeId target, DirectBuffer buffer, int length) {
+        SendResult result = context.transport().send(target, buffer, 0, length);
+        if (result == SendResult.SENT) {
+            bytesSent += length;
+        } else {
+            sendFailures++;
+        }
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    private void onMessage(NodeId transportSender, DirectBuffer buffer, int offset, int length) {
+        if (stopped || length < MessageHeader.LENGTH) {
+            return;
+        }
+        int template = codec.templateId(buffer, offset);
+        try {
+            if (template == SynDecoder.TEMPLATE_ID) {
+                onSyn(codec.readSyn(buffer, offset, length));
+            } else if (template == AckDecoder.TEMPLATE_ID) {
+                onAck(codec.readAck(buffer, offset, length, context.clock().monotonicNanos()));
+            } else {
+                droppedMalformed++;
+                return;
+            }
+        } catch (RuntimeException e) {
+            // anything a peer sent that does not decode or validate is dropped and counted; the node keeps going
+            droppedMalformed++;
+            return;
+        }
+        messagesReceived++;
+        bytesReceived += length;
+    }
+
+    /** @return false (and counts) when the message is from another cluster or from this node itself */
+    private boolean accept(GossipCodec.Sender sender) {
+        if (!sender.clusterName().equals(config.clusterName())) {
+            droppedWrongCluster++;
+            return false;
+        }
+        if (sender.id().equals(context.self())) {
+            return false;
+        }
+        // the sender's own address, so answers reach it even before its state arrives (a joining node)
+        EndpointState known = membership.state(sender.id()).orElse(null);
+        if (known == null || !known.node().host().equals(sender.host())
+            || known.node().peerPort() != sender.peerPort()) {
+            context.transport().introduce(new Node(sender.id(), sender.host(), sender.peerPort(), sender.peerPort(),
+                Node.DEFAULT_ZONE, Node.DEFAULT_RACK));
+        }
+        // a message from a peer is its freshest heartbeat, made just now
+        takeHeartbeat(new Membership.Heartbeat(sender.id().fingerprint(), sender.generation(), sender.version(),
+            context.clock().monotonicNanos()));
+        return true;
+    }
+
+    private void onSyn(GossipCodec.Syn syn) {
+        if (!accept(syn.sender())) {
+            return;
+        }
+        Membership.Delta newer = membership.newerThan(syn.digests(), syn.rangeStart(), syn.rangeEnd());
+        List<Digest> wanted = membership.wanted(syn.digests());
+        sendAcks(syn.sender().id(), wanted, newer, true);
+    }
+
+    private void onAck(GossipCodec.Ack ack) {
+        if (!accept(ack.sender())) {
+            return;
+        }
+        takeStates(ack.states());
+        for (Membership.Heartbeat heartbeat : ack.heartbeats()) {
+            takeHeartbeat(heartbeat);
+        }
+        if (!ack.wanted().isEmpty()) {
+            Membership.Delta answer = membership.newerThanWanted(ack.wanted());
+            if (!answer.isEmpty()) {
+                sendAcks(ack.sender().id(), List.of(), answer, false);
+            }
+        }
+    }
+
+    private void takeHeartbeat(Membership.Heartbeat heartbeat) {
+        if (heartbeat.fingerprint() == self.fingerprint()) {
+            return;
+        }
+        Membership.Applied applied = membership.applyHeartbeat(heartbeat);
+        if (applied != null) {
+            heartbeatsApplied++;
+            heard(applied.current().id(), applied.madeAtNanos());
+            revive(applied.current().id());
+        }
+    }
+
+    private void takeStates(List<Membership.Timed> incoming) {
+        if (incoming.isEmpty()) {
+            return;
+        }
+        List<Membership.Timed> acceptable = new ArrayList<>(incoming.size());
+        for (Membership.Timed timed : incoming) {
+            EndpointState state = timed.state();
+            if (state.id().equals(context.self())) {
+                answerClaimAboutSelf(state);
+                continue;
+            }
+            Long evicted = evictedGenerations.get(state.id());
+            if (evicted != null && state.generation() <= evicted) {
+                continue;
+            }
+            acceptable.add(timed);
+        }
+        long now = context.clock().monotonicNanos();
+        for (Membership.Applied applied : membership.apply(acceptable)) {
+            statesApplied++;
+            EndpointState current = applied.current();
+            NodeId node = current.id();
+            if (applied.isNewGeneration()) {
+                detector.forget(node);
+                lastFed.remove(node);
+                evictedGenerations.remove(node);
+            }
+            heard(node, applied.madeAtNanos());
+            if (current.status() == NodeStatus.LEFT) {
+                leftAt.putIfAbsent(node, now);
+            } else {
+                leftAt.remove(node);
+            }
+            if (applied.isContentChange()) {
+                if (applied.previous() == null || !applied.previous().node().equals(current.node())) {
+                    context.transport().introduce(current.node());
+                }
+                listener.onStateChange(applied.previous(), current);
+            }
+            revive(node);
+        }
+    }
+
+    /**
+     * Feeds the failure detector with a newer version of a node's state, timed at when the node made it (as the
+     * relays' reported ages say) rather than when it arrived here. Timing by arrival would let old versions passed
+     * around by third nodes (slowly, or inside a partition) keep a dead node alive for as long as they circulate,
+     * and would add the spread delay to every detection.
+     */
+    private void heard(NodeId node, long madeAtNanos) {
+        long made = Math.min(madeAtNanos, context.clock().monotonicNanos());
+        long[] last = lastFed.computeIfAbsent(node, id -> new long[] {Long.MIN_VALUE});
+        if (made > last[0]) {
+            last[0] = made;
+            detector.heartbeat(node, made);
+        }
+    }
+
+    /** A node heard from again is judged at once, so a restarted or recovered node is not left DOWN a round. */
+    private void revive(NodeId node) {
+        EndpointState state = membership.state(node).orElse(null);
+        if (state == null || state.status() == NodeStatus.LEFT) {
+            return;
+        }
+        Liveness current = detector.liveness(node, context.clock().monotonicNanos());
+        Liveness previous = liveness.put(node, current);
+        if (previous != current) {
+            listener.onLivenessChange(node, previous == null ? Liveness.DOWN : previous, current);
+        }
+    }
+
+    /**
+     * A peer holds a newer state of this node than this node does: another node removed it (LEFT), or the peer
+     * saw versions of an earlier run in the same generation. Either way this node's own word must win: it takes
+     * LEFT (the operator's decision) or jumps its version past the claim.
+     */
+    private void answerClaimAboutSelf(EndpointState claim) {
+        if (claim.generation() != self.generation() || claim.version() <= self.version()) {
+            return;
+        }
+        if (claim.status() == NodeStatus.LEFT) {
+            setSelf(self.withVersion(claim.version()).withStatus(NodeStatus.LEFT));
+        } else {
+            self = self.withVersion(claim.version() + 1);
+            membership.put(self, context.clock().monotonicNanos());
+        }
+    }
+}

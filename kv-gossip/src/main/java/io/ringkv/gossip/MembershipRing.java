@@ -1,0 +1,55 @@
+package io.ringkv.gossip;
+
+import io.ringkv.ring.Ring;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds the ring from a gossip view: every endpoint that announced NORMAL or LEAVING with tokens owns them,
+ * whatever the failure detector thinks of it (a DOWN node keeps its ranges until an operator removes it). JOINING
+ * nodes do not own ranges yet; LEFT ones no longer do. Should two nodes claim the same token (two nodes that joined
+ * at the same moment against the same ring), the one with the smaller id keeps it, on every node alike.
+ */
+public final class MembershipRing {
+    private MembershipRing() {
+    }
+
+    /**
+     * @param states the endpoints known
+     * @param replicationFactor N of the ring
+     * @return the ring those states describe
+     */
+    public static Ring build(Collection<EndpointState> states, int replicationFactor) {
+        List<EndpointState> owners = new ArrayList<>();
+        for (EndpointState state : states) {
+            if ((state.status() == NodeStatus.NORMAL || state.status() == NodeStatus.LEAVING)
+                && state.tokenCount() > 0) {
+                owners.add(state);
+            }
+        }
+        owners.sort(Comparator.comparing(EndpointState::id));
+        Set<Long> claimed = new HashSet<>();
+        Ring.Builder builder = Ring.builder().replicationFactor(replicationFactor);
+        for (EndpointState owner : owners) {
+            long[] kept = java.util.Arrays.stream(owner.tokens()).filter(t -> t != Long.MIN_VALUE && claimed.add(t))
+                .toArray();
+            if (kept.length > 0) {
+                builder.add(owner.node(), kept);
+            }
+        }
+        return builder.build();
+    }
+
+    /** @return true when {@code change} can alter the ring (membership, status or tokens changed) */
+    public static boolean affectsRing(EndpointState previous, EndpointState current) {
+        if (previous == null) {
+            return current.tokenCount() > 0;
+        }
+        return previous.status() != current.status() || !java.util.Arrays.equals(previous.tokens(), current.tokens())
+            || !previous.node().equals(current.node()) || previous.generation() != current.generation();
+    }
+}

@@ -1,0 +1,185 @@
+package io.ringkv.gossip.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.KvException;
+import io.ringkv.api.NodeId;
+import io.ringkv.gossip.EndpointState;
+import io.ringkv.gossip.Gossiper;
+import io.ringkv.gossip.Liveness;
+import io.ringkv.gossip.NodeStatus;
+import io.ringkv.sim.SimulationSeeds;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+class GossipSimulationTest {
+    private static final String MODULE = "kv-gossip";
+
+    @Test
+    void aCrashedNodeIsSuspectThenDownOnEveryNodeInTime() {
+        SimulationSeeds.run(getClass(), "aCrashedNodeIsSuspectThenDownOnEveryNodeInTime", MODULE, 3, seed -> {
+            GossipFigures.Detection detection = GossipFigures.detection(seed, 200, 0.01);
+            assertTrue(detection.suspectRounds() >= 15 && detection.suspectRounds() <= 17,
+                "SUSPECT everywhere after " + detection.suspectRounds() + " rounds");
+            assertTrue(detection.downRounds() >= 30 && detection.downRounds() <= 32,
+                "DOWN everywhere after " + detection.downRounds() + " rounds");
+        });
+    }
+
+    @Test
+    void tenPercentLossForAnHourMarksNoLiveNodeDown() {
+        SimulationSeeds.run(getClass(), "tenPercentLossForAnHourMarksNoLiveNodeDown", MODULE, 1, seed -> {
+            GossipFigures.FalseJudgements fixed = GossipFigures.falseJudgements(seed, 50, 0.10, 3600,
+                GossipFigures.fixed());
+            GossipFigures.FalseJudgements phi = GossipFigures.falseJudgements(seed, 50, 0.10, 3600,
+                GossipFigures.phi());
+            System.out.println("false judgements over 1 h, 50 nodes, 10 % loss: fixed " + fixed + ", phi " + phi);
+            assertEquals(0, fixed.downs(), "fixed-timeout detector marked a live node DOWN: " + fixed);
+            assertEquals(0, phi.downs(), "phi accrual detector marked a live node DOWN: " + phi);
+        });
+    }
+
+    @Test
+    void partitionedHalvesSeeEachOtherDownAndConvergeAfterTheHeal() {
+        SimulationSeeds.run(getClass(), "partitionedHalvesSeeEachOtherDownAndConvergeAfterTheHeal", MODULE, 2,
+            seed -> {
+                GossipFigures.PartitionHeal result = GossipFigures.partitionAndHeal(seed, 100);
+                assertTrue(result.eachSideSawTheOtherDown(), "a node did not judge the other half DOWN");
+                assertTrue(result.roundsToConverge() > 0 && result.roundsToConverge() <= 15,
+                    "converged after " + result.roundsToConverge() + " rounds");
+            });
+    }
+
+    @Test
+    void aStableClusterGossipsHeartbeatsNotStates() {
+        GossipFigures.Bandwidth bandwidth = GossipFigures.bandwidth(11, 200, 20);
+        System.out.println("stable 200-node cluster: " + bandwidth);
+        assertEquals(0.0, bandwidth.fullStatesPerRound(), "full states kept moving in a stable cluster");
+        assertTrue(bandwidth.bytesPerNodeRound() > 0);
+    }
+
+    @Test
+    void aRestartedNodeIsAliveAgainWithANewGeneration() {
+        SimulationSeeds.run(getClass(), "aRestartedNodeIsAliveAgainWithANewGeneration", MODULE, 5, seed -> {
+            GossipCluster cluster = new GossipCluster(seed, 20, GossipFigures.config(), GossipFigures.fixed());
+            cluster.awaitFullMembership(30);
+            NodeId victim = cluster.ids().get(7);
+            long generation = cluster.gossiper(victim).self().generation();
+            cluster.simulation().crash(victim);
+            cluster.runRounds(35);
+            for (NodeId id : cluster.ids()) {
+                if (!id.equals(victim)) {
+                    assertEquals(Liveness.DOWN, cluster.gossiper(id).liveness(victim), id + " on the crashed node");
+                }
+            }
+            cluster.simulation().restart(victim);
+            cluster.runRounds(15);
+            for (NodeId id : cluster.ids()) {
+                Gossiper gossiper = cluster.gossiper(id);
+                assertEquals(Liveness.ALIVE, gossiper.liveness(victim), id + " on the restarted node");
+                assertTrue(gossiper.state(victim).generation() > generation, id + " still holds the old generation");
+                assertEquals(NodeStatus.NORMAL, gossiper.state(victim).status());
+            }
+        });
+    }
+
+    @Test
+    void aRemovedNodeIsForgottenAfterItsQuarantineAndStaleGossipCannotBringItBack() {
+        SimulationSeeds.run(getClass(), "aRemovedNodeIsForgottenAfterItsQuarantineAndStaleGossipCannotBringItBack",
+            MODULE, 3, seed -> {
+                GossipCluster cluster = new GossipCluster(seed, 20,
+                    GossipFigures.config().withQuarantine(TimeUnit.SECONDS.toNanos(60)), GossipFigures.fixed());
+                cluster.awaitFullMembership(30);
+                NodeId victim = cluster.ids().get(5);
+                NodeId operator = cluster.ids().get(0);
+                NodeId straggler = cluster.ids().get(19);
+                KvException alive = assertThrows(KvException.class, () -> cluster.gossiper(operator).removeNode(victim));
+                assertTrue(alive.getMessage().contains("only a DOWN node can be removed"), alive.getMessage());
+                cluster.simulation().crash(victim);
+                cluster.runRounds(35);
+                // the straggler is cut off before the removal: it keeps the victim's old state
+                List<NodeId> others = cluster.ids().stream().filter(id -> !id.equals(straggler)).toList();
+                cluster.simulation().network().partition(List.of(straggler), others);
+                cluster.gossiper(operator).removeNode(victim);
+                cluster.runRounds(20);
+                for (NodeId id : others) {
+                    if (!id.equals(victim)) {
+                        assertEquals(NodeStatus.LEFT, cluster.gossiper(id).state(victim).status(), id.value());
+                    }
+                }
+                cluster.runRounds(45);
+                cluster.simulation().network().heal();
+                cluster.runRounds(40);
+                for (NodeId id : others) {
+                    if (!id.equals(victim)) {
+                        assertNull(cluster.gossiper(id).state(victim), id + " brought the removed node back");
+                    }
+                }
+                EndpointState stale = cluster.gossiper(straggler).state(victim);
+                assertTrue(stale == null || stale.status() != NodeStatus.NORMAL
+                    || cluster.gossiper(straggler).liveness(victim) == Liveness.DOWN);
+            });
+    }
+
+    @Test
+    void nodesOfAnotherClusterAndGarbageAreDroppedAndCounted() {
+        // nodes 0–7 form cluster "ringkv"; 8 and 9 are configured for "other" but given the same seeds
+        GossipCluster cluster = new GossipCluster(3, 10, GossipFigures.config(), GossipFigures.fixed(),
+            ordinal -> ordinal < 8 ? "ringkv" : "other");
+        cluster.runRounds(30);
+        Gossiper seed = cluster.gossiper(cluster.ids().get(0));
+        assertEquals(8, seed.knownEndpoints(), "a node of another cluster got in");
+        assertTrue(seed.counters().droppedWrongCluster() > 0);
+        assertEquals(1, cluster.gossiper(cluster.ids().get(9)).knownEndpoints());
+
+        UnsafeBuffer garbage = new UnsafeBuffer(new byte[64]);
+        for (int i = 0; i < 64; i++) {
+            garbage.putByte(i, (byte) (i * 37));
+        }
+        garbage.putShort(4, (short) Gossiper.SCHEMA_ID, java.nio.ByteOrder.LITTLE_ENDIAN);
+        Gossiper target = cluster.gossiper(cluster.ids().get(1));
+        long malformed = target.counters().droppedMalformed();
+        cluster.simulation().node(cluster.ids().get(2)).transport()
+            .send(cluster.ids().get(1), garbage, 0, garbage.capacity());
+        cluster.runRounds(1);
+        assertEquals(malformed + 1, target.counters().droppedMalformed(), "garbage was not counted");
+        assertEquals(8, target.knownEndpoints(), "garbage changed the view");
+    }
+
+    @Test
+    void smallMessagesAreSplitAndTheClusterStillConverges() {
+        GossipCluster cluster = new GossipCluster(5, 100, GossipFigures.config().withMaxMessageBytes(1024),
+            GossipFigures.fixed());
+        cluster.awaitFullMembership(40);
+        cluster.runRounds(10);
+        long syns = 0;
+        long rounds = 0;
+        for (Gossiper gossiper : cluster.upGossipers()) {
+            syns += gossiper.counters().synsSent();
+            rounds += gossiper.counters().rounds();
+        }
+        assertTrue(syns > 2 * rounds, "100 digests of 24 bytes need more than one 1 KiB Syn per exchange");
+    }
+
+    @Test
+    void theSameSeedGivesTheSameHistory() {
+        long first = trace(21);
+        assertEquals(first, trace(21));
+        assertNotEquals(first, trace(22));
+    }
+
+    private static long trace(long seed) {
+        GossipCluster cluster = new GossipCluster(seed, 30, GossipFigures.config(), GossipFigures.fixed());
+        cluster.simulation().network().dropRate(0.05);
+        cluster.runRounds(20);
+        cluster.simulation().crash(cluster.ids().get(3));
+        cluster.runRounds(20);
+        return cluster.simulation().traceHash();
+    }
+}
