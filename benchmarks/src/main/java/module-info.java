@@ -4,6 +4,8 @@
 open module io.ringkv.benchmarks {
     requires io.ringkv.ring;
     requires io.ringkv.node;
+    requires io.ringkv.storage;
+    requires java.management;
     requires io.aeron.client;
     requires io.aeron.driver;
     requires jmh.core;
