@@ -39,7 +39,7 @@ public record RocksDbOptions(boolean syncEveryWrite, long blockCacheBytes, long 
         }
         RocksDbOptions d = DEFAULTS;
         return new RocksDbOptions(
-            choice(options, "sync", "always", "none", !d.syncEveryWrite),
+            choice(options, "sync", "always", "none", d.syncEveryWrite),
             size(options, "block-cache-bytes", d.blockCacheBytes, 0),
             size(options, "write-buffer-bytes", d.writeBufferBytes, 64 * 1024),
             size(options, "block-bytes", d.blockBytes, 256),
