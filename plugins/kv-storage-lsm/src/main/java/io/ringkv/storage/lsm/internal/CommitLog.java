@@ -1,6 +1,7 @@
 package io.ringkv.storage.lsm.internal;
 
 import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.storage.lsm.LsmOptions;
 import io.ringkv.storage.lsm.SyncPolicy;
@@ -87,14 +88,15 @@ final class CommitLog implements AutoCloseable {
     }
 
     /**
-     * Appends {@code entry} to the current segment.
+     * Appends a record to the current segment from its parts (the caller's arrays, encoded without a copy).
      *
-     * @return the log position just past the entry, for {@link #awaitDurable}
+     * @param value the value, or null for a tombstone
+     * @return the log position just past the record, for {@link #awaitDurable}
      */
-    long append(Entry entry) throws IOException {
+    long append(long token, Key key, byte[] version, byte[] value, long seq, long writeMillis) throws IOException {
         frame.clear();
         frame.position(FRAME_BYTES);
-        RecordCodec.encode(entry, frame);
+        RecordCodec.encode(token, key, version, value, seq, writeMillis, frame);
         int length = frame.position() - FRAME_BYTES;
         crc.reset();
         crc.update(frame.slice(FRAME_BYTES, length));

@@ -169,7 +169,7 @@ public final class LsmEngine implements StorageEngine {
     public void put(long token, Key key, byte[] version, byte[] value) {
         guard.checkWrite(key, version, Objects.requireNonNull(value, "value"));
         StorageRecord record = StorageRecord.live(new StorageKey(token, key), version, value);
-        write(record);
+        write(record, version, value);
         counters.onPut(record.sizeInBytes());
     }
 
@@ -177,18 +177,19 @@ public final class LsmEngine implements StorageEngine {
     public void delete(long token, Key key, byte[] version) {
         guard.checkWrite(key, version, null);
         StorageRecord tombstone = StorageRecord.tombstone(new StorageKey(token, key), version);
-        write(tombstone);
+        write(tombstone, version, null);
         counters.onDelete(tombstone.sizeInBytes());
     }
 
-    private void write(StorageRecord record) {
+    /** Logs and applies {@code record}; {@code version} and {@code value} are its parts, encoded without copies. */
+    private void write(StorageRecord record, byte[] version, byte[] value) {
         long position;
         writeLock.lock();
         try {
             guard.checkOpen();
             awaitRoom();
             Entry entry = new Entry(record, ++lastSeq, clock.getAsLong());
-            position = log.append(entry);
+            position = log.append(record.token(), record.key(), version, value, entry.seq(), entry.writeMillis());
             View view = current;
             view.active().apply(entry);
             metrics.userBytes.add(record.sizeInBytes());

@@ -31,13 +31,23 @@ final class RecordCodec {
     /** Writes {@code entry} at the buffer's position (little-endian), advancing it. */
     static void encode(Entry entry, ByteBuffer out) {
         StorageRecord record = entry.record();
-        byte[] key = record.key().toByteArray();
-        byte[] version = record.version();
-        byte[] value = record.value();
+        encode(record.token(), record.key(), record.version(), record.value(), entry.seq(), entry.writeMillis(), out);
+    }
+
+    /**
+     * Writes a record from its parts, so the write path encodes the caller's arrays without copying them first.
+     *
+     * @param value the value, or null for a tombstone
+     */
+    static void encode(long token, Key key, byte[] version, byte[] value, long seq, long writeMillis,
+                       ByteBuffer out) {
         ByteBuffer buffer = out.order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(record.token()).putInt(key.length).putInt(version.length)
-            .putInt(value == null ? -1 : value.length).putLong(entry.seq()).putLong(entry.writeMillis());
-        buffer.put(key).put(version);
+        buffer.putLong(token).putInt(key.length()).putInt(version.length)
+            .putInt(value == null ? -1 : value.length).putLong(seq).putLong(writeMillis);
+        for (int i = 0; i < key.length(); i++) {
+            buffer.put(key.byteAt(i));
+        }
+        buffer.put(version);
         if (value != null) {
             buffer.put(value);
         }
