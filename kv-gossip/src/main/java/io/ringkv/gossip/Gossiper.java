@@ -326,7 +326,7 @@ public final class Gossiper {
     private GossipCodec.Sender sender() {
         Node node = self.node();
         return new GossipCodec.Sender(config.clusterName(), node.id(), node.host(), node.peerPort(),
-            self.generation(), self.version());
+            self.generation(), self.version(), self.stateVersion());
     }
 
     private void sendSyns(NodeId target) {
@@ -397,7 +397,7 @@ public final class Gossiper {
         }
         // a message from a peer is its freshest heartbeat, made just now
         takeHeartbeat(new Membership.Heartbeat(sender.id().fingerprint(), sender.generation(), sender.version(),
-            context.clock().monotonicNanos()));
+            sender.stateVersion(), context.clock().monotonicNanos()));
         return true;
     }
 

@@ -48,10 +48,11 @@ public final class Membership {
      * @param fingerprint the endpoint's id fingerprint
      * @param generation its generation
      * @param version the newer version
+     * @param stateVersion the version of the content it belongs to: only a view holding that content takes it
      * @param madeAtNanos when the endpoint made that version, on the local monotonic clock (estimated from the
      *     age relays report)
      */
-    public record Heartbeat(long fingerprint, long generation, long version, long madeAtNanos) {
+    public record Heartbeat(long fingerprint, long generation, long version, long stateVersion, long madeAtNanos) {
     }
 
     /**
@@ -206,7 +207,8 @@ public final class Membership {
             return;
         }
         if (mine.contentKnownAt(theirs.generation(), theirs.version())) {
-            heartbeats.add(new Heartbeat(mine.fingerprint(), mine.generation(), mine.version(), slot.madeAt));
+            heartbeats.add(new Heartbeat(mine.fingerprint(), mine.generation(), mine.version(), mine.stateVersion(),
+                slot.madeAt));
         } else {
             states.add(new Timed(mine, slot.madeAt));
         }
@@ -255,8 +257,8 @@ public final class Membership {
     /**
      * Takes a heartbeat: a newer version of a state whose content is known here.
      *
-     * @return what this view took, or null when the heartbeat is not newer, of another generation, or of an
-     *     endpoint unknown here (its full state will come when asked for)
+     * @return what this view took, or null when the heartbeat is not newer, of another generation or content, or
+     *     of an endpoint unknown here (the full state will come when asked for)
      */
     public Applied applyHeartbeat(Heartbeat heartbeat) {
         Slot slot = byFingerprint.get(heartbeat.fingerprint());
@@ -264,7 +266,8 @@ public final class Membership {
             return null;
         }
         EndpointState mine = slot.state;
-        if (mine.generation() != heartbeat.generation() || heartbeat.version() <= mine.version()) {
+        if (mine.generation() != heartbeat.generation() || heartbeat.version() <= mine.version()
+            || mine.stateVersion() != heartbeat.stateVersion()) {
             return null;
         }
         slot.state = mine.withVersion(heartbeat.version());

@@ -70,7 +70,7 @@ class MembershipTest {
         a.put(first.beat().beat(), 5);
         Membership.Delta delta = a.newerThan(b.digests(), Long.MIN_VALUE, Long.MAX_VALUE);
         assertEquals(List.of(), delta.states());
-        assertEquals(List.of(new Membership.Heartbeat(first.fingerprint(), 1, 7, 5)), delta.heartbeats());
+        assertEquals(List.of(new Membership.Heartbeat(first.fingerprint(), 1, 7, 5, 5)), delta.heartbeats());
         b.applyHeartbeat(delta.heartbeats().get(0));
         assertEquals(first.beat().beat(), b.state(first.id()).orElseThrow());
     }
@@ -93,9 +93,11 @@ class MembershipTest {
         Membership b = new Membership();
         EndpointState known = state("n1", 1, 5);
         b.apply(timed(known));
-        assertNull(b.applyHeartbeat(new Membership.Heartbeat(known.fingerprint(), 2, 9, 0)));
-        assertNull(b.applyHeartbeat(new Membership.Heartbeat(12345L, 1, 9, 0)));
-        assertNull(b.applyHeartbeat(new Membership.Heartbeat(known.fingerprint(), 1, 4, 0)));
+        assertNull(b.applyHeartbeat(new Membership.Heartbeat(known.fingerprint(), 2, 9, 5, 0)));
+        assertNull(b.applyHeartbeat(new Membership.Heartbeat(12345L, 1, 9, 5, 0)));
+        assertNull(b.applyHeartbeat(new Membership.Heartbeat(known.fingerprint(), 1, 4, 5, 0)));
+        assertNull(b.applyHeartbeat(new Membership.Heartbeat(known.fingerprint(), 1, 9, 8, 0)),
+            "a heartbeat past a content change the view lacks would hide that change");
         assertEquals(known, b.state(known.id()).orElseThrow());
     }
 

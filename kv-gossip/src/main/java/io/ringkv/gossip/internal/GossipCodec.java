@@ -60,8 +60,10 @@ public final class GossipCodec {
      * @param peerPort the sender's peer port
      * @param generation the sender's generation
      * @param version the sender's current version
+     * @param stateVersion the version of the sender's current content
      */
-    public record Sender(String clusterName, NodeId id, String host, int peerPort, long generation, long version) {
+    public record Sender(String clusterName, NodeId id, String host, int peerPort, long generation, long version,
+                         long stateVersion) {
     }
 
     /**
@@ -113,7 +115,7 @@ public final class GossipCodec {
             long rangeEnd = to == digests.size() ? Long.MAX_VALUE : digests.get(to - 1).fingerprint();
             synEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
                 .senderGeneration(sender.generation()).senderVersion(sender.version()).senderPeerPort(sender.peerPort())
-                .rangeStart(rangeStart).rangeEnd(rangeEnd);
+                .senderStateVersion(sender.stateVersion()).rangeStart(rangeStart).rangeEnd(rangeEnd);
             SynEncoder.DigestsEncoder group = synEncoder.digestsCount(to - from);
             for (int i = from; i < to; i++) {
                 Digest digest = digests.get(i);
@@ -163,7 +165,7 @@ public final class GossipCodec {
             }
             ackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
                 .senderGeneration(sender.generation()).senderVersion(sender.version())
-                .senderPeerPort(sender.peerPort());
+                .senderPeerPort(sender.peerPort()).senderStateVersion(sender.stateVersion());
             AckEncoder.WantedEncoder wantedGroup = ackEncoder.wantedCount(wantedEnd - w);
             for (; w < wantedEnd; w++) {
                 Digest digest = wanted.get(w);
@@ -174,7 +176,8 @@ public final class GossipCodec {
             for (; h < heartbeatsEnd; h++) {
                 Membership.Heartbeat heartbeat = heartbeats.get(h);
                 heartbeatGroup.next().fingerprint(heartbeat.fingerprint()).generation(heartbeat.generation())
-                    .version(heartbeat.version()).ageMillis(ageMillis(nowNanos, heartbeat.madeAtNanos()));
+                    .version(heartbeat.version()).ageMillis(ageMillis(nowNanos, heartbeat.madeAtNanos()))
+                    .stateVersion(heartbeat.stateVersion());
             }
             AckEncoder.StatesEncoder stateGroup = ackEncoder.statesCount(statesEnd - s);
             for (; s < statesEnd; s++) {
@@ -227,6 +230,7 @@ public final class GossipCodec {
         long generation = synDecoder.senderGeneration();
         long version = synDecoder.senderVersion();
         int peerPort = synDecoder.senderPeerPort();
+        long stateVersion = synDecoder.senderStateVersion();
         long rangeStart = synDecoder.rangeStart();
         long rangeEnd = synDecoder.rangeEnd();
         List<Digest> digests = new ArrayList<>();
@@ -234,7 +238,7 @@ public final class GossipCodec {
             digests.add(new Digest(entry.fingerprint(), entry.generation(), entry.version()));
         }
         Sender sender = sender(synDecoder.clusterName(), synDecoder.senderId(), synDecoder.senderHost(), peerPort,
-            generation, version);
+            generation, version, stateVersion);
         requireWithin(offset, length, MessageHeaderDecoder.ENCODED_LENGTH + synDecoder.encodedLength());
         if (rangeStart > rangeEnd) {
             throw new IllegalArgumentException("empty fingerprint range");
@@ -250,14 +254,19 @@ public final class GossipCodec {
         long generation = ackDecoder.senderGeneration();
         long version = ackDecoder.senderVersion();
         int peerPort = ackDecoder.senderPeerPort();
+        long stateVersion = ackDecoder.senderStateVersion();
         List<Digest> wanted = new ArrayList<>();
         for (AckDecoder.WantedDecoder entry : ackDecoder.wanted()) {
             wanted.add(new Digest(entry.fingerprint(), entry.generation(), entry.version()));
         }
         List<Membership.Heartbeat> heartbeats = new ArrayList<>();
         for (AckDecoder.HeartbeatsDecoder entry : ackDecoder.heartbeats()) {
-            heartbeats.add(new Membership.Heartbeat(entry.fingerprint(), entry.generation(), entry.version(),
-                nowNanos - entry.ageMillis() * 1_000_000));
+            long fingerprint = entry.fingerprint();
+            long entryGeneration = entry.generation();
+            long entryVersion = entry.version();
+            long age = entry.ageMillis();
+            heartbeats.add(new Membership.Heartbeat(fingerprint, entryGeneration, entryVersion, entry.stateVersion(),
+                nowNanos - age * 1_000_000));
         }
         List<Membership.Timed> states = new ArrayList<>();
         for (AckDecoder.StatesDecoder entry : ackDecoder.states()) {
@@ -265,7 +274,7 @@ public final class GossipCodec {
             states.add(new Membership.Timed(readState(entry), nowNanos - age * 1_000_000));
         }
         Sender sender = sender(ackDecoder.clusterName(), ackDecoder.senderId(), ackDecoder.senderHost(), peerPort,
-            generation, version);
+            generation, version, stateVersion);
         requireWithin(offset, length, MessageHeaderDecoder.ENCODED_LENGTH + ackDecoder.encodedLength());
         return new Ack(sender, wanted, heartbeats, states);
     }
@@ -301,11 +310,11 @@ public final class GossipCodec {
     }
 
     private static Sender sender(String clusterName, String id, String host, int peerPort, long generation,
-                                 long version) {
+                                 long version, long stateVersion) {
         if (peerPort < 1 || peerPort > 65_535 || host.isBlank()) {
             throw new IllegalArgumentException("bad sender address " + host + ":" + peerPort);
         }
-        return new Sender(clusterName, NodeId.of(id), host, peerPort, generation, version);
+        return new Sender(clusterName, NodeId.of(id), host, peerPort, generation, version, stateVersion);
     }
 
     private static void checkBounds(int offset, int length, DirectBuffer buffer) {

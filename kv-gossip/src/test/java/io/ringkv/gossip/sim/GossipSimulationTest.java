@@ -65,6 +65,26 @@ class GossipSimulationTest {
     }
 
     @Test
+    void aChangeOfOneNodesContentReachesEveryNode() {
+        SimulationSeeds.run(getClass(), "aChangeOfOneNodesContentReachesEveryNode", MODULE, 5, seed -> {
+            GossipCluster cluster = new GossipCluster(seed, 50, GossipFigures.config(), GossipFigures.fixed());
+            cluster.simulation().network().dropRate(0.01);
+            cluster.awaitFullMembership(30);
+            cluster.runRounds(3);
+            NodeId changed = cluster.ids().get(17);
+            Gossiper owner = cluster.gossiper(changed);
+            owner.announceApplicationState("records", "42");
+            owner.announce(NodeStatus.LEAVING, owner.self().tokens());
+            cluster.runRounds(15);
+            for (NodeId id : cluster.ids()) {
+                EndpointState seen = cluster.gossiper(id).state(changed);
+                assertEquals(NodeStatus.LEAVING, seen.status(), id + " missed the status change");
+                assertEquals("42", seen.applicationState().get("records"), id + " missed the application state");
+            }
+        });
+    }
+
+    @Test
     void aRestartedNodeIsAliveAgainWithANewGeneration() {
         SimulationSeeds.run(getClass(), "aRestartedNodeIsAliveAgainWithANewGeneration", MODULE, 5, seed -> {
             GossipCluster cluster = new GossipCluster(seed, 20, GossipFigures.config(), GossipFigures.fixed());
