@@ -1,11 +1,12 @@
 /**
- * The ringkv node and its command line: Dagger wires configuration, the ring, storage and (as later issues
- * bring them) the transport, replication and the client front doors.
+ * The ringkv node and its command line: Dagger wires configuration, storage, the Aeron transport, gossip
+ * membership (which builds the ring), replication and the Redis-protocol front door.
  */
 module io.ringkv.node {
     requires io.ringkv.ring;
     requires io.ringkv.storage;
     requires io.ringkv.replication;
+    requires io.ringkv.gossip;
     requires io.aeron.client;
     requires io.aeron.driver;
     requires jakarta.inject;

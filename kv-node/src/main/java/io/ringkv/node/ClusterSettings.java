@@ -8,21 +8,20 @@ import java.util.Objects;
 
 /**
  * What every node of a cluster must agree on: replication factor and default quorums, the conflict resolver, the
- * token allocation of the static ring, and the storage engine each node opens.
+ * virtual nodes per node, and the storage engine each node opens.
  *
- * @param replicationFactor N; 0 means "3, or the cluster size when smaller"
+ * @param replicationFactor N; 0 means 3 in a cluster, 1 for a standalone node
  * @param reads R; 0 means a quorum of N
  * @param writes W; 0 means a quorum of N
  * @param resolver conflict resolver by name: {@code vector-clock} (default) or {@code lww}
  * @param engine storage engine by name (default {@code memory} until the LSM engine lands)
  * @param vnodes virtual nodes per node (default 16)
- * @param ringSeed seed of the token allocation; every node must use the same (default 1)
  * @param requestTimeoutMillis how long a coordinator waits for R or W replies (default 1000)
  */
 public record ClusterSettings(int replicationFactor, int reads, int writes, String resolver, String engine,
-                              int vnodes, long ringSeed, long requestTimeoutMillis) {
+                              int vnodes, long requestTimeoutMillis) {
     /** The defaults. */
-    public static final ClusterSettings DEFAULT = new ClusterSettings(0, 0, 0, "vector-clock", "memory", 16, 1, 1000);
+    public static final ClusterSettings DEFAULT = new ClusterSettings(0, 0, 0, "vector-clock", "memory", 16, 1000);
 
     /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting */
     public ClusterSettings {
@@ -41,14 +40,16 @@ public record ClusterSettings(int replicationFactor, int reads, int writes, Stri
     }
 
     /**
-     * @param clusterSize nodes in the cluster
-     * @return N, R and W for a cluster of that size, validated
-     * @throws KvException with {@code INVALID_CONSISTENCY} when R or W exceed N
+     * @param standalone true for a node without seeds, a cluster of one
+     * @return N, R and W, validated. While a cluster has fewer nodes than N, every key lives on all of them and R
+     *     and W still count against N's quorum.
+     * @throws KvException with {@code INVALID_CONSISTENCY} when R or W exceed N, or N exceeds 1 on a standalone
+     *     node
      */
-    public Consistency consistency(int clusterSize) {
-        int n = replicationFactor > 0 ? replicationFactor : Math.min(3, clusterSize);
-        if (n > clusterSize) {
-            throw invalid("replication factor " + n + " needs at least " + n + " nodes; the cluster has " + clusterSize);
+    public Consistency consistency(boolean standalone) {
+        int n = replicationFactor > 0 ? replicationFactor : standalone ? 1 : 3;
+        if (standalone && n > 1) {
+            throw invalid("replication factor " + n + " needs a cluster; a node without --seeds keeps one replica");
         }
         int r = reads > 0 ? reads : ConsistencyLevel.QUORUM.replicasFor(n);
         int w = writes > 0 ? writes : ConsistencyLevel.QUORUM.replicasFor(n);

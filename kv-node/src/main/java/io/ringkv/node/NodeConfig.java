@@ -2,12 +2,13 @@ package io.ringkv.node;
 
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
+import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
 import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.node.transport.PeerAddress;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,16 +16,18 @@ import java.util.Objects;
  *
  * @param id the node's id (default {@code node1})
  * @param listen where peers reach this node (default {@code 127.0.0.1:7400})
- * @param peers the other nodes and their addresses (default none: a single-node cluster)
+ * @param seeds peer addresses to contact when joining (default none: a standalone, single-node cluster); may list
+ *     this node's own address, so every node of a cluster can share one list
  * @param dataDirectory where the node keeps its data (default {@code ./data/<id>})
  * @param idle how the agent thread waits when idle (default {@link IdlePreset#ADAPTIVE})
- * @param probeIntervalMillis time between liveness pings to each peer (default 1000)
- * @param probeMisses intervals without an answer before a peer is reported unreachable (default 3)
  * @param clientPort TCP port of the Redis-protocol front door on the listen host (default 7379; 0 picks a free one)
+ * @param zone the node's zone (default {@value Node#DEFAULT_ZONE})
+ * @param rack the node's rack (default {@value Node#DEFAULT_RACK}); replicas spread over distinct racks
+ * @param gossip gossip and failure detection
  * @param cluster replication settings shared by every node of the cluster
  */
-public record NodeConfig(NodeId id, PeerAddress listen, Map<NodeId, PeerAddress> peers, Path dataDirectory,
-                         IdlePreset idle, long probeIntervalMillis, int probeMisses, int clientPort,
+public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
+                         IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
                          ClusterSettings cluster) {
     /** Default node id. */
     public static final String DEFAULT_ID = "node1";
@@ -32,6 +35,7 @@ public record NodeConfig(NodeId id, PeerAddress listen, Map<NodeId, PeerAddress>
     public static final String DEFAULT_LISTEN = "127.0.0.1:7400";
     /** Default client port: Redis' 6379 plus 1000, so a local Redis and a ringkv node can run side by side. */
     public static final int DEFAULT_CLIENT_PORT = 7379;
+    private static final int MAX_LABEL = 64;
 
     /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting */
     public NodeConfig {
@@ -39,49 +43,50 @@ public record NodeConfig(NodeId id, PeerAddress listen, Map<NodeId, PeerAddress>
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(dataDirectory, "dataDirectory");
         Objects.requireNonNull(idle, "idle");
+        Objects.requireNonNull(gossip, "gossip");
         Objects.requireNonNull(cluster, "cluster");
+        seeds = List.copyOf(seeds);
         if (clientPort < 0 || clientPort > 65_535) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "client port must be 0–65535, was " + clientPort);
         }
-        peers = Map.copyOf(new LinkedHashMap<>(peers));
-        if (peers.containsKey(id)) {
-            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--peers must not list the node itself (" + id + ")");
-        }
-        if (probeIntervalMillis < 10 || probeIntervalMillis > 60_000) {
-            throw new KvException(ErrorCode.INVALID_CONFIGURATION,
-                "probe interval must be 10–60000 ms, was " + probeIntervalMillis);
-        }
-        if (probeMisses < 1 || probeMisses > 100) {
-            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "probe misses must be 1–100, was " + probeMisses);
+        requireLabel("zone", zone);
+        requireLabel("rack", rack);
+    }
+
+    private static void requireLabel(String what, String label) {
+        if (label == null || label.isBlank() || label.length() > MAX_LABEL) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, what + " must be 1–" + MAX_LABEL
+                + " characters, was '" + label + "'");
         }
     }
 
-    /** @return the number of nodes in the cluster: this one and its peers */
-    public int clusterSize() {
-        return peers.size() + 1;
+    /** @return true when the node has no seeds: a cluster of one */
+    public boolean standalone() {
+        return seeds.isEmpty();
+    }
+
+    /** @return the seeds other than this node's own listen address */
+    public List<PeerAddress> otherSeeds() {
+        return seeds.stream().filter(seed -> !seed.equals(listen)).toList();
     }
 
     /**
-     * Parses {@code id=host:port,id=host:port}.
+     * Parses {@code host:port,host:port}.
      *
      * @throws KvException with {@code INVALID_CONFIGURATION} naming the expected form
      */
-    public static Map<NodeId, PeerAddress> parsePeers(String text) {
-        Map<NodeId, PeerAddress> peers = new LinkedHashMap<>();
+    public static List<PeerAddress> parseSeeds(String text) {
+        List<PeerAddress> seeds = new ArrayList<>();
         if (text == null || text.isBlank()) {
-            return peers;
+            return seeds;
         }
         for (String part : text.split(",")) {
-            int equals = part.indexOf('=');
-            if (equals <= 0) {
-                throw new KvException(ErrorCode.INVALID_CONFIGURATION,
-                    "--peers takes id=host:port[,id=host:port...], was '" + part + "'");
+            PeerAddress seed = PeerAddress.parse(part.trim());
+            if (seeds.contains(seed)) {
+                throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--seeds lists " + seed + " twice");
             }
-            NodeId id = NodeId.of(part.substring(0, equals).trim());
-            if (peers.put(id, PeerAddress.parse(part.substring(equals + 1).trim())) != null) {
-                throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--peers lists " + id + " twice");
-            }
+            seeds.add(seed);
         }
-        return peers;
+        return seeds;
     }
 }

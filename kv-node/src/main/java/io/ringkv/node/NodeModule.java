@@ -15,7 +15,6 @@ import io.ringkv.node.transport.TransportConfig;
 import jakarta.inject.Singleton;
 import io.ringkv.api.Consistency;
 import io.ringkv.replication.ReplicationConfig;
-import io.ringkv.ring.Ring;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngines;
@@ -44,7 +43,7 @@ interface NodeModule {
     @Provides
     @Singleton
     static AeronTransport aeronTransport(NodeConfig config) {
-        return AeronTransport.start(TransportConfig.of(config.id(), config.listen(), config.peers(),
+        return AeronTransport.start(TransportConfig.of(config.id(), config.listen(), Map.of(),
             config.dataDirectory()));
     }
 
@@ -63,13 +62,7 @@ interface NodeModule {
     @Provides
     @Singleton
     static Consistency consistency(NodeConfig config) {
-        return config.cluster().consistency(config.clusterSize());
-    }
-
-    @Provides
-    @Singleton
-    static Ring ring(NodeConfig config, Consistency consistency) {
-        return StaticRing.of(config, consistency.n());
+        return config.cluster().consistency(config.standalone());
     }
 
     @Provides

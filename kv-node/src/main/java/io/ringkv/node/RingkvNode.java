@@ -3,8 +3,9 @@ package io.ringkv.node;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
-import io.ringkv.api.NodeId;
-import io.ringkv.node.probe.PeerProbe;
+import io.ringkv.node.membership.ClusterMembership;
+import io.ringkv.node.membership.ClusterSnapshot;
+import io.ringkv.node.membership.NodeState;
 import io.ringkv.node.resp.RespConfig;
 import io.ringkv.node.resp.RespServer;
 import io.ringkv.node.runtime.NodeAgent;
@@ -12,25 +13,22 @@ import io.ringkv.node.service.ReplicatedKeyValueService;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
-import io.ringkv.ring.Ring;
 import io.ringkv.storage.StorageEngine;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 
 /**
- * A running ringkv node: its agent thread with the transport, the peer probe and replication on it, the storage
- * engine, and the Redis-protocol front door on its own thread.
+ * A running ringkv node: its agent thread with the transport, gossip membership and replication on it, the
+ * storage engine, and the Redis-protocol front door on its own thread.
  */
 public final class RingkvNode implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -39,32 +37,31 @@ public final class RingkvNode implements AutoCloseable {
     private final NodeContext context;
     private final NodeAgent agent;
     private final AeronTransport transport;
-    private final Ring ring;
     private final Consistency consistency;
     private final ReplicationConfig replicationConfig;
     private final StorageEngine engine;
-    private final Map<NodeId, String> peerStates = new ConcurrentHashMap<>();
+    private ClusterMembership membership;
     private AgentRunner runner;
     private Replication replication;
     private RespServer front;
 
     @Inject
-    RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport, Ring ring,
+    RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
                Consistency consistency, ReplicationConfig replicationConfig, StorageEngine engine) {
         this.config = config;
         this.context = context;
         this.agent = agent;
         this.transport = transport;
-        this.ring = ring;
         this.consistency = consistency;
         this.replicationConfig = replicationConfig;
         this.engine = engine;
     }
 
     /**
-     * Creates the data directory, starts the peer probe, replication, the agent thread and the front door.
+     * Creates the data directory, takes a new generation, starts gossip (and the join), replication, the agent
+     * thread and the front door.
      *
-     * @param events receives one line per notable event (peer reachable, unreachable, agent errors)
+     * @param events receives one line per notable event (nodes learned, judged, restarted; agent errors)
      */
     public void start(Consumer<String> events) {
         try {
@@ -72,53 +69,44 @@ public final class RingkvNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + config.dataDirectory(), e);
         }
-        PeerProbe probe = startProbe(events);
-        // a replica counts as alive while the probe hears from it; this node always counts itself
-        replication = new Replication(context, ring, engine,
-            node -> node.equals(config.id()) || probe.isReachable(node), replicationConfig);
+        NodeState state = NodeState.startNewGeneration(config.dataDirectory(), context.clock().wallClockMillis());
+        membership = new ClusterMembership(context, config, consistency, engine, state, events);
+        replication = new Replication(context, membership.ring(), engine, membership::isAlive, replicationConfig);
+        membership.onRing(replication::updateRing);
+        membership.start();
         ErrorHandler errors = error -> events.accept("agent error: " + error);
         runner = new AgentRunner(config.idle().newStrategy(), errors, null, agent);
         AgentRunner.startOnThread(runner);
+        ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
+            membership::removeNode);
         front = RespServer.start(new RespConfig(config.listen().host(), config.clientPort(), Limits.DEFAULT, consistency,
-                10_000, 1024, MAX_REQUEST_BYTES, RespConfig.onPort(0).version()),
-            new ReplicatedKeyValueService(agent, replication.coordinator()), this::info);
+                10_000, 1024, MAX_REQUEST_BYTES, RespConfig.onPort(0).version()), service, this::info);
     }
 
-    private PeerProbe startProbe(Consumer<String> events) {
-        config.peers().keySet().forEach(peer -> peerStates.put(peer, "unknown"));
-        PeerProbe probe = new PeerProbe(context, new ArrayList<>(config.peers().keySet()),
-            TimeUnit.MILLISECONDS.toNanos(config.probeIntervalMillis()), config.probeMisses(),
-            new PeerProbe.Listener() {
-                @Override
-                public void onReachable(NodeId peer, long roundTripNanos) {
-                    peerStates.put(peer, "reachable");
-                    events.accept(String.format("peer %s reachable (round trip %.3f ms)", peer, roundTripNanos / 1e6));
-                }
-
-                @Override
-                public void onUnreachable(NodeId peer) {
-                    peerStates.put(peer, "unreachable");
-                    events.accept("peer " + peer + " unreachable");
-                }
-            });
-        probe.start();
-        return probe;
-    }
-
-    /** The node's own fields of {@code INFO}: ring and peers under replication. */
+    /** The node's own fields of {@code INFO}: replication settings, and the cluster as this node sees it. */
     private Map<String, String> info(String section) {
         Map<String, String> fields = new LinkedHashMap<>();
+        ClusterSnapshot view = membership.snapshot();
         if (section.equals("replication")) {
             fields.put("node_id", config.id().value());
-            fields.put("cluster_nodes", Integer.toString(ring.size()));
+            fields.put("cluster_nodes", Integer.toString(view.ringNodes()));
             fields.put("vnodes_per_node", Integer.toString(config.cluster().vnodes()));
             fields.put("consistency", consistency.toString());
             fields.put("resolver", replicationConfig.resolver());
             fields.put("engine", engine.name());
+        } else if (section.equals("cluster")) {
+            fields.put("cluster_name", config.gossip().clusterName());
+            fields.put("cluster_self", view.self());
+            fields.put("cluster_known_nodes", Integer.toString(view.members().size()));
+            fields.put("cluster_ring_nodes", Integer.toString(view.ringNodes()));
+            fields.put("cluster_failure_detector", config.gossip().detector());
             int i = 0;
-            for (Map.Entry<NodeId, String> peer : new java.util.TreeMap<>(peerStates).entrySet()) {
-                fields.put("peer" + i++, "id=" + peer.getKey() + ",address=" + config.peers().get(peer.getKey())
-                    + ",state=" + peer.getValue());
+            for (ClusterSnapshot.Member member : view.members()) {
+                fields.put("node" + i++, "id=" + member.id() + ",state=" + member.state() + ",address="
+                    + member.address() + ",client=" + member.clientAddress() + ",zone=" + member.zone() + ",rack="
+                    + member.rack() + ",load=" + member.records() + ",owns="
+                    + String.format(Locale.ROOT, "%.4f", member.owns()) + ",tokens=" + member.tokens()
+                    + ",generation=" + member.generation() + ",liveness=" + member.liveness());
             }
         }
         return fields;

@@ -46,19 +46,14 @@ class ClusterProcessesTest {
     }
 
     /**
-     * Probes every 200 ms and gives up on a peer after 2 s of silence: on two shared cores, with three node JVMs
-     * and the test busy, a 0.5 s window made live peers look dead and requests fail with UNAVAILABLE.
+     * Gossips every 200 ms: SUSPECT after 3 s and DOWN after 6 s of silence. On two shared cores, with three node
+     * JVMs and the test busy, windows under a second made live peers look dead and requests fail with UNAVAILABLE.
      */
     private NodeProcess startNode(int i) {
-        List<String> peers = new ArrayList<>();
-        for (int j = 0; j < 3; j++) {
-            if (j != i) {
-                peers.add("n" + j + "=127.0.0.1:" + peerPorts[j]);
-            }
-        }
+        String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
         NodeProcess process = NodeProcess.start(workDirectory, "node", "--id", "n" + i,
-            "--listen", "127.0.0.1:" + peerPorts[i], "--peers", String.join(",", peers),
-            "--client-port", Integer.toString(clientPorts[i]), "--probe-interval-ms", "200", "--probe-misses", "10",
+            "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
+            "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
             "--data-dir", workDirectory.resolve("n" + i).toString());
         processes.add(process);
         return process;
@@ -68,20 +63,42 @@ class ClusterProcessesTest {
         List<String> lines = new ArrayList<>();
         for (int j = 0; j < 3; j++) {
             if (j != self) {
-                lines.add("peer n" + j + " reachable");
+                lines.add("node n" + j + " is ALIVE");
             }
         }
         process.awaitAll(lines, WAIT);
+    }
+
+    /** Waits until the node at {@code clientPort} has every node in its ring. */
+    static void awaitRing(int clientPort, int nodes) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String info = "";
+        while (System.nanoTime() < deadline) {
+            try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
+                info = client.info("cluster");
+                if (info.contains("cluster_ring_nodes:" + nodes + "\r\n")) {
+                    return;
+                }
+            } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the ring of the node on port " + clientPort + " never held " + nodes
+            + " nodes:\n" + info);
     }
 
     @Test
     @Timeout(240)
     void quorumWritesSurviveAKilledNodeAndConsistencyLevelsAreHonored() throws Exception {
         NodeProcess n0 = startNode(0);
-        startNode(1);
+        NodeProcess n1 = startNode(1);
         NodeProcess n2 = startNode(2);
         awaitPeers(n0, 0);
         awaitPeers(n2, 2);
+        for (int port : clientPorts) {
+            awaitRing(port, 3);
+        }
 
         try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
             assertEquals("PONG", client.ping());
@@ -111,7 +128,8 @@ class ClusterProcessesTest {
         }
 
         n2.kill();
-        n0.await("peer n2 unreachable", WAIT);
+        n0.await("node n2 is DOWN", WAIT);
+        n1.await("node n2 is DOWN", WAIT);
         List<String> acknowledged = new ArrayList<>();
         try (Jedis client = new Jedis("127.0.0.1", clientPorts[1])) {
             for (int k = 0; k < 200; k++) {
@@ -128,7 +146,7 @@ class ClusterProcessesTest {
 
         NodeProcess restarted = startNode(2);
         awaitPeers(restarted, 2);
-        n0.await("peer n2 reachable", WAIT);
+        n0.await("node n2 is ALIVE", WAIT);
         try (Jedis client = new Jedis("127.0.0.1", clientPorts[2])) {
             for (String key : acknowledged) {
                 assertEquals("value" + key.substring(3), client.get(key), key + " after the restart, read at n2");

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real node processes on 127.0.0.1 exchanging Ping and Pong over Aeron UDP. */
+/** Real node processes on 127.0.0.1 finding each other by gossip over Aeron UDP. */
 class NodeProcessesTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** A JVM stopped by SIGTERM exits with 128 + 15 once its shutdown hooks ran. */
@@ -19,24 +19,25 @@ class NodeProcessesTest {
 
     @Test
     @Timeout(180)
-    void twoNodesPingEachOtherAndAKilledPeerIsReachedAgainAfterRestart() throws Exception {
+    void aNodeJoinsThroughItsSeedAndAKilledPeerIsDownThenBackAfterRestart() throws Exception {
         int portA = NodeProcess.freeUdpPort();
         int portB = NodeProcess.freeUdpPort();
-        String[] nodeB = {"node", "--id", "b", "--listen", "127.0.0.1:" + portB, "--peers", "a=127.0.0.1:" + portA,
-            "--probe-interval-ms", "100", "--probe-misses", "5", "--client-port", "0"};
+        String seeds = "127.0.0.1:" + portA;
+        String[] nodeB = {"node", "--id", "b", "--listen", "127.0.0.1:" + portB, "--seeds", seeds,
+            "--gossip-interval-ms", "100", "--client-port", "0", "--data-dir", "b"};
         try (NodeProcess a = NodeProcess.start(workDirectory, "node", "--id", "a", "--listen", "127.0.0.1:" + portA,
-                "--peers", "b=127.0.0.1:" + portB, "--probe-interval-ms", "100", "--probe-misses", "5",
-                "--client-port", "0");
+                "--seeds", seeds, "--gossip-interval-ms", "100", "--client-port", "0", "--data-dir", "a");
              NodeProcess b = NodeProcess.start(workDirectory, nodeB)) {
-            a.await("peer b reachable", WAIT);
-            b.await("peer a reachable", WAIT);
+            a.await("node b is ALIVE", WAIT);
+            b.await("node a is ALIVE", WAIT);
 
             b.kill();
-            a.await("peer b unreachable", WAIT);
+            a.await("node b is DOWN", WAIT);
 
             try (NodeProcess restarted = NodeProcess.start(workDirectory, nodeB)) {
-                a.await("peer b reachable", WAIT);
-                restarted.await("peer a reachable", WAIT);
+                restarted.await("rejoining with the 16 tokens of the previous run", WAIT);
+                a.await("node b restarted", WAIT);
+                a.await("node b is ALIVE", WAIT);
                 assertEquals(SIGTERM_EXIT, restarted.stop(), "SIGTERM stops a node");
                 restarted.await("stopped", WAIT);
             }

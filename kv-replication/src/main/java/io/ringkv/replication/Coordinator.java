@@ -39,7 +39,7 @@ import java.util.Map;
  */
 public final class Coordinator implements TimerHandler {
     private final NodeContext context;
-    private final Ring ring;
+    private Ring ring;
     private final LivenessView liveness;
     private final ConflictResolver resolver;
     private final ReplicationConfig config;
@@ -65,6 +65,16 @@ public final class Coordinator implements TimerHandler {
         this.metrics = metrics;
         // A random start keeps a restarted node from matching late replies meant for its previous incarnation.
         this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
+    }
+
+    /** Replaces the ring (membership changed); requests already sent keep their replicas. */
+    void updateRing(Ring newRing) {
+        this.ring = java.util.Objects.requireNonNull(newRing, "ring");
+    }
+
+    /** @return the ring requests are routed by */
+    public Ring ring() {
+        return ring;
     }
 
     /** Reads {@code key} at the cluster's consistency. */
@@ -153,14 +163,21 @@ public final class Coordinator implements TimerHandler {
      *     larger than the ring keeps, too many requests pending)
      */
     private NodeId[] liveTargets(long token, Consistency consistency, int required, FailureSink failure) {
-        PreferenceList replicas = ring.preferenceList(token);
-        if (consistency.n() > replicas.size()) {
-            failure.fail(ErrorCode.INVALID_CONSISTENCY, "N=" + consistency.n() + " but the ring keeps "
-                + replicas.size() + " replicas per key");
+        if (ring.isEmpty()) {
+            metrics.unavailable++;
+            failure.fail(ErrorCode.UNAVAILABLE, "no node owns ranges of the ring yet (the cluster is forming)");
             return null;
         }
+        PreferenceList replicas = ring.preferenceList(token);
+        if (consistency.n() > ring.replicationFactor()) {
+            failure.fail(ErrorCode.INVALID_CONSISTENCY, "N=" + consistency.n() + " but the ring keeps "
+                + ring.replicationFactor() + " replicas per key");
+            return null;
+        }
+        // a ring with fewer nodes than N keeps every key on all of them; R and W still count against N's quorum
+        int targets = Math.min(consistency.n(), replicas.size());
         List<NodeId> alive = new ArrayList<>();
-        for (int i = 0; i < consistency.n(); i++) {
+        for (int i = 0; i < targets; i++) {
             NodeId node = replicas.get(i).id();
             if (liveness.isAlive(node)) {
                 alive.add(node);
@@ -168,7 +185,7 @@ public final class Coordinator implements TimerHandler {
         }
         if (alive.size() < required) {
             metrics.unavailable++;
-            failure.fail(ErrorCode.UNAVAILABLE, alive.size() + " of the key's " + consistency.n()
+            failure.fail(ErrorCode.UNAVAILABLE, alive.size() + " of the key's " + targets
                 + " replicas are alive; the request needs " + required);
             return null;
         }

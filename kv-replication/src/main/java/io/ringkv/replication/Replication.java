@@ -63,6 +63,20 @@ public final class Replication {
         return coordinator;
     }
 
+    /**
+     * Routes later requests by {@code ring} (membership changed). Agent thread only.
+     *
+     * @param ring the new ring; its replication factor must stay the same
+     * @throws IllegalArgumentException when the replication factor changed
+     */
+    public void updateRing(Ring ring) {
+        if (ring.replicationFactor() != coordinator.ring().replicationFactor()) {
+            throw new IllegalArgumentException("the ring's replication factor cannot change from "
+                + coordinator.ring().replicationFactor() + " to " + ring.replicationFactor());
+        }
+        coordinator.updateRing(ring);
+    }
+
     /** @return this node's replica */
     public Replica replica() {
         return replica;

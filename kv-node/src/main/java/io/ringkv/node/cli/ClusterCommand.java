@@ -34,7 +34,8 @@ final class ClusterCommand implements Command {
             usage: ringkv cluster [options]
 
             Starts --nodes node processes on 127.0.0.1: node i listens for peers on --base-port + i and keeps its
-            data in DIR/node<i>. Every node knows every other as a peer. Ctrl-C (or SIGTERM) stops them all.
+            data in DIR/node<i>. Every node is given the first three nodes as seeds and joins by gossip.
+            Ctrl-C (or SIGTERM) stops them all.
 
             options:
               --nodes N           how many nodes, 1-9 (default 3)
@@ -81,18 +82,16 @@ final class ClusterCommand implements Command {
 
     private static Process start(int index, int nodes, int basePort, int clientPort, Path dataDirectory, String idle,
                                  PrintStream out) {
-        List<String> peers = new ArrayList<>();
-        for (int j = 1; j <= nodes; j++) {
-            if (j != index) {
-                peers.add("node" + j + "=127.0.0.1:" + (basePort + j));
-            }
+        List<String> seeds = new ArrayList<>();
+        for (int j = 1; j <= Math.min(3, nodes); j++) {
+            seeds.add("127.0.0.1:" + (basePort + j));
         }
         List<String> command = new ArrayList<>(javaCommand());
         command.addAll(List.of("node", "--id", "node" + index, "--listen", "127.0.0.1:" + (basePort + index),
             "--client-port", Integer.toString(clientPort),
             "--data-dir", dataDirectory.resolve("node" + index).toString(), "--idle", idle));
-        if (!peers.isEmpty()) {
-            command.addAll(List.of("--peers", String.join(",", peers)));
+        if (nodes > 1) {
+            command.addAll(List.of("--seeds", String.join(",", seeds)));
         }
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -30,6 +30,16 @@ interface CommandsModule {
 
     @Binds
     @IntoMap
+    @StringKey("status")
+    Command status(StatusCommand command);
+
+    @Binds
+    @IntoMap
+    @StringKey("removenode")
+    Command removeNode(RemoveNodeCommand command);
+
+    @Binds
+    @IntoMap
     @StringKey("version")
     Command version(VersionCommand command);
 }

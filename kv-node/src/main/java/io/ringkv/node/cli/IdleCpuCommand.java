@@ -1,7 +1,9 @@
 package io.ringkv.node.cli;
 
 import io.ringkv.api.NodeId;
+import io.ringkv.api.Node;
 import io.ringkv.node.ClusterSettings;
+import io.ringkv.node.GossipSettings;
 import io.ringkv.node.NodeComponent;
 import io.ringkv.node.NodeConfig;
 import io.ringkv.node.RingkvNode;
@@ -72,8 +74,8 @@ final class IdleCpuCommand implements Command {
 
     private static double measure(IdlePreset preset, int seconds, int port, Path data) {
         NodeConfig config = new NodeConfig(NodeId.of("idle-" + preset.optionName()),
-            new PeerAddress("127.0.0.1", port), Map.of(), data.resolve(preset.optionName()), preset, 1000, 3, 0,
-            ClusterSettings.DEFAULT);
+            new PeerAddress("127.0.0.1", port), List.of(), data.resolve(preset.optionName()), preset, 0,
+            Node.DEFAULT_ZONE, Node.DEFAULT_RACK, GossipSettings.DEFAULT, ClusterSettings.DEFAULT);
         try (RingkvNode node = NodeComponent.of(config).node()) {
             node.start(line -> { });
             sleep(WARM_UP);

@@ -1,7 +1,9 @@
 package io.ringkv.node.cli;
 
 import io.ringkv.api.NodeId;
+import io.ringkv.api.Node;
 import io.ringkv.node.ClusterSettings;
+import io.ringkv.node.GossipSettings;
 import io.ringkv.node.NodeComponent;
 import io.ringkv.node.NodeConfig;
 import io.ringkv.node.RingkvNode;
@@ -16,8 +18,9 @@ import java.util.concurrent.CountDownLatch;
 /** {@code ringkv node}: starts one node and runs it until SIGINT or SIGTERM. */
 final class NodeCommand implements Command {
     private static final Set<String> SETTINGS =
-        Set.of("config", "id", "listen", "peers", "data-dir", "idle", "probe-interval-ms", "probe-misses",
-            "client-port", "n", "r", "w", "resolver", "engine", "vnodes", "ring-seed", "timeout-ms");
+        Set.of("config", "id", "listen", "seeds", "data-dir", "idle", "client-port", "zone", "rack", "cluster-name",
+            "gossip-interval-ms", "suspect-after-ms", "down-after-ms", "failure-detector", "phi-suspect", "phi-down",
+            "quarantine-ms", "n", "r", "w", "resolver", "engine", "vnodes", "timeout-ms");
 
     @Inject
     NodeCommand() {
@@ -25,7 +28,7 @@ final class NodeCommand implements Command {
 
     @Override
     public String summary() {
-        return "start a node (a single-node cluster unless --peers names others)";
+        return "start a node (a single-node cluster unless --seeds names a cluster to join)";
     }
 
     @Override
@@ -34,7 +37,9 @@ final class NodeCommand implements Command {
             usage: ringkv node [options]
 
             Starts one node and runs it until interrupted (Ctrl-C) or sent SIGTERM. With no options it starts a
-            single-node cluster listening on 127.0.0.1:7400 with its data in ./data/node1.
+            single-node cluster listening on 127.0.0.1:7400 with its data in ./data/node1. With --seeds it joins
+            (or forms) the cluster those nodes belong to: it gossips with them, picks its tokens, and from then on
+            learns every member and its liveness by gossip. Give every node of a cluster the same seed list.
 
             Every option can also be set in a properties file named with --config, as name = value (for example
             listen = 127.0.0.1:7400); options on the command line win over the file.
@@ -43,18 +48,26 @@ final class NodeCommand implements Command {
               --config FILE              properties file with any of the options below
               --id ID                    node id (default node1)
               --listen HOST:PORT         UDP address peers reach this node on (default 127.0.0.1:7400)
-              --peers ID=HOST:PORT,...   the other nodes (default none)
+              --seeds HOST:PORT,...      peer addresses of nodes to join through (default none: standalone);
+                                         may include this node's own --listen address
               --data-dir DIR             data directory (default ./data/<id>)
               --idle PRESET              adaptive, backoff, sleeping or busy-spin (default adaptive)
-              --probe-interval-ms MS     liveness ping interval, 10-60000 (default 1000)
-              --probe-misses N           unanswered intervals before a peer is unreachable (default 3)
               --client-port P            Redis-protocol port on the listen host (default 7379)
-              --n N / --r R / --w W      replication factor and default quorums (default: N = min(3, nodes),
-                                         R = W = a majority of N); clients override per connection
+              --zone Z / --rack R        the node's failure domain (default zone1 / rack1); replicas spread
+                                         over distinct racks
+              --cluster-name NAME        nodes gossip only within one cluster name (default ringkv)
+              --gossip-interval-ms MS    time between gossip rounds, 10-60000 (default 1000)
+              --suspect-after-ms MS      silence before a peer is SUSPECT (default 15 gossip intervals)
+              --down-after-ms MS         silence before a peer is DOWN (default 30 gossip intervals)
+              --failure-detector NAME    fixed (the two timeouts, default) or phi (phi accrual)
+              --phi-suspect X / --phi-down Y  phi thresholds of the phi detector (default 5 / 8)
+              --quarantine-ms MS         how long a removed node's state spreads before it is forgotten
+                                         (default 3600000)
+              --n N / --r R / --w W      replication factor and default quorums (default: N = 3 with seeds,
+                                         1 without; R = W = a majority of N); clients override per connection
               --resolver NAME            vector-clock (siblings, default) or lww (last write wins)
               --engine NAME              storage engine (default memory)
               --vnodes T                 virtual nodes per node (default 16); the same on every node
-              --ring-seed S              seed of the token allocation (default 1); the same on every node
               --timeout-ms MS            how long a coordinator waits for replies (default 1000)
             """;
     }
@@ -76,10 +89,11 @@ final class NodeCommand implements Command {
             out.println("ringkv " + config.id() + ": " + line);
             out.flush();
         });
-        out.printf("ringkv %s: peers on %s, clients on %s:%d (redis-cli -p %d), data in %s, %d peer(s), %s,"
+        out.printf("ringkv %s: peers on %s, clients on %s:%d (redis-cli -p %d), data in %s, %s, %s,"
                 + " idle strategy %s%n", config.id(), config.listen(), config.listen().host(), node.clientPort(),
-            node.clientPort(), config.dataDirectory().toAbsolutePath(), config.peers().size(),
-            config.cluster().consistency(config.clusterSize()), config.idle().optionName());
+            node.clientPort(), config.dataDirectory().toAbsolutePath(),
+            config.standalone() ? "standalone" : "seeds " + config.seeds(),
+            config.cluster().consistency(config.standalone()), config.idle().optionName());
         out.flush();
         awaitUninterruptibly(stopped);
         return Launcher.OK;
@@ -111,19 +125,24 @@ final class NodeCommand implements Command {
         }
         options.rejectUnknown(SETTINGS);
         NodeId id = NodeId.of(options.text("id", NodeConfig.DEFAULT_ID));
+        GossipSettings defaults = GossipSettings.DEFAULT;
+        int interval = options.integer("gossip-interval-ms", (int) defaults.intervalMillis(), 10, 60_000);
+        GossipSettings gossip = new GossipSettings(options.text("cluster-name", defaults.clusterName()), interval,
+            options.longValue("suspect-after-ms", 15L * interval), options.longValue("down-after-ms", 30L * interval),
+            options.text("failure-detector", defaults.detector()),
+            options.decimal("phi-suspect", defaults.phiSuspect()), options.decimal("phi-down", defaults.phiDown()),
+            options.longValue("quarantine-ms", defaults.quarantineMillis()));
         return new NodeConfig(id,
             PeerAddress.parse(options.text("listen", NodeConfig.DEFAULT_LISTEN)),
-            NodeConfig.parsePeers(options.text("peers", "")),
+            NodeConfig.parseSeeds(options.text("seeds", "")),
             Path.of(options.text("data-dir", "data/" + id)),
             IdlePreset.parse(options.text("idle", IdlePreset.ADAPTIVE.optionName())),
-            options.integer("probe-interval-ms", 1000, 10, 60_000),
-            options.integer("probe-misses", 3, 1, 100),
             options.integer("client-port", NodeConfig.DEFAULT_CLIENT_PORT, 0, 65_535),
+            options.text("zone", Node.DEFAULT_ZONE), options.text("rack", Node.DEFAULT_RACK), gossip,
             new ClusterSettings(options.integer("n", 0, 0, 16), options.integer("r", 0, 0, 16),
                 options.integer("w", 0, 0, 16), options.text("resolver", ClusterSettings.DEFAULT.resolver()),
                 options.text("engine", ClusterSettings.DEFAULT.engine()),
                 options.integer("vnodes", ClusterSettings.DEFAULT.vnodes(), 1, 4096),
-                options.longValue("ring-seed", ClusterSettings.DEFAULT.ringSeed()),
                 options.integer("timeout-ms", 1000, 1, 600_000)));
     }
 }

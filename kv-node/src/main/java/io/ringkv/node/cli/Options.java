@@ -26,14 +26,22 @@ public final class Options {
         this.values = values;
     }
 
+    /** Name under which a command's one leading bare word (e.g. {@code ringkv removenode node3}) is kept. */
+    public static final String ARGUMENT = "argument";
+
     /**
-     * @param args arguments such as {@code --nodes 16 --strategy=balanced}
-     * @throws UsageException for a bare word, a missing value or a repeated option
+     * @param args arguments such as {@code --nodes 16 --strategy=balanced}, optionally led by one bare word
+     *     (kept as {@link #ARGUMENT}; commands that take none refuse it through {@link #rejectUnknown})
+     * @throws UsageException for a bare word after the first argument, a missing value or a repeated option
      */
     public static Options parse(List<String> args) {
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
+            if (i == 0 && !arg.startsWith("-")) {
+                values.put(ARGUMENT, arg);
+                continue;
+            }
             if (!arg.startsWith("--") || arg.length() == 2) {
                 throw new UsageException("unexpected argument '" + arg + "'; options look like --name value");
             }
@@ -92,6 +100,9 @@ public final class Options {
     /** @throws UsageException naming the first option not in {@code known} and listing the known ones */
     public void rejectUnknown(Set<String> known) {
         for (String name : values.keySet()) {
+            if (name.equals(ARGUMENT) && !known.contains(ARGUMENT)) {
+                throw new UsageException("unexpected argument '" + values.get(name) + "'; options look like --name value");
+            }
             if (!name.equals("help") && !known.contains(name)) {
                 throw new UsageException("unknown option --" + name + "; known options: --"
                     + String.join(", --", new TreeSet<>(known)));
@@ -149,6 +160,26 @@ public final class Options {
         } catch (NumberFormatException e) {
             throw new UsageException("--" + name + " must be a whole number, was '" + text + "'");
         }
+    }
+
+    /**
+     * @return the option as a finite decimal number, or {@code fallback} when absent
+     * @throws UsageException when not a number
+     */
+    public double decimal(String name, double fallback) {
+        String text = values.get(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            double value = Double.parseDouble(text.trim());
+            if (Double.isFinite(value)) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException("--" + name + " must be a number, was '" + text + "'");
     }
 
     private <T> List<T> list(String name, List<T> fallback, Function<String, T> parse) {

@@ -63,6 +63,14 @@ final class KeyValueCommands {
         table.register(CommandSpec.keyed("setv", 4, "write", 1, 1, "ringkv",
             "Sets a key's value, superseding the versions a causal context from GETV names: SETV key context value.",
             this::setVersioned));
+        table.register(CommandSpec.keyless("removenode", 2, "admin", "ringkv",
+            "Marks a node judged DOWN as removed from the cluster: REMOVENODE id.",
+            this::removeNode));
+    }
+
+    private void removeNode(List<byte[]> arguments, CommandContext context) {
+        io.ringkv.api.NodeId node = io.ringkv.api.NodeId.of(text(arguments.get(1)));
+        answer(context, true, service.removeNode(node), done -> Reply.OK);
     }
 
     private void get(List<byte[]> arguments, CommandContext context) {

@@ -38,4 +38,15 @@ public interface KeyValueService {
 
     /** @return true when the key had a value before this delete, as far as the replicas that answered know */
     CompletionStage<Boolean> delete(Key key, Consistency consistency);
+
+    /**
+     * Marks a node that every failure detector judges DOWN as removed from the cluster (the operator's
+     * {@code REMOVENODE id}); its state spreads and is forgotten after the quarantine.
+     *
+     * @return completes when this node took the removal; fails with a {@link KvException} saying why not
+     */
+    default CompletionStage<Void> removeNode(io.ringkv.api.NodeId node) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new KvException(
+            io.ringkv.api.ErrorCode.INVALID_ARGUMENT, "this node does not manage cluster membership"));
+    }
 }

@@ -27,14 +27,32 @@ import java.util.function.Consumer;
 public final class ReplicatedKeyValueService implements KeyValueService {
     private final NodeAgent agent;
     private final Coordinator coordinator;
+    private final java.util.function.Consumer<io.ringkv.api.NodeId> removeNode;
 
     /**
      * @param agent the node's agent, whose thread owns the coordinator
      * @param coordinator the replication coordinator
+     * @param removeNode marks a DOWN node removed, on the agent thread; throws {@code KvException} saying why not
      */
-    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator) {
+    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator,
+                                     java.util.function.Consumer<io.ringkv.api.NodeId> removeNode) {
         this.agent = agent;
         this.coordinator = coordinator;
+        this.removeNode = removeNode;
+    }
+
+    @Override
+    public CompletionStage<Void> removeNode(io.ringkv.api.NodeId node) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        submit(future, () -> {
+            try {
+                removeNode.accept(node);
+                future.complete(null);
+            } catch (KvException e) {
+                future.completeExceptionally(e);
+            }
+        });
+        return future;
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.MessageHandler;
 import io.ringkv.api.MessageHeader;
+import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
 import io.ringkv.api.Transport;
@@ -50,6 +51,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final Map<NodeId, Peer> peers = new HashMap<>();
     private final Long2ObjectHashMap<NodeId> peersByHash = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<MessageHandler> handlers = new Int2ObjectHashMap<>();
+    private final org.agrona.collections.IntHashSet openSchemas = new org.agrona.collections.IntHashSet();
     private final UnsafeBuffer envelope = new UnsafeBuffer(ByteBuffer.allocateDirect(Envelope.LENGTH));
     private final Counters counters = new Counters();
     private boolean closed;
@@ -105,6 +107,34 @@ public final class AeronTransport implements Transport, AutoCloseable {
                 "node ids " + id + " and " + (clash != null ? clash : config.self()) + " cannot share a cluster");
         }
         peers.put(id, new Peer(address));
+    }
+
+    /**
+     * Learns or updates a peer's address (from gossip). A new address replaces the old publication; a node id
+     * whose fingerprint clashes with a known one is refused and logged, never thrown at the caller.
+     */
+    @Override
+    public void introduce(Node node) {
+        if (closed || node.id().equals(config.self())) {
+            return;
+        }
+        PeerAddress address = new PeerAddress(node.host(), node.peerPort());
+        Peer known = peers.get(node.id());
+        if (known != null) {
+            if (!known.address.equals(address)) {
+                known.discardPublication();
+                peers.put(node.id(), new Peer(address));
+            }
+            return;
+        }
+        long hash = Envelope.senderHash(node.id());
+        if (peersByHash.containsKey(hash) || hash == Envelope.senderHash(config.self())) {
+            counters.aeronErrors++;
+            LOG.log(System.Logger.Level.WARNING, "node id " + node.id() + " hashes like a known node; ignored");
+            return;
+        }
+        peersByHash.put(hash, node.id());
+        peers.put(node.id(), new Peer(address));
     }
 
     /**
@@ -185,6 +215,12 @@ public final class AeronTransport implements Transport, AutoCloseable {
     }
 
     @Override
+    public void registerOpen(int schemaId, MessageHandler handler) {
+        register(schemaId, handler);
+        openSchemas.add(schemaId);
+    }
+
+    @Override
     public TransportCounters counters() {
         return counters.snapshot();
     }
@@ -205,14 +241,15 @@ public final class AeronTransport implements Transport, AutoCloseable {
             counters.droppedMalformed++;
             return;
         }
+        int messageOffset = offset + Envelope.LENGTH;
+        int messageLength = length - Envelope.LENGTH;
+        int schemaId = MessageHeader.schemaId(buffer, messageOffset);
         NodeId sender = peersByHash.get(Envelope.sender(buffer, offset));
-        if (sender == null) {
+        if (sender == null && !openSchemas.contains(schemaId)) {
             counters.droppedUnknownSender++;
             return;
         }
-        int messageOffset = offset + Envelope.LENGTH;
-        int messageLength = length - Envelope.LENGTH;
-        MessageHandler handler = handlers.get(MessageHeader.schemaId(buffer, messageOffset));
+        MessageHandler handler = handlers.get(schemaId);
         if (handler == null) {
             counters.droppedUnknownSchema++;
             return;
@@ -246,7 +283,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     /** A peer's address and, once the first send asked for it, its publication. */
     private static final class Peer {
-        private final PeerAddress address;
+        final PeerAddress address;
         private long registrationId = Aeron.NULL_VALUE;
         private ExclusivePublication publication;
 

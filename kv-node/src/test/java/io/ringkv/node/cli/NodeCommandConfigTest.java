@@ -23,7 +23,12 @@ class NodeCommandConfigTest {
         NodeConfig config = NodeCommand.config(Options.parse(List.of()));
         assertEquals(NodeId.of("node1"), config.id());
         assertEquals("127.0.0.1:7400", config.listen().toString());
-        assertTrue(config.peers().isEmpty());
+        assertTrue(config.seeds().isEmpty());
+        assertTrue(config.standalone());
+        assertEquals(1, config.cluster().consistency(config.standalone()).n(), "a standalone node keeps one replica");
+        assertEquals("fixed", config.gossip().detector());
+        assertEquals(15_000, config.gossip().suspectAfterMillis());
+        assertEquals(30_000, config.gossip().downAfterMillis());
         assertEquals(Path.of("data/node1"), config.dataDirectory());
         assertEquals(IdlePreset.ADAPTIVE, config.idle());
     }
@@ -31,11 +36,12 @@ class NodeCommandConfigTest {
     @Test
     void theConfigFileFillsInWhatTheCommandLineLeavesOut() throws IOException {
         Path file = directory.resolve("ringkv.properties");
-        Files.writeString(file, "id = n7\nlisten = 127.0.0.1:7411\npeers = n8=127.0.0.1:7412\nidle = backoff\n");
+        Files.writeString(file, "id = n7\nlisten = 127.0.0.1:7411\nseeds = 127.0.0.1:7411,127.0.0.1:7412\nidle = backoff\n");
         NodeConfig config = NodeCommand.config(Options.parse(List.of("--config", file.toString(), "--idle", "busy-spin")));
         assertEquals(NodeId.of("n7"), config.id());
         assertEquals(7411, config.listen().port());
-        assertEquals(List.of(NodeId.of("n8")), List.copyOf(config.peers().keySet()));
+        assertEquals("[127.0.0.1:7412]", config.otherSeeds().toString(), "its own address is not a seed to call");
+        assertEquals(3, config.cluster().consistency(config.standalone()).n(), "a node with seeds defaults to N = 3");
         assertEquals(IdlePreset.BUSY_SPIN, config.idle(), "the command line wins over the file");
     }
 
@@ -46,6 +52,21 @@ class NodeCommandConfigTest {
         UsageException error = assertThrows(UsageException.class,
             () -> NodeCommand.config(Options.parse(List.of("--config", file.toString()))));
         assertTrue(error.getMessage().contains("unknown option --lisen"), error.getMessage());
+    }
+
+    @Test
+    void gossipTimingsScaleWithTheIntervalAndBadOnesAreRejectedByName() {
+        NodeConfig config = NodeCommand.config(Options.parse(List.of("--gossip-interval-ms", "100",
+            "--failure-detector", "phi")));
+        assertEquals(1_500, config.gossip().suspectAfterMillis());
+        assertEquals(3_000, config.gossip().downAfterMillis());
+        assertEquals("phi", config.gossip().detector());
+        io.ringkv.api.KvException error = assertThrows(io.ringkv.api.KvException.class,
+            () -> NodeCommand.config(Options.parse(List.of("--suspect-after-ms", "5000", "--down-after-ms", "1000"))));
+        assertTrue(error.getMessage().contains("down-after at least suspect-after"), error.getMessage());
+        error = assertThrows(io.ringkv.api.KvException.class,
+            () -> NodeCommand.config(Options.parse(List.of("--failure-detector", "psychic"))));
+        assertTrue(error.getMessage().contains("[fixed, phi]"), error.getMessage());
     }
 
     @Test

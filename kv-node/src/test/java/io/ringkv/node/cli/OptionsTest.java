@@ -24,8 +24,17 @@ class OptionsTest {
             .getMessage().contains("--nodes needs a value"));
         assertTrue(assertThrows(UsageException.class, () -> Options.parse(List.of("--a", "1", "--a", "2")))
             .getMessage().contains("twice"));
-        assertTrue(assertThrows(UsageException.class, () -> Options.parse(List.of("nodes")))
+        assertTrue(assertThrows(UsageException.class, () -> Options.parse(List.of("--a", "1", "nodes")))
             .getMessage().contains("unexpected argument 'nodes'"));
+        assertTrue(assertThrows(UsageException.class, () -> Options.parse(List.of("nodes")).rejectUnknown(Set.of("a")))
+            .getMessage().contains("unexpected argument 'nodes'"));
+    }
+
+    @Test
+    void oneLeadingBareWordIsTheCommandsArgument() {
+        Options options = Options.parse(List.of("node3", "--port", "7380"));
+        options.rejectUnknown(Set.of(Options.ARGUMENT, "port"));
+        assertEquals("node3", options.text(Options.ARGUMENT, null));
     }
 
     @Test

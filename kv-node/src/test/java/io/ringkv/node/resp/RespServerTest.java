@@ -311,10 +311,21 @@ class RespServerTest {
     }
 
     @Test
+    void removenodeNeedsAValidIdAndANodeThatManagesMembership() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        Object refused = client.call("REMOVENODE", "node3");
+        assertTrue(refused instanceof Err err && err.message().contains("does not manage cluster membership"),
+            String.valueOf(refused));
+        Object malformed = client.call("REMOVENODE", "no such id!");
+        assertTrue(malformed instanceof Err err && err.message().contains("node id must be"), String.valueOf(malformed));
+        assertTrue(client.call("REMOVENODE") instanceof Err, "the id is required");
+    }
+
+    @Test
     void commandCountsAndDocumentsEveryCommand() throws Exception {
         RespTestClient client = client(start(new MapKeyValueService(null)));
         long count = (Long) client.call("COMMAND", "COUNT");
-        assertEquals(17L, count);
+        assertEquals(18L, count);
         assertEquals(count, ((List<?>) client.call("COMMAND")).size());
         client.call("HELLO", "3");
         Map<?, ?> docs = (Map<?, ?>) client.call("COMMAND", "DOCS", "get", "nosuch");

@@ -1,0 +1,129 @@
+package io.ringkv.node.cli;
+
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code ringkv status}: asks any node for its view of the cluster ({@code INFO cluster}) and prints one line per
+ * node, like {@code nodetool status}.
+ */
+final class StatusCommand implements Command {
+    private static final List<String> COLUMNS = List.of("state", "id", "address", "client", "zone", "rack", "load",
+        "owns", "tokens", "generation", "liveness");
+
+    @Inject
+    StatusCommand() {
+    }
+
+    @Override
+    public String summary() {
+        return "show the cluster as one node sees it: state, address, rack, load, ownership, tokens of each node";
+    }
+
+    @Override
+    public String usage() {
+        return """
+            usage: ringkv status [--host HOST] [--port PORT]
+
+            Connects to a node's client port and prints its view of the cluster, one line per node:
+              state       NORMAL, JOINING, LEAVING or LEFT as the node announced it; SUSPECT or DOWN as this
+                          node's failure detector judges it
+              address     peer address (UDP); client is the Redis-protocol address
+              load        records the node holds, as it last announced
+              owns        share of the ring's data the node keeps a replica of
+              generation  changes every time the node restarts
+              liveness    what the asked node's failure detector believes
+
+            options:
+              --host HOST   node to ask (default 127.0.0.1)
+              --port PORT   its client port (default 7379)
+            """;
+    }
+
+    @Override
+    public int run(Options options, PrintStream out, PrintStream err) {
+        options.rejectUnknown(Set.of("host", "port"));
+        String host = options.text("host", "127.0.0.1");
+        int port = options.integer("port", 7379, 1, 65_535);
+        AdminClient.Reply reply;
+        try {
+            reply = AdminClient.call(host, port, List.of("INFO", "cluster"));
+        } catch (IOException e) {
+            err.println("ringkv status: cannot reach a ringkv node at " + host + ":" + port + " (" + e.getMessage()
+                + "); is it running, and is --port its client port?");
+            return Launcher.FAILED;
+        }
+        if (reply.error()) {
+            err.println("ringkv status: the node at " + host + ":" + port + " answered: " + reply.text());
+            return Launcher.FAILED;
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        List<Map<String, String>> nodes = new ArrayList<>();
+        for (String line : reply.text().split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (line.startsWith("#") || colon <= 0) {
+                continue;
+            }
+            String name = line.substring(0, colon);
+            String value = line.substring(colon + 1);
+            if (name.matches("node\\d+")) {
+                Map<String, String> node = new LinkedHashMap<>();
+                for (String pair : value.split(",")) {
+                    int equals = pair.indexOf('=');
+                    if (equals > 0) {
+                        node.put(pair.substring(0, equals), pair.substring(equals + 1));
+                    }
+                }
+                nodes.add(node);
+            } else {
+                fields.put(name, value);
+            }
+        }
+        if (!fields.containsKey("cluster_self")) {
+            err.println("ringkv status: the node at " + host + ":" + port + " reports no cluster section; is it a"
+                + " ringkv node?");
+            return Launcher.FAILED;
+        }
+        out.printf("Cluster %s as seen by %s: %s node(s) known, %s in the ring, %s failure detector%n",
+            fields.get("cluster_name"), fields.get("cluster_self"), fields.get("cluster_known_nodes"),
+            fields.get("cluster_ring_nodes"), fields.get("cluster_failure_detector"));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(COLUMNS.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList());
+        for (Map<String, String> node : nodes) {
+            List<String> row = new ArrayList<>();
+            for (String column : COLUMNS) {
+                String value = node.getOrDefault(column.equals("client") ? "client" : column, "?");
+                if (column.equals("owns") && !value.equals("?")) {
+                    value = String.format(Locale.ROOT, "%.1f%%", 100 * Double.parseDouble(value));
+                }
+                row.add(value);
+            }
+            rows.add(row);
+        }
+        int[] widths = new int[COLUMNS.size()];
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                line.append(String.format("%-" + widths[i] + "s", row.get(i)));
+                if (i + 1 < row.size()) {
+                    line.append("  ");
+                }
+            }
+            out.println(line.toString().stripTrailing());
+        }
+        out.flush();
+        return Launcher.OK;
+    }
+}

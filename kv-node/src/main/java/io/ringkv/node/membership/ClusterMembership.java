@@ -1,0 +1,230 @@
+package io.ringkv.node.membership;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.Node;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
+import io.ringkv.gossip.EndpointState;
+import io.ringkv.gossip.EndpointView;
+import io.ringkv.gossip.GossipConfig;
+import io.ringkv.gossip.Gossiper;
+import io.ringkv.gossip.Liveness;
+import io.ringkv.gossip.MembershipRing;
+import io.ringkv.gossip.NodeStatus;
+import io.ringkv.node.NodeConfig;
+import io.ringkv.node.transport.PeerAddress;
+import io.ringkv.ring.Ring;
+import io.ringkv.ring.TokenAllocators;
+import io.ringkv.storage.StorageEngine;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The node's membership: gossip, the join, and the ring built from what gossip knows. On the agent thread.
+ *
+ * <p>Joining: a node that owns tokens from an earlier run (see {@link NodeState}) announces NORMAL with them at
+ * once. A new node announces JOINING, gossips with its seeds for a few rounds (jittered, so nodes started together
+ * do not pick against the same ring at the same instant), then picks tokens with the balanced allocator against
+ * the ring it learned, stores them and announces NORMAL. Should two joiners still claim one token, the smaller id
+ * keeps it on every node, and the other picks again.
+ */
+public final class ClusterMembership implements Gossiper.Listener {
+    private static final int JOIN_ROUNDS = 3;
+    private static final int LOAD_EVERY_ROUNDS = 10;
+
+    private final NodeContext context;
+    private final NodeConfig config;
+    private final Consistency consistency;
+    private final StorageEngine engine;
+    private final Consumer<String> events;
+    private final Gossiper gossiper;
+    private final Node self;
+    private NodeState state;
+    private Ring ring;
+    private Consumer<Ring> ringListener = ring -> { };
+    private volatile ClusterSnapshot snapshot;
+
+    /**
+     * @param context the node's runtime
+     * @param config the node's settings
+     * @param consistency the cluster's N, R and W (N sizes the ring)
+     * @param engine the storage engine, whose record count is announced as the node's load
+     * @param stored this run's generation and the tokens owned from an earlier run
+     * @param events receives one line per notable event
+     */
+    public ClusterMembership(NodeContext context, NodeConfig config, Consistency consistency, StorageEngine engine,
+                             NodeState stored, Consumer<String> events) {
+        this.context = context;
+        this.config = config;
+        this.consistency = consistency;
+        this.engine = engine;
+        this.events = events;
+        this.state = stored;
+        this.self = new Node(config.id(), config.listen().host(), config.listen().port(),
+            config.clientPort() == 0 ? config.listen().port() : config.clientPort(), config.zone(), config.rack());
+        List<NodeId> seeds = new ArrayList<>();
+        for (PeerAddress seed : config.otherSeeds()) {
+            // a seed is known by address only until it answers; this id names the address
+            NodeId seedId = NodeId.of("seed-" + seed.host() + "-" + seed.port());
+            context.transport().introduce(new Node(seedId, seed.host(), seed.port(), seed.port(), Node.DEFAULT_ZONE,
+                Node.DEFAULT_RACK));
+            seeds.add(seedId);
+        }
+        GossipConfig gossipConfig = config.gossip().gossipConfig(seeds);
+        long[] tokens = stored.tokens();
+        EndpointState initial = EndpointState.initial(self, stored.generation(),
+            tokens.length > 0 ? NodeStatus.NORMAL : NodeStatus.JOINING, tokens, Map.of());
+        this.gossiper = new Gossiper(context, gossipConfig, initial, config.gossip().newDetector(), this);
+        this.ring = MembershipRing.build(gossiper.states(), consistency.n());
+        this.snapshot = ClusterSnapshot.empty(config.id().value());
+    }
+
+    /** @param listener receives every new ring, on the agent thread */
+    public void onRing(Consumer<Ring> listener) {
+        this.ringListener = listener;
+    }
+
+    /** @return the ring as membership knows it now */
+    public Ring ring() {
+        return ring;
+    }
+
+    /** @return the gossiper (agent thread only) */
+    public Gossiper gossiper() {
+        return gossiper;
+    }
+
+    /** @return true unless the failure detector judges {@code node} DOWN */
+    public boolean isAlive(NodeId node) {
+        return gossiper.isAlive(node);
+    }
+
+    /** @return the latest view, from any thread */
+    public ClusterSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Starts gossip and, for a new node, the join; on the agent thread. */
+    public void start() {
+        gossiper.start();
+        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
+        if (gossiper.self().status() == NodeStatus.JOINING) {
+            long delay = config.otherSeeds().isEmpty() ? 1
+                : JOIN_ROUNDS * interval + context.random().nextLong(2 * interval);
+            context.timers().schedule(delay, id -> join());
+        } else {
+            events.accept("rejoining with the " + gossiper.self().tokenCount() + " tokens of the previous run"
+                + " (generation " + gossiper.self().generation() + ")");
+        }
+        context.timers().schedule(interval, id -> everyRound(interval));
+        publish();
+    }
+
+    private void join() {
+        long[] tokens = pickTokens();
+        state = state.withTokens(tokens, config.dataDirectory());
+        gossiper.announce(NodeStatus.NORMAL, tokens);
+        events.accept("joined the ring with " + tokens.length + " tokens (generation " + state.generation()
+            + ", " + ring.size() + " node(s) in the ring)");
+    }
+
+    private long[] pickTokens() {
+        List<EndpointState> others = gossiper.states().stream().filter(s -> !s.id().equals(config.id())).toList();
+        Ring current = MembershipRing.build(others, consistency.n());
+        SplittableRandom random = new SplittableRandom(config.id().fingerprint() ^ state.generation());
+        return TokenAllocators.create(TokenAllocators.BALANCED, random).allocate(current, self,
+            config.cluster().vnodes());
+    }
+
+    private long rounds;
+
+    private void everyRound(long interval) {
+        if (rounds++ % LOAD_EVERY_ROUNDS == 0) {
+            gossiper.announceApplicationState("records", Long.toString(engine.metrics().liveRecords()));
+        }
+        publish();
+        context.timers().schedule(interval, id -> everyRound(interval));
+    }
+
+    /**
+     * Marks a DOWN node as removed (operator command); agent thread.
+     *
+     * @throws io.ringkv.api.KvException with {@code INVALID_ARGUMENT} when it cannot be removed, saying why
+     */
+    public void removeNode(NodeId node) {
+        gossiper.removeNode(node);
+        events.accept("removed node " + node + " at an operator's request; it is forgotten after the quarantine");
+    }
+
+    @Override
+    public void onStateChange(EndpointState previous, EndpointState current) {
+        NodeId node = current.id();
+        if (!node.equals(config.id())) {
+            if (previous == null) {
+                events.accept("learned of node " + node + " (" + current.status() + ", " + current.tokenCount()
+                    + " tokens, " + current.node().host() + ":" + current.node().peerPort() + ")");
+            } else if (previous.generation() != current.generation()) {
+                events.accept("node " + node + " restarted (generation " + previous.generation() + " -> "
+                    + current.generation() + ")");
+            } else if (previous.status() != current.status()) {
+                events.accept("node " + node + " is now " + current.status());
+            }
+        }
+        if (MembershipRing.affectsRing(previous, current)) {
+            rebuildRing();
+        }
+    }
+
+    @Override
+    public void onLivenessChange(NodeId node, Liveness previous, Liveness current) {
+        events.accept("node " + node + " is " + current);
+        publish();
+    }
+
+    @Override
+    public void onEvicted(NodeId node) {
+        events.accept("forgot removed node " + node + " (quarantine over)");
+        rebuildRing();
+    }
+
+    private void rebuildRing() {
+        Ring rebuilt = MembershipRing.build(gossiper.states(), consistency.n());
+        if (!rebuilt.equals(ring)) {
+            ring = rebuilt;
+            ringListener.accept(rebuilt);
+        }
+        EndpointState mine = gossiper.self();
+        if (mine.status() == NodeStatus.NORMAL && mine.tokenCount() > 0
+            && !Arrays.equals(sorted(mine.tokens()),
+                sorted(ring.contains(config.id()) ? ring.tokensOf(config.id()) : new long[0]))) {
+            events.accept("another node claimed some of this node's tokens first; picking again");
+            join();
+        }
+        publish();
+    }
+
+    private static long[] sorted(long[] tokens) {
+        long[] copy = tokens.clone();
+        Arrays.sort(copy);
+        return copy;
+    }
+
+    private void publish() {
+        Map<NodeId, Double> owned = ring.isEmpty() ? Map.of() : ring.replicatedOwnership();
+        List<ClusterSnapshot.Member> members = new ArrayList<>();
+        for (EndpointView view : gossiper.view()) {
+            EndpointState endpoint = view.state();
+            Node node = endpoint.node();
+            members.add(new ClusterSnapshot.Member(node.id().value(), view.displayStatus(),
+                node.host() + ":" + node.peerPort(), node.host() + ":" + node.clientPort(), node.zone(), node.rack(),
+                endpoint.applicationState().getOrDefault("records", "?"), owned.getOrDefault(node.id(), 0.0),
+                endpoint.tokenCount(), endpoint.generation(), view.liveness().name()));
+        }
+        snapshot = new ClusterSnapshot(config.id().value(), ring.size(), List.copyOf(members));
+    }
+}

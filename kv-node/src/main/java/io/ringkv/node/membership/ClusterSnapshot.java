@@ -1,0 +1,37 @@
+package io.ringkv.node.membership;
+
+import java.util.List;
+
+/**
+ * One node's view of the cluster at a moment, safe to read from any thread: what {@code INFO cluster} and
+ * {@code ringkv status} show.
+ *
+ * @param self the id of the node that made the view
+ * @param ringNodes nodes that own ranges of the ring
+ * @param members one row per known node, ordered by id
+ */
+public record ClusterSnapshot(String self, int ringNodes, List<Member> members) {
+    /** A view with only this node in it, before gossip started. */
+    public static ClusterSnapshot empty(String self) {
+        return new ClusterSnapshot(self, 0, List.of());
+    }
+
+    /**
+     * One node as seen from {@code self}.
+     *
+     * @param id the node's id
+     * @param state JOINING, NORMAL, LEAVING or LEFT as announced; SUSPECT or DOWN as judged here
+     * @param address peer host and port
+     * @param clientAddress client host and port
+     * @param zone the node's zone
+     * @param rack the node's rack
+     * @param records records the node holds, as it last announced (its load)
+     * @param owns share of the ring's data the node replicates, 0–1
+     * @param tokens how many tokens it owns
+     * @param generation its current generation (changes on restart)
+     * @param liveness this node's failure detector's judgement
+     */
+    public record Member(String id, String state, String address, String clientAddress, String zone, String rack,
+                         String records, double owns, int tokens, long generation, String liveness) {
+    }
+}

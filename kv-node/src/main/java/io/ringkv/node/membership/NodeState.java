@@ -1,0 +1,96 @@
+package io.ringkv.node.membership;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * What a node remembers about itself across restarts, in {@code node.state} in its data directory: the last
+ * generation it gossiped (so the next start takes a greater one even if the clock went back) and the tokens it
+ * owns (so a restarted node comes back with the same ranges instead of joining anew). Written to a temporary file,
+ * forced to disk, then renamed over the old one.
+ *
+ * @param generation the generation of the current run
+ * @param tokens the tokens owned, empty before the first join completed
+ */
+public record NodeState(long generation, long[] tokens) {
+    static final String FILE = "node.state";
+
+    /** Copies the tokens. */
+    public NodeState {
+        tokens = tokens.clone();
+    }
+
+    @Override
+    public long[] tokens() {
+        return tokens.clone();
+    }
+
+    /**
+     * Reads the stored state, takes the next generation (the wall clock in seconds, or one more than the stored
+     * generation when the clock is behind it) and stores it before the node gossips.
+     *
+     * @throws KvException with {@code STORAGE_FAILURE} when the file cannot be read or written, or is damaged
+     */
+    public static NodeState startNewGeneration(Path dataDirectory, long wallClockMillis) {
+        NodeState stored = load(dataDirectory);
+        long generation = Math.max(wallClockMillis / 1000, stored == null ? 0 : stored.generation() + 1);
+        NodeState started = new NodeState(generation, stored == null ? new long[0] : stored.tokens);
+        started.store(dataDirectory);
+        return started;
+    }
+
+    /** @return this state owning {@code newTokens}, stored */
+    public NodeState withTokens(long[] newTokens, Path dataDirectory) {
+        NodeState updated = new NodeState(generation, newTokens);
+        updated.store(dataDirectory);
+        return updated;
+    }
+
+    static NodeState load(Path dataDirectory) {
+        Path file = dataDirectory.resolve(FILE);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            Properties properties = new Properties();
+            properties.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+            long generation = Long.parseLong(properties.getProperty("generation", "").trim());
+            String tokenText = properties.getProperty("tokens", "").trim();
+            long[] tokens = tokenText.isEmpty() ? new long[0]
+                : Arrays.stream(tokenText.split(",")).mapToLong(t -> Long.parseLong(t.trim())).toArray();
+            return new NodeState(generation, tokens);
+        } catch (IOException | NumberFormatException e) {
+            throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot read " + file + " (" + e.getMessage()
+                + "); it holds the node's generation and tokens. Restore it, or remove it to join as a new node");
+        }
+    }
+
+    private void store(Path dataDirectory) {
+        Path file = dataDirectory.resolve(FILE);
+        Path temporary = dataDirectory.resolve(FILE + ".tmp");
+        String text = "# ringkv node state: generation of the current run and the tokens this node owns\n"
+            + "generation=" + generation + "\n"
+            + "tokens=" + Arrays.stream(tokens).mapToObj(Long::toString).collect(Collectors.joining(",")) + "\n";
+        try {
+            Files.createDirectories(dataDirectory);
+            Files.writeString(temporary, text, StandardCharsets.UTF_8);
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot write " + file + ": " + e.getMessage());
+        }
+    }
+}
