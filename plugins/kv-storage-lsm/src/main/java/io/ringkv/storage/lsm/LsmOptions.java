@@ -23,20 +23,22 @@ import java.util.Set;
  * @param compactionMinTables a tier compacts once it holds this many SSTables ({@code compaction-min-tables})
  * @param compactionMaxTables at most this many SSTables in one compaction ({@code compaction-max-tables})
  * @param compactionBytesPerSecond compaction I/O budget, 0 for unlimited ({@code compaction-mib-per-sec})
+ * @param positionalReads point reads fetch data blocks with {@code pread} ({@code data-reads=positional}, the
+ *     default) rather than through the memory mapping ({@code mmap}, fastest while the data fits in memory)
  */
 public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicSyncMillis, long memtableBytes,
                          int maxImmutableMemtables, int blockBytes, double bloomFalsePositiveRate,
                          long tombstoneGraceSeconds, int compactionMinTables, int compactionMaxTables,
-                         long compactionBytesPerSecond) {
+                         long compactionBytesPerSecond, boolean positionalReads) {
     private static final long MIB = 1024 * 1024;
 
     /** The defaults: periodic sync every 10 s, 64 MiB memtables, 4 KiB blocks, 1 % bloom, 10 days' grace. */
     public static final LsmOptions DEFAULTS = new LsmOptions(SyncPolicy.PERIODIC, 2, 10_000, 64 * MIB, 2, 4096,
-        0.01, 864_000, 4, 32, 64 * MIB);
+        0.01, 864_000, 4, 32, 64 * MIB, true);
 
     private static final Set<String> NAMES = Set.of("sync", "batch-window-ms", "periodic-sync-ms",
         "memtable-bytes", "max-immutable-memtables", "block-bytes", "bloom-fp-rate", "tombstone-grace-seconds",
-        "compaction-min-tables", "compaction-max-tables", "compaction-mib-per-sec");
+        "compaction-min-tables", "compaction-max-tables", "compaction-mib-per-sec", "data-reads");
 
     /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the setting out of range */
     public LsmOptions {
@@ -79,7 +81,8 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
             number(given, "tombstone-grace-seconds", d.tombstoneGraceSeconds),
             (int) number(given, "compaction-min-tables", d.compactionMinTables),
             (int) number(given, "compaction-max-tables", d.compactionMaxTables),
-            number(given, "compaction-mib-per-sec", d.compactionBytesPerSecond / MIB) * MIB);
+            number(given, "compaction-mib-per-sec", d.compactionBytesPerSecond / MIB) * MIB,
+            dataReads(given.getOrDefault("data-reads", d.positionalReads ? "positional" : "mmap")));
     }
 
     private static SyncPolicy syncPolicy(String text) {
@@ -88,6 +91,14 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
         } catch (IllegalArgumentException e) {
             throw invalid("sync", text, "one of always, batch, periodic");
         }
+    }
+
+    private static boolean dataReads(String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "positional" -> true;
+            case "mmap" -> false;
+            default -> throw invalid("data-reads", text, "positional or mmap");
+        };
     }
 
     /** A whole number, optionally with a k, m or g suffix (powers of 1024). */

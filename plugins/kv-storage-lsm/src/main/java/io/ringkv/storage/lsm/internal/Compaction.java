@@ -4,6 +4,8 @@ import io.ringkv.storage.lsm.LsmOptions;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,8 +20,12 @@ final class Compaction {
     private final LsmMetrics metrics;
     private final LongSupplier clock;
     private final RateLimiter limiter;
+    private final BooleanSupplier cancelled;
 
-    Compaction(TableBuilder builder, LsmOptions options, LsmMetrics metrics, LongSupplier clock) {
+    /** @param cancelled true once the engine is closing: a running compaction stops and leaves its inputs */
+    Compaction(TableBuilder builder, LsmOptions options, LsmMetrics metrics, LongSupplier clock,
+               BooleanSupplier cancelled) {
+        this.cancelled = cancelled;
         this.builder = builder;
         this.options = options;
         this.metrics = metrics;
@@ -31,6 +37,7 @@ final class Compaction {
      * @param inputs adjacent tables, newest first
      * @param older every table older than the inputs, which a purged tombstone must not shadow anything in
      * @return the merged table, open and unreferenced
+     * @throws CancellationException when the engine closed meanwhile; the partial output is deleted
      */
     SSTable run(List<SSTable> inputs, List<SSTable> older) throws IOException {
         List<EntryCursor> sources = new ArrayList<>(inputs.size());
@@ -52,6 +59,9 @@ final class Compaction {
         long purgeBefore = clock.getAsLong() - options.tombstoneGraceSeconds() * 1000;
         EntryCursor kept = () -> {
             for (Entry entry = merged.next(); entry != null; entry = merged.next()) {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException("the engine is closing");
+                }
                 if (!purgeable(entry, purgeBefore, older)) {
                     return entry;
                 }

@@ -59,7 +59,7 @@ public final class LsmEngine implements StorageEngine {
     private volatile View current;
     private long lastSeq;
     private long segmentId;
-    private boolean stopping;
+    private volatile boolean stopping;
     private int compactionsRunning;
 
     private LsmEngine(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
@@ -121,7 +121,7 @@ public final class LsmEngine implements StorageEngine {
     private static Recovered recover(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics)
         throws IOException {
         Path directory = config.storeDirectory();
-        Recovery recovery = new Recovery(directory, config.limits(), metrics);
+        Recovery recovery = new Recovery(directory, config.limits(), metrics, options.positionalReads());
         recovery.scan();
         List<SSTable> tables = new ArrayList<>(recovery.tables());
         TableBuilder builder = new TableBuilder(directory, options, config.limits(), metrics, clock,
@@ -401,7 +401,7 @@ public final class LsmEngine implements StorageEngine {
     }
 
     private void runCompactor() {
-        Compaction compaction = new Compaction(builder, options, metrics, clock);
+        Compaction compaction = new Compaction(builder, options, metrics, clock, () -> stopping);
         while (true) {
             View view;
             int[] run = null;
@@ -450,6 +450,8 @@ public final class LsmEngine implements StorageEngine {
         SSTable output;
         try {
             output = compaction.run(inputs, view.tables().subList(to, view.tables().size()));
+        } catch (java.util.concurrent.CancellationException e) {
+            return;
         } catch (IOException | RuntimeException e) {
             backgroundFailure("compaction failed; its inputs stay in place", e);
             return;
@@ -531,7 +533,7 @@ public final class LsmEngine implements StorageEngine {
         }
         try {
             if (view.tables().size() > 1 || tombstonesIn(view) > 0) {
-                compact(new Compaction(builder, options, metrics, clock), view, 0, view.tables().size());
+                compact(new Compaction(builder, options, metrics, clock, () -> stopping), view, 0, view.tables().size());
             }
         } finally {
             endCompaction(view);

@@ -22,14 +22,16 @@ final class Recovery {
     private final Path directory;
     private final Limits limits;
     private final LsmMetrics metrics;
+    private final boolean positionalReads;
     private final List<SSTable> tables = new ArrayList<>();
     private final List<Long> segments = new ArrayList<>();
     private long nextGeneration = 1;
 
-    Recovery(Path directory, Limits limits, LsmMetrics metrics) {
+    Recovery(Path directory, Limits limits, LsmMetrics metrics, boolean positionalReads) {
         this.directory = directory;
         this.limits = limits;
         this.metrics = metrics;
+        this.positionalReads = positionalReads;
     }
 
     /** Reads the directory; the tables come back newest first. */
@@ -56,7 +58,7 @@ final class Recovery {
 
     private void openTable(Path file) throws IOException {
         try {
-            SSTable table = SSTable.open(file, limits, metrics);
+            SSTable table = SSTable.open(file, limits, metrics, positionalReads);
             table.retain();
             tables.add(table);
         } catch (CorruptTableException e) {

@@ -27,6 +27,8 @@ final class SSTable {
     private final TableMeta meta;
     private final Arena arena;
     private final MemorySegment file;
+    // open for point reads with pread when the table reads data blocks positionally; null when it maps them
+    private final FileChannel channel;
     private final TableIndex index;
     private final long bloomOffset;
     private final long dataEnd;
@@ -37,11 +39,12 @@ final class SSTable {
     private final AtomicInteger references = new AtomicInteger();
     private volatile boolean obsolete;
 
-    private SSTable(Path path, Arena arena, MemorySegment file, TableFooter footer, Limits limits,
-                    LsmMetrics metrics) {
+    private SSTable(Path path, Arena arena, MemorySegment file, FileChannel channel, TableFooter footer,
+                    Limits limits, LsmMetrics metrics) {
         this.path = path;
         this.arena = arena;
         this.file = file;
+        this.channel = channel;
         this.limits = limits;
         this.metrics = metrics;
         this.meta = TableMeta.read(file, footer.metaOffset(), footer.metaLength());
@@ -54,20 +57,31 @@ final class SSTable {
     /**
      * Maps the table and checks its footer, index, filter and metadata checksums.
      *
+     * @param positional read data blocks for point reads with {@code pread} rather than through the mapping: a
+     *     fault on a mapped page reads ahead about 128 KiB, which multiplies the I/O of random reads over data
+     *     larger than memory; the index and the filter stay mapped either way, and scans read the mapping
      * @throws CorruptTableException when the table cannot be trusted as a whole
      */
-    static SSTable open(Path path, Limits limits, LsmMetrics metrics) throws IOException, CorruptTableException {
+    static SSTable open(Path path, Limits limits, LsmMetrics metrics, boolean positional)
+        throws IOException, CorruptTableException {
         Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
             MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             TableFooter footer = TableFooter.read(file);
             footer.verifySections(file);
-            return new SSTable(path, arena, file, footer, limits, metrics);
+            SSTable table = new SSTable(path, arena, file, positional ? channel : null, footer, limits, metrics);
+            if (!positional) {
+                channel.close();
+            }
+            return table;
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             arena.close();
+            channel.close();
             throw new CorruptTableException(path, e.getMessage());
         } catch (IOException | RuntimeException e) {
             arena.close();
+            channel.close();
             throw e;
         }
     }
@@ -109,19 +123,54 @@ final class SSTable {
     }
 
     private Entry findInBlock(int block, long token, MemorySegment key) {
-        long start = checkedBlock(block);
-        long end = start + file.get(RecordCodec.INT, start - 8);
-        for (long at = start; at < end; at += RecordCodec.length(file, at)) {
-            int order = RecordCodec.compare(file, at, token, key);
+        Block found = channel == null ? mappedBlock(block) : readBlock(block);
+        MemorySegment segment = found.segment();
+        for (long at = found.start(); at < found.end(); at += RecordCodec.length(segment, at)) {
+            int order = RecordCodec.compare(segment, at, token, key);
             if (order == 0) {
-                metrics.sstableBytesRead.add(RecordCodec.length(file, at));
-                return RecordCodec.decode(file, at, limits);
+                metrics.sstableBytesRead.add(RecordCodec.length(segment, at));
+                return RecordCodec.decode(segment, at, limits);
             }
             if (order > 0) {
                 return null;
             }
         }
         return null;
+    }
+
+    /** A block's records: {@code segment} from {@code start} (inclusive) to {@code end} (exclusive). */
+    private record Block(MemorySegment segment, long start, long end) {
+    }
+
+    private Block mappedBlock(int block) {
+        long start = checkedBlock(block);
+        return new Block(file, start, start + file.get(RecordCodec.INT, start - 8));
+    }
+
+    /** Reads {@code block} with one pread and verifies it: the bytes are fresh, so every read checks them. */
+    private Block readBlock(int block) {
+        long offset = index.blockOffset(block);
+        long next = block + 1 < index.blockCount() ? index.blockOffset(block + 1) : dataEnd;
+        if (offset < 0 || next > dataEnd || next - offset < 8 || next - offset > Integer.MAX_VALUE) {
+            throw corrupt(block, offset);
+        }
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) (next - offset));
+        try {
+            while (bytes.hasRemaining()) {
+                if (channel.read(bytes, offset + bytes.position()) < 0) {
+                    throw corrupt(block, offset);
+                }
+            }
+        } catch (IOException e) {
+            throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot read SSTable " + path + " block " + block
+                + ": " + e.getMessage());
+        }
+        MemorySegment segment = MemorySegment.ofArray(bytes.array());
+        int length = segment.get(RecordCodec.INT, 0);
+        if (length != segment.byteSize() - 8 || !intact(segment, 8, length, 4)) {
+            throw corrupt(block, offset);
+        }
+        return new Block(segment, 8, segment.byteSize());
     }
 
     /** @return entries from {@code from} (inclusive) in order */
@@ -132,7 +181,7 @@ final class SSTable {
     }
 
     /**
-     * @return where the payload of {@code block} starts, once its checksum has been verified
+     * @return where the payload of mapped {@code block} starts, once its checksum has been verified
      * @throws KvException with {@code STORAGE_FAILURE} naming the file and block when it does not match
      */
     private long checkedBlock(int block) {
@@ -142,31 +191,36 @@ final class SSTable {
             return payload;
         }
         int length = offset >= 0 && payload <= dataEnd ? file.get(RecordCodec.INT, offset) : -1;
-        if (length < 0 || payload + length > dataEnd || !checksumMatches(payload, length, offset)
-            || !recordsTile(payload, payload + length)) {
-            metrics.corruptBlocks.increment();
-            String message = "SSTable " + path + " is corrupt: block " + block + " at offset " + offset
-                + " failed its checksum; the keys it holds cannot be read until they are repaired from replicas";
-            LOG.log(System.Logger.Level.ERROR, message);
-            throw new KvException(ErrorCode.STORAGE_FAILURE, message);
+        if (length < 0 || payload + length > dataEnd || !intact(file, payload, length, offset + 4)) {
+            throw corrupt(block, offset);
         }
         verified[block >>> 6] |= 1L << block;
         return payload;
     }
 
-    private boolean checksumMatches(long payload, int length, long offset) {
+    /** @return true when the payload matches the checksum stored at {@code crcAt} and its records tile it */
+    private static boolean intact(MemorySegment segment, long payload, int length, long crcAt) {
         CRC32C crc = new CRC32C();
-        crc.update(file.asSlice(payload, length).asByteBuffer());
-        return (int) crc.getValue() == file.get(RecordCodec.INT, offset + 4);
+        crc.update(segment.asSlice(payload, length).asByteBuffer());
+        return (int) crc.getValue() == segment.get(RecordCodec.INT, crcAt)
+            && recordsTile(segment, payload, payload + length);
     }
 
-    private boolean recordsTile(long start, long end) {
+    private KvException corrupt(int block, long offset) {
+        metrics.corruptBlocks.increment();
+        String message = "SSTable " + path + " is corrupt: block " + block + " at offset " + offset
+            + " failed its checksum; the keys it holds cannot be read until they are repaired from replicas";
+        LOG.log(System.Logger.Level.ERROR, message);
+        return new KvException(ErrorCode.STORAGE_FAILURE, message);
+    }
+
+    private static boolean recordsTile(MemorySegment segment, long start, long end) {
         long at = start;
         while (at < end) {
-            if (!RecordCodec.fits(file, at, end)) {
+            if (!RecordCodec.fits(segment, at, end)) {
                 return false;
             }
-            at += RecordCodec.length(file, at);
+            at += RecordCodec.length(segment, at);
         }
         return at == end;
     }
@@ -179,12 +233,23 @@ final class SSTable {
     void release() {
         if (references.decrementAndGet() == 0) {
             arena.close();
+            closeChannel();
             if (obsolete) {
                 try {
                     Files.deleteIfExists(path);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "could not delete obsolete SSTable " + path, e);
                 }
+            }
+        }
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not close SSTable " + path, e);
             }
         }
     }

@@ -49,7 +49,7 @@ final class TableBuilder {
             writer.finish(generation, inputs, clock.getAsLong());
         }
         try {
-            return SSTable.open(path, limits, metrics);
+            return SSTable.open(path, limits, metrics, options.positionalReads());
         } catch (CorruptTableException e) {
             throw new IOException("a table just written does not read back: " + e.getMessage(), e);
         }

@@ -8,10 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringkv.api.Key;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.lsm.LsmOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What compaction keeps, drops and chooses. */
@@ -73,6 +77,30 @@ class CompactionTest {
             engine.awaitCompactions();
             assertEquals(1, engine.tableFiles().size(), "four similar tables make one tier");
             assertTrue(engine.metrics().extra().get("compactions") >= 1);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void closeStopsARunningCompactionLeavesNoPartialTableAndKeepsTheData() throws Exception {
+        Map<String, String> slow = Map.of("compaction-mib-per-sec", "1", "memtable-bytes", "1m");
+        try (LsmEngine engine = LsmEngine.open(EngineConfig.of(data, "store"), LsmOptions.parse(slow), now::get)) {
+            for (int round = 0; round < 4; round++) {
+                for (int k = 0; k < 1000; k++) {
+                    engine.put(k, Key.utf8("k" + round + "-" + k), "v".getBytes(), new byte[1000]);
+                }
+                engine.flushMemtables();
+            }
+        }
+        try (Stream<Path> files = Files.list(data.resolve("store"))) {
+            assertEquals(List.of(), files.filter(p -> p.toString().endsWith(".tmp")).toList());
+        }
+        try (LsmEngine engine = open()) {
+            for (int round = 0; round < 4; round++) {
+                for (int k = 0; k < 1000; k += 99) {
+                    assertEquals(1000, engine.get(k, Key.utf8("k" + round + "-" + k)).valueLength());
+                }
+            }
         }
     }
 

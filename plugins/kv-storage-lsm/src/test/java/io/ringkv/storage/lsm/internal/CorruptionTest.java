@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Damaged files are detected by their checksums, reported, and never stop the engine serving what is intact. */
 class CorruptionTest {
@@ -33,7 +35,11 @@ class CorruptionTest {
     Path data;
 
     private LsmEngine open() {
-        return LsmEngine.open(EngineConfig.of(data, "store"), LsmOptions.parse(OPTIONS), System::currentTimeMillis);
+        return open(OPTIONS);
+    }
+
+    private LsmEngine open(Map<String, String> options) {
+        return LsmEngine.open(EngineConfig.of(data, "store"), LsmOptions.parse(options), System::currentTimeMillis);
     }
 
     private static void write(LsmEngine engine, int from, int to) {
@@ -42,16 +48,19 @@ class CorruptionTest {
         }
     }
 
-    @Test
-    void aCorruptSSTableBlockFailsOnlyTheKeysItHoldsWithAClearError() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"positional", "mmap"})
+    void aCorruptSSTableBlockFailsOnlyTheKeysItHoldsWithAClearError(String dataReads) throws IOException {
+        Map<String, String> options = new java.util.HashMap<>(OPTIONS);
+        options.put("data-reads", dataReads);
         Path table;
-        try (LsmEngine engine = open()) {
+        try (LsmEngine engine = open(options)) {
             write(engine, 0, KEYS);
             engine.flushMemtables();
             table = engine.tableFiles().getFirst();
         }
         flipByte(table, 600);
-        try (LsmEngine engine = open()) {
+        try (LsmEngine engine = open(options)) {
             List<Integer> failed = new ArrayList<>();
             for (int i = 0; i < KEYS; i++) {
                 try {

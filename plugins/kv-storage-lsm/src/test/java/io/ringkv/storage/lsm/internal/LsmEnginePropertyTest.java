@@ -25,6 +25,7 @@ class LsmEnginePropertyTest {
     private static final int OPERATIONS = 400;
     private static final Map<String, String> OPTIONS = Map.of("memtable-bytes", "4k", "block-bytes", "256",
         "compaction-min-tables", "2", "compaction-max-tables", "4");
+    private static final String[] DATA_READS = {"positional", "mmap"};
 
     @TempDir
     Path directory;
@@ -50,7 +51,9 @@ class LsmEnginePropertyTest {
         SplittableRandom random = new SplittableRandom(seed);
         EngineConfig config = EngineConfig.of(data, "property");
         StorageEngine model = StorageEngines.open("memory", EngineConfig.of(data, "model"));
-        LsmEngine engine = open(config);
+        Map<String, String> options = new java.util.HashMap<>(OPTIONS);
+        options.put("data-reads", DATA_READS[(int) Math.floorMod(seed, 2L)]);
+        LsmEngine engine = open(config, options);
         try {
             for (int op = 0; op < OPERATIONS; op++) {
                 int choice = random.nextInt(100);
@@ -73,7 +76,7 @@ class LsmEnginePropertyTest {
                     engine.awaitCompactions();
                 } else {
                     engine.close();
-                    engine = open(config);
+                    engine = open(config, options);
                 }
                 if (op % 50 == 49) {
                     assertSameState(model, engine, op);
@@ -81,7 +84,7 @@ class LsmEnginePropertyTest {
             }
             assertSameState(model, engine, OPERATIONS);
             engine.close();
-            engine = open(config);
+            engine = open(config, options);
             assertSameState(model, engine, OPERATIONS);
         } finally {
             engine.close();
@@ -89,8 +92,8 @@ class LsmEnginePropertyTest {
         }
     }
 
-    private static LsmEngine open(EngineConfig config) {
-        return LsmEngine.open(config, LsmOptions.parse(OPTIONS), System::currentTimeMillis);
+    private static LsmEngine open(EngineConfig config, Map<String, String> options) {
+        return LsmEngine.open(config, LsmOptions.parse(options), System::currentTimeMillis);
     }
 
     private static void assertSameState(StorageEngine model, StorageEngine engine, int op) {

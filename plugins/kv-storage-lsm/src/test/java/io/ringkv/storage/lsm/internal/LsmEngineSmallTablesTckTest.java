@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The conformance kit again with tiny memtables and blocks and fsync on every write, so that every test crosses
- * flushes, SSTable reads and compactions.
+ * flushes, SSTable reads (through the mapping, where the defaults read positionally) and compactions.
  */
 class LsmEngineSmallTablesTckTest extends StorageEngineTck {
     @Override
@@ -15,6 +15,7 @@ class LsmEngineSmallTablesTckTest extends StorageEngineTck {
 
     @Override
     protected Map<String, String> engineOptions() {
-        return Map.of("memtable-bytes", "8k", "block-bytes", "512", "sync", "always", "compaction-min-tables", "2");
+        return Map.of("memtable-bytes", "8k", "block-bytes", "512", "sync", "always", "compaction-min-tables", "2",
+            "data-reads", "mmap");
     }
 }
