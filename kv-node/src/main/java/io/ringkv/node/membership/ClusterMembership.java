@@ -28,10 +28,12 @@ import java.util.function.Consumer;
  * The node's membership: gossip, the join, and the ring built from what gossip knows. On the agent thread.
  *
  * <p>Joining: a node that owns tokens from an earlier run (see {@link NodeState}) announces NORMAL with them at
- * once. A new node announces JOINING, gossips with its seeds for a few rounds (jittered, so nodes started together
- * do not pick against the same ring at the same instant), then picks tokens with the balanced allocator against
- * the ring it learned, stores them and announces NORMAL. Should two joiners still claim one token, the smaller id
- * keeps it on every node, and the other picks again.
+ * once. A new node announces JOINING, gossips until it has heard from a seed and for a few rounds more, waits
+ * while a live node with a
+ * smaller id is still JOINING (so nodes started together pick one after another), then picks tokens with the
+ * balanced allocator against the ring it learned, stores them and announces NORMAL. Should two joiners still
+ * claim one token (they did not see each other in time), the smaller id keeps it on every node, and the other
+ * picks again.
  */
 public final class ClusterMembership implements Gossiper.Listener {
     private static final int JOIN_ROUNDS = 3;
@@ -126,6 +128,24 @@ public final class ClusterMembership implements Gossiper.Listener {
     }
 
     private void join() {
+        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
+        if (!config.otherSeeds().isEmpty() && gossiper.knownEndpoints() == 1) {
+            if (joinAttempts++ % 10 == 0) {
+                events.accept("waiting to hear from a seed (" + config.otherSeeds() + ") before joining");
+            }
+            context.timers().schedule(interval, id -> join());
+            return;
+        }
+        for (EndpointView view : gossiper.view()) {
+            EndpointState other = view.state();
+            if (other.status() == NodeStatus.JOINING && other.id().compareTo(config.id()) < 0
+                && view.liveness() != Liveness.DOWN) {
+                // one node picks at a time, smallest id first, each against the ring the others left: nodes
+                // started together then balance as well as nodes added one by one
+                context.timers().schedule(interval, id -> join());
+                return;
+            }
+        }
         long[] tokens = pickTokens();
         state = state.withTokens(tokens, config.dataDirectory());
         gossiper.announce(NodeStatus.NORMAL, tokens);
@@ -142,6 +162,7 @@ public final class ClusterMembership implements Gossiper.Listener {
     }
 
     private long rounds;
+    private long joinAttempts;
 
     private void everyRound(long interval) {
         if (rounds++ % LOAD_EVERY_ROUNDS == 0) {

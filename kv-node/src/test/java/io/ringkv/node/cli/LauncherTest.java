@@ -30,6 +30,51 @@ class LauncherTest {
     }
 
     @Test
+    void statusAndRemovenodeSayClearlyWhenNoNodeAnswers() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        assertEquals(1, run("status", "--port", Integer.toString(port)));
+        assertTrue(err().contains("cannot reach a ringkv node at 127.0.0.1:" + port), err());
+        assertEquals(1, run("removenode", "node9", "--port", Integer.toString(port)));
+        assertTrue(err().contains("ringkv removenode: cannot reach a ringkv node"), err());
+        assertEquals(2, run("removenode", "--port", Integer.toString(port)), "the id is required");
+        assertTrue(err().contains("removenode needs the id of the node to remove"), err());
+    }
+
+    @Test
+    void statusRendersTheClusterSectionOfAnyNode() throws Exception {
+        String info = "# Cluster\r\ncluster_name:ringkv\r\ncluster_self:n1\r\ncluster_known_nodes:2\r\n"
+            + "cluster_ring_nodes:2\r\ncluster_failure_detector:fixed\r\n"
+            + "node0:id=n1,state=NORMAL,address=127.0.0.1:7401,client=127.0.0.1:7379,zone=zone1,rack=rack1,load=12,"
+            + "owns=1.0000,tokens=16,generation=1795618265,liveness=ALIVE\r\n"
+            + "node1:id=n2,state=DOWN,address=127.0.0.1:7402,client=127.0.0.1:7380,zone=zone1,rack=rack2,load=?,"
+            + "owns=1.0000,tokens=16,generation=1795618266,liveness=DOWN\r\n";
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0)) {
+            Thread answer = Thread.ofVirtual().start(() -> {
+                try (java.net.Socket socket = server.accept()) {
+                    socket.getInputStream().read(new byte[256]);
+                    byte[] body = info.getBytes(StandardCharsets.UTF_8);
+                    socket.getOutputStream().write(("$" + body.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().write(body);
+                    socket.getOutputStream().write("\r\n".getBytes(StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertEquals(0, run("status", "--port", Integer.toString(server.getLocalPort())));
+            answer.join();
+        }
+        List<String> lines = out().lines().toList();
+        assertTrue(lines.get(0).startsWith("Cluster ringkv as seen by n1: 2 node(s) known, 2 in the ring"), out());
+        assertTrue(lines.get(1).startsWith("STATE "), out());
+        assertEquals(List.of("NORMAL", "n1", "127.0.0.1:7401", "127.0.0.1:7379", "zone1", "rack1", "12", "100.0%",
+            "16", "1795618265", "ALIVE"), List.of(lines.get(2).split("\\s+")));
+        assertEquals("DOWN", lines.get(3).split("\\s+")[0]);
+    }
+
+    @Test
     void noArgumentsPrintsTheCommandsAndIsAUsageError() {
         assertEquals(2, run());
         assertTrue(out().contains("ring simulate") && out().contains("version"), out());
