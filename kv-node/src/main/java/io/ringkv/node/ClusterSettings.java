@@ -14,14 +14,15 @@ import java.util.Objects;
  * @param reads R; 0 means a quorum of N
  * @param writes W; 0 means a quorum of N
  * @param resolver conflict resolver by name: {@code vector-clock} (default) or {@code lww}
- * @param engine storage engine by name (default {@code memory} until the LSM engine lands)
+ * @param engine storage engine by name (default {@code lsm}; {@code rocksdb} and {@code memory} are the others
+ *     shipped)
  * @param vnodes virtual nodes per node (default 16)
  * @param requestTimeoutMillis how long a coordinator waits for R or W replies (default 1000)
  */
 public record ClusterSettings(int replicationFactor, int reads, int writes, String resolver, String engine,
                               int vnodes, long requestTimeoutMillis) {
     /** The defaults. */
-    public static final ClusterSettings DEFAULT = new ClusterSettings(0, 0, 0, "vector-clock", "memory", 16, 1000);
+    public static final ClusterSettings DEFAULT = new ClusterSettings(0, 0, 0, "vector-clock", "lsm", 16, 1000);
 
     /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting */
     public ClusterSettings {

@@ -9,6 +9,7 @@ import io.ringkv.node.transport.PeerAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,10 +26,11 @@ import java.util.Objects;
  * @param rack the node's rack (default {@value Node#DEFAULT_RACK}); replicas spread over distinct racks
  * @param gossip gossip and failure detection
  * @param cluster replication settings shared by every node of the cluster
+ * @param engineOptions options of the storage engine, by name (default none: the engine's defaults)
  */
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
-                         ClusterSettings cluster) {
+                         ClusterSettings cluster, Map<String, String> engineOptions) {
     /** Default node id. */
     public static final String DEFAULT_ID = "node1";
     /** Default peer address. */
@@ -46,6 +48,7 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         Objects.requireNonNull(gossip, "gossip");
         Objects.requireNonNull(cluster, "cluster");
         seeds = List.copyOf(seeds);
+        engineOptions = Map.copyOf(engineOptions);
         if (clientPort < 0 || clientPort > 65_535) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "client port must be 0–65535, was " + clientPort);
         }
@@ -68,6 +71,27 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return the seeds other than this node's own listen address */
     public List<PeerAddress> otherSeeds() {
         return seeds.stream().filter(seed -> !seed.equals(listen)).toList();
+    }
+
+    /**
+     * Parses {@code name=value,name=value}.
+     *
+     * @throws KvException with {@code INVALID_CONFIGURATION} naming the expected form
+     */
+    public static Map<String, String> parseEngineOptions(String text) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return options;
+        }
+        for (String part : text.split(",")) {
+            int equals = part.indexOf('=');
+            if (equals <= 0) {
+                throw new KvException(ErrorCode.INVALID_CONFIGURATION,
+                    "--engine-options takes name=value[,name=value...], was '" + part + "'");
+            }
+            options.put(part.substring(0, equals).trim(), part.substring(equals + 1).trim());
+        }
+        return options;
     }
 
     /**

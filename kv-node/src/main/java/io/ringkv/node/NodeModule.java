@@ -78,7 +78,7 @@ interface NodeModule {
     @Singleton
     static StorageEngine storageEngine(NodeConfig config, ReplicationConfig replication) {
         return StorageEngines.open(config.cluster().engine(), new EngineConfig(config.dataDirectory(), "data",
-            replication.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of()));
+            replication.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, config.engineOptions()));
     }
 
     @Provides

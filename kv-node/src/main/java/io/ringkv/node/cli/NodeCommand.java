@@ -20,7 +20,7 @@ final class NodeCommand implements Command {
     private static final Set<String> SETTINGS =
         Set.of("config", "id", "listen", "seeds", "data-dir", "idle", "client-port", "zone", "rack", "cluster-name",
             "gossip-interval-ms", "suspect-after-ms", "down-after-ms", "failure-detector", "phi-suspect", "phi-down",
-            "quarantine-ms", "n", "r", "w", "resolver", "engine", "vnodes", "timeout-ms");
+            "quarantine-ms", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes", "timeout-ms");
 
     @Inject
     NodeCommand() {
@@ -66,7 +66,10 @@ final class NodeCommand implements Command {
               --n N / --r R / --w W      replication factor and default quorums (default: N = 3 with seeds,
                                          1 without; R = W = a majority of N); clients override per connection
               --resolver NAME            vector-clock (siblings, default) or lww (last write wins)
-              --engine NAME              storage engine (default memory)
+              --engine NAME              storage engine: lsm (default), rocksdb or memory (keeps nothing
+                                         across restarts)
+              --engine-options K=V,...   engine settings, e.g. sync=always,memtable-bytes=16777216 for lsm
+                                         (see the README's storage section)
               --vnodes T                 virtual nodes per node (default 16); the same on every node
               --timeout-ms MS            how long a coordinator waits for replies (default 1000)
             """;
@@ -89,9 +92,9 @@ final class NodeCommand implements Command {
             out.println("ringkv " + config.id() + ": " + line);
             out.flush();
         });
-        out.printf("ringkv %s: peers on %s, clients on %s:%d (redis-cli -p %d), data in %s, %s, %s,"
+        out.printf("ringkv %s: peers on %s, clients on %s:%d (redis-cli -p %d), data in %s (engine %s), %s, %s,"
                 + " idle strategy %s%n", config.id(), config.listen(), config.listen().host(), node.clientPort(),
-            node.clientPort(), config.dataDirectory().toAbsolutePath(),
+            node.clientPort(), config.dataDirectory().toAbsolutePath(), config.cluster().engine(),
             config.standalone() ? "standalone" : "seeds " + config.seeds(),
             config.cluster().consistency(config.standalone()), config.idle().optionName());
         out.flush();
@@ -143,6 +146,7 @@ final class NodeCommand implements Command {
                 options.integer("w", 0, 0, 16), options.text("resolver", ClusterSettings.DEFAULT.resolver()),
                 options.text("engine", ClusterSettings.DEFAULT.engine()),
                 options.integer("vnodes", ClusterSettings.DEFAULT.vnodes(), 1, 4096),
-                options.integer("timeout-ms", 1000, 1, 600_000)));
+                options.integer("timeout-ms", 1000, 1, 600_000)),
+            NodeConfig.parseEngineOptions(options.text("engine-options", "")));
     }
 }
