@@ -53,15 +53,23 @@ wait_port 7501
 one_line=$(load ringkv-1-node 7501)
 stop_all
 
-peers() { local out=(); for j in 1 2 3; do [ "$j" != "$1" ] && out+=("n$j=127.0.0.1:$((7510 + j))"); done; (IFS=,; echo "${out[*]}"); }
+seeds="127.0.0.1:7511,127.0.0.1:7512,127.0.0.1:7513"
 for i in 1 2 3; do
   RINGKV_SKIP_BUILD=1 "$root/bin/ringkv" node --id "n$i" --listen "127.0.0.1:$((7510 + i))" \
-    --client-port "$((7520 + i))" --peers "$(peers "$i")" --n 3 --r 2 --w 2 --data-dir "$work/n$i" \
+    --client-port "$((7520 + i))" --seeds "$seeds" --n 3 --r 2 --w 2 --data-dir "$work/n$i" \
     > "$work/n$i.log" 2>&1 &
   pids+=($!)
 done
 for i in 1 2 3; do wait_port "$((7520 + i))"; done
-sleep 3  # let every node hear from its peers before the load starts
+# every node joins by gossip; start the load once the ring holds all three
+for _ in $(seq 1 60); do
+  ringed=0
+  for i in 1 2 3; do
+    redis-cli -p "$((7520 + i))" info cluster 2>/dev/null | grep -q '^cluster_ring_nodes:3' && ringed=$((ringed + 1))
+  done
+  [ "$ringed" = 3 ] && break
+  sleep 1
+done
 three_line=$(load ringkv-3-nodes 7521)
 stop_all
 
