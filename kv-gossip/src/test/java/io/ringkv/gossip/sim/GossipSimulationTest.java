@@ -25,9 +25,11 @@ class GossipSimulationTest {
     void aCrashedNodeIsSuspectThenDownOnEveryNodeInTime() {
         SimulationSeeds.run(getClass(), "aCrashedNodeIsSuspectThenDownOnEveryNodeInTime", MODULE, 3, seed -> {
             GossipFigures.Detection detection = GossipFigures.detection(seed, 200, 0.01);
-            assertTrue(detection.suspectRounds() >= 15 && detection.suspectRounds() <= 17,
+            // the victim's last heartbeat was made up to a round before the crash, so "not before suspect_after"
+            // allows one round early; the target is "everywhere within suspect_after + 2 rounds"
+            assertTrue(detection.suspectRounds() >= 14 && detection.suspectRounds() <= 17,
                 "SUSPECT everywhere after " + detection.suspectRounds() + " rounds");
-            assertTrue(detection.downRounds() >= 30 && detection.downRounds() <= 32,
+            assertTrue(detection.downRounds() >= 29 && detection.downRounds() <= 32,
                 "DOWN everywhere after " + detection.downRounds() + " rounds");
         });
     }
