@@ -20,6 +20,8 @@ class GossipFiguresTest {
     private static final int NODES = Integer.getInteger("gossip.figures.nodes", 1000);
     private static final int SEEDS = Integer.getInteger("gossip.figures.seeds", 100);
     private static final int HOUR_NODES = Integer.getInteger("gossip.figures.hour-nodes", 200);
+    /** First seed of the spread figure, so that several processes can share a long run. */
+    private static final long FIRST_SEED = Long.getLong("gossip.figures.first-seed", 1);
 
     private static void print(String format, Object... args) {
         System.out.println(String.format(Locale.ROOT, format, args));
@@ -29,8 +31,11 @@ class GossipFiguresTest {
     @Test
     void spread() {
         List<GossipFigures.Spread> spreads = new ArrayList<>();
-        for (long seed = 1; seed <= SEEDS; seed++) {
-            spreads.add(GossipFigures.spread(seed, NODES, 0.01));
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
+            GossipFigures.Spread spread = GossipFigures.spread(seed, NODES, 0.01);
+            spreads.add(spread);
+            print("{\"figure\":\"spread_seed\",\"nodes\":%d,\"seed\":%d,\"rounds\":%s}", NODES, seed,
+                GossipFigures.describe(spread.rounds()).replace(" ", ""));
         }
         int p50of100 = GossipFigures.percentile(GossipFigures.column(spreads, 2), 50);
         int p99of100 = GossipFigures.percentile(GossipFigures.column(spreads, 2), 99);
