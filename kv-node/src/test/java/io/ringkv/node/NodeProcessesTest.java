@@ -30,6 +30,8 @@ class NodeProcessesTest {
              NodeProcess b = NodeProcess.start(workDirectory, nodeB)) {
             a.await("node b is ALIVE", WAIT);
             b.await("node a is ALIVE", WAIT);
+            // b is ALIVE to a as soon as it gossips, still JOINING; kill it only once its tokens are stored
+            b.await("joined the ring with 16 tokens", WAIT);
 
             b.kill();
             a.await("node b is DOWN", WAIT);
