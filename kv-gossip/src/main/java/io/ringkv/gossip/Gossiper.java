@@ -70,6 +70,7 @@ public final class Gossiper {
     private final Map<NodeId, long[]> lastFed = new HashMap<>();
     private final Map<NodeId, Long> evictedGenerations = new HashMap<>();
     private final Set<NodeId> seeds;
+    private final List<NodeId> sortedSeeds;
     private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(32 * 1024);
     private final List<NodeId> scratchLive = new ArrayList<>();
     private final List<NodeId> scratchDown = new ArrayList<>();
@@ -117,6 +118,7 @@ public final class Gossiper {
         this.codec = new GossipCodec(config.maxMessageBytes());
         this.seeds = new HashSet<>(config.seeds());
         seeds.remove(context.self());
+        this.sortedSeeds = seeds.stream().sorted().toList();
         membership.put(self, context.clock().monotonicNanos());
     }
 
@@ -318,9 +320,7 @@ public final class Gossiper {
     }
 
     private NodeId randomSeed() {
-        List<NodeId> sorted = new ArrayList<>(seeds);
-        sorted.sort(null);
-        return sorted.get(context.random().nextInt(sorted.size()));
+        return sortedSeeds.get(context.random().nextInt(sortedSeeds.size()));
     }
 
     private GossipCodec.Sender sender() {

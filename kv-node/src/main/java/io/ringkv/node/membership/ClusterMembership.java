@@ -48,6 +48,7 @@ public final class ClusterMembership implements Gossiper.Listener {
     private final Node self;
     private NodeState state;
     private Ring ring;
+    private Map<NodeId, Double> ownership = Map.of();
     private Consumer<Ring> ringListener = ring -> { };
     private volatile ClusterSnapshot snapshot;
 
@@ -83,6 +84,7 @@ public final class ClusterMembership implements Gossiper.Listener {
             tokens.length > 0 ? NodeStatus.NORMAL : NodeStatus.JOINING, tokens, Map.of());
         this.gossiper = new Gossiper(context, gossipConfig, initial, config.gossip().newDetector(), this);
         this.ring = MembershipRing.build(gossiper.states(), consistency.n());
+        this.ownership = ownershipOf(ring);
         this.snapshot = ClusterSnapshot.empty(config.id().value());
     }
 
@@ -217,6 +219,7 @@ public final class ClusterMembership implements Gossiper.Listener {
         Ring rebuilt = MembershipRing.build(gossiper.states(), consistency.n());
         if (!rebuilt.equals(ring)) {
             ring = rebuilt;
+            ownership = ownershipOf(rebuilt);
             ringListener.accept(rebuilt);
         }
         EndpointState mine = gossiper.self();
@@ -235,8 +238,12 @@ public final class ClusterMembership implements Gossiper.Listener {
         return copy;
     }
 
+    private static Map<NodeId, Double> ownershipOf(Ring ring) {
+        return ring.isEmpty() ? Map.of() : ring.replicatedOwnership();
+    }
+
     private void publish() {
-        Map<NodeId, Double> owned = ring.isEmpty() ? Map.of() : ring.replicatedOwnership();
+        Map<NodeId, Double> owned = ownership;
         List<ClusterSnapshot.Member> members = new ArrayList<>();
         for (EndpointView view : gossiper.view()) {
             EndpointState endpoint = view.state();
