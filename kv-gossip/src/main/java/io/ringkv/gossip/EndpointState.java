@@ -20,6 +20,12 @@ import java.util.Objects;
 public final class EndpointState {
     /** The gossip protocol version this code speaks; announced by every node. */
     public static final int PROTOCOL_VERSION = 1;
+    /**
+     * The version a removal starts at. A removal is final for its generation, so its state must outrank every copy
+     * of that generation, including a fresher heartbeat held by a peer that was cut off when the node was removed.
+     * A node beating once a second would need over 10^11 years to reach it.
+     */
+    public static final long REMOVED_VERSION = 1L << 62;
     private static final java.util.regex.Pattern APPLICATION_KEY = java.util.regex.Pattern.compile("[a-z0-9_.-]{1,32}");
 
     private final Node node;
@@ -169,6 +175,16 @@ public final class EndpointState {
     /** @return this state with another status, at the next version */
     public EndpointState withStatus(NodeStatus newStatus) {
         return changed(node, Objects.requireNonNull(newStatus), tokens, applicationState);
+    }
+
+    /**
+     * @return this state as removed by an operator: LEFT, at a version no heartbeat of this generation can reach
+     *     ({@link #REMOVED_VERSION} or above)
+     */
+    public EndpointState removed() {
+        long removedVersion = Math.max(version + 1, REMOVED_VERSION);
+        return new EndpointState(node, generation, removedVersion, removedVersion, NodeStatus.LEFT, tokens,
+            applicationState, protocolVersion, fingerprint);
     }
 
     /** @return this state with other tokens (copied), at the next version */

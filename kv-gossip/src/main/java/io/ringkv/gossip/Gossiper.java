@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * A node's gossip: its own endpoint state with a heartbeat that grows every round, the cluster view
@@ -68,7 +69,13 @@ public final class Gossiper {
     private final Map<NodeId, Long> leftAt = new HashMap<>();
     /** Per peer: the making time of the newest heartbeat fed to the detector. */
     private final Map<NodeId, long[]> lastFed = new HashMap<>();
-    private final Map<NodeId, Long> evictedGenerations = new HashMap<>();
+    /**
+     * By fingerprint: the last state of each node whose removal quarantine ended here. Copies of its generation are
+     * refused, and a peer that still gossips one (it was cut off during the removal) is sent this state, so it
+     * learns of the removal too instead of keeping the node as a DOWN member of its ring. One small entry per node
+     * ever removed while this process ran.
+     */
+    private final Long2ObjectHashMap<EndpointState> removedStates = new Long2ObjectHashMap<>();
     private final Set<NodeId> seeds;
     private final List<NodeId> sortedSeeds;
     private final ExpandableArrayBuffer sendBuffer = new ExpandableArrayBuffer(32 * 1024);
@@ -232,7 +239,7 @@ public final class Gossiper {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "node " + node + " is " + judged
                 + "; only a DOWN node can be removed");
         }
-        EndpointState removed = state.withStatus(NodeStatus.LEFT);
+        EndpointState removed = state.removed();
         membership.put(removed, context.clock().monotonicNanos());
         leftAt.put(node, context.clock().monotonicNanos());
         listener.onStateChange(state, removed);
@@ -285,7 +292,10 @@ public final class Gossiper {
             EndpointState state = membership.state(node).orElse(null);
             leftAt.remove(node);
             if (state != null) {
-                evictedGenerations.merge(node, state.generation(), Math::max);
+                EndpointState known = removedStates.get(state.fingerprint());
+                if (known == null || state.isNewerThan(known.generation(), known.version())) {
+                    removedStates.put(state.fingerprint(), state);
+                }
             }
             membership.remove(node);
             liveness.remove(node);
@@ -407,7 +417,32 @@ public final class Gossiper {
         }
         Membership.Delta newer = membership.newerThan(syn.digests(), syn.rangeStart(), syn.rangeEnd());
         List<Digest> wanted = membership.wanted(syn.digests());
+        if (!removedStates.isEmpty()) {
+            newer = answerRemoved(syn.digests(), wanted, newer);
+        }
         sendAcks(syn.sender().id(), wanted, newer, true);
+    }
+
+    /**
+     * For digests of a generation removed here: asks for none of them, and sends the removal to a peer that holds
+     * an older copy.
+     */
+    private Membership.Delta answerRemoved(List<Digest> digests, List<Digest> wanted, Membership.Delta newer) {
+        List<Membership.Timed> removals = null;
+        for (Digest digest : digests) {
+            EndpointState removedState = removedStates.get(digest.fingerprint());
+            if (removedState == null || digest.generation() > removedState.generation()) {
+                continue;
+            }
+            wanted.removeIf(want -> want.fingerprint() == digest.fingerprint());
+            if (removedState.isNewerThan(digest.generation(), digest.version())) {
+                if (removals == null) {
+                    removals = new ArrayList<>(newer.states());
+                }
+                removals.add(new Membership.Timed(removedState, context.clock().monotonicNanos()));
+            }
+        }
+        return removals == null ? newer : new Membership.Delta(newer.heartbeats(), removals);
     }
 
     private void onAck(GossipCodec.Ack ack) {
@@ -449,8 +484,8 @@ public final class Gossiper {
                 answerClaimAboutSelf(state);
                 continue;
             }
-            Long evicted = evictedGenerations.get(state.id());
-            if (evicted != null && state.generation() <= evicted) {
+            EndpointState removedState = removedStates.get(state.fingerprint());
+            if (removedState != null && state.generation() <= removedState.generation()) {
                 continue;
             }
             acceptable.add(timed);
@@ -463,7 +498,7 @@ public final class Gossiper {
             if (applied.isNewGeneration()) {
                 detector.forget(node);
                 lastFed.remove(node);
-                evictedGenerations.remove(node);
+                removedStates.remove(current.fingerprint());
             }
             heard(node, applied.madeAtNanos());
             if (current.status() == NodeStatus.LEFT) {

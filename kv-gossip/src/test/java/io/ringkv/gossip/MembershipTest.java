@@ -121,6 +121,18 @@ class MembershipTest {
     }
 
     @Test
+    void aRemovalOutranksAFresherCopyOfTheSameGenerationButNotARestart() {
+        Membership straggler = new Membership();
+        straggler.apply(timed(state("n1", 1, 900)));
+        EndpointState removed = state("n1", 1, 400).removed();
+        assertEquals(NodeStatus.LEFT, removed.status());
+        assertEquals(1, straggler.apply(timed(removed)).size(), "a fresher heartbeat outranked the removal");
+        assertEquals(NodeStatus.LEFT, straggler.state(removed.id()).orElseThrow().status());
+        assertTrue(straggler.apply(timed(state("n1", 1, 100_000))).isEmpty(), "a heartbeat undid the removal");
+        assertEquals(1, straggler.apply(timed(state("n1", 2, 1))).size(), "a restart did not win over the removal");
+    }
+
+    @Test
     void randomRoundsConvergeEveryViewToTheNewestStates() {
         SplittableRandom random = new SplittableRandom(7);
         List<Membership> views = new ArrayList<>();

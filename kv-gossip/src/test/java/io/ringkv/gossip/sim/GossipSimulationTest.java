@@ -2,6 +2,7 @@ package io.ringkv.gossip.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -143,9 +144,19 @@ class GossipSimulationTest {
                         assertNull(cluster.gossiper(id).state(victim), id + " brought the removed node back");
                     }
                 }
-                EndpointState stale = cluster.gossiper(straggler).state(victim);
-                assertTrue(stale == null || stale.status() != NodeStatus.NORMAL
-                    || cluster.gossiper(straggler).liveness(victim) == Liveness.DOWN);
+                // the others no longer hold the victim, but they answer the straggler's stale digest with the
+                // removal, so it drops the victim from its ring too, and forgets it after its own quarantine
+                EndpointState learned = cluster.gossiper(straggler).state(victim);
+                assertNotNull(learned, "the straggler forgot the victim before its own quarantine");
+                assertEquals(NodeStatus.LEFT, learned.status(), "the straggler never learned of the removal");
+                assertTrue(learned.version() >= EndpointState.REMOVED_VERSION, learned.toString());
+                cluster.runRounds(30);
+                assertNull(cluster.gossiper(straggler).state(victim), "the straggler kept the removed node");
+                for (NodeId id : others) {
+                    if (!id.equals(victim)) {
+                        assertNull(cluster.gossiper(id).state(victim), id + " took the removed node back");
+                    }
+                }
             });
     }
 
