@@ -113,4 +113,10 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         }
         return seeds;
     }
+
+    /** @return these settings with another client port (the one actually bound when the configured one was 0) */
+    public NodeConfig withClientPort(int port) {
+        return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
+            engineOptions);
+    }
 }

@@ -70,17 +70,26 @@ public final class RingkvNode implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + config.dataDirectory(), e);
         }
         NodeState state = NodeState.startNewGeneration(config.dataDirectory(), context.clock().wallClockMillis());
-        membership = new ClusterMembership(context, config, consistency, engine, state, events);
-        replication = new Replication(context, membership.ring(), engine, membership::isAlive, replicationConfig);
-        membership.onRing(replication::updateRing);
-        membership.start();
-        ErrorHandler errors = error -> events.accept("agent error: " + error);
-        runner = new AgentRunner(config.idle().newStrategy(), errors, null, agent);
-        AgentRunner.startOnThread(runner);
-        ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
-            membership::removeNode);
-        front = RespServer.start(new RespConfig(config.listen().host(), config.clientPort(), Limits.DEFAULT, consistency,
-                10_000, 1024, MAX_REQUEST_BYTES, RespConfig.onPort(0).version()), service, this::info);
+        // bound first, so that gossip announces the real client port when the configured one is 0
+        RespServer.Listener frontDoor = RespServer.listen(new RespConfig(config.listen().host(), config.clientPort(),
+            Limits.DEFAULT, consistency, 10_000, 1024, MAX_REQUEST_BYTES, RespConfig.onPort(0).version()));
+        try {
+            NodeConfig announced = config.withClientPort(frontDoor.port());
+            membership = new ClusterMembership(context, announced, consistency, engine, state, events);
+            replication = new Replication(context, membership.ring(), engine, membership::isAlive,
+                replicationConfig);
+            membership.onRing(replication::updateRing);
+            membership.start();
+            ErrorHandler errors = error -> events.accept("agent error: " + error);
+            runner = new AgentRunner(config.idle().newStrategy(), errors, null, agent);
+            AgentRunner.startOnThread(runner);
+            ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
+                membership::removeNode);
+            front = RespServer.start(frontDoor, service, this::info);
+        } catch (RuntimeException e) {
+            frontDoor.close();
+            throw e;
+        }
     }
 
     /** The node's own fields of {@code INFO}: replication settings, and the cluster as this node sees it. */

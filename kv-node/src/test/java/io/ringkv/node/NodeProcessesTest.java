@@ -1,9 +1,12 @@
 package io.ringkv.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +31,14 @@ class NodeProcessesTest {
         try (NodeProcess a = NodeProcess.start(workDirectory, "node", "--id", "a", "--listen", "127.0.0.1:" + portA,
                 "--seeds", seeds, "--gossip-interval-ms", "100", "--client-port", "0", "--data-dir", "a");
              NodeProcess b = NodeProcess.start(workDirectory, nodeB)) {
+            int clientA = clientPort(a.await("clients on", WAIT));
+            int clientB = clientPort(b.await("clients on", WAIT));
             a.await("node b is ALIVE", WAIT);
             b.await("node a is ALIVE", WAIT);
             // b is ALIVE to a as soon as it gossips, still JOINING; kill it only once its tokens are stored
             b.await("joined the ring with 16 tokens", WAIT);
+            // both were started with --client-port 0: a must know b by the port b actually bound
+            assertEquals("127.0.0.1:" + clientB, statusColumn(clientA, "b", 3), "b's client address as a sees it");
 
             b.kill();
             a.await("node b is DOWN", WAIT);
@@ -44,6 +51,27 @@ class NodeProcessesTest {
                 restarted.await("stopped", WAIT);
             }
             assertEquals(SIGTERM_EXIT, a.stop());
+        }
+    }
+
+    /** @return the port of "clients on host:port" in a node's first line */
+    private static int clientPort(String startLine) {
+        Matcher matcher = Pattern.compile("clients on [^ ]+:(\\d+)").matcher(startLine);
+        assertTrue(matcher.find(), startLine);
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    /** Runs {@code ringkv status} against a node and returns one column of one node's row. */
+    private String statusColumn(int clientPort, String node, int column) throws Exception {
+        try (NodeProcess status = NodeProcess.start(workDirectory, "status", "--port", Integer.toString(clientPort))) {
+            assertEquals(0, status.exitCode(WAIT), status.output());
+            for (String line : status.output().split("\n")) {
+                String[] columns = line.trim().split("\\s+");
+                if (columns.length > column && columns[1].equals(node)) {
+                    return columns[column];
+                }
+            }
+            throw new AssertionError("no row for " + node + " in\n" + status.output());
         }
     }
 

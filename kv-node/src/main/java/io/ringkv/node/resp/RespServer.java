@@ -38,31 +38,87 @@ public final class RespServer implements AutoCloseable {
      * @throws KvException with {@code INVALID_CONFIGURATION} when the address cannot be bound
      */
     public static RespServer start(RespConfig config, KeyValueService service, NodeInfo node) {
+        return start(listen(config), service, node);
+    }
+
+    /**
+     * Binds the port without serving yet, so a node can announce its real client port (when configured as 0)
+     * before anything that answers clients exists. Connections wait in the backlog until {@link #start(Listener,
+     * KeyValueService, NodeInfo)}.
+     *
+     * @throws KvException with {@code INVALID_CONFIGURATION} when the address cannot be bound
+     */
+    public static Listener listen(RespConfig config) {
+        ServerSocketChannel channel = null;
+        Selector selector = null;
+        try {
+            selector = Selector.open();
+            channel = ServerSocketChannel.open();
+            channel.bind(new InetSocketAddress(config.host(), config.port()), ACCEPT_BACKLOG);
+            channel.configureBlocking(false);
+            channel.register(selector, SelectionKey.OP_ACCEPT);
+        } catch (IOException e) {
+            closeQuietly(channel, selector);
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "cannot listen for Redis clients on "
+                + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        try {
+            return new Listener(config, channel, selector, boundAddress(channel));
+        } catch (KvException e) {
+            closeQuietly(channel, selector);
+            throw e;
+        }
+    }
+
+    /**
+     * Starts serving a bound listener on a thread named {@code ringkv-resp-<port>}; the listener belongs to the
+     * server from then on.
+     *
+     * @param service answers the data commands
+     * @param node adds the node's fields to {@code INFO}
+     */
+    public static RespServer start(Listener listener, KeyValueService service, NodeInfo node) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(node, "node");
+        if (!listener.channel.isOpen()) {
+            throw new IllegalStateException("the listener on " + listener.address + " is closed");
+        }
+        RespConfig config = listener.config;
         RespCounters counters = new RespCounters();
         InfoReport info = new InfoReport(config, counters, node, System.nanoTime());
         CommandDispatcher dispatcher = new CommandDispatcher(counters);
         new ConnectionCommands(config, dispatcher, info).registerIn(dispatcher);
         new KeyValueCommands(service, config.limits()).registerIn(dispatcher);
-        ServerSocketChannel listener = null;
-        Selector selector = null;
-        try {
-            selector = Selector.open();
-            listener = ServerSocketChannel.open();
-            listener.bind(new InetSocketAddress(config.host(), config.port()), ACCEPT_BACKLOG);
-            listener.configureBlocking(false);
-            listener.register(selector, SelectionKey.OP_ACCEPT);
-        } catch (IOException e) {
-            closeQuietly(listener, selector);
-            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "cannot listen for Redis clients on "
-                + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        info.port(listener.port());
+        EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, counters);
+        Thread thread = Thread.ofPlatform().name("ringkv-resp-" + listener.port()).daemon(true).start(loop);
+        return new RespServer(loop, thread, listener.address, counters);
+    }
+
+    /** A bound front-door port that does not serve yet; close it when it will never be started. */
+    public static final class Listener implements AutoCloseable {
+        private final RespConfig config;
+        private final ServerSocketChannel channel;
+        private final Selector selector;
+        private final InetSocketAddress address;
+
+        private Listener(RespConfig config, ServerSocketChannel channel, Selector selector,
+                         InetSocketAddress address) {
+            this.config = config;
+            this.channel = channel;
+            this.selector = selector;
+            this.address = address;
         }
-        InetSocketAddress bound = boundAddress(listener);
-        info.port(bound.getPort());
-        EventLoop loop = new EventLoop(config, selector, listener, dispatcher, counters);
-        Thread thread = Thread.ofPlatform().name("ringkv-resp-" + bound.getPort()).daemon(true).start(loop);
-        return new RespServer(loop, thread, bound, counters);
+
+        /** @return the bound port (the actual one when the configured port was 0) */
+        public int port() {
+            return address.getPort();
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(channel, selector);
+        }
     }
 
     /** @return the address clients connect to (the actual port when the configured one was 0) */
