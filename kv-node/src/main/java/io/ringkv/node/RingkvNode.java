@@ -113,7 +113,7 @@ public final class RingkvNode implements AutoCloseable {
             for (ClusterSnapshot.Member member : view.members()) {
                 fields.put("node" + i++, "id=" + member.id() + ",state=" + member.state() + ",address="
                     + member.address() + ",client=" + member.clientAddress() + ",zone=" + member.zone() + ",rack="
-                    + member.rack() + ",load=" + member.records() + ",owns="
+                    + member.rack() + ",load=" + member.load() + ",keys=" + member.records() + ",owns="
                     + String.format(Locale.ROOT, "%.4f", member.owns()) + ",tokens=" + member.tokens()
                     + ",generation=" + member.generation() + ",liveness=" + member.liveness());
             }

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The counters every engine keeps, safe to bump from many threads; engines add their own and pass them to
- * {@link #snapshot(long, Map)}.
+ * {@link #snapshot(long, long, Map)}.
  */
 public final class EngineCounters {
     private final LongAdder puts = new LongAdder();
@@ -48,9 +48,9 @@ public final class EngineCounters {
         flushes.increment();
     }
 
-    /** @return the counters now, with the engine's record count and extra counters */
-    public StorageMetrics snapshot(long liveRecords, Map<String, Long> extra) {
+    /** @return the counters now, with the engine's record count, data size and extra counters */
+    public StorageMetrics snapshot(long liveRecords, long dataBytes, Map<String, Long> extra) {
         return new StorageMetrics(puts.sum(), deletes.sum(), gets.sum(), getHits.sum(), scans.sum(),
-            scannedRecords.sum(), flushes.sum(), liveRecords, bytesWritten.sum(), extra);
+            scannedRecords.sum(), flushes.sum(), liveRecords, dataBytes, bytesWritten.sum(), extra);
     }
 }

@@ -4,6 +4,7 @@ import io.ringkv.api.Key;
 import java.util.Collections;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Records sorted by (token, key) in memory, with the ring-order range scan of the {@link StorageEngine}
@@ -15,10 +16,13 @@ public final class RecordMap {
     private static final Key EMPTY = Key.of(new byte[0]);
 
     private final ConcurrentSkipListMap<StorageKey, StorageRecord> records = new ConcurrentSkipListMap<>();
+    private final AtomicLong bytes = new AtomicLong();
 
     /** @return the record that was replaced, or null */
     public StorageRecord put(StorageRecord record) {
-        return records.put(record.storageKey(), record);
+        StorageRecord replaced = records.put(record.storageKey(), record);
+        bytes.addAndGet(record.sizeInBytes() - (replaced == null ? 0 : replaced.sizeInBytes()));
+        return replaced;
     }
 
     /** @return the record under {@code key}, or null */
@@ -28,7 +32,11 @@ public final class RecordMap {
 
     /** Removes the record under {@code key}; @return it, or null */
     public StorageRecord remove(StorageKey key) {
-        return records.remove(key);
+        StorageRecord removed = records.remove(key);
+        if (removed != null) {
+            bytes.addAndGet(-removed.sizeInBytes());
+        }
+        return removed;
     }
 
     /** @return how many records are held, tombstones included */
@@ -36,9 +44,14 @@ public final class RecordMap {
         return records.size();
     }
 
+    /** @return the {@link StorageRecord#sizeInBytes()} of the records held, summed */
+    public long bytes() {
+        return bytes.get();
+    }
+
     /** Drops every record. */
     public void clear() {
-        records.clear();
+        records.keySet().forEach(this::remove);
     }
 
     /**

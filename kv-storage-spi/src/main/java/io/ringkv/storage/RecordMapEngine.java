@@ -81,6 +81,6 @@ public abstract class RecordMapEngine implements StorageEngine {
 
     @Override
     public final StorageMetrics metrics() {
-        return counters.snapshot(records.size(), extraMetrics());
+        return counters.snapshot(records.size(), records.bytes(), extraMetrics());
     }
 }

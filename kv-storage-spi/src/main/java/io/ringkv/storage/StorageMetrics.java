@@ -12,11 +12,13 @@ package io.ringkv.storage;
  * @param scannedRecords records handed to scan visitors
  * @param flushes flushes completed
  * @param liveRecords records currently held, tombstones included (an estimate for engines that cannot count)
+ * @param dataBytes how much the data held takes now: table files plus memtables for engines on disk, record bytes for
+ *     engines in memory (an estimate; what a node announces as its load)
  * @param bytesWritten key, version and value bytes accepted by put and delete
  * @param extra engine-specific counters by name
  */
 public record StorageMetrics(long puts, long deletes, long gets, long getHits, long scans, long scannedRecords,
-                             long flushes, long liveRecords, long bytesWritten,
+                             long flushes, long liveRecords, long dataBytes, long bytesWritten,
                              java.util.Map<String, Long> extra) {
     /** Copies {@code extra}. */
     public StorageMetrics {

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 final class StatusCommand implements Command {
     private static final List<String> COLUMNS = List.of("state", "id", "address", "client", "zone", "rack", "load",
-        "owns", "tokens", "generation", "liveness");
+        "keys", "owns", "tokens", "generation", "liveness");
 
     @Inject
     StatusCommand() {
@@ -36,7 +36,8 @@ final class StatusCommand implements Command {
               state       NORMAL, JOINING, LEAVING or LEFT as the node announced it; SUSPECT or DOWN as this
                           node's failure detector judges it
               address     peer address (UDP); client is the Redis-protocol address
-              load        records the node holds, as it last announced
+              load        size of the data the node holds (tables and memtables), as it last announced
+              keys        records the node holds (deletes included until compacted away), as it last announced
               owns        share of the ring's data the node keeps a replica of
               generation  changes every time the node restarts
               liveness    what the asked node's failure detector believes

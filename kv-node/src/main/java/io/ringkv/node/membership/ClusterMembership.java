@@ -16,9 +16,11 @@ import io.ringkv.node.transport.PeerAddress;
 import io.ringkv.ring.Ring;
 import io.ringkv.ring.TokenAllocators;
 import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +58,7 @@ public final class ClusterMembership implements Gossiper.Listener {
      * @param context the node's runtime
      * @param config the node's settings
      * @param consistency the cluster's N, R and W (N sizes the ring)
-     * @param engine the storage engine, whose record count is announced as the node's load
+     * @param engine the storage engine, whose data size (the node's load) and record count are announced
      * @param stored this run's generation and the tokens owned from an earlier run
      * @param events receives one line per notable event
      */
@@ -168,7 +170,10 @@ public final class ClusterMembership implements Gossiper.Listener {
 
     private void everyRound(long interval) {
         if (rounds++ % LOAD_EVERY_ROUNDS == 0) {
-            gossiper.announceApplicationState("records", Long.toString(engine.metrics().liveRecords()));
+            StorageMetrics metrics = engine.metrics();
+            gossiper.announceApplicationState("records", Long.toString(metrics.liveRecords()));
+            // three significant digits: compactions and small writes do not make a new state for every node
+            gossiper.announceApplicationState("load", humanBytes(metrics.dataBytes()));
         }
         publish();
         context.timers().schedule(interval, id -> everyRound(interval));
@@ -242,6 +247,27 @@ public final class ClusterMembership implements Gossiper.Listener {
         return ring.isEmpty() ? Map.of() : ring.replicatedOwnership();
     }
 
+    /** @return {@code bytes} with a binary unit and three significant digits, e.g. 512B, 1.50KiB, 12.3MiB */
+    static String humanBytes(long bytes) {
+        if (bytes < 1024) {
+            return Math.max(0, bytes) + "B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        // 1023.6 KiB would print as "1024KiB"; it is 1.00MiB
+        if (value >= 999.5 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        String format = value >= 99.95 ? "%.0f%s" : value >= 9.995 ? "%.1f%s" : "%.2f%s";
+        return String.format(Locale.ROOT, format, value, units[unit]);
+    }
+
     private void publish() {
         Map<NodeId, Double> owned = ownership;
         List<ClusterSnapshot.Member> members = new ArrayList<>();
@@ -250,6 +276,7 @@ public final class ClusterMembership implements Gossiper.Listener {
             Node node = endpoint.node();
             members.add(new ClusterSnapshot.Member(node.id().value(), view.displayStatus(),
                 node.host() + ":" + node.peerPort(), node.host() + ":" + node.clientPort(), node.zone(), node.rack(),
+                endpoint.applicationState().getOrDefault("load", "?"),
                 endpoint.applicationState().getOrDefault("records", "?"), owned.getOrDefault(node.id(), 0.0),
                 endpoint.tokenCount(), endpoint.generation(), view.liveness().name()));
         }

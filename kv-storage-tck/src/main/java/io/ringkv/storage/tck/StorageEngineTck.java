@@ -264,6 +264,25 @@ public abstract class StorageEngineTck {
         assertEquals(1, metrics.scans());
         assertEquals(2, metrics.scannedRecords());
         assertTrue(metrics.bytesWritten() > 0);
+        assertTrue(metrics.dataBytes() > 0, "data is held but its size is " + metrics.dataBytes());
+    }
+
+    @Test
+    public void theDataSizeGrowsWithTheDataAndSurvivesAFlush() {
+        long empty = engine.metrics().dataBytes();
+        byte[] value = new byte[TCK_LIMITS.maxValueBytes()];
+        new java.util.SplittableRandom(7).nextBytes(value); // incompressible, for engines that compress
+        int records = 256;
+        long written = (long) records * value.length;
+        for (int i = 0; i < records; i++) {
+            engine.put(i, key("k" + i), bytes("v"), value);
+        }
+        long held = engine.metrics().dataBytes();
+        assertTrue(held >= empty + written / 2, records + " values of " + value.length + " bytes grew the data size"
+            + " from " + empty + " to " + held + " bytes");
+        engine.flush();
+        long flushed = engine.metrics().dataBytes();
+        assertTrue(flushed >= written / 2, "after a flush the data size is " + flushed + " bytes");
     }
 
     @Test

@@ -341,10 +341,12 @@ public final class LsmEngine implements StorageEngine {
         for (Memtable memtable : view.frozen()) {
             records += memtable.size();
         }
+        long dataBytes = view.memtableBytes();
         for (SSTable table : view.tables()) {
             records += table.meta().records();
+            dataBytes += table.sizeInBytes();
         }
-        return counters.snapshot(records, metrics.snapshot(view.tables().size(), view.memtableBytes()));
+        return counters.snapshot(records, dataBytes, metrics.snapshot(view.tables().size(), view.memtableBytes()));
     }
 
     // ---- background work -------------------------------------------------------------------------------

@@ -238,12 +238,15 @@ public final class RocksDbEngine implements StorageEngine {
     public StorageMetrics metrics() {
         Map<String, Long> extra = new LinkedHashMap<>();
         long keys = 0;
+        long dataBytes = 0;
         lifecycle.readLock().lock();
         try {
             if (!isClosed()) {
                 keys = db.getLongProperty("rocksdb.estimate-num-keys");
                 extra.put("block_cache_bytes", cache.getUsage());
-                extra.put("sst_bytes", db.getLongProperty("rocksdb.total-sst-files-size"));
+                long sstBytes = db.getLongProperty("rocksdb.total-sst-files-size");
+                extra.put("sst_bytes", sstBytes);
+                dataBytes = sstBytes + db.getLongProperty("rocksdb.cur-size-all-mem-tables");
                 long user = statistics.getTickerCount(TickerType.BYTES_WRITTEN);
                 long wal = statistics.getTickerCount(TickerType.WAL_FILE_BYTES);
                 long flushed = statistics.getTickerCount(TickerType.FLUSH_WRITE_BYTES);
@@ -260,7 +263,7 @@ public final class RocksDbEngine implements StorageEngine {
         } finally {
             lifecycle.readLock().unlock();
         }
-        return counters.snapshot(keys, extra);
+        return counters.snapshot(keys, dataBytes, extra);
     }
 
     private boolean isClosed() {
