@@ -3,7 +3,7 @@
 # bandwidth) as JSON lines, and checks them against the targets. Virtual time: no network is touched.
 #
 #   benchmarks/scripts/gossip-figures.sh [--nodes 1000] [--seeds 100] [--hour-nodes 200] [--first-seed 1]
-#                                        [--threads <cores>] [--heap 12g] [--only spread|detection|...]
+#                                        [--threads <cores>] [--heap 12g] [--only spread,detection,...]
 #
 # Seeds run side by side, one per thread; a seed's result does not depend on the thread count. At 1,000 nodes a
 # seed takes 40–60 s of CPU, so 100 seeds take about 40 minutes on two cores. Lines are printed as they are made
@@ -20,14 +20,20 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --heap) heap="$2"; shift 2 ;;
     --only)
-      case "$2" in
-        spread) only="#spread" ;; detection) only="#detection" ;; false-judgements) only="#falseJudgementsOverAnHour" ;;
-        partition) only="#partitionAndHeal" ;; bandwidth) only="#bandwidth" ;;
-        *) echo "--only takes spread, detection, false-judgements, partition or bandwidth" >&2; exit 2 ;;
-      esac
+      methods=""
+      for figure in ${2//,/ }; do
+        case "$figure" in
+          spread) method=spread ;; detection) method=detection ;; false-judgements) method=falseJudgementsOverAnHour ;;
+          partition) method=partitionAndHeal ;; bandwidth) method=bandwidth ;;
+          *) echo "--only takes a comma-separated list of spread, detection, false-judgements, partition, bandwidth" >&2
+             exit 2 ;;
+        esac
+        methods="${methods:+$methods+}$method"
+      done
+      only="#$methods"
       shift 2 ;;
     *) echo "usage: $0 [--nodes N] [--seeds S] [--hour-nodes H] [--first-seed F] [--threads T] [--heap SIZE]" \
-         "[--only FIGURE]" >&2; exit 2 ;;
+         "[--only FIGURE,...]" >&2; exit 2 ;;
   esac
 done
 source bin/jdk.sh
