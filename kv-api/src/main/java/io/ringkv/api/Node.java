@@ -8,11 +8,11 @@ import java.util.Objects;
  * ring has more than one.
  *
  * @param id stable identity
- * @param host host name or IP address
+ * @param host host name or IP address ({@link #isLabel})
  * @param peerPort UDP port for node-to-node messages (1–65535)
  * @param clientPort TCP port for client requests (1–65535)
- * @param zone availability zone or data centre; {@link #DEFAULT_ZONE} when not set
- * @param rack rack within the zone; {@link #DEFAULT_RACK} when not set
+ * @param zone availability zone or data centre; {@link #DEFAULT_ZONE} when not set ({@link #isLabel})
+ * @param rack rack within the zone; {@link #DEFAULT_RACK} when not set ({@link #isLabel})
  */
 public record Node(NodeId id, String host, int peerPort, int clientPort, String zone, String rack) {
     /** Zone of a node whose configuration names none. */
@@ -51,6 +51,21 @@ public record Node(NodeId id, String host, int peerPort, int clientPort, String 
         if (text == null || text.isBlank()) {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "node " + what + " must not be empty");
         }
+        if (!isLabel(text)) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "node " + what + " must not hold control characters,"
+                + " white space, ',' or '=', was '" + text + "'");
+        }
+    }
+
+    /**
+     * The rule for host, zone and rack: no control characters or white space (they would break status lines and
+     * tables) and no ',' or '=' (the separators of {@code INFO cluster}'s fields).
+     *
+     * @return true when {@code text} is non-empty and follows the rule
+     */
+    public static boolean isLabel(String text) {
+        return !text.isEmpty() && text.chars().noneMatch(c -> Character.isISOControl(c) || Character.isWhitespace(c)
+            || Character.isSpaceChar(c) || c == ',' || c == '=');
     }
 
     private static void requirePort(String what, int port) {

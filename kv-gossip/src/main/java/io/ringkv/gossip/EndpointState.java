@@ -2,6 +2,7 @@ package io.ringkv.gossip;
 
 import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
+import io.ringkv.ring.TokenAllocators;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -26,6 +27,16 @@ public final class EndpointState {
      * A node beating once a second would need over 10^11 years to reach it.
      */
     public static final long REMOVED_VERSION = 1L << 62;
+    /**
+     * Versions of a state that is not LEFT stay below this (2^61), far under {@link #REMOVED_VERSION}, so no
+     * heartbeat outranks a removal and no counter can overflow; a peer's state above it is refused as implausible.
+     */
+    public static final long MAX_LIVE_VERSION = 1L << 61;
+    /** Versions of a removed (LEFT) state stay below this (2^62 + 2^61), leaving room to beat without overflow. */
+    public static final long MAX_VERSION = REMOVED_VERSION + MAX_LIVE_VERSION;
+    /** The most application values a state may carry. */
+    public static final int MAX_APPLICATION_VALUES = 32;
+    private static final int MAX_APPLICATION_VALUE_LENGTH = 255;
     private static final java.util.regex.Pattern APPLICATION_KEY = java.util.regex.Pattern.compile("[a-z0-9_.-]{1,32}");
 
     private final Node node;
@@ -76,16 +87,35 @@ public final class EndpointState {
     /**
      * A state as received from a peer, validated.
      *
-     * @throws IllegalArgumentException when the versions are inconsistent
+     * @throws IllegalArgumentException when the generation is not positive, the versions are inconsistent or beyond
+     *     {@link #MAX_LIVE_VERSION} ({@link #MAX_VERSION} when LEFT), there are more than
+     *     {@link TokenAllocators#MAX_VNODES} tokens, or an application value breaks the rules of
+     *     {@link #withApplicationState}
      */
     public static EndpointState of(Node node, long generation, long version, long stateVersion, NodeStatus status,
                                    long[] tokens, Map<String, String> applicationState, int protocolVersion) {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(status, "status");
+        if (generation < 1) {
+            throw new IllegalArgumentException("generation must be positive, was " + generation);
+        }
         if (stateVersion < 1 || version < stateVersion) {
             throw new IllegalArgumentException("state version must be 1 to version, was " + stateVersion + " of "
                 + version);
         }
+        long limit = versionLimit(status);
+        if (version >= limit) {
+            throw new IllegalArgumentException("version " + version + " of a " + status + " state is not below "
+                + limit);
+        }
+        if (tokens.length > TokenAllocators.MAX_VNODES) {
+            throw new IllegalArgumentException(tokens.length + " tokens, more than " + TokenAllocators.MAX_VNODES);
+        }
+        if (applicationState.size() > MAX_APPLICATION_VALUES) {
+            throw new IllegalArgumentException(applicationState.size() + " application values, more than "
+                + MAX_APPLICATION_VALUES);
+        }
+        applicationState.forEach(EndpointState::checkApplicationValue);
         return new EndpointState(node, generation, version, stateVersion, status, tokens.clone(),
             Map.copyOf(applicationState), protocolVersion);
     }
@@ -145,6 +175,15 @@ public final class EndpointState {
         return protocolVersion;
     }
 
+    /** @return the bound every version of this state stays below: {@link #MAX_VERSION} when LEFT, else {@link #MAX_LIVE_VERSION} */
+    public long versionLimit() {
+        return versionLimit(status);
+    }
+
+    private static long versionLimit(NodeStatus status) {
+        return status == NodeStatus.LEFT ? MAX_VERSION : MAX_LIVE_VERSION;
+    }
+
     /** @return true when this state is newer than one at ({@code otherGeneration}, {@code otherVersion}) */
     public boolean isNewerThan(long otherGeneration, long otherVersion) {
         return generation != otherGeneration ? generation > otherGeneration : version > otherVersion;
@@ -163,10 +202,15 @@ public final class EndpointState {
         return withVersion(version + 1);
     }
 
-    /** @return this state at heartbeat {@code newVersion}, its content unchanged */
+    /**
+     * @return this state at heartbeat {@code newVersion}, its content unchanged
+     * @throws IllegalArgumentException when {@code newVersion} precedes the state version or is not below
+     *     {@link #MAX_VERSION}
+     */
     public EndpointState withVersion(long newVersion) {
-        if (newVersion < stateVersion) {
-            throw new IllegalArgumentException("version " + newVersion + " precedes state version " + stateVersion);
+        if (newVersion < stateVersion || newVersion >= MAX_VERSION) {
+            throw new IllegalArgumentException("version " + newVersion + " is not between state version "
+                + stateVersion + " and " + MAX_VERSION);
         }
         return new EndpointState(node, generation, newVersion, stateVersion, status, tokens, applicationState,
             protocolVersion, fingerprint);
@@ -194,17 +238,28 @@ public final class EndpointState {
 
     /**
      * @return this state with one application value set, at the next version
-     * @throws IllegalArgumentException when the key is not 1–32 characters of [a-z0-9_.-] or the value is longer
-     *     than 255 characters or holds a line break
+     * @throws IllegalArgumentException when the key is not 1–32 characters of [a-z0-9_.-] , the value is longer
+     *     than 255 characters or holds a control character (a line break), or the state would carry more than
+     *     {@link #MAX_APPLICATION_VALUES} values
      */
     public EndpointState withApplicationState(String key, String value) {
-        if (!APPLICATION_KEY.matcher(key).matches() || value.length() > 255 || value.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("application state needs a key of 1–32 characters of [a-z0-9_.-] and"
-                + " a one-line value of at most 255 characters, was '" + key + "'");
-        }
+        checkApplicationValue(key, value);
         Map<String, String> copy = new java.util.TreeMap<>(applicationState);
         copy.put(key, value);
+        if (copy.size() > MAX_APPLICATION_VALUES) {
+            throw new IllegalArgumentException("a state carries at most " + MAX_APPLICATION_VALUES
+                + " application values");
+        }
         return changed(node, status, tokens, Map.copyOf(copy));
+    }
+
+    private static void checkApplicationValue(String key, String value) {
+        if (!APPLICATION_KEY.matcher(key).matches() || value.length() > MAX_APPLICATION_VALUE_LENGTH
+            || value.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("application state needs a key of 1–32 characters of [a-z0-9_.-] and"
+                + " a value of at most " + MAX_APPLICATION_VALUE_LENGTH + " characters without control characters,"
+                + " was '" + key + "'");
+        }
     }
 
     private EndpointState changed(Node newNode, NodeStatus newStatus, long[] newTokens, Map<String, String> app) {

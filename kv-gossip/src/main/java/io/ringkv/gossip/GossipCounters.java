@@ -12,10 +12,12 @@ package io.ringkv.gossip;
  * @param statesApplied full endpoint states taken
  * @param heartbeatsApplied heartbeat versions taken
  * @param droppedWrongCluster messages from another cluster, dropped
- * @param droppedMalformed messages that failed to decode, dropped
+ * @param droppedMalformed messages that failed to decode or validate, dropped
+ * @param droppedImplausible states and claims refused though well formed: a generation too far ahead, an id whose
+ *     fingerprint another node has, a claim about this node too close to the version limit
  * @param sendFailures sends the transport refused (unknown peer, back-pressure, not connected)
  */
 public record GossipCounters(long rounds, long synsSent, long acksSent, long bytesSent, long messagesReceived,
                              long bytesReceived, long statesApplied, long heartbeatsApplied, long droppedWrongCluster,
-                             long droppedMalformed, long sendFailures) {
+                             long droppedMalformed, long droppedImplausible, long sendFailures) {
 }

@@ -37,6 +37,17 @@ import org.agrona.collections.Long2ObjectHashMap;
 public final class Gossiper {
     /** Schema id of gossip messages. */
     public static final int SCHEMA_ID = GossipCodec.SCHEMA_ID;
+    /**
+     * A state whose generation is further than this ahead of this node's own is refused (a year of seconds, as
+     * generations are start times in seconds; Cassandra's bound too). A generation near the top of the range would
+     * otherwise outrank every restart of that node forever.
+     */
+    public static final long MAX_GENERATION_AHEAD = 366L * 24 * 3600;
+    /**
+     * Room left below a version limit when this node jumps its version past a peer's claim: enough to beat every
+     * millisecond for 35 years.
+     */
+    private static final long VERSION_HEADROOM = 1L << 40;
 
     /** Hears about changes of the view, on the agent thread. */
     public interface Listener {
@@ -94,6 +105,7 @@ public final class Gossiper {
     private long heartbeatsApplied;
     private long droppedWrongCluster;
     private long droppedMalformed;
+    private long droppedImplausible;
     private long sendFailures;
 
     /**
@@ -212,7 +224,7 @@ public final class Gossiper {
     /** @return what gossip did so far */
     public GossipCounters counters() {
         return new GossipCounters(rounds, synsSent, acksSent, bytesSent, messagesReceived, bytesReceived,
-            statesApplied, heartbeatsApplied, droppedWrongCluster, droppedMalformed, sendFailures);
+            statesApplied, heartbeatsApplied, droppedWrongCluster, droppedMalformed, droppedImplausible, sendFailures);
     }
 
     // ---------------------------------------------------------------- operators
@@ -398,10 +410,12 @@ public final class Gossiper {
         if (sender.id().equals(context.self())) {
             return false;
         }
-        // the sender's own address, so answers reach it even before its state arrives (a joining node)
+        // the sender's own address, so answers reach it before its state arrives: a joining node, or a node
+        // restarted elsewhere (a newer generation). A message of a known generation cannot move a node's address:
+        // the address is part of the state, which only its own node changes.
         EndpointState known = membership.state(sender.id()).orElse(null);
-        if (known == null || !known.node().host().equals(sender.host())
-            || known.node().peerPort() != sender.peerPort()) {
+        if (known == null || sender.generation() > known.generation()
+            && (!known.node().host().equals(sender.host()) || known.node().peerPort() != sender.peerPort())) {
             context.transport().introduce(new Node(sender.id(), sender.host(), sender.peerPort(), sender.peerPort(),
                 Node.DEFAULT_ZONE, Node.DEFAULT_RACK));
         }
@@ -463,6 +477,7 @@ public final class Gossiper {
 
     private void takeHeartbeat(Membership.Heartbeat heartbeat) {
         if (heartbeat.fingerprint() == self.fingerprint()) {
+            answerClaimAboutSelf(heartbeat.generation(), heartbeat.version(), false);
             return;
         }
         Membership.Applied applied = membership.applyHeartbeat(heartbeat);
@@ -481,7 +496,11 @@ public final class Gossiper {
         for (Membership.Timed timed : incoming) {
             EndpointState state = timed.state();
             if (state.id().equals(context.self())) {
-                answerClaimAboutSelf(state);
+                answerClaimAboutSelf(state.generation(), state.version(), state.status() == NodeStatus.LEFT);
+                continue;
+            }
+            if (isImplausible(state)) {
+                droppedImplausible++;
                 continue;
             }
             EndpointState removedState = removedStates.get(state.fingerprint());
@@ -545,18 +564,38 @@ public final class Gossiper {
     }
 
     /**
-     * A peer holds a newer state of this node than this node does: another node removed it (LEFT), or the peer
-     * saw versions of an earlier run in the same generation. Either way this node's own word must win: it takes
-     * LEFT (the operator's decision) or jumps its version past the claim.
+     * A state this node will not take, whatever its version: a generation too far ahead of this node's own
+     * ({@link #MAX_GENERATION_AHEAD}), or an id whose fingerprint another known node already has (gossip names
+     * endpoints by fingerprint, so the two could not be told apart; the transport refuses such a pair too).
      */
-    private void answerClaimAboutSelf(EndpointState claim) {
-        if (claim.generation() != self.generation() || claim.version() <= self.version()) {
+    private boolean isImplausible(EndpointState state) {
+        if (state.generation() - self.generation() > MAX_GENERATION_AHEAD) {
+            return true;
+        }
+        EndpointState sameFingerprint = membership.byFingerprint(state.fingerprint());
+        return sameFingerprint != null && !sameFingerprint.id().equals(state.id());
+    }
+
+    /**
+     * A peer holds a newer version of this node's own generation than this node does: another node removed it
+     * (LEFT), or the peer saw versions of an earlier run in the same generation (or made them up). Either way this
+     * node's own word must win: it takes LEFT (the operator's decision) or jumps its version past the claim, so
+     * its next heartbeats are newer than the claim everywhere. A claim too close to the version limit to jump past
+     * with room to keep beating is ignored (and counted).
+     */
+    private void answerClaimAboutSelf(long generation, long version, boolean left) {
+        if (generation != self.generation() || version <= self.version()) {
             return;
         }
-        if (claim.status() == NodeStatus.LEFT) {
-            setSelf(self.withVersion(claim.version()).withStatus(NodeStatus.LEFT));
+        long limit = left ? EndpointState.MAX_VERSION : EndpointState.MAX_LIVE_VERSION;
+        if (version >= limit - VERSION_HEADROOM) {
+            droppedImplausible++;
+            return;
+        }
+        if (left) {
+            setSelf(self.withVersion(version).withStatus(NodeStatus.LEFT));
         } else {
-            self = self.withVersion(claim.version() + 1);
+            self = self.withVersion(version + 1);
             membership.put(self, context.clock().monotonicNanos());
         }
     }

@@ -257,8 +257,9 @@ public final class Membership {
     /**
      * Takes a heartbeat: a newer version of a state whose content is known here.
      *
-     * @return what this view took, or null when the heartbeat is not newer, of another generation or content, or
-     *     of an endpoint unknown here (the full state will come when asked for)
+     * @return what this view took, or null when the heartbeat is not newer, of another generation or content,
+     *     beyond the state's {@link EndpointState#versionLimit() version limit}, or of an endpoint unknown here (the
+     *     full state will come when asked for)
      */
     public Applied applyHeartbeat(Heartbeat heartbeat) {
         Slot slot = byFingerprint.get(heartbeat.fingerprint());
@@ -267,7 +268,7 @@ public final class Membership {
         }
         EndpointState mine = slot.state;
         if (mine.generation() != heartbeat.generation() || heartbeat.version() <= mine.version()
-            || mine.stateVersion() != heartbeat.stateVersion()) {
+            || heartbeat.version() >= mine.versionLimit() || mine.stateVersion() != heartbeat.stateVersion()) {
             return null;
         }
         slot.state = mine.withVersion(heartbeat.version());

@@ -57,9 +57,9 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     }
 
     private static void requireLabel(String what, String label) {
-        if (label == null || label.isBlank() || label.length() > MAX_LABEL) {
+        if (label == null || label.length() > MAX_LABEL || !Node.isLabel(label)) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, what + " must be 1–" + MAX_LABEL
-                + " characters, was '" + label + "'");
+                + " characters without white space, control characters, ',' or '=', was '" + label + "'");
         }
     }
 

@@ -12,6 +12,7 @@ import io.ringkv.gossip.sbe.MessageHeaderDecoder;
 import io.ringkv.gossip.sbe.MessageHeaderEncoder;
 import io.ringkv.gossip.sbe.SynDecoder;
 import io.ringkv.gossip.sbe.SynEncoder;
+import io.ringkv.ring.TokenAllocators;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.LongHashSet;
 
 /**
  * Encodes and decodes gossip's two messages (schema 3) and splits what one round must say into messages of at most
@@ -226,6 +228,7 @@ public final class GossipCodec {
     public Syn readSyn(DirectBuffer buffer, int offset, int length) {
         headerDecoder.wrap(buffer, offset);
         checkBounds(offset, length, buffer);
+        requireBlock("Syn", headerDecoder.blockLength(), SynDecoder.BLOCK_LENGTH);
         synDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         long generation = synDecoder.senderGeneration();
         long version = synDecoder.senderVersion();
@@ -233,9 +236,12 @@ public final class GossipCodec {
         long stateVersion = synDecoder.senderStateVersion();
         long rangeStart = synDecoder.rangeStart();
         long rangeEnd = synDecoder.rangeEnd();
-        List<Digest> digests = new ArrayList<>();
-        for (SynDecoder.DigestsDecoder entry : synDecoder.digests()) {
-            digests.add(new Digest(entry.fingerprint(), entry.generation(), entry.version()));
+        SynDecoder.DigestsDecoder digestGroup = synDecoder.digests();
+        requireBlock("digest", digestGroup.actingBlockLength(), SynDecoder.DigestsDecoder.sbeBlockLength());
+        List<Digest> digests = new ArrayList<>(digestGroup.count());
+        LongHashSet seen = new LongHashSet();
+        for (SynDecoder.DigestsDecoder entry : digestGroup) {
+            digests.add(new Digest(requireOnce(seen, entry.fingerprint()), entry.generation(), entry.version()));
         }
         Sender sender = sender(synDecoder.clusterName(), synDecoder.senderId(), synDecoder.senderHost(), peerPort,
             generation, version, stateVersion);
@@ -250,17 +256,23 @@ public final class GossipCodec {
     public Ack readAck(DirectBuffer buffer, int offset, int length, long nowNanos) {
         headerDecoder.wrap(buffer, offset);
         checkBounds(offset, length, buffer);
+        requireBlock("Ack", headerDecoder.blockLength(), AckDecoder.BLOCK_LENGTH);
         ackDecoder.wrapAndApplyHeader(buffer, offset, headerDecoder);
         long generation = ackDecoder.senderGeneration();
         long version = ackDecoder.senderVersion();
         int peerPort = ackDecoder.senderPeerPort();
         long stateVersion = ackDecoder.senderStateVersion();
-        List<Digest> wanted = new ArrayList<>();
-        for (AckDecoder.WantedDecoder entry : ackDecoder.wanted()) {
-            wanted.add(new Digest(entry.fingerprint(), entry.generation(), entry.version()));
+        AckDecoder.WantedDecoder wantedGroup = ackDecoder.wanted();
+        requireBlock("wanted digest", wantedGroup.actingBlockLength(), AckDecoder.WantedDecoder.sbeBlockLength());
+        List<Digest> wanted = new ArrayList<>(wantedGroup.count());
+        LongHashSet seen = new LongHashSet();
+        for (AckDecoder.WantedDecoder entry : wantedGroup) {
+            wanted.add(new Digest(requireOnce(seen, entry.fingerprint()), entry.generation(), entry.version()));
         }
-        List<Membership.Heartbeat> heartbeats = new ArrayList<>();
-        for (AckDecoder.HeartbeatsDecoder entry : ackDecoder.heartbeats()) {
+        AckDecoder.HeartbeatsDecoder heartbeatGroup = ackDecoder.heartbeats();
+        requireBlock("heartbeat", heartbeatGroup.actingBlockLength(), HEARTBEAT_BYTES);
+        List<Membership.Heartbeat> heartbeats = new ArrayList<>(heartbeatGroup.count());
+        for (AckDecoder.HeartbeatsDecoder entry : heartbeatGroup) {
             long fingerprint = entry.fingerprint();
             long entryGeneration = entry.generation();
             long entryVersion = entry.version();
@@ -268,8 +280,10 @@ public final class GossipCodec {
             heartbeats.add(new Membership.Heartbeat(fingerprint, entryGeneration, entryVersion, entry.stateVersion(),
                 nowNanos - age * 1_000_000));
         }
-        List<Membership.Timed> states = new ArrayList<>();
-        for (AckDecoder.StatesDecoder entry : ackDecoder.states()) {
+        AckDecoder.StatesDecoder stateGroup = ackDecoder.states();
+        requireBlock("state", stateGroup.actingBlockLength(), STATE_BLOCK);
+        List<Membership.Timed> states = new ArrayList<>(stateGroup.count());
+        for (AckDecoder.StatesDecoder entry : stateGroup) {
             long age = entry.ageMillis();
             states.add(new Membership.Timed(readState(entry), nowNanos - age * 1_000_000));
         }
@@ -287,13 +301,14 @@ public final class GossipCodec {
         int protocolVersion = entry.protocolVersion();
         int peerPort = entry.peerPort();
         int clientPort = entry.clientPort();
-        String id = entry.id();
-        String host = entry.host();
-        String zone = entry.zone();
-        String rack = entry.rack();
+        String id = requireText(entry.id());
+        String host = requireText(entry.host());
+        String zone = requireText(entry.zone());
+        String rack = requireText(entry.rack());
         int tokenBytes = entry.tokensLength();
-        if (tokenBytes % Long.BYTES != 0) {
-            throw new IllegalArgumentException("token bytes not a multiple of 8: " + tokenBytes);
+        if (tokenBytes % Long.BYTES != 0 || tokenBytes / Long.BYTES > TokenAllocators.MAX_VNODES) {
+            throw new IllegalArgumentException("token bytes must be a multiple of 8 for at most "
+                + TokenAllocators.MAX_VNODES + " tokens, were " + tokenBytes);
         }
         byte[] rawTokens = new byte[tokenBytes];
         entry.getTokens(rawTokens, 0, tokenBytes);
@@ -311,10 +326,37 @@ public final class GossipCodec {
 
     private static Sender sender(String clusterName, String id, String host, int peerPort, long generation,
                                  long version, long stateVersion) {
-        if (peerPort < 1 || peerPort > 65_535 || host.isBlank()) {
+        if (peerPort < 1 || peerPort > 65_535 || !Node.isLabel(host)) {
             throw new IllegalArgumentException("bad sender address " + host + ":" + peerPort);
         }
-        return new Sender(clusterName, NodeId.of(id), host, peerPort, generation, version, stateVersion);
+        return new Sender(requireText(clusterName), NodeId.of(requireText(id)), requireText(host), peerPort,
+            generation, version, stateVersion);
+    }
+
+    /**
+     * A text the encoder could not send on (over {@link #MAX_TEXT_BYTES} once re-encoded: the decoder takes 255, and
+     * bytes that are not UTF-8 grow into replacement characters) would break every message that carries it.
+     */
+    private static String requireText(String text) {
+        if (utf8(text) > MAX_TEXT_BYTES) {
+            throw new IllegalArgumentException("a text field is longer than " + MAX_TEXT_BYTES + " bytes");
+        }
+        return text;
+    }
+
+    /** A shorter block than the schema's would make entries overlap: one small message naming thousands of them. */
+    private static void requireBlock(String what, int actual, int schema) {
+        if (actual < schema) {
+            throw new IllegalArgumentException(what + " block of " + actual + " bytes, the schema's is " + schema);
+        }
+    }
+
+    /** A sender names each endpoint once in a group; repeats would only multiply the answer. */
+    private static long requireOnce(LongHashSet seen, long fingerprint) {
+        if (!seen.add(fingerprint)) {
+            throw new IllegalArgumentException("fingerprint " + fingerprint + " named twice in one group");
+        }
+        return fingerprint;
     }
 
     private static void checkBounds(int offset, int length, DirectBuffer buffer) {

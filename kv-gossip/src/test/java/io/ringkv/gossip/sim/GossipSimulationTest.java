@@ -8,14 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.KvException;
+import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
 import io.ringkv.gossip.EndpointState;
 import io.ringkv.gossip.Gossiper;
 import io.ringkv.gossip.Liveness;
+import io.ringkv.gossip.Membership;
+import io.ringkv.gossip.internal.GossipCodec;
 import io.ringkv.gossip.NodeStatus;
 import io.ringkv.sim.SimulationSeeds;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -183,6 +187,81 @@ class GossipSimulationTest {
         cluster.runRounds(1);
         assertEquals(malformed + 1, target.counters().droppedMalformed(), "garbage was not counted");
         assertEquals(8, target.knownEndpoints(), "garbage changed the view");
+    }
+
+    @Test
+    void aNodeOutgrowsAForgedHeartbeatOfItselfAndStaysAlive() {
+        GossipCluster cluster = new GossipCluster(4, 10, GossipFigures.config(), GossipFigures.fixed());
+        cluster.awaitFullMembership(40);
+        cluster.runRounds(5);
+        NodeId victim = cluster.ids().get(5);
+        EndpointState real = cluster.gossiper(victim).self();
+        long forgedVersion = real.version() + 1_000;
+        // one message tells node 1 that the victim is 1,000 heartbeats further than it is; the claim spreads, and
+        // the victim's real heartbeats would be older than it everywhere for 1,000 rounds unless it jumps past it
+        sendAck(cluster, cluster.ids().get(2), cluster.ids().get(1), List.of(new Membership.Heartbeat(
+            real.fingerprint(), real.generation(), forgedVersion, real.stateVersion(), cluster.simulation().now())),
+            List.of());
+        cluster.runRounds(45);
+        assertTrue(cluster.gossiper(victim).self().version() > forgedVersion,
+            "the node did not jump past the claim: " + cluster.gossiper(victim).self());
+        for (GossipCluster.Judgement judgement : cluster.judgements()) {
+            assertTrue(!judgement.subject().equals(victim) || judgement.to() == Liveness.ALIVE,
+                "a live node was judged " + judgement.to() + " by " + judgement.observer());
+        }
+    }
+
+    @Test
+    void aStateFromTooFarInTheFutureIsNotTaken() {
+        GossipCluster cluster = new GossipCluster(5, 6, GossipFigures.config(), GossipFigures.fixed());
+        cluster.awaitFullMembership(40);
+        NodeId target = cluster.ids().get(1);
+        long own = cluster.gossiper(target).self().generation();
+        EndpointState farAhead = stranger("stranger-a", own + Gossiper.MAX_GENERATION_AHEAD + 1);
+        EndpointState plausible = stranger("stranger-b", own + Gossiper.MAX_GENERATION_AHEAD);
+        long now = cluster.simulation().now();
+        sendAck(cluster, cluster.ids().get(2), target, List.of(),
+            List.of(new Membership.Timed(farAhead, now), new Membership.Timed(plausible, now)));
+        cluster.runRounds(1);
+        Gossiper gossiper = cluster.gossiper(target);
+        assertNull(gossiper.state(farAhead.id()), "a generation a year ahead was taken");
+        assertNotNull(gossiper.state(plausible.id()), "a plausible stranger was refused");
+        assertEquals(1, gossiper.counters().droppedImplausible());
+    }
+
+    @Test
+    void aRemovalClaimAtTheEndOfTheVersionRangeLeavesTheNodeRunning() {
+        GossipCluster cluster = new GossipCluster(6, 6, GossipFigures.config(), GossipFigures.fixed());
+        cluster.awaitFullMembership(40);
+        NodeId target = cluster.ids().get(3);
+        Gossiper gossiper = cluster.gossiper(target);
+        EndpointState real = gossiper.self();
+        EndpointState claim = EndpointState.of(real.node(), real.generation(), EndpointState.MAX_VERSION - 2,
+            EndpointState.MAX_VERSION - 2, NodeStatus.LEFT, real.tokens(), real.applicationState(),
+            real.protocolVersion());
+        long rounds = gossiper.counters().rounds();
+        sendAck(cluster, cluster.ids().get(2), target, List.of(),
+            List.of(new Membership.Timed(claim, cluster.simulation().now())));
+        cluster.runRounds(10);
+        assertEquals(NodeStatus.NORMAL, gossiper.self().status());
+        assertTrue(gossiper.counters().rounds() >= rounds + 9, "the node stopped gossiping");
+        assertEquals(1, gossiper.counters().droppedImplausible());
+    }
+
+    private static EndpointState stranger(String id, long generation) {
+        return EndpointState.initial(Node.of(id, "10.9.9.9", 7400, 7379), generation, NodeStatus.NORMAL,
+            new long[] {42}, java.util.Map.of());
+    }
+
+    /** Sends {@code to} one Ack from {@code from}, as {@code from}'s gossip would word it. */
+    private static void sendAck(GossipCluster cluster, NodeId from, NodeId to, List<Membership.Heartbeat> heartbeats,
+                                List<Membership.Timed> states) {
+        EndpointState sender = cluster.gossiper(from).self();
+        GossipCodec.Sender wording = new GossipCodec.Sender(cluster.config().clusterName(), from,
+            sender.node().host(), sender.node().peerPort(), sender.generation(), 1, 1);
+        new GossipCodec(60 * 1024).writeAcks(new ExpandableArrayBuffer(), wording, List.of(), heartbeats, states,
+            cluster.simulation().now(), false,
+            (buffer, length) -> cluster.simulation().node(from).transport().send(to, buffer, 0, length));
     }
 
     @Test

@@ -70,6 +70,19 @@ class NodeCommandConfigTest {
     }
 
     @Test
+    void aZoneOrRackThatWouldBreakStatusLinesIsRejectedByName() {
+        for (String label : List.of("us east", "a,b", "rack=2", "tab\there")) {
+            io.ringkv.api.KvException error = assertThrows(io.ringkv.api.KvException.class,
+                () -> NodeCommand.config(Options.parse(List.of("--zone", label))), label);
+            assertTrue(error.getMessage().startsWith("zone must be"), error.getMessage());
+        }
+        io.ringkv.api.KvException error = assertThrows(io.ringkv.api.KvException.class,
+            () -> NodeCommand.config(Options.parse(List.of("--rack", "r 1"))));
+        assertTrue(error.getMessage().startsWith("rack must be"), error.getMessage());
+        assertEquals("eu-west-1", NodeCommand.config(Options.parse(List.of("--zone", "eu-west-1"))).zone());
+    }
+
+    @Test
     void aMissingConfigFileIsAClearError() {
         UsageException error = assertThrows(UsageException.class,
             () -> NodeCommand.config(Options.parse(List.of("--config", directory.resolve("none").toString()))));
