@@ -101,8 +101,8 @@ final class StatusCommand implements Command {
             List<String> row = new ArrayList<>();
             for (String column : COLUMNS) {
                 String value = node.getOrDefault(column.equals("client") ? "client" : column, "?");
-                if (column.equals("owns") && !value.equals("?")) {
-                    value = String.format(Locale.ROOT, "%.1f%%", 100 * Double.parseDouble(value));
+                if (column.equals("owns")) {
+                    value = percent(value);
                 }
                 row.add(value);
             }
@@ -126,5 +126,14 @@ final class StatusCommand implements Command {
         }
         out.flush();
         return Launcher.OK;
+    }
+
+    /** @return a share of 0–1 as a percentage, or "?" when the node sent something else */
+    private static String percent(String share) {
+        try {
+            return String.format(Locale.ROOT, "%.1f%%", 100 * Double.parseDouble(share));
+        } catch (NumberFormatException e) {
+            return "?";
+        }
     }
 }

@@ -39,6 +39,9 @@ import java.util.function.Consumer;
  */
 public final class ClusterMembership implements Gossiper.Listener {
     private static final int JOIN_ROUNDS = 3;
+    /** A joiner waits at most this many rounds for smaller-id joiners (one that is stuck must not block the rest). */
+    private static final int MAX_ROUNDS_WAITING_FOR_JOINERS = 60;
+    private static final int JOIN_RETRY_ROUNDS = 5;
     private static final int LOAD_EVERY_ROUNDS = 10;
 
     private final NodeContext context;
@@ -140,21 +143,41 @@ public final class ClusterMembership implements Gossiper.Listener {
             context.timers().schedule(interval, id -> join());
             return;
         }
+        NodeId before = smallerLiveJoiner();
+        if (before != null && roundsWaitedForJoiners++ < MAX_ROUNDS_WAITING_FOR_JOINERS) {
+            // one node picks at a time, smallest id first, each against the ring the others left: nodes
+            // started together then balance as well as nodes added one by one
+            context.timers().schedule(interval, id -> join());
+            return;
+        }
+        if (before != null && roundsWaitedForJoiners == MAX_ROUNDS_WAITING_FOR_JOINERS + 1) {
+            events.accept("node " + before + " has been JOINING for " + MAX_ROUNDS_WAITING_FOR_JOINERS
+                + " rounds; joining without waiting for it (a token both pick stays with the smaller id)");
+        }
+        try {
+            long[] tokens = pickTokens();
+            state = state.withTokens(tokens, config.dataDirectory());
+            gossiper.announce(NodeStatus.NORMAL, tokens);
+            events.accept("joined the ring with " + tokens.length + " tokens (generation " + state.generation()
+                + ", " + ring.size() + " node(s) in the ring)");
+        } catch (RuntimeException e) {
+            // e.g. node.state cannot be written: stay JOINING and try again, rather than never joining
+            events.accept("joining failed (" + e.getMessage() + "); trying again in "
+                + JOIN_RETRY_ROUNDS + " rounds");
+            context.timers().schedule(JOIN_RETRY_ROUNDS * interval, id -> join());
+        }
+    }
+
+    /** @return the smallest-id node other than this one that is JOINING and not DOWN, if its id is smaller */
+    private NodeId smallerLiveJoiner() {
         for (EndpointView view : gossiper.view()) {
             EndpointState other = view.state();
             if (other.status() == NodeStatus.JOINING && other.id().compareTo(config.id()) < 0
                 && view.liveness() != Liveness.DOWN) {
-                // one node picks at a time, smallest id first, each against the ring the others left: nodes
-                // started together then balance as well as nodes added one by one
-                context.timers().schedule(interval, id -> join());
-                return;
+                return other.id();
             }
         }
-        long[] tokens = pickTokens();
-        state = state.withTokens(tokens, config.dataDirectory());
-        gossiper.announce(NodeStatus.NORMAL, tokens);
-        events.accept("joined the ring with " + tokens.length + " tokens (generation " + state.generation()
-            + ", " + ring.size() + " node(s) in the ring)");
+        return null;
     }
 
     private long[] pickTokens() {
@@ -167,6 +190,7 @@ public final class ClusterMembership implements Gossiper.Listener {
 
     private long rounds;
     private long joinAttempts;
+    private long roundsWaitedForJoiners;
 
     private void everyRound(long interval) {
         if (rounds++ % LOAD_EVERY_ROUNDS == 0) {

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * What a node remembers about itself across restarts, in {@code node.state} in its data directory: the last
  * generation it gossiped (so the next start takes a greater one even if the clock went back) and the tokens it
  * owns (so a restarted node comes back with the same ranges instead of joining anew). Written to a temporary file,
- * forced to disk, then renamed over the old one.
+ * forced to disk, renamed over the old one, and the directory forced.
  *
  * @param generation the generation of the current run
  * @param tokens the tokens owned, empty before the first join completed
@@ -89,6 +89,11 @@ public record NodeState(long generation, long[] tokens) {
                 channel.force(true);
             }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // the rename itself is durable only once the directory is: a node that announced its tokens must find
+            // them after a power loss
+            try (FileChannel directory = FileChannel.open(dataDirectory, StandardOpenOption.READ)) {
+                directory.force(true);
+            }
         } catch (IOException e) {
             throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot write " + file + ": " + e.getMessage());
         }

@@ -50,7 +50,7 @@ class LauncherTest {
             + "node0:id=n1,state=NORMAL,address=127.0.0.1:7401,client=127.0.0.1:7379,zone=zone1,rack=rack1,load=1.50MiB,"
             + "keys=12,owns=1.0000,tokens=16,generation=1795618265,liveness=ALIVE\r\n"
             + "node1:id=n2,state=DOWN,address=127.0.0.1:7402,client=127.0.0.1:7380,zone=zone1,rack=rack2,load=?,"
-            + "keys=?,owns=1.0000,tokens=16,generation=1795618266,liveness=DOWN\r\n";
+            + "keys=?,owns=bogus,tokens=16,generation=1795618266,liveness=DOWN\r\n";
         try (java.net.ServerSocket server = new java.net.ServerSocket(0)) {
             Thread answer = Thread.ofVirtual().start(() -> {
                 try (java.net.Socket socket = server.accept()) {
@@ -72,6 +72,7 @@ class LauncherTest {
         assertEquals(List.of("NORMAL", "n1", "127.0.0.1:7401", "127.0.0.1:7379", "zone1", "rack1", "1.50MiB", "12", "100.0%",
             "16", "1795618265", "ALIVE"), List.of(lines.get(2).split("\\s+")));
         assertEquals("DOWN", lines.get(3).split("\\s+")[0]);
+        assertEquals("?", lines.get(3).split("\\s+")[8], "a share that is not a number shows as unknown");
     }
 
     @Test

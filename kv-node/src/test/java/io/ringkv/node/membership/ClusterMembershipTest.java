@@ -1,0 +1,63 @@
+package io.ringkv.node.membership;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.NodeId;
+import io.ringkv.gossip.NodeStatus;
+import io.ringkv.node.ClusterSettings;
+import io.ringkv.node.GossipSettings;
+import io.ringkv.node.NodeConfig;
+import io.ringkv.node.runtime.IdlePreset;
+import io.ringkv.node.transport.PeerAddress;
+import io.ringkv.sim.SimNode;
+import io.ringkv.sim.Simulation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The join of a node, in virtual time with the node's real data directory. */
+class ClusterMembershipTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void aJoinThatCannotStoreItsTokensStaysJoiningAndIsRetried() throws IOException {
+        NodeConfig config = new NodeConfig(NodeId.of("node1"), PeerAddress.parse("127.0.0.1:7400"), List.of(),
+            directory, IdlePreset.ADAPTIVE, 7379, "zone1", "rack1", GossipSettings.DEFAULT, ClusterSettings.DEFAULT,
+            Map.of());
+        // node.state is written through node.state.tmp; a directory in its place makes every write fail
+        Path blocker = directory.resolve(NodeState.FILE + ".tmp");
+        List<String> events = new ArrayList<>();
+        Simulation simulation = new Simulation(1);
+        SimNode<ClusterMembership> node = simulation.addNode(config.id(), (context, disk) -> {
+            NodeState stored = NodeState.startNewGeneration(directory, context.clock().wallClockMillis());
+            try {
+                Files.createDirectories(blocker.resolve("in-the-way"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            ClusterMembership membership = new ClusterMembership(context, config,
+                config.cluster().consistency(true), disk.open("data"), stored, events::add);
+            membership.start();
+            return membership;
+        });
+        simulation.runFor(TimeUnit.SECONDS.toNanos(12));
+        assertEquals(NodeStatus.JOINING, node.instance().gossiper().self().status());
+        long failures = events.stream().filter(line -> line.startsWith("joining failed")).count();
+        assertTrue(failures >= 2, "the join was not retried: " + events);
+
+        Files.delete(blocker.resolve("in-the-way"));
+        Files.delete(blocker);
+        simulation.runFor(TimeUnit.SECONDS.toNanos(6));
+        assertEquals(NodeStatus.NORMAL, node.instance().gossiper().self().status(), events.toString());
+        assertEquals(ClusterSettings.DEFAULT.vnodes(), NodeState.load(directory).tokens().length,
+            "the tokens were not stored");
+    }
+}
