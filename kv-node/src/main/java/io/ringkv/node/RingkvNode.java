@@ -4,6 +4,7 @@ import io.ringkv.api.Consistency;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
 import io.ringkv.node.membership.ClusterMembership;
+import io.ringkv.gossip.GossipCounters;
 import io.ringkv.node.membership.ClusterSnapshot;
 import io.ringkv.node.membership.NodeState;
 import io.ringkv.node.resp.RespConfig;
@@ -109,6 +110,7 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("cluster_known_nodes", Integer.toString(view.members().size()));
             fields.put("cluster_ring_nodes", Integer.toString(view.ringNodes()));
             fields.put("cluster_failure_detector", config.gossip().detector());
+            gossipFields(view.gossip(), fields);
             int i = 0;
             for (ClusterSnapshot.Member member : view.members()) {
                 fields.put("node" + i++, "id=" + member.id() + ",state=" + member.state() + ",address="
@@ -119,6 +121,22 @@ public final class RingkvNode implements AutoCloseable {
             }
         }
         return fields;
+    }
+
+    /** Gossip's counters as of the last round, named for operators. */
+    private static void gossipFields(GossipCounters gossip, Map<String, String> fields) {
+        fields.put("gossip_rounds", Long.toString(gossip.rounds()));
+        fields.put("gossip_syns_sent", Long.toString(gossip.synsSent()));
+        fields.put("gossip_acks_sent", Long.toString(gossip.acksSent()));
+        fields.put("gossip_bytes_sent", Long.toString(gossip.bytesSent()));
+        fields.put("gossip_messages_received", Long.toString(gossip.messagesReceived()));
+        fields.put("gossip_bytes_received", Long.toString(gossip.bytesReceived()));
+        fields.put("gossip_states_applied", Long.toString(gossip.statesApplied()));
+        fields.put("gossip_heartbeats_applied", Long.toString(gossip.heartbeatsApplied()));
+        fields.put("gossip_dropped_wrong_cluster", Long.toString(gossip.droppedWrongCluster()));
+        fields.put("gossip_dropped_malformed", Long.toString(gossip.droppedMalformed()));
+        fields.put("gossip_dropped_implausible", Long.toString(gossip.droppedImplausible()));
+        fields.put("gossip_send_failures", Long.toString(gossip.sendFailures()));
     }
 
     /** @return the node's settings */

@@ -77,6 +77,11 @@ class ClusterProcessesTest {
             try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
                 info = client.info("cluster");
                 if (info.contains("cluster_ring_nodes:" + nodes + "\r\n")) {
+                    // gossip's counters travel with the view: a node that learned the ring took messages, and a
+                    // healthy cluster sends nothing that fails to decode
+                    assertTrue(counter(info, "gossip_messages_received") > 0, info);
+                    assertTrue(counter(info, "gossip_bytes_sent") > 0, info);
+                    assertEquals(0, counter(info, "gossip_dropped_malformed"), info);
                     return;
                 }
             } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
@@ -86,6 +91,15 @@ class ClusterProcessesTest {
         }
         throw new AssertionError("the ring of the node on port " + clientPort + " never held " + nodes
             + " nodes:\n" + info);
+    }
+
+    private static long counter(String info, String name) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(?m)^" + name + ":(\\d+)\r?$")
+            .matcher(info);
+        if (!matcher.find()) {
+            throw new AssertionError(name + " missing from INFO cluster:\n" + info);
+        }
+        return Long.parseLong(matcher.group(1));
     }
 
     @Test

@@ -304,6 +304,6 @@ public final class ClusterMembership implements Gossiper.Listener {
                 endpoint.applicationState().getOrDefault("records", "?"), owned.getOrDefault(node.id(), 0.0),
                 endpoint.tokenCount(), endpoint.generation(), view.liveness().name()));
         }
-        snapshot = new ClusterSnapshot(config.id().value(), ring.size(), List.copyOf(members));
+        snapshot = new ClusterSnapshot(config.id().value(), ring.size(), List.copyOf(members), gossiper.counters());
     }
 }

@@ -1,5 +1,6 @@
 package io.ringkv.node.membership;
 
+import io.ringkv.gossip.GossipCounters;
 import java.util.List;
 
 /**
@@ -9,11 +10,12 @@ import java.util.List;
  * @param self the id of the node that made the view
  * @param ringNodes nodes that own ranges of the ring
  * @param members one row per known node, ordered by id
+ * @param gossip what this node's gossip did so far (rounds, bytes, drops)
  */
-public record ClusterSnapshot(String self, int ringNodes, List<Member> members) {
+public record ClusterSnapshot(String self, int ringNodes, List<Member> members, GossipCounters gossip) {
     /** A view with only this node in it, before gossip started. */
     public static ClusterSnapshot empty(String self) {
-        return new ClusterSnapshot(self, 0, List.of());
+        return new ClusterSnapshot(self, 0, List.of(), new GossipCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
     }
 
     /**
