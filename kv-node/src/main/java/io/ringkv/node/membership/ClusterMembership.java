@@ -77,8 +77,7 @@ public final class ClusterMembership implements Gossiper.Listener {
             config.clientPort() == 0 ? config.listen().port() : config.clientPort(), config.zone(), config.rack());
         List<NodeId> seeds = new ArrayList<>();
         for (PeerAddress seed : config.otherSeeds()) {
-            // a seed is known by address only until it answers; this id names the address
-            NodeId seedId = NodeId.of("seed-" + seed.host() + "-" + seed.port());
+            NodeId seedId = seedId(seed);
             context.transport().introduce(new Node(seedId, seed.host(), seed.port(), seed.port(), Node.DEFAULT_ZONE,
                 Node.DEFAULT_RACK));
             seeds.add(seedId);
@@ -91,6 +90,19 @@ public final class ClusterMembership implements Gossiper.Listener {
         this.ring = MembershipRing.build(gossiper.states(), consistency.n());
         this.ownership = ownershipOf(ring);
         this.snapshot = ClusterSnapshot.empty(config.id().value());
+    }
+
+    /**
+     * A seed is known by address only until it answers; this id names the address: {@code seed-<host>-<port>}, or
+     * {@code seed-<hash>} for an address that would not make a valid id (an IPv6 literal, a long host name).
+     */
+    static NodeId seedId(PeerAddress seed) {
+        String readable = "seed-" + seed.host() + "-" + seed.port();
+        if (readable.length() <= NodeId.MAX_LENGTH && readable.matches("[A-Za-z0-9._-]+")) {
+            return NodeId.of(readable);
+        }
+        byte[] address = seed.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return NodeId.of("seed-" + java.util.UUID.nameUUIDFromBytes(address).toString().replace("-", ""));
     }
 
     /** @param listener receives every new ring, on the agent thread */

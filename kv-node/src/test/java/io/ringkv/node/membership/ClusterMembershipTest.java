@@ -28,6 +28,19 @@ class ClusterMembershipTest {
     Path directory;
 
     @Test
+    void everySeedAddressNamesAValidDistinctPlaceholder() {
+        assertEquals("seed-10.0.0.1-7400", ClusterMembership.seedId(PeerAddress.parse("10.0.0.1:7400")).value());
+        NodeId ipv6 = ClusterMembership.seedId(PeerAddress.parse("[::1]:7400"));
+        NodeId otherPort = ClusterMembership.seedId(PeerAddress.parse("[::1]:7401"));
+        NodeId longName = ClusterMembership.seedId(PeerAddress.parse("a".repeat(60) + ".example:7400"));
+        assertTrue(ipv6.value().startsWith("seed-"), ipv6.value());
+        assertTrue(longName.value().length() <= NodeId.MAX_LENGTH, longName.value());
+        assertEquals(3, new java.util.HashSet<>(List.of(ipv6, otherPort, longName)).size(),
+            "two addresses share a placeholder");
+        assertEquals(ipv6, ClusterMembership.seedId(PeerAddress.parse("[::1]:7400")), "not stable");
+    }
+
+    @Test
     void aJoinThatCannotStoreItsTokensStaysJoiningAndIsRetried() throws IOException {
         NodeConfig config = new NodeConfig(NodeId.of("node1"), PeerAddress.parse("127.0.0.1:7400"), List.of(),
             directory, IdlePreset.ADAPTIVE, 7379, "zone1", "rack1", GossipSettings.DEFAULT, ClusterSettings.DEFAULT,
