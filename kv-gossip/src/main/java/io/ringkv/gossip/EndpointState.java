@@ -180,7 +180,8 @@ public final class EndpointState {
         return versionLimit(status);
     }
 
-    private static long versionLimit(NodeStatus status) {
+    /** @return the bound every version of a state with {@code status} stays below */
+    public static long versionLimit(NodeStatus status) {
         return status == NodeStatus.LEFT ? MAX_VERSION : MAX_LIVE_VERSION;
     }
 
@@ -238,7 +239,7 @@ public final class EndpointState {
 
     /**
      * @return this state with one application value set, at the next version
-     * @throws IllegalArgumentException when the key is not 1–32 characters of [a-z0-9_.-] , the value is longer
+     * @throws IllegalArgumentException when the key is not 1–32 characters of [a-z0-9_.-], the value is longer
      *     than 255 characters or holds a control character (a line break), or the state would carry more than
      *     {@link #MAX_APPLICATION_VALUES} values
      */

@@ -587,8 +587,7 @@ public final class Gossiper {
         if (generation != self.generation() || version <= self.version()) {
             return;
         }
-        long limit = left ? EndpointState.MAX_VERSION : EndpointState.MAX_LIVE_VERSION;
-        if (version >= limit - VERSION_HEADROOM) {
+        if (version >= EndpointState.versionLimit(left ? NodeStatus.LEFT : self.status()) - VERSION_HEADROOM) {
             droppedImplausible++;
             return;
         }
