@@ -17,10 +17,15 @@ public record NodeId(String value) implements Comparable<NodeId> {
      * @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when the identifier is malformed
      */
     public NodeId {
-        if (value == null || !ALLOWED.matcher(value).matches()) {
+        if (!isValid(value)) {
             throw new KvException(ErrorCode.INVALID_ARGUMENT,
                 "node id must be 1 to " + MAX_LENGTH + " characters of [A-Za-z0-9._-], was " + quote(value));
         }
+    }
+
+    /** @return true when {@code value} is 1 to {@link #MAX_LENGTH} characters of [A-Za-z0-9._-] */
+    public static boolean isValid(String value) {
+        return value != null && ALLOWED.matcher(value).matches();
     }
 
     /** Shorthand for {@code new NodeId(value)}. */

@@ -98,7 +98,7 @@ public final class ClusterMembership implements Gossiper.Listener {
      */
     static NodeId seedId(PeerAddress seed) {
         String readable = "seed-" + seed.host() + "-" + seed.port();
-        if (readable.length() <= NodeId.MAX_LENGTH && readable.matches("[A-Za-z0-9._-]+")) {
+        if (NodeId.isValid(readable)) {
             return NodeId.of(readable);
         }
         byte[] address = seed.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
