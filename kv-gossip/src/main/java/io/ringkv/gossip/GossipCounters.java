@@ -20,4 +20,6 @@ package io.ringkv.gossip;
 public record GossipCounters(long rounds, long synsSent, long acksSent, long bytesSent, long messagesReceived,
                              long bytesReceived, long statesApplied, long heartbeatsApplied, long droppedWrongCluster,
                              long droppedMalformed, long droppedImplausible, long sendFailures) {
+    /** Counters of a node whose gossip has not started. */
+    public static final GossipCounters NONE = new GossipCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -15,7 +15,7 @@ import java.util.List;
 public record ClusterSnapshot(String self, int ringNodes, List<Member> members, GossipCounters gossip) {
     /** A view with only this node in it, before gossip started. */
     public static ClusterSnapshot empty(String self) {
-        return new ClusterSnapshot(self, 0, List.of(), new GossipCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+        return new ClusterSnapshot(self, 0, List.of(), GossipCounters.NONE);
     }
 
     /**
