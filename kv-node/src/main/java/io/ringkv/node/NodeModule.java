@@ -71,7 +71,8 @@ interface NodeModule {
         ReplicationConfig defaults = ReplicationConfig.DEFAULT;
         return new ReplicationConfig(config.cluster().resolver(), consistency, defaults.limits(),
             TimeUnit.MILLISECONDS.toNanos(config.cluster().requestTimeoutMillis()), defaults.retryIntervalNanos(),
-            defaults.maxClockEntries(), defaults.maxSiblings(), defaults.maxPendingRequests());
+            defaults.maxClockEntries(), defaults.maxSiblings(), defaults.maxPendingRequests(),
+            defaults.catchUpWindowNanos());
     }
 
     @Provides

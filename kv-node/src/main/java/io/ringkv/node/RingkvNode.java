@@ -14,10 +14,12 @@ import io.ringkv.node.service.ReplicatedKeyValueService;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
+import io.ringkv.replication.ReplicationCounters;
 import io.ringkv.storage.StorageEngine;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -33,6 +35,7 @@ import org.agrona.concurrent.AgentRunner;
  */
 public final class RingkvNode implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+    private static final long COUNTERS_EVERY_NANOS = 1_000_000_000L;
 
     private final NodeConfig config;
     private final NodeContext context;
@@ -45,6 +48,8 @@ public final class RingkvNode implements AutoCloseable {
     private AgentRunner runner;
     private Replication replication;
     private RespServer front;
+    /** The replication counters as of the last second, published by the agent thread for INFO's thread. */
+    private volatile ReplicationCounters replicationCounters;
 
     @Inject
     RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
@@ -81,6 +86,8 @@ public final class RingkvNode implements AutoCloseable {
                 replicationConfig);
             membership.onRing(replication::updateRing);
             membership.start();
+            replicationCounters = replication.counters();
+            context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
             ErrorHandler errors = error -> events.accept("agent error: " + error);
             runner = new AgentRunner(config.idle().newStrategy(), errors, null, agent);
             AgentRunner.startOnThread(runner);
@@ -91,6 +98,12 @@ public final class RingkvNode implements AutoCloseable {
             frontDoor.close();
             throw e;
         }
+    }
+
+    /** Agent thread: publishes the replication counters for INFO, once a second. */
+    private void publishCounters(long timerId) {
+        replicationCounters = replication.counters();
+        context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
     }
 
     /** The node's own fields of {@code INFO}: replication settings, and the cluster as this node sees it. */
@@ -104,6 +117,7 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("consistency", consistency.toString());
             fields.put("resolver", replicationConfig.resolver());
             fields.put("engine", engine.name());
+            counterFields("replication_", replicationCounters, fields);
         } else if (section.equals("cluster")) {
             fields.put("cluster_name", config.gossip().clusterName());
             fields.put("cluster_self", view.self());
@@ -137,6 +151,34 @@ public final class RingkvNode implements AutoCloseable {
         fields.put("gossip_dropped_malformed", Long.toString(gossip.droppedMalformed()));
         fields.put("gossip_dropped_implausible", Long.toString(gossip.droppedImplausible()));
         fields.put("gossip_send_failures", Long.toString(gossip.sendFailures()));
+    }
+
+    /**
+     * Adds every component of a counters record as {@code prefix + snake_case name}, so a counter added to the
+     * record reaches INFO without a mapping written by hand.
+     */
+    static void counterFields(String prefix, Record counters, Map<String, String> fields) {
+        for (RecordComponent component : counters.getClass().getRecordComponents()) {
+            try {
+                Object value = component.getAccessor().invoke(counters);
+                fields.put(prefix + snakeCase(component.getName()), String.valueOf(value));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read counter " + component.getName(), e);
+            }
+        }
+    }
+
+    private static String snakeCase(String camel) {
+        StringBuilder snake = new StringBuilder(camel.length() + 8);
+        for (int i = 0; i < camel.length(); i++) {
+            char c = camel.charAt(i);
+            if (Character.isUpperCase(c)) {
+                snake.append('_').append(Character.toLowerCase(c));
+            } else {
+                snake.append(c);
+            }
+        }
+        return snake.toString();
     }
 
     /** @return the node's settings */

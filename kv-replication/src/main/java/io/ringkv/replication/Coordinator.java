@@ -33,6 +33,9 @@ import java.util.Map;
  * with {@code TIMEOUT} when they do not answer within the configured timeout; unanswered replicas are asked again
  * meanwhile. After a read is answered it stays open until every replica replied (or the deadline), and replicas
  * that lack a resolved version are sent it (read repair): bounded, counted, never before the client's answer.
+ * After a write is acknowledged it stays open too: it is sent again to every replica that has not acknowledged it,
+ * until each has, is judged down, or the catch-up window passes, so that a lost datagram or a replica that was
+ * not yet reachable does not silently keep one copy fewer (every copy given up is counted).
  *
  * <p>Callbacks run on the agent thread, possibly before the call that started the request returns. Requests in
  * flight die with the node: their callbacks are then never called.
@@ -210,7 +213,11 @@ public final class Coordinator implements TimerHandler {
                 context.timers().cancel(request.timerId);
                 byTimer.remove(request.timerId);
                 pending.remove();
-                metrics.readRepairsSkipped++;
+                if (request instanceof PendingWrite write) {
+                    metrics.catchUpsAbandoned += write.unanswered();
+                } else {
+                    metrics.readRepairsSkipped++;
+                }
                 return true;
             }
         }
@@ -246,6 +253,17 @@ public final class Coordinator implements TimerHandler {
         }
     }
 
+    /** @return unanswered targets the failure detector still believes alive */
+    private int unansweredAlive(PendingRequest request) {
+        int alive = 0;
+        for (int i = 0; i < request.targets.length; i++) {
+            if (!request.answered[i] && liveness.isAlive(request.targets[i])) {
+                alive++;
+            }
+        }
+        return alive;
+    }
+
     @Override
     public void onTimer(long timerId) {
         PendingRequest request = byTimer.remove(timerId);
@@ -256,6 +274,10 @@ public final class Coordinator implements TimerHandler {
             onDeadline(request);
             return;
         }
+        if (request instanceof PendingWrite write && write.acknowledged) {
+            catchUp(write);
+            return;
+        }
         metrics.retransmits += request.targets.length - request.replies;
         int length = request instanceof PendingWrite write
             ? codec.encodeWrite(write.correlationId, write.token, write.key, write.versioned)
@@ -264,9 +286,34 @@ public final class Coordinator implements TimerHandler {
         scheduleNext(request);
     }
 
+    /**
+     * Sends an acknowledged write again to the replicas that have not acknowledged it; a replica judged down is
+     * given up (hinted handoff and anti-entropy bring it up to date), and so is the write once none is left.
+     */
+    private void catchUp(PendingWrite write) {
+        if (unansweredAlive(write) == 0) {
+            finish(write);
+            metrics.catchUpsAbandoned += write.unanswered();
+            return;
+        }
+        int length = codec.encodeWrite(write.correlationId, write.token, write.key, write.versioned);
+        for (int i = 0; i < write.targets.length; i++) {
+            if (!write.answered[i] && liveness.isAlive(write.targets[i])) {
+                metrics.catchUpWrites++;
+                context.transport().send(write.targets[i], codec.sendBuffer(), 0, length);
+            }
+        }
+        // back off (retry interval doubling up to 16×) so a replica that is slow to be judged down is not flooded
+        long remaining = Math.max(0, write.deadlineNanos - context.clock().monotonicNanos());
+        long interval = config.retryIntervalNanos() << Math.min(write.catchUpRounds++, 4);
+        write.timerId = context.timers().schedule(Math.min(remaining, interval), this);
+        byTimer.put(write.timerId, write);
+    }
+
     private void onDeadline(PendingRequest request) {
         finish(request);
         switch (request) {
+            case PendingWrite write when write.acknowledged -> metrics.catchUpsAbandoned += write.unanswered();
             case PendingWrite write -> {
                 metrics.timeouts++;
                 failWrite(write, ErrorCode.TIMEOUT, write.acks + " of " + write.required
@@ -316,18 +363,19 @@ public final class Coordinator implements TimerHandler {
         } else {
             write.failures++;
         }
-        if (write.done) {
-            return;
-        }
-        if (write.acks >= write.required) {
-            finish(write);
+        if (!write.done && write.acks >= write.required) {
             write.done = true;
+            write.acknowledged = true;
             metrics.writesAcknowledged++;
+            // from now on the deadline bounds the catch-up of replicas that have not acknowledged yet
+            write.deadlineNanos = context.clock().monotonicNanos() + config.catchUpWindowNanos();
             write.callback.onSuccess(write.versioned.version());
-        } else if (write.failures > write.targets.length - write.required) {
+        } else if (!write.done && write.failures > write.targets.length - write.required) {
             finish(write);
             failWrite(write, ErrorCode.STORAGE_FAILURE, write.failures + " replicas could not store the write");
-        } else if (write.allAnswered()) {
+            return;
+        }
+        if (write.allAnswered() && byCorrelation.get(write.correlationId) == write) {
             finish(write);
         }
     }

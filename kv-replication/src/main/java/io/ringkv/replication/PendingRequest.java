@@ -10,7 +10,8 @@ abstract class PendingRequest {
     final Key key;
     final NodeId[] targets;
     final boolean[] answered;
-    final long deadlineNanos;
+    /** When the client's answer is due; for an acknowledged write, when its catch-up of lagging replicas ends. */
+    long deadlineNanos;
     long timerId = -1;
     int replies;
 
@@ -40,6 +41,11 @@ abstract class PendingRequest {
 
     boolean allAnswered() {
         return replies == targets.length;
+    }
+
+    /** @return targets that have not answered */
+    int unanswered() {
+        return targets.length - replies;
     }
 
     /** @return true once the client has its answer (a read may stay open afterwards for read repair) */

@@ -4,7 +4,10 @@ import io.ringkv.api.Key;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.Versioned;
 
-/** A put or delete waiting for W acknowledgements. */
+/**
+ * A put or delete waiting for W acknowledgements; once acknowledged, it stays tracked while it catches up the
+ * replicas that have not acknowledged it yet.
+ */
 final class PendingWrite extends PendingRequest {
     final Versioned versioned;
     final int required;
@@ -12,6 +15,10 @@ final class PendingWrite extends PendingRequest {
     int acks;
     int failures;
     boolean done;
+    /** The client was told of success; unanswered replicas are still being sent the write. */
+    boolean acknowledged;
+    /** How often the write was sent again after it was acknowledged (the retry interval backs off with it). */
+    int catchUpRounds;
 
     PendingWrite(long correlationId, long token, Key key, NodeId[] targets, long deadlineNanos, Versioned versioned,
                  int required, PutCallback callback) {

@@ -16,12 +16,16 @@ import java.util.Objects;
  * @param retryIntervalNanos how often unanswered replicas are asked again within the timeout (default 200 ms)
  * @param maxClockEntries vector clock entries kept before the oldest are pruned (default 16)
  * @param maxSiblings siblings a replica keeps for one key; a write that would exceed it is refused (default 4)
- * @param maxPendingRequests requests a coordinator tracks at once; reads kept open only for read repair go
- *     first, new requests beyond the limit fail with {@code UNAVAILABLE} (default 10 000)
+ * @param maxPendingRequests requests a coordinator tracks at once; reads kept open only for read repair and
+ *     acknowledged writes still catching up a replica go first, new requests beyond the limit fail with
+ *     {@code UNAVAILABLE} (default 10 000)
+ * @param catchUpWindowNanos how long after a write was acknowledged its coordinator keeps sending it to replicas
+ *     that have not acknowledged it yet, while the failure detector believes them alive (default 30 s): a dropped
+ *     datagram or a briefly busy replica must not leave a replica without the write
  */
 public record ReplicationConfig(String resolver, Consistency consistency, Limits limits, long requestTimeoutNanos,
                                 long retryIntervalNanos, int maxClockEntries, int maxSiblings,
-                                int maxPendingRequests) {
+                                int maxPendingRequests, long catchUpWindowNanos) {
     /** Largest message the transports carry: a full sibling set must fit in one GetResponse. */
     public static final int MAX_MESSAGE_BYTES = 64 * 1024;
     /** Room reserved per sibling for its version and framing, and per message for key and header. */
@@ -29,7 +33,7 @@ public record ReplicationConfig(String resolver, Consistency consistency, Limits
 
     /** The defaults: vector clocks, N=3 R=2 W=2, 1 s timeout. */
     public static final ReplicationConfig DEFAULT = new ReplicationConfig("vector-clock", Consistency.DEFAULT,
-        Limits.DEFAULT, 1_000_000_000L, 200_000_000L, 16, 4, 10_000);
+        Limits.DEFAULT, 1_000_000_000L, 200_000_000L, 16, 4, 10_000, 30_000_000_000L);
 
     /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the bad setting */
     public ReplicationConfig {
@@ -57,24 +61,33 @@ public record ReplicationConfig(String resolver, Consistency consistency, Limits
         if (maxPendingRequests < 1) {
             throw invalid("replication.max-pending-requests must be at least 1, was " + maxPendingRequests);
         }
+        if (catchUpWindowNanos < 0) {
+            throw invalid("replication.catch-up-window must not be negative, was " + catchUpWindowNanos + " ns");
+        }
     }
 
     /** @return a copy that resolves conflicts with {@code name} */
     public ReplicationConfig withResolver(String name) {
         return new ReplicationConfig(name, consistency, limits, requestTimeoutNanos, retryIntervalNanos,
-            maxClockEntries, maxSiblings, maxPendingRequests);
+            maxClockEntries, maxSiblings, maxPendingRequests, catchUpWindowNanos);
     }
 
     /** @return a copy with {@code value} as the cluster's N, R and W */
     public ReplicationConfig withConsistency(Consistency value) {
         return new ReplicationConfig(resolver, value, limits, requestTimeoutNanos, retryIntervalNanos,
-            maxClockEntries, maxSiblings, maxPendingRequests);
+            maxClockEntries, maxSiblings, maxPendingRequests, catchUpWindowNanos);
     }
 
     /** @return a copy that prunes vector clocks past {@code entries} */
     public ReplicationConfig withMaxClockEntries(int entries) {
         return new ReplicationConfig(resolver, consistency, limits, requestTimeoutNanos, retryIntervalNanos,
-            entries, maxSiblings, maxPendingRequests);
+            entries, maxSiblings, maxPendingRequests, catchUpWindowNanos);
+    }
+
+    /** @return a copy that keeps sending acknowledged writes to lagging replicas for {@code nanos} */
+    public ReplicationConfig withCatchUpWindow(long nanos) {
+        return new ReplicationConfig(resolver, consistency, limits, requestTimeoutNanos, retryIntervalNanos,
+            maxClockEntries, maxSiblings, maxPendingRequests, nanos);
     }
 
     /** @return the limits the replica's storage engine must be opened with: room for every sibling's value */

@@ -20,10 +20,15 @@ package io.ringkv.replication;
  * @param siblingLimitRejections writes refused because the key would hold more siblings than allowed
  * @param droppedMalformed replication messages that failed to decode: dropped, never thrown
  * @param droppedUnknownTemplate replication messages of a type this node does not know
+ * @param catchUpWrites acknowledged writes sent again to a replica that had not acknowledged them yet
+ * @param catchUpsAbandoned replica copies of acknowledged writes given up: the replica was judged down, the
+ *     catch-up window passed, or the pending-request bound needed the room (hinted handoff and anti-entropy are
+ *     what bring such a replica up to date)
  */
 public record ReplicationCounters(long writesAcknowledged, long writesFailed, long readsSucceeded, long readsFailed,
                                   long timeouts, long unavailable, long retransmits, long lateReplies,
                                   long readRepairsSent, long readRepairsSkipped, long clockEntriesPruned,
                                   long replicaWrites, long replicaUnchangedWrites, long storageFailures,
-                                  long siblingLimitRejections, long droppedMalformed, long droppedUnknownTemplate) {
+                                  long siblingLimitRejections, long droppedMalformed, long droppedUnknownTemplate,
+                                  long catchUpWrites, long catchUpsAbandoned) {
 }

@@ -21,12 +21,14 @@ public final class Metrics {
     public long siblingLimitRejections;
     public long droppedMalformed;
     public long droppedUnknownTemplate;
+    public long catchUpWrites;
+    public long catchUpsAbandoned;
 
     /** @return a snapshot */
     public ReplicationCounters snapshot() {
         return new ReplicationCounters(writesAcknowledged, writesFailed, readsSucceeded, readsFailed, timeouts,
             unavailable, retransmits, lateReplies, readRepairsSent, readRepairsSkipped, clockEntriesPruned,
             replicaWrites, replicaUnchangedWrites, storageFailures, siblingLimitRejections, droppedMalformed,
-            droppedUnknownTemplate);
+            droppedUnknownTemplate, catchUpWrites, catchUpsAbandoned);
     }
 }

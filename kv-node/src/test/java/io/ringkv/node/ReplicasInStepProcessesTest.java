@@ -1,0 +1,131 @@
+package io.ringkv.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.commands.ProtocolCommand;
+
+/**
+ * Three healthy nodes under a write load through one of them: afterwards every node holds every acknowledged
+ * key (N=3 on three nodes), though W=2 acknowledged each write before the third replica had it. Each key is
+ * checked on exactly one node at consistency ONE, which that node answers from its own replica before any read
+ * repair of the key could run.
+ */
+class ReplicasInStepProcessesTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ProtocolCommand CONSISTENCY = () -> "CONSISTENCY".getBytes(StandardCharsets.US_ASCII);
+    private static final int WRITERS = 16;
+    private static final long LOAD_NANOS = TimeUnit.SECONDS.toNanos(8);
+    private static final int MAX_KEYS_PER_WRITER = 2_000;
+
+    @TempDir
+    Path workDirectory;
+
+    private final List<NodeProcess> processes = new ArrayList<>();
+    private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort()};
+    private final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort()};
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (NodeProcess process : processes) {
+            process.close();
+            System.out.println("---- node output ----\n" + process.output());
+        }
+    }
+
+    private void startNode(int i) {
+        String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
+        processes.add(NodeProcess.start(workDirectory, "node", "--id", "n" + i,
+            "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
+            "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
+            "--data-dir", workDirectory.resolve("n" + i).toString()));
+    }
+
+    @Test
+    @Timeout(240)
+    void everyReplicaHoldsEveryAcknowledgedWriteAfterALoad() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            startNode(i);
+        }
+        for (int port : clientPorts) {
+            ClusterProcessesTest.awaitRing(port, 3);
+        }
+        List<String> acknowledged = load(clientPorts[0]);
+        assertTrue(acknowledged.size() > 100, "the load acknowledged only " + acknowledged.size() + " writes");
+
+        List<String> missing = new ArrayList<>();
+        for (int node = 0; node < 3; node++) {
+            try (Jedis client = new Jedis("127.0.0.1", clientPorts[node])) {
+                client.sendCommand(CONSISTENCY, "ONE");
+                for (int k = node; k < acknowledged.size(); k += 3) {
+                    String key = acknowledged.get(k);
+                    if (client.get(key) == null) {
+                        missing.add(key + "@n" + node);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), missing.subList(0, Math.min(20, missing.size())), missing.size() + " of "
+            + acknowledged.size() + " acknowledged keys missing from a replica (first 20 shown)");
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+            String info = client.info("replication");
+            assertEquals(0, counter(info, "replication_catch_ups_abandoned"), info);
+        }
+    }
+
+    /** Writes distinct 1 KiB values from {@link #WRITERS} connections for a few seconds; returns the acknowledged keys. */
+    private static List<String> load(int port) throws Exception {
+        List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
+        String value = "v".repeat(1024);
+        long end = System.nanoTime() + LOAD_NANOS;
+        ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                int writer = w;
+                done.add(writers.submit(() -> {
+                    try (Jedis client = new Jedis("127.0.0.1", port)) {
+                        for (int k = 0; k < MAX_KEYS_PER_WRITER && System.nanoTime() < end; k++) {
+                            String key = "w" + writer + ":" + k;
+                            if ("OK".equals(client.set(key, value))) {
+                                acknowledged.add(key);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> writer : done) {
+                writer.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+        return acknowledged;
+    }
+
+    private static long counter(String info, String name) {
+        Matcher matcher = Pattern.compile("(?m)^" + name + ":(\\d+)\r?$").matcher(info);
+        if (!matcher.find()) {
+            throw new AssertionError(name + " missing from INFO:\n" + info);
+        }
+        return Long.parseLong(matcher.group(1));
+    }
+}
