@@ -3,6 +3,7 @@ package io.ringkv.node;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
+import io.ringkv.api.TransportCounters;
 import io.ringkv.node.membership.ClusterMembership;
 import io.ringkv.gossip.GossipCounters;
 import io.ringkv.node.membership.ClusterSnapshot;
@@ -50,6 +51,8 @@ public final class RingkvNode implements AutoCloseable {
     private RespServer front;
     /** The replication counters as of the last second, published by the agent thread for INFO's thread. */
     private volatile ReplicationCounters replicationCounters;
+    /** The transport counters as of the last second, likewise. */
+    private volatile TransportCounters transportCounters;
 
     @Inject
     RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
@@ -87,6 +90,7 @@ public final class RingkvNode implements AutoCloseable {
             membership.onRing(replication::updateRing);
             membership.start();
             replicationCounters = replication.counters();
+            transportCounters = transport.counters();
             context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
             ErrorHandler errors = error -> events.accept("agent error: " + error);
             runner = new AgentRunner(config.idle().newStrategy(), errors, null, agent);
@@ -100,9 +104,10 @@ public final class RingkvNode implements AutoCloseable {
         }
     }
 
-    /** Agent thread: publishes the replication counters for INFO, once a second. */
+    /** Agent thread: publishes the replication and transport counters for INFO, once a second. */
     private void publishCounters(long timerId) {
         replicationCounters = replication.counters();
+        transportCounters = transport.counters();
         context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
     }
 
@@ -118,6 +123,7 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("resolver", replicationConfig.resolver());
             fields.put("engine", engine.name());
             counterFields("replication_", replicationCounters, fields);
+            counterFields("transport_", transportCounters, fields);
         } else if (section.equals("cluster")) {
             fields.put("cluster_name", config.gossip().clusterName());
             fields.put("cluster_self", view.self());

@@ -87,6 +87,9 @@ class ReplicasInStepProcessesTest {
         try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
             String info = client.info("replication");
             assertEquals(0, counter(info, "replication_catch_ups_abandoned"), info);
+            assertTrue(counter(info, "replication_writes_acknowledged") >= acknowledged.size(), info);
+            assertTrue(counter(info, "transport_sent") > 0, info);
+            assertEquals(0, counter(info, "transport_dropped_malformed"), info);
         }
     }
 
