@@ -27,10 +27,12 @@ import java.util.Objects;
  * @param gossip gossip and failure detection
  * @param cluster replication settings shared by every node of the cluster
  * @param engineOptions options of the storage engine, by name (default none: the engine's defaults)
+ * @param clients the front door's bounds on each client: timeouts and back-pressure (default
+ *     {@link ClientSettings#DEFAULT})
  */
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
-                         ClusterSettings cluster, Map<String, String> engineOptions) {
+                         ClusterSettings cluster, Map<String, String> engineOptions, ClientSettings clients) {
     /** Default node id. */
     public static final String DEFAULT_ID = "node1";
     /** Default peer address. */
@@ -47,6 +49,7 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         Objects.requireNonNull(idle, "idle");
         Objects.requireNonNull(gossip, "gossip");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(clients, "clients");
         seeds = List.copyOf(seeds);
         engineOptions = Map.copyOf(engineOptions);
         if (clientPort < 0 || clientPort > 65_535) {
@@ -54,6 +57,14 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         }
         requireLabel("zone", zone);
         requireLabel("rack", rack);
+    }
+
+    /** Settings with the default client bounds. */
+    public NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory, IdlePreset idle,
+                      int clientPort, String zone, String rack, GossipSettings gossip, ClusterSettings cluster,
+                      Map<String, String> engineOptions) {
+        this(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster, engineOptions,
+            ClientSettings.DEFAULT);
     }
 
     private static void requireLabel(String what, String label) {
@@ -117,6 +128,6 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return these settings with another client port (the one actually bound when the configured one was 0) */
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
-            engineOptions);
+            engineOptions, clients);
     }
 }

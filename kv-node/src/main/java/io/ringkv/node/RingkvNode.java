@@ -80,8 +80,11 @@ public final class RingkvNode implements AutoCloseable {
         }
         NodeState state = NodeState.startNewGeneration(config.dataDirectory(), context.clock().wallClockMillis());
         // bound first, so that gossip announces the real client port when the configured one is 0
+        ClientSettings clients = config.clients();
         RespServer.Listener frontDoor = RespServer.listen(new RespConfig(config.listen().host(), config.clientPort(),
-            Limits.DEFAULT, consistency, 10_000, 1024, MAX_REQUEST_BYTES, RespConfig.onPort(0).version()));
+            Limits.DEFAULT, consistency, 10_000, clients.maxPendingReplies(), MAX_REQUEST_BYTES,
+            clients.maxUnsentReplyBytes(), clients.idleTimeoutSeconds() * 1000L,
+            clients.requestTimeoutSeconds() * 1000L, RespConfig.onPort(0).version()));
         try {
             NodeConfig announced = config.withClientPort(frontDoor.port());
             membership = new ClusterMembership(context, announced, consistency, engine, state, events);
@@ -131,6 +134,7 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("cluster_ring_nodes", Integer.toString(view.ringNodes()));
             fields.put("cluster_failure_detector", config.gossip().detector());
             gossipFields(view.gossip(), fields);
+            transportFields(fields);
             int i = 0;
             for (ClusterSnapshot.Member member : view.members()) {
                 fields.put("node" + i++, "id=" + member.id() + ",state=" + member.state() + ",address="
@@ -141,6 +145,20 @@ public final class RingkvNode implements AutoCloseable {
             }
         }
         return fields;
+    }
+
+    /** The transport's counters (written by the agent thread, read here approximately), named for operators. */
+    private void transportFields(Map<String, String> fields) {
+        TransportCounters counters = transport.counters();
+        fields.put("transport_sent", Long.toString(counters.sent()));
+        fields.put("transport_received", Long.toString(counters.received()));
+        fields.put("transport_back_pressured", Long.toString(counters.backPressured()));
+        fields.put("transport_not_connected", Long.toString(counters.notConnected()));
+        fields.put("transport_dropped_unknown_sender", Long.toString(counters.droppedUnknownSender()));
+        fields.put("transport_dropped_unknown_schema", Long.toString(counters.droppedUnknownSchema()));
+        fields.put("transport_dropped_malformed", Long.toString(counters.droppedMalformed()));
+        fields.put("transport_dropped_invalid_frames", Long.toString(transport.droppedInvalidFrames()));
+        fields.put("transport_errors", Long.toString(transport.aeronErrors()));
     }
 
     /** Gossip's counters as of the last round, named for operators. */

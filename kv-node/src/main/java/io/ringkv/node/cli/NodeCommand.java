@@ -2,6 +2,7 @@ package io.ringkv.node.cli;
 
 import io.ringkv.api.NodeId;
 import io.ringkv.api.Node;
+import io.ringkv.node.ClientSettings;
 import io.ringkv.node.ClusterSettings;
 import io.ringkv.node.GossipSettings;
 import io.ringkv.node.NodeComponent;
@@ -20,7 +21,8 @@ final class NodeCommand implements Command {
     private static final Set<String> SETTINGS =
         Set.of("config", "id", "listen", "seeds", "data-dir", "idle", "client-port", "zone", "rack", "cluster-name",
             "gossip-interval-ms", "suspect-after-ms", "down-after-ms", "failure-detector", "phi-suspect", "phi-down",
-            "quarantine-ms", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes", "timeout-ms");
+            "quarantine-ms", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes", "timeout-ms",
+            "client-idle-timeout", "client-request-timeout", "client-max-pending-replies", "client-max-unsent-bytes");
 
     @Inject
     NodeCommand() {
@@ -72,6 +74,14 @@ final class NodeCommand implements Command {
                                          (see the README's storage section)
               --vnodes T                 virtual nodes per node (default 16); the same on every node
               --timeout-ms MS            how long a coordinator waits for replies (default 1000)
+              --client-idle-timeout S    close a client connection silent this many seconds (default 0:
+                                         never, as Redis' timeout)
+              --client-request-timeout S close a connection whose request is still incomplete this many
+                                         seconds after its first bytes (default 30; 0: never)
+              --client-max-pending-replies N  a connection's requests in flight before the node stops
+                                         reading from it until they are answered and read (default 1024)
+              --client-max-unsent-bytes B  reply bytes a client has not read before the node stops reading
+                                         from it (default 1048576)
             """;
     }
 
@@ -147,6 +157,17 @@ final class NodeCommand implements Command {
                 options.text("engine", ClusterSettings.DEFAULT.engine()),
                 options.integer("vnodes", ClusterSettings.DEFAULT.vnodes(), 1, 4096),
                 options.integer("timeout-ms", 1000, 1, 600_000)),
-            NodeConfig.parseEngineOptions(options.text("engine-options", "")));
+            NodeConfig.parseEngineOptions(options.text("engine-options", "")),
+            clientSettings(options));
+    }
+
+    private static ClientSettings clientSettings(Options options) {
+        ClientSettings defaults = ClientSettings.DEFAULT;
+        return new ClientSettings(
+            options.integer("client-idle-timeout", defaults.idleTimeoutSeconds(), 0, ClientSettings.MAX_TIMEOUT_SECONDS),
+            options.integer("client-request-timeout", defaults.requestTimeoutSeconds(), 0,
+                ClientSettings.MAX_TIMEOUT_SECONDS),
+            options.integer("client-max-pending-replies", defaults.maxPendingReplies(), 1, 1_000_000),
+            options.integer("client-max-unsent-bytes", defaults.maxUnsentReplyBytes(), 16 * 1024, 1024 * 1024 * 1024));
     }
 }

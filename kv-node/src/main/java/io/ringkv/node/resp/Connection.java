@@ -10,11 +10,16 @@ import org.agrona.ExpandableArrayBuffer;
 /**
  * One client connection on the front door's thread: reads and parses requests, dispatches them, and writes the
  * replies in request order. It stops reading (back-pressure) while a write is outstanding, while too many replies
- * are pending, or while too many reply bytes wait for the client; it resumes when they drain.
+ * are pending, or while too many reply bytes wait for the client; it resumes when they drain. Answers that arrive
+ * while the client has {@link RespConfig#maxUnsentReplyBytes()} unread wait as they are until it reads, so a
+ * client that never reads holds at most that many encoded bytes (plus one reply) and
+ * {@link RespConfig#maxPendingReplies()} answers.
+ *
+ * <p>It also knows when it should be closed for time: idle too long, or a request begun and not finished in time
+ * ({@link #expiredBy}, {@link #nextDeadline}); the event loop asks.
  */
 final class Connection implements CommandContext {
-    /** Reply bytes the client has not read yet before the server stops reading its requests. */
-    static final int MAX_UNSENT_REPLY_BYTES = 1024 * 1024;
+    private static final long NONE = Long.MAX_VALUE;
 
     private final EventLoop loop;
     private final SocketChannel channel;
@@ -22,7 +27,14 @@ final class Connection implements CommandContext {
     private final RespParser parser;
     private final ClientSession session;
     private final int maxPendingReplies;
+    private final int maxUnsentReplyBytes;
+    private final long idleTimeoutNanos;
+    private final long requestTimeoutNanos;
     private final ArrayDeque<ReplySlot> pending = new ArrayDeque<>();
+    private int unanswered;
+    private long reportedUnsentBytes;
+    private long lastActivityNanos;
+    private long requestStartNanos = NONE;
     private ByteBuffer in;
     private ExpandableArrayBuffer out;
     private ByteBuffer outView;
@@ -41,6 +53,10 @@ final class Connection implements CommandContext {
         this.parser = new RespParser(config.maxBulkBytes(), config.maxRequestBytes());
         this.session = session;
         this.maxPendingReplies = config.maxPendingReplies();
+        this.maxUnsentReplyBytes = config.maxUnsentReplyBytes();
+        this.idleTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis());
+        this.requestTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
+        this.lastActivityNanos = System.nanoTime();
     }
 
     @Override
@@ -63,6 +79,7 @@ final class Connection implements CommandContext {
     public ReplySlot defer(boolean write) {
         ReplySlot slot = new ReplySlot(this, session.protocol(), write);
         pending.add(slot);
+        unanswered++;
         writeInFlight |= write;
         return slot;
     }
@@ -89,6 +106,9 @@ final class Connection implements CommandContext {
             close();
             return;
         }
+        if (read > 0) {
+            lastActivityNanos = System.nanoTime();
+        }
         service();
     }
 
@@ -109,6 +129,7 @@ final class Connection implements CommandContext {
                 return;
             }
             slot.fill(reply);
+            unanswered--;
             if (slot.isWrite()) {
                 writeInFlight = false;
             }
@@ -120,7 +141,7 @@ final class Connection implements CommandContext {
 
     /**
      * Parses and dispatches what may be, encodes what is answered, writes, and sets what to wait for. Writing or
-     * an answer can lift a pause, so it repeats until no buffered request may run.
+     * an answer can lift a pause, so it repeats until no buffered request may run and no answer may be encoded.
      */
     private void service() {
         servicing = true;
@@ -129,7 +150,7 @@ final class Connection implements CommandContext {
                 encodeAnswered();
                 dispatchBuffered();
                 flush();
-            } while (!closed && acceptingRequests() && in != null && in.hasRemaining());
+            } while (!closed && (canEncode() || acceptingRequests() && in != null && in.hasRemaining()));
         } finally {
             servicing = false;
         }
@@ -141,13 +162,18 @@ final class Connection implements CommandContext {
             in = null;
         }
         updateInterest();
+        loop.scheduleTimeoutCheck(nextDeadline());
     }
 
     private void dispatchBuffered() {
         try {
             while (!closed && acceptingRequests() && in != null && in.hasRemaining() && parser.parse(in)) {
+                requestStartNanos = NONE;
                 loop.dispatcher().dispatch(parser.request(), this);
                 encodeAnswered();
+            }
+            if (parser.midRequest() && requestStartNanos == NONE) {
+                requestStartNanos = System.nanoTime();
             }
         } catch (RespProtocolException e) {
             loop.counters().onProtocolError();
@@ -159,13 +185,31 @@ final class Connection implements CommandContext {
 
     private boolean acceptingRequests() {
         return !closing && !writeInFlight && pending.size() < maxPendingReplies
-            && outEnd - outStart < MAX_UNSENT_REPLY_BYTES;
+            && unsentBytes() < maxUnsentReplyBytes;
+    }
+
+    /** @return true when the oldest pending reply is answered and the client has room for it */
+    private boolean canEncode() {
+        return !pending.isEmpty() && pending.peek().reply() != null && unsentBytes() < maxUnsentReplyBytes;
     }
 
     private void encodeAnswered() {
-        while (!pending.isEmpty() && pending.peek().reply() != null) {
+        while (canEncode()) {
             ReplySlot slot = pending.poll();
             encode(slot.reply(), slot.protocol());
+        }
+        reportUnsentBytes();
+    }
+
+    private int unsentBytes() {
+        return out == null ? 0 : outEnd - outStart;
+    }
+
+    private void reportUnsentBytes() {
+        long unsent = unsentBytes();
+        if (unsent != reportedUnsentBytes) {
+            loop.counters().onUnsentReplyBytes(unsent - reportedUnsentBytes, unsent);
+            reportedUnsentBytes = unsent;
         }
     }
 
@@ -185,7 +229,11 @@ final class Connection implements CommandContext {
                     outView = ByteBuffer.wrap(out.byteArray());
                 }
                 outView.limit(outEnd).position(outStart);
-                outStart += channel.write(outView);
+                int written = channel.write(outView);
+                if (written > 0) {
+                    outStart += written;
+                    lastActivityNanos = System.nanoTime();
+                }
             } catch (IOException e) {
                 close();
                 return;
@@ -195,7 +243,14 @@ final class Connection implements CommandContext {
             loop.buffers().release(out);
             out = null;
             outView = null;
+        } else if (out != null && outStart >= outEnd - outStart) {
+            // move the unsent tail to the front: else a client that reads slowly but never catches up would
+            // grow the buffer by every reply ever sent to it
+            System.arraycopy(out.byteArray(), outStart, out.byteArray(), 0, outEnd - outStart);
+            outEnd -= outStart;
+            outStart = 0;
         }
+        reportUnsentBytes();
         if (closing && out == null && pending.isEmpty()) {
             close();
         }
@@ -206,11 +261,48 @@ final class Connection implements CommandContext {
         if (!accepting && !paused && !closing) {
             loop.counters().onReadPaused();
         }
+        if (accepting && paused && requestStartNanos != NONE) {
+            // the request could not progress while the server was not reading it: its time starts again
+            requestStartNanos = System.nanoTime();
+        }
         paused = !accepting;
         int interest = (accepting ? SelectionKey.OP_READ : 0) | (out != null ? SelectionKey.OP_WRITE : 0);
         if (key.interestOps() != interest) {
             key.interestOps(interest);
         }
+    }
+
+    /**
+     * @return when this connection should be closed for time if nothing happens before: its request timeout when
+     *     a request is half received (and the server is reading), its idle timeout when it waits for no answer;
+     *     {@link Long#MAX_VALUE} when neither applies
+     */
+    long nextDeadline() {
+        long deadline = NONE;
+        if (requestTimeoutNanos > 0 && requestStartNanos != NONE && !paused) {
+            deadline = requestStartNanos + requestTimeoutNanos;
+        }
+        if (idleTimeoutNanos > 0 && unanswered == 0) {
+            deadline = Math.min(deadline, lastActivityNanos + idleTimeoutNanos);
+        }
+        return deadline;
+    }
+
+    /** Closes the connection, counted by reason, when {@link #nextDeadline()} has passed. @return true if closed */
+    boolean expiredBy(long nowNanos) {
+        long deadline = nextDeadline();
+        if (closed || deadline == NONE || nowNanos - deadline < 0) {
+            return false;
+        }
+        boolean incomplete = requestTimeoutNanos > 0 && requestStartNanos != NONE && !paused
+            && nowNanos - (requestStartNanos + requestTimeoutNanos) >= 0;
+        if (incomplete) {
+            loop.counters().onClosedIncompleteRequest();
+        } else {
+            loop.counters().onClosedIdle();
+        }
+        close();
+        return true;
     }
 
     /** Closes the socket and returns the buffers; replies still pending are dropped when they arrive. */
@@ -233,6 +325,7 @@ final class Connection implements CommandContext {
             loop.buffers().release(out);
             out = null;
         }
+        reportUnsentBytes();
         pending.clear();
         loop.onClosed(this);
     }

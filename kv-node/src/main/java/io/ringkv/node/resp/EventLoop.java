@@ -11,13 +11,15 @@ import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 /**
  * The front door's one thread: a selector over the listening socket and every connection, plus a queue through
  * which other threads hand back the service's answers. It blocks in {@code select()} when there is nothing to
- * do, so idle connections cost no CPU.
+ * do, so idle connections cost no CPU. Timeouts need no timer thread and no polling: the select waits at most
+ * until the earliest deadline a connection reported, and then the loop closes the connections whose time is up.
  */
 final class EventLoop implements Runnable {
     private static final byte[] TOO_MANY_CLIENTS =
@@ -35,6 +37,10 @@ final class EventLoop implements Runnable {
     private volatile boolean running = true;
     private volatile Thread thread;
     private long nextClientId = 1;
+    /** When the loop next looks for expired connections; {@link Long#MAX_VALUE} while none has a deadline. */
+    private long nextTimeoutCheckNanos = Long.MAX_VALUE;
+    /** Closing for time may be this late, so a thousand staggered deadlines cost a few sweeps, not a thousand. */
+    private static final long TIMEOUT_CHECK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
               RespCounters counters) {
@@ -50,9 +56,10 @@ final class EventLoop implements Runnable {
         thread = Thread.currentThread();
         try {
             while (running) {
-                selector.select(this::onSelected);
+                selector.select(this::onSelected, selectTimeoutMillis());
                 wakeupPending.set(false);
                 runTasks();
+                closeExpired();
             }
         } catch (IOException | ClosedSelectorException e) {
             running = false;
@@ -89,6 +96,36 @@ final class EventLoop implements Runnable {
 
     BufferPool buffers() {
         return buffers;
+    }
+
+    /** Makes the loop look for expired connections no later than {@code deadlineNanos} (loop thread only). */
+    void scheduleTimeoutCheck(long deadlineNanos) {
+        if (deadlineNanos < nextTimeoutCheckNanos) {
+            nextTimeoutCheckNanos = deadlineNanos;
+        }
+    }
+
+    /** @return how long select may block: until the next timeout check, or 0 (no limit) when there is none */
+    private long selectTimeoutMillis() {
+        if (nextTimeoutCheckNanos == Long.MAX_VALUE) {
+            return 0;
+        }
+        long waitNanos = nextTimeoutCheckNanos - System.nanoTime();
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos) + 1);
+    }
+
+    private void closeExpired() {
+        long now = System.nanoTime();
+        if (nextTimeoutCheckNanos == Long.MAX_VALUE || now - nextTimeoutCheckNanos < 0) {
+            return;
+        }
+        long next = Long.MAX_VALUE;
+        for (Connection connection : Set.copyOf(connections)) {
+            if (!connection.expiredBy(now)) {
+                next = Math.min(next, connection.nextDeadline());
+            }
+        }
+        nextTimeoutCheckNanos = next == Long.MAX_VALUE ? next : Math.max(next, now + TIMEOUT_CHECK_GAP_NANOS);
     }
 
     void onClosed(Connection connection) {
@@ -150,6 +187,7 @@ final class EventLoop implements Runnable {
         key.attach(connection);
         connections.add(connection);
         counters.onAccepted();
+        scheduleTimeoutCheck(connection.nextDeadline());
     }
 
     private void closeEverything() {

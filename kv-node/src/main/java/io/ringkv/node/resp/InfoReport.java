@@ -67,6 +67,11 @@ final class InfoReport {
                 fields.put("connected_clients", Long.toString(counters.connectedClients()));
                 fields.put("maxclients", Integer.toString(config.maxClients()));
                 fields.put("blocked_clients", "0");
+                fields.put("client_unsent_reply_bytes", Long.toString(counters.unsentReplyBytes()));
+                fields.put("client_unsent_reply_bytes_peak", Long.toString(counters.unsentReplyBytesPeak()));
+                fields.put("client_max_unsent_reply_bytes", Integer.toString(config.maxUnsentReplyBytes()));
+                fields.put("client_idle_timeout_seconds", Long.toString(config.idleTimeoutMillis() / 1000));
+                fields.put("client_request_timeout_seconds", Long.toString(config.requestTimeoutMillis() / 1000));
             }
             case "stats" -> {
                 fields.put("total_connections_received", Long.toString(counters.connectionsAccepted()));
@@ -75,6 +80,8 @@ final class InfoReport {
                 fields.put("total_protocol_errors", Long.toString(counters.protocolErrors()));
                 fields.put("total_service_failures", Long.toString(counters.serviceFailures()));
                 fields.put("total_read_pauses", Long.toString(counters.readPauses()));
+                fields.put("clients_closed_idle", Long.toString(counters.closedIdle()));
+                fields.put("clients_closed_incomplete_request", Long.toString(counters.closedIncompleteRequest()));
             }
             case "replication" -> {
                 fields.put("role", "master");

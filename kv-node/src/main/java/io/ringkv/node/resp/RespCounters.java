@@ -11,6 +11,10 @@ public final class RespCounters {
     private volatile long protocolErrors;
     private volatile long serviceFailures;
     private volatile long readPauses;
+    private volatile long closedIdle;
+    private volatile long closedIncompleteRequest;
+    private volatile long unsentReplyBytes;
+    private volatile long unsentReplyBytesPeak;
 
     /** @return connections accepted since start */
     public long connectionsAccepted() {
@@ -47,6 +51,26 @@ public final class RespCounters {
         return readPauses;
     }
 
+    /** @return connections closed because they moved no byte for the idle timeout */
+    public long closedIdle() {
+        return closedIdle;
+    }
+
+    /** @return connections closed because a request they began did not arrive whole within the request timeout */
+    public long closedIncompleteRequest() {
+        return closedIncompleteRequest;
+    }
+
+    /** @return reply bytes encoded for clients and not yet read by them, over every connection now */
+    public long unsentReplyBytes() {
+        return unsentReplyBytes;
+    }
+
+    /** @return the most reply bytes one connection has held unsent at once since start */
+    public long unsentReplyBytesPeak() {
+        return unsentReplyBytesPeak;
+    }
+
     // single writer (the front door's thread), so increments of the volatile fields do not race
     void onAccepted() {
         connectionsAccepted++;
@@ -75,5 +99,21 @@ public final class RespCounters {
 
     void onReadPaused() {
         readPauses++;
+    }
+
+    void onClosedIdle() {
+        closedIdle++;
+    }
+
+    void onClosedIncompleteRequest() {
+        closedIncompleteRequest++;
+    }
+
+    /** @param delta change of one connection's unsent bytes, which now stand at {@code connectionBytes} */
+    void onUnsentReplyBytes(long delta, long connectionBytes) {
+        unsentReplyBytes += delta;
+        if (connectionBytes > unsentReplyBytesPeak) {
+            unsentReplyBytesPeak = connectionBytes;
+        }
     }
 }

@@ -72,6 +72,11 @@ final class RespParser {
         return complete;
     }
 
+    /** @return true when part of a request has arrived and the rest has not */
+    boolean midRequest() {
+        return !complete && state != State.START;
+    }
+
     /** @return the arguments of the request {@link #parse} just completed, command name first */
     List<byte[]> request() {
         return arguments;

@@ -54,6 +54,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final org.agrona.collections.IntHashSet openSchemas = new org.agrona.collections.IntHashSet();
     private final UnsafeBuffer envelope = new UnsafeBuffer(ByteBuffer.allocateDirect(Envelope.LENGTH));
     private final Counters counters = new Counters();
+    private final ThrottledLog errorLog = new ThrottledLog(LOG, ThrottledLog.DEFAULT_INTERVAL_NANOS, System::nanoTime);
     private boolean closed;
 
     private AeronTransport(TransportConfig config) {
@@ -75,6 +76,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
             .publicationTermBufferLength(config.termLength())
             .ipcTermBufferLength(64 * 1024)
             .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(100))
+            // datagrams reach Aeron's receiver only when their header is whole and consistent
+            .receiveChannelEndpointSupplier((channel, dispatcher, status, context) ->
+                new FrameCheckingReceiveEndpoint(channel, dispatcher, status, context,
+                    () -> counters.droppedInvalidFrames++))
             .errorHandler(this::onAeronError));
         this.driverInvoker = driver.sharedAgentInvoker();
         if (!driverInvoker.isStarted()) {
@@ -265,12 +270,20 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     private void onAeronError(Throwable error) {
         counters.aeronErrors++;
-        LOG.log(System.Logger.Level.WARNING, "transport error on " + config.self() + ": " + error);
+        errorLog.warn("transport error on " + config.self() + ": " + error);
     }
 
-    /** @return errors the media driver or client reported (each also logged) */
+    /** @return errors the media driver or client reported (logged at most once per 10 s, with a count) */
     public long aeronErrors() {
         return counters.aeronErrors;
+    }
+
+    /**
+     * @return datagrams dropped at the peer port before Aeron's receiver saw them: too short for the header
+     *     their frame type needs, a frame length that type cannot have, or a type a receiver does not handle
+     */
+    public long droppedInvalidFrames() {
+        return counters.droppedInvalidFrames;
     }
 
     @Override
@@ -335,6 +348,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
         long droppedUnknownSchema;
         long droppedMalformed;
         long aeronErrors;
+        long droppedInvalidFrames;
 
         TransportCounters snapshot() {
             return new TransportCounters(sent, backPressured, notConnected, unknownDestination, tooLarge, received,

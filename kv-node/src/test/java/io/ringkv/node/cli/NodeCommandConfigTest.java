@@ -83,6 +83,27 @@ class NodeCommandConfigTest {
     }
 
     @Test
+    void clientBoundsComeFromFlagsOrTheFileAndBadOnesAreRejectedByName() throws IOException {
+        NodeConfig defaults = NodeCommand.config(Options.parse(List.of()));
+        assertEquals(0, defaults.clients().idleTimeoutSeconds(), "idle connections stay open, as in Redis");
+        assertEquals(30, defaults.clients().requestTimeoutSeconds());
+        Path file = directory.resolve("clients.properties");
+        Files.writeString(file, "client-idle-timeout = 300\nclient-max-unsent-bytes = 65536\n");
+        NodeConfig config = NodeCommand.config(Options.parse(List.of("--config", file.toString(),
+            "--client-request-timeout", "5", "--client-max-pending-replies", "64")));
+        assertEquals(300, config.clients().idleTimeoutSeconds());
+        assertEquals(5, config.clients().requestTimeoutSeconds());
+        assertEquals(64, config.clients().maxPendingReplies());
+        assertEquals(65_536, config.clients().maxUnsentReplyBytes());
+        for (String name : List.of("client-idle-timeout", "client-request-timeout", "client-max-pending-replies",
+            "client-max-unsent-bytes")) {
+            UsageException error = assertThrows(UsageException.class,
+                () -> NodeCommand.config(Options.parse(List.of("--" + name, "-1"))), name);
+            assertTrue(error.getMessage().startsWith("--" + name + " must be from"), error.getMessage());
+        }
+    }
+
+    @Test
     void aMissingConfigFileIsAClearError() {
         UsageException error = assertThrows(UsageException.class,
             () -> NodeCommand.config(Options.parse(List.of("--config", directory.resolve("none").toString()))));

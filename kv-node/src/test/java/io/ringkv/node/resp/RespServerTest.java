@@ -336,6 +336,80 @@ class RespServerTest {
     }
 
     @Test
+    void aHalfSentRequestClosesItsConnectionAfterTheRequestTimeoutAndIsCounted() throws Exception {
+        RespServer server = start(RespConfig.onPort(0).withTimeouts(0, 300), new MapKeyValueService(null));
+        RespTestClient quiet = client(server);
+        assertEquals("PONG", quiet.call("PING"));
+        RespTestClient halfSent = client(server);
+        halfSent.send("*1000000\r\n$3\r\nGET\r\n");
+        assertTrue(halfSent.closedByServer(), "the half-sent request was given up");
+        assertEquals(1, server.counters().closedIncompleteRequest());
+        assertEquals(0, server.counters().closedIdle());
+        assertEquals("PONG", quiet.call("PING"), "a connection between requests is not closed by the request timeout");
+        String stats = ((Bulk) quiet.call("INFO", "stats")).text();
+        assertTrue(stats.contains("clients_closed_incomplete_request:1\r\n"), stats);
+    }
+
+    @Test
+    void aConnectionThatMovesNoByteForTheIdleTimeoutIsClosedAndCounted() throws Exception {
+        RespServer server = start(RespConfig.onPort(0).withTimeouts(300, 0), new MapKeyValueService(null));
+        RespTestClient client = client(server);
+        assertEquals("PONG", client.call("PING"));
+        assertTrue(client.closedByServer(), "the idle connection was closed");
+        assertEquals(1, server.counters().closedIdle());
+        assertEquals(0, server.counters().closedIncompleteRequest());
+    }
+
+    /**
+     * A client pipelines 100,000 GETs of 1 KiB values without reading; answers come from another thread in
+     * bursts. The reply bytes the server holds for it stay within the configured bound (plus one reply), and once
+     * it reads, every reply arrives, correct and in order.
+     */
+    @Test
+    void aClientThatPipelinesWithoutReadingHoldsAtMostTheUnsentBoundThenGetsEveryReplyInOrder() throws Exception {
+        agent = Executors.newFixedThreadPool(2);
+        MapKeyValueService map = new MapKeyValueService(agent);
+        int bound = 64 * 1024;
+        RespServer server = start(RespConfig.onPort(0).withBackPressure(1024, bound), map);
+        RespTestClient client = client(server);
+        int requests = 100_000;
+        for (int i = 0; i < 100; i++) {
+            assertEquals("OK", client.call("SET", "k" + i, kibValue(i)));
+        }
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<?> sent = writer.submit(() -> {
+                for (int batch = 0; batch < requests / 1000; batch++) {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    for (int i = 0; i < 1000; i++) {
+                        bytes.writeBytes(RespTestClient.command("GET", "k" + (batch * 1000 + i) % 100));
+                    }
+                    client.send(bytes.toByteArray());
+                }
+                return null;
+            });
+            while (server.counters().readPauses() == 0) {
+                Thread.sleep(5);
+            }
+            for (int i = 0; i < requests; i++) {
+                assertEquals(new Bulk(kibValue(i % 100)), client.read(), "reply " + i);
+            }
+            sent.get();
+        } finally {
+            writer.shutdownNow();
+        }
+        long peak = server.counters().unsentReplyBytesPeak();
+        assertTrue(peak > 0 && peak <= bound + 1024 + 16, "one connection held " + peak + " unsent bytes");
+        assertEquals("PONG", client.call("PING"));
+        String clients = ((Bulk) client.call("INFO", "clients")).text();
+        assertTrue(clients.contains("client_unsent_reply_bytes_peak:" + peak + "\r\n"), clients);
+    }
+
+    private static String kibValue(int i) {
+        return ("v" + i + "-").repeat(1024).substring(0, 1024);
+    }
+
+    @Test
     void infoReportsTheFrontDoorsAndTheNodesFields() throws Exception {
         NodeInfo node = section -> section.equals("keyspace") ? Map.of("db0", "keys=7") : Map.of();
         RespServer server = start(RespConfig.onPort(0), new MapKeyValueService(null), node);

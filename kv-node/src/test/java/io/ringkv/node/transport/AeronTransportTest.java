@@ -12,7 +12,10 @@ import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
 import io.ringkv.api.TransportCounters;
 import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.net.InetAddress;
 import java.net.SocketException;
 import java.nio.ByteOrder;
@@ -156,6 +159,58 @@ class AeronTransportTest {
         assertTrue(receivedByB.isEmpty());
         sendFromA(message(SCHEMA, 8));
         pump(() -> !receivedByB.isEmpty());
+    }
+
+    /**
+     * A datagram shorter than an Aeron data header used to reach the receiver, which read the missing header
+     * fields (session, stream, term) from the previous datagram still in its buffer and then copied a negative
+     * length into the image: an IndexOutOfBoundsException per datagram. Such frames are now a counted drop.
+     */
+    @Test
+    void shortAndRandomDatagramsToThePeerPortAreCountedDropsAndValidMessagesStillArrive() throws Exception {
+        sendFromA(message(SCHEMA, 100));
+        pump(() -> receivedByB.size() == 1);
+        int sent = 0;
+        try (DatagramSocket attacker = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", addressB.port());
+            for (int batch = 0; batch < 8; batch++) {
+                for (int i = 0; i < 32; i++) {
+                    attacker.send(new DatagramPacket(shortDataFrame(1024 + 32 * (batch * 32 + i)), 12, target));
+                    sent++;
+                }
+                probe();
+            }
+            java.util.Random random = new java.util.Random(12);
+            for (int batch = 0; batch < 8; batch++) {
+                for (int i = 0; i < 32; i++) {
+                    byte[] garbage = new byte[8 + random.nextInt(120)];
+                    random.nextBytes(garbage);
+                    garbage[4] = 0; // Aeron's frame version, so the frame passes Aeron's own first check
+                    garbage[6] = (byte) random.nextInt(8);
+                    garbage[7] = 0;
+                    attacker.send(new DatagramPacket(garbage, garbage.length, target));
+                }
+                probe();
+            }
+        }
+        assertEquals(0, b.aeronErrors(), "no datagram may raise an error inside the transport");
+        assertTrue(b.droppedInvalidFrames() >= sent, "every short data frame is counted, got "
+            + b.droppedInvalidFrames() + " of " + sent);
+        assertEquals(1 + 16, receivedByB.size(), "every valid message arrived");
+    }
+
+    /** Sends a valid message and waits for it, so every datagram sent before it has been handled. */
+    private void probe() {
+        int before = receivedByB.size();
+        sendFromA(message(SCHEMA, 8));
+        pump(() -> receivedByB.size() == before + 1);
+    }
+
+    /** The first 12 bytes of an Aeron data frame header (length, version 0, flags, type DATA, term offset). */
+    private static byte[] shortDataFrame(int termOffset) {
+        ByteBuffer frame = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        frame.putInt(0, 64).put(4, (byte) 0).put(5, (byte) 0xC0).putShort(6, (short) 1).putInt(8, termOffset);
+        return frame.array();
     }
 
     @Test

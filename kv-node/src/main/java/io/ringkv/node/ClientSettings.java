@@ -1,0 +1,46 @@
+package io.ringkv.node;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+
+/**
+ * How the Redis-protocol front door bounds each client: time and memory.
+ *
+ * @param idleTimeoutSeconds a connection that sends and receives nothing for this long, with no answer in
+ *     flight, is closed; 0 (the default, as Redis' {@code timeout 0}) never closes it: connection pools keep
+ *     idle connections on purpose, and an idle connection holds no buffer, only a socket within
+ *     {@code maxclients}
+ * @param requestTimeoutSeconds a request whose first bytes arrived this long ago and which is still incomplete
+ *     closes its connection (default 30); a half-sent request holds a read buffer and up to the largest request
+ *     in the parser, so it must not wait forever. 0 waits forever
+ * @param maxPendingReplies a connection's requests in flight (sent to the cluster, not yet answered or not yet
+ *     read) before the server stops reading from it (default 1024)
+ * @param maxUnsentReplyBytes reply bytes a client has not read before the server stops reading its requests and
+ *     encoding its answers (default 1 MiB)
+ */
+public record ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, int maxPendingReplies,
+                             int maxUnsentReplyBytes) {
+    /** The defaults. */
+    public static final ClientSettings DEFAULT = new ClientSettings(0, 30, 1024, 1024 * 1024);
+    /** Longest timeout: a day. */
+    public static final int MAX_TIMEOUT_SECONDS = 86_400;
+
+    /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting and its range */
+    public ClientSettings {
+        check(idleTimeoutSeconds >= 0 && idleTimeoutSeconds <= MAX_TIMEOUT_SECONDS,
+            "client-idle-timeout must be 0 (never) to " + MAX_TIMEOUT_SECONDS + " seconds, was " + idleTimeoutSeconds);
+        check(requestTimeoutSeconds >= 0 && requestTimeoutSeconds <= MAX_TIMEOUT_SECONDS,
+            "client-request-timeout must be 0 (never) to " + MAX_TIMEOUT_SECONDS + " seconds, was "
+                + requestTimeoutSeconds);
+        check(maxPendingReplies >= 1 && maxPendingReplies <= 1_000_000,
+            "client-max-pending-replies must be 1–1000000, was " + maxPendingReplies);
+        check(maxUnsentReplyBytes >= 16 * 1024 && maxUnsentReplyBytes <= 1024 * 1024 * 1024,
+            "client-max-unsent-bytes must be 16384–1073741824, was " + maxUnsentReplyBytes);
+    }
+
+    private static void check(boolean valid, String message) {
+        if (!valid) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, message);
+        }
+    }
+}
