@@ -126,7 +126,6 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("resolver", replicationConfig.resolver());
             fields.put("engine", engine.name());
             counterFields("replication_", replicationCounters, fields);
-            counterFields("transport_", transportCounters, fields);
         } else if (section.equals("cluster")) {
             fields.put("cluster_name", config.gossip().clusterName());
             fields.put("cluster_self", view.self());
@@ -147,16 +146,9 @@ public final class RingkvNode implements AutoCloseable {
         return fields;
     }
 
-    /** The transport's counters (written by the agent thread, read here approximately), named for operators. */
+    /** The transport's counters as of the last second, and its drops before Aeron, named for operators. */
     private void transportFields(Map<String, String> fields) {
-        TransportCounters counters = transport.counters();
-        fields.put("transport_sent", Long.toString(counters.sent()));
-        fields.put("transport_received", Long.toString(counters.received()));
-        fields.put("transport_back_pressured", Long.toString(counters.backPressured()));
-        fields.put("transport_not_connected", Long.toString(counters.notConnected()));
-        fields.put("transport_dropped_unknown_sender", Long.toString(counters.droppedUnknownSender()));
-        fields.put("transport_dropped_unknown_schema", Long.toString(counters.droppedUnknownSchema()));
-        fields.put("transport_dropped_malformed", Long.toString(counters.droppedMalformed()));
+        counterFields("transport_", transportCounters, fields);
         fields.put("transport_dropped_invalid_frames", Long.toString(transport.droppedInvalidFrames()));
         fields.put("transport_errors", Long.toString(transport.aeronErrors()));
     }

@@ -85,7 +85,7 @@ class ReplicasInStepProcessesTest {
         assertEquals(List.of(), missing.subList(0, Math.min(20, missing.size())), missing.size() + " of "
             + acknowledged.size() + " acknowledged keys missing from a replica (first 20 shown)");
         try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
-            String info = client.info("replication");
+            String info = client.info();
             assertEquals(0, counter(info, "replication_catch_ups_abandoned"), info);
             assertTrue(counter(info, "replication_writes_acknowledged") >= acknowledged.size(), info);
             assertTrue(counter(info, "transport_sent") > 0, info);
