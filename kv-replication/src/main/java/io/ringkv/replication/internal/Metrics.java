@@ -21,12 +21,17 @@ public final class Metrics {
     public long siblingLimitRejections;
     public long droppedMalformed;
     public long droppedUnknownTemplate;
+    public long writesForwarded;
+    public long forwardsCoordinated;
+    public long duplicateForwards;
+    public long forwardsRefusedAfterStart;
 
     /** @return a snapshot */
     public ReplicationCounters snapshot() {
         return new ReplicationCounters(writesAcknowledged, writesFailed, readsSucceeded, readsFailed, timeouts,
             unavailable, retransmits, lateReplies, readRepairsSent, readRepairsSkipped, clockEntriesPruned,
             replicaWrites, replicaUnchangedWrites, storageFailures, siblingLimitRejections, droppedMalformed,
-            droppedUnknownTemplate);
+            droppedUnknownTemplate, writesForwarded, forwardsCoordinated, duplicateForwards,
+            forwardsRefusedAfterStart);
     }
 }
