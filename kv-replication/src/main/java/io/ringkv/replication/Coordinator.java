@@ -205,28 +205,28 @@ public final class Coordinator implements TimerHandler {
             causalContext, consistency, callback);
         track(pending);
         metrics.writesForwarded++;
-        sendToRemotes(pending, encodeForward(pending));
+        sendToRemotes(pending, encodeForward(pending, false));
     }
 
-    private int encodeForward(PendingForward forward) {
+    private int encodeForward(PendingForward forward, boolean retransmit) {
         return codec.encodeCoordinate(forward.correlationId, forward.token, forward.key, forward.value,
-            forward.causalContext, forward.consistency);
+            forward.causalContext, forward.consistency, retransmit);
     }
 
     /**
      * A node that is not a replica of the key asks this one to coordinate a client's write. Refused with
      * {@code UNAVAILABLE} when this node is not a live replica of the key in its own ring (it never forwards
-     * further), and for a short while after this node started (see {@link #justStarted()}); a repeat is answered
-     * again, never written twice.
+     * further), and when it is a retransmission this node does not know while it has just started (see
+     * {@link #justStarted()}); a repeat is answered again, never written twice.
      */
     void onCoordinate(NodeId sender, Message.Coordinate request) {
         ForwardedWrites.Id id = new ForwardedWrites.Id(sender, request.correlationId());
-        if (!forwarded.isTracked(id) && justStarted()) {
+        if (request.retransmit() && !forwarded.isTracked(id) && justStarted()) {
             metrics.forwardsRefusedAfterStart++;
             metrics.writesFailed++;
-            replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " started moments"
-                + " ago and cannot tell whether it took this write on before; it may or may not have been written",
-                null));
+            replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " restarted while"
+                + " the write was being handed to it and cannot tell whether it wrote it; it may or may not have been"
+                + " written", null));
             return;
         }
         if (!forwarded.begin(id)) {
@@ -265,7 +265,9 @@ public final class Coordinator implements TimerHandler {
 
     /**
      * True while a request forwarded to this node's previous incarnation could still be retransmitted: its record
-     * of forwarded writes died with it, so a repeat could not be told from a new request and would be written twice.
+     * of forwarded writes died with it, so an unknown retransmission could be one it already wrote, and writing it
+     * again would make a second write (a sibling no client asked for). Later, an unknown retransmission is one whose
+     * first send was lost, and is written.
      */
     private boolean justStarted() {
         long window = config.requestTimeoutNanos() + 2 * config.retryIntervalNanos();
@@ -384,7 +386,7 @@ public final class Coordinator implements TimerHandler {
         metrics.retransmits += request.targets.length - request.replies;
         int length = switch (request) {
             case PendingWrite write -> codec.encodeWrite(write.correlationId, write.token, write.key, write.state);
-            case PendingForward forward -> encodeForward(forward);
+            case PendingForward forward -> encodeForward(forward, true);
             default -> codec.encodeRead(request.correlationId, request.token, request.key);
         };
         sendToRemotes(request, length);

@@ -10,8 +10,8 @@ import java.util.Map;
  * The writes this replica coordinates for other nodes, by (sender, correlation id), so a retransmitted Coordinate
  * never makes a second write: a repeat of one in flight is ignored, a repeat of a finished one gets the same answer
  * again. Holds the most recent {@link #CAPACITY}; older entries go first (a sender gives up after its timeout).
- * Lost on restart, so a restarted replica refuses hand-overs it does not know until every request of its previous
- * incarnation has timed out. Agent thread only.
+ * Lost on restart, so a restarted replica refuses retransmitted hand-overs it does not know until every request of
+ * its previous run has timed out. Agent thread only.
  */
 final class ForwardedWrites {
     static final int CAPACITY = 4096;

@@ -24,8 +24,8 @@ package io.ringkv.replication;
  * @param writesForwarded writes this node handed to a replica of the key to coordinate (it is not one)
  * @param forwardsCoordinated writes other nodes handed to this replica to coordinate
  * @param duplicateForwards repeated hand-overs of a write already taken on: answered again, never written twice
- * @param forwardsRefusedAfterStart hand-overs refused because this node had just started and could not tell a
- *     repeat of one its previous run took on from a new one
+ * @param forwardsRefusedAfterStart retransmitted hand-overs refused because this node had just started and could
+ *     not tell whether its previous run had written them
  */
 public record ReplicationCounters(long writesAcknowledged, long writesFailed, long readsSucceeded, long readsFailed,
                                   long timeouts, long unavailable, long retransmits, long lateReplies,

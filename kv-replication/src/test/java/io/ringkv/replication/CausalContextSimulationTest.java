@@ -2,18 +2,25 @@ package io.ringkv.replication;
 
 import static io.ringkv.replication.TestCluster.MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.CausalContext;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SiblingSet;
 import io.ringkv.api.Value;
 import io.ringkv.api.Version;
+import io.ringkv.replication.internal.SiblingCodec;
+import io.ringkv.ring.Partitioner;
 import io.ringkv.sim.LatencyModel;
 import io.ringkv.sim.SimulationSeeds;
+import io.ringkv.storage.StorageKey;
+import io.ringkv.storage.StorageRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,6 +63,30 @@ class CausalContextSimulationTest {
             assertEquals(Set.of(Value.utf8("b"), Value.utf8("c")),
                 Set.copyOf(cluster.get(n(i), "k", ALL).value.values()), "GETV via n" + i);
         }
+    }
+
+    @Test
+    void aWriteThroughANodeThatIsNotAReplicaIsCoordinatedByOneOfTheKeysReplicas() {
+        TestCluster cluster = new TestCluster(3, NODES, ReplicationConfig.DEFAULT);
+        NodeId outsider = cluster.ids.stream()
+            .filter(id -> !cluster.ring.preferenceList(Partitioner.token(Key.utf8("k"))).contains(id))
+            .findFirst().orElseThrow();
+        TestCluster.Outcome<Version> written = cluster.put(outsider, "k", "v", null, QUORUM);
+        assertTrue(written.succeeded(), written.error + " " + written.message);
+        assertTrue(cluster.ring.preferenceList(Partitioner.token(Key.utf8("k"))).contains(written.value.writer()),
+            "the dot was issued by " + written.value.writer() + ", not a replica");
+        assertEquals(1, cluster.node(outsider).counters().writesForwarded());
+        assertEquals(List.of(Value.utf8("v")), cluster.get(outsider, "k", QUORUM).value.values());
+    }
+
+    @Test
+    void aRecordStoredBeforeDottedVersionVectorsIsRefusedWithAReason() {
+        byte[] formatOne = {1, 0, 0};
+        StorageRecord record = StorageRecord.live(new StorageKey(1, Key.utf8("k")), formatOne, new byte[0]);
+        KvException e = assertThrows(KvException.class, () -> SiblingCodec.decode(record, Limits.DEFAULT));
+        assertEquals(ErrorCode.STORAGE_FAILURE, e.code());
+        assertTrue(e.getMessage().contains("format 1") && e.getMessage().contains("empty data directory"),
+            e.getMessage());
     }
 
     /** The ground truth of one key: each write's value and the values it superseded (its true causal past). */

@@ -36,9 +36,10 @@ public sealed interface Message {
      *
      * @param value the value, null for a delete
      * @param context what the client saw, null for a blind write
+     * @param retransmit true when the sender sent it before
      */
     record Coordinate(long correlationId, long token, Key key, Value value, CausalContext context,
-                      Consistency consistency) implements Message {
+                      Consistency consistency, boolean retransmit) implements Message {
     }
 
     /**

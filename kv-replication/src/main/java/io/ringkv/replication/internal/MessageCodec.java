@@ -99,9 +99,12 @@ public final class MessageCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength();
     }
 
-    /** Encodes a Coordinate; {@code value} null for a delete, {@code context} null for a blind write. */
+    /**
+     * Encodes a Coordinate; {@code value} null for a delete, {@code context} null for a blind write,
+     * {@code retransmit} when it was sent before.
+     */
     public int encodeCoordinate(long correlationId, long token, Key key, Value value, CausalContext context,
-                                Consistency consistency) {
+                                Consistency consistency, boolean retransmit) {
         byte[] keyBytes = key.toByteArray();
         byte[] contextBytes = context == null ? new byte[0] : context.toBytes();
         byte[] valueBytes = value == null ? new byte[0] : value.toByteArray();
@@ -109,6 +112,7 @@ public final class MessageCodec {
             .correlationId(correlationId).token(token)
             .n((short) consistency.n()).r((short) consistency.r()).w((short) consistency.w())
             .tombstone(value == null ? BooleanType.TRUE : BooleanType.FALSE)
+            .retransmit(retransmit ? BooleanType.TRUE : BooleanType.FALSE)
             .putKey(keyBytes, 0, keyBytes.length)
             .putContext(contextBytes, 0, contextBytes.length)
             .putValue(valueBytes, 0, valueBytes.length);
@@ -223,12 +227,15 @@ public final class MessageCodec {
         Consistency consistency = new Consistency(d.n(), d.r(), d.w());
         BooleanType tombstone = d.tombstone();
         require(tombstone != BooleanType.NULL_VAL, "tombstone flag is not 0 or 1");
+        BooleanType retransmit = d.retransmit();
+        require(retransmit != BooleanType.NULL_VAL, "retransmit flag is not 0 or 1");
         Key key = Key.of(bytes(d.limit(), d::keyLength, end, limits.maxKeyBytes(), "key", d::getKey), limits);
         byte[] context = bytes(d.limit(), d::contextLength, end, MAX_CONTEXT_BYTES, "context", d::getContext);
         byte[] value = bytes(d.limit(), d::valueLength, end, limits.maxValueBytes(), "value", d::getValue);
         return new Message.Coordinate(correlationId, token, key,
             tombstone == BooleanType.TRUE ? null : Value.of(value, limits),
-            context.length == 0 ? null : CausalContext.fromBytes(context), consistency);
+            context.length == 0 ? null : CausalContext.fromBytes(context), consistency,
+            retransmit == BooleanType.TRUE);
     }
 
     private Message decodeCoordinateReply(DirectBuffer buffer, int bodyOffset, int blockLength, int version,
