@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A vector clock: per node, how many versions that node coordinated, plus the wall-clock time of that node's last
- * increment (used only to prune). Immutable; entries are kept sorted by {@link NodeId}, so equal clocks are equal
+ * A version vector: per node, the highest of that node's {@link Dot}s it covers (every dot of the node up to that
+ * counter), plus the wall-clock time of that entry's last change (used only to prune). A version's causal past and
+ * a client's causal context are such vectors (see {@link Version} for why a vector is exact there). Immutable; entries are kept sorted by {@link NodeId}, so equal clocks are equal
  * objects and {@link #compare} is a single merge walk.
  *
  * <p>Pruning follows Dynamo (section 4.4): when a clock grows past a configured size, the entries with the oldest
@@ -71,15 +72,6 @@ public final class VectorClock {
     }
 
     /**
-     * @param node the node that coordinates the new version
-     * @param nowMillis its wall clock, recorded for pruning
-     * @return this clock with {@code node}'s counter one higher
-     */
-    public VectorClock incremented(NodeId node, long nowMillis) {
-        return with(node, counter(node) + 1, nowMillis);
-    }
-
-    /**
      * @return this clock with {@code node}'s entry set to {@code counter} at {@code updated}
      * @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when {@code counter < 1}
      */
@@ -138,6 +130,11 @@ public final class VectorClock {
             return Occurred.CONCURRENT;
         }
         return bigger ? Occurred.AFTER : smaller ? Occurred.BEFORE : Occurred.EQUAL;
+    }
+
+    /** @return true when this clock includes {@code dot}: its counter for the dot's node reaches the dot's */
+    public boolean covers(Dot dot) {
+        return counter(dot.node()) >= dot.counter();
     }
 
     /** @return true when this clock is after or equal to {@code other}: it has seen everything {@code other} saw */

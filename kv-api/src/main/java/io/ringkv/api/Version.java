@@ -4,30 +4,71 @@ import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * The version of one write: its causal history as a {@link VectorClock}, its {@link HybridTimestamp} for
- * last-write-wins, and the node that coordinated it. Two versions are the same write exactly when all three are
- * equal. {@link #LWW_ORDER} is the total order last-write-wins uses: timestamp first, writer id on a tie, so every
- * replica picks the same winner.
+ * The version of one write, a dotted version vector (Preguiça et al., "Dotted Version Vectors: Logical Clocks for
+ * Optimistic Replication", 2010; what Riak 2.0 adopted): the write's own {@link Dot}, its causal {@link #past()}
+ * (the context its client wrote with), and its {@link HybridTimestamp} for last-write-wins.
  *
- * @param clock causal history
+ * <p>The rules that make it exact:
+ * <ul>
+ * <li>Only a replica of the key issues a dot, and its counter exceeds every counter of that replica it holds for
+ *     the key (in stored dots and pasts) and the client's context: a dot is never issued twice for a key. The
+ *     replica stores the write durably before anyone else sees the dot.</li>
+ * <li>The replica then sends its whole resolved sibling set, not only the new version, and read repair sends a
+ *     whole resolved set in one message. So a replica that holds a node's dot {@code n} also holds, or holds a past
+ *     covering, every earlier dot of that node for the key; a context (the join of what a read returned) therefore
+ *     covers exactly the writes its client saw and what those had superseded, and nothing else.</li>
+ * <li>A version is superseded by another exactly when the other's past covers its dot ({@link #isSupersededBy}).
+ *     Two writes whose contexts did not cover each other's dots are concurrent: both are kept.</li>
+ * </ul>
+ * A version's {@link #clock()} (past plus dot) is what a context built from it covers. {@link #LWW_ORDER} is the
+ * total order last-write-wins uses: timestamp first, writer id on a tie, so every replica picks the same winner.
+ *
+ * @param dot the write's identity
+ * @param past the versions the write supersedes: the client's causal context (possibly pruned)
  * @param timestamp hybrid logical time of the write
- * @param writer the coordinating node
  */
-public record Version(VectorClock clock, HybridTimestamp timestamp, NodeId writer) {
-    /** Highest timestamp last; equal timestamps ordered by writer id; then by clock size for totality. */
+public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp) {
+    /** Highest timestamp last; equal timestamps ordered by writer id; then by dot counter for totality. */
     public static final Comparator<Version> LWW_ORDER = Comparator.comparing(Version::timestamp)
         .thenComparing(Version::writer)
-        .thenComparingInt(v -> v.clock().size());
+        .thenComparingLong(v -> v.dot().counter());
 
     /** @throws NullPointerException when a part is missing */
     public Version {
-        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(dot, "dot");
+        Objects.requireNonNull(past, "past");
         Objects.requireNonNull(timestamp, "timestamp");
-        Objects.requireNonNull(writer, "writer");
     }
 
-    /** @return how this version's clock relates to {@code other}'s */
+    /** @return the node that coordinated the write (the dot's node) */
+    public NodeId writer() {
+        return dot.node();
+    }
+
+    /** @return the write's causal history including itself: its past with its dot added */
+    public VectorClock clock() {
+        if (past.covers(dot)) {
+            return past;
+        }
+        return past.with(dot.node(), dot.counter(), timestamp.physicalMillis());
+    }
+
+    /** @return true when {@code other}'s past covers this version's dot: the other write saw this one */
+    public boolean isSupersededBy(Version other) {
+        return other.past.covers(dot);
+    }
+
+    /**
+     * @return {@link Occurred#EQUAL} for the same dot, {@link Occurred#BEFORE} when {@code other} supersedes this,
+     *     {@link Occurred#AFTER} when this supersedes {@code other}, otherwise {@link Occurred#CONCURRENT}
+     */
     public Occurred compare(Version other) {
-        return clock.compare(other.clock);
+        if (dot.equals(other.dot)) {
+            return Occurred.EQUAL;
+        }
+        if (isSupersededBy(other)) {
+            return Occurred.BEFORE;
+        }
+        return other.isSupersededBy(this) ? Occurred.AFTER : Occurred.CONCURRENT;
     }
 }

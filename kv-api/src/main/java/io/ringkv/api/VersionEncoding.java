@@ -9,15 +9,19 @@ import java.nio.charset.StandardCharsets;
  * The binary form of versions, shared by the wire, the storage records and client contexts. Little-endian:
  * <pre>
  * clock     := entries:u16 { idLength:u8 id:ASCII counter:i64 updatedMillis:i64 }*
- * version   := clock physicalMillis:i64 logical:i32 writerLength:u8 writer:ASCII
- * context   := 'C' formatVersion:u8(=1) clock
+ * version   := dotIdLength:u8 dotId:ASCII dotCounter:i64 past:clock physicalMillis:i64 logical:i32
+ * context   := 'C' formatVersion:u8(=2) clock
  * </pre>
+ * The version layout itself carries no format number: the wire (the replication schema's version) and the storage
+ * record (its format byte) say which layout they hold. Context format 1 was the vector clock of before dotted
+ * version vectors; it is refused with a message that says so.
  * Decoding checks every length and value and fails with {@link ErrorCode#INVALID_ARGUMENT}, never with an
  * unchecked buffer error.
  */
 public final class VersionEncoding {
     private static final byte CONTEXT_MAGIC = 'C';
-    private static final byte CONTEXT_FORMAT = 1;
+    private static final byte CONTEXT_FORMAT = 2;
+    private static final byte PRE_DOT_CONTEXT_FORMAT = 1;
     private static final int MAX_ENTRIES = 0xFFFF;
 
     private VersionEncoding() {
@@ -25,7 +29,8 @@ public final class VersionEncoding {
 
     /** @return the bytes {@link #writeVersion} writes for {@code version} */
     public static int versionLength(Version version) {
-        return clockLength(version.clock()) + Long.BYTES + Integer.BYTES + 1 + version.writer().value().length();
+        return 1 + version.writer().value().length() + Long.BYTES + clockLength(version.past()) + Long.BYTES
+            + Integer.BYTES;
     }
 
     /** @return the encoded version */
@@ -37,10 +42,11 @@ public final class VersionEncoding {
 
     /** Writes {@code version} at the buffer's position (little-endian buffers only). */
     public static void writeVersion(ByteBuffer buffer, Version version) {
-        writeClock(buffer, version.clock());
+        writeId(buffer, version.dot().node());
+        buffer.putLong(version.dot().counter());
+        writeClock(buffer, version.past());
         buffer.putLong(version.timestamp().physicalMillis());
         buffer.putInt(version.timestamp().logical());
-        writeId(buffer, version.writer());
     }
 
     /** @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when {@code bytes} is not exactly one version */
@@ -54,10 +60,12 @@ public final class VersionEncoding {
     /** Reads one version at the buffer's position. @throws KvException when malformed */
     public static Version readVersion(ByteBuffer buffer) {
         try {
-            VectorClock clock = readClock(buffer);
+            NodeId writer = readId(buffer);
+            Dot dot = new Dot(writer, buffer.getLong());
+            VectorClock past = readClock(buffer);
             long physical = buffer.getLong();
             int logical = buffer.getInt();
-            return new Version(clock, new HybridTimestamp(physical, logical), readId(buffer));
+            return new Version(dot, past, new HybridTimestamp(physical, logical));
         } catch (BufferUnderflowException e) {
             throw malformed("version is truncated");
         }
@@ -73,8 +81,17 @@ public final class VersionEncoding {
     static VectorClock decodeContext(byte[] bytes) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            if (buffer.get() != CONTEXT_MAGIC || buffer.get() != CONTEXT_FORMAT) {
-                throw malformed("not a ringkv causal context (bad magic or format)");
+            if (buffer.get() != CONTEXT_MAGIC) {
+                throw malformed("not a ringkv causal context (bad magic)");
+            }
+            byte format = buffer.get();
+            if (format == PRE_DOT_CONTEXT_FORMAT) {
+                throw malformed("causal context format 1 is from before dotted version vectors and is no longer"
+                    + " accepted; read the key again (GETV) for a current context");
+            }
+            if (format != CONTEXT_FORMAT) {
+                throw malformed("causal context format " + (format & 0xFF) + " is unknown; this node reads format "
+                    + CONTEXT_FORMAT);
             }
             VectorClock clock = readClock(buffer);
             requireConsumed(buffer, "causal context");

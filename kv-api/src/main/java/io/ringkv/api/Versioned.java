@@ -33,6 +33,6 @@ public record Versioned(Version version, Value value) {
     @Override
     public String toString() {
         return (isTombstone() ? "Tombstone" : "Versioned[" + value.asUtf8() + "]") + "@" + version.timestamp()
-            + "/" + version.writer() + version.clock().asMap();
+            + "/" + version.dot() + version.past().asMap();
     }
 }

@@ -44,16 +44,21 @@ class VectorClockTest {
         assertTrue(merged.covers(clock(3, 1)) && merged.covers(clock(1, 5)));
     }
 
+    private static VectorClock bump(VectorClock clock, NodeId node, long millis) {
+        return clock.with(node, clock.counter(node) + 1, millis);
+    }
+
     @Test
-    void incrementRaisesOnlyTheCoordinatorsEntry() {
-        VectorClock next = clock(1, 1).incremented(C, 10).incremented(A, 11);
-        assertEquals(Map.of(A, 2L, B, 1L, C, 1L), next.asMap());
-        assertEquals(Occurred.AFTER, next.compare(clock(1, 1)));
+    void aClockCoversExactlyTheDotsUpToItsCounterForTheDotsNode() {
+        assertTrue(clock(3, 0).covers(new Dot(A, 3)));
+        assertTrue(clock(3, 0).covers(new Dot(A, 1)));
+        assertTrue(!clock(3, 0).covers(new Dot(A, 4)));
+        assertTrue(!clock(3, 0).covers(new Dot(B, 1)));
     }
 
     @Test
     void pruningDropsTheOldestUpdatedEntriesBeyondTheLimit() {
-        VectorClock clock = VectorClock.empty().incremented(B, 100).incremented(A, 300).incremented(C, 200);
+        VectorClock clock = bump(bump(bump(VectorClock.empty(), B, 100), A, 300), C, 200);
         VectorClock pruned = clock.pruned(2);
         assertEquals(Map.of(A, 1L, C, 1L), pruned.asMap(), "b was updated longest ago");
         assertEquals(1, clock.size() - pruned.size(), "the prune count callers record");
@@ -63,8 +68,8 @@ class VectorClockTest {
 
     @Test
     void pruningNeverMakesAnAncestorLookNewer() {
-        VectorClock ancestor = VectorClock.empty().incremented(A, 1).incremented(B, 2);
-        VectorClock descendant = ancestor.incremented(C, 3).pruned(2);
+        VectorClock ancestor = bump(bump(VectorClock.empty(), A, 1), B, 2);
+        VectorClock descendant = bump(ancestor, C, 3).pruned(2);
         Occurred occurred = descendant.compare(ancestor);
         assertTrue(occurred == Occurred.AFTER || occurred == Occurred.CONCURRENT, occurred.toString());
     }
@@ -77,16 +82,17 @@ class VectorClockTest {
 
     @Test
     void aCausalContextSurvivesItsOpaqueEncodingAndGarbageIsRejected() {
-        CausalContext context = new CausalContext(clock(7, 9).incremented(C, 42));
+        CausalContext context = new CausalContext(bump(clock(7, 9), C, 42));
         assertEquals(context, CausalContext.fromBytes(context.toBytes()));
-        KvException e = assertThrows(KvException.class, () -> CausalContext.fromBytes(new byte[] {'C', 1, 5}));
+        KvException e = assertThrows(KvException.class, () -> CausalContext.fromBytes(new byte[] {'C', 2, 5}));
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        assertThrows(KvException.class, () -> CausalContext.fromBytes(new byte[] {'C', 9, 0, 0}));
         assertThrows(KvException.class, () -> CausalContext.fromBytes(new byte[0]));
     }
 
     @Test
     void aVersionSurvivesItsEncoding() {
-        Version version = new Version(clock(1, 2), new HybridTimestamp(123, 4), C);
+        Version version = new Version(new Dot(C, 7), clock(1, 2), new HybridTimestamp(123, 4));
         assertEquals(version, VersionEncoding.decodeVersion(VersionEncoding.encodeVersion(version)));
     }
 }

@@ -37,6 +37,10 @@ import java.util.Map;
  * until each has, is judged down, or the catch-up window passes, so that a lost datagram or a replica that was
  * not yet reachable does not silently keep one copy fewer (every copy given up is counted).
  *
+ * <p>A write is coordinated by a replica of the key, which issues its dot (see {@link Version}): when this node is
+ * one of the key's live replicas it coordinates the write itself, otherwise it hands the write to the first live
+ * replica and relays that replica's answer. A write supersedes exactly what its causal context covers.
+ *
  * <p>Callbacks run on the agent thread, possibly before the call that started the request returns. Requests in
  * flight die with the node: their callbacks are then never called.
  */
@@ -52,7 +56,9 @@ public final class Coordinator implements TimerHandler {
     private final Metrics metrics;
     private final Map<Long, PendingRequest> byCorrelation = new HashMap<>();
     private final Map<Long, PendingRequest> byTimer = new HashMap<>();
+    private final ForwardedWrites forwarded = new ForwardedWrites();
     private long nextCorrelation;
+    private final long startedNanos;
 
     Coordinator(NodeContext context, Ring ring, LivenessView liveness, ConflictResolver resolver,
                 ReplicationConfig config, Replica local, HybridClock hybridClock, MessageCodec codec,
@@ -68,6 +74,7 @@ public final class Coordinator implements TimerHandler {
         this.metrics = metrics;
         // A random start keeps a restarted node from matching late replies meant for its previous incarnation.
         this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
+        this.startedNanos = context.clock().monotonicNanos();
     }
 
     /** Replaces the ring (membership changed); requests already sent keep their replicas. */
@@ -140,25 +147,145 @@ public final class Coordinator implements TimerHandler {
             metrics.writesFailed++;
             return;
         }
-        Version version = stamp(causalContext);
-        Versioned versioned = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
-        PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline(), versioned,
-            consistency.w(), callback);
-        track(pending);
-        int length = codec.encodeWrite(pending.correlationId, token, key, versioned);
-        sendToRemotes(pending, length);
-        if (pending.markAnswered(context.self())) {
-            onWriteReply(pending, local.apply(token, key, versioned));
+        if (isTarget(targets)) {
+            coordinate(token, key, value, causalContext, consistency, targets, callback);
+        } else {
+            forward(token, key, value, causalContext, consistency, targets[0], callback);
         }
     }
 
-    /** The new version: the context's clock with this node's entry incremented, pruned; a fresh hybrid time. */
-    private Version stamp(CausalContext causalContext) {
+    private boolean isTarget(NodeId[] targets) {
+        for (NodeId target : targets) {
+            if (target.equals(context.self())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Coordinates the write as a replica of the key: the local replica issues the dot and stores the write first,
+     * then the other replicas get its whole resolved set (see {@link Version} for why both matter).
+     */
+    private void coordinate(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
+                            NodeId[] targets, PutCallback callback) {
+        Replica.Coordinated stamped;
+        try {
+            stamped = local.coordinate(token, key, value, past(causalContext), hybridClock.now());
+        } catch (io.ringkv.api.KvException e) {
+            metrics.writesFailed++;
+            callback.onFailure(ErrorCode.STORAGE_FAILURE, e.getMessage());
+            return;
+        }
+        PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline(),
+            stamped.written(), stamped.state().versions(), consistency.w(), callback);
+        track(pending);
+        int length = codec.encodeWrite(pending.correlationId, token, key, pending.state);
+        sendToRemotes(pending, length);
+        if (pending.markAnswered(context.self())) {
+            onWriteReply(pending, true);
+        }
+    }
+
+    /** The new write's past: the client's context, pruned (a pruned entry can only make a spurious sibling). */
+    private VectorClock past(CausalContext causalContext) {
         VectorClock base = causalContext == null ? VectorClock.empty() : causalContext.clock();
-        VectorClock incremented = base.incremented(context.self(), context.clock().wallClockMillis());
-        VectorClock pruned = incremented.pruned(config.maxClockEntries());
-        metrics.clockEntriesPruned += incremented.size() - pruned.size();
-        return new Version(pruned, hybridClock.now(), context.self());
+        // one entry is left for the write's own dot
+        VectorClock pruned = base.pruned(Math.max(1, config.maxClockEntries() - 1));
+        metrics.clockEntriesPruned += base.size() - pruned.size();
+        return pruned;
+    }
+
+    /**
+     * Hands the write to a replica of the key: only a replica may issue its dot. Asked again on the retry timer
+     * (it answers a repeat without writing twice); {@code TIMEOUT} when it does not answer in time.
+     */
+    private void forward(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
+                         NodeId replica, PutCallback callback) {
+        // the replica's own request timeout runs from when it starts; a retry interval more lets its answer arrive
+        long deadline = deadline() + config.retryIntervalNanos();
+        PendingForward pending = new PendingForward(nextCorrelation++, token, key, replica, deadline, value,
+            causalContext, consistency, callback);
+        track(pending);
+        metrics.writesForwarded++;
+        sendToRemotes(pending, encodeForward(pending, false));
+    }
+
+    private int encodeForward(PendingForward forward, boolean retransmit) {
+        return codec.encodeCoordinate(forward.correlationId, forward.token, forward.key, forward.value,
+            forward.causalContext, forward.consistency, retransmit);
+    }
+
+    /**
+     * A node that is not a replica of the key asks this one to coordinate a client's write. Refused with
+     * {@code UNAVAILABLE} when this node is not a live replica of the key in its own ring (it never forwards
+     * further), and when it is a retransmission this node does not know while it has just started (see
+     * {@link #justStarted()}); a repeat is answered again, never written twice.
+     */
+    void onCoordinate(NodeId sender, Message.Coordinate request) {
+        ForwardedWrites.Id id = new ForwardedWrites.Id(sender, request.correlationId());
+        if (request.retransmit() && !forwarded.isTracked(id) && justStarted()) {
+            metrics.forwardsRefusedAfterStart++;
+            metrics.writesFailed++;
+            replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " restarted while"
+                + " the write was being handed to it and cannot tell whether it wrote it; it may or may not have been"
+                + " written", null));
+            return;
+        }
+        if (!forwarded.begin(id)) {
+            metrics.duplicateForwards++;
+            ForwardedWrites.Answer answer = forwarded.answer(id);
+            if (answer != null) {
+                replyToForward(id, answer);
+            }
+            return;
+        }
+        metrics.forwardsCoordinated++;
+        PutCallback reply = new PutCallback() {
+            @Override
+            public void onSuccess(Version written) {
+                finishForward(id, new ForwardedWrites.Answer(null, "", written));
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                finishForward(id, new ForwardedWrites.Answer(code, message, null));
+            }
+        };
+        NodeId[] targets = liveTargets(request.token(), request.consistency(), request.consistency().w(),
+            reply::onFailure);
+        if (targets == null) {
+            metrics.writesFailed++;
+        } else if (!isTarget(targets)) {
+            metrics.writesFailed++;
+            reply.onFailure(ErrorCode.UNAVAILABLE, context.self() + " is not a replica of the key in its view of the"
+                + " ring; retry");
+        } else {
+            coordinate(request.token(), request.key(), request.value(), request.context(), request.consistency(),
+                targets, reply);
+        }
+    }
+
+    /**
+     * True while a request forwarded to this node's previous incarnation could still be retransmitted: its record
+     * of forwarded writes died with it, so an unknown retransmission could be one it already wrote, and writing it
+     * again would make a second write (a sibling no client asked for). Later, an unknown retransmission is one whose
+     * first send was lost, and is written.
+     */
+    private boolean justStarted() {
+        long window = config.requestTimeoutNanos() + 2 * config.retryIntervalNanos();
+        return context.clock().monotonicNanos() - startedNanos < window;
+    }
+
+    private void finishForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {
+        forwarded.finish(id, answer);
+        replyToForward(id, answer);
+    }
+
+    private void replyToForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {
+        int length = codec.encodeCoordinateReply(id.correlationId(), answer.error(), answer.message(),
+            answer.version());
+        context.transport().send(id.sender(), codec.sendBuffer(), 0, length);
     }
 
     /**
@@ -279,9 +406,11 @@ public final class Coordinator implements TimerHandler {
             return;
         }
         metrics.retransmits += request.targets.length - request.replies;
-        int length = request instanceof PendingWrite write
-            ? codec.encodeWrite(write.correlationId, write.token, write.key, write.versioned)
-            : codec.encodeRead(request.correlationId, request.token, request.key);
+        int length = switch (request) {
+            case PendingWrite write -> codec.encodeWrite(write.correlationId, write.token, write.key, write.state);
+            case PendingForward forward -> encodeForward(forward, true);
+            default -> codec.encodeRead(request.correlationId, request.token, request.key);
+        };
         sendToRemotes(request, length);
         scheduleNext(request);
     }
@@ -296,7 +425,7 @@ public final class Coordinator implements TimerHandler {
             metrics.catchUpsAbandoned += write.unanswered();
             return;
         }
-        int length = codec.encodeWrite(write.correlationId, write.token, write.key, write.versioned);
+        int length = codec.encodeWrite(write.correlationId, write.token, write.key, write.state);
         for (int i = 0; i < write.targets.length; i++) {
             if (!write.answered[i] && liveness.isAlive(write.targets[i])) {
                 metrics.catchUpWrites++;
@@ -319,6 +448,12 @@ public final class Coordinator implements TimerHandler {
                 failWrite(write, ErrorCode.TIMEOUT, write.acks + " of " + write.required
                     + " replicas acknowledged within the timeout");
             }
+            case PendingForward forward -> {
+                metrics.timeouts++;
+                metrics.writesFailed++;
+                forward.callback.onFailure(ErrorCode.TIMEOUT, "replica " + forward.targets[0]
+                    + " did not answer the forwarded write within the timeout");
+            }
             case PendingRead read when read.done -> repair(read);
             case PendingRead read -> {
                 metrics.timeouts++;
@@ -334,8 +469,12 @@ public final class Coordinator implements TimerHandler {
     /** A replica's reply arrived: acks and read replies for requests no longer tracked are counted as late. */
     void onReply(NodeId sender, Message reply) {
         PendingRequest request = byCorrelation.get(reply.correlationId());
-        boolean sameKind = reply instanceof Message.WriteAck ? request instanceof PendingWrite
-            : reply instanceof Message.ReadReply && request instanceof PendingRead;
+        boolean sameKind = switch (reply) {
+            case Message.WriteAck ack -> request instanceof PendingWrite;
+            case Message.ReadReply answer -> request instanceof PendingRead;
+            case Message.CoordinateReply answer -> request instanceof PendingForward;
+            default -> false;
+        };
         // the kind is checked first: a reply of the wrong kind must not use up the replica's one answer
         if (!sameKind || !request.markAnswered(sender)) {
             metrics.lateReplies++;
@@ -353,6 +492,8 @@ public final class Coordinator implements TimerHandler {
                 }
                 onReadReply(read, sender, versions);
             }
+            case Message.CoordinateReply answer when request instanceof PendingForward forward ->
+                onForwardReply(forward, answer);
             default -> metrics.lateReplies++;
         }
     }
@@ -377,6 +518,18 @@ public final class Coordinator implements TimerHandler {
         }
         if (write.allAnswered() && byCorrelation.get(write.correlationId) == write) {
             finish(write);
+        }
+    }
+
+    private void onForwardReply(PendingForward forward, Message.CoordinateReply answer) {
+        finish(forward);
+        if (answer.error() == null) {
+            hybridClock.receive(answer.version().timestamp());
+            metrics.writesAcknowledged++;
+            forward.callback.onSuccess(answer.version());
+        } else {
+            metrics.writesFailed++;
+            forward.callback.onFailure(answer.error(), answer.message());
         }
     }
 
@@ -416,25 +569,30 @@ public final class Coordinator implements TimerHandler {
         return resolver.resolve(all);
     }
 
-    /** Sends each replica that answered the versions of the resolved set it lacks. */
+    /**
+     * Sends each replica that answered and lacks a version of the resolved set the whole set, in one message: a
+     * replica that got only part of it could hold a node's later dot without its earlier ones, and a context read
+     * from it would then cover a write its client never saw.
+     */
     private void repair(PendingRead read) {
         SiblingSet resolved = resolveAll(read);
         for (Map.Entry<NodeId, SiblingSet> reply : read.byReplica.entrySet()) {
             for (Versioned versioned : resolved.versions()) {
                 if (!reply.getValue().contains(versioned)) {
-                    sendRepair(reply.getKey(), read, versioned);
+                    sendRepair(reply.getKey(), read, resolved);
+                    break;
                 }
             }
         }
     }
 
-    private void sendRepair(NodeId replica, PendingRead read, Versioned versioned) {
+    private void sendRepair(NodeId replica, PendingRead read, SiblingSet resolved) {
         metrics.readRepairsSent++;
         if (replica.equals(context.self())) {
-            local.apply(read.token, read.key, versioned);
+            local.apply(read.token, read.key, resolved.versions());
             return;
         }
-        int length = codec.encodeWrite(0, read.token, read.key, versioned);
+        int length = codec.encodeWrite(0, read.token, read.key, resolved.versions());
         context.transport().send(replica, codec.sendBuffer(), 0, length);
     }
 

@@ -3,13 +3,15 @@ package io.ringkv.replication;
 import io.ringkv.api.Key;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.Versioned;
+import java.util.List;
 
 /**
- * A put or delete waiting for W acknowledgements; once acknowledged, it stays tracked while it catches up the
- * replicas that have not acknowledged it yet.
+ * A put or delete this node coordinates as a replica of the key, waiting for W acknowledgements; once
+ * acknowledged, it stays tracked while it catches up the replicas that have not acknowledged it yet.
  */
 final class PendingWrite extends PendingRequest {
     final Versioned versioned;
+    final List<Versioned> state;
     final int required;
     final PutCallback callback;
     int acks;
@@ -20,10 +22,15 @@ final class PendingWrite extends PendingRequest {
     /** How often the write was sent again after it was acknowledged (the retry interval backs off with it). */
     int catchUpRounds;
 
+    /**
+     * @param versioned the client's write, whose version the callback gets
+     * @param state the key's resolved versions at this replica after the write: what the other replicas are sent
+     */
     PendingWrite(long correlationId, long token, Key key, NodeId[] targets, long deadlineNanos, Versioned versioned,
-                 int required, PutCallback callback) {
+                 List<Versioned> state, int required, PutCallback callback) {
         super(correlationId, token, key, targets, deadlineNanos);
         this.versioned = versioned;
+        this.state = state;
         this.required = required;
         this.callback = callback;
     }

@@ -1,6 +1,13 @@
 package io.ringkv.replication;
 
 import io.ringkv.api.ConflictResolver;
+import io.ringkv.api.Dot;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.HybridTimestamp;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.Value;
+import io.ringkv.api.VectorClock;
+import io.ringkv.api.Version;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
@@ -17,16 +24,19 @@ import java.util.List;
 /**
  * The replica side: a key's versions live in one storage record (see {@link SiblingCodec} for the format). A write
  * is resolved against what the key holds, written, and flushed before {@link #apply} returns true, so an
- * acknowledged write survives a crash. Applying the same write twice changes nothing. Agent thread only.
+ * acknowledged write survives a crash. Applying the same write twice changes nothing. As the coordinating replica
+ * of a client's write it also issues the write's dot ({@link #coordinate}). Agent thread only.
  */
 public final class Replica {
+    private final NodeId self;
     private final StorageEngine engine;
     private final ConflictResolver resolver;
     private final Limits limits;
     private final int maxSiblings;
     private final Metrics metrics;
 
-    Replica(StorageEngine engine, ConflictResolver resolver, ReplicationConfig config, Metrics metrics) {
+    Replica(NodeId self, StorageEngine engine, ConflictResolver resolver, ReplicationConfig config, Metrics metrics) {
+        this.self = self;
         this.engine = engine;
         this.resolver = resolver;
         this.limits = config.limits();
@@ -49,31 +59,85 @@ public final class Replica {
     }
 
     /**
-     * Resolves {@code incoming} into the key's versions and makes the result durable.
+     * Resolves {@code incoming} (a coordinator's sibling set, or a read repair's) into the key's versions and makes
+     * the result durable.
      *
      * @return true when the key now durably reflects {@code incoming} (kept or superseded); false when storage
      *     failed or the key would exceed its sibling limit (both counted)
      */
-    boolean apply(long token, Key key, Versioned incoming) {
+    boolean apply(long token, Key key, List<Versioned> incoming) {
         try {
-            SiblingSet current = read(token, key);
-            List<Versioned> all = new ArrayList<>(current.versions());
-            all.add(incoming);
-            SiblingSet resolved = resolver.resolve(all);
-            if (resolved.equals(current)) {
-                metrics.replicaUnchangedWrites++;
-                return true;
-            }
-            if (resolved.size() > maxSiblings) {
-                metrics.siblingLimitRejections++;
-                return false;
-            }
-            write(token, key, resolved);
+            resolveAndStore(token, key, readCounted(token, key), incoming);
             return true;
         } catch (KvException e) {
-            metrics.storageFailures++;
             return false;
         }
+    }
+
+    /**
+     * Coordinates a client's write as this replica: issues its dot, resolves it into the key's versions and makes
+     * the result durable, before anyone else sees the dot. The dot's counter is one more than the highest counter
+     * of {@code self} among the key's stored dots and pasts and {@code past}, so a dot is never issued twice for a
+     * key while this replica keeps its data (see {@link Version}).
+     *
+     * @param value the value, null for a delete
+     * @param past the versions the write supersedes (the client's context, pruned)
+     * @return the new version and the key's resolved versions now stored, which go to the other replicas
+     * @throws KvException with {@code STORAGE_FAILURE} when storage failed or the key would exceed its sibling
+     *     limit (both counted); nothing was stored then
+     */
+    Coordinated coordinate(long token, Key key, Value value, VectorClock past, HybridTimestamp timestamp) {
+        SiblingSet current = readCounted(token, key);
+        Dot dot = new Dot(self, Math.max(highestCounter(current), past.counter(self)) + 1);
+        Version version = new Version(dot, past, timestamp);
+        Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
+        return new Coordinated(written, resolveAndStore(token, key, current, List.of(written)));
+    }
+
+    /** @param written the client's write @param state the key's versions after it, all of which replicas get */
+    record Coordinated(Versioned written, SiblingSet state) {
+    }
+
+    private SiblingSet readCounted(long token, Key key) {
+        try {
+            return read(token, key);
+        } catch (KvException e) {
+            metrics.storageFailures++;
+            throw e;
+        }
+    }
+
+    private long highestCounter(SiblingSet current) {
+        long highest = 0;
+        for (Versioned versioned : current.versions()) {
+            Version version = versioned.version();
+            long own = version.writer().equals(self) ? version.dot().counter() : 0;
+            highest = Math.max(highest, Math.max(own, version.past().counter(self)));
+        }
+        return highest;
+    }
+
+    private SiblingSet resolveAndStore(long token, Key key, SiblingSet current, List<Versioned> incoming) {
+        List<Versioned> all = new ArrayList<>(current.versions());
+        all.addAll(incoming);
+        SiblingSet resolved = resolver.resolve(all);
+        if (resolved.equals(current)) {
+            metrics.replicaUnchangedWrites++;
+            return resolved;
+        }
+        if (resolved.size() > maxSiblings) {
+            metrics.siblingLimitRejections++;
+            throw new KvException(ErrorCode.STORAGE_FAILURE, "the key would hold " + resolved.size()
+                + " concurrent versions, more than the limit of " + maxSiblings
+                + "; write with a context that covers the current siblings");
+        }
+        try {
+            write(token, key, resolved);
+        } catch (KvException e) {
+            metrics.storageFailures++;
+            throw e;
+        }
+        return resolved;
     }
 
     private void write(long token, Key key, SiblingSet resolved) {

@@ -52,7 +52,7 @@ public final class Replication {
         this.context = context;
         this.hybridClock = new HybridClock(context.clock());
         this.codec = new MessageCodec(config.limits(), config.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
-        this.replica = new Replica(engine, resolver, config, metrics);
+        this.replica = new Replica(context.self(), engine, resolver, config, metrics);
         this.coordinator = new Coordinator(context, ring, liveness, resolver, config, replica, hybridClock, codec,
             metrics);
         context.transport().register(SCHEMA_ID, this::onMessage);
@@ -97,7 +97,9 @@ public final class Replication {
         try {
             message = codec.decode(buffer, offset, length);
             if (message instanceof Message.Write write && write.token() != Partitioner.token(write.key())
-                || message instanceof Message.Read read && read.token() != Partitioner.token(read.key())) {
+                || message instanceof Message.Read read && read.token() != Partitioner.token(read.key())
+                || message instanceof Message.Coordinate coordinate
+                    && coordinate.token() != Partitioner.token(coordinate.key())) {
                 throw new KvException(ErrorCode.INVALID_ARGUMENT, "token does not match the key");
             }
         } catch (KvException | IndexOutOfBoundsException e) {
@@ -111,12 +113,14 @@ public final class Replication {
             case Message.Read read -> onRead(sender, read);
             case Message.WriteAck ack -> coordinator.onReply(sender, ack);
             case Message.ReadReply reply -> coordinator.onReply(sender, reply);
+            case Message.Coordinate coordinate -> coordinator.onCoordinate(sender, coordinate);
+            case Message.CoordinateReply reply -> coordinator.onReply(sender, reply);
         }
     }
 
     private void onWrite(NodeId sender, Message.Write write) {
-        hybridClock.receive(write.versioned().version().timestamp());
-        boolean ok = replica.apply(write.token(), write.key(), write.versioned());
+        write.versions().forEach(v -> hybridClock.receive(v.version().timestamp()));
+        boolean ok = replica.apply(write.token(), write.key(), write.versions());
         if (write.correlationId() != 0) {
             int length = codec.encodeAck(write.correlationId(), ok, hybridClock.current());
             context.transport().send(sender, codec.sendBuffer(), 0, length);

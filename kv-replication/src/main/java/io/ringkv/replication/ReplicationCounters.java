@@ -11,9 +11,10 @@ package io.ringkv.replication;
  * @param unavailable requests refused at once because too few replicas were alive, or too many were pending
  * @param retransmits requests sent again to a replica that had not answered
  * @param lateReplies replies for requests already finished or unknown (duplicates included)
- * @param readRepairsSent versions sent to a stale replica after a read
+ * @param readRepairsSent resolved sibling sets sent to a stale replica after a read
  * @param readRepairsSkipped reads whose repair was given up to stay within the pending-request bound
- * @param clockEntriesPruned vector clock entries dropped to keep clocks bounded
+ * @param clockEntriesPruned causal context entries dropped to keep versions bounded (each can only make a spurious
+ *     sibling, never lose a write)
  * @param replicaWrites sibling sets a replica wrote and flushed
  * @param replicaUnchangedWrites writes a replica already held (duplicates, repeats): acked without a disk write
  * @param storageFailures replica writes or reads the storage engine refused
@@ -24,11 +25,17 @@ package io.ringkv.replication;
  * @param catchUpsAbandoned replica copies of acknowledged writes given up: the replica was judged down, the
  *     catch-up window passed, or the pending-request bound needed the room (hinted handoff and anti-entropy are
  *     what bring such a replica up to date)
+ * @param writesForwarded writes this node handed to a replica of the key to coordinate (it is not one)
+ * @param forwardsCoordinated writes other nodes handed to this replica to coordinate
+ * @param duplicateForwards repeated hand-overs of a write already taken on: answered again, never written twice
+ * @param forwardsRefusedAfterStart retransmitted hand-overs refused because this node had just started and could
+ *     not tell whether its previous run had written them
  */
 public record ReplicationCounters(long writesAcknowledged, long writesFailed, long readsSucceeded, long readsFailed,
                                   long timeouts, long unavailable, long retransmits, long lateReplies,
                                   long readRepairsSent, long readRepairsSkipped, long clockEntriesPruned,
                                   long replicaWrites, long replicaUnchangedWrites, long storageFailures,
                                   long siblingLimitRejections, long droppedMalformed, long droppedUnknownTemplate,
-                                  long catchUpWrites, long catchUpsAbandoned) {
+                                  long catchUpWrites, long catchUpsAbandoned, long writesForwarded,
+                                  long forwardsCoordinated, long duplicateForwards, long forwardsRefusedAfterStart) {
 }

@@ -8,7 +8,6 @@ import io.ringkv.api.CausalContext;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.Key;
 import io.ringkv.api.NodeId;
-import io.ringkv.api.Occurred;
 import io.ringkv.api.SiblingSet;
 import io.ringkv.api.Value;
 import io.ringkv.api.Version;
@@ -172,7 +171,7 @@ class QuorumVisibilitySimulationTest {
             Version seen = versioned.version();
             boolean supersedes = resolver.equals("lww")
                 ? Version.LWW_ORDER.compare(seen, write) >= 0
-                : seen.equals(write) || seen.clock().compare(write.clock()) == Occurred.AFTER;
+                : seen.equals(write) || write.isSupersededBy(seen);
             if (supersedes) {
                 return true;
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ringkv.api.ConflictResolver;
+import io.ringkv.api.Dot;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.HybridTimestamp;
 import io.ringkv.api.KvException;
@@ -22,8 +23,12 @@ class ResolversTest {
     private final ConflictResolver lww = ConflictResolvers.named("lww");
     private final ConflictResolver vectorClock = ConflictResolvers.named("vector-clock");
 
-    private static Versioned write(String value, VectorClock clock, long millis, NodeId writer) {
-        return Versioned.of(new Version(clock, new HybridTimestamp(millis, 0), writer), Value.utf8(value));
+    private static final VectorClock NONE = VectorClock.empty();
+
+    /** A write with dot {@code writer:counter} that saw {@code past}. */
+    private static Versioned write(String value, NodeId writer, long counter, VectorClock past, long millis) {
+        return Versioned.of(new Version(new Dot(writer, counter), past, new HybridTimestamp(millis, 0)),
+            Value.utf8(value));
     }
 
     private static VectorClock clock(NodeId node, long counter) {
@@ -32,24 +37,24 @@ class ResolversTest {
 
     @Test
     void lwwKeepsTheHighestHybridTimestamp() {
-        Versioned older = write("old", clock(A, 5), 100, A);
-        Versioned newer = write("new", clock(B, 1), 200, B);
+        Versioned older = write("old", A, 5, NONE, 100);
+        Versioned newer = write("new", B, 1, NONE, 200);
         assertEquals(List.of(newer), lww.resolve(List.of(older, newer)).versions());
         assertEquals(List.of(newer), lww.resolve(List.of(newer, older)).versions());
     }
 
     @Test
     void lwwBreaksTimestampTiesByTheHigherWriterIdOnEveryReplica() {
-        Versioned fromA = write("a", clock(A, 1), 100, A);
-        Versioned fromB = write("b", clock(B, 1), 100, B);
+        Versioned fromA = write("a", A, 1, NONE, 100);
+        Versioned fromB = write("b", B, 1, NONE, 100);
         assertEquals(List.of(fromB), lww.resolve(List.of(fromA, fromB)).versions());
         assertEquals(List.of(fromB), lww.resolve(List.of(fromB, fromA)).versions());
     }
 
     @Test
     void lwwLetsANewerDeleteWin() {
-        Versioned value = write("v", clock(A, 1), 100, A);
-        Versioned delete = Versioned.tombstone(new Version(clock(A, 2), new HybridTimestamp(101, 0), A));
+        Versioned value = write("v", A, 1, NONE, 100);
+        Versioned delete = Versioned.tombstone(new Version(new Dot(A, 2), clock(A, 1), new HybridTimestamp(101, 0)));
         SiblingSet resolved = lww.resolve(List.of(value, delete));
         assertEquals(List.of(delete), resolved.versions());
         assertEquals(true, resolved.isDeleted());
@@ -57,16 +62,16 @@ class ResolversTest {
 
     @Test
     void vectorClockDropsDominatedVersions() {
-        Versioned first = write("1", clock(A, 1), 100, A);
-        Versioned second = write("2", clock(A, 2), 50, A);
+        Versioned first = write("1", A, 1, NONE, 100);
+        Versioned second = write("2", A, 2, clock(A, 1), 50);
         assertEquals(List.of(second), vectorClock.resolve(List.of(first, second)).versions(),
             "causality, not wall time, decides");
     }
 
     @Test
     void vectorClockKeepsConcurrentVersionsAsSiblings() {
-        Versioned x = write("x", clock(A, 1), 100, A);
-        Versioned y = write("y", clock(B, 1), 100, B);
+        Versioned x = write("x", A, 1, NONE, 100);
+        Versioned y = write("y", B, 1, NONE, 100);
         SiblingSet siblings = vectorClock.resolve(List.of(x, y, x));
         assertEquals(2, siblings.size());
         assertEquals(List.of(Value.utf8("x"), Value.utf8("y")), siblings.values());
@@ -74,25 +79,25 @@ class ResolversTest {
 
     @Test
     void aWriteWithTheSiblingsContextSupersedesThem() {
-        Versioned x = write("x", clock(A, 1), 100, A);
-        Versioned y = write("y", clock(B, 1), 100, B);
+        Versioned x = write("x", A, 1, NONE, 100);
+        Versioned y = write("y", B, 1, NONE, 100);
         SiblingSet siblings = vectorClock.resolve(List.of(x, y));
-        Versioned merged = write("xy", siblings.context().clock().incremented(A, 0), 90, A);
+        Versioned merged = write("xy", A, 2, siblings.context().clock(), 90);
         assertEquals(List.of(merged), vectorClock.resolve(List.of(x, y, merged)).versions());
     }
 
     @Test
-    void twoBlindWritesThroughOneCoordinatorAreBothKept() {
-        Versioned first = write("1", clock(A, 1), 100, A);
-        Versioned second = write("2", clock(A, 1), 101, A);
+    void twoWritesWithOneContextThroughOneCoordinatorAreBothKept() {
+        Versioned first = write("1", A, 1, NONE, 100);
+        Versioned second = write("2", A, 2, NONE, 101);
         assertEquals(2, vectorClock.resolve(List.of(first, second)).size());
     }
 
     @Test
     void resolutionIsIdempotentAndOrderFree() {
-        Versioned x = write("x", clock(A, 1), 100, A);
-        Versioned y = write("y", clock(B, 1), 100, B);
-        Versioned z = write("z", clock(A, 1).merge(clock(B, 1)).incremented(B, 0), 100, B);
+        Versioned x = write("x", A, 1, NONE, 100);
+        Versioned y = write("y", B, 1, NONE, 100);
+        Versioned z = write("z", B, 2, clock(A, 1).merge(clock(B, 1)), 100);
         for (ConflictResolver resolver : List.of(lww, vectorClock)) {
             SiblingSet once = resolver.resolve(List.of(x, y, z));
             assertEquals(once, resolver.resolve(once.versions()), resolver.name());

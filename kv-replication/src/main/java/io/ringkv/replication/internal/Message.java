@@ -1,7 +1,12 @@
 package io.ringkv.replication.internal;
 
+import io.ringkv.api.CausalContext;
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
 import io.ringkv.api.HybridTimestamp;
 import io.ringkv.api.Key;
+import io.ringkv.api.Value;
+import io.ringkv.api.Version;
 import io.ringkv.api.Versioned;
 import java.util.List;
 
@@ -10,8 +15,8 @@ public sealed interface Message {
     /** The request id a reply answers; 0 for read repairs, which are not answered. */
     long correlationId();
 
-    /** A Put or a Delete (the versioned value is then a tombstone). */
-    record Write(long correlationId, long token, Key key, Versioned versioned) implements Message {
+    /** A Put: versions of a key (tombstones included) to resolve into what the replica holds. */
+    record Write(long correlationId, long token, Key key, List<Versioned> versions) implements Message {
     }
 
     /** Answers a Write. */
@@ -24,5 +29,25 @@ public sealed interface Message {
 
     /** Answers a Read. */
     record ReadReply(long correlationId, boolean ok, List<Versioned> versions) implements Message {
+    }
+
+    /**
+     * A client's write handed to a replica of the key to coordinate.
+     *
+     * @param value the value, null for a delete
+     * @param context what the client saw, null for a blind write
+     * @param retransmit true when the sender sent it before
+     */
+    record Coordinate(long correlationId, long token, Key key, Value value, CausalContext context,
+                      Consistency consistency, boolean retransmit) implements Message {
+    }
+
+    /**
+     * Answers a Coordinate.
+     *
+     * @param error null when the write was acknowledged
+     * @param version the written version, null on failure
+     */
+    record CoordinateReply(long correlationId, ErrorCode error, String message, Version version) implements Message {
     }
 }

@@ -1,5 +1,7 @@
 package io.ringkv.replication.internal;
 
+import io.ringkv.api.CausalContext;
+import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.HybridTimestamp;
 import io.ringkv.api.Key;
@@ -11,8 +13,10 @@ import io.ringkv.api.Version;
 import io.ringkv.api.VersionEncoding;
 import io.ringkv.api.Versioned;
 import io.ringkv.replication.sbe.BooleanType;
-import io.ringkv.replication.sbe.DeleteDecoder;
-import io.ringkv.replication.sbe.DeleteEncoder;
+import io.ringkv.replication.sbe.CoordinateDecoder;
+import io.ringkv.replication.sbe.CoordinateEncoder;
+import io.ringkv.replication.sbe.CoordinateReplyDecoder;
+import io.ringkv.replication.sbe.CoordinateReplyEncoder;
 import io.ringkv.replication.sbe.GetDecoder;
 import io.ringkv.replication.sbe.GetEncoder;
 import io.ringkv.replication.sbe.GetResponseDecoder;
@@ -25,6 +29,7 @@ import io.ringkv.replication.sbe.PutDecoder;
 import io.ringkv.replication.sbe.PutEncoder;
 import io.ringkv.replication.sbe.ReplyStatus;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.agrona.DirectBuffer;
@@ -33,13 +38,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Encodes replication messages into one reused send buffer and decodes arrivals with every length checked against
  * the message's end, so a lying length fails with {@link ErrorCode#INVALID_ARGUMENT} instead of reading past it.
- * Owned by the agent thread.
+ * A message of another schema version (a node of an older or newer ringkv) is malformed here: versions changed
+ * meaning with dotted version vectors, so guessing would be worse than dropping. Owned by the agent thread.
  */
 public final class MessageCodec {
     /** The schema id every replication message carries. */
     public static final int SCHEMA_ID = MessageHeaderDecoder.SCHEMA_ID;
     private static final int VAR_HEADER = 4;
     private static final int MAX_VERSION_BYTES = 64 * 1024;
+    private static final int MAX_CONTEXT_BYTES = 64 * 1024;
+    private static final int MAX_REASON_BYTES = 1024;
 
     private final Limits limits;
     private final int maxSiblings;
@@ -48,8 +56,10 @@ public final class MessageCodec {
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final PutEncoder putEncoder = new PutEncoder();
     private final PutDecoder putDecoder = new PutDecoder();
-    private final DeleteEncoder deleteEncoder = new DeleteEncoder();
-    private final DeleteDecoder deleteDecoder = new DeleteDecoder();
+    private final CoordinateEncoder coordinateEncoder = new CoordinateEncoder();
+    private final CoordinateDecoder coordinateDecoder = new CoordinateDecoder();
+    private final CoordinateReplyEncoder coordinateReplyEncoder = new CoordinateReplyEncoder();
+    private final CoordinateReplyDecoder coordinateReplyDecoder = new CoordinateReplyDecoder();
     private final PutAckEncoder ackEncoder = new PutAckEncoder();
     private final PutAckDecoder ackDecoder = new PutAckDecoder();
     private final GetEncoder getEncoder = new GetEncoder();
@@ -73,24 +83,53 @@ public final class MessageCodec {
         return sendBuffer;
     }
 
-    /** Encodes a Put, or a Delete when the value is a tombstone. @return the message length */
-    public int encodeWrite(long correlationId, long token, Key key, Versioned versioned) {
+    /** Encodes a Put carrying {@code versions} (tombstones included). @return the message length */
+    public int encodeWrite(long correlationId, long token, Key key, List<Versioned> versions) {
         byte[] keyBytes = key.toByteArray();
-        byte[] version = VersionEncoding.encodeVersion(versioned.version());
-        if (versioned.isTombstone()) {
-            deleteEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-                .correlationId(correlationId).token(token)
-                .putKey(keyBytes, 0, keyBytes.length)
-                .putVersion(version, 0, version.length);
-            return MessageHeaderEncoder.ENCODED_LENGTH + deleteEncoder.encodedLength();
+        putEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).token(token);
+        PutEncoder.VersionsEncoder group = putEncoder.versionsCount(versions.size());
+        for (Versioned versioned : versions) {
+            byte[] version = VersionEncoding.encodeVersion(versioned.version());
+            byte[] value = versioned.isTombstone() ? new byte[0] : versioned.value().toByteArray();
+            group.next().tombstone(versioned.isTombstone() ? BooleanType.TRUE : BooleanType.FALSE)
+                .putVersion(version, 0, version.length)
+                .putValue(value, 0, value.length);
         }
-        byte[] value = versioned.value().toByteArray();
-        putEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .correlationId(correlationId).token(token)
-            .putKey(keyBytes, 0, keyBytes.length)
-            .putVersion(version, 0, version.length)
-            .putValue(value, 0, value.length);
+        putEncoder.putKey(keyBytes, 0, keyBytes.length);
         return MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength();
+    }
+
+    /**
+     * Encodes a Coordinate; {@code value} null for a delete, {@code context} null for a blind write,
+     * {@code retransmit} when it was sent before.
+     */
+    public int encodeCoordinate(long correlationId, long token, Key key, Value value, CausalContext context,
+                                Consistency consistency, boolean retransmit) {
+        byte[] keyBytes = key.toByteArray();
+        byte[] contextBytes = context == null ? new byte[0] : context.toBytes();
+        byte[] valueBytes = value == null ? new byte[0] : value.toByteArray();
+        coordinateEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId).token(token)
+            .n((short) consistency.n()).r((short) consistency.r()).w((short) consistency.w())
+            .tombstone(value == null ? BooleanType.TRUE : BooleanType.FALSE)
+            .retransmit(retransmit ? BooleanType.TRUE : BooleanType.FALSE)
+            .putKey(keyBytes, 0, keyBytes.length)
+            .putContext(contextBytes, 0, contextBytes.length)
+            .putValue(valueBytes, 0, valueBytes.length);
+        return MessageHeaderEncoder.ENCODED_LENGTH + coordinateEncoder.encodedLength();
+    }
+
+    /** Encodes a CoordinateReply: {@code error} null with the written version, or an error and why. */
+    public int encodeCoordinateReply(long correlationId, ErrorCode error, String message, Version written) {
+        byte[] version = written == null ? new byte[0] : VersionEncoding.encodeVersion(written);
+        byte[] reason = message == null ? new byte[0] : message.getBytes(StandardCharsets.UTF_8);
+        int reasonLength = Math.min(reason.length, MAX_REASON_BYTES);
+        coordinateReplyEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .errorCode((short) (error == null ? 0 : error.ordinal() + 1))
+            .putVersion(version, 0, version.length)
+            .putMessage(reason, 0, reasonLength);
+        return MessageHeaderEncoder.ENCODED_LENGTH + coordinateReplyEncoder.encodedLength();
     }
 
     /** @return the length of an encoded PutAck */
@@ -141,10 +180,14 @@ public final class MessageCodec {
         int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         int blockLength = headerDecoder.blockLength();
         int version = headerDecoder.version();
+        require(version == MessageHeaderDecoder.SCHEMA_VERSION, "schema version " + version + "; this node speaks "
+            + MessageHeaderDecoder.SCHEMA_VERSION);
         require(bodyOffset + blockLength <= end, "block length " + blockLength + " exceeds the message");
         return switch (headerDecoder.templateId()) {
             case PutDecoder.TEMPLATE_ID -> decodePut(buffer, bodyOffset, blockLength, version, end);
-            case DeleteDecoder.TEMPLATE_ID -> decodeDelete(buffer, bodyOffset, blockLength, version, end);
+            case CoordinateDecoder.TEMPLATE_ID -> decodeCoordinate(buffer, bodyOffset, blockLength, version, end);
+            case CoordinateReplyDecoder.TEMPLATE_ID ->
+                decodeCoordinateReply(buffer, bodyOffset, blockLength, version, end);
             case PutAckDecoder.TEMPLATE_ID -> decodeAck(buffer, bodyOffset, blockLength, version);
             case GetDecoder.TEMPLATE_ID -> decodeGet(buffer, bodyOffset, blockLength, version, end);
             case GetResponseDecoder.TEMPLATE_ID -> decodeResponse(buffer, bodyOffset, blockLength, version, end);
@@ -156,22 +199,58 @@ public final class MessageCodec {
         PutDecoder d = putDecoder.wrap(buffer, bodyOffset, blockLength, version);
         long correlationId = d.correlationId();
         long token = d.token();
+        require(d.limit() + 4 <= end, "versions group header exceeds the message");
+        PutDecoder.VersionsDecoder group = d.versions();
+        require(group.count() >= 1 && group.count() <= maxSiblings, "put carries " + group.count()
+            + " versions; 1 to " + maxSiblings + " allowed");
+        List<Versioned> versions = new ArrayList<>(group.count());
+        while (group.hasNext()) {
+            group.next();
+            require(d.limit() <= end, "versions group entry exceeds the message");
+            BooleanType tombstone = group.tombstone();
+            require(tombstone != BooleanType.NULL_VAL, "tombstone flag is not 0 or 1");
+            Version stamp = VersionEncoding.decodeVersion(
+                bytes(d.limit(), group::versionLength, end, MAX_VERSION_BYTES, "version", group::getVersion));
+            byte[] value = bytes(d.limit(), group::valueLength, end, limits.maxValueBytes(), "value",
+                group::getValue);
+            versions.add(tombstone == BooleanType.TRUE ? Versioned.tombstone(stamp)
+                : Versioned.of(stamp, Value.of(value, limits)));
+        }
         Key key = Key.of(bytes(d.limit(), d::keyLength, end, limits.maxKeyBytes(), "key", d::getKey), limits);
-        Version stamp = VersionEncoding.decodeVersion(
-            bytes(d.limit(), d::versionLength, end, MAX_VERSION_BYTES, "version", d::getVersion));
-        Value value = Value.of(bytes(d.limit(), d::valueLength, end, limits.maxValueBytes(), "value", d::getValue),
-            limits);
-        return new Message.Write(correlationId, token, key, Versioned.of(stamp, value));
+        return new Message.Write(correlationId, token, key, versions);
     }
 
-    private Message decodeDelete(DirectBuffer buffer, int bodyOffset, int blockLength, int version, int end) {
-        DeleteDecoder d = deleteDecoder.wrap(buffer, bodyOffset, blockLength, version);
+    private Message decodeCoordinate(DirectBuffer buffer, int bodyOffset, int blockLength, int version, int end) {
+        CoordinateDecoder d = coordinateDecoder.wrap(buffer, bodyOffset, blockLength, version);
         long correlationId = d.correlationId();
         long token = d.token();
+        Consistency consistency = new Consistency(d.n(), d.r(), d.w());
+        BooleanType tombstone = d.tombstone();
+        require(tombstone != BooleanType.NULL_VAL, "tombstone flag is not 0 or 1");
+        BooleanType retransmit = d.retransmit();
+        require(retransmit != BooleanType.NULL_VAL, "retransmit flag is not 0 or 1");
         Key key = Key.of(bytes(d.limit(), d::keyLength, end, limits.maxKeyBytes(), "key", d::getKey), limits);
-        Version stamp = VersionEncoding.decodeVersion(
-            bytes(d.limit(), d::versionLength, end, MAX_VERSION_BYTES, "version", d::getVersion));
-        return new Message.Write(correlationId, token, key, Versioned.tombstone(stamp));
+        byte[] context = bytes(d.limit(), d::contextLength, end, MAX_CONTEXT_BYTES, "context", d::getContext);
+        byte[] value = bytes(d.limit(), d::valueLength, end, limits.maxValueBytes(), "value", d::getValue);
+        return new Message.Coordinate(correlationId, token, key,
+            tombstone == BooleanType.TRUE ? null : Value.of(value, limits),
+            context.length == 0 ? null : CausalContext.fromBytes(context), consistency,
+            retransmit == BooleanType.TRUE);
+    }
+
+    private Message decodeCoordinateReply(DirectBuffer buffer, int bodyOffset, int blockLength, int version,
+                                          int end) {
+        CoordinateReplyDecoder d = coordinateReplyDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        long correlationId = d.correlationId();
+        int code = d.errorCode();
+        require(code <= ErrorCode.values().length, "unknown error code " + code);
+        byte[] written = bytes(d.limit(), d::versionLength, end, MAX_VERSION_BYTES, "version", d::getVersion);
+        byte[] reason = bytes(d.limit(), d::messageLength, end, MAX_REASON_BYTES, "message", d::getMessage);
+        if (code == 0) {
+            return new Message.CoordinateReply(correlationId, null, "", VersionEncoding.decodeVersion(written));
+        }
+        return new Message.CoordinateReply(correlationId, ErrorCode.values()[code - 1],
+            new String(reason, StandardCharsets.UTF_8), null);
     }
 
     private Message decodeAck(DirectBuffer buffer, int bodyOffset, int blockLength, int version) {

@@ -23,12 +23,17 @@ public final class Metrics {
     public long droppedUnknownTemplate;
     public long catchUpWrites;
     public long catchUpsAbandoned;
+    public long writesForwarded;
+    public long forwardsCoordinated;
+    public long duplicateForwards;
+    public long forwardsRefusedAfterStart;
 
     /** @return a snapshot */
     public ReplicationCounters snapshot() {
         return new ReplicationCounters(writesAcknowledged, writesFailed, readsSucceeded, readsFailed, timeouts,
             unavailable, retransmits, lateReplies, readRepairsSent, readRepairsSkipped, clockEntriesPruned,
             replicaWrites, replicaUnchangedWrites, storageFailures, siblingLimitRejections, droppedMalformed,
-            droppedUnknownTemplate, catchUpWrites, catchUpsAbandoned);
+            droppedUnknownTemplate, catchUpWrites, catchUpsAbandoned, writesForwarded, forwardsCoordinated,
+            duplicateForwards, forwardsRefusedAfterStart);
     }
 }

@@ -19,15 +19,21 @@ import java.util.List;
  * How a replica stores a key's resolved sibling set as ONE {@link StorageRecord}, so a read is one engine get and
  * a write one put. Little-endian:
  * <pre>
- * version blob := formatVersion:u8(=1) count:u16 { version(VersionEncoding) tombstone:u8 valueLength:i32 }*
+ * version blob := formatVersion:u8(=2) count:u16 { version(VersionEncoding) tombstone:u8 valueLength:i32 }*
  * value blob   := the live siblings' values, concatenated in the blob's order
  * </pre>
  * A set of tombstones only is stored as an engine tombstone (with the blob), so engines and anti-entropy see a
  * delete as a delete. The engine must accept values of {@code maxSiblings × maxValueBytes}
  * ({@link io.ringkv.replication.ReplicationConfig#storageLimits()}).
+ *
+ * <p>Format 2 holds dotted versions. Format 1 (vector clocks stamped by any coordinator, before dotted version
+ * vectors) is not read: its counters cannot be trusted to be unique, so converting it could let a new write be
+ * mistaken for an old one and dropped. A record of format 1 fails with {@code STORAGE_FAILURE} and a message
+ * saying so; such a node is started on an empty data directory.
  */
 public final class SiblingCodec {
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
+    private static final byte PRE_DOT_FORMAT = 1;
 
     private SiblingCodec() {
     }
@@ -73,8 +79,14 @@ public final class SiblingCodec {
         ByteBuffer versions = ByteBuffer.wrap(record.version()).order(ByteOrder.LITTLE_ENDIAN);
         byte[] values = record.isTombstone() ? new byte[0] : record.value();
         try {
-            if (versions.get() != FORMAT) {
-                throw corrupt(record, "unknown format");
+            byte format = versions.get();
+            if (format == PRE_DOT_FORMAT) {
+                throw new KvException(ErrorCode.STORAGE_FAILURE, "stored record for " + record.key() + " is in"
+                    + " format 1, from before dotted version vectors, which this ringkv does not read; start the"
+                    + " node on an empty data directory");
+            }
+            if (format != FORMAT) {
+                throw corrupt(record, "unknown format " + (format & 0xFF));
             }
             int count = versions.getShort() & 0xFFFF;
             List<Versioned> siblings = new ArrayList<>(count);

@@ -1,7 +1,6 @@
 package io.ringkv.replication.internal;
 
 import io.ringkv.api.ConflictResolver;
-import io.ringkv.api.Occurred;
 import io.ringkv.api.SiblingSet;
 import io.ringkv.api.Versioned;
 import java.util.ArrayList;
@@ -10,10 +9,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * {@code vector-clock}: a version whose clock another version's clock strictly follows is dropped; every other
- * version survives as a sibling. Versions with equal clocks but different timestamps or writers (two blind writes
- * through one coordinator) are distinct writes and both survive, so neither is lost. The survivors are the maximal
- * elements of the union, which makes resolution idempotent, commutative and associative.
+ * {@code vector-clock}, with dotted version vectors: a version is dropped exactly when another version's past
+ * covers its dot (a write whose client saw it); every other version survives as a sibling. Two writes with the same
+ * context, through one coordinator or two, have distinct dots that neither past covers, so both survive. The
+ * survivors are the maximal elements of the union, which makes resolution idempotent, commutative and associative.
  */
 public final class VectorClockResolver implements ConflictResolver {
     /** The name clusters choose this resolver by. */
@@ -38,7 +37,7 @@ public final class VectorClockResolver implements ConflictResolver {
 
     private static boolean isDominated(Versioned candidate, List<Versioned> all) {
         for (Versioned other : all) {
-            if (other.version().clock().compare(candidate.version().clock()) == Occurred.AFTER) {
+            if (candidate.version().isSupersededBy(other.version())) {
                 return true;
             }
         }

@@ -1,0 +1,61 @@
+package io.ringkv.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Dotted versions: a write supersedes exactly the dots its past covers. */
+class VersionTest {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final HybridTimestamp T = new HybridTimestamp(1, 0);
+
+    private static Version version(NodeId node, long counter, Map<NodeId, Long> past) {
+        return new Version(new Dot(node, counter), VectorClock.of(past), T);
+    }
+
+    @Test
+    void aWriteWhosePastCoversAnotherDotSupersedesIt() {
+        Version base = version(A, 1, Map.of());
+        Version next = version(A, 2, Map.of(A, 1L));
+        assertTrue(base.isSupersededBy(next));
+        assertEquals(Occurred.BEFORE, base.compare(next));
+        assertEquals(Occurred.AFTER, next.compare(base));
+    }
+
+    /** The case: b saw base and a; c saw only base. Same coordinator, yet c is not older than b. */
+    @Test
+    void aWriteWithAnOlderContextIsConcurrentWithANewerOneFromTheSameReplica() {
+        Version b = version(A, 3, Map.of(A, 2L));
+        Version c = version(A, 4, Map.of(A, 1L));
+        assertEquals(Occurred.CONCURRENT, c.compare(b));
+        assertFalse(c.isSupersededBy(b));
+        assertFalse(b.isSupersededBy(c));
+    }
+
+    @Test
+    void theClockOfAVersionIsItsPastWithItsDot() {
+        assertEquals(Map.of(A, 4L, B, 2L), version(A, 4, Map.of(A, 1L, B, 2L)).clock().asMap());
+        SiblingSet siblings = new SiblingSet(List.of(Versioned.of(version(A, 3, Map.of(A, 2L)), Value.utf8("b")),
+            Versioned.of(version(A, 4, Map.of(A, 1L)), Value.utf8("c"))));
+        assertEquals(Map.of(A, 4L), siblings.context().clock().asMap());
+    }
+
+    @Test
+    void aContextFromBeforeDottedVersionVectorsIsRefusedWithAReason() {
+        byte[] formatOne = {'C', 1, 0, 0};
+        KvException e = assertThrows(KvException.class, () -> CausalContext.fromBytes(formatOne));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        assertTrue(e.getMessage().contains("format 1") && e.getMessage().contains("GETV"), e.getMessage());
+    }
+
+    @Test
+    void aDotCounterBelowOneIsRejected() {
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(KvException.class, () -> new Dot(A, 0)).code());
+    }
+}
