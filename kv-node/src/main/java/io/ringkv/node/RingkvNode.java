@@ -53,6 +53,8 @@ public final class RingkvNode implements AutoCloseable {
     private volatile ReplicationCounters replicationCounters;
     /** The transport counters as of the last second, likewise. */
     private volatile TransportCounters transportCounters;
+    private volatile long transportInvalidFrames;
+    private volatile long transportErrors;
 
     @Inject
     RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
@@ -111,6 +113,8 @@ public final class RingkvNode implements AutoCloseable {
     private void publishCounters(long timerId) {
         replicationCounters = replication.counters();
         transportCounters = transport.counters();
+        transportInvalidFrames = transport.droppedInvalidFrames();
+        transportErrors = transport.aeronErrors();
         context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
     }
 
@@ -149,8 +153,8 @@ public final class RingkvNode implements AutoCloseable {
     /** The transport's counters as of the last second, and its drops before Aeron, named for operators. */
     private void transportFields(Map<String, String> fields) {
         counterFields("transport_", transportCounters, fields);
-        fields.put("transport_dropped_invalid_frames", Long.toString(transport.droppedInvalidFrames()));
-        fields.put("transport_errors", Long.toString(transport.aeronErrors()));
+        fields.put("transport_dropped_invalid_frames", Long.toString(transportInvalidFrames));
+        fields.put("transport_errors", Long.toString(transportErrors));
     }
 
     /** Gossip's counters as of the last round, named for operators. */

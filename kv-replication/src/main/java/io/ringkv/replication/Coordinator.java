@@ -8,6 +8,7 @@ import io.ringkv.api.HybridClock;
 import io.ringkv.api.Key;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
+import io.ringkv.api.SendResult;
 import io.ringkv.api.SiblingSet;
 import io.ringkv.api.TimerHandler;
 import io.ringkv.api.Value;
@@ -54,7 +55,8 @@ public final class Coordinator implements TimerHandler {
     private final HybridClock hybridClock;
     private final MessageCodec codec;
     private final Metrics metrics;
-    private final Map<Long, PendingRequest> byCorrelation = new HashMap<>();
+    // insertion order: when the pending bound is reached, the oldest answered request is given up first
+    private final Map<Long, PendingRequest> byCorrelation = new java.util.LinkedHashMap<>();
     private final Map<Long, PendingRequest> byTimer = new HashMap<>();
     private final ForwardedWrites forwarded = new ForwardedWrites();
     private long nextCorrelation;
@@ -341,7 +343,7 @@ public final class Coordinator implements TimerHandler {
                 byTimer.remove(request.timerId);
                 pending.remove();
                 if (request instanceof PendingWrite write) {
-                    metrics.catchUpsAbandoned += write.unanswered();
+                    endCatchUp(write);
                 } else {
                     metrics.readRepairsSkipped++;
                 }
@@ -422,14 +424,14 @@ public final class Coordinator implements TimerHandler {
     private void catchUp(PendingWrite write) {
         if (unansweredAlive(write) == 0) {
             finish(write);
-            metrics.catchUpsAbandoned += write.unanswered();
+            endCatchUp(write);
             return;
         }
         int length = codec.encodeWrite(write.correlationId, write.token, write.key, write.state);
         for (int i = 0; i < write.targets.length; i++) {
-            if (!write.answered[i] && liveness.isAlive(write.targets[i])) {
+            if (!write.answered[i] && liveness.isAlive(write.targets[i])
+                && context.transport().send(write.targets[i], codec.sendBuffer(), 0, length) == SendResult.SENT) {
                 metrics.catchUpWrites++;
-                context.transport().send(write.targets[i], codec.sendBuffer(), 0, length);
             }
         }
         // back off (retry interval doubling up to 16×) so a replica that is slow to be judged down is not flooded
@@ -439,10 +441,20 @@ public final class Coordinator implements TimerHandler {
         byTimer.put(write.timerId, write);
     }
 
+    /**
+     * Ends an acknowledged write's catch-up, counting the copies no replica will get from this coordinator: those
+     * not acknowledged, refusals included. Today read repair brings such a replica up to date; hinted handoff and
+     * anti-entropy will.
+     */
+    private void endCatchUp(PendingWrite write) {
+        metrics.catchUpsAbandoned += write.targets.length - write.acks;
+        metrics.catchUpsInFlight--;
+    }
+
     private void onDeadline(PendingRequest request) {
         finish(request);
         switch (request) {
-            case PendingWrite write when write.acknowledged -> metrics.catchUpsAbandoned += write.unanswered();
+            case PendingWrite write when write.acknowledged -> endCatchUp(write);
             case PendingWrite write -> {
                 metrics.timeouts++;
                 failWrite(write, ErrorCode.TIMEOUT, write.acks + " of " + write.required
@@ -510,6 +522,7 @@ public final class Coordinator implements TimerHandler {
             metrics.writesAcknowledged++;
             // from now on the deadline bounds the catch-up of replicas that have not acknowledged yet
             write.deadlineNanos = context.clock().monotonicNanos() + config.catchUpWindowNanos();
+            metrics.catchUpsInFlight++;
             write.callback.onSuccess(write.versioned.version());
         } else if (!write.done && write.failures > write.targets.length - write.required) {
             finish(write);
@@ -518,6 +531,10 @@ public final class Coordinator implements TimerHandler {
         }
         if (write.allAnswered() && byCorrelation.get(write.correlationId) == write) {
             finish(write);
+            if (write.acknowledged) {
+                // a replica that refused the write (storage failure, sibling limit) is counted as given up
+                endCatchUp(write);
+            }
         }
     }
 

@@ -22,9 +22,11 @@ package io.ringkv.replication;
  * @param droppedMalformed replication messages that failed to decode: dropped, never thrown
  * @param droppedUnknownTemplate replication messages of a type this node does not know
  * @param catchUpWrites acknowledged writes sent again to a replica that had not acknowledged them yet
- * @param catchUpsAbandoned replica copies of acknowledged writes given up: the replica was judged down, the
- *     catch-up window passed, or the pending-request bound needed the room (hinted handoff and anti-entropy are
- *     what bring such a replica up to date)
+ * @param catchUpsAbandoned replica copies of acknowledged writes given up: the replica refused the write, was
+ *     judged down, the catch-up window passed, or the pending-request bound needed the room (read repair brings
+ *     such a replica up to date today; hinted handoff and anti-entropy will)
+ * @param catchUpsInFlight acknowledged writes still being sent to a replica that has not acknowledged them (a
+ *     gauge, not a count)
  * @param writesForwarded writes this node handed to a replica of the key to coordinate (it is not one)
  * @param forwardsCoordinated writes other nodes handed to this replica to coordinate
  * @param duplicateForwards repeated hand-overs of a write already taken on: answered again, never written twice
@@ -36,6 +38,7 @@ public record ReplicationCounters(long writesAcknowledged, long writesFailed, lo
                                   long readRepairsSent, long readRepairsSkipped, long clockEntriesPruned,
                                   long replicaWrites, long replicaUnchangedWrites, long storageFailures,
                                   long siblingLimitRejections, long droppedMalformed, long droppedUnknownTemplate,
-                                  long catchUpWrites, long catchUpsAbandoned, long writesForwarded,
-                                  long forwardsCoordinated, long duplicateForwards, long forwardsRefusedAfterStart) {
+                                  long catchUpWrites, long catchUpsAbandoned, long catchUpsInFlight,
+                                  long writesForwarded, long forwardsCoordinated, long duplicateForwards,
+                                  long forwardsRefusedAfterStart) {
 }

@@ -51,12 +51,14 @@ class ReplicaCatchUpSimulationTest {
         }
         for (NodeId id : cluster.ids) {
             assertEquals(0, cluster.coordinator(id).pendingRequests(), "requests still tracked by " + id);
+            assertEquals(0, cluster.node(id).counters().catchUpsInFlight(), "catch-ups still open at " + id);
+            assertEquals(0, cluster.node(id).counters().catchUpsAbandoned(), "copies given up by " + id);
         }
         assertEquals(List.of(), cluster.sim.handlerFailures());
     }
 
     @Test
-    void aReplicaJudgedDownIsGivenUpAtOnceAndCounted() {
+    void aReplicaJudgedDownIsGivenUpAtTheNextRetryAndCounted() {
         Map<NodeId, Boolean> alive = new LinkedHashMap<>();
         TestCluster cluster = new TestCluster(7, NODES, ReplicationConfig.DEFAULT,
             node -> alive.getOrDefault(node, true));
@@ -77,6 +79,7 @@ class ReplicaCatchUpSimulationTest {
         assertEquals(0, cluster.coordinator(cluster.ids.get(0)).pendingRequests());
         assertEquals(20, cluster.node(cluster.ids.get(0)).counters().catchUpsAbandoned(),
             "one replica copy given up per write");
+        assertEquals(0, cluster.node(cluster.ids.get(0)).counters().catchUpsInFlight());
     }
 
     @Test
@@ -90,6 +93,7 @@ class ReplicaCatchUpSimulationTest {
         }
         cluster.sim.runFor(4_000 * MS);
         assertEquals(10, cluster.coordinator(cluster.ids.get(0)).pendingRequests(), "still inside the window");
+        assertEquals(10, cluster.node(cluster.ids.get(0)).counters().catchUpsInFlight());
         long sentInWindow = cluster.node(cluster.ids.get(0)).counters().catchUpWrites();
         // backing off: far fewer sends than one per retry interval over four seconds
         assertTrue(sentInWindow <= 10 * 12, "catch-up sends back off, were " + sentInWindow);

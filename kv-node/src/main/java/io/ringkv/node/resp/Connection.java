@@ -45,6 +45,8 @@ final class Connection implements CommandContext {
     private boolean closed;
     private boolean servicing;
     private boolean paused;
+    /** The pause is the client's doing: it does not read its replies, so its request clock keeps running. */
+    private boolean pausedByClient;
 
     Connection(EventLoop loop, SocketChannel channel, SelectionKey key, RespConfig config, ClientSession session) {
         this.loop = loop;
@@ -261,11 +263,12 @@ final class Connection implements CommandContext {
         if (!accepting && !paused && !closing) {
             loop.counters().onReadPaused();
         }
-        if (accepting && paused && requestStartNanos != NONE) {
+        if (accepting && paused && !pausedByClient && requestStartNanos != NONE) {
             // the request could not progress while the server was not reading it: its time starts again
             requestStartNanos = System.nanoTime();
         }
         paused = !accepting;
+        pausedByClient = paused && (pausedByClient || unsentBytes() >= maxUnsentReplyBytes);
         int interest = (accepting ? SelectionKey.OP_READ : 0) | (out != null ? SelectionKey.OP_WRITE : 0);
         if (key.interestOps() != interest) {
             key.interestOps(interest);
@@ -274,12 +277,12 @@ final class Connection implements CommandContext {
 
     /**
      * @return when this connection should be closed for time if nothing happens before: its request timeout when
-     *     a request is half received (and the server is reading), its idle timeout when it waits for no answer;
+     *     a request is half received (and the server is not holding it back), its idle timeout when it waits for no answer;
      *     {@link Long#MAX_VALUE} when neither applies
      */
     long nextDeadline() {
         long deadline = NONE;
-        if (requestTimeoutNanos > 0 && requestStartNanos != NONE && !paused) {
+        if (requestClockRuns()) {
             deadline = requestStartNanos + requestTimeoutNanos;
         }
         if (idleTimeoutNanos > 0 && unanswered == 0) {
@@ -288,14 +291,22 @@ final class Connection implements CommandContext {
         return deadline;
     }
 
+    /**
+     * A half-received request's clock stops while the server holds the connection back (answers still due from the
+     * cluster), not while the client does (it leaves its replies unread): else a client could hold a partial
+     * request and its buffers forever by never reading.
+     */
+    private boolean requestClockRuns() {
+        return requestTimeoutNanos > 0 && requestStartNanos != NONE && (!paused || pausedByClient);
+    }
+
     /** Closes the connection, counted by reason, when {@link #nextDeadline()} has passed. @return true if closed */
     boolean expiredBy(long nowNanos) {
         long deadline = nextDeadline();
         if (closed || deadline == NONE || nowNanos - deadline < 0) {
             return false;
         }
-        boolean incomplete = requestTimeoutNanos > 0 && requestStartNanos != NONE && !paused
-            && nowNanos - (requestStartNanos + requestTimeoutNanos) >= 0;
+        boolean incomplete = requestClockRuns() && nowNanos - (requestStartNanos + requestTimeoutNanos) >= 0;
         if (incomplete) {
             loop.counters().onClosedIncompleteRequest();
         } else {

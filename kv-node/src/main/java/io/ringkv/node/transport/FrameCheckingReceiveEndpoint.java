@@ -57,10 +57,10 @@ final class FrameCheckingReceiveEndpoint extends ReceiveChannelEndpoint {
             case HeaderFlyweight.HDR_TYPE_DATA -> length >= DataHeaderFlyweight.HEADER_LENGTH
                 && (frameLength == 0 ? length == DataHeaderFlyweight.HEADER_LENGTH
                     : frameLength >= DataHeaderFlyweight.HEADER_LENGTH && frameLength <= length);
-            // padding travels as its header alone and declares the (aligned) rest of the term
+            // padding travels as its header alone and declares the rest of the term, or what appendPadding asked
+            // for plus the header: not necessarily aligned, so only the header length is a floor
             case HeaderFlyweight.HDR_TYPE_PAD -> length >= DataHeaderFlyweight.HEADER_LENGTH
-                && frameLength >= DataHeaderFlyweight.HEADER_LENGTH
-                && frameLength % io.aeron.logbuffer.FrameDescriptor.FRAME_ALIGNMENT == 0;
+                && frameLength >= DataHeaderFlyweight.HEADER_LENGTH;
             case HeaderFlyweight.HDR_TYPE_SETUP -> length >= SetupFlyweight.HEADER_LENGTH;
             case HeaderFlyweight.HDR_TYPE_RTTM -> length >= RttMeasurementFlyweight.HEADER_LENGTH;
             // the receiving end handles no other type: Aeron would ignore it, we count it

@@ -17,6 +17,7 @@ import io.ringkv.node.resp.RespTestClient.Err;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -348,6 +349,33 @@ class RespServerTest {
         assertEquals("PONG", quiet.call("PING"), "a connection between requests is not closed by the request timeout");
         String stats = ((Bulk) quiet.call("INFO", "stats")).text();
         assertTrue(stats.contains("clients_closed_incomplete_request:1\r\n"), stats);
+    }
+
+    /**
+     * A client that leaves its replies unread while holding half a request is not shielded by the pause it caused:
+     * its request clock keeps running and the connection is closed, or it would pin its buffers forever.
+     */
+    @Test
+    void aHalfSentRequestBehindUnreadRepliesIsStillTimedOut() throws Exception {
+        agent = Executors.newFixedThreadPool(2);
+        MapKeyValueService map = new MapKeyValueService(agent);
+        RespServer server = start(RespConfig.onPort(0).withBackPressure(4096, 64 * 1024).withTimeouts(0, 300), map);
+        RespTestClient client = client(server);
+        String value = "x".repeat(8 * 1024);
+        assertEquals("OK", client.call("SET", "big", value));
+        // 16 MiB of replies, more than the sockets' buffers hold, then the start of a request
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = 0; i < 2_000; i++) {
+            bytes.writeBytes(RespTestClient.command("GET", "big"));
+        }
+        bytes.writeBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nonly part".getBytes(StandardCharsets.US_ASCII));
+        client.send(bytes.toByteArray());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (server.counters().closedIncompleteRequest() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, server.counters().closedIncompleteRequest(),
+            "the connection that never reads and holds half a request is closed");
     }
 
     @Test

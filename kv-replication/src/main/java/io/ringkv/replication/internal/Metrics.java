@@ -23,6 +23,7 @@ public final class Metrics {
     public long droppedUnknownTemplate;
     public long catchUpWrites;
     public long catchUpsAbandoned;
+    public long catchUpsInFlight;
     public long writesForwarded;
     public long forwardsCoordinated;
     public long duplicateForwards;
@@ -33,7 +34,7 @@ public final class Metrics {
         return new ReplicationCounters(writesAcknowledged, writesFailed, readsSucceeded, readsFailed, timeouts,
             unavailable, retransmits, lateReplies, readRepairsSent, readRepairsSkipped, clockEntriesPruned,
             replicaWrites, replicaUnchangedWrites, storageFailures, siblingLimitRejections, droppedMalformed,
-            droppedUnknownTemplate, catchUpWrites, catchUpsAbandoned, writesForwarded, forwardsCoordinated,
+            droppedUnknownTemplate, catchUpWrites, catchUpsAbandoned, catchUpsInFlight, writesForwarded, forwardsCoordinated,
             duplicateForwards, forwardsRefusedAfterStart);
     }
 }
