@@ -14,6 +14,11 @@ public enum ErrorCode {
     INVALID_CONSISTENCY,
     /** Fewer replicas are alive than the request needs. */
     UNAVAILABLE,
+    /**
+     * The node is starting and does not serve data yet (it has not learned the cluster's ring); retry shortly or
+     * ask another node. Answered to Redis clients as {@code LOADING}, the error they know to retry.
+     */
+    LOADING,
     /** Replicas did not answer in time. */
     TIMEOUT,
     /** The store or engine has been closed. */

@@ -48,6 +48,12 @@ public final class Gossiper {
      * millisecond for 35 years.
      */
     private static final long VERSION_HEADROOM = 1L << 40;
+    /**
+     * How long ago, as far as the failure detector is concerned, a remembered state was made: long enough that no
+     * detector takes it for a sign of life, short enough to travel in a gossip message's age field. A peer that
+     * learns a remembered node from this one judges it DOWN until the node itself is heard.
+     */
+    private static final long REMEMBERED_AGE_NANOS = java.util.concurrent.TimeUnit.DAYS.toNanos(30);
 
     /** Hears about changes of the view, on the agent thread. */
     public interface Listener {
@@ -67,6 +73,30 @@ public final class Gossiper {
 
         /** {@code node} was removed and its quarantine is over: every trace of it is gone from this node's view. */
         default void onEvicted(NodeId node) {
+        }
+
+        /**
+         * This node took a peer's answer to gossip for the first time in this run: its view now holds everything
+         * that peer knew newer. Called once.
+         */
+        default void onFirstExchange(NodeId peer) {
+        }
+    }
+
+    /**
+     * What a node remembers of the cluster across restarts (see {@link #remembered()} and {@link #restore}).
+     *
+     * @param members the last known state of every other node (LEFT ones included while their quarantine runs)
+     * @param removed the last state of each node whose removal finished here: gossip of its generation is refused
+     */
+    public record Remembered(List<EndpointState> members, List<EndpointState> removed) {
+        /** Nothing remembered: a node's first start. */
+        public static final Remembered NONE = new Remembered(List.of(), List.of());
+
+        /** Copies both lists. */
+        public Remembered {
+            members = List.copyOf(members);
+            removed = List.copyOf(removed);
         }
     }
 
@@ -95,6 +125,8 @@ public final class Gossiper {
     private EndpointState self;
     private long roundTimer = -1;
     private boolean stopped;
+    private boolean started;
+    private boolean exchanged;
     private long rounds;
     private long synsSent;
     private long acksSent;
@@ -143,6 +175,7 @@ public final class Gossiper {
 
     /** Registers the message handler and schedules the first round at a random point of the first interval. */
     public void start() {
+        started = true;
         context.transport().registerOpen(SCHEMA_ID, this::onMessage);
         roundTimer = context.timers().schedule(context.random().nextLong(config.intervalNanos()) + 1,
             id -> round());
@@ -255,6 +288,84 @@ public final class Gossiper {
         membership.put(removed, context.clock().monotonicNanos());
         leftAt.put(node, context.clock().monotonicNanos());
         listener.onStateChange(state, removed);
+    }
+
+    // ---------------------------------------------------------------- memory across restarts
+
+    /**
+     * Starts from what this node remembered of the cluster, before {@link #start}: the ring then holds every node
+     * it knew, a DOWN one included, instead of only itself. A remembered member counts as never heard from (DOWN
+     * until its own heartbeats arrive; peers that learn it from here judge it so too) and gives way to any newer
+     * state gossip brings, as every state does: the node's next generation, or a later version of this one. A LEFT
+     * member starts its quarantine again; a removed node's generation is refused as if its quarantine had just
+     * ended here. This node's own state is skipped (it comes from this run), and so is a state whose id shares a
+     * fingerprint with another known node (counted as implausible).
+     *
+     * @return how many member states were taken
+     * @throws IllegalStateException when gossip already started
+     */
+    public int restore(Remembered remembered) {
+        if (started) {
+            throw new IllegalStateException("restore before start");
+        }
+        long now = context.clock().monotonicNanos();
+        for (EndpointState removed : remembered.removed()) {
+            if (!removed.id().equals(context.self())) {
+                removedStates.put(removed.fingerprint(), removed);
+            }
+        }
+        int taken = 0;
+        for (EndpointState state : remembered.members()) {
+            if (state.id().equals(context.self()) || membership.state(state.id()).isPresent()) {
+                continue;
+            }
+            if (isImplausible(state)) {
+                droppedImplausible++;
+                continue;
+            }
+            EndpointState removed = removedStates.get(state.fingerprint());
+            if (removed != null && state.generation() <= removed.generation()) {
+                continue;
+            }
+            membership.put(state, now - REMEMBERED_AGE_NANOS);
+            if (state.status() == NodeStatus.LEFT) {
+                leftAt.put(state.id(), now);
+            }
+            context.transport().introduce(state.node());
+            taken++;
+        }
+        return taken;
+    }
+
+    /** @return what this node would need to remember to start again from its current view (itself excluded) */
+    public Remembered remembered() {
+        List<EndpointState> members = new ArrayList<>(membership.size());
+        for (EndpointState state : membership.states()) {
+            if (!state.id().equals(context.self())) {
+                members.add(state);
+            }
+        }
+        List<EndpointState> removed = new ArrayList<>(removedStates.values());
+        removed.sort(java.util.Comparator.comparing(EndpointState::id));
+        return new Remembered(members, removed);
+    }
+
+    /**
+     * @return true once this node took a peer's answer to gossip in this run: its view is at least as new as that
+     *     peer's was
+     */
+    public boolean hasExchangedWithPeer() {
+        return exchanged;
+    }
+
+    /** @return true when this node has a seed other than itself */
+    public boolean hasSeeds() {
+        return !seeds.isEmpty();
+    }
+
+    /** @return rounds run since start */
+    public long rounds() {
+        return rounds;
     }
 
     // ---------------------------------------------------------------- rounds
@@ -472,6 +583,10 @@ public final class Gossiper {
             if (!answer.isEmpty()) {
                 sendAcks(ack.sender().id(), List.of(), answer, false);
             }
+        }
+        if (!exchanged) {
+            exchanged = true;
+            listener.onFirstExchange(ack.sender().id());
         }
     }
 

@@ -7,6 +7,7 @@ import io.ringkv.gossip.FailureDetector;
 import io.ringkv.gossip.FixedTimeoutDetector;
 import io.ringkv.gossip.GossipConfig;
 import io.ringkv.gossip.PhiAccrualDetector;
+import io.ringkv.gossip.Readiness;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +23,17 @@ import java.util.concurrent.TimeUnit;
  * @param phiSuspect phi at which the phi detector suspects (default 5)
  * @param phiDown phi at which the phi detector judges DOWN (default 8)
  * @param quarantineMillis how long a removed node's state spreads before every node forgets it (default 1 h)
+ * @param readyAfterRounds how many gossip rounds a starting node waits to hear from a peer before it serves
+ *     clients without (default {@link Readiness#DEFAULT_MAX_WAIT_ROUNDS}; 0–100000)
  */
 public record GossipSettings(String clusterName, long intervalMillis, long suspectAfterMillis, long downAfterMillis,
-                             String detector, double phiSuspect, double phiDown, long quarantineMillis) {
+                             String detector, double phiSuspect, double phiDown, long quarantineMillis,
+                             int readyAfterRounds) {
     /** The detectors by name. */
     public static final List<String> DETECTORS = List.of("fixed", "phi");
     /** The defaults. */
     public static final GossipSettings DEFAULT = new GossipSettings(GossipConfig.DEFAULT_CLUSTER_NAME, 1000, 15_000,
-        30_000, "fixed", 5, 8, TimeUnit.HOURS.toMillis(1));
+        30_000, "fixed", 5, 8, TimeUnit.HOURS.toMillis(1), Readiness.DEFAULT_MAX_WAIT_ROUNDS);
 
     /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting */
     public GossipSettings {
@@ -42,6 +46,9 @@ public record GossipSettings(String clusterName, long intervalMillis, long suspe
             throw invalid("suspect-after must be at least two gossip intervals and down-after at least suspect-after;"
                 + " were " + suspectAfterMillis + " ms and " + downAfterMillis + " ms with a " + intervalMillis
                 + " ms interval");
+        }
+        if (readyAfterRounds < 0 || readyAfterRounds > 100_000) {
+            throw invalid("ready-after-rounds must be 0–100000, was " + readyAfterRounds);
         }
         if (!(phiSuspect > 0) || !(phiDown >= phiSuspect)) {
             throw invalid("phi thresholds need 0 < phi-suspect <= phi-down, were " + phiSuspect + " and " + phiDown);

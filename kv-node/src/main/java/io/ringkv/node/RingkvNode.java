@@ -8,6 +8,10 @@ import io.ringkv.node.membership.ClusterMembership;
 import io.ringkv.gossip.GossipCounters;
 import io.ringkv.node.membership.ClusterSnapshot;
 import io.ringkv.node.membership.NodeState;
+import io.ringkv.node.membership.PeersFile;
+import io.ringkv.node.membership.PeersWriter;
+import io.ringkv.gossip.Gossiper;
+import io.ringkv.node.service.ReadinessGatedService;
 import io.ringkv.node.resp.RespConfig;
 import io.ringkv.node.resp.RespServer;
 import io.ringkv.node.runtime.NodeAgent;
@@ -55,6 +59,7 @@ public final class RingkvNode implements AutoCloseable {
     private volatile TransportCounters transportCounters;
     private volatile long transportInvalidFrames;
     private volatile long transportErrors;
+    private PeersWriter peersWriter;
 
     @Inject
     RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
@@ -81,6 +86,7 @@ public final class RingkvNode implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + config.dataDirectory(), e);
         }
         NodeState state = NodeState.startNewGeneration(config.dataDirectory(), context.clock().wallClockMillis());
+        Gossiper.Remembered remembered = PeersFile.load(config.dataDirectory());
         // bound first, so that gossip announces the real client port when the configured one is 0
         ClientSettings clients = config.clients();
         RespServer.Listener frontDoor = RespServer.listen(new RespConfig(config.listen().host(), config.clientPort(),
@@ -89,7 +95,9 @@ public final class RingkvNode implements AutoCloseable {
             clients.requestTimeoutSeconds() * 1000L, RespConfig.onPort(0).version()));
         try {
             NodeConfig announced = config.withClientPort(frontDoor.port());
-            membership = new ClusterMembership(context, announced, consistency, engine, state, events);
+            peersWriter = new PeersWriter(config.dataDirectory(), events);
+            membership = new ClusterMembership(context, announced, consistency, engine, state, remembered,
+                peersWriter::save, events);
             replication = new Replication(context, membership.ring(), engine, membership::isAlive,
                 replicationConfig);
             membership.onRing(replication::updateRing);
@@ -102,8 +110,10 @@ public final class RingkvNode implements AutoCloseable {
             AgentRunner.startOnThread(runner);
             ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
                 membership::removeNode);
-            front = RespServer.start(frontDoor, service, this::info);
+            front = RespServer.start(frontDoor,
+                new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info);
         } catch (RuntimeException e) {
+            CloseHelper.quietClose(peersWriter);
             frontDoor.close();
             throw e;
         }
@@ -136,6 +146,12 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("cluster_known_nodes", Integer.toString(view.members().size()));
             fields.put("cluster_ring_nodes", Integer.toString(view.ringNodes()));
             fields.put("cluster_failure_detector", config.gossip().detector());
+            fields.put("loading", view.ready() ? "0" : "1");
+            if (!view.ready()) {
+                fields.put("loading_reason", view.loading());
+            }
+            fields.put("peers_state_writes", Long.toString(peersWriter.writes()));
+            fields.put("peers_state_write_failures", Long.toString(peersWriter.failures()));
             gossipFields(view.gossip(), fields);
             transportFields(fields);
             int i = 0;
@@ -224,6 +240,8 @@ public final class RingkvNode implements AutoCloseable {
         } else {
             transport.close();
         }
+        // after the agent stopped: the last view it handed over is written before the process exits
+        CloseHelper.quietClose(peersWriter);
         engine.close();
     }
 }

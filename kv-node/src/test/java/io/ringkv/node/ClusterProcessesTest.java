@@ -69,14 +69,14 @@ class ClusterProcessesTest {
         process.awaitAll(lines, WAIT);
     }
 
-    /** Waits until the node at {@code clientPort} has every node in its ring. */
+    /** Waits until the node at {@code clientPort} serves clients with every node in its ring. */
     static void awaitRing(int clientPort, int nodes) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         String info = "";
         while (System.nanoTime() < deadline) {
             try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
                 info = client.info("cluster");
-                if (info.contains("cluster_ring_nodes:" + nodes + "\r\n")) {
+                if (info.contains("cluster_ring_nodes:" + nodes + "\r\n") && info.contains("loading:0\r\n")) {
                     // gossip's counters travel with the view: a node that learned the ring took messages, and a
                     // healthy cluster sends nothing that fails to decode
                     assertTrue(counter(info, "gossip_messages_received") > 0, info);
@@ -91,6 +91,22 @@ class ClusterProcessesTest {
         }
         throw new AssertionError("the ring of the node on port " + clientPort + " never held " + nodes
             + " nodes:\n" + info);
+    }
+
+    /** Waits until the node at {@code clientPort} no longer answers LOADING (a restarted node heard from a peer). */
+    private static void awaitServing(int clientPort) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String info = "";
+        while (System.nanoTime() < deadline) {
+            try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
+                info = client.info("cluster");
+                if (info.contains("loading:0\r\n")) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the node on port " + clientPort + " never stopped loading:\n" + info);
     }
 
     private static long counter(String info, String name) {
@@ -160,6 +176,7 @@ class ClusterProcessesTest {
 
         NodeProcess restarted = startNode(2);
         awaitPeers(restarted, 2);
+        awaitServing(clientPorts[2]);
         n0.await("node n2 is ALIVE", WAIT);
         try (Jedis client = new Jedis("127.0.0.1", clientPorts[2])) {
             for (String key : acknowledged) {

@@ -73,6 +73,36 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * @return a port P such that UDP ports P+1..P+count and TCP ports P+1+offset..P+count+offset on 127.0.0.1 were
+     *     free a moment ago (for {@code ringkv cluster}, which numbers its nodes' ports from a base)
+     */
+    static int freeBase(int count, int tcpOffset) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = freeUdpPort() - 1;
+            if (base + count + tcpOffset > 65_000 || base < 1024) {
+                continue;
+            }
+            boolean free = true;
+            for (int i = 1; i <= count && free; i++) {
+                free = isFree(base + i, base + i + tcpOffset);
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new AssertionError("no run of free ports found");
+    }
+
+    private static boolean isFree(int udpPort, int tcpPort) {
+        try (DatagramSocket udp = new DatagramSocket(udpPort, InetAddress.getLoopbackAddress());
+             ServerSocket tcp = new ServerSocket(tcpPort, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** @return a TCP port on 127.0.0.1 that was free a moment ago */
     static int freeTcpPort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -159,8 +189,9 @@ final class NodeProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
-    /** Kills the process with SIGKILL and waits for it. */
+    /** Kills the process and every process it started ({@code ringkv cluster}'s nodes) with SIGKILL and waits. */
     void kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }

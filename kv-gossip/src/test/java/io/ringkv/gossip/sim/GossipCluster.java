@@ -7,6 +7,7 @@ import io.ringkv.gossip.FailureDetector;
 import io.ringkv.gossip.GossipConfig;
 import io.ringkv.gossip.Gossiper;
 import io.ringkv.gossip.Liveness;
+import io.ringkv.gossip.MembershipRing;
 import io.ringkv.gossip.NodeStatus;
 import io.ringkv.sim.SimNode;
 import io.ringkv.sim.Simulation;
@@ -31,6 +32,11 @@ final class GossipCluster {
     private final List<NodeId> ids = new ArrayList<>();
     private final List<Judgement> judgements = new ArrayList<>();
     private final GossipConfig config;
+    /**
+     * What each node remembers across restarts, written (as the node would write its peers file) whenever a state
+     * that shapes the ring changes; empty for a node that never wrote, or whose memory a test wiped.
+     */
+    private final Map<NodeId, Gossiper.Remembered> memory = new java.util.HashMap<>();
 
     GossipCluster(long seed, int size, GossipConfig base, Supplier<FailureDetector> detectors) {
         this(seed, size, base, detectors, ordinal -> base.clusterName());
@@ -58,16 +64,42 @@ final class GossipCluster {
                 // the generation: virtual wall-clock milliseconds at start, so it grows with every restart
                 EndpointState self = EndpointState.initial(node, context.clock().wallClockMillis() + 1,
                     NodeStatus.NORMAL, owned, Map.of());
+                Gossiper[] holder = new Gossiper[1];
                 Gossiper gossiper = new Gossiper(context, config.withClusterName(clusterNameOf.apply(ordinal)), self, detectors.get(), new Gossiper.Listener() {
                     @Override
                     public void onLivenessChange(NodeId subject, Liveness from, Liveness to) {
                         judgements.add(new Judgement(simulation.now(), id, subject, from, to));
                     }
+
+                    @Override
+                    public void onStateChange(EndpointState previous, EndpointState current) {
+                        if (!current.id().equals(id) && MembershipRing.affectsRing(previous, current)
+                            || previous == null) {
+                            memory.put(id, holder[0].remembered());
+                        }
+                    }
+
+                    @Override
+                    public void onEvicted(NodeId node) {
+                        memory.put(id, holder[0].remembered());
+                    }
                 });
+                holder[0] = gossiper;
+                gossiper.restore(memory.getOrDefault(id, Gossiper.Remembered.NONE));
                 gossiper.start();
                 return gossiper;
             });
         }
+    }
+
+    /** @return what {@code id} remembers now */
+    Gossiper.Remembered memory(NodeId id) {
+        return memory.getOrDefault(id, Gossiper.Remembered.NONE);
+    }
+
+    /** Replaces what {@code id} remembers, as if its peers file had been edited or lost (NONE). */
+    void setMemory(NodeId id, Gossiper.Remembered remembered) {
+        memory.put(id, remembered);
     }
 
     Simulation simulation() {

@@ -16,9 +16,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ringkv cluster}: starts a local cluster of node processes on 127.0.0.1 with distinct ports and data
- * directories, prefixes and forwards their output, and stops them all on Ctrl-C.
+ * directories, prefixes and forwards their output, says when the cluster is ready (every node serves and routes by
+ * a ring of all of them, each alive), and stops them all on Ctrl-C.
  */
 final class ClusterCommand implements Command {
+    private static final long READY_POLL_MILLIS = 250;
+    /** After this long without being ready the command says which nodes are not, and keeps watching. */
+    private static final long READY_WARNING_MILLIS = 120_000;
+
     @Inject
     ClusterCommand() {
     }
@@ -35,6 +40,8 @@ final class ClusterCommand implements Command {
 
             Starts --nodes node processes on 127.0.0.1: node i listens for peers on --base-port + i and keeps its
             data in DIR/node<i>. Every node is given the first three nodes as seeds and joins by gossip.
+            Once every node serves clients and routes by a ring of all N nodes, each judged alive, it prints
+            "ringkv cluster: cluster ready"; a write at consistency ALL succeeds from then on.
             Ctrl-C (or SIGTERM) stops them all.
 
             options:
@@ -68,6 +75,8 @@ final class ClusterCommand implements Command {
         out.printf("ringkv cluster: connect with redis-cli -p %d (any of ports %d-%d; every node coordinates)%n",
             baseClientPort, baseClientPort, baseClientPort + nodes - 1);
         out.flush();
+        Thread.ofPlatform().daemon().name("ringkv-cluster-ready").start(() ->
+            watchReadiness(processes, baseClientPort, out));
         for (Process process : processes) {
             try {
                 process.waitFor();
@@ -100,6 +109,61 @@ final class ClusterCommand implements Command {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node" + index, e);
         }
+    }
+
+    /**
+     * Asks every node for {@code INFO cluster} until each serves clients (not loading), routes by a ring of all
+     * the nodes and judges all of them alive; then prints the ready line. Gives up when a node process exits.
+     */
+    private static void watchReadiness(List<Process> processes, int baseClientPort, PrintStream out) {
+        long started = System.nanoTime();
+        boolean warned = false;
+        while (processes.stream().allMatch(Process::isAlive)) {
+            List<String> notReady = notReady(processes.size(), baseClientPort);
+            long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+            if (notReady.isEmpty()) {
+                out.printf("ringkv cluster: cluster ready: all %d nodes serve clients, each with all %d in its ring"
+                    + " and alive (after %.1f s)%n", processes.size(), processes.size(), elapsedMillis / 1000.0);
+                out.flush();
+                return;
+            }
+            if (!warned && elapsedMillis > READY_WARNING_MILLIS) {
+                warned = true;
+                out.println("ringkv cluster: not ready after " + elapsedMillis / 1000 + " s: "
+                    + String.join("; ", notReady) + " (still watching)");
+                out.flush();
+            }
+            try {
+                Thread.sleep(READY_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** @return one line per node that is not ready yet, saying why; empty when all are */
+    private static List<String> notReady(int nodes, int baseClientPort) {
+        List<String> notReady = new ArrayList<>();
+        for (int i = 1; i <= nodes; i++) {
+            String name = "node" + i;
+            try {
+                AdminClient.Reply reply = AdminClient.call("127.0.0.1", baseClientPort + i - 1,
+                    List.of("INFO", "cluster"));
+                ClusterInfo info = ClusterInfo.parse(reply.text());
+                if (reply.error()) {
+                    notReady.add(name + " answered " + reply.text());
+                } else if (info.loading()) {
+                    notReady.add(name + " is loading (" + info.field("loading_reason", "?") + ")");
+                } else if (info.ringNodes() != nodes) {
+                    notReady.add(name + " routes by a ring of " + info.ringNodes() + " node(s)");
+                } else if (info.aliveNodes() != nodes) {
+                    notReady.add(name + " judges " + info.aliveNodes() + " of " + nodes + " nodes alive");
+                }
+            } catch (IOException | RuntimeException e) {
+                notReady.add(name + " does not answer on its client port yet");
+            }
+        }
+        return notReady;
     }
 
     /** The command that started this JVM, pointed at the launcher again. */

@@ -21,8 +21,9 @@ final class NodeCommand implements Command {
     private static final Set<String> SETTINGS =
         Set.of("config", "id", "listen", "seeds", "data-dir", "idle", "client-port", "zone", "rack", "cluster-name",
             "gossip-interval-ms", "suspect-after-ms", "down-after-ms", "failure-detector", "phi-suspect", "phi-down",
-            "quarantine-ms", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes", "timeout-ms",
-            "client-idle-timeout", "client-request-timeout", "client-max-pending-replies", "client-max-unsent-bytes");
+            "quarantine-ms", "ready-after-rounds", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes",
+            "timeout-ms", "client-idle-timeout", "client-request-timeout", "client-max-pending-replies",
+            "client-max-unsent-bytes");
 
     @Inject
     NodeCommand() {
@@ -65,6 +66,8 @@ final class NodeCommand implements Command {
               --phi-suspect X / --phi-down Y  phi thresholds of the phi detector (default 5 / 8)
               --quarantine-ms MS         how long a removed node's state spreads before it is forgotten
                                          (default 3600000)
+              --ready-after-rounds R     a starting node answers clients LOADING until it has exchanged
+                                         gossip with a peer, or for at most R gossip rounds (default 10)
               --n N / --r R / --w W      replication factor and default quorums (default: N = 3 with seeds,
                                          1 without; R = W = a majority of N); clients override per connection
               --resolver NAME            vector-clock (siblings, default) or lww (last write wins)
@@ -144,7 +147,8 @@ final class NodeCommand implements Command {
             options.longValue("suspect-after-ms", 15L * interval), options.longValue("down-after-ms", 30L * interval),
             options.text("failure-detector", defaults.detector()),
             options.decimal("phi-suspect", defaults.phiSuspect()), options.decimal("phi-down", defaults.phiDown()),
-            options.longValue("quarantine-ms", defaults.quarantineMillis()));
+            options.longValue("quarantine-ms", defaults.quarantineMillis()),
+            options.integer("ready-after-rounds", defaults.readyAfterRounds(), 0, 100_000));
         return new NodeConfig(id,
             PeerAddress.parse(options.text("listen", NodeConfig.DEFAULT_LISTEN)),
             NodeConfig.parseSeeds(options.text("seeds", "")),

@@ -4,7 +4,6 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,28 +64,9 @@ final class StatusCommand implements Command {
             err.println("ringkv status: the node at " + host + ":" + port + " answered: " + reply.text());
             return Launcher.FAILED;
         }
-        Map<String, String> fields = new LinkedHashMap<>();
-        List<Map<String, String>> nodes = new ArrayList<>();
-        for (String line : reply.text().split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (line.startsWith("#") || colon <= 0) {
-                continue;
-            }
-            String name = line.substring(0, colon);
-            String value = line.substring(colon + 1);
-            if (name.matches("node\\d+")) {
-                Map<String, String> node = new LinkedHashMap<>();
-                for (String pair : value.split(",")) {
-                    int equals = pair.indexOf('=');
-                    if (equals > 0) {
-                        node.put(pair.substring(0, equals), pair.substring(equals + 1));
-                    }
-                }
-                nodes.add(node);
-            } else {
-                fields.put(name, value);
-            }
-        }
+        ClusterInfo info = ClusterInfo.parse(reply.text());
+        Map<String, String> fields = info.fields();
+        List<Map<String, String>> nodes = info.nodes();
         if (!fields.containsKey("cluster_self")) {
             err.println("ringkv status: the node at " + host + ":" + port + " reports no cluster section; is it a"
                 + " ringkv node?");
@@ -95,6 +75,10 @@ final class StatusCommand implements Command {
         out.printf("Cluster %s as seen by %s: %s node(s) known, %s in the ring, %s failure detector%n",
             fields.get("cluster_name"), fields.get("cluster_self"), fields.get("cluster_known_nodes"),
             fields.get("cluster_ring_nodes"), fields.get("cluster_failure_detector"));
+        if (info.loading()) {
+            out.println("LOADING: " + fields.get("cluster_self") + " does not serve clients yet: "
+                + fields.getOrDefault("loading_reason", "starting"));
+        }
         List<List<String>> rows = new ArrayList<>();
         rows.add(COLUMNS.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList());
         for (Map<String, String> node : nodes) {

@@ -11,6 +11,7 @@ import io.ringkv.gossip.Gossiper;
 import io.ringkv.gossip.Liveness;
 import io.ringkv.gossip.MembershipRing;
 import io.ringkv.gossip.NodeStatus;
+import io.ringkv.gossip.Readiness;
 import io.ringkv.node.NodeConfig;
 import io.ringkv.node.transport.PeerAddress;
 import io.ringkv.ring.Ring;
@@ -55,6 +56,8 @@ public final class ClusterMembership implements Gossiper.Listener {
     private Ring ring;
     private Map<NodeId, Double> ownership = Map.of();
     private Consumer<Ring> ringListener = ring -> { };
+    private final Consumer<Gossiper.Remembered> rememberer;
+    private final Readiness readiness;
     private volatile ClusterSnapshot snapshot;
 
     /**
@@ -67,6 +70,26 @@ public final class ClusterMembership implements Gossiper.Listener {
      */
     public ClusterMembership(NodeContext context, NodeConfig config, Consistency consistency, StorageEngine engine,
                              NodeState stored, Consumer<String> events) {
+        this(context, config, consistency, engine, stored, Gossiper.Remembered.NONE, remembered -> { }, events);
+    }
+
+    /**
+     * @param context the node's runtime
+     * @param config the node's settings
+     * @param consistency the cluster's N, R and W (N sizes the ring)
+     * @param engine the storage engine, whose data size (the node's load) and record count are announced
+     * @param stored this run's generation and the tokens owned from an earlier run
+     * @param remembered the other members as the previous run knew them ({@link PeersFile}): the node starts
+     *     from them, so its ring keeps a member that is down now
+     * @param rememberer takes the view to remember whenever a member's ring-shaping state changes (a member
+     *     learned, restarted, removed, forgotten; its status or tokens); called on the agent thread, must not block
+     * @param events receives one line per notable event
+     */
+    public ClusterMembership(NodeContext context, NodeConfig config, Consistency consistency, StorageEngine engine,
+                             NodeState stored, Gossiper.Remembered remembered,
+                             Consumer<Gossiper.Remembered> rememberer, Consumer<String> events) {
+        this.rememberer = rememberer;
+        this.readiness = new Readiness(config.gossip().readyAfterRounds());
         this.context = context;
         this.config = config;
         this.consistency = consistency;
@@ -87,6 +110,11 @@ public final class ClusterMembership implements Gossiper.Listener {
         EndpointState initial = EndpointState.initial(self, stored.generation(),
             tokens.length > 0 ? NodeStatus.NORMAL : NodeStatus.JOINING, tokens, Map.of());
         this.gossiper = new Gossiper(context, gossipConfig, initial, config.gossip().newDetector(), this);
+        int restored = gossiper.restore(remembered);
+        if (restored > 0) {
+            events.accept("remembered " + restored + " other node(s) from the previous run; each is DOWN until"
+                + " heard from, and stays in the ring until removed");
+        }
         this.ring = MembershipRing.build(gossiper.states(), consistency.n());
         this.ownership = ownershipOf(ring);
         this.snapshot = ClusterSnapshot.empty(config.id().value());
@@ -240,8 +268,18 @@ public final class ClusterMembership implements Gossiper.Listener {
             }
         }
         if (MembershipRing.affectsRing(previous, current)) {
+            if (!node.equals(config.id())) {
+                rememberer.accept(gossiper.remembered());
+            }
             rebuildRing();
+        } else if (previous == null) {
+            rememberer.accept(gossiper.remembered());
         }
+    }
+
+    @Override
+    public void onFirstExchange(NodeId peer) {
+        publish();
     }
 
     @Override
@@ -253,6 +291,7 @@ public final class ClusterMembership implements Gossiper.Listener {
     @Override
     public void onEvicted(NodeId node) {
         events.accept("forgot removed node " + node + " (quarantine over)");
+        rememberer.accept(gossiper.remembered());
         rebuildRing();
     }
 
@@ -305,6 +344,14 @@ public final class ClusterMembership implements Gossiper.Listener {
     }
 
     private void publish() {
+        boolean wasReady = readiness.isReady();
+        String loading = readiness.judge(gossiper);
+        if (loading == null && !wasReady) {
+            events.accept("ready: serving clients with a ring of " + ring.size() + " node(s) ("
+                + (gossiper.hasExchangedWithPeer() ? "heard from a peer"
+                    : gossiper.rounds() > 0 ? "no peer answered in " + gossiper.rounds() + " gossip rounds"
+                    : "no other node to hear from") + ")");
+        }
         Map<NodeId, Double> owned = ownership;
         List<ClusterSnapshot.Member> members = new ArrayList<>();
         for (EndpointView view : gossiper.view()) {
@@ -316,6 +363,7 @@ public final class ClusterMembership implements Gossiper.Listener {
                 endpoint.applicationState().getOrDefault("records", "?"), owned.getOrDefault(node.id(), 0.0),
                 endpoint.tokenCount(), endpoint.generation(), view.liveness().name()));
         }
-        snapshot = new ClusterSnapshot(config.id().value(), ring.size(), List.copyOf(members), gossiper.counters());
+        snapshot = new ClusterSnapshot(config.id().value(), ring.size(), List.copyOf(members), gossiper.counters(),
+            loading == null ? "" : loading);
     }
 }

@@ -11,11 +11,19 @@ import java.util.List;
  * @param ringNodes nodes that own ranges of the ring
  * @param members one row per known node, ordered by id
  * @param gossip what this node's gossip did so far (rounds, bytes, drops)
+ * @param loading empty when the node serves clients; otherwise why it does not yet (see
+ *     {@link io.ringkv.gossip.Readiness})
  */
-public record ClusterSnapshot(String self, int ringNodes, List<Member> members, GossipCounters gossip) {
+public record ClusterSnapshot(String self, int ringNodes, List<Member> members, GossipCounters gossip,
+                              String loading) {
     /** A view with only this node in it, before gossip started. */
     public static ClusterSnapshot empty(String self) {
-        return new ClusterSnapshot(self, 0, List.of(), GossipCounters.NONE);
+        return new ClusterSnapshot(self, 0, List.of(), GossipCounters.NONE, "the node is starting");
+    }
+
+    /** @return true when the node serves clients */
+    public boolean ready() {
+        return loading.isEmpty();
     }
 
     /**

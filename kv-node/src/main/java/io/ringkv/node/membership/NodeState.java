@@ -4,12 +4,9 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Properties;
 import java.util.stream.Collectors;
@@ -77,25 +74,10 @@ public record NodeState(long generation, long[] tokens) {
     }
 
     private void store(Path dataDirectory) {
-        Path file = dataDirectory.resolve(FILE);
-        Path temporary = dataDirectory.resolve(FILE + ".tmp");
-        String text = "# ringkv node state: generation of the current run and the tokens this node owns\n"
+        // a node that announced its tokens must find them after a power loss
+        AtomicFile.replace(dataDirectory, FILE,
+            "# ringkv node state: generation of the current run and the tokens this node owns\n"
             + "generation=" + generation + "\n"
-            + "tokens=" + Arrays.stream(tokens).mapToObj(Long::toString).collect(Collectors.joining(",")) + "\n";
-        try {
-            Files.createDirectories(dataDirectory);
-            Files.writeString(temporary, text, StandardCharsets.UTF_8);
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            // the rename itself is durable only once the directory is: a node that announced its tokens must find
-            // them after a power loss
-            try (FileChannel directory = FileChannel.open(dataDirectory, StandardOpenOption.READ)) {
-                directory.force(true);
-            }
-        } catch (IOException e) {
-            throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot write " + file + ": " + e.getMessage());
-        }
+            + "tokens=" + Arrays.stream(tokens).mapToObj(Long::toString).collect(Collectors.joining(",")) + "\n");
     }
 }

@@ -39,6 +39,7 @@ final class ReplySlot {
     static Reply errorFor(KvException failure) {
         String word = switch (failure.code()) {
             case UNAVAILABLE -> "UNAVAILABLE";
+            case LOADING -> "LOADING";
             case TIMEOUT -> "TIMEOUT";
             case CLOSED -> "CLOSED";
             default -> "ERR";

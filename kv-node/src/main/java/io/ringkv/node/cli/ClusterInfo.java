@@ -1,0 +1,65 @@
+package io.ringkv.node.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node's {@code INFO cluster} reply, parsed: its fields by name, and one map per {@code node<i>} row (id, state,
+ * address, client, ... liveness).
+ *
+ * @param fields every field but the node rows
+ * @param nodes the node rows, in the order the node listed them
+ */
+record ClusterInfo(Map<String, String> fields, List<Map<String, String>> nodes) {
+    static ClusterInfo parse(String text) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        List<Map<String, String>> nodes = new ArrayList<>();
+        for (String line : text.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (line.startsWith("#") || colon <= 0) {
+                continue;
+            }
+            String name = line.substring(0, colon);
+            String value = line.substring(colon + 1);
+            if (name.matches("node\\d+")) {
+                Map<String, String> node = new LinkedHashMap<>();
+                for (String pair : value.split(",")) {
+                    int equals = pair.indexOf('=');
+                    if (equals > 0) {
+                        node.put(pair.substring(0, equals), pair.substring(equals + 1));
+                    }
+                }
+                nodes.add(node);
+            } else {
+                fields.put(name, value);
+            }
+        }
+        return new ClusterInfo(fields, nodes);
+    }
+
+    /** @return the field's value, or {@code fallback} when the node did not send it */
+    String field(String name, String fallback) {
+        return fields.getOrDefault(name, fallback);
+    }
+
+    /** @return true when the node reports that it does not serve clients yet */
+    boolean loading() {
+        return field("loading", "0").equals("1");
+    }
+
+    /** @return how many nodes own ranges of the ring this node routes by, or -1 when it did not say */
+    int ringNodes() {
+        try {
+            return Integer.parseInt(field("cluster_ring_nodes", "-1"));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** @return how many of the listed nodes this node's failure detector judges ALIVE (itself included) */
+    long aliveNodes() {
+        return nodes.stream().filter(node -> "ALIVE".equals(node.get("liveness"))).count();
+    }
+}

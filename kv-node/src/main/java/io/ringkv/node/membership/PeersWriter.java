@@ -1,0 +1,92 @@
+package io.ringkv.node.membership;
+
+import io.ringkv.api.KvException;
+import io.ringkv.gossip.Gossiper;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Writes {@link PeersFile} on a thread of its own, so the agent thread that notices a membership change never
+ * touches the disk: the agent hands over an immutable snapshot ({@link #save}, no lock, no wait) and the writer
+ * writes the newest one. Snapshots that arrive while a write runs coalesce into one write of the latest.
+ * {@link #close} writes what is still pending before it returns.
+ */
+public final class PeersWriter implements AutoCloseable {
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+    private final Path dataDirectory;
+    private final Consumer<String> events;
+    private final AtomicReference<Gossiper.Remembered> pending = new AtomicReference<>();
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    /**
+     * Starts the writer thread ({@code ringkv-peers-writer}, a daemon).
+     *
+     * @param dataDirectory where {@code peers.state} lives
+     * @param events receives a line for each failed write (from the writer thread)
+     */
+    public PeersWriter(Path dataDirectory, Consumer<String> events) {
+        this.dataDirectory = dataDirectory;
+        this.events = events;
+        this.thread = Thread.ofPlatform().daemon().name("ringkv-peers-writer").start(this::run);
+    }
+
+    /** Hands over the newest view to write; returns at once, from any thread. */
+    public void save(Gossiper.Remembered remembered) {
+        pending.set(remembered);
+        LockSupport.unpark(thread);
+    }
+
+    /** @return files written so far */
+    public long writes() {
+        return writes.get();
+    }
+
+    /** @return writes that failed so far (each also reported as an event) */
+    public long failures() {
+        return failures.get();
+    }
+
+    private void run() {
+        while (true) {
+            Gossiper.Remembered next = pending.getAndSet(null);
+            if (next != null) {
+                write(next);
+            } else if (closed) {
+                return;
+            } else {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    private void write(Gossiper.Remembered remembered) {
+        try {
+            PeersFile.store(dataDirectory, remembered);
+            writes.incrementAndGet();
+        } catch (KvException e) {
+            // the node keeps running on what it knows; the next change tries again
+            failures.incrementAndGet();
+            events.accept("could not save the cluster members (" + e.getMessage() + "); a restart would start"
+                + " from the last saved view");
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.MILLISECONDS.toMillis(CLOSE_WAIT_MILLIS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
