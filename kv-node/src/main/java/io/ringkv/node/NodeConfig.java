@@ -6,11 +6,13 @@ import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
 import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.node.transport.PeerAddress;
+import io.ringkv.node.transport.TransportConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Everything a node is started with. Every setting has a default that starts a single-node cluster on a laptop.
@@ -27,10 +29,16 @@ import java.util.Objects;
  * @param gossip gossip and failure detection
  * @param cluster replication settings shared by every node of the cluster
  * @param engineOptions options of the storage engine, by name (default none: the engine's defaults)
+ * @param transportTimeoutMillis how long the node may be stopped (a long GC pause, SIGSTOP, a frozen VM or
+ *     container) and still serve on when it resumes; a node stopped longer exits (default ten minutes, see
+ *     {@link TransportConfig#DEFAULT_TIMEOUT_NANOS})
  */
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
-                         ClusterSettings cluster, Map<String, String> engineOptions) {
+                         ClusterSettings cluster, Map<String, String> engineOptions, long transportTimeoutMillis) {
+    /** Default transport timeout: ten minutes. */
+    public static final long DEFAULT_TRANSPORT_TIMEOUT_MILLIS =
+        TimeUnit.NANOSECONDS.toMillis(TransportConfig.DEFAULT_TIMEOUT_NANOS);
     /** Default node id. */
     public static final String DEFAULT_ID = "node1";
     /** Default peer address. */
@@ -54,6 +62,20 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         }
         requireLabel("zone", zone);
         requireLabel("rack", rack);
+        long minimum = TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS);
+        long maximum = TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS);
+        if (transportTimeoutMillis < minimum || transportTimeoutMillis > maximum) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "transport timeout must be " + minimum + "–"
+                + maximum + " ms, was " + transportTimeoutMillis);
+        }
+    }
+
+    /** Settings with the {@linkplain #DEFAULT_TRANSPORT_TIMEOUT_MILLIS default transport timeout}. */
+    public NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory, IdlePreset idle,
+                      int clientPort, String zone, String rack, GossipSettings gossip, ClusterSettings cluster,
+                      Map<String, String> engineOptions) {
+        this(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster, engineOptions,
+            DEFAULT_TRANSPORT_TIMEOUT_MILLIS);
     }
 
     private static void requireLabel(String what, String label) {
@@ -117,6 +139,6 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return these settings with another client port (the one actually bound when the configured one was 0) */
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
-            engineOptions);
+            engineOptions, transportTimeoutMillis);
     }
 }
