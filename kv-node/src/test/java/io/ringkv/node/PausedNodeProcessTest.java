@@ -110,6 +110,10 @@ class PausedNodeProcessTest {
         processes.add(node);
         node.await("clients on", WAIT);
         awaitServing(clientPorts[0], WAIT);
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+            String info = client.info("server");
+            assertTrue(info.contains("node_serving:1\r\n") && info.contains("transport_timeout_ms:2000\r\n"), info);
+        }
 
         node.pause();
         Thread.sleep(6_000);
