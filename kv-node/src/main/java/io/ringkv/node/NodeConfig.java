@@ -6,11 +6,13 @@ import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
 import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.node.transport.PeerAddress;
+import io.ringkv.node.transport.TransportConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Everything a node is started with. Every setting has a default that starts a single-node cluster on a laptop.
@@ -29,10 +31,17 @@ import java.util.Objects;
  * @param engineOptions options of the storage engine, by name (default none: the engine's defaults)
  * @param clients the front door's bounds on each client: timeouts and back-pressure (default
  *     {@link ClientSettings#DEFAULT})
+ * @param transportTimeoutMillis how long the node may be stopped (a long GC pause, SIGSTOP, a frozen VM or
+ *     container) and still serve on when it resumes; a node stopped longer exits (default ten minutes, see
+ *     {@link TransportConfig#DEFAULT_TIMEOUT_NANOS})
  */
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
-                         ClusterSettings cluster, Map<String, String> engineOptions, ClientSettings clients) {
+                         ClusterSettings cluster, Map<String, String> engineOptions, ClientSettings clients,
+                         long transportTimeoutMillis) {
+    /** Default transport timeout: ten minutes. */
+    public static final long DEFAULT_TRANSPORT_TIMEOUT_MILLIS =
+        TimeUnit.NANOSECONDS.toMillis(TransportConfig.DEFAULT_TIMEOUT_NANOS);
     /** Default node id. */
     public static final String DEFAULT_ID = "node1";
     /** Default peer address. */
@@ -57,14 +66,21 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         }
         requireLabel("zone", zone);
         requireLabel("rack", rack);
+        long minimum = TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS);
+        long maximum = TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS);
+        if (transportTimeoutMillis < minimum || transportTimeoutMillis > maximum) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "transport timeout must be " + minimum + "–"
+                + maximum + " ms, was " + transportTimeoutMillis);
+        }
     }
 
-    /** Settings with the default client bounds. */
+    /** Settings with the default client bounds and the {@linkplain #DEFAULT_TRANSPORT_TIMEOUT_MILLIS default
+     * transport timeout}. */
     public NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory, IdlePreset idle,
                       int clientPort, String zone, String rack, GossipSettings gossip, ClusterSettings cluster,
                       Map<String, String> engineOptions) {
         this(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster, engineOptions,
-            ClientSettings.DEFAULT);
+            ClientSettings.DEFAULT, DEFAULT_TRANSPORT_TIMEOUT_MILLIS);
     }
 
     private static void requireLabel(String what, String label) {
@@ -128,6 +144,6 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return these settings with another client port (the one actually bound when the configured one was 0) */
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
-            engineOptions, clients);
+            engineOptions, clients, transportTimeoutMillis);
     }
 }

@@ -8,6 +8,7 @@ import io.ringkv.api.NodeContext;
 import io.ringkv.api.Timers;
 import io.ringkv.api.Transport;
 import io.ringkv.node.runtime.NodeAgent;
+import io.ringkv.node.runtime.NodeHealth;
 import io.ringkv.node.runtime.SystemClock;
 import io.ringkv.node.runtime.WheelTimers;
 import io.ringkv.node.transport.AeronTransport;
@@ -43,8 +44,8 @@ interface NodeModule {
     @Provides
     @Singleton
     static AeronTransport aeronTransport(NodeConfig config) {
-        return AeronTransport.start(TransportConfig.of(config.id(), config.listen(), Map.of(),
-            config.dataDirectory()));
+        return AeronTransport.start(TransportConfig.of(config.id(), config.listen(), Map.of(), config.dataDirectory())
+            .withTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(config.transportTimeoutMillis())));
     }
 
     @Provides
@@ -84,7 +85,13 @@ interface NodeModule {
 
     @Provides
     @Singleton
-    static NodeAgent nodeAgent(NodeConfig config, AeronTransport transport, WheelTimers timers) {
-        return new NodeAgent("ringkv-node-" + config.id(), transport, timers);
+    static NodeAgent nodeAgent(NodeConfig config, AeronTransport transport, WheelTimers timers, NodeHealth health) {
+        return new NodeAgent("ringkv-node-" + config.id(), transport, timers, health);
+    }
+
+    @Provides
+    @Singleton
+    static NodeHealth nodeHealth() {
+        return new NodeHealth();
     }
 }

@@ -15,6 +15,7 @@ import io.ringkv.node.service.ReadinessGatedService;
 import io.ringkv.node.resp.RespConfig;
 import io.ringkv.node.resp.RespServer;
 import io.ringkv.node.runtime.NodeAgent;
+import io.ringkv.node.runtime.NodeHealth;
 import io.ringkv.node.service.ReplicatedKeyValueService;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Replication;
@@ -29,6 +30,8 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -49,6 +52,7 @@ public final class RingkvNode implements AutoCloseable {
     private final Consistency consistency;
     private final ReplicationConfig replicationConfig;
     private final StorageEngine engine;
+    private final NodeHealth health;
     private ClusterMembership membership;
     private AgentRunner runner;
     private Replication replication;
@@ -63,7 +67,7 @@ public final class RingkvNode implements AutoCloseable {
 
     @Inject
     RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
-               Consistency consistency, ReplicationConfig replicationConfig, StorageEngine engine) {
+               Consistency consistency, ReplicationConfig replicationConfig, StorageEngine engine, NodeHealth health) {
         this.config = config;
         this.context = context;
         this.agent = agent;
@@ -71,6 +75,7 @@ public final class RingkvNode implements AutoCloseable {
         this.consistency = consistency;
         this.replicationConfig = replicationConfig;
         this.engine = engine;
+        this.health = health;
     }
 
     /**
@@ -111,7 +116,8 @@ public final class RingkvNode implements AutoCloseable {
             ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
                 membership::removeNode);
             front = RespServer.start(frontDoor,
-                new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info);
+                new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
+                health::whyUnavailable);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(peersWriter);
             frontDoor.close();
@@ -132,7 +138,9 @@ public final class RingkvNode implements AutoCloseable {
     private Map<String, String> info(String section) {
         Map<String, String> fields = new LinkedHashMap<>();
         ClusterSnapshot view = membership.snapshot();
-        if (section.equals("replication")) {
+        if (section.equals("server")) {
+            serverFields(fields);
+        } else if (section.equals("replication")) {
             fields.put("node_id", config.id().value());
             fields.put("cluster_nodes", Integer.toString(view.ringNodes()));
             fields.put("vnodes_per_node", Integer.toString(config.cluster().vnodes()));
@@ -171,6 +179,15 @@ public final class RingkvNode implements AutoCloseable {
         counterFields("transport_", transportCounters, fields);
         fields.put("transport_dropped_invalid_frames", Long.toString(transportInvalidFrames));
         fields.put("transport_errors", Long.toString(transportErrors));
+    }
+
+    /** Whether the node can serve, and its transport's pause tolerance and error count. */
+    private void serverFields(Map<String, String> fields) {
+        var unavailable = health.whyUnavailable();
+        fields.put("node_serving", unavailable.isPresent() ? "0" : "1");
+        unavailable.ifPresent(reason -> fields.put("node_unavailable_reason", reason.replace('\r', ' ')
+            .replace('\n', ' ')));
+        fields.put("transport_timeout_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(transport.timeoutNanos())));
     }
 
     /** Gossip's counters as of the last round, named for operators. */
@@ -215,6 +232,15 @@ public final class RingkvNode implements AutoCloseable {
             }
         }
         return snake.toString();
+    }
+
+    /**
+     * @return completes with the reason when the node can no longer serve (its transport failed after a stall
+     *     longer than the transport timeout); the node will not recover, and its process should exit so that a
+     *     supervisor restarts it
+     */
+    public CompletionStage<String> failure() {
+        return health.failure();
     }
 
     /** @return the node's settings */

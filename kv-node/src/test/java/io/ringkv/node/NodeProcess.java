@@ -189,6 +189,29 @@ final class NodeProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
+    /**
+     * Freezes the process with SIGSTOP, as a long GC pause, a stalled VM or a frozen container would; does nothing
+     * once the process has exited.
+     */
+    void pause() throws InterruptedException, IOException {
+        signal("STOP");
+    }
+
+    /** Lets a paused process run again (SIGCONT); does nothing once the process has exited. */
+    void resume() throws InterruptedException, IOException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws InterruptedException, IOException {
+        if (!process.isAlive()) {
+            return;
+        }
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** Kills the process and every process it started ({@code ringkv cluster}'s nodes) with SIGKILL and waits. */
     void kill() throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -10,20 +10,28 @@ import io.ringkv.node.NodeConfig;
 import io.ringkv.node.RingkvNode;
 import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.node.transport.PeerAddress;
+import io.ringkv.node.transport.TransportConfig;
 import jakarta.inject.Inject;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
-/** {@code ringkv node}: starts one node and runs it until SIGINT or SIGTERM. */
+/**
+ * {@code ringkv node}: starts one node and runs it until SIGINT or SIGTERM, or until the node can no longer serve,
+ * when it exits with status {@value #NODE_FAILED} so that a supervisor restarts it.
+ */
 final class NodeCommand implements Command {
     private static final Set<String> SETTINGS =
         Set.of("config", "id", "listen", "seeds", "data-dir", "idle", "client-port", "zone", "rack", "cluster-name",
             "gossip-interval-ms", "suspect-after-ms", "down-after-ms", "failure-detector", "phi-suspect", "phi-down",
             "quarantine-ms", "ready-after-rounds", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes",
             "timeout-ms", "client-idle-timeout", "client-request-timeout", "client-max-pending-replies",
-            "client-max-unsent-bytes");
+            "client-max-unsent-bytes", "transport-timeout-ms");
+    /** The exit status of a node that stopped because it could no longer serve (its transport failed). */
+    static final int NODE_FAILED = 3;
 
     @Inject
     NodeCommand() {
@@ -85,6 +93,13 @@ final class NodeCommand implements Command {
                                          reading from it until they are answered and read (default 1024)
               --client-max-unsent-bytes B  reply bytes a client has not read before the node stops reading
                                          from it (default 1048576)
+              --transport-timeout-ms MS  how long the node may be stopped (a long GC pause, SIGSTOP, a frozen VM
+                                         or container) and serve on when it resumes, 2000-86400000 (default
+                                         600000); a node stopped longer exits with status 3 and a message saying
+                                         so, for its supervisor to restart it (its data stays on disk)
+
+            Exit status: 0 after SIGINT or SIGTERM, 1 when the node cannot start, 3 when it stopped because it
+            could no longer serve.
             """;
     }
 
@@ -92,15 +107,23 @@ final class NodeCommand implements Command {
     public int run(Options options, PrintStream out, PrintStream err) {
         NodeConfig config = config(options);
         RingkvNode node = NodeComponent.of(config).node();
-        CountDownLatch stopped = new CountDownLatch(1);
+        CompletableFuture<Integer> status = new CompletableFuture<>();
         // SIGINT and SIGTERM run the shutdown hooks: stop the agent, close the transport, then let the JVM exit
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("ringkv " + config.id() + ": stopping");
             node.close();
             out.println("ringkv " + config.id() + ": stopped");
             out.flush();
-            stopped.countDown();
+            status.complete(Launcher.OK);
         }, "ringkv-shutdown"));
+        // a node that cannot serve must not look alive: the process exits (running the hook above, which closes
+        // the engine cleanly) and its supervisor starts a new one, which rejoins with its data
+        node.failure().thenAccept(reason -> {
+            out.println("ringkv " + config.id() + ": " + reason + "; exiting with status " + NODE_FAILED
+                + " so that a supervisor restarts it (its data stays on disk)");
+            out.flush();
+            status.complete(NODE_FAILED);
+        });
         node.start(line -> {
             out.println("ringkv " + config.id() + ": " + line);
             out.flush();
@@ -111,21 +134,23 @@ final class NodeCommand implements Command {
             config.standalone() ? "standalone" : "seeds " + config.seeds(),
             config.cluster().consistency(config.standalone()), config.idle().optionName());
         out.flush();
-        awaitUninterruptibly(stopped);
-        return Launcher.OK;
+        return awaitUninterruptibly(status);
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
+    private static int awaitUninterruptibly(CompletableFuture<Integer> status) {
         boolean interrupted = false;
-        while (latch.getCount() > 0) {
+        while (true) {
             try {
-                latch.await();
+                int result = status.get();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return result;
             } catch (InterruptedException e) {
                 interrupted = true;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the node's status cannot fail", e);
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -162,7 +187,10 @@ final class NodeCommand implements Command {
                 options.integer("vnodes", ClusterSettings.DEFAULT.vnodes(), 1, 4096),
                 options.integer("timeout-ms", 1000, 1, 600_000)),
             NodeConfig.parseEngineOptions(options.text("engine-options", "")),
-            clientSettings(options));
+            clientSettings(options),
+            options.integer("transport-timeout-ms", (int) NodeConfig.DEFAULT_TRANSPORT_TIMEOUT_MILLIS,
+                (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS),
+                (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)));
     }
 
     private static ClientSettings clientSettings(Options options) {

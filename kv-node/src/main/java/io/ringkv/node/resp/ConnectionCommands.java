@@ -9,6 +9,7 @@ import io.ringkv.api.KvException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The commands about the connection and the server rather than data: PING, ECHO, HELLO, AUTH, SELECT, QUIT,
@@ -21,11 +22,13 @@ final class ConnectionCommands {
     private final RespConfig config;
     private final CommandDispatcher dispatcher;
     private final InfoReport info;
+    private final Availability availability;
 
-    ConnectionCommands(RespConfig config, CommandDispatcher dispatcher, InfoReport info) {
+    ConnectionCommands(RespConfig config, CommandDispatcher dispatcher, InfoReport info, Availability availability) {
         this.config = config;
         this.dispatcher = dispatcher;
         this.info = info;
+        this.availability = availability;
     }
 
     void registerIn(CommandDispatcher table) {
@@ -58,9 +61,13 @@ final class ConnectionCommands {
             this::consistency));
     }
 
+    /** A node that cannot serve says so to PING, which health checks and connection pools use as liveness. */
     private void ping(List<byte[]> arguments, CommandContext context) {
+        Optional<String> unavailable = availability.whyUnavailable();
         if (arguments.size() > 2) {
             context.reply(Reply.error("ERR wrong number of arguments for 'ping' command"));
+        } else if (unavailable.isPresent()) {
+            context.reply(ReplySlot.errorFor(new KvException(ErrorCode.UNAVAILABLE, unavailable.get())));
         } else {
             context.reply(arguments.size() == 2 ? new Reply.Bulk(arguments.get(1)) : Reply.simple("PONG"));
         }

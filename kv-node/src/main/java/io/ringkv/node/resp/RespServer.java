@@ -78,8 +78,18 @@ public final class RespServer implements AutoCloseable {
      * @param node adds the node's fields to {@code INFO}
      */
     public static RespServer start(Listener listener, KeyValueService service, NodeInfo node) {
+        return start(listener, service, node, Availability.ALWAYS);
+    }
+
+    /**
+     * Starts serving a bound listener, as {@link #start(Listener, KeyValueService, NodeInfo)} does, with
+     * {@code PING} answering an {@code UNAVAILABLE} error whenever {@code availability} says the node cannot serve.
+     */
+    public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
+                                   Availability availability) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(availability, "availability");
         if (!listener.channel.isOpen()) {
             throw new IllegalStateException("the listener on " + listener.address + " is closed");
         }
@@ -87,7 +97,7 @@ public final class RespServer implements AutoCloseable {
         RespCounters counters = new RespCounters();
         InfoReport info = new InfoReport(config, counters, node, System.nanoTime());
         CommandDispatcher dispatcher = new CommandDispatcher(counters);
-        new ConnectionCommands(config, dispatcher, info).registerIn(dispatcher);
+        new ConnectionCommands(config, dispatcher, info, availability).registerIn(dispatcher);
         new KeyValueCommands(service, config.limits()).registerIn(dispatcher);
         info.port(listener.port());
         EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, counters);

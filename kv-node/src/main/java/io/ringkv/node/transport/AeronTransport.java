@@ -35,9 +35,19 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the node's agent thread: one thread per node, nothing spinning on its own. One subscription receives from every
  * peer; one exclusive publication per peer is created on first send and survives the peer's restarts (Aeron
  * reconnects it when the peer's new driver answers).
+ *
+ * <p>Pauses. Aeron's client and driver judge each other by heartbeats that only the agent thread writes, so a stall
+ * of that thread (a long GC pause, SIGSTOP, a frozen VM or container) looks to each like the other died. Both
+ * timeouts are the configured {@link TransportConfig#timeoutNanos()}, ten minutes by default instead of Aeron's
+ * ten seconds: with driver and client in one process and on one thread, neither can die without the other, so a
+ * long timeout costs nothing. A stall longer than that closes the Aeron client for good; the transport then
+ * {@linkplain #hasFailed() has failed}, sends nothing and reports why, and the node must stop serving and exit
+ * rather than live on answering every request with an error.
  */
 public final class AeronTransport implements Transport, AutoCloseable {
     static final int STREAM_ID = 1001;
+    /** Aeron's own defaults keep the publication unblock timeout 5 s above the client liveness timeout. */
+    private static final long UNBLOCK_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int FRAGMENT_LIMIT = 64;
     private static final System.Logger LOG = System.getLogger(AeronTransport.class.getName());
 
@@ -56,6 +66,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final Counters counters = new Counters();
     private final ThrottledLog errorLog = new ThrottledLog(LOG, ThrottledLog.DEFAULT_INTERVAL_NANOS, System::nanoTime);
     private boolean closed;
+    private String lastError = "none";
+    private String failure;
 
     private AeronTransport(TransportConfig config) {
         this.config = config;
@@ -80,6 +92,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
             .receiveChannelEndpointSupplier((channel, dispatcher, status, context) ->
                 new FrameCheckingReceiveEndpoint(channel, dispatcher, status, context,
                     () -> counters.droppedInvalidFrames++))
+            // the client's inter-service timeout comes from this one (through the CnC file), so it bounds how long
+            // the agent thread may stall; Aeron wants the unblock timeout above it
+            .clientLivenessTimeoutNs(config.timeoutNanos())
+            .publicationUnblockTimeoutNs(config.timeoutNanos() + UNBLOCK_MARGIN_NANOS)
             .errorHandler(this::onAeronError));
         this.driverInvoker = driver.sharedAgentInvoker();
         if (!driverInvoker.isStarted()) {
@@ -89,6 +105,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
             .aeronDirectoryName(driver.aeronDirectoryName())
             .driverAgentInvoker(driverInvoker)
             .useConductorAgentInvoker(true)
+            // a stall between the driver's and the client's duty cycle ages the driver's heartbeat as much
+            .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(config.timeoutNanos()))
             .errorHandler(this::onAeronError));
         this.clientInvoker = aeron.conductorAgentInvoker();
         this.subscription = aeron.addSubscription(config.listen().channel(config.termLength()), STREAM_ID);
@@ -158,20 +176,43 @@ public final class AeronTransport implements Transport, AutoCloseable {
      * @return the housekeeping work done; it needs no quick follow-up, so idle strategies may ignore it
      */
     public int doHousekeeping() {
-        if (closed) {
+        if (closed || failure != null) {
             return 0;
         }
-        return driverInvoker.invoke() + clientInvoker.invoke();
+        int work = driverInvoker.invoke() + clientInvoker.invoke();
+        if (failure == null && (driverInvoker.isClosed() || clientInvoker.isClosed() || aeron.isClosed())) {
+            fail("the Aeron " + (driverInvoker.isClosed() ? "media driver" : "client") + " stopped after "
+                + lastError);
+        }
+        return work;
     }
 
     /** Delivers up to 64 arriving fragments to their handlers. @return fragments read */
     public int pollMessages() {
-        return closed ? 0 : subscription.poll(assembler, FRAGMENT_LIMIT);
+        return closed || failure != null ? 0 : subscription.poll(assembler, FRAGMENT_LIMIT);
+    }
+
+    /**
+     * @return true once the media driver or the Aeron client stopped for good (the agent thread stalled longer than
+     *     the timeout, or Aeron hit a fatal error); a failed transport never recovers and sends nothing
+     */
+    public boolean hasFailed() {
+        return failure != null;
+    }
+
+    /** @return why the transport failed, for an operator; null while it has not */
+    public String failureReason() {
+        return failure;
+    }
+
+    /** @return how long the agent thread may stall before the transport fails, in nanoseconds */
+    public long timeoutNanos() {
+        return config.timeoutNanos();
     }
 
     @Override
     public SendResult send(NodeId destination, DirectBuffer buffer, int offset, int length) {
-        if (closed) {
+        if (closed || failure != null) {
             return SendResult.CLOSED;
         }
         Peer peer = peers.get(destination);
@@ -270,7 +311,21 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     private void onAeronError(Throwable error) {
         counters.aeronErrors++;
+        lastError = error.toString();
+        if (failure != null) {
+            // the client is closed: every later call repeats that, and one line already said why
+            return;
+        }
         errorLog.warn("transport error on " + config.self() + ": " + error);
+        if (error instanceof AeronException aeronError && aeronError.category() == AeronException.Category.FATAL) {
+            // a fatal error (a service interval exceeded, a driver or client timed out) means the client is closing
+            fail("Aeron reported " + error);
+        }
+    }
+
+    private void fail(String reason) {
+        failure = reason + " (was the node stopped longer than its transport timeout of "
+            + TimeUnit.NANOSECONDS.toMillis(config.timeoutNanos()) + " ms?)";
     }
 
     /** @return errors the media driver or client reported (logged at most once per 10 s, with a count) */
@@ -309,10 +364,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
             if (publication != null) {
                 return publication;
             }
-            if (registrationId == Aeron.NULL_VALUE) {
-                registrationId = aeron.asyncAddExclusivePublication(address.channel(termLength), STREAM_ID);
-            }
             try {
+                if (registrationId == Aeron.NULL_VALUE) {
+                    registrationId = aeron.asyncAddExclusivePublication(address.channel(termLength), STREAM_ID);
+                }
                 publication = aeron.getExclusivePublication(registrationId);
             } catch (AeronException e) {
                 // the driver refused the channel (e.g. an unresolvable host): ask again on a later send

@@ -34,6 +34,18 @@ class NodeCommandConfigTest {
     }
 
     @Test
+    void theTransportTimeoutDefaultsToTenMinutesAndIsBoundedByName() {
+        assertEquals(600_000, NodeCommand.config(Options.parse(List.of())).transportTimeoutMillis());
+        assertEquals(45_000, NodeCommand.config(Options.parse(List.of("--transport-timeout-ms", "45000")))
+            .transportTimeoutMillis());
+        for (String bad : List.of("1999", "86400001", "ten")) {
+            UsageException error = assertThrows(UsageException.class,
+                () -> NodeCommand.config(Options.parse(List.of("--transport-timeout-ms", bad))));
+            assertTrue(error.getMessage().contains("--transport-timeout-ms"), error.getMessage());
+        }
+    }
+
+    @Test
     void theConfigFileFillsInWhatTheCommandLineLeavesOut() throws IOException {
         Path file = directory.resolve("ringkv.properties");
         Files.writeString(file, "id = n7\nlisten = 127.0.0.1:7411\nseeds = 127.0.0.1:7411,127.0.0.1:7412\nidle = backoff\n");

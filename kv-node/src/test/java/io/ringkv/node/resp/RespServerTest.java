@@ -312,6 +312,21 @@ class RespServerTest {
     }
 
     @Test
+    void pingAnswersUnavailableWithTheReasonWhileTheNodeCannotServe() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> reason = new java.util.concurrent.atomic.AtomicReference<>();
+        RespServer server = RespServer.start(RespServer.listen(RespConfig.onPort(0)), new MapKeyValueService(null),
+            NodeInfo.NONE, () -> Optional.ofNullable(reason.get()));
+        resources.add(server);
+        RespTestClient client = client(server);
+        assertEquals("PONG", client.call("PING"));
+        reason.set("transport failed: the Aeron client stopped");
+        assertEquals(new Err("UNAVAILABLE transport failed: the Aeron client stopped"), client.call("PING"));
+        assertEquals(new Err("UNAVAILABLE transport failed: the Aeron client stopped"), client.call("PING", "hi"),
+            "a PING with a message is a liveness check too");
+        assertEquals(new Bulk("still answers"), client.call("ECHO", "still answers"), "the connection stays usable");
+    }
+
+    @Test
     void removenodeNeedsAValidIdAndANodeThatManagesMembership() throws Exception {
         RespTestClient client = client(start(new MapKeyValueService(null)));
         Object refused = client.call("REMOVENODE", "node3");

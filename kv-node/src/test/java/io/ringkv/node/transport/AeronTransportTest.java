@@ -1,6 +1,7 @@
 package io.ringkv.node.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -60,6 +62,34 @@ class AeronTransportTest {
     void stop() {
         a.close();
         b.close();
+    }
+
+    @Test
+    void aStallLongerThanTheTimeoutFailsTheTransportForGoodAndItSendsNothing() throws Exception {
+        PeerAddress address = new PeerAddress("127.0.0.1", freePort());
+        try (AeronTransport stalled = AeronTransport.start(TransportConfig.of(NodeId.of("c"), address,
+            Map.of(B, addressB), dataDirectory.resolve("c")).withTimeoutNanos(TransportConfig.MIN_TIMEOUT_NANOS))) {
+            stalled.doWork();
+            assertFalse(stalled.hasFailed());
+            // the agent thread stands still, as a process under SIGSTOP or a long GC pause does
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS) + 1_000);
+            for (int i = 0; i < 3 && !stalled.hasFailed(); i++) {
+                stalled.doWork();
+            }
+            assertTrue(stalled.hasFailed(), "a stall past the timeout closes the Aeron client");
+            assertTrue(stalled.failureReason().contains("2000 ms"), stalled.failureReason());
+            UnsafeBuffer buffer = message(SCHEMA, 8);
+            assertEquals(SendResult.CLOSED, stalled.send(B, buffer, 0, buffer.capacity()),
+                "a failed transport sends nothing");
+            assertEquals(0, stalled.doWork());
+        }
+    }
+
+    @Test
+    void aTimeoutOutsideItsRangeIsRefusedByName() {
+        KvException error = assertThrows(KvException.class, () -> TransportConfig.of(A, addressB, Map.of(),
+            dataDirectory).withTimeoutNanos(TimeUnit.SECONDS.toNanos(1)));
+        assertTrue(error.getMessage().contains("transport timeout must be 2000–86400000 ms"), error.getMessage());
     }
 
     private static int freePort() {
