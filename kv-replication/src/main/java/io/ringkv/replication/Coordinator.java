@@ -17,6 +17,7 @@ import io.ringkv.api.Versioned;
 import io.ringkv.replication.internal.Message;
 import io.ringkv.replication.internal.MessageCodec;
 import io.ringkv.replication.internal.Metrics;
+import io.ringkv.replication.internal.WriteOutcome;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.ring.PreferenceList;
 import io.ringkv.ring.Ring;
@@ -145,7 +146,7 @@ public final class Coordinator implements TimerHandler {
         int length = codec.encodeWrite(pending.correlationId, token, key, versioned);
         sendToRemotes(pending, length);
         if (pending.markAnswered(context.self())) {
-            onWriteReply(pending, local.apply(token, key, versioned));
+            onWriteReply(pending, context.self(), local.apply(token, key, versioned));
         }
     }
 
@@ -297,7 +298,7 @@ public final class Coordinator implements TimerHandler {
         switch (reply) {
             case Message.WriteAck ack when request instanceof PendingWrite write -> {
                 hybridClock.receive(ack.replicaTime());
-                onWriteReply(write, ack.ok());
+                onWriteReply(write, sender, ack.outcome());
             }
             case Message.ReadReply answer when request instanceof PendingRead read -> {
                 SiblingSet versions = answer.ok() ? new SiblingSet(answer.versions()) : null;
@@ -310,11 +311,14 @@ public final class Coordinator implements TimerHandler {
         }
     }
 
-    private void onWriteReply(PendingWrite write, boolean ok) {
-        if (ok) {
+    private void onWriteReply(PendingWrite write, NodeId replica, WriteOutcome outcome) {
+        if (outcome.ok()) {
             write.acks++;
         } else {
             write.failures++;
+        }
+        if (outcome == WriteOutcome.DISK_FULL) {
+            noteDiskFull(write, replica);
         }
         if (write.done) {
             return;
@@ -326,9 +330,38 @@ public final class Coordinator implements TimerHandler {
             write.callback.onSuccess(write.versioned.version());
         } else if (write.failures > write.targets.length - write.required) {
             finish(write);
-            failWrite(write, ErrorCode.STORAGE_FAILURE, write.failures + " replicas could not store the write");
+            failStored(write);
         } else if (write.allAnswered()) {
             finish(write);
+        }
+    }
+
+    /** Remembers which replica refused for a full disk, in the local engine's own words when it is this node. */
+    private void noteDiskFull(PendingWrite write, NodeId replica) {
+        write.diskFullCount++;
+        if (write.diskFull == null) {
+            write.diskFull = new StringBuilder();
+        } else {
+            write.diskFull.append("; ");
+        }
+        write.diskFull.append("node ").append(replica.value());
+        if (replica.equals(context.self())) {
+            write.diskFull.append(": ").append(local.lastRefusal());
+        } else {
+            write.diskFull.append(": disk full");
+        }
+    }
+
+    /** Too many replicas could not store the write: {@code DISK_FULL} when a full disk is why for all of them. */
+    private void failStored(PendingWrite write) {
+        String message = write.failures + " of " + write.targets.length + " replicas could not store the write";
+        if (write.diskFullCount == write.failures) {
+            failWrite(write, ErrorCode.DISK_FULL, message + " (" + write.diskFull + ")");
+        } else if (write.diskFull != null) {
+            failWrite(write, ErrorCode.STORAGE_FAILURE, message + " (" + write.diskFull + "; the others failed"
+                + " otherwise: see their logs)");
+        } else {
+            failWrite(write, ErrorCode.STORAGE_FAILURE, message + " (see their logs)");
         }
     }
 

@@ -11,6 +11,9 @@ final class PendingWrite extends PendingRequest {
     final PutCallback callback;
     int acks;
     int failures;
+    /** Why replicas refused for a full disk, by replica ("n2", or the local engine's own words); null if none. */
+    StringBuilder diskFull;
+    int diskFullCount;
     boolean done;
 
     PendingWrite(long correlationId, long token, Key key, NodeId[] targets, long deadlineNanos, Versioned versioned,

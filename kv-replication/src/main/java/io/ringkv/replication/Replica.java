@@ -1,6 +1,7 @@
 package io.ringkv.replication;
 
 import io.ringkv.api.ConflictResolver;
+import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
@@ -8,6 +9,7 @@ import io.ringkv.api.SiblingSet;
 import io.ringkv.api.Versioned;
 import io.ringkv.replication.internal.Metrics;
 import io.ringkv.replication.internal.SiblingCodec;
+import io.ringkv.replication.internal.WriteOutcome;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageRecord;
@@ -25,6 +27,7 @@ public final class Replica {
     private final Limits limits;
     private final int maxSiblings;
     private final Metrics metrics;
+    private String lastRefusal = "";
 
     Replica(StorageEngine engine, ConflictResolver resolver, ReplicationConfig config, Metrics metrics) {
         this.engine = engine;
@@ -51,10 +54,11 @@ public final class Replica {
     /**
      * Resolves {@code incoming} into the key's versions and makes the result durable.
      *
-     * @return true when the key now durably reflects {@code incoming} (kept or superseded); false when storage
-     *     failed or the key would exceed its sibling limit (both counted)
+     * @return {@code STORED} when the key now durably reflects {@code incoming} (kept or superseded);
+     *     {@code DISK_FULL} when the engine refused the write for lack of space (see {@link #lastRefusal()});
+     *     {@code FAILED} when storage failed otherwise or the key would exceed its sibling limit (all counted)
      */
-    boolean apply(long token, Key key, Versioned incoming) {
+    WriteOutcome apply(long token, Key key, Versioned incoming) {
         try {
             SiblingSet current = read(token, key);
             List<Versioned> all = new ArrayList<>(current.versions());
@@ -62,18 +66,28 @@ public final class Replica {
             SiblingSet resolved = resolver.resolve(all);
             if (resolved.equals(current)) {
                 metrics.replicaUnchangedWrites++;
-                return true;
+                return WriteOutcome.STORED;
             }
             if (resolved.size() > maxSiblings) {
                 metrics.siblingLimitRejections++;
-                return false;
+                return WriteOutcome.FAILED;
             }
             write(token, key, resolved);
-            return true;
+            return WriteOutcome.STORED;
         } catch (KvException e) {
+            if (e.code() == ErrorCode.DISK_FULL) {
+                metrics.diskFullRefusals++;
+                lastRefusal = e.getMessage();
+                return WriteOutcome.DISK_FULL;
+            }
             metrics.storageFailures++;
-            return false;
+            return WriteOutcome.FAILED;
         }
+    }
+
+    /** @return the engine's words for the last write refused for a full disk (how much is free, how much needed) */
+    String lastRefusal() {
+        return lastRefusal;
     }
 
     private void write(long token, Key key, SiblingSet resolved) {

@@ -18,6 +18,7 @@ public final class Metrics {
     public long replicaWrites;
     public long replicaUnchangedWrites;
     public long storageFailures;
+    public long diskFullRefusals;
     public long siblingLimitRejections;
     public long droppedMalformed;
     public long droppedUnknownTemplate;
@@ -26,7 +27,7 @@ public final class Metrics {
     public ReplicationCounters snapshot() {
         return new ReplicationCounters(writesAcknowledged, writesFailed, readsSucceeded, readsFailed, timeouts,
             unavailable, retransmits, lateReplies, readRepairsSent, readRepairsSkipped, clockEntriesPruned,
-            replicaWrites, replicaUnchangedWrites, storageFailures, siblingLimitRejections, droppedMalformed,
-            droppedUnknownTemplate);
+            replicaWrites, replicaUnchangedWrites, storageFailures, diskFullRefusals, siblingLimitRejections,
+            droppedMalformed, droppedUnknownTemplate);
     }
 }
