@@ -15,6 +15,7 @@ import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageMetrics;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -115,12 +116,31 @@ public final class RingkvNode implements AutoCloseable {
             for (ClusterSnapshot.Member member : view.members()) {
                 fields.put("node" + i++, "id=" + member.id() + ",state=" + member.state() + ",address="
                     + member.address() + ",client=" + member.clientAddress() + ",zone=" + member.zone() + ",rack="
-                    + member.rack() + ",load=" + member.load() + ",keys=" + member.records() + ",owns="
+                    + member.rack() + ",load=" + member.load() + ",keys=" + member.records() + ",disk=" + member.disk() + ",owns="
                     + String.format(Locale.ROOT, "%.4f", member.owns()) + ",tokens=" + member.tokens()
                     + ",generation=" + member.generation() + ",liveness=" + member.liveness());
             }
+        } else if (section.equals("storage")) {
+            storageFields(engine.metrics(), fields);
         }
         return fields;
+    }
+
+    /**
+     * The engine's counters under {@code storage_}: whether writes are refused for a full disk, free and reserved
+     * bytes, refused writes, then whatever else the engine reports, by the engine's own names.
+     */
+    private void storageFields(StorageMetrics metrics, Map<String, String> fields) {
+        fields.put("storage_engine", engine.name());
+        Map<String, Long> extra = metrics.extra();
+        fields.put("storage_disk_full", Long.toString(extra.getOrDefault(StorageMetrics.DISK_FULL, 0L)));
+        fields.put("storage_records", Long.toString(metrics.liveRecords()));
+        fields.put("storage_data_bytes", Long.toString(metrics.dataBytes()));
+        fields.put("storage_puts", Long.toString(metrics.puts()));
+        fields.put("storage_deletes", Long.toString(metrics.deletes()));
+        fields.put("storage_gets", Long.toString(metrics.gets()));
+        new java.util.TreeMap<>(extra).forEach((name, value) -> fields.putIfAbsent("storage_" + name,
+            Long.toString(value)));
     }
 
     /** Gossip's counters as of the last round, named for operators. */

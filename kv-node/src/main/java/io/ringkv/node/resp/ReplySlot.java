@@ -41,6 +41,7 @@ final class ReplySlot {
             case UNAVAILABLE -> "UNAVAILABLE";
             case TIMEOUT -> "TIMEOUT";
             case CLOSED -> "CLOSED";
+            case DISK_FULL -> "DISKFULL";
             default -> "ERR";
         };
         return Reply.error(word + " " + failure.getMessage());

@@ -56,6 +56,7 @@ final class DiskSpace {
     private long budget;
     private volatile long freeBytes;
     private volatile long probedAtNanos;
+    private volatile boolean refusing;
     private volatile boolean writeFailedNoSpace;
     private volatile boolean flushFailedNoSpace;
 
@@ -78,7 +79,8 @@ final class DiskSpace {
             long free = probe();
             writeFailedNoSpace = writeFailedNoSpace && free <= reserve;
             budget = Math.min(PROBE_EVERY_BYTES, (free - reserve) / 2);
-            if (free - bytes < reserve || isFull()) {
+            refusing = free - bytes < reserve || writeFailedNoSpace || flushFailedNoSpace;
+            if (refusing) {
                 throw refuse();
             }
         }
@@ -87,7 +89,7 @@ final class DiskSpace {
 
     /** @return true while writes are refused (below the reserve, or the last write or flush found no space) */
     boolean isFull() {
-        return writeFailedNoSpace || flushFailedNoSpace || freeBytes < reserve;
+        return refusing || writeFailedNoSpace || flushFailedNoSpace || freeBytes < reserve;
     }
 
     /** Records that a write failed for lack of space. @return the error the writer answers with */
@@ -121,10 +123,14 @@ final class DiskSpace {
             + why + "); reads are still served, writes resume once space is freed");
     }
 
-    /** Asks the file system again if the last answer is older than a second (for INFO). */
+    /**
+     * Asks the file system again if the last answer is older than a second (for INFO): a disk where space was freed
+     * shows as no longer full before the next write proves it.
+     */
     void refresh() {
         if (System.nanoTime() - probedAtNanos > STALE_NANOS) {
-            probe();
+            long free = probe();
+            refusing = refusing && free - PROBE_EVERY_BYTES < reserve;
         }
     }
 
