@@ -28,5 +28,10 @@ public enum ErrorCode {
     /** No plugin is registered under the requested name. */
     UNKNOWN_PLUGIN,
     /** A configuration setting is invalid. */
-    INVALID_CONFIGURATION
+    INVALID_CONFIGURATION,
+    /**
+     * A node refused a write because its data directory is full or below its free-space reserve; reads are still
+     * served, and writes resume once space is freed.
+     */
+    DISK_FULL
 }

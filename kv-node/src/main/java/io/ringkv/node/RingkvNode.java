@@ -22,6 +22,7 @@ import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.replication.ReplicationCounters;
 import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageMetrics;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,6 +64,8 @@ public final class RingkvNode implements AutoCloseable {
     private volatile TransportCounters transportCounters;
     private volatile long transportInvalidFrames;
     private volatile long transportErrors;
+    /** The engine's counters as of the last second, likewise (the engine belongs to the agent thread). */
+    private volatile StorageMetrics storageMetrics;
     private PeersWriter peersWriter;
 
     @Inject
@@ -109,6 +112,7 @@ public final class RingkvNode implements AutoCloseable {
             membership.start();
             replicationCounters = replication.counters();
             transportCounters = transport.counters();
+            storageMetrics = engine.metrics();
             context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
             ErrorHandler errors = error -> events.accept("agent error: " + error);
             runner = new AgentRunner(config.idle().newStrategy(), errors, null, agent);
@@ -125,12 +129,13 @@ public final class RingkvNode implements AutoCloseable {
         }
     }
 
-    /** Agent thread: publishes the replication and transport counters for INFO, once a second. */
+    /** Agent thread: publishes the replication, transport and storage counters for INFO, once a second. */
     private void publishCounters(long timerId) {
         replicationCounters = replication.counters();
         transportCounters = transport.counters();
         transportInvalidFrames = transport.droppedInvalidFrames();
         transportErrors = transport.aeronErrors();
+        storageMetrics = engine.metrics();
         context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
     }
 
@@ -166,10 +171,12 @@ public final class RingkvNode implements AutoCloseable {
             for (ClusterSnapshot.Member member : view.members()) {
                 fields.put("node" + i++, "id=" + member.id() + ",state=" + member.state() + ",address="
                     + member.address() + ",client=" + member.clientAddress() + ",zone=" + member.zone() + ",rack="
-                    + member.rack() + ",load=" + member.load() + ",keys=" + member.records() + ",owns="
+                    + member.rack() + ",load=" + member.load() + ",keys=" + member.records() + ",disk=" + member.disk() + ",owns="
                     + String.format(Locale.ROOT, "%.4f", member.owns()) + ",tokens=" + member.tokens()
                     + ",generation=" + member.generation() + ",liveness=" + member.liveness());
             }
+        } else if (section.equals("storage")) {
+            storageFields(storageMetrics, fields);
         }
         return fields;
     }
@@ -188,6 +195,23 @@ public final class RingkvNode implements AutoCloseable {
         unavailable.ifPresent(reason -> fields.put("node_unavailable_reason", reason.replace('\r', ' ')
             .replace('\n', ' ')));
         fields.put("transport_timeout_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(transport.timeoutNanos())));
+    }
+
+    /**
+     * The engine's counters under {@code storage_}: whether writes are refused for a full disk, free and reserved
+     * bytes, refused writes, then whatever else the engine reports, by the engine's own names.
+     */
+    private void storageFields(StorageMetrics metrics, Map<String, String> fields) {
+        fields.put("storage_engine", engine.name());
+        Map<String, Long> extra = metrics.extra();
+        fields.put("storage_disk_full", Long.toString(extra.getOrDefault(StorageMetrics.DISK_FULL, 0L)));
+        fields.put("storage_records", Long.toString(metrics.liveRecords()));
+        fields.put("storage_data_bytes", Long.toString(metrics.dataBytes()));
+        fields.put("storage_puts", Long.toString(metrics.puts()));
+        fields.put("storage_deletes", Long.toString(metrics.deletes()));
+        fields.put("storage_gets", Long.toString(metrics.gets()));
+        new java.util.TreeMap<>(extra).forEach((name, value) -> fields.putIfAbsent("storage_" + name,
+            Long.toString(value)));
     }
 
     /** Gossip's counters as of the last round, named for operators. */

@@ -18,6 +18,7 @@ import io.ringkv.api.Versioned;
 import io.ringkv.replication.internal.Message;
 import io.ringkv.replication.internal.MessageCodec;
 import io.ringkv.replication.internal.Metrics;
+import io.ringkv.replication.internal.WriteOutcome;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.ring.PreferenceList;
 import io.ringkv.ring.Ring;
@@ -176,7 +177,10 @@ public final class Coordinator implements TimerHandler {
             stamped = local.coordinate(token, key, value, past(causalContext), hybridClock.now());
         } catch (io.ringkv.api.KvException e) {
             metrics.writesFailed++;
-            callback.onFailure(ErrorCode.STORAGE_FAILURE, e.getMessage());
+            // this replica issues the dot and stores first: when it cannot, nothing was written anywhere
+            boolean diskFull = e.code() == ErrorCode.DISK_FULL;
+            callback.onFailure(diskFull ? ErrorCode.DISK_FULL : ErrorCode.STORAGE_FAILURE,
+                (diskFull ? "node " + context.self().value() + ": " : "") + e.getMessage());
             return;
         }
         PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline(),
@@ -185,7 +189,7 @@ public final class Coordinator implements TimerHandler {
         int length = codec.encodeWrite(pending.correlationId, token, key, pending.state);
         sendToRemotes(pending, length);
         if (pending.markAnswered(context.self())) {
-            onWriteReply(pending, true);
+            onWriteReply(pending, context.self(), WriteOutcome.STORED);
         }
     }
 
@@ -495,7 +499,7 @@ public final class Coordinator implements TimerHandler {
         switch (reply) {
             case Message.WriteAck ack when request instanceof PendingWrite write -> {
                 hybridClock.receive(ack.replicaTime());
-                onWriteReply(write, ack.ok());
+                onWriteReply(write, sender, ack.outcome());
             }
             case Message.ReadReply answer when request instanceof PendingRead read -> {
                 SiblingSet versions = answer.ok() ? new SiblingSet(answer.versions()) : null;
@@ -510,11 +514,14 @@ public final class Coordinator implements TimerHandler {
         }
     }
 
-    private void onWriteReply(PendingWrite write, boolean ok) {
-        if (ok) {
+    private void onWriteReply(PendingWrite write, NodeId replica, WriteOutcome outcome) {
+        if (outcome.ok()) {
             write.acks++;
         } else {
             write.failures++;
+        }
+        if (outcome == WriteOutcome.DISK_FULL) {
+            noteDiskFull(write, replica);
         }
         if (!write.done && write.acks >= write.required) {
             write.done = true;
@@ -526,7 +533,7 @@ public final class Coordinator implements TimerHandler {
             write.callback.onSuccess(write.versioned.version());
         } else if (!write.done && write.failures > write.targets.length - write.required) {
             finish(write);
-            failWrite(write, ErrorCode.STORAGE_FAILURE, write.failures + " replicas could not store the write");
+            failStored(write);
             return;
         }
         if (write.allAnswered() && byCorrelation.get(write.correlationId) == write) {
@@ -547,6 +554,35 @@ public final class Coordinator implements TimerHandler {
         } else {
             metrics.writesFailed++;
             forward.callback.onFailure(answer.error(), answer.message());
+        }
+    }
+
+    /** Remembers which replica refused for a full disk, in the local engine's own words when it is this node. */
+    private void noteDiskFull(PendingWrite write, NodeId replica) {
+        write.diskFullCount++;
+        if (write.diskFull == null) {
+            write.diskFull = new StringBuilder();
+        } else {
+            write.diskFull.append("; ");
+        }
+        write.diskFull.append("node ").append(replica.value());
+        if (replica.equals(context.self())) {
+            write.diskFull.append(": ").append(local.lastRefusal());
+        } else {
+            write.diskFull.append(": disk full");
+        }
+    }
+
+    /** Too many replicas could not store the write: {@code DISK_FULL} when a full disk is why for all of them. */
+    private void failStored(PendingWrite write) {
+        String message = write.failures + " of " + write.targets.length + " replicas could not store the write";
+        if (write.diskFullCount == write.failures) {
+            failWrite(write, ErrorCode.DISK_FULL, message + " (" + write.diskFull + ")");
+        } else if (write.diskFull != null) {
+            failWrite(write, ErrorCode.STORAGE_FAILURE, message + " (" + write.diskFull + "; the others failed"
+                + " otherwise: see their logs)");
+        } else {
+            failWrite(write, ErrorCode.STORAGE_FAILURE, message + " (see their logs)");
         }
     }
 

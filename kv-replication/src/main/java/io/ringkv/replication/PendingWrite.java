@@ -16,6 +16,9 @@ final class PendingWrite extends PendingRequest {
     final PutCallback callback;
     int acks;
     int failures;
+    /** Why replicas refused for a full disk, by replica ("n2", or the local engine's own words); null if none. */
+    StringBuilder diskFull;
+    int diskFullCount;
     boolean done;
     /** The client was told of success; unanswered replicas are still being sent the write. */
     boolean acknowledged;

@@ -12,7 +12,8 @@ public interface PutCallback {
      * The write was not acknowledged by W replicas. It may still have reached some of them and may still become
      * visible (a failed write is indeterminate, as in every Dynamo-style store).
      *
-     * @param code {@code UNAVAILABLE}, {@code TIMEOUT}, {@code STORAGE_FAILURE} or {@code INVALID_CONSISTENCY}
+     * @param code {@code UNAVAILABLE}, {@code TIMEOUT}, {@code DISK_FULL} (every replica that failed it has a
+     *     full disk; the message names them), {@code STORAGE_FAILURE} or {@code INVALID_CONSISTENCY}
      * @param message why
      */
     void onFailure(ErrorCode code, String message);

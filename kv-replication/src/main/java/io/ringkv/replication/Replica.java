@@ -15,6 +15,7 @@ import io.ringkv.api.SiblingSet;
 import io.ringkv.api.Versioned;
 import io.ringkv.replication.internal.Metrics;
 import io.ringkv.replication.internal.SiblingCodec;
+import io.ringkv.replication.internal.WriteOutcome;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageRecord;
@@ -34,6 +35,7 @@ public final class Replica {
     private final Limits limits;
     private final int maxSiblings;
     private final Metrics metrics;
+    private String lastRefusal = "";
 
     Replica(NodeId self, StorageEngine engine, ConflictResolver resolver, ReplicationConfig config, Metrics metrics) {
         this.self = self;
@@ -62,15 +64,16 @@ public final class Replica {
      * Resolves {@code incoming} (a coordinator's sibling set, or a read repair's) into the key's versions and makes
      * the result durable.
      *
-     * @return true when the key now durably reflects {@code incoming} (kept or superseded); false when storage
-     *     failed or the key would exceed its sibling limit (both counted)
+     * @return {@code STORED} when the key now durably reflects {@code incoming} (kept or superseded);
+     *     {@code DISK_FULL} when the engine refused the write for lack of space (see {@link #lastRefusal()});
+     *     {@code FAILED} when storage failed otherwise or the key would exceed its sibling limit (all counted)
      */
-    boolean apply(long token, Key key, List<Versioned> incoming) {
+    WriteOutcome apply(long token, Key key, List<Versioned> incoming) {
         try {
             resolveAndStore(token, key, readCounted(token, key), incoming);
-            return true;
+            return WriteOutcome.STORED;
         } catch (KvException e) {
-            return false;
+            return e.code() == ErrorCode.DISK_FULL ? WriteOutcome.DISK_FULL : WriteOutcome.FAILED;
         }
     }
 
@@ -83,8 +86,9 @@ public final class Replica {
      * @param value the value, null for a delete
      * @param past the versions the write supersedes (the client's context, pruned)
      * @return the new version and the key's resolved versions now stored, which go to the other replicas
-     * @throws KvException with {@code STORAGE_FAILURE} when storage failed or the key would exceed its sibling
-     *     limit (both counted); nothing was stored then
+     * @throws KvException with {@code DISK_FULL} when the engine refused the write for lack of space (see
+     *     {@link #lastRefusal()}), {@code STORAGE_FAILURE} when storage failed otherwise or the key would exceed
+     *     its sibling limit (all counted); nothing was stored then
      */
     Coordinated coordinate(long token, Key key, Value value, VectorClock past, HybridTimestamp timestamp) {
         SiblingSet current = readCounted(token, key);
@@ -134,10 +138,20 @@ public final class Replica {
         try {
             write(token, key, resolved);
         } catch (KvException e) {
-            metrics.storageFailures++;
+            if (e.code() == ErrorCode.DISK_FULL) {
+                metrics.diskFullRefusals++;
+                lastRefusal = e.getMessage();
+            } else {
+                metrics.storageFailures++;
+            }
             throw e;
         }
         return resolved;
+    }
+
+    /** @return the engine's words for the last write refused for a full disk (how much is free, how much needed) */
+    String lastRefusal() {
+        return lastRefusal;
     }
 
     private void write(long token, Key key, SiblingSet resolved) {

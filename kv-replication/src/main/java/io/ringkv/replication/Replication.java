@@ -10,6 +10,7 @@ import io.ringkv.api.SiblingSet;
 import io.ringkv.replication.internal.Message;
 import io.ringkv.replication.internal.MessageCodec;
 import io.ringkv.replication.internal.Metrics;
+import io.ringkv.replication.internal.WriteOutcome;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.ring.Ring;
 import io.ringkv.storage.StorageEngine;
@@ -120,9 +121,9 @@ public final class Replication {
 
     private void onWrite(NodeId sender, Message.Write write) {
         write.versions().forEach(v -> hybridClock.receive(v.version().timestamp()));
-        boolean ok = replica.apply(write.token(), write.key(), write.versions());
+        WriteOutcome outcome = replica.apply(write.token(), write.key(), write.versions());
         if (write.correlationId() != 0) {
-            int length = codec.encodeAck(write.correlationId(), ok, hybridClock.current());
+            int length = codec.encodeAck(write.correlationId(), outcome, hybridClock.current());
             context.transport().send(sender, codec.sendBuffer(), 0, length);
         }
     }

@@ -17,7 +17,8 @@ package io.ringkv.replication;
  *     sibling, never lose a write)
  * @param replicaWrites sibling sets a replica wrote and flushed
  * @param replicaUnchangedWrites writes a replica already held (duplicates, repeats): acked without a disk write
- * @param storageFailures replica writes or reads the storage engine refused
+ * @param storageFailures replica writes or reads the storage engine failed (a full disk excluded)
+ * @param diskFullRefusals replica writes refused because this node's disk is full or below its reserve
  * @param siblingLimitRejections writes refused because the key would hold more siblings than allowed
  * @param droppedMalformed replication messages that failed to decode: dropped, never thrown
  * @param droppedUnknownTemplate replication messages of a type this node does not know
@@ -37,8 +38,8 @@ public record ReplicationCounters(long writesAcknowledged, long writesFailed, lo
                                   long timeouts, long unavailable, long retransmits, long lateReplies,
                                   long readRepairsSent, long readRepairsSkipped, long clockEntriesPruned,
                                   long replicaWrites, long replicaUnchangedWrites, long storageFailures,
-                                  long siblingLimitRejections, long droppedMalformed, long droppedUnknownTemplate,
-                                  long catchUpWrites, long catchUpsAbandoned, long catchUpsInFlight,
-                                  long writesForwarded, long forwardsCoordinated, long duplicateForwards,
-                                  long forwardsRefusedAfterStart) {
+                                  long diskFullRefusals, long siblingLimitRejections, long droppedMalformed,
+                                  long droppedUnknownTemplate, long catchUpWrites, long catchUpsAbandoned,
+                                  long catchUpsInFlight, long writesForwarded, long forwardsCoordinated,
+                                  long duplicateForwards, long forwardsRefusedAfterStart) {
 }

@@ -26,6 +26,12 @@ final class TestCluster {
     final ReplicationConfig config;
 
     TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness) {
+        this(seed, nodes, config, liveness, java.util.Set.of());
+    }
+
+    /** @param fullDisks nodes whose engine refuses every write with {@code DISK_FULL} (and serves reads) */
+    TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness,
+                java.util.Set<NodeId> fullDisks) {
         this.sim = new Simulation(seed);
         this.config = config;
         Ring.Builder builder = Ring.builder().replicationFactor(config.consistency().n());
@@ -43,7 +49,9 @@ final class TestCluster {
         EngineConfig store = new EngineConfig(Path.of("sim"), "data", config.storageLimits(),
             EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
         for (NodeId id : ids) {
-            sim.addNode(id, (context, disk) -> new Replication(context, ring, disk.open(store), liveness, config));
+            boolean full = fullDisks.contains(id);
+            sim.addNode(id, (context, disk) -> new Replication(context, ring,
+                full ? new FullDiskEngine(disk.open(store)) : disk.open(store), liveness, config));
         }
     }
 

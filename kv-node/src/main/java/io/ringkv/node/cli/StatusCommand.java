@@ -15,7 +15,7 @@ import java.util.Set;
  */
 final class StatusCommand implements Command {
     private static final List<String> COLUMNS = List.of("state", "id", "address", "client", "zone", "rack", "load",
-        "keys", "owns", "tokens", "generation", "liveness");
+        "keys", "disk", "owns", "tokens", "generation", "liveness");
 
     @Inject
     StatusCommand() {
@@ -37,6 +37,8 @@ final class StatusCommand implements Command {
               address     peer address (UDP); client is the Redis-protocol address
               load        size of the data the node holds (tables and memtables), as it last announced
               keys        records the node holds (deletes included until compacted away), as it last announced
+              disk        full while the node refuses writes because its disk is full (it still serves reads;
+                          INFO storage on that node says how much is free), ok otherwise
               owns        share of the ring's data the node keeps a replica of
               generation  changes every time the node restarts
               liveness    what the asked node's failure detector believes

@@ -238,6 +238,9 @@ public final class ClusterMembership implements Gossiper.Listener {
             gossiper.announceApplicationState("records", Long.toString(metrics.liveRecords()));
             // three significant digits: compactions and small writes do not make a new state for every node
             gossiper.announceApplicationState("load", humanBytes(metrics.dataBytes()));
+            // operators see a full disk on any node from any node (ringkv status), not only in its own INFO
+            gossiper.announceApplicationState("disk",
+                metrics.extra().getOrDefault(StorageMetrics.DISK_FULL, 0L) == 1 ? "full" : "ok");
         }
         publish();
         context.timers().schedule(interval, id -> everyRound(interval));
@@ -360,7 +363,8 @@ public final class ClusterMembership implements Gossiper.Listener {
             members.add(new ClusterSnapshot.Member(node.id().value(), view.displayStatus(),
                 node.host() + ":" + node.peerPort(), node.host() + ":" + node.clientPort(), node.zone(), node.rack(),
                 endpoint.applicationState().getOrDefault("load", "?"),
-                endpoint.applicationState().getOrDefault("records", "?"), owned.getOrDefault(node.id(), 0.0),
+                endpoint.applicationState().getOrDefault("records", "?"),
+                endpoint.applicationState().getOrDefault("disk", "?"), owned.getOrDefault(node.id(), 0.0),
                 endpoint.tokenCount(), endpoint.generation(), view.liveness().name()));
         }
         snapshot = new ClusterSnapshot(config.id().value(), ring.size(), List.copyOf(members), gossiper.counters(),

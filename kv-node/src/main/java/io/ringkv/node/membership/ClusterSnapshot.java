@@ -37,12 +37,14 @@ public record ClusterSnapshot(String self, int ringNodes, List<Member> members, 
      * @param rack the node's rack
      * @param load the size of the data the node holds, as it last announced (e.g. 12.3MiB)
      * @param records records the node holds, as it last announced
+     * @param disk {@code full} while the node refuses writes for a full disk, {@code ok} otherwise, as it last
+     *     announced ({@code ?} before it did)
      * @param owns share of the ring's data the node replicates, 0–1
      * @param tokens how many tokens it owns
      * @param generation its current generation (changes on restart)
      * @param liveness this node's failure detector's judgement
      */
     public record Member(String id, String state, String address, String clientAddress, String zone, String rack,
-                         String load, String records, double owns, int tokens, long generation, String liveness) {
+                         String load, String records, String disk, double owns, int tokens, long generation, String liveness) {
     }
 }

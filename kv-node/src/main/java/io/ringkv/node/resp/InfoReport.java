@@ -8,7 +8,8 @@ import java.util.Map;
 /** Writes the text of {@code INFO}: the front door's own fields of each section, then the node's. */
 final class InfoReport {
     /** The sections INFO knows, in the order it prints them. */
-    static final List<String> SECTIONS = List.of("server", "clients", "stats", "replication", "cluster", "keyspace");
+    static final List<String> SECTIONS = List.of("server", "clients", "stats", "replication", "cluster", "storage",
+        "keyspace");
     /** The Redis version whose commands and replies ringkv's subset follows, for clients that check it. */
     static final String REDIS_COMPATIBLE_VERSION = "7.0.0";
 

@@ -14,7 +14,7 @@ public interface NodeInfo {
 
     /**
      * @param section a section name in lower case: {@code server}, {@code clients}, {@code stats},
-     *     {@code replication} or {@code keyspace}
+     *     {@code replication}, {@code cluster}, {@code storage} or {@code keyspace}
      * @return the node's fields of that section, in the order to print them (field names without spaces)
      */
     Map<String, String> section(String section);

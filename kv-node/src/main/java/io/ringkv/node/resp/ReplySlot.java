@@ -42,6 +42,7 @@ final class ReplySlot {
             case LOADING -> "LOADING";
             case TIMEOUT -> "TIMEOUT";
             case CLOSED -> "CLOSED";
+            case DISK_FULL -> "DISKFULL";
             default -> "ERR";
         };
         return Reply.error(word + " " + failure.getMessage());

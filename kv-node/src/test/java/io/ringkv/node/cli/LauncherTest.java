@@ -48,7 +48,7 @@ class LauncherTest {
         String info = "# Cluster\r\ncluster_name:ringkv\r\ncluster_self:n1\r\ncluster_known_nodes:2\r\n"
             + "cluster_ring_nodes:2\r\ncluster_failure_detector:fixed\r\n"
             + "node0:id=n1,state=NORMAL,address=127.0.0.1:7401,client=127.0.0.1:7379,zone=zone1,rack=rack1,load=1.50MiB,"
-            + "keys=12,owns=1.0000,tokens=16,generation=1795618265,liveness=ALIVE\r\n"
+            + "keys=12,disk=full,owns=1.0000,tokens=16,generation=1795618265,liveness=ALIVE\r\n"
             + "node1:id=n2,state=DOWN,address=127.0.0.1:7402,client=127.0.0.1:7380,zone=zone1,rack=rack2,load=?,"
             + "keys=?,owns=bogus,tokens=16,generation=1795618266,liveness=DOWN\r\n";
         try (java.net.ServerSocket server = new java.net.ServerSocket(0)) {
@@ -69,10 +69,12 @@ class LauncherTest {
         List<String> lines = out().lines().toList();
         assertTrue(lines.get(0).startsWith("Cluster ringkv as seen by n1: 2 node(s) known, 2 in the ring"), out());
         assertTrue(lines.get(1).startsWith("STATE "), out());
-        assertEquals(List.of("NORMAL", "n1", "127.0.0.1:7401", "127.0.0.1:7379", "zone1", "rack1", "1.50MiB", "12", "100.0%",
+        assertEquals(List.of("NORMAL", "n1", "127.0.0.1:7401", "127.0.0.1:7379", "zone1", "rack1", "1.50MiB", "12", "full",
+            "100.0%",
             "16", "1795618265", "ALIVE"), List.of(lines.get(2).split("\\s+")));
         assertEquals("DOWN", lines.get(3).split("\\s+")[0]);
-        assertEquals("?", lines.get(3).split("\\s+")[8], "a share that is not a number shows as unknown");
+        assertEquals("?", lines.get(3).split("\\s+")[8], "a node that announced no disk state shows it as unknown");
+        assertEquals("?", lines.get(3).split("\\s+")[9], "a share that is not a number shows as unknown");
     }
 
     @Test

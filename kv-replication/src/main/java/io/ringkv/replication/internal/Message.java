@@ -20,7 +20,7 @@ public sealed interface Message {
     }
 
     /** Answers a Write. */
-    record WriteAck(long correlationId, boolean ok, HybridTimestamp replicaTime) implements Message {
+    record WriteAck(long correlationId, WriteOutcome outcome, HybridTimestamp replicaTime) implements Message {
     }
 
     /** Asks for every version of a key. */

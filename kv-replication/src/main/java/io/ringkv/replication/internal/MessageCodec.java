@@ -133,10 +133,14 @@ public final class MessageCodec {
     }
 
     /** @return the length of an encoded PutAck */
-    public int encodeAck(long correlationId, boolean ok, HybridTimestamp replicaTime) {
+    public int encodeAck(long correlationId, WriteOutcome outcome, HybridTimestamp replicaTime) {
         ackEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
-            .status(ok ? ReplyStatus.OK : ReplyStatus.STORAGE_FAILURE)
+            .status(switch (outcome) {
+                case STORED -> ReplyStatus.OK;
+                case DISK_FULL -> ReplyStatus.DISK_FULL;
+                case FAILED -> ReplyStatus.STORAGE_FAILURE;
+            })
             .timestampPhysicalMillis(replicaTime.physicalMillis())
             .timestampLogical(replicaTime.logical());
         return MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength();
@@ -255,9 +259,13 @@ public final class MessageCodec {
 
     private Message decodeAck(DirectBuffer buffer, int bodyOffset, int blockLength, int version) {
         PutAckDecoder d = ackDecoder.wrap(buffer, bodyOffset, blockLength, version);
-        ReplyStatus status = d.status();
-        require(status != ReplyStatus.NULL_VAL, "unknown reply status");
-        return new Message.WriteAck(d.correlationId(), status == ReplyStatus.OK,
+        ReplyStatus status = status(d.statusRaw());
+        WriteOutcome outcome = switch (status) {
+            case OK -> WriteOutcome.STORED;
+            case DISK_FULL -> WriteOutcome.DISK_FULL;
+            default -> WriteOutcome.FAILED;
+        };
+        return new Message.WriteAck(d.correlationId(), outcome,
             new HybridTimestamp(d.timestampPhysicalMillis(), d.timestampLogical()));
     }
 
@@ -272,8 +280,7 @@ public final class MessageCodec {
     private Message decodeResponse(DirectBuffer buffer, int bodyOffset, int blockLength, int version, int end) {
         GetResponseDecoder d = responseDecoder.wrap(buffer, bodyOffset, blockLength, version);
         long correlationId = d.correlationId();
-        ReplyStatus status = d.status();
-        require(status != ReplyStatus.NULL_VAL, "unknown reply status");
+        ReplyStatus status = status(d.statusRaw());
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         GetResponseDecoder.VersionsDecoder group = d.versions();
         require(group.count() <= maxSiblings, "reply carries " + group.count() + " versions, more than "
@@ -292,6 +299,17 @@ public final class MessageCodec {
                 : Versioned.of(stamp, Value.of(value, limits)));
         }
         return new Message.ReadReply(correlationId, status == ReplyStatus.OK, versions);
+    }
+
+    /** @return the status a reply carries; an unknown value is a malformed message, not an exception */
+    private static ReplyStatus status(short raw) {
+        for (ReplyStatus status : ReplyStatus.values()) {
+            if (status.value() == raw && status != ReplyStatus.NULL_VAL) {
+                return status;
+            }
+        }
+        throw new KvException(ErrorCode.INVALID_ARGUMENT, "malformed replication message: unknown reply status "
+            + raw);
     }
 
     @FunctionalInterface

@@ -18,6 +18,7 @@ public final class Metrics {
     public long replicaWrites;
     public long replicaUnchangedWrites;
     public long storageFailures;
+    public long diskFullRefusals;
     public long siblingLimitRejections;
     public long droppedMalformed;
     public long droppedUnknownTemplate;
@@ -33,8 +34,8 @@ public final class Metrics {
     public ReplicationCounters snapshot() {
         return new ReplicationCounters(writesAcknowledged, writesFailed, readsSucceeded, readsFailed, timeouts,
             unavailable, retransmits, lateReplies, readRepairsSent, readRepairsSkipped, clockEntriesPruned,
-            replicaWrites, replicaUnchangedWrites, storageFailures, siblingLimitRejections, droppedMalformed,
-            droppedUnknownTemplate, catchUpWrites, catchUpsAbandoned, catchUpsInFlight, writesForwarded, forwardsCoordinated,
-            duplicateForwards, forwardsRefusedAfterStart);
+            replicaWrites, replicaUnchangedWrites, storageFailures, diskFullRefusals, siblingLimitRejections,
+            droppedMalformed, droppedUnknownTemplate, catchUpWrites, catchUpsAbandoned, catchUpsInFlight,
+            writesForwarded, forwardsCoordinated, duplicateForwards, forwardsRefusedAfterStart);
     }
 }

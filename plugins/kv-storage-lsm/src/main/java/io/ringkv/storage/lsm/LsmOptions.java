@@ -25,20 +25,29 @@ import java.util.Set;
  * @param compactionBytesPerSecond compaction I/O budget, 0 for unlimited ({@code compaction-mib-per-sec})
  * @param positionalReads point reads fetch data blocks with {@code pread} ({@code data-reads=positional}, the
  *     default) rather than through the memory mapping ({@code mmap}, fastest while the data fits in memory)
+ * @param minFreeBytes writes are refused while the store's file system has less free space than the smaller of
+ *     this and {@code minFreePercent} of its size ({@code min-free-bytes}; 0 turns the reserve off), so that
+ *     flushes, compactions and a restart still find room
+ * @param minFreePercent the reserve as a share of the file system's size ({@code min-free-percent}, 0–50)
  */
 public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicSyncMillis, long memtableBytes,
                          int maxImmutableMemtables, int blockBytes, double bloomFalsePositiveRate,
                          long tombstoneGraceSeconds, int compactionMinTables, int compactionMaxTables,
-                         long compactionBytesPerSecond, boolean positionalReads) {
+                         long compactionBytesPerSecond, boolean positionalReads, long minFreeBytes,
+                         int minFreePercent) {
     private static final long MIB = 1024 * 1024;
 
-    /** The defaults: periodic sync every 10 s, 64 MiB memtables, 4 KiB blocks, 1 % bloom, 10 days' grace. */
+    /**
+     * The defaults: periodic sync every 10 s, 64 MiB memtables, 4 KiB blocks, 1 % bloom, 10 days' grace, writes
+     * refused below the smaller of 64 MiB and 5 % of the file system free.
+     */
     public static final LsmOptions DEFAULTS = new LsmOptions(SyncPolicy.PERIODIC, 2, 10_000, 64 * MIB, 2, 4096,
-        0.01, 864_000, 4, 32, 64 * MIB, true);
+        0.01, 864_000, 4, 32, 64 * MIB, true, 64 * MIB, 5);
 
     private static final Set<String> NAMES = Set.of("sync", "batch-window-ms", "periodic-sync-ms",
         "memtable-bytes", "max-immutable-memtables", "block-bytes", "bloom-fp-rate", "tombstone-grace-seconds",
-        "compaction-min-tables", "compaction-max-tables", "compaction-mib-per-sec", "data-reads");
+        "compaction-min-tables", "compaction-max-tables", "compaction-mib-per-sec", "data-reads", "min-free-bytes",
+        "min-free-percent");
 
     /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the setting out of range */
     public LsmOptions {
@@ -54,6 +63,8 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
         check(compactionMaxTables >= compactionMinTables && compactionMaxTables <= 256, "compaction-max-tables",
             "compaction-min-tables–256");
         check(compactionBytesPerSecond >= 0, "compaction-mib-per-sec", "0 (unlimited) or more");
+        check(minFreeBytes >= 0, "min-free-bytes", "0 (no reserve) or more");
+        check(minFreePercent >= 0 && minFreePercent <= 50, "min-free-percent", "0–50");
     }
 
     /**
@@ -82,7 +93,17 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
             (int) number(given, "compaction-min-tables", d.compactionMinTables),
             (int) number(given, "compaction-max-tables", d.compactionMaxTables),
             number(given, "compaction-mib-per-sec", d.compactionBytesPerSecond / MIB) * MIB,
-            dataReads(given.getOrDefault("data-reads", d.positionalReads ? "positional" : "mmap")));
+            dataReads(given.getOrDefault("data-reads", d.positionalReads ? "positional" : "mmap")),
+            number(given, "min-free-bytes", d.minFreeBytes),
+            (int) number(given, "min-free-percent", d.minFreePercent));
+    }
+
+    /**
+     * @param fileSystemBytes the size of the file system the store lives on
+     * @return the free space below which writes are refused
+     */
+    public long reserveBytes(long fileSystemBytes) {
+        return Math.min(minFreeBytes, fileSystemBytes / 100 * minFreePercent);
     }
 
     private static SyncPolicy syncPolicy(String text) {

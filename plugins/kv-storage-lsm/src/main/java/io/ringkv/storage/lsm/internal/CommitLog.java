@@ -46,6 +46,7 @@ final class CommitLog implements AutoCloseable {
     private volatile long written;
     private volatile long synced;
     private volatile boolean closed;
+    private boolean broken;
 
     /**
      * Starts a new segment.
@@ -103,13 +104,38 @@ final class CommitLog implements AutoCloseable {
         frame.putInt(0, length).putInt(4, (int) crc.getValue());
         frame.flip();
         FileChannel target = channel;
-        while (frame.hasRemaining()) {
-            target.write(frame);
+        if (broken) {
+            throw new IOException("commit log segment in " + directory + " ends in a partial record that could not"
+                + " be removed; restart the node");
+        }
+        long start = target.position();
+        try {
+            while (frame.hasRemaining()) {
+                target.write(frame);
+            }
+        } catch (IOException e) {
+            discardPartial(target, start, e);
+            throw e;
         }
         long position = written + FRAME_BYTES + length;
         written = position;
         metrics.commitLogBytes.add(FRAME_BYTES + length);
         return position;
+    }
+
+    /**
+     * Cuts a record that failed half-way (a full disk) off the segment: left there, it would end the segment's
+     * replay and hide every record appended after it once space is freed. If even that fails, later appends are
+     * refused rather than written after it.
+     */
+    private void discardPartial(FileChannel target, long start, IOException cause) {
+        try {
+            target.truncate(start);
+            target.position(start);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+            broken = true;
+        }
     }
 
     /** Forces the current segment and continues in a new one with id {@code segmentId}. */
@@ -176,7 +202,7 @@ final class CommitLog implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new KvException(ErrorCode.STORAGE_FAILURE, "commit log fsync failed in " + directory + ": "
-                + e.getMessage());
+                + e.getMessage(), e);
         } finally {
             syncLock.unlock();
         }

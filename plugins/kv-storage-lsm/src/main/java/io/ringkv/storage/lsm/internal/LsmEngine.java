@@ -34,6 +34,9 @@ import java.util.function.LongSupplier;
  * background. Reads look at the memtables, then the SSTables newest first, skipping those whose bloom filter
  * rules the key out; scans merge every source in (token, key) order.
  *
+ * <p>A full disk refuses writes with {@code DISK_FULL} and keeps serving reads (see {@link DiskSpace}); a start on a
+ * full disk replays the commit log into memory and flushes it once there is room, so it needs no free space.
+ *
  * <p>One writer at a time holds the write lock (sequence numbers, log order and memtable switches follow from
  * it); readers take no lock. Durability waits (fsync) happen after the lock is released, so concurrent writers
  * share fsyncs.
@@ -54,6 +57,7 @@ public final class LsmEngine implements StorageEngine {
     private final FileLock directoryLock;
     private final CommitLog log;
     private final TableBuilder builder;
+    private final DiskSpace disk;
     private final Thread flusher;
     private final Thread compactor;
     private volatile View current;
@@ -61,9 +65,11 @@ public final class LsmEngine implements StorageEngine {
     private long segmentId;
     private volatile boolean stopping;
     private int compactionsRunning;
+    private volatile boolean noSpaceLogged;
 
     private LsmEngine(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
-                      FileChannel lockFile, FileLock directoryLock, Recovered recovered) throws IOException {
+                      FileChannel lockFile, FileLock directoryLock, Recovered recovered, DiskSpace disk)
+        throws IOException {
         this.config = config;
         this.options = options;
         this.clock = clock;
@@ -71,11 +77,14 @@ public final class LsmEngine implements StorageEngine {
         this.guard = new RecordGuard(config);
         this.lockFile = lockFile;
         this.directoryLock = directoryLock;
+        this.disk = disk;
         this.builder = recovered.builder();
         this.lastSeq = recovered.lastSeq();
         this.segmentId = recovered.segmentId();
         this.log = new CommitLog(config.storeDirectory(), segmentId, options, metrics, maxRecordBytes(config));
-        this.current = new View(new Memtable(segmentId), List.of(), recovered.tables());
+        // the replayed memtable waits for the flusher like any frozen one: a start needs no room for a new table
+        this.current = new View(new Memtable(segmentId), recovered.replayed() == null ? List.of()
+            : List.of(recovered.replayed()), recovered.tables());
         recovered.tables().forEach(SSTable::release);
         this.flusher = Thread.ofPlatform().daemon().name("lsm-flush-" + config.storeName()).unstarted(this::runFlusher);
         this.compactor = Thread.ofPlatform().daemon().name("lsm-compact-" + config.storeName())
@@ -84,12 +93,18 @@ public final class LsmEngine implements StorageEngine {
 
     /**
      * Opens (creating if needed) the store in {@code config.storeDirectory()}: sets corrupt tables aside,
-     * replays the commit log into a new SSTable, and starts the flush and compaction threads.
+     * replays the commit log into a memtable that is flushed in the background, and starts the flush and
+     * compaction threads. Opening writes nothing but an empty commit log segment, so it works on a full disk.
      *
      * @param clock wall-clock milliseconds, for tombstone grace
      * @throws KvException with {@code STORAGE_FAILURE} when the directory cannot be used or is in use
      */
     public static LsmEngine open(EngineConfig config, LsmOptions options, LongSupplier clock) {
+        return open(config, options, clock, null);
+    }
+
+    /** As {@link #open(EngineConfig, LsmOptions, LongSupplier)}, with the free space read from {@code probe}. */
+    static LsmEngine open(EngineConfig config, LsmOptions options, LongSupplier clock, DiskSpace.Probe probe) {
         Path directory = config.storeDirectory();
         LsmMetrics metrics = new LsmMetrics();
         FileChannel lockFile = null;
@@ -100,8 +115,10 @@ public final class LsmEngine implements StorageEngine {
             if (lock == null) {
                 throw new KvException(ErrorCode.STORAGE_FAILURE, "store " + directory + " is in use by another process");
             }
+            DiskSpace.Probe space = probe != null ? probe : DiskSpace.Probe.of(directory);
+            DiskSpace disk = new DiskSpace(directory, space, options.reserveBytes(space.totalBytes()), metrics);
             Recovered recovered = recover(config, options, clock, metrics);
-            LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered);
+            LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk);
             engine.flusher.start();
             engine.compactor.start();
             return engine;
@@ -114,10 +131,15 @@ public final class LsmEngine implements StorageEngine {
         }
     }
 
-    private record Recovered(List<SSTable> tables, TableBuilder builder, long lastSeq, long segmentId) {
+    /** @param replayed what the commit log held beyond the tables, or null when nothing */
+    private record Recovered(List<SSTable> tables, TableBuilder builder, long lastSeq, long segmentId,
+                             Memtable replayed) {
     }
 
-    /** Opens the tables and replays the commit log into one new table, then deletes the replayed segments. */
+    /**
+     * Opens the tables and replays the commit log into one memtable that keeps the replayed segments until it is
+     * flushed. Writing it to a table here would need free space the size of the log before the node could start.
+     */
     private static Recovered recover(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics)
         throws IOException {
         Path directory = config.storeDirectory();
@@ -127,7 +149,7 @@ public final class LsmEngine implements StorageEngine {
         TableBuilder builder = new TableBuilder(directory, options, config.limits(), metrics, clock,
             recovery.nextGeneration());
         long flushed = recovery.flushedSeq();
-        Memtable replayed = new Memtable(-1);
+        Memtable replayed = new Memtable(recovery.segments());
         CommitLogReplay replay = new CommitLogReplay(config.limits(), metrics);
         long lastSeq = flushed;
         long lastSegment = 0;
@@ -136,18 +158,12 @@ public final class LsmEngine implements StorageEngine {
                 replayed::apply));
             lastSegment = segment;
         }
-        if (!replayed.isEmpty()) {
-            SSTable table = builder.build(replayed.cursor(new StorageKey(Long.MIN_VALUE, EMPTY)), replayed.size(),
-                new long[0], Long.MAX_VALUE, Long.MIN_VALUE, RateLimiter.UNLIMITED);
-            table.retain();
-            tables.addFirst(table);
-            metrics.memtableFlushes.increment();
-            metrics.flushBytesWritten.add(table.sizeInBytes());
+        if (replayed.isEmpty()) {
+            for (long segment : recovery.segments()) {
+                Files.deleteIfExists(CommitLog.segmentPath(directory, segment));
+            }
         }
-        for (long segment : recovery.segments()) {
-            Files.deleteIfExists(CommitLog.segmentPath(directory, segment));
-        }
-        return new Recovered(tables, builder, lastSeq, lastSegment + 1);
+        return new Recovered(tables, builder, lastSeq, lastSegment + 1, replayed.isEmpty() ? null : replayed);
     }
 
     private static int maxRecordBytes(EngineConfig config) {
@@ -187,6 +203,7 @@ public final class LsmEngine implements StorageEngine {
         writeLock.lock();
         try {
             guard.checkOpen();
+            disk.admit(record.sizeInBytes() + CommitLog.FRAME_BYTES + RecordCodec.HEADER_BYTES);
             awaitRoom();
             Entry entry = new Entry(record, ++lastSeq, clock.getAsLong());
             position = log.append(record.token(), record.key(), version, value, entry.seq(), entry.writeMillis());
@@ -197,17 +214,23 @@ public final class LsmEngine implements StorageEngine {
                 freeze();
             }
         } catch (IOException e) {
-            throw failure("commit log write failed", e);
+            throw DiskSpace.isNoSpace(e) ? disk.onWriteNoSpace(e) : failure("commit log write failed", e);
         } finally {
             writeLock.unlock();
         }
         log.awaitDurable(position);
     }
 
-    /** Writers wait while too many frozen memtables wait for the flusher, so memory stays bounded. */
+    /**
+     * Writers wait while too many frozen memtables wait for the flusher, so memory stays bounded; when the flusher
+     * cannot write for lack of space they are refused instead, so a full disk never blocks the caller.
+     */
     private void awaitRoom() {
         boolean stalled = false;
         while (current.frozen().size() >= options.maxImmutableMemtables()) {
+            if (disk.flushBlocked()) {
+                throw disk.refuse();
+            }
             if (!stalled) {
                 metrics.writeStalls.increment();
                 stalled = true;
@@ -346,7 +369,9 @@ public final class LsmEngine implements StorageEngine {
             records += table.meta().records();
             dataBytes += table.sizeInBytes();
         }
-        return counters.snapshot(records, dataBytes, metrics.snapshot(view.tables().size(), view.memtableBytes()));
+        disk.refresh();
+        return counters.snapshot(records, dataBytes, metrics.snapshot(view.tables().size(), view.memtableBytes(),
+            disk));
     }
 
     // ---- background work -------------------------------------------------------------------------------
@@ -376,8 +401,12 @@ public final class LsmEngine implements StorageEngine {
             table = builder.build(memtable.cursor(new StorageKey(Long.MIN_VALUE, EMPTY)), memtable.size(),
                 new long[0], Long.MAX_VALUE, Long.MIN_VALUE, RateLimiter.UNLIMITED);
         } catch (IOException | RuntimeException e) {
-            backgroundFailure("flush of a memtable failed; retrying", e);
+            onFlushFailed(e);
             return;
+        }
+        if (disk.flushBlocked()) {
+            disk.onFlush(false);
+            noSpaceLogged = false;
         }
         writeLock.lock();
         try {
@@ -396,10 +425,26 @@ public final class LsmEngine implements StorageEngine {
             writeLock.unlock();
         }
         try {
-            log.delete(memtable.segmentId());
+            for (long segment : memtable.segments()) {
+                log.delete(segment);
+            }
         } catch (IOException e) {
             backgroundFailure("could not delete a flushed commit log segment", e);
         }
+    }
+
+    /** A flush that found no space refuses writes until a retry succeeds; writers waiting for room are told. */
+    private void onFlushFailed(Exception e) {
+        if (DiskSpace.isNoSpace(e)) {
+            disk.onFlush(true);
+            writeLock.lock();
+            try {
+                roomForWrites.signalAll();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        backgroundFailure("flush of a memtable failed; retrying", e);
     }
 
     private void runCompactor() {
@@ -474,13 +519,20 @@ public final class LsmEngine implements StorageEngine {
 
     private void backgroundFailure(String what, Exception e) {
         metrics.backgroundFailures.increment();
-        System.getLogger("io.ringkv.storage.lsm").log(System.Logger.Level.ERROR,
-            what + " in " + config.storeDirectory(), e);
+        boolean noSpace = DiskSpace.isNoSpace(e);
+        // a full disk is logged once until a flush succeeds again, not at every retry
+        if (!noSpace || !noSpaceLogged) {
+            noSpaceLogged = noSpace;
+            System.getLogger("io.ringkv.storage.lsm").log(System.Logger.Level.ERROR,
+                what + " in " + config.storeDirectory() + (noSpace ? " (disk full: " + DiskSpace.human(
+                    disk.freeBytes()) + " free; retrying every 5 s, writes refused meanwhile)" : ""), e);
+        }
         writeLock.lock();
         try {
-            // wait a moment before the next attempt instead of retrying in a tight loop
+            // wait before the next attempt instead of retrying in a tight loop; a full disk longer, since each
+            // attempt writes until the space runs out
             if (!stopping) {
-                workChanged.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                workChanged.await(noSpace ? 5 : 1, java.util.concurrent.TimeUnit.SECONDS);
             }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
@@ -497,6 +549,8 @@ public final class LsmEngine implements StorageEngine {
         try {
             guard.checkOpen();
             freeze();
+            // a flusher backing off after a failure (a full disk) tries again now
+            workChanged.signalAll();
             while (!current.frozen().isEmpty()) {
                 guard.checkOpen();
                 workChanged.awaitUninterruptibly();

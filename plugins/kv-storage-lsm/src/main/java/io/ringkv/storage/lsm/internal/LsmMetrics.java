@@ -26,13 +26,15 @@ final class LsmMetrics {
     final LongAdder sstablesQuarantined = new LongAdder();
     final LongAdder writeStalls = new LongAdder();
     final LongAdder backgroundFailures = new LongAdder();
+    final LongAdder writesRefusedDiskFull = new LongAdder();
 
     /**
      * @param sstables SSTables open now
      * @param memtableBytes bytes held by the active and frozen memtables
+     * @param disk the store's free space as last seen
      * @return every counter by name, with write amplification in hundredths
      */
-    Map<String, Long> snapshot(int sstables, long memtableBytes) {
+    Map<String, Long> snapshot(int sstables, long memtableBytes, DiskSpace disk) {
         Map<String, Long> out = new LinkedHashMap<>();
         long user = userBytes.sum();
         long flushed = flushBytesWritten.sum();
@@ -59,6 +61,10 @@ final class LsmMetrics {
         out.put("sstables_quarantined", sstablesQuarantined.sum());
         out.put("write_stalls", writeStalls.sum());
         out.put("background_failures", backgroundFailures.sum());
+        out.put(io.ringkv.storage.StorageMetrics.DISK_FULL, disk.isFull() ? 1L : 0L);
+        out.put(io.ringkv.storage.StorageMetrics.DISK_FREE_BYTES, disk.freeBytes());
+        out.put(io.ringkv.storage.StorageMetrics.DISK_MIN_FREE_BYTES, disk.reserve());
+        out.put(io.ringkv.storage.StorageMetrics.WRITES_REFUSED_DISK_FULL, writesRefusedDiskFull.sum());
         out.put("sstables", (long) sstables);
         out.put("memtable_bytes", memtableBytes);
         // bytes the engine wrote to disk (commit log, flushes, compactions) per byte the caller wrote, ×100;

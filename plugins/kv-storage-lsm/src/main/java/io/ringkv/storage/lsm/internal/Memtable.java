@@ -3,25 +3,32 @@ package io.ringkv.storage.lsm.internal;
 import io.ringkv.storage.StorageKey;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The newest writes, sorted by (token, key), backed by one commit log segment. Readers never block; the engine's
+ * The newest writes, sorted by (token, key), backed by one commit log segment (the memtable replayed at start by
+ * every segment the last run left). Readers never block; the engine's
  * writer applies entries one at a time. Once frozen it is only read, then flushed to an SSTable.
  */
 final class Memtable {
     private final ConcurrentSkipListMap<StorageKey, Entry> entries = new ConcurrentSkipListMap<>();
     private final AtomicLong bytes = new AtomicLong();
-    private final long segmentId;
+    private final List<Long> segments;
 
     /** @param segmentId the commit log segment that holds this memtable's writes */
     Memtable(long segmentId) {
-        this.segmentId = segmentId;
+        this(List.of(segmentId));
     }
 
-    long segmentId() {
-        return segmentId;
+    /** @param segments the commit log segments that hold this memtable's writes, deleted once it is flushed */
+    Memtable(List<Long> segments) {
+        this.segments = List.copyOf(segments);
+    }
+
+    List<Long> segments() {
+        return segments;
     }
 
     /** Makes {@code entry} the key's newest entry unless a newer one is already here. */

@@ -30,6 +30,18 @@ class LsmOptionsTest {
     }
 
     @Test
+    void theFreeSpaceReserveIsTheSmallerOfItsBytesAndItsShare() {
+        assertEquals(64L << 20, LsmOptions.DEFAULTS.reserveBytes(10_000L << 20), "5 % of 10000 MiB is more");
+        assertEquals(50L << 20, LsmOptions.DEFAULTS.reserveBytes(1000L << 20), "5 % of 1000 MiB");
+        assertEquals(0, LsmOptions.parse(Map.of("min-free-bytes", "0")).reserveBytes(1000L << 20));
+        assertEquals(200L << 20, LsmOptions.parse(Map.of("min-free-bytes", "1g", "min-free-percent", "20"))
+            .reserveBytes(1000L << 20));
+        KvException percent = assertThrows(KvException.class,
+            () -> LsmOptions.parse(Map.of("min-free-percent", "80")));
+        assertTrue(percent.getMessage().contains("min-free-percent"), percent.getMessage());
+    }
+
+    @Test
     void unknownNamesAndBadValuesAreRefusedByName() {
         KvException unknown = assertThrows(KvException.class, () -> LsmOptions.parse(Map.of("memtable", "1")));
         assertEquals(ErrorCode.INVALID_CONFIGURATION, unknown.code());

@@ -331,7 +331,18 @@ public final class RocksDbEngine implements StorageEngine {
     }
 
     private KvException failure(String what, RocksDBException e) {
-        return new KvException(ErrorCode.STORAGE_FAILURE,
-            "rocksdb " + what + " failed in " + config.storeDirectory() + ": " + e.getMessage());
+        ErrorCode code = codeFor(e);
+        return new KvException(code, (code == ErrorCode.DISK_FULL ? "disk full: " : "") + "rocksdb " + what
+            + " failed in " + config.storeDirectory() + ": " + e.getMessage());
+    }
+
+    /**
+     * @return {@code DISK_FULL} when RocksDB ran out of space (status sub-code {@code NoSpace}, or the operating
+     *     system's ENOSPC in its message), so a client learns why its write failed; else {@code STORAGE_FAILURE}
+     */
+    static ErrorCode codeFor(RocksDBException e) {
+        boolean noSpace = e.getStatus() != null && e.getStatus().getSubCode() == org.rocksdb.Status.SubCode.NoSpace
+            || e.getMessage() != null && e.getMessage().contains("No space left on device");
+        return noSpace ? ErrorCode.DISK_FULL : ErrorCode.STORAGE_FAILURE;
     }
 }

@@ -1,0 +1,65 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
+import io.ringkv.storage.RecordVisitor;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageMetrics;
+import io.ringkv.storage.StorageRecord;
+
+/** An engine on a full disk: every write is refused with {@code DISK_FULL}, reads are served from what it holds. */
+final class FullDiskEngine implements StorageEngine {
+    static final String REFUSAL = "disk full: the data directory /data has 12 KiB free, writes need at least 64.0 MiB";
+
+    private final StorageEngine held;
+
+    FullDiskEngine(StorageEngine held) {
+        this.held = held;
+    }
+
+    @Override
+    public String name() {
+        return held.name();
+    }
+
+    @Override
+    public boolean isVolatile() {
+        return held.isVolatile();
+    }
+
+    @Override
+    public void put(long token, Key key, byte[] version, byte[] value) {
+        throw new KvException(ErrorCode.DISK_FULL, REFUSAL);
+    }
+
+    @Override
+    public void delete(long token, Key key, byte[] version) {
+        throw new KvException(ErrorCode.DISK_FULL, REFUSAL);
+    }
+
+    @Override
+    public StorageRecord get(long token, Key key) {
+        return held.get(token, key);
+    }
+
+    @Override
+    public void scan(long startExclusive, long endInclusive, RecordVisitor visitor) {
+        held.scan(startExclusive, endInclusive, visitor);
+    }
+
+    @Override
+    public void flush() {
+        held.flush();
+    }
+
+    @Override
+    public StorageMetrics metrics() {
+        return held.metrics();
+    }
+
+    @Override
+    public void close() {
+        held.close();
+    }
+}
