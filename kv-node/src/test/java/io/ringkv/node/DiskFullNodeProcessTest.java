@@ -59,8 +59,8 @@ class DiskFullNodeProcessTest {
                 for (int i = 0; i < acknowledged; i += 97) {
                     assertEquals(value(i), client.get(key(i)), "GET on a full disk");
                 }
-                String storage = client.info("storage");
-                assertTrue(storage.contains("storage_disk_full:1"), storage);
+                // INFO's storage counters are published by the node's agent once a second
+                String storage = awaitInfo(client, "storage", "storage_disk_full:1");
                 assertTrue(storage.contains("storage_writes_refused_disk_full:1"), storage);
                 awaitClusterViewShowsDiskFull(client);
             }
@@ -95,13 +95,20 @@ class DiskFullNodeProcessTest {
 
     /** The node announces its disk state by gossip: {@code ringkv status} (INFO cluster) shows it. */
     private static void awaitClusterViewShowsDiskFull(Jedis client) throws InterruptedException {
+        String cluster = awaitInfo(client, "cluster", "disk=full");
+        assertTrue(cluster.contains("id=solo"), cluster);
+    }
+
+    /** @return INFO {@code section} once it contains {@code text}; fails with the last one seen after the wait */
+    private static String awaitInfo(Jedis client, String section, String text) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        String cluster = client.info("cluster");
-        while (!cluster.contains("disk=full") && System.nanoTime() < deadline) {
+        String info = client.info(section);
+        while (!info.contains(text) && System.nanoTime() < deadline) {
             Thread.sleep(200);
-            cluster = client.info("cluster");
+            info = client.info(section);
         }
-        assertTrue(cluster.contains("id=solo") && cluster.contains("disk=full"), cluster);
+        assertTrue(info.contains(text), info);
+        return info;
     }
 
     private static String key(int i) {

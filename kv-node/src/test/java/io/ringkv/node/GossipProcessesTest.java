@@ -70,7 +70,7 @@ class GossipProcessesTest {
             Map<String, List<String>> rows = new HashMap<>();
             for (String line : status.output().split("\n")) {
                 List<String> columns = List.of(line.trim().split("\\s+"));
-                if (columns.size() == 12 && !columns.getFirst().equals("STATE")) {
+                if (columns.size() == 13 && !columns.getFirst().equals("STATE")) {
                     rows.put(columns.get(1), columns);
                 }
             }
@@ -109,12 +109,13 @@ class GossipProcessesTest {
         awaitStatus(0, GossipProcessesTest::allNormal);
         awaitStatus(2, GossipProcessesTest::allNormal);
         for (List<String> row : before.values()) {
-            assertEquals("16", row.get(9), "tokens of " + row);
-            assertEquals("ALIVE", row.get(11));
+            assertEquals("16", row.get(10), "tokens of " + row);
+            assertEquals("ok", row.get(8), "disk of " + row);
+            assertEquals("ALIVE", row.get(12));
             assertTrue(row.get(6).matches("\\d+(\\.\\d+)?(B|KiB|MiB|GiB)"), "load of " + row);
             assertTrue(row.get(7).matches("\\d+"), "keys of " + row);
         }
-        long generationBefore = Long.parseLong(before.get("g2").get(10));
+        long generationBefore = Long.parseLong(before.get("g2").get(11));
 
         g0.await("node g2 is ALIVE", WAIT);
         g1.await("node g2 is ALIVE", WAIT);
@@ -137,10 +138,10 @@ class GossipProcessesTest {
 
         startNode(2);
         Map<String, List<String>> after = awaitStatus(0, GossipProcessesTest::allNormal);
-        long generationAfter = Long.parseLong(after.get("g2").get(10));
+        long generationAfter = Long.parseLong(after.get("g2").get(11));
         assertNotEquals(generationBefore, generationAfter, "a restart takes a new generation");
         assertTrue(generationAfter > generationBefore);
-        assertEquals(before.get("g2").get(9), after.get("g2").get(9), "the restarted node keeps its tokens");
+        assertEquals(before.get("g2").get(10), after.get("g2").get(10), "the restarted node keeps its tokens");
         g0.await("node g2 restarted", WAIT);
     }
 }
