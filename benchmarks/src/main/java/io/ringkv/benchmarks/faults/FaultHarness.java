@@ -88,6 +88,9 @@ public final class FaultHarness {
 
         long settleStart = System.nanoTime();
         String settleProblem = cluster.awaitSettled(SETTLE_MILLIS);
+        if (settleProblem != null) {
+            settleProblem += "packet filter rules in force: " + cluster.network().rules() + "\n";
+        }
         long settleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - settleStart);
         Thread.sleep(QUIET_MILLIS);
         nemesis.watch();
