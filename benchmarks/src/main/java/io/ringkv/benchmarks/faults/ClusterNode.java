@@ -1,0 +1,202 @@
+package io.ringkv.benchmarks.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One real {@code ringkv node} process in its own network namespace, and the faults that act on a process: kill
+ * -9 and restart, SIGSTOP/SIGCONT, a wall clock moved by libfaketime (monotonic time untouched), a data directory
+ * on a small tmpfs that can be filled.
+ */
+final class ClusterNode {
+    static final int PEER_PORT = 7400;
+    static final int CLIENT_PORT = 7379;
+    static final String FAKETIME_LIBRARY = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+    private final int index;
+    private final List<String> command;
+    private final Path directory;
+    private final Path disk;
+    private final boolean clockSkew;
+    private Process process;
+    private boolean paused;
+    private int starts;
+
+    /**
+     * @param index 1-based
+     * @param command the java command line of the node, without the namespace wrapper
+     * @param directory where its data, disk and logs live
+     * @param tmpfsBytes size of a tmpfs mounted as its disk, 0 for none
+     * @param clockSkew start it under libfaketime with a skew that can be changed while it runs
+     */
+    ClusterNode(int index, List<String> command, Path directory, long tmpfsBytes, boolean clockSkew) {
+        this.index = index;
+        this.command = command;
+        this.directory = directory;
+        this.disk = directory.resolve("disk");
+        this.clockSkew = clockSkew;
+        try {
+            Files.createDirectories(disk);
+            if (tmpfsBytes > 0) {
+                Shell.run("mount", "-t", "tmpfs", "-o", "size=" + tmpfsBytes, "tmpfs", disk.toString());
+            }
+            Files.createDirectories(dataDirectory());
+            skew(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int index() {
+        return index;
+    }
+
+    String name() {
+        return "node" + index;
+    }
+
+    /** @return where the node keeps its data (on the tmpfs when there is one) */
+    Path dataDirectory() {
+        return disk.resolve("data");
+    }
+
+    /** Starts the process, its output appended to {@code node<i>.log}. */
+    void start() {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", NodeNetwork.namespace(index)));
+        full.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve(name() + ".log").toFile()));
+        if (clockSkew) {
+            Map<String, String> environment = builder.environment();
+            environment.put("LD_PRELOAD", FAKETIME_LIBRARY);
+            environment.put("FAKETIME_TIMESTAMP_FILE", directory.resolve("faketime").toString());
+            environment.put("FAKETIME_CACHE_DURATION", "1");
+            environment.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        }
+        try {
+            process = builder.start();
+            paused = false;
+            starts++;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name(), e);
+        }
+    }
+
+    /** Kills the process with SIGKILL (resuming it first if paused) and waits for it to go. */
+    void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        if (paused) {
+            signal("CONT");
+        }
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        paused = false;
+    }
+
+    /** SIGSTOP: the process stops where it is, sockets open, as in a long GC pause or a frozen VM. */
+    void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT. */
+    void resume() {
+        signal("CONT");
+        paused = false;
+    }
+
+    private void signal(String name) {
+        if (process != null && process.isAlive()) {
+            Shell.run("kill", "-" + name, Long.toString(process.pid()));
+        }
+    }
+
+    /** Moves the node's wall clock {@code seconds} away from this machine's (libfaketime rereads it each second). */
+    void skew(long seconds) {
+        try {
+            Path file = directory.resolve("faketime");
+            Path next = directory.resolve("faketime.next");
+            Files.writeString(next, (seconds >= 0 ? "+" : "") + seconds + "s\n");
+            Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Fills the node's disk with a ballast file until the file system refuses more. @return bytes written */
+    long fillDisk() {
+        long written = 0;
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        try (FileChannel ballast = FileChannel.open(disk.resolve("ballast"), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            while (written < (1L << 34)) {
+                chunk.clear();
+                written += ballast.write(chunk);
+            }
+        } catch (IOException e) {
+            // ENOSPC: the disk is full, which is the point
+        }
+        return written;
+    }
+
+    /** Removes the ballast. */
+    void freeDisk() {
+        try {
+            Files.deleteIfExists(disk.resolve("ballast"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return true while the process runs (paused counts as running) */
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** @return the exit code of a process that ended, or -1 */
+    int exitCode() {
+        return process != null && !process.isAlive() ? process.exitValue() : -1;
+    }
+
+    /** @return how many times the process was started */
+    int starts() {
+        return starts;
+    }
+
+    /** @return the client port's address */
+    String host() {
+        return NodeNetwork.address(index);
+    }
+
+    /** @return the last {@code lines} lines of the node's log */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(directory.resolve(name() + ".log"));
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Stops the process for good and unmounts its disk. */
+    void destroy() {
+        kill();
+        Shell.attempt("umount", disk.toString());
+    }
+}

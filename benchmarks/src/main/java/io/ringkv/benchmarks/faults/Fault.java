@@ -1,0 +1,36 @@
+package io.ringkv.benchmarks.faults;
+
+import java.util.List;
+
+/**
+ * One fault of a schedule.
+ *
+ * @param kind what it is
+ * @param nodes the nodes it acts on (1-based): the node killed, paused, skewed, filled or cut off; for a one-way
+ *     partition the sender then the receiver; empty for loss on every link
+ * @param startMillis when it starts, after the workload started
+ * @param durationMillis how long until it is healed
+ * @param amount the clock skew in seconds, or the loss in percent; 0 otherwise
+ */
+public record Fault(FaultKind kind, List<Integer> nodes, long startMillis, long durationMillis, long amount) {
+    /** Copies the node list. */
+    public Fault {
+        nodes = List.copyOf(nodes);
+    }
+
+    /** @return when it is healed, after the workload started */
+    public long endMillis() {
+        return startMillis + durationMillis;
+    }
+
+    /** @return e.g. {@code long-pause node2 for 17.2 s} */
+    public String describe() {
+        String what = switch (kind) {
+            case ONE_WAY_PARTITION -> "node" + nodes.get(0) + " -> node" + nodes.get(1);
+            case LOSS -> amount + " % on every link";
+            case CLOCK_SKEW -> "node" + nodes.get(0) + " " + (amount >= 0 ? "+" : "") + amount + " s";
+            default -> "node" + nodes.get(0);
+        };
+        return String.format("%s %s for %.1f s", kind.label(), what, durationMillis / 1000.0);
+    }
+}

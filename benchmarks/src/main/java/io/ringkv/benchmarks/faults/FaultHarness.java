@@ -1,0 +1,163 @@
+package io.ringkv.benchmarks.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real-process fault harness, Jepsen style: starts a cluster of {@code ringkv node} processes on this machine
+ * (one network namespace each), runs client workloads through every node while a seeded schedule of faults is
+ * applied and healed, heals everything, waits for the cluster to settle, reads every key back and checks the
+ * history. Writes a markdown report, prints a summary line and the command that replays the run, and exits 1
+ * when it found an anomaly (2 for bad options, 3 when the cluster could not be set up). Needs root (namespaces,
+ * iptables, tmpfs). See {@code benchmarks/scripts/fault-harness.sh}.
+ */
+public final class FaultHarness {
+    private static final long SETTLE_MILLIS = 90_000;
+    /** after the settle: the coordinators' catch-up of unacknowledged replicas gives up after 30 s */
+    private static final long QUIET_MILLIS = 10_000;
+
+    private FaultHarness() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        HarnessOptions options;
+        try {
+            options = HarnessOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("fault-harness: " + e.getMessage() + "\n\n" + HarnessOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options));
+    }
+
+    static int run(HarnessOptions options) throws InterruptedException {
+        checkPrerequisites(options);
+        prepareWorkDirectory(options.workDirectory());
+        List<Fault> schedule = FaultSchedule.generate(options.seed(), options.faults(), options.nodes(),
+            options.durationSeconds() * 1000, options.everyKindOnce());
+        long durationMillis = options.everyKindOnce() ? FaultSchedule.durationFor(schedule)
+            : options.durationSeconds() * 1000;
+        log("seed %d: %d faults over %d s; nodes' logs in %s", options.seed(), schedule.size(),
+            durationMillis / 1000, options.workDirectory());
+        schedule.forEach(fault -> log("  at %5.1f s: %s", fault.startMillis() / 1000.0, fault.describe()));
+
+        LocalCluster cluster;
+        try {
+            cluster = LocalCluster.create(options);
+        } catch (RuntimeException e) {
+            System.err.println("fault-harness: cannot set up the cluster: " + e.getMessage());
+            return 3;
+        }
+        Thread cleanup = new Thread(cluster::close, "fault-harness-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            return runOn(cluster, options, schedule, durationMillis);
+        } finally {
+            cluster.close();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+    }
+
+    private static int runOn(LocalCluster cluster, HarnessOptions options, List<Fault> schedule,
+                             long durationMillis) throws InterruptedException {
+        cluster.startAll();
+        String startProblem = cluster.awaitSettled(SETTLE_MILLIS);
+        if (startProblem != null) {
+            System.err.println("fault-harness: the cluster did not form:\n" + startProblem);
+            cluster.nodes().forEach(n -> System.err.println(n.name() + ":\n" + n.logTail(20)));
+            return 3;
+        }
+        log("cluster formed; running the workload");
+        History history = new History();
+        long runStart = System.nanoTime();
+        Nemesis nemesis = new Nemesis(cluster, schedule, runStart);
+        Thread nemesisThread = Thread.ofPlatform().name("harness-nemesis").start(nemesis);
+        new Workload(options, history).run(runStart + TimeUnit.MILLISECONDS.toNanos(durationMillis));
+        nemesisThread.join(TimeUnit.SECONDS.toMillis(30));
+        nemesisThread.interrupt();
+        nemesisThread.join();
+        nemesis.watch();
+        nemesis.healAll();
+        log("workload done (%d operations); healed, waiting for the cluster to settle", history.ops().size());
+
+        long settleStart = System.nanoTime();
+        String settleProblem = cluster.awaitSettled(SETTLE_MILLIS);
+        if (settleProblem != null) {
+            settleProblem += "packet filter rules in force: " + cluster.network().rules() + "\n";
+        }
+        long settleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - settleStart);
+        Thread.sleep(QUIET_MILLIS);
+        nemesis.watch();
+        List<Op> ops = history.ops();
+        List<String> keys = ops.stream().map(Op::key).distinct().toList();
+        log("reading %d keys back", keys.size());
+        FinalState state = new FinalReader(cluster).read(keys);
+
+        Checker.Result checked = new Checker(options.replicationFactor()).check(ops, state);
+        List<Anomaly> anomalies = new ArrayList<>(checked.anomalies());
+        if (settleProblem != null) {
+            anomalies.add(new Anomaly(Anomaly.Kind.NOT_SETTLED, null, "within " + SETTLE_MILLIS / 1000
+                + " s of the heal:\n\n```\n" + settleProblem + "```", List.of()));
+        }
+        for (Nemesis.Exit exit : nemesis.exits()) {
+            anomalies.add(new Anomaly(Anomaly.Kind.NODE_EXITED, null, String.format("node%d exited with %d at"
+                + " %.1f s; the end of its log:%n%n```%n%s%n```", exit.node(), exit.exitCode(),
+                (exit.atNanos() - runStart) / 1e9, exit.logTail()), List.of()));
+        }
+        Checker.Result result = new Checker.Result(anomalies, checked.weakStaleReads(), checked.divergence(),
+            checked.keysChecked());
+        writeReport(options, Report.render(options, schedule, nemesis.applied(), ops, result, settleProblem,
+            runStart, settleMillis));
+        System.out.println(Report.summary(options, nemesis.applied(), ops, result));
+        System.out.println("report: " + options.report());
+        System.out.println("replay: " + options.replayCommand());
+        return anomalies.isEmpty() ? 0 : 1;
+    }
+
+    private static void checkPrerequisites(HarnessOptions options) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            throw new IllegalStateException("the harness needs root: network namespaces, iptables, tmpfs mounts");
+        }
+        if (!Files.isDirectory(options.modulePath())) {
+            throw new IllegalStateException(options.modulePath() + " is missing: build the launcher first"
+                + " (mvn -pl distribution -am package -DskipTests, or bin/ringkv version)");
+        }
+        if (options.faults().contains(FaultKind.CLOCK_SKEW) && !Files.exists(Path.of(ClusterNode.FAKETIME_LIBRARY))) {
+            throw new IllegalStateException("clock-skew needs libfaketime: apt-get install -y faketime");
+        }
+    }
+
+    private static void prepareWorkDirectory(Path work) {
+        try {
+            Files.createDirectories(work);
+            try (var children = Files.list(work)) {
+                for (Path child : children.toList()) {
+                    Shell.attempt("umount", child.resolve("disk").toString());
+                    Shell.run("rm", "-rf", child.toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeReport(HarnessOptions options, String text) {
+        try {
+            Files.createDirectories(options.report().toAbsolutePath().getParent());
+            Files.writeString(options.report(), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.printf("fault-harness: " + format + "%n", args);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,147 @@
+package io.ringkv.benchmarks.faults;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads every key of the history after the heal: first from each node alone at ONE (all nodes asked at once, so
+ * that one node's read repair cannot mend another before it answers), to measure how far replicas drifted; then
+ * through a coordinator at ALL (QUORUM for a key whose ALL read fails), the final state the checker judges.
+ */
+final class FinalReader {
+    private static final int BATCH = 100;
+    private static final int TIMEOUT_MILLIS = 15_000;
+
+    private final LocalCluster cluster;
+    private int unreadableLogged;
+    private String lastError = "";
+
+    FinalReader(LocalCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    FinalState read(List<String> keys) {
+        Map<Integer, Map<String, List<String>>> perNode = new TreeMap<>();
+        for (ClusterNode node : cluster.nodes()) {
+            perNode.put(node.index(), new HashMap<>());
+        }
+        for (int from = 0; from < keys.size(); from += BATCH) {
+            List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
+            readEachNode(batch, perNode);
+        }
+        Map<String, List<String>> values = new HashMap<>();
+        for (int from = 0; from < keys.size(); from += BATCH) {
+            List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
+            ClusterNode coordinator = cluster.node(1 + (from / BATCH) % cluster.nodes().size());
+            values.putAll(readThrough(coordinator, batch, "ALL"));
+        }
+        for (String key : keys) {
+            if (values.get(key) == null) {
+                values.put(key, retry(key));
+            }
+        }
+        return new FinalState(values, "ALL (QUORUM where ALL failed)", perNode);
+    }
+
+    /** One key at a time through each node in turn, at ALL then QUORUM: the last word on a key. */
+    private List<String> retry(String key) {
+        for (String level : List.of("ALL", "QUORUM")) {
+            for (ClusterNode node : cluster.nodes()) {
+                List<String> read = readThrough(node, List.of(key), level).get(key);
+                if (read != null) {
+                    return read;
+                }
+            }
+        }
+        if (unreadableLogged++ < 3) {
+            System.out.println("fault-harness: cannot read " + key + " back: " + lastError);
+        }
+        return null;
+    }
+
+    private void readEachNode(List<String> batch, Map<Integer, Map<String, List<String>>> perNode) {
+        Map<Integer, RespClient> clients = new HashMap<>();
+        try {
+            for (ClusterNode node : cluster.nodes()) {
+                RespClient client = open(node, "ONE");
+                if (client != null) {
+                    clients.put(node.index(), client);
+                    for (String key : batch) {
+                        client.send("GETV", key);
+                    }
+                    client.flush();
+                }
+            }
+            for (ClusterNode node : cluster.nodes()) {
+                perNode.get(node.index()).putAll(replies(clients.get(node.index()), batch));
+            }
+        } catch (IOException e) {
+            // a node that cannot be asked counts its keys as failed reads (null values)
+        } finally {
+            clients.values().forEach(RespClient::close);
+        }
+    }
+
+    private Map<String, List<String>> readThrough(ClusterNode coordinator, List<String> keys, String level) {
+        RespClient client = open(coordinator, level);
+        try {
+            if (client != null) {
+                for (String key : keys) {
+                    client.send("GETV", key);
+                }
+                client.flush();
+            }
+            return replies(client, keys);
+        } catch (IOException e) {
+            return replies(null, keys);
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+        }
+    }
+
+    /** @return each key's sibling values, null for a key whose read failed */
+    private Map<String, List<String>> replies(RespClient client, List<String> keys) {
+        Map<String, List<String>> values = new HashMap<>();
+        for (String key : keys) {
+            List<String> read = null;
+            if (client != null) {
+                try {
+                    RespClient.Reply reply = client.read();
+                    if (reply instanceof RespClient.Error(String message)) {
+                        lastError = message;
+                    } else {
+                        read = new Workload.Reading().parse(reply);
+                    }
+                } catch (IOException e) {
+                    lastError = e.toString();
+                    client = null;
+                } catch (RuntimeException e) {
+                    lastError = e.getMessage();
+                }
+            }
+            values.put(key, read == null ? null : new ArrayList<>(read));
+        }
+        return values;
+    }
+
+    private RespClient open(ClusterNode node, String level) {
+        try {
+            RespClient client = new RespClient(node.host(), ClusterNode.CLIENT_PORT, TIMEOUT_MILLIS);
+            if (client.call("CONSISTENCY", level) instanceof RespClient.Error(String message)) {
+                lastError = message;
+                client.close();
+                return null;
+            }
+            return client;
+        } catch (IOException e) {
+            lastError = node.name() + ": " + e;
+            return null;
+        }
+    }
+}

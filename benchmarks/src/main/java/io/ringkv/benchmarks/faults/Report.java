@@ -1,0 +1,119 @@
+package io.ringkv.benchmarks.faults;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The markdown report of a run: configuration, faults with their times, operations by outcome and error,
+ * anomalies with the operations that show them, replica divergence per node, and the replay command.
+ */
+final class Report {
+    private static final int EVIDENCE_PER_KIND = 10;
+
+    private Report() {
+    }
+
+    static String render(HarnessOptions options, List<Fault> schedule, List<Nemesis.Applied> applied,
+                         List<Op> ops, Checker.Result result, String settleProblem, long runStartNanos,
+                         long settleMillis) {
+        StringBuilder out = new StringBuilder();
+        out.append("# ringkv fault harness: seed ").append(options.seed()).append("\n\n");
+        out.append("Replay: `").append(options.replayCommand()).append("`\n\n");
+        out.append("## Configuration\n\n");
+        out.append(String.format("%d nodes, N=%d, resolver %s, clients at %s (reads also at ONE and ALL), %d"
+                + " clients per node, at most %d ops/s, gossip %s%n%n", options.nodes(), options.replicationFactor(),
+            options.resolver(), options.consistency(), options.clientsPerNode(), options.rate(),
+            String.join(" ", LocalCluster.GOSSIP)));
+        out.append("## Faults\n\n| fault | scheduled at | applied | healed | note |\n| --- | --- | --- | --- | --- |\n");
+        for (Nemesis.Applied fault : applied) {
+            out.append(String.format("| %s | %.1f s | %.1f s | %s | %s |%n", fault.fault().describe(),
+                fault.fault().startMillis() / 1000.0, seconds(fault.startedNanos(), runStartNanos),
+                fault.healedNanos() == 0 ? "never" : String.format("%.1f s", seconds(fault.healedNanos(),
+                    runStartNanos)), fault.note()));
+        }
+        if (applied.size() < schedule.size()) {
+            out.append("\n").append(schedule.size() - applied.size()).append(" scheduled fault(s) did not run.\n");
+        }
+        out.append(String.format("%nSettle after the heal: %s%n%n", settleProblem == null
+            ? "every node saw every node NORMAL and ALIVE after " + settleMillis / 1000.0 + " s"
+            : "not reached; views:\n\n```\n" + settleProblem + "```"));
+        out.append("## Operations\n\n| operation | outcome | error | count |\n| --- | --- | --- | --- |\n");
+        outcomes(ops).forEach((row, count) -> out.append("| ").append(row).append(" | ").append(count)
+            .append(" |\n"));
+        out.append(String.format("%n%d keys checked; %d reads at levels with R + W <= N missed an acknowledged"
+            + " write (allowed, counted).%n%n", result.keysChecked(), result.weakStaleReads()));
+        out.append("## Replica divergence before the final reads\n\n")
+            .append("| node | keys behind the final state | keys holding a value that is not final | reads failed |\n")
+            .append("| --- | --- | --- | --- |\n");
+        result.divergence().forEach((node, d) -> out.append(String.format("| node%d | %d | %d | %d |%n", node,
+            d.behind(), d.ahead(), d.failed())));
+        out.append("\n## Anomalies\n\n");
+        if (result.anomalies().isEmpty()) {
+            out.append("None.\n");
+        }
+        Map<Anomaly.Kind, List<Anomaly>> byKind = result.anomalies().stream()
+            .collect(Collectors.groupingBy(Anomaly::kind, TreeMap::new, Collectors.toList()));
+        byKind.forEach((kind, anomalies) -> {
+            out.append("### ").append(kind.title()).append(": ").append(anomalies.size()).append("\n\n");
+            if (options.resolver().equals("lww") && kind == Anomaly.Kind.LOST_WRITE) {
+                out.append("Last-write-wins keeps one of two concurrent writes by design; `--resolver"
+                    + " vector-clock` keeps both as siblings.\n\n");
+            }
+            for (Anomaly anomaly : anomalies.subList(0, Math.min(EVIDENCE_PER_KIND, anomalies.size()))) {
+                out.append("- ").append(anomaly.key() == null ? "" : "`" + anomaly.key() + "`: ")
+                    .append(anomaly.explanation()).append('\n');
+                for (Op op : anomaly.evidence()) {
+                    out.append("  - ").append(op.describe(runStartNanos)).append('\n');
+                }
+                out.append(nearbyFaults(anomaly, applied, runStartNanos));
+            }
+            if (anomalies.size() > EVIDENCE_PER_KIND) {
+                out.append("- ... and ").append(anomalies.size() - EVIDENCE_PER_KIND).append(" more\n");
+            }
+            out.append('\n');
+        });
+        return out.toString();
+    }
+
+    /** @return the summary line printed at the end of a run */
+    static String summary(HarnessOptions options, List<Nemesis.Applied> applied, List<Op> ops,
+                          Checker.Result result) {
+        Map<Anomaly.Kind, Long> kinds = result.anomalies().stream()
+            .collect(Collectors.groupingBy(Anomaly::kind, TreeMap::new, Collectors.counting()));
+        long ok = ops.stream().filter(Op::ok).count();
+        return String.format("fault-harness seed=%d resolver=%s consistency=%s faults=%d ops=%d ok=%d anomalies=%d%s",
+            options.seed(), options.resolver(), options.consistency(), applied.size(), ops.size(), ok,
+            result.anomalies().size(), kinds.isEmpty() ? "" : " " + kinds);
+    }
+
+    private static String nearbyFaults(Anomaly anomaly, List<Nemesis.Applied> applied, long runStartNanos) {
+        if (anomaly.evidence().isEmpty()) {
+            return "";
+        }
+        long from = anomaly.evidence().stream().mapToLong(Op::startNanos).min().orElseThrow();
+        long to = anomaly.evidence().stream().mapToLong(Op::endNanos).max().orElseThrow();
+        String faults = applied.stream()
+            .filter(f -> f.startedNanos() <= to && (f.healedNanos() == 0 || f.healedNanos() + 15_000_000_000L >= from))
+            .map(f -> f.fault().describe() + String.format(" at %.1f s", seconds(f.startedNanos(), runStartNanos)))
+            .collect(Collectors.joining("; "));
+        return faults.isEmpty() ? "" : "  - faults in force or healed within 15 s before: " + faults + "\n";
+    }
+
+    private static Map<String, Long> outcomes(List<Op> ops) {
+        return ops.stream().collect(Collectors.groupingBy(op -> op.type() + " at " + op.consistency() + " | "
+            + op.outcome() + " | " + (op.error() == null ? "" : normalize(op.error())), TreeMap::new,
+            Collectors.counting()));
+    }
+
+    /** Error texts with their numbers and keys blanked, so that like errors count together. */
+    private static String normalize(String error) {
+        String text = error.replaceAll("[0-9]+", "#").replaceAll("'[^']*'", "'…'");
+        return text.length() > 100 ? text.substring(0, 100) + "…" : text;
+    }
+
+    private static double seconds(long nanos, long startNanos) {
+        return (nanos - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,232 @@
+package io.ringkv.benchmarks.faults;
+
+import io.ringkv.benchmarks.faults.Op.Outcome;
+import io.ringkv.benchmarks.faults.Op.Type;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The clients: each bound to one node (clients spread over every node), each running a seeded mix until the
+ * deadline, every operation recorded in the history.
+ * <ul>
+ *   <li>unique-key writes ({@code u:<id>}), 40 %: SET of a key no other operation writes;</li>
+ *   <li>reads, 20 %: GETV of an acknowledged unique key, at the run's level, ONE or ALL;</li>
+ *   <li>read-modify-write, 30 %: GETV then SETV with its context on one of a few shared keys ({@code r:<n>}),
+ *       so clients race and vector clocks make siblings;</li>
+ *   <li>deletes, 10 %: SET of a fresh key ({@code d:<id>}), then DEL of it once acknowledged.</li>
+ * </ul>
+ */
+final class Workload {
+    private static final int RMW_KEYS = 16;
+    private static final int REQUEST_TIMEOUT_MILLIS = 4_000;
+
+    private final HarnessOptions options;
+    private final History history;
+    private final List<String> acknowledgedKeys = new ArrayList<>();
+
+    Workload(HarnessOptions options, History history) {
+        this.options = options;
+        this.history = history;
+    }
+
+    /** Runs every client until {@code deadlineNanos}; returns when all have stopped. */
+    void run(long deadlineNanos) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        SplittableRandom seeds = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
+        int clients = options.clientsPerNode() * options.nodes();
+        for (int c = 0; c < clients; c++) {
+            Client client = new Client(c, 1 + c % options.nodes(), seeds.split(), deadlineNanos);
+            threads.add(Thread.ofPlatform().name("harness-client-" + c).start(client::run));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+    }
+
+    /** One client: a connection to its node, reopened after every failure. */
+    private final class Client {
+        private final int id;
+        private final int node;
+        private final SplittableRandom random;
+        private final long deadlineNanos;
+        private final long pauseNanos;
+        private RespClient connection;
+        private String level;
+
+        Client(int id, int node, SplittableRandom random, long deadlineNanos) {
+            this.id = id;
+            this.node = node;
+            this.random = random;
+            this.deadlineNanos = deadlineNanos;
+            this.pauseNanos = 1_000_000_000L * options.clientsPerNode() * options.nodes() / options.rate();
+        }
+
+        void run() {
+            long next = System.nanoTime();
+            while (System.nanoTime() < deadlineNanos) {
+                int dice = random.nextInt(100);
+                if (dice < 40) {
+                    write("u:" + history.nextId());
+                } else if (dice < 60) {
+                    read();
+                } else if (dice < 90) {
+                    readModifyWrite("r:" + random.nextInt(RMW_KEYS));
+                } else {
+                    String key = "d:" + history.nextId();
+                    if (write(key)) {
+                        delete(key);
+                    }
+                }
+                next += pauseNanos;
+                long sleep = next - System.nanoTime();
+                if (sleep > 0) {
+                    sleepNanos(sleep);
+                } else {
+                    next = System.nanoTime();
+                }
+            }
+            if (connection != null) {
+                connection.close();
+            }
+        }
+
+        private boolean write(String key) {
+            long opId = history.nextId();
+            Op op = execute(opId, Type.WRITE, key, Op.valueOf(opId), List.of(), options.consistency(),
+                "SET", key, Op.valueOf(opId));
+            if (op.ok() && key.startsWith("u:")) {
+                synchronized (acknowledgedKeys) {
+                    acknowledgedKeys.add(key);
+                }
+            }
+            return op.ok();
+        }
+
+        private void read() {
+            String key;
+            synchronized (acknowledgedKeys) {
+                if (acknowledgedKeys.isEmpty()) {
+                    return;
+                }
+                key = acknowledgedKeys.get(random.nextInt(acknowledgedKeys.size()));
+            }
+            int dice = random.nextInt(4);
+            String readLevel = dice == 0 ? "ONE" : dice == 1 ? "ALL" : options.consistency();
+            execute(history.nextId(), Type.READ, key, null, List.of(), readLevel, "GETV", key);
+        }
+
+        private void readModifyWrite(String key) {
+            Reading reading = new Reading();
+            Op read = execute(history.nextId(), Type.READ, key, null, List.of(), options.consistency(), reading,
+                "GETV", key);
+            if (!read.ok()) {
+                return;
+            }
+            long opId = history.nextId();
+            execute(opId, Type.SETV, key, Op.valueOf(opId), read.observed(), options.consistency(),
+                "SETV", key, reading.context, Op.valueOf(opId));
+        }
+
+        private void delete(String key) {
+            execute(history.nextId(), Type.DELETE, key, null, List.of(), options.consistency(), "DEL", key);
+        }
+
+        private Op execute(long opId, Type type, String key, String value, List<String> observed, String opLevel,
+                           String... command) {
+            return execute(opId, type, key, value, observed, opLevel, new Reading(), command);
+        }
+
+        /** Sends one command at {@code opLevel}, records the operation and returns it. */
+        private Op execute(long opId, Type type, String key, String value, List<String> observed, String opLevel,
+                           Reading reading, String... command) {
+            long start = System.nanoTime();
+            Outcome outcome;
+            String error = null;
+            List<String> seen = observed;
+            try {
+                RespClient client = connection(opLevel);
+                RespClient.Reply reply = client.call(command);
+                if (reply instanceof RespClient.Error(String message)) {
+                    error = message;
+                    outcome = type == Type.READ || message.startsWith("UNAVAILABLE") ? Outcome.FAIL
+                        : Outcome.INDETERMINATE;
+                } else {
+                    outcome = Outcome.OK;
+                    if (type == Type.READ) {
+                        seen = reading.parse(reply);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                disconnect();
+                error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                boolean neverSent = e instanceof NotConnected;
+                outcome = type == Type.READ || neverSent ? Outcome.FAIL : Outcome.INDETERMINATE;
+            }
+            Op op = new Op(opId, id, node, type, key, value, seen, opLevel, start, System.nanoTime(), outcome,
+                error);
+            history.add(op);
+            return op;
+        }
+
+        private RespClient connection(String opLevel) throws IOException {
+            if (connection == null) {
+                try {
+                    connection = new RespClient(NodeNetwork.address(node), ClusterNode.CLIENT_PORT,
+                        REQUEST_TIMEOUT_MILLIS);
+                } catch (IOException e) {
+                    sleepNanos(200_000_000L);
+                    throw new NotConnected(e.getMessage());
+                }
+                level = null;
+            }
+            if (!opLevel.equals(level)) {
+                RespClient.Reply reply = connection.call("CONSISTENCY", opLevel);
+                if (reply instanceof RespClient.Error(String message)) {
+                    throw new NotConnected("CONSISTENCY " + opLevel + " refused: " + message);
+                }
+                level = opLevel;
+            }
+            return connection;
+        }
+
+        private void disconnect() {
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
+        }
+    }
+
+    /** What a GETV returned: the context to write back and the sibling values. */
+    static final class Reading {
+        String context = "";
+
+        /** @return the sibling values of a GETV reply (empty when the key is absent) */
+        List<String> parse(RespClient.Reply reply) {
+            if (reply instanceof RespClient.Array(List<RespClient.Reply> items) && items.size() == 2
+                && items.get(0) instanceof RespClient.Text(String text)
+                && items.get(1) instanceof RespClient.Array(List<RespClient.Reply> siblings)) {
+                context = text;
+                return siblings.stream().map(s -> s instanceof RespClient.Text(String v) ? v : "?").toList();
+            }
+            throw new IllegalStateException("GETV answered " + reply);
+        }
+    }
+
+    /** A request that could not be sent: it cannot have had any effect. */
+    private static final class NotConnected extends IOException {
+        NotConnected(String message) {
+            super("not connected: " + message);
+        }
+    }
+
+    private static void sleepNanos(long nanos) {
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
