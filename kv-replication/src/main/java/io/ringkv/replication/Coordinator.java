@@ -197,7 +197,7 @@ public final class Coordinator implements TimerHandler {
     private VectorClock past(CausalContext causalContext) {
         VectorClock base = causalContext == null ? VectorClock.empty() : causalContext.clock();
         // one entry is left for the write's own dot
-        VectorClock pruned = base.pruned(Math.max(1, config.maxClockEntries() - 1));
+        VectorClock pruned = base.pruned(config.maxClockEntries() - 1);
         metrics.clockEntriesPruned += base.size() - pruned.size();
         return pruned;
     }
