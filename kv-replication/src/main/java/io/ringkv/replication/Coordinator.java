@@ -3,6 +3,7 @@ package io.ringkv.replication;
 import io.ringkv.api.CausalContext;
 import io.ringkv.api.ConflictResolver;
 import io.ringkv.api.Consistency;
+import io.ringkv.api.Dot;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.HybridClock;
 import io.ringkv.api.Key;
@@ -144,6 +145,13 @@ public final class Coordinator implements TimerHandler {
 
     private void write(Key key, Value value, CausalContext causalContext, Consistency consistency,
                        PutCallback callback) {
+        String forged = forgedCounter(causalContext);
+        if (forged != null) {
+            metrics.contextsRefused++;
+            metrics.writesFailed++;
+            callback.onFailure(ErrorCode.INVALID_ARGUMENT, forged);
+            return;
+        }
         long token = Partitioner.token(key);
         NodeId[] targets = liveTargets(token, consistency, consistency.w(), callback::onFailure);
         if (targets == null) {
@@ -155,6 +163,21 @@ public final class Coordinator implements TimerHandler {
         } else {
             forward(token, key, value, causalContext, consistency, targets[0], callback);
         }
+    }
+
+    /**
+     * @return why {@code causalContext} cannot be written with, or null: a counter above {@link Dot#MAX_COUNTER}
+     *     was never issued (decoding refuses such contexts; this guards contexts built in code)
+     */
+    private static String forgedCounter(CausalContext causalContext) {
+        VectorClock clock = causalContext == null ? VectorClock.empty() : causalContext.clock();
+        for (int i = 0; i < clock.size(); i++) {
+            if (clock.counterAt(i) > Dot.MAX_COUNTER) {
+                return "the causal context's counter of " + clock.node(i) + " is " + clock.counterAt(i)
+                    + ", above " + Dot.MAX_COUNTER + ", which no node issues; read the key again (GETV)";
+            }
+        }
+        return null;
     }
 
     private boolean isTarget(NodeId[] targets) {
@@ -179,8 +202,8 @@ public final class Coordinator implements TimerHandler {
             metrics.writesFailed++;
             // this replica issues the dot and stores first: when it cannot, nothing was written anywhere
             boolean diskFull = e.code() == ErrorCode.DISK_FULL;
-            callback.onFailure(diskFull ? ErrorCode.DISK_FULL : ErrorCode.STORAGE_FAILURE,
-                (diskFull ? "node " + context.self().value() + ": " : "") + e.getMessage());
+            ErrorCode code = diskFull || e.code() == ErrorCode.INVALID_ARGUMENT ? e.code() : ErrorCode.STORAGE_FAILURE;
+            callback.onFailure(code, (diskFull ? "node " + context.self().value() + ": " : "") + e.getMessage());
             return;
         }
         PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline(),
