@@ -7,6 +7,7 @@ import io.ringkv.api.Dot;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.HybridClock;
 import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
@@ -158,10 +159,43 @@ public final class Coordinator implements TimerHandler {
             metrics.writesFailed++;
             return;
         }
-        if (isTarget(targets)) {
-            coordinate(token, key, value, causalContext, consistency, targets, callback);
+        if (!isTarget(targets)) {
+            forward(token, key, value, causalContext, consistency, targets, nextReplica(targets, -1), "", callback);
+            return;
+        }
+        KvException refused = coordinate(token, key, value, causalContext, consistency, targets, callback);
+        if (refused == null) {
+            return;
+        }
+        String reason = "node " + context.self().value() + ": " + refused.getMessage();
+        int next = nextReplica(targets, -1);
+        if (refused.code() == ErrorCode.DISK_FULL && next >= 0) {
+            // nothing was written and no dot issued here: another replica may coordinate the write
+            metrics.diskFullHandOvers++;
+            forward(token, key, value, causalContext, consistency, targets, next, reason, callback);
+            return;
+        }
+        metrics.writesFailed++;
+        failRefused(refused, reason, callback);
+    }
+
+    /** @return the index of the first replica after {@code index} that is not this node, or -1 when none is left */
+    private int nextReplica(NodeId[] replicas, int index) {
+        for (int i = index + 1; i < replicas.length; i++) {
+            if (!replicas[i].equals(context.self())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void failRefused(KvException refused, String reason, PutCallback callback) {
+        ErrorCode code = refused.code();
+        if (code == ErrorCode.DISK_FULL) {
+            callback.onFailure(code, reason);
         } else {
-            forward(token, key, value, causalContext, consistency, targets[0], callback);
+            callback.onFailure(code == ErrorCode.INVALID_ARGUMENT ? code : ErrorCode.STORAGE_FAILURE,
+                refused.getMessage());
         }
     }
 
@@ -192,19 +226,17 @@ public final class Coordinator implements TimerHandler {
     /**
      * Coordinates the write as a replica of the key: the local replica issues the dot and stores the write first,
      * then the other replicas get its whole resolved set (see {@link Version} for why both matter).
+     *
+     * @return null when the write went out ({@code callback} will be called), or why the local replica refused it:
+     *     then nothing was written anywhere and no dot issued, and {@code callback} is not called
      */
-    private void coordinate(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
-                            NodeId[] targets, PutCallback callback) {
+    private KvException coordinate(long token, Key key, Value value, CausalContext causalContext,
+                                   Consistency consistency, NodeId[] targets, PutCallback callback) {
         Replica.Coordinated stamped;
         try {
             stamped = local.coordinate(token, key, value, past(causalContext), hybridClock.now());
-        } catch (io.ringkv.api.KvException e) {
-            metrics.writesFailed++;
-            // this replica issues the dot and stores first: when it cannot, nothing was written anywhere
-            boolean diskFull = e.code() == ErrorCode.DISK_FULL;
-            ErrorCode code = diskFull || e.code() == ErrorCode.INVALID_ARGUMENT ? e.code() : ErrorCode.STORAGE_FAILURE;
-            callback.onFailure(code, (diskFull ? "node " + context.self().value() + ": " : "") + e.getMessage());
-            return;
+        } catch (KvException e) {
+            return e;
         }
         PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline(),
             stamped.written(), stamped.state().versions(), consistency.w(), callback);
@@ -214,6 +246,7 @@ public final class Coordinator implements TimerHandler {
         if (pending.markAnswered(context.self())) {
             onWriteReply(pending, context.self(), WriteOutcome.STORED);
         }
+        return null;
     }
 
     /** The new write's past: the client's context, pruned (a pruned entry can only make a spurious sibling). */
@@ -230,11 +263,11 @@ public final class Coordinator implements TimerHandler {
      * (it answers a repeat without writing twice); {@code TIMEOUT} when it does not answer in time.
      */
     private void forward(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
-                         NodeId replica, PutCallback callback) {
+                         NodeId[] replicas, int index, String diskFull, PutCallback callback) {
         // the replica's own request timeout runs from when it starts; a retry interval more lets its answer arrive
         long deadline = deadline() + config.retryIntervalNanos();
-        PendingForward pending = new PendingForward(nextCorrelation++, token, key, replica, deadline, value,
-            causalContext, consistency, callback);
+        PendingForward pending = new PendingForward(nextCorrelation++, token, key, replicas, index, diskFull,
+            deadline, value, causalContext, consistency, callback);
         track(pending);
         metrics.writesForwarded++;
         sendToRemotes(pending, encodeForward(pending, false));
@@ -258,7 +291,7 @@ public final class Coordinator implements TimerHandler {
             metrics.writesFailed++;
             replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " restarted while"
                 + " the write was being handed to it and cannot tell whether it wrote it; it may or may not have been"
-                + " written", null));
+                + " written", null, false));
             return;
         }
         if (!forwarded.begin(id)) {
@@ -273,12 +306,12 @@ public final class Coordinator implements TimerHandler {
         PutCallback reply = new PutCallback() {
             @Override
             public void onSuccess(Version written) {
-                finishForward(id, new ForwardedWrites.Answer(null, "", written));
+                finishForward(id, new ForwardedWrites.Answer(null, "", written, false));
             }
 
             @Override
             public void onFailure(ErrorCode code, String message) {
-                finishForward(id, new ForwardedWrites.Answer(code, message, null));
+                finishForward(id, new ForwardedWrites.Answer(code, message, null, false));
             }
         };
         NodeId[] targets = liveTargets(request.token(), request.consistency(), request.consistency().w(),
@@ -290,8 +323,17 @@ public final class Coordinator implements TimerHandler {
             reply.onFailure(ErrorCode.UNAVAILABLE, context.self() + " is not a replica of the key in its view of the"
                 + " ring; retry");
         } else {
-            coordinate(request.token(), request.key(), request.value(), request.context(), request.consistency(),
-                targets, reply);
+            KvException refused = coordinate(request.token(), request.key(), request.value(), request.context(),
+                request.consistency(), targets, reply);
+            if (refused != null) {
+                metrics.writesFailed++;
+                // the sender may hand the write to another replica: nothing was written here
+                String message = refused.code() == ErrorCode.DISK_FULL
+                    ? "node " + context.self().value() + ": " + refused.getMessage() : refused.getMessage();
+                finishForward(id, new ForwardedWrites.Answer(refused.code() == ErrorCode.INVALID_ARGUMENT
+                    || refused.code() == ErrorCode.DISK_FULL ? refused.code() : ErrorCode.STORAGE_FAILURE, message,
+                    null, true));
+            }
         }
     }
 
@@ -313,7 +355,7 @@ public final class Coordinator implements TimerHandler {
 
     private void replyToForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {
         int length = codec.encodeCoordinateReply(id.correlationId(), answer.error(), answer.message(),
-            answer.version());
+            answer.version(), answer.nothingWritten());
         context.transport().send(id.sender(), codec.sendBuffer(), 0, length);
     }
 
@@ -570,7 +612,9 @@ public final class Coordinator implements TimerHandler {
 
     private void onForwardReply(PendingForward forward, Message.CoordinateReply answer) {
         finish(forward);
-        if (answer.error() == null) {
+        if (answer.error() == ErrorCode.DISK_FULL && answer.nothingWritten()) {
+            onForwardRefusedDiskFull(forward, answer.message());
+        } else if (answer.error() == null) {
             hybridClock.receive(answer.version().timestamp());
             metrics.writesAcknowledged++;
             forward.callback.onSuccess(answer.version());
@@ -578,6 +622,24 @@ public final class Coordinator implements TimerHandler {
             metrics.writesFailed++;
             forward.callback.onFailure(answer.error(), answer.message());
         }
+    }
+
+    /**
+     * The replica asked wrote nothing for lack of space: the next live replica of the key is asked (a new request),
+     * and only when every one refused for a full disk does the client get {@code DISK_FULL}, naming them all.
+     */
+    private void onForwardRefusedDiskFull(PendingForward forward, String message) {
+        String refusals = forward.diskFull.isEmpty() ? message : forward.diskFull + "; " + message;
+        int next = nextReplica(forward.replicas, forward.index);
+        if (next >= 0) {
+            metrics.diskFullHandOvers++;
+            forward(forward.token, forward.key, forward.value, forward.causalContext, forward.consistency,
+                forward.replicas, next, refusals, forward.callback);
+            return;
+        }
+        metrics.writesFailed++;
+        forward.callback.onFailure(ErrorCode.DISK_FULL, "every live replica of the key refused the write for a full"
+            + " disk (" + refusals + ")");
     }
 
     /** Remembers which replica refused for a full disk, in the local engine's own words when it is this node. */

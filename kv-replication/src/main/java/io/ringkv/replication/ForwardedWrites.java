@@ -19,11 +19,14 @@ final class ForwardedWrites {
     record Id(NodeId sender, long correlationId) {
     }
 
-    /** How a forwarded write ended: {@code error} null with the version written. */
-    record Answer(ErrorCode error, String message, Version version) {
+    /**
+     * How a forwarded write ended: {@code error} null with the version written; {@code nothingWritten} when this
+     * replica refused before issuing a dot (the sender may hand the write to another replica).
+     */
+    record Answer(ErrorCode error, String message, Version version, boolean nothingWritten) {
     }
 
-    private static final Answer IN_FLIGHT = new Answer(null, "in flight", null);
+    private static final Answer IN_FLIGHT = new Answer(null, "in flight", null, false);
 
     private final Map<Id, Answer> byId = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
