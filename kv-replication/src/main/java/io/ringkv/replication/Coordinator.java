@@ -61,7 +61,7 @@ public final class Coordinator implements TimerHandler {
     // insertion order: when the pending bound is reached, the oldest answered request is given up first
     private final Map<Long, PendingRequest> byCorrelation = new java.util.LinkedHashMap<>();
     private final Map<Long, PendingRequest> byTimer = new HashMap<>();
-    private final ForwardedWrites forwarded = new ForwardedWrites();
+    private final ForwardedWrites forwarded;
     private long nextCorrelation;
     private final long startedNanos;
 
@@ -77,6 +77,10 @@ public final class Coordinator implements TimerHandler {
         this.hybridClock = hybridClock;
         this.codec = codec;
         this.metrics = metrics;
+        // a sender retransmits a hand-over until its deadline (request timeout + a retry interval): keep answers
+        // a retry interval longer; never more hand-overs than requests this coordinator may track
+        this.forwarded = new ForwardedWrites(config.maxPendingRequests(),
+            config.requestTimeoutNanos() + 2 * config.retryIntervalNanos());
         // A random start keeps a restarted node from matching late replies meant for its previous incarnation.
         this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
         this.startedNanos = context.clock().monotonicNanos();
@@ -294,7 +298,16 @@ public final class Coordinator implements TimerHandler {
                 + " written", null, false));
             return;
         }
-        if (!forwarded.begin(id)) {
+        ForwardedWrites.Begin begin = forwarded.begin(id, context.clock().monotonicNanos());
+        if (begin == ForwardedWrites.Begin.FULL) {
+            metrics.forwardsRefusedBusy++;
+            metrics.writesFailed++;
+            replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " already"
+                + " coordinates " + forwarded.size() + " handed-over writes, its limit; nothing was written", null,
+                true));
+            return;
+        }
+        if (begin == ForwardedWrites.Begin.REPEAT) {
             metrics.duplicateForwards++;
             ForwardedWrites.Answer answer = forwarded.answer(id);
             if (answer != null) {
@@ -349,7 +362,7 @@ public final class Coordinator implements TimerHandler {
     }
 
     private void finishForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {
-        forwarded.finish(id, answer);
+        forwarded.finish(id, answer, context.clock().monotonicNanos());
         replyToForward(id, answer);
     }
 
