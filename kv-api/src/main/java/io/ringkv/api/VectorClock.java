@@ -45,6 +45,15 @@ public final class VectorClock {
         return clock;
     }
 
+    /**
+     * For decoders, which check the entries first: takes the arrays as they are, without copying.
+     *
+     * @param nodes strictly ascending, each counter at least 1
+     */
+    static VectorClock ofSorted(NodeId[] nodes, long[] counters, long[] updatedMillis) {
+        return nodes.length == 0 ? EMPTY : new VectorClock(nodes, counters, updatedMillis);
+    }
+
     /** @return how many nodes have an entry */
     public int size() {
         return nodes.length;

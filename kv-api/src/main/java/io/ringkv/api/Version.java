@@ -11,8 +11,10 @@ import java.util.Objects;
  * <p>The rules that make it exact:
  * <ul>
  * <li>Only a replica of the key issues a dot, and its counter exceeds every counter of that replica it holds for
- *     the key (in stored dots and pasts) and the client's context: a dot is never issued twice for a key. The
- *     replica stores the write durably before anyone else sees the dot.</li>
+ *     the key (in stored dots and pasts), the client's context, and every counter that node id issued before, in
+ *     any incarnation (a floor from its ever-growing generation): a dot is never issued twice for a key, even when
+ *     pruning, a purged tombstone or a lost data directory left no record of the node's earlier dots. The replica
+ *     stores the write durably before anyone else sees the dot.</li>
  * <li>The replica then sends its whole resolved sibling set, not only the new version, and read repair sends a
  *     whole resolved set in one message. So a replica that holds a node's dot {@code n} also holds, or holds a past
  *     covering, every earlier dot of that node for the key; a context (the join of what a read returned) therefore

@@ -16,13 +16,17 @@ import java.nio.charset.StandardCharsets;
  * record (its format byte) say which layout they hold. Context format 1 was the vector clock of before dotted
  * version vectors; it is refused with a message that says so.
  * Decoding checks every length and value and fails with {@link ErrorCode#INVALID_ARGUMENT}, never with an
- * unchecked buffer error.
+ * unchecked buffer error; it takes time linear in the input (a client's context is decoded on the agent thread).
+ * A context's counters must be 1 to {@link Dot#MAX_COUNTER}: a larger one was never issued, and would leave the
+ * key no room for a next dot.
  */
 public final class VersionEncoding {
     private static final byte CONTEXT_MAGIC = 'C';
     private static final byte CONTEXT_FORMAT = 2;
     private static final byte PRE_DOT_CONTEXT_FORMAT = 1;
     private static final int MAX_ENTRIES = 0xFFFF;
+    /** The fewest bytes an entry takes: a one-character id, its counter and its update time. */
+    private static final int MIN_ENTRY_BYTES = 1 + 1 + 2 * Long.BYTES;
 
     private VersionEncoding() {
     }
@@ -62,7 +66,7 @@ public final class VersionEncoding {
         try {
             NodeId writer = readId(buffer);
             Dot dot = new Dot(writer, buffer.getLong());
-            VectorClock past = readClock(buffer);
+            VectorClock past = readClock(buffer, Long.MAX_VALUE);
             long physical = buffer.getLong();
             int logical = buffer.getInt();
             return new Version(dot, past, new HybridTimestamp(physical, logical));
@@ -93,7 +97,7 @@ public final class VersionEncoding {
                 throw malformed("causal context format " + (format & 0xFF) + " is unknown; this node reads format "
                     + CONTEXT_FORMAT);
             }
-            VectorClock clock = readClock(buffer);
+            VectorClock clock = readClock(buffer, Dot.MAX_COUNTER);
             requireConsumed(buffer, "causal context");
             return clock;
         } catch (BufferUnderflowException e) {
@@ -118,21 +122,29 @@ public final class VersionEncoding {
         }
     }
 
-    private static VectorClock readClock(ByteBuffer buffer) {
+    /** Reads a clock into arrays once (no copy per entry), checking order and counters as it goes. */
+    private static VectorClock readClock(ByteBuffer buffer, long maxCounter) {
         int entries = buffer.getShort() & MAX_ENTRIES;
-        VectorClock clock = VectorClock.empty();
-        NodeId previous = null;
+        if ((long) entries * MIN_ENTRY_BYTES > buffer.remaining()) {
+            throw malformed("vector clock claims " + entries + " entries but only " + buffer.remaining()
+                + " bytes follow");
+        }
+        NodeId[] nodes = new NodeId[entries];
+        long[] counters = new long[entries];
+        long[] updated = new long[entries];
         for (int i = 0; i < entries; i++) {
-            NodeId node = readId(buffer);
-            if (previous != null && previous.compareTo(node) >= 0) {
+            nodes[i] = readId(buffer);
+            if (i > 0 && nodes[i - 1].compareTo(nodes[i]) >= 0) {
                 throw malformed("vector clock entries are not in strictly ascending node order");
             }
-            previous = node;
-            long counter = buffer.getLong();
-            long updated = buffer.getLong();
-            clock = clock.with(node, counter, updated);
+            counters[i] = buffer.getLong();
+            if (counters[i] < 1 || counters[i] > maxCounter) {
+                throw malformed("vector clock counter of " + nodes[i] + " must be 1 to " + maxCounter + ", was "
+                    + counters[i]);
+            }
+            updated[i] = buffer.getLong();
         }
-        return clock;
+        return VectorClock.ofSorted(nodes, counters, updated);
     }
 
     private static void writeId(ByteBuffer buffer, NodeId id) {

@@ -106,8 +106,9 @@ public final class RingkvNode implements AutoCloseable {
             peersWriter = new PeersWriter(config.dataDirectory(), events);
             membership = new ClusterMembership(context, announced, consistency, engine, state, remembered,
                 peersWriter::save, events);
+            // the generation (persisted, always greater) keeps every dot this node issues new, even on a wiped disk
             replication = new Replication(context, membership.ring(), engine, membership::isAlive,
-                replicationConfig);
+                replicationConfig, state.generation());
             membership.onRing(replication::updateRing);
             membership.start();
             replicationCounters = replication.counters();

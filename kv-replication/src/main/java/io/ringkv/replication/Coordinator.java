@@ -3,9 +3,11 @@ package io.ringkv.replication;
 import io.ringkv.api.CausalContext;
 import io.ringkv.api.ConflictResolver;
 import io.ringkv.api.Consistency;
+import io.ringkv.api.Dot;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.HybridClock;
 import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
@@ -59,7 +61,7 @@ public final class Coordinator implements TimerHandler {
     // insertion order: when the pending bound is reached, the oldest answered request is given up first
     private final Map<Long, PendingRequest> byCorrelation = new java.util.LinkedHashMap<>();
     private final Map<Long, PendingRequest> byTimer = new HashMap<>();
-    private final ForwardedWrites forwarded = new ForwardedWrites();
+    private final ForwardedWrites forwarded;
     private long nextCorrelation;
     private final long startedNanos;
 
@@ -75,6 +77,10 @@ public final class Coordinator implements TimerHandler {
         this.hybridClock = hybridClock;
         this.codec = codec;
         this.metrics = metrics;
+        // a sender retransmits a hand-over until its deadline (request timeout + a retry interval): keep answers
+        // a retry interval longer; never more hand-overs than requests this coordinator may track
+        this.forwarded = new ForwardedWrites(config.maxPendingRequests(),
+            config.requestTimeoutNanos() + 2 * config.retryIntervalNanos());
         // A random start keeps a restarted node from matching late replies meant for its previous incarnation.
         this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
         this.startedNanos = context.clock().monotonicNanos();
@@ -144,17 +150,72 @@ public final class Coordinator implements TimerHandler {
 
     private void write(Key key, Value value, CausalContext causalContext, Consistency consistency,
                        PutCallback callback) {
+        String forged = forgedCounter(causalContext);
+        if (forged != null) {
+            metrics.contextsRefused++;
+            metrics.writesFailed++;
+            callback.onFailure(ErrorCode.INVALID_ARGUMENT, forged);
+            return;
+        }
         long token = Partitioner.token(key);
         NodeId[] targets = liveTargets(token, consistency, consistency.w(), callback::onFailure);
         if (targets == null) {
             metrics.writesFailed++;
             return;
         }
-        if (isTarget(targets)) {
-            coordinate(token, key, value, causalContext, consistency, targets, callback);
-        } else {
-            forward(token, key, value, causalContext, consistency, targets[0], callback);
+        if (!isTarget(targets)) {
+            forward(token, key, value, causalContext, consistency, targets, nextReplica(targets, -1), "", callback);
+            return;
         }
+        KvException refused = coordinate(token, key, value, causalContext, consistency, targets, callback);
+        if (refused == null) {
+            return;
+        }
+        String reason = "node " + context.self().value() + ": " + refused.getMessage();
+        int next = nextReplica(targets, -1);
+        if (refused.code() == ErrorCode.DISK_FULL && next >= 0) {
+            // nothing was written and no dot issued here: another replica may coordinate the write
+            metrics.diskFullHandOvers++;
+            forward(token, key, value, causalContext, consistency, targets, next, reason, callback);
+            return;
+        }
+        metrics.writesFailed++;
+        failRefused(refused, reason, callback);
+    }
+
+    /** @return the index of the first replica after {@code index} that is not this node, or -1 when none is left */
+    private int nextReplica(NodeId[] replicas, int index) {
+        for (int i = index + 1; i < replicas.length; i++) {
+            if (!replicas[i].equals(context.self())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void failRefused(KvException refused, String reason, PutCallback callback) {
+        ErrorCode code = refused.code();
+        if (code == ErrorCode.DISK_FULL) {
+            callback.onFailure(code, reason);
+        } else {
+            callback.onFailure(code == ErrorCode.INVALID_ARGUMENT ? code : ErrorCode.STORAGE_FAILURE,
+                refused.getMessage());
+        }
+    }
+
+    /**
+     * @return why {@code causalContext} cannot be written with, or null: a counter above {@link Dot#MAX_COUNTER}
+     *     was never issued (decoding refuses such contexts; this guards contexts built in code)
+     */
+    private static String forgedCounter(CausalContext causalContext) {
+        VectorClock clock = causalContext == null ? VectorClock.empty() : causalContext.clock();
+        for (int i = 0; i < clock.size(); i++) {
+            if (clock.counterAt(i) > Dot.MAX_COUNTER) {
+                return "the causal context's counter of " + clock.node(i) + " is " + clock.counterAt(i)
+                    + ", above " + Dot.MAX_COUNTER + ", which no node issues; read the key again (GETV)";
+            }
+        }
+        return null;
     }
 
     private boolean isTarget(NodeId[] targets) {
@@ -169,19 +230,17 @@ public final class Coordinator implements TimerHandler {
     /**
      * Coordinates the write as a replica of the key: the local replica issues the dot and stores the write first,
      * then the other replicas get its whole resolved set (see {@link Version} for why both matter).
+     *
+     * @return null when the write went out ({@code callback} will be called), or why the local replica refused it:
+     *     then nothing was written anywhere and no dot issued, and {@code callback} is not called
      */
-    private void coordinate(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
-                            NodeId[] targets, PutCallback callback) {
+    private KvException coordinate(long token, Key key, Value value, CausalContext causalContext,
+                                   Consistency consistency, NodeId[] targets, PutCallback callback) {
         Replica.Coordinated stamped;
         try {
             stamped = local.coordinate(token, key, value, past(causalContext), hybridClock.now());
-        } catch (io.ringkv.api.KvException e) {
-            metrics.writesFailed++;
-            // this replica issues the dot and stores first: when it cannot, nothing was written anywhere
-            boolean diskFull = e.code() == ErrorCode.DISK_FULL;
-            callback.onFailure(diskFull ? ErrorCode.DISK_FULL : ErrorCode.STORAGE_FAILURE,
-                (diskFull ? "node " + context.self().value() + ": " : "") + e.getMessage());
-            return;
+        } catch (KvException e) {
+            return e;
         }
         PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline(),
             stamped.written(), stamped.state().versions(), consistency.w(), callback);
@@ -191,13 +250,14 @@ public final class Coordinator implements TimerHandler {
         if (pending.markAnswered(context.self())) {
             onWriteReply(pending, context.self(), WriteOutcome.STORED);
         }
+        return null;
     }
 
     /** The new write's past: the client's context, pruned (a pruned entry can only make a spurious sibling). */
     private VectorClock past(CausalContext causalContext) {
         VectorClock base = causalContext == null ? VectorClock.empty() : causalContext.clock();
         // one entry is left for the write's own dot
-        VectorClock pruned = base.pruned(Math.max(1, config.maxClockEntries() - 1));
+        VectorClock pruned = base.pruned(config.maxClockEntries() - 1);
         metrics.clockEntriesPruned += base.size() - pruned.size();
         return pruned;
     }
@@ -207,11 +267,11 @@ public final class Coordinator implements TimerHandler {
      * (it answers a repeat without writing twice); {@code TIMEOUT} when it does not answer in time.
      */
     private void forward(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
-                         NodeId replica, PutCallback callback) {
+                         NodeId[] replicas, int index, String diskFull, PutCallback callback) {
         // the replica's own request timeout runs from when it starts; a retry interval more lets its answer arrive
         long deadline = deadline() + config.retryIntervalNanos();
-        PendingForward pending = new PendingForward(nextCorrelation++, token, key, replica, deadline, value,
-            causalContext, consistency, callback);
+        PendingForward pending = new PendingForward(nextCorrelation++, token, key, replicas, index, diskFull,
+            deadline, value, causalContext, consistency, callback);
         track(pending);
         metrics.writesForwarded++;
         sendToRemotes(pending, encodeForward(pending, false));
@@ -235,10 +295,19 @@ public final class Coordinator implements TimerHandler {
             metrics.writesFailed++;
             replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " restarted while"
                 + " the write was being handed to it and cannot tell whether it wrote it; it may or may not have been"
-                + " written", null));
+                + " written", null, false));
             return;
         }
-        if (!forwarded.begin(id)) {
+        ForwardedWrites.Begin begin = forwarded.begin(id, context.clock().monotonicNanos());
+        if (begin == ForwardedWrites.Begin.FULL) {
+            metrics.forwardsRefusedBusy++;
+            metrics.writesFailed++;
+            replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " already"
+                + " coordinates " + forwarded.size() + " handed-over writes, its limit; nothing was written", null,
+                true));
+            return;
+        }
+        if (begin == ForwardedWrites.Begin.REPEAT) {
             metrics.duplicateForwards++;
             ForwardedWrites.Answer answer = forwarded.answer(id);
             if (answer != null) {
@@ -250,12 +319,12 @@ public final class Coordinator implements TimerHandler {
         PutCallback reply = new PutCallback() {
             @Override
             public void onSuccess(Version written) {
-                finishForward(id, new ForwardedWrites.Answer(null, "", written));
+                finishForward(id, new ForwardedWrites.Answer(null, "", written, false));
             }
 
             @Override
             public void onFailure(ErrorCode code, String message) {
-                finishForward(id, new ForwardedWrites.Answer(code, message, null));
+                finishForward(id, new ForwardedWrites.Answer(code, message, null, false));
             }
         };
         NodeId[] targets = liveTargets(request.token(), request.consistency(), request.consistency().w(),
@@ -267,8 +336,17 @@ public final class Coordinator implements TimerHandler {
             reply.onFailure(ErrorCode.UNAVAILABLE, context.self() + " is not a replica of the key in its view of the"
                 + " ring; retry");
         } else {
-            coordinate(request.token(), request.key(), request.value(), request.context(), request.consistency(),
-                targets, reply);
+            KvException refused = coordinate(request.token(), request.key(), request.value(), request.context(),
+                request.consistency(), targets, reply);
+            if (refused != null) {
+                metrics.writesFailed++;
+                // the sender may hand the write to another replica: nothing was written here
+                String message = refused.code() == ErrorCode.DISK_FULL
+                    ? "node " + context.self().value() + ": " + refused.getMessage() : refused.getMessage();
+                finishForward(id, new ForwardedWrites.Answer(refused.code() == ErrorCode.INVALID_ARGUMENT
+                    || refused.code() == ErrorCode.DISK_FULL ? refused.code() : ErrorCode.STORAGE_FAILURE, message,
+                    null, true));
+            }
         }
     }
 
@@ -284,13 +362,13 @@ public final class Coordinator implements TimerHandler {
     }
 
     private void finishForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {
-        forwarded.finish(id, answer);
+        forwarded.finish(id, answer, context.clock().monotonicNanos());
         replyToForward(id, answer);
     }
 
     private void replyToForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {
         int length = codec.encodeCoordinateReply(id.correlationId(), answer.error(), answer.message(),
-            answer.version());
+            answer.version(), answer.nothingWritten());
         context.transport().send(id.sender(), codec.sendBuffer(), 0, length);
     }
 
@@ -547,7 +625,9 @@ public final class Coordinator implements TimerHandler {
 
     private void onForwardReply(PendingForward forward, Message.CoordinateReply answer) {
         finish(forward);
-        if (answer.error() == null) {
+        if (answer.error() == ErrorCode.DISK_FULL && answer.nothingWritten()) {
+            onForwardRefusedDiskFull(forward, answer.message());
+        } else if (answer.error() == null) {
             hybridClock.receive(answer.version().timestamp());
             metrics.writesAcknowledged++;
             forward.callback.onSuccess(answer.version());
@@ -555,6 +635,24 @@ public final class Coordinator implements TimerHandler {
             metrics.writesFailed++;
             forward.callback.onFailure(answer.error(), answer.message());
         }
+    }
+
+    /**
+     * The replica asked wrote nothing for lack of space: the next live replica of the key is asked (a new request),
+     * and only when every one refused for a full disk does the client get {@code DISK_FULL}, naming them all.
+     */
+    private void onForwardRefusedDiskFull(PendingForward forward, String message) {
+        String refusals = forward.diskFull.isEmpty() ? message : forward.diskFull + "; " + message;
+        int next = nextReplica(forward.replicas, forward.index);
+        if (next >= 0) {
+            metrics.diskFullHandOvers++;
+            forward(forward.token, forward.key, forward.value, forward.causalContext, forward.consistency,
+                forward.replicas, next, refusals, forward.callback);
+            return;
+        }
+        metrics.writesFailed++;
+        forward.callback.onFailure(ErrorCode.DISK_FULL, "every live replica of the key refused the write for a full"
+            + " disk (" + refusals + ")");
     }
 
     /** Remembers which replica refused for a full disk, in the local engine's own words when it is this node. */

@@ -3,38 +3,64 @@ package io.ringkv.replication;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.Version;
-import java.util.LinkedHashMap;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The writes this replica coordinates for other nodes, by (sender, correlation id), so a retransmitted Coordinate
  * never makes a second write: a repeat of one in flight is ignored, a repeat of a finished one gets the same answer
- * again. Holds the most recent {@link #CAPACITY}; older entries go first (a sender gives up after its timeout).
+ * again. A write in flight is never forgotten; a finished one is kept for a retention longer than any sender keeps
+ * retransmitting it (its deadline plus a retry interval), then forgotten. When {@link #capacity} writes are
+ * remembered, a new hand-over is refused ({@link Begin#FULL}) rather than forgetting one a sender may still repeat.
  * Lost on restart, so a restarted replica refuses retransmitted hand-overs it does not know until every request of
  * its previous run has timed out. Agent thread only.
  */
 final class ForwardedWrites {
-    static final int CAPACITY = 4096;
-
     record Id(NodeId sender, long correlationId) {
     }
 
-    /** How a forwarded write ended: {@code error} null with the version written. */
-    record Answer(ErrorCode error, String message, Version version) {
+    /**
+     * How a forwarded write ended: {@code error} null with the version written; {@code nothingWritten} when this
+     * replica refused before issuing a dot (the sender may hand the write to another replica).
+     */
+    record Answer(ErrorCode error, String message, Version version, boolean nothingWritten) {
     }
 
-    private static final Answer IN_FLIGHT = new Answer(null, "in flight", null);
+    /** What {@link #begin} found. */
+    enum Begin { NEW, REPEAT, FULL }
 
-    private final Map<Id, Answer> byId = new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Id, Answer> eldest) {
-            return size() > CAPACITY;
+    private record Finished(Id id, long atNanos) {
+    }
+
+    private static final Answer IN_FLIGHT = new Answer(null, "in flight", null, false);
+
+    private final int capacity;
+    private final long retentionNanos;
+    private final Map<Id, Answer> byId = new HashMap<>();
+    // in the order they finished, so expiry looks only at the oldest
+    private final ArrayDeque<Finished> finished = new ArrayDeque<>();
+
+    /**
+     * @param capacity the most hand-overs remembered at once, in flight or finished
+     * @param retentionNanos how long a finished hand-over's answer is kept for a repeat
+     */
+    ForwardedWrites(int capacity, long retentionNanos) {
+        this.capacity = capacity;
+        this.retentionNanos = retentionNanos;
+    }
+
+    /** @return {@code NEW} when {@code id} is now tracked as in flight, {@code REPEAT}, or {@code FULL} (not taken) */
+    Begin begin(Id id, long nowNanos) {
+        expire(nowNanos);
+        if (byId.containsKey(id)) {
+            return Begin.REPEAT;
         }
-    };
-
-    /** @return true when {@code id} is new (now tracked as in flight); false for a repeat */
-    boolean begin(Id id) {
-        return byId.putIfAbsent(id, IN_FLIGHT) == null;
+        if (byId.size() >= capacity) {
+            return Begin.FULL;
+        }
+        byId.put(id, IN_FLIGHT);
+        return Begin.NEW;
     }
 
     /** @return the answer of a finished write, or null while it is in flight or forgotten */
@@ -48,7 +74,21 @@ final class ForwardedWrites {
         return byId.containsKey(id);
     }
 
-    void finish(Id id, Answer answer) {
-        byId.replace(id, answer);
+    /** Records how {@code id} ended; its answer is kept for the retention from {@code nowNanos}. */
+    void finish(Id id, Answer answer, long nowNanos) {
+        if (byId.replace(id, answer) == IN_FLIGHT) {
+            finished.addLast(new Finished(id, nowNanos));
+        }
+    }
+
+    /** @return hand-overs remembered, in flight or finished */
+    int size() {
+        return byId.size();
+    }
+
+    private void expire(long nowNanos) {
+        while (!finished.isEmpty() && nowNanos - finished.peekFirst().atNanos() >= retentionNanos) {
+            byId.remove(finished.pollFirst().id());
+        }
     }
 }

@@ -41,19 +41,22 @@ public final class Replication {
      * @param engine this node's store, opened with {@link ReplicationConfig#storageLimits()}
      * @param liveness which replicas to count on
      * @param config the cluster's settings; its resolver is looked up by name
+     * @param generation this run's generation: greater than every earlier run's of this node id, whatever its data
+     *     directory kept (the node's persisted generation, epoch seconds); the dots it issues are new because of it
      * @throws KvException with {@link ErrorCode#UNKNOWN_PLUGIN} when no resolver has the configured name
+     * @throws IllegalArgumentException when the generation is negative or too large for the dot counters
      */
     public Replication(NodeContext context, Ring ring, StorageEngine engine, LivenessView liveness,
-                       ReplicationConfig config) {
-        this(context, ring, engine, liveness, config, ConflictResolvers.named(config.resolver()));
+                       ReplicationConfig config, long generation) {
+        this(context, ring, engine, liveness, config, ConflictResolvers.named(config.resolver()), generation);
     }
 
     private Replication(NodeContext context, Ring ring, StorageEngine engine, LivenessView liveness,
-                        ReplicationConfig config, ConflictResolver resolver) {
+                        ReplicationConfig config, ConflictResolver resolver, long generation) {
         this.context = context;
         this.hybridClock = new HybridClock(context.clock());
         this.codec = new MessageCodec(config.limits(), config.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
-        this.replica = new Replica(context.self(), engine, resolver, config, metrics);
+        this.replica = new Replica(context.self(), generation, engine, resolver, config, metrics);
         this.coordinator = new Coordinator(context, ring, liveness, resolver, config, replica, hybridClock, codec,
             metrics);
         context.transport().register(SCHEMA_ID, this::onMessage);

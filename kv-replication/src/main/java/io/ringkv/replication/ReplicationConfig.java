@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param limits key and value limits (a replica refuses larger input)
  * @param requestTimeoutNanos how long a request waits for R or W replies before {@code TIMEOUT} (default 1 s)
  * @param retryIntervalNanos how often unanswered replicas are asked again within the timeout (default 200 ms)
- * @param maxClockEntries vector clock entries kept before the oldest are pruned (default 16)
+ * @param maxClockEntries vector clock entries of a version (its past and its dot) kept before the oldest are
+ *     pruned, 2 to 1024 (default 16)
  * @param maxSiblings siblings a replica keeps for one key; a write that would exceed it is refused (default 4)
  * @param maxPendingRequests requests a coordinator tracks at once; reads kept open only for read repair and
  *     acknowledged writes still catching up a replica go first, new requests beyond the limit fail with
@@ -49,8 +50,9 @@ public record ReplicationConfig(String resolver, Consistency consistency, Limits
             throw invalid("replication.retry-interval must be 1 ms to the request timeout, was "
                 + retryIntervalNanos + " ns");
         }
-        if (maxClockEntries < 1 || maxClockEntries > 1024) {
-            throw invalid("replication.max-clock-entries must be 1–1024, was " + maxClockEntries);
+        // a version is its past (at least one entry, the context it supersedes) plus its own dot
+        if (maxClockEntries < 2 || maxClockEntries > 1024) {
+            throw invalid("replication.max-clock-entries must be 2–1024, was " + maxClockEntries);
         }
         long perSibling = (long) limits.maxValueBytes() + SIBLING_OVERHEAD_BYTES;
         long fitting = (MAX_MESSAGE_BYTES - limits.maxKeyBytes() - SIBLING_OVERHEAD_BYTES) / perSibling;

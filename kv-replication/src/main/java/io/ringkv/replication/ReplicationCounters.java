@@ -33,6 +33,12 @@ package io.ringkv.replication;
  * @param duplicateForwards repeated hand-overs of a write already taken on: answered again, never written twice
  * @param forwardsRefusedAfterStart retransmitted hand-overs refused because this node had just started and could
  *     not tell whether its previous run had written them
+ * @param contextsRefused writes refused because their causal context carried a counter no node issues (above
+ *     {@link io.ringkv.api.Dot#MAX_COUNTER}) or the key's counters left no next dot: nothing was written
+ * @param diskFullHandOvers writes handed to another replica of the key because the one asked to coordinate them
+ *     refused for a full disk before writing anything
+ * @param forwardsRefusedBusy hand-overs refused with {@code UNAVAILABLE} because this replica already tracked its
+ *     limit of hand-overs in flight
  */
 public record ReplicationCounters(long writesAcknowledged, long writesFailed, long readsSucceeded, long readsFailed,
                                   long timeouts, long unavailable, long retransmits, long lateReplies,
@@ -41,5 +47,6 @@ public record ReplicationCounters(long writesAcknowledged, long writesFailed, lo
                                   long diskFullRefusals, long siblingLimitRejections, long droppedMalformed,
                                   long droppedUnknownTemplate, long catchUpWrites, long catchUpsAbandoned,
                                   long catchUpsInFlight, long writesForwarded, long forwardsCoordinated,
-                                  long duplicateForwards, long forwardsRefusedAfterStart) {
+                                  long duplicateForwards, long forwardsRefusedAfterStart,
+                                  long contextsRefused, long diskFullHandOvers, long forwardsRefusedBusy) {
 }

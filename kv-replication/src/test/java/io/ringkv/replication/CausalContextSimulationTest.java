@@ -213,11 +213,18 @@ class CausalContextSimulationTest {
 
     /**
      * Every acknowledged write is in the final read or in the true past of a value there (superseded by a write
-     * whose client saw it); and no value there is in the true past of another (siblings only for concurrency).
+     * whose client saw it); no value there is in the true past of another (siblings only for concurrency); and no
+     * value is there twice (a write is applied once, with one dot).
      */
     private static void check(String key, History history, SiblingSet last) {
         Set<String> visible = new HashSet<>();
-        last.values().forEach(v -> visible.add(v.asUtf8()));
+        for (Value value : last.values()) {
+            // every write has its own value: a value twice is one write applied twice (two dots)
+            if (!visible.add(value.asUtf8())) {
+                throw new AssertionError(key + "=" + value.asUtf8() + " is stored as two siblings: one write got two"
+                    + " dots; final siblings " + last.versions());
+            }
+        }
         Set<String> superseded = new HashSet<>();
         for (String value : visible) {
             superseded.addAll(history.pastOf.getOrDefault(value, Set.of()));

@@ -10,6 +10,7 @@ import io.ringkv.ring.Ring;
 import io.ringkv.sim.SimNode;
 import io.ringkv.sim.Simulation;
 import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.StorageEngine;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,9 @@ final class TestCluster {
     final List<NodeId> ids = new ArrayList<>();
     final Ring ring;
     final ReplicationConfig config;
+    /** Nodes whose next start finds an empty data directory (a wiped or replaced disk). */
+    final java.util.Set<NodeId> wipeOnRestart = new java.util.HashSet<>();
+    private final Map<NodeId, Integer> starts = new java.util.HashMap<>();
 
     TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness) {
         this(seed, nodes, config, liveness, java.util.Set.of());
@@ -50,9 +54,22 @@ final class TestCluster {
             EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
         for (NodeId id : ids) {
             boolean full = fullDisks.contains(id);
-            sim.addNode(id, (context, disk) -> new Replication(context, ring,
-                full ? new FullDiskEngine(disk.open(store)) : disk.open(store), liveness, config));
+            sim.addNode(id, (context, disk) -> {
+                int start = starts.merge(id, 1, Integer::sum);
+                EngineConfig opened = wipeOnRestart.remove(id) ? new EngineConfig(Path.of("sim"),
+                    "data-" + start, config.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of()) : store;
+                StorageEngine engine = full ? new FullDiskEngine(disk.open(opened)) : disk.open(opened);
+                return new Replication(context, ring, engine, liveness, config, generation(start));
+            });
         }
+    }
+
+    /**
+     * @return a generation that grows with every start of a node, as a real node's persisted one does: seconds of
+     *     true time since 2026 (the simulated wall clock's epoch) plus the start count
+     */
+    private long generation(int start) {
+        return 1_767_225_600L + sim.now() / 1_000_000_000L + start;
     }
 
     TestCluster(long seed, int nodes, ReplicationConfig config) {

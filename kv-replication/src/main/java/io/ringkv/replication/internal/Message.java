@@ -48,6 +48,8 @@ public sealed interface Message {
      * @param error null when the write was acknowledged
      * @param version the written version, null on failure
      */
-    record CoordinateReply(long correlationId, ErrorCode error, String message, Version version) implements Message {
+    /** @param nothingWritten true when the replica refused before issuing a dot: another replica may take it */
+    record CoordinateReply(long correlationId, ErrorCode error, String message, Version version,
+                           boolean nothingWritten) implements Message {
     }
 }

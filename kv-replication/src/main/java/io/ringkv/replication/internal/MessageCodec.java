@@ -56,6 +56,8 @@ public final class MessageCodec {
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final PutEncoder putEncoder = new PutEncoder();
     private final PutDecoder putDecoder = new PutDecoder();
+    /** The CoordinateReply error code's high bit: the replica refused before writing anything. */
+    private static final int NOTHING_WRITTEN = 0x80;
     private final CoordinateEncoder coordinateEncoder = new CoordinateEncoder();
     private final CoordinateDecoder coordinateDecoder = new CoordinateDecoder();
     private final CoordinateReplyEncoder coordinateReplyEncoder = new CoordinateReplyEncoder();
@@ -119,14 +121,19 @@ public final class MessageCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + coordinateEncoder.encodedLength();
     }
 
-    /** Encodes a CoordinateReply: {@code error} null with the written version, or an error and why. */
-    public int encodeCoordinateReply(long correlationId, ErrorCode error, String message, Version written) {
+    /**
+     * Encodes a CoordinateReply: {@code error} null with the written version, or an error and why, flagged when the
+     * replica wrote nothing (it refused before issuing a dot).
+     */
+    public int encodeCoordinateReply(long correlationId, ErrorCode error, String message, Version written,
+                                     boolean nothingWritten) {
         byte[] version = written == null ? new byte[0] : VersionEncoding.encodeVersion(written);
         byte[] reason = message == null ? new byte[0] : message.getBytes(StandardCharsets.UTF_8);
         int reasonLength = Math.min(reason.length, MAX_REASON_BYTES);
         coordinateReplyEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
-            .errorCode((short) (error == null ? 0 : error.ordinal() + 1))
+            .errorCode((short) ((error == null ? 0 : error.ordinal() + 1)
+                | (error != null && nothingWritten ? NOTHING_WRITTEN : 0)))
             .putVersion(version, 0, version.length)
             .putMessage(reason, 0, reasonLength);
         return MessageHeaderEncoder.ENCODED_LENGTH + coordinateReplyEncoder.encodedLength();
@@ -246,15 +253,17 @@ public final class MessageCodec {
                                           int end) {
         CoordinateReplyDecoder d = coordinateReplyDecoder.wrap(buffer, bodyOffset, blockLength, version);
         long correlationId = d.correlationId();
-        int code = d.errorCode();
+        boolean nothingWritten = (d.errorCode() & NOTHING_WRITTEN) != 0;
+        int code = d.errorCode() & ~NOTHING_WRITTEN;
         require(code <= ErrorCode.values().length, "unknown error code " + code);
+        require(code != 0 || !nothingWritten, "a success cannot have written nothing");
         byte[] written = bytes(d.limit(), d::versionLength, end, MAX_VERSION_BYTES, "version", d::getVersion);
         byte[] reason = bytes(d.limit(), d::messageLength, end, MAX_REASON_BYTES, "message", d::getMessage);
         if (code == 0) {
-            return new Message.CoordinateReply(correlationId, null, "", VersionEncoding.decodeVersion(written));
+            return new Message.CoordinateReply(correlationId, null, "", VersionEncoding.decodeVersion(written), false);
         }
         return new Message.CoordinateReply(correlationId, ErrorCode.values()[code - 1],
-            new String(reason, StandardCharsets.UTF_8), null);
+            new String(reason, StandardCharsets.UTF_8), null, nothingWritten);
     }
 
     private Message decodeAck(DirectBuffer buffer, int bodyOffset, int blockLength, int version) {

@@ -29,6 +29,9 @@ public final class Metrics {
     public long forwardsCoordinated;
     public long duplicateForwards;
     public long forwardsRefusedAfterStart;
+    public long contextsRefused;
+    public long diskFullHandOvers;
+    public long forwardsRefusedBusy;
 
     /** @return a snapshot */
     public ReplicationCounters snapshot() {
@@ -36,6 +39,7 @@ public final class Metrics {
             unavailable, retransmits, lateReplies, readRepairsSent, readRepairsSkipped, clockEntriesPruned,
             replicaWrites, replicaUnchangedWrites, storageFailures, diskFullRefusals, siblingLimitRejections,
             droppedMalformed, droppedUnknownTemplate, catchUpWrites, catchUpsAbandoned, catchUpsInFlight,
-            writesForwarded, forwardsCoordinated, duplicateForwards, forwardsRefusedAfterStart);
+            writesForwarded, forwardsCoordinated, duplicateForwards, forwardsRefusedAfterStart,
+            contextsRefused, diskFullHandOvers, forwardsRefusedBusy);
     }
 }

@@ -1,0 +1,55 @@
+package io.ringkv.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.NodeId;
+import org.junit.jupiter.api.Test;
+
+/** A replica remembers the hand-overs it took on, so a retransmission is never coordinated a second time. */
+class ForwardedWritesTest {
+    private static final NodeId SENDER = NodeId.of("n9");
+    private static final long RETENTION = 1_400;
+    private static final ForwardedWrites.Answer FAILED =
+        new ForwardedWrites.Answer(ErrorCode.TIMEOUT, "late", null, false);
+
+    private static ForwardedWrites.Id id(long correlation) {
+        return new ForwardedWrites.Id(SENDER, correlation);
+    }
+
+    @Test
+    void aHandOverInFlightIsNeverForgottenWhenMoreArrive() {
+        ForwardedWrites writes = new ForwardedWrites(4, RETENTION);
+        for (long c = 1; c <= 4; c++) {
+            assertEquals(ForwardedWrites.Begin.NEW, writes.begin(id(c), 0));
+        }
+        assertEquals(ForwardedWrites.Begin.FULL, writes.begin(id(5), 10_000), "full of writes in flight");
+        assertEquals(ForwardedWrites.Begin.REPEAT, writes.begin(id(1), 10_000), "a retransmission is recognised");
+        assertTrue(!writes.isTracked(id(5)), "a refused hand-over is not taken on");
+    }
+
+    @Test
+    void aFinishedHandOverIsAnsweredAgainForItsRetentionThenForgotten() {
+        ForwardedWrites writes = new ForwardedWrites(4, RETENTION);
+        writes.begin(id(1), 0);
+        writes.finish(id(1), FAILED, 100);
+        assertEquals(ForwardedWrites.Begin.REPEAT, writes.begin(id(1), 100 + RETENTION - 1));
+        assertEquals(FAILED, writes.answer(id(1)));
+        assertEquals(ForwardedWrites.Begin.NEW, writes.begin(id(2), 100 + RETENTION));
+        assertTrue(!writes.isTracked(id(1)), "expired");
+        assertNull(writes.answer(id(1)));
+    }
+
+    @Test
+    void finishedHandOversMakeRoomOnlyOnceExpired() {
+        ForwardedWrites writes = new ForwardedWrites(2, RETENTION);
+        writes.begin(id(1), 0);
+        writes.begin(id(2), 0);
+        writes.finish(id(1), FAILED, 10);
+        assertEquals(ForwardedWrites.Begin.FULL, writes.begin(id(3), 10 + RETENTION - 1));
+        assertEquals(ForwardedWrites.Begin.NEW, writes.begin(id(3), 10 + RETENTION));
+        assertEquals(ForwardedWrites.Begin.REPEAT, writes.begin(id(2), 10 + RETENTION), "still in flight");
+    }
+}

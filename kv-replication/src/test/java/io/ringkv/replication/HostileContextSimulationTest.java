@@ -1,0 +1,50 @@
+package io.ringkv.replication;
+
+import static io.ringkv.replication.TestCluster.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.CausalContext;
+import io.ringkv.api.Consistency;
+import io.ringkv.api.Dot;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.Value;
+import io.ringkv.api.VectorClock;
+import io.ringkv.api.Version;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A causal context is client input: one with a counter no node issues is refused and cannot poison a key. */
+class HostileContextSimulationTest {
+    private static final Consistency QUORUM = Consistency.DEFAULT;
+    private static final Consistency ALL = new Consistency(3, 3, 2);
+    private static final NodeId N1 = NodeId.of("n1");
+    private static final NodeId N2 = NodeId.of("n2");
+
+    @Test
+    void aContextWithACounterNoNodeIssuesIsRefusedAndWritesNothing() {
+        TestCluster cluster = new TestCluster(1, 3, ReplicationConfig.DEFAULT);
+        CausalContext forged = new CausalContext(VectorClock.of(Map.of(N2, Long.MAX_VALUE)));
+        TestCluster.Outcome<Version> refused = cluster.put(N1, "k", "x", forged, QUORUM);
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refused.error, refused.message);
+        assertEquals(1, cluster.node(N1).counters().contextsRefused());
+        cluster.sim.runFor(100 * MS);
+        assertTrue(cluster.get(N2, "k", ALL).value.versions().isEmpty(), "nothing written");
+        assertTrue(cluster.put(N2, "k", "y", null, QUORUM).succeeded(), "the key stays writable");
+    }
+
+    @Test
+    void aContextAtTheBoundLeavesTheKeyWritableByEveryReplica() {
+        TestCluster cluster = new TestCluster(1, 3, ReplicationConfig.DEFAULT);
+        CausalContext atBound = new CausalContext(VectorClock.of(Map.of(N2, Dot.MAX_COUNTER)));
+        assertTrue(cluster.put(N1, "k", "x", atBound, QUORUM).succeeded());
+        cluster.sim.runFor(100 * MS);
+        CausalContext read = cluster.get(N2, "k", ALL).value.context();
+        TestCluster.Outcome<Version> next = cluster.put(N2, "k", "y", read, QUORUM);
+        assertTrue(next.succeeded(), "key poisoned at n2: " + next.error + " " + next.message);
+        cluster.sim.runFor(100 * MS);
+        assertEquals(List.of(Value.utf8("y")), cluster.get(N1, "k", ALL).value.values());
+    }
+}
