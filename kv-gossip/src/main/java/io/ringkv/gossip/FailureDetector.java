@@ -15,4 +15,17 @@ public interface FailureDetector {
 
     /** Forgets everything about {@code node} (it was removed, or restarted with a new generation). */
     void forget(NodeId node);
+
+    /**
+     * This node itself was stopped (SIGSTOP, a long garbage-collection pause) for {@code pauseNanos} ending at
+     * {@code nowNanos}: no node's silence grows by that time, and no node learns an interval that long. A node
+     * heard during the pause counts as heard at most now.
+     */
+    void excusePause(long pauseNanos, long nowNanos);
+
+    /**
+     * @return the silence after which this detector judges DOWN a node whose heartbeats were steady (for a fixed
+     *     detector its timeout): a heartbeat made longer ago than this is no sign of life
+     */
+    long downAfterNanos();
 }

@@ -51,4 +51,14 @@ public final class FixedTimeoutDetector implements FailureDetector {
     public void forget(NodeId node) {
         lastHeartbeat.remove(node);
     }
+
+    @Override
+    public void excusePause(long pauseNanos, long nowNanos) {
+        lastHeartbeat.replaceAll((node, last) -> Math.min(nowNanos, last + pauseNanos));
+    }
+
+    @Override
+    public long downAfterNanos() {
+        return downAfterNanos;
+    }
 }

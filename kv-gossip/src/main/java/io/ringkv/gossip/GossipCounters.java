@@ -16,10 +16,13 @@ package io.ringkv.gossip;
  * @param droppedImplausible states and claims refused though well formed: a generation too far ahead, an id whose
  *     fingerprint another node has, a claim about this node too close to the version limit
  * @param sendFailures sends the transport refused (unknown peer, back-pressure, not connected)
+ * @param localPauses rounds that came more than two intervals late because this node itself was stopped (SIGSTOP,
+ *     a long garbage-collection pause); the lateness was not held against any peer
  */
 public record GossipCounters(long rounds, long synsSent, long acksSent, long bytesSent, long messagesReceived,
                              long bytesReceived, long statesApplied, long heartbeatsApplied, long droppedWrongCluster,
-                             long droppedMalformed, long droppedImplausible, long sendFailures) {
+                             long droppedMalformed, long droppedImplausible, long sendFailures,
+                             long localPauses) {
     /** Counters of a node whose gossip has not started. */
-    public static final GossipCounters NONE = new GossipCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final GossipCounters NONE = new GossipCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

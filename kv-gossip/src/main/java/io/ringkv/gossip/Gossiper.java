@@ -54,6 +54,14 @@ public final class Gossiper {
      * learns a remembered node from this one judges it DOWN until the node itself is heard.
      */
     private static final long REMEMBERED_AGE_NANOS = java.util.concurrent.TimeUnit.DAYS.toNanos(30);
+    /**
+     * A round this many intervals after the previous one means this node itself was stopped (SIGSTOP, a long
+     * garbage-collection pause: rounds are timers of the node's one thread, so only a stall of that thread delays
+     * one). Cassandra's MAX_LOCAL_PAUSE plays this part. Two intervals is below every allowed suspect-after, so a
+     * pause is excused before it can make this node judge its peers; excusing a shorter stall costs nothing, as
+     * exactly the lateness is excused.
+     */
+    private static final int LOCAL_PAUSE_ROUNDS = 2;
 
     /** Hears about changes of the view, on the agent thread. */
     public interface Listener {
@@ -124,6 +132,7 @@ public final class Gossiper {
     private final List<NodeId> scratchDown = new ArrayList<>();
     private EndpointState self;
     private long roundTimer = -1;
+    private long lastRoundAt;
     private boolean stopped;
     private boolean started;
     private boolean exchanged;
@@ -139,6 +148,7 @@ public final class Gossiper {
     private long droppedMalformed;
     private long droppedImplausible;
     private long sendFailures;
+    private long localPauses;
 
     /**
      * @param context the node's runtime
@@ -176,6 +186,7 @@ public final class Gossiper {
     /** Registers the message handler and schedules the first round at a random point of the first interval. */
     public void start() {
         started = true;
+        lastRoundAt = context.clock().monotonicNanos();
         context.transport().registerOpen(SCHEMA_ID, this::onMessage);
         roundTimer = context.timers().schedule(context.random().nextLong(config.intervalNanos()) + 1,
             id -> round());
@@ -257,7 +268,8 @@ public final class Gossiper {
     /** @return what gossip did so far */
     public GossipCounters counters() {
         return new GossipCounters(rounds, synsSent, acksSent, bytesSent, messagesReceived, bytesReceived,
-            statesApplied, heartbeatsApplied, droppedWrongCluster, droppedMalformed, droppedImplausible, sendFailures);
+            statesApplied, heartbeatsApplied, droppedWrongCluster, droppedMalformed, droppedImplausible, sendFailures,
+            localPauses);
     }
 
     // ---------------------------------------------------------------- operators
@@ -378,10 +390,27 @@ public final class Gossiper {
         self = self.beat();
         long now = context.clock().monotonicNanos();
         membership.put(self, now);
+        excuseLocalPause(now);
         judgeAll(now);
         evictExpired(now);
         chooseAndSyn();
         roundTimer = context.timers().schedule(config.intervalNanos(), id -> round());
+    }
+
+    /**
+     * A round much later than due means this node was stopped, and its monotonic clock ran on meanwhile: without
+     * this, the round would find every peer silent for the whole pause and judge them all DOWN (and the node would
+     * refuse the requests it coordinates until their heartbeats came back), and a phi detector would learn an
+     * interval as long as the pause. The lateness is excused instead: every peer's silence is measured as if the
+     * round had come on time.
+     */
+    private void excuseLocalPause(long now) {
+        long sinceLastRound = now - lastRoundAt;
+        lastRoundAt = now;
+        if (sinceLastRound > LOCAL_PAUSE_ROUNDS * config.intervalNanos()) {
+            localPauses++;
+            detector.excusePause(sinceLastRound - config.intervalNanos(), now);
+        }
     }
 
     private void judgeAll(long now) {
@@ -654,10 +683,16 @@ public final class Gossiper {
      * Feeds the failure detector with a newer version of a node's state, timed at when the node made it (as the
      * relays' reported ages say) rather than when it arrived here. Timing by arrival would let old versions passed
      * around by third nodes (slowly, or inside a partition) keep a dead node alive for as long as they circulate,
-     * and would add the spread delay to every detection.
+     * and would add the spread delay to every detection. A version made longer ago than the detector's down-after
+     * (a remembered state, relayed with its 30-day age) is no sign of life and is not fed: a phi detector would
+     * learn the age as an interval.
      */
     private void heard(NodeId node, long madeAtNanos) {
-        long made = Math.min(madeAtNanos, context.clock().monotonicNanos());
+        long now = context.clock().monotonicNanos();
+        long made = Math.min(madeAtNanos, now);
+        if (now - made > detector.downAfterNanos()) {
+            return;
+        }
         long[] last = lastFed.computeIfAbsent(node, id -> new long[] {Long.MIN_VALUE});
         if (made > last[0]) {
             last[0] = made;

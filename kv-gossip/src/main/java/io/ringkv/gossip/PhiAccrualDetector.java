@@ -14,7 +14,10 @@ import java.util.Map;
  *
  * <p>Intervals are kept in a sliding window per node; their distribution is taken as normal, with a floor on the
  * standard deviation and an allowance for an acceptable pause (both as in mature implementations, so that a
- * perfectly regular history does not turn one late heartbeat into certainty).
+ * perfectly regular history does not turn one late heartbeat into certainty). An interval at whose end
+ * the node already counted as DOWN is not learned (Cassandra ignores intervals above a maximum too): it is a pause
+ * of the peer, of the network or of this node, not the peer's rhythm, and one such interval in the window would
+ * make the detector slow to notice a real failure for as long as it stays there.
  */
 public final class PhiAccrualDetector implements FailureDetector {
     private final double suspectPhi;
@@ -23,6 +26,7 @@ public final class PhiAccrualDetector implements FailureDetector {
     private final long expectedIntervalNanos;
     private final double minStdDevNanos;
     private final double acceptablePauseNanos;
+    private final long downAfterNanos;
     private final Map<NodeId, History> histories = new HashMap<>();
 
     /**
@@ -50,11 +54,41 @@ public final class PhiAccrualDetector implements FailureDetector {
         this.expectedIntervalNanos = expectedIntervalNanos;
         this.minStdDevNanos = minStdDevNanos;
         this.acceptablePauseNanos = acceptablePauseNanos;
+        this.downAfterNanos = steadySilenceAt(downPhi);
+    }
+
+    /**
+     * @return the silence at which phi reaches {@code threshold} for a node that beat exactly every expected
+     *     interval (its deviation at the floor); found by bisection, as phi grows with the silence
+     */
+    private long steadySilenceAt(double threshold) {
+        double mean = expectedIntervalNanos + acceptablePauseNanos;
+        long low = 0;
+        long high = (long) mean + 1;
+        while (phi(high, mean, minStdDevNanos) < threshold) {
+            high *= 2;
+        }
+        while (high - low > 1_000) {
+            long middle = low + (high - low) / 2;
+            if (phi(middle, mean, minStdDevNanos) < threshold) {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        return high;
     }
 
     @Override
     public void heartbeat(NodeId node, long nowNanos) {
-        histories.computeIfAbsent(node, id -> new History(windowSize, expectedIntervalNanos)).arrived(nowNanos);
+        History history = histories.get(node);
+        if (history == null) {
+            history = new History(windowSize, expectedIntervalNanos);
+            histories.put(node, history);
+            history.lastArrival = nowNanos;
+            return;
+        }
+        history.arrived(nowNanos, phi(history, nowNanos) < downPhi);
     }
 
     @Override
@@ -69,9 +103,10 @@ public final class PhiAccrualDetector implements FailureDetector {
     /** @return phi for {@code node} at {@code nowNanos}; infinite for a node never heard */
     public double phi(NodeId node, long nowNanos) {
         History history = histories.get(node);
-        if (history == null) {
-            return Double.POSITIVE_INFINITY;
-        }
+        return history == null ? Double.POSITIVE_INFINITY : phi(history, nowNanos);
+    }
+
+    private double phi(History history, long nowNanos) {
         double mean = history.mean() + acceptablePauseNanos;
         double stdDev = Math.max(history.stdDev(), minStdDevNanos);
         return phi(nowNanos - history.lastArrival, mean, stdDev);
@@ -92,10 +127,23 @@ public final class PhiAccrualDetector implements FailureDetector {
         histories.remove(node);
     }
 
+    @Override
+    public void excusePause(long pauseNanos, long nowNanos) {
+        for (History history : histories.values()) {
+            history.lastArrival = Math.min(nowNanos, history.lastArrival + pauseNanos);
+        }
+    }
+
+    /** The silence at which a node that beat exactly every expected interval is judged DOWN. */
+    @Override
+    public long downAfterNanos() {
+        return downAfterNanos;
+    }
+
     /** A node's last arrival and a ring buffer of its recent intervals with running sums. */
     private static final class History {
         private final long[] intervals;
-        private long lastArrival = Long.MIN_VALUE;
+        private long lastArrival;
         private int count;
         private int next;
         private double sum;
@@ -108,8 +156,9 @@ public final class PhiAccrualDetector implements FailureDetector {
             add(expectedInterval + expectedInterval / 4);
         }
 
-        void arrived(long nowNanos) {
-            if (lastArrival != Long.MIN_VALUE) {
+        /** @param learn whether the interval since the last arrival joins the window */
+        void arrived(long nowNanos, boolean learn) {
+            if (learn) {
                 add(Math.max(0, nowNanos - lastArrival));
             }
             lastArrival = nowNanos;

@@ -90,4 +90,40 @@ class FailureDetectorsTest {
         assertEquals(Liveness.ALIVE, detector.liveness(N, 10 * S + S / 2));
         assertEquals(Liveness.DOWN, detector.liveness(N, 20 * S), "silent for ten expected intervals");
     }
+
+    @Test
+    void anIntervalAtWhoseEndTheNodeWasDownIsNotLearned() {
+        PhiAccrualDetector paused = phiDetector();
+        PhiAccrualDetector steady = phiDetector();
+        long now = 0;
+        for (int i = 0; i < 20; i++) {
+            paused.heartbeat(N, now);
+            steady.heartbeat(N, now);
+            now += S;
+        }
+        now += 60 * S;
+        paused.heartbeat(N, now);
+        steady.heartbeat(N, now);
+        assertEquals(Liveness.DOWN, paused.liveness(N, now + 5 * S), "a 60 s gap taught the detector patience");
+        assertEquals(steady.phi(N, now + 2 * S), paused.phi(N, now + 2 * S), 1e-9);
+    }
+
+    @Test
+    void anExcusedPauseIsNotSilence() {
+        FixedTimeoutDetector fixed = new FixedTimeoutDetector(15 * S, 30 * S);
+        PhiAccrualDetector phi = phiDetector();
+        for (long t = 0; t <= 10 * S; t += S) {
+            fixed.heartbeat(N, t);
+            phi.heartbeat(N, t);
+        }
+        // this node stopped for 100 s right after the last heartbeat
+        long now = 10 * S + 100 * S;
+        fixed.excusePause(100 * S, now);
+        phi.excusePause(100 * S, now);
+        assertEquals(Liveness.ALIVE, fixed.liveness(N, now));
+        assertEquals(Liveness.ALIVE, phi.liveness(N, now));
+        // silence after the pause still counts
+        assertEquals(Liveness.DOWN, fixed.liveness(N, now + 30 * S));
+        assertEquals(Liveness.DOWN, phi.liveness(N, now + 5 * S));
+    }
 }

@@ -229,6 +229,7 @@ public final class RingkvNode implements AutoCloseable {
         fields.put("gossip_dropped_malformed", Long.toString(gossip.droppedMalformed()));
         fields.put("gossip_dropped_implausible", Long.toString(gossip.droppedImplausible()));
         fields.put("gossip_send_failures", Long.toString(gossip.sendFailures()));
+        fields.put("gossip_local_pauses", Long.toString(gossip.localPauses()));
     }
 
     /**

@@ -19,6 +19,7 @@ public final class SimNode<T> {
     private long clockSkewMillis;
     private double clockDriftPpm;
     private int incarnation;
+    private long pausedUntil = Long.MIN_VALUE;
     private boolean up;
     private T instance;
     private SimTransport transport;
@@ -44,6 +45,7 @@ public final class SimNode<T> {
 
     void crash() {
         up = false;
+        pausedUntil = Long.MIN_VALUE;
         instance = null;
         transport = null;
         timers = null;
@@ -107,6 +109,15 @@ public final class SimNode<T> {
 
     double clockDriftPpm() {
         return clockDriftPpm;
+    }
+
+    void pauseUntil(long trueNanos) {
+        pausedUntil = Math.max(pausedUntil, trueNanos);
+    }
+
+    /** @return the virtual time until which the node is paused (in the past when it runs) */
+    long pausedUntil() {
+        return pausedUntil;
     }
 
     int ordinal() {

@@ -106,6 +106,20 @@ public final class Simulation {
         node.start();
     }
 
+    /**
+     * Pauses a node for {@code nanos} of virtual time, as SIGSTOP or a long garbage-collection pause would: its
+     * timers and the messages that reach it wait, and run in their order when the pause ends; its clocks keep
+     * running, so the node finds that much time gone. A pause of a paused node extends to the later end.
+     *
+     * @throws IllegalArgumentException when {@code nanos} is negative
+     */
+    public void pause(NodeId id, long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("pause must be at least 0 ns, was " + nanos);
+        }
+        node(id).pauseUntil(now + nanos);
+    }
+
     /** Runs {@code action} at {@code delayNanos} from now, in virtual time: for client requests and faults. */
     public void schedule(long delayNanos, Runnable action) {
         enqueue(new Event(now + delayNanos, sequence++, null, 0, action, null, null, 0, null));
@@ -122,6 +136,12 @@ public final class Simulation {
             return false;
         }
         now = event.time;
+        if (event.target != null && event.target.pausedUntil() > event.time) {
+            // the node is paused: what it would do now waits, in its order, until the pause ends
+            event.time = event.target.pausedUntil();
+            enqueue(event);
+            return true;
+        }
         event.run(this);
         return true;
     }
@@ -245,7 +265,7 @@ public final class Simulation {
 
     /** Something that happens at a virtual time: a delivery, a timer, or a scheduled action. */
     static final class Event implements Comparable<Event> {
-        private final long time;
+        private long time;
         private final long order;
         private final SimNode<?> target;
         private final int incarnation;

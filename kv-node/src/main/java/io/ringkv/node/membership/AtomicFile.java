@@ -34,7 +34,28 @@ final class AtomicFile {
                 channel.force(true);
             }
         } catch (IOException e) {
+            // on a full disk the half-written temporary holds space the node may need
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Removes the temporary file a write of {@code name} left when it failed (a full disk) or was cut short by a
+     * crash: it is never read, and on a full disk it holds space.
+     *
+     * @throws KvException with {@code STORAGE_FAILURE} when it exists and cannot be removed
+     */
+    static void removeTemporary(Path directory, String name) {
+        Path temporary = directory.resolve(name + ".tmp");
+        try {
+            Files.deleteIfExists(temporary);
+        } catch (IOException e) {
+            throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot remove " + temporary + ": " + e.getMessage());
         }
     }
 }

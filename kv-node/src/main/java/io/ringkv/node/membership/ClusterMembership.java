@@ -176,7 +176,9 @@ public final class ClusterMembership implements Gossiper.Listener {
 
     private void join() {
         long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
-        if (!config.otherSeeds().isEmpty() && gossiper.knownEndpoints() == 1) {
+        // a view restored from peers.state may hold members, all of them DOWN and perhaps long gone: tokens are
+        // picked only against a view a peer confirmed in this run
+        if (!config.otherSeeds().isEmpty() && !gossiper.hasExchangedWithPeer()) {
             if (joinAttempts++ % 10 == 0) {
                 events.accept("waiting to hear from a seed (" + config.otherSeeds() + ") before joining");
             }

@@ -15,7 +15,9 @@ import java.util.stream.Collectors;
  * What a node remembers about itself across restarts, in {@code node.state} in its data directory: the last
  * generation it gossiped (so the next start takes a greater one even if the clock went back) and the tokens it
  * owns (so a restarted node comes back with the same ranges instead of joining anew). Written to a temporary file,
- * forced to disk, renamed over the old one, and the directory forced.
+ * forced to disk, renamed over the old one, and the directory forced. The generation of each start is kept apart,
+ * in {@link GenerationFile}, overwritten in place, so that a node restarts on a disk without a free byte; this
+ * file is written only when the tokens change.
  *
  * @param generation the generation of the current run
  * @param tokens the tokens owned, empty before the first join completed
@@ -34,17 +36,20 @@ public record NodeState(long generation, long[] tokens) {
     }
 
     /**
-     * Reads the stored state, takes the next generation (the wall clock in seconds, or one more than the stored
-     * generation when the clock is behind it) and stores it before the node gossips.
+     * Reads the stored state, takes the next generation (the wall clock in seconds, or one more than the last
+     * stored generation when the clock is behind it) and stores it before the node gossips. Needs no free space
+     * once the node started once (see {@link GenerationFile}); removes temporary files a failed write left.
      *
-     * @throws KvException with {@code STORAGE_FAILURE} when the file cannot be read or written, or is damaged
+     * @throws KvException with {@code STORAGE_FAILURE} when the files cannot be read or written, or are damaged
      */
     public static NodeState startNewGeneration(Path dataDirectory, long wallClockMillis) {
+        AtomicFile.removeTemporary(dataDirectory, FILE);
+        AtomicFile.removeTemporary(dataDirectory, GenerationFile.FILE);
         NodeState stored = load(dataDirectory);
-        long generation = Math.max(wallClockMillis / 1000, stored == null ? 0 : stored.generation() + 1);
-        NodeState started = new NodeState(generation, stored == null ? new long[0] : stored.tokens);
-        started.store(dataDirectory);
-        return started;
+        long previous = Math.max(stored == null ? 0 : stored.generation(), GenerationFile.read(dataDirectory));
+        long generation = Math.max(wallClockMillis / 1000, previous + 1);
+        GenerationFile.write(dataDirectory, generation);
+        return new NodeState(generation, stored == null ? new long[0] : stored.tokens);
     }
 
     /** @return this state owning {@code newTokens}, stored */

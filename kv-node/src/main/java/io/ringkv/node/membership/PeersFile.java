@@ -41,6 +41,7 @@ public final class PeersFile {
      * @throws KvException with {@code STORAGE_FAILURE} when the file cannot be read or is damaged, saying what to do
      */
     public static Gossiper.Remembered load(Path dataDirectory) {
+        AtomicFile.removeTemporary(dataDirectory, FILE);
         Path file = dataDirectory.resolve(FILE);
         if (!Files.exists(file)) {
             return Gossiper.Remembered.NONE;

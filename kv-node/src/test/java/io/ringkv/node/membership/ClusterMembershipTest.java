@@ -74,4 +74,32 @@ class ClusterMembershipTest {
         assertEquals(ClusterSettings.DEFAULT.vnodes(), NodeState.load(directory).tokens().length,
             "the tokens were not stored");
     }
+
+    @Test
+    void aNodeThatRemembersMembersStillWaitsToHearFromASeedBeforeJoining() {
+        NodeConfig config = new NodeConfig(NodeId.of("node1"), PeerAddress.parse("127.0.0.1:7400"),
+            List.of(PeerAddress.parse("127.0.0.9:7400")), directory, IdlePreset.ADAPTIVE, 7379, "zone1", "rack1",
+            GossipSettings.DEFAULT, ClusterSettings.DEFAULT, Map.of());
+        // the previous run knew node2; it is gone, and the seed does not answer
+        io.ringkv.api.Node gone = new io.ringkv.api.Node(NodeId.of("node2"), "127.0.0.2", 7400, 7379, "zone1",
+            "rack1");
+        io.ringkv.gossip.Gossiper.Remembered remembered = new io.ringkv.gossip.Gossiper.Remembered(List.of(
+            io.ringkv.gossip.EndpointState.initial(gone, 5, NodeStatus.NORMAL, new long[] {1, 2, 3}, Map.of())),
+            List.of());
+        List<String> events = new ArrayList<>();
+        Simulation simulation = new Simulation(1);
+        SimNode<ClusterMembership> node = simulation.addNode(config.id(), (context, disk) -> {
+            NodeState stored = NodeState.startNewGeneration(directory, context.clock().wallClockMillis());
+            ClusterMembership membership = new ClusterMembership(context, config,
+                config.cluster().consistency(true), disk.open("data"), stored, remembered, view -> { },
+                events::add);
+            membership.start();
+            return membership;
+        });
+        simulation.runFor(TimeUnit.SECONDS.toNanos(30));
+        assertEquals(2, node.instance().gossiper().knownEndpoints(), "the remembered member was not restored");
+        assertEquals(NodeStatus.JOINING, node.instance().gossiper().self().status(),
+            "joined from a stale view: " + events);
+        assertTrue(events.stream().anyMatch(line -> line.startsWith("waiting to hear from a seed")), events.toString());
+    }
 }

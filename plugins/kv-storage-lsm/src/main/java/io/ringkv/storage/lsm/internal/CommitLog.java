@@ -25,17 +25,41 @@ import java.util.zip.CRC32C;
  * the log is forced to the disk and whether writers wait for it. Concurrent writers waiting for durability share
  * one fsync (group commit).
  *
+ * <p>A failed fsync poisons the log: on Linux the kernel drops the dirty pages it could not write and reports the
+ * error once, so a later fsync succeeds without the lost data. Appends after it, and every wait for durability,
+ * are refused with {@code STORAGE_FAILURE} until a restart replays what the segments really hold; nothing appended
+ * before it is ever reported durable.
+ *
  * <p>{@link #append} and {@link #roll} are called by one writer at a time (the engine's write lock); the waits
  * and syncs may come from any thread.
  */
 final class CommitLog implements AutoCloseable {
     static final int FRAME_BYTES = 8;
+
+    /** How segments are created and forced: the file system, or a test's injected failures. */
+    interface SegmentFiles {
+        /** The file system. */
+        SegmentFiles REAL = new SegmentFiles() {
+        };
+
+        /** Creates the segment at {@code path}, which must not exist. */
+        default FileChannel create(Path path) throws IOException {
+            return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+
+        /** Forces what was written to {@code channel} to the disk. */
+        default void force(FileChannel channel) throws IOException {
+            channel.force(false);
+        }
+    }
+
     private static final String PREFIX = "commitlog-";
     private static final String SUFFIX = ".log";
 
     private final Path directory;
     private final LsmOptions options;
     private final LsmMetrics metrics;
+    private final SegmentFiles files;
     private final ByteBuffer frame;
     private final CRC32C crc = new CRC32C();
     private final ReentrantLock syncLock = new ReentrantLock();
@@ -46,6 +70,8 @@ final class CommitLog implements AutoCloseable {
     private volatile long written;
     private volatile long synced;
     private volatile boolean closed;
+    /** Why the log refuses writes after a failed fsync, or null. */
+    private volatile String poisoned;
     private boolean broken;
 
     /**
@@ -54,11 +80,12 @@ final class CommitLog implements AutoCloseable {
      * @param segmentId the first segment's id
      * @param maxRecordBytes the largest encoded record the engine accepts
      */
-    CommitLog(Path directory, long segmentId, LsmOptions options, LsmMetrics metrics, int maxRecordBytes)
-        throws IOException {
+    CommitLog(Path directory, long segmentId, LsmOptions options, LsmMetrics metrics, int maxRecordBytes,
+              SegmentFiles files) throws IOException {
         this.directory = directory;
         this.options = options;
         this.metrics = metrics;
+        this.files = files;
         this.frame = ByteBuffer.allocateDirect(FRAME_BYTES + maxRecordBytes).order(ByteOrder.LITTLE_ENDIAN);
         this.channel = create(segmentId);
         this.syncer = options.sync() == SyncPolicy.ALWAYS ? null
@@ -81,11 +108,26 @@ final class CommitLog implements AutoCloseable {
         }
     }
 
+    /** Creates segment {@code id}; on failure nothing is left behind, so the same id can be tried again. */
     private FileChannel create(long id) throws IOException {
-        FileChannel created = FileChannel.open(segmentPath(directory, id), StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE);
-        Directories.sync(directory);
+        Path path = segmentPath(directory, id);
+        FileChannel created = files.create(path);
+        try {
+            Directories.sync(directory);
+        } catch (IOException e) {
+            discardSegment(created, path, e);
+            throw e;
+        }
         return created;
+    }
+
+    private static void discardSegment(FileChannel segment, Path path, IOException cause) {
+        try {
+            segment.close();
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /**
@@ -104,6 +146,7 @@ final class CommitLog implements AutoCloseable {
         frame.putInt(0, length).putInt(4, (int) crc.getValue());
         frame.flip();
         FileChannel target = channel;
+        checkNotPoisoned();
         if (broken) {
             throw new IOException("commit log segment in " + directory + " ends in a partial record that could not"
                 + " be removed; restart the node");
@@ -138,20 +181,55 @@ final class CommitLog implements AutoCloseable {
         }
     }
 
-    /** Forces the current segment and continues in a new one with id {@code segmentId}. */
+    /**
+     * Forces the current segment and continues in a new one with id {@code segmentId}. When the new segment cannot
+     * be created (a full disk) nothing changes: appends go on to the current segment and the roll can be tried
+     * again. When the force fails the log is poisoned (see the class comment) and a {@code STORAGE_FAILURE} is
+     * thrown.
+     */
     void roll(long segmentId) throws IOException {
+        checkNotPoisoned();
         FileChannel next = create(segmentId);
         syncLock.lock();
         try {
             FileChannel previous = channel;
             long target = written;
-            previous.force(false);
+            try {
+                files.force(previous);
+            } catch (IOException e) {
+                discardSegment(next, segmentPath(directory, segmentId), e);
+                throw poison(e);
+            }
             channel = next;
             previous.close();
             markSynced(target);
         } finally {
             syncLock.unlock();
         }
+    }
+
+    /** @return true when a failed fsync made the log refuse writes */
+    boolean isPoisoned() {
+        return poisoned != null;
+    }
+
+    private void checkNotPoisoned() {
+        String reason = poisoned;
+        if (reason != null) {
+            throw new KvException(ErrorCode.STORAGE_FAILURE, reason);
+        }
+    }
+
+    /** Refuses every later append and wait for durability, wakes the waiters, and returns the error to throw. */
+    private KvException poison(IOException cause) {
+        if (poisoned == null) {
+            metrics.commitLogSyncFailures.increment();
+            poisoned = "commit log fsync failed in " + directory + " (" + cause.getMessage() + "): writes since the"
+                + " last successful sync may not be on disk, so this store refuses writes; restart the node to"
+                + " replay what the log holds";
+        }
+        signalWaiters();
+        return new KvException(ErrorCode.STORAGE_FAILURE, poisoned, cause);
     }
 
     /** Returns once the write that ended at {@code position} is as durable as the sync policy promises. */
@@ -181,7 +259,11 @@ final class CommitLog implements AutoCloseable {
         waitLock.lock();
         try {
             while (synced < position && !closed) {
+                checkNotPoisoned();
                 durable.await(1, TimeUnit.SECONDS);
+            }
+            if (synced < position) {
+                checkNotPoisoned();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -195,14 +277,15 @@ final class CommitLog implements AutoCloseable {
     private void syncNow() {
         syncLock.lock();
         try {
+            checkNotPoisoned();
             long target = written;
             if (target > synced) {
-                channel.force(false);
+                files.force(channel);
                 markSynced(target);
             }
         } catch (IOException e) {
-            throw new KvException(ErrorCode.STORAGE_FAILURE, "commit log fsync failed in " + directory + ": "
-                + e.getMessage(), e);
+            // not retried: a second fsync would succeed without the pages the first one lost
+            throw poison(e);
         } finally {
             syncLock.unlock();
         }
@@ -213,6 +296,10 @@ final class CommitLog implements AutoCloseable {
             synced = target;
             metrics.commitLogSyncs.increment();
         }
+        signalWaiters();
+    }
+
+    private void signalWaiters() {
         if (options.sync() == SyncPolicy.BATCH) {
             waitLock.lock();
             try {
@@ -227,7 +314,7 @@ final class CommitLog implements AutoCloseable {
     private void runSyncer() {
         long interval = TimeUnit.MILLISECONDS.toNanos(options.sync() == SyncPolicy.BATCH
             ? options.batchWindowMillis() : options.periodicSyncMillis());
-        while (!closed) {
+        while (!closed && poisoned == null) {
             if (options.sync() == SyncPolicy.BATCH && written == synced) {
                 LockSupport.park(this);
             }
@@ -251,7 +338,9 @@ final class CommitLog implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            sync();
+            if (poisoned == null) {
+                sync();
+            }
         } finally {
             closed = true;
             if (syncer != null) {
@@ -268,7 +357,11 @@ final class CommitLog implements AutoCloseable {
             } finally {
                 syncLock.unlock();
             }
-            markSynced(written);
+            if (poisoned == null) {
+                markSynced(written);
+            } else {
+                signalWaiters();
+            }
         }
     }
 }

@@ -68,8 +68,8 @@ public final class LsmEngine implements StorageEngine {
     private volatile boolean noSpaceLogged;
 
     private LsmEngine(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
-                      FileChannel lockFile, FileLock directoryLock, Recovered recovered, DiskSpace disk)
-        throws IOException {
+                      FileChannel lockFile, FileLock directoryLock, Recovered recovered, DiskSpace disk,
+                      CommitLog.SegmentFiles segmentFiles) throws IOException {
         this.config = config;
         this.options = options;
         this.clock = clock;
@@ -81,7 +81,8 @@ public final class LsmEngine implements StorageEngine {
         this.builder = recovered.builder();
         this.lastSeq = recovered.lastSeq();
         this.segmentId = recovered.segmentId();
-        this.log = new CommitLog(config.storeDirectory(), segmentId, options, metrics, maxRecordBytes(config));
+        this.log = new CommitLog(config.storeDirectory(), segmentId, options, metrics, maxRecordBytes(config),
+            segmentFiles);
         // the replayed memtable waits for the flusher like any frozen one: a start needs no room for a new table
         this.current = new View(new Memtable(segmentId), recovered.replayed() == null ? List.of()
             : List.of(recovered.replayed()), recovered.tables());
@@ -105,6 +106,12 @@ public final class LsmEngine implements StorageEngine {
 
     /** As {@link #open(EngineConfig, LsmOptions, LongSupplier)}, with the free space read from {@code probe}. */
     static LsmEngine open(EngineConfig config, LsmOptions options, LongSupplier clock, DiskSpace.Probe probe) {
+        return open(config, options, clock, probe, CommitLog.SegmentFiles.REAL);
+    }
+
+    /** As {@link #open(EngineConfig, LsmOptions, LongSupplier, DiskSpace.Probe)}, with the commit log's files. */
+    static LsmEngine open(EngineConfig config, LsmOptions options, LongSupplier clock, DiskSpace.Probe probe,
+                          CommitLog.SegmentFiles segmentFiles) {
         Path directory = config.storeDirectory();
         LsmMetrics metrics = new LsmMetrics();
         FileChannel lockFile = null;
@@ -118,7 +125,8 @@ public final class LsmEngine implements StorageEngine {
             DiskSpace.Probe space = probe != null ? probe : DiskSpace.Probe.of(directory);
             DiskSpace disk = new DiskSpace(directory, space, options.reserveBytes(space.totalBytes()), metrics);
             Recovered recovered = recover(config, options, clock, metrics);
-            LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk);
+            LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk,
+                segmentFiles);
             engine.flusher.start();
             engine.compactor.start();
             return engine;
@@ -204,15 +212,16 @@ public final class LsmEngine implements StorageEngine {
         try {
             guard.checkOpen();
             disk.admit(record.sizeInBytes() + CommitLog.FRAME_BYTES + RecordCodec.HEADER_BYTES);
+            if (current.active().bytes() >= options.memtableBytes()) {
+                // the roll after an earlier write failed: try again while a failure can still refuse this write
+                freeze();
+            }
             awaitRoom();
             Entry entry = new Entry(record, ++lastSeq, clock.getAsLong());
             position = log.append(record.token(), record.key(), version, value, entry.seq(), entry.writeMillis());
-            View view = current;
-            view.active().apply(entry);
+            current.active().apply(entry);
             metrics.userBytes.add(record.sizeInBytes());
-            if (view.active().bytes() >= options.memtableBytes()) {
-                freeze();
-            }
+            freezeAfterWrite();
         } catch (IOException e) {
             throw DiskSpace.isNoSpace(e) ? disk.onWriteNoSpace(e) : failure("commit log write failed", e);
         } finally {
@@ -240,14 +249,37 @@ public final class LsmEngine implements StorageEngine {
         }
     }
 
+    /**
+     * Freezes a full active memtable once a write is in it. The write succeeded whatever happens here: a roll that
+     * fails (no room for the new segment) is counted and tried again by the next write, which goes on to the
+     * current segment and memtable meanwhile; a failed fsync poisons the log, and the write's wait for durability
+     * reports it.
+     */
+    private void freezeAfterWrite() {
+        if (current.active().bytes() < options.memtableBytes()) {
+            return;
+        }
+        try {
+            freeze();
+        } catch (IOException | KvException e) {
+            // counted by freeze; the write stands
+        }
+    }
+
     /** Freezes the active memtable and starts a new one in a new commit log segment. Under the write lock. */
     private void freeze() throws IOException {
         View view = current;
         if (view.active().isEmpty()) {
             return;
         }
+        // the id is taken only once the segment exists, so a failed roll leaves the memtable and log as they were
+        try {
+            log.roll(segmentId + 1);
+        } catch (IOException | KvException e) {
+            metrics.commitLogRollFailures.increment();
+            throw e;
+        }
         segmentId++;
-        log.roll(segmentId);
         List<Memtable> frozen = new ArrayList<>(view.frozen().size() + 1);
         frozen.add(view.active());
         frozen.addAll(view.frozen());

@@ -9,6 +9,8 @@ final class LsmMetrics {
     final LongAdder userBytes = new LongAdder();
     final LongAdder commitLogBytes = new LongAdder();
     final LongAdder commitLogSyncs = new LongAdder();
+    final LongAdder commitLogSyncFailures = new LongAdder();
+    final LongAdder commitLogRollFailures = new LongAdder();
     final LongAdder commitLogReplayedRecords = new LongAdder();
     final LongAdder commitLogCorruptTails = new LongAdder();
     final LongAdder commitLogTruncatedBytes = new LongAdder();
@@ -44,6 +46,8 @@ final class LsmMetrics {
         out.put("bytes_read", sstableBytesRead.sum() + compactionBytesRead.sum());
         out.put("commitlog_bytes", log);
         out.put("commitlog_syncs", commitLogSyncs.sum());
+        out.put("commitlog_sync_failures", commitLogSyncFailures.sum());
+        out.put("commitlog_roll_failures", commitLogRollFailures.sum());
         out.put("commitlog_replayed_records", commitLogReplayedRecords.sum());
         out.put("commitlog_corrupt_tails", commitLogCorruptTails.sum());
         out.put("commitlog_truncated_bytes", commitLogTruncatedBytes.sum());
