@@ -7,8 +7,13 @@ import java.util.Arrays;
  * client hands it back unchanged with its next write so the write supersedes what it read.
  */
 public final class CausalContext {
-    /** No context: a blind write. */
+    /** No context at all: a blind write (SET), which reads first and supersedes what that read returned. */
     public static final CausalContext NONE = new CausalContext(new byte[0]);
+    /**
+     * The context GETV gives for a key it found absent, handed back with SETV: the write saw nothing, so it
+     * supersedes nothing, and a concurrent write it did not see stays beside it as a sibling.
+     */
+    public static final CausalContext SAW_NOTHING = new CausalContext(new byte[0]);
 
     private final byte[] bytes;
 
@@ -21,9 +26,19 @@ public final class CausalContext {
         return bytes.length == 0 ? NONE : new CausalContext(bytes.clone());
     }
 
-    /** @return true for {@link #NONE} */
+    /** @param bytes a context a client handed back with SETV (copied); empty means {@link #SAW_NOTHING} */
+    public static CausalContext handedBack(byte[] bytes) {
+        return bytes.length == 0 ? SAW_NOTHING : new CausalContext(bytes.clone());
+    }
+
+    /** @return true for {@link #NONE} and {@link #SAW_NOTHING}: no encoded context */
     public boolean isEmpty() {
         return bytes.length == 0;
+    }
+
+    /** @return true for {@link #NONE}: no context was given, so the write reads first */
+    public boolean isBlind() {
+        return this == NONE;
     }
 
     /** @return a copy of the encoded context */

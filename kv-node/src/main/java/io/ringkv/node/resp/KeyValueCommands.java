@@ -144,7 +144,7 @@ final class KeyValueCommands {
         Key key = key(arguments.get(1));
         CausalContext causalContext;
         try {
-            causalContext = CausalContext.of(CONTEXT_BYTES.decode(arguments.get(2)));
+            causalContext = CausalContext.handedBack(CONTEXT_BYTES.decode(arguments.get(2)));
         } catch (IllegalArgumentException e) {
             context.reply(Reply.error("ERR invalid causal context: pass back the first element GETV returned"));
             return;

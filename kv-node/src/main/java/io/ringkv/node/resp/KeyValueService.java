@@ -31,8 +31,9 @@ public interface KeyValueService {
     /**
      * Writes {@code value}, superseding the versions that {@code context} names.
      *
-     * @param context the causal context a client read with {@link #getVersions}, or {@link CausalContext#NONE}
-     *     for a blind write
+     * @param context the causal context a client read with {@link #getVersions} (supersedes exactly what it
+     *     covers; {@link CausalContext#SAW_NOTHING} supersedes nothing), or {@link CausalContext#NONE} for a
+     *     blind write, which supersedes what a read just before it returns
      */
     CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency);
 

@@ -70,7 +70,12 @@ public final class ReplicatedKeyValueService implements KeyValueService {
 
     @Override
     public CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency) {
-        if (!context.isEmpty()) {
+        if (!context.isBlind()) {
+            if (context.isEmpty()) {
+                // SETV with the context of an absent key: it saw nothing and supersedes nothing
+                return write(future -> coordinator.put(key, value, null, consistency, callback(future)))
+                    .thenApply(version -> null);
+            }
             io.ringkv.api.CausalContext causal;
             try {
                 causal = io.ringkv.api.CausalContext.fromBytes(context.toByteArray());
