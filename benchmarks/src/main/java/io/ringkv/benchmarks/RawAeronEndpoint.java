@@ -53,11 +53,20 @@ final class RawAeronEndpoint implements AutoCloseable {
     }
 
     int doWork() {
+        return housekeeping() + subscription.poll(handler, 64);
+    }
+
+    /**
+     * Runs the embedded driver's and the client's duty cycles and resolves the publication once it exists. A
+     * sender waiting on a publication that is not ready or back-pressured must call it: in INVOKER mode nothing
+     * else moves the driver.
+     */
+    int housekeeping() {
         int work = driverInvoker.invoke() + clientInvoker.invoke();
         if (publication == null) {
             publication = aeron.getExclusivePublication(publicationRegistration);
         }
-        return work + subscription.poll(handler, 64);
+        return work;
     }
 
     /** @return true when the message went out */

@@ -92,8 +92,9 @@ public class TransportRoundTripBenchmark {
             directory.resolve("ringkv-echo"), TransportConfig.DEFAULT_TERM_LENGTH));
         ringkvClient.register(SCHEMA, (sender, buffer, offset, length) -> ringkvReplied = true);
         ringkvEcho.register(SCHEMA, (sender, buffer, offset, length) -> {
+            // the driver runs only when invoked (INVOKER mode): it must run while the echo waits to send
             while (ringkvEcho.send(sender, buffer, offset, length) == SendResult.BACK_PRESSURED) {
-                Thread.onSpinWait();
+                ringkvEcho.doHousekeeping();
             }
         });
         ringkvEchoRunner = runner(preset, "ringkv-echo", ringkvEcho::doWork);
@@ -120,7 +121,7 @@ public class TransportRoundTripBenchmark {
         echo[0] = new RawAeronEndpoint(directory.resolve("raw-echo"), echoPort, clientPort,
             (buffer, offset, length, header) -> {
                 while (!echo[0].send(buffer, offset, length)) {
-                    Thread.onSpinWait();
+                    echo[0].housekeeping();
                 }
             });
         rawEcho = echo[0];
