@@ -111,9 +111,7 @@ public final class RingkvNode implements AutoCloseable {
                 replicationConfig, state.generation());
             membership.onRing(replication::updateRing);
             membership.start();
-            replicationCounters = replication.counters();
-            transportCounters = transport.counters();
-            storageMetrics = engine.metrics();
+            snapshotCounters();
             context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
             ErrorHandler errors = error -> events.accept("agent error: " + error);
             runner = new AgentRunner(config.idle().newStrategy(), errors, null, agent);
@@ -132,12 +130,16 @@ public final class RingkvNode implements AutoCloseable {
 
     /** Agent thread: publishes the replication, transport and storage counters for INFO, once a second. */
     private void publishCounters(long timerId) {
+        snapshotCounters();
+        context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
+    }
+
+    private void snapshotCounters() {
         replicationCounters = replication.counters();
         transportCounters = transport.counters();
         transportInvalidFrames = transport.droppedInvalidFrames();
         transportErrors = transport.aeronErrors();
         storageMetrics = engine.metrics();
-        context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
     }
 
     /** The node's own fields of {@code INFO}: replication settings, and the cluster as this node sees it. */

@@ -445,8 +445,13 @@ public final class Coordinator implements TimerHandler {
     }
 
     private void scheduleNext(PendingRequest request) {
+        scheduleNext(request, config.retryIntervalNanos());
+    }
+
+    /** Arms the request's timer for {@code intervalNanos} from now, or its deadline when that comes sooner. */
+    private void scheduleNext(PendingRequest request, long intervalNanos) {
         long remaining = Math.max(0, request.deadlineNanos - context.clock().monotonicNanos());
-        request.timerId = context.timers().schedule(Math.min(remaining, config.retryIntervalNanos()), this);
+        request.timerId = context.timers().schedule(Math.min(remaining, intervalNanos), this);
         byTimer.put(request.timerId, request);
     }
 
@@ -517,10 +522,7 @@ public final class Coordinator implements TimerHandler {
             }
         }
         // back off (retry interval doubling up to 16×) so a replica that is slow to be judged down is not flooded
-        long remaining = Math.max(0, write.deadlineNanos - context.clock().monotonicNanos());
-        long interval = config.retryIntervalNanos() << Math.min(write.catchUpRounds++, 4);
-        write.timerId = context.timers().schedule(Math.min(remaining, interval), this);
-        byTimer.put(write.timerId, write);
+        scheduleNext(write, config.retryIntervalNanos() << Math.min(write.catchUpRounds++, 4));
     }
 
     /**
