@@ -9,6 +9,17 @@ public interface PutCallback {
     void onSuccess(Version written);
 
     /**
+     * What the coordinator calls on success; by default {@link #onSuccess(Version)}.
+     *
+     * @param written the version W replicas made durable
+     * @param supersededLive true when the write superseded a live value held by the replica that coordinated it
+     *     (a blind {@code DEL} answers 1 then): that replica's view only, not the cluster's
+     */
+    default void onSuccess(Version written, boolean supersededLive) {
+        onSuccess(written);
+    }
+
+    /**
      * The write was not acknowledged by W replicas. It may still have reached some of them and may still become
      * visible (a failed write is indeterminate, as in every Dynamo-style store).
      *
