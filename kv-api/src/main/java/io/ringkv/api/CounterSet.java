@@ -24,4 +24,9 @@ public final class CounterSet<E extends Enum<E> & CounterDescriptor> {
     public long value(E descriptor) {
         return counters[descriptor.ordinal()].get();
     }
+
+    @Override
+    public String toString() {
+        return java.util.Arrays.toString(counters);
+    }
 }
