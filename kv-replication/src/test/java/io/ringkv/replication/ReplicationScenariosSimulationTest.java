@@ -137,7 +137,7 @@ class ReplicationScenariosSimulationTest {
         assertTrue(cluster.await(put).succeeded(), String.valueOf(put.error));
         SiblingSet read = cluster.get(n(2), "big", new Consistency(3, 3, 3)).value;
         assertEquals(List.of(Value.of(bytes)), read.values());
-        assertEquals(0, cluster.sim.node(n(1)).transport().counters().tooLarge());
+        assertEquals(0, cluster.sim.node(n(1)).counters().value("transport_too_large"));
     }
 
     @Test

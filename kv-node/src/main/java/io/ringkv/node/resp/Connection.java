@@ -125,7 +125,7 @@ final class Connection implements CommandContext {
     void onSlotCompleted(ReplySlot slot, Reply reply, boolean serviceFailure) {
         loop.execute(() -> {
             if (serviceFailure) {
-                loop.counters().onServiceFailure();
+                loop.counters().get(RespCounter.SERVICE_FAILURES).incrementRelease();
             }
             if (closed) {
                 return;
@@ -178,7 +178,7 @@ final class Connection implements CommandContext {
                 requestStartNanos = System.nanoTime();
             }
         } catch (RespProtocolException e) {
-            loop.counters().onProtocolError();
+            loop.counters().get(RespCounter.PROTOCOL_ERRORS).incrementRelease();
             reply(Reply.error("ERR Protocol error: " + e.getMessage()));
             closing = true;
         }
@@ -210,7 +210,8 @@ final class Connection implements CommandContext {
     private void reportUnsentBytes() {
         long unsent = unsentBytes();
         if (unsent != reportedUnsentBytes) {
-            loop.counters().onUnsentReplyBytes(unsent - reportedUnsentBytes, unsent);
+            loop.counters().get(RespCounter.UNSENT_REPLY_BYTES).addRelease(unsent - reportedUnsentBytes);
+            loop.counters().get(RespCounter.UNSENT_REPLY_BYTES_PEAK).proposeMaxRelease(unsent);
             reportedUnsentBytes = unsent;
         }
     }
@@ -261,7 +262,7 @@ final class Connection implements CommandContext {
     private void updateInterest() {
         boolean accepting = acceptingRequests();
         if (!accepting && !paused && !closing) {
-            loop.counters().onReadPaused();
+            loop.counters().get(RespCounter.READ_PAUSES).incrementRelease();
         }
         if (accepting && paused && !pausedByClient && requestStartNanos != NONE) {
             // the request could not progress while the server was not reading it: its time starts again
@@ -308,9 +309,9 @@ final class Connection implements CommandContext {
         }
         boolean incomplete = requestClockRuns() && nowNanos - (requestStartNanos + requestTimeoutNanos) >= 0;
         if (incomplete) {
-            loop.counters().onClosedIncompleteRequest();
+            loop.counters().get(RespCounter.CLOSED_INCOMPLETE_REQUEST).incrementRelease();
         } else {
-            loop.counters().onClosedIdle();
+            loop.counters().get(RespCounter.CLOSED_IDLE).incrementRelease();
         }
         close();
         return true;

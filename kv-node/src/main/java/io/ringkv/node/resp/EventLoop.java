@@ -1,5 +1,6 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.api.CounterSet;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -29,7 +30,7 @@ final class EventLoop implements Runnable {
     private final Selector selector;
     private final ServerSocketChannel listener;
     private final CommandDispatcher dispatcher;
-    private final RespCounters counters;
+    private final CounterSet<RespCounter> counters;
     private final BufferPool buffers = new BufferPool();
     private final Set<Connection> connections = new HashSet<>();
     private final ManyToOneConcurrentLinkedQueue<Runnable> tasks = new ManyToOneConcurrentLinkedQueue<>();
@@ -43,7 +44,7 @@ final class EventLoop implements Runnable {
     private static final long TIMEOUT_CHECK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
-              RespCounters counters) {
+              CounterSet<RespCounter> counters) {
         this.config = config;
         this.selector = selector;
         this.listener = listener;
@@ -90,7 +91,7 @@ final class EventLoop implements Runnable {
         return dispatcher;
     }
 
-    RespCounters counters() {
+    CounterSet<RespCounter> counters() {
         return counters;
     }
 
@@ -130,7 +131,7 @@ final class EventLoop implements Runnable {
 
     void onClosed(Connection connection) {
         if (connections.remove(connection)) {
-            counters.onClosed();
+            counters.get(RespCounter.CONNECTED_CLIENTS).addRelease(-1);
         }
     }
 
@@ -145,7 +146,7 @@ final class EventLoop implements Runnable {
                 }
             } catch (RuntimeException e) {
                 // a bug in one connection's handling must not stop the others: drop that connection
-                counters.onServiceFailure();
+                counters.get(RespCounter.SERVICE_FAILURES).incrementRelease();
                 connection.close();
             }
         } else if (key.isValid() && key.isAcceptable()) {
@@ -173,7 +174,7 @@ final class EventLoop implements Runnable {
 
     private void accept(SocketChannel channel) throws IOException {
         if (connections.size() >= config.maxClients()) {
-            counters.onRejected();
+            counters.get(RespCounter.CONNECTIONS_REJECTED).incrementRelease();
             channel.configureBlocking(false);
             channel.write(ByteBuffer.wrap(TOO_MANY_CLIENTS));
             channel.close();
@@ -186,7 +187,8 @@ final class EventLoop implements Runnable {
             new ClientSession(nextClientId++, config.consistency()));
         key.attach(connection);
         connections.add(connection);
-        counters.onAccepted();
+        counters.get(RespCounter.CONNECTIONS_ACCEPTED).incrementRelease();
+        counters.get(RespCounter.CONNECTED_CLIENTS).addRelease(1);
         scheduleTimeoutCheck(connection.nextDeadline());
     }
 

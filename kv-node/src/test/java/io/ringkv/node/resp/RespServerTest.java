@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Consistency;
+import io.ringkv.api.Counter;
+import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
@@ -121,7 +124,7 @@ class RespServerTest {
         for (int i = 0; i < 2000; i++) {
             assertEquals(NULL_BULK, client.read(), "reply " + i);
         }
-        assertTrue(server.counters().readPauses() > 0, "the server paused reading at least once");
+        assertTrue(server.counters().value(RespCounter.READ_PAUSES) > 0, "the server paused reading at least once");
         assertEquals("PONG", client.call("PING"));
     }
 
@@ -136,7 +139,7 @@ class RespServerTest {
             batch.writeBytes(RespTestClient.command("GET", "big"));
         }
         client.send(batch.toByteArray());
-        while (server.counters().readPauses() == 0) {
+        while (server.counters().value(RespCounter.READ_PAUSES) == 0) {
             Thread.sleep(5);
         }
         for (int i = 0; i < 1000; i++) {
@@ -241,7 +244,7 @@ class RespServerTest {
         assertEquals(new Err("ERR Protocol error: expected '$', got '\\x01'"), garbage.read());
         assertTrue(garbage.closedByServer());
         assertEquals(new Bulk("v"), bystander.call("GET", "k"));
-        assertEquals(1L, server.counters().protocolErrors());
+        assertEquals(1L, server.counters().value(RespCounter.PROTOCOL_ERRORS));
     }
 
     @Test
@@ -273,7 +276,7 @@ class RespServerTest {
         leaver.close();
         RespTestClient stayer = client(server);
         assertEquals(NULL_BULK, stayer.call("GET", "k"));
-        while (server.counters().connectedClients() != 1) {
+        while (server.counters().value(RespCounter.CONNECTED_CLIENTS) != 1) {
             Thread.sleep(5);
         }
     }
@@ -359,8 +362,8 @@ class RespServerTest {
         RespTestClient halfSent = client(server);
         halfSent.send("*1000000\r\n$3\r\nGET\r\n");
         assertTrue(halfSent.closedByServer(), "the half-sent request was given up");
-        assertEquals(1, server.counters().closedIncompleteRequest());
-        assertEquals(0, server.counters().closedIdle());
+        assertEquals(1, server.counters().value(RespCounter.CLOSED_INCOMPLETE_REQUEST));
+        assertEquals(0, server.counters().value(RespCounter.CLOSED_IDLE));
         assertEquals("PONG", quiet.call("PING"), "a connection between requests is not closed by the request timeout");
         String stats = ((Bulk) quiet.call("INFO", "stats")).text();
         assertTrue(stats.contains("clients_closed_incomplete_request:1\r\n"), stats);
@@ -386,10 +389,10 @@ class RespServerTest {
         bytes.writeBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nonly part".getBytes(StandardCharsets.US_ASCII));
         client.send(bytes.toByteArray());
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        while (server.counters().closedIncompleteRequest() == 0 && System.nanoTime() < deadline) {
+        while (server.counters().value(RespCounter.CLOSED_INCOMPLETE_REQUEST) == 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(1, server.counters().closedIncompleteRequest(),
+        assertEquals(1, server.counters().value(RespCounter.CLOSED_INCOMPLETE_REQUEST),
             "the connection that never reads and holds half a request is closed");
     }
 
@@ -399,8 +402,8 @@ class RespServerTest {
         RespTestClient client = client(server);
         assertEquals("PONG", client.call("PING"));
         assertTrue(client.closedByServer(), "the idle connection was closed");
-        assertEquals(1, server.counters().closedIdle());
-        assertEquals(0, server.counters().closedIncompleteRequest());
+        assertEquals(1, server.counters().value(RespCounter.CLOSED_IDLE));
+        assertEquals(0, server.counters().value(RespCounter.CLOSED_INCOMPLETE_REQUEST));
     }
 
     /**
@@ -431,7 +434,7 @@ class RespServerTest {
                 }
                 return null;
             });
-            while (server.counters().readPauses() == 0) {
+            while (server.counters().value(RespCounter.READ_PAUSES) == 0) {
                 Thread.sleep(5);
             }
             for (int i = 0; i < requests; i++) {
@@ -441,7 +444,7 @@ class RespServerTest {
         } finally {
             writer.shutdownNow();
         }
-        long peak = server.counters().unsentReplyBytesPeak();
+        long peak = server.counters().value(RespCounter.UNSENT_REPLY_BYTES_PEAK);
         assertTrue(peak > 0 && peak <= bound + 1024 + 16, "one connection held " + peak + " unsent bytes");
         assertEquals("PONG", client.call("PING"));
         String clients = ((Bulk) client.call("INFO", "clients")).text();
@@ -465,6 +468,32 @@ class RespServerTest {
         }
         String stats = ((Bulk) client.call("INFO", "stats")).text();
         assertTrue(stats.startsWith("# Stats\r\n") && !stats.contains("# Server"), stats);
+    }
+
+    @Test
+    void infoShowsEveryCounterOfTheRegistryInItsSectionWithNoMappingOfItsOwn() throws Exception {
+        CounterRegistry registry = new CounterRegistry(32);
+        Counter hints = registry.register("hints_written", "hints stored for a down replica", CounterKind.COUNTER,
+            "cluster");
+        registry.register("storage_disk_full", "1 while writes are refused", CounterKind.GAUGE, "storage");
+        hints.addRelease(42);
+        RespServer server = RespServer.start(RespServer.listen(RespConfig.onPort(0)), new MapKeyValueService(null),
+            section -> section.equals("storage") ? Map.of("storage_engine", "memory") : Map.of(),
+            Availability.ALWAYS, registry);
+        resources.add(server);
+        RespTestClient client = client(server);
+        assertEquals("PONG", client.call("PING"));
+
+        String cluster = ((Bulk) client.call("INFO", "cluster")).text();
+        assertEquals("# Cluster\r\nhints_written:42\r\n", cluster);
+        String storage = ((Bulk) client.call("INFO", "storage")).text();
+        assertEquals("# Storage\r\nstorage_disk_full:0\r\nstorage_engine:memory\r\n", storage);
+        String stats = ((Bulk) client.call("INFO", "stats")).text();
+        // the INFO being answered counts itself
+        assertTrue(stats.contains("total_commands_processed:4\r\n"), "the front door counts into the same registry: "
+            + stats);
+        assertEquals(4, registry.value("total_commands_processed"));
+        assertEquals(4, server.counters().value(RespCounter.COMMANDS_PROCESSED));
     }
 
     @Test
@@ -514,7 +543,7 @@ class RespServerTest {
         RespTestClient client = client(server);
         assertEquals(new Err("UNAVAILABLE 2 of 3 replicas are down"), client.call("GET", "k"));
         assertEquals(new Err("ERR internal error: java.lang.IllegalStateException: bug"), client.call("DEL", "k"));
-        assertEquals(1L, server.counters().serviceFailures());
+        assertEquals(1L, server.counters().value(RespCounter.SERVICE_FAILURES));
         assertEquals("PONG", client.call("PING"));
     }
 
