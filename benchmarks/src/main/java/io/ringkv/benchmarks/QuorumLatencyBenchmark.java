@@ -42,8 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code keys} keys (100,000 by default); {@code quorumWrite} then writes a random one of them with the causal
  * context of its last write (so each write supersedes the previous one, as {@code SETV} does; a Redis {@code SET}
  * is a read and then this write), {@code quorumRead} reads a random one and checks it is there. {@code engine}
- * shows what the disk costs: {@code lsm} appends every write to its log before it acknowledges (without an fsync,
- * its default), {@code memory} keeps nothing.
+ * shows what durability costs: a replica on {@code lsm} forces its commit log (an fsync, on the agent thread)
+ * before it acknowledges a write, {@code memory} keeps nothing. Node 1 prints its transport counters after loading
+ * and at the end: a send refused as back-pressured goes again only at the coordinator's next retry (200 ms).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
