@@ -16,6 +16,7 @@ import io.ringkv.node.runtime.NodeAgent;
 import io.ringkv.node.runtime.NodeHealth;
 import io.ringkv.node.service.ReplicatedKeyValueService;
 import io.ringkv.node.transport.AeronTransport;
+import io.ringkv.replication.Coordinator;
 import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.replication.ReplicationCounters;
@@ -230,6 +231,20 @@ public final class RingkvNode implements AutoCloseable {
     /** @return the front door's TCP port (useful when configured as 0) */
     public int clientPort() {
         return front.port();
+    }
+
+    /**
+     * Queues {@code task} to run on the agent thread with this node's replication coordinator, for in-process tools
+     * (the quorum latency benchmark) that drive the replication path without the front door. The coordinator, and
+     * whatever its callbacks are given, belong to the agent thread: use them only inside {@code task} and the
+     * callbacks, and hand results to other threads through a safe publication (a volatile field).
+     *
+     * @return false when the agent's task queue is full and {@code task} will not run; a task queued before
+     *     {@link #start} runs once the agent starts, one queued after {@link #close} never runs
+     */
+    public boolean submitToCoordinator(Consumer<Coordinator> task) {
+        // read on the agent thread, which start() launches after it assigned replication
+        return agent.submit(() -> task.accept(replication.coordinator()));
     }
 
     /** @return the transport (its counters are safe to read approximately from any thread) */
