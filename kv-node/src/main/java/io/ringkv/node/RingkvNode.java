@@ -12,6 +12,7 @@ import io.ringkv.gossip.Gossiper;
 import io.ringkv.node.service.ReadinessGatedService;
 import io.ringkv.node.resp.RespConfig;
 import io.ringkv.node.resp.RespServer;
+import io.ringkv.node.runtime.EngineStage;
 import io.ringkv.node.runtime.NodeAgent;
 import io.ringkv.node.runtime.NodeHealth;
 import io.ringkv.node.service.ReplicatedKeyValueService;
@@ -42,6 +43,8 @@ import org.agrona.concurrent.AgentRunner;
  */
 public final class RingkvNode implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+    /** Replica reads and writes the storage stage holds at once; beyond it they are refused (and counted). */
+    private static final int STORAGE_STAGE_CAPACITY = 16_384;
     private static final long COUNTERS_EVERY_NANOS = 1_000_000_000L;
 
     private final NodeConfig config;
@@ -62,6 +65,7 @@ public final class RingkvNode implements AutoCloseable {
      */
     private volatile ReplicationCounters replicationCounters;
     private StorageCounters storageCounters;
+    private EngineStage storage;
     private PeersWriter peersWriter;
 
     @Inject
@@ -101,10 +105,15 @@ public final class RingkvNode implements AutoCloseable {
             NodeConfig announced = config.withClientPort(frontDoor.port());
             peersWriter = new PeersWriter(config.dataDirectory(), events, context.counters());
             storageCounters = new StorageCounters(context.counters(), engine);
-            membership = new ClusterMembership(context, announced, consistency, engine, state, remembered,
+            // every replica read and write, and the engine's report, run on the stage's threads, never the agent's
+            storage = new EngineStage("ringkv-" + config.id().value(), engine, STORAGE_STAGE_CAPACITY, agent::wake,
+                storageCounters::publish, context.counters());
+            agent.storage(storage);
+            membership = new ClusterMembership(context, announced, consistency, storage::latestMetrics, state,
+                remembered,
                 peersWriter::save, events);
             // the generation (persisted, always greater) keeps every dot this node issues new, even on a wiped disk
-            replication = new Replication(context, membership.ring(), engine, membership::isAlive,
+            replication = new Replication(context, membership.ring(), storage, membership::isAlive,
                 replicationConfig, state.generation());
             membership.onRing(replication::updateRing);
             membership.start();
@@ -120,6 +129,7 @@ public final class RingkvNode implements AutoCloseable {
                 health::whyUnavailable, context.counters());
         } catch (RuntimeException e) {
             CloseHelper.quietClose(peersWriter);
+            CloseHelper.quietClose(storage);
             frontDoor.close();
             throw e;
         }
@@ -133,7 +143,6 @@ public final class RingkvNode implements AutoCloseable {
 
     private void snapshotCounters() {
         replicationCounters = replication.counters();
-        storageCounters.publish();
     }
 
     /**
@@ -262,6 +271,8 @@ public final class RingkvNode implements AutoCloseable {
         }
         // after the agent stopped: the last view it handed over is written before the process exits
         CloseHelper.quietClose(peersWriter);
+        // after the agent stopped: nothing submits any more; writes the stage took but did not force are unacknowledged
+        CloseHelper.quietClose(storage);
         engine.close();
     }
 }

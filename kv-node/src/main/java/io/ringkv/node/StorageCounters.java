@@ -60,9 +60,8 @@ final class StorageCounters {
         }
     }
 
-    /** Agent thread (the one writer of these counters): copies the engine's report now. */
-    void publish() {
-        StorageMetrics metrics = engine.metrics();
+    /** The storage stage's thread (the one writer of these counters): copies the engine's report. */
+    void publish(StorageMetrics metrics) {
         records.setRelease(metrics.liveRecords());
         dataBytes.setRelease(metrics.dataBytes());
         puts.setRelease(metrics.puts());

@@ -16,7 +16,6 @@ import io.ringkv.node.NodeConfig;
 import io.ringkv.node.transport.PeerAddress;
 import io.ringkv.ring.Ring;
 import io.ringkv.ring.TokenAllocators;
-import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,7 +47,7 @@ public final class ClusterMembership implements Gossiper.Listener {
     private final NodeContext context;
     private final NodeConfig config;
     private final Consistency consistency;
-    private final StorageEngine engine;
+    private final java.util.function.Supplier<StorageMetrics> storage;
     private final Consumer<String> events;
     private final Gossiper gossiper;
     private final Node self;
@@ -64,20 +63,23 @@ public final class ClusterMembership implements Gossiper.Listener {
      * @param context the node's runtime
      * @param config the node's settings
      * @param consistency the cluster's N, R and W (N sizes the ring)
-     * @param engine the storage engine, whose data size (the node's load) and record count are announced
+     * @param storage the storage engine's latest report (taken off the agent thread), whose data size (the node's
+     *     load) and record count are announced
      * @param stored this run's generation and the tokens owned from an earlier run
      * @param events receives one line per notable event
      */
-    public ClusterMembership(NodeContext context, NodeConfig config, Consistency consistency, StorageEngine engine,
+    public ClusterMembership(NodeContext context, NodeConfig config, Consistency consistency,
+                             java.util.function.Supplier<StorageMetrics> storage,
                              NodeState stored, Consumer<String> events) {
-        this(context, config, consistency, engine, stored, Gossiper.Remembered.NONE, remembered -> { }, events);
+        this(context, config, consistency, storage, stored, Gossiper.Remembered.NONE, remembered -> { }, events);
     }
 
     /**
      * @param context the node's runtime
      * @param config the node's settings
      * @param consistency the cluster's N, R and W (N sizes the ring)
-     * @param engine the storage engine, whose data size (the node's load) and record count are announced
+     * @param storage the storage engine's latest report (taken off the agent thread), whose data size (the node's
+     *     load) and record count are announced
      * @param stored this run's generation and the tokens owned from an earlier run
      * @param remembered the other members as the previous run knew them ({@link PeersFile}): the node starts
      *     from them, so its ring keeps a member that is down now
@@ -85,7 +87,8 @@ public final class ClusterMembership implements Gossiper.Listener {
      *     learned, restarted, removed, forgotten; its status or tokens); called on the agent thread, must not block
      * @param events receives one line per notable event
      */
-    public ClusterMembership(NodeContext context, NodeConfig config, Consistency consistency, StorageEngine engine,
+    public ClusterMembership(NodeContext context, NodeConfig config, Consistency consistency,
+                             java.util.function.Supplier<StorageMetrics> storage,
                              NodeState stored, Gossiper.Remembered remembered,
                              Consumer<Gossiper.Remembered> rememberer, Consumer<String> events) {
         this.rememberer = rememberer;
@@ -93,7 +96,7 @@ public final class ClusterMembership implements Gossiper.Listener {
         this.context = context;
         this.config = config;
         this.consistency = consistency;
-        this.engine = engine;
+        this.storage = storage;
         this.events = events;
         this.state = stored;
         this.self = new Node(config.id(), config.listen().host(), config.listen().port(),
@@ -236,7 +239,7 @@ public final class ClusterMembership implements Gossiper.Listener {
 
     private void everyRound(long interval) {
         if (rounds++ % LOAD_EVERY_ROUNDS == 0) {
-            StorageMetrics metrics = engine.metrics();
+            StorageMetrics metrics = storage.get();
             gossiper.announceApplicationState("records", Long.toString(metrics.liveRecords()));
             // three significant digits: compactions and small writes do not make a new state for every node
             gossiper.announceApplicationState("load", humanBytes(metrics.dataBytes()));

@@ -22,6 +22,8 @@ public final class NodeAgent implements Agent {
     private final WheelTimers timers;
     private final NodeHealth health;
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(TASK_QUEUE_CAPACITY);
+    private volatile Thread thread;
+    private EngineStage storage;
 
     /**
      * @param roleName names the thread, e.g. {@code ringkv-node-n1}
@@ -45,6 +47,24 @@ public final class NodeAgent implements Agent {
         return tasks.offer(task);
     }
 
+    /** Runs the storage stage's completions on this agent; set before the agent starts. */
+    public void storage(EngineStage stage) {
+        this.storage = stage;
+    }
+
+    /** Wakes the agent thread if it is parked (any thread): work was handed to it. */
+    public void wake() {
+        Thread running = thread;
+        if (running != null) {
+            java.util.concurrent.locks.LockSupport.unpark(running);
+        }
+    }
+
+    @Override
+    public void onStart() {
+        thread = Thread.currentThread();
+    }
+
     /**
      * Only messages, timers and tasks count as work: the media driver's own housekeeping (heartbeats, status
      * messages) keeps running every cycle but does not stop an idle node from backing off. Anything the node sends
@@ -61,6 +81,9 @@ public final class NodeAgent implements Agent {
         }
         int work = transport.pollMessages();
         work += timers.poll();
+        if (storage != null) {
+            work += storage.drainCompletions();
+        }
         work += tasks.drain(Runnable::run, TASKS_PER_CYCLE);
         return work;
     }

@@ -73,7 +73,8 @@ public final class ReplicatedKeyValueService implements KeyValueService {
         if (!context.isBlind()) {
             if (context.isEmpty()) {
                 // SETV with the context of an absent key: it saw nothing and supersedes nothing
-                return write(future -> coordinator.put(key, value, null, consistency, callback(future)))
+                return write(future -> coordinator.put(key, value, io.ringkv.api.CausalContext.EMPTY, consistency,
+                    callback(future)))
                     .thenApply(version -> null);
             }
             io.ringkv.api.CausalContext causal;

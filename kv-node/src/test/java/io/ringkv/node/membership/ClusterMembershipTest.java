@@ -57,7 +57,7 @@ class ClusterMembershipTest {
                 throw new java.io.UncheckedIOException(e);
             }
             ClusterMembership membership = new ClusterMembership(context, config,
-                config.cluster().consistency(true), disk.open("data"), stored, events::add);
+                config.cluster().consistency(true), disk.open("data")::metrics, stored, events::add);
             membership.start();
             return membership;
         });
@@ -91,7 +91,7 @@ class ClusterMembershipTest {
         SimNode<ClusterMembership> node = simulation.addNode(config.id(), (context, disk) -> {
             NodeState stored = NodeState.startNewGeneration(directory, context.clock().wallClockMillis());
             ClusterMembership membership = new ClusterMembership(context, config,
-                config.cluster().consistency(true), disk.open("data"), stored, remembered, view -> { },
+                config.cluster().consistency(true), disk.open("data")::metrics, stored, remembered, view -> { },
                 events::add);
             membership.start();
             return membership;

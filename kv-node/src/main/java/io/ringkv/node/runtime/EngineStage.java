@@ -1,0 +1,329 @@
+package io.ringkv.node.runtime;
+
+import io.ringkv.api.Counter;
+import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterRegistry;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.storage.StorageCompletion;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageMetrics;
+import io.ringkv.storage.StorageStage;
+import io.ringkv.storage.StorageTask;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+
+/**
+ * The node's storage stage: two threads beside the agent. The <em>applier</em> takes the agent's tasks in order and
+ * runs them against the engine (reads answer at once; writes are appended to the commit log and memtable and wait);
+ * after each pass over what it found queued it hands the pass's writes to the <em>syncer</em>, which forces the
+ * engine once for everything handed to it since its last force and only then hands their completions back (group
+ * commit across requests: writes that arrive while a force runs are covered together by the next one). Reads of a
+ * token written but not yet forced wait for that force, so no answer carries data a crash could take back.
+ *
+ * <p>One applier thread runs every task, so one token's tasks (indeed all tasks) run in submission order. The agent
+ * is the only submitter; completions are drained by it ({@link #drainCompletions()}) and it is woken when some
+ * arrive. Both threads park when there is nothing to do. The engine's report ({@link StorageEngine#metrics()},
+ * which may look at the file system) is taken on the applier once a second, never on the agent.
+ */
+public final class EngineStage implements StorageStage, AutoCloseable {
+    private static final int PASS_LIMIT = 1024;
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long METRICS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final StorageEngine engine;
+    private final int capacity;
+    private final Runnable wakeAgent;
+    private final Consumer<StorageMetrics> onMetrics;
+    private final OneToOneConcurrentArrayQueue<Op> submitted;
+    private final ManyToOneConcurrentArrayQueue<Op> completed;
+    private final OneToOneConcurrentArrayQueue<Pass> toForce;
+    private final Thread applier;
+    private final Thread syncer;
+    private volatile boolean running = true;
+    private volatile boolean applierParked;
+    private volatile boolean syncerParked;
+    /** The last pass whose force completed (written by the syncer). */
+    private volatile long forcedPass;
+    private volatile StorageMetrics latestMetrics;
+    private final Counter forces;
+    private final Counter forcedWrites;
+    private final Counter refusedCounter;
+    private final Counter inFlightGauge;
+    // applier thread only
+    private final Long2LongHashMap unforcedTokens = new Long2LongHashMap(0);
+    private List<Op> pass = new ArrayList<>();
+    private long passNumber = 1;
+    private long nextMetricsNanos;
+    // agent thread only
+    private int inFlight;
+
+    /**
+     * Starts the stage's threads.
+     *
+     * @param name names the threads ({@code <name>-storage}, {@code <name>-sync})
+     * @param engine the node's engine
+     * @param capacity tasks that may be in the stage at once (queued, running or awaiting their force)
+     * @param wakeAgent wakes the agent thread when completions arrive (called from the stage's threads)
+     * @param onMetrics receives the engine's report once a second, on the applier thread
+     * @param counters where the stage's counters go ({@code storage_stage_*}, INFO's storage section)
+     */
+    public EngineStage(String name, StorageEngine engine, int capacity, Runnable wakeAgent,
+                       Consumer<StorageMetrics> onMetrics, CounterRegistry counters) {
+        this.forces = counters.register("storage_stage_forces", "forces of the engine by the storage stage: one"
+            + " covers every write handed to it since the last (group commit)", CounterKind.COUNTER, "storage");
+        this.forcedWrites = counters.register("storage_stage_forced_writes", "replica writes acknowledged after a"
+            + " force covered them; divided by storage_stage_forces, the writes one force covered on average",
+            CounterKind.COUNTER, "storage");
+        this.refusedCounter = counters.register("storage_stage_refused", "replica reads and writes refused because"
+            + " the storage stage already held its capacity", CounterKind.COUNTER, "storage");
+        this.inFlightGauge = counters.register("storage_stage_in_flight", "replica reads and writes in the storage"
+            + " stage now (queued, running or awaiting a force), as of the agent's last completion",
+            CounterKind.GAUGE, "storage");
+        this.engine = engine;
+        this.capacity = capacity;
+        this.wakeAgent = wakeAgent;
+        this.onMetrics = onMetrics;
+        this.submitted = new OneToOneConcurrentArrayQueue<>(capacity);
+        this.completed = new ManyToOneConcurrentArrayQueue<>(capacity);
+        this.toForce = new OneToOneConcurrentArrayQueue<>(capacity);
+        this.latestMetrics = engine.metrics();
+        this.applier = Thread.ofPlatform().daemon().name(name + "-storage").unstarted(this::runApplier);
+        this.syncer = Thread.ofPlatform().daemon().name(name + "-sync").unstarted(this::runSyncer);
+        applier.start();
+        syncer.start();
+    }
+
+    @Override
+    public <T> boolean read(long token, StorageTask<T> task, StorageCompletion<T> completion) {
+        return submit(new Op(token, task, completion, false));
+    }
+
+    @Override
+    public <T> boolean write(long token, StorageTask<T> task, StorageCompletion<T> completion) {
+        return submit(new Op(token, task, completion, true));
+    }
+
+    /** Agent thread. */
+    private boolean submit(Op op) {
+        if (inFlight >= capacity || !submitted.offer(op)) {
+            refusedCounter.incrementRelease();
+            return false;
+        }
+        inFlightGauge.setRelease(++inFlight);
+        // the applier sets its flag, then looks at the queue; the agent offers, then looks at the flag
+        VarHandle.fullFence();
+        if (applierParked) {
+            LockSupport.unpark(applier);
+        }
+        return true;
+    }
+
+    /**
+     * Agent thread: runs the completions that arrived.
+     *
+     * @return how many ran (work done this duty cycle)
+     */
+    public int drainCompletions() {
+        int drained = completed.drain(this::complete);
+        if (drained > 0) {
+            inFlightGauge.setRelease(inFlight);
+        }
+        return drained;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void complete(Op op) {
+        inFlight--;
+        ((StorageCompletion<Object>) op.completion).complete(op.result, op.failure);
+    }
+
+    /** @return tasks in the stage now (agent thread) */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** @return forces done (any thread) */
+    public long forces() {
+        return forces.get();
+    }
+
+    /** @return write tasks whose completion waited for a force (any thread) */
+    public long forcedWrites() {
+        return forcedWrites.get();
+    }
+
+    /** @return the engine's report as of the last second, taken off the agent thread (any thread) */
+    public StorageMetrics latestMetrics() {
+        return latestMetrics;
+    }
+
+    // ---- applier ---------------------------------------------------------------------------------------------
+
+    private void runApplier() {
+        nextMetricsNanos = System.nanoTime();
+        while (running) {
+            int ran = submitted.drain(this::apply, PASS_LIMIT);
+            if (!pass.isEmpty()) {
+                handToSyncer();
+            }
+            boolean wake = completedSinceWake;
+            completedSinceWake = false;
+            if (wake) {
+                wakeAgent.run();
+            }
+            publishMetricsWhenDue();
+            if (ran == 0) {
+                applierParked = true;
+                if (submitted.isEmpty() && running) {
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                }
+                applierParked = false;
+            }
+        }
+    }
+
+    private boolean completedSinceWake;
+
+    private void apply(Op op) {
+        try {
+            op.result = op.task.run(engine);
+        } catch (KvException e) {
+            op.failure = e;
+        } catch (RuntimeException e) {
+            op.failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage task failed: " + e);
+        }
+        if (op.write) {
+            unforcedTokens.put(op.token, passNumber);
+            pass.add(op);
+        } else if (unforcedTokens.get(op.token) > forcedPass) {
+            // an earlier write of this token waits for its force: so does this read's answer
+            pass.add(op);
+        } else {
+            hand(op);
+        }
+    }
+
+    private void hand(Op op) {
+        // never full: the agent keeps at most capacity tasks in the stage
+        completed.offer(op);
+        completedSinceWake = true;
+    }
+
+    private void handToSyncer() {
+        Pass handed = new Pass(passNumber++, pass);
+        pass = new ArrayList<>();
+        toForce.offer(handed);
+        VarHandle.fullFence();
+        if (syncerParked) {
+            LockSupport.unpark(syncer);
+        }
+        if (unforcedTokens.size() > 65_536) {
+            long forced = forcedPass;
+            unforcedTokens.entrySet().removeIf(entry -> entry.getValue() <= forced);
+        }
+    }
+
+    private void publishMetricsWhenDue() {
+        long now = System.nanoTime();
+        if (now - nextMetricsNanos >= 0) {
+            nextMetricsNanos = now + METRICS_EVERY_NANOS;
+            try {
+                StorageMetrics metrics = engine.metrics();
+                latestMetrics = metrics;
+                onMetrics.accept(metrics);
+            } catch (RuntimeException e) {
+                // a closed or failing engine: the last report stays
+            }
+        }
+    }
+
+    // ---- syncer ----------------------------------------------------------------------------------------------
+
+    private void runSyncer() {
+        List<Pass> passes = new ArrayList<>();
+        while (running) {
+            toForce.drain(passes::add);
+            if (passes.isEmpty()) {
+                syncerParked = true;
+                if (toForce.isEmpty() && running) {
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                }
+                syncerParked = false;
+                continue;
+            }
+            force(passes);
+            passes.clear();
+        }
+    }
+
+    /** One force for every pass handed over since the last: it covers every write they appended. */
+    private void force(List<Pass> passes) {
+        KvException failure = null;
+        try {
+            engine.flush();
+        } catch (KvException e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed: " + e);
+        }
+        long writes = 0;
+        for (Pass handed : passes) {
+            for (Op op : handed.ops) {
+                if (op.write) {
+                    writes++;
+                    if (failure != null && op.failure == null) {
+                        op.result = null;
+                        op.failure = failure;
+                    }
+                }
+                completed.offer(op);
+            }
+        }
+        forces.incrementRelease();
+        forcedWrites.addRelease(writes);
+        forcedPass = passes.getLast().number;
+        wakeAgent.run();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(applier);
+        LockSupport.unpark(syncer);
+        try {
+            applier.join(TimeUnit.SECONDS.toMillis(10));
+            syncer.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One task in the stage, and then its outcome. */
+    private static final class Op {
+        final long token;
+        final StorageTask<?> task;
+        final StorageCompletion<?> completion;
+        final boolean write;
+        Object result;
+        KvException failure;
+
+        Op(long token, StorageTask<?> task, StorageCompletion<?> completion, boolean write) {
+            this.token = token;
+            this.task = task;
+            this.completion = completion;
+            this.write = write;
+        }
+    }
+
+    /** The writes (and the reads waiting on them) of one applier pass, forced together. */
+    private record Pass(long number, List<Op> ops) {
+    }
+}
