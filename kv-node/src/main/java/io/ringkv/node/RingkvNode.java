@@ -37,6 +37,7 @@ import java.util.function.Consumer;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * A running ringkv node: its agent thread with the transport, gossip membership and replication on it, the
@@ -58,6 +59,8 @@ public final class RingkvNode implements AutoCloseable {
     private AgentRunner runner;
     private Replication replication;
     private RespServer front;
+    /** The RESP front door's service: its hand-off counters are read by INFO. */
+    private volatile ReplicatedKeyValueService service;
     /** The replication counters as of the last second, published by the agent thread for INFO's thread. */
     private volatile ReplicationCounters replicationCounters;
     /** The transport counters as of the last second, likewise. */
@@ -114,10 +117,11 @@ public final class RingkvNode implements AutoCloseable {
             snapshotCounters();
             context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
             ErrorHandler errors = error -> events.accept("agent error: " + error);
-            runner = new AgentRunner(config.idle().newStrategy(), errors, null, agent);
+            IdleStrategy idle = config.idle().newStrategy();
+            agent.idleWith(idle);
+            runner = new AgentRunner(idle, errors, null, agent);
             AgentRunner.startOnThread(runner);
-            ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
-                membership::removeNode);
+            service = new ReplicatedKeyValueService(agent, replication.coordinator(), membership::removeNode);
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable);
@@ -148,6 +152,8 @@ public final class RingkvNode implements AutoCloseable {
         ClusterSnapshot view = membership.snapshot();
         if (section.equals("server")) {
             serverFields(fields);
+        } else if (section.equals("stats")) {
+            handOffFields(fields);
         } else if (section.equals("replication")) {
             fields.put("node_id", config.id().value());
             fields.put("cluster_nodes", Integer.toString(view.ringNodes()));
@@ -189,6 +195,13 @@ public final class RingkvNode implements AutoCloseable {
         counterFields("transport_", transportCounters, fields);
         fields.put("transport_dropped_invalid_frames", Long.toString(transportInvalidFrames));
         fields.put("transport_errors", Long.toString(transportErrors));
+    }
+
+    /** Hand-offs between the front door and the agent thread that found the other side's queue full. */
+    private void handOffFields(Map<String, String> fields) {
+        ReplicatedKeyValueService current = service;
+        fields.put("agent_queue_full", Long.toString(current == null ? 0 : current.agentQueueFull()));
+        fields.put("front_door_queue_full", Long.toString(current == null ? 0 : current.frontDoorQueueFull()));
     }
 
     /** Whether the node can serve, and its transport's pause tolerance and error count. */
