@@ -188,7 +188,7 @@ final class Connection implements CommandContext {
                 encodeAnswered();
                 dispatchBuffered();
                 flush();
-            } while (!closed && (canEncode() || acceptingRequests() && in != null && in.hasRemaining()));
+            } while (!closed && (canEncode() || canDispatch()));
         } finally {
             servicing = false;
         }
@@ -265,6 +265,14 @@ final class Connection implements CommandContext {
     /** @return true while another request may be dispatched: room for its reply, none held back */
     private boolean hasRoom() {
         return !closing && pending.size() < maxPendingReplies && unsentBytes() < maxUnsentReplyBytes;
+    }
+
+    /** @return true when a request is at hand (held back or buffered) and may be tried now */
+    private boolean canDispatch() {
+        if (!hasRoom()) {
+            return false;
+        }
+        return held != null ? !anyInFlight(heldKeys) : in != null && in.hasRemaining();
     }
 
     /** @return true while the connection reads: room for more, and no request waiting for an earlier one */

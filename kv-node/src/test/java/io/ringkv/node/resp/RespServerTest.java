@@ -14,6 +14,8 @@ import io.ringkv.api.Limits;
 import io.ringkv.api.Value;
 import io.ringkv.node.resp.RespTestClient.Bulk;
 import io.ringkv.node.resp.RespTestClient.Err;
+import io.ringkv.node.runtime.AgentInbox;
+import io.ringkv.node.service.ReplicatedKeyValueService;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -196,6 +198,24 @@ class RespServerTest {
             assertEquals(expected.get(i), client.read(), "reply " + i);
         }
         assertTrue(map.largestBatch > 1, "commands on different keys were in flight together");
+    }
+
+    @Test
+    void aRequestTheNodesFullInboxRefusesIsAnsweredUnavailableAtOnceAndCountedInInfo() throws Exception {
+        AgentInbox inbox = new AgentInbox(2);
+        while (inbox.offer(() -> { })) {
+            // nothing drains it: the node is overloaded
+        }
+        ReplicatedKeyValueService service = new ReplicatedKeyValueService(inbox, null, node -> { });
+        RespTestClient client = client(start(RespConfig.onPort(0), service,
+            section -> section.equals("stats") ? Map.of("agent_queue_full", Long.toString(service.agentQueueFull()))
+                : Map.of()));
+        Err overloaded = new Err("UNAVAILABLE node is overloaded: its request queue is full; retry later");
+        assertEquals(overloaded, client.call("SET", "k", "v"));
+        assertEquals(overloaded, client.call("GET", "k"));
+        assertEquals("PONG", client.call("PING"), "the connection keeps serving");
+        String stats = ((Bulk) client.call("INFO", "stats")).text();
+        assertTrue(stats.contains("agent_queue_full:2\r\n"), stats);
     }
 
     @Test
