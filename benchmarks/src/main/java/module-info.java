@@ -4,6 +4,7 @@
 open module io.ringkv.benchmarks {
     requires io.ringkv.ring;
     requires io.ringkv.node;
+    requires io.ringkv.replication;
     requires io.ringkv.storage;
     requires java.management;
     requires io.aeron.client;

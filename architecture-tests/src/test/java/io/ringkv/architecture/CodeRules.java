@@ -1,11 +1,14 @@
 package io.ringkv.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.lang.ArchRule;
 import java.util.List;
 import java.util.Set;
@@ -75,6 +78,28 @@ final class CodeRules {
         return noClasses().that().resideInAnyPackage(packagesOutsideNode)
             .should().dependOnClassesThat().resideInAnyPackage("io.aeron.driver..", "io.netty..")
             .because("only kv-node embeds the media driver and serves clients");
+    }
+
+    /**
+     * Counters live in the node's one registry: no hand-made counter fields (a {@code volatile long}, an
+     * {@code AtomicLong}, a {@code LongAdder}) in the packages that count into it.
+     */
+    static ArchRule noHandMadeCounters(String... packages) {
+        return noFields().that().areDeclaredInClassesThat().resideInAnyPackage(packages)
+            .should(new com.tngtech.archunit.lang.ArchCondition<JavaField>("be a hand-made counter") {
+                @Override
+                public void check(JavaField field, com.tngtech.archunit.lang.ConditionEvents events) {
+                    boolean volatileLong = field.getRawType().isEquivalentTo(long.class)
+                        && field.getModifiers().contains(JavaModifier.VOLATILE);
+                    String type = field.getRawType().getName();
+                    boolean counter = volatileLong || type.equals("java.util.concurrent.atomic.AtomicLong")
+                        || type.equals("java.util.concurrent.atomic.LongAdder");
+                    events.add(new com.tngtech.archunit.lang.SimpleConditionEvent(field, counter,
+                        field.getFullName() + (counter ? " is" : " is not") + " a counter of its own"));
+                }
+            })
+            .because("every counter is registered in the node's CounterRegistry, which INFO and /metrics read"
+                + " (ARCHITECTURE.md, Threads)");
     }
 
     /** kv-api depends on nothing of ours. */

@@ -53,6 +53,20 @@ class CodeRulesTest {
     }
 
     @Test
+    void subsystemsOnTheRegistryKeepNoCountersOfTheirOwn() {
+        CodeRules.noHandMadeCounters("io.ringkv.gossip..", "io.ringkv.node..", "io.ringkv.sim..")
+            .allowEmptyShould(true).check(ringkv);
+    }
+
+    @Test
+    void theCounterRuleCatchesAVolatileCounter() {
+        JavaClasses fixture = new ClassFileImporter().importClasses(BadProtocolCode.class, CleanProtocolCode.class);
+        assertTrue(CodeRules.noHandMadeCounters("io.ringkv.architecture.fixture").evaluate(fixture).hasViolation());
+        assertFalse(CodeRules.noHandMadeCounters("io.ringkv.architecture.fixture.clean..").evaluate(fixture)
+            .hasViolation());
+    }
+
+    @Test
     void apiDependsOnNothingOfOurs() {
         CodeRules.apiDependsOnNothingOfOurs("io.ringkv.api").check(ringkv);
     }

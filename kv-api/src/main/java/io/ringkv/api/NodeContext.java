@@ -5,7 +5,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * Everything a protocol state machine needs from the world, injected: who it is, how it sends, what time it
- * is, how it waits, and where its randomness comes from. The same protocol code runs with production
+ * is, how it waits, where its randomness comes from, and where it counts what it did. The same protocol code runs with production
  * implementations (Aeron, system clocks) and simulated ones (virtual network and time, seeded randomness).
  *
  * @param self this node's id
@@ -13,8 +13,10 @@ import java.util.random.RandomGenerator;
  * @param clock monotonic and wall-clock time
  * @param timers one-shot timers on the agent thread
  * @param random the node's seeded source of randomness
+ * @param counters the node's one counter registry: each protocol object registers its counters here at start
  */
-public record NodeContext(NodeId self, Transport transport, Clock clock, Timers timers, RandomGenerator random) {
+public record NodeContext(NodeId self, Transport transport, Clock clock, Timers timers, RandomGenerator random,
+                          CounterRegistry counters) {
     /** @throws NullPointerException when any part is missing */
     public NodeContext {
         Objects.requireNonNull(self, "self");
@@ -22,5 +24,6 @@ public record NodeContext(NodeId self, Transport transport, Clock clock, Timers 
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(timers, "timers");
         Objects.requireNonNull(random, "random");
+        Objects.requireNonNull(counters, "counters");
     }
 }

@@ -53,7 +53,4 @@ public interface Transport {
      */
     default void introduce(Node peer) {
     }
-
-    /** @return a snapshot of what the transport sent, received and dropped */
-    TransportCounters counters();
 }

@@ -4,6 +4,7 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.MessageHeader;
 import io.ringkv.api.Node;
+import io.ringkv.api.CounterSet;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
@@ -136,19 +137,7 @@ public final class Gossiper {
     private boolean stopped;
     private boolean started;
     private boolean exchanged;
-    private long rounds;
-    private long synsSent;
-    private long acksSent;
-    private long bytesSent;
-    private long messagesReceived;
-    private long bytesReceived;
-    private long statesApplied;
-    private long heartbeatsApplied;
-    private long droppedWrongCluster;
-    private long droppedMalformed;
-    private long droppedImplausible;
-    private long sendFailures;
-    private long localPauses;
+    private final CounterSet<GossipCounter> counters;
 
     /**
      * @param context the node's runtime
@@ -162,6 +151,7 @@ public final class Gossiper {
     public Gossiper(NodeContext context, GossipConfig config, EndpointState self, FailureDetector detector,
                     Listener listener) {
         this.context = Objects.requireNonNull(context, "context");
+        this.counters = context.counters().register(GossipCounter.class);
         this.config = Objects.requireNonNull(config, "config");
         this.detector = Objects.requireNonNull(detector, "detector");
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -265,11 +255,9 @@ public final class Gossiper {
         return liveness(node) != Liveness.DOWN;
     }
 
-    /** @return what gossip did so far */
-    public GossipCounters counters() {
-        return new GossipCounters(rounds, synsSent, acksSent, bytesSent, messagesReceived, bytesReceived,
-            statesApplied, heartbeatsApplied, droppedWrongCluster, droppedMalformed, droppedImplausible, sendFailures,
-            localPauses);
+    /** @return what gossip did so far: its counters, as registered in the node's registry */
+    public CounterSet<GossipCounter> counters() {
+        return counters;
     }
 
     // ---------------------------------------------------------------- operators
@@ -332,7 +320,7 @@ public final class Gossiper {
                 continue;
             }
             if (isImplausible(state)) {
-                droppedImplausible++;
+                counters.get(GossipCounter.DROPPED_IMPLAUSIBLE).incrementRelease();
                 continue;
             }
             EndpointState removed = removedStates.get(state.fingerprint());
@@ -377,7 +365,7 @@ public final class Gossiper {
 
     /** @return rounds run since start */
     public long rounds() {
-        return rounds;
+        return counters.value(GossipCounter.ROUNDS);
     }
 
     // ---------------------------------------------------------------- rounds
@@ -386,7 +374,7 @@ public final class Gossiper {
         if (stopped) {
             return;
         }
-        rounds++;
+        counters.get(GossipCounter.ROUNDS).incrementRelease();
         self = self.beat();
         long now = context.clock().monotonicNanos();
         membership.put(self, now);
@@ -408,7 +396,7 @@ public final class Gossiper {
         long sinceLastRound = now - lastRoundAt;
         lastRoundAt = now;
         if (sinceLastRound > LOCAL_PAUSE_ROUNDS * config.intervalNanos()) {
-            localPauses++;
+            counters.get(GossipCounter.LOCAL_PAUSES).incrementRelease();
             detector.excusePause(sinceLastRound - config.intervalNanos(), now);
         }
     }
@@ -493,7 +481,7 @@ public final class Gossiper {
 
     private void sendSyns(NodeId target) {
         codec.writeSyns(sendBuffer, sender(), membership.digests(), (buffer, length) -> {
-            synsSent++;
+            counters.get(GossipCounter.SYNS_SENT).incrementRelease();
             send(target, buffer, length);
         });
     }
@@ -502,7 +490,7 @@ public final class Gossiper {
         codec.writeAcks(sendBuffer, sender(), wanted, delta.heartbeats(), delta.states(),
             context.clock().monotonicNanos(), alwaysOne,
             (buffer, length) -> {
-                acksSent++;
+                counters.get(GossipCounter.ACKS_SENT).incrementRelease();
                 send(target, buffer, length);
             });
     }
@@ -510,9 +498,9 @@ public final class Gossiper {
     private void send(NodeId target, DirectBuffer buffer, int length) {
         SendResult result = context.transport().send(target, buffer, 0, length);
         if (result == SendResult.SENT) {
-            bytesSent += length;
+            counters.get(GossipCounter.BYTES_SENT).addRelease(length);
         } else {
-            sendFailures++;
+            counters.get(GossipCounter.SEND_FAILURES).incrementRelease();
         }
     }
 
@@ -529,22 +517,22 @@ public final class Gossiper {
             } else if (template == AckDecoder.TEMPLATE_ID) {
                 onAck(codec.readAck(buffer, offset, length, context.clock().monotonicNanos()));
             } else {
-                droppedMalformed++;
+                counters.get(GossipCounter.DROPPED_MALFORMED).incrementRelease();
                 return;
             }
         } catch (RuntimeException e) {
             // anything a peer sent that does not decode or validate is dropped and counted; the node keeps going
-            droppedMalformed++;
+            counters.get(GossipCounter.DROPPED_MALFORMED).incrementRelease();
             return;
         }
-        messagesReceived++;
-        bytesReceived += length;
+        counters.get(GossipCounter.MESSAGES_RECEIVED).incrementRelease();
+        counters.get(GossipCounter.BYTES_RECEIVED).addRelease(length);
     }
 
     /** @return false (and counts) when the message is from another cluster or from this node itself */
     private boolean accept(GossipCodec.Sender sender) {
         if (!sender.clusterName().equals(config.clusterName())) {
-            droppedWrongCluster++;
+            counters.get(GossipCounter.DROPPED_WRONG_CLUSTER).incrementRelease();
             return false;
         }
         if (sender.id().equals(context.self())) {
@@ -626,7 +614,7 @@ public final class Gossiper {
         }
         Membership.Applied applied = membership.applyHeartbeat(heartbeat);
         if (applied != null) {
-            heartbeatsApplied++;
+            counters.get(GossipCounter.HEARTBEATS_APPLIED).incrementRelease();
             heard(applied.current().id(), applied.madeAtNanos());
             revive(applied.current().id());
         }
@@ -644,7 +632,7 @@ public final class Gossiper {
                 continue;
             }
             if (isImplausible(state)) {
-                droppedImplausible++;
+                counters.get(GossipCounter.DROPPED_IMPLAUSIBLE).incrementRelease();
                 continue;
             }
             EndpointState removedState = removedStates.get(state.fingerprint());
@@ -655,7 +643,7 @@ public final class Gossiper {
         }
         long now = context.clock().monotonicNanos();
         for (Membership.Applied applied : membership.apply(acceptable)) {
-            statesApplied++;
+            counters.get(GossipCounter.STATES_APPLIED).incrementRelease();
             EndpointState current = applied.current();
             NodeId node = current.id();
             if (applied.isNewGeneration()) {
@@ -738,7 +726,7 @@ public final class Gossiper {
             return;
         }
         if (version >= EndpointState.versionLimit(left ? NodeStatus.LEFT : self.status()) - VERSION_HEADROOM) {
-            droppedImplausible++;
+            counters.get(GossipCounter.DROPPED_IMPLAUSIBLE).incrementRelease();
             return;
         }
         if (left) {

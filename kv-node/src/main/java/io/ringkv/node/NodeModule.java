@@ -4,6 +4,7 @@ import dagger.Binds;
 import dagger.Module;
 import dagger.Provides;
 import io.ringkv.api.Clock;
+import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.Timers;
 import io.ringkv.api.Transport;
@@ -43,9 +44,16 @@ interface NodeModule {
 
     @Provides
     @Singleton
-    static AeronTransport aeronTransport(NodeConfig config) {
+    static AeronTransport aeronTransport(NodeConfig config, CounterRegistry counters) {
         return AeronTransport.start(TransportConfig.of(config.id(), config.listen(), Map.of(), config.dataDirectory())
-            .withTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(config.transportTimeoutMillis())));
+            .withTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(config.transportTimeoutMillis())), counters);
+    }
+
+    /** The node's one counter registry: the transport counts into it before the context exists. */
+    @Provides
+    @Singleton
+    static CounterRegistry counterRegistry() {
+        return new CounterRegistry();
     }
 
     @Provides
@@ -56,8 +64,9 @@ interface NodeModule {
 
     @Provides
     @Singleton
-    static NodeContext nodeContext(NodeConfig config, Transport transport, Clock clock, Timers timers) {
-        return new NodeContext(config.id(), transport, clock, timers, new SplittableRandom());
+    static NodeContext nodeContext(NodeConfig config, Transport transport, Clock clock, Timers timers,
+                                   CounterRegistry counters) {
+        return new NodeContext(config.id(), transport, clock, timers, new SplittableRandom(), counters);
     }
 
     @Provides

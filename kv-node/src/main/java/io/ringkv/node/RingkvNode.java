@@ -3,9 +3,7 @@ package io.ringkv.node;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
-import io.ringkv.api.TransportCounters;
 import io.ringkv.node.membership.ClusterMembership;
-import io.ringkv.gossip.GossipCounters;
 import io.ringkv.node.membership.ClusterSnapshot;
 import io.ringkv.node.membership.NodeState;
 import io.ringkv.node.membership.PeersFile;
@@ -16,13 +14,14 @@ import io.ringkv.node.resp.RespConfig;
 import io.ringkv.node.resp.RespServer;
 import io.ringkv.node.runtime.NodeAgent;
 import io.ringkv.node.runtime.NodeHealth;
+import io.ringkv.node.service.HandOffCounter;
 import io.ringkv.node.service.ReplicatedKeyValueService;
 import io.ringkv.node.transport.AeronTransport;
+import io.ringkv.replication.Coordinator;
 import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.replication.ReplicationCounters;
 import io.ringkv.storage.StorageEngine;
-import io.ringkv.storage.StorageMetrics;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,16 +58,12 @@ public final class RingkvNode implements AutoCloseable {
     private AgentRunner runner;
     private Replication replication;
     private RespServer front;
-    /** The RESP front door's service: its hand-off counters are read by INFO. */
-    private volatile ReplicatedKeyValueService service;
-    /** The replication counters as of the last second, published by the agent thread for INFO's thread. */
+    /**
+     * The replication counters as of the last second, published by the agent thread for INFO's thread (every
+     * other subsystem counts straight into the node's counter registry).
+     */
     private volatile ReplicationCounters replicationCounters;
-    /** The transport counters as of the last second, likewise. */
-    private volatile TransportCounters transportCounters;
-    private volatile long transportInvalidFrames;
-    private volatile long transportErrors;
-    /** The engine's counters as of the last second, likewise (the engine belongs to the agent thread). */
-    private volatile StorageMetrics storageMetrics;
+    private StorageCounters storageCounters;
     private PeersWriter peersWriter;
 
     @Inject
@@ -106,7 +101,8 @@ public final class RingkvNode implements AutoCloseable {
             clients.requestTimeoutSeconds() * 1000L, RespConfig.onPort(0).version()));
         try {
             NodeConfig announced = config.withClientPort(frontDoor.port());
-            peersWriter = new PeersWriter(config.dataDirectory(), events);
+            peersWriter = new PeersWriter(config.dataDirectory(), events, context.counters());
+            storageCounters = new StorageCounters(context.counters(), engine);
             membership = new ClusterMembership(context, announced, consistency, engine, state, remembered,
                 peersWriter::save, events);
             // the generation (persisted, always greater) keeps every dot this node issues new, even on a wiped disk
@@ -121,10 +117,11 @@ public final class RingkvNode implements AutoCloseable {
             agent.idleWith(idle);
             runner = new AgentRunner(idle, errors, null, agent);
             AgentRunner.startOnThread(runner);
-            service = new ReplicatedKeyValueService(agent, replication.coordinator(), membership::removeNode);
+            ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
+                membership::removeNode, context.counters().register(HandOffCounter.class));
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
-                health::whyUnavailable);
+                health::whyUnavailable, context.counters());
         } catch (RuntimeException e) {
             CloseHelper.quietClose(peersWriter);
             frontDoor.close();
@@ -132,7 +129,7 @@ public final class RingkvNode implements AutoCloseable {
         }
     }
 
-    /** Agent thread: publishes the replication, transport and storage counters for INFO, once a second. */
+    /** Agent thread, once a second: publishes replication's counters for INFO, copies the engine's to the registry. */
     private void publishCounters(long timerId) {
         snapshotCounters();
         context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
@@ -140,20 +137,18 @@ public final class RingkvNode implements AutoCloseable {
 
     private void snapshotCounters() {
         replicationCounters = replication.counters();
-        transportCounters = transport.counters();
-        transportInvalidFrames = transport.droppedInvalidFrames();
-        transportErrors = transport.aeronErrors();
-        storageMetrics = engine.metrics();
+        storageCounters.publish();
     }
 
-    /** The node's own fields of {@code INFO}: replication settings, and the cluster as this node sees it. */
+    /**
+     * The node's own fields of {@code INFO}: replication settings, and the cluster as this node sees it. Counters
+     * are not here: INFO shows every counter of the node's registry in its section by itself.
+     */
     private Map<String, String> info(String section) {
         Map<String, String> fields = new LinkedHashMap<>();
         ClusterSnapshot view = membership.snapshot();
         if (section.equals("server")) {
             serverFields(fields);
-        } else if (section.equals("stats")) {
-            handOffFields(fields);
         } else if (section.equals("replication")) {
             fields.put("node_id", config.id().value());
             fields.put("cluster_nodes", Integer.toString(view.ringNodes()));
@@ -172,10 +167,6 @@ public final class RingkvNode implements AutoCloseable {
             if (!view.ready()) {
                 fields.put("loading_reason", view.loading());
             }
-            fields.put("peers_state_writes", Long.toString(peersWriter.writes()));
-            fields.put("peers_state_write_failures", Long.toString(peersWriter.failures()));
-            gossipFields(view.gossip(), fields);
-            transportFields(fields);
             int i = 0;
             for (ClusterSnapshot.Member member : view.members()) {
                 fields.put("node" + i++, "id=" + member.id() + ",state=" + member.state() + ",address="
@@ -185,23 +176,9 @@ public final class RingkvNode implements AutoCloseable {
                     + ",generation=" + member.generation() + ",liveness=" + member.liveness());
             }
         } else if (section.equals("storage")) {
-            storageFields(storageMetrics, fields);
+            fields.put("storage_engine", engine.name());
         }
         return fields;
-    }
-
-    /** The transport's counters as of the last second, and its drops before Aeron, named for operators. */
-    private void transportFields(Map<String, String> fields) {
-        counterFields("transport_", transportCounters, fields);
-        fields.put("transport_dropped_invalid_frames", Long.toString(transportInvalidFrames));
-        fields.put("transport_errors", Long.toString(transportErrors));
-    }
-
-    /** Hand-offs between the front door and the agent thread that found the other side's queue full. */
-    private void handOffFields(Map<String, String> fields) {
-        ReplicatedKeyValueService current = service;
-        fields.put("agent_queue_full", Long.toString(current == null ? 0 : current.agentQueueFull()));
-        fields.put("front_door_queue_full", Long.toString(current == null ? 0 : current.frontDoorQueueFull()));
     }
 
     /** Whether the node can serve, and its transport's pause tolerance and error count. */
@@ -211,40 +188,6 @@ public final class RingkvNode implements AutoCloseable {
         unavailable.ifPresent(reason -> fields.put("node_unavailable_reason", reason.replace('\r', ' ')
             .replace('\n', ' ')));
         fields.put("transport_timeout_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(transport.timeoutNanos())));
-    }
-
-    /**
-     * The engine's counters under {@code storage_}: whether writes are refused for a full disk, free and reserved
-     * bytes, refused writes, then whatever else the engine reports, by the engine's own names.
-     */
-    private void storageFields(StorageMetrics metrics, Map<String, String> fields) {
-        fields.put("storage_engine", engine.name());
-        Map<String, Long> extra = metrics.extra();
-        fields.put("storage_disk_full", Long.toString(extra.getOrDefault(StorageMetrics.DISK_FULL, 0L)));
-        fields.put("storage_records", Long.toString(metrics.liveRecords()));
-        fields.put("storage_data_bytes", Long.toString(metrics.dataBytes()));
-        fields.put("storage_puts", Long.toString(metrics.puts()));
-        fields.put("storage_deletes", Long.toString(metrics.deletes()));
-        fields.put("storage_gets", Long.toString(metrics.gets()));
-        new java.util.TreeMap<>(extra).forEach((name, value) -> fields.putIfAbsent("storage_" + name,
-            Long.toString(value)));
-    }
-
-    /** Gossip's counters as of the last round, named for operators. */
-    private static void gossipFields(GossipCounters gossip, Map<String, String> fields) {
-        fields.put("gossip_rounds", Long.toString(gossip.rounds()));
-        fields.put("gossip_syns_sent", Long.toString(gossip.synsSent()));
-        fields.put("gossip_acks_sent", Long.toString(gossip.acksSent()));
-        fields.put("gossip_bytes_sent", Long.toString(gossip.bytesSent()));
-        fields.put("gossip_messages_received", Long.toString(gossip.messagesReceived()));
-        fields.put("gossip_bytes_received", Long.toString(gossip.bytesReceived()));
-        fields.put("gossip_states_applied", Long.toString(gossip.statesApplied()));
-        fields.put("gossip_heartbeats_applied", Long.toString(gossip.heartbeatsApplied()));
-        fields.put("gossip_dropped_wrong_cluster", Long.toString(gossip.droppedWrongCluster()));
-        fields.put("gossip_dropped_malformed", Long.toString(gossip.droppedMalformed()));
-        fields.put("gossip_dropped_implausible", Long.toString(gossip.droppedImplausible()));
-        fields.put("gossip_send_failures", Long.toString(gossip.sendFailures()));
-        fields.put("gossip_local_pauses", Long.toString(gossip.localPauses()));
     }
 
     /**
@@ -292,6 +235,20 @@ public final class RingkvNode implements AutoCloseable {
     /** @return the front door's TCP port (useful when configured as 0) */
     public int clientPort() {
         return front.port();
+    }
+
+    /**
+     * Queues {@code task} to run on the agent thread with this node's replication coordinator, for in-process tools
+     * (the quorum latency benchmark) that drive the replication path without the front door. The coordinator, and
+     * whatever its callbacks are given, belong to the agent thread: use them only inside {@code task} and the
+     * callbacks, and hand results to other threads through a safe publication (a volatile field).
+     *
+     * @return false when the agent's task queue is full and {@code task} will not run; a task queued before
+     *     {@link #start} runs once the agent starts, one queued after {@link #close} never runs
+     */
+    public boolean submitToCoordinator(Consumer<Coordinator> task) {
+        // read on the agent thread, which start() launches after it assigned replication
+        return agent.submit(() -> task.accept(replication.coordinator()));
     }
 
     /** @return the transport (its counters are safe to read approximately from any thread) */

@@ -114,19 +114,37 @@ public final class Coordinator implements TimerHandler {
         track(read);
         int length = codec.encodeRead(read.correlationId, token, key);
         sendToRemotes(read, length);
-        if (read.markAnswered(context.self())) {
-            onReadReply(read, context.self(), readLocal(token, key));
+        if (isTarget(targets)) {
+            local.read(token, key, versions -> {
+                // the read may have finished meanwhile (its deadline, or a failure quorum)
+                if (byCorrelation.get(read.correlationId) == read && read.markAnswered(context.self())) {
+                    onReadReply(read, context.self(), versions);
+                }
+            });
         }
     }
 
-    /** Writes {@code value} at the cluster's consistency; {@code causalContext} may be null for a blind write. */
+    /**
+     * Writes {@code value} at the cluster's consistency.
+     *
+     * @param causalContext what the write supersedes: the context of a read ({@link CausalContext#EMPTY} for a
+     *     client that saw nothing), or null for a blind write, which supersedes whatever the coordinating replica
+     *     holds for the key (see {@link #put(Key, Value, CausalContext, Consistency, PutCallback)})
+     */
     public void put(Key key, Value value, CausalContext causalContext, PutCallback callback) {
         put(key, value, causalContext, config.consistency(), callback);
     }
 
     /**
-     * Writes {@code value}, superseding what {@code causalContext} covers (null: nothing, a blind write), and
-     * answers after {@code consistency.w()} replicas made it durable.
+     * Writes {@code value}, superseding what {@code causalContext} covers, and answers after {@code consistency.w()}
+     * replicas made it durable.
+     *
+     * <p>A blind write ({@code causalContext} null, Redis' {@code SET}) needs no read first: the replica that
+     * coordinates it (this node when it is a live replica of the key, else the first live one) supersedes every
+     * version it holds, as Riak's coordinating vnode does, and under last-write-wins stamps the write after all of
+     * them. A version that replica does not hold yet (a concurrent write coordinated by another replica, or one it
+     * missed) is not superseded: under vector clocks it stays a sibling of the new write; under last-write-wins the
+     * higher hybrid timestamp wins.
      */
     public void put(Key key, Value value, CausalContext causalContext, Consistency consistency,
                     PutCallback callback) {
@@ -138,7 +156,11 @@ public final class Coordinator implements TimerHandler {
         delete(key, causalContext, config.consistency(), callback);
     }
 
-    /** Deletes {@code key}: writes a tombstone that supersedes what {@code causalContext} covers. */
+    /**
+     * Deletes {@code key}: writes a tombstone that supersedes what {@code causalContext} covers, or, when it is null
+     * (a blind delete), every version the coordinating replica holds; {@link PutCallback#onSuccess(Version, boolean)}
+     * says whether that replica held a live value.
+     */
     public void delete(Key key, CausalContext causalContext, Consistency consistency, PutCallback callback) {
         write(key, null, causalContext, consistency, callback);
     }
@@ -167,10 +189,13 @@ public final class Coordinator implements TimerHandler {
             forward(token, key, value, causalContext, consistency, targets, nextReplica(targets, -1), "", callback);
             return;
         }
-        KvException refused = coordinate(token, key, value, causalContext, consistency, targets, callback);
-        if (refused == null) {
-            return;
-        }
+        coordinate(token, key, value, causalContext, consistency, targets, callback,
+            refused -> onLocalRefusal(token, key, value, causalContext, consistency, targets, refused, callback));
+    }
+
+    /** The local replica wrote nothing for a client's write: another replica may take it on a full disk. */
+    private void onLocalRefusal(long token, Key key, Value value, CausalContext causalContext,
+                                Consistency consistency, NodeId[] targets, KvException refused, PutCallback callback) {
         String reason = "node " + context.self().value() + ": " + refused.getMessage();
         int next = nextReplica(targets, -1);
         if (refused.code() == ErrorCode.DISK_FULL && next >= 0) {
@@ -198,9 +223,16 @@ public final class Coordinator implements TimerHandler {
         if (code == ErrorCode.DISK_FULL) {
             callback.onFailure(code, reason);
         } else {
-            callback.onFailure(code == ErrorCode.INVALID_ARGUMENT ? code : ErrorCode.STORAGE_FAILURE,
-                refused.getMessage());
+            callback.onFailure(refusalCode(code), refused.getMessage());
         }
+    }
+
+    /** @return the code a client sees for a local replica's refusal */
+    private static ErrorCode refusalCode(ErrorCode code) {
+        return switch (code) {
+            case INVALID_ARGUMENT, DISK_FULL, UNAVAILABLE -> code;
+            default -> ErrorCode.STORAGE_FAILURE;
+        };
     }
 
     /**
@@ -228,34 +260,47 @@ public final class Coordinator implements TimerHandler {
     }
 
     /**
-     * Coordinates the write as a replica of the key: the local replica issues the dot and stores the write first,
-     * then the other replicas get its whole resolved set (see {@link Version} for why both matter).
-     *
-     * @return null when the write went out ({@code callback} will be called), or why the local replica refused it:
-     *     then nothing was written anywhere and no dot issued, and {@code callback} is not called
+     * Coordinates the write as a replica of the key: the local replica issues the dot and stores the write first
+     * (on the storage stage), then the other replicas get its whole resolved set (see {@link Version} for why both
+     * matter). Either {@code callback} is called later, or {@code refused} is, with why the local replica stored
+     * nothing (no dot issued, nothing written anywhere).
      */
-    private KvException coordinate(long token, Key key, Value value, CausalContext causalContext,
-                                   Consistency consistency, NodeId[] targets, PutCallback callback) {
-        Replica.Coordinated stamped;
-        try {
-            stamped = local.coordinate(token, key, value, past(causalContext), hybridClock.now());
-        } catch (KvException e) {
-            return e;
-        }
-        PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline(),
-            stamped.written(), stamped.state().versions(), consistency.w(), callback);
-        track(pending);
-        int length = codec.encodeWrite(pending.correlationId, token, key, pending.state);
-        sendToRemotes(pending, length);
-        if (pending.markAnswered(context.self())) {
-            onWriteReply(pending, context.self(), WriteOutcome.STORED);
-        }
-        return null;
+    private void coordinate(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
+                            NodeId[] targets, PutCallback callback, java.util.function.Consumer<KvException> refused) {
+        // the client's timeout runs from its request, not from when the local replica stored the write
+        long deadline = deadline();
+        local.coordinate(token, key, value, past(causalContext), hybridClock.now(), (stamped, failure) -> {
+            if (failure != null) {
+                refused.accept(failure);
+                return;
+            }
+            try {
+                // a blind write may be stamped after what it replaced: the clock moves past it
+                hybridClock.receive(stamped.written().version().timestamp());
+            } catch (KvException e) {
+                // what it replaced came from a clock far ahead of this node's: this clock stays where it is
+            }
+            PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline,
+                stamped.written(), stamped.stored().state().versions(), consistency.w(), stamped.supersededLive(),
+                callback);
+            track(pending);
+            int length = codec.encodeWrite(pending.correlationId, token, key, pending.state);
+            sendToRemotes(pending, length);
+            if (pending.markAnswered(context.self())) {
+                onWriteReply(pending, context.self(), WriteOutcome.STORED);
+            }
+        });
     }
 
-    /** The new write's past: the client's context, pruned (a pruned entry can only make a spurious sibling). */
+    /**
+     * The new write's past: the client's context, pruned (a pruned entry can only make a spurious sibling); null for
+     * a blind write, whose past the coordinating replica takes from what it holds.
+     */
     private VectorClock past(CausalContext causalContext) {
-        VectorClock base = causalContext == null ? VectorClock.empty() : causalContext.clock();
+        if (causalContext == null) {
+            return null;
+        }
+        VectorClock base = causalContext.clock();
         // one entry is left for the write's own dot
         VectorClock pruned = base.pruned(config.maxClockEntries() - 1);
         metrics.clockEntriesPruned += base.size() - pruned.size();
@@ -295,7 +340,7 @@ public final class Coordinator implements TimerHandler {
             metrics.writesFailed++;
             replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " restarted while"
                 + " the write was being handed to it and cannot tell whether it wrote it; it may or may not have been"
-                + " written", null, false));
+                + " written", null, false, false));
             return;
         }
         ForwardedWrites.Begin begin = forwarded.begin(id, context.clock().monotonicNanos());
@@ -304,7 +349,7 @@ public final class Coordinator implements TimerHandler {
             metrics.writesFailed++;
             replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " already"
                 + " coordinates " + forwarded.size() + " handed-over writes, its limit; nothing was written", null,
-                true));
+                true, false));
             return;
         }
         if (begin == ForwardedWrites.Begin.REPEAT) {
@@ -319,12 +364,17 @@ public final class Coordinator implements TimerHandler {
         PutCallback reply = new PutCallback() {
             @Override
             public void onSuccess(Version written) {
-                finishForward(id, new ForwardedWrites.Answer(null, "", written, false));
+                onSuccess(written, false);
+            }
+
+            @Override
+            public void onSuccess(Version written, boolean supersededLive) {
+                finishForward(id, new ForwardedWrites.Answer(null, "", written, false, supersededLive));
             }
 
             @Override
             public void onFailure(ErrorCode code, String message) {
-                finishForward(id, new ForwardedWrites.Answer(code, message, null, false));
+                finishForward(id, new ForwardedWrites.Answer(code, message, null, false, false));
             }
         };
         NodeId[] targets = liveTargets(request.token(), request.consistency(), request.consistency().w(),
@@ -336,17 +386,15 @@ public final class Coordinator implements TimerHandler {
             reply.onFailure(ErrorCode.UNAVAILABLE, context.self() + " is not a replica of the key in its view of the"
                 + " ring; retry");
         } else {
-            KvException refused = coordinate(request.token(), request.key(), request.value(), request.context(),
-                request.consistency(), targets, reply);
-            if (refused != null) {
-                metrics.writesFailed++;
-                // the sender may hand the write to another replica: nothing was written here
-                String message = refused.code() == ErrorCode.DISK_FULL
-                    ? "node " + context.self().value() + ": " + refused.getMessage() : refused.getMessage();
-                finishForward(id, new ForwardedWrites.Answer(refused.code() == ErrorCode.INVALID_ARGUMENT
-                    || refused.code() == ErrorCode.DISK_FULL ? refused.code() : ErrorCode.STORAGE_FAILURE, message,
-                    null, true));
-            }
+            coordinate(request.token(), request.key(), request.value(), request.context(), request.consistency(),
+                targets, reply, refused -> {
+                    metrics.writesFailed++;
+                    // the sender may hand the write to another replica: nothing was written here
+                    String message = refused.code() == ErrorCode.DISK_FULL
+                        ? "node " + context.self().value() + ": " + refused.getMessage() : refused.getMessage();
+                    finishForward(id, new ForwardedWrites.Answer(refusalCode(refused.code()), message, null, true,
+                        false));
+                });
         }
     }
 
@@ -368,7 +416,7 @@ public final class Coordinator implements TimerHandler {
 
     private void replyToForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {
         int length = codec.encodeCoordinateReply(id.correlationId(), answer.error(), answer.message(),
-            answer.version(), answer.nothingWritten());
+            answer.version(), answer.nothingWritten(), answer.supersededLive());
         context.transport().send(id.sender(), codec.sendBuffer(), 0, length);
     }
 
@@ -610,7 +658,7 @@ public final class Coordinator implements TimerHandler {
             // from now on the deadline bounds the catch-up of replicas that have not acknowledged yet
             write.deadlineNanos = context.clock().monotonicNanos() + config.catchUpWindowNanos();
             metrics.catchUpsInFlight++;
-            write.callback.onSuccess(write.versioned.version());
+            write.callback.onSuccess(write.versioned.version(), write.supersededLive);
         } else if (!write.done && write.failures > write.targets.length - write.required) {
             finish(write);
             failStored(write);
@@ -632,7 +680,7 @@ public final class Coordinator implements TimerHandler {
         } else if (answer.error() == null) {
             hybridClock.receive(answer.version().timestamp());
             metrics.writesAcknowledged++;
-            forward.callback.onSuccess(answer.version());
+            forward.callback.onSuccess(answer.version(), answer.supersededLive());
         } else {
             metrics.writesFailed++;
             forward.callback.onFailure(answer.error(), answer.message());
@@ -742,20 +790,12 @@ public final class Coordinator implements TimerHandler {
     private void sendRepair(NodeId replica, PendingRead read, SiblingSet resolved) {
         metrics.readRepairsSent++;
         if (replica.equals(context.self())) {
-            local.apply(read.token, read.key, resolved.versions());
+            local.apply(read.token, read.key, resolved.versions(), outcome -> {
+            });
             return;
         }
         int length = codec.encodeWrite(0, read.token, read.key, resolved.versions());
         context.transport().send(replica, codec.sendBuffer(), 0, length);
-    }
-
-    private SiblingSet readLocal(long token, Key key) {
-        try {
-            return local.read(token, key);
-        } catch (io.ringkv.api.KvException e) {
-            metrics.storageFailures++;
-            return null;
-        }
     }
 
     @FunctionalInterface

@@ -22,9 +22,11 @@ final class ForwardedWrites {
 
     /**
      * How a forwarded write ended: {@code error} null with the version written; {@code nothingWritten} when this
-     * replica refused before issuing a dot (the sender may hand the write to another replica).
+     * replica refused before issuing a dot (the sender may hand the write to another replica); {@code supersededLive}
+     * when the write superseded a live value this replica held.
      */
-    record Answer(ErrorCode error, String message, Version version, boolean nothingWritten) {
+    record Answer(ErrorCode error, String message, Version version, boolean nothingWritten,
+                  boolean supersededLive) {
     }
 
     /** What {@link #begin} found. */
@@ -33,7 +35,7 @@ final class ForwardedWrites {
     private record Finished(Id id, long atNanos) {
     }
 
-    private static final Answer IN_FLIGHT = new Answer(null, "in flight", null, false);
+    private static final Answer IN_FLIGHT = new Answer(null, "in flight", null, false, false);
 
     private final int capacity;
     private final long retentionNanos;

@@ -14,6 +14,8 @@ final class PendingWrite extends PendingRequest {
     final List<Versioned> state;
     final int required;
     final PutCallback callback;
+    /** The coordinating replica (this node) held a live value the write superseded. */
+    final boolean supersededLive;
     int acks;
     int failures;
     /** Why replicas refused for a full disk, by replica ("n2", or the local engine's own words); null if none. */
@@ -30,12 +32,13 @@ final class PendingWrite extends PendingRequest {
      * @param state the key's resolved versions at this replica after the write: what the other replicas are sent
      */
     PendingWrite(long correlationId, long token, Key key, NodeId[] targets, long deadlineNanos, Versioned versioned,
-                 List<Versioned> state, int required, PutCallback callback) {
+                 List<Versioned> state, int required, boolean supersededLive, PutCallback callback) {
         super(correlationId, token, key, targets, deadlineNanos);
         this.versioned = versioned;
         this.state = state;
         this.required = required;
         this.callback = callback;
+        this.supersededLive = supersededLive;
     }
 
     @Override

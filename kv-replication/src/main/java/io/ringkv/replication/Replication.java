@@ -13,7 +13,7 @@ import io.ringkv.replication.internal.Metrics;
 import io.ringkv.replication.internal.WriteOutcome;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.ring.Ring;
-import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageStage;
 import org.agrona.DirectBuffer;
 
 /**
@@ -38,7 +38,8 @@ public final class Replication {
      *
      * @param context the node's runtime
      * @param ring the cluster's ring (static membership)
-     * @param engine this node's store, opened with {@link ReplicationConfig#storageLimits()}
+     * @param stage this node's storage stage, over its store opened with {@link ReplicationConfig#storageLimits()}:
+     *     every replica read and write runs there, never on the agent thread
      * @param liveness which replicas to count on
      * @param config the cluster's settings; its resolver is looked up by name
      * @param generation this run's generation: greater than every earlier run's of this node id, whatever its data
@@ -46,17 +47,17 @@ public final class Replication {
      * @throws KvException with {@link ErrorCode#UNKNOWN_PLUGIN} when no resolver has the configured name
      * @throws IllegalArgumentException when the generation is negative or too large for the dot counters
      */
-    public Replication(NodeContext context, Ring ring, StorageEngine engine, LivenessView liveness,
+    public Replication(NodeContext context, Ring ring, StorageStage stage, LivenessView liveness,
                        ReplicationConfig config, long generation) {
-        this(context, ring, engine, liveness, config, ConflictResolvers.named(config.resolver()), generation);
+        this(context, ring, stage, liveness, config, ConflictResolvers.named(config.resolver()), generation);
     }
 
-    private Replication(NodeContext context, Ring ring, StorageEngine engine, LivenessView liveness,
+    private Replication(NodeContext context, Ring ring, StorageStage stage, LivenessView liveness,
                         ReplicationConfig config, ConflictResolver resolver, long generation) {
         this.context = context;
         this.hybridClock = new HybridClock(context.clock());
         this.codec = new MessageCodec(config.limits(), config.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
-        this.replica = new Replica(context.self(), generation, engine, resolver, config, metrics);
+        this.replica = new Replica(context.self(), generation, stage, resolver, config, metrics);
         this.coordinator = new Coordinator(context, ring, liveness, resolver, config, replica, hybridClock, codec,
             metrics);
         context.transport().register(SCHEMA_ID, this::onMessage);
@@ -79,11 +80,6 @@ public final class Replication {
                 + coordinator.ring().replicationFactor() + " to " + ring.replicationFactor());
         }
         coordinator.updateRing(ring);
-    }
-
-    /** @return this node's replica */
-    public Replica replica() {
-        return replica;
     }
 
     /** @return this node's hybrid clock */
@@ -124,24 +120,19 @@ public final class Replication {
 
     private void onWrite(NodeId sender, Message.Write write) {
         write.versions().forEach(v -> hybridClock.receive(v.version().timestamp()));
-        WriteOutcome outcome = replica.apply(write.token(), write.key(), write.versions());
-        if (write.correlationId() != 0) {
-            int length = codec.encodeAck(write.correlationId(), outcome, hybridClock.current());
-            context.transport().send(sender, codec.sendBuffer(), 0, length);
-        }
+        replica.apply(write.token(), write.key(), write.versions(), outcome -> {
+            if (write.correlationId() != 0) {
+                int length = codec.encodeAck(write.correlationId(), outcome, hybridClock.current());
+                context.transport().send(sender, codec.sendBuffer(), 0, length);
+            }
+        });
     }
 
     private void onRead(NodeId sender, Message.Read read) {
-        SiblingSet versions;
-        boolean ok = true;
-        try {
-            versions = replica.read(read.token(), read.key());
-        } catch (KvException e) {
-            metrics.storageFailures++;
-            versions = SiblingSet.EMPTY;
-            ok = false;
-        }
-        int length = codec.encodeReadReply(read.correlationId(), ok, versions);
-        context.transport().send(sender, codec.sendBuffer(), 0, length);
+        replica.read(read.token(), read.key(), versions -> {
+            int length = codec.encodeReadReply(read.correlationId(), versions != null,
+                versions == null ? SiblingSet.EMPTY : versions);
+            context.transport().send(sender, codec.sendBuffer(), 0, length);
+        });
     }
 }

@@ -39,6 +39,8 @@ package io.ringkv.replication;
  *     refused for a full disk before writing anything
  * @param forwardsRefusedBusy hand-overs refused with {@code UNAVAILABLE} because this replica already tracked its
  *     limit of hand-overs in flight
+ * @param storageStageFull replica reads and writes refused because the node's storage stage queue was full (the
+ *     request failed or the replica did not acknowledge; nothing was stored)
  */
 public record ReplicationCounters(long writesAcknowledged, long writesFailed, long readsSucceeded, long readsFailed,
                                   long timeouts, long unavailable, long retransmits, long lateReplies,
@@ -48,5 +50,5 @@ public record ReplicationCounters(long writesAcknowledged, long writesFailed, lo
                                   long droppedUnknownTemplate, long catchUpWrites, long catchUpsAbandoned,
                                   long catchUpsInFlight, long writesForwarded, long forwardsCoordinated,
                                   long duplicateForwards, long forwardsRefusedAfterStart,
-                                  long contextsRefused, long diskFullHandOvers, long forwardsRefusedBusy) {
+                                  long contextsRefused, long diskFullHandOvers, long forwardsRefusedBusy, long storageStageFull) {
 }

@@ -107,9 +107,9 @@ class CausalContextSimulationTest {
 
     /** What one client last read of a key, and what it read the time before (a stale context to write with). */
     private static final class Client {
-        CausalContext latest;
+        CausalContext latest = CausalContext.EMPTY;
         Set<String> latestSeen = Set.of();
-        CausalContext older;
+        CausalContext older = CausalContext.EMPTY;
         Set<String> olderSeen = Set.of();
 
         void read(SiblingSet siblings, Set<String> seen) {

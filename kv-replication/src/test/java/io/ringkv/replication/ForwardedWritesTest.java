@@ -13,7 +13,7 @@ class ForwardedWritesTest {
     private static final NodeId SENDER = NodeId.of("n9");
     private static final long RETENTION = 1_400;
     private static final ForwardedWrites.Answer FAILED =
-        new ForwardedWrites.Answer(ErrorCode.TIMEOUT, "late", null, false);
+        new ForwardedWrites.Answer(ErrorCode.TIMEOUT, "late", null, false, false);
 
     private static ForwardedWrites.Id id(long correlation) {
         return new ForwardedWrites.Id(SENDER, correlation);

@@ -44,7 +44,7 @@ class ReplicaCatchUpSimulationTest {
         assertTrue(acked.size() > WRITES / 2, "only " + acked.size() + " of " + WRITES + " writes were acknowledged");
         for (NodeId replica : cluster.ids) {
             for (Map.Entry<String, Version> write : acked.entrySet()) {
-                SiblingSet held = cluster.node(replica).replica().read(Key.utf8(write.getKey()));
+                SiblingSet held = cluster.stored(replica, write.getKey());
                 assertTrue(holds(held, write.getValue()), replica + " lacks the acknowledged write of "
                     + write.getKey() + " (" + write.getValue() + "); it holds " + held.versions());
             }

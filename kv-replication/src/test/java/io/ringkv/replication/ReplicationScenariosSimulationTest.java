@@ -84,16 +84,16 @@ class ReplicationScenariosSimulationTest {
                     cluster.sim.network().duplicateRate(0.05).latency(LatencyModel.exponential(100_000, MS));
                     assertTrue(cluster.put(n(1), "k", "v", null, QUORUM).succeeded());
                     cluster.sim.runFor(100 * MS);
-                    assertFalse(cluster.node(n(3)).replica().read(Key.utf8("k")).isDeleted());
+                    assertFalse(cluster.stored(n(3), "k").isDeleted());
                     cluster.sim.crash(n(3));
                     SiblingSet before = cluster.get(n(1), "k", QUORUM).value;
                     assertTrue(cluster.delete(n(1), "k", before.context(), QUORUM).succeeded());
                     cluster.sim.restart(n(3));
-                    assertFalse(cluster.node(n(3)).replica().read(Key.utf8("k")).isDeleted(),
+                    assertFalse(cluster.stored(n(3), "k").isDeleted(),
                         "the restarted replica still holds the old value");
                     assertTrue(cluster.get(n(3), "k", ALL).value.isDeleted(), resolver);
                     cluster.sim.runFor(100 * MS);
-                    assertTrue(cluster.node(n(3)).replica().read(Key.utf8("k")).isDeleted(),
+                    assertTrue(cluster.stored(n(3), "k").isDeleted(),
                         "read repair sent the tombstone (" + resolver + ")");
                     assertTrue(cluster.node(n(3)).counters().readRepairsSent() >= 1);
                     assertTrue(cluster.get(n(3), "k", new Consistency(3, 1, 1)).value.isDeleted());
@@ -137,7 +137,7 @@ class ReplicationScenariosSimulationTest {
         assertTrue(cluster.await(put).succeeded(), String.valueOf(put.error));
         SiblingSet read = cluster.get(n(2), "big", new Consistency(3, 3, 3)).value;
         assertEquals(List.of(Value.of(bytes)), read.values());
-        assertEquals(0, cluster.sim.node(n(1)).transport().counters().tooLarge());
+        assertEquals(0, cluster.sim.node(n(1)).counters().value("transport_too_large"));
     }
 
     @Test

@@ -28,6 +28,8 @@ final class TestCluster {
     /** Nodes whose next start finds an empty data directory (a wiped or replaced disk). */
     final java.util.Set<NodeId> wipeOnRestart = new java.util.HashSet<>();
     private final Map<NodeId, Integer> starts = new java.util.HashMap<>();
+    private final Map<NodeId, StorageEngine> engines = new java.util.HashMap<>();
+    final Map<NodeId, io.ringkv.sim.SimStorageStage> stages = new java.util.HashMap<>();
 
     TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness) {
         this(seed, nodes, config, liveness, java.util.Set.of());
@@ -59,7 +61,9 @@ final class TestCluster {
                 EngineConfig opened = wipeOnRestart.remove(id) ? new EngineConfig(Path.of("sim"),
                     "data-" + start, config.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of()) : store;
                 StorageEngine engine = full ? new FullDiskEngine(disk.open(opened)) : disk.open(opened);
-                return new Replication(context, ring, engine, liveness, config, generation(start));
+                engines.put(id, engine);
+                stages.put(id, new io.ringkv.sim.SimStorageStage(context, engine));
+                return new Replication(context, ring, stages.get(id), liveness, config, generation(start));
             });
         }
     }
@@ -79,6 +83,12 @@ final class TestCluster {
     Replication node(NodeId id) {
         SimNode<Replication> node = sim.node(id);
         return node.instance();
+    }
+
+    /** @return what the node's current incarnation holds for {@code key}, read straight from its engine */
+    SiblingSet stored(NodeId id, String key) {
+        io.ringkv.api.Key k = io.ringkv.api.Key.utf8(key);
+        return ReplicaTasks.read(engines.get(id), io.ringkv.ring.Partitioner.token(k), k, config.limits());
     }
 
     Coordinator coordinator(NodeId id) {

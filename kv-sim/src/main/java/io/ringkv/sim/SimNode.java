@@ -1,5 +1,6 @@
 package io.ringkv.sim;
 
+import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
 import java.util.SplittableRandom;
@@ -11,6 +12,8 @@ import java.util.SplittableRandom;
  * @param <T> the protocol object its factory starts
  */
 public final class SimNode<T> {
+    /** Room for the protocol modules' counters; kept small, as a simulation may run hundreds of nodes. */
+    private static final int COUNTER_CAPACITY = 128;
     private final Simulation simulation;
     private final NodeId id;
     private final int ordinal;
@@ -24,6 +27,7 @@ public final class SimNode<T> {
     private T instance;
     private SimTransport transport;
     private SimTimers timers;
+    private CounterRegistry counters;
 
     SimNode(Simulation simulation, NodeId id, int ordinal, NodeFactory<T> factory) {
         this.simulation = simulation;
@@ -36,10 +40,12 @@ public final class SimNode<T> {
         incarnation++;
         up = true;
         SimClock clock = new SimClock(simulation, this);
-        transport = new SimTransport(simulation, this);
+        // a restarted node is a new process: its counters start again from 0
+        counters = new CounterRegistry(COUNTER_CAPACITY);
+        transport = new SimTransport(simulation, this, counters);
         timers = new SimTimers(simulation, this, clock);
         long seed = TraceHash.mix(simulation.seed() ^ TraceHash.mix(((long) ordinal << 32) | incarnation));
-        NodeContext context = new NodeContext(id, transport, clock, timers, new SplittableRandom(seed));
+        NodeContext context = new NodeContext(id, transport, clock, timers, new SplittableRandom(seed), counters);
         instance = factory.start(context, disk);
     }
 
@@ -49,6 +55,7 @@ public final class SimNode<T> {
         instance = null;
         transport = null;
         timers = null;
+        counters = null;
         disk.crash();
     }
 
@@ -86,6 +93,14 @@ public final class SimNode<T> {
             throw new IllegalStateException("node " + id + " is down");
         }
         return transport;
+    }
+
+    /** @return the counter registry of the current incarnation */
+    public CounterRegistry counters() {
+        if (!up) {
+            throw new IllegalStateException("node " + id + " is down");
+        }
+        return counters;
     }
 
     /** Sets how far this node's wall clock is ahead (positive) or behind (negative) true time. */

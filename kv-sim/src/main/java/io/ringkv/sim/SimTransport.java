@@ -1,11 +1,13 @@
 package io.ringkv.sim;
 
+import io.ringkv.api.CounterRegistry;
+import io.ringkv.api.CounterSet;
 import io.ringkv.api.MessageHandler;
 import io.ringkv.api.MessageHeader;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
 import io.ringkv.api.Transport;
-import io.ringkv.api.TransportCounters;
+import io.ringkv.api.TransportCounter;
 import java.util.HashMap;
 import java.util.Map;
 import org.agrona.DirectBuffer;
@@ -23,39 +25,33 @@ public final class SimTransport implements Transport {
     private final SimNode<?> node;
     private final Map<Integer, MessageHandler> handlers = new HashMap<>();
     private final UnsafeBuffer receiveBuffer = new UnsafeBuffer(new byte[0]);
-    private long sent;
-    private long backPressured;
-    private long unknownDestination;
-    private long tooLarge;
-    private long received;
-    private long droppedUnknownSender;
-    private long droppedUnknownSchema;
-    private long droppedMalformed;
+    private final CounterSet<TransportCounter> counters;
 
-    SimTransport(Simulation simulation, SimNode<?> node) {
+    SimTransport(Simulation simulation, SimNode<?> node, CounterRegistry registry) {
         this.simulation = simulation;
         this.node = node;
+        this.counters = registry.register(TransportCounter.class);
     }
 
     @Override
     public SendResult send(NodeId destination, DirectBuffer buffer, int offset, int length) {
         if (length > MAX_MESSAGE_BYTES) {
-            tooLarge++;
+            count(TransportCounter.TOO_LARGE);
             return SendResult.TOO_LARGE;
         }
         SimNode<?> target = simulation.nodeOrNull(destination);
         if (target == null) {
-            unknownDestination++;
+            count(TransportCounter.UNKNOWN_DESTINATION);
             return SendResult.UNKNOWN_DESTINATION;
         }
         if (simulation.inFlight(node, target) >= simulation.network().linkCapacity()) {
-            backPressured++;
+            count(TransportCounter.BACK_PRESSURED);
             return SendResult.BACK_PRESSURED;
         }
         byte[] copy = new byte[length];
         buffer.getBytes(offset, copy);
         simulation.transmit(node, target, copy);
-        sent++;
+        count(TransportCounter.SENT);
         return SendResult.SENT;
     }
 
@@ -66,34 +62,37 @@ public final class SimTransport implements Transport {
         }
     }
 
-    @Override
-    public TransportCounters counters() {
-        return new TransportCounters(sent, backPressured, 0, unknownDestination, tooLarge, received,
-            droppedUnknownSender, droppedUnknownSchema, droppedMalformed);
+    /** @return the transport's counters, as registered in its node's registry */
+    public CounterSet<TransportCounter> counters() {
+        return counters;
+    }
+
+    private void count(TransportCounter counter) {
+        counters.get(counter).incrementRelease();
     }
 
     void deliver(SimNode<?> sender, byte[] message) {
         if (sender == null) {
-            droppedUnknownSender++;
+            count(TransportCounter.DROPPED_UNKNOWN_SENDER);
             return;
         }
         if (message.length < MessageHeader.LENGTH) {
-            droppedMalformed++;
+            count(TransportCounter.DROPPED_MALFORMED);
             return;
         }
         receiveBuffer.wrap(message);
         MessageHandler handler = handlers.get(MessageHeader.schemaId(receiveBuffer, 0));
         if (handler == null) {
-            droppedUnknownSchema++;
+            count(TransportCounter.DROPPED_UNKNOWN_SCHEMA);
             return;
         }
         try {
             handler.onMessage(sender.id(), receiveBuffer, 0, message.length);
-            received++;
+            count(TransportCounter.RECEIVED);
         } catch (RuntimeException e) {
             // A message a handler cannot decode is the sender's fault: drop and count it, as production does.
             // The simulation records it too, so that tests notice a handler bug instead of a quiet drop.
-            droppedMalformed++;
+            count(TransportCounter.DROPPED_MALFORMED);
             simulation.recordHandlerFailure(node, e);
         }
     }

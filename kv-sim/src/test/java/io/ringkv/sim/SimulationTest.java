@@ -13,6 +13,7 @@ import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
+import io.ringkv.api.TransportCounter;
 import io.ringkv.api.TimerHandler;
 import io.ringkv.storage.StorageEngine;
 import java.util.HashSet;
@@ -250,9 +251,9 @@ class SimulationTest {
         fromA.send(B, buffer, 0, EchoNode.LENGTH - 1);
         sim.runFor(100 * MS);
         var counters = sim.node(B).transport().counters();
-        assertEquals(2, counters.droppedMalformed(), "too short for a header, and too short for the handler");
-        assertEquals(1, counters.droppedUnknownSchema());
-        assertEquals(0, counters.received());
+        assertEquals(2, counters.value(TransportCounter.DROPPED_MALFORMED), "too short for a header, and too short for the handler");
+        assertEquals(1, counters.value(TransportCounter.DROPPED_UNKNOWN_SCHEMA));
+        assertEquals(0, counters.value(TransportCounter.RECEIVED));
         assertEquals(1, sim.handlerFailures().size());
         assertTrue(sim.node(B).isUp());
     }
@@ -268,9 +269,9 @@ class SimulationTest {
         UnsafeBuffer huge = new UnsafeBuffer(new byte[SimTransport.MAX_MESSAGE_BYTES + 1]);
         assertEquals(SendResult.TOO_LARGE, sim.node(A).transport().send(B, huge, 0, huge.capacity()));
         var counters = sim.node(A).transport().counters();
-        assertEquals(1, counters.backPressured());
-        assertEquals(1, counters.unknownDestination());
-        assertEquals(1, counters.tooLarge());
+        assertEquals(1, counters.value(TransportCounter.BACK_PRESSURED));
+        assertEquals(1, counters.value(TransportCounter.UNKNOWN_DESTINATION));
+        assertEquals(1, counters.value(TransportCounter.TOO_LARGE));
         sim.runFor(100 * MS);
         assertEquals(SendResult.SENT, echo(sim, A).ping(B, 5), "capacity frees up once messages land");
     }

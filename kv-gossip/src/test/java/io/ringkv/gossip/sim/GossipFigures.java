@@ -5,6 +5,7 @@ import io.ringkv.gossip.EndpointState;
 import io.ringkv.gossip.FailureDetector;
 import io.ringkv.gossip.FixedTimeoutDetector;
 import io.ringkv.gossip.GossipConfig;
+import io.ringkv.gossip.GossipCounter;
 import io.ringkv.gossip.Gossiper;
 import io.ringkv.gossip.Liveness;
 import io.ringkv.gossip.PhiAccrualDetector;
@@ -236,9 +237,9 @@ final class GossipFigures {
     private static long[] totals(GossipCluster cluster) {
         long[] totals = new long[3];
         for (Gossiper gossiper : cluster.upGossipers()) {
-            totals[0] += gossiper.counters().bytesSent();
-            totals[1] += gossiper.counters().synsSent() + gossiper.counters().acksSent();
-            totals[2] += gossiper.counters().statesApplied();
+            totals[0] += gossiper.counters().value(GossipCounter.BYTES_SENT);
+            totals[1] += gossiper.counters().value(GossipCounter.SYNS_SENT) + gossiper.counters().value(GossipCounter.ACKS_SENT);
+            totals[2] += gossiper.counters().value(GossipCounter.STATES_APPLIED);
         }
         return totals;
     }

@@ -11,6 +11,7 @@ import io.ringkv.api.KvException;
 import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
 import io.ringkv.gossip.EndpointState;
+import io.ringkv.gossip.GossipCounter;
 import io.ringkv.gossip.Gossiper;
 import io.ringkv.gossip.Liveness;
 import io.ringkv.gossip.Membership;
@@ -172,7 +173,7 @@ class GossipSimulationTest {
         cluster.runRounds(30);
         Gossiper seed = cluster.gossiper(cluster.ids().get(0));
         assertEquals(8, seed.knownEndpoints(), "a node of another cluster got in");
-        assertTrue(seed.counters().droppedWrongCluster() > 0);
+        assertTrue(seed.counters().value(GossipCounter.DROPPED_WRONG_CLUSTER) > 0);
         assertEquals(1, cluster.gossiper(cluster.ids().get(9)).knownEndpoints());
 
         UnsafeBuffer garbage = new UnsafeBuffer(new byte[64]);
@@ -181,11 +182,11 @@ class GossipSimulationTest {
         }
         garbage.putShort(4, (short) Gossiper.SCHEMA_ID, java.nio.ByteOrder.LITTLE_ENDIAN);
         Gossiper target = cluster.gossiper(cluster.ids().get(1));
-        long malformed = target.counters().droppedMalformed();
+        long malformed = target.counters().value(GossipCounter.DROPPED_MALFORMED);
         cluster.simulation().node(cluster.ids().get(2)).transport()
             .send(cluster.ids().get(1), garbage, 0, garbage.capacity());
         cluster.runRounds(1);
-        assertEquals(malformed + 1, target.counters().droppedMalformed(), "garbage was not counted");
+        assertEquals(malformed + 1, target.counters().value(GossipCounter.DROPPED_MALFORMED), "garbage was not counted");
         assertEquals(8, target.knownEndpoints(), "garbage changed the view");
     }
 
@@ -226,7 +227,7 @@ class GossipSimulationTest {
         Gossiper gossiper = cluster.gossiper(target);
         assertNull(gossiper.state(farAhead.id()), "a generation a year ahead was taken");
         assertNotNull(gossiper.state(plausible.id()), "a plausible stranger was refused");
-        assertEquals(1, gossiper.counters().droppedImplausible());
+        assertEquals(1, gossiper.counters().value(GossipCounter.DROPPED_IMPLAUSIBLE));
     }
 
     @Test
@@ -239,13 +240,13 @@ class GossipSimulationTest {
         EndpointState claim = EndpointState.of(real.node(), real.generation(), EndpointState.MAX_VERSION - 2,
             EndpointState.MAX_VERSION - 2, NodeStatus.LEFT, real.tokens(), real.applicationState(),
             real.protocolVersion());
-        long rounds = gossiper.counters().rounds();
+        long rounds = gossiper.counters().value(GossipCounter.ROUNDS);
         sendAck(cluster, cluster.ids().get(2), target, List.of(),
             List.of(new Membership.Timed(claim, cluster.simulation().now())));
         cluster.runRounds(10);
         assertEquals(NodeStatus.NORMAL, gossiper.self().status());
-        assertTrue(gossiper.counters().rounds() >= rounds + 9, "the node stopped gossiping");
-        assertEquals(1, gossiper.counters().droppedImplausible());
+        assertTrue(gossiper.counters().value(GossipCounter.ROUNDS) >= rounds + 9, "the node stopped gossiping");
+        assertEquals(1, gossiper.counters().value(GossipCounter.DROPPED_IMPLAUSIBLE));
     }
 
     private static EndpointState stranger(String id, long generation) {
@@ -273,8 +274,8 @@ class GossipSimulationTest {
         long syns = 0;
         long rounds = 0;
         for (Gossiper gossiper : cluster.upGossipers()) {
-            syns += gossiper.counters().synsSent();
-            rounds += gossiper.counters().rounds();
+            syns += gossiper.counters().value(GossipCounter.SYNS_SENT);
+            rounds += gossiper.counters().value(GossipCounter.ROUNDS);
         }
         assertTrue(syns > 2 * rounds, "100 digests of 24 bytes need more than one 1 KiB Syn per exchange");
     }

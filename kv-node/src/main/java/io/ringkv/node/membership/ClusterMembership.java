@@ -369,7 +369,7 @@ public final class ClusterMembership implements Gossiper.Listener {
                 endpoint.applicationState().getOrDefault("disk", "?"), owned.getOrDefault(node.id(), 0.0),
                 endpoint.tokenCount(), endpoint.generation(), view.liveness().name()));
         }
-        snapshot = new ClusterSnapshot(config.id().value(), ring.size(), List.copyOf(members), gossiper.counters(),
+        snapshot = new ClusterSnapshot(config.id().value(), ring.size(), List.copyOf(members),
             loading == null ? "" : loading);
     }
 }

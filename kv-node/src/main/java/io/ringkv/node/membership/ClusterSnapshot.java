@@ -1,6 +1,5 @@
 package io.ringkv.node.membership;
 
-import io.ringkv.gossip.GossipCounters;
 import java.util.List;
 
 /**
@@ -10,15 +9,13 @@ import java.util.List;
  * @param self the id of the node that made the view
  * @param ringNodes nodes that own ranges of the ring
  * @param members one row per known node, ordered by id
- * @param gossip what this node's gossip did so far (rounds, bytes, drops)
  * @param loading empty when the node serves clients; otherwise why it does not yet (see
  *     {@link io.ringkv.gossip.Readiness})
  */
-public record ClusterSnapshot(String self, int ringNodes, List<Member> members, GossipCounters gossip,
-                              String loading) {
+public record ClusterSnapshot(String self, int ringNodes, List<Member> members, String loading) {
     /** A view with only this node in it, before gossip started. */
     public static ClusterSnapshot empty(String self) {
-        return new ClusterSnapshot(self, 0, List.of(), GossipCounters.NONE, "the node is starting");
+        return new ClusterSnapshot(self, 0, List.of(), "the node is starting");
     }
 
     /** @return true when the node serves clients */

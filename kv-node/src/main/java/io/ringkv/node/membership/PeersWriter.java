@@ -1,10 +1,12 @@
 package io.ringkv.node.membership;
 
+import io.ringkv.api.Counter;
+import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.KvException;
 import io.ringkv.gossip.Gossiper;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -21,8 +23,8 @@ public final class PeersWriter implements AutoCloseable {
     private final Path dataDirectory;
     private final Consumer<String> events;
     private final AtomicReference<Gossiper.Remembered> pending = new AtomicReference<>();
-    private final AtomicLong writes = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
+    private final Counter writes;
+    private final Counter failures;
     private final Thread thread;
     private volatile boolean closed;
 
@@ -31,10 +33,16 @@ public final class PeersWriter implements AutoCloseable {
      *
      * @param dataDirectory where {@code peers.state} lives
      * @param events receives a line for each failed write (from the writer thread)
+     * @param counters the node's registry, where the writer counts its writes and failures
      */
-    public PeersWriter(Path dataDirectory, Consumer<String> events) {
+    public PeersWriter(Path dataDirectory, Consumer<String> events, CounterRegistry counters) {
         this.dataDirectory = dataDirectory;
         this.events = events;
+        this.writes = counters.register("peers_state_writes", "cluster member files (peers.state) written",
+            CounterKind.COUNTER, "cluster");
+        this.failures = counters.register("peers_state_write_failures",
+            "writes of peers.state that failed; a restart would start from the last saved view", CounterKind.COUNTER,
+            "cluster");
         this.thread = Thread.ofPlatform().daemon().name("ringkv-peers-writer").start(this::run);
     }
 
@@ -70,10 +78,10 @@ public final class PeersWriter implements AutoCloseable {
     private void write(Gossiper.Remembered remembered) {
         try {
             PeersFile.store(dataDirectory, remembered);
-            writes.incrementAndGet();
+            writes.incrementRelease();
         } catch (KvException e) {
             // the node keeps running on what it knows; the next change tries again
-            failures.incrementAndGet();
+            failures.incrementRelease();
             events.accept("could not save the cluster members (" + e.getMessage() + "); a restart would start"
                 + " from the last saved view");
         }

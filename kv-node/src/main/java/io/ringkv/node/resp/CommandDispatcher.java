@@ -1,5 +1,6 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.api.CounterSet;
 import io.ringkv.api.KvException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +21,9 @@ final class CommandDispatcher {
     private static final int QUOTED_CHARACTERS = 128;
 
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
-    private final RespCounters counters;
+    private final CounterSet<RespCounter> counters;
 
-    CommandDispatcher(RespCounters counters) {
+    CommandDispatcher(CounterSet<RespCounter> counters) {
         this.counters = counters;
     }
 
@@ -63,7 +64,7 @@ final class CommandDispatcher {
     }
 
     void dispatch(List<byte[]> arguments, CommandContext context) {
-        counters.onCommand();
+        counters.get(RespCounter.COMMANDS_PROCESSED).incrementRelease();
         CommandSpec spec = find(text(arguments.getFirst()));
         if (spec == null) {
             context.reply(unknownCommand(arguments));
@@ -81,7 +82,7 @@ final class CommandDispatcher {
             context.reply(ReplySlot.errorFor(e));
         } catch (RuntimeException e) {
             // a failing service call or a bug: the client gets an answer, the operator a counter
-            counters.onServiceFailure();
+            counters.get(RespCounter.SERVICE_FAILURES).incrementRelease();
             context.reply(Reply.error("ERR internal error: " + e));
         }
     }

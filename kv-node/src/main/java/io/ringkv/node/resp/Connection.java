@@ -153,7 +153,7 @@ final class Connection implements CommandContext {
             return;
         }
         if (serviceFailure) {
-            loop.counters().onServiceFailure();
+            loop.counters().get(RespCounter.SERVICE_FAILURES).incrementRelease();
         }
         if (closed) {
             return;
@@ -234,7 +234,7 @@ final class Connection implements CommandContext {
                 requestStartNanos = System.nanoTime();
             }
         } catch (RespProtocolException e) {
-            loop.counters().onProtocolError();
+            loop.counters().get(RespCounter.PROTOCOL_ERRORS).incrementRelease();
             reply(Reply.error("ERR Protocol error: " + e.getMessage()));
             closing = true;
         }
@@ -300,7 +300,8 @@ final class Connection implements CommandContext {
     private void reportUnsentBytes() {
         long unsent = unsentBytes();
         if (unsent != reportedUnsentBytes) {
-            loop.counters().onUnsentReplyBytes(unsent - reportedUnsentBytes, unsent);
+            loop.counters().get(RespCounter.UNSENT_REPLY_BYTES).addRelease(unsent - reportedUnsentBytes);
+            loop.counters().get(RespCounter.UNSENT_REPLY_BYTES_PEAK).proposeMaxRelease(unsent);
             reportedUnsentBytes = unsent;
         }
     }
@@ -351,7 +352,7 @@ final class Connection implements CommandContext {
     private void updateInterest() {
         boolean accepting = acceptingRequests();
         if (!accepting && !paused && !closing) {
-            loop.counters().onReadPaused();
+            loop.counters().get(RespCounter.READ_PAUSES).incrementRelease();
         }
         if (accepting && paused && !pausedByClient && requestStartNanos != NONE) {
             // the request could not progress while the server was not reading it: its time starts again
@@ -398,9 +399,9 @@ final class Connection implements CommandContext {
         }
         boolean incomplete = requestClockRuns() && nowNanos - (requestStartNanos + requestTimeoutNanos) >= 0;
         if (incomplete) {
-            loop.counters().onClosedIncompleteRequest();
+            loop.counters().get(RespCounter.CLOSED_INCOMPLETE_REQUEST).incrementRelease();
         } else {
-            loop.counters().onClosedIdle();
+            loop.counters().get(RespCounter.CLOSED_IDLE).incrementRelease();
         }
         close();
         return true;

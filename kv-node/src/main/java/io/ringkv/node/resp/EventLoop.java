@@ -1,5 +1,6 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.api.CounterSet;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -37,7 +38,7 @@ final class EventLoop implements Runnable, AnswerChannel {
     private final ServerSocketChannel listener;
     private final CommandDispatcher dispatcher;
     private final KeyValueService service;
-    private final RespCounters counters;
+    private final CounterSet<RespCounter> counters;
     private final BufferPool buffers = new BufferPool();
     private final Set<Connection> connections = new HashSet<>();
     private final ManyToOneConcurrentLinkedQueue<Runnable> tasks = new ManyToOneConcurrentLinkedQueue<>();
@@ -55,7 +56,7 @@ final class EventLoop implements Runnable, AnswerChannel {
     private static final long TIMEOUT_CHECK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
-              KeyValueService service, RespCounters counters) {
+              KeyValueService service, CounterSet<RespCounter> counters) {
         this.config = config;
         this.selector = selector;
         this.listener = listener;
@@ -128,7 +129,7 @@ final class EventLoop implements Runnable, AnswerChannel {
         return dispatcher;
     }
 
-    RespCounters counters() {
+    CounterSet<RespCounter> counters() {
         return counters;
     }
 
@@ -168,7 +169,7 @@ final class EventLoop implements Runnable, AnswerChannel {
 
     void onClosed(Connection connection) {
         if (connections.remove(connection)) {
-            counters.onClosed();
+            counters.get(RespCounter.CONNECTED_CLIENTS).addRelease(-1);
         }
     }
 
@@ -183,7 +184,7 @@ final class EventLoop implements Runnable, AnswerChannel {
                 }
             } catch (RuntimeException e) {
                 // a bug in one connection's handling must not stop the others: drop that connection
-                counters.onServiceFailure();
+                counters.get(RespCounter.SERVICE_FAILURES).incrementRelease();
                 connection.close();
             }
         } else if (key.isValid() && key.isAcceptable()) {
@@ -199,7 +200,7 @@ final class EventLoop implements Runnable, AnswerChannel {
                     answer.run();
                 } catch (RuntimeException e) {
                     // a bug in one answer must not stop the loop or the answers behind it
-                    counters.onServiceFailure();
+                    counters.get(RespCounter.SERVICE_FAILURES).incrementRelease();
                 }
             }
         }
@@ -240,7 +241,7 @@ final class EventLoop implements Runnable, AnswerChannel {
 
     private void accept(SocketChannel channel) throws IOException {
         if (connections.size() >= config.maxClients()) {
-            counters.onRejected();
+            counters.get(RespCounter.CONNECTIONS_REJECTED).incrementRelease();
             channel.configureBlocking(false);
             channel.write(ByteBuffer.wrap(TOO_MANY_CLIENTS));
             channel.close();
@@ -253,7 +254,8 @@ final class EventLoop implements Runnable, AnswerChannel {
             new ClientSession(nextClientId++, config.consistency()));
         key.attach(connection);
         connections.add(connection);
-        counters.onAccepted();
+        counters.get(RespCounter.CONNECTIONS_ACCEPTED).incrementRelease();
+        counters.get(RespCounter.CONNECTED_CLIENTS).addRelease(1);
         scheduleTimeoutCheck(connection.nextDeadline());
     }
 

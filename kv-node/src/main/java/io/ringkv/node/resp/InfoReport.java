@@ -1,11 +1,16 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.api.Counter;
+import io.ringkv.api.CounterRegistry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Writes the text of {@code INFO}: the front door's own fields of each section, then the node's. */
+/**
+ * Writes the text of {@code INFO}. Each section holds every counter of the node's registry whose section it is
+ * (in registration order, under its registered name), then the front door's own fields, then the node's.
+ */
 final class InfoReport {
     /** The sections INFO knows, in the order it prints them. */
     static final List<String> SECTIONS = List.of("server", "clients", "stats", "replication", "cluster", "storage",
@@ -14,12 +19,12 @@ final class InfoReport {
     static final String REDIS_COMPATIBLE_VERSION = "7.0.0";
 
     private final RespConfig config;
-    private final RespCounters counters;
+    private final CounterRegistry counters;
     private final NodeInfo node;
     private final long startNanos;
     private int port;
 
-    InfoReport(RespConfig config, RespCounters counters, NodeInfo node, long startNanos) {
+    InfoReport(RespConfig config, CounterRegistry counters, NodeInfo node, long startNanos) {
         this.config = config;
         this.counters = counters;
         this.node = node;
@@ -48,7 +53,13 @@ final class InfoReport {
 
     private void append(StringBuilder text, String section) {
         text.append("# ").append(Character.toUpperCase(section.charAt(0))).append(section.substring(1)).append("\r\n");
-        Map<String, String> fields = new LinkedHashMap<>(ownFields(section));
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (Counter counter : counters.counters()) {
+            if (counter.section().equals(section)) {
+                fields.put(counter.name(), Long.toString(counter.get()));
+            }
+        }
+        fields.putAll(ownFields(section));
         fields.putAll(node.section(section));
         fields.forEach((name, value) -> text.append(name).append(':').append(value).append("\r\n"));
     }
@@ -65,31 +76,18 @@ final class InfoReport {
                 fields.put("uptime_in_seconds", Long.toString((System.nanoTime() - startNanos) / 1_000_000_000L));
             }
             case "clients" -> {
-                fields.put("connected_clients", Long.toString(counters.connectedClients()));
                 fields.put("maxclients", Integer.toString(config.maxClients()));
                 fields.put("blocked_clients", "0");
-                fields.put("client_unsent_reply_bytes", Long.toString(counters.unsentReplyBytes()));
-                fields.put("client_unsent_reply_bytes_peak", Long.toString(counters.unsentReplyBytesPeak()));
                 fields.put("client_max_unsent_reply_bytes", Integer.toString(config.maxUnsentReplyBytes()));
                 fields.put("client_idle_timeout_seconds", Long.toString(config.idleTimeoutMillis() / 1000));
                 fields.put("client_request_timeout_seconds", Long.toString(config.requestTimeoutMillis() / 1000));
-            }
-            case "stats" -> {
-                fields.put("total_connections_received", Long.toString(counters.connectionsAccepted()));
-                fields.put("total_commands_processed", Long.toString(counters.commandsProcessed()));
-                fields.put("rejected_connections", Long.toString(counters.connectionsRejected()));
-                fields.put("total_protocol_errors", Long.toString(counters.protocolErrors()));
-                fields.put("total_service_failures", Long.toString(counters.serviceFailures()));
-                fields.put("total_read_pauses", Long.toString(counters.readPauses()));
-                fields.put("clients_closed_idle", Long.toString(counters.closedIdle()));
-                fields.put("clients_closed_incomplete_request", Long.toString(counters.closedIncompleteRequest()));
             }
             case "replication" -> {
                 fields.put("role", "master");
                 fields.put("connected_slaves", "0");
             }
             default -> {
-                // keyspace: only the node knows its keys
+                // stats: only counters; keyspace: only the node knows its keys
             }
         }
         return fields;

@@ -1,5 +1,7 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.api.CounterRegistry;
+import io.ringkv.api.CounterSet;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import java.io.IOException;
@@ -21,9 +23,9 @@ public final class RespServer implements AutoCloseable {
     private final EventLoop loop;
     private final Thread thread;
     private final InetSocketAddress address;
-    private final RespCounters counters;
+    private final CounterSet<RespCounter> counters;
 
-    private RespServer(EventLoop loop, Thread thread, InetSocketAddress address, RespCounters counters) {
+    private RespServer(EventLoop loop, Thread thread, InetSocketAddress address, CounterSet<RespCounter> counters) {
         this.loop = loop;
         this.thread = thread;
         this.address = address;
@@ -87,6 +89,18 @@ public final class RespServer implements AutoCloseable {
      */
     public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
                                    Availability availability) {
+        return start(listener, service, node, availability, new CounterRegistry(RespCounter.values().length));
+    }
+
+    /**
+     * Starts serving a bound listener, as {@link #start(Listener, KeyValueService, NodeInfo, Availability)} does,
+     * with the front door's counters registered in {@code counters}, the node's registry, whose every counter
+     * {@code INFO} shows in its section.
+     *
+     * @throws IllegalArgumentException when {@code counters} already holds the front door's counters
+     */
+    public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
+                                   Availability availability, CounterRegistry counters) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(availability, "availability");
@@ -94,15 +108,15 @@ public final class RespServer implements AutoCloseable {
             throw new IllegalStateException("the listener on " + listener.address + " is closed");
         }
         RespConfig config = listener.config;
-        RespCounters counters = new RespCounters();
+        CounterSet<RespCounter> own = counters.register(RespCounter.class);
         InfoReport info = new InfoReport(config, counters, node, System.nanoTime());
-        CommandDispatcher dispatcher = new CommandDispatcher(counters);
+        CommandDispatcher dispatcher = new CommandDispatcher(own);
         new ConnectionCommands(config, dispatcher, info, availability).registerIn(dispatcher);
         new KeyValueCommands(service, config.limits()).registerIn(dispatcher);
         info.port(listener.port());
-        EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, service, counters);
+        EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, service, own);
         Thread thread = Thread.ofPlatform().name("ringkv-resp-" + listener.port()).daemon(true).start(loop);
-        return new RespServer(loop, thread, listener.address, counters);
+        return new RespServer(loop, thread, listener.address, own);
     }
 
     /** A bound front-door port that does not serve yet; close it when it will never be started. */
@@ -141,8 +155,8 @@ public final class RespServer implements AutoCloseable {
         return address.getPort();
     }
 
-    /** @return what the front door has done so far */
-    public RespCounters counters() {
+    /** @return what the front door has done so far (its counters in the registry it was started with) */
+    public CounterSet<RespCounter> counters() {
         return counters;
     }
 

@@ -1,5 +1,6 @@
 package io.ringkv.node.service;
 
+import io.ringkv.api.Counter;
 import io.ringkv.node.runtime.AgentInbox;
 
 /**
@@ -9,11 +10,12 @@ import io.ringkv.node.runtime.AgentInbox;
  */
 final class AgentProxy {
     private final AgentInbox inbox;
-    /** Written by the front door's thread only; read by INFO from any. */
-    private volatile long queueFull;
+    private final Counter queueFull;
 
-    AgentProxy(AgentInbox inbox) {
+    /** @param queueFull counts refused offers; front doors share it, so it is added to atomically */
+    AgentProxy(AgentInbox inbox, Counter queueFull) {
         this.inbox = inbox;
+        this.queueFull = queueFull;
     }
 
     /** @return false when the inbox was full: {@code requests} will not run, and the refusal was counted */
@@ -21,12 +23,7 @@ final class AgentProxy {
         if (inbox.offer(requests)) {
             return true;
         }
-        queueFull++;
+        queueFull.increment();
         return false;
-    }
-
-    /** @return batches of requests the agent's inbox refused since start */
-    long queueFull() {
-        return queueFull;
     }
 }

@@ -1,5 +1,6 @@
 package io.ringkv.node.service;
 
+import io.ringkv.api.Counter;
 import io.ringkv.node.resp.Answer;
 import io.ringkv.node.resp.AnswerChannel;
 import java.util.ArrayList;
@@ -9,12 +10,17 @@ import java.util.List;
  * The agent thread's way back to front doors: answers produced during a duty cycle are collected per front door
  * and delivered at the cycle's end, one offer per front door (so at most one wake-up of its thread). A delivery
  * the front door refuses (its queue is full) is counted ({@code front_door_queue_full}) and kept, in order, for the
- * next cycle: an answer is late then, never lost. Agent thread only, except {@link #queueFull()}.
+ * next cycle: an answer is late then, never lost. Agent thread only.
  */
 final class FrontDoorProxy {
     private final List<AnswerChannel> channels = new ArrayList<>(2);
     private final List<List<Runnable>> batches = new ArrayList<>(2);
-    private volatile long queueFull;
+    private final Counter queueFull;
+
+    /** @param queueFull counts refused deliveries; written by the agent thread only */
+    FrontDoorProxy(Counter queueFull) {
+        this.queueFull = queueFull;
+    }
 
     <T> void succeeded(Answer<T> answer, T result) {
         batchFor(answer.channel()).add(() -> answer.succeeded(result));
@@ -31,15 +37,10 @@ final class FrontDoorProxy {
                 channels.remove(i);
                 batches.remove(i);
             } else {
-                queueFull++;
+                queueFull.incrementRelease();
             }
         }
         return channels.size();
-    }
-
-    /** @return answer batches a front door's queue refused since start (each delivered a cycle later) */
-    long queueFull() {
-        return queueFull;
     }
 
     private List<Runnable> batchFor(AnswerChannel channel) {

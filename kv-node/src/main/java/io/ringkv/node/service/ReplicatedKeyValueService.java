@@ -1,6 +1,7 @@
 package io.ringkv.node.service;
 
 import io.ringkv.api.Consistency;
+import io.ringkv.api.CounterSet;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
@@ -27,8 +28,8 @@ import java.util.function.Function;
  * The front door's view of the cluster. Calls made during one wake-up of the front door are collected and handed
  * to the node's agent thread in one offer at {@link #flush()}; there each runs the replication coordinator, and
  * the coordinator's answers go back to the front door in one delivery per agent cycle. A full agent inbox answers
- * the whole batch at once with {@code UNAVAILABLE} (counted as {@link #agentQueueFull()}) rather than blocking
- * the front door.
+ * the whole batch at once with {@code UNAVAILABLE} (counted as {@link HandOffCounter#AGENT_QUEUE_FULL}) rather
+ * than blocking the front door.
  *
  * <p>SET and DEL are blind: one coordinator write without a context, whose coordinating replica supersedes what it
  * holds (no quorum read first). One instance serves one front door thread.
@@ -37,7 +38,7 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     private static final String OVERLOADED = "node is overloaded: its request queue is full; retry later";
 
     private final AgentProxy agent;
-    private final FrontDoorProxy frontDoors = new FrontDoorProxy();
+    private final FrontDoorProxy frontDoors;
     private final Coordinator coordinator;
     private final Consumer<NodeId> removeNode;
     /** Front door thread: the calls since the last flush. */
@@ -52,17 +53,21 @@ public final class ReplicatedKeyValueService implements KeyValueService {
      *     its duty cycles
      * @param coordinator the replication coordinator
      * @param removeNode marks a DOWN node removed, on the agent thread; throws {@code KvException} saying why not
+     * @param counters the node's hand-off counters, shared by every front door's service
      */
-    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator, Consumer<NodeId> removeNode) {
-        this(agent.inbox(), coordinator, removeNode);
+    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator, Consumer<NodeId> removeNode,
+                                     CounterSet<HandOffCounter> counters) {
+        this(agent.inbox(), coordinator, removeNode, counters);
         agent.atCycleEnd(this::deliverAnswers);
     }
 
     /**
      * A service over an inbox alone; whoever drains it must call {@link #deliverAnswers()} after each drain.
      */
-    public ReplicatedKeyValueService(AgentInbox inbox, Coordinator coordinator, Consumer<NodeId> removeNode) {
-        this.agent = new AgentProxy(inbox);
+    public ReplicatedKeyValueService(AgentInbox inbox, Coordinator coordinator, Consumer<NodeId> removeNode,
+                                     CounterSet<HandOffCounter> counters) {
+        this.agent = new AgentProxy(inbox, counters.get(HandOffCounter.AGENT_QUEUE_FULL));
+        this.frontDoors = new FrontDoorProxy(counters.get(HandOffCounter.FRONT_DOOR_QUEUE_FULL));
         this.coordinator = coordinator;
         this.removeNode = removeNode;
     }
@@ -145,16 +150,6 @@ public final class ReplicatedKeyValueService implements KeyValueService {
      */
     public int deliverAnswers() {
         return frontDoors.deliverAll();
-    }
-
-    /** @return batches of requests refused because the agent's inbox was full ({@code agent_queue_full}) */
-    public long agentQueueFull() {
-        return agent.queueFull();
-    }
-
-    /** @return answer batches a front door's full queue made wait a cycle ({@code front_door_queue_full}) */
-    public long frontDoorQueueFull() {
-        return frontDoors.queueFull();
     }
 
     /** Agent thread: starts each call; one that throws before the coordinator tracks it is answered with that. */

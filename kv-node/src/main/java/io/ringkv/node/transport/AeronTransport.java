@@ -9,6 +9,8 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.AeronException;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
+import io.ringkv.api.CounterRegistry;
+import io.ringkv.api.CounterSet;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.MessageHandler;
@@ -17,7 +19,7 @@ import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
 import io.ringkv.api.Transport;
-import io.ringkv.api.TransportCounters;
+import io.ringkv.api.TransportCounter;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,14 +65,17 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final Int2ObjectHashMap<MessageHandler> handlers = new Int2ObjectHashMap<>();
     private final org.agrona.collections.IntHashSet openSchemas = new org.agrona.collections.IntHashSet();
     private final UnsafeBuffer envelope = new UnsafeBuffer(ByteBuffer.allocateDirect(Envelope.LENGTH));
-    private final Counters counters = new Counters();
+    private final CounterSet<TransportCounter> counters;
+    private final CounterSet<AeronTransportCounter> aeronCounters;
     private final ThrottledLog errorLog = new ThrottledLog(LOG, ThrottledLog.DEFAULT_INTERVAL_NANOS, System::nanoTime);
     private boolean closed;
     private String lastError = "none";
     private String failure;
 
-    private AeronTransport(TransportConfig config) {
+    private AeronTransport(TransportConfig config, CounterRegistry registry) {
         this.config = config;
+        this.counters = registry.register(TransportCounter.class);
+        this.aeronCounters = registry.register(AeronTransportCounter.class);
         Envelope.write(envelope, config.self());
         for (Map.Entry<NodeId, PeerAddress> entry : config.peers().entrySet()) {
             addPeer(entry.getKey(), entry.getValue());
@@ -91,7 +96,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             // datagrams reach Aeron's receiver only when their header is whole and consistent
             .receiveChannelEndpointSupplier((channel, dispatcher, status, context) ->
                 new FrameCheckingReceiveEndpoint(channel, dispatcher, status, context,
-                    () -> counters.droppedInvalidFrames++))
+                    () -> aeronCounters.get(AeronTransportCounter.DROPPED_INVALID_FRAMES).incrementRelease()))
             // the client's inter-service timeout comes from this one (through the CnC file), so it bounds how long
             // the agent thread may stall; Aeron wants the unblock timeout above it
             .clientLivenessTimeoutNs(config.timeoutNanos())
@@ -119,7 +124,18 @@ public final class AeronTransport implements Transport, AutoCloseable {
      *     {@code STORAGE_FAILURE} when the media driver cannot start
      */
     public static AeronTransport start(TransportConfig config) {
-        return new AeronTransport(config);
+        return start(config, new CounterRegistry(TransportCounter.values().length
+            + AeronTransportCounter.values().length));
+    }
+
+    /**
+     * Starts the transport as {@link #start(TransportConfig)} does, counting into {@code counters}, the node's
+     * registry.
+     *
+     * @throws IllegalArgumentException when {@code counters} already holds transport counters
+     */
+    public static AeronTransport start(TransportConfig config, CounterRegistry counters) {
+        return new AeronTransport(config, counters);
     }
 
     private void addPeer(NodeId id, PeerAddress address) {
@@ -152,7 +168,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
         }
         long hash = Envelope.senderHash(node.id());
         if (peersByHash.containsKey(hash) || hash == Envelope.senderHash(config.self())) {
-            counters.aeronErrors++;
+            aeronCounters.get(AeronTransportCounter.ERRORS).increment();
             LOG.log(System.Logger.Level.WARNING, "node id " + node.id() + " hashes like a known node; ignored");
             return;
         }
@@ -217,16 +233,16 @@ public final class AeronTransport implements Transport, AutoCloseable {
         }
         Peer peer = peers.get(destination);
         if (peer == null) {
-            counters.unknownDestination++;
+            count(TransportCounter.UNKNOWN_DESTINATION);
             return SendResult.UNKNOWN_DESTINATION;
         }
         ExclusivePublication publication = peer.publication(aeron, config.termLength());
         if (publication == null) {
-            counters.notConnected++;
+            count(TransportCounter.NOT_CONNECTED);
             return SendResult.NOT_CONNECTED;
         }
         if (length + Envelope.LENGTH > publication.maxMessageLength()) {
-            counters.tooLarge++;
+            count(TransportCounter.TOO_LARGE);
             return SendResult.TOO_LARGE;
         }
         long result = publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
@@ -235,20 +251,20 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     private SendResult outcome(Peer peer, long result) {
         if (result > 0) {
-            counters.sent++;
+            count(TransportCounter.SENT);
             return SendResult.SENT;
         }
         if (result == Publication.NOT_CONNECTED) {
-            counters.notConnected++;
+            count(TransportCounter.NOT_CONNECTED);
             return SendResult.NOT_CONNECTED;
         }
         if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION) {
-            counters.backPressured++;
+            count(TransportCounter.BACK_PRESSURED);
             return SendResult.BACK_PRESSURED;
         }
         // CLOSED or MAX_POSITION_EXCEEDED: replace the publication on the next send
         peer.discardPublication();
-        counters.notConnected++;
+        count(TransportCounter.NOT_CONNECTED);
         return SendResult.NOT_CONNECTED;
     }
 
@@ -266,9 +282,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
         openSchemas.add(schemaId);
     }
 
-    @Override
-    public TransportCounters counters() {
-        return counters.snapshot();
+    /** @return what the transport sent, received and dropped (its counters in the node's registry) */
+    public CounterSet<TransportCounter> counters() {
+        return counters;
     }
 
     /** @return true when a publication to {@code peer} exists and a receiver is connected to it */
@@ -284,7 +300,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
         if (length < Envelope.LENGTH + MessageHeader.LENGTH || !Envelope.hasMagic(buffer, offset)) {
-            counters.droppedMalformed++;
+            count(TransportCounter.DROPPED_MALFORMED);
             return;
         }
         int messageOffset = offset + Envelope.LENGTH;
@@ -292,25 +308,26 @@ public final class AeronTransport implements Transport, AutoCloseable {
         int schemaId = MessageHeader.schemaId(buffer, messageOffset);
         NodeId sender = peersByHash.get(Envelope.sender(buffer, offset));
         if (sender == null && !openSchemas.contains(schemaId)) {
-            counters.droppedUnknownSender++;
+            count(TransportCounter.DROPPED_UNKNOWN_SENDER);
             return;
         }
         MessageHandler handler = handlers.get(schemaId);
         if (handler == null) {
-            counters.droppedUnknownSchema++;
+            count(TransportCounter.DROPPED_UNKNOWN_SCHEMA);
             return;
         }
         try {
             handler.onMessage(sender, buffer, messageOffset, messageLength);
-            counters.received++;
+            count(TransportCounter.RECEIVED);
         } catch (RuntimeException e) {
             // a message its handler cannot decode is dropped and counted; the agent keeps running
-            counters.droppedMalformed++;
+            count(TransportCounter.DROPPED_MALFORMED);
         }
     }
 
     private void onAeronError(Throwable error) {
-        counters.aeronErrors++;
+        // atomic: Aeron may report from the thread that closes the transport, not only the agent thread
+        aeronCounters.get(AeronTransportCounter.ERRORS).increment();
         lastError = error.toString();
         if (failure != null) {
             // the client is closed: every later call repeats that, and one line already said why
@@ -323,6 +340,11 @@ public final class AeronTransport implements Transport, AutoCloseable {
         }
     }
 
+    /** Agent thread only: the transport's counters have that one writer. */
+    private void count(TransportCounter counter) {
+        counters.get(counter).incrementRelease();
+    }
+
     private void fail(String reason) {
         failure = reason + " (was the node stopped longer than its transport timeout of "
             + TimeUnit.NANOSECONDS.toMillis(config.timeoutNanos()) + " ms?)";
@@ -330,7 +352,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     /** @return errors the media driver or client reported (logged at most once per 10 s, with a count) */
     public long aeronErrors() {
-        return counters.aeronErrors;
+        return aeronCounters.value(AeronTransportCounter.ERRORS);
     }
 
     /**
@@ -338,7 +360,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
      *     their frame type needs, a frame length that type cannot have, or a type a receiver does not handle
      */
     public long droppedInvalidFrames() {
-        return counters.droppedInvalidFrames;
+        return aeronCounters.value(AeronTransportCounter.DROPPED_INVALID_FRAMES);
     }
 
     @Override
@@ -388,26 +410,6 @@ public final class AeronTransport implements Transport, AutoCloseable {
         void discardPublication() {
             CloseHelper.quietClose(publication);
             publication = null;
-        }
-    }
-
-    /** Written by the agent thread only. */
-    private static final class Counters {
-        long sent;
-        long backPressured;
-        long notConnected;
-        long unknownDestination;
-        long tooLarge;
-        long received;
-        long droppedUnknownSender;
-        long droppedUnknownSchema;
-        long droppedMalformed;
-        long aeronErrors;
-        long droppedInvalidFrames;
-
-        TransportCounters snapshot() {
-            return new TransportCounters(sent, backPressured, notConnected, unknownDestination, tooLarge, received,
-                droppedUnknownSender, droppedUnknownSchema, droppedMalformed);
         }
     }
 }

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Consistency;
+import io.ringkv.api.CounterRegistry;
+import io.ringkv.api.Counter;
+import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
@@ -15,6 +19,7 @@ import io.ringkv.api.Value;
 import io.ringkv.node.resp.RespTestClient.Bulk;
 import io.ringkv.node.resp.RespTestClient.Err;
 import io.ringkv.node.runtime.AgentInbox;
+import io.ringkv.node.service.HandOffCounter;
 import io.ringkv.node.service.ReplicatedKeyValueService;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -123,7 +128,7 @@ class RespServerTest {
         for (int i = 0; i < 2000; i++) {
             assertEquals(NULL_BULK, client.read(), "reply " + i);
         }
-        assertTrue(server.counters().readPauses() > 0, "the server paused reading at least once");
+        assertTrue(server.counters().value(RespCounter.READ_PAUSES) > 0, "the server paused reading at least once");
         assertEquals("PONG", client.call("PING"));
     }
 
@@ -138,7 +143,7 @@ class RespServerTest {
             batch.writeBytes(RespTestClient.command("GET", "big"));
         }
         client.send(batch.toByteArray());
-        while (server.counters().readPauses() == 0) {
+        while (server.counters().value(RespCounter.READ_PAUSES) == 0) {
             Thread.sleep(5);
         }
         for (int i = 0; i < 1000; i++) {
@@ -206,10 +211,14 @@ class RespServerTest {
         while (inbox.offer(() -> { })) {
             // nothing drains it: the node is overloaded
         }
-        ReplicatedKeyValueService service = new ReplicatedKeyValueService(inbox, null, node -> { });
-        RespTestClient client = client(start(RespConfig.onPort(0), service,
-            section -> section.equals("stats") ? Map.of("agent_queue_full", Long.toString(service.agentQueueFull()))
-                : Map.of()));
+        // the node's registry: INFO shows every counter in it, the hand-off counters among them
+        CounterRegistry registry = new CounterRegistry();
+        ReplicatedKeyValueService service = new ReplicatedKeyValueService(inbox, null, node -> { },
+            registry.register(HandOffCounter.class));
+        RespServer server = RespServer.start(RespServer.listen(RespConfig.onPort(0)), service, NodeInfo.NONE,
+            Availability.ALWAYS, registry);
+        resources.add(server);
+        RespTestClient client = client(server);
         Err overloaded = new Err("UNAVAILABLE node is overloaded: its request queue is full; retry later");
         assertEquals(overloaded, client.call("SET", "k", "v"));
         assertEquals(overloaded, client.call("GET", "k"));
@@ -298,7 +307,7 @@ class RespServerTest {
         assertEquals(new Err("ERR Protocol error: expected '$', got '\\x01'"), garbage.read());
         assertTrue(garbage.closedByServer());
         assertEquals(new Bulk("v"), bystander.call("GET", "k"));
-        assertEquals(1L, server.counters().protocolErrors());
+        assertEquals(1L, server.counters().value(RespCounter.PROTOCOL_ERRORS));
     }
 
     @Test
@@ -330,7 +339,7 @@ class RespServerTest {
         leaver.close();
         RespTestClient stayer = client(server);
         assertEquals(NULL_BULK, stayer.call("GET", "k"));
-        while (server.counters().connectedClients() != 1) {
+        while (server.counters().value(RespCounter.CONNECTED_CLIENTS) != 1) {
             Thread.sleep(5);
         }
     }
@@ -416,8 +425,8 @@ class RespServerTest {
         RespTestClient halfSent = client(server);
         halfSent.send("*1000000\r\n$3\r\nGET\r\n");
         assertTrue(halfSent.closedByServer(), "the half-sent request was given up");
-        assertEquals(1, server.counters().closedIncompleteRequest());
-        assertEquals(0, server.counters().closedIdle());
+        assertEquals(1, server.counters().value(RespCounter.CLOSED_INCOMPLETE_REQUEST));
+        assertEquals(0, server.counters().value(RespCounter.CLOSED_IDLE));
         assertEquals("PONG", quiet.call("PING"), "a connection between requests is not closed by the request timeout");
         String stats = ((Bulk) quiet.call("INFO", "stats")).text();
         assertTrue(stats.contains("clients_closed_incomplete_request:1\r\n"), stats);
@@ -447,10 +456,10 @@ class RespServerTest {
         bytes.writeBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nonly part".getBytes(StandardCharsets.US_ASCII));
         client.send(bytes.toByteArray());
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        while (server.counters().closedIncompleteRequest() == 0 && System.nanoTime() < deadline) {
+        while (server.counters().value(RespCounter.CLOSED_INCOMPLETE_REQUEST) == 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(1, server.counters().closedIncompleteRequest(),
+        assertEquals(1, server.counters().value(RespCounter.CLOSED_INCOMPLETE_REQUEST),
             "the connection that never reads and holds half a request is closed");
     }
 
@@ -460,8 +469,8 @@ class RespServerTest {
         RespTestClient client = client(server);
         assertEquals("PONG", client.call("PING"));
         assertTrue(client.closedByServer(), "the idle connection was closed");
-        assertEquals(1, server.counters().closedIdle());
-        assertEquals(0, server.counters().closedIncompleteRequest());
+        assertEquals(1, server.counters().value(RespCounter.CLOSED_IDLE));
+        assertEquals(0, server.counters().value(RespCounter.CLOSED_INCOMPLETE_REQUEST));
     }
 
     /**
@@ -492,7 +501,7 @@ class RespServerTest {
                 }
                 return null;
             });
-            while (server.counters().readPauses() == 0) {
+            while (server.counters().value(RespCounter.READ_PAUSES) == 0) {
                 Thread.sleep(5);
             }
             for (int i = 0; i < requests; i++) {
@@ -502,7 +511,7 @@ class RespServerTest {
         } finally {
             writer.shutdownNow();
         }
-        long peak = server.counters().unsentReplyBytesPeak();
+        long peak = server.counters().value(RespCounter.UNSENT_REPLY_BYTES_PEAK);
         assertTrue(peak > 0 && peak <= bound + 1024 + 16, "one connection held " + peak + " unsent bytes");
         assertEquals("PONG", client.call("PING"));
         String clients = ((Bulk) client.call("INFO", "clients")).text();
@@ -526,6 +535,32 @@ class RespServerTest {
         }
         String stats = ((Bulk) client.call("INFO", "stats")).text();
         assertTrue(stats.startsWith("# Stats\r\n") && !stats.contains("# Server"), stats);
+    }
+
+    @Test
+    void infoShowsEveryCounterOfTheRegistryInItsSectionWithNoMappingOfItsOwn() throws Exception {
+        CounterRegistry registry = new CounterRegistry(32);
+        Counter hints = registry.register("hints_written", "hints stored for a down replica", CounterKind.COUNTER,
+            "cluster");
+        registry.register("storage_disk_full", "1 while writes are refused", CounterKind.GAUGE, "storage");
+        hints.addRelease(42);
+        RespServer server = RespServer.start(RespServer.listen(RespConfig.onPort(0)), new MapKeyValueService(null),
+            section -> section.equals("storage") ? Map.of("storage_engine", "memory") : Map.of(),
+            Availability.ALWAYS, registry);
+        resources.add(server);
+        RespTestClient client = client(server);
+        assertEquals("PONG", client.call("PING"));
+
+        String cluster = ((Bulk) client.call("INFO", "cluster")).text();
+        assertEquals("# Cluster\r\nhints_written:42\r\n", cluster);
+        String storage = ((Bulk) client.call("INFO", "storage")).text();
+        assertEquals("# Storage\r\nstorage_disk_full:0\r\nstorage_engine:memory\r\n", storage);
+        String stats = ((Bulk) client.call("INFO", "stats")).text();
+        // the INFO being answered counts itself
+        assertTrue(stats.contains("total_commands_processed:4\r\n"), "the front door counts into the same registry: "
+            + stats);
+        assertEquals(4, registry.value("total_commands_processed"));
+        assertEquals(4, server.counters().value(RespCounter.COMMANDS_PROCESSED));
     }
 
     @Test
@@ -575,7 +610,7 @@ class RespServerTest {
         RespTestClient client = client(server);
         assertEquals(new Err("UNAVAILABLE 2 of 3 replicas are down"), client.call("GET", "k"));
         assertEquals(new Err("ERR internal error: java.lang.IllegalStateException: bug"), client.call("DEL", "k"));
-        assertEquals(1L, server.counters().serviceFailures());
+        assertEquals(1L, server.counters().value(RespCounter.SERVICE_FAILURES));
         assertEquals("PONG", client.call("PING"));
     }
 

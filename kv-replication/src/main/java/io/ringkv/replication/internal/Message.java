@@ -48,8 +48,11 @@ public sealed interface Message {
      * @param error null when the write was acknowledged
      * @param version the written version, null on failure
      */
-    /** @param nothingWritten true when the replica refused before issuing a dot: another replica may take it */
+    /**
+     * @param nothingWritten true when the replica refused before issuing a dot: another replica may take it
+     * @param supersededLive on success, true when the write superseded a live value the replica held
+     */
     record CoordinateReply(long correlationId, ErrorCode error, String message, Version version,
-                           boolean nothingWritten) implements Message {
+                           boolean nothingWritten, boolean supersededLive) implements Message {
     }
 }

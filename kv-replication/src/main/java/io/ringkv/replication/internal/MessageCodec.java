@@ -58,6 +58,8 @@ public final class MessageCodec {
     private final PutDecoder putDecoder = new PutDecoder();
     /** The CoordinateReply error code's high bit: the replica refused before writing anything. */
     private static final int NOTHING_WRITTEN = 0x80;
+    /** On a CoordinateReply's success: the write superseded a live value at the coordinating replica. */
+    private static final int SUPERSEDED_LIVE = 0x40;
     private final CoordinateEncoder coordinateEncoder = new CoordinateEncoder();
     private final CoordinateDecoder coordinateDecoder = new CoordinateDecoder();
     private final CoordinateReplyEncoder coordinateReplyEncoder = new CoordinateReplyEncoder();
@@ -126,14 +128,15 @@ public final class MessageCodec {
      * replica wrote nothing (it refused before issuing a dot).
      */
     public int encodeCoordinateReply(long correlationId, ErrorCode error, String message, Version written,
-                                     boolean nothingWritten) {
+                                     boolean nothingWritten, boolean supersededLive) {
         byte[] version = written == null ? new byte[0] : VersionEncoding.encodeVersion(written);
         byte[] reason = message == null ? new byte[0] : message.getBytes(StandardCharsets.UTF_8);
         int reasonLength = Math.min(reason.length, MAX_REASON_BYTES);
         coordinateReplyEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .errorCode((short) ((error == null ? 0 : error.ordinal() + 1)
-                | (error != null && nothingWritten ? NOTHING_WRITTEN : 0)))
+                | (error != null && nothingWritten ? NOTHING_WRITTEN : 0)
+                | (error == null && supersededLive ? SUPERSEDED_LIVE : 0)))
             .putVersion(version, 0, version.length)
             .putMessage(reason, 0, reasonLength);
         return MessageHeaderEncoder.ENCODED_LENGTH + coordinateReplyEncoder.encodedLength();
@@ -254,16 +257,19 @@ public final class MessageCodec {
         CoordinateReplyDecoder d = coordinateReplyDecoder.wrap(buffer, bodyOffset, blockLength, version);
         long correlationId = d.correlationId();
         boolean nothingWritten = (d.errorCode() & NOTHING_WRITTEN) != 0;
-        int code = d.errorCode() & ~NOTHING_WRITTEN;
+        boolean supersededLive = (d.errorCode() & SUPERSEDED_LIVE) != 0;
+        int code = d.errorCode() & ~(NOTHING_WRITTEN | SUPERSEDED_LIVE);
         require(code <= ErrorCode.values().length, "unknown error code " + code);
         require(code != 0 || !nothingWritten, "a success cannot have written nothing");
+        require(code == 0 || !supersededLive, "a failure cannot have superseded a value");
         byte[] written = bytes(d.limit(), d::versionLength, end, MAX_VERSION_BYTES, "version", d::getVersion);
         byte[] reason = bytes(d.limit(), d::messageLength, end, MAX_REASON_BYTES, "message", d::getMessage);
         if (code == 0) {
-            return new Message.CoordinateReply(correlationId, null, "", VersionEncoding.decodeVersion(written), false);
+            return new Message.CoordinateReply(correlationId, null, "", VersionEncoding.decodeVersion(written), false,
+                supersededLive);
         }
         return new Message.CoordinateReply(correlationId, ErrorCode.values()[code - 1],
-            new String(reason, StandardCharsets.UTF_8), null, nothingWritten);
+            new String(reason, StandardCharsets.UTF_8), null, nothingWritten, false);
     }
 
     private Message decodeAck(DirectBuffer buffer, int bodyOffset, int blockLength, int version) {

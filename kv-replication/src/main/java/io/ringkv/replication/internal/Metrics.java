@@ -32,6 +32,7 @@ public final class Metrics {
     public long contextsRefused;
     public long diskFullHandOvers;
     public long forwardsRefusedBusy;
+    public long storageStageFull;
 
     /** @return a snapshot */
     public ReplicationCounters snapshot() {
@@ -40,6 +41,6 @@ public final class Metrics {
             replicaWrites, replicaUnchangedWrites, storageFailures, diskFullRefusals, siblingLimitRejections,
             droppedMalformed, droppedUnknownTemplate, catchUpWrites, catchUpsAbandoned, catchUpsInFlight,
             writesForwarded, forwardsCoordinated, duplicateForwards, forwardsRefusedAfterStart,
-            contextsRefused, diskFullHandOvers, forwardsRefusedBusy);
+            contextsRefused, diskFullHandOvers, forwardsRefusedBusy, storageStageFull);
     }
 }

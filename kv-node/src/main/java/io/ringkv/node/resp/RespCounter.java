@@ -1,0 +1,62 @@
+package io.ringkv.node.resp;
+
+import io.ringkv.api.CounterDescriptor;
+import io.ringkv.api.CounterKind;
+
+/**
+ * What the Redis-protocol front door has done, in the node's counter registry; written only by the front door's
+ * thread. The names are the fields Redis's own {@code INFO} uses where Redis has one.
+ */
+public enum RespCounter implements CounterDescriptor {
+    CONNECTED_CLIENTS("connected_clients", CounterKind.GAUGE, "clients", "client connections open now"),
+    UNSENT_REPLY_BYTES("client_unsent_reply_bytes", CounterKind.GAUGE, "clients",
+        "reply bytes encoded and not yet read by their clients, over every connection"),
+    UNSENT_REPLY_BYTES_PEAK("client_unsent_reply_bytes_peak", CounterKind.GAUGE, "clients",
+        "the most reply bytes one connection has held unsent at once since start"),
+    CONNECTIONS_ACCEPTED("total_connections_received", CounterKind.COUNTER, "stats", "client connections accepted"),
+    COMMANDS_PROCESSED("total_commands_processed", CounterKind.COUNTER, "stats", "commands answered, errors included"),
+    CONNECTIONS_REJECTED("rejected_connections", CounterKind.COUNTER, "stats",
+        "connections refused because maxclients were already open"),
+    PROTOCOL_ERRORS("total_protocol_errors", CounterKind.COUNTER, "stats",
+        "connections closed because they sent bytes that are not RESP"),
+    SERVICE_FAILURES("total_service_failures", CounterKind.COUNTER, "stats",
+        "requests that failed with an internal error rather than a typed one"),
+    READ_PAUSES("total_read_pauses", CounterKind.COUNTER, "stats",
+        "times a connection stopped being read because its replies had not drained (back-pressure)"),
+    CLOSED_IDLE("clients_closed_idle", CounterKind.COUNTER, "stats",
+        "connections closed because they moved no byte for the idle timeout"),
+    CLOSED_INCOMPLETE_REQUEST("clients_closed_incomplete_request", CounterKind.COUNTER, "stats",
+        "connections closed because a request they began did not arrive whole within the request timeout");
+
+    private final String counterName;
+    private final CounterKind kind;
+    private final String section;
+    private final String help;
+
+    RespCounter(String counterName, CounterKind kind, String section, String help) {
+        this.counterName = counterName;
+        this.kind = kind;
+        this.section = section;
+        this.help = help;
+    }
+
+    @Override
+    public String counterName() {
+        return counterName;
+    }
+
+    @Override
+    public String help() {
+        return help;
+    }
+
+    @Override
+    public CounterKind kind() {
+        return kind;
+    }
+
+    @Override
+    public String section() {
+        return section;
+    }
+}

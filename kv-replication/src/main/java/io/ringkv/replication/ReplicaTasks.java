@@ -1,0 +1,168 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.ConflictResolver;
+import io.ringkv.api.Dot;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.HybridTimestamp;
+import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SiblingSet;
+import io.ringkv.api.Value;
+import io.ringkv.api.VectorClock;
+import io.ringkv.api.Version;
+import io.ringkv.api.Versioned;
+import io.ringkv.replication.internal.SiblingCodec;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageRecord;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The replica's storage work, run by the node's storage stage on a storage thread: read a key's versions, resolve a
+ * write into them and store the result. Pure functions of their inputs and the engine; no protocol state, no
+ * counters (the replica counts what each task reports once its completion is back on the agent thread). The stage
+ * runs one token's tasks in order, so each read-resolve-write of a key sees the one before it.
+ */
+final class ReplicaTasks {
+    private ReplicaTasks() {
+    }
+
+    /** How a resolve-and-store task ended. */
+    enum Change {
+        /** The key's versions changed and were written. */
+        WRITTEN,
+        /** The key already reflected the write: nothing was written. */
+        UNCHANGED,
+        /** The key would exceed its sibling limit: nothing was written. */
+        SIBLING_LIMIT
+    }
+
+    /** @param state the key's versions after the task @param change what the task did */
+    record Stored(SiblingSet state, Change change) {
+    }
+
+    /**
+     * @param written the client's write, with the dot this replica issued
+     * @param stored what the task did to the key
+     * @param supersededLive the write superseded a live value this replica held
+     * @param prunedEntries clock entries dropped from a blind write's past to keep it bounded
+     */
+    record Coordinated(Versioned written, Stored stored, boolean supersededLive, int prunedEntries) {
+    }
+
+    /**
+     * @return the versions held for the key, empty when none
+     * @throws KvException with {@code STORAGE_FAILURE} when the engine fails or the record is corrupt
+     */
+    static SiblingSet read(StorageEngine engine, long token, Key key, Limits limits) {
+        StorageRecord record = engine.get(token, key);
+        return record == null ? SiblingSet.EMPTY : SiblingCodec.decode(record, limits);
+    }
+
+    /** Resolves {@code incoming} into the key's versions and writes the result when it changed them. */
+    static Stored apply(StorageEngine engine, long token, Key key, List<Versioned> incoming, Settings settings) {
+        return resolveAndStore(engine, token, key, read(engine, token, key, settings.limits), incoming, settings);
+    }
+
+    /**
+     * Issues the write's dot and stores it. The dot's counter exceeds every counter of {@code self} among the key's
+     * stored dots and pasts and the write's past, and is at least {@code reservedCounter} (unique to this incarnation
+     * of the node, reserved on the agent thread), so it is new for the key.
+     *
+     * @param past what the write supersedes (the client's context, pruned); null for a blind write, which
+     *     supersedes every version this replica holds and, under last-write-wins, is stamped after all of them
+     * @throws KvException with {@code INVALID_ARGUMENT} when the key's counters leave no next dot, {@code DISK_FULL}
+     *     or {@code STORAGE_FAILURE} from the engine; nothing was stored then
+     */
+    static Coordinated coordinate(StorageEngine engine, long token, Key key, Value value, VectorClock past,
+                                  HybridTimestamp timestamp, NodeId self, long reservedCounter, Settings settings) {
+        SiblingSet current = read(engine, token, key, settings.limits);
+        int pruned = 0;
+        VectorClock supersedes = past;
+        HybridTimestamp stamp = timestamp;
+        if (past == null) {
+            VectorClock seen = current.isEmpty() ? VectorClock.empty() : current.context().clock();
+            // one entry is left for the write's own dot
+            supersedes = seen.pruned(settings.maxClockEntries - 1);
+            pruned = seen.size() - supersedes.size();
+            stamp = after(timestamp, current);
+        }
+        long keyHighest = Math.max(highestCounter(current, self), supersedes.counter(self));
+        Dot dot = new Dot(self, nextCounter(self, keyHighest, reservedCounter));
+        Version version = new Version(dot, supersedes, stamp);
+        Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
+        boolean supersededLive = false;
+        for (Versioned held : current.versions()) {
+            if (!held.isTombstone() && supersedes.covers(held.version().dot())) {
+                supersededLive = true;
+                break;
+            }
+        }
+        Stored stored = resolveAndStore(engine, token, key, current, List.of(written), settings);
+        return new Coordinated(written, stored, supersededLive, pruned);
+    }
+
+    /**
+     * A blind write is stamped after every version it replaces, so that under last-write-wins a replica whose wall
+     * clock runs behind the one that wrote them cannot make the new write lose (the skew safety that reading before
+     * writing used to give).
+     */
+    private static HybridTimestamp after(HybridTimestamp timestamp, SiblingSet current) {
+        HybridTimestamp latest = timestamp;
+        for (Versioned held : current.versions()) {
+            HybridTimestamp stored = held.version().timestamp();
+            if (!latest.isAfter(stored)) {
+                latest = stored.logical() == Integer.MAX_VALUE
+                    ? new HybridTimestamp(stored.physicalMillis() + 1, 0)
+                    : new HybridTimestamp(stored.physicalMillis(), stored.logical() + 1);
+            }
+        }
+        return latest;
+    }
+
+    private static long nextCounter(NodeId self, long keyHighest, long reservedCounter) {
+        try {
+            return Math.max(Math.addExact(keyHighest, 1), reservedCounter);
+        } catch (ArithmeticException e) {
+            // unreachable from clients (contexts above Dot.MAX_COUNTER are refused); refused, never thrown as a bug
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "the key's causal history holds counter " + keyHighest
+                + " for node " + self + ", and no further dot of that node fits");
+        }
+    }
+
+    private static long highestCounter(SiblingSet current, NodeId self) {
+        long highest = 0;
+        for (Versioned versioned : current.versions()) {
+            Version version = versioned.version();
+            long own = version.writer().equals(self) ? version.dot().counter() : 0;
+            highest = Math.max(highest, Math.max(own, version.past().counter(self)));
+        }
+        return highest;
+    }
+
+    private static Stored resolveAndStore(StorageEngine engine, long token, Key key, SiblingSet current,
+                                          List<Versioned> incoming, Settings settings) {
+        List<Versioned> all = new ArrayList<>(current.versions());
+        all.addAll(incoming);
+        SiblingSet resolved = settings.resolver.resolve(all);
+        if (resolved.equals(current)) {
+            return new Stored(resolved, Change.UNCHANGED);
+        }
+        if (resolved.size() > settings.maxSiblings) {
+            return new Stored(current, Change.SIBLING_LIMIT);
+        }
+        byte[] versions = SiblingCodec.encodeVersions(resolved);
+        if (resolved.isDeleted()) {
+            engine.delete(token, key, versions);
+        } else {
+            engine.put(token, key, versions, SiblingCodec.encodeValues(resolved));
+        }
+        return new Stored(resolved, Change.WRITTEN);
+    }
+
+    /** What the tasks need of the replica's configuration; immutable, shared with the storage thread. */
+    record Settings(ConflictResolver resolver, Limits limits, int maxSiblings, int maxClockEntries) {
+    }
+}

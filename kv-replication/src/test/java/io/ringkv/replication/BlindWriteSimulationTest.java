@@ -1,0 +1,147 @@
+package io.ringkv.replication;
+
+import static io.ringkv.replication.TestCluster.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SiblingSet;
+import io.ringkv.api.Value;
+import io.ringkv.api.Version;
+import io.ringkv.sim.LatencyModel;
+import io.ringkv.sim.SimulationSeeds;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Blind writes (a {@code SET} or {@code DEL} without a causal context) need no read first: the replica that
+ * coordinates one supersedes what it holds. And the storage stage forces many writes at once.
+ */
+class BlindWriteSimulationTest {
+    private static final Consistency QUORUM = Consistency.DEFAULT;
+    private static final Consistency ALL = new Consistency(3, 3, 3);
+
+    private static NodeId n(int i) {
+        return NodeId.of("n" + i);
+    }
+
+    @Test
+    void aBlindWriteSupersedesWhatItsCoordinatingReplicaHolds() {
+        SimulationSeeds.run(getClass(), "aBlindWriteSupersedesWhatItsCoordinatingReplicaHolds", "kv-replication", 20,
+            seed -> {
+                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);
+                cluster.sim.network().dropRate(0.05).latency(LatencyModel.exponential(100_000, MS));
+                for (int i = 1; i <= 6; i++) {
+                    // through every node in turn, each after the previous one reached every replica
+                    assertTrue(cluster.put(n(1 + i % 3), "k", "v" + i, null, ALL).succeeded());
+                }
+                assertEquals(List.of(Value.utf8("v6")), cluster.get(n(2), "k", QUORUM).value.values(),
+                    "sequential blind writes leave no siblings");
+                assertEquals(List.of(), cluster.sim.handlerFailures());
+            });
+    }
+
+    @Test
+    void concurrentBlindWritesThroughDifferentReplicasBecomeSiblingsUnderVectorClocks() {
+        SimulationSeeds.run(getClass(), "concurrentBlindWritesThroughDifferentReplicasBecomeSiblingsUnderVectorClocks",
+            "kv-replication", 20, seed -> {
+                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);
+                assertTrue(cluster.put(n(1), "k", "v0", null, ALL).succeeded());
+                TestCluster.Outcome<Version> x = new TestCluster.Outcome<>();
+                TestCluster.Outcome<Version> y = new TestCluster.Outcome<>();
+                cluster.coordinator(n(1)).put(Key.utf8("k"), Value.utf8("x"), null, TestCluster.putInto(x));
+                cluster.coordinator(n(2)).put(Key.utf8("k"), Value.utf8("y"), null, TestCluster.putInto(y));
+                cluster.await(x);
+                cluster.await(y);
+                assertTrue(x.succeeded() && y.succeeded(), x.error + " " + y.error);
+                cluster.sim.runFor(100 * MS);
+                SiblingSet siblings = cluster.get(n(3), "k", ALL).value;
+                // each coordinator superseded v0, which it held; neither saw the other's write
+                assertEquals(Set.of(Value.utf8("x"), Value.utf8("y")), Set.copyOf(siblings.values()));
+            });
+    }
+
+    @Test
+    void underLwwABlindWriteThroughAReplicaWhoseClockIsBehindStillWins() {
+        SimulationSeeds.run(getClass(), "underLwwABlindWriteThroughAReplicaWhoseClockIsBehindStillWins",
+            "kv-replication", 20, seed -> {
+                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT.withResolver("lww"));
+                cluster.sim.node(n(1)).clockSkewMillis(5_000);
+                cluster.sim.node(n(2)).clockSkewMillis(-5_000);
+                cluster.sim.network().dropRate(0.05).latency(LatencyModel.exponential(100_000, MS));
+                Version ahead = cluster.put(n(1), "k", "from-the-future", null, ALL).value;
+                Version later = cluster.put(n(2), "k", "later", null, QUORUM).value;
+                assertTrue(later.timestamp().isAfter(ahead.timestamp()), later + " vs " + ahead);
+                for (int i = 1; i <= 3; i++) {
+                    assertEquals(List.of(Value.utf8("later")), cluster.get(n(i), "k", QUORUM).value.values());
+                }
+            });
+    }
+
+    @Test
+    void aBlindDeleteSaysWhetherItsReplicaHeldALiveValue() {
+        SimulationSeeds.run(getClass(), "aBlindDeleteSaysWhetherItsReplicaHeldALiveValue", "kv-replication", 20,
+            seed -> {
+                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);
+                assertEquals(Boolean.FALSE, delete(cluster, n(3), "k"), "nothing to delete yet");
+                assertTrue(cluster.put(n(1), "k", "v", null, ALL).succeeded());
+                assertEquals(Boolean.TRUE, delete(cluster, n(2), "k"));
+                cluster.sim.runFor(100 * MS);
+                assertTrue(cluster.get(n(1), "k", ALL).value.isDeleted());
+                assertEquals(Boolean.FALSE, delete(cluster, n(1), "k"), "already deleted");
+            });
+    }
+
+    /** @return whether the delete superseded a live value, or null when it failed */
+    private static Boolean delete(TestCluster cluster, NodeId via, String key) {
+        Boolean[] superseded = new Boolean[1];
+        TestCluster.Outcome<Version> outcome = new TestCluster.Outcome<>();
+        cluster.coordinator(via).delete(Key.utf8(key), null, ALL, new PutCallback() {
+            @Override
+            public void onSuccess(Version written) {
+                throw new AssertionError("the coordinator says whether a live value was superseded");
+            }
+
+            @Override
+            public void onSuccess(Version written, boolean supersededLive) {
+                superseded[0] = supersededLive;
+                outcome.done = true;
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                outcome.error = code;
+                outcome.done = true;
+            }
+        });
+        cluster.await(outcome);
+        return superseded[0];
+    }
+
+    @Test
+    void oneForceCoversManyConcurrentWrites() {
+        TestCluster cluster = new TestCluster(7, 3, ReplicationConfig.DEFAULT);
+        List<TestCluster.Outcome<Version>> writes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            TestCluster.Outcome<Version> outcome = new TestCluster.Outcome<>();
+            writes.add(outcome);
+            // 50 writers at a time, as 50 client connections would
+            long at = (i / 50) * 20 * MS;
+            String key = "key" + i;
+            cluster.sim.schedule(at, () -> cluster.coordinator(n(1)).put(Key.utf8(key), Value.utf8("v"), null,
+                QUORUM, TestCluster.putInto(outcome)));
+        }
+        cluster.sim.runFor(2_000 * MS);
+        for (TestCluster.Outcome<Version> write : writes) {
+            assertTrue(write.succeeded(), String.valueOf(write.error));
+        }
+        long forces = cluster.stages.get(n(1)).forces();
+        // each of n1's ~200 replica writes would take a force of its own without group commit
+        assertTrue(forces * 5 < 200, "n1 forced its storage " + forces + " times for about 200 writes");
+    }
+}

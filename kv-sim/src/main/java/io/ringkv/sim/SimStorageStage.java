@@ -1,0 +1,174 @@
+package io.ringkv.sim;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.Timers;
+import io.ringkv.storage.StorageCompletion;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageStage;
+import io.ringkv.storage.StorageTask;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * A {@link StorageStage} in virtual time, on the node's timers: each task runs after a random latency (so tasks of
+ * different tokens reorder, while one token's run in submission order), write completions wait for a simulated
+ * force that covers every write run before it (group commit), and a crash drops everything still queued or
+ * waiting for its force together with the timers, while the {@link SimDisk} keeps only what was flushed. So every
+ * protocol test runs against asynchronous storage with the production stage's guarantees.
+ */
+public final class SimStorageStage implements StorageStage {
+    /** Latencies of the default stage: tasks run 20–200 µs after submission, a force takes 0.2–2 ms. */
+    public static final LatencyModel DEFAULT_TASK_LATENCY = LatencyModel.uniform(20_000, 200_000);
+    /** @see #DEFAULT_TASK_LATENCY */
+    public static final LatencyModel DEFAULT_FORCE_LATENCY = LatencyModel.uniform(200_000, 2_000_000);
+
+    private final StorageEngine engine;
+    private final Timers timers;
+    private final SplittableRandom random;
+    private final LatencyModel taskLatency;
+    private final LatencyModel forceLatency;
+    private final int capacity;
+    /** Virtual (node-clock) nanoseconds from now at which each token's last queued task runs, for FIFO order. */
+    private final Map<Long, Long> lastRunAt = new HashMap<>();
+    private final List<Runnable> awaitingForce = new ArrayList<>();
+    private final Set<Long> unforcedTokens = new HashSet<>();
+    private final io.ringkv.api.Clock clock;
+    private boolean forceScheduled;
+    private int queued;
+    private long forces;
+    private long tasksRun;
+
+    /** A stage with the default latencies and room for 10,000 queued tasks. */
+    public SimStorageStage(NodeContext context, StorageEngine engine) {
+        this(context, engine, DEFAULT_TASK_LATENCY, DEFAULT_FORCE_LATENCY, 10_000);
+    }
+
+    /**
+     * @param context the node's runtime (its timers carry the stage's events, so they die with the incarnation)
+     * @param engine the node's engine
+     * @param taskLatency how long after submission a task runs
+     * @param forceLatency how long a force takes
+     * @param capacity how many tasks may be queued or await a force before submissions are refused
+     */
+    public SimStorageStage(NodeContext context, StorageEngine engine, LatencyModel taskLatency,
+                           LatencyModel forceLatency, int capacity) {
+        this.engine = engine;
+        this.timers = context.timers();
+        this.clock = context.clock();
+        // a stream of its own: storage latencies do not shift the node's protocol randomness
+        this.random = new SplittableRandom(context.random().nextLong());
+        this.taskLatency = taskLatency;
+        this.forceLatency = forceLatency;
+        this.capacity = capacity;
+    }
+
+    @Override
+    public <T> boolean read(long token, StorageTask<T> task, StorageCompletion<T> completion) {
+        return submit(token, task, completion, false);
+    }
+
+    @Override
+    public <T> boolean write(long token, StorageTask<T> task, StorageCompletion<T> completion) {
+        return submit(token, task, completion, true);
+    }
+
+    /** @return forces done (a write-heavy test can check that one force covered many writes) */
+    public long forces() {
+        return forces;
+    }
+
+    /** @return tasks run */
+    public long tasksRun() {
+        return tasksRun;
+    }
+
+    private <T> boolean submit(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write) {
+        if (queued >= capacity) {
+            return false;
+        }
+        queued++;
+        long now = clock.monotonicNanos();
+        long runAt = now + taskLatency.sampleNanos(random);
+        Long previous = lastRunAt.get(token);
+        if (previous != null && previous >= runAt) {
+            runAt = previous + 1;
+        }
+        lastRunAt.put(token, runAt);
+        if (lastRunAt.size() > 4 * capacity) {
+            lastRunAt.values().removeIf(at -> at < now);
+        }
+        timers.schedule(runAt - now, timerId -> run(token, task, completion, write));
+        return true;
+    }
+
+    private <T> void run(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write) {
+        tasksRun++;
+        T result = null;
+        KvException failure = null;
+        try {
+            result = task.run(engine);
+        } catch (KvException e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage task failed: " + e);
+        }
+        T finalResult = result;
+        KvException finalFailure = failure;
+        if (write) {
+            unforcedTokens.add(token);
+            awaitingForce.add(() -> completeAfterForce(finalResult, finalFailure, completion));
+            scheduleForce();
+        } else if (unforcedTokens.contains(token)) {
+            // an earlier write of this token is not forced yet: the read must not answer with it before it is
+            awaitingForce.add(() -> complete(finalResult, finalFailure, completion));
+        } else {
+            complete(result, failure, completion);
+        }
+    }
+
+    private void scheduleForce() {
+        if (!forceScheduled) {
+            forceScheduled = true;
+            timers.schedule(forceLatency.sampleNanos(random), timerId -> force());
+        }
+    }
+
+    private KvException forceFailure;
+
+    private void force() {
+        forceScheduled = false;
+        forces++;
+        forceFailure = null;
+        try {
+            engine.flush();
+        } catch (KvException e) {
+            forceFailure = e;
+        } catch (RuntimeException e) {
+            forceFailure = new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed: " + e);
+        }
+        List<Runnable> done = new ArrayList<>(awaitingForce);
+        awaitingForce.clear();
+        unforcedTokens.clear();
+        done.forEach(Runnable::run);
+    }
+
+    private <T> void completeAfterForce(T result, KvException failure, StorageCompletion<T> completion) {
+        if (failure == null && forceFailure != null) {
+            complete(null, forceFailure, completion);
+        } else {
+            complete(result, failure, completion);
+        }
+    }
+
+    private <T> void complete(T result, KvException failure, StorageCompletion<T> completion) {
+        queued--;
+        completion.complete(result, failure);
+    }
+}

@@ -1,0 +1,45 @@
+package io.ringkv.storage;
+
+/**
+ * Where a node's protocol code sends its storage work: tasks run against the node's {@link StorageEngine} on the
+ * stage's own thread(s), never on the protocol (agent) thread, and each task's completion comes back to the
+ * protocol thread as an event (ARCHITECTURE.md's third input of a state machine, "a storage operation completed").
+ *
+ * <p>What every stage guarantees, in production and in the simulator:
+ * <ul>
+ *   <li>tasks submitted with the same token run in submission order, one at a time, so a task that reads a key,
+ *       resolves and writes it sees every earlier task's write of that key; tasks of different tokens may run in
+ *       any order;</li>
+ *   <li>a {@link #write} task's completion comes only after a force of the engine that covers every engine write
+ *       the task made (one force covers the writes of many tasks: group commit); a crash before that force may lose
+ *       them, and then the completion never comes;</li>
+ *   <li>a {@link #read} task's completion comes after it ran and after the force of any earlier write of its
+ *       token, so a read never answers with data that a crash could still take back;</li>
+ *   <li>completions run on the protocol thread; a task that throws completes with the failure (a
+ *       {@link io.ringkv.api.KvException}; anything else is wrapped as {@code STORAGE_FAILURE}), and a failed
+ *       force fails every write task it would have covered;</li>
+ *   <li>the stage is bounded: a submission it cannot take is refused at once (the method returns false, nothing
+ *       runs and the completion is never called), so the protocol thread never waits.</li>
+ * </ul>
+ * Tasks must touch nothing but the engine and their own inputs: they run on another thread than the protocol
+ * state they were created from.
+ */
+public interface StorageStage {
+
+    /**
+     * Queues a read.
+     *
+     * @param token the token of the key the task reads (orders it after earlier tasks of that token)
+     * @param task the work, run on a storage thread
+     * @param completion called once on the protocol thread with the task's result or failure
+     * @return false when the stage is full: nothing will run and {@code completion} is never called
+     */
+    <T> boolean read(long token, StorageTask<T> task, StorageCompletion<T> completion);
+
+    /**
+     * Queues a write: like {@link #read}, and the completion waits for a force covering the task's engine writes.
+     *
+     * @return false when the stage is full: nothing will run and {@code completion} is never called
+     */
+    <T> boolean write(long token, StorageTask<T> task, StorageCompletion<T> completion);
+}
