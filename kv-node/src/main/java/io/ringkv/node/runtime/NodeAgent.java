@@ -67,7 +67,7 @@ public final class NodeAgent implements Agent {
 
     /**
      * Adds an action run on the agent thread at the end of every duty cycle, e.g. handing the cycle's answers to
-     * a front door in one offer. It returns its work count: non-zero (work left to retry) keeps the agent awake.
+     * a front door in one offer. It returns its work count: non-zero keeps the agent from backing off.
      */
     public void atCycleEnd(IntSupplier action) {
         cycleEnds.add(action);

@@ -30,17 +30,25 @@ final class FrontDoorProxy {
         batchFor(answer.channel()).add(() -> answer.failed(failure));
     }
 
-    /** Cycle end: hands each front door its answers. @return batches still waiting for room (work to retry) */
+    /**
+     * Cycle end: hands each front door its answers; a refused batch waits for the next cycle. A refusal is not
+     * counted as work, so a front door that stopped taking answers (closed, or stuck) cannot keep the agent spinning:
+     * the retry comes with the agent's next cycle, however long it parks.
+     *
+     * @return batches delivered
+     */
     int deliverAll() {
+        int delivered = 0;
         for (int i = channels.size() - 1; i >= 0; i--) {
             if (channels.get(i).deliver(batches.get(i))) {
                 channels.remove(i);
                 batches.remove(i);
+                delivered++;
             } else {
                 queueFull.incrementRelease();
             }
         }
-        return channels.size();
+        return delivered;
     }
 
     private List<Runnable> batchFor(AnswerChannel channel) {

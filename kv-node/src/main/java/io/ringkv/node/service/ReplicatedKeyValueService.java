@@ -144,9 +144,10 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     }
 
     /**
-     * Agent thread, at the end of each duty cycle: delivers the answers of the cycle to their front doors.
+     * Agent thread, at the end of each duty cycle: delivers the answers of the cycle to their front doors (a
+     * batch a front door's full queue refuses is delivered at a later cycle, after the answers before it).
      *
-     * @return answer batches still waiting for room at a front door (work left for the next cycle)
+     * @return answer batches delivered
      */
     public int deliverAnswers() {
         return frontDoors.deliverAll();
