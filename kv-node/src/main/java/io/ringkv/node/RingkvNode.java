@@ -15,6 +15,7 @@ import io.ringkv.node.resp.RespServer;
 import io.ringkv.node.runtime.EngineStage;
 import io.ringkv.node.runtime.NodeAgent;
 import io.ringkv.node.runtime.NodeHealth;
+import io.ringkv.node.service.HandOffCounter;
 import io.ringkv.node.service.ReplicatedKeyValueService;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Coordinator;
@@ -36,6 +37,7 @@ import java.util.function.Consumer;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * A running ringkv node: its agent thread with the transport, gossip membership and replication on it, the
@@ -120,10 +122,12 @@ public final class RingkvNode implements AutoCloseable {
             snapshotCounters();
             context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
             ErrorHandler errors = error -> events.accept("agent error: " + error);
-            runner = new AgentRunner(config.idle().newStrategy(), errors, null, agent);
+            IdleStrategy idle = config.idle().newStrategy();
+            agent.idleWith(idle);
+            runner = new AgentRunner(idle, errors, null, agent);
             AgentRunner.startOnThread(runner);
             ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
-                membership::removeNode);
+                membership::removeNode, context.counters().register(HandOffCounter.class));
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters());

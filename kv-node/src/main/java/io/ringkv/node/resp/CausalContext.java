@@ -7,7 +7,10 @@ import java.util.Arrays;
  * client hands it back unchanged with its next write so the write supersedes what it read.
  */
 public final class CausalContext {
-    /** No context at all: a blind write (SET), which reads first and supersedes what that read returned. */
+    /**
+     * No context at all: a blind write (SET, DEL), which reads nothing first: the replica that coordinates it
+     * supersedes whatever versions it holds.
+     */
     public static final CausalContext NONE = new CausalContext(new byte[0]);
     /**
      * The context GETV gives for a key it found absent, handed back with SETV: the write saw nothing, so it
@@ -36,7 +39,7 @@ public final class CausalContext {
         return bytes.length == 0;
     }
 
-    /** @return true for {@link #NONE}: no context was given, so the write reads first */
+    /** @return true for {@link #NONE}: no context was given, so the write is blind */
     public boolean isBlind() {
         return this == NONE;
     }

@@ -9,11 +9,13 @@ interface CommandContext {
     void reply(Reply reply);
 
     /**
-     * Reserves the reply's place in the connection's order, to be filled later from any thread.
-     *
-     * @param write true for a write: the connection issues no further command until it completes
+     * Reserves the reply's place in the connection's order, to be filled later. Until it is filled, the
+     * connection runs no later command that names one of this command's keys.
      */
-    ReplySlot defer(boolean write);
+    ReplySlot defer();
+
+    /** @return the channel that runs the service's answers on the front door's thread */
+    AnswerChannel answers();
 
     /** Closes the connection once every reply so far has been written. */
     void closeAfterReplies();

@@ -2,7 +2,9 @@ package io.ringkv.node.resp;
 
 import io.ringkv.api.CounterSet;
 import io.ringkv.api.KvException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -39,6 +41,26 @@ final class CommandDispatcher {
     /** @return the command named {@code name} in any case, or null */
     CommandSpec find(String name) {
         return commands.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * @return the keys a request names, by its command's key positions (as {@code COMMAND} reports them), each
+     *     wrapping the argument's bytes; empty for an unknown command, a keyless one or a wrong arity
+     */
+    List<ByteBuffer> keysOf(List<byte[]> arguments) {
+        CommandSpec spec = find(text(arguments.getFirst()));
+        if (spec == null || spec.firstKey() == 0 || !spec.acceptsArgumentCount(arguments.size())) {
+            return List.of();
+        }
+        int last = spec.lastKey() < 0 ? arguments.size() + spec.lastKey() : spec.lastKey();
+        if (last == spec.firstKey()) {
+            return List.of(ByteBuffer.wrap(arguments.get(last)));
+        }
+        List<ByteBuffer> keys = new ArrayList<>();
+        for (int i = spec.firstKey(); i <= last && i < arguments.size(); i += spec.keyStep()) {
+            keys.add(ByteBuffer.wrap(arguments.get(i)));
+        }
+        return keys;
     }
 
     void dispatch(List<byte[]> arguments, CommandContext context) {

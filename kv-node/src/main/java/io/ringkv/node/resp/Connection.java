@@ -5,12 +5,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.agrona.ExpandableArrayBuffer;
 
 /**
  * One client connection on the front door's thread: reads and parses requests, dispatches them, and writes the
- * replies in request order. It stops reading (back-pressure) while a write is outstanding, while too many replies
- * are pending, or while too many reply bytes wait for the client; it resumes when they drain. Answers that arrive
+ * replies in request order. Pipelined requests run at once, up to {@link RespConfig#maxPendingReplies()}, except
+ * that a request naming a key of an earlier unanswered request waits for it (and holds the requests behind it), so
+ * a pipeline behaves as Redis runs it one by one: {@code SET k 1; SET k 2; GET k} answers 2. It stops reading
+ * (back-pressure) while too many replies are pending, while too many reply bytes wait for the client, or while a
+ * request waits for a key; it resumes when they drain. Answers that arrive
  * while the client has {@link RespConfig#maxUnsentReplyBytes()} unread wait as they are until it reads, so a
  * client that never reads holds at most that many encoded bytes (plus one reply) and
  * {@link RespConfig#maxPendingReplies()} answers.
@@ -31,6 +37,15 @@ final class Connection implements CommandContext {
     private final long idleTimeoutNanos;
     private final long requestTimeoutNanos;
     private final ArrayDeque<ReplySlot> pending = new ArrayDeque<>();
+    /** Keys of this connection's unanswered requests, with how many such requests name each. */
+    private final Map<ByteBuffer, Integer> keysInFlight = new HashMap<>();
+    /** The keys of the request being dispatched, which {@link #defer} puts in flight. */
+    private List<ByteBuffer> dispatchingKeys = List.of();
+    /** A parsed request waiting for an earlier request on one of its keys to be answered, or null. */
+    private List<byte[]> held;
+    private List<ByteBuffer> heldKeys;
+    /** Queued on the loop to be serviced once the answers at hand are in. */
+    private boolean awaitingService;
     private int unanswered;
     private long reportedUnsentBytes;
     private long lastActivityNanos;
@@ -40,7 +55,6 @@ final class Connection implements CommandContext {
     private ByteBuffer outView;
     private int outStart;
     private int outEnd;
-    private boolean writeInFlight;
     private boolean closing;
     private boolean closed;
     private boolean servicing;
@@ -71,19 +85,26 @@ final class Connection implements CommandContext {
         if (pending.isEmpty()) {
             encode(reply, session.protocol());
         } else {
-            ReplySlot slot = new ReplySlot(this, session.protocol(), false);
+            ReplySlot slot = new ReplySlot(this, session.protocol(), List.of());
             slot.fill(reply);
             pending.add(slot);
         }
     }
 
     @Override
-    public ReplySlot defer(boolean write) {
-        ReplySlot slot = new ReplySlot(this, session.protocol(), write);
+    public ReplySlot defer() {
+        ReplySlot slot = new ReplySlot(this, session.protocol(), dispatchingKeys);
+        for (ByteBuffer key : dispatchingKeys) {
+            keysInFlight.merge(key, 1, Integer::sum);
+        }
         pending.add(slot);
         unanswered++;
-        writeInFlight |= write;
         return slot;
+    }
+
+    @Override
+    public AnswerChannel answers() {
+        return loop;
     }
 
     @Override
@@ -121,24 +142,39 @@ final class Connection implements CommandContext {
         }
     }
 
-    /** Called from any thread when the service answers; the reply reaches this connection on the loop thread. */
+    /**
+     * Called when the service answers, normally on the loop thread (answers come back in batches through the
+     * loop's channel); from any other thread the reply is handed to the loop first. The connection is serviced
+     * once the loop has taken every answer at hand, so a batch of answers costs one write, not one each.
+     */
     void onSlotCompleted(ReplySlot slot, Reply reply, boolean serviceFailure) {
-        loop.execute(() -> {
-            if (serviceFailure) {
-                loop.counters().get(RespCounter.SERVICE_FAILURES).incrementRelease();
-            }
-            if (closed) {
-                return;
-            }
-            slot.fill(reply);
-            unanswered--;
-            if (slot.isWrite()) {
-                writeInFlight = false;
-            }
-            if (!servicing) {
-                service();
-            }
-        });
+        if (!loop.onLoopThread()) {
+            loop.execute(() -> onSlotCompleted(slot, reply, serviceFailure));
+            return;
+        }
+        if (serviceFailure) {
+            loop.counters().get(RespCounter.SERVICE_FAILURES).incrementRelease();
+        }
+        if (closed) {
+            return;
+        }
+        slot.fill(reply);
+        unanswered--;
+        for (ByteBuffer key : slot.keys()) {
+            keysInFlight.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);
+        }
+        if (!servicing && !awaitingService) {
+            awaitingService = true;
+            loop.serviceSoon(this);
+        }
+    }
+
+    /** Loop thread: services the connection after answers arrived (see {@link #onSlotCompleted}). */
+    void serviceAfterAnswers() {
+        awaitingService = false;
+        if (!closed && !servicing) {
+            service();
+        }
     }
 
     /**
@@ -152,7 +188,7 @@ final class Connection implements CommandContext {
                 encodeAnswered();
                 dispatchBuffered();
                 flush();
-            } while (!closed && (canEncode() || acceptingRequests() && in != null && in.hasRemaining()));
+            } while (!closed && (canEncode() || canDispatch()));
         } finally {
             servicing = false;
         }
@@ -169,9 +205,29 @@ final class Connection implements CommandContext {
 
     private void dispatchBuffered() {
         try {
-            while (!closed && acceptingRequests() && in != null && in.hasRemaining() && parser.parse(in)) {
-                requestStartNanos = NONE;
-                loop.dispatcher().dispatch(parser.request(), this);
+            while (!closed && hasRoom()) {
+                List<byte[]> request;
+                List<ByteBuffer> keys;
+                if (held != null) {
+                    request = held;
+                    keys = heldKeys;
+                } else if (in != null && in.hasRemaining() && parser.parse(in)) {
+                    requestStartNanos = NONE;
+                    request = parser.request();
+                    keys = loop.dispatcher().keysOf(request);
+                } else {
+                    break;
+                }
+                if (anyInFlight(keys)) {
+                    if (held == null) {
+                        held = List.copyOf(request);
+                        heldKeys = keys;
+                    }
+                    break;
+                }
+                held = null;
+                heldKeys = null;
+                dispatch(request, keys);
                 encodeAnswered();
             }
             if (parser.midRequest() && requestStartNanos == NONE) {
@@ -185,9 +241,43 @@ final class Connection implements CommandContext {
         encodeAnswered();
     }
 
+    private void dispatch(List<byte[]> request, List<ByteBuffer> keys) {
+        dispatchingKeys = keys;
+        try {
+            loop.dispatcher().dispatch(request, this);
+        } finally {
+            dispatchingKeys = List.of();
+        }
+    }
+
+    private boolean anyInFlight(List<ByteBuffer> keys) {
+        if (keysInFlight.isEmpty()) {
+            return false;
+        }
+        for (ByteBuffer key : keys) {
+            if (keysInFlight.containsKey(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return true while another request may be dispatched: room for its reply, none held back */
+    private boolean hasRoom() {
+        return !closing && pending.size() < maxPendingReplies && unsentBytes() < maxUnsentReplyBytes;
+    }
+
+    /** @return true when a request is at hand (held back or buffered) and may be tried now */
+    private boolean canDispatch() {
+        if (!hasRoom()) {
+            return false;
+        }
+        return held != null ? !anyInFlight(heldKeys) : in != null && in.hasRemaining();
+    }
+
+    /** @return true while the connection reads: room for more, and no request waiting for an earlier one */
     private boolean acceptingRequests() {
-        return !closing && !writeInFlight && pending.size() < maxPendingReplies
-            && unsentBytes() < maxUnsentReplyBytes;
+        return hasRoom() && held == null;
     }
 
     /** @return true when the oldest pending reply is answered and the client has room for it */
@@ -339,6 +429,8 @@ final class Connection implements CommandContext {
         }
         reportUnsentBytes();
         pending.clear();
+        keysInFlight.clear();
+        held = null;
         loop.onClosed(this);
     }
 }

@@ -10,19 +10,26 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 /**
  * The front door's one thread: a selector over the listening socket and every connection, plus a queue through
- * which other threads hand back the service's answers. It blocks in {@code select()} when there is nothing to
- * do, so idle connections cost no CPU. Timeouts need no timer thread and no polling: the select waits at most
+ * which the node hands back the service's answers in batches ({@link #deliver}). Each wake-up reads what the
+ * connections sent, runs the answers that arrived, writes what they complete, then hands every request it
+ * dispatched to the service in one go ({@link KeyValueService#flush()}). It blocks in {@code select()} when there
+ * is nothing to do, so idle connections cost no CPU. Timeouts need no timer thread and no polling: the select waits at most
  * until the earliest deadline a connection reported, and then the loop closes the connections whose time is up.
  */
-final class EventLoop implements Runnable {
+final class EventLoop implements Runnable, AnswerChannel {
+    /** Answer batches the loop holds before the node must keep them and retry: one per node cycle at most. */
+    private static final int ANSWER_QUEUE_CAPACITY = 4096;
     private static final byte[] TOO_MANY_CLIENTS =
         "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -30,10 +37,15 @@ final class EventLoop implements Runnable {
     private final Selector selector;
     private final ServerSocketChannel listener;
     private final CommandDispatcher dispatcher;
+    private final KeyValueService service;
     private final CounterSet<RespCounter> counters;
     private final BufferPool buffers = new BufferPool();
     private final Set<Connection> connections = new HashSet<>();
     private final ManyToOneConcurrentLinkedQueue<Runnable> tasks = new ManyToOneConcurrentLinkedQueue<>();
+    private final ManyToOneConcurrentArrayQueue<List<Runnable>> answers =
+        new ManyToOneConcurrentArrayQueue<>(ANSWER_QUEUE_CAPACITY);
+    /** Connections that got answers and are serviced once every answer at hand ran. */
+    private final ArrayDeque<Connection> answered = new ArrayDeque<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private volatile boolean running = true;
     private volatile Thread thread;
@@ -44,11 +56,12 @@ final class EventLoop implements Runnable {
     private static final long TIMEOUT_CHECK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
-              CounterSet<RespCounter> counters) {
+              KeyValueService service, CounterSet<RespCounter> counters) {
         this.config = config;
         this.selector = selector;
         this.listener = listener;
         this.dispatcher = dispatcher;
+        this.service = service;
         this.counters = counters;
     }
 
@@ -59,7 +72,9 @@ final class EventLoop implements Runnable {
             while (running) {
                 selector.select(this::onSelected, selectTimeoutMillis());
                 wakeupPending.set(false);
+                runAnswers();
                 runTasks();
+                settle();
                 closeExpired();
             }
         } catch (IOException | ClosedSelectorException e) {
@@ -71,11 +86,34 @@ final class EventLoop implements Runnable {
 
     /** Runs {@code task} on the loop thread: at once when called from it, else queued with a wake-up. */
     void execute(Runnable task) {
-        if (Thread.currentThread() == thread) {
+        if (onLoopThread()) {
             task.run();
             return;
         }
         tasks.offer(task);
+        wake();
+    }
+
+    /** Takes a batch of answers from any thread: one queue offer, and a wake-up unless one is already due. */
+    @Override
+    public boolean deliver(List<Runnable> batch) {
+        if (!answers.offer(batch)) {
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    boolean onLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Loop thread: services {@code connection} once the answers at hand have run. */
+    void serviceSoon(Connection connection) {
+        answered.add(connection);
+    }
+
+    private void wake() {
         if (!wakeupPending.getAndSet(true)) {
             selector.wakeup();
         }
@@ -152,6 +190,35 @@ final class EventLoop implements Runnable {
         } else if (key.isValid() && key.isAcceptable()) {
             acceptAll();
         }
+    }
+
+    private void runAnswers() {
+        List<Runnable> batch;
+        while ((batch = answers.poll()) != null) {
+            for (Runnable answer : batch) {
+                try {
+                    answer.run();
+                } catch (RuntimeException e) {
+                    // a bug in one answer must not stop the loop or the answers behind it
+                    counters.get(RespCounter.SERVICE_FAILURES).incrementRelease();
+                }
+            }
+        }
+    }
+
+    /**
+     * Services the connections that got answers, then hands the requests this wake-up dispatched to the service;
+     * a request the service refuses at once (its node is overloaded) is answered at once, which may let its
+     * connection dispatch more, so it repeats until nothing is left.
+     */
+    private void settle() {
+        do {
+            Connection connection;
+            while ((connection = answered.poll()) != null) {
+                connection.serviceAfterAnswers();
+            }
+            service.flush();
+        } while (!answered.isEmpty());
     }
 
     private void runTasks() {

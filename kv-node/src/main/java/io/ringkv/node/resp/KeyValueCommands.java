@@ -7,16 +7,15 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
+import io.ringkv.api.NodeId;
 import io.ringkv.api.Value;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -69,13 +68,14 @@ final class KeyValueCommands {
     }
 
     private void removeNode(List<byte[]> arguments, CommandContext context) {
-        io.ringkv.api.NodeId node = io.ringkv.api.NodeId.of(text(arguments.get(1)));
-        answer(context, true, service.removeNode(node), done -> Reply.OK);
+        NodeId node = NodeId.of(text(arguments.get(1)));
+        KeyValueCommands.<Void>ask(context, done -> Reply.OK, answer -> service.removeNode(node, answer));
     }
 
     private void get(List<byte[]> arguments, CommandContext context) {
         Key key = key(arguments.get(1));
-        answer(context, false, service.get(key, consistency(context)), KeyValueCommands::valueReply);
+        Consistency consistency = consistency(context);
+        KeyValueCommands.<Optional<Value>>ask(context, KeyValueCommands::valueReply, answer -> service.get(key, consistency, answer));
     }
 
     private void set(List<byte[]> arguments, CommandContext context) {
@@ -94,25 +94,27 @@ final class KeyValueCommands {
         }
         Key key = key(arguments.get(1));
         Value value = value(arguments.get(2));
-        answer(context, true, service.put(key, value, CausalContext.NONE, consistency(context)), done -> Reply.OK);
+        Consistency consistency = consistency(context);
+        KeyValueCommands.<Void>ask(context, done -> Reply.OK, answer -> service.put(key, value, CausalContext.NONE, consistency, answer));
     }
 
+    /** Blind deletes, one per key: a key counts when the replica that coordinated its delete held a value. */
     private void del(List<byte[]> arguments, CommandContext context) {
         List<Key> keys = keys(arguments, 1, 1);
-        List<CompletionStage<Boolean>> deletes = new ArrayList<>();
-        for (Key key : keys) {
-            deletes.add(service.delete(key, consistency(context)));
-        }
-        answer(context, true, all(deletes), existed -> Reply.integer(existed.stream().filter(b -> b).count()));
+        Consistency consistency = consistency(context);
+        KeyValueCommands.<Key, Boolean>askAll(context, keys, (key, answer) -> service.delete(key, consistency, answer),
+            existed -> Reply.integer(existed.stream().filter(b -> b).count()));
     }
 
     private void exists(List<byte[]> arguments, CommandContext context) {
-        answer(context, false, getAll(keys(arguments, 1, 1), context),
+        Consistency consistency = consistency(context);
+        KeyValueCommands.<Key, Optional<Value>>askAll(context, keys(arguments, 1, 1), (key, answer) -> service.get(key, consistency, answer),
             values -> Reply.integer(values.stream().filter(Optional::isPresent).count()));
     }
 
     private void mget(List<byte[]> arguments, CommandContext context) {
-        answer(context, false, getAll(keys(arguments, 1, 1), context),
+        Consistency consistency = consistency(context);
+        KeyValueCommands.<Key, Optional<Value>>askAll(context, keys(arguments, 1, 1), (key, answer) -> service.get(key, consistency, answer),
             values -> new Reply.Array(values.stream().map(KeyValueCommands::valueReply).toList()));
     }
 
@@ -122,22 +124,24 @@ final class KeyValueCommands {
             return;
         }
         List<Key> keys = keys(arguments, 1, 2);
+        List<Integer> indexes = new ArrayList<>();
         List<Value> values = new ArrayList<>();
         for (int i = 2; i < arguments.size(); i += 2) {
+            indexes.add(indexes.size());
             values.add(value(arguments.get(i)));
         }
-        List<CompletionStage<Void>> puts = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
-            puts.add(service.put(keys.get(i), values.get(i), CausalContext.NONE, consistency(context)));
-        }
-        answer(context, true, all(puts), done -> Reply.OK);
+        Consistency consistency = consistency(context);
+        KeyValueCommands.<Integer, Void>askAll(context, indexes, (i, answer) -> service.put(keys.get(i), values.get(i), CausalContext.NONE,
+            consistency, answer), done -> Reply.OK);
     }
 
     private void getVersions(List<byte[]> arguments, CommandContext context) {
         Key key = key(arguments.get(1));
-        answer(context, false, service.getVersions(key, consistency(context)), siblings -> new Reply.Array(List.of(
+        Consistency consistency = consistency(context);
+        KeyValueCommands.<Siblings>ask(context, siblings -> new Reply.Array(List.of(
             new Reply.Bulk(CONTEXT_TEXT.encode(siblings.context().toByteArray())),
-            new Reply.Array(siblings.values().stream().map(v -> (Reply) new Reply.Bulk(v.toByteArray())).toList()))));
+            new Reply.Array(siblings.values().stream().map(v -> (Reply) new Reply.Bulk(v.toByteArray())).toList()))),
+            answer -> service.getVersions(key, consistency, answer));
     }
 
     private void setVersioned(List<byte[]> arguments, CommandContext context) {
@@ -150,63 +154,116 @@ final class KeyValueCommands {
             return;
         }
         Value value = value(arguments.get(3));
-        answer(context, true, service.put(key, value, causalContext, consistency(context)), done -> Reply.OK);
-    }
-
-    private CompletionStage<List<Optional<Value>>> getAll(List<Key> keys, CommandContext context) {
-        List<CompletionStage<Optional<Value>>> gets = new ArrayList<>();
-        for (Key key : keys) {
-            gets.add(service.get(key, consistency(context)));
-        }
-        return all(gets);
+        Consistency consistency = consistency(context);
+        KeyValueCommands.<Void>ask(context, done -> Reply.OK, answer -> service.put(key, value, causalContext, consistency, answer));
     }
 
     /**
-     * Reserves the reply's place, then fills it when {@code stage} completes (on whatever thread). The service is
-     * called before this, so a call that throws leaves no slot behind that would never be filled.
+     * Reserves the reply's place, then asks the service, whose answer fills it. A service call that throws is
+     * answered as its failure, so no slot is left behind that would never be filled.
      */
-    private static <T> void answer(CommandContext context, boolean write, CompletionStage<T> stage,
-                                   Function<T, Reply> toReply) {
-        ReplySlot slot = context.defer(write);
-        stage.whenComplete((result, failure) -> {
-            if (failure != null) {
-                slot.fail(failure);
+    private static <T> void ask(CommandContext context, Function<T, Reply> toReply, Consumer<Answer<T>> call) {
+        Answer<T> answer = new SlotAnswer<>(context.defer(), context.answers(), toReply);
+        try {
+            call.accept(answer);
+        } catch (RuntimeException e) {
+            answer.failed(e);
+        }
+    }
+
+    /** Asks once per item; answers with every result in item order, or with the first failure. */
+    private static <I, T> void askAll(CommandContext context, List<I> items, BiConsumer<I, Answer<T>> call,
+                                      Function<List<T>, Reply> toReply) {
+        ask(context, toReply, all -> {
+            Gather<T> gather = new Gather<>(items.size(), all);
+            for (int i = 0; i < items.size(); i++) {
+                call.accept(items.get(i), gather.part(i));
+            }
+        });
+    }
+
+    /** Fills a reply slot with an answer; ignores any answer after the first. */
+    private static final class SlotAnswer<T> implements Answer<T> {
+        private final ReplySlot slot;
+        private final AnswerChannel channel;
+        private final Function<T, Reply> toReply;
+        private boolean answered;
+
+        SlotAnswer(ReplySlot slot, AnswerChannel channel, Function<T, Reply> toReply) {
+            this.slot = slot;
+            this.channel = channel;
+            this.toReply = toReply;
+        }
+
+        @Override
+        public void succeeded(T result) {
+            if (answered) {
                 return;
             }
             Reply reply;
             try {
                 reply = toReply.apply(result);
             } catch (RuntimeException e) {
-                slot.fail(e);
+                failed(e);
                 return;
             }
+            answered = true;
             slot.complete(reply);
-        });
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            if (!answered) {
+                answered = true;
+                slot.fail(failure);
+            }
+        }
+
+        @Override
+        public AnswerChannel channel() {
+            return channel;
+        }
     }
 
-    /** Completes with every result in order, or with the first failure. */
-    private static <T> CompletionStage<List<T>> all(List<CompletionStage<T>> stages) {
-        CompletableFuture<List<T>> all = new CompletableFuture<>();
-        AtomicReferenceArray<T> results = new AtomicReferenceArray<>(stages.size());
-        AtomicInteger remaining = new AtomicInteger(stages.size());
-        for (int i = 0; i < stages.size(); i++) {
-            int index = i;
-            stages.get(i).whenComplete((result, failure) -> {
-                if (failure != null) {
-                    all.completeExceptionally(failure);
-                    return;
-                }
-                results.set(index, result);
-                if (remaining.decrementAndGet() == 0) {
-                    List<T> ordered = new ArrayList<>(stages.size());
-                    for (int j = 0; j < stages.size(); j++) {
-                        ordered.add(results.get(j));
-                    }
-                    all.complete(ordered);
-                }
-            });
+    /**
+     * The answers of a multi-key command's calls, combined into one: every result in order once all succeeded, or
+     * the first failure. Its parts run on the front door's thread, so plain fields suffice.
+     */
+    private static final class Gather<T> {
+        private final List<T> results;
+        private final Answer<List<T>> all;
+        private int remaining;
+
+        Gather(int parts, Answer<List<T>> all) {
+            this.results = new ArrayList<>(java.util.Collections.nCopies(parts, null));
+            this.all = all;
+            this.remaining = parts;
+            if (parts == 0) {
+                all.succeeded(results);
+            }
         }
-        return all;
+
+        Answer<T> part(int index) {
+            return new Answer<>() {
+                @Override
+                public void succeeded(T result) {
+                    results.set(index, result);
+                    if (--remaining == 0) {
+                        all.succeeded(results);
+                    }
+                }
+
+                @Override
+                public void failed(Throwable failure) {
+                    all.failed(failure);
+                }
+
+                @Override
+                public AnswerChannel channel() {
+                    return all.channel();
+                }
+            };
+        }
     }
 
     private static Reply valueReply(Optional<Value> value) {
@@ -228,7 +285,7 @@ final class KeyValueCommands {
     private List<Key> keys(List<byte[]> arguments, int first, int step) {
         int count = (arguments.size() - first + step - 1) / step;
         if (count > MAX_KEYS_PER_COMMAND) {
-            // every key becomes a task on the node's shared queue and a slot in the reply: bound both per request
+            // every key becomes a call in the node's next batch and a part of the reply: bound both per request
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "too many keys in one command: " + count
                 + "; the limit is " + MAX_KEYS_PER_COMMAND + ", nothing was done");
         }

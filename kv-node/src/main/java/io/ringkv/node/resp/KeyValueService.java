@@ -1,53 +1,66 @@
 package io.ringkv.node.resp;
 
 import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
+import io.ringkv.api.NodeId;
 import io.ringkv.api.Value;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 
 /**
- * What the front door asks of the node: asynchronous reads and writes at a given consistency. The replication
- * coordinator implements it; tests use a map.
+ * What a front door asks of the node: asynchronous reads and writes at a given consistency, each answered through
+ * an {@link Answer}. The replication coordinator implements it; tests use a map.
  *
- * <p>Every method is called on the front door's thread and must return without blocking it. The returned stage
- * may complete on any thread. A failure completes the stage exceptionally with a {@link KvException}, whose code
- * and message the client sees; any other exception is reported to the client as an internal error and counted.
- * Calls made for one connection arrive in the order its client sent them, and a connection's write completes
- * before that connection's next command is issued.
+ * <p>One instance serves one front door: its methods are called on that front door's thread and return without
+ * blocking it. A service may collect the calls and hand them to the node together at {@link #flush()}, which the
+ * front door calls at the end of each wake-up; the answers come back on each answer's {@link Answer#channel()},
+ * in batches. A failure reaches {@link Answer#failed} with a {@link KvException}, whose code and message the client
+ * sees. Calls run in the order they are made; the front door does not issue a call on a key while an earlier call
+ * of the same connection on that key is unanswered, so calls that may run at once name different keys.
  */
 public interface KeyValueService {
 
     /**
-     * @return the key's value, or empty when it has none (absent or deleted); when replicas hold concurrent
-     *     siblings the service's conflict resolver picks one ({@link #getVersions} shows them all)
+     * Answers the key's value, or empty when it has none (absent or deleted); when replicas hold concurrent
+     * siblings the service's conflict resolver picks one ({@link #getVersions} shows them all).
      */
-    CompletionStage<Optional<Value>> get(Key key, Consistency consistency);
+    void get(Key key, Consistency consistency, Answer<Optional<Value>> answer);
 
-    /** @return every sibling value of the key with the causal context that a later write should pass back */
-    CompletionStage<Siblings> getVersions(Key key, Consistency consistency);
+    /** Answers every sibling value of the key with the causal context that a later write should pass back. */
+    void getVersions(Key key, Consistency consistency, Answer<Siblings> answer);
 
     /**
-     * Writes {@code value}, superseding the versions that {@code context} names.
+     * Writes {@code value}, superseding the versions that {@code context} names; answers when the consistency's W
+     * replicas made it durable.
      *
      * @param context the causal context a client read with {@link #getVersions} (supersedes exactly what it
      *     covers; {@link CausalContext#SAW_NOTHING} supersedes nothing), or {@link CausalContext#NONE} for a
-     *     blind write, which supersedes what a read just before it returns
+     *     blind write (SET): no read first, the coordinating replica supersedes whatever versions it holds, as
+     *     Riak's coordinating vnode does
      */
-    CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency);
+    void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer);
 
-    /** @return true when the key had a value before this delete, as far as the replicas that answered know */
-    CompletionStage<Boolean> delete(Key key, Consistency consistency);
+    /**
+     * Deletes the key blindly (a tombstone superseding whatever versions the coordinating replica holds, written
+     * whether or not a value was there) and answers true when that replica held a live value: its view, not the
+     * cluster's.
+     */
+    void delete(Key key, Consistency consistency, Answer<Boolean> answer);
 
     /**
      * Marks a node that every failure detector judges DOWN as removed from the cluster (the operator's
-     * {@code REMOVENODE id}); its state spreads and is forgotten after the quarantine.
-     *
-     * @return completes when this node took the removal; fails with a {@link KvException} saying why not
+     * {@code REMOVENODE id}); its state spreads and is forgotten after the quarantine. Answers when this node took
+     * the removal, or fails with a {@link KvException} saying why not.
      */
-    default CompletionStage<Void> removeNode(io.ringkv.api.NodeId node) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new KvException(
-            io.ringkv.api.ErrorCode.INVALID_ARGUMENT, "this node does not manage cluster membership"));
+    default void removeNode(NodeId node, Answer<Void> answer) {
+        answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not manage cluster membership"));
+    }
+
+    /**
+     * Hands every call made since the last flush to the node at once. A call the node cannot take (its queue is
+     * full) is answered at once, before this returns, with {@code UNAVAILABLE}.
+     */
+    default void flush() {
     }
 }

@@ -1,30 +1,33 @@
 package io.ringkv.node.resp;
 
 import io.ringkv.api.KvException;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
- * A reply's place in its connection's order, filled when the {@link KeyValueService} answers. Completing it is
- * safe from any thread: the connection receives the reply on the front door's thread.
+ * A reply's place in its connection's order, filled when the {@link KeyValueService} answers. It holds the keys of
+ * its command, which the connection keeps other commands off until the reply is filled. Completing it is safe from
+ * any thread: the connection receives the reply on the front door's thread.
  */
 final class ReplySlot {
     private final Connection connection;
     private final int protocol;
-    private final boolean write;
+    private final List<ByteBuffer> keys;
     private Reply reply;
 
-    ReplySlot(Connection connection, int protocol, boolean write) {
+    ReplySlot(Connection connection, int protocol, List<ByteBuffer> keys) {
         this.connection = connection;
         this.protocol = protocol;
-        this.write = write;
+        this.keys = keys;
     }
 
-    /** Fills the slot; call once, from any thread. */
+    /** Fills the slot; call once. */
     void complete(Reply answer) {
         connection.onSlotCompleted(this, answer, false);
     }
 
-    /** Fills the slot with the error a failed service call maps to; call once, from any thread. */
+    /** Fills the slot with the error a failed service call maps to; call once. */
     void fail(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause() : failure;
@@ -52,8 +55,9 @@ final class ReplySlot {
         return protocol;
     }
 
-    boolean isWrite() {
-        return write;
+    /** @return the keys of the command this slot answers (front door's thread only) */
+    List<ByteBuffer> keys() {
+        return keys;
     }
 
     /** @return the reply, or null while pending (front door's thread only) */

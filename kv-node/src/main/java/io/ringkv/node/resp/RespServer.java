@@ -114,7 +114,7 @@ public final class RespServer implements AutoCloseable {
         new ConnectionCommands(config, dispatcher, info, availability).registerIn(dispatcher);
         new KeyValueCommands(service, config.limits()).registerIn(dispatcher);
         info.port(listener.port());
-        EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, own);
+        EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, service, own);
         Thread thread = Thread.ofPlatform().name("ringkv-resp-" + listener.port()).daemon(true).start(loop);
         return new RespServer(loop, thread, listener.address, own);
     }

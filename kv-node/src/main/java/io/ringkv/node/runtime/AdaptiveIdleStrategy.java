@@ -6,8 +6,14 @@ import org.agrona.concurrent.IdleStrategy;
 /**
  * Spins and yields briefly after work, then parks for growing periods; once the node has been idle for a while it
  * parks longer still. While traffic flows the node answers within microseconds of a message landing; an idle
- * node wakes only about a hundred times a second, which keeps it near 1 % of a core. The price: the first message
- * after a quiet spell waits up to 10 ms for the node to wake ({@code backoff} caps that at 1 ms, for more CPU).
+ * node wakes only about a hundred times a second, which keeps it near 1 % of a core. A message from the network
+ * after a quiet spell waits up to 10 ms for the node to wake ({@code backoff} caps that at 1 ms, for more CPU);
+ * work handed over by another thread of the process does not wait: that thread calls {@link #wakeIfParked()}.
+ *
+ * <p>Before its first park after work the strategy announces it and returns once more without parking, so the
+ * agent looks at its inputs again after the announcement: a producer that offers work and then sees no
+ * announcement knows the agent will still find the work before it parks (no wake-up is lost), and a producer
+ * that sees it unparks the thread (at most once per park; a permit given early makes the park return at once).
  */
 public final class AdaptiveIdleStrategy implements IdleStrategy {
     private static final int SPINS = 20;
@@ -22,6 +28,9 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     private int yields;
     private long parkNanos = MIN_PARK_NANOS;
     private int longParks;
+    /** The parking thread once a park is announced, null while the agent works or spins. */
+    private volatile Thread parked;
+    private boolean announced;
 
     /** Creates the strategy in its most responsive state. */
     public AdaptiveIdleStrategy() {
@@ -44,6 +53,9 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
         } else if (yields < YIELDS) {
             yields++;
             Thread.yield();
+        } else if (!announced) {
+            announced = true;
+            parked = Thread.currentThread();
         } else {
             LockSupport.parkNanos(parkNanos);
             if (parkNanos < ACTIVE_MAX_PARK_NANOS) {
@@ -54,8 +66,23 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
         }
     }
 
+    /**
+     * Wakes the agent if it is parked or about to park; costs one volatile read otherwise. Call it from any thread
+     * after handing the agent work.
+     */
+    public void wakeIfParked() {
+        Thread thread = parked;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
     @Override
     public void reset() {
+        if (announced) {
+            announced = false;
+            parked = null;
+        }
         spins = 0;
         yields = 0;
         parkNanos = MIN_PARK_NANOS;

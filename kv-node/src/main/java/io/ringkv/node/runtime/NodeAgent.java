@@ -1,14 +1,17 @@
 package io.ringkv.node.runtime;
 
 import io.ringkv.node.transport.AeronTransport;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntSupplier;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * The one thread that owns a node's protocol state. Each duty cycle runs the transport (media driver, client,
- * arrivals), fires due timers, and runs tasks other threads queued. Other threads reach the node only through
- * {@link #submit(Runnable)}, a bounded queue.
+ * arrivals), fires due timers, runs tasks other threads queued, then runs the cycle-end actions (which hand a
+ * cycle's results to other threads in one go). Other threads reach the node only through its {@link #inbox()}, a
+ * bounded queue whose offers wake the agent when it is parked.
  *
  * <p>When the transport fails for good the agent marks the node's {@link NodeHealth} failed and stops: protocol
  * state that can no longer reach a peer must not keep answering, and the process is expected to exit.
@@ -21,8 +24,10 @@ public final class NodeAgent implements Agent {
     private final AeronTransport transport;
     private final WheelTimers timers;
     private final NodeHealth health;
-    private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(TASK_QUEUE_CAPACITY);
+    private final AgentInbox inbox = new AgentInbox(TASK_QUEUE_CAPACITY);
+    private final CopyOnWriteArrayList<IntSupplier> cycleEnds = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
+    private volatile Runnable wakeIfParked;
     private EngineStage storage;
 
     /**
@@ -44,7 +49,32 @@ public final class NodeAgent implements Agent {
      * @return false when the queue is full: the caller decides whether to retry or fail
      */
     public boolean submit(Runnable task) {
-        return tasks.offer(task);
+        return inbox.offer(task);
+    }
+
+    /** @return the queue other threads hand work to this agent through */
+    public AgentInbox inbox() {
+        return inbox;
+    }
+
+    /**
+     * Lets offers to the inbox wake the agent thread while {@code idle} parks it: call before the agent runs, with
+     * the strategy it will run with. Strategies other than {@link AdaptiveIdleStrategy} park at most 1 ms and are
+     * not woken.
+     */
+    public void idleWith(IdleStrategy idle) {
+        if (idle instanceof AdaptiveIdleStrategy adaptive) {
+            inbox.wakeWith(adaptive::wakeIfParked);
+            wakeIfParked = adaptive::wakeIfParked;
+        }
+    }
+
+    /**
+     * Adds an action run on the agent thread at the end of every duty cycle, e.g. handing the cycle's answers to
+     * a front door in one offer. It returns its work count: non-zero keeps the agent from backing off.
+     */
+    public void atCycleEnd(IntSupplier action) {
+        cycleEnds.add(action);
     }
 
     /** Runs the storage stage's completions on this agent; set before the agent starts. */
@@ -54,6 +84,11 @@ public final class NodeAgent implements Agent {
 
     /** Wakes the agent thread if it is parked (any thread): work was handed to it. */
     public void wake() {
+        Runnable adaptive = wakeIfParked;
+        if (adaptive != null) {
+            adaptive.run();
+            return;
+        }
         Thread running = thread;
         if (running != null) {
             java.util.concurrent.locks.LockSupport.unpark(running);
@@ -84,7 +119,10 @@ public final class NodeAgent implements Agent {
         if (storage != null) {
             work += storage.drainCompletions();
         }
-        work += tasks.drain(Runnable::run, TASKS_PER_CYCLE);
+        work += inbox.drain(TASKS_PER_CYCLE);
+        for (IntSupplier action : cycleEnds) {
+            work += action.getAsInt();
+        }
         return work;
     }
 

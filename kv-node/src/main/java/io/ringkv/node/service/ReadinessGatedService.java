@@ -6,19 +6,19 @@ import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.Value;
+import io.ringkv.node.resp.Answer;
 import io.ringkv.node.resp.CausalContext;
 import io.ringkv.node.resp.KeyValueService;
 import io.ringkv.node.resp.Siblings;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
  * Refuses every data and membership command with {@code LOADING} while the node is not ready to serve (see
  * {@link io.ringkv.gossip.Readiness}), and passes them to the node's service once it is. A starting node that
  * answered from the view it started with would route by a ring that may hold only itself, and fail (or succeed)
- * for the wrong reason; a client that gets {@code LOADING} knows to retry or ask another node.
+ * for the wrong reason; a client that gets {@code LOADING} knows to retry or ask another node. A refusal is
+ * answered at once, on the calling thread.
  */
 public final class ReadinessGatedService implements KeyValueService {
     private final KeyValueService ready;
@@ -34,40 +34,53 @@ public final class ReadinessGatedService implements KeyValueService {
     }
 
     @Override
-    public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
-        CompletionStage<Optional<Value>> refused = refusal();
-        return refused != null ? refused : ready.get(key, consistency);
+    public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
+        if (!refused(answer)) {
+            ready.get(key, consistency, answer);
+        }
     }
 
     @Override
-    public CompletionStage<Siblings> getVersions(Key key, Consistency consistency) {
-        CompletionStage<Siblings> refused = refusal();
-        return refused != null ? refused : ready.getVersions(key, consistency);
+    public void getVersions(Key key, Consistency consistency, Answer<Siblings> answer) {
+        if (!refused(answer)) {
+            ready.getVersions(key, consistency, answer);
+        }
     }
 
     @Override
-    public CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency) {
-        CompletionStage<Void> refused = refusal();
-        return refused != null ? refused : ready.put(key, value, context, consistency);
+    public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
+        if (!refused(answer)) {
+            ready.put(key, value, context, consistency, answer);
+        }
     }
 
     @Override
-    public CompletionStage<Boolean> delete(Key key, Consistency consistency) {
-        CompletionStage<Boolean> refused = refusal();
-        return refused != null ? refused : ready.delete(key, consistency);
+    public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
+        if (!refused(answer)) {
+            ready.delete(key, consistency, answer);
+        }
     }
 
     /** Refused too: before it heard from a peer, a node judges every remembered member DOWN, the live ones too. */
     @Override
-    public CompletionStage<Void> removeNode(NodeId node) {
-        CompletionStage<Void> refused = refusal();
-        return refused != null ? refused : ready.removeNode(node);
+    public void removeNode(NodeId node, Answer<Void> answer) {
+        if (!refused(answer)) {
+            ready.removeNode(node, answer);
+        }
     }
 
-    /** @return a failed stage when the node is loading, null when it serves */
-    private <T> CompletionStage<T> refusal() {
+    @Override
+    public void flush() {
+        ready.flush();
+    }
+
+    /** @return true when the node is loading: {@code answer} was failed with {@code LOADING} */
+    private boolean refused(Answer<?> answer) {
         String reason = loading.get();
-        return reason.isEmpty() ? null
-            : CompletableFuture.failedFuture(new KvException(ErrorCode.LOADING, reason));
+        if (reason.isEmpty()) {
+            return false;
+        }
+        answer.failed(new KvException(ErrorCode.LOADING, reason));
+        return true;
     }
 }

@@ -1,159 +1,199 @@
 package io.ringkv.node.service;
 
 import io.ringkv.api.Consistency;
+import io.ringkv.api.CounterSet;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
+import io.ringkv.api.NodeId;
 import io.ringkv.api.SiblingSet;
 import io.ringkv.api.Value;
 import io.ringkv.api.Version;
+import io.ringkv.node.resp.Answer;
 import io.ringkv.node.resp.CausalContext;
 import io.ringkv.node.resp.KeyValueService;
 import io.ringkv.node.resp.Siblings;
+import io.ringkv.node.runtime.AgentInbox;
 import io.ringkv.node.runtime.NodeAgent;
 import io.ringkv.replication.Coordinator;
 import io.ringkv.replication.GetCallback;
 import io.ringkv.replication.PutCallback;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The front door's view of the cluster: each call hops onto the node's agent thread through its bounded task
- * queue, runs the replication coordinator there, and completes a future from the coordinator's callback. A full
- * queue fails the request at once with {@code UNAVAILABLE} rather than blocking the front door.
+ * The front door's view of the cluster. Calls made during one wake-up of the front door are collected and handed
+ * to the node's agent thread in one offer at {@link #flush()}; there each runs the replication coordinator, and
+ * the coordinator's answers go back to the front door in one delivery per agent cycle. A full agent inbox answers
+ * the whole batch at once with {@code UNAVAILABLE} (counted as {@link HandOffCounter#AGENT_QUEUE_FULL}) rather
+ * than blocking the front door.
+ *
+ * <p>SET and DEL are blind: one coordinator write without a context, whose coordinating replica supersedes what it
+ * holds (no quorum read first). One instance serves one front door thread.
  */
 public final class ReplicatedKeyValueService implements KeyValueService {
-    private final NodeAgent agent;
+    private static final String OVERLOADED = "node is overloaded: its request queue is full; retry later";
+
+    private final AgentProxy agent;
+    private final FrontDoorProxy frontDoors;
     private final Coordinator coordinator;
-    private final java.util.function.Consumer<io.ringkv.api.NodeId> removeNode;
+    private final Consumer<NodeId> removeNode;
+    /** Front door thread: the calls since the last flush. */
+    private List<Call> batch = new ArrayList<>();
+
+    /** One call and the answer it owes, for the agent to start and the front door to refuse. */
+    private record Call(Answer<?> answer, Runnable start) {
+    }
 
     /**
-     * @param agent the node's agent, whose thread owns the coordinator
+     * @param agent the node's agent, whose thread owns the coordinator; the service answers at the end of each of
+     *     its duty cycles
      * @param coordinator the replication coordinator
      * @param removeNode marks a DOWN node removed, on the agent thread; throws {@code KvException} saying why not
+     * @param counters the node's hand-off counters, shared by every front door's service
      */
-    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator,
-                                     java.util.function.Consumer<io.ringkv.api.NodeId> removeNode) {
-        this.agent = agent;
+    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator, Consumer<NodeId> removeNode,
+                                     CounterSet<HandOffCounter> counters) {
+        this(agent.inbox(), coordinator, removeNode, counters);
+        agent.atCycleEnd(this::deliverAnswers);
+    }
+
+    /**
+     * A service over an inbox alone; whoever drains it must call {@link #deliverAnswers()} after each drain.
+     */
+    public ReplicatedKeyValueService(AgentInbox inbox, Coordinator coordinator, Consumer<NodeId> removeNode,
+                                     CounterSet<HandOffCounter> counters) {
+        this.agent = new AgentProxy(inbox, counters.get(HandOffCounter.AGENT_QUEUE_FULL));
+        this.frontDoors = new FrontDoorProxy(counters.get(HandOffCounter.FRONT_DOOR_QUEUE_FULL));
         this.coordinator = coordinator;
         this.removeNode = removeNode;
     }
 
     @Override
-    public CompletionStage<Void> removeNode(io.ringkv.api.NodeId node) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        submit(future, () -> {
-            try {
-                removeNode.accept(node);
-                future.complete(null);
-            } catch (KvException e) {
-                future.completeExceptionally(e);
-            }
-        });
-        return future;
+    public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
+        read(key, consistency, answer, siblings -> siblings.isEmpty() || siblings.isDeleted() ? Optional.empty()
+            : Optional.ofNullable(siblings.newest().value()));
     }
 
     @Override
-    public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
-        return read(key, consistency).thenApply(siblings ->
-            siblings.isEmpty() || siblings.isDeleted() ? Optional.empty() : Optional.ofNullable(siblings.newest().value()));
-    }
-
-    @Override
-    public CompletionStage<Siblings> getVersions(Key key, Consistency consistency) {
-        return read(key, consistency).thenApply(siblings -> siblings.isEmpty()
-            ? Siblings.NONE
+    public void getVersions(Key key, Consistency consistency, Answer<Siblings> answer) {
+        read(key, consistency, answer, siblings -> siblings.isEmpty() ? Siblings.NONE
             : new Siblings(CausalContext.of(siblings.context().toBytes()), siblings.values()));
     }
 
     @Override
-    public CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency) {
-        if (!context.isBlind()) {
-            if (context.isEmpty()) {
-                // SETV with the context of an absent key: it saw nothing and supersedes nothing
-                return write(future -> coordinator.put(key, value, io.ringkv.api.CausalContext.EMPTY, consistency,
-                    callback(future)))
-                    .thenApply(version -> null);
-            }
-            io.ringkv.api.CausalContext causal;
+    public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
+        io.ringkv.api.CausalContext causal;
+        if (context.isBlind()) {
+            // no read first: the coordinating replica supersedes whatever versions it holds
+            causal = null;
+        } else if (context.isEmpty()) {
+            // SETV with the context of an absent key: it saw nothing and supersedes nothing
+            causal = io.ringkv.api.CausalContext.EMPTY;
+        } else {
             try {
                 causal = io.ringkv.api.CausalContext.fromBytes(context.toByteArray());
             } catch (KvException e) {
-                return CompletableFuture.failedFuture(e);
+                answer.failed(e);
+                return;
             }
-            return write(future -> coordinator.put(key, value, causal, consistency, callback(future)))
-                .thenApply(version -> null);
         }
-        // A write without a context reads first and supersedes what it saw, as Redis' SET promises. Under vector
-        // clocks that keeps blind writes from piling up as siblings; under lww the read's replies also move this
-        // coordinator's hybrid clock past the value it replaces, so a skewed clock cannot make the write lose.
-        return read(key, consistency).thenCompose(siblings ->
-            write(future -> coordinator.put(key, value, siblings.isEmpty() ? null : siblings.context(), consistency,
-                callback(future)))).thenApply(version -> null);
+        batch.add(new Call(answer, () -> coordinator.put(key, value, causal, consistency,
+            written(answer, supersededLive -> null))));
     }
 
-    /** A delete reads first, so it supersedes exactly what it saw, and so it can say whether a value was there. */
+    /** A blind delete: the coordinating replica says whether it held a live value, which DEL counts. */
     @Override
-    public CompletionStage<Boolean> delete(Key key, Consistency consistency) {
-        return read(key, consistency).thenCompose(siblings -> {
-            if (siblings.isEmpty() || siblings.isDeleted()) {
-                return CompletableFuture.completedFuture(false);
-            }
-            return write(future -> coordinator.delete(key, siblings.context(), consistency, callback(future)))
-                .thenApply(version -> true);
-        });
+    public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
+        batch.add(new Call(answer, () -> coordinator.delete(key, null, consistency,
+            written(answer, supersededLive -> supersededLive))));
     }
 
-    private CompletableFuture<SiblingSet> read(Key key, Consistency consistency) {
-        CompletableFuture<SiblingSet> future = new CompletableFuture<>();
-        submit(future, () -> coordinator.get(key, consistency, new GetCallback() {
+    @Override
+    public void removeNode(NodeId node, Answer<Void> answer) {
+        batch.add(new Call(answer, () -> {
+            try {
+                removeNode.accept(node);
+                frontDoors.succeeded(answer, null);
+            } catch (KvException e) {
+                frontDoors.failed(answer, e);
+            }
+        }));
+    }
+
+    /**
+     * Hands the calls collected since the last flush to the agent in one offer; when its inbox is full, answers
+     * every one of them {@code UNAVAILABLE} at once. Answering may make the front door call again, so it repeats
+     * until no call is left.
+     */
+    @Override
+    public void flush() {
+        while (!batch.isEmpty()) {
+            List<Call> calls = batch;
+            batch = new ArrayList<>();
+            if (!agent.runRequests(() -> start(calls))) {
+                KvException overloaded = new KvException(ErrorCode.UNAVAILABLE, OVERLOADED);
+                for (Call call : calls) {
+                    call.answer().failed(overloaded);
+                }
+            }
+        }
+    }
+
+    /**
+     * Agent thread, at the end of each duty cycle: delivers the answers of the cycle to their front doors (a
+     * batch a front door's full queue refuses is delivered at a later cycle, after the answers before it).
+     *
+     * @return answer batches delivered
+     */
+    public int deliverAnswers() {
+        return frontDoors.deliverAll();
+    }
+
+    /** Agent thread: starts each call; one that throws before the coordinator tracks it is answered with that. */
+    private void start(List<Call> calls) {
+        for (Call call : calls) {
+            try {
+                call.start().run();
+            } catch (RuntimeException e) {
+                frontDoors.failed(call.answer(), e);
+            }
+        }
+    }
+
+    private <T> void read(Key key, Consistency consistency, Answer<T> answer, Function<SiblingSet, T> result) {
+        batch.add(new Call(answer, () -> coordinator.get(key, consistency, new GetCallback() {
             @Override
             public void onSuccess(SiblingSet siblings) {
-                future.complete(siblings);
+                frontDoors.succeeded(answer, result.apply(siblings));
             }
 
             @Override
             public void onFailure(ErrorCode code, String message) {
-                future.completeExceptionally(new KvException(code, message));
+                frontDoors.failed(answer, new KvException(code, message));
             }
-        }));
-        return future;
+        })));
     }
 
-    private CompletableFuture<Version> write(Consumer<CompletableFuture<Version>> request) {
-        CompletableFuture<Version> future = new CompletableFuture<>();
-        submit(future, () -> request.accept(future));
-        return future;
-    }
-
-    private static PutCallback callback(CompletableFuture<Version> future) {
+    private <T> PutCallback written(Answer<T> answer, Function<Boolean, T> result) {
         return new PutCallback() {
             @Override
             public void onSuccess(Version written) {
-                future.complete(written);
+                onSuccess(written, false);
+            }
+
+            @Override
+            public void onSuccess(Version written, boolean supersededLive) {
+                frontDoors.succeeded(answer, result.apply(supersededLive));
             }
 
             @Override
             public void onFailure(ErrorCode code, String message) {
-                future.completeExceptionally(new KvException(code, message));
+                frontDoors.failed(answer, new KvException(code, message));
             }
         };
-    }
-
-    private void submit(CompletableFuture<?> future, Runnable task) {
-        Runnable guarded = () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                // a request that fails before the coordinator tracks it must still be answered
-                future.completeExceptionally(e);
-            }
-        };
-        if (!agent.submit(guarded)) {
-            future.completeExceptionally(new KvException(ErrorCode.UNAVAILABLE,
-                "node is overloaded: its request queue is full; retry later"));
-        }
     }
 }

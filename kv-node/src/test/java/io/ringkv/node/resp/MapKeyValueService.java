@@ -8,70 +8,139 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
  * Test double of the coordinator: a map of keys to sibling lists with a version counter as causal context. It
- * answers on the caller's thread, or on {@code executor} to exercise the hand-back to the front door's thread.
+ * answers on the caller's thread, or, given an executor, collects the calls until {@link #flush()} and runs them
+ * there, each on its own (so answers may come back in any order) or, {@link #reversingBatches}, each batch in
+ * reverse order with its answers delivered together: calls that may run at once then visibly run out of order.
  * A SETV whose context is older than the current version keeps the current values as siblings.
  */
 final class MapKeyValueService implements KeyValueService {
     private record Entry(long version, List<Value> values) {
     }
 
+    /** A collected call: computes its result, and returns what answers it. */
+    private record Call(Answer<?> answer, Supplier<Runnable> run) {
+    }
+
     private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
     private final Executor executor;
+    private final boolean reverse;
+    private final List<Call> batch = new ArrayList<>();
     volatile Consistency lastConsistency;
+    /** The most calls one flush handed over: more than one means requests were in flight together. */
+    volatile int largestBatch;
 
     MapKeyValueService(Executor executor) {
+        this(executor, false);
+    }
+
+    private MapKeyValueService(Executor executor, boolean reverse) {
         this.executor = executor;
+        this.reverse = reverse;
+    }
+
+    /** Runs each flushed batch on {@code executor} last call first, and delivers its answers in one go. */
+    static MapKeyValueService reversingBatches(Executor executor) {
+        return new MapKeyValueService(executor, true);
     }
 
     @Override
-    public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
-        return answer(consistency, () -> {
+    public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
+        answer(answer, consistency, () -> {
             Entry entry = entries.get(key);
             return entry == null || entry.values().isEmpty() ? Optional.empty() : Optional.of(entry.values().getLast());
         });
     }
 
     @Override
-    public CompletionStage<Siblings> getVersions(Key key, Consistency consistency) {
-        return answer(consistency, () -> {
+    public void getVersions(Key key, Consistency consistency, Answer<Siblings> answer) {
+        answer(answer, consistency, () -> {
             Entry entry = entries.get(key);
             return entry == null ? Siblings.NONE : new Siblings(context(entry.version()), entry.values());
         });
     }
 
     @Override
-    public CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency) {
-        return answer(consistency, () -> {
-            entries.compute(key, (k, old) -> {
-                long version = old == null ? 0 : old.version();
-                List<Value> values = new ArrayList<>();
-                if (old != null && !context.isEmpty() && version(context) < version) {
-                    values.addAll(old.values());
-                }
-                values.add(value);
-                return new Entry(version + 1, values);
-            });
+    public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
+        answer(answer, consistency, () -> {
+            putNow(key, value, context);
             return null;
         });
     }
 
-    @Override
-    public CompletionStage<Boolean> delete(Key key, Consistency consistency) {
-        return answer(consistency, () -> entries.remove(key) != null);
+    /** Writes at once, on the calling thread (to prepare a test's data). */
+    void putNow(Key key, Value value, CausalContext context) {
+        entries.compute(key, (k, old) -> {
+            long version = old == null ? 0 : old.version();
+            List<Value> values = new ArrayList<>();
+            if (old != null && !context.isEmpty() && version(context) < version) {
+                values.addAll(old.values());
+            }
+            values.add(value);
+            return new Entry(version + 1, values);
+        });
     }
 
-    private <T> CompletionStage<T> answer(Consistency consistency, Supplier<T> work) {
+    /** @return the key's newest value now, read on the calling thread */
+    Optional<Value> getNow(Key key) {
+        Entry entry = entries.get(key);
+        return entry == null ? Optional.empty() : Optional.of(entry.values().getLast());
+    }
+
+    @Override
+    public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
+        answer(answer, consistency, () -> entries.remove(key) != null);
+    }
+
+    @Override
+    public void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Call> calls = List.copyOf(batch);
+        batch.clear();
+        largestBatch = Math.max(largestBatch, calls.size());
+        if (reverse) {
+            executor.execute(() -> {
+                List<Runnable> answers = new ArrayList<>();
+                for (Call call : calls.reversed()) {
+                    answers.add(call.run().get());
+                }
+                deliver(calls.getFirst().answer().channel(), answers);
+            });
+        } else {
+            for (Call call : calls) {
+                executor.execute(() -> deliver(call.answer().channel(), List.of(call.run().get())));
+            }
+        }
+    }
+
+    private <T> void answer(Answer<T> answer, Consistency consistency, Supplier<T> work) {
         lastConsistency = consistency;
-        return executor == null ? CompletableFuture.completedFuture(work.get())
-            : CompletableFuture.supplyAsync(work, executor);
+        Supplier<Runnable> run = () -> {
+            try {
+                T result = work.get();
+                return () -> answer.succeeded(result);
+            } catch (RuntimeException e) {
+                return () -> answer.failed(e);
+            }
+        };
+        if (executor == null) {
+            run.get().run();
+        } else {
+            batch.add(new Call(answer, run));
+        }
+    }
+
+    private static void deliver(AnswerChannel channel, List<Runnable> answers) {
+        while (!channel.deliver(answers)) {
+            Thread.onSpinWait();
+        }
     }
 
     static CausalContext context(long version) {

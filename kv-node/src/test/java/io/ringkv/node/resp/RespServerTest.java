@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Consistency;
+import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.Counter;
 import io.ringkv.api.CounterKind;
 import io.ringkv.api.CounterRegistry;
@@ -17,6 +18,9 @@ import io.ringkv.api.Limits;
 import io.ringkv.api.Value;
 import io.ringkv.node.resp.RespTestClient.Bulk;
 import io.ringkv.node.resp.RespTestClient.Err;
+import io.ringkv.node.runtime.AgentInbox;
+import io.ringkv.node.service.HandOffCounter;
+import io.ringkv.node.service.ReplicatedKeyValueService;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -89,15 +92,16 @@ class RespServerTest {
         agent = Executors.newFixedThreadPool(4);
         MapKeyValueService map = new MapKeyValueService(null);
         for (int i = 0; i < 200; i++) {
-            map.put(Key.utf8("k" + i), Value.utf8("v" + i), CausalContext.NONE, Consistency.DEFAULT);
+            map.putNow(Key.utf8("k" + i), Value.utf8("v" + i), CausalContext.NONE);
         }
         KeyValueService reversed = new DelegatingService(map) {
             @Override
-            public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
+            public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
                 int n = Integer.parseInt(new String(key.toByteArray()).substring(1));
                 // earlier requests answer later
-                return CompletableFuture.supplyAsync(() -> map.get(key, consistency).toCompletableFuture().join(),
-                    CompletableFuture.delayedExecutor(200 - n, TimeUnit.MILLISECONDS, agent));
+                Optional<Value> value = map.getNow(key);
+                CompletableFuture.delayedExecutor(200 - n, TimeUnit.MILLISECONDS, agent).execute(() ->
+                    answer.channel().deliver(List.of(() -> answer.succeeded(value))));
             }
         };
         RespTestClient client = client(start(reversed));
@@ -149,8 +153,8 @@ class RespServerTest {
     }
 
     @Test
-    void aWriteCompletesBeforeTheConnectionsNextCommandIsIssued() throws Exception {
-        agent = Executors.newSingleThreadExecutor();
+    void aPipelinedGetSeesTheSetBeforeItOnTheSameKey() throws Exception {
+        agent = Executors.newFixedThreadPool(2);
         RespTestClient client = client(start(new MapKeyValueService(agent)));
         ByteArrayOutputStream batch = new ByteArrayOutputStream();
         for (int i = 0; i < 100; i++) {
@@ -162,6 +166,65 @@ class RespServerTest {
             assertEquals("OK", client.read());
             assertEquals(new Bulk(Integer.toString(i)), client.read(), "a pipelined GET sees the SET before it");
         }
+    }
+
+    /**
+     * One burst of commands on one connection, against a service that runs each batch it is handed last call
+     * first: commands on different keys are in flight together, yet every reply comes in request order with the
+     * result the commands would have one after the other, as Redis gives them (a command on a key waits for the
+     * earlier one on that key).
+     */
+    @Test
+    void aPipelinedBurstIsAnsweredInOrderWithEachCommandsResultAsIfRunOneByOne() throws Exception {
+        agent = Executors.newSingleThreadExecutor();
+        MapKeyValueService map = MapKeyValueService.reversingBatches(agent);
+        RespTestClient client = client(start(map));
+        ByteArrayOutputStream burst = new ByteArrayOutputStream();
+        List<Object> expected = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String key = "key" + i;
+            burst.writeBytes(RespTestClient.command("SET", key, "first" + i));
+            expected.add("OK");
+            burst.writeBytes(RespTestClient.command("SET", key, "second" + i));
+            expected.add("OK");
+            burst.writeBytes(RespTestClient.command("GET", key));
+            expected.add(new Bulk("second" + i));
+            burst.writeBytes(RespTestClient.command("DEL", key));
+            expected.add(1L);
+            burst.writeBytes(RespTestClient.command("DEL", key));
+            expected.add(0L);
+            burst.writeBytes(RespTestClient.command("MSET", key, "third" + i, "other" + i, "x"));
+            expected.add("OK");
+            burst.writeBytes(RespTestClient.command("MGET", "other" + i, key));
+            expected.add(List.of(new Bulk("x"), new Bulk("third" + i)));
+        }
+        client.send(burst.toByteArray());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i), client.read(), "reply " + i);
+        }
+        assertTrue(map.largestBatch > 1, "commands on different keys were in flight together");
+    }
+
+    @Test
+    void aRequestTheNodesFullInboxRefusesIsAnsweredUnavailableAtOnceAndCountedInInfo() throws Exception {
+        AgentInbox inbox = new AgentInbox(2);
+        while (inbox.offer(() -> { })) {
+            // nothing drains it: the node is overloaded
+        }
+        // the node's registry: INFO shows every counter in it, the hand-off counters among them
+        CounterRegistry registry = new CounterRegistry();
+        ReplicatedKeyValueService service = new ReplicatedKeyValueService(inbox, null, node -> { },
+            registry.register(HandOffCounter.class));
+        RespServer server = RespServer.start(RespServer.listen(RespConfig.onPort(0)), service, NodeInfo.NONE,
+            Availability.ALWAYS, registry);
+        resources.add(server);
+        RespTestClient client = client(server);
+        Err overloaded = new Err("UNAVAILABLE node is overloaded: its request queue is full; retry later");
+        assertEquals(overloaded, client.call("SET", "k", "v"));
+        assertEquals(overloaded, client.call("GET", "k"));
+        assertEquals("PONG", client.call("PING"), "the connection keeps serving");
+        String stats = ((Bulk) client.call("INFO", "stats")).text();
+        assertTrue(stats.contains("agent_queue_full:2\r\n"), stats);
     }
 
     @Test
@@ -380,11 +443,15 @@ class RespServerTest {
         RespServer server = start(RespConfig.onPort(0).withBackPressure(4096, 64 * 1024).withTimeouts(0, 300), map);
         RespTestClient client = client(server);
         String value = "x".repeat(8 * 1024);
-        assertEquals("OK", client.call("SET", "big", value));
-        // 16 MiB of replies, more than the sockets' buffers hold, then the start of a request
+        // 16 MiB of replies, more than the sockets' buffers hold, then the start of a request, all in fewer bytes
+        // than one read takes: the server reaches the half request before the client's unread replies stop it
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int i = 0; i < 2_000; i++) {
-            bytes.writeBytes(RespTestClient.command("GET", "big"));
+        for (String key : List.of("a", "b")) {
+            map.putNow(Key.utf8(key), Value.utf8(value), CausalContext.NONE);
+            String[] mget = new String[KeyValueCommands.MAX_KEYS_PER_COMMAND + 1];
+            Arrays.fill(mget, key);
+            mget[0] = "MGET";
+            bytes.writeBytes(RespTestClient.command(mget));
         }
         bytes.writeBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nonly part".getBytes(StandardCharsets.US_ASCII));
         client.send(bytes.toByteArray());
@@ -530,12 +597,12 @@ class RespServerTest {
     void serviceFailuresAreAnsweredWithTheirCode() throws Exception {
         KeyValueService failing = new DelegatingService(new MapKeyValueService(null)) {
             @Override
-            public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
-                return CompletableFuture.failedFuture(new KvException(ErrorCode.UNAVAILABLE, "2 of 3 replicas are down"));
+            public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
+                answer.failed(new KvException(ErrorCode.UNAVAILABLE, "2 of 3 replicas are down"));
             }
 
             @Override
-            public CompletionStage<Boolean> delete(Key key, Consistency consistency) {
+            public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
                 throw new IllegalStateException("bug");
             }
         };
@@ -595,23 +662,28 @@ class RespServerTest {
         }
 
         @Override
-        public CompletionStage<Optional<Value>> get(Key key, Consistency consistency) {
-            return delegate.get(key, consistency);
+        public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
+            delegate.get(key, consistency, answer);
         }
 
         @Override
-        public CompletionStage<Siblings> getVersions(Key key, Consistency consistency) {
-            return delegate.getVersions(key, consistency);
+        public void getVersions(Key key, Consistency consistency, Answer<Siblings> answer) {
+            delegate.getVersions(key, consistency, answer);
         }
 
         @Override
-        public CompletionStage<Void> put(Key key, Value value, CausalContext context, Consistency consistency) {
-            return delegate.put(key, value, context, consistency);
+        public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
+            delegate.put(key, value, context, consistency, answer);
         }
 
         @Override
-        public CompletionStage<Boolean> delete(Key key, Consistency consistency) {
-            return delegate.delete(key, consistency);
+        public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
+            delegate.delete(key, consistency, answer);
+        }
+
+        @Override
+        public void flush() {
+            delegate.flush();
         }
     }
 }
