@@ -102,6 +102,33 @@ final class CodeRules {
                 + " (ARCHITECTURE.md, Threads)");
     }
 
+    /** The classes whose code runs on a node's agent thread: protocol state machines, the agent, its transport. */
+    static final String[] AGENT_PACKAGES = {
+        "io.ringkv.gossip..", "io.ringkv.replication..", "io.ringkv.antientropy..", "io.ringkv.node.membership..",
+        "io.ringkv.node.transport..", "io.ringkv.node.service.."};
+
+    /** Storage engine methods that touch the disk (or may): only the storage stage's threads call them. */
+    private static final Set<String> ENGINE_IO_METHODS = Set.of("get", "put", "delete", "scan", "flush", "metrics",
+        "close");
+
+    /**
+     * Agent-thread code never calls a storage engine: replica reads and writes, forces and the engine's report run
+     * on the storage stage. Storage tasks (classes named {@code *Tasks}, which the stage runs on its own threads) are
+     * the one place protocol modules write engine calls.
+     */
+    static ArchRule noEngineCallsOnTheAgentThread(String... packages) {
+        return noClasses().that().resideInAnyPackage(packages).and().haveSimpleNameNotEndingWith("Tasks")
+            .should().callMethodWhere(new DescribedPredicate<JavaCall<?>>("a StorageEngine method that does I/O") {
+                @Override
+                public boolean test(JavaCall<?> call) {
+                    return call.getTargetOwner().isAssignableTo("io.ringkv.storage.StorageEngine")
+                        && ENGINE_IO_METHODS.contains(call.getName());
+                }
+            })
+            .because("the agent thread never touches a disk: storage work goes through the StorageStage (ARCHITECTURE.md,"
+                + " Threads)");
+    }
+
     /** kv-api depends on nothing of ours. */
     static ArchRule apiDependsOnNothingOfOurs(String apiPackage) {
         return noClasses().that().resideInAPackage(apiPackage + "..")

@@ -67,6 +67,20 @@ class CodeRulesTest {
     }
 
     @Test
+    void agentThreadCodeNeverCallsTheStorageEngine() {
+        CodeRules.noEngineCallsOnTheAgentThread(CodeRules.AGENT_PACKAGES).check(ringkv);
+    }
+
+    @Test
+    void theStorageRuleCatchesAnEngineCallOutsideAStorageTask() {
+        JavaClasses fixture = new ClassFileImporter().importClasses(BadProtocolCode.class, CleanProtocolCode.class);
+        assertTrue(CodeRules.noEngineCallsOnTheAgentThread("io.ringkv.architecture.fixture").evaluate(fixture)
+            .hasViolation());
+        assertFalse(CodeRules.noEngineCallsOnTheAgentThread("io.ringkv.architecture.fixture.clean..")
+            .evaluate(fixture).hasViolation());
+    }
+
+    @Test
     void apiDependsOnNothingOfOurs() {
         CodeRules.apiDependsOnNothingOfOurs("io.ringkv.api").check(ringkv);
     }

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.status.AtomicLongPosition;
 
 /**
  * The node's storage stage: two threads beside the agent. The <em>applier</em> takes the agent's tasks in order and
@@ -50,8 +51,8 @@ public final class EngineStage implements StorageStage, AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean applierParked;
     private volatile boolean syncerParked;
-    /** The last pass whose force completed (written by the syncer). */
-    private volatile long forcedPass;
+    /** The last pass whose force completed (written by the syncer, read by the applier). */
+    private final AtomicLongPosition forcedPass = new AtomicLongPosition();
     private volatile StorageMetrics latestMetrics;
     private final Counter forces;
     private final Counter forcedWrites;
@@ -203,7 +204,7 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         if (op.write) {
             unforcedTokens.put(op.token, passNumber);
             pass.add(op);
-        } else if (unforcedTokens.get(op.token) > forcedPass) {
+        } else if (unforcedTokens.get(op.token) > forcedPass.getVolatile()) {
             // an earlier write of this token waits for its force: so does this read's answer
             pass.add(op);
         } else {
@@ -226,7 +227,7 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             LockSupport.unpark(syncer);
         }
         if (unforcedTokens.size() > 65_536) {
-            long forced = forcedPass;
+            long forced = forcedPass.getVolatile();
             unforcedTokens.entrySet().removeIf(entry -> entry.getValue() <= forced);
         }
     }
@@ -289,7 +290,7 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         }
         forces.incrementRelease();
         forcedWrites.addRelease(writes);
-        forcedPass = passes.getLast().number;
+        forcedPass.setRelease(passes.getLast().number);
         wakeAgent.run();
     }
 
