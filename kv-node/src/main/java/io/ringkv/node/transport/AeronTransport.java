@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableRingBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.AgentInvoker;
@@ -60,7 +61,12 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final AgentInvoker clientInvoker;
     private final Subscription subscription;
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    /** A peer's backlog starts this small and grows to {@link #BACKLOG_MAX_BYTES}, beyond which sends are refused. */
+    private static final int BACKLOG_INITIAL_BYTES = 64 * 1024;
+    private static final int BACKLOG_MAX_BYTES = 8 * 1024 * 1024;
     private final Map<NodeId, Peer> peers = new HashMap<>();
+    /** Peers with kept sends, sent on each duty cycle until their backlog is empty. */
+    private final java.util.List<Peer> backlogged = new java.util.ArrayList<>();
     private final Long2ObjectHashMap<NodeId> peersByHash = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<MessageHandler> handlers = new Int2ObjectHashMap<>();
     private final org.agrona.collections.IntHashSet openSchemas = new org.agrona.collections.IntHashSet();
@@ -196,6 +202,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
             return 0;
         }
         int work = driverInvoker.invoke() + clientInvoker.invoke();
+        if (!backlogged.isEmpty()) {
+            work += sendBacklog();
+        }
         if (failure == null && (driverInvoker.isClosed() || clientInvoker.isClosed() || aeron.isClosed())) {
             fail("the Aeron " + (driverInvoker.isClosed() ? "media driver" : "client") + " stopped after "
                 + lastError);
@@ -245,8 +254,69 @@ public final class AeronTransport implements Transport, AutoCloseable {
             count(TransportCounter.TOO_LARGE);
             return SendResult.TOO_LARGE;
         }
+        if (!peer.pending.isEmpty()) {
+            // behind sends already kept: order per peer is kept
+            return keep(peer, buffer, offset, length);
+        }
         long result = publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
+        if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION) {
+            return keep(peer, buffer, offset, length);
+        }
         return outcome(peer, result);
+    }
+
+    /**
+     * Keeps a send the path to the peer cannot take now, to go out in order on a later duty cycle, so that a burst
+     * (or a peer whose agent is slow to read) does not turn into lost messages and protocol retries.
+     *
+     * @return {@code SENT} when kept; {@code BACK_PRESSURED} when the peer's backlog is full (counted)
+     */
+    private SendResult keep(Peer peer, DirectBuffer buffer, int offset, int length) {
+        if (!peer.pending.append(buffer, offset, length)) {
+            count(TransportCounter.BACK_PRESSURED);
+            return SendResult.BACK_PRESSURED;
+        }
+        peer.pendingMessages++;
+        if (!peer.backlogged) {
+            peer.backlogged = true;
+            backlogged.add(peer);
+        }
+        aeronCounters.get(AeronTransportCounter.QUEUED).incrementRelease();
+        return SendResult.SENT;
+    }
+
+    /**
+     * Sends what peers kept, in order, until a path is full again. A publication that closed or lost its peer
+     * drops its backlog (counted): the protocols' own retries cover it, as they cover any lost datagram.
+     *
+     * @return sends that went out
+     */
+    private int sendBacklog() {
+        int sent = 0;
+        for (int i = backlogged.size() - 1; i >= 0; i--) {
+            Peer peer = backlogged.get(i);
+            ExclusivePublication publication = peer.publication;
+            if (publication == null || publication.isClosed() || !publication.isConnected()) {
+                aeronCounters.get(AeronTransportCounter.DROPPED_QUEUED).addRelease(peer.pendingMessages);
+                peer.pending.reset(BACKLOG_INITIAL_BYTES);
+                peer.pendingMessages = 0;
+            } else {
+                sent += peer.pending.consume((buffer, offset, length, headOffset) -> {
+                    long result = publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
+                    if (result > 0) {
+                        count(TransportCounter.SENT);
+                        peer.pendingMessages--;
+                        return true;
+                    }
+                    return false;
+                }, Integer.MAX_VALUE);
+            }
+            if (peer.pending.isEmpty()) {
+                peer.backlogged = false;
+                backlogged.remove(i);
+            }
+        }
+        return sent;
     }
 
     private SendResult outcome(Peer peer, long result) {
@@ -350,6 +420,11 @@ public final class AeronTransport implements Transport, AutoCloseable {
             + TimeUnit.NANOSECONDS.toMillis(config.timeoutNanos()) + " ms?)";
     }
 
+    /** @return sends kept because the path to their peer was full, sent later in order */
+    public long queuedSends() {
+        return aeronCounters.value(AeronTransportCounter.QUEUED);
+    }
+
     /** @return errors the media driver or client reported (logged at most once per 10 s, with a count) */
     public long aeronErrors() {
         return aeronCounters.value(AeronTransportCounter.ERRORS);
@@ -374,6 +449,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
     /** A peer's address and, once the first send asked for it, its publication. */
     private static final class Peer {
         final PeerAddress address;
+        /** Sends the publication could not take at once (back-pressure), in order; bounded. */
+        final ExpandableRingBuffer pending = new ExpandableRingBuffer(BACKLOG_INITIAL_BYTES, BACKLOG_MAX_BYTES, false);
+        boolean backlogged;
+        int pendingMessages;
         private long registrationId = Aeron.NULL_VALUE;
         private ExclusivePublication publication;
 

@@ -10,7 +10,11 @@ import io.ringkv.api.CounterKind;
 public enum AeronTransportCounter implements CounterDescriptor {
     DROPPED_INVALID_FRAMES("transport_dropped_invalid_frames",
         "datagrams dropped at the peer port before Aeron saw them: too short, a bad frame length or an unknown type"),
-    ERRORS("transport_errors", "errors the media driver or Aeron client reported (logged at most once per 10 s)");
+    ERRORS("transport_errors", "errors the media driver or Aeron client reported (logged at most once per 10 s)"),
+    QUEUED("transport_queued", "sends the path to the peer could not take at once, kept in order and sent on a"
+        + " later duty cycle"),
+    DROPPED_QUEUED("transport_dropped_queued", "kept sends dropped because the peer's publication closed or"
+        + " disconnected before they went out");
 
     private final String counterName;
     private final String help;

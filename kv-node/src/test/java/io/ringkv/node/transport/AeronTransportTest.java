@@ -136,6 +136,30 @@ class AeronTransportTest {
         assertEquals(List.of("a:108:42"), receivedByB);
     }
 
+    /**
+     * A burst larger than the path to the peer can take while the peer does not read (its receiver window) is kept
+     * and sent in order on later duty cycles: nothing is refused, nothing lost, nothing reordered.
+     */
+    @Test
+    void aBurstBeyondThePeersWindowIsKeptAndArrivesWholeAndInOrder() {
+        sendFromA(message(SCHEMA, 8));
+        pump(() -> receivedByB.size() == 1);
+        receivedByB.clear();
+        int burst = 2_000;
+        for (int i = 0; i < burst; i++) {
+            UnsafeBuffer buffer = message(SCHEMA, 1024);
+            buffer.putByte(buffer.capacity() - 1, (byte) i);
+            // neither side runs a duty cycle meanwhile: 2 MB cannot all fit the peer's window at once
+            assertEquals(SendResult.SENT, a.send(B, buffer, 0, buffer.capacity()), "send " + i);
+        }
+        assertTrue(a.queuedSends() > 0, "the burst outran the window");
+        pump(() -> receivedByB.size() == burst);
+        for (int i = 0; i < burst; i++) {
+            assertEquals("a:" + (MessageHeader.LENGTH + 1024) + ":" + (byte) i, receivedByB.get(i), "message " + i);
+        }
+        assertEquals(0, a.counters().value(TransportCounter.BACK_PRESSURED));
+    }
+
     @Test
     void aTenKibValueWithHeadersCrossesInOneMessage() {
         sendFromA(message(SCHEMA, 10 * 1024 + 200));
