@@ -21,12 +21,10 @@ import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Coordinator;
 import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
-import io.ringkv.replication.ReplicationCounters;
 import io.ringkv.storage.StorageEngine;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -47,7 +45,6 @@ public final class RingkvNode implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
     /** Replica reads and writes the storage stage holds at once; beyond it they are refused (and counted). */
     private static final int STORAGE_STAGE_CAPACITY = 16_384;
-    private static final long COUNTERS_EVERY_NANOS = 1_000_000_000L;
 
     private final NodeConfig config;
     private final NodeContext context;
@@ -61,11 +58,6 @@ public final class RingkvNode implements AutoCloseable {
     private AgentRunner runner;
     private Replication replication;
     private RespServer front;
-    /**
-     * The replication counters as of the last second, published by the agent thread for INFO's thread (every
-     * other subsystem counts straight into the node's counter registry).
-     */
-    private volatile ReplicationCounters replicationCounters;
     private StorageCounters storageCounters;
     private EngineStage storage;
     private PeersWriter peersWriter;
@@ -119,8 +111,6 @@ public final class RingkvNode implements AutoCloseable {
                 replicationConfig, state.generation());
             membership.onRing(replication::updateRing);
             membership.start();
-            snapshotCounters();
-            context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
             ErrorHandler errors = error -> events.accept("agent error: " + error);
             IdleStrategy idle = config.idle().newStrategy();
             agent.idleWith(idle);
@@ -139,16 +129,6 @@ public final class RingkvNode implements AutoCloseable {
         }
     }
 
-    /** Agent thread, once a second: publishes replication's counters for INFO, copies the engine's to the registry. */
-    private void publishCounters(long timerId) {
-        snapshotCounters();
-        context.timers().schedule(COUNTERS_EVERY_NANOS, this::publishCounters);
-    }
-
-    private void snapshotCounters() {
-        replicationCounters = replication.counters();
-    }
-
     /**
      * The node's own fields of {@code INFO}: replication settings, and the cluster as this node sees it. Counters
      * are not here: INFO shows every counter of the node's registry in its section by itself.
@@ -165,7 +145,6 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("consistency", consistency.toString());
             fields.put("resolver", replicationConfig.resolver());
             fields.put("engine", engine.name());
-            counterFields("replication_", replicationCounters, fields);
         } else if (section.equals("cluster")) {
             fields.put("cluster_name", config.gossip().clusterName());
             fields.put("cluster_self", view.self());
@@ -197,34 +176,6 @@ public final class RingkvNode implements AutoCloseable {
         unavailable.ifPresent(reason -> fields.put("node_unavailable_reason", reason.replace('\r', ' ')
             .replace('\n', ' ')));
         fields.put("transport_timeout_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(transport.timeoutNanos())));
-    }
-
-    /**
-     * Adds every component of a counters record as {@code prefix + snake_case name}, so a counter added to the
-     * record reaches INFO without a mapping written by hand.
-     */
-    static void counterFields(String prefix, Record counters, Map<String, String> fields) {
-        for (RecordComponent component : counters.getClass().getRecordComponents()) {
-            try {
-                Object value = component.getAccessor().invoke(counters);
-                fields.put(prefix + snakeCase(component.getName()), String.valueOf(value));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot read counter " + component.getName(), e);
-            }
-        }
-    }
-
-    private static String snakeCase(String camel) {
-        StringBuilder snake = new StringBuilder(camel.length() + 8);
-        for (int i = 0; i < camel.length(); i++) {
-            char c = camel.charAt(i);
-            if (Character.isUpperCase(c)) {
-                snake.append('_').append(Character.toLowerCase(c));
-            } else {
-                snake.append(c);
-            }
-        }
-        return snake.toString();
     }
 
     /**

@@ -106,7 +106,7 @@ public final class Coordinator implements TimerHandler {
         long token = Partitioner.token(key);
         NodeId[] targets = liveTargets(token, consistency, consistency.r(), callback::onFailure);
         if (targets == null) {
-            metrics.readsFailed++;
+            metrics.readsFailed.incrementRelease();
             return;
         }
         PendingRead read = new PendingRead(nextCorrelation++, token, key, targets, deadline(), consistency.r(),
@@ -174,15 +174,15 @@ public final class Coordinator implements TimerHandler {
                        PutCallback callback) {
         String forged = forgedCounter(causalContext);
         if (forged != null) {
-            metrics.contextsRefused++;
-            metrics.writesFailed++;
+            metrics.contextsRefused.incrementRelease();
+            metrics.writesFailed.incrementRelease();
             callback.onFailure(ErrorCode.INVALID_ARGUMENT, forged);
             return;
         }
         long token = Partitioner.token(key);
         NodeId[] targets = liveTargets(token, consistency, consistency.w(), callback::onFailure);
         if (targets == null) {
-            metrics.writesFailed++;
+            metrics.writesFailed.incrementRelease();
             return;
         }
         if (!isTarget(targets)) {
@@ -200,11 +200,11 @@ public final class Coordinator implements TimerHandler {
         int next = nextReplica(targets, -1);
         if (refused.code() == ErrorCode.DISK_FULL && next >= 0) {
             // nothing was written and no dot issued here: another replica may coordinate the write
-            metrics.diskFullHandOvers++;
+            metrics.diskFullHandOvers.incrementRelease();
             forward(token, key, value, causalContext, consistency, targets, next, reason, callback);
             return;
         }
-        metrics.writesFailed++;
+        metrics.writesFailed.incrementRelease();
         failRefused(refused, reason, callback);
     }
 
@@ -303,7 +303,7 @@ public final class Coordinator implements TimerHandler {
         VectorClock base = causalContext.clock();
         // one entry is left for the write's own dot
         VectorClock pruned = base.pruned(config.maxClockEntries() - 1);
-        metrics.clockEntriesPruned += base.size() - pruned.size();
+        metrics.clockEntriesPruned.addRelease(base.size() - pruned.size());
         return pruned;
     }
 
@@ -318,7 +318,7 @@ public final class Coordinator implements TimerHandler {
         PendingForward pending = new PendingForward(nextCorrelation++, token, key, replicas, index, diskFull,
             deadline, value, causalContext, consistency, callback);
         track(pending);
-        metrics.writesForwarded++;
+        metrics.writesForwarded.incrementRelease();
         sendToRemotes(pending, encodeForward(pending, false));
     }
 
@@ -336,8 +336,8 @@ public final class Coordinator implements TimerHandler {
     void onCoordinate(NodeId sender, Message.Coordinate request) {
         ForwardedWrites.Id id = new ForwardedWrites.Id(sender, request.correlationId());
         if (request.retransmit() && !forwarded.isTracked(id) && justStarted()) {
-            metrics.forwardsRefusedAfterStart++;
-            metrics.writesFailed++;
+            metrics.forwardsRefusedAfterStart.incrementRelease();
+            metrics.writesFailed.incrementRelease();
             replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " restarted while"
                 + " the write was being handed to it and cannot tell whether it wrote it; it may or may not have been"
                 + " written", null, false, false));
@@ -345,22 +345,22 @@ public final class Coordinator implements TimerHandler {
         }
         ForwardedWrites.Begin begin = forwarded.begin(id, context.clock().monotonicNanos());
         if (begin == ForwardedWrites.Begin.FULL) {
-            metrics.forwardsRefusedBusy++;
-            metrics.writesFailed++;
+            metrics.forwardsRefusedBusy.incrementRelease();
+            metrics.writesFailed.incrementRelease();
             replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " already"
                 + " coordinates " + forwarded.size() + " handed-over writes, its limit; nothing was written", null,
                 true, false));
             return;
         }
         if (begin == ForwardedWrites.Begin.REPEAT) {
-            metrics.duplicateForwards++;
+            metrics.duplicateForwards.incrementRelease();
             ForwardedWrites.Answer answer = forwarded.answer(id);
             if (answer != null) {
                 replyToForward(id, answer);
             }
             return;
         }
-        metrics.forwardsCoordinated++;
+        metrics.forwardsCoordinated.incrementRelease();
         PutCallback reply = new PutCallback() {
             @Override
             public void onSuccess(Version written) {
@@ -380,15 +380,15 @@ public final class Coordinator implements TimerHandler {
         NodeId[] targets = liveTargets(request.token(), request.consistency(), request.consistency().w(),
             reply::onFailure);
         if (targets == null) {
-            metrics.writesFailed++;
+            metrics.writesFailed.incrementRelease();
         } else if (!isTarget(targets)) {
-            metrics.writesFailed++;
+            metrics.writesFailed.incrementRelease();
             reply.onFailure(ErrorCode.UNAVAILABLE, context.self() + " is not a replica of the key in its view of the"
                 + " ring; retry");
         } else {
             coordinate(request.token(), request.key(), request.value(), request.context(), request.consistency(),
                 targets, reply, refused -> {
-                    metrics.writesFailed++;
+                    metrics.writesFailed.incrementRelease();
                     // the sender may hand the write to another replica: nothing was written here
                     String message = refused.code() == ErrorCode.DISK_FULL
                         ? "node " + context.self().value() + ": " + refused.getMessage() : refused.getMessage();
@@ -426,7 +426,7 @@ public final class Coordinator implements TimerHandler {
      */
     private NodeId[] liveTargets(long token, Consistency consistency, int required, FailureSink failure) {
         if (ring.isEmpty()) {
-            metrics.unavailable++;
+            metrics.unavailable.incrementRelease();
             failure.fail(ErrorCode.UNAVAILABLE, "no node owns ranges of the ring yet (the cluster is forming)");
             return null;
         }
@@ -446,13 +446,13 @@ public final class Coordinator implements TimerHandler {
             }
         }
         if (alive.size() < required) {
-            metrics.unavailable++;
+            metrics.unavailable.incrementRelease();
             failure.fail(ErrorCode.UNAVAILABLE, alive.size() + " of the key's " + targets
                 + " replicas are alive; the request needs " + required);
             return null;
         }
         if (!makeRoom()) {
-            metrics.unavailable++;
+            metrics.unavailable.incrementRelease();
             failure.fail(ErrorCode.UNAVAILABLE, "the coordinator already tracks " + byCorrelation.size()
                 + " requests, its limit");
             return null;
@@ -475,7 +475,7 @@ public final class Coordinator implements TimerHandler {
                 if (request instanceof PendingWrite write) {
                     endCatchUp(write);
                 } else {
-                    metrics.readRepairsSkipped++;
+                    metrics.readRepairsSkipped.incrementRelease();
                 }
                 return true;
             }
@@ -542,7 +542,7 @@ public final class Coordinator implements TimerHandler {
             catchUp(write);
             return;
         }
-        metrics.retransmits += request.targets.length - request.replies;
+        metrics.retransmits.addRelease(request.targets.length - request.replies);
         int length = switch (request) {
             case PendingWrite write -> codec.encodeWrite(write.correlationId, write.token, write.key, write.state);
             case PendingForward forward -> encodeForward(forward, true);
@@ -566,7 +566,7 @@ public final class Coordinator implements TimerHandler {
         for (int i = 0; i < write.targets.length; i++) {
             if (!write.answered[i] && liveness.isAlive(write.targets[i])
                 && context.transport().send(write.targets[i], codec.sendBuffer(), 0, length) == SendResult.SENT) {
-                metrics.catchUpWrites++;
+                metrics.catchUpWrites.incrementRelease();
             }
         }
         // back off (retry interval doubling up to 16×) so a replica that is slow to be judged down is not flooded
@@ -579,8 +579,8 @@ public final class Coordinator implements TimerHandler {
      * anti-entropy will.
      */
     private void endCatchUp(PendingWrite write) {
-        metrics.catchUpsAbandoned += write.targets.length - write.acks;
-        metrics.catchUpsInFlight--;
+        metrics.catchUpsAbandoned.addRelease(write.targets.length - write.acks);
+        metrics.catchUpsInFlight.addRelease(-1);
     }
 
     private void onDeadline(PendingRequest request) {
@@ -588,20 +588,20 @@ public final class Coordinator implements TimerHandler {
         switch (request) {
             case PendingWrite write when write.acknowledged -> endCatchUp(write);
             case PendingWrite write -> {
-                metrics.timeouts++;
+                metrics.timeouts.incrementRelease();
                 failWrite(write, ErrorCode.TIMEOUT, write.acks + " of " + write.required
                     + " replicas acknowledged within the timeout");
             }
             case PendingForward forward -> {
-                metrics.timeouts++;
-                metrics.writesFailed++;
+                metrics.timeouts.incrementRelease();
+                metrics.writesFailed.incrementRelease();
                 forward.callback.onFailure(ErrorCode.TIMEOUT, "replica " + forward.targets[0]
                     + " did not answer the forwarded write within the timeout");
             }
             case PendingRead read when read.done -> repair(read);
             case PendingRead read -> {
-                metrics.timeouts++;
-                metrics.readsFailed++;
+                metrics.timeouts.incrementRelease();
+                metrics.readsFailed.incrementRelease();
                 read.done = true;
                 read.callback.onFailure(ErrorCode.TIMEOUT, read.byReplica.size() + " of " + read.required
                     + " replicas answered within the timeout");
@@ -621,7 +621,7 @@ public final class Coordinator implements TimerHandler {
         };
         // the kind is checked first: a reply of the wrong kind must not use up the replica's one answer
         if (!sameKind || !request.markAnswered(sender)) {
-            metrics.lateReplies++;
+            metrics.lateReplies.incrementRelease();
             return;
         }
         switch (reply) {
@@ -638,7 +638,7 @@ public final class Coordinator implements TimerHandler {
             }
             case Message.CoordinateReply answer when request instanceof PendingForward forward ->
                 onForwardReply(forward, answer);
-            default -> metrics.lateReplies++;
+            default -> metrics.lateReplies.incrementRelease();
         }
     }
 
@@ -654,10 +654,10 @@ public final class Coordinator implements TimerHandler {
         if (!write.done && write.acks >= write.required) {
             write.done = true;
             write.acknowledged = true;
-            metrics.writesAcknowledged++;
+            metrics.writesAcknowledged.incrementRelease();
             // from now on the deadline bounds the catch-up of replicas that have not acknowledged yet
             write.deadlineNanos = context.clock().monotonicNanos() + config.catchUpWindowNanos();
-            metrics.catchUpsInFlight++;
+            metrics.catchUpsInFlight.incrementRelease();
             write.callback.onSuccess(write.versioned.version(), write.supersededLive);
         } else if (!write.done && write.failures > write.targets.length - write.required) {
             finish(write);
@@ -679,10 +679,10 @@ public final class Coordinator implements TimerHandler {
             onForwardRefusedDiskFull(forward, answer.message());
         } else if (answer.error() == null) {
             hybridClock.receive(answer.version().timestamp());
-            metrics.writesAcknowledged++;
+            metrics.writesAcknowledged.incrementRelease();
             forward.callback.onSuccess(answer.version(), answer.supersededLive());
         } else {
-            metrics.writesFailed++;
+            metrics.writesFailed.incrementRelease();
             forward.callback.onFailure(answer.error(), answer.message());
         }
     }
@@ -695,12 +695,12 @@ public final class Coordinator implements TimerHandler {
         String refusals = forward.diskFull.isEmpty() ? message : forward.diskFull + "; " + message;
         int next = nextReplica(forward.replicas, forward.index);
         if (next >= 0) {
-            metrics.diskFullHandOvers++;
+            metrics.diskFullHandOvers.incrementRelease();
             forward(forward.token, forward.key, forward.value, forward.causalContext, forward.consistency,
                 forward.replicas, next, refusals, forward.callback);
             return;
         }
-        metrics.writesFailed++;
+        metrics.writesFailed.incrementRelease();
         forward.callback.onFailure(ErrorCode.DISK_FULL, "every live replica of the key refused the write for a full"
             + " disk (" + refusals + ")");
     }
@@ -736,7 +736,7 @@ public final class Coordinator implements TimerHandler {
 
     private void failWrite(PendingWrite write, ErrorCode code, String message) {
         write.done = true;
-        metrics.writesFailed++;
+        metrics.writesFailed.incrementRelease();
         write.callback.onFailure(code, message);
     }
 
@@ -749,11 +749,11 @@ public final class Coordinator implements TimerHandler {
         }
         if (!read.done && read.byReplica.size() >= read.required) {
             read.done = true;
-            metrics.readsSucceeded++;
+            metrics.readsSucceeded.incrementRelease();
             read.callback.onSuccess(resolveAll(read));
         } else if (!read.done && read.failures > read.targets.length - read.required) {
             read.done = true;
-            metrics.readsFailed++;
+            metrics.readsFailed.incrementRelease();
             finish(read);
             read.callback.onFailure(ErrorCode.STORAGE_FAILURE, read.failures + " replicas could not read the key");
             return;
@@ -788,7 +788,7 @@ public final class Coordinator implements TimerHandler {
     }
 
     private void sendRepair(NodeId replica, PendingRead read, SiblingSet resolved) {
-        metrics.readRepairsSent++;
+        metrics.readRepairsSent.incrementRelease();
         if (replica.equals(context.self())) {
             local.apply(read.token, read.key, resolved.versions(), outcome -> {
             });

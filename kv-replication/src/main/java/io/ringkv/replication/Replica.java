@@ -77,12 +77,12 @@ public final class Replica {
         boolean queued = stage.read(token, engine -> ReplicaTasks.read(engine, token, key, settings.limits()),
             (versions, failure) -> {
                 if (failure != null) {
-                    metrics.storageFailures++;
+                    metrics.storageFailures.incrementRelease();
                 }
                 done.accept(versions);
             });
         if (!queued) {
-            metrics.storageStageFull++;
+            metrics.storageStageFull.incrementRelease();
             done.accept(null);
         }
     }
@@ -100,7 +100,7 @@ public final class Replica {
         boolean queued = stage.write(token, engine -> ReplicaTasks.apply(engine, token, key, incoming, settings),
             (stored, failure) -> done.accept(failure != null ? refused(failure) : counted(stored)));
         if (!queued) {
-            metrics.storageStageFull++;
+            metrics.storageStageFull.incrementRelease();
             done.accept(WriteOutcome.FAILED);
         }
     }
@@ -124,7 +124,7 @@ public final class Replica {
         try {
             counter = Math.addExact(dotFloor, ++reserved);
         } catch (ArithmeticException e) {
-            metrics.contextsRefused++;
+            metrics.contextsRefused.incrementRelease();
             done.complete(null, new KvException(ErrorCode.INVALID_ARGUMENT, "node " + self
                 + " has issued every dot its generation allows; restart it"));
             return;
@@ -135,7 +135,7 @@ public final class Replica {
                 if (failure != null) {
                     refused(failure);
                     if (failure.code() == ErrorCode.INVALID_ARGUMENT) {
-                        metrics.contextsRefused++;
+                        metrics.contextsRefused.incrementRelease();
                     }
                     done.complete(null, failure);
                 } else if (coordinated.stored().change() == ReplicaTasks.Change.SIBLING_LIMIT) {
@@ -143,12 +143,12 @@ public final class Replica {
                     done.complete(null, siblingLimit());
                 } else {
                     counted(coordinated.stored());
-                    metrics.clockEntriesPruned += coordinated.prunedEntries();
+                    metrics.clockEntriesPruned.addRelease(coordinated.prunedEntries());
                     done.complete(coordinated, null);
                 }
             });
         if (!queued) {
-            metrics.storageStageFull++;
+            metrics.storageStageFull.incrementRelease();
             done.complete(null, new KvException(ErrorCode.UNAVAILABLE, "node " + self.value()
                 + " is overloaded: its storage queue is full; retry later"));
         }
@@ -161,10 +161,10 @@ public final class Replica {
 
     private WriteOutcome counted(ReplicaTasks.Stored stored) {
         switch (stored.change()) {
-            case WRITTEN -> metrics.replicaWrites++;
-            case UNCHANGED -> metrics.replicaUnchangedWrites++;
+            case WRITTEN -> metrics.replicaWrites.incrementRelease();
+            case UNCHANGED -> metrics.replicaUnchangedWrites.incrementRelease();
             case SIBLING_LIMIT -> {
-                metrics.siblingLimitRejections++;
+                metrics.siblingLimitRejections.incrementRelease();
                 return WriteOutcome.FAILED;
             }
         }
@@ -173,12 +173,12 @@ public final class Replica {
 
     private WriteOutcome refused(KvException failure) {
         if (failure.code() == ErrorCode.DISK_FULL) {
-            metrics.diskFullRefusals++;
+            metrics.diskFullRefusals.incrementRelease();
             lastRefusal = failure.getMessage();
             return WriteOutcome.DISK_FULL;
         }
         if (failure.code() != ErrorCode.INVALID_ARGUMENT) {
-            metrics.storageFailures++;
+            metrics.storageFailures.incrementRelease();
         }
         return WriteOutcome.FAILED;
     }

@@ -27,7 +27,7 @@ public final class Replication {
     public static final int SCHEMA_ID = MessageCodec.SCHEMA_ID;
 
     private final NodeContext context;
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
     private final HybridClock hybridClock;
     private final MessageCodec codec;
     private final Replica replica;
@@ -55,6 +55,7 @@ public final class Replication {
     private Replication(NodeContext context, Ring ring, StorageStage stage, LivenessView liveness,
                         ReplicationConfig config, ConflictResolver resolver, long generation) {
         this.context = context;
+        this.metrics = new Metrics(context.counters());
         this.hybridClock = new HybridClock(context.clock());
         this.codec = new MessageCodec(config.limits(), config.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
         this.replica = new Replica(context.self(), generation, stage, resolver, config, metrics);
@@ -104,11 +105,11 @@ public final class Replication {
             }
         } catch (KvException | IndexOutOfBoundsException e) {
             // A peer's bad message is dropped and counted (ARCHITECTURE.md principle 9), never thrown.
-            metrics.droppedMalformed++;
+            metrics.droppedMalformed.incrementRelease();
             return;
         }
         switch (message) {
-            case null -> metrics.droppedUnknownTemplate++;
+            case null -> metrics.droppedUnknownTemplate.incrementRelease();
             case Message.Write write -> onWrite(sender, write);
             case Message.Read read -> onRead(sender, read);
             case Message.WriteAck ack -> coordinator.onReply(sender, ack);
@@ -119,7 +120,14 @@ public final class Replication {
     }
 
     private void onWrite(NodeId sender, Message.Write write) {
-        write.versions().forEach(v -> hybridClock.receive(v.version().timestamp()));
+        for (io.ringkv.api.Versioned versioned : write.versions()) {
+            try {
+                hybridClock.receive(versioned.version().timestamp());
+            } catch (KvException e) {
+                // a timestamp far ahead of this node's clock: the write is stored all the same (its coordinator has
+                // it already), and this clock stays where it is
+            }
+        }
         replica.apply(write.token(), write.key(), write.versions(), outcome -> {
             if (write.correlationId() != 0) {
                 int length = codec.encodeAck(write.correlationId(), outcome, hybridClock.current());

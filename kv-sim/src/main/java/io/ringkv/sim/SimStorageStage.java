@@ -127,7 +127,7 @@ public final class SimStorageStage implements StorageStage {
             scheduleForce();
         } else if (unforcedTokens.contains(token)) {
             // an earlier write of this token is not forced yet: the read must not answer with it before it is
-            awaitingForce.add(() -> complete(finalResult, finalFailure, completion));
+            awaitingForce.add(() -> completeAfterForce(finalResult, finalFailure, completion));
         } else {
             complete(result, failure, completion);
         }

@@ -178,6 +178,8 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             boolean wake = completedSinceWake;
             completedSinceWake = false;
             if (wake) {
+                // the completions were published with release stores; the agent's parked flag must be read after
+                VarHandle.fullFence();
                 wakeAgent.run();
             }
             publishMetricsWhenDue();
@@ -280,10 +282,11 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             for (Op op : handed.ops) {
                 if (op.write) {
                     writes++;
-                    if (failure != null && op.failure == null) {
-                        op.result = null;
-                        op.failure = failure;
-                    }
+                }
+                // a read waiting here would answer with data the failed force did not make durable
+                if (failure != null && op.failure == null) {
+                    op.result = null;
+                    op.failure = failure;
                 }
                 completed.offer(op);
             }
@@ -291,6 +294,7 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         forces.incrementRelease();
         forcedWrites.addRelease(writes);
         forcedPass.setRelease(passes.getLast().number);
+        VarHandle.fullFence();
         wakeAgent.run();
     }
 
