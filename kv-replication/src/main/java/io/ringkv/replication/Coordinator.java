@@ -274,12 +274,8 @@ public final class Coordinator implements TimerHandler {
                 refused.accept(failure);
                 return;
             }
-            try {
-                // a blind write may be stamped after what it replaced: the clock moves past it
-                hybridClock.receive(stamped.written().version().timestamp());
-            } catch (KvException e) {
-                // what it replaced came from a clock far ahead of this node's: this clock stays where it is
-            }
+            // a blind write may be stamped after what it replaced: the clock moves past it
+            receive(stamped.written().version().timestamp());
             PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline,
                 stamped.written(), stamped.stored().state().versions(), consistency.w(), stamped.supersededLive(),
                 callback);
@@ -626,19 +622,32 @@ public final class Coordinator implements TimerHandler {
         }
         switch (reply) {
             case Message.WriteAck ack when request instanceof PendingWrite write -> {
-                hybridClock.receive(ack.replicaTime());
+                receive(ack.replicaTime());
                 onWriteReply(write, sender, ack.outcome());
             }
             case Message.ReadReply answer when request instanceof PendingRead read -> {
                 SiblingSet versions = answer.ok() ? new SiblingSet(answer.versions()) : null;
                 if (versions != null) {
-                    versions.versions().forEach(v -> hybridClock.receive(v.version().timestamp()));
+                    versions.versions().forEach(v -> receive(v.version().timestamp()));
                 }
                 onReadReply(read, sender, versions);
             }
             case Message.CoordinateReply answer when request instanceof PendingForward forward ->
                 onForwardReply(forward, answer);
             default -> metrics.lateReplies.incrementRelease();
+        }
+    }
+
+    /**
+     * Moves the hybrid clock past a timestamp a reply carries. One from a clock too far ahead of this node's leaves
+     * the clock where it is and is otherwise ignored: the reply already took the replica's one answer, so the request
+     * must go on with it (a throw here would leave the client unanswered and escape onto the agent thread).
+     */
+    private void receive(io.ringkv.api.HybridTimestamp remote) {
+        try {
+            hybridClock.receive(remote);
+        } catch (KvException e) {
+            // the sender's clock (or one it heard from) runs far ahead of this node's: this clock stays where it is
         }
     }
 
@@ -678,7 +687,7 @@ public final class Coordinator implements TimerHandler {
         if (answer.error() == ErrorCode.DISK_FULL && answer.nothingWritten()) {
             onForwardRefusedDiskFull(forward, answer.message());
         } else if (answer.error() == null) {
-            hybridClock.receive(answer.version().timestamp());
+            receive(answer.version().timestamp());
             metrics.writesAcknowledged.incrementRelease();
             forward.callback.onSuccess(answer.version(), answer.supersededLive());
         } else {
