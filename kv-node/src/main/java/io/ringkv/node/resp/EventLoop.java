@@ -70,8 +70,15 @@ final class EventLoop implements Runnable, AnswerChannel {
         thread = Thread.currentThread();
         try {
             while (running) {
-                selector.select(this::onSelected, selectTimeoutMillis());
+                // from here a producer must wake the loop; while it works, producers skip the wake-up (a syscall)
+                // and the loop finds their offers when it comes back here
                 wakeupPending.set(false);
+                if (answers.isEmpty() && tasks.isEmpty()) {
+                    selector.select(this::onSelected, selectTimeoutMillis());
+                } else {
+                    selector.selectNow(this::onSelected);
+                }
+                wakeupPending.set(true);
                 runAnswers();
                 runTasks();
                 settle();
@@ -113,6 +120,7 @@ final class EventLoop implements Runnable, AnswerChannel {
         answered.add(connection);
     }
 
+    /** Wakes the loop when it may be blocked in select: not while it works, nor twice for one select. */
     private void wake() {
         if (!wakeupPending.getAndSet(true)) {
             selector.wakeup();
