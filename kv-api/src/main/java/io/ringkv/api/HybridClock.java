@@ -63,6 +63,22 @@ public final class HybridClock {
     }
 
     /**
+     * The receive rule for a timestamp a message carries after the message was accepted: one more than
+     * {@link #MAX_AHEAD_MILLIS} ahead of this node's wall clock leaves the clock where it is instead of throwing, so
+     * the message's work goes on (a reply completes its request, a replicated write is stored).
+     *
+     * @param remote a timestamp carried by an arriving message
+     * @return false when {@code remote} was too far ahead and the clock did not move
+     */
+    public boolean receiveIfPlausible(HybridTimestamp remote) {
+        if (remote.physicalMillis() > clock.wallClockMillis() + MAX_AHEAD_MILLIS) {
+            return false;
+        }
+        receive(remote);
+        return true;
+    }
+
+    /**
      * Moves the clock to (physical, logical); a logical counter that would overflow moves physical time on by one
      * millisecond instead, which still orders after everything before.
      */

@@ -640,15 +640,11 @@ public final class Coordinator implements TimerHandler {
 
     /**
      * Moves the hybrid clock past a timestamp a reply carries. One from a clock too far ahead of this node's leaves
-     * the clock where it is and is otherwise ignored: the reply already took the replica's one answer, so the request
-     * must go on with it (a throw here would leave the client unanswered and escape onto the agent thread).
+     * the clock where it is: the reply already took the replica's one answer, so the request must go on with it (a
+     * throw here would leave the client unanswered and escape onto the agent thread).
      */
     private void receive(io.ringkv.api.HybridTimestamp remote) {
-        try {
-            hybridClock.receive(remote);
-        } catch (KvException e) {
-            // the sender's clock (or one it heard from) runs far ahead of this node's: this clock stays where it is
-        }
+        hybridClock.receiveIfPlausible(remote);
     }
 
     private void onWriteReply(PendingWrite write, NodeId replica, WriteOutcome outcome) {

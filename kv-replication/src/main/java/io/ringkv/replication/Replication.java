@@ -120,14 +120,9 @@ public final class Replication {
     }
 
     private void onWrite(NodeId sender, Message.Write write) {
-        for (io.ringkv.api.Versioned versioned : write.versions()) {
-            try {
-                hybridClock.receive(versioned.version().timestamp());
-            } catch (KvException e) {
-                // a timestamp far ahead of this node's clock: the write is stored all the same (its coordinator has
-                // it already), and this clock stays where it is
-            }
-        }
+        // a timestamp far ahead of this node's clock leaves the clock where it is: the write is stored all the same
+        // (its coordinator has it already)
+        write.versions().forEach(v -> hybridClock.receiveIfPlausible(v.version().timestamp()));
         replica.apply(write.token(), write.key(), write.versions(), outcome -> {
             if (write.correlationId() != 0) {
                 int length = codec.encodeAck(write.correlationId(), outcome, hybridClock.current());
