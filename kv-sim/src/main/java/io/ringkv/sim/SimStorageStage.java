@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * A {@link StorageStage} in virtual time, on the node's timers: each task runs after a random latency (so tasks of
@@ -37,13 +38,13 @@ public final class SimStorageStage implements StorageStage {
     private final int capacity;
     /** Virtual (node-clock) nanoseconds from now at which each token's last queued task runs, for FIFO order. */
     private final Map<Long, Long> lastRunAt = new HashMap<>();
-    private final List<Runnable> awaitingForce = new ArrayList<>();
+    /** Completions waiting for the next force, each given that force's failure (null when it succeeded). */
+    private final List<Consumer<KvException>> awaitingForce = new ArrayList<>();
     private final Set<Long> unforcedTokens = new HashSet<>();
     private final io.ringkv.api.Clock clock;
     private boolean forceScheduled;
     private int queued;
     private long forces;
-    private long tasksRun;
 
     /** A stage with the default latencies and room for 10,000 queued tasks. */
     public SimStorageStage(NodeContext context, StorageEngine engine) {
@@ -84,11 +85,6 @@ public final class SimStorageStage implements StorageStage {
         return forces;
     }
 
-    /** @return tasks run */
-    public long tasksRun() {
-        return tasksRun;
-    }
-
     private <T> boolean submit(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write) {
         if (queued >= capacity) {
             return false;
@@ -109,7 +105,6 @@ public final class SimStorageStage implements StorageStage {
     }
 
     private <T> void run(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write) {
-        tasksRun++;
         T result = null;
         KvException failure = null;
         try {
@@ -123,11 +118,11 @@ public final class SimStorageStage implements StorageStage {
         KvException finalFailure = failure;
         if (write) {
             unforcedTokens.add(token);
-            awaitingForce.add(() -> completeAfterForce(finalResult, finalFailure, completion));
+            awaitingForce.add(forceFailure -> completeAfterForce(finalResult, finalFailure, forceFailure, completion));
             scheduleForce();
         } else if (unforcedTokens.contains(token)) {
             // an earlier write of this token is not forced yet: the read must not answer with it before it is
-            awaitingForce.add(() -> completeAfterForce(finalResult, finalFailure, completion));
+            awaitingForce.add(forceFailure -> completeAfterForce(finalResult, finalFailure, forceFailure, completion));
         } else {
             complete(result, failure, completion);
         }
@@ -140,12 +135,10 @@ public final class SimStorageStage implements StorageStage {
         }
     }
 
-    private KvException forceFailure;
-
     private void force() {
         forceScheduled = false;
         forces++;
-        forceFailure = null;
+        KvException forceFailure = null;
         try {
             engine.flush();
         } catch (KvException e) {
@@ -153,13 +146,16 @@ public final class SimStorageStage implements StorageStage {
         } catch (RuntimeException e) {
             forceFailure = new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed: " + e);
         }
-        List<Runnable> done = new ArrayList<>(awaitingForce);
+        List<Consumer<KvException>> done = new ArrayList<>(awaitingForce);
         awaitingForce.clear();
         unforcedTokens.clear();
-        done.forEach(Runnable::run);
+        for (Consumer<KvException> waiting : done) {
+            waiting.accept(forceFailure);
+        }
     }
 
-    private <T> void completeAfterForce(T result, KvException failure, StorageCompletion<T> completion) {
+    private <T> void completeAfterForce(T result, KvException failure, KvException forceFailure,
+                                        StorageCompletion<T> completion) {
         if (failure == null && forceFailure != null) {
             complete(null, forceFailure, completion);
         } else {

@@ -61,6 +61,8 @@ public final class EngineStage implements StorageStage, AutoCloseable {
     // applier thread only
     private final Long2LongHashMap unforcedTokens = new Long2LongHashMap(0);
     private List<Op> pass = new ArrayList<>();
+    /** Completions were handed to the agent since it was last woken. */
+    private boolean completedSinceWake;
     private long passNumber = 1;
     private long nextMetricsNanos;
     // agent thread only
@@ -146,21 +148,6 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         ((StorageCompletion<Object>) op.completion).complete(op.result, op.failure);
     }
 
-    /** @return tasks in the stage now (agent thread) */
-    public int inFlight() {
-        return inFlight;
-    }
-
-    /** @return forces done (any thread) */
-    public long forces() {
-        return forces.get();
-    }
-
-    /** @return write tasks whose completion waited for a force (any thread) */
-    public long forcedWrites() {
-        return forcedWrites.get();
-    }
-
     /** @return the engine's report as of the last second, taken off the agent thread (any thread) */
     public StorageMetrics latestMetrics() {
         return latestMetrics;
@@ -192,8 +179,6 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             }
         }
     }
-
-    private boolean completedSinceWake;
 
     private void apply(Op op) {
         try {
