@@ -51,6 +51,7 @@ class CausalContextProcessTest {
 
     private static Jedis connect(NodeProcess node, int clientPort) throws Exception {
         node.await("(engine lsm)", WAIT);
+        NodeProcess.awaitServing(clientPort, WAIT);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             try {

@@ -93,22 +93,6 @@ class ClusterProcessesTest {
             + " nodes:\n" + info);
     }
 
-    /** Waits until the node at {@code clientPort} no longer answers LOADING (a restarted node heard from a peer). */
-    private static void awaitServing(int clientPort) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String info = "";
-        while (System.nanoTime() < deadline) {
-            try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
-                info = client.info("cluster");
-                if (info.contains("loading:0\r\n")) {
-                    return;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the node on port " + clientPort + " never stopped loading:\n" + info);
-    }
-
     private static long counter(String info, String name) {
         java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(?m)^" + name + ":(\\d+)\r?$")
             .matcher(info);
@@ -176,7 +160,7 @@ class ClusterProcessesTest {
 
         NodeProcess restarted = startNode(2);
         awaitPeers(restarted, 2);
-        awaitServing(clientPorts[2]);
+        NodeProcess.awaitServing(clientPorts[2], WAIT);
         n0.await("node n2 is ALIVE", WAIT);
         try (Jedis client = new Jedis("127.0.0.1", clientPorts[2])) {
             for (String key : acknowledged) {

@@ -42,6 +42,7 @@ class DiskFullNodeProcessTest {
             "--data-dir", "data");
         processes.add(node);
         node.await("(engine lsm)", WAIT);
+        NodeProcess.awaitServing(clientPort, WAIT);
         return node;
     }
 

@@ -43,6 +43,7 @@ class DurableNodeProcessTest {
             "--data-dir", "solo");
         processes.add(node);
         node.await("(engine lsm)", WAIT);
+        NodeProcess.awaitServing(clientPort, WAIT);
         return node;
     }
 

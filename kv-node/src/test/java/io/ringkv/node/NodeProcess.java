@@ -104,6 +104,25 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** @return a TCP port on 127.0.0.1 that was free a moment ago */
+    /**
+     * Waits until the node at {@code clientPort} no longer answers LOADING: it joined its ring (a new node) or heard
+     * from a peer (a restarted one). Its start-up line comes before that, so a test that writes at once may race it.
+     */
+    static void awaitServing(int clientPort, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        String info = "";
+        while (System.nanoTime() < deadline) {
+            try (redis.clients.jedis.Jedis client = new redis.clients.jedis.Jedis("127.0.0.1", clientPort)) {
+                info = client.info("cluster");
+                if (info.contains("loading:0\r\n")) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the node on port " + clientPort + " never stopped loading:\n" + info);
+    }
+
     static int freeTcpPort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

@@ -39,6 +39,7 @@ class ThirdPartyResolverTest {
         int clientPort = NodeProcess.freeTcpPort();
         try (NodeProcess process = NodeProcess.startWithModulePath(workDirectory, modulePath, node(clientPort))) {
             process.await("clients on", WAIT);
+            NodeProcess.awaitServing(clientPort, WAIT);
             try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
                 assertEquals("OK", client.set("k", "b"));
                 assertEquals("OK", client.set("k", "a"));
