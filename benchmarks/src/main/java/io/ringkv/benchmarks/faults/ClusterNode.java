@@ -81,6 +81,9 @@ final class ClusterNode {
             environment.put("FAKETIME_TIMESTAMP_FILE", directory.resolve("faketime").toString());
             environment.put("FAKETIME_CACHE_DURATION", "1");
             environment.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+            // libfaketime's "forced monotonic fix" turns the JVM's timed waits (condition variables on the
+            // monotonic clock) into busy loops: an idle node burned ~2 cores under it, which starved the harness
+            environment.put("FAKETIME_FORCE_MONOTONIC_FIX", "0");
         }
         try {
             process = builder.start();

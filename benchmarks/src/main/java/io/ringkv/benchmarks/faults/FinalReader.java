@@ -15,6 +15,7 @@ import java.util.TreeMap;
 final class FinalReader {
     private static final int BATCH = 100;
     private static final int TIMEOUT_MILLIS = 15_000;
+    private static final int PROGRESS_EVERY = 10_000;
 
     private final LocalCluster cluster;
     private int unreadableLogged;
@@ -32,12 +33,14 @@ final class FinalReader {
         for (int from = 0; from < keys.size(); from += BATCH) {
             List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
             readEachNode(batch, perNode);
+            progress("from each node at ONE", from + batch.size(), keys.size());
         }
         Map<String, List<String>> values = new HashMap<>();
         for (int from = 0; from < keys.size(); from += BATCH) {
             List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
             ClusterNode coordinator = cluster.node(1 + (from / BATCH) % cluster.nodes().size());
             values.putAll(readThrough(coordinator, batch, "ALL"));
+            progress("through a coordinator at ALL", from + batch.size(), keys.size());
         }
         for (String key : keys) {
             if (values.get(key) == null) {
@@ -45,6 +48,13 @@ final class FinalReader {
             }
         }
         return new FinalState(values, "ALL (QUORUM where ALL failed)", perNode);
+    }
+
+    /** A line every {@link #PROGRESS_EVERY} keys, so that a long run's final reads show they move. */
+    private static void progress(String how, int done, int total) {
+        if (done % PROGRESS_EVERY == 0 || done == total) {
+            System.out.printf("fault-harness: final reads %s: %,d of %,d keys%n", how, done, total);
+        }
     }
 
     /** One key at a time through each node in turn, at ALL then QUORUM: the last word on a key. */
