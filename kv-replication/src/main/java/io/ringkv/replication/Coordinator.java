@@ -62,12 +62,13 @@ public final class Coordinator implements TimerHandler {
     private final Map<Long, PendingRequest> byCorrelation = new java.util.LinkedHashMap<>();
     private final Map<Long, PendingRequest> byTimer = new HashMap<>();
     private final ForwardedWrites forwarded;
+    private final HintedHandoff hints;
     private long nextCorrelation;
     private final long startedNanos;
 
     Coordinator(NodeContext context, Ring ring, LivenessView liveness, ConflictResolver resolver,
                 ReplicationConfig config, Replica local, HybridClock hybridClock, MessageCodec codec,
-                Metrics metrics) {
+                Metrics metrics, HintedHandoff hints) {
         this.context = context;
         this.ring = ring;
         this.liveness = liveness;
@@ -77,6 +78,7 @@ public final class Coordinator implements TimerHandler {
         this.hybridClock = hybridClock;
         this.codec = codec;
         this.metrics = metrics;
+        this.hints = hints;
         // a sender retransmits a hand-over until its deadline (request timeout + a retry interval): keep answers
         // a retry interval longer; never more hand-overs than requests this coordinator may track
         this.forwarded = new ForwardedWrites(config.maxPendingRequests(),
@@ -180,17 +182,18 @@ public final class Coordinator implements TimerHandler {
             return;
         }
         long token = Partitioner.token(key);
-        NodeId[] targets = liveTargets(token, consistency, consistency.w(), callback::onFailure);
+        WriteTargets targets = writeTargets(token, consistency, callback::onFailure);
         if (targets == null) {
             metrics.writesFailed.incrementRelease();
             return;
         }
-        if (!isTarget(targets)) {
-            forward(token, key, value, causalContext, consistency, targets, nextReplica(targets, -1), "", callback);
+        NodeId[] owners = targets.liveOwners();
+        if (!isTarget(owners)) {
+            forward(token, key, value, causalContext, consistency, owners, nextReplica(owners, -1), "", callback);
             return;
         }
         coordinate(token, key, value, causalContext, consistency, targets, callback,
-            refused -> onLocalRefusal(token, key, value, causalContext, consistency, targets, refused, callback));
+            refused -> onLocalRefusal(token, key, value, causalContext, consistency, owners, refused, callback));
     }
 
     /** The local replica wrote nothing for a client's write: another replica may take it on a full disk. */
@@ -266,7 +269,8 @@ public final class Coordinator implements TimerHandler {
      * nothing (no dot issued, nothing written anywhere).
      */
     private void coordinate(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
-                            NodeId[] targets, PutCallback callback, java.util.function.Consumer<KvException> refused) {
+                            WriteTargets targets, PutCallback callback,
+                            java.util.function.Consumer<KvException> refused) {
         // the client's timeout runs from its request, not from when the local replica stored the write
         long deadline = deadline();
         local.coordinate(token, key, value, past(causalContext), hybridClock.now(), (stamped, failure) -> {
@@ -276,12 +280,26 @@ public final class Coordinator implements TimerHandler {
             }
             // a blind write may be stamped after what it replaced: the clock moves past it
             receive(stamped.written().version().timestamp());
-            PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets, deadline,
-                stamped.written(), stamped.stored().state().versions(), consistency.w(), stamped.supersededLive(),
-                callback);
+            PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets.targets(),
+                targets.hintFor(), targets.owners(), targets.countHints(), deadline, stamped.written(),
+                stamped.stored().state().versions(), consistency.w(), stamped.supersededLive(), callback);
             track(pending);
-            int length = codec.encodeWrite(pending.correlationId, token, key, pending.state);
-            sendToRemotes(pending, length);
+            sendWrite(pending, false);
+            // an owner that is down with no substitute to stand in gets a hint here, at once, and the client's answer
+            // waits for it to be durable
+            for (NodeId owner : targets.unhinted()) {
+                pending.localHintsPending++;
+                hintLocally(pending, owner, () -> {
+                    pending.localHintsPending--;
+                    if (byCorrelation.get(pending.correlationId) == pending) {
+                        acknowledgeOnceHinted(pending);
+                        if (pending.acknowledged && pending.allAnswered()) {
+                            finish(pending);
+                            endCatchUp(pending);
+                        }
+                    }
+                });
+            }
             if (pending.markAnswered(context.self())) {
                 onWriteReply(pending, context.self(), WriteOutcome.STORED);
             }
@@ -373,11 +391,10 @@ public final class Coordinator implements TimerHandler {
                 finishForward(id, new ForwardedWrites.Answer(code, message, null, false, false));
             }
         };
-        NodeId[] targets = liveTargets(request.token(), request.consistency(), request.consistency().w(),
-            reply::onFailure);
+        WriteTargets targets = writeTargets(request.token(), request.consistency(), reply::onFailure);
         if (targets == null) {
             metrics.writesFailed.incrementRelease();
-        } else if (!isTarget(targets)) {
+        } else if (!isTarget(targets.liveOwners())) {
             metrics.writesFailed.incrementRelease();
             reply.onFailure(ErrorCode.UNAVAILABLE, context.self() + " is not a replica of the key in its view of the"
                 + " ring; retry");
@@ -414,6 +431,91 @@ public final class Coordinator implements TimerHandler {
         int length = codec.encodeCoordinateReply(id.correlationId(), answer.error(), answer.message(),
             answer.version(), answer.nothingWritten(), answer.supersededLive());
         context.transport().send(id.sender(), codec.sendBuffer(), 0, length);
+    }
+
+    /**
+     * Where a write goes: the key's live replicas, and under sloppy quorum a substitute for each DOWN one.
+     *
+     * @param targets live owners first, then substitutes
+     * @param hintFor for each target, the owner it keeps a hint for (null for an owner)
+     * @param owners all of the key's first N replicas
+     * @param unhinted DOWN owners no substitute stands in for (the coordinating replica keeps their hints)
+     * @param countHints whether a substitute's acknowledgement counts toward W
+     */
+    record WriteTargets(NodeId[] targets, NodeId[] hintFor, NodeId[] owners, List<NodeId> unhinted,
+                        boolean countHints) {
+        /** @return the targets that are owners of the key */
+        NodeId[] liveOwners() {
+            List<NodeId> live = new ArrayList<>();
+            for (int i = 0; i < targets.length; i++) {
+                if (hintFor[i] == null) {
+                    live.add(targets[i]);
+                }
+            }
+            return live.toArray(NodeId[]::new);
+        }
+    }
+
+    /**
+     * @return the write's targets, or null after failing the request: no live owner (a replica of the key must
+     *     coordinate it and issue its dot), fewer than W live owners (plus substitutes when their hints count), N
+     *     larger than the ring keeps, too many requests pending
+     */
+    private WriteTargets writeTargets(long token, Consistency consistency, FailureSink failure) {
+        if (ring.isEmpty()) {
+            metrics.unavailable.incrementRelease();
+            failure.fail(ErrorCode.UNAVAILABLE, "no node owns ranges of the ring yet (the cluster is forming)");
+            return null;
+        }
+        if (consistency.n() > ring.replicationFactor()) {
+            failure.fail(ErrorCode.INVALID_CONSISTENCY, "N=" + consistency.n() + " but the ring keeps "
+                + ring.replicationFactor() + " replicas per key");
+            return null;
+        }
+        HintConfig hintConfig = hints.config();
+        SloppyQuorum.Targets selected = SloppyQuorum.select(ring, token, consistency.n(), liveness,
+            hintConfig.sloppyQuorum());
+        boolean countHints = hintConfig.hintedWrites() == HintConfig.HintedWrites.COUNT;
+        int liveOwners = selected.liveOwners();
+        int countable = liveOwners + (countHints ? selected.substituted() : 0);
+        int owners = selected.owners().size();
+        if (liveOwners == 0 || countable < consistency.w()) {
+            metrics.unavailable.incrementRelease();
+            String substitutes = selected.substituted() == 0 ? ""
+                : countHints ? " (" + selected.substituted() + " substitutes stand in for the others)"
+                : " (hints do not count toward W in strict mode)";
+            failure.fail(ErrorCode.UNAVAILABLE, liveOwners == 0
+                ? "none of the key's " + owners + " replicas is alive; one must coordinate the write"
+                : liveOwners + " of the key's " + owners + " replicas are alive" + substitutes + "; the write needs "
+                    + consistency.w());
+            return null;
+        }
+        if (!makeRoom()) {
+            metrics.unavailable.incrementRelease();
+            failure.fail(ErrorCode.UNAVAILABLE, "the coordinator already tracks " + byCorrelation.size()
+                + " requests, its limit");
+            return null;
+        }
+        List<NodeId> targets = new ArrayList<>();
+        List<NodeId> hintFor = new ArrayList<>();
+        List<NodeId> unhinted = new ArrayList<>();
+        for (int i = 0; i < owners; i++) {
+            if (selected.alive()[i]) {
+                targets.add(selected.owners().get(i));
+                hintFor.add(null);
+            }
+        }
+        for (int i = 0; i < owners; i++) {
+            NodeId substitute = selected.substitutes()[i];
+            if (substitute != null) {
+                targets.add(substitute);
+                hintFor.add(selected.owners().get(i));
+            } else if (!selected.alive()[i]) {
+                unhinted.add(selected.owners().get(i));
+            }
+        }
+        return new WriteTargets(targets.toArray(NodeId[]::new), hintFor.toArray(NodeId[]::new),
+            selected.owners().toArray(NodeId[]::new), List.copyOf(unhinted), countHints);
     }
 
     /**
@@ -535,16 +637,20 @@ public final class Coordinator implements TimerHandler {
             return;
         }
         if (request instanceof PendingWrite write && write.acknowledged) {
+            if (context.clock().monotonicNanos() >= write.hintDueNanos) {
+                // silent past the write timeout: a hint makes sure it gets the write even if it is never judged down
+                hintUnacknowledged(write);
+            }
             catchUp(write);
             return;
         }
         metrics.retransmits.addRelease(request.targets.length - request.replies);
-        int length = switch (request) {
-            case PendingWrite write -> codec.encodeWrite(write.correlationId, write.token, write.key, write.state);
-            case PendingForward forward -> encodeForward(forward, true);
-            default -> codec.encodeRead(request.correlationId, request.token, request.key);
-        };
-        sendToRemotes(request, length);
+        if (request instanceof PendingWrite write) {
+            sendWrite(write, false);
+        } else {
+            sendToRemotes(request, request instanceof PendingForward forward ? encodeForward(forward, true)
+                : codec.encodeRead(request.correlationId, request.token, request.key));
+        }
         scheduleNext(request);
     }
 
@@ -558,13 +664,7 @@ public final class Coordinator implements TimerHandler {
             endCatchUp(write);
             return;
         }
-        int length = codec.encodeWrite(write.correlationId, write.token, write.key, write.state);
-        for (int i = 0; i < write.targets.length; i++) {
-            if (!write.answered[i] && liveness.isAlive(write.targets[i])
-                && context.transport().send(write.targets[i], codec.sendBuffer(), 0, length) == SendResult.SENT) {
-                metrics.catchUpWrites.incrementRelease();
-            }
-        }
+        metrics.catchUpWrites.addRelease(sendWrite(write, true));
         // back off (retry interval doubling up to 16×) so a replica that is slow to be judged down is not flooded
         scheduleNext(write, config.retryIntervalNanos() << Math.min(write.catchUpRounds++, 4));
     }
@@ -575,6 +675,7 @@ public final class Coordinator implements TimerHandler {
      * anti-entropy will.
      */
     private void endCatchUp(PendingWrite write) {
+        hintUnacknowledged(write);
         metrics.catchUpsAbandoned.addRelease(write.targets.length - write.acks);
         metrics.catchUpsInFlight.addRelease(-1);
     }
@@ -584,6 +685,8 @@ public final class Coordinator implements TimerHandler {
         switch (request) {
             case PendingWrite write when write.acknowledged -> endCatchUp(write);
             case PendingWrite write -> {
+                // the coordinating replica stored it: the owners that did not take it get hints all the same
+                hintUnacknowledged(write);
                 metrics.timeouts.incrementRelease();
                 failWrite(write, ErrorCode.TIMEOUT, write.acks + " of " + write.required
                     + " replicas acknowledged within the timeout");
@@ -648,7 +751,13 @@ public final class Coordinator implements TimerHandler {
     }
 
     private void onWriteReply(PendingWrite write, NodeId replica, WriteOutcome outcome) {
+        int index = write.indexOf(replica);
         if (outcome.ok()) {
+            write.stored[index] = true;
+        }
+        if (!write.counts(index)) {
+            // strict mode: a substitute's hint never decides the write
+        } else if (outcome.ok()) {
             write.acks++;
         } else {
             write.failures++;
@@ -657,25 +766,37 @@ public final class Coordinator implements TimerHandler {
             noteDiskFull(write, replica);
         }
         if (!write.done && write.acks >= write.required) {
-            write.done = true;
-            write.acknowledged = true;
-            metrics.writesAcknowledged.incrementRelease();
-            // from now on the deadline bounds the catch-up of replicas that have not acknowledged yet
-            write.deadlineNanos = context.clock().monotonicNanos() + config.catchUpWindowNanos();
-            metrics.catchUpsInFlight.incrementRelease();
-            write.callback.onSuccess(write.versioned.version(), write.supersededLive);
-        } else if (!write.done && write.failures > write.targets.length - write.required) {
+            acknowledgeOnceHinted(write);
+        } else if (!write.done && write.failures > write.countableTargets() - write.required) {
             finish(write);
             failStored(write);
             return;
         }
-        if (write.allAnswered() && byCorrelation.get(write.correlationId) == write) {
+        // every replica answered: done, unless the answer still waits for this node's hints to be durable
+        if (write.allAnswered() && write.done && byCorrelation.get(write.correlationId) == write) {
             finish(write);
             if (write.acknowledged) {
                 // a replica that refused the write (storage failure, sibling limit) is counted as given up
                 endCatchUp(write);
             }
         }
+    }
+
+    /**
+     * Answers the client once W replicas stored the write and the hints this node keeps for DOWN owners without a
+     * substitute are durable too: a crash of this node right after the answer then loses no owner's copy.
+     */
+    private void acknowledgeOnceHinted(PendingWrite write) {
+        if (write.done || write.acks < write.required || write.localHintsPending > 0) {
+            return;
+        }
+        write.done = true;
+        write.acknowledged = true;
+        metrics.writesAcknowledged.incrementRelease();
+        // from now on the deadline bounds the catch-up of replicas that have not acknowledged yet
+        write.deadlineNanos = context.clock().monotonicNanos() + config.catchUpWindowNanos();
+        metrics.catchUpsInFlight.incrementRelease();
+        write.callback.onSuccess(write.versioned.version(), write.supersededLive);
     }
 
     private void onForwardReply(PendingForward forward, Message.CoordinateReply answer) {
@@ -801,6 +922,65 @@ public final class Coordinator implements TimerHandler {
         }
         int length = codec.encodeWrite(0, read.token, read.key, resolved.versions());
         context.transport().send(replica, codec.sendBuffer(), 0, length);
+    }
+
+    /**
+     * Sends the write to its targets that have not answered: owners get the key's versions, substitutes the same
+     * versions as a hint for the owner they stand in for.
+     *
+     * @param aliveOnly skip targets the failure detector judges DOWN
+     * @return how many were sent
+     */
+    private int sendWrite(PendingWrite write, boolean aliveOnly) {
+        int sent = 0;
+        int length = codec.encodeWrite(write.correlationId, write.token, write.key, write.state);
+        for (int i = 0; i < write.targets.length; i++) {
+            if (write.hintFor[i] == null && sendable(write, i, aliveOnly)
+                && context.transport().send(write.targets[i], codec.sendBuffer(), 0, length) == SendResult.SENT) {
+                sent++;
+            }
+        }
+        long createdMillis = context.clock().wallClockMillis();
+        for (int i = 0; i < write.targets.length; i++) {
+            if (write.hintFor[i] != null && sendable(write, i, aliveOnly)) {
+                hints.countSubstituteWrite();
+                int hinted = codec.encodeHintedWrite(write.correlationId, write.token, write.key, write.state,
+                    write.hintFor[i], createdMillis);
+                if (context.transport().send(write.targets[i], codec.sendBuffer(), 0, hinted) == SendResult.SENT) {
+                    sent++;
+                }
+            }
+        }
+        return sent;
+    }
+
+    private boolean sendable(PendingWrite write, int i, boolean aliveOnly) {
+        return !write.answered[i] && !write.targets[i].equals(context.self())
+            && (!aliveOnly || liveness.isAlive(write.targets[i]));
+    }
+
+    /** Keeps a hint here for every owner of the write that neither stored it nor has a substitute that did. */
+    private void hintUnacknowledged(PendingWrite write) {
+        if (write.hinted) {
+            return;
+        }
+        write.hinted = true;
+        for (NodeId owner : write.owners) {
+            if (!write.covered(owner)) {
+                hintLocally(write, owner, () -> {
+                });
+            }
+        }
+    }
+
+    /** Keeps a hint for {@code owner} on this node; {@code done} runs once it is durable or was refused. */
+    private void hintLocally(PendingWrite write, NodeId owner, Runnable done) {
+        if (owner.equals(context.self()) || !write.locallyHinted.add(owner)) {
+            done.run();
+            return;
+        }
+        hints.store(owner, write.token, write.key, write.state, context.clock().wallClockMillis(),
+            outcome -> done.run());
     }
 
     @FunctionalInterface

@@ -39,6 +39,16 @@ abstract class PendingRequest {
         return false;
     }
 
+    /** @return the index of {@code node} among the targets, or -1 */
+    int indexOf(NodeId node) {
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i].equals(node)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     boolean allAnswered() {
         return replies == targets.length;
     }

@@ -26,19 +26,70 @@ final class PendingWrite extends PendingRequest {
     boolean acknowledged;
     /** How often the write was sent again after it was acknowledged (the retry interval backs off with it). */
     int catchUpRounds;
+    /** For each target, the owner it keeps a hint for (a substitute under sloppy quorum), null for an owner. */
+    final NodeId[] hintFor;
+    /** The key's first N replicas, alive or not. */
+    final NodeId[] owners;
+    /** Whether a substitute's acknowledgement counts toward W. */
+    final boolean countHints;
+    /** For each target, whether it stored the write (as a replica, or as a hint). */
+    final boolean[] stored;
+    /** When owners that did not take the write get hints from this coordinator: the client's deadline. */
+    final long hintDueNanos;
+    /** Whether the owners that did not take it were hinted (once per write). */
+    boolean hinted;
+    /** Hints for DOWN owners this coordinator is writing; the client's answer waits for them. */
+    int localHintsPending;
+    /** Owners this coordinator keeps a hint for. */
+    final java.util.Set<NodeId> locallyHinted = new java.util.HashSet<>();
 
     /**
      * @param versioned the client's write, whose version the callback gets
      * @param state the key's resolved versions at this replica after the write: what the other replicas are sent
      */
-    PendingWrite(long correlationId, long token, Key key, NodeId[] targets, long deadlineNanos, Versioned versioned,
-                 List<Versioned> state, int required, boolean supersededLive, PutCallback callback) {
+    PendingWrite(long correlationId, long token, Key key, NodeId[] targets, NodeId[] hintFor, NodeId[] owners,
+                 boolean countHints, long deadlineNanos, Versioned versioned, List<Versioned> state, int required,
+                 boolean supersededLive, PutCallback callback) {
         super(correlationId, token, key, targets, deadlineNanos);
+        this.hintFor = hintFor;
+        this.owners = owners;
+        this.countHints = countHints;
+        this.stored = new boolean[targets.length];
+        this.hintDueNanos = deadlineNanos;
         this.versioned = versioned;
         this.state = state;
         this.required = required;
         this.callback = callback;
         this.supersededLive = supersededLive;
+    }
+
+    /** @return whether target {@code index}'s answer counts toward W (an owner's always; a substitute's by mode) */
+    boolean counts(int index) {
+        return hintFor[index] == null || countHints;
+    }
+
+    /** @return the targets whose answers count toward W */
+    int countableTargets() {
+        int count = 0;
+        for (int i = 0; i < targets.length; i++) {
+            if (counts(i)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** @return whether {@code owner} stored the write, or a substitute keeps it for it, or this node hints it */
+    boolean covered(NodeId owner) {
+        if (locallyHinted.contains(owner)) {
+            return true;
+        }
+        for (int i = 0; i < targets.length; i++) {
+            if (stored[i] && (hintFor[i] == null ? targets[i].equals(owner) : hintFor[i].equals(owner))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class Replication {
     private final MessageCodec codec;
     private final Replica replica;
     private final Coordinator coordinator;
+    private final HintedHandoff hints;
 
     /**
      * Registers the replication handler with {@code context.transport()}.
@@ -40,28 +41,46 @@ public final class Replication {
      * @param ring the cluster's ring (static membership)
      * @param stage this node's storage stage, over its store opened with {@link ReplicationConfig#storageLimits()}:
      *     every replica read and write runs there, never on the agent thread
+     * @param hintStage this node's hint storage stage, over an engine of its own opened with
+     *     {@link #hintLimits(ReplicationConfig)}: hints are written, read and deleted there
      * @param liveness which replicas to count on
      * @param config the cluster's settings; its resolver is looked up by name
+     * @param hintConfig sloppy quorum and hinted handoff settings
      * @param generation this run's generation: greater than every earlier run's of this node id, whatever its data
      *     directory kept (the node's persisted generation, epoch seconds); the dots it issues are new because of it
      * @throws KvException with {@link ErrorCode#UNKNOWN_PLUGIN} when no resolver has the configured name
      * @throws IllegalArgumentException when the generation is negative or too large for the dot counters
      */
-    public Replication(NodeContext context, Ring ring, StorageStage stage, LivenessView liveness,
-                       ReplicationConfig config, long generation) {
-        this(context, ring, stage, liveness, config, ConflictResolvers.named(config.resolver()), generation);
+    public Replication(NodeContext context, Ring ring, StorageStage stage, StorageStage hintStage,
+                       LivenessView liveness, ReplicationConfig config, HintConfig hintConfig, long generation) {
+        this(context, ring, stage, hintStage, liveness, config, hintConfig, ConflictResolvers.named(config.resolver()),
+            generation);
     }
 
-    private Replication(NodeContext context, Ring ring, StorageStage stage, LivenessView liveness,
-                        ReplicationConfig config, ConflictResolver resolver, long generation) {
+    private Replication(NodeContext context, Ring ring, StorageStage stage, StorageStage hintStage,
+                        LivenessView liveness, ReplicationConfig config, HintConfig hintConfig,
+                        ConflictResolver resolver, long generation) {
         this.context = context;
         this.metrics = new Metrics(context.counters());
         this.hybridClock = new HybridClock(context.clock());
         this.codec = new MessageCodec(config.limits(), config.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
         this.replica = new Replica(context.self(), generation, stage, resolver, config, metrics);
+        this.hints = new HintedHandoff(context, hintStage, hintConfig, config, generation, liveness, ring, codec,
+            replica);
         this.coordinator = new Coordinator(context, ring, liveness, resolver, config, replica, hybridClock, codec,
-            metrics);
+            metrics, hints);
         context.transport().register(SCHEMA_ID, this::onMessage);
+        hints.start();
+    }
+
+    /** @return the limits a node opens its hint engine with: one hint holds a whole sibling set */
+    public static io.ringkv.api.Limits hintLimits(ReplicationConfig config) {
+        return HintTasks.engineLimits(config);
+    }
+
+    /** @return this node's hinted handoff (what it holds for whom) */
+    public HintedHandoff hints() {
+        return hints;
     }
 
     /** @return the coordinator clients send requests to */
@@ -81,6 +100,7 @@ public final class Replication {
                 + coordinator.ring().replicationFactor() + " to " + ring.replicationFactor());
         }
         coordinator.updateRing(ring);
+        hints.updateRing(ring);
     }
 
     /** @return this node's hybrid clock */
@@ -100,7 +120,9 @@ public final class Replication {
             if (message instanceof Message.Write write && write.token() != Partitioner.token(write.key())
                 || message instanceof Message.Read read && read.token() != Partitioner.token(read.key())
                 || message instanceof Message.Coordinate coordinate
-                    && coordinate.token() != Partitioner.token(coordinate.key())) {
+                    && coordinate.token() != Partitioner.token(coordinate.key())
+                || message instanceof Message.HintedWrite hinted
+                    && hinted.token() != Partitioner.token(hinted.key())) {
                 throw new KvException(ErrorCode.INVALID_ARGUMENT, "token does not match the key");
             }
         } catch (KvException | IndexOutOfBoundsException e) {
@@ -112,7 +134,9 @@ public final class Replication {
             case null -> metrics.droppedUnknownTemplate.incrementRelease();
             case Message.Write write -> onWrite(sender, write);
             case Message.Read read -> onRead(sender, read);
+            case Message.WriteAck ack when HintedHandoff.isDelivery(ack.correlationId()) -> hints.onAck(sender, ack);
             case Message.WriteAck ack -> coordinator.onReply(sender, ack);
+            case Message.HintedWrite hinted -> onHintedWrite(sender, hinted);
             case Message.ReadReply reply -> coordinator.onReply(sender, reply);
             case Message.Coordinate coordinate -> coordinator.onCoordinate(sender, coordinate);
             case Message.CoordinateReply reply -> coordinator.onReply(sender, reply);
@@ -128,6 +152,14 @@ public final class Replication {
                 int length = codec.encodeAck(write.correlationId(), outcome, hybridClock.current());
                 context.transport().send(sender, codec.sendBuffer(), 0, length);
             }
+        });
+    }
+
+    private void onHintedWrite(NodeId sender, Message.HintedWrite hinted) {
+        hinted.versions().forEach(v -> hybridClock.receiveIfPlausible(v.version().timestamp()));
+        hints.onHintedWrite(sender, hinted, outcome -> {
+            int length = codec.encodeAck(hinted.correlationId(), outcome, hybridClock.current());
+            context.transport().send(sender, codec.sendBuffer(), 0, length);
         });
     }
 

@@ -30,6 +30,8 @@ final class TestCluster {
     private final Map<NodeId, Integer> starts = new java.util.HashMap<>();
     private final Map<NodeId, StorageEngine> engines = new java.util.HashMap<>();
     final Map<NodeId, io.ringkv.sim.SimStorageStage> stages = new java.util.HashMap<>();
+    final Map<NodeId, io.ringkv.sim.SimStorageStage> hintStages = new java.util.HashMap<>();
+    private final Map<NodeId, StorageEngine> hintEngines = new java.util.HashMap<>();
 
     TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness) {
         this(seed, nodes, config, liveness, java.util.Set.of());
@@ -37,6 +39,12 @@ final class TestCluster {
 
     /** @param fullDisks nodes whose engine refuses every write with {@code DISK_FULL} (and serves reads) */
     TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness,
+                java.util.Set<NodeId> fullDisks) {
+        this(seed, nodes, config, HintConfig.DEFAULT, liveness, fullDisks);
+    }
+
+    /** @param hints sloppy quorum and hinted handoff settings of every node */
+    TestCluster(long seed, int nodes, ReplicationConfig config, HintConfig hints, LivenessView liveness,
                 java.util.Set<NodeId> fullDisks) {
         this.sim = new Simulation(seed);
         this.config = config;
@@ -54,6 +62,8 @@ final class TestCluster {
         this.ring = builder.build();
         EngineConfig store = new EngineConfig(Path.of("sim"), "data", config.storageLimits(),
             EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
+        EngineConfig hintStore = new EngineConfig(Path.of("sim"), "hints", Replication.hintLimits(config),
+            EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
         for (NodeId id : ids) {
             boolean full = fullDisks.contains(id);
             sim.addNode(id, (context, disk) -> {
@@ -63,7 +73,11 @@ final class TestCluster {
                 StorageEngine engine = full ? new FullDiskEngine(disk.open(opened)) : disk.open(opened);
                 engines.put(id, engine);
                 stages.put(id, new io.ringkv.sim.SimStorageStage(context, engine));
-                return new Replication(context, ring, stages.get(id), liveness, config, generation(start));
+                StorageEngine hintEngine = disk.open(hintStore);
+                hintEngines.put(id, hintEngine);
+                hintStages.put(id, new io.ringkv.sim.SimStorageStage(context, hintEngine));
+                return new Replication(context, ring, stages.get(id), hintStages.get(id), liveness, config, hints,
+                    generation(start));
             });
         }
     }
@@ -89,6 +103,38 @@ final class TestCluster {
     SiblingSet stored(NodeId id, String key) {
         io.ringkv.api.Key k = io.ringkv.api.Key.utf8(key);
         return ReplicaTasks.read(engines.get(id), io.ringkv.ring.Partitioner.token(k), k, config.limits());
+    }
+
+    /** @return the key's first N replicas on the cluster's ring */
+    List<NodeId> owners(String key) {
+        io.ringkv.ring.PreferenceList list = ring.preferenceList(io.ringkv.api.Key.utf8(key));
+        List<NodeId> owners = new ArrayList<>();
+        for (int i = 0; i < Math.min(config.consistency().n(), list.size()); i++) {
+            owners.add(list.get(i).id());
+        }
+        return owners;
+    }
+
+    /** @return hints every running node holds, summed */
+    int hintsPending() {
+        int pending = 0;
+        for (NodeId id : ids) {
+            if (sim.node(id).isUp()) {
+                pending += node(id).hints().pendingByTarget().values().stream().mapToInt(Integer::intValue).sum();
+            }
+        }
+        return pending;
+    }
+
+    /** @return a hint counter summed over the running nodes (counters restart with a node) */
+    long hintCounter(HintCounter counter) {
+        long sum = 0;
+        for (NodeId id : ids) {
+            if (sim.node(id).isUp()) {
+                sum += node(id).hints().counter(counter);
+            }
+        }
+        return sum;
     }
 
     Coordinator coordinator(NodeId id) {

@@ -5,6 +5,7 @@ import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.HybridTimestamp;
 import io.ringkv.api.Key;
+import io.ringkv.api.NodeId;
 import io.ringkv.api.Value;
 import io.ringkv.api.Version;
 import io.ringkv.api.Versioned;
@@ -19,7 +20,16 @@ public sealed interface Message {
     record Write(long correlationId, long token, Key key, List<Versioned> versions) implements Message {
     }
 
-    /** Answers a Write. */
+    /**
+     * A write for a DOWN replica ({@code owner}), for the substitute that receives it to keep as a durable hint.
+     *
+     * @param createdMillis when the write was first hinted (wall clock)
+     */
+    record HintedWrite(long correlationId, long token, Key key, List<Versioned> versions, NodeId owner,
+                       long createdMillis) implements Message {
+    }
+
+    /** Answers a Write or a HintedWrite. */
     record WriteAck(long correlationId, WriteOutcome outcome, HybridTimestamp replicaTime) implements Message {
     }
 

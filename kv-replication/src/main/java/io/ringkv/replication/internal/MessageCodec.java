@@ -7,6 +7,7 @@ import io.ringkv.api.HybridTimestamp;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
+import io.ringkv.api.NodeId;
 import io.ringkv.api.SiblingSet;
 import io.ringkv.api.Value;
 import io.ringkv.api.Version;
@@ -21,6 +22,8 @@ import io.ringkv.replication.sbe.GetDecoder;
 import io.ringkv.replication.sbe.GetEncoder;
 import io.ringkv.replication.sbe.GetResponseDecoder;
 import io.ringkv.replication.sbe.GetResponseEncoder;
+import io.ringkv.replication.sbe.HintedPutDecoder;
+import io.ringkv.replication.sbe.HintedPutEncoder;
 import io.ringkv.replication.sbe.MessageHeaderDecoder;
 import io.ringkv.replication.sbe.MessageHeaderEncoder;
 import io.ringkv.replication.sbe.PutAckDecoder;
@@ -56,6 +59,8 @@ public final class MessageCodec {
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final PutEncoder putEncoder = new PutEncoder();
     private final PutDecoder putDecoder = new PutDecoder();
+    private final HintedPutEncoder hintedEncoder = new HintedPutEncoder();
+    private final HintedPutDecoder hintedDecoder = new HintedPutDecoder();
     /** The CoordinateReply error code's high bit: the replica refused before writing anything. */
     private static final int NOTHING_WRITTEN = 0x80;
     /** On a CoordinateReply's success: the write superseded a live value at the coordinating replica. */
@@ -101,6 +106,25 @@ public final class MessageCodec {
         }
         putEncoder.putKey(keyBytes, 0, keyBytes.length);
         return MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength();
+    }
+
+    /** Encodes a HintedPut: {@code versions} for {@code owner}, to keep as a hint. @return the message length */
+    public int encodeHintedWrite(long correlationId, long token, Key key, List<Versioned> versions, NodeId owner,
+                                 long createdMillis) {
+        byte[] keyBytes = key.toByteArray();
+        byte[] ownerBytes = owner.value().getBytes(StandardCharsets.UTF_8);
+        hintedEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).token(token)
+            .createdMillis(createdMillis);
+        HintedPutEncoder.VersionsEncoder group = hintedEncoder.versionsCount(versions.size());
+        for (Versioned versioned : versions) {
+            byte[] version = VersionEncoding.encodeVersion(versioned.version());
+            byte[] value = versioned.isTombstone() ? new byte[0] : versioned.value().toByteArray();
+            group.next().tombstone(versioned.isTombstone() ? BooleanType.TRUE : BooleanType.FALSE)
+                .putVersion(version, 0, version.length)
+                .putValue(value, 0, value.length);
+        }
+        hintedEncoder.putKey(keyBytes, 0, keyBytes.length).putOwner(ownerBytes, 0, ownerBytes.length);
+        return MessageHeaderEncoder.ENCODED_LENGTH + hintedEncoder.encodedLength();
     }
 
     /**
@@ -150,6 +174,7 @@ public final class MessageCodec {
                 case STORED -> ReplyStatus.OK;
                 case DISK_FULL -> ReplyStatus.DISK_FULL;
                 case FAILED -> ReplyStatus.STORAGE_FAILURE;
+                case HINT_REFUSED -> ReplyStatus.HINT_REFUSED;
             })
             .timestampPhysicalMillis(replicaTime.physicalMillis())
             .timestampLogical(replicaTime.logical());
@@ -199,6 +224,7 @@ public final class MessageCodec {
         require(bodyOffset + blockLength <= end, "block length " + blockLength + " exceeds the message");
         return switch (headerDecoder.templateId()) {
             case PutDecoder.TEMPLATE_ID -> decodePut(buffer, bodyOffset, blockLength, version, end);
+            case HintedPutDecoder.TEMPLATE_ID -> decodeHintedPut(buffer, bodyOffset, blockLength, version, end);
             case CoordinateDecoder.TEMPLATE_ID -> decodeCoordinate(buffer, bodyOffset, blockLength, version, end);
             case CoordinateReplyDecoder.TEMPLATE_ID ->
                 decodeCoordinateReply(buffer, bodyOffset, blockLength, version, end);
@@ -221,17 +247,34 @@ public final class MessageCodec {
         while (group.hasNext()) {
             group.next();
             require(d.limit() <= end, "versions group entry exceeds the message");
-            BooleanType tombstone = group.tombstone();
-            require(tombstone != BooleanType.NULL_VAL, "tombstone flag is not 0 or 1");
-            Version stamp = VersionEncoding.decodeVersion(
-                bytes(d.limit(), group::versionLength, end, MAX_VERSION_BYTES, "version", group::getVersion));
-            byte[] value = bytes(d.limit(), group::valueLength, end, limits.maxValueBytes(), "value",
-                group::getValue);
-            versions.add(tombstone == BooleanType.TRUE ? Versioned.tombstone(stamp)
-                : Versioned.of(stamp, Value.of(value, limits)));
+            versions.add(versioned(d::limit, end, group.tombstone(), group::versionLength, group::getVersion,
+                group::valueLength, group::getValue));
         }
         Key key = Key.of(bytes(d.limit(), d::keyLength, end, limits.maxKeyBytes(), "key", d::getKey), limits);
         return new Message.Write(correlationId, token, key, versions);
+    }
+
+    private Message decodeHintedPut(DirectBuffer buffer, int bodyOffset, int blockLength, int version, int end) {
+        HintedPutDecoder d = hintedDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        long correlationId = d.correlationId();
+        long token = d.token();
+        long createdMillis = d.createdMillis();
+        require(d.limit() + 4 <= end, "versions group header exceeds the message");
+        HintedPutDecoder.VersionsDecoder group = d.versions();
+        require(group.count() >= 1 && group.count() <= maxSiblings, "hinted put carries " + group.count()
+            + " versions; 1 to " + maxSiblings + " allowed");
+        List<Versioned> versions = new ArrayList<>(group.count());
+        while (group.hasNext()) {
+            group.next();
+            require(d.limit() <= end, "versions group entry exceeds the message");
+            versions.add(versioned(d::limit, end, group.tombstone(), group::versionLength, group::getVersion,
+                group::valueLength, group::getValue));
+        }
+        Key key = Key.of(bytes(d.limit(), d::keyLength, end, limits.maxKeyBytes(), "key", d::getKey), limits);
+        String owner = new String(bytes(d.limit(), d::ownerLength, end, NodeId.MAX_LENGTH, "owner", d::getOwner),
+            StandardCharsets.UTF_8);
+        require(NodeId.isValid(owner), "owner is not a node id");
+        return new Message.HintedWrite(correlationId, token, key, versions, NodeId.of(owner), createdMillis);
     }
 
     private Message decodeCoordinate(DirectBuffer buffer, int bodyOffset, int blockLength, int version, int end) {
@@ -278,6 +321,7 @@ public final class MessageCodec {
         WriteOutcome outcome = switch (status) {
             case OK -> WriteOutcome.STORED;
             case DISK_FULL -> WriteOutcome.DISK_FULL;
+            case HINT_REFUSED -> WriteOutcome.HINT_REFUSED;
             default -> WriteOutcome.FAILED;
         };
         return new Message.WriteAck(d.correlationId(), outcome,
@@ -304,14 +348,8 @@ public final class MessageCodec {
         while (group.hasNext()) {
             group.next();
             require(d.limit() <= end, "versions group entry exceeds the message");
-            BooleanType tombstone = group.tombstone();
-            require(tombstone != BooleanType.NULL_VAL, "tombstone flag is not 0 or 1");
-            Version stamp = VersionEncoding.decodeVersion(
-                bytes(d.limit(), group::versionLength, end, MAX_VERSION_BYTES, "version", group::getVersion));
-            byte[] value = bytes(d.limit(), group::valueLength, end, limits.maxValueBytes(), "value",
-                group::getValue);
-            versions.add(tombstone == BooleanType.TRUE ? Versioned.tombstone(stamp)
-                : Versioned.of(stamp, Value.of(value, limits)));
+            versions.add(versioned(d::limit, end, group.tombstone(), group::versionLength, group::getVersion,
+                group::valueLength, group::getValue));
         }
         return new Message.ReadReply(correlationId, status == ReplyStatus.OK, versions);
     }
@@ -325,6 +363,17 @@ public final class MessageCodec {
         }
         throw new KvException(ErrorCode.INVALID_ARGUMENT, "malformed replication message: unknown reply status "
             + raw);
+    }
+
+    /** Reads one entry of a versions group: its tombstone flag, version and value, each checked. */
+    private Versioned versioned(java.util.function.IntSupplier limit, int end, BooleanType tombstone,
+                                java.util.function.LongSupplier versionLength, VarReader version,
+                                java.util.function.LongSupplier valueLength, VarReader value) {
+        require(tombstone != BooleanType.NULL_VAL, "tombstone flag is not 0 or 1");
+        Version stamp = VersionEncoding.decodeVersion(
+            bytes(limit.getAsInt(), versionLength, end, MAX_VERSION_BYTES, "version", version));
+        byte[] bytes = bytes(limit.getAsInt(), valueLength, end, limits.maxValueBytes(), "value", value);
+        return tombstone == BooleanType.TRUE ? Versioned.tombstone(stamp) : Versioned.of(stamp, Value.of(bytes, limits));
     }
 
     @FunctionalInterface

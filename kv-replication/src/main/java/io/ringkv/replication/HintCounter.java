@@ -1,0 +1,68 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.CounterDescriptor;
+import io.ringkv.api.CounterKind;
+
+/** Hinted handoff's counters in the node's registry (INFO section {@code hints}). */
+public enum HintCounter implements CounterDescriptor {
+    PENDING("hints_pending", CounterKind.GAUGE,
+        "hints this node holds for other nodes and has not delivered yet"),
+    PENDING_BYTES("hints_pending_bytes", CounterKind.GAUGE,
+        "bytes of the hints this node holds"),
+    STORED("hints_stored", CounterKind.COUNTER,
+        "hints written and forced to this node's hint store (for a down or slow replica)"),
+    RECEIVED("hints_received", CounterKind.COUNTER,
+        "writes other nodes sent this node as a substitute for a down replica (sloppy quorum)"),
+    DELIVERED("hints_delivered", CounterKind.COUNTER,
+        "hints their replica acknowledged durably, then deleted"),
+    DELIVERED_BYTES("hints_delivered_bytes", CounterKind.COUNTER,
+        "bytes of the hints delivered"),
+    DROPPED_WINDOW("hints_dropped_window", CounterKind.COUNTER,
+        "hints refused because their replica has been down longer than the hint window (anti-entropy must repair it)"),
+    DROPPED_CAP("hints_dropped_cap", CounterKind.COUNTER,
+        "hints refused because the per-replica or total hint byte cap was reached"),
+    STORE_FAILURES("hints_store_failures", CounterKind.COUNTER,
+        "hints the hint store could not write (storage failure, full disk, or its queue full)"),
+    CORRUPT("hints_corrupt", CounterKind.COUNTER,
+        "hint records whose CRC or encoding did not check: deleted, never delivered"),
+    DELIVERY_SENDS("hints_delivery_sends", CounterKind.COUNTER,
+        "hints sent to their replica, first sends and resends"),
+    DELIVERY_RETRIES("hints_delivery_retries", CounterKind.COUNTER,
+        "hints sent again because their replica did not acknowledge them in time"),
+    DELIVERY_REFUSALS("hints_delivery_refusals", CounterKind.COUNTER,
+        "hint deliveries the replica answered with a failure (kept, tried again later)"),
+    REDIRECTED("hints_redirected", CounterKind.COUNTER,
+        "hints whose replica left the ring, delivered to the key's current replicas instead"),
+    SUBSTITUTE_WRITES("hints_substitute_writes", CounterKind.COUNTER,
+        "writes this coordinator sent to a substitute for a down replica (sloppy quorum)");
+
+    private final String counterName;
+    private final CounterKind kind;
+    private final String help;
+
+    HintCounter(String counterName, CounterKind kind, String help) {
+        this.counterName = counterName;
+        this.kind = kind;
+        this.help = help;
+    }
+
+    @Override
+    public String counterName() {
+        return counterName;
+    }
+
+    @Override
+    public String help() {
+        return help;
+    }
+
+    @Override
+    public CounterKind kind() {
+        return kind;
+    }
+
+    @Override
+    public String section() {
+        return "hints";
+    }
+}

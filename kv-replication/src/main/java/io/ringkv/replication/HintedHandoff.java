@@ -1,0 +1,557 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.Counter;
+import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSet;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.TimerHandler;
+import io.ringkv.api.Versioned;
+import io.ringkv.replication.internal.Message;
+import io.ringkv.replication.internal.MessageCodec;
+import io.ringkv.replication.internal.WriteOutcome;
+import io.ringkv.ring.PreferenceList;
+import io.ringkv.ring.Ring;
+import io.ringkv.storage.StorageStage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Hinted handoff, on the agent thread: keeps writes for replicas that did not take them (down, or silent past the
+ * write timeout) as durable hints on this node's hint store, and hands them over when the replica is back.
+ *
+ * <ul>
+ *   <li><b>Durable first.</b> A hint is written through the hint storage stage and counts (toward W, or as kept)
+ *       only after a force covers it. It is refused, and counted, when its replica has been DOWN longer than the hint
+ *       window (it needs anti-entropy) or a byte cap (per replica, in total) would be passed: never a full disk.</li>
+ *   <li><b>Delivery.</b> Every delivery interval, for each replica the failure detector believes alive that has
+ *       hints here, the holder reads its hints in order and sends each as an ordinary replica write, at most
+ *       {@code maxInFlight} unacknowledged at once and no faster than the delivery rate. A hint is deleted only
+ *       after the replica acknowledged it, which it does after its own force; one that is not acknowledged in a
+ *       request timeout is sent again. Replays are idempotent: the replica resolves the versions into what it holds,
+ *       and the same versions twice change nothing.</li>
+ *   <li><b>Interruption.</b> When the replica goes DOWN again, or either side restarts, delivery starts over from
+ *       the oldest hint still on the store: nothing acknowledged is kept, nothing unacknowledged is lost.</li>
+ *   <li><b>A replica that left.</b> A hint whose replica is no longer on the ring goes to the key's current replicas
+ *       instead, and is deleted once each of those believed alive acknowledged it.</li>
+ * </ul>
+ * Hint sequences are {@code generation << 24} plus a counter, so they grow across restarts and order the store.
+ */
+public final class HintedHandoff implements TimerHandler {
+    /** Delivery correlation ids have this bit set, so acknowledgements find their way here, not to a coordinator. */
+    static final long CORRELATION_FLAG = Long.MIN_VALUE;
+    private static final int SCAN_BATCH = 64;
+    private static final long SCAN_BYTES = 1L << 20;
+    /** Replicas whose pending hints get a gauge of their own in the registry; the rest show in the totals. */
+    private static final int MAX_TARGET_GAUGES = 64;
+
+    private final NodeContext context;
+    private final StorageStage stage;
+    private final HintConfig config;
+    private final ReplicationConfig replicationConfig;
+    private final LivenessView liveness;
+    private final MessageCodec codec;
+    private final Replica local;
+    private final CounterSet<HintCounter> counters;
+    private final Map<NodeId, Target> targets = new TreeMap<>();
+    /** When this node first saw each ring member DOWN (monotonic); absent while alive. */
+    private final Map<NodeId, Long> downSince = new HashMap<>();
+    private final Map<Long, Delivery> deliveries = new HashMap<>();
+    private final long sequenceBase;
+    private long sequence;
+    private long nextCorrelation = 1;
+    private long totalBytes;
+    private int targetGauges;
+    private Ring ring;
+    private boolean loaded;
+    private boolean started;
+
+    HintedHandoff(NodeContext context, StorageStage stage, HintConfig config, ReplicationConfig replicationConfig,
+                  long generation, LivenessView liveness, Ring ring, MessageCodec codec, Replica local) {
+        this.context = context;
+        this.stage = stage;
+        this.config = config;
+        this.replicationConfig = replicationConfig;
+        this.liveness = liveness;
+        this.codec = codec;
+        this.local = local;
+        this.ring = ring;
+        this.sequenceBase = generation << Replica.SEQUENCE_BITS;
+        this.counters = context.counters().register(HintCounter.class);
+    }
+
+    /** Reads what the hint store kept from earlier runs, then delivers every delivery interval. */
+    void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        boolean queued = stage.read(0, engine -> HintTasks.summarize(engine, HintTasks.engineLimits(
+            replicationConfig), sequenceBase), (summaries, failure) -> {
+                loaded = true;
+                if (failure != null) {
+                    counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+                    return;
+                }
+                summaries.forEach((owner, summary) -> {
+                    Target target = target(owner);
+                    target.count += summary.count();
+                    target.bytes += summary.bytes();
+                    totalBytes += summary.bytes();
+                    summary.corrupt().forEach(sequence -> dropCorrupt(owner, sequence));
+                    publish(target);
+                });
+            });
+        if (!queued) {
+            loaded = true;
+            counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+        }
+        context.timers().schedule(config.deliveryIntervalNanos(), this);
+    }
+
+    void updateRing(Ring newRing) {
+        this.ring = newRing;
+    }
+
+    /** @return the hint settings */
+    HintConfig config() {
+        return config;
+    }
+
+    /**
+     * Keeps {@code versions} of a key as a durable hint for {@code owner}.
+     *
+     * @param done receives {@code STORED} once a force covers the hint; {@code HINT_REFUSED} past the window or a
+     *     cap; {@code DISK_FULL} or {@code FAILED} when the hint store could not write it (all counted)
+     */
+    void store(NodeId owner, long token, Key key, List<Versioned> versions, long createdMillis,
+               Consumer<WriteOutcome> done) {
+        long now = context.clock().monotonicNanos();
+        if (!liveness.isAlive(owner)) {
+            long since = downSince.computeIfAbsent(owner, o -> now);
+            if (now - since > config.windowNanos()) {
+                counters.get(HintCounter.DROPPED_WINDOW).incrementRelease();
+                done.accept(WriteOutcome.HINT_REFUSED);
+                return;
+            }
+        }
+        Target target = target(owner);
+        int size = HintTasks.size(key, versions);
+        if (target.bytes + target.reservedBytes + size > config.maxBytesPerTarget()
+            || totalBytes + size > config.maxBytesTotal()) {
+            counters.get(HintCounter.DROPPED_CAP).incrementRelease();
+            done.accept(WriteOutcome.HINT_REFUSED);
+            return;
+        }
+        long hintSequence = sequenceBase + ++sequence;
+        target.reservedBytes += size;
+        totalBytes += size;
+        boolean queued = stage.write(HintTasks.ownerToken(owner),
+            engine -> HintTasks.store(engine, owner, hintSequence, createdMillis, token, key, versions),
+            (hint, failure) -> {
+                target.reservedBytes -= size;
+                if (failure != null) {
+                    totalBytes -= size;
+                    counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+                    done.accept(failure.code() == ErrorCode.DISK_FULL ? WriteOutcome.DISK_FULL : WriteOutcome.FAILED);
+                    return;
+                }
+                target.count++;
+                target.bytes += hint.bytes();
+                totalBytes += hint.bytes() - size;
+                target.more = true;
+                counters.get(HintCounter.STORED).incrementRelease();
+                publish(target);
+                done.accept(WriteOutcome.STORED);
+            });
+        if (!queued) {
+            target.reservedBytes -= size;
+            totalBytes -= size;
+            counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+            done.accept(WriteOutcome.FAILED);
+        }
+    }
+
+    /** A substitute's side of sloppy quorum: keeps a coordinator's write for its down replica. */
+    void onHintedWrite(NodeId sender, Message.HintedWrite write, Consumer<WriteOutcome> done) {
+        counters.get(HintCounter.RECEIVED).incrementRelease();
+        if (write.owner().equals(context.self())) {
+            // the coordinator thought this node down: it is the replica, so it takes the write itself
+            local.apply(write.token(), write.key(), write.versions(), done);
+            return;
+        }
+        store(write.owner(), write.token(), write.key(), write.versions(), write.createdMillis(), done);
+    }
+
+    /** Counts a write a coordinator sent to a substitute. */
+    void countSubstituteWrite() {
+        counters.get(HintCounter.SUBSTITUTE_WRITES).incrementRelease();
+    }
+
+    /** @return whether {@code correlationId} is one of this node's hint deliveries */
+    static boolean isDelivery(long correlationId) {
+        return (correlationId & CORRELATION_FLAG) != 0;
+    }
+
+    /** A replica acknowledged (or refused) a delivered hint. */
+    void onAck(NodeId sender, Message.WriteAck ack) {
+        onAck(ack.correlationId(), sender, ack.outcome());
+    }
+
+    private void onAck(long correlationId, NodeId sender, WriteOutcome outcome) {
+        Delivery delivery = deliveries.get(correlationId);
+        if (delivery == null || !delivery.markAnswered(sender)) {
+            return;
+        }
+        Target target = delivery.target;
+        if (!outcome.ok()) {
+            counters.get(HintCounter.DELIVERY_REFUSALS).incrementRelease();
+            deliveries.remove(correlationId);
+            target.inFlight--;
+            // kept: tried again at the next interval, first in line
+            target.queued.addFirst(delivery.hint);
+            target.pausedUntilNanos = context.clock().monotonicNanos() + config.deliveryIntervalNanos();
+            return;
+        }
+        if (!delivery.allAnswered()) {
+            return;
+        }
+        deliveries.remove(correlationId);
+        target.inFlight--;
+        HintTasks.Hint hint = delivery.hint;
+        target.count--;
+        target.bytes -= hint.bytes();
+        totalBytes -= hint.bytes();
+        counters.get(HintCounter.DELIVERED).incrementRelease();
+        counters.get(HintCounter.DELIVERED_BYTES).addRelease(hint.bytes());
+        publish(target);
+        delete(hint.owner(), hint.sequence());
+        deliver(target, context.clock().monotonicNanos());
+    }
+
+    @Override
+    public void onTimer(long timerId) {
+        long now = context.clock().monotonicNanos();
+        for (io.ringkv.api.Node node : ring.nodes()) {
+            if (liveness.isAlive(node.id())) {
+                downSince.remove(node.id());
+            } else {
+                downSince.putIfAbsent(node.id(), now);
+            }
+        }
+        resendExpired(now);
+        for (Target target : targets.values()) {
+            deliver(target, now);
+        }
+        context.timers().schedule(config.deliveryIntervalNanos(), this);
+    }
+
+    /** @return hints held, by replica (for tests and the operator's view) */
+    public Map<NodeId, Integer> pendingByTarget() {
+        Map<NodeId, Integer> pending = new TreeMap<>();
+        targets.forEach((owner, target) -> {
+            if (target.count > 0) {
+                pending.put(owner, target.count);
+            }
+        });
+        return pending;
+    }
+
+    /** @return one of hinted handoff's counters */
+    public long counter(HintCounter counter) {
+        return counters.value(counter);
+    }
+
+    /** @return whether the hints kept by earlier runs have been counted */
+    public boolean loaded() {
+        return loaded;
+    }
+
+    private void resendExpired(long now) {
+        // a copy: a local replica that refuses at once answers while this loop runs
+        for (Map.Entry<Long, Delivery> entry : List.copyOf(deliveries.entrySet())) {
+            Delivery delivery = entry.getValue();
+            if (deliveries.get(entry.getKey()) != delivery) {
+                continue;
+            }
+            if (now - delivery.sentNanos >= replicationConfig.requestTimeoutNanos()) {
+                counters.get(HintCounter.DELIVERY_RETRIES).incrementRelease();
+                delivery.sentNanos = now;
+                send(entry.getKey(), delivery);
+            }
+        }
+    }
+
+    private void deliver(Target target, long now) {
+        if (target.count <= 0 && target.queued.isEmpty()) {
+            return;
+        }
+        boolean onRing = ring.contains(target.owner);
+        if (onRing && !liveness.isAlive(target.owner)) {
+            abandon(target);
+            return;
+        }
+        refill(target, now);
+        while (target.inFlight < config.maxInFlight() && target.allowance > 0 && now >= target.pausedUntilNanos) {
+            HintTasks.Hint hint = target.queued.pollFirst();
+            if (hint == null) {
+                if (!target.reading) {
+                    if (!target.more && target.inFlight == 0 && target.count > 0) {
+                        // counted hints the scan no longer finds after its cursor: read the store from the start
+                        target.cursor = Long.MIN_VALUE;
+                        target.more = true;
+                    }
+                    if (target.more) {
+                        scan(target);
+                    }
+                }
+                return;
+            }
+            NodeId[] recipients = recipients(hint);
+            if (recipients.length == 0) {
+                target.queued.addFirst(hint);
+                return;
+            }
+            if (!onRing) {
+                counters.get(HintCounter.REDIRECTED).incrementRelease();
+            }
+            target.allowance -= hint.bytes();
+            long correlationId = CORRELATION_FLAG | nextCorrelation++;
+            Delivery delivery = new Delivery(target, hint, recipients, now);
+            deliveries.put(correlationId, delivery);
+            target.inFlight++;
+            send(correlationId, delivery);
+        }
+    }
+
+    /** @return the owner while it is on the ring; else the key's current replicas believed alive */
+    private NodeId[] recipients(HintTasks.Hint hint) {
+        if (ring.contains(hint.owner())) {
+            return new NodeId[] {hint.owner()};
+        }
+        if (ring.isEmpty()) {
+            return new NodeId[0];
+        }
+        PreferenceList replicas = ring.preferenceList(hint.token());
+        List<NodeId> alive = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            if (liveness.isAlive(replicas.get(i).id())) {
+                alive.add(replicas.get(i).id());
+            }
+        }
+        return alive.toArray(NodeId[]::new);
+    }
+
+    private void send(long correlationId, Delivery delivery) {
+        HintTasks.Hint hint = delivery.hint;
+        int length = -1;
+        for (int i = 0; i < delivery.recipients.length; i++) {
+            if (delivery.answered[i]) {
+                continue;
+            }
+            NodeId recipient = delivery.recipients[i];
+            counters.get(HintCounter.DELIVERY_SENDS).incrementRelease();
+            if (recipient.equals(context.self())) {
+                local.apply(hint.token(), hint.key(), hint.versions(),
+                    outcome -> onAck(correlationId, context.self(), outcome));
+                continue;
+            }
+            if (length < 0) {
+                length = codec.encodeWrite(correlationId, hint.token(), hint.key(), hint.versions());
+            }
+            context.transport().send(recipient, codec.sendBuffer(), 0, length);
+        }
+    }
+
+    private void scan(Target target) {
+        target.reading = true;
+        int epoch = target.epoch;
+        long after = target.cursor;
+        NodeId owner = target.owner;
+        boolean queued = stage.read(HintTasks.ownerToken(owner), engine -> HintTasks.next(engine, owner, after,
+            SCAN_BATCH, SCAN_BYTES, HintTasks.engineLimits(replicationConfig)), (batch, failure) -> {
+                if (epoch != target.epoch) {
+                    return;
+                }
+                target.reading = false;
+                if (failure != null) {
+                    counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+                    target.pausedUntilNanos = context.clock().monotonicNanos() + config.deliveryIntervalNanos();
+                    return;
+                }
+                for (long corrupt : batch.corrupt()) {
+                    target.cursor = Math.max(target.cursor, corrupt);
+                    dropCorrupt(owner, corrupt);
+                }
+                for (HintTasks.Hint hint : batch.hints()) {
+                    target.cursor = Math.max(target.cursor, hint.sequence());
+                    target.queued.addLast(hint);
+                }
+                target.more = batch.more();
+                deliver(target, context.clock().monotonicNanos());
+            });
+        if (!queued) {
+            target.reading = false;
+        }
+    }
+
+    /** The replica went DOWN: forget what was read and sent; delivery starts over from the store when it returns. */
+    private void abandon(Target target) {
+        if (target.inFlight == 0 && target.queued.isEmpty() && !target.reading) {
+            return;
+        }
+        Iterator<Delivery> pending = deliveries.values().iterator();
+        while (pending.hasNext()) {
+            if (pending.next().target == target) {
+                pending.remove();
+            }
+        }
+        target.inFlight = 0;
+        target.queued.clear();
+        target.reading = false;
+        target.epoch++;
+        target.cursor = Long.MIN_VALUE;
+        target.more = true;
+    }
+
+    private void refill(Target target, long now) {
+        long rate = config.deliveryBytesPerSecond();
+        if (target.refilledNanos == 0) {
+            target.allowance = rate;
+        } else {
+            double earned = (now - target.refilledNanos) / 1e9 * rate;
+            target.allowance = Math.min(rate, target.allowance + earned);
+        }
+        target.refilledNanos = now;
+    }
+
+    private void delete(NodeId owner, long hintSequence) {
+        boolean queued = stage.write(HintTasks.ownerToken(owner), engine -> {
+            HintTasks.delete(engine, owner, hintSequence);
+            return Boolean.TRUE;
+        }, (done, failure) -> {
+            if (failure != null) {
+                // delivered already: at worst it is delivered again after a restart, which changes nothing
+                counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+            }
+        });
+        if (!queued) {
+            counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+        }
+    }
+
+    private void dropCorrupt(NodeId owner, long hintSequence) {
+        counters.get(HintCounter.CORRUPT).incrementRelease();
+        delete(owner, hintSequence);
+    }
+
+    private Target target(NodeId owner) {
+        Target target = targets.get(owner);
+        if (target == null) {
+            target = new Target(owner, gauge(owner));
+            targets.put(owner, target);
+        }
+        return target;
+    }
+
+    /** @return a gauge of {@code owner}'s pending hints, or null past the gauge limit or for a clashing name */
+    private Counter gauge(NodeId owner) {
+        if (targetGauges >= MAX_TARGET_GAUGES) {
+            return null;
+        }
+        String name = "hints_pending_" + owner.value().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        try {
+            Counter counter = context.counters().register(name, "hints this node holds for " + owner.value(),
+                CounterKind.GAUGE, "hints");
+            targetGauges++;
+            return counter;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return null;
+        }
+    }
+
+    private void publish(Target target) {
+        long pending = 0;
+        for (Target each : targets.values()) {
+            pending += each.count;
+        }
+        counters.get(HintCounter.PENDING).setRelease(pending);
+        counters.get(HintCounter.PENDING_BYTES).setRelease(totalBytes);
+        if (target.gauge != null) {
+            target.gauge.setRelease(target.count);
+        }
+    }
+
+    /** What this node holds and is delivering for one replica. */
+    private static final class Target {
+        final NodeId owner;
+        final Counter gauge;
+        /** Hints on the store, written and not yet acknowledged by the replica. */
+        int count;
+        long bytes;
+        /** Hints being written. */
+        long reservedBytes;
+        /** The last sequence read from the store for delivery. */
+        long cursor = Long.MIN_VALUE;
+        /** Whether the store may hold hints after the cursor. */
+        boolean more = true;
+        boolean reading;
+        /** Bumped when delivery starts over, so that a scan answered afterwards is ignored. */
+        int epoch;
+        final ArrayDeque<HintTasks.Hint> queued = new ArrayDeque<>();
+        int inFlight;
+        double allowance;
+        long refilledNanos;
+        long pausedUntilNanos;
+
+        Target(NodeId owner, Counter gauge) {
+            this.owner = owner;
+            this.gauge = gauge;
+        }
+    }
+
+    /** One hint sent and not yet acknowledged by every recipient. */
+    private static final class Delivery {
+        final Target target;
+        final HintTasks.Hint hint;
+        final NodeId[] recipients;
+        final boolean[] answered;
+        long sentNanos;
+
+        Delivery(Target target, HintTasks.Hint hint, NodeId[] recipients, long sentNanos) {
+            this.target = target;
+            this.hint = hint;
+            this.recipients = recipients;
+            this.answered = new boolean[recipients.length];
+            this.sentNanos = sentNanos;
+        }
+
+        boolean markAnswered(NodeId sender) {
+            for (int i = 0; i < recipients.length; i++) {
+                if (recipients[i].equals(sender) && !answered[i]) {
+                    answered[i] = true;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean allAnswered() {
+            for (boolean each : answered) {
+                if (!each) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+}

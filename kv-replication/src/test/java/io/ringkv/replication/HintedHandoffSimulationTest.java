@@ -1,0 +1,299 @@
+package io.ringkv.replication;
+
+import static io.ringkv.replication.TestCluster.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SiblingSet;
+import io.ringkv.api.Value;
+import io.ringkv.api.Version;
+import io.ringkv.sim.LatencyModel;
+import io.ringkv.sim.SimulationSeeds;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sloppy quorum and hinted handoff in the simulator: writes stay available while replicas are down, and every
+ * acknowledged write reaches every one of its key's N replicas once they are back and handoff ran, with no read
+ * and no anti-entropy to help. The failure detector is an oracle that lags the faults (a crashed node is believed
+ * alive for a while, and so times writes out), as gossip's does.
+ */
+class HintedHandoffSimulationTest {
+    private static final int NODES = 6;
+    private static final Consistency QUORUM = new Consistency(3, 2, 2);
+    private static final ReplicationConfig CONFIG = ReplicationConfig.DEFAULT.withConsistency(QUORUM);
+
+    @Test
+    void everyAcknowledgedWriteReachesEveryReplicaAfterFailuresAndHandoff() {
+        long[] delivered = {0};
+        SimulationSeeds.run(getClass(), "everyAcknowledgedWriteReachesEveryReplicaAfterFailuresAndHandoff",
+            "kv-replication", 12, seed -> delivered[0] += faultyRun(seed));
+        assertTrue(delivered[0] > 0, "handoff delivered nothing over all seeds: the test does not exercise it");
+    }
+
+    /** @return hints delivered in the run */
+    private static long faultyRun(long seed) {
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(seed, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        SplittableRandom random = new SplittableRandom(seed ^ 0x4A11);
+        cluster.sim.network().dropRate(0.02).latency(LatencyModel.exponential(100_000, MS));
+        scheduleFaults(cluster, random, down);
+        Map<String, Version> acked = new LinkedHashMap<>();
+        for (int i = 0; i < 400; i++) {
+            String key = "key" + i;
+            NodeId via = cluster.ids.get(random.nextInt(NODES));
+            cluster.sim.schedule(i * 50L * MS, () -> {
+                if (cluster.sim.node(via).isUp()) {
+                    cluster.coordinator(via).put(Key.utf8(key), Value.utf8("v" + key), null, QUORUM,
+                        recordInto(acked, key));
+                }
+            });
+        }
+        // faults end by 24 s; everyone is up and believed alive from then on
+        cluster.sim.runFor(25_000 * MS);
+        cluster.sim.network().dropRate(0);
+        cluster.sim.runFor(40_000 * MS);
+        assertTrue(acked.size() > 300, "writes stayed available: only " + acked.size() + " of 400 acknowledged");
+        for (Map.Entry<String, Version> write : acked.entrySet()) {
+            for (NodeId owner : cluster.owners(write.getKey())) {
+                SiblingSet held = cluster.stored(owner, write.getKey());
+                assertEquals(1, held.size(), owner + " holds " + held.versions() + " for " + write.getKey()
+                    + ": the one write, applied once");
+                assertEquals(write.getValue(), held.versions().getFirst().version(), owner + " lacks the acknowledged"
+                    + " write of " + write.getKey());
+            }
+        }
+        assertEquals(0, cluster.hintsPending(), "hints left undelivered");
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+        return cluster.hintCounter(HintCounter.DELIVERED);
+    }
+
+    /**
+     * One fault at a time between 1 s and 24 s: a node crashed (believed alive for 1.5 s, then DOWN; believed alive
+     * again 0.5 s after its restart), or one or two nodes cut off from all others (believed DOWN at once).
+     */
+    private static void scheduleFaults(TestCluster cluster, SplittableRandom random, Set<NodeId> down) {
+        long at = 1_000;
+        while (at < 20_000) {
+            long length = 2_000 + random.nextInt(4_000);
+            List<NodeId> shuffled = new ArrayList<>(cluster.ids);
+            java.util.Collections.shuffle(shuffled, new java.util.Random(random.nextLong()));
+            if (random.nextBoolean()) {
+                NodeId victim = shuffled.getFirst();
+                cluster.sim.schedule(at * MS, () -> cluster.sim.crash(victim));
+                cluster.sim.schedule((at + 1_500) * MS, () -> down.add(victim));
+                cluster.sim.schedule((at + length) * MS, () -> cluster.sim.restart(victim));
+                cluster.sim.schedule((at + length + 500) * MS, () -> down.remove(victim));
+            } else {
+                List<NodeId> cut = shuffled.subList(0, 1 + random.nextInt(2));
+                List<NodeId> rest = shuffled.subList(cut.size(), shuffled.size());
+                List<NodeId> side = List.copyOf(cut);
+                List<NodeId> others = List.copyOf(rest);
+                cluster.sim.schedule(at * MS, () -> {
+                    cluster.sim.network().partition(side, others);
+                    down.addAll(side);
+                });
+                cluster.sim.schedule((at + length) * MS, () -> {
+                    cluster.sim.network().heal();
+                    down.removeAll(side);
+                });
+            }
+            at += length + 1_000;
+        }
+    }
+
+    @Test
+    void aSubstituteKeepsTheWriteForADownReplicaAndHandsItOverWhenItReturns() {
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(3, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        String key = "hinted";
+        List<NodeId> owners = cluster.owners(key);
+        NodeId absent = owners.get(2);
+        down.add(absent);
+        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        assertTrue(cluster.put(owners.getFirst(), key, "v1", null, QUORUM).succeeded());
+        cluster.sim.runFor(2_000 * MS);
+        assertTrue(cluster.stored(absent, key).isEmpty(), "the down replica got nothing while cut off");
+        assertEquals(1, cluster.hintsPending(), "one hint, at the substitute");
+        assertEquals(1, cluster.hintCounter(HintCounter.RECEIVED));
+        cluster.sim.network().heal();
+        down.remove(absent);
+        cluster.sim.runFor(3_000 * MS);
+        assertEquals(1, cluster.stored(absent, key).size(), "handed over once the replica was back");
+        assertEquals(0, cluster.hintsPending());
+        assertEquals(1, cluster.hintCounter(HintCounter.DELIVERED));
+    }
+
+    @Test
+    void hintsCountTowardWOnlyInCountMode() {
+        for (HintConfig.HintedWrites mode : HintConfig.HintedWrites.values()) {
+            for (boolean sloppy : new boolean[] {true, false}) {
+                Set<NodeId> down = new HashSet<>();
+                TestCluster cluster = new TestCluster(5, NODES, CONFIG,
+                    HintConfig.DEFAULT.withHintedWrites(mode).withSloppyQuorum(sloppy), node -> !down.contains(node),
+                    Set.of());
+                List<NodeId> owners = cluster.owners("k");
+                down.add(owners.get(1));
+                down.add(owners.get(2));
+                TestCluster.Outcome<Version> outcome = cluster.put(owners.getFirst(), "k", "v", null, QUORUM);
+                boolean expected = sloppy && mode == HintConfig.HintedWrites.COUNT;
+                assertEquals(expected, outcome.succeeded(), mode + ", sloppy " + sloppy + ": " + outcome.error + " "
+                    + outcome.message);
+                if (!expected) {
+                    assertEquals(ErrorCode.UNAVAILABLE, outcome.error);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aHintHolderCrashingMidHandoffLosesNothing() {
+        Set<NodeId> down = new HashSet<>();
+        // slow delivery, few in flight: the crash finds the handoff half done
+        HintConfig slow = HintConfig.DEFAULT.withDelivery(8 * 1024, 2, 200 * MS);
+        TestCluster cluster = new TestCluster(9, NODES, CONFIG, slow, node -> !down.contains(node), Set.of());
+        NodeId absent = cluster.ids.get(0);
+        down.add(absent);
+        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        List<String> keys = writeKeysOwnedBy(cluster, absent, "k", 60);
+        cluster.sim.runFor(1_000 * MS);
+        int pending = cluster.hintsPending();
+        assertEquals(keys.size(), pending, "one hint per write for the absent replica");
+        cluster.sim.network().heal();
+        down.remove(absent);
+        cluster.sim.runUntil(() -> cluster.hintCounter(HintCounter.DELIVERED) >= 10, 60_000 * MS);
+        assertTrue(cluster.hintsPending() > 0, "the handoff is still under way");
+        for (NodeId holder : others(cluster, absent)) {
+            cluster.sim.crash(holder);
+        }
+        cluster.sim.runFor(500 * MS);
+        for (NodeId holder : others(cluster, absent)) {
+            cluster.sim.restart(holder);
+        }
+        cluster.sim.runFor(60_000 * MS);
+        for (String key : keys) {
+            assertEquals(1, cluster.stored(absent, key).size(), absent + " lacks " + key);
+        }
+        assertEquals(0, cluster.hintsPending(), "every hint delivered after the restart");
+        assertTrue(cluster.sim.handlerFailures().isEmpty(), cluster.sim.handlerFailures().toString());
+    }
+
+    @Test
+    void noNewHintsForAReplicaDownLongerThanTheWindow() {
+        Set<NodeId> down = new HashSet<>();
+        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
+        TestCluster cluster = new TestCluster(13, NODES, CONFIG, window, node -> !down.contains(node), Set.of());
+        NodeId absent = cluster.ids.get(1);
+        down.add(absent);
+        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        int early = writeKeysOwnedBy(cluster, absent, "early", 10).size();
+        cluster.sim.runFor(1_000 * MS);
+        assertEquals(early, cluster.hintsPending());
+        cluster.sim.runFor(11_000 * MS);
+        int late = writeKeysOwnedBy(cluster, absent, "late", 10).size();
+        cluster.sim.runFor(1_000 * MS);
+        assertEquals(early, cluster.hintsPending(), "no hint kept past the window");
+        assertTrue(cluster.hintCounter(HintCounter.DROPPED_WINDOW) >= late, "refusals counted");
+    }
+
+    @Test
+    void theHintByteCapIsHonouredAndOverflowCounted() {
+        Set<NodeId> down = new HashSet<>();
+        HintConfig capped = HintConfig.DEFAULT.withCaps(2_000, 1L << 30);
+        TestCluster cluster = new TestCluster(17, NODES, CONFIG, capped, node -> !down.contains(node), Set.of());
+        NodeId absent = cluster.ids.get(2);
+        down.add(absent);
+        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        writeKeysOwnedBy(cluster, absent, "capped", 60);
+        cluster.sim.runFor(1_000 * MS);
+        assertTrue(cluster.hintCounter(HintCounter.DROPPED_CAP) > 0, "the cap refused some hints");
+        for (NodeId id : cluster.ids) {
+            if (!id.equals(absent)) {
+                assertTrue(cluster.node(id).hints().counter(HintCounter.PENDING_BYTES) <= 2_000,
+                    id + " keeps more hint bytes than its cap");
+            }
+        }
+        assertFalse(cluster.hintsPending() == 0, "hints under the cap are kept");
+    }
+
+    @Test
+    void hintsForAReplicaThatLeftTheRingGoToTheKeysCurrentReplicas() {
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(21, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        NodeId gone = cluster.ids.get(3);
+        down.add(gone);
+        cluster.sim.crash(gone);
+        List<String> keys = writeKeysOwnedBy(cluster, gone, "r", 20);
+        cluster.sim.runFor(1_000 * MS);
+        assertTrue(cluster.hintsPending() >= keys.size());
+        io.ringkv.ring.Ring without = cluster.ring.withoutNode(gone);
+        for (NodeId id : cluster.ids) {
+            if (!id.equals(gone)) {
+                cluster.node(id).updateRing(without);
+            }
+        }
+        cluster.sim.runFor(5_000 * MS);
+        assertEquals(0, cluster.hintsPending(), "hints delivered to the new replicas");
+        assertTrue(cluster.hintCounter(HintCounter.REDIRECTED) >= keys.size());
+        for (String key : keys) {
+            io.ringkv.ring.PreferenceList now = without.preferenceList(Key.utf8(key));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(1, cluster.stored(now.get(i).id(), key).size(), now.get(i).id() + " lacks " + key);
+            }
+        }
+    }
+
+    /**
+     * Writes {@code count} keys {@code owner} is a replica of, through another replica, each acknowledged.
+     *
+     * @return the keys
+     */
+    private static List<String> writeKeysOwnedBy(TestCluster cluster, NodeId owner, String prefix, int count) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < count; i++) {
+            String key = prefix + i;
+            List<NodeId> owners = cluster.owners(key);
+            if (owners.contains(owner)) {
+                NodeId via = owners.get(owners.get(0).equals(owner) ? 1 : 0);
+                TestCluster.Outcome<Version> outcome = cluster.put(via, key, "value-of-" + key, null, QUORUM);
+                assertTrue(outcome.succeeded(), key + ": " + outcome.error + " " + outcome.message);
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    private static List<NodeId> others(TestCluster cluster, NodeId node) {
+        List<NodeId> others = new ArrayList<>(cluster.ids);
+        others.remove(node);
+        return others;
+    }
+
+    private static PutCallback recordInto(Map<String, Version> acked, String key) {
+        return new PutCallback() {
+            @Override
+            public void onSuccess(Version written) {
+                acked.put(key, written);
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                // not acknowledged: nothing is promised about it
+            }
+        };
+    }
+}
