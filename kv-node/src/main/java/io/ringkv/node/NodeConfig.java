@@ -4,6 +4,7 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
+import io.ringkv.replication.HintConfig;
 import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.node.transport.PeerAddress;
 import io.ringkv.node.transport.TransportConfig;
@@ -38,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
                          ClusterSettings cluster, Map<String, String> engineOptions, ClientSettings clients,
-                         long transportTimeoutMillis) {
+                         long transportTimeoutMillis, HintConfig hints) {
     /** Default transport timeout: ten minutes. */
     public static final long DEFAULT_TRANSPORT_TIMEOUT_MILLIS =
         TimeUnit.NANOSECONDS.toMillis(TransportConfig.DEFAULT_TIMEOUT_NANOS);
@@ -59,6 +60,7 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         Objects.requireNonNull(gossip, "gossip");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(clients, "clients");
+        Objects.requireNonNull(hints, "hints");
         seeds = List.copyOf(seeds);
         engineOptions = Map.copyOf(engineOptions);
         if (clientPort < 0 || clientPort > 65_535) {
@@ -72,6 +74,14 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "transport timeout must be " + minimum + "–"
                 + maximum + " ms, was " + transportTimeoutMillis);
         }
+    }
+
+    /** Settings with the default sloppy quorum and hinted handoff settings. */
+    public NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory, IdlePreset idle,
+                      int clientPort, String zone, String rack, GossipSettings gossip, ClusterSettings cluster,
+                      Map<String, String> engineOptions, ClientSettings clients, long transportTimeoutMillis) {
+        this(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster, engineOptions, clients,
+            transportTimeoutMillis, HintConfig.DEFAULT);
     }
 
     /** Settings with the default client bounds and the {@linkplain #DEFAULT_TRANSPORT_TIMEOUT_MILLIS default
@@ -144,6 +154,6 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return these settings with another client port (the one actually bound when the configured one was 0) */
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
-            engineOptions, clients, transportTimeoutMillis);
+            engineOptions, clients, transportTimeoutMillis, hints);
     }
 }

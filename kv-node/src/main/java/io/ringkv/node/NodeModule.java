@@ -14,6 +14,8 @@ import io.ringkv.node.runtime.SystemClock;
 import io.ringkv.node.runtime.WheelTimers;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.node.transport.TransportConfig;
+import io.ringkv.replication.Replication;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import io.ringkv.api.Consistency;
 import io.ringkv.replication.ReplicationConfig;
@@ -90,6 +92,15 @@ interface NodeModule {
     static StorageEngine storageEngine(NodeConfig config, ReplicationConfig replication) {
         return StorageEngines.open(config.cluster().engine(), new EngineConfig(config.dataDirectory(), "data",
             replication.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, config.engineOptions()));
+    }
+
+    /** The hint store: an engine of its own (same kind as the data engine) in the data directory's {@code hints}. */
+    @Provides
+    @Singleton
+    @Named("hints")
+    static StorageEngine hintEngine(NodeConfig config, ReplicationConfig replication) {
+        return StorageEngines.open(config.cluster().engine(), new EngineConfig(config.dataDirectory(), "hints",
+            Replication.hintLimits(replication), EngineConfig.DEFAULT_MAX_VERSION_BYTES, config.engineOptions()));
     }
 
     @Provides

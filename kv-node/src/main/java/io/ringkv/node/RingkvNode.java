@@ -23,6 +23,7 @@ import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.storage.StorageEngine;
 import jakarta.inject.Inject;
+import jakarta.inject.Named;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,6 +46,8 @@ public final class RingkvNode implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
     /** Replica reads and writes the storage stage holds at once; beyond it they are refused (and counted). */
     private static final int STORAGE_STAGE_CAPACITY = 16_384;
+    /** Hint writes, reads and deletes the hint stage holds at once. */
+    private static final int HINT_STAGE_CAPACITY = 4_096;
 
     private final NodeConfig config;
     private final NodeContext context;
@@ -53,6 +56,7 @@ public final class RingkvNode implements AutoCloseable {
     private final Consistency consistency;
     private final ReplicationConfig replicationConfig;
     private final StorageEngine engine;
+    private final StorageEngine hintEngine;
     private final NodeHealth health;
     private ClusterMembership membership;
     private AgentRunner runner;
@@ -60,11 +64,13 @@ public final class RingkvNode implements AutoCloseable {
     private RespServer front;
     private StorageCounters storageCounters;
     private EngineStage storage;
+    private EngineStage hintStage;
     private PeersWriter peersWriter;
 
     @Inject
     RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
-               Consistency consistency, ReplicationConfig replicationConfig, StorageEngine engine, NodeHealth health) {
+               Consistency consistency, ReplicationConfig replicationConfig, StorageEngine engine,
+               @Named("hints") StorageEngine hintEngine, NodeHealth health) {
         this.config = config;
         this.context = context;
         this.agent = agent;
@@ -72,6 +78,7 @@ public final class RingkvNode implements AutoCloseable {
         this.consistency = consistency;
         this.replicationConfig = replicationConfig;
         this.engine = engine;
+        this.hintEngine = hintEngine;
         this.health = health;
     }
 
@@ -100,15 +107,19 @@ public final class RingkvNode implements AutoCloseable {
             peersWriter = new PeersWriter(config.dataDirectory(), events, context.counters());
             storageCounters = new StorageCounters(context.counters(), engine);
             // every replica read and write, and the engine's report, run on the stage's threads, never the agent's
-            storage = new EngineStage("ringkv-" + config.id().value(), engine, STORAGE_STAGE_CAPACITY, agent::wake,
-                storageCounters::publish, context.counters());
-            agent.storage(storage);
+            storage = new EngineStage("ringkv-" + config.id().value(), "storage_stage", "storage", engine,
+                STORAGE_STAGE_CAPACITY, agent::wake, storageCounters::publish, context.counters());
+            // hints are written, read and deleted on a stage of their own, over the hint store
+            hintStage = new EngineStage("ringkv-" + config.id().value() + "-hints", "hint_stage", "hints", hintEngine,
+                HINT_STAGE_CAPACITY, agent::wake, metrics -> {
+                }, context.counters());
+            agent.storage(storage, hintStage);
             membership = new ClusterMembership(context, announced, consistency, storage::latestMetrics, state,
                 remembered,
                 peersWriter::save, events);
             // the generation (persisted, always greater) keeps every dot this node issues new, even on a wiped disk
-            replication = new Replication(context, membership.ring(), storage, membership::isAlive,
-                replicationConfig, state.generation());
+            replication = new Replication(context, membership.ring(), storage, hintStage, membership::isAlive,
+                replicationConfig, config.hints(), state.generation());
             membership.onRing(replication::updateRing);
             membership.start();
             ErrorHandler errors = error -> events.accept("agent error: " + error);
@@ -124,6 +135,7 @@ public final class RingkvNode implements AutoCloseable {
         } catch (RuntimeException e) {
             CloseHelper.quietClose(peersWriter);
             CloseHelper.quietClose(storage);
+            CloseHelper.quietClose(hintStage);
             frontDoor.close();
             throw e;
         }
@@ -228,6 +240,8 @@ public final class RingkvNode implements AutoCloseable {
         CloseHelper.quietClose(peersWriter);
         // after the agent stopped: nothing submits any more; writes the stage took but did not force are unacknowledged
         CloseHelper.quietClose(storage);
+        CloseHelper.quietClose(hintStage);
         engine.close();
+        hintEngine.close();
     }
 }

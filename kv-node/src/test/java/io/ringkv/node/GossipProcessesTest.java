@@ -70,7 +70,7 @@ class GossipProcessesTest {
             Map<String, List<String>> rows = new HashMap<>();
             for (String line : status.output().split("\n")) {
                 List<String> columns = List.of(line.trim().split("\\s+"));
-                if (columns.size() == 13 && !columns.getFirst().equals("STATE")) {
+                if (columns.size() == 14 && !columns.getFirst().equals("STATE")) {
                     rows.put(columns.get(1), columns);
                 }
             }

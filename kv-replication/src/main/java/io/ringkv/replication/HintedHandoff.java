@@ -463,12 +463,20 @@ public final class HintedHandoff implements TimerHandler {
         return target;
     }
 
+    /**
+     * @return the name of the gauge of hints held for {@code owner} ({@code hints_pending_<id>}, the id lower-cased
+     *     with every character other than a letter, digit or underscore as an underscore)
+     */
+    public static String gaugeName(NodeId owner) {
+        return "hints_pending_" + owner.value().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+
     /** @return a gauge of {@code owner}'s pending hints, or null past the gauge limit or for a clashing name */
     private Counter gauge(NodeId owner) {
         if (targetGauges >= MAX_TARGET_GAUGES) {
             return null;
         }
-        String name = "hints_pending_" + owner.value().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String name = gaugeName(owner);
         try {
             Counter counter = context.counters().register(name, "hints this node holds for " + owner.value(),
                 CounterKind.GAUGE, "hints");

@@ -1,5 +1,7 @@
 package io.ringkv.node.cli;
 
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.Node;
 import io.ringkv.node.ClientSettings;
@@ -9,6 +11,7 @@ import io.ringkv.node.NodeComponent;
 import io.ringkv.node.NodeConfig;
 import io.ringkv.node.RingkvNode;
 import io.ringkv.node.runtime.IdlePreset;
+import io.ringkv.replication.HintConfig;
 import io.ringkv.node.transport.PeerAddress;
 import io.ringkv.node.transport.TransportConfig;
 import jakarta.inject.Inject;
@@ -29,7 +32,8 @@ final class NodeCommand implements Command {
             "gossip-interval-ms", "suspect-after-ms", "down-after-ms", "failure-detector", "phi-suspect", "phi-down",
             "quarantine-ms", "ready-after-rounds", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes",
             "timeout-ms", "client-idle-timeout", "client-request-timeout", "client-max-pending-replies",
-            "client-max-unsent-bytes", "transport-timeout-ms");
+            "client-max-unsent-bytes", "transport-timeout-ms", "sloppy-quorum", "hinted-writes", "hint-window-ms",
+            "hint-max-bytes-per-node", "hint-max-bytes", "hint-delivery-bytes-per-second");
     /** The exit status of a node that stopped because it could no longer serve (its transport failed). */
     static final int NODE_FAILED = 3;
 
@@ -93,6 +97,15 @@ final class NodeCommand implements Command {
                                          reading from it until they are answered and read (default 1024)
               --client-max-unsent-bytes B  reply bytes a client has not read before the node stops reading
                                          from it (default 1048576)
+              --sloppy-quorum on|off     a write's DOWN replicas are replaced by the next healthy nodes, which
+                                         keep hints for them (default on)
+              --hinted-writes MODE       count (a substitute's durable hint counts toward W, Dynamo's sloppy
+                                         quorum, default) or strict (only the key's own replicas count)
+              --hint-window-ms MS        a replica down longer gets no new hints (default 10800000, 3 h)
+              --hint-max-bytes-per-node B  hint bytes kept for one replica (default 268435456)
+              --hint-max-bytes B         hint bytes kept in all (default 1073741824)
+              --hint-delivery-bytes-per-second B  pace of handing hints to a returning replica (default
+                                         4194304)
               --transport-timeout-ms MS  how long the node may be stopped (a long GC pause, SIGSTOP, a frozen VM
                                          or container) and serve on when it resumes, 2000-86400000 (default
                                          600000); a node stopped longer exits with status 3 and a message saying
@@ -190,7 +203,24 @@ final class NodeCommand implements Command {
             clientSettings(options),
             options.integer("transport-timeout-ms", (int) NodeConfig.DEFAULT_TRANSPORT_TIMEOUT_MILLIS,
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS),
-                (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)));
+                (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)),
+            hintSettings(options));
+    }
+
+    private static HintConfig hintSettings(Options options) {
+        HintConfig defaults = HintConfig.DEFAULT;
+        String sloppy = options.text("sloppy-quorum", "on");
+        if (!sloppy.equals("on") && !sloppy.equals("off")) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--sloppy-quorum must be on or off, was " + sloppy);
+        }
+        return new HintConfig(sloppy.equals("on"),
+            HintConfig.HintedWrites.named(options.text("hinted-writes", defaults.hintedWrites().configName())),
+            TimeUnit.MILLISECONDS.toNanos(options.longValue("hint-window-ms",
+                TimeUnit.NANOSECONDS.toMillis(defaults.windowNanos()))),
+            options.longValue("hint-max-bytes-per-node", defaults.maxBytesPerTarget()),
+            options.longValue("hint-max-bytes", defaults.maxBytesTotal()),
+            options.longValue("hint-delivery-bytes-per-second", defaults.deliveryBytesPerSecond()),
+            defaults.maxInFlight(), defaults.deliveryIntervalNanos());
     }
 
     private static ClientSettings clientSettings(Options options) {

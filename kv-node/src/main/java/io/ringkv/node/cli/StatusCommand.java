@@ -1,5 +1,7 @@
 package io.ringkv.node.cli;
 
+import io.ringkv.api.NodeId;
+import io.ringkv.replication.HintedHandoff;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,7 +17,7 @@ import java.util.Set;
  */
 final class StatusCommand implements Command {
     private static final List<String> COLUMNS = List.of("state", "id", "address", "client", "zone", "rack", "load",
-        "keys", "disk", "owns", "tokens", "generation", "liveness");
+        "keys", "disk", "owns", "tokens", "generation", "liveness", "hints");
 
     @Inject
     StatusCommand() {
@@ -42,6 +44,8 @@ final class StatusCommand implements Command {
               owns        share of the ring's data the node keeps a replica of
               generation  changes every time the node restarts
               liveness    what the asked node's failure detector believes
+              hints       hints the asked node holds for the node (writes it missed while down or silent),
+                          handed over once it is alive again
 
             options:
               --host HOST   node to ask (default 127.0.0.1)
@@ -67,6 +71,7 @@ final class StatusCommand implements Command {
             return Launcher.FAILED;
         }
         ClusterInfo info = ClusterInfo.parse(reply.text());
+        Map<String, String> hints = hintFields(host, port);
         Map<String, String> fields = info.fields();
         List<Map<String, String>> nodes = info.nodes();
         if (!fields.containsKey("cluster_self")) {
@@ -81,12 +86,18 @@ final class StatusCommand implements Command {
             out.println("LOADING: " + fields.get("cluster_self") + " does not serve clients yet: "
                 + fields.getOrDefault("loading_reason", "starting"));
         }
+        if (!hints.isEmpty()) {
+            out.printf("Hints held by %s: %s pending (%s bytes), %s delivered since it started%n",
+                fields.get("cluster_self"), hints.getOrDefault("hints_pending", "0"),
+                hints.getOrDefault("hints_pending_bytes", "0"), hints.getOrDefault("hints_delivered", "0"));
+        }
         List<List<String>> rows = new ArrayList<>();
         rows.add(COLUMNS.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList());
         for (Map<String, String> node : nodes) {
             List<String> row = new ArrayList<>();
             for (String column : COLUMNS) {
-                String value = node.getOrDefault(column.equals("client") ? "client" : column, "?");
+                String value = column.equals("hints") ? hintsFor(hints, node.get("id"))
+                    : node.getOrDefault(column, "?");
                 if (column.equals("owns")) {
                     value = percent(value);
                 }
@@ -112,6 +123,24 @@ final class StatusCommand implements Command {
         }
         out.flush();
         return Launcher.OK;
+    }
+
+    /** @return the asked node's INFO hints fields, empty when it has none (or could not say) */
+    private static Map<String, String> hintFields(String host, int port) {
+        try {
+            AdminClient.Reply reply = AdminClient.call(host, port, List.of("INFO", "hints"));
+            return reply.error() ? Map.of() : ClusterInfo.parse(reply.text()).fields();
+        } catch (IOException e) {
+            return Map.of();
+        }
+    }
+
+    /** @return the hints the asked node holds for {@code id}: 0 when it has no gauge for it, "?" when unknown */
+    private static String hintsFor(Map<String, String> hints, String id) {
+        if (hints.isEmpty() || id == null || !NodeId.isValid(id)) {
+            return "?";
+        }
+        return hints.getOrDefault(HintedHandoff.gaugeName(NodeId.of(id)), "0");
     }
 
     /** @return a share of 0–1 as a percentage, or "?" when the node sent something else */

@@ -72,24 +72,27 @@ public final class EngineStage implements StorageStage, AutoCloseable {
      * Starts the stage's threads.
      *
      * @param name names the threads ({@code <name>-storage}, {@code <name>-sync})
-     * @param engine the node's engine
+     * @param counterPrefix names the stage's counters ({@code <prefix>_forces}, ...): {@code storage_stage} for
+     *     the data engine's stage, {@code hint_stage} for the hint store's
+     * @param section the INFO section the counters show in
+     * @param engine the engine the stage runs tasks against
      * @param capacity tasks that may be in the stage at once (queued, running or awaiting their force)
      * @param wakeAgent wakes the agent thread when completions arrive (called from the stage's threads)
      * @param onMetrics receives the engine's report once a second, on the applier thread
      * @param counters where the stage's counters go ({@code storage_stage_*}, INFO's storage section)
      */
-    public EngineStage(String name, StorageEngine engine, int capacity, Runnable wakeAgent,
-                       Consumer<StorageMetrics> onMetrics, CounterRegistry counters) {
-        this.forces = counters.register("storage_stage_forces", "forces of the engine by the storage stage: one"
-            + " covers every write handed to it since the last (group commit)", CounterKind.COUNTER, "storage");
-        this.forcedWrites = counters.register("storage_stage_forced_writes", "replica writes acknowledged after a"
-            + " force covered them; divided by storage_stage_forces, the writes one force covered on average",
-            CounterKind.COUNTER, "storage");
-        this.refusedCounter = counters.register("storage_stage_refused", "replica reads and writes refused because"
-            + " the storage stage already held its capacity", CounterKind.COUNTER, "storage");
-        this.inFlightGauge = counters.register("storage_stage_in_flight", "replica reads and writes in the storage"
-            + " stage now (queued, running or awaiting a force), as of the agent's last completion",
-            CounterKind.GAUGE, "storage");
+    public EngineStage(String name, String counterPrefix, String section, StorageEngine engine, int capacity,
+                       Runnable wakeAgent, Consumer<StorageMetrics> onMetrics, CounterRegistry counters) {
+        this.forces = counters.register(counterPrefix + "_forces", "forces of the engine by this stage: one"
+            + " covers every write handed to it since the last (group commit)", CounterKind.COUNTER, section);
+        this.forcedWrites = counters.register(counterPrefix + "_forced_writes", "write tasks completed after a"
+            + " force covered them; divided by " + counterPrefix + "_forces, the writes one force covered on average",
+            CounterKind.COUNTER, section);
+        this.refusedCounter = counters.register(counterPrefix + "_refused", "reads and writes refused because"
+            + " this stage already held its capacity", CounterKind.COUNTER, section);
+        this.inFlightGauge = counters.register(counterPrefix + "_in_flight", "reads and writes in this stage now"
+            + " (queued, running or awaiting a force), as of the agent's last completion", CounterKind.GAUGE,
+            section);
         this.engine = engine;
         this.capacity = capacity;
         this.wakeAgent = wakeAgent;

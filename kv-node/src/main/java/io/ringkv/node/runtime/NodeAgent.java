@@ -28,7 +28,7 @@ public final class NodeAgent implements Agent {
     private final CopyOnWriteArrayList<IntSupplier> cycleEnds = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
     private volatile Runnable wakeIfParked;
-    private EngineStage storage;
+    private EngineStage[] storage = new EngineStage[0];
 
     /**
      * @param roleName names the thread, e.g. {@code ringkv-node-n1}
@@ -77,9 +77,9 @@ public final class NodeAgent implements Agent {
         cycleEnds.add(action);
     }
 
-    /** Runs the storage stage's completions on this agent; set before the agent starts. */
-    public void storage(EngineStage stage) {
-        this.storage = stage;
+    /** Runs the storage stages' completions on this agent (the data engine's, the hint store's); before it starts. */
+    public void storage(EngineStage... stages) {
+        this.storage = stages.clone();
     }
 
     /** Wakes the agent thread if it is parked (any thread): work was handed to it. */
@@ -116,8 +116,8 @@ public final class NodeAgent implements Agent {
         }
         int work = transport.pollMessages();
         work += timers.poll();
-        if (storage != null) {
-            work += storage.drainCompletions();
+        for (EngineStage stage : storage) {
+            work += stage.drainCompletions();
         }
         work += inbox.drain(TASKS_PER_CYCLE);
         for (IntSupplier action : cycleEnds) {
