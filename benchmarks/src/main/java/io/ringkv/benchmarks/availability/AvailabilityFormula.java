@@ -1,0 +1,100 @@
+package io.ringkv.benchmarks.availability;
+
+/**
+ * The analytic expectation the simulation is checked against, for independent nodes in their steady state. With
+ * p = MTTR / (MTBF + MTTR) a node is down a fraction p of the time; the detection delays add two small states:
+ * q, down but not judged DOWN yet (it times out), and u, back but still judged DOWN (it is skipped). An owner is
+ * <em>usable</em> (believed alive and answering) with probability 1 - x, x = p + u. Substitutes are assumed to
+ * answer (each fails to with probability about q, a second-order term).
+ */
+public final class AvailabilityFormula {
+    private final int n;
+    private final int w;
+    private final double p;
+    private final double q;
+    private final double u;
+
+    /** @param parameters the run's N, W, MTBF, MTTR and detection delays */
+    public AvailabilityFormula(AvailabilityParameters parameters) {
+        this.n = parameters.n();
+        this.w = parameters.w();
+        double mtbf = parameters.mtbfSeconds();
+        double mttr = parameters.mttrSeconds();
+        double cycles = 1 / (mtbf + mttr);
+        this.p = mttr * cycles;
+        // an outage of exponential length D is undetected for min(D, delay) and judged DOWN at all if D > delay
+        double judged = mttr == 0 ? 0 : Math.exp(-parameters.detectDownSeconds() / mttr);
+        this.q = cycles * mttr * (1 - judged);
+        this.u = cycles * judged * parameters.detectUpSeconds();
+    }
+
+    /** @return the fraction of time a node is down, p */
+    public double p() {
+        return p;
+    }
+
+    /** @return P(a node is down and not judged DOWN yet) */
+    public double q() {
+        return q;
+    }
+
+    /** @return P(a node is back but still judged DOWN) */
+    public double u() {
+        return u;
+    }
+
+    /** @return the textbook strict failure probability, fewer than W of N up: 3p²(1-p) + p³ at N=3, W=2 */
+    public double strictFailureSimple() {
+        return binomialBelow(n, w, 1 - p);
+    }
+
+    /** @return the textbook sloppy failure probability, no owner up: p³ at N=3 */
+    public double sloppyFailureSimple() {
+        return Math.pow(p, n);
+    }
+
+    /** @return strict failure with the detection delays: fewer than W of N owners usable (x = p + u) */
+    public double strictFailure() {
+        return binomialBelow(n, w, 1 - (p + u));
+    }
+
+    /**
+     * @return sloppy failure with the detection delays: no usable owner, or usable owners plus owners judged DOWN
+     *     (each replaced by a substitute) short of W because the others are down but not judged yet; at N=3, W=2
+     *     about x³ + 3(1-x)q²
+     */
+    public double sloppyFailure() {
+        double usable = 1 - (p + u);
+        double judgedDown = p + u - q;
+        double failure = 0;
+        for (int k = 0; k <= n; k++) {
+            for (int j = 0; j <= n - k; j++) {
+                int m = n - k - j;
+                if (k == 0 || k + j < w) {
+                    failure += multinomial(n, k, j) * Math.pow(usable, k) * Math.pow(judgedDown, j) * Math.pow(q, m);
+                }
+            }
+        }
+        return failure;
+    }
+
+    private static double binomialBelow(int n, int w, double success) {
+        double below = 0;
+        for (int k = 0; k < w; k++) {
+            below += multinomial(n, k, n - k) * Math.pow(success, k) * Math.pow(1 - success, n - k);
+        }
+        return below;
+    }
+
+    private static double multinomial(int n, int k, int j) {
+        return factorial(n) / (factorial(k) * factorial(j) * factorial(n - k - j));
+    }
+
+    private static double factorial(int value) {
+        double product = 1;
+        for (int i = 2; i <= value; i++) {
+            product *= i;
+        }
+        return product;
+    }
+}
