@@ -4,8 +4,9 @@ package io.ringkv.benchmarks.availability;
  * The analytic expectation the simulation is checked against, for independent nodes in their steady state. With
  * p = MTTR / (MTBF + MTTR) a node is down a fraction p of the time; the detection delays add two small states:
  * q, down but not judged DOWN yet (it times out), and u, back but still judged DOWN (it is skipped). An owner is
- * <em>usable</em> (believed alive and answering) with probability 1 - x, x = p + u. Substitutes are assumed to
- * answer (each fails to with probability about q, a second-order term).
+ * <em>usable</em> (believed alive and answering) with probability 1 - x, x = p + u. A substitute is a node
+ * believed alive, so it fails to answer with probability s = q / (1 - x + q). Owners fail independently; the
+ * ring's own structure (which nodes share keys) does not enter.
  */
 public final class AvailabilityFormula {
     private final int n;
@@ -13,6 +14,7 @@ public final class AvailabilityFormula {
     private final double p;
     private final double q;
     private final double u;
+    private final double s;
 
     /** @param parameters the run's N, W, MTBF, MTTR and detection delays */
     public AvailabilityFormula(AvailabilityParameters parameters) {
@@ -26,6 +28,7 @@ public final class AvailabilityFormula {
         double judged = mttr == 0 ? 0 : Math.exp(-parameters.detectDownSeconds() / mttr);
         this.q = cycles * mttr * (1 - judged);
         this.u = cycles * judged * parameters.detectUpSeconds();
+        this.s = q == 0 ? 0 : q / (1 - p - u + q);
     }
 
     /** @return the fraction of time a node is down, p */
@@ -41,6 +44,11 @@ public final class AvailabilityFormula {
     /** @return P(a node is back but still judged DOWN) */
     public double u() {
         return u;
+    }
+
+    /** @return P(a node believed alive, such as a substitute, is down) */
+    public double s() {
+        return s;
     }
 
     /** @return the textbook strict failure probability, fewer than W of N up: 3p²(1-p) + p³ at N=3, W=2 */
@@ -59,9 +67,8 @@ public final class AvailabilityFormula {
     }
 
     /**
-     * @return sloppy failure with the detection delays: no usable owner, or usable owners plus owners judged DOWN
-     *     (each replaced by a substitute) short of W because the others are down but not judged yet; at N=3, W=2
-     *     about x³ + 3(1-x)q²
+     * @return sloppy failure with the detection delays: no usable owner, or usable owners plus the answering
+     *     substitutes of owners judged DOWN short of W; at N=3, W=2 that is x³ + 3(1-x)(q + (x-q)s)²
      */
     public double sloppyFailure() {
         double usable = 1 - (p + u);
@@ -69,15 +76,15 @@ public final class AvailabilityFormula {
         double failure = 0;
         for (int k = 0; k <= n; k++) {
             for (int j = 0; j <= n - k; j++) {
-                int m = n - k - j;
-                if (k == 0 || k + j < w) {
-                    failure += multinomial(n, k, j) * Math.pow(usable, k) * Math.pow(judgedDown, j) * Math.pow(q, m);
-                }
+                double share = multinomial(n, k, j) * Math.pow(usable, k) * Math.pow(judgedDown, j)
+                    * Math.pow(q, n - k - j);
+                failure += share * (k == 0 ? 1 : binomialBelow(j, w - k, 1 - s));
             }
         }
         return failure;
     }
 
+    /** @return P(fewer than w successes in n trials); 0 when w &lt;= 0 */
     private static double binomialBelow(int n, int w, double success) {
         double below = 0;
         for (int k = 0; k < w; k++) {
