@@ -62,8 +62,9 @@ class AvailabilitySimulationTest {
 
     @Test
     void anOutageShorterThanTheDetectionDelayIsNeverJudged() {
-        // n3 down 0-2, back before the detector would judge it at 5, and down again 20-30 (judged at 25); n4 down
-        List<Outage> outages = List.of(new Outage(2, 0, 2), new Outage(3, 0, 100), new Outage(2, 20, 30));
+        // n3 down 0-1, back (believed alive at 4) before the detector would judge it at 5; down again 20-30,
+        // judged at 25; n4 down throughout
+        List<Outage> outages = List.of(new Outage(2, 0, 1), new Outage(3, 0, 100), new Outage(2, 20, 30));
         AvailabilityResult between = judge(outages, 10);
         assertEquals(1, between.count(false, Outcome.SUCCESS));
         assertEquals(1, between.hinted());
@@ -74,6 +75,15 @@ class AvailabilitySimulationTest {
         AvailabilityResult judged = judge(outages, 26);
         assertEquals(1, judged.count(false, Outcome.TOO_FEW_OWNERS));
         assertEquals(1, judged.count(true, Outcome.SUCCESS));
+    }
+
+    @Test
+    void aNodeThatFailsAgainBeforeItIsBelievedBackStaysJudgedDown() {
+        // n3 down 0-10 (judged at 5), back at 10 but down again at 11, before the view would believe it at 13
+        AvailabilityResult result = judge(List.of(new Outage(2, 0, 10), new Outage(2, 11, 50),
+            new Outage(3, 0, 100)), 14);
+        assertEquals(1, result.count(false, Outcome.TOO_FEW_OWNERS));
+        assertEquals(1, result.count(true, Outcome.SUCCESS));
     }
 
     @Test
