@@ -4,7 +4,8 @@
 # figures; nothing touches the network. About 20-30 s on two cores with the defaults (2,000,000 writes).
 #
 #   benchmarks/scripts/availability.sh [writes] [seed] [--mtbf-hours 24] [--mttr-minutes 27] [--detect-down 8]
-#                                      [--detect-up 2] [--hours 2000] [--nodes 1000] [--vnodes 32] [--no-table]
+#                                      [--detect-up 2] [--hint-window-hours H] [--hours 2000] [--nodes 1000]
+#                                      [--vnodes 32] [--no-table]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bin/jdk.sh

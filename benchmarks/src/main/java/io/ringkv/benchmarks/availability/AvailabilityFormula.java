@@ -15,6 +15,7 @@ public final class AvailabilityFormula {
     private final double q;
     private final double u;
     private final double s;
+    private final double h;
 
     /** @param parameters the run's N, W, MTBF, MTTR and detection delays */
     public AvailabilityFormula(AvailabilityParameters parameters) {
@@ -29,6 +30,10 @@ public final class AvailabilityFormula {
         this.q = cycles * mttr * (1 - judged);
         this.u = cycles * judged * parameters.detectUpSeconds();
         this.s = q == 0 ? 0 : q / (1 - p - u + q);
+        // judged DOWN for longer than the hint window: down for longer than window + detection delay
+        double window = parameters.hintWindowSeconds();
+        this.h = mttr == 0 || Double.isInfinite(window) ? 0
+            : cycles * mttr * Math.exp(-(window + parameters.detectDownSeconds()) / mttr);
     }
 
     /** @return the fraction of time a node is down, p */
@@ -51,6 +56,11 @@ public final class AvailabilityFormula {
         return s;
     }
 
+    /** @return P(a node has been judged DOWN for longer than the hint window), 0 without a window */
+    public double h() {
+        return h;
+    }
+
     /** @return the textbook strict failure probability, fewer than W of N up: 3p²(1-p) + p³ at N=3, W=2 */
     public double strictFailureSimple() {
         return binomialBelow(n, w, 1 - p);
@@ -68,16 +78,18 @@ public final class AvailabilityFormula {
 
     /**
      * @return sloppy failure with the detection delays: no usable owner, or usable owners plus the answering
-     *     substitutes of owners judged DOWN short of W; at N=3, W=2 that is x³ + 3(1-x)(q + (x-q)s)²
+     *     substitutes of owners judged DOWN short of W (an owner down but not judged yet, or judged DOWN beyond the
+     *     hint window, has none); at N=3, W=2 that is x³ + 3(1-x)(q + h + (x-q-h)s)²
      */
     public double sloppyFailure() {
         double usable = 1 - (p + u);
-        double judgedDown = p + u - q;
+        double missing = q + h;
+        double judgedDown = p + u - missing;
         double failure = 0;
         for (int k = 0; k <= n; k++) {
             for (int j = 0; j <= n - k; j++) {
                 double share = multinomial(n, k, j) * Math.pow(usable, k) * Math.pow(judgedDown, j)
-                    * Math.pow(q, n - k - j);
+                    * Math.pow(missing, n - k - j);
                 failure += share * (k == 0 ? 1 : binomialBelow(j, w - k, 1 - s));
             }
         }

@@ -14,13 +14,15 @@ import java.util.Locale;
  * @param mttrSeconds mean time to repair (exponential time down); 0 means a node never goes down
  * @param detectDownSeconds how long after a node fails the coordinator's view judges it DOWN (if still down)
  * @param detectUpSeconds how long after a node returns the view believes it alive again
+ * @param hintWindowSeconds an owner judged DOWN for longer than this gets no substitute (hints.window); infinite
+ *     for none, as the write rule of issue 15 states it
  * @param horizonSeconds virtual time over which writes arrive, after a warm-up that lets failures settle
  * @param writes writes issued, at uniformly random times (a Poisson process) to uniformly random tokens
  * @param seed seed of every random choice: ring tokens, failure history, writes
  */
 public record AvailabilityParameters(int nodes, int vnodes, int racks, int n, int w, double mtbfSeconds,
                                      double mttrSeconds, double detectDownSeconds, double detectUpSeconds,
-                                     double horizonSeconds, long writes, long seed) {
+                                     double hintWindowSeconds, double horizonSeconds, long writes, long seed) {
     /** 3,600 s. */
     public static final double HOUR = 3600;
 
@@ -28,10 +30,11 @@ public record AvailabilityParameters(int nodes, int vnodes, int racks, int n, in
      * The defaults: 1,000 nodes of 32 vnodes in 12 racks, N = 3, W = 2; MTBF 24 h and MTTR 27 min, where a strict
      * quorum's expected write availability is the claimed 99.9 %; DOWN judged 8 s after a failure (gossip's
      * phi-accrual detector at 1 s rounds judges DOWN after about 5-10 s), alive again 2 s after a return;
-     * writes over 2,000 h.
+     * no hint window; writes over 2,000 h.
      */
     public static AvailabilityParameters defaults(long writes, long seed) {
-        return new AvailabilityParameters(1000, 32, 12, 3, 2, 24 * HOUR, 27 * 60, 8, 2, 2000 * HOUR, writes, seed);
+        return new AvailabilityParameters(1000, 32, 12, 3, 2, 24 * HOUR, 27 * 60, 8, 2,
+            Double.POSITIVE_INFINITY, 2000 * HOUR, writes, seed);
     }
 
     /** @throws IllegalArgumentException naming the parameter out of range */
@@ -45,6 +48,7 @@ public record AvailabilityParameters(int nodes, int vnodes, int racks, int n, in
         check("mttr", mttrSeconds >= 0 && Double.isFinite(mttrSeconds), mttrSeconds);
         check("detect-down", detectDownSeconds >= 0 && Double.isFinite(detectDownSeconds), detectDownSeconds);
         check("detect-up", detectUpSeconds >= 0 && Double.isFinite(detectUpSeconds), detectUpSeconds);
+        check("hint-window-hours", hintWindowSeconds > 0, hintWindowSeconds);
         check("hours", horizonSeconds > 0 && Double.isFinite(horizonSeconds), horizonSeconds);
         check("writes", writes >= 0, writes);
     }
@@ -52,13 +56,31 @@ public record AvailabilityParameters(int nodes, int vnodes, int racks, int n, in
     /** @return a copy with another MTBF and MTTR */
     public AvailabilityParameters withFailures(double mtbf, double mttr) {
         return new AvailabilityParameters(nodes, vnodes, racks, n, w, mtbf, mttr, detectDownSeconds,
-            detectUpSeconds, horizonSeconds, writes, seed);
+            detectUpSeconds, hintWindowSeconds, horizonSeconds, writes, seed);
     }
 
     /** @return a copy with other detection delays */
     public AvailabilityParameters withDetection(double down, double up) {
         return new AvailabilityParameters(nodes, vnodes, racks, n, w, mtbfSeconds, mttrSeconds, down, up,
-            horizonSeconds, writes, seed);
+            hintWindowSeconds, horizonSeconds, writes, seed);
+    }
+
+    /** @return a copy with another hint window (infinite for none) */
+    public AvailabilityParameters withHintWindow(double seconds) {
+        return new AvailabilityParameters(nodes, vnodes, racks, n, w, mtbfSeconds, mttrSeconds, detectDownSeconds,
+            detectUpSeconds, seconds, horizonSeconds, writes, seed);
+    }
+
+    /** @return a copy with another ring size (racks capped at the node count) and tokens per node */
+    public AvailabilityParameters withRing(int nodeCount, int tokensPerNode) {
+        return new AvailabilityParameters(nodeCount, tokensPerNode, Math.min(racks, nodeCount), n, w, mtbfSeconds,
+            mttrSeconds, detectDownSeconds, detectUpSeconds, hintWindowSeconds, horizonSeconds, writes, seed);
+    }
+
+    /** @return a copy with another horizon, number of writes and seed */
+    public AvailabilityParameters withRun(double horizon, long writeCount, long runSeed) {
+        return new AvailabilityParameters(nodes, vnodes, racks, n, w, mtbfSeconds, mttrSeconds, detectDownSeconds,
+            detectUpSeconds, hintWindowSeconds, horizon, writeCount, runSeed);
     }
 
     /** @return the long-run fraction of time a node is down: MTTR / (MTBF + MTTR) */
@@ -77,9 +99,12 @@ public record AvailabilityParameters(int nodes, int vnodes, int racks, int n, in
             cluster    %d nodes, %d vnodes each (balanced allocator), %d racks, N=%d W=%d
             failures   each node alternates up/down: exponential MTBF %s, MTTR %s (p = MTTR/(MTBF+MTTR) = %.5f)
             detector   DOWN judged %.1f s after a failure (if still down), alive again %.1f s after the return
+            hints      %s
             writes     %,d at random times over %,.0f h (after a %.1f h warm-up) to random tokens; seed %d""",
             nodes, vnodes, racks, n, w, duration(mtbfSeconds), duration(mttrSeconds), downFraction(),
-            detectDownSeconds, detectUpSeconds, writes, horizonSeconds / HOUR, warmUpSeconds() / HOUR, seed);
+            detectDownSeconds, detectUpSeconds, Double.isInfinite(hintWindowSeconds)
+                ? "no hint window: every owner judged DOWN gets a substitute"
+                : "an owner judged DOWN for more than " + duration(hintWindowSeconds) + " gets no substitute", writes, horizonSeconds / HOUR, warmUpSeconds() / HOUR, seed);
     }
 
     /** @return seconds as "27 min", "24 h" or "7 d" */
@@ -89,6 +114,9 @@ public record AvailabilityParameters(int nodes, int vnodes, int racks, int n, in
         }
         if (seconds >= HOUR && seconds % HOUR == 0) {
             return String.format(Locale.ROOT, "%.0f h", seconds / HOUR);
+        }
+        if (seconds % 60 == 0) {
+            return String.format(Locale.ROOT, "%.0f min", seconds / 60);
         }
         return String.format(Locale.ROOT, "%.4g min", seconds / 60);
     }

@@ -1,5 +1,6 @@
 package io.ringkv.benchmarks.availability;
 
+import io.ringkv.api.NodeId;
 import io.ringkv.replication.LivenessView;
 import io.ringkv.replication.SloppyQuorum;
 import io.ringkv.ring.Ring;
@@ -32,6 +33,8 @@ public final class AvailabilitySimulation {
     private final boolean[] up;
     private final boolean[] believedUp;
     private final int[] lastOutage;
+    private final double[] judgedDownAt;
+    private final double hintWindow;
     private final LivenessView believed;
     private final LivenessView answers;
     private int nextEvent;
@@ -43,9 +46,10 @@ public final class AvailabilitySimulation {
      * @param outages the failure history (node indexes of {@code ring})
      * @param detectDownSeconds delay until the view judges a failed node DOWN (only if it is still down then)
      * @param detectUpSeconds delay until the view believes a returned node alive (only if it is still up then)
+     * @param hintWindowSeconds an owner judged DOWN longer than this gets no substitute (infinite for none)
      */
     public AvailabilitySimulation(Ring ring, int n, int w, List<Outage> outages, double detectDownSeconds,
-                                  double detectUpSeconds) {
+                                  double detectUpSeconds, double hintWindowSeconds) {
         this.ring = ring;
         this.n = n;
         this.rule = new WriteRule(w);
@@ -53,6 +57,8 @@ public final class AvailabilitySimulation {
         this.up = new boolean[ring.size()];
         this.believedUp = new boolean[ring.size()];
         this.lastOutage = new int[ring.size()];
+        this.judgedDownAt = new double[ring.size()];
+        this.hintWindow = hintWindowSeconds;
         Arrays.fill(up, true);
         Arrays.fill(believedUp, true);
         Arrays.fill(lastOutage, -1);
@@ -82,7 +88,7 @@ public final class AvailabilitySimulation {
         Iterator<Write> writes = new RandomWrites(parameters.writes(), parameters.horizonSeconds(),
             random(parameters.seed(), 3));
         return new AvailabilitySimulation(ring, parameters.n(), parameters.w(), outages,
-            parameters.detectDownSeconds(), parameters.detectUpSeconds()).run(writes);
+            parameters.detectDownSeconds(), parameters.detectUpSeconds(), parameters.hintWindowSeconds()).run(writes);
     }
 
     /**
@@ -102,10 +108,25 @@ public final class AvailabilitySimulation {
             last = write.time();
             advanceTo(write.time());
             SloppyQuorum.Targets strict = SloppyQuorum.select(ring, write.token(), n, believed, false);
-            SloppyQuorum.Targets sloppy = SloppyQuorum.select(ring, write.token(), n, believed, true);
+            SloppyQuorum.Targets sloppy = withinHintWindow(
+                SloppyQuorum.select(ring, write.token(), n, believed, true), write.time());
             result.count(rule.strict(strict, answers), rule.sloppy(sloppy, answers), sloppy.substituted() > 0);
         }
         return result;
+    }
+
+    /** @return the targets without the substitutes of owners judged DOWN longer than the hint window */
+    private SloppyQuorum.Targets withinHintWindow(SloppyQuorum.Targets targets, double now) {
+        if (Double.isInfinite(hintWindow) || targets.substituted() == 0) {
+            return targets;
+        }
+        NodeId[] kept = targets.substitutes().clone();
+        for (int i = 0; i < kept.length; i++) {
+            if (kept[i] != null && now - judgedDownAt[ring.indexOf(targets.owners().get(i))] > hintWindow) {
+                kept[i] = null;
+            }
+        }
+        return new SloppyQuorum.Targets(targets.owners(), targets.alive(), kept);
     }
 
     private void advanceTo(double time) {
@@ -124,8 +145,9 @@ public final class AvailabilitySimulation {
             case RETURN -> up[node] = true;
             // a detector judges a node by its silence: DOWN only if the outage it noticed is still going on
             case DETECT_DOWN -> {
-                if (!up[node] && lastOutage[node] == event.outage()) {
+                if (!up[node] && lastOutage[node] == event.outage() && believedUp[node]) {
                     believedUp[node] = false;
+                    judgedDownAt[node] = event.time();
                 }
             }
             // and alive again only if the node has not failed anew since it returned

@@ -87,6 +87,15 @@ class AvailabilitySimulationTest {
     }
 
     @Test
+    void anOwnerJudgedDownLongerThanTheHintWindowGetsNoSubstitute() {
+        List<Outage> outages = List.of(new Outage(2, 0, 1000), new Outage(3, 0, 1000));
+        // judged DOWN at 5: within a 60 s window until 65
+        assertEquals(1, judge(outages, 60, 60).count(true, Outcome.SUCCESS));
+        assertEquals(1, judge(outages, 70, 60).count(true, Outcome.TOO_FEW_OWNERS));
+        assertEquals(1, judge(outages, 70, Double.POSITIVE_INFINITY).count(true, Outcome.SUCCESS));
+    }
+
+    @Test
     void allOwnersDownLeaveNoOwnerToCoordinate() {
         AvailabilityResult result = judge(List.of(new Outage(1, 0, 100), new Outage(2, 0, 100),
             new Outage(3, 0, 100)), 50);
@@ -107,7 +116,8 @@ class AvailabilitySimulationTest {
 
     @Test
     void writesOutOfTimeOrderAreRefused() {
-        AvailabilitySimulation simulation = new AvailabilitySimulation(sixNodes(), 3, 2, List.of(), 0, 0);
+        AvailabilitySimulation simulation = new AvailabilitySimulation(sixNodes(), 3, 2, List.of(), 0, 0,
+            Double.POSITIVE_INFINITY);
         assertThrows(IllegalArgumentException.class,
             () -> simulation.run(List.of(new Write(2, KEY), new Write(1, KEY)).iterator()));
     }
@@ -138,8 +148,9 @@ class AvailabilitySimulationTest {
     @Test
     void theSimulationAgreesWithTheFormula() {
         // a long detection delay (2 min against an MTTR of 10 min) makes the timeout terms visible
+        // and a 15 min hint window against it the window term
         for (AvailabilityParameters parameters : List.of(small(3600, 600, 100_000, 5),
-            small(3600, 600, 100_000, 5).withDetection(120, 60))) {
+            small(3600, 600, 100_000, 5).withDetection(120, 60), small(3600, 600, 100_000, 5).withHintWindow(900))) {
             AvailabilityResult result = AvailabilitySimulation.run(parameters);
             AvailabilityFormula formula = new AvailabilityFormula(parameters);
             assertClose(formula.strictFailure(), result.failures(false), result.writes());
@@ -175,11 +186,16 @@ class AvailabilitySimulationTest {
 
     /** 60 nodes of 8 vnodes in 6 racks; writes over 500 h. */
     private static AvailabilityParameters small(double mtbf, double mttr, long writes, long seed) {
-        return new AvailabilityParameters(60, 8, 6, 3, 2, mtbf, mttr, 8, 2, 500 * 3600.0, writes, seed);
+        return new AvailabilityParameters(60, 8, 6, 3, 2, mtbf, mttr, 8, 2, Double.POSITIVE_INFINITY,
+            500 * 3600.0, writes, seed);
     }
 
     private static AvailabilityResult judge(List<Outage> outages, double time) {
-        return new AvailabilitySimulation(sixNodes(), 3, 2, outages, DETECT_DOWN, DETECT_UP)
+        return judge(outages, time, Double.POSITIVE_INFINITY);
+    }
+
+    private static AvailabilityResult judge(List<Outage> outages, double time, double hintWindow) {
+        return new AvailabilitySimulation(sixNodes(), 3, 2, outages, DETECT_DOWN, DETECT_UP, hintWindow)
             .run(List.of(new Write(time, KEY)).iterator());
     }
 
