@@ -102,9 +102,12 @@ public record AvailabilityParameters(int nodes, int vnodes, int racks, int n, in
             hints      %s
             writes     %,d at random times over %,.0f h (after a %.1f h warm-up) to random tokens; seed %d""",
             nodes, vnodes, racks, n, w, duration(mtbfSeconds), duration(mttrSeconds), downFraction(),
-            detectDownSeconds, detectUpSeconds, Double.isInfinite(hintWindowSeconds)
-                ? "no hint window: every owner judged DOWN gets a substitute"
-                : "an owner judged DOWN for more than " + duration(hintWindowSeconds) + " gets no substitute", writes, horizonSeconds / HOUR, warmUpSeconds() / HOUR, seed);
+            detectDownSeconds, detectUpSeconds, hints(), writes, horizonSeconds / HOUR, warmUpSeconds() / HOUR, seed);
+    }
+
+    private String hints() {
+        return Double.isInfinite(hintWindowSeconds) ? "no hint window: every owner judged DOWN gets a substitute"
+            : "an owner judged DOWN for more than " + duration(hintWindowSeconds) + " gets no substitute";
     }
 
     /** @return seconds as "27 min", "24 h" or "7 d" */
