@@ -3,7 +3,8 @@
  * replicas, the replica side that applies versioned writes to its storage engine, conflict resolution
  * ({@code lww} and {@code vector-clock} as ServiceLoader plugins, more from any jar on the module path), and read
  * repair. Every piece is an I/O-free state machine written against the Transport and Clock seams, so it runs
- * unchanged in the deterministic simulator. Sloppy quorum and hinted handoff come later.
+ * unchanged in the deterministic simulator. Sloppy quorum and durable hinted handoff ({@code HintedHandoff}) keep
+ * writes available through down replicas and hand them over when the replicas return.
  */
 module io.ringkv.replication {
     requires io.ringkv.api;
