@@ -1,0 +1,669 @@
+package io.ringkv.antientropy;
+
+import io.ringkv.antientropy.internal.RepairCodec;
+import io.ringkv.antientropy.internal.RepairMessage;
+import io.ringkv.api.CounterSet;
+import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.TimerHandler;
+import io.ringkv.ring.TokenRange;
+import io.ringkv.storage.StorageStage;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.agrona.DirectBuffer;
+
+/**
+ * Anti-entropy between replicas, on the agent thread: a <em>session</em> compares one token range this node holds
+ * with one peer that holds it too, and leaves both with the union of what they held, merged.
+ *
+ * <ol>
+ *   <li>Both sides build the range's hash tree ({@link RangeTree}, leaves of (key, version set) hashes) from a
+ *       token-ordered scan on their storage stage; the peer sends its leaf hashes (8 bytes a leaf, one message).</li>
+ *   <li>For each leaf that differs, both sides list the leaf's (key, hash) pairs; the peer's travel in chunks.</li>
+ *   <li>Keys this node holds differently or the peer lacks are sent as records; keys the peer holds that this node
+ *       lacks or holds differently are asked for. The receiver of a record merges it with the resolver
+ *       ({@link RecordMerger}) and acknowledges once it is durable; a record unacknowledged after the retry interval
+ *       is sent again (merging twice changes nothing).</li>
+ * </ol>
+ * Bytes moved track the difference: the tree is 8 KiB per range at the default 1,024 leaves, a differing leaf's
+ * digest is 16 bytes plus the key per key of that leaf, and only differing keys' records move. Every request is
+ * sent again until answered; a session with no progress for the session timeout fails (counted). A peer serves at
+ * most {@code maxResponderSessions} at once and answers more with BUSY. Nothing a peer sends is thrown out of the
+ * handler: a malformed message is dropped and counted. Tree builds, digests and reads run on the storage stage,
+ * never here.
+ */
+public final class AntiEntropy implements TimerHandler {
+    /** The SBE schema id of anti-entropy messages. */
+    public static final int SCHEMA_ID = RepairCodec.SCHEMA_ID;
+    private static final int CHUNK_BYTES = 56 * 1024;
+
+    private final NodeContext context;
+    private final StorageStage stage;
+    private final RepairConfig config;
+    private final RecordMerger merger;
+    private final RepairCodec codec;
+    private final CounterSet<RepairCounter> counters;
+    private final Map<Long, Initiated> initiated = new HashMap<>();
+    private final Map<Long, Served> served = new LinkedHashMap<>();
+    private long nextSession;
+    private long timerId = -1;
+
+    /**
+     * Registers the anti-entropy handler with {@code context.transport()}.
+     *
+     * @param stage the node's data storage stage: trees, digests and record reads run there
+     * @param merger merges a peer's records into this node's replica
+     * @param maxKeyBytes the largest key a record may carry
+     * @param maxRecordBytes the largest version or value blob a record may carry
+     */
+    public AntiEntropy(NodeContext context, StorageStage stage, RepairConfig config, RecordMerger merger,
+                       int maxKeyBytes, int maxRecordBytes) {
+        this.context = context;
+        this.stage = stage;
+        this.config = config;
+        this.merger = merger;
+        this.codec = new RepairCodec(maxKeyBytes, maxRecordBytes);
+        this.counters = context.counters().register(RepairCounter.class);
+        this.nextSession = (context.random().nextLong() >>> 2) + 1;
+        context.transport().register(SCHEMA_ID, this::onMessage);
+    }
+
+    /**
+     * Repairs {@code range} with {@code peer}: afterwards both hold the merge of what either held when they listed
+     * it (writes that land meanwhile may differ again; the next repair takes them).
+     *
+     * @param done receives the session's result on the agent thread
+     */
+    public void repair(TokenRange range, NodeId peer, Consumer<RepairResult> done) {
+        long sessionId = nextSession++;
+        Initiated session = new Initiated(sessionId, TreeShape.of(range, config.leafCount()), peer, done,
+            context.clock().monotonicNanos());
+        initiated.put(sessionId, session);
+        counters.get(RepairCounter.SESSIONS_STARTED).incrementRelease();
+        ensureTimer();
+        boolean queued = stage.read(range.end(), engine -> RepairTasks.leafHashes(engine, session.shape),
+            (leaves, failure) -> {
+                if (initiated.get(sessionId) != session) {
+                    return;
+                }
+                if (failure != null) {
+                    fail(session, "this node could not build its tree: " + failure.getMessage());
+                    return;
+                }
+                session.mine = leaves;
+                session.progress(now());
+                sendTreeRequest(session);
+            });
+        if (!queued) {
+            fail(session, "this node's storage stage is full");
+        }
+    }
+
+    /** @return repair sessions this node runs or serves now */
+    public int sessions() {
+        return initiated.size() + served.size();
+    }
+
+    /** @return one of the repair counters */
+    public long counter(RepairCounter counter) {
+        return counters.value(counter);
+    }
+
+    // ------------------------------------------------------------------ initiator
+
+    private void sendTreeRequest(Initiated session) {
+        TokenRange range = session.shape.range();
+        send(session.peer, codec.encodeTreeRequest(session.id, range.start(), range.end(), config.leafCount()),
+            session);
+    }
+
+    private void onTreeReply(RepairMessage.TreeReply reply) {
+        Initiated session = initiated.get(reply.sessionId());
+        if (session == null || session.theirs != null || session.mine == null) {
+            return;
+        }
+        session.treeBytes += 8L * reply.leaves().length;
+        if (reply.status() != RepairMessage.Status.OK) {
+            fail(session, "peer " + session.peer + " answered " + reply.status());
+            return;
+        }
+        if (reply.leaves().length != session.mine.length) {
+            fail(session, "peer " + session.peer + " sent " + reply.leaves().length + " leaves, not "
+                + session.mine.length);
+            return;
+        }
+        session.theirs = reply.leaves();
+        session.progress(now());
+        for (int leaf = 0; leaf < session.mine.length; leaf++) {
+            if (session.mine[leaf] != session.theirs[leaf]) {
+                session.pendingLeaves.add(leaf);
+            }
+        }
+        session.differingLeaves = session.pendingLeaves.size();
+        counters.get(RepairCounter.LEAVES_DIFFERING).addRelease(session.differingLeaves);
+        advance(session);
+    }
+
+    /** Starts differing leaves up to the in-flight bound; finishes the session when nothing is left. */
+    private void advance(Initiated session) {
+        Iterator<Integer> next = session.pendingLeaves.iterator();
+        while (session.leaves.size() < config.maxLeavesInFlight() && next.hasNext()) {
+            int leaf = next.next();
+            next.remove();
+            startLeaf(session, leaf);
+        }
+        if (session.pendingLeaves.isEmpty() && session.leaves.isEmpty() && session.outbox.isEmpty()
+            && session.awaited.isEmpty()) {
+            finish(session, null);
+        }
+    }
+
+    private void startLeaf(Initiated session, int leaf) {
+        LeafWork work = new LeafWork(leaf);
+        session.leaves.put(leaf, work);
+        boolean queued = stage.read(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
+            leaf), (entries, failure) -> {
+                if (initiated.get(session.id) != session) {
+                    return;
+                }
+                if (failure != null) {
+                    fail(session, "this node could not list leaf " + leaf + ": " + failure.getMessage());
+                    return;
+                }
+                work.mine = entries;
+                compareWhenReady(session, work);
+            });
+        if (!queued) {
+            fail(session, "this node's storage stage is full");
+            return;
+        }
+        send(session.peer, codec.encodeDigestRequest(session.id, leaf), session);
+    }
+
+    private void onDigestReply(RepairMessage.DigestReply reply) {
+        Initiated session = initiated.get(reply.sessionId());
+        LeafWork work = session == null ? null : session.leaves.get(reply.leaf());
+        if (work == null || work.theirsComplete) {
+            return;
+        }
+        if (reply.status() != RepairMessage.Status.OK) {
+            fail(session, "peer " + session.peer + " answered " + reply.status() + " for leaf " + reply.leaf());
+            return;
+        }
+        for (RepairMessage.Entry entry : reply.entries()) {
+            session.treeBytes += RepairCodec.entryBytes(entry.key());
+        }
+        work.chunks.putIfAbsent(reply.chunk(), reply.entries());
+        if (reply.last()) {
+            work.lastChunk = reply.chunk();
+        }
+        if (work.lastChunk >= 0 && work.chunks.size() == work.lastChunk + 1) {
+            work.theirsComplete = true;
+            session.progress(now());
+            compareWhenReady(session, work);
+        }
+    }
+
+    private void compareWhenReady(Initiated session, LeafWork work) {
+        if (work.mine == null || !work.theirsComplete) {
+            return;
+        }
+        Map<ByteBuffer, RepairMessage.Entry> theirs = new HashMap<>();
+        work.chunks.values().forEach(chunk -> chunk.forEach(e -> theirs.put(ByteBuffer.wrap(e.key()), e)));
+        Set<ByteBuffer> mineKeys = new HashSet<>();
+        List<RepairMessage.Entry> toRequest = new ArrayList<>();
+        for (RepairMessage.Entry mine : work.mine) {
+            ByteBuffer key = ByteBuffer.wrap(mine.key());
+            mineKeys.add(key);
+            RepairMessage.Entry their = theirs.get(key);
+            if (their == null || their.hash() != mine.hash()) {
+                sendRecord(session, mine.token(), mine.key(), session.peer);
+            }
+            if (their != null && their.hash() != mine.hash()) {
+                toRequest.add(their);
+            }
+        }
+        for (Map.Entry<ByteBuffer, RepairMessage.Entry> their : theirs.entrySet()) {
+            if (!mineKeys.contains(their.getKey())) {
+                toRequest.add(their.getValue());
+            }
+        }
+        for (RepairMessage.Entry wanted : toRequest) {
+            session.awaited.put(ByteBuffer.wrap(wanted.key()), wanted);
+        }
+        requestKeys(session, toRequest);
+        session.leaves.remove(work.leaf);
+        advance(session);
+    }
+
+    private void requestKeys(Initiated session, List<RepairMessage.Entry> keys) {
+        List<RepairMessage.Entry> chunk = new ArrayList<>();
+        int bytes = 0;
+        for (RepairMessage.Entry key : keys) {
+            int size = RepairCodec.entryBytes(key.key());
+            if (!chunk.isEmpty() && bytes + size > CHUNK_BYTES) {
+                send(session.peer, codec.encodeKeysRequest(session.id, chunk), session);
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(key);
+            bytes += size;
+        }
+        if (!chunk.isEmpty()) {
+            send(session.peer, codec.encodeKeysRequest(session.id, chunk), session);
+        }
+    }
+
+    // ------------------------------------------------------------------ records, both sides
+
+    /** Reads the record on the storage stage and sends it; resent until acknowledged. */
+    private void sendRecord(Session session, long token, byte[] key, NodeId to) {
+        int sequence = session.nextSequence++;
+        session.outbox.put(sequence, null);
+        boolean queued = stage.read(token, engine -> RepairTasks.read(engine, token, key), (record, failure) -> {
+            if (!session.open) {
+                return;
+            }
+            if (failure != null || record == null) {
+                // gone since it was listed (or unreadable): nothing to send for it
+                session.outbox.remove(sequence);
+                if (failure != null) {
+                    counters.get(RepairCounter.STORAGE_FAILURES).incrementRelease();
+                }
+                afterRecord(session);
+                return;
+            }
+            Outgoing outgoing = new Outgoing(token, key, record.version(), record.isTombstone() ? null
+                : record.value());
+            session.outbox.put(sequence, outgoing);
+            transmit(session, sequence, outgoing, to);
+        });
+        if (!queued) {
+            session.outbox.remove(sequence);
+            counters.get(RepairCounter.STORAGE_FAILURES).incrementRelease();
+        }
+    }
+
+    private void transmit(Session session, int sequence, Outgoing outgoing, NodeId to) {
+        int length = codec.encodeRecord(session.id, sequence, outgoing.token, outgoing.key, outgoing.version,
+            outgoing.value);
+        session.recordBytes += length;
+        context.transport().send(to, codec.sendBuffer(), 0, length);
+    }
+
+    private void onRecord(NodeId sender, RepairMessage.Record record) {
+        Key key;
+        try {
+            key = Key.of(record.key());
+        } catch (KvException e) {
+            counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
+            return;
+        }
+        Initiated session = initiated.get(record.sessionId());
+        if (session != null && session.peer.equals(sender)) {
+            session.recordBytes += RepairCodec.recordBytes(record.key(), record.version(), record.value());
+        }
+        merger.merge(record.token(), key, record.version(), record.value(), stored -> {
+            if (stored) {
+                counters.get(RepairCounter.KEYS_RECEIVED).incrementRelease();
+            } else {
+                counters.get(RepairCounter.STORAGE_FAILURES).incrementRelease();
+            }
+            int length = codec.encodeRecordAck(record.sessionId(), record.sequence(),
+                stored ? RepairMessage.Status.OK : RepairMessage.Status.FAILED);
+            context.transport().send(sender, codec.sendBuffer(), 0, length);
+            if (stored && session != null && initiated.get(record.sessionId()) == session
+                && session.awaited.remove(ByteBuffer.wrap(record.key())) != null) {
+                session.keysReceived++;
+                session.progress(now());
+                advance(session);
+            }
+        });
+    }
+
+    private void onRecordAck(NodeId sender, RepairMessage.RecordAck ack) {
+        Session session = initiated.get(ack.sessionId());
+        if (session == null) {
+            session = served.get(ack.sessionId());
+        }
+        if (session == null || !session.peer.equals(sender) || session.outbox.get(ack.sequence()) == null) {
+            return;
+        }
+        if (ack.status() != RepairMessage.Status.OK) {
+            // kept: sent again at the next retry
+            return;
+        }
+        session.outbox.remove(ack.sequence());
+        session.keysSent++;
+        counters.get(RepairCounter.KEYS_SENT).incrementRelease();
+        session.progress(now());
+        afterRecord(session);
+    }
+
+    private void afterRecord(Session session) {
+        if (session instanceof Initiated initiator && initiated.get(initiator.id) == initiator) {
+            advance(initiator);
+        }
+    }
+
+    // ------------------------------------------------------------------ responder
+
+    private void onTreeRequest(NodeId sender, RepairMessage.TreeRequest request) {
+        Served session = served.get(request.sessionId());
+        if (session != null) {
+            if (session.leaves != null) {
+                replyTree(session);
+            }
+            return;
+        }
+        TreeShape shape;
+        try {
+            shape = TreeShape.of(new TokenRange(request.rangeStart(), request.rangeEnd()), request.leafCount());
+        } catch (IllegalArgumentException e) {
+            counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
+            return;
+        }
+        if (shape.leaves() != request.leafCount() || request.leafCount() > TreeShape.MAX_LEAVES) {
+            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.FAILED, new long[0]));
+            return;
+        }
+        if (served.size() >= config.maxResponderSessions()) {
+            counters.get(RepairCounter.SESSIONS_REFUSED_BUSY).incrementRelease();
+            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.BUSY, new long[0]));
+            return;
+        }
+        Served created = new Served(request.sessionId(), shape, sender, now());
+        served.put(created.id, created);
+        ensureTimer();
+        boolean queued = stage.read(shape.range().end(), engine -> RepairTasks.leafHashes(engine, shape),
+            (leaves, failure) -> {
+                if (served.get(created.id) != created) {
+                    return;
+                }
+                if (failure != null) {
+                    served.remove(created.id);
+                    created.open = false;
+                    reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.FAILED, new long[0]));
+                    return;
+                }
+                created.leaves = leaves;
+                replyTree(created);
+            });
+        if (!queued) {
+            served.remove(created.id);
+            created.open = false;
+            reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.BUSY, new long[0]));
+        }
+    }
+
+    private void replyTree(Served session) {
+        session.progress(now());
+        reply(session.peer, codec.encodeTreeReply(session.id, RepairMessage.Status.OK, session.leaves));
+    }
+
+    private void onDigestRequest(NodeId sender, RepairMessage.DigestRequest request) {
+        Served session = served.get(request.sessionId());
+        if (session == null || !session.peer.equals(sender) || session.leaves == null) {
+            reply(sender, codec.encodeDigestReply(request.sessionId(), request.leaf(),
+                RepairMessage.Status.UNKNOWN_SESSION, 0, true, List.of()));
+            return;
+        }
+        if (request.leaf() < 0 || request.leaf() >= session.shape.leaves()) {
+            counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
+            return;
+        }
+        session.progress(now());
+        int leaf = request.leaf();
+        boolean queued = stage.read(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
+            leaf), (entries, failure) -> {
+                if (!session.open) {
+                    return;
+                }
+                if (failure != null) {
+                    reply(sender, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.FAILED, 0, true,
+                        List.of()));
+                    return;
+                }
+                sendDigest(session, leaf, entries);
+            });
+        if (!queued) {
+            reply(sender, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.BUSY, 0, true, List.of()));
+        }
+    }
+
+    private void sendDigest(Served session, int leaf, List<RepairMessage.Entry> entries) {
+        List<RepairMessage.Entry> chunk = new ArrayList<>();
+        int bytes = 0;
+        int index = 0;
+        for (RepairMessage.Entry entry : entries) {
+            int size = RepairCodec.entryBytes(entry.key());
+            if (!chunk.isEmpty() && bytes + size > CHUNK_BYTES) {
+                reply(session.peer, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.OK, index++, false,
+                    chunk));
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(entry);
+            bytes += size;
+        }
+        reply(session.peer, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.OK, index, true, chunk));
+    }
+
+    private void onKeysRequest(NodeId sender, RepairMessage.KeysRequest request) {
+        Served session = served.get(request.sessionId());
+        if (session == null || !session.peer.equals(sender)) {
+            return;
+        }
+        session.progress(now());
+        for (RepairMessage.Entry key : request.keys()) {
+            ByteBuffer id = ByteBuffer.wrap(key.key());
+            if (session.requested.add(id)) {
+                sendRecord(session, key.token(), key.key(), sender);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ timers, messages
+
+    private void ensureTimer() {
+        if (timerId < 0) {
+            timerId = context.timers().schedule(config.retryIntervalNanos(), this);
+        }
+    }
+
+    @Override
+    public void onTimer(long id) {
+        timerId = -1;
+        long now = now();
+        for (Initiated session : List.copyOf(initiated.values())) {
+            if (now - session.lastProgressNanos > config.sessionTimeoutNanos()) {
+                fail(session, "peer " + session.peer + " made no progress for "
+                    + config.sessionTimeoutNanos() / 1_000_000 + " ms");
+                continue;
+            }
+            retry(session);
+        }
+        Iterator<Served> serving = served.values().iterator();
+        while (serving.hasNext()) {
+            Served session = serving.next();
+            if (now - session.lastProgressNanos > config.sessionTimeoutNanos()) {
+                session.open = false;
+                serving.remove();
+                continue;
+            }
+            resendOutbox(session);
+        }
+        if (!initiated.isEmpty() || !served.isEmpty()) {
+            ensureTimer();
+        }
+    }
+
+    private void retry(Initiated session) {
+        if (session.mine != null && session.theirs == null) {
+            counters.get(RepairCounter.RETRANSMITS).incrementRelease();
+            sendTreeRequest(session);
+            return;
+        }
+        for (LeafWork work : session.leaves.values()) {
+            if (!work.theirsComplete) {
+                counters.get(RepairCounter.RETRANSMITS).incrementRelease();
+                send(session.peer, codec.encodeDigestRequest(session.id, work.leaf), session);
+            }
+        }
+        if (!session.awaited.isEmpty() && session.leaves.isEmpty()) {
+            counters.get(RepairCounter.RETRANSMITS).incrementRelease();
+            requestKeys(session, List.copyOf(session.awaited.values()));
+        }
+        resendOutbox(session);
+    }
+
+    private void resendOutbox(Session session) {
+        for (Map.Entry<Integer, Outgoing> entry : session.outbox.entrySet()) {
+            if (entry.getValue() != null) {
+                counters.get(RepairCounter.RETRANSMITS).incrementRelease();
+                transmit(session, entry.getKey(), entry.getValue(), session.peer);
+            }
+        }
+    }
+
+    private void send(NodeId to, int length, Session session) {
+        session.treeBytes += length;
+        context.transport().send(to, codec.sendBuffer(), 0, length);
+    }
+
+    private void reply(NodeId to, int length) {
+        context.transport().send(to, codec.sendBuffer(), 0, length);
+    }
+
+    private void fail(Initiated session, String why) {
+        counters.get(RepairCounter.SESSIONS_FAILED).incrementRelease();
+        finish(session, why);
+    }
+
+    private void finish(Initiated session, String failure) {
+        if (initiated.remove(session.id) == null) {
+            return;
+        }
+        session.open = false;
+        if (failure == null) {
+            counters.get(RepairCounter.SESSIONS_COMPLETED).incrementRelease();
+            if (session.differingLeaves == 0) {
+                counters.get(RepairCounter.RANGES_IN_SYNC).incrementRelease();
+            }
+        }
+        counters.get(RepairCounter.RECORD_BYTES).addRelease(session.recordBytes);
+        counters.get(RepairCounter.TREE_BYTES).addRelease(session.treeBytes);
+        session.done.accept(new RepairResult(session.shape.range(), session.peer, failure, session.differingLeaves,
+            session.keysSent, session.keysReceived, session.recordBytes, session.treeBytes,
+            now() - session.startedNanos));
+    }
+
+    private long now() {
+        return context.clock().monotonicNanos();
+    }
+
+    private void onMessage(NodeId sender, DirectBuffer buffer, int offset, int length) {
+        RepairMessage message;
+        try {
+            message = codec.decode(buffer, offset, length);
+        } catch (KvException | IndexOutOfBoundsException e) {
+            counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
+            return;
+        }
+        switch (message) {
+            case null -> counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
+            case RepairMessage.TreeRequest request -> onTreeRequest(sender, request);
+            case RepairMessage.TreeReply reply -> onTreeReply(reply);
+            case RepairMessage.DigestRequest request -> onDigestRequest(sender, request);
+            case RepairMessage.DigestReply reply -> onDigestReply(reply);
+            case RepairMessage.KeysRequest request -> onKeysRequest(sender, request);
+            case RepairMessage.Record record -> onRecord(sender, record);
+            case RepairMessage.RecordAck ack -> onRecordAck(sender, ack);
+        }
+    }
+
+    /** What both sides of a session keep: its records in flight. */
+    private abstract static class Session {
+        final long id;
+        final TreeShape shape;
+        final NodeId peer;
+        /** Records sent and not acknowledged, by sequence; null while being read. */
+        final Map<Integer, Outgoing> outbox = new TreeMap<>();
+        int nextSequence;
+        long lastProgressNanos;
+        long keysSent;
+        long recordBytes;
+        long treeBytes;
+        boolean open = true;
+
+        Session(long id, TreeShape shape, NodeId peer, long now) {
+            this.id = id;
+            this.shape = shape;
+            this.peer = peer;
+            this.lastProgressNanos = now;
+        }
+
+        void progress(long now) {
+            lastProgressNanos = now;
+        }
+    }
+
+    /** A session this node started. */
+    private static final class Initiated extends Session {
+        final Consumer<RepairResult> done;
+        final long startedNanos;
+        long[] mine;
+        long[] theirs;
+        final Set<Integer> pendingLeaves = new java.util.TreeSet<>();
+        final Map<Integer, LeafWork> leaves = new TreeMap<>();
+        /** Keys asked of the peer and not received yet. */
+        final Map<ByteBuffer, RepairMessage.Entry> awaited = new LinkedHashMap<>();
+        int differingLeaves;
+        long keysReceived;
+
+        Initiated(long id, TreeShape shape, NodeId peer, Consumer<RepairResult> done, long now) {
+            super(id, shape, peer, now);
+            this.done = done;
+            this.startedNanos = now;
+        }
+    }
+
+    /** A session a peer started with this node. */
+    private static final class Served extends Session {
+        long[] leaves;
+        /** Keys the peer asked for, sent once each (resends come from the outbox). */
+        final Set<ByteBuffer> requested = new HashSet<>();
+
+        Served(long id, TreeShape shape, NodeId peer, long now) {
+            super(id, shape, peer, now);
+        }
+    }
+
+    /** One differing leaf being compared. */
+    private static final class LeafWork {
+        final int leaf;
+        List<RepairMessage.Entry> mine;
+        final Map<Integer, List<RepairMessage.Entry>> chunks = new TreeMap<>();
+        int lastChunk = -1;
+        boolean theirsComplete;
+
+        LeafWork(int leaf) {
+            this.leaf = leaf;
+        }
+    }
+
+    /** A record read for sending. */
+    private record Outgoing(long token, byte[] key, byte[] version, byte[] value) {
+    }
+}

@@ -1,0 +1,38 @@
+package io.ringkv.antientropy;
+
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+
+/**
+ * Anti-entropy settings.
+ *
+ * @param leafCount leaves of one range's hash tree (a power of two, 16–8,192; default 1,024: 8 KiB of leaf hashes,
+ *     which travel in one message)
+ * @param retryIntervalNanos how often unanswered requests and unacknowledged records are sent again (default 500 ms)
+ * @param sessionTimeoutNanos a session with no progress for this long fails (default 30 s); a responder forgets an
+ *     idle session after it too
+ * @param maxResponderSessions sessions a node serves for peers at once; more are refused as busy (default 4)
+ * @param maxLeavesInFlight differing leaves one session compares at once (default 8)
+ */
+public record RepairConfig(int leafCount, long retryIntervalNanos, long sessionTimeoutNanos,
+                           int maxResponderSessions, int maxLeavesInFlight) {
+    /** The defaults. */
+    public static final RepairConfig DEFAULT = new RepairConfig(1024, 500_000_000L, 30_000_000_000L, 4, 8);
+
+    /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting */
+    public RepairConfig {
+        if (leafCount < 16 || leafCount > 8192 || Integer.bitCount(leafCount) != 1) {
+            throw invalid("repair.leaves must be a power of two, 16–8192, was " + leafCount);
+        }
+        if (retryIntervalNanos < 1_000_000 || sessionTimeoutNanos < retryIntervalNanos) {
+            throw invalid("repair.retry-interval must be at least 1 ms and below the session timeout");
+        }
+        if (maxResponderSessions < 1 || maxLeavesInFlight < 1) {
+            throw invalid("repair.max-sessions and repair.max-leaves-in-flight must be at least 1");
+        }
+    }
+
+    private static KvException invalid(String message) {
+        return new KvException(ErrorCode.INVALID_CONFIGURATION, message);
+    }
+}

@@ -1,0 +1,64 @@
+package io.ringkv.antientropy;
+
+import io.ringkv.api.CounterDescriptor;
+import io.ringkv.api.CounterKind;
+
+/** Anti-entropy's counters in the node's registry (INFO section {@code repair}). */
+public enum RepairCounter implements CounterDescriptor {
+    SESSIONS_STARTED("repair_sessions_started", CounterKind.COUNTER,
+        "repair sessions this node started (one token range with one peer)"),
+    SESSIONS_COMPLETED("repair_sessions_completed", CounterKind.COUNTER,
+        "repair sessions that completed: both replicas hold the merge of what they listed"),
+    SESSIONS_FAILED("repair_sessions_failed", CounterKind.COUNTER,
+        "repair sessions that stopped: the peer was busy, silent past the session timeout, or a storage task failed"),
+    SESSIONS_REFUSED_BUSY("repair_sessions_refused_busy", CounterKind.COUNTER,
+        "sessions peers asked this node to serve while it served its limit"),
+    RANGES_IN_SYNC("repair_ranges_in_sync", CounterKind.COUNTER,
+        "completed sessions whose trees matched: nothing to exchange"),
+    LEAVES_DIFFERING("repair_leaves_differing", CounterKind.COUNTER,
+        "tree leaves whose hashes differed, whose keys were listed and compared"),
+    KEYS_SENT("repair_keys_sent", CounterKind.COUNTER,
+        "records this node sent a peer and the peer merged"),
+    KEYS_RECEIVED("repair_keys_received", CounterKind.COUNTER,
+        "records peers sent this node, merged and durable"),
+    RECORD_BYTES("repair_record_bytes", CounterKind.COUNTER,
+        "bytes of records exchanged by the sessions this node started (both ways)"),
+    TREE_BYTES("repair_tree_bytes", CounterKind.COUNTER,
+        "bytes of tree and digest traffic of the sessions this node started (both ways)"),
+    RETRANSMITS("repair_retransmits", CounterKind.COUNTER,
+        "requests and records sent again because they were not answered in time"),
+    STORAGE_FAILURES("repair_storage_failures", CounterKind.COUNTER,
+        "repair reads or merges the storage stage could not do"),
+    DROPPED_MALFORMED("repair_dropped_malformed", CounterKind.COUNTER,
+        "anti-entropy messages that failed to decode or named no valid range or leaf: dropped, never thrown");
+
+    private final String counterName;
+    private final CounterKind kind;
+    private final String help;
+
+    RepairCounter(String counterName, CounterKind kind, String help) {
+        this.counterName = counterName;
+        this.kind = kind;
+        this.help = help;
+    }
+
+    @Override
+    public String counterName() {
+        return counterName;
+    }
+
+    @Override
+    public String help() {
+        return help;
+    }
+
+    @Override
+    public CounterKind kind() {
+        return kind;
+    }
+
+    @Override
+    public String section() {
+        return "repair";
+    }
+}

@@ -1,0 +1,46 @@
+package io.ringkv.antientropy.internal;
+
+import java.util.List;
+
+/** A decoded anti-entropy message. */
+public sealed interface RepairMessage {
+    /** The repair session the message belongs to. */
+    long sessionId();
+
+    /** How a replica answered a request of a session. */
+    enum Status { OK, BUSY, FAILED, UNKNOWN_SESSION }
+
+    /** Opens a session over the range (start, end] with a tree of {@code leafCount} leaves. */
+    record TreeRequest(long sessionId, long rangeStart, long rangeEnd, int leafCount) implements RepairMessage {
+    }
+
+    /** The responder's leaf hashes (empty unless OK). */
+    record TreeReply(long sessionId, Status status, long[] leaves) implements RepairMessage {
+    }
+
+    /** Asks for one leaf's (key, hash) pairs. */
+    record DigestRequest(long sessionId, int leaf) implements RepairMessage {
+    }
+
+    /** One key of a digest: its token, key bytes and hash. */
+    record Entry(long token, byte[] key, long hash) {
+    }
+
+    /** One chunk of a leaf's digest. */
+    record DigestReply(long sessionId, int leaf, Status status, int chunk, boolean last, List<Entry> entries)
+        implements RepairMessage {
+    }
+
+    /** Asks for these keys' records. */
+    record KeysRequest(long sessionId, List<Entry> keys) implements RepairMessage {
+    }
+
+    /** One stored record (version and value as the engine holds them; value null for a tombstone). */
+    record Record(long sessionId, int sequence, long token, byte[] key, byte[] version, byte[] value)
+        implements RepairMessage {
+    }
+
+    /** Answers a Record once merged and durable. */
+    record RecordAck(long sessionId, int sequence, Status status) implements RepairMessage {
+    }
+}
