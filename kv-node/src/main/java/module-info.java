@@ -6,6 +6,7 @@ module io.ringkv.node {
     requires io.ringkv.ring;
     requires io.ringkv.storage;
     requires io.ringkv.replication;
+    requires io.ringkv.antientropy;
     requires io.ringkv.gossip;
     requires io.aeron.client;
     requires io.aeron.driver;

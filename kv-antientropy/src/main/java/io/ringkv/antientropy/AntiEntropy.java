@@ -354,6 +354,27 @@ public final class AntiEntropy implements TimerHandler {
     private void afterRecord(Session session) {
         if (session instanceof Initiated initiator && initiated.get(initiator.id) == initiator) {
             advance(initiator);
+        } else if (session instanceof Served responder && responder.ended && responder.outbox.isEmpty()) {
+            forget(responder);
+        }
+    }
+
+    /** The initiator is done: the session goes once its records to the initiator are acknowledged. */
+    private void onSessionEnd(NodeId sender, RepairMessage.SessionEnd end) {
+        Served session = served.get(end.sessionId());
+        if (session == null || !session.peer.equals(sender)) {
+            return;
+        }
+        session.ended = true;
+        if (session.outbox.isEmpty()) {
+            forget(session);
+        }
+    }
+
+    private void forget(Served session) {
+        if (served.get(session.id) == session) {
+            served.remove(session.id);
+            session.open = false;
         }
     }
 
@@ -556,6 +577,8 @@ public final class AntiEntropy implements TimerHandler {
             return;
         }
         session.open = false;
+        // best effort: a responder that misses it forgets the session after the session timeout
+        reply(session.peer, codec.encodeSessionEnd(session.id));
         if (failure == null) {
             counters.get(RepairCounter.SESSIONS_COMPLETED).incrementRelease();
             if (session.differingLeaves == 0) {
@@ -590,6 +613,7 @@ public final class AntiEntropy implements TimerHandler {
             case RepairMessage.KeysRequest request -> onKeysRequest(sender, request);
             case RepairMessage.Record record -> onRecord(sender, record);
             case RepairMessage.RecordAck ack -> onRecordAck(sender, ack);
+            case RepairMessage.SessionEnd end -> onSessionEnd(sender, end);
         }
     }
 
@@ -642,6 +666,8 @@ public final class AntiEntropy implements TimerHandler {
     /** A session a peer started with this node. */
     private static final class Served extends Session {
         long[] leaves;
+        /** The initiator said it ended: the session goes once the outbox is empty. */
+        boolean ended;
         /** Keys the peer asked for, sent once each (resends come from the outbox). */
         final Set<ByteBuffer> requested = new HashSet<>();
 

@@ -174,6 +174,18 @@ class RepairSimulationTest {
     }
 
     @Test
+    void aResponderForgetsEndedSessionsSoThatManyCanFollowOneAnother() {
+        Cluster cluster = new Cluster(7, 2);
+        put(cluster.engines.get(cluster.ids.get(0)), "k", 1, "v");
+        for (int i = 0; i < 3 * RepairConfig.DEFAULT.maxResponderSessions(); i++) {
+            RepairResult result = cluster.repair(cluster.ids.get(0), cluster.ids.get(1));
+            assertTrue(result.completed(), "session " + i + ": " + result.failure());
+        }
+        cluster.sim.runFor(100 * MS);
+        assertEquals(0, cluster.repairs.get(cluster.ids.get(1)).sessions(), "the responder kept ended sessions");
+    }
+
+    @Test
     void aPeerThatNeverAnswersFailsTheSessionAndCountsIt() {
         Cluster cluster = new Cluster(5, 2);
         put(cluster.engines.get(cluster.ids.get(0)), "k", 1, "v");

@@ -39,10 +39,12 @@ import java.util.concurrent.TimeUnit;
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
                          ClusterSettings cluster, Map<String, String> engineOptions, ClientSettings clients,
-                         long transportTimeoutMillis, HintConfig hints) {
+                         long transportTimeoutMillis, HintConfig hints, long repairPeriodHours) {
     /** Default transport timeout: ten minutes. */
     public static final long DEFAULT_TRANSPORT_TIMEOUT_MILLIS =
         TimeUnit.NANOSECONDS.toMillis(TransportConfig.DEFAULT_TIMEOUT_NANOS);
+    /** Default time between background repair passes: every range is repaired within about a day. */
+    public static final long DEFAULT_REPAIR_PERIOD_HOURS = 24;
     /** Default node id. */
     public static final String DEFAULT_ID = "node1";
     /** Default peer address. */
@@ -61,6 +63,10 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(clients, "clients");
         Objects.requireNonNull(hints, "hints");
+        if (repairPeriodHours < 0 || repairPeriodHours > 24L * 365) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "repair period must be 0 (on demand only) to "
+                + 24 * 365 + " hours, was " + repairPeriodHours);
+        }
         seeds = List.copyOf(seeds);
         engineOptions = Map.copyOf(engineOptions);
         if (clientPort < 0 || clientPort > 65_535) {
@@ -81,7 +87,7 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
                       int clientPort, String zone, String rack, GossipSettings gossip, ClusterSettings cluster,
                       Map<String, String> engineOptions, ClientSettings clients, long transportTimeoutMillis) {
         this(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster, engineOptions, clients,
-            transportTimeoutMillis, HintConfig.DEFAULT);
+            transportTimeoutMillis, HintConfig.DEFAULT, DEFAULT_REPAIR_PERIOD_HOURS);
     }
 
     /** Settings with the default client bounds and the {@linkplain #DEFAULT_TRANSPORT_TIMEOUT_MILLIS default
@@ -154,6 +160,6 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return these settings with another client port (the one actually bound when the configured one was 0) */
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
-            engineOptions, clients, transportTimeoutMillis, hints);
+            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours);
     }
 }

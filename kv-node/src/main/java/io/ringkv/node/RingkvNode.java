@@ -1,5 +1,8 @@
 package io.ringkv.node;
 
+import io.ringkv.antientropy.AntiEntropy;
+import io.ringkv.antientropy.RepairConfig;
+import io.ringkv.antientropy.RepairScheduler;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
@@ -21,6 +24,7 @@ import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Coordinator;
 import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
+import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.StorageEngine;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -65,6 +69,7 @@ public final class RingkvNode implements AutoCloseable {
     private StorageCounters storageCounters;
     private EngineStage storage;
     private EngineStage hintStage;
+    private RepairScheduler repairs;
     private PeersWriter peersWriter;
 
     @Inject
@@ -121,6 +126,12 @@ public final class RingkvNode implements AutoCloseable {
             replication = new Replication(context, membership.ring(), storage, hintStage, membership::isAlive,
                 replicationConfig, config.hints(), state.generation());
             membership.onRing(replication::updateRing);
+            // anti-entropy: sessions with the other replicas of each range, merged by replication's resolver
+            AntiEntropy antiEntropy = new AntiEntropy(context, storage, RepairConfig.DEFAULT,
+                replication::mergeRecord, replicationConfig.limits().maxKeyBytes(),
+                EngineConfig.DEFAULT_MAX_VERSION_BYTES);
+            repairs = new RepairScheduler(context, antiEntropy, () -> replication.coordinator().ring(),
+                membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()));
             membership.start();
             ErrorHandler errors = error -> events.accept("agent error: " + error);
             IdleStrategy idle = config.idle().newStrategy();
@@ -129,6 +140,7 @@ public final class RingkvNode implements AutoCloseable {
             AgentRunner.startOnThread(runner);
             ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
                 membership::removeNode, context.counters().register(HandOffCounter.class));
+            service.repairWith(() -> "repair started: " + repairs.start() + " sessions (progress in INFO repair)");
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters());

@@ -33,6 +33,7 @@ public final class Replication {
     private final Replica replica;
     private final Coordinator coordinator;
     private final HintedHandoff hints;
+    private final io.ringkv.api.Limits replicationLimits;
 
     /**
      * Registers the replication handler with {@code context.transport()}.
@@ -63,6 +64,7 @@ public final class Replication {
         this.context = context;
         this.metrics = new Metrics(context.counters());
         this.hybridClock = new HybridClock(context.clock());
+        this.replicationLimits = config.limits();
         this.codec = new MessageCodec(config.limits(), config.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
         this.replica = new Replica(context.self(), generation, stage, resolver, config, metrics);
         this.hints = new HintedHandoff(context, hintStage, hintConfig, config, generation, liveness, ring, codec,
@@ -76,6 +78,38 @@ public final class Replication {
     /** @return the limits a node opens its hint engine with: one hint holds a whole sibling set */
     public static io.ringkv.api.Limits hintLimits(ReplicationConfig config) {
         return HintTasks.engineLimits(config);
+    }
+
+    /**
+     * Merges a peer's stored record of a key (as its engine holds it: anti-entropy's unit) into this replica with
+     * the resolver, through the storage stage.
+     *
+     * @param value the record's value blob, null for a tombstone
+     * @param done receives true once the key durably reflects the record; false when the record does not decode
+     *     (counted as malformed) or could not be stored
+     */
+    public void mergeRecord(long token, io.ringkv.api.Key key, byte[] version, byte[] value,
+                            java.util.function.Consumer<Boolean> done) {
+        SiblingSet versions;
+        try {
+            if (token != Partitioner.token(key)) {
+                throw new KvException(ErrorCode.INVALID_ARGUMENT, "token does not match the key");
+            }
+            io.ringkv.storage.StorageKey storageKey = new io.ringkv.storage.StorageKey(token, key);
+            io.ringkv.storage.StorageRecord record = value == null
+                ? io.ringkv.storage.StorageRecord.tombstone(storageKey, version)
+                : io.ringkv.storage.StorageRecord.live(storageKey, version, value);
+            versions = io.ringkv.replication.internal.SiblingCodec.decode(record, replicationLimits);
+        } catch (KvException | IllegalArgumentException e) {
+            metrics.droppedMalformed.incrementRelease();
+            done.accept(false);
+            return;
+        }
+        if (versions.isEmpty()) {
+            done.accept(true);
+            return;
+        }
+        replica.apply(token, key, versions.versions(), outcome -> done.accept(outcome.ok()));
     }
 
     /** @return this node's hinted handoff (what it holds for whom) */

@@ -13,6 +13,8 @@ import io.ringkv.antientropy.sbe.RecordAckDecoder;
 import io.ringkv.antientropy.sbe.RecordAckEncoder;
 import io.ringkv.antientropy.sbe.RecordDecoder;
 import io.ringkv.antientropy.sbe.RecordEncoder;
+import io.ringkv.antientropy.sbe.SessionEndDecoder;
+import io.ringkv.antientropy.sbe.SessionEndEncoder;
 import io.ringkv.antientropy.sbe.SessionStatus;
 import io.ringkv.antientropy.sbe.TreeReplyDecoder;
 import io.ringkv.antientropy.sbe.TreeReplyEncoder;
@@ -58,6 +60,8 @@ public final class RepairCodec {
     private final RecordDecoder recordDecoder = new RecordDecoder();
     private final RecordAckEncoder recordAck = new RecordAckEncoder();
     private final RecordAckDecoder recordAckDecoder = new RecordAckDecoder();
+    private final SessionEndEncoder sessionEnd = new SessionEndEncoder();
+    private final SessionEndDecoder sessionEndDecoder = new SessionEndDecoder();
 
     /**
      * @param maxKeyBytes the largest key a message may carry
@@ -138,6 +142,11 @@ public final class RepairCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + recordAck.encodedLength();
     }
 
+    public int encodeSessionEnd(long sessionId) {
+        sessionEnd.wrapAndApplyHeader(sendBuffer, 0, header).sessionId(sessionId);
+        return MessageHeaderEncoder.ENCODED_LENGTH + sessionEnd.encodedLength();
+    }
+
     /**
      * @return the decoded message, or null when its template is unknown
      * @throws KvException with {@code INVALID_ARGUMENT} when the message is malformed
@@ -207,6 +216,8 @@ public final class RepairCodec {
                 RecordAckDecoder d = recordAckDecoder.wrap(buffer, body, blockLength, version);
                 yield new RepairMessage.RecordAck(d.sessionId(), (int) d.sequence(), status(d.statusRaw()));
             }
+            case SessionEndDecoder.TEMPLATE_ID ->
+                new RepairMessage.SessionEnd(sessionEndDecoder.wrap(buffer, body, blockLength, version).sessionId());
             default -> null;
         };
     }

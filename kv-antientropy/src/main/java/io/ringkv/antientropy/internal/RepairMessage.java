@@ -40,6 +40,10 @@ public sealed interface RepairMessage {
         implements RepairMessage {
     }
 
+    /** The initiator ended the session. */
+    record SessionEnd(long sessionId) implements RepairMessage {
+    }
+
     /** Answers a Record once merged and durable. */
     record RecordAck(long sessionId, int sequence, Status status) implements RepairMessage {
     }

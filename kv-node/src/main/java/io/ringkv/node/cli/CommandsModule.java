@@ -40,6 +40,11 @@ interface CommandsModule {
 
     @Binds
     @IntoMap
+    @StringKey("repair")
+    Command repair(RepairCommand command);
+
+    @Binds
+    @IntoMap
     @StringKey("version")
     Command version(VersionCommand command);
 }

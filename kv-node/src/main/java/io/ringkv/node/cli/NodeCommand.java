@@ -33,7 +33,7 @@ final class NodeCommand implements Command {
             "quarantine-ms", "ready-after-rounds", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes",
             "timeout-ms", "client-idle-timeout", "client-request-timeout", "client-max-pending-replies",
             "client-max-unsent-bytes", "transport-timeout-ms", "sloppy-quorum", "hinted-writes", "hint-window-ms",
-            "hint-max-bytes-per-node", "hint-max-bytes", "hint-delivery-bytes-per-second");
+            "hint-max-bytes-per-node", "hint-max-bytes", "hint-delivery-bytes-per-second", "repair-period-hours");
     /** The exit status of a node that stopped because it could no longer serve (its transport failed). */
     static final int NODE_FAILED = 3;
 
@@ -106,6 +106,8 @@ final class NodeCommand implements Command {
               --hint-max-bytes B         hint bytes kept in all (default 1073741824)
               --hint-delivery-bytes-per-second B  pace of handing hints to a returning replica (default
                                          4194304)
+              --repair-period-hours H    hours from the end of one background repair pass to the start of the
+                                         next (default 24; 0: only on demand, ringkv repair)
               --transport-timeout-ms MS  how long the node may be stopped (a long GC pause, SIGSTOP, a frozen VM
                                          or container) and serve on when it resumes, 2000-86400000 (default
                                          600000); a node stopped longer exits with status 3 and a message saying
@@ -204,7 +206,8 @@ final class NodeCommand implements Command {
             options.integer("transport-timeout-ms", (int) NodeConfig.DEFAULT_TRANSPORT_TIMEOUT_MILLIS,
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS),
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)),
-            hintSettings(options));
+            hintSettings(options),
+            options.integer("repair-period-hours", (int) NodeConfig.DEFAULT_REPAIR_PERIOD_HOURS, 0, 24 * 365));
     }
 
     private static HintConfig hintSettings(Options options) {

@@ -65,6 +65,13 @@ final class KeyValueCommands {
         table.register(CommandSpec.keyless("removenode", 2, "admin", "ringkv",
             "Marks a node judged DOWN as removed from the cluster: REMOVENODE id.",
             this::removeNode));
+        table.register(CommandSpec.keyless("repair", 1, "admin", "ringkv",
+            "Starts a repair pass over every token range this node replicates (progress in INFO repair).",
+            this::repair));
+    }
+
+    private void repair(List<byte[]> arguments, CommandContext context) {
+        KeyValueCommands.<String>ask(context, Reply.Simple::new, answer -> service.repair(answer));
     }
 
     private void removeNode(List<byte[]> arguments, CommandContext context) {

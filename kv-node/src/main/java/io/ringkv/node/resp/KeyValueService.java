@@ -58,6 +58,15 @@ public interface KeyValueService {
     }
 
     /**
+     * Starts a repair pass over every token range this node replicates (the operator's {@code REPAIR}). Answers
+     * with a line saying how many sessions the pass runs, or fails with a {@link KvException} saying why not (one
+     * is running already; no other replica).
+     */
+    default void repair(Answer<String> answer) {
+        answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not run repairs"));
+    }
+
+    /**
      * Hands every call made since the last flush to the node at once. A call the node cannot take (its queue is
      * full) is answered at once, before this returns, with {@code UNAVAILABLE}.
      */

@@ -70,6 +70,13 @@ public final class ReadinessGatedService implements KeyValueService {
     }
 
     @Override
+    public void repair(Answer<String> answer) {
+        if (!refused(answer)) {
+            ready.repair(answer);
+        }
+    }
+
+    @Override
     public void flush() {
         ready.flush();
     }

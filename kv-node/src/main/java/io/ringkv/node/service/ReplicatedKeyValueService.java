@@ -41,6 +41,9 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     private final FrontDoorProxy frontDoors;
     private final Coordinator coordinator;
     private final Consumer<NodeId> removeNode;
+    private java.util.function.Supplier<String> startRepair = () -> {
+        throw new KvException(io.ringkv.api.ErrorCode.INVALID_ARGUMENT, "this node does not run repairs");
+    };
     /** Front door thread: the calls since the last flush. */
     private List<Call> batch = new ArrayList<>();
 
@@ -64,6 +67,14 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     /**
      * A service over an inbox alone; whoever drains it must call {@link #deliverAnswers()} after each drain.
      */
+    /**
+     * Sets what {@code REPAIR} runs, on the agent thread: it starts a pass and says how many sessions it runs, or
+     * throws {@code KvException} saying why not. Before the service takes requests.
+     */
+    public void repairWith(java.util.function.Supplier<String> start) {
+        this.startRepair = start;
+    }
+
     public ReplicatedKeyValueService(AgentInbox inbox, Coordinator coordinator, Consumer<NodeId> removeNode,
                                      CounterSet<HandOffCounter> counters) {
         this.agent = new AgentProxy(inbox, counters.get(HandOffCounter.AGENT_QUEUE_FULL));
@@ -118,6 +129,18 @@ public final class ReplicatedKeyValueService implements KeyValueService {
             try {
                 removeNode.accept(node);
                 frontDoors.succeeded(answer, null);
+            } catch (KvException e) {
+                frontDoors.failed(answer, e);
+            }
+        }));
+    }
+
+    @Override
+    public void repair(Answer<String> answer) {
+        batch.add(new Call(answer, () -> {
+            try {
+                String started = startRepair.get();
+                frontDoors.succeeded(answer, started);
             } catch (KvException e) {
                 frontDoors.failed(answer, e);
             }

@@ -1,0 +1,118 @@
+package io.ringkv.node.cli;
+
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code ringkv repair}: starts a repair pass on a node (every token range it replicates, with each other replica)
+ * and follows it through {@code INFO repair} with a progress line until it ends, then prints a summary.
+ */
+final class RepairCommand implements Command {
+    private static final long POLL_MILLIS = 500;
+
+    @Inject
+    RepairCommand() {
+    }
+
+    @Override
+    public String summary() {
+        return "repair a node's ranges against their other replicas (Merkle-tree anti-entropy), with progress";
+    }
+
+    @Override
+    public String usage() {
+        return """
+            usage: ringkv repair [--host HOST] [--port PORT] [--timeout-s S]
+
+            Starts a repair pass on the node: for every token range it replicates, it compares hash trees with
+            each other replica of the range and exchanges only the keys that differ, both ways, merged with the
+            cluster's resolver. Sessions run one at a time; a replica believed down is skipped (and counted).
+            Prints progress until the pass ends, then a summary; exits 1 when a session failed or was skipped,
+            or the pass did not end within the timeout (it goes on running on the node).
+
+            options:
+              --host HOST     node to repair (default 127.0.0.1)
+              --port PORT     its client port (default 7379)
+              --timeout-s S   how long to follow the pass (default 3600)
+            """;
+    }
+
+    @Override
+    public int run(Options options, PrintStream out, PrintStream err) {
+        options.rejectUnknown(Set.of("host", "port", "timeout-s"));
+        String host = options.text("host", "127.0.0.1");
+        int port = options.integer("port", 7379, 1, 65_535);
+        long deadline = System.nanoTime() + options.integer("timeout-s", 3600, 1, 86_400 * 7) * 1_000_000_000L;
+        try {
+            long passesBefore = number(info(host, port), "repair_passes_completed");
+            AdminClient.Reply started = AdminClient.call(host, port, List.of("REPAIR"));
+            if (started.error()) {
+                err.println("ringkv repair: " + started.text());
+                return Launcher.FAILED;
+            }
+            out.println(started.text());
+            long startedAt = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                Map<String, String> fields = info(host, port);
+                long done = number(fields, "repair_pass_sessions_done");
+                long total = number(fields, "repair_pass_sessions");
+                out.printf("\r%s %d/%d sessions, %d keys exchanged", bar(done, total), done, total,
+                    number(fields, "repair_pass_keys"));
+                out.flush();
+                if (number(fields, "repair_passes_completed") > passesBefore) {
+                    out.println();
+                    return summary(fields, (System.nanoTime() - startedAt) / 1_000_000, out);
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+            out.println();
+            err.println("ringkv repair: the pass did not end within the timeout; it goes on on the node (INFO repair)");
+            return Launcher.FAILED;
+        } catch (IOException e) {
+            err.println("ringkv repair: cannot reach a ringkv node at " + host + ":" + port + " (" + e.getMessage()
+                + ")");
+            return Launcher.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Launcher.FAILED;
+        }
+    }
+
+    private static int summary(Map<String, String> fields, long millis, PrintStream out) {
+        long failed = number(fields, "repair_pass_sessions_failed");
+        long skipped = number(fields, "repair_pass_sessions_skipped");
+        out.printf("repair done in %.1f s: %d sessions, %d failed, %d skipped (peer down), %d keys exchanged;"
+                + " since the node started: %d leaves differed, %d records sent, %d received, %d record bytes,"
+                + " %d tree and digest bytes%n", millis / 1000.0, number(fields, "repair_pass_sessions"), failed,
+            skipped, number(fields, "repair_pass_keys"), number(fields, "repair_leaves_differing"),
+            number(fields, "repair_keys_sent"), number(fields, "repair_keys_received"),
+            number(fields, "repair_record_bytes"), number(fields, "repair_tree_bytes"));
+        return failed + skipped == 0 ? Launcher.OK : Launcher.FAILED;
+    }
+
+    private static Map<String, String> info(String host, int port) throws IOException {
+        AdminClient.Reply reply = AdminClient.call(host, port, List.of("INFO", "repair"));
+        if (reply.error()) {
+            throw new IOException("INFO repair answered " + reply.text());
+        }
+        return ClusterInfo.parse(reply.text()).fields();
+    }
+
+    private static long number(Map<String, String> fields, String name) {
+        try {
+            return Long.parseLong(fields.getOrDefault(name, "0").trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String bar(long done, long total) {
+        int width = 30;
+        int filled = total <= 0 ? 0 : (int) Math.min(width, done * width / total);
+        return "[" + "#".repeat(filled) + " ".repeat(width - filled) + "]";
+    }
+}

@@ -1,0 +1,132 @@
+package io.ringkv.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.commands.ProtocolCommand;
+
+/**
+ * Anti-entropy with real node processes: three nodes hold a data set; one is killed, its data directory wiped, and
+ * it is restarted empty (no hint covers it: the writes were made while it was up). {@code ringkv repair} on it
+ * brings every key back from the other replicas, and with those two then killed every key reads back at ONE
+ * through it alone.
+ */
+class RepairProcessesTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ProtocolCommand CONSISTENCY = () -> "CONSISTENCY".getBytes(StandardCharsets.US_ASCII);
+    private static final int KEYS = 300;
+
+    @TempDir
+    Path workDirectory;
+
+    private final List<NodeProcess> processes = new ArrayList<>();
+    private final NodeProcess[] nodes = new NodeProcess[3];
+    private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort()};
+    private final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort()};
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (NodeProcess process : processes) {
+            process.close();
+            System.out.println("---- output ----\n" + process.output());
+        }
+    }
+
+    private void startNode(int i) {
+        String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
+        nodes[i] = NodeProcess.start(workDirectory, "node", "--id", "n" + i,
+            "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
+            "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
+            "--data-dir", workDirectory.resolve("n" + i).toString());
+        processes.add(nodes[i]);
+    }
+
+    @Test
+    @Timeout(300)
+    void aWipedReplicaGetsEveryKeyBackByRepair() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            startNode(i);
+        }
+        for (int port : clientPorts) {
+            ClusterProcessesTest.awaitRing(port, 3);
+        }
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+            for (int k = 0; k < KEYS; k++) {
+                assertEquals("OK", client.set("key:" + k, "value-" + k));
+            }
+            client.del("key:0");
+        }
+        awaitCounter(clientPorts[0], "replication", "replication_catch_ups_in_flight", 0);
+
+        nodes[2].kill();
+        try (Stream<Path> files = Files.walk(workDirectory.resolve("n2"))) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        startNode(2);
+        nodes[2].await("clients on", WAIT);
+        NodeProcess.awaitServing(clientPorts[2], WAIT);
+        ClusterProcessesTest.awaitRing(clientPorts[2], 3);
+
+        try (NodeProcess repair = NodeProcess.start(workDirectory, "repair", "--port",
+                Integer.toString(clientPorts[2]), "--timeout-s", "120")) {
+            assertEquals(0, repair.exitCode(Duration.ofSeconds(150)), repair.output());
+            assertTrue(repair.output().contains("repair done"), repair.output());
+        }
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[2])) {
+            String info = client.info("repair");
+            assertTrue(counter(info, "repair_keys_received") >= KEYS - 1, info);
+        }
+
+        nodes[0].kill();
+        nodes[1].kill();
+        List<String> missing = new ArrayList<>();
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[2])) {
+            client.sendCommand(CONSISTENCY, "ONE");
+            for (int k = 1; k < KEYS; k++) {
+                if (!("value-" + k).equals(client.get("key:" + k))) {
+                    missing.add("key:" + k);
+                }
+            }
+            assertEquals(null, client.get("key:0"), "the delete came back with the repair, not the value");
+        }
+        assertEquals(List.of(), missing, "keys the repaired node does not hold");
+    }
+
+    private static void awaitCounter(int port, String section, String name, long value) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String info = "";
+        while (System.nanoTime() < deadline) {
+            try (Jedis client = new Jedis("127.0.0.1", port)) {
+                info = client.info(section);
+                if (counter(info, name) == value) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(name + " never reached " + value + ":\n" + info);
+    }
+
+    private static long counter(String info, String name) {
+        Matcher matcher = Pattern.compile("(?m)^" + name + ":(\\d+)\r?$").matcher(info);
+        if (!matcher.find()) {
+            throw new AssertionError(name + " missing from INFO:\n" + info);
+        }
+        return Long.parseLong(matcher.group(1));
+    }
+}
