@@ -68,7 +68,7 @@ public final class HintedHandoff implements TimerHandler {
     private final Map<Long, Delivery> deliveries = new HashMap<>();
     private final long sequenceBase;
     private long sequence;
-    private long nextCorrelation = 1;
+    private long nextCorrelation;
     private long totalBytes;
     private int targetGauges;
     private Ring ring;
@@ -86,6 +86,9 @@ public final class HintedHandoff implements TimerHandler {
         this.local = local;
         this.ring = ring;
         this.sequenceBase = generation << Replica.SEQUENCE_BITS;
+        // a random start, as the coordinator's: a late acknowledgement meant for this node's previous incarnation
+        // must not match a delivery of this one, whose hint it would delete unseen by the replica
+        this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
         this.counters = context.counters().register(HintCounter.class);
     }
 
