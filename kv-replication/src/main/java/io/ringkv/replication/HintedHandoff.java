@@ -286,12 +286,32 @@ public final class HintedHandoff implements TimerHandler {
             if (deliveries.get(entry.getKey()) != delivery) {
                 continue;
             }
+            if (!stillAddressed(delivery)) {
+                // the owner left the ring, or a replica it was redirected to is DOWN: its answer may never come, so
+                // the hint goes back in line and is sent to whoever should have it now
+                deliveries.remove(entry.getKey());
+                delivery.target.inFlight--;
+                delivery.target.queued.addFirst(delivery.hint);
+                continue;
+            }
             if (now - delivery.sentNanos >= replicationConfig.requestTimeoutNanos()) {
                 counters.get(HintCounter.DELIVERY_RETRIES).incrementRelease();
                 delivery.sentNanos = now;
                 send(entry.getKey(), delivery);
             }
         }
+    }
+
+    /** @return whether every recipient yet to answer is still the right one: an owner on the ring, or alive */
+    private boolean stillAddressed(Delivery delivery) {
+        for (int i = 0; i < delivery.recipients.length; i++) {
+            NodeId recipient = delivery.recipients[i];
+            if (!delivery.answered[i] && (recipient.equals(delivery.hint.owner()) ? !ring.contains(recipient)
+                : !liveness.isAlive(recipient))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void deliver(Target target, long now) {
