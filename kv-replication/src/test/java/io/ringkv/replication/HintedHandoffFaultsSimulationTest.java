@@ -114,6 +114,43 @@ class HintedHandoffFaultsSimulationTest {
         assertEquals(List.of(), cluster.sim.handlerFailures());
     }
 
+    /** Every truncation of a HintedPut, and one naming no valid node, is dropped and counted, never thrown. */
+    @Test
+    void malformedHintedPutsAreDroppedAndCounted() {
+        TestCluster cluster = new TestCluster(41, 3, CONFIG, HintConfig.DEFAULT, node -> true, Set.of());
+        NodeId from = cluster.ids.get(0);
+        NodeId to = cluster.ids.get(1);
+        io.ringkv.replication.internal.MessageCodec codec = new io.ringkv.replication.internal.MessageCodec(
+            CONFIG.limits(), CONFIG.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
+        io.ringkv.api.Key key = io.ringkv.api.Key.utf8("k");
+        io.ringkv.api.Versioned versioned = io.ringkv.api.Versioned.of(new io.ringkv.api.Version(
+            new io.ringkv.api.Dot(from, 1), io.ringkv.api.VectorClock.empty(),
+            new io.ringkv.api.HybridTimestamp(1, 0)), io.ringkv.api.Value.utf8("v"));
+        int length = codec.encodeHintedWrite(7, io.ringkv.ring.Partitioner.token(key), key, List.of(versioned),
+            cluster.ids.get(2), 1);
+        byte[] whole = new byte[length];
+        codec.sendBuffer().getBytes(0, whole);
+        int sent = 0;
+        // shorter than the SBE header, the transport drops it before replication sees it
+        for (int cut = 8; cut < length; cut++) {
+            cluster.sim.node(from).transport().send(to, new org.agrona.concurrent.UnsafeBuffer(whole), 0, cut);
+            sent++;
+        }
+        // the owner's id is the message's last field: a space is no node id
+        byte[] badOwner = whole.clone();
+        badOwner[length - 1] = ' ';
+        cluster.sim.node(from).transport().send(to, new org.agrona.concurrent.UnsafeBuffer(badOwner), 0, length);
+        sent++;
+        cluster.sim.runFor(100 * MS);
+        assertEquals(sent, cluster.node(to).counters().droppedMalformed());
+        assertEquals(0, cluster.node(to).hints().counter(HintCounter.RECEIVED));
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+        // the whole message is taken: a hint for the third node
+        cluster.sim.node(from).transport().send(to, new org.agrona.concurrent.UnsafeBuffer(whole), 0, length);
+        cluster.sim.runFor(100 * MS);
+        assertEquals(1, cluster.node(to).hints().counter(HintCounter.RECEIVED));
+    }
+
     private static void absent(TestCluster cluster, Set<NodeId> down, NodeId node) {
         down.add(node);
         cluster.sim.network().partition(List.of(node), others(cluster, node));
