@@ -68,7 +68,7 @@ public final class HintedHandoff implements TimerHandler {
     private final Map<Long, Delivery> deliveries = new HashMap<>();
     private final long sequenceBase;
     private long sequence;
-    private long nextCorrelation = 1;
+    private long nextCorrelation;
     private long totalBytes;
     private int targetGauges;
     private Ring ring;
@@ -86,6 +86,9 @@ public final class HintedHandoff implements TimerHandler {
         this.local = local;
         this.ring = ring;
         this.sequenceBase = generation << Replica.SEQUENCE_BITS;
+        // a random start, as the coordinator's: a late acknowledgement meant for this node's previous incarnation
+        // must not match a delivery of this one, whose hint it would delete unseen by the replica
+        this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
         this.counters = context.counters().register(HintCounter.class);
     }
 
@@ -283,12 +286,32 @@ public final class HintedHandoff implements TimerHandler {
             if (deliveries.get(entry.getKey()) != delivery) {
                 continue;
             }
+            if (!stillAddressed(delivery)) {
+                // the owner left the ring, or a replica it was redirected to is DOWN: its answer may never come, so
+                // the hint goes back in line and is sent to whoever should have it now
+                deliveries.remove(entry.getKey());
+                delivery.target.inFlight--;
+                delivery.target.queued.addFirst(delivery.hint);
+                continue;
+            }
             if (now - delivery.sentNanos >= replicationConfig.requestTimeoutNanos()) {
                 counters.get(HintCounter.DELIVERY_RETRIES).incrementRelease();
                 delivery.sentNanos = now;
                 send(entry.getKey(), delivery);
             }
         }
+    }
+
+    /** @return whether every recipient yet to answer is still the right one: an owner on the ring, or alive */
+    private boolean stillAddressed(Delivery delivery) {
+        for (int i = 0; i < delivery.recipients.length; i++) {
+            NodeId recipient = delivery.recipients[i];
+            if (!delivery.answered[i] && (recipient.equals(delivery.hint.owner()) ? !ring.contains(recipient)
+                : !liveness.isAlive(recipient))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void deliver(Target target, long now) {

@@ -1,0 +1,181 @@
+package io.ringkv.replication;
+
+import static io.ringkv.replication.TestCluster.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.NodeId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Hinted handoff under faults that cross a restart or a ring change, in the simulator. */
+class HintedHandoffFaultsSimulationTest {
+    private static final Consistency QUORUM = new Consistency(3, 2, 2);
+    private static final ReplicationConfig CONFIG = ReplicationConfig.DEFAULT.withConsistency(QUORUM);
+
+    /**
+     * A holder restarts while its replica, paused, still owes an acknowledgement of a hint the previous incarnation
+     * sent. That late acknowledgement must not count for a hint the new incarnation sends (which may never have
+     * reached the replica): the hint would be deleted and its acknowledged write never handed over.
+     */
+    @Test
+    void aLateAcknowledgementForAPreviousIncarnationDeletesNoHint() {
+        Set<NodeId> down = new HashSet<>();
+        // without sloppy quorum the coordinator keeps the hints itself: one holder, in a known order
+        TestCluster cluster = new TestCluster(31, 6, CONFIG, HintConfig.DEFAULT.withSloppyQuorum(false),
+            node -> !down.contains(node), Set.of());
+        List<NodeId> pair = cluster.owners("k0");
+        NodeId holder = pair.get(0);
+        NodeId owner = pair.get(1);
+        List<String> keys = keysOwnedByBoth(cluster, holder, owner, 3);
+
+        // the first hint is handed over and deleted: the holder's first delivery id is used up
+        absent(cluster, down, owner);
+        assertTrue(cluster.put(holder, keys.get(0), "a", null, QUORUM).succeeded());
+        back(cluster, down, owner);
+        cluster.sim.runFor(3_000 * MS);
+        assertEquals(1, cluster.stored(owner, keys.get(0)).size());
+        assertEquals(0, cluster.hintsPending());
+
+        // the second hint is sent while the owner is paused; the holder restarts before the answer comes
+        absent(cluster, down, owner);
+        assertTrue(cluster.put(holder, keys.get(1), "b", null, QUORUM).succeeded());
+        back(cluster, down, owner);
+        cluster.sim.pause(owner, 20_000 * MS);
+        long sends = cluster.node(holder).hints().counter(HintCounter.DELIVERY_SENDS);
+        cluster.sim.runUntil(() -> cluster.node(holder).hints().counter(HintCounter.DELIVERY_SENDS) > sends,
+            5_000 * MS);
+        cluster.sim.runFor(10 * MS);
+        cluster.sim.crash(holder);
+        cluster.sim.restart(holder);
+        // what the new incarnation sends the owner is lost for a while
+        cluster.sim.network().block(holder, owner);
+        // a write the owner never acknowledges: the holder hints it after the write timeout and sends it; the block
+        // outlasts the coordinator's catch-up, so only the hint can bring it to the owner
+        assertTrue(cluster.put(holder, keys.get(2), "c", null, QUORUM).succeeded());
+        cluster.sim.runFor(CONFIG.catchUpWindowNanos() + 5_000 * MS);
+        cluster.sim.network().heal();
+        cluster.sim.runFor(10_000 * MS);
+
+        for (String key : keys) {
+            assertEquals(1, cluster.stored(owner, key).size(), owner + " lacks the acknowledged write of " + key);
+        }
+        assertEquals(0, cluster.hintsPending());
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
+
+    /**
+     * A replica leaves the ring while hints are being handed to it and stops before answering them. The hints in
+     * flight must go to the key's current replicas like the rest, not wait for an answer from a node that is gone.
+     */
+    @Test
+    void hintsInFlightToAReplicaThatLeavesTheRingAreRedirected() {
+        Set<NodeId> down = new HashSet<>();
+        HintConfig config = HintConfig.DEFAULT.withDelivery(64 * 1024, 4, 100 * MS);
+        TestCluster cluster = new TestCluster(37, 6, CONFIG, config, node -> !down.contains(node), Set.of());
+        NodeId leaving = cluster.ids.get(4);
+        absent(cluster, down, leaving);
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < 20; i++) {
+            List<NodeId> owners = cluster.owners("r" + i);
+            if (owners.contains(leaving)) {
+                NodeId via = owners.get(owners.get(0).equals(leaving) ? 1 : 0);
+                assertTrue(cluster.put(via, "r" + i, "v" + i, null, QUORUM).succeeded());
+                keys.add("r" + i);
+            }
+        }
+        cluster.sim.runFor(1_000 * MS);
+        assertTrue(cluster.hintsPending() >= keys.size());
+        // back, but its answers are lost: the handoff to it is under way when it leaves
+        back(cluster, down, leaving);
+        for (NodeId other : others(cluster, leaving)) {
+            cluster.sim.network().block(leaving, other);
+        }
+        cluster.sim.runFor(500 * MS);
+        assertTrue(cluster.hintCounter(HintCounter.DELIVERY_SENDS) > 0, "deliveries are in flight");
+        io.ringkv.ring.Ring without = cluster.ring.withoutNode(leaving);
+        cluster.sim.crash(leaving);
+        for (NodeId id : others(cluster, leaving)) {
+            cluster.node(id).updateRing(without);
+        }
+        cluster.sim.runFor(10_000 * MS);
+
+        assertEquals(0, cluster.hintsPending(), "hints left undelivered");
+        for (String key : keys) {
+            io.ringkv.ring.PreferenceList now = without.preferenceList(io.ringkv.api.Key.utf8(key));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(1, cluster.stored(now.get(i).id(), key).size(), now.get(i).id() + " lacks " + key);
+            }
+        }
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
+
+    /** Every truncation of a HintedPut, and one naming no valid node, is dropped and counted, never thrown. */
+    @Test
+    void malformedHintedPutsAreDroppedAndCounted() {
+        TestCluster cluster = new TestCluster(41, 3, CONFIG, HintConfig.DEFAULT, node -> true, Set.of());
+        NodeId from = cluster.ids.get(0);
+        NodeId to = cluster.ids.get(1);
+        io.ringkv.replication.internal.MessageCodec codec = new io.ringkv.replication.internal.MessageCodec(
+            CONFIG.limits(), CONFIG.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
+        io.ringkv.api.Key key = io.ringkv.api.Key.utf8("k");
+        io.ringkv.api.Versioned versioned = io.ringkv.api.Versioned.of(new io.ringkv.api.Version(
+            new io.ringkv.api.Dot(from, 1), io.ringkv.api.VectorClock.empty(),
+            new io.ringkv.api.HybridTimestamp(1, 0)), io.ringkv.api.Value.utf8("v"));
+        int length = codec.encodeHintedWrite(7, io.ringkv.ring.Partitioner.token(key), key, List.of(versioned),
+            cluster.ids.get(2), 1);
+        byte[] whole = new byte[length];
+        codec.sendBuffer().getBytes(0, whole);
+        int sent = 0;
+        // shorter than the SBE header, the transport drops it before replication sees it
+        for (int cut = 8; cut < length; cut++) {
+            cluster.sim.node(from).transport().send(to, new org.agrona.concurrent.UnsafeBuffer(whole), 0, cut);
+            sent++;
+        }
+        // the owner's id is the message's last field: a space is no node id
+        byte[] badOwner = whole.clone();
+        badOwner[length - 1] = ' ';
+        cluster.sim.node(from).transport().send(to, new org.agrona.concurrent.UnsafeBuffer(badOwner), 0, length);
+        sent++;
+        cluster.sim.runFor(100 * MS);
+        assertEquals(sent, cluster.node(to).counters().droppedMalformed());
+        assertEquals(0, cluster.node(to).hints().counter(HintCounter.RECEIVED));
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+        // the whole message is taken: a hint for the third node
+        cluster.sim.node(from).transport().send(to, new org.agrona.concurrent.UnsafeBuffer(whole), 0, length);
+        cluster.sim.runFor(100 * MS);
+        assertEquals(1, cluster.node(to).hints().counter(HintCounter.RECEIVED));
+    }
+
+    private static void absent(TestCluster cluster, Set<NodeId> down, NodeId node) {
+        down.add(node);
+        cluster.sim.network().partition(List.of(node), others(cluster, node));
+    }
+
+    private static void back(TestCluster cluster, Set<NodeId> down, NodeId node) {
+        cluster.sim.network().heal();
+        down.remove(node);
+    }
+
+    /** @return {@code count} keys whose first two replicas are {@code first} and {@code second} */
+    private static List<String> keysOwnedByBoth(TestCluster cluster, NodeId first, NodeId second, int count) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < count; i++) {
+            List<NodeId> owners = cluster.owners("k" + i);
+            if (owners.get(0).equals(first) && owners.get(1).equals(second)) {
+                keys.add("k" + i);
+            }
+        }
+        return keys;
+    }
+
+    private static List<NodeId> others(TestCluster cluster, NodeId node) {
+        List<NodeId> others = new ArrayList<>(cluster.ids);
+        others.remove(node);
+        return others;
+    }
+}
