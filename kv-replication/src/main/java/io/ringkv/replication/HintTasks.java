@@ -30,8 +30,11 @@ final class HintTasks {
     private static final byte FORMAT = 1;
     /** Format byte, created millis, CRC-32C. */
     private static final int HEADER_BYTES = 1 + 8 + 4;
-    /** Room per version for its flag, lengths and encoded version, beyond its value. */
-    private static final int PER_VERSION_OVERHEAD = 1024;
+    /**
+     * Room per version for its flag, lengths and encoded version beyond its value: a version with a full clock of
+     * the longest node ids takes about 1.4 KB.
+     */
+    private static final int PER_VERSION_OVERHEAD = 4096;
 
     private HintTasks() {
     }
@@ -60,7 +63,7 @@ final class HintTasks {
     /** @return the limits to open the hint engine with: a whole sibling set of the largest values fits one hint */
     static Limits engineLimits(ReplicationConfig config) {
         Limits limits = config.limits();
-        long value = 4 + (long) limits.maxKeyBytes() + 2
+        long value = 8 + 4 + (long) limits.maxKeyBytes() + 2
             + (long) config.maxSiblings() * (limits.maxValueBytes() + PER_VERSION_OVERHEAD);
         return new Limits(NodeId.MAX_LENGTH + 1 + 8, (int) Math.min(Integer.MAX_VALUE, value));
     }

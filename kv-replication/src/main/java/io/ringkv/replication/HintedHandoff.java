@@ -315,7 +315,9 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     private void deliver(Target target, long now) {
-        if (target.count <= 0 && target.queued.isEmpty()) {
+        // not before the hints of earlier runs are counted: a delivery would otherwise decrement a count that does
+        // not hold it yet
+        if (!loaded || target.count <= 0 && target.queued.isEmpty()) {
             return;
         }
         boolean onRing = ring.contains(target.owner);
