@@ -99,8 +99,14 @@ interface NodeModule {
     @Singleton
     @Named("hints")
     static StorageEngine hintEngine(NodeConfig config, ReplicationConfig replication) {
+        Map<String, String> options = new java.util.HashMap<>(config.engineOptions());
+        if (config.cluster().engine().equals("lsm")) {
+            // a delivered hint's tombstone guards nothing once compaction may drop it (the engine still keeps it
+            // while an older table may hold the hint): no grace period, so delivered hints do not pile up
+            options.put("tombstone-grace-seconds", "0");
+        }
         return StorageEngines.open(config.cluster().engine(), new EngineConfig(config.dataDirectory(), "hints",
-            Replication.hintLimits(replication), EngineConfig.DEFAULT_MAX_VERSION_BYTES, config.engineOptions()));
+            Replication.hintLimits(replication), EngineConfig.DEFAULT_MAX_VERSION_BYTES, options));
     }
 
     @Provides
