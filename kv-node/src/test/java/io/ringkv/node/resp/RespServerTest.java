@@ -404,10 +404,18 @@ class RespServerTest {
     }
 
     @Test
+    void repairNeedsANodeThatRunsRepairs() throws Exception {
+        RespTestClient client = client(start(new MapKeyValueService(null)));
+        Object refused = client.call("REPAIR");
+        assertTrue(refused instanceof Err err && err.message().contains("does not run repairs"), String.valueOf(refused));
+        assertTrue(client.call("REPAIR", "extra") instanceof Err, "REPAIR takes no argument");
+    }
+
+    @Test
     void commandCountsAndDocumentsEveryCommand() throws Exception {
         RespTestClient client = client(start(new MapKeyValueService(null)));
         long count = (Long) client.call("COMMAND", "COUNT");
-        assertEquals(18L, count);
+        assertEquals(19L, count);
         assertEquals(count, ((List<?>) client.call("COMMAND")).size());
         client.call("HELLO", "3");
         Map<?, ?> docs = (Map<?, ?>) client.call("COMMAND", "DOCS", "get", "nosuch");
