@@ -29,7 +29,8 @@ import org.agrona.DirectBuffer;
  *
  * <ol>
  *   <li>Both sides build the range's hash tree ({@link RangeTree}, leaves of (key, version set) hashes) from a
- *       token-ordered scan on their storage stage; the peer sends its leaf hashes (8 bytes a leaf, one message).</li>
+ *       token-ordered scan on their storage stage; the peer sends its leaf hashes (8 bytes a leaf, 4,096 leaves a
+ *       message).</li>
  *   <li>For each leaf that differs, both sides list the leaf's (key, hash) pairs; the peer's travel in chunks.</li>
  *   <li>Keys this node holds differently or the peer lacks are sent as records; keys the peer holds that this node
  *       lacks or holds differently are asked for. The receiver of a record merges it with the resolver
@@ -130,7 +131,7 @@ public final class AntiEntropy implements TimerHandler {
 
     private void onTreeReply(RepairMessage.TreeReply reply) {
         Initiated session = initiated.get(reply.sessionId());
-        if (session == null || session.theirs != null || session.mine == null) {
+        if (session == null || session.treeComplete || session.mine == null) {
             return;
         }
         session.treeBytes += 8L * reply.leaves().length;
@@ -138,13 +139,30 @@ public final class AntiEntropy implements TimerHandler {
             fail(session, "peer " + session.peer + " answered " + reply.status());
             return;
         }
-        if (reply.leaves().length != session.mine.length) {
-            fail(session, "peer " + session.peer + " sent " + reply.leaves().length + " leaves, not "
-                + session.mine.length);
+        int leaves = session.mine.length;
+        int first = reply.firstLeaf();
+        int expected = first < 0 || first >= leaves ? -1
+            : Math.min(RepairCodec.LEAVES_PER_TREE_REPLY, leaves - first);
+        if (first % RepairCodec.LEAVES_PER_TREE_REPLY != 0 || reply.leaves().length != expected) {
+            fail(session, "peer " + session.peer + " sent " + reply.leaves().length + " leaves from leaf " + first
+                + ", not a chunk of a tree of " + leaves);
             return;
         }
-        session.theirs = reply.leaves();
+        if (session.theirs == null) {
+            session.theirs = new long[leaves];
+            session.treeChunksSeen = new boolean[(leaves - 1) / RepairCodec.LEAVES_PER_TREE_REPLY + 1];
+        }
+        int chunk = first / RepairCodec.LEAVES_PER_TREE_REPLY;
+        if (session.treeChunksSeen[chunk]) {
+            return;
+        }
+        session.treeChunksSeen[chunk] = true;
+        System.arraycopy(reply.leaves(), 0, session.theirs, first, expected);
         session.progress(now());
+        if (++session.treeChunks < session.treeChunksSeen.length) {
+            return;
+        }
+        session.treeComplete = true;
         for (int leaf = 0; leaf < session.mine.length; leaf++) {
             if (session.mine[leaf] != session.theirs[leaf]) {
                 session.pendingLeaves.add(leaf);
@@ -396,12 +414,12 @@ public final class AntiEntropy implements TimerHandler {
             return;
         }
         if (shape.leaves() != request.leafCount() || request.leafCount() > TreeShape.MAX_LEAVES) {
-            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.FAILED, new long[0]));
+            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.FAILED));
             return;
         }
         if (served.size() >= config.maxResponderSessions()) {
             counters.get(RepairCounter.SESSIONS_REFUSED_BUSY).incrementRelease();
-            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.BUSY, new long[0]));
+            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.BUSY));
             return;
         }
         Served created = new Served(request.sessionId(), shape, sender, now());
@@ -415,7 +433,7 @@ public final class AntiEntropy implements TimerHandler {
                 if (failure != null) {
                     served.remove(created.id);
                     created.open = false;
-                    reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.FAILED, new long[0]));
+                    reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.FAILED));
                     return;
                 }
                 created.leaves = leaves;
@@ -424,13 +442,18 @@ public final class AntiEntropy implements TimerHandler {
         if (!queued) {
             served.remove(created.id);
             created.open = false;
-            reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.BUSY, new long[0]));
+            reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.BUSY));
         }
     }
 
+    /** Sends every leaf hash, in as many replies as one message's worth of hashes needs (8,192 leaves: two). */
     private void replyTree(Served session) {
         session.progress(now());
-        reply(session.peer, codec.encodeTreeReply(session.id, RepairMessage.Status.OK, session.leaves));
+        long[] leaves = session.leaves;
+        for (int first = 0; first < leaves.length; first += RepairCodec.LEAVES_PER_TREE_REPLY) {
+            int count = Math.min(RepairCodec.LEAVES_PER_TREE_REPLY, leaves.length - first);
+            reply(session.peer, codec.encodeTreeReply(session.id, RepairMessage.Status.OK, leaves, first, count));
+        }
     }
 
     private void onDigestRequest(NodeId sender, RepairMessage.DigestRequest request) {
@@ -531,7 +554,7 @@ public final class AntiEntropy implements TimerHandler {
     }
 
     private void retry(Initiated session) {
-        if (session.mine != null && session.theirs == null) {
+        if (session.mine != null && !session.treeComplete) {
             counters.get(RepairCounter.RETRANSMITS).incrementRelease();
             sendTreeRequest(session);
             return;
@@ -649,6 +672,10 @@ public final class AntiEntropy implements TimerHandler {
         final long startedNanos;
         long[] mine;
         long[] theirs;
+        /** Which chunks of the peer's leaves arrived; the tree is compared once all have. */
+        boolean[] treeChunksSeen;
+        int treeChunks;
+        boolean treeComplete;
         final Set<Integer> pendingLeaves = new java.util.TreeSet<>();
         final Map<Integer, LeafWork> leaves = new TreeMap<>();
         /** Keys asked of the peer and not received yet. */

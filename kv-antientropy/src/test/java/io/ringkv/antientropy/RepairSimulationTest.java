@@ -45,6 +45,10 @@ class RepairSimulationTest {
         final Map<NodeId, AntiEntropy> repairs = new HashMap<>();
 
         Cluster(long seed, int nodes) {
+            this(seed, nodes, RepairConfig.DEFAULT);
+        }
+
+        Cluster(long seed, int nodes, RepairConfig config) {
             sim = new Simulation(seed);
             EngineConfig store = new EngineConfig(Path.of("sim"), "data", LIMITS,
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
@@ -55,7 +59,7 @@ class RepairSimulationTest {
                     StorageEngine engine = disk.open(store);
                     engines.put(id, engine);
                     SimStorageStage stage = new SimStorageStage(context, engine);
-                    AntiEntropy repair = new AntiEntropy(context, stage, RepairConfig.DEFAULT,
+                    AntiEntropy repair = new AntiEntropy(context, stage, config,
                         (token, key, version, value, done) -> stage.write(token, e -> merge(e, token, key, version,
                             value), (stored, failure) -> done.accept(failure == null)), 256, 64 * 1024);
                     repairs.put(id, repair);
@@ -109,11 +113,21 @@ class RepairSimulationTest {
     @Test
     void divergedReplicasHoldTheSameRecordsAfterOneSession() {
         SimulationSeeds.run(getClass(), "divergedReplicasHoldTheSameRecordsAfterOneSession", "kv-antientropy", 10,
-            RepairSimulationTest::divergedRun);
+            seed -> divergedRun(seed, RepairConfig.DEFAULT));
     }
 
-    private static void divergedRun(long seed) {
-        Cluster cluster = new Cluster(seed, 2);
+    @Test
+    void aTreeOfMoreLeavesThanOneReplyHoldsArrivesInChunks() {
+        // 8,192 leaf hashes are 64 KiB, more than one message carries
+        RepairConfig config = new RepairConfig(8192, RepairConfig.DEFAULT.retryIntervalNanos(),
+            RepairConfig.DEFAULT.sessionTimeoutNanos(), RepairConfig.DEFAULT.maxResponderSessions(),
+            RepairConfig.DEFAULT.maxLeavesInFlight());
+        SimulationSeeds.run(getClass(), "aTreeOfMoreLeavesThanOneReplyHoldsArrivesInChunks", "kv-antientropy", 5,
+            seed -> divergedRun(seed, config));
+    }
+
+    private static void divergedRun(long seed, RepairConfig config) {
+        Cluster cluster = new Cluster(seed, 2, config);
         SplittableRandom random = new SplittableRandom(seed);
         StorageEngine a = cluster.engines.get(cluster.ids.get(0));
         StorageEngine b = cluster.engines.get(cluster.ids.get(1));

@@ -39,6 +39,8 @@ public final class RepairCodec {
     public static final int SCHEMA_ID = MessageHeaderDecoder.SCHEMA_ID;
     /** Encoded bytes one message may take: a datagram's worth. */
     public static final int MAX_MESSAGE_BYTES = 64 * 1024;
+    /** Leaf hashes one tree reply carries (32 KiB): a larger tree travels in several replies. */
+    public static final int LEAVES_PER_TREE_REPLY = 4096;
     private static final int VAR_HEADER = 4;
 
     private final int maxKeyBytes;
@@ -94,11 +96,26 @@ public final class RepairCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + treeRequest.encodedLength();
     }
 
-    public int encodeTreeReply(long sessionId, RepairMessage.Status status, long[] leaves) {
-        treeReply.wrapAndApplyHeader(sendBuffer, 0, header).sessionId(sessionId).status(status(status));
-        TreeReplyEncoder.LeavesEncoder group = treeReply.leavesCount(leaves.length);
-        for (long leaf : leaves) {
-            group.next().hash(leaf);
+    /** Encodes a reply without leaves: a refusal or failure. */
+    public int encodeTreeReply(long sessionId, RepairMessage.Status status) {
+        return encodeTreeReply(sessionId, status, new long[0], 0, 0);
+    }
+
+    /**
+     * Encodes leaves {@code firstLeaf} to {@code firstLeaf + count - 1} of {@code leaves}.
+     *
+     * @param count at most {@link #LEAVES_PER_TREE_REPLY}, so the reply fits one message
+     */
+    public int encodeTreeReply(long sessionId, RepairMessage.Status status, long[] leaves, int firstLeaf,
+                               int count) {
+        if (count > LEAVES_PER_TREE_REPLY) {
+            throw new IllegalArgumentException(count + " leaves do not fit one tree reply");
+        }
+        treeReply.wrapAndApplyHeader(sendBuffer, 0, header).sessionId(sessionId).status(status(status))
+            .firstLeaf(firstLeaf);
+        TreeReplyEncoder.LeavesEncoder group = treeReply.leavesCount(count);
+        for (int i = firstLeaf; i < firstLeaf + count; i++) {
+            group.next().hash(leaves[i]);
         }
         return MessageHeaderEncoder.ENCODED_LENGTH + treeReply.encodedLength();
     }
@@ -170,6 +187,7 @@ public final class RepairCodec {
                 TreeReplyDecoder d = treeReplyDecoder.wrap(buffer, body, blockLength, version);
                 long sessionId = d.sessionId();
                 RepairMessage.Status status = status(d.statusRaw());
+                int firstLeaf = (int) Math.min(Integer.MAX_VALUE, d.firstLeaf());
                 require(d.limit() + 4 <= end, "leaves group header exceeds the message");
                 TreeReplyDecoder.LeavesDecoder group = d.leaves();
                 require(d.limit() + (long) group.count() * 8 <= end, "leaves exceed the message");
@@ -177,7 +195,7 @@ public final class RepairCodec {
                 for (int i = 0; group.hasNext(); i++) {
                     leaves[i] = group.next().hash();
                 }
-                yield new RepairMessage.TreeReply(sessionId, status, leaves);
+                yield new RepairMessage.TreeReply(sessionId, status, firstLeaf, leaves);
             }
             case DigestRequestDecoder.TEMPLATE_ID -> {
                 DigestRequestDecoder d = digestRequestDecoder.wrap(buffer, body, blockLength, version);

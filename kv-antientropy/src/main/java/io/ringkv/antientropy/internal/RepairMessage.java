@@ -14,8 +14,8 @@ public sealed interface RepairMessage {
     record TreeRequest(long sessionId, long rangeStart, long rangeEnd, int leafCount) implements RepairMessage {
     }
 
-    /** The responder's leaf hashes (empty unless OK). */
-    record TreeReply(long sessionId, Status status, long[] leaves) implements RepairMessage {
+    /** One chunk of the responder's leaf hashes, leaves {@code firstLeaf} on (empty unless OK). */
+    record TreeReply(long sessionId, Status status, int firstLeaf, long[] leaves) implements RepairMessage {
     }
 
     /** Asks for one leaf's (key, hash) pairs. */
