@@ -21,6 +21,11 @@ public record Anomaly(Kind kind, String key, String explanation, List<Op> eviden
         RESURRECTED_DELETE("deleted value came back"),
         /** under R + W > N a read that started after an acknowledged write returned nothing */
         STALE_READ("quorum read missed an acknowledged write"),
+        /**
+         * a write acknowledged while a replica was absent (judged DOWN, so its coordinator held a durable hint for
+         * it) is missing from that replica once every hint was delivered
+         */
+        HINT_NOT_DELIVERED("write acknowledged while a replica was down never reached it"),
         /** after the heal the key could not be read at all */
         UNREADABLE("final read failed"),
         /** the cluster did not settle after the heal: some node never saw every member alive */
