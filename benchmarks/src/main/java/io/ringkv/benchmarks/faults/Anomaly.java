@@ -30,6 +30,8 @@ public record Anomaly(Kind kind, String key, String explanation, List<Op> eviden
         UNREADABLE("final read failed"),
         /** the cluster did not settle after the heal: some node never saw every member alive */
         NOT_SETTLED("cluster did not settle"),
+        /** after the heal and settle, some node still held hints for another when the wait for handoff ended */
+        HINTS_NOT_DRAINED("hints not delivered within the bound"),
         /** a node process exited without the harness killing it */
         NODE_EXITED("node process exited by itself");
 

@@ -53,7 +53,8 @@ public final class Checker {
     }
 
     /**
-     * How far one node's replicas were from the final state before the final reads repaired them.
+     * How far one node's own replica was from the final state after hinted handoff, before the final reads
+     * repaired it.
      *
      * @param behind keys whose final value the node lacked
      * @param ahead keys where the node held a value that is not final (deleted or superseded)

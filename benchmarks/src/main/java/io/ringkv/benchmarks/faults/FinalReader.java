@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads every key of the history after the heal: first from each node alone at ONE (all nodes asked at once, so
- * that one node's read repair cannot mend another before it answers), to measure how far replicas drifted; then
- * through a coordinator at ALL (QUORUM for a key whose ALL read fails), the final state the checker judges.
+ * Reads every key of the history after the heal, the settle and hinted handoff: first each node's own replica, one
+ * node at a time, at ONE through that node alone (its peer traffic cut both ways while it is read, so no other
+ * replica can answer for it and its read cannot repair the others), to see what each replica holds; then through
+ * a coordinator at ALL (QUORUM for a key whose ALL read fails), the final state the checker judges.
  */
 final class FinalReader {
     private static final int BATCH = 100;
@@ -18,22 +19,20 @@ final class FinalReader {
     private static final int PROGRESS_EVERY = 10_000;
 
     private final LocalCluster cluster;
+    private final long settleMillis;
     private int unreadableLogged;
     private String lastError = "";
 
-    FinalReader(LocalCluster cluster) {
+    /** @param settleMillis how long to wait for the cluster to settle again after a node's isolation */
+    FinalReader(LocalCluster cluster, long settleMillis) {
         this.cluster = cluster;
+        this.settleMillis = settleMillis;
     }
 
-    FinalState read(List<String> keys) {
+    FinalState read(List<String> keys) throws InterruptedException {
         Map<Integer, Map<String, List<String>>> perNode = new TreeMap<>();
         for (ClusterNode node : cluster.nodes()) {
-            perNode.put(node.index(), new HashMap<>());
-        }
-        for (int from = 0; from < keys.size(); from += BATCH) {
-            List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
-            readEachNode(batch, perNode);
-            progress("from each node at ONE", from + batch.size(), keys.size());
+            perNode.put(node.index(), readAlone(node, keys));
         }
         Map<String, List<String>> values = new HashMap<>();
         for (int from = 0; from < keys.size(); from += BATCH) {
@@ -48,6 +47,30 @@ final class FinalReader {
             }
         }
         return new FinalState(values, "ALL (QUORUM where ALL failed)", perNode);
+    }
+
+    /**
+     * Reads every key at ONE through {@code node} while it is cut off from its peers, then heals and waits for the
+     * cluster to settle again (the isolation may outlast the failure detector's DOWN).
+     */
+    private Map<String, List<String>> readAlone(ClusterNode node, List<String> keys) throws InterruptedException {
+        Map<String, List<String>> values = new HashMap<>();
+        cluster.network().isolate(node.index());
+        try {
+            for (int from = 0; from < keys.size(); from += BATCH) {
+                List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
+                values.putAll(readThrough(node, batch, "ONE"));
+                progress("through " + node.name() + " alone at ONE", from + batch.size(), keys.size());
+            }
+        } finally {
+            cluster.network().heal();
+        }
+        String problem = cluster.awaitSettled(settleMillis);
+        if (problem != null) {
+            System.out.println("fault-harness: the cluster did not settle after " + node.name() + "'s reads:\n"
+                + problem);
+        }
+        return values;
     }
 
     /** A line every {@link #PROGRESS_EVERY} keys, so that a long run's final reads show they move. */
@@ -71,29 +94,6 @@ final class FinalReader {
             System.out.println("fault-harness: cannot read " + key + " back: " + lastError);
         }
         return null;
-    }
-
-    private void readEachNode(List<String> batch, Map<Integer, Map<String, List<String>>> perNode) {
-        Map<Integer, RespClient> clients = new HashMap<>();
-        try {
-            for (ClusterNode node : cluster.nodes()) {
-                RespClient client = open(node, "ONE");
-                if (client != null) {
-                    clients.put(node.index(), client);
-                    for (String key : batch) {
-                        client.send("GETV", key);
-                    }
-                    client.flush();
-                }
-            }
-            for (ClusterNode node : cluster.nodes()) {
-                perNode.get(node.index()).putAll(replies(clients.get(node.index()), batch));
-            }
-        } catch (IOException e) {
-            // a node that cannot be asked counts its keys as failed reads (null values)
-        } finally {
-            clients.values().forEach(RespClient::close);
-        }
     }
 
     private Map<String, List<String>> readThrough(ClusterNode coordinator, List<String> keys, String level) {
