@@ -17,6 +17,8 @@ final class FinalReader {
     private static final int BATCH = 100;
     private static final int TIMEOUT_MILLIS = 15_000;
     private static final int PROGRESS_EVERY = 10_000;
+    /** the longest a node is cut off for its own reads: below the failure detector's 5 s SUSPECT */
+    private static final long ISOLATION_MILLIS = 3_000;
 
     private final LocalCluster cluster;
     private final long settleMillis;
@@ -50,25 +52,31 @@ final class FinalReader {
     }
 
     /**
-     * Reads every key at ONE through {@code node} while it is cut off from its peers, then heals and waits for the
-     * cluster to settle again (the isolation may outlast the failure detector's DOWN).
+     * Reads every key at ONE through {@code node} while it is cut off from its peers. The keys are read in spells
+     * of at most {@link #ISOLATION_MILLIS}, each healed and followed by a wait for the cluster to settle, so that no
+     * isolation lasts long enough for the failure detectors to suspect anyone (a soak run has many keys).
      */
     private Map<String, List<String>> readAlone(ClusterNode node, List<String> keys) throws InterruptedException {
         Map<String, List<String>> values = new HashMap<>();
-        cluster.network().isolate(node.index());
-        try {
-            for (int from = 0; from < keys.size(); from += BATCH) {
-                List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
-                values.putAll(readThrough(node, batch, "ONE"));
-                progress("through " + node.name() + " alone at ONE", from + batch.size(), keys.size());
+        int from = 0;
+        while (from < keys.size()) {
+            long spellEnd = System.nanoTime() + ISOLATION_MILLIS * 1_000_000;
+            cluster.network().isolate(node.index());
+            try {
+                while (from < keys.size() && System.nanoTime() < spellEnd) {
+                    List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
+                    values.putAll(readThrough(node, batch, "ONE"));
+                    from += batch.size();
+                    progress("through " + node.name() + " alone at ONE", from, keys.size());
+                }
+            } finally {
+                cluster.network().heal();
             }
-        } finally {
-            cluster.network().heal();
-        }
-        String problem = cluster.awaitSettled(settleMillis);
-        if (problem != null) {
-            System.out.println("fault-harness: the cluster did not settle after " + node.name() + "'s reads:\n"
-                + problem);
+            String problem = cluster.awaitSettled(settleMillis);
+            if (problem != null) {
+                System.out.println("fault-harness: the cluster did not settle after " + node.name()
+                    + " was cut off for its reads:\n" + problem);
+            }
         }
         return values;
     }
