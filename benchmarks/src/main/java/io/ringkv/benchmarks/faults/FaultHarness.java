@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class FaultHarness {
     private static final long SETTLE_MILLIS = 90_000;
     /** after the settle: the coordinators' catch-up of unacknowledged replicas gives up after 30 s */
-    private static final long QUIET_MILLIS = 10_000;
+    static final long QUIET_MILLIS = 10_000;
     /** the longest wait for every node's hints to be delivered after the quiet spell */
     private static final long HINT_DRAIN_MILLIS = 120_000;
     /**

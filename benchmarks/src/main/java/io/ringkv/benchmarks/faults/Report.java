@@ -45,7 +45,7 @@ final class Report {
             .append(" |\n"));
         out.append(String.format("%n%d keys checked; %d reads at levels with R + W <= N missed an acknowledged"
             + " write (allowed, counted).%n%n", result.keysChecked(), result.weakStaleReads()));
-        hints(out, drain);
+        hints(out, drain, settleMillis);
         replicas(out, result, handoff);
         out.append("\n## Anomalies\n\n");
         if (result.anomalies().isEmpty()) {
@@ -75,12 +75,13 @@ final class Report {
         return out.toString();
     }
 
-    private static void hints(StringBuilder out, LocalCluster.HintDrain drain) {
+    private static void hints(StringBuilder out, LocalCluster.HintDrain drain, long settleMillis) {
+        double sinceHeal = (settleMillis + FaultHarness.QUIET_MILLIS + drain.millis()) / 1000.0;
         out.append("## Hinted handoff\n\n").append(drain.drained()
-            ? String.format("Every node showed `hints_pending:0` %.1f s after the quiet spell that followed the settle.",
-                drain.millis() / 1000.0)
-            : String.format("NOT drained: some node still held hints %.1f s after the quiet spell.",
-                drain.millis() / 1000.0)).append("\n\n");
+            ? String.format("Every node showed `hints_pending:0` %.1f s after the quiet spell that followed the settle"
+                + " (%.1f s after the heal).", drain.millis() / 1000.0, sinceHeal)
+            : String.format("NOT drained: some node still held hints %.1f s after the quiet spell (%.1f s after the"
+                + " heal).", drain.millis() / 1000.0, sinceHeal)).append("\n\n");
         List<String> fields = List.of("hints_pending", "hints_stored", "hints_delivered", "hints_delivery_retries",
             "hints_dropped_window", "hints_dropped_cap", "hints_store_failures");
         out.append("| node | ").append(String.join(" | ", fields)).append(" |\n|")
