@@ -112,11 +112,16 @@ final class LocalCluster implements AutoCloseable {
      * Each node's hint counters when every node holds no hint for another ({@code hints_pending:0}), or when the
      * deadline passed.
      *
-     * @param drained true when every node reported no hint pending before the deadline
-     * @param millis how long the wait took
+     * @param drained true when every node reported no hint pending before the deadline (of the last wait)
+     * @param millis how long the (first) wait took
+     * @param recheckMillis how long a second wait took, 0 without one
      * @param perNode each node's {@code INFO hints} fields at the end (empty for a node that did not answer)
      */
-    record HintDrain(boolean drained, long millis, Map<Integer, Map<String, String>> perNode) {
+    record HintDrain(boolean drained, long millis, long recheckMillis, Map<Integer, Map<String, String>> perNode) {
+        /** @return this wait's time, followed by {@code later}'s time, outcome and counters */
+        HintDrain then(HintDrain later) {
+            return new HintDrain(later.drained, millis, later.millis, later.perNode);
+        }
     }
 
     /** Waits until every node's {@code INFO hints} shows {@code hints_pending:0}, with a progress line now and then. */
@@ -132,7 +137,7 @@ final class LocalCluster implements AutoCloseable {
             boolean drained = hints.values().stream().allMatch(h -> "0".equals(h.get("hints_pending")));
             long now = System.nanoTime();
             if (drained || now > deadline) {
-                return new HintDrain(drained, (now - start) / 1_000_000, hints);
+                return new HintDrain(drained, (now - start) / 1_000_000, 0, hints);
             }
             if (now > nextProgress) {
                 StringBuilder pending = new StringBuilder();

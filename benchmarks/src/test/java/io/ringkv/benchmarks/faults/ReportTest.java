@@ -22,11 +22,11 @@ class ReportTest {
 
     @Test
     void aDrainedRunShowsTheTimeEachNodesCountersAndItsReplica() {
-        LocalCluster.HintDrain drain = new LocalCluster.HintDrain(true, 12_300, new TreeMap<>(
+        LocalCluster.HintDrain drain = new LocalCluster.HintDrain(true, 12_300, 0, new TreeMap<>(
             Map.of(1, Map.of("hints_pending", "0", "hints_delivered", "42"), 2, Map.of("hints_pending", "0"))));
         String report = Report.render(options, List.of(), List.of(), List.of(write), result, null, 0, 1_000, drain,
             handoff);
-        assertTrue(report.contains("`hints_pending:0` 12.3 s after"), report);
+        assertTrue(report.contains("`hints_pending:0` 12.3 s after the settle (13.3 s after the heal)"), report);
         assertTrue(report.contains("| node1 | 0 | ? | 42 |"), report);
         assertTrue(report.contains("| node2 | 1 | 1 | 1 of 1 | 0 | 1 | 0 | 0 |"), report);
         assertTrue(report.contains("write acknowledged while a replica was down never reached it: 1"), report);
@@ -36,7 +36,7 @@ class ReportTest {
 
     @Test
     void anUndrainedRunSaysSo() {
-        LocalCluster.HintDrain drain = new LocalCluster.HintDrain(false, 120_000, Map.of(1, Map.of()));
+        LocalCluster.HintDrain drain = new LocalCluster.HintDrain(false, 120_000, 0, Map.of(1, Map.of()));
         String report = Report.render(options, List.of(), List.of(), List.of(write), result, null, 0, 1_000, drain,
             handoff);
         assertTrue(report.contains("NOT drained"), report);
