@@ -21,10 +21,17 @@ public record Anomaly(Kind kind, String key, String explanation, List<Op> eviden
         RESURRECTED_DELETE("deleted value came back"),
         /** under R + W > N a read that started after an acknowledged write returned nothing */
         STALE_READ("quorum read missed an acknowledged write"),
+        /**
+         * a write acknowledged while a replica was absent (judged DOWN, so its coordinator held a durable hint for
+         * it) is missing from that replica once every hint was delivered
+         */
+        HINT_NOT_DELIVERED("write acknowledged while a replica was down never reached it"),
         /** after the heal the key could not be read at all */
         UNREADABLE("final read failed"),
         /** the cluster did not settle after the heal: some node never saw every member alive */
         NOT_SETTLED("cluster did not settle"),
+        /** after the heal and settle, some node still held hints for another when the wait for handoff ended */
+        HINTS_NOT_DRAINED("hints not delivered within the bound"),
         /** a node process exited without the harness killing it */
         NODE_EXITED("node process exited by itself");
 

@@ -27,6 +27,9 @@ import java.util.TreeMap;
  *   <li>A read that returned nothing though a write was acknowledged before it started, with R + W &gt; N and no
  *       delete in between: {@link Anomaly.Kind#STALE_READ}; with R + W &lt;= N it is only counted.</li>
  * </ul>
+ * And per node, after hinted handoff drained ({@link #checkHandoff}): a unique-key write acknowledged while the
+ * node was {@linkplain Absence absent} and judged DOWN must be on the node's own replica:
+ * {@link Anomaly.Kind#HINT_NOT_DELIVERED}.
  */
 public final class Checker {
     private final int replicationFactor;
@@ -50,13 +53,98 @@ public final class Checker {
     }
 
     /**
-     * How far one node's replicas were from the final state before the final reads repaired them.
+     * How far one node's own replica was from the final state after hinted handoff, before the final reads
+     * repaired it.
      *
      * @param behind keys whose final value the node lacked
      * @param ahead keys where the node held a value that is not final (deleted or superseded)
      * @param failed keys the node could not answer
      */
     public record Divergence(int behind, int ahead, int failed) {
+    }
+
+    /**
+     * How one node's own replica stood after hinted handoff, among the keys written once, by an acknowledged write
+     * (the unique-key writes: for them the replica's expected content is exactly that value).
+     *
+     * @param absentWrites writes acknowledged while the node was absent and judged DOWN: each must be on it
+     * @param absentMissing of those, the ones its replica lacks (each a {@link Anomaly.Kind#HINT_NOT_DELIVERED})
+     * @param writes every acknowledged unique-key write
+     * @param missing of those, the ones its replica lacks: allowed (a replica that was slow or cut off without
+     *     being judged DOWN gets only the coordinator's after-the-ack hint, which a crash can lose; anti-entropy
+     *     repairs those), counted
+     * @param unread of those, the ones whose read through the node alone failed (neither present nor missing)
+     */
+    public record Handoff(int absentWrites, int absentMissing, int writes, int missing, int unread) {
+    }
+
+    /**
+     * What the handoff check found.
+     *
+     * @param anomalies one {@link Anomaly.Kind#HINT_NOT_DELIVERED} per node and write missing
+     * @param perNode the counts per node (1-based)
+     */
+    public record HandoffResult(List<Anomaly> anomalies, Map<Integer, Handoff> perNode) {
+    }
+
+    /**
+     * Checks each node's own replica against the unique-key writes acknowledged while it was absent.
+     *
+     * @param ops the history, any order
+     * @param replicas per node (1-based), each key's values read through that node alone at ONE (its peers cut
+     *     off, so no other replica could answer) after every node's hints were delivered; null values when the
+     *     read failed; keys not read count as unread
+     * @param absences the spells during which a node was silent to every peer
+     * @param judgedDownNanos how long into an absence every peer surely judged the node DOWN (down-after and a
+     *     margin for the last heartbeat's age): only writes that started later had a hint written before their
+     *     acknowledgement
+     */
+    public HandoffResult checkHandoff(List<Op> ops, Map<Integer, Map<String, List<String>>> replicas,
+                                      List<Absence> absences, long judgedDownNanos) {
+        List<Op> writes = uniqueKeyWrites(ops);
+        List<Anomaly> anomalies = new ArrayList<>();
+        Map<Integer, Handoff> perNode = new TreeMap<>();
+        for (Map.Entry<Integer, Map<String, List<String>>> replica : replicas.entrySet()) {
+            int node = replica.getKey();
+            int absentWrites = 0;
+            int absentMissing = 0;
+            int missing = 0;
+            int unread = 0;
+            for (Op write : writes) {
+                Absence absence = absences.stream().filter(a -> a.node() == node && a.covers(write, judgedDownNanos))
+                    .findFirst().orElse(null);
+                absentWrites += absence == null ? 0 : 1;
+                List<String> held = replica.getValue().get(write.key());
+                if (held == null) {
+                    unread++;
+                } else if (!held.contains(write.value())) {
+                    missing++;
+                    if (absence != null) {
+                        absentMissing++;
+                        anomalies.add(new Anomaly(Anomaly.Kind.HINT_NOT_DELIVERED, write.key(), "node" + node
+                            + "'s own replica holds " + held + " after handoff, not " + write.value() + ", which was"
+                            + " acknowledged while node" + node + " was absent and judged DOWN (" + absence.fault()
+                            + ")", List.of(write)));
+                    }
+                }
+            }
+            perNode.put(node, new Handoff(absentWrites, absentMissing, writes.size(), missing, unread));
+        }
+        return new HandoffResult(anomalies, perNode);
+    }
+
+    /** @return the acknowledged writes of keys that no other operation wrote or deleted */
+    private static List<Op> uniqueKeyWrites(List<Op> ops) {
+        Map<String, List<Op>> writesByKey = new TreeMap<>();
+        for (Op op : ops) {
+            if (op.type() != Type.READ) {
+                writesByKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+            }
+        }
+        return writesByKey.values().stream()
+            .filter(writes -> writes.size() == 1 && writes.getFirst().ok() && writes.getFirst().value() != null)
+            .map(List::getFirst)
+            .toList();
     }
 
     /** Checks {@code ops} (any order) against {@code state}. */

@@ -18,8 +18,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FaultHarness {
     private static final long SETTLE_MILLIS = 90_000;
-    /** after the settle: the coordinators' catch-up of unacknowledged replicas gives up after 30 s */
-    private static final long QUIET_MILLIS = 10_000;
+    /** after the hints drained: the coordinators' catch-up of unacknowledged replicas gives up after 30 s */
+    static final long QUIET_MILLIS = 10_000;
+    /** the longest wait for every node's hints to be delivered after the quiet spell */
+    private static final long HINT_DRAIN_MILLIS = 120_000;
+    /**
+     * how long into a node's absence its peers surely judge it DOWN: down-after, plus 2 s for the age of the last
+     * heartbeat news they had when it fell silent (1 s gossip rounds) and a round of slack
+     */
+    static final long JUDGED_DOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(LocalCluster.DOWN_AFTER_MILLIS + 2_000);
 
     private FaultHarness() {
     }
@@ -92,15 +99,33 @@ public final class FaultHarness {
             settleProblem += "packet filter rules in force: " + cluster.network().rules() + "\n";
         }
         long settleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - settleStart);
+        log("waiting up to %d s for every node's hints to be delivered", HINT_DRAIN_MILLIS / 1000);
+        LocalCluster.HintDrain firstDrain = cluster.awaitHintsDrained(HINT_DRAIN_MILLIS);
+        log("hints %s %.1f s after the settle", firstDrain.drained() ? "drained" : "NOT drained",
+            firstDrain.millis() / 1000.0);
         Thread.sleep(QUIET_MILLIS);
         nemesis.watch();
+        // catch-ups still running in the quiet spell may leave a hint behind: wait for those too
+        LocalCluster.HintDrain drain = firstDrain.then(cluster.awaitHintsDrained(firstDrain.drained()
+            ? HINT_DRAIN_MILLIS : 0));
         List<Op> ops = history.ops();
         List<String> keys = ops.stream().map(Op::key).distinct().toList();
         log("reading %d keys back", keys.size());
-        FinalState state = new FinalReader(cluster).read(keys);
+        FinalState state = new FinalReader(cluster, SETTLE_MILLIS).read(keys);
 
-        Checker.Result checked = new Checker(options.replicationFactor()).check(ops, state);
+        Checker checker = new Checker(options.replicationFactor());
+        Checker.Result checked = checker.check(ops, state);
+        Checker.HandoffResult handoff = checker.checkHandoff(ops, state.perNode(),
+            Absence.of(nemesis.applied(), runStart + TimeUnit.MILLISECONDS.toNanos(durationMillis)),
+            JUDGED_DOWN_NANOS);
         List<Anomaly> anomalies = new ArrayList<>(checked.anomalies());
+        anomalies.addAll(handoff.anomalies());
+        if (!drain.drained()) {
+            anomalies.add(new Anomaly(Anomaly.Kind.HINTS_NOT_DRAINED, null, "within " + HINT_DRAIN_MILLIS / 1000
+                + " s of the settle (or of the quiet spell after it) some node still held hints; each node's INFO"
+                + " hints: " + drain.perNode(),
+                List.of()));
+        }
         if (settleProblem != null) {
             anomalies.add(new Anomaly(Anomaly.Kind.NOT_SETTLED, null, "within " + SETTLE_MILLIS / 1000
                 + " s of the heal:\n\n```\n" + settleProblem + "```", List.of()));
@@ -113,8 +138,8 @@ public final class FaultHarness {
         Checker.Result result = new Checker.Result(anomalies, checked.weakStaleReads(), checked.divergence(),
             checked.keysChecked());
         writeReport(options, Report.render(options, schedule, nemesis.applied(), ops, result, settleProblem,
-            runStart, settleMillis));
-        System.out.println(Report.summary(options, nemesis.applied(), ops, result));
+            runStart, settleMillis, drain, handoff));
+        System.out.println(Report.summary(options, nemesis.applied(), ops, result, drain, handoff));
         System.out.println("report: " + options.report());
         System.out.println("replay: " + options.replayCommand());
         return anomalies.isEmpty() ? 0 : 1;

@@ -8,32 +8,33 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads every key of the history after the heal: first from each node alone at ONE (all nodes asked at once, so
- * that one node's read repair cannot mend another before it answers), to measure how far replicas drifted; then
- * through a coordinator at ALL (QUORUM for a key whose ALL read fails), the final state the checker judges.
+ * Reads every key of the history after the heal, the settle and hinted handoff: first each node's own replica, one
+ * node at a time, at ONE through that node alone (its peer traffic cut both ways while it is read, so no other
+ * replica can answer for it and its read cannot repair the others), to see what each replica holds; then through
+ * a coordinator at ALL (QUORUM for a key whose ALL read fails), the final state the checker judges.
  */
 final class FinalReader {
     private static final int BATCH = 100;
     private static final int TIMEOUT_MILLIS = 15_000;
     private static final int PROGRESS_EVERY = 10_000;
+    /** the longest a node is cut off for its own reads: below the failure detector's 5 s SUSPECT */
+    private static final long ISOLATION_MILLIS = 3_000;
 
     private final LocalCluster cluster;
+    private final long settleMillis;
     private int unreadableLogged;
     private String lastError = "";
 
-    FinalReader(LocalCluster cluster) {
+    /** @param settleMillis how long to wait for the cluster to settle again after a node's isolation */
+    FinalReader(LocalCluster cluster, long settleMillis) {
         this.cluster = cluster;
+        this.settleMillis = settleMillis;
     }
 
-    FinalState read(List<String> keys) {
+    FinalState read(List<String> keys) throws InterruptedException {
         Map<Integer, Map<String, List<String>>> perNode = new TreeMap<>();
         for (ClusterNode node : cluster.nodes()) {
-            perNode.put(node.index(), new HashMap<>());
-        }
-        for (int from = 0; from < keys.size(); from += BATCH) {
-            List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
-            readEachNode(batch, perNode);
-            progress("from each node at ONE", from + batch.size(), keys.size());
+            perNode.put(node.index(), readAlone(node, keys));
         }
         Map<String, List<String>> values = new HashMap<>();
         for (int from = 0; from < keys.size(); from += BATCH) {
@@ -48,6 +49,36 @@ final class FinalReader {
             }
         }
         return new FinalState(values, "ALL (QUORUM where ALL failed)", perNode);
+    }
+
+    /**
+     * Reads every key at ONE through {@code node} while it is cut off from its peers. The keys are read in spells
+     * of at most {@link #ISOLATION_MILLIS}, each healed and followed by a wait for the cluster to settle, so that no
+     * isolation lasts long enough for the failure detectors to suspect anyone (a soak run has many keys).
+     */
+    private Map<String, List<String>> readAlone(ClusterNode node, List<String> keys) throws InterruptedException {
+        Map<String, List<String>> values = new HashMap<>();
+        int from = 0;
+        while (from < keys.size()) {
+            long spellEnd = System.nanoTime() + ISOLATION_MILLIS * 1_000_000;
+            cluster.network().isolate(node.index());
+            try {
+                while (from < keys.size() && System.nanoTime() < spellEnd) {
+                    List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
+                    values.putAll(readThrough(node, batch, "ONE"));
+                    from += batch.size();
+                    progress("through " + node.name() + " alone at ONE", from, keys.size());
+                }
+            } finally {
+                cluster.network().heal();
+            }
+            String problem = cluster.awaitSettled(settleMillis);
+            if (problem != null) {
+                System.out.println("fault-harness: the cluster did not settle after " + node.name()
+                    + " was cut off for its reads:\n" + problem);
+            }
+        }
+        return values;
     }
 
     /** A line every {@link #PROGRESS_EVERY} keys, so that a long run's final reads show they move. */
@@ -71,29 +102,6 @@ final class FinalReader {
             System.out.println("fault-harness: cannot read " + key + " back: " + lastError);
         }
         return null;
-    }
-
-    private void readEachNode(List<String> batch, Map<Integer, Map<String, List<String>>> perNode) {
-        Map<Integer, RespClient> clients = new HashMap<>();
-        try {
-            for (ClusterNode node : cluster.nodes()) {
-                RespClient client = open(node, "ONE");
-                if (client != null) {
-                    clients.put(node.index(), client);
-                    for (String key : batch) {
-                        client.send("GETV", key);
-                    }
-                    client.flush();
-                }
-            }
-            for (ClusterNode node : cluster.nodes()) {
-                perNode.get(node.index()).putAll(replies(clients.get(node.index()), batch));
-            }
-        } catch (IOException e) {
-            // a node that cannot be asked counts its keys as failed reads (null values)
-        } finally {
-            clients.values().forEach(RespClient::close);
-        }
     }
 
     private Map<String, List<String>> readThrough(ClusterNode coordinator, List<String> keys, String level) {

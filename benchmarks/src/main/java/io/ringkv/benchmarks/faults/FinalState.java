@@ -9,8 +9,9 @@ import java.util.List;
  * @param values each key's values read through a coordinator at {@code consistency} (GETV: every sibling; empty
  *     when absent; null when the read failed)
  * @param consistency the level of those reads (ALL, or QUORUM when ALL could not be had)
- * @param perNode for each node (1-based), each key's values read from that node alone at ONE, before the reads
- *     above could repair it; null values when the read failed
+ * @param perNode for each node (1-based), each key's values on that node's own replica after hinted handoff: read
+ *     at ONE through the node while its peers were cut off, before the reads above could repair it; null values
+ *     when the read failed
  */
 public record FinalState(Map<String, List<String>> values, String consistency,
                          Map<Integer, Map<String, List<String>>> perNode) {

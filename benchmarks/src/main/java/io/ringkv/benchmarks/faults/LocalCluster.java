@@ -12,9 +12,12 @@ import java.util.TreeMap;
  * timeouts generous enough for three JVMs and the harness sharing two cores.
  */
 final class LocalCluster implements AutoCloseable {
+    /** Silence after which a node's peers judge it DOWN. */
+    static final long DOWN_AFTER_MILLIS = 10_000;
     /** Gossip settings of every node: 1 s rounds, SUSPECT after 5 s, DOWN after 10 s of silence. */
     static final List<String> GOSSIP = List.of("--gossip-interval-ms", "1000", "--suspect-after-ms", "5000",
-        "--down-after-ms", "10000");
+        "--down-after-ms", Long.toString(DOWN_AFTER_MILLIS));
+    private static final long HINT_PROGRESS_MILLIS = 10_000;
 
     private final NodeNetwork network;
     private final List<ClusterNode> nodes = new ArrayList<>();
@@ -103,6 +106,64 @@ final class LocalCluster implements AutoCloseable {
             }
             Thread.sleep(500);
         }
+    }
+
+    /**
+     * Each node's hint counters when every node holds no hint for another ({@code hints_pending:0}), or when the
+     * deadline passed.
+     *
+     * @param drained true when every node reported no hint pending before the deadline (of the last wait)
+     * @param millis how long the (first) wait took
+     * @param recheckMillis how long a second wait took, 0 without one
+     * @param perNode each node's {@code INFO hints} fields at the end (empty for a node that did not answer)
+     */
+    record HintDrain(boolean drained, long millis, long recheckMillis, Map<Integer, Map<String, String>> perNode) {
+        /** @return this wait's time, followed by {@code later}'s time, outcome and counters */
+        HintDrain then(HintDrain later) {
+            return new HintDrain(later.drained, millis, later.millis, later.perNode);
+        }
+    }
+
+    /** Waits until every node's {@code INFO hints} shows {@code hints_pending:0}, with a progress line now and then. */
+    HintDrain awaitHintsDrained(long timeoutMillis) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeoutMillis * 1_000_000;
+        long nextProgress = start + HINT_PROGRESS_MILLIS * 1_000_000;
+        while (true) {
+            Map<Integer, Map<String, String>> hints = new TreeMap<>();
+            for (ClusterNode node : nodes) {
+                hints.put(node.index(), info(node, "hints"));
+            }
+            boolean drained = hints.values().stream().allMatch(h -> "0".equals(h.get("hints_pending")));
+            long now = System.nanoTime();
+            if (drained || now > deadline) {
+                return new HintDrain(drained, (now - start) / 1_000_000, 0, hints);
+            }
+            if (now > nextProgress) {
+                StringBuilder pending = new StringBuilder();
+                hints.forEach((i, h) -> pending.append(" node").append(i).append(" pending=")
+                    .append(h.getOrDefault("hints_pending", "?")).append(" delivered=")
+                    .append(h.getOrDefault("hints_delivered", "?")));
+                System.out.printf("fault-harness: waiting for hints to drain (%d s):%s%n",
+                    (now - start) / 1_000_000_000, pending);
+                nextProgress = now + HINT_PROGRESS_MILLIS * 1_000_000;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** @return the fields of one {@code INFO} section of a node, empty when it cannot be had */
+    static Map<String, String> info(ClusterNode node, String section) {
+        Map<String, String> fields = new TreeMap<>();
+        try (RespClient client = new RespClient(node.host(), ClusterNode.CLIENT_PORT, 2_000)) {
+            if (client.call("INFO", section) instanceof RespClient.Text text) {
+                text.text().lines().filter(line -> !line.startsWith("#") && line.contains(":")).forEach(line ->
+                    fields.put(line.substring(0, line.indexOf(':')), line.substring(line.indexOf(':') + 1).strip()));
+            }
+        } catch (IOException e) {
+            // an unreachable node has no fields; the caller reports it as not drained
+        }
+        return fields;
     }
 
     /** @return "settled" or what node's {@code INFO cluster} says is missing */

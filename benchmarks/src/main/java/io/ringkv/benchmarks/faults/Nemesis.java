@@ -79,14 +79,7 @@ final class Nemesis implements Runnable {
                 cluster.node(nodes.get(0)).kill();
             }
             case PAUSE, LONG_PAUSE -> cluster.node(nodes.get(0)).pause();
-            case PARTITION -> {
-                for (ClusterNode other : cluster.nodes()) {
-                    if (other.index() != nodes.get(0)) {
-                        cluster.network().cut(nodes.get(0), other.index());
-                        cluster.network().cut(other.index(), nodes.get(0));
-                    }
-                }
-            }
+            case PARTITION -> cluster.network().isolate(nodes.get(0));
             case ONE_WAY_PARTITION -> cluster.network().cut(nodes.get(0), nodes.get(1));
             case LOSS -> cluster.nodes().forEach(node -> cluster.network().lose(node.index(), fault.amount() / 100.0));
             case CLOCK_SKEW -> cluster.node(nodes.get(0)).skew(fault.amount());

@@ -88,6 +88,16 @@ final class NodeNetwork implements AutoCloseable {
         iptables(to, "-A", CHAIN, "-p", "udp", "-s", address(from), "-j", "DROP");
     }
 
+    /** Cuts node {@code i} off from every other node both ways (peer UDP only: clients still reach it). */
+    void isolate(int i) {
+        for (int other = 1; other <= nodes; other++) {
+            if (other != i) {
+                cut(i, other);
+                cut(other, i);
+            }
+        }
+    }
+
     /** Drops each peer datagram arriving at node {@code i} with {@code probability}. */
     void lose(int i, double probability) {
         iptables(i, "-A", CHAIN, "-p", "udp", "!", "-s", hostAddress(), "-m", "statistic", "--mode", "random",

@@ -6,8 +6,9 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The markdown report of a run: configuration, faults with their times, operations by outcome and error,
- * anomalies with the operations that show them, replica divergence per node, and the replay command.
+ * The markdown report of a run: configuration, faults with their times, operations by outcome and error, hinted
+ * handoff (how long hints took to drain, each node's hint counters), each node's own replica after handoff,
+ * anomalies with the operations that show them, and the replay command.
  */
 final class Report {
     private static final int EVIDENCE_PER_KIND = 10;
@@ -17,7 +18,7 @@ final class Report {
 
     static String render(HarnessOptions options, List<Fault> schedule, List<Nemesis.Applied> applied,
                          List<Op> ops, Checker.Result result, String settleProblem, long runStartNanos,
-                         long settleMillis) {
+                         long settleMillis, LocalCluster.HintDrain drain, Checker.HandoffResult handoff) {
         StringBuilder out = new StringBuilder();
         out.append("# ringkv fault harness: seed ").append(options.seed()).append("\n\n");
         out.append("Replay: `").append(options.replayCommand()).append("`\n\n");
@@ -44,11 +45,8 @@ final class Report {
             .append(" |\n"));
         out.append(String.format("%n%d keys checked; %d reads at levels with R + W <= N missed an acknowledged"
             + " write (allowed, counted).%n%n", result.keysChecked(), result.weakStaleReads()));
-        out.append("## Replica divergence before the final reads\n\n")
-            .append("| node | keys behind the final state | keys holding a value that is not final | reads failed |\n")
-            .append("| --- | --- | --- | --- |\n");
-        result.divergence().forEach((node, d) -> out.append(String.format("| node%d | %d | %d | %d |%n", node,
-            d.behind(), d.ahead(), d.failed())));
+        hints(out, drain, settleMillis);
+        replicas(out, result, handoff);
         out.append("\n## Anomalies\n\n");
         if (result.anomalies().isEmpty()) {
             out.append("None.\n");
@@ -77,14 +75,55 @@ final class Report {
         return out.toString();
     }
 
+    private static void hints(StringBuilder out, LocalCluster.HintDrain drain, long settleMillis) {
+        double sinceHeal = (settleMillis + drain.millis()) / 1000.0;
+        out.append("## Hinted handoff\n\n").append(drain.drained()
+            ? String.format("Every node showed `hints_pending:0` %.1f s after the settle (%.1f s after the heal), and"
+                + " again %.1f s after the %d s quiet spell that followed.", drain.millis() / 1000.0, sinceHeal,
+                drain.recheckMillis() / 1000.0, FaultHarness.QUIET_MILLIS / 1000)
+            : String.format("NOT drained: some node still held hints %.1f s after the settle (%.1f s after the heal),"
+                + " or after the quiet spell that followed.", drain.millis() / 1000.0, sinceHeal)).append("\n\n");
+        List<String> fields = List.of("hints_pending", "hints_stored", "hints_delivered", "hints_delivery_retries",
+            "hints_dropped_window", "hints_dropped_cap", "hints_store_failures");
+        out.append("| node | ").append(String.join(" | ", fields)).append(" |\n|")
+            .append(" --- |".repeat(fields.size() + 1)).append('\n');
+        drain.perNode().forEach((node, info) -> out.append("| node").append(node).append(" | ").append(fields.stream()
+            .map(f -> info.getOrDefault(f, "?")).collect(Collectors.joining(" | "))).append(" |\n"));
+        out.append('\n');
+    }
+
+    private static void replicas(StringBuilder out, Checker.Result result, Checker.HandoffResult handoff) {
+        out.append("## Each node's own replica after handoff\n\n")
+            .append("Read at ONE through the node while its peers were cut off, after the hints drained and before"
+                + " the final reads at ALL. Writes acknowledged while the node was absent (killed, paused or cut off"
+                + " for longer than down-after plus 2 s, so its peers had judged it DOWN and kept a hint) must be on"
+                + " it; other acknowledged unique-key writes may be missing (anti-entropy's part) and are counted.\n\n")
+            .append("| node | unique-key writes acknowledged while it was absent | of those missing | acknowledged"
+                + " unique-key writes missing | reads failed (unique keys) | keys behind the final state | keys holding"
+                + " a value that is not final | reads failed |\n")
+            .append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        handoff.perNode().forEach((node, h) -> {
+            Checker.Divergence d = result.divergence().get(node);
+            out.append(String.format("| node%d | %d | %d | %d of %d | %d | %s | %s | %s |%n", node, h.absentWrites(),
+                h.absentMissing(), h.missing(), h.writes(), h.unread(), d == null ? "?" : d.behind(),
+                d == null ? "?" : d.ahead(), d == null ? "?" : d.failed()));
+        });
+    }
+
     /** @return the summary line printed at the end of a run */
     static String summary(HarnessOptions options, List<Nemesis.Applied> applied, List<Op> ops,
-                          Checker.Result result) {
+                          Checker.Result result, LocalCluster.HintDrain drain, Checker.HandoffResult handoff) {
         Map<Anomaly.Kind, Long> kinds = result.anomalies().stream()
             .collect(Collectors.groupingBy(Anomaly::kind, TreeMap::new, Collectors.counting()));
         long ok = ops.stream().filter(Op::ok).count();
-        return String.format("fault-harness seed=%d resolver=%s consistency=%s faults=%d ops=%d ok=%d anomalies=%d%s",
-            options.seed(), options.resolver(), options.consistency(), applied.size(), ops.size(), ok,
+        String missing = handoff.perNode().values().stream().map(h -> Integer.toString(h.missing()))
+            .collect(Collectors.joining("/"));
+        String absent = handoff.perNode().values().stream().map(h -> h.absentMissing() + "/" + h.absentWrites())
+            .collect(Collectors.joining(","));
+        return String.format("fault-harness seed=%d resolver=%s consistency=%s faults=%d ops=%d ok=%d hints_drained=%s"
+                + " absent_missing=%s unique_missing=%s anomalies=%d%s", options.seed(), options.resolver(),
+            options.consistency(), applied.size(), ops.size(), ok,
+            drain.drained() ? String.format("%.1fs", drain.millis() / 1000.0) : "NO", absent, missing,
             result.anomalies().size(), kinds.isEmpty() ? "" : " " + kinds);
     }
 
