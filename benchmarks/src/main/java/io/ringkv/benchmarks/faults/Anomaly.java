@@ -32,6 +32,8 @@ public record Anomaly(Kind kind, String key, String explanation, List<Op> eviden
         NOT_SETTLED("cluster did not settle"),
         /** after the heal and settle, some node still held hints for another when the wait for handoff ended */
         HINTS_NOT_DRAINED("hints not delivered within the bound"),
+        /** after the hints drained, a node's repair pass did not end in time, or a session of it failed */
+        REPAIR_FAILED("repair pass failed"),
         /** a node process exited without the harness killing it */
         NODE_EXITED("node process exited by itself");
 

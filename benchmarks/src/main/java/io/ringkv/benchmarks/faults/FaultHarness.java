@@ -20,6 +20,8 @@ public final class FaultHarness {
     private static final long SETTLE_MILLIS = 90_000;
     /** after the hints drained: the coordinators' catch-up of unacknowledged replicas gives up after 30 s */
     static final long QUIET_MILLIS = 10_000;
+    /** the longest wait for one node's repair pass */
+    private static final long REPAIR_MILLIS = 600_000;
     /** the longest wait for every node's hints to be delivered after the quiet spell */
     private static final long HINT_DRAIN_MILLIS = 120_000;
     /**
@@ -108,6 +110,10 @@ public final class FaultHarness {
         // catch-ups still running in the quiet spell may leave a hint behind: wait for those too
         LocalCluster.HintDrain drain = firstDrain.then(cluster.awaitHintsDrained(firstDrain.drained()
             ? HINT_DRAIN_MILLIS : 0));
+        // anti-entropy on top: each node repairs its ranges against the others; the replicas read next are then
+        // what handoff and repair together leave
+        log("repairing each node (anti-entropy) before the final reads");
+        List<LocalCluster.RepairPass> repairs = cluster.repairEach(REPAIR_MILLIS);
         List<Op> ops = history.ops();
         List<String> keys = ops.stream().map(Op::key).distinct().toList();
         log("reading %d keys back", keys.size());
@@ -120,6 +126,12 @@ public final class FaultHarness {
             JUDGED_DOWN_NANOS);
         List<Anomaly> anomalies = new ArrayList<>(checked.anomalies());
         anomalies.addAll(handoff.anomalies());
+        for (LocalCluster.RepairPass repair : repairs) {
+            if (repair.problem() != null) {
+                anomalies.add(new Anomaly(Anomaly.Kind.REPAIR_FAILED, null, "node" + repair.node() + ": "
+                    + repair.problem(), List.of()));
+            }
+        }
         if (!drain.drained()) {
             anomalies.add(new Anomaly(Anomaly.Kind.HINTS_NOT_DRAINED, null, "within " + HINT_DRAIN_MILLIS / 1000
                 + " s of the settle (or of the quiet spell after it) some node still held hints; each node's INFO"
@@ -138,11 +150,25 @@ public final class FaultHarness {
         Checker.Result result = new Checker.Result(anomalies, checked.weakStaleReads(), checked.divergence(),
             checked.keysChecked());
         writeReport(options, Report.render(options, schedule, nemesis.applied(), ops, result, settleProblem,
-            runStart, settleMillis, drain, handoff));
+            runStart, settleMillis, drain, handoff) + repairSection(repairs));
         System.out.println(Report.summary(options, nemesis.applied(), ops, result, drain, handoff));
         System.out.println("report: " + options.report());
         System.out.println("replay: " + options.replayCommand());
         return anomalies.isEmpty() ? 0 : 1;
+    }
+
+    /** The report's section on each node's repair pass, appended after the rest. */
+    static String repairSection(List<LocalCluster.RepairPass> repairs) {
+        StringBuilder out = new StringBuilder("\n## Repair after handoff\n\nEach node ran a repair pass (`REPAIR`:"
+            + " anti-entropy of every range it replicates with each other replica) after the hints drained, before"
+            + " each replica was read alone.\n\n| node | sessions | failed | skipped | keys exchanged | time |"
+            + " outcome |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+        for (LocalCluster.RepairPass repair : repairs) {
+            out.append(String.format(java.util.Locale.ROOT, "| node%d | %d | %d | %d | %d | %.1f s | %s |%n",
+                repair.node(), repair.sessions(), repair.failed(), repair.skipped(), repair.keys(),
+                repair.millis() / 1000.0, repair.problem() == null ? "ok" : repair.problem().replace('|', '/')));
+        }
+        return out.toString();
     }
 
     private static void checkPrerequisites(HarnessOptions options) {

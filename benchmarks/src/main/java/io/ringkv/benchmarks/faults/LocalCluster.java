@@ -152,6 +152,64 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * How one node's repair pass ended.
+     *
+     * @param problem null when the pass ended with every session completed; else what went wrong
+     */
+    record RepairPass(int node, String problem, long sessions, long failed, long skipped, long keys, long millis) {
+    }
+
+    /**
+     * Runs a repair pass ({@code REPAIR}, anti-entropy against every other replica) on each node in turn and waits
+     * for it to end, at most {@code timeoutMillis} per node.
+     */
+    List<RepairPass> repairEach(long timeoutMillis) throws InterruptedException {
+        List<RepairPass> passes = new ArrayList<>();
+        for (ClusterNode node : nodes) {
+            long start = System.nanoTime();
+            long before = number(info(node, "repair"), "repair_passes_completed");
+            String started;
+            try (RespClient client = new RespClient(node.host(), ClusterNode.CLIENT_PORT, 5_000)) {
+                RespClient.Reply reply = client.call("REPAIR");
+                started = reply instanceof RespClient.Error(String message) ? message : null;
+            } catch (IOException e) {
+                started = "REPAIR could not be sent: " + e.getMessage();
+            }
+            Map<String, String> fields = Map.of();
+            String problem = started;
+            while (problem == null) {
+                fields = info(node, "repair");
+                if (number(fields, "repair_passes_completed") > before) {
+                    break;
+                }
+                if (System.nanoTime() - start > timeoutMillis * 1_000_000) {
+                    problem = "the pass did not end within " + timeoutMillis / 1000 + " s: " + fields;
+                }
+                Thread.sleep(250);
+            }
+            long failed = number(fields, "repair_pass_sessions_failed");
+            long skipped = number(fields, "repair_pass_sessions_skipped");
+            if (problem == null && failed + skipped > 0) {
+                problem = failed + " sessions failed and " + skipped + " were skipped (a peer believed down)";
+            }
+            passes.add(new RepairPass(node.index(), problem, number(fields, "repair_pass_sessions"), failed, skipped,
+                number(fields, "repair_pass_keys"), (System.nanoTime() - start) / 1_000_000));
+            System.out.printf("fault-harness: node%d repaired in %.1f s: %s%n", node.index(),
+                (System.nanoTime() - start) / 1e9, problem == null ? number(fields, "repair_pass_keys")
+                    + " keys exchanged" : problem);
+        }
+        return passes;
+    }
+
+    private static long number(Map<String, String> fields, String name) {
+        try {
+            return Long.parseLong(fields.getOrDefault(name, "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** @return the fields of one {@code INFO} section of a node, empty when it cannot be had */
     static Map<String, String> info(ClusterNode node, String section) {
         Map<String, String> fields = new TreeMap<>();
