@@ -39,6 +39,8 @@ public final class RepairScheduler implements TimerHandler {
     private final Counter lastPassMillis;
     private final Deque<Task> tasks = new ArrayDeque<>();
     private boolean inPass;
+    /** Another pass was asked for while one ran. */
+    private boolean again;
     private long passStartedNanos;
 
     /** One session of a pass. */
@@ -123,6 +125,23 @@ public final class RepairScheduler implements TimerHandler {
         return total;
     }
 
+    /**
+     * Asks for a pass soon: at once when none is running, else right after the running one (a node left the ring,
+     * and the replicas that took over its ranges must be brought to N copies). Does nothing when there is no other
+     * replica to repair against.
+     */
+    public void requestPass() {
+        if (inPass) {
+            again = true;
+            return;
+        }
+        try {
+            start();
+        } catch (KvException e) {
+            // nothing to repair against
+        }
+    }
+
     /** @return whether a pass is running */
     public boolean running() {
         return inPass;
@@ -142,6 +161,11 @@ public final class RepairScheduler implements TimerHandler {
         running.setRelease(0);
         passesCompleted.incrementRelease();
         lastPassMillis.setRelease((context.clock().monotonicNanos() - passStartedNanos) / 1_000_000);
+        if (again) {
+            again = false;
+            requestPass();
+            return;
+        }
         if (periodNanos > 0) {
             context.timers().schedule(periodNanos, this);
         }

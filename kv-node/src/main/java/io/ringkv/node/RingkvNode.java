@@ -24,6 +24,7 @@ import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Coordinator;
 import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
+import io.ringkv.ring.Ring;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.StorageEngine;
 import jakarta.inject.Inject;
@@ -125,13 +126,20 @@ public final class RingkvNode implements AutoCloseable {
             // the generation (persisted, always greater) keeps every dot this node issues new, even on a wiped disk
             replication = new Replication(context, membership.ring(), storage, hintStage, membership::isAlive,
                 replicationConfig, config.hints(), state.generation());
-            membership.onRing(replication::updateRing);
             // anti-entropy: sessions with the other replicas of each range, merged by replication's resolver
             AntiEntropy antiEntropy = new AntiEntropy(context, storage, RepairConfig.DEFAULT,
                 replication::mergeRecord, replicationConfig.limits().maxKeyBytes(),
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES);
             repairs = new RepairScheduler(context, antiEntropy, () -> replication.coordinator().ring(),
                 membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()));
+            membership.onRing(ring -> {
+                Ring previous = replication.coordinator().ring();
+                replication.updateRing(ring);
+                if (lostANode(previous, ring)) {
+                    // a node was removed: its ranges passed to other replicas, which repair brings to N copies
+                    repairs.requestPass();
+                }
+            });
             membership.start();
             ErrorHandler errors = error -> events.accept("agent error: " + error);
             IdleStrategy idle = config.idle().newStrategy();
@@ -151,6 +159,16 @@ public final class RingkvNode implements AutoCloseable {
             frontDoor.close();
             throw e;
         }
+    }
+
+    /** @return whether a node of {@code previous} is not on {@code next} (it was removed or left) */
+    private static boolean lostANode(Ring previous, Ring next) {
+        for (io.ringkv.api.Node node : previous.nodes()) {
+            if (!next.contains(node.id())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -35,9 +35,11 @@ class RepairProcessesTest {
     Path workDirectory;
 
     private final List<NodeProcess> processes = new ArrayList<>();
-    private final NodeProcess[] nodes = new NodeProcess[3];
-    private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort()};
-    private final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort()};
+    private final NodeProcess[] nodes = new NodeProcess[4];
+    private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(),
+        NodeProcess.freeUdpPort()};
+    private final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(),
+        NodeProcess.freeTcpPort()};
 
     @AfterEach
     void stopAll() throws Exception {
@@ -62,8 +64,8 @@ class RepairProcessesTest {
         for (int i = 0; i < 3; i++) {
             startNode(i);
         }
-        for (int port : clientPorts) {
-            ClusterProcessesTest.awaitRing(port, 3);
+        for (int i = 0; i < 3; i++) {
+            ClusterProcessesTest.awaitRing(clientPorts[i], 3);
         }
         try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
             for (int k = 0; k < KEYS; k++) {
@@ -105,6 +107,57 @@ class RepairProcessesTest {
             assertEquals(null, client.get("key:0"), "the delete came back with the repair, not the value");
         }
         assertEquals(List.of(), missing, "keys the repaired node does not hold");
+    }
+
+    /**
+     * Four nodes at N=3: each key lives on three. One is killed and removed; the survivors that took over its
+     * ranges start a repair pass by themselves, and afterwards each of the three holds every key (as each node
+     * announces its record count by gossip).
+     */
+    @Test
+    @Timeout(300)
+    void removingADeadNodeRepairsItsRangesBackToNCopies() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            startNode(i);
+        }
+        for (int i = 0; i < 4; i++) {
+            ClusterProcessesTest.awaitRing(clientPorts[i], 4);
+        }
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+            for (int k = 0; k < KEYS; k++) {
+                assertEquals("OK", client.set("key:" + k, "value-" + k));
+            }
+        }
+        awaitCounter(clientPorts[0], "replication", "replication_catch_ups_in_flight", 0);
+        nodes[3].kill();
+        nodes[0].await("node n3 is DOWN", WAIT);
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+            client.sendCommand(() -> "REMOVENODE".getBytes(StandardCharsets.US_ASCII), "n3");
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos() * 2;
+        String info = "";
+        while (System.nanoTime() < deadline) {
+            try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+                info = client.info("cluster");
+            }
+            if (records(info, "n0") == KEYS && records(info, "n1") == KEYS && records(info, "n2") == KEYS) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        for (String id : List.of("n0", "n1", "n2")) {
+            assertEquals(KEYS, records(info, id), id + " holds every key after the removal's repair:\n" + info);
+        }
+        try (Jedis client = new Jedis("127.0.0.1", clientPorts[1])) {
+            String repair = client.info("repair");
+            assertTrue(counter(repair, "repair_passes_completed") >= 1, "a pass ran by itself:\n" + repair);
+        }
+    }
+
+    /** @return the record count node {@code id} last announced, from an INFO cluster text; -1 when absent */
+    private static long records(String info, String id) {
+        Matcher matcher = Pattern.compile("id=" + id + ",[^\r\n]*,keys=(\\d+),").matcher(info);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
     }
 
     private static void awaitCounter(int port, String section, String name, long value) throws InterruptedException {

@@ -71,7 +71,8 @@ final class StatusCommand implements Command {
             return Launcher.FAILED;
         }
         ClusterInfo info = ClusterInfo.parse(reply.text());
-        Map<String, String> hints = hintFields(host, port);
+        Map<String, String> hints = sectionFields(host, port, "hints");
+        Map<String, String> repair = sectionFields(host, port, "repair");
         Map<String, String> fields = info.fields();
         List<Map<String, String>> nodes = info.nodes();
         if (!fields.containsKey("cluster_self")) {
@@ -90,6 +91,10 @@ final class StatusCommand implements Command {
             out.printf("Hints held by %s: %s pending (%s bytes), %s delivered since it started%n",
                 fields.get("cluster_self"), hints.getOrDefault("hints_pending", "0"),
                 hints.getOrDefault("hints_pending_bytes", "0"), hints.getOrDefault("hints_delivered", "0"));
+        }
+        String repairLine = repairLine(fields.get("cluster_self"), repair);
+        if (repairLine != null) {
+            out.println(repairLine);
         }
         List<List<String>> rows = new ArrayList<>();
         rows.add(COLUMNS.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList());
@@ -125,10 +130,32 @@ final class StatusCommand implements Command {
         return Launcher.OK;
     }
 
-    /** @return the asked node's INFO hints fields, empty when it has none (or could not say) */
-    private static Map<String, String> hintFields(String host, int port) {
+    /**
+     * @return a line on the asked node's repair: the running pass's progress, else the last pass's outcome; null
+     *     when it never ran one (or could not say)
+     */
+    static String repairLine(String self, Map<String, String> repair) {
+        if (repair.isEmpty()) {
+            return null;
+        }
+        if ("1".equals(repair.get("repair_pass_running"))) {
+            return String.format("Repair on %s: running, %s of %s sessions done, %s keys exchanged so far", self,
+                repair.getOrDefault("repair_pass_sessions_done", "?"), repair.getOrDefault("repair_pass_sessions", "?"),
+                repair.getOrDefault("repair_pass_keys", "?"));
+        }
+        if ("0".equals(repair.getOrDefault("repair_passes_completed", "0"))) {
+            return null;
+        }
+        return String.format("Repair on %s: idle; last pass %s sessions (%s failed, %s skipped), %s keys exchanged,"
+                + " %s ms", self, repair.getOrDefault("repair_pass_sessions", "?"),
+            repair.getOrDefault("repair_pass_sessions_failed", "?"), repair.getOrDefault("repair_pass_sessions_skipped",
+                "?"), repair.getOrDefault("repair_pass_keys", "?"), repair.getOrDefault("repair_last_pass_millis", "?"));
+    }
+
+    /** @return the asked node's fields of one INFO section, empty when it has none (or could not say) */
+    private static Map<String, String> sectionFields(String host, int port, String section) {
         try {
-            AdminClient.Reply reply = AdminClient.call(host, port, List.of("INFO", "hints"));
+            AdminClient.Reply reply = AdminClient.call(host, port, List.of("INFO", section));
             return reply.error() ? Map.of() : ClusterInfo.parse(reply.text()).fields();
         } catch (IOException e) {
             return Map.of();

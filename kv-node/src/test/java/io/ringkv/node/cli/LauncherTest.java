@@ -53,15 +53,17 @@ class LauncherTest {
             + "keys=?,owns=bogus,tokens=16,generation=1795618266,liveness=DOWN\r\n";
         String hints = "# Hints\r\nhints_pending:7\r\nhints_pending_bytes:9000\r\nhints_delivered:3\r\n"
             + "hints_pending_n2:7\r\n";
+        String repair = "# Repair\r\nrepair_pass_running:1\r\nrepair_pass_sessions:96\r\n"
+            + "repair_pass_sessions_done:12\r\nrepair_pass_keys:5\r\n";
         try (java.net.ServerSocket server = new java.net.ServerSocket(0)) {
             Thread answer = Thread.ofVirtual().start(() -> {
-                for (int request = 0; request < 2; request++) {
+                for (int request = 0; request < 3; request++) {
                     try (java.net.Socket socket = server.accept()) {
                         byte[] asked = new byte[256];
                         int read = socket.getInputStream().read(asked);
-                        boolean hintSection = new String(asked, 0, Math.max(0, read), StandardCharsets.UTF_8)
-                            .contains("hints");
-                        byte[] body = (hintSection ? hints : info).getBytes(StandardCharsets.UTF_8);
+                        String question = new String(asked, 0, Math.max(0, read), StandardCharsets.UTF_8);
+                        String text = question.contains("hints") ? hints : question.contains("repair") ? repair : info;
+                        byte[] body = text.getBytes(StandardCharsets.UTF_8);
                         socket.getOutputStream().write(("$" + body.length + "\r\n").getBytes(StandardCharsets.UTF_8));
                         socket.getOutputStream().write(body);
                         socket.getOutputStream().write("\r\n".getBytes(StandardCharsets.UTF_8));
@@ -76,14 +78,15 @@ class LauncherTest {
         List<String> lines = out().lines().toList();
         assertTrue(lines.get(0).startsWith("Cluster ringkv as seen by n1: 2 node(s) known, 2 in the ring"), out());
         assertEquals("Hints held by n1: 7 pending (9000 bytes), 3 delivered since it started", lines.get(1), out());
-        assertTrue(lines.get(2).startsWith("STATE "), out());
+        assertEquals("Repair on n1: running, 12 of 96 sessions done, 5 keys exchanged so far", lines.get(2), out());
+        assertTrue(lines.get(3).startsWith("STATE "), out());
         assertEquals(List.of("NORMAL", "n1", "127.0.0.1:7401", "127.0.0.1:7379", "zone1", "rack1", "1.50MiB", "12", "full",
             "100.0%",
-            "16", "1795618265", "ALIVE", "0"), List.of(lines.get(3).split("\\s+")));
-        assertEquals("DOWN", lines.get(4).split("\\s+")[0]);
-        assertEquals("?", lines.get(4).split("\\s+")[8], "a node that announced no disk state shows it as unknown");
-        assertEquals("?", lines.get(4).split("\\s+")[9], "a share that is not a number shows as unknown");
-        assertEquals("7", lines.get(4).split("\\s+")[13], "hints held for n2");
+            "16", "1795618265", "ALIVE", "0"), List.of(lines.get(4).split("\\s+")));
+        assertEquals("DOWN", lines.get(5).split("\\s+")[0]);
+        assertEquals("?", lines.get(5).split("\\s+")[8], "a node that announced no disk state shows it as unknown");
+        assertEquals("?", lines.get(5).split("\\s+")[9], "a share that is not a number shows as unknown");
+        assertEquals("7", lines.get(5).split("\\s+")[13], "hints held for n2");
     }
 
     @Test
