@@ -28,13 +28,48 @@ final class NodeProcess implements AutoCloseable {
 
     private final Process process;
     private final Path output;
+    /** The media driver directory a {@code ringkv node} process uses; null for other commands. */
+    private final Path aeronDirectory;
     private final List<String> seen = new ArrayList<>();
     private long consumed;
     private int lineIndex;
 
-    private NodeProcess(Process process, Path output) {
+    private NodeProcess(Process process, Path output, Path aeronDirectory) {
         this.process = process;
         this.output = output;
+        this.aeronDirectory = aeronDirectory;
+    }
+
+    /**
+     * @return the shared-memory directory a node started with {@code args} gives its media driver (as
+     *     TransportConfig names it), or null when the command is not {@code node} or there is no /dev/shm: a node
+     *     killed with SIGKILL cannot delete it, so the test does (tens of MB each, and a suite starts hundreds)
+     */
+    private static Path aeronDirectory(List<String> args) {
+        if (args.isEmpty() || !args.getFirst().equals("node") || !java.nio.file.Files.isDirectory(Path.of("/dev/shm"))) {
+            return null;
+        }
+        String id = "node1";
+        String listen = "127.0.0.1:7400";
+        for (int i = 1; i + 1 < args.size(); i++) {
+            if (args.get(i).equals("--id")) {
+                id = args.get(i + 1);
+            } else if (args.get(i).equals("--listen")) {
+                listen = args.get(i + 1);
+            }
+        }
+        return Path.of("/dev/shm", "ringkv-" + id + "-" + listen.substring(listen.lastIndexOf(':') + 1));
+    }
+
+    private void deleteAeronDirectory() {
+        if (aeronDirectory == null || process.isAlive()) {
+            return;
+        }
+        try (var files = java.nio.file.Files.walk(aeronDirectory)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // gone already (the node deleted it on a clean stop), or never made
+        }
     }
 
     /** Starts {@code ringkv <args>} in {@code workingDirectory} on the test's own module path. */
@@ -58,7 +93,7 @@ final class NodeProcess implements AutoCloseable {
         try {
             Process process = new ProcessBuilder(command).directory(workingDirectory.toFile())
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            return new NodeProcess(process, output);
+            return new NodeProcess(process, output, aeronDirectory(List.of(args)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -236,6 +271,7 @@ final class NodeProcess implements AutoCloseable {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+        deleteAeronDirectory();
     }
 
     /** Asks the process to stop (SIGTERM). @return its exit code, or -1 when it had to be killed */
