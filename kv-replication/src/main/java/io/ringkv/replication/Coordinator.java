@@ -462,14 +462,7 @@ public final class Coordinator implements TimerHandler {
      *     larger than the ring keeps, too many requests pending
      */
     private WriteTargets writeTargets(long token, Consistency consistency, FailureSink failure) {
-        if (ring.isEmpty()) {
-            metrics.unavailable.incrementRelease();
-            failure.fail(ErrorCode.UNAVAILABLE, "no node owns ranges of the ring yet (the cluster is forming)");
-            return null;
-        }
-        if (consistency.n() > ring.replicationFactor()) {
-            failure.fail(ErrorCode.INVALID_CONSISTENCY, "N=" + consistency.n() + " but the ring keeps "
-                + ring.replicationFactor() + " replicas per key");
+        if (!routable(consistency, failure)) {
             return null;
         }
         HintConfig hintConfig = hints.config();
@@ -490,10 +483,7 @@ public final class Coordinator implements TimerHandler {
                     + consistency.w());
             return null;
         }
-        if (!makeRoom()) {
-            metrics.unavailable.incrementRelease();
-            failure.fail(ErrorCode.UNAVAILABLE, "the coordinator already tracks " + byCorrelation.size()
-                + " requests, its limit");
+        if (!roomToTrack(failure)) {
             return null;
         }
         List<NodeId> targets = new ArrayList<>();
@@ -523,17 +513,10 @@ public final class Coordinator implements TimerHandler {
      *     larger than the ring keeps, too many requests pending)
      */
     private NodeId[] liveTargets(long token, Consistency consistency, int required, FailureSink failure) {
-        if (ring.isEmpty()) {
-            metrics.unavailable.incrementRelease();
-            failure.fail(ErrorCode.UNAVAILABLE, "no node owns ranges of the ring yet (the cluster is forming)");
+        if (!routable(consistency, failure)) {
             return null;
         }
         PreferenceList replicas = ring.preferenceList(token);
-        if (consistency.n() > ring.replicationFactor()) {
-            failure.fail(ErrorCode.INVALID_CONSISTENCY, "N=" + consistency.n() + " but the ring keeps "
-                + ring.replicationFactor() + " replicas per key");
-            return null;
-        }
         // a ring with fewer nodes than N keeps every key on all of them; R and W still count against N's quorum
         int targets = Math.min(consistency.n(), replicas.size());
         List<NodeId> alive = new ArrayList<>();
@@ -549,13 +532,36 @@ public final class Coordinator implements TimerHandler {
                 + " replicas are alive; the request needs " + required);
             return null;
         }
-        if (!makeRoom()) {
-            metrics.unavailable.incrementRelease();
-            failure.fail(ErrorCode.UNAVAILABLE, "the coordinator already tracks " + byCorrelation.size()
-                + " requests, its limit");
+        if (!roomToTrack(failure)) {
             return null;
         }
         return alive.toArray(NodeId[]::new);
+    }
+
+    /** @return whether the ring can route a request at {@code consistency}; else fails it and says why */
+    private boolean routable(Consistency consistency, FailureSink failure) {
+        if (ring.isEmpty()) {
+            metrics.unavailable.incrementRelease();
+            failure.fail(ErrorCode.UNAVAILABLE, "no node owns ranges of the ring yet (the cluster is forming)");
+            return false;
+        }
+        if (consistency.n() > ring.replicationFactor()) {
+            failure.fail(ErrorCode.INVALID_CONSISTENCY, "N=" + consistency.n() + " but the ring keeps "
+                + ring.replicationFactor() + " replicas per key");
+            return false;
+        }
+        return true;
+    }
+
+    /** @return whether one more request can be tracked (after {@link #makeRoom()}); else fails it */
+    private boolean roomToTrack(FailureSink failure) {
+        if (makeRoom()) {
+            return true;
+        }
+        metrics.unavailable.incrementRelease();
+        failure.fail(ErrorCode.UNAVAILABLE, "the coordinator already tracks " + byCorrelation.size()
+            + " requests, its limit");
+        return false;
     }
 
     /** Frees a slot by giving up the read repair of an answered read when the tracking limit is reached. */
