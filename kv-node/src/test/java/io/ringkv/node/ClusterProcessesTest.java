@@ -93,11 +93,12 @@ class ClusterProcessesTest {
             + " nodes:\n" + info);
     }
 
-    private static long counter(String info, String name) {
+    /** @return the value of counter {@code name} in an INFO text; fails the test when it is missing */
+    static long counter(String info, String name) {
         java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(?m)^" + name + ":(\\d+)\r?$")
             .matcher(info);
         if (!matcher.find()) {
-            throw new AssertionError(name + " missing from INFO cluster:\n" + info);
+            throw new AssertionError(name + " missing from INFO:\n" + info);
         }
         return Long.parseLong(matcher.group(1));
     }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -147,10 +146,6 @@ class HintedHandoffProcessesTest {
     }
 
     private static long counter(String info, String name) {
-        Matcher matcher = Pattern.compile("(?m)^" + name + ":(\\d+)\r?$").matcher(info);
-        if (!matcher.find()) {
-            throw new AssertionError(name + " missing from INFO:\n" + info);
-        }
-        return Long.parseLong(matcher.group(1));
+        return ClusterProcessesTest.counter(info, name);
     }
 }

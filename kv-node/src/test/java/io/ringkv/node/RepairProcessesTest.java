@@ -176,10 +176,6 @@ class RepairProcessesTest {
     }
 
     private static long counter(String info, String name) {
-        Matcher matcher = Pattern.compile("(?m)^" + name + ":(\\d+)\r?$").matcher(info);
-        if (!matcher.find()) {
-            throw new AssertionError(name + " missing from INFO:\n" + info);
-        }
-        return Long.parseLong(matcher.group(1));
+        return ClusterProcessesTest.counter(info, name);
     }
 }

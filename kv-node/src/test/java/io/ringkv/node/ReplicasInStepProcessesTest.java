@@ -13,8 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -141,10 +139,6 @@ class ReplicasInStepProcessesTest {
     }
 
     private static long counter(String info, String name) {
-        Matcher matcher = Pattern.compile("(?m)^" + name + ":(\\d+)\r?$").matcher(info);
-        if (!matcher.find()) {
-            throw new AssertionError(name + " missing from INFO:\n" + info);
-        }
-        return Long.parseLong(matcher.group(1));
+        return ClusterProcessesTest.counter(info, name);
     }
 }

@@ -13,6 +13,20 @@ import java.util.Map;
  * @param nodes the node rows, in the order the node listed them
  */
 record ClusterInfo(Map<String, String> fields, List<Map<String, String>> nodes) {
+    /**
+     * Asks a node for one {@code INFO} section.
+     *
+     * @return its fields (node rows excluded)
+     * @throws java.io.IOException when the node cannot be reached or answers with an error
+     */
+    static Map<String, String> fetch(String host, int port, String section) throws java.io.IOException {
+        AdminClient.Reply reply = AdminClient.call(host, port, List.of("INFO", section));
+        if (reply.error()) {
+            throw new java.io.IOException("INFO " + section + " answered " + reply.text());
+        }
+        return parse(reply.text()).fields();
+    }
+
     static ClusterInfo parse(String text) {
         Map<String, String> fields = new LinkedHashMap<>();
         List<Map<String, String>> nodes = new ArrayList<>();

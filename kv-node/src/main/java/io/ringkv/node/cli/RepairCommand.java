@@ -95,11 +95,7 @@ final class RepairCommand implements Command {
     }
 
     private static Map<String, String> info(String host, int port) throws IOException {
-        AdminClient.Reply reply = AdminClient.call(host, port, List.of("INFO", "repair"));
-        if (reply.error()) {
-            throw new IOException("INFO repair answered " + reply.text());
-        }
-        return ClusterInfo.parse(reply.text()).fields();
+        return ClusterInfo.fetch(host, port, "repair");
     }
 
     private static long number(Map<String, String> fields, String name) {

@@ -155,8 +155,7 @@ final class StatusCommand implements Command {
     /** @return the asked node's fields of one INFO section, empty when it has none (or could not say) */
     private static Map<String, String> sectionFields(String host, int port, String section) {
         try {
-            AdminClient.Reply reply = AdminClient.call(host, port, List.of("INFO", section));
-            return reply.error() ? Map.of() : ClusterInfo.parse(reply.text()).fields();
+            return ClusterInfo.fetch(host, port, section);
         } catch (IOException e) {
             return Map.of();
         }
