@@ -11,7 +11,12 @@ import io.ringkv.ring.PreferenceList;
 import io.ringkv.ring.Ring;
 import io.ringkv.ring.TokenRange;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -20,14 +25,16 @@ import java.util.function.Supplier;
  * of it, one session at a time (so a pass paces itself and never floods the storage stage or the network). A pass
  * starts on demand ({@link #start}, {@code ringkv repair}) and, with a period set, again that long after the last
  * one ended, so every range is repaired within about a period plus a pass. A replica believed down is skipped and
- * counted. Progress and the last pass's summary are gauges in the registry (INFO section {@code repair}). Agent
- * thread only.
+ * counted. Progress and the last pass's summary are gauges in the registry (INFO section {@code repair}). A range
+ * whose sessions with every other replica completed is recorded in the {@link RepairHistory}, which lets compaction
+ * drop the tombstones written before the pass began. Agent thread only.
  */
 public final class RepairScheduler implements TimerHandler {
     private final NodeContext context;
     private final AntiEntropy repair;
     private final Supplier<Ring> ring;
     private final Predicate<NodeId> alive;
+    private final RepairHistory history;
     private final long periodNanos;
     private final Counter running;
     private final Counter sessionsTotal;
@@ -37,24 +44,33 @@ public final class RepairScheduler implements TimerHandler {
     private final Counter keysExchanged;
     private final Counter passesCompleted;
     private final Counter lastPassMillis;
+    private final Counter rangesCovered;
+    private final Counter rangesReplicated;
     private final Deque<Task> tasks = new ArrayDeque<>();
     private boolean inPass;
     /** Another pass was asked for while one ran. */
     private boolean again;
     private long passStartedNanos;
+    private long passStartedMillis;
+    /** The session running, or null. */
+    private Task current;
+    /** Every session of the current task's range so far completed. */
+    private boolean rangeCompleted;
 
-    /** One session of a pass. */
-    private record Task(TokenRange range, NodeId peer) {
+    /** One session of a pass; {@code last} for the range's last peer. */
+    private record Task(RepairHistory.Shared shared, NodeId peer, boolean first, boolean last) {
     }
 
     /**
      * @param ring the ring ranges are taken from when a pass starts
      * @param alive whether a peer is believed alive (a DOWN one is skipped)
      * @param periodNanos time from the end of one pass to the start of the next; 0 for passes on demand only
+     * @param history receives the ranges each pass covered; told of the ring's ranges now and at {@link #ringChanged}
      */
     public RepairScheduler(NodeContext context, AntiEntropy repair, Supplier<Ring> ring, Predicate<NodeId> alive,
-                           long periodNanos) {
+                           long periodNanos, RepairHistory history) {
         this.context = context;
+        this.history = history;
         this.repair = repair;
         this.ring = ring;
         this.alive = alive;
@@ -76,9 +92,44 @@ public final class RepairScheduler implements TimerHandler {
             CounterKind.COUNTER, "repair");
         this.lastPassMillis = counters.register("repair_last_pass_millis", "how long the last finished pass took",
             CounterKind.GAUGE, "repair");
+        this.rangesReplicated = counters.register("repair_ranges", "token ranges this node replicates",
+            CounterKind.GAUGE, "repair");
+        this.rangesCovered = counters.register("repair_ranges_covered", "ranges a completed repair with every other"
+            + " replica covered since this node started (or with no other replica): their old tombstones may be"
+            + " purged", CounterKind.GAUGE, "repair");
+        ringChanged();
         if (periodNanos > 0) {
             context.timers().schedule(periodNanos, this);
         }
+    }
+
+    /** Tells the repair history the ranges this node replicates on the current ring, and their other replicas. */
+    public void ringChanged() {
+        history.ringChanged(shared(ring.get()));
+        publishCoverage();
+    }
+
+    private List<RepairHistory.Shared> shared(Ring current) {
+        NodeId self = context.self();
+        List<RepairHistory.Shared> shared = new ArrayList<>();
+        for (TokenRange range : current.ranges()) {
+            PreferenceList replicas = current.preferenceList(range.end());
+            if (!replicas.contains(self)) {
+                continue;
+            }
+            Set<NodeId> peers = new HashSet<>();
+            for (int i = 0; i < replicas.size(); i++) {
+                peers.add(replicas.get(i).id());
+            }
+            peers.remove(self);
+            shared.add(new RepairHistory.Shared(range, peers));
+        }
+        return shared;
+    }
+
+    private void publishCoverage() {
+        rangesReplicated.setRelease(history.ranges());
+        rangesCovered.setRelease(history.coveredRanges());
     }
 
     /**
@@ -93,19 +144,12 @@ public final class RepairScheduler implements TimerHandler {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "a repair pass is running on this node already ("
                 + sessionsDone.get() + " of " + sessionsTotal.get() + " sessions done)");
         }
-        Ring current = ring.get();
-        NodeId self = context.self();
         tasks.clear();
-        for (TokenRange range : current.ranges()) {
-            PreferenceList replicas = current.preferenceList(range.end());
-            if (!replicas.contains(self)) {
-                continue;
-            }
-            for (int i = 0; i < replicas.size(); i++) {
-                NodeId peer = replicas.get(i).id();
-                if (!peer.equals(self)) {
-                    tasks.add(new Task(range, peer));
-                }
+        for (RepairHistory.Shared shared : shared(ring.get())) {
+            // a fixed order, so that a pass over the same ring runs the same sessions
+            List<NodeId> peers = shared.peers().stream().sorted(Comparator.comparing(NodeId::value)).toList();
+            for (int i = 0; i < peers.size(); i++) {
+                tasks.add(new Task(shared, peers.get(i), i == 0, i == peers.size() - 1));
             }
         }
         if (tasks.isEmpty()) {
@@ -114,6 +158,8 @@ public final class RepairScheduler implements TimerHandler {
         }
         inPass = true;
         passStartedNanos = context.clock().monotonicNanos();
+        // tombstones written before this instant reach every replica of a range this pass covers
+        passStartedMillis = context.clock().wallClockMillis();
         running.setRelease(1);
         sessionsTotal.setRelease(tasks.size());
         sessionsDone.setRelease(0);
@@ -150,13 +196,19 @@ public final class RepairScheduler implements TimerHandler {
     private void next() {
         Task task;
         while ((task = tasks.poll()) != null) {
+            if (task.first()) {
+                rangeCompleted = true;
+            }
             if (alive.test(task.peer())) {
-                repair.repair(task.range(), task.peer(), this::ended);
+                current = task;
+                repair.repair(task.shared().range(), task.peer(), this::ended);
                 return;
             }
             sessionsSkipped.setRelease(sessionsSkipped.get() + 1);
             sessionsDone.setRelease(sessionsDone.get() + 1);
+            sessionEnded(task, false);
         }
+        current = null;
         inPass = false;
         running.setRelease(0);
         passesCompleted.incrementRelease();
@@ -177,7 +229,16 @@ public final class RepairScheduler implements TimerHandler {
             sessionsFailed.setRelease(sessionsFailed.get() + 1);
         }
         keysExchanged.setRelease(keysExchanged.get() + result.keysSent() + result.keysReceived());
+        sessionEnded(current, result.completed());
         next();
+    }
+
+    private void sessionEnded(Task task, boolean completed) {
+        rangeCompleted &= completed;
+        if (task.last() && rangeCompleted) {
+            history.covered(task.shared(), passStartedMillis);
+            publishCoverage();
+        }
     }
 
     @Override

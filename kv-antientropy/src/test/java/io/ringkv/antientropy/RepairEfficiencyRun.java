@@ -219,26 +219,12 @@ class RepairEfficiencyRun {
                 SimStorageStage stage = new SimStorageStage(context, engine);
                 NodeContext counted = new NodeContext(context.self(), new CountingTransport(context.transport(),
                     wire), context.clock(), context.timers(), context.random(), context.counters());
-                repair = new AntiEntropy(counted, stage, config, (token, key, version, value, done) ->
-                    stage.write(token, e -> merge(e, token, key, version, value),
-                        (stored, failure) -> done.accept(failure == null)), 256, 64 * 1024);
+                repair = new AntiEntropy(counted, stage, config, LargerVersionWins.through(stage), 256, 64 * 1024);
                 return repair;
             });
         }
     }
 
-    /** The toy resolver: the larger version blob wins (deterministic, commutative, idempotent). */
-    private static Boolean merge(StorageEngine engine, long token, Key key, byte[] version, byte[] value) {
-        StorageRecord held = engine.get(token, key);
-        if (held == null || Arrays.compare(version, held.version()) > 0) {
-            if (value == null) {
-                engine.delete(token, key, version);
-            } else {
-                engine.put(token, key, version, value);
-            }
-        }
-        return Boolean.TRUE;
-    }
 
     /** Bytes of the messages one node's transport accepted, by kind. */
     private static final class Wire {

@@ -15,7 +15,6 @@ import io.ringkv.sim.Simulation;
 import io.ringkv.sim.SimulationSeeds;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.StorageEngine;
-import io.ringkv.storage.StorageRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,8 +59,7 @@ class RepairSimulationTest {
                     engines.put(id, engine);
                     SimStorageStage stage = new SimStorageStage(context, engine);
                     AntiEntropy repair = new AntiEntropy(context, stage, config,
-                        (token, key, version, value, done) -> stage.write(token, e -> merge(e, token, key, version,
-                            value), (stored, failure) -> done.accept(failure == null)), 256, 64 * 1024);
+                        LargerVersionWins.through(stage), 256, 64 * 1024);
                     repairs.put(id, repair);
                     return repair;
                 });
@@ -88,17 +86,6 @@ class RepairSimulationTest {
         }
     }
 
-    private static Boolean merge(StorageEngine engine, long token, Key key, byte[] version, byte[] value) {
-        StorageRecord held = engine.get(token, key);
-        if (held == null || Arrays.compare(version, held.version()) > 0) {
-            if (value == null) {
-                engine.delete(token, key, version);
-            } else {
-                engine.put(token, key, version, value);
-            }
-        }
-        return Boolean.TRUE;
-    }
 
     private static void put(StorageEngine engine, String key, int version, String value) {
         Key k = Key.utf8(key);

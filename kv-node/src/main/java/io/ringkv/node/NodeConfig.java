@@ -111,6 +111,28 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         return seeds.isEmpty();
     }
 
+    /**
+     * @return the engine option {@code tombstone-grace-seconds}, or the engines' default: replication needs it too
+     *     (a repair does not hand back a tombstone older than this to a replica holding nothing for its key)
+     * @throws KvException with {@code INVALID_CONFIGURATION} when the option is not a number of seconds
+     */
+    public long tombstoneGraceSeconds() {
+        String given = engineOptions.get("tombstone-grace-seconds");
+        if (given == null) {
+            return io.ringkv.storage.EngineConfig.DEFAULT_TOMBSTONE_GRACE_SECONDS;
+        }
+        try {
+            long seconds = Long.parseLong(given.trim());
+            if (seconds >= 0 && seconds <= Long.MAX_VALUE / 1000) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new KvException(ErrorCode.INVALID_CONFIGURATION,
+            "engine option tombstone-grace-seconds must be a number of seconds, 0 or more, was '" + given + "'");
+    }
+
     /** @return the seeds other than this node's own listen address */
     public List<PeerAddress> otherSeeds() {
         return seeds.stream().filter(seed -> !seed.equals(listen)).toList();

@@ -3,6 +3,7 @@ package io.ringkv.node;
 import dagger.Binds;
 import dagger.Module;
 import dagger.Provides;
+import io.ringkv.antientropy.RepairHistory;
 import io.ringkv.api.Clock;
 import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.NodeContext;
@@ -84,14 +85,22 @@ interface NodeModule {
         return new ReplicationConfig(config.cluster().resolver(), consistency, defaults.limits(),
             TimeUnit.MILLISECONDS.toNanos(config.cluster().requestTimeoutMillis()), defaults.retryIntervalNanos(),
             defaults.maxClockEntries(), defaults.maxSiblings(), defaults.maxPendingRequests(),
-            defaults.catchUpWindowNanos());
+            defaults.catchUpWindowNanos(), config.tombstoneGraceSeconds() * 1000);
     }
 
+    /** When each range was last repaired against all its replicas: the data store's tombstone purge rule. */
     @Provides
     @Singleton
-    static StorageEngine storageEngine(NodeConfig config, ReplicationConfig replication) {
+    static RepairHistory repairHistory() {
+        return new RepairHistory();
+    }
+
+    /** The data store: its tombstones are purged only once a repair covered every replica since (the history). */
+    @Provides
+    @Singleton
+    static StorageEngine storageEngine(NodeConfig config, ReplicationConfig replication, RepairHistory history) {
         return StorageEngines.open(config.cluster().engine(), new EngineConfig(config.dataDirectory(), "data",
-            replication.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, config.engineOptions()));
+            replication.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, config.engineOptions(), history));
     }
 
     /** The hint store: an engine of its own (same kind as the data engine) in the data directory's {@code hints}. */

@@ -2,6 +2,7 @@ package io.ringkv.node;
 
 import io.ringkv.antientropy.AntiEntropy;
 import io.ringkv.antientropy.RepairConfig;
+import io.ringkv.antientropy.RepairHistory;
 import io.ringkv.antientropy.RepairScheduler;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.Limits;
@@ -63,6 +64,7 @@ public final class RingkvNode implements AutoCloseable {
     private final StorageEngine engine;
     private final StorageEngine hintEngine;
     private final NodeHealth health;
+    private final RepairHistory repairHistory;
     private ClusterMembership membership;
     private AgentRunner runner;
     private Replication replication;
@@ -76,7 +78,8 @@ public final class RingkvNode implements AutoCloseable {
     @Inject
     RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
                Consistency consistency, ReplicationConfig replicationConfig, StorageEngine engine,
-               @Named("hints") StorageEngine hintEngine, NodeHealth health) {
+               @Named("hints") StorageEngine hintEngine, NodeHealth health, RepairHistory repairHistory) {
+        this.repairHistory = repairHistory;
         this.config = config;
         this.context = context;
         this.agent = agent;
@@ -131,10 +134,11 @@ public final class RingkvNode implements AutoCloseable {
                 replication::mergeRecord, replicationConfig.limits().maxKeyBytes(),
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES);
             repairs = new RepairScheduler(context, antiEntropy, () -> replication.coordinator().ring(),
-                membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()));
+                membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()), repairHistory);
             membership.onRing(ring -> {
                 Ring previous = replication.coordinator().ring();
                 replication.updateRing(ring);
+                repairs.ringChanged();
                 if (lostANode(previous, ring)) {
                     // a node was removed: its ranges passed to other replicas, which repair brings to N copies
                     repairs.requestPass();

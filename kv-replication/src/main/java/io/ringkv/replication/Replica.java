@@ -16,6 +16,7 @@ import io.ringkv.replication.internal.Metrics;
 import io.ringkv.replication.internal.WriteOutcome;
 import io.ringkv.storage.StorageCompletion;
 import io.ringkv.storage.StorageStage;
+import io.ringkv.storage.StorageTask;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -97,7 +98,21 @@ public final class Replica {
      *     (all counted)
      */
     void apply(long token, Key key, List<Versioned> incoming, Consumer<WriteOutcome> done) {
-        boolean queued = stage.write(token, engine -> ReplicaTasks.apply(engine, token, key, incoming, settings),
+        write(token, engine -> ReplicaTasks.apply(engine, token, key, incoming, settings), done);
+    }
+
+    /**
+     * Like {@link #apply}, for a record a repair brought: a key this replica holds nothing for does not take a
+     * tombstone written before {@code forgetBeforeMillis} (see {@link ReplicaTasks#applyRepaired}).
+     */
+    void applyRepaired(long token, Key key, List<Versioned> incoming, long forgetBeforeMillis,
+                       Consumer<WriteOutcome> done) {
+        write(token, engine -> ReplicaTasks.applyRepaired(engine, token, key, incoming, forgetBeforeMillis, settings),
+            done);
+    }
+
+    private void write(long token, StorageTask<ReplicaTasks.Stored> task, Consumer<WriteOutcome> done) {
+        boolean queued = stage.write(token, task,
             (stored, failure) -> done.accept(failure != null ? refused(failure) : counted(stored)));
         if (!queued) {
             metrics.storageStageFull.incrementRelease();

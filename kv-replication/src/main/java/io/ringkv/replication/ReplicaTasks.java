@@ -67,6 +67,30 @@ final class ReplicaTasks {
     }
 
     /**
+     * Like {@link #apply}, for a record a repair brought, except that a key this replica holds nothing for does not
+     * take a tombstone older than {@code forgetBeforeMillis} (the tombstone grace): other replicas may have purged
+     * it, and there is nothing here for it to delete. Taking it would hand it back to a replica that purged it, which
+     * would hand it back again after its own purge, forever.
+     */
+    static Stored applyRepaired(StorageEngine engine, long token, Key key, List<Versioned> incoming,
+                                long forgetBeforeMillis, Settings settings) {
+        SiblingSet current = read(engine, token, key, settings.limits);
+        if (current.isEmpty() && allTombstonesBefore(incoming, forgetBeforeMillis)) {
+            return new Stored(current, Change.UNCHANGED);
+        }
+        return resolveAndStore(engine, token, key, current, incoming, settings);
+    }
+
+    private static boolean allTombstonesBefore(List<Versioned> incoming, long millis) {
+        for (Versioned versioned : incoming) {
+            if (!versioned.isTombstone() || versioned.version().timestamp().physicalMillis() >= millis) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Issues the write's dot and stores it. The dot's counter exceeds every counter of {@code self} among the key's
      * stored dots and pasts and the write's past, and is at least {@code reservedCounter} (unique to this incarnation
      * of the node, reserved on the agent thread), so it is new for the key.

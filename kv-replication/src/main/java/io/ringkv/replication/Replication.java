@@ -34,6 +34,7 @@ public final class Replication {
     private final Coordinator coordinator;
     private final HintedHandoff hints;
     private final io.ringkv.api.Limits replicationLimits;
+    private final long tombstoneGraceMillis;
 
     /**
      * Registers the replication handler with {@code context.transport()}.
@@ -65,6 +66,7 @@ public final class Replication {
         this.metrics = new Metrics(context.counters());
         this.hybridClock = new HybridClock(context.clock());
         this.replicationLimits = config.limits();
+        this.tombstoneGraceMillis = config.tombstoneGraceMillis();
         this.codec = new MessageCodec(config.limits(), config.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
         this.replica = new Replica(context.self(), generation, stage, resolver, config, metrics);
         this.hints = new HintedHandoff(context, hintStage, hintConfig, config, generation, liveness, ring, codec,
@@ -82,7 +84,9 @@ public final class Replication {
 
     /**
      * Merges a peer's stored record of a key (as its engine holds it: anti-entropy's unit) into this replica with
-     * the resolver, through the storage stage.
+     * the resolver, through the storage stage. A key this replica holds nothing for does not take a tombstone older
+     * than the tombstone grace ({@link ReplicationConfig#tombstoneGraceMillis()}): other replicas may have purged
+     * it, and there is nothing here to delete.
      *
      * @param value the record's value blob, null for a tombstone
      * @param done receives true once the key durably reflects the record; false when the record does not decode
@@ -109,7 +113,8 @@ public final class Replication {
             done.accept(true);
             return;
         }
-        replica.apply(token, key, versions.versions(), outcome -> done.accept(outcome.ok()));
+        long forgetBefore = context.clock().wallClockMillis() - tombstoneGraceMillis;
+        replica.applyRepaired(token, key, versions.versions(), forgetBefore, outcome -> done.accept(outcome.ok()));
     }
 
     /** @return this node's hinted handoff (what it holds for whom) */

@@ -23,10 +23,13 @@ import java.util.Objects;
  * @param catchUpWindowNanos how long after a write was acknowledged its coordinator keeps sending it to replicas
  *     that have not acknowledged it yet, while the failure detector believes them alive (default 30 s): a dropped
  *     datagram or a briefly busy replica must not leave a replica without the write
+ * @param tombstoneGraceMillis how long a delete's tombstone is kept at least (the storage engine's grace, default
+ *     10 days); a replica that holds nothing for a key does not take, from a repair, a tombstone older than this:
+ *     other replicas may have purged it already, and taking it back would pass it around between replicas forever
  */
 public record ReplicationConfig(String resolver, Consistency consistency, Limits limits, long requestTimeoutNanos,
                                 long retryIntervalNanos, int maxClockEntries, int maxSiblings,
-                                int maxPendingRequests, long catchUpWindowNanos) {
+                                int maxPendingRequests, long catchUpWindowNanos, long tombstoneGraceMillis) {
     /** Largest message the transports carry: a full sibling set must fit in one GetResponse. */
     public static final int MAX_MESSAGE_BYTES = 64 * 1024;
     /** Room reserved per sibling for its version and framing, and per message for key and header. */
@@ -34,7 +37,8 @@ public record ReplicationConfig(String resolver, Consistency consistency, Limits
 
     /** The defaults: vector clocks, N=3 R=2 W=2, 1 s timeout. */
     public static final ReplicationConfig DEFAULT = new ReplicationConfig("vector-clock", Consistency.DEFAULT,
-        Limits.DEFAULT, 1_000_000_000L, 200_000_000L, 16, 4, 10_000, 30_000_000_000L);
+        Limits.DEFAULT, 1_000_000_000L, 200_000_000L, 16, 4, 10_000, 30_000_000_000L,
+        io.ringkv.storage.EngineConfig.DEFAULT_TOMBSTONE_GRACE_SECONDS * 1000);
 
     /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the bad setting */
     public ReplicationConfig {
@@ -66,30 +70,39 @@ public record ReplicationConfig(String resolver, Consistency consistency, Limits
         if (catchUpWindowNanos < 0) {
             throw invalid("replication.catch-up-window must not be negative, was " + catchUpWindowNanos + " ns");
         }
+        if (tombstoneGraceMillis < 0) {
+            throw invalid("tombstone grace must not be negative, was " + tombstoneGraceMillis + " ms");
+        }
     }
 
     /** @return a copy that resolves conflicts with {@code name} */
     public ReplicationConfig withResolver(String name) {
         return new ReplicationConfig(name, consistency, limits, requestTimeoutNanos, retryIntervalNanos,
-            maxClockEntries, maxSiblings, maxPendingRequests, catchUpWindowNanos);
+            maxClockEntries, maxSiblings, maxPendingRequests, catchUpWindowNanos, tombstoneGraceMillis);
     }
 
     /** @return a copy with {@code value} as the cluster's N, R and W */
     public ReplicationConfig withConsistency(Consistency value) {
         return new ReplicationConfig(resolver, value, limits, requestTimeoutNanos, retryIntervalNanos,
-            maxClockEntries, maxSiblings, maxPendingRequests, catchUpWindowNanos);
+            maxClockEntries, maxSiblings, maxPendingRequests, catchUpWindowNanos, tombstoneGraceMillis);
     }
 
     /** @return a copy that prunes vector clocks past {@code entries} */
     public ReplicationConfig withMaxClockEntries(int entries) {
         return new ReplicationConfig(resolver, consistency, limits, requestTimeoutNanos, retryIntervalNanos,
-            entries, maxSiblings, maxPendingRequests, catchUpWindowNanos);
+            entries, maxSiblings, maxPendingRequests, catchUpWindowNanos, tombstoneGraceMillis);
     }
 
     /** @return a copy that keeps sending acknowledged writes to lagging replicas for {@code nanos} */
     public ReplicationConfig withCatchUpWindow(long nanos) {
         return new ReplicationConfig(resolver, consistency, limits, requestTimeoutNanos, retryIntervalNanos,
-            maxClockEntries, maxSiblings, maxPendingRequests, nanos);
+            maxClockEntries, maxSiblings, maxPendingRequests, nanos, tombstoneGraceMillis);
+    }
+
+    /** @return a copy that keeps tombstones at least {@code millis} (the storage engine's grace) */
+    public ReplicationConfig withTombstoneGraceMillis(long millis) {
+        return new ReplicationConfig(resolver, consistency, limits, requestTimeoutNanos, retryIntervalNanos,
+            maxClockEntries, maxSiblings, maxPendingRequests, catchUpWindowNanos, millis);
     }
 
     /** @return the limits the replica's storage engine must be opened with: room for every sibling's value */

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Map.Entry;
+import java.util.function.LongSupplier;
 
 /**
  * A node's disk, which outlives the node's crashes. Storage engines opened on it and small files written to it
@@ -20,8 +21,11 @@ public final class SimDisk {
     private final List<SimulatedDiskEngine> openEngines = new ArrayList<>();
     private final Map<String, byte[]> durableFiles = new HashMap<>();
     private final Map<String, byte[]> pendingFiles = new HashMap<>();
+    private final LongSupplier wallClock;
 
-    SimDisk() {
+    /** @param wallClock the node's wall clock, which stamps tombstones for {@link #compact} */
+    SimDisk(LongSupplier wallClock) {
+        this.wallClock = wallClock;
     }
 
     /** Opens (creating if needed) a store with the default limits. */
@@ -33,9 +37,26 @@ public final class SimDisk {
     /** Opens (creating if needed) the store {@code config} names; its data directory is ignored. */
     public StorageEngine open(EngineConfig config) {
         SimulatedStore store = stores.computeIfAbsent(config.storeName(), name -> new SimulatedStore());
-        SimulatedDiskEngine engine = new SimulatedDiskEngine(store, config);
+        SimulatedDiskEngine engine = new SimulatedDiskEngine(store, config, wallClock);
         openEngines.add(engine);
         return engine;
+    }
+
+    /**
+     * Runs a compaction of every open engine of the store: flushes it, then drops each tombstone written more than
+     * {@code graceMillis} ago (by the node's wall clock) that the engine's {@link io.ringkv.storage.PurgeGate}
+     * allows, as the {@code lsm} engine's compaction does.
+     *
+     * @return how many tombstones were dropped
+     */
+    public int compact(String storeName, long graceMillis) {
+        int purged = 0;
+        for (SimulatedDiskEngine engine : openEngines) {
+            if (engine.storeName().equals(storeName)) {
+                purged += engine.compact(graceMillis);
+            }
+        }
+        return purged;
     }
 
     /** Writes a small file; it survives a crash only after {@link #sync()}. */

@@ -18,7 +18,7 @@ public final class SimNode<T> {
     private final NodeId id;
     private final int ordinal;
     private final NodeFactory<T> factory;
-    private final SimDisk disk = new SimDisk();
+    private final SimDisk disk;
     private long clockSkewMillis;
     private double clockDriftPpm;
     private int incarnation;
@@ -34,6 +34,7 @@ public final class SimNode<T> {
         this.id = id;
         this.ordinal = ordinal;
         this.factory = factory;
+        this.disk = new SimDisk(new SimClock(simulation, this)::wallClockMillis);
     }
 
     void start() {

@@ -1,9 +1,11 @@
 package io.ringkv.sim;
 
 import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.PurgeGate;
 import io.ringkv.storage.RecordMapEngine;
 import io.ringkv.storage.StorageRecord;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A storage engine on a {@link SimDisk}: durable once flushed, and a crash loses exactly the writes since the
@@ -13,10 +15,20 @@ final class SimulatedDiskEngine extends RecordMapEngine {
     static final String NAME = "simulated-disk";
 
     private final SimulatedStore store;
+    private final LongSupplier wallClock;
+    private final PurgeGate gate;
+    private final String storeName;
 
-    SimulatedDiskEngine(SimulatedStore store, EngineConfig config) {
+    SimulatedDiskEngine(SimulatedStore store, EngineConfig config, LongSupplier wallClock) {
         super(config, store.records());
         this.store = store;
+        this.wallClock = wallClock;
+        this.gate = config.purgeGate();
+        this.storeName = config.storeName();
+    }
+
+    String storeName() {
+        return storeName;
     }
 
     @Override
@@ -31,7 +43,12 @@ final class SimulatedDiskEngine extends RecordMapEngine {
 
     @Override
     protected void store(StorageRecord record) {
-        store.write(record);
+        store.write(record, wallClock.getAsLong());
+    }
+
+    /** A compaction: drops the tombstones older than {@code graceMillis} that the store's purge gate allows. */
+    int compact(long graceMillis) {
+        return store.purgeTombstones(wallClock.getAsLong() - graceMillis, gate);
     }
 
     @Override

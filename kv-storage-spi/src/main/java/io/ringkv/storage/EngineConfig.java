@@ -18,11 +18,17 @@ import java.util.regex.Pattern;
  * @param limits key and value limits; engines reject larger records with a clear error
  * @param maxVersionBytes largest version blob accepted
  * @param options engine-specific settings by name
+ * @param purgeGate asked before a tombstone past its grace is dropped; {@link PurgeGate#GRACE_ONLY} drops every one
  */
 public record EngineConfig(Path dataDirectory, String storeName, Limits limits, int maxVersionBytes,
-                           Map<String, String> options) {
+                           Map<String, String> options, PurgeGate purgeGate) {
     /** Version blobs above this are rejected: vector clocks are pruned long before. */
     public static final int DEFAULT_MAX_VERSION_BYTES = 64 * 1024;
+    /**
+     * How long engines that purge tombstones keep one at least, unless configured otherwise: 10 days, longer than a
+     * node is expected to stay down, so that a replica that missed a delete gets it from repair first.
+     */
+    public static final long DEFAULT_TOMBSTONE_GRACE_SECONDS = 10 * 86_400;
     private static final Pattern STORE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the bad setting */
@@ -38,6 +44,13 @@ public record EngineConfig(Path dataDirectory, String storeName, Limits limits, 
                 "max version size must be at least 1 byte, was " + maxVersionBytes);
         }
         options = Map.copyOf(options);
+        Objects.requireNonNull(purgeGate, "purgeGate");
+    }
+
+    /** A store whose tombstones are purged once past their grace ({@link PurgeGate#GRACE_ONLY}). */
+    public EngineConfig(Path dataDirectory, String storeName, Limits limits, int maxVersionBytes,
+                        Map<String, String> options) {
+        this(dataDirectory, storeName, limits, maxVersionBytes, options, PurgeGate.GRACE_ONLY);
     }
 
     /** A store with default limits and no options. */
@@ -47,12 +60,17 @@ public record EngineConfig(Path dataDirectory, String storeName, Limits limits, 
 
     /** @return a copy with {@code options} */
     public EngineConfig withOptions(Map<String, String> newOptions) {
-        return new EngineConfig(dataDirectory, storeName, limits, maxVersionBytes, newOptions);
+        return new EngineConfig(dataDirectory, storeName, limits, maxVersionBytes, newOptions, purgeGate);
+    }
+
+    /** @return a copy whose tombstones are purged only when {@code gate} allows */
+    public EngineConfig withPurgeGate(PurgeGate gate) {
+        return new EngineConfig(dataDirectory, storeName, limits, maxVersionBytes, options, gate);
     }
 
     /** @return a copy with {@code newLimits} */
     public EngineConfig withLimits(Limits newLimits) {
-        return new EngineConfig(dataDirectory, storeName, newLimits, maxVersionBytes, options);
+        return new EngineConfig(dataDirectory, storeName, newLimits, maxVersionBytes, options, purgeGate);
     }
 
     /** @return the directory that holds this store's files */

@@ -2,6 +2,7 @@ package io.ringkv.storage.lsm;
 
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
+import io.ringkv.storage.EngineConfig;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -42,7 +43,7 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
      * refused below the smaller of 64 MiB and 5 % of the file system free.
      */
     public static final LsmOptions DEFAULTS = new LsmOptions(SyncPolicy.PERIODIC, 2, 10_000, 64 * MIB, 2, 4096,
-        0.01, 864_000, 4, 32, 64 * MIB, true, 64 * MIB, 5);
+        0.01, EngineConfig.DEFAULT_TOMBSTONE_GRACE_SECONDS, 4, 32, 64 * MIB, true, 64 * MIB, 5);
 
     private static final Set<String> NAMES = Set.of("sync", "batch-window-ms", "periodic-sync-ms",
         "memtable-bytes", "max-immutable-memtables", "block-bytes", "bloom-fp-rate", "tombstone-grace-seconds",

@@ -1,5 +1,6 @@
 package io.ringkv.storage.lsm.internal;
 
+import io.ringkv.storage.PurgeGate;
 import io.ringkv.storage.lsm.LsmOptions;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -11,20 +12,23 @@ import java.util.function.LongSupplier;
 /**
  * Merges a run of adjacent SSTables into one: the entry with the highest sequence number of each key survives
  * (the engine never resolves versions; the replica already wrote its resolved record), and a tombstone older
- * than the grace period is dropped when no older table might still hold the key it deletes. Writes are paced
+ * than the grace period is dropped when the store's {@link PurgeGate} allows it (the node's rule: a repair of every
+ * replica of its range has begun since) and no older table might still hold the key it deletes. Writes are paced
  * by the configured compaction throughput.
  */
 final class Compaction {
     private final TableBuilder builder;
     private final LsmOptions options;
+    private final PurgeGate gate;
     private final LsmMetrics metrics;
     private final LongSupplier clock;
     private final RateLimiter limiter;
     private final BooleanSupplier cancelled;
 
     /** @param cancelled true once the engine is closing: a running compaction stops and leaves its inputs */
-    Compaction(TableBuilder builder, LsmOptions options, LsmMetrics metrics, LongSupplier clock,
+    Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, LsmMetrics metrics, LongSupplier clock,
                BooleanSupplier cancelled) {
+        this.gate = gate;
         this.cancelled = cancelled;
         this.builder = builder;
         this.options = options;
@@ -76,8 +80,12 @@ final class Compaction {
         return output;
     }
 
-    private static boolean purgeable(Entry entry, long purgeBefore, List<SSTable> older) {
+    private boolean purgeable(Entry entry, long purgeBefore, List<SSTable> older) {
         if (!entry.record().isTombstone() || entry.writeMillis() > purgeBefore) {
+            return false;
+        }
+        if (!gate.mayPurge(entry.key().token(), entry.writeMillis())) {
+            metrics.tombstonesHeld.increment();
             return false;
         }
         if (older.isEmpty()) {

@@ -480,7 +480,7 @@ public final class LsmEngine implements StorageEngine {
     }
 
     private void runCompactor() {
-        Compaction compaction = new Compaction(builder, options, metrics, clock, () -> stopping);
+        Compaction compaction = new Compaction(builder, options, config.purgeGate(), metrics, clock, () -> stopping);
         while (true) {
             View view;
             int[] run = null;
@@ -608,7 +608,7 @@ public final class LsmEngine implements StorageEngine {
         }
     }
 
-    /** Flushes the memtables and merges every SSTable into one, purging tombstones past their grace. */
+    /** Flushes the memtables and merges every SSTable into one, purging tombstones past their grace the gate allows. */
     public void compactAll() {
         awaitCompactions();
         writeLock.lock();
@@ -621,7 +621,7 @@ public final class LsmEngine implements StorageEngine {
         }
         try {
             if (view.tables().size() > 1 || tombstonesIn(view) > 0) {
-                compact(new Compaction(builder, options, metrics, clock, () -> stopping), view, 0, view.tables().size());
+                compact(new Compaction(builder, options, config.purgeGate(), metrics, clock, () -> stopping), view, 0, view.tables().size());
             }
         } finally {
             endCompaction(view);

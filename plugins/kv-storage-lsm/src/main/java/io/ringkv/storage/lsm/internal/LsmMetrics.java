@@ -20,6 +20,8 @@ final class LsmMetrics {
     final LongAdder compactionBytesRead = new LongAdder();
     final LongAdder compactionBytesWritten = new LongAdder();
     final LongAdder tombstonesPurged = new LongAdder();
+    /** Tombstones past their grace that compaction kept because the purge gate (repair) did not allow them yet. */
+    final LongAdder tombstonesHeld = new LongAdder();
     final LongAdder sstableBytesRead = new LongAdder();
     final LongAdder bloomNegatives = new LongAdder();
     final LongAdder bloomTruePositives = new LongAdder();
@@ -57,6 +59,7 @@ final class LsmMetrics {
         out.put("compaction_bytes_read", compactionBytesRead.sum());
         out.put("compaction_bytes_written", compacted);
         out.put("tombstones_purged", tombstonesPurged.sum());
+        out.put("tombstones_held_for_repair", tombstonesHeld.sum());
         out.put("sstable_bytes_read", sstableBytesRead.sum());
         out.put("bloom_negatives", bloomNegatives.sum());
         out.put("bloom_true_positives", bloomTruePositives.sum());

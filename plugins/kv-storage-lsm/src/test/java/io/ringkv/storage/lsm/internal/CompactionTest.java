@@ -48,6 +48,32 @@ class CompactionTest {
     }
 
     @Test
+    void aTombstonePastItsGraceStaysUntilThePurgeGateAllowsIt() {
+        long[] repairedBefore = {0};
+        List<Long> asked = new java.util.ArrayList<>();
+        EngineConfig config = EngineConfig.of(data, "store").withPurgeGate((token, writeMillis) -> {
+            asked.add(token);
+            return writeMillis < repairedBefore[0];
+        });
+        try (LsmEngine engine = LsmEngine.open(config, LsmOptions.parse(Map.of("tombstone-grace-seconds", "86400")),
+                now::get)) {
+            engine.put(7, Key.utf8("a"), "v1".getBytes(), "x".getBytes());
+            engine.flushMemtables();
+            long deletedAt = now.get();
+            engine.delete(7, Key.utf8("a"), "v2".getBytes());
+            now.addAndGet(DAY + 1);
+            engine.compactAll();
+            assertTrue(engine.get(7, Key.utf8("a")).isTombstone(), "past grace, but no repair since the delete");
+            assertEquals(List.of(7L), asked, "the gate is asked with the tombstone's token");
+            assertEquals(1L, engine.metrics().extra().get("tombstones_held_for_repair"));
+            repairedBefore[0] = deletedAt + 1;
+            engine.compactAll();
+            assertNull(engine.get(7, Key.utf8("a")), "a repair began after the delete: the tombstone goes");
+            assertEquals(1L, engine.metrics().extra().get("tombstones_purged"));
+        }
+    }
+
+    @Test
     void compactionKeepsTheNewestEntryOfEachKey() {
         try (LsmEngine engine = open()) {
             for (int round = 0; round < 5; round++) {

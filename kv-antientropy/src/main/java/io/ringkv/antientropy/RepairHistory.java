@@ -1,0 +1,116 @@
+package io.ringkv.antientropy;
+
+import io.ringkv.api.NodeId;
+import io.ringkv.ring.TokenRange;
+import io.ringkv.storage.PurgeGate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * When each token range this node replicates was last repaired against every other replica of it, and so which
+ * tombstones compaction may drop (the {@link PurgeGate} of the node's data store).
+ *
+ * <p>The rule: a tombstone this node wrote at time {@code t} may be purged only when a repair pass of this node
+ * began after {@code t} and completed a session with every other replica of the tombstone's range. Such a pass sent
+ * the tombstone (or a newer version) to every replica, so none of them still holds only the value it deleted, and no
+ * later repair or read repair can bring the key back. Each node gates only its own tombstones with its own passes.
+ * A range with no other replica is always covered; a range whose bounds or replicas changed is not covered until a
+ * pass covers it again. The history lives in memory: after a restart, purges wait for the node's next full pass
+ * (at most a repair period), which delays space reclamation but never risks a resurrection.
+ *
+ * <p>Written by the agent thread ({@link #ringChanged}, {@link #covered}); read by compaction threads through an
+ * immutable snapshot behind a volatile field.
+ */
+public final class RepairHistory implements PurgeGate {
+    /** A range this node replicates and the other replicas it shares it with. */
+    public record Shared(TokenRange range, Set<NodeId> peers) {
+        /** Copies {@code peers}. */
+        public Shared {
+            peers = Set.copyOf(peers);
+        }
+    }
+
+    /** Ranges sorted by end token, each with the wall-clock start of the last pass that covered it. */
+    private record Snapshot(List<Shared> ranges, long[] ends, long[] coveredSince) {
+        int indexOf(long token) {
+            if (ends.length == 0) {
+                return -1;
+            }
+            int found = Arrays.binarySearch(ends, token);
+            int index = found >= 0 ? found : -found - 1;
+            if (index == ends.length) {
+                index = 0;
+            }
+            return ranges.get(index).range().contains(token) ? index : -1;
+        }
+    }
+
+    private volatile Snapshot snapshot = new Snapshot(List.of(), new long[0], new long[0]);
+
+    /**
+     * Takes the ranges this node replicates on a new ring. A range kept with the same bounds and the same peers keeps
+     * its covered time; any other starts uncovered, and one with no peer is covered for good.
+     *
+     * @param ranges the ranges of the new ring this node replicates; they do not overlap
+     */
+    public void ringChanged(List<Shared> ranges) {
+        Snapshot before = snapshot;
+        Map<Shared, Long> kept = new HashMap<>();
+        for (int i = 0; i < before.ranges().size(); i++) {
+            kept.put(before.ranges().get(i), before.coveredSince()[i]);
+        }
+        List<Shared> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.comparingLong(shared -> shared.range().end()));
+        long[] ends = new long[sorted.size()];
+        long[] since = new long[sorted.size()];
+        for (int i = 0; i < sorted.size(); i++) {
+            Shared shared = sorted.get(i);
+            ends[i] = shared.range().end();
+            since[i] = shared.peers().isEmpty() ? Long.MAX_VALUE : kept.getOrDefault(shared, Long.MIN_VALUE);
+        }
+        snapshot = new Snapshot(List.copyOf(sorted), ends, since);
+    }
+
+    /**
+     * Records that a pass which began at {@code passStartMillis} completed a session with every peer of
+     * {@code shared}. Ignored when the ring changed meanwhile (the range or its peers are no longer the same).
+     */
+    public void covered(Shared shared, long passStartMillis) {
+        Snapshot current = snapshot;
+        int index = current.ranges().indexOf(shared);
+        if (index < 0 || current.coveredSince()[index] >= passStartMillis) {
+            return;
+        }
+        long[] since = current.coveredSince().clone();
+        since[index] = passStartMillis;
+        snapshot = new Snapshot(current.ranges(), current.ends(), since);
+    }
+
+    /** @return how many ranges this node replicates are covered by a completed repair (or need none) */
+    public int coveredRanges() {
+        int covered = 0;
+        for (long since : snapshot.coveredSince()) {
+            if (since != Long.MIN_VALUE) {
+                covered++;
+            }
+        }
+        return covered;
+    }
+
+    /** @return how many ranges this node replicates */
+    public int ranges() {
+        return snapshot.ranges().size();
+    }
+
+    @Override
+    public boolean mayPurge(long token, long writeMillis) {
+        Snapshot current = snapshot;
+        int index = current.indexOf(token);
+        return index >= 0 && writeMillis < current.coveredSince()[index];
+    }
+}

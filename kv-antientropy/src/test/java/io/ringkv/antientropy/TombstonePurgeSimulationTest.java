@@ -1,0 +1,172 @@
+package io.ringkv.antientropy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Key;
+import io.ringkv.api.Limits;
+import io.ringkv.api.Node;
+import io.ringkv.api.NodeId;
+import io.ringkv.ring.Partitioner;
+import io.ringkv.ring.Ring;
+import io.ringkv.sim.SimStorageStage;
+import io.ringkv.sim.Simulation;
+import io.ringkv.sim.SimulationSeeds;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.PurgeGate;
+import io.ringkv.storage.StorageEngine;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tombstone purge gated on repair, in the simulator. Three replicas of every key hold a value; two of them take its
+ * delete while the third is cut off. Long past the tombstones' grace, compaction runs. Then the third comes back and
+ * every node repairs. With the node's rule (a tombstone goes only after a pass that began after it covered every
+ * replica of its range) no deleted key comes back, and once full passes ran every tombstone is purged everywhere.
+ * With the grace alone, the same history brings the deleted keys back: that is the hazard the rule exists for.
+ */
+class TombstonePurgeSimulationTest {
+    private static final long MS = 1_000_000;
+    private static final long HOUR_MS = 3_600_000;
+    private static final long GRACE_MS = HOUR_MS;
+    private static final int KEYS = 200;
+    private static final Limits LIMITS = new Limits(256, 64 * 1024);
+
+    /** Three nodes, each replicating every key (N=3), with a repair scheduler and its history per node. */
+    private static final class Cluster {
+        final Simulation sim;
+        final List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+        final Map<NodeId, StorageEngine> engines = new HashMap<>();
+        final Map<NodeId, RepairScheduler> schedulers = new HashMap<>();
+
+        Cluster(long seed, boolean gated) {
+            sim = new Simulation(seed);
+            SplittableRandom random = new SplittableRandom(seed);
+            Ring.Builder builder = Ring.builder().replicationFactor(3);
+            for (int i = 0; i < ids.size(); i++) {
+                long[] tokens = random.longs(8).toArray();
+                builder.add(Node.of(ids.get(i).value(), "127.0.0.1", 7001 + i, 8001 + i), tokens);
+            }
+            Ring ring = builder.build();
+            for (NodeId id : ids) {
+                sim.addNode(id, (context, disk) -> {
+                    RepairHistory history = new RepairHistory();
+                    PurgeGate gate = gated ? history : PurgeGate.GRACE_ONLY;
+                    StorageEngine engine = disk.open(new EngineConfig(Path.of("sim"), "data", LIMITS,
+                        EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of(), gate));
+                    engines.put(id, engine);
+                    SimStorageStage stage = new SimStorageStage(context, engine);
+                    AntiEntropy repair = new AntiEntropy(context, stage, RepairConfig.DEFAULT,
+                        LargerVersionWins.through(stage), 256, 64 * 1024);
+                    schedulers.put(id, new RepairScheduler(context, repair, () -> ring, peer -> true, 0, history));
+                    return repair;
+                });
+            }
+        }
+
+        void pass(NodeId id) {
+            RepairScheduler scheduler = schedulers.get(id);
+            scheduler.start();
+            assertTrue(sim.runUntil(() -> !scheduler.running(), 4 * HOUR_MS * MS), "the pass never ended");
+        }
+
+        int compact(NodeId id) {
+            return sim.node(id).disk().compact("data", GRACE_MS);
+        }
+
+        List<String> liveDeletedKeys(NodeId id) {
+            List<String> live = new ArrayList<>();
+            engines.get(id).scan(0, 0, record -> {
+                if (!record.isTombstone()) {
+                    live.add(new String(record.key().toByteArray()));
+                }
+                return true;
+            });
+            return live;
+        }
+
+        /** @return records held, tombstones included */
+        int records(NodeId id) {
+            int[] count = {0};
+            engines.get(id).scan(0, 0, record -> {
+                count[0]++;
+                return true;
+            });
+            return count[0];
+        }
+    }
+
+
+    /** Every node holds every key at version 1; n1 and n2 delete them at version 2 while n3 is cut off. */
+    private static Cluster divergedByAMissedDelete(long seed, boolean gated) {
+        Cluster cluster = new Cluster(seed, gated);
+        for (int i = 0; i < KEYS; i++) {
+            Key key = Key.utf8("key" + i);
+            for (NodeId id : cluster.ids) {
+                cluster.engines.get(id).put(Partitioner.token(key), key, new byte[] {1}, ("v" + i).getBytes());
+            }
+        }
+        NodeId cutOff = cluster.ids.get(2);
+        cluster.sim.network().partition(List.of(cutOff), cluster.ids.subList(0, 2));
+        for (int i = 0; i < KEYS; i++) {
+            Key key = Key.utf8("key" + i);
+            for (NodeId id : cluster.ids.subList(0, 2)) {
+                cluster.engines.get(id).delete(Partitioner.token(key), key, new byte[] {2});
+            }
+        }
+        // long past the grace, n1 and n2 repair (each other only: n3 does not answer) and compact
+        cluster.sim.runFor(2 * HOUR_MS * MS);
+        for (NodeId id : cluster.ids.subList(0, 2)) {
+            cluster.pass(id);
+        }
+        for (NodeId id : cluster.ids.subList(0, 2)) {
+            cluster.compact(id);
+        }
+        cluster.sim.network().heal();
+        return cluster;
+    }
+
+    @Test
+    void aReplicaThatMissedADeleteDoesNotBringTheKeyBackAndTombstonesGoOnceEveryReplicaWasRepaired() {
+        SimulationSeeds.run(getClass(), "aReplicaThatMissedADeleteDoesNotBringTheKeyBack", "kv-antientropy", 3,
+            seed -> {
+                Cluster cluster = divergedByAMissedDelete(seed, true);
+                NodeId n1 = cluster.ids.get(0);
+                assertEquals(KEYS, cluster.records(n1), "a pass that missed n3 covered nothing: no tombstone went");
+                for (NodeId id : cluster.ids) {
+                    cluster.pass(id);
+                }
+                for (NodeId id : cluster.ids) {
+                    assertEquals(List.of(), cluster.liveDeletedKeys(id), "a deleted key came back on " + id);
+                }
+                // the tombstones reached n3 during its pass; once past their grace, full passes let every node purge
+                cluster.sim.runFor(2 * HOUR_MS * MS);
+                for (NodeId id : cluster.ids) {
+                    cluster.pass(id);
+                }
+                for (NodeId id : cluster.ids) {
+                    assertEquals(KEYS, cluster.compact(id), "tombstones purged on " + id);
+                }
+                for (NodeId id : cluster.ids) {
+                    cluster.pass(id);
+                    assertEquals(0, cluster.records(id), id + " holds records after every replica purged");
+                }
+            });
+    }
+
+    @Test
+    void withTheGraceAloneTheSameHistoryBringsDeletedKeysBack() {
+        Cluster cluster = divergedByAMissedDelete(11, false);
+        NodeId n1 = cluster.ids.get(0);
+        assertEquals(0, cluster.records(n1), "the grace alone purged n1's tombstones");
+        cluster.pass(cluster.ids.get(2));
+        assertFalse(cluster.liveDeletedKeys(n1).isEmpty(), "n3 handed the deleted values back to n1");
+        assertEquals(KEYS, cluster.liveDeletedKeys(n1).size());
+    }
+}
