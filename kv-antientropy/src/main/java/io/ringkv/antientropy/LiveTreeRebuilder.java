@@ -50,6 +50,15 @@ public final class LiveTreeRebuilder {
     }
 
     /**
+     * @return the default pacing, with every tree rebuilt once per repair period ({@code repairPeriodNanos}), or
+     *     once a day ({@link LiveTreeConfig#DEFAULT}) when repairs run on demand only (0)
+     */
+    public static LiveTreeConfig configFor(long repairPeriodNanos) {
+        return repairPeriodNanos > 0 ? LiveTreeConfig.DEFAULT.withRebuildPeriod(repairPeriodNanos)
+            : LiveTreeConfig.DEFAULT;
+    }
+
+    /**
      * @return the ranges of {@code ring} that {@code self} replicates (it is in the range's preference list), the
      *     same ranges a repair pass takes
      */
