@@ -116,7 +116,7 @@ public final class LiveTreeRebuilder {
         TokenRange range = next.next();
         next.remove();
         scanning = true;
-        boolean queued = stage.read(range.end(), engine -> trees.rebuild(engine, range),
+        boolean queued = stage.read(range.end(), engine -> RepairTasks.rebuild(engine, trees, range),
             (rebuild, failure) -> rebuilt(range, rebuild, failure));
         if (!queued) {
             scanning = false;

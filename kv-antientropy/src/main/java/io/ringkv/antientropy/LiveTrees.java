@@ -2,7 +2,6 @@ package io.ringkv.antientropy;
 
 import io.ringkv.ring.TokenRange;
 import io.ringkv.storage.RecordListener;
-import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageRecord;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -20,14 +19,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * 0 for "no record") into the leaf of the written key, in O(1), so a repair session normally takes its tree from
  * here instead of scanning the range ({@link #leaves(TreeShape)}).
  *
- * <p>A range's tree is <em>ready</em> only after {@link #rebuild} built it from a token-ordered scan; a range new to
+ * <p>A range's tree is <em>ready</em> only after a rebuild ({@link #startRebuild}) built it from a token-ordered scan; a range new to
  * this node (start-up, a ring change that moved its bounds) is not, and sessions on it scan as before.
  * {@link LiveTreeRebuilder} paces the rebuilds. A rebuild is sound whatever the storage stage runs concurrently:
  * writes that land in the range while its scan runs are counted, and when any did, the scan's result is thrown away
  * and the range stays not ready (rebuilt again later), since the scan may or may not have seen them. On the node's
  * stage (one thread runs every task) and the simulator's, no write ever runs during a scan.
  *
- * <p>Threads: {@link #replaced}, {@link #leaves}, {@link #rebuild} and {@link #heal} run on storage threads, without
+ * <p>Threads: {@link #replaced}, {@link #leaves}, {@link #startRebuild} and {@link #heal} run on storage threads, without
  * locks (a leaf is updated by an atomic XOR; XOR commutes, so concurrent writes of one leaf land in any order);
  * {@link #ranges(Collection)} runs on the agent thread and publishes an immutable map of ranges.
  *
@@ -158,7 +157,7 @@ public final class LiveTrees implements RecordListener {
         return copy;
     }
 
-    /** What a {@link #rebuild} did. */
+    /** What a rebuild did. */
     public enum Rebuilt {
         /** The tree is ready, built from the scan. */
         READY,
@@ -173,33 +172,57 @@ public final class LiveTrees implements RecordListener {
     }
 
     /**
-     * Builds {@code range}'s tree from a token-ordered scan of the engine and makes it ready (a ready tree is
-     * replaced by the scan's, which corrects any drift). Storage thread.
+     * Starts rebuilding {@code range}'s tree from a token-ordered scan: the caller feeds the scan's records to the
+     * returned {@link RebuildScan} and then {@linkplain RebuildScan#finish() finishes} it, which makes the tree ready
+     * (a ready tree is replaced by the scan's, which corrects any drift). Storage thread, one task.
+     *
+     * @return the scan to feed, or null when the range is no longer held (the ring changed)
      */
-    public Rebuild rebuild(StorageEngine engine, TokenRange range) {
+    public RebuildScan startRebuild(TokenRange range) {
         Slot slot = slots.byRange.get(range);
         if (slot == null) {
-            return new Rebuild(Rebuilt.NOT_HELD, 0);
+            return null;
         }
         Scanning scanning = new Scanning(new AtomicLong());
         slot.state.set(scanning);
-        TreeShape shape = slot.shape;
-        long[] leaves = new long[shape.leaves()];
-        long[] bytes = new long[1];
-        KeyHash hasher = hashers.get();
-        engine.scan(range.start(), range.end(), record -> {
-            leaves[shape.leafOf(record.token())] ^= hasher.hash(record);
-            bytes[0] += record.sizeInBytes();
-            return true;
-        });
-        Ready ready = new Ready(leaves);
-        // published before sealing: a write that finds the scan sealed finds this tree (see Slot.update)
-        slot.state.set(ready);
-        if (scanning.writes.compareAndSet(0, Long.MIN_VALUE)) {
-            return new Rebuild(Rebuilt.READY, bytes[0]);
+        return new RebuildScan(slot, scanning, hashers.get());
+    }
+
+    /** One rebuild's scan of a range: the records it visits, in any order, then {@link #finish()}. */
+    public static final class RebuildScan {
+        private final Slot slot;
+        private final Scanning scanning;
+        private final KeyHash hasher;
+        private final long[] leaves;
+        private long bytes;
+
+        private RebuildScan(Slot slot, Scanning scanning, KeyHash hasher) {
+            this.slot = slot;
+            this.scanning = scanning;
+            this.hasher = hasher;
+            this.leaves = new long[slot.shape.leaves()];
         }
-        slot.state.compareAndSet(ready, NotReady.INSTANCE);
-        return new Rebuild(Rebuilt.RACED, bytes[0]);
+
+        /** Adds a record the scan found (its token inside the range). */
+        public void add(StorageRecord record) {
+            leaves[slot.shape.leafOf(record.token())] ^= hasher.hash(record);
+            bytes += record.sizeInBytes();
+        }
+
+        /**
+         * Publishes the scanned tree as ready, unless a write landed in the range since the scan started (the scan
+         * may have missed it): then the tree is left not ready, to be rebuilt again.
+         */
+        public Rebuild finish() {
+            Ready ready = new Ready(leaves);
+            // published before sealing: a write that finds the scan sealed finds this tree (see Slot.update)
+            slot.state.set(ready);
+            if (scanning.writes.compareAndSet(0, Long.MIN_VALUE)) {
+                return new Rebuild(Rebuilt.READY, bytes);
+            }
+            slot.state.compareAndSet(ready, NotReady.INSTANCE);
+            return new Rebuild(Rebuilt.RACED, bytes);
+        }
     }
 
     /**

@@ -62,6 +62,19 @@ final class RepairTasks {
         return new Digest(entries, live.heal(shape, leaf, before, scanned[0]));
     }
 
+    /** @return what rebuilding {@code range}'s live tree from a scan of the engine did */
+    static LiveTrees.Rebuild rebuild(StorageEngine engine, LiveTrees live, io.ringkv.ring.TokenRange range) {
+        LiveTrees.RebuildScan scan = live.startRebuild(range);
+        if (scan == null) {
+            return new LiveTrees.Rebuild(LiveTrees.Rebuilt.NOT_HELD, 0);
+        }
+        engine.scan(range.start(), range.end(), record -> {
+            scan.add(record);
+            return true;
+        });
+        return scan.finish();
+    }
+
     /** @return the record held for the key, or null */
     static StorageRecord read(StorageEngine engine, long token, byte[] key) {
         return engine.get(token, Key.of(key));

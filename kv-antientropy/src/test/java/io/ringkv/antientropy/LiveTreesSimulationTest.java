@@ -350,11 +350,11 @@ class LiveTreesSimulationTest {
         write(engine, RecordListener.NONE, "before", 1, "v");
         // a storage thread that wrote while another scanned: the scan may or may not have seen it
         StorageEngine racing = new ScanHook(engine, () -> write(engine, live, "during", 1, "v"));
-        LiveTrees.Rebuild raced = live.rebuild(racing, whole);
+        LiveTrees.Rebuild raced = RepairTasks.rebuild(racing, live, whole);
         assertEquals(LiveTrees.Rebuilt.RACED, raced.outcome());
         assertFalse(live.ready(whole));
         assertNull(live.leaves(TreeShape.of(whole, RepairConfig.DEFAULT.leafCount())));
-        LiveTrees.Rebuild clean = live.rebuild(engine, whole);
+        LiveTrees.Rebuild clean = RepairTasks.rebuild(engine, live, whole);
         assertEquals(LiveTrees.Rebuilt.READY, clean.outcome());
         write(engine, live, "after", 1, "v");
         TreeShape shape = TreeShape.of(whole, RepairConfig.DEFAULT.leafCount());
