@@ -28,10 +28,12 @@ import org.agrona.DirectBuffer;
  * with one peer that holds it too, and leaves both with the union of what they held, merged.
  *
  * <ol>
- *   <li>Both sides build the range's hash tree ({@link RangeTree}, leaves of (key, version set) hashes) from a
- *       token-ordered scan on their storage stage; the peer sends its leaf hashes (8 bytes a leaf, 4,096 leaves a
- *       message).</li>
- *   <li>For each leaf that differs, both sides list the leaf's (key, hash) pairs; the peer's travel in chunks.</li>
+ *   <li>Both sides take the range's hash tree ({@link RangeTree}, leaves of record hashes) from their
+ *       {@link LiveTrees}, kept up to date as writes land, when it is ready for exactly this range; otherwise they
+ *       build it from a token-ordered scan on their storage stage (counted: {@code repair_trees_from_live},
+ *       {@code repair_trees_scanned}). The peer sends its leaf hashes (8 bytes a leaf, 4,096 leaves a message).</li>
+ *   <li>For each leaf that differs, both sides list the leaf's (key, hash) pairs; the peer's travel in chunks. The
+ *       listing corrects the live tree's hash of that leaf when it had drifted from what the scan found.</li>
  *   <li>Keys this node holds differently or the peer lacks are sent as records; keys the peer holds that this node
  *       lacks or holds differently are asked for. The receiver of a record merges it with the resolver
  *       ({@link RecordMerger}) and acknowledges once it is durable; a record unacknowledged after the retry interval
@@ -52,6 +54,7 @@ public final class AntiEntropy implements TimerHandler {
     private final NodeContext context;
     private final StorageStage stage;
     private final RepairConfig config;
+    private final LiveTrees live;
     private final RecordMerger merger;
     private final RepairCodec codec;
     private final CounterSet<RepairCounter> counters;
@@ -70,9 +73,22 @@ public final class AntiEntropy implements TimerHandler {
      */
     public AntiEntropy(NodeContext context, StorageStage stage, RepairConfig config, RecordMerger merger,
                        int maxKeyBytes, int maxRecordBytes) {
+        this(context, stage, config, new LiveTrees(config.leafCount()), merger, maxKeyBytes, maxRecordBytes);
+    }
+
+    /**
+     * As {@link #AntiEntropy(NodeContext, StorageStage, RepairConfig, RecordMerger, int, int)}, taking a range's tree
+     * from {@code live} when it is ready, instead of scanning.
+     *
+     * @param live the node's live trees, of {@code config.leafCount()} leaves, fed by every write to the data store
+     *     behind {@code stage}
+     */
+    public AntiEntropy(NodeContext context, StorageStage stage, RepairConfig config, LiveTrees live,
+                       RecordMerger merger, int maxKeyBytes, int maxRecordBytes) {
         this.context = context;
         this.stage = stage;
         this.config = config;
+        this.live = live;
         this.merger = merger;
         this.codec = new RepairCodec(maxKeyBytes, maxRecordBytes);
         this.counters = context.counters().register(RepairCounter.class);
@@ -93,8 +109,8 @@ public final class AntiEntropy implements TimerHandler {
         initiated.put(sessionId, session);
         counters.get(RepairCounter.SESSIONS_STARTED).incrementRelease();
         ensureTimer();
-        boolean queued = stage.read(range.end(), engine -> RepairTasks.leafHashes(engine, session.shape),
-            (leaves, failure) -> {
+        boolean queued = stage.read(range.end(), engine -> RepairTasks.tree(engine, session.shape, live),
+            (tree, failure) -> {
                 if (initiated.get(sessionId) != session) {
                     return;
                 }
@@ -102,7 +118,8 @@ public final class AntiEntropy implements TimerHandler {
                     fail(session, "this node could not build its tree: " + failure.getMessage());
                     return;
                 }
-                session.mine = leaves;
+                countTree(tree);
+                session.mine = tree.leaves();
                 session.progress(now());
                 sendTreeRequest(session);
             });
@@ -191,7 +208,7 @@ public final class AntiEntropy implements TimerHandler {
         LeafWork work = new LeafWork(leaf);
         session.leaves.put(leaf, work);
         boolean queued = stage.read(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
-            leaf), (entries, failure) -> {
+            leaf, live), (digest, failure) -> {
                 if (initiated.get(session.id) != session) {
                     return;
                 }
@@ -199,7 +216,8 @@ public final class AntiEntropy implements TimerHandler {
                     fail(session, "this node could not list leaf " + leaf + ": " + failure.getMessage());
                     return;
                 }
-                work.mine = entries;
+                countHealed(digest);
+                work.mine = digest.entries();
                 compareWhenReady(session, work);
             });
         if (!queued) {
@@ -425,8 +443,8 @@ public final class AntiEntropy implements TimerHandler {
         Served created = new Served(request.sessionId(), shape, sender, now());
         served.put(created.id, created);
         ensureTimer();
-        boolean queued = stage.read(shape.range().end(), engine -> RepairTasks.leafHashes(engine, shape),
-            (leaves, failure) -> {
+        boolean queued = stage.read(shape.range().end(), engine -> RepairTasks.tree(engine, shape, live),
+            (tree, failure) -> {
                 if (served.get(created.id) != created) {
                     return;
                 }
@@ -436,7 +454,8 @@ public final class AntiEntropy implements TimerHandler {
                     reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.FAILED));
                     return;
                 }
-                created.leaves = leaves;
+                countTree(tree);
+                created.leaves = tree.leaves();
                 replyTree(created);
             });
         if (!queued) {
@@ -470,7 +489,7 @@ public final class AntiEntropy implements TimerHandler {
         session.progress(now());
         int leaf = request.leaf();
         boolean queued = stage.read(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
-            leaf), (entries, failure) -> {
+            leaf, live), (digest, failure) -> {
                 if (!session.open) {
                     return;
                 }
@@ -479,7 +498,8 @@ public final class AntiEntropy implements TimerHandler {
                         List.of()));
                     return;
                 }
-                sendDigest(session, leaf, entries);
+                countHealed(digest);
+                sendDigest(session, leaf, digest.entries());
             });
         if (!queued) {
             reply(sender, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.BUSY, 0, true, List.of()));
@@ -515,6 +535,16 @@ public final class AntiEntropy implements TimerHandler {
             if (session.requested.add(id)) {
                 sendRecord(session, key.token(), key.key(), sender);
             }
+        }
+    }
+
+    private void countTree(RepairTasks.Tree tree) {
+        counters.get(tree.live() ? RepairCounter.TREES_FROM_LIVE : RepairCounter.TREES_SCANNED).incrementRelease();
+    }
+
+    private void countHealed(RepairTasks.Digest digest) {
+        if (digest.healed()) {
+            counters.get(RepairCounter.LIVE_LEAVES_HEALED).incrementRelease();
         }
     }
 

@@ -29,6 +29,12 @@ public enum RepairCounter implements CounterDescriptor {
         "requests and records sent again because they were not answered in time"),
     STORAGE_FAILURES("repair_storage_failures", CounterKind.COUNTER,
         "repair reads or merges the storage stage could not do"),
+    TREES_FROM_LIVE("repair_trees_from_live", CounterKind.COUNTER,
+        "range trees sessions took from the live trees kept up to date as writes land: no scan (both sides count)"),
+    TREES_SCANNED("repair_trees_scanned", CounterKind.COUNTER,
+        "range trees sessions built by a full scan of the range, its live tree not ready (both sides count)"),
+    LIVE_LEAVES_HEALED("repair_live_leaves_healed", CounterKind.COUNTER,
+        "live tree leaves a session's listing of the leaf found wrong and corrected (a write the tree missed)"),
     DROPPED_MALFORMED("repair_dropped_malformed", CounterKind.COUNTER,
         "anti-entropy messages that failed to decode or named no valid range or leaf: dropped, never thrown");
 

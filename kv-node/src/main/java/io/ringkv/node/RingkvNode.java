@@ -1,6 +1,8 @@
 package io.ringkv.node;
 
 import io.ringkv.antientropy.AntiEntropy;
+import io.ringkv.antientropy.LiveTreeRebuilder;
+import io.ringkv.antientropy.LiveTrees;
 import io.ringkv.antientropy.RepairConfig;
 import io.ringkv.antientropy.RepairHistory;
 import io.ringkv.antientropy.RepairScheduler;
@@ -126,11 +128,16 @@ public final class RingkvNode implements AutoCloseable {
             membership = new ClusterMembership(context, announced, consistency, storage::latestMetrics, state,
                 remembered,
                 peersWriter::save, events);
+            // every record the replica writes updates its range's live hash tree, so repairs need no full scan
+            LiveTrees liveTrees = new LiveTrees(RepairConfig.DEFAULT.leafCount());
             // the generation (persisted, always greater) keeps every dot this node issues new, even on a wiped disk
             replication = new Replication(context, membership.ring(), storage, hintStage, membership::isAlive,
-                replicationConfig, config.hints(), state.generation());
+                replicationConfig, config.hints(), state.generation(), liveTrees);
+            LiveTreeRebuilder treeRebuilder = new LiveTreeRebuilder(context, storage, liveTrees,
+                LiveTreeRebuilder.configFor(TimeUnit.HOURS.toNanos(config.repairPeriodHours())));
+            treeRebuilder.updateRing(replication.coordinator().ring());
             // anti-entropy: sessions with the other replicas of each range, merged by replication's resolver
-            AntiEntropy antiEntropy = new AntiEntropy(context, storage, RepairConfig.DEFAULT,
+            AntiEntropy antiEntropy = new AntiEntropy(context, storage, RepairConfig.DEFAULT, liveTrees,
                 replication::mergeRecord, replicationConfig.limits().maxKeyBytes(),
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES);
             repairs = new RepairScheduler(context, antiEntropy, () -> replication.coordinator().ring(),
@@ -139,6 +146,7 @@ public final class RingkvNode implements AutoCloseable {
                 Ring previous = replication.coordinator().ring();
                 replication.updateRing(ring);
                 repairs.ringChanged();
+                treeRebuilder.updateRing(ring);
                 if (lostANode(previous, ring)) {
                     // a node was removed: its ranges passed to other replicas, which repair brings to N copies
                     repairs.requestPass();

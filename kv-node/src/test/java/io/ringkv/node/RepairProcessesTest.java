@@ -83,6 +83,9 @@ class RepairProcessesTest {
         nodes[2].await("clients on", WAIT);
         NodeProcess.awaitServing(clientPorts[2], WAIT);
         ClusterProcessesTest.awaitRing(clientPorts[2], 3);
+        // the survivors' live trees are ready: they answer the sessions without scanning their ranges
+        awaitLiveTreesReady(clientPorts[0]);
+        awaitLiveTreesReady(clientPorts[1]);
 
         try (NodeProcess repair = NodeProcess.start(workDirectory, "repair", "--port",
                 Integer.toString(clientPorts[2]), "--timeout-s", "120")) {
@@ -93,6 +96,13 @@ class RepairProcessesTest {
             String info = client.info("repair");
             assertTrue(counter(info, "repair_keys_received") >= KEYS - 1, info);
         }
+        long fromLive = 0;
+        for (int i = 0; i < 2; i++) {
+            try (Jedis client = new Jedis("127.0.0.1", clientPorts[i])) {
+                fromLive += counter(client.info("repair"), "repair_trees_from_live");
+            }
+        }
+        assertTrue(fromLive > 0, "no survivor took a session's tree from its live trees");
 
         nodes[0].kill();
         nodes[1].kill();
@@ -173,6 +183,22 @@ class RepairProcessesTest {
             Thread.sleep(200);
         }
         throw new AssertionError(name + " never reached " + value + ":\n" + info);
+    }
+
+    private static void awaitLiveTreesReady(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String info = "";
+        while (System.nanoTime() < deadline) {
+            try (Jedis client = new Jedis("127.0.0.1", port)) {
+                info = client.info("repair");
+                long ranges = counter(info, "live_tree_ranges");
+                if (ranges > 0 && counter(info, "live_tree_ranges_ready") == ranges) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the live trees never became ready:\n" + info);
     }
 
     private static long counter(String info, String name) {

@@ -52,10 +52,11 @@ public final class Replica {
     /**
      * @param generation this incarnation's generation, greater than every earlier incarnation's of this node id,
      *     0 to {@link #MAX_GENERATION}
+     * @param listener told, on the storage thread, of every record this replica writes and the one it replaced
      * @throws IllegalArgumentException when the generation is out of range
      */
     Replica(NodeId self, long generation, StorageStage stage, ConflictResolver resolver, ReplicationConfig config,
-            Metrics metrics) {
+            Metrics metrics, io.ringkv.storage.RecordListener listener) {
         if (generation < 0 || generation > MAX_GENERATION) {
             throw new IllegalArgumentException("the generation must be 0 to " + MAX_GENERATION + ", was "
                 + generation);
@@ -64,7 +65,7 @@ public final class Replica {
         this.dotFloor = generation << SEQUENCE_BITS;
         this.stage = stage;
         this.settings = new ReplicaTasks.Settings(resolver, config.limits(), config.maxSiblings(),
-            config.maxClockEntries());
+            config.maxClockEntries(), listener);
         this.metrics = metrics;
     }
 

@@ -14,7 +14,9 @@ import io.ringkv.api.VectorClock;
 import io.ringkv.api.Version;
 import io.ringkv.api.Versioned;
 import io.ringkv.replication.internal.SiblingCodec;
+import io.ringkv.storage.RecordListener;
 import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageKey;
 import io.ringkv.storage.StorageRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,9 @@ import java.util.List;
  * The replica's storage work, run by the node's storage stage on a storage thread: read a key's versions, resolve a
  * write into them and store the result. Pure functions of their inputs and the engine; no protocol state, no
  * counters (the replica counts what each task reports once its completion is back on the agent thread). The stage
- * runs one token's tasks in order, so each read-resolve-write of a key sees the one before it.
+ * runs one token's tasks in order, so each read-resolve-write of a key sees the one before it. Every record it writes
+ * is reported to the settings' {@link RecordListener} with the record it replaced (already read to resolve), so
+ * the node's anti-entropy trees follow every replica write, repair merge and hint delivery without another read.
  */
 final class ReplicaTasks {
     private ReplicaTasks() {
@@ -57,13 +61,17 @@ final class ReplicaTasks {
      * @throws KvException with {@code STORAGE_FAILURE} when the engine fails or the record is corrupt
      */
     static SiblingSet read(StorageEngine engine, long token, Key key, Limits limits) {
-        StorageRecord record = engine.get(token, key);
+        return decode(engine.get(token, key), limits);
+    }
+
+    private static SiblingSet decode(StorageRecord record, Limits limits) {
         return record == null ? SiblingSet.EMPTY : SiblingCodec.decode(record, limits);
     }
 
     /** Resolves {@code incoming} into the key's versions and writes the result when it changed them. */
     static Stored apply(StorageEngine engine, long token, Key key, List<Versioned> incoming, Settings settings) {
-        return resolveAndStore(engine, token, key, read(engine, token, key, settings.limits), incoming, settings);
+        StorageRecord held = engine.get(token, key);
+        return resolveAndStore(engine, token, key, held, decode(held, settings.limits), incoming, settings);
     }
 
     /**
@@ -74,11 +82,12 @@ final class ReplicaTasks {
      */
     static Stored applyRepaired(StorageEngine engine, long token, Key key, List<Versioned> incoming,
                                 long forgetBeforeMillis, Settings settings) {
-        SiblingSet current = read(engine, token, key, settings.limits);
+        StorageRecord held = engine.get(token, key);
+        SiblingSet current = decode(held, settings.limits);
         if (current.isEmpty() && allTombstonesBefore(incoming, forgetBeforeMillis)) {
             return new Stored(current, Change.UNCHANGED);
         }
-        return resolveAndStore(engine, token, key, current, incoming, settings);
+        return resolveAndStore(engine, token, key, held, current, incoming, settings);
     }
 
     private static boolean allTombstonesBefore(List<Versioned> incoming, long millis) {
@@ -102,7 +111,8 @@ final class ReplicaTasks {
      */
     static Coordinated coordinate(StorageEngine engine, long token, Key key, Value value, VectorClock past,
                                   HybridTimestamp timestamp, NodeId self, long reservedCounter, Settings settings) {
-        SiblingSet current = read(engine, token, key, settings.limits);
+        StorageRecord record = engine.get(token, key);
+        SiblingSet current = decode(record, settings.limits);
         int pruned = 0;
         VectorClock supersedes = past;
         HybridTimestamp stamp = timestamp;
@@ -124,7 +134,7 @@ final class ReplicaTasks {
                 break;
             }
         }
-        Stored stored = resolveAndStore(engine, token, key, current, List.of(written), settings);
+        Stored stored = resolveAndStore(engine, token, key, record, current, List.of(written), settings);
         return new Coordinated(written, stored, supersededLive, pruned);
     }
 
@@ -166,8 +176,8 @@ final class ReplicaTasks {
         return highest;
     }
 
-    private static Stored resolveAndStore(StorageEngine engine, long token, Key key, SiblingSet current,
-                                          List<Versioned> incoming, Settings settings) {
+    private static Stored resolveAndStore(StorageEngine engine, long token, Key key, StorageRecord held,
+                                          SiblingSet current, List<Versioned> incoming, Settings settings) {
         List<Versioned> all = new ArrayList<>(current.versions());
         all.addAll(incoming);
         SiblingSet resolved = settings.resolver.resolve(all);
@@ -178,15 +188,27 @@ final class ReplicaTasks {
             return new Stored(current, Change.SIBLING_LIMIT);
         }
         byte[] versions = SiblingCodec.encodeVersions(resolved);
+        StorageKey storageKey = new StorageKey(token, key);
+        StorageRecord written;
         if (resolved.isDeleted()) {
             engine.delete(token, key, versions);
+            written = StorageRecord.tombstone(storageKey, versions);
         } else {
-            engine.put(token, key, versions, SiblingCodec.encodeValues(resolved));
+            byte[] values = SiblingCodec.encodeValues(resolved);
+            engine.put(token, key, versions, values);
+            written = StorageRecord.live(storageKey, versions, values);
         }
+        // after the engine took it: a write the engine refused (disk full) changed nothing to report
+        settings.listener.replaced(held, written);
         return new Stored(resolved, Change.WRITTEN);
     }
 
-    /** What the tasks need of the replica's configuration; immutable, shared with the storage thread. */
-    record Settings(ConflictResolver resolver, Limits limits, int maxSiblings, int maxClockEntries) {
+    /**
+     * What the tasks need of the replica's configuration; immutable, shared with the storage thread.
+     *
+     * @param listener told of every record written, with the record it replaced (thread-safe)
+     */
+    record Settings(ConflictResolver resolver, Limits limits, int maxSiblings, int maxClockEntries,
+                    RecordListener listener) {
     }
 }

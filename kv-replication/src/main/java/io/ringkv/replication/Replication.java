@@ -13,6 +13,7 @@ import io.ringkv.replication.internal.Metrics;
 import io.ringkv.replication.internal.WriteOutcome;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.ring.Ring;
+import io.ringkv.storage.RecordListener;
 import io.ringkv.storage.StorageStage;
 import org.agrona.DirectBuffer;
 
@@ -55,20 +56,33 @@ public final class Replication {
      */
     public Replication(NodeContext context, Ring ring, StorageStage stage, StorageStage hintStage,
                        LivenessView liveness, ReplicationConfig config, HintConfig hintConfig, long generation) {
+        this(context, ring, stage, hintStage, liveness, config, hintConfig, generation, RecordListener.NONE);
+    }
+
+    /**
+     * As {@link #Replication(NodeContext, Ring, StorageStage, StorageStage, LivenessView, ReplicationConfig,
+     * HintConfig, long)}, telling {@code listener} of every record written to the data store (replica writes, repair
+     * merges, delivered hints all go through this node's replica), with the record it replaced.
+     *
+     * @param listener called on the storage thread right after each engine write; must be thread-safe and not block
+     */
+    public Replication(NodeContext context, Ring ring, StorageStage stage, StorageStage hintStage,
+                       LivenessView liveness, ReplicationConfig config, HintConfig hintConfig, long generation,
+                       RecordListener listener) {
         this(context, ring, stage, hintStage, liveness, config, hintConfig, ConflictResolvers.named(config.resolver()),
-            generation);
+            generation, listener);
     }
 
     private Replication(NodeContext context, Ring ring, StorageStage stage, StorageStage hintStage,
                         LivenessView liveness, ReplicationConfig config, HintConfig hintConfig,
-                        ConflictResolver resolver, long generation) {
+                        ConflictResolver resolver, long generation, RecordListener listener) {
         this.context = context;
         this.metrics = new Metrics(context.counters());
         this.hybridClock = new HybridClock(context.clock());
         this.replicationLimits = config.limits();
         this.tombstoneGraceMillis = config.tombstoneGraceMillis();
         this.codec = new MessageCodec(config.limits(), config.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
-        this.replica = new Replica(context.self(), generation, stage, resolver, config, metrics);
+        this.replica = new Replica(context.self(), generation, stage, resolver, config, metrics, listener);
         this.hints = new HintedHandoff(context, hintStage, hintConfig, config, generation, liveness, ring, codec,
             replica);
         this.coordinator = new Coordinator(context, ring, liveness, resolver, config, replica, hybridClock, codec,

@@ -30,7 +30,7 @@ class RepairedTombstoneTest {
     private static final Key KEY = Key.utf8("k");
     private static final long TOKEN = Partitioner.token(KEY);
     private static final ReplicaTasks.Settings SETTINGS = new ReplicaTasks.Settings(
-        ConflictResolvers.named("vector-clock"), ReplicationConfig.DEFAULT.limits(), 4, 16);
+        ConflictResolvers.named("vector-clock"), ReplicationConfig.DEFAULT.limits(), 4, 16, io.ringkv.storage.RecordListener.NONE);
 
     private static Versioned written(long counter, long millis, String value) {
         VectorClock past = counter == 1 ? VectorClock.empty() : VectorClock.of(Map.of(NodeId.of("a"), counter - 1));

@@ -32,6 +32,8 @@ final class TestCluster {
     final Map<NodeId, io.ringkv.sim.SimStorageStage> stages = new java.util.HashMap<>();
     final Map<NodeId, io.ringkv.sim.SimStorageStage> hintStages = new java.util.HashMap<>();
     private final Map<NodeId, StorageEngine> hintEngines = new java.util.HashMap<>();
+    /** Each node's current incarnation's copy of its data store, kept from what its replica reports writing. */
+    final Map<NodeId, RecordMirror> mirrors = new java.util.HashMap<>();
 
     TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness) {
         this(seed, nodes, config, liveness, java.util.Set.of());
@@ -76,8 +78,10 @@ final class TestCluster {
                 StorageEngine hintEngine = disk.open(hintStore);
                 hintEngines.put(id, hintEngine);
                 hintStages.put(id, new io.ringkv.sim.SimStorageStage(context, hintEngine));
+                RecordMirror mirror = new RecordMirror(engine);
+                mirrors.put(id, mirror);
                 return new Replication(context, ring, stages.get(id), hintStages.get(id), liveness, config, hints,
-                    generation(start));
+                    generation(start), mirror);
             });
         }
     }
@@ -92,6 +96,11 @@ final class TestCluster {
 
     TestCluster(long seed, int nodes, ReplicationConfig config) {
         this(seed, nodes, config, LivenessView.ALL_ALIVE);
+    }
+
+    /** @return every record the node's data engine holds, read straight from it */
+    Map<io.ringkv.storage.StorageKey, io.ringkv.storage.StorageRecord> contents(NodeId id) {
+        return RecordMirror.contents(engines.get(id));
     }
 
     Replication node(NodeId id) {
