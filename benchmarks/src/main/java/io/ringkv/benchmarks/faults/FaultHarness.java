@@ -22,6 +22,8 @@ public final class FaultHarness {
     static final long QUIET_MILLIS = 10_000;
     /** the longest wait for one node's repair pass */
     private static final long REPAIR_MILLIS = 600_000;
+    /** how often a node is asked for a repair pass during the workload */
+    private static final long REPAIR_EVERY_MILLIS = 15_000;
     /** the longest wait for every node's hints to be delivered after the quiet spell */
     private static final long HINT_DRAIN_MILLIS = 120_000;
     /**
@@ -87,7 +89,11 @@ public final class FaultHarness {
         long runStart = System.nanoTime();
         Nemesis nemesis = new Nemesis(cluster, schedule, runStart);
         Thread nemesisThread = Thread.ofPlatform().name("harness-nemesis").start(nemesis);
+        // repair passes during the workload let nodes purge tombstones (30 s grace) while faults go on
+        Thread repairer = Thread.ofPlatform().name("harness-repairs").daemon().start(() -> repairDuringRun(cluster));
         new Workload(options, history).run(runStart + TimeUnit.MILLISECONDS.toNanos(durationMillis));
+        repairer.interrupt();
+        repairer.join();
         nemesisThread.join(TimeUnit.SECONDS.toMillis(30));
         nemesisThread.interrupt();
         nemesisThread.join();
@@ -114,6 +120,7 @@ public final class FaultHarness {
         // what handoff and repair together leave
         log("repairing each node (anti-entropy) before the final reads");
         List<LocalCluster.RepairPass> repairs = cluster.repairEach(REPAIR_MILLIS);
+        log("tombstones: %s", cluster.tombstones());
         List<Op> ops = history.ops();
         List<String> keys = ops.stream().map(Op::key).distinct().toList();
         log("reading %d keys back", keys.size());
@@ -155,6 +162,22 @@ public final class FaultHarness {
         System.out.println("report: " + options.report());
         System.out.println("replay: " + options.replayCommand());
         return anomalies.isEmpty() ? 0 : 1;
+    }
+
+    /** Starts a repair pass on each node in turn, one every {@link #REPAIR_EVERY_MILLIS}, until interrupted. */
+    private static void repairDuringRun(LocalCluster cluster) {
+        int started = 0;
+        try {
+            for (int turn = 0; ; turn++) {
+                Thread.sleep(REPAIR_EVERY_MILLIS);
+                ClusterNode node = cluster.nodes().get(turn % cluster.nodes().size());
+                if (LocalCluster.startRepair(node).equals("started")) {
+                    started++;
+                }
+            }
+        } catch (InterruptedException e) {
+            log("%d repair passes started during the workload", started);
+        }
     }
 
     /** The report's section on each node's repair pass, appended after the rest. */

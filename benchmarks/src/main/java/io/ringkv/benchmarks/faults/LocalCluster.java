@@ -15,6 +15,12 @@ final class LocalCluster implements AutoCloseable {
     /** Silence after which a node's peers judge it DOWN. */
     static final long DOWN_AFTER_MILLIS = 10_000;
     /** Gossip settings of every node: 1 s rounds, SUSPECT after 5 s, DOWN after 10 s of silence. */
+    /**
+     * Tombstones are purged within the run: a short grace, and memtables small enough that the workload's few
+     * megabytes flush and compact many times. Purges then wait only for repair passes that cover every replica,
+     * which the harness starts during the workload; a deleted key coming back is an anomaly.
+     */
+    static final List<String> STORAGE = List.of("--engine-options", "tombstone-grace-seconds=30,memtable-bytes=65536");
     static final List<String> GOSSIP = List.of("--gossip-interval-ms", "1000", "--suspect-after-ms", "5000",
         "--down-after-ms", Long.toString(DOWN_AFTER_MILLIS));
     private static final long HINT_PROGRESS_MILLIS = 10_000;
@@ -59,6 +65,7 @@ final class LocalCluster implements AutoCloseable {
             "--client-port", Integer.toString(ClusterNode.CLIENT_PORT), "--seeds", seeds,
             "--data-dir", data.toString(), "--resolver", options.resolver()));
         command.addAll(GOSSIP);
+        command.addAll(STORAGE);
         return command;
     }
 
@@ -200,6 +207,32 @@ final class LocalCluster implements AutoCloseable {
                     + " keys exchanged" : problem);
         }
         return passes;
+    }
+
+    /**
+     * Asks {@code node} to start a repair pass and does not wait for it. Refusals (a pass running, the node down or
+     * cut off) are normal under faults.
+     *
+     * @return the node's answer, or why it could not be asked
+     */
+    static String startRepair(ClusterNode node) {
+        try (RespClient client = new RespClient(node.host(), ClusterNode.CLIENT_PORT, 2_000)) {
+            RespClient.Reply reply = client.call("REPAIR");
+            return reply instanceof RespClient.Error(String message) ? message : "started";
+        } catch (IOException e) {
+            return "not sent: " + e.getMessage();
+        }
+    }
+
+    /** @return each node's {@code storage_tombstones_purged} and {@code _held_for_repair}, as report text */
+    String tombstones() {
+        StringBuilder out = new StringBuilder();
+        for (ClusterNode node : nodes) {
+            Map<String, String> fields = info(node, "storage");
+            out.append(String.format("node%d: %d purged, %d held for repair; ", node.index(),
+                number(fields, "storage_tombstones_purged"), number(fields, "storage_tombstones_held_for_repair")));
+        }
+        return out.toString();
     }
 
     private static long number(Map<String, String> fields, String name) {
