@@ -51,6 +51,8 @@ import java.util.Map;
 public final class Coordinator implements TimerHandler {
     private final NodeContext context;
     private Ring ring;
+    /** The ring once joining nodes own their tokens and leaving ones are gone; {@link #ring} when none moves. */
+    private Ring future;
     private final LivenessView liveness;
     private final ConflictResolver resolver;
     private final ReplicationConfig config;
@@ -71,6 +73,7 @@ public final class Coordinator implements TimerHandler {
                 Metrics metrics, HintedHandoff hints) {
         this.context = context;
         this.ring = ring;
+        this.future = ring;
         this.liveness = liveness;
         this.resolver = resolver;
         this.config = config;
@@ -90,7 +93,17 @@ public final class Coordinator implements TimerHandler {
 
     /** Replaces the ring (membership changed); requests already sent keep their replicas. */
     void updateRing(Ring newRing) {
+        updateRing(newRing, newRing);
+    }
+
+    /**
+     * Replaces the ring and the ring it is moving to: while nodes join or leave, each write also goes to the key's
+     * replicas in {@code newFuture} that are not its replicas now (pending replicas, which are streaming the
+     * ranges they take over), without counting their acknowledgements toward W.
+     */
+    void updateRing(Ring newRing, Ring newFuture) {
         this.ring = java.util.Objects.requireNonNull(newRing, "ring");
+        this.future = java.util.Objects.requireNonNull(newFuture, "future");
     }
 
     /** @return the ring requests are routed by */
@@ -281,7 +294,8 @@ public final class Coordinator implements TimerHandler {
             // a blind write may be stamped after what it replaced: the clock moves past it
             receive(stamped.written().version().timestamp());
             PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets.targets(),
-                targets.hintFor(), targets.owners(), targets.countHints(), deadline, stamped.written(),
+                targets.hintFor(), targets.owners(), targets.countHints(), targets.pending(), deadline,
+                stamped.written(),
                 stamped.stored().state().versions(), consistency.w(), stamped.supersededLive(), callback);
             track(pending);
             sendWrite(pending, false);
@@ -441,14 +455,16 @@ public final class Coordinator implements TimerHandler {
      * @param owners all of the key's first N replicas
      * @param unhinted DOWN owners no substitute stands in for (the coordinating replica keeps their hints)
      * @param countHints whether a substitute's acknowledgement counts toward W
+     * @param pending for each target, whether it is a pending replica (joining the key's replicas), whose
+     *     acknowledgement does not count toward W
      */
     record WriteTargets(NodeId[] targets, NodeId[] hintFor, NodeId[] owners, List<NodeId> unhinted,
-                        boolean countHints) {
+                        boolean countHints, boolean[] pending) {
         /** @return the targets that are owners of the key */
         NodeId[] liveOwners() {
             List<NodeId> live = new ArrayList<>();
             for (int i = 0; i < targets.length; i++) {
-                if (hintFor[i] == null) {
+                if (hintFor[i] == null && !pending[i]) {
                     live.add(targets[i]);
                 }
             }
@@ -504,8 +520,28 @@ public final class Coordinator implements TimerHandler {
                 unhinted.add(selected.owners().get(i));
             }
         }
+        int current = targets.size();
+        addPending(token, consistency.n(), selected.owners(), targets, hintFor);
+        boolean[] pending = new boolean[targets.size()];
+        java.util.Arrays.fill(pending, current, pending.length, true);
         return new WriteTargets(targets.toArray(NodeId[]::new), hintFor.toArray(NodeId[]::new),
-            selected.owners().toArray(NodeId[]::new), List.copyOf(unhinted), countHints);
+            selected.owners().toArray(NodeId[]::new), List.copyOf(unhinted), countHints, pending);
+    }
+
+    /** Adds the key's live replicas in the future ring that are not among its {@code owners} now. */
+    private void addPending(long token, int n, List<NodeId> owners, List<NodeId> targets, List<NodeId> hintFor) {
+        if (future == ring || future.isEmpty()) {
+            return;
+        }
+        PreferenceList next = future.preferenceList(token);
+        for (int i = 0; i < Math.min(n, next.size()); i++) {
+            NodeId node = next.get(i).id();
+            if (!owners.contains(node) && !targets.contains(node) && liveness.isAlive(node)) {
+                targets.add(node);
+                hintFor.add(null);
+                metrics.pendingWrites.incrementRelease();
+            }
+        }
     }
 
     /**

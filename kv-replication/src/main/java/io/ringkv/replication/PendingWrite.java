@@ -32,6 +32,8 @@ final class PendingWrite extends PendingRequest {
     final NodeId[] owners;
     /** Whether a substitute's acknowledgement counts toward W. */
     final boolean countHints;
+    /** For each target, whether it is a pending replica (joining the key's replicas): never counted toward W. */
+    final boolean[] pending;
     /** For each target, whether it stored the write (as a replica, or as a hint). */
     final boolean[] stored;
     /** When owners that did not take the write get hints from this coordinator: the client's deadline. */
@@ -48,12 +50,13 @@ final class PendingWrite extends PendingRequest {
      * @param state the key's resolved versions at this replica after the write: what the other replicas are sent
      */
     PendingWrite(long correlationId, long token, Key key, NodeId[] targets, NodeId[] hintFor, NodeId[] owners,
-                 boolean countHints, long deadlineNanos, Versioned versioned, List<Versioned> state, int required,
+                 boolean countHints, boolean[] pending, long deadlineNanos, Versioned versioned, List<Versioned> state, int required,
                  boolean supersededLive, PutCallback callback) {
         super(correlationId, token, key, targets, deadlineNanos);
         this.hintFor = hintFor;
         this.owners = owners;
         this.countHints = countHints;
+        this.pending = pending;
         this.stored = new boolean[targets.length];
         this.hintDueNanos = deadlineNanos;
         this.versioned = versioned;
@@ -63,9 +66,12 @@ final class PendingWrite extends PendingRequest {
         this.supersededLive = supersededLive;
     }
 
-    /** @return whether target {@code index}'s answer counts toward W (an owner's always; a substitute's by mode) */
+    /**
+     * @return whether target {@code index}'s answer counts toward W (an owner's always; a substitute's by mode; a
+     *     pending replica's never)
+     */
     boolean counts(int index) {
-        return hintFor[index] == null || countHints;
+        return !pending[index] && (hintFor[index] == null || countHints);
     }
 
     /** @return the targets whose answers count toward W */

@@ -148,11 +148,24 @@ public final class Replication {
      * @throws IllegalArgumentException when the replication factor changed
      */
     public void updateRing(Ring ring) {
-        if (ring.replicationFactor() != coordinator.ring().replicationFactor()) {
-            throw new IllegalArgumentException("the ring's replication factor cannot change from "
-                + coordinator.ring().replicationFactor() + " to " + ring.replicationFactor());
+        updateRing(ring, ring);
+    }
+
+    /**
+     * Routes later requests by {@code ring}, and sends writes also to the replicas each key gains in {@code future}
+     * (the ring once joining nodes own their tokens and leaving ones are gone), without counting them toward W, so
+     * that a node taking over ranges misses no write while it streams them. Agent thread only.
+     *
+     * @throws IllegalArgumentException when the replication factor changed
+     */
+    public void updateRing(Ring ring, Ring future) {
+        for (Ring next : new Ring[] {ring, future}) {
+            if (next.replicationFactor() != coordinator.ring().replicationFactor()) {
+                throw new IllegalArgumentException("the ring's replication factor cannot change from "
+                    + coordinator.ring().replicationFactor() + " to " + next.replicationFactor());
+            }
         }
-        coordinator.updateRing(ring);
+        coordinator.updateRing(ring, future.equals(ring) ? ring : future);
         hints.updateRing(ring);
     }
 

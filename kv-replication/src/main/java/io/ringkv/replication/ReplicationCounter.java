@@ -17,6 +17,8 @@ public enum ReplicationCounter implements CounterDescriptor {
         "requests that failed because replicas did not answer in time"),
     UNAVAILABLE("replication_unavailable", CounterKind.COUNTER,
         "requests refused at once because too few replicas were alive, or too many were pending"),
+    PENDING_WRITES("replication_pending_writes", CounterKind.COUNTER,
+        "writes also sent to a pending replica (a node joining the key's replicas), not counted toward W"),
     RETRANSMITS("replication_retransmits", CounterKind.COUNTER,
         "requests sent again to a replica that had not answered"),
     LATE_REPLIES("replication_late_replies", CounterKind.COUNTER,

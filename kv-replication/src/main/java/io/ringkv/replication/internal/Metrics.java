@@ -17,6 +17,7 @@ public final class Metrics {
     public final Counter readsFailed;
     public final Counter timeouts;
     public final Counter unavailable;
+    public final Counter pendingWrites;
     public final Counter retransmits;
     public final Counter lateReplies;
     public final Counter readRepairsSent;
@@ -50,6 +51,7 @@ public final class Metrics {
         readsFailed = set.get(ReplicationCounter.READS_FAILED);
         timeouts = set.get(ReplicationCounter.TIMEOUTS);
         unavailable = set.get(ReplicationCounter.UNAVAILABLE);
+        pendingWrites = set.get(ReplicationCounter.PENDING_WRITES);
         retransmits = set.get(ReplicationCounter.RETRANSMITS);
         lateReplies = set.get(ReplicationCounter.LATE_REPLIES);
         readRepairsSent = set.get(ReplicationCounter.READ_REPAIRS_SENT);
