@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * Builds the ring from a gossip view: every endpoint that announced NORMAL or LEAVING with tokens owns them,
  * whatever the failure detector thinks of it (a DOWN node keeps its ranges until an operator removes it). JOINING
- * nodes do not own ranges yet; LEFT ones no longer do. Should two nodes claim the same token (two nodes that joined
+ * nodes do not own ranges yet (their announced tokens are pending: see {@link #future}); LEFT ones no longer do. Should two nodes claim the same token (two nodes that joined
  * at the same moment against the same ring), the one with the smaller id keeps it, on every node alike.
  */
 public final class MembershipRing {
@@ -24,10 +24,23 @@ public final class MembershipRing {
      * @return the ring those states describe
      */
     public static Ring build(Collection<EndpointState> states, int replicationFactor) {
+        return build(states, replicationFactor, NodeStatus.NORMAL, NodeStatus.LEAVING);
+    }
+
+    /**
+     * The ring the cluster is moving to: JOINING nodes that announced tokens own them (they are streaming the
+     * ranges they take over), LEAVING ones no longer do. Equal to {@link #build} while no node joins or leaves.
+     * Writes also go to the replicas a key has here and not in the current ring.
+     */
+    public static Ring future(Collection<EndpointState> states, int replicationFactor) {
+        return build(states, replicationFactor, NodeStatus.NORMAL, NodeStatus.JOINING);
+    }
+
+    private static Ring build(Collection<EndpointState> states, int replicationFactor, NodeStatus... owning) {
+        List<NodeStatus> statuses = List.of(owning);
         List<EndpointState> owners = new ArrayList<>();
         for (EndpointState state : states) {
-            if ((state.status() == NodeStatus.NORMAL || state.status() == NodeStatus.LEAVING)
-                && state.tokenCount() > 0) {
+            if (statuses.contains(state.status()) && state.tokenCount() > 0) {
                 owners.add(state);
             }
         }

@@ -1,0 +1,173 @@
+package io.ringkv.antientropy;
+
+import io.ringkv.api.Counter;
+import io.ringkv.api.CounterKind;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Moves token ranges between nodes by repair sessions (repair-based streaming, as ScyllaDB's node operations): each
+ * {@link StreamPlan.Task} is one {@link AntiEntropy} session over the range with the peer, which sends each side
+ * the records the other lacks, checksummed per message, retried per message, and merged by the resolver through the
+ * storage stage. Streaming therefore resumes for free: after either side restarts, running the plan again moves only
+ * what is still missing. Sessions run one at a time (the repair's own pacing). A session that fails, or whose peer
+ * is believed down, is tried again after the others, then every {@code retryNanos} until it completes: a plan
+ * finishes only when every session did, which an operator sees in the progress. Agent thread only.
+ */
+public final class RangeStreamer {
+    private final NodeContext context;
+    private final AntiEntropy repair;
+    private final Predicate<NodeId> alive;
+    private final long retryNanos;
+    private final Counter running;
+    private final Counter sessionsTotal;
+    private final Counter sessionsDone;
+    private final Counter sessionsFailed;
+    private final Counter keysReceived;
+    private final Counter keysSent;
+    private final Counter recordBytes;
+    private final Deque<StreamPlan.Task> queue = new ArrayDeque<>();
+    private final List<StreamPlan.Task> failed = new ArrayList<>();
+    private Consumer<Progress> progress = p -> { };
+    private Runnable done = () -> { };
+    private boolean active;
+    private long epoch;
+
+    /**
+     * What a plan has done so far.
+     *
+     * @param done sessions completed
+     * @param total sessions in the plan
+     * @param failures sessions that failed or waited for a peer so far (each is tried again)
+     * @param keysReceived records received (and merged here)
+     * @param keysSent records sent (a source missing a write the joiner got elsewhere is repaired on the way)
+     * @param bytes record bytes moved both ways
+     */
+    public record Progress(int done, int total, long failures, long keysReceived, long keysSent, long bytes) {
+        /** @return e.g. {@code 12/48 sessions, 3400 keys received, 12 sent, 1048576 bytes} */
+        @Override
+        public String toString() {
+            return done + "/" + total + " sessions, " + keysReceived + " keys received, " + keysSent + " sent, "
+                + bytes + " bytes" + (failures > 0 ? ", " + failures + " retried" : "");
+        }
+    }
+
+    /**
+     * @param alive whether a peer is believed alive (sessions with a DOWN one wait)
+     * @param retryNanos pause before failed sessions are tried again
+     */
+    public RangeStreamer(NodeContext context, AntiEntropy repair, Predicate<NodeId> alive, long retryNanos) {
+        this.context = context;
+        this.repair = repair;
+        this.alive = alive;
+        this.retryNanos = retryNanos;
+        var counters = context.counters();
+        this.running = counters.register("stream_running", "1 while this node streams ranges (joining or leaving)",
+            CounterKind.GAUGE, "streaming");
+        this.sessionsTotal = counters.register("stream_sessions", "sessions of the current or last streaming plan",
+            CounterKind.GAUGE, "streaming");
+        this.sessionsDone = counters.register("stream_sessions_done", "sessions of the current or last plan that"
+            + " completed", CounterKind.GAUGE, "streaming");
+        this.sessionsFailed = counters.register("stream_sessions_retried", "sessions that failed or waited for a DOWN"
+            + " peer, and were tried again", CounterKind.COUNTER, "streaming");
+        this.keysReceived = counters.register("stream_keys_received", "records received by streaming sessions",
+            CounterKind.COUNTER, "streaming");
+        this.keysSent = counters.register("stream_keys_sent", "records sent by streaming sessions",
+            CounterKind.COUNTER, "streaming");
+        this.recordBytes = counters.register("stream_record_bytes", "record bytes streaming sessions moved both ways",
+            CounterKind.COUNTER, "streaming");
+    }
+
+    /**
+     * Runs {@code tasks}, then calls {@code finished}; replaces any plan running (whose completion is then never
+     * reported).
+     *
+     * @param onProgress told after every session
+     * @param finished called once every session completed
+     */
+    public void stream(List<StreamPlan.Task> tasks, Consumer<Progress> onProgress, Runnable finished) {
+        epoch++;
+        queue.clear();
+        failed.clear();
+        queue.addAll(tasks);
+        progress = onProgress;
+        done = finished;
+        active = true;
+        running.setRelease(1);
+        sessionsTotal.setRelease(tasks.size());
+        sessionsDone.setRelease(0);
+        next(epoch);
+    }
+
+    /** Stops the running plan; its completion is never reported. */
+    public void cancel() {
+        epoch++;
+        queue.clear();
+        failed.clear();
+        active = false;
+        running.setRelease(0);
+    }
+
+    /** @return whether a plan is running */
+    public boolean active() {
+        return active;
+    }
+
+    /** @return the running or last plan's progress */
+    public Progress progress() {
+        return new Progress((int) sessionsDone.get(), (int) sessionsTotal.get(), sessionsFailed.get(),
+            keysReceived.get(), keysSent.get(), recordBytes.get());
+    }
+
+    private void next(long run) {
+        if (run != epoch) {
+            return;
+        }
+        StreamPlan.Task task;
+        while ((task = queue.poll()) != null) {
+            if (!alive.test(task.peer())) {
+                retryLater(task);
+                continue;
+            }
+            StreamPlan.Task started = task;
+            repair.repair(task.range(), task.peer(), result -> ended(run, started, result));
+            return;
+        }
+        if (!failed.isEmpty()) {
+            queue.addAll(failed);
+            failed.clear();
+            context.timers().schedule(retryNanos, id -> next(run));
+            return;
+        }
+        active = false;
+        running.setRelease(0);
+        done.run();
+    }
+
+    private void retryLater(StreamPlan.Task task) {
+        failed.add(task);
+        sessionsFailed.incrementRelease();
+    }
+
+    private void ended(long run, StreamPlan.Task task, RepairResult result) {
+        if (run != epoch) {
+            return;
+        }
+        keysReceived.setRelease(keysReceived.get() + result.keysReceived());
+        keysSent.setRelease(keysSent.get() + result.keysSent());
+        recordBytes.setRelease(recordBytes.get() + result.recordBytes());
+        if (result.completed()) {
+            sessionsDone.setRelease(sessionsDone.get() + 1);
+        } else {
+            retryLater(task);
+        }
+        progress.accept(progress());
+        next(run);
+    }
+}

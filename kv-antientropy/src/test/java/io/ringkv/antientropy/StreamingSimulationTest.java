@@ -1,0 +1,171 @@
+package io.ringkv.antientropy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Key;
+import io.ringkv.api.Limits;
+import io.ringkv.api.Node;
+import io.ringkv.api.NodeId;
+import io.ringkv.ring.Partitioner;
+import io.ringkv.ring.Ring;
+import io.ringkv.sim.LatencyModel;
+import io.ringkv.sim.SimStorageStage;
+import io.ringkv.sim.Simulation;
+import io.ringkv.sim.SimulationSeeds;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.StorageEngine;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A fourth node joins three by streaming (repair sessions with every current replica of each range it takes), in
+ * the simulator with message loss: afterwards it holds every record of the ranges it replicates in the new ring, the
+ * union of what the current replicas held (some writes reached only two of three), and nothing else; the bytes it
+ * received stay within 10 % of that data. A source crashing in the middle, or the joiner itself, delays the join but
+ * loses nothing: the streamer tries failed sessions again, and a restarted joiner runs the plan again, moving only
+ * what is still missing.
+ */
+class StreamingSimulationTest {
+    private static final long MS = 1_000_000;
+    private static final int KEYS = 3_000;
+    private static final Limits LIMITS = new Limits(256, 64 * 1024);
+    private static final NodeId JOINER = NodeId.of("n4");
+
+    private static final class Cluster {
+        final Simulation sim;
+        final List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"), JOINER);
+        final Map<NodeId, StorageEngine> engines = new HashMap<>();
+        final Map<NodeId, RangeStreamer> streamers = new HashMap<>();
+        final Ring future;
+        final Ring current;
+
+        Cluster(long seed) {
+            sim = new Simulation(seed);
+            SplittableRandom random = new SplittableRandom(seed);
+            Ring.Builder builder = Ring.builder().replicationFactor(3);
+            for (int i = 0; i < ids.size(); i++) {
+                builder.add(Node.of(ids.get(i).value(), "127.0.0.1", 7001 + i, 8001 + i), random.longs(8).toArray());
+            }
+            future = builder.build();
+            current = future.withoutNode(JOINER);
+            EngineConfig store = new EngineConfig(Path.of("sim"), "data", LIMITS,
+                EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
+            for (NodeId id : ids) {
+                sim.addNode(id, (context, disk) -> {
+                    StorageEngine engine = disk.open(store);
+                    engines.put(id, engine);
+                    SimStorageStage stage = new SimStorageStage(context, engine);
+                    AntiEntropy repair = new AntiEntropy(context, stage, RepairConfig.DEFAULT,
+                        LargerVersionWins.through(stage), 256, 64 * 1024);
+                    streamers.put(id, new RangeStreamer(context, repair, peer -> true, 2_000 * MS));
+                    return repair;
+                });
+            }
+        }
+
+        /** @return what the node holds, key to value */
+        Map<String, String> contents(NodeId id) {
+            Map<String, String> all = new TreeMap<>();
+            engines.get(id).scan(0, 0, record -> {
+                all.put(new String(record.key().toByteArray()), new String(record.value()));
+                return true;
+            });
+            return all;
+        }
+
+        boolean stream() {
+            boolean[] finished = {false};
+            streamers.get(JOINER).stream(StreamPlan.joining(current, future, JOINER), progress -> { },
+                () -> finished[0] = true);
+            return sim.runUntil(() -> finished[0], 600_000 * MS);
+        }
+    }
+
+    /** Every current replica of each key holds it, except that one in ten misses it (W=2 of N=3). */
+    private static Map<String, String> fill(Cluster cluster, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, String> expected = new TreeMap<>();
+        for (int i = 0; i < KEYS; i++) {
+            Key key = Key.utf8("key" + i);
+            long token = Partitioner.token(key);
+            String value = "value-" + i + "-" + "x".repeat(1000);
+            var replicas = cluster.current.preferenceList(token).replicas();
+            int missing = random.nextInt(10) == 0 ? random.nextInt(3) : -1;
+            for (int r = 0; r < replicas.size(); r++) {
+                if (r != missing) {
+                    cluster.engines.get(replicas.get(r).id()).put(token, key, new byte[] {1}, value.getBytes());
+                }
+            }
+            if (cluster.future.preferenceList(token).contains(JOINER)) {
+                expected.put("key" + i, value);
+            }
+        }
+        for (NodeId id : cluster.ids) {
+            cluster.engines.get(id).flush();
+        }
+        return expected;
+    }
+
+    private static long bytesOf(Map<String, String> records) {
+        long bytes = 0;
+        for (Map.Entry<String, String> record : records.entrySet()) {
+            bytes += record.getKey().length() + 1 + record.getValue().length();
+        }
+        return bytes;
+    }
+
+    @Test
+    void theJoinerHoldsExactlyItsNewRangesAndMovesLittleMoreThanThem() {
+        SimulationSeeds.run(getClass(), "theJoinerHoldsExactlyItsNewRangesAndMovesLittleMoreThanThem",
+            "kv-antientropy", 5, seed -> {
+                Cluster cluster = new Cluster(seed);
+                Map<String, String> expected = fill(cluster, seed);
+                cluster.sim.network().dropRate(0.02).latency(LatencyModel.exponential(100_000, MS));
+                assertTrue(cluster.stream(), "the join never finished");
+                assertEquals(expected, cluster.contents(JOINER));
+                RangeStreamer.Progress progress = cluster.streamers.get(JOINER).progress();
+                assertEquals(progress.total(), progress.done());
+                assertTrue(progress.keysReceived() <= 1.1 * expected.size(), "received " + progress.keysReceived()
+                    + " records for " + expected.size() + " keys");
+                assertTrue(progress.bytes() <= 1.25 * bytesOf(expected), "moved " + progress.bytes()
+                    + " record bytes both ways for " + bytesOf(expected) + " bytes of data; " + progress);
+            });
+    }
+
+    @Test
+    void aSourceCrashingMidStreamDelaysTheJoinAndLosesNothing() {
+        Cluster cluster = new Cluster(21);
+        Map<String, String> expected = fill(cluster, 21);
+        NodeId source = cluster.ids.get(1);
+        cluster.sim.schedule(50 * MS, () -> cluster.sim.crash(source));
+        cluster.sim.schedule(20_000 * MS, () -> cluster.sim.restart(source));
+        assertTrue(cluster.stream(), "the join never finished");
+        assertEquals(expected, cluster.contents(JOINER));
+        assertTrue(cluster.streamers.get(JOINER).progress().failures() > 0, "the crash failed no session");
+    }
+
+    @Test
+    void aJoinerRestartedMidStreamRunsThePlanAgainAndMovesOnlyWhatIsMissing() {
+        Cluster cluster = new Cluster(33);
+        Map<String, String> expected = fill(cluster, 33);
+        boolean[] finished = {false};
+        cluster.streamers.get(JOINER).stream(StreamPlan.joining(cluster.current, cluster.future, JOINER),
+            progress -> { }, () -> finished[0] = true);
+        cluster.sim.runUntil(() -> cluster.streamers.get(JOINER).progress().done() >= 6, 600_000 * MS);
+        cluster.sim.crash(JOINER);
+        cluster.sim.restart(JOINER);
+        int kept = cluster.contents(JOINER).size();
+        assertTrue(kept > 0 && kept < expected.size(), "the crash should leave part of the data: " + kept);
+        assertTrue(cluster.stream(), "the second run never finished");
+        assertEquals(expected, cluster.contents(JOINER));
+        long moved = cluster.streamers.get(JOINER).progress().keysReceived();
+        assertTrue(moved <= expected.size() - kept + expected.size() / 10,
+            "the second run moved " + moved + " keys; " + (expected.size() - kept) + " were missing");
+    }
+}
