@@ -142,7 +142,7 @@ public final class AntiEntropy implements TimerHandler {
 
     private void sendTreeRequest(Initiated session) {
         TokenRange range = session.shape.range();
-        send(session.peer, codec.encodeTreeRequest(session.id, range.start(), range.end(), config.leafCount()),
+        send(session.peer, codec.encodeTreeRequest(session.id, range.start(), range.end(), session.shape.leaves()),
             session);
     }
 
@@ -426,12 +426,9 @@ public final class AntiEntropy implements TimerHandler {
         }
         TreeShape shape;
         try {
-            shape = TreeShape.of(new TokenRange(request.rangeStart(), request.rangeEnd()), request.leafCount());
+            // the initiator's shape as it is: a range narrower than the configured leaves has fewer (down to one)
+            shape = new TreeShape(new TokenRange(request.rangeStart(), request.rangeEnd()), request.leafCount());
         } catch (IllegalArgumentException e) {
-            counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
-            return;
-        }
-        if (shape.leaves() != request.leafCount() || request.leafCount() > TreeShape.MAX_LEAVES) {
             reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.FAILED));
             return;
         }

@@ -37,6 +37,7 @@ public final class RangeStreamer {
     private Consumer<Progress> progress = p -> { };
     private Runnable done = () -> { };
     private boolean active;
+    private String lastFailure = "";
     private long epoch;
 
     /**
@@ -48,8 +49,10 @@ public final class RangeStreamer {
      * @param keysReceived records received (and merged here)
      * @param keysSent records sent (a source missing a write the joiner got elsewhere is repaired on the way)
      * @param bytes record bytes moved both ways
+     * @param lastFailure why the last session that failed did, or "" when none has
      */
-    public record Progress(int done, int total, long failures, long keysReceived, long keysSent, long bytes) {
+    public record Progress(int done, int total, long failures, long keysReceived, long keysSent, long bytes,
+                           String lastFailure) {
         /** @return e.g. {@code 12/48 sessions, 3400 keys received, 12 sent, 1048576 bytes} */
         @Override
         public String toString() {
@@ -122,7 +125,7 @@ public final class RangeStreamer {
     /** @return the running or last plan's progress */
     public Progress progress() {
         return new Progress((int) sessionsDone.get(), (int) sessionsTotal.get(), sessionsFailed.get(),
-            keysReceived.get(), keysSent.get(), recordBytes.get());
+            keysReceived.get(), keysSent.get(), recordBytes.get(), lastFailure);
     }
 
     private void next(long run) {
@@ -132,6 +135,7 @@ public final class RangeStreamer {
         StreamPlan.Task task;
         while ((task = queue.poll()) != null) {
             if (!alive.test(task.peer())) {
+                lastFailure = task.peer() + " is down";
                 retryLater(task);
                 continue;
             }
@@ -165,6 +169,7 @@ public final class RangeStreamer {
         if (result.completed()) {
             sessionsDone.setRelease(sessionsDone.get() + 1);
         } else {
+            lastFailure = task.range() + " with " + task.peer() + ": " + result.failure();
             retryLater(task);
         }
         progress.accept(progress());

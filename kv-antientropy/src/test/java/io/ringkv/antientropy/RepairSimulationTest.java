@@ -175,6 +175,21 @@ class RepairSimulationTest {
     }
 
     @Test
+    void aRangeNarrowerThanTheLeavesIsRepairedToo() {
+        // a joining node's token may sit right after another's: the range between them holds a single token
+        Cluster cluster = new Cluster(9, 2);
+        Key key = Key.utf8("narrow");
+        long token = Partitioner.token(key);
+        put(cluster.engines.get(cluster.ids.get(0)), "narrow", 1, "v");
+        RepairResult[] result = new RepairResult[1];
+        cluster.repairs.get(cluster.ids.get(0)).repair(new TokenRange(token - 1, token), cluster.ids.get(1),
+            done -> result[0] = done);
+        cluster.sim.runUntil(() -> result[0] != null, 60_000 * MS);
+        assertTrue(result[0].completed(), result[0].failure());
+        assertEquals(cluster.contents(cluster.ids.get(0)), cluster.contents(cluster.ids.get(1)));
+    }
+
+    @Test
     void aResponderForgetsEndedSessionsSoThatManyCanFollowOneAnother() {
         Cluster cluster = new Cluster(7, 2);
         put(cluster.engines.get(cluster.ids.get(0)), "k", 1, "v");

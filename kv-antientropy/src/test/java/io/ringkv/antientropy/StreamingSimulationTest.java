@@ -83,7 +83,9 @@ class StreamingSimulationTest {
             boolean[] finished = {false};
             streamers.get(JOINER).stream(StreamPlan.joining(current, future, JOINER), progress -> { },
                 () -> finished[0] = true);
-            return sim.runUntil(() -> finished[0], 600_000 * MS);
+            boolean ok = sim.runUntil(() -> finished[0], 600_000 * MS);
+            System.out.println("STREAM virtual ms " + sim.now() / MS + " " + streamers.get(JOINER).progress());
+            return ok;
         }
     }
 

@@ -4,6 +4,7 @@ import io.ringkv.antientropy.AntiEntropy;
 import io.ringkv.antientropy.LiveTreeRebuilder;
 import io.ringkv.antientropy.LiveTrees;
 import io.ringkv.antientropy.RepairConfig;
+import io.ringkv.antientropy.RangeStreamer;
 import io.ringkv.antientropy.RepairHistory;
 import io.ringkv.antientropy.RepairScheduler;
 import io.ringkv.api.Consistency;
@@ -54,6 +55,8 @@ public final class RingkvNode implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
     /** Replica reads and writes the storage stage holds at once; beyond it they are refused (and counted). */
     private static final int STORAGE_STAGE_CAPACITY = 16_384;
+    /** Pause before a join's or leave's failed streaming sessions are tried again. */
+    private static final long STREAM_RETRY_SECONDS = 5;
     /** Hint writes, reads and deletes the hint stage holds at once. */
     private static final int HINT_STAGE_CAPACITY = 4_096;
 
@@ -67,6 +70,7 @@ public final class RingkvNode implements AutoCloseable {
     private final StorageEngine hintEngine;
     private final NodeHealth health;
     private final RepairHistory repairHistory;
+    private final java.util.concurrent.CompletableFuture<String> left = new java.util.concurrent.CompletableFuture<>();
     private ClusterMembership membership;
     private AgentRunner runner;
     private Replication replication;
@@ -142,9 +146,13 @@ public final class RingkvNode implements AutoCloseable {
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES);
             repairs = new RepairScheduler(context, antiEntropy, () -> replication.coordinator().ring(),
                 membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()), repairHistory);
+            // joins and leaves stream ranges by repair sessions; writes reach pending replicas meanwhile
+            membership.left().thenAccept(left::complete);
+            membership.streamWith(new RangeStreamer(context, antiEntropy, membership::isAlive,
+                TimeUnit.SECONDS.toNanos(STREAM_RETRY_SECONDS)));
             membership.onRing(ring -> {
                 Ring previous = replication.coordinator().ring();
-                replication.updateRing(ring);
+                replication.updateRing(ring, membership.futureRing());
                 repairs.ringChanged();
                 treeRebuilder.updateRing(ring);
                 if (lostANode(previous, ring)) {
@@ -160,7 +168,9 @@ public final class RingkvNode implements AutoCloseable {
             AgentRunner.startOnThread(runner);
             ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
                 membership::removeNode, context.counters().register(HandOffCounter.class));
-            service.repairWith(() -> "repair started: " + repairs.start() + " sessions (progress in INFO repair)");
+            service.operation("repair", () -> "repair started: " + repairs.start() + " sessions (progress in INFO"
+                + " repair)");
+            service.operation("decommission", membership::decommission);
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters());
@@ -230,6 +240,14 @@ public final class RingkvNode implements AutoCloseable {
         unavailable.ifPresent(reason -> fields.put("node_unavailable_reason", reason.replace('\r', ' ')
             .replace('\n', ' ')));
         fields.put("transport_timeout_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(transport.timeoutNanos())));
+    }
+
+    /**
+     * @return completes once the node decommissioned: its ranges are with other nodes, which know it left; its
+     *     process should exit (a restart would join as a new node)
+     */
+    public CompletionStage<String> left() {
+        return left;
     }
 
     /**

@@ -13,10 +13,9 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
 
@@ -31,83 +30,52 @@ class RepairProcessesTest {
     private static final ProtocolCommand CONSISTENCY = () -> "CONSISTENCY".getBytes(StandardCharsets.US_ASCII);
     private static final int KEYS = 300;
 
-    @TempDir
-    Path workDirectory;
-
-    private final List<NodeProcess> processes = new ArrayList<>();
-    private final NodeProcess[] nodes = new NodeProcess[4];
-    private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(),
-        NodeProcess.freeUdpPort()};
-    private final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(),
-        NodeProcess.freeTcpPort()};
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (NodeProcess process : processes) {
-            process.close();
-            System.out.println("---- output ----\n" + process.output());
-        }
-    }
-
-    private void startNode(int i) {
-        String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
-        nodes[i] = NodeProcess.start(workDirectory, "node", "--id", "n" + i,
-            "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
-            "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
-            "--data-dir", workDirectory.resolve("n" + i).toString());
-        processes.add(nodes[i]);
-    }
+    @RegisterExtension
+    final ProcessCluster cluster = new ProcessCluster(4);
 
     @Test
     @Timeout(300)
     void aWipedReplicaGetsEveryKeyBackByRepair() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            startNode(i);
-        }
-        for (int i = 0; i < 3; i++) {
-            ClusterProcessesTest.awaitRing(clientPorts[i], 3);
-        }
-        try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
-            for (int k = 0; k < KEYS; k++) {
-                assertEquals("OK", client.set("key:" + k, "value-" + k));
-            }
+        cluster.startFormed(3);
+        cluster.setKeys(0, KEYS);
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[0])) {
             client.del("key:0");
         }
-        awaitCounter(clientPorts[0], "replication", "replication_catch_ups_in_flight", 0);
+        awaitCounter(cluster.clientPorts[0], "replication", "replication_catch_ups_in_flight", 0);
 
-        nodes[2].kill();
-        try (Stream<Path> files = Files.walk(workDirectory.resolve("n2"))) {
+        cluster.nodes[2].kill();
+        try (Stream<Path> files = Files.walk(cluster.workDirectory().resolve("n2"))) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
-        startNode(2);
-        nodes[2].await("clients on", WAIT);
-        NodeProcess.awaitServing(clientPorts[2], WAIT);
-        ClusterProcessesTest.awaitRing(clientPorts[2], 3);
+        cluster.start(2);
+        cluster.nodes[2].await("clients on", WAIT);
+        NodeProcess.awaitServing(cluster.clientPorts[2], WAIT);
+        ClusterProcessesTest.awaitRing(cluster.clientPorts[2], 3);
         // the survivors' live trees are ready: they answer the sessions without scanning their ranges
-        awaitLiveTreesReady(clientPorts[0]);
-        awaitLiveTreesReady(clientPorts[1]);
+        awaitLiveTreesReady(cluster.clientPorts[0]);
+        awaitLiveTreesReady(cluster.clientPorts[1]);
 
-        try (NodeProcess repair = NodeProcess.start(workDirectory, "repair", "--port",
-                Integer.toString(clientPorts[2]), "--timeout-s", "120")) {
+        try (NodeProcess repair = NodeProcess.start(cluster.workDirectory(), "repair", "--port",
+                Integer.toString(cluster.clientPorts[2]), "--timeout-s", "120")) {
             assertEquals(0, repair.exitCode(Duration.ofSeconds(150)), repair.output());
             assertTrue(repair.output().contains("repair done"), repair.output());
         }
-        try (Jedis client = new Jedis("127.0.0.1", clientPorts[2])) {
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[2])) {
             String info = client.info("repair");
             assertTrue(counter(info, "repair_keys_received") >= KEYS - 1, info);
         }
         long fromLive = 0;
         for (int i = 0; i < 2; i++) {
-            try (Jedis client = new Jedis("127.0.0.1", clientPorts[i])) {
+            try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[i])) {
                 fromLive += counter(client.info("repair"), "repair_trees_from_live");
             }
         }
         assertTrue(fromLive > 0, "no survivor took a session's tree from its live trees");
 
-        nodes[0].kill();
-        nodes[1].kill();
+        cluster.nodes[0].kill();
+        cluster.nodes[1].kill();
         List<String> missing = new ArrayList<>();
-        try (Jedis client = new Jedis("127.0.0.1", clientPorts[2])) {
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[2])) {
             client.sendCommand(CONSISTENCY, "ONE");
             for (int k = 1; k < KEYS; k++) {
                 if (!("value-" + k).equals(client.get("key:" + k))) {
@@ -128,26 +96,26 @@ class RepairProcessesTest {
     @Timeout(300)
     void removingADeadNodeRepairsItsRangesBackToNCopies() throws Exception {
         for (int i = 0; i < 4; i++) {
-            startNode(i);
+            cluster.start(i);
         }
         for (int i = 0; i < 4; i++) {
-            ClusterProcessesTest.awaitRing(clientPorts[i], 4);
+            ClusterProcessesTest.awaitRing(cluster.clientPorts[i], 4);
         }
-        try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[0])) {
             for (int k = 0; k < KEYS; k++) {
                 assertEquals("OK", client.set("key:" + k, "value-" + k));
             }
         }
-        awaitCounter(clientPorts[0], "replication", "replication_catch_ups_in_flight", 0);
-        nodes[3].kill();
-        nodes[0].await("node n3 is DOWN", WAIT);
-        try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+        awaitCounter(cluster.clientPorts[0], "replication", "replication_catch_ups_in_flight", 0);
+        cluster.nodes[3].kill();
+        cluster.nodes[0].await("node n3 is DOWN", WAIT);
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[0])) {
             client.sendCommand(() -> "REMOVENODE".getBytes(StandardCharsets.US_ASCII), "n3");
         }
         long deadline = System.nanoTime() + WAIT.toNanos() * 2;
         String info = "";
         while (System.nanoTime() < deadline) {
-            try (Jedis client = new Jedis("127.0.0.1", clientPorts[0])) {
+            try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[0])) {
                 info = client.info("cluster");
             }
             if (records(info, "n0") == KEYS && records(info, "n1") == KEYS && records(info, "n2") == KEYS) {
@@ -158,7 +126,7 @@ class RepairProcessesTest {
         for (String id : List.of("n0", "n1", "n2")) {
             assertEquals(KEYS, records(info, id), id + " holds every key after the removal's repair:\n" + info);
         }
-        try (Jedis client = new Jedis("127.0.0.1", clientPorts[1])) {
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[1])) {
             String repair = client.info("repair");
             assertTrue(counter(repair, "repair_passes_completed") >= 1, "a pass ran by itself:\n" + repair);
         }

@@ -27,6 +27,22 @@ record ClusterInfo(Map<String, String> fields, List<Map<String, String>> nodes) 
         return parse(reply.text()).fields();
     }
 
+    /** @return the field as a number, 0 when absent or not a number */
+    static long number(Map<String, String> fields, String name) {
+        try {
+            return Long.parseLong(fields.getOrDefault(name, "0").trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** @return a 30-character progress bar, e.g. {@code [#######        ]} */
+    static String bar(long done, long total) {
+        int width = 30;
+        int filled = total <= 0 ? 0 : (int) Math.min(width, done * width / total);
+        return "[" + "#".repeat(filled) + " ".repeat(width - filled) + "]";
+    }
+
     static ClusterInfo parse(String text) {
         Map<String, String> fields = new LinkedHashMap<>();
         List<Map<String, String>> nodes = new ArrayList<>();

@@ -35,6 +35,11 @@ interface CommandsModule {
 
     @Binds
     @IntoMap
+    @StringKey("decommission")
+    Command decommission(DecommissionCommand command);
+
+    @Binds
+    @IntoMap
     @StringKey("removenode")
     Command removeNode(RemoveNodeCommand command);
 

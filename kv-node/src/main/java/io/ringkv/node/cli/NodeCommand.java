@@ -139,6 +139,12 @@ final class NodeCommand implements Command {
             out.flush();
             status.complete(NODE_FAILED);
         });
+        // a decommissioned node's ranges are with the others, which know it left: its process exits
+        node.left().thenAccept(message -> {
+            out.println("ringkv " + config.id() + ": " + message + "; exiting");
+            out.flush();
+            status.complete(Launcher.OK);
+        });
         node.start(line -> {
             out.println("ringkv " + config.id() + ": " + line);
             out.flush();

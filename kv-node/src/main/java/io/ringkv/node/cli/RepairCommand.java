@@ -99,16 +99,10 @@ final class RepairCommand implements Command {
     }
 
     private static long number(Map<String, String> fields, String name) {
-        try {
-            return Long.parseLong(fields.getOrDefault(name, "0").trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        return ClusterInfo.number(fields, name);
     }
 
     private static String bar(long done, long total) {
-        int width = 30;
-        int filled = total <= 0 ? 0 : (int) Math.min(width, done * width / total);
-        return "[" + "#".repeat(filled) + " ".repeat(width - filled) + "]";
+        return ClusterInfo.bar(done, total);
     }
 }

@@ -1,6 +1,10 @@
 package io.ringkv.node.membership;
 
+import io.ringkv.antientropy.RangeStreamer;
+import io.ringkv.antientropy.StreamPlan;
 import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
 import io.ringkv.api.Node;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
@@ -31,11 +35,19 @@ import java.util.function.Consumer;
  *
  * <p>Joining: a node that owns tokens from an earlier run (see {@link NodeState}) announces NORMAL with them at
  * once. A new node announces JOINING, gossips until it has heard from a seed and for a few rounds more, waits
- * while a live node with a
- * smaller id is still JOINING (so nodes started together pick one after another), then picks tokens with the
- * balanced allocator against the ring it learned, stores them and announces NORMAL. Should two joiners still
- * claim one token (they did not see each other in time), the smaller id keeps it on every node, and the other
- * picks again.
+ * while a live node with a smaller id is still JOINING (so nodes started together pick one after another), then
+ * picks tokens with the balanced allocator against the ring it learned. The first node of a cluster stores them
+ * and announces NORMAL. Any other announces them while still JOINING (pending: coordinators then send it every
+ * write of the ranges it takes over, see {@link MembershipRing#future}), waits a few gossip rounds for that to
+ * spread, streams those ranges from every current replica of each ({@link StreamPlan#joining}), and only then
+ * stores its tokens and announces NORMAL, so that no acknowledged write is missing once it serves reads. A node
+ * restarted mid-join picks the same tokens against the same ring and streams again, moving only what is missing.
+ * Should two joiners still claim one token (they did not see each other in time), the smaller id keeps it on
+ * every node, and the other picks again.
+ *
+ * <p>Decommission ({@link #decommission}): the node announces LEAVING, streams each of its ranges to the replicas
+ * that gain it ({@link StreamPlan#leaving}), announces LEFT, forgets its tokens and, a few rounds later, reports
+ * {@link #left()} so that the process can exit.
  */
 public final class ClusterMembership implements Gossiper.Listener {
     private static final int JOIN_ROUNDS = 3;
@@ -43,6 +55,12 @@ public final class ClusterMembership implements Gossiper.Listener {
     private static final int MAX_ROUNDS_WAITING_FOR_JOINERS = 60;
     private static final int JOIN_RETRY_ROUNDS = 5;
     private static final int LOAD_EVERY_ROUNDS = 10;
+    /** Rounds between announcing a move (pending tokens, LEAVING) and streaming: coordinators learn it first. */
+    private static final int STREAM_AFTER_ROUNDS = 3;
+    /** Rounds a node that left keeps gossiping LEFT before it reports {@link #left()}. */
+    private static final int LEFT_ROUNDS = 3;
+    /** The application state that carries a join's or leave's streaming progress to {@code ringkv status}. */
+    static final String STREAMING = "streaming";
 
     private final NodeContext context;
     private final NodeConfig config;
@@ -53,6 +71,12 @@ public final class ClusterMembership implements Gossiper.Listener {
     private final Node self;
     private NodeState state;
     private Ring ring;
+    /** The ring once JOINING nodes with tokens own them and LEAVING ones are gone. */
+    private Ring future;
+    private RangeStreamer streamer;
+    /** Changes of the ring or the future ring; a plan streamed against an older one runs again. */
+    private long ringChanges;
+    private final java.util.concurrent.CompletableFuture<String> left = new java.util.concurrent.CompletableFuture<>();
     private Map<NodeId, Double> ownership = Map.of();
     private Consumer<Ring> ringListener = ring -> { };
     private final Consumer<Gossiper.Remembered> rememberer;
@@ -119,6 +143,7 @@ public final class ClusterMembership implements Gossiper.Listener {
                 + " heard from, and stays in the ring until removed");
         }
         this.ring = MembershipRing.build(gossiper.states(), consistency.n());
+        this.future = MembershipRing.future(gossiper.states(), consistency.n());
         this.ownership = ownershipOf(ring);
         this.snapshot = ClusterSnapshot.empty(config.id().value());
     }
@@ -144,6 +169,21 @@ public final class ClusterMembership implements Gossiper.Listener {
     /** @return the ring as membership knows it now */
     public Ring ring() {
         return ring;
+    }
+
+    /** @return the ring the cluster moves to: JOINING nodes with tokens own them, LEAVING ones are gone */
+    public Ring futureRing() {
+        return future;
+    }
+
+    /** Sets what streams ranges when this node joins or leaves; before {@link #start()}. */
+    public void streamWith(RangeStreamer rangeStreamer) {
+        this.streamer = rangeStreamer;
+    }
+
+    /** @return completed with a message once this node decommissioned and told the cluster it left */
+    public java.util.concurrent.CompletableFuture<String> left() {
+        return left;
     }
 
     /** @return the gossiper (agent thread only) */
@@ -201,16 +241,114 @@ public final class ClusterMembership implements Gossiper.Listener {
         }
         try {
             long[] tokens = pickTokens();
-            state = state.withTokens(tokens, config.dataDirectory());
-            gossiper.announce(NodeStatus.NORMAL, tokens);
-            events.accept("joined the ring with " + tokens.length + " tokens (generation " + state.generation()
-                + ", " + ring.size() + " node(s) in the ring)");
+            if (ring.isEmpty() || streamer == null) {
+                becomeNormal(tokens);
+                return;
+            }
+            gossiper.announce(NodeStatus.JOINING, tokens);
+            events.accept("joining with " + tokens.length + " tokens: streaming the ranges it takes over from the "
+                + ring.size() + " node(s) of the ring");
+            context.timers().schedule(STREAM_AFTER_ROUNDS * interval, id -> streamJoin(tokens, ringChanges));
         } catch (RuntimeException e) {
             // e.g. node.state cannot be written: stay JOINING and try again, rather than never joining
             events.accept("joining failed (" + e.getMessage() + "); trying again in "
                 + JOIN_RETRY_ROUNDS + " rounds");
             context.timers().schedule(JOIN_RETRY_ROUNDS * interval, id -> join());
         }
+    }
+
+    private void becomeNormal(long[] tokens) {
+        state = state.withTokens(tokens, config.dataDirectory());
+        gossiper.announce(NodeStatus.NORMAL, tokens);
+        gossiper.announceApplicationState(STREAMING, "");
+        events.accept("joined the ring with " + tokens.length + " tokens (generation " + state.generation()
+            + ", " + ring.size() + " node(s) in the ring)");
+    }
+
+    /** Streams the ranges this joining node takes over; once done against an unchanged ring, becomes NORMAL. */
+    private void streamJoin(long[] tokens, long changesBefore) {
+        if (gossiper.self().status() != NodeStatus.JOINING) {
+            return;
+        }
+        long changes = ringChanges;
+        List<StreamPlan.Task> plan = StreamPlan.joining(ring, future, config.id());
+        if (plan.isEmpty() && changes == changesBefore) {
+            becomeNormal(tokens);
+            return;
+        }
+        events.accept("streaming " + plan.size() + " range sessions to join");
+        streamer.stream(plan, this::streamed, () -> {
+                if (ringChanges == changes) {
+                    events.accept("streamed the ranges it takes over (" + streamer.progress() + ")");
+                    becomeNormal(tokens);
+                } else {
+                    // the ring moved meanwhile: stream against the new one (only what is missing moves)
+                    streamJoin(tokens, changes);
+                }
+            });
+    }
+
+    /** Announces a join's or leave's progress; says why a session failed (the streamer tries it again). */
+    private void streamed(RangeStreamer.Progress progress) {
+        gossiper.announceApplicationState(STREAMING, progress.done() + "/" + progress.total());
+        if (progress.failures() > failuresReported) {
+            failuresReported = progress.failures();
+            events.accept("a streaming session failed (" + progress.lastFailure() + "); it is tried again");
+        }
+    }
+
+    /**
+     * Starts decommissioning this node (operator command); agent thread.
+     *
+     * @return what the node does now
+     * @throws KvException with {@code INVALID_ARGUMENT} when it cannot leave now, saying why
+     */
+    public String decommission() {
+        EndpointState mine = gossiper.self();
+        if (mine.status() != NodeStatus.NORMAL || !ring.contains(config.id())) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "only a NORMAL member of the ring can decommission;"
+                + " this node is " + mine.status());
+        }
+        if (ring.size() < 2) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "the last node of the ring cannot decommission: no"
+                + " node would keep its data");
+        }
+        if (streamer == null) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "this node cannot stream its ranges");
+        }
+        gossiper.announce(NodeStatus.LEAVING, mine.tokens());
+        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
+        context.timers().schedule(STREAM_AFTER_ROUNDS * interval, id -> streamLeave());
+        String warning = ring.size() - 1 < consistency.n() ? " (the " + (ring.size() - 1) + " remaining node(s)"
+            + " keep fewer than N=" + consistency.n() + " copies)" : "";
+        events.accept("decommissioning: LEAVING, streaming its ranges to the nodes that take them over" + warning);
+        return "decommissioning: streaming this node's ranges to the nodes that take them over" + warning
+            + "; progress in INFO streaming and ringkv status";
+    }
+
+    private void streamLeave() {
+        long changes = ringChanges;
+        List<StreamPlan.Task> plan = StreamPlan.leaving(ring, future, config.id());
+        events.accept("streaming " + plan.size() + " range sessions to leave");
+        streamer.stream(plan, this::streamed, () -> {
+                if (ringChanges != changes) {
+                    streamLeave();
+                    return;
+                }
+                events.accept("handed over its ranges (" + streamer.progress() + "); announcing LEFT");
+                gossiper.announce(NodeStatus.LEFT, gossiper.self().tokens());
+                gossiper.announceApplicationState(STREAMING, "");
+                try {
+                    // a restart must not bring the node back with ranges it no longer holds
+                    state = state.withTokens(new long[0], config.dataDirectory());
+                } catch (RuntimeException e) {
+                    events.accept("could not forget this node's tokens (" + e.getMessage() + "); wipe its data"
+                        + " directory before starting it again");
+                }
+                long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
+                context.timers().schedule(LEFT_ROUNDS * interval, id -> left.complete("decommissioned: its"
+                    + " ranges are with the other nodes, which know it left"));
+            });
     }
 
     /** @return the smallest-id node other than this one that is JOINING and not DOWN, if its id is smaller */
@@ -228,12 +366,16 @@ public final class ClusterMembership implements Gossiper.Listener {
     private long[] pickTokens() {
         List<EndpointState> others = gossiper.states().stream().filter(s -> !s.id().equals(config.id())).toList();
         Ring current = MembershipRing.build(others, consistency.n());
-        SplittableRandom random = new SplittableRandom(config.id().fingerprint() ^ state.generation());
+        // not the generation: a node restarted mid-join picks the same tokens again and resumes its streaming;
+        // a pick that lost a token to another joiner picks anew
+        SplittableRandom random = new SplittableRandom(config.id().fingerprint() ^ tokenPicks++);
         return TokenAllocators.create(TokenAllocators.BALANCED, random).allocate(current, self,
             config.cluster().vnodes());
     }
 
     private long rounds;
+    private long tokenPicks;
+    private long failuresReported;
     private long joinAttempts;
     private long roundsWaitedForJoiners;
 
@@ -305,8 +447,11 @@ public final class ClusterMembership implements Gossiper.Listener {
 
     private void rebuildRing() {
         Ring rebuilt = MembershipRing.build(gossiper.states(), consistency.n());
-        if (!rebuilt.equals(ring)) {
+        Ring rebuiltFuture = MembershipRing.future(gossiper.states(), consistency.n());
+        if (!rebuilt.equals(ring) || !rebuiltFuture.equals(future)) {
             ring = rebuilt;
+            future = rebuiltFuture.equals(rebuilt) ? rebuilt : rebuiltFuture;
+            ringChanges++;
             ownership = ownershipOf(rebuilt);
             ringListener.accept(rebuilt);
         }
@@ -365,7 +510,10 @@ public final class ClusterMembership implements Gossiper.Listener {
         for (EndpointView view : gossiper.view()) {
             EndpointState endpoint = view.state();
             Node node = endpoint.node();
-            members.add(new ClusterSnapshot.Member(node.id().value(), view.displayStatus(),
+            String streaming = endpoint.applicationState().getOrDefault(STREAMING, "");
+            boolean moving = endpoint.status() == NodeStatus.JOINING || endpoint.status() == NodeStatus.LEAVING;
+            members.add(new ClusterSnapshot.Member(node.id().value(), view.displayStatus()
+                + (moving && !streaming.isEmpty() ? " " + streaming : ""),
                 node.host() + ":" + node.peerPort(), node.host() + ":" + node.clientPort(), node.zone(), node.rack(),
                 endpoint.applicationState().getOrDefault("load", "?"),
                 endpoint.applicationState().getOrDefault("records", "?"),

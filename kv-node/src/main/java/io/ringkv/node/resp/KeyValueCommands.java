@@ -67,11 +67,15 @@ final class KeyValueCommands {
             this::removeNode));
         table.register(CommandSpec.keyless("repair", 1, "admin", "ringkv",
             "Starts a repair pass over every token range this node replicates (progress in INFO repair).",
-            this::repair));
+            (arguments, context) -> admin("repair", context)));
+        table.register(CommandSpec.keyless("decommission", 1, "admin", "ringkv",
+            "Streams this node's ranges to the nodes that take them over, then leaves the cluster and exits"
+                + " (progress in INFO streaming).",
+            (arguments, context) -> admin("decommission", context)));
     }
 
-    private void repair(List<byte[]> arguments, CommandContext context) {
-        KeyValueCommands.<String>ask(context, Reply.Simple::new, answer -> service.repair(answer));
+    private void admin(String operation, CommandContext context) {
+        KeyValueCommands.<String>ask(context, Reply.Simple::new, answer -> service.admin(operation, answer));
     }
 
     private void removeNode(List<byte[]> arguments, CommandContext context) {

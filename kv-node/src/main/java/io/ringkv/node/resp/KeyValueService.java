@@ -58,12 +58,15 @@ public interface KeyValueService {
     }
 
     /**
-     * Starts a repair pass over every token range this node replicates (the operator's {@code REPAIR}). Answers
-     * with a line saying how many sessions the pass runs, or fails with a {@link KvException} saying why not (one
-     * is running already; no other replica).
+     * Starts a node operation (the operator's {@code REPAIR}: a repair pass over every token range this node
+     * replicates; {@code DECOMMISSION}: stream this node's ranges to others and leave). Answers with a line saying
+     * what started, or fails with a {@link KvException} saying why not (one is running already, no other replica,
+     * not a member of the ring...).
+     *
+     * @param operation {@code repair} or {@code decommission}
      */
-    default void repair(Answer<String> answer) {
-        answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not run repairs"));
+    default void admin(String operation, Answer<String> answer) {
+        answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not run " + operation));
     }
 
     /**

@@ -70,9 +70,9 @@ public final class ReadinessGatedService implements KeyValueService {
     }
 
     @Override
-    public void repair(Answer<String> answer) {
+    public void admin(String operation, Answer<String> answer) {
         if (!refused(answer)) {
-            ready.repair(answer);
+            ready.admin(operation, answer);
         }
     }
 

@@ -41,9 +41,8 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     private final FrontDoorProxy frontDoors;
     private final Coordinator coordinator;
     private final Consumer<NodeId> removeNode;
-    private java.util.function.Supplier<String> startRepair = () -> {
-        throw new KvException(io.ringkv.api.ErrorCode.INVALID_ARGUMENT, "this node does not run repairs");
-    };
+    /** Node operations by name ({@code repair}, {@code decommission}), run on the agent thread. */
+    private final java.util.Map<String, java.util.function.Supplier<String>> operations = new java.util.HashMap<>();
     /** Front door thread: the calls since the last flush. */
     private List<Call> batch = new ArrayList<>();
 
@@ -68,11 +67,12 @@ public final class ReplicatedKeyValueService implements KeyValueService {
      * A service over an inbox alone; whoever drains it must call {@link #deliverAnswers()} after each drain.
      */
     /**
-     * Sets what {@code REPAIR} runs, on the agent thread: it starts a pass and says how many sessions it runs, or
-     * throws {@code KvException} saying why not. Before the service takes requests.
+     * Sets what a node operation ({@code REPAIR}, {@code DECOMMISSION}) runs, on the agent thread: it starts the
+     * operation and says what started, or throws {@code KvException} saying why not. Before the service takes
+     * requests.
      */
-    public void repairWith(java.util.function.Supplier<String> start) {
-        this.startRepair = start;
+    public void operation(String name, java.util.function.Supplier<String> start) {
+        operations.put(name, start);
     }
 
     public ReplicatedKeyValueService(AgentInbox inbox, Coordinator coordinator, Consumer<NodeId> removeNode,
@@ -136,11 +136,16 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     }
 
     @Override
-    public void repair(Answer<String> answer) {
+    public void admin(String operation, Answer<String> answer) {
+        java.util.function.Supplier<String> start = operations.get(operation);
+        if (start == null) {
+            answer.failed(new KvException(io.ringkv.api.ErrorCode.INVALID_ARGUMENT, "this node does not run "
+                + operation));
+            return;
+        }
         batch.add(new Call(answer, () -> {
             try {
-                String started = startRepair.get();
-                frontDoors.succeeded(answer, started);
+                frontDoors.succeeded(answer, start.get());
             } catch (KvException e) {
                 frontDoors.failed(answer, e);
             }

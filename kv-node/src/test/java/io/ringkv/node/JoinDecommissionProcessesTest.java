@@ -1,0 +1,105 @@
+package io.ringkv.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Scaling out and in with real node processes. Three nodes hold 2,000 keys; a fourth joins while a client keeps
+ * writing: it streams the ranges it takes over, and afterwards every key, those written during the join included,
+ * reads back at QUORUM through each of the four nodes, and the fourth holds about its share (3/4 of the keys at
+ * N=3). Then one of the first three decommissions with {@code ringkv decommission}: it hands its ranges over,
+ * leaves and exits, and every key still reads back at QUORUM through each node that stays.
+ */
+class JoinDecommissionProcessesTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final int KEYS = 2_000;
+
+    @RegisterExtension
+    final ProcessCluster cluster = new ProcessCluster(4);
+
+    @Test
+    @Timeout(600)
+    void aJoinAndADecommissionLoseNoKey() throws Exception {
+        cluster.startFormed(3);
+        cluster.setKeys(0, KEYS);
+
+        // a client keeps writing through the join
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger written = new AtomicInteger();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[1])) {
+                while (writing.get()) {
+                    int k = written.get();
+                    try {
+                        if ("OK".equals(client.set("live:" + k, "live-" + k))) {
+                            written.incrementAndGet();
+                        }
+                    } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                        // an error reply (a timeout): the same key is written again
+                    }
+                }
+            }
+        });
+        cluster.start(3);
+        cluster.nodes[3].await("joined the ring", WAIT);
+        for (int i = 0; i < 4; i++) {
+            ClusterProcessesTest.awaitRing(cluster.clientPorts[i], 4);
+        }
+        writing.set(false);
+        writer.join();
+        assertTrue(cluster.nodes[3].output().contains("streamed the ranges it takes over"), cluster.nodes[3].output());
+        assertTrue(written.get() > 0, "the client wrote nothing during the join");
+
+        for (int i = 0; i < 4; i++) {
+            assertEquals(List.of(), missing(cluster.clientPorts[i], written.get()), "keys n" + i + " cannot read");
+        }
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[3])) {
+            long held = ClusterProcessesTest.counter(client.info("storage"), "storage_records");
+            double share = (double) held / (KEYS + written.get());
+            assertTrue(share > 0.6 && share < 0.9, "the new node holds " + held + " of " + (KEYS + written.get())
+                + " keys; its share at N=3 of 4 nodes is about 3/4");
+        }
+
+        try (NodeProcess decommission = NodeProcess.start(cluster.workDirectory(), "decommission", "--port",
+                Integer.toString(cluster.clientPorts[1]), "--timeout-s", "300")) {
+            assertEquals(0, decommission.exitCode(Duration.ofSeconds(330)), decommission.output());
+            assertTrue(decommission.output().contains("decommissioned"), decommission.output());
+        }
+        assertEquals(0, cluster.nodes[1].exitCode(WAIT), "the decommissioned node exits by itself:\n" + cluster.nodes[1].output());
+        for (int i : new int[] {0, 2, 3}) {
+            ClusterProcessesTest.awaitRing(cluster.clientPorts[i], 3);
+        }
+        for (int i : new int[] {0, 2, 3}) {
+            assertEquals(List.of(), missing(cluster.clientPorts[i], written.get()), "keys n" + i + " cannot read");
+        }
+    }
+
+    /** @return the keys a QUORUM read through the node does not return with their value */
+    private static List<String> missing(int port, int live) {
+        List<String> missing = new ArrayList<>();
+        try (Jedis client = new Jedis("127.0.0.1", port)) {
+            for (int k = 0; k < KEYS; k++) {
+                if (!("value-" + k).equals(client.get("key:" + k))) {
+                    missing.add("key:" + k);
+                }
+            }
+            for (int k = 0; k < live; k++) {
+                if (!("live-" + k).equals(client.get("live:" + k))) {
+                    missing.add("live:" + k);
+                }
+            }
+        }
+        return missing;
+    }
+}

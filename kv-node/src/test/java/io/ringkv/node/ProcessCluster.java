@@ -1,0 +1,91 @@
+package io.ringkv.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Node processes for a process test ({@code @RegisterExtension}): {@code n0}, {@code n1}, ... on free ports of
+ * 127.0.0.1, seeded by the first two, gossiping every 200 ms, each with its data directory {@code n<i>} in a work
+ * directory of the test's own. After each test every process started is killed and its output printed, and the work
+ * directory is deleted.
+ */
+final class ProcessCluster implements BeforeEachCallback, AfterEachCallback {
+    final NodeProcess[] nodes;
+    final int[] peerPorts;
+    final int[] clientPorts;
+    private final List<NodeProcess> processes = new ArrayList<>();
+    private Path workDirectory;
+
+    ProcessCluster(int size) {
+        this.nodes = new NodeProcess[size];
+        this.peerPorts = new int[size];
+        this.clientPorts = new int[size];
+        for (int i = 0; i < size; i++) {
+            peerPorts[i] = NodeProcess.freeUdpPort();
+            clientPorts[i] = NodeProcess.freeTcpPort();
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        workDirectory = Files.createTempDirectory("ringkv-processes");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        for (NodeProcess process : processes) {
+            process.close();
+            System.out.println("---- node output ----\n" + process.output());
+        }
+        processes.clear();
+        try (Stream<Path> files = Files.walk(workDirectory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (UncheckedIOException e) {
+            // a file a dying process still wrote: the system's temporary directory keeps it
+        }
+    }
+
+    /** @return the directory node data directories and tool output go to */
+    Path workDirectory() {
+        return workDirectory;
+    }
+
+    /** Starts nodes {@code n0} to {@code n<count-1>} and waits until each sees a ring of them all. */
+    void startFormed(int count) throws InterruptedException {
+        for (int i = 0; i < count; i++) {
+            start(i);
+        }
+        for (int i = 0; i < count; i++) {
+            ClusterProcessesTest.awaitRing(clientPorts[i], count);
+        }
+    }
+
+    /** Sets {@code key:<k>} to {@code value-<k>} for k below {@code keys}, through node {@code i}. */
+    void setKeys(int i, int keys) {
+        try (redis.clients.jedis.Jedis client = new redis.clients.jedis.Jedis("127.0.0.1", clientPorts[i])) {
+            for (int k = 0; k < keys; k++) {
+                org.junit.jupiter.api.Assertions.assertEquals("OK", client.set("key:" + k, "value-" + k));
+            }
+        }
+    }
+
+    /** Starts node {@code i} (again, after a kill) with its data directory {@code n<i>}. */
+    NodeProcess start(int i) {
+        String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
+        nodes[i] = NodeProcess.start(workDirectory, "node", "--id", "n" + i,
+            "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
+            "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
+            "--data-dir", workDirectory.resolve("n" + i).toString());
+        processes.add(nodes[i]);
+        return nodes[i];
+    }
+}
