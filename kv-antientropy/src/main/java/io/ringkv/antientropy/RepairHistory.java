@@ -19,9 +19,11 @@ import java.util.Set;
  * began after {@code t} and completed a session with every other replica of the tombstone's range. Such a pass sent
  * the tombstone (or a newer version) to every replica, so none of them still holds only the value it deleted, and no
  * later repair or read repair can bring the key back. Each node gates only its own tombstones with its own passes.
- * A range with no other replica is always covered; a range whose bounds or replicas changed is not covered until a
- * pass covers it again. The history lives in memory: after a restart, purges wait for the node's next full pass
- * (at most a repair period), which delays space reclamation but never risks a resurrection.
+ * A range with no other replica is covered only on a node that is alone for good (see
+ * {@link #RepairHistory(boolean)}); a range whose bounds or replicas changed is not covered until a pass covers it
+ * again. The history lives in memory: after a restart, purges wait for the node's next full pass (at most a repair
+ * period), which delays space reclamation. Hints older than the grace are never delivered (see the replication's
+ * hinted handoff), so a late hint of a deleted value cannot undo a purge either.
  *
  * <p>Written by the agent thread ({@link #ringChanged}, {@link #covered}); read by compaction threads through an
  * immutable snapshot behind a volatile field.
@@ -51,10 +53,20 @@ public final class RepairHistory implements PurgeGate {
     }
 
     private volatile Snapshot snapshot = new Snapshot(List.of(), new long[0], new long[0]);
+    private final boolean alone;
+
+    /**
+     * @param alone this node is the whole cluster for good (no seeds) or keeps one copy of each key (N=1): a range
+     *     with no other replica then needs no repair. Otherwise such a range (a ring still being learned, or shown
+     *     too small) is never covered: its tombstones wait for a pass against the other replicas
+     */
+    public RepairHistory(boolean alone) {
+        this.alone = alone;
+    }
 
     /**
      * Takes the ranges this node replicates on a new ring. A range kept with the same bounds and the same peers keeps
-     * its covered time; any other starts uncovered, and one with no peer is covered for good.
+     * its covered time; any other starts uncovered, and one with no peer is covered for good on a node alone.
      *
      * @param ranges the ranges of the new ring this node replicates; they do not overlap
      */
@@ -71,7 +83,11 @@ public final class RepairHistory implements PurgeGate {
         for (int i = 0; i < sorted.size(); i++) {
             Shared shared = sorted.get(i);
             ends[i] = shared.range().end();
-            since[i] = shared.peers().isEmpty() ? Long.MAX_VALUE : kept.getOrDefault(shared, Long.MIN_VALUE);
+            if (shared.peers().isEmpty()) {
+                since[i] = alone ? Long.MAX_VALUE : Long.MIN_VALUE;
+            } else {
+                since[i] = kept.getOrDefault(shared, Long.MIN_VALUE);
+            }
         }
         snapshot = new Snapshot(List.copyOf(sorted), ends, since);
     }

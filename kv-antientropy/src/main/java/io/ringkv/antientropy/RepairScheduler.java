@@ -30,6 +30,8 @@ import java.util.function.Supplier;
  * drop the tombstones written before the pass began. Agent thread only.
  */
 public final class RepairScheduler implements TimerHandler {
+    /** How far the wall clock may step back (an NTP correction) without a purge taking a tombstone too early. */
+    static final long CLOCK_STEP_MARGIN_MILLIS = 10_000;
     private final NodeContext context;
     private final AntiEntropy repair;
     private final Supplier<Ring> ring;
@@ -158,8 +160,9 @@ public final class RepairScheduler implements TimerHandler {
         }
         inPass = true;
         passStartedNanos = context.clock().monotonicNanos();
-        // tombstones written before this instant reach every replica of a range this pass covers
-        passStartedMillis = context.clock().wallClockMillis();
+        // tombstones written before this instant reach every replica of a range this pass covers; the margin keeps a
+        // wall clock stepped back a little from dating a later tombstone before the pass
+        passStartedMillis = context.clock().wallClockMillis() - CLOCK_STEP_MARGIN_MILLIS;
         running.setRelease(1);
         sessionsTotal.setRelease(tasks.size());
         sessionsDone.setRelease(0);
@@ -216,7 +219,10 @@ public final class RepairScheduler implements TimerHandler {
         if (again) {
             again = false;
             requestPass();
-            return;
+            if (inPass) {
+                return;
+            }
+            // nothing to repair against any more: the period still brings the next pass
         }
         if (periodNanos > 0) {
             context.timers().schedule(periodNanos, this);

@@ -20,7 +20,7 @@ class RepairHistoryTest {
 
     @Test
     void nothingIsPurgedBeforeAPassCoveredTheRange() {
-        RepairHistory history = new RepairHistory();
+        RepairHistory history = new RepairHistory(false);
         history.ringChanged(List.of(LOW, HIGH, WRAPPING));
         assertFalse(history.mayPurge(-50, 0));
         assertEquals(0, history.coveredRanges());
@@ -29,7 +29,7 @@ class RepairHistoryTest {
 
     @Test
     void aCoveredRangePurgesTombstonesWrittenBeforeThePassBeganAndOnlyThose() {
-        RepairHistory history = new RepairHistory();
+        RepairHistory history = new RepairHistory(false);
         history.ringChanged(List.of(LOW, HIGH, WRAPPING));
         history.covered(HIGH, 5_000);
         assertTrue(history.mayPurge(150, 4_999));
@@ -43,7 +43,7 @@ class RepairHistoryTest {
 
     @Test
     void theWrappingRangeIsFoundOnBothSidesOfTheRingsEnd() {
-        RepairHistory history = new RepairHistory();
+        RepairHistory history = new RepairHistory(false);
         history.ringChanged(List.of(LOW, HIGH, WRAPPING));
         history.covered(WRAPPING, 10);
         assertTrue(history.mayPurge(Long.MAX_VALUE, 0));
@@ -55,16 +55,21 @@ class RepairHistoryTest {
     }
 
     @Test
-    void aRangeWithNoOtherReplicaIsAlwaysCovered() {
-        RepairHistory history = new RepairHistory();
-        history.ringChanged(List.of(new RepairHistory.Shared(TokenRange.wholeRing(), Set.of())));
-        assertTrue(history.mayPurge(42, Long.MAX_VALUE - 1));
-        assertEquals(1, history.coveredRanges());
+    void aRangeWithNoOtherReplicaIsCoveredOnlyOnANodeAloneForGood() {
+        RepairHistory alone = new RepairHistory(true);
+        alone.ringChanged(List.of(new RepairHistory.Shared(TokenRange.wholeRing(), Set.of())));
+        assertTrue(alone.mayPurge(42, Long.MAX_VALUE - 1));
+        assertEquals(1, alone.coveredRanges());
+        // a cluster node whose ring does not show its peers yet (a restart still learning them) purges nothing
+        RepairHistory learning = new RepairHistory(false);
+        learning.ringChanged(List.of(new RepairHistory.Shared(TokenRange.wholeRing(), Set.of())));
+        assertFalse(learning.mayPurge(42, 0));
+        assertEquals(0, learning.coveredRanges());
     }
 
     @Test
     void aRingChangeKeepsTheTimeOfUnchangedRangesOnly() {
-        RepairHistory history = new RepairHistory();
+        RepairHistory history = new RepairHistory(false);
         history.ringChanged(List.of(LOW, HIGH));
         history.covered(LOW, 100);
         history.covered(HIGH, 100);

@@ -56,7 +56,7 @@ class TombstonePurgeSimulationTest {
             Ring ring = builder.build();
             for (NodeId id : ids) {
                 sim.addNode(id, (context, disk) -> {
-                    RepairHistory history = new RepairHistory();
+                    RepairHistory history = new RepairHistory(false);
                     PurgeGate gate = gated ? history : PurgeGate.GRACE_ONLY;
                     StorageEngine engine = disk.open(new EngineConfig(Path.of("sim"), "data", LIMITS,
                         EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of(), gate));

@@ -91,8 +91,8 @@ interface NodeModule {
     /** When each range was last repaired against all its replicas: the data store's tombstone purge rule. */
     @Provides
     @Singleton
-    static RepairHistory repairHistory() {
-        return new RepairHistory();
+    static RepairHistory repairHistory(NodeConfig config, Consistency consistency) {
+        return new RepairHistory(config.standalone() || consistency.n() == 1);
     }
 
     /** The data store: its tombstones are purged only once a repair covered every replica since (the history). */

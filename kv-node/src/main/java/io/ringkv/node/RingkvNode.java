@@ -161,6 +161,12 @@ public final class RingkvNode implements AutoCloseable {
                 }
             });
             membership.start();
+            long graceMillis = replicationConfig.tombstoneGraceMillis();
+            if (TimeUnit.MILLISECONDS.toNanos(graceMillis) < config.hints().windowNanos()) {
+                events.accept("the tombstone grace (" + graceMillis / 1000 + " s) is shorter than the hint window ("
+                    + TimeUnit.NANOSECONDS.toSeconds(config.hints().windowNanos()) + " s): hints older than the grace"
+                    + " are dropped undelivered, and repair brings those writes instead");
+            }
             ErrorHandler errors = error -> events.accept("agent error: " + error);
             IdleStrategy idle = config.idle().newStrategy();
             agent.idleWith(idle);

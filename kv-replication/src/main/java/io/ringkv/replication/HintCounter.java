@@ -19,6 +19,8 @@ public enum HintCounter implements CounterDescriptor {
         "bytes of the hints delivered"),
     DROPPED_WINDOW("hints_dropped_window", CounterKind.COUNTER,
         "hints refused because their replica has been down longer than the hint window (anti-entropy must repair it)"),
+    DROPPED_EXPIRED("hints_dropped_expired", CounterKind.COUNTER,
+        "hints older than the tombstone grace, deleted undelivered (a purged delete must not come back)"),
     DROPPED_CAP("hints_dropped_cap", CounterKind.COUNTER,
         "hints refused because the per-replica or total hint byte cap was reached"),
     STORE_FAILURES("hints_store_failures", CounterKind.COUNTER,

@@ -417,9 +417,14 @@ public final class HintedHandoff implements TimerHandler {
                     target.cursor = Math.max(target.cursor, corrupt);
                     dropCorrupt(owner, corrupt);
                 }
+                long expiredBefore = context.clock().wallClockMillis() - replicationConfig.tombstoneGraceMillis();
                 for (HintTasks.Hint hint : batch.hints()) {
                     target.cursor = Math.max(target.cursor, hint.sequence());
-                    target.queued.addLast(hint);
+                    if (hint.createdMillis() < expiredBefore) {
+                        dropExpired(target, hint);
+                    } else {
+                        target.queued.addLast(hint);
+                    }
                 }
                 target.more = batch.more();
                 deliver(target, context.clock().monotonicNanos());
@@ -472,6 +477,20 @@ public final class HintedHandoff implements TimerHandler {
         if (!queued) {
             counters.get(HintCounter.STORE_FAILURES).incrementRelease();
         }
+    }
+
+    /**
+     * A hint older than the tombstone grace is never delivered: the delete that followed its write may have been
+     * purged everywhere since, and the hint would bring the deleted value back (Cassandra caps a hint's life at
+     * {@code gc_grace_seconds} for the same reason). Repair, not the hint, brings the replica up to date then.
+     */
+    private void dropExpired(Target target, HintTasks.Hint hint) {
+        counters.get(HintCounter.DROPPED_EXPIRED).incrementRelease();
+        target.count--;
+        target.bytes -= hint.bytes();
+        totalBytes -= hint.bytes();
+        publish(target);
+        delete(hint.owner(), hint.sequence());
     }
 
     private void dropCorrupt(NodeId owner, long hintSequence) {

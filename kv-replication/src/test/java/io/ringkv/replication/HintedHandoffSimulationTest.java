@@ -138,6 +138,29 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aHintOlderThanTheTombstoneGraceIsDroppedNotDelivered() {
+        Set<NodeId> down = new HashSet<>();
+        // a 10 s grace: the replica comes back 20 s after the write
+        TestCluster cluster = new TestCluster(3, NODES, CONFIG.withTombstoneGraceMillis(10_000), HintConfig.DEFAULT,
+            node -> !down.contains(node), Set.of());
+        String key = "hinted";
+        List<NodeId> owners = cluster.owners(key);
+        NodeId absent = owners.get(2);
+        down.add(absent);
+        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        assertTrue(cluster.put(owners.getFirst(), key, "v1", null, QUORUM).succeeded());
+        cluster.sim.runFor(20_000 * MS);
+        assertEquals(1, cluster.hintsPending());
+        cluster.sim.network().heal();
+        down.remove(absent);
+        cluster.sim.runFor(3_000 * MS);
+        assertTrue(cluster.stored(absent, key).isEmpty(), "an expired hint was delivered");
+        assertEquals(0, cluster.hintsPending(), "the expired hint is deleted");
+        assertEquals(1, cluster.hintCounter(HintCounter.DROPPED_EXPIRED));
+        assertEquals(0, cluster.hintCounter(HintCounter.DELIVERED));
+    }
+
+    @Test
     void hintsCountTowardWOnlyInCountMode() {
         for (HintConfig.HintedWrites mode : HintConfig.HintedWrites.values()) {
             for (boolean sloppy : new boolean[] {true, false}) {

@@ -89,7 +89,7 @@ public final class FaultHarness {
         long runStart = System.nanoTime();
         Nemesis nemesis = new Nemesis(cluster, schedule, runStart);
         Thread nemesisThread = Thread.ofPlatform().name("harness-nemesis").start(nemesis);
-        // repair passes during the workload let nodes purge tombstones (30 s grace) while faults go on
+        // repair passes during the workload let nodes purge tombstones (60 s grace) while faults go on
         Thread repairer = Thread.ofPlatform().name("harness-repairs").daemon().start(() -> repairDuringRun(cluster));
         new Workload(options, history).run(runStart + TimeUnit.MILLISECONDS.toNanos(durationMillis));
         repairer.interrupt();

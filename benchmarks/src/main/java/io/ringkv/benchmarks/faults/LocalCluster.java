@@ -20,7 +20,7 @@ final class LocalCluster implements AutoCloseable {
      * megabytes flush and compact many times. Purges then wait only for repair passes that cover every replica,
      * which the harness starts during the workload; a deleted key coming back is an anomaly.
      */
-    static final List<String> STORAGE = List.of("--engine-options", "tombstone-grace-seconds=30,memtable-bytes=65536");
+    static final List<String> STORAGE = List.of("--engine-options", "tombstone-grace-seconds=60,memtable-bytes=65536");
     static final List<String> GOSSIP = List.of("--gossip-interval-ms", "1000", "--suspect-after-ms", "5000",
         "--down-after-ms", Long.toString(DOWN_AFTER_MILLIS));
     private static final long HINT_PROGRESS_MILLIS = 10_000;
