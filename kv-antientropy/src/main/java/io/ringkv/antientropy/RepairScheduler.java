@@ -58,6 +58,8 @@ public final class RepairScheduler implements TimerHandler {
     private Task current;
     /** Every session of the current task's range so far completed. */
     private boolean rangeCompleted;
+    /** The pass repairs each of its ranges against every other replica (not one peer only). */
+    private boolean fullPass;
 
     /** One session of a pass; {@code last} for the range's last peer. */
     private record Task(RepairHistory.Shared shared, NodeId peer, boolean first, boolean last) {
@@ -129,6 +131,15 @@ public final class RepairScheduler implements TimerHandler {
         return shared;
     }
 
+    /** @return whether the two ranges share a token */
+    static boolean overlap(TokenRange x, TokenRange y) {
+        if (x.isWholeRing() || y.isWholeRing()) {
+            return true;
+        }
+        // (a, b] and (c, d] share a token when one holds the other's end
+        return x.contains(y.end()) || y.contains(x.end());
+    }
+
     private void publishCoverage() {
         rangesReplicated.setRelease(history.ranges());
         rangesCovered.setRelease(history.coveredRanges());
@@ -142,22 +153,48 @@ public final class RepairScheduler implements TimerHandler {
      *     ring holds no other replica of this node's ranges
      */
     public int start() {
+        return start(null, null);
+    }
+
+    /**
+     * Starts a pass over the ranges this node replicates that overlap {@code only}, with {@code peer} alone (the
+     * operator's {@code ringkv repair --range --node}). A pass limited to one peer covers no range for the tombstone
+     * purge: the range's other replicas were not repaired against.
+     *
+     * @param only the token range to repair, null for every range
+     * @param peer the one replica to repair against, null for every replica
+     * @return the number of sessions the pass will run
+     * @throws KvException with {@code INVALID_ARGUMENT} when a pass is running already or nothing matches,
+     *     {@code UNAVAILABLE} when the ring holds no other replica of this node's ranges
+     */
+    public int start(TokenRange only, NodeId peer) {
         if (inPass) {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "a repair pass is running on this node already ("
                 + sessionsDone.get() + " of " + sessionsTotal.get() + " sessions done)");
         }
         tasks.clear();
+        boolean anyPeer = false;
         for (RepairHistory.Shared shared : shared(ring.get())) {
+            anyPeer |= !shared.peers().isEmpty();
+            if (only != null && !overlap(only, shared.range())) {
+                continue;
+            }
             // a fixed order, so that a pass over the same ring runs the same sessions
-            List<NodeId> peers = shared.peers().stream().sorted(Comparator.comparing(NodeId::value)).toList();
+            List<NodeId> peers = shared.peers().stream().filter(p -> peer == null || p.equals(peer))
+                .sorted(Comparator.comparing(NodeId::value)).toList();
             for (int i = 0; i < peers.size(); i++) {
                 tasks.add(new Task(shared, peers.get(i), i == 0, i == peers.size() - 1));
             }
         }
-        if (tasks.isEmpty()) {
+        if (!anyPeer) {
             throw new KvException(ErrorCode.UNAVAILABLE, "no other node replicates this node's ranges: nothing to"
                 + " repair against");
         }
+        if (tasks.isEmpty()) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "no range of this node " + (only == null ? ""
+                : "overlaps " + only + " ") + (peer == null ? "" : "with replica " + peer) + ": nothing to repair");
+        }
+        fullPass = peer == null;
         inPass = true;
         passStartedNanos = context.clock().monotonicNanos();
         // tombstones written before this instant reach every replica of a range this pass covers; the margin keeps a
@@ -241,7 +278,7 @@ public final class RepairScheduler implements TimerHandler {
 
     private void sessionEnded(Task task, boolean completed) {
         rangeCompleted &= completed;
-        if (task.last() && rangeCompleted) {
+        if (task.last() && rangeCompleted && fullPass) {
             history.covered(task.shared(), passStartedMillis);
             publishCoverage();
         }

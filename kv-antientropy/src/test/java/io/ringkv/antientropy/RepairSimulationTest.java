@@ -175,6 +175,42 @@ class RepairSimulationTest {
     }
 
     @Test
+    void aSessionBesideConcurrentWritesCompletesAndTheNextOneLeavesTheReplicasIdentical() {
+        SimulationSeeds.run(getClass(), "aSessionBesideConcurrentWritesCompletes", "kv-antientropy", 5, seed -> {
+            Cluster cluster = new Cluster(seed, 2);
+            SplittableRandom random = new SplittableRandom(seed);
+            StorageEngine a = cluster.engines.get(cluster.ids.get(0));
+            StorageEngine b = cluster.engines.get(cluster.ids.get(1));
+            for (int i = 0; i < 2_000; i++) {
+                put(random.nextBoolean() ? a : b, "key" + i, 1, "v" + i);
+            }
+            // writes land on one replica or both (as replication's would) all through the first session
+            for (int w = 0; w < 400; w++) {
+                String key = "key" + random.nextInt(3_000);
+                int version = 2 + random.nextInt(100);
+                int where = random.nextInt(3);
+                cluster.sim.schedule(w * 500_000L, () -> {
+                    if (where != 1) {
+                        put(a, key, version, "w" + version);
+                    }
+                    if (where != 0) {
+                        put(b, key, version, "w" + version);
+                    }
+                });
+            }
+            cluster.sim.network().dropRate(0.02).latency(LatencyModel.exponential(100_000, MS));
+            RepairResult first = cluster.repair(cluster.ids.get(0), cluster.ids.get(1));
+            assertTrue(first.completed(), "a session beside writes failed: " + first.failure());
+            cluster.sim.runFor(1_000 * MS);
+            RepairResult second = cluster.repair(cluster.ids.get(1), cluster.ids.get(0));
+            assertTrue(second.completed(), second.failure());
+            cluster.sim.runFor(1_000 * MS);
+            assertEquals(cluster.contents(cluster.ids.get(0)), cluster.contents(cluster.ids.get(1)),
+                "replicas differ once the writes stopped and a session ran");
+        });
+    }
+
+    @Test
     void aRangeNarrowerThanTheLeavesIsRepairedToo() {
         // a joining node's token may sit right after another's: the range between them holds a single token
         Cluster cluster = new Cluster(9, 2);

@@ -44,6 +44,11 @@ class TombstonePurgeSimulationTest {
         final List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
         final Map<NodeId, StorageEngine> engines = new HashMap<>();
         final Map<NodeId, RepairScheduler> schedulers = new HashMap<>();
+        private Ring ring;
+
+        Ring ring() {
+            return ring;
+        }
 
         Cluster(long seed, boolean gated) {
             sim = new Simulation(seed);
@@ -53,7 +58,8 @@ class TombstonePurgeSimulationTest {
                 long[] tokens = random.longs(8).toArray();
                 builder.add(Node.of(ids.get(i).value(), "127.0.0.1", 7001 + i, 8001 + i), tokens);
             }
-            Ring ring = builder.build();
+            Ring built = builder.build();
+            this.ring = built;
             for (NodeId id : ids) {
                 sim.addNode(id, (context, disk) -> {
                     RepairHistory history = new RepairHistory(false);
@@ -64,7 +70,7 @@ class TombstonePurgeSimulationTest {
                     SimStorageStage stage = new SimStorageStage(context, engine);
                     AntiEntropy repair = new AntiEntropy(context, stage, RepairConfig.DEFAULT,
                         LargerVersionWins.through(stage), 256, 64 * 1024);
-                    schedulers.put(id, new RepairScheduler(context, repair, () -> ring, peer -> true, 0, history));
+                    schedulers.put(id, new RepairScheduler(context, repair, () -> built, peer -> true, 0, history));
                     return repair;
                 });
             }
@@ -158,6 +164,22 @@ class TombstonePurgeSimulationTest {
                     assertEquals(0, cluster.records(id), id + " holds records after every replica purged");
                 }
             });
+    }
+
+    @Test
+    void aPassLimitedToOneReplicaOrOneRangeRunsOnlyThoseSessionsAndLetsNoTombstoneGo() {
+        Cluster cluster = divergedByAMissedDelete(13, true);
+        NodeId n1 = cluster.ids.get(0);
+        RepairScheduler scheduler = cluster.schedulers.get(n1);
+        int ranges = cluster.ring().ranges().size();
+        int sessions = scheduler.start(null, cluster.ids.get(2));
+        assertEquals(ranges, sessions, "one session per range, with n3 only (every node replicates every range)");
+        assertTrue(cluster.sim.runUntil(() -> !scheduler.running(), 4 * HOUR_MS * MS));
+        cluster.sim.runFor(2 * HOUR_MS * MS);
+        assertEquals(0, cluster.compact(n1), "a pass with one replica covers no range");
+        io.ringkv.ring.TokenRange first = cluster.ring().ranges().get(0);
+        assertEquals(2, scheduler.start(first, null), "the one range, with both other replicas");
+        assertTrue(cluster.sim.runUntil(() -> !scheduler.running(), 4 * HOUR_MS * MS));
     }
 
     @Test

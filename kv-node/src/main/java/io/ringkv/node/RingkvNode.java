@@ -8,6 +8,8 @@ import io.ringkv.antientropy.RangeStreamer;
 import io.ringkv.antientropy.RepairHistory;
 import io.ringkv.antientropy.RepairScheduler;
 import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
 import io.ringkv.node.membership.ClusterMembership;
@@ -174,9 +176,14 @@ public final class RingkvNode implements AutoCloseable {
             AgentRunner.startOnThread(runner);
             ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
                 membership::removeNode, context.counters().register(HandOffCounter.class));
-            service.operation("repair", () -> "repair started: " + repairs.start() + " sessions (progress in INFO"
-                + " repair)");
-            service.operation("decommission", membership::decommission);
+            service.operation("repair", arguments -> "repair started: " + RepairArguments.parse(arguments)
+                .startOn(repairs) + " sessions (progress in INFO repair)");
+            service.operation("decommission", arguments -> {
+                if (!arguments.isEmpty()) {
+                    throw new KvException(ErrorCode.INVALID_ARGUMENT, "DECOMMISSION takes no arguments");
+                }
+                return membership.decommission();
+            });
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters());

@@ -26,7 +26,7 @@ final class RepairCommand implements Command {
     @Override
     public String usage() {
         return """
-            usage: ringkv repair [--host HOST] [--port PORT] [--timeout-s S]
+            usage: ringkv repair [--host HOST] [--port PORT] [--range START,END] [--node ID] [--timeout-s S]
 
             Starts a repair pass on the node: for every token range it replicates, it compares hash trees with
             each other replica of the range and exchanges only the keys that differ, both ways, merged with the
@@ -35,21 +35,38 @@ final class RepairCommand implements Command {
             or the pass did not end within the timeout (it goes on running on the node).
 
             options:
-              --host HOST     node to repair (default 127.0.0.1)
-              --port PORT     its client port (default 7379)
-              --timeout-s S   how long to follow the pass (default 3600)
+              --host HOST        node to repair (default 127.0.0.1)
+              --port PORT        its client port (default 7379)
+              --range START,END  only the node's ranges that overlap the tokens (START, END] (signed 64-bit)
+              --node ID          only against this replica (such a pass does not let tombstones be purged:
+                                 the ranges' other replicas were not repaired against)
+              --timeout-s S      how long to follow the pass (default 3600)
             """;
     }
 
     @Override
     public int run(Options options, PrintStream out, PrintStream err) {
-        options.rejectUnknown(Set.of("host", "port", "timeout-s"));
+        options.rejectUnknown(Set.of("host", "port", "timeout-s", "range", "node"));
+        List<String> command = new java.util.ArrayList<>(List.of("REPAIR"));
+        String range = options.text("range", "");
+        if (!range.isEmpty()) {
+            String[] bounds = range.split(",");
+            if (bounds.length != 2) {
+                err.println("ringkv repair: --range takes START,END (two tokens), not '" + range + "'");
+                return Launcher.USAGE;
+            }
+            command.addAll(List.of("RANGE", bounds[0].trim(), bounds[1].trim()));
+        }
+        String node = options.text("node", "");
+        if (!node.isEmpty()) {
+            command.addAll(List.of("NODE", node));
+        }
         String host = options.text("host", "127.0.0.1");
         int port = options.integer("port", 7379, 1, 65_535);
         long deadline = System.nanoTime() + options.integer("timeout-s", 3600, 1, 86_400 * 7) * 1_000_000_000L;
         try {
             long passesBefore = number(info(host, port), "repair_passes_completed");
-            AdminClient.Reply started = AdminClient.call(host, port, List.of("REPAIR"));
+            AdminClient.Reply started = AdminClient.call(host, port, command);
             if (started.error()) {
                 err.println("ringkv repair: " + started.text());
                 return Launcher.FAILED;

@@ -65,17 +65,19 @@ final class KeyValueCommands {
         table.register(CommandSpec.keyless("removenode", 2, "admin", "ringkv",
             "Marks a node judged DOWN as removed from the cluster: REMOVENODE id.",
             this::removeNode));
-        table.register(CommandSpec.keyless("repair", 1, "admin", "ringkv",
-            "Starts a repair pass over every token range this node replicates (progress in INFO repair).",
-            (arguments, context) -> admin("repair", context)));
+        table.register(CommandSpec.keyless("repair", -1, "admin", "ringkv",
+            "Starts a repair pass over the token ranges this node replicates: REPAIR [RANGE start end] [NODE id]"
+                + " (progress in INFO repair).",
+            (arguments, context) -> admin("repair", arguments, context)));
         table.register(CommandSpec.keyless("decommission", 1, "admin", "ringkv",
             "Streams this node's ranges to the nodes that take them over, then leaves the cluster and exits"
                 + " (progress in INFO streaming).",
-            (arguments, context) -> admin("decommission", context)));
+            (arguments, context) -> admin("decommission", arguments, context)));
     }
 
-    private void admin(String operation, CommandContext context) {
-        KeyValueCommands.<String>ask(context, Reply.Simple::new, answer -> service.admin(operation, answer));
+    private void admin(String operation, List<byte[]> arguments, CommandContext context) {
+        List<String> texts = arguments.subList(1, arguments.size()).stream().map(CommandDispatcher::text).toList();
+        KeyValueCommands.<String>ask(context, Reply.Simple::new, answer -> service.admin(operation, texts, answer));
     }
 
     private void removeNode(List<byte[]> arguments, CommandContext context) {

@@ -64,8 +64,9 @@ public interface KeyValueService {
      * not a member of the ring...).
      *
      * @param operation {@code repair} or {@code decommission}
+     * @param arguments the command's arguments after its name (e.g. {@code RANGE start end NODE id} for repair)
      */
-    default void admin(String operation, Answer<String> answer) {
+    default void admin(String operation, java.util.List<String> arguments, Answer<String> answer) {
         answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not run " + operation));
     }
 

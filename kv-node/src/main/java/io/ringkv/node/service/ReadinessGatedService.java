@@ -70,9 +70,9 @@ public final class ReadinessGatedService implements KeyValueService {
     }
 
     @Override
-    public void admin(String operation, Answer<String> answer) {
+    public void admin(String operation, java.util.List<String> arguments, Answer<String> answer) {
         if (!refused(answer)) {
-            ready.admin(operation, answer);
+            ready.admin(operation, arguments, answer);
         }
     }
 

@@ -42,7 +42,8 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     private final Coordinator coordinator;
     private final Consumer<NodeId> removeNode;
     /** Node operations by name ({@code repair}, {@code decommission}), run on the agent thread. */
-    private final java.util.Map<String, java.util.function.Supplier<String>> operations = new java.util.HashMap<>();
+    private final java.util.Map<String, java.util.function.Function<List<String>, String>> operations =
+        new java.util.HashMap<>();
     /** Front door thread: the calls since the last flush. */
     private List<Call> batch = new ArrayList<>();
 
@@ -67,11 +68,11 @@ public final class ReplicatedKeyValueService implements KeyValueService {
      * A service over an inbox alone; whoever drains it must call {@link #deliverAnswers()} after each drain.
      */
     /**
-     * Sets what a node operation ({@code REPAIR}, {@code DECOMMISSION}) runs, on the agent thread: it starts the
-     * operation and says what started, or throws {@code KvException} saying why not. Before the service takes
-     * requests.
+     * Sets what a node operation ({@code REPAIR}, {@code DECOMMISSION}) runs, on the agent thread: given the
+     * command's arguments, it starts the operation and says what started, or throws {@code KvException} saying why
+     * not (bad arguments included). Before the service takes requests.
      */
-    public void operation(String name, java.util.function.Supplier<String> start) {
+    public void operation(String name, java.util.function.Function<List<String>, String> start) {
         operations.put(name, start);
     }
 
@@ -136,8 +137,8 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     }
 
     @Override
-    public void admin(String operation, Answer<String> answer) {
-        java.util.function.Supplier<String> start = operations.get(operation);
+    public void admin(String operation, List<String> arguments, Answer<String> answer) {
+        java.util.function.Function<List<String>, String> start = operations.get(operation);
         if (start == null) {
             answer.failed(new KvException(io.ringkv.api.ErrorCode.INVALID_ARGUMENT, "this node does not run "
                 + operation));
@@ -145,7 +146,7 @@ public final class ReplicatedKeyValueService implements KeyValueService {
         }
         batch.add(new Call(answer, () -> {
             try {
-                frontDoors.succeeded(answer, start.get());
+                frontDoors.succeeded(answer, start.apply(arguments));
             } catch (KvException e) {
                 frontDoors.failed(answer, e);
             }

@@ -404,18 +404,21 @@ class RespServerTest {
     }
 
     @Test
-    void repairNeedsANodeThatRunsRepairs() throws Exception {
+    void repairAndDecommissionNeedANodeThatRunsThem() throws Exception {
         RespTestClient client = client(start(new MapKeyValueService(null)));
         Object refused = client.call("REPAIR");
-        assertTrue(refused instanceof Err err && err.message().contains("does not run repairs"), String.valueOf(refused));
-        assertTrue(client.call("REPAIR", "extra") instanceof Err, "REPAIR takes no argument");
+        assertTrue(refused instanceof Err err && err.message().contains("does not run repair"), String.valueOf(refused));
+        Object leave = client.call("DECOMMISSION");
+        assertTrue(leave instanceof Err err && err.message().contains("does not run decommission"),
+            String.valueOf(leave));
+        assertTrue(client.call("DECOMMISSION", "extra") instanceof Err, "DECOMMISSION takes no argument");
     }
 
     @Test
     void commandCountsAndDocumentsEveryCommand() throws Exception {
         RespTestClient client = client(start(new MapKeyValueService(null)));
         long count = (Long) client.call("COMMAND", "COUNT");
-        assertEquals(19L, count);
+        assertEquals(20L, count);
         assertEquals(count, ((List<?>) client.call("COMMAND")).size());
         client.call("HELLO", "3");
         Map<?, ?> docs = (Map<?, ?>) client.call("COMMAND", "DOCS", "get", "nosuch");
