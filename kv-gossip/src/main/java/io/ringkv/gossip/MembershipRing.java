@@ -15,6 +15,12 @@ import java.util.Set;
  * at the same moment against the same ring), the one with the smaller id keeps it, on every node alike.
  */
 public final class MembershipRing {
+    /**
+     * The application state a JOINING node announces when it replaces a dead node (the dead node's id): the future
+     * ring gives the dead node's tokens to it.
+     */
+    public static final String REPLACING = "replacing";
+
     private MembershipRing() {
     }
 
@@ -33,7 +39,15 @@ public final class MembershipRing {
      * Writes also go to the replicas a key has here and not in the current ring.
      */
     public static Ring future(Collection<EndpointState> states, int replicationFactor) {
-        return build(states, replicationFactor, NodeStatus.NORMAL, NodeStatus.JOINING);
+        Set<String> replaced = new HashSet<>();
+        for (EndpointState state : states) {
+            String target = state.applicationState().get(REPLACING);
+            if (state.status() == NodeStatus.JOINING && target != null && !target.isEmpty()) {
+                replaced.add(target);
+            }
+        }
+        List<EndpointState> kept = states.stream().filter(s -> !replaced.contains(s.id().value())).toList();
+        return build(kept, replicationFactor, NodeStatus.NORMAL, NodeStatus.JOINING);
     }
 
     private static Ring build(Collection<EndpointState> states, int replicationFactor, NodeStatus... owning) {

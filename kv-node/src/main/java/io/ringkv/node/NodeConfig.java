@@ -35,11 +35,12 @@ import java.util.concurrent.TimeUnit;
  * @param transportTimeoutMillis how long the node may be stopped (a long GC pause, SIGSTOP, a frozen VM or
  *     container) and still serve on when it resumes; a node stopped longer exits (default ten minutes, see
  *     {@link TransportConfig#DEFAULT_TIMEOUT_NANOS})
+ * @param replace a dead node this one replaces, taking its tokens (null for none)
  */
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
                          ClusterSettings cluster, Map<String, String> engineOptions, ClientSettings clients,
-                         long transportTimeoutMillis, HintConfig hints, long repairPeriodHours) {
+                         long transportTimeoutMillis, HintConfig hints, long repairPeriodHours, NodeId replace) {
     /** Default transport timeout: ten minutes. */
     public static final long DEFAULT_TRANSPORT_TIMEOUT_MILLIS =
         TimeUnit.NANOSECONDS.toMillis(TransportConfig.DEFAULT_TIMEOUT_NANOS);
@@ -67,6 +68,10 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "repair period must be 0 (on demand only) to "
                 + 24 * 365 + " hours, was " + repairPeriodHours);
         }
+        if (id.equals(replace)) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "a node cannot replace itself (--replace " + replace
+                + ")");
+        }
         seeds = List.copyOf(seeds);
         engineOptions = Map.copyOf(engineOptions);
         if (clientPort < 0 || clientPort > 65_535) {
@@ -87,7 +92,7 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
                       int clientPort, String zone, String rack, GossipSettings gossip, ClusterSettings cluster,
                       Map<String, String> engineOptions, ClientSettings clients, long transportTimeoutMillis) {
         this(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster, engineOptions, clients,
-            transportTimeoutMillis, HintConfig.DEFAULT, DEFAULT_REPAIR_PERIOD_HOURS);
+            transportTimeoutMillis, HintConfig.DEFAULT, DEFAULT_REPAIR_PERIOD_HOURS, null);
     }
 
     /** Settings with the default client bounds and the {@linkplain #DEFAULT_TRANSPORT_TIMEOUT_MILLIS default
@@ -182,6 +187,6 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return these settings with another client port (the one actually bound when the configured one was 0) */
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
-            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours);
+            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace);
     }
 }

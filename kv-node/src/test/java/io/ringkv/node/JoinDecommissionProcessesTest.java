@@ -85,6 +85,39 @@ class JoinDecommissionProcessesTest {
         }
     }
 
+    /**
+     * A killed node is replaced: a new node started with {@code --replace} takes its tokens, streams its ranges
+     * from the two other replicas and removes it; then, with those two killed, every key reads back at ONE through
+     * the replacement alone.
+     */
+    @Test
+    @Timeout(600)
+    void aDeadNodeIsReplacedByANewOneThatTakesItsRanges() throws Exception {
+        cluster.startFormed(3);
+        cluster.setKeys(0, KEYS);
+        cluster.nodes[2].kill();
+        cluster.nodes[0].await("node n2 is DOWN", WAIT);
+        cluster.start(3, "--replace", "n2");
+        cluster.nodes[3].await("joined the ring", WAIT);
+        assertTrue(cluster.nodes[3].output().contains("removed n2, whose tokens this node takes over"),
+            cluster.nodes[3].output());
+        for (int i : new int[] {0, 1, 3}) {
+            ClusterProcessesTest.awaitRing(cluster.clientPorts[i], 3);
+        }
+        cluster.nodes[0].kill();
+        cluster.nodes[1].kill();
+        List<String> missing = new ArrayList<>();
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[3])) {
+            client.sendCommand(() -> "CONSISTENCY".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "ONE");
+            for (int k = 0; k < KEYS; k++) {
+                if (!("value-" + k).equals(client.get("key:" + k))) {
+                    missing.add("key:" + k);
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "keys the replacement does not hold");
+    }
+
     /** @return the keys a QUORUM read through the node does not return with their value */
     private static List<String> missing(int port, int live) {
         List<String> missing = new ArrayList<>();

@@ -78,13 +78,15 @@ final class ProcessCluster implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
-    /** Starts node {@code i} (again, after a kill) with its data directory {@code n<i>}. */
-    NodeProcess start(int i) {
+    /** Starts node {@code i} (again, after a kill) with its data directory {@code n<i>} and {@code extra} options. */
+    NodeProcess start(int i, String... extra) {
         String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
-        nodes[i] = NodeProcess.start(workDirectory, "node", "--id", "n" + i,
+        List<String> arguments = new ArrayList<>(List.of("node", "--id", "n" + i,
             "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
             "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
-            "--data-dir", workDirectory.resolve("n" + i).toString());
+            "--data-dir", workDirectory.resolve("n" + i).toString()));
+        arguments.addAll(List.of(extra));
+        nodes[i] = NodeProcess.start(workDirectory, arguments.toArray(String[]::new));
         processes.add(nodes[i]);
         return nodes[i];
     }

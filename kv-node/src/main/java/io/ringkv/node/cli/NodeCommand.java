@@ -33,7 +33,8 @@ final class NodeCommand implements Command {
             "quarantine-ms", "ready-after-rounds", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes",
             "timeout-ms", "client-idle-timeout", "client-request-timeout", "client-max-pending-replies",
             "client-max-unsent-bytes", "transport-timeout-ms", "sloppy-quorum", "hinted-writes", "hint-window-ms",
-            "hint-max-bytes-per-node", "hint-max-bytes", "hint-delivery-bytes-per-second", "repair-period-hours");
+            "hint-max-bytes-per-node", "hint-max-bytes", "hint-delivery-bytes-per-second", "repair-period-hours",
+            "replace");
     /** The exit status of a node that stopped because it could no longer serve (its transport failed). */
     static final int NODE_FAILED = 3;
 
@@ -108,6 +109,8 @@ final class NodeCommand implements Command {
                                          4194304)
               --repair-period-hours H    hours from the end of one background repair pass to the start of the
                                          next (default 24; 0: only on demand, ringkv repair)
+              --replace ID               join in place of node ID, which must be DOWN: take its tokens, stream
+                                         its ranges from the other replicas, then remove it from the ring
               --transport-timeout-ms MS  how long the node may be stopped (a long GC pause, SIGSTOP, a frozen VM
                                          or container) and serve on when it resumes, 2000-86400000 (default
                                          600000); a node stopped longer exits with status 3 and a message saying
@@ -213,7 +216,18 @@ final class NodeCommand implements Command {
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS),
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)),
             hintSettings(options),
-            options.integer("repair-period-hours", (int) NodeConfig.DEFAULT_REPAIR_PERIOD_HOURS, 0, 24 * 365));
+            options.integer("repair-period-hours", (int) NodeConfig.DEFAULT_REPAIR_PERIOD_HOURS, 0, 24 * 365),
+            replaced(options.text("replace", "")));
+    }
+
+    private static NodeId replaced(String id) {
+        if (id.isEmpty()) {
+            return null;
+        }
+        if (!NodeId.isValid(id)) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--replace takes a node id, not '" + id + "'");
+        }
+        return NodeId.of(id);
     }
 
     private static HintConfig hintSettings(Options options) {

@@ -228,6 +228,10 @@ public final class ClusterMembership implements Gossiper.Listener {
             context.timers().schedule(interval, id -> join());
             return;
         }
+        if (config.replace() != null) {
+            joinInPlaceOf(config.replace());
+            return;
+        }
         NodeId before = smallerLiveJoiner();
         if (before != null && roundsWaitedForJoiners++ < MAX_ROUNDS_WAITING_FOR_JOINERS) {
             // one node picks at a time, smallest id first, each against the ring the others left: nodes
@@ -257,7 +261,54 @@ public final class ClusterMembership implements Gossiper.Listener {
         }
     }
 
+    /**
+     * Joins in place of a DOWN node: takes its tokens (pending while JOINING, with the replaced node left out of the
+     * future ring), streams its ranges from the other replicas, then removes it and becomes NORMAL with them.
+     */
+    private void joinInPlaceOf(NodeId dead) {
+        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
+        EndpointView found = null;
+        for (EndpointView view : gossiper.view()) {
+            if (view.state().id().equals(dead)) {
+                found = view;
+            }
+        }
+        String problem = found == null ? "no node " + dead + " in this node's view yet"
+            : found.state().status() != NodeStatus.NORMAL || found.state().tokenCount() == 0 ? dead + " is "
+                + found.state().status() + ", not a member of the ring"
+            : found.liveness() != Liveness.DOWN ? dead + " is " + found.liveness() + "; stop it first (a replacement"
+                + " takes over a DOWN node)" : null;
+        if (problem != null) {
+            if (joinAttempts++ % 10 == 0) {
+                events.accept("waiting to replace " + dead + ": " + problem);
+            }
+            context.timers().schedule(interval, id -> join());
+            return;
+        }
+        long[] tokens = found.state().tokens();
+        replacing = dead;
+        gossiper.announceApplicationState(MembershipRing.REPLACING, dead.value());
+        gossiper.announce(NodeStatus.JOINING, tokens);
+        events.accept("replacing " + dead + ": joining with its " + tokens.length + " tokens, streaming its ranges from"
+            + " the other replicas");
+        context.timers().schedule(STREAM_AFTER_ROUNDS * interval, id -> streamJoin(tokens, ringChanges));
+    }
+
     private void becomeNormal(long[] tokens) {
+        if (replacing != null) {
+            try {
+                // the dead node leaves the ring as this one takes its tokens
+                gossiper.removeNode(replacing);
+                events.accept("removed " + replacing + ", whose tokens this node takes over");
+            } catch (KvException e) {
+                events.accept("cannot remove " + replacing + " (" + e.getMessage() + "); trying again");
+                long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
+                context.timers().schedule(JOIN_RETRY_ROUNDS * interval, id -> becomeNormal(tokens));
+                return;
+            }
+            replacing = null;
+            gossiper.announceApplicationState(MembershipRing.REPLACING, "");
+        }
         state = state.withTokens(tokens, config.dataDirectory());
         gossiper.announce(NodeStatus.NORMAL, tokens);
         gossiper.announceApplicationState(STREAMING, "");
@@ -271,7 +322,12 @@ public final class ClusterMembership implements Gossiper.Listener {
             return;
         }
         long changes = ringChanges;
-        List<StreamPlan.Task> plan = StreamPlan.joining(ring, future, config.id());
+        List<StreamPlan.Task> plan = new ArrayList<>(StreamPlan.joining(ring, future, config.id()));
+        if (replacing != null) {
+            // the node replaced is down: its ranges come from their other replicas
+            NodeId dead = replacing;
+            plan.removeIf(task -> task.peer().equals(dead));
+        }
         if (plan.isEmpty() && changes == changesBefore) {
             becomeNormal(tokens);
             return;
@@ -376,6 +432,8 @@ public final class ClusterMembership implements Gossiper.Listener {
     private long rounds;
     private long tokenPicks;
     private long failuresReported;
+    /** The DOWN node this one is taking the place of, while it streams its ranges. */
+    private NodeId replacing;
     private long joinAttempts;
     private long roundsWaitedForJoiners;
 
