@@ -40,6 +40,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -178,12 +179,10 @@ public final class RingkvNode implements AutoCloseable {
                 membership::removeNode, context.counters().register(HandOffCounter.class));
             service.operation("repair", arguments -> "repair started: " + RepairArguments.parse(arguments)
                 .startOn(repairs) + " sessions (progress in INFO repair)");
-            service.operation("decommission", arguments -> {
-                if (!arguments.isEmpty()) {
-                    throw new KvException(ErrorCode.INVALID_ARGUMENT, "DECOMMISSION takes no arguments");
-                }
-                return membership.decommission();
-            });
+            service.operation("decommission", noArguments("DECOMMISSION", membership::decommission));
+            RangeCleanup cleanup = new RangeCleanup(engine, context.counters(), events);
+            service.operation("cleanup", noArguments("CLEANUP", () -> cleanup.start(
+                replication.coordinator().ring(), membership.futureRing(), config.id())));
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters());
@@ -194,6 +193,17 @@ public final class RingkvNode implements AutoCloseable {
             frontDoor.close();
             throw e;
         }
+    }
+
+    /** @return an operation that refuses arguments, naming {@code command} */
+    private static java.util.function.Function<List<String>, String> noArguments(String command,
+                                                                            java.util.function.Supplier<String> run) {
+        return arguments -> {
+            if (!arguments.isEmpty()) {
+                throw new KvException(ErrorCode.INVALID_ARGUMENT, command + " takes no arguments");
+            }
+            return run.get();
+        };
     }
 
     /** @return whether a node of {@code previous} is not on {@code next} (it was removed or left) */

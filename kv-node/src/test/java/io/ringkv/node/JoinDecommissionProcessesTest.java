@@ -18,7 +18,8 @@ import redis.clients.jedis.Jedis;
  * Scaling out and in with real node processes. Three nodes hold 2,000 keys; a fourth joins while a client keeps
  * writing: it streams the ranges it takes over, and afterwards every key, those written during the join included,
  * reads back at QUORUM through each of the four nodes, and the fourth holds about its share (3/4 of the keys at
- * N=3). Then one of the first three decommissions with {@code ringkv decommission}: it hands its ranges over,
+ * N=3); n0, which held every key, drops those of the ranges it no longer replicates with {@code ringkv cleanup}, and
+ * every key still reads back. Then one of the first three decommissions with {@code ringkv decommission}: it hands its ranges over,
  * leaves and exits, and every key still reads back at QUORUM through each node that stays.
  */
 class JoinDecommissionProcessesTest {
@@ -69,6 +70,22 @@ class JoinDecommissionProcessesTest {
             double share = (double) held / (KEYS + written.get());
             assertTrue(share > 0.6 && share < 0.9, "the new node holds " + held + " of " + (KEYS + written.get())
                 + " keys; its share at N=3 of 4 nodes is about 3/4");
+        }
+
+        // n0 held every key; after cleanup it keeps only the ranges it still replicates
+        try (NodeProcess cleanup = NodeProcess.start(cluster.workDirectory(), "cleanup", "--port",
+                Integer.toString(cluster.clientPorts[0]), "--timeout-s", "120")) {
+            assertEquals(0, cleanup.exitCode(Duration.ofSeconds(150)), cleanup.output());
+            assertTrue(cleanup.output().contains("records dropped"), cleanup.output());
+        }
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[0])) {
+            long held = ClusterProcessesTest.counter(client.info("storage"), "storage_records");
+            assertTrue(held > 0 && held < 0.95 * (KEYS + written.get()), "n0 still holds " + held + " of "
+                + (KEYS + written.get()) + " keys after cleanup");
+        }
+        for (int i = 0; i < 4; i++) {
+            assertEquals(List.of(), missing(cluster.clientPorts[i], written.get()), "after cleanup, keys n" + i
+                + " cannot read");
         }
 
         try (NodeProcess decommission = NodeProcess.start(cluster.workDirectory(), "decommission", "--port",

@@ -46,6 +46,17 @@ final class SimulatedDiskEngine extends RecordMapEngine {
         store.write(record, wallClock.getAsLong());
     }
 
+    @Override
+    public long dropUnless(java.util.function.LongPredicate keep) {
+        store.flush();
+        return super.dropUnless(keep);
+    }
+
+    @Override
+    protected void drop(io.ringkv.storage.StorageKey key) {
+        store.drop(key);
+    }
+
     /** A compaction: drops the tombstones older than {@code graceMillis} that the store's purge gate allows. */
     int compact(long graceMillis) {
         return store.purgeTombstones(wallClock.getAsLong() - graceMillis, gate);

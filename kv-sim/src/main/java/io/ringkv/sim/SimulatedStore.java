@@ -53,6 +53,12 @@ final class SimulatedStore {
         return purged.size();
     }
 
+    /** Removes the key's record for good (a cleanup, made durable at once like a compaction's output). */
+    void drop(StorageKey key) {
+        records.remove(key);
+        tombstoneWrites.remove(key);
+    }
+
     void flush() {
         unflushed.clear();
     }

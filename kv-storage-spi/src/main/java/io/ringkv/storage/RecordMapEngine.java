@@ -74,6 +74,25 @@ public abstract class RecordMapEngine implements StorageEngine {
     }
 
     @Override
+    public long dropUnless(java.util.function.LongPredicate keep) {
+        guard.checkOpen();
+        java.util.List<StorageKey> dropped = new java.util.ArrayList<>();
+        records.scan(0, 0, record -> {
+            if (!keep.test(record.token())) {
+                dropped.add(record.storageKey());
+            }
+            return true;
+        });
+        dropped.forEach(this::drop);
+        return dropped.size();
+    }
+
+    /** Removes the key's record for good (no tombstone); by default from the map. */
+    protected void drop(StorageKey key) {
+        records.remove(key);
+    }
+
+    @Override
     public void flush() {
         guard.checkOpen();
         counters.onFlush();

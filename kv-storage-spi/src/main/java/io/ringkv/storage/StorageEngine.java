@@ -61,6 +61,21 @@ public interface StorageEngine extends AutoCloseable {
      */
     void scan(long startExclusive, long endInclusive, RecordVisitor visitor);
 
+    /**
+     * Drops, for good and without leaving tombstones, every record whose token {@code keep} rejects: the ranges a
+     * node no longer replicates once the ring moved ({@code ringkv cleanup}). Records written while it runs are
+     * kept. What was dropped stays dropped after close and reopen. It may take long (an engine may rewrite its
+     * files): callers run it off the node's agent and storage threads.
+     *
+     * @param keep true for the tokens whose records stay; called from the calling thread only
+     * @return how many records were dropped
+     * @throws io.ringkv.api.KvException with {@code INVALID_ARGUMENT} when the engine cannot drop records
+     */
+    default long dropUnless(java.util.function.LongPredicate keep) {
+        throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.INVALID_ARGUMENT, "the " + name()
+            + " engine cannot drop the ranges a node no longer replicates");
+    }
+
     /** Makes everything written so far durable (a no-op for volatile engines). */
     void flush();
 

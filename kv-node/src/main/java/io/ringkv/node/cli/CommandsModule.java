@@ -35,6 +35,11 @@ interface CommandsModule {
 
     @Binds
     @IntoMap
+    @StringKey("cleanup")
+    Command cleanup(CleanupCommand command);
+
+    @Binds
+    @IntoMap
     @StringKey("decommission")
     Command decommission(DecommissionCommand command);
 

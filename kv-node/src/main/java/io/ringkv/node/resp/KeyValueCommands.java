@@ -73,6 +73,9 @@ final class KeyValueCommands {
             "Streams this node's ranges to the nodes that take them over, then leaves the cluster and exits"
                 + " (progress in INFO streaming).",
             (arguments, context) -> admin("decommission", arguments, context)));
+        table.register(CommandSpec.keyless("cleanup", 1, "admin", "ringkv",
+            "Drops the records of ranges this node no longer replicates, after a join (progress in INFO cleanup).",
+            (arguments, context) -> admin("cleanup", arguments, context)));
     }
 
     private void admin(String operation, List<byte[]> arguments, CommandContext context) {

@@ -418,7 +418,7 @@ class RespServerTest {
     void commandCountsAndDocumentsEveryCommand() throws Exception {
         RespTestClient client = client(start(new MapKeyValueService(null)));
         long count = (Long) client.call("COMMAND", "COUNT");
-        assertEquals(20L, count);
+        assertEquals(21L, count);
         assertEquals(count, ((List<?>) client.call("COMMAND")).size());
         client.call("HELLO", "3");
         Map<?, ?> docs = (Map<?, ?>) client.call("COMMAND", "DOCS", "get", "nosuch");

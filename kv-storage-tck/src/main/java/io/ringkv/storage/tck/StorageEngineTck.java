@@ -286,6 +286,25 @@ public abstract class StorageEngineTck {
     }
 
     @Test
+    public void dropUnlessRemovesTheRejectedTokensForGoodAndKeepsTheRest() {
+        for (int i = 0; i < 200; i++) {
+            engine.put(i * 1_000L - 100_000, key("k" + i), bytes("v"), bytes("value " + i));
+        }
+        engine.delete(-99_000, key("gone"), bytes("d"));
+        long dropped = engine.dropUnless(token -> token >= 0);
+        assertEquals(101, dropped, "100 negative tokens and one tombstone");
+        assertEquals(100, scan(0, 0).size());
+        assertTrue(scan(0, 0).stream().allMatch(record -> record.token() >= 0));
+        assertNull(engine.get(-99_000, key("gone")), "no tombstone is left in its place");
+        if (!engine.isVolatile()) {
+            engine.close();
+            engine = open();
+            assertEquals(100, scan(0, 0).size(), "what was dropped stays dropped after a reopen");
+            assertNull(engine.get(-100_000, key("k0")));
+        }
+    }
+
+    @Test
     public void whatWasWrittenBeforeCloseIsThereAfterReopen() {
         assumeFalse(engine.isVolatile(), engineName() + " declares itself volatile");
         SplittableRandom random = new SplittableRandom(42);

@@ -24,10 +24,19 @@ final class Compaction {
     private final LongSupplier clock;
     private final RateLimiter limiter;
     private final BooleanSupplier cancelled;
+    private final java.util.function.LongPredicate keep;
+    private long dropped;
 
     /** @param cancelled true once the engine is closing: a running compaction stops and leaves its inputs */
     Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, LsmMetrics metrics, LongSupplier clock,
                BooleanSupplier cancelled) {
+        this(builder, options, gate, metrics, clock, cancelled, token -> true);
+    }
+
+    /** @param keep the tokens whose entries stay; the others are dropped, tombstones and all (a cleanup) */
+    Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, LsmMetrics metrics, LongSupplier clock,
+               BooleanSupplier cancelled, java.util.function.LongPredicate keep) {
+        this.keep = keep;
         this.gate = gate;
         this.cancelled = cancelled;
         this.builder = builder;
@@ -66,6 +75,10 @@ final class Compaction {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("the engine is closing");
                 }
+                if (!keep.test(entry.key().token())) {
+                    dropped++;
+                    continue;
+                }
                 if (!purgeable(entry, purgeBefore, older)) {
                     return entry;
                 }
@@ -78,6 +91,11 @@ final class Compaction {
         metrics.compactionBytesRead.add(bytes);
         metrics.compactionBytesWritten.add(output.sizeInBytes());
         return output;
+    }
+
+    /** @return entries dropped because {@code keep} rejected their token */
+    long dropped() {
+        return dropped;
     }
 
     private boolean purgeable(Entry entry, long purgeBefore, List<SSTable> older) {

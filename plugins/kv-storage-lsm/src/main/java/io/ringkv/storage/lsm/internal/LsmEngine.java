@@ -610,6 +610,26 @@ public final class LsmEngine implements StorageEngine {
 
     /** Flushes the memtables and merges every SSTable into one, purging tombstones past their grace the gate allows. */
     public void compactAll() {
+        compactEverything(token -> true, view -> view.tables().size() > 1 || tombstonesIn(view) > 0);
+    }
+
+    /**
+     * Flushes the memtables and rewrites every SSTable into one without the entries {@code keep} rejects (Cassandra's
+     * cleanup). Writes made meanwhile land in the memtable and stay.
+     */
+    @Override
+    public long dropUnless(java.util.function.LongPredicate keep) {
+        guard.checkOpen();
+        return compactEverything(keep, view -> !view.tables().isEmpty());
+    }
+
+    /**
+     * Once the memtables are flushed and no compaction is due, merges every SSTable into one (when {@code worth} says
+     * so), dropping the entries {@code keep} rejects.
+     *
+     * @return the entries dropped
+     */
+    private long compactEverything(java.util.function.LongPredicate keep, java.util.function.Predicate<View> worth) {
         awaitCompactions();
         writeLock.lock();
         View view;
@@ -620,9 +640,13 @@ public final class LsmEngine implements StorageEngine {
             writeLock.unlock();
         }
         try {
-            if (view.tables().size() > 1 || tombstonesIn(view) > 0) {
-                compact(new Compaction(builder, options, config.purgeGate(), metrics, clock, () -> stopping), view, 0, view.tables().size());
+            if (!worth.test(view)) {
+                return 0;
             }
+            Compaction compaction = new Compaction(builder, options, config.purgeGate(), metrics, clock,
+                () -> stopping, keep);
+            compact(compaction, view, 0, view.tables().size());
+            return compaction.dropped();
         } finally {
             endCompaction(view);
         }

@@ -191,6 +191,28 @@ public final class RocksDbEngine implements StorageEngine {
         counters.onScan(Math.abs(visited));
     }
 
+    @Override
+    public long dropUnless(java.util.function.LongPredicate keep) {
+        long dropped = 0;
+        lifecycle.readLock().lock();
+        try (RocksIterator iterator = openIterator();
+             org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch()) {
+            for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
+                byte[] rawKey = iterator.key();
+                if (!keep.test(decodeToken(rawKey))) {
+                    batch.delete(rawKey);
+                    dropped++;
+                }
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw failure("drop", e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        return dropped;
+    }
+
     private RocksIterator openIterator() {
         guard.checkOpen();
         return db.newIterator(readOptions);
