@@ -58,6 +58,8 @@ public final class HintedHandoff implements TimerHandler {
     private final StorageStage stage;
     private final HintConfig config;
     private final ReplicationConfig replicationConfig;
+    /** This node is leaving: hints for DOWN owners go to another live node instead of waiting here. */
+    private boolean handingOff;
     private final LivenessView liveness;
     private final MessageCodec codec;
     private final Replica local;
@@ -321,7 +323,7 @@ public final class HintedHandoff implements TimerHandler {
             return;
         }
         boolean onRing = ring.contains(target.owner);
-        if (onRing && !liveness.isAlive(target.owner)) {
+        if (onRing && !liveness.isAlive(target.owner) && !handingOff) {
             abandon(target);
             return;
         }
@@ -358,9 +360,16 @@ public final class HintedHandoff implements TimerHandler {
         }
     }
 
-    /** @return the owner while it is on the ring; else the key's current replicas believed alive */
+    /**
+     * @return the owner while it is on the ring (or, while this node hands its hints off, another live node to keep
+     *     the hint for a DOWN owner); else the key's current replicas believed alive
+     */
     private NodeId[] recipients(HintTasks.Hint hint) {
         if (ring.contains(hint.owner())) {
+            if (handingOff && !liveness.isAlive(hint.owner())) {
+                NodeId keeper = keeper(hint.owner());
+                return keeper == null ? new NodeId[0] : new NodeId[] {keeper};
+            }
             return new NodeId[] {hint.owner()};
         }
         if (ring.isEmpty()) {
@@ -376,8 +385,47 @@ public final class HintedHandoff implements TimerHandler {
         return alive.toArray(NodeId[]::new);
     }
 
+    /** @return a live node of the ring, neither this one nor {@code owner}, to keep a hint for it; null if none */
+    private NodeId keeper(NodeId owner) {
+        for (io.ringkv.api.Node node : ring.nodes()) {
+            NodeId id = node.id();
+            if (!id.equals(context.self()) && !id.equals(owner) && liveness.isAlive(id)) {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Hands every hint this node holds over before it leaves the cluster: hints for live owners are delivered as
+     * always, hints for DOWN owners go to another live node, which keeps them for the owner. Agent thread.
+     */
+    public void handOff() {
+        handingOff = true;
+        for (Target target : targets.values()) {
+            deliver(target, context.clock().monotonicNanos());
+        }
+    }
+
+    /** @return hints this node holds, for every owner */
+    public long pending() {
+        long total = 0;
+        for (Target target : targets.values()) {
+            total += Math.max(0, target.count);
+        }
+        return total;
+    }
+
     private void send(long correlationId, Delivery delivery) {
         HintTasks.Hint hint = delivery.hint;
+        if (handingOff && ring.contains(hint.owner()) && !delivery.recipients[0].equals(hint.owner())) {
+            // kept by another node for the DOWN owner: sent as a hint, with its original creation time
+            counters.get(HintCounter.DELIVERY_SENDS).incrementRelease();
+            int hinted = codec.encodeHintedWrite(correlationId, hint.token(), hint.key(), hint.versions(),
+                hint.owner(), hint.createdMillis());
+            context.transport().send(delivery.recipients[0], codec.sendBuffer(), 0, hinted);
+            return;
+        }
         int length = -1;
         for (int i = 0; i < delivery.recipients.length; i++) {
             if (delivery.answered[i]) {

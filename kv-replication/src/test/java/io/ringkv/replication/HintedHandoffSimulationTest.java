@@ -161,6 +161,37 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aNodeLeavingHandsItsHintsForADownOwnerToAnotherNodeWhichDeliversThem() {
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(7, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        String key = "handed";
+        List<NodeId> owners = cluster.owners(key);
+        NodeId absent = owners.get(2);
+        down.add(absent);
+        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        assertTrue(cluster.put(owners.getFirst(), key, "v1", null, QUORUM).succeeded());
+        cluster.sim.runFor(2_000 * MS);
+        NodeId holder = null;
+        for (NodeId id : cluster.ids) {
+            if (!id.equals(absent) && cluster.node(id).hints().pending() > 0) {
+                holder = id;
+            }
+        }
+        assertTrue(holder != null, "some node holds the hint");
+        cluster.node(holder).hints().handOff();
+        cluster.sim.runFor(2_000 * MS);
+        assertEquals(0, cluster.node(holder).hints().pending(), "the leaving node handed its hint off");
+        assertEquals(1, cluster.hintsPending(), "another node keeps it");
+        // the holder leaves; the owner comes back and gets the write from the node that took the hint
+        cluster.sim.crash(holder);
+        cluster.sim.network().heal();
+        down.remove(absent);
+        cluster.sim.runFor(3_000 * MS);
+        assertEquals(1, cluster.stored(absent, key).size(), "the handed-off hint reached the owner");
+    }
+
+    @Test
     void hintsCountTowardWOnlyInCountMode() {
         for (HintConfig.HintedWrites mode : HintConfig.HintedWrites.values()) {
             for (boolean sloppy : new boolean[] {true, false}) {

@@ -59,6 +59,8 @@ public final class ClusterMembership implements Gossiper.Listener {
     private static final int STREAM_AFTER_ROUNDS = 3;
     /** Rounds a node that left keeps gossiping LEFT before it reports {@link #left()}. */
     private static final int LEFT_ROUNDS = 3;
+    /** How long a leaving node tries to hand its hints over before it leaves anyway. */
+    private static final int HINT_HAND_OFF_SECONDS = 60;
     /** The application state that carries a join's or leave's streaming progress to {@code ringkv status}. */
     static final String STREAMING = "streaming";
 
@@ -74,6 +76,8 @@ public final class ClusterMembership implements Gossiper.Listener {
     /** The ring once JOINING nodes with tokens own them and LEAVING ones are gone. */
     private Ring future;
     private RangeStreamer streamer;
+    private Runnable handOffHints = () -> { };
+    private java.util.function.LongSupplier hintsHeld = () -> 0;
     /** Changes of the ring or the future ring; a plan streamed against an older one runs again. */
     private long ringChanges;
     private final java.util.concurrent.CompletableFuture<String> left = new java.util.concurrent.CompletableFuture<>();
@@ -174,6 +178,15 @@ public final class ClusterMembership implements Gossiper.Listener {
     /** @return the ring the cluster moves to: JOINING nodes with tokens own them, LEAVING ones are gone */
     public Ring futureRing() {
         return future;
+    }
+
+    /**
+     * Sets how a leaving node hands its hints over (to their owners, or for DOWN owners to another node) and how
+     * many it still holds; before {@link #start()}.
+     */
+    public void hintsWith(Runnable handOff, java.util.function.LongSupplier held) {
+        this.handOffHints = handOff;
+        this.hintsHeld = held;
     }
 
     /** Sets what streams ranges when this node joins or leaves; before {@link #start()}. */
@@ -391,20 +404,43 @@ public final class ClusterMembership implements Gossiper.Listener {
                     streamLeave();
                     return;
                 }
-                events.accept("handed over its ranges (" + streamer.progress() + "); announcing LEFT");
-                gossiper.announce(NodeStatus.LEFT, gossiper.self().tokens());
-                gossiper.announceApplicationState(STREAMING, "");
-                try {
-                    // a restart must not bring the node back with ranges it no longer holds
-                    state = state.withTokens(new long[0], config.dataDirectory());
-                } catch (RuntimeException e) {
-                    events.accept("could not forget this node's tokens (" + e.getMessage() + "); wipe its data"
-                        + " directory before starting it again");
-                }
-                long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
-                context.timers().schedule(LEFT_ROUNDS * interval, id -> left.complete("decommissioned: its"
-                    + " ranges are with the other nodes, which know it left"));
+                events.accept("handed over its ranges (" + streamer.progress() + "); handing over its "
+                    + hintsHeld.getAsLong() + " hints");
+                handOffHints.run();
+                awaitHintsThenLeave(context.clock().monotonicNanos()
+                    + TimeUnit.SECONDS.toNanos(HINT_HAND_OFF_SECONDS));
             });
+    }
+
+    /** Leaves once every hint is handed over, or when the deadline passes (repair covers what is left). */
+    private void awaitHintsThenLeave(long deadlineNanos) {
+        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
+        long held = hintsHeld.getAsLong();
+        if (held > 0 && context.clock().monotonicNanos() < deadlineNanos) {
+            context.timers().schedule(interval, id -> awaitHintsThenLeave(deadlineNanos));
+            return;
+        }
+        if (held > 0) {
+            events.accept(held + " hints could not be handed over in " + HINT_HAND_OFF_SECONDS + " s (no live node"
+                + " took them); repair brings those writes");
+        }
+        events.accept("announcing LEFT");
+        leave();
+    }
+
+    private void leave() {
+        gossiper.announce(NodeStatus.LEFT, gossiper.self().tokens());
+        gossiper.announceApplicationState(STREAMING, "");
+        try {
+            // a restart must not bring the node back with ranges it no longer holds
+            state = state.withTokens(new long[0], config.dataDirectory());
+        } catch (RuntimeException e) {
+            events.accept("could not forget this node's tokens (" + e.getMessage() + "); wipe its data directory"
+                + " before starting it again");
+        }
+        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
+        context.timers().schedule(LEFT_ROUNDS * interval, id -> left.complete("decommissioned: its ranges are with"
+            + " the other nodes, which know it left"));
     }
 
     /** @return the smallest-id node other than this one that is JOINING and not DOWN, if its id is smaller */
