@@ -7,7 +7,6 @@ import io.ringkv.api.TimerHandler;
 import io.ringkv.ring.Ring;
 import io.ringkv.ring.TokenRange;
 import io.ringkv.storage.StorageStage;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -63,13 +62,7 @@ public final class LiveTreeRebuilder {
      *     same ranges a repair pass takes
      */
     public static List<TokenRange> replicatedBy(Ring ring, NodeId self) {
-        List<TokenRange> ranges = new ArrayList<>();
-        for (TokenRange range : ring.ranges()) {
-            if (ring.preferenceList(range.end()).contains(self)) {
-                ranges.add(range);
-            }
-        }
-        return ranges;
+        return RepairHistory.Shared.of(ring, self).stream().map(RepairHistory.Shared::range).toList();
     }
 
     /**

@@ -1,12 +1,15 @@
 package io.ringkv.antientropy;
 
 import io.ringkv.api.NodeId;
+import io.ringkv.ring.PreferenceList;
+import io.ringkv.ring.Ring;
 import io.ringkv.ring.TokenRange;
 import io.ringkv.storage.PurgeGate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +37,24 @@ public final class RepairHistory implements PurgeGate {
         /** Copies {@code peers}. */
         public Shared {
             peers = Set.copyOf(peers);
+        }
+
+        /** @return the ranges of {@code ring} that {@code self} replicates, in token order, with their other replicas */
+        public static List<Shared> of(Ring ring, NodeId self) {
+            List<Shared> shared = new ArrayList<>();
+            for (TokenRange range : ring.ranges()) {
+                PreferenceList replicas = ring.preferenceList(range.end());
+                if (!replicas.contains(self)) {
+                    continue;
+                }
+                Set<NodeId> peers = new HashSet<>();
+                for (int i = 0; i < replicas.size(); i++) {
+                    peers.add(replicas.get(i).id());
+                }
+                peers.remove(self);
+                shared.add(new Shared(range, peers));
+            }
+            return shared;
         }
     }
 

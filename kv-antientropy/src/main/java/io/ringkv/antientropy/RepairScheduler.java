@@ -7,16 +7,12 @@ import io.ringkv.api.KvException;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.TimerHandler;
-import io.ringkv.ring.PreferenceList;
 import io.ringkv.ring.Ring;
 import io.ringkv.ring.TokenRange;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -114,21 +110,7 @@ public final class RepairScheduler implements TimerHandler {
     }
 
     private List<RepairHistory.Shared> shared(Ring current) {
-        NodeId self = context.self();
-        List<RepairHistory.Shared> shared = new ArrayList<>();
-        for (TokenRange range : current.ranges()) {
-            PreferenceList replicas = current.preferenceList(range.end());
-            if (!replicas.contains(self)) {
-                continue;
-            }
-            Set<NodeId> peers = new HashSet<>();
-            for (int i = 0; i < replicas.size(); i++) {
-                peers.add(replicas.get(i).id());
-            }
-            peers.remove(self);
-            shared.add(new RepairHistory.Shared(range, peers));
-        }
-        return shared;
+        return RepairHistory.Shared.of(current, context.self());
     }
 
     /** @return whether the two ranges share a token */

@@ -407,11 +407,11 @@ public final class HintedHandoff implements TimerHandler {
         }
     }
 
-    /** @return hints this node holds, for every owner */
+    /** @return hints this node holds, for every owner (the {@code hints_pending} gauge) */
     public long pending() {
         long total = 0;
         for (Target target : targets.values()) {
-            total += Math.max(0, target.count);
+            total += target.count;
         }
         return total;
     }
@@ -580,11 +580,7 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     private void publish(Target target) {
-        long pending = 0;
-        for (Target each : targets.values()) {
-            pending += each.count;
-        }
-        counters.get(HintCounter.PENDING).setRelease(pending);
+        counters.get(HintCounter.PENDING).setRelease(pending());
         counters.get(HintCounter.PENDING_BYTES).setRelease(totalBytes);
         if (target.gauge != null) {
             target.gauge.setRelease(target.count);

@@ -114,23 +114,41 @@ class HintedHandoffSimulationTest {
         }
     }
 
+    /**
+     * A cluster whose key's third replica is judged DOWN and cut off while a QUORUM write of the key (acknowledged)
+     * is made through its first replica.
+     */
+    private record OneCutOff(TestCluster cluster, Set<NodeId> down, String key, NodeId absent) {
+        static OneCutOff written(long seed, ReplicationConfig config, String key) {
+            Set<NodeId> down = new HashSet<>();
+            TestCluster cluster = new TestCluster(seed, NODES, config, HintConfig.DEFAULT,
+                node -> !down.contains(node), Set.of());
+            List<NodeId> owners = cluster.owners(key);
+            NodeId absent = owners.get(2);
+            down.add(absent);
+            cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+            assertTrue(cluster.put(owners.getFirst(), key, "v1", null, QUORUM).succeeded());
+            return new OneCutOff(cluster, down, key, absent);
+        }
+
+        /** Heals the network; the replica is judged alive again. */
+        void bringBack() {
+            cluster.sim.network().heal();
+            down.remove(absent);
+        }
+    }
+
     @Test
     void aSubstituteKeepsTheWriteForADownReplicaAndHandsItOverWhenItReturns() {
-        Set<NodeId> down = new HashSet<>();
-        TestCluster cluster = new TestCluster(3, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
-            Set.of());
-        String key = "hinted";
-        List<NodeId> owners = cluster.owners(key);
-        NodeId absent = owners.get(2);
-        down.add(absent);
-        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
-        assertTrue(cluster.put(owners.getFirst(), key, "v1", null, QUORUM).succeeded());
+        OneCutOff run = OneCutOff.written(3, CONFIG, "hinted");
+        TestCluster cluster = run.cluster();
+        String key = run.key();
+        NodeId absent = run.absent();
         cluster.sim.runFor(2_000 * MS);
         assertTrue(cluster.stored(absent, key).isEmpty(), "the down replica got nothing while cut off");
         assertEquals(1, cluster.hintsPending(), "one hint, at the substitute");
         assertEquals(1, cluster.hintCounter(HintCounter.RECEIVED));
-        cluster.sim.network().heal();
-        down.remove(absent);
+        run.bringBack();
         cluster.sim.runFor(3_000 * MS);
         assertEquals(1, cluster.stored(absent, key).size(), "handed over once the replica was back");
         assertEquals(0, cluster.hintsPending());
@@ -139,20 +157,14 @@ class HintedHandoffSimulationTest {
 
     @Test
     void aHintOlderThanTheTombstoneGraceIsDroppedNotDelivered() {
-        Set<NodeId> down = new HashSet<>();
         // a 10 s grace: the replica comes back 20 s after the write
-        TestCluster cluster = new TestCluster(3, NODES, CONFIG.withTombstoneGraceMillis(10_000), HintConfig.DEFAULT,
-            node -> !down.contains(node), Set.of());
-        String key = "hinted";
-        List<NodeId> owners = cluster.owners(key);
-        NodeId absent = owners.get(2);
-        down.add(absent);
-        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
-        assertTrue(cluster.put(owners.getFirst(), key, "v1", null, QUORUM).succeeded());
+        OneCutOff run = OneCutOff.written(3, CONFIG.withTombstoneGraceMillis(10_000), "hinted");
+        TestCluster cluster = run.cluster();
+        String key = run.key();
+        NodeId absent = run.absent();
         cluster.sim.runFor(20_000 * MS);
         assertEquals(1, cluster.hintsPending());
-        cluster.sim.network().heal();
-        down.remove(absent);
+        run.bringBack();
         cluster.sim.runFor(3_000 * MS);
         assertTrue(cluster.stored(absent, key).isEmpty(), "an expired hint was delivered");
         assertEquals(0, cluster.hintsPending(), "the expired hint is deleted");
@@ -162,15 +174,10 @@ class HintedHandoffSimulationTest {
 
     @Test
     void aNodeLeavingHandsItsHintsForADownOwnerToAnotherNodeWhichDeliversThem() {
-        Set<NodeId> down = new HashSet<>();
-        TestCluster cluster = new TestCluster(7, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
-            Set.of());
-        String key = "handed";
-        List<NodeId> owners = cluster.owners(key);
-        NodeId absent = owners.get(2);
-        down.add(absent);
-        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
-        assertTrue(cluster.put(owners.getFirst(), key, "v1", null, QUORUM).succeeded());
+        OneCutOff run = OneCutOff.written(7, CONFIG, "handed");
+        TestCluster cluster = run.cluster();
+        String key = run.key();
+        NodeId absent = run.absent();
         cluster.sim.runFor(2_000 * MS);
         NodeId holder = null;
         for (NodeId id : cluster.ids) {
@@ -185,8 +192,7 @@ class HintedHandoffSimulationTest {
         assertEquals(1, cluster.hintsPending(), "another node keeps it");
         // the holder leaves; the owner comes back and gets the write from the node that took the hint
         cluster.sim.crash(holder);
-        cluster.sim.network().heal();
-        down.remove(absent);
+        run.bringBack();
         cluster.sim.runFor(3_000 * MS);
         assertEquals(1, cluster.stored(absent, key).size(), "the handed-off hint reached the owner");
     }

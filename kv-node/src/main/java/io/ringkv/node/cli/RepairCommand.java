@@ -65,7 +65,7 @@ final class RepairCommand implements Command {
         int port = options.integer("port", 7379, 1, 65_535);
         long deadline = System.nanoTime() + options.integer("timeout-s", 3600, 1, 86_400 * 7) * 1_000_000_000L;
         try {
-            long passesBefore = number(info(host, port), "repair_passes_completed");
+            long passesBefore = ClusterInfo.number(info(host, port), "repair_passes_completed");
             AdminClient.Reply started = AdminClient.call(host, port, command);
             if (started.error()) {
                 err.println("ringkv repair: " + started.text());
@@ -75,12 +75,12 @@ final class RepairCommand implements Command {
             long startedAt = System.nanoTime();
             while (System.nanoTime() < deadline) {
                 Map<String, String> fields = info(host, port);
-                long done = number(fields, "repair_pass_sessions_done");
-                long total = number(fields, "repair_pass_sessions");
-                out.printf("\r%s %d/%d sessions, %d keys exchanged", bar(done, total), done, total,
-                    number(fields, "repair_pass_keys"));
+                long done = ClusterInfo.number(fields, "repair_pass_sessions_done");
+                long total = ClusterInfo.number(fields, "repair_pass_sessions");
+                out.printf("\r%s %d/%d sessions, %d keys exchanged", ClusterInfo.bar(done, total), done, total,
+                    ClusterInfo.number(fields, "repair_pass_keys"));
                 out.flush();
-                if (number(fields, "repair_passes_completed") > passesBefore) {
+                if (ClusterInfo.number(fields, "repair_passes_completed") > passesBefore) {
                     out.println();
                     return summary(fields, (System.nanoTime() - startedAt) / 1_000_000, out);
                 }
@@ -100,26 +100,19 @@ final class RepairCommand implements Command {
     }
 
     private static int summary(Map<String, String> fields, long millis, PrintStream out) {
-        long failed = number(fields, "repair_pass_sessions_failed");
-        long skipped = number(fields, "repair_pass_sessions_skipped");
+        long failed = ClusterInfo.number(fields, "repair_pass_sessions_failed");
+        long skipped = ClusterInfo.number(fields, "repair_pass_sessions_skipped");
         out.printf("repair done in %.1f s: %d sessions, %d failed, %d skipped (peer down), %d keys exchanged;"
                 + " since the node started: %d leaves differed, %d records sent, %d received, %d record bytes,"
-                + " %d tree and digest bytes%n", millis / 1000.0, number(fields, "repair_pass_sessions"), failed,
-            skipped, number(fields, "repair_pass_keys"), number(fields, "repair_leaves_differing"),
-            number(fields, "repair_keys_sent"), number(fields, "repair_keys_received"),
-            number(fields, "repair_record_bytes"), number(fields, "repair_tree_bytes"));
+                + " %d tree and digest bytes%n", millis / 1000.0, ClusterInfo.number(fields, "repair_pass_sessions"),
+            failed, skipped, ClusterInfo.number(fields, "repair_pass_keys"),
+            ClusterInfo.number(fields, "repair_leaves_differing"),
+            ClusterInfo.number(fields, "repair_keys_sent"), ClusterInfo.number(fields, "repair_keys_received"),
+            ClusterInfo.number(fields, "repair_record_bytes"), ClusterInfo.number(fields, "repair_tree_bytes"));
         return failed + skipped == 0 ? Launcher.OK : Launcher.FAILED;
     }
 
     private static Map<String, String> info(String host, int port) throws IOException {
         return ClusterInfo.fetch(host, port, "repair");
-    }
-
-    private static long number(Map<String, String> fields, String name) {
-        return ClusterInfo.number(fields, name);
-    }
-
-    private static String bar(long done, long total) {
-        return ClusterInfo.bar(done, total);
     }
 }

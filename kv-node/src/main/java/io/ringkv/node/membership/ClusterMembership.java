@@ -85,6 +85,8 @@ public final class ClusterMembership implements Gossiper.Listener {
     private Consumer<Ring> ringListener = ring -> { };
     private final Consumer<Gossiper.Remembered> rememberer;
     private final Readiness readiness;
+    /** One gossip round, the unit of this class's timers. */
+    private final long interval;
     private volatile ClusterSnapshot snapshot;
 
     /**
@@ -121,6 +123,7 @@ public final class ClusterMembership implements Gossiper.Listener {
                              Consumer<Gossiper.Remembered> rememberer, Consumer<String> events) {
         this.rememberer = rememberer;
         this.readiness = new Readiness(config.gossip().readyAfterRounds());
+        this.interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
         this.context = context;
         this.config = config;
         this.consistency = consistency;
@@ -217,7 +220,6 @@ public final class ClusterMembership implements Gossiper.Listener {
     /** Starts gossip and, for a new node, the join; on the agent thread. */
     public void start() {
         gossiper.start();
-        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
         if (gossiper.self().status() == NodeStatus.JOINING) {
             long delay = config.otherSeeds().isEmpty() ? 1
                 : JOIN_ROUNDS * interval + context.random().nextLong(2 * interval);
@@ -226,12 +228,11 @@ public final class ClusterMembership implements Gossiper.Listener {
             events.accept("rejoining with the " + gossiper.self().tokenCount() + " tokens of the previous run"
                 + " (generation " + gossiper.self().generation() + ")");
         }
-        context.timers().schedule(interval, id -> everyRound(interval));
+        context.timers().schedule(interval, id -> everyRound());
         publish();
     }
 
     private void join() {
-        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
         // a view restored from peers.state may hold members, all of them DOWN and perhaps long gone: tokens are
         // picked only against a view a peer confirmed in this run
         if (!config.otherSeeds().isEmpty() && !gossiper.hasExchangedWithPeer()) {
@@ -265,7 +266,7 @@ public final class ClusterMembership implements Gossiper.Listener {
             gossiper.announce(NodeStatus.JOINING, tokens);
             events.accept("joining with " + tokens.length + " tokens: streaming the ranges it takes over from the "
                 + ring.size() + " node(s) of the ring");
-            context.timers().schedule(STREAM_AFTER_ROUNDS * interval, id -> streamJoin(tokens, ringChanges));
+            context.timers().schedule(STREAM_AFTER_ROUNDS * interval, id -> streamJoin(tokens));
         } catch (RuntimeException e) {
             // e.g. node.state cannot be written: stay JOINING and try again, rather than never joining
             events.accept("joining failed (" + e.getMessage() + "); trying again in "
@@ -279,17 +280,11 @@ public final class ClusterMembership implements Gossiper.Listener {
      * future ring), streams its ranges from the other replicas, then removes it and becomes NORMAL with them.
      */
     private void joinInPlaceOf(NodeId dead) {
-        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
-        EndpointView found = null;
-        for (EndpointView view : gossiper.view()) {
-            if (view.state().id().equals(dead)) {
-                found = view;
-            }
-        }
+        EndpointState found = gossiper.state(dead);
         String problem = found == null ? "no node " + dead + " in this node's view yet"
-            : found.state().status() != NodeStatus.NORMAL || found.state().tokenCount() == 0 ? dead + " is "
-                + found.state().status() + ", not a member of the ring"
-            : found.liveness() != Liveness.DOWN ? dead + " is " + found.liveness() + "; stop it first (a replacement"
+            : found.status() != NodeStatus.NORMAL || found.tokenCount() == 0 ? dead + " is " + found.status()
+                + ", not a member of the ring"
+            : gossiper.isAlive(dead) ? dead + " is " + gossiper.liveness(dead) + "; stop it first (a replacement"
                 + " takes over a DOWN node)" : null;
         if (problem != null) {
             if (joinAttempts++ % 10 == 0) {
@@ -298,13 +293,13 @@ public final class ClusterMembership implements Gossiper.Listener {
             context.timers().schedule(interval, id -> join());
             return;
         }
-        long[] tokens = found.state().tokens();
+        long[] tokens = found.tokens();
         replacing = dead;
         gossiper.announceApplicationState(MembershipRing.REPLACING, dead.value());
         gossiper.announce(NodeStatus.JOINING, tokens);
         events.accept("replacing " + dead + ": joining with its " + tokens.length + " tokens, streaming its ranges from"
             + " the other replicas");
-        context.timers().schedule(STREAM_AFTER_ROUNDS * interval, id -> streamJoin(tokens, ringChanges));
+        context.timers().schedule(STREAM_AFTER_ROUNDS * interval, id -> streamJoin(tokens));
     }
 
     private void becomeNormal(long[] tokens) {
@@ -315,7 +310,6 @@ public final class ClusterMembership implements Gossiper.Listener {
                 events.accept("removed " + replacing + ", whose tokens this node takes over");
             } catch (KvException e) {
                 events.accept("cannot remove " + replacing + " (" + e.getMessage() + "); trying again");
-                long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
                 context.timers().schedule(JOIN_RETRY_ROUNDS * interval, id -> becomeNormal(tokens));
                 return;
             }
@@ -329,32 +323,41 @@ public final class ClusterMembership implements Gossiper.Listener {
             + ", " + ring.size() + " node(s) in the ring)");
     }
 
-    /** Streams the ranges this joining node takes over; once done against an unchanged ring, becomes NORMAL. */
-    private void streamJoin(long[] tokens, long changesBefore) {
+    /** Streams the ranges this joining node takes over, then becomes NORMAL. */
+    private void streamJoin(long[] tokens) {
         if (gossiper.self().status() != NodeStatus.JOINING) {
             return;
         }
-        long changes = ringChanges;
-        List<StreamPlan.Task> plan = new ArrayList<>(StreamPlan.joining(ring, future, config.id()));
-        if (replacing != null) {
-            // the node replaced is down: its ranges come from their other replicas
-            NodeId dead = replacing;
-            plan.removeIf(task -> task.peer().equals(dead));
-        }
-        if (plan.isEmpty() && changes == changesBefore) {
+        streamThen("join", () -> {
+            List<StreamPlan.Task> plan = new ArrayList<>(StreamPlan.joining(ring, future, config.id()));
+            if (replacing != null) {
+                // the node replaced is down: its ranges come from their other replicas
+                NodeId dead = replacing;
+                plan.removeIf(task -> task.peer().equals(dead));
+            }
+            return plan;
+        }, () -> {
+            events.accept("streamed the ranges it takes over (" + streamer.progress() + ")");
             becomeNormal(tokens);
-            return;
-        }
-        events.accept("streaming " + plan.size() + " range sessions to join");
+        });
+    }
+
+    /**
+     * Streams the plan {@code planner} makes against the current rings, then runs {@code done}; when the rings
+     * moved meanwhile, plans and streams again first (only what is still missing moves).
+     */
+    private void streamThen(String purpose, java.util.function.Supplier<List<StreamPlan.Task>> planner,
+                            Runnable done) {
+        long changes = ringChanges;
+        List<StreamPlan.Task> plan = planner.get();
+        events.accept("streaming " + plan.size() + " range sessions to " + purpose);
         streamer.stream(plan, this::streamed, () -> {
-                if (ringChanges == changes) {
-                    events.accept("streamed the ranges it takes over (" + streamer.progress() + ")");
-                    becomeNormal(tokens);
-                } else {
-                    // the ring moved meanwhile: stream against the new one (only what is missing moves)
-                    streamJoin(tokens, changes);
-                }
-            });
+            if (ringChanges != changes) {
+                streamThen(purpose, planner, done);
+            } else {
+                done.run();
+            }
+        });
     }
 
     /** Announces a join's or leave's progress; says why a session failed (the streamer tries it again). */
@@ -386,7 +389,6 @@ public final class ClusterMembership implements Gossiper.Listener {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "this node cannot stream its ranges");
         }
         gossiper.announce(NodeStatus.LEAVING, mine.tokens());
-        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
         context.timers().schedule(STREAM_AFTER_ROUNDS * interval, id -> streamLeave());
         String warning = ring.size() - 1 < consistency.n() ? " (the " + (ring.size() - 1) + " remaining node(s)"
             + " keep fewer than N=" + consistency.n() + " copies)" : "";
@@ -396,25 +398,16 @@ public final class ClusterMembership implements Gossiper.Listener {
     }
 
     private void streamLeave() {
-        long changes = ringChanges;
-        List<StreamPlan.Task> plan = StreamPlan.leaving(ring, future, config.id());
-        events.accept("streaming " + plan.size() + " range sessions to leave");
-        streamer.stream(plan, this::streamed, () -> {
-                if (ringChanges != changes) {
-                    streamLeave();
-                    return;
-                }
-                events.accept("handed over its ranges (" + streamer.progress() + "); handing over its "
-                    + hintsHeld.getAsLong() + " hints");
-                handOffHints.run();
-                awaitHintsThenLeave(context.clock().monotonicNanos()
-                    + TimeUnit.SECONDS.toNanos(HINT_HAND_OFF_SECONDS));
-            });
+        streamThen("leave", () -> StreamPlan.leaving(ring, future, config.id()), () -> {
+            events.accept("handed over its ranges (" + streamer.progress() + "); handing over its "
+                + hintsHeld.getAsLong() + " hints");
+            handOffHints.run();
+            awaitHintsThenLeave(context.clock().monotonicNanos() + TimeUnit.SECONDS.toNanos(HINT_HAND_OFF_SECONDS));
+        });
     }
 
     /** Leaves once every hint is handed over, or when the deadline passes (repair covers what is left). */
     private void awaitHintsThenLeave(long deadlineNanos) {
-        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
         long held = hintsHeld.getAsLong();
         if (held > 0 && context.clock().monotonicNanos() < deadlineNanos) {
             context.timers().schedule(interval, id -> awaitHintsThenLeave(deadlineNanos));
@@ -438,7 +431,6 @@ public final class ClusterMembership implements Gossiper.Listener {
             events.accept("could not forget this node's tokens (" + e.getMessage() + "); wipe its data directory"
                 + " before starting it again");
         }
-        long interval = TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis());
         context.timers().schedule(LEFT_ROUNDS * interval, id -> left.complete("decommissioned: its ranges are with"
             + " the other nodes, which know it left"));
     }
@@ -473,7 +465,7 @@ public final class ClusterMembership implements Gossiper.Listener {
     private long joinAttempts;
     private long roundsWaitedForJoiners;
 
-    private void everyRound(long interval) {
+    private void everyRound() {
         if (rounds++ % LOAD_EVERY_ROUNDS == 0) {
             StorageMetrics metrics = storage.get();
             gossiper.announceApplicationState("records", Long.toString(metrics.liveRecords()));
@@ -484,7 +476,7 @@ public final class ClusterMembership implements Gossiper.Listener {
                 metrics.extra().getOrDefault(StorageMetrics.DISK_FULL, 0L) == 1 ? "full" : "ok");
         }
         publish();
-        context.timers().schedule(interval, id -> everyRound(interval));
+        context.timers().schedule(interval, id -> everyRound());
     }
 
     /**
@@ -544,7 +536,7 @@ public final class ClusterMembership implements Gossiper.Listener {
         Ring rebuiltFuture = MembershipRing.future(gossiper.states(), consistency.n());
         if (!rebuilt.equals(ring) || !rebuiltFuture.equals(future)) {
             ring = rebuilt;
-            future = rebuiltFuture.equals(rebuilt) ? rebuilt : rebuiltFuture;
+            future = rebuiltFuture;
             ringChanges++;
             ownership = ownershipOf(rebuilt);
             ringListener.accept(rebuilt);
