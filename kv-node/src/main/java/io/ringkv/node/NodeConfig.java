@@ -4,6 +4,7 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
+import io.ringkv.gossip.ScalingPolicy;
 import io.ringkv.replication.HintConfig;
 import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.node.transport.PeerAddress;
@@ -36,11 +37,14 @@ import java.util.concurrent.TimeUnit;
  *     container) and still serve on when it resumes; a node stopped longer exits (default ten minutes, see
  *     {@link TransportConfig#DEFAULT_TIMEOUT_NANOS})
  * @param replace a dead node this one replaces, taking its tokens (null for none)
+ * @param scaling the policy behind the autoscaling signals ({@code INFO autoscale}); default
+ *     {@link ScalingPolicy.Config#DEFAULT}
  */
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
                          ClusterSettings cluster, Map<String, String> engineOptions, ClientSettings clients,
-                         long transportTimeoutMillis, HintConfig hints, long repairPeriodHours, NodeId replace) {
+                         long transportTimeoutMillis, HintConfig hints, long repairPeriodHours, NodeId replace,
+                         ScalingPolicy.Config scaling) {
     /** Default transport timeout: ten minutes. */
     public static final long DEFAULT_TRANSPORT_TIMEOUT_MILLIS =
         TimeUnit.NANOSECONDS.toMillis(TransportConfig.DEFAULT_TIMEOUT_NANOS);
@@ -64,6 +68,7 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(clients, "clients");
         Objects.requireNonNull(hints, "hints");
+        Objects.requireNonNull(scaling, "scaling");
         if (repairPeriodHours < 0 || repairPeriodHours > 24L * 365) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "repair period must be 0 (on demand only) to "
                 + 24 * 365 + " hours, was " + repairPeriodHours);
@@ -85,6 +90,15 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "transport timeout must be " + minimum + "–"
                 + maximum + " ms, was " + transportTimeoutMillis);
         }
+    }
+
+    /** Settings with the default scaling policy. */
+    public NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory, IdlePreset idle,
+                      int clientPort, String zone, String rack, GossipSettings gossip, ClusterSettings cluster,
+                      Map<String, String> engineOptions, ClientSettings clients, long transportTimeoutMillis,
+                      HintConfig hints, long repairPeriodHours, NodeId replace) {
+        this(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster, engineOptions, clients,
+            transportTimeoutMillis, hints, repairPeriodHours, replace, ScalingPolicy.Config.DEFAULT);
     }
 
     /** Settings with the default sloppy quorum and hinted handoff settings. */
@@ -187,6 +201,6 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return these settings with another client port (the one actually bound when the configured one was 0) */
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
-            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace);
+            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace, scaling);
     }
 }

@@ -18,6 +18,8 @@ import io.ringkv.node.membership.NodeState;
 import io.ringkv.node.membership.PeersFile;
 import io.ringkv.node.membership.PeersWriter;
 import io.ringkv.gossip.Gossiper;
+import io.ringkv.gossip.ScalingMonitor;
+import io.ringkv.gossip.ScalingPolicy;
 import io.ringkv.node.service.ReadinessGatedService;
 import io.ringkv.node.resp.RespConfig;
 import io.ringkv.node.resp.RespServer;
@@ -60,6 +62,8 @@ public final class RingkvNode implements AutoCloseable {
     private static final int STORAGE_STAGE_CAPACITY = 16_384;
     /** Pause before a join's or leave's failed streaming sessions are tried again. */
     private static final long STREAM_RETRY_SECONDS = 5;
+    /** Time between autoscaling measurements: short enough to follow traffic, long enough to average it. */
+    private static final long SCALING_PERIOD_SECONDS = 5;
     /** Hint writes, reads and deletes the hint stage holds at once. */
     private static final int HINT_STAGE_CAPACITY = 4_096;
 
@@ -82,6 +86,7 @@ public final class RingkvNode implements AutoCloseable {
     private EngineStage storage;
     private EngineStage hintStage;
     private RepairScheduler repairs;
+    private volatile ScalingMonitor scaling;
     private PeersWriter peersWriter;
 
     @Inject
@@ -165,6 +170,11 @@ public final class RingkvNode implements AutoCloseable {
                 }
             });
             membership.start();
+            // the signals an autoscaler reads (INFO autoscale): every node's request rate and data size, by gossip
+            scaling = new ScalingMonitor(context, membership.gossiper(), new ScalingPolicy(config.scaling()),
+                () -> counterValue("total_commands_processed"), () -> storage.latestMetrics().dataBytes(),
+                TimeUnit.SECONDS.toNanos(SCALING_PERIOD_SECONDS));
+            scaling.start();
             long graceMillis = replicationConfig.tombstoneGraceMillis();
             if (TimeUnit.MILLISECONDS.toNanos(graceMillis) < config.hints().windowNanos()) {
                 events.accept("the tombstone grace (" + graceMillis / 1000 + " s) is shorter than the hint window ("
@@ -253,8 +263,24 @@ public final class RingkvNode implements AutoCloseable {
             }
         } else if (section.equals("storage")) {
             fields.put("storage_engine", engine.name());
+        } else if (section.equals("autoscale") && scaling != null) {
+            ScalingPolicy.Config policy = config.scaling();
+            fields.put("autoscale_target_rps", String.format(Locale.ROOT, "%.0f", policy.targetPerNode()));
+            fields.put("autoscale_min_nodes", Integer.toString(policy.minNodes()));
+            fields.put("autoscale_max_nodes", Integer.toString(policy.maxNodes()));
+            fields.put("autoscale_reason", scaling.latest().reason().replace('\r', ' ').replace('\n', ' '));
         }
         return fields;
+    }
+
+    /** @return the value of the registry's counter named {@code name}, 0 before it is registered */
+    private long counterValue(String name) {
+        for (io.ringkv.api.Counter counter : context.counters().counters()) {
+            if (counter.name().equals(name)) {
+                return counter.get();
+            }
+        }
+        return 0;
     }
 
     /** Whether the node can serve, and its transport's pause tolerance and error count. */

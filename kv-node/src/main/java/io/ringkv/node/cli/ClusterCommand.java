@@ -11,16 +11,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ringkv cluster}: starts a local cluster of node processes on 127.0.0.1 with distinct ports and data
  * directories, prefixes and forwards their output, says when the cluster is ready (every node serves and routes by
- * a ring of all of them, each alive), and stops them all on Ctrl-C.
+ * a ring of all of them, each alive), and stops them all on Ctrl-C. With {@code --autoscale MIN,MAX} an
+ * {@link Autoscaler} starts and decommissions node processes as the nodes' scaling policy recommends.
  */
 final class ClusterCommand implements Command {
     private static final long READY_POLL_MILLIS = 250;
+    /** Node indexes are one digit: ids node1-node9, ports base + 1-9. */
+    private static final int MAX_NODES = 9;
     /** After this long without being ready the command says which nodes are not, and keeps watching. */
     private static final long READY_WARNING_MILLIS = 120_000;
 
@@ -50,64 +52,184 @@ final class ClusterCommand implements Command {
               --base-client-port C  client (Redis-protocol) port of node i is C + i - 1 (default 7379)
               --data-dir DIR      parent of the nodes' data directories (default ./data)
               --idle PRESET       idle strategy of every node (default adaptive)
+              --autoscale MIN,MAX  follow the nodes' recommended size (INFO autoscale): start a node when traffic
+                                  stays above --scale-target-rps per node, decommission the newest when it stays
+                                  low; never fewer than MIN or more than MAX (1-9) processes. Starts with
+                                  --nodes (default MIN). N is 3, or MIN when MIN is smaller. A node started again
+                                  begins with an empty data directory.
+              --scale-target-rps R, --scale-up-after-s S, --scale-down-after-s S, --scale-cooldown-s S
+                                  the scaling policy of every node (see ringkv node --help)
             """;
     }
 
     @Override
     public int run(Options options, PrintStream out, PrintStream err) {
-        options.rejectUnknown(Set.of("nodes", "base-port", "base-client-port", "data-dir", "idle"));
-        int nodes = options.integer("nodes", 3, 1, 9);
+        options.rejectUnknown(Set.of("nodes", "base-port", "base-client-port", "data-dir", "idle", "autoscale",
+            "scale-target-rps", "scale-up-after-s", "scale-down-after-s", "scale-cooldown-s"));
+        List<Integer> bounds = options.integers("autoscale", List.of(), 1, MAX_NODES);
+        if (!bounds.isEmpty() && (bounds.size() != 2 || bounds.get(0) > bounds.get(1))) {
+            throw new UsageException("--autoscale takes MIN,MAX with 1 <= MIN <= MAX <= " + MAX_NODES);
+        }
+        boolean autoscale = !bounds.isEmpty();
+        int nodes = autoscale ? options.integer("nodes", bounds.get(0), bounds.get(0), bounds.get(1))
+            : options.integer("nodes", 3, 1, MAX_NODES);
         int basePort = options.integer("base-port", 7400, 1024, 65_000);
         int baseClientPort = options.integer("base-client-port", 7379, 1024, 65_000);
         Path dataDirectory = Path.of(options.text("data-dir", "data"));
         String idle = options.text("idle", "adaptive");
-        List<Process> processes = new ArrayList<>();
-        CountDownLatch stopped = new CountDownLatch(1);
+        List<String> nodeOptions = new ArrayList<>(List.of("--idle", idle));
+        for (String scaling : List.of("scale-target-rps", "scale-up-after-s", "scale-down-after-s",
+            "scale-cooldown-s")) {
+            String value = options.text(scaling, "");
+            if (!value.isEmpty()) {
+                nodeOptions.addAll(List.of("--" + scaling, value));
+            }
+        }
+        if (autoscale) {
+            // N cannot exceed the fewest nodes the cluster may shrink to, or writes would fail at that size
+            nodeOptions.addAll(List.of("--scale-nodes", bounds.get(0) + "," + bounds.get(1),
+                "--n", Integer.toString(Math.min(3, bounds.get(0)))));
+        }
+        LocalNodes local = new LocalNodes(basePort, baseClientPort, dataDirectory, nodeOptions, out);
+        Autoscaler autoscaler = autoscale ? new Autoscaler(local, bounds.get(0), bounds.get(1), out) : null;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopAll(processes, out);
-            stopped.countDown();
+            if (autoscaler != null) {
+                autoscaler.stop();
+            }
+            local.stopAll();
         }, "ringkv-cluster-shutdown"));
         for (int i = 1; i <= nodes; i++) {
-            processes.add(start(i, nodes, basePort, baseClientPort + i - 1, dataDirectory, idle, out));
+            // an autoscaled cluster of one still has seeds: the nodes it adds join through them
+            local.start(i, autoscale || nodes > 1);
         }
         out.printf("ringkv cluster: %d nodes on 127.0.0.1, peer ports %d-%d, data under %s; Ctrl-C stops them%n",
             nodes, basePort + 1, basePort + nodes, dataDirectory.toAbsolutePath());
         out.printf("ringkv cluster: connect with redis-cli -p %d (any of ports %d-%d; every node coordinates)%n",
             baseClientPort, baseClientPort, baseClientPort + nodes - 1);
         out.flush();
-        Thread.ofPlatform().daemon().name("ringkv-cluster-ready").start(() ->
-            watchReadiness(processes, baseClientPort, out));
-        for (Process process : processes) {
-            try {
-                process.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        if (autoscaler != null) {
+            out.printf("ringkv cluster: autoscaling between %d and %d nodes on the nodes' recommendation (INFO"
+                + " autoscale)%n", bounds.get(0), bounds.get(1));
+            Thread.ofPlatform().daemon().name("ringkv-autoscaler").start(autoscaler);
         }
+        Thread.ofPlatform().daemon().name("ringkv-cluster-ready").start(() ->
+            watchReadiness(local, nodes, baseClientPort, out));
+        local.awaitAllExited();
         err.println("ringkv cluster: every node has exited");
         return Launcher.FAILED;
     }
 
-    private static Process start(int index, int nodes, int basePort, int clientPort, Path dataDirectory, String idle,
-                                 PrintStream out) {
-        List<String> seeds = new ArrayList<>();
-        for (int j = 1; j <= Math.min(3, nodes); j++) {
-            seeds.add("127.0.0.1:" + (basePort + j));
+    /** The node processes of the cluster, one slot per index 1-9; safe from any thread. */
+    private static final class LocalNodes implements Autoscaler.Nodes {
+        private final int basePort;
+        private final int baseClientPort;
+        private final Path dataDirectory;
+        private final List<String> nodeOptions;
+        private final PrintStream out;
+        private final Process[] slots = new Process[MAX_NODES + 1];
+
+        LocalNodes(int basePort, int baseClientPort, Path dataDirectory, List<String> nodeOptions, PrintStream out) {
+            this.basePort = basePort;
+            this.baseClientPort = baseClientPort;
+            this.dataDirectory = dataDirectory;
+            this.nodeOptions = nodeOptions;
+            this.out = out;
         }
-        List<String> command = new ArrayList<>(javaCommand());
-        command.addAll(List.of("node", "--id", "node" + index, "--listen", "127.0.0.1:" + (basePort + index),
-            "--client-port", Integer.toString(clientPort),
-            "--data-dir", dataDirectory.resolve("node" + index).toString(), "--idle", idle));
-        if (nodes > 1) {
-            command.addAll(List.of("--seeds", String.join(",", seeds)));
+
+        /** Starts node {@code index}, with the first three nodes as seeds when {@code seeded}. */
+        synchronized void start(int index, boolean seeded) {
+            List<String> seeds = new ArrayList<>();
+            for (int j = 1; j <= 3; j++) {
+                seeds.add("127.0.0.1:" + (basePort + j));
+            }
+            List<String> command = new ArrayList<>(javaCommand());
+            command.addAll(List.of("node", "--id", "node" + index, "--listen", "127.0.0.1:" + (basePort + index),
+                "--client-port", Integer.toString(clientPort(index)),
+                "--data-dir", dataDirectory.resolve("node" + index).toString()));
+            command.addAll(nodeOptions);
+            if (seeded) {
+                command.addAll(List.of("--seeds", String.join(",", seeds)));
+            }
+            try {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                Thread.ofPlatform().daemon().name("output-of-node" + index).start(() -> forward(process, out));
+                slots[index] = process;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start node" + index, e);
+            }
         }
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            Thread.ofPlatform().daemon().name("output-of-node" + index).start(() -> forward(process, out));
-            return process;
+
+        @Override
+        public synchronized List<Integer> running() {
+            List<Integer> running = new ArrayList<>();
+            for (int i = 1; i <= MAX_NODES; i++) {
+                if (slots[i] != null && slots[i].isAlive()) {
+                    running.add(i);
+                }
+            }
+            return running;
+        }
+
+        @Override
+        public int clientPort(int index) {
+            return baseClientPort + index - 1;
+        }
+
+        @Override
+        public synchronized void startFresh(int index) {
+            // a node that left forgot its tokens; its old records could bring back data the cluster deleted since
+            deleteRecursively(dataDirectory.resolve("node" + index));
+            start(index, true);
+        }
+
+        @Override
+        public synchronized int freeSlot() {
+            for (int i = 1; i <= MAX_NODES; i++) {
+                if (slots[i] == null || !slots[i].isAlive()) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        synchronized List<Process> processes() {
+            List<Process> processes = new ArrayList<>();
+            for (Process process : slots) {
+                if (process != null) {
+                    processes.add(process);
+                }
+            }
+            return processes;
+        }
+
+        /** Returns once no node process is alive (the autoscaler may start new ones meanwhile). */
+        void awaitAllExited() {
+            while (!running().isEmpty()) {
+                try {
+                    Thread.sleep(READY_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        void stopAll() {
+            List<Process> processes = processes().stream().filter(Process::isAlive).toList();
+            ClusterCommand.stopAll(processes, out);
+        }
+    }
+
+    private static void deleteRecursively(Path directory) {
+        if (!java.nio.file.Files.exists(directory)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(path);
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start node" + index, e);
+            throw new UncheckedIOException("cannot empty " + directory + " for a new node", e);
         }
     }
 
@@ -115,11 +237,12 @@ final class ClusterCommand implements Command {
      * Asks every node for {@code INFO cluster} until each serves clients (not loading), routes by a ring of all
      * the nodes and judges all of them alive; then prints the ready line. Gives up when a node process exits.
      */
-    private static void watchReadiness(List<Process> processes, int baseClientPort, PrintStream out) {
+    private static void watchReadiness(LocalNodes local, int nodes, int baseClientPort, PrintStream out) {
         long started = System.nanoTime();
         boolean warned = false;
+        List<Process> processes = local.processes();
         while (processes.stream().allMatch(Process::isAlive)) {
-            List<String> notReady = notReady(processes.size(), baseClientPort);
+            List<String> notReady = notReady(nodes, baseClientPort);
             long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
             if (notReady.isEmpty()) {
                 out.printf("ringkv cluster: cluster ready: all %d nodes serve clients, each with all %d in its ring"

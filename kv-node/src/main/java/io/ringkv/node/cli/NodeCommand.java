@@ -4,6 +4,7 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.Node;
+import io.ringkv.gossip.ScalingPolicy;
 import io.ringkv.node.ClientSettings;
 import io.ringkv.node.ClusterSettings;
 import io.ringkv.node.GossipSettings;
@@ -17,6 +18,7 @@ import io.ringkv.node.transport.TransportConfig;
 import jakarta.inject.Inject;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -34,7 +36,8 @@ final class NodeCommand implements Command {
             "timeout-ms", "client-idle-timeout", "client-request-timeout", "client-max-pending-replies",
             "client-max-unsent-bytes", "transport-timeout-ms", "sloppy-quorum", "hinted-writes", "hint-window-ms",
             "hint-max-bytes-per-node", "hint-max-bytes", "hint-delivery-bytes-per-second", "repair-period-hours",
-            "replace");
+            "replace", "scale-target-rps", "scale-max-bytes", "scale-nodes", "scale-up-after-s", "scale-down-after-s",
+            "scale-cooldown-s");
     /** The exit status of a node that stopped because it could no longer serve (its transport failed). */
     static final int NODE_FAILED = 3;
 
@@ -111,6 +114,15 @@ final class NodeCommand implements Command {
                                          next (default 24; 0: only on demand, ringkv repair)
               --replace ID               join in place of node ID, which must be DOWN: take its tokens, stream
                                          its ranges from the other replicas, then remove it from the ring
+              --scale-target-rps R       autoscaling: client requests per second one node should serve on
+                                         average (default 10000); INFO autoscale recommends a node count
+              --scale-max-bytes B        autoscaling: data one node should hold at most (default 0: no limit)
+              --scale-nodes MIN,MAX      autoscaling: bounds of the recommended node count (default 1,64)
+              --scale-up-after-s S       recommend more nodes after traffic stayed above target S seconds
+                                         (default 60)
+              --scale-down-after-s S     recommend fewer after it stayed low S seconds, leaving the remaining
+                                         nodes at 70 % of the target at most (default 300)
+              --scale-cooldown-s S       hold for S seconds after the membership changed (default 300)
               --transport-timeout-ms MS  how long the node may be stopped (a long GC pause, SIGSTOP, a frozen VM
                                          or container) and serve on when it resumes, 2000-86400000 (default
                                          600000); a node stopped longer exits with status 3 and a message saying
@@ -217,7 +229,32 @@ final class NodeCommand implements Command {
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)),
             hintSettings(options),
             options.integer("repair-period-hours", (int) NodeConfig.DEFAULT_REPAIR_PERIOD_HOURS, 0, 24 * 365),
-            replaced(options.text("replace", "")));
+            replaced(options.text("replace", "")),
+            scalingSettings(options));
+    }
+
+    private static ScalingPolicy.Config scalingSettings(Options options) {
+        ScalingPolicy.Config defaults = ScalingPolicy.Config.DEFAULT;
+        List<Integer> bounds = options.integers("scale-nodes", List.of(defaults.minNodes(), defaults.maxNodes()), 1,
+            4096);
+        if (bounds.size() != 2) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--scale-nodes takes MIN,MAX, was "
+                + options.text("scale-nodes", ""));
+        }
+        int maxSeconds = 7 * 24 * 3600;
+        try {
+            return new ScalingPolicy.Config(options.decimal("scale-target-rps", defaults.targetPerNode()),
+                options.longValue("scale-max-bytes", defaults.maxBytesPerNode()), bounds.get(0), bounds.get(1),
+                TimeUnit.SECONDS.toNanos(options.integer("scale-up-after-s",
+                    (int) TimeUnit.NANOSECONDS.toSeconds(defaults.upAfterNanos()), 0, maxSeconds)),
+                TimeUnit.SECONDS.toNanos(options.integer("scale-down-after-s",
+                    (int) TimeUnit.NANOSECONDS.toSeconds(defaults.downAfterNanos()), 0, maxSeconds)),
+                TimeUnit.SECONDS.toNanos(options.integer("scale-cooldown-s",
+                    (int) TimeUnit.NANOSECONDS.toSeconds(defaults.coolDownNanos()), 0, maxSeconds)),
+                defaults.headroom());
+        } catch (IllegalArgumentException e) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, e.getMessage());
+        }
     }
 
     private static NodeId replaced(String id) {

@@ -14,7 +14,7 @@ import java.util.Map;
 final class InfoReport {
     /** The sections INFO knows, in the order it prints them. */
     static final List<String> SECTIONS = List.of("server", "clients", "stats", "replication", "cluster", "storage",
-        "hints", "repair", "streaming", "cleanup", "keyspace");
+        "hints", "repair", "streaming", "cleanup", "autoscale", "keyspace");
     /** The Redis version whose commands and replies ringkv's subset follows, for clients that check it. */
     static final String REDIS_COMPATIBLE_VERSION = "7.0.0";
 

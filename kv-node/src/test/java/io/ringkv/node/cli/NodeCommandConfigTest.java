@@ -46,6 +46,27 @@ class NodeCommandConfigTest {
     }
 
     @Test
+    void theScalingPolicyHasDefaultsAndRefusesBadSettingsByName() {
+        var defaults = NodeCommand.config(Options.parse(List.of())).scaling();
+        assertEquals(io.ringkv.gossip.ScalingPolicy.Config.DEFAULT, defaults);
+        var given = NodeCommand.config(Options.parse(List.of("--scale-target-rps", "250", "--scale-nodes", "3,5",
+            "--scale-up-after-s", "7", "--scale-cooldown-s", "0"))).scaling();
+        assertEquals(250, given.targetPerNode(), 1e-9);
+        assertEquals(3, given.minNodes());
+        assertEquals(5, given.maxNodes());
+        assertEquals(7_000_000_000L, given.upAfterNanos());
+        assertEquals(0, given.coolDownNanos());
+        for (List<String> bad : List.of(List.of("--scale-nodes", "5,3"), List.of("--scale-nodes", "4"),
+            List.of("--scale-target-rps", "0"), List.of("--scale-max-bytes", "-1"))) {
+            RuntimeException error = assertThrows(RuntimeException.class,
+                () -> NodeCommand.config(Options.parse(bad)));
+            assertTrue(error.getMessage().contains("target") || error.getMessage().contains("scale")
+                || error.getMessage().contains("min <= max") || error.getMessage().contains("data limit"),
+                bad + ": " + error.getMessage());
+        }
+    }
+
+    @Test
     void theConfigFileFillsInWhatTheCommandLineLeavesOut() throws IOException {
         Path file = directory.resolve("ringkv.properties");
         Files.writeString(file, "id = n7\nlisten = 127.0.0.1:7411\nseeds = 127.0.0.1:7411,127.0.0.1:7412\nidle = backoff\n");

@@ -1,0 +1,44 @@
+package io.ringkv.gossip;
+
+import io.ringkv.api.CounterDescriptor;
+import io.ringkv.api.CounterKind;
+
+/** The signals an autoscaler reads, as this node sees them (INFO section {@code autoscale}). */
+public enum ScalingCounter implements CounterDescriptor {
+    REQUESTS_PER_SECOND("autoscale_requests_per_second", "client requests this node answered per second, recently"),
+    CLUSTER_REQUESTS_PER_SECOND("autoscale_cluster_requests_per_second",
+        "client requests per second of all the members this node heard from, added up"),
+    DATA_BYTES("autoscale_data_bytes", "data this node holds, in bytes"),
+    MEMBERS("autoscale_members", "NORMAL members of the ring"),
+    MOVING("autoscale_moving", "1 while a node is joining or leaving, else 0"),
+    RECOMMENDED_NODES("autoscale_recommended_nodes",
+        "how many nodes the scaling policy recommends now (equal to autoscale_members to hold)");
+
+    private final String counterName;
+    private final String help;
+
+    ScalingCounter(String counterName, String help) {
+        this.counterName = counterName;
+        this.help = help;
+    }
+
+    @Override
+    public String counterName() {
+        return counterName;
+    }
+
+    @Override
+    public String help() {
+        return help;
+    }
+
+    @Override
+    public CounterKind kind() {
+        return CounterKind.GAUGE;
+    }
+
+    @Override
+    public String section() {
+        return "autoscale";
+    }
+}

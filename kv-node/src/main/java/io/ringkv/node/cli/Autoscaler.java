@@ -1,0 +1,149 @@
+package io.ringkv.node.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ringkv cluster --autoscale MIN,MAX}: acts on the nodes' recommendation ({@code INFO autoscale}, from their
+ * scaling policy) by starting a node process when the cluster should grow and decommissioning one when it should
+ * shrink, one at a time, never below MIN or above MAX processes. It waits for each step to finish (the new node
+ * NORMAL, or the leaving node exited after handing its ranges over) before it looks again; the nodes' cool-down
+ * spaces the steps further. Runs on its own thread until the command stops.
+ */
+final class Autoscaler implements Runnable {
+    /** What the autoscaler needs from the local cluster it steers. */
+    interface Nodes {
+        /** @return the indexes (1-based) of the node processes alive now, ascending */
+        List<Integer> running();
+
+        /** @return the client port of node {@code index} */
+        int clientPort(int index);
+
+        /** Starts node {@code index} afresh (an empty data directory), as a joiner. */
+        void startFresh(int index);
+
+        /** @return the smallest index with no process, or -1 when every slot is taken */
+        int freeSlot();
+    }
+
+    private static final long POLL_MILLIS = 2_000;
+    /** How long one step (a join or a decommission) may take before the autoscaler says so and looks again. */
+    private static final long STEP_WARNING_MILLIS = 600_000;
+
+    private final Nodes nodes;
+    private final int min;
+    private final int max;
+    private final PrintStream out;
+    private volatile boolean running = true;
+    private String lastReason = "";
+
+    Autoscaler(Nodes nodes, int min, int max, PrintStream out) {
+        this.nodes = nodes;
+        this.min = min;
+        this.max = max;
+        this.out = out;
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            sleep(POLL_MILLIS);
+            try {
+                step();
+            } catch (IOException | RuntimeException e) {
+                // a node busy or restarting: ask again next time
+            }
+        }
+    }
+
+    private void step() throws IOException {
+        List<Integer> running = nodes.running();
+        if (running.isEmpty()) {
+            return;
+        }
+        Map<String, String> signals = ClusterInfo.fetch("127.0.0.1", nodes.clientPort(running.getFirst()),
+            "autoscale");
+        long members = ClusterInfo.number(signals, "autoscale_members");
+        long recommended = ClusterInfo.number(signals, "autoscale_recommended_nodes");
+        String reason = signals.getOrDefault("autoscale_reason", "");
+        // a reason that differs only in its figures (seconds left, requests per second) is not news
+        String gist = recommended + reason.replaceAll("[0-9]+", "#");
+        if (!gist.equals(lastReason)) {
+            lastReason = gist;
+            say(members + " member(s), recommended " + recommended + ": " + reason);
+        }
+        if (members != running.size() || ClusterInfo.number(signals, "autoscale_moving") == 1) {
+            return;
+        }
+        if (recommended > members && running.size() < max) {
+            int slot = nodes.freeSlot();
+            if (slot > 0) {
+                say("starting node" + slot + " (" + (running.size() + 1) + " of at most " + max + ")");
+                nodes.startFresh(slot);
+                awaitMembers(running.getFirst(), running.size() + 1, slot, true);
+            }
+        } else if (recommended < members && running.size() > min) {
+            int leaving = running.getLast();
+            say("decommissioning node" + leaving + " (" + (running.size() - 1) + " remain, at least " + min + ")");
+            AdminClient.Reply reply = AdminClient.call("127.0.0.1", nodes.clientPort(leaving), List.of("DECOMMISSION"));
+            if (reply.error()) {
+                say("node" + leaving + " refused to decommission: " + reply.text());
+                return;
+            }
+            awaitMembers(running.getFirst(), running.size() - 1, leaving, false);
+        }
+    }
+
+    /**
+     * Waits until the asked node counts {@code members} NORMAL members with nothing moving, and the process of
+     * {@code slot} runs ({@code joining}) or has exited (leaving).
+     */
+    private void awaitMembers(int asked, int members, int slot, boolean joining) {
+        long started = System.currentTimeMillis();
+        boolean warned = false;
+        while (running) {
+            sleep(POLL_MILLIS);
+            boolean slotRunning = nodes.running().contains(slot);
+            if (joining && !slotRunning) {
+                say("node" + slot + " exited while joining; see its output above");
+                return;
+            }
+            try {
+                Map<String, String> signals = ClusterInfo.fetch("127.0.0.1", nodes.clientPort(asked), "autoscale");
+                if (ClusterInfo.number(signals, "autoscale_members") == members
+                    && ClusterInfo.number(signals, "autoscale_moving") == 0 && slotRunning == joining) {
+                    long seconds = (System.currentTimeMillis() - started) / 1000;
+                    say(joining ? "node" + slot + " joined (" + seconds + " s); " + members + " member(s)"
+                        : "node" + slot + " decommissioned and exited (" + seconds + " s); " + members + " member(s)");
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                // ask again
+            }
+            if (!warned && System.currentTimeMillis() - started > STEP_WARNING_MILLIS) {
+                warned = true;
+                say("node" + slot + " is still " + (joining ? "joining" : "leaving") + " after "
+                    + STEP_WARNING_MILLIS / 1000 + " s; waiting");
+            }
+        }
+    }
+
+    private void say(String line) {
+        out.println("ringkv cluster: autoscale: " + line);
+        out.flush();
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            running = false;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.ringkv.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * {@code ringkv cluster --autoscale 2,3} with real processes and a policy scaled down for a test (a target of 20
+ * requests per second per node, 5 s above it to grow, 10 s low to shrink, 10 s cool-down): traffic above the target
+ * makes it start a third node, which joins by streaming; traffic stopping makes it decommission that node, which
+ * hands its ranges back and exits. Every acknowledged write reads back at QUORUM through every member, while three
+ * and after two remain.
+ */
+class AutoscaleProcessesTest {
+    private static final Duration STEP = Duration.ofSeconds(180);
+
+    @TempDir
+    Path workDirectory;
+
+    private final List<NodeProcess> processes = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (NodeProcess process : processes) {
+            // SIGTERM first: the command stops its node processes on the way out
+            process.stop();
+            process.close();
+            System.out.println("---- cluster output ----\n" + process.output());
+        }
+    }
+
+    @Test
+    @Timeout(600)
+    void growsUnderTrafficAndShrinksWhenItStopsWithoutLosingAWrite() throws Exception {
+        int tcpOffset = 20;
+        int base = NodeProcess.freeBase(3, tcpOffset);
+        int baseClientPort = base + 1 + tcpOffset;
+        NodeProcess cluster = NodeProcess.start(workDirectory, "cluster", "--autoscale", "2,3",
+            "--base-port", Integer.toString(base), "--base-client-port", Integer.toString(baseClientPort),
+            "--data-dir", workDirectory.resolve("cluster").toString(), "--scale-target-rps", "20",
+            "--scale-up-after-s", "5", "--scale-down-after-s", "10", "--scale-cooldown-s", "10");
+        processes.add(cluster);
+        cluster.await("ringkv cluster: cluster ready", STEP);
+
+        // writes as fast as one client goes, far above 2 x 20 per second, until the third node has joined
+        int written = 0;
+        long deadline = System.nanoTime() + STEP.toNanos();
+        try (Jedis client = new Jedis("127.0.0.1", baseClientPort)) {
+            while (!cluster.output().contains("autoscale: node3 joined")) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no third node within " + STEP + "; the nodes' view:\n"
+                        + diagnostics(baseClientPort));
+                }
+                for (int i = 0; i < 50; i++, written++) {
+                    assertEquals("OK", client.set("key-" + written, "value-" + written));
+                }
+            }
+        }
+        assertTrue(cluster.output().contains("autoscale: starting node3"), cluster.output());
+        assertTrue(written > 0);
+        for (int node = 1; node <= 3; node++) {
+            assertAllReadBack(baseClientPort + node - 1, written, "node" + node + " after the scale-out");
+        }
+
+        // no traffic: the newest node is decommissioned and exits
+        cluster.await("autoscale: node3 decommissioned and exited", STEP);
+        for (int node = 1; node <= 2; node++) {
+            assertAllReadBack(baseClientPort + node - 1, written, "node" + node + " after the scale-in");
+        }
+        String info;
+        try (Jedis client = new Jedis("127.0.0.1", baseClientPort)) {
+            info = client.info("autoscale");
+        }
+        assertTrue(info.contains("autoscale_members:2\r\n") && info.contains("autoscale_min_nodes:2\r\n"), info);
+    }
+
+    private static String diagnostics(int baseClientPort) {
+        StringBuilder text = new StringBuilder();
+        for (int node = 1; node <= 3; node++) {
+            try (Jedis client = new Jedis("127.0.0.1", baseClientPort + node - 1)) {
+                text.append("node").append(node).append(":\n").append(client.info("everything")).append('\n');
+            } catch (RuntimeException e) {
+                text.append("node").append(node).append(": ").append(e).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    private static void assertAllReadBack(int clientPort, int written, String through) {
+        try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
+            List<String> missing = new ArrayList<>();
+            for (int i = 0; i < written; i++) {
+                if (!("value-" + i).equals(client.get("key-" + i))) {
+                    missing.add("key-" + i);
+                }
+            }
+            assertEquals(List.of(), missing.subList(0, Math.min(10, missing.size())), missing.size() + " of "
+                + written + " acknowledged writes missing through " + through);
+        }
+    }
+}
