@@ -195,8 +195,9 @@ final class Nemesis implements Runnable {
                     killedByUs[i] = true;
                     node.kill();
                 }
-                note = String.format("killed at %d/%d sessions (%.1f s into the join), restarted %d s later; ",
-                    done, total, (System.nanoTime() - started) / 1e9, JOINER_DOWN_MILLIS / 1000);
+                note = String.format("killed at %d/%d sessions (%.1f s into the join, %d keys received),"
+                    + " restarted %d s later; ", done, total, (System.nanoTime() - started) / 1e9,
+                    number(now, "stream_keys_received"), JOINER_DOWN_MILLIS / 1000);
                 Thread.sleep(JOINER_DOWN_MILLIS);
                 synchronized (this) {
                     node.start();
