@@ -197,6 +197,13 @@ final class ClusterNode {
         }
     }
 
+    /** After the node left: kills what may be left of it and wipes its data (its log stays). */
+    void wipe() {
+        kill();
+        Shell.attempt("umount", disk.toString());
+        Shell.attempt("rm", "-rf", dataDirectory().toString());
+    }
+
     /** Stops the process for good and unmounts its disk. */
     void destroy() {
         kill();

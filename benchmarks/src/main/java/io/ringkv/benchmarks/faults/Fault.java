@@ -6,11 +6,13 @@ import java.util.List;
  * One fault of a schedule.
  *
  * @param kind what it is
- * @param nodes the nodes it acts on (1-based): the node killed, paused, skewed, filled or cut off; for a one-way
- *     partition the sender then the receiver; empty for loss on every link
+ * @param nodes the nodes it acts on (1-based): the node killed, paused, skewed, filled or cut off, the fresh node
+ *     that joins, the member that leaves; for a one-way partition the sender then the receiver; empty for loss on
+ *     every link (every member's)
  * @param startMillis when it starts, after the workload started
- * @param durationMillis how long until it is healed
- * @param amount the clock skew in seconds, or the loss in percent; 0 otherwise
+ * @param durationMillis how long until it is healed; for a join or leave, the slot the schedule expects it to take
+ * @param amount the clock skew in seconds, or the loss in percent; for a join 1 when the joiner is killed
+ *     mid-stream and restarted; 0 otherwise
  */
 public record Fault(FaultKind kind, List<Integer> nodes, long startMillis, long durationMillis, long amount) {
     /** Copies the node list. */
@@ -29,8 +31,10 @@ public record Fault(FaultKind kind, List<Integer> nodes, long startMillis, long 
             case ONE_WAY_PARTITION -> "node" + nodes.get(0) + " -> node" + nodes.get(1);
             case LOSS -> amount + " % on every link";
             case CLOCK_SKEW -> "node" + nodes.get(0) + " " + (amount >= 0 ? "+" : "") + amount + " s";
+            case JOIN -> "node" + nodes.get(0) + (amount == 1 ? " (killed mid-stream, restarted)" : "");
             default -> "node" + nodes.get(0);
         };
-        return String.format("%s %s for %.1f s", kind.label(), what, durationMillis / 1000.0);
+        return String.format("%s %s %s %.1f s", kind.label(), what, kind.changesMembership() ? "in a slot of" : "for",
+            durationMillis / 1000.0);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The real-process fault harness, Jepsen style: starts a cluster of {@code ringkv node} processes on this machine
@@ -52,8 +53,9 @@ public final class FaultHarness {
         prepareWorkDirectory(options.workDirectory());
         List<Fault> schedule = FaultSchedule.generate(options.seed(), options.faults(), options.nodes(),
             options.durationSeconds() * 1000, options.everyKindOnce());
+        // a timed schedule may end with a leave past its duration (every join is undone)
         long durationMillis = options.everyKindOnce() ? FaultSchedule.durationFor(schedule)
-            : options.durationSeconds() * 1000;
+            : Math.max(options.durationSeconds() * 1000, FaultSchedule.durationFor(schedule));
         log("seed %d: %d faults over %d s; nodes' logs in %s", options.seed(), schedule.size(),
             durationMillis / 1000, options.workDirectory());
         schedule.forEach(fault -> log("  at %5.1f s: %s", fault.startMillis() / 1000.0, fault.describe()));
@@ -87,11 +89,13 @@ public final class FaultHarness {
         log("cluster formed; running the workload");
         History history = new History();
         long runStart = System.nanoTime();
-        Nemesis nemesis = new Nemesis(cluster, schedule, runStart);
+        // joins and leaves move the rest of the schedule, and the workload's end with it
+        AtomicLong deadline = new AtomicLong(runStart + TimeUnit.MILLISECONDS.toNanos(durationMillis));
+        Nemesis nemesis = new Nemesis(cluster, schedule, runStart, deadline);
         Thread nemesisThread = Thread.ofPlatform().name("harness-nemesis").start(nemesis);
         // repair passes during the workload let nodes purge tombstones (60 s grace) while faults go on
         Thread repairer = Thread.ofPlatform().name("harness-repairs").daemon().start(() -> repairDuringRun(cluster));
-        new Workload(options, history).run(runStart + TimeUnit.MILLISECONDS.toNanos(durationMillis));
+        new Workload(options, history, cluster::clientTargets).run(deadline);
         repairer.interrupt();
         repairer.join();
         nemesisThread.join(TimeUnit.SECONDS.toMillis(30));
@@ -99,7 +103,9 @@ public final class FaultHarness {
         nemesisThread.join();
         nemesis.watch();
         nemesis.healAll();
-        log("workload done (%d operations); healed, waiting for the cluster to settle", history.ops().size());
+        log("workload done (%d operations, %.1f s); healed, waiting for the cluster to settle", history.ops().size(),
+            (System.nanoTime() - runStart) / 1e9);
+        nemesis.memberships().forEach(change -> log("%s", Report.describe(change, runStart)));
 
         long settleStart = System.nanoTime();
         String settleProblem = cluster.awaitSettled(SETTLE_MILLIS);
@@ -129,7 +135,7 @@ public final class FaultHarness {
         Checker checker = new Checker(options.replicationFactor());
         Checker.Result checked = checker.check(ops, state);
         Checker.HandoffResult handoff = checker.checkHandoff(ops, state.perNode(),
-            Absence.of(nemesis.applied(), runStart + TimeUnit.MILLISECONDS.toNanos(durationMillis)),
+            Absence.of(nemesis.applied(), deadline.get()),
             JUDGED_DOWN_NANOS);
         List<Anomaly> anomalies = new ArrayList<>(checked.anomalies());
         anomalies.addAll(handoff.anomalies());
@@ -149,6 +155,12 @@ public final class FaultHarness {
             anomalies.add(new Anomaly(Anomaly.Kind.NOT_SETTLED, null, "within " + SETTLE_MILLIS / 1000
                 + " s of the heal:\n\n```\n" + settleProblem + "```", List.of()));
         }
+        for (Nemesis.Membership change : nemesis.memberships()) {
+            if (change.problem() != null) {
+                anomalies.add(new Anomaly(Anomaly.Kind.MEMBERSHIP_FAILED, null, change.fault().describe() + ": "
+                    + change.problem(), List.of()));
+            }
+        }
         for (Nemesis.Exit exit : nemesis.exits()) {
             anomalies.add(new Anomaly(Anomaly.Kind.NODE_EXITED, null, String.format("node%d exited with %d at"
                 + " %.1f s; the end of its log:%n%n```%n%s%n```", exit.node(), exit.exitCode(),
@@ -157,7 +169,8 @@ public final class FaultHarness {
         Checker.Result result = new Checker.Result(anomalies, checked.weakStaleReads(), checked.divergence(),
             checked.keysChecked());
         writeReport(options, Report.render(options, schedule, nemesis.applied(), ops, result, settleProblem,
-            runStart, settleMillis, drain, handoff) + repairSection(repairs));
+            runStart, settleMillis, drain, handoff) + repairSection(repairs)
+            + Report.membershipSection(nemesis.memberships(), runStart));
         System.out.println(Report.summary(options, nemesis.applied(), ops, result, drain, handoff));
         System.out.println("report: " + options.report());
         System.out.println("replay: " + options.replayCommand());
@@ -170,7 +183,8 @@ public final class FaultHarness {
         try {
             for (int turn = 0; ; turn++) {
                 Thread.sleep(REPAIR_EVERY_MILLIS);
-                ClusterNode node = cluster.nodes().get(turn % cluster.nodes().size());
+                List<Integer> serving = cluster.clientTargets();
+                ClusterNode node = cluster.node(serving.get(turn % serving.size()));
                 if (LocalCluster.startRepair(node).equals("started")) {
                     started++;
                 }

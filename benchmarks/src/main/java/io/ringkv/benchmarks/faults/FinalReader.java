@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * Reads every key of the history after the heal, the settle and hinted handoff: first each node's own replica, one
  * node at a time, at ONE through that node alone (its peer traffic cut both ways while it is read, so no other
  * replica can answer for it and its read cannot repair the others), to see what each replica holds; then through
- * a coordinator at ALL (QUORUM for a key whose ALL read fails), the final state the checker judges.
+ * a coordinator at ALL (QUORUM for a key whose ALL read fails), the final state the checker judges. Only members
+ * are read: a node that left is not expected to answer.
  */
 final class FinalReader {
     private static final int BATCH = 100;
@@ -33,13 +34,14 @@ final class FinalReader {
 
     FinalState read(List<String> keys) throws InterruptedException {
         Map<Integer, Map<String, List<String>>> perNode = new TreeMap<>();
-        for (ClusterNode node : cluster.nodes()) {
+        List<ClusterNode> members = cluster.members();
+        for (ClusterNode node : members) {
             perNode.put(node.index(), readAlone(node, keys));
         }
         Map<String, List<String>> values = new HashMap<>();
         for (int from = 0; from < keys.size(); from += BATCH) {
             List<String> batch = keys.subList(from, Math.min(keys.size(), from + BATCH));
-            ClusterNode coordinator = cluster.node(1 + (from / BATCH) % cluster.nodes().size());
+            ClusterNode coordinator = members.get((from / BATCH) % members.size());
             values.putAll(readThrough(coordinator, batch, "ALL"));
             progress("through a coordinator at ALL", from + batch.size(), keys.size());
         }
@@ -91,7 +93,7 @@ final class FinalReader {
     /** One key at a time through each node in turn, at ALL then QUORUM: the last word on a key. */
     private List<String> retry(String key) {
         for (String level : List.of("ALL", "QUORUM")) {
-            for (ClusterNode node : cluster.nodes()) {
+            for (ClusterNode node : cluster.members()) {
                 List<String> read = readThrough(node, List.of(key), level).get(key);
                 if (read != null) {
                     return read;

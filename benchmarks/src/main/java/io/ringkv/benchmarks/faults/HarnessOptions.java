@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * @param seed seeds the fault schedule and the clients' choices
  * @param durationSeconds how long clients run (a {@code --short} run takes as long as its schedule needs)
- * @param nodes node processes (N is min(3, nodes))
+ * @param nodes node processes the cluster starts with (N is min(3, nodes)); joins and leaves keep it at this many
+ *     or one more
  * @param faults the fault kinds drawn
  * @param resolver {@code vector-clock} or {@code lww}
  * @param consistency the clients' level for writes and most reads: ONE, QUORUM or ALL
@@ -31,9 +32,10 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
         usage: fault-harness.sh [options]
           --seed S            seed of the fault schedule and the clients (default: random, printed)
           --duration SECONDS  how long the workload runs under faults (default 120)
-          --short             the CI schedule: every fault kind once, in a seeded order (about 2 minutes)
+          --short             the CI schedule: every fault kind once, in a seeded order (about 4 minutes)
           --soak              a one-hour run (--duration 3600)
-          --nodes N           node processes, 3-5 (default 3)
+          --nodes N           node processes to start with, 3-5 (default 3); a join adds one, a leave
+                              takes one away (N or N + 1 members at any time)
           --faults K,...      fault kinds, or all (default all): %s
           --resolver NAME     vector-clock (default) or lww
           --consistency L     the clients' level: QUORUM (default), ONE or ALL

@@ -5,11 +5,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The cluster under test: the node network and one {@link ClusterNode} per node, every node a seed, with gossip
- * timeouts generous enough for three JVMs and the harness sharing two cores.
+ * The cluster under test: the node network and one {@link ClusterNode} per node, every starting node a seed, with
+ * gossip timeouts generous enough for three JVMs and the harness sharing two cores. Nodes that join later get the
+ * next number (a namespace, an address and a data directory of their own, never one used before) and the
+ * members of that moment as seeds; a node that left stays in {@link #nodes()} (its log is kept) but not in
+ * {@link #members()}.
  */
 final class LocalCluster implements AutoCloseable {
     /** Silence after which a node's peers judge it DOWN. */
@@ -26,34 +32,99 @@ final class LocalCluster implements AutoCloseable {
     private static final long HINT_PROGRESS_MILLIS = 10_000;
 
     private final NodeNetwork network;
-    private final List<ClusterNode> nodes = new ArrayList<>();
+    private final HarnessOptions options;
+    private final List<ClusterNode> nodes = new CopyOnWriteArrayList<>();
+    private final Set<Integer> departed = ConcurrentHashMap.newKeySet();
+    /** the nodes clients send to: NORMAL members that joined, and a leaving node until it has gone */
+    private volatile List<Integer> clientTargets = List.of();
 
-    private LocalCluster(NodeNetwork network) {
+    private LocalCluster(NodeNetwork network, HarnessOptions options) {
         this.network = network;
+        this.options = options;
     }
 
     /** Creates the network and the nodes' directories; {@link #startAll()} starts them. */
     static LocalCluster create(HarnessOptions options) {
         NodeNetwork network = NodeNetwork.create(options.nodes());
-        LocalCluster cluster = new LocalCluster(network);
+        LocalCluster cluster = new LocalCluster(network, options);
         try {
-            List<String> seeds = new ArrayList<>();
+            List<Integer> initial = new ArrayList<>();
             for (int i = 1; i <= options.nodes(); i++) {
-                seeds.add(NodeNetwork.address(i) + ":" + ClusterNode.PEER_PORT);
+                initial.add(i);
             }
-            boolean disk = options.faults().contains(FaultKind.DISK_FULL);
-            boolean clock = options.faults().contains(FaultKind.CLOCK_SKEW);
-            for (int i = 1; i <= options.nodes(); i++) {
-                Path directory = options.workDirectory().resolve("node" + i);
-                List<String> command = nodeCommand(options, i, String.join(",", seeds),
-                    directory.resolve("disk").resolve("data"));
-                cluster.nodes.add(new ClusterNode(i, command, directory, disk ? 128L << 20 : 0, clock));
+            for (int i : initial) {
+                cluster.nodes.add(cluster.newNode(i, initial));
             }
+            cluster.clientTargets = List.copyOf(initial);
             return cluster;
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
         }
+    }
+
+    private ClusterNode newNode(int i, List<Integer> seedNodes) {
+        List<String> seeds = new ArrayList<>();
+        for (int seed : seedNodes) {
+            seeds.add(NodeNetwork.address(seed) + ":" + ClusterNode.PEER_PORT);
+        }
+        Path directory = options.workDirectory().resolve("node" + i);
+        List<String> command = nodeCommand(options, i, String.join(",", seeds),
+            directory.resolve("disk").resolve("data"));
+        return new ClusterNode(i, command, directory, options.faults().contains(FaultKind.DISK_FULL) ? 128L << 20 : 0,
+            options.faults().contains(FaultKind.CLOCK_SKEW));
+    }
+
+    /**
+     * Makes a fresh node {@code i} (the next number): its namespace, address and empty data directory, with the
+     * members of this moment as seeds. {@link ClusterNode#start()} then starts it, and it joins.
+     *
+     * @throws IllegalStateException when {@code i} is not the next number
+     */
+    ClusterNode addNode(int i) {
+        if (i != nodes.size() + 1) {
+            throw new IllegalStateException("the next node is node" + (nodes.size() + 1) + ", not node" + i);
+        }
+        List<Integer> seeds = new ArrayList<>(members().stream().map(ClusterNode::index).toList());
+        int made = network.addNode();
+        if (made != i) {
+            throw new IllegalStateException("the network made node" + made + "'s namespace, not node" + i + "'s");
+        }
+        ClusterNode node = newNode(i, seeds);
+        nodes.add(node);
+        return node;
+    }
+
+    /** Sends clients to node {@code i} too, once it has joined. */
+    synchronized void serve(int i) {
+        List<Integer> targets = new ArrayList<>(clientTargets);
+        if (!targets.contains(i)) {
+            targets.add(i);
+            clientTargets = List.copyOf(targets);
+        }
+    }
+
+    /** Node {@code i} left the cluster for good: no client is sent to it, no check reads through it. */
+    synchronized void depart(int i) {
+        departed.add(i);
+        List<Integer> targets = new ArrayList<>(clientTargets);
+        targets.remove(Integer.valueOf(i));
+        clientTargets = List.copyOf(targets);
+    }
+
+    /** @return the nodes clients send to now, never empty */
+    List<Integer> clientTargets() {
+        return clientTargets;
+    }
+
+    /** @return true when node {@code i} left the cluster */
+    boolean departed(int i) {
+        return departed.contains(i);
+    }
+
+    /** @return the nodes that have not left (those that are joining included) */
+    List<ClusterNode> members() {
+        return nodes.stream().filter(n -> !departed.contains(n.index())).toList();
     }
 
     private static List<String> nodeCommand(HarnessOptions options, int i, String seeds, Path data) {
@@ -82,15 +153,16 @@ final class LocalCluster implements AutoCloseable {
         return nodes.get(i - 1);
     }
 
-    /** Starts every node, smallest id first. */
+    /** Starts every node made so far, smallest id first. */
     void startAll() {
         nodes.forEach(ClusterNode::start);
     }
 
     /**
-     * Waits until every node answers {@code INFO cluster} with every node NORMAL and ALIVE.
+     * Waits until every member answers {@code INFO cluster} with every member NORMAL and ALIVE, and every node that
+     * left LEFT (or forgotten).
      *
-     * @return null when settled, otherwise each node's view when the deadline passed
+     * @return null when settled, otherwise each member's view when the deadline passed
      */
     String awaitSettled(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
@@ -98,7 +170,7 @@ final class LocalCluster implements AutoCloseable {
         while (true) {
             views.clear();
             boolean settled = true;
-            for (ClusterNode node : nodes) {
+            for (ClusterNode node : members()) {
                 String view = view(node);
                 views.put(node.name(), view);
                 settled &= view.startsWith("settled");
@@ -138,7 +210,7 @@ final class LocalCluster implements AutoCloseable {
         long nextProgress = start + HINT_PROGRESS_MILLIS * 1_000_000;
         while (true) {
             Map<Integer, Map<String, String>> hints = new TreeMap<>();
-            for (ClusterNode node : nodes) {
+            for (ClusterNode node : members()) {
                 hints.put(node.index(), info(node, "hints"));
             }
             boolean drained = hints.values().stream().allMatch(h -> "0".equals(h.get("hints_pending")));
@@ -173,7 +245,7 @@ final class LocalCluster implements AutoCloseable {
      */
     List<RepairPass> repairEach(long timeoutMillis) throws InterruptedException {
         List<RepairPass> passes = new ArrayList<>();
-        for (ClusterNode node : nodes) {
+        for (ClusterNode node : members()) {
             long start = System.nanoTime();
             long before = number(info(node, "repair"), "repair_passes_completed");
             String started;
@@ -227,7 +299,7 @@ final class LocalCluster implements AutoCloseable {
     /** @return each node's {@code storage_tombstones_purged} and {@code _held_for_repair}, as report text */
     String tombstones() {
         StringBuilder out = new StringBuilder();
-        for (ClusterNode node : nodes) {
+        for (ClusterNode node : members()) {
             Map<String, String> fields = info(node, "storage");
             out.append(String.format("node%d: %d purged, %d held for repair; ", node.index(),
                 number(fields, "storage_tombstones_purged"), number(fields, "storage_tombstones_held_for_repair")));
@@ -264,14 +336,51 @@ final class LocalCluster implements AutoCloseable {
             if (!(reply instanceof RespClient.Text text)) {
                 return "INFO cluster answered " + reply;
             }
-            List<String> members = text.text().lines().filter(line -> line.matches("node\\d+:.*")).toList();
-            boolean all = members.size() == nodes.size()
-                && members.stream().allMatch(m -> m.contains("state=NORMAL") && m.contains("liveness=ALIVE"));
-            return (all ? "settled " : "not settled ") + members;
+            List<String> lines = text.text().lines().filter(line -> line.matches("node\\d+:.*")).toList();
+            return (settled(lines, members().stream().map(ClusterNode::name).toList()) ? "settled " : "not settled ")
+                + lines;
         } catch (IOException e) {
             return "unreachable (" + e.getMessage() + ")" + (node.isAlive() ? "" : ", process exited with "
                 + node.exitCode());
         }
+    }
+
+    /**
+     * @param lines the member lines of one node's {@code INFO cluster} ({@code node0:id=node1,state=NORMAL,...})
+     * @param members the ids of the nodes that have not left
+     * @return true when every member is there, NORMAL and ALIVE, and every other node listed is LEFT
+     */
+    static boolean settled(List<String> lines, List<String> members) {
+        Set<String> seen = new java.util.HashSet<>();
+        for (String line : lines) {
+            Map<String, String> fields = new TreeMap<>();
+            for (String pair : line.substring(line.indexOf(':') + 1).split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    fields.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+            String id = fields.getOrDefault("id", "");
+            if (members.contains(id)) {
+                if (!"NORMAL".equals(fields.get("state")) || !"ALIVE".equals(fields.get("liveness"))) {
+                    return false;
+                }
+                seen.add(id);
+            } else if (!"LEFT".equals(fields.get("state"))) {
+                return false;
+            }
+        }
+        return seen.size() == members.size();
+    }
+
+    /**
+     * @return true when {@code node} serves as a NORMAL member: its {@code INFO cluster} says {@code loading:0}
+     *     and lists it NORMAL
+     */
+    static boolean joined(ClusterNode node) {
+        Map<String, String> cluster = info(node, "cluster");
+        return "0".equals(cluster.get("loading")) && cluster.entrySet().stream().anyMatch(e ->
+            e.getKey().matches("node\\d+") && e.getValue().startsWith("id=" + node.name() + ",state=NORMAL,"));
     }
 
     @Override

@@ -19,10 +19,10 @@ final class NodeNetwork implements AutoCloseable {
     private static final String BRIDGE = "rkvfault0";
     private static final String CHAIN = "RINGKV_FAULTS";
 
-    private final int nodes;
+    /** namespaces made so far, 1 to this; a joiner's is added when it joins */
+    private int nodes;
 
-    private NodeNetwork(int nodes) {
-        this.nodes = nodes;
+    private NodeNetwork() {
     }
 
     /** Creates the bridge and one namespace per node, after removing what an earlier run may have left. */
@@ -38,23 +38,34 @@ final class NodeNetwork implements AutoCloseable {
             throw new IllegalStateException("this machine already routes " + SUBNET_PREFIX + "0/24; the harness"
                 + " needs it for its node namespaces:\n" + routes);
         }
-        NodeNetwork network = new NodeNetwork(nodes);
+        NodeNetwork network = new NodeNetwork();
         Shell.run("ip", "link", "add", BRIDGE, "type", "bridge");
         Shell.run("ip", "addr", "add", hostAddress() + "/24", "dev", BRIDGE);
         Shell.run("ip", "link", "set", BRIDGE, "up");
         for (int i = 1; i <= nodes; i++) {
-            String namespace = namespace(i);
-            String hostEnd = "rkvf" + i;
-            Shell.run("ip", "netns", "add", namespace);
-            Shell.run("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", namespace);
-            Shell.run("ip", "link", "set", hostEnd, "master", BRIDGE, "up");
-            Shell.run("ip", "-n", namespace, "addr", "add", address(i) + "/24", "dev", "eth0");
-            Shell.run("ip", "-n", namespace, "link", "set", "eth0", "up");
-            Shell.run("ip", "-n", namespace, "link", "set", "lo", "up");
-            network.iptables(i, "-N", CHAIN);
-            network.iptables(i, "-A", "INPUT", "-j", CHAIN);
+            network.addNode();
         }
         return network;
+    }
+
+    /** Creates the next node's namespace, with its address and an empty fault chain. @return its number */
+    synchronized int addNode() {
+        int i = nodes + 1;
+        if (10 + i > 254) {
+            throw new IllegalStateException("no address left for node" + i);
+        }
+        String namespace = namespace(i);
+        String hostEnd = "rkvf" + i;
+        Shell.run("ip", "netns", "add", namespace);
+        Shell.run("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", namespace);
+        Shell.run("ip", "link", "set", hostEnd, "master", BRIDGE, "up");
+        Shell.run("ip", "-n", namespace, "addr", "add", address(i) + "/24", "dev", "eth0");
+        Shell.run("ip", "-n", namespace, "link", "set", "eth0", "up");
+        Shell.run("ip", "-n", namespace, "link", "set", "lo", "up");
+        iptables(i, "-N", CHAIN);
+        iptables(i, "-A", "INPUT", "-j", CHAIN);
+        nodes = i;
+        return i;
     }
 
     /** Deletes namespaces and the bridge that a run killed before its cleanup left behind. */
@@ -84,12 +95,15 @@ final class NodeNetwork implements AutoCloseable {
     }
 
     /** Drops every peer datagram from {@code from} at {@code to}: one direction of a partition. */
-    void cut(int from, int to) {
+    synchronized void cut(int from, int to) {
         iptables(to, "-A", CHAIN, "-p", "udp", "-s", address(from), "-j", "DROP");
     }
 
-    /** Cuts node {@code i} off from every other node both ways (peer UDP only: clients still reach it). */
-    void isolate(int i) {
+    /**
+     * Cuts node {@code i} off from every other node both ways (peer UDP only: clients still reach it); nodes that
+     * left are cut too, which changes nothing.
+     */
+    synchronized void isolate(int i) {
         for (int other = 1; other <= nodes; other++) {
             if (other != i) {
                 cut(i, other);
@@ -99,20 +113,20 @@ final class NodeNetwork implements AutoCloseable {
     }
 
     /** Drops each peer datagram arriving at node {@code i} with {@code probability}. */
-    void lose(int i, double probability) {
+    synchronized void lose(int i, double probability) {
         iptables(i, "-A", CHAIN, "-p", "udp", "!", "-s", hostAddress(), "-m", "statistic", "--mode", "random",
             "--probability", String.format("%.2f", probability), "-j", "DROP");
     }
 
     /** Removes every rule: the network is whole again. */
-    void heal() {
+    synchronized void heal() {
         for (int i = 1; i <= nodes; i++) {
             iptables(i, "-F", CHAIN);
         }
     }
 
     /** @return the rules in force, one line per rule, for the report */
-    List<String> rules() {
+    synchronized List<String> rules() {
         List<String> rules = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
             for (String line : Shell.attempt("ip", "netns", "exec", namespace(i), "iptables", "-S", CHAIN)

@@ -75,6 +75,55 @@ final class Report {
         return out.toString();
     }
 
+    /**
+     * The report's section on joins and leaves, appended after the rest: when each began and ended, how long the
+     * streaming took, and the node's {@code INFO streaming} counters; empty without joins and leaves.
+     */
+    static String membershipSection(List<Nemesis.Membership> changes, long runStartNanos) {
+        if (changes.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("\n## Joins and leaves\n\nA join runs from the fresh node's start until it"
+            + " serves as NORMAL (clients are sent to it from then on); a leave from `DECOMMISSION` until the node's"
+            + " process has exited by itself (clients keep sending to it until then; their operations may fail)."
+            + " Streaming: from when `INFO streaming` first showed a plan. Counters: the node's `INFO streaming` at the"
+            + " end (a joiner killed mid-stream: of the process that finished the join).\n\n"
+            + "| change | began | ended | took | streaming | sessions | retried | keys received | keys sent |"
+            + " record bytes | outcome |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (Nemesis.Membership change : changes) {
+            Map<String, String> f = change.streaming();
+            out.append(String.format(java.util.Locale.ROOT, "| %s node%d | %.1f s | %s | %s | %s | %s/%s | %s | %s | %s |"
+                    + " %s | %s |%n", change.fault().kind().label(), change.node(),
+                seconds(change.startedNanos(), runStartNanos),
+                change.endedNanos() == 0 ? "never" : String.format("%.1f s", seconds(change.endedNanos(), runStartNanos)),
+                took(change.startedNanos(), change.endedNanos()), took(change.streamingNanos(), change.endedNanos()),
+                f.getOrDefault("stream_sessions_done", "?"), f.getOrDefault("stream_sessions", "?"),
+                f.getOrDefault("stream_sessions_retried", "?"), f.getOrDefault("stream_keys_received", "?"),
+                f.getOrDefault("stream_keys_sent", "?"), f.getOrDefault("stream_record_bytes", "?"),
+                (change.problem() == null ? "ok; " + change.note() : "FAILED: " + change.problem())
+                    .replace('|', '/').replace('\n', ' ')));
+        }
+        return out.toString();
+    }
+
+    /** @return one line on a join or leave, for the harness's log */
+    static String describe(Nemesis.Membership change, long runStartNanos) {
+        Map<String, String> f = change.streaming();
+        return String.format(java.util.Locale.ROOT, "%s node%d at %.1f s took %s (streaming %s): %s/%s sessions,"
+                + " %s retried, %s keys received, %s sent, %s record bytes; %s", change.fault().kind().label(),
+            change.node(), seconds(change.startedNanos(), runStartNanos), took(change.startedNanos(),
+                change.endedNanos()), took(change.streamingNanos(), change.endedNanos()),
+            f.getOrDefault("stream_sessions_done", "?"), f.getOrDefault("stream_sessions", "?"),
+            f.getOrDefault("stream_sessions_retried", "?"), f.getOrDefault("stream_keys_received", "?"),
+            f.getOrDefault("stream_keys_sent", "?"), f.getOrDefault("stream_record_bytes", "?"),
+            change.problem() == null ? "ok; " + change.note() : "FAILED: " + change.problem());
+    }
+
+    private static String took(long fromNanos, long toNanos) {
+        return fromNanos == 0 || toNanos == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.1f s",
+            (toNanos - fromNanos) / 1e9);
+    }
+
     private static void hints(StringBuilder out, LocalCluster.HintDrain drain, long settleMillis) {
         double sinceHeal = (settleMillis + drain.millis()) / 1000.0;
         out.append("## Hinted handoff\n\n").append(drain.drained()

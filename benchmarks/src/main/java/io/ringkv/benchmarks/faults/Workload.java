@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
- * The clients: each bound to one node (clients spread over every node), each running a seeded mix until the
+ * The clients: each bound to one node (clients spread over the nodes clients are sent to, which change as nodes
+ * join and leave: a client moves when its place falls on another node), each running a seeded mix until the
  * deadline, every operation recorded in the history.
  * <ul>
  *   <li>unique-key writes ({@code u:<id>}), 40 %: SET of a key no other operation writes;</li>
@@ -24,20 +27,23 @@ final class Workload {
 
     private final HarnessOptions options;
     private final History history;
+    private final Supplier<List<Integer>> targets;
     private final List<String> acknowledgedKeys = new ArrayList<>();
 
-    Workload(HarnessOptions options, History history) {
+    /** @param targets the nodes clients send to now (1-based, never empty); client c uses the c-th modulo size */
+    Workload(HarnessOptions options, History history, Supplier<List<Integer>> targets) {
         this.options = options;
         this.history = history;
+        this.targets = targets;
     }
 
-    /** Runs every client until {@code deadlineNanos}; returns when all have stopped. */
-    void run(long deadlineNanos) throws InterruptedException {
+    /** Runs every client until {@code deadlineNanos} (which may move meanwhile); returns when all have stopped. */
+    void run(AtomicLong deadlineNanos) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         SplittableRandom seeds = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
         int clients = options.clientsPerNode() * options.nodes();
         for (int c = 0; c < clients; c++) {
-            Client client = new Client(c, 1 + c % options.nodes(), seeds.split(), deadlineNanos);
+            Client client = new Client(c, seeds.split(), deadlineNanos);
             threads.add(Thread.ofPlatform().name("harness-client-" + c).start(client::run));
         }
         for (Thread thread : threads) {
@@ -48,16 +54,15 @@ final class Workload {
     /** One client: a connection to its node, reopened after every failure. */
     private final class Client {
         private final int id;
-        private final int node;
         private final SplittableRandom random;
-        private final long deadlineNanos;
+        private final AtomicLong deadlineNanos;
         private final long pauseNanos;
+        private int node;
         private RespClient connection;
         private String level;
 
-        Client(int id, int node, SplittableRandom random, long deadlineNanos) {
+        Client(int id, SplittableRandom random, AtomicLong deadlineNanos) {
             this.id = id;
-            this.node = node;
             this.random = random;
             this.deadlineNanos = deadlineNanos;
             this.pauseNanos = 1_000_000_000L * options.clientsPerNode() * options.nodes() / options.rate();
@@ -65,7 +70,13 @@ final class Workload {
 
         void run() {
             long next = System.nanoTime();
-            while (System.nanoTime() < deadlineNanos) {
+            while (System.nanoTime() < deadlineNanos.get()) {
+                List<Integer> now = targets.get();
+                int target = now.get(id % now.size());
+                if (target != node) {
+                    disconnect();
+                    node = target;
+                }
                 int dice = random.nextInt(100);
                 if (dice < 40) {
                     write("u:" + history.nextId());

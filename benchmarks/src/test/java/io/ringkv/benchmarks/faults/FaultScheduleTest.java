@@ -1,16 +1,21 @@
 package io.ringkv.benchmarks.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The seeded fault schedule: replayable, one fault at a time, within bounds. */
+/**
+ * The seeded fault schedule: replayable, one fault at a time, within bounds; joins and leaves keep the cluster at N
+ * or N + 1 members, and every fault targets members of its moment.
+ */
 class FaultScheduleTest {
     private static final Set<FaultKind> ALL = EnumSet.allOf(FaultKind.class);
 
@@ -28,13 +33,50 @@ class FaultScheduleTest {
         assertEquals(ALL, EnumSet.copyOf(faults.stream().map(Fault::kind).toList()));
         assertEquals(ALL.size(), faults.size());
         assertOneAtATimeWithinBounds(faults, 3);
+        assertTrue(indexOf(faults, FaultKind.JOIN) < indexOf(faults, FaultKind.LEAVE), faults.toString());
     }
 
     @Test
-    void aTimedScheduleEndsBeforeItsDuration() {
+    void theCiScheduleJoinsAFreshNodeKilledMidStreamBeforeAMemberLeaves() {
+        for (long seed = 1; seed <= 20; seed++) {
+            List<Fault> faults = FaultSchedule.generate(seed, ALL, 3, 0, true);
+            Fault join = faults.get(indexOf(faults, FaultKind.JOIN));
+            assertEquals(List.of(4), join.nodes(), join.describe());
+            assertEquals(1, join.amount(), "the CI schedule kills the joiner mid-stream: " + join.describe());
+            assertTrue(indexOf(faults, FaultKind.JOIN) < indexOf(faults, FaultKind.LEAVE), "seed " + seed);
+            assertOneAtATimeWithinBounds(faults, 3);
+        }
+    }
+
+    @Test
+    void aLeaveWithoutAJoinGetsAJoinFirstAndAJoinWithoutALeaveGetsOneAfter() {
+        List<Fault> leave = FaultSchedule.generate(1, EnumSet.of(FaultKind.LEAVE, FaultKind.KILL), 3, 0, true);
+        assertEquals(List.of(FaultKind.JOIN, FaultKind.LEAVE), leave.stream().map(Fault::kind)
+            .filter(FaultKind::changesMembership).toList(), leave.toString());
+        assertOneAtATimeWithinBounds(leave, 3);
+
+        List<Fault> join = FaultSchedule.generate(1, EnumSet.of(FaultKind.JOIN), 3, 0, true);
+        assertEquals(List.of(FaultKind.JOIN, FaultKind.LEAVE), join.stream().map(Fault::kind).toList());
+        assertOneAtATimeWithinBounds(join, 3);
+    }
+
+    @Test
+    void aTimedScheduleWithJoinsAndLeavesKeepsNOrNPlusOneMembersAndEndsWithN() {
+        for (long seed = 1; seed <= 10; seed++) {
+            List<Fault> faults = FaultSchedule.generate(seed, EnumSet.of(FaultKind.JOIN, FaultKind.LEAVE,
+                FaultKind.KILL, FaultKind.ONE_WAY_PARTITION), 3, 900_000, false);
+            assertTrue(faults.stream().filter(f -> f.kind() == FaultKind.JOIN).count() > 3, faults.toString());
+            assertOneAtATimeWithinBounds(faults, 3);
+        }
+    }
+
+    @Test
+    void aTimedScheduleEndsBeforeItsDurationButForALeaveThatUndoesAJoin() {
         List<Fault> faults = FaultSchedule.generate(3, ALL, 5, 900_000, false);
         assertTrue(faults.size() > 20);
-        assertTrue(faults.getLast().endMillis() <= 900_000);
+        List<Fault> timed = faults.getLast().kind() == FaultKind.LEAVE && faults.getLast().endMillis() > 900_000
+            ? faults.subList(0, faults.size() - 1) : faults;
+        assertTrue(timed.getLast().endMillis() <= 900_000);
         assertOneAtATimeWithinBounds(faults, 5);
     }
 
@@ -44,18 +86,58 @@ class FaultScheduleTest {
             .contains("netem"));
         assertThrows(IllegalArgumentException.class, () -> FaultKind.parse("kill,bogus"));
         assertEquals(EnumSet.of(FaultKind.KILL, FaultKind.LOSS), FaultKind.parse("kill, loss"));
+        assertEquals(EnumSet.of(FaultKind.JOIN, FaultKind.LEAVE), FaultKind.parse("join,leave"));
+        assertTrue(FaultKind.parse("all").containsAll(EnumSet.of(FaultKind.JOIN, FaultKind.LEAVE)));
     }
 
+    @Test
+    void joinsAndLeavesSayWhichNodeAndWhetherTheJoinerIsKilled() {
+        assertEquals("join node4 (killed mid-stream, restarted) in a slot of 25.0 s",
+            new Fault(FaultKind.JOIN, List.of(4), 0, 25_000, 1).describe());
+        assertEquals("leave node2 in a slot of 15.0 s", new Fault(FaultKind.LEAVE, List.of(2), 0, 15_000, 0).describe());
+        assertFalse(Absence.silences(FaultKind.JOIN));
+        assertFalse(Absence.silences(FaultKind.LEAVE));
+    }
+
+    /**
+     * Checks one fault at a time within its bounds, and membership: each fault targets members of its moment, a
+     * join a fresh node (the next number), a leave a member; N or N + 1 members throughout, N at the end.
+     */
     private static void assertOneAtATimeWithinBounds(List<Fault> faults, int nodes) {
+        List<Integer> members = new ArrayList<>();
+        for (int n = 1; n <= nodes; n++) {
+            members.add(n);
+        }
+        int next = nodes + 1;
         for (int i = 0; i < faults.size(); i++) {
             Fault fault = faults.get(i);
             assertTrue(fault.durationMillis() >= fault.kind().minMillis()
                 && fault.durationMillis() <= fault.kind().maxMillis(), fault.describe());
-            assertTrue(fault.nodes().stream().allMatch(n -> n >= 1 && n <= nodes), fault.describe());
             assertEquals(fault.nodes().size(), fault.nodes().stream().distinct().count(), fault.describe());
+            if (fault.kind() == FaultKind.JOIN) {
+                assertEquals(List.of(next), fault.nodes(), fault.describe());
+                members.add(next++);
+            } else {
+                assertTrue(members.containsAll(fault.nodes()), fault.describe() + " targets a node that is not a"
+                    + " member: " + members);
+            }
+            if (fault.kind() == FaultKind.LEAVE) {
+                members.remove(fault.nodes().getFirst());
+            }
+            assertTrue(members.size() == nodes || members.size() == nodes + 1, fault.describe() + ": " + members);
             if (i > 0) {
                 assertTrue(faults.get(i - 1).endMillis() < fault.startMillis(), fault.describe());
             }
         }
+        assertEquals(nodes, members.size(), "members at the end: " + members);
+    }
+
+    private static int indexOf(List<Fault> faults, FaultKind kind) {
+        for (int i = 0; i < faults.size(); i++) {
+            if (faults.get(i).kind() == kind) {
+                return i;
+            }
+        }
+        return -1;
     }
 }
