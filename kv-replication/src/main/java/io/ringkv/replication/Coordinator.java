@@ -409,9 +409,10 @@ public final class Coordinator implements TimerHandler {
         if (targets == null) {
             metrics.writesFailed.incrementRelease();
         } else if (!isTarget(targets.liveOwners())) {
+            // the rings of the two nodes differ while one joins or leaves: the sender asks the key's next replica
             metrics.writesFailed.incrementRelease();
-            reply.onFailure(ErrorCode.UNAVAILABLE, context.self() + " is not a replica of the key in its view of the"
-                + " ring; retry");
+            finishForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " is not a replica"
+                + " of the key in its view of the ring; nothing was written", null, true, false));
         } else {
             coordinate(request.token(), request.key(), request.value(), request.context(), request.consistency(),
                 targets, reply, refused -> {
@@ -845,6 +846,12 @@ public final class Coordinator implements TimerHandler {
         finish(forward);
         if (answer.error() == ErrorCode.DISK_FULL && answer.nothingWritten()) {
             onForwardRefusedDiskFull(forward, answer.message());
+        } else if (answer.error() == ErrorCode.UNAVAILABLE && answer.nothingWritten()
+            && nextReplica(forward.replicas, forward.index) >= 0) {
+            // not a replica in its ring, or too busy: nothing was written there, so the next replica may coordinate
+            metrics.forwardsRedirected.incrementRelease();
+            forward(forward.token, forward.key, forward.value, forward.causalContext, forward.consistency,
+                forward.replicas, nextReplica(forward.replicas, forward.index), forward.diskFull, forward.callback);
         } else if (answer.error() == null) {
             receive(answer.version().timestamp());
             metrics.writesAcknowledged.incrementRelease();

@@ -64,7 +64,9 @@ public enum ReplicationCounter implements CounterDescriptor {
     FORWARDS_REFUSED_BUSY("replication_forwards_refused_busy", CounterKind.COUNTER,
         "hand-overs refused with UNAVAILABLE because this replica already tracked its limit of hand-overs in flight"),
     STORAGE_STAGE_FULL("replication_storage_stage_full", CounterKind.COUNTER,
-        "replica reads and writes refused because the node's storage stage queue was full (the request failed or the replica did not acknowledge; nothing was stored)");
+        "replica reads and writes refused because the node's storage stage queue was full (the request failed or the replica did not acknowledge; nothing was stored)"),
+    FORWARDS_REDIRECTED("replication_forwards_redirected", CounterKind.COUNTER,
+        "writes handed to the key's next replica because the one asked wrote nothing: not a replica in its view of a ring that is changing, or busy");
 
     private final String counterName;
     private final CounterKind kind;

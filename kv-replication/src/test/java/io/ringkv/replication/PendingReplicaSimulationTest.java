@@ -93,4 +93,56 @@ class PendingReplicaSimulationTest {
         cluster.sim.network().heal();
         assertTrue(cluster.put(coordinator, key, "w", null, new Consistency(3, 1, 3)).succeeded());
     }
+
+    /**
+     * n4 has just left and every node but one already routes by the ring without it: a blind write the lagging node
+     * hands to n4, which no longer replicates anything in its own view, is refused there (nothing written) and goes
+     * to the key's next replica, so the client sees no error while the views converge.
+     */
+    @Test
+    void aWriteHandedToANodeThatNoLongerReplicatesTheKeyGoesToTheKeysNextReplica() {
+        SimulationSeeds.run(getClass(), "aWriteHandedToANodeThatNoLongerReplicatesTheKeyGoesToTheKeysNextReplica",
+            "kv-replication", 5, seed -> {
+                TestCluster cluster = new TestCluster(seed, 5, ReplicationConfig.DEFAULT);
+                Ring before = cluster.ring;
+                Ring after = before.withoutNode(JOINER);
+                String key = null;
+                NodeId sender = null;
+                for (int i = 0; key == null && i < 10_000; i++) {
+                    List<NodeId> owners = replicas(before, "k" + i);
+                    for (NodeId candidate : cluster.ids) {
+                        if (owners.get(0).equals(JOINER) && !owners.contains(candidate)) {
+                            key = "k" + i;
+                            sender = candidate;
+                            break;
+                        }
+                    }
+                }
+                assertTrue(key != null, "no key n4 replicated first");
+                for (NodeId id : cluster.ids) {
+                    Ring view = id.equals(sender) ? before : after;
+                    cluster.node(id).updateRing(view, view);
+                }
+                TestCluster.Outcome<io.ringkv.api.Version> put = cluster.put(sender, key, "v", null, QUORUM);
+                assertTrue(put.succeeded(), key + " through " + sender + ": " + put.error + " " + put.message);
+                long redirected = cluster.sim.node(sender).counters().counters().stream()
+                    .filter(c -> c.name().equals("replication_forwards_redirected")).findFirst().orElseThrow().get();
+                assertEquals(1, redirected, "handed to n4, then to the key's next replica");
+                cluster.sim.runFor(1_000 * TestCluster.MS);
+                int copies = 0;
+                for (NodeId id : replicas(after, key)) {
+                    copies += cluster.stored(id, key).size();
+                }
+                assertTrue(copies >= 2, "the write is on a quorum of the key's replicas now: " + copies);
+            });
+    }
+
+    private static List<NodeId> replicas(Ring ring, String key) {
+        PreferenceList list = ring.preferenceList(Key.utf8(key));
+        List<NodeId> replicas = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            replicas.add(list.get(i).id());
+        }
+        return replicas;
+    }
 }

@@ -41,6 +41,7 @@ public final class Metrics {
     public final Counter diskFullHandOvers;
     public final Counter forwardsRefusedBusy;
     public final Counter storageStageFull;
+    public final Counter forwardsRedirected;
 
     /** Registers replication's counters with {@code registry}. */
     public Metrics(CounterRegistry registry) {
@@ -75,6 +76,7 @@ public final class Metrics {
         diskFullHandOvers = set.get(ReplicationCounter.DISK_FULL_HAND_OVERS);
         forwardsRefusedBusy = set.get(ReplicationCounter.FORWARDS_REFUSED_BUSY);
         storageStageFull = set.get(ReplicationCounter.STORAGE_STAGE_FULL);
+        forwardsRedirected = set.get(ReplicationCounter.FORWARDS_REDIRECTED);
     }
 
     /** @return a snapshot */
