@@ -50,6 +50,14 @@ public final class MembershipRing {
         return build(kept, replicationFactor, NodeStatus.NORMAL, NodeStatus.JOINING);
     }
 
+    /**
+     * @return a ring of every token claimed, owned (NORMAL, LEAVING) or pending (JOINING): what a joiner picks its
+     *     tokens against, so that it takes none of them
+     */
+    public static Ring claimed(Collection<EndpointState> states, int replicationFactor) {
+        return build(states, replicationFactor, NodeStatus.NORMAL, NodeStatus.LEAVING, NodeStatus.JOINING);
+    }
+
     private static Ring build(Collection<EndpointState> states, int replicationFactor, NodeStatus... owning) {
         List<NodeStatus> statuses = List.of(owning);
         List<EndpointState> owners = new ArrayList<>();
