@@ -283,7 +283,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
         long[] tokens = found.tokens();
         long plan = ++attempt;
         replacing = dead;
-        gossiper.announceApplicationState(MembershipRing.REPLACING, dead.value());
+        gossiper.announceApplicationState(MembershipRing.REPLACING, MembershipRing.replacing(found));
         gossiper.announce(NodeStatus.JOINING, tokens);
         events.accept("replacing " + dead + ": joining with its " + tokens.length + " tokens, streaming its ranges"
             + " from the other replicas");
@@ -316,8 +316,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
                 context.timers().schedule(RETRY_ROUNDS * interval, id -> becomeNormal(plan, tokens, moved));
                 return;
             }
+            // REPLACING stays: a node that hears this NORMAL state before the removal still gives it the tokens
             replacing = null;
-            gossiper.announceApplicationState(MembershipRing.REPLACING, "");
         }
         try {
             tokenStore.store(tokens);
