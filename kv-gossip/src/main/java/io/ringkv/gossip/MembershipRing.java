@@ -4,8 +4,10 @@ import io.ringkv.ring.Ring;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,12 +18,20 @@ import java.util.Set;
  */
 public final class MembershipRing {
     /**
-     * The application state a JOINING node announces when it replaces a dead node (the dead node's id): the future
-     * ring gives the dead node's tokens to it.
+     * The application state a node announces when it replaces a dead node: the dead node's id and the generation
+     * replaced, {@code id@generation}. While the replacement is JOINING, the future ring gives the dead node's tokens
+     * to it; once it is NORMAL, the ring does too, wherever its NORMAL state arrived before the dead node's removal
+     * (otherwise the dead node, with the smaller id, would keep the tokens there until the removal arrives). A later
+     * generation of the dead node is not affected.
      */
     public static final String REPLACING = "replacing";
 
     private MembershipRing() {
+    }
+
+    /** @return the value of {@link #REPLACING} that names {@code replaced}'s current generation */
+    public static String replacing(EndpointState replaced) {
+        return replaced.id().value() + "@" + replaced.generation();
     }
 
     /**
@@ -30,7 +40,8 @@ public final class MembershipRing {
      * @return the ring those states describe
      */
     public static Ring build(Collection<EndpointState> states, int replicationFactor) {
-        return build(states, replicationFactor, NodeStatus.NORMAL, NodeStatus.LEAVING);
+        return build(withoutReplaced(states, NodeStatus.NORMAL), replicationFactor, NodeStatus.NORMAL,
+            NodeStatus.LEAVING);
     }
 
     /**
@@ -39,15 +50,42 @@ public final class MembershipRing {
      * Writes also go to the replicas a key has here and not in the current ring.
      */
     public static Ring future(Collection<EndpointState> states, int replicationFactor) {
-        Set<String> replaced = new HashSet<>();
+        return build(withoutReplaced(states, NodeStatus.JOINING, NodeStatus.NORMAL), replicationFactor,
+            NodeStatus.NORMAL, NodeStatus.JOINING);
+    }
+
+    /** @return {@code states} less those a node in one of {@code replacers} statuses announced it replaces */
+    private static List<EndpointState> withoutReplaced(Collection<EndpointState> states, NodeStatus... replacers) {
+        List<NodeStatus> statuses = List.of(replacers);
+        Map<String, Long> replaced = new HashMap<>();
         for (EndpointState state : states) {
             String target = state.applicationState().get(REPLACING);
-            if (state.status() == NodeStatus.JOINING && target != null && !target.isEmpty()) {
-                replaced.add(target);
+            if (statuses.contains(state.status()) && target != null && !target.isEmpty()) {
+                int at = target.lastIndexOf('@');
+                long generation = Long.MAX_VALUE;
+                if (at >= 0) {
+                    try {
+                        generation = Long.parseLong(target.substring(at + 1));
+                    } catch (NumberFormatException e) {
+                        generation = Long.MAX_VALUE;
+                    }
+                }
+                replaced.merge(at >= 0 ? target.substring(0, at) : target, generation, Math::max);
             }
         }
-        List<EndpointState> kept = states.stream().filter(s -> !replaced.contains(s.id().value())).toList();
-        return build(kept, replicationFactor, NodeStatus.NORMAL, NodeStatus.JOINING);
+        if (replaced.isEmpty()) {
+            return List.copyOf(states);
+        }
+        return states.stream().filter(s -> s.generation() > replaced.getOrDefault(s.id().value(), Long.MIN_VALUE))
+            .toList();
+    }
+
+    /**
+     * @return a ring of every token claimed, owned (NORMAL, LEAVING) or pending (JOINING): what a joiner picks its
+     *     tokens against, so that it takes none of them
+     */
+    public static Ring claimed(Collection<EndpointState> states, int replicationFactor) {
+        return build(states, replicationFactor, NodeStatus.NORMAL, NodeStatus.LEAVING, NodeStatus.JOINING);
     }
 
     private static Ring build(Collection<EndpointState> states, int replicationFactor, NodeStatus... owning) {

@@ -1,0 +1,41 @@
+package io.ringkv.gossip;
+
+import io.ringkv.api.CounterDescriptor;
+import io.ringkv.api.CounterKind;
+
+/** What a node's join, leave or replacement retried, in the node's counter registry (INFO section {@code cluster}). */
+public enum LifecycleCounter implements CounterDescriptor {
+    TOKEN_CONFLICTS("lifecycle_token_conflicts",
+        "times another node (with a smaller id) claimed a token this node had picked; this node picked again"),
+    MOVE_RETRIES("lifecycle_move_retries", "joins and leaves whose range move gave up and was tried again"),
+    STORE_FAILURES("lifecycle_token_store_failures",
+        "times this node's tokens could not be stored; the join was tried again");
+
+    private final String counterName;
+    private final String help;
+
+    LifecycleCounter(String counterName, String help) {
+        this.counterName = counterName;
+        this.help = help;
+    }
+
+    @Override
+    public String counterName() {
+        return counterName;
+    }
+
+    @Override
+    public String help() {
+        return help;
+    }
+
+    @Override
+    public CounterKind kind() {
+        return CounterKind.COUNTER;
+    }
+
+    @Override
+    public String section() {
+        return "cluster";
+    }
+}

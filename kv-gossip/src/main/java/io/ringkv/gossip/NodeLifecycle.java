@@ -1,0 +1,567 @@
+package io.ringkv.gossip;
+
+import io.ringkv.api.CounterSet;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import io.ringkv.api.Node;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
+import io.ringkv.ring.Ring;
+import io.ringkv.ring.TokenAllocators;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A node's way into and out of the ring: the join, token conflicts, decommission and replacement, driven by gossip
+ * and timers. Owns the node's {@link Gossiper} and the rings built from its view. I/O-free and single-threaded (the
+ * agent thread): it moves data through a {@link RangeMover}, keeps its tokens through a {@link TokenStore}, hands
+ * hints over through a {@link HintHandOff}, and reports one line per notable event.
+ *
+ * <p>Joining: a node that owns tokens from an earlier run announces NORMAL with them at once. A new node announces
+ * JOINING, gossips until it has heard from a seed and for a few rounds more, waits while a live node with a
+ * smaller id is still JOINING (so nodes started together pick one after another), then picks tokens with the
+ * balanced allocator against every token claimed (owned or pending). The first node of a cluster stores them and
+ * announces NORMAL. Any other announces them while still JOINING (pending: coordinators then send it every write of
+ * the ranges it takes over, see {@link MembershipRing#future}), waits a few gossip rounds for that to spread, has
+ * the mover bring it those ranges, and only then stores its tokens and announces NORMAL, so that no acknowledged
+ * write is missing once it serves reads. Should the ring change while data moves, the move runs again against the
+ * new rings first. A node restarted mid-join picks the same tokens against the same ring and moves again. Should
+ * two nodes still claim one token (they did not see each other in time), the smaller id keeps it on every node,
+ * and the other picks again, before it becomes NORMAL when it learns of the conflict in time.
+ *
+ * <p>Replacing ({@link Settings#replace}): a new node takes the tokens of a DOWN member as pending, receives its
+ * ranges from the other replicas, removes it and becomes NORMAL with them.
+ *
+ * <p>Decommission ({@link #decommission}): the node announces LEAVING, sends each of its ranges to the replicas
+ * that gain it, hands its hints over (for a bounded time), announces LEFT, forgets its tokens and, a few rounds
+ * later, reports that it left.
+ */
+public final class NodeLifecycle implements Gossiper.Listener {
+    /** The application state that carries a join's or leave's progress ({@code done/total} sessions). */
+    public static final String STREAMING = "streaming";
+    /** Rounds a new node gossips before its first attempt to join. */
+    static final int JOIN_ROUNDS = 3;
+    /** A joiner waits at most this many rounds for smaller-id joiners (one that is stuck must not block the rest). */
+    static final int MAX_ROUNDS_WAITING_FOR_JOINERS = 60;
+    /** Rounds before a join step that failed (tokens not stored, a move given up) is tried again. */
+    static final int RETRY_ROUNDS = 5;
+    /** Rounds between announcing a move (pending tokens, LEAVING) and moving data: coordinators learn it first. */
+    public static final int MOVE_AFTER_ROUNDS = 3;
+    /** Rounds a node that left keeps gossiping LEFT before it reports that it left. */
+    static final int LEFT_ROUNDS = 3;
+    /** How long a leaving node tries to hand its hints over before it leaves anyway. */
+    static final int HINT_HAND_OFF_SECONDS = 60;
+
+    /**
+     * What the lifecycle needs to know of the cluster and the node.
+     *
+     * @param replicationFactor N, which sizes the ring
+     * @param vnodes tokens a new node picks
+     * @param replace the DOWN node this new node replaces, or null for an ordinary join
+     */
+    public record Settings(int replicationFactor, int vnodes, NodeId replace) {
+        /** Checks the numbers. */
+        public Settings {
+            if (replicationFactor < 1 || vnodes < 1) {
+                throw new IllegalArgumentException("replication factor and vnodes must be at least 1");
+            }
+        }
+    }
+
+    private final NodeContext context;
+    private final Settings settings;
+    private final Gossiper gossiper;
+    private final Gossiper.Listener observer;
+    private final TokenStore tokenStore;
+    private final Consumer<String> events;
+    private final CounterSet<LifecycleCounter> counters;
+    private final NodeId selfId;
+    private final Node selfNode;
+    /** One gossip round, the unit of this class's timers. */
+    private final long interval;
+    private final String seedNames;
+    private RangeMover mover;
+    private HintHandOff hints = HintHandOff.NONE;
+    private Consumer<Ring> ringListener = ring -> { };
+    private Consumer<String> leftListener = message -> { };
+    private Ring ring;
+    /** The ring once JOINING nodes with tokens own them and LEAVING ones are gone. */
+    private Ring future;
+    /** Changes of the ring or the future ring; a move made against older ones runs again. */
+    private long ringChanges;
+    /** Raised by every new plan (a pick, a leave): timers and move reports of an older one are ignored. */
+    private long attempt;
+    private long tokenPicks;
+    private long failuresReported;
+    private long joinAttempts;
+    private long roundsWaitedForJoiners;
+    /** The DOWN node this one is taking the place of, while it receives its ranges. */
+    private NodeId replacing;
+    private boolean left;
+
+    /**
+     * @param context the node's runtime
+     * @param settings N, vnodes, and the node replaced, if any
+     * @param gossip how to gossip
+     * @param self this node's addresses
+     * @param generation this run's generation
+     * @param storedTokens the tokens this node owned in its last run (empty for a node that never joined, or left)
+     * @param detector judges peers
+     * @param tokenStore keeps the tokens once the node owns them
+     * @param observer hears every gossip event after the lifecycle did (presentation, persistence of the view)
+     * @param events receives one line per notable event of the lifecycle
+     */
+    public NodeLifecycle(NodeContext context, Settings settings, GossipConfig gossip, Node self, long generation,
+                         long[] storedTokens, FailureDetector detector, TokenStore tokenStore,
+                         Gossiper.Listener observer, Consumer<String> events) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.tokenStore = Objects.requireNonNull(tokenStore, "tokenStore");
+        this.observer = Objects.requireNonNull(observer, "observer");
+        this.events = Objects.requireNonNull(events, "events");
+        this.selfId = self.id();
+        this.selfNode = self;
+        this.interval = gossip.intervalNanos();
+        this.seedNames = String.join(", ", gossip.seeds().stream().map(NodeId::value).toList());
+        this.counters = context.counters().register(LifecycleCounter.class);
+        EndpointState initial = EndpointState.initial(self, generation,
+            storedTokens.length > 0 ? NodeStatus.NORMAL : NodeStatus.JOINING, storedTokens, Map.of());
+        this.gossiper = new Gossiper(context, gossip, initial, detector, this);
+        this.ring = MembershipRing.build(gossiper.states(), settings.replicationFactor());
+        this.future = MembershipRing.future(gossiper.states(), settings.replicationFactor());
+    }
+
+    // ---------------------------------------------------------------- wiring, before start
+
+    /** Sets what moves data when this node joins or leaves; before {@link #start()}. Without one, only the first
+     * node of a cluster can join, and no node can leave. */
+    public void moveWith(RangeMover rangeMover) {
+        this.mover = rangeMover;
+    }
+
+    /** Sets how a leaving node hands its hints over; before {@link #start()}. */
+    public void hintsWith(HintHandOff handOff) {
+        this.hints = Objects.requireNonNull(handOff, "handOff");
+    }
+
+    /** @param listener receives every new ring (current ring; the future one is {@link #futureRing()}) */
+    public void onRing(Consumer<Ring> listener) {
+        this.ringListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** @param listener told once, with a message, when this node decommissioned and the cluster knows it left */
+    public void onLeft(Consumer<String> listener) {
+        this.leftListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Starts from the members the previous run knew (see {@link Gossiper#restore}); before {@link #start()}.
+     *
+     * @return how many member states were taken
+     */
+    public int restore(Gossiper.Remembered remembered) {
+        int restored = gossiper.restore(remembered);
+        ring = MembershipRing.build(gossiper.states(), settings.replicationFactor());
+        future = MembershipRing.future(gossiper.states(), settings.replicationFactor());
+        return restored;
+    }
+
+    /** Starts gossip and, for a node without tokens, the join. */
+    public void start() {
+        gossiper.start();
+        if (gossiper.self().status() == NodeStatus.JOINING) {
+            long delay = gossiper.hasSeeds() ? JOIN_ROUNDS * interval + context.random().nextLong(2 * interval) : 1;
+            long plan = attempt;
+            context.timers().schedule(delay, id -> joinIfStill(plan));
+        } else {
+            events.accept("rejoining with the " + gossiper.self().tokenCount() + " tokens of the previous run"
+                + " (generation " + gossiper.self().generation() + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** @return the gossiper (agent thread only) */
+    public Gossiper gossiper() {
+        return gossiper;
+    }
+
+    /** @return the ring as this node knows it now */
+    public Ring ring() {
+        return ring;
+    }
+
+    /** @return the ring the cluster moves to: JOINING nodes with tokens own them, LEAVING ones are gone */
+    public Ring futureRing() {
+        return future;
+    }
+
+    /** @return whether this node decommissioned and told the cluster it left */
+    public boolean hasLeft() {
+        return left;
+    }
+
+    /** @return what the lifecycle retried so far */
+    public CounterSet<LifecycleCounter> counters() {
+        return counters;
+    }
+
+    // ---------------------------------------------------------------- joining
+
+    private void joinIfStill(long plan) {
+        if (plan == attempt) {
+            join();
+        }
+    }
+
+    private void retryJoinLater() {
+        long plan = attempt;
+        context.timers().schedule(interval, id -> joinIfStill(plan));
+    }
+
+    private void join() {
+        // a view restored from the previous run may hold members, all of them DOWN and perhaps long gone: tokens
+        // are picked only against a view a peer confirmed in this run
+        if (gossiper.hasSeeds() && !gossiper.hasExchangedWithPeer()) {
+            if (joinAttempts++ % 10 == 0) {
+                events.accept("waiting to hear from a seed (" + seedNames + ") before joining");
+            }
+            retryJoinLater();
+            return;
+        }
+        if (settings.replace() != null) {
+            joinInPlaceOf(settings.replace());
+            return;
+        }
+        NodeId before = smallerLiveJoiner();
+        if (before != null && roundsWaitedForJoiners++ < MAX_ROUNDS_WAITING_FOR_JOINERS) {
+            // one node picks at a time, smallest id first, each against the ring the others left: nodes
+            // started together then balance as well as nodes added one by one
+            retryJoinLater();
+            return;
+        }
+        if (before != null && roundsWaitedForJoiners == MAX_ROUNDS_WAITING_FOR_JOINERS + 1) {
+            events.accept("node " + before + " has been JOINING for " + MAX_ROUNDS_WAITING_FOR_JOINERS
+                + " rounds; joining without waiting for it (a token both pick stays with the smaller id)");
+        }
+        long[] tokens = pickTokens();
+        long plan = ++attempt;
+        if (ring.isEmpty() || mover == null) {
+            becomeNormal(plan, tokens, false);
+            return;
+        }
+        gossiper.announce(NodeStatus.JOINING, tokens);
+        events.accept("joining with " + tokens.length + " tokens: streaming the ranges it takes over from the "
+            + ring.size() + " node(s) of the ring");
+        context.timers().schedule(MOVE_AFTER_ROUNDS * interval, id -> moveInThenNormal(plan, tokens));
+    }
+
+    /**
+     * Joins in place of a DOWN node: takes its tokens (pending while JOINING, with the replaced node left out of the
+     * future ring), receives its ranges from the other replicas, then removes it and becomes NORMAL with them.
+     */
+    private void joinInPlaceOf(NodeId dead) {
+        EndpointState found = gossiper.state(dead);
+        String problem = found == null ? "no node " + dead + " in this node's view yet"
+            : found.status() != NodeStatus.NORMAL || found.tokenCount() == 0 ? dead + " is " + found.status()
+                + ", not a member of the ring"
+            : gossiper.isAlive(dead) ? dead + " is " + gossiper.liveness(dead) + "; stop it first (a replacement"
+                + " takes over a DOWN node)" : null;
+        if (problem != null) {
+            if (joinAttempts++ % 10 == 0) {
+                events.accept("waiting to replace " + dead + ": " + problem);
+            }
+            retryJoinLater();
+            return;
+        }
+        long[] tokens = found.tokens();
+        long plan = ++attempt;
+        replacing = dead;
+        gossiper.announceApplicationState(MembershipRing.REPLACING, MembershipRing.replacing(found));
+        gossiper.announce(NodeStatus.JOINING, tokens);
+        events.accept("replacing " + dead + ": joining with its " + tokens.length + " tokens, streaming its ranges"
+            + " from the other replicas");
+        context.timers().schedule(MOVE_AFTER_ROUNDS * interval, id -> moveInThenNormal(plan, tokens));
+    }
+
+    /** Receives the ranges this joining node takes over, then becomes NORMAL. */
+    private void moveInThenNormal(long plan, long[] tokens) {
+        if (plan != attempt || gossiper.self().status() != NodeStatus.JOINING) {
+            return;
+        }
+        moveThen(plan, RangeMover.Direction.RECEIVE, progress -> {
+            events.accept("streamed the ranges it takes over (" + progress + ")");
+            becomeNormal(plan, tokens, true);
+        });
+    }
+
+    /** @param moved whether data moved for these tokens (the first node of a cluster has nothing to move) */
+    private void becomeNormal(long plan, long[] tokens, boolean moved) {
+        if (plan != attempt) {
+            return;
+        }
+        if (replacing != null) {
+            try {
+                // the dead node leaves the ring as this one takes its tokens
+                gossiper.removeNode(replacing);
+                events.accept("removed " + replacing + ", whose tokens this node takes over");
+            } catch (KvException e) {
+                events.accept("cannot remove " + replacing + " (" + e.getMessage() + "); trying again");
+                context.timers().schedule(RETRY_ROUNDS * interval, id -> becomeNormal(plan, tokens, moved));
+                return;
+            }
+            // REPLACING stays: a node that hears this NORMAL state before the removal still gives it the tokens
+            replacing = null;
+        }
+        try {
+            tokenStore.store(tokens);
+        } catch (RuntimeException e) {
+            // e.g. the node's state cannot be written: stay JOINING and try again, rather than never joining
+            counters.get(LifecycleCounter.STORE_FAILURES).incrementRelease();
+            events.accept("joining failed (" + e.getMessage() + "); trying again in " + RETRY_ROUNDS + " rounds");
+            // without a move the pick was against an empty ring: the retry looks at the ring again
+            context.timers().schedule(RETRY_ROUNDS * interval, id -> {
+                if (moved) {
+                    becomeNormal(plan, tokens, true);
+                } else if (plan == attempt) {
+                    join();
+                }
+            });
+            return;
+        }
+        gossiper.announce(NodeStatus.NORMAL, tokens);
+        gossiper.announceApplicationState(STREAMING, "");
+        events.accept("joined the ring with " + tokens.length + " tokens (generation "
+            + gossiper.self().generation() + ", " + ring.size() + " node(s) in the ring)");
+    }
+
+    /** @return the smallest-id node other than this one that is JOINING and not DOWN, if its id is smaller */
+    private NodeId smallerLiveJoiner() {
+        for (EndpointView view : gossiper.view()) {
+            EndpointState other = view.state();
+            if (other.status() == NodeStatus.JOINING && other.id().compareTo(selfId) < 0
+                && view.liveness() != Liveness.DOWN) {
+                return other.id();
+            }
+        }
+        return null;
+    }
+
+    private long[] pickTokens() {
+        List<EndpointState> others = gossiper.states().stream().filter(s -> !s.id().equals(selfId)).toList();
+        // every token claimed, pending ones included: the balanced allocator is deterministic, so two joiners that
+        // picked against the owners alone would pick the same tokens again after a conflict, and again
+        Ring claimed = MembershipRing.claimed(others, settings.replicationFactor());
+        // not the generation: a node restarted mid-join picks the same tokens again and resumes its move; a pick
+        // that lost a token to another joiner picks anew
+        SplittableRandom random = new SplittableRandom(selfId.fingerprint() ^ tokenPicks++);
+        return TokenAllocators.create(TokenAllocators.BALANCED, random).allocate(claimed, selfNode,
+            settings.vnodes());
+    }
+
+    // ---------------------------------------------------------------- moving data
+
+    /**
+     * Has the mover move data between the current rings, then runs {@code done}; when the rings changed meanwhile,
+     * moves again against the new ones first (only what is still missing moves). A move the mover gives up on is
+     * tried again after a few rounds.
+     */
+    private void moveThen(long plan, RangeMover.Direction direction, Consumer<RangeMover.Progress> done) {
+        long changes = ringChanges;
+        Set<NodeId> skip = replacing == null ? Set.of() : Set.of(replacing);
+        mover.move(new RangeMover.Move(direction, ring, future, selfId, skip), new RangeMover.Listener() {
+            @Override
+            public void progress(RangeMover.Progress progress) {
+                if (plan == attempt) {
+                    moved(progress);
+                }
+            }
+
+            @Override
+            public void finished(RangeMover.Progress progress) {
+                if (plan != attempt) {
+                    return;
+                }
+                if (ringChanges != changes) {
+                    moveThen(plan, direction, done);
+                } else {
+                    done.accept(progress);
+                }
+            }
+
+            @Override
+            public void failed(String reason) {
+                if (plan != attempt) {
+                    return;
+                }
+                counters.get(LifecycleCounter.MOVE_RETRIES).incrementRelease();
+                events.accept("moving the ranges to " + direction.purpose() + " failed (" + reason + "); trying"
+                    + " again in " + RETRY_ROUNDS + " rounds");
+                context.timers().schedule(RETRY_ROUNDS * interval, id -> {
+                    if (plan == attempt) {
+                        moveThen(plan, direction, done);
+                    }
+                });
+            }
+        });
+    }
+
+    /** Announces a join's or leave's progress; says why a session failed (the mover tries it again). */
+    private void moved(RangeMover.Progress progress) {
+        gossiper.announceApplicationState(STREAMING, progress.done() + "/" + progress.total());
+        if (progress.failures() > failuresReported) {
+            failuresReported = progress.failures();
+            events.accept("a streaming session failed (" + progress.lastFailure() + "); it is tried again");
+        }
+    }
+
+    // ---------------------------------------------------------------- leaving
+
+    /**
+     * Starts decommissioning this node (operator command).
+     *
+     * @return what the node does now
+     * @throws KvException with {@code INVALID_ARGUMENT} when it cannot leave now, saying why
+     */
+    public String decommission() {
+        EndpointState mine = gossiper.self();
+        if (mine.status() != NodeStatus.NORMAL || !ring.contains(selfId)) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "only a NORMAL member of the ring can decommission;"
+                + " this node is " + mine.status());
+        }
+        if (ring.size() < 2) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "the last node of the ring cannot decommission: no"
+                + " node would keep its data");
+        }
+        if (mover == null) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "this node cannot stream its ranges");
+        }
+        long plan = ++attempt;
+        gossiper.announce(NodeStatus.LEAVING, mine.tokens());
+        context.timers().schedule(MOVE_AFTER_ROUNDS * interval, id -> moveOutThenLeave(plan));
+        int remaining = ring.size() - 1;
+        String warning = remaining < settings.replicationFactor() ? " (the " + remaining + " remaining node(s)"
+            + " keep fewer than N=" + settings.replicationFactor() + " copies)" : "";
+        events.accept("decommissioning: LEAVING, streaming its ranges to the nodes that take them over" + warning);
+        return "decommissioning: streaming this node's ranges to the nodes that take them over" + warning
+            + "; progress in INFO streaming and ringkv status";
+    }
+
+    private void moveOutThenLeave(long plan) {
+        if (plan != attempt) {
+            return;
+        }
+        moveThen(plan, RangeMover.Direction.SEND, progress -> {
+            events.accept("handed over its ranges (" + progress + "); handing over its " + hints.pending()
+                + " hints");
+            hints.start();
+            awaitHintsThenLeave(plan, context.clock().monotonicNanos()
+                + TimeUnit.SECONDS.toNanos(HINT_HAND_OFF_SECONDS));
+        });
+    }
+
+    /** Leaves once every hint is handed over, or when the deadline passes (repair covers what is left). */
+    private void awaitHintsThenLeave(long plan, long deadlineNanos) {
+        long held = hints.pending();
+        if (held > 0 && context.clock().monotonicNanos() < deadlineNanos) {
+            context.timers().schedule(interval, id -> awaitHintsThenLeave(plan, deadlineNanos));
+            return;
+        }
+        if (held > 0) {
+            events.accept(held + " hints could not be handed over in " + HINT_HAND_OFF_SECONDS + " s (no live node"
+                + " took them); repair brings those writes");
+        }
+        events.accept("announcing LEFT");
+        leave();
+    }
+
+    private void leave() {
+        gossiper.announce(NodeStatus.LEFT, gossiper.self().tokens());
+        gossiper.announceApplicationState(STREAMING, "");
+        try {
+            // a restart must not bring the node back with ranges it no longer holds
+            tokenStore.store(new long[0]);
+        } catch (RuntimeException e) {
+            counters.get(LifecycleCounter.STORE_FAILURES).incrementRelease();
+            events.accept("could not forget this node's tokens (" + e.getMessage() + "); wipe its data directory"
+                + " before starting it again");
+        }
+        context.timers().schedule(LEFT_ROUNDS * interval, id -> {
+            left = true;
+            leftListener.accept("decommissioned: its ranges are with the other nodes, which know it left");
+        });
+    }
+
+    // ---------------------------------------------------------------- gossip
+
+    @Override
+    public void onStateChange(EndpointState previous, EndpointState current) {
+        observer.onStateChange(previous, current);
+        if (MembershipRing.affectsRing(previous, current)) {
+            rebuildRing();
+        }
+    }
+
+    @Override
+    public void onLivenessChange(NodeId node, Liveness previous, Liveness current) {
+        observer.onLivenessChange(node, previous, current);
+    }
+
+    @Override
+    public void onEvicted(NodeId node) {
+        observer.onEvicted(node);
+        rebuildRing();
+    }
+
+    @Override
+    public void onFirstExchange(NodeId peer) {
+        observer.onFirstExchange(peer);
+    }
+
+    private void rebuildRing() {
+        List<EndpointState> states = gossiper.states();
+        Ring rebuilt = MembershipRing.build(states, settings.replicationFactor());
+        Ring rebuiltFuture = MembershipRing.future(states, settings.replicationFactor());
+        if (!rebuilt.equals(ring) || !rebuiltFuture.equals(future)) {
+            ring = rebuilt;
+            future = rebuiltFuture;
+            ringChanges++;
+            ringListener.accept(rebuilt);
+        }
+        pickAgainOnConflict();
+    }
+
+    /**
+     * A token this node announced went to a smaller id: a NORMAL node picks again (it joins anew), and so does a
+     * JOINING one whose pending tokens the future ring gives to another (before it moves data for ranges it will
+     * not own).
+     */
+    private void pickAgainOnConflict() {
+        EndpointState mine = gossiper.self();
+        if (mine.tokenCount() == 0 || replacing != null) {
+            return;
+        }
+        Ring owning = mine.status() == NodeStatus.NORMAL ? ring
+            : mine.status() == NodeStatus.JOINING ? future : null;
+        if (owning == null || Arrays.equals(sorted(mine.tokens()),
+            sorted(owning.contains(selfId) ? owning.tokensOf(selfId) : new long[0]))) {
+            return;
+        }
+        counters.get(LifecycleCounter.TOKEN_CONFLICTS).incrementRelease();
+        events.accept("another node claimed some of this node's tokens first; picking again");
+        attempt++;
+        join();
+    }
+
+    private static long[] sorted(long[] tokens) {
+        long[] copy = tokens.clone();
+        Arrays.sort(copy);
+        return copy;
+    }
+}

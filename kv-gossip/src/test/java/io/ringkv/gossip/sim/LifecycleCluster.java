@@ -1,0 +1,270 @@
+package io.ringkv.gossip.sim;
+
+import io.ringkv.api.Node;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
+import io.ringkv.gossip.EndpointState;
+import io.ringkv.gossip.GossipConfig;
+import io.ringkv.gossip.MembershipRing;
+import io.ringkv.gossip.Gossiper;
+import io.ringkv.gossip.NodeLifecycle;
+import io.ringkv.gossip.NodeStatus;
+import io.ringkv.gossip.RangeMover;
+import io.ringkv.ring.Ring;
+import io.ringkv.sim.SimNode;
+import io.ringkv.sim.Simulation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A simulated cluster of nodes running {@link NodeLifecycle} over gossip, with a simulated {@link RangeMover} (it
+ * finishes after a few rounds of virtual time, and gives up on a share of moves, which the lifecycle tries again),
+ * tokens kept across crashes as a node's token store would keep them, and the whole history recorded: every
+ * status a node announced, every move it asked for and how it ended, every time any node's view held two NORMAL
+ * nodes claiming one token.
+ */
+final class LifecycleCluster {
+    static final int N = 3;
+    static final int VNODES = 8;
+    static final long INTERVAL = GossipFigures.INTERVAL;
+    private static final int SEEDS = 3;
+
+    /** One status a node announced for itself. */
+    record Announcement(long at, NodeId node, int incarnation, NodeStatus status, long[] tokens,
+                        boolean ringWasEmpty) {
+    }
+
+    /** One move a node's lifecycle asked for, and how it ended (at -1 while it runs). */
+    static final class MoveRecord {
+        final long requestedAt;
+        final NodeId node;
+        final int incarnation;
+        final RangeMover.Move move;
+        final EndpointState selfAtRequest;
+        long finishedAt = -1;
+        long failedAt = -1;
+
+        MoveRecord(long requestedAt, NodeId node, int incarnation, RangeMover.Move move, EndpointState self) {
+            this.requestedAt = requestedAt;
+            this.node = node;
+            this.incarnation = incarnation;
+            this.move = move;
+            this.selfAtRequest = self;
+        }
+
+        @Override
+        public String toString() {
+            return move.direction() + " by " + node + "#" + incarnation + " at " + requestedAt / INTERVAL
+                + (finishedAt >= 0 ? ", finished at " + finishedAt / INTERVAL : "")
+                + (failedAt >= 0 ? ", failed at " + failedAt / INTERVAL : "");
+        }
+    }
+
+    private final Simulation simulation;
+    private final GossipConfig config;
+    private final List<NodeId> ids = new ArrayList<>();
+    private final Map<NodeId, long[]> storedTokens = new HashMap<>();
+    private final List<Announcement> announcements = new ArrayList<>();
+    private final List<MoveRecord> moves = new ArrayList<>();
+    private final List<String> violations = new ArrayList<>();
+    private final Map<NodeId, List<String>> events = new HashMap<>();
+    private double moveFailureRate = 0.25;
+    private int minMoveRounds = 1;
+    private int maxMoveRounds = 4;
+
+    LifecycleCluster(long seed, double loss) {
+        this.simulation = new Simulation(seed);
+        simulation.network().dropRate(loss);
+        List<NodeId> seeds = new ArrayList<>();
+        for (int i = 0; i < SEEDS; i++) {
+            seeds.add(idOf(i));
+        }
+        this.config = GossipConfig.withSeeds(seeds).withInterval(INTERVAL);
+    }
+
+    static NodeId idOf(int ordinal) {
+        return NodeId.of(String.format("node-%04d", ordinal));
+    }
+
+    /** Sets how long a simulated move takes, in rounds, and the share of moves it gives up on. */
+    LifecycleCluster moves(int minRounds, int maxRounds, double failureRate) {
+        this.minMoveRounds = minRounds;
+        this.maxMoveRounds = maxRounds;
+        this.moveFailureRate = failureRate;
+        return this;
+    }
+
+    /** Adds and starts the next node; it replaces {@code replace} when not null. */
+    NodeId add(NodeId replace) {
+        NodeId id = idOf(ids.size());
+        int ordinal = ids.size();
+        ids.add(id);
+        simulation.addNode(id, (context, disk) -> start(context, id, ordinal, replace));
+        return id;
+    }
+
+    /** Adds and starts {@code count} nodes at once. */
+    List<NodeId> addAll(int count) {
+        List<NodeId> added = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            added.add(add(null));
+        }
+        return added;
+    }
+
+    private NodeLifecycle start(NodeContext context, NodeId id, int ordinal, NodeId replace) {
+        int incarnation = simulation.node(id).incarnation();
+        Node node = new Node(id, "10.0.0." + ordinal, 7400, 7379, Node.DEFAULT_ZONE, Node.DEFAULT_RACK);
+        NodeLifecycle[] holder = new NodeLifecycle[1];
+        Gossiper.Listener observer = new Gossiper.Listener() {
+            @Override
+            public void onStateChange(EndpointState previous, EndpointState current) {
+                if (current.id().equals(id) && (previous == null || previous.status() != current.status()
+                    || !Arrays.equals(previous.tokens(), current.tokens()))) {
+                    announcements.add(new Announcement(simulation.now(), id, incarnation, current.status(),
+                        current.tokens(), holder[0].ring().isEmpty()));
+                }
+                checkNoTokenClaimedTwice(id, holder[0].gossiper().states());
+            }
+        };
+        List<String> log = events.computeIfAbsent(id, k -> new ArrayList<>());
+        NodeLifecycle lifecycle = new NodeLifecycle(context,
+            new NodeLifecycle.Settings(N, VNODES, replace), config, node,
+            context.clock().wallClockMillis() + 1, storedTokens.getOrDefault(id, new long[0]),
+            GossipFigures.fixed().get(), tokens -> storedTokens.put(id, tokens.clone()), observer,
+            line -> log.add(simulation.now() / INTERVAL + " #" + incarnation + " " + line));
+        holder[0] = lifecycle;
+        lifecycle.moveWith((move, listener) -> move(context, id, incarnation, lifecycle, move, listener));
+        lifecycle.start();
+        return lifecycle;
+    }
+
+    /** The simulated mover: ends after a few rounds, on the node's own timers (a crash ends it unreported). */
+    private void move(NodeContext context, NodeId id, int incarnation, NodeLifecycle lifecycle,
+                      RangeMover.Move move, RangeMover.Listener listener) {
+        MoveRecord record = new MoveRecord(simulation.now(), id, incarnation, move, lifecycle.gossiper().self());
+        moves.add(record);
+        long rounds = minMoveRounds + context.random().nextInt(maxMoveRounds - minMoveRounds + 1);
+        // a node's first move always fails when failures are on, so every run tries the lifecycle's retry
+        boolean first = moves.stream().noneMatch(m -> m.node.equals(id) && m != record);
+        boolean fails = moveFailureRate > 0 && (first || context.random().nextDouble() < moveFailureRate);
+        context.timers().schedule(rounds * INTERVAL / 2, timer ->
+            listener.progress(new RangeMover.Progress(1, 2, 0, "", "1/2")));
+        context.timers().schedule(rounds * INTERVAL, timer -> {
+            if (fails) {
+                record.failedAt = simulation.now();
+                listener.failed("simulated failure");
+            } else {
+                record.finishedAt = simulation.now();
+                listener.finished(new RangeMover.Progress(2, 2, 0, "", "2/2"));
+            }
+        });
+    }
+
+    /**
+     * In the ring {@code observer} builds from its view, every NORMAL node owns every token it claims: no token went
+     * to another node, unless the node is a dead one that a replacement named.
+     */
+    private void checkNoTokenClaimedTwice(NodeId observer, List<EndpointState> view) {
+        Ring ring = MembershipRing.build(view, N);
+        for (EndpointState state : view) {
+            if (state.status() != NodeStatus.NORMAL || state.tokenCount() == 0) {
+                continue;
+            }
+            boolean replaced = view.stream().anyMatch(other -> other.applicationState()
+                .getOrDefault(MembershipRing.REPLACING, "").equals(MembershipRing.replacing(state)));
+            long[] owned = ring.contains(state.id()) ? ring.tokensOf(state.id()) : new long[0];
+            if (!replaced && owned.length != state.tokenCount() && violations.size() < 20) {
+                violations.add("at round " + simulation.now() / INTERVAL + " " + observer + " saw NORMAL "
+                    + state.id() + " own " + owned.length + " of its " + state.tokenCount() + " tokens");
+            }
+        }
+    }
+
+    Simulation simulation() {
+        return simulation;
+    }
+
+    List<NodeId> ids() {
+        return ids;
+    }
+
+    NodeLifecycle lifecycle(NodeId id) {
+        SimNode<NodeLifecycle> node = simulation.node(id);
+        return node.instance();
+    }
+
+    boolean isUp(NodeId id) {
+        return simulation.node(id).isUp();
+    }
+
+    List<NodeId> upIds() {
+        return ids.stream().filter(this::isUp).toList();
+    }
+
+    long[] stored(NodeId id) {
+        return storedTokens.getOrDefault(id, new long[0]).clone();
+    }
+
+    List<Announcement> announcements() {
+        return announcements;
+    }
+
+    List<MoveRecord> moves() {
+        return moves;
+    }
+
+    List<String> violations() {
+        return violations;
+    }
+
+    /** @return the events of {@code id}, for failure messages */
+    String events(NodeId id) {
+        return String.join("\n", events.getOrDefault(id, List.of()));
+    }
+
+    void runRounds(double rounds) {
+        simulation.runFor((long) (rounds * INTERVAL));
+    }
+
+    /**
+     * Runs until every up node but {@code except} is NORMAL and such node's ring (and future ring) is the same and
+     * holds exactly those nodes.
+     *
+     * @throws AssertionError when that takes more than {@code maxRounds}
+     */
+    void awaitSettled(int maxRounds, List<NodeId> except) {
+        boolean settled = simulation.runUntil(() -> settled(except), maxRounds * INTERVAL);
+        if (!settled) {
+            StringBuilder why = new StringBuilder("not settled after " + maxRounds + " rounds (seed "
+                + simulation.seed() + ")");
+            for (NodeId id : upIds()) {
+                NodeLifecycle lifecycle = lifecycle(id);
+                why.append("\n").append(id).append(": ").append(lifecycle.gossiper().self().status())
+                    .append(", ring of ").append(lifecycle.ring().size()).append("\n").append(events(id));
+            }
+            throw new AssertionError(why.toString());
+        }
+    }
+
+    private boolean settled(List<NodeId> except) {
+        List<NodeId> members = upIds().stream().filter(id -> !except.contains(id)).toList();
+        Ring first = null;
+        for (NodeId id : members) {
+            NodeLifecycle lifecycle = lifecycle(id);
+            if (lifecycle.gossiper().self().status() != NodeStatus.NORMAL) {
+                return false;
+            }
+            Ring ring = lifecycle.ring();
+            if (first == null) {
+                first = ring;
+            } else if (!first.equals(ring) || !lifecycle.futureRing().equals(ring)) {
+                return false;
+            }
+        }
+        return first != null && first.size() == members.size() && members.stream().allMatch(first::contains);
+    }
+}

@@ -1,0 +1,228 @@
+package io.ringkv.gossip.sim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.KvException;
+import io.ringkv.api.NodeId;
+import io.ringkv.gossip.NodeLifecycle;
+import io.ringkv.gossip.NodeStatus;
+import io.ringkv.gossip.RangeMover;
+import io.ringkv.ring.Ring;
+import io.ringkv.sim.SimulationSeeds;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The join, decommission and replacement of {@link NodeLifecycle}, many nodes in virtual time with message loss and
+ * a simulated range mover that takes a few rounds and sometimes gives up. Besides each scenario's end state, every
+ * run checks the whole history: no node ever saw two NORMAL nodes claim one token; a join's move was asked for only
+ * after its pending tokens were announced (and had a few rounds to spread), and the node became NORMAL only after a
+ * move against those tokens finished; a leave's move was asked for only after LEAVING spread, and LEFT came only
+ * after it finished.
+ */
+class LifecycleSimulationTest {
+    private static final String MODULE = "kv-gossip";
+    private static final double LOSS = 0.05;
+
+    @Test
+    void nodesStartedTogetherOnAnEmptyClusterAllBecomeNormalWithDisjointTokensAndOneRing() {
+        SimulationSeeds.run(getClass(), "nodesStartedTogetherOnAnEmptyClusterAllBecomeNormalWithDisjointTokensAndOneRing",
+            MODULE, 20, seed -> {
+                int size = 6 + (int) (seed % 3);
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS);
+                List<NodeId> ids = cluster.addAll(size);
+                cluster.awaitSettled(500, List.of());
+                Ring ring = cluster.lifecycle(ids.get(0)).ring();
+                assertEquals(size * LifecycleCluster.VNODES, ring.tokenCount(), "tokens lost to conflicts");
+                for (NodeId id : ids) {
+                    long[] own = sorted(cluster.lifecycle(id).gossiper().self().tokens());
+                    assertEquals(LifecycleCluster.VNODES, own.length, id.toString());
+                    assertArrayEquals(own, sorted(ring.tokensOf(id)), id + " does not own what it announced");
+                    assertArrayEquals(own, sorted(cluster.stored(id)), id + " did not store its tokens");
+                }
+                assertHistory(cluster);
+            });
+    }
+
+    @Test
+    void nodesJoiningOneAtATimeMoveTheirRangesAfterAnnouncingPendingTokensAndServeOnlyAfterTheMove() {
+        SimulationSeeds.run(getClass(),
+            "nodesJoiningOneAtATimeMoveTheirRangesAfterAnnouncingPendingTokensAndServeOnlyAfterTheMove", MODULE, 20,
+            seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(1, 6, 0.3);
+                cluster.addAll(3);
+                cluster.awaitSettled(300, List.of());
+                for (int i = 0; i < 3; i++) {
+                    NodeId joiner = cluster.add(null);
+                    cluster.awaitSettled(300, List.of());
+                    List<LifecycleCluster.MoveRecord> receives = cluster.moves().stream()
+                        .filter(m -> m.node.equals(joiner)).toList();
+                    assertFalse(receives.isEmpty(), joiner + " joined a running cluster without moving data");
+                    for (LifecycleCluster.MoveRecord move : receives) {
+                        assertEquals(RangeMover.Direction.RECEIVE, move.move.direction());
+                        assertFalse(move.move.current().contains(joiner), "moved as an owner: " + move);
+                        assertTrue(move.move.future().contains(joiner), "moved without pending tokens: " + move);
+                    }
+                }
+                assertTrue(cluster.moves().stream().anyMatch(m -> m.failedAt >= 0), "the retry went untested");
+                assertHistory(cluster);
+            });
+    }
+
+    @Test
+    void aDecommissionedNodeIsLeftAndInNoRingOnlyAfterItsRangesMoved() {
+        SimulationSeeds.run(getClass(), "aDecommissionedNodeIsLeftAndInNoRingOnlyAfterItsRangesMoved", MODULE, 20,
+            seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(1, 6, 0.3);
+                List<NodeId> ids = cluster.addAll(5);
+                cluster.awaitSettled(500, List.of());
+                NodeId leaving = ids.get((int) (seed % ids.size()));
+                NodeLifecycle lifecycle = cluster.lifecycle(leaving);
+                assertTrue(lifecycle.decommission().startsWith("decommissioning"));
+                assertThrows(KvException.class, lifecycle::decommission, "decommissioned twice");
+                assertTrue(cluster.simulation().runUntil(lifecycle::hasLeft, 300 * LifecycleCluster.INTERVAL),
+                    "never left (seed " + seed + ")\n" + cluster.events(leaving));
+                assertEquals(NodeStatus.LEFT, lifecycle.gossiper().self().status());
+                assertEquals(0, cluster.stored(leaving).length, "a restart would bring its tokens back");
+                cluster.awaitSettled(100, List.of(leaving));
+                for (NodeId id : cluster.upIds()) {
+                    assertFalse(cluster.lifecycle(id).ring().contains(leaving), id + " still has it in its ring");
+                    assertFalse(cluster.lifecycle(id).futureRing().contains(leaving), id + " future ring");
+                }
+                assertTrue(cluster.moves().stream().anyMatch(m -> m.node.equals(leaving) && m.finishedAt >= 0
+                    && m.move.direction() == RangeMover.Direction.SEND), "left without moving its ranges");
+                assertHistory(cluster);
+            });
+    }
+
+    @Test
+    void aJoinerCrashedMidMoveRestartsWithTheSameTokensAndMovesAgain() {
+        SimulationSeeds.run(getClass(), "aJoinerCrashedMidMoveRestartsWithTheSameTokensAndMovesAgain", MODULE, 10,
+            seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(6, 10, 0.0);
+                cluster.addAll(3);
+                cluster.awaitSettled(300, List.of());
+                NodeId joiner = cluster.add(null);
+                assertTrue(cluster.simulation().runUntil(() -> cluster.moves().stream()
+                    .anyMatch(m -> m.node.equals(joiner)), 100 * LifecycleCluster.INTERVAL), "never moved");
+                long[] pending = sorted(cluster.lifecycle(joiner).gossiper().self().tokens());
+                assertEquals(NodeStatus.JOINING, cluster.lifecycle(joiner).gossiper().self().status());
+                cluster.runRounds(2);
+                cluster.simulation().crash(joiner);
+                cluster.runRounds(5);
+                assertEquals(0, cluster.stored(joiner).length, "stored its tokens before its move finished");
+                cluster.simulation().restart(joiner);
+                cluster.awaitSettled(300, List.of());
+                assertArrayEquals(pending, sorted(cluster.lifecycle(joiner).gossiper().self().tokens()),
+                    "picked other tokens after the restart");
+                assertArrayEquals(pending, sorted(cluster.stored(joiner)));
+                assertTrue(cluster.moves().stream().anyMatch(m -> m.node.equals(joiner) && m.incarnation == 2
+                    && m.finishedAt >= 0), "did not move again after the restart");
+                assertTrue(cluster.moves().stream().noneMatch(m -> m.node.equals(joiner) && m.incarnation == 1
+                    && m.finishedAt >= 0), "the first move was meant to be cut short");
+                assertHistory(cluster);
+            });
+    }
+
+    @Test
+    void aReplacementTakesTheDeadNodesTokensAndTheDeadNodeLeavesEveryRing() {
+        SimulationSeeds.run(getClass(), "aReplacementTakesTheDeadNodesTokensAndTheDeadNodeLeavesEveryRing", MODULE,
+            25, seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(1, 6, 0.3);
+                List<NodeId> ids = cluster.addAll(4);
+                cluster.awaitSettled(300, List.of());
+                NodeId dead = ids.get(3);
+                long[] tokens = sorted(cluster.lifecycle(dead).gossiper().self().tokens());
+                cluster.simulation().crash(dead);
+                assertTrue(cluster.simulation().runUntil(() -> cluster.upIds().stream()
+                    .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(dead)), 60 * LifecycleCluster.INTERVAL),
+                    "the dead node was never judged DOWN");
+                NodeId replacement = cluster.add(dead);
+                cluster.awaitSettled(300, List.of());
+                assertArrayEquals(tokens, sorted(cluster.lifecycle(replacement).gossiper().self().tokens()));
+                assertArrayEquals(tokens, sorted(cluster.stored(replacement)));
+                for (NodeId id : cluster.upIds()) {
+                    assertFalse(cluster.lifecycle(id).ring().contains(dead), id + " still has the dead node");
+                }
+                List<LifecycleCluster.MoveRecord> moves = cluster.moves().stream()
+                    .filter(m -> m.node.equals(replacement)).toList();
+                assertFalse(moves.isEmpty(), "replaced without moving data");
+                assertTrue(moves.stream().allMatch(m -> m.move.skip().contains(dead)),
+                    "asked the dead node for data: " + moves);
+                assertHistory(cluster);
+            });
+    }
+
+    /** The invariants over the whole history of a run (see the class comment). */
+    private static void assertHistory(LifecycleCluster cluster) {
+        assertTrue(cluster.violations().isEmpty(), String.join("\n", cluster.violations()));
+        List<LifecycleCluster.Announcement> all = cluster.announcements();
+        for (LifecycleCluster.Announcement normal : all) {
+            if (normal.status() == NodeStatus.NORMAL && !normal.ringWasEmpty()) {
+                LifecycleCluster.Announcement pending = last(all, normal, NodeStatus.JOINING);
+                assertNotNull(pending, normal.node() + " became NORMAL without announcing pending tokens");
+                assertArrayEquals(sorted(pending.tokens()), sorted(normal.tokens()),
+                    normal.node() + " became NORMAL with other tokens than it announced pending");
+                assertTrue(finishedBetween(cluster, normal, pending.at(), RangeMover.Direction.RECEIVE),
+                    normal.node() + " became NORMAL at " + normal.at() + " without a finished move since "
+                        + pending.at() + ": " + cluster.moves());
+            }
+            if (normal.status() == NodeStatus.LEFT) {
+                LifecycleCluster.Announcement leaving = last(all, normal, NodeStatus.LEAVING);
+                assertNotNull(leaving, normal.node() + " left without LEAVING");
+                assertTrue(finishedBetween(cluster, normal, leaving.at(), RangeMover.Direction.SEND),
+                    normal.node() + " left before its ranges moved");
+            }
+        }
+        long announceToMove = NodeLifecycle.MOVE_AFTER_ROUNDS * LifecycleCluster.INTERVAL;
+        for (LifecycleCluster.MoveRecord move : cluster.moves()) {
+            NodeStatus expected = move.move.direction() == RangeMover.Direction.RECEIVE ? NodeStatus.JOINING
+                : NodeStatus.LEAVING;
+            assertEquals(expected, move.selfAtRequest.status(), "moved while " + move.selfAtRequest.status());
+            assertTrue(move.selfAtRequest.tokenCount() > 0, "moved without announced tokens: " + move);
+            LifecycleCluster.Announcement announced = all.stream()
+                .filter(a -> a.node().equals(move.node) && a.incarnation() == move.incarnation
+                    && a.status() == expected && a.at() <= move.requestedAt
+                    && Arrays.equals(sorted(a.tokens()), sorted(move.selfAtRequest.tokens())))
+                .reduce((first, second) -> second).orElse(null);
+            assertNotNull(announced, "moved with tokens never announced: " + move);
+            assertTrue(move.requestedAt - announced.at() >= announceToMove,
+                "moved " + (move.requestedAt - announced.at()) + " ns after announcing: " + move);
+        }
+    }
+
+    /** @return the last announcement of {@code status} by the node of {@code before}, in its run, before it */
+    private static LifecycleCluster.Announcement last(List<LifecycleCluster.Announcement> all,
+                                                      LifecycleCluster.Announcement before, NodeStatus status) {
+        LifecycleCluster.Announcement found = null;
+        for (LifecycleCluster.Announcement a : all) {
+            if (a == before) {
+                break;
+            }
+            if (a.node().equals(before.node()) && a.incarnation() == before.incarnation() && a.status() == status
+                && a.tokens().length > 0) {
+                found = a;
+            }
+        }
+        return found;
+    }
+
+    private static boolean finishedBetween(LifecycleCluster cluster, LifecycleCluster.Announcement end, long since,
+                                           RangeMover.Direction direction) {
+        return cluster.moves().stream().anyMatch(m -> m.node.equals(end.node()) && m.incarnation == end.incarnation()
+            && m.move.direction() == direction && m.requestedAt >= since && m.finishedAt >= 0
+            && m.finishedAt <= end.at());
+    }
+
+    private static long[] sorted(long[] tokens) {
+        long[] copy = tokens.clone();
+        Arrays.sort(copy);
+        return copy;
+    }
+}
