@@ -308,9 +308,15 @@ public final class NodeLifecycle implements Gossiper.Listener {
         }
         if (replacing != null) {
             try {
-                // the dead node leaves the ring as this one takes its tokens
-                gossiper.removeNode(replacing);
-                events.accept("removed " + replacing + ", whose tokens this node takes over");
+                EndpointState dead = gossiper.state(replacing);
+                if (dead == null || dead.status() == NodeStatus.LEFT) {
+                    // an operator removed it meanwhile (perhaps forgotten already): there is nothing left to remove
+                    events.accept(replacing + " was removed already; this node takes over its tokens");
+                } else {
+                    // the dead node leaves the ring as this one takes its tokens
+                    gossiper.removeNode(replacing);
+                    events.accept("removed " + replacing + ", whose tokens this node takes over");
+                }
             } catch (KvException e) {
                 events.accept("cannot remove " + replacing + " (" + e.getMessage() + "); trying again");
                 context.timers().schedule(RETRY_ROUNDS * interval, id -> becomeNormal(plan, tokens, moved));

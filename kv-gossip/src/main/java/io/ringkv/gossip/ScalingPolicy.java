@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  *       {@code ceil(total bytes / maxBytesPerNode)} when that limit is set; the larger wins, within the bounds.</li>
  *   <li>Scale out when that size exceeds the current one continuously for {@code upAfter}.</li>
  *   <li>Scale in only when the remaining nodes would run at no more than {@code headroom} of the target (and hold
- *       the data), continuously for {@code downAfter}. The gap between 1.0 and the headroom is the hysteresis:
+ *       the data), continuously for {@code downAfter}, and then to the fewest nodes that still do. The gap between 1.0 and the headroom is the hysteresis:
  *       a cluster just under its target does not shrink into one just over it and grow again.</li>
  * </ol>
  * The recommended size may differ from the current one by more than one node; whoever acts adds or removes one
@@ -178,7 +178,8 @@ public final class ScalingPolicy {
         if (low) {
             long sustained = nowNanos - lowSince;
             if (sustained >= config.downAfterNanos()) {
-                return new Recommendation(members, needed, rate, load + ": low for " + seconds(sustained) + " s");
+                return new Recommendation(members, fewestFitting(members, rate, bytes), rate, load + ": low for "
+                    + seconds(sustained) + " s");
             }
             return hold(members, rate, load + ": low for " + seconds(sustained) + " of "
                 + seconds(config.downAfterNanos()) + " s");
@@ -198,6 +199,18 @@ public final class ScalingPolicy {
     }
 
     /** @return whether {@code nodes} would serve the rate within the headroom and hold the data */
+    /**
+     * @return the fewest nodes, below {@code members}, that carry the load within the headroom (scaling in only to
+     *     ceil(load / target) would leave no margin, and the next small rise would scale out again)
+     */
+    private int fewestFitting(int members, double rate, long bytes) {
+        int nodes = members - 1;
+        while (nodes > config.minNodes() && fitsIn(nodes - 1, rate, bytes)) {
+            nodes--;
+        }
+        return nodes;
+    }
+
     private boolean fitsIn(int nodes, double rate, long bytes) {
         if (nodes < config.minNodes()) {
             return false;

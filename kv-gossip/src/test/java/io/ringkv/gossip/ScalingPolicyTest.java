@@ -51,6 +51,15 @@ class ScalingPolicyTest {
     }
 
     @Test
+    void scalingInRecommendsNoFewerNodesThanCarryTheLoadWithinTheHeadroom() {
+        // 2,600/s on 5 nodes: 4 nodes carry it within 70 %, 3 (ceil of 2,600 / 1,000) only at 87 %, so that a rise
+        // of a seventh would scale out again at once
+        run(100, 5, false, 2_600);
+        ScalingPolicy.Recommendation in = run(65, 5, false, 2_600);
+        assertEquals(4, in.recommended(), in.reason());
+    }
+
+    @Test
     void aSpikeShorterThanTheWindowChangesNothing() {
         run(100, 3, false, 2_000);
         assertEquals(3, run(25, 3, false, 5_000).recommended(), "25 s above target is less than the 30 s window");

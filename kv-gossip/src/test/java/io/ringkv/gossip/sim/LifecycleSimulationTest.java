@@ -159,6 +159,31 @@ class LifecycleSimulationTest {
             });
     }
 
+    @Test
+    void aReplacementBecomesNormalWhenAnOperatorRemovedTheDeadNodeWhileItStreamed() {
+        SimulationSeeds.run(getClass(), "aReplacementBecomesNormalWhenAnOperatorRemovedTheDeadNodeWhileItStreamed",
+            MODULE, 10, seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(6, 10, 0.0);
+                List<NodeId> ids = cluster.addAll(4);
+                cluster.awaitSettled(300, List.of());
+                NodeId dead = ids.get(3);
+                long[] tokens = sorted(cluster.lifecycle(dead).gossiper().self().tokens());
+                cluster.simulation().crash(dead);
+                assertTrue(cluster.simulation().runUntil(() -> cluster.upIds().stream()
+                    .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(dead)), 60 * LifecycleCluster.INTERVAL),
+                    "the dead node was never judged DOWN");
+                NodeId replacement = cluster.add(dead);
+                assertTrue(cluster.simulation().runUntil(() -> cluster.moves().stream()
+                    .anyMatch(m -> m.node.equals(replacement)), 100 * LifecycleCluster.INTERVAL), "never moved");
+                // the operator removes the dead node by hand while the replacement still receives its ranges
+                cluster.lifecycle(ids.get(0)).gossiper().removeNode(dead);
+                cluster.awaitSettled(300, List.of());
+                assertArrayEquals(tokens, sorted(cluster.lifecycle(replacement).gossiper().self().tokens()));
+                assertArrayEquals(tokens, sorted(cluster.stored(replacement)));
+                assertHistory(cluster);
+            });
+    }
+
     /** The invariants over the whole history of a run (see the class comment). */
     private static void assertHistory(LifecycleCluster cluster) {
         assertTrue(cluster.violations().isEmpty(), String.join("\n", cluster.violations()));

@@ -56,7 +56,8 @@ final class ClusterCommand implements Command {
                                   stays above --scale-target-rps per node, decommission the newest when it stays
                                   low; never fewer than MIN or more than MAX (1-9) processes. Starts with
                                   --nodes (default MIN). N is 3, or MIN when MIN is smaller. A node started again
-                                  begins with an empty data directory.
+                                  begins with an empty data directory; a slot whose DIR/node<i> an
+                                  earlier run left is not used (its data is never deleted).
               --scale-target-rps R, --scale-up-after-s S, --scale-down-after-s S, --scale-cooldown-s S
                                   the scaling policy of every node (see ringkv node --help)
             """;
@@ -119,16 +120,35 @@ final class ClusterCommand implements Command {
         return Launcher.FAILED;
     }
 
-    /** The node processes of the cluster, one slot per index 1-9; safe from any thread. */
-    private static final class LocalNodes implements Autoscaler.Nodes {
+    /**
+     * The node processes of the cluster, one slot per index 1-9; safe from any thread. It empties a node's data
+     * directory only for a slot it started itself in this run (a node that left), never one an earlier run or
+     * another cluster left under DIR, and it starts nothing once {@link #stopAll} ran (a step of the autoscaler
+     * under way then must not leave a process behind).
+     */
+    static final class LocalNodes implements Autoscaler.Nodes {
+        /** Starts a process for a command (a seam for tests). */
+        interface Starter {
+            Process start(List<String> command) throws IOException;
+        }
+
         private final int basePort;
         private final int baseClientPort;
         private final Path dataDirectory;
         private final List<String> nodeOptions;
         private final PrintStream out;
         private final Process[] slots = new Process[MAX_NODES + 1];
+        private final Starter starter;
+        private boolean stopped;
 
         LocalNodes(int basePort, int baseClientPort, Path dataDirectory, List<String> nodeOptions, PrintStream out) {
+            this(basePort, baseClientPort, dataDirectory, nodeOptions, out,
+                command -> new ProcessBuilder(command).redirectErrorStream(true).start());
+        }
+
+        LocalNodes(int basePort, int baseClientPort, Path dataDirectory, List<String> nodeOptions, PrintStream out,
+                   Starter starter) {
+            this.starter = starter;
             this.basePort = basePort;
             this.baseClientPort = baseClientPort;
             this.dataDirectory = dataDirectory;
@@ -138,6 +158,9 @@ final class ClusterCommand implements Command {
 
         /** Starts node {@code index}, with the first three nodes as seeds when {@code seeded}. */
         synchronized void start(int index, boolean seeded) {
+            if (stopped) {
+                throw new IllegalStateException("the cluster is stopping; node" + index + " is not started");
+            }
             List<String> seeds = new ArrayList<>();
             for (int j = 1; j <= 3; j++) {
                 seeds.add("127.0.0.1:" + (basePort + j));
@@ -151,7 +174,7 @@ final class ClusterCommand implements Command {
                 command.addAll(List.of("--seeds", String.join(",", seeds)));
             }
             try {
-                Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                Process process = starter.start(command);
                 Thread.ofPlatform().daemon().name("output-of-node" + index).start(() -> forward(process, out));
                 slots[index] = process;
             } catch (IOException e) {
@@ -177,6 +200,13 @@ final class ClusterCommand implements Command {
 
         @Override
         public synchronized void startFresh(int index) {
+            if (stopped) {
+                throw new IllegalStateException("the cluster is stopping; node" + index + " is not started");
+            }
+            if (slots[index] == null && java.nio.file.Files.exists(dataDirectory.resolve("node" + index))) {
+                throw new IllegalStateException(dataDirectory.resolve("node" + index) + " holds an earlier run's"
+                    + " data; it is left alone");
+            }
             // a node that left forgot its tokens; its old records could bring back data the cluster deleted since
             deleteRecursively(dataDirectory.resolve("node" + index));
             start(index, true);
@@ -185,7 +215,8 @@ final class ClusterCommand implements Command {
         @Override
         public synchronized int freeSlot() {
             for (int i = 1; i <= MAX_NODES; i++) {
-                if (slots[i] == null || !slots[i].isAlive()) {
+                boolean earlierRun = slots[i] == null && java.nio.file.Files.exists(dataDirectory.resolve("node" + i));
+                if ((slots[i] == null || !slots[i].isAlive()) && !earlierRun) {
                     return i;
                 }
             }
@@ -215,7 +246,11 @@ final class ClusterCommand implements Command {
         }
 
         void stopAll() {
-            List<Process> processes = processes().stream().filter(Process::isAlive).toList();
+            List<Process> processes;
+            synchronized (this) {
+                stopped = true;
+                processes = processes().stream().filter(Process::isAlive).toList();
+            }
             ClusterCommand.stopAll(processes, out);
         }
     }

@@ -1,0 +1,128 @@
+package io.ringkv.node.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The process bookkeeping of {@code ringkv cluster}: what it starts, and which data directories it empties. */
+class LocalNodesTest {
+    @TempDir
+    Path dir;
+
+    private final List<FakeProcess> started = new ArrayList<>();
+    private final PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+    private ClusterCommand.LocalNodes nodes() {
+        return new ClusterCommand.LocalNodes(7400, 7379, dir, List.of(), out, command -> {
+            FakeProcess process = new FakeProcess();
+            started.add(process);
+            return process;
+        });
+    }
+
+    @Test
+    void aSlotWhoseDataDirectoryAnEarlierRunLeftIsNeitherOfferedNorEmptied() throws Exception {
+        Path earlier = Files.createDirectories(dir.resolve("node2"));
+        Files.writeString(earlier.resolve("records"), "an earlier run's data");
+        ClusterCommand.LocalNodes nodes = nodes();
+        nodes.start(1, true);
+
+        assertEquals(3, nodes.freeSlot(), "offered a slot whose directory this run did not create");
+        assertThrows(IllegalStateException.class, () -> nodes.startFresh(2));
+        assertTrue(Files.exists(earlier.resolve("records")), "emptied a directory this run did not create");
+        assertEquals(1, started.size());
+    }
+
+    @Test
+    void aSlotThisRunStartedIsEmptiedAndStartedAgainOnceItsNodeExited() throws Exception {
+        ClusterCommand.LocalNodes nodes = nodes();
+        nodes.start(1, true);
+        nodes.start(2, true);
+        Path old = Files.createDirectories(dir.resolve("node2"));
+        Files.writeString(old.resolve("records"), "a node that left");
+        started.get(1).exit();
+
+        assertEquals(2, nodes.freeSlot());
+        nodes.startFresh(2);
+        assertTrue(Files.notExists(old.resolve("records")));
+        assertEquals(List.of(1, 2), nodes.running());
+    }
+
+    @Test
+    void nothingStartsOnceTheClusterStops() {
+        ClusterCommand.LocalNodes nodes = nodes();
+        nodes.start(1, true);
+        nodes.stopAll();
+
+        assertThrows(IllegalStateException.class, () -> nodes.startFresh(2));
+        assertThrows(IllegalStateException.class, () -> nodes.start(3, true));
+        assertEquals(1, started.size(), "started a process after the cluster stopped");
+        assertEquals(List.of(), nodes.running());
+    }
+
+    /** A process that runs until destroyed or told to exit. */
+    private static final class FakeProcess extends Process {
+        private volatile boolean alive = true;
+
+        void exit() {
+            alive = false;
+        }
+
+        @Override
+        public OutputStream getOutputStream() {
+            return OutputStream.nullOutputStream();
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return new ByteArrayInputStream(new byte[0]);
+        }
+
+        @Override
+        public InputStream getErrorStream() {
+            return new ByteArrayInputStream(new byte[0]);
+        }
+
+        @Override
+        public int waitFor() {
+            alive = false;
+            return 0;
+        }
+
+        @Override
+        public boolean waitFor(long timeout, java.util.concurrent.TimeUnit unit) {
+            return !alive;
+        }
+
+        @Override
+        public int exitValue() {
+            if (alive) {
+                throw new IllegalThreadStateException("running");
+            }
+            return 0;
+        }
+
+        @Override
+        public void destroy() {
+            alive = false;
+        }
+
+        @Override
+        public boolean isAlive() {
+            return alive;
+        }
+    }
+}
