@@ -10,6 +10,7 @@ public enum ScalingCounter implements CounterDescriptor {
         "client requests per second of all the members this node heard from, added up"),
     DATA_BYTES("autoscale_data_bytes", "data this node holds, in bytes"),
     MEMBERS("autoscale_members", "NORMAL members of the ring"),
+    MEMBERS_DOWN("autoscale_members_down", "NORMAL members of the ring judged DOWN (the policy holds while any is)"),
     MOVING("autoscale_moving", "1 while a node is joining or leaving, else 0"),
     RECOMMENDED_NODES("autoscale_recommended_nodes",
         "how many nodes the scaling policy recommends now (equal to autoscale_members to hold)");

@@ -82,6 +82,7 @@ public final class ScalingMonitor {
 
     private void observe(long now, double ownRate, long ownBytes) {
         int members = 0;
+        int down = 0;
         boolean moving = false;
         List<ScalingPolicy.Sample> samples = new ArrayList<>();
         for (EndpointView view : gossiper.view()) {
@@ -95,6 +96,9 @@ public final class ScalingMonitor {
                 continue;
             }
             members++;
+            if (view.liveness() == Liveness.DOWN) {
+                down++;
+            }
             if (self) {
                 samples.add(new ScalingPolicy.Sample(ownRate, ownBytes));
             } else if (view.liveness() != Liveness.DOWN) {
@@ -104,7 +108,7 @@ public final class ScalingMonitor {
                 }
             }
         }
-        ScalingPolicy.Recommendation recommendation = policy.observe(now, members, moving, samples);
+        ScalingPolicy.Recommendation recommendation = policy.observe(now, members, down, moving, samples);
         latest = recommendation;
         counters.get(ScalingCounter.REQUESTS_PER_SECOND).setRelease(Math.round(ownRate));
         counters.get(ScalingCounter.CLUSTER_REQUESTS_PER_SECOND).setRelease(
@@ -112,6 +116,7 @@ public final class ScalingMonitor {
         counters.get(ScalingCounter.DATA_BYTES).setRelease(ownBytes);
         counters.get(ScalingCounter.MEMBERS).setRelease(members);
         counters.get(ScalingCounter.MOVING).setRelease(moving ? 1 : 0);
+        counters.get(ScalingCounter.MEMBERS_DOWN).setRelease(down);
         counters.get(ScalingCounter.RECOMMENDED_NODES).setRelease(recommendation.recommended());
     }
 

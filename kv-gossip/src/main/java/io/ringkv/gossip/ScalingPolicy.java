@@ -11,17 +11,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The rules, in order:
  * <ol>
+ *   <li>Below {@code minNodes} or above {@code maxNodes}, recommend the bound at once.</li>
  *   <li>While a node is joining or leaving, hold: the recommendation is the current size, and the pressure timers
  *       restart (a move changes the per-node rates it is judged on).</li>
- *   <li>Within the cool-down after the membership last changed, hold as well: the new node's share of traffic
- *       needs time to show.</li>
- *   <li>Below {@code minNodes} or above {@code maxNodes}, recommend the bound at once.</li>
+ *   <li>While a member is DOWN, hold as well: its traffic is not measured and its capacity is missing.</li>
+ *   <li>Within the cool-down after the membership last changed, hold: the new node's share of traffic needs time
+ *       to show.</li>
  *   <li>The size traffic needs is {@code ceil(total rate / targetPerNode)}, and the size data needs
  *       {@code ceil(total bytes / maxBytesPerNode)} when that limit is set; the larger wins, within the bounds.</li>
  *   <li>Scale out when that size exceeds the current one continuously for {@code upAfter}.</li>
  *   <li>Scale in only when the remaining nodes would run at no more than {@code headroom} of the target (and hold
- *       the data), continuously for {@code downAfter}, and then to the fewest nodes that still do. The gap between 1.0 and the headroom is the hysteresis:
- *       a cluster just under its target does not shrink into one just over it and grow again.</li>
+ *       the data), continuously for {@code downAfter}, and then to the fewest nodes that still do. The gap between
+ *       1.0 and the headroom is the hysteresis: a cluster just under its target does not shrink into one just over
+ *       it and grow again.</li>
  * </ol>
  * The recommended size may differ from the current one by more than one node; whoever acts adds or removes one
  * at a time, and the cool-down spaces the steps.
@@ -131,6 +133,17 @@ public final class ScalingPolicy {
      * @param samples the latest signals of the members heard from (a member not heard from adds nothing)
      */
     public Recommendation observe(long nowNanos, int members, boolean moving, List<Sample> samples) {
+        return observe(nowNanos, members, 0, moving, samples);
+    }
+
+    /**
+     * As {@link #observe(long, int, boolean, List)}, holding while {@code down} members are DOWN: their traffic is
+     * not measured and their capacity is not there, so neither growing nor shrinking can be judged; an operator
+     * replaces or removes them first.
+     *
+     * @param down NORMAL members judged DOWN, counted in {@code members}
+     */
+    public Recommendation observe(long nowNanos, int members, int down, boolean moving, List<Sample> samples) {
         double rate = 0;
         long bytes = 0;
         for (Sample sample : samples) {
@@ -154,6 +167,11 @@ public final class ScalingPolicy {
             lowSince = UNSET;
             changedAt = nowNanos;
             return hold(members, rate, "a node is joining or leaving");
+        }
+        if (down > 0) {
+            highSince = UNSET;
+            lowSince = UNSET;
+            return hold(members, rate, down + " member(s) DOWN: holding until they are back, replaced or removed");
         }
         int needed = Math.max(config.minNodes(), Math.min(config.maxNodes(), needed(rate, bytes)));
         boolean high = needed > members;

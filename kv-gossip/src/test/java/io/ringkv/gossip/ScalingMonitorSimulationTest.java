@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Four nodes gossip their request rates with 20 % message loss while each serves its own simulated traffic: every
  * node's monitor sees the cluster's total within the announced precision and recommends the same size; a sustained
- * rise recommends more nodes on every node, a crashed node's traffic drops out of the total, and a node's own
+ * rise recommends more nodes on every node, a crashed node's traffic drops out of the total and the policy holds while it is DOWN, and a node's own
  * rate comes from its counter of answered requests.
  */
 class ScalingMonitorSimulationTest {
@@ -135,6 +135,8 @@ class ScalingMonitorSimulationTest {
             for (ScalingPolicy.Recommendation r : upRecommendations()) {
                 assertEquals(3_000, r.requestsPerSecond(), 200, "seed " + seed + ": " + r);
                 assertEquals(4, r.members(), "a DOWN member is still a member: " + r);
+                assertEquals(4, r.recommended(), "hold while a member is DOWN: " + r);
+                assertTrue(r.reason().contains("1 member(s) DOWN"), r.reason());
             }
         }
     }

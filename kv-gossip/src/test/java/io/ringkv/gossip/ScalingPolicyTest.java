@@ -106,6 +106,17 @@ class ScalingPolicyTest {
     }
 
     @Test
+    void holdsWhileAMemberIsDownAndStartsOverWhenItIsBack() {
+        run(200, 3, false, 9_000);
+        ScalingPolicy.Recommendation down = policy.observe(now, 3, 1, false, load(2, 9_000));
+        assertEquals(3, down.recommended(), down.reason());
+        assertTrue(down.reason().contains("DOWN"), down.reason());
+        now += 5 * S;
+        assertEquals(3, run(25, 3, false, 9_000).recommended(), "the pressure timer restarted after the DOWN spell");
+        assertEquals(5, run(10, 3, false, 9_000).recommended());
+    }
+
+    @Test
     void outsideTheBoundsItRecommendsTheBoundAtOnce() {
         ScalingPolicy bounded = new ScalingPolicy(CONFIG.withBounds(3, 4));
         assertEquals(3, bounded.observe(0, 1, false, load(1, 0)).recommended());

@@ -38,6 +38,7 @@ final class Autoscaler implements Runnable {
     private final PrintStream out;
     private volatile boolean running = true;
     private String lastReason = "";
+    private String lastProblem = "";
 
     Autoscaler(Nodes nodes, int min, int max, PrintStream out) {
         this.nodes = nodes;
@@ -56,8 +57,14 @@ final class Autoscaler implements Runnable {
             sleep(POLL_MILLIS);
             try {
                 step();
+                lastProblem = "";
             } catch (IOException | RuntimeException e) {
-                // a node busy or restarting: ask again next time
+                // a node busy or restarting: ask again next time, saying so once
+                String problem = String.valueOf(e.getMessage());
+                if (!problem.equals(lastProblem)) {
+                    lastProblem = problem;
+                    say("cannot look at the cluster now (" + problem + "); trying again");
+                }
             }
         }
     }
@@ -83,11 +90,13 @@ final class Autoscaler implements Runnable {
         }
         if (recommended > members && running.size() < max) {
             int slot = nodes.freeSlot();
-            if (slot > 0) {
-                say("starting node" + slot + " (" + (running.size() + 1) + " of at most " + max + ")");
-                nodes.startFresh(slot);
-                awaitMembers(running.getFirst(), running.size() + 1, slot, true);
+            if (slot < 0) {
+                say("no free node slot to start a node in (every one of node1-node9 is taken)");
+                return;
             }
+            say("starting node" + slot + " (" + (running.size() + 1) + " of at most " + max + ")");
+            nodes.startFresh(slot);
+            awaitMembers(running.size() + 1, slot, true);
         } else if (recommended < members && running.size() > min) {
             int leaving = running.getLast();
             say("decommissioning node" + leaving + " (" + (running.size() - 1) + " remain, at least " + min + ")");
@@ -96,15 +105,16 @@ final class Autoscaler implements Runnable {
                 say("node" + leaving + " refused to decommission: " + reply.text());
                 return;
             }
-            awaitMembers(running.getFirst(), running.size() - 1, leaving, false);
+            awaitMembers(running.size() - 1, leaving, false);
         }
     }
 
     /**
-     * Waits until the asked node counts {@code members} NORMAL members with nothing moving, and the process of
-     * {@code slot} runs ({@code joining}) or has exited (leaving).
+     * Waits until a running node other than {@code slot} (asked anew each time: one may die meanwhile) counts
+     * {@code members} NORMAL members with nothing moving, and the process of {@code slot} runs ({@code joining}) or
+     * has exited (leaving).
      */
-    private void awaitMembers(int asked, int members, int slot, boolean joining) {
+    private void awaitMembers(int members, int slot, boolean joining) {
         long started = System.currentTimeMillis();
         boolean warned = false;
         while (running) {
@@ -112,6 +122,11 @@ final class Autoscaler implements Runnable {
             boolean slotRunning = nodes.running().contains(slot);
             if (joining && !slotRunning) {
                 say("node" + slot + " exited while joining; see its output above");
+                return;
+            }
+            int asked = nodes.running().stream().filter(index -> index != slot).findFirst().orElse(-1);
+            if (asked < 0) {
+                say("no other node runs; stopped waiting for node" + slot);
                 return;
             }
             try {
