@@ -23,6 +23,7 @@ public final class KeyHash {
     private static final byte VERSION_SET_DOMAIN = 2;
 
     private final MessageDigest digest;
+    private final byte[] prefix = new byte[Integer.BYTES];
 
     /** A hasher owned by one thread. */
     public KeyHash() {
@@ -89,10 +90,12 @@ public final class KeyHash {
     }
 
     private void lengthPrefix(int length) {
-        digest.update((byte) (length >>> 24));
-        digest.update((byte) (length >>> 16));
-        digest.update((byte) (length >>> 8));
-        digest.update((byte) length);
+        // one update of four bytes: the digest's per-byte path costs a call chain per byte, on every write
+        prefix[0] = (byte) (length >>> 24);
+        prefix[1] = (byte) (length >>> 16);
+        prefix[2] = (byte) (length >>> 8);
+        prefix[3] = (byte) length;
+        digest.update(prefix, 0, Integer.BYTES);
     }
 
     private long finish() {
