@@ -30,10 +30,12 @@ final class QuorumWorkload {
     private static final int ATTEMPTS = 8;
 
     /**
-     * A write the cluster acknowledged, at {@code ackedAt}; {@code replicas}: the key's replicas in the ring its
-     * coordinator routed it by.
+     * A write the cluster acknowledged, at {@code ackedAt}; {@code replicas}: the key's replicas in the ring of the
+     * node it was sent to, and {@code issuerReplicas} in the ring of the replica that coordinated it (issued its
+     * dot; another node when the first was no replica of the key and forwarded it), when the write was acknowledged.
      */
-    record Acked(String key, long ackedAt, Version version, NodeId via, Set<NodeId> replicas) {
+    record Acked(String key, long ackedAt, Version version, NodeId via, Set<NodeId> replicas,
+                 Set<NodeId> issuerReplicas) {
     }
 
     /** A read that succeeded, begun at {@code startedAt}, routed by a ring in which the key had {@code replicas}. */
@@ -44,14 +46,15 @@ final class QuorumWorkload {
     record Miss(Read read, Acked write) {
         /** @return whether the read and the write were routed by rings that disagree on the key's replicas */
         boolean acrossViews() {
-            return !read.replicas().equals(write.replicas());
+            return !read.replicas().equals(write.replicas()) || !read.replicas().equals(write.issuerReplicas());
         }
 
         @Override
         public String toString() {
             return "read of " + read.key() + " via " + read.via() + " (replicas " + read.replicas() + ") begun at "
                 + read.startedAt() / MS + " ms returned " + read.result().versions() + ", missing the write"
-                + " acknowledged via " + write.via() + " (replicas " + write.replicas() + ") at "
+                + " acknowledged via " + write.via() + " (replicas " + write.replicas() + ", coordinated by "
+                + write.version().dot().node() + " with replicas " + write.issuerReplicas() + ") at "
                 + write.ackedAt() / MS + " ms: " + write.version();
         }
     }
@@ -178,7 +181,8 @@ final class QuorumWorkload {
                 @Override
                 public void onSuccess(Version written) {
                     acked.computeIfAbsent(key, k -> new ArrayList<>())
-                        .add(new Acked(key, cluster.simulation().now(), written, via, replicas));
+                        .add(new Acked(key, cluster.simulation().now(), written, via, replicas,
+                            cluster.isUp(written.dot().node()) ? replicas(written.dot().node(), key) : replicas));
                     answered.run();
                 }
 
