@@ -53,6 +53,14 @@ public final class Coordinator implements TimerHandler {
     private Ring ring;
     /** The ring once joining nodes own their tokens and leaving ones are gone; {@link #ring} when none moves. */
     private Ring future;
+    /** The ring before the last change, while other nodes may still route by it (until {@link #previousUntil}). */
+    private Ring previous;
+    private long previousUntil = Long.MIN_VALUE;
+    /**
+     * How long after a ring change requests also need a quorum of the key's replicas in the ring before it: the
+     * change takes a few gossip rounds to reach every coordinator, which route by the old ring meanwhile.
+     */
+    static final long PREVIOUS_RING_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     private final LivenessView liveness;
     private final ConflictResolver resolver;
     private final ReplicationConfig config;
@@ -102,8 +110,63 @@ public final class Coordinator implements TimerHandler {
      * ranges they take over), without counting their acknowledgements toward W.
      */
     void updateRing(Ring newRing, Ring newFuture) {
-        this.ring = java.util.Objects.requireNonNull(newRing, "ring");
-        this.future = java.util.Objects.requireNonNull(newFuture, "future");
+        java.util.Objects.requireNonNull(newRing, "ring");
+        java.util.Objects.requireNonNull(newFuture, "future");
+        if (!newRing.equals(ring) && !ring.isEmpty()) {
+            previous = ring;
+            previousUntil = context.clock().monotonicNanos() + PREVIOUS_RING_NANOS;
+        }
+        this.ring = newRing;
+        this.future = newFuture;
+    }
+
+    /**
+     * @return the live replicas of the key in each other view of the ring a coordinator may route by now (the ring
+     *     the cluster moves to, and for a while after a change the ring before it) whose replica set differs from
+     *     the key's {@code owners} here; empty while the ring is stable
+     */
+    private List<List<NodeId>> otherViews(long token, int n, List<NodeId> owners) {
+        List<List<NodeId>> views = new ArrayList<>(2);
+        addView(views, future, token, n, owners);
+        if (previous != null && context.clock().monotonicNanos() - previousUntil < 0) {
+            addView(views, previous, token, n, owners);
+        }
+        return views;
+    }
+
+    private void addView(List<List<NodeId>> views, Ring other, long token, int n, List<NodeId> owners) {
+        if (other == ring || other.isEmpty()) {
+            return;
+        }
+        PreferenceList replicas = other.preferenceList(token);
+        int count = Math.min(n, replicas.size());
+        List<NodeId> all = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            all.add(replicas.get(i).id());
+        }
+        if (all.size() == owners.size() && owners.containsAll(all)) {
+            return;
+        }
+        List<NodeId> live = new ArrayList<>(count);
+        for (NodeId node : all) {
+            if (liveness.isAlive(node)) {
+                live.add(node);
+            }
+        }
+        if (!views.contains(live)) {
+            views.add(live);
+        }
+    }
+
+    /** @return the key's first N replicas in the current ring */
+    private List<NodeId> owners(long token, int n) {
+        PreferenceList replicas = ring.preferenceList(token);
+        int count = Math.min(n, replicas.size());
+        List<NodeId> owners = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            owners.add(replicas.get(i).id());
+        }
+        return owners;
     }
 
     /** @return the ring requests are routed by */
@@ -119,13 +182,15 @@ public final class Coordinator implements TimerHandler {
     /** Reads {@code key}, waiting for {@code consistency.r()} of its first {@code consistency.n()} replicas. */
     public void get(Key key, Consistency consistency, GetCallback callback) {
         long token = Partitioner.token(key);
-        NodeId[] targets = liveTargets(token, consistency, consistency.r(), callback::onFailure);
-        if (targets == null) {
+        NodeId[] owners = liveTargets(token, consistency, consistency.r(), callback::onFailure);
+        if (owners == null) {
             metrics.readsFailed.incrementRelease();
             return;
         }
-        PendingRead read = new PendingRead(nextCorrelation++, token, key, targets, deadline(), consistency.r(),
-            callback);
+        List<List<NodeId>> views = otherViews(token, consistency.n(), owners(token, consistency.n()));
+        NodeId[] targets = views.isEmpty() ? owners : withMembers(owners, views);
+        PendingRead read = new PendingRead(nextCorrelation++, token, key, targets, owners.length, deadline(),
+            consistency.r(), views.isEmpty() ? null : new QuorumSets(targets, views, consistency.r()), callback);
         track(read);
         int length = codec.encodeRead(read.correlationId, token, key);
         sendToRemotes(read, length);
@@ -296,7 +361,8 @@ public final class Coordinator implements TimerHandler {
             PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets.targets(),
                 targets.hintFor(), targets.owners(), targets.countHints(), targets.pending(), deadline,
                 stamped.written(),
-                stamped.stored().state().versions(), consistency.w(), stamped.supersededLive(), callback);
+                stamped.stored().state().versions(), consistency.w(), targets.quorumSets(consistency.w()),
+                stamped.supersededLive(), callback);
             track(pending);
             sendWrite(pending, false);
             // an owner that is down with no substitute to stand in gets a hint here, at once, and the client's answer
@@ -460,7 +526,22 @@ public final class Coordinator implements TimerHandler {
      *     acknowledgement does not count toward W
      */
     record WriteTargets(NodeId[] targets, NodeId[] hintFor, NodeId[] owners, List<NodeId> unhinted,
-                        boolean countHints, boolean[] pending) {
+                        boolean countHints, boolean[] pending, List<List<NodeId>> views) {
+        /** @return the quorums the write also needs in the other views of the changing ring, or null for none */
+        QuorumSets quorumSets(int w) {
+            if (views.isEmpty()) {
+                return null;
+            }
+            // a substitute keeps a hint, not a replica's copy: it answers for no view
+            NodeId[] replicas = targets.clone();
+            for (int i = 0; i < replicas.length; i++) {
+                if (hintFor[i] != null) {
+                    replicas[i] = null;
+                }
+            }
+            return new QuorumSets(replicas, views, w);
+        }
+
         /** @return the targets that are owners of the key */
         NodeId[] liveOwners() {
             List<NodeId> live = new ArrayList<>();
@@ -523,10 +604,20 @@ public final class Coordinator implements TimerHandler {
         }
         int current = targets.size();
         addPending(token, consistency.n(), selected.owners(), targets, hintFor);
+        List<List<NodeId>> views = otherViews(token, consistency.n(), selected.owners());
+        for (List<NodeId> view : views) {
+            for (NodeId node : view) {
+                // a replica in the ring before a change, still routed to by coordinators that have not heard of it
+                if (!selected.owners().contains(node) && !targets.contains(node)) {
+                    targets.add(node);
+                    hintFor.add(null);
+                }
+            }
+        }
         boolean[] pending = new boolean[targets.size()];
         java.util.Arrays.fill(pending, current, pending.length, true);
         return new WriteTargets(targets.toArray(NodeId[]::new), hintFor.toArray(NodeId[]::new),
-            selected.owners().toArray(NodeId[]::new), List.copyOf(unhinted), countHints, pending);
+            selected.owners().toArray(NodeId[]::new), List.copyOf(unhinted), countHints, pending, views);
     }
 
     /** Adds the key's live replicas in the future ring that are not among its {@code owners} now. */
@@ -732,7 +823,8 @@ public final class Coordinator implements TimerHandler {
                 hintUnacknowledged(write);
                 metrics.timeouts.incrementRelease();
                 failWrite(write, ErrorCode.TIMEOUT, write.acks + " of " + write.required
-                    + " replicas acknowledged within the timeout");
+                    + " replicas acknowledged within the timeout" + (write.viewsSatisfied() ? ""
+                    : " (" + write.views.shortfall() + ")"));
             }
             case PendingForward forward -> {
                 metrics.timeouts.incrementRelease();
@@ -745,8 +837,9 @@ public final class Coordinator implements TimerHandler {
                 metrics.timeouts.incrementRelease();
                 metrics.readsFailed.incrementRelease();
                 read.done = true;
-                read.callback.onFailure(ErrorCode.TIMEOUT, read.byReplica.size() + " of " + read.required
-                    + " replicas answered within the timeout");
+                read.callback.onFailure(ErrorCode.TIMEOUT, read.ownerReplies + " of " + read.required
+                    + " replicas answered within the timeout" + (read.views == null || read.views.satisfied() ? ""
+                    : " (" + read.views.shortfall() + ")"));
             }
             default -> throw new IllegalStateException("unknown request " + request);
         }
@@ -798,6 +891,13 @@ public final class Coordinator implements TimerHandler {
         if (outcome.ok()) {
             write.stored[index] = true;
         }
+        if (write.views != null) {
+            if (outcome.ok()) {
+                write.views.answered(index);
+            } else {
+                write.views.failed(index);
+            }
+        }
         if (!write.counts(index)) {
             // strict mode: a substitute's hint never decides the write
         } else if (outcome.ok()) {
@@ -808,9 +908,10 @@ public final class Coordinator implements TimerHandler {
         if (outcome == WriteOutcome.DISK_FULL) {
             noteDiskFull(write, replica);
         }
-        if (!write.done && write.acks >= write.required) {
+        if (!write.done && write.acks >= write.required && write.viewsSatisfied()) {
             acknowledgeOnceHinted(write);
-        } else if (!write.done && write.failures > write.countableTargets() - write.required) {
+        } else if (!write.done && (write.failures > write.countableTargets() - write.required
+            || write.views != null && write.views.impossible())) {
             finish(write);
             failStored(write);
             return;
@@ -830,7 +931,7 @@ public final class Coordinator implements TimerHandler {
      * substitute are durable too: a crash of this node right after the answer then loses no owner's copy.
      */
     private void acknowledgeOnceHinted(PendingWrite write) {
-        if (write.done || write.acks < write.required || write.localHintsPending > 0) {
+        if (write.done || write.acks < write.required || !write.viewsSatisfied() || write.localHintsPending > 0) {
             return;
         }
         write.done = true;
@@ -915,18 +1016,45 @@ public final class Coordinator implements TimerHandler {
         write.callback.onFailure(code, message);
     }
 
+    /** @return {@code targets} followed by the members of {@code views} not among them */
+    private static NodeId[] withMembers(NodeId[] targets, List<List<NodeId>> views) {
+        List<NodeId> all = new ArrayList<>(List.of(targets));
+        for (List<NodeId> view : views) {
+            for (NodeId node : view) {
+                if (!all.contains(node)) {
+                    all.add(node);
+                }
+            }
+        }
+        return all.toArray(NodeId[]::new);
+    }
+
     /** @param versions the replica's versions, or null when it could not read them */
     private void onReadReply(PendingRead read, NodeId replica, SiblingSet versions) {
+        int index = read.indexOf(replica);
+        boolean owner = index >= 0 && index < read.ownerTargets;
         if (versions == null) {
-            read.failures++;
+            if (owner) {
+                read.failures++;
+            }
+            if (read.views != null) {
+                read.views.failed(index);
+            }
         } else {
             read.byReplica.put(replica, versions);
+            if (owner) {
+                read.ownerReplies++;
+            }
+            if (read.views != null) {
+                read.views.answered(index);
+            }
         }
-        if (!read.done && read.byReplica.size() >= read.required) {
+        if (!read.done && read.ownerReplies >= read.required && (read.views == null || read.views.satisfied())) {
             read.done = true;
             metrics.readsSucceeded.incrementRelease();
             read.callback.onSuccess(resolveAll(read));
-        } else if (!read.done && read.failures > read.targets.length - read.required) {
+        } else if (!read.done && (read.failures > read.ownerTargets - read.required
+            || read.views != null && read.views.impossible())) {
             read.done = true;
             metrics.readsFailed.incrementRelease();
             finish(read);

@@ -13,6 +13,8 @@ final class PendingWrite extends PendingRequest {
     final Versioned versioned;
     final List<Versioned> state;
     final int required;
+    /** The quorums also needed in the other views of a changing ring, or null while it is stable. */
+    final QuorumSets views;
     final PutCallback callback;
     /** The coordinating replica (this node) held a live value the write superseded. */
     final boolean supersededLive;
@@ -51,7 +53,7 @@ final class PendingWrite extends PendingRequest {
      */
     PendingWrite(long correlationId, long token, Key key, NodeId[] targets, NodeId[] hintFor, NodeId[] owners,
                  boolean countHints, boolean[] pending, long deadlineNanos, Versioned versioned, List<Versioned> state, int required,
-                 boolean supersededLive, PutCallback callback) {
+                 QuorumSets views, boolean supersededLive, PutCallback callback) {
         super(correlationId, token, key, targets, deadlineNanos);
         this.hintFor = hintFor;
         this.owners = owners;
@@ -62,6 +64,7 @@ final class PendingWrite extends PendingRequest {
         this.versioned = versioned;
         this.state = state;
         this.required = required;
+        this.views = views;
         this.callback = callback;
         this.supersededLive = supersededLive;
     }
@@ -72,6 +75,11 @@ final class PendingWrite extends PendingRequest {
      */
     boolean counts(int index) {
         return !pending[index] && (hintFor[index] == null || countHints);
+    }
+
+    /** @return whether the write has its quorum in every other view of a changing ring (always, when stable) */
+    boolean viewsSatisfied() {
+        return views == null || views.satisfied();
     }
 
     /** @return the targets whose answers count toward W */

@@ -44,18 +44,14 @@ final class QuorumWorkload {
 
     /** A read that misses a write acknowledged before it began. */
     record Miss(Read read, Acked write) {
-        /** @return whether the read and the write were routed by rings that disagree on the key's replicas */
-        boolean acrossViews() {
-            return !read.replicas().equals(write.replicas()) || !read.replicas().equals(write.issuerReplicas());
-        }
-
         @Override
         public String toString() {
             return "read of " + read.key() + " via " + read.via() + " (replicas " + read.replicas() + ") begun at "
                 + read.startedAt() / MS + " ms returned " + read.result().versions() + ", missing the write"
                 + " acknowledged via " + write.via() + " (replicas " + write.replicas() + ", coordinated by "
                 + write.version().dot().node() + " with replicas " + write.issuerReplicas() + ") at "
-                + write.ackedAt() / MS + " ms: " + write.version();
+                + write.ackedAt() / MS + " ms: " + write.version() + (read.replicas().equals(write.replicas())
+                && read.replicas().equals(write.issuerReplicas()) ? "" : " (routed by rings that disagree)");
         }
     }
 
