@@ -117,7 +117,8 @@ public final class Coordinator implements TimerHandler {
             previousUntil = context.clock().monotonicNanos() + PREVIOUS_RING_NANOS;
         }
         this.ring = newRing;
-        this.future = newFuture;
+        // the same object when nothing moves: requests then skip looking at the future ring at all
+        this.future = newFuture.equals(newRing) ? newRing : newFuture;
     }
 
     /**
