@@ -159,6 +159,14 @@ public final class Coordinator implements TimerHandler {
         }
     }
 
+    /** @return whether the ring moves now or changed a moment ago: requests then need quorums in other views */
+    private boolean ringChanging() {
+        if (previous != null && context.clock().monotonicNanos() - previousUntil >= 0) {
+            previous = null;
+        }
+        return future != ring || previous != null;
+    }
+
     /** @return the key's first N replicas in the current ring */
     private List<NodeId> owners(long token, int n) {
         PreferenceList replicas = ring.preferenceList(token);
@@ -188,7 +196,8 @@ public final class Coordinator implements TimerHandler {
             metrics.readsFailed.incrementRelease();
             return;
         }
-        List<List<NodeId>> views = otherViews(token, consistency.n(), owners(token, consistency.n()));
+        List<List<NodeId>> views = ringChanging() ? otherViews(token, consistency.n(), owners(token, consistency.n()))
+            : List.of();
         NodeId[] targets = views.isEmpty() ? owners : withMembers(owners, views);
         PendingRead read = new PendingRead(nextCorrelation++, token, key, targets, owners.length, deadline(),
             consistency.r(), views.isEmpty() ? null : new QuorumSets(targets, views, consistency.r()), callback);
@@ -605,7 +614,7 @@ public final class Coordinator implements TimerHandler {
         }
         int current = targets.size();
         addPending(token, consistency.n(), selected.owners(), targets, hintFor);
-        List<List<NodeId>> views = otherViews(token, consistency.n(), selected.owners());
+        List<List<NodeId>> views = ringChanging() ? otherViews(token, consistency.n(), selected.owners()) : List.of();
         for (List<NodeId> view : views) {
             for (NodeId node : view) {
                 // a replica in the ring before a change, still routed to by coordinators that have not heard of it
