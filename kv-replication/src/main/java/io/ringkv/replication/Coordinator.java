@@ -128,14 +128,19 @@ public final class Coordinator implements TimerHandler {
      */
     private List<List<NodeId>> otherViews(long token, int n, List<NodeId> owners) {
         List<List<NodeId>> views = new ArrayList<>(2);
-        addView(views, future, token, n, owners);
-        if (previous != null && context.clock().monotonicNanos() - previousUntil < 0) {
-            addView(views, previous, token, n, owners);
+        addView(views, future, token, n, owners, false);
+        if (previous != null) {
+            addView(views, previous, token, n, owners, true);
         }
         return views;
     }
 
-    private void addView(List<List<NodeId>> views, Ring other, long token, int n, List<NodeId> owners) {
+    /**
+     * @param departedOut leave out nodes in neither the current nor the future ring: a node that left handed its
+     *     ranges over and stops serving, and a removed one is gone; their old view's other replicas still count
+     */
+    private void addView(List<List<NodeId>> views, Ring other, long token, int n, List<NodeId> owners,
+                         boolean departedOut) {
         if (other == ring || other.isEmpty()) {
             return;
         }
@@ -150,7 +155,8 @@ public final class Coordinator implements TimerHandler {
         }
         List<NodeId> live = new ArrayList<>(count);
         for (NodeId node : all) {
-            if (liveness.isAlive(node)) {
+            boolean departed = departedOut && !ring.contains(node) && !future.contains(node);
+            if (liveness.isAlive(node) && !departed) {
                 live.add(node);
             }
         }
@@ -159,12 +165,16 @@ public final class Coordinator implements TimerHandler {
         }
     }
 
-    /** @return whether the ring moves now or changed a moment ago: requests then need quorums in other views */
-    private boolean ringChanging() {
+    /**
+     * @return whether a request at {@code consistency} needs quorums in the other views of the ring: only while the
+     *     ring moves or changed a moment ago, and only when R + W > N promises that reads see acknowledged writes
+     *     (at weaker settings the extra quorums would cost availability for nothing promised)
+     */
+    private boolean jointQuorums(Consistency consistency) {
         if (previous != null && context.clock().monotonicNanos() - previousUntil >= 0) {
             previous = null;
         }
-        return future != ring || previous != null;
+        return (future != ring || previous != null) && consistency.r() + consistency.w() > consistency.n();
     }
 
     /** @return the key's first N replicas in the current ring */
@@ -196,8 +206,8 @@ public final class Coordinator implements TimerHandler {
             metrics.readsFailed.incrementRelease();
             return;
         }
-        List<List<NodeId>> views = ringChanging() ? otherViews(token, consistency.n(), owners(token, consistency.n()))
-            : List.of();
+        List<List<NodeId>> views = jointQuorums(consistency)
+            ? otherViews(token, consistency.n(), owners(token, consistency.n())) : List.of();
         NodeId[] targets = views.isEmpty() ? owners : withMembers(owners, views);
         PendingRead read = new PendingRead(nextCorrelation++, token, key, targets, owners.length, deadline(),
             consistency.r(), views.isEmpty() ? null : new QuorumSets(targets, views, consistency.r()), callback);
@@ -614,7 +624,8 @@ public final class Coordinator implements TimerHandler {
         }
         int current = targets.size();
         addPending(token, consistency.n(), selected.owners(), targets, hintFor);
-        List<List<NodeId>> views = ringChanging() ? otherViews(token, consistency.n(), selected.owners()) : List.of();
+        List<List<NodeId>> views = jointQuorums(consistency) ? otherViews(token, consistency.n(), selected.owners())
+            : List.of();
         for (List<NodeId> view : views) {
             for (NodeId node : view) {
                 // a replica in the ring before a change, still routed to by coordinators that have not heard of it
