@@ -5,7 +5,7 @@
 # TARGET_DIR/NAME-OS-ARCH/ (the installation: the JDK modules the node needs, ringkv's modules, bin/ringkv, a
 # sample configuration, plugins/, licence notices) and the archive to TARGET_DIR/NAME-OS-ARCH.tar.gz.
 set -euo pipefail
-java_home=$1 modules=$2 target=$3 name=$4
+java_home=$1 modules=$(cd "$2" && pwd) target=$(cd "$3" && pwd) name=$4
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 case "$(uname -s)" in
@@ -41,8 +41,8 @@ rm -rf "$image" "$image.tar.gz"
   --exclude-resources='regex:/rocksdbjni/librocksdbjni-.*' \
   --no-header-files --no-man-pages \
   --generate-cds-archive \
-  --output "$image" | grep -v '^\[.*\]\[warning\]\[cds\]' || true
-# (the dump warns about the default class list's java.logging classes, a module the node does not need)
+  --output "$image" >"$target/jlink.log" 2>&1 || { cat "$target/jlink.log" >&2; exit 1; }
+# (the archive dump warns about the default class list's java.logging classes, a module the node does not need)
 [ -x "$image/bin/java" ] || { echo "make-release: jlink made no image" >&2; exit 1; }
 
 rocksdb_jar=$(ls "$modules"/rocksdbjni-*.jar)
@@ -54,6 +54,29 @@ cp "$unpack/$rocksdb_native" "$image/lib/"
 cp -R "$here/root/." "$image/"
 chmod 755 "$image/bin/ringkv"
 cp "$here/legal/"* "$image/legal/ringkv/"
+
+# An AOT cache (JDK 25's class-data sharing of the node's own classes, loaded and linked ahead of time), trained by
+# one real start of a node that answers a SET and a GET; bin/ringkv uses it unless plugins/ changes the module path.
+train=$unpack/training
+mkdir "$train"
+"$image/bin/java" -XX:AOTCacheOutput="$image/lib/ringkv.aot" -m io.ringkv.node/io.ringkv.node.Main node \
+  --id aot-training --listen "127.0.0.1:$((20000 + RANDOM % 12000))" --client-port 0 --data-dir "$train/data" \
+  >"$train/log" 2>&1 &
+training=$!
+client_port=
+for _ in $(seq 600); do
+  client_port=$(sed -n 's/.*clients on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$train/log" | head -1)
+  [ -n "$client_port" ] || ! kill -0 "$training" 2>/dev/null || { sleep 0.1; continue; }
+  break
+done
+[ -n "$client_port" ] || { cat "$train/log" >&2; kill -9 "$training" 2>/dev/null; echo "make-release: the training node did not start" >&2; exit 1; }
+exec 3<>"/dev/tcp/127.0.0.1/$client_port"
+printf '*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n' >&3
+for _ in 1 2 3 4; do IFS= read -r -t 30 _ <&3; done
+exec 3>&-
+kill -TERM "$training"
+wait "$training" || true
+[ -s "$image/lib/ringkv.aot" ] || { cat "$train/log" >&2; echo "make-release: no AOT cache was written" >&2; exit 1; }
 
 tar -C "$target" -czf "$image.tar.gz" "$release"
 echo "make-release: $image.tar.gz ($(du -k "$image.tar.gz" | cut -f1) KiB; $(du -sk "$image" | cut -f1) KiB unpacked)"

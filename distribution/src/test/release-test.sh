@@ -15,6 +15,7 @@ node_pid=
 cleanup() {
   [ -z "$node_pid" ] || kill -9 "$node_pid" 2>/dev/null || true
   rm -rf "$work" /dev/shm/ringkv-release-test-* 2>/dev/null || true
+  [ -z "${base_port:-}" ] || rm -rf "/dev/shm/ringkv-node1-$((base_port + 1))" 2>/dev/null || true
 }
 trap cleanup EXIT
 fail() {
@@ -93,7 +94,20 @@ ping_ms=$(( (${EPOCHREALTIME/./} - ${started/./}) / 1000 ))
 [ "$(resp GET greeting)" = hello ] || fail "GET greeting"
 stop_node
 
-# 2. a resolver the runtime does not have: refused until its jar is in plugins/
+# 2. `ringkv cluster` starts its nodes on the same runtime (no module path of its own to hand them)
+base_port=$(free_port)
+(cd "$install" && exec env -u JAVA_HOME PATH="$work/tools" bin/ringkv cluster --nodes 1 --base-port "$base_port" \
+  --base-client-port "$(free_port)" --data-dir "$work/cluster") >"$work/node.log" 2>&1 &
+node_pid=$!
+for _ in $(seq 600); do
+  grep -q 'cluster ready' "$work/node.log" && break
+  kill -0 "$node_pid" 2>/dev/null || fail "ringkv cluster exited"
+  sleep 0.1
+done
+grep -q 'cluster ready' "$work/node.log" || fail "ringkv cluster was not ready within 60 s"
+stop_node
+
+# 3. a resolver the runtime does not have: refused until its jar is in plugins/
 start_node release-test-2 --resolver largest-value
 wait "$node_pid" && fail "a node started with a resolver it does not have" || true
 node_pid=
