@@ -99,6 +99,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
     private long attempt;
     private long tokenPicks;
     private long failuresReported;
+    /** When the current move (or its latest re-plan) started, for its rate. */
+    private long moveStartedNanos;
     private long joinAttempts;
     private long roundsWaitedForJoiners;
     /** The DOWN node this one is taking the place of, while it receives its ranges. */
@@ -380,6 +382,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
      */
     private void moveThen(long plan, RangeMover.Direction direction, Consumer<RangeMover.Progress> done) {
         long changes = ringChanges;
+        moveStartedNanos = context.clock().monotonicNanos();
         Set<NodeId> skip = replacing == null ? Set.of() : Set.of(replacing);
         mover.move(new RangeMover.Move(direction, ring, future, selfId, skip), new RangeMover.Listener() {
             @Override
@@ -418,9 +421,15 @@ public final class NodeLifecycle implements Gossiper.Listener {
         });
     }
 
-    /** Announces a join's or leave's progress; says why a session failed (the mover tries it again). */
+    /**
+     * Announces a join's or leave's progress as {@code <sessions done>/<sessions> <bytes>B <bytes per second>B/s}
+     * (for {@code ringkv status}); says why a session failed (the mover tries it again).
+     */
     private void moved(RangeMover.Progress progress) {
-        gossiper.announceApplicationState(STREAMING, progress.done() + "/" + progress.total());
+        long elapsed = Math.max(1, context.clock().monotonicNanos() - moveStartedNanos);
+        long rate = (long) (progress.bytes() * 1e9 / elapsed);
+        gossiper.announceApplicationState(STREAMING, progress.done() + "/" + progress.total() + " "
+            + progress.bytes() + "B " + rate + "B/s");
         if (progress.failures() > failuresReported) {
             failuresReported = progress.failures();
             events.accept("a streaming session failed (" + progress.lastFailure() + "); it is tried again");

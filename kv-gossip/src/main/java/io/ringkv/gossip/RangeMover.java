@@ -55,9 +55,14 @@ public interface RangeMover {
      * @param lastFailure why the last session that failed did, or ""
      * @param description the whole progress in words, for the node's event log
      */
-    record Progress(int done, int total, long failures, String lastFailure, String description) {
+    record Progress(int done, int total, long failures, String lastFailure, String description, long bytes) {
         /** Nothing done of an empty move. */
-        public static final Progress NONE = new Progress(0, 0, 0, "", "nothing to move");
+        public static final Progress NONE = new Progress(0, 0, 0, "", "nothing to move", 0);
+
+        /** A progress report that does not count bytes. */
+        public Progress(int done, int total, long failures, String lastFailure, String description) {
+            this(done, total, failures, lastFailure, description, 0);
+        }
 
         @Override
         public String toString() {

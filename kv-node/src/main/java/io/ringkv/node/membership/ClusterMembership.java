@@ -287,6 +287,24 @@ public final class ClusterMembership implements Gossiper.Listener {
         return ring.isEmpty() ? Map.of() : ring.replicatedOwnership();
     }
 
+    /**
+     * @return a node's announced streaming progress ({@code 12/141 10485760B 3250000B/s}) for people:
+     *     {@code 12/141 10.0MiB 3.10MiB/s}; what does not parse (an older node's {@code 12/141}) as announced
+     */
+    static String streamingForDisplay(String announced) {
+        String[] parts = announced.split(" ");
+        if (parts.length != 3 || !parts[1].endsWith("B") || !parts[2].endsWith("B/s")) {
+            return announced;
+        }
+        try {
+            long bytes = Long.parseLong(parts[1].substring(0, parts[1].length() - 1));
+            long rate = Long.parseLong(parts[2].substring(0, parts[2].length() - 3));
+            return parts[0] + " " + humanBytes(bytes) + " " + humanBytes(rate) + "/s";
+        } catch (NumberFormatException e) {
+            return announced;
+        }
+    }
+
     /** @return {@code bytes} with a binary unit and three significant digits, e.g. 512B, 1.50KiB, 12.3MiB */
     static String humanBytes(long bytes) {
         if (bytes < 1024) {
@@ -322,7 +340,7 @@ public final class ClusterMembership implements Gossiper.Listener {
         for (EndpointView view : gossiper.view()) {
             EndpointState endpoint = view.state();
             Node node = endpoint.node();
-            String streaming = endpoint.applicationState().getOrDefault(STREAMING, "");
+            String streaming = streamingForDisplay(endpoint.applicationState().getOrDefault(STREAMING, ""));
             boolean moving = endpoint.status() == NodeStatus.JOINING || endpoint.status() == NodeStatus.LEAVING;
             members.add(new ClusterSnapshot.Member(node.id().value(), view.displayStatus()
                 + (moving && !streaming.isEmpty() ? " " + streaming : ""),

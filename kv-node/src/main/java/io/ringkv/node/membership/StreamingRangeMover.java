@@ -28,12 +28,14 @@ final class StreamingRangeMover implements RangeMover {
             : StreamPlan.leaving(move.current(), move.future(), move.self()));
         plan.removeIf(task -> move.skip().contains(task.peer()));
         events.accept("streaming " + plan.size() + " range sessions to " + move.direction().purpose());
-        streamer.stream(plan, progress -> listener.progress(progress(progress)),
-            () -> listener.finished(progress(streamer.progress())));
+        // the streamer's byte count runs over the node's life: this move's bytes are what it adds from here
+        long bytesBefore = streamer.progress().bytes();
+        streamer.stream(plan, progress -> listener.progress(progress(progress, bytesBefore)),
+            () -> listener.finished(progress(streamer.progress(), bytesBefore)));
     }
 
-    private static Progress progress(RangeStreamer.Progress progress) {
+    private static Progress progress(RangeStreamer.Progress progress, long bytesBefore) {
         return new Progress(progress.done(), progress.total(), progress.failures(), progress.lastFailure(),
-            progress.toString());
+            progress.toString(), Math.max(0, progress.bytes() - bytesBefore));
     }
 }

@@ -18,4 +18,12 @@ class HumanBytesTest {
         assertEquals("20.0GiB", ClusterMembership.humanBytes(20L << 30));
         assertEquals("8.00EiB", ClusterMembership.humanBytes(Long.MAX_VALUE));
     }
+
+    @Test
+    void streamingProgressIsShownWithUnitsAndAnOlderFormIsShownAsAnnounced() {
+        assertEquals("12/141 10.0MiB 3.10MiB/s", ClusterMembership.streamingForDisplay("12/141 10485760B 3250586B/s"));
+        assertEquals("12/141", ClusterMembership.streamingForDisplay("12/141"));
+        assertEquals("1/2 xB 3B/s", ClusterMembership.streamingForDisplay("1/2 xB 3B/s"));
+        assertEquals("", ClusterMembership.streamingForDisplay(""));
+    }
 }
