@@ -145,6 +145,9 @@ public final class RingkvNode implements AutoCloseable {
             // the generation (persisted, always greater) keeps every dot this node issues new, even on a wiped disk
             replication = new Replication(context, membership.ring(), storage, hintStage, membership::isAlive,
                 replicationConfig, config.hints(), state.generation(), liveTrees);
+            // a ring change reaches every coordinator within a few gossip rounds; ten leave room for loss
+            replication.previousRingWindow(Math.max(TimeUnit.SECONDS.toNanos(1),
+                10 * TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis())));
             LiveTreeRebuilder treeRebuilder = new LiveTreeRebuilder(context, storage, liveTrees,
                 LiveTreeRebuilder.configFor(TimeUnit.HOURS.toNanos(config.repairPeriodHours())));
             treeRebuilder.updateRing(replication.coordinator().ring());

@@ -57,10 +57,11 @@ public final class Coordinator implements TimerHandler {
     private Ring previous;
     private long previousUntil = Long.MIN_VALUE;
     /**
-     * How long after a ring change requests also need a quorum of the key's replicas in the ring before it: the
-     * change takes a few gossip rounds to reach every coordinator, which route by the old ring meanwhile.
+     * Default of how long after a ring change requests also need a quorum of the key's replicas in the ring before
+     * it: the change takes a few gossip rounds to reach every coordinator, which route by the old ring meanwhile.
      */
     static final long PREVIOUS_RING_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private long previousRingNanos = PREVIOUS_RING_NANOS;
     private final LivenessView liveness;
     private final ConflictResolver resolver;
     private final ReplicationConfig config;
@@ -114,7 +115,7 @@ public final class Coordinator implements TimerHandler {
         java.util.Objects.requireNonNull(newFuture, "future");
         if (!newRing.equals(ring) && !ring.isEmpty()) {
             previous = ring;
-            previousUntil = context.clock().monotonicNanos() + PREVIOUS_RING_NANOS;
+            previousUntil = context.clock().monotonicNanos() + previousRingNanos;
         }
         this.ring = newRing;
         // the same object when nothing moves: requests then skip looking at the future ring at all
@@ -186,6 +187,19 @@ public final class Coordinator implements TimerHandler {
             owners.add(replicas.get(i).id());
         }
         return owners;
+    }
+
+    /**
+     * Sets how long after a ring change requests also need a quorum in the ring before it (default 10 s): long
+     * enough for the change to reach every coordinator by gossip, about ten gossip rounds.
+     *
+     * @throws IllegalArgumentException when negative
+     */
+    void previousRingWindow(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("the previous ring's window cannot be negative: " + nanos);
+        }
+        previousRingNanos = nanos;
     }
 
     /** @return the ring requests are routed by */

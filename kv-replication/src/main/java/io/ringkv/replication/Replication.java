@@ -152,6 +152,17 @@ public final class Replication {
     }
 
     /**
+     * Sets how long after a ring change reads and writes (R + W > N) also need a quorum of each key's replicas in
+     * the ring before it, while other coordinators may still route by it (default 10 s). Agent thread only.
+     *
+     * @param nanos about ten gossip rounds
+     * @throws IllegalArgumentException when negative
+     */
+    public void previousRingWindow(long nanos) {
+        coordinator.previousRingWindow(nanos);
+    }
+
+    /**
      * Routes later requests by {@code ring}, and sends writes also to the replicas each key gains in {@code future}
      * (the ring once joining nodes own their tokens and leaving ones are gone), without counting them toward W, so
      * that a node taking over ranges misses no write while it streams them. Agent thread only.
