@@ -145,16 +145,11 @@ public final class Coordinator implements TimerHandler {
         if (other == ring || other.isEmpty()) {
             return;
         }
-        PreferenceList replicas = other.preferenceList(token);
-        int count = Math.min(n, replicas.size());
-        List<NodeId> all = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            all.add(replicas.get(i).id());
-        }
+        List<NodeId> all = firstReplicas(other, token, n);
         if (all.size() == owners.size() && owners.containsAll(all)) {
             return;
         }
-        List<NodeId> live = new ArrayList<>(count);
+        List<NodeId> live = new ArrayList<>(all.size());
         for (NodeId node : all) {
             boolean departed = departedOut && !ring.contains(node) && !future.contains(node);
             if (liveness.isAlive(node) && !departed) {
@@ -178,9 +173,9 @@ public final class Coordinator implements TimerHandler {
         return (future != ring || previous != null) && consistency.r() + consistency.w() > consistency.n();
     }
 
-    /** @return the key's first N replicas in the current ring */
-    private List<NodeId> owners(long token, int n) {
-        PreferenceList replicas = ring.preferenceList(token);
+    /** @return the key's first N replicas in {@code of} (all its nodes when it has fewer) */
+    private static List<NodeId> firstReplicas(Ring of, long token, int n) {
+        PreferenceList replicas = of.preferenceList(token);
         int count = Math.min(n, replicas.size());
         List<NodeId> owners = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -221,7 +216,7 @@ public final class Coordinator implements TimerHandler {
             return;
         }
         List<List<NodeId>> views = jointQuorums(consistency)
-            ? otherViews(token, consistency.n(), owners(token, consistency.n())) : List.of();
+            ? otherViews(token, consistency.n(), firstReplicas(ring, token, consistency.n())) : List.of();
         NodeId[] targets = views.isEmpty() ? owners : withMembers(owners, views);
         PendingRead read = new PendingRead(nextCorrelation++, token, key, targets, owners.length, deadline(),
             consistency.r(), views.isEmpty() ? null : new QuorumSets(targets, views, consistency.r()), callback);
