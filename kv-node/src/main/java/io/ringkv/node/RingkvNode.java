@@ -22,6 +22,7 @@ import io.ringkv.gossip.ScalingMonitor;
 import io.ringkv.gossip.ScalingPolicy;
 import io.ringkv.node.service.ReadinessGatedService;
 import io.ringkv.node.resp.RespConfig;
+import io.ringkv.node.resp.RespCounter;
 import io.ringkv.node.resp.RespServer;
 import io.ringkv.node.runtime.EngineStage;
 import io.ringkv.node.runtime.NodeAgent;
@@ -173,11 +174,6 @@ public final class RingkvNode implements AutoCloseable {
                 }
             });
             membership.start();
-            // the signals an autoscaler reads (INFO autoscale): every node's request rate and data size, by gossip
-            scaling = new ScalingMonitor(context, membership.gossiper(), new ScalingPolicy(config.scaling()),
-                () -> counterValue("total_commands_processed"), () -> storage.latestMetrics().dataBytes(),
-                TimeUnit.SECONDS.toNanos(SCALING_PERIOD_SECONDS));
-            scaling.start();
             long graceMillis = replicationConfig.tombstoneGraceMillis();
             if (TimeUnit.MILLISECONDS.toNanos(graceMillis) < config.hints().windowNanos()) {
                 events.accept("the tombstone grace (" + graceMillis / 1000 + " s) is shorter than the hint window ("
@@ -200,6 +196,14 @@ public final class RingkvNode implements AutoCloseable {
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters());
+            // the signals an autoscaler reads (INFO autoscale): every node's request rate and data size, by gossip;
+            // started on the agent thread once the front door registered the count of commands it answers
+            scaling = new ScalingMonitor(context, membership.gossiper(), new ScalingPolicy(config.scaling()),
+                () -> context.counters().value(RespCounter.COMMANDS_PROCESSED.counterName()),
+                () -> storage.latestMetrics().dataBytes(), TimeUnit.SECONDS.toNanos(SCALING_PERIOD_SECONDS));
+            if (!agent.submit(scaling::start)) {
+                events.accept("the agent's task queue is full: autoscaling signals are not measured");
+            }
         } catch (RuntimeException e) {
             CloseHelper.quietClose(peersWriter);
             CloseHelper.quietClose(storage);
@@ -274,16 +278,6 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("autoscale_reason", scaling.latest().reason().replace('\r', ' ').replace('\n', ' '));
         }
         return fields;
-    }
-
-    /** @return the value of the registry's counter named {@code name}, 0 before it is registered */
-    private long counterValue(String name) {
-        for (io.ringkv.api.Counter counter : context.counters().counters()) {
-            if (counter.name().equals(name)) {
-                return counter.get();
-            }
-        }
-        return 0;
     }
 
     /** Whether the node can serve, and its transport's pause tolerance and error count. */
