@@ -14,6 +14,13 @@ module io.ringkv.node {
     requires dagger;
     // Dagger's runtime still loads javax.inject.Provider; name it so the module system resolves it
     requires javax.inject;
+    // the HTTP endpoint (/metrics, /health, the dashboard): the JDK's own server
+    requires jdk.httpserver;
+    // /metrics: the Prometheus text format, request histograms, the JVM's metrics
+    requires io.prometheus.metrics.core;
+    requires io.prometheus.metrics.model;
+    requires io.prometheus.writer.text;
+    requires io.prometheus.metrics.instrumentation.jvm;
 
     exports io.ringkv.node;
     exports io.ringkv.node.transport to io.ringkv.benchmarks;

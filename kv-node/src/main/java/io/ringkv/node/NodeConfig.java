@@ -39,12 +39,19 @@ import java.util.concurrent.TimeUnit;
  * @param replace a dead node this one replaces, taking its tokens (null for none)
  * @param scaling the policy behind the autoscaling signals ({@code INFO autoscale}); default
  *     {@link ScalingPolicy.Config#DEFAULT}
+ * @param httpPort TCP port of the HTTP endpoint ({@code /metrics}, {@code /health}, the dashboard) on the listen
+ *     host; {@value #HTTP_OFF} serves none, 0 picks a free one ({@code ringkv node} defaults to
+ *     {@value #DEFAULT_HTTP_PORT}; the constructors without it to {@value #HTTP_OFF})
  */
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
                          ClusterSettings cluster, Map<String, String> engineOptions, ClientSettings clients,
                          long transportTimeoutMillis, HintConfig hints, long repairPeriodHours, NodeId replace,
-                         ScalingPolicy.Config scaling) {
+                         ScalingPolicy.Config scaling, int httpPort) {
+    /** HTTP port that serves no HTTP endpoint. */
+    public static final int HTTP_OFF = -1;
+    /** Default HTTP port of {@code ringkv node}: the client port's 7379 plus 2000. */
+    public static final int DEFAULT_HTTP_PORT = 9379;
     /** Default transport timeout: ten minutes. */
     public static final long DEFAULT_TRANSPORT_TIMEOUT_MILLIS =
         TimeUnit.NANOSECONDS.toMillis(TransportConfig.DEFAULT_TIMEOUT_NANOS);
@@ -82,6 +89,10 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
         if (clientPort < 0 || clientPort > 65_535) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "client port must be 0–65535, was " + clientPort);
         }
+        if (httpPort < HTTP_OFF || httpPort > 65_535) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "HTTP port must be 0–65535, or " + HTTP_OFF
+                + " for none, was " + httpPort);
+        }
         requireLabel("zone", zone);
         requireLabel("rack", rack);
         long minimum = TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS);
@@ -90,6 +101,15 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "transport timeout must be " + minimum + "–"
                 + maximum + " ms, was " + transportTimeoutMillis);
         }
+    }
+
+    /** Settings without an HTTP endpoint. */
+    public NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory, IdlePreset idle,
+                      int clientPort, String zone, String rack, GossipSettings gossip, ClusterSettings cluster,
+                      Map<String, String> engineOptions, ClientSettings clients, long transportTimeoutMillis,
+                      HintConfig hints, long repairPeriodHours, NodeId replace, ScalingPolicy.Config scaling) {
+        this(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster, engineOptions, clients,
+            transportTimeoutMillis, hints, repairPeriodHours, replace, scaling, HTTP_OFF);
     }
 
     /** Settings with the default scaling policy. */
@@ -201,6 +221,12 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return these settings with another client port (the one actually bound when the configured one was 0) */
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
-            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace, scaling);
+            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace, scaling, httpPort);
+    }
+
+    /** @return these settings with another HTTP port ({@value #HTTP_OFF} for none) */
+    public NodeConfig withHttpPort(int port) {
+        return new NodeConfig(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster,
+            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace, scaling, port);
     }
 }

@@ -12,7 +12,10 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
+import io.ringkv.node.http.HealthEndpoint;
+import io.ringkv.node.http.NodeHttpServer;
 import io.ringkv.node.membership.ClusterMembership;
+import io.ringkv.node.metrics.NodeMetrics;
 import io.ringkv.node.membership.ClusterSnapshot;
 import io.ringkv.node.membership.NodeState;
 import io.ringkv.node.membership.PeersFile;
@@ -83,6 +86,8 @@ public final class RingkvNode implements AutoCloseable {
     private AgentRunner runner;
     private Replication replication;
     private RespServer front;
+    private NodeMetrics metrics;
+    private NodeHttpServer http;
     private StorageCounters storageCounters;
     private EngineStage storage;
     private EngineStage hintStage;
@@ -193,9 +198,14 @@ public final class RingkvNode implements AutoCloseable {
             RangeCleanup cleanup = new RangeCleanup(engine, context.counters(), events);
             service.operation("cleanup", noArguments("CLEANUP", () -> cleanup.start(
                 replication.coordinator().ring(), membership.futureRing(), config.id())));
+            metrics = new NodeMetrics(context.counters());
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
-                health::whyUnavailable, context.counters());
+                health::whyUnavailable, context.counters(), metrics.requests());
+            if (config.httpPort() != NodeConfig.HTTP_OFF) {
+                http = NodeHttpServer.start(config.listen().host(), config.httpPort(), config.id().value(),
+                    httpRoutes());
+            }
             // the signals an autoscaler reads (INFO autoscale): every node's request rate and data size, by gossip;
             // started on the agent thread once the front door registered the count of commands it answers
             scaling = new ScalingMonitor(context, membership.gossiper(), new ScalingPolicy(config.scaling()),
@@ -208,9 +218,22 @@ public final class RingkvNode implements AutoCloseable {
             CloseHelper.quietClose(peersWriter);
             CloseHelper.quietClose(storage);
             CloseHelper.quietClose(hintStage);
+            CloseHelper.quietClose(front);
             frontDoor.close();
             throw e;
         }
+    }
+
+    /** What the HTTP endpoint serves: metrics, health checks. */
+    private NodeHttpServer.Routes httpRoutes() {
+        NodeHttpServer.Routes routes = new NodeHttpServer.Routes();
+        routes.add("/metrics", exchange -> {
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(64 * 1024);
+            metrics.write(body);
+            NodeHttpServer.send(exchange, 200, NodeMetrics.CONTENT_TYPE, body.toByteArray());
+        });
+        new HealthEndpoint(membership::snapshot, health::whyUnavailable).addTo(routes);
+        return routes;
     }
 
     /** @return an operation that refuses arguments, naming {@code command} */
@@ -311,6 +334,11 @@ public final class RingkvNode implements AutoCloseable {
         return config;
     }
 
+    /** @return the HTTP endpoint's TCP port (useful when configured as 0), or {@link NodeConfig#HTTP_OFF} */
+    public int httpPort() {
+        return http == null ? NodeConfig.HTTP_OFF : http.port();
+    }
+
     /** @return the front door's TCP port (useful when configured as 0) */
     public int clientPort() {
         return front.port();
@@ -337,6 +365,7 @@ public final class RingkvNode implements AutoCloseable {
 
     @Override
     public void close() {
+        CloseHelper.quietClose(http);
         CloseHelper.quietClose(front);
         if (runner != null) {
             runner.close();

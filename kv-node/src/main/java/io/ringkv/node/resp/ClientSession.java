@@ -7,6 +7,7 @@ final class ClientSession {
     private final long id;
     private int protocol = RespEncoder.RESP2;
     private Consistency consistency;
+    private String consistencyLabel;
     private String name = "";
 
     ClientSession(long id, Consistency consistency) {
@@ -32,6 +33,15 @@ final class ClientSession {
 
     void consistency(Consistency chosen) {
         consistency = chosen;
+        consistencyLabel = null;
+    }
+
+    /** @return the consistency as request metrics label it, made once per choice */
+    String consistencyLabel() {
+        if (consistencyLabel == null) {
+            consistencyLabel = consistency.toString();
+        }
+        return consistencyLabel;
     }
 
     String name() {

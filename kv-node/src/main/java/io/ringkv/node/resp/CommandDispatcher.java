@@ -64,8 +64,17 @@ final class CommandDispatcher {
     }
 
     void dispatch(List<byte[]> arguments, CommandContext context) {
+        dispatch(lookup(arguments), arguments, context);
+    }
+
+    /** @return the command a request names, or null when the node has no such command */
+    CommandSpec lookup(List<byte[]> arguments) {
+        return find(text(arguments.getFirst()));
+    }
+
+    /** Runs a request whose command {@link #lookup} found ({@code spec}), or answers the error when it found none. */
+    void dispatch(CommandSpec spec, List<byte[]> arguments, CommandContext context) {
         counters.get(RespCounter.COMMANDS_PROCESSED).incrementRelease();
-        CommandSpec spec = find(text(arguments.getFirst()));
         if (spec == null) {
             context.reply(unknownCommand(arguments));
         } else if (!spec.acceptsArgumentCount(arguments.size())) {

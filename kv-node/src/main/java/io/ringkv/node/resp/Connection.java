@@ -1,5 +1,7 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.node.metrics.RequestMetrics;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -39,6 +41,10 @@ final class Connection implements CommandContext {
     private final ArrayDeque<ReplySlot> pending = new ArrayDeque<>();
     /** Keys of this connection's unanswered requests, with how many such requests name each. */
     private final Map<ByteBuffer, Integer> keysInFlight = new HashMap<>();
+    /** The request being dispatched, for request metrics: its command (null outside a dispatch), consistency, start. */
+    private String dispatchingCommand;
+    private String dispatchingConsistency;
+    private long dispatchingNanos;
     /** The keys of the request being dispatched, which {@link #defer} puts in flight. */
     private List<ByteBuffer> dispatchingKeys = List.of();
     /** A parsed request waiting for an earlier request on one of its keys to be answered, or null. */
@@ -82,6 +88,9 @@ final class Connection implements CommandContext {
 
     @Override
     public void reply(Reply reply) {
+        if (dispatchingCommand != null) {
+            record(dispatchingCommand, dispatchingConsistency, dispatchingNanos, reply);
+        }
         if (pending.isEmpty()) {
             encode(reply, session.protocol());
         } else {
@@ -93,7 +102,8 @@ final class Connection implements CommandContext {
 
     @Override
     public ReplySlot defer() {
-        ReplySlot slot = new ReplySlot(this, session.protocol(), dispatchingKeys);
+        ReplySlot slot = new ReplySlot(this, session.protocol(), dispatchingKeys, dispatchingCommand,
+            dispatchingConsistency, dispatchingNanos);
         for (ByteBuffer key : dispatchingKeys) {
             keysInFlight.merge(key, 1, Integer::sum);
         }
@@ -159,6 +169,9 @@ final class Connection implements CommandContext {
             return;
         }
         slot.fill(reply);
+        if (slot.command() != null) {
+            record(slot.command(), slot.consistency(), slot.dispatchedNanos(), reply);
+        }
         unanswered--;
         for (ByteBuffer key : slot.keys()) {
             keysInFlight.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);
@@ -242,12 +255,24 @@ final class Connection implements CommandContext {
     }
 
     private void dispatch(List<byte[]> request, List<ByteBuffer> keys) {
+        CommandSpec spec = loop.dispatcher().lookup(request);
         dispatchingKeys = keys;
+        dispatchingCommand = spec == null ? "unknown" : spec.name();
+        dispatchingConsistency = spec != null && spec.firstKey() > 0 ? session.consistencyLabel()
+            : RequestMetrics.NO_CONSISTENCY;
+        dispatchingNanos = System.nanoTime();
         try {
-            loop.dispatcher().dispatch(request, this);
+            loop.dispatcher().dispatch(spec, request, this);
         } finally {
             dispatchingKeys = List.of();
+            dispatchingCommand = null;
         }
+    }
+
+    /** Records one answered request in the node's request metrics. */
+    private void record(String command, String consistency, long dispatchedNanos, Reply reply) {
+        loop.requests().record(command, consistency, System.nanoTime() - dispatchedNanos,
+            reply instanceof Reply.Error error ? error.message() : null);
     }
 
     private boolean anyInFlight(List<ByteBuffer> keys) {

@@ -1,5 +1,7 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.node.metrics.RequestMetrics;
+
 import io.ringkv.api.CounterSet;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,6 +41,7 @@ final class EventLoop implements Runnable, AnswerChannel {
     private final CommandDispatcher dispatcher;
     private final KeyValueService service;
     private final CounterSet<RespCounter> counters;
+    private final RequestMetrics requests;
     private final BufferPool buffers = new BufferPool();
     private final Set<Connection> connections = new HashSet<>();
     private final ManyToOneConcurrentLinkedQueue<Runnable> tasks = new ManyToOneConcurrentLinkedQueue<>();
@@ -56,7 +59,8 @@ final class EventLoop implements Runnable, AnswerChannel {
     private static final long TIMEOUT_CHECK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
-              KeyValueService service, CounterSet<RespCounter> counters) {
+              KeyValueService service, CounterSet<RespCounter> counters, RequestMetrics requests) {
+        this.requests = requests;
         this.config = config;
         this.selector = selector;
         this.listener = listener;
@@ -135,6 +139,11 @@ final class EventLoop implements Runnable, AnswerChannel {
 
     CommandDispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /** @return where connections record each answered request */
+    RequestMetrics requests() {
+        return requests;
     }
 
     CounterSet<RespCounter> counters() {

@@ -15,11 +15,37 @@ final class ReplySlot {
     private final int protocol;
     private final List<ByteBuffer> keys;
     private Reply reply;
+    /** What request metrics record when the slot is filled: the command, its consistency, when it was dispatched. */
+    private final String command;
+    private final String consistency;
+    private final long dispatchedNanos;
 
     ReplySlot(Connection connection, int protocol, List<ByteBuffer> keys) {
+        this(connection, protocol, keys, null, null, 0);
+    }
+
+    /** @param command the command to record in request metrics when answered, or null to record nothing */
+    ReplySlot(Connection connection, int protocol, List<ByteBuffer> keys, String command, String consistency,
+              long dispatchedNanos) {
         this.connection = connection;
         this.protocol = protocol;
         this.keys = keys;
+        this.command = command;
+        this.consistency = consistency;
+        this.dispatchedNanos = dispatchedNanos;
+    }
+
+    /** @return the command request metrics record for this slot, or null for none */
+    String command() {
+        return command;
+    }
+
+    String consistency() {
+        return consistency;
+    }
+
+    long dispatchedNanos() {
+        return dispatchedNanos;
     }
 
     /** Fills the slot; call once. */

@@ -1,5 +1,7 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.node.metrics.RequestMetrics;
+
 import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.CounterSet;
 import io.ringkv.api.ErrorCode;
@@ -101,6 +103,18 @@ public final class RespServer implements AutoCloseable {
      */
     public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
                                    Availability availability, CounterRegistry counters) {
+        return start(listener, service, node, availability, counters,
+            new RequestMetrics(new io.prometheus.metrics.model.registry.PrometheusRegistry()));
+    }
+
+    /**
+     * Starts serving a bound listener, as {@link #start(Listener, KeyValueService, NodeInfo, Availability,
+     * CounterRegistry)} does, recording every answered request's command, consistency, duration and error in
+     * {@code requests}.
+     */
+    public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
+                                   Availability availability, CounterRegistry counters, RequestMetrics requests) {
+        Objects.requireNonNull(requests, "requests");
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(availability, "availability");
@@ -114,7 +128,8 @@ public final class RespServer implements AutoCloseable {
         new ConnectionCommands(config, dispatcher, info, availability).registerIn(dispatcher);
         new KeyValueCommands(service, config.limits()).registerIn(dispatcher);
         info.port(listener.port());
-        EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, service, own);
+        EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, service, own,
+            requests);
         Thread thread = Thread.ofPlatform().name("ringkv-resp-" + listener.port()).daemon(true).start(loop);
         return new RespServer(loop, thread, listener.address, own);
     }

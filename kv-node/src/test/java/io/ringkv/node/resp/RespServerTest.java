@@ -228,6 +228,38 @@ class RespServerTest {
     }
 
     @Test
+    void everyAnsweredRequestIsRecordedByCommandAndConsistencyWithItsErrors() throws Exception {
+        io.ringkv.node.metrics.NodeMetrics metrics = new io.ringkv.node.metrics.NodeMetrics(new CounterRegistry());
+        RespServer server = RespServer.start(RespServer.listen(RespConfig.onPort(0)), new MapKeyValueService(null),
+            NodeInfo.NONE, Availability.ALWAYS, new CounterRegistry(), metrics.requests());
+        resources.add(server);
+        RespTestClient client = client(server);
+        client.call("SET", "k", "v");
+        client.call("GET", "k");
+        client.call("GET", "k");
+        client.call("CONSISTENCY", "one");
+        client.call("GET", "k");
+        client.call("PING");
+        client.call("NOSUCH", "x");
+        client.call("GET");
+
+        ByteArrayOutputStream scraped = new ByteArrayOutputStream();
+        metrics.write(scraped);
+        String text = scraped.toString(StandardCharsets.UTF_8);
+        String count = "ringkv_request_duration_seconds_count";
+        assertTrue(text.contains(count + "{command=\"set\",consistency=\"N=3,R=2,W=2\"} 1\n"), text);
+        assertTrue(text.contains(count + "{command=\"get\",consistency=\"N=3,R=2,W=2\"} 2\n"), text);
+        assertTrue(text.contains(count + "{command=\"get\",consistency=\"N=3,R=1,W=1\"} 2\n"), "the wrong-arity"
+            + " GET counts at the connection's consistency too: " + text);
+        assertTrue(text.contains(count + "{command=\"ping\",consistency=\"none\"} 1\n"), text);
+        assertTrue(text.contains(count + "{command=\"unknown\",consistency=\"none\"} 1\n"), text);
+        assertTrue(text.contains("ringkv_request_errors_total{command=\"unknown\",consistency=\"none\",error=\"ERR\"} 1.0"),
+            text);
+        assertTrue(text.contains("ringkv_request_errors_total{command=\"get\",consistency=\"N=3,R=1,W=1\",error=\"ERR\"} 1.0"),
+            text);
+    }
+
+    @Test
     void hello3SwitchesTheConnectionToResp3Encodings() throws Exception {
         RespTestClient client = client(start(new MapKeyValueService(null)));
         assertEquals(NULL_BULK, client.call("GET", "missing"));

@@ -1,0 +1,147 @@
+package io.ringkv.node.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The node's HTTP endpoint: {@code /metrics}, {@code /health/*} and the dashboard, on its own port, served by the
+ * JDK's HTTP server on a few threads of its own (never the agent's or the front door's). Handlers read only what is
+ * safe from any thread: the counter registry and the cluster snapshot.
+ *
+ * <p>Only {@code GET} and {@code HEAD} are accepted; a request with a body is refused before it is read.
+ */
+public final class NodeHttpServer implements AutoCloseable {
+    /** Threads that answer HTTP requests: scrapes and dashboard polls are small and rare. */
+    private static final int THREADS = 2;
+    private static final Set<String> METHODS = Set.of("GET", "HEAD");
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private NodeHttpServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Binds {@code host:port} (0 picks a free port) and serves {@code routes}, each a path prefix and its handler.
+     *
+     * @param nodeId names the server's threads
+     * @throws UncheckedIOException when the port cannot be bound (in use, or not allowed)
+     */
+    public static NodeHttpServer start(String host, int port, String nodeId, Routes routes) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 64);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, threads("ringkv-" + nodeId + "-http"));
+        server.setExecutor(executor);
+        routes.forEach((path, handler) -> server.createContext(path, guarded(handler)));
+        server.createContext("/", guarded(exchange -> send(exchange, 404, "text/plain; charset=utf-8",
+            ("no such page: " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8))));
+        server.start();
+        return new NodeHttpServer(server, executor);
+    }
+
+    /** @return the bound port */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    /**
+     * Sends a whole response ({@code HEAD} gets the headers only) and closes the exchange.
+     */
+    public static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.sendResponseHeaders(status, -1);
+        } else {
+            exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        exchange.close();
+    }
+
+    /** Refuses methods other than GET/HEAD and request bodies; answers 500 rather than dropping the connection. */
+    private static HttpHandler guarded(HttpHandler handler) {
+        return exchange -> {
+            try {
+                if (!METHODS.contains(exchange.getRequestMethod())) {
+                    exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                    send(exchange, 405, "text/plain; charset=utf-8",
+                        ("method " + exchange.getRequestMethod() + " is not allowed here\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                String length = exchange.getRequestHeaders().getFirst("Content-Length");
+                if ((length != null && !length.equals("0"))
+                    || exchange.getRequestHeaders().containsKey("Transfer-Encoding")) {
+                    send(exchange, 413, "text/plain; charset=utf-8",
+                        "these pages take no request body\n".getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                handler.handle(exchange);
+            } catch (IOException | RuntimeException e) {
+                try {
+                    send(exchange, 500, "text/plain; charset=utf-8",
+                        ("internal error: " + e + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException | RuntimeException ignored) {
+                    // the response had begun, or the client left: nothing more can be said
+                }
+            } finally {
+                exchange.close();
+            }
+        };
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Path prefixes and their handlers, in the order they are added. */
+    public static final class Routes {
+        private final java.util.LinkedHashMap<String, HttpHandler> handlers = new java.util.LinkedHashMap<>();
+
+        /**
+         * @param path a path prefix ({@code /metrics}); the longest matching prefix answers a request
+         * @throws IllegalArgumentException when {@code path} is already routed
+         */
+        public Routes add(String path, HttpHandler handler) {
+            if (handlers.putIfAbsent(path, handler) != null) {
+                throw new IllegalArgumentException("HTTP path " + path + " is routed twice");
+            }
+            return this;
+        }
+
+        void forEach(java.util.function.BiConsumer<String, HttpHandler> action) {
+            handlers.forEach(action);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.ringkv.node.metrics;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.ringkv.api.CounterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * What {@code /metrics} serves: the node's counter registry, its client requests ({@link RequestMetrics}) and the
+ * JVM's own metrics (memory, GC, threads, CPU), in the Prometheus text format. One per node (the JVM metrics are
+ * the process's); safe to scrape from any thread.
+ */
+public final class NodeMetrics {
+    /** The media type of {@link #write}'s output. */
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final RequestMetrics requests;
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    /** @param counters the node's counters */
+    public NodeMetrics(CounterRegistry counters) {
+        registry.register(new CounterRegistryCollector(counters));
+        requests = new RequestMetrics(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    /** @return the client request metrics the front doors record into */
+    public RequestMetrics requests() {
+        return requests;
+    }
+
+    /** Writes every metric now, in the Prometheus text format (version 0.0.4). */
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+}
