@@ -14,8 +14,11 @@ module io.ringkv.node {
     requires dagger;
     // Dagger's runtime still loads javax.inject.Provider; name it so the module system resolves it
     requires javax.inject;
+    requires info.picocli;
 
     exports io.ringkv.node;
     exports io.ringkv.node.transport to io.ringkv.benchmarks;
     exports io.ringkv.node.runtime to io.ringkv.benchmarks;
+    // picocli sets the commands' annotated option fields and builds their help by reflection
+    opens io.ringkv.node.cli to info.picocli;
 }
