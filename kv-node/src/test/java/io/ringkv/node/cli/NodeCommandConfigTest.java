@@ -138,6 +138,28 @@ class NodeCommandConfigTest {
     }
 
     @Test
+    void aWrongValueInTheFileIsRefusedNamingTheFileAndTheOption() throws IOException {
+        Path file = directory.resolve("typo.properties");
+        Files.writeString(file, "client-port = many\n");
+        UsageException error = assertThrows(UsageException.class,
+            () -> NodeCommand.config(List.of("--config", file.toString())));
+        assertTrue(error.getMessage().startsWith("config file " + file), error.getMessage());
+        assertTrue(error.getMessage().contains("--client-port") && error.getMessage().contains("'many'"),
+            error.getMessage());
+        assertEquals(7390, NodeCommand.config(List.of("--config", file.toString(), "--client-port", "7390"))
+            .clientPort(), "a value the command line overrides is never read");
+    }
+
+    @Test
+    void settingsTheDefaultsDeriveFromComeFromTheFileToo() throws IOException {
+        Path file = directory.resolve("gossip.properties");
+        Files.writeString(file, "gossip-interval-ms = 200\nid = n4\n");
+        NodeConfig config = NodeCommand.config(List.of("--config", file.toString()));
+        assertEquals(3_000, config.gossip().suspectAfterMillis(), "15 intervals of the file's interval");
+        assertEquals(Path.of("data/n4"), config.dataDirectory(), "the data directory follows the file's id");
+    }
+
+    @Test
     void aMissingConfigFileIsAClearError() {
         UsageException error = assertThrows(UsageException.class,
             () -> NodeCommand.config(List.of("--config", directory.resolve("none").toString())));
