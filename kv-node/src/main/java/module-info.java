@@ -21,8 +21,12 @@ module io.ringkv.node {
     requires io.prometheus.metrics.model;
     requires io.prometheus.writer.text;
     requires io.prometheus.metrics.instrumentation.jvm;
+    // the command line
+    requires info.picocli;
 
     exports io.ringkv.node;
     exports io.ringkv.node.transport to io.ringkv.benchmarks;
     exports io.ringkv.node.runtime to io.ringkv.benchmarks;
+    // picocli sets the commands' annotated option fields and builds their help by reflection
+    opens io.ringkv.node.cli to info.picocli;
 }

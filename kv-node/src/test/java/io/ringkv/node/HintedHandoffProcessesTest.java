@@ -57,6 +57,11 @@ class HintedHandoffProcessesTest {
                 assertEquals(counter(hints, "hints_pending"), counter(hints, "hints_pending_n2"), hints);
                 assertTrue(counter(hints, "hints_pending_bytes") > 0, hints);
                 held += counter(hints, "hints_pending_n2");
+                String shown = hintsCommand(cluster.clientPorts[i]);
+                assertTrue(shown.contains("ringkv hints: reached node n" + i + " at 127.0.0.1:" + cluster.clientPorts[i]),
+                    shown);
+                assertTrue(Pattern.compile("(?m)^n2\\s+" + counter(hints, "hints_pending_n2") + "\\s+DOWN$")
+                    .matcher(shown).find(), "ringkv hints shows the hints n" + i + " holds for n2:\n" + shown);
             }
         }
         assertEquals(KEYS, held, "one hint for n2 per write, at the node that coordinated it");
@@ -83,6 +88,13 @@ class HintedHandoffProcessesTest {
             }
         }
         assertEquals(List.of(), missing, "keys n2 did not get while it was down");
+    }
+
+    private String hintsCommand(int clientPort) throws Exception {
+        try (NodeProcess hints = NodeProcess.start(cluster.workDirectory(), "hints", "--port", Integer.toString(clientPort))) {
+            assertEquals(0, hints.exitCode(WAIT), hints.output());
+            return hints.output();
+        }
     }
 
     private String status(int clientPort) throws Exception {

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 
 /**
  * {@code ringkv cluster}: starts a local cluster of node processes on 127.0.0.1 with distinct ports and data
@@ -19,6 +19,13 @@ import java.util.concurrent.TimeUnit;
  * a ring of all of them, each alive), and stops them all on Ctrl-C. With {@code --autoscale MIN,MAX} an
  * {@link Autoscaler} starts and decommissions node processes as the nodes' scaling policy recommends.
  */
+@CommandLine.Command(name = "cluster",
+    description = {"Start a local cluster of node processes on 127.0.0.1.",
+        "Starts --nodes node processes on 127.0.0.1: node i listens for peers on --base-port + i and keeps its data"
+            + " in DIR/node<i>. Every node is given the first three nodes as seeds and joins by gossip. Once every"
+            + " node serves clients and routes by a ring of all N nodes, each judged alive, it prints \"ringkv"
+            + " cluster: cluster ready\"; a write at consistency ALL succeeds from then on. Ctrl-C (or SIGTERM) stops"
+            + " them all."})
 final class ClusterCommand implements Command {
     private static final long READY_POLL_MILLIS = 250;
     /** Node indexes are one digit: ids node1-node9, ports base + 1-9. */
@@ -26,66 +33,68 @@ final class ClusterCommand implements Command {
     /** After this long without being ready the command says which nodes are not, and keeps watching. */
     private static final long READY_WARNING_MILLIS = 120_000;
 
+    @CommandLine.Option(names = "--nodes", paramLabel = "N",
+        description = "how many nodes, 1-9 (default 3; with --autoscale, MIN)")
+    Integer nodeCount;
+
+    @CommandLine.Option(names = "--base-port", paramLabel = "P", defaultValue = "7400",
+        description = "peer port of node i is P + i")
+    int basePort;
+
+    @CommandLine.Option(names = "--base-client-port", paramLabel = "C", defaultValue = "7379",
+        description = "client (Redis-protocol) port of node i is C + i - 1")
+    int baseClientPort;
+
+    @CommandLine.Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+        description = "parent of the nodes' data directories")
+    Path dataDirectory;
+
+    @CommandLine.Option(names = "--idle", paramLabel = "PRESET", defaultValue = "adaptive",
+        description = "idle strategy of every node: adaptive, backoff, sleeping or busy-spin")
+    String idle;
+
+    @CommandLine.Option(names = "--autoscale", paramLabel = "MIN,MAX", split = ",",
+        description = "follow the nodes' recommended size (INFO autoscale): start a node when traffic stays above"
+            + " --scale-target-rps per node, decommission the newest when it stays low; never fewer than MIN or more"
+            + " than MAX (1-9) processes. A node started again begins with an empty data directory; a slot whose"
+            + " DIR/node<i> an earlier run left is not used (its data is never deleted). (default: off)")
+    List<Integer> autoscaleBounds;
+
+    @CommandLine.Option(names = "--scale-target-rps", paramLabel = "R",
+        description = "the scaling policy of every node (default: the node's; see ringkv node --help)")
+    String scaleTargetRps;
+
+    @CommandLine.Option(names = "--scale-up-after-s", paramLabel = "S", description = "the same for every node (default: the node's)")
+    String scaleUpAfter;
+
+    @CommandLine.Option(names = "--scale-down-after-s", paramLabel = "S", description = "the same for every node (default: the node's)")
+    String scaleDownAfter;
+
+    @CommandLine.Option(names = "--scale-cooldown-s", paramLabel = "S", description = "the same for every node (default: the node's)")
+    String scaleCooldown;
+
     @Inject
     ClusterCommand() {
     }
 
     @Override
-    public String summary() {
-        return "start a local cluster of node processes on 127.0.0.1";
-    }
-
-    @Override
-    public String usage() {
-        return """
-            usage: ringkv cluster [options]
-
-            Starts --nodes node processes on 127.0.0.1: node i listens for peers on --base-port + i and keeps its
-            data in DIR/node<i>. Every node is given the first three nodes as seeds and joins by gossip.
-            Once every node serves clients and routes by a ring of all N nodes, each judged alive, it prints
-            "ringkv cluster: cluster ready"; a write at consistency ALL succeeds from then on.
-            Ctrl-C (or SIGTERM) stops them all.
-
-            options:
-              --nodes N           how many nodes, 1-9 (default 3)
-              --base-port P       peer port of node i is P + i (default 7400)
-              --base-client-port C  client (Redis-protocol) port of node i is C + i - 1 (default 7379)
-              --data-dir DIR      parent of the nodes' data directories (default ./data)
-              --idle PRESET       idle strategy of every node (default adaptive)
-              --autoscale MIN,MAX  follow the nodes' recommended size (INFO autoscale): start a node when traffic
-                                  stays above --scale-target-rps per node, decommission the newest when it stays
-                                  low; never fewer than MIN or more than MAX (1-9) processes. Starts with
-                                  --nodes (default MIN). N is 3, or MIN when MIN is smaller. A node started again
-                                  begins with an empty data directory; a slot whose DIR/node<i> an
-                                  earlier run left is not used (its data is never deleted).
-              --scale-target-rps R, --scale-up-after-s S, --scale-down-after-s S, --scale-cooldown-s S
-                                  the scaling policy of every node (see ringkv node --help)
-            """;
-    }
-
-    @Override
-    public int run(Options options, PrintStream out, PrintStream err) {
-        options.rejectUnknown(Set.of("nodes", "base-port", "base-client-port", "data-dir", "idle", "autoscale",
-            "scale-target-rps", "scale-up-after-s", "scale-down-after-s", "scale-cooldown-s"));
-        List<Integer> bounds = options.integers("autoscale", List.of(), 1, MAX_NODES);
+    public int run(PrintStream out, PrintStream err) {
+        List<Integer> bounds = autoscaleBounds == null ? List.of() : Bounds.check("--autoscale", autoscaleBounds, 1,
+            MAX_NODES);
         if (!bounds.isEmpty() && (bounds.size() != 2 || bounds.get(0) > bounds.get(1))) {
             throw new UsageException("--autoscale takes MIN,MAX with 1 <= MIN <= MAX <= " + MAX_NODES);
         }
         boolean autoscale = !bounds.isEmpty();
-        int nodes = autoscale ? options.integer("nodes", bounds.get(0), bounds.get(0), bounds.get(1))
-            : options.integer("nodes", 3, 1, MAX_NODES);
-        int basePort = options.integer("base-port", 7400, 1024, 65_000);
-        int baseClientPort = options.integer("base-client-port", 7379, 1024, 65_000);
-        Path dataDirectory = Path.of(options.text("data-dir", "data"));
-        String idle = options.text("idle", "adaptive");
+        int nodes = autoscale
+            ? Bounds.check("--nodes", nodeCount == null ? bounds.get(0) : nodeCount, bounds.get(0), bounds.get(1))
+            : Bounds.check("--nodes", nodeCount == null ? 3 : nodeCount, 1, MAX_NODES);
+        Bounds.check("--base-port", basePort, 1024, 65_000);
+        Bounds.check("--base-client-port", baseClientPort, 1024, 65_000);
         List<String> nodeOptions = new ArrayList<>(List.of("--idle", idle));
-        for (String scaling : List.of("scale-target-rps", "scale-up-after-s", "scale-down-after-s",
-            "scale-cooldown-s")) {
-            String value = options.text(scaling, "");
-            if (!value.isEmpty()) {
-                nodeOptions.addAll(List.of("--" + scaling, value));
-            }
-        }
+        passOn(nodeOptions, "--scale-target-rps", scaleTargetRps);
+        passOn(nodeOptions, "--scale-up-after-s", scaleUpAfter);
+        passOn(nodeOptions, "--scale-down-after-s", scaleDownAfter);
+        passOn(nodeOptions, "--scale-cooldown-s", scaleCooldown);
         if (autoscale) {
             // N cannot exceed the fewest nodes the cluster may shrink to, or writes would fail at that size
             nodeOptions.addAll(List.of("--scale-nodes", bounds.get(0) + "," + bounds.get(1),
@@ -118,6 +127,13 @@ final class ClusterCommand implements Command {
         local.awaitAllExited();
         err.println("ringkv cluster: every node has exited");
         return Launcher.FAILED;
+    }
+
+    /** Adds {@code option value} to every node's command line when the option was given. */
+    private static void passOn(List<String> nodeOptions, String option, String value) {
+        if (value != null && !value.isEmpty()) {
+            nodeOptions.addAll(List.of(option, value));
+        }
     }
 
     /**

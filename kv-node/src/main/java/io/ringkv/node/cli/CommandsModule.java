@@ -5,7 +5,7 @@ import dagger.Module;
 import dagger.multibindings.IntoMap;
 import dagger.multibindings.StringKey;
 
-/** Registers each launcher command under the words that invoke it. */
+/** Registers each launcher command under the words that invoke it ({@code ring simulate}: a group, then its command). */
 @Module
 interface CommandsModule {
     @Binds
@@ -52,6 +52,16 @@ interface CommandsModule {
     @IntoMap
     @StringKey("repair")
     Command repair(RepairCommand command);
+
+    @Binds
+    @IntoMap
+    @StringKey("hints")
+    Command hints(HintsCommand command);
+
+    @Binds
+    @IntoMap
+    @StringKey("completion")
+    Command completion(CompletionCommand command);
 
     @Binds
     @IntoMap

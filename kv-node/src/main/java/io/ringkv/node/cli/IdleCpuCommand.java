@@ -21,45 +21,41 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import picocli.CommandLine;
 
 /**
  * {@code ringkv idle-cpu}: starts an idle node with each idle strategy in turn and reports the CPU time the
  * process used while it sat idle, as a percentage of one core.
  */
+@CommandLine.Command(name = "idle-cpu",
+    description = {"Measure an idle node's CPU use for each idle strategy.",
+        "For each idle strategy: starts a node with no peers, lets it settle for 2 s, then measures the process's"
+            + " CPU time over --seconds and prints one JSON line with the percentage of one core."})
 final class IdleCpuCommand implements Command {
     private static final Duration WARM_UP = Duration.ofSeconds(2);
+
+    @CommandLine.Option(names = "--seconds", paramLabel = "S", defaultValue = "30",
+        description = "measuring window per strategy, 1-3600")
+    int seconds;
+
+    @CommandLine.Option(names = "--idle", paramLabel = "P", split = ",",
+        description = "adaptive, backoff, sleeping, busy-spin (default: all four)")
+    List<String> idle;
+
+    @CommandLine.Option(names = "--port", paramLabel = "N", defaultValue = "7490",
+        description = "UDP port the measured node listens on, 1024-65535")
+    int port;
 
     @Inject
     IdleCpuCommand() {
     }
 
     @Override
-    public String summary() {
-        return "measure an idle node's CPU use for each idle strategy";
-    }
-
-    @Override
-    public String usage() {
-        return """
-            usage: ringkv idle-cpu [options]
-
-            For each idle strategy: starts a node with no peers, lets it settle for 2 s, then measures the process's
-            CPU time over --seconds and prints one JSON line with the percentage of one core.
-
-            options:
-              --seconds S           measuring window per strategy, 1-3600 (default 30)
-              --idle P[,P...]       adaptive, backoff, sleeping, busy-spin (default: all four)
-              --port N              UDP port the measured node listens on, 1024-65535 (default 7490)
-            """;
-    }
-
-    @Override
-    public int run(Options options, PrintStream out, PrintStream err) {
-        options.rejectUnknown(Set.of("seconds", "idle", "port"));
-        int seconds = options.integer("seconds", 30, 1, 3600);
+    public int run(PrintStream out, PrintStream err) {
+        Bounds.check("--seconds", seconds, 1, 3600);
         List<String> all = Arrays.stream(IdlePreset.values()).map(IdlePreset::optionName).toList();
-        List<String> presets = options.words("idle", all, Set.copyOf(all));
-        int port = options.integer("port", 7490, 1024, 65_535);
+        List<String> presets = Bounds.oneOf("--idle", idle == null ? all : idle, Set.copyOf(all));
+        Bounds.check("--port", port, 1024, 65_535);
         Path data = temporaryDirectory();
         for (String name : presets) {
             IdlePreset preset = IdlePreset.parse(name);

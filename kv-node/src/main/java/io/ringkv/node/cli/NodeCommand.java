@@ -19,123 +19,220 @@ import jakarta.inject.Inject;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 
 /**
  * {@code ringkv node}: starts one node and runs it until SIGINT or SIGTERM, or until the node can no longer serve,
- * when it exits with status {@value #NODE_FAILED} so that a supervisor restarts it.
+ * when it exits with status {@value #NODE_FAILED} so that a supervisor restarts it. Every setting is one option
+ * field below (picocli sets it from the command line, else from the {@code --config} file, else its initial value)
+ * and one argument in {@link #config()}.
  */
+@CommandLine.Command(name = "node",
+    description = {"Start a node (a single-node cluster unless --seeds names a cluster to join).",
+        "Starts one node and runs it until interrupted (Ctrl-C) or sent SIGTERM. With no options it starts a"
+            + " single-node cluster listening on 127.0.0.1:7400 with its data in ./data/node1. With --seeds it joins"
+            + " (or forms) the cluster those nodes belong to: it gossips with them, picks its tokens, and from then on"
+            + " learns every member and its liveness by gossip. Give every node of a cluster the same seed list.",
+        "Every option can also be set in a properties file named with --config, as name = value (for example"
+            + " listen = 127.0.0.1:7400); options on the command line win over the file."},
+    footer = {"", "Exit status: 0 after SIGINT or SIGTERM, 1 when the node cannot start, 2 for a wrong option, 3 when"
+        + " it stopped because it could no longer serve."})
 final class NodeCommand implements Command {
-    private static final Set<String> SETTINGS =
-        Set.of("config", "id", "listen", "seeds", "data-dir", "idle", "client-port", "zone", "rack", "cluster-name",
-            "gossip-interval-ms", "suspect-after-ms", "down-after-ms", "failure-detector", "phi-suspect", "phi-down",
-            "quarantine-ms", "ready-after-rounds", "n", "r", "w", "resolver", "engine", "engine-options", "vnodes",
-            "timeout-ms", "client-idle-timeout", "client-request-timeout", "client-max-pending-replies",
-            "client-max-unsent-bytes", "transport-timeout-ms", "sloppy-quorum", "hinted-writes", "hint-window-ms",
-            "hint-max-bytes-per-node", "hint-max-bytes", "hint-delivery-bytes-per-second", "repair-period-hours",
-            "replace", "scale-target-rps", "scale-max-bytes", "scale-nodes", "scale-up-after-s", "scale-down-after-s",
-            "scale-cooldown-s");
     /** The exit status of a node that stopped because it could no longer serve (its transport failed). */
     static final int NODE_FAILED = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--config", paramLabel = "FILE",
+        description = "properties file with any of the options below, without their dashes (default: none)")
+    Path configFile;
+
+    @CommandLine.Option(names = "--id", paramLabel = "ID", description = "node id")
+    String id = NodeConfig.DEFAULT_ID;
+
+    @CommandLine.Option(names = "--listen", paramLabel = "HOST:PORT", description = "UDP address peers reach this"
+        + " node on")
+    String listen = NodeConfig.DEFAULT_LISTEN;
+
+    @CommandLine.Option(names = "--seeds", paramLabel = "HOST:PORT,...", description = "peer addresses of nodes to"
+        + " join through; may include this node's own --listen address (default: none, standalone)")
+    String seeds;
+
+    @CommandLine.Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default ./data/ID)")
+    Path dataDirectory;
+
+    @CommandLine.Option(names = "--idle", paramLabel = "PRESET", description = "adaptive, backoff, sleeping or"
+        + " busy-spin")
+    String idle = IdlePreset.ADAPTIVE.optionName();
+
+    @CommandLine.Option(names = "--client-port", paramLabel = "P", description = "Redis-protocol port on the listen"
+        + " host, 0-65535 (0: any free port)")
+    int clientPort = NodeConfig.DEFAULT_CLIENT_PORT;
+
+    @CommandLine.Option(names = "--zone", paramLabel = "Z", description = "the node's zone (failure domain)")
+    String zone = Node.DEFAULT_ZONE;
+
+    @CommandLine.Option(names = "--rack", paramLabel = "R", description = "the node's rack within its zone; replicas"
+        + " spread over distinct racks")
+    String rack = Node.DEFAULT_RACK;
+
+    @CommandLine.Option(names = "--cluster-name", paramLabel = "NAME", description = "nodes gossip only within one"
+        + " cluster name")
+    String clusterName = GossipSettings.DEFAULT.clusterName();
+
+    @CommandLine.Option(names = "--gossip-interval-ms", paramLabel = "MS", description = "time between gossip"
+        + " rounds, 10-60000")
+    int gossipIntervalMillis = (int) GossipSettings.DEFAULT.intervalMillis();
+
+    @CommandLine.Option(names = "--suspect-after-ms", paramLabel = "MS", description = "silence before a peer is"
+        + " SUSPECT (default 15 gossip intervals)")
+    Long suspectAfterMillis;
+
+    @CommandLine.Option(names = "--down-after-ms", paramLabel = "MS", description = "silence before a peer is DOWN"
+        + " (default 30 gossip intervals)")
+    Long downAfterMillis;
+
+    @CommandLine.Option(names = "--failure-detector", paramLabel = "NAME", description = "fixed (the two timeouts"
+        + " above) or phi (phi accrual)")
+    String failureDetector = GossipSettings.DEFAULT.detector();
+
+    @CommandLine.Option(names = "--phi-suspect", paramLabel = "X", description = "phi threshold of SUSPECT (phi"
+        + " detector)")
+    double phiSuspect = GossipSettings.DEFAULT.phiSuspect();
+
+    @CommandLine.Option(names = "--phi-down", paramLabel = "Y", description = "phi threshold of DOWN (phi detector)")
+    double phiDown = GossipSettings.DEFAULT.phiDown();
+
+    @CommandLine.Option(names = "--quarantine-ms", paramLabel = "MS", description = "how long a removed node's state"
+        + " spreads before it is forgotten")
+    long quarantineMillis = GossipSettings.DEFAULT.quarantineMillis();
+
+    @CommandLine.Option(names = "--ready-after-rounds", paramLabel = "R", description = "a starting node answers"
+        + " clients LOADING until it has exchanged gossip with a peer, or for at most R gossip rounds, 0-100000")
+    int readyAfterRounds = GossipSettings.DEFAULT.readyAfterRounds();
+
+    @CommandLine.Option(names = "--n", paramLabel = "N", description = "replication factor, 0-16 (default 0: 3 with"
+        + " seeds, 1 without); clients override it per connection")
+    int n;
+
+    @CommandLine.Option(names = "--r", paramLabel = "R", description = "default read quorum, 0-16 (default 0: a"
+        + " majority of N)")
+    int r;
+
+    @CommandLine.Option(names = "--w", paramLabel = "W", description = "default write quorum, 0-16 (default 0: a"
+        + " majority of N)")
+    int w;
+
+    @CommandLine.Option(names = "--resolver", paramLabel = "NAME", description = "vector-clock (siblings) or lww"
+        + " (last write wins), or a plugin's resolver")
+    String resolver = ClusterSettings.DEFAULT.resolver();
+
+    @CommandLine.Option(names = "--engine", paramLabel = "NAME", description = "storage engine: lsm, rocksdb or"
+        + " memory (keeps nothing across restarts), or a plugin's engine")
+    String engine = ClusterSettings.DEFAULT.engine();
+
+    @CommandLine.Option(names = "--engine-options", paramLabel = "K=V,...", description = "engine settings, e.g."
+        + " sync=always,memtable-bytes=16777216 for lsm (see the README's storage section; default: none)")
+    String engineOptions;
+
+    @CommandLine.Option(names = "--vnodes", paramLabel = "T", description = "virtual nodes per node, 1-4096; the"
+        + " same on every node")
+    int vnodes = ClusterSettings.DEFAULT.vnodes();
+
+    @CommandLine.Option(names = "--timeout-ms", paramLabel = "MS", description = "how long a coordinator waits for"
+        + " replies, 1-600000")
+    int timeoutMillis = 1000;
+
+    @CommandLine.Option(names = "--client-idle-timeout", paramLabel = "S", description = "close a client connection"
+        + " silent this many seconds (0: never, as Redis' timeout)")
+    int clientIdleTimeout = ClientSettings.DEFAULT.idleTimeoutSeconds();
+
+    @CommandLine.Option(names = "--client-request-timeout", paramLabel = "S", description = "close a connection whose"
+        + " request is still incomplete this many seconds after its first bytes (0: never)")
+    int clientRequestTimeout = ClientSettings.DEFAULT.requestTimeoutSeconds();
+
+    @CommandLine.Option(names = "--client-max-pending-replies", paramLabel = "N", description = "a connection's"
+        + " requests in flight before the node stops reading from it until they are answered and read")
+    int clientMaxPendingReplies = ClientSettings.DEFAULT.maxPendingReplies();
+
+    @CommandLine.Option(names = "--client-max-unsent-bytes", paramLabel = "B", description = "reply bytes a client"
+        + " has not read before the node stops reading from it")
+    int clientMaxUnsentBytes = ClientSettings.DEFAULT.maxUnsentReplyBytes();
+
+    @CommandLine.Option(names = "--sloppy-quorum", paramLabel = "on|off", description = "a write's DOWN replicas are"
+        + " replaced by the next healthy nodes, which keep hints for them")
+    String sloppyQuorum = "on";
+
+    @CommandLine.Option(names = "--hinted-writes", paramLabel = "MODE", description = "count (a substitute's durable"
+        + " hint counts toward W, Dynamo's sloppy quorum) or strict (only the key's own replicas count)")
+    String hintedWrites = HintConfig.DEFAULT.hintedWrites().configName();
+
+    @CommandLine.Option(names = "--hint-window-ms", paramLabel = "MS", description = "a replica down longer gets no"
+        + " new hints")
+    long hintWindowMillis = TimeUnit.NANOSECONDS.toMillis(HintConfig.DEFAULT.windowNanos());
+
+    @CommandLine.Option(names = "--hint-max-bytes-per-node", paramLabel = "B", description = "hint bytes kept for one"
+        + " replica")
+    long hintMaxBytesPerNode = HintConfig.DEFAULT.maxBytesPerTarget();
+
+    @CommandLine.Option(names = "--hint-max-bytes", paramLabel = "B", description = "hint bytes kept in all")
+    long hintMaxBytes = HintConfig.DEFAULT.maxBytesTotal();
+
+    @CommandLine.Option(names = "--hint-delivery-bytes-per-second", paramLabel = "B", description = "pace of handing"
+        + " hints to a returning replica")
+    long hintDeliveryBytesPerSecond = HintConfig.DEFAULT.deliveryBytesPerSecond();
+
+    @CommandLine.Option(names = "--repair-period-hours", paramLabel = "H", description = "hours from the end of one"
+        + " background repair pass to the start of the next (0: only on demand, ringkv repair)")
+    int repairPeriodHours = (int) NodeConfig.DEFAULT_REPAIR_PERIOD_HOURS;
+
+    @CommandLine.Option(names = "--replace", paramLabel = "ID", description = "join in place of node ID, which must"
+        + " be DOWN: take its tokens, stream its ranges from the other replicas, then remove it from the ring"
+        + " (default: none)")
+    String replace;
+
+    @CommandLine.Option(names = "--scale-target-rps", paramLabel = "R", description = "autoscaling: client requests"
+        + " per second one node should serve on average; INFO autoscale recommends a node count")
+    double scaleTargetRps = ScalingPolicy.Config.DEFAULT.targetPerNode();
+
+    @CommandLine.Option(names = "--scale-max-bytes", paramLabel = "B", description = "autoscaling: data one node"
+        + " should hold at most (0: no limit)")
+    long scaleMaxBytes = ScalingPolicy.Config.DEFAULT.maxBytesPerNode();
+
+    @CommandLine.Option(names = "--scale-nodes", paramLabel = "MIN,MAX", description = "autoscaling: bounds of the"
+        + " recommended node count")
+    String scaleNodes = ScalingPolicy.Config.DEFAULT.minNodes() + "," + ScalingPolicy.Config.DEFAULT.maxNodes();
+
+    @CommandLine.Option(names = "--scale-up-after-s", paramLabel = "S", description = "recommend more nodes after"
+        + " traffic stayed above target S seconds")
+    int scaleUpAfterSeconds = (int) TimeUnit.NANOSECONDS.toSeconds(ScalingPolicy.Config.DEFAULT.upAfterNanos());
+
+    @CommandLine.Option(names = "--scale-down-after-s", paramLabel = "S", description = "recommend fewer after it"
+        + " stayed low S seconds, leaving the remaining nodes at 70 %% of the target at most")
+    int scaleDownAfterSeconds = (int) TimeUnit.NANOSECONDS.toSeconds(ScalingPolicy.Config.DEFAULT.downAfterNanos());
+
+    @CommandLine.Option(names = "--scale-cooldown-s", paramLabel = "S", description = "hold for S seconds after the"
+        + " membership changed")
+    int scaleCooldownSeconds = (int) TimeUnit.NANOSECONDS.toSeconds(ScalingPolicy.Config.DEFAULT.coolDownNanos());
+
+    @CommandLine.Option(names = "--transport-timeout-ms", paramLabel = "MS", description = "how long the node may be"
+        + " stopped (a long GC pause, SIGSTOP, a frozen VM or container) and serve on when it resumes,"
+        + " 2000-86400000; a node stopped longer exits with status 3 and a message saying so, for its supervisor to"
+        + " restart it (its data stays on disk)")
+    int transportTimeoutMillis = (int) NodeConfig.DEFAULT_TRANSPORT_TIMEOUT_MILLIS;
 
     @Inject
     NodeCommand() {
     }
 
     @Override
-    public String summary() {
-        return "start a node (a single-node cluster unless --seeds names a cluster to join)";
-    }
-
-    @Override
-    public String usage() {
-        return """
-            usage: ringkv node [options]
-
-            Starts one node and runs it until interrupted (Ctrl-C) or sent SIGTERM. With no options it starts a
-            single-node cluster listening on 127.0.0.1:7400 with its data in ./data/node1. With --seeds it joins
-            (or forms) the cluster those nodes belong to: it gossips with them, picks its tokens, and from then on
-            learns every member and its liveness by gossip. Give every node of a cluster the same seed list.
-
-            Every option can also be set in a properties file named with --config, as name = value (for example
-            listen = 127.0.0.1:7400); options on the command line win over the file.
-
-            options:
-              --config FILE              properties file with any of the options below
-              --id ID                    node id (default node1)
-              --listen HOST:PORT         UDP address peers reach this node on (default 127.0.0.1:7400)
-              --seeds HOST:PORT,...      peer addresses of nodes to join through (default none: standalone);
-                                         may include this node's own --listen address
-              --data-dir DIR             data directory (default ./data/<id>)
-              --idle PRESET              adaptive, backoff, sleeping or busy-spin (default adaptive)
-              --client-port P            Redis-protocol port on the listen host (default 7379)
-              --zone Z / --rack R        the node's failure domain (default zone1 / rack1); replicas spread
-                                         over distinct racks
-              --cluster-name NAME        nodes gossip only within one cluster name (default ringkv)
-              --gossip-interval-ms MS    time between gossip rounds, 10-60000 (default 1000)
-              --suspect-after-ms MS      silence before a peer is SUSPECT (default 15 gossip intervals)
-              --down-after-ms MS         silence before a peer is DOWN (default 30 gossip intervals)
-              --failure-detector NAME    fixed (the two timeouts, default) or phi (phi accrual)
-              --phi-suspect X / --phi-down Y  phi thresholds of the phi detector (default 5 / 8)
-              --quarantine-ms MS         how long a removed node's state spreads before it is forgotten
-                                         (default 3600000)
-              --ready-after-rounds R     a starting node answers clients LOADING until it has exchanged
-                                         gossip with a peer, or for at most R gossip rounds (default 10)
-              --n N / --r R / --w W      replication factor and default quorums (default: N = 3 with seeds,
-                                         1 without; R = W = a majority of N); clients override per connection
-              --resolver NAME            vector-clock (siblings, default) or lww (last write wins)
-              --engine NAME              storage engine: lsm (default), rocksdb or memory (keeps nothing
-                                         across restarts)
-              --engine-options K=V,...   engine settings, e.g. sync=always,memtable-bytes=16777216 for lsm
-                                         (see the README's storage section)
-              --vnodes T                 virtual nodes per node (default 16); the same on every node
-              --timeout-ms MS            how long a coordinator waits for replies (default 1000)
-              --client-idle-timeout S    close a client connection silent this many seconds (default 0:
-                                         never, as Redis' timeout)
-              --client-request-timeout S close a connection whose request is still incomplete this many
-                                         seconds after its first bytes (default 30; 0: never)
-              --client-max-pending-replies N  a connection's requests in flight before the node stops
-                                         reading from it until they are answered and read (default 1024)
-              --client-max-unsent-bytes B  reply bytes a client has not read before the node stops reading
-                                         from it (default 1048576)
-              --sloppy-quorum on|off     a write's DOWN replicas are replaced by the next healthy nodes, which
-                                         keep hints for them (default on)
-              --hinted-writes MODE       count (a substitute's durable hint counts toward W, Dynamo's sloppy
-                                         quorum, default) or strict (only the key's own replicas count)
-              --hint-window-ms MS        a replica down longer gets no new hints (default 10800000, 3 h)
-              --hint-max-bytes-per-node B  hint bytes kept for one replica (default 268435456)
-              --hint-max-bytes B         hint bytes kept in all (default 1073741824)
-              --hint-delivery-bytes-per-second B  pace of handing hints to a returning replica (default
-                                         4194304)
-              --repair-period-hours H    hours from the end of one background repair pass to the start of the
-                                         next (default 24; 0: only on demand, ringkv repair)
-              --replace ID               join in place of node ID, which must be DOWN: take its tokens, stream
-                                         its ranges from the other replicas, then remove it from the ring
-              --scale-target-rps R       autoscaling: client requests per second one node should serve on
-                                         average (default 10000); INFO autoscale recommends a node count
-              --scale-max-bytes B        autoscaling: data one node should hold at most (default 0: no limit)
-              --scale-nodes MIN,MAX      autoscaling: bounds of the recommended node count (default 1,64)
-              --scale-up-after-s S       recommend more nodes after traffic stayed above target S seconds
-                                         (default 60)
-              --scale-down-after-s S     recommend fewer after it stayed low S seconds, leaving the remaining
-                                         nodes at 70 % of the target at most (default 300)
-              --scale-cooldown-s S       hold for S seconds after the membership changed (default 300)
-              --transport-timeout-ms MS  how long the node may be stopped (a long GC pause, SIGSTOP, a frozen VM
-                                         or container) and serve on when it resumes, 2000-86400000 (default
-                                         600000); a node stopped longer exits with status 3 and a message saying
-                                         so, for its supervisor to restart it (its data stays on disk)
-
-            Exit status: 0 after SIGINT or SIGTERM, 1 when the node cannot start, 3 when it stopped because it
-            could no longer serve.
-            """;
-    }
-
-    @Override
-    public int run(Options options, PrintStream out, PrintStream err) {
-        NodeConfig config = config(options);
+    public int run(PrintStream out, PrintStream err) {
+        NodeConfig config = withConfigFile().config();
         RingkvNode node = NodeComponent.of(config).node();
         CompletableFuture<Integer> status = new CompletableFuture<>();
         // SIGINT and SIGTERM run the shutdown hooks: stop the agent, close the transport, then let the JVM exit
@@ -191,66 +288,85 @@ final class NodeCommand implements Command {
     }
 
     /**
-     * Reads the node's settings: the command line, then the {@code --config} properties file for whatever the
-     * command line left out, then the defaults.
+     * Parses a node's command line as the launcher does, with its {@code --config} file.
+     *
+     * @param args the options after {@code ringkv node}
+     * @return the node's settings
+     * @throws UsageException when an option or a setting of the file is wrong
      */
-    static NodeConfig config(Options commandLine) {
-        Options options = commandLine;
-        String file = commandLine.text("config", null);
-        if (file != null) {
-            options = commandLine.withDefaultsFrom(Path.of(file));
+    static NodeConfig config(List<String> args) {
+        NodeCommand command = new NodeCommand();
+        try {
+            new CommandLine(command).parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException(e.getMessage());
         }
-        options.rejectUnknown(SETTINGS);
-        NodeId id = NodeId.of(options.text("id", NodeConfig.DEFAULT_ID));
-        GossipSettings defaults = GossipSettings.DEFAULT;
-        int interval = options.integer("gossip-interval-ms", (int) defaults.intervalMillis(), 10, 60_000);
-        GossipSettings gossip = new GossipSettings(options.text("cluster-name", defaults.clusterName()), interval,
-            options.longValue("suspect-after-ms", 15L * interval), options.longValue("down-after-ms", 30L * interval),
-            options.text("failure-detector", defaults.detector()),
-            options.decimal("phi-suspect", defaults.phiSuspect()), options.decimal("phi-down", defaults.phiDown()),
-            options.longValue("quarantine-ms", defaults.quarantineMillis()),
-            options.integer("ready-after-rounds", defaults.readyAfterRounds(), 0, 100_000));
-        return new NodeConfig(id,
-            PeerAddress.parse(options.text("listen", NodeConfig.DEFAULT_LISTEN)),
-            NodeConfig.parseSeeds(options.text("seeds", "")),
-            Path.of(options.text("data-dir", "data/" + id)),
-            IdlePreset.parse(options.text("idle", IdlePreset.ADAPTIVE.optionName())),
-            options.integer("client-port", NodeConfig.DEFAULT_CLIENT_PORT, 0, 65_535),
-            options.text("zone", Node.DEFAULT_ZONE), options.text("rack", Node.DEFAULT_RACK), gossip,
-            new ClusterSettings(options.integer("n", 0, 0, 16), options.integer("r", 0, 0, 16),
-                options.integer("w", 0, 0, 16), options.text("resolver", ClusterSettings.DEFAULT.resolver()),
-                options.text("engine", ClusterSettings.DEFAULT.engine()),
-                options.integer("vnodes", ClusterSettings.DEFAULT.vnodes(), 1, 4096),
-                options.integer("timeout-ms", 1000, 1, 600_000)),
-            NodeConfig.parseEngineOptions(options.text("engine-options", "")),
-            clientSettings(options),
-            options.integer("transport-timeout-ms", (int) NodeConfig.DEFAULT_TRANSPORT_TIMEOUT_MILLIS,
-                (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS),
-                (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)),
-            hintSettings(options),
-            options.integer("repair-period-hours", (int) NodeConfig.DEFAULT_REPAIR_PERIOD_HOURS, 0, 24 * 365),
-            replaced(options.text("replace", "")),
-            scalingSettings(options));
+        return command.withConfigFile().config();
     }
 
-    private static ScalingPolicy.Config scalingSettings(Options options) {
+    /**
+     * @return these options over the {@code --config} file's settings: a new command parsed from this one's
+     *     command line, with the file's settings as the defaults of the options the command line left out
+     * @throws UsageException when the file cannot be read, names an unknown setting or holds a wrong value
+     */
+    NodeCommand withConfigFile() {
+        if (configFile == null) {
+            return this;
+        }
+        Properties file = ConfigFile.load(configFile);
+        NodeCommand merged = new NodeCommand();
+        CommandLine parser = new CommandLine(merged);
+        ConfigFile.rejectUnknown(configFile, file, parser.getCommandSpec());
+        parser.setDefaultValueProvider(ConfigFile.defaults(file));
+        try {
+            parser.parseArgs(ConfigFile.givenOptions(spec.commandLine().getParseResult()).toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException("config file " + configFile + ": " + e.getMessage());
+        }
+        return merged;
+    }
+
+    /**
+     * @return the node's settings from the options
+     * @throws UsageException naming an option whose value is out of its range
+     * @throws KvException naming a setting the node refuses
+     */
+    NodeConfig config() {
+        NodeId nodeId = NodeId.of(id);
+        int interval = Bounds.check("--gossip-interval-ms", gossipIntervalMillis, 10, 60_000);
+        GossipSettings gossip = new GossipSettings(clusterName, interval,
+            suspectAfterMillis == null ? 15L * interval : suspectAfterMillis,
+            downAfterMillis == null ? 30L * interval : downAfterMillis, failureDetector,
+            Bounds.finite("--phi-suspect", phiSuspect), Bounds.finite("--phi-down", phiDown), quarantineMillis,
+            Bounds.check("--ready-after-rounds", readyAfterRounds, 0, 100_000));
+        return new NodeConfig(nodeId, PeerAddress.parse(listen), NodeConfig.parseSeeds(seeds == null ? "" : seeds),
+            dataDirectory == null ? Path.of("data/" + nodeId) : dataDirectory, IdlePreset.parse(idle),
+            Bounds.check("--client-port", clientPort, 0, 65_535), zone, rack, gossip,
+            new ClusterSettings(Bounds.check("--n", n, 0, 16), Bounds.check("--r", r, 0, 16),
+                Bounds.check("--w", w, 0, 16), resolver, engine, Bounds.check("--vnodes", vnodes, 1, 4096),
+                Bounds.check("--timeout-ms", timeoutMillis, 1, 600_000)),
+            NodeConfig.parseEngineOptions(engineOptions == null ? "" : engineOptions), clientSettings(),
+            Bounds.check("--transport-timeout-ms", transportTimeoutMillis,
+                (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS),
+                (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)),
+            hintSettings(), Bounds.check("--repair-period-hours", repairPeriodHours, 0, 24 * 365), replaced(replace),
+            scalingSettings());
+    }
+
+    private ScalingPolicy.Config scalingSettings() {
         ScalingPolicy.Config defaults = ScalingPolicy.Config.DEFAULT;
-        List<Integer> bounds = options.integers("scale-nodes", List.of(defaults.minNodes(), defaults.maxNodes()), 1,
-            4096);
-        if (bounds.size() != 2) {
-            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--scale-nodes takes MIN,MAX, was "
-                + options.text("scale-nodes", ""));
+        String[] bounds = scaleNodes.split(",", -1);
+        if (bounds.length != 2) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--scale-nodes takes MIN,MAX, was " + scaleNodes);
         }
         int maxSeconds = 7 * 24 * 3600;
         try {
-            return new ScalingPolicy.Config(options.decimal("scale-target-rps", defaults.targetPerNode()),
-                options.longValue("scale-max-bytes", defaults.maxBytesPerNode()), bounds.get(0), bounds.get(1),
-                TimeUnit.SECONDS.toNanos(options.integer("scale-up-after-s",
-                    (int) TimeUnit.NANOSECONDS.toSeconds(defaults.upAfterNanos()), 0, maxSeconds)),
-                TimeUnit.SECONDS.toNanos(options.integer("scale-down-after-s",
-                    (int) TimeUnit.NANOSECONDS.toSeconds(defaults.downAfterNanos()), 0, maxSeconds)),
-                TimeUnit.SECONDS.toNanos(options.integer("scale-cooldown-s",
-                    (int) TimeUnit.NANOSECONDS.toSeconds(defaults.coolDownNanos()), 0, maxSeconds)),
+            return new ScalingPolicy.Config(scaleTargetRps, scaleMaxBytes,
+                Bounds.check("--scale-nodes", Bounds.integer("--scale-nodes", bounds[0]), 1, 4096),
+                Bounds.check("--scale-nodes", Bounds.integer("--scale-nodes", bounds[1]), 1, 4096),
+                TimeUnit.SECONDS.toNanos(Bounds.check("--scale-up-after-s", scaleUpAfterSeconds, 0, maxSeconds)),
+                TimeUnit.SECONDS.toNanos(Bounds.check("--scale-down-after-s", scaleDownAfterSeconds, 0, maxSeconds)),
+                TimeUnit.SECONDS.toNanos(Bounds.check("--scale-cooldown-s", scaleCooldownSeconds, 0, maxSeconds)),
                 defaults.headroom());
         } catch (IllegalArgumentException e) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, e.getMessage());
@@ -258,7 +374,7 @@ final class NodeCommand implements Command {
     }
 
     private static NodeId replaced(String id) {
-        if (id.isEmpty()) {
+        if (id == null || id.isEmpty()) {
             return null;
         }
         if (!NodeId.isValid(id)) {
@@ -267,29 +383,22 @@ final class NodeCommand implements Command {
         return NodeId.of(id);
     }
 
-    private static HintConfig hintSettings(Options options) {
+    private HintConfig hintSettings() {
         HintConfig defaults = HintConfig.DEFAULT;
-        String sloppy = options.text("sloppy-quorum", "on");
-        if (!sloppy.equals("on") && !sloppy.equals("off")) {
-            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--sloppy-quorum must be on or off, was " + sloppy);
+        if (!sloppyQuorum.equals("on") && !sloppyQuorum.equals("off")) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--sloppy-quorum must be on or off, was "
+                + sloppyQuorum);
         }
-        return new HintConfig(sloppy.equals("on"),
-            HintConfig.HintedWrites.named(options.text("hinted-writes", defaults.hintedWrites().configName())),
-            TimeUnit.MILLISECONDS.toNanos(options.longValue("hint-window-ms",
-                TimeUnit.NANOSECONDS.toMillis(defaults.windowNanos()))),
-            options.longValue("hint-max-bytes-per-node", defaults.maxBytesPerTarget()),
-            options.longValue("hint-max-bytes", defaults.maxBytesTotal()),
-            options.longValue("hint-delivery-bytes-per-second", defaults.deliveryBytesPerSecond()),
-            defaults.maxInFlight(), defaults.deliveryIntervalNanos());
+        return new HintConfig(sloppyQuorum.equals("on"), HintConfig.HintedWrites.named(hintedWrites),
+            TimeUnit.MILLISECONDS.toNanos(hintWindowMillis), hintMaxBytesPerNode, hintMaxBytes,
+            hintDeliveryBytesPerSecond, defaults.maxInFlight(), defaults.deliveryIntervalNanos());
     }
 
-    private static ClientSettings clientSettings(Options options) {
-        ClientSettings defaults = ClientSettings.DEFAULT;
+    private ClientSettings clientSettings() {
         return new ClientSettings(
-            options.integer("client-idle-timeout", defaults.idleTimeoutSeconds(), 0, ClientSettings.MAX_TIMEOUT_SECONDS),
-            options.integer("client-request-timeout", defaults.requestTimeoutSeconds(), 0,
-                ClientSettings.MAX_TIMEOUT_SECONDS),
-            options.integer("client-max-pending-replies", defaults.maxPendingReplies(), 1, 1_000_000),
-            options.integer("client-max-unsent-bytes", defaults.maxUnsentReplyBytes(), 16 * 1024, 1024 * 1024 * 1024));
+            Bounds.check("--client-idle-timeout", clientIdleTimeout, 0, ClientSettings.MAX_TIMEOUT_SECONDS),
+            Bounds.check("--client-request-timeout", clientRequestTimeout, 0, ClientSettings.MAX_TIMEOUT_SECONDS),
+            Bounds.check("--client-max-pending-replies", clientMaxPendingReplies, 1, 1_000_000),
+            Bounds.check("--client-max-unsent-bytes", clientMaxUnsentBytes, 16 * 1024, 1024 * 1024 * 1024));
     }
 }

@@ -5,68 +5,61 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import picocli.CommandLine;
 
 /**
  * {@code ringkv repair}: starts a repair pass on a node (every token range it replicates, with each other replica)
  * and follows it through {@code INFO repair} with a progress line until it ends, then prints a summary.
  */
+@CommandLine.Command(name = "repair",
+    description = {"Repair a node's ranges against their other replicas (Merkle-tree anti-entropy), with progress.",
+        "Starts a repair pass on the node: for every token range it replicates, it compares hash trees with each"
+            + " other replica of the range and exchanges only the keys that differ, both ways, merged with the"
+            + " cluster's resolver. Sessions run one at a time; a replica believed down is skipped (and counted)."
+            + " Prints progress until the pass ends, then a summary; exits 1 when a session failed or was skipped, or"
+            + " the pass did not end within the timeout (it goes on running on the node)."})
 final class RepairCommand implements Command {
     private static final long POLL_MILLIS = 500;
+
+    @CommandLine.Mixin
+    NodeAddress node = new NodeAddress();
+
+    @CommandLine.Option(names = "--range", paramLabel = "START,END",
+        description = "only the node's ranges that overlap the tokens (START, END] (signed 64-bit; default: all)")
+    String range;
+
+    @CommandLine.Option(names = "--node", paramLabel = "ID",
+        description = "only against this replica (default: all; such a pass does not let tombstones be purged: the"
+            + " ranges' other replicas were not repaired against)")
+    String replica;
+
+    @CommandLine.Option(names = "--timeout-s", paramLabel = "S", defaultValue = "3600",
+        description = "how long to follow the pass, 1-604800 seconds")
+    int timeoutSeconds;
 
     @Inject
     RepairCommand() {
     }
 
     @Override
-    public String summary() {
-        return "repair a node's ranges against their other replicas (Merkle-tree anti-entropy), with progress";
-    }
-
-    @Override
-    public String usage() {
-        return """
-            usage: ringkv repair [--host HOST] [--port PORT] [--range START,END] [--node ID] [--timeout-s S]
-
-            Starts a repair pass on the node: for every token range it replicates, it compares hash trees with
-            each other replica of the range and exchanges only the keys that differ, both ways, merged with the
-            cluster's resolver. Sessions run one at a time; a replica believed down is skipped (and counted).
-            Prints progress until the pass ends, then a summary; exits 1 when a session failed or was skipped,
-            or the pass did not end within the timeout (it goes on running on the node).
-
-            options:
-              --host HOST        node to repair (default 127.0.0.1)
-              --port PORT        its client port (default 7379)
-              --range START,END  only the node's ranges that overlap the tokens (START, END] (signed 64-bit)
-              --node ID          only against this replica (such a pass does not let tombstones be purged:
-                                 the ranges' other replicas were not repaired against)
-              --timeout-s S      how long to follow the pass (default 3600)
-            """;
-    }
-
-    @Override
-    public int run(Options options, PrintStream out, PrintStream err) {
-        options.rejectUnknown(Set.of("host", "port", "timeout-s", "range", "node"));
+    public int run(PrintStream out, PrintStream err) {
         List<String> command = new java.util.ArrayList<>(List.of("REPAIR"));
-        String range = options.text("range", "");
-        if (!range.isEmpty()) {
+        if (range != null && !range.isEmpty()) {
             String[] bounds = range.split(",");
             if (bounds.length != 2) {
-                err.println("ringkv repair: --range takes START,END (two tokens), not '" + range + "'");
-                return Launcher.USAGE;
+                throw new UsageException("--range takes START,END (two tokens), not '" + range + "'");
             }
             command.addAll(List.of("RANGE", bounds[0].trim(), bounds[1].trim()));
         }
-        String node = options.text("node", "");
-        if (!node.isEmpty()) {
-            command.addAll(List.of("NODE", node));
+        if (replica != null && !replica.isEmpty()) {
+            command.addAll(List.of("NODE", replica));
         }
-        String host = options.text("host", "127.0.0.1");
-        int port = options.integer("port", 7379, 1, 65_535);
-        long deadline = System.nanoTime() + options.integer("timeout-s", 3600, 1, 86_400 * 7) * 1_000_000_000L;
+        long deadline = System.nanoTime()
+            + Bounds.check("--timeout-s", timeoutSeconds, 1, 86_400 * 7) * 1_000_000_000L;
+        node.reach("repair", err);
         try {
-            long passesBefore = ClusterInfo.number(info(host, port), "repair_passes_completed");
-            AdminClient.Reply started = AdminClient.call(host, port, command);
+            long passesBefore = ClusterInfo.number(node.info("repair"), "repair_passes_completed");
+            AdminClient.Reply started = node.call(command);
             if (started.error()) {
                 err.println("ringkv repair: " + started.text());
                 return Launcher.FAILED;
@@ -74,7 +67,7 @@ final class RepairCommand implements Command {
             out.println(started.text());
             long startedAt = System.nanoTime();
             while (System.nanoTime() < deadline) {
-                Map<String, String> fields = info(host, port);
+                Map<String, String> fields = node.info("repair");
                 long done = ClusterInfo.number(fields, "repair_pass_sessions_done");
                 long total = ClusterInfo.number(fields, "repair_pass_sessions");
                 out.printf("\r%s %d/%d sessions, %d keys exchanged", ClusterInfo.bar(done, total), done, total,
@@ -90,8 +83,7 @@ final class RepairCommand implements Command {
             err.println("ringkv repair: the pass did not end within the timeout; it goes on on the node (INFO repair)");
             return Launcher.FAILED;
         } catch (IOException e) {
-            err.println("ringkv repair: cannot reach a ringkv node at " + host + ":" + port + " (" + e.getMessage()
-                + ")");
+            err.println("ringkv repair: the node at " + node + " stopped answering (" + e.getMessage() + ")");
             return Launcher.FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -110,9 +102,5 @@ final class RepairCommand implements Command {
             ClusterInfo.number(fields, "repair_keys_sent"), ClusterInfo.number(fields, "repair_keys_received"),
             ClusterInfo.number(fields, "repair_record_bytes"), ClusterInfo.number(fields, "repair_tree_bytes"));
         return failed + skipped == 0 ? Launcher.OK : Launcher.FAILED;
-    }
-
-    private static Map<String, String> info(String host, int port) throws IOException {
-        return ClusterInfo.fetch(host, port, "repair");
     }
 }

@@ -6,50 +6,50 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import picocli.CommandLine;
 
 /**
  * {@code ringkv ring simulate}: builds rings one join at a time and prints, per configuration, one JSON line with
  * the balance of primary and replicated ownership and how much data one more join moves.
  */
+@CommandLine.Command(name = "simulate",
+    description = {"Simulate token allocation: ownership balance and data moved by a join.",
+        "Builds a ring of --nodes nodes one join at a time, measures ownership (primary and replicated, as the"
+            + " coefficient of variation across nodes), then adds one more node and measures the fraction of"
+            + " replicated ownership that moved against the ideal rf/(nodes+1). Prints one JSON line per"
+            + " configuration; lists run every combination."})
 final class RingSimulateCommand implements Command {
     private static final Set<String> STRATEGIES = Set.of("balanced", "random");
+
+    @CommandLine.Option(names = "--nodes", paramLabel = "N", split = ",", defaultValue = "16",
+        description = "nodes in the ring, 1-10000")
+    List<Integer> nodeCounts;
+
+    @CommandLine.Option(names = "--vnodes", paramLabel = "T", split = ",", defaultValue = "16",
+        description = "tokens per node, 1-4096")
+    List<Integer> vnodeCounts;
+
+    @CommandLine.Option(names = "--rf", paramLabel = "R", defaultValue = "3", description = "replication factor, 1-16")
+    int rf;
+
+    @CommandLine.Option(names = "--strategy", paramLabel = "S", split = ",", defaultValue = "balanced",
+        completionCandidates = Strategies.class, description = "token allocation: balanced or random")
+    List<String> strategies;
+
+    @CommandLine.Option(names = "--seed", paramLabel = "X", defaultValue = "1",
+        description = "seed of the random choices")
+    long seed;
 
     @Inject
     RingSimulateCommand() {
     }
 
     @Override
-    public String summary() {
-        return "simulate token allocation: ownership balance and data moved by a join";
-    }
-
-    @Override
-    public String usage() {
-        return """
-            usage: ringkv ring simulate [options]
-
-            Builds a ring of --nodes nodes one join at a time, measures ownership (primary and replicated, as the
-            coefficient of variation across nodes), then adds one more node and measures the fraction of replicated
-            ownership that moved against the ideal rf/(nodes+1). Prints one JSON line per configuration; lists run
-            every combination.
-
-            options:
-              --nodes N[,N...]        nodes in the ring, 1-10000 (default 16)
-              --vnodes T[,T...]       tokens per node, 1-4096 (default 16)
-              --rf R                  replication factor, 1-16 (default 3)
-              --strategy S[,S...]     balanced or random (default balanced)
-              --seed X                seed of the random choices (default 1)
-            """;
-    }
-
-    @Override
-    public int run(Options options, PrintStream out, PrintStream err) {
-        options.rejectUnknown(Set.of("nodes", "vnodes", "rf", "strategy", "seed"));
-        List<Integer> nodeCounts = options.integers("nodes", List.of(16), 1, 10_000);
-        List<Integer> vnodeCounts = options.integers("vnodes", List.of(16), 1, 4096);
-        int rf = options.integer("rf", 3, 1, 16);
-        List<String> strategies = options.words("strategy", List.of("balanced"), STRATEGIES);
-        long seed = options.longValue("seed", 1);
+    public int run(PrintStream out, PrintStream err) {
+        Bounds.check("--nodes", nodeCounts, 1, 10_000);
+        Bounds.check("--vnodes", vnodeCounts, 1, 4096);
+        Bounds.check("--rf", rf, 1, 16);
+        Bounds.oneOf("--strategy", strategies, STRATEGIES);
         for (String strategy : strategies) {
             for (int vnodes : vnodeCounts) {
                 for (int nodes : nodeCounts) {
@@ -65,5 +65,15 @@ final class RingSimulateCommand implements Command {
             }
         }
         return Launcher.OK;
+    }
+
+    /** The strategies, for shell completion. */
+    static final class Strategies extends java.util.TreeSet<String> {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        Strategies() {
+            super(STRATEGIES);
+        }
     }
 }

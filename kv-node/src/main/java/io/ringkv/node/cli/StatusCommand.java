@@ -9,77 +9,49 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import picocli.CommandLine;
 
 /**
  * {@code ringkv status}: asks any node for its view of the cluster ({@code INFO cluster}) and prints one line per
  * node, like {@code nodetool status}.
  */
+@CommandLine.Command(name = "status",
+    description = {"Show the cluster as one node sees it: state, address, rack, load, ownership, tokens.",
+        "Prints one line per node:",
+        "  state       NORMAL, JOINING, LEAVING or LEFT as the node announced it;",
+        "              SUSPECT or DOWN as this node's failure detector judges it",
+        "  address     peer address (UDP); client is the Redis-protocol address",
+        "  load        size of the data the node holds (tables and memtables),",
+        "              as it last announced",
+        "  keys        records the node holds (deletes included until compacted",
+        "              away), as it last announced",
+        "  disk        full while the node refuses writes because its disk is full",
+        "              (it still serves reads; INFO storage on that node says how",
+        "              much is free), ok otherwise",
+        "  owns        share of the ring's data the node keeps a replica of",
+        "  generation  changes every time the node restarts",
+        "  liveness    what the asked node's failure detector believes",
+        "  hints       hints the asked node holds for the node (writes it missed",
+        "              while down or silent), handed over once it is alive again",
+        "              (ringkv hints lists them)"})
 final class StatusCommand implements Command {
     private static final List<String> COLUMNS = List.of("state", "id", "address", "client", "zone", "rack", "load",
         "keys", "disk", "owns", "tokens", "generation", "liveness", "hints");
+
+    @CommandLine.Mixin
+    NodeAddress node = new NodeAddress();
 
     @Inject
     StatusCommand() {
     }
 
     @Override
-    public String summary() {
-        return "show the cluster as one node sees it: state, address, rack, load, ownership, tokens of each node";
-    }
-
-    @Override
-    public String usage() {
-        return """
-            usage: ringkv status [--host HOST] [--port PORT]
-
-            Connects to a node's client port and prints its view of the cluster, one line per node:
-              state       NORMAL, JOINING, LEAVING or LEFT as the node announced it; SUSPECT or DOWN as this
-                          node's failure detector judges it
-              address     peer address (UDP); client is the Redis-protocol address
-              load        size of the data the node holds (tables and memtables), as it last announced
-              keys        records the node holds (deletes included until compacted away), as it last announced
-              disk        full while the node refuses writes because its disk is full (it still serves reads;
-                          INFO storage on that node says how much is free), ok otherwise
-              owns        share of the ring's data the node keeps a replica of
-              generation  changes every time the node restarts
-              liveness    what the asked node's failure detector believes
-              hints       hints the asked node holds for the node (writes it missed while down or silent),
-                          handed over once it is alive again
-
-            options:
-              --host HOST   node to ask (default 127.0.0.1)
-              --port PORT   its client port (default 7379)
-            """;
-    }
-
-    @Override
-    public int run(Options options, PrintStream out, PrintStream err) {
-        options.rejectUnknown(Set.of("host", "port"));
-        String host = options.text("host", "127.0.0.1");
-        int port = options.integer("port", 7379, 1, 65_535);
-        AdminClient.Reply reply;
-        try {
-            reply = AdminClient.call(host, port, List.of("INFO", "cluster"));
-        } catch (IOException e) {
-            err.println("ringkv status: cannot reach a ringkv node at " + host + ":" + port + " (" + e.getMessage()
-                + "); is it running, and is --port its client port?");
-            return Launcher.FAILED;
-        }
-        if (reply.error()) {
-            err.println("ringkv status: the node at " + host + ":" + port + " answered: " + reply.text());
-            return Launcher.FAILED;
-        }
-        ClusterInfo info = ClusterInfo.parse(reply.text());
-        Map<String, String> hints = sectionFields(host, port, "hints");
-        Map<String, String> repair = sectionFields(host, port, "repair");
+    public int run(PrintStream out, PrintStream err) {
+        ClusterInfo info = node.reach("status", err);
+        Map<String, String> hints = sectionFields(node, "hints");
+        Map<String, String> repair = sectionFields(node, "repair");
         Map<String, String> fields = info.fields();
         List<Map<String, String>> nodes = info.nodes();
-        if (!fields.containsKey("cluster_self")) {
-            err.println("ringkv status: the node at " + host + ":" + port + " reports no cluster section; is it a"
-                + " ringkv node?");
-            return Launcher.FAILED;
-        }
         out.printf("Cluster %s as seen by %s: %s node(s) known, %s in the ring, %s failure detector%n",
             fields.get("cluster_name"), fields.get("cluster_self"), fields.get("cluster_known_nodes"),
             fields.get("cluster_ring_nodes"), fields.get("cluster_failure_detector"));
@@ -98,19 +70,26 @@ final class StatusCommand implements Command {
         }
         List<List<String>> rows = new ArrayList<>();
         rows.add(COLUMNS.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList());
-        for (Map<String, String> node : nodes) {
-            List<String> row = new ArrayList<>();
-            for (String column : COLUMNS) {
-                String value = column.equals("hints") ? hintsFor(hints, node.get("id"))
-                    : node.getOrDefault(column, "?");
-                if (column.equals("owns")) {
-                    value = percent(value);
-                }
-                row.add(value);
-            }
-            rows.add(row);
+        for (Map<String, String> row : nodes) {
+            rows.add(row(row, hints));
         }
-        int[] widths = new int[COLUMNS.size()];
+        printTable(rows, out);
+        out.flush();
+        return Launcher.OK;
+    }
+
+    private static List<String> row(Map<String, String> node, Map<String, String> hints) {
+        List<String> row = new ArrayList<>();
+        for (String column : COLUMNS) {
+            String value = column.equals("hints") ? hintsFor(hints, node.get("id")) : node.getOrDefault(column, "?");
+            row.add(column.equals("owns") ? percent(value) : value);
+        }
+        return row;
+    }
+
+    /** Prints rows as columns, each as wide as its widest cell. */
+    static void printTable(List<List<String>> rows, PrintStream out) {
+        int[] widths = new int[rows.getFirst().size()];
         for (List<String> row : rows) {
             for (int i = 0; i < row.size(); i++) {
                 widths[i] = Math.max(widths[i], row.get(i).length());
@@ -126,8 +105,6 @@ final class StatusCommand implements Command {
             }
             out.println(line.toString().stripTrailing());
         }
-        out.flush();
-        return Launcher.OK;
     }
 
     /**
@@ -153,16 +130,16 @@ final class StatusCommand implements Command {
     }
 
     /** @return the asked node's fields of one INFO section, empty when it has none (or could not say) */
-    private static Map<String, String> sectionFields(String host, int port, String section) {
+    private static Map<String, String> sectionFields(NodeAddress node, String section) {
         try {
-            return ClusterInfo.fetch(host, port, section);
+            return node.info(section);
         } catch (IOException e) {
             return Map.of();
         }
     }
 
     /** @return the hints the asked node holds for {@code id}: 0 when it has no gauge for it, "?" when unknown */
-    private static String hintsFor(Map<String, String> hints, String id) {
+    static String hintsFor(Map<String, String> hints, String id) {
         if (hints.isEmpty() || id == null || !NodeId.isValid(id)) {
             return "?";
         }

@@ -2,9 +2,10 @@ package io.ringkv.node.cli;
 
 import jakarta.inject.Inject;
 import java.io.PrintStream;
-import java.util.Set;
+import picocli.CommandLine;
 
-/** {@code ringkv version}: the ringkv and Java versions. */
+/** {@code ringkv version} (and {@code ringkv --version}): the ringkv and Java versions. */
+@CommandLine.Command(name = "version", description = "Print the ringkv and Java versions.")
 final class VersionCommand implements Command {
 
     @Inject
@@ -12,22 +13,23 @@ final class VersionCommand implements Command {
     }
 
     @Override
-    public String summary() {
-        return "print the ringkv and Java versions";
-    }
-
-    @Override
-    public String usage() {
-        return "usage: ringkv version\n";
-    }
-
-    @Override
-    public int run(Options options, PrintStream out, PrintStream err) {
-        options.rejectUnknown(Set.of());
-        String version = VersionCommand.class.getModule().getDescriptor() == null
-            ? "development"
-            : VersionCommand.class.getModule().getDescriptor().rawVersion().orElse("development");
-        out.println("ringkv " + version + " on Java " + Runtime.version());
+    public int run(PrintStream out, PrintStream err) {
+        out.println(text());
         return Launcher.OK;
+    }
+
+    /** @return {@code ringkv VERSION on Java VERSION}; the version is "development" outside a release */
+    static String text() {
+        var descriptor = VersionCommand.class.getModule().getDescriptor();
+        String version = descriptor == null ? "development" : descriptor.rawVersion().orElse("development");
+        return "ringkv " + version + " on Java " + Runtime.version();
+    }
+
+    /** What {@code --version} prints, for every command. */
+    static final class Provider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {text()};
+        }
     }
 }

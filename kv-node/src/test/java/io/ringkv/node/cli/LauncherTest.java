@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -39,8 +40,9 @@ class LauncherTest {
         assertTrue(err().contains("cannot reach a ringkv node at 127.0.0.1:" + port), err());
         assertEquals(1, run("removenode", "node9", "--port", Integer.toString(port)));
         assertTrue(err().contains("ringkv removenode: cannot reach a ringkv node"), err());
+        assertTrue(err().contains("no node answered"), err());
         assertEquals(2, run("removenode", "--port", Integer.toString(port)), "the id is required");
-        assertTrue(err().contains("removenode needs the id of the node to remove"), err());
+        assertTrue(err().contains("ringkv removenode: Missing required parameter: 'ID'"), err());
     }
 
     @Test
@@ -55,25 +57,11 @@ class LauncherTest {
             + "hints_pending_n2:7\r\n";
         String repair = "# Repair\r\nrepair_pass_running:1\r\nrepair_pass_sessions:96\r\n"
             + "repair_pass_sessions_done:12\r\nrepair_pass_keys:5\r\n";
-        try (java.net.ServerSocket server = new java.net.ServerSocket(0)) {
-            Thread answer = Thread.ofVirtual().start(() -> {
-                for (int request = 0; request < 3; request++) {
-                    try (java.net.Socket socket = server.accept()) {
-                        byte[] asked = new byte[256];
-                        int read = socket.getInputStream().read(asked);
-                        String question = new String(asked, 0, Math.max(0, read), StandardCharsets.UTF_8);
-                        String text = question.contains("hints") ? hints : question.contains("repair") ? repair : info;
-                        byte[] body = text.getBytes(StandardCharsets.UTF_8);
-                        socket.getOutputStream().write(("$" + body.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-                        socket.getOutputStream().write(body);
-                        socket.getOutputStream().write("\r\n".getBytes(StandardCharsets.UTF_8));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }
-            });
-            assertEquals(0, run("status", "--port", Integer.toString(server.getLocalPort())));
-            answer.join();
+        try (FakeNode node = new FakeNode(3, Map.of("cluster", info, "hints", hints, "repair", repair))) {
+            assertEquals(0, run("status", "--port", Integer.toString(node.port())));
+            node.awaitAnswered();
+            assertEquals("ringkv status: reached node n1 at 127.0.0.1:" + node.port(), err().strip(),
+                "which node answered goes to stderr");
         }
         List<String> lines = out().lines().toList();
         assertTrue(lines.get(0).startsWith("Cluster ringkv as seen by n1: 2 node(s) known, 2 in the ring"), out());
@@ -121,7 +109,11 @@ class LauncherTest {
     @Test
     void ringSimulateRejectsBadValuesNamingTheOptionAndRange() {
         assertEquals(2, run("ring", "simulate", "--nodes", "many"));
-        assertTrue(err().contains("--nodes must be a whole number from 1 to 10000, was 'many'"), err());
+        assertTrue(err().contains("'--nodes'") && err().contains("'many' is not an int"), err());
+        err.reset();
+        assertEquals(2, run("ring", "simulate", "--nodes", "4,0"));
+        assertTrue(err().startsWith("ringkv ring simulate: --nodes must be from 1 to 10000, was 0\n"), err());
+        assertTrue(err().contains("Usage: ringkv ring simulate"), "the command's usage follows: " + err());
     }
 
     @Test
@@ -133,7 +125,8 @@ class LauncherTest {
     @Test
     void ringSimulateRejectsUnknownOptionsListingTheKnownOnes() {
         assertEquals(2, run("ring", "simulate", "--tokens", "8"));
-        assertTrue(err().contains("unknown option --tokens") && err().contains("--vnodes"), err());
+        assertTrue(err().contains("Unknown options: '--tokens'") && err().contains("Options: --nodes, --vnodes"),
+            err());
     }
 
     @Test
@@ -146,6 +139,148 @@ class LauncherTest {
     void versionNamesTheJavaRuntime() {
         assertEquals(0, run("version"));
         assertTrue(out().startsWith("ringkv ") && out().contains("Java " + Runtime.version().feature()), out());
+    }
+
+    @Test
+    void hintsListsWhatANodeHoldsPerReplicaAndItsCounters() throws Exception {
+        String info = "# Cluster\r\ncluster_self:n1\r\n"
+            + "node0:id=n1,state=NORMAL,liveness=ALIVE\r\nnode1:id=N-2,state=NORMAL,liveness=DOWN\r\n"
+            + "node2:id=n3,state=NORMAL,liveness=ALIVE\r\n";
+        String hints = "# Hints\r\nhints_pending:12\r\nhints_pending_bytes:9000\r\nhints_stored:15\r\n"
+            + "hints_delivered:3\r\nhints_pending_n_2:7\r\nhints_pending_n3:0\r\nhints_pending_gone:5\r\n";
+        try (FakeNode node = new FakeNode(2, Map.of("cluster", info, "hints", hints))) {
+            assertEquals(0, run("hints", "--port", Integer.toString(node.port())));
+            node.awaitAnswered();
+            assertTrue(err().contains("ringkv hints: reached node n1 at 127.0.0.1:" + node.port()), err());
+        }
+        List<String> lines = out().lines().toList();
+        assertEquals("Hints held by n1: 12 pending (9000 bytes), 3 delivered since it started", lines.get(0), out());
+        assertEquals(List.of("FOR", "PENDING", "LIVENESS"), List.of(lines.get(1).split("\\s+")));
+        assertEquals(List.of("N-2", "7", "DOWN"), List.of(lines.get(2).split("\\s+")), "a member by its own id");
+        assertEquals(List.of("gone", "5", "not", "a", "member"), List.of(lines.get(3).split("\\s+")),
+            "a gauge no member matches (a node that left)");
+        assertTrue(out().lines().anyMatch(line -> line.matches("hints_stored\\s+15\\s+hints written .*")), out());
+        assertTrue(out().lines().anyMatch(line -> line.matches("hints_dropped_cap\\s+\\?\\s+.*")),
+            "a counter the node did not send shows as unknown: " + out());
+    }
+
+    @Test
+    void hintsSaysClearlyWhenNoNodeAnswers() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        assertEquals(1, run("hints", "--port", Integer.toString(port)));
+        assertTrue(err().startsWith("ringkv hints: cannot reach a ringkv node at 127.0.0.1:" + port), err());
+        assertTrue(err().contains("no node answered"), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void everyFormOfHelpShowsTheCommandsUsage() {
+        for (List<String> args : List.of(List.of("status", "--help"), List.of("help", "status"),
+            List.of("status", "-h"))) {
+            out.reset();
+            assertEquals(0, run(args.toArray(String[]::new)), args.toString());
+            assertTrue(out().startsWith("Usage: ringkv status [OPTIONS]"), args + ": " + out());
+            assertTrue(out().contains("--port=PORT") && out().contains("Default: 7379"), args + ": " + out());
+        }
+        for (List<String> args : List.of(List.of("--help"), List.of("help"), List.of("-h"))) {
+            out.reset();
+            assertEquals(0, run(args.toArray(String[]::new)), args.toString());
+            assertTrue(out().startsWith("Usage: ringkv [OPTIONS] <command>"), args + ": " + out());
+        }
+        out.reset();
+        assertEquals(0, run("help", "ring"));
+        assertTrue(out().contains("simulate"), out());
+        assertEquals("", err());
+    }
+
+    @Test
+    void everyCommandAndOptionHasADescriptionAndSaysItsDefault() {
+        var root = DaggerLauncherComponent.create().launcher().commandLine(System.out, System.err);
+        List<String> missing = new java.util.ArrayList<>();
+        check(root, missing);
+        assertEquals(List.of(), missing);
+        assertTrue(root.getSubcommands().keySet().containsAll(List.of("node", "cluster", "status", "cleanup",
+            "decommission", "removenode", "repair", "ring", "idle-cpu", "version", "hints", "completion", "help")),
+            root.getSubcommands().keySet().toString());
+    }
+
+    private static void check(picocli.CommandLine command, List<String> missing) {
+        var spec = command.getCommandSpec();
+        if (spec.usageMessage().description().length == 0) {
+            missing.add(spec.qualifiedName() + " has no description");
+        }
+        for (var option : spec.options()) {
+            String description = String.join(" ", option.description());
+            boolean saysDefault = option.usageHelp() || option.versionHelp() || option.defaultValueString() != null
+                && !option.defaultValueString().equals("null") || description.contains("default");
+            if (description.isBlank() || !saysDefault) {
+                missing.add(spec.qualifiedName() + " " + option.longestName());
+            }
+        }
+        command.getSubcommands().values().forEach(sub -> check(sub, missing));
+    }
+
+    @Test
+    void aMistypedCommandIsAUsageErrorSuggestingTheCloseOne() {
+        assertEquals(2, run("statsu"));
+        assertTrue(err().startsWith("ringkv: unknown command 'statsu'\nDid you mean: status?\n"), err());
+        assertEquals("", out());
+        err.reset();
+        assertEquals(2, run("ring", "simul"));
+        assertTrue(err().contains("Did you mean: simulate?"), err());
+    }
+
+    @Test
+    void aMistypedOptionIsAUsageErrorSuggestingTheCloseOnes() {
+        assertEquals(2, run("status", "--prot", "7379"));
+        assertTrue(err().startsWith("ringkv status: Unknown options: '--prot', '7379'\nDid you mean: --port?\n"),
+            err());
+        assertTrue(err().contains("Usage: ringkv status [OPTIONS]"), err());
+    }
+
+    @Test
+    void optionsTakeTheirValueAfterASpaceOrAnEqualsSignOnceEach() {
+        assertEquals(0, run("ring", "simulate", "--nodes=4", "--vnodes", "2", "--seed=9"));
+        assertEquals(4, number(out(), "nodes"));
+        assertEquals(2, run("ring", "simulate", "--nodes"));
+        assertTrue(err().contains("Missing required parameter for option '--nodes'"), err());
+        err.reset();
+        assertEquals(2, run("ring", "simulate", "--rf", "3", "--rf", "4"));
+        assertTrue(err().contains("'--rf' (R) should be specified only once"), err());
+        err.reset();
+        assertEquals(2, run("ring", "simulate", "nodes"));
+        assertTrue(err().contains("Unmatched argument at index 2: 'nodes'"), err());
+    }
+
+    @Test
+    void aFailedCommandExitsOneWithItsMessageAndNoUsage() {
+        assertEquals(1, run("node", "--listen", "127.0.0.1:notaport"));
+        assertEquals("ringkv node: expected host:port with a numeric port, was '127.0.0.1:notaport'", err().strip());
+    }
+
+    @Test
+    void versionAndDashDashVersionPrintTheSameLine() {
+        assertEquals(0, run("--version"));
+        String version = out();
+        out.reset();
+        assertEquals(0, run("version"));
+        assertEquals(version, out());
+        assertTrue(version.startsWith("ringkv "), version);
+    }
+
+    @Test
+    void completionPrintsABashScriptNamingEveryCommand() {
+        assertEquals(0, run("completion"));
+        String script = out();
+        assertTrue(script.startsWith("#!/usr/bin/env bash"), script.lines().findFirst().orElse(""));
+        assertTrue(script.contains("complete -F _complete_ringkv"), "registers the completion function");
+        for (String word : List.of("node", "cluster", "status", "cleanup", "decommission", "removenode", "repair",
+            "simulate", "idle-cpu", "version", "hints", "completion", "--base-client-port", "--client-port")) {
+            assertTrue(script.contains(word), word + " missing from the completion script");
+        }
     }
 
     private static double number(String json, String field) {
