@@ -21,6 +21,10 @@ module io.ringkv.node {
     requires io.prometheus.metrics.model;
     requires io.prometheus.writer.text;
     requires io.prometheus.metrics.instrumentation.jvm;
+    // automatic modules say nothing of what they need: name the ones the client loads, so they are resolved
+    requires io.prometheus.metrics.config;
+    requires io.prometheus.metrics.tracer.initializer;
+    requires io.prometheus.metrics.tracer.common;
     // the command line
     requires info.picocli;
 

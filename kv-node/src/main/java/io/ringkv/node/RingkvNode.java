@@ -133,6 +133,8 @@ public final class RingkvNode implements AutoCloseable {
             clients.requestTimeoutSeconds() * 1000L, RespConfig.onPort(0).version()));
         try {
             NodeConfig announced = config.withClientPort(frontDoor.port());
+            // before the agent starts: the JVM's collectors take a moment to set up, which gossip need not wait for
+            metrics = new NodeMetrics(context.counters());
             peersWriter = new PeersWriter(config.dataDirectory(), events, context.counters());
             storageCounters = new StorageCounters(context.counters(), engine);
             // every replica read and write, and the engine's report, run on the stage's threads, never the agent's
@@ -198,7 +200,6 @@ public final class RingkvNode implements AutoCloseable {
             RangeCleanup cleanup = new RangeCleanup(engine, context.counters(), events);
             service.operation("cleanup", noArguments("CLEANUP", () -> cleanup.start(
                 replication.coordinator().ring(), membership.futureRing(), config.id())));
-            metrics = new NodeMetrics(context.counters());
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters(), metrics.requests());

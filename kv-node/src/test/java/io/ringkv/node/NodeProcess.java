@@ -88,7 +88,7 @@ final class NodeProcess implements AutoCloseable {
         command.add(modulePath);
         command.add("-m");
         command.add("io.ringkv.node/io.ringkv.node.Main");
-        command.addAll(List.of(args));
+        command.addAll(withHttpPort(List.of(args)));
         Path output = workingDirectory.resolve("process-" + STARTED.incrementAndGet() + ".log");
         try {
             Process process = new ProcessBuilder(command).directory(workingDirectory.toFile())
@@ -97,6 +97,20 @@ final class NodeProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * @return {@code args}, with HTTP on a free port for a {@code node} and none for a {@code cluster} when they do
+     *     not choose: the default (client port + 2000) may be taken on a machine running many tests
+     */
+    private static List<String> withHttpPort(List<String> args) {
+        List<String> all = new ArrayList<>(args);
+        if (!args.isEmpty() && args.getFirst().equals("node") && !args.contains("--http-port")) {
+            all.addAll(List.of("--http-port", "0"));
+        } else if (!args.isEmpty() && args.getFirst().equals("cluster") && !args.contains("--base-http-port")) {
+            all.addAll(List.of("--base-http-port", "-1"));
+        }
+        return all;
     }
 
     /** @return a UDP port on 127.0.0.1 that was free a moment ago */

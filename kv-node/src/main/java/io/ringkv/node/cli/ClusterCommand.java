@@ -1,5 +1,7 @@
 package io.ringkv.node.cli;
 
+import io.ringkv.node.NodeConfig;
+
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -44,6 +46,10 @@ final class ClusterCommand implements Command {
     @CommandLine.Option(names = "--base-client-port", paramLabel = "C", defaultValue = "7379",
         description = "client (Redis-protocol) port of node i is C + i - 1")
     int baseClientPort;
+
+    @CommandLine.Option(names = "--base-http-port", paramLabel = "H", description = "HTTP port (/metrics, /health,"
+        + " the dashboard) of node i is H + i - 1, or -1 for none (default: the base client port + 2000, so 9379)")
+    Integer baseHttpPort;
 
     @CommandLine.Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
         description = "parent of the nodes' data directories")
@@ -100,7 +106,13 @@ final class ClusterCommand implements Command {
             nodeOptions.addAll(List.of("--scale-nodes", bounds.get(0) + "," + bounds.get(1),
                 "--n", Integer.toString(Math.min(3, bounds.get(0)))));
         }
-        LocalNodes local = new LocalNodes(basePort, baseClientPort, dataDirectory, nodeOptions, out);
+        int httpShift = NodeConfig.DEFAULT_HTTP_PORT - NodeConfig.DEFAULT_CLIENT_PORT;
+        int httpBase = baseHttpPort == null ? baseClientPort + httpShift
+            : Bounds.check("--base-http-port", baseHttpPort, NodeConfig.HTTP_OFF, 65_000);
+        if (httpBase != NodeConfig.HTTP_OFF && httpBase + nodes > 65_535) {
+            throw new UsageException("--base-http-port " + httpBase + " leaves no port for node" + nodes);
+        }
+        LocalNodes local = new LocalNodes(basePort, baseClientPort, httpBase, dataDirectory, nodeOptions, out);
         Autoscaler autoscaler = autoscale ? new Autoscaler(local, bounds.get(0), bounds.get(1), out) : null;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (autoscaler != null) {
@@ -116,6 +128,10 @@ final class ClusterCommand implements Command {
             nodes, basePort + 1, basePort + nodes, dataDirectory.toAbsolutePath());
         out.printf("ringkv cluster: connect with redis-cli -p %d (any of ports %d-%d; every node coordinates)%n",
             baseClientPort, baseClientPort, baseClientPort + nodes - 1);
+        if (httpBase != NodeConfig.HTTP_OFF) {
+            out.printf("ringkv cluster: the dashboard at http://127.0.0.1:%d/dashboard/ (metrics and health of node i"
+                + " on HTTP port %d + i - 1)%n", httpBase, httpBase);
+        }
         out.flush();
         if (autoscaler != null) {
             out.printf("ringkv cluster: autoscaling between %d and %d nodes on the nodes' recommendation (INFO"
@@ -150,6 +166,7 @@ final class ClusterCommand implements Command {
 
         private final int basePort;
         private final int baseClientPort;
+        private final int baseHttpPort;
         private final Path dataDirectory;
         private final List<String> nodeOptions;
         private final PrintStream out;
@@ -157,14 +174,17 @@ final class ClusterCommand implements Command {
         private final Starter starter;
         private boolean stopped;
 
-        LocalNodes(int basePort, int baseClientPort, Path dataDirectory, List<String> nodeOptions, PrintStream out) {
-            this(basePort, baseClientPort, dataDirectory, nodeOptions, out,
+        /** @param baseHttpPort node i's HTTP port is this + i - 1; {@link NodeConfig#HTTP_OFF} for none */
+        LocalNodes(int basePort, int baseClientPort, int baseHttpPort, Path dataDirectory, List<String> nodeOptions,
+                   PrintStream out) {
+            this(basePort, baseClientPort, baseHttpPort, dataDirectory, nodeOptions, out,
                 command -> new ProcessBuilder(command).redirectErrorStream(true).start());
         }
 
-        LocalNodes(int basePort, int baseClientPort, Path dataDirectory, List<String> nodeOptions, PrintStream out,
-                   Starter starter) {
+        LocalNodes(int basePort, int baseClientPort, int baseHttpPort, Path dataDirectory, List<String> nodeOptions,
+                   PrintStream out, Starter starter) {
             this.starter = starter;
+            this.baseHttpPort = baseHttpPort;
             this.basePort = basePort;
             this.baseClientPort = baseClientPort;
             this.dataDirectory = dataDirectory;
@@ -184,6 +204,8 @@ final class ClusterCommand implements Command {
             List<String> command = new ArrayList<>(javaCommand());
             command.addAll(List.of("node", "--id", "node" + index, "--listen", "127.0.0.1:" + (basePort + index),
                 "--client-port", Integer.toString(clientPort(index)),
+                "--http-port", Integer.toString(baseHttpPort == NodeConfig.HTTP_OFF ? NodeConfig.HTTP_OFF
+                    : baseHttpPort + index - 1),
                 "--data-dir", dataDirectory.resolve("node" + index).toString()));
             command.addAll(nodeOptions);
             if (seeded) {

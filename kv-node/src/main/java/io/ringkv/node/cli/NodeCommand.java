@@ -74,6 +74,11 @@ final class NodeCommand implements Command {
         + " host, 0-65535 (0: any free port)")
     int clientPort = NodeConfig.DEFAULT_CLIENT_PORT;
 
+    @CommandLine.Option(names = "--http-port", paramLabel = "P", description = "HTTP port on the listen host for"
+        + " /metrics, /health and the dashboard, 0-65535 (0: any free port), or -1 for none (default: the client"
+        + " port + 2000, so " + NodeConfig.DEFAULT_HTTP_PORT + "; any free port when the client port is 0)")
+    Integer httpPort;
+
     @CommandLine.Option(names = "--zone", paramLabel = "Z", description = "the node's zone (failure domain)")
     String zone = Node.DEFAULT_ZONE;
 
@@ -266,6 +271,11 @@ final class NodeCommand implements Command {
             node.clientPort(), config.dataDirectory().toAbsolutePath(), config.cluster().engine(),
             config.standalone() ? "standalone" : "seeds " + config.seeds(),
             config.cluster().consistency(config.standalone()), config.idle().optionName());
+        if (node.httpPort() != NodeConfig.HTTP_OFF) {
+            out.printf("ringkv %s: HTTP on %s:%d: metrics at /metrics, health at /health/ready, the dashboard at"
+                + " http://%s:%d/dashboard/%n", config.id(), config.listen().host(), node.httpPort(),
+                config.listen().host(), node.httpPort());
+        }
         out.flush();
         return awaitUninterruptibly(status);
     }
@@ -350,7 +360,16 @@ final class NodeCommand implements Command {
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS),
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)),
             hintSettings(), Bounds.check("--repair-period-hours", repairPeriodHours, 0, 24 * 365), replaced(replace),
-            scalingSettings());
+            scalingSettings(), httpPort());
+    }
+
+    /** @return the HTTP port: as given, or the client port + 2000 (a free one when that is not a port) */
+    private int httpPort() {
+        if (httpPort != null) {
+            return Bounds.check("--http-port", httpPort, NodeConfig.HTTP_OFF, 65_535);
+        }
+        int derived = clientPort + (NodeConfig.DEFAULT_HTTP_PORT - NodeConfig.DEFAULT_CLIENT_PORT);
+        return clientPort == 0 || derived > 65_535 ? 0 : derived;
     }
 
     private ScalingPolicy.Config scalingSettings() {

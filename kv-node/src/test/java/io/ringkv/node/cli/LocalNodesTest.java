@@ -26,7 +26,7 @@ class LocalNodesTest {
     private final PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
     private ClusterCommand.LocalNodes nodes() {
-        return new ClusterCommand.LocalNodes(7400, 7379, dir, List.of(), out, command -> {
+        return new ClusterCommand.LocalNodes(7400, 7379, 9379, dir, List.of(), out, command -> {
             FakeProcess process = new FakeProcess();
             started.add(process);
             return process;
