@@ -55,6 +55,11 @@ interface CommandsModule {
 
     @Binds
     @IntoMap
+    @StringKey("metrics")
+    Command metrics(MetricsCommand command);
+
+    @Binds
+    @IntoMap
     @StringKey("hints")
     Command hints(HintsCommand command);
 

@@ -142,6 +142,44 @@ class LauncherTest {
     }
 
     @Test
+    void metricsPrintsANodesMetricsPageOrTheSamplesThatMatch() throws Exception {
+        String page = """
+            # HELP ringkv_hints_pending hints held
+            # TYPE ringkv_hints_pending gauge
+            ringkv_hints_pending 7.0
+            # HELP ringkv_request_duration_seconds requests
+            # TYPE ringkv_request_duration_seconds histogram
+            ringkv_request_duration_seconds_count{command="get",consistency="N=3,R=2,W=2"} 4
+            ringkv_request_duration_seconds_count{command="set",consistency="N=3,R=2,W=2"} 2
+            """;
+        io.ringkv.node.http.NodeHttpServer server = io.ringkv.node.http.NodeHttpServer.start("127.0.0.1", 0, "t",
+            new io.ringkv.node.http.NodeHttpServer.Routes().add("/metrics", exchange ->
+                io.ringkv.node.http.NodeHttpServer.send(exchange, 200, "text/plain",
+                    page.getBytes(StandardCharsets.UTF_8))));
+        try {
+            String port = Integer.toString(server.port());
+            assertEquals(0, run("metrics", "--http-port", port));
+            assertEquals(page, out());
+            assertTrue(err().contains("reached the HTTP endpoint at 127.0.0.1:" + port), err());
+            out.reset();
+            assertEquals(0, run("metrics", "--http-port", port, "--grep", "command=\"set\""));
+            assertEquals("""
+                # HELP ringkv_request_duration_seconds requests
+                # TYPE ringkv_request_duration_seconds histogram
+                ringkv_request_duration_seconds_count{command="set",consistency="N=3,R=2,W=2"} 2
+                """, out(), "the family's HELP and TYPE, then only the matching sample");
+            assertEquals(2, run("metrics", "--http-port", port, "--grep", "("));
+            assertTrue(err().contains("--grep is not a regular expression"), err());
+        } finally {
+            server.close();
+        }
+        int closed = server.port();
+        err.reset();
+        assertEquals(1, run("metrics", "--http-port", Integer.toString(closed)));
+        assertTrue(err().contains("cannot reach a ringkv node's HTTP endpoint at 127.0.0.1:" + closed), err());
+    }
+
+    @Test
     void hintsListsWhatANodeHoldsPerReplicaAndItsCounters() throws Exception {
         String info = "# Cluster\r\ncluster_self:n1\r\n"
             + "node0:id=n1,state=NORMAL,liveness=ALIVE\r\nnode1:id=N-2,state=NORMAL,liveness=DOWN\r\n"
