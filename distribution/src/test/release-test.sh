@@ -44,8 +44,10 @@ start_node() { # start_node ID ARGS... : runs bin/ringkv node in the installatio
   local id=$1
   shift
   client_port=$(free_port)
+  http_port=$(free_port)
   (cd "$install" && exec env -u JAVA_HOME PATH="$work/tools" bin/ringkv node --id "$id" \
-    --listen "127.0.0.1:$(free_port)" --client-port "$client_port" --data-dir "$work/data/$id" "$@") \
+    --listen "127.0.0.1:$(free_port)" --client-port "$client_port" --http-port "$http_port" \
+    --data-dir "$work/data/$id" "$@") \
     >"$work/node.log" 2>&1 &
   node_pid=$!
 }
@@ -78,6 +80,15 @@ await_ping() { # connects to the node's client port and waits for PONG, for at m
   fail "no PONG within 60 s"
 }
 
+http_get() { # http_get PATH : prints the node's HTTP response to GET PATH, status line and headers included
+  local response
+  exec 4<>"/dev/tcp/127.0.0.1/$http_port" || fail "no HTTP endpoint on $http_port"
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" >&4
+  response=$(timeout 10 cat <&4) || fail "no HTTP response to GET $1"
+  exec 4>&-
+  printf '%s' "$response"
+}
+
 stop_node() {
   exec 3>&- || true
   kill -TERM "$node_pid"
@@ -92,12 +103,22 @@ await_ping
 ping_ms=$(( (${EPOCHREALTIME/./} - ${started/./}) / 1000 ))
 [ "$(resp SET greeting hello)" = +OK ] || fail "SET greeting"
 [ "$(resp GET greeting)" = hello ] || fail "GET greeting"
+# the HTTP endpoint on the same runtime: readiness, and metrics with the JVM's own (jdk.management in the image)
+for _ in $(seq 100); do
+  http_get /health/ready | grep -q '"status":"UP"' && break
+  sleep 0.1
+done
+http_get /health/ready | head -1 | grep -q ' 200 ' || fail "/health/ready is not 200"
+metrics=$(http_get /metrics)
+grep -q '^ringkv_commands_processed_total ' <<<"$metrics" || fail "/metrics lacks the node's counters"
+grep -q '^ringkv_request_duration_seconds_count{command="set"' <<<"$metrics" || fail "/metrics lacks request latency"
+grep -q '^jvm_memory_used_bytes' <<<"$metrics" || fail "/metrics lacks the JVM's metrics"
 stop_node
 
 # 2. `ringkv cluster` starts its nodes on the same runtime (no module path of its own to hand them)
 base_port=$(free_port)
 (cd "$install" && exec env -u JAVA_HOME PATH="$work/tools" bin/ringkv cluster --nodes 1 --base-port "$base_port" \
-  --base-client-port "$(free_port)" --data-dir "$work/cluster") >"$work/node.log" 2>&1 &
+  --base-client-port "$(free_port)" --base-http-port "$(free_port)" --data-dir "$work/cluster") >"$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 600); do
   grep -q 'cluster ready' "$work/node.log" && break
