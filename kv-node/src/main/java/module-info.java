@@ -21,6 +21,9 @@ module io.ringkv.node {
     requires io.prometheus.metrics.model;
     requires io.prometheus.writer.text;
     requires io.prometheus.metrics.instrumentation.jvm;
+    // core reads its settings through it at run time; named so that every module path carries it (the test's
+    // node processes run on the module path surefire resolves, which left it out)
+    requires io.prometheus.metrics.config;
 
     exports io.ringkv.node;
     exports io.ringkv.node.transport to io.ringkv.benchmarks;

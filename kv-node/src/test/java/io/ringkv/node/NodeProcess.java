@@ -89,6 +89,10 @@ final class NodeProcess implements AutoCloseable {
         command.add("-m");
         command.add("io.ringkv.node/io.ringkv.node.Main");
         command.addAll(List.of(args));
+        if (args.length > 0 && args[0].equals("node") && !List.of(args).contains("--http-port")) {
+            // the default port (9379) is one per machine: tests that need the endpoint name a free port
+            command.addAll(List.of("--http-port", "-1"));
+        }
         Path output = workingDirectory.resolve("process-" + STARTED.incrementAndGet() + ".log");
         try {
             Process process = new ProcessBuilder(command).directory(workingDirectory.toFile())

@@ -49,7 +49,8 @@ final class ClusterCommand implements Command {
             options:
               --nodes N           how many nodes, 1-9 (default 3)
               --base-port P       peer port of node i is P + i (default 7400)
-              --base-client-port C  client (Redis-protocol) port of node i is C + i - 1 (default 7379)
+              --base-client-port C  client (Redis-protocol) port of node i is C + i - 1 (default 7379); its
+                                  HTTP port (dashboard, /metrics) is that plus 2000
               --data-dir DIR      parent of the nodes' data directories (default ./data)
               --idle PRESET       idle strategy of every node (default adaptive)
               --autoscale MIN,MAX  follow the nodes' recommended size (INFO autoscale): start a node when traffic
@@ -168,6 +169,8 @@ final class ClusterCommand implements Command {
             List<String> command = new ArrayList<>(javaCommand());
             command.addAll(List.of("node", "--id", "node" + index, "--listen", "127.0.0.1:" + (basePort + index),
                 "--client-port", Integer.toString(clientPort(index)),
+                // the dashboard of node i beside its client port, as 9379 is beside 7379
+                "--http-port", Integer.toString(clientPort(index) + 2000 <= 65_535 ? clientPort(index) + 2000 : 0),
                 "--data-dir", dataDirectory.resolve("node" + index).toString()));
             command.addAll(nodeOptions);
             if (seeded) {

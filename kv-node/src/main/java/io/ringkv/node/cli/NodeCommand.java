@@ -37,7 +37,7 @@ final class NodeCommand implements Command {
             "client-max-unsent-bytes", "transport-timeout-ms", "sloppy-quorum", "hinted-writes", "hint-window-ms",
             "hint-max-bytes-per-node", "hint-max-bytes", "hint-delivery-bytes-per-second", "repair-period-hours",
             "replace", "scale-target-rps", "scale-max-bytes", "scale-nodes", "scale-up-after-s", "scale-down-after-s",
-            "scale-cooldown-s");
+            "scale-cooldown-s", "http-port");
     /** The exit status of a node that stopped because it could no longer serve (its transport failed). */
     static final int NODE_FAILED = 3;
 
@@ -72,6 +72,8 @@ final class NodeCommand implements Command {
               --data-dir DIR             data directory (default ./data/<id>)
               --idle PRESET              adaptive, backoff, sleeping or busy-spin (default adaptive)
               --client-port P            Redis-protocol port on the listen host (default 7379)
+              --http-port P              HTTP port on the listen host: the dashboard (/dashboard/), /metrics,
+                                         /health, /api/cluster (default 9379; 0 picks a free port, -1: none)
               --zone Z / --rack R        the node's failure domain (default zone1 / rack1); replicas spread
                                          over distinct racks
               --cluster-name NAME        nodes gossip only within one cluster name (default ringkv)
@@ -164,9 +166,11 @@ final class NodeCommand implements Command {
             out.println("ringkv " + config.id() + ": " + line);
             out.flush();
         });
-        out.printf("ringkv %s: peers on %s, clients on %s:%d (redis-cli -p %d), data in %s (engine %s), %s, %s,"
+        out.printf("ringkv %s: peers on %s, clients on %s:%d (redis-cli -p %d), %s, data in %s (engine %s), %s, %s,"
                 + " idle strategy %s%n", config.id(), config.listen(), config.listen().host(), node.clientPort(),
-            node.clientPort(), config.dataDirectory().toAbsolutePath(), config.cluster().engine(),
+            node.clientPort(), node.httpPort() == NodeConfig.HTTP_OFF ? "no HTTP" : "dashboard on http://"
+                + config.listen().host() + ":" + node.httpPort() + "/dashboard/",
+            config.dataDirectory().toAbsolutePath(), config.cluster().engine(),
             config.standalone() ? "standalone" : "seeds " + config.seeds(),
             config.cluster().consistency(config.standalone()), config.idle().optionName());
         out.flush();
@@ -230,7 +234,8 @@ final class NodeCommand implements Command {
             hintSettings(options),
             options.integer("repair-period-hours", (int) NodeConfig.DEFAULT_REPAIR_PERIOD_HOURS, 0, 24 * 365),
             replaced(options.text("replace", "")),
-            scalingSettings(options));
+            scalingSettings(options))
+            .withHttpPort(options.integer("http-port", NodeConfig.DEFAULT_HTTP_PORT, NodeConfig.HTTP_OFF, 65_535));
     }
 
     private static ScalingPolicy.Config scalingSettings(Options options) {
