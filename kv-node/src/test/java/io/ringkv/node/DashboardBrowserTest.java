@@ -65,13 +65,18 @@ class DashboardBrowserTest {
             cluster.nodes[i].await("dashboard on http://127.0.0.1:" + httpPorts[i] + "/dashboard/", WAIT);
             ClusterProcessesTest.awaitRing(cluster.clientPorts[i], 3);
         }
-        someTraffic();
-
         Map<String, Map<String, String>> rows = awaitRows(0, seen -> seen.size() == 3
             && seen.values().stream().allMatch(row -> row.get("data-state").equals("NORMAL")
                 && row.get("data-liveness").equals("ALIVE")));
         assertEquals(List.of("n0", "n1", "n2"), rows.keySet().stream().sorted().toList());
-        screenshot(0, Path.of("target", "dashboard.png"));
+        // with traffic meanwhile, so that the picture shows rates and latencies
+        Thread traffic = Thread.ofPlatform().daemon().name("dashboard-traffic").start(this::someTraffic);
+        try {
+            screenshot(0, Path.of("target", "dashboard.png"));
+        } finally {
+            traffic.interrupt();
+            traffic.join(TimeUnit.SECONDS.toMillis(30));
+        }
 
         cluster.nodes[2].kill();
         Map<String, Map<String, String>> afterKill = awaitRows(1, seen -> seen.containsKey("n2")
@@ -81,10 +86,10 @@ class DashboardBrowserTest {
         screenshot(1, Path.of("target", "dashboard-down.png"));
     }
 
-    /** A few seconds of writes and reads on every node, so the page has rates and latencies to show. */
+    /** Writes and reads on every node, at most a minute, until interrupted. */
     private void someTraffic() {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        for (int k = 0; System.nanoTime() < end && k < 20_000; k++) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int k = 0; System.nanoTime() < end && !Thread.currentThread().isInterrupted() && k < 20_000; k++) {
             int node = k % 3;
             try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[node])) {
                 for (int i = 0; i < 50; i++) {
@@ -134,13 +139,15 @@ class DashboardBrowserTest {
 
     private void screenshot(int node, Path file) throws Exception {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        browse(node, "--screenshot=" + file.toAbsolutePath(), "--window-size=1280,900", "--hide-scrollbars");
+        // a longer visit, so that the charts have some history
+        browse(node, "--virtual-time-budget=20000", "--screenshot=" + file.toAbsolutePath(), "--window-size=1280,900",
+            "--hide-scrollbars");
         assertTrue(Files.size(file) > 1000, "no screenshot in " + file);
     }
 
     /**
      * Runs headless Chromium on node {@code node}'s dashboard with a fresh profile, for a few seconds of the page's
-     * time (it polls the node meanwhile), killed if it outlasts {@link #BROWSER_WAIT}.
+     * time unless {@code action} names a budget (it polls the node meanwhile), killed if it outlasts {@link #BROWSER_WAIT}.
      *
      * @return what it printed on its standard output (the page with {@code --dump-dom})
      */
@@ -150,9 +157,11 @@ class DashboardBrowserTest {
         Path errors = cluster.workDirectory().resolve("chromium.err");
         List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
             "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
-            "--virtual-time-budget=6000"));
+            "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile));
         command.addAll(List.of(action));
+        if (command.stream().noneMatch(argument -> argument.startsWith("--virtual-time-budget="))) {
+            command.add("--virtual-time-budget=6000");
+        }
         command.add("http://127.0.0.1:" + httpPorts[node] + "/dashboard/");
         Process browser = new ProcessBuilder(command).redirectOutput(output.toFile()).redirectError(errors.toFile())
             .start();

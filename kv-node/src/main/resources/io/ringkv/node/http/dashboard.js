@@ -162,11 +162,12 @@ function drawTable(cluster, palette) {
   body.replaceChildren(...cluster.nodes.map(node => {
     const stats = node.stats;
     return el('tr', nodeAttributes(node, {class: node.liveness}),
-      el('td', {}, el('span', nodeAttributes(node, {class: 'node-id'}), el('i', {style: `background:${palette.get(node.id)}`}),
-        node.id + (node.id === cluster.self ? ' (this node)' : ''))),
+      el('td', {title: `peers on ${node.address}, clients on ${node.clientAddress}`},
+        el('span', nodeAttributes(node, {class: 'node-id'}), el('i', {style: `background:${palette.get(node.id)}`}),
+          node.id, node.id === cluster.self ? el('small', {}, 'this node') : null),
+        el('div', {class: 'address'}, node.clientAddress)),
       el('td', {}, el('span', {class: 'badge ' + node.state}, node.state)),
       el('td', {}, el('span', {class: 'badge ' + node.liveness}, node.liveness)),
-      el('td', {title: 'clients on ' + node.clientAddress}, node.address),
       el('td', {}, node.zone + ' / ' + node.rack),
       el('td', {class: 'num'}, percent(node.owns)),
       el('td', {class: 'num'}, node.load),
@@ -200,9 +201,12 @@ function remember(cluster) {
 function sparkline(values, colour) {
   const width = 300, height = 44;
   const svg = el('svg:svg', {viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none'});
-  const max = Math.max(1, ...values.filter(v => v !== null));
-  const step = width / (HISTORY_POINTS - 1);
-  const offset = HISTORY_POINTS - values.length;
+  const known = values.filter(v => v !== null);
+  const max = known.length ? Math.max(...known) || 1 : null;
+  // a short history fills the last minute's width, a longer one the whole chart
+  const span = Math.min(HISTORY_POINTS, Math.max(60, values.length));
+  const step = width / (span - 1);
+  const offset = span - values.length;
   let d = '';
   let drawing = false;
   values.forEach((v, i) => {
@@ -226,9 +230,9 @@ function drawCharts(cluster, palette) {
     const p99s = sparkline(points.map(p => p.p99), '#52606d');
     return el('div', nodeAttributes(node, {class: 'chart'}),
       el('div', {class: 'title'}, el('span', {}, node.id), el('span', {class: 'muted'}, node.state + ' \u00b7 ' + node.liveness)),
-      el('div', {class: 'label'}, el('span', {}, 'req/s'), el('span', {}, 'max ' + rate(rates.max))),
+      el('div', {class: 'label'}, el('span', {}, 'req/s'), el('span', {}, rates.max === null ? '\u2013' : 'max ' + rate(rates.max))),
       rates.svg,
-      el('div', {class: 'label'}, el('span', {}, 'p99'), el('span', {}, 'max ' + latency(p99s.max))),
+      el('div', {class: 'label'}, el('span', {}, 'p99'), el('span', {}, p99s.max === null ? '\u2013' : 'max ' + latency(p99s.max))),
       p99s.svg);
   }));
 }
