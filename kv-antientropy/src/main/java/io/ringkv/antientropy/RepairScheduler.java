@@ -127,6 +127,21 @@ public final class RepairScheduler implements TimerHandler {
         rangesCovered.setRelease(history.coveredRanges());
     }
 
+    /** @return how far the current pass (or the last, when none runs) has come; agent thread */
+    public Progress progress() {
+        return new Progress(sessionsDone.get(), sessionsTotal.get(), inPass);
+    }
+
+    /**
+     * A repair pass's progress.
+     *
+     * @param done sessions that ended (completed, failed or skipped)
+     * @param total sessions of the pass
+     * @param running whether the pass runs now
+     */
+    public record Progress(long done, long total, boolean running) {
+    }
+
     /**
      * Starts a pass over every range this node replicates.
      *

@@ -12,10 +12,13 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
+import io.ringkv.node.http.ClusterEndpoint;
+import io.ringkv.node.http.DashboardEndpoint;
 import io.ringkv.node.http.HealthEndpoint;
 import io.ringkv.node.http.NodeHttpServer;
 import io.ringkv.node.membership.ClusterMembership;
 import io.ringkv.node.metrics.NodeMetrics;
+import io.ringkv.node.metrics.StatsAnnouncer;
 import io.ringkv.node.membership.ClusterSnapshot;
 import io.ringkv.node.membership.NodeState;
 import io.ringkv.node.membership.PeersFile;
@@ -68,6 +71,8 @@ public final class RingkvNode implements AutoCloseable {
     private static final long STREAM_RETRY_SECONDS = 5;
     /** Time between autoscaling measurements: short enough to follow traffic, long enough to average it. */
     private static final long SCALING_PERIOD_SECONDS = 5;
+    /** Time between announcements of the dashboard's figures: the window of its request rate and p99. */
+    private static final long STATS_PERIOD_SECONDS = 2;
     /** Hint writes, reads and deletes the hint stage holds at once. */
     private static final int HINT_STAGE_CAPACITY = 4_096;
 
@@ -215,6 +220,12 @@ public final class RingkvNode implements AutoCloseable {
             if (!agent.submit(scaling::start)) {
                 events.accept("the agent's task queue is full: autoscaling signals are not measured");
             }
+            // the figures every node's dashboard shows of this one (rate, p99, hints, repair), by gossip
+            StatsAnnouncer stats = new StatsAnnouncer(context, membership.gossiper(), metrics.requests(),
+                () -> replication.hints().pending(), repairs::progress, TimeUnit.SECONDS.toNanos(STATS_PERIOD_SECONDS));
+            if (!agent.submit(stats::start)) {
+                events.accept("the agent's task queue is full: the dashboard's request figures are not measured");
+            }
         } catch (RuntimeException e) {
             CloseHelper.quietClose(peersWriter);
             CloseHelper.quietClose(storage);
@@ -225,7 +236,7 @@ public final class RingkvNode implements AutoCloseable {
         }
     }
 
-    /** What the HTTP endpoint serves: metrics, health checks. */
+    /** What the HTTP endpoint serves: metrics, health checks, the cluster in JSON and the dashboard. */
     private NodeHttpServer.Routes httpRoutes() {
         NodeHttpServer.Routes routes = new NodeHttpServer.Routes();
         routes.add("/metrics", exchange -> {
@@ -234,6 +245,8 @@ public final class RingkvNode implements AutoCloseable {
             NodeHttpServer.send(exchange, 200, NodeMetrics.CONTENT_TYPE, body.toByteArray());
         });
         new HealthEndpoint(membership::snapshot, health::whyUnavailable).addTo(routes);
+        new ClusterEndpoint(membership::snapshot, context.clock()::wallClockMillis).addTo(routes);
+        new DashboardEndpoint().addTo(routes);
         return routes;
     }
 

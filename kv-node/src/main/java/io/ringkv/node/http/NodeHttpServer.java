@@ -50,8 +50,10 @@ public final class NodeHttpServer implements AutoCloseable {
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, threads("ringkv-" + nodeId + "-http"));
         server.setExecutor(executor);
         routes.forEach((path, handler) -> server.createContext(path, guarded(handler)));
-        server.createContext("/", guarded(exchange -> send(exchange, 404, "text/plain; charset=utf-8",
-            ("no such page: " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8))));
+        if (!routes.has("/")) {
+            server.createContext("/", guarded(exchange -> send(exchange, 404, "text/plain; charset=utf-8",
+                ("no such page: " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8))));
+        }
         server.start();
         return new NodeHttpServer(server, executor);
     }
@@ -130,7 +132,8 @@ public final class NodeHttpServer implements AutoCloseable {
         private final java.util.LinkedHashMap<String, HttpHandler> handlers = new java.util.LinkedHashMap<>();
 
         /**
-         * @param path a path prefix ({@code /metrics}); the longest matching prefix answers a request
+         * @param path a path prefix ({@code /metrics}); the longest matching prefix answers a request; without a
+         *     route for {@code /}, paths no prefix matches get a 404
          * @throws IllegalArgumentException when {@code path} is already routed
          */
         public Routes add(String path, HttpHandler handler) {
@@ -138,6 +141,10 @@ public final class NodeHttpServer implements AutoCloseable {
                 throw new IllegalArgumentException("HTTP path " + path + " is routed twice");
             }
             return this;
+        }
+
+        boolean has(String path) {
+            return handlers.containsKey(path);
         }
 
         void forEach(java.util.function.BiConsumer<String, HttpHandler> action) {

@@ -283,6 +283,11 @@ public final class ClusterMembership implements Gossiper.Listener {
         publish();
     }
 
+    private static long[] sorted(long[] tokens) {
+        java.util.Arrays.sort(tokens);
+        return tokens;
+    }
+
     private static Map<NodeId, Double> ownershipOf(Ring ring) {
         return ring.isEmpty() ? Map.of() : ring.replicatedOwnership();
     }
@@ -348,7 +353,9 @@ public final class ClusterMembership implements Gossiper.Listener {
                 endpoint.applicationState().getOrDefault("load", "?"),
                 endpoint.applicationState().getOrDefault("records", "?"),
                 endpoint.applicationState().getOrDefault("disk", "?"), owned.getOrDefault(node.id(), 0.0),
-                endpoint.tokenCount(), endpoint.generation(), view.liveness().name()));
+                endpoint.tokenCount(), endpoint.generation(), view.liveness().name(), endpoint.status().name(),
+                sorted(endpoint.tokens()), streaming,
+                io.ringkv.gossip.NodeStats.decode(endpoint.applicationState().get(io.ringkv.gossip.NodeStats.STATE))));
         }
         snapshot = new ClusterSnapshot(config.id().value(), lifecycle.ring().size(), List.copyOf(members),
             loading == null ? "" : loading);

@@ -1,5 +1,6 @@
 package io.ringkv.node.membership;
 
+import io.ringkv.gossip.NodeStats;
 import java.util.List;
 
 /**
@@ -40,8 +41,21 @@ public record ClusterSnapshot(String self, int ringNodes, List<Member> members, 
      * @param tokens how many tokens it owns
      * @param generation its current generation (changes on restart)
      * @param liveness this node's failure detector's judgement
+     * @param status JOINING, NORMAL, LEAVING or LEFT as the node announced it
+     * @param tokenPositions its ring tokens, ascending (a copy of the gossiped ones; do not modify)
+     * @param streaming its join's or leave's streaming progress as announced ({@code 12/141 10.0MiB 3.10MiB/s}), or
+     *     empty
+     * @param stats its request rate, p99, hints and repair progress as it last announced, or null before it did
      */
     public record Member(String id, String state, String address, String clientAddress, String zone, String rack,
-                         String load, String records, String disk, double owns, int tokens, long generation, String liveness) {
+                         String load, String records, String disk, double owns, int tokens, long generation, String liveness,
+                         String status, long[] tokenPositions, String streaming, NodeStats stats) {
+        /** A member without tokens, streaming or stats known (the first thirteen components alone). */
+        public Member(String id, String state, String address, String clientAddress, String zone, String rack,
+                      String load, String records, String disk, double owns, int tokens, long generation,
+                      String liveness) {
+            this(id, state, address, clientAddress, zone, rack, load, records, disk, owns, tokens, generation, liveness,
+                state.split(" ", 2)[0], new long[0], "", null);
+        }
     }
 }

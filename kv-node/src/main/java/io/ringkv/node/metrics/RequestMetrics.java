@@ -7,7 +7,9 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Client requests by command and consistency: how long each took from dispatch to answer (a histogram, from which
@@ -28,6 +30,8 @@ public final class RequestMetrics {
     private final Counter errors;
     private final ConcurrentHashMap<Labels, DistributionDataPoint> durationPoints = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ErrorLabels, CounterDataPoint> errorPoints = new ConcurrentHashMap<>();
+    /** Requests of every command and consistency by bucket (the last one above the largest bound), for windows. */
+    private final AtomicLongArray allRequests = new AtomicLongArray(BOUNDS.length + 1);
 
     /** Registers the request metrics in {@code registry}. */
     public RequestMetrics(PrometheusRegistry registry) {
@@ -38,11 +42,15 @@ public final class RequestMetrics {
             .labelNames("command", "consistency")
             .classicOnly()
             .classicUpperBounds(BOUNDS)
+            // exemplars would ask the tracer modules for a span on every request: no tracing here, and without
+            // those modules on the module path the front door's thread died of a NoClassDefFoundError
+            .withoutExemplars()
             .register(registry);
         errors = Counter.builder()
             .name(CounterRegistryCollector.PREFIX + "request_errors")
             .help("client requests answered with an error, by command, consistency and the error's code word")
             .labelNames("command", "consistency", "error")
+            .withoutExemplars()
             .register(registry);
     }
 
@@ -55,14 +63,40 @@ public final class RequestMetrics {
      * @param error the error's message when it failed, or null
      */
     public void record(String command, String consistency, long nanos, String error) {
+        double seconds = nanos / (double) TimeUnit.SECONDS.toNanos(1);
         durationPoints.computeIfAbsent(new Labels(command, consistency),
                 labels -> durations.labelValues(labels.command, labels.consistency))
-            .observe(nanos / (double) TimeUnit.SECONDS.toNanos(1));
+            .observe(seconds);
+        allRequests.incrementAndGet(bucket(seconds));
         if (error != null) {
             errorPoints.computeIfAbsent(new ErrorLabels(command, consistency, codeWord(error)),
                     labels -> errors.labelValues(labels.command, labels.consistency, labels.error))
                 .inc();
         }
+    }
+
+    /**
+     * @return how many requests of every command and consistency each latency bucket holds since the node started,
+     *     one count per bound of {@link #bucketBounds()} plus one last count for requests slower than them all; each
+     *     count is read atomically (a request recorded meanwhile may be in or out), safe from any thread
+     */
+    public long[] bucketCounts() {
+        long[] counts = new long[allRequests.length()];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = allRequests.get(i);
+        }
+        return counts;
+    }
+
+    /** @return the upper bounds of the latency buckets, in seconds, ascending (Prometheus' {@code le} labels) */
+    public static double[] bucketBounds() {
+        return BOUNDS.clone();
+    }
+
+    /** @return the index of the bucket that holds {@code seconds}: the first whose bound is not below it */
+    static int bucket(double seconds) {
+        int found = Arrays.binarySearch(BOUNDS, seconds);
+        return found >= 0 ? found : -found - 1;
     }
 
     /** @return the error's leading code word when it is one (upper-case letters), otherwise {@code ERR} */

@@ -94,6 +94,35 @@ class NodeHttpServerTest {
     }
 
     @Test
+    void theDashboardIsServedFromResourcesAndTheRootRedirectsToIt() throws Exception {
+        server = NodeHttpServer.start("127.0.0.1", 0, "test", new DashboardEndpoint().addTo(new NodeHttpServer.Routes()));
+
+        Response page = get("/dashboard/");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<script src=\"dashboard.js\">"), page.body());
+        assertTrue(get("/dashboard/dashboard.js").body().contains("/api/cluster"));
+        assertTrue(get("/dashboard/dashboard.css").body().contains("--alive"));
+        // HttpURLConnection follows the redirects: / and /dashboard land on the page
+        assertEquals(page.body(), get("/").body());
+        assertEquals(page.body(), get("/dashboard").body());
+        assertEquals(404, get("/dashboard/missing.js").statusCode());
+        assertEquals(404, get("/other").statusCode());
+    }
+
+    @Test
+    void theClusterApiAnswersTheSnapshotInJson() throws Exception {
+        server = NodeHttpServer.start("127.0.0.1", 0, "test",
+            new ClusterEndpoint(() -> snapshot("NORMAL", ""), () -> 42).addTo(new NodeHttpServer.Routes()));
+        Response answer = get("/api/cluster");
+        assertEquals(200, answer.statusCode());
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> cluster = (java.util.Map<String, Object>) TinyJson.parse(answer.body());
+        assertEquals("node1", cluster.get("self"));
+        assertEquals(42.0, cluster.get("time"));
+        assertEquals(404, get("/api/cluster/more").statusCode());
+    }
+
+    @Test
     void jsonStringsAreEscaped() {
         assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", Json.string("a\"b\\c\nd\u0001"));
     }
