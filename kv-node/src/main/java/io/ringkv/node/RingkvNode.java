@@ -137,6 +137,9 @@ public final class RingkvNode implements AutoCloseable {
             clients.maxUnsentReplyBytes(), clients.idleTimeoutSeconds() * 1000L,
             clients.requestTimeoutSeconds() * 1000L, RespConfig.onPort(0).version()));
         try {
+            // bound before gossip starts: a port taken must fail the start before the cluster hears of this node
+            http = config.httpPort() == NodeConfig.HTTP_OFF ? null
+                : NodeHttpServer.bind(config.listen().host(), config.httpPort(), config.id().value());
             NodeConfig announced = config.withClientPort(frontDoor.port());
             // before the agent starts: the JVM's collectors take a moment to set up, which gossip need not wait for
             metrics = new NodeMetrics(context.counters());
@@ -208,9 +211,8 @@ public final class RingkvNode implements AutoCloseable {
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters(), metrics.requests());
-            if (config.httpPort() != NodeConfig.HTTP_OFF) {
-                http = NodeHttpServer.start(config.listen().host(), config.httpPort(), config.id().value(),
-                    httpRoutes());
+            if (http != null) {
+                http.serve(httpRoutes());
             }
             // the signals an autoscaler reads (INFO autoscale): every node's request rate and data size, by gossip;
             // started on the agent thread once the front door registered the count of commands it answers
@@ -230,6 +232,7 @@ public final class RingkvNode implements AutoCloseable {
             CloseHelper.quietClose(peersWriter);
             CloseHelper.quietClose(storage);
             CloseHelper.quietClose(hintStage);
+            CloseHelper.quietClose(http);
             CloseHelper.quietClose(front);
             frontDoor.close();
             throw e;

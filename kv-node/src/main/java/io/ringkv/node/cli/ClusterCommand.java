@@ -48,7 +48,7 @@ final class ClusterCommand implements Command {
     int baseClientPort;
 
     @CommandLine.Option(names = "--base-http-port", paramLabel = "H", description = "HTTP port (/metrics, /health,"
-        + " the dashboard) of node i is H + i - 1, or -1 for none (default: the base client port + 2000, so 9379)")
+        + " the dashboard) of node i is H + i - 1 (1024-65000), or -1 for none (default: the base client port + 2000, so 9379)")
     Integer baseHttpPort;
 
     @CommandLine.Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
@@ -107,8 +107,10 @@ final class ClusterCommand implements Command {
                 "--n", Integer.toString(Math.min(3, bounds.get(0)))));
         }
         int httpShift = NodeConfig.DEFAULT_HTTP_PORT - NodeConfig.DEFAULT_CLIENT_PORT;
-        int httpBase = baseHttpPort == null ? baseClientPort + httpShift
-            : Bounds.check("--base-http-port", baseHttpPort, NodeConfig.HTTP_OFF, 65_000);
+        int httpBase = baseHttpPort == null ? baseClientPort + httpShift : baseHttpPort;
+        if (httpBase != NodeConfig.HTTP_OFF) {
+            Bounds.check("--base-http-port", httpBase, 1024, 65_000);
+        }
         if (httpBase != NodeConfig.HTTP_OFF && httpBase + nodes > 65_535) {
             throw new UsageException("--base-http-port " + httpBase + " leaves no port for node" + nodes);
         }

@@ -1,18 +1,18 @@
 package io.ringkv.node.http;
 
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node's HTTP endpoint: {@code /metrics}, {@code /health/*} and the dashboard, on its own port, served by the
@@ -22,12 +22,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Only {@code GET} and {@code HEAD} are accepted; a request with a body is refused before it is read.
  */
 public final class NodeHttpServer implements AutoCloseable {
-    /** Threads that answer HTTP requests: scrapes and dashboard polls are small and rare. */
-    private static final int THREADS = 2;
+    /** A request whose line and headers have not all arrived after this long closes its connection. */
+    static final int MAX_REQUEST_SECONDS = 10;
+    /** A connection that sends nothing for this long is closed. */
+    static final int IDLE_SECONDS = 30;
+    /** Connections open at once; more wait in the backlog. Scrapes and dashboards need few. */
+    static final int MAX_CONNECTIONS = 64;
     private static final Set<String> METHODS = Set.of("GET", "HEAD");
+
+    static {
+        // the JDK's server reads these once, when its first server is made: a client that sends half a request,
+        // or nothing, must not hold a connection (and a thread) forever, or two of them would starve the health checks
+        limit("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+        limit("sun.net.httpserver.idleInterval", IDLE_SECONDS);
+        limit("sun.net.httpserver.maxConnections", MAX_CONNECTIONS);
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
+    private boolean started;
 
     private NodeHttpServer(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -35,27 +48,57 @@ public final class NodeHttpServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code host:port} (0 picks a free port) and serves {@code routes}, each a path prefix and its handler.
+     * Binds {@code host:port} (0 picks a free port) without serving yet: a node binds every port it needs before it
+     * tells the cluster it exists, so a port taken fails the start cleanly. Connections wait in the backlog until
+     * {@link #serve}.
      *
      * @param nodeId names the server's threads
-     * @throws UncheckedIOException when the port cannot be bound (in use, or not allowed)
+     * @throws KvException with {@code INVALID_CONFIGURATION} when the port cannot be bound (in use, or not allowed)
      */
-    public static NodeHttpServer start(String host, int port, String nodeId, Routes routes) {
+    public static NodeHttpServer bind(String host, int port, String nodeId) {
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 64);
+            server = HttpServer.create(new InetSocketAddress(host, port), MAX_CONNECTIONS);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "cannot listen for HTTP on " + host + ":" + port
+                + " (" + e.getMessage() + "); choose another --http-port, or -1 for none", e);
         }
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, threads("ringkv-" + nodeId + "-http"));
+        // a virtual thread per exchange: a slow client holds only its own, never the health checks' threads
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("ringkv-" + nodeId + "-http-", 0).factory());
         server.setExecutor(executor);
+        return new NodeHttpServer(server, executor);
+    }
+
+    /** Binds and serves {@code routes} at once; see {@link #bind} and {@link #serve}. */
+    public static NodeHttpServer start(String host, int port, String nodeId, Routes routes) {
+        NodeHttpServer server = bind(host, port, nodeId);
+        server.serve(routes);
+        return server;
+    }
+
+    /**
+     * Starts serving {@code routes}, each a path prefix and its handler; call once.
+     *
+     * @throws IllegalStateException when already serving
+     */
+    public synchronized void serve(Routes routes) {
+        if (started) {
+            throw new IllegalStateException("the HTTP server on port " + port() + " already serves");
+        }
+        started = true;
         routes.forEach((path, handler) -> server.createContext(path, guarded(handler)));
         if (!routes.has("/")) {
             server.createContext("/", guarded(exchange -> send(exchange, 404, "text/plain; charset=utf-8",
                 ("no such page: " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8))));
         }
         server.start();
-        return new NodeHttpServer(server, executor);
+    }
+
+    private static void limit(String property, int value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(value));
+        }
     }
 
     /** @return the bound port */
@@ -64,7 +107,12 @@ public final class NodeHttpServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!started) {
+            // the JDK's server closes its socket only in stop() of a started server: start it with no route first
+            started = true;
+            server.start();
+        }
         server.stop(0);
         executor.shutdownNow();
     }
@@ -118,14 +166,6 @@ public final class NodeHttpServer implements AutoCloseable {
         };
     }
 
-    private static ThreadFactory threads(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 
     /** Path prefixes and their handlers, in the order they are added. */
     public static final class Routes {

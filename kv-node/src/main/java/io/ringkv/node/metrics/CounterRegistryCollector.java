@@ -42,6 +42,10 @@ public final class CounterRegistryCollector implements MultiCollector {
             String name = prometheusName(counter.name(), counter.kind());
             double value = counter.get() / divisor(counter.name());
             String help = counter.help() + " (INFO " + counter.section() + ": " + counter.name() + ")";
+            if (counter.kind() == CounterKind.COUNTER && value < 0) {
+                // Prometheus refuses a negative counter, and one refusal would fail the whole scrape: leave it out
+                continue;
+            }
             if (counter.kind() == CounterKind.COUNTER) {
                 snapshots.add(CounterSnapshot.builder().name(name).help(help)
                     .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build()).build());

@@ -3,9 +3,13 @@ package io.ringkv.node.metrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.ringkv.api.CounterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What {@code /metrics} serves: the node's counter registry, its client requests ({@link RequestMetrics}) and the
@@ -16,6 +20,12 @@ public final class NodeMetrics {
     /** The media type of {@link #write}'s output. */
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
+    /**
+     * The JVM's metrics, registered once per process: the collectors keep every registry they are registered in for
+     * the life of the JVM, and several nodes in one process (benchmarks, tests) share one JVM anyway.
+     */
+    private static final PrometheusRegistry JVM = jvmRegistry();
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final RequestMetrics requests;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -24,7 +34,12 @@ public final class NodeMetrics {
     public NodeMetrics(CounterRegistry counters) {
         registry.register(new CounterRegistryCollector(counters));
         requests = new RequestMetrics(registry);
-        JvmMetrics.builder().register(registry);
+    }
+
+    private static PrometheusRegistry jvmRegistry() {
+        PrometheusRegistry jvm = new PrometheusRegistry();
+        JvmMetrics.builder().register(jvm);
+        return jvm;
     }
 
     /** @return the client request metrics the front doors record into */
@@ -34,6 +49,9 @@ public final class NodeMetrics {
 
     /** Writes every metric now, in the Prometheus text format (version 0.0.4). */
     public void write(OutputStream out) throws IOException {
-        writer.write(out, registry.scrape());
+        List<MetricSnapshot> all = new ArrayList<>();
+        registry.scrape().forEach(all::add);
+        JVM.scrape().forEach(all::add);
+        writer.write(out, new MetricSnapshots(all));
     }
 }

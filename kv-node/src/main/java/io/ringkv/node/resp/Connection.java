@@ -165,13 +165,14 @@ final class Connection implements CommandContext {
         if (serviceFailure) {
             loop.counters().get(RespCounter.SERVICE_FAILURES).incrementRelease();
         }
+        // recorded even for a client that left: the slowest requests are often the ones whose client gave up
+        if (slot.command() != null) {
+            record(slot.command(), slot.consistency(), slot.dispatchedNanos(), reply);
+        }
         if (closed) {
             return;
         }
         slot.fill(reply);
-        if (slot.command() != null) {
-            record(slot.command(), slot.consistency(), slot.dispatchedNanos(), reply);
-        }
         unanswered--;
         for (ByteBuffer key : slot.keys()) {
             keysInFlight.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);

@@ -123,6 +123,39 @@ class NodeHttpServerTest {
     }
 
     @Test
+    void clientsThatSendHalfARequestOrNothingDoNotStarveTheHealthChecks() throws Exception {
+        server = NodeHttpServer.start("127.0.0.1", 0, "test",
+            new HealthEndpoint(() -> ClusterSnapshot.empty("node1"), Optional::empty).addTo(new NodeHttpServer.Routes()));
+        List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port());
+                socket.getOutputStream().write((i % 2 == 0 ? "GET /he" : "").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                stalled.add(socket);
+            }
+            assertEquals(200, get("/health/live").statusCode(), "answered beside eight stalled connections");
+        } finally {
+            for (java.net.Socket socket : stalled) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void aPortInUseFailsTheBindWithAClearErrorAndAClosedServerFreesItsPort() {
+        NodeHttpServer first = NodeHttpServer.bind("127.0.0.1", 0, "a");
+        int port = first.port();
+        io.ringkv.api.KvException taken = org.junit.jupiter.api.Assertions.assertThrows(io.ringkv.api.KvException.class,
+            () -> NodeHttpServer.bind("127.0.0.1", port, "b"));
+        assertEquals(io.ringkv.api.ErrorCode.INVALID_CONFIGURATION, taken.code());
+        assertTrue(taken.getMessage().contains("cannot listen for HTTP on 127.0.0.1:" + port), taken.getMessage());
+        first.close();
+        server = NodeHttpServer.bind("127.0.0.1", port, "c");
+        assertEquals(port, server.port(), "a bound server that never served gives its port back on close");
+    }
+
+    @Test
     void jsonStringsAreEscaped() {
         assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", Json.string("a\"b\\c\nd\u0001"));
     }
@@ -140,6 +173,8 @@ class NodeHttpServerTest {
     private Response send(String method, String path, String body) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + server.port() + path)
             .toURL().openConnection();
+        connection.setConnectTimeout(10_000);
+        connection.setReadTimeout(10_000);
         connection.setRequestMethod(method);
         if (body != null) {
             connection.setDoOutput(true);

@@ -26,6 +26,7 @@ class NodeMetricsTest {
         registry.register("hints_pending", "hints held", CounterKind.GAUGE, "hints").setRelease(7);
         registry.register("repair_last_pass_millis", "last pass", CounterKind.GAUGE, "repair").setRelease(1500);
         Counter late = registry.register("hints_stored", "hints written", CounterKind.COUNTER, "hints");
+        registry.register("broken_count_down", "a counter gone wrong", CounterKind.COUNTER, "stats").setRelease(-1);
         NodeMetrics metrics = new NodeMetrics(registry);
         late.add(2);
 
@@ -36,6 +37,7 @@ class NodeMetricsTest {
         assertTrue(text.contains("\nringkv_hints_pending 7.0\n"), text);
         assertTrue(text.contains("\nringkv_repair_last_pass_seconds 1.5\n"), text);
         assertTrue(text.contains("\nringkv_hints_stored_total 2.0\n"), "a counter registered later is read too");
+        assertFalse(text.contains("broken_count_down"), "a negative counter is left out rather than failing the scrape");
         assertTrue(text.contains("# HELP ringkv_hints_pending hints held (INFO hints: hints_pending)\n"), text);
         assertTrue(text.contains("\njvm_memory_used_bytes{area=\"heap\"}"), "JVM metrics are there: " + text);
     }

@@ -260,6 +260,62 @@ class RespServerTest {
     }
 
     @Test
+    void aDeferredAnswerIsRecordedOnceWhenItComesAndEvenWhenItsClientHasLeft() throws Exception {
+        MapKeyValueService map = new MapKeyValueService(null);
+        map.putNow(Key.utf8("k"), Value.utf8("v"), CausalContext.NONE);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(2);
+        KeyValueService late = new DelegatingService(map) {
+            @Override
+            public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
+                asked.countDown();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    answer.channel().deliver(List.of(() -> {
+                        answer.failed(new KvException(ErrorCode.TIMEOUT, "the replicas did not answer"));
+                        answered.countDown();
+                    }));
+                });
+            }
+        };
+        io.ringkv.node.metrics.NodeMetrics metrics = new io.ringkv.node.metrics.NodeMetrics(new CounterRegistry());
+        CounterRegistry registry = new CounterRegistry();
+        RespServer server = RespServer.start(RespServer.listen(RespConfig.onPort(0)), late, NodeInfo.NONE,
+            Availability.ALWAYS, registry, metrics.requests());
+        resources.add(server);
+        RespTestClient stays = client(server);
+        RespTestClient leaves = client(server);
+        stays.send(RespTestClient.command("GET", "k"));
+        leaves.send(RespTestClient.command("GET", "k"));
+        assertTrue(asked.await(10, TimeUnit.SECONDS), "both GETs reached the service");
+        leaves.close();
+        for (int i = 0; i < 500 && registry.value(RespCounter.CONNECTED_CLIENTS.counterName()) != 1; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, registry.value(RespCounter.CONNECTED_CLIENTS.counterName()), "the server saw one client leave");
+        release.countDown();
+        assertEquals(new Err("TIMEOUT the replicas did not answer"), stays.read());
+        assertTrue(answered.await(10, TimeUnit.SECONDS));
+
+        String text = "";
+        for (int i = 0; i < 100 && !text.contains("error=\"TIMEOUT\"} 2.0"); i++) {
+            ByteArrayOutputStream scraped = new ByteArrayOutputStream();
+            metrics.write(scraped);
+            text = scraped.toString(StandardCharsets.UTF_8);
+            Thread.sleep(20);
+        }
+        assertTrue(text.contains("ringkv_request_duration_seconds_count{command=\"get\",consistency=\"N=3,R=2,W=2\"} 2\n"),
+            "both answers recorded once each, the departed client's too: " + text);
+        assertTrue(text.contains("ringkv_request_errors_total{command=\"get\",consistency=\"N=3,R=2,W=2\",error=\"TIMEOUT\"} 2.0"),
+            text);
+    }
+
+    @Test
     void hello3SwitchesTheConnectionToResp3Encodings() throws Exception {
         RespTestClient client = client(start(new MapKeyValueService(null)));
         assertEquals(NULL_BULK, client.call("GET", "missing"));
