@@ -21,10 +21,13 @@ public final class NodeMetrics {
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
 
     /**
-     * The JVM's metrics, registered once per process: the collectors keep every registry they are registered in for
-     * the life of the JVM, and several nodes in one process (benchmarks, tests) share one JVM anyway.
+     * The JVM's metrics, registered once per process and only at the first scrape: the collectors keep every registry
+     * they are registered in for the life of the JVM (several nodes in one process, as in benchmarks and tests, share
+     * one JVM anyway), and setting them up loads the management beans, which a node's start need not wait for.
      */
-    private static final PrometheusRegistry JVM = jvmRegistry();
+    private static final class Jvm {
+        static final PrometheusRegistry REGISTRY = jvmRegistry();
+    }
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final RequestMetrics requests;
@@ -51,7 +54,7 @@ public final class NodeMetrics {
     public void write(OutputStream out) throws IOException {
         List<MetricSnapshot> all = new ArrayList<>();
         registry.scrape().forEach(all::add);
-        JVM.scrape().forEach(all::add);
+        Jvm.REGISTRY.scrape().forEach(all::add);
         writer.write(out, new MetricSnapshots(all));
     }
 }
