@@ -71,7 +71,9 @@ final class IdleCpuCommand implements Command {
     private static double measure(IdlePreset preset, int seconds, int port, Path data) {
         NodeConfig config = new NodeConfig(NodeId.of("idle-" + preset.optionName()),
             new PeerAddress("127.0.0.1", port), List.of(), data.resolve(preset.optionName()), preset, 0,
-            Node.DEFAULT_ZONE, Node.DEFAULT_RACK, GossipSettings.DEFAULT, ClusterSettings.DEFAULT, Map.of());
+            Node.DEFAULT_ZONE, Node.DEFAULT_RACK, GossipSettings.DEFAULT, ClusterSettings.DEFAULT, Map.of())
+            // with the HTTP endpoint, as `ringkv node` runs by default
+            .withHttpPort(0);
         try (RingkvNode node = NodeComponent.of(config).node()) {
             node.start(line -> { });
             sleep(WARM_UP);
