@@ -68,7 +68,8 @@ import org.agrona.concurrent.IdleStrategy;
 
 /**
  * A running ringkv node: its agent thread with the transport, gossip membership and replication on it, the
- * storage engine, and the Redis-protocol front door on its own thread.
+ * storage engine, and the front doors on threads of their own: the Redis protocol's, and the HTTP key-value API's
+ * on the HTTP endpoint.
  */
 public final class RingkvNode implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
