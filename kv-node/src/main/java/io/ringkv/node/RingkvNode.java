@@ -263,7 +263,7 @@ public final class RingkvNode implements AutoCloseable {
         KeyValueService service = new ReadinessGatedService(new ReplicatedKeyValueService(agent,
             replication.coordinator(), membership::removeNode, handOffs), () -> membership.snapshot().loading());
         httpFrontDoor = HttpFrontDoor.start("ringkv-" + config.id().value() + "-http-kv", service,
-            HTTP_QUEUE_CAPACITY, httpCounters.get(HttpCounter.QUEUE_FULL));
+            HTTP_QUEUE_CAPACITY, httpCounters);
         // the coordinator answers TIMEOUT itself after its request timeout: the exchange waits longer, as a backstop
         Duration wait = Duration.ofNanos(replicationConfig.requestTimeoutNanos()).plusSeconds(10);
         new KeyValueEndpoint(httpFrontDoor, replicationConfig.limits(), consistency, metrics.requests(),

@@ -8,7 +8,9 @@ public enum HttpCounter implements CounterDescriptor {
     QUEUE_FULL("http_requests_refused_queue_full",
         "HTTP key-value requests answered 503 at once because the HTTP front door's queue was full"),
     UNANSWERED("http_requests_unanswered",
-        "HTTP key-value requests answered 504 because the node gave no answer within the front door's wait");
+        "HTTP key-value requests answered 504 because the node gave no answer within the front door's wait"),
+    FAILURES("http_front_door_failures",
+        "exceptions the HTTP front door's thread caught from its service or an answer (a bug); it serves on");
 
     private final String counterName;
     private final String help;

@@ -1,6 +1,7 @@
 package io.ringkv.node.http;
 
 import io.ringkv.api.Counter;
+import io.ringkv.api.CounterSet;
 import io.ringkv.node.service.Answer;
 import io.ringkv.node.service.AnswerChannel;
 import io.ringkv.node.service.KeyValueService;
@@ -27,6 +28,7 @@ public final class HttpFrontDoor implements AnswerChannel, AutoCloseable {
     private final ManyToOneConcurrentArrayQueue<List<Runnable>> answers =
         new ManyToOneConcurrentArrayQueue<>(ANSWER_QUEUE_CAPACITY);
     private final Counter queueFull;
+    private final Counter failures;
     private final int capacity;
     private volatile boolean running = true;
     private final Thread thread;
@@ -35,11 +37,12 @@ public final class HttpFrontDoor implements AnswerChannel, AutoCloseable {
     private record Request(Consumer<KeyValueService> call, Answer<?> answer) {
     }
 
-    private HttpFrontDoor(String threadName, KeyValueService service, int capacity, Counter queueFull) {
+    private HttpFrontDoor(String threadName, KeyValueService service, int capacity, CounterSet<HttpCounter> counters) {
         this.service = service;
         this.capacity = capacity;
         this.requests = new ManyToOneConcurrentArrayQueue<>(capacity);
-        this.queueFull = queueFull;
+        this.queueFull = counters.get(HttpCounter.QUEUE_FULL);
+        this.failures = counters.get(HttpCounter.FAILURES);
         this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
     }
 
@@ -49,10 +52,12 @@ public final class HttpFrontDoor implements AnswerChannel, AutoCloseable {
      * @param service the service this thread alone calls; its answers must come back on this front door (their
      *     {@link Answer#channel()})
      * @param capacity requests queued at most before more are refused
-     * @param queueFull counts refused requests (added to atomically)
+     * @param counters counts refused requests ({@link HttpCounter#QUEUE_FULL}, added to atomically) and what the
+     *     thread caught ({@link HttpCounter#FAILURES})
      */
-    public static HttpFrontDoor start(String threadName, KeyValueService service, int capacity, Counter queueFull) {
-        HttpFrontDoor frontDoor = new HttpFrontDoor(threadName, service, capacity, queueFull);
+    public static HttpFrontDoor start(String threadName, KeyValueService service, int capacity,
+                                      CounterSet<HttpCounter> counters) {
+        HttpFrontDoor frontDoor = new HttpFrontDoor(threadName, service, capacity, counters);
         frontDoor.thread.start();
         return frontDoor;
     }
@@ -91,13 +96,22 @@ public final class HttpFrontDoor implements AnswerChannel, AutoCloseable {
 
     private void run() {
         while (running) {
-            int work = answers.drain(batch -> batch.forEach(HttpFrontDoor::runAnswer));
+            int work = answers.drain(batch -> batch.forEach(this::runAnswer));
             work += requests.drain(this::call, capacity);
-            service.flush();
+            flush();
             if (work == 0) {
                 // an offer after the drains leaves a permit, so this returns at once: no wake-up is lost
                 LockSupport.park(this);
             }
+        }
+    }
+
+    private void flush() {
+        try {
+            service.flush();
+        } catch (RuntimeException e) {
+            // a service answers what it cannot hand over; a bug here must not stop the thread every exchange needs
+            failures.increment();
         }
     }
 
@@ -109,11 +123,12 @@ public final class HttpFrontDoor implements AnswerChannel, AutoCloseable {
         }
     }
 
-    private static void runAnswer(Runnable answer) {
+    private void runAnswer(Runnable answer) {
         try {
             answer.run();
         } catch (RuntimeException e) {
             // an answer completes a future; nothing it throws may stop the thread that serves every exchange
+            failures.increment();
         }
     }
 }

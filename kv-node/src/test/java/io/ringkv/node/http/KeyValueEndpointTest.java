@@ -273,6 +273,24 @@ class KeyValueEndpointTest {
     }
 
     @Test
+    void aServiceThatThrowsIsCountedAndTheFrontDoorServesOn() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
+        serve(new ForwardingService(map) {
+            @Override
+            public void flush() {
+                super.flush();
+                if (!thrown.getAndSet(true)) {
+                    throw new IllegalStateException("a bug in flush");
+                }
+            }
+        });
+        assertEquals(404, send("GET", "/kv/k", null).status(), "the calls it had handed over are answered");
+        assertEquals(1, counters.value(HttpCounter.FAILURES));
+        assertEquals(204, send("PUT", "/kv/k", bytes("v")).status(), "the front door's thread lives on");
+        assertEquals(1, counters.value(HttpCounter.FAILURES));
+    }
+
+    @Test
     void everyRequestIsRecordedByMethodConsistencyAndErrorWord() throws Exception {
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         serve(new FailingService(failure::get));
@@ -296,7 +314,7 @@ class KeyValueEndpointTest {
     }
 
     private void serve(KeyValueService service, Duration wait, int capacity) {
-        frontDoor = HttpFrontDoor.start("test-http-kv", service, capacity, counters.get(HttpCounter.QUEUE_FULL));
+        frontDoor = HttpFrontDoor.start("test-http-kv", service, capacity, counters);
         NodeHttpServer.Routes routes = new KeyValueEndpoint(frontDoor, LIMITS, Consistency.DEFAULT, metrics.requests(),
             counters.get(HttpCounter.UNANSWERED), wait).addTo(new NodeHttpServer.Routes());
         routes.add("/other", exchange -> NodeHttpServer.send(exchange, 200, "text/plain", bytes("other")));
