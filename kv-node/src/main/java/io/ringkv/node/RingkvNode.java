@@ -8,6 +8,7 @@ import io.ringkv.antientropy.RangeStreamer;
 import io.ringkv.antientropy.RepairHistory;
 import io.ringkv.antientropy.RepairScheduler;
 import io.ringkv.api.Consistency;
+import io.ringkv.api.CounterSet;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
@@ -15,7 +16,11 @@ import io.ringkv.api.NodeContext;
 import io.ringkv.node.http.ClusterEndpoint;
 import io.ringkv.node.http.DashboardEndpoint;
 import io.ringkv.node.http.HealthEndpoint;
+import io.ringkv.node.http.HttpCounter;
+import io.ringkv.node.http.HttpFrontDoor;
+import io.ringkv.node.http.KeyValueEndpoint;
 import io.ringkv.node.http.NodeHttpServer;
+import io.ringkv.node.http.OpenApiEndpoint;
 import io.ringkv.node.membership.ClusterMembership;
 import io.ringkv.node.metrics.NodeMetrics;
 import io.ringkv.node.metrics.StatsAnnouncer;
@@ -34,6 +39,7 @@ import io.ringkv.node.runtime.EngineStage;
 import io.ringkv.node.runtime.NodeAgent;
 import io.ringkv.node.runtime.NodeHealth;
 import io.ringkv.node.service.HandOffCounter;
+import io.ringkv.node.service.KeyValueService;
 import io.ringkv.node.service.ReplicatedKeyValueService;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Coordinator;
@@ -47,6 +53,7 @@ import jakarta.inject.Named;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.List;
@@ -61,7 +68,8 @@ import org.agrona.concurrent.IdleStrategy;
 
 /**
  * A running ringkv node: its agent thread with the transport, gossip membership and replication on it, the
- * storage engine, and the Redis-protocol front door on its own thread.
+ * storage engine, and the front doors on threads of their own: the Redis protocol's, and the HTTP key-value API's
+ * on the HTTP endpoint.
  */
 public final class RingkvNode implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -75,6 +83,8 @@ public final class RingkvNode implements AutoCloseable {
     private static final long STATS_PERIOD_SECONDS = 2;
     /** Hint writes, reads and deletes the hint stage holds at once. */
     private static final int HINT_STAGE_CAPACITY = 4_096;
+    /** HTTP key-value requests the HTTP front door holds at once; beyond it they are answered 503 (and counted). */
+    private static final int HTTP_QUEUE_CAPACITY = 1_024;
 
     private final NodeConfig config;
     private final NodeContext context;
@@ -93,6 +103,7 @@ public final class RingkvNode implements AutoCloseable {
     private RespServer front;
     private NodeMetrics metrics;
     private NodeHttpServer http;
+    private HttpFrontDoor httpFrontDoor;
     private StorageCounters storageCounters;
     private EngineStage storage;
     private EngineStage hintStage;
@@ -200,8 +211,9 @@ public final class RingkvNode implements AutoCloseable {
             agent.idleWith(idle);
             runner = new AgentRunner(idle, errors, null, agent);
             AgentRunner.startOnThread(runner);
+            CounterSet<HandOffCounter> handOffs = context.counters().register(HandOffCounter.class);
             ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
-                membership::removeNode, context.counters().register(HandOffCounter.class));
+                membership::removeNode, handOffs);
             service.operation("repair", arguments -> "repair started: " + RepairArguments.parse(arguments)
                 .startOn(repairs) + " sessions (progress in INFO repair)");
             service.operation("decommission", noArguments("DECOMMISSION", membership::decommission));
@@ -212,7 +224,7 @@ public final class RingkvNode implements AutoCloseable {
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters(), metrics.requests());
             if (http != null) {
-                http.serve(httpRoutes());
+                http.serve(httpRoutes(handOffs));
             }
             // the signals an autoscaler reads (INFO autoscale): every node's request rate and data size, by gossip;
             // started on the agent thread once the front door registered the count of commands it answers
@@ -233,15 +245,30 @@ public final class RingkvNode implements AutoCloseable {
             CloseHelper.quietClose(storage);
             CloseHelper.quietClose(hintStage);
             CloseHelper.quietClose(http);
+            CloseHelper.quietClose(httpFrontDoor);
             CloseHelper.quietClose(front);
             frontDoor.close();
             throw e;
         }
     }
 
-    /** What the HTTP endpoint serves: metrics, health checks, the cluster in JSON and the dashboard. */
-    private NodeHttpServer.Routes httpRoutes() {
+    /**
+     * What the HTTP endpoint serves: the key-value API (on a front door thread of its own, with its own service, as
+     * the RESP front door has), its OpenAPI description, metrics, health checks, the cluster in JSON and the
+     * dashboard.
+     */
+    private NodeHttpServer.Routes httpRoutes(CounterSet<HandOffCounter> handOffs) {
         NodeHttpServer.Routes routes = new NodeHttpServer.Routes();
+        CounterSet<HttpCounter> httpCounters = context.counters().register(HttpCounter.class);
+        KeyValueService service = new ReadinessGatedService(new ReplicatedKeyValueService(agent,
+            replication.coordinator(), membership::removeNode, handOffs), () -> membership.snapshot().loading());
+        httpFrontDoor = HttpFrontDoor.start("ringkv-" + config.id().value() + "-http-kv", service,
+            HTTP_QUEUE_CAPACITY, httpCounters);
+        // the coordinator answers TIMEOUT itself after its request timeout: the exchange waits longer, as a backstop
+        Duration wait = Duration.ofNanos(replicationConfig.requestTimeoutNanos()).plusSeconds(10);
+        new KeyValueEndpoint(httpFrontDoor, replicationConfig.limits(), consistency, metrics.requests(),
+            httpCounters.get(HttpCounter.UNANSWERED), wait).addTo(routes);
+        new OpenApiEndpoint().addTo(routes);
         routes.add("/metrics", exchange -> {
             java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(64 * 1024);
             metrics.write(body);
@@ -383,6 +410,7 @@ public final class RingkvNode implements AutoCloseable {
     @Override
     public void close() {
         CloseHelper.quietClose(http);
+        CloseHelper.quietClose(httpFrontDoor);
         CloseHelper.quietClose(front);
         if (runner != null) {
             runner.close();

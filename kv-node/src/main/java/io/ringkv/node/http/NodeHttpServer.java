@@ -15,11 +15,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The node's HTTP endpoint: {@code /metrics}, {@code /health/*} and the dashboard, on its own port, served by the
- * JDK's HTTP server on a few threads of its own (never the agent's or the front door's). Handlers read only what is
- * safe from any thread: the counter registry and the cluster snapshot.
+ * The node's HTTP endpoint: {@code /metrics}, {@code /health/*}, the dashboard and the key-value API, on its own
+ * port, served by the JDK's HTTP server on a virtual thread per exchange (never the agent's or the front door's).
+ * Handlers read only what is safe from any thread: the counter registry and the cluster snapshot; the key-value API
+ * hands its requests to a front door thread of its own ({@link HttpFrontDoor}).
  *
- * <p>Only {@code GET} and {@code HEAD} are accepted; a request with a body is refused before it is read.
+ * <p>Only {@code GET} and {@code HEAD} are accepted, and a request with a body is refused before it is read,
+ * except on a route added with {@link Routes#addWithOwnMethods}, whose handler checks both itself.
  */
 public final class NodeHttpServer implements AutoCloseable {
     /** A request whose line and headers have not all arrived after this long closes its connection. */
@@ -87,7 +89,8 @@ public final class NodeHttpServer implements AutoCloseable {
             throw new IllegalStateException("the HTTP server on port " + port() + " already serves");
         }
         started = true;
-        routes.forEach((path, handler) -> server.createContext(path, guarded(handler)));
+        routes.forEach((path, route) -> server.createContext(path,
+            route.ownMethods() ? answered(route.handler()) : guarded(route.handler())));
         if (!routes.has("/")) {
             server.createContext("/", guarded(exchange -> send(exchange, 404, "text/plain; charset=utf-8",
                 ("no such page: " + exchange.getRequestURI().getPath() + "\n").getBytes(StandardCharsets.UTF_8))));
@@ -136,22 +139,29 @@ public final class NodeHttpServer implements AutoCloseable {
 
     /** Refuses methods other than GET/HEAD and request bodies; answers 500 rather than dropping the connection. */
     private static HttpHandler guarded(HttpHandler handler) {
+        return answered(exchange -> {
+            if (!METHODS.contains(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                send(exchange, 405, "text/plain; charset=utf-8",
+                    ("method " + exchange.getRequestMethod() + " is not allowed here\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            String length = exchange.getRequestHeaders().getFirst("Content-Length");
+            if ((length != null && !length.equals("0"))
+                || exchange.getRequestHeaders().containsKey("Transfer-Encoding")) {
+                send(exchange, 413, "text/plain; charset=utf-8",
+                    "these pages take no request body\n".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            handler.handle(exchange);
+        });
+    }
+
+    /** Answers 500 when {@code handler} throws, rather than dropping the connection, and closes the exchange. */
+    private static HttpHandler answered(HttpHandler handler) {
         return exchange -> {
             try {
-                if (!METHODS.contains(exchange.getRequestMethod())) {
-                    exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                    send(exchange, 405, "text/plain; charset=utf-8",
-                        ("method " + exchange.getRequestMethod() + " is not allowed here\n")
-                            .getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
-                String length = exchange.getRequestHeaders().getFirst("Content-Length");
-                if ((length != null && !length.equals("0"))
-                    || exchange.getRequestHeaders().containsKey("Transfer-Encoding")) {
-                    send(exchange, 413, "text/plain; charset=utf-8",
-                        "these pages take no request body\n".getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
                 handler.handle(exchange);
             } catch (IOException | RuntimeException e) {
                 try {
@@ -166,10 +176,13 @@ public final class NodeHttpServer implements AutoCloseable {
         };
     }
 
+    /** A route's handler, and whether it checks methods and request bodies itself. */
+    private record Route(HttpHandler handler, boolean ownMethods) {
+    }
 
     /** Path prefixes and their handlers, in the order they are added. */
     public static final class Routes {
-        private final java.util.LinkedHashMap<String, HttpHandler> handlers = new java.util.LinkedHashMap<>();
+        private final java.util.LinkedHashMap<String, Route> handlers = new java.util.LinkedHashMap<>();
 
         /**
          * @param path a path prefix ({@code /metrics}); the longest matching prefix answers a request; without a
@@ -177,7 +190,21 @@ public final class NodeHttpServer implements AutoCloseable {
          * @throws IllegalArgumentException when {@code path} is already routed
          */
         public Routes add(String path, HttpHandler handler) {
-            if (handlers.putIfAbsent(path, handler) != null) {
+            return add(path, new Route(handler, false));
+        }
+
+        /**
+         * Routes {@code path} to a handler that takes methods other than GET and HEAD, and request bodies: it checks
+         * the method and the body's length itself, before it reads any of the body.
+         *
+         * @throws IllegalArgumentException when {@code path} is already routed
+         */
+        public Routes addWithOwnMethods(String path, HttpHandler handler) {
+            return add(path, new Route(handler, true));
+        }
+
+        private Routes add(String path, Route route) {
+            if (handlers.putIfAbsent(path, route) != null) {
                 throw new IllegalArgumentException("HTTP path " + path + " is routed twice");
             }
             return this;
@@ -187,7 +214,7 @@ public final class NodeHttpServer implements AutoCloseable {
             return handlers.containsKey(path);
         }
 
-        void forEach(java.util.function.BiConsumer<String, HttpHandler> action) {
+        void forEach(java.util.function.BiConsumer<String, Route> action) {
             handlers.forEach(action);
         }
     }

@@ -1,5 +1,7 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.node.service.AnswerChannel;
+
 /** What a command sees of the connection it runs for. */
 interface CommandContext {
     /** @return the connection's choices */

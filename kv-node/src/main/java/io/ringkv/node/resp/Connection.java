@@ -1,6 +1,7 @@
 package io.ringkv.node.resp;
 
 import io.ringkv.node.metrics.RequestMetrics;
+import io.ringkv.node.service.AnswerChannel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -2,10 +2,9 @@ package io.ringkv.node.resp;
 
 import static io.ringkv.node.resp.CommandDispatcher.text;
 
-import io.ringkv.api.Consistency;
-import io.ringkv.api.ConsistencyLevel;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
+import io.ringkv.node.service.ConsistencyText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -201,49 +200,11 @@ final class ConnectionCommands {
         if (arguments.size() == 1) {
             context.reply(Reply.simple(session.consistency().toString()));
         } else if (arguments.size() == 2) {
-            session.consistency(parseConsistency(text(arguments.get(1)), session.consistency()));
+            session.consistency(ConsistencyText.parse(text(arguments.get(1)), session.consistency()));
             context.reply(Reply.OK);
         } else {
             context.reply(Reply.error("ERR wrong number of arguments for 'consistency' command"));
         }
-    }
-
-    /**
-     * @param text {@code ONE}, {@code QUORUM}, {@code ALL} (reads and writes), or {@code R=<n>,W=<n>} (either or
-     *     both, in any order)
-     * @throws KvException with {@code INVALID_CONSISTENCY} naming the accepted forms or the violated range
-     */
-    static Consistency parseConsistency(String text, Consistency current) {
-        String upper = text.trim().toUpperCase(Locale.ROOT);
-        if (!upper.contains("=")) {
-            for (ConsistencyLevel level : ConsistencyLevel.values()) {
-                if (level.name().equals(upper)) {
-                    return Consistency.of(current.n(), level, level);
-                }
-            }
-            throw invalidConsistency(text, current);
-        }
-        int reads = current.r();
-        int writes = current.w();
-        for (String part : upper.split(",", -1)) {
-            String[] setting = part.trim().split("=", -1);
-            Long number = setting.length == 2 ? parseLong(setting[1].trim()) : null;
-            if (number == null || number < 1 || number > Consistency.MAX_REPLICATION_FACTOR
-                || !(setting[0].trim().equals("R") || setting[0].trim().equals("W"))) {
-                throw invalidConsistency(text, current);
-            }
-            if (setting[0].trim().equals("R")) {
-                reads = number.intValue();
-            } else {
-                writes = number.intValue();
-            }
-        }
-        return current.withReadWrite(reads, writes);
-    }
-
-    private static KvException invalidConsistency(String text, Consistency current) {
-        return new KvException(ErrorCode.INVALID_CONSISTENCY, "CONSISTENCY takes ONE, QUORUM, ALL or R=<n>,W=<n>"
-            + " with 1 <= n <= N=" + current.n() + ", was '" + text + "'");
     }
 
     private static boolean validClientName(String name) {

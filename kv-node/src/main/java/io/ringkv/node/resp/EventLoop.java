@@ -3,6 +3,9 @@ package io.ringkv.node.resp;
 import io.ringkv.node.metrics.RequestMetrics;
 
 import io.ringkv.api.CounterSet;
+import io.ringkv.node.service.Answer;
+import io.ringkv.node.service.AnswerChannel;
+import io.ringkv.node.service.KeyValueService;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;

@@ -9,8 +9,13 @@ import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.Value;
+import io.ringkv.node.service.Answer;
+import io.ringkv.node.service.AnswerChannel;
+import io.ringkv.node.service.CausalContext;
+import io.ringkv.node.service.KeyValueService;
+import io.ringkv.node.service.Siblings;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -24,9 +29,6 @@ import java.util.function.Function;
  * checked against the limits before the service sees them.
  */
 final class KeyValueCommands {
-    // contexts travel as base64url text, so they survive redis-cli and every client library unchanged
-    private static final Base64.Encoder CONTEXT_TEXT = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder CONTEXT_BYTES = Base64.getUrlDecoder();
     /** Keys one MGET, MSET, DEL or EXISTS may name. */
     static final int MAX_KEYS_PER_COMMAND = 1000;
     private final KeyValueService service;
@@ -155,7 +157,7 @@ final class KeyValueCommands {
         Key key = key(arguments.get(1));
         Consistency consistency = consistency(context);
         KeyValueCommands.<Siblings>ask(context, siblings -> new Reply.Array(List.of(
-            new Reply.Bulk(CONTEXT_TEXT.encode(siblings.context().toByteArray())),
+            new Reply.Bulk(siblings.context().toText().getBytes(StandardCharsets.US_ASCII)),
             new Reply.Array(siblings.values().stream().map(v -> (Reply) new Reply.Bulk(v.toByteArray())).toList()))),
             answer -> service.getVersions(key, consistency, answer));
     }
@@ -164,7 +166,7 @@ final class KeyValueCommands {
         Key key = key(arguments.get(1));
         CausalContext causalContext;
         try {
-            causalContext = CausalContext.handedBack(CONTEXT_BYTES.decode(arguments.get(2)));
+            causalContext = CausalContext.fromText(text(arguments.get(2)));
         } catch (IllegalArgumentException e) {
             context.reply(Reply.error("ERR invalid causal context: pass back the first element GETV returned"));
             return;

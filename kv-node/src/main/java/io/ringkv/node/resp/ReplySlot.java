@@ -1,6 +1,7 @@
 package io.ringkv.node.resp;
 
 import io.ringkv.api.KvException;
+import io.ringkv.node.service.KeyValueService;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletionException;

@@ -6,6 +6,7 @@ import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.CounterSet;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
+import io.ringkv.node.service.KeyValueService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;

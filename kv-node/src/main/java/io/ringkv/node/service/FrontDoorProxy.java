@@ -1,8 +1,6 @@
 package io.ringkv.node.service;
 
 import io.ringkv.api.Counter;
-import io.ringkv.node.resp.Answer;
-import io.ringkv.node.resp.AnswerChannel;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,10 +6,6 @@ import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.Value;
-import io.ringkv.node.resp.Answer;
-import io.ringkv.node.resp.CausalContext;
-import io.ringkv.node.resp.KeyValueService;
-import io.ringkv.node.resp.Siblings;
 import java.util.Optional;
 import java.util.function.Supplier;
 

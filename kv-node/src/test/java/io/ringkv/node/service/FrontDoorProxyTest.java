@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.CounterSet;
-import io.ringkv.node.resp.Answer;
-import io.ringkv.node.resp.AnswerChannel;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -11,8 +11,6 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Value;
-import io.ringkv.node.resp.Answer;
-import io.ringkv.node.resp.CausalContext;
 import io.ringkv.node.runtime.AgentInbox;
 import java.util.ArrayList;
 import java.util.List;

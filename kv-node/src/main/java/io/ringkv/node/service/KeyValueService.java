@@ -1,4 +1,4 @@
-package io.ringkv.node.resp;
+package io.ringkv.node.service;
 
 import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
@@ -9,8 +9,10 @@ import io.ringkv.api.Value;
 import java.util.Optional;
 
 /**
- * What a front door asks of the node: asynchronous reads and writes at a given consistency, each answered through
- * an {@link Answer}. The replication coordinator implements it; tests use a map.
+ * What a front door (RESP's, HTTP's) asks of the node: asynchronous reads and writes at a given consistency, each
+ * answered through an {@link Answer}. The rules of a request live behind it, the same for every front door: a blind
+ * write is coordinated by a replica, a write with a context supersedes what the context covers. The replication
+ * coordinator implements it; tests use a map.
  *
  * <p>One instance serves one front door: its methods are called on that front door's thread and return without
  * blocking it. A service may collect the calls and hand them to the node together at {@link #flush()}, which the

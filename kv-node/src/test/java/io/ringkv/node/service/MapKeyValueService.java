@@ -1,4 +1,4 @@
-package io.ringkv.node.resp;
+package io.ringkv.node.service;
 
 import io.ringkv.api.Consistency;
 import io.ringkv.api.Key;
@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * reverse order with its answers delivered together: calls that may run at once then visibly run out of order.
  * A SETV whose context is older than the current version keeps the current values as siblings.
  */
-final class MapKeyValueService implements KeyValueService {
+public final class MapKeyValueService implements KeyValueService {
     private record Entry(long version, List<Value> values) {
     }
 
@@ -31,11 +31,11 @@ final class MapKeyValueService implements KeyValueService {
     private final Executor executor;
     private final boolean reverse;
     private final List<Call> batch = new ArrayList<>();
-    volatile Consistency lastConsistency;
+    public volatile Consistency lastConsistency;
     /** The most calls one flush handed over: more than one means requests were in flight together. */
-    volatile int largestBatch;
+    public volatile int largestBatch;
 
-    MapKeyValueService(Executor executor) {
+    public MapKeyValueService(Executor executor) {
         this(executor, false);
     }
 
@@ -45,7 +45,7 @@ final class MapKeyValueService implements KeyValueService {
     }
 
     /** Runs each flushed batch on {@code executor} last call first, and delivers its answers in one go. */
-    static MapKeyValueService reversingBatches(Executor executor) {
+    public static MapKeyValueService reversingBatches(Executor executor) {
         return new MapKeyValueService(executor, true);
     }
 
@@ -74,7 +74,7 @@ final class MapKeyValueService implements KeyValueService {
     }
 
     /** Writes at once, on the calling thread (to prepare a test's data). */
-    void putNow(Key key, Value value, CausalContext context) {
+    public void putNow(Key key, Value value, CausalContext context) {
         entries.compute(key, (k, old) -> {
             long version = old == null ? 0 : old.version();
             List<Value> values = new ArrayList<>();
@@ -87,7 +87,7 @@ final class MapKeyValueService implements KeyValueService {
     }
 
     /** @return the key's newest value now, read on the calling thread */
-    Optional<Value> getNow(Key key) {
+    public Optional<Value> getNow(Key key) {
         Entry entry = entries.get(key);
         return entry == null ? Optional.empty() : Optional.of(entry.values().getLast());
     }
@@ -143,7 +143,7 @@ final class MapKeyValueService implements KeyValueService {
         }
     }
 
-    static CausalContext context(long version) {
+    public static CausalContext context(long version) {
         return CausalContext.of(ByteBuffer.allocate(Long.BYTES).putLong(version).array());
     }
 

@@ -1,4 +1,4 @@
-package io.ringkv.node.resp;
+package io.ringkv.node.service;
 
 /**
  * Where a {@link KeyValueService} sends the result of one call: exactly one of its methods is called, once, on

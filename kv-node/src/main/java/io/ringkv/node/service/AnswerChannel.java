@@ -1,4 +1,4 @@
-package io.ringkv.node.resp;
+package io.ringkv.node.service;
 
 import java.util.List;
 

@@ -1,0 +1,42 @@
+package io.ringkv.node.http;
+
+import io.ringkv.api.CounterDescriptor;
+import io.ringkv.api.CounterKind;
+
+/** What the HTTP key-value front door refused or gave up on, in the node's counter registry (any thread). */
+public enum HttpCounter implements CounterDescriptor {
+    QUEUE_FULL("http_requests_refused_queue_full",
+        "HTTP key-value requests answered 503 at once because the HTTP front door's queue was full"),
+    UNANSWERED("http_requests_unanswered",
+        "HTTP key-value requests answered 504 because the node gave no answer within the front door's wait"),
+    FAILURES("http_front_door_failures",
+        "exceptions the HTTP front door's thread caught from its service or an answer (a bug); it serves on");
+
+    private final String counterName;
+    private final String help;
+
+    HttpCounter(String counterName, String help) {
+        this.counterName = counterName;
+        this.help = help;
+    }
+
+    @Override
+    public String counterName() {
+        return counterName;
+    }
+
+    @Override
+    public String help() {
+        return help;
+    }
+
+    @Override
+    public CounterKind kind() {
+        return CounterKind.COUNTER;
+    }
+
+    @Override
+    public String section() {
+        return "stats";
+    }
+}

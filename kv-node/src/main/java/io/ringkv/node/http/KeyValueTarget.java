@@ -1,0 +1,106 @@
+package io.ringkv.node.http;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
+import io.ringkv.node.service.ConsistencyText;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What an HTTP key-value request names in its URL: the key (the path after {@value #PREFIX}, percent-decoded to
+ * bytes; {@code +} is a plus, not a space) and the consistency ({@code ?consistency=one|quorum|all}, or
+ * {@code ?r=<n>&w=<n>}, either or both, read as RESP's {@code CONSISTENCY} reads them; the node's default
+ * otherwise).
+ *
+ * @param key the key, within the node's limits
+ * @param consistency the request's consistency
+ */
+record KeyValueTarget(Key key, Consistency consistency) {
+    /** The path every key is under. */
+    static final String PREFIX = "/kv/";
+
+    /**
+     * @param rawPath the request's path, still percent-encoded
+     * @param rawQuery the request's query, still percent-encoded, or null
+     * @throws KvException with {@code INVALID_ARGUMENT} for a path without a key, a bad escape or an unknown or
+     *     repeated parameter; {@code INVALID_CONSISTENCY} for a consistency RESP would refuse; {@code KEY_TOO_LARGE}
+     */
+    static KeyValueTarget parse(String rawPath, String rawQuery, Limits limits, Consistency defaults) {
+        if (!rawPath.startsWith(PREFIX) || rawPath.length() == PREFIX.length()) {
+            throw invalid("the path names no key: use " + PREFIX + "{key}");
+        }
+        Key key = Key.of(percentDecode(rawPath.substring(PREFIX.length())), limits);
+        return new KeyValueTarget(key, consistency(parameters(rawQuery), defaults));
+    }
+
+    private static Consistency consistency(Map<String, String> parameters, Consistency defaults) {
+        String named = parameters.get("consistency");
+        String reads = parameters.get("r");
+        String writes = parameters.get("w");
+        if (named != null && (reads != null || writes != null)) {
+            throw invalid("give either consistency= or r= and w=, not both");
+        }
+        if (named != null) {
+            return ConsistencyText.parse(named, defaults);
+        }
+        if (reads == null && writes == null) {
+            return defaults;
+        }
+        String text = reads == null ? "W=" + writes : writes == null ? "R=" + reads : "R=" + reads + ",W=" + writes;
+        return ConsistencyText.parse(text, defaults);
+    }
+
+    private static Map<String, String> parameters(String rawQuery) {
+        Map<String, String> parameters = new HashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : rawQuery.split("&", -1)) {
+            int equals = pair.indexOf('=');
+            String name = text(equals < 0 ? pair : pair.substring(0, equals));
+            String value = equals < 0 ? "" : text(pair.substring(equals + 1));
+            if (!name.equals("consistency") && !name.equals("r") && !name.equals("w")) {
+                throw invalid("unknown parameter '" + name + "': the parameters are consistency, r and w");
+            }
+            if (parameters.put(name, value) != null) {
+                throw invalid("parameter '" + name + "' is given twice");
+            }
+        }
+        return parameters;
+    }
+
+    private static String text(String raw) {
+        return new String(percentDecode(raw), StandardCharsets.UTF_8);
+    }
+
+    /** @return the bytes {@code raw} stands for: each {@code %XX} one byte, any other character its UTF-8 bytes */
+    static byte[] percentDecode(String raw) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c != '%') {
+                int end = Character.isHighSurrogate(c) && i + 1 < raw.length() ? i + 2 : i + 1;
+                bytes.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
+                i = end - 1;
+                continue;
+            }
+            int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+            int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
+            if (low < 0) {
+                throw invalid("bad percent escape in '" + raw + "': % must be followed by two hex digits");
+            }
+            bytes.write(high << 4 | low);
+            i += 2;
+        }
+        return bytes.toByteArray();
+    }
+
+    private static KvException invalid(String message) {
+        return new KvException(ErrorCode.INVALID_ARGUMENT, message);
+    }
+}
