@@ -75,7 +75,7 @@ final class NodeCommand implements Command {
     int clientPort = NodeConfig.DEFAULT_CLIENT_PORT;
 
     @CommandLine.Option(names = "--http-port", paramLabel = "P", description = "HTTP port on the listen host for"
-        + " /metrics, /health and the dashboard, 0-65535 (0: any free port), or -1 for none (default: the client"
+        + " the key-value API (/kv/KEY), /metrics, /health and the dashboard, 0-65535 (0: any free port), or -1 for none (default: the client"
         + " port + 2000, so " + NodeConfig.DEFAULT_HTTP_PORT + "; any free port when the client port is 0)")
     Integer httpPort;
 
@@ -272,8 +272,8 @@ final class NodeCommand implements Command {
             config.standalone() ? "standalone" : "seeds " + config.seeds(),
             config.cluster().consistency(config.standalone()), config.idle().optionName());
         if (node.httpPort() != NodeConfig.HTTP_OFF) {
-            out.printf("ringkv %s: HTTP on %s:%d: metrics at /metrics, health at /health/ready, the dashboard at"
-                + " http://%s:%d/dashboard/%n", config.id(), config.listen().host(), node.httpPort(),
+            out.printf("ringkv %s: HTTP on %s:%d: the key-value API at /kv/KEY, metrics at /metrics, health at"
+                + " /health/ready, the dashboard at http://%s:%d/dashboard/%n", config.id(), config.listen().host(), node.httpPort(),
                 config.listen().host(), node.httpPort());
         }
         out.flush();
