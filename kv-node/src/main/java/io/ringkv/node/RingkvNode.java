@@ -201,7 +201,8 @@ public final class RingkvNode implements AutoCloseable {
             runner = new AgentRunner(idle, errors, null, agent);
             AgentRunner.startOnThread(runner);
             ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
-                membership::removeNode, context.counters().register(HandOffCounter.class));
+                replication.scans(), membership::removeNode, context.counters().register(HandOffCounter.class));
+            service.keyEstimate(() -> membership.snapshot().estimatedKeys(consistency.n()));
             service.operation("repair", arguments -> "repair started: " + RepairArguments.parse(arguments)
                 .startOn(repairs) + " sessions (progress in INFO repair)");
             service.operation("decommission", noArguments("DECOMMISSION", membership::decommission));
