@@ -4,20 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * SCAN with real node processes: three nodes (N=3), 2,000 keys written at consistency ALL. A scan with Jedis from
+ * SCAN with real node processes: three nodes (N=2), 2,000 keys written at consistency ALL. A scan with Jedis from
  * cursor 0 to 0, each call through the next node (a cursor is self-contained), sees every key; a second scan, with a
  * node SIGKILLed after a few pages, still sees every key, as one live replica per range answers (R=1).
  */
@@ -31,7 +32,14 @@ class ScanProcessesTest {
     @Test
     @Timeout(300)
     void aScanSeesEveryKeyAcrossNodesAndThroughANodeKilledMidScan() throws Exception {
-        cluster.startFormed(3);
+        // N=2 of 3 nodes: a third of the ranges have no replica on the node a call goes through, so it asks the
+        // others, one of which is the node killed below
+        for (int i = 0; i < 3; i++) {
+            cluster.start(i, "--n", "2");
+        }
+        for (int port : cluster.clientPorts) {
+            ClusterProcessesTest.awaitRing(port, 3);
+        }
         Set<String> written = write();
 
         Set<String> seen = new HashSet<>();
@@ -52,12 +60,14 @@ class ScanProcessesTest {
         Set<String> afterKill = new HashSet<>();
         cursor = ScanParams.SCAN_POINTER_START;
         int pages = 0;
-        int failures = 0;
+        List<String> failures = new ArrayList<>();
+        boolean killed = false;
         try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[0])) {
             client.sendCommand(CONSISTENCY, "ONE");
             do {
-                if (pages == 5) {
+                if (pages == 5 && !killed) {
                     cluster.nodes[2].kill();
+                    killed = true;
                 }
                 try {
                     ScanResult<String> page = client.scan(cursor, new ScanParams().count(50));
@@ -65,13 +75,17 @@ class ScanProcessesTest {
                     cursor = page.getCursor();
                     pages++;
                 } catch (JedisDataException e) {
-                    // a client retries a call that timed out with the same cursor
-                    failures++;
-                    assertTrue(failures < 20, "scan kept failing: " + e.getMessage());
+                    // a client may retry a call that timed out with the same cursor; the coordinator asking the
+                    // range's other replica within the call makes that all but unneeded
+                    failures.add(e.getMessage());
+                    assertTrue(failures.size() < 20, "scan kept failing: " + failures);
                 }
                 assertTrue(pages < 10_000, "the scan never ended");
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-            assertTrue(pages > 5, "the node was killed mid-scan");
+            assertTrue(killed && pages > 5, "the node was killed mid-scan");
+            // a coordinator that kept asking the dead replica fails each call until gossip judges it DOWN (8 calls in
+            // a run where the retry was broken on purpose); a slow live replica may rarely fail one
+            assertTrue(failures.size() <= 2, "calls failed after the kill: " + failures);
             Object refused = null;
             try {
                 client.scan("12345");
@@ -101,16 +115,28 @@ class ScanProcessesTest {
         throw new AssertionError("DBSIZE stayed at " + estimate + ", far from " + keys);
     }
 
-    private Set<String> write() {
+    /**
+     * Writes every key at consistency ALL, so that each of its replicas holds it (R=1 scans read one). A write may
+     * time out while the new ring's views settle: it is idempotent and written again, within a deadline.
+     */
+    private Set<String> write() throws InterruptedException {
         Set<String> keys = new HashSet<>();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
         try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[0])) {
             client.sendCommand(CONSISTENCY, "ALL");
-            Pipeline pipeline = client.pipelined();
             for (int k = 0; k < KEYS; k++) {
-                pipeline.set("scan:" + k, "value-" + k);
-                keys.add("scan:" + k);
+                String key = "scan:" + k;
+                while (true) {
+                    try {
+                        assertEquals("OK", client.set(key, "value-" + k));
+                        break;
+                    } catch (JedisDataException e) {
+                        assertTrue(System.nanoTime() < deadline, "writes kept failing: " + e.getMessage());
+                        Thread.sleep(100);
+                    }
+                }
+                keys.add(key);
             }
-            pipeline.syncAndReturnAll().forEach(reply -> assertEquals("OK", reply));
         }
         return keys;
     }
