@@ -213,7 +213,8 @@ public final class RingkvNode implements AutoCloseable {
             AgentRunner.startOnThread(runner);
             CounterSet<HandOffCounter> handOffs = context.counters().register(HandOffCounter.class);
             ReplicatedKeyValueService service = new ReplicatedKeyValueService(agent, replication.coordinator(),
-                membership::removeNode, handOffs);
+                replication.scans(), membership::removeNode, handOffs);
+            service.keyEstimate(() -> membership.snapshot().estimatedKeys(consistency.n()));
             service.operation("repair", arguments -> "repair started: " + RepairArguments.parse(arguments)
                 .startOn(repairs) + " sessions (progress in INFO repair)");
             service.operation("decommission", noArguments("DECOMMISSION", membership::decommission));

@@ -90,6 +90,28 @@ public final class Replica {
     }
 
     /**
+     * Reads a page of the live keys after a position on the storage stage (see {@link ScanTasks#page}).
+     *
+     * @param done receives the page, or null when storage failed or the stage was full (counted); called on the
+     *     agent thread, before this method returns when the stage is full
+     */
+    void scan(long token, Key afterKey, long endToken, int maxKeys, int keyBudget,
+              Consumer<ScanTasks.Page> done) {
+        boolean queued = stage.read(endToken,
+            engine -> ScanTasks.page(engine, token, afterKey, endToken, maxKeys, keyBudget),
+            (page, failure) -> {
+                if (failure != null) {
+                    metrics.storageFailures.incrementRelease();
+                }
+                done.accept(failure != null ? null : page);
+            });
+        if (!queued) {
+            metrics.storageStageFull.incrementRelease();
+            done.accept(null);
+        }
+    }
+
+    /**
      * Resolves {@code incoming} (a coordinator's sibling set, or a read repair's) into the key's versions and makes
      * the result durable.
      *

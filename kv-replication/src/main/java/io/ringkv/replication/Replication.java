@@ -34,6 +34,7 @@ public final class Replication {
     private final Replica replica;
     private final Coordinator coordinator;
     private final HintedHandoff hints;
+    private final ScanCoordinator scans;
     private final io.ringkv.api.Limits replicationLimits;
     private final long tombstoneGraceMillis;
 
@@ -87,6 +88,8 @@ public final class Replication {
             replica);
         this.coordinator = new Coordinator(context, ring, liveness, resolver, config, replica, hybridClock, codec,
             metrics, hints);
+        this.scans = new ScanCoordinator(context, coordinator::ring, liveness, replica, codec,
+            context.counters().register(ScanCounter.class), config);
         context.transport().register(SCHEMA_ID, this::onMessage);
         hints.start();
     }
@@ -134,6 +137,11 @@ public final class Replication {
     /** @return this node's hinted handoff (what it holds for whom) */
     public HintedHandoff hints() {
         return hints;
+    }
+
+    /** @return the coordinator of SCAN calls */
+    public ScanCoordinator scans() {
+        return scans;
     }
 
     /** @return the coordinator clients send requests to */
@@ -217,6 +225,8 @@ public final class Replication {
             case Message.ReadReply reply -> coordinator.onReply(sender, reply);
             case Message.Coordinate coordinate -> coordinator.onCoordinate(sender, coordinate);
             case Message.CoordinateReply reply -> coordinator.onReply(sender, reply);
+            case Message.ScanRequest request -> scans.onRequest(sender, request);
+            case Message.ScanReply reply -> scans.onReply(sender, reply);
         }
     }
 

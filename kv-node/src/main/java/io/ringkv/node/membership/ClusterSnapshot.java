@@ -25,6 +25,27 @@ public record ClusterSnapshot(String self, int ringNodes, List<Member> members, 
     }
 
     /**
+     * An estimate of the keys the cluster holds (DBSIZE): the record counts the nodes last announced by gossip
+     * (tombstones included; nodes that left, or announced none yet, are not counted), summed and divided by how many
+     * replicas each key has. It lags by a gossip round or more and is skewed by replicas that missed writes.
+     *
+     * @param replicationFactor N, the replicas of each key
+     * @return the estimate, 0 when no node announced a count
+     */
+    public long estimatedKeys(int replicationFactor) {
+        long records = 0;
+        for (Member member : members) {
+            String count = member.records();
+            if (!member.status().equals("LEFT") && !count.isEmpty() && count.length() <= 18
+                && count.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                records += Long.parseLong(count);
+            }
+        }
+        int replicas = Math.max(1, Math.min(replicationFactor, Math.max(ringNodes, 1)));
+        return records / replicas;
+    }
+
+    /**
      * One node as seen from {@code self}.
      *
      * @param id the node's id

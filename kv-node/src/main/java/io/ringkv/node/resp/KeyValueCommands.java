@@ -31,6 +31,15 @@ import java.util.function.Function;
 final class KeyValueCommands {
     /** Keys one MGET, MSET, DEL or EXISTS may name. */
     static final int MAX_KEYS_PER_COMMAND = 1000;
+    /** SCAN's default COUNT, as Redis'. */
+    static final int DEFAULT_SCAN_COUNT = 10;
+    /** SCAN's largest COUNT: one call's keys travel in one reply of each replica asked. */
+    static final int MAX_SCAN_COUNT = 1000;
+    // KEYS would hold the whole key space of the cluster (possibly billions of keys) in one reply, and keep every
+    // node's storage busy while it is gathered: a paged, resumable SCAN gives the same keys without either
+    static final String KEYS_REFUSED = "ERR KEYS is not supported by ringkv: it would gather every key of the"
+        + " cluster into one reply. Use SCAN 0 MATCH pattern COUNT 1000 and call SCAN again with the cursor it"
+        + " returns until that cursor is 0";
     private final KeyValueService service;
     private final Limits limits;
 
@@ -64,6 +73,18 @@ final class KeyValueCommands {
         table.register(CommandSpec.keyed("setv", 4, "write", 1, 1, "ringkv",
             "Sets a key's value, superseding the versions a causal context from GETV names: SETV key context value.",
             this::setVersioned));
+        table.register(CommandSpec.keyless("scan", -2, "readonly", "generic",
+            "Iterates the keys of the whole cluster: SCAN cursor [MATCH pattern] [COUNT n] [TYPE string]; answers"
+                + " [next cursor, [keys...]], next cursor 0 at the end. Every key present for the whole scan is"
+                + " returned at least once; any node continues a cursor.",
+            this::scan));
+        table.register(CommandSpec.keyless("dbsize", 1, "readonly fast", "server",
+            "An estimate of the keys in the cluster: the record counts the nodes announce by gossip (tombstones"
+                + " included), summed and divided by N.",
+            this::dbsize));
+        table.register(CommandSpec.keyless("keys", 2, "readonly", "generic",
+            "Refused by ringkv: it would gather every key of the cluster into one reply; use SCAN.",
+            (arguments, context) -> context.reply(Reply.error(KEYS_REFUSED))));
         table.register(CommandSpec.keyless("removenode", 2, "admin", "ringkv",
             "Marks a node judged DOWN as removed from the cluster: REMOVENODE id.",
             this::removeNode));
@@ -78,6 +99,77 @@ final class KeyValueCommands {
         table.register(CommandSpec.keyless("cleanup", 1, "admin", "ringkv",
             "Drops the records of ranges this node no longer replicates, after a join (progress in INFO cleanup).",
             (arguments, context) -> admin("cleanup", arguments, context)));
+    }
+
+    private void scan(List<byte[]> arguments, CommandContext context) {
+        String cursor = text(arguments.get(1));
+        Glob match = null;
+        int count = DEFAULT_SCAN_COUNT;
+        boolean strings = true;
+        for (int i = 2; i < arguments.size(); i += 2) {
+            if (i + 1 == arguments.size()) {
+                context.reply(Reply.error("ERR syntax error"));
+                return;
+            }
+            String option = text(arguments.get(i)).toUpperCase(Locale.ROOT);
+            byte[] value = arguments.get(i + 1);
+            switch (option) {
+                case "MATCH" -> match = new Glob(value);
+                case "COUNT" -> {
+                    Reply refused = countProblem(text(value));
+                    if (refused != null) {
+                        context.reply(refused);
+                        return;
+                    }
+                    count = Integer.parseInt(text(value));
+                }
+                // every ringkv value is a string: any other type matches no key
+                case "TYPE" -> strings = text(value).equalsIgnoreCase("string");
+                default -> {
+                    context.reply(Reply.error("ERR syntax error"));
+                    return;
+                }
+            }
+        }
+        Glob pattern = match;
+        boolean anyKey = strings;
+        int pageSize = count;
+        KeyValueCommands.<KeyValueService.ScanResult>ask(context, page -> scanReply(page, pattern, anyKey),
+            answer -> service.scan(cursor, pageSize, answer));
+    }
+
+    /** @return the error for a COUNT out of range, or null when it is fine */
+    private static Reply countProblem(String text) {
+        long count;
+        try {
+            count = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return Reply.error("ERR value is not an integer or out of range");
+        }
+        if (count < 1) {
+            return Reply.error("ERR syntax error");
+        }
+        if (count > MAX_SCAN_COUNT) {
+            return Reply.error("ERR COUNT is " + count + "; ringkv answers at most " + MAX_SCAN_COUNT
+                + " keys per SCAN call (follow the cursor for more)");
+        }
+        return null;
+    }
+
+    /** MATCH and TYPE filter the keys a page found, as in Redis: a page may come back empty before the end. */
+    private static Reply scanReply(KeyValueService.ScanResult page, Glob match, boolean anyKey) {
+        List<Reply> keys = new ArrayList<>();
+        for (Key key : page.keys()) {
+            byte[] bytes = key.toByteArray();
+            if (anyKey && (match == null || match.matches(bytes))) {
+                keys.add(new Reply.Bulk(bytes));
+            }
+        }
+        return new Reply.Array(List.of(Reply.bulk(page.cursor()), new Reply.Array(keys)));
+    }
+
+    private void dbsize(List<byte[]> arguments, CommandContext context) {
+        KeyValueCommands.<Long>ask(context, Reply::integer, service::estimateKeys);
     }
 
     private void admin(String operation, List<byte[]> arguments, CommandContext context) {

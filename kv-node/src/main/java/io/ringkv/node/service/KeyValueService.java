@@ -73,6 +73,42 @@ public interface KeyValueService {
     }
 
     /**
+     * One SCAN call over the whole cluster: up to {@code count} keys after {@code cursor}, and the cursor to continue
+     * with ({@code "0"} once the scan visited the whole ring). The cursor is self-contained, so any node continues a
+     * scan another started. Every key present for the whole scan is returned at least once; a page may hold fewer
+     * keys than asked, or none, before the end.
+     *
+     * @param cursor {@code "0"} to start, else a cursor an earlier call answered; any other fails with
+     *     {@code INVALID_ARGUMENT} and the message {@code invalid cursor}
+     * @param count 1 to 1000
+     */
+    default void scan(String cursor, int count, Answer<ScanResult> answer) {
+        answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not scan"));
+    }
+
+    /**
+     * Answers an estimate of the keys the cluster holds: the record counts the nodes last announced by gossip
+     * (tombstones included), summed and divided by the replication factor. Not exact: counts lag by a gossip round
+     * or more, replicas that missed writes or hold hints skew it.
+     */
+    default void estimateKeys(Answer<Long> answer) {
+        answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not estimate its key count"));
+    }
+
+    /**
+     * A SCAN call's answer.
+     *
+     * @param cursor what the client passes to the next call; {@code "0"} when the scan is over
+     * @param keys the keys found, ascending in the cluster's (token, key) order
+     */
+    record ScanResult(String cursor, java.util.List<Key> keys) {
+        /** Copies {@code keys}. */
+        public ScanResult {
+            keys = java.util.List.copyOf(keys);
+        }
+    }
+
+    /**
      * Hands every call made since the last flush to the node at once. A call the node cannot take (its queue is
      * full) is answered at once, before this returns, with {@code UNAVAILABLE}.
      */

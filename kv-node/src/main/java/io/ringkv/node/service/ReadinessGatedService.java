@@ -57,6 +57,20 @@ public final class ReadinessGatedService implements KeyValueService {
         }
     }
 
+    @Override
+    public void scan(String cursor, int count, Answer<ScanResult> answer) {
+        if (!refused(answer)) {
+            ready.scan(cursor, count, answer);
+        }
+    }
+
+    @Override
+    public void estimateKeys(Answer<Long> answer) {
+        if (!refused(answer)) {
+            ready.estimateKeys(answer);
+        }
+    }
+
     /** Refused too: before it heard from a peer, a node judges every remembered member DOWN, the live ones too. */
     @Override
     public void removeNode(NodeId node, Answer<Void> answer) {

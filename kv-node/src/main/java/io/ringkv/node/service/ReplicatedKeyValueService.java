@@ -12,6 +12,9 @@ import io.ringkv.api.Version;
 import io.ringkv.node.runtime.AgentInbox;
 import io.ringkv.node.runtime.NodeAgent;
 import io.ringkv.replication.Coordinator;
+import io.ringkv.replication.ScanCallback;
+import io.ringkv.replication.ScanCoordinator;
+import io.ringkv.replication.ScanCursor;
 import io.ringkv.replication.GetCallback;
 import io.ringkv.replication.PutCallback;
 import java.util.ArrayList;
@@ -40,6 +43,9 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     /** Node operations by name ({@code repair}, {@code decommission}), run on the agent thread. */
     private final java.util.Map<String, java.util.function.Function<List<String>, String>> operations =
         new java.util.HashMap<>();
+    private final ScanCoordinator scans;
+    /** Any thread: the cluster's key count estimate, or null when this node does not know one. */
+    private volatile java.util.function.LongSupplier keyEstimate;
     /** Front door thread: the calls since the last flush. */
     private List<Call> batch = new ArrayList<>();
 
@@ -56,7 +62,13 @@ public final class ReplicatedKeyValueService implements KeyValueService {
      */
     public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator, Consumer<NodeId> removeNode,
                                      CounterSet<HandOffCounter> counters) {
-        this(agent.inbox(), coordinator, removeNode, counters);
+        this(agent, coordinator, null, removeNode, counters);
+    }
+
+    /** As the constructor without {@code scans}, answering SCAN through {@code scans} (null: SCAN is refused). */
+    public ReplicatedKeyValueService(NodeAgent agent, Coordinator coordinator, ScanCoordinator scans,
+                                     Consumer<NodeId> removeNode, CounterSet<HandOffCounter> counters) {
+        this(agent.inbox(), coordinator, scans, removeNode, counters);
         agent.atCycleEnd(this::deliverAnswers);
     }
 
@@ -74,6 +86,13 @@ public final class ReplicatedKeyValueService implements KeyValueService {
 
     public ReplicatedKeyValueService(AgentInbox inbox, Coordinator coordinator, Consumer<NodeId> removeNode,
                                      CounterSet<HandOffCounter> counters) {
+        this(inbox, coordinator, null, removeNode, counters);
+    }
+
+    /** A service over an inbox alone that also answers SCAN through {@code scans} (null: SCAN is refused). */
+    public ReplicatedKeyValueService(AgentInbox inbox, Coordinator coordinator, ScanCoordinator scans,
+                                     Consumer<NodeId> removeNode, CounterSet<HandOffCounter> counters) {
+        this.scans = scans;
         this.agent = new AgentProxy(inbox, counters.get(HandOffCounter.AGENT_QUEUE_FULL));
         this.frontDoors = new FrontDoorProxy(counters.get(HandOffCounter.FRONT_DOOR_QUEUE_FULL));
         this.coordinator = coordinator;
@@ -118,6 +137,52 @@ public final class ReplicatedKeyValueService implements KeyValueService {
     public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
         batch.add(new Call(answer, () -> coordinator.delete(key, null, consistency,
             written(answer, supersededLive -> supersededLive))));
+    }
+
+    /**
+     * Sets where DBSIZE's estimate comes from (any thread; e.g. the gossiped record counts divided by N). Before the
+     * service takes requests.
+     */
+    public void keyEstimate(java.util.function.LongSupplier estimate) {
+        this.keyEstimate = estimate;
+    }
+
+    /** The cursor is checked here, on the front door's thread: a bad one never reaches the agent. */
+    @Override
+    public void scan(String cursor, int count, Answer<ScanResult> answer) {
+        if (scans == null) {
+            KeyValueService.super.scan(cursor, count, answer);
+            return;
+        }
+        ScanCursor from;
+        try {
+            from = ScanCursor.parse(cursor, scans.limits());
+        } catch (KvException e) {
+            answer.failed(e);
+            return;
+        }
+        batch.add(new Call(answer, () -> scans.scan(from, count, new ScanCallback() {
+            @Override
+            public void onSuccess(io.ringkv.replication.ScanPage page) {
+                frontDoors.succeeded(answer, new ScanResult(page.next().encode(), page.keys()));
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                frontDoors.failed(answer, new KvException(code, message));
+            }
+        })));
+    }
+
+    /** Answered at once, on the calling thread: the estimate reads a snapshot safe from any thread. */
+    @Override
+    public void estimateKeys(Answer<Long> answer) {
+        java.util.function.LongSupplier estimate = keyEstimate;
+        if (estimate == null) {
+            KeyValueService.super.estimateKeys(answer);
+        } else {
+            answer.succeeded(estimate.getAsLong());
+        }
     }
 
     @Override

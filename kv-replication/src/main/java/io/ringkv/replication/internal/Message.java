@@ -65,4 +65,23 @@ public sealed interface Message {
     record CoordinateReply(long correlationId, ErrorCode error, String message, Version version,
                            boolean nothingWritten, boolean supersededLive) implements Message {
     }
+    /**
+     * Asks a replica for up to {@code maxKeys} live keys after a position, up to {@code endToken} (inclusive).
+     *
+     * @param afterKey keys of {@code token} after this one; null for every key of {@code token}
+     */
+    record ScanRequest(long correlationId, long token, Key afterKey, long endToken, int maxKeys) implements Message {
+    }
+
+    /**
+     * Answers a ScanRequest.
+     *
+     * @param keys the live keys found, ascending
+     * @param exhausted true when the replica visited everything up to the asked end token
+     * @param lastToken when not exhausted, the token of the last record visited
+     * @param lastKey when not exhausted, the key of the last record visited; null otherwise
+     */
+    record ScanReply(long correlationId, boolean ok, List<Key> keys, boolean exhausted, long lastToken,
+                         Key lastKey) implements Message {
+    }
 }

@@ -31,6 +31,10 @@ import io.ringkv.replication.sbe.PutAckEncoder;
 import io.ringkv.replication.sbe.PutDecoder;
 import io.ringkv.replication.sbe.PutEncoder;
 import io.ringkv.replication.sbe.ReplyStatus;
+import io.ringkv.replication.sbe.ScanRequestDecoder;
+import io.ringkv.replication.sbe.ScanRequestEncoder;
+import io.ringkv.replication.sbe.ScanReplyDecoder;
+import io.ringkv.replication.sbe.ScanReplyEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -75,6 +79,12 @@ public final class MessageCodec {
     private final GetDecoder getDecoder = new GetDecoder();
     private final GetResponseEncoder responseEncoder = new GetResponseEncoder();
     private final GetResponseDecoder responseDecoder = new GetResponseDecoder();
+    private final ScanRequestEncoder scanEncoder = new ScanRequestEncoder();
+    private final ScanRequestDecoder scanDecoder = new ScanRequestDecoder();
+    private final ScanReplyEncoder scanReplyEncoder = new ScanReplyEncoder();
+    private final ScanReplyDecoder scanReplyDecoder = new ScanReplyDecoder();
+    /** The most keys one scan page asks for or carries. */
+    public static final int MAX_SCAN_KEYS = 1000;
 
     /**
      * @param limits key and value limits arrivals must meet
@@ -208,6 +218,49 @@ public final class MessageCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();
     }
 
+    /** @return the length of an encoded ScanRequest; {@code afterKey} null for every key of {@code token} */
+    public int encodeScanRequest(long correlationId, long token, Key afterKey, long endToken, int maxKeys) {
+        byte[] keyBytes = afterKey == null ? new byte[0] : afterKey.toByteArray();
+        scanEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId).token(token).endToken(endToken)
+            .hasKey(afterKey == null ? BooleanType.FALSE : BooleanType.TRUE)
+            .maxKeys(maxKeys)
+            .putAfterKey(keyBytes, 0, keyBytes.length);
+        return MessageHeaderEncoder.ENCODED_LENGTH + scanEncoder.encodedLength();
+    }
+
+    /**
+     * @return the length of an encoded ScanReply; {@code lastKey} null when exhausted. The caller keeps the keys
+     *     within {@link #scanReplyKeyBudget()}.
+     */
+    public int encodeScanReply(long correlationId, boolean ok, List<Key> keys, boolean exhausted, long lastToken,
+                                   Key lastKey) {
+        scanReplyEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .status(ok ? ReplyStatus.OK : ReplyStatus.STORAGE_FAILURE)
+            .exhausted(exhausted ? BooleanType.TRUE : BooleanType.FALSE)
+            .lastToken(lastToken);
+        ScanReplyEncoder.KeysEncoder group = scanReplyEncoder.keysCount(ok ? keys.size() : 0);
+        if (ok) {
+            for (Key key : keys) {
+                byte[] bytes = key.toByteArray();
+                group.next().putKey(bytes, 0, bytes.length);
+            }
+        }
+        byte[] last = lastKey == null ? new byte[0] : lastKey.toByteArray();
+        scanReplyEncoder.putLastKey(last, 0, last.length);
+        return MessageHeaderEncoder.ENCODED_LENGTH + scanReplyEncoder.encodedLength();
+    }
+
+    /**
+     * @return how many bytes of keys, each counted with its 4-byte length header, a ScanReply may carry and still
+     *     fit the send buffer with the largest last key
+     */
+    public int scanReplyKeyBudget() {
+        return sendBuffer.capacity() - MessageHeaderEncoder.ENCODED_LENGTH - ScanReplyEncoder.BLOCK_LENGTH - 4
+            - VAR_HEADER - limits.maxKeyBytes();
+    }
+
     /**
      * @return the decoded message, or null when its template is unknown
      * @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when the message is malformed
@@ -231,6 +284,8 @@ public final class MessageCodec {
             case PutAckDecoder.TEMPLATE_ID -> decodeAck(buffer, bodyOffset, blockLength, version);
             case GetDecoder.TEMPLATE_ID -> decodeGet(buffer, bodyOffset, blockLength, version, end);
             case GetResponseDecoder.TEMPLATE_ID -> decodeResponse(buffer, bodyOffset, blockLength, version, end);
+            case ScanRequestDecoder.TEMPLATE_ID -> decodeScanRequest(buffer, bodyOffset, blockLength, version, end);
+            case ScanReplyDecoder.TEMPLATE_ID -> decodeScanReply(buffer, bodyOffset, blockLength, version, end);
             default -> null;
         };
     }
@@ -352,6 +407,46 @@ public final class MessageCodec {
                 group::valueLength, group::getValue));
         }
         return new Message.ReadReply(correlationId, status == ReplyStatus.OK, versions);
+    }
+
+    private Message decodeScanRequest(DirectBuffer buffer, int bodyOffset, int blockLength, int version, int end) {
+        ScanRequestDecoder d = scanDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        long correlationId = d.correlationId();
+        long token = d.token();
+        long endToken = d.endToken();
+        require(endToken >= token, "scan end token " + endToken + " is before its start " + token);
+        BooleanType hasKey = d.hasKey();
+        require(hasKey != BooleanType.NULL_VAL, "hasKey flag is not 0 or 1");
+        int maxKeys = d.maxKeys();
+        require(maxKeys >= 1 && maxKeys <= MAX_SCAN_KEYS, "scan asks for " + maxKeys + " keys; 1 to "
+            + MAX_SCAN_KEYS + " allowed");
+        byte[] key = bytes(d.limit(), d::afterKeyLength, end, limits.maxKeyBytes(), "key", d::getAfterKey);
+        return new Message.ScanRequest(correlationId, token, hasKey == BooleanType.TRUE ? Key.of(key, limits) : null,
+            endToken, maxKeys);
+    }
+
+    private Message decodeScanReply(DirectBuffer buffer, int bodyOffset, int blockLength, int version,
+                                        int end) {
+        ScanReplyDecoder d = scanReplyDecoder.wrap(buffer, bodyOffset, blockLength, version);
+        long correlationId = d.correlationId();
+        ReplyStatus status = status(d.statusRaw());
+        BooleanType exhausted = d.exhausted();
+        require(exhausted != BooleanType.NULL_VAL, "exhausted flag is not 0 or 1");
+        long lastToken = d.lastToken();
+        require(d.limit() + 4 <= end, "keys group header exceeds the message");
+        ScanReplyDecoder.KeysDecoder group = d.keys();
+        require(group.count() <= MAX_SCAN_KEYS, "scan reply carries " + group.count() + " keys, more than "
+            + MAX_SCAN_KEYS);
+        List<Key> keys = new ArrayList<>(group.count());
+        while (group.hasNext()) {
+            group.next();
+            keys.add(Key.of(bytes(d.limit(), group::keyLength, end, limits.maxKeyBytes(), "key", group::getKey),
+                limits));
+        }
+        byte[] last = bytes(d.limit(), d::lastKeyLength, end, limits.maxKeyBytes(), "last key", d::getLastKey);
+        boolean done = exhausted == BooleanType.TRUE;
+        return new Message.ScanReply(correlationId, status == ReplyStatus.OK, keys, done, lastToken,
+            done ? null : Key.of(last, limits));
     }
 
     /** @return the status a reply carries; an unknown value is a malformed message, not an exception */

@@ -1,0 +1,291 @@
+package io.ringkv.replication;
+
+import io.ringkv.api.CounterSet;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.TimerHandler;
+import io.ringkv.replication.internal.Message;
+import io.ringkv.replication.internal.MessageCodec;
+import io.ringkv.ring.Ring;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * SCAN over the whole cluster, both sides of it. As coordinator it walks the token space from the cursor's
+ * position range by range (the ring's ranges), asking ONE replica of each range for the live keys after the
+ * position, and retries another replica of the range when the one asked does not answer in time or fails: a scan
+ * needs one live replica per range (R = 1), and survives a node failure. As replica it reads a page of its keys on
+ * its storage stage, never on the agent thread.
+ *
+ * <p>Guarantee (Redis' SCAN guarantee, per replica asked): a key that a replica of its range holds live for the
+ * whole scan is returned at least once, because positions only move forward in (token, key) order and a page
+ * resumes exactly after the last record its replica visited. A key written with W = N (or repaired onto every
+ * replica) before the scan started and not deleted is so held by every replica. No server-side state survives a
+ * call: the {@link ScanCursor} carries the position. Agent thread only.
+ */
+public final class ScanCoordinator implements TimerHandler {
+    /** The most keys one call asks for (SCAN's COUNT). */
+    public static final int MAX_COUNT = MessageCodec.MAX_SCAN_KEYS;
+    /** Pages asked of replicas per call at most: a call over many empty ranges still answers promptly. */
+    static final int MAX_PAGES_PER_CALL = 64;
+    /** Scans in flight at most; beyond it a call is refused with {@code UNAVAILABLE}. */
+    static final int MAX_IN_FLIGHT = 1024;
+    /** Asks of one range's page before the call fails: each replica twice. */
+    private static final int ROUNDS = 2;
+
+    private final NodeContext context;
+    private final Supplier<Ring> ring;
+    private final LivenessView liveness;
+    private final Replica local;
+    private final MessageCodec codec;
+    private final CounterSet<ScanCounter> counters;
+    private final long retryNanos;
+    private final io.ringkv.api.Limits limits;
+    private final Long2ObjectHashMap<PendingScan> byCorrelation = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<PendingScan> byTimer = new Long2ObjectHashMap<>();
+    private long nextCorrelation = 1;
+    private int inFlight;
+
+    /** One call in flight: where it stands, what it found, whom it asks. */
+    private static final class PendingScan {
+        final int count;
+        final ScanCallback callback;
+        final List<Key> keys = new ArrayList<>();
+        long token;
+        Key afterKey;
+        long end;
+        NodeId[] replicas;
+        int attempt;
+        int pages;
+        NodeId target;
+        long correlationId;
+        long timerId = -1;
+
+        PendingScan(ScanCursor from, int count, ScanCallback callback) {
+            this.token = from.token();
+            this.afterKey = from.afterKey();
+            this.count = count;
+            this.callback = callback;
+        }
+    }
+
+    /**
+     * @param ring the ring requests are routed by now (read at each page)
+     * @param liveness which replicas to ask first
+     * @param local this node's replica, asked directly when it replicates the range
+     * @param config the cluster's settings: its retry interval is how long to wait for a replica's page before
+     *     asking another; its key limits bound cursors
+     */
+    ScanCoordinator(NodeContext context, Supplier<Ring> ring, LivenessView liveness, Replica local,
+                    MessageCodec codec, CounterSet<ScanCounter> counters, ReplicationConfig config) {
+        this.context = context;
+        this.ring = ring;
+        this.liveness = liveness;
+        this.local = local;
+        this.codec = codec;
+        this.counters = counters;
+        this.retryNanos = config.retryIntervalNanos();
+        this.limits = config.limits();
+    }
+
+    /**
+     * Finds up to {@code count} live keys after {@code from}, in (token, key) order, across as many ranges as it
+     * takes (at most {@value #MAX_PAGES_PER_CALL} pages): the page may hold fewer keys, or none, before the end.
+     *
+     * @param count 1 to {@link #MAX_COUNT}
+     * @param callback answered once: the page, or {@code TIMEOUT} when no replica of a range answered (the same
+     *     cursor may be tried again), {@code UNAVAILABLE} when the ring is empty or too many scans are in flight,
+     *     {@code INVALID_ARGUMENT} for a count out of range
+     */
+    public void scan(ScanCursor from, int count, ScanCallback callback) {
+        if (count < 1 || count > MAX_COUNT) {
+            counters.get(ScanCounter.SCANS_FAILED).incrementRelease();
+            callback.onFailure(ErrorCode.INVALID_ARGUMENT, "COUNT must be 1 to " + MAX_COUNT + ", was " + count);
+            return;
+        }
+        if (inFlight >= MAX_IN_FLIGHT) {
+            counters.get(ScanCounter.SCANS_FAILED).incrementRelease();
+            callback.onFailure(ErrorCode.UNAVAILABLE, "node is overloaded: " + MAX_IN_FLIGHT
+                + " scans are in flight; retry later");
+            return;
+        }
+        inFlight++;
+        askRange(new PendingScan(from, count, callback));
+    }
+
+    /** @return the key limits cursors are parsed with ({@link ScanCursor#parse}); immutable, any thread */
+    public io.ringkv.api.Limits limits() {
+        return limits;
+    }
+
+    /** A replica's page arrived from a peer. */
+    void onReply(NodeId sender, Message.ScanReply reply) {
+        PendingScan scan = byCorrelation.get(reply.correlationId());
+        if (scan == null || !sender.equals(scan.target)) {
+            counters.get(ScanCounter.LATE_REPLIES).incrementRelease();
+            return;
+        }
+        onPage(scan, reply.ok() ? new ScanTasks.Page(reply.keys(), reply.exhausted(), reply.lastToken(),
+            reply.lastKey()) : null);
+    }
+
+    /** A coordinator asks this replica for a page: read on the storage stage, then answered. */
+    void onRequest(NodeId sender, Message.ScanRequest request) {
+        servePage(request.token(), request.afterKey(), request.endToken(), request.maxKeys(), page -> {
+            int length = page == null
+                ? codec.encodeScanReply(request.correlationId(), false, List.of(), true, 0, null)
+                : codec.encodeScanReply(request.correlationId(), true, page.keys(), page.exhausted(),
+                    page.lastToken(), page.lastKey());
+            context.transport().send(sender, codec.sendBuffer(), 0, length);
+        });
+    }
+
+    @Override
+    public void onTimer(long timerId) {
+        PendingScan scan = byTimer.remove(timerId);
+        if (scan == null) {
+            return;
+        }
+        scan.timerId = -1;
+        byCorrelation.remove(scan.correlationId);
+        retry(scan);
+    }
+
+    private void servePage(long token, Key afterKey, long endToken, int maxKeys,
+                           java.util.function.Consumer<ScanTasks.Page> done) {
+        local.scan(token, afterKey, endToken, maxKeys, codec.scanReplyKeyBudget(), page -> {
+            counters.get(page == null ? ScanCounter.SERVE_FAILURES : ScanCounter.PAGES_SERVED).incrementRelease();
+            done.accept(page);
+        });
+    }
+
+    private void askRange(PendingScan scan) {
+        Ring current = ring.get();
+        if (current.isEmpty()) {
+            fail(scan, ErrorCode.UNAVAILABLE, "the ring has no nodes");
+            return;
+        }
+        int index = current.tokenIndexFor(scan.token);
+        // the range that wraps past Long.MAX_VALUE is walked in two parts: up to MAX now, from MIN at the start
+        scan.end = index == 0 && scan.token > current.token(0) ? Long.MAX_VALUE : current.token(index);
+        scan.replicas = candidates(current, index);
+        scan.attempt = 0;
+        ask(scan);
+    }
+
+    /** @return the range's replicas to ask in turn: this node first when it is one, live ones before the others */
+    private NodeId[] candidates(Ring current, int tokenIndex) {
+        int replicas = current.replicaCount();
+        List<NodeId> live = new ArrayList<>(replicas);
+        List<NodeId> others = new ArrayList<>(replicas);
+        for (int i = 0; i < replicas; i++) {
+            NodeId id = current.node(current.replicaNodeIndex(tokenIndex, i)).id();
+            if (!liveness.isAlive(id)) {
+                others.add(id);
+            } else if (id.equals(context.self())) {
+                live.addFirst(id);
+            } else {
+                live.add(id);
+            }
+        }
+        live.addAll(others);
+        return live.toArray(NodeId[]::new);
+    }
+
+    private void ask(PendingScan scan) {
+        NodeId target = scan.replicas[scan.attempt % scan.replicas.length];
+        long correlationId = nextCorrelation++;
+        scan.target = target;
+        scan.correlationId = correlationId;
+        byCorrelation.put(correlationId, scan);
+        scan.timerId = context.timers().schedule(retryNanos, this);
+        byTimer.put(scan.timerId, scan);
+        counters.get(ScanCounter.REPLICA_ASKS).incrementRelease();
+        int maxKeys = scan.count - scan.keys.size();
+        if (target.equals(context.self())) {
+            servePage(scan.token, scan.afterKey, scan.end, maxKeys, page -> {
+                // the ask may have timed out meanwhile, and another replica been asked
+                if (byCorrelation.get(correlationId) == scan) {
+                    onPage(scan, page);
+                }
+            });
+        } else {
+            int length = codec.encodeScanRequest(correlationId, scan.token, scan.afterKey, scan.end, maxKeys);
+            context.transport().send(target, codec.sendBuffer(), 0, length);
+        }
+    }
+
+    /** @param page the replica's page, or null when it failed to read one */
+    private void onPage(PendingScan scan, ScanTasks.Page page) {
+        byCorrelation.remove(scan.correlationId);
+        byTimer.remove(scan.timerId);
+        context.timers().cancel(scan.timerId);
+        scan.timerId = -1;
+        if (page == null || !plausible(scan, page)) {
+            retry(scan);
+            return;
+        }
+        scan.keys.addAll(page.keys());
+        scan.pages++;
+        if (page.exhausted()) {
+            if (scan.end == Long.MAX_VALUE) {
+                finish(scan, ScanCursor.START);
+                return;
+            }
+            scan.token = scan.end + 1;
+            scan.afterKey = null;
+        } else {
+            scan.token = page.lastToken();
+            scan.afterKey = page.lastKey();
+        }
+        if (scan.keys.size() >= scan.count || scan.pages >= MAX_PAGES_PER_CALL) {
+            finish(scan, new ScanCursor(scan.token, scan.afterKey));
+        } else {
+            askRange(scan);
+        }
+    }
+
+    /**
+     * A page that would overfill the call, or move the position backwards, past the range or nowhere, is refused
+     * (another replica is asked): a peer's bad answer never loses keys nor loops a scan.
+     */
+    private static boolean plausible(PendingScan scan, ScanTasks.Page page) {
+        if (page.keys().size() > scan.count - scan.keys.size()) {
+            return false;
+        }
+        if (page.exhausted()) {
+            return true;
+        }
+        if (page.lastKey() == null || page.lastToken() < scan.token || page.lastToken() > scan.end) {
+            return false;
+        }
+        return page.lastToken() > scan.token || scan.afterKey == null || page.lastKey().compareTo(scan.afterKey) > 0;
+    }
+
+    private void retry(PendingScan scan) {
+        counters.get(ScanCounter.RETRIES).incrementRelease();
+        scan.attempt++;
+        if (scan.attempt >= scan.replicas.length * ROUNDS) {
+            fail(scan, ErrorCode.TIMEOUT, "no replica of the token range up to " + scan.end
+                + " answered the scan in time; retry with the same cursor");
+            return;
+        }
+        ask(scan);
+    }
+
+    private void finish(PendingScan scan, ScanCursor next) {
+        inFlight--;
+        counters.get(ScanCounter.SCANS_ANSWERED).incrementRelease();
+        scan.callback.onSuccess(new ScanPage(scan.keys, next));
+    }
+
+    private void fail(PendingScan scan, ErrorCode code, String message) {
+        inFlight--;
+        counters.get(ScanCounter.SCANS_FAILED).incrementRelease();
+        scan.callback.onFailure(code, message);
+    }
+}

@@ -1,0 +1,148 @@
+package io.ringkv.replication;
+
+import static io.ringkv.replication.TestCluster.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Key;
+import io.ringkv.api.NodeId;
+import io.ringkv.sim.LatencyModel;
+import io.ringkv.sim.SimulationSeeds;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SCAN's guarantee under faults: every key present (written to all its replicas, not deleted) for the whole scan
+ * is returned at least once, and no deleted or never written key is, while messages are lost and duplicated and a
+ * node crashes mid-scan; each call goes through a node chosen at random, so cursors move between coordinators.
+ */
+class ScanSimulationTest {
+    private static final int NODES = 5;
+    private static final int KEYS = 400;
+    private static final int DELETED = 40;
+    private static final Consistency ALL = new Consistency(3, 1, 3);
+
+    @Test
+    void everyPresentKeyIsReturnedUnderLossAndACrash() {
+        SimulationSeeds.run(getClass(), "everyPresentKeyIsReturnedUnderLossAndACrash", "kv-replication", 8,
+            ScanSimulationTest::run);
+    }
+
+    @Test
+    void aScanOfAnEmptyClusterEndsWithNoKeys() {
+        TestCluster cluster = new TestCluster(7, 3, ReplicationConfig.DEFAULT);
+        TestCluster.Outcome<ScanPage> page = scan(cluster, cluster.ids.get(0), ScanCursor.START, 10);
+        assertTrue(page.succeeded(), () -> page.message);
+        // a page may stop early after MAX_PAGES_PER_CALL ranges; walk on until the end
+        ScanCursor cursor = page.value.next();
+        int calls = 1;
+        while (!cursor.equals(ScanCursor.START)) {
+            TestCluster.Outcome<ScanPage> next = scan(cluster, cluster.ids.get(calls % 3), cursor, 10);
+            assertTrue(next.succeeded(), () -> next.message);
+            assertEquals(List.of(), next.value.keys());
+            cursor = next.value.next();
+            calls++;
+        }
+        assertEquals(List.of(), page.value.keys());
+    }
+
+    @Test
+    void aCountOutOfRangeIsRefused() {
+        TestCluster cluster = new TestCluster(3, 3, ReplicationConfig.DEFAULT);
+        TestCluster.Outcome<ScanPage> page = scan(cluster, cluster.ids.get(0), ScanCursor.START,
+            ScanCoordinator.MAX_COUNT + 1);
+        assertEquals(ErrorCode.INVALID_ARGUMENT, page.error);
+    }
+
+    private static void run(long seed) {
+        TestCluster cluster = new TestCluster(seed, NODES, ReplicationConfig.DEFAULT);
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5CA7);
+        Set<Key> present = new HashSet<>();
+        for (int i = 0; i < KEYS; i++) {
+            String key = "key-" + i;
+            TestCluster.Outcome<?> put = cluster.put(cluster.ids.get(i % NODES), key, "v" + i, null, ALL);
+            assertTrue(put.succeeded(), () -> "write of " + key + ": " + put.message);
+            present.add(Key.utf8(key));
+        }
+        Set<Key> deleted = new HashSet<>();
+        for (int i = 0; i < DELETED; i++) {
+            String key = "key-" + i * 7;
+            TestCluster.Outcome<?> delete = cluster.delete(cluster.ids.get(i % NODES), key, null, ALL);
+            assertTrue(delete.succeeded(), () -> "delete of " + key + ": " + delete.message);
+            present.remove(Key.utf8(key));
+            deleted.add(Key.utf8(key));
+        }
+        cluster.sim.network().dropRate(0.05).duplicateRate(0.03).latency(LatencyModel.exponential(100_000, 2 * MS));
+        NodeId crashed = cluster.ids.get(random.nextInt(NODES));
+        int crashAfter = 1 + random.nextInt(5);
+        Set<Key> seen = new HashSet<>();
+        ScanCursor cursor = ScanCursor.START;
+        int calls = 0;
+        int timeouts = 0;
+        NodeId via = liveNode(cluster, random, crashed);
+        do {
+            if (calls == crashAfter && cluster.sim.node(crashed).isUp()) {
+                // during the call, while replicas may be reading or answering its pages
+                cluster.sim.schedule(random.nextLong(0, 5 * MS), () -> cluster.sim.crash(crashed));
+            }
+            TestCluster.Outcome<ScanPage> page = scan(cluster, via, cursor, 1 + random.nextInt(60));
+            if (page.error == ErrorCode.TIMEOUT) {
+                // a client retries a timed-out call with the same cursor, here through the same node: asking another
+                // replica of the range is the coordinator's job
+                timeouts++;
+                assertTrue(timeouts < 5, "scan kept timing out; seed " + seed);
+                continue;
+            }
+            assertTrue(page.succeeded(), () -> page.error + ": " + page.message);
+            seen.addAll(page.value.keys());
+            cursor = ScanCursor.parse(page.value.next().encode(), io.ringkv.api.Limits.DEFAULT);
+            calls++;
+            assertTrue(calls < 10_000, "the scan never ended; seed " + seed);
+            // the next call goes through any node: the cursor alone says where the scan stands
+            via = liveNode(cluster, random, crashed);
+        } while (!cursor.equals(ScanCursor.START));
+        Set<Key> missing = new HashSet<>(present);
+        missing.removeAll(seen);
+        assertEquals(Set.of(), missing, "keys present for the whole scan but never returned; seed " + seed
+            + ", crashed " + crashed + " after " + crashAfter + " calls");
+        Set<Key> extra = new HashSet<>(seen);
+        extra.removeAll(present);
+        assertEquals(Set.of(), extra, "deleted or never written keys returned; seed " + seed);
+        assertTrue(seen.containsAll(present) && deleted.stream().noneMatch(seen::contains));
+    }
+
+    /** @return a running node other than {@code avoid}, to coordinate a call */
+    private static NodeId liveNode(TestCluster cluster, SplittableRandom random, NodeId avoid) {
+        while (true) {
+            NodeId id = cluster.ids.get(random.nextInt(cluster.ids.size()));
+            if (cluster.sim.node(id).isUp() && !id.equals(avoid)) {
+                return id;
+            }
+        }
+    }
+
+    private static TestCluster.Outcome<ScanPage> scan(TestCluster cluster, NodeId via, ScanCursor cursor,
+                                                     int count) {
+        TestCluster.Outcome<ScanPage> outcome = new TestCluster.Outcome<>();
+        cluster.node(via).scans().scan(cursor, count, new ScanCallback() {
+            @Override
+            public void onSuccess(ScanPage page) {
+                outcome.value = page;
+                outcome.done = true;
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                outcome.error = code;
+                outcome.message = message;
+                outcome.done = true;
+            }
+        });
+        return cluster.await(outcome);
+    }
+}
