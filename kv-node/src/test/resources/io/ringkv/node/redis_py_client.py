@@ -35,6 +35,14 @@ results = pipe.execute()
 check("pipeline of 400 answered in order", results[:200] == [True] * 200
       and results[200:] == [f"v{i}".encode() for i in range(200)], str(results[:3]))
 
+scanned = set(r.scan_iter(match="p*", count=50))
+check("SCAN iteration with MATCH and COUNT", scanned == {f"p{i}".encode() for i in range(200)}, str(len(scanned)))
+try:
+    r.keys("*")
+    check("KEYS is refused", False)
+except ResponseError as e:
+    check("KEYS is refused with a pointer to SCAN", "SCAN" in str(e), str(e))
+
 check("exists", r.exists("a", "b", "missing") == 2)
 check("delete", r.delete("a", "missing") == 1)
 check("deleted reads as absent", r.get("a") is None)
