@@ -210,8 +210,9 @@ public final class Replication {
                     && hinted.token() != Partitioner.token(hinted.key())) {
                 throw new KvException(ErrorCode.INVALID_ARGUMENT, "token does not match the key");
             }
-        } catch (KvException | IndexOutOfBoundsException e) {
-            // A peer's bad message is dropped and counted (ARCHITECTURE.md principle 9), never thrown.
+        } catch (KvException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            // A peer's bad message is dropped and counted (ARCHITECTURE.md principle 9), never thrown; an SBE enum
+            // field out of its range throws IllegalArgumentException from its decoder.
             metrics.droppedMalformed.incrementRelease();
             return;
         }

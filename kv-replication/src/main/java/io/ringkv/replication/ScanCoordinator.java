@@ -32,8 +32,11 @@ public final class ScanCoordinator implements TimerHandler {
     public static final int MAX_COUNT = MessageCodec.MAX_SCAN_KEYS;
     /** Pages asked of replicas per call at most: a call over many empty ranges still answers promptly. */
     static final int MAX_PAGES_PER_CALL = 64;
-    /** Scans in flight at most; beyond it a call is refused with {@code UNAVAILABLE}. */
-    static final int MAX_IN_FLIGHT = 1024;
+    /**
+     * Scans in flight at most; beyond it a call is refused with {@code UNAVAILABLE}. Each holds up to COUNT keys until
+     * it answers, so this bounds the heap scans take (128 × 1,000 keys of 1 KiB: 128 MiB at worst).
+     */
+    static final int MAX_IN_FLIGHT = 128;
     /** Asks of one range's page before the call fails: each replica twice. */
     private static final int ROUNDS = 2;
 

@@ -28,8 +28,12 @@ public final class NodeHttpServer implements AutoCloseable {
     static final int MAX_REQUEST_SECONDS = 10;
     /** A connection that sends nothing for this long is closed. */
     static final int IDLE_SECONDS = 30;
-    /** Connections open at once; more wait in the backlog. Scrapes and dashboards need few. */
-    static final int MAX_CONNECTIONS = 64;
+    /**
+     * Connections open at once, beyond which new ones are refused. The key-value API's clients keep pools of them
+     * (idle ones count until the idle timeout), and the health checks must still get in beside them: each connection
+     * costs only a socket and a virtual thread, so the cap is high.
+     */
+    static final int MAX_CONNECTIONS = 1024;
     private static final Set<String> METHODS = Set.of("GET", "HEAD");
 
     static {

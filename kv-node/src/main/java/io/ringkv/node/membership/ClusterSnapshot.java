@@ -38,7 +38,9 @@ public record ClusterSnapshot(String self, int ringNodes, List<Member> members, 
             String count = member.records();
             if (!member.status().equals("LEFT") && !count.isEmpty() && count.length() <= 18
                 && count.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                records += Long.parseLong(count);
+                // saturating: a peer announcing absurd counts cannot make the estimate negative
+                long announced = Long.parseLong(count);
+                records = records > Long.MAX_VALUE - announced ? Long.MAX_VALUE : records + announced;
             }
         }
         int replicas = Math.max(1, Math.min(replicationFactor, Math.max(ringNodes, 1)));

@@ -4,13 +4,42 @@ package io.ringkv.node.resp;
  * Redis' glob patterns (SCAN's MATCH), over bytes as Redis matches them: {@code *} any run of bytes, {@code ?} one
  * byte, {@code [abc]}, {@code [^abc]} and {@code [a-z]} one byte of (or not of) a set, {@code \x} the byte x itself.
  * Case-sensitive. Matching backtracks to the last {@code *} only, so it takes at most pattern × key steps whatever
- * the pattern (Redis' recursive matcher needs a nesting limit for that).
+ * the pattern (Redis' recursive matcher needs a nesting limit for that). Runs of {@code *} are one {@code *}, and
+ * SCAN refuses patterns over {@value #MAX_PATTERN_BYTES} bytes, so one key costs at most a few hundred thousand steps
+ * on the front door's thread however the pattern is made.
  */
 final class Glob {
+    /** Longest MATCH pattern SCAN takes: far beyond any real one, small enough to bound a page's matching. */
+    static final int MAX_PATTERN_BYTES = 256;
+
     private final byte[] pattern;
 
     Glob(byte[] pattern) {
-        this.pattern = pattern.clone();
+        this.pattern = collapseStars(pattern);
+    }
+
+    /** @return {@code pattern} with each run of unescaped {@code *} made one */
+    private static byte[] collapseStars(byte[] pattern) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(pattern.length);
+        for (int i = 0; i < pattern.length; i++) {
+            byte b = pattern[i];
+            if (b == '\\' && i + 1 < pattern.length) {
+                out.write(b);
+                out.write(pattern[++i]);
+            } else if (b != '*' || i == 0 || pattern[i - 1] != '*' || escaped(pattern, i - 1)) {
+                out.write(b);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** @return whether the byte at {@code i} is escaped by a backslash before it (itself not escaped) */
+    private static boolean escaped(byte[] pattern, int i) {
+        int backslashes = 0;
+        for (int j = i - 1; j >= 0 && pattern[j] == '\\'; j--) {
+            backslashes++;
+        }
+        return backslashes % 2 == 1;
     }
 
     /** @return whether {@code key} matches the whole pattern */

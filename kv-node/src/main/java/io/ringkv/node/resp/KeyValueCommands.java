@@ -114,7 +114,14 @@ final class KeyValueCommands {
             String option = text(arguments.get(i)).toUpperCase(Locale.ROOT);
             byte[] value = arguments.get(i + 1);
             switch (option) {
-                case "MATCH" -> match = new Glob(value);
+                case "MATCH" -> {
+                    if (value.length > Glob.MAX_PATTERN_BYTES) {
+                        context.reply(Reply.error("ERR MATCH pattern of " + value.length + " bytes is longer than "
+                            + Glob.MAX_PATTERN_BYTES + "; nothing was scanned"));
+                        return;
+                    }
+                    match = new Glob(value);
+                }
                 case "COUNT" -> {
                     Reply refused = countProblem(text(value));
                     if (refused != null) {

@@ -26,6 +26,18 @@ class GlobTest {
         }
     }
 
+    @Test
+    void runsOfStarsAreOneStarAndAnEscapedStarStaysALiteral() {
+        Glob manyStars = new Glob(bytes("*".repeat(1_000_000) + "x"));
+        assertEquals(true, manyStars.matches(bytes("abcx")));
+        assertEquals(false, manyStars.matches(bytes("abcy")));
+        assertEquals(true, new Glob(bytes("a**b")).matches(bytes("aXYb")));
+        assertEquals(true, new Glob(bytes("a\\**")).matches(bytes("a*anything")), "an escaped star, then a star");
+        assertEquals(false, new Glob(bytes("a\\**")).matches(bytes("ab")), "the escaped star must be there");
+        assertEquals(true, new Glob(bytes("a\\*\\*")).matches(bytes("a**")), "two escaped stars are two literals");
+        assertEquals(false, new Glob(bytes("a\\*\\*")).matches(bytes("a*")));
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

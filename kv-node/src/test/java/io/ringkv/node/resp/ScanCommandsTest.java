@@ -87,6 +87,8 @@ class ScanCommandsTest {
         assertEquals(new Err("ERR COUNT is 1001; ringkv answers at most 1000 keys per SCAN call (follow the cursor"
             + " for more)"), client.call("SCAN", "0", "COUNT", "1001"));
         assertEquals(new Err("ERR syntax error"), client.call("SCAN", "0", "MATCH"));
+        assertEquals(new Err("ERR MATCH pattern of 257 bytes is longer than 256; nothing was scanned"),
+            client.call("SCAN", "0", "MATCH", "*".repeat(257)));
         assertEquals(new Err("ERR syntax error"), client.call("SCAN", "0", "LIMIT", "3"));
         assertEquals(0, service.calls, "no bad SCAN reached the service");
         assertEquals(new Err("ERR invalid cursor"), client.call("SCAN", "not-a-cursor"));

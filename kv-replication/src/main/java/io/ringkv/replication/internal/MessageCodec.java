@@ -415,8 +415,11 @@ public final class MessageCodec {
         long token = d.token();
         long endToken = d.endToken();
         require(endToken >= token, "scan end token " + endToken + " is before its start " + token);
-        BooleanType hasKey = d.hasKey();
-        require(hasKey != BooleanType.NULL_VAL, "hasKey flag is not 0 or 1");
+        // the raw byte: the enum's decoder throws for a value it does not know, where a peer's bad flag is a
+        // malformed message like any other
+        short hasKeyRaw = d.hasKeyRaw();
+        require(hasKeyRaw == 0 || hasKeyRaw == 1, "hasKey flag is " + hasKeyRaw + ", not 0 or 1");
+        BooleanType hasKey = hasKeyRaw == 1 ? BooleanType.TRUE : BooleanType.FALSE;
         int maxKeys = d.maxKeys();
         require(maxKeys >= 1 && maxKeys <= MAX_SCAN_KEYS, "scan asks for " + maxKeys + " keys; 1 to "
             + MAX_SCAN_KEYS + " allowed");
@@ -430,8 +433,9 @@ public final class MessageCodec {
         ScanReplyDecoder d = scanReplyDecoder.wrap(buffer, bodyOffset, blockLength, version);
         long correlationId = d.correlationId();
         ReplyStatus status = status(d.statusRaw());
-        BooleanType exhausted = d.exhausted();
-        require(exhausted != BooleanType.NULL_VAL, "exhausted flag is not 0 or 1");
+        short exhaustedRaw = d.exhaustedRaw();
+        require(exhaustedRaw == 0 || exhaustedRaw == 1, "exhausted flag is " + exhaustedRaw + ", not 0 or 1");
+        BooleanType exhausted = exhaustedRaw == 1 ? BooleanType.TRUE : BooleanType.FALSE;
         long lastToken = d.lastToken();
         require(d.limit() + 4 <= end, "keys group header exceeds the message");
         ScanReplyDecoder.KeysDecoder group = d.keys();
