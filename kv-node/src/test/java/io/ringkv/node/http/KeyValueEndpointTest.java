@@ -260,6 +260,12 @@ class KeyValueEndpointTest {
         assertEquals(refusedBefore + 1, counters.value(HttpCounter.QUEUE_FULL));
 
         release.countDown();
+        // the front door runs its queue in order: once this task ran, everything before it has
+        CountDownLatch drained = new CountDownLatch(1);
+        while (!frontDoor.submit(service -> drained.countDown(), new DiscardingAnswer())) {
+            Thread.onSpinWait();
+        }
+        assertTrue(drained.await(10, java.util.concurrent.TimeUnit.SECONDS), "the queue drained");
         assertEquals(404, send("GET", "/kv/k", null).status(), "served again once the queue drained");
     }
 
