@@ -17,6 +17,7 @@ import io.ringkv.api.Value;
 import io.ringkv.node.metrics.NodeMetrics;
 import io.ringkv.node.service.Answer;
 import io.ringkv.node.service.CausalContext;
+import io.ringkv.node.service.ForwardingKeyValueService;
 import io.ringkv.node.service.KeyValueService;
 import io.ringkv.node.service.MapKeyValueService;
 import io.ringkv.node.service.ReadinessGatedService;
@@ -108,7 +109,7 @@ class KeyValueEndpointTest {
     @Test
     void aPutWithoutAContextIsBlindAndAnEmptyContextSawNothing() throws Exception {
         AtomicReference<CausalContext> handed = new AtomicReference<>();
-        serve(new ForwardingService(map) {
+        serve(new ForwardingKeyValueService(map) {
             @Override
             public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
                 handed.set(context);
@@ -281,7 +282,7 @@ class KeyValueEndpointTest {
     @Test
     void aServiceThatThrowsIsCountedAndTheFrontDoorServesOn() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
-        serve(new ForwardingService(map) {
+        serve(new ForwardingKeyValueService(map) {
             @Override
             public void flush() {
                 super.flush();
@@ -367,40 +368,6 @@ class KeyValueEndpointTest {
             latch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Passes every call to another service; a test overrides what it watches. */
-    private static class ForwardingService implements KeyValueService {
-        private final KeyValueService next;
-
-        ForwardingService(KeyValueService next) {
-            this.next = next;
-        }
-
-        @Override
-        public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
-            next.get(key, consistency, answer);
-        }
-
-        @Override
-        public void getVersions(Key key, Consistency consistency, Answer<Siblings> answer) {
-            next.getVersions(key, consistency, answer);
-        }
-
-        @Override
-        public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
-            next.put(key, value, context, consistency, answer);
-        }
-
-        @Override
-        public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
-            next.delete(key, consistency, answer);
-        }
-
-        @Override
-        public void flush() {
-            next.flush();
         }
     }
 

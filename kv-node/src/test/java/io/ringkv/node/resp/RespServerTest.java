@@ -21,6 +21,7 @@ import io.ringkv.node.resp.RespTestClient.Err;
 import io.ringkv.node.runtime.AgentInbox;
 import io.ringkv.node.service.Answer;
 import io.ringkv.node.service.CausalContext;
+import io.ringkv.node.service.ForwardingKeyValueService;
 import io.ringkv.node.service.KeyValueService;
 import io.ringkv.node.service.MapKeyValueService;
 import io.ringkv.node.service.Siblings;
@@ -99,7 +100,7 @@ class RespServerTest {
         for (int i = 0; i < 200; i++) {
             map.putNow(Key.utf8("k" + i), Value.utf8("v" + i), CausalContext.NONE);
         }
-        KeyValueService reversed = new DelegatingService(map) {
+        KeyValueService reversed = new ForwardingKeyValueService(map) {
             @Override
             public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
                 int n = Integer.parseInt(new String(key.toByteArray()).substring(1));
@@ -271,7 +272,7 @@ class RespServerTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(2);
         java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(2);
-        KeyValueService late = new DelegatingService(map) {
+        KeyValueService late = new ForwardingKeyValueService(map) {
             @Override
             public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
                 asked.countDown();
@@ -699,7 +700,7 @@ class RespServerTest {
 
     @Test
     void serviceFailuresAreAnsweredWithTheirCode() throws Exception {
-        KeyValueService failing = new DelegatingService(new MapKeyValueService(null)) {
+        KeyValueService failing = new ForwardingKeyValueService(new MapKeyValueService(null)) {
             @Override
             public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
                 answer.failed(new KvException(ErrorCode.UNAVAILABLE, "2 of 3 replicas are down"));
@@ -755,39 +756,5 @@ class RespServerTest {
         RespTestClient client = new RespTestClient(server.address());
         resources.add(client);
         return client;
-    }
-
-    /** Forwards to another service; tests override the calls they want to change. */
-    private static class DelegatingService implements KeyValueService {
-        private final KeyValueService delegate;
-
-        DelegatingService(KeyValueService delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
-            delegate.get(key, consistency, answer);
-        }
-
-        @Override
-        public void getVersions(Key key, Consistency consistency, Answer<Siblings> answer) {
-            delegate.getVersions(key, consistency, answer);
-        }
-
-        @Override
-        public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
-            delegate.put(key, value, context, consistency, answer);
-        }
-
-        @Override
-        public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
-            delegate.delete(key, consistency, answer);
-        }
-
-        @Override
-        public void flush() {
-            delegate.flush();
-        }
     }
 }
