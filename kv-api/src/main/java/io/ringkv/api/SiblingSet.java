@@ -60,6 +60,44 @@ public record SiblingSet(List<Versioned> versions) {
         return new CausalContext(merged);
     }
 
+    /**
+     * @return this set as a reader sees it at {@code nowMillis}: every value that has expired by then shown as a
+     *     tombstone of the same version (so {@link #values()} leaves it out and {@link #context()} still covers it,
+     *     and a write with that context supersedes it); this set itself when nothing expired
+     */
+    public SiblingSet visibleAt(long nowMillis) {
+        boolean any = false;
+        for (Versioned versioned : versions) {
+            any |= versioned.isExpiredAt(nowMillis);
+        }
+        if (!any) {
+            return this;
+        }
+        List<Versioned> visible = new ArrayList<>(versions.size());
+        for (Versioned versioned : versions) {
+            visible.add(versioned.isExpiredAt(nowMillis) ? Versioned.tombstone(versioned.version()) : versioned);
+        }
+        return new SiblingSet(visible);
+    }
+
+    /**
+     * @return the instant the key's live values stop reading, {@link Version#NEVER} when a live value never expires
+     *     or none is live: the latest expiry among the live siblings
+     */
+    public long expiresAtMillis() {
+        long latest = Version.NEVER;
+        for (Versioned versioned : versions) {
+            if (versioned.isTombstone()) {
+                continue;
+            }
+            if (!versioned.version().expires()) {
+                return Version.NEVER;
+            }
+            latest = Math.max(latest, versioned.version().expiresAtMillis());
+        }
+        return latest;
+    }
+
     /** @return true when {@code versioned} is one of the siblings */
     public boolean contains(Versioned versioned) {
         return versions.contains(versioned);

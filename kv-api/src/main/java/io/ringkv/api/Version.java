@@ -28,8 +28,15 @@ import java.util.Objects;
  * @param dot the write's identity
  * @param past the versions the write supersedes: the client's causal context (possibly pruned)
  * @param timestamp hybrid logical time of the write
+ * @param expiresAtMillis when the written value expires, in milliseconds since the epoch on the same wall clock as
+ *     the hybrid timestamp's physical part, or {@link #NEVER}; fixed by the replica that issued the dot (a relative
+ *     time to live counts from {@code timestamp}), so every replica holds the same instant. A value past it reads
+ *     as absent; a tombstone's is {@link #NEVER}
  */
-public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp) {
+public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp, long expiresAtMillis) {
+    /** The {@link #expiresAtMillis()} of a version that never expires. */
+    public static final long NEVER = 0;
+
     /** Highest timestamp last; equal timestamps ordered by writer id; then by dot counter for totality. */
     public static final Comparator<Version> LWW_ORDER = Comparator.comparing(Version::timestamp)
         .thenComparing(Version::writer)
@@ -40,6 +47,25 @@ public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp) {
         Objects.requireNonNull(dot, "dot");
         Objects.requireNonNull(past, "past");
         Objects.requireNonNull(timestamp, "timestamp");
+        if (expiresAtMillis < 0) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "expiry must be at least 0 (never), was "
+                + expiresAtMillis);
+        }
+    }
+
+    /** A version that never expires. */
+    public Version(Dot dot, VectorClock past, HybridTimestamp timestamp) {
+        this(dot, past, timestamp, NEVER);
+    }
+
+    /** @return true when this version's value expires at some instant */
+    public boolean expires() {
+        return expiresAtMillis != NEVER;
+    }
+
+    /** @return true when this version's value has expired by {@code nowMillis} (wall clock, ms since the epoch) */
+    public boolean isExpiredAt(long nowMillis) {
+        return expiresAtMillis != NEVER && expiresAtMillis <= nowMillis;
     }
 
     /** @return the node that coordinated the write (the dot's node) */

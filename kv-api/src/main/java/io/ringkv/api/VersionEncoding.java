@@ -10,10 +10,12 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * clock     := entries:u16 { idLength:u8 id:ASCII counter:i64 updatedMillis:i64 }*
  * version   := dotIdLength:u8 dotId:ASCII dotCounter:i64 past:clock physicalMillis:i64 logical:i32
+ *              expiresAtMillis:i64
  * context   := 'C' formatVersion:u8(=2) clock
  * </pre>
  * The version layout itself carries no format number: the wire (the replication schema's version) and the storage
- * record (its format byte) say which layout they hold. Context format 1 was the vector clock of before dotted
+ * record (its format byte) say which layout they hold. Versions stored before expiry existed lack the last field
+ * ({@link #readVersionWithoutExpiry}); they never expire. Context format 1 was the vector clock of before dotted
  * version vectors; it is refused with a message that says so.
  * Decoding checks every length and value and fails with {@link ErrorCode#INVALID_ARGUMENT}, never with an
  * unchecked buffer error; it takes time linear in the input (a client's context is decoded on the agent thread).
@@ -34,7 +36,7 @@ public final class VersionEncoding {
     /** @return the bytes {@link #writeVersion} writes for {@code version} */
     public static int versionLength(Version version) {
         return 1 + version.writer().value().length() + Long.BYTES + clockLength(version.past()) + Long.BYTES
-            + Integer.BYTES;
+            + Integer.BYTES + Long.BYTES;
     }
 
     /** @return the encoded version */
@@ -51,6 +53,7 @@ public final class VersionEncoding {
         writeClock(buffer, version.past());
         buffer.putLong(version.timestamp().physicalMillis());
         buffer.putInt(version.timestamp().logical());
+        buffer.putLong(version.expiresAtMillis());
     }
 
     /** @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when {@code bytes} is not exactly one version */
@@ -63,13 +66,27 @@ public final class VersionEncoding {
 
     /** Reads one version at the buffer's position. @throws KvException when malformed */
     public static Version readVersion(ByteBuffer buffer) {
+        return readVersion(buffer, true);
+    }
+
+    /**
+     * Reads one version in the layout from before expiry (no {@code expiresAtMillis}): it never expires.
+     *
+     * @throws KvException when malformed
+     */
+    public static Version readVersionWithoutExpiry(ByteBuffer buffer) {
+        return readVersion(buffer, false);
+    }
+
+    private static Version readVersion(ByteBuffer buffer, boolean withExpiry) {
         try {
             NodeId writer = readId(buffer);
             Dot dot = new Dot(writer, buffer.getLong());
             VectorClock past = readClock(buffer, Long.MAX_VALUE);
             long physical = buffer.getLong();
             int logical = buffer.getInt();
-            return new Version(dot, past, new HybridTimestamp(physical, logical));
+            long expiresAt = withExpiry ? buffer.getLong() : Version.NEVER;
+            return new Version(dot, past, new HybridTimestamp(physical, logical), expiresAt);
         } catch (BufferUnderflowException e) {
             throw malformed("version is truncated");
         }

@@ -30,9 +30,20 @@ public record Versioned(Version version, Value value) {
         return value == null;
     }
 
+    /** @return true when this holds a value that has expired by {@code nowMillis} (see {@link Version#isExpiredAt}) */
+    public boolean isExpiredAt(long nowMillis) {
+        return value != null && version.isExpiredAt(nowMillis);
+    }
+
+    /** @return true when this holds a value that has not expired by {@code nowMillis} */
+    public boolean isLiveAt(long nowMillis) {
+        return value != null && !version.isExpiredAt(nowMillis);
+    }
+
     @Override
     public String toString() {
         return (isTombstone() ? "Tombstone" : "Versioned[" + value.asUtf8() + "]") + "@" + version.timestamp()
-            + "/" + version.dot() + version.past().asMap();
+            + "/" + version.dot() + version.past().asMap()
+            + (version.expires() ? " expires " + version.expiresAtMillis() : "");
     }
 }

@@ -100,7 +100,8 @@ interface NodeModule {
     @Singleton
     static StorageEngine storageEngine(NodeConfig config, ReplicationConfig replication, RepairHistory history) {
         return StorageEngines.open(config.cluster().engine(), new EngineConfig(config.dataDirectory(), "data",
-            replication.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, config.engineOptions(), history));
+            replication.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, config.engineOptions(), history)
+            .withExpiry(Replication.recordExpiry()));
     }
 
     /** The hint store: an engine of its own (same kind as the data engine) in the data directory's {@code hints}. */

@@ -5,7 +5,9 @@ import io.ringkv.api.ConflictResolver;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.Dot;
 import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Expiry;
 import io.ringkv.api.HybridClock;
+import io.ringkv.api.HybridTimestamp;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.NodeContext;
@@ -207,7 +209,11 @@ public final class Coordinator implements TimerHandler {
         get(key, config.consistency(), callback);
     }
 
-    /** Reads {@code key}, waiting for {@code consistency.r()} of its first {@code consistency.n()} replicas. */
+    /**
+     * Reads {@code key}, waiting for {@code consistency.r()} of its first {@code consistency.n()} replicas. A value
+     * whose expiry has passed by this node's wall clock is answered as a tombstone of its version: absent to the
+     * reader, still covered by the set's context.
+     */
     public void get(Key key, Consistency consistency, GetCallback callback) {
         long token = Partitioner.token(key);
         NodeId[] owners = liveTargets(token, consistency, consistency.r(), callback::onFailure);
@@ -238,10 +244,16 @@ public final class Coordinator implements TimerHandler {
      *
      * @param causalContext what the write supersedes: the context of a read ({@link CausalContext#EMPTY} for a
      *     client that saw nothing), or null for a blind write, which supersedes whatever the coordinating replica
-     *     holds for the key (see {@link #put(Key, Value, CausalContext, Consistency, PutCallback)})
+     *     holds for the key (see {@link #put(Key, Value, Expiry, CausalContext, Consistency, PutCallback)})
      */
     public void put(Key key, Value value, CausalContext causalContext, PutCallback callback) {
-        put(key, value, causalContext, config.consistency(), callback);
+        put(key, value, Expiry.NONE, causalContext, config.consistency(), callback);
+    }
+
+    /** Writes {@code value} with no expiry (see {@link #put(Key, Value, Expiry, CausalContext, Consistency, PutCallback)}). */
+    public void put(Key key, Value value, CausalContext causalContext, Consistency consistency,
+                    PutCallback callback) {
+        put(key, value, Expiry.NONE, causalContext, consistency, callback);
     }
 
     /**
@@ -254,10 +266,14 @@ public final class Coordinator implements TimerHandler {
      * them. A version that replica does not hold yet (a concurrent write coordinated by another replica, or one it
      * missed) is not superseded: under vector clocks it stays a sibling of the new write; under last-write-wins the
      * higher hybrid timestamp wins.
+     *
+     * <p>{@code expiry} is resolved to an instant by the coordinating replica, against the write's hybrid timestamp
+     * (a time to live) or the value it replaces ({@link Expiry#KEEP}), and travels in the version, so every replica
+     * holds the same instant; from then on the value reads as absent ({@link #get}).
      */
-    public void put(Key key, Value value, CausalContext causalContext, Consistency consistency,
+    public void put(Key key, Value value, Expiry expiry, CausalContext causalContext, Consistency consistency,
                     PutCallback callback) {
-        write(key, value, causalContext, consistency, callback);
+        write(key, value, expiry, causalContext, consistency, callback);
     }
 
     /** Deletes {@code key} at the cluster's consistency: a tombstone superseding what the context covers. */
@@ -271,7 +287,52 @@ public final class Coordinator implements TimerHandler {
      * says whether that replica held a live value.
      */
     public void delete(Key key, CausalContext causalContext, Consistency consistency, PutCallback callback) {
-        write(key, null, causalContext, consistency, callback);
+        write(key, null, Expiry.NONE, causalContext, consistency, callback);
+    }
+
+    /**
+     * Gives the key's value a new expiry (Redis' {@code EXPIRE}, {@code PERSIST}, {@code GETEX}): a read at
+     * {@code consistency.r()}, then, when the key holds a value and {@code condition} allows the change, a write of
+     * that value with {@code expiry} whose context is the read's, at {@code consistency.w()}. The value is the one a
+     * {@code GET} answers (the newest sibling), so the write also settles any siblings. An expiry already past
+     * deletes the key instead. Not atomic with writes of other clients in between: under vector clocks such a write
+     * stays a sibling of this one; under last-write-wins the later timestamp wins.
+     */
+    public void changeExpiry(Key key, Expiry expiry, Expiry.Condition condition, Consistency consistency,
+                             ExpiryCallback callback) {
+        get(key, consistency, new GetCallback() {
+            @Override
+            public void onSuccess(SiblingSet siblings) {
+                Versioned newest = siblings.newest();
+                if (newest == null || newest.isTombstone()) {
+                    callback.onSuccess(null, false);
+                    return;
+                }
+                long now = context.clock().wallClockMillis();
+                long next = expiry.resolve(new HybridTimestamp(now, 0), newest.version().expiresAtMillis());
+                if (!condition.allows(newest.version().expiresAtMillis(), next)) {
+                    callback.onSuccess(newest.value(), false);
+                    return;
+                }
+                boolean past = next != Version.NEVER && next <= now;
+                write(key, past ? null : newest.value(), expiry, siblings.context(), consistency, new PutCallback() {
+                    @Override
+                    public void onSuccess(Version written) {
+                        callback.onSuccess(newest.value(), true);
+                    }
+
+                    @Override
+                    public void onFailure(ErrorCode code, String message) {
+                        callback.onFailure(code, message);
+                    }
+                });
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                callback.onFailure(code, message);
+            }
+        });
     }
 
     /** @return requests in flight, reads kept open for repair included */
@@ -279,7 +340,7 @@ public final class Coordinator implements TimerHandler {
         return byCorrelation.size();
     }
 
-    private void write(Key key, Value value, CausalContext causalContext, Consistency consistency,
+    private void write(Key key, Value value, Expiry expiry, CausalContext causalContext, Consistency consistency,
                        PutCallback callback) {
         String forged = forgedCounter(causalContext);
         if (forged != null) {
@@ -296,22 +357,22 @@ public final class Coordinator implements TimerHandler {
         }
         NodeId[] owners = targets.liveOwners();
         if (!isTarget(owners)) {
-            forward(token, key, value, causalContext, consistency, owners, nextReplica(owners, -1), "", callback);
+            forward(token, key, value, expiry, causalContext, consistency, owners, nextReplica(owners, -1), "", callback);
             return;
         }
-        coordinate(token, key, value, causalContext, consistency, targets, callback,
-            refused -> onLocalRefusal(token, key, value, causalContext, consistency, owners, refused, callback));
+        coordinate(token, key, value, expiry, causalContext, consistency, targets, callback,
+            refused -> onLocalRefusal(token, key, value, expiry, causalContext, consistency, owners, refused, callback));
     }
 
     /** The local replica wrote nothing for a client's write: another replica may take it on a full disk. */
-    private void onLocalRefusal(long token, Key key, Value value, CausalContext causalContext,
+    private void onLocalRefusal(long token, Key key, Value value, Expiry expiry, CausalContext causalContext,
                                 Consistency consistency, NodeId[] targets, KvException refused, PutCallback callback) {
         String reason = "node " + context.self().value() + ": " + refused.getMessage();
         int next = nextReplica(targets, -1);
         if (refused.code() == ErrorCode.DISK_FULL && next >= 0) {
             // nothing was written and no dot issued here: another replica may coordinate the write
             metrics.diskFullHandOvers.incrementRelease();
-            forward(token, key, value, causalContext, consistency, targets, next, reason, callback);
+            forward(token, key, value, expiry, causalContext, consistency, targets, next, reason, callback);
             return;
         }
         metrics.writesFailed.incrementRelease();
@@ -375,12 +436,12 @@ public final class Coordinator implements TimerHandler {
      * matter). Either {@code callback} is called later, or {@code refused} is, with why the local replica stored
      * nothing (no dot issued, nothing written anywhere).
      */
-    private void coordinate(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
+    private void coordinate(long token, Key key, Value value, Expiry expiry, CausalContext causalContext, Consistency consistency,
                             WriteTargets targets, PutCallback callback,
                             java.util.function.Consumer<KvException> refused) {
         // the client's timeout runs from its request, not from when the local replica stored the write
         long deadline = deadline();
-        local.coordinate(token, key, value, past(causalContext), hybridClock.now(), (stamped, failure) -> {
+        local.coordinate(token, key, value, expiry, past(causalContext), hybridClock.now(), (stamped, failure) -> {
             if (failure != null) {
                 refused.accept(failure);
                 return;
@@ -434,12 +495,12 @@ public final class Coordinator implements TimerHandler {
      * Hands the write to a replica of the key: only a replica may issue its dot. Asked again on the retry timer
      * (it answers a repeat without writing twice); {@code TIMEOUT} when it does not answer in time.
      */
-    private void forward(long token, Key key, Value value, CausalContext causalContext, Consistency consistency,
+    private void forward(long token, Key key, Value value, Expiry expiry, CausalContext causalContext, Consistency consistency,
                          NodeId[] replicas, int index, String diskFull, PutCallback callback) {
         // the replica's own request timeout runs from when it starts; a retry interval more lets its answer arrive
         long deadline = deadline() + config.retryIntervalNanos();
         PendingForward pending = new PendingForward(nextCorrelation++, token, key, replicas, index, diskFull,
-            deadline, value, causalContext, consistency, callback);
+            deadline, value, expiry, causalContext, consistency, callback);
         track(pending);
         metrics.writesForwarded.incrementRelease();
         sendToRemotes(pending, encodeForward(pending, false));
@@ -447,7 +508,7 @@ public final class Coordinator implements TimerHandler {
 
     private int encodeForward(PendingForward forward, boolean retransmit) {
         return codec.encodeCoordinate(forward.correlationId, forward.token, forward.key, forward.value,
-            forward.causalContext, forward.consistency, retransmit);
+            forward.expiry, forward.causalContext, forward.consistency, retransmit);
     }
 
     /**
@@ -509,7 +570,7 @@ public final class Coordinator implements TimerHandler {
             finishForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " is not a replica"
                 + " of the key in its view of the ring; nothing was written", null, true, false));
         } else {
-            coordinate(request.token(), request.key(), request.value(), request.context(), request.consistency(),
+            coordinate(request.token(), request.key(), request.value(), request.expiry(), request.context(), request.consistency(),
                 targets, reply, refused -> {
                     metrics.writesFailed.incrementRelease();
                     // the sender may hand the write to another replica: nothing was written here
@@ -981,7 +1042,7 @@ public final class Coordinator implements TimerHandler {
             && nextReplica(forward.replicas, forward.index) >= 0) {
             // not a replica in its ring, or too busy: nothing was written there, so the next replica may coordinate
             metrics.forwardsRedirected.incrementRelease();
-            forward(forward.token, forward.key, forward.value, forward.causalContext, forward.consistency,
+            forward(forward.token, forward.key, forward.value, forward.expiry, forward.causalContext, forward.consistency,
                 forward.replicas, nextReplica(forward.replicas, forward.index), forward.diskFull, forward.callback);
         } else if (answer.error() == null) {
             receive(answer.version().timestamp());
@@ -1002,7 +1063,7 @@ public final class Coordinator implements TimerHandler {
         int next = nextReplica(forward.replicas, forward.index);
         if (next >= 0) {
             metrics.diskFullHandOvers.incrementRelease();
-            forward(forward.token, forward.key, forward.value, forward.causalContext, forward.consistency,
+            forward(forward.token, forward.key, forward.value, forward.expiry, forward.causalContext, forward.consistency,
                 forward.replicas, next, refusals, forward.callback);
             return;
         }
@@ -1082,7 +1143,8 @@ public final class Coordinator implements TimerHandler {
         if (!read.done && read.ownerReplies >= read.required && (read.views == null || read.views.satisfied())) {
             read.done = true;
             metrics.readsSucceeded.incrementRelease();
-            read.callback.onSuccess(resolveAll(read));
+            // a value past its expiry reads as absent, by this node's clock; the context still covers it
+            read.callback.onSuccess(resolveAll(read).visibleAt(context.clock().wallClockMillis()));
         } else if (!read.done && (read.failures > read.ownerTargets - read.required
             || read.views != null && read.views.impossible())) {
             read.done = true;
@@ -1100,7 +1162,7 @@ public final class Coordinator implements TimerHandler {
     private SiblingSet resolveAll(PendingRead read) {
         List<Versioned> all = new ArrayList<>();
         read.byReplica.values().forEach(set -> all.addAll(set.versions()));
-        return resolver.resolve(all);
+        return resolver.resolve(io.ringkv.replication.internal.ExpiredCopies.collapse(all));
     }
 
     /**

@@ -11,6 +11,7 @@ import io.ringkv.ring.Partitioner;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageRecord;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +28,9 @@ import java.util.zip.CRC32C;
  * reported as corrupt, never delivered. Pure functions of the engine and their inputs.
  */
 final class HintTasks {
-    private static final byte FORMAT = 1;
+    /** Format 2: versions carry their expiry. Format 1 (versions without it, which never expire) is still read. */
+    private static final byte FORMAT = 2;
+    private static final byte PRE_EXPIRY_FORMAT = 1;
     /** Format byte, created millis, CRC-32C. */
     private static final int HEADER_BYTES = 1 + 8 + 4;
     /**
@@ -231,7 +234,8 @@ final class HintTasks {
         try {
             ByteBuffer header = ByteBuffer.wrap(record.version());
             byte[] value = record.value();
-            if (header.remaining() != HEADER_BYTES || header.get() != FORMAT || value == null) {
+            byte format = header.remaining() == HEADER_BYTES ? header.get() : 0;
+            if (format != FORMAT && format != PRE_EXPIRY_FORMAT || value == null) {
                 return null;
             }
             long createdMillis = header.getLong();
@@ -253,7 +257,8 @@ final class HintTasks {
                 in.get(version);
                 byte[] bytes = new byte[in.getInt()];
                 in.get(bytes);
-                Version stamp = VersionEncoding.decodeVersion(version);
+                Version stamp = format == FORMAT ? VersionEncoding.decodeVersion(version)
+                    : VersionEncoding.readVersionWithoutExpiry(ByteBuffer.wrap(version).order(ByteOrder.LITTLE_ENDIAN));
                 versions.add(tombstone ? Versioned.tombstone(stamp) : Versioned.of(stamp, Value.of(bytes, limits)));
             }
             if (count < 1 || in.hasRemaining() || token != Partitioner.token(key)) {

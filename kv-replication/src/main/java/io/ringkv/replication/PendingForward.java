@@ -16,6 +16,7 @@ final class PendingForward extends PendingRequest {
     final int index;
     final String diskFull;
     final Value value;
+    final io.ringkv.api.Expiry expiry;
     final CausalContext causalContext;
     final Consistency consistency;
     final PutCallback callback;
@@ -26,16 +27,18 @@ final class PendingForward extends PendingRequest {
      *     a second write of it)
      * @param diskFull the replicas that already refused for a full disk, with their reasons; empty when none
      * @param value the value, null for a delete
+     * @param expiry what the write does to the key's expiry
      * @param causalContext what the client saw, null for a blind write
      */
     PendingForward(long correlationId, long token, Key key, NodeId[] replicas, int index, String diskFull,
-                   long deadlineNanos, Value value, CausalContext causalContext, Consistency consistency,
+                   long deadlineNanos, Value value, io.ringkv.api.Expiry expiry, CausalContext causalContext, Consistency consistency,
                    PutCallback callback) {
         super(correlationId, token, key, new NodeId[] {replicas[index]}, deadlineNanos);
         this.replicas = replicas;
         this.index = index;
         this.diskFull = diskFull;
         this.value = value;
+        this.expiry = expiry;
         this.causalContext = causalContext;
         this.consistency = consistency;
         this.callback = callback;

@@ -92,13 +92,15 @@ public final class Replica {
     /**
      * Reads a page of the live keys after a position on the storage stage (see {@link ScanTasks#page}).
      *
+     * @param nowMillis this node's wall clock: keys whose every value expired by then are left out
+     *
      * @param done receives the page, or null when storage failed or the stage was full (counted); called on the
      *     agent thread, before this method returns when the stage is full
      */
-    void scan(long token, Key afterKey, long endToken, int maxKeys, int keyBudget,
+    void scan(long token, Key afterKey, long endToken, int maxKeys, int keyBudget, long nowMillis,
               Consumer<ScanTasks.Page> done) {
         boolean queued = stage.read(endToken,
-            engine -> ScanTasks.page(engine, token, afterKey, endToken, maxKeys, keyBudget),
+            engine -> ScanTasks.page(engine, token, afterKey, endToken, maxKeys, keyBudget, nowMillis),
             (page, failure) -> {
                 if (failure != null) {
                     metrics.storageFailures.incrementRelease();
@@ -148,6 +150,7 @@ public final class Replica {
      * the result durable, before anyone else sees the dot (see {@link Version}).
      *
      * @param value the value, null for a delete
+     * @param expiry what the write does to the key's expiry (resolved here, against the write's timestamp)
      * @param past the versions the write supersedes (the client's context, pruned); null for a blind write, which
      *     supersedes every version this replica holds
      * @param done receives the new version and the key's resolved versions now stored (which go to the other
@@ -156,8 +159,8 @@ public final class Replica {
      *     {@code INVALID_ARGUMENT} (the key's counters leave no next dot), {@code UNAVAILABLE} (the storage stage is
      *     full); all counted
      */
-    void coordinate(long token, Key key, Value value, VectorClock past, HybridTimestamp timestamp,
-                    StorageCompletion<ReplicaTasks.Coordinated> done) {
+    void coordinate(long token, Key key, Value value, io.ringkv.api.Expiry expiry, VectorClock past,
+                    HybridTimestamp timestamp, StorageCompletion<ReplicaTasks.Coordinated> done) {
         long counter;
         try {
             counter = Math.addExact(dotFloor, ++reserved);
@@ -168,7 +171,8 @@ public final class Replica {
             return;
         }
         boolean queued = stage.write(token,
-            engine -> ReplicaTasks.coordinate(engine, token, key, value, past, timestamp, self, counter, settings),
+            engine -> ReplicaTasks.coordinate(engine, token, key, value, expiry, past, timestamp, self, counter,
+                settings),
             (coordinated, failure) -> {
                 if (failure != null) {
                     refused(failure);

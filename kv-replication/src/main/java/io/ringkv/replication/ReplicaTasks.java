@@ -3,6 +3,7 @@ package io.ringkv.replication;
 import io.ringkv.api.ConflictResolver;
 import io.ringkv.api.Dot;
 import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Expiry;
 import io.ringkv.api.HybridTimestamp;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
@@ -13,6 +14,7 @@ import io.ringkv.api.Value;
 import io.ringkv.api.VectorClock;
 import io.ringkv.api.Version;
 import io.ringkv.api.Versioned;
+import io.ringkv.replication.internal.ExpiredCopies;
 import io.ringkv.replication.internal.SiblingCodec;
 import io.ringkv.storage.RecordListener;
 import io.ringkv.storage.StorageEngine;
@@ -109,8 +111,9 @@ final class ReplicaTasks {
      * @throws KvException with {@code INVALID_ARGUMENT} when the key's counters leave no next dot, {@code DISK_FULL}
      *     or {@code STORAGE_FAILURE} from the engine; nothing was stored then
      */
-    static Coordinated coordinate(StorageEngine engine, long token, Key key, Value value, VectorClock past,
-                                  HybridTimestamp timestamp, NodeId self, long reservedCounter, Settings settings) {
+    static Coordinated coordinate(StorageEngine engine, long token, Key key, Value value, Expiry expiry,
+                                  VectorClock past, HybridTimestamp timestamp, NodeId self, long reservedCounter,
+                                  Settings settings) {
         StorageRecord record = engine.get(token, key);
         SiblingSet current = decode(record, settings.limits);
         int pruned = 0;
@@ -125,15 +128,18 @@ final class ReplicaTasks {
         }
         long keyHighest = Math.max(highestCounter(current, self), supersedes.counter(self));
         Dot dot = new Dot(self, nextCounter(self, keyHighest, reservedCounter));
-        Version version = new Version(dot, supersedes, stamp);
-        Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
-        boolean supersededLive = false;
-        for (Versioned held : current.versions()) {
+        // what the write replaces, as a reader sees it now: an expired value is not there to keep or to report
+        List<Versioned> replaced = new ArrayList<>();
+        for (Versioned held : current.visibleAt(timestamp.physicalMillis()).versions()) {
             if (!held.isTombstone() && supersedes.covers(held.version().dot())) {
-                supersededLive = true;
-                break;
+                replaced.add(held);
             }
         }
+        long expiresAt = value == null ? Version.NEVER
+            : expiry.resolve(stamp, new SiblingSet(replaced).expiresAtMillis());
+        Version version = new Version(dot, supersedes, stamp, expiresAt);
+        Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
+        boolean supersededLive = !replaced.isEmpty();
         Stored stored = resolveAndStore(engine, token, key, record, current, List.of(written), settings);
         return new Coordinated(written, stored, supersededLive, pruned);
     }
@@ -180,7 +186,7 @@ final class ReplicaTasks {
                                           SiblingSet current, List<Versioned> incoming, Settings settings) {
         List<Versioned> all = new ArrayList<>(current.versions());
         all.addAll(incoming);
-        SiblingSet resolved = settings.resolver.resolve(all);
+        SiblingSet resolved = settings.resolver.resolve(ExpiredCopies.collapse(all));
         if (resolved.equals(current)) {
             return new Stored(resolved, Change.UNCHANGED);
         }

@@ -94,6 +94,15 @@ public final class Replication {
         hints.start();
     }
 
+    /**
+     * @return how the data store's compaction reads a replica record's expiry and what it keeps of an expired one
+     *     ({@code EngineConfig.withExpiry}); the hint store has none (a hint is delivered, expired or not, and the
+     *     owner's compaction drops it)
+     */
+    public static io.ringkv.storage.RecordExpiry recordExpiry() {
+        return io.ringkv.replication.internal.SiblingCodec.EXPIRY;
+    }
+
     /** @return the limits a node opens its hint engine with: one hint holds a whole sibling set */
     public static io.ringkv.api.Limits hintLimits(ReplicationConfig config) {
         return HintTasks.engineLimits(config);

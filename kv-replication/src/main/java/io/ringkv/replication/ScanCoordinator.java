@@ -160,10 +160,11 @@ public final class ScanCoordinator implements TimerHandler {
 
     private void servePage(long token, Key afterKey, long endToken, int maxKeys,
                            java.util.function.Consumer<ScanTasks.Page> done) {
-        local.scan(token, afterKey, endToken, maxKeys, codec.scanReplyKeyBudget(), page -> {
-            counters.get(page == null ? ScanCounter.SERVE_FAILURES : ScanCounter.PAGES_SERVED).incrementRelease();
-            done.accept(page);
-        });
+        local.scan(token, afterKey, endToken, maxKeys, codec.scanReplyKeyBudget(), context.clock().wallClockMillis(),
+            page -> {
+                counters.get(page == null ? ScanCounter.SERVE_FAILURES : ScanCounter.PAGES_SERVED).incrementRelease();
+                done.accept(page);
+            });
     }
 
     private void askRange(PendingScan scan) {

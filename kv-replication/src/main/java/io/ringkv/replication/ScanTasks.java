@@ -37,14 +37,21 @@ final class ScanTasks {
      * @param endToken the last token visited, at least {@code token} (signed order)
      * @param maxKeys most keys returned
      * @param keyBudget most key bytes returned, each key counted with 4 bytes more (the reply must fit a datagram)
+     * @param nowMillis a key whose every value expired by then is not live
      */
-    static Page page(StorageEngine engine, long token, Key afterKey, long endToken, int maxKeys, int keyBudget) {
+    static Page page(StorageEngine engine, long token, Key afterKey, long endToken, int maxKeys, int keyBudget,
+                     long nowMillis) {
         Collector collector = new Collector(token, afterKey, maxKeys, keyBudget);
         // token - 1 wraps to Long.MAX_VALUE for Long.MIN_VALUE: the engine's (MAX, end] then starts at MIN, as meant
         engine.scan(token - 1, endToken, record -> collector.visit(record.token(), record.key(),
-            record.isTombstone()));
+            record.isTombstone() || expired(record.version(), nowMillis)));
         return new Page(List.copyOf(collector.keys), !collector.stopped, collector.lastToken,
             collector.stopped ? collector.lastKey : null);
+    }
+
+    private static boolean expired(byte[] version, long nowMillis) {
+        long expiresAt = io.ringkv.replication.internal.SiblingCodec.EXPIRY.expiresAtMillis(version);
+        return expiresAt != 0 && expiresAt <= nowMillis;
     }
 
     /** Collects one page's keys, stopping at the first record that does not fit it. */

@@ -144,11 +144,13 @@ class ReplicationScenariosSimulationTest {
     void malformedReplicationMessagesAreDroppedAndCountedNotThrown() {
         TestCluster cluster = new TestCluster(1, 3, ReplicationConfig.DEFAULT);
         UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
-        // an SBE header for schema 2, template 1 (Put), with a block that claims more bytes than the message has
+        // an SBE header of the current schema version, template 1 (Put), with a block that claims more bytes than
+        // the message has
+        short current = io.ringkv.replication.sbe.MessageHeaderDecoder.SCHEMA_VERSION;
         buffer.putShort(0, (short) 16, ByteOrder.LITTLE_ENDIAN);
         buffer.putShort(2, (short) 1, ByteOrder.LITTLE_ENDIAN);
         buffer.putShort(4, (short) Replication.SCHEMA_ID, ByteOrder.LITTLE_ENDIAN);
-        buffer.putShort(6, (short) 2, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(6, current, ByteOrder.LITTLE_ENDIAN);
         buffer.putInt(24, 1_000_000, ByteOrder.LITTLE_ENDIAN);
         cluster.sim.node(n(1)).transport().send(n(2), buffer, 0, 40);
         // schema version 1 (before dotted versions): its versions mean something else, so it is not read
@@ -156,7 +158,7 @@ class ReplicationScenariosSimulationTest {
         buffer.putShort(6, (short) 1, ByteOrder.LITTLE_ENDIAN);
         cluster.sim.node(n(1)).transport().send(n(2), buffer, 0, 40);
         buffer.putShort(2, (short) 99, ByteOrder.LITTLE_ENDIAN);
-        buffer.putShort(6, (short) 2, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(6, current, ByteOrder.LITTLE_ENDIAN);
         cluster.sim.node(n(1)).transport().send(n(2), buffer, 0, 40);
         cluster.sim.runFor(50 * MS);
         assertEquals(2, cluster.node(n(2)).counters().droppedMalformed());

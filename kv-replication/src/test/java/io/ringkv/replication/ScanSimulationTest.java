@@ -36,13 +36,13 @@ class ScanSimulationTest {
     @Test
     void aScanOfAnEmptyClusterEndsWithNoKeys() {
         TestCluster cluster = new TestCluster(7, 3, ReplicationConfig.DEFAULT);
-        TestCluster.Outcome<ScanPage> page = scan(cluster, cluster.ids.get(0), ScanCursor.START, 10);
+        TestCluster.Outcome<ScanPage> page = cluster.scan(cluster.ids.get(0), ScanCursor.START, 10);
         assertTrue(page.succeeded(), () -> page.message);
         // a page may stop early after MAX_PAGES_PER_CALL ranges; walk on until the end
         ScanCursor cursor = page.value.next();
         int calls = 1;
         while (!cursor.equals(ScanCursor.START)) {
-            TestCluster.Outcome<ScanPage> next = scan(cluster, cluster.ids.get(calls % 3), cursor, 10);
+            TestCluster.Outcome<ScanPage> next = cluster.scan(cluster.ids.get(calls % 3), cursor, 10);
             assertTrue(next.succeeded(), () -> next.message);
             assertEquals(List.of(), next.value.keys());
             cursor = next.value.next();
@@ -54,7 +54,7 @@ class ScanSimulationTest {
     @Test
     void aCountOutOfRangeIsRefused() {
         TestCluster cluster = new TestCluster(3, 3, ReplicationConfig.DEFAULT);
-        TestCluster.Outcome<ScanPage> page = scan(cluster, cluster.ids.get(0), ScanCursor.START,
+        TestCluster.Outcome<ScanPage> page = cluster.scan(cluster.ids.get(0), ScanCursor.START,
             ScanCoordinator.MAX_COUNT + 1);
         assertEquals(ErrorCode.INVALID_ARGUMENT, page.error);
     }
@@ -90,7 +90,7 @@ class ScanSimulationTest {
                 // during the call, while replicas may be reading or answering its pages
                 cluster.sim.schedule(random.nextLong(0, 5 * MS), () -> cluster.sim.crash(crashed));
             }
-            TestCluster.Outcome<ScanPage> page = scan(cluster, via, cursor, 1 + random.nextInt(60));
+            TestCluster.Outcome<ScanPage> page = cluster.scan(via, cursor, 1 + random.nextInt(60));
             if (page.error == ErrorCode.TIMEOUT) {
                 // a client retries a timed-out call with the same cursor, here through the same node: asking another
                 // replica of the range is the coordinator's job
@@ -124,25 +124,5 @@ class ScanSimulationTest {
                 return id;
             }
         }
-    }
-
-    private static TestCluster.Outcome<ScanPage> scan(TestCluster cluster, NodeId via, ScanCursor cursor,
-                                                     int count) {
-        TestCluster.Outcome<ScanPage> outcome = new TestCluster.Outcome<>();
-        cluster.node(via).scans().scan(cursor, count, new ScanCallback() {
-            @Override
-            public void onSuccess(ScanPage page) {
-                outcome.value = page;
-                outcome.done = true;
-            }
-
-            @Override
-            public void onFailure(ErrorCode code, String message) {
-                outcome.error = code;
-                outcome.message = message;
-                outcome.done = true;
-            }
-        });
-        return cluster.await(outcome);
     }
 }

@@ -29,18 +29,18 @@ class ScanTasksTest {
             engine.put(9, Key.utf8("d"), VERSION, new byte[] {1});
             engine.put(Long.MAX_VALUE, Key.utf8("last"), VERSION, new byte[] {1});
 
-            ScanTasks.Page one = ScanTasks.page(engine, Long.MIN_VALUE, null, 5, 2, BUDGET);
+            ScanTasks.Page one = ScanTasks.page(engine, Long.MIN_VALUE, null, 5, 2, BUDGET, 0);
             assertEquals(List.of(Key.utf8("first"), Key.utf8("a")), one.keys());
             assertFalse(one.exhausted());
             assertEquals(5, one.lastToken());
             assertEquals(Key.utf8("b"), one.lastKey(), "the tombstone after a was visited too; c did not fit");
 
-            ScanTasks.Page two = ScanTasks.page(engine, one.lastToken(), one.lastKey(), 5, 2, BUDGET);
+            ScanTasks.Page two = ScanTasks.page(engine, one.lastToken(), one.lastKey(), 5, 2, BUDGET, 0);
             assertEquals(List.of(Key.utf8("c")), two.keys());
             assertTrue(two.exhausted(), "nothing after c up to token 5");
             assertNull(two.lastKey());
 
-            ScanTasks.Page rest = ScanTasks.page(engine, 6, null, Long.MAX_VALUE, 10, BUDGET);
+            ScanTasks.Page rest = ScanTasks.page(engine, 6, null, Long.MAX_VALUE, 10, BUDGET, 0);
             assertEquals(List.of(Key.utf8("d"), Key.utf8("last")), rest.keys());
             assertTrue(rest.exhausted());
         }
@@ -53,10 +53,10 @@ class ScanTasksTest {
                 engine.delete(7, Key.utf8(String.format("gone-%06d", i)), VERSION);
             }
             engine.put(7, Key.utf8("zz"), VERSION, new byte[] {1});
-            ScanTasks.Page first = ScanTasks.page(engine, 7, null, 7, 10, BUDGET);
+            ScanTasks.Page first = ScanTasks.page(engine, 7, null, 7, 10, BUDGET, 0);
             assertEquals(List.of(), first.keys());
             assertFalse(first.exhausted());
-            ScanTasks.Page second = ScanTasks.page(engine, first.lastToken(), first.lastKey(), 7, 10, BUDGET);
+            ScanTasks.Page second = ScanTasks.page(engine, first.lastToken(), first.lastKey(), 7, 10, BUDGET, 0);
             assertEquals(List.of(Key.utf8("zz")), second.keys());
             assertTrue(second.exhausted());
         }
@@ -72,9 +72,9 @@ class ScanTasksTest {
                 engine.put(3, key, VERSION, new byte[] {1});
             }
             // "key-0" is 5 bytes, 9 with its length: three fit in 30
-            ScanTasks.Page page = ScanTasks.page(engine, 3, null, 3, 100, 30);
+            ScanTasks.Page page = ScanTasks.page(engine, 3, null, 3, 100, 30, 0);
             assertEquals(keys.subList(0, 3), page.keys());
-            ScanTasks.Page next = ScanTasks.page(engine, page.lastToken(), page.lastKey(), 3, 100, BUDGET);
+            ScanTasks.Page next = ScanTasks.page(engine, page.lastToken(), page.lastKey(), 3, 100, BUDGET, 0);
             assertEquals(keys.subList(3, 10), next.keys());
         }
     }

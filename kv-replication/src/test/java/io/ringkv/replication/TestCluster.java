@@ -63,7 +63,7 @@ final class TestCluster {
         }
         this.ring = builder.build();
         EngineConfig store = new EngineConfig(Path.of("sim"), "data", config.storageLimits(),
-            EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
+            EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of()).withExpiry(Replication.recordExpiry());
         EngineConfig hintStore = new EngineConfig(Path.of("sim"), "hints", Replication.hintLimits(config),
             EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
         for (NodeId id : ids) {
@@ -71,7 +71,8 @@ final class TestCluster {
             sim.addNode(id, (context, disk) -> {
                 int start = starts.merge(id, 1, Integer::sum);
                 EngineConfig opened = wipeOnRestart.remove(id) ? new EngineConfig(Path.of("sim"),
-                    "data-" + start, config.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of()) : store;
+                    "data-" + start, config.storageLimits(), EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of())
+                    .withExpiry(Replication.recordExpiry()) : store;
                 StorageEngine engine = full ? new FullDiskEngine(disk.open(opened)) : disk.open(opened);
                 engines.put(id, engine);
                 stages.put(id, new io.ringkv.sim.SimStorageStage(context, engine));
@@ -222,6 +223,26 @@ final class TestCluster {
     Outcome<Version> delete(NodeId via, String key, io.ringkv.api.CausalContext context, Consistency consistency) {
         Outcome<Version> outcome = new Outcome<>();
         coordinator(via).delete(io.ringkv.api.Key.utf8(key), context, consistency, putInto(outcome));
+        return await(outcome);
+    }
+
+    /** Asks {@code via} for one page of a scan from {@code cursor} and runs the simulation until it answers. */
+    Outcome<ScanPage> scan(NodeId via, ScanCursor cursor, int count) {
+        Outcome<ScanPage> outcome = new Outcome<>();
+        node(via).scans().scan(cursor, count, new ScanCallback() {
+            @Override
+            public void onSuccess(ScanPage page) {
+                outcome.value = page;
+                outcome.done = true;
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                outcome.error = code;
+                outcome.message = message;
+                outcome.done = true;
+            }
+        });
         return await(outcome);
     }
 }

@@ -104,6 +104,11 @@ public final class SimNode<T> {
         return counters;
     }
 
+    /** @return the node's wall clock now, as its code reads it (skew and drift included) */
+    public long wallClockMillis() {
+        return new SimClock(simulation, this).wallClockMillis();
+    }
+
     /** Sets how far this node's wall clock is ahead (positive) or behind (negative) true time. */
     public SimNode<T> clockSkewMillis(long skew) {
         this.clockSkewMillis = skew;

@@ -17,6 +17,7 @@ final class SimulatedDiskEngine extends RecordMapEngine {
     private final SimulatedStore store;
     private final LongSupplier wallClock;
     private final PurgeGate gate;
+    private final io.ringkv.storage.RecordExpiry expiry;
     private final String storeName;
 
     SimulatedDiskEngine(SimulatedStore store, EngineConfig config, LongSupplier wallClock) {
@@ -24,6 +25,7 @@ final class SimulatedDiskEngine extends RecordMapEngine {
         this.store = store;
         this.wallClock = wallClock;
         this.gate = config.purgeGate();
+        this.expiry = config.expiry();
         this.storeName = config.storeName();
     }
 
@@ -59,7 +61,8 @@ final class SimulatedDiskEngine extends RecordMapEngine {
 
     /** A compaction: drops the tombstones older than {@code graceMillis} that the store's purge gate allows. */
     int compact(long graceMillis) {
-        return store.purgeTombstones(wallClock.getAsLong() - graceMillis, gate);
+        long now = wallClock.getAsLong();
+        return store.purgeTombstones(now - graceMillis, gate, expiry, now);
     }
 
     @Override

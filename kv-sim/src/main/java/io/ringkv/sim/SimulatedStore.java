@@ -38,7 +38,33 @@ final class SimulatedStore {
      * @return how many were dropped
      */
     int purgeTombstones(long purgeBeforeMillis, PurgeGate gate) {
+        return purgeTombstones(purgeBeforeMillis, gate, io.ringkv.storage.RecordExpiry.NEVER, Long.MIN_VALUE);
+    }
+
+    /**
+     * As {@link #purgeTombstones(long, PurgeGate)}, after keeping each live record whose value expired by
+     * {@code nowMillis} as the tombstone {@code expiry} names, written at its expiry (as the {@code lsm} engine's
+     * compaction does).
+     */
+    int purgeTombstones(long purgeBeforeMillis, PurgeGate gate, io.ringkv.storage.RecordExpiry expiry,
+                        long nowMillis) {
         flush();
+        List<StorageRecord> expired = new ArrayList<>();
+        // start equal to end: the whole ring
+        records.scan(0, 0, record -> {
+            if (!record.isTombstone()) {
+                long expiresAt = expiry.expiresAtMillis(record.version());
+                if (expiresAt != 0 && expiresAt <= nowMillis) {
+                    expired.add(record);
+                }
+            }
+            return true;
+        });
+        for (StorageRecord record : expired) {
+            long expiresAt = expiry.expiresAtMillis(record.version());
+            records.put(StorageRecord.tombstone(record.storageKey(), expiry.expiredVersion(record.version())));
+            tombstoneWrites.put(record.storageKey(), expiresAt);
+        }
         List<StorageKey> purged = new ArrayList<>();
         for (Map.Entry<StorageKey, Long> tombstone : tombstoneWrites.entrySet()) {
             long written = tombstone.getValue();

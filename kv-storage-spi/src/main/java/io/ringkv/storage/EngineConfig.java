@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
  * @param maxVersionBytes largest version blob accepted
  * @param options engine-specific settings by name
  * @param purgeGate asked before a tombstone past its grace is dropped; {@link PurgeGate#GRACE_ONLY} drops every one
+ * @param expiry reads a live record's expiry from its version blob, for engines that drop expired values at
+ *     compaction; {@link RecordExpiry#NEVER} for stores without expiry
  */
 public record EngineConfig(Path dataDirectory, String storeName, Limits limits, int maxVersionBytes,
-                           Map<String, String> options, PurgeGate purgeGate) {
+                           Map<String, String> options, PurgeGate purgeGate, RecordExpiry expiry) {
     /** Version blobs above this are rejected: vector clocks are pruned long before. */
     public static final int DEFAULT_MAX_VERSION_BYTES = 64 * 1024;
     /**
@@ -45,6 +47,13 @@ public record EngineConfig(Path dataDirectory, String storeName, Limits limits, 
         }
         options = Map.copyOf(options);
         Objects.requireNonNull(purgeGate, "purgeGate");
+        Objects.requireNonNull(expiry, "expiry");
+    }
+
+    /** A store without expiry whose tombstones are purged when {@code purgeGate} allows. */
+    public EngineConfig(Path dataDirectory, String storeName, Limits limits, int maxVersionBytes,
+                        Map<String, String> options, PurgeGate purgeGate) {
+        this(dataDirectory, storeName, limits, maxVersionBytes, options, purgeGate, RecordExpiry.NEVER);
     }
 
     /** A store whose tombstones are purged once past their grace ({@link PurgeGate#GRACE_ONLY}). */
@@ -60,17 +69,22 @@ public record EngineConfig(Path dataDirectory, String storeName, Limits limits, 
 
     /** @return a copy with {@code options} */
     public EngineConfig withOptions(Map<String, String> newOptions) {
-        return new EngineConfig(dataDirectory, storeName, limits, maxVersionBytes, newOptions, purgeGate);
+        return new EngineConfig(dataDirectory, storeName, limits, maxVersionBytes, newOptions, purgeGate, expiry);
     }
 
     /** @return a copy whose tombstones are purged only when {@code gate} allows */
     public EngineConfig withPurgeGate(PurgeGate gate) {
-        return new EngineConfig(dataDirectory, storeName, limits, maxVersionBytes, options, gate);
+        return new EngineConfig(dataDirectory, storeName, limits, maxVersionBytes, options, gate, expiry);
     }
 
     /** @return a copy with {@code newLimits} */
     public EngineConfig withLimits(Limits newLimits) {
-        return new EngineConfig(dataDirectory, storeName, newLimits, maxVersionBytes, options, purgeGate);
+        return new EngineConfig(dataDirectory, storeName, newLimits, maxVersionBytes, options, purgeGate, expiry);
+    }
+
+    /** @return a copy whose live records expire as {@code rule} reads them */
+    public EngineConfig withExpiry(RecordExpiry rule) {
+        return new EngineConfig(dataDirectory, storeName, limits, maxVersionBytes, options, purgeGate, rule);
     }
 
     /** @return the directory that holds this store's files */

@@ -102,7 +102,7 @@ final class ElasticCluster {
         }
         this.gossip = GossipConfig.withSeeds(seeds).withInterval(INTERVAL);
         this.store = new EngineConfig(Path.of("sim"), "data", replicationConfig.storageLimits(),
-            EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
+            EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of()).withExpiry(Replication.recordExpiry());
         this.hintStore = new EngineConfig(Path.of("sim"), "hints", Replication.hintLimits(replicationConfig),
             EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
     }

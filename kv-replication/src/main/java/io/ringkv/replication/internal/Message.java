@@ -48,8 +48,8 @@ public sealed interface Message {
      * @param context what the client saw, null for a blind write
      * @param retransmit true when the sender sent it before
      */
-    record Coordinate(long correlationId, long token, Key key, Value value, CausalContext context,
-                      Consistency consistency, boolean retransmit) implements Message {
+    record Coordinate(long correlationId, long token, Key key, Value value, io.ringkv.api.Expiry expiry,
+                      CausalContext context, Consistency consistency, boolean retransmit) implements Message {
     }
 
     /**

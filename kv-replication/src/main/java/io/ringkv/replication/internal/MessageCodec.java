@@ -3,6 +3,7 @@ package io.ringkv.replication.internal;
 import io.ringkv.api.CausalContext;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Expiry;
 import io.ringkv.api.HybridTimestamp;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
@@ -141,8 +142,8 @@ public final class MessageCodec {
      * Encodes a Coordinate; {@code value} null for a delete, {@code context} null for a blind write,
      * {@code retransmit} when it was sent before.
      */
-    public int encodeCoordinate(long correlationId, long token, Key key, Value value, CausalContext context,
-                                Consistency consistency, boolean retransmit) {
+    public int encodeCoordinate(long correlationId, long token, Key key, Value value, Expiry expiry,
+                                CausalContext context, Consistency consistency, boolean retransmit) {
         byte[] keyBytes = key.toByteArray();
         byte[] contextBytes = context == null ? new byte[0] : context.toBytes();
         byte[] valueBytes = value == null ? new byte[0] : value.toByteArray();
@@ -151,6 +152,8 @@ public final class MessageCodec {
             .n((short) consistency.n()).r((short) consistency.r()).w((short) consistency.w())
             .tombstone(value == null ? BooleanType.TRUE : BooleanType.FALSE)
             .retransmit(retransmit ? BooleanType.TRUE : BooleanType.FALSE)
+            .expiryKind((short) expiry.kind().ordinal())
+            .expiryMillis(expiry.millis())
             .putKey(keyBytes, 0, keyBytes.length)
             .putContext(contextBytes, 0, contextBytes.length)
             .putValue(valueBytes, 0, valueBytes.length);
@@ -341,11 +344,14 @@ public final class MessageCodec {
         require(tombstone != BooleanType.NULL_VAL, "tombstone flag is not 0 or 1");
         BooleanType retransmit = d.retransmit();
         require(retransmit != BooleanType.NULL_VAL, "retransmit flag is not 0 or 1");
+        int expiryKind = d.expiryKind();
+        require(expiryKind < Expiry.Kind.values().length, "expiry kind " + expiryKind + " is unknown");
+        Expiry expiry = new Expiry(Expiry.Kind.values()[expiryKind], d.expiryMillis());
         Key key = Key.of(bytes(d.limit(), d::keyLength, end, limits.maxKeyBytes(), "key", d::getKey), limits);
         byte[] context = bytes(d.limit(), d::contextLength, end, MAX_CONTEXT_BYTES, "context", d::getContext);
         byte[] value = bytes(d.limit(), d::valueLength, end, limits.maxValueBytes(), "value", d::getValue);
         return new Message.Coordinate(correlationId, token, key,
-            tombstone == BooleanType.TRUE ? null : Value.of(value, limits),
+            tombstone == BooleanType.TRUE ? null : Value.of(value, limits), expiry,
             context.length == 0 ? null : CausalContext.fromBytes(context), consistency,
             retransmit == BooleanType.TRUE);
     }

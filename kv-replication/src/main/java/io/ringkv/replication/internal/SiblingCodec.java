@@ -8,6 +8,7 @@ import io.ringkv.api.Value;
 import io.ringkv.api.Version;
 import io.ringkv.api.VersionEncoding;
 import io.ringkv.api.Versioned;
+import io.ringkv.storage.RecordExpiry;
 import io.ringkv.storage.StorageRecord;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -19,11 +20,16 @@ import java.util.List;
  * How a replica stores a key's resolved sibling set as ONE {@link StorageRecord}, so a read is one engine get and
  * a write one put. Little-endian:
  * <pre>
- * version blob := formatVersion:u8(=2) count:u16 { version(VersionEncoding) tombstone:u8 valueLength:i32 }*
+ * version blob := formatVersion:u8(=3) expiresAtMillis:i64 count:u16
+ *                 { version(VersionEncoding) tombstone:u8 valueLength:i32 }*
  * value blob   := the live siblings' values, concatenated in the blob's order
  * </pre>
  * A set of tombstones only is stored as an engine tombstone (with the blob), so engines and anti-entropy see a
- * delete as a delete. The engine must accept values of {@code maxSiblings × maxValueBytes}
+ * delete as a delete. {@code expiresAtMillis} is the set's {@link SiblingSet#expiresAtMillis()} (when its last live
+ * value expires, 0 for never), at a fixed place so an engine's compaction reads it without decoding the set
+ * ({@link #EXPIRY}); an expired record is kept as the tombstone of the same set with every value expired, the exact
+ * blob a replica writes when it learns of that tombstone, so compacted and uncompacted replicas converge.
+ * Format 2 (before expiry: no {@code expiresAtMillis}, versions without their expiry) is still read. The engine must accept values of {@code maxSiblings × maxValueBytes}
  * ({@link io.ringkv.replication.ReplicationConfig#storageLimits()}).
  *
  * <p>Format 2 holds dotted versions. Format 1 (vector clocks stamped by any coordinator, before dotted version
@@ -32,20 +38,43 @@ import java.util.List;
  * saying so; such a node is started on an empty data directory.
  */
 public final class SiblingCodec {
-    private static final byte FORMAT = 2;
+    private static final byte FORMAT = 3;
+    private static final byte PRE_EXPIRY_FORMAT = 2;
     private static final byte PRE_DOT_FORMAT = 1;
+
+    /** Reads a stored record's expiry from its blob, for the data store's compaction. */
+    public static final RecordExpiry EXPIRY = new RecordExpiry() {
+        @Override
+        public long expiresAtMillis(byte[] version) {
+            if (version.length < 1 + Long.BYTES || version[0] != FORMAT) {
+                return Version.NEVER;
+            }
+            long expiresAt = ByteBuffer.wrap(version, 1, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            return Math.max(expiresAt, Version.NEVER);
+        }
+
+        @Override
+        public byte[] expiredVersion(byte[] version) {
+            SiblingSet set = decodeVersions(version, null, Limits.DEFAULT);
+            List<Versioned> expired = new ArrayList<>(set.size());
+            for (Versioned versioned : set.versions()) {
+                expired.add(Versioned.tombstone(versioned.version()));
+            }
+            return encodeVersions(new SiblingSet(expired));
+        }
+    };
 
     private SiblingCodec() {
     }
 
     /** @return the version blob of {@code set} */
     public static byte[] encodeVersions(SiblingSet set) {
-        int length = 1 + Short.BYTES;
+        int length = 1 + Long.BYTES + Short.BYTES;
         for (Versioned versioned : set.versions()) {
             length += VersionEncoding.versionLength(versioned.version()) + 1 + Integer.BYTES;
         }
         ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.put(FORMAT).putShort((short) set.size());
+        buffer.put(FORMAT).putLong(set.expiresAtMillis()).putShort((short) set.size());
         for (Versioned versioned : set.versions()) {
             VersionEncoding.writeVersion(buffer, versioned.version());
             buffer.put((byte) (versioned.isTombstone() ? 1 : 0));
@@ -76,26 +105,41 @@ public final class SiblingCodec {
      * @throws KvException with {@link ErrorCode#STORAGE_FAILURE} when the record is not in this format
      */
     public static SiblingSet decode(StorageRecord record, Limits limits) {
-        ByteBuffer versions = ByteBuffer.wrap(record.version()).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] values = record.isTombstone() ? new byte[0] : record.value();
+        return decodeVersions(record.version(), record, limits);
+    }
+
+    /**
+     * @param record the record the blob is from, whose values it reads; null to read the blob alone, each live
+     *     sibling then shown as a tombstone of its version
+     */
+    private static SiblingSet decodeVersions(byte[] blob, StorageRecord record, Limits limits) {
+        ByteBuffer versions = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
+        // an engine tombstone holding live siblings is an expired record a compaction kept without its values
+        boolean valuesDropped = record == null || record.isTombstone();
+        byte[] values = valuesDropped ? new byte[0] : record.value();
         try {
             byte format = versions.get();
             if (format == PRE_DOT_FORMAT) {
-                throw new KvException(ErrorCode.STORAGE_FAILURE, "stored record for " + record.key() + " is in"
+                throw new KvException(ErrorCode.STORAGE_FAILURE, "stored record for " + what(record) + " is in"
                     + " format 1, from before dotted version vectors, which this ringkv does not read; start the"
                     + " node on an empty data directory");
             }
-            if (format != FORMAT) {
+            if (format != FORMAT && format != PRE_EXPIRY_FORMAT) {
                 throw corrupt(record, "unknown format " + (format & 0xFF));
+            }
+            boolean withExpiry = format == FORMAT;
+            if (withExpiry) {
+                versions.getLong();
             }
             int count = versions.getShort() & 0xFFFF;
             List<Versioned> siblings = new ArrayList<>(count);
             int valueOffset = 0;
             for (int i = 0; i < count; i++) {
-                Version version = VersionEncoding.readVersion(versions);
+                Version version = withExpiry ? VersionEncoding.readVersion(versions)
+                    : VersionEncoding.readVersionWithoutExpiry(versions);
                 boolean tombstone = versions.get() != 0;
                 int length = versions.getInt();
-                if (tombstone) {
+                if (tombstone || valuesDropped) {
                     siblings.add(Versioned.tombstone(version));
                     continue;
                 }
@@ -113,7 +157,11 @@ public final class SiblingCodec {
         }
     }
 
+    private static String what(StorageRecord record) {
+        return record == null ? "a key" : String.valueOf(record.key());
+    }
+
     private static KvException corrupt(StorageRecord record, String why) {
-        return new KvException(ErrorCode.STORAGE_FAILURE, "stored record for " + record.key() + " is corrupt: " + why);
+        return new KvException(ErrorCode.STORAGE_FAILURE, "stored record for " + what(record) + " is corrupt: " + why);
     }
 }

@@ -1,6 +1,8 @@
 package io.ringkv.storage.lsm.internal;
 
 import io.ringkv.storage.PurgeGate;
+import io.ringkv.storage.RecordExpiry;
+import io.ringkv.storage.StorageRecord;
 import io.ringkv.storage.lsm.LsmOptions;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,13 +15,16 @@ import java.util.function.LongSupplier;
  * Merges a run of adjacent SSTables into one: the entry with the highest sequence number of each key survives
  * (the engine never resolves versions; the replica already wrote its resolved record), and a tombstone older
  * than the grace period is dropped when the store's {@link PurgeGate} allows it (the node's rule: a repair of every
- * replica of its range has begun since) and no older table might still hold the key it deletes. Writes are paced
- * by the configured compaction throughput.
+ * replica of its range has begun since) and no older table might still hold the key it deletes. A live record
+ * whose value has expired ({@link RecordExpiry}) is kept as a tombstone written at its expiry, so its value's space
+ * is freed now and the tombstone goes by the same rule later. Writes are paced by the configured compaction
+ * throughput.
  */
 final class Compaction {
     private final TableBuilder builder;
     private final LsmOptions options;
     private final PurgeGate gate;
+    private final RecordExpiry expiry;
     private final LsmMetrics metrics;
     private final LongSupplier clock;
     private final RateLimiter limiter;
@@ -28,16 +33,17 @@ final class Compaction {
     private long dropped;
 
     /** @param cancelled true once the engine is closing: a running compaction stops and leaves its inputs */
-    Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, LsmMetrics metrics, LongSupplier clock,
-               BooleanSupplier cancelled) {
-        this(builder, options, gate, metrics, clock, cancelled, token -> true);
+    Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, RecordExpiry expiry, LsmMetrics metrics,
+               LongSupplier clock, BooleanSupplier cancelled) {
+        this(builder, options, gate, expiry, metrics, clock, cancelled, token -> true);
     }
 
     /** @param keep the tokens whose entries stay; the others are dropped, tombstones and all (a cleanup) */
-    Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, LsmMetrics metrics, LongSupplier clock,
-               BooleanSupplier cancelled, java.util.function.LongPredicate keep) {
+    Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, RecordExpiry expiry, LsmMetrics metrics,
+               LongSupplier clock, BooleanSupplier cancelled, java.util.function.LongPredicate keep) {
         this.keep = keep;
         this.gate = gate;
+        this.expiry = expiry;
         this.cancelled = cancelled;
         this.builder = builder;
         this.options = options;
@@ -69,9 +75,11 @@ final class Compaction {
             maxSeq = Math.max(maxSeq, input.meta().maxSeq());
         }
         EntryCursor merged = new MergeCursor(sources);
-        long purgeBefore = clock.getAsLong() - options.tombstoneGraceSeconds() * 1000;
+        long now = clock.getAsLong();
+        long purgeBefore = now - options.tombstoneGraceSeconds() * 1000;
         EntryCursor kept = () -> {
-            for (Entry entry = merged.next(); entry != null; entry = merged.next()) {
+            for (Entry next = merged.next(); next != null; next = merged.next()) {
+                Entry entry = expired(next, now);
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("the engine is closing");
                 }
@@ -96,6 +104,22 @@ final class Compaction {
     /** @return entries dropped because {@code keep} rejected their token */
     long dropped() {
         return dropped;
+    }
+
+    /** @return {@code entry}, or the tombstone it became when its value expired by {@code now} */
+    private Entry expired(Entry entry, long now) {
+        StorageRecord record = entry.record();
+        if (record.isTombstone()) {
+            return entry;
+        }
+        byte[] version = record.version();
+        long expiresAt = expiry.expiresAtMillis(version);
+        if (expiresAt == 0 || expiresAt > now) {
+            return entry;
+        }
+        metrics.expiredDropped.increment();
+        return new Entry(StorageRecord.tombstone(record.storageKey(), expiry.expiredVersion(version)), entry.seq(),
+            Math.max(entry.writeMillis(), expiresAt));
     }
 
     private boolean purgeable(Entry entry, long purgeBefore, List<SSTable> older) {

@@ -480,7 +480,8 @@ public final class LsmEngine implements StorageEngine {
     }
 
     private void runCompactor() {
-        Compaction compaction = new Compaction(builder, options, config.purgeGate(), metrics, clock, () -> stopping);
+        Compaction compaction = new Compaction(builder, options, config.purgeGate(), config.expiry(), metrics, clock,
+            () -> stopping);
         while (true) {
             View view;
             int[] run = null;
@@ -610,7 +611,9 @@ public final class LsmEngine implements StorageEngine {
 
     /** Flushes the memtables and merges every SSTable into one, purging tombstones past their grace the gate allows. */
     public void compactAll() {
-        compactEverything(token -> true, view -> view.tables().size() > 1 || tombstonesIn(view) > 0);
+        // a single table is rewritten too when it may hold tombstones to purge or values that expired
+        compactEverything(token -> true, view -> view.tables().size() > 1 || tombstonesIn(view) > 0
+            || !view.tables().isEmpty() && config.expiry() != io.ringkv.storage.RecordExpiry.NEVER);
     }
 
     /**
@@ -643,7 +646,7 @@ public final class LsmEngine implements StorageEngine {
             if (!worth.test(view)) {
                 return 0;
             }
-            Compaction compaction = new Compaction(builder, options, config.purgeGate(), metrics, clock,
+            Compaction compaction = new Compaction(builder, options, config.purgeGate(), config.expiry(), metrics, clock,
                 () -> stopping, keep);
             compact(compaction, view, 0, view.tables().size());
             return compaction.dropped();

@@ -20,6 +20,8 @@ final class LsmMetrics {
     final LongAdder compactionBytesRead = new LongAdder();
     final LongAdder compactionBytesWritten = new LongAdder();
     final LongAdder tombstonesPurged = new LongAdder();
+    /** Live records whose value had expired, kept as tombstones by a compaction. */
+    final LongAdder expiredDropped = new LongAdder();
     /** Tombstones past their grace that compaction kept because the purge gate (repair) did not allow them yet. */
     final LongAdder tombstonesHeld = new LongAdder();
     final LongAdder sstableBytesRead = new LongAdder();
@@ -59,6 +61,7 @@ final class LsmMetrics {
         out.put("compaction_bytes_read", compactionBytesRead.sum());
         out.put("compaction_bytes_written", compacted);
         out.put("tombstones_purged", tombstonesPurged.sum());
+        out.put("expired_values_dropped", expiredDropped.sum());
         out.put("tombstones_held_for_repair", tombstonesHeld.sum());
         out.put("sstable_bytes_read", sstableBytesRead.sum());
         out.put("bloom_negatives", bloomNegatives.sum());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Key;
 import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.StorageRecord;
 import io.ringkv.storage.lsm.LsmOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,58 @@ class CompactionTest {
             engine.compactAll();
             assertNull(engine.get(7, Key.utf8("a")), "a repair began after the delete: the tombstone goes");
             assertEquals(1L, engine.metrics().extra().get("tombstones_purged"));
+        }
+    }
+
+    /** Test blobs: "e" + the expiry in decimal expires then; "dead" is what an expired one is kept as. */
+    private static final io.ringkv.storage.RecordExpiry BLOB_EXPIRY = new io.ringkv.storage.RecordExpiry() {
+        @Override
+        public long expiresAtMillis(byte[] version) {
+            String text = new String(version, java.nio.charset.StandardCharsets.US_ASCII);
+            return text.startsWith("e") ? Long.parseLong(text.substring(1)) : 0;
+        }
+
+        @Override
+        public byte[] expiredVersion(byte[] version) {
+            return "dead".getBytes();
+        }
+    };
+
+    @Test
+    void anExpiredValueIsKeptAsATombstoneAtItsExpiryAndPurgedByTheTombstoneRule() {
+        long[] repairedBefore = {0};
+        EngineConfig config = EngineConfig.of(data, "store")
+            .withPurgeGate((token, writeMillis) -> writeMillis < repairedBefore[0]).withExpiry(BLOB_EXPIRY);
+        try (LsmEngine engine = LsmEngine.open(config, LsmOptions.parse(Map.of("tombstone-grace-seconds", "86400")),
+                now::get)) {
+            engine.put(3, Key.utf8("old"), "v0".getBytes(), "older value".getBytes());
+            engine.flushMemtables();
+            long expiresAt = now.get() + 60_000;
+            engine.put(3, Key.utf8("old"), ("e" + expiresAt).getBytes(), "expiring".getBytes());
+            engine.put(4, Key.utf8("kept"), ("e" + (expiresAt + DAY)).getBytes(), "later".getBytes());
+            engine.put(5, Key.utf8("plain"), "v".getBytes(), "forever".getBytes());
+            engine.flushMemtables();
+            engine.compactAll();
+            assertArrayEquals("expiring".getBytes(), engine.get(3, Key.utf8("old")).value(), "not expired yet");
+
+            now.addAndGet(60_000);
+            engine.compactAll();
+            StorageRecord expired = engine.get(3, Key.utf8("old"));
+            assertTrue(expired.isTombstone(), "at its expiry the value's bytes are gone");
+            assertArrayEquals("dead".getBytes(), expired.version(), "kept with the writing layer's tombstone blob");
+            assertArrayEquals("later".getBytes(), engine.get(4, Key.utf8("kept")).value());
+            assertArrayEquals("forever".getBytes(), engine.get(5, Key.utf8("plain")).value());
+            assertEquals(1L, engine.metrics().extra().get("expired_values_dropped"));
+
+            now.addAndGet(DAY + 1);
+            repairedBefore[0] = expiresAt;
+            engine.compactAll();
+            assertTrue(engine.get(3, Key.utf8("old")).isTombstone(),
+                "grace counts from the expiry; the gate is asked with the expiry, and no repair began after it");
+            repairedBefore[0] = expiresAt + 1;
+            engine.compactAll();
+            assertNull(engine.get(3, Key.utf8("old")), "a repair began after the expiry: the tombstone goes, and"
+                + " the older value it shadowed does not come back");
         }
     }
 

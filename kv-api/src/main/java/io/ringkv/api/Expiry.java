@@ -1,0 +1,99 @@
+package io.ringkv.api;
+
+import java.util.Objects;
+
+/**
+ * What a write does to its key's expiry, resolved to an instant ({@link Version#expiresAtMillis()}) by the replica
+ * that issues the write's dot, so every replica stores the same instant: a relative time to live counts from the
+ * write's hybrid timestamp, not from each replica's clock.
+ *
+ * @param kind how the instant is chosen
+ * @param millis the time to live for {@link Kind#AFTER}, the instant for {@link Kind#AT}, 0 otherwise
+ */
+public record Expiry(Kind kind, long millis) {
+    /** The value never expires (a plain {@code SET}, {@code PERSIST}). */
+    public static final Expiry NONE = new Expiry(Kind.NONE, 0);
+    /** The value keeps the expiry of the value it replaces ({@code SET ... KEEPTTL}). */
+    public static final Expiry KEEP = new Expiry(Kind.KEEP, 0);
+
+    /** How an expiry instant is chosen. */
+    public enum Kind {
+        /** Never expires. */
+        NONE,
+        /** {@code millis} after the write's timestamp. */
+        AFTER,
+        /** At the instant {@code millis} (milliseconds since the epoch). */
+        AT,
+        /** The instant of the live value the write replaces, or never when it replaces none. */
+        KEEP
+    }
+
+    /** When a change of a key's expiry applies (Redis' {@code EXPIRE} options), given its current expiry. */
+    public enum Condition {
+        /** Always. */
+        ALWAYS,
+        /** Only when the key has no expiry ({@code NX}). */
+        NX,
+        /** Only when the key has an expiry ({@code XX}). */
+        XX,
+        /** Only when the new expiry is later; a key without one counts as expiring never, so never ({@code GT}). */
+        GT,
+        /** Only when the new expiry is earlier; a key without one counts as expiring never, so always ({@code LT}). */
+        LT;
+
+        /**
+         * @param currentMillis the key's expiry, {@link Version#NEVER} for none
+         * @param nextMillis the new expiry, {@link Version#NEVER} for none
+         * @return true when the change applies
+         */
+        public boolean allows(long currentMillis, long nextMillis) {
+            long current = currentMillis == Version.NEVER ? Long.MAX_VALUE : currentMillis;
+            long next = nextMillis == Version.NEVER ? Long.MAX_VALUE : nextMillis;
+            return switch (this) {
+                case ALWAYS -> true;
+                case NX -> currentMillis == Version.NEVER;
+                case XX -> currentMillis != Version.NEVER;
+                case GT -> currentMillis != Version.NEVER && next > current;
+                case LT -> next < current;
+            };
+        }
+    }
+
+    /** @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when {@code millis} does not suit the kind */
+    public Expiry {
+        Objects.requireNonNull(kind, "kind");
+        boolean timed = kind == Kind.AFTER || kind == Kind.AT;
+        if (timed ? millis < 1 : millis != 0) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, timed
+                ? "an expiry must be at least 1 ms, was " + millis : kind + " expiry takes no time, was " + millis);
+        }
+    }
+
+    /** @return expiry {@code millis} (at least 1) after the write */
+    public static Expiry after(long millis) {
+        return new Expiry(Kind.AFTER, millis);
+    }
+
+    /** @return expiry at {@code epochMillis} (at least 1) */
+    public static Expiry at(long epochMillis) {
+        return new Expiry(Kind.AT, epochMillis);
+    }
+
+    /**
+     * @param stamp the write's hybrid timestamp
+     * @param replacedMillis the expiry of the live value the write replaces ({@link Version#NEVER} for none)
+     * @return the write's {@link Version#expiresAtMillis()}; a time to live that would pass {@code Long.MAX_VALUE}
+     *     saturates there
+     */
+    public long resolve(HybridTimestamp stamp, long replacedMillis) {
+        return switch (kind) {
+            case NONE -> Version.NEVER;
+            case AT -> millis;
+            case KEEP -> replacedMillis;
+            case AFTER -> {
+                long sum = stamp.physicalMillis() + millis;
+                yield sum < 0 ? Long.MAX_VALUE : sum;
+            }
+        };
+    }
+}

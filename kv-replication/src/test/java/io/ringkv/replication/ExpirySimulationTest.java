@@ -1,0 +1,238 @@
+package io.ringkv.replication;
+
+import static io.ringkv.replication.TestCluster.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Expiry;
+import io.ringkv.api.Key;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SiblingSet;
+import io.ringkv.api.Value;
+import io.ringkv.api.Version;
+import io.ringkv.sim.LatencyModel;
+import io.ringkv.sim.SimulationSeeds;
+import io.ringkv.storage.StorageRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Expiry in the simulator, with skewed clocks: the instant is fixed by the replica that issues the write's dot and
+ * travels in the version; each reading node answers by its own wall clock; storage keeps an expired value as a
+ * tombstone so that it cannot come back through a replica that missed the write that made it expire.
+ */
+class ExpirySimulationTest {
+    private static final Consistency QUORUM = Consistency.DEFAULT;
+    private static final Consistency ALL = new Consistency(3, 3, 3);
+    private static final long SKEW_MILLIS = 1_500;
+
+    private static NodeId n(int i) {
+        return NodeId.of("n" + i);
+    }
+
+    private static TestCluster.Outcome<Version> put(TestCluster cluster, NodeId via, String key, String value,
+                                                    Expiry expiry, Consistency consistency) {
+        TestCluster.Outcome<Version> outcome = new TestCluster.Outcome<>();
+        cluster.coordinator(via).put(Key.utf8(key), Value.utf8(value), expiry, null, consistency,
+            TestCluster.putInto(outcome));
+        return cluster.await(outcome);
+    }
+
+    /** A read's answer and the reading node's wall clock when it answered. */
+    private record Read(NodeId via, boolean present, long readerMillis, long trueMillis) {
+    }
+
+    @Test
+    void aValueReadsAsAbsentExactlyWhenTheReadingNodesClockHasPassedItsExpiry() {
+        SimulationSeeds.run(getClass(), "aValueReadsAsAbsentExactlyWhenTheReadingNodesClockHasPassedItsExpiry",
+            "kv-replication", 10, seed -> {
+                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);
+                cluster.sim.node(n(1)).clockSkewMillis(SKEW_MILLIS);
+                cluster.sim.node(n(3)).clockSkewMillis(-SKEW_MILLIS);
+                cluster.sim.network().dropRate(0.05).latency(LatencyModel.exponential(200_000, MS));
+                NodeId writer = n(1 + (int) Math.floorMod(seed, 3L));
+                Version written = put(cluster, writer, "k", "v", Expiry.after(3_000), QUORUM).value;
+                assertEquals(written.timestamp().physicalMillis() + 3_000, written.expiresAtMillis(),
+                    "a time to live counts from the write's hybrid timestamp");
+
+                List<Read> reads = new ArrayList<>();
+                for (int round = 0; round < 80; round++) {
+                    for (int i = 1; i <= 3; i++) {
+                        NodeId via = n(i);
+                        TestCluster.Outcome<SiblingSet> outcome = new TestCluster.Outcome<>();
+                        cluster.coordinator(via).get(Key.utf8("k"), QUORUM, new GetCallback() {
+                            @Override
+                            public void onSuccess(SiblingSet siblings) {
+                                reads.add(new Read(via, !siblings.isDeleted(),
+                                    cluster.sim.node(via).wallClockMillis(), cluster.sim.now() / MS));
+                                TestCluster.getInto(outcome).onSuccess(siblings);
+                            }
+
+                            @Override
+                            public void onFailure(ErrorCode code, String message) {
+                                TestCluster.getInto(outcome).onFailure(code, message);
+                            }
+                        });
+                        cluster.await(outcome);
+                    }
+                    cluster.sim.runFor(100 * MS);
+                }
+                for (Read read : reads) {
+                    assertEquals(read.readerMillis() < written.expiresAtMillis(), read.present(),
+                        "each node answers by its own clock: " + read + ", expires " + written.expiresAtMillis());
+                }
+                // the skew shows: for a while, the node whose clock runs ahead no longer sees the value while the
+                // one whose clock runs behind still does (the window is the skew between them)
+                long aheadGone = reads.stream().filter(r -> r.via().equals(n(1)) && !r.present())
+                    .mapToLong(Read::trueMillis).min().orElseThrow();
+                long behindGone = reads.stream().filter(r -> r.via().equals(n(3)) && !r.present())
+                    .mapToLong(Read::trueMillis).min().orElseThrow();
+                assertTrue(behindGone - aheadGone >= 2 * SKEW_MILLIS - 200, aheadGone + " vs " + behindGone);
+                assertEquals(List.of(), cluster.sim.handlerFailures());
+            });
+    }
+
+    @Test
+    void anExpiredValueDoesNotComeBackThroughAReplicaThatMissedTheWriteThatSetItsExpiry() {
+        SimulationSeeds.run(getClass(), "anExpiredValueDoesNotComeBackThroughAReplicaThatMissedTheWriteThatSetItsExpiry",
+            "kv-replication", 10, seed -> {
+                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT.withCatchUpWindow(0));
+                cluster.sim.node(n(2)).clockSkewMillis(SKEW_MILLIS);
+                cluster.sim.network().latency(LatencyModel.exponential(200_000, MS));
+                assertTrue(put(cluster, n(1), "k", "old", Expiry.NONE, ALL).succeeded());
+                cluster.sim.network().partition(List.of(n(3)), List.of(n(1), n(2)));
+                Version expiring = put(cluster, n(1), "k", "new", Expiry.after(2_000), QUORUM).value;
+                cluster.sim.runFor(5_000 * MS);
+                assertEquals(List.of(Value.utf8("old")), cluster.stored(n(3), "k").values(), "n3 missed the write");
+
+                // compactions on the replicas that have it: the expired value is kept as a tombstone of its version
+                for (NodeId id : List.of(n(1), n(2))) {
+                    cluster.sim.node(id).disk().compact("data", 86_400_000L);
+                    StorageRecord record = cluster.contents(id).values().iterator().next();
+                    assertTrue(record.isTombstone(), id + " keeps the expired value as a tombstone: " + record);
+                    assertEquals(Set.of(expiring.dot()), dots(cluster.stored(id, "k")));
+                }
+                cluster.sim.network().heal();
+                SiblingSet read = cluster.get(n(3), "k", ALL).value;
+                assertTrue(read.isDeleted(), "the old value n3 still holds is superseded: " + read);
+                cluster.sim.runFor(1_000 * MS);
+                SiblingSet repaired = cluster.stored(n(3), "k");
+                assertTrue(repaired.isDeleted(), "read repair gave n3 the tombstone: " + repaired);
+                assertEquals(Set.of(expiring.dot()), dots(repaired));
+                for (NodeId id : List.of(n(1), n(2), n(3))) {
+                    assertTrue(cluster.get(id, "k", new Consistency(3, 1, 1)).value.isDeleted(), "via " + id);
+                }
+                // the replicas converged on one record: compacted and repaired bytes are the same
+                assertEquals(cluster.contents(n(1)), cluster.contents(n(3)));
+                assertEquals(List.of(), cluster.sim.handlerFailures());
+            });
+    }
+
+    @Test
+    void aChangeOfExpiryKeepsTheValueAndHonoursItsCondition() {
+        SimulationSeeds.run(getClass(), "aChangeOfExpiryKeepsTheValueAndHonoursItsCondition", "kv-replication", 10,
+            seed -> {
+                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);
+                cluster.sim.node(n(2)).clockSkewMillis(-SKEW_MILLIS);
+                cluster.sim.network().dropRate(0.05).latency(LatencyModel.exponential(200_000, MS));
+                assertEquals(new Changed(null, false), change(cluster, n(1), Expiry.after(1_000),
+                    Expiry.Condition.ALWAYS), "an absent key changes nothing");
+                assertTrue(put(cluster, n(1), "k", "v", Expiry.NONE, QUORUM).succeeded());
+                assertEquals(new Changed(Value.utf8("v"), false), change(cluster, n(2), Expiry.after(60_000),
+                    Expiry.Condition.XX), "XX: the key has no expiry");
+                assertEquals(new Changed(Value.utf8("v"), false), change(cluster, n(3), Expiry.after(60_000),
+                    Expiry.Condition.GT), "GT: no expiry counts as never");
+                assertEquals(new Changed(Value.utf8("v"), true), change(cluster, n(3), Expiry.after(60_000),
+                    Expiry.Condition.NX));
+                long first = expiry(cluster, n(1));
+                assertTrue(first > 0);
+                assertEquals(new Changed(Value.utf8("v"), false), change(cluster, n(2), Expiry.after(30_000),
+                    Expiry.Condition.GT), "GT: 30 s is earlier than the 60 s set");
+                assertEquals(first, expiry(cluster, n(2)));
+                assertEquals(new Changed(Value.utf8("v"), true), change(cluster, n(2), Expiry.after(30_000),
+                    Expiry.Condition.LT));
+                assertTrue(expiry(cluster, n(3)) < first, () -> cluster.get(n(3), "k", QUORUM).value + " vs " + first);
+
+                // SET ... KEEPTTL keeps the expiry its coordinating replica holds (blind, as SET is): once the last
+                // change reached every replica
+                cluster.sim.runFor(1_000 * MS);
+                put(cluster, n(3), "k", "v2", Expiry.KEEP, QUORUM);
+                assertTrue(expiry(cluster, n(1)) < first);
+                assertEquals(List.of(Value.utf8("v2")), cluster.get(n(1), "k", QUORUM).value.values());
+                assertEquals(new Changed(Value.utf8("v2"), true), change(cluster, n(1), Expiry.NONE,
+                    Expiry.Condition.XX), "PERSIST");
+                assertEquals(Version.NEVER, expiry(cluster, n(2)));
+
+                // an instant already past deletes the key
+                assertEquals(new Changed(Value.utf8("v2"), true), change(cluster, n(2), Expiry.at(1),
+                    Expiry.Condition.ALWAYS));
+                assertTrue(cluster.get(n(3), "k", QUORUM).value.isDeleted());
+                assertEquals(List.of(), cluster.sim.handlerFailures());
+            });
+    }
+
+    @Test
+    void aScanLeavesOutKeysWhoseValuesExpired() {
+        SimulationSeeds.run(getClass(), "aScanLeavesOutKeysWhoseValuesExpired", "kv-replication", 5, seed -> {
+            TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);
+            for (int i = 0; i < 20; i++) {
+                put(cluster, n(1 + i % 3), "k" + i, "v", i % 2 == 0 ? Expiry.after(1_000) : Expiry.NONE, ALL);
+            }
+            cluster.sim.runFor(2_000 * MS);
+            Set<String> seen = new java.util.TreeSet<>();
+            ScanCursor cursor = ScanCursor.START;
+            do {
+                TestCluster.Outcome<ScanPage> page = cluster.scan(n(2), cursor, 7);
+                assertNull(page.error);
+                page.value.keys().forEach(key -> seen.add(new String(key.toByteArray(), java.nio.charset.StandardCharsets.UTF_8)));
+                cursor = page.value.next();
+            } while (!cursor.equals(ScanCursor.START));
+            Set<String> odd = new java.util.TreeSet<>();
+            for (int i = 1; i < 20; i += 2) {
+                odd.add("k" + i);
+            }
+            assertEquals(odd, seen);
+            assertFalse(seen.contains("k0"));
+        });
+    }
+
+    private record Changed(Value value, boolean changed) {
+    }
+
+    private static Changed change(TestCluster cluster, NodeId via, Expiry expiry, Expiry.Condition condition) {
+        TestCluster.Outcome<Changed> outcome = new TestCluster.Outcome<>();
+        cluster.coordinator(via).changeExpiry(Key.utf8("k"), expiry, condition, QUORUM, new ExpiryCallback() {
+            @Override
+            public void onSuccess(Value value, boolean changed) {
+                outcome.value = new Changed(value, changed);
+                outcome.done = true;
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                outcome.error = code;
+                outcome.message = message;
+                outcome.done = true;
+            }
+        });
+        cluster.await(outcome);
+        assertNull(outcome.error, outcome.message);
+        return outcome.value;
+    }
+
+    private static long expiry(TestCluster cluster, NodeId via) {
+        return cluster.get(via, "k", QUORUM).value.expiresAtMillis();
+    }
+
+    private static Set<io.ringkv.api.Dot> dots(SiblingSet set) {
+        Set<io.ringkv.api.Dot> dots = new java.util.HashSet<>();
+        set.versions().forEach(v -> dots.add(v.version().dot()));
+        return dots;
+    }
+}
