@@ -39,7 +39,9 @@ public record Expiry(Kind kind, long millis) {
         /** Only when the new expiry is later; a key without one counts as expiring never, so never ({@code GT}). */
         GT,
         /** Only when the new expiry is earlier; a key without one counts as expiring never, so always ({@code LT}). */
-        LT;
+        LT,
+        /** Only when the key has an expiry and the new one is earlier ({@code XX LT}). */
+        XX_LT;
 
         /**
          * @param currentMillis the key's expiry, {@link Version#NEVER} for none
@@ -55,6 +57,7 @@ public record Expiry(Kind kind, long millis) {
                 case XX -> currentMillis != Version.NEVER;
                 case GT -> currentMillis != Version.NEVER && next > current;
                 case LT -> next < current;
+                case XX_LT -> currentMillis != Version.NEVER && next < current;
             };
         }
     }

@@ -4,6 +4,7 @@ import static io.ringkv.node.resp.CommandDispatcher.text;
 
 import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Expiry;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
@@ -53,7 +54,7 @@ final class KeyValueCommands {
             "Returns the value of a key.",
             this::get));
         table.register(CommandSpec.keyed("set", -3, "write", 1, 1, "string",
-            "Sets the value of a key (no expiry or conditions yet).",
+            "Sets the value of a key, with an expiry (EX, PX, EXAT, PXAT, KEEPTTL); no conditions (NX, XX) or GET.",
             this::set));
         table.register(CommandSpec.keyed("del", -2, "write", -1, 1, "generic",
             "Deletes keys; returns how many had a value.",
@@ -196,23 +197,16 @@ final class KeyValueCommands {
     }
 
     private void set(List<byte[]> arguments, CommandContext context) {
-        for (int i = 3; i < arguments.size(); i++) {
-            String option = text(arguments.get(i)).toUpperCase(Locale.ROOT);
-            String missing = switch (option) {
-                case "NX", "XX" -> "conditional writes";
-                case "EX", "PX", "EXAT", "PXAT", "KEEPTTL" -> "expiry";
-                case "GET" -> "returning the old value";
-                default -> null;
-            };
-            context.reply(missing == null ? Reply.error("ERR syntax error")
-                : Reply.error("ERR SET option " + option + " is not supported by ringkv yet (no " + missing
-                    + "); nothing was written"));
+        ExpiryCommands.Parsed<Expiry> expiry = ExpiryCommands.setOptions(arguments, 3);
+        if (expiry.error() != null) {
+            context.reply(expiry.error());
             return;
         }
         Key key = key(arguments.get(1));
         Value value = value(arguments.get(2));
         Consistency consistency = consistency(context);
-        KeyValueCommands.<Void>ask(context, done -> Reply.OK, answer -> service.put(key, value, CausalContext.NONE, consistency, answer));
+        KeyValueCommands.<Void>ask(context, done -> Reply.OK,
+            answer -> service.put(key, value, CausalContext.NONE, expiry.value(), consistency, answer));
     }
 
     /** Blind deletes, one per key: a key counts when the replica that coordinated its delete held a value. */
@@ -279,7 +273,7 @@ final class KeyValueCommands {
      * Reserves the reply's place, then asks the service, whose answer fills it. A service call that throws is
      * answered as its failure, so no slot is left behind that would never be filled.
      */
-    private static <T> void ask(CommandContext context, Function<T, Reply> toReply, Consumer<Answer<T>> call) {
+    static <T> void ask(CommandContext context, Function<T, Reply> toReply, Consumer<Answer<T>> call) {
         Answer<T> answer = new SlotAnswer<>(context.defer(), context.answers(), toReply);
         try {
             call.accept(answer);
@@ -383,11 +377,11 @@ final class KeyValueCommands {
         }
     }
 
-    private static Reply valueReply(Optional<Value> value) {
+    static Reply valueReply(Optional<Value> value) {
         return value.<Reply>map(v -> new Reply.Bulk(v.toByteArray())).orElse(Reply.NULL);
     }
 
-    private static Consistency consistency(CommandContext context) {
+    static Consistency consistency(CommandContext context) {
         return context.session().consistency();
     }
 

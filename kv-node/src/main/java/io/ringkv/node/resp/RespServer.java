@@ -128,6 +128,7 @@ public final class RespServer implements AutoCloseable {
         CommandDispatcher dispatcher = new CommandDispatcher(own);
         new ConnectionCommands(config, dispatcher, info, availability).registerIn(dispatcher);
         new KeyValueCommands(service, config.limits()).registerIn(dispatcher);
+        new ExpiryCommands(service, config.limits(), System::currentTimeMillis).registerIn(dispatcher);
         info.port(listener.port());
         EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, service, own,
             requests);

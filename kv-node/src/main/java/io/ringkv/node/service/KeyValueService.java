@@ -2,6 +2,7 @@ package io.ringkv.node.service;
 
 import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Expiry;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.NodeId;
@@ -42,6 +43,49 @@ public interface KeyValueService {
      *     Riak's coordinating vnode does
      */
     void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer);
+
+    /**
+     * Writes {@code value} as {@link #put(Key, Value, CausalContext, Consistency, Answer)} does, with an expiry: the
+     * coordinating replica fixes its instant (a time to live counts from the write's timestamp; {@link Expiry#KEEP}
+     * takes that of the live value the replica holds), and from then on the key reads as absent on every node whose
+     * clock has passed it. A service without expiry refuses any but {@link Expiry#NONE}.
+     */
+    default void put(Key key, Value value, CausalContext context, Expiry expiry, Consistency consistency,
+                     Answer<Void> answer) {
+        if (expiry.equals(Expiry.NONE)) {
+            put(key, value, context, consistency, answer);
+        } else {
+            answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not expire keys"));
+        }
+    }
+
+    /**
+     * Answers when the key's value expires, as Redis' {@code PEXPIRETIME} does: milliseconds since the epoch, -1 when
+     * it never does, -2 when the key is absent (the value {@link #get} would answer is the one asked about).
+     */
+    default void expiry(Key key, Consistency consistency, Answer<Long> answer) {
+        answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not expire keys"));
+    }
+
+    /**
+     * Gives the key's value a new expiry when {@code condition} allows ({@code EXPIRE}, {@code PERSIST},
+     * {@code GETEX}): a read, then a write of the value with the read's context; an instant already past deletes
+     * the key. Answers the value read (empty when the key was absent, and nothing was written) and whether the
+     * change was written.
+     */
+    default void changeExpiry(Key key, Expiry expiry, Expiry.Condition condition, Consistency consistency,
+                              Answer<ExpiryChanged> answer) {
+        answer.failed(new KvException(ErrorCode.INVALID_ARGUMENT, "this node does not expire keys"));
+    }
+
+    /**
+     * What {@link #changeExpiry} did.
+     *
+     * @param value the key's value before the change, empty when the key was absent
+     * @param changed true when the new expiry (or the delete) was written
+     */
+    record ExpiryChanged(Optional<Value> value, boolean changed) {
+    }
 
     /**
      * Deletes the key blindly (a tombstone superseding whatever versions the coordinating replica holds, written

@@ -2,6 +2,7 @@ package io.ringkv.node.service;
 
 import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Expiry;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.NodeId;
@@ -47,6 +48,29 @@ public final class ReadinessGatedService implements KeyValueService {
     public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
         if (!refused(answer)) {
             ready.put(key, value, context, consistency, answer);
+        }
+    }
+
+    @Override
+    public void put(Key key, Value value, CausalContext context, Expiry expiry, Consistency consistency,
+                    Answer<Void> answer) {
+        if (!refused(answer)) {
+            ready.put(key, value, context, expiry, consistency, answer);
+        }
+    }
+
+    @Override
+    public void expiry(Key key, Consistency consistency, Answer<Long> answer) {
+        if (!refused(answer)) {
+            ready.expiry(key, consistency, answer);
+        }
+    }
+
+    @Override
+    public void changeExpiry(Key key, Expiry expiry, Expiry.Condition condition, Consistency consistency,
+                             Answer<ExpiryChanged> answer) {
+        if (!refused(answer)) {
+            ready.changeExpiry(key, expiry, condition, consistency, answer);
         }
     }
 

@@ -3,6 +3,7 @@ package io.ringkv.node.service;
 import io.ringkv.api.Consistency;
 import io.ringkv.api.CounterSet;
 import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Expiry;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.NodeId;
@@ -113,6 +114,12 @@ public final class ReplicatedKeyValueService implements KeyValueService {
 
     @Override
     public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
+        put(key, value, context, Expiry.NONE, consistency, answer);
+    }
+
+    @Override
+    public void put(Key key, Value value, CausalContext context, Expiry expiry, Consistency consistency,
+                    Answer<Void> answer) {
         io.ringkv.api.CausalContext causal;
         if (context.isBlind()) {
             // no read first: the coordinating replica supersedes whatever versions it holds
@@ -128,8 +135,37 @@ public final class ReplicatedKeyValueService implements KeyValueService {
                 return;
             }
         }
-        batch.add(new Call(answer, () -> coordinator.put(key, value, causal, consistency,
+        batch.add(new Call(answer, () -> coordinator.put(key, value, expiry, causal, consistency,
             written(answer, supersededLive -> null))));
+    }
+
+    /** The expiry of the value {@link #get} answers: the newest sibling's, when it is live. */
+    @Override
+    public void expiry(Key key, Consistency consistency, Answer<Long> answer) {
+        read(key, consistency, answer, siblings -> {
+            io.ringkv.api.Versioned newest = siblings.newest();
+            if (newest == null || newest.isTombstone()) {
+                return -2L;
+            }
+            return newest.version().expires() ? newest.version().expiresAtMillis() : -1L;
+        });
+    }
+
+    @Override
+    public void changeExpiry(Key key, Expiry expiry, Expiry.Condition condition, Consistency consistency,
+                             Answer<ExpiryChanged> answer) {
+        batch.add(new Call(answer, () -> coordinator.changeExpiry(key, expiry, condition, consistency,
+            new io.ringkv.replication.ExpiryCallback() {
+                @Override
+                public void onSuccess(Value value, boolean changed) {
+                    frontDoors.succeeded(answer, new ExpiryChanged(Optional.ofNullable(value), changed));
+                }
+
+                @Override
+                public void onFailure(ErrorCode code, String message) {
+                    frontDoors.failed(answer, new KvException(code, message));
+                }
+            })));
     }
 
     /** A blind delete: the coordinating replica says whether it held a live value, which DEL counts. */

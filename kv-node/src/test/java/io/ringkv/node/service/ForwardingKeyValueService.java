@@ -31,6 +31,28 @@ public class ForwardingKeyValueService implements KeyValueService {
         next.put(key, value, context, consistency, answer);
     }
 
+    /** A write without expiry goes through {@link #put(Key, Value, CausalContext, Consistency, Answer)}. */
+    @Override
+    public void put(Key key, Value value, CausalContext context, io.ringkv.api.Expiry expiry,
+                    Consistency consistency, Answer<Void> answer) {
+        if (expiry.equals(io.ringkv.api.Expiry.NONE)) {
+            put(key, value, context, consistency, answer);
+        } else {
+            next.put(key, value, context, expiry, consistency, answer);
+        }
+    }
+
+    @Override
+    public void expiry(Key key, Consistency consistency, Answer<Long> answer) {
+        next.expiry(key, consistency, answer);
+    }
+
+    @Override
+    public void changeExpiry(Key key, io.ringkv.api.Expiry expiry, io.ringkv.api.Expiry.Condition condition,
+                             Consistency consistency, Answer<ExpiryChanged> answer) {
+        next.changeExpiry(key, expiry, condition, consistency, answer);
+    }
+
     @Override
     public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
         next.delete(key, consistency, answer);

@@ -17,10 +17,15 @@ import java.util.function.Supplier;
  * answers on the caller's thread, or, given an executor, collects the calls until {@link #flush()} and runs them
  * there, each on its own (so answers may come back in any order) or, {@link #reversingBatches}, each batch in
  * reverse order with its answers delivered together: calls that may run at once then visibly run out of order.
- * A SETV whose context is older than the current version keeps the current values as siblings.
+ * A SETV whose context is older than the current version keeps the current values as siblings. Expiry is judged
+ * by {@link #clock}: an expired key reads as absent.
  */
 public final class MapKeyValueService implements KeyValueService {
-    private record Entry(long version, List<Value> values) {
+    /** @param expiresAt when the values expire (ms since the epoch by {@link #clock}), 0 for never */
+    private record Entry(long version, List<Value> values, long expiresAt) {
+        boolean liveAt(long now) {
+            return !values.isEmpty() && (expiresAt == 0 || expiresAt > now);
+        }
     }
 
     /** A collected call: computes its result, and returns what answers it. */
@@ -32,6 +37,8 @@ public final class MapKeyValueService implements KeyValueService {
     private final boolean reverse;
     private final List<Call> batch = new ArrayList<>();
     public volatile Consistency lastConsistency;
+    /** What expiry is judged by: the wall clock unless a test sets another. */
+    public volatile java.util.function.LongSupplier clock = System::currentTimeMillis;
     /** The most calls one flush handed over: more than one means requests were in flight together. */
     public volatile int largestBatch;
 
@@ -52,37 +59,88 @@ public final class MapKeyValueService implements KeyValueService {
     @Override
     public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
         answer(answer, consistency, () -> {
-            Entry entry = entries.get(key);
-            return entry == null || entry.values().isEmpty() ? Optional.empty() : Optional.of(entry.values().getLast());
+            Entry entry = live(key);
+            return entry == null ? Optional.empty() : Optional.of(entry.values().getLast());
         });
+    }
+
+    private Entry live(Key key) {
+        Entry entry = entries.get(key);
+        return entry != null && entry.liveAt(clock.getAsLong()) ? entry : null;
     }
 
     @Override
     public void getVersions(Key key, Consistency consistency, Answer<Siblings> answer) {
         answer(answer, consistency, () -> {
             Entry entry = entries.get(key);
-            return entry == null ? Siblings.NONE : new Siblings(context(entry.version()), entry.values());
+            if (entry == null) {
+                return Siblings.NONE;
+            }
+            return new Siblings(context(entry.version()), entry.liveAt(clock.getAsLong()) ? entry.values() : List.of());
         });
     }
 
     @Override
     public void put(Key key, Value value, CausalContext context, Consistency consistency, Answer<Void> answer) {
+        put(key, value, context, io.ringkv.api.Expiry.NONE, consistency, answer);
+    }
+
+    @Override
+    public void put(Key key, Value value, CausalContext context, io.ringkv.api.Expiry expiry,
+                    Consistency consistency, Answer<Void> answer) {
         answer(answer, consistency, () -> {
-            putNow(key, value, context);
+            putNow(key, value, context, expiry);
             return null;
         });
     }
 
     /** Writes at once, on the calling thread (to prepare a test's data). */
     public void putNow(Key key, Value value, CausalContext context) {
+        putNow(key, value, context, io.ringkv.api.Expiry.NONE);
+    }
+
+    private void putNow(Key key, Value value, CausalContext context, io.ringkv.api.Expiry expiry) {
+        long now = clock.getAsLong();
         entries.compute(key, (k, old) -> {
             long version = old == null ? 0 : old.version();
             List<Value> values = new ArrayList<>();
-            if (old != null && !context.isEmpty() && version(context) < version) {
+            if (old != null && old.liveAt(now) && !context.isEmpty() && version(context) < version) {
                 values.addAll(old.values());
             }
             values.add(value);
-            return new Entry(version + 1, values);
+            long kept = old != null && old.liveAt(now) ? old.expiresAt() : 0;
+            return new Entry(version + 1, values, expiry.resolve(new io.ringkv.api.HybridTimestamp(now, 0), kept));
+        });
+    }
+
+    @Override
+    public void expiry(Key key, Consistency consistency, Answer<Long> answer) {
+        answer(answer, consistency, () -> {
+            Entry entry = live(key);
+            return entry == null ? -2L : entry.expiresAt() == 0 ? -1L : entry.expiresAt();
+        });
+    }
+
+    @Override
+    public void changeExpiry(Key key, io.ringkv.api.Expiry expiry, io.ringkv.api.Expiry.Condition condition,
+                             Consistency consistency, Answer<ExpiryChanged> answer) {
+        answer(answer, consistency, () -> {
+            long now = clock.getAsLong();
+            Entry entry = live(key);
+            if (entry == null) {
+                return new ExpiryChanged(Optional.empty(), false);
+            }
+            Value value = entry.values().getLast();
+            long next = expiry.resolve(new io.ringkv.api.HybridTimestamp(now, 0), entry.expiresAt());
+            if (!condition.allows(entry.expiresAt(), next)) {
+                return new ExpiryChanged(Optional.of(value), false);
+            }
+            if (next != 0 && next <= now) {
+                entries.remove(key);
+            } else {
+                entries.put(key, new Entry(entry.version() + 1, List.of(value), next));
+            }
+            return new ExpiryChanged(Optional.of(value), true);
         });
     }
 
@@ -94,7 +152,10 @@ public final class MapKeyValueService implements KeyValueService {
 
     @Override
     public void delete(Key key, Consistency consistency, Answer<Boolean> answer) {
-        answer(answer, consistency, () -> entries.remove(key) != null);
+        answer(answer, consistency, () -> {
+            Entry removed = entries.remove(key);
+            return removed != null && removed.liveAt(clock.getAsLong());
+        });
     }
 
     @Override
