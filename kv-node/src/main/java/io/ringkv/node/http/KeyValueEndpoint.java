@@ -39,6 +39,7 @@ import java.util.function.BiConsumer;
  *       (as SET); with the context a GET gave, it supersedes what that GET saw (as SETV); an empty header is the
  *       context of a key found absent (the write supersedes nothing). The body needs a {@code Content-Length}
  *       (411 without one) no larger than the node's value limit (413, answered before any of it is read).
+ *       {@code ?ttl=<seconds>} makes the value expire (as {@code SET ... EX}); without it the value never does.
  *   <li>{@code DELETE}: 204 when the replica that coordinated the delete held a value, 404 when it did not (the
  *       tombstone is written either way).
  * </ul>
@@ -128,6 +129,7 @@ public final class KeyValueEndpoint {
 
     private Reply get(HttpExchange exchange, KeyValueTarget target) throws HttpProblem {
         refuseBody(exchange);
+        refuseExpiry(target);
         Siblings siblings = this.<Siblings>ask((service, answer) ->
             service.getVersions(target.key(), target.consistency(), answer));
         if (!siblings.context().isEmpty()) {
@@ -144,16 +146,24 @@ public final class KeyValueEndpoint {
     private Reply put(HttpExchange exchange, KeyValueTarget target) throws IOException, HttpProblem {
         CausalContext context = context(exchange);
         Value value = Value.of(readBody(exchange), limits);
-        this.<Void>ask((service, answer) -> service.put(target.key(), value, context, target.consistency(), answer));
+        this.<Void>ask((service, answer) -> service.put(target.key(), value, context, target.expiry(),
+            target.consistency(), answer));
         return Reply.NO_CONTENT;
     }
 
     private Reply delete(HttpExchange exchange, KeyValueTarget target) throws HttpProblem {
         refuseBody(exchange);
+        refuseExpiry(target);
         boolean existed = this.<Boolean>ask((service, answer) ->
             service.delete(target.key(), target.consistency(), answer));
         return existed ? Reply.NO_CONTENT
             : Reply.of(new HttpProblem(404, "NOT_FOUND", "the key had no value (a tombstone was written)"));
+    }
+
+    private static void refuseExpiry(KeyValueTarget target) throws HttpProblem {
+        if (!target.expiry().equals(io.ringkv.api.Expiry.NONE)) {
+            throw new HttpProblem(400, "INVALID_ARGUMENT", "ttl applies to PUT only");
+        }
     }
 
     /** @return the context the client handed back, or {@link CausalContext#NONE} (a blind write) without one */

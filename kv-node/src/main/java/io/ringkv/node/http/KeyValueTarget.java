@@ -2,6 +2,7 @@ package io.ringkv.node.http;
 
 import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
+import io.ringkv.api.Expiry;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
@@ -15,12 +16,13 @@ import java.util.Map;
  * What an HTTP key-value request names in its URL: the key (the path after {@value #PREFIX}, percent-decoded to
  * bytes; {@code +} is a plus, not a space) and the consistency ({@code ?consistency=one|quorum|all}, or
  * {@code ?r=<n>&w=<n>}, either or both, read as RESP's {@code CONSISTENCY} reads them; the node's default
- * otherwise).
+ * otherwise), and for a write its time to live ({@code ?ttl=<seconds>}, a positive integer, as {@code SET ... EX}).
  *
  * @param key the key, within the node's limits
  * @param consistency the request's consistency
+ * @param expiry the write's expiry, {@link Expiry#NONE} without {@code ttl}
  */
-record KeyValueTarget(Key key, Consistency consistency) {
+record KeyValueTarget(Key key, Consistency consistency, Expiry expiry) {
     /** The path every key is under. */
     static final String PREFIX = "/kv/";
 
@@ -35,7 +37,25 @@ record KeyValueTarget(Key key, Consistency consistency) {
             throw invalid("the path names no key: use " + PREFIX + "{key}");
         }
         Key key = Key.of(percentDecode(rawPath.substring(PREFIX.length())), limits);
-        return new KeyValueTarget(key, consistency(parameters(rawQuery), defaults));
+        Map<String, String> parameters = parameters(rawQuery);
+        return new KeyValueTarget(key, consistency(parameters, defaults), expiry(parameters.get("ttl")));
+    }
+
+    private static Expiry expiry(String ttl) {
+        if (ttl == null) {
+            return Expiry.NONE;
+        }
+        long seconds;
+        try {
+            seconds = Long.parseLong(ttl);
+        } catch (NumberFormatException e) {
+            seconds = -1;
+        }
+        if (seconds < 1 || seconds > Long.MAX_VALUE / 1000) {
+            throw invalid("ttl must be a whole number of seconds from 1 to " + Long.MAX_VALUE / 1000 + ", was '"
+                + ttl + "'");
+        }
+        return Expiry.after(seconds * 1000);
     }
 
     private static Consistency consistency(Map<String, String> parameters, Consistency defaults) {
@@ -64,8 +84,8 @@ record KeyValueTarget(Key key, Consistency consistency) {
             int equals = pair.indexOf('=');
             String name = text(equals < 0 ? pair : pair.substring(0, equals));
             String value = equals < 0 ? "" : text(pair.substring(equals + 1));
-            if (!name.equals("consistency") && !name.equals("r") && !name.equals("w")) {
-                throw invalid("unknown parameter '" + name + "': the parameters are consistency, r and w");
+            if (!java.util.Set.of("consistency", "r", "w", "ttl").contains(name)) {
+                throw invalid("unknown parameter '" + name + "': the parameters are consistency, r, w and ttl");
             }
             if (parameters.put(name, value) != null) {
                 throw invalid("parameter '" + name + "' is given twice");

@@ -160,6 +160,25 @@ class KeyValueEndpointTest {
     }
 
     @Test
+    void aPutWithATimeToLiveExpiresAndABadOneIsRefused() throws Exception {
+        serve(map);
+        java.util.concurrent.atomic.AtomicLong ahead = new java.util.concurrent.atomic.AtomicLong();
+        map.clock = () -> System.currentTimeMillis() + ahead.get();
+        assertEquals(204, send("PUT", "/kv/k?ttl=60", bytes("v")).status());
+        assertEquals(200, send("GET", "/kv/k", null).status());
+        ahead.set(60_001);
+        assertEquals(404, send("GET", "/kv/k", null).status(), "past its time to live the key is absent");
+        for (String ttl : List.of("0", "-5", "soon", "9223372036854775807")) {
+            RawHttp.Response refused = send("PUT", "/kv/other?ttl=" + ttl, bytes("v"));
+            assertEquals(400, refused.status(), ttl);
+            assertEquals("INVALID_ARGUMENT", error(refused));
+        }
+        assertEquals(400, send("GET", "/kv/k?ttl=5", null).status(), "ttl applies to PUT only");
+        assertEquals(400, send("DELETE", "/kv/k?ttl=5", null).status());
+        assertEquals(Optional.empty(), map.getNow(Key.utf8("other")), "nothing was written");
+    }
+
+    @Test
     void badPathsAreRefusedAndOtherMethodsGet405() throws Exception {
         serve(map);
         assertEquals(400, send("GET", "/kv/", null).status(), "no key");

@@ -58,6 +58,12 @@ class OpenApiEndpointTest {
             parameters.add((String) object(parameter).get("name"));
         }
         assertEquals(Set.of("key", "consistency", "r", "w"), parameters);
+        Set<String> putParameters = new TreeSet<>();
+        for (Object parameter : (List<?>) object(key.get("put")).get("parameters")) {
+            putParameters.add(object(parameter).get("in") + ":" + object(parameter).get("name"));
+        }
+        assertEquals(Set.of("header:" + KeyValueEndpoint.CONTEXT_HEADER, "query:ttl"), putParameters,
+            "a write also takes its context and its time to live");
     }
 
     @Test
