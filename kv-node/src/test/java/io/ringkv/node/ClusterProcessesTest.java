@@ -129,6 +129,14 @@ class ClusterProcessesTest {
             assertNull(client.get("a"));
             assertFalse(client.exists("a"));
             assertEquals(1L, client.exists("greeting", "a"));
+            // expiry, written through one node and read through the others
+            assertEquals("OK", client.set("expiring", "soon",
+                redis.clients.jedis.params.SetParams.setParams().ex(100)));
+            long ttl = client.ttl("expiring");
+            assertTrue(ttl > 90 && ttl <= 100, "TTL " + ttl);
+            assertEquals(1L, client.persist("expiring"));
+            assertEquals(-1L, client.ttl("expiring"));
+            assertEquals(1L, client.pexpire("expiring", 400));
         }
 
         RedisClient lettuce = RedisClient.create(RedisURI.create("127.0.0.1", clientPorts[1]));
@@ -138,6 +146,17 @@ class ClusterProcessesTest {
             assertEquals("resp3", commands.get("lettuce"));
             assertEquals("hello", commands.get("greeting"), "written through another node");
             assertEquals(List.of(KeyValue.just("lettuce", "resp3"), KeyValue.empty("a")), commands.mget("lettuce", "a"));
+            assertEquals("OK", commands.setex("lettuce-ttl", 100, "v"));
+            assertTrue(commands.ttl("lettuce-ttl") > 90);
+            assertEquals("v", commands.getex("lettuce-ttl", io.lettuce.core.GetExArgs.Builder.persist()));
+            assertEquals(-1L, commands.ttl("lettuce-ttl"));
+            // the key Jedis gave 400 ms to live through another node has expired here
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (commands.get("expiring") != null && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertNull(commands.get("expiring"));
+            assertEquals(-2L, commands.ttl("expiring"));
         } finally {
             lettuce.shutdown();
         }

@@ -43,6 +43,27 @@ try:
 except ResponseError as e:
     check("KEYS is refused with a pointer to SCAN", "SCAN" in str(e), str(e))
 
+check("set with ex", r.set("ttl-key", "v", ex=100) is True)
+check("ttl counts down from ex", 98 <= r.ttl("ttl-key") <= 100, str(r.ttl("ttl-key")))
+check("pexpire", r.pexpire("ttl-key", 50_000) is True)
+check("pttl after pexpire", 48_000 < r.pttl("ttl-key") <= 50_000, str(r.pttl("ttl-key")))
+check("expire gt refuses an earlier expiry", r.expire("ttl-key", 10, gt=True) is False)
+check("persist", r.persist("ttl-key") is True)
+check("ttl without expiry is -1", r.ttl("ttl-key") == -1)
+check("ttl of a missing key is -2", r.ttl("no-such-key") == -2)
+check("getex with px", r.getex("ttl-key", px=300) == b"v")
+check("setex", r.setex("short", 1, "gone soon") is True)
+check("psetex", r.psetex("shorter", 300, "gone sooner") is True)
+import time
+time.sleep(1.6)
+check("expired keys read as absent", r.get("ttl-key") is None and r.get("short") is None
+      and r.get("shorter") is None and r.exists("ttl-key", "short") == 0)
+try:
+    r.set("bad-ttl", "v", ex=0)
+    check("a zero expiry is an error", False)
+except ResponseError as e:
+    check("a zero expiry is an error", "invalid expire time" in str(e), str(e))
+
 check("exists", r.exists("a", "b", "missing") == 2)
 check("delete", r.delete("a", "missing") == 1)
 check("deleted reads as absent", r.get("a") is None)
