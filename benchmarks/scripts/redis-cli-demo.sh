@@ -27,7 +27,11 @@ DEL a
 GET a
 CONSISTENCY QUORUM
 CONSISTENCY R=9,W=9
-SET big x EX 10
+SET big x EX 100
+TTL big
+PERSIST big
+TTL big
+SET big y NX
 FROBNICATE now
 CLI
 )
@@ -52,6 +56,8 @@ expect_line() { # pattern what
   printf '%s\n' "$session" | grep -q -- "$1" || { echo "redis-cli demo: $2" >&2; exit 1; }
 }
 expect_line '^ERR R must be between 1 and N=1, was 9$' "CONSISTENCY R=9,W=9 was not refused"
-expect_line '^ERR SET option EX is not supported' "SET ... EX was not refused by name"
+printf '%s\n' "$session" | tr '\n' ' ' | grep -Eq ' OK (99|100) 1 -1 ERR SET option NX ' \
+  || { echo "redis-cli demo: SET ... EX 100, TTL, PERSIST, TTL did not answer OK, 100, 1, -1" >&2; exit 1; }
+expect_line '^ERR SET option NX is not supported' "SET ... NX was not refused by name"
 expect_line "^ERR unknown command 'FROBNICATE'" "an unknown command did not get Redis' error"
 echo "redis-cli demo: every answer as expected"
