@@ -24,6 +24,24 @@ final class FrontDoorProxy {
         batchFor(answer.channel()).add(() -> answer.succeeded(result));
     }
 
+    /**
+     * Answers with what {@code result} makes, made on the front door's thread when the answer is delivered, not on
+     * the agent's (work that may take long, such as encoding a large scan cursor); a {@code result} that throws
+     * answers the failure.
+     */
+    <T> void succeededWith(Answer<T> answer, java.util.function.Supplier<T> result) {
+        batchFor(answer.channel()).add(() -> {
+            T made;
+            try {
+                made = result.get();
+            } catch (RuntimeException e) {
+                answer.failed(e);
+                return;
+            }
+            answer.succeeded(made);
+        });
+    }
+
     void failed(Answer<?> answer, Throwable failure) {
         batchFor(answer.channel()).add(() -> answer.failed(failure));
     }

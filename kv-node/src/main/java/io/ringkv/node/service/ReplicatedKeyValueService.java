@@ -200,7 +200,8 @@ public final class ReplicatedKeyValueService implements KeyValueService {
         batch.add(new Call(answer, () -> scans.scan(from, count, new ScanCallback() {
             @Override
             public void onSuccess(io.ringkv.replication.ScanPage page) {
-                frontDoors.succeeded(answer, new ScanResult(page.next().encode(), page.keys()));
+                // the cursor is encoded on the front door's thread: a long last key makes a long number
+                frontDoors.succeededWith(answer, () -> new ScanResult(page.next().encode(), page.keys()));
             }
 
             @Override

@@ -53,6 +53,23 @@ class FrontDoorProxyTest {
         assertEquals(List.of(3), deliveries, "the waiting answers and the new one went in one delivery");
     }
 
+    @Test
+    void aLazyAnswerIsMadeWhenItIsDeliveredAndAFailureToMakeItIsAnswered() {
+        FrontDoorProxy proxy = new FrontDoorProxy(counters.get(HandOffCounter.FRONT_DOOR_QUEUE_FULL));
+        List<String> made = new ArrayList<>();
+        proxy.succeededWith(answer("a"), () -> {
+            made.add("a");
+            return "1";
+        });
+        proxy.succeededWith(answer("b"), () -> {
+            throw new IllegalStateException("2");
+        });
+        assertEquals(List.of(), made, "not made on the thread that answered");
+        proxy.deliverAll();
+        assertEquals(List.of("a"), made);
+        assertEquals(List.of("a=1", "b failed 2"), answered);
+    }
+
     private Answer<String> answer(String name) {
         return new Answer<>() {
             @Override
