@@ -136,8 +136,18 @@ public final class ScanCoordinator implements TimerHandler {
             reply.lastKey()) : null);
     }
 
-    /** A coordinator asks this replica for a page: read on the storage stage, then answered. */
+    /**
+     * A coordinator asks this replica for a page: read on the storage stage, then answered. Refused (the coordinator
+     * asks another replica) when this node is not a replica of the range in its own ring: the asker's ring may be
+     * older, and this node may no longer hold, or not yet hold, the range's keys.
+     */
     void onRequest(NodeId sender, Message.ScanRequest request) {
+        if (!isReplicaOf(request.token())) {
+            counters.get(ScanCounter.REFUSED_NOT_REPLICA).incrementRelease();
+            int length = codec.encodeScanReply(request.correlationId(), false, List.of(), true, 0, null);
+            context.transport().send(sender, codec.sendBuffer(), 0, length);
+            return;
+        }
         servePage(request.token(), request.afterKey(), request.endToken(), request.maxKeys(), page -> {
             int length = page == null
                 ? codec.encodeScanReply(request.correlationId(), false, List.of(), true, 0, null)
@@ -179,6 +189,20 @@ public final class ScanCoordinator implements TimerHandler {
         scan.replicas = candidates(current, index);
         scan.attempt = 0;
         ask(scan);
+    }
+
+    private boolean isReplicaOf(long token) {
+        Ring current = ring.get();
+        if (current.isEmpty()) {
+            return false;
+        }
+        int index = current.tokenIndexFor(token);
+        for (int i = 0; i < current.replicaCount(); i++) {
+            if (current.node(current.replicaNodeIndex(index, i)).id().equals(context.self())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the range's replicas to ask in turn: this node first when it is one, live ones before the others */

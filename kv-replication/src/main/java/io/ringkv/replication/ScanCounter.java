@@ -15,7 +15,9 @@ public enum ScanCounter implements CounterDescriptor {
         + "included): dropped"),
     PAGES_SERVED("scan_pages_served", "pages of this replica's keys read for a scan, this node's own asks included"),
     SERVE_FAILURES("scan_serve_failures", "scan pages this replica could not read: storage failed or its stage was "
-        + "full (answered with a failure, the coordinator asks another replica)");
+        + "full (answered with a failure, the coordinator asks another replica)"),
+    REFUSED_NOT_REPLICA("scan_refused_not_replica", "scan pages refused because this node is not a replica of the "
+        + "range in its own ring (it left the range, or has not finished joining it): the coordinator asks another");
 
     private final String counterName;
     private final String help;

@@ -117,6 +117,38 @@ class ScanSimulationTest {
     }
 
     /** @return a running node other than {@code avoid}, to coordinate a call */
+    @Test
+    void aNodeThatLeftARangeInItsOwnRingRefusesToScanItAndAnotherReplicaAnswers() {
+        SimulationSeeds.run(getClass(), "aNodeThatLeftARangeInItsOwnRingRefusesToScanItAndAnotherReplicaAnswers",
+            "kv-replication", 5, seed -> {
+                TestCluster cluster = new TestCluster(seed, 4, ReplicationConfig.DEFAULT);
+                java.util.Set<String> written = new java.util.TreeSet<>();
+                for (int i = 0; i < 200; i++) {
+                    assertTrue(cluster.put(cluster.ids.get(i % 4), "k" + i, "v", null, new Consistency(3, 3, 3))
+                        .succeeded());
+                    written.add("k" + i);
+                }
+                // n4 has left the ring in its own view and dropped what it held; the others have not heard yet
+                NodeId gone = cluster.ids.get(3);
+                io.ringkv.ring.Ring without = cluster.ring.withoutNode(gone);
+                cluster.node(gone).updateRing(without, without);
+                cluster.engine(gone).dropUnless(token -> false);
+                java.util.Set<String> seen = new java.util.TreeSet<>();
+                ScanCursor cursor = ScanCursor.START;
+                do {
+                    // through n3: of the ranges n3 does not replicate, n4 is the first replica of some
+                    TestCluster.Outcome<ScanPage> page = cluster.scan(cluster.ids.get(2), cursor, 50);
+                    assertTrue(page.succeeded(), page.message);
+                    page.value.keys().forEach(k -> seen.add(new String(k.toByteArray(),
+                        java.nio.charset.StandardCharsets.UTF_8)));
+                    cursor = page.value.next();
+                } while (!cursor.equals(ScanCursor.START));
+                assertEquals(written, seen);
+                assertTrue(cluster.sim.node(gone).counters().value("scan_refused_not_replica") > 0,
+                    "n4 was asked for ranges it no longer holds, and refused");
+            });
+    }
+
     private static NodeId liveNode(TestCluster cluster, SplittableRandom random, NodeId avoid) {
         while (true) {
             NodeId id = cluster.ids.get(random.nextInt(cluster.ids.size()));

@@ -104,6 +104,11 @@ final class TestCluster {
         return RecordMirror.contents(engines.get(id));
     }
 
+    /** @return the data engine of the node's current incarnation */
+    StorageEngine engine(NodeId id) {
+        return engines.get(id);
+    }
+
     Replication node(NodeId id) {
         SimNode<Replication> node = sim.node(id);
         return node.instance();
