@@ -1,0 +1,12 @@
+package io.ringkv.antientropy.internal;
+
+import io.ringkv.sim.FuzzInputs;
+import org.junit.jupiter.api.Test;
+
+/** The fuzz target's property on every build: its kept findings and seeded random inputs. */
+class RepairCodecFuzzTargetTest {
+    @Test
+    void keptFindingsAndRandomInputsAreDecodedOrRefused() {
+        FuzzInputs.replay("RepairCodecFuzzTarget", RepairCodecFuzzTarget::fuzzerTestOneInput);
+    }
+}
