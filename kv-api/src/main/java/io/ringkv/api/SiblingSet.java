@@ -51,13 +51,19 @@ public record SiblingSet(List<Versioned> versions) {
         return versions.isEmpty() ? null : versions.getLast();
     }
 
-    /** @return the context a client passes back to supersede every sibling here */
+    /**
+     * @return the context a client passes back to supersede every sibling here, carrying their highest timestamp
+     */
     public CausalContext context() {
         VectorClock merged = VectorClock.empty();
+        HybridTimestamp latest = HybridTimestamp.ZERO;
         for (Versioned versioned : versions) {
             merged = merged.merge(versioned.version().clock());
+            if (versioned.version().timestamp().isAfter(latest)) {
+                latest = versioned.version().timestamp();
+            }
         }
-        return new CausalContext(merged);
+        return new CausalContext(merged, latest);
     }
 
     /**

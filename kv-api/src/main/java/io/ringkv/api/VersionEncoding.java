@@ -11,12 +11,13 @@ import java.nio.charset.StandardCharsets;
  * clock     := entries:u16 { idLength:u8 id:ASCII counter:i64 updatedMillis:i64 }*
  * version   := dotIdLength:u8 dotId:ASCII dotCounter:i64 past:clock physicalMillis:i64 logical:i32
  *              expiresAtMillis:i64
- * context   := 'C' formatVersion:u8(=2) clock
+ * context   := 'C' formatVersion:u8(=3) clock latestPhysicalMillis:i64 latestLogical:i32
  * </pre>
  * The version layout itself carries no format number: the wire (the replication schema's version) and the storage
  * record (its format byte) say which layout they hold. Versions stored before expiry existed lack the last field
- * ({@link #readVersionWithoutExpiry}); they never expire. Context format 1 was the vector clock of before dotted
- * version vectors; it is refused with a message that says so.
+ * ({@link #readVersionWithoutExpiry}); they never expire. Context format 2 (the clock alone, without the highest
+ * timestamp of the versions read) is still read, with {@link HybridTimestamp#ZERO} as its timestamp. Context format 1
+ * was the vector clock of before dotted version vectors; it is refused with a message that says so.
  * Decoding checks every length and value and fails with {@link ErrorCode#INVALID_ARGUMENT}, never with an
  * unchecked buffer error; it takes time linear in the input (a client's context is decoded on the agent thread).
  * A context's counters must be 1 to {@link Dot#MAX_COUNTER}: a larger one was never issued, and would leave the
@@ -24,13 +25,32 @@ import java.nio.charset.StandardCharsets;
  */
 public final class VersionEncoding {
     private static final byte CONTEXT_MAGIC = 'C';
-    private static final byte CONTEXT_FORMAT = 2;
+    private static final byte CONTEXT_FORMAT = 3;
+    private static final byte CLOCK_ONLY_CONTEXT_FORMAT = 2;
     private static final byte PRE_DOT_CONTEXT_FORMAT = 1;
     private static final int MAX_ENTRIES = 0xFFFF;
     /** The fewest bytes an entry takes: a one-character id, its counter and its update time. */
     private static final int MIN_ENTRY_BYTES = 1 + 1 + 2 * Long.BYTES;
 
+    /**
+     * The bytes of a version besides its ids and its past's entries: the dot id's length byte, the dot counter, the
+     * past's entry count, the hybrid timestamp and the expiry. A field added to the version layout is added here too,
+     * so that {@link #maxVersionLength} (and the message-size check built on it) stays exact.
+     */
+    public static final int VERSION_FIXED_BYTES = 1 + Long.BYTES + Short.BYTES + Long.BYTES + Integer.BYTES
+        + Long.BYTES;
+    /** The most bytes one clock entry takes: a {@link NodeId#MAX_LENGTH}-character id, its counter and update time. */
+    public static final int MAX_ENTRY_BYTES = 1 + NodeId.MAX_LENGTH + 2 * Long.BYTES;
+
     private VersionEncoding() {
+    }
+
+    /**
+     * @param pastEntries the most entries a version's past holds
+     * @return the most bytes {@link #writeVersion} writes for such a version, with ids of the longest length
+     */
+    public static int maxVersionLength(int pastEntries) {
+        return VERSION_FIXED_BYTES + NodeId.MAX_LENGTH + pastEntries * MAX_ENTRY_BYTES;
     }
 
     /** @return the bytes {@link #writeVersion} writes for {@code version} */
@@ -92,14 +112,16 @@ public final class VersionEncoding {
         }
     }
 
-    static byte[] encodeContext(VectorClock clock) {
-        ByteBuffer buffer = ByteBuffer.allocate(2 + clockLength(clock)).order(ByteOrder.LITTLE_ENDIAN);
+    static byte[] encodeContext(CausalContext context) {
+        ByteBuffer buffer = ByteBuffer.allocate(2 + clockLength(context.clock()) + Long.BYTES + Integer.BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
         buffer.put(CONTEXT_MAGIC).put(CONTEXT_FORMAT);
-        writeClock(buffer, clock);
+        writeClock(buffer, context.clock());
+        buffer.putLong(context.latest().physicalMillis()).putInt(context.latest().logical());
         return buffer.array();
     }
 
-    static VectorClock decodeContext(byte[] bytes) {
+    static CausalContext decodeContext(byte[] bytes) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         try {
             if (buffer.get() != CONTEXT_MAGIC) {
@@ -110,16 +132,34 @@ public final class VersionEncoding {
                 throw malformed("causal context format 1 is from before dotted version vectors and is no longer"
                     + " accepted; read the key again (GETV) for a current context");
             }
-            if (format != CONTEXT_FORMAT) {
-                throw malformed("causal context format " + (format & 0xFF) + " is unknown; this node reads format "
-                    + CONTEXT_FORMAT);
+            if (format != CONTEXT_FORMAT && format != CLOCK_ONLY_CONTEXT_FORMAT) {
+                throw malformed("causal context format " + (format & 0xFF) + " is unknown; this node reads formats "
+                    + CLOCK_ONLY_CONTEXT_FORMAT + " and " + CONTEXT_FORMAT);
             }
             VectorClock clock = readClock(buffer, Dot.MAX_COUNTER);
+            HybridTimestamp latest = format == CONTEXT_FORMAT ? readContextTimestamp(buffer) : HybridTimestamp.ZERO;
             requireConsumed(buffer, "causal context");
-            return clock;
+            return new CausalContext(clock, latest);
         } catch (BufferUnderflowException e) {
             throw malformed("causal context is truncated");
         }
+    }
+
+    private static HybridTimestamp readContextTimestamp(ByteBuffer buffer) {
+        long physical = buffer.getLong();
+        int logical = buffer.getInt();
+        if (physical < 0 || logical < 0) {
+            throw malformed("causal context timestamp parts must be at least 0, were " + physical + "/" + logical);
+        }
+        return new HybridTimestamp(physical, logical);
+    }
+
+    /**
+     * @param entries the most entries a context's clock holds
+     * @return the most bytes an encoded context of that many entries takes, with ids of the longest length
+     */
+    public static int maxContextLength(int entries) {
+        return 2 + Short.BYTES + entries * MAX_ENTRY_BYTES + Long.BYTES + Integer.BYTES;
     }
 
     private static int clockLength(VectorClock clock) {

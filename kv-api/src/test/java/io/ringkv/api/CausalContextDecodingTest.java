@@ -103,4 +103,37 @@ class CausalContextDecodingTest {
         assertEquals(decoded.clock(), VectorClock.of(decoded.clock().asMap()));
         assertEquals(Map.of(A, 7L), CausalContext.fromBytes(context(1, "a", 7L)).clock().asMap());
     }
+
+    @Test
+    void aContextCarriesTheHighestTimestampOfTheVersionsRead() {
+        Version older = new Version(new Dot(A, 1), VectorClock.empty(), new HybridTimestamp(5_000, 2));
+        Version newer = new Version(new Dot(NodeId.of("b"), 1), VectorClock.empty(), new HybridTimestamp(9_000, 1));
+        CausalContext context = new SiblingSet(java.util.List.of(Versioned.of(newer, Value.of(new byte[] {1})),
+            Versioned.tombstone(older))).context();
+        assertEquals(new HybridTimestamp(9_000, 1), context.latest());
+        CausalContext decoded = CausalContext.fromBytes(context.toBytes());
+        assertEquals(context, decoded);
+        assertEquals(3, context.toBytes()[1], "the current format");
+    }
+
+    @Test
+    void aContextOfFormatTwoIsStillReadWithoutATimestamp() {
+        CausalContext decoded = CausalContext.fromBytes(context(1, "a", 7L));
+        assertEquals(HybridTimestamp.ZERO, decoded.latest());
+        assertEquals(Map.of(A, 7L), decoded.clock().asMap());
+    }
+
+    @Test
+    void everyTruncationOfACurrentContextAndANegativeTimestampAreRefused() {
+        byte[] valid = new CausalContext(VectorClock.of(Map.of(A, 3L)), new HybridTimestamp(70, 4)).toBytes();
+        for (int length = 0; length < valid.length; length++) {
+            refused(java.util.Arrays.copyOf(valid, length));
+        }
+        byte[] negative = valid.clone();
+        ByteBuffer.wrap(negative).order(ByteOrder.LITTLE_ENDIAN).putLong(valid.length - 12, -1);
+        assertTrue(refused(negative).getMessage().contains("timestamp"));
+        byte[] unknown = valid.clone();
+        unknown[1] = 4;
+        assertTrue(refused(unknown).getMessage().contains("format 4"));
+    }
 }

@@ -401,7 +401,7 @@ public final class Coordinator implements TimerHandler {
     /** @return the code a client sees for a local replica's refusal */
     private static ErrorCode refusalCode(ErrorCode code) {
         return switch (code) {
-            case INVALID_ARGUMENT, DISK_FULL, UNAVAILABLE -> code;
+            case INVALID_ARGUMENT, DISK_FULL, UNAVAILABLE, VALUE_TOO_LARGE -> code;
             default -> ErrorCode.STORAGE_FAILURE;
         };
     }
@@ -441,7 +441,15 @@ public final class Coordinator implements TimerHandler {
                             java.util.function.Consumer<KvException> refused) {
         // the client's timeout runs from its request, not from when the local replica stored the write
         long deadline = deadline();
-        local.coordinate(token, key, value, expiry, past(causalContext), hybridClock.now(), (stamped, failure) -> {
+        HybridTimestamp stamp = stampAfter(causalContext);
+        if (stamp == null) {
+            metrics.contextsRefused.incrementRelease();
+            refused.accept(new KvException(ErrorCode.INVALID_ARGUMENT, "the causal context was read from a version"
+                + " stamped " + causalContext.latest() + ", more than " + HybridClock.MAX_AHEAD_MILLIS + " ms ahead"
+                + " of node " + context.self().value() + "'s clock; nothing was written (fix the clocks)"));
+            return;
+        }
+        local.coordinate(token, key, value, expiry, past(causalContext), stamp, (stamped, failure) -> {
             if (failure != null) {
                 refused.accept(failure);
                 return;
@@ -477,6 +485,25 @@ public final class Coordinator implements TimerHandler {
     }
 
     /**
+     * The write's hybrid timestamp: after everything this clock saw and, for a write with a context, after the
+     * latest version the context was read from (the receive rule), so that under last-write-wins a write that saw a
+     * version never loses to it, however far this node's wall clock runs behind the one that wrote it.
+     *
+     * @return the timestamp, or null when the context's is more than {@link HybridClock#MAX_AHEAD_MILLIS} ahead of
+     *     this node's wall clock (a forged context, or a clock far off: one client must not drag the clock with it)
+     */
+    private HybridTimestamp stampAfter(CausalContext causalContext) {
+        if (causalContext == null) {
+            return hybridClock.now();
+        }
+        if (causalContext.latest().physicalMillis()
+            > context.clock().wallClockMillis() + HybridClock.MAX_AHEAD_MILLIS) {
+            return null;
+        }
+        return hybridClock.receive(causalContext.latest());
+    }
+
+    /**
      * The new write's past: the client's context, pruned (a pruned entry can only make a spurious sibling); null for
      * a blind write, whose past the coordinating replica takes from what it holds.
      */
@@ -500,10 +527,21 @@ public final class Coordinator implements TimerHandler {
         // the replica's own request timeout runs from when it starts; a retry interval more lets its answer arrive
         long deadline = deadline() + config.retryIntervalNanos();
         PendingForward pending = new PendingForward(nextCorrelation++, token, key, replicas, index, diskFull,
-            deadline, value, expiry, causalContext, consistency, callback);
+            deadline, value, expiry, prunedForForward(causalContext), consistency, callback);
         track(pending);
         metrics.writesForwarded.incrementRelease();
         sendToRemotes(pending, encodeForward(pending, false));
+    }
+
+    /**
+     * The context pruned here as the coordinating replica would prune it ({@link #past}): a client's context may
+     * hold more entries than one Coordinate message carries, a pruned one always fits (the configuration's check).
+     */
+    private CausalContext prunedForForward(CausalContext causalContext) {
+        if (causalContext == null || causalContext.clock().size() < config.maxClockEntries()) {
+            return causalContext;
+        }
+        return new CausalContext(past(causalContext), causalContext.latest());
     }
 
     private int encodeForward(PendingForward forward, boolean retransmit) {
@@ -1189,7 +1227,14 @@ public final class Coordinator implements TimerHandler {
             });
             return;
         }
-        int length = codec.encodeWrite(0, read.token, read.key, resolved.versions());
+        int length;
+        try {
+            length = codec.encodeWrite(0, read.token, read.key, resolved.versions());
+        } catch (KvException tooLarge) {
+            // the replies' union of versions can exceed what one replica may hold; the replica would refuse it
+            metrics.oversizeRefusals.incrementRelease();
+            return;
+        }
         context.transport().send(replica, codec.sendBuffer(), 0, length);
     }
 

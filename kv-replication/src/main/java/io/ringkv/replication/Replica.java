@@ -183,6 +183,9 @@ public final class Replica {
                 } else if (coordinated.stored().change() == ReplicaTasks.Change.SIBLING_LIMIT) {
                     counted(coordinated.stored());
                     done.complete(null, siblingLimit());
+                } else if (coordinated.stored().change() == ReplicaTasks.Change.TOO_LARGE) {
+                    counted(coordinated.stored());
+                    done.complete(null, tooLarge());
                 } else {
                     counted(coordinated.stored());
                     metrics.clockEntriesPruned.addRelease(coordinated.prunedEntries());
@@ -201,12 +204,21 @@ public final class Replica {
             + " concurrent versions, the limit; write with a context that covers the current siblings");
     }
 
+    private static KvException tooLarge() {
+        return new KvException(ErrorCode.VALUE_TOO_LARGE, "the key's versions would not fit one "
+            + ReplicationConfig.MAX_MESSAGE_BYTES + "-byte replication message; nothing was written");
+    }
+
     private WriteOutcome counted(ReplicaTasks.Stored stored) {
         switch (stored.change()) {
             case WRITTEN -> metrics.replicaWrites.incrementRelease();
             case UNCHANGED -> metrics.replicaUnchangedWrites.incrementRelease();
             case SIBLING_LIMIT -> {
                 metrics.siblingLimitRejections.incrementRelease();
+                return WriteOutcome.FAILED;
+            }
+            case TOO_LARGE -> {
+                metrics.oversizeRefusals.incrementRelease();
                 return WriteOutcome.FAILED;
             }
         }

@@ -15,6 +15,7 @@ import io.ringkv.api.VectorClock;
 import io.ringkv.api.Version;
 import io.ringkv.api.Versioned;
 import io.ringkv.replication.internal.ExpiredCopies;
+import io.ringkv.replication.internal.MessageSizes;
 import io.ringkv.replication.internal.SiblingCodec;
 import io.ringkv.storage.RecordListener;
 import io.ringkv.storage.StorageEngine;
@@ -42,7 +43,13 @@ final class ReplicaTasks {
         /** The key already reflected the write: nothing was written. */
         UNCHANGED,
         /** The key would exceed its sibling limit: nothing was written. */
-        SIBLING_LIMIT
+        SIBLING_LIMIT,
+        /**
+         * The key's versions would not fit one replication message (only versions bigger than this node's settings
+         * allow, from a peer configured otherwise, can do that): nothing was written, so every set a replica holds
+         * can be sent.
+         */
+        TOO_LARGE
     }
 
     /** @param state the key's versions after the task @param change what the task did */
@@ -193,6 +200,9 @@ final class ReplicaTasks {
         if (resolved.size() > settings.maxSiblings) {
             return new Stored(current, Change.SIBLING_LIMIT);
         }
+        if (!fitsOneMessage(key, resolved)) {
+            return new Stored(current, Change.TOO_LARGE);
+        }
         byte[] versions = SiblingCodec.encodeVersions(resolved);
         StorageKey storageKey = new StorageKey(token, key);
         StorageRecord written;
@@ -207,6 +217,12 @@ final class ReplicaTasks {
         // after the engine took it: a write the engine refused (disk full) changed nothing to report
         settings.listener.replaced(held, written);
         return new Stored(resolved, Change.WRITTEN);
+    }
+
+    /** @return true when {@code set} fits the largest message that carries it: a HintedPut for any owner */
+    private static boolean fitsOneMessage(Key key, SiblingSet set) {
+        return MessageSizes.hintedPut(key.length(), set.versions(), NodeId.MAX_LENGTH)
+            <= ReplicationConfig.MAX_MESSAGE_BYTES;
     }
 
     /**

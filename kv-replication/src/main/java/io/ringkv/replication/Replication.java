@@ -262,8 +262,15 @@ public final class Replication {
 
     private void onRead(NodeId sender, Message.Read read) {
         replica.read(read.token(), read.key(), versions -> {
-            int length = codec.encodeReadReply(read.correlationId(), versions != null,
-                versions == null ? SiblingSet.EMPTY : versions);
+            int length;
+            try {
+                length = codec.encodeReadReply(read.correlationId(), versions != null,
+                    versions == null ? SiblingSet.EMPTY : versions);
+            } catch (KvException tooLarge) {
+                // a set stored before the size check (or under other settings): the coordinator gets a failure
+                metrics.oversizeRefusals.incrementRelease();
+                length = codec.encodeReadReply(read.correlationId(), false, SiblingSet.EMPTY);
+            }
             context.transport().send(sender, codec.sendBuffer(), 0, length);
         });
     }

@@ -4,6 +4,7 @@ import io.ringkv.api.Consistency;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
+import io.ringkv.replication.internal.MessageSizes;
 import java.util.Objects;
 
 /**
@@ -30,10 +31,11 @@ import java.util.Objects;
 public record ReplicationConfig(String resolver, Consistency consistency, Limits limits, long requestTimeoutNanos,
                                 long retryIntervalNanos, int maxClockEntries, int maxSiblings,
                                 int maxPendingRequests, long catchUpWindowNanos, long tombstoneGraceMillis) {
-    /** Largest message the transports carry: a full sibling set must fit in one GetResponse. */
+    /**
+     * Largest message the transports carry: a full sibling set must fit in one Put, HintedPut and GetResponse, and a
+     * value with its context in one Coordinate (see {@link MessageSizes#worstCase}).
+     */
     public static final int MAX_MESSAGE_BYTES = 64 * 1024;
-    /** Room reserved per sibling for its version and framing, and per message for key and header. */
-    static final int SIBLING_OVERHEAD_BYTES = 1024;
 
     /** The defaults: vector clocks, N=3 R=2 W=2, 1 s timeout. */
     public static final ReplicationConfig DEFAULT = new ReplicationConfig("vector-clock", Consistency.DEFAULT,
@@ -58,12 +60,10 @@ public record ReplicationConfig(String resolver, Consistency consistency, Limits
         if (maxClockEntries < 2 || maxClockEntries > 1024) {
             throw invalid("replication.max-clock-entries must be 2–1024, was " + maxClockEntries);
         }
-        long perSibling = (long) limits.maxValueBytes() + SIBLING_OVERHEAD_BYTES;
-        long fitting = (MAX_MESSAGE_BYTES - limits.maxKeyBytes() - SIBLING_OVERHEAD_BYTES) / perSibling;
-        if (maxSiblings < 1 || maxSiblings > fitting) {
-            throw invalid("replication.max-siblings must be 1–" + fitting + " so that a sibling set of "
-                + limits.maxValueBytes() + "-byte values fits one message, was " + maxSiblings);
+        if (maxSiblings < 1) {
+            throw invalid("replication.max-siblings must be at least 1, was " + maxSiblings);
         }
+        requireOneMessageFits(limits, maxSiblings, maxClockEntries);
         if (maxPendingRequests < 1) {
             throw invalid("replication.max-pending-requests must be at least 1, was " + maxPendingRequests);
         }
@@ -108,6 +108,46 @@ public record ReplicationConfig(String resolver, Consistency consistency, Limits
     /** @return the limits the replica's storage engine must be opened with: room for every sibling's value */
     public Limits storageLimits() {
         return new Limits(limits.maxKeyBytes(), limits.maxValueBytes() * maxSiblings);
+    }
+
+    /**
+     * Refuses settings under which a legal sibling set (or a write with its context) might not fit one message: the
+     * worst case counts every sibling at the largest value with a version of {@code maxClockEntries} entries of
+     * {@link io.ringkv.api.NodeId#MAX_LENGTH}-character node ids, since the ids of future nodes are not known here.
+     */
+    private static void requireOneMessageFits(Limits limits, int maxSiblings, int maxClockEntries) {
+        long worst = worstCase(limits.maxValueBytes(), maxSiblings, maxClockEntries, limits);
+        if (worst <= MAX_MESSAGE_BYTES) {
+            return;
+        }
+        throw invalid("replication.max-siblings=" + maxSiblings + " × (max-value-bytes=" + limits.maxValueBytes()
+            + " + a version of up to max-clock-entries=" + maxClockEntries + " entries of 64-character node ids) with "
+            + limits.maxKeyBytes() + "-byte keys needs up to " + worst + " bytes, more than one " + MAX_MESSAGE_BYTES
+            + "-byte replication message; keeping the other two settings, the largest that fit are max-siblings="
+            + largestFitting(1, 0xFFFF, s -> worstCase(limits.maxValueBytes(), s, maxClockEntries, limits))
+            + ", max-clock-entries="
+            + largestFitting(2, 1024, e -> worstCase(limits.maxValueBytes(), maxSiblings, e, limits))
+            + ", max-value-bytes="
+            + largestFitting(0, Limits.VALUE_LIMIT_CEILING, v -> worstCase(v, maxSiblings, maxClockEntries, limits)));
+    }
+
+    private static long worstCase(int maxValueBytes, int maxSiblings, int maxClockEntries, Limits limits) {
+        return MessageSizes.worstCase(limits.maxKeyBytes(), maxValueBytes, maxSiblings, maxClockEntries);
+    }
+
+    /** @return the largest setting in [low, high] whose worst case fits one message (it grows with the setting) */
+    private static String largestFitting(int low, int high, java.util.function.IntToLongFunction worstCase) {
+        int best = -1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            if (worstCase.applyAsLong(middle) <= MAX_MESSAGE_BYTES) {
+                best = middle;
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return best < 0 ? "none" : Integer.toString(best);
     }
 
     private static KvException invalid(String message) {

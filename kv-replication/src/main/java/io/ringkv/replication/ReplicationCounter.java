@@ -65,6 +65,8 @@ public enum ReplicationCounter implements CounterDescriptor {
         "hand-overs refused with UNAVAILABLE because this replica already tracked its limit of hand-overs in flight"),
     STORAGE_STAGE_FULL("replication_storage_stage_full", CounterKind.COUNTER,
         "replica reads and writes refused because the node's storage stage queue was full (the request failed or the replica did not acknowledge; nothing was stored)"),
+    OVERSIZE_REFUSALS("replication_oversize_refusals", CounterKind.COUNTER,
+        "writes, read replies and read repairs refused because they would not fit one 64 KiB replication message (a setting or a peer configured beyond the checked limits): nothing was written or sent"),
     FORWARDS_REDIRECTED("replication_forwards_redirected", CounterKind.COUNTER,
         "writes handed to the key's next replica because the one asked wrote nothing: not a replica in its view of a ring that is changing, or busy");
 

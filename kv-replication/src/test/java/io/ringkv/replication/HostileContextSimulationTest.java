@@ -47,4 +47,24 @@ class HostileContextSimulationTest {
         cluster.sim.runFor(100 * MS);
         assertEquals(List.of(Value.utf8("y")), cluster.get(N1, "k", ALL).value.values());
     }
+
+    @Test
+    void aContextTooLargeForOneMessageIsPrunedBeforeANodeThatIsNotAReplicaHandsTheWriteOn() {
+        TestCluster cluster = new TestCluster(1, 4, ReplicationConfig.DEFAULT);
+        String key = "k";
+        NodeId outsider = cluster.ids.stream().filter(id -> !cluster.owners(key).contains(id)).findFirst()
+            .orElseThrow();
+        // 700 entries of 64-character ids (about 57 KB) with a 10 KiB value: more than one 64 KiB Coordinate
+        java.util.Map<NodeId, Long> entries = new java.util.HashMap<>();
+        for (int i = 0; i < 700; i++) {
+            entries.put(NodeId.of(String.format("%064d", i)), 1L);
+        }
+        CausalContext huge = new CausalContext(VectorClock.of(entries));
+        String value = "v".repeat(10 * 1024);
+        TestCluster.Outcome<Version> written = cluster.put(outsider, key, value, huge, QUORUM);
+        assertTrue(written.succeeded(), written.error + " " + written.message);
+        assertEquals(ReplicationConfig.DEFAULT.maxClockEntries(), written.value.clock().size(),
+            "the context was pruned to leave room for the write's dot");
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
 }

@@ -67,6 +67,12 @@ final class CommandDispatcher {
         dispatch(lookup(arguments), arguments, context);
     }
 
+    /** @return the most reply bytes the request can produce (small for an unknown command) */
+    long replyBytes(List<byte[]> arguments) {
+        CommandSpec spec = lookup(arguments);
+        return spec == null ? CommandSpec.SMALL_REPLY_BYTES : spec.replyBytes(arguments);
+    }
+
     /** @return the command a request names, or null when the node has no such command */
     CommandSpec lookup(List<byte[]> arguments) {
         return find(text(arguments.getFirst()));

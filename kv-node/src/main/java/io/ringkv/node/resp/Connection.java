@@ -24,6 +24,13 @@ import org.agrona.ExpandableArrayBuffer;
  * client that never reads holds at most that many encoded bytes (plus one reply) and
  * {@link RespConfig#maxPendingReplies()} answers.
  *
+ * <p>Answers are counted only once encoded, so before it dispatches a request the connection also reserves the
+ * request's worst-case reply ({@link CommandSpec#replyBytes}) until that reply is encoded: a request waits (and
+ * the connection stops reading) while the reserved bytes, the unsent bytes and its own worst case would exceed the
+ * reply budget ({@link RespConfig#maxUnsentReplyBytes()}), except that a request is always let through when nothing
+ * is reserved, so a single large MGET still runs. A request whose worst case exceeds
+ * {@link RespConfig#maxReplyBytesPerRequest()} is answered with an error and not run.
+ *
  * <p>It also knows when it should be closed for time: idle too long, or a request begun and not finished in time
  * ({@link #expiredBy}, {@link #nextDeadline}); the event loop asks.
  */
@@ -37,6 +44,13 @@ final class Connection implements CommandContext {
     private final ClientSession session;
     private final int maxPendingReplies;
     private final int maxUnsentReplyBytes;
+    private final long maxReplyBytesPerRequest;
+    /** Worst-case bytes of the replies dispatched and not yet encoded. */
+    private long reservedReplyBytes;
+    /** The worst-case reply of the request being dispatched, until its reply takes the reservation. */
+    private long dispatchingReplyBytes;
+    /** The worst-case reply of the held request. */
+    private long heldReplyBytes;
     private final long idleTimeoutNanos;
     private final long requestTimeoutNanos;
     private final ArrayDeque<ReplySlot> pending = new ArrayDeque<>();
@@ -77,6 +91,7 @@ final class Connection implements CommandContext {
         this.session = session;
         this.maxPendingReplies = config.maxPendingReplies();
         this.maxUnsentReplyBytes = config.maxUnsentReplyBytes();
+        this.maxReplyBytesPerRequest = config.maxReplyBytesPerRequest();
         this.idleTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis());
         this.requestTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
         this.lastActivityNanos = System.nanoTime();
@@ -93,12 +108,21 @@ final class Connection implements CommandContext {
             record(dispatchingCommand, dispatchingConsistency, dispatchingNanos, reply);
         }
         if (pending.isEmpty()) {
+            dispatchingReplyBytes = 0;
             encode(reply, session.protocol());
         } else {
             ReplySlot slot = new ReplySlot(this, session.protocol(), List.of());
             slot.fill(reply);
+            reserveFor(slot);
             pending.add(slot);
         }
+    }
+
+    /** The slot takes the dispatching request's reply reservation, released when it is encoded. */
+    private void reserveFor(ReplySlot slot) {
+        slot.reserve(dispatchingReplyBytes);
+        reservedReplyBytes += dispatchingReplyBytes;
+        dispatchingReplyBytes = 0;
     }
 
     @Override
@@ -108,6 +132,7 @@ final class Connection implements CommandContext {
         for (ByteBuffer key : dispatchingKeys) {
             keysInFlight.merge(key, 1, Integer::sum);
         }
+        reserveFor(slot);
         pending.add(slot);
         unanswered++;
         return slot;
@@ -223,25 +248,38 @@ final class Connection implements CommandContext {
             while (!closed && hasRoom()) {
                 List<byte[]> request;
                 List<ByteBuffer> keys;
+                long replyBytes;
                 if (held != null) {
                     request = held;
                     keys = heldKeys;
+                    replyBytes = heldReplyBytes;
                 } else if (in != null && in.hasRemaining() && parser.parse(in)) {
                     requestStartNanos = NONE;
                     request = parser.request();
                     keys = loop.dispatcher().keysOf(request);
+                    replyBytes = loop.dispatcher().replyBytes(request);
+                    if (replyBytes > maxReplyBytesPerRequest) {
+                        refuseTooLarge(request, replyBytes);
+                        continue;
+                    }
                 } else {
                     break;
                 }
-                if (anyInFlight(keys)) {
+                boolean overBudget = !withinBudget(replyBytes);
+                if (overBudget || anyInFlight(keys)) {
                     if (held == null) {
                         held = List.copyOf(request);
                         heldKeys = keys;
+                        heldReplyBytes = replyBytes;
+                        if (overBudget) {
+                            loop.counters().get(RespCounter.DISPATCH_HOLDS).incrementRelease();
+                        }
                     }
                     break;
                 }
                 held = null;
                 heldKeys = null;
+                dispatchingReplyBytes = replyBytes;
                 dispatch(request, keys);
                 encodeAnswered();
             }
@@ -256,6 +294,24 @@ final class Connection implements CommandContext {
         encodeAnswered();
     }
 
+    /**
+     * @return true when a request of {@code replyBytes} worst case may be dispatched: nothing is reserved, or the
+     *     reserved and unsent bytes with it stay within the reply budget
+     */
+    private boolean withinBudget(long replyBytes) {
+        return reservedReplyBytes == 0 || reservedReplyBytes + unsentBytes() + replyBytes <= maxUnsentReplyBytes;
+    }
+
+    /** Answers a request whose reply could exceed what one request may produce; it is not run. */
+    private void refuseTooLarge(List<byte[]> request, long replyBytes) {
+        loop.counters().get(RespCounter.REPLY_TOO_LARGE).incrementRelease();
+        loop.counters().get(RespCounter.COMMANDS_PROCESSED).incrementRelease();
+        String name = CommandDispatcher.text(request.getFirst()).toUpperCase(java.util.Locale.ROOT);
+        reply(Reply.error("ERR " + name.substring(0, Math.min(32, name.length())) + " reply could exceed "
+            + replyBytes + " bytes, more than the " + maxReplyBytesPerRequest + " one request may produce; split"
+            + " the request (nothing was done)"));
+    }
+
     private void dispatch(List<byte[]> request, List<ByteBuffer> keys) {
         CommandSpec spec = loop.dispatcher().lookup(request);
         dispatchingKeys = keys;
@@ -268,6 +324,7 @@ final class Connection implements CommandContext {
         } finally {
             dispatchingKeys = List.of();
             dispatchingCommand = null;
+            dispatchingReplyBytes = 0;
         }
     }
 
@@ -299,7 +356,8 @@ final class Connection implements CommandContext {
         if (!hasRoom()) {
             return false;
         }
-        return held != null ? !anyInFlight(heldKeys) : in != null && in.hasRemaining();
+        return held != null ? !anyInFlight(heldKeys) && withinBudget(heldReplyBytes)
+            : in != null && in.hasRemaining();
     }
 
     /** @return true while the connection reads: room for more, and no request waiting for an earlier one */
@@ -315,6 +373,7 @@ final class Connection implements CommandContext {
     private void encodeAnswered() {
         while (canEncode()) {
             ReplySlot slot = pending.poll();
+            reservedReplyBytes -= slot.reservedBytes();
             encode(slot.reply(), slot.protocol());
         }
         reportUnsentBytes();
@@ -458,6 +517,7 @@ final class Connection implements CommandContext {
         pending.clear();
         keysInFlight.clear();
         held = null;
+        reservedReplyBytes = 0;
         loop.onClosed(this);
     }
 }

@@ -28,6 +28,8 @@ import java.util.function.LongSupplier;
 final class ExpiryCommands {
     private static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     private static final String SYNTAX = "ERR syntax error";
+    /** A bulk reply's header and trailer around a value, at most. */
+    private static final int VALUE_FRAMING_BYTES = 16;
 
     private final KeyValueService service;
     private final Limits limits;
@@ -89,7 +91,7 @@ final class ExpiryCommands {
             this::persist));
         table.register(CommandSpec.keyed("getex", -2, "write fast", 1, 1, "string",
             "Returns a key's value and sets its expiry (EX, PX, EXAT, PXAT, PERSIST).",
-            this::getex));
+            this::getex).withReplyBound(arguments -> limits.maxValueBytes() + VALUE_FRAMING_BYTES));
     }
 
     /**

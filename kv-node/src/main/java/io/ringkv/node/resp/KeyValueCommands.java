@@ -41,6 +41,15 @@ final class KeyValueCommands {
     static final String KEYS_REFUSED = "ERR KEYS is not supported by ringkv: it would gather every key of the"
         + " cluster into one reply. Use SCAN 0 MATCH pattern COUNT 1000 and call SCAN again with the cursor it"
         + " returns until that cursor is 0";
+    /**
+     * The most siblings GETV may answer with: a node keeps at most {@code ReplicationConfig.DEFAULT.maxSiblings()}
+     * per key, which it does not configure otherwise (a test keeps the two equal). For the reply budget only.
+     */
+    static final int SIBLINGS_REPLIED = 4;
+    /** Room for a GETV context's text in the reply budget: 4 siblings of 16 clock entries, base64, with room. */
+    static final int CONTEXT_REPLY_BYTES = 8 * 1024;
+    /** RESP framing of one bulk string or array header at most: type byte, length digits, CRLFs. */
+    private static final int FRAMING_BYTES = 16;
     private final KeyValueService service;
     private final Limits limits;
 
@@ -52,7 +61,7 @@ final class KeyValueCommands {
     void registerIn(CommandDispatcher table) {
         table.register(CommandSpec.keyed("get", 2, "readonly fast", 1, 1, "string",
             "Returns the value of a key.",
-            this::get));
+            this::get).withReplyBound(arguments -> valueReplyBytes()));
         table.register(CommandSpec.keyed("set", -3, "write", 1, 1, "string",
             "Sets the value of a key, with an expiry (EX, PX, EXAT, PXAT, KEEPTTL); no conditions (NX, XX) or GET.",
             this::set));
@@ -64,13 +73,14 @@ final class KeyValueCommands {
             this::exists));
         table.register(CommandSpec.keyed("mget", -2, "readonly fast", -1, 1, "string",
             "Returns the values of keys.",
-            this::mget));
+            this::mget).withReplyBound(arguments -> FRAMING_BYTES + (arguments.size() - 1L) * valueReplyBytes()));
         table.register(CommandSpec.keyed("mset", -3, "write", -1, 2, "string",
             "Sets the values of keys.",
             this::mset));
         table.register(CommandSpec.keyed("getv", 2, "readonly", 1, 1, "ringkv",
             "Returns a key's causal context and all its sibling values: [context, [values...]].",
-            this::getVersions));
+            this::getVersions).withReplyBound(arguments -> 2 * FRAMING_BYTES + CONTEXT_REPLY_BYTES
+                + (long) SIBLINGS_REPLIED * valueReplyBytes()));
         table.register(CommandSpec.keyed("setv", 4, "write", 1, 1, "ringkv",
             "Sets a key's value, superseding the versions a causal context from GETV names: SETV key context value.",
             this::setVersioned));
@@ -78,7 +88,8 @@ final class KeyValueCommands {
             "Iterates the keys of the whole cluster: SCAN cursor [MATCH pattern] [COUNT n] [TYPE string]; answers"
                 + " [next cursor, [keys...]], next cursor 0 at the end. Every key present for the whole scan is"
                 + " returned at least once; any node continues a cursor.",
-            this::scan));
+            this::scan).withReplyBound(arguments -> 4 * FRAMING_BYTES
+                + (long) scanCount(arguments) * (limits.maxKeyBytes() + FRAMING_BYTES)));
         table.register(CommandSpec.keyless("dbsize", 1, "readonly fast", "server",
             "An estimate of the keys in the cluster: the record counts the nodes announce by gossip (tombstones"
                 + " included), summed and divided by N.",
@@ -100,6 +111,26 @@ final class KeyValueCommands {
         table.register(CommandSpec.keyless("cleanup", 1, "admin", "ringkv",
             "Drops the records of ranges this node no longer replicates, after a join (progress in INFO cleanup).",
             (arguments, context) -> admin("cleanup", arguments, context)));
+    }
+
+    /** @return the most bytes one value of a key takes in a reply */
+    private long valueReplyBytes() {
+        return (long) limits.maxValueBytes() + FRAMING_BYTES;
+    }
+
+    /** @return the keys a SCAN request may answer with: its COUNT when valid, else the default */
+    private static int scanCount(List<byte[]> arguments) {
+        int count = DEFAULT_SCAN_COUNT;
+        for (int i = 2; i + 1 < arguments.size(); i += 2) {
+            if ("COUNT".equalsIgnoreCase(text(arguments.get(i)))) {
+                try {
+                    count = Math.clamp(Long.parseLong(text(arguments.get(i + 1))), 1, MAX_SCAN_COUNT);
+                } catch (NumberFormatException e) {
+                    // refused when it runs; it answers no keys
+                }
+            }
+        }
+        return count;
     }
 
     private void scan(List<byte[]> arguments, CommandContext context) {

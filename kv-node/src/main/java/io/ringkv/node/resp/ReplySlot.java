@@ -20,6 +20,8 @@ final class ReplySlot {
     private final String command;
     private final String consistency;
     private final long dispatchedNanos;
+    /** The worst-case reply bytes its connection reserved for it until it is encoded (front door thread only). */
+    private long reservedBytes;
 
     ReplySlot(Connection connection, int protocol, List<ByteBuffer> keys) {
         this(connection, protocol, keys, null, null, 0);
@@ -34,6 +36,14 @@ final class ReplySlot {
         this.command = command;
         this.consistency = consistency;
         this.dispatchedNanos = dispatchedNanos;
+    }
+
+    void reserve(long bytes) {
+        reservedBytes = bytes;
+    }
+
+    long reservedBytes() {
+        return reservedBytes;
     }
 
     /** @return the command request metrics record for this slot, or null for none */

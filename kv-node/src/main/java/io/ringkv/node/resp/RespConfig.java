@@ -20,7 +20,10 @@ import java.util.Objects;
  * @param maxRequestBytes largest request a connection may send, its arguments plus 32 bytes each; a larger one
  *     is a protocol error and closes the connection (default 4 MiB)
  * @param maxUnsentReplyBytes reply bytes a connection's client has not read yet before the server stops
- *     encoding its answers and reading its requests until they drain (default 1 MiB)
+ *     encoding its answers and reading its requests until they drain (default 1 MiB); also the connection's reply
+ *     budget: a request is dispatched only while the worst-case replies of its requests in flight, its own and
+ *     the bytes unsent fit it (one request is always let through when none is in flight), and a request whose
+ *     worst case exceeds {@link #maxReplyBytesPerRequest()} is refused
  * @param idleTimeoutMillis a connection that moves no byte either way for this long (and waits for no answer)
  *     is closed; 0 never closes it, as Redis' {@code timeout 0} (default 0)
  * @param requestTimeoutMillis a request whose first bytes arrived this long ago and which is still incomplete
@@ -100,6 +103,14 @@ public record RespConfig(String host, int port, Limits limits, Consistency consi
     public RespConfig withMaxClients(int clients) {
         return new RespConfig(host, port, limits, consistency, clients, maxPendingReplies, maxRequestBytes,
             maxUnsentReplyBytes, idleTimeoutMillis, requestTimeoutMillis, version);
+    }
+
+    /**
+     * @return the most reply bytes one request may be able to produce (its worst case, from the limits): 16 times
+     *     {@link #maxUnsentReplyBytes()}, 16 MiB by default; a larger request is refused and asked to be split
+     */
+    public long maxReplyBytesPerRequest() {
+        return 16L * maxUnsentReplyBytes;
     }
 
     /** Longest bulk string the parser accepts: longer declared lengths are refused before any allocation. */

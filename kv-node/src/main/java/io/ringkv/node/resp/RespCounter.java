@@ -23,6 +23,11 @@ public enum RespCounter implements CounterDescriptor {
         "requests that failed with an internal error rather than a typed one"),
     READ_PAUSES("total_read_pauses", CounterKind.COUNTER, "stats",
         "times a connection stopped being read because its replies had not drained (back-pressure)"),
+    DISPATCH_HOLDS("total_reply_budget_holds", CounterKind.COUNTER, "stats",
+        "requests held before dispatch because the worst-case replies already in flight on their connection, with"
+            + " theirs, exceeded its reply budget (the unsent reply bound)"),
+    REPLY_TOO_LARGE("total_reply_too_large_refusals", CounterKind.COUNTER, "stats",
+        "requests refused unrun because their reply could exceed the most one request may produce"),
     CLOSED_IDLE("clients_closed_idle", CounterKind.COUNTER, "stats",
         "connections closed because they moved no byte for the idle timeout"),
     CLOSED_INCOMPLETE_REQUEST("clients_closed_incomplete_request", CounterKind.COUNTER, "stats",

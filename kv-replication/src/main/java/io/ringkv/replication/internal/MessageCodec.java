@@ -47,7 +47,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Encodes replication messages into one reused send buffer and decodes arrivals with every length checked against
  * the message's end, so a lying length fails with {@link ErrorCode#INVALID_ARGUMENT} instead of reading past it.
  * A message of another schema version (a node of an older or newer ringkv) is malformed here: versions changed
- * meaning with dotted version vectors, so guessing would be worse than dropping. Owned by the agent thread.
+ * meaning with dotted version vectors, so guessing would be worse than dropping. A message that would not fit the
+ * send buffer is refused with {@link ErrorCode#VALUE_TOO_LARGE} before a byte is written (its size is computed
+ * first, {@link MessageSizes}), never with a buffer error. Owned by the agent thread.
  */
 public final class MessageCodec {
     /** The schema id every replication message carries. */
@@ -103,9 +105,13 @@ public final class MessageCodec {
         return sendBuffer;
     }
 
-    /** Encodes a Put carrying {@code versions} (tombstones included). @return the message length */
+    /**
+     * Encodes a Put carrying {@code versions} (tombstones included). @return the message length
+     * @throws KvException with {@link ErrorCode#VALUE_TOO_LARGE} when it would not fit the send buffer
+     */
     public int encodeWrite(long correlationId, long token, Key key, List<Versioned> versions) {
         byte[] keyBytes = key.toByteArray();
+        requireFits(MessageSizes.put(keyBytes.length, versions), "a Put of " + versions.size() + " versions");
         putEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).token(token);
         PutEncoder.VersionsEncoder group = putEncoder.versionsCount(versions.size());
         for (Versioned versioned : versions) {
@@ -119,11 +125,16 @@ public final class MessageCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength();
     }
 
-    /** Encodes a HintedPut: {@code versions} for {@code owner}, to keep as a hint. @return the message length */
+    /**
+     * Encodes a HintedPut: {@code versions} for {@code owner}, to keep as a hint. @return the message length
+     * @throws KvException with {@link ErrorCode#VALUE_TOO_LARGE} when it would not fit the send buffer
+     */
     public int encodeHintedWrite(long correlationId, long token, Key key, List<Versioned> versions, NodeId owner,
                                  long createdMillis) {
         byte[] keyBytes = key.toByteArray();
         byte[] ownerBytes = owner.value().getBytes(StandardCharsets.UTF_8);
+        requireFits(MessageSizes.hintedPut(keyBytes.length, versions, ownerBytes.length),
+            "a HintedPut of " + versions.size() + " versions");
         hintedEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).correlationId(correlationId).token(token)
             .createdMillis(createdMillis);
         HintedPutEncoder.VersionsEncoder group = hintedEncoder.versionsCount(versions.size());
@@ -141,12 +152,16 @@ public final class MessageCodec {
     /**
      * Encodes a Coordinate; {@code value} null for a delete, {@code context} null for a blind write,
      * {@code retransmit} when it was sent before.
+     *
+     * @throws KvException with {@link ErrorCode#VALUE_TOO_LARGE} when it would not fit the send buffer
      */
     public int encodeCoordinate(long correlationId, long token, Key key, Value value, Expiry expiry,
                                 CausalContext context, Consistency consistency, boolean retransmit) {
         byte[] keyBytes = key.toByteArray();
         byte[] contextBytes = context == null ? new byte[0] : context.toBytes();
         byte[] valueBytes = value == null ? new byte[0] : value.toByteArray();
+        requireFits(MessageSizes.coordinate(keyBytes.length, contextBytes.length, valueBytes.length),
+            "a Coordinate of a " + valueBytes.length + "-byte value and a " + contextBytes.length + "-byte context");
         coordinateEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId).token(token)
             .n((short) consistency.n()).r((short) consistency.r()).w((short) consistency.w())
@@ -203,8 +218,15 @@ public final class MessageCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + getEncoder.encodedLength();
     }
 
-    /** @return the length of an encoded GetResponse carrying {@code siblings} (empty when not ok) */
+    /**
+     * @return the length of an encoded GetResponse carrying {@code siblings} (empty when not ok)
+     * @throws KvException with {@link ErrorCode#VALUE_TOO_LARGE} when it would not fit the send buffer
+     */
     public int encodeReadReply(long correlationId, boolean ok, SiblingSet siblings) {
+        if (ok) {
+            requireFits(MessageSizes.readReply(siblings.versions()), "a GetResponse of " + siblings.size()
+                + " versions");
+        }
         responseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .status(ok ? ReplyStatus.OK : ReplyStatus.STORAGE_FAILURE);
@@ -495,6 +517,13 @@ public final class MessageCodec {
         byte[] bytes = new byte[(int) declared];
         reader.read(bytes, 0, bytes.length);
         return bytes;
+    }
+
+    private void requireFits(long bytes, String what) {
+        if (bytes > sendBuffer.capacity()) {
+            throw new KvException(ErrorCode.VALUE_TOO_LARGE, what + " would take " + bytes + " bytes, more than the "
+                + sendBuffer.capacity() + "-byte replication message limit; nothing was sent");
+        }
     }
 
     private static void require(boolean condition, String problem) {
