@@ -168,7 +168,31 @@ public final class RepairCodec {
      * @return the decoded message, or null when its template is unknown
      * @throws KvException with {@code INVALID_ARGUMENT} when the message is malformed
      */
+    /** @return the fixed block length of {@code templateId} in this schema version, 0 for an unknown template */
+    private static int schemaBlockLength(int templateId) {
+        return switch (templateId) {
+            case TreeRequestDecoder.TEMPLATE_ID -> TreeRequestDecoder.BLOCK_LENGTH;
+            case TreeReplyDecoder.TEMPLATE_ID -> TreeReplyDecoder.BLOCK_LENGTH;
+            case DigestRequestDecoder.TEMPLATE_ID -> DigestRequestDecoder.BLOCK_LENGTH;
+            case DigestReplyDecoder.TEMPLATE_ID -> DigestReplyDecoder.BLOCK_LENGTH;
+            case KeysRequestDecoder.TEMPLATE_ID -> KeysRequestDecoder.BLOCK_LENGTH;
+            case RecordDecoder.TEMPLATE_ID -> RecordDecoder.BLOCK_LENGTH;
+            case RecordAckDecoder.TEMPLATE_ID -> RecordAckDecoder.BLOCK_LENGTH;
+            case SessionEndDecoder.TEMPLATE_ID -> SessionEndDecoder.BLOCK_LENGTH;
+            default -> 0;
+        };
+    }
+
     public RepairMessage decode(DirectBuffer buffer, int offset, int length) {
+        try {
+            return decodeChecked(buffer, offset, length);
+        } catch (IllegalArgumentException e) {
+            // an SBE enum decoder meeting a value its schema does not name
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "malformed message: " + e.getMessage());
+        }
+    }
+
+    private RepairMessage decodeChecked(DirectBuffer buffer, int offset, int length) {
         int end = offset + length;
         require(length >= MessageHeaderDecoder.ENCODED_LENGTH, "shorter than its header");
         headerDecoder.wrap(buffer, offset);
@@ -177,6 +201,10 @@ public final class RepairCodec {
         int version = headerDecoder.version();
         require(version == MessageHeaderDecoder.SCHEMA_VERSION, "schema version " + version);
         require(body + blockLength <= end, "block length " + blockLength + " exceeds the message");
+        int schemaBlock = schemaBlockLength(headerDecoder.templateId());
+        // the fields are read at the schema's offsets: a shorter block would have them read past the message
+        require(blockLength >= schemaBlock, "block length " + blockLength + " is shorter than the schema's "
+            + schemaBlock);
         return switch (headerDecoder.templateId()) {
             case TreeRequestDecoder.TEMPLATE_ID -> {
                 TreeRequestDecoder d = treeRequestDecoder.wrap(buffer, body, blockLength, version);
@@ -190,7 +218,11 @@ public final class RepairCodec {
                 int firstLeaf = (int) Math.min(Integer.MAX_VALUE, d.firstLeaf());
                 require(d.limit() + 4 <= end, "leaves group header exceeds the message");
                 TreeReplyDecoder.LeavesDecoder group = d.leaves();
-                require(d.limit() + (long) group.count() * 8 <= end, "leaves exceed the message");
+                // each entry's fields are read at the schema's offsets: a shorter entry would read past it
+                require(group.actingBlockLength() >= TreeReplyDecoder.LeavesDecoder.sbeBlockLength(),
+                    "leaves entries of " + group.actingBlockLength() + " bytes, shorter than the schema's");
+                require(d.limit() + (long) group.count() * group.actingBlockLength() <= end,
+                    "leaves exceed the message");
                 long[] leaves = new long[group.count()];
                 for (int i = 0; group.hasNext(); i++) {
                     leaves[i] = group.next().hash();
@@ -207,6 +239,9 @@ public final class RepairCodec {
                 long sessionId = d.sessionId();
                 require(d.limit() + 4 <= end, "keys group header exceeds the message");
                 KeysRequestDecoder.KeysDecoder group = d.keys();
+                // each entry's fields are read at the schema's offsets: a shorter entry would read past it
+                require(group.actingBlockLength() >= KeysRequestDecoder.KeysDecoder.sbeBlockLength(), "keys entries of "
+                    + group.actingBlockLength() + " bytes, shorter than the schema's");
                 List<RepairMessage.Entry> keys = new ArrayList<>(group.count());
                 while (group.hasNext()) {
                     group.next();
@@ -250,6 +285,9 @@ public final class RepairCodec {
         require(last != BooleanType.NULL_VAL, "last flag is not 0 or 1");
         require(d.limit() + 4 <= end, "entries group header exceeds the message");
         DigestReplyDecoder.EntriesDecoder group = d.entries();
+        // each entry's fields are read at the schema's offsets: a shorter entry would read past it
+        require(group.actingBlockLength() >= DigestReplyDecoder.EntriesDecoder.sbeBlockLength(), "entries entries of "
+            + group.actingBlockLength() + " bytes, shorter than the schema's");
         List<RepairMessage.Entry> entries = new ArrayList<>(group.count());
         while (group.hasNext()) {
             group.next();

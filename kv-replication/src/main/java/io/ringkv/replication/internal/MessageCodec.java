@@ -291,6 +291,15 @@ public final class MessageCodec {
      * @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when the message is malformed
      */
     public Message decode(DirectBuffer buffer, int offset, int length) {
+        try {
+            return decodeChecked(buffer, offset, length);
+        } catch (IllegalArgumentException e) {
+            // an SBE enum decoder meeting a value its schema does not name
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "malformed message: " + e.getMessage());
+        }
+    }
+
+    private Message decodeChecked(DirectBuffer buffer, int offset, int length) {
         int end = offset + length;
         require(length >= MessageHeaderDecoder.ENCODED_LENGTH, "shorter than its header");
         headerDecoder.wrap(buffer, offset);
@@ -300,6 +309,10 @@ public final class MessageCodec {
         require(version == MessageHeaderDecoder.SCHEMA_VERSION, "schema version " + version + "; this node speaks "
             + MessageHeaderDecoder.SCHEMA_VERSION);
         require(bodyOffset + blockLength <= end, "block length " + blockLength + " exceeds the message");
+        int schemaBlock = schemaBlockLength(headerDecoder.templateId());
+        // the fields are read at the schema's offsets: a shorter block would have them read past the message
+        require(blockLength >= schemaBlock, "block length " + blockLength + " is shorter than the schema's "
+            + schemaBlock);
         return switch (headerDecoder.templateId()) {
             case PutDecoder.TEMPLATE_ID -> decodePut(buffer, bodyOffset, blockLength, version, end);
             case HintedPutDecoder.TEMPLATE_ID -> decodeHintedPut(buffer, bodyOffset, blockLength, version, end);
@@ -315,12 +328,31 @@ public final class MessageCodec {
         };
     }
 
+    /** @return the fixed block length of {@code templateId} in this schema version, 0 for an unknown template */
+    private static int schemaBlockLength(int templateId) {
+        return switch (templateId) {
+            case PutDecoder.TEMPLATE_ID -> PutDecoder.BLOCK_LENGTH;
+            case HintedPutDecoder.TEMPLATE_ID -> HintedPutDecoder.BLOCK_LENGTH;
+            case CoordinateDecoder.TEMPLATE_ID -> CoordinateDecoder.BLOCK_LENGTH;
+            case CoordinateReplyDecoder.TEMPLATE_ID -> CoordinateReplyDecoder.BLOCK_LENGTH;
+            case PutAckDecoder.TEMPLATE_ID -> PutAckDecoder.BLOCK_LENGTH;
+            case GetDecoder.TEMPLATE_ID -> GetDecoder.BLOCK_LENGTH;
+            case GetResponseDecoder.TEMPLATE_ID -> GetResponseDecoder.BLOCK_LENGTH;
+            case ScanRequestDecoder.TEMPLATE_ID -> ScanRequestDecoder.BLOCK_LENGTH;
+            case ScanReplyDecoder.TEMPLATE_ID -> ScanReplyDecoder.BLOCK_LENGTH;
+            default -> 0;
+        };
+    }
+
     private Message decodePut(DirectBuffer buffer, int bodyOffset, int blockLength, int version, int end) {
         PutDecoder d = putDecoder.wrap(buffer, bodyOffset, blockLength, version);
         long correlationId = d.correlationId();
         long token = d.token();
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         PutDecoder.VersionsDecoder group = d.versions();
+        // each entry's fields are read at the schema's offsets: a shorter entry would read past it
+        require(group.actingBlockLength() >= PutDecoder.VersionsDecoder.sbeBlockLength(), "versions entries of "
+            + group.actingBlockLength() + " bytes, shorter than the schema's");
         require(group.count() >= 1 && group.count() <= maxSiblings, "put carries " + group.count()
             + " versions; 1 to " + maxSiblings + " allowed");
         List<Versioned> versions = new ArrayList<>(group.count());
@@ -341,6 +373,9 @@ public final class MessageCodec {
         long createdMillis = d.createdMillis();
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         HintedPutDecoder.VersionsDecoder group = d.versions();
+        // each entry's fields are read at the schema's offsets: a shorter entry would read past it
+        require(group.actingBlockLength() >= HintedPutDecoder.VersionsDecoder.sbeBlockLength(), "versions entries of "
+            + group.actingBlockLength() + " bytes, shorter than the schema's");
         require(group.count() >= 1 && group.count() <= maxSiblings, "hinted put carries " + group.count()
             + " versions; 1 to " + maxSiblings + " allowed");
         List<Versioned> versions = new ArrayList<>(group.count());
@@ -425,6 +460,9 @@ public final class MessageCodec {
         ReplyStatus status = status(d.statusRaw());
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         GetResponseDecoder.VersionsDecoder group = d.versions();
+        // each entry's fields are read at the schema's offsets: a shorter entry would read past it
+        require(group.actingBlockLength() >= GetResponseDecoder.VersionsDecoder.sbeBlockLength(), "versions entries of "
+            + group.actingBlockLength() + " bytes, shorter than the schema's");
         require(group.count() <= maxSiblings, "reply carries " + group.count() + " versions, more than "
             + maxSiblings);
         List<Versioned> versions = new ArrayList<>(group.count());
@@ -467,6 +505,9 @@ public final class MessageCodec {
         long lastToken = d.lastToken();
         require(d.limit() + 4 <= end, "keys group header exceeds the message");
         ScanReplyDecoder.KeysDecoder group = d.keys();
+        // each entry's fields are read at the schema's offsets: a shorter entry would read past it
+        require(group.actingBlockLength() >= ScanReplyDecoder.KeysDecoder.sbeBlockLength(), "keys entries of "
+            + group.actingBlockLength() + " bytes, shorter than the schema's");
         require(group.count() <= MAX_SCAN_KEYS, "scan reply carries " + group.count() + " keys, more than "
             + MAX_SCAN_KEYS);
         List<Key> keys = new ArrayList<>(group.count());
