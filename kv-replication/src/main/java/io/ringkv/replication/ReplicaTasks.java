@@ -79,7 +79,8 @@ final class ReplicaTasks {
     /**
      * Like {@link #apply}, for a record a repair brought, except that a key this replica holds nothing for does not
      * take a tombstone older than {@code forgetBeforeMillis} (the tombstone grace): other replicas may have purged
-     * it, and there is nothing here for it to delete. Taking it would hand it back to a replica that purged it, which
+     * it, and there is nothing here for it to delete. A value that expired counts as a tombstone written at its
+     * expiry (as compaction keeps it), so one expired before the grace is not taken either. Taking it would hand it back to a replica that purged it, which
      * would hand it back again after its own purge, forever.
      */
     static Stored applyRepaired(StorageEngine engine, long token, Key key, List<Versioned> incoming,
@@ -94,11 +95,24 @@ final class ReplicaTasks {
 
     private static boolean allTombstonesBefore(List<Versioned> incoming, long millis) {
         for (Versioned versioned : incoming) {
-            if (!versioned.isTombstone() || versioned.version().timestamp().physicalMillis() >= millis) {
+            if (deletedAt(versioned) >= millis) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * @return when {@code versioned} stopped reading as a value: a delete's write time; for a value with an expiry
+     *     (or the tombstone a compaction kept of it), its expiry, from which the tombstone grace counts as it does
+     *     in the engines' purge; {@code Long.MAX_VALUE} for a value that never expires
+     */
+    private static long deletedAt(Versioned versioned) {
+        Version version = versioned.version();
+        if (version.expires()) {
+            return Math.max(version.timestamp().physicalMillis(), version.expiresAtMillis());
+        }
+        return versioned.isTombstone() ? version.timestamp().physicalMillis() : Long.MAX_VALUE;
     }
 
     /**
