@@ -201,7 +201,9 @@ final class ReplicaTasks {
         List<Versioned> all = new ArrayList<>(current.versions());
         all.addAll(incoming);
         SiblingSet resolved = settings.resolver.resolve(ExpiredCopies.collapse(all));
-        if (resolved.equals(current)) {
+        // a record in an older format is rewritten even for the same set: peers that stored the set since hold the
+        // current format's bytes, which anti-entropy would otherwise find different at every repair
+        if (resolved.equals(current) && (held == null || SiblingCodec.isCurrentFormat(held.version()))) {
             return new Stored(resolved, Change.UNCHANGED);
         }
         if (resolved.size() > settings.maxSiblings) {
