@@ -143,17 +143,21 @@ final class ReplicaTasks {
         long keyHighest = Math.max(highestCounter(current, self), supersedes.counter(self));
         Dot dot = new Dot(self, nextCounter(self, keyHighest, reservedCounter));
         // what the write replaces, as a reader sees it now: an expired value is not there to keep or to report
-        List<Versioned> replaced = new ArrayList<>();
+        boolean supersededLive = false;
+        Versioned newestReplaced = null;
         for (Versioned held : current.visibleAt(timestamp.physicalMillis()).versions()) {
-            if (!held.isTombstone() && supersedes.covers(held.version().dot())) {
-                replaced.add(held);
+            if (supersedes.covers(held.version().dot())) {
+                supersededLive |= !held.isTombstone();
+                // the set is in last-write-wins order: the last one covered is the one GET answers of them
+                newestReplaced = held;
             }
         }
-        long expiresAt = value == null ? Version.NEVER
-            : expiry.resolve(stamp, new SiblingSet(replaced).expiresAtMillis());
+        // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete
+        long kept = newestReplaced == null || newestReplaced.isTombstone() ? Version.NEVER
+            : newestReplaced.version().expiresAtMillis();
+        long expiresAt = value == null ? Version.NEVER : expiry.resolve(stamp, kept);
         Version version = new Version(dot, supersedes, stamp, expiresAt);
         Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
-        boolean supersededLive = !replaced.isEmpty();
         Stored stored = resolveAndStore(engine, token, key, record, current, List.of(written), settings);
         return new Coordinated(written, stored, supersededLive, pruned);
     }
