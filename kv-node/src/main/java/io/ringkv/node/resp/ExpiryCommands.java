@@ -235,7 +235,8 @@ final class ExpiryCommands {
                 return Reply.integer(at);
             }
             long shown = absolute ? at : Math.max(0, at - clock.getAsLong());
-            return Reply.integer(millis ? shown : (shown + 500) / 1000);
+            // rounded to the nearest second as Redis does, without its (shown + 500) overflow at the latest instant
+            return Reply.integer(millis ? shown : shown / 1000 + (shown % 1000 >= 500 ? 1 : 0));
         }, answer -> service.expiry(key, consistency, answer));
     }
 

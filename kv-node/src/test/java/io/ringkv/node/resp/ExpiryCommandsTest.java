@@ -114,6 +114,14 @@ class ExpiryCommandsTest {
     }
 
     @Test
+    void theLatestInstantReadsBackWithoutOverflow() throws IOException {
+        assertEquals("OK", client.call("SET", "k", "v", "PXAT", "9223372036854775807"));
+        assertEquals(9223372036854775807L, client.call("PEXPIRETIME", "k"));
+        assertEquals(9223372036854776L, client.call("EXPIRETIME", "k"), "rounded as Redis rounds, not wrapped");
+        assertTrue((Long) client.call("TTL", "k") > 9_000_000_000_000_000L);
+    }
+
+    @Test
     void expireAndPersistAnswerWhetherTheyChangedTheKey() throws IOException {
         assertEquals(0L, client.call("EXPIRE", "k", "100"), "absent");
         client.call("SET", "k", "v");
