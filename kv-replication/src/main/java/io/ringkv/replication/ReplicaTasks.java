@@ -93,7 +93,11 @@ final class ReplicaTasks {
         return resolveAndStore(engine, token, key, held, current, incoming, settings);
     }
 
-    private static boolean allTombstonesBefore(List<Versioned> incoming, long millis) {
+    /**
+     * @return true when every version stopped reading as a value before {@code millis}: deletes written, and values
+     *     that expired, before it (what a replica holding nothing for the key need not take, {@link #applyRepaired})
+     */
+    static boolean allTombstonesBefore(List<Versioned> incoming, long millis) {
         for (Versioned versioned : incoming) {
             if (deletedAt(versioned) >= millis) {
                 return false;
