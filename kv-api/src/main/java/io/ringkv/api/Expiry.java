@@ -24,7 +24,10 @@ public record Expiry(Kind kind, long millis) {
         AFTER,
         /** At the instant {@code millis} (milliseconds since the epoch). */
         AT,
-        /** The instant of the live value the write replaces, or never when it replaces none. */
+        /**
+         * The instant of the value the write replaces, the newest of them when it replaces siblings (the one a read
+         * answers); never when it replaces none, or the newest is a delete.
+         */
         KEEP
     }
 

@@ -1210,7 +1210,15 @@ public final class Coordinator implements TimerHandler {
      */
     private void repair(PendingRead read) {
         SiblingSet resolved = resolveAll(read);
+        // a replica that holds nothing need not take tombstones, or values that expired, from before the grace (the
+        // rule of a repair's merge): it may have purged them, and would purge them again and take them back at
+        // every read while another replica still holds them
+        boolean forgotten = ReplicaTasks.allTombstonesBefore(resolved.versions(),
+            context.clock().wallClockMillis() - config.tombstoneGraceMillis());
         for (Map.Entry<NodeId, SiblingSet> reply : read.byReplica.entrySet()) {
+            if (forgotten && reply.getValue().isEmpty()) {
+                continue;
+            }
             for (Versioned versioned : resolved.versions()) {
                 if (!reply.getValue().contains(versioned)) {
                     sendRepair(reply.getKey(), read, resolved);

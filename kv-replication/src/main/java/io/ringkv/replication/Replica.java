@@ -128,7 +128,8 @@ public final class Replica {
 
     /**
      * Like {@link #apply}, for a record a repair brought: a key this replica holds nothing for does not take a
-     * tombstone written before {@code forgetBeforeMillis} (see {@link ReplicaTasks#applyRepaired}).
+     * tombstone written, or a value that expired, before {@code forgetBeforeMillis} (see
+     * {@link ReplicaTasks#applyRepaired}).
      */
     void applyRepaired(long token, Key key, List<Versioned> incoming, long forgetBeforeMillis,
                        Consumer<WriteOutcome> done) {

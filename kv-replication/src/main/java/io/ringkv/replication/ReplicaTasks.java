@@ -86,7 +86,8 @@ final class ReplicaTasks {
     /**
      * Like {@link #apply}, for a record a repair brought, except that a key this replica holds nothing for does not
      * take a tombstone older than {@code forgetBeforeMillis} (the tombstone grace): other replicas may have purged
-     * it, and there is nothing here for it to delete. Taking it would hand it back to a replica that purged it, which
+     * it, and there is nothing here for it to delete. A value that expired counts as a tombstone written at its
+     * expiry (as compaction keeps it), so one expired before the grace is not taken either. Taking it would hand it back to a replica that purged it, which
      * would hand it back again after its own purge, forever.
      */
     static Stored applyRepaired(StorageEngine engine, long token, Key key, List<Versioned> incoming,
@@ -99,13 +100,30 @@ final class ReplicaTasks {
         return resolveAndStore(engine, token, key, held, current, incoming, settings);
     }
 
-    private static boolean allTombstonesBefore(List<Versioned> incoming, long millis) {
+    /**
+     * @return true when every version stopped reading as a value before {@code millis}: deletes written, and values
+     *     that expired, before it (what a replica holding nothing for the key need not take, {@link #applyRepaired})
+     */
+    static boolean allTombstonesBefore(List<Versioned> incoming, long millis) {
         for (Versioned versioned : incoming) {
-            if (!versioned.isTombstone() || versioned.version().timestamp().physicalMillis() >= millis) {
+            if (deletedAt(versioned) >= millis) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * @return when {@code versioned} stopped reading as a value: a delete's write time; for a value with an expiry
+     *     (or the tombstone a compaction kept of it), its expiry, from which the tombstone grace counts as it does
+     *     in the engines' purge; {@code Long.MAX_VALUE} for a value that never expires
+     */
+    private static long deletedAt(Versioned versioned) {
+        Version version = versioned.version();
+        if (version.expires()) {
+            return Math.max(version.timestamp().physicalMillis(), version.expiresAtMillis());
+        }
+        return versioned.isTombstone() ? version.timestamp().physicalMillis() : Long.MAX_VALUE;
     }
 
     /**
@@ -136,17 +154,21 @@ final class ReplicaTasks {
         long keyHighest = Math.max(highestCounter(current, self), supersedes.counter(self));
         Dot dot = new Dot(self, nextCounter(self, keyHighest, reservedCounter));
         // what the write replaces, as a reader sees it now: an expired value is not there to keep or to report
-        List<Versioned> replaced = new ArrayList<>();
+        boolean supersededLive = false;
+        Versioned newestReplaced = null;
         for (Versioned held : current.visibleAt(timestamp.physicalMillis()).versions()) {
-            if (!held.isTombstone() && supersedes.covers(held.version().dot())) {
-                replaced.add(held);
+            if (supersedes.covers(held.version().dot())) {
+                supersededLive |= !held.isTombstone();
+                // the set is in last-write-wins order: the last one covered is the one GET answers of them
+                newestReplaced = held;
             }
         }
-        long expiresAt = value == null ? Version.NEVER
-            : expiry.resolve(stamp, new SiblingSet(replaced).expiresAtMillis());
+        // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete
+        long kept = newestReplaced == null || newestReplaced.isTombstone() ? Version.NEVER
+            : newestReplaced.version().expiresAtMillis();
+        long expiresAt = value == null ? Version.NEVER : expiry.resolve(stamp, kept);
         Version version = new Version(dot, supersedes, stamp, expiresAt);
         Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
-        boolean supersededLive = !replaced.isEmpty();
         Stored stored = resolveAndStore(engine, token, key, record, current, List.of(written), settings);
         return new Coordinated(written, stored, supersededLive, pruned);
     }
@@ -194,7 +216,9 @@ final class ReplicaTasks {
         List<Versioned> all = new ArrayList<>(current.versions());
         all.addAll(incoming);
         SiblingSet resolved = settings.resolver.resolve(ExpiredCopies.collapse(all));
-        if (resolved.equals(current)) {
+        // a record in an older format is rewritten even for the same set: peers that stored the set since hold the
+        // current format's bytes, which anti-entropy would otherwise find different at every repair
+        if (resolved.equals(current) && (held == null || SiblingCodec.isCurrentFormat(held.version()))) {
             return new Stored(resolved, Change.UNCHANGED);
         }
         if (resolved.size() > settings.maxSiblings) {

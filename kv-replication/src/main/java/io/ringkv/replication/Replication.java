@@ -110,9 +110,9 @@ public final class Replication {
 
     /**
      * Merges a peer's stored record of a key (as its engine holds it: anti-entropy's unit) into this replica with
-     * the resolver, through the storage stage. A key this replica holds nothing for does not take a tombstone older
-     * than the tombstone grace ({@link ReplicationConfig#tombstoneGraceMillis()}): other replicas may have purged
-     * it, and there is nothing here to delete.
+     * the resolver, through the storage stage. A key this replica holds nothing for does not take a tombstone (or a
+     * value that expired) older than the tombstone grace ({@link ReplicationConfig#tombstoneGraceMillis()}): other
+     * replicas may have purged it, and there is nothing here to delete.
      *
      * @param value the record's value blob, null for a tombstone
      * @param done receives true once the key durably reflects the record; false when the record does not decode

@@ -135,6 +135,30 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aReadDoesNotHandBackAValueThatExpiredBeforeTheGraceToAReplicaThatPurgedIt() {
+        SimulationSeeds.run(getClass(), "aReadDoesNotHandBackAValueThatExpiredBeforeTheGraceToAReplicaThatPurgedIt",
+            "kv-replication", 5, seed -> {
+                long grace = 10_000;
+                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT.withTombstoneGraceMillis(grace));
+                cluster.sim.network().latency(LatencyModel.exponential(200_000, MS));
+                assertTrue(put(cluster, n(1), "k", "v", Expiry.after(1_000), ALL).succeeded());
+                cluster.sim.runFor((grace + 5_000) * MS);
+                // n1's compaction kept the expired value as a tombstone at its expiry and, past the grace, purged
+                // it; n2 and n3 have not compacted yet and still hold the value
+                cluster.sim.node(n(1)).disk().compact("data", grace);
+                assertEquals(java.util.Map.of(), cluster.contents(n(1)));
+                for (int read = 0; read < 3; read++) {
+                    assertTrue(cluster.get(n(1 + read), "k", ALL).value.isDeleted());
+                }
+                cluster.sim.runFor(1_000 * MS);
+                assertEquals(java.util.Map.of(), cluster.contents(n(1)),
+                    "a read repair gave n1 back a value that expired before the grace: it guards nothing there, and"
+                        + " n1 would purge it and take it back at every read until n2 and n3 compact");
+                assertEquals(List.of(), cluster.sim.handlerFailures());
+            });
+    }
+
+    @Test
     void aChangeOfExpiryKeepsTheValueAndHonoursItsCondition() {
         SimulationSeeds.run(getClass(), "aChangeOfExpiryKeepsTheValueAndHonoursItsCondition", "kv-replication", 10,
             seed -> {

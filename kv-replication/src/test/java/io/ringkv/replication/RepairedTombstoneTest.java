@@ -1,6 +1,7 @@
 package io.ringkv.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +57,42 @@ class RepairedTombstoneTest {
     void aTombstoneWithinTheGraceIsTaken() {
         try (StorageEngine engine = engine()) {
             ReplicaTasks.applyRepaired(engine, TOKEN, KEY, List.of(written(2, 1_000, null)), 1_000, SETTINGS);
+            assertTrue(engine.get(TOKEN, KEY).isTombstone());
+        }
+    }
+
+    private static Versioned expiring(long counter, long millis, long expiresAt, boolean tombstone) {
+        Version version = new Version(new Dot(NodeId.of("a"), counter), VectorClock.empty(),
+            new HybridTimestamp(millis, 0), expiresAt);
+        return tombstone ? Versioned.tombstone(version) : Versioned.of(version, Value.of("v".getBytes()));
+    }
+
+    @Test
+    void aValueThatExpiredBeforeTheGraceIsNotTakenForAKeyHeldNowhereHere() {
+        // it reads as absent everywhere and guards nothing here; the replicas that compacted it purged it, so
+        // taking it would hand it back to them after each of their purges
+        try (StorageEngine engine = engine()) {
+            ReplicaTasks.Stored stored = ReplicaTasks.applyRepaired(engine, TOKEN, KEY,
+                List.of(expiring(1, 500, 1_000, false)), 5_000, SETTINGS);
+            assertEquals(ReplicaTasks.Change.UNCHANGED, stored.change());
+            assertNull(engine.get(TOKEN, KEY));
+        }
+    }
+
+    @Test
+    void aValueThatExpiredWithinTheGraceIsTaken() {
+        try (StorageEngine engine = engine()) {
+            ReplicaTasks.applyRepaired(engine, TOKEN, KEY, List.of(expiring(1, 500, 6_000, false)), 5_000, SETTINGS);
+            assertNotNull(engine.get(TOKEN, KEY));
+        }
+    }
+
+    @Test
+    void theTombstoneOfAnExpiredValueCountsFromItsExpiryNotItsWrite() {
+        // a compaction kept the expired value as a tombstone written at its expiry: within the grace from then it
+        // still guards the key (a joining node streaming it must take it), however old the write itself is
+        try (StorageEngine engine = engine()) {
+            ReplicaTasks.applyRepaired(engine, TOKEN, KEY, List.of(expiring(1, 500, 6_000, true)), 5_000, SETTINGS);
             assertTrue(engine.get(TOKEN, KEY).isTombstone());
         }
     }

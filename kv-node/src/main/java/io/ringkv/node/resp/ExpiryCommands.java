@@ -98,7 +98,7 @@ final class ExpiryCommands {
      * SET's options from {@code first} on: the expiry the write carries ({@link Expiry#NONE} when none is named:
      * a plain SET clears an expiry, as in Redis).
      */
-    static Parsed<Expiry> setOptions(List<byte[]> arguments, int first) {
+    static Parsed<Expiry> setOptions(List<byte[]> arguments, int first, long nowMillis) {
         Expiry expiry = null;
         for (int i = first; i < arguments.size(); i++) {
             String option = text(arguments.get(i)).toUpperCase(Locale.ROOT);
@@ -118,7 +118,7 @@ final class ExpiryCommands {
                     if (expiry != null || i + 1 == arguments.size()) {
                         return Parsed.error(SYNTAX);
                     }
-                    Parsed<Expiry> timed = timed(option, text(arguments.get(++i)), "set");
+                    Parsed<Expiry> timed = timed(option, text(arguments.get(++i)), "set", nowMillis);
                     if (timed.error() != null) {
                         return timed;
                     }
@@ -134,9 +134,11 @@ final class ExpiryCommands {
 
     /**
      * @param option EX, PX, EXAT or PXAT
-     * @return the expiry, or Redis' error for a value that is not a positive integer or overflows milliseconds
+     * @param nowMillis the wall clock a time to live is added to
+     * @return the expiry, or Redis' error for a value that is not a positive integer, overflows milliseconds, or
+     *     (a time to live) passes the largest instant once added to now
      */
-    private static Parsed<Expiry> timed(String option, String number, String command) {
+    private static Parsed<Expiry> timed(String option, String number, String command, long nowMillis) {
         long amount;
         try {
             amount = Long.parseLong(number);
@@ -144,11 +146,13 @@ final class ExpiryCommands {
             return Parsed.error(NOT_INTEGER);
         }
         long unit = option.startsWith("P") ? 1 : 1000;
-        if (amount <= 0 || amount > Long.MAX_VALUE / unit) {
+        boolean absolute = option.endsWith("AT");
+        if (amount <= 0 || amount > Long.MAX_VALUE / unit
+            || !absolute && amount * unit > Long.MAX_VALUE - Math.max(0, nowMillis)) {
             return Parsed.error(invalidTime(command));
         }
         long millis = amount * unit;
-        return Parsed.ok(option.endsWith("AT") ? Expiry.at(millis) : Expiry.after(millis));
+        return Parsed.ok(absolute ? Expiry.at(millis) : Expiry.after(millis));
     }
 
     private static String invalidTime(String command) {
@@ -156,7 +160,7 @@ final class ExpiryCommands {
     }
 
     private void setWithTimeToLive(List<byte[]> arguments, CommandContext context, String command, long unit) {
-        Parsed<Expiry> expiry = timed(unit == 1 ? "PX" : "EX", text(arguments.get(2)), command);
+        Parsed<Expiry> expiry = timed(unit == 1 ? "PX" : "EX", text(arguments.get(2)), command, clock.getAsLong());
         if (expiry.error() != null) {
             context.reply(expiry.error());
             return;
@@ -169,16 +173,17 @@ final class ExpiryCommands {
     }
 
     private void expire(List<byte[]> arguments, CommandContext context, String command, long unit, boolean absolute) {
+        // the options first, then the number: the order Redis checks them in, so the same error answers
+        Parsed<Expiry.Condition> condition = condition(arguments, 3);
+        if (condition.error() != null) {
+            context.reply(condition.error());
+            return;
+        }
         long amount;
         try {
             amount = Long.parseLong(text(arguments.get(2)));
         } catch (NumberFormatException e) {
             context.reply(Reply.error(NOT_INTEGER));
-            return;
-        }
-        Parsed<Expiry.Condition> condition = condition(arguments, 3);
-        if (condition.error() != null) {
-            context.reply(condition.error());
             return;
         }
         if (amount > Long.MAX_VALUE / unit || amount < Long.MIN_VALUE / unit
@@ -232,7 +237,8 @@ final class ExpiryCommands {
                 return Reply.integer(at);
             }
             long shown = absolute ? at : Math.max(0, at - clock.getAsLong());
-            return Reply.integer(millis ? shown : (shown + 500) / 1000);
+            // rounded to the nearest second as Redis does, without its (shown + 500) overflow at the latest instant
+            return Reply.integer(millis ? shown : shown / 1000 + (shown % 1000 >= 500 ? 1 : 0));
         }, answer -> service.expiry(key, consistency, answer));
     }
 
@@ -260,7 +266,7 @@ final class ExpiryCommands {
                         context.reply(Reply.error(SYNTAX));
                         return;
                     }
-                    Parsed<Expiry> timed = timed(option, text(arguments.get(++i)), "getex");
+                    Parsed<Expiry> timed = timed(option, text(arguments.get(++i)), "getex", clock.getAsLong());
                     if (timed.error() != null) {
                         context.reply(timed.error());
                         return;

@@ -228,7 +228,7 @@ final class KeyValueCommands {
     }
 
     private void set(List<byte[]> arguments, CommandContext context) {
-        ExpiryCommands.Parsed<Expiry> expiry = ExpiryCommands.setOptions(arguments, 3);
+        ExpiryCommands.Parsed<Expiry> expiry = ExpiryCommands.setOptions(arguments, 3, System.currentTimeMillis());
         if (expiry.error() != null) {
             context.reply(expiry.error());
             return;

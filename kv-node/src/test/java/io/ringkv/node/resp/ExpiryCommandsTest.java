@@ -84,6 +84,15 @@ class ExpiryCommandsTest {
             client.call("SET", "k", "v", "EX", "9223372036854775807"));
         assertEquals(new Err("ERR value is not an integer or out of range"),
             client.call("SET", "k", "v", "PX", "soon"));
+        // a time to live that passes the largest instant once added to now overflows in Redis: refused the same way
+        assertEquals(new Err("ERR invalid expire time in 'set' command"),
+            client.call("SET", "k", "v", "PX", "9223372036854775807"));
+        assertEquals(new Err("ERR invalid expire time in 'set' command"),
+            client.call("SET", "k", "v", "EX", "9223372036854775"));
+        assertEquals(new Err("ERR invalid expire time in 'psetex' command"),
+            client.call("PSETEX", "k", "9223372036854775000", "v"));
+        assertEquals(new Err("ERR invalid expire time in 'getex' command"),
+            client.call("GETEX", "k", "PX", "9223372036854775807"));
         assertEquals(new Err("ERR syntax error"), client.call("SET", "k", "v", "EX", "10", "PX", "10"));
         assertEquals(new Err("ERR syntax error"), client.call("SET", "k", "v", "EX", "10", "KEEPTTL"));
         assertEquals(new Err("ERR syntax error"), client.call("SET", "k", "v", "EX"));
@@ -95,10 +104,21 @@ class ExpiryCommandsTest {
         assertEquals(new Err("ERR GT and LT options at the same time are not compatible"),
             client.call("EXPIRE", "k", "10", "GT", "LT"));
         assertEquals(new Err("ERR Unsupported option SOON"), client.call("EXPIRE", "k", "10", "SOON"));
+        assertEquals(new Err("ERR Unsupported option SOON"), client.call("EXPIRE", "k", "later", "SOON"),
+            "Redis checks the options before the number");
+        assertEquals(new Err("ERR value is not an integer or out of range"), client.call("EXPIRE", "k", "later"));
         assertEquals(new Err("ERR invalid expire time in 'expire' command"),
             client.call("EXPIRE", "k", "9223372036854775807"));
         assertEquals(new Err("ERR syntax error"), client.call("GETEX", "k", "EX", "10", "PERSIST"));
         assertEquals(-1L, client.call("TTL", "k"), "nothing changed");
+    }
+
+    @Test
+    void theLatestInstantReadsBackWithoutOverflow() throws IOException {
+        assertEquals("OK", client.call("SET", "k", "v", "PXAT", "9223372036854775807"));
+        assertEquals(9223372036854775807L, client.call("PEXPIRETIME", "k"));
+        assertEquals(9223372036854776L, client.call("EXPIRETIME", "k"), "rounded as Redis rounds, not wrapped");
+        assertTrue((Long) client.call("TTL", "k") > 9_000_000_000_000_000L);
     }
 
     @Test

@@ -67,6 +67,11 @@ public final class SiblingCodec {
     private SiblingCodec() {
     }
 
+    /** @return true when {@code version} is a version blob in the format {@link #encodeVersions} writes */
+    public static boolean isCurrentFormat(byte[] version) {
+        return version.length > 0 && version[0] == FORMAT;
+    }
+
     /** @return the version blob of {@code set} */
     public static byte[] encodeVersions(SiblingSet set) {
         int length = 1 + Long.BYTES + Short.BYTES;

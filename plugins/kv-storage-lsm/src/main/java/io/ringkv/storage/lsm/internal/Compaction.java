@@ -113,12 +113,22 @@ final class Compaction {
             return entry;
         }
         byte[] version = record.version();
-        long expiresAt = expiry.expiresAtMillis(version);
-        if (expiresAt == 0 || expiresAt > now) {
+        long expiresAt;
+        byte[] tombstone;
+        try {
+            expiresAt = expiry.expiresAtMillis(version);
+            if (expiresAt == 0 || expiresAt > now) {
+                return entry;
+            }
+            tombstone = expiry.expiredVersion(version);
+        } catch (RuntimeException e) {
+            // a blob the writing layer cannot read is kept as it is: failing here would fail every compaction of
+            // its table, retried forever, for a value that still reads (or fails to) as it did
+            metrics.expiryUnreadable.increment();
             return entry;
         }
         metrics.expiredDropped.increment();
-        return new Entry(StorageRecord.tombstone(record.storageKey(), expiry.expiredVersion(version)), entry.seq(),
+        return new Entry(StorageRecord.tombstone(record.storageKey(), tombstone), entry.seq(),
             Math.max(entry.writeMillis(), expiresAt));
     }
 

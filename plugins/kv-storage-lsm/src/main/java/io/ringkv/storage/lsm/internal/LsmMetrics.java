@@ -22,6 +22,8 @@ final class LsmMetrics {
     final LongAdder tombstonesPurged = new LongAdder();
     /** Live records whose value had expired, kept as tombstones by a compaction. */
     final LongAdder expiredDropped = new LongAdder();
+    /** Live records compaction kept as they were because their expiry could not be read from their version. */
+    final LongAdder expiryUnreadable = new LongAdder();
     /** Tombstones past their grace that compaction kept because the purge gate (repair) did not allow them yet. */
     final LongAdder tombstonesHeld = new LongAdder();
     final LongAdder sstableBytesRead = new LongAdder();
@@ -62,6 +64,7 @@ final class LsmMetrics {
         out.put("compaction_bytes_written", compacted);
         out.put("tombstones_purged", tombstonesPurged.sum());
         out.put("expired_values_dropped", expiredDropped.sum());
+        out.put("expiry_unreadable", expiryUnreadable.sum());
         out.put("tombstones_held_for_repair", tombstonesHeld.sum());
         out.put("sstable_bytes_read", sstableBytesRead.sum());
         out.put("bloom_negatives", bloomNegatives.sum());

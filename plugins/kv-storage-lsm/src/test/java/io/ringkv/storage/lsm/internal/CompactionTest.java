@@ -127,6 +127,37 @@ class CompactionTest {
     }
 
     @Test
+    void aRecordWhoseExpiryCannotBeReadStaysAsItIsAndTheCompactionGoesOn() {
+        io.ringkv.storage.RecordExpiry unreadable = new io.ringkv.storage.RecordExpiry() {
+            @Override
+            public long expiresAtMillis(byte[] version) {
+                return BLOB_EXPIRY.expiresAtMillis(version);
+            }
+
+            @Override
+            public byte[] expiredVersion(byte[] version) {
+                if (new String(version, java.nio.charset.StandardCharsets.US_ASCII).endsWith("7")) {
+                    throw new IllegalStateException("a blob the writing layer cannot read");
+                }
+                return BLOB_EXPIRY.expiredVersion(version);
+            }
+        };
+        EngineConfig config = EngineConfig.of(data, "store").withExpiry(unreadable);
+        try (LsmEngine engine = LsmEngine.open(config, LsmOptions.parse(Map.of("tombstone-grace-seconds", "86400")),
+                now::get)) {
+            long past = now.get() - 1_000;
+            engine.put(1, Key.utf8("odd"), ("e" + (past - past % 10 + 7)).getBytes(), "kept".getBytes());
+            engine.put(2, Key.utf8("even"), ("e" + (past - past % 10)).getBytes(), "expired".getBytes());
+            engine.flushMemtables();
+            engine.compactAll();
+            assertTrue(engine.get(2, Key.utf8("even")).isTombstone(), "the compaction went on past the odd record");
+            assertArrayEquals("kept".getBytes(), engine.get(1, Key.utf8("odd")).value(), "kept as it was");
+            assertEquals(1L, engine.metrics().extra().get("expiry_unreadable"));
+            assertEquals(0L, engine.metrics().extra().get("background_failures"));
+        }
+    }
+
+    @Test
     void compactionKeepsTheNewestEntryOfEachKey() {
         try (LsmEngine engine = open()) {
             for (int round = 0; round < 5; round++) {
