@@ -79,14 +79,14 @@ final class Compaction {
         long purgeBefore = now - options.tombstoneGraceSeconds() * 1000;
         EntryCursor kept = () -> {
             for (Entry next = merged.next(); next != null; next = merged.next()) {
-                Entry entry = expired(next, now);
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("the engine is closing");
                 }
-                if (!keep.test(entry.key().token())) {
+                if (!keep.test(next.key().token())) {
                     dropped++;
                     continue;
                 }
+                Entry entry = expired(next, now);
                 if (!purgeable(entry, purgeBefore, older)) {
                     return entry;
                 }
