@@ -2,9 +2,10 @@ package io.ringkv.node;
 
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
+import io.ringkv.node.security.TlsSettings;
 
 /**
- * How the Redis-protocol front door bounds each client: time and memory.
+ * How the client-facing ports bound and protect each client: time, memory and TLS.
  *
  * @param idleTimeoutSeconds a connection that sends and receives nothing for this long, with no answer in
  *     flight, is closed; 0 (the default, as Redis' {@code timeout 0}) never closes it: connection pools keep
@@ -17,16 +18,26 @@ import io.ringkv.api.KvException;
  *     read) before the server stops reading from it (default 1024)
  * @param maxUnsentReplyBytes reply bytes a client has not read before the server stops reading its requests and
  *     encoding its answers (default 1 MiB)
+ * @param tls TLS on the client-facing ports ({@link TlsSettings#OFF} by default)
  */
 public record ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, int maxPendingReplies,
-                             int maxUnsentReplyBytes) {
+                             int maxUnsentReplyBytes, TlsSettings tls) {
     /** The defaults. */
-    public static final ClientSettings DEFAULT = new ClientSettings(0, 30, 1024, 1024 * 1024);
+    public static final ClientSettings DEFAULT = new ClientSettings(0, 30, 1024, 1024 * 1024, TlsSettings.OFF);
     /** Longest timeout: a day. */
     public static final int MAX_TIMEOUT_SECONDS = 86_400;
 
+    /** Without TLS. */
+    public ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, int maxPendingReplies,
+                          int maxUnsentReplyBytes) {
+        this(idleTimeoutSeconds, requestTimeoutSeconds, maxPendingReplies, maxUnsentReplyBytes, TlsSettings.OFF);
+    }
+
     /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting and its range */
     public ClientSettings {
+        if (tls == null) {
+            tls = TlsSettings.OFF;
+        }
         check(idleTimeoutSeconds >= 0 && idleTimeoutSeconds <= MAX_TIMEOUT_SECONDS,
             "client-idle-timeout must be 0 (never) to " + MAX_TIMEOUT_SECONDS + " seconds, was " + idleTimeoutSeconds);
         check(requestTimeoutSeconds >= 0 && requestTimeoutSeconds <= MAX_TIMEOUT_SECONDS,

@@ -149,8 +149,11 @@ public final class RingkvNode implements AutoCloseable {
             clients.requestTimeoutSeconds() * 1000L, RespConfig.onPort(0).version()));
         try {
             // bound before gossip starts: a port taken must fail the start before the cluster hears of this node
+            // a keystore that does not load fails the start here, before the cluster hears of this node
+            io.ringkv.node.security.ReloadingTls tls = clients.tls().enabled()
+                ? io.ringkv.node.security.ReloadingTls.load(clients.tls(), events) : null;
             http = config.httpPort() == NodeConfig.HTTP_OFF ? null
-                : NodeHttpServer.bind(config.listen().host(), config.httpPort(), config.id().value());
+                : NodeHttpServer.bind(config.listen().host(), config.httpPort(), config.id().value(), tls);
             NodeConfig announced = config.withClientPort(frontDoor.port());
             // before the agent starts: the JVM's collectors take a moment to set up, which gossip need not wait for
             metrics = new NodeMetrics(context.counters());

@@ -169,6 +169,23 @@ final class NodeCommand implements Command {
         + " has not read before the node stops reading from it")
     int clientMaxUnsentBytes = ClientSettings.DEFAULT.maxUnsentReplyBytes();
 
+    @CommandLine.Option(names = "--tls-keystore", paramLabel = "FILE", description = "PKCS#12 keystore with this"
+        + " node's key and certificate: the HTTP port then speaks HTTPS (TLS 1.3) only; the certificate is reloaded"
+        + " when the file changes")
+    Path tlsKeystore;
+
+    @CommandLine.Option(names = "--tls-keystore-password-file", paramLabel = "FILE", description = "file whose first"
+        + " line is the keystore's (and truststore's) password")
+    Path tlsPasswordFile;
+
+    @CommandLine.Option(names = "--tls-truststore", paramLabel = "FILE", description = "PKCS#12 file of the"
+        + " authorities whose client certificates are accepted")
+    Path tlsTruststore;
+
+    @CommandLine.Option(names = "--tls-client-auth", paramLabel = "none|want|need", description = "whether clients"
+        + " present certificates (default none)")
+    String tlsClientAuth = "none";
+
     @CommandLine.Option(names = "--sloppy-quorum", paramLabel = "on|off", description = "a write's DOWN replicas are"
         + " replaced by the next healthy nodes, which keep hints for them")
     String sloppyQuorum = "on";
@@ -418,6 +435,8 @@ final class NodeCommand implements Command {
             Bounds.check("--client-idle-timeout", clientIdleTimeout, 0, ClientSettings.MAX_TIMEOUT_SECONDS),
             Bounds.check("--client-request-timeout", clientRequestTimeout, 0, ClientSettings.MAX_TIMEOUT_SECONDS),
             Bounds.check("--client-max-pending-replies", clientMaxPendingReplies, 1, 1_000_000),
-            Bounds.check("--client-max-unsent-bytes", clientMaxUnsentBytes, 16 * 1024, 1024 * 1024 * 1024));
+            Bounds.check("--client-max-unsent-bytes", clientMaxUnsentBytes, 16 * 1024, 1024 * 1024 * 1024),
+            new io.ringkv.node.security.TlsSettings(tlsKeystore, tlsPasswordFile, tlsTruststore,
+                io.ringkv.node.security.TlsSettings.ClientAuth.parse(tlsClientAuth)));
     }
 }

@@ -62,9 +62,30 @@ public final class NodeHttpServer implements AutoCloseable {
      * @throws KvException with {@code INVALID_CONFIGURATION} when the port cannot be bound (in use, or not allowed)
      */
     public static NodeHttpServer bind(String host, int port, String nodeId) {
+        return bind(host, port, nodeId, null);
+    }
+
+    /**
+     * As {@link #bind(String, int, String)}, serving HTTPS only when {@code tls} is given: TLS 1.3 with its
+     * certificate (reloaded as the file changes) and client certificate policy; a plaintext request fails its
+     * handshake.
+     */
+    public static NodeHttpServer bind(String host, int port, String nodeId, io.ringkv.node.security.ReloadingTls tls) {
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), MAX_CONNECTIONS);
+            if (tls == null) {
+                server = HttpServer.create(new InetSocketAddress(host, port), MAX_CONNECTIONS);
+            } else {
+                com.sun.net.httpserver.HttpsServer https =
+                    com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(host, port), MAX_CONNECTIONS);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls.context()) {
+                    @Override
+                    public void configure(com.sun.net.httpserver.HttpsParameters parameters) {
+                        parameters.setSSLParameters(tls.parameters());
+                    }
+                });
+                server = https;
+            }
         } catch (IOException e) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "cannot listen for HTTP on " + host + ":" + port
                 + " (" + e.getMessage() + "); choose another --http-port, or -1 for none", e);
