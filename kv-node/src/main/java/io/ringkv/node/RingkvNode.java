@@ -13,6 +13,11 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
+import io.ringkv.node.auth.Authenticator;
+import io.ringkv.node.auth.ProtectedMode;
+import io.ringkv.node.auth.Users;
+import io.ringkv.node.auth.UsersFile;
+import io.ringkv.node.http.BasicAuth;
 import io.ringkv.node.http.ClusterEndpoint;
 import io.ringkv.node.http.DashboardEndpoint;
 import io.ringkv.node.http.HealthEndpoint;
@@ -110,6 +115,7 @@ public final class RingkvNode implements AutoCloseable {
     private RepairScheduler repairs;
     private volatile ScalingMonitor scaling;
     private PeersWriter peersWriter;
+    private Authenticator authenticator;
 
     @Inject
     RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
@@ -134,6 +140,7 @@ public final class RingkvNode implements AutoCloseable {
      * @param events receives one line per notable event (nodes learned, judged, restarted; agent errors)
      */
     public void start(Consumer<String> events) {
+        authenticator = clientAuthentication();
         try {
             Files.createDirectories(config.dataDirectory());
         } catch (IOException e) {
@@ -223,7 +230,7 @@ public final class RingkvNode implements AutoCloseable {
                 replication.coordinator().ring(), membership.futureRing(), config.id())));
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
-                health::whyUnavailable, context.counters(), metrics.requests());
+                health::whyUnavailable, context.counters(), metrics.requests(), authenticator);
             if (http != null) {
                 http.serve(httpRoutes(handOffs));
             }
@@ -249,6 +256,7 @@ public final class RingkvNode implements AutoCloseable {
             CloseHelper.quietClose(httpFrontDoor);
             CloseHelper.quietClose(front);
             frontDoor.close();
+            CloseHelper.quietClose(authenticator);
             throw e;
         }
     }
@@ -278,7 +286,23 @@ public final class RingkvNode implements AutoCloseable {
         new HealthEndpoint(membership::snapshot, health::whyUnavailable).addTo(routes);
         new ClusterEndpoint(membership::snapshot, context.clock()::wallClockMillis).addTo(routes);
         new DashboardEndpoint().addTo(routes);
-        return routes;
+        return routes.guardEach(new BasicAuth(authenticator)::guard);
+    }
+
+    /**
+     * @return the logins of the client ports: the users file's, or none; refuses (protected mode) a node that would
+     *     listen beyond loopback without users unless the operator allowed it
+     * @throws KvException with {@code INVALID_CONFIGURATION} naming the line of the users file that is wrong, or the
+     *     options protected mode wants
+     */
+    private Authenticator clientAuthentication() {
+        ClientSettings clients = config.clients();
+        Users users = clients.usersFile() == null ? null : UsersFile.load(clients.usersFile());
+        ProtectedMode.check(config.listen().host(), users != null, clients.allowUnauthenticated());
+        if (users == null) {
+            return Authenticator.open(context.counters());
+        }
+        return Authenticator.of(users, context.counters());
     }
 
     /** @return an operation that refuses arguments, naming {@code command} */
@@ -413,6 +437,7 @@ public final class RingkvNode implements AutoCloseable {
         CloseHelper.quietClose(http);
         CloseHelper.quietClose(httpFrontDoor);
         CloseHelper.quietClose(front);
+        CloseHelper.quietClose(authenticator);
         if (runner != null) {
             runner.close();
         } else {

@@ -79,6 +79,15 @@ final class NodeCommand implements Command {
         + " port + 2000, so " + NodeConfig.DEFAULT_HTTP_PORT + "; any free port when the client port is 0)")
     Integer httpPort;
 
+    @CommandLine.Option(names = "--users-file", paramLabel = "PATH", description = "the users who may log in (AUTH,"
+        + " HELLO AUTH, HTTP basic auth) and their permissions, one a line, readable by the node's user only; add"
+        + " users with 'ringkv user add' (default: none, every client may do everything)")
+    Path usersFile;
+
+    @CommandLine.Option(names = "--allow-unauthenticated", description = "serve clients without a users file even"
+        + " when --listen is not a loopback address (protected mode off): only on a network you trust")
+    boolean allowUnauthenticated;
+
     @CommandLine.Option(names = "--zone", paramLabel = "Z", description = "the node's zone (failure domain)")
     String zone = Node.DEFAULT_ZONE;
 
@@ -418,6 +427,7 @@ final class NodeCommand implements Command {
             Bounds.check("--client-idle-timeout", clientIdleTimeout, 0, ClientSettings.MAX_TIMEOUT_SECONDS),
             Bounds.check("--client-request-timeout", clientRequestTimeout, 0, ClientSettings.MAX_TIMEOUT_SECONDS),
             Bounds.check("--client-max-pending-replies", clientMaxPendingReplies, 1, 1_000_000),
-            Bounds.check("--client-max-unsent-bytes", clientMaxUnsentBytes, 16 * 1024, 1024 * 1024 * 1024));
+            Bounds.check("--client-max-unsent-bytes", clientMaxUnsentBytes, 16 * 1024, 1024 * 1024 * 1024),
+            usersFile, allowUnauthenticated);
     }
 }

@@ -1,5 +1,6 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.node.auth.Permission;
 import java.util.List;
 
 /**
@@ -22,6 +23,23 @@ record CommandSpec(String name, int arity, List<String> flags, int firstKey, int
     static CommandSpec keyed(String name, int arity, String flags, int lastKey, int keyStep, String group,
                              String summary, Handler handler) {
         return new CommandSpec(name, arity, List.of(flags.split(" ")), 1, lastKey, keyStep, group, summary, handler);
+    }
+
+    /**
+     * @return the permission a user needs to run this command, by its flags as {@code COMMAND} reports them:
+     *     {@code admin} needs {@link Permission#ADMIN}, {@code write} {@link Permission#READWRITE}, any other
+     *     {@link Permission#READ}
+     */
+    Permission requiredPermission() {
+        if (flags.contains("admin")) {
+            return Permission.ADMIN;
+        }
+        return flags.contains("write") ? Permission.READWRITE : Permission.READ;
+    }
+
+    /** @return whether a client may run it before it logged in (Redis' {@code no_auth} flag) */
+    boolean beforeLogin() {
+        return flags.contains("no_auth");
     }
 
     boolean acceptsArgumentCount(int count) {
