@@ -81,6 +81,11 @@ public final class Authenticator implements AutoCloseable {
         return new Authenticator(null, counters, FAILURE_DELAY);
     }
 
+    /** @return an authenticator that checks nothing, with counters of its own (they stay 0) */
+    public static Authenticator open() {
+        return open(new CounterRegistry(AuthCounter.values().length));
+    }
+
     /** @return an authenticator of {@code users} that answers a failed login after {@link #FAILURE_DELAY} */
     public static Authenticator of(Users users, CounterRegistry counters) {
         return of(users, counters, FAILURE_DELAY);

@@ -40,11 +40,11 @@ final class UserAddCommand implements Command {
 
     @CommandLine.Option(names = "--permission", required = true, paramLabel = "P", description = "read (GET, MGET,"
         + " EXISTS, SCAN, TTL, INFO...), readwrite (also SET, DEL, EXPIRE...) or admin (also REMOVENODE, REPAIR,"
-        + " DECOMMISSION, CLEANUP)")
+        + " DECOMMISSION, CLEANUP); required, no default")
     String permission;
 
     @CommandLine.Option(names = "--users-file", required = true, paramLabel = "PATH", description = "the users file"
-        + " (created when missing); the node's --users-file")
+        + " (created when missing); the node's --users-file; required, no default")
     Path usersFile;
 
     @CommandLine.Option(names = "--iterations", paramLabel = "N", description = "PBKDF2 iterations: each login costs"

@@ -116,7 +116,7 @@ public final class RespServer implements AutoCloseable {
      */
     public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
                                    Availability availability, CounterRegistry counters, RequestMetrics requests) {
-        return start(listener, service, node, availability, counters, requests, Authenticator.open(counters));
+        return start(listener, service, node, availability, counters, requests, Authenticator.open());
     }
 
     /**
