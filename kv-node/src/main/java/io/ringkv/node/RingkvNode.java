@@ -296,13 +296,30 @@ public final class RingkvNode implements AutoCloseable {
      *     options protected mode wants
      */
     private Authenticator clientAuthentication() {
-        ClientSettings clients = config.clients();
-        Users users = clients.usersFile() == null ? null : UsersFile.load(clients.usersFile());
-        ProtectedMode.check(config.listen().host(), users != null, clients.allowUnauthenticated());
+        Users users = usersOf(config);
         if (users == null) {
             return Authenticator.open(context.counters());
         }
         return Authenticator.of(users, context.counters());
+    }
+
+    /**
+     * Reads the users file of {@code config} and applies protected mode: what {@link #start} does first, for a
+     * launcher to call before it opens anything.
+     *
+     * @throws KvException with {@code INVALID_CONFIGURATION} naming the line of the users file that is wrong, or the
+     *     options protected mode wants
+     */
+    public static void checkClientAccess(NodeConfig config) {
+        usersOf(config);
+    }
+
+    /** @return the users of {@code config}'s users file, or null without one, after protected mode's check */
+    private static Users usersOf(NodeConfig config) {
+        ClientSettings clients = config.clients();
+        Users users = clients.usersFile() == null ? null : UsersFile.load(clients.usersFile());
+        ProtectedMode.check(config.listen().host(), users != null, clients.allowUnauthenticated());
+        return users;
     }
 
     /** @return an operation that refuses arguments, naming {@code command} */

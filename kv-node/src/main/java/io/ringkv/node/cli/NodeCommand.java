@@ -247,6 +247,8 @@ final class NodeCommand implements Command {
     @Override
     public int run(PrintStream out, PrintStream err) {
         NodeConfig config = withConfigFile().config();
+        // before the engine opens the data directory: a node refused for its users leaves nothing behind
+        RingkvNode.checkClientAccess(config);
         RingkvNode node = NodeComponent.of(config).node();
         CompletableFuture<Integer> status = new CompletableFuture<>();
         // SIGINT and SIGTERM run the shutdown hooks: stop the agent, close the transport, then let the JVM exit
