@@ -16,7 +16,7 @@ import javax.crypto.spec.PBEKeySpec;
 /**
  * A salted, deliberately slow hash of a password: PBKDF2 with HMAC-SHA-256 (the JDK's own), its iteration count and
  * salt kept beside it, written {@code pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>}. The password itself is
- * never kept. Checking a password costs as much as making the hash (about 0.3 s of one core at the default count),
+ * never kept. Checking a password costs as much as making the hash (0.15–0.5 s of one core at the default count),
  * which is what makes guessing slow.
  *
  * @param iterations PBKDF2 iterations, {@value #MIN_ITERATIONS}–{@value #MAX_ITERATIONS}
