@@ -3,9 +3,11 @@ package io.ringkv.node;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.node.security.TlsSettings;
+import java.nio.file.Path;
 
 /**
- * How the client-facing ports bound and protect each client: time, memory and TLS.
+ * How the client ports treat each client: who may log in, how the Redis-protocol front door bounds each client's
+ * time and memory, and TLS.
  *
  * @param idleTimeoutSeconds a connection that sends and receives nothing for this long, with no answer in
  *     flight, is closed; 0 (the default, as Redis' {@code timeout 0}) never closes it: connection pools keep
@@ -18,20 +20,20 @@ import io.ringkv.node.security.TlsSettings;
  *     read) before the server stops reading from it (default 1024)
  * @param maxUnsentReplyBytes reply bytes a client has not read before the server stops reading its requests and
  *     encoding its answers (default 1 MiB)
+ * @param usersFile the users who may log in, with their permissions ({@code io.ringkv.node.auth.UsersFile}), or
+ *     null for none: then every client may do everything, and the node must listen on a loopback address unless
+ *     {@code allowUnauthenticated}
+ * @param allowUnauthenticated serve clients without users even on an address beyond loopback (protected mode
+ *     off): for a network the operator trusts
  * @param tls TLS on the client-facing ports ({@link TlsSettings#OFF} by default)
  */
 public record ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, int maxPendingReplies,
-                             int maxUnsentReplyBytes, TlsSettings tls) {
+                             int maxUnsentReplyBytes, Path usersFile, boolean allowUnauthenticated,
+                             TlsSettings tls) {
     /** The defaults. */
-    public static final ClientSettings DEFAULT = new ClientSettings(0, 30, 1024, 1024 * 1024, TlsSettings.OFF);
+    public static final ClientSettings DEFAULT = new ClientSettings(0, 30, 1024, 1024 * 1024);
     /** Longest timeout: a day. */
     public static final int MAX_TIMEOUT_SECONDS = 86_400;
-
-    /** Without TLS. */
-    public ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, int maxPendingReplies,
-                          int maxUnsentReplyBytes) {
-        this(idleTimeoutSeconds, requestTimeoutSeconds, maxPendingReplies, maxUnsentReplyBytes, TlsSettings.OFF);
-    }
 
     /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting and its range */
     public ClientSettings {
@@ -47,6 +49,19 @@ public record ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, 
             "client-max-pending-replies must be 1–1000000, was " + maxPendingReplies);
         check(maxUnsentReplyBytes >= 16 * 1024 && maxUnsentReplyBytes <= 1024 * 1024 * 1024,
             "client-max-unsent-bytes must be 16384–1073741824, was " + maxUnsentReplyBytes);
+    }
+
+    /** Bounds without users (protected mode on) and without TLS. */
+    public ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, int maxPendingReplies,
+                          int maxUnsentReplyBytes) {
+        this(idleTimeoutSeconds, requestTimeoutSeconds, maxPendingReplies, maxUnsentReplyBytes, null, false,
+            TlsSettings.OFF);
+    }
+
+    /** @return these settings with the users of {@code file} (null for none) */
+    public ClientSettings withUsersFile(Path file) {
+        return new ClientSettings(idleTimeoutSeconds, requestTimeoutSeconds, maxPendingReplies, maxUnsentReplyBytes,
+            file, allowUnauthenticated, tls);
     }
 
     private static void check(boolean valid, String message) {

@@ -13,6 +13,11 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
+import io.ringkv.node.auth.Authenticator;
+import io.ringkv.node.auth.ProtectedMode;
+import io.ringkv.node.auth.Users;
+import io.ringkv.node.auth.UsersFile;
+import io.ringkv.node.http.BasicAuth;
 import io.ringkv.node.http.ClusterEndpoint;
 import io.ringkv.node.http.DashboardEndpoint;
 import io.ringkv.node.http.HealthEndpoint;
@@ -110,6 +115,7 @@ public final class RingkvNode implements AutoCloseable {
     private RepairScheduler repairs;
     private volatile ScalingMonitor scaling;
     private PeersWriter peersWriter;
+    private Authenticator authenticator;
 
     @Inject
     RingkvNode(NodeConfig config, NodeContext context, NodeAgent agent, AeronTransport transport,
@@ -134,6 +140,7 @@ public final class RingkvNode implements AutoCloseable {
      * @param events receives one line per notable event (nodes learned, judged, restarted; agent errors)
      */
     public void start(Consumer<String> events) {
+        authenticator = clientAuthentication();
         try {
             Files.createDirectories(config.dataDirectory());
         } catch (IOException e) {
@@ -226,7 +233,7 @@ public final class RingkvNode implements AutoCloseable {
                 replication.coordinator().ring(), membership.futureRing(), config.id())));
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
-                health::whyUnavailable, context.counters(), metrics.requests());
+                health::whyUnavailable, context.counters(), metrics.requests(), authenticator);
             if (http != null) {
                 http.serve(httpRoutes(handOffs));
             }
@@ -252,6 +259,7 @@ public final class RingkvNode implements AutoCloseable {
             CloseHelper.quietClose(httpFrontDoor);
             CloseHelper.quietClose(front);
             frontDoor.close();
+            CloseHelper.quietClose(authenticator);
             throw e;
         }
     }
@@ -281,7 +289,40 @@ public final class RingkvNode implements AutoCloseable {
         new HealthEndpoint(membership::snapshot, health::whyUnavailable).addTo(routes);
         new ClusterEndpoint(membership::snapshot, context.clock()::wallClockMillis).addTo(routes);
         new DashboardEndpoint().addTo(routes);
-        return routes;
+        return routes.guardEach(new BasicAuth(authenticator)::guard);
+    }
+
+    /**
+     * @return the logins of the client ports: the users file's, or none; refuses (protected mode) a node that would
+     *     listen beyond loopback without users unless the operator allowed it
+     * @throws KvException with {@code INVALID_CONFIGURATION} naming the line of the users file that is wrong, or the
+     *     options protected mode wants
+     */
+    private Authenticator clientAuthentication() {
+        Users users = usersOf(config);
+        if (users == null) {
+            return Authenticator.open(context.counters());
+        }
+        return Authenticator.of(users, context.counters());
+    }
+
+    /**
+     * Reads the users file of {@code config} and applies protected mode: what {@link #start} does first, for a
+     * launcher to call before it opens anything.
+     *
+     * @throws KvException with {@code INVALID_CONFIGURATION} naming the line of the users file that is wrong, or the
+     *     options protected mode wants
+     */
+    public static void checkClientAccess(NodeConfig config) {
+        usersOf(config);
+    }
+
+    /** @return the users of {@code config}'s users file, or null without one, after protected mode's check */
+    private static Users usersOf(NodeConfig config) {
+        ClientSettings clients = config.clients();
+        Users users = clients.usersFile() == null ? null : UsersFile.load(clients.usersFile());
+        ProtectedMode.check(config.listen().host(), users != null, clients.allowUnauthenticated());
+        return users;
     }
 
     /** @return an operation that refuses arguments, naming {@code command} */
@@ -416,6 +457,7 @@ public final class RingkvNode implements AutoCloseable {
         CloseHelper.quietClose(http);
         CloseHelper.quietClose(httpFrontDoor);
         CloseHelper.quietClose(front);
+        CloseHelper.quietClose(authenticator);
         if (runner != null) {
             runner.close();
         } else {

@@ -77,6 +77,17 @@ final class NodeProcess implements AutoCloseable {
         return startWithModulePath(workingDirectory, System.getProperty("jdk.module.path"), args);
     }
 
+    /** Starts {@code ringkv <args>} in {@code workingDirectory} with {@code input} as its standard input, then closed. */
+    static NodeProcess startWithInput(Path workingDirectory, String input, String... args) {
+        NodeProcess started = start(workingDirectory, args);
+        try (java.io.OutputStream in = started.process.getOutputStream()) {
+            in.write(input.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return started;
+    }
+
     /** Starts {@code ringkv <args>} in {@code workingDirectory} on {@code modulePath}. */
     static NodeProcess startWithModulePath(Path workingDirectory, String modulePath, String... args) {
         List<String> command = new ArrayList<>();
@@ -158,10 +169,19 @@ final class NodeProcess implements AutoCloseable {
      * from a peer (a restarted one). Its start-up line comes before that, so a test that writes at once may race it.
      */
     static void awaitServing(int clientPort, Duration wait) throws InterruptedException {
+        awaitServing(clientPort, wait, null, null);
+    }
+
+    /** Waits as {@link #awaitServing(int, Duration)} does, logged in as {@code user} (when not null). */
+    static void awaitServing(int clientPort, Duration wait, String user, String password)
+        throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         String info = "";
         while (System.nanoTime() < deadline) {
             try (redis.clients.jedis.Jedis client = new redis.clients.jedis.Jedis("127.0.0.1", clientPort)) {
+                if (user != null) {
+                    client.auth(user, password);
+                }
                 info = client.info("cluster");
                 if (info.contains("loading:0\r\n")) {
                     return;

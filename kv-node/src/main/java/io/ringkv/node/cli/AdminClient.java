@@ -13,9 +13,15 @@ import java.util.List;
 /**
  * Sends one command to a node's Redis-protocol port and reads one reply: what the operator commands
  * ({@code status}, {@code removenode}) use to talk to any node. Bounded: a connect and read timeout, and replies of
- * at most 16 MiB.
+ * at most 16 MiB. When {@value #AUTH_VARIABLE} is set it logs in first, as redis-cli does with {@code REDISCLI_AUTH}.
  */
 final class AdminClient {
+    /**
+     * The environment variable the operator commands log in with: {@code user:password}, or a password alone for
+     * the {@code default} user. An environment variable rather than an option, so the password is not on the command
+     * line.
+     */
+    static final String AUTH_VARIABLE = "RINGKV_AUTH";
     private static final int TIMEOUT_MILLIS = 5000;
     private static final int MAX_REPLY_BYTES = 16 * 1024 * 1024;
 
@@ -31,19 +37,59 @@ final class AdminClient {
      * @throws IOException when the node cannot be reached or its reply is not understood
      */
     static Reply call(String host, int port, List<String> command) throws IOException {
+        return call(host, port, command, System.getenv(AUTH_VARIABLE));
+    }
+
+    /**
+     * @param auth {@code user:password}, a password for the {@code default} user, or null (or empty) to send no AUTH
+     * @return the node's reply to {@code command}, or its refusal of the login
+     * @throws IOException when the node cannot be reached or its reply is not understood
+     */
+    static Reply call(String host, int port, List<String> command, String auth) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
-            StringBuilder request = new StringBuilder("*").append(command.size()).append("\r\n");
-            for (String word : command) {
-                request.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word)
-                    .append("\r\n");
+            boolean login = auth != null && !auth.isEmpty();
+            StringBuilder request = new StringBuilder();
+            if (login) {
+                int colon = auth.indexOf(':');
+                append(request, colon < 0 ? List.of("AUTH", auth)
+                    : List.of("AUTH", auth.substring(0, colon), auth.substring(colon + 1)));
             }
+            append(request, command);
             out.write(request.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
-            return read(new BufferedInputStream(socket.getInputStream()));
+            BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+            if (login) {
+                Reply loggedIn = read(in);
+                if (loggedIn.error()) {
+                    return new Reply(loggedIn.text() + " (the login of " + AUTH_VARIABLE + ")", true);
+                }
+            }
+            Reply reply = read(in);
+            if (!login && reply.error() && reply.text().startsWith("NOAUTH")) {
+                return new Reply(reply.text() + " Set " + AUTH_VARIABLE + "=user:password to log in.", true);
+            }
+            return reply;
         }
+    }
+
+    private static void append(StringBuilder request, List<String> command) {
+        request.append("*").append(command.size()).append("\r\n");
+        for (String word : command) {
+            request.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word)
+                .append("\r\n");
+        }
+    }
+
+    /** @return the {@code Authorization} header of {@code auth} ({@link #AUTH_VARIABLE}'s form), or null for none */
+    static String basicAuthorization(String auth) {
+        if (auth == null || auth.isEmpty()) {
+            return null;
+        }
+        String credentials = auth.indexOf(':') < 0 ? "default:" + auth : auth;
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Reply read(InputStream in) throws IOException {

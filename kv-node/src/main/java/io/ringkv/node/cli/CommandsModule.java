@@ -15,6 +15,11 @@ interface CommandsModule {
 
     @Binds
     @IntoMap
+    @StringKey("user add")
+    Command userAdd(UserAddCommand command);
+
+    @Binds
+    @IntoMap
     @StringKey("cluster")
     Command cluster(ClusterCommand command);
 

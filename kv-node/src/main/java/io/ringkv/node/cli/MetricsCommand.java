@@ -89,6 +89,10 @@ final class MetricsCommand implements Command {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         connection.setConnectTimeout(TIMEOUT_MILLIS);
         connection.setReadTimeout(TIMEOUT_MILLIS);
+        String authorization = AdminClient.basicAuthorization(System.getenv(AdminClient.AUTH_VARIABLE));
+        if (authorization != null) {
+            connection.setRequestProperty("Authorization", authorization);
+        }
         try {
             int status = connection.getResponseCode();
             if (status != 200) {

@@ -79,6 +79,15 @@ final class NodeCommand implements Command {
         + " port + 2000, so " + NodeConfig.DEFAULT_HTTP_PORT + "; any free port when the client port is 0)")
     Integer httpPort;
 
+    @CommandLine.Option(names = "--users-file", paramLabel = "PATH", description = "the users who may log in (AUTH,"
+        + " HELLO AUTH, HTTP basic auth) and their permissions, one a line, readable by the node's user only; add"
+        + " users with 'ringkv user add' (default: none, every client may do everything)")
+    Path usersFile;
+
+    @CommandLine.Option(names = "--allow-unauthenticated", description = "serve clients without a users file even"
+        + " when --listen is not a loopback address (protected mode off): only on a network you trust")
+    boolean allowUnauthenticated;
+
     @CommandLine.Option(names = "--zone", paramLabel = "Z", description = "the node's zone (failure domain)")
     String zone = Node.DEFAULT_ZONE;
 
@@ -171,15 +180,15 @@ final class NodeCommand implements Command {
 
     @CommandLine.Option(names = "--tls-keystore", paramLabel = "FILE", description = "PKCS#12 keystore with this"
         + " node's key and certificate: the HTTP port then speaks HTTPS (TLS 1.3) only; the certificate is reloaded"
-        + " when the file changes")
+        + " when the file changes (default: none, plain HTTP)")
     Path tlsKeystore;
 
     @CommandLine.Option(names = "--tls-keystore-password-file", paramLabel = "FILE", description = "file whose first"
-        + " line is the keystore's (and truststore's) password")
+        + " line is the keystore's (and truststore's) password (default: none)")
     Path tlsPasswordFile;
 
     @CommandLine.Option(names = "--tls-truststore", paramLabel = "FILE", description = "PKCS#12 file of the"
-        + " authorities whose client certificates are accepted")
+        + " authorities whose client certificates are accepted (default: none)")
     Path tlsTruststore;
 
     @CommandLine.Option(names = "--tls-client-auth", paramLabel = "none|want|need", description = "whether clients"
@@ -255,6 +264,8 @@ final class NodeCommand implements Command {
     @Override
     public int run(PrintStream out, PrintStream err) {
         NodeConfig config = withConfigFile().config();
+        // before the engine opens the data directory: a node refused for its users leaves nothing behind
+        RingkvNode.checkClientAccess(config);
         RingkvNode node = NodeComponent.of(config).node();
         CompletableFuture<Integer> status = new CompletableFuture<>();
         // SIGINT and SIGTERM run the shutdown hooks: stop the agent, close the transport, then let the JVM exit
@@ -436,6 +447,7 @@ final class NodeCommand implements Command {
             Bounds.check("--client-request-timeout", clientRequestTimeout, 0, ClientSettings.MAX_TIMEOUT_SECONDS),
             Bounds.check("--client-max-pending-replies", clientMaxPendingReplies, 1, 1_000_000),
             Bounds.check("--client-max-unsent-bytes", clientMaxUnsentBytes, 16 * 1024, 1024 * 1024 * 1024),
+            usersFile, allowUnauthenticated,
             new io.ringkv.node.security.TlsSettings(tlsKeystore, tlsPasswordFile, tlsTruststore,
                 io.ringkv.node.security.TlsSettings.ClientAuth.parse(tlsClientAuth)));
     }

@@ -44,7 +44,8 @@ import java.util.function.BiConsumer;
  *       tombstone is written either way).
  * </ul>
  * Every request takes {@code ?consistency=one|quorum|all} or {@code ?r=<n>&w=<n>}. Errors answer a small JSON body,
- * {@code {"error":"UNAVAILABLE","message":"..."}}: 400 bad request, 405 other methods, 413 too large, 503
+ * {@code {"error":"UNAVAILABLE","message":"..."}}: 400 bad request, 401 not logged in and 403 not permitted (when
+ * the node has users, see {@link BasicAuth}), 405 other methods, 413 too large, 503
  * unavailable or loading (with {@code Retry-After}) or the front door's queue full, 504 timeout, 507 disk full.
  * Each request is recorded in the request metrics as {@code http_get}, {@code http_put} or {@code http_delete}.
  */
@@ -54,13 +55,14 @@ public final class KeyValueEndpoint {
     /** Seconds a client should wait before it retries a node that is loading. */
     static final int LOADING_RETRY_SECONDS = 1;
     /**
-     * The statuses each method may answer (500 when the node fails unexpectedly); any other method gets 405. The
-     * OpenAPI description lists the same, and a test checks it.
+     * The statuses each method may answer (500 when the node fails unexpectedly; 401 and 403 from {@link BasicAuth}
+     * when the node has users); any other method gets 405. The OpenAPI description lists the same, and a test
+     * checks it.
      */
     static final Map<String, Set<Integer>> STATUSES = Map.of(
-        "GET", Set.of(200, 300, 400, 404, 413, 500, 503, 504),
-        "PUT", Set.of(204, 400, 411, 413, 500, 503, 504, 507),
-        "DELETE", Set.of(204, 400, 404, 413, 500, 503, 504, 507));
+        "GET", Set.of(200, 300, 400, 401, 404, 413, 500, 503, 504),
+        "PUT", Set.of(204, 400, 401, 403, 411, 413, 500, 503, 504, 507),
+        "DELETE", Set.of(204, 400, 401, 403, 404, 413, 500, 503, 504, 507));
     private static final String OCTETS = "application/octet-stream";
     private static final String JSON = "application/json";
     private static final Base64.Encoder VALUE_TEXT = Base64.getEncoder();

@@ -235,6 +235,15 @@ public final class NodeHttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Puts every route added so far behind {@code guard}, given each route's path and handler (a login, for
+         * instance); the routes keep how they check methods and bodies, which runs first.
+         */
+        public Routes guardEach(java.util.function.BiFunction<String, HttpHandler, HttpHandler> guard) {
+            handlers.replaceAll((path, route) -> new Route(guard.apply(path, route.handler()), route.ownMethods()));
+            return this;
+        }
+
         boolean has(String path) {
             return handlers.containsKey(path);
         }

@@ -1,14 +1,20 @@
 package io.ringkv.node.resp;
 
 import io.ringkv.api.Consistency;
+import io.ringkv.node.auth.User;
 
-/** What one connection has chosen: protocol version, consistency, name. Owned by the front door's thread. */
+/**
+ * What one connection has chosen: protocol version, consistency, name, and who it logged in as. Owned by the front
+ * door's thread.
+ */
 final class ClientSession {
     private final long id;
     private int protocol = RespEncoder.RESP2;
     private Consistency consistency;
     private String consistencyLabel;
     private String name = "";
+    private User user;
+    private boolean loginPending;
 
     ClientSession(long id, Consistency consistency) {
         this.id = id;
@@ -50,5 +56,26 @@ final class ClientSession {
 
     void name(String chosen) {
         name = chosen;
+    }
+
+    /** @return the user the connection logged in as, or null before a login succeeded */
+    User user() {
+        return user;
+    }
+
+    void user(User loggedIn) {
+        user = loggedIn;
+    }
+
+    /**
+     * @return true while a login is being checked: the connection runs no later request until it is answered, so
+     *     a pipelined {@code AUTH; SET} runs the SET as the user the AUTH logged in, as Redis does
+     */
+    boolean loginPending() {
+        return loginPending;
+    }
+
+    void loginPending(boolean pending) {
+        loginPending = pending;
     }
 }

@@ -22,9 +22,11 @@ final class CommandDispatcher {
 
     private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
     private final CounterSet<RespCounter> counters;
+    private final AccessGate gate;
 
-    CommandDispatcher(CounterSet<RespCounter> counters) {
+    CommandDispatcher(CounterSet<RespCounter> counters, AccessGate gate) {
         this.counters = counters;
+        this.gate = gate;
     }
 
     void register(CommandSpec spec) {
@@ -78,13 +80,20 @@ final class CommandDispatcher {
         return find(text(arguments.getFirst()));
     }
 
-    /** Runs a request whose command {@link #lookup} found ({@code spec}), or answers the error when it found none. */
+    /**
+     * Runs a request whose command {@link #lookup} found ({@code spec}), or answers the error when it found none, or
+     * the refusal of the {@link AccessGate} when the connection may not run it (in Redis' order: unknown command,
+     * arity, then authentication and permission).
+     */
     void dispatch(CommandSpec spec, List<byte[]> arguments, CommandContext context) {
         counters.get(RespCounter.COMMANDS_PROCESSED).incrementRelease();
+        Reply refusal;
         if (spec == null) {
             context.reply(unknownCommand(arguments));
         } else if (!spec.acceptsArgumentCount(arguments.size())) {
             context.reply(Reply.error("ERR wrong number of arguments for '" + spec.name() + "' command"));
+        } else if ((refusal = gate.refusal(spec, context.session())) != null) {
+            context.reply(refusal);
         } else {
             run(spec, arguments, context);
         }

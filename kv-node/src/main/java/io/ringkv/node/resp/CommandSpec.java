@@ -1,5 +1,6 @@
 package io.ringkv.node.resp;
 
+import io.ringkv.node.auth.Permission;
 import java.util.List;
 
 /**
@@ -50,6 +51,23 @@ record CommandSpec(String name, int arity, List<String> flags, int firstKey, int
     /** @return the most reply bytes {@code arguments} can produce; small for an arity the command refuses */
     long replyBytes(List<byte[]> arguments) {
         return acceptsArgumentCount(arguments.size()) ? replyBound.bytes(arguments) : SMALL_REPLY_BYTES;
+    }
+
+    /**
+     * @return the permission a user needs to run this command, by its flags as {@code COMMAND} reports them:
+     *     {@code admin} needs {@link Permission#ADMIN}, {@code write} {@link Permission#READWRITE}, any other
+     *     {@link Permission#READ}
+     */
+    Permission requiredPermission() {
+        if (flags.contains("admin")) {
+            return Permission.ADMIN;
+        }
+        return flags.contains("write") ? Permission.READWRITE : Permission.READ;
+    }
+
+    /** @return whether a client may run it before it logged in (Redis' {@code no_auth} flag) */
+    boolean beforeLogin() {
+        return flags.contains("no_auth");
     }
 
     boolean acceptsArgumentCount(int count) {

@@ -348,7 +348,8 @@ final class Connection implements CommandContext {
 
     /** @return true while another request may be dispatched: room for its reply, none held back */
     private boolean hasRoom() {
-        return !closing && pending.size() < maxPendingReplies && unsentBytes() < maxUnsentReplyBytes;
+        return !closing && pending.size() < maxPendingReplies && unsentBytes() < maxUnsentReplyBytes
+            && !session.loginPending();
     }
 
     /** @return true when a request is at hand (held back or buffered) and may be tried now */

@@ -4,6 +4,8 @@ import static io.ringkv.node.resp.CommandDispatcher.text;
 
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
+import io.ringkv.node.auth.Authenticator;
+import io.ringkv.node.auth.User;
 import io.ringkv.node.service.ConsistencyText;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +19,25 @@ import java.util.Optional;
 final class ConnectionCommands {
     private static final Reply AUTH_NOT_CONFIGURED = Reply.error("ERR AUTH <password> called without any password"
         + " configured for the default user. Are you sure your configuration is correct?");
+    private static final Reply HELLO_NOAUTH = Reply.error("NOAUTH HELLO must be called with the client already"
+        + " authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the"
+        + " client and select the RESP protocol version at the same time");
 
     private final RespConfig config;
     private final CommandDispatcher dispatcher;
     private final InfoReport info;
     private final Availability availability;
+    private final Authenticator authenticator;
+    private final Login login;
 
-    ConnectionCommands(RespConfig config, CommandDispatcher dispatcher, InfoReport info, Availability availability) {
+    ConnectionCommands(RespConfig config, CommandDispatcher dispatcher, InfoReport info, Availability availability,
+                       Authenticator authenticator) {
         this.config = config;
         this.dispatcher = dispatcher;
         this.info = info;
         this.availability = availability;
+        this.authenticator = authenticator;
+        this.login = new Login(authenticator);
     }
 
     void registerIn(CommandDispatcher table) {
@@ -41,8 +51,8 @@ final class ConnectionCommands {
             "Handshakes with the server: protocol version and client name.",
             this::hello));
         table.register(CommandSpec.keyless("auth", -2, "fast no_auth", "connection",
-            "Authenticates the connection (not configured yet: always refused).",
-            (arguments, context) -> context.reply(AUTH_NOT_CONFIGURED)));
+            "Authenticates the connection: AUTH <password> as the default user, or AUTH <username> <password>.",
+            this::auth));
         table.register(CommandSpec.keyless("select", 2, "fast", "connection",
             "Changes the selected database (only 0 exists).",
             this::select));
@@ -72,6 +82,18 @@ final class ConnectionCommands {
         }
     }
 
+    /** AUTH [username] password: the default user when the name is left out, as in Redis. */
+    private void auth(List<byte[]> arguments, CommandContext context) {
+        if (!authenticator.required()) {
+            context.reply(AUTH_NOT_CONFIGURED);
+        } else if (arguments.size() > 3) {
+            context.reply(Reply.error("ERR syntax error"));
+        } else {
+            String user = arguments.size() == 3 ? text(arguments.get(1)) : User.DEFAULT;
+            login.start(context, user, arguments.getLast(), context.session().protocol(), loggedIn -> Reply.OK);
+        }
+    }
+
     private void echo(List<byte[]> arguments, CommandContext context) {
         context.reply(new Reply.Bulk(arguments.get(1)));
     }
@@ -94,12 +116,18 @@ final class ConnectionCommands {
             next = 2;
         }
         String name = null;
+        byte[] user = null;
+        byte[] password = null;
         for (int i = next; i < arguments.size(); i++) {
             String option = text(arguments.get(i)).toUpperCase(Locale.ROOT);
             int left = arguments.size() - i - 1;
             if (option.equals("AUTH") && left >= 2) {
-                context.reply(AUTH_NOT_CONFIGURED);
-                return;
+                if (!authenticator.required()) {
+                    context.reply(AUTH_NOT_CONFIGURED);
+                    return;
+                }
+                user = arguments.get(++i);
+                password = arguments.get(++i);
             } else if (option.equals("SETNAME") && left >= 1) {
                 name = text(arguments.get(++i));
                 if (!validClientName(name)) {
@@ -111,18 +139,38 @@ final class ConnectionCommands {
                 return;
             }
         }
+        if (password != null) {
+            String clientName = name;
+            int chosen = protocol;
+            login.start(context, text(user), password, chosen, loggedIn -> {
+                welcome(session, chosen, clientName);
+                return helloReply(session);
+            });
+        } else if (authenticator.required() && session.user() == null) {
+            context.reply(HELLO_NOAUTH);
+        } else {
+            welcome(session, protocol, name);
+            context.reply(helloReply(session));
+        }
+    }
+
+    private static void welcome(ClientSession session, int protocol, String name) {
         session.protocol(protocol);
         if (name != null) {
             session.name(name);
         }
-        context.reply(new Reply.MapReply(List.of(
+    }
+
+    private Reply helloReply(ClientSession session) {
+        int protocol = session.protocol();
+        return new Reply.MapReply(List.of(
             Reply.bulk("server"), Reply.bulk("ringkv"),
             Reply.bulk("version"), Reply.bulk(config.version()),
             Reply.bulk("proto"), Reply.integer(protocol),
             Reply.bulk("id"), Reply.integer(session.id()),
             Reply.bulk("mode"), Reply.bulk("cluster"),
             Reply.bulk("role"), Reply.bulk("master"),
-            Reply.bulk("modules"), Reply.EMPTY_ARRAY)));
+            Reply.bulk("modules"), Reply.EMPTY_ARRAY));
     }
 
     private void select(List<byte[]> arguments, CommandContext context) {

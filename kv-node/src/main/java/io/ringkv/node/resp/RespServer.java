@@ -6,6 +6,7 @@ import io.ringkv.api.CounterRegistry;
 import io.ringkv.api.CounterSet;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
+import io.ringkv.node.auth.Authenticator;
 import io.ringkv.node.service.KeyValueService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -115,7 +116,22 @@ public final class RespServer implements AutoCloseable {
      */
     public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
                                    Availability availability, CounterRegistry counters, RequestMetrics requests) {
+        return start(listener, service, node, availability, counters, requests, Authenticator.open());
+    }
+
+    /**
+     * Starts serving a bound listener, as {@link #start(Listener, KeyValueService, NodeInfo, Availability,
+     * CounterRegistry, RequestMetrics)} does, with clients logging in through {@code authenticator}: when it
+     * {@linkplain Authenticator#required() requires} a login, a connection runs only AUTH, HELLO and QUIT until it
+     * logged in, and then only the commands its user's permission allows.
+     *
+     * @param authenticator its counters registered in {@code counters}; the caller closes it after the server
+     */
+    public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
+                                   Availability availability, CounterRegistry counters, RequestMetrics requests,
+                                   Authenticator authenticator) {
         Objects.requireNonNull(requests, "requests");
+        Objects.requireNonNull(authenticator, "authenticator");
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(availability, "availability");
@@ -125,8 +141,8 @@ public final class RespServer implements AutoCloseable {
         RespConfig config = listener.config;
         CounterSet<RespCounter> own = counters.register(RespCounter.class);
         InfoReport info = new InfoReport(config, counters, node, System.nanoTime());
-        CommandDispatcher dispatcher = new CommandDispatcher(own);
-        new ConnectionCommands(config, dispatcher, info, availability).registerIn(dispatcher);
+        CommandDispatcher dispatcher = new CommandDispatcher(own, new AccessGate(authenticator));
+        new ConnectionCommands(config, dispatcher, info, availability, authenticator).registerIn(dispatcher);
         new KeyValueCommands(service, config.limits()).registerIn(dispatcher);
         new ExpiryCommands(service, config.limits(), System::currentTimeMillis).registerIn(dispatcher);
         info.port(listener.port());

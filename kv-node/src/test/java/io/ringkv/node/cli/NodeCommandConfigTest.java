@@ -165,4 +165,19 @@ class NodeCommandConfigTest {
             () -> NodeCommand.config(List.of("--config", directory.resolve("none").toString())));
         assertTrue(error.getMessage().startsWith("cannot read config file"), error.getMessage());
     }
+
+    @Test
+    void theUsersFileAndTheProtectedModeOverrideComeFromFlagsOrTheFile() throws IOException {
+        NodeConfig defaults = NodeCommand.config(List.of());
+        assertEquals(null, defaults.clients().usersFile(), "no users by default");
+        assertEquals(false, defaults.clients().allowUnauthenticated(), "protected mode on by default");
+        NodeConfig flags = NodeCommand.config(List.of("--users-file", "/etc/ringkv/users", "--allow-unauthenticated"));
+        assertEquals(Path.of("/etc/ringkv/users"), flags.clients().usersFile());
+        assertTrue(flags.clients().allowUnauthenticated());
+        Path file = directory.resolve("ringkv.properties");
+        Files.writeString(file, "users-file = users.txt\nallow-unauthenticated = true\n");
+        NodeConfig fromFile = NodeCommand.config(List.of("--config", file.toString()));
+        assertEquals(Path.of("users.txt"), fromFile.clients().usersFile());
+        assertTrue(fromFile.clients().allowUnauthenticated());
+    }
 }

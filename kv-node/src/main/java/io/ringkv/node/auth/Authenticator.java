@@ -1,0 +1,200 @@
+package io.ringkv.node.auth;
+
+import io.ringkv.api.CounterRegistry;
+import io.ringkv.api.CounterSet;
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Checks the logins of the client ports (RESP and HTTP) against the node's {@link Users}, off every serving
+ * thread: the slow hash runs on one thread of its own ({@code ringkv-login}), so logins cost at most one core
+ * however many arrive, and at most {@value #MAX_PENDING_LOGINS} wait for it (more are refused at once, counted).
+ * A wrong password or an unknown user is answered only after the failure delay (a scheduled completion, no thread
+ * waits), which slows guessing on one connection to one try a delay; an unknown user costs the same hash as a
+ * known one, so the time of an answer does not tell whether a user exists.
+ *
+ * <p>A password once verified is remembered for its user as an HMAC under a key made at start (never written
+ * anywhere), so a connection pool's logins and HTTP basic auth, which sends the password with every request, do
+ * not pay the slow hash each time; a password that does not match the remembered one takes the slow path.
+ *
+ * <p>Without users ({@link #open}) nothing is checked: {@link #required()} is false and every client may do
+ * everything, as before users existed.
+ */
+public final class Authenticator implements AutoCloseable {
+    /** How long a failed login waits before it is answered. */
+    public static final Duration FAILURE_DELAY = Duration.ofSeconds(1);
+    /** Logins waiting for the hashing thread before more are refused. */
+    public static final int MAX_PENDING_LOGINS = 64;
+
+    private final Users users;
+    private final CounterSet<AuthCounter> counters;
+    private final long failureDelayNanos;
+    private final ScheduledThreadPoolExecutor hashing;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final ConcurrentHashMap<String, byte[]> verified = new ConcurrentHashMap<>();
+    private final SecretKeySpec rememberKey;
+    private final PasswordHash decoy;
+
+    private Authenticator(Users users, CounterRegistry counters, Duration failureDelay) {
+        this.users = users;
+        this.counters = counters.register(AuthCounter.class);
+        this.failureDelayNanos = failureDelay.toNanos();
+        SecureRandom random = new SecureRandom();
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        this.rememberKey = new SecretKeySpec(key, "HmacSHA256");
+        if (users == null) {
+            hashing = null;
+            decoy = null;
+        } else {
+            hashing = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("ringkv-login").daemon(true)
+                .factory());
+            hashing.setRemoveOnCancelPolicy(true);
+            byte[] salt = new byte[PasswordHash.SALT_BYTES];
+            byte[] hash = new byte[PasswordHash.HASH_BYTES];
+            random.nextBytes(salt);
+            random.nextBytes(hash);
+            int iterations = users.all().stream().findFirst().map(user -> user.password().iterations())
+                .orElse(PasswordHash.DEFAULT_ITERATIONS);
+            decoy = new PasswordHash(iterations, salt, hash);
+        }
+    }
+
+    /** @return an authenticator that checks nothing: every client may do everything (its counters registered) */
+    public static Authenticator open(CounterRegistry counters) {
+        return new Authenticator(null, counters, FAILURE_DELAY);
+    }
+
+    /** @return an authenticator that checks nothing, with counters of its own (they stay 0) */
+    public static Authenticator open() {
+        return open(new CounterRegistry(AuthCounter.values().length));
+    }
+
+    /** @return an authenticator of {@code users} that answers a failed login after {@link #FAILURE_DELAY} */
+    public static Authenticator of(Users users, CounterRegistry counters) {
+        return of(users, counters, FAILURE_DELAY);
+    }
+
+    /** @return an authenticator of {@code users} that answers a failed login after {@code failureDelay} */
+    public static Authenticator of(Users users, CounterRegistry counters, Duration failureDelay) {
+        return new Authenticator(Objects.requireNonNull(users, "users"), counters, failureDelay);
+    }
+
+    /** @return whether clients must log in: false when the node has no users */
+    public boolean required() {
+        return users != null;
+    }
+
+    /** @return the counters of logins and refusals */
+    public CounterSet<AuthCounter> counters() {
+        return counters;
+    }
+
+    /**
+     * Checks a login; never blocks the caller.
+     *
+     * @param password the password's bytes (copied; the caller may reuse the array)
+     * @return completes, on another thread, with the user when the password is its own; empty after the failure
+     *     delay when the user is unknown or the password wrong; exceptionally with a {@link KvException} when too
+     *     many logins are pending ({@code UNAVAILABLE}) or the node is stopping ({@code CLOSED})
+     * @throws IllegalStateException when the node has no users ({@link #required()} is false)
+     */
+    public CompletableFuture<Optional<User>> login(String name, byte[] password) {
+        if (users == null) {
+            throw new IllegalStateException("the node has no users: there is no login to check");
+        }
+        Optional<User> user = users.find(name);
+        byte[] remembered = user.isPresent() ? verified.get(name) : null;
+        if (remembered != null && MessageDigest.isEqual(remembered, fingerprint(name, password))) {
+            counters.get(AuthCounter.LOGINS).increment();
+            counters.get(AuthCounter.LOGINS_CACHED).increment();
+            return CompletableFuture.completedFuture(user);
+        }
+        if (pending.incrementAndGet() > MAX_PENDING_LOGINS) {
+            pending.decrementAndGet();
+            counters.get(AuthCounter.LOGINS_BUSY).increment();
+            return CompletableFuture.failedFuture(new KvException(ErrorCode.UNAVAILABLE,
+                "too many logins are being verified; retry in a moment"));
+        }
+        CompletableFuture<Optional<User>> result = new CompletableFuture<>();
+        byte[] copy = password.clone();
+        try {
+            hashing.execute(() -> verify(name, user, copy, result));
+        } catch (RejectedExecutionException e) {
+            pending.decrementAndGet();
+            result.completeExceptionally(new KvException(ErrorCode.CLOSED, "the node is stopping"));
+        }
+        return result;
+    }
+
+    private void verify(String name, Optional<User> user, byte[] password, CompletableFuture<Optional<User>> result) {
+        try {
+            boolean matches;
+            if (user.isPresent()) {
+                matches = user.get().password().matches(password);
+            } else {
+                // as slow as a known user's check, so the answer's time does not say whether the user exists
+                decoy.matches(password);
+                matches = false;
+            }
+            if (matches) {
+                verified.put(name, fingerprint(name, password));
+                counters.get(AuthCounter.LOGINS).increment();
+                result.complete(user);
+            } else {
+                counters.get(AuthCounter.FAILED_LOGINS).increment();
+                answerLater(result);
+            }
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        } finally {
+            Arrays.fill(password, (byte) 0);
+            pending.decrementAndGet();
+        }
+    }
+
+    private void answerLater(CompletableFuture<Optional<User>> result) {
+        try {
+            hashing.schedule(() -> result.complete(Optional.empty()), failureDelayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            result.complete(Optional.empty());
+        }
+    }
+
+    /** @return the HMAC that stands for a verified password in memory: not reversible without the start-up key */
+    private byte[] fingerprint(String name, byte[] password) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(rememberKey);
+            mac.update(name.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            return mac.doFinal(password);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
+        }
+    }
+
+    /** Stops the login thread; logins still pending complete exceptionally or never. */
+    @Override
+    public void close() {
+        if (hashing != null) {
+            hashing.shutdownNow();
+        }
+    }
+}

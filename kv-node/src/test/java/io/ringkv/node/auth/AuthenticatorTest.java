@@ -1,0 +1,72 @@
+package io.ringkv.node.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.CounterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Logins: checked on the login thread, failures counted and answered late, verified passwords remembered. */
+class AuthenticatorTest {
+    private final CounterRegistry registry = new CounterRegistry();
+    private final Authenticator authenticator = Authenticator.of(new Users(List.of(
+        new User("alice", Permission.READWRITE, PasswordHash.create("secret".toCharArray(),
+            PasswordHash.MIN_ITERATIONS, new SecureRandom())))), registry, Duration.ZERO);
+
+    @AfterEach
+    void close() {
+        authenticator.close();
+    }
+
+    private Optional<User> login(String user, String password) throws Exception {
+        return authenticator.login(user, password.getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theRightPasswordLogsInAndTheSecondTimeNeedsNoSlowHash() throws Exception {
+        assertEquals("alice", login("alice", "secret").orElseThrow().name());
+        assertEquals(0, registry.value("auth_logins_cached"));
+        assertEquals("alice", login("alice", "secret").orElseThrow().name());
+        assertEquals(2, registry.value("auth_logins"));
+        assertEquals(1, registry.value("auth_logins_cached"));
+    }
+
+    @Test
+    void aWrongPasswordOrAnUnknownUserIsRefusedAndCounted() throws Exception {
+        assertTrue(login("alice", "Secret").isEmpty());
+        assertTrue(login("mallory", "secret").isEmpty());
+        assertEquals(2, registry.value("acl_access_denied_auth"));
+        assertEquals(0, registry.value("auth_logins"));
+        login("alice", "secret");
+        assertTrue(login("alice", "wrong").isEmpty(), "a remembered password does not let another one in");
+    }
+
+    @Test
+    void aFailedLoginIsAnsweredNoSoonerThanTheDelay() throws Exception {
+        CounterRegistry own = new CounterRegistry();
+        Users users = new Users(List.of(new User("alice", Permission.READ, PasswordHash.create("secret".toCharArray(),
+            PasswordHash.MIN_ITERATIONS, new SecureRandom()))));
+        try (Authenticator slow = Authenticator.of(users, own, Duration.ofMillis(300))) {
+            long start = System.nanoTime();
+            assertTrue(slow.login("anyone", new byte[] {1}).get(30, TimeUnit.SECONDS).isEmpty());
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(300));
+        }
+    }
+
+    @Test
+    void withoutUsersNothingIsRequiredAndThereIsNoLoginToCheck() {
+        try (Authenticator open = Authenticator.open(new CounterRegistry())) {
+            assertFalse(open.required());
+            assertThrows(IllegalStateException.class, () -> open.login("alice", new byte[0]));
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.ringkv.node.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.Consistency;
+import io.ringkv.api.CounterRegistry;
+import io.ringkv.api.CounterSet;
+import io.ringkv.api.Key;
+import io.ringkv.api.Limits;
+import io.ringkv.api.Value;
+import io.ringkv.node.auth.Authenticator;
+import io.ringkv.node.auth.PasswordHash;
+import io.ringkv.node.auth.Permission;
+import io.ringkv.node.auth.User;
+import io.ringkv.node.auth.Users;
+import io.ringkv.node.metrics.NodeMetrics;
+import io.ringkv.node.service.CausalContext;
+import io.ringkv.node.service.MapKeyValueService;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP endpoint behind basic auth: the node's users and permissions, 401 and 403, and the open paths. */
+class BasicAuthTest {
+    private final CounterRegistry registry = new CounterRegistry();
+    private final CounterSet<HttpCounter> counters = registry.register(HttpCounter.class);
+    private final NodeMetrics metrics = new NodeMetrics(new CounterRegistry());
+    private final MapKeyValueService map = new MapKeyValueService(null);
+    private Authenticator authenticator;
+    private HttpFrontDoor frontDoor;
+    private NodeHttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (frontDoor != null) {
+            frontDoor.close();
+        }
+        if (authenticator != null) {
+            authenticator.close();
+        }
+    }
+
+    private static User user(String name, Permission permission, String password) {
+        return new User(name, permission, PasswordHash.create(password.toCharArray(), PasswordHash.MIN_ITERATIONS,
+            new SecureRandom()));
+    }
+
+    private void serve(Authenticator chosen) {
+        authenticator = chosen;
+        frontDoor = HttpFrontDoor.start("test-http-kv", map, 64, counters);
+        NodeHttpServer.Routes routes = new KeyValueEndpoint(frontDoor, Limits.DEFAULT, Consistency.DEFAULT,
+            metrics.requests(), counters.get(HttpCounter.UNANSWERED), Duration.ofSeconds(30))
+            .addTo(new NodeHttpServer.Routes());
+        routes.add("/metrics", exchange -> NodeHttpServer.send(exchange, 200, "text/plain", bytes("counters")));
+        routes.add("/health/live", exchange -> NodeHttpServer.send(exchange, 200, "text/plain", bytes("ok")));
+        server = NodeHttpServer.start("127.0.0.1", 0, "test", routes.guardEach(new BasicAuth(authenticator)::guard));
+    }
+
+    private void serveWithUsers() {
+        serve(Authenticator.of(new Users(List.of(user("reader", Permission.READ, "r-pass"),
+            user("writer", Permission.READWRITE, "w-pass"))), registry, Duration.ofMillis(100)));
+    }
+
+    private RawHttp.Response send(String method, String target, byte[] body, String... headers) throws IOException {
+        return RawHttp.send(server.port(), method, target, body, headers);
+    }
+
+    private static String basic(String user, String password) {
+        return "Authorization: Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+            .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void withoutCredentialsTheKeyValueApiAnswers401WithTheChallengeAndChangesNothing() throws IOException {
+        serveWithUsers();
+        RawHttp.Response refused = send("PUT", "/kv/k", bytes("v"));
+        assertEquals(401, refused.status());
+        assertEquals(BasicAuth.CHALLENGE, refused.header("WWW-Authenticate"));
+        assertTrue(new String(refused.body(), StandardCharsets.UTF_8).contains("\"error\":\"NOAUTH\""));
+        assertEquals(401, send("GET", "/kv/k", null).status());
+        assertEquals(401, send("GET", "/kv/k", null, "Authorization: Bearer abc").status());
+        assertEquals(401, send("GET", "/kv/k", null, "Authorization: Basic !!!").status());
+        assertEquals(401, send("GET", "/kv/k", null, "Authorization: Basic "
+            + Base64.getEncoder().encodeToString(bytes("no-colon"))).status());
+        assertEquals(Optional.empty(), map.getNow(Key.utf8("k")));
+        assertEquals(5, registry.value("auth_required_rejections"));
+    }
+
+    @Test
+    void aWrongPasswordAnswers401AndIsCountedAsAFailedLogin() throws IOException {
+        serveWithUsers();
+        RawHttp.Response refused = send("PUT", "/kv/k", bytes("v"), basic("writer", "nope"));
+        assertEquals(401, refused.status());
+        assertEquals(BasicAuth.CHALLENGE, refused.header("WWW-Authenticate"));
+        assertEquals(1, registry.value("acl_access_denied_auth"));
+        assertEquals(Optional.empty(), map.getNow(Key.utf8("k")));
+    }
+
+    @Test
+    void aReadUserGetsButItsPutAndDeleteAreForbiddenAndChangeNothing() throws IOException {
+        map.putNow(Key.utf8("k"), Value.utf8("old"), CausalContext.NONE);
+        serveWithUsers();
+        RawHttp.Response read = send("GET", "/kv/k", null, basic("reader", "r-pass"));
+        assertEquals(200, read.status());
+        assertEquals("old", new String(read.body(), StandardCharsets.UTF_8));
+        RawHttp.Response put = send("PUT", "/kv/k", bytes("new"), basic("reader", "r-pass"));
+        assertEquals(403, put.status());
+        assertTrue(new String(put.body(), StandardCharsets.UTF_8).contains("\"error\":\"NOPERM\""));
+        assertEquals(403, send("DELETE", "/kv/k", null, basic("reader", "r-pass")).status());
+        assertEquals(Optional.of(Value.utf8("old")), map.getNow(Key.utf8("k")));
+        assertEquals(2, registry.value("acl_access_denied_cmd"));
+    }
+
+    @Test
+    void aReadwriteUserPutsAndDeletes() throws IOException {
+        serveWithUsers();
+        assertEquals(204, send("PUT", "/kv/k", bytes("v"), basic("writer", "w-pass")).status());
+        assertEquals(Optional.of(Value.utf8("v")), map.getNow(Key.utf8("k")));
+        assertEquals(204, send("DELETE", "/kv/k", null, basic("writer", "w-pass")).status());
+        assertEquals(2, registry.value("auth_logins"));
+        assertEquals(1, registry.value("auth_logins_cached"), "the second request needed no slow hash");
+    }
+
+    @Test
+    void healthStaysOpenAndMetricsNeedsAnyUser() throws IOException {
+        serveWithUsers();
+        assertEquals(200, send("GET", "/health/live", null).status());
+        assertEquals(401, send("GET", "/metrics", null).status());
+        assertEquals(200, send("GET", "/metrics", null, basic("reader", "r-pass")).status());
+    }
+
+    @Test
+    void withoutUsersNothingAsksForCredentials() throws IOException {
+        serve(Authenticator.open());
+        assertEquals(204, send("PUT", "/kv/k", bytes("v")).status());
+        assertEquals(200, send("GET", "/metrics", null).status());
+    }
+}
