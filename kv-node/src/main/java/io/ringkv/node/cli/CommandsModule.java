@@ -15,6 +15,11 @@ interface CommandsModule {
 
     @Binds
     @IntoMap
+    @StringKey("cluster-key generate")
+    Command clusterKeyGenerate(ClusterKeyGenerateCommand command);
+
+    @Binds
+    @IntoMap
     @StringKey("cluster")
     Command cluster(ClusterCommand command);
 

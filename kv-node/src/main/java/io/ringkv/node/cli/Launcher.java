@@ -26,7 +26,8 @@ public final class Launcher {
     static final int USAGE = 2;
 
     /** What the group commands (the first of two words) say of themselves. */
-    private static final Map<String, String> GROUPS = Map.of("ring", "Tools for the token ring: ring simulate.");
+    private static final Map<String, String> GROUPS = Map.of("ring", "Tools for the token ring: ring simulate.",
+        "cluster-key", "The key that authenticates nodes to each other: cluster-key generate.");
 
     private final Map<String, Provider<Command>> commands;
 
