@@ -338,7 +338,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
     /** Stamps and signs the envelope for this one datagram, then offers envelope and message. */
     private long offer(ExclusivePublication publication, Peer peer, DirectBuffer buffer, int offset, int length) {
         Envelope.stamp(envelope, generation, ++sequence);
-        authentication.sign(envelope, peer.hash, buffer, offset, length);
+        // until the peer proved its id, the id we know may be a seed's stand-in, and the tag names no receiver
+        authentication.sign(envelope, peer.heard ? peer.hash : PeerAuthentication.UNADDRESSED, buffer, offset,
+            length);
         return publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
     }
 
@@ -424,6 +426,12 @@ public final class AeronTransport implements Transport, AutoCloseable {
             count(TransportCounter.DROPPED_UNKNOWN_SENDER);
             return;
         }
+        if (sender != null) {
+            Peer peer = peers.get(sender);
+            if (peer != null) {
+                peer.heard = true;
+            }
+        }
         MessageHandler handler = handlers.get(schemaId);
         if (handler == null) {
             count(TransportCounter.DROPPED_UNKNOWN_SCHEMA);
@@ -504,6 +512,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
         final PeerAddress address;
         /** The peer's fingerprint: each tag is made for one receiver. */
         final long hash;
+        /** A datagram that passed authentication came from this peer's id. */
+        boolean heard;
         /** Sends the publication could not take at once (back-pressure), in order; bounded. */
         final ExpandableRingBuffer pending = new ExpandableRingBuffer(BACKLOG_INITIAL_BYTES, BACKLOG_MAX_BYTES, false);
         boolean backlogged;

@@ -17,7 +17,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Truncation: a forger must guess the tag, one try per datagram sent, with a chance of 2<sup>-128</sup> each;
  * RFC 2104 section 5 and NIST SP 800-107 allow truncating to half the hash and no fewer than 80 bits. The tag
- * covers the receiver's fingerprint, which does not travel, so a datagram sent to one node is refused by another.
+ * covers the receiver's fingerprint, which does not travel, so a datagram sent to one node is refused by another;
+ * only a datagram to a node the sender has not heard from yet (a seed known by address) names
+ * {@linkplain #UNADDRESSED no receiver}, and any node takes it (once, by its window).
  *
  * <p>Nothing is allocated per datagram by this class: one {@link Mac} per key and one scratch array are made at
  * start and reused (the transport's one thread owns them). The JDK's HMAC itself makes one 32-byte array per tag
@@ -72,6 +74,10 @@ final class HmacAuthentication implements PeerAuthentication {
         for (int i = 0; i < macs.length && !good; i++) {
             compute(macs[i], self, buffer, messageOffset, messageLength);
             good = tagMatches(buffer, offset + Envelope.TAG_OFFSET);
+            if (!good) {
+                compute(macs[i], UNADDRESSED, buffer, messageOffset, messageLength);
+                good = tagMatches(buffer, offset + Envelope.TAG_OFFSET);
+            }
         }
         if (!good) {
             return BAD_TAG;

@@ -14,12 +14,18 @@ interface PeerAuthentication {
     int BAD_TAG = 1;
     /** Its tag is good but the receiver saw its sequence already, or one too old to tell. */
     int REPLAYED = 2;
+    /**
+     * The receiver named in the tag of a datagram to a node whose id the sender has not yet heard from: a seed known by
+     * its address only. Any node accepts it.
+     */
+    long UNADDRESSED = 0;
 
     /**
      * Writes the tag of the datagram {@code envelope} (stamped with generation and sequence) then {@code message}
      * into the envelope.
      *
-     * @param receiver the fingerprint of the node it goes to: a datagram made for one node is refused by another
+     * @param receiver the fingerprint of the node it goes to (a datagram made for one node is refused by another), or
+     *     {@link #UNADDRESSED}
      */
     void sign(UnsafeBuffer envelope, long receiver, DirectBuffer message, int offset, int length);
 

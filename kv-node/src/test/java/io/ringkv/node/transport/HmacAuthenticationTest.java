@@ -71,6 +71,16 @@ class HmacAuthenticationTest {
     }
 
     @Test
+    void aDatagramToASeedKnownByAddressOnlyIsAcceptedByAnyNodeOnce() {
+        UnsafeBuffer datagram = datagram(new HmacAuthentication(ClusterKey.of(CURRENT)), 7, 1,
+            PeerAuthentication.UNADDRESSED, 40);
+        assertEquals(PeerAuthentication.ACCEPTED, verify(datagram));
+        assertEquals(PeerAuthentication.REPLAYED, verify(datagram));
+        HmacAuthentication other = new HmacAuthentication(ClusterKey.of(CURRENT));
+        assertEquals(PeerAuthentication.ACCEPTED, other.verify(datagram, 0, datagram.capacity(), 12345L));
+    }
+
+    @Test
     void aRestartedSenderIsAcceptedAndItsOldRunRefused() {
         HmacAuthentication sender = new HmacAuthentication(ClusterKey.of(CURRENT));
         UnsafeBuffer oldRun = datagram(sender, 7, 100, RECEIVER, 40);
