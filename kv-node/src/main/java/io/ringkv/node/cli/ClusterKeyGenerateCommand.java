@@ -24,8 +24,8 @@ import picocli.CommandLine;
 final class ClusterKeyGenerateCommand implements Command {
 
     @CommandLine.Option(names = "--out", paramLabel = "FILE", description = "write the key to FILE, created with"
-        + " mode 600 (an existing file is not replaced); without it the key is printed, e.g. for"
-        + " (umask 077; ringkv cluster-key generate > cluster.key)")
+        + " mode 600 (an existing file is not replaced). (default: print the key, e.g. for"
+        + " (umask 077; ringkv cluster-key generate > cluster.key))")
     Path out;
 
     @Inject
