@@ -18,9 +18,9 @@ import picocli.CommandLine;
 @CommandLine.Command(name = "generate",
     description = {"Make a new cluster key file (one random 256-bit key, base64).",
         "Writes it to --out FILE, readable by its owner only, or prints it. Give every node of the cluster the same"
-            + " file with --cluster-key-file. To rotate the key: put a new key's line first in every node's file and"
-            + " keep the old one second, restart the nodes one by one, then remove the old line and restart them"
-            + " again."})
+            + " file with --cluster-key-file. A node signs with the first key of its file and accepts either. To"
+            + " rotate without downtime, restarting the nodes one by one after each step: 1. append the new key's"
+            + " line to every node's file (old first); 2. swap the two lines (new first); 3. remove the old line."})
 final class ClusterKeyGenerateCommand implements Command {
 
     @CommandLine.Option(names = "--out", paramLabel = "FILE", description = "write the key to FILE, created with"

@@ -235,7 +235,7 @@ final class NodeCommand implements Command {
     @CommandLine.Option(names = "--cluster-key-file", paramLabel = "FILE", description = "the cluster key (ringkv"
         + " cluster-key generate makes one), the same file on every node: every datagram between nodes is tagged"
         + " with it and checked, so a node without it cannot join, gossip, write or make a node look DOWN. One base64"
-        + " key per line, the current first and, during a rotation, the previous one second; the file must be"
+        + " key per line, at most two: the node signs with the first and accepts either (a rotation); the file must be"
         + " private to the node's user (chmod 600). (default: none, and the node warns that its peer port is open"
         + " to anyone)")
     Path clusterKeyFile;

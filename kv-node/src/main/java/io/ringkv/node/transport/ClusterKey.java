@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * The secret every node of a cluster shares, from which each peer datagram's tag is made: one key, or two during a
- * rotation (the current one, which signs, then the previous one, still accepted). Read from a file of base64 lines
+ * rotation (the first signs; a tag made with either is accepted). A rotation without downtime takes three rolling
+ * restarts: both keys with the old one first on every node, then the new one first, then the new one alone. Read from a file of base64 lines
  * of at least {@value #MIN_KEY_BYTES} bytes each; blank lines and lines starting with {@code #} are ignored.
  *
  * <p>The keys never leave this object but to make a {@link javax.crypto.Mac}: {@link #toString()} names how many
@@ -110,8 +111,8 @@ public final class ClusterKey {
     public static String generate(SecureRandom random) {
         byte[] key = new byte[MIN_KEY_BYTES];
         random.nextBytes(key);
-        return "# ringkv cluster key: keep it private (chmod 600); to rotate, put a new key on the first line and"
-            + " keep this one on the second\n" + Base64.getEncoder().encodeToString(key) + "\n";
+        return "# ringkv cluster key, the same on every node; keep it private (chmod 600). Nodes sign with the"
+            + " first key and accept either of two.\n" + Base64.getEncoder().encodeToString(key) + "\n";
     }
 
     /** @return a key made of {@code keys}, the current one first; for tests and tools */
