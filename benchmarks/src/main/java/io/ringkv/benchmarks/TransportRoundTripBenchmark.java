@@ -5,6 +5,7 @@ import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
 import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.node.transport.AeronTransport;
+import io.ringkv.node.transport.ClusterKey;
 import io.ringkv.node.transport.PeerAddress;
 import io.ringkv.node.transport.TransportConfig;
 import java.io.IOException;
@@ -15,6 +16,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.Agent;
@@ -34,12 +37,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Round trip of a 1 KiB message between two endpoints on 127.0.0.1, each with its own embedded media driver:
- * {@code ringkv} through {@link AeronTransport} (envelope, routing by schema id, counters), {@code rawAeron}
- * through the bare Aeron API. The echo side runs on its own agent thread with the chosen idle strategy; the
- * measuring thread drives its endpoint with the same strategy while it waits.
+ * {@code ringkv} through {@link AeronTransport} (envelope, routing by schema id, counters),
+ * {@code ringkvAuthenticated} the same with a cluster key (an HMAC-SHA-256 tag made and checked per datagram, and the
+ * replay window), {@code rawAeron} through the bare Aeron API. The echo side runs on its own agent thread with the
+ * chosen idle strategy; the measuring thread drives its endpoint with the same strategy while it waits. Each
+ * benchmark starts only its own two endpoints.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -60,10 +66,8 @@ public class TransportRoundTripBenchmark {
     private IdleStrategy waiting;
     private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MessageHeader.LENGTH + PAYLOAD));
 
-    private AeronTransport ringkvClient;
-    private AeronTransport ringkvEcho;
-    private AgentRunner ringkvEchoRunner;
-    private boolean ringkvReplied;
+    private RingkvPair ringkv;
+    private RingkvPair authenticated;
 
     private RawAeronEndpoint rawClient;
     private RawAeronEndpoint rawEcho;
@@ -71,7 +75,7 @@ public class TransportRoundTripBenchmark {
     private boolean rawReplied;
 
     @Setup(Level.Trial)
-    public void start() throws IOException {
+    public void start(BenchmarkParams params) throws IOException {
         directory = Files.createTempDirectory("ringkv-rtt");
         IdlePreset preset = IdlePreset.parse(idle);
         waiting = preset.newStrategy();
@@ -79,36 +83,75 @@ public class TransportRoundTripBenchmark {
         message.putShort(2, (short) 1, ByteOrder.LITTLE_ENDIAN);
         message.putShort(4, (short) SCHEMA, ByteOrder.LITTLE_ENDIAN);
         message.putShort(6, (short) 1, ByteOrder.LITTLE_ENDIAN);
-        startRingkv(preset);
-        startRaw(preset);
+        // only the endpoints the benchmark measures: idle echo threads of the others would share the two cores
+        String measured = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        switch (measured) {
+            case "ringkv" -> ringkv = new RingkvPair(preset, null);
+            case "ringkvAuthenticated" -> authenticated = new RingkvPair(preset, clusterKey());
+            default -> startRaw(preset);
+        }
     }
 
-    private void startRingkv(IdlePreset preset) {
-        PeerAddress clientAddress = new PeerAddress("127.0.0.1", freePort());
-        PeerAddress echoAddress = new PeerAddress("127.0.0.1", freePort());
-        ringkvClient = AeronTransport.start(new TransportConfig(CLIENT, clientAddress, Map.of(ECHO, echoAddress),
-            directory.resolve("ringkv-client"), TransportConfig.DEFAULT_TERM_LENGTH));
-        ringkvEcho = AeronTransport.start(new TransportConfig(ECHO, echoAddress, Map.of(CLIENT, clientAddress),
-            directory.resolve("ringkv-echo"), TransportConfig.DEFAULT_TERM_LENGTH));
-        ringkvClient.register(SCHEMA, (sender, buffer, offset, length) -> ringkvReplied = true);
-        ringkvEcho.register(SCHEMA, (sender, buffer, offset, length) -> {
-            // the driver runs only when invoked (INVOKER mode): it must run while the echo waits to send
-            while (ringkvEcho.send(sender, buffer, offset, length) == SendResult.BACK_PRESSURED) {
-                ringkvEcho.doHousekeeping();
+    /** A key file as {@code ringkv cluster-key generate --out} writes it, read as a node reads it. */
+    private ClusterKey clusterKey() throws IOException {
+        Path file = directory.resolve("cluster.key");
+        Files.writeString(file, ClusterKey.generate(new SecureRandom()));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return ClusterKey.load(file);
+    }
+
+    /** A client and an echo through {@link AeronTransport}, with datagrams tagged when given a key. */
+    private final class RingkvPair {
+        final AeronTransport client;
+        final AeronTransport echo;
+        final AgentRunner echoRunner;
+        boolean replied;
+
+        RingkvPair(IdlePreset preset, ClusterKey key) {
+            PeerAddress clientAddress = new PeerAddress("127.0.0.1", freePort());
+            PeerAddress echoAddress = new PeerAddress("127.0.0.1", freePort());
+            String name = key == null ? "ringkv" : "ringkv-authenticated";
+            client = AeronTransport.start(new TransportConfig(CLIENT, clientAddress, Map.of(ECHO, echoAddress),
+                directory.resolve(name + "-client"), TransportConfig.DEFAULT_TERM_LENGTH).withClusterKey(key));
+            echo = AeronTransport.start(new TransportConfig(ECHO, echoAddress, Map.of(CLIENT, clientAddress),
+                directory.resolve(name + "-echo"), TransportConfig.DEFAULT_TERM_LENGTH).withClusterKey(key));
+            client.register(SCHEMA, (sender, buffer, offset, length) -> replied = true);
+            echo.register(SCHEMA, (sender, buffer, offset, length) -> {
+                // the driver runs only when invoked (INVOKER mode): it must run while the echo waits to send
+                while (echo.send(sender, buffer, offset, length) == SendResult.BACK_PRESSURED) {
+                    echo.doHousekeeping();
+                }
+            });
+            echoRunner = runner(preset, name + "-echo", echo::doWork);
+            // both publications are created on first send: repeat until one full round trip has come back
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!replied && System.nanoTime() < deadline) {
+                client.send(ECHO, message, 0, message.capacity());
+                long resendAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+                while (!replied && System.nanoTime() < resendAt) {
+                    client.doWork();
+                }
             }
-        });
-        ringkvEchoRunner = runner(preset, "ringkv-echo", ringkvEcho::doWork);
-        // both publications are created on first send: repeat until one full round trip has come back
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!ringkvReplied && System.nanoTime() < deadline) {
-            ringkvClient.send(ECHO, message, 0, message.capacity());
-            long resendAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-            while (!ringkvReplied && System.nanoTime() < resendAt) {
-                ringkvClient.doWork();
+            if (!replied) {
+                throw new IllegalStateException("no round trip through the " + name + " transports within 30 s");
             }
         }
-        if (!ringkvReplied) {
-            throw new IllegalStateException("no round trip through the ringkv transports within 30 s");
+
+        boolean roundTrip() {
+            replied = false;
+            while (client.send(ECHO, message, 0, message.capacity()) != SendResult.SENT) {
+                client.doWork();
+            }
+            waiting.reset();
+            while (!replied) {
+                waiting.idle(client.doWork());
+            }
+            return replied;
+        }
+
+        void close() {
+            echoRunner.close();
+            client.close();
         }
     }
 
@@ -149,15 +192,13 @@ public class TransportRoundTripBenchmark {
 
     @Benchmark
     public boolean ringkv() {
-        ringkvReplied = false;
-        while (ringkvClient.send(ECHO, message, 0, message.capacity()) != SendResult.SENT) {
-            ringkvClient.doWork();
-        }
-        waiting.reset();
-        while (!ringkvReplied) {
-            waiting.idle(ringkvClient.doWork());
-        }
-        return ringkvReplied;
+        return ringkv.roundTrip();
+    }
+
+    /** As {@link #ringkv()}, with every datagram tagged and checked under a cluster key. */
+    @Benchmark
+    public boolean ringkvAuthenticated() {
+        return authenticated.roundTrip();
     }
 
     @Benchmark
@@ -175,10 +216,16 @@ public class TransportRoundTripBenchmark {
 
     @TearDown(Level.Trial)
     public void stop() {
-        ringkvEchoRunner.close();
-        rawEchoRunner.close();
-        ringkvClient.close();
-        rawClient.close();
+        if (ringkv != null) {
+            ringkv.close();
+        }
+        if (authenticated != null) {
+            authenticated.close();
+        }
+        if (rawClient != null) {
+            rawEchoRunner.close();
+            rawClient.close();
+        }
     }
 
     private static int freePort() {

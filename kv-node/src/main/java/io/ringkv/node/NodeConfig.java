@@ -7,6 +7,7 @@ import io.ringkv.api.NodeId;
 import io.ringkv.gossip.ScalingPolicy;
 import io.ringkv.replication.HintConfig;
 import io.ringkv.node.runtime.IdlePreset;
+import io.ringkv.node.transport.ClusterKey;
 import io.ringkv.node.transport.PeerAddress;
 import io.ringkv.node.transport.TransportConfig;
 import java.nio.file.Path;
@@ -42,12 +43,14 @@ import java.util.concurrent.TimeUnit;
  * @param httpPort TCP port of the HTTP endpoint ({@code /metrics}, {@code /health}, the dashboard) on the listen
  *     host; {@value #HTTP_OFF} serves none, 0 picks a free one ({@code ringkv node} defaults to
  *     {@value #DEFAULT_HTTP_PORT}; the constructors without it to {@value #HTTP_OFF})
+ * @param clusterKey the key that tags and checks every datagram between nodes ({@code --cluster-key-file}); null
+ *     for none: the peer port then takes anyone who can reach it for a peer (the constructors without it)
  */
 public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory,
                          IdlePreset idle, int clientPort, String zone, String rack, GossipSettings gossip,
                          ClusterSettings cluster, Map<String, String> engineOptions, ClientSettings clients,
                          long transportTimeoutMillis, HintConfig hints, long repairPeriodHours, NodeId replace,
-                         ScalingPolicy.Config scaling, int httpPort) {
+                         ScalingPolicy.Config scaling, int httpPort, ClusterKey clusterKey) {
     /** HTTP port that serves no HTTP endpoint. */
     public static final int HTTP_OFF = -1;
     /** Default HTTP port of {@code ringkv node}: the client port's 7379 plus 2000. */
@@ -101,6 +104,16 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "transport timeout must be " + minimum + "–"
                 + maximum + " ms, was " + transportTimeoutMillis);
         }
+    }
+
+    /** Settings without a cluster key: datagrams between nodes are neither tagged nor checked. */
+    public NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds, Path dataDirectory, IdlePreset idle,
+                      int clientPort, String zone, String rack, GossipSettings gossip, ClusterSettings cluster,
+                      Map<String, String> engineOptions, ClientSettings clients, long transportTimeoutMillis,
+                      HintConfig hints, long repairPeriodHours, NodeId replace, ScalingPolicy.Config scaling,
+                      int httpPort) {
+        this(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster, engineOptions, clients,
+            transportTimeoutMillis, hints, repairPeriodHours, replace, scaling, httpPort, null);
     }
 
     /** Settings without an HTTP endpoint. */
@@ -221,12 +234,20 @@ public record NodeConfig(NodeId id, PeerAddress listen, List<PeerAddress> seeds,
     /** @return these settings with another client port (the one actually bound when the configured one was 0) */
     public NodeConfig withClientPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, port, zone, rack, gossip, cluster,
-            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace, scaling, httpPort);
+            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace, scaling, httpPort,
+            clusterKey);
     }
 
     /** @return these settings with another HTTP port ({@value #HTTP_OFF} for none) */
     public NodeConfig withHttpPort(int port) {
         return new NodeConfig(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster,
-            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace, scaling, port);
+            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace, scaling, port,
+            clusterKey);
+    }
+
+    /** @return these settings with datagrams between nodes tagged with {@code key} (null: untagged) */
+    public NodeConfig withClusterKey(ClusterKey key) {
+        return new NodeConfig(id, listen, seeds, dataDirectory, idle, clientPort, zone, rack, gossip, cluster,
+            engineOptions, clients, transportTimeoutMillis, hints, repairPeriodHours, replace, scaling, httpPort, key);
     }
 }

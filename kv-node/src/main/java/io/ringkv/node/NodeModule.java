@@ -49,7 +49,8 @@ interface NodeModule {
     @Singleton
     static AeronTransport aeronTransport(NodeConfig config, CounterRegistry counters) {
         return AeronTransport.start(TransportConfig.of(config.id(), config.listen(), Map.of(), config.dataDirectory())
-            .withTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(config.transportTimeoutMillis())), counters);
+            .withTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(config.transportTimeoutMillis()))
+            .withClusterKey(config.clusterKey()), counters);
     }
 
     /** The node's one counter registry: the transport counts into it before the context exists. */

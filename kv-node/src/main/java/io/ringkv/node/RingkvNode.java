@@ -147,6 +147,13 @@ public final class RingkvNode implements AutoCloseable {
             throw new UncheckedIOException("cannot create data directory " + config.dataDirectory(), e);
         }
         NodeState state = NodeState.startNewGeneration(config.dataDirectory(), context.clock().wallClockMillis());
+        // before anything is sent: receivers tell this run from the last by it, and refuse replays within it
+        transport.generation(state.generation());
+        if (!transport.isAuthenticated()) {
+            events.accept("WARNING: no cluster key (--cluster-key-file): datagrams between nodes are not"
+                + " authenticated, so anyone who can send UDP to " + config.listen() + " can join, gossip, write"
+                + " replicas or make nodes look DOWN; use a key on any network you do not fully trust");
+        }
         Gossiper.Remembered remembered = PeersFile.load(config.dataDirectory());
         // bound first, so that gossip announces the real client port when the configured one is 0
         ClientSettings clients = config.clients();

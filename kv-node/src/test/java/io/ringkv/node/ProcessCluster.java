@@ -80,8 +80,13 @@ final class ProcessCluster implements BeforeEachCallback, AfterEachCallback {
 
     /** Starts node {@code i} (again, after a kill) with its data directory {@code n<i>} and {@code extra} options. */
     NodeProcess start(int i, String... extra) {
+        return startAs(i, "n" + i, extra);
+    }
+
+    /** Starts a node as {@link #start} does with the ports and data directory of {@code i}, but the id {@code id}. */
+    NodeProcess startAs(int i, String id, String... extra) {
         String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
-        List<String> arguments = new ArrayList<>(List.of("node", "--id", "n" + i,
+        List<String> arguments = new ArrayList<>(List.of("node", "--id", id,
             "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
             "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
             "--data-dir", workDirectory.resolve("n" + i).toString()));

@@ -79,6 +79,11 @@ final class ClusterCommand implements Command {
     @CommandLine.Option(names = "--scale-cooldown-s", paramLabel = "S", description = "the same for every node (default: the node's)")
     String scaleCooldown;
 
+    @CommandLine.Option(names = "--cluster-key-file", paramLabel = "FILE", description = "every node's cluster key"
+        + " (ringkv cluster-key generate --out FILE makes one): datagrams between the nodes are authenticated"
+        + " (default: none, and each node warns)")
+    String clusterKeyFile;
+
     @Inject
     ClusterCommand() {
     }
@@ -101,6 +106,7 @@ final class ClusterCommand implements Command {
         passOn(nodeOptions, "--scale-up-after-s", scaleUpAfter);
         passOn(nodeOptions, "--scale-down-after-s", scaleDownAfter);
         passOn(nodeOptions, "--scale-cooldown-s", scaleCooldown);
+        passOn(nodeOptions, "--cluster-key-file", clusterKeyFile);
         if (autoscale) {
             // N cannot exceed the fewest nodes the cluster may shrink to, or writes would fail at that size
             nodeOptions.addAll(List.of("--scale-nodes", bounds.get(0) + "," + bounds.get(1),

@@ -20,6 +20,11 @@ interface CommandsModule {
 
     @Binds
     @IntoMap
+    @StringKey("cluster-key generate")
+    Command clusterKeyGenerate(ClusterKeyGenerateCommand command);
+
+    @Binds
+    @IntoMap
     @StringKey("cluster")
     Command cluster(ClusterCommand command);
 

@@ -27,7 +27,8 @@ public final class Launcher {
 
     /** What the group commands (the first of two words) say of themselves. */
     private static final Map<String, String> GROUPS = Map.of("ring", "Tools for the token ring: ring simulate.",
-        "user", "The users who may log in to the client ports: user add.");
+        "user", "The users who may log in to the client ports: user add.",
+        "cluster-key", "The key that authenticates nodes to each other: cluster-key generate.");
 
     private final Map<String, Provider<Command>> commands;
 

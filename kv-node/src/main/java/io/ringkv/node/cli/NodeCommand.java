@@ -14,6 +14,7 @@ import io.ringkv.node.RingkvNode;
 import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.replication.HintConfig;
 import io.ringkv.node.transport.PeerAddress;
+import io.ringkv.node.transport.ClusterKey;
 import io.ringkv.node.transport.TransportConfig;
 import jakarta.inject.Inject;
 import java.io.PrintStream;
@@ -257,6 +258,14 @@ final class NodeCommand implements Command {
         + " restart it (its data stays on disk)")
     int transportTimeoutMillis = (int) NodeConfig.DEFAULT_TRANSPORT_TIMEOUT_MILLIS;
 
+    @CommandLine.Option(names = "--cluster-key-file", paramLabel = "FILE", description = "the cluster key (ringkv"
+        + " cluster-key generate makes one), the same file on every node: every datagram between nodes is tagged"
+        + " with it and checked, so a node without it cannot join, gossip, write or make a node look DOWN. One base64"
+        + " key per line, at most two: the node signs with the first and accepts either (a rotation); the file must be"
+        + " private to the node's user (chmod 600). (default: none, and the node warns that its peer port is open"
+        + " to anyone)")
+    Path clusterKeyFile;
+
     @Inject
     NodeCommand() {
     }
@@ -388,7 +397,7 @@ final class NodeCommand implements Command {
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS),
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)),
             hintSettings(), Bounds.check("--repair-period-hours", repairPeriodHours, 0, 24 * 365), replaced(replace),
-            scalingSettings(), httpPort());
+            scalingSettings(), httpPort(), clusterKeyFile == null ? null : ClusterKey.load(clusterKeyFile));
     }
 
     /** @return the HTTP port: as given, or the client port + 2000 (a free one when that is not a port) */

@@ -46,6 +46,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * long timeout costs nothing. A stall longer than that closes the Aeron client for good; the transport then
  * {@linkplain #hasFailed() has failed}, sends nothing and reports why, and the node must stop serving and exit
  * rather than live on answering every request with an error.
+ *
+ * <p>Authentication. With a {@linkplain TransportConfig#clusterKey() cluster key} every datagram carries a tag
+ * ({@link HmacAuthentication}) made for its receiver, and the node's generation and a sequence; a datagram whose tag
+ * no key of the cluster made, or that the receiver saw before, is dropped and counted before any handler sees it.
+ * Without a key datagrams carry a zero tag and every one is taken as sent.
  */
 public final class AeronTransport implements Transport, AutoCloseable {
     static final int STREAM_ID = 1001;
@@ -71,6 +76,12 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final Int2ObjectHashMap<MessageHandler> handlers = new Int2ObjectHashMap<>();
     private final org.agrona.collections.IntHashSet openSchemas = new org.agrona.collections.IntHashSet();
     private final UnsafeBuffer envelope = new UnsafeBuffer(ByteBuffer.allocateDirect(Envelope.LENGTH));
+    private final PeerAuthentication authentication;
+    private final long selfHash;
+    /** This run of the node: receivers refuse datagrams of an older one. */
+    private long generation;
+    /** One sequence for every destination: a receiver sees gaps, which its replay window allows. */
+    private long sequence;
     private final CounterSet<TransportCounter> counters;
     private final CounterSet<AeronTransportCounter> aeronCounters;
     private final ThrottledLog errorLog = new ThrottledLog(LOG, ThrottledLog.DEFAULT_INTERVAL_NANOS, System::nanoTime);
@@ -83,6 +94,11 @@ public final class AeronTransport implements Transport, AutoCloseable {
         this.counters = registry.register(TransportCounter.class);
         this.aeronCounters = registry.register(AeronTransportCounter.class);
         Envelope.write(envelope, config.self());
+        this.selfHash = Envelope.senderHash(config.self());
+        this.authentication = config.clusterKey() == null ? PeerAuthentication.NONE
+            : new HmacAuthentication(config.clusterKey());
+        // until the node names its persisted generation: seconds, as the node's generation, so seldom smaller
+        this.generation = System.currentTimeMillis() / 1000;
         for (Map.Entry<NodeId, PeerAddress> entry : config.peers().entrySet()) {
             addPeer(entry.getKey(), entry.getValue());
         }
@@ -151,7 +167,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION,
                 "node ids " + id + " and " + (clash != null ? clash : config.self()) + " cannot share a cluster");
         }
-        peers.put(id, new Peer(address));
+        peers.put(id, new Peer(address, hash));
     }
 
     /**
@@ -168,7 +184,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
         if (known != null) {
             if (!known.address.equals(address)) {
                 known.discardPublication();
-                peers.put(node.id(), new Peer(address));
+                peers.put(node.id(), new Peer(address, known.hash));
             }
             return;
         }
@@ -179,7 +195,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             return;
         }
         peersByHash.put(hash, node.id());
-        peers.put(node.id(), new Peer(address));
+        peers.put(node.id(), new Peer(address, hash));
     }
 
     /**
@@ -258,7 +274,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             // behind sends already kept: order per peer is kept
             return keep(peer, buffer, offset, length);
         }
-        long result = publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
+        long result = offer(publication, peer, buffer, offset, length);
         if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION) {
             return keep(peer, buffer, offset, length);
         }
@@ -302,7 +318,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
                 peer.pendingMessages = 0;
             } else {
                 sent += peer.pending.consume((buffer, offset, length, headOffset) -> {
-                    long result = publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
+                    long result = offer(publication, peer, buffer, offset, length);
                     if (result > 0) {
                         count(TransportCounter.SENT);
                         peer.pendingMessages--;
@@ -317,6 +333,29 @@ public final class AeronTransport implements Transport, AutoCloseable {
             }
         }
         return sent;
+    }
+
+    /** Stamps and signs the envelope for this one datagram, then offers envelope and message. */
+    private long offer(ExclusivePublication publication, Peer peer, DirectBuffer buffer, int offset, int length) {
+        Envelope.stamp(envelope, generation, ++sequence);
+        // until the peer proved its id, the id we know may be a seed's stand-in, and the tag names no receiver
+        authentication.sign(envelope, peer.heard ? peer.hash : PeerAuthentication.UNADDRESSED, buffer, offset,
+            length);
+        return publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
+    }
+
+    /**
+     * Names this run of the node in every datagram from now on: its generation, persisted and greater at each start,
+     * so that receivers with a {@linkplain TransportConfig#clusterKey() cluster key} tell a restart (whose sequence
+     * begins again) from a replay. Call before the node sends.
+     */
+    public void generation(long generation) {
+        this.generation = generation;
+    }
+
+    /** @return true when every datagram is tagged with the cluster key and checked */
+    public boolean isAuthenticated() {
+        return authentication.isOn();
     }
 
     private SendResult outcome(Peer peer, long result) {
@@ -370,7 +409,13 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
         if (length < Envelope.LENGTH + MessageHeader.LENGTH || !Envelope.hasMagic(buffer, offset)) {
-            count(TransportCounter.DROPPED_MALFORMED);
+            countAeron(AeronTransportCounter.DROPPED_UNKNOWN_ENVELOPE);
+            return;
+        }
+        int verdict = authentication.verify(buffer, offset, length, selfHash);
+        if (verdict != PeerAuthentication.ACCEPTED) {
+            countAeron(verdict == PeerAuthentication.BAD_TAG ? AeronTransportCounter.DROPPED_BAD_TAG
+                : AeronTransportCounter.DROPPED_REPLAYED);
             return;
         }
         int messageOffset = offset + Envelope.LENGTH;
@@ -380,6 +425,12 @@ public final class AeronTransport implements Transport, AutoCloseable {
         if (sender == null && !openSchemas.contains(schemaId)) {
             count(TransportCounter.DROPPED_UNKNOWN_SENDER);
             return;
+        }
+        if (sender != null) {
+            Peer peer = peers.get(sender);
+            if (peer != null) {
+                peer.heard = true;
+            }
         }
         MessageHandler handler = handlers.get(schemaId);
         if (handler == null) {
@@ -415,6 +466,11 @@ public final class AeronTransport implements Transport, AutoCloseable {
         counters.get(counter).incrementRelease();
     }
 
+    /** Agent thread only, as {@link #count}. */
+    private void countAeron(AeronTransportCounter counter) {
+        aeronCounters.get(counter).incrementRelease();
+    }
+
     private void fail(String reason) {
         failure = reason + " (was the node stopped longer than its transport timeout of "
             + TimeUnit.NANOSECONDS.toMillis(config.timeoutNanos()) + " ms?)";
@@ -423,6 +479,11 @@ public final class AeronTransport implements Transport, AutoCloseable {
     /** @return sends kept because the path to their peer was full, sent later in order */
     public long queuedSends() {
         return aeronCounters.value(AeronTransportCounter.QUEUED);
+    }
+
+    /** @return the value of one of the Aeron transport's own counters */
+    long aeronCounter(AeronTransportCounter counter) {
+        return aeronCounters.value(counter);
     }
 
     /** @return errors the media driver or client reported (logged at most once per 10 s, with a count) */
@@ -449,6 +510,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
     /** A peer's address and, once the first send asked for it, its publication. */
     private static final class Peer {
         final PeerAddress address;
+        /** The peer's fingerprint: each tag is made for one receiver. */
+        final long hash;
+        /** A datagram that passed authentication came from this peer's id. */
+        boolean heard;
         /** Sends the publication could not take at once (back-pressure), in order; bounded. */
         final ExpandableRingBuffer pending = new ExpandableRingBuffer(BACKLOG_INITIAL_BYTES, BACKLOG_MAX_BYTES, false);
         boolean backlogged;
@@ -456,8 +521,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
         private long registrationId = Aeron.NULL_VALUE;
         private ExclusivePublication publication;
 
-        Peer(PeerAddress address) {
+        Peer(PeerAddress address, long hash) {
             this.address = address;
+            this.hash = hash;
         }
 
         /** @return the publication, or null while Aeron is still creating it */

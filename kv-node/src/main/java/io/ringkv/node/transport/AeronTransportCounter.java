@@ -10,6 +10,12 @@ import io.ringkv.api.CounterKind;
 public enum AeronTransportCounter implements CounterDescriptor {
     DROPPED_INVALID_FRAMES("transport_dropped_invalid_frames",
         "datagrams dropped at the peer port before Aeron saw them: too short, a bad frame length or an unknown type"),
+    DROPPED_UNKNOWN_ENVELOPE("transport_dropped_unknown_envelope", "datagrams without ringkv's envelope (another"
+        + " protocol, another envelope version, or too short for one), dropped"),
+    DROPPED_BAD_TAG("transport_dropped_bad_tag", "datagrams whose tag was not made with the cluster key for this node"
+        + " (a node without the key, another cluster's key, or bytes altered on the way), dropped"),
+    DROPPED_REPLAYED("transport_dropped_replayed", "datagrams with a good tag seen before (a replay), or from an older"
+        + " run of their sender, dropped"),
     ERRORS("transport_errors", "errors the media driver or Aeron client reported (logged at most once per 10 s)"),
     QUEUED("transport_queued", "sends the path to the peer could not take at once, kept in order and sent on a"
         + " later duty cycle"),

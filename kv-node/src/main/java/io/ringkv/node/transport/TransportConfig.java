@@ -21,9 +21,11 @@ import java.util.concurrent.TimeUnit;
  * @param timeoutNanos how long the node's agent thread may stand still (a long GC pause, SIGSTOP, a frozen VM or
  *     container) before the transport gives up for good ({@link #MIN_TIMEOUT_NANOS} to {@link #MAX_TIMEOUT_NANOS});
  *     any shorter stall is survived
+ * @param clusterKey the key every datagram is tagged with and checked against; null for none (datagrams are then
+ *     neither tagged nor checked: anyone who can send to the peer port is taken for a peer)
  */
 public record TransportConfig(NodeId self, PeerAddress listen, Map<NodeId, PeerAddress> peers, Path aeronDirectory,
-                              int termLength, long timeoutNanos) {
+                              int termLength, long timeoutNanos, ClusterKey clusterKey) {
     /** 1 MiB terms: messages up to 128 KiB, three terms of sparse files per publication. */
     public static final int DEFAULT_TERM_LENGTH = 1 << 20;
     /**
@@ -56,6 +58,12 @@ public record TransportConfig(NodeId self, PeerAddress listen, Map<NodeId, PeerA
         }
     }
 
+    /** A config without a cluster key. */
+    public TransportConfig(NodeId self, PeerAddress listen, Map<NodeId, PeerAddress> peers, Path aeronDirectory,
+                           int termLength, long timeoutNanos) {
+        this(self, listen, peers, aeronDirectory, termLength, timeoutNanos, null);
+    }
+
     /** A config with the {@linkplain #DEFAULT_TIMEOUT_NANOS default timeout}. */
     public TransportConfig(NodeId self, PeerAddress listen, Map<NodeId, PeerAddress> peers, Path aeronDirectory,
                            int termLength) {
@@ -64,7 +72,12 @@ public record TransportConfig(NodeId self, PeerAddress listen, Map<NodeId, PeerA
 
     /** @return these settings with another {@link #timeoutNanos()} */
     public TransportConfig withTimeoutNanos(long timeout) {
-        return new TransportConfig(self, listen, peers, aeronDirectory, termLength, timeout);
+        return new TransportConfig(self, listen, peers, aeronDirectory, termLength, timeout, clusterKey);
+    }
+
+    /** @return these settings with datagrams tagged with {@code key} (null: untagged) */
+    public TransportConfig withClusterKey(ClusterKey key) {
+        return new TransportConfig(self, listen, peers, aeronDirectory, termLength, timeoutNanos, key);
     }
 
     /** A config with the default term length and the media driver directory in /dev/shm when it exists. */

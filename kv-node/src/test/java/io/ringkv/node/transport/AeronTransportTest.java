@@ -208,7 +208,8 @@ class AeronTransportTest {
             Envelope.write(stranger, NodeId.of("stranger"));
             stranger.putBytes(Envelope.LENGTH, message(SCHEMA, 8), 0, MessageHeader.LENGTH + 8);
             pump(() -> publication.offer(stranger) > 0);
-            pump(() -> b.counters().value(TransportCounter.DROPPED_MALFORMED) == 2 && b.counters().value(TransportCounter.DROPPED_UNKNOWN_SENDER) == 1);
+            pump(() -> b.aeronCounter(AeronTransportCounter.DROPPED_UNKNOWN_ENVELOPE) == 2
+                && b.counters().value(TransportCounter.DROPPED_UNKNOWN_SENDER) == 1);
         }
         assertTrue(receivedByB.isEmpty());
         sendFromA(message(SCHEMA, 8));

@@ -1,0 +1,61 @@
+package io.ringkv.node.transport;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Signs the datagrams a node sends and judges those it receives. Owned by the transport's one thread (the node's
+ * agent): implementations keep reusable state and are not thread-safe.
+ */
+interface PeerAuthentication {
+    /** The datagram may be delivered. */
+    int ACCEPTED = 0;
+    /** Its tag was not made with a key of the cluster (or it was altered on the way). */
+    int BAD_TAG = 1;
+    /** Its tag is good but the receiver saw its sequence already, or one too old to tell. */
+    int REPLAYED = 2;
+    /**
+     * The receiver named in the tag of a datagram to a node whose id the sender has not yet heard from: a seed known by
+     * its address only. Any node accepts it.
+     */
+    long UNADDRESSED = 0;
+
+    /**
+     * Writes the tag of the datagram {@code envelope} (stamped with generation and sequence) then {@code message}
+     * into the envelope.
+     *
+     * @param receiver the fingerprint of the node it goes to (a datagram made for one node is refused by another), or
+     *     {@link #UNADDRESSED}
+     */
+    void sign(UnsafeBuffer envelope, long receiver, DirectBuffer message, int offset, int length);
+
+    /**
+     * Judges an arrived datagram: envelope at {@code offset}, {@code length} bytes in all (at least
+     * {@link Envelope#LENGTH}, magic checked). A datagram accepted is remembered, so that its replay is refused.
+     *
+     * @param self this node's fingerprint
+     * @return {@link #ACCEPTED}, {@link #BAD_TAG} or {@link #REPLAYED}
+     */
+    int verify(DirectBuffer buffer, int offset, int length, long self);
+
+    /** @return true when datagrams are tagged and checked */
+    boolean isOn();
+
+    /** Without a cluster key: tags stay zero and every datagram is accepted, as before tags existed. */
+    PeerAuthentication NONE = new PeerAuthentication() {
+        @Override
+        public void sign(UnsafeBuffer envelope, long receiver, DirectBuffer message, int offset, int length) {
+            // the tag bytes were zeroed when the envelope was made
+        }
+
+        @Override
+        public int verify(DirectBuffer buffer, int offset, int length, long self) {
+            return ACCEPTED;
+        }
+
+        @Override
+        public boolean isOn() {
+            return false;
+        }
+    };
+}

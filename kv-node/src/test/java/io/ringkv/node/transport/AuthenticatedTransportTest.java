@@ -1,0 +1,174 @@
+package io.ringkv.node.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.ringkv.api.MessageHeader;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.SendResult;
+import io.ringkv.api.TransportCounter;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Transports in one JVM on 127.0.0.1: a and b share the cluster key; c has another key and d none. Each knows the
+ * others as peers, so only the tag keeps c and d out.
+ */
+@Timeout(60)
+class AuthenticatedTransportTest {
+    private static final NodeId A = NodeId.of("a");
+    private static final NodeId B = NodeId.of("b");
+    private static final NodeId C = NodeId.of("c");
+    private static final NodeId D = NodeId.of("d");
+    private static final int SCHEMA = 77;
+
+    @TempDir
+    Path dataDirectory;
+
+    private final ClusterKey key = ClusterKey.of(key(1));
+    private final Map<NodeId, PeerAddress> addresses = Map.of(A, address(), B, address(), C, address(), D, address());
+    private final List<AeronTransport> all = new ArrayList<>();
+    private final List<String> receivedByB = new ArrayList<>();
+    private AeronTransport a;
+    private AeronTransport b;
+
+    @BeforeEach
+    void start() {
+        a = start(A, key);
+        b = start(B, key);
+        b.register(SCHEMA, (sender, buffer, offset, length) ->
+            receivedByB.add(sender + ":" + length + ":" + buffer.getByte(offset + length - 1)));
+    }
+
+    @AfterEach
+    void stop() {
+        all.forEach(AeronTransport::close);
+    }
+
+    @Test
+    void nodesSharingTheKeyExchangeMessagesEvenInABurstKeptForLater() {
+        assertTrue(a.isAuthenticated());
+        send(a, message(8, 0));
+        pump(() -> receivedByB.size() == 1);
+        receivedByB.clear();
+        int burst = 1_000;
+        for (int i = 0; i < burst; i++) {
+            // no duty cycle meanwhile: most of the burst is kept and signed when it goes out
+            assertEquals(SendResult.SENT, a.send(B, message(1024, i), 0, MessageHeader.LENGTH + 1024));
+        }
+        assertTrue(a.queuedSends() > 0, "the burst outran the window");
+        pump(() -> receivedByB.size() == burst);
+        for (int i = 0; i < burst; i++) {
+            assertEquals("a:" + (MessageHeader.LENGTH + 1024) + ":" + (byte) i, receivedByB.get(i));
+        }
+        assertEquals(0, b.aeronCounter(AeronTransportCounter.DROPPED_BAD_TAG));
+        assertEquals(0, b.aeronCounter(AeronTransportCounter.DROPPED_REPLAYED));
+    }
+
+    @Test
+    void aNodeWithAnotherKeyOrNoneIsCountedAndNeverDelivered() {
+        AeronTransport otherKey = start(C, ClusterKey.of(key(2)));
+        AeronTransport noKey = start(D, null);
+        for (int i = 0; i < 5; i++) {
+            send(otherKey, message(8, i));
+            send(noKey, message(8, i));
+        }
+        pump(() -> b.aeronCounter(AeronTransportCounter.DROPPED_BAD_TAG) == 10, otherKey, noKey);
+        send(a, message(8, 99));
+        pump(() -> receivedByB.size() == 1, otherKey, noKey);
+        assertEquals(List.of("a:16:99"), receivedByB, "only the node with the key was heard");
+        assertEquals(1, b.counters().value(TransportCounter.RECEIVED));
+    }
+
+    @Test
+    void aDatagramSentAgainIsCountedAsReplayedAndDeliveredOnce() {
+        // the attacker re-sends a datagram a signed; it needs no key, only a copy of the bytes
+        UnsafeBuffer envelope = new UnsafeBuffer(new byte[Envelope.LENGTH]);
+        Envelope.write(envelope, A);
+        Envelope.stamp(envelope, 1, 1);
+        UnsafeBuffer message = message(8, 7);
+        new HmacAuthentication(key).sign(envelope, B.fingerprint(), message, 0, message.capacity());
+        UnsafeBuffer datagram = new UnsafeBuffer(new byte[Envelope.LENGTH + message.capacity()]);
+        datagram.putBytes(0, envelope, 0, Envelope.LENGTH);
+        datagram.putBytes(Envelope.LENGTH, message, 0, message.capacity());
+        try (Aeron raw = Aeron.connect(new Aeron.Context().aeronDirectoryName(TransportConfig.defaultAeronDirectory(A,
+                 addresses.get(A), dataDirectory.resolve("a")).toString()))) {
+            long registration = raw.asyncAddPublication(addresses.get(B).channel(TransportConfig.DEFAULT_TERM_LENGTH),
+                AeronTransport.STREAM_ID);
+            Publication[] holder = new Publication[1];
+            pump(() -> (holder[0] = raw.getPublication(registration)) != null);
+            for (int i = 0; i < 3; i++) {
+                pump(() -> holder[0].offer(datagram) > 0);
+            }
+            pump(() -> b.aeronCounter(AeronTransportCounter.DROPPED_REPLAYED) == 2);
+        }
+        assertEquals(List.of("a:16:7"), receivedByB);
+    }
+
+    private AeronTransport start(NodeId id, ClusterKey clusterKey) {
+        Map<NodeId, PeerAddress> peers = new java.util.HashMap<>(addresses);
+        peers.remove(id);
+        AeronTransport transport = AeronTransport.start(TransportConfig.of(id, addresses.get(id), peers,
+            dataDirectory.resolve(id.value())).withClusterKey(clusterKey));
+        all.add(transport);
+        return transport;
+    }
+
+    private void send(AeronTransport from, UnsafeBuffer buffer) {
+        pump(() -> from.send(B, buffer, 0, buffer.capacity()) == SendResult.SENT);
+    }
+
+    private void pump(BooleanSupplier until, AeronTransport... others) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!until.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 20 s; b counters " + b.counters());
+            }
+            for (AeronTransport transport : all) {
+                transport.doWork();
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static UnsafeBuffer message(int bodyLength, int last) {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[MessageHeader.LENGTH + bodyLength]);
+        buffer.putShort(0, (short) bodyLength, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(2, (short) 1, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(4, (short) SCHEMA, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(6, (short) 1, ByteOrder.LITTLE_ENDIAN);
+        buffer.putByte(buffer.capacity() - 1, (byte) last);
+        return buffer;
+    }
+
+    private static byte[] key(int seed) {
+        byte[] key = new byte[ClusterKey.MIN_KEY_BYTES];
+        new SplittableRandom(seed).nextBytes(key);
+        return key;
+    }
+
+    private static PeerAddress address() {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return new PeerAddress("127.0.0.1", socket.getLocalPort());
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
