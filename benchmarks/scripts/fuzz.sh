@@ -26,6 +26,7 @@ targets=(
   "kv-antientropy io.ringkv.antientropy.internal.RepairCodecFuzzTarget"
   "kv-node io.ringkv.node.resp.RespParserFuzzTarget"
   "kv-node io.ringkv.node.http.KeyValueTargetFuzzTarget"
+  "kv-node io.ringkv.node.transport.PeerAuthenticationFuzzTarget"
 )
 
 if [ -z "${RINGKV_SKIP_BUILD:-}" ] || [ ! -f kv-node/target/fuzz-classpath.txt ]; then
