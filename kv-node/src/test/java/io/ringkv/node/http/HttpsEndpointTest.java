@@ -116,6 +116,14 @@ class HttpsEndpointTest {
     }
 
     @Test
+    void anRsaCertificateServesTls13() throws Exception {
+        // TLS 1.3 signs with RSASSA-PSS: the key manager is asked for an "RSA" key (rsa_pss_rsae_*), which it has
+        Path keystore = keystore("node-rsa", "rsa.p12", List.of("-keyalg", "RSA", "-keysize", "2048"));
+        NodeHttpServer server = serve(ReloadingTls.load(settings(keystore), event -> { }));
+        assertTrue(subject(server, keystore).contains("CN=node-rsa"));
+    }
+
+    @Test
     void aTls12ClientIsRefused() throws Exception {
         Path keystore = keystore("node-a", "server.p12");
         NodeHttpServer server = serve(ReloadingTls.load(settings(keystore), event -> { }));
@@ -248,12 +256,17 @@ class HttpsEndpointTest {
 
     /** Makes a PKCS#12 keystore with a self-signed certificate for {@code name} (and localhost) with keytool. */
     private Path keystore(String name, String file) throws Exception {
+        return keystore(name, file, List.of("-keyalg", "EC", "-groupname", "secp256r1"));
+    }
+
+    private Path keystore(String name, String file, List<String> algorithm) throws Exception {
         Path keystore = directory.resolve(file);
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", name, "-keyalg", "EC",
-            "-groupname", "secp256r1", "-dname", "CN=" + name, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-            "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD)
-            .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(keytool.toString(), "-genkeypair", "-alias", name));
+        command.addAll(algorithm);
+        command.addAll(List.of("-dname", "CN=" + name, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+            "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool: " + output);
         return keystore;
