@@ -14,6 +14,7 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
@@ -91,9 +92,14 @@ public final class ReloadingTls {
         return parameters;
     }
 
+    /** @return the key manager handshakes ask for the certificate (tests drive it by hand) */
+    X509ExtendedKeyManager keyManager() {
+        return keys;
+    }
+
     /** @return the subject of the certificate handshakes use now */
     public String subject() {
-        return keys.current.chain()[0].getSubjectX500Principal().getName();
+        return keys.current().chain()[0].getSubjectX500Principal().getName();
     }
 
     private static char[] password(Path file) throws IOException {
@@ -110,30 +116,58 @@ public final class ReloadingTls {
         return store;
     }
 
-    /** The node's key and chain as last loaded, and what the file looked like then. */
+    /**
+     * The node's key and chain as loaded once, and what the file looked like then.
+     *
+     * @param alias the keystore's alias with the load's number: what a handshake names this load by
+     */
     private record Loaded(String alias, PrivateKey key, X509Certificate[] chain, FileTime modified, long size) {
+        boolean offers(String keyType) {
+            return key.getAlgorithm().equalsIgnoreCase(keyType);
+        }
     }
 
-    /** Serves one alias, the keystore's key entry; reloads it when the file changed. */
+    /**
+     * The load handshakes start with now, and the one before: a handshake names the alias it chose and then asks for
+     * its key and its chain in separate calls, so a reload between them must not give it the key of one load and
+     * the chain of another (a handshake the client cannot verify).
+     */
+    private record Served(Loaded current, Loaded previous) {
+        Loaded find(String alias) {
+            if (current.alias().equals(alias)) {
+                return current;
+            }
+            return previous != null && previous.alias().equals(alias) ? previous : null;
+        }
+    }
+
+    /** Serves one key entry of the keystore; reloads it when the file changed. */
     private static final class Keys extends X509ExtendedKeyManager {
         private final TlsSettings settings;
         private final Consumer<String> events;
         private final LongSupplier nanoTime;
-        private volatile Loaded current;
-        private volatile long nextCheckNanos;
-        private volatile FileTime refusedModified;
+        private final AtomicLong nextCheckNanos = new AtomicLong();
+        private volatile Served served;
+        private int loads;
+        /** The modification time and size of the file that last failed to load: not read again until it changes. */
+        private FileTime refusedModified;
+        private long refusedSize = -1;
 
         Keys(TlsSettings settings, Consumer<String> events, LongSupplier nanoTime) {
             this.settings = settings;
             this.events = events;
             this.nanoTime = nanoTime;
             try {
-                current = read();
+                served = new Served(read(), null);
             } catch (IOException | GeneralSecurityException e) {
                 throw new KvException(ErrorCode.INVALID_CONFIGURATION, "cannot load the TLS keystore "
                     + settings.keystore() + ": " + e.getMessage(), e);
             }
-            nextCheckNanos = nanoTime.getAsLong() + CHECK_INTERVAL_NANOS;
+            nextCheckNanos.set(nanoTime.getAsLong() + CHECK_INTERVAL_NANOS);
+        }
+
+        Loaded current() {
+            return served.current();
         }
 
         private Loaded read() throws IOException, GeneralSecurityException {
@@ -152,38 +186,48 @@ public final class ReloadingTls {
                     for (int i = 0; i < chain.length; i++) {
                         chain[i] = (X509Certificate) certificates[i];
                     }
-                    return new Loaded(alias, key, chain, modified, size);
+                    return new Loaded(alias + "#" + ++loads, key, chain, modified, size);
                 }
             }
             throw new GeneralSecurityException("it holds no private key with a certificate chain");
         }
 
-        /** Reloads when the check interval passed and the file changed; keeps the old key when the new fails. */
+        /**
+         * Reloads when the check interval passed and the file changed; keeps the old key when the new fails. One
+         * thread checks at a time (the one that moved the next check on); the others serve what is loaded.
+         */
         private Loaded fresh() {
             long now = nanoTime.getAsLong();
-            if (now - nextCheckNanos < 0) {
-                return current;
+            long next = nextCheckNanos.get();
+            if (now - next < 0 || !nextCheckNanos.compareAndSet(next, now + CHECK_INTERVAL_NANOS)) {
+                return current();
             }
-            nextCheckNanos = now + CHECK_INTERVAL_NANOS;
-            Loaded loaded = current;
+            synchronized (this) {
+                return reloadIfChanged();
+            }
+        }
+
+        private Loaded reloadIfChanged() {
+            Loaded loaded = current();
+            FileTime modified = null;
+            long size = -1;
             try {
-                FileTime modified = Files.getLastModifiedTime(settings.keystore());
-                long size = Files.size(settings.keystore());
-                if (modified.equals(loaded.modified()) && size == loaded.size() || modified.equals(refusedModified)) {
+                modified = Files.getLastModifiedTime(settings.keystore());
+                size = Files.size(settings.keystore());
+                if (modified.equals(loaded.modified()) && size == loaded.size()
+                    || modified.equals(refusedModified) && size == refusedSize) {
                     return loaded;
                 }
                 Loaded next = read();
-                current = next;
+                served = new Served(next, loaded);
                 events.accept("TLS certificate reloaded from " + settings.keystore() + ": "
                     + next.chain()[0].getSubjectX500Principal().getName());
                 return next;
             } catch (IOException | GeneralSecurityException e) {
-                try {
-                    refusedModified = Files.getLastModifiedTime(settings.keystore());
-                } catch (IOException ignored) {
-                    // the file is gone: asked again at the next check
-                }
-                events.accept("TLS keystore " + settings.keystore() + " did not load (" + e.getMessage()
+                // a file half written is refused as it is now, and read again as soon as its time or size moves
+                refusedModified = modified;
+                refusedSize = size;
+                events.accept("TLS keystore " + settings.keystore() + " did not load (" + e
                     + "); still serving the previous certificate");
                 return loaded;
             }
@@ -191,33 +235,32 @@ public final class ReloadingTls {
 
         @Override
         public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return matches(keyType) ? fresh().alias() : null;
+            Loaded loaded = fresh();
+            return loaded.offers(keyType) ? loaded.alias() : null;
         }
 
         @Override
         public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-            return matches(keyType) ? fresh().alias() : null;
-        }
-
-        private boolean matches(String keyType) {
-            return current.key().getAlgorithm().equalsIgnoreCase(keyType);
+            Loaded loaded = fresh();
+            return loaded.offers(keyType) ? loaded.alias() : null;
         }
 
         @Override
         public X509Certificate[] getCertificateChain(String alias) {
-            Loaded loaded = current;
-            return loaded.alias().equals(alias) ? loaded.chain().clone() : null;
+            Loaded loaded = served.find(alias);
+            return loaded == null ? null : loaded.chain().clone();
         }
 
         @Override
         public PrivateKey getPrivateKey(String alias) {
-            Loaded loaded = current;
-            return loaded.alias().equals(alias) ? loaded.key() : null;
+            Loaded loaded = served.find(alias);
+            return loaded == null ? null : loaded.key();
         }
 
         @Override
         public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return matches(keyType) ? new String[] {current.alias()} : null;
+            Loaded loaded = current();
+            return loaded.offers(keyType) ? new String[] {loaded.alias()} : null;
         }
 
         @Override

@@ -144,6 +144,27 @@ class BasicAuthTest {
     }
 
     @Test
+    void noSpellingOfAPathReachesTheKeyValueApiOrMetricsWithoutALogin() throws IOException {
+        serveWithUsers();
+        map.putNow(Key.utf8("k"), Value.utf8("secret"), CausalContext.NONE);
+        List<String> targets = List.of("/kv/k", "/kv", "//kv/k", "/KV/k", "/%6Bv/k", "/kv/%6B", "/kv/../kv/k",
+            "/health/../kv/k", "/health/live/../../kv/k", "/openapi.json/../kv/k", "/./kv/k", "/kv/k?x=/health",
+            "http://localhost/kv/k", "/health/../metrics", "/metrics/", "/METRICS", "/health%2F..%2Fmetrics");
+        for (String target : targets) {
+            for (String method : List.of("GET", "PUT", "DELETE")) {
+                RawHttp.Response response = send(method, target, method.equals("PUT") ? bytes("stolen") : null);
+                String body = new String(response.body(), StandardCharsets.UTF_8);
+                // the open health route (this test's answers "ok" under its whole prefix) may answer; nothing else
+                boolean health = response.status() == 200 && body.equals("ok");
+                assertTrue((response.status() >= 400 || health) && !body.contains("secret")
+                    && !body.contains("counters"),
+                    method + " " + target + " answered " + response.status() + ": " + body);
+            }
+        }
+        assertEquals(Optional.of(Value.utf8("secret")), map.getNow(Key.utf8("k")), "nothing changed");
+    }
+
+    @Test
     void withoutUsersNothingAsksForCredentials() throws IOException {
         serve(Authenticator.open());
         assertEquals(204, send("PUT", "/kv/k", bytes("v")).status());

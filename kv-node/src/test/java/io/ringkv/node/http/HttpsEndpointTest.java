@@ -20,7 +20,10 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -95,6 +98,42 @@ class HttpsEndpointTest {
     }
 
     @Test
+    void aClientWithoutATrustedCertificateIsRefusedWhenOneIsNeeded() throws Exception {
+        Path keystore = keystore("node-a", "server.p12");
+        Path client = keystore("client", "client.p12");
+        Path stranger = keystore("stranger", "stranger.p12");
+        Path truststore = truststore(client, "trusted.p12");
+        NodeHttpServer server = serve(ReloadingTls.load(new TlsSettings(keystore, password(), truststore,
+            TlsSettings.ClientAuth.NEED), event -> { }));
+
+        assertThrows(IOException.class, () -> connect(server, keystore).getResponseCode(),
+            "a client without a certificate");
+        assertThrows(IOException.class, () -> connect(server, context(keystore, stranger)).getResponseCode(),
+            "a client whose certificate no trusted authority signed");
+        HttpsURLConnection trusted = connect(server, context(keystore, client));
+        assertEquals(200, trusted.getResponseCode());
+        trusted.disconnect();
+    }
+
+    @Test
+    void anRsaCertificateServesTls13() throws Exception {
+        // TLS 1.3 signs with RSASSA-PSS: the key manager is asked for an "RSA" key (rsa_pss_rsae_*), which it has
+        Path keystore = keystore("node-rsa", "rsa.p12", List.of("-keyalg", "RSA", "-keysize", "2048"));
+        NodeHttpServer server = serve(ReloadingTls.load(settings(keystore), event -> { }));
+        assertTrue(subject(server, keystore).contains("CN=node-rsa"));
+    }
+
+    @Test
+    void aTls12ClientIsRefused() throws Exception {
+        Path keystore = keystore("node-a", "server.p12");
+        NodeHttpServer server = serve(ReloadingTls.load(settings(keystore), event -> { }));
+        SSLContext tls12 = SSLContext.getInstance("TLSv1.2");
+        tls12.init(null, trustManagers(keystore), null);
+        HttpsURLConnection connection = connect(server, tls12);
+        assertThrows(IOException.class, connection::getResponseCode, "TLS 1.2 is not spoken");
+    }
+
+    @Test
     void settingsThatCannotWorkAreRefusedAtStart() throws Exception {
         assertThrows(KvException.class, () -> new TlsSettings(directory.resolve("k.p12"), null, null,
             TlsSettings.ClientAuth.NONE), "a keystore without its password file");
@@ -146,9 +185,13 @@ class HttpsEndpointTest {
 
     /** A new TLS 1.3 connection (no session reuse across contexts) trusting {@code trusted}'s certificate. */
     private static HttpsURLConnection connect(NodeHttpServer server, Path trusted) throws Exception {
+        return connect(server, context(trusted));
+    }
+
+    private static HttpsURLConnection connect(NodeHttpServer server, SSLContext context) throws Exception {
         HttpsURLConnection connection = (HttpsURLConnection) URI.create("https://localhost:" + server.port()
             + "/health/live").toURL().openConnection();
-        connection.setSSLSocketFactory(context(trusted).getSocketFactory());
+        connection.setSSLSocketFactory(context.getSocketFactory());
         connection.setConnectTimeout(5_000);
         connection.setReadTimeout(5_000);
         connection.setRequestProperty("Connection", "close");
@@ -156,15 +199,47 @@ class HttpsEndpointTest {
     }
 
     private static SSLContext context(Path trusted) throws Exception {
+        return context(trusted, null);
+    }
+
+    /** @return a TLS 1.3 client context trusting {@code trusted}'s certificate, presenting {@code own}'s if given */
+    private static SSLContext context(Path trusted, Path own) throws Exception {
+        KeyManager[] keys = null;
+        if (own != null) {
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(load(own), PASSWORD.toCharArray());
+            keys = factory.getKeyManagers();
+        }
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(keys, trustManagers(trusted), null);
+        return context;
+    }
+
+    private static TrustManager[] trustManagers(Path trusted) throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(load(trusted));
+        return trust.getTrustManagers();
+    }
+
+    private static KeyStore load(Path file) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(trusted)) {
+        try (InputStream in = Files.newInputStream(file)) {
             store.load(in, PASSWORD.toCharArray());
         }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLSv1.3");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
+        return store;
+    }
+
+    /** @return a PKCS#12 truststore (the keystore's password) holding only the certificate of {@code keystore} */
+    private Path truststore(Path keystore, String file) throws Exception {
+        KeyStore source = load(keystore);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("client", source.getCertificate(source.aliases().nextElement()));
+        Path truststore = directory.resolve(file);
+        try (java.io.OutputStream out = Files.newOutputStream(truststore)) {
+            trust.store(out, PASSWORD.toCharArray());
+        }
+        return truststore;
     }
 
     private TlsSettings settings(Path keystore) throws IOException {
@@ -181,12 +256,17 @@ class HttpsEndpointTest {
 
     /** Makes a PKCS#12 keystore with a self-signed certificate for {@code name} (and localhost) with keytool. */
     private Path keystore(String name, String file) throws Exception {
+        return keystore(name, file, List.of("-keyalg", "EC", "-groupname", "secp256r1"));
+    }
+
+    private Path keystore(String name, String file, List<String> algorithm) throws Exception {
         Path keystore = directory.resolve(file);
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", name, "-keyalg", "EC",
-            "-groupname", "secp256r1", "-dname", "CN=" + name, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-            "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD)
-            .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(keytool.toString(), "-genkeypair", "-alias", name));
+        command.addAll(algorithm);
+        command.addAll(List.of("-dname", "CN=" + name, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+            "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool: " + output);
         return keystore;

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +86,40 @@ class AuthCommandsTest {
         assertEquals(NULL_BULK, client.call("GET", "k"));
         assertTrue(((Bulk) client.call("INFO", "stats")).text().contains("auth_required_rejections:6\r\n"));
         assertEquals("OK", client().call("QUIT"), "QUIT needs no login");
+    }
+
+    /**
+     * The permission of every command comes from its flags, so a command registered without {@code write} or
+     * {@code admin} would be open to read-only users: each command the server knows must be in one of these lists,
+     * which a new command joins deliberately.
+     */
+    @Test
+    void everyCommandIsFlaggedWithThePermissionItsEffectNeeds() throws IOException {
+        Set<String> reads = Set.of("ping", "echo", "hello", "auth", "select", "quit", "command", "info",
+            "consistency", "get", "exists", "mget", "getv", "scan", "dbsize", "keys", "ttl", "pttl", "expiretime",
+            "pexpiretime");
+        Set<String> writes = Set.of("set", "del", "mset", "setv", "setex", "psetex", "expire", "pexpire",
+            "expireat", "pexpireat", "persist", "getex");
+        Set<String> admin = Set.of("removenode", "repair", "decommission", "cleanup");
+        Set<String> beforeLogin = Set.of("auth", "hello", "quit");
+        RespTestClient client = client();
+        assertEquals("OK", client.call("AUTH", "reader", "r-pass"));
+        Set<String> seen = new java.util.HashSet<>();
+        for (Object entry : (List<?>) client.call("COMMAND")) {
+            List<?> fields = (List<?>) entry;
+            String name = fields.get(0) instanceof Bulk bulk ? bulk.text() : String.valueOf(fields.get(0));
+            List<String> flags = ((List<?>) fields.get(2)).stream().map(String::valueOf).toList();
+            seen.add(name);
+            String expected = admin.contains(name) ? "admin" : writes.contains(name) ? "write"
+                : reads.contains(name) ? "read" : "unlisted";
+            String flagged = flags.contains("admin") ? "admin" : flags.contains("write") ? "write" : "read";
+            assertEquals(expected, flagged, name + " " + flags);
+            assertEquals(beforeLogin.contains(name), flags.contains("no_auth"), name + " " + flags);
+        }
+        Set<String> listed = new java.util.HashSet<>(reads);
+        listed.addAll(writes);
+        listed.addAll(admin);
+        assertEquals(listed, seen, "the commands the server knows");
     }
 
     @Test
