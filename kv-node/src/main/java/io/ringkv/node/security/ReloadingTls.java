@@ -14,7 +14,6 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
@@ -146,7 +145,11 @@ public final class ReloadingTls {
         private final TlsSettings settings;
         private final Consumer<String> events;
         private final LongSupplier nanoTime;
-        private final AtomicLong nextCheckNanos = new AtomicLong();
+        /** Held by the one thread checking the file; the others serve what is loaded meanwhile. */
+        private final java.util.concurrent.locks.ReentrantLock checking =
+            new java.util.concurrent.locks.ReentrantLock();
+        /** When the file is looked at next; guarded by {@link #checking}. */
+        private long nextCheckNanos;
         private volatile Served served;
         private int loads;
         /** The modification time and size of the file that last failed to load: not read again until it changes. */
@@ -163,7 +166,7 @@ public final class ReloadingTls {
                 throw new KvException(ErrorCode.INVALID_CONFIGURATION, "cannot load the TLS keystore "
                     + settings.keystore() + ": " + e.getMessage(), e);
             }
-            nextCheckNanos.set(nanoTime.getAsLong() + CHECK_INTERVAL_NANOS);
+            nextCheckNanos = nanoTime.getAsLong() + CHECK_INTERVAL_NANOS;
         }
 
         Loaded current() {
@@ -197,13 +200,18 @@ public final class ReloadingTls {
          * thread checks at a time (the one that moved the next check on); the others serve what is loaded.
          */
         private Loaded fresh() {
-            long now = nanoTime.getAsLong();
-            long next = nextCheckNanos.get();
-            if (now - next < 0 || !nextCheckNanos.compareAndSet(next, now + CHECK_INTERVAL_NANOS)) {
+            if (!checking.tryLock()) {
                 return current();
             }
-            synchronized (this) {
+            try {
+                long now = nanoTime.getAsLong();
+                if (now - nextCheckNanos < 0) {
+                    return current();
+                }
+                nextCheckNanos = now + CHECK_INTERVAL_NANOS;
                 return reloadIfChanged();
+            } finally {
+                checking.unlock();
             }
         }
 
