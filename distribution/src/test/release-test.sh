@@ -104,11 +104,14 @@ ping_ms=$(( (${EPOCHREALTIME/./} - ${started/./}) / 1000 ))
 [ "$(resp SET greeting hello)" = +OK ] || fail "SET greeting"
 [ "$(resp GET greeting)" = hello ] || fail "GET greeting"
 # the HTTP endpoint on the same runtime: readiness, and metrics with the JVM's own (jdk.management in the image)
-for _ in $(seq 100); do
+# ready once the node is NORMAL in its ring, which can follow the first PING on a loaded machine: up to 60 s
+ready_deadline=$((SECONDS + 60))
+while ((SECONDS < ready_deadline)); do
   http_get /health/ready | grep -q '"status":"UP"' && break
   sleep 0.1
 done
-http_get /health/ready | head -1 | grep -q ' 200 ' || fail "/health/ready is not 200"
+ready=$(http_get /health/ready)
+head -1 <<<"$ready" | grep -q ' 200 ' || fail "/health/ready is not 200 after 60 s: $(tr -d '\r' <<<"$ready" | tr '\n' ' ')"
 metrics=$(http_get /metrics)
 grep -q '^ringkv_commands_processed_total ' <<<"$metrics" || fail "/metrics lacks the node's counters"
 grep -q '^ringkv_request_duration_seconds_count{command="set"' <<<"$metrics" || fail "/metrics lacks request latency"
