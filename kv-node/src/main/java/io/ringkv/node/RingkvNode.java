@@ -166,6 +166,8 @@ public final class RingkvNode implements AutoCloseable {
             // a keystore that does not load fails the start here, before the cluster hears of this node
             io.ringkv.node.security.ReloadingTls tls = clients.tls().enabled()
                 ? io.ringkv.node.security.ReloadingTls.load(clients.tls(), events) : null;
+            // one certificate, one reload, for both client ports
+            frontDoor.tls(tls);
             http = config.httpPort() == NodeConfig.HTTP_OFF ? null
                 : NodeHttpServer.bind(config.listen().host(), config.httpPort(), config.id().value(), tls);
             NodeConfig announced = config.withClientPort(frontDoor.port());

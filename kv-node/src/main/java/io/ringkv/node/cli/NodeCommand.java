@@ -180,8 +180,8 @@ final class NodeCommand implements Command {
     int clientMaxUnsentBytes = ClientSettings.DEFAULT.maxUnsentReplyBytes();
 
     @CommandLine.Option(names = "--tls-keystore", paramLabel = "FILE", description = "PKCS#12 keystore with this"
-        + " node's key and certificate: the HTTP port then speaks HTTPS (TLS 1.3) only; the certificate is reloaded"
-        + " when the file changes (default: none, plain HTTP)")
+        + " node's key and certificate: the client port then speaks TLS 1.3 only and the HTTP port HTTPS only; the"
+        + " certificate is reloaded when the file changes (default: none, plaintext)")
     Path tlsKeystore;
 
     @CommandLine.Option(names = "--tls-keystore-password-file", paramLabel = "FILE", description = "file whose first"

@@ -38,7 +38,11 @@ final class Connection implements CommandContext {
     private static final long NONE = Long.MAX_VALUE;
 
     private final EventLoop loop;
-    private final SocketChannel channel;
+    private final ClientStream stream;
+    /** A read is queued on the loop for input the stream holds already (TLS), which no selector event will announce. */
+    private boolean readQueued;
+    /** A TLS handshake is under way: it is timed as a request, so a client that never finishes it is closed. */
+    private boolean handshaking;
     private final SelectionKey key;
     private final RespParser parser;
     private final ClientSession session;
@@ -84,8 +88,13 @@ final class Connection implements CommandContext {
     private boolean pausedByClient;
 
     Connection(EventLoop loop, SocketChannel channel, SelectionKey key, RespConfig config, ClientSession session) {
+        this(loop, ClientStream.plain(channel), key, config, session);
+    }
+
+    /** A connection over {@code stream}: the socket itself, or TLS over it. */
+    Connection(EventLoop loop, ClientStream stream, SelectionKey key, RespConfig config, ClientSession session) {
         this.loop = loop;
-        this.channel = channel;
+        this.stream = stream;
         this.key = key;
         this.parser = new RespParser(config.maxBulkBytes(), config.maxRequestBytes());
         this.session = session;
@@ -95,6 +104,10 @@ final class Connection implements CommandContext {
         this.idleTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis());
         this.requestTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMillis());
         this.lastActivityNanos = System.nanoTime();
+        this.handshaking = stream.needsRead();
+        if (handshaking) {
+            requestStartNanos = lastActivityNanos;
+        }
     }
 
     @Override
@@ -155,7 +168,7 @@ final class Connection implements CommandContext {
         int read;
         try {
             in.compact();
-            read = channel.read(in);
+            read = stream.read(in);
             in.flip();
         } catch (IOException e) {
             close();
@@ -172,6 +185,12 @@ final class Connection implements CommandContext {
     }
 
     void onWritable() {
+        try {
+            stream.flushPending();
+        } catch (IOException e) {
+            close();
+            return;
+        }
         flush();
         if (!closed) {
             service();
@@ -282,6 +301,12 @@ final class Connection implements CommandContext {
                 dispatchingReplyBytes = replyBytes;
                 dispatch(request, keys);
                 encodeAnswered();
+            }
+            if (handshaking && !stream.needsRead()) {
+                handshaking = false;
+                if (!parser.midRequest()) {
+                    requestStartNanos = NONE;
+                }
             }
             if (parser.midRequest() && requestStartNanos == NONE) {
                 requestStartNanos = System.nanoTime();
@@ -409,7 +434,7 @@ final class Connection implements CommandContext {
                     outView = ByteBuffer.wrap(out.byteArray());
                 }
                 outView.limit(outEnd).position(outStart);
-                int written = channel.write(outView);
+                int written = stream.write(outView);
                 if (written > 0) {
                     outStart += written;
                     lastActivityNanos = System.nanoTime();
@@ -447,9 +472,19 @@ final class Connection implements CommandContext {
         }
         paused = !accepting;
         pausedByClient = paused && (pausedByClient || unsentBytes() >= maxUnsentReplyBytes);
-        int interest = (accepting ? SelectionKey.OP_READ : 0) | (out != null ? SelectionKey.OP_WRITE : 0);
+        int interest = (accepting || stream.needsRead() ? SelectionKey.OP_READ : 0)
+            | (out != null || stream.hasPendingOutput() ? SelectionKey.OP_WRITE : 0);
         if (key.interestOps() != interest) {
             key.interestOps(interest);
+        }
+        if (accepting && !readQueued && stream.hasBufferedInput()) {
+            readQueued = true;
+            loop.later(() -> {
+                readQueued = false;
+                if (!closed) {
+                    onReadable();
+                }
+            });
         }
     }
 
@@ -502,7 +537,7 @@ final class Connection implements CommandContext {
         closed = true;
         key.cancel();
         try {
-            channel.close();
+            stream.close();
         } catch (IOException ignored) {
             // the peer is gone either way; nothing to report to anyone
         }

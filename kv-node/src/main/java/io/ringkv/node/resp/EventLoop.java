@@ -41,6 +41,7 @@ final class EventLoop implements Runnable, AnswerChannel {
     private final RespConfig config;
     private final Selector selector;
     private final ServerSocketChannel listener;
+    private final io.ringkv.node.security.ReloadingTls tls;
     private final CommandDispatcher dispatcher;
     private final KeyValueService service;
     private final CounterSet<RespCounter> counters;
@@ -63,6 +64,14 @@ final class EventLoop implements Runnable, AnswerChannel {
 
     EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
               KeyValueService service, CounterSet<RespCounter> counters, RequestMetrics requests) {
+        this(config, selector, listener, dispatcher, service, counters, requests, null);
+    }
+
+    /** @param tls when not null, every client speaks TLS (1.3, as {@code tls} sets it) on this port */
+    EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
+              KeyValueService service, CounterSet<RespCounter> counters, RequestMetrics requests,
+              io.ringkv.node.security.ReloadingTls tls) {
+        this.tls = tls;
         this.requests = requests;
         this.config = config;
         this.selector = selector;
@@ -99,6 +108,12 @@ final class EventLoop implements Runnable, AnswerChannel {
     }
 
     /** Runs {@code task} on the loop thread: at once when called from it, else queued with a wake-up. */
+    /** Runs {@code task} on the loop thread at its next turn, never at once (no recursion into the caller). */
+    void later(Runnable task) {
+        tasks.offer(task);
+        wake();
+    }
+
     void execute(Runnable task) {
         if (onLoopThread()) {
             task.run();
@@ -259,6 +274,18 @@ final class EventLoop implements Runnable, AnswerChannel {
         }
     }
 
+    private ClientStream stream(SocketChannel channel) throws IOException {
+        if (tls == null) {
+            return ClientStream.plain(channel);
+        }
+        javax.net.ssl.SSLEngine engine = tls.context().createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setSSLParameters(tls.parameters());
+        // begun now, so the connection sees a handshake under way and times it as a request
+        engine.beginHandshake();
+        return new TlsStream(channel, engine);
+    }
+
     private void accept(SocketChannel channel) throws IOException {
         if (connections.size() >= config.maxClients()) {
             counters.get(RespCounter.CONNECTIONS_REJECTED).incrementRelease();
@@ -270,7 +297,7 @@ final class EventLoop implements Runnable, AnswerChannel {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-        Connection connection = new Connection(this, channel, key, config,
+        Connection connection = new Connection(this, stream(channel), key, config,
             new ClientSession(nextClientId++, config.consistency()));
         key.attach(connection);
         connections.add(connection);

@@ -147,7 +147,7 @@ public final class RespServer implements AutoCloseable {
         new ExpiryCommands(service, config.limits(), System::currentTimeMillis).registerIn(dispatcher);
         info.port(listener.port());
         EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, service, own,
-            requests);
+            requests, listener.tls);
         Thread thread = Thread.ofPlatform().name("ringkv-resp-" + listener.port()).daemon(true).start(loop);
         return new RespServer(loop, thread, listener.address, own);
     }
@@ -158,6 +158,7 @@ public final class RespServer implements AutoCloseable {
         private final ServerSocketChannel channel;
         private final Selector selector;
         private final InetSocketAddress address;
+        private io.ringkv.node.security.ReloadingTls tls;
 
         private Listener(RespConfig config, ServerSocketChannel channel, Selector selector,
                          InetSocketAddress address) {
@@ -170,6 +171,15 @@ public final class RespServer implements AutoCloseable {
         /** @return the bound port (the actual one when the configured port was 0) */
         public int port() {
             return address.getPort();
+        }
+
+        /**
+         * Makes every client of this port speak TLS (1.3, with {@code tls}'s certificate, reloaded as its file
+         * changes); a plaintext client fails the handshake. Before the server starts.
+         */
+        public Listener tls(io.ringkv.node.security.ReloadingTls tls) {
+            this.tls = tls;
+            return this;
         }
 
         @Override
