@@ -19,7 +19,21 @@ public final class FuzzInputs {
     private static final int RANDOM_INPUTS = 2_000;
     private static final int MAX_RANDOM_LENGTH = 512;
 
+    /** Where {@link #asDatagram} puts a fuzz input in its buffer. */
+    public static final int DATAGRAM_OFFSET = 8;
+
     private FuzzInputs() {
+    }
+
+    /**
+     * @return a buffer holding {@code data} at {@link #DATAGRAM_OFFSET} with bytes after it, as a datagram lies in
+     *     the transport's receive buffer: a decoder that reads outside its message's bounds reads these, not an
+     *     exception of the buffer's own
+     */
+    public static org.agrona.concurrent.UnsafeBuffer asDatagram(byte[] data) {
+        byte[] padded = new byte[data.length + 2 * DATAGRAM_OFFSET];
+        System.arraycopy(data, 0, padded, DATAGRAM_OFFSET, data.length);
+        return new org.agrona.concurrent.UnsafeBuffer(padded);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.ringkv.antientropy.internal;
 
 import io.ringkv.api.KvException;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.ringkv.sim.FuzzInputs;
 
 /**
  * Fuzz target (Jazzer, {@code benchmarks/scripts/fuzz.sh}): any repair or streaming datagram a peer sends decodes,
@@ -14,10 +14,8 @@ public final class RepairCodecFuzzTarget {
     }
 
     public static void fuzzerTestOneInput(byte[] data) {
-        byte[] padded = new byte[data.length + 16];
-        System.arraycopy(data, 0, padded, 8, data.length);
         try {
-            CODEC.decode(new UnsafeBuffer(padded), 8, data.length);
+            CODEC.decode(FuzzInputs.asDatagram(data), FuzzInputs.DATAGRAM_OFFSET, data.length);
         } catch (KvException e) {
             // refused as malformed: counted and dropped by the handler
         }

@@ -1,6 +1,7 @@
 package io.ringkv.gossip.internal;
 
 import io.ringkv.api.KvException;
+import io.ringkv.sim.FuzzInputs;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -16,19 +17,18 @@ public final class GossipCodecFuzzTarget {
     }
 
     public static void fuzzerTestOneInput(byte[] data) {
-        byte[] padded = new byte[data.length + 16];
-        System.arraycopy(data, 0, padded, 8, data.length);
-        UnsafeBuffer buffer = new UnsafeBuffer(padded);
         if (data.length < io.ringkv.api.MessageHeader.LENGTH) {
             return;
         }
+        UnsafeBuffer buffer = FuzzInputs.asDatagram(data);
+        int at = FuzzInputs.DATAGRAM_OFFSET;
         // as the gossiper reads them: by template
-        int template = CODEC.templateId(buffer, 8);
+        int template = CODEC.templateId(buffer, at);
         try {
             if (template == io.ringkv.gossip.sbe.SynDecoder.TEMPLATE_ID) {
-                CODEC.readSyn(buffer, 8, data.length);
+                CODEC.readSyn(buffer, at, data.length);
             } else if (template == io.ringkv.gossip.sbe.AckDecoder.TEMPLATE_ID) {
-                CODEC.readAck(buffer, 8, data.length, 0);
+                CODEC.readAck(buffer, at, data.length, 0);
             }
         } catch (KvException | IllegalArgumentException | IndexOutOfBoundsException e) {
             // refused as malformed

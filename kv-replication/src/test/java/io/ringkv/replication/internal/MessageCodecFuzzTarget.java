@@ -3,7 +3,7 @@ package io.ringkv.replication.internal;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
 import io.ringkv.replication.ReplicationConfig;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.ringkv.sim.FuzzInputs;
 
 /**
  * Fuzz target (Jazzer, {@code benchmarks/scripts/fuzz.sh}): any datagram a peer sends decodes to a message, to
@@ -18,10 +18,8 @@ public final class MessageCodecFuzzTarget {
 
     public static void fuzzerTestOneInput(byte[] data) {
         // a datagram lies at an offset in the transport's buffer, with bytes after it
-        byte[] padded = new byte[data.length + 16];
-        System.arraycopy(data, 0, padded, 8, data.length);
         try {
-            CODEC.decode(new UnsafeBuffer(padded), 8, data.length);
+            CODEC.decode(FuzzInputs.asDatagram(data), FuzzInputs.DATAGRAM_OFFSET, data.length);
         } catch (KvException e) {
             // refused as malformed: what the handler counts and drops
         }
