@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.KvException;
 import io.ringkv.node.security.ReloadingTls;
+import io.ringkv.node.security.TestCertificates;
 import io.ringkv.node.security.TlsSettings;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  * certificates are made by the JDK's keytool in the test's directory.
  */
 class HttpsEndpointTest {
-    private static final String PASSWORD = "changeit-test";
 
     @TempDir
     Path directory;
@@ -118,7 +117,7 @@ class HttpsEndpointTest {
     @Test
     void anRsaCertificateServesTls13() throws Exception {
         // TLS 1.3 signs with RSASSA-PSS: the key manager is asked for an "RSA" key (rsa_pss_rsae_*), which it has
-        Path keystore = keystore("node-rsa", "rsa.p12", List.of("-keyalg", "RSA", "-keysize", "2048"));
+        Path keystore = keystore("node-rsa", "rsa.p12", TestCertificates.RSA);
         NodeHttpServer server = serve(ReloadingTls.load(settings(keystore), event -> { }));
         assertTrue(subject(server, keystore).contains("CN=node-rsa"));
     }
@@ -207,7 +206,7 @@ class HttpsEndpointTest {
         KeyManager[] keys = null;
         if (own != null) {
             KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(load(own), PASSWORD.toCharArray());
+            factory.init(load(own), TestCertificates.PASSWORD.toCharArray());
             keys = factory.getKeyManagers();
         }
         SSLContext context = SSLContext.getInstance("TLSv1.3");
@@ -222,11 +221,7 @@ class HttpsEndpointTest {
     }
 
     private static KeyStore load(Path file) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            store.load(in, PASSWORD.toCharArray());
-        }
-        return store;
+        return TestCertificates.load(file);
     }
 
     /** @return a PKCS#12 truststore (the keystore's password) holding only the certificate of {@code keystore} */
@@ -237,38 +232,25 @@ class HttpsEndpointTest {
         trust.setCertificateEntry("client", source.getCertificate(source.aliases().nextElement()));
         Path truststore = directory.resolve(file);
         try (java.io.OutputStream out = Files.newOutputStream(truststore)) {
-            trust.store(out, PASSWORD.toCharArray());
+            trust.store(out, TestCertificates.PASSWORD.toCharArray());
         }
         return truststore;
     }
 
     private TlsSettings settings(Path keystore) throws IOException {
-        return new TlsSettings(keystore, password(), null, TlsSettings.ClientAuth.NONE);
+        return TestCertificates.settings(directory, keystore);
     }
 
     private Path password() throws IOException {
-        Path file = directory.resolve("password");
-        if (!Files.exists(file)) {
-            Files.writeString(file, PASSWORD + "\n");
-        }
-        return file;
+        return TestCertificates.passwordFile(directory);
     }
 
-    /** Makes a PKCS#12 keystore with a self-signed certificate for {@code name} (and localhost) with keytool. */
+    /** Makes a PKCS#12 keystore with a self-signed EC certificate for {@code name} (and localhost). */
     private Path keystore(String name, String file) throws Exception {
-        return keystore(name, file, List.of("-keyalg", "EC", "-groupname", "secp256r1"));
+        return TestCertificates.keystore(directory, name, file);
     }
 
     private Path keystore(String name, String file, List<String> algorithm) throws Exception {
-        Path keystore = directory.resolve(file);
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        List<String> command = new ArrayList<>(List.of(keytool.toString(), "-genkeypair", "-alias", name));
-        command.addAll(algorithm);
-        command.addAll(List.of("-dname", "CN=" + name, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-            "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool: " + output);
-        return keystore;
+        return TestCertificates.keystore(directory, name, name, file, algorithm);
     }
 }

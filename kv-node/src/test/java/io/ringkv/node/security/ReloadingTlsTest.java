@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * once failed to load is taken when it is completed. Certificates made by the JDK's keytool, once for the class.
  */
 class ReloadingTlsTest {
-    private static final String PASSWORD = "changeit-test";
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
     @TempDir
@@ -104,7 +103,7 @@ class ReloadingTlsTest {
     }
 
     private ReloadingTls load(Path keystore) throws Exception {
-        Path password = Files.writeString(directory.resolve("password"), PASSWORD + "\n");
+        Path password = Files.writeString(directory.resolve("password"), TestCertificates.PASSWORD + "\n");
         return ReloadingTls.load(new TlsSettings(keystore, password, null, TlsSettings.ClientAuth.NONE), events::add,
             clock::get);
     }
@@ -129,14 +128,6 @@ class ReloadingTlsTest {
 
     /** A PKCS#12 keystore with a self-signed EC certificate for {@code name}, under the alias {@code node}. */
     static Path keystore(Path directory, String name, String file) throws Exception {
-        Path keystore = directory.resolve(file);
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "node", "-keyalg", "EC",
-            "-groupname", "secp256r1", "-dname", "CN=" + name, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-            "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD)
-            .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "keytool: " + output);
-        return keystore;
+        return TestCertificates.keystore(directory, "node", name, file, TestCertificates.EC);
     }
 }

@@ -19,13 +19,40 @@ public final class TestCertificates {
     private TestCertificates() {
     }
 
+    /** keytool's options for a P-256 EC key. */
+    public static final List<String> EC = List.of("-keyalg", "EC", "-groupname", "secp256r1");
+    /** keytool's options for a 2048-bit RSA key. */
+    public static final List<String> RSA = List.of("-keyalg", "RSA", "-keysize", "2048");
+
     /** @return a PKCS#12 keystore in {@code directory} with an EC key and a certificate for CN={@code name}, localhost */
     public static Path keystore(Path directory, String name, String file) throws IOException, InterruptedException {
+        return keystore(directory, name, name, file, EC);
+    }
+
+    /**
+     * @param alias the key entry's alias (a renewed keystore usually keeps its alias)
+     * @param algorithm keytool's key options, {@link #EC} or {@link #RSA}
+     * @return a PKCS#12 keystore in {@code directory} with a self-signed certificate for CN={@code commonName} and
+     *     localhost
+     */
+    public static Path keystore(Path directory, String alias, String commonName, String file, List<String> algorithm)
+        throws IOException, InterruptedException {
         Path keystore = directory.resolve(file);
-        keytool(List.of("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-            "CN=" + name, "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
-            "-keystore", keystore.toString(), "-storepass", PASSWORD));
+        List<String> arguments = new java.util.ArrayList<>(List.of("-genkeypair", "-alias", alias));
+        arguments.addAll(algorithm);
+        arguments.addAll(List.of("-dname", "CN=" + commonName, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+            "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD));
+        keytool(arguments);
         return keystore;
+    }
+
+    /** @return the PKCS#12 file loaded with {@link #PASSWORD} */
+    public static KeyStore load(Path file) throws IOException, java.security.GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        return store;
     }
 
     /** @return the certificate of {@code alias} in {@code keystore} as a PEM file (what redis-cli's --cacert reads) */
@@ -51,12 +78,8 @@ public final class TestCertificates {
 
     /** @return a TLS 1.3 client context that trusts the certificate in {@code trusted} */
     public static SSLContext clientContext(Path trusted) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(trusted)) {
-            store.load(in, PASSWORD.toCharArray());
-        }
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
+        trust.init(load(trusted));
         SSLContext context = SSLContext.getInstance("TLSv1.3");
         context.init(null, trust.getTrustManagers(), null);
         return context;
