@@ -53,4 +53,17 @@ public interface Transport {
      */
     default void introduce(Node peer) {
     }
+
+    /**
+     * Tells the transport where a sender that is not (yet) a member says it can be reached, so that an answer
+     * reaches it: a node joining through this one, or a restarted node's new address before its state arrives. Unlike
+     * {@link #introduce}, anyone who can send a datagram can name such a peer, so a transport may keep only a bounded
+     * number of them and forget those not {@linkplain #introduce introduced} as members soon after; a later message
+     * from the sender introduces it again.
+     *
+     * @param peer the sender's id and addresses, as its message names them
+     */
+    default void introduceSender(Node peer) {
+        introduce(peer);
+    }
 }

@@ -544,8 +544,8 @@ public final class Gossiper {
         EndpointState known = membership.state(sender.id()).orElse(null);
         if (known == null || sender.generation() > known.generation()
             && (!known.node().host().equals(sender.host()) || known.node().peerPort() != sender.peerPort())) {
-            context.transport().introduce(new Node(sender.id(), sender.host(), sender.peerPort(), sender.peerPort(),
-                Node.DEFAULT_ZONE, Node.DEFAULT_RACK));
+            context.transport().introduceSender(new Node(sender.id(), sender.host(), sender.peerPort(),
+                sender.peerPort(), Node.DEFAULT_ZONE, Node.DEFAULT_RACK));
         }
         // a message from a peer is its freshest heartbeat, made just now
         takeHeartbeat(new Membership.Heartbeat(sender.id().fingerprint(), sender.generation(), sender.version(),

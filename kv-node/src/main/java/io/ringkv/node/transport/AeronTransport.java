@@ -69,7 +69,15 @@ public final class AeronTransport implements Transport, AutoCloseable {
     /** A peer's backlog starts this small and grows to {@link #BACKLOG_MAX_BYTES}, beyond which sends are refused. */
     private static final int BACKLOG_INITIAL_BYTES = 64 * 1024;
     private static final int BACKLOG_MAX_BYTES = 8 * 1024 * 1024;
+    /** Senders that are not members kept at once (see {@link #introduceSender}). */
+    static final int MAX_SENDERS = 64;
+    /** How long a sender may stay unintroduced as a member before it is forgotten. */
+    static final long SENDER_AGE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long SENDER_SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private final Map<NodeId, Peer> peers = new HashMap<>();
+    /** Peers introduced as senders only, not members. */
+    private int senders;
+    private long nextSenderSweepNanos = System.nanoTime() + SENDER_SWEEP_INTERVAL_NANOS;
     /** Peers with kept sends, sent on each duty cycle until their backlog is empty. */
     private final java.util.List<Peer> backlogged = new java.util.ArrayList<>();
     private final Long2ObjectHashMap<NodeId> peersByHash = new Long2ObjectHashMap<>();
@@ -167,35 +175,127 @@ public final class AeronTransport implements Transport, AutoCloseable {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION,
                 "node ids " + id + " and " + (clash != null ? clash : config.self()) + " cannot share a cluster");
         }
-        peers.put(id, new Peer(address, hash));
+        peers.put(id, new Peer(address, hash, true));
     }
 
     /**
-     * Learns or updates a peer's address (from gossip). A new address replaces the old publication; a node id
-     * whose fingerprint clashes with a known one is refused and logged, never thrown at the caller.
+     * Learns or updates a member's address (from gossip or a seed). A new address replaces the old publication; a
+     * node id whose fingerprint clashes with a known one is refused and logged, never thrown at the caller. A member
+     * is kept until the transport closes.
      */
     @Override
     public void introduce(Node node) {
+        learn(node, true);
+    }
+
+    /**
+     * Learns a sender that is not a member yet. At most {@link #MAX_SENDERS} such peers are kept: a new one replaces
+     * the one introduced longest ago, and one not {@linkplain #introduce introduced} as a member within
+     * {@link #SENDER_AGE_NANOS} is forgotten with its publication, so a stream of messages from made-up ids costs a
+     * bounded number of publications (each counted in {@code transport_forgotten_senders}).
+     */
+    @Override
+    public void introduceSender(Node node) {
+        learn(node, false);
+    }
+
+    private void learn(Node node, boolean member) {
         if (closed || node.id().equals(config.self())) {
             return;
         }
         PeerAddress address = new PeerAddress(node.host(), node.peerPort());
+        long now = System.nanoTime();
         Peer known = peers.get(node.id());
         if (known != null) {
+            Peer current = known;
             if (!known.address.equals(address)) {
-                known.discardPublication();
-                peers.put(node.id(), new Peer(address, known.hash));
+                forgetPublication(known);
+                current = new Peer(address, known.hash, known.member);
+                peers.put(node.id(), current);
             }
+            if (member && !current.member) {
+                current.member = true;
+                senders--;
+            }
+            current.introducedAtNanos = now;
             return;
         }
         long hash = Envelope.senderHash(node.id());
-        if (peersByHash.containsKey(hash) || hash == Envelope.senderHash(config.self())) {
+        if (peersByHash.containsKey(hash) || hash == selfHash) {
             aeronCounters.get(AeronTransportCounter.ERRORS).increment();
             LOG.log(System.Logger.Level.WARNING, "node id " + node.id() + " hashes like a known node; ignored");
             return;
         }
+        if (!member && senders >= MAX_SENDERS) {
+            forgetOldestSender();
+        }
         peersByHash.put(hash, node.id());
-        peers.put(node.id(), new Peer(address, hash));
+        Peer peer = new Peer(address, hash, member);
+        peer.introducedAtNanos = now;
+        peers.put(node.id(), peer);
+        if (!member) {
+            senders++;
+        }
+    }
+
+    private void forgetOldestSender() {
+        NodeId oldest = null;
+        long oldestAt = Long.MAX_VALUE;
+        for (Map.Entry<NodeId, Peer> entry : peers.entrySet()) {
+            Peer peer = entry.getValue();
+            if (!peer.member && (oldest == null || peer.introducedAtNanos - oldestAt < 0)) {
+                oldest = entry.getKey();
+                oldestAt = peer.introducedAtNanos;
+            }
+        }
+        if (oldest != null) {
+            forget(oldest);
+        }
+    }
+
+    /** Forgets every sender not introduced as a member within {@link #SENDER_AGE_NANOS} of {@code nowNanos}. */
+    void forgetSendersIntroducedBefore(long nowNanos) {
+        if (senders == 0) {
+            return;
+        }
+        java.util.List<NodeId> stale = new java.util.ArrayList<>();
+        for (Map.Entry<NodeId, Peer> entry : peers.entrySet()) {
+            Peer peer = entry.getValue();
+            if (!peer.member && nowNanos - peer.introducedAtNanos > SENDER_AGE_NANOS) {
+                stale.add(entry.getKey());
+            }
+        }
+        stale.forEach(this::forget);
+    }
+
+    private void forget(NodeId id) {
+        Peer peer = peers.remove(id);
+        peersByHash.remove(peer.hash);
+        forgetPublication(peer);
+        if (!peer.member) {
+            senders--;
+        }
+        countAeron(AeronTransportCounter.FORGOTTEN_SENDERS);
+    }
+
+    /** Closes a peer's publication and drops what it kept to send (counted). */
+    private void forgetPublication(Peer peer) {
+        if (peer.backlogged) {
+            aeronCounters.get(AeronTransportCounter.DROPPED_QUEUED).addRelease(peer.pendingMessages);
+            backlogged.remove(peer);
+            peer.backlogged = false;
+        }
+        peer.discardPublication();
+    }
+
+    /** @return true when the transport knows where {@code peer} is (a member, or a sender not forgotten yet) */
+    boolean isKnown(NodeId peer) {
+        return peers.containsKey(peer);
+    }
+
+    /** @return the peers the transport keeps: members and senders not forgotten yet */
+    int peerCount() {
+        return peers.size();
     }
 
     /**
@@ -220,6 +320,13 @@ public final class AeronTransport implements Transport, AutoCloseable {
         int work = driverInvoker.invoke() + clientInvoker.invoke();
         if (!backlogged.isEmpty()) {
             work += sendBacklog();
+        }
+        if (senders > 0) {
+            long now = System.nanoTime();
+            if (now - nextSenderSweepNanos >= 0) {
+                nextSenderSweepNanos = now + SENDER_SWEEP_INTERVAL_NANOS;
+                forgetSendersIntroducedBefore(now);
+            }
         }
         if (failure == null && (driverInvoker.isClosed() || clientInvoker.isClosed() || aeron.isClosed())) {
             fail("the Aeron " + (driverInvoker.isClosed() ? "media driver" : "client") + " stopped after "
@@ -514,6 +621,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
         final long hash;
         /** A datagram that passed authentication came from this peer's id. */
         boolean heard;
+        /** Introduced as a member (kept), not only as a sender (bounded, forgotten when it stays one). */
+        boolean member;
+        long introducedAtNanos;
         /** Sends the publication could not take at once (back-pressure), in order; bounded. */
         final ExpandableRingBuffer pending = new ExpandableRingBuffer(BACKLOG_INITIAL_BYTES, BACKLOG_MAX_BYTES, false);
         boolean backlogged;
@@ -521,9 +631,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
         private long registrationId = Aeron.NULL_VALUE;
         private ExclusivePublication publication;
 
-        Peer(PeerAddress address, long hash) {
+        Peer(PeerAddress address, long hash, boolean member) {
             this.address = address;
             this.hash = hash;
+            this.member = member;
         }
 
         /** @return the publication, or null while Aeron is still creating it */

@@ -20,7 +20,9 @@ public enum AeronTransportCounter implements CounterDescriptor {
     QUEUED("transport_queued", "sends the path to the peer could not take at once, kept in order and sent on a"
         + " later duty cycle"),
     DROPPED_QUEUED("transport_dropped_queued", "kept sends dropped because the peer's publication closed or"
-        + " disconnected before they went out");
+        + " disconnected before they went out"),
+    FORGOTTEN_SENDERS("transport_forgotten_senders", "senders that were not members forgotten with their publication:"
+        + " not made members within 60 s, or replaced when 64 such senders were kept");
 
     private final String counterName;
     private final String help;

@@ -9,6 +9,7 @@ import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.ringkv.api.KvException;
 import io.ringkv.api.MessageHeader;
+import io.ringkv.api.Node;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
 import io.ringkv.api.TransportCounter;
@@ -277,6 +278,46 @@ class AeronTransportTest {
         assertEquals(SendResult.TOO_LARGE, a.send(B, huge, 0, huge.capacity()));
         assertEquals(1, a.counters().value(TransportCounter.UNKNOWN_DESTINATION));
         assertEquals(1, a.counters().value(TransportCounter.TOO_LARGE));
+    }
+
+    @Test
+    void sendersThatAreNotMembersAreBoundedAndTheOldestIsForgottenFirst() {
+        int made = AeronTransport.MAX_SENDERS + 40;
+        UnsafeBuffer small = message(SCHEMA, 8);
+        for (int i = 0; i < made; i++) {
+            NodeId stranger = NodeId.of("made-up-" + i);
+            a.introduceSender(new Node(stranger, "127.0.0.1", 9 + i, 9 + i, "z", "r"));
+            // an answer creates the stranger's publication: what a stream of Syns from made-up ids would cost
+            a.send(stranger, small, 0, small.capacity());
+            a.doWork();
+        }
+        assertEquals(1 + AeronTransport.MAX_SENDERS, a.peerCount());
+        assertEquals(40, a.aeronCounter(AeronTransportCounter.FORGOTTEN_SENDERS));
+        assertEquals(SendResult.UNKNOWN_DESTINATION, a.send(NodeId.of("made-up-0"), small, 0, small.capacity()));
+        assertEquals(SendResult.UNKNOWN_DESTINATION, a.send(NodeId.of("made-up-39"), small, 0, small.capacity()));
+        assertTrue(a.isKnown(NodeId.of("made-up-40")));
+        assertTrue(a.isKnown(NodeId.of("made-up-" + (made - 1))));
+        // the configured member is never among them, and still hears from a
+        sendFromA(small);
+        pump(() -> !receivedByB.isEmpty());
+    }
+
+    @Test
+    void aSenderNotMadeAMemberIsForgottenAfterItsAgeAndAMemberIsKept() {
+        NodeId joining = NodeId.of("joining");
+        NodeId stranger = NodeId.of("stranger");
+        a.introduceSender(new Node(joining, "127.0.0.1", 7, 7, "z", "r"));
+        a.introduceSender(new Node(stranger, "127.0.0.1", 8, 8, "z", "r"));
+        // gossip applied the joining node's state: it is a member from now on
+        a.introduce(new Node(joining, "127.0.0.1", 7, 7, "z", "r"));
+        a.forgetSendersIntroducedBefore(System.nanoTime() + 2 * AeronTransport.SENDER_AGE_NANOS);
+        assertTrue(a.isKnown(joining));
+        assertFalse(a.isKnown(stranger));
+        assertTrue(a.isKnown(B));
+        assertEquals(1, a.aeronCounter(AeronTransportCounter.FORGOTTEN_SENDERS));
+        // a later message from the stranger introduces it again
+        a.introduceSender(new Node(stranger, "127.0.0.1", 8, 8, "z", "r"));
+        assertTrue(a.isKnown(stranger));
     }
 
     @Test
