@@ -11,11 +11,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
+import javax.net.ssl.SSLSocketFactory;
 import org.HdrHistogram.Recorder;
 
 /**
  * The end-to-end load tool: N connections to any RESP server on this machine, each sending batches of
- * {@code --pipeline} GET/SET commands over a key space, for a fixed duration. Reports throughput and latency
+ * {@code --pipeline} GET/SET commands over a key space, for a fixed duration; over TLS 1.3 with
+ * {@code --tls-cacert cert.pem} (the server's certificate or its authority, PEM). Reports throughput and latency
  * percentiles (HdrHistogram) as one JSON line. Closed loop: a slow server is measured at the rate it sustains,
  * and latency is from a batch's send to each reply.
  *
@@ -30,7 +32,7 @@ public final class LoadTool {
 
     /** Options, each with its default. */
     record Settings(String label, String host, int port, int connections, int valueBytes, int keys,
-                    double readRatio, int pipeline, int seconds, int warmupSeconds, long seed) {
+                    double readRatio, int pipeline, int seconds, int warmupSeconds, long seed, String tlsCacert) {
         Settings {
             if (!host.equals("localhost") && !host.startsWith("127.")) {
                 throw new IllegalArgumentException("the load tool only targets this machine (127.0.0.0/8), not " + host);
@@ -59,7 +61,7 @@ public final class LoadTool {
         } catch (IllegalArgumentException e) {
             System.err.println("load: " + e.getMessage());
             System.err.println("options: --label --host --port --connections --value-bytes --keys --read-ratio"
-                + " --pipeline --seconds --warmup-seconds --seed");
+                + " --pipeline --seconds --warmup-seconds --seed --tls-cacert");
             System.exit(2);
             return;
         }
@@ -84,10 +86,11 @@ public final class LoadTool {
             Integer.parseInt(options.getOrDefault("pipeline", "1")),
             Integer.parseInt(options.getOrDefault("seconds", "30")),
             Integer.parseInt(options.getOrDefault("warmup-seconds", "5")),
-            Long.parseLong(options.getOrDefault("seed", "1")));
+            Long.parseLong(options.getOrDefault("seed", "1")),
+            options.get("tls-cacert"));
         for (String name : options.keySet()) {
             if (!List.of("label", "host", "port", "connections", "value-bytes", "keys", "read-ratio", "pipeline",
-                "seconds", "warmup-seconds", "seed").contains(name)) {
+                "seconds", "warmup-seconds", "seed", "tls-cacert").contains(name)) {
                 throw new IllegalArgumentException("unknown option --" + name);
             }
         }
@@ -95,7 +98,9 @@ public final class LoadTool {
     }
 
     /** Runs the load and returns the JSON line of results. */
-    static String run(Settings settings, PrintStream progress) throws InterruptedException {
+    static String run(Settings settings, PrintStream progress) throws InterruptedException, IOException {
+        SSLSocketFactory tls = settings.tlsCacert() == null ? null
+            : RespConnection.trusting(java.nio.file.Path.of(settings.tlsCacert()));
         Recorder recorder = new Recorder(3);
         AtomicLong errors = new AtomicLong();
         AtomicLong misses = new AtomicLong();
@@ -107,7 +112,8 @@ public final class LoadTool {
             long seed = settings.seed() * 1_000_003 + c;
             Thread worker = Thread.ofPlatform().name("load-" + c).start(() -> {
                 try {
-                    drive(settings, new SplittableRandom(seed), warmupEnd, end, recorder, ops, errors, misses);
+                    drive(settings, tls, new SplittableRandom(seed), warmupEnd, end, recorder, ops, errors,
+                        misses);
                 } catch (IOException e) {
                     errors.incrementAndGet();
                     progress.println("load: connection failed: " + e.getMessage());
@@ -132,14 +138,15 @@ public final class LoadTool {
             histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3, errors.get(), misses.get());
     }
 
-    private static void drive(Settings settings, SplittableRandom random, long warmupEnd, long end,
+    private static void drive(Settings settings, SSLSocketFactory tls, SplittableRandom random, long warmupEnd,
+                              long end,
                               Recorder recorder, AtomicLong ops, AtomicLong errors, AtomicLong misses)
         throws IOException {
         byte[] get = "GET".getBytes(StandardCharsets.US_ASCII);
         byte[] set = "SET".getBytes(StandardCharsets.US_ASCII);
         byte[] value = new byte[settings.valueBytes()];
         random.nextBytes(value);
-        try (RespConnection connection = new RespConnection(settings.host(), settings.port(), 10_000)) {
+        try (RespConnection connection = new RespConnection(settings.host(), settings.port(), 10_000, tls)) {
             while (true) {
                 long start = System.nanoTime();
                 if (start >= end) {
