@@ -31,6 +31,7 @@ module io.ringkv.node {
     exports io.ringkv.node;
     exports io.ringkv.node.transport to io.ringkv.benchmarks;
     exports io.ringkv.node.runtime to io.ringkv.benchmarks;
+    exports io.ringkv.node.security to io.ringkv.benchmarks;
     // picocli sets the commands' annotated option fields and builds their help by reflection
     opens io.ringkv.node.cli to info.picocli;
 }

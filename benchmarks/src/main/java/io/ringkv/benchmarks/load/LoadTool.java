@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
+import io.ringkv.node.security.TrustedCertificates;
 import javax.net.ssl.SSLSocketFactory;
 import org.HdrHistogram.Recorder;
 
@@ -100,7 +101,7 @@ public final class LoadTool {
     /** Runs the load and returns the JSON line of results. */
     static String run(Settings settings, PrintStream progress) throws InterruptedException, IOException {
         SSLSocketFactory tls = settings.tlsCacert() == null ? null
-            : RespConnection.trusting(java.nio.file.Path.of(settings.tlsCacert()));
+            : TrustedCertificates.fromPem(java.nio.file.Path.of(settings.tlsCacert())).getSocketFactory();
         Recorder recorder = new Recorder(3);
         AtomicLong errors = new AtomicLong();
         AtomicLong misses = new AtomicLong();

@@ -9,16 +9,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A minimal blocking RESP2 client for the load tool: writes commands as arrays of bulk strings and reads one
@@ -51,28 +43,6 @@ final class RespConnection implements AutoCloseable {
         }
         out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-    }
-
-    /** @return TLS sockets that trust the certificates in {@code pem} (a server's certificate or its authority) */
-    static SSLSocketFactory trusting(Path pem) throws IOException {
-        try (InputStream certificates = Files.newInputStream(pem)) {
-            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-            trusted.load(null, null);
-            int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(certificates)) {
-                trusted.setCertificateEntry("ca-" + n++, certificate);
-            }
-            if (n == 0) {
-                throw new IOException("no certificate in " + pem);
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(trusted);
-            SSLContext context = SSLContext.getInstance("TLSv1.3");
-            context.init(null, trust.getTrustManagers(), null);
-            return context.getSocketFactory();
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot trust " + pem + ": " + e.getMessage(), e);
-        }
     }
 
     void writeCommand(byte[]... parts) throws IOException {

@@ -1,5 +1,6 @@
 package io.ringkv.node.cli;
 
+import io.ringkv.node.security.TrustedCertificates;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,12 +9,15 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Sends one command to a node's Redis-protocol port and reads one reply: what the operator commands
  * ({@code status}, {@code removenode}) use to talk to any node. Bounded: a connect and read timeout, and replies of
- * at most 16 MiB. When {@value #AUTH_VARIABLE} is set it logs in first, as redis-cli does with {@code REDISCLI_AUTH}.
+ * at most 16 MiB. When {@value #AUTH_VARIABLE} is set it logs in first, as redis-cli does with {@code REDISCLI_AUTH};
+ * when {@value TrustedCertificates#CACERT_VARIABLE} names a PEM file it speaks TLS, trusting those certificates.
  */
 final class AdminClient {
     /**
@@ -46,9 +50,16 @@ final class AdminClient {
      * @throws IOException when the node cannot be reached or its reply is not understood
      */
     static Reply call(String host, int port, List<String> command, String auth) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
-            socket.setSoTimeout(TIMEOUT_MILLIS);
+        return call(host, port, command, auth, System.getenv(TrustedCertificates.CACERT_VARIABLE));
+    }
+
+    /**
+     * @param cacert a PEM file of the certificates to trust over TLS; null (or empty) for plaintext
+     * @return the node's reply to {@code command}, or its refusal of the login
+     * @throws IOException when the node cannot be reached, its TLS is not trusted or its reply is not understood
+     */
+    static Reply call(String host, int port, List<String> command, String auth, String cacert) throws IOException {
+        try (Socket socket = connect(host, port, cacert)) {
             OutputStream out = socket.getOutputStream();
             boolean login = auth != null && !auth.isEmpty();
             StringBuilder request = new StringBuilder();
@@ -72,6 +83,34 @@ final class AdminClient {
                 return new Reply(reply.text() + " Set " + AUTH_VARIABLE + "=user:password to log in.", true);
             }
             return reply;
+        }
+    }
+
+    /**
+     * @return a socket to the node, over TLS 1.3 when {@value TrustedCertificates#CACERT_VARIABLE} names the PEM
+     *     certificates to trust (the node's own or its authority's; the host name is not checked, as redis-cli's
+     *     {@code --cacert} does not)
+     */
+    private static Socket connect(String host, int port, String cacert) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            if (cacert == null || cacert.isEmpty()) {
+                return socket;
+            }
+            SSLSocket secure = (SSLSocket) TrustedCertificates.fromPem(Path.of(cacert)).getSocketFactory()
+                .createSocket(socket, host, port, true);
+            secure.setEnabledProtocols(new String[] {"TLSv1.3"});
+            secure.startHandshake();
+            return secure;
+        } catch (IOException e) {
+            socket.close();
+            if (cacert == null || cacert.isEmpty()) {
+                throw e;
+            }
+            throw new IOException("TLS with the certificates of " + TrustedCertificates.CACERT_VARIABLE + "="
+                + cacert + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ringkv.node.cli;
 
 import io.ringkv.node.NodeConfig;
+import io.ringkv.node.security.TrustedCertificates;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import javax.net.ssl.HttpsURLConnection;
 import picocli.CommandLine;
 
 /**
@@ -52,7 +54,7 @@ final class MetricsCommand implements Command {
         String address = host + ":" + httpPort;
         String text;
         try {
-            text = fetch(URI.create("http://" + address + "/metrics"));
+            text = fetch(URI.create(scheme() + address + "/metrics"));
         } catch (IOException | IllegalArgumentException e) {
             err.println("ringkv metrics: cannot reach a ringkv node's HTTP endpoint at " + address + " ("
                 + e.getMessage() + "): no node answered; is the node started with --http-port " + httpPort + "?");
@@ -85,8 +87,18 @@ final class MetricsCommand implements Command {
         return kept.toString();
     }
 
+    /** @return https:// when {@value TrustedCertificates#CACERT_VARIABLE} names the certificates to trust */
+    private static String scheme() {
+        String cacert = System.getenv(TrustedCertificates.CACERT_VARIABLE);
+        return cacert == null || cacert.isEmpty() ? "http://" : "https://";
+    }
+
     private static String fetch(URI uri) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        if (connection instanceof HttpsURLConnection secure) {
+            secure.setSSLSocketFactory(TrustedCertificates.fromPem(
+                java.nio.file.Path.of(System.getenv(TrustedCertificates.CACERT_VARIABLE))).getSocketFactory());
+        }
         connection.setConnectTimeout(TIMEOUT_MILLIS);
         connection.setReadTimeout(TIMEOUT_MILLIS);
         String authorization = AdminClient.basicAuthorization(System.getenv(AdminClient.AUTH_VARIABLE));

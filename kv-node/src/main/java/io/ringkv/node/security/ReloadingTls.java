@@ -57,6 +57,7 @@ public final class ReloadingTls {
         if (!settings.enabled()) {
             throw new IllegalArgumentException("TLS is off");
         }
+        PrivateFiles.requirePrivate(settings.passwordFile(), "TLS keystore password file");
         Keys keys = new Keys(settings, events, nanoTime);
         try {
             TrustManager[] trust = null;

@@ -6,14 +6,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The secret every node of a cluster shares, from which each peer datagram's tag is made: one key, or two during a
@@ -29,9 +26,6 @@ public final class ClusterKey {
     public static final int MIN_KEY_BYTES = 32;
     /** The current key and the previous one. */
     public static final int MAX_KEYS = 2;
-    private static final Set<PosixFilePermission> SHARED = Set.of(PosixFilePermission.GROUP_READ,
-        PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-        PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
     private final List<byte[]> keys;
 
@@ -46,7 +40,7 @@ public final class ClusterKey {
      *     key's bytes)
      */
     public static ClusterKey load(Path file) {
-        requirePrivate(file);
+        io.ringkv.node.security.PrivateFiles.requirePrivate(file, "cluster key file");
         String text;
         try {
             text = Files.readString(file, StandardCharsets.US_ASCII);
@@ -83,24 +77,6 @@ public final class ClusterKey {
                 + " the previous one on the next line (1 or 2 keys)");
         }
         return new ClusterKey(List.copyOf(keys));
-    }
-
-    private static void requirePrivate(Path file) {
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-        if (view == null) {
-            // no POSIX permissions on this file system (e.g. Windows): nothing to check
-            return;
-        }
-        Set<PosixFilePermission> permissions;
-        try {
-            permissions = Files.getPosixFilePermissions(file);
-        } catch (IOException | RuntimeException e) {
-            throw invalid(file, "cannot be read (" + e.getClass().getSimpleName() + ")");
-        }
-        if (permissions.stream().anyMatch(SHARED::contains)) {
-            throw invalid(file, "is accessible by group or others; make it private to the node's user (chmod 600 "
-                + file + ")");
-        }
     }
 
     private static KvException invalid(Path file, String why) {

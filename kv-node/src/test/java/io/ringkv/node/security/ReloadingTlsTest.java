@@ -1,14 +1,19 @@
 package io.ringkv.node.security;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringkv.api.ErrorCode;
+import io.ringkv.api.KvException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
@@ -102,8 +107,22 @@ class ReloadingTlsTest {
         assertTrue(keys.chooseEngineServerAlias("RSA", null, null) == null, "an EC key offered for RSA");
     }
 
+    @Test
+    void aPasswordFileItsGroupOrOthersMayReadIsRefusedWithTheFix() throws Exception {
+        Path keystore = Files.copy(nodeA, directory.resolve("node.p12"));
+        Path password = TestCertificates.passwordFile(directory);
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r-----"));
+        KvException refused = assertThrows(KvException.class, () -> ReloadingTls.load(
+            new TlsSettings(keystore, password, null, TlsSettings.ClientAuth.NONE), events::add, clock::get));
+        assertEquals(ErrorCode.INVALID_CONFIGURATION, refused.code());
+        assertTrue(refused.getMessage().contains("chmod 600 " + password), refused.getMessage());
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        assertNotNull(ReloadingTls.load(new TlsSettings(keystore, password, null, TlsSettings.ClientAuth.NONE),
+            events::add, clock::get));
+    }
+
     private ReloadingTls load(Path keystore) throws Exception {
-        Path password = Files.writeString(directory.resolve("password"), TestCertificates.PASSWORD + "\n");
+        Path password = TestCertificates.passwordFile(directory);
         return ReloadingTls.load(new TlsSettings(keystore, password, null, TlsSettings.ClientAuth.NONE), events::add,
             clock::get);
     }

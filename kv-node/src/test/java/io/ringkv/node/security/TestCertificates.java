@@ -67,6 +67,8 @@ public final class TestCertificates {
         Path file = directory.resolve("keystore-password");
         if (!Files.exists(file)) {
             Files.writeString(file, PASSWORD + "\n");
+            // a node refuses a password file its group or others can read
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         }
         return file;
     }
