@@ -43,7 +43,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * Round trip of a 1 KiB message between two endpoints on 127.0.0.1, each with its own embedded media driver:
  * {@code ringkv} through {@link AeronTransport} (envelope, routing by schema id, counters),
  * {@code ringkvAuthenticated} the same with a cluster key (an HMAC-SHA-256 tag made and checked per datagram, and the
- * replay window), {@code rawAeron} through the bare Aeron API. The echo side runs on its own agent thread with the
+ * replay window), {@code ringkvEncrypted} with the key and {@code --peer-encryption} (AES-256-GCM seals and opens
+ * every message), {@code rawAeron} through the bare Aeron API. The echo side runs on its own agent thread with the
  * chosen idle strategy; the measuring thread drives its endpoint with the same strategy while it waits. Each
  * benchmark starts only its own two endpoints.
  */
@@ -68,6 +69,7 @@ public class TransportRoundTripBenchmark {
 
     private RingkvPair ringkv;
     private RingkvPair authenticated;
+    private RingkvPair encrypted;
 
     private RawAeronEndpoint rawClient;
     private RawAeronEndpoint rawEcho;
@@ -88,6 +90,7 @@ public class TransportRoundTripBenchmark {
         switch (measured) {
             case "ringkv" -> ringkv = new RingkvPair(preset, null);
             case "ringkvAuthenticated" -> authenticated = new RingkvPair(preset, clusterKey());
+            case "ringkvEncrypted" -> encrypted = new RingkvPair(preset, clusterKey().encrypting());
             default -> startRaw(preset);
         }
     }
@@ -110,11 +113,14 @@ public class TransportRoundTripBenchmark {
         RingkvPair(IdlePreset preset, ClusterKey key) {
             PeerAddress clientAddress = new PeerAddress("127.0.0.1", freePort());
             PeerAddress echoAddress = new PeerAddress("127.0.0.1", freePort());
-            String name = key == null ? "ringkv" : "ringkv-authenticated";
+            String name = key == null ? "ringkv" : key.encrypts() ? "ringkv-encrypted" : "ringkv-authenticated";
             client = AeronTransport.start(new TransportConfig(CLIENT, clientAddress, Map.of(ECHO, echoAddress),
                 directory.resolve(name + "-client"), TransportConfig.DEFAULT_TERM_LENGTH).withClusterKey(key));
             echo = AeronTransport.start(new TransportConfig(ECHO, echoAddress, Map.of(CLIENT, clientAddress),
                 directory.resolve(name + "-echo"), TransportConfig.DEFAULT_TERM_LENGTH).withClusterKey(key));
+            // as a node does before it sends: encryption's nonces need the run's generation
+            client.generation(1);
+            echo.generation(1);
             client.register(SCHEMA, (sender, buffer, offset, length) -> replied = true);
             echo.register(SCHEMA, (sender, buffer, offset, length) -> {
                 // the driver runs only when invoked (INVOKER mode): it must run while the echo waits to send
@@ -201,6 +207,12 @@ public class TransportRoundTripBenchmark {
         return authenticated.roundTrip();
     }
 
+    /** As {@link #ringkv()}, with every message encrypted and authenticated under keys made from a cluster key. */
+    @Benchmark
+    public boolean ringkvEncrypted() {
+        return encrypted.roundTrip();
+    }
+
     @Benchmark
     public boolean rawAeron() {
         rawReplied = false;
@@ -221,6 +233,9 @@ public class TransportRoundTripBenchmark {
         }
         if (authenticated != null) {
             authenticated.close();
+        }
+        if (encrypted != null) {
+            encrypted.close();
         }
         if (rawClient != null) {
             rawEchoRunner.close();

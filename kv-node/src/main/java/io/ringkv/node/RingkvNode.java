@@ -153,6 +153,9 @@ public final class RingkvNode implements AutoCloseable {
             events.accept("WARNING: no cluster key (--cluster-key-file): datagrams between nodes are not"
                 + " authenticated, so anyone who can send UDP to " + config.listen() + " can join, gossip, write"
                 + " replicas or make nodes look DOWN; use a key on any network you do not fully trust");
+        } else {
+            events.accept("datagrams between nodes are authenticated with the cluster key"
+                + (transport.isEncrypted() ? " and encrypted (AES-256-GCM)" : ", not encrypted"));
         }
         Gossiper.Remembered remembered = PeersFile.load(config.dataDirectory());
         // bound first, so that gossip announces the real client port when the configured one is 0

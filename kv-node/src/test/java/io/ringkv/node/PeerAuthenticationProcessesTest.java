@@ -79,6 +79,37 @@ class PeerAuthenticationProcessesTest {
     }
 
     @Test
+    @Timeout(300)
+    void encryptingNodesServeAndANodeWithTheKeyButNoEncryptionCannotJoin() throws Exception {
+        Path key = keyFile("cluster.key", ClusterKey.generate(new SecureRandom()));
+        for (int i = 0; i < 3; i++) {
+            cluster.start(i, "--cluster-key-file", key.toString(), "--peer-encryption");
+        }
+        cluster.nodes[0].await("authenticated with the cluster key and encrypted", WAIT);
+        for (int i = 0; i < 3; i++) {
+            ClusterProcessesTest.awaitRing(cluster.clientPorts[i], 3);
+        }
+        NodeProcess tagging = cluster.start(3, "--cluster-key-file", key.toString());
+        tagging.await("clients on", WAIT);
+        for (int i = 0; i < 3; i++) {
+            cluster.setKeys(i, 20);
+        }
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[2])) {
+            assertEquals("value-7", client.get("key:7"));
+        }
+        long watchEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < watchEnd) {
+            for (int i = 0; i < 3; i++) {
+                assertTrue(info(cluster.clientPorts[i]).contains("cluster_known_nodes:3\r\n"));
+            }
+            Thread.sleep(250);
+        }
+        String seed = info(cluster.clientPorts[0]);
+        assertTrue(ClusterProcessesTest.counter(seed, "transport_dropped_bad_tag") > 0,
+            "the tagging node's datagrams are refused:\n" + seed);
+    }
+
+    @Test
     @Timeout(120)
     void aKeyFileOthersCanReadStopsTheNodeFromStarting() throws Exception {
         Path key = keyFile("cluster.key", ClusterKey.generate(new SecureRandom()));

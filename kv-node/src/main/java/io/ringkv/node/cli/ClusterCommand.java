@@ -84,6 +84,10 @@ final class ClusterCommand implements Command {
         + " (default: none, and each node warns)")
     String clusterKeyFile;
 
+    @CommandLine.Option(names = "--peer-encryption", description = "every node also encrypts its datagrams to the"
+        + " others (needs --cluster-key-file)")
+    boolean peerEncryption;
+
     @Inject
     ClusterCommand() {
     }
@@ -107,6 +111,9 @@ final class ClusterCommand implements Command {
         passOn(nodeOptions, "--scale-down-after-s", scaleDownAfter);
         passOn(nodeOptions, "--scale-cooldown-s", scaleCooldown);
         passOn(nodeOptions, "--cluster-key-file", clusterKeyFile);
+        if (peerEncryption) {
+            nodeOptions.add("--peer-encryption");
+        }
         if (autoscale) {
             // N cannot exceed the fewest nodes the cluster may shrink to, or writes would fail at that size
             nodeOptions.addAll(List.of("--scale-nodes", bounds.get(0) + "," + bounds.get(1),

@@ -266,6 +266,11 @@ final class NodeCommand implements Command {
         + " to anyone)")
     Path clusterKeyFile;
 
+    @CommandLine.Option(names = "--peer-encryption", description = "also encrypt every datagram between nodes"
+        + " (AES-256-GCM under keys made from the cluster key), so that values and keys cannot be read on the way;"
+        + " needs --cluster-key-file, and every node of the cluster must agree")
+    boolean peerEncryption;
+
     @Inject
     NodeCommand() {
     }
@@ -397,7 +402,18 @@ final class NodeCommand implements Command {
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MIN_TIMEOUT_NANOS),
                 (int) TimeUnit.NANOSECONDS.toMillis(TransportConfig.MAX_TIMEOUT_NANOS)),
             hintSettings(), Bounds.check("--repair-period-hours", repairPeriodHours, 0, 24 * 365), replaced(replace),
-            scalingSettings(), httpPort(), clusterKeyFile == null ? null : ClusterKey.load(clusterKeyFile));
+            scalingSettings(), httpPort(), clusterKey());
+    }
+
+    private ClusterKey clusterKey() {
+        if (clusterKeyFile == null) {
+            if (peerEncryption) {
+                throw new UsageException("--peer-encryption needs --cluster-key-file: the peer keys are made from it");
+            }
+            return null;
+        }
+        ClusterKey key = ClusterKey.load(clusterKeyFile);
+        return peerEncryption ? key.encrypting() : key;
     }
 
     /** @return the HTTP port: as given, or the client port + 2000 (a free one when that is not a port) */

@@ -50,7 +50,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Authentication. With a {@linkplain TransportConfig#clusterKey() cluster key} every datagram carries a tag
  * ({@link HmacAuthentication}) made for its receiver, and the node's generation and a sequence; a datagram whose tag
  * no key of the cluster made, or that the receiver saw before, is dropped and counted before any handler sees it.
- * Without a key datagrams carry a zero tag and every one is taken as sent.
+ * Without a key datagrams carry a zero tag and every one is taken as sent. With a key that
+ * {@linkplain ClusterKey#encrypts() encrypts}, the message travels encrypted with AES-256-GCM and the tag is GCM's
+ * ({@link AeadEncryption}); nothing is sent before the node {@linkplain #generation names its generation}.
  */
 public final class AeronTransport implements Transport, AutoCloseable {
     static final int STREAM_ID = 1001;
@@ -88,6 +90,11 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final long selfHash;
     /** This run of the node: receivers refuse datagrams of an older one. */
     private long generation;
+    /** The node named its persisted generation: encryption's nonces depend on it, so nothing is sealed before. */
+    private boolean generationNamed;
+    /** Where a sealed message is, and where an opened one is, when datagrams are encrypted. */
+    private final UnsafeBuffer sealed = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer opened = new UnsafeBuffer(new byte[0]);
     /** One sequence for every destination: a receiver sees gaps, which its replay window allows. */
     private long sequence;
     private final CounterSet<TransportCounter> counters;
@@ -104,6 +111,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
         Envelope.write(envelope, config.self());
         this.selfHash = Envelope.senderHash(config.self());
         this.authentication = config.clusterKey() == null ? PeerAuthentication.NONE
+            : config.clusterKey().encrypts() ? new AeadEncryption(config.clusterKey(), selfHash)
             : new HmacAuthentication(config.clusterKey());
         // until the node names its persisted generation: seconds, as the node's generation, so seldom smaller
         this.generation = System.currentTimeMillis() / 1000;
@@ -369,7 +377,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             return SendResult.UNKNOWN_DESTINATION;
         }
         ExclusivePublication publication = peer.publication(aeron, config.termLength());
-        if (publication == null) {
+        if (publication == null || authentication.encrypts() && !generationNamed) {
             count(TransportCounter.NOT_CONNECTED);
             return SendResult.NOT_CONNECTED;
         }
@@ -446,8 +454,12 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private long offer(ExclusivePublication publication, Peer peer, DirectBuffer buffer, int offset, int length) {
         Envelope.stamp(envelope, generation, ++sequence);
         // until the peer proved its id, the id we know may be a seed's stand-in, and the tag names no receiver
-        authentication.sign(envelope, peer.heard ? peer.hash : PeerAuthentication.UNADDRESSED, buffer, offset,
-            length);
+        long receiver = peer.heard ? peer.hash : PeerAuthentication.UNADDRESSED;
+        if (authentication.encrypts()) {
+            authentication.seal(envelope, receiver, buffer, offset, length, sealed);
+            return publication.offer(envelope, 0, Envelope.LENGTH, sealed, 0, length);
+        }
+        authentication.sign(envelope, receiver, buffer, offset, length);
         return publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
     }
 
@@ -458,6 +470,12 @@ public final class AeronTransport implements Transport, AutoCloseable {
      */
     public void generation(long generation) {
         this.generation = generation;
+        this.generationNamed = true;
+    }
+
+    /** @return true when every datagram's message is also encrypted ({@code --peer-encryption}) */
+    public boolean isEncrypted() {
+        return authentication.encrypts();
     }
 
     /** @return true when every datagram is tagged with the cluster key and checked */
@@ -519,16 +537,20 @@ public final class AeronTransport implements Transport, AutoCloseable {
             countAeron(AeronTransportCounter.DROPPED_UNKNOWN_ENVELOPE);
             return;
         }
-        int verdict = authentication.verify(buffer, offset, length, selfHash);
+        boolean encrypted = authentication.encrypts();
+        int verdict = encrypted ? authentication.open(buffer, offset, length, selfHash, opened)
+            : authentication.verify(buffer, offset, length, selfHash);
         if (verdict != PeerAuthentication.ACCEPTED) {
             countAeron(verdict == PeerAuthentication.BAD_TAG ? AeronTransportCounter.DROPPED_BAD_TAG
                 : AeronTransportCounter.DROPPED_REPLAYED);
             return;
         }
-        int messageOffset = offset + Envelope.LENGTH;
+        long senderHash = Envelope.sender(buffer, offset);
+        DirectBuffer message = encrypted ? opened : buffer;
+        int messageOffset = encrypted ? 0 : offset + Envelope.LENGTH;
         int messageLength = length - Envelope.LENGTH;
-        int schemaId = MessageHeader.schemaId(buffer, messageOffset);
-        NodeId sender = peersByHash.get(Envelope.sender(buffer, offset));
+        int schemaId = MessageHeader.schemaId(message, messageOffset);
+        NodeId sender = peersByHash.get(senderHash);
         if (sender == null && !openSchemas.contains(schemaId)) {
             count(TransportCounter.DROPPED_UNKNOWN_SENDER);
             return;
@@ -545,7 +567,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             return;
         }
         try {
-            handler.onMessage(sender, buffer, messageOffset, messageLength);
+            handler.onMessage(sender, message, messageOffset, messageLength);
             count(TransportCounter.RECEIVED);
         } catch (RuntimeException e) {
             // a message its handler cannot decode is dropped and counted; the agent keeps running

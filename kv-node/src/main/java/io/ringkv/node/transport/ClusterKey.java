@@ -28,9 +28,24 @@ public final class ClusterKey {
     public static final int MAX_KEYS = 2;
 
     private final List<byte[]> keys;
+    private final boolean encrypts;
 
-    private ClusterKey(List<byte[]> keys) {
+    private ClusterKey(List<byte[]> keys, boolean encrypts) {
         this.keys = keys;
+        this.encrypts = encrypts;
+    }
+
+    /**
+     * @return the same keys, used to encrypt every datagram's message as well as to authenticate it
+     *     ({@code --peer-encryption})
+     */
+    public ClusterKey encrypting() {
+        return new ClusterKey(keys, true);
+    }
+
+    /** @return true when datagrams are encrypted with keys made from this one, not only tagged */
+    public boolean encrypts() {
+        return encrypts;
     }
 
     /**
@@ -76,7 +91,7 @@ public final class ClusterKey {
             throw invalid(file, "holds " + keys.size() + " keys; it must hold the current key and, during a rotation,"
                 + " the previous one on the next line (1 or 2 keys)");
         }
-        return new ClusterKey(List.copyOf(keys));
+        return new ClusterKey(List.copyOf(keys), false);
     }
 
     private static KvException invalid(Path file, String why) {
@@ -97,7 +112,7 @@ public final class ClusterKey {
         for (byte[] key : keys) {
             copies.add(key.clone());
         }
-        return new ClusterKey(List.copyOf(copies));
+        return new ClusterKey(List.copyOf(copies), false);
     }
 
     /** @return how many keys: 1, or 2 during a rotation */
@@ -112,12 +127,12 @@ public final class ClusterKey {
 
     @Override
     public String toString() {
-        return "ClusterKey[" + keys.size() + (keys.size() == 1 ? " key]" : " keys]");
+        return "ClusterKey[" + keys.size() + (keys.size() == 1 ? " key" : " keys") + (encrypts ? ", encrypting]" : "]");
     }
 
     @Override
     public boolean equals(Object other) {
-        if (!(other instanceof ClusterKey that) || that.keys.size() != keys.size()) {
+        if (!(other instanceof ClusterKey that) || that.keys.size() != keys.size() || that.encrypts != encrypts) {
             return false;
         }
         for (int i = 0; i < keys.size(); i++) {

@@ -7,7 +7,6 @@ import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -36,7 +35,7 @@ final class HmacAuthentication implements PeerAuthentication {
     private final UnsafeBuffer signedView = new UnsafeBuffer(signed);
     private final byte[] chunk = new byte[CHUNK];
     private final byte[] tag = new byte[HASH_LENGTH];
-    private final Long2ObjectHashMap<ReplayWindow> windows = new Long2ObjectHashMap<>();
+    private final ReplayWindows windows = new ReplayWindows();
 
     /** @throws IllegalStateException when the JDK has no HMAC-SHA-256 (every Java SE has it) */
     HmacAuthentication(ClusterKey key) {
@@ -46,7 +45,8 @@ final class HmacAuthentication implements PeerAuthentication {
         }
     }
 
-    private static Mac newMac(byte[] key) {
+    /** @return an HMAC-SHA-256 keyed with {@code key}, whose bytes are then zeroed */
+    static Mac newMac(byte[] key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(new SecretKeySpec(key, ALGORITHM));
@@ -83,14 +83,7 @@ final class HmacAuthentication implements PeerAuthentication {
             return BAD_TAG;
         }
         // only a datagram with a good tag moves the window: a forger cannot push honest datagrams out of it
-        long sender = Envelope.sender(buffer, offset);
-        ReplayWindow window = windows.get(sender);
-        if (window == null) {
-            window = new ReplayWindow();
-            windows.put(sender, window);
-        }
-        return window.accept(Envelope.generation(buffer, offset), Envelope.sequence(buffer, offset))
-            ? ACCEPTED : REPLAYED;
+        return windows.judge(buffer, offset);
     }
 
     @Override

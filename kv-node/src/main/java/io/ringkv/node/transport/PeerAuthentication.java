@@ -41,6 +41,33 @@ interface PeerAuthentication {
     /** @return true when datagrams are tagged and checked */
     boolean isOn();
 
+    /**
+     * @return true when messages travel encrypted: they are sent through {@link #seal} and received through
+     *     {@link #open} instead of {@link #sign} and {@link #verify}
+     */
+    default boolean encrypts() {
+        return false;
+    }
+
+    /**
+     * Encrypts {@code message} into {@code out} (from 0, the same length) and writes the tag of envelope and message
+     * into the envelope, stamped with generation and sequence.
+     *
+     * @param receiver as for {@link #sign}
+     */
+    default void seal(UnsafeBuffer envelope, long receiver, DirectBuffer message, int offset, int length,
+                      UnsafeBuffer out) {
+        throw new UnsupportedOperationException("this authentication does not encrypt");
+    }
+
+    /**
+     * Judges an arrived encrypted datagram as {@link #verify} does and, when accepted, leaves its message decrypted
+     * in {@code out} from 0 ({@code length - Envelope.LENGTH} bytes). Nothing is delivered from a datagram refused.
+     */
+    default int open(DirectBuffer buffer, int offset, int length, long self, UnsafeBuffer out) {
+        throw new UnsupportedOperationException("this authentication does not encrypt");
+    }
+
     /** Without a cluster key: tags stay zero and every datagram is accepted, as before tags existed. */
     PeerAuthentication NONE = new PeerAuthentication() {
         @Override

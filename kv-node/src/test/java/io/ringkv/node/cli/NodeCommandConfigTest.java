@@ -180,4 +180,20 @@ class NodeCommandConfigTest {
         assertEquals(Path.of("users.txt"), fromFile.clients().usersFile());
         assertTrue(fromFile.clients().allowUnauthenticated());
     }
+
+    @Test
+    void peerEncryptionTakesTheClusterKeyFromTheFlagOrTheFileAndNeedsIt() throws IOException {
+        Path key = directory.resolve("cluster.key");
+        Files.writeString(key, io.ringkv.node.transport.ClusterKey.generate(new java.security.SecureRandom()));
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertTrue(!NodeCommand.config(List.of("--cluster-key-file", key.toString())).clusterKey().encrypts());
+        assertTrue(NodeCommand.config(List.of("--cluster-key-file", key.toString(), "--peer-encryption"))
+            .clusterKey().encrypts());
+        Path file = directory.resolve("ringkv.properties");
+        Files.writeString(file, "cluster-key-file = " + key + "\npeer-encryption = true\n");
+        assertTrue(NodeCommand.config(List.of("--config", file.toString())).clusterKey().encrypts());
+        UsageException refused = assertThrows(UsageException.class,
+            () -> NodeCommand.config(List.of("--peer-encryption")));
+        assertTrue(refused.getMessage().contains("--cluster-key-file"), refused.getMessage());
+    }
 }

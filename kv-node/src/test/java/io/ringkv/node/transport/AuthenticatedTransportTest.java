@@ -122,6 +122,36 @@ class AuthenticatedTransportTest {
         assertEquals(List.of("a:16:7"), receivedByB);
     }
 
+    @Test
+    void encryptingNodesExchangeABurstAndATaggingNodeIsNotUnderstood() {
+        AeronTransport sealing = start(C, key.encrypting());
+        AeronTransport opening = start(D, key.encrypting());
+        List<String> receivedByD = new ArrayList<>();
+        opening.register(SCHEMA, (sender, buffer, offset, length) ->
+            receivedByD.add(sender + ":" + length + ":" + buffer.getByte(offset + length - 1)));
+        UnsafeBuffer first = message(8, 0);
+        assertEquals(SendResult.NOT_CONNECTED, sealing.send(D, first, 0, first.capacity()),
+            "sealed before the node named its generation");
+        sealing.generation(11);
+        opening.generation(12);
+        pump(() -> sealing.send(D, first, 0, first.capacity()) == SendResult.SENT, sealing, opening);
+        pump(() -> receivedByD.size() == 1, sealing, opening);
+        receivedByD.clear();
+        int burst = 500;
+        for (int i = 0; i < burst; i++) {
+            assertEquals(SendResult.SENT, sealing.send(D, message(1024, i), 0, MessageHeader.LENGTH + 1024));
+        }
+        pump(() -> receivedByD.size() == burst, sealing, opening);
+        for (int i = 0; i < burst; i++) {
+            assertEquals("c:" + (MessageHeader.LENGTH + 1024) + ":" + (byte) i, receivedByD.get(i));
+        }
+        // a node with the same key that only tags is refused by the encrypting one
+        pump(() -> a.send(D, first, 0, first.capacity()) == SendResult.SENT, sealing, opening);
+        pump(() -> opening.aeronCounter(AeronTransportCounter.DROPPED_BAD_TAG) >= 1, sealing, opening);
+        assertEquals(burst, receivedByD.size());
+        assertEquals(0, opening.aeronCounter(AeronTransportCounter.DROPPED_REPLAYED));
+    }
+
     private AeronTransport start(NodeId id, ClusterKey clusterKey) {
         Map<NodeId, PeerAddress> peers = new java.util.HashMap<>(addresses);
         peers.remove(id);
