@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What security costs under the end-to-end load tool: a one-node ringkv plain and with TLS on its client port, and a
-# three-node ringkv (N=3, R=2, W=2) without and with the cluster key, each target started fresh and loaded in turn,
+# three-node ringkv (N=3, R=2, W=2) without the cluster key, with it, and with it and --peer-encryption, each target
+# started fresh and loaded in turn,
 # alternating for several rounds so that the machine's drift falls on both sides. Prints every round and the ratio
 # of the means. Everything listens on 127.0.0.1 and stops when the script ends.
 #   benchmarks/scripts/security-cost.sh [seconds] [connections] [rounds]
@@ -97,6 +98,9 @@ for round in $(seq 1 "$rounds"); do
   three_nodes keyed --cluster-key-file "$work/cluster.key"
   lines+=("$(load "3-nodes-cluster-key" 7621)")
   stop_all
+  three_nodes encrypted --cluster-key-file "$work/cluster.key" --peer-encryption
+  lines+=("$(load "3-nodes-encrypted" 7621)")
+  stop_all
 done
 
 python3 - "${lines[@]}" <<'PY'
@@ -106,14 +110,15 @@ rows = [json.loads(line) for line in sys.argv[1:]]
 print("| round | target | ops/s | p50 µs | p99 µs | p99.9 µs | errors |")
 print("| --- | --- | --- | --- | --- | --- | --- |")
 for i, r in enumerate(rows):
-    print("| %d | %s | %.0f | %.0f | %.0f | %.0f | %d |" % (i // 4 + 1, r["label"], r["ops_per_second"], r["p50_us"],
+    print("| %d | %s | %.0f | %.0f | %.0f | %.0f | %d |" % (i // 5 + 1, r["label"], r["ops_per_second"], r["p50_us"],
           r["p99_us"], r["p999_us"], r["errors"]))
 def of(label, key):
     return mean(r[key] for r in rows if r["label"] == label)
 print()
 print("| pair | ops/s ratio (means) | p50 ratio | p99 ratio |")
 print("| --- | --- | --- | --- |")
-for base, costly in (("1-node-plain", "1-node-tls"), ("3-nodes-keyless", "3-nodes-cluster-key")):
+for base, costly in (("1-node-plain", "1-node-tls"), ("3-nodes-keyless", "3-nodes-cluster-key"),
+                     ("3-nodes-keyless", "3-nodes-encrypted")):
     print("| %s / %s | %.2f× | %.2f× | %.2f× |" % (costly, base, of(costly, "ops_per_second") / of(base, "ops_per_second"),
           of(costly, "p50_us") / of(base, "p50_us"), of(costly, "p99_us") / of(base, "p99_us")))
 PY

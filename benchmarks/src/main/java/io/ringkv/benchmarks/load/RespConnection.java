@@ -34,10 +34,15 @@ final class RespConnection implements AutoCloseable {
         plain.connect(new InetSocketAddress(host, port), timeoutMillis);
         plain.setSoTimeout(timeoutMillis);
         if (tls != null) {
-            SSLSocket secure = (SSLSocket) tls.createSocket(plain, host, port, true);
-            secure.setEnabledProtocols(new String[] {"TLSv1.3"});
-            secure.startHandshake();
-            socket = secure;
+            try {
+                SSLSocket secure = (SSLSocket) tls.createSocket(plain, host, port, true);
+                secure.setEnabledProtocols(new String[] {"TLSv1.3"});
+                secure.startHandshake();
+                socket = secure;
+            } catch (IOException e) {
+                plain.close();
+                throw e;
+            }
         } else {
             socket = plain;
         }

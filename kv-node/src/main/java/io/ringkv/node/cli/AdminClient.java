@@ -11,13 +11,15 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
  * Sends one command to a node's Redis-protocol port and reads one reply: what the operator commands
  * ({@code status}, {@code removenode}) use to talk to any node. Bounded: a connect and read timeout, and replies of
  * at most 16 MiB. When {@value #AUTH_VARIABLE} is set it logs in first, as redis-cli does with {@code REDISCLI_AUTH};
- * when {@value TrustedCertificates#CACERT_VARIABLE} names a PEM file it speaks TLS, trusting those certificates.
+ * when {@value TrustedCertificates#CACERT_VARIABLE} names a PEM file it speaks TLS, trusting those certificates for
+ * the host it was given.
  */
 final class AdminClient {
     /**
@@ -88,27 +90,32 @@ final class AdminClient {
 
     /**
      * @return a socket to the node, over TLS 1.3 when {@value TrustedCertificates#CACERT_VARIABLE} names the PEM
-     *     certificates to trust (the node's own or its authority's; the host name is not checked, as redis-cli's
-     *     {@code --cacert} does not)
+     *     certificates to trust (the node's own or its authority's); the certificate must name {@code host} (a DNS
+     *     name or an IP address in its subject alternative names), as HTTPS checks
      */
     private static Socket connect(String host, int port, String cacert) throws IOException {
         Socket socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
-            if (cacert == null || cacert.isEmpty()) {
-                return socket;
-            }
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        if (cacert == null || cacert.isEmpty()) {
+            return socket;
+        }
+        try {
             SSLSocket secure = (SSLSocket) TrustedCertificates.fromPem(Path.of(cacert)).getSocketFactory()
                 .createSocket(socket, host, port, true);
-            secure.setEnabledProtocols(new String[] {"TLSv1.3"});
+            SSLParameters parameters = secure.getSSLParameters();
+            parameters.setProtocols(new String[] {"TLSv1.3"});
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            secure.setSSLParameters(parameters);
             secure.startHandshake();
             return secure;
         } catch (IOException e) {
             socket.close();
-            if (cacert == null || cacert.isEmpty()) {
-                throw e;
-            }
             throw new IOException("TLS with the certificates of " + TrustedCertificates.CACERT_VARIABLE + "="
                 + cacert + " failed: " + e.getMessage(), e);
         }

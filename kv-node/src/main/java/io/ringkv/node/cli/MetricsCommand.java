@@ -55,9 +55,16 @@ final class MetricsCommand implements Command {
         String text;
         try {
             text = fetch(URI.create(scheme() + address + "/metrics"));
+        } catch (javax.net.ssl.SSLException e) {
+            err.println("ringkv metrics: TLS with the HTTPS endpoint at " + address + " failed (" + e.getMessage()
+                + "): does " + TrustedCertificates.CACERT_VARIABLE + " name the node's certificate or its authority,"
+                + " and does the certificate name " + host + "?");
+            return Launcher.FAILED;
         } catch (IOException | IllegalArgumentException e) {
             err.println("ringkv metrics: cannot reach a ringkv node's HTTP endpoint at " + address + " ("
-                + e.getMessage() + "): no node answered; is the node started with --http-port " + httpPort + "?");
+                + e.getMessage() + "): no node answered; is the node started with --http-port " + httpPort
+                + (scheme().startsWith("https") ? "" : ", and if it serves HTTPS, is " + TrustedCertificates.CACERT_VARIABLE
+                + " set") + "?");
             return Launcher.FAILED;
         }
         err.println("ringkv metrics: reached the HTTP endpoint at " + address);

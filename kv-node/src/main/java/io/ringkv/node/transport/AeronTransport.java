@@ -95,8 +95,13 @@ public final class AeronTransport implements Transport, AutoCloseable {
     /** Where a sealed message is, and where an opened one is, when datagrams are encrypted. */
     private final UnsafeBuffer sealed = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer opened = new UnsafeBuffer(new byte[0]);
-    /** One sequence for every destination: a receiver sees gaps, which its replay window allows. */
-    private long sequence;
+    /**
+     * One sequence for every destination: a receiver sees gaps, which its replay window allows. It starts at a random
+     * point below 2^62, so that two runs that ever share a generation (two processes started with one id in one
+     * second, a data directory restored under a clock that lags) do not share sequences: encryption's nonces are
+     * generation and sequence.
+     */
+    private long sequence = new java.security.SecureRandom().nextLong(1L << 62);
     private final CounterSet<TransportCounter> counters;
     private final CounterSet<AeronTransportCounter> aeronCounters;
     private final ThrottledLog errorLog = new ThrottledLog(LOG, ThrottledLog.DEFAULT_INTERVAL_NANOS, System::nanoTime);
@@ -229,7 +234,13 @@ public final class AeronTransport implements Transport, AutoCloseable {
             return;
         }
         long hash = Envelope.senderHash(node.id());
-        if (peersByHash.containsKey(hash) || hash == selfHash) {
+        NodeId clash = peersByHash.get(hash);
+        if (clash != null && member && !peers.get(clash).member) {
+            // a sender that is not a member never keeps a member out, whatever id it chose
+            forget(clash);
+            clash = null;
+        }
+        if (clash != null || hash == selfHash) {
             aeronCounters.get(AeronTransportCounter.ERRORS).increment();
             LOG.log(System.Logger.Level.WARNING, "node id " + node.id() + " hashes like a known node; ignored");
             return;
@@ -293,7 +304,18 @@ public final class AeronTransport implements Transport, AutoCloseable {
             backlogged.remove(peer);
             peer.backlogged = false;
         }
-        peer.discardPublication();
+        peer.discardPublication(aeron);
+    }
+
+    /** @return the publications the media driver holds (its publisher-limit counters): one per peer sent to */
+    int driverPublications() {
+        int[] count = {0};
+        aeron.countersReader().forEach((counterId, typeId, keyBuffer, label) -> {
+            if (typeId == io.aeron.driver.status.PublisherLimit.PUBLISHER_LIMIT_TYPE_ID) {
+                count[0]++;
+            }
+        });
+        return count[0];
     }
 
     /** @return true when the transport knows where {@code peer} is (a member, or a sender not forgotten yet) */
@@ -497,7 +519,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             return SendResult.BACK_PRESSURED;
         }
         // CLOSED or MAX_POSITION_EXCEEDED: replace the publication on the next send
-        peer.discardPublication();
+        peer.discardPublication(aeron);
         count(TransportCounter.NOT_CONNECTED);
         return SendResult.NOT_CONNECTED;
     }
@@ -685,9 +707,18 @@ public final class AeronTransport implements Transport, AutoCloseable {
             return publication != null && publication.isConnected();
         }
 
-        void discardPublication() {
+        /** Closes the publication, or withdraws its creation when Aeron has not finished making it. */
+        void discardPublication(Aeron aeron) {
             CloseHelper.quietClose(publication);
             publication = null;
+            if (registrationId != Aeron.NULL_VALUE) {
+                try {
+                    aeron.asyncRemovePublication(registrationId);
+                } catch (AeronException | IllegalStateException e) {
+                    // the client is closing: the driver drops its publications with it
+                }
+                registrationId = Aeron.NULL_VALUE;
+            }
         }
     }
 }

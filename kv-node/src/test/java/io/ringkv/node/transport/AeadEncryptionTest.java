@@ -44,6 +44,9 @@ class AeadEncryptionTest {
         UnsafeBuffer second = datagram(sender(CURRENT), 7, 2, RECEIVER, message);
         assertFalse(Arrays.equals(first.byteArray(), Envelope.LENGTH, first.capacity(), second.byteArray(),
             Envelope.LENGTH, second.capacity()), "one keystream for two sequences");
+        UnsafeBuffer nextRun = datagram(sender(CURRENT), 8, 1, RECEIVER, message);
+        assertFalse(Arrays.equals(first.byteArray(), Envelope.LENGTH, first.capacity(), nextRun.byteArray(),
+            Envelope.LENGTH, nextRun.capacity()), "one keystream for two generations");
     }
 
     @Test

@@ -284,14 +284,18 @@ class AeronTransportTest {
     void sendersThatAreNotMembersAreBoundedAndTheOldestIsForgottenFirst() {
         int made = AeronTransport.MAX_SENDERS + 40;
         UnsafeBuffer small = message(SCHEMA, 8);
+        // a port nothing answers on: the strangers' answers go nowhere
+        int nowhere = freePort();
         for (int i = 0; i < made; i++) {
             NodeId stranger = NodeId.of("made-up-" + i);
-            a.introduceSender(new Node(stranger, "127.0.0.1", 9 + i, 9 + i, "z", "r"));
+            a.introduceSender(new Node(stranger, "127.0.0.1", nowhere, nowhere, "z", "r"));
             // an answer creates the stranger's publication: what a stream of Syns from made-up ids would cost
             a.send(stranger, small, 0, small.capacity());
             a.doWork();
         }
         assertEquals(1 + AeronTransport.MAX_SENDERS, a.peerCount());
+        // the media driver lets go of the forgotten strangers' publications too, made or still being made
+        pump(() -> a.driverPublications() <= 1 + AeronTransport.MAX_SENDERS);
         assertEquals(40, a.aeronCounter(AeronTransportCounter.FORGOTTEN_SENDERS));
         assertEquals(SendResult.UNKNOWN_DESTINATION, a.send(NodeId.of("made-up-0"), small, 0, small.capacity()));
         assertEquals(SendResult.UNKNOWN_DESTINATION, a.send(NodeId.of("made-up-39"), small, 0, small.capacity()));
@@ -300,6 +304,16 @@ class AeronTransportTest {
         // the configured member is never among them, and still hears from a
         sendFromA(small);
         pump(() -> !receivedByB.isEmpty());
+    }
+
+    @Test
+    void aSenderMadeAMemberNoLongerCountsAgainstTheSenders() {
+        a.introduceSender(new Node(NodeId.of("joining"), "127.0.0.1", 7, 7, "z", "r"));
+        a.introduce(new Node(NodeId.of("joining"), "127.0.0.1", 7, 7, "z", "r"));
+        for (int i = 0; i < AeronTransport.MAX_SENDERS; i++) {
+            a.introduceSender(new Node(NodeId.of("stranger-" + i), "127.0.0.1", 8, 8, "z", "r"));
+        }
+        assertEquals(0, a.aeronCounter(AeronTransportCounter.FORGOTTEN_SENDERS), "the member took a sender's place");
     }
 
     @Test
