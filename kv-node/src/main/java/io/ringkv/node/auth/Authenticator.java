@@ -24,7 +24,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Checks the logins of the client ports (RESP and HTTP) against the node's {@link Users}, off every serving
  * thread: the slow hash runs on one thread of its own ({@code ringkv-login}), so logins cost at most one core
- * however many arrive, and at most {@value #MAX_PENDING_LOGINS} wait for it (more are refused at once, counted).
+ * however many arrive, and at most {@value #MAX_PENDING_LOGINS} checks wait for it, {@value
+ * #MAX_PENDING_LOGINS_PER_ORIGIN} of them from one client address (more are refused at once, counted). Logins of
+ * one user and password that arrive while its check runs wait for that check, so a connection pool's burst costs one.
  * A wrong password or an unknown user is answered only after the failure delay (a scheduled completion, no thread
  * waits), which slows guessing on one connection to one try a delay; an unknown user costs the same hash as a
  * known one, so the time of an answer does not tell whether a user exists.
@@ -41,12 +43,21 @@ public final class Authenticator implements AutoCloseable {
     public static final Duration FAILURE_DELAY = Duration.ofSeconds(1);
     /** Logins waiting for the hashing thread before more are refused. */
     public static final int MAX_PENDING_LOGINS = 64;
+    /** Of those, how many one client address may have: a client guessing passwords leaves room for the others. */
+    public static final int MAX_PENDING_LOGINS_PER_ORIGIN = 16;
 
     private final Users users;
     private final CounterSet<AuthCounter> counters;
     private final long failureDelayNanos;
     private final ScheduledThreadPoolExecutor hashing;
     private final AtomicInteger pending = new AtomicInteger();
+    private final ConcurrentHashMap<String, Integer> pendingByOrigin = new ConcurrentHashMap<>();
+    /**
+     * Checks on their way, by the fingerprint of what they check: a login of the same user and password joins the
+     * one under way (a connection pool opening fifty connections costs one slow hash, and one slot).
+     */
+    private final ConcurrentHashMap<java.nio.ByteBuffer, CompletableFuture<Boolean>> checking =
+        new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, byte[]> verified = new ConcurrentHashMap<>();
     private final SecretKeySpec rememberKey;
     private final PasswordHash decoy;
@@ -116,34 +127,95 @@ public final class Authenticator implements AutoCloseable {
      * @throws IllegalStateException when the node has no users ({@link #required()} is false)
      */
     public CompletableFuture<Optional<User>> login(String name, byte[] password) {
+        return login(name, password, "");
+    }
+
+    /**
+     * Checks a login as {@link #login(String, byte[])} does, for a client at {@code origin}: at most
+     * {@value #MAX_PENDING_LOGINS_PER_ORIGIN} checks of one origin wait at once. A login of a user and password whose
+     * check is already under way waits for that check instead of queueing another.
+     *
+     * @param origin the client's address ("" when not known: such logins share one limit)
+     */
+    public CompletableFuture<Optional<User>> login(String name, byte[] password, String origin) {
         if (users == null) {
             throw new IllegalStateException("the node has no users: there is no login to check");
         }
         Optional<User> user = users.find(name);
+        byte[] fingerprint = fingerprint(name, password);
         byte[] remembered = user.isPresent() ? verified.get(name) : null;
-        if (remembered != null && MessageDigest.isEqual(remembered, fingerprint(name, password))) {
+        if (remembered != null && MessageDigest.isEqual(remembered, fingerprint)) {
             counters.get(AuthCounter.LOGINS).increment();
             counters.get(AuthCounter.LOGINS_CACHED).increment();
             return CompletableFuture.completedFuture(user);
         }
-        if (pending.incrementAndGet() > MAX_PENDING_LOGINS) {
-            pending.decrementAndGet();
-            counters.get(AuthCounter.LOGINS_BUSY).increment();
-            return CompletableFuture.failedFuture(new KvException(ErrorCode.UNAVAILABLE,
-                "too many logins are being verified; retry in a moment"));
+        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(fingerprint);
+        CompletableFuture<Boolean> check = checking.get(key);
+        if (check == null) {
+            CompletableFuture<Boolean> started = startCheck(name, user, password, origin, key);
+            if (started == null) {
+                counters.get(AuthCounter.LOGINS_BUSY).increment();
+                return CompletableFuture.failedFuture(new KvException(ErrorCode.UNAVAILABLE,
+                    "too many logins are being verified; retry in a moment"));
+            }
+            check = started;
         }
         CompletableFuture<Optional<User>> result = new CompletableFuture<>();
-        byte[] copy = password.clone();
-        try {
-            hashing.execute(() -> verify(name, user, copy, result));
-        } catch (RejectedExecutionException e) {
-            pending.decrementAndGet();
-            result.completeExceptionally(new KvException(ErrorCode.CLOSED, "the node is stopping"));
-        }
+        check.whenComplete((matches, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else if (matches) {
+                counters.get(AuthCounter.LOGINS).increment();
+                result.complete(user);
+            } else {
+                counters.get(AuthCounter.FAILED_LOGINS).increment();
+                answerLater(result);
+            }
+        });
         return result;
     }
 
-    private void verify(String name, Optional<User> user, byte[] password, CompletableFuture<Optional<User>> result) {
+    /**
+     * Queues one slow check, unless the node's or the origin's limit is reached.
+     *
+     * @return the check (or one a concurrent login started for the same fingerprint), or null when refused as busy
+     */
+    private CompletableFuture<Boolean> startCheck(String name, Optional<User> user, byte[] password, String origin,
+                                                  java.nio.ByteBuffer key) {
+        CompletableFuture<Boolean> check = new CompletableFuture<>();
+        CompletableFuture<Boolean> raced = checking.putIfAbsent(key, check);
+        if (raced != null) {
+            return raced;
+        }
+        boolean admitted = false;
+        if (pending.incrementAndGet() <= MAX_PENDING_LOGINS) {
+            int[] mine = {0};
+            pendingByOrigin.compute(origin, (address, count) -> {
+                mine[0] = count == null ? 1 : count + 1;
+                return mine[0] <= MAX_PENDING_LOGINS_PER_ORIGIN ? mine[0] : count;
+            });
+            admitted = mine[0] <= MAX_PENDING_LOGINS_PER_ORIGIN;
+        }
+        if (!admitted) {
+            pending.decrementAndGet();
+            checking.remove(key, check);
+            // a login that joined this check meanwhile is refused with it
+            check.completeExceptionally(new KvException(ErrorCode.UNAVAILABLE,
+                "too many logins are being verified; retry in a moment"));
+            return null;
+        }
+        byte[] copy = password.clone();
+        try {
+            hashing.execute(() -> verify(name, user, copy, check, origin, key));
+        } catch (RejectedExecutionException e) {
+            finished(origin, key, check);
+            check.completeExceptionally(new KvException(ErrorCode.CLOSED, "the node is stopping"));
+        }
+        return check;
+    }
+
+    private void verify(String name, Optional<User> user, byte[] password, CompletableFuture<Boolean> check,
+                        String origin, java.nio.ByteBuffer key) {
         try {
             boolean matches;
             if (user.isPresent()) {
@@ -155,18 +227,22 @@ public final class Authenticator implements AutoCloseable {
             }
             if (matches) {
                 verified.put(name, fingerprint(name, password));
-                counters.get(AuthCounter.LOGINS).increment();
-                result.complete(user);
-            } else {
-                counters.get(AuthCounter.FAILED_LOGINS).increment();
-                answerLater(result);
             }
+            finished(origin, key, check);
+            check.complete(matches);
         } catch (RuntimeException e) {
-            result.completeExceptionally(e);
+            finished(origin, key, check);
+            check.completeExceptionally(e);
         } finally {
             Arrays.fill(password, (byte) 0);
-            pending.decrementAndGet();
         }
+    }
+
+    /** A check left the queue: its slots are free, and a later login of the same pair checks again. */
+    private void finished(String origin, java.nio.ByteBuffer key, CompletableFuture<Boolean> check) {
+        checking.remove(key, check);
+        pending.decrementAndGet();
+        pendingByOrigin.computeIfPresent(origin, (address, count) -> count <= 1 ? null : count - 1);
     }
 
     private void answerLater(CompletableFuture<Optional<User>> result) {

@@ -68,7 +68,9 @@ public final class BasicAuth {
         }
         Optional<User> user;
         try {
-            user = login(credentials.get());
+            java.net.InetSocketAddress remote = exchange.getRemoteAddress();
+            user = login(credentials.get(),
+                remote == null || remote.getAddress() == null ? "" : remote.getAddress().getHostAddress());
         } catch (HttpProblem problem) {
             refuse(exchange, problem);
             return false;
@@ -87,9 +89,9 @@ public final class BasicAuth {
     }
 
     /** Waits, on the exchange's own virtual thread, for the login thread's verdict. */
-    private Optional<User> login(Credentials credentials) throws HttpProblem {
+    private Optional<User> login(Credentials credentials, String origin) throws HttpProblem {
         try {
-            return authenticator.login(credentials.user(), credentials.password())
+            return authenticator.login(credentials.user(), credentials.password(), origin)
                 .get(LOGIN_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw HttpProblem.of(e.getCause());

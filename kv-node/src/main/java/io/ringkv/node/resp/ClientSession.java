@@ -15,6 +15,7 @@ final class ClientSession {
     private String name = "";
     private User user;
     private boolean loginPending;
+    private String origin = "";
 
     ClientSession(long id, Consistency consistency) {
         this.id = id;
@@ -23,6 +24,15 @@ final class ClientSession {
 
     long id() {
         return id;
+    }
+
+    /** @return where the connection comes from (the client's IP address), "" when not known */
+    String origin() {
+        return origin;
+    }
+
+    void origin(String address) {
+        origin = address;
     }
 
     int protocol() {

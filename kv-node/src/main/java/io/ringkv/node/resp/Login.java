@@ -42,7 +42,7 @@ final class Login {
         session.protocol(protocol);
         session.loginPending(true);
         AnswerChannel frontDoor = context.answers();
-        authenticator.login(user, password).whenComplete((found, failure) ->
+        authenticator.login(user, password, session.origin()).whenComplete((found, failure) ->
             deliver(frontDoor, () -> finish(session, slot, found, failure, onSuccess)));
     }
 

@@ -63,6 +63,48 @@ class AuthenticatorTest {
     }
 
     @Test
+    void aPoolsBurstOfLoginsWithOnePasswordIsOneCheckAndNoneIsRefused() throws Exception {
+        CounterRegistry own = new CounterRegistry();
+        // the default cost: each check takes a good part of a second, so the burst arrives while the first runs
+        Users users = new Users(List.of(new User("pool", Permission.READ, PasswordHash.create("pw".toCharArray(),
+            PasswordHash.DEFAULT_ITERATIONS, new SecureRandom()))));
+        try (Authenticator pool = Authenticator.of(users, own, Duration.ZERO)) {
+            int burst = Authenticator.MAX_PENDING_LOGINS + 36;
+            List<java.util.concurrent.CompletableFuture<Optional<User>>> logins = new java.util.ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                logins.add(pool.login("pool", "pw".getBytes(StandardCharsets.UTF_8), "10.0.0.1"));
+            }
+            for (var login : logins) {
+                assertEquals("pool", login.get(60, TimeUnit.SECONDS).orElseThrow().name());
+            }
+            assertEquals(0, own.value("auth_logins_refused_busy"));
+            assertEquals(burst, own.value("auth_logins"));
+        }
+    }
+
+    @Test
+    void oneAddressGuessingPasswordsLeavesRoomForOthers() {
+        CounterRegistry own = new CounterRegistry();
+        // a hash of a second or more: no check finishes while the guesses arrive (a few milliseconds)
+        Users users = new Users(List.of(new User("alice", Permission.READ, PasswordHash.create("pw".toCharArray(),
+            2_000_000, new SecureRandom()))));
+        try (Authenticator guarded = Authenticator.of(users, own, Duration.ZERO)) {
+            int refused = 0;
+            for (int i = 0; i < Authenticator.MAX_PENDING_LOGINS_PER_ORIGIN + 4; i++) {
+                var guess = guarded.login("alice", ("guess-" + i).getBytes(StandardCharsets.UTF_8), "203.0.113.9");
+                if (guess.isCompletedExceptionally()) {
+                    refused++;
+                }
+            }
+            assertEquals(4, refused, "one address may keep " + Authenticator.MAX_PENDING_LOGINS_PER_ORIGIN
+                + " checks waiting");
+            assertFalse(guarded.login("alice", "pw".getBytes(StandardCharsets.UTF_8), "198.51.100.7")
+                .isCompletedExceptionally(), "another address still gets a check");
+            assertEquals(4, own.value("auth_logins_refused_busy"));
+        }
+    }
+
+    @Test
     void withoutUsersNothingIsRequiredAndThereIsNoLoginToCheck() {
         try (Authenticator open = Authenticator.open(new CounterRegistry())) {
             assertFalse(open.required());
