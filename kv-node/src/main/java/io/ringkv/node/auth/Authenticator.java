@@ -163,6 +163,10 @@ public final class Authenticator implements AutoCloseable {
         CompletableFuture<Optional<User>> result = new CompletableFuture<>();
         check.whenComplete((matches, failure) -> {
             if (failure != null) {
+                if (failure instanceof KvException refused && refused.code() == ErrorCode.UNAVAILABLE) {
+                    // joined a check refused as busy: refused with it, and counted
+                    counters.get(AuthCounter.LOGINS_BUSY).increment();
+                }
                 result.completeExceptionally(failure);
             } else if (matches) {
                 counters.get(AuthCounter.LOGINS).increment();
@@ -216,25 +220,32 @@ public final class Authenticator implements AutoCloseable {
 
     private void verify(String name, Optional<User> user, byte[] password, CompletableFuture<Boolean> check,
                         String origin, java.nio.ByteBuffer key) {
+        boolean matches = false;
+        Throwable failure = null;
         try {
-            boolean matches;
             if (user.isPresent()) {
                 matches = user.get().password().matches(password);
             } else {
                 // as slow as a known user's check, so the answer's time does not say whether the user exists
                 decoy.matches(password);
-                matches = false;
             }
             if (matches) {
                 verified.put(name, fingerprint(name, password));
             }
-            finished(origin, key, check);
-            check.complete(matches);
-        } catch (RuntimeException e) {
-            finished(origin, key, check);
-            check.completeExceptionally(e);
+        } catch (Throwable e) {
+            failure = e;
         } finally {
             Arrays.fill(password, (byte) 0);
+            // whatever happened, the check leaves the queue and every login that joined it is answered
+            finished(origin, key, check);
+            if (failure == null) {
+                check.complete(matches);
+            } else {
+                check.completeExceptionally(failure);
+            }
+        }
+        if (failure instanceof Error error) {
+            throw error;
         }
     }
 
@@ -258,19 +269,23 @@ public final class Authenticator implements AutoCloseable {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(rememberKey);
-            mac.update(name.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
+            byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+            // the name's length first: no other name and password make the same bytes
+            mac.update(java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(nameBytes.length).array());
+            mac.update(nameBytes);
             return mac.doFinal(password);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available in this JDK", e);
         }
     }
 
-    /** Stops the login thread; logins still pending complete exceptionally or never. */
+    /** Stops the login thread; logins still waiting for a check are answered {@code CLOSED}. */
     @Override
     public void close() {
         if (hashing != null) {
             hashing.shutdownNow();
+            KvException closed = new KvException(ErrorCode.CLOSED, "the node is stopping");
+            checking.values().forEach(check -> check.completeExceptionally(closed));
         }
     }
 }

@@ -296,11 +296,11 @@ final class EventLoop implements Runnable, AnswerChannel {
         }
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
         ClientSession session = new ClientSession(nextClientId++, config.consistency());
         if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress remote && remote.getAddress() != null) {
             session.origin(remote.getAddress().getHostAddress());
         }
+        SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
         Connection connection = new Connection(this, stream(channel), key, config, session);
         key.attach(connection);
         connections.add(connection);
