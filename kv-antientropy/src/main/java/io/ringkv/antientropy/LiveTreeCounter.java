@@ -2,6 +2,7 @@ package io.ringkv.antientropy;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** The live trees' counters in the node's registry (INFO section {@code repair}); written on the agent thread. */
 public enum LiveTreeCounter implements CounterDescriptor {
@@ -20,33 +21,14 @@ public enum LiveTreeCounter implements CounterDescriptor {
     REBUILDS_FAILED("live_tree_rebuilds_failed", CounterKind.COUNTER,
         "rebuilds the storage stage refused (full) or failed; retried after a pause");
 
-    private final String counterName;
-    private final CounterKind kind;
-    private final String help;
+    private final CounterSpec spec;
 
     LiveTreeCounter(String counterName, CounterKind kind, String help) {
-        this.counterName = counterName;
-        this.kind = kind;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, kind, "repair");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return kind;
-    }
-
-    @Override
-    public String section() {
-        return "repair";
+    public CounterSpec spec() {
+        return spec;
     }
 }

@@ -2,6 +2,7 @@ package io.ringkv.antientropy;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** Anti-entropy's counters in the node's registry (INFO section {@code repair}). */
 public enum RepairCounter implements CounterDescriptor {
@@ -38,33 +39,14 @@ public enum RepairCounter implements CounterDescriptor {
     DROPPED_MALFORMED("repair_dropped_malformed", CounterKind.COUNTER,
         "anti-entropy messages that failed to decode or named no valid range or leaf: dropped, never thrown");
 
-    private final String counterName;
-    private final CounterKind kind;
-    private final String help;
+    private final CounterSpec spec;
 
     RepairCounter(String counterName, CounterKind kind, String help) {
-        this.counterName = counterName;
-        this.kind = kind;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, kind, "repair");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return kind;
-    }
-
-    @Override
-    public String section() {
-        return "repair";
+    public CounterSpec spec() {
+        return spec;
     }
 }

@@ -16,31 +16,14 @@ public enum TransportCounter implements CounterDescriptor {
     DROPPED_MALFORMED("transport_dropped_malformed",
         "arrivals too short for a header, or that their handler failed to decode, dropped");
 
-    private final String counterName;
-    private final String help;
+    private final CounterSpec spec;
 
     TransportCounter(String counterName, String help) {
-        this.counterName = counterName;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, CounterKind.COUNTER, "cluster");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return CounterKind.COUNTER;
-    }
-
-    @Override
-    public String section() {
-        return "cluster";
+    public CounterSpec spec() {
+        return spec;
     }
 }

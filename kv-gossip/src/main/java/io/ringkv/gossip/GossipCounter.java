@@ -2,6 +2,7 @@ package io.ringkv.gossip;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** What a node's gossip did since it started, in the node's counter registry (INFO section {@code cluster}). */
 public enum GossipCounter implements CounterDescriptor {
@@ -21,31 +22,14 @@ public enum GossipCounter implements CounterDescriptor {
     LOCAL_PAUSES("gossip_local_pauses",
         "rounds more than two intervals late because this node itself was stopped; held against no peer");
 
-    private final String counterName;
-    private final String help;
+    private final CounterSpec spec;
 
     GossipCounter(String counterName, String help) {
-        this.counterName = counterName;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, CounterKind.COUNTER, "cluster");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return CounterKind.COUNTER;
-    }
-
-    @Override
-    public String section() {
-        return "cluster";
+    public CounterSpec spec() {
+        return spec;
     }
 }

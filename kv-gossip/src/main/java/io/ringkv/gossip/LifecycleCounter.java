@@ -2,6 +2,7 @@ package io.ringkv.gossip;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** What a node's join, leave or replacement retried, in the node's counter registry (INFO section {@code cluster}). */
 public enum LifecycleCounter implements CounterDescriptor {
@@ -11,31 +12,14 @@ public enum LifecycleCounter implements CounterDescriptor {
     STORE_FAILURES("lifecycle_token_store_failures",
         "times this node's tokens could not be stored; the join was tried again");
 
-    private final String counterName;
-    private final String help;
+    private final CounterSpec spec;
 
     LifecycleCounter(String counterName, String help) {
-        this.counterName = counterName;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, CounterKind.COUNTER, "cluster");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return CounterKind.COUNTER;
-    }
-
-    @Override
-    public String section() {
-        return "cluster";
+    public CounterSpec spec() {
+        return spec;
     }
 }

@@ -2,6 +2,7 @@ package io.ringkv.gossip;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** The signals an autoscaler reads, as this node sees them (INFO section {@code autoscale}). */
 public enum ScalingCounter implements CounterDescriptor {
@@ -15,31 +16,14 @@ public enum ScalingCounter implements CounterDescriptor {
     RECOMMENDED_NODES("autoscale_recommended_nodes",
         "how many nodes the scaling policy recommends now (equal to autoscale_members to hold)");
 
-    private final String counterName;
-    private final String help;
+    private final CounterSpec spec;
 
     ScalingCounter(String counterName, String help) {
-        this.counterName = counterName;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, CounterKind.GAUGE, "autoscale");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return CounterKind.GAUGE;
-    }
-
-    @Override
-    public String section() {
-        return "autoscale";
+    public CounterSpec spec() {
+        return spec;
     }
 }

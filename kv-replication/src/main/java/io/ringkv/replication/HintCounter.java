@@ -2,6 +2,7 @@ package io.ringkv.replication;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** Hinted handoff's counters in the node's registry (INFO section {@code hints}). */
 public enum HintCounter implements CounterDescriptor {
@@ -38,33 +39,14 @@ public enum HintCounter implements CounterDescriptor {
     SUBSTITUTE_WRITES("hints_substitute_writes", CounterKind.COUNTER,
         "writes this coordinator sent to a substitute for a down replica (sloppy quorum)");
 
-    private final String counterName;
-    private final CounterKind kind;
-    private final String help;
+    private final CounterSpec spec;
 
     HintCounter(String counterName, CounterKind kind, String help) {
-        this.counterName = counterName;
-        this.kind = kind;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, kind, "hints");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return kind;
-    }
-
-    @Override
-    public String section() {
-        return "hints";
+    public CounterSpec spec() {
+        return spec;
     }
 }

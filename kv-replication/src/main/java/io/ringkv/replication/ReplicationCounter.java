@@ -2,6 +2,7 @@ package io.ringkv.replication;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** Replication's counters in the node's registry (INFO section {@code replication}); see {@link ReplicationCounters}. */
 public enum ReplicationCounter implements CounterDescriptor {
@@ -70,33 +71,14 @@ public enum ReplicationCounter implements CounterDescriptor {
     FORWARDS_REDIRECTED("replication_forwards_redirected", CounterKind.COUNTER,
         "writes handed to the key's next replica because the one asked wrote nothing: not a replica in its view of a ring that is changing, or busy");
 
-    private final String counterName;
-    private final CounterKind kind;
-    private final String help;
+    private final CounterSpec spec;
 
     ReplicationCounter(String counterName, CounterKind kind, String help) {
-        this.counterName = counterName;
-        this.kind = kind;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, kind, "replication");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return kind;
-    }
-
-    @Override
-    public String section() {
-        return "replication";
+    public CounterSpec spec() {
+        return spec;
     }
 }

@@ -2,6 +2,7 @@ package io.ringkv.replication;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** SCAN's counters in the node's registry (INFO section {@code replication}); written by the agent thread only. */
 public enum ScanCounter implements CounterDescriptor {
@@ -19,31 +20,14 @@ public enum ScanCounter implements CounterDescriptor {
     REFUSED_NOT_REPLICA("scan_refused_not_replica", "scan pages refused because this node is not a replica of the "
         + "range in its own ring (it left the range, or has not finished joining it): the coordinator asks another");
 
-    private final String counterName;
-    private final String help;
+    private final CounterSpec spec;
 
     ScanCounter(String counterName, String help) {
-        this.counterName = counterName;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, CounterKind.COUNTER, "replication");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return CounterKind.COUNTER;
-    }
-
-    @Override
-    public String section() {
-        return "replication";
+    public CounterSpec spec() {
+        return spec;
     }
 }

@@ -2,6 +2,7 @@ package io.ringkv.node.auth;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /**
  * What client authentication refused and accepted, over the Redis-protocol port and the HTTP API, in the node's
@@ -21,31 +22,14 @@ public enum AuthCounter implements CounterDescriptor {
     DENIED_COMMANDS("acl_access_denied_cmd",
         "requests refused because the user's permission does not allow them (NOPERM, HTTP 403)");
 
-    private final String counterName;
-    private final String help;
+    private final CounterSpec spec;
 
     AuthCounter(String counterName, String help) {
-        this.counterName = counterName;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, CounterKind.COUNTER, "stats");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return CounterKind.COUNTER;
-    }
-
-    @Override
-    public String section() {
-        return "stats";
+    public CounterSpec spec() {
+        return spec;
     }
 }

@@ -2,6 +2,7 @@ package io.ringkv.node.http;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** What the HTTP key-value front door refused or gave up on, in the node's counter registry (any thread). */
 public enum HttpCounter implements CounterDescriptor {
@@ -12,31 +13,14 @@ public enum HttpCounter implements CounterDescriptor {
     FAILURES("http_front_door_failures",
         "exceptions the HTTP front door's thread caught from its service or an answer (a bug); it serves on");
 
-    private final String counterName;
-    private final String help;
+    private final CounterSpec spec;
 
     HttpCounter(String counterName, String help) {
-        this.counterName = counterName;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, CounterKind.COUNTER, "stats");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return CounterKind.COUNTER;
-    }
-
-    @Override
-    public String section() {
-        return "stats";
+    public CounterSpec spec() {
+        return spec;
     }
 }

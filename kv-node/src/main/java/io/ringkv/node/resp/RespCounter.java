@@ -2,6 +2,7 @@ package io.ringkv.node.resp;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /**
  * What the Redis-protocol front door has done, in the node's counter registry; written only by the front door's
@@ -33,35 +34,14 @@ public enum RespCounter implements CounterDescriptor {
     CLOSED_INCOMPLETE_REQUEST("clients_closed_incomplete_request", CounterKind.COUNTER, "stats",
         "connections closed because a request they began did not arrive whole within the request timeout");
 
-    private final String counterName;
-    private final CounterKind kind;
-    private final String section;
-    private final String help;
+    private final CounterSpec spec;
 
     RespCounter(String counterName, CounterKind kind, String section, String help) {
-        this.counterName = counterName;
-        this.kind = kind;
-        this.section = section;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, kind, section);
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return kind;
-    }
-
-    @Override
-    public String section() {
-        return section;
+    public CounterSpec spec() {
+        return spec;
     }
 }

@@ -2,6 +2,7 @@ package io.ringkv.node.service;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /** Hand-offs between a front door and the node's agent thread that found the other side's queue full. */
 public enum HandOffCounter implements CounterDescriptor {
@@ -12,31 +13,14 @@ public enum HandOffCounter implements CounterDescriptor {
     FRONT_DOOR_QUEUE_FULL("front_door_queue_full",
         "answer batches that waited a duty cycle because a front door's queue was full");
 
-    private final String counterName;
-    private final String help;
+    private final CounterSpec spec;
 
     HandOffCounter(String counterName, String help) {
-        this.counterName = counterName;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, CounterKind.COUNTER, "stats");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return CounterKind.COUNTER;
-    }
-
-    @Override
-    public String section() {
-        return "stats";
+    public CounterSpec spec() {
+        return spec;
     }
 }

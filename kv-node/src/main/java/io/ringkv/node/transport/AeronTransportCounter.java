@@ -2,6 +2,7 @@ package io.ringkv.node.transport;
 
 import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
+import io.ringkv.api.CounterSpec;
 
 /**
  * The Aeron transport's counters beyond those every transport keeps ({@link io.ringkv.api.TransportCounter}), in
@@ -24,31 +25,14 @@ public enum AeronTransportCounter implements CounterDescriptor {
     FORGOTTEN_SENDERS("transport_forgotten_senders", "senders that were not members forgotten with their publication:"
         + " not made members within 60 s, or replaced when 64 such senders were kept");
 
-    private final String counterName;
-    private final String help;
+    private final CounterSpec spec;
 
     AeronTransportCounter(String counterName, String help) {
-        this.counterName = counterName;
-        this.help = help;
+        this.spec = new CounterSpec(counterName, help, CounterKind.COUNTER, "cluster");
     }
 
     @Override
-    public String counterName() {
-        return counterName;
-    }
-
-    @Override
-    public String help() {
-        return help;
-    }
-
-    @Override
-    public CounterKind kind() {
-        return CounterKind.COUNTER;
-    }
-
-    @Override
-    public String section() {
-        return "cluster";
+    public CounterSpec spec() {
+        return spec;
     }
 }
