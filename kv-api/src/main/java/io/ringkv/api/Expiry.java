@@ -86,6 +86,24 @@ public record Expiry(Kind kind, long millis) {
     }
 
     /**
+     * An expiry a client gave as a count of seconds or milliseconds, the one range rule of every front door.
+     *
+     * @param amount the count the client sent
+     * @param unitMillis what one of it is in milliseconds (1000 for seconds, 1 for milliseconds)
+     * @param absolute true when {@code amount} names an instant (since the epoch), false for a time to live
+     * @param nowMillis the front door's clock: a time to live must not reach past {@code Long.MAX_VALUE} from it
+     * @return the expiry, or empty when {@code amount} is not positive or too large for milliseconds
+     */
+    public static java.util.Optional<Expiry> ofAmount(long amount, long unitMillis, boolean absolute, long nowMillis) {
+        if (amount <= 0 || amount > Long.MAX_VALUE / unitMillis
+            || !absolute && amount * unitMillis > Long.MAX_VALUE - Math.max(0, nowMillis)) {
+            return java.util.Optional.empty();
+        }
+        long millis = amount * unitMillis;
+        return java.util.Optional.of(absolute ? at(millis) : after(millis));
+    }
+
+    /**
      * @param stamp the write's hybrid timestamp
      * @param replacedMillis the expiry of the live value the write replaces ({@link Version#NEVER} for none)
      * @return the write's {@link Version#expiresAtMillis()}; a time to live that would pass {@code Long.MAX_VALUE}

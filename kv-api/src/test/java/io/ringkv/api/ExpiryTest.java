@@ -75,4 +75,17 @@ class ExpiryTest {
         assertEquals(ErrorCode.INVALID_ARGUMENT,
             assertThrows(KvException.class, () -> VersionEncoding.decodeVersion(negative)).code());
     }
+
+    @Test
+    void anAmountAClientSentIsTakenInRangeAndRefusedOutsideIt() {
+        assertEquals(Expiry.after(5_000), Expiry.ofAmount(5, 1000, false, 1_700_000_000_000L).orElseThrow());
+        assertEquals(Expiry.at(1_700_000_000_123L), Expiry.ofAmount(1_700_000_000_123L, 1, true, 0).orElseThrow());
+        assertTrue(Expiry.ofAmount(0, 1000, false, 0).isEmpty(), "zero");
+        assertTrue(Expiry.ofAmount(-1, 1, true, 0).isEmpty(), "negative");
+        assertTrue(Expiry.ofAmount(Long.MAX_VALUE / 1000 + 1, 1000, true, 0).isEmpty(), "past milliseconds");
+        // a time to live counts from now: what would pass Long.MAX_VALUE from the front door's clock is refused
+        long now = 1_700_000_000_000L;
+        assertTrue(Expiry.ofAmount(Long.MAX_VALUE - now + 1, 1, false, now).isEmpty());
+        assertFalse(Expiry.ofAmount(Long.MAX_VALUE - now, 1, false, now).isEmpty());
+    }
 }

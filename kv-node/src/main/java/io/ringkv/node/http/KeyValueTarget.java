@@ -51,11 +51,9 @@ record KeyValueTarget(Key key, Consistency consistency, Expiry expiry) {
         } catch (NumberFormatException e) {
             seconds = -1;
         }
-        if (seconds < 1 || seconds > Long.MAX_VALUE / 1000) {
-            throw invalid("ttl must be a whole number of seconds from 1 to " + Long.MAX_VALUE / 1000 + ", was '"
-                + ttl + "'");
-        }
-        return Expiry.after(seconds * 1000);
+        // the node's writes count a time to live from their own timestamp: only the range is checked here
+        return Expiry.ofAmount(seconds, 1000, false, 0).orElseThrow(() -> invalid(
+            "ttl must be a whole number of seconds from 1 to " + Long.MAX_VALUE / 1000 + ", was '" + ttl + "'"));
     }
 
     private static Consistency consistency(Map<String, String> parameters, Consistency defaults) {

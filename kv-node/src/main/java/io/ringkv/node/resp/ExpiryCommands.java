@@ -145,14 +145,8 @@ final class ExpiryCommands {
         } catch (NumberFormatException e) {
             return Parsed.error(NOT_INTEGER);
         }
-        long unit = option.startsWith("P") ? 1 : 1000;
-        boolean absolute = option.endsWith("AT");
-        if (amount <= 0 || amount > Long.MAX_VALUE / unit
-            || !absolute && amount * unit > Long.MAX_VALUE - Math.max(0, nowMillis)) {
-            return Parsed.error(invalidTime(command));
-        }
-        long millis = amount * unit;
-        return Parsed.ok(absolute ? Expiry.at(millis) : Expiry.after(millis));
+        return Expiry.ofAmount(amount, option.startsWith("P") ? 1 : 1000, option.endsWith("AT"), nowMillis)
+            .map(Parsed::ok).orElseGet(() -> Parsed.error(invalidTime(command)));
     }
 
     private static String invalidTime(String command) {
