@@ -18,8 +18,8 @@ class AeadEncryptionTest {
     private static final NodeId SENDER = NodeId.of("sender");
     private static final long SENDER_HASH = Envelope.senderHash(SENDER);
     private static final long RECEIVER = NodeId.of("receiver").fingerprint();
-    private static final byte[] CURRENT = key(1);
-    private static final byte[] PREVIOUS = key(2);
+    private static final byte[] CURRENT = TestDatagrams.key(1);
+    private static final byte[] PREVIOUS = TestDatagrams.key(2);
 
     private final AeadEncryption receiver = new AeadEncryption(ClusterKey.of(CURRENT, PREVIOUS).encrypting(), RECEIVER);
     private final UnsafeBuffer opened = new UnsafeBuffer(new byte[0]);
@@ -53,9 +53,7 @@ class AeadEncryptionTest {
     void aFlippedBitAnywhereIsRefusedAndDeliversNothing() {
         UnsafeBuffer datagram = datagram(sender(CURRENT), 7, 1, RECEIVER, random(40, 1));
         for (int bit = 0; bit < datagram.capacity() * Byte.SIZE; bit++) {
-            UnsafeBuffer altered = copy(datagram);
-            int index = bit / Byte.SIZE;
-            altered.putByte(index, (byte) (altered.getByte(index) ^ (1 << (bit % Byte.SIZE))));
+            UnsafeBuffer altered = TestDatagrams.withBitFlipped(datagram, bit);
             assertEquals(PeerAuthentication.BAD_TAG, open(altered), "bit " + bit + " flipped");
         }
         assertEquals(PeerAuthentication.ACCEPTED, open(datagram));
@@ -63,7 +61,7 @@ class AeadEncryptionTest {
 
     @Test
     void otherKeysOtherReceiversAndPlainTagsAreRefusedAndARotationsKeysAccepted() {
-        assertEquals(PeerAuthentication.BAD_TAG, open(datagram(sender(key(3)), 7, 1, RECEIVER, random(40, 1))));
+        assertEquals(PeerAuthentication.BAD_TAG, open(datagram(sender(TestDatagrams.key(3)), 7, 1, RECEIVER, random(40, 1))));
         assertEquals(PeerAuthentication.BAD_TAG, open(datagram(sender(CURRENT), 7, 2,
             NodeId.of("other").fingerprint(), random(40, 2))));
         assertEquals(PeerAuthentication.ACCEPTED, open(datagram(sender(PREVIOUS), 7, 3, RECEIVER, random(40, 3))));
@@ -118,13 +116,4 @@ class AeadEncryptionTest {
         return bytes;
     }
 
-    private static UnsafeBuffer copy(UnsafeBuffer buffer) {
-        return new UnsafeBuffer(Arrays.copyOf(buffer.byteArray(), buffer.capacity()));
-    }
-
-    private static byte[] key(int seed) {
-        byte[] key = new byte[ClusterKey.MIN_KEY_BYTES];
-        new SplittableRandom(seed).nextBytes(key);
-        return key;
-    }
 }

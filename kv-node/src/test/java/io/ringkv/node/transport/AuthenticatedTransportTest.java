@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +41,7 @@ class AuthenticatedTransportTest {
     @TempDir
     Path dataDirectory;
 
-    private final ClusterKey key = ClusterKey.of(key(1));
+    private final ClusterKey key = ClusterKey.of(TestDatagrams.key(1));
     private final Map<NodeId, PeerAddress> addresses = Map.of(A, address(), B, address(), C, address(), D, address());
     private final List<AeronTransport> all = new ArrayList<>();
     private final List<String> receivedByB = new ArrayList<>();
@@ -84,7 +83,7 @@ class AuthenticatedTransportTest {
 
     @Test
     void aNodeWithAnotherKeyOrNoneIsCountedAndNeverDelivered() {
-        AeronTransport otherKey = start(C, ClusterKey.of(key(2)));
+        AeronTransport otherKey = start(C, ClusterKey.of(TestDatagrams.key(2)));
         AeronTransport noKey = start(D, null);
         for (int i = 0; i < 5; i++) {
             send(otherKey, message(8, i));
@@ -187,12 +186,6 @@ class AuthenticatedTransportTest {
         buffer.putShort(6, (short) 1, ByteOrder.LITTLE_ENDIAN);
         buffer.putByte(buffer.capacity() - 1, (byte) last);
         return buffer;
-    }
-
-    private static byte[] key(int seed) {
-        byte[] key = new byte[ClusterKey.MIN_KEY_BYTES];
-        new SplittableRandom(seed).nextBytes(key);
-        return key;
     }
 
     private static PeerAddress address() {

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class HmacAuthenticationTest {
     private static final NodeId SENDER = NodeId.of("sender");
     private static final long RECEIVER = NodeId.of("receiver").fingerprint();
-    private static final byte[] CURRENT = key(1);
-    private static final byte[] PREVIOUS = key(2);
+    private static final byte[] CURRENT = TestDatagrams.key(1);
+    private static final byte[] PREVIOUS = TestDatagrams.key(2);
 
     private final HmacAuthentication receiver = new HmacAuthentication(ClusterKey.of(CURRENT, PREVIOUS));
 
@@ -31,9 +31,7 @@ class HmacAuthenticationTest {
     void aFlippedBitAnywhereInEnvelopeTagOrMessageIsRefused() {
         UnsafeBuffer datagram = datagram(new HmacAuthentication(ClusterKey.of(CURRENT)), 7, 1, RECEIVER, 40);
         for (int bit = 0; bit < datagram.capacity() * Byte.SIZE; bit++) {
-            UnsafeBuffer altered = copy(datagram);
-            int index = bit / Byte.SIZE;
-            altered.putByte(index, (byte) (altered.getByte(index) ^ (1 << (bit % Byte.SIZE))));
+            UnsafeBuffer altered = TestDatagrams.withBitFlipped(datagram, bit);
             assertEquals(PeerAuthentication.BAD_TAG, verify(altered), "bit " + bit + " flipped");
         }
         // refusing the altered ones did not mark the sequence as seen
@@ -50,7 +48,7 @@ class HmacAuthenticationTest {
 
     @Test
     void aDatagramSignedWithAKeyOutsideTheFileIsRefused() {
-        HmacAuthentication stranger = new HmacAuthentication(ClusterKey.of(key(3)));
+        HmacAuthentication stranger = new HmacAuthentication(ClusterKey.of(TestDatagrams.key(3)));
         assertEquals(PeerAuthentication.BAD_TAG, verify(datagram(stranger, 7, 1, RECEIVER, 40)));
         // after the rotation ends the previous key is no longer in the file
         HmacAuthentication rotatedOut = new HmacAuthentication(ClusterKey.of(CURRENT));
@@ -148,9 +146,4 @@ class HmacAuthenticationTest {
         return new UnsafeBuffer(Arrays.copyOf(buffer.byteArray(), buffer.capacity()));
     }
 
-    private static byte[] key(int seed) {
-        byte[] key = new byte[ClusterKey.MIN_KEY_BYTES];
-        new SplittableRandom(seed).nextBytes(key);
-        return key;
-    }
 }
