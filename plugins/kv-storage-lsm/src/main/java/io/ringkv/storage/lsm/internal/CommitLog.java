@@ -68,6 +68,8 @@ final class CommitLog implements AutoCloseable {
     private final Thread syncer;
     private volatile FileChannel channel;
     private volatile long written;
+    /** Bytes in the current segment: where the next append starts, known without asking the file (a syscall). */
+    private long segmentBytes;
     private volatile long synced;
     private volatile boolean closed;
     /** Why the log refuses writes after a failed fsync, or null. */
@@ -151,7 +153,7 @@ final class CommitLog implements AutoCloseable {
             throw new IOException("commit log segment in " + directory + " ends in a partial record that could not"
                 + " be removed; restart the node");
         }
-        long start = target.position();
+        long start = segmentBytes;
         try {
             while (frame.hasRemaining()) {
                 target.write(frame);
@@ -161,6 +163,7 @@ final class CommitLog implements AutoCloseable {
             throw e;
         }
         long position = written + FRAME_BYTES + length;
+        segmentBytes = start + FRAME_BYTES + length;
         written = position;
         metrics.commitLogBytes.add(FRAME_BYTES + length);
         return position;
@@ -201,6 +204,7 @@ final class CommitLog implements AutoCloseable {
                 throw poison(e);
             }
             channel = next;
+            segmentBytes = 0;
             previous.close();
             markSynced(target);
         } finally {
