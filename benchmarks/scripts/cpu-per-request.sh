@@ -7,12 +7,15 @@
 #   benchmarks/scripts/cpu-per-request.sh [seconds] [connections]     # defaults: 20 50
 # Linux only (/proc); installs Redis with apt when it is missing, as compare-redis.sh does. KEEP_WORK=1 keeps logs;
 # TARGETS="one three" leaves Redis out (any of redis, one, three); WARMUP=60 loads each target for 60 s before
-# sampling (default 5, as compare-redis.sh: a fresh JVM is still compiling then).
+# sampling (default 5, as compare-redis.sh: a fresh JVM is still compiling then); READ_RATIO=0 (SETs only) and
+# PIPELINE=16 change the load (defaults 0.5 and 1).
 set -euo pipefail
 seconds=${1:-20}
 connections=${2:-50}
 warmup=${WARMUP:-5}
 targets=" ${TARGETS:-redis one three} "
+read_ratio=${READ_RATIO:-0.5}
+pipeline=${PIPELINE:-1}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 source "$root/bin/jdk.sh"
 work=$(mktemp -d /tmp/ringkv-cpu.XXXXXX)
@@ -58,8 +61,9 @@ measure() {
   done > "$work/$label.threads"
   local started=$SECONDS
   java -cp "$root/benchmarks/target/benchmarks.jar" io.ringkv.benchmarks.load.LoadTool --label "$label" \
-    --port "$port" --connections "$connections" --value-bytes 1024 --keys 100000 --read-ratio 0.5 \
-    --seconds "$seconds" --warmup-seconds "$warmup" > "$work/$label.load" 2> "$work/$label.load.err" &
+    --port "$port" --connections "$connections" --value-bytes 1024 --keys 100000 --read-ratio "$read_ratio" \
+    --pipeline "$pipeline" --seconds "$seconds" --warmup-seconds "$warmup" \
+    > "$work/$label.load" 2> "$work/$label.load.err" &
   local load=$!
   # sample inside the load tool's measured part: from a second after its warm-up to a second before its end
   sleep $((started + warmup + 2 - SECONDS))
