@@ -35,7 +35,13 @@ import org.agrona.concurrent.status.AtomicLongPosition;
  * which may look at the file system) is taken on the applier once a second, never on the agent.
  */
 public final class EngineStage implements StorageStage, AutoCloseable {
-    private static final int PASS_LIMIT = 1024;
+    /**
+     * Tasks the applier runs before it hands their writes to the syncer. Small enough that the syncer starts a force
+     * while the applier works on: with 800 pipelined writes waiting (50 clients, 16 each), passes of 1,024 made the
+     * syncer wait for each whole pass and the clients for both; 128 served about a quarter more writes a second with
+     * the same group commit (writes handed over during a force still share the next one).
+     */
+    private static final int PASS_LIMIT = 128;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long METRICS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
