@@ -8,7 +8,7 @@
 # Linux only (/proc); installs Redis with apt when it is missing, as compare-redis.sh does. KEEP_WORK=1 keeps logs;
 # TARGETS="one three" leaves Redis out (any of redis, one, three); WARMUP=60 loads each target for 60 s before
 # sampling (default 5, as compare-redis.sh: a fresh JVM is still compiling then); READ_RATIO=0 (SETs only) and
-# PIPELINE=16 change the load (defaults 0.5 and 1).
+# PIPELINE=16 change the load (defaults 0.5 and 1); SKIP_BUILD=1 measures what was built last.
 set -euo pipefail
 seconds=${1:-20}
 connections=${2:-50}
@@ -31,7 +31,7 @@ if ! command -v redis-server >/dev/null; then
   echo "installing Redis (Debian's redis-server) ..." >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
-(cd "$root" && mvn -B -ntp -q -DskipTests -pl distribution,benchmarks -am package) >&2
+[ "${SKIP_BUILD:-0}" = 1 ] || (cd "$root" && mvn -B -ntp -q -DskipTests -pl distribution,benchmarks -am package) >&2
 touch "$root/distribution/target/ringkv/.built"
 
 wait_port() { # port
