@@ -22,7 +22,8 @@ class NodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"n1", "a", "Zone-1.rack_2", "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._",
+    @ValueSource(strings = {"n1", "a", "Zone-1.rack_2",
+        "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._",
         "é", "n@1", "n[1", "n`1", "n{1", "n:1", "n/1", "n 1", "n\u00001"})
     void anIdIsValidExactlyWhenItIsOneTo64CharactersOfTheAllowedSet(String id) {
         assertEquals(ALLOWED.matcher(id).matches(), NodeId.isValid(id), id);

@@ -61,7 +61,8 @@ class AeadEncryptionTest {
 
     @Test
     void otherKeysOtherReceiversAndPlainTagsAreRefusedAndARotationsKeysAccepted() {
-        assertEquals(PeerAuthentication.BAD_TAG, open(datagram(sender(TestDatagrams.key(3)), 7, 1, RECEIVER, random(40, 1))));
+        assertEquals(PeerAuthentication.BAD_TAG,
+            open(datagram(sender(TestDatagrams.key(3)), 7, 1, RECEIVER, random(40, 1))));
         assertEquals(PeerAuthentication.BAD_TAG, open(datagram(sender(CURRENT), 7, 2,
             NodeId.of("other").fingerprint(), random(40, 2))));
         assertEquals(PeerAuthentication.ACCEPTED, open(datagram(sender(PREVIOUS), 7, 3, RECEIVER, random(40, 3))));
@@ -115,5 +116,4 @@ class AeadEncryptionTest {
         new SplittableRandom(seed).nextBytes(bytes);
         return bytes;
     }
-
 }

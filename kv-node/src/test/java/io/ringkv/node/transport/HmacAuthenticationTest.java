@@ -91,7 +91,7 @@ class HmacAuthenticationTest {
     void eachSenderHasItsOwnWindow() {
         HmacAuthentication sender = new HmacAuthentication(ClusterKey.of(CURRENT));
         UnsafeBuffer first = datagram(sender, 7, 1, RECEIVER, 40);
-        UnsafeBuffer fromAnother = copy(first);
+        UnsafeBuffer fromAnother = TestDatagrams.copy(first);
         Envelope.write(fromAnother, NodeId.of("another"));
         sender.sign(fromAnother, RECEIVER, fromAnother, Envelope.LENGTH, 40);
         assertEquals(PeerAuthentication.ACCEPTED, verify(first));
@@ -141,9 +141,4 @@ class HmacAuthenticationTest {
         datagram.putBytes(Envelope.LENGTH, message, 0, messageLength);
         return datagram;
     }
-
-    private static UnsafeBuffer copy(UnsafeBuffer buffer) {
-        return new UnsafeBuffer(Arrays.copyOf(buffer.byteArray(), buffer.capacity()));
-    }
-
 }

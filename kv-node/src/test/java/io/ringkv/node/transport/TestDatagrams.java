@@ -16,9 +16,14 @@ final class TestDatagrams {
         return key;
     }
 
+    /** @return a copy of {@code datagram}, which must be backed by an array */
+    static UnsafeBuffer copy(UnsafeBuffer datagram) {
+        return new UnsafeBuffer(Arrays.copyOf(datagram.byteArray(), datagram.capacity()));
+    }
+
     /** @return a copy of {@code datagram} (backed by an array) with bit {@code bit} flipped, 0 the lowest of byte 0 */
     static UnsafeBuffer withBitFlipped(UnsafeBuffer datagram, int bit) {
-        UnsafeBuffer altered = new UnsafeBuffer(Arrays.copyOf(datagram.byteArray(), datagram.capacity()));
+        UnsafeBuffer altered = copy(datagram);
         int index = bit / Byte.SIZE;
         altered.putByte(index, (byte) (altered.getByte(index) ^ (1 << (bit % Byte.SIZE))));
         return altered;

@@ -68,7 +68,10 @@ final class CommitLog implements AutoCloseable {
     private final Thread syncer;
     private volatile FileChannel channel;
     private volatile long written;
-    /** Bytes in the current segment: where the next append starts, known without asking the file (a syscall). */
+    /**
+     * Bytes in the current segment: where the next append starts, known without asking the file (a syscall). Only
+     * the engine's writer touches it: appends and rolls run under its write lock.
+     */
     private long segmentBytes;
     private volatile long synced;
     private volatile boolean closed;
