@@ -263,9 +263,10 @@ public final class Coordinator implements TimerHandler {
      * <p>A blind write ({@code causalContext} null, Redis' {@code SET}) needs no read first: the replica that
      * coordinates it (this node when it is a live replica of the key, else the first live one) supersedes every
      * version it holds, as Riak's coordinating vnode does, and under last-write-wins stamps the write after all of
-     * them. A version that replica does not hold yet (a concurrent write coordinated by another replica, or one it
-     * missed) is not superseded: under vector clocks it stays a sibling of the new write; under last-write-wins the
-     * higher hybrid timestamp wins.
+     * them. When a replica acknowledges it beside versions that replica did not hold (a write it missed, or a
+     * concurrent one coordinated by another replica) before W did, the write is made again after a read, superseding
+     * them too (see {@code supersedeOthers}); a concurrent write that reached the replicas after this one did stays a
+     * sibling of it under vector clocks, and under last-write-wins the higher hybrid timestamp wins.
      *
      * <p>{@code expiry} is resolved to an instant by the coordinating replica, against the write's hybrid timestamp
      * (a time to live) or the value it replaces ({@link Expiry#KEEP}), and travels in the version, so every replica
@@ -461,6 +462,7 @@ public final class Coordinator implements TimerHandler {
                 stamped.written(),
                 stamped.stored().state().versions(), consistency.w(), targets.quorumSets(consistency.w()),
                 stamped.supersededLive(), callback);
+            pending.blind = causalContext == null ? consistency : null;
             track(pending);
             sendWrite(pending, false);
             // an owner that is down with no substitute to stand in gets a hint here, at once, and the client's answer
@@ -1037,6 +1039,7 @@ public final class Coordinator implements TimerHandler {
         if (outcome == WriteOutcome.DISK_FULL) {
             noteDiskFull(write, replica);
         }
+        write.othersHeld |= outcome == WriteOutcome.STORED_BESIDE_OTHERS && !write.done;
         if (!write.done && write.acks >= write.required && write.viewsSatisfied()) {
             acknowledgeOnceHinted(write);
         } else if (!write.done && (write.failures > write.countableTargets() - write.required
@@ -1065,11 +1068,70 @@ public final class Coordinator implements TimerHandler {
         }
         write.done = true;
         write.acknowledged = true;
-        metrics.writesAcknowledged.incrementRelease();
         // from now on the deadline bounds the catch-up of replicas that have not acknowledged yet
         write.deadlineNanos = context.clock().monotonicNanos() + config.catchUpWindowNanos();
         metrics.catchUpsInFlight.incrementRelease();
+        if (write.blind != null && write.othersHeld) {
+            supersedeOthers(write);
+            return;
+        }
+        metrics.writesAcknowledged.incrementRelease();
         write.callback.onSuccess(write.versioned.version(), write.supersededLive);
+    }
+
+    /**
+     * A blind write that a replica acknowledged beside versions this replica did not hold (a write this replica
+     * missed, on a full disk or while partitioned, or one another replica coordinated meanwhile): the client meant
+     * its write to replace whatever the key held, so it is written again with the context of a read at the
+     * request's consistency, which supersedes them, and the client hears of that second write. Without it, a
+     * client's {@code SET} then {@code DEL} through a replica that missed the {@code SET} would leave the value a
+     * sibling of the tombstone (vector clocks) or let it win on a clock running ahead (last-write-wins). When
+     * W + W > N, every write acknowledged before this one began is on a replica that acknowledged this one, so
+     * this one supersedes it.
+     */
+    private void supersedeOthers(PendingWrite write) {
+        metrics.blindWritesRewritten.incrementRelease();
+        Versioned first = write.versioned;
+        get(write.key, write.blind, new GetCallback() {
+            @Override
+            public void onSuccess(SiblingSet siblings) {
+                boolean live = write.supersededLive;
+                boolean others = false;
+                for (Versioned held : siblings.versions()) {
+                    // a version whose past holds this write's dot came after it (a client read it): left alone
+                    if (!held.version().clock().covers(first.version().dot())) {
+                        others = true;
+                        live |= !held.isTombstone();
+                    }
+                }
+                if (!others) {
+                    // the read found only this write, or writes made after it: nothing of the key's past is left
+                    metrics.writesAcknowledged.incrementRelease();
+                    write.callback.onSuccess(first.version(), write.supersededLive);
+                    return;
+                }
+                boolean supersededLive = live;
+                Expiry expiry = first.version().expires() ? Expiry.at(first.version().expiresAtMillis()) : Expiry.NONE;
+                write(write.key, first.value(), expiry, siblings.context(), write.blind, new PutCallback() {
+                    @Override
+                    public void onSuccess(Version written) {
+                        write.callback.onSuccess(written, supersededLive);
+                    }
+
+                    @Override
+                    public void onFailure(ErrorCode code, String message) {
+                        write.callback.onFailure(code, message);
+                    }
+                });
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                metrics.writesFailed.incrementRelease();
+                write.callback.onFailure(code, "the write was stored by " + write.required + " replicas, but"
+                    + " reading what else they hold, to supersede it, failed: " + message);
+            }
+        });
     }
 
     private void onForwardReply(PendingForward forward, Message.CoordinateReply answer) {

@@ -44,6 +44,13 @@ final class PendingWrite extends PendingRequest {
     boolean hinted;
     /** Hints for DOWN owners this coordinator is writing; the client's answer waits for them. */
     int localHintsPending;
+    /**
+     * The request's consistency when the write is blind (no causal context), else null: a blind write that a
+     * replica acknowledged beside versions this node did not hold is made again to supersede them.
+     */
+    io.ringkv.api.Consistency blind;
+    /** A replica acknowledged the write beside versions the write does not cover. */
+    boolean othersHeld;
     /** Owners this coordinator keeps a hint for. */
     final java.util.Set<NodeId> locallyHinted = new java.util.HashSet<>();
 

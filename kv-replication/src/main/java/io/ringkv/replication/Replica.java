@@ -117,13 +117,37 @@ public final class Replica {
      * Resolves {@code incoming} (a coordinator's sibling set, or a read repair's) into the key's versions and makes
      * the result durable.
      *
-     * @param done receives {@code STORED} when the key now durably reflects {@code incoming} (kept or superseded);
+     * @param done receives {@code STORED} when the key now durably reflects {@code incoming} (kept or superseded),
+     *     {@code STORED_BESIDE_OTHERS} when it also holds versions {@code incoming} does not cover;
      *     {@code DISK_FULL} when the engine refused the write for lack of space (see {@link #lastRefusal()});
      *     {@code FAILED} when storage failed otherwise, the stage was full or the key would exceed its sibling limit
      *     (all counted)
      */
     void apply(long token, Key key, List<Versioned> incoming, Consumer<WriteOutcome> done) {
-        write(token, engine -> ReplicaTasks.apply(engine, token, key, incoming, settings), done);
+        boolean queued = stage.write(token, engine -> ReplicaTasks.apply(engine, token, key, incoming, settings),
+            (stored, failure) -> {
+                WriteOutcome outcome = failure != null ? refused(failure) : counted(stored);
+                done.accept(outcome == WriteOutcome.STORED && holdsBeyond(stored.state(), incoming)
+                    ? WriteOutcome.STORED_BESIDE_OTHERS : outcome);
+            });
+        if (!queued) {
+            metrics.storageStageFull.incrementRelease();
+            done.accept(WriteOutcome.FAILED);
+        }
+    }
+
+    /** @return true when {@code state} holds a version {@code incoming} does not (a handful of versions each) */
+    private static boolean holdsBeyond(SiblingSet state, List<Versioned> incoming) {
+        for (Versioned held : state.versions()) {
+            boolean sent = false;
+            for (Versioned in : incoming) {
+                sent |= in.version().equals(held.version());
+            }
+            if (!sent) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -69,7 +69,9 @@ public enum ReplicationCounter implements CounterDescriptor {
     OVERSIZE_REFUSALS("replication_oversize_refusals", CounterKind.COUNTER,
         "writes, read replies and read repairs refused because they would not fit one 64 KiB replication message (a setting or a peer configured beyond the checked limits): nothing was written or sent"),
     FORWARDS_REDIRECTED("replication_forwards_redirected", CounterKind.COUNTER,
-        "writes handed to the key's next replica because the one asked wrote nothing: not a replica in its view of a ring that is changing, or busy");
+        "writes handed to the key's next replica because the one asked wrote nothing: not a replica in its view of a ring that is changing, or busy"),
+    BLIND_WRITES_REWRITTEN("replication_blind_writes_rewritten", CounterKind.COUNTER,
+        "blind writes (no causal context) written a second time, after a read, because a replica acknowledged them beside versions the coordinating replica had missed");
 
     private final CounterSpec spec;
 

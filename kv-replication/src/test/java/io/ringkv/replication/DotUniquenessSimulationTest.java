@@ -57,8 +57,9 @@ class DotUniquenessSimulationTest {
         cluster.sim.crash(first);
         cluster.wipeOnRestart.add(first);
         cluster.sim.restart(first);
-        // a blind write through the wiped replica: concurrent with w1, which the other two replicas still hold
-        Version w2 = cluster.put(first, "k", "w2", null, QUORUM).value;
+        // a write that saw nothing, through the wiped replica: concurrent with w1, which the other two replicas still
+        // hold (a blind write would be made again to supersede w1, hiding the dot the wiped replica issued first)
+        Version w2 = cluster.put(first, "k", "w2", CausalContext.EMPTY, QUORUM).value;
         assertTrue(w2 != null, "w2 acknowledged");
         assertNotEquals(w1.dot(), w2.dot(), "the wiped replica reissued " + w1.dot());
         assertTrue(w2.dot().counter() > w1.dot().counter(), "dots of a node grow across its runs");

@@ -8,11 +8,15 @@ import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageMetrics;
 import io.ringkv.storage.StorageRecord;
 
-/** An engine on a full disk: every write is refused with {@code DISK_FULL}, reads are served from what it holds. */
+/**
+ * An engine on a full disk: every write is refused with {@code DISK_FULL}, reads are served from what it holds, until
+ * {@link #free()} makes room.
+ */
 final class FullDiskEngine implements StorageEngine {
     static final String REFUSAL = "disk full: the data directory /data has 12 KiB free, writes need at least 64.0 MiB";
 
     private final StorageEngine held;
+    private volatile boolean full = true;
 
     FullDiskEngine(StorageEngine held) {
         this.held = held;
@@ -28,14 +32,27 @@ final class FullDiskEngine implements StorageEngine {
         return held.isVolatile();
     }
 
+    /** Space was freed: writes go through from now on. */
+    void free() {
+        full = false;
+    }
+
     @Override
     public void put(long token, Key key, byte[] version, byte[] value) {
-        throw new KvException(ErrorCode.DISK_FULL, REFUSAL);
+        refuseWhileFull();
+        held.put(token, key, version, value);
     }
 
     @Override
     public void delete(long token, Key key, byte[] version) {
-        throw new KvException(ErrorCode.DISK_FULL, REFUSAL);
+        refuseWhileFull();
+        held.delete(token, key, version);
+    }
+
+    private void refuseWhileFull() {
+        if (full) {
+            throw new KvException(ErrorCode.DISK_FULL, REFUSAL);
+        }
     }
 
     @Override

@@ -200,6 +200,7 @@ public final class MessageCodec {
             .correlationId(correlationId)
             .status(switch (outcome) {
                 case STORED -> ReplyStatus.OK;
+                case STORED_BESIDE_OTHERS -> ReplyStatus.OK_BESIDE_OTHERS;
                 case DISK_FULL -> ReplyStatus.DISK_FULL;
                 case FAILED -> ReplyStatus.STORAGE_FAILURE;
                 case HINT_REFUSED -> ReplyStatus.HINT_REFUSED;
@@ -438,6 +439,7 @@ public final class MessageCodec {
         ReplyStatus status = status(d.statusRaw());
         WriteOutcome outcome = switch (status) {
             case OK -> WriteOutcome.STORED;
+            case OK_BESIDE_OTHERS -> WriteOutcome.STORED_BESIDE_OTHERS;
             case DISK_FULL -> WriteOutcome.DISK_FULL;
             case HINT_REFUSED -> WriteOutcome.HINT_REFUSED;
             default -> WriteOutcome.FAILED;

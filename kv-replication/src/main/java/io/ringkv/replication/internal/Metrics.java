@@ -42,6 +42,7 @@ public final class Metrics {
     public final Counter forwardsRefusedBusy;
     public final Counter storageStageFull;
     public final Counter forwardsRedirected;
+    public final Counter blindWritesRewritten;
     public final Counter oversizeRefusals;
 
     /** Registers replication's counters with {@code registry}. */
@@ -78,6 +79,7 @@ public final class Metrics {
         forwardsRefusedBusy = set.get(ReplicationCounter.FORWARDS_REFUSED_BUSY);
         storageStageFull = set.get(ReplicationCounter.STORAGE_STAGE_FULL);
         forwardsRedirected = set.get(ReplicationCounter.FORWARDS_REDIRECTED);
+        blindWritesRewritten = set.get(ReplicationCounter.BLIND_WRITES_REWRITTEN);
         oversizeRefusals = set.get(ReplicationCounter.OVERSIZE_REFUSALS);
     }
 

@@ -4,6 +4,12 @@ package io.ringkv.replication.internal;
 public enum WriteOutcome {
     /** The key durably reflects the write. */
     STORED,
+    /**
+     * The key durably reflects the write, and also holds versions the write's set does not cover: writes this
+     * replica took that the coordinating replica did not hold (a blind write's coordinator then supersedes them too,
+     * see {@code Coordinator#put}).
+     */
+    STORED_BESIDE_OTHERS,
     /** The replica's disk is full (or below its reserve): it refuses writes and still serves reads. */
     DISK_FULL,
     /** Any other storage failure, or the key would exceed its sibling limit. */
@@ -13,6 +19,6 @@ public enum WriteOutcome {
 
     /** @return true when the write was stored */
     public boolean ok() {
-        return this == STORED;
+        return this == STORED || this == STORED_BESIDE_OTHERS;
     }
 }
