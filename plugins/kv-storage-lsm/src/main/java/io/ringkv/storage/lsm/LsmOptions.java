@@ -30,25 +30,30 @@ import java.util.Set;
  *     this and {@code minFreePercent} of its size ({@code min-free-bytes}; 0 turns the reserve off), so that
  *     flushes, compactions and a restart still find room
  * @param minFreePercent the reserve as a share of the file system's size ({@code min-free-percent}, 0–50)
+ * @param logBufferBytes under {@code sync=periodic}, commit log appends kept in memory and written to the segment
+ *     together, at the next {@link io.ringkv.storage.StorageEngine#flush()} or periodic sync or when this many bytes
+ *     wait ({@code log-buffer-bytes}); 0 writes every append before the put returns, so a killed process loses
+ *     nothing not yet forced either (as {@code always} and {@code batch} do, whose puts wait for their sync)
  */
 public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicSyncMillis, long memtableBytes,
                          int maxImmutableMemtables, int blockBytes, double bloomFalsePositiveRate,
                          long tombstoneGraceSeconds, int compactionMinTables, int compactionMaxTables,
                          long compactionBytesPerSecond, boolean positionalReads, long minFreeBytes,
-                         int minFreePercent) {
+                         int minFreePercent, long logBufferBytes) {
     private static final long MIB = 1024 * 1024;
 
     /**
      * The defaults: periodic sync every 10 s, 64 MiB memtables, 4 KiB blocks, 1 % bloom, 10 days' grace, writes
-     * refused below the smaller of 64 MiB and 5 % of the file system free.
+     * refused below the smaller of 64 MiB and 5 % of the file system free, appends written to the log together at
+     * each flush or per 256 KiB.
      */
     public static final LsmOptions DEFAULTS = new LsmOptions(SyncPolicy.PERIODIC, 2, 10_000, 64 * MIB, 2, 4096,
-        0.01, EngineConfig.DEFAULT_TOMBSTONE_GRACE_SECONDS, 4, 32, 64 * MIB, true, 64 * MIB, 5);
+        0.01, EngineConfig.DEFAULT_TOMBSTONE_GRACE_SECONDS, 4, 32, 64 * MIB, true, 64 * MIB, 5, 256 * 1024);
 
     private static final Set<String> NAMES = Set.of("sync", "batch-window-ms", "periodic-sync-ms",
         "memtable-bytes", "max-immutable-memtables", "block-bytes", "bloom-fp-rate", "tombstone-grace-seconds",
         "compaction-min-tables", "compaction-max-tables", "compaction-mib-per-sec", "data-reads", "min-free-bytes",
-        "min-free-percent");
+        "min-free-percent", "log-buffer-bytes");
 
     /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the setting out of range */
     public LsmOptions {
@@ -66,6 +71,8 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
         check(compactionBytesPerSecond >= 0, "compaction-mib-per-sec", "0 (unlimited) or more");
         check(minFreeBytes >= 0, "min-free-bytes", "0 (no reserve) or more");
         check(minFreePercent >= 0 && minFreePercent <= 50, "min-free-percent", "0–50");
+        check(logBufferBytes == 0 || logBufferBytes >= 64 * 1024 && logBufferBytes <= 64 * MIB, "log-buffer-bytes",
+            "0 (write every append at once) or 64 KiB–64 MiB");
     }
 
     /**
@@ -96,7 +103,8 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
             number(given, "compaction-mib-per-sec", d.compactionBytesPerSecond / MIB) * MIB,
             dataReads(given.getOrDefault("data-reads", d.positionalReads ? "positional" : "mmap")),
             number(given, "min-free-bytes", d.minFreeBytes),
-            (int) number(given, "min-free-percent", d.minFreePercent));
+            (int) number(given, "min-free-percent", d.minFreePercent),
+            number(given, "log-buffer-bytes", d.logBufferBytes));
     }
 
     /**

@@ -20,10 +20,17 @@ import java.util.zip.CRC32C;
 
 /**
  * The write-ahead log: append-only segments, one per memtable, of records framed as
- * {@code length i32, crc32c i32, record} (the record in {@link RecordCodec}'s encoding). Every append reaches the
- * operating system before the write returns, so a killed process loses nothing; the sync policy decides when
- * the log is forced to the disk and whether writers wait for it. Concurrent writers waiting for durability share
- * one fsync (group commit).
+ * {@code length i32, crc32c i32, record} (the record in {@link RecordCodec}'s encoding). Under {@code sync=periodic}
+ * appends are kept in a buffer of {@code log-buffer-bytes} and written to the segment together, by the next sync
+ * (every {@code flush()} runs one) or when the buffer is full: one {@code write} for many records. A killed process
+ * loses what no sync covered. With {@code log-buffer-bytes=0}, and under {@code always} and {@code batch} (where a
+ * put waits for its sync), every append reaches the operating system before the write returns, and a killed
+ * process loses nothing. The sync policy decides when the log is forced to the disk and whether writers wait for
+ * it. Concurrent writers waiting for durability share one fsync (group commit).
+ *
+ * <p>A buffer write that fails (a full disk) is cut off the segment and its records stay buffered: the sync that
+ * ran it fails with {@code DISK_FULL} (or {@code STORAGE_FAILURE}) without poisoning the log, appends are refused
+ * while the buffer has no room, and the next sync writes the records again.
  *
  * <p>A failed fsync poisons the log: on Linux the kernel drops the dirty pages it could not write and reports the
  * error once, so a later fsync succeeds without the lost data. Appends after it, and every wait for durability,
@@ -61,6 +68,11 @@ final class CommitLog implements AutoCloseable {
     private final LsmMetrics metrics;
     private final SegmentFiles files;
     private final ByteBuffer frame;
+    /** Records appended but not yet written to the segment (null when every append writes at once). */
+    private final ByteBuffer pending;
+    private final ReentrantLock pendingLock = new ReentrantLock();
+    /** Bytes written to the current segment's file (under {@code pendingLock}). */
+    private long fileBytes;
     private final CRC32C crc = new CRC32C();
     private final ReentrantLock syncLock = new ReentrantLock();
     private final ReentrantLock waitLock = new ReentrantLock();
@@ -77,7 +89,8 @@ final class CommitLog implements AutoCloseable {
     private volatile boolean closed;
     /** Why the log refuses writes after a failed fsync, or null. */
     private volatile String poisoned;
-    private boolean broken;
+    /** A partial write could not be cut off the segment (set by whichever thread wrote). */
+    private volatile boolean broken;
 
     /**
      * Starts a new segment.
@@ -92,6 +105,10 @@ final class CommitLog implements AutoCloseable {
         this.metrics = metrics;
         this.files = files;
         this.frame = ByteBuffer.allocateDirect(FRAME_BYTES + maxRecordBytes).order(ByteOrder.LITTLE_ENDIAN);
+        // room for two of the largest records at least, so one always fits after a drain; only where a put does
+        // not wait for durability itself (a put that does would fail after it was applied when the write fails)
+        this.pending = options.logBufferBytes() == 0 || options.sync() != SyncPolicy.PERIODIC ? null
+            : ByteBuffer.allocateDirect((int) Math.max(options.logBufferBytes(), 2L * (FRAME_BYTES + maxRecordBytes)));
         this.channel = create(segmentId);
         this.syncer = options.sync() == SyncPolicy.ALWAYS ? null
             : Thread.ofPlatform().daemon().name("lsm-commitlog-sync").start(this::runSyncer);
@@ -157,19 +174,103 @@ final class CommitLog implements AutoCloseable {
                 + " be removed; restart the node");
         }
         long start = segmentBytes;
-        try {
-            while (frame.hasRemaining()) {
-                target.write(frame);
+        if (pending != null) {
+            pendingLock.lock();
+            try {
+                if (pending.remaining() < frame.remaining()) {
+                    drainLocked(target);
+                }
+                pending.put(frame);
+            } finally {
+                pendingLock.unlock();
             }
-        } catch (IOException e) {
-            discardPartial(target, start, e);
-            throw e;
+        } else {
+            try {
+                while (frame.hasRemaining()) {
+                    target.write(frame);
+                }
+            } catch (IOException e) {
+                discardPartial(target, start, e);
+                throw e;
+            }
+            metrics.commitLogWrites.increment();
         }
         long position = written + FRAME_BYTES + length;
         segmentBytes = start + FRAME_BYTES + length;
         written = position;
         metrics.commitLogBytes.add(FRAME_BYTES + length);
         return position;
+    }
+
+    /**
+     * Writes the records kept in memory to {@code target} in one go. On failure (a full disk) the part written is
+     * cut off the segment and the records stay kept, to be written by the next drain. Under {@code pendingLock}.
+     */
+    private void drainLocked(FileChannel target) throws IOException {
+        int end = pending.position();
+        if (end == 0) {
+            return;
+        }
+        pending.flip();
+        try {
+            while (pending.hasRemaining()) {
+                target.write(pending);
+            }
+        } catch (IOException e) {
+            metrics.commitLogWriteFailures.increment();
+            discardPartial(target, fileBytes, e);
+            pending.limit(pending.capacity()).position(end);
+            throw e;
+        }
+        fileBytes += end;
+        pending.clear();
+        metrics.commitLogWrites.increment();
+    }
+
+    /** @return true when no append waits in the buffer */
+    private boolean unbuffered() {
+        if (pending == null) {
+            return true;
+        }
+        pendingLock.lock();
+        try {
+            return pending.position() == 0;
+        } finally {
+            pendingLock.unlock();
+        }
+    }
+
+    private void resetFileBytes() {
+        if (pending != null) {
+            pendingLock.lock();
+            try {
+                fileBytes = 0;
+            } finally {
+                pendingLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * @return the error of a sync whose buffered appends could not be written: they stay buffered. Never
+     *     {@code DISK_FULL}, which says a write stored nothing: these were applied, and are not durable yet.
+     */
+    private KvException unwritten(IOException cause) {
+        return new KvException(ErrorCode.STORAGE_FAILURE, (DiskSpace.isNoSpace(cause) ? "disk full: " : "")
+            + "writing buffered commit log appends to " + directory + " failed (" + cause.getMessage() + "); they"
+            + " stay buffered and the next sync writes them again", cause);
+    }
+
+    private void drain(FileChannel target) throws IOException {
+        if (pending == null) {
+            return;
+        }
+        pendingLock.lock();
+        try {
+            drainLocked(target);
+        } finally {
+            pendingLock.unlock();
+        }
     }
 
     /**
@@ -201,6 +302,13 @@ final class CommitLog implements AutoCloseable {
             FileChannel previous = channel;
             long target = written;
             try {
+                drain(previous);
+            } catch (IOException e) {
+                // nothing changed: the records stay buffered for the current segment
+                discardSegment(next, segmentPath(directory, segmentId), e);
+                throw e;
+            }
+            try {
                 files.force(previous);
             } catch (IOException e) {
                 discardSegment(next, segmentPath(directory, segmentId), e);
@@ -208,6 +316,7 @@ final class CommitLog implements AutoCloseable {
             }
             channel = next;
             segmentBytes = 0;
+            resetFileBytes();
             previous.close();
             markSynced(target);
         } finally {
@@ -271,6 +380,8 @@ final class CommitLog implements AutoCloseable {
             }
             if (synced < position) {
                 checkNotPoisoned();
+                throw new KvException(ErrorCode.STORAGE_FAILURE, "the commit log in " + directory + " closed before"
+                    + " the write was forced");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -280,13 +391,23 @@ final class CommitLog implements AutoCloseable {
         }
     }
 
-    /** One fsync covering every append that finished before it started. */
+    /**
+     * One fsync covering every append that finished before it started.
+     *
+     * @throws KvException with {@code DISK_FULL} or {@code STORAGE_FAILURE} when the buffered appends could not be
+     *     written (they stay buffered, the log is not poisoned); with {@code STORAGE_FAILURE} when the fsync failed
+     */
     private void syncNow() {
         syncLock.lock();
         try {
             checkNotPoisoned();
             long target = written;
             if (target > synced) {
+                try {
+                    drain(channel);
+                } catch (IOException e) {
+                    throw unwritten(e);
+                }
                 files.force(channel);
                 markSynced(target);
             }
@@ -364,7 +485,7 @@ final class CommitLog implements AutoCloseable {
             } finally {
                 syncLock.unlock();
             }
-            if (poisoned == null) {
+            if (poisoned == null && unbuffered()) {
                 markSynced(written);
             } else {
                 signalWaiters();

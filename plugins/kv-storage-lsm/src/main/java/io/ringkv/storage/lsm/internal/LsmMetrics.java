@@ -10,6 +10,10 @@ final class LsmMetrics {
     final LongAdder commitLogBytes = new LongAdder();
     final LongAdder commitLogSyncs = new LongAdder();
     final LongAdder commitLogSyncFailures = new LongAdder();
+    /** Writes to a commit log segment: one per append without a buffer, one per buffer written with one. */
+    final LongAdder commitLogWrites = new LongAdder();
+    /** Buffered appends whose write to the segment failed (they stayed buffered). */
+    final LongAdder commitLogWriteFailures = new LongAdder();
     final LongAdder commitLogRollFailures = new LongAdder();
     final LongAdder commitLogReplayedRecords = new LongAdder();
     final LongAdder commitLogCorruptTails = new LongAdder();
@@ -53,6 +57,8 @@ final class LsmMetrics {
         out.put("commitlog_bytes", log);
         out.put("commitlog_syncs", commitLogSyncs.sum());
         out.put("commitlog_sync_failures", commitLogSyncFailures.sum());
+        out.put("commitlog_writes", commitLogWrites.sum());
+        out.put("commitlog_write_failures", commitLogWriteFailures.sum());
         out.put("commitlog_roll_failures", commitLogRollFailures.sum());
         out.put("commitlog_replayed_records", commitLogReplayedRecords.sum());
         out.put("commitlog_corrupt_tails", commitLogCorruptTails.sum());

@@ -33,7 +33,16 @@ class CrashRecoveryTest {
 
     @Test
     void everyAcknowledgedWriteSurvivesRepeatedSigkill() throws Exception {
-        int kills = Integer.getInteger("lsm.crash.kills", 20);
+        killRepeatedly(Integer.getInteger("lsm.crash.kills", 20), false);
+    }
+
+    /** Appends buffered in the process (sync=periodic): what a flush covered survives, whatever was buffered after. */
+    @Test
+    void everyFlushedWriteSurvivesRepeatedSigkillWithBufferedAppends() throws Exception {
+        killRepeatedly(Integer.getInteger("lsm.crash.kills", 20) / 2, true);
+    }
+
+    private void killRepeatedly(int kills, boolean buffered) throws Exception {
         long seed = new SplittableRandom().nextLong();
         SplittableRandom random = new SplittableRandom(seed);
         long next = 0;
@@ -43,7 +52,7 @@ class CrashRecoveryTest {
         for (int run = 1; run <= kills; run++) {
             int target = random.nextInt(400);
             Path output = data.resolve("child-" + run + ".log");
-            Process child = start(next, run, output);
+            Process child = start(next, run, output, buffered);
             try {
                 awaitAcks(child, output, target);
             } finally {
@@ -64,7 +73,7 @@ class CrashRecoveryTest {
         assertTrue(compactedTables > 0, "no run left a compacted table behind: compaction was never crossed");
     }
 
-    private Process start(long first, int run, Path output) throws IOException {
+    private Process start(long first, int run, Path output, boolean buffered) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("--add-exports", "java.base/jdk.internal.misc=org.agrona", "-Xmx64m",
@@ -72,7 +81,7 @@ class CrashRecoveryTest {
             "--module-path", System.getProperty("jdk.module.path"),
             "--patch-module", "io.ringkv.storage.lsm=" + System.getProperty("lsm.test.classes"),
             "-m", "io.ringkv.storage.lsm/" + CrashWriter.class.getName(),
-            data.toString(), Long.toString(first), Integer.toString(run)));
+            data.toString(), Long.toString(first), Integer.toString(run), buffered ? "buffered" : "direct"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     }
 

@@ -147,6 +147,38 @@ class DiskFullTest {
         }
     }
 
+    @Test
+    void bufferedAppendsThatFindTheDiskFullStayBufferedUntilAFlushWritesThem() throws Exception {
+        try (Tmpfs disk = Tmpfs.mount(data, 4 * MIB)) {
+            Map<String, String> options = Map.of("min-free-bytes", "0", "log-buffer-bytes", "64k");
+            EngineConfig config = EngineConfig.of(data, "store");
+            int written;
+            AtomicLong plenty = new AtomicLong(1L << 40);
+            try (LsmEngine engine = LsmEngine.open(config, LsmOptions.parse(options), System::currentTimeMillis,
+                probe(plenty, 1L << 41))) {
+                // the put whose append finds the buffer full writes it, runs into ENOSPC and is refused
+                written = fill(engine);
+                assertTrue(engine.metrics().extra().get("commitlog_write_failures") >= 1);
+                KvException unwritten = assertThrows(KvException.class, engine::flush);
+                assertEquals(ErrorCode.STORAGE_FAILURE, unwritten.code(), unwritten.toString());
+                assertTrue(unwritten.getMessage().contains("disk full") && unwritten.getMessage().contains("stay"
+                    + " buffered"), unwritten.getMessage());
+                disk.resize(64 * MIB);
+                engine.flush();
+                assertEquals(0L, engine.metrics().extra().get("commitlog_sync_failures"), "the log is not poisoned");
+                engine.put(written, key(written), VERSION, value(written, 3000));
+                engine.flush();
+            }
+            try (LsmEngine engine = open(config, options)) {
+                for (int i = 0; i <= written; i++) {
+                    StorageRecord record = engine.get(i, key(i));
+                    assertNotNull(record, "flushed key " + i + " of " + written + " after the restart");
+                    assertArrayEquals(value(i, 3000), record.value());
+                }
+            }
+        }
+    }
+
     /** Writes 3000-byte values (not page aligned, so one is cut short) until the disk refuses. @return how many */
     private static int fill(LsmEngine engine) {
         for (int i = 0; i < 100_000; i++) {

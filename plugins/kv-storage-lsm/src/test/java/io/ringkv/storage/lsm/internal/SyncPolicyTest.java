@@ -1,6 +1,7 @@
 package io.ringkv.storage.lsm.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,32 @@ class SyncPolicyTest {
                     assertNotNull(engine.get(i, key(w, i)), "write " + w + "/" + i + " under " + policy);
                     assertArrayEquals(value(w, i), engine.get(i, key(w, i)).value());
                 }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "64k"})
+    void periodicWritesBufferedAppendsToTheLogTogether(String buffer) {
+        Map<String, String> options = Map.of("sync", "periodic", "log-buffer-bytes", buffer);
+        int writes = 2_000;
+        long segmentWrites;
+        try (LsmEngine engine = open(options)) {
+            for (int i = 0; i < writes; i++) {
+                engine.put(i, key(0, i), "v".getBytes(), value(0, i));
+            }
+            engine.flush();
+            segmentWrites = engine.metrics().extra().get("commitlog_writes");
+        }
+        if (buffer.equals("0")) {
+            assertEquals(writes, segmentWrites, "one write per append");
+        } else {
+            // about 60 KiB of records: a write each time 64 KiB wait, and one at the flush
+            assertTrue(segmentWrites >= 1 && segmentWrites <= 3, segmentWrites + " writes for " + writes + " appends");
+        }
+        try (LsmEngine engine = open(options)) {
+            for (int i = 0; i < writes; i++) {
+                assertArrayEquals(value(0, i), engine.get(i, key(0, i)).value(), "write " + i);
             }
         }
     }
