@@ -688,7 +688,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
             }
             try {
                 if (registrationId == Aeron.NULL_VALUE) {
-                    registrationId = aeron.asyncAddExclusivePublication(address.channel(termLength), STREAM_ID);
+                    registrationId = aeron.asyncAddExclusivePublication(address.publicationChannel(termLength),
+                        STREAM_ID);
                 }
                 publication = aeron.getExclusivePublication(registrationId);
             } catch (AeronException e) {
