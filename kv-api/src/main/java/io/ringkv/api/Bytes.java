@@ -11,11 +11,15 @@ abstract sealed class Bytes permits Key, Value {
     private static final int PREVIEW_BYTES = 32;
 
     final byte[] bytes;
-    private final int hash;
+    /**
+     * The content hash once asked for, 0 before (a value is created on every read and write and seldom hashed, so
+     * hashing its bytes up front was wasted). Racy but safe, as {@link String}'s: every thread computes the same.
+     */
+    private int hash;
+    private boolean hashIsZero;
 
     Bytes(byte[] bytes) {
         this.bytes = bytes;
-        this.hash = Arrays.hashCode(bytes);
     }
 
     /** @return the length in bytes */
@@ -45,7 +49,16 @@ abstract sealed class Bytes permits Key, Value {
 
     @Override
     public final int hashCode() {
-        return hash;
+        int h = hash;
+        if (h == 0 && !hashIsZero) {
+            h = Arrays.hashCode(bytes);
+            if (h == 0) {
+                hashIsZero = true;
+            } else {
+                hash = h;
+            }
+        }
+        return h;
     }
 
     @Override

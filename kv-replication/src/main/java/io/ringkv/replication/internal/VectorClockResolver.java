@@ -5,7 +5,6 @@ import io.ringkv.api.SiblingSet;
 import io.ringkv.api.Versioned;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -25,7 +24,14 @@ public final class VectorClockResolver implements ConflictResolver {
 
     @Override
     public SiblingSet resolve(Collection<Versioned> versions) {
-        List<Versioned> distinct = new ArrayList<>(new LinkedHashSet<>(versions));
+        // a handful of versions (siblings times replies): compared pairwise, where a hash set would hash every
+        // value's bytes; two different versions differ in their first field, so most comparisons end there
+        List<Versioned> distinct = new ArrayList<>(versions.size());
+        for (Versioned versioned : versions) {
+            if (!distinct.contains(versioned)) {
+                distinct.add(versioned);
+            }
+        }
         List<Versioned> survivors = new ArrayList<>();
         for (Versioned candidate : distinct) {
             if (!isDominated(candidate, distinct)) {
