@@ -12,8 +12,9 @@ public interface PutCallback {
      * What the coordinator calls on success; by default {@link #onSuccess(Version)}.
      *
      * @param written the version W replicas made durable
-     * @param supersededLive true when the write superseded a live value held by the replica that coordinated it
-     *     (a blind {@code DEL} answers 1 then): that replica's view only, not the cluster's
+     * @param supersededLive true when the write superseded a live value held by the replica that coordinated it,
+     *     or found by the read before a blind write's second round (a blind {@code DEL} answers 1 then): their view
+     *     only, not the cluster's
      */
     default void onSuccess(Version written, boolean supersededLive) {
         onSuccess(written);
