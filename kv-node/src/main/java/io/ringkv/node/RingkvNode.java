@@ -480,7 +480,10 @@ public final class RingkvNode implements AutoCloseable {
         // after the agent stopped: nothing submits any more; writes the stage took but did not force are unacknowledged
         CloseHelper.quietClose(storage);
         CloseHelper.quietClose(hintStage);
-        engine.close();
-        hintEngine.close();
+        try {
+            engine.close();
+        } finally {
+            hintEngine.close();
+        }
     }
 }

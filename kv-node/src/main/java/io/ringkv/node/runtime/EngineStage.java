@@ -198,7 +198,10 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             op.failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage task failed: " + e);
         }
         if (op.write) {
-            unforcedTokens.put(op.token, passNumber);
+            if (op.failure == null) {
+                // a write the engine refused changed nothing a read could see
+                unforcedTokens.put(op.token, passNumber);
+            }
             pass.add(op);
         } else if (unforcedTokens.get(op.token) > forcedPass.getVolatile()) {
             // an earlier write of this token waits for its force: so does this read's answer
@@ -287,7 +290,11 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         }
         forces.incrementRelease();
         forcedWrites.addRelease(writes);
-        forcedPass.setRelease(passes.getLast().number);
+        if (failure == null) {
+            // after a failed force the writes stay unforced (an engine may write them at its next force): reads of
+            // their tokens keep waiting for a force that succeeds, and fail with each one that does not
+            forcedPass.setRelease(passes.getLast().number);
+        }
         VarHandle.fullFence();
         wakeAgent.run();
     }

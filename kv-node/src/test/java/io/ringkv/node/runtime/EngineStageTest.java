@@ -72,6 +72,55 @@ class EngineStageTest {
             + " for the applier");
     }
 
+    @Test
+    void readsOfWritesAFailedForceLeftUnforcedWaitForAForceThatSucceeds() throws Exception {
+        AtomicBoolean forcesFail = new AtomicBoolean(true);
+        StorageEngine engine = new CountingEngine() {
+            @Override
+            public void put(long token, Key key, byte[] version, byte[] value) {
+            }
+
+            @Override
+            public void flush() {
+                if (forcesFail.get()) {
+                    throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "no room to write");
+                }
+            }
+        };
+        Key key = Key.of(new byte[] {7});
+        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 64, () -> { },
+                metrics -> { }, new CounterRegistry())) {
+            assertEquals("no room to write", await(stage, true, 7, key), "the write is not acknowledged");
+            // the engine holds the write but could not make it durable: a read must not answer with it
+            assertEquals("no room to write", await(stage, false, 7, key), "a read of the unforced write");
+            assertEquals(null, await(stage, false, 8, key), "a read of another token answers at once");
+            forcesFail.set(false);
+            assertEquals(null, await(stage, false, 7, key), "once a force succeeds, the read answers");
+        }
+    }
+
+    /** Submits a write or a read of {@code token} and drains completions until it ends: its failure's message. */
+    private static String await(EngineStage stage, boolean write, long token, Key key) throws InterruptedException {
+        String[] outcome = new String[1];
+        AtomicBoolean done = new AtomicBoolean();
+        io.ringkv.storage.StorageCompletion<Object> completion = (result, failure) -> {
+            outcome[0] = failure == null ? null : failure.getMessage();
+            done.set(true);
+        };
+        assertTrue(write ? stage.write(token, e -> {
+            e.put(token, key, new byte[] {1}, new byte[] {2});
+            return null;
+        }, completion) : stage.read(token, e -> e.get(token, key), completion));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!done.get() && System.nanoTime() < deadline) {
+            if (stage.drainCompletions() == 0) {
+                Thread.sleep(1);
+            }
+        }
+        assertTrue(done.get(), "completed");
+        return outcome[0];
+    }
+
     /** An engine that keeps nothing: the test overrides what it watches. */
     private abstract static class CountingEngine implements StorageEngine {
         @Override

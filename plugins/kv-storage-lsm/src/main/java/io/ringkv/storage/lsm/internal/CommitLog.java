@@ -29,7 +29,8 @@ import java.util.zip.CRC32C;
  * it. Concurrent writers waiting for durability share one fsync (group commit).
  *
  * <p>A buffer write that fails (a full disk) is cut off the segment and its records stay buffered: the sync that
- * ran it fails with {@code DISK_FULL} (or {@code STORAGE_FAILURE}) without poisoning the log, appends are refused
+ * ran it fails with {@code STORAGE_FAILURE} without poisoning the log (unless the partial write could not be cut off
+ * either: then nothing written after it could be replayed, and the log is poisoned), appends are refused
  * while the buffer has no room, and the next sync writes the records again.
  *
  * <p>A failed fsync poisons the log: on Linux the kernel drops the dirty pages it could not write and reports the
@@ -211,6 +212,7 @@ final class CommitLog implements AutoCloseable {
         if (end == 0) {
             return;
         }
+        checkNotPoisoned();
         pending.flip();
         try {
             while (pending.hasRemaining()) {
@@ -220,6 +222,10 @@ final class CommitLog implements AutoCloseable {
             metrics.commitLogWriteFailures.increment();
             discardPartial(target, fileBytes, e);
             pending.limit(pending.capacity()).position(end);
+            if (broken) {
+                // records written after the partial one would be cut off by the replay: none may be called durable
+                poison("a commit log write failed half-way and could not be cut off", e);
+            }
             throw e;
         }
         fileBytes += end;
@@ -338,9 +344,13 @@ final class CommitLog implements AutoCloseable {
 
     /** Refuses every later append and wait for durability, wakes the waiters, and returns the error to throw. */
     private KvException poison(IOException cause) {
+        return poison("commit log fsync failed", cause);
+    }
+
+    private KvException poison(String what, IOException cause) {
         if (poisoned == null) {
             metrics.commitLogSyncFailures.increment();
-            poisoned = "commit log fsync failed in " + directory + " (" + cause.getMessage() + "): writes since the"
+            poisoned = what + " in " + directory + " (" + cause.getMessage() + "): writes since the"
                 + " last successful sync may not be on disk, so this store refuses writes; restart the node to"
                 + " replay what the log holds";
         }
@@ -394,7 +404,7 @@ final class CommitLog implements AutoCloseable {
     /**
      * One fsync covering every append that finished before it started.
      *
-     * @throws KvException with {@code DISK_FULL} or {@code STORAGE_FAILURE} when the buffered appends could not be
+     * @throws KvException with {@code STORAGE_FAILURE} when the buffered appends could not be
      *     written (they stay buffered, the log is not poisoned); with {@code STORAGE_FAILURE} when the fsync failed
      */
     private void syncNow() {

@@ -12,7 +12,7 @@ final class LsmMetrics {
     final LongAdder commitLogSyncFailures = new LongAdder();
     /** Writes to a commit log segment: one per append without a buffer, one per buffer written with one. */
     final LongAdder commitLogWrites = new LongAdder();
-    /** Buffered appends whose write to the segment failed (they stayed buffered). */
+    /** Writes of the append buffer to a segment that failed (its records stayed buffered). */
     final LongAdder commitLogWriteFailures = new LongAdder();
     final LongAdder commitLogRollFailures = new LongAdder();
     final LongAdder commitLogReplayedRecords = new LongAdder();
