@@ -215,6 +215,11 @@ public final class Coordinator implements TimerHandler {
      * reader, still covered by the set's context.
      */
     public void get(Key key, Consistency consistency, GetCallback callback) {
+        read(key, consistency, deadline(), callback);
+    }
+
+    /** {@link #get}, answered by {@code deadlineNanos} at the latest. */
+    private void read(Key key, Consistency consistency, long deadlineNanos, GetCallback callback) {
         long token = Partitioner.token(key);
         NodeId[] owners = liveTargets(token, consistency, consistency.r(), callback::onFailure);
         if (owners == null) {
@@ -224,7 +229,7 @@ public final class Coordinator implements TimerHandler {
         List<List<NodeId>> views = jointQuorums(consistency)
             ? otherViews(token, consistency.n(), firstReplicas(ring, token, consistency.n())) : List.of();
         NodeId[] targets = views.isEmpty() ? owners : withMembers(owners, views);
-        PendingRead read = new PendingRead(nextCorrelation++, token, key, targets, owners.length, deadline(),
+        PendingRead read = new PendingRead(nextCorrelation++, token, key, targets, owners.length, deadlineNanos,
             consistency.r(), views.isEmpty() ? null : new QuorumSets(targets, views, consistency.r()), callback);
         track(read);
         int length = codec.encodeRead(read.correlationId, token, key);
@@ -473,7 +478,9 @@ public final class Coordinator implements TimerHandler {
                     pending.localHintsPending--;
                     if (byCorrelation.get(pending.correlationId) == pending) {
                         acknowledgeOnceHinted(pending);
-                        if (pending.acknowledged && pending.allAnswered()) {
+                        // the acknowledgement may have started a read that made room by dropping this write
+                        if (pending.acknowledged && pending.allAnswered()
+                            && byCorrelation.get(pending.correlationId) == pending) {
                             finish(pending);
                             endCatchUp(pending);
                         }
@@ -1082,17 +1089,22 @@ public final class Coordinator implements TimerHandler {
     /**
      * A blind write that a replica acknowledged beside versions this replica did not hold (a write this replica
      * missed, on a full disk or while partitioned, or one another replica coordinated meanwhile): the client meant
-     * its write to replace whatever the key held, so it is written again with the context of a read at the
-     * request's consistency, which supersedes them, and the client hears of that second write. Without it, a
-     * client's {@code SET} then {@code DEL} through a replica that missed the {@code SET} would leave the value a
-     * sibling of the tombstone (vector clocks) or let it win on a clock running ahead (last-write-wins). When
-     * W + W > N, every write acknowledged before this one began is on a replica that acknowledged this one, so
-     * this one supersedes it.
+     * its write to replace whatever the key held, so it is written again with the context of a read of W
+     * replicas, which supersedes them, and the client hears of that second write. Without it, a client's
+     * {@code SET} then {@code DEL} through a replica that missed the {@code SET} would leave the value a sibling of
+     * the tombstone (vector clocks) or let it win on a clock running ahead (last-write-wins). When W + W > N, every
+     * write acknowledged before this one began is on a replica that acknowledged this one and on one of those read,
+     * so this one supersedes it (not under sloppy quorum with hints counted: a substitute holds none of the key's
+     * past). The second write runs on its own deadline, so the whole may take up to twice the request timeout.
      */
     private void supersedeOthers(PendingWrite write) {
-        metrics.blindWritesRewritten.incrementRelease();
         Versioned first = write.versioned;
-        get(write.key, write.blind, new GetCallback() {
+        Consistency asked = write.blind;
+        // R = W: when W + W > N, any W replicas include one that holds every write acknowledged before this one
+        // (the request's own R may be 1, or more than the replicas alive); by the client's deadline, or a retry
+        // interval from now when W came just before it
+        long deadline = Math.max(write.hintDueNanos, context.clock().monotonicNanos() + config.retryIntervalNanos());
+        read(write.key, new Consistency(asked.n(), asked.w(), asked.w()), deadline, new GetCallback() {
             @Override
             public void onSuccess(SiblingSet siblings) {
                 boolean live = write.supersededLive;
@@ -1110,9 +1122,14 @@ public final class Coordinator implements TimerHandler {
                     write.callback.onSuccess(first.version(), write.supersededLive);
                     return;
                 }
+                metrics.blindWritesRewritten.incrementRelease();
                 boolean supersededLive = live;
-                Expiry expiry = first.version().expires() ? Expiry.at(first.version().expiresAtMillis()) : Expiry.NONE;
-                write(write.key, first.value(), expiry, siblings.context(), write.blind, new PutCallback() {
+                long expiresAt = first.version().expiresAtMillis();
+                boolean expired = expiresAt != Version.NEVER && expiresAt <= context.clock().wallClockMillis();
+                // an expiry already past deletes, as changeExpiry does
+                Value value = expired ? null : first.value();
+                Expiry expiry = value != null && first.version().expires() ? Expiry.at(expiresAt) : Expiry.NONE;
+                write(write.key, value, expiry, siblings.context(), asked, new PutCallback() {
                     @Override
                     public void onSuccess(Version written) {
                         write.callback.onSuccess(written, supersededLive);
@@ -1120,7 +1137,8 @@ public final class Coordinator implements TimerHandler {
 
                     @Override
                     public void onFailure(ErrorCode code, String message) {
-                        write.callback.onFailure(code, message);
+                        write.callback.onFailure(code, "the write was stored by " + write.required + " replicas,"
+                            + " but writing it again to supersede versions some of them held failed: " + message);
                     }
                 });
             }

@@ -71,7 +71,7 @@ public enum ReplicationCounter implements CounterDescriptor {
     FORWARDS_REDIRECTED("replication_forwards_redirected", CounterKind.COUNTER,
         "writes handed to the key's next replica because the one asked wrote nothing: not a replica in its view of a ring that is changing, or busy"),
     BLIND_WRITES_REWRITTEN("replication_blind_writes_rewritten", CounterKind.COUNTER,
-        "blind writes (no causal context) written a second time, after a read, because a replica acknowledged them beside versions the coordinating replica had missed");
+        "blind writes (no causal context) written a second time, after a read from W replicas, because a replica acknowledged them beside versions the coordinating replica had missed");
 
     private final CounterSpec spec;
 

@@ -102,15 +102,24 @@ class BlindWriteSimulationTest {
     @Test
     void aBlindDeleteThroughAReplicaThatMissedTheSetDeletesIt() {
         SimulationSeeds.run(getClass(), "aBlindDeleteThroughAReplicaThatMissedTheSetDeletesIt", "kv-replication", 20,
-            seed -> {
-                // n1's disk is full during the SET through it: n2 or n3 coordinates it, n1 refuses its copy
-                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT, LivenessView.ALL_ALIVE,
-                    Set.of(n(1)));
-                TestCluster.Outcome<Version> set = cluster.put(n(1), "k", "v", null, QUORUM);
-                assertTrue(set.succeeded(), set.error + " " + set.message);
-                ((FullDiskEngine) cluster.engine(n(1))).free();
-                deleteThroughN1(cluster);
-            });
+            seed -> deleteThroughAReplicaWhoseDiskWasFull(seed, QUORUM));
+    }
+
+    @Test
+    void withR1TheBlindDeleteStillReadsWReplicasBeforeItsSecondWrite() {
+        // the local replica answers a read at R = 1 first, and it holds only the tombstone
+        SimulationSeeds.run(getClass(), "withR1TheBlindDeleteStillReadsWReplicasBeforeItsSecondWrite",
+            "kv-replication", 20, seed -> deleteThroughAReplicaWhoseDiskWasFull(seed, new Consistency(3, 1, 2)));
+    }
+
+    /** n1's disk is full during the SET through it: n2 or n3 coordinates it, n1 refuses its copy. */
+    private static void deleteThroughAReplicaWhoseDiskWasFull(long seed, Consistency consistency) {
+        TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT, LivenessView.ALL_ALIVE,
+            Set.of(n(1)));
+        TestCluster.Outcome<Version> set = cluster.put(n(1), "k", "v", null, consistency);
+        assertTrue(set.succeeded(), set.error + " " + set.message);
+        ((FullDiskEngine) cluster.engine(n(1))).free();
+        deleteThroughN1(cluster, consistency);
     }
 
     @Test
@@ -124,7 +133,7 @@ class BlindWriteSimulationTest {
                 TestCluster.Outcome<Version> set = cluster.put(n(2), "k", "v", null, QUORUM);
                 assertTrue(set.succeeded(), set.error + " " + set.message);
                 cluster.sim.network().heal();
-                deleteThroughN1(cluster);
+                deleteThroughN1(cluster, QUORUM);
             });
     }
 
@@ -132,10 +141,10 @@ class BlindWriteSimulationTest {
      * A client's blind DEL through n1, which holds nothing of the client's acknowledged SET before it: the DEL
      * still deletes the value, and says it did.
      */
-    private static void deleteThroughN1(TestCluster cluster) {
+    private static void deleteThroughN1(TestCluster cluster, Consistency consistency) {
         assertTrue(cluster.stored(n(1), "k").isEmpty(), "n1 missed the SET");
         long rewrittenBefore = rewritten(cluster, n(1));
-        assertEquals(Boolean.TRUE, delete(cluster, n(1), "k", QUORUM), "the DEL found the value it deleted");
+        assertEquals(Boolean.TRUE, delete(cluster, n(1), "k", consistency), "the DEL found the value it deleted");
         assertEquals(rewrittenBefore + 1, rewritten(cluster, n(1)), "the tombstone was written again");
         cluster.sim.runFor(100 * MS);
         for (int i = 1; i <= 3; i++) {
