@@ -19,6 +19,7 @@ import io.ringkv.storage.StorageStage;
 import io.ringkv.storage.StorageTask;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The replica side, on the agent thread: a key's versions live in one storage record, and every read and write of
@@ -124,16 +125,8 @@ public final class Replica {
      *     (all counted)
      */
     void apply(long token, Key key, List<Versioned> incoming, Consumer<WriteOutcome> done) {
-        boolean queued = stage.write(token, engine -> ReplicaTasks.apply(engine, token, key, incoming, settings),
-            (stored, failure) -> {
-                WriteOutcome outcome = failure != null ? refused(failure) : counted(stored);
-                done.accept(outcome == WriteOutcome.STORED && holdsBeyond(stored.state(), incoming)
-                    ? WriteOutcome.STORED_BESIDE_OTHERS : outcome);
-            });
-        if (!queued) {
-            metrics.storageStageFull.incrementRelease();
-            done.accept(WriteOutcome.FAILED);
-        }
+        write(token, engine -> ReplicaTasks.apply(engine, token, key, incoming, settings),
+            stored -> holdsBeyond(stored.state(), incoming), done);
     }
 
     /** @return true when {@code state} holds a version {@code incoming} does not (a handful of versions each) */
@@ -158,12 +151,17 @@ public final class Replica {
     void applyRepaired(long token, Key key, List<Versioned> incoming, long forgetBeforeMillis,
                        Consumer<WriteOutcome> done) {
         write(token, engine -> ReplicaTasks.applyRepaired(engine, token, key, incoming, forgetBeforeMillis, settings),
-            done);
+            stored -> false, done);
     }
 
-    private void write(long token, StorageTask<ReplicaTasks.Stored> task, Consumer<WriteOutcome> done) {
-        boolean queued = stage.write(token, task,
-            (stored, failure) -> done.accept(failure != null ? refused(failure) : counted(stored)));
+    /** @param beside whether a stored result holds versions beyond the write ({@code STORED_BESIDE_OTHERS}) */
+    private void write(long token, StorageTask<ReplicaTasks.Stored> task, Predicate<ReplicaTasks.Stored> beside,
+                       Consumer<WriteOutcome> done) {
+        boolean queued = stage.write(token, task, (stored, failure) -> {
+            WriteOutcome outcome = failure != null ? refused(failure) : counted(stored);
+            done.accept(outcome == WriteOutcome.STORED && beside.test(stored) ? WriteOutcome.STORED_BESIDE_OTHERS
+                : outcome);
+        });
         if (!queued) {
             metrics.storageStageFull.incrementRelease();
             done.accept(WriteOutcome.FAILED);
