@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,24 +29,13 @@ class BlindDeleteAfterFullDiskProcessTest {
     @TempDir
     Path workDirectory;
 
-    private final List<NodeProcess> processes = new ArrayList<>();
-    private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort()};
-    private final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort()};
+    private ThreeNodeProcesses nodes;
 
     @AfterEach
     void stopAll() throws Exception {
-        for (NodeProcess process : processes) {
-            process.close();
-            System.out.println("---- node output ----\n" + process.output());
+        if (nodes != null) {
+            nodes.close();
         }
-    }
-
-    private void startNode(int i) {
-        String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
-        processes.add(NodeProcess.start(workDirectory, "node", "--id", "n" + i,
-            "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
-            "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
-            "--data-dir", workDirectory.resolve("n" + i).toString()));
     }
 
     @Test
@@ -56,8 +43,10 @@ class BlindDeleteAfterFullDiskProcessTest {
     void aDeleteThroughANodeThatMissedTheSetOnAFullDiskDeletesIt() throws Exception {
         Path n0 = Files.createDirectories(workDirectory.resolve("n0"));
         try (Tmpfs disk = Tmpfs.mount(n0, 48 * MIB)) {
+            nodes = new ThreeNodeProcesses(workDirectory);
+            int[] clientPorts = nodes.clientPorts;
             for (int i = 0; i < 3; i++) {
-                startNode(i);
+                nodes.start(i);
             }
             for (int port : clientPorts) {
                 ClusterProcessesTest.awaitRing(port, 3);

@@ -32,31 +32,13 @@ class ClusterProcessesTest {
     @TempDir
     Path workDirectory;
 
-    private final List<NodeProcess> processes = new ArrayList<>();
-    private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort()};
-    private final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort()};
+    private ThreeNodeProcesses nodes;
 
     @AfterEach
     void stopAll() throws Exception {
-        for (NodeProcess process : processes) {
-            process.close();
-            // kept in the surefire report, so a failure in CI can be read afterwards
-            System.out.println("---- node output ----\n" + process.output());
+        if (nodes != null) {
+            nodes.close();
         }
-    }
-
-    /**
-     * Gossips every 200 ms: SUSPECT after 3 s and DOWN after 6 s of silence. On two shared cores, with three node
-     * JVMs and the test busy, windows under a second made live peers look dead and requests fail with UNAVAILABLE.
-     */
-    private NodeProcess startNode(int i) {
-        String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
-        NodeProcess process = NodeProcess.start(workDirectory, "node", "--id", "n" + i,
-            "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
-            "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
-            "--data-dir", workDirectory.resolve("n" + i).toString());
-        processes.add(process);
-        return process;
     }
 
     private static void awaitPeers(NodeProcess process, int self) throws Exception {
@@ -106,9 +88,11 @@ class ClusterProcessesTest {
     @Test
     @Timeout(240)
     void quorumWritesSurviveAKilledNodeAndConsistencyLevelsAreHonored() throws Exception {
-        NodeProcess n0 = startNode(0);
-        NodeProcess n1 = startNode(1);
-        NodeProcess n2 = startNode(2);
+        nodes = new ThreeNodeProcesses(workDirectory);
+        int[] clientPorts = nodes.clientPorts;
+        NodeProcess n0 = nodes.start(0);
+        NodeProcess n1 = nodes.start(1);
+        NodeProcess n2 = nodes.start(2);
         awaitPeers(n0, 0);
         awaitPeers(n2, 2);
         for (int port : clientPorts) {
@@ -178,7 +162,7 @@ class ClusterProcessesTest {
             assertEquals("OK", client.set("one", "x"), "ONE succeeds with a node down");
         }
 
-        NodeProcess restarted = startNode(2);
+        NodeProcess restarted = nodes.start(2);
         awaitPeers(restarted, 2);
         NodeProcess.awaitServing(clientPorts[2], WAIT);
         n0.await("node n2 is ALIVE", WAIT);
