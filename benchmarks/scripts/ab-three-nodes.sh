@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A/B of the three-node load between two builds: starts three ringkv nodes (N=3, R=W=2) from the checkout ROOT
 # (built already: bin/ringkv with RINGKV_SKIP_BUILD=1), runs the load tool of this checkout against the first for
-# SECONDS with the compare-redis.sh load (50 connections, 1 KiB values, 100,000 keys, 50 % reads), prints its JSON line.
+# SECONDS with the compare-redis.sh load (50 connections, 1 KiB values, 100,000 keys, 50 % reads), prints its JSON line;
+# CONNECTIONS=1 changes the number of connections.
 #   benchmarks/scripts/ab-three-nodes.sh /path/to/other/checkout 20 old; benchmarks/scripts/ab-three-nodes.sh . 20 new
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,7 +24,7 @@ for p in 7621 7622 7623; do
 done
 sleep 12
 java -cp "$here/benchmarks/target/benchmarks.jar" io.ringkv.benchmarks.load.LoadTool --label "$label" --port 7621 \
-  --connections 50 --value-bytes 1024 --keys 100000 --read-ratio 0.5 --seconds "$seconds" --warmup-seconds 5 | tail -1
+  --connections ${CONNECTIONS:-50} --value-bytes 1024 --keys 100000 --read-ratio 0.5 --seconds "$seconds" --warmup-seconds 5 | tail -1
 for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 wait 2>/dev/null || true
 rm -rf "$work"

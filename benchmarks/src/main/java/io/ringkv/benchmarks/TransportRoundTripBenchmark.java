@@ -3,10 +3,12 @@ package io.ringkv.benchmarks;
 import io.ringkv.api.MessageHeader;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
+import io.ringkv.node.runtime.AdaptiveIdleStrategy;
 import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.node.transport.ClusterKey;
 import io.ringkv.node.transport.PeerAddress;
+import io.ringkv.node.transport.PeerSockets;
 import io.ringkv.node.transport.TransportConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,6 +72,7 @@ public class TransportRoundTripBenchmark {
     private RingkvPair ringkv;
     private RingkvPair authenticated;
     private RingkvPair encrypted;
+    private RingkvPair woken;
 
     private RawAeronEndpoint rawClient;
     private RawAeronEndpoint rawEcho;
@@ -88,9 +91,10 @@ public class TransportRoundTripBenchmark {
         // only the endpoints the benchmark measures: idle echo threads of the others would share the two cores
         String measured = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
         switch (measured) {
-            case "ringkv" -> ringkv = new RingkvPair(preset, null);
-            case "ringkvAuthenticated" -> authenticated = new RingkvPair(preset, clusterKey());
-            case "ringkvEncrypted" -> encrypted = new RingkvPair(preset, clusterKey().encrypting());
+            case "ringkv" -> ringkv = new RingkvPair(preset, null, false);
+            case "ringkvAuthenticated" -> authenticated = new RingkvPair(preset, clusterKey(), false);
+            case "ringkvEncrypted" -> encrypted = new RingkvPair(preset, clusterKey().encrypting(), false);
+            case "ringkvWokenBySockets" -> woken = new RingkvPair(preset, null, true);
             default -> startRaw(preset);
         }
     }
@@ -108,9 +112,11 @@ public class TransportRoundTripBenchmark {
         final AeronTransport client;
         final AeronTransport echo;
         final AgentRunner echoRunner;
+        final IdleStrategy clientWaiting;
         boolean replied;
 
-        RingkvPair(IdlePreset preset, ClusterKey key) {
+        /** @param sockets both sides sleep on their peer sockets (adaptive only), as a node's agent does */
+        RingkvPair(IdlePreset preset, ClusterKey key, boolean sockets) {
             PeerAddress clientAddress = new PeerAddress("127.0.0.1", freePort());
             PeerAddress echoAddress = new PeerAddress("127.0.0.1", freePort());
             String name = key == null ? "ringkv" : key.encrypts() ? "ringkv-encrypted" : "ringkv-authenticated";
@@ -128,7 +134,14 @@ public class TransportRoundTripBenchmark {
                     echo.doHousekeeping();
                 }
             });
-            echoRunner = runner(preset, name + "-echo", echo::doWork);
+            IdleStrategy echoWaiting = preset.newStrategy();
+            clientWaiting = preset.newStrategy();
+            if (sockets && echoWaiting instanceof AdaptiveIdleStrategy echoAdaptive
+                && clientWaiting instanceof AdaptiveIdleStrategy clientAdaptive) {
+                echoAdaptive.sleepWith(sleepOn(echo.sockets()));
+                clientAdaptive.sleepWith(sleepOn(client.sockets()));
+            }
+            echoRunner = runner(echoWaiting, name + "-echo", echo::doWork);
             // both publications are created on first send: repeat until one full round trip has come back
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!replied && System.nanoTime() < deadline) {
@@ -148,9 +161,9 @@ public class TransportRoundTripBenchmark {
             while (client.send(ECHO, message, 0, message.capacity()) != SendResult.SENT) {
                 client.doWork();
             }
-            waiting.reset();
+            clientWaiting.reset();
             while (!replied) {
-                waiting.idle(client.doWork());
+                clientWaiting.idle(client.doWork());
             }
             return replied;
         }
@@ -174,14 +187,18 @@ public class TransportRoundTripBenchmark {
                 }
             });
         rawEcho = echo[0];
-        rawEchoRunner = runner(preset, "raw-echo", rawEcho::doWork);
+        rawEchoRunner = runner(preset.newStrategy(), "raw-echo", rawEcho::doWork);
         while (!rawClient.isConnected()) {
             rawClient.doWork();
         }
     }
 
-    private static AgentRunner runner(IdlePreset preset, String name, java.util.function.IntSupplier work) {
-        AgentRunner runner = new AgentRunner(preset.newStrategy(), Throwable::printStackTrace, null, new Agent() {
+    private static AdaptiveIdleStrategy.Sleep sleepOn(PeerSockets sockets) {
+        return AdaptiveIdleStrategy.Sleep.of(sockets::await, sockets::wakeup);
+    }
+
+    private static AgentRunner runner(IdleStrategy idle, String name, java.util.function.IntSupplier work) {
+        AgentRunner runner = new AgentRunner(idle, Throwable::printStackTrace, null, new Agent() {
             @Override
             public int doWork() {
                 return work.getAsInt();
@@ -213,6 +230,12 @@ public class TransportRoundTripBenchmark {
         return encrypted.roundTrip();
     }
 
+    /** As {@link #ringkv()}, both sides sleeping on their peer sockets as a node's agent does (adaptive only). */
+    @Benchmark
+    public boolean ringkvWokenBySockets() {
+        return woken.roundTrip();
+    }
+
     @Benchmark
     public boolean rawAeron() {
         rawReplied = false;
@@ -236,6 +259,9 @@ public class TransportRoundTripBenchmark {
         }
         if (encrypted != null) {
             encrypted.close();
+        }
+        if (woken != null) {
+            woken.close();
         }
         if (rawClient != null) {
             rawEchoRunner.close();

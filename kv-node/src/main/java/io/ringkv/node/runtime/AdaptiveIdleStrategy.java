@@ -1,14 +1,17 @@
 package io.ringkv.node.runtime;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
  * Spins and yields briefly after work, then parks for growing periods; once the node has been idle for a while it
  * parks longer still. While traffic flows the node answers within microseconds of a message landing; an idle
- * node wakes only about a hundred times a second, which keeps it near 1 % of a core. A message from the network
- * after a quiet spell waits up to 10 ms for the node to wake ({@code backoff} caps that at 1 ms, for more CPU);
- * work handed over by another thread of the process does not wait: that thread calls {@link #wakeIfParked()}.
+ * node wakes only about a hundred times a second, which keeps it near 1 % of a core. Work handed over by another
+ * thread of the process does not wait: that thread calls {@link #wakeIfParked()}. A node's agent sleeps with
+ * {@link #sleepWith a sleep} that a datagram for its media driver ends too (its sockets, see {@code PeerSockets}),
+ * so it spins only briefly; parked blind (without one), a message from the network after a quiet spell would wait
+ * up to 10 ms for the node to wake ({@code backoff} caps that at 1 ms, for more CPU).
  *
  * <p>Before its first park after work the strategy announces it and returns once more without parking, so the
  * agent looks at its inputs again after the announcement: a producer that offers work and then sees no
@@ -18,6 +21,9 @@ import org.agrona.concurrent.IdleStrategy;
 public final class AdaptiveIdleStrategy implements IdleStrategy {
     private static final int SPINS = 20;
     private static final int YIELDS = 10;
+    /** Spins and yields before sleeping when the sleep wakes on every input: a wake-up then costs less than polling. */
+    private static final int SPINS_WHEN_WOKEN = 5;
+    private static final int YIELDS_WHEN_WOKEN = 2;
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long ACTIVE_MAX_PARK_NANOS = 1_000_000;
     private static final long DEEP_IDLE_PARK_NANOS = 10_000_000;
@@ -26,11 +32,39 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
 
     private int spins;
     private int yields;
+    private int maxSpins = SPINS;
+    private int maxYields = YIELDS;
     private long parkNanos = MIN_PARK_NANOS;
     private int longParks;
     /** The parking thread once a park is announced, null while the agent works or spins. */
     private volatile Thread parked;
     private boolean announced;
+    /** Sleeps instead of parking, woken by more than other threads (e.g. the network); null to park. */
+    private volatile Sleep sleep;
+
+    /** A way to sleep that something besides {@link LockSupport#unpark} can end. */
+    public interface Sleep {
+        /** Sleeps about {@code nanos} at most, less when woken (the agent thread). */
+        void sleep(long nanos);
+
+        /** Ends the current or next sleep at once (any thread). */
+        void wake();
+
+        /** @return a sleep made of the two actions, e.g. a selector's timed select and its wake-up */
+        static Sleep of(LongConsumer sleep, Runnable wake) {
+            return new Sleep() {
+                @Override
+                public void sleep(long nanos) {
+                    sleep.accept(nanos);
+                }
+
+                @Override
+                public void wake() {
+                    wake.run();
+                }
+            };
+        }
+    }
 
     /** Creates the strategy in its most responsive state. */
     public AdaptiveIdleStrategy() {
@@ -47,17 +81,22 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
 
     @Override
     public void idle() {
-        if (spins < SPINS) {
+        if (spins < maxSpins) {
             spins++;
             Thread.onSpinWait();
-        } else if (yields < YIELDS) {
+        } else if (yields < maxYields) {
             yields++;
             Thread.yield();
         } else if (!announced) {
             announced = true;
             parked = Thread.currentThread();
         } else {
-            LockSupport.parkNanos(parkNanos);
+            Sleep waker = sleep;
+            if (waker != null) {
+                waker.sleep(parkNanos);
+            } else {
+                LockSupport.parkNanos(parkNanos);
+            }
             if (parkNanos < ACTIVE_MAX_PARK_NANOS) {
                 parkNanos = Math.min(parkNanos * 2, ACTIVE_MAX_PARK_NANOS);
             } else if (++longParks >= PARKS_BEFORE_DEEP_IDLE) {
@@ -67,13 +106,29 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     }
 
     /**
+     * Sleeps with {@code sleep} instead of parking the thread, and spins and yields less before it: {@code sleep} must
+     * end on every input the agent polls (its sockets, and {@link #wakeIfParked()} for everything else), so there
+     * is nothing to catch by polling but work that comes within a few duty cycles. Call before the agent runs.
+     */
+    public void sleepWith(Sleep sleep) {
+        this.sleep = sleep;
+        this.maxSpins = SPINS_WHEN_WOKEN;
+        this.maxYields = YIELDS_WHEN_WOKEN;
+    }
+
+    /**
      * Wakes the agent if it is parked or about to park; costs one volatile read otherwise. Call it from any thread
      * after handing the agent work.
      */
     public void wakeIfParked() {
         Thread thread = parked;
         if (thread != null) {
-            LockSupport.unpark(thread);
+            Sleep waker = sleep;
+            if (waker != null) {
+                waker.wake();
+            } else {
+                LockSupport.unpark(thread);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ringkv.node.runtime;
 
 import io.ringkv.node.transport.AeronTransport;
+import io.ringkv.node.transport.PeerSockets;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 import org.agrona.concurrent.Agent;
@@ -59,11 +60,14 @@ public final class NodeAgent implements Agent {
 
     /**
      * Lets offers to the inbox wake the agent thread while {@code idle} parks it: call before the agent runs, with
-     * the strategy it will run with. Strategies other than {@link AdaptiveIdleStrategy} park at most 1 ms and are
-     * not woken.
+     * the strategy it will run with. {@link AdaptiveIdleStrategy} sleeps on the transport's peer sockets, so a
+     * datagram ends its sleep too; the other strategies park blind for at most 1 ms and are not woken.
      */
     public void idleWith(IdleStrategy idle) {
         if (idle instanceof AdaptiveIdleStrategy adaptive) {
+            // a datagram for the media driver ends the sleep as a hand-off from another thread does
+            PeerSockets sockets = transport.sockets();
+            adaptive.sleepWith(AdaptiveIdleStrategy.Sleep.of(sockets::await, sockets::wakeup));
             inbox.wakeWith(adaptive::wakeIfParked);
             wakeIfParked = adaptive::wakeIfParked;
         }

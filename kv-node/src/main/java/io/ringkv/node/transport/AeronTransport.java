@@ -105,6 +105,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final CounterSet<TransportCounter> counters;
     private final CounterSet<AeronTransportCounter> aeronCounters;
     private final ThrottledLog errorLog = new ThrottledLog(LOG, ThrottledLog.DEFAULT_INTERVAL_NANOS, System::nanoTime);
+    private final PeerSockets sockets = new PeerSockets();
     private boolean closed;
     private String lastError = "none";
     private String failure;
@@ -139,7 +140,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
             // datagrams reach Aeron's receiver only when their header is whole and consistent
             .receiveChannelEndpointSupplier((channel, dispatcher, status, context) ->
                 new FrameCheckingReceiveEndpoint(channel, dispatcher, status, context,
-                    () -> aeronCounters.get(AeronTransportCounter.DROPPED_INVALID_FRAMES).incrementRelease()))
+                    () -> aeronCounters.get(AeronTransportCounter.DROPPED_INVALID_FRAMES).incrementRelease(), sockets))
+            // every socket the driver reads wakes the sleeping agent (PeerSockets)
+            .sendChannelEndpointSupplier((channel, status, context) ->
+                new WatchedSendEndpoint(channel, status, context, sockets))
             // the client's inter-service timeout comes from this one (through the CnC file), so it bounds how long
             // the agent thread may stall; Aeron wants the unblock timeout above it
             .clientLivenessTimeoutNs(config.timeoutNanos())
@@ -348,6 +352,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             return 0;
         }
         int work = driverInvoker.invoke() + clientInvoker.invoke();
+        sockets.releaseClosed();
         if (!backlogged.isEmpty()) {
             work += sendBacklog();
         }
@@ -363,6 +368,11 @@ public final class AeronTransport implements Transport, AutoCloseable {
                 + lastError);
         }
         return work;
+    }
+
+    /** @return what lets the agent sleep until a datagram reaches the media driver's sockets */
+    public PeerSockets sockets() {
+        return sockets;
     }
 
     /** Delivers up to 64 arriving fragments to their handlers. @return fragments read */
@@ -654,7 +664,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            CloseHelper.closeAll(aeron, driver);
+            CloseHelper.closeAll(aeron, driver, sockets);
         }
     }
 

@@ -20,15 +20,32 @@ import org.agrona.concurrent.status.AtomicCounter;
  * live image's session and term, and the receiver copied a negative length into that image (an
  * {@code IndexOutOfBoundsException} per datagram). A datagram that fails is dropped and counted, never thrown.
  *
+ * <p>Its socket is watched by the node's {@link PeerSockets}, so a datagram wakes the sleeping agent.
+ *
  * <p>Runs on the driver's receiver duty cycle, which in INVOKER mode is the node's agent thread.
  */
 final class FrameCheckingReceiveEndpoint extends ReceiveChannelEndpoint {
     private final Runnable onInvalidFrame;
+    private final PeerSockets sockets;
 
     FrameCheckingReceiveEndpoint(UdpChannel channel, DataPacketDispatcher dispatcher, AtomicCounter statusIndicator,
-                                 MediaDriver.Context context, Runnable onInvalidFrame) {
+                                 MediaDriver.Context context, Runnable onInvalidFrame, PeerSockets sockets) {
         super(channel, dispatcher, statusIndicator, context);
         this.onInvalidFrame = onInvalidFrame;
+        this.sockets = sockets;
+    }
+
+    /** Opens the socket, which then wakes the sleeping agent when a datagram arrives. */
+    @Override
+    public void openChannel() {
+        super.openChannel();
+        sockets.register(receiveDatagramChannel());
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        sockets.endpointClosed();
     }
 
     @Override

@@ -130,6 +130,44 @@ class AeronTransportTest {
         pump(() -> a.send(B, buffer, 0, buffer.capacity()) == SendResult.SENT);
     }
 
+    /**
+     * Runs {@code transport}'s sleep with no end but a wake-up while {@code meanwhile} runs on this thread, and says
+     * whether it ended within 20 s.
+     */
+    private static boolean sleepEnds(AeronTransport transport, BooleanSupplier meanwhile) throws InterruptedException {
+        Thread sleeper = Thread.ofPlatform().start(() -> transport.sockets().await(TimeUnit.MINUTES.toNanos(10)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (sleeper.isAlive() && System.nanoTime() < deadline) {
+            if (!meanwhile.getAsBoolean()) {
+                Thread.onSpinWait();
+            }
+        }
+        sleeper.join(TimeUnit.SECONDS.toMillis(20));
+        return !sleeper.isAlive();
+    }
+
+    @Test
+    void aPeersDatagramsEndATransportsSleepOnItsPeerPort() throws InterruptedException {
+        sendFromA(message(SCHEMA, 100));
+        pump(() -> !receivedByB.isEmpty());
+        b.doWork();
+        // b sleeps; a keeps sending to it (and its driver sends heartbeats): the datagrams reach b's peer port
+        UnsafeBuffer more = message(SCHEMA, 10);
+        assertTrue(sleepEnds(b, () -> {
+            a.send(B, more, 0, more.capacity());
+            return a.doWork() > 0;
+        }), "a datagram to b's peer port did not end its sleep");
+    }
+
+    @Test
+    void statusMessagesForAPublicationEndTheSendersSleep() throws InterruptedException {
+        // a publishes to b, b never to a: all a's own sockets receive is b's status messages on a's socket to b
+        sendFromA(message(SCHEMA, 100));
+        pump(() -> !receivedByB.isEmpty());
+        a.doWork();
+        assertTrue(sleepEnds(a, () -> b.doWork() > 0), "b's status messages did not end a's sleep");
+    }
+
     @Test
     void aMessageReachesTheHandlerOfItsSchemaWithTheSenderNamed() {
         sendFromA(message(SCHEMA, 100));

@@ -1,0 +1,119 @@
+package io.ringkv.node.transport;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What ends the agent's sleep on the peer sockets, and that a closed socket's port is free again. */
+@Timeout(60)
+class PeerSocketsTest {
+    /** Far longer than any test may take: a sleep that ends did so because something woke it. */
+    private static final long FOREVER_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    private final PeerSockets sockets = new PeerSockets();
+
+    @AfterEach
+    void close() {
+        sockets.close();
+    }
+
+    /** Runs {@code await(FOREVER)} on a thread of its own and says whether it ended within 20 s. */
+    private boolean sleepEnds(Runnable meanwhile) throws InterruptedException {
+        Thread sleeper = Thread.ofPlatform().start(() -> sockets.await(FOREVER_NANOS));
+        meanwhile.run();
+        sleeper.join(TimeUnit.SECONDS.toMillis(20));
+        return !sleeper.isAlive();
+    }
+
+    @Test
+    void aWakeUpGivenBeforeTheSleepEndsItAtOnceAsAParksPermitDoes() throws InterruptedException {
+        sockets.wakeup();
+        if (!sleepEnds(() -> { })) {
+            throw new AssertionError("a wake-up given before the sleep did not end it");
+        }
+    }
+
+    @Test
+    void aWakeUpFromAnotherThreadEndsTheSleep() throws InterruptedException {
+        if (!sleepEnds(() -> {
+            sleepBriefly();
+            sockets.wakeup();
+        })) {
+            throw new AssertionError("the wake-up did not end the sleep");
+        }
+    }
+
+    @Test
+    void aDatagramToAWatchedSocketEndsTheSleepAndAnUnwatchedOneDoesNot() throws Exception {
+        try (DatagramChannel watched = openOnLoopback(0); DatagramChannel unwatched = openOnLoopback(0);
+             DatagramChannel peer = DatagramChannel.open()) {
+            sockets.register(watched);
+            Thread sleeper = Thread.ofPlatform().start(() -> sockets.await(FOREVER_NANOS));
+            peer.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), unwatched.getLocalAddress());
+            sleeper.join(500);
+            if (!sleeper.isAlive()) {
+                throw new AssertionError("a datagram to a socket nobody registered ended the sleep");
+            }
+            peer.send(ByteBuffer.wrap(new byte[] {4, 5, 6}), watched.getLocalAddress());
+            sleeper.join(TimeUnit.SECONDS.toMillis(20));
+            if (sleeper.isAlive()) {
+                throw new AssertionError("the datagram to the watched socket did not end the sleep");
+            }
+        }
+    }
+
+    /** A sleep that never ended would hold the test past its timeout. */
+    @Test
+    void aSleepEndsByItsTimeoutWhenNothingComes() {
+        // whole milliseconds, at least one: a nanosecond's sleep is a millisecond's, not a sleep without end
+        assertDoesNotThrow(() -> sockets.await(1));
+        assertDoesNotThrow(() -> sockets.await(TimeUnit.MILLISECONDS.toNanos(5)));
+    }
+
+    @Test
+    void aClosedSocketsPortIsFreeOnceTheClosedEndpointsAreReleased() throws IOException {
+        int port;
+        try (DatagramChannel first = openOnLoopback(0)) {
+            port = ((InetSocketAddress) first.getLocalAddress()).getPort();
+            sockets.register(first);
+        }
+        // registered with a selector, a closed channel keeps its socket until the selector lets the key go
+        assertThrows(BindException.class, () -> openOnLoopback(port).close(),
+            "the port is still held: the test would not show the release");
+        sockets.endpointClosed();
+        sockets.releaseClosed();
+        try (DatagramChannel again = openOnLoopback(port)) {
+            assertFalse(again.socket().isClosed());
+        }
+    }
+
+    private static DatagramChannel openOnLoopback(int port) throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.bind(new InetSocketAddress("127.0.0.1", port));
+            channel.configureBlocking(false);
+            return channel;
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
