@@ -9,9 +9,9 @@ import org.agrona.concurrent.IdleStrategy;
  * parks longer still. While traffic flows the node answers within microseconds of a message landing; an idle
  * node wakes only about a hundred times a second, which keeps it near 1 % of a core. Work handed over by another
  * thread of the process does not wait: that thread calls {@link #wakeIfParked()}. A node's agent sleeps with
- * {@link #sleepWith a sleep} that a datagram for its media driver ends too (its sockets, see {@code PeerSockets}),
- * so it spins only briefly; parked blind (without one), a message from the network after a quiet spell would wait
- * up to 10 ms for the node to wake ({@code backoff} caps that at 1 ms, for more CPU).
+ * {@link #sleepWith a sleep} that a datagram for its media driver ends too (its sockets, see {@code PeerSockets});
+ * parked blind (without one), a message from the network after a quiet spell would wait up to 10 ms for the node
+ * to wake ({@code backoff} caps that at 1 ms, for more CPU).
  *
  * <p>Before its first park after work the strategy announces it and returns once more without parking, so the
  * agent looks at its inputs again after the announcement: a producer that offers work and then sees no
@@ -21,9 +21,6 @@ import org.agrona.concurrent.IdleStrategy;
 public final class AdaptiveIdleStrategy implements IdleStrategy {
     private static final int SPINS = 20;
     private static final int YIELDS = 10;
-    /** Spins and yields before sleeping when the sleep wakes on every input: a wake-up then costs less than polling. */
-    private static final int SPINS_WHEN_WOKEN = 5;
-    private static final int YIELDS_WHEN_WOKEN = 2;
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long ACTIVE_MAX_PARK_NANOS = 1_000_000;
     private static final long DEEP_IDLE_PARK_NANOS = 10_000_000;
@@ -32,8 +29,6 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
 
     private int spins;
     private int yields;
-    private int maxSpins = SPINS;
-    private int maxYields = YIELDS;
     private long parkNanos = MIN_PARK_NANOS;
     private int longParks;
     /** The parking thread once a park is announced, null while the agent works or spins. */
@@ -81,10 +76,10 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
 
     @Override
     public void idle() {
-        if (spins < maxSpins) {
+        if (spins < SPINS) {
             spins++;
             Thread.onSpinWait();
-        } else if (yields < maxYields) {
+        } else if (yields < YIELDS) {
             yields++;
             Thread.yield();
         } else if (!announced) {
@@ -106,14 +101,11 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     }
 
     /**
-     * Sleeps with {@code sleep} instead of parking the thread, and spins and yields less before it: {@code sleep} must
-     * end on every input the agent polls (its sockets, and {@link #wakeIfParked()} for everything else), so there
-     * is nothing to catch by polling but work that comes within a few duty cycles. Call before the agent runs.
+     * Sleeps with {@code sleep} instead of parking the thread: {@code sleep} ends on inputs a park would not see (the
+     * agent's sockets), and {@link #wakeIfParked()} ends it. Call before the agent runs.
      */
     public void sleepWith(Sleep sleep) {
         this.sleep = sleep;
-        this.maxSpins = SPINS_WHEN_WOKEN;
-        this.maxYields = YIELDS_WHEN_WOKEN;
     }
 
     /**

@@ -105,13 +105,14 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final CounterSet<TransportCounter> counters;
     private final CounterSet<AeronTransportCounter> aeronCounters;
     private final ThrottledLog errorLog = new ThrottledLog(LOG, ThrottledLog.DEFAULT_INTERVAL_NANOS, System::nanoTime);
-    private final PeerSockets sockets = new PeerSockets();
+    private final PeerSockets sockets;
     private boolean closed;
     private String lastError = "none";
     private String failure;
 
-    private AeronTransport(TransportConfig config, CounterRegistry registry) {
+    private AeronTransport(TransportConfig config, CounterRegistry registry, PeerSockets sockets) {
         this.config = config;
+        this.sockets = sockets;
         this.counters = registry.register(TransportCounter.class);
         this.aeronCounters = registry.register(AeronTransportCounter.class);
         Envelope.write(envelope, config.self());
@@ -182,7 +183,13 @@ public final class AeronTransport implements Transport, AutoCloseable {
      * @throws IllegalArgumentException when {@code counters} already holds transport counters
      */
     public static AeronTransport start(TransportConfig config, CounterRegistry counters) {
-        return new AeronTransport(config, counters);
+        PeerSockets sockets = new PeerSockets();
+        try {
+            return new AeronTransport(config, counters, sockets);
+        } catch (RuntimeException | Error e) {
+            sockets.close();
+            throw e;
+        }
     }
 
     private void addPeer(NodeId id, PeerAddress address) {

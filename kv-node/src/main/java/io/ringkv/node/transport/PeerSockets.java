@@ -3,10 +3,12 @@ package io.ringkv.node.transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Lets the agent thread sleep until a datagram reaches one of the media driver's sockets, or another thread of the
@@ -40,8 +42,8 @@ public final class PeerSockets implements AutoCloseable {
         }
         try {
             channel.register(selector, SelectionKey.OP_READ);
-        } catch (ClosedChannelException e) {
-            // closed between the check and now: nothing to watch
+        } catch (ClosedChannelException | ClosedSelectorException e) {
+            // closed between the check and now, or the transport is closing: nothing to watch
         }
     }
 
@@ -61,10 +63,17 @@ public final class PeerSockets implements AutoCloseable {
             try {
                 selector.selectNow();
                 selector.selectedKeys().clear();
-            } catch (IOException e) {
-                // the next await selects again
+                // the select took any wake-up given meanwhile: give it back, so the next sleep still ends at once
+                selector.wakeup();
+            } catch (IOException | ClosedSelectorException e) {
+                // the next await selects again, or the transport is closing
             }
         }
+    }
+
+    /** @return the sockets watched, closed ones the selector has not let go of yet included */
+    int watched() {
+        return selector.keys().size();
     }
 
     /**
@@ -76,9 +85,9 @@ public final class PeerSockets implements AutoCloseable {
         try {
             selector.select(millis);
             selector.selectedKeys().clear();
-        } catch (IOException e) {
-            // a failing selector must not stop the agent: sleep blind for the period instead
-            java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+        } catch (IOException | ClosedSelectorException e) {
+            // a failing selector, or one closed with the transport by another thread, must not make the agent spin
+            LockSupport.parkNanos(nanos);
         }
     }
 

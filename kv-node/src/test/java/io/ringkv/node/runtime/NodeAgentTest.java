@@ -36,7 +36,7 @@ class NodeAgentTest {
             AdaptiveIdleStrategy idle = new AdaptiveIdleStrategy();
             agent.idleWith(idle);
             // spins, yields, the announcement, then a few short sleeps: the agent counts as asleep from there
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 60; i++) {
                 idle.idle(0);
             }
             agent.wake();

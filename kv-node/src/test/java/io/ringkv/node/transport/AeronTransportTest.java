@@ -169,6 +169,28 @@ class AeronTransportTest {
     }
 
     @Test
+    void anIdleTransportsSleepLastsItsTimeout() {
+        // no peer sends to b: a socket that stayed readable (or a wake-up never taken) would end every sleep at once
+        b.doWork();
+        long start = System.nanoTime();
+        for (int i = 0; i < 5; i++) {
+            b.sockets().await(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        long slept = System.nanoTime() - start;
+        assertTrue(slept >= TimeUnit.MILLISECONDS.toNanos(100), "five 20 ms sleeps took " + slept + " ns");
+    }
+
+    @Test
+    void theSocketOfAClosedPublicationIsLetGoAtTheNextDutyCycleNotAtTheNextSleep() {
+        sendFromA(message(SCHEMA, 100));
+        pump(() -> !receivedByB.isEmpty());
+        assertEquals(2, a.sockets().watched(), "a's peer port and its socket to b");
+        // b moves: a forgets its publication, and the driver closes the socket once the publication's linger is over
+        a.introduce(new Node(B, "127.0.0.1", freePort(), 7379, "z", "r"));
+        pump(() -> a.sockets().watched() == 1);
+    }
+
+    @Test
     void aMessageReachesTheHandlerOfItsSchemaWithTheSenderNamed() {
         sendFromA(message(SCHEMA, 100));
         pump(() -> !receivedByB.isEmpty());
