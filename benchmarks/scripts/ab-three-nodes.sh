@@ -2,7 +2,8 @@
 # A/B of the three-node load between two builds: starts three ringkv nodes (N=3, R=W=2) from the checkout ROOT
 # (built already: bin/ringkv with RINGKV_SKIP_BUILD=1), runs the load tool of this checkout against the first for
 # SECONDS with the compare-redis.sh load (50 connections, 1 KiB values, 100,000 keys, 50 % reads), prints its JSON line;
-# CONNECTIONS=1 changes the number of connections.
+# CONNECTIONS=1 changes the number of connections; NODES=1 starts one node (a single-node cluster) instead of three;
+# IDLE=1 applies no load and prints the nodes' CPU over SECONDS instead (all of them, % of one core).
 #   benchmarks/scripts/ab-three-nodes.sh /path/to/other/checkout 20 old; benchmarks/scripts/ab-three-nodes.sh . 20 new
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -10,21 +11,40 @@ root=$1; seconds=$2; label=$3
 source "$here/bin/jdk.sh"
 work=$(mktemp -d /tmp/ab.XXXXXX)
 pids=()
-seeds="127.0.0.1:7611,127.0.0.1:7612,127.0.0.1:7613"
-for i in 1 2 3; do
-  RINGKV_SKIP_BUILD=1 "$root/bin/ringkv" node --id "n$i" --listen "127.0.0.1:$((7610 + i))" \
-    --client-port "$((7620 + i))" --seeds "$seeds" --n 3 --r 2 --w 2 --data-dir "$work/n$i" > "$work/n$i.log" 2>&1 &
+nodes=${NODES:-3}
+case "$nodes" in 1|3) ;; *) echo "NODES must be 1 or 3, was $nodes" >&2; exit 2 ;; esac
+if [ "$nodes" = 1 ]; then
+  RINGKV_SKIP_BUILD=1 "$root/bin/ringkv" node --id n1 --listen 127.0.0.1:7611 --client-port 7621 \
+    --data-dir "$work/n1" > "$work/n1.log" 2>&1 &
   pids+=($!)
-done
-for p in 7621 7622 7623; do
+  ports="7621"
+else
+  seeds="127.0.0.1:7611,127.0.0.1:7612,127.0.0.1:7613"
+  for i in 1 2 3; do
+    RINGKV_SKIP_BUILD=1 "$root/bin/ringkv" node --id "n$i" --listen "127.0.0.1:$((7610 + i))" \
+      --client-port "$((7620 + i))" --seeds "$seeds" --n 3 --r 2 --w 2 --data-dir "$work/n$i" > "$work/n$i.log" 2>&1 &
+    pids+=($!)
+  done
+  ports="7621 7622 7623"
+fi
+for p in $ports; do
   for _ in $(seq 1 150); do
-    if out=$(redis-cli -p $p info cluster 2>/dev/null) && echo "$out" | grep -q "loading:0" && echo "$out" | grep -q "cluster_ring_nodes:3"; then break; fi
+    if out=$(redis-cli -p $p info cluster 2>/dev/null) && echo "$out" | grep -q "loading:0" \
+      && echo "$out" | grep -q "cluster_ring_nodes:$nodes"; then break; fi
     sleep 0.2
   done
 done
-sleep 12
-java -cp "$here/benchmarks/target/benchmarks.jar" io.ringkv.benchmarks.load.LoadTool --label "$label" --port 7621 \
-  --connections ${CONNECTIONS:-50} --value-bytes 1024 --keys 100000 --read-ratio 0.5 --seconds "$seconds" --warmup-seconds 5 | tail -1
+[ "$nodes" = 1 ] || sleep 12
+if [ "${IDLE:-0}" = 1 ]; then
+  # no load: the nodes' CPU (all their processes together) over SECONDS, as a percentage of one core
+  cpu() { local t=0 l; for pid in "${pids[@]}"; do l=$(cat "/proc/$pid/stat"); l=${l##*) }; set -- $l; t=$((t + ${12} + ${13})); done; echo "$t"; }
+  sleep 10
+  c0=$(cpu); sleep "$seconds"; c1=$(cpu)
+  echo "{\"label\":\"$label\",\"nodes\":$nodes,\"idle_seconds\":$seconds,\"cpu_percent_of_one_core\":$(awk -v d=$((c1 - c0)) -v s="$seconds" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", d * 100 / hz / s }')}"
+else
+  java -cp "$here/benchmarks/target/benchmarks.jar" io.ringkv.benchmarks.load.LoadTool --label "$label" --port 7621 \
+    --connections ${CONNECTIONS:-50} --value-bytes 1024 --keys 100000 --read-ratio 0.5 --seconds "$seconds" --warmup-seconds 5 | tail -1
+fi
 for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 wait 2>/dev/null || true
 rm -rf "$work"
