@@ -11,30 +11,14 @@ root=$1; seconds=$2; label=$3
 source "$here/bin/jdk.sh"
 work=$(mktemp -d /tmp/ab.XXXXXX)
 pids=()
+trap 'stop_all; rm -rf "$work"' EXIT
+source "$here/benchmarks/scripts/lib/servers.sh"
 nodes=${NODES:-3}
-case "$nodes" in 1|3) ;; *) echo "NODES must be 1 or 3, was $nodes" >&2; exit 2 ;; esac
-if [ "$nodes" = 1 ]; then
-  RINGKV_SKIP_BUILD=1 "$root/bin/ringkv" node --id n1 --listen 127.0.0.1:7611 --client-port 7621 \
-    --data-dir "$work/n1" > "$work/n1.log" 2>&1 &
-  pids+=($!)
-  ports="7621"
-else
-  seeds="127.0.0.1:7611,127.0.0.1:7612,127.0.0.1:7613"
-  for i in 1 2 3; do
-    RINGKV_SKIP_BUILD=1 "$root/bin/ringkv" node --id "n$i" --listen "127.0.0.1:$((7610 + i))" \
-      --client-port "$((7620 + i))" --seeds "$seeds" --n 3 --r 2 --w 2 --data-dir "$work/n$i" > "$work/n$i.log" 2>&1 &
-    pids+=($!)
-  done
-  ports="7621 7622 7623"
-fi
-for p in $ports; do
-  for _ in $(seq 1 150); do
-    if out=$(redis-cli -p $p info cluster 2>/dev/null) && echo "$out" | grep -q "loading:0" \
-      && echo "$out" | grep -q "cluster_ring_nodes:$nodes"; then break; fi
-    sleep 0.2
-  done
-done
-[ "$nodes" = 1 ] || sleep 12
+case "$nodes" in
+  1) start_one_node; port=7501 ;;
+  3) start_three_nodes; port=7521; sleep 12 ;;
+  *) echo "NODES must be 1 or 3, was $nodes" >&2; exit 2 ;;
+esac
 if [ "${IDLE:-0}" = 1 ]; then
   # no load: the nodes' CPU (all their processes together) over SECONDS, as a percentage of one core
   cpu() { local t=0 l; for pid in "${pids[@]}"; do l=$(cat "/proc/$pid/stat"); l=${l##*) }; set -- $l; t=$((t + ${12} + ${13})); done; echo "$t"; }
@@ -42,9 +26,6 @@ if [ "${IDLE:-0}" = 1 ]; then
   c0=$(cpu); sleep "$seconds"; c1=$(cpu)
   echo "{\"label\":\"$label\",\"nodes\":$nodes,\"idle_seconds\":$seconds,\"cpu_percent_of_one_core\":$(awk -v d=$((c1 - c0)) -v s="$seconds" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", d * 100 / hz / s }')}"
 else
-  java -cp "$here/benchmarks/target/benchmarks.jar" io.ringkv.benchmarks.load.LoadTool --label "$label" --port 7621 \
+  java -cp "$here/benchmarks/target/benchmarks.jar" io.ringkv.benchmarks.load.LoadTool --label "$label" --port "$port" \
     --connections ${CONNECTIONS:-50} --value-bytes 1024 --keys 100000 --read-ratio 0.5 --seconds "$seconds" --warmup-seconds 5 | tail -1
 fi
-for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-wait 2>/dev/null || true
-rm -rf "$work"

@@ -20,29 +20,11 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 work=$(mktemp -d /tmp/ringkv-aot.XXXXXX)
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-seeds="127.0.0.1:7631,127.0.0.1:7632,127.0.0.1:7633"
-for i in 1 2 3; do
-  opts=""
-  [ "$i" = 1 ] && opts="-XX:AOTCacheOutput=$out"
-  RINGKV_SKIP_BUILD=1 RINGKV_JAVA_OPTS="$opts" "$root/bin/ringkv" node --id "n$i" --listen "127.0.0.1:$((7630 + i))" \
-    --client-port "$((7640 + i))" --seeds "$seeds" --n 3 --r 2 --w 2 --data-dir "$work/n$i" > "$work/n$i.log" 2>&1 &
-  pids+=($!)
-done
-for p in 7641 7642 7643; do
-  for _ in $(seq 1 150); do
-    if out_info=$(redis-cli -p "$p" info cluster 2>/dev/null) && echo "$out_info" | grep -q "loading:0" \
-      && echo "$out_info" | grep -q "cluster_ring_nodes:3"; then break; fi
-    sleep 0.2
-  done
-done
+trap 'stop_all; rm -rf "$work"' EXIT
+source "$root/benchmarks/scripts/lib/servers.sh"
+FIRST_NODE_JAVA_OPTS="-XX:AOTCacheOutput=$out" start_three_nodes
 echo "training for $seconds s under the compare-redis load..." >&2
-java -cp "$root/benchmarks/target/benchmarks.jar" io.ringkv.benchmarks.load.LoadTool --label aot-training --port 7641 \
+java -cp "$root/benchmarks/target/benchmarks.jar" io.ringkv.benchmarks.load.LoadTool --label aot-training --port 7521 \
   --connections 50 --value-bytes 1024 --keys 100000 --read-ratio 0.5 --seconds "$seconds" --warmup-seconds 1 \
   > /dev/null
 # the recording node writes the cache while it exits

@@ -1,4 +1,5 @@
-# Shared by the scripts that run a load against Redis and ringkv (compare-redis.sh, cpu-per-request.sh): sourced
+# Shared by the scripts that start ringkv nodes (compare-redis.sh, cpu-per-request.sh, ab-three-nodes.sh,
+# aot-cache.sh): sourced
 # after they set root (the checkout), work (a scratch directory) and pids=() (what their EXIT trap kills).
 # Everything listens on 127.0.0.1.
 
@@ -44,10 +45,13 @@ start_one_node() {
 }
 
 # Three ringkv nodes (N=3, R=2, W=2), clients on ports 7521-7523; returns once every node's ring holds all three.
+# FIRST_NODE_JAVA_OPTS adds JVM options to the first node only (e.g. the one that records an AOT cache).
 start_three_nodes() {
-  local seeds="127.0.0.1:7511,127.0.0.1:7512,127.0.0.1:7513" i ringed
+  local seeds="127.0.0.1:7511,127.0.0.1:7512,127.0.0.1:7513" i ringed opts
   for i in 1 2 3; do
-    RINGKV_SKIP_BUILD=1 "$root/bin/ringkv" node --id "n$i" --listen "127.0.0.1:$((7510 + i))" \
+    opts=${RINGKV_JAVA_OPTS:-}
+    [ "$i" = 1 ] && opts="$opts ${FIRST_NODE_JAVA_OPTS:-}"
+    RINGKV_SKIP_BUILD=1 RINGKV_JAVA_OPTS="$opts" "$root/bin/ringkv" node --id "n$i" --listen "127.0.0.1:$((7510 + i))" \
       --client-port "$((7520 + i))" --seeds "$seeds" --n 3 --r 2 --w 2 --data-dir "$work/n$i" \
       > "$work/n$i.log" 2>&1 &
     pids+=($!)
