@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The cluster under test: the node network and one {@link ClusterNode} per node, every starting node a seed, with
@@ -30,6 +32,7 @@ final class LocalCluster implements AutoCloseable {
     static final List<String> GOSSIP = List.of("--gossip-interval-ms", "1000", "--suspect-after-ms", "5000",
         "--down-after-ms", Long.toString(DOWN_AFTER_MILLIS));
     private static final long HINT_PROGRESS_MILLIS = 10_000;
+    private static final long POLL_MILLIS = 250;
 
     private final NodeNetwork network;
     private final HarnessOptions options;
@@ -248,39 +251,71 @@ final class LocalCluster implements AutoCloseable {
     List<RepairPass> repairEach(long timeoutMillis) throws InterruptedException {
         List<RepairPass> passes = new ArrayList<>();
         for (ClusterNode node : members()) {
-            long start = System.nanoTime();
-            long before = number(info(node, "repair"), "repair_passes_completed");
-            String started;
-            try (RespClient client = new RespClient(node.host(), ClusterNode.CLIENT_PORT, 5_000)) {
-                RespClient.Reply reply = client.call("REPAIR");
-                started = reply instanceof RespClient.Error(String message) ? message : null;
-            } catch (IOException e) {
-                started = "REPAIR could not be sent: " + e.getMessage();
-            }
-            Map<String, String> fields = Map.of();
-            String problem = started;
-            while (problem == null) {
-                fields = info(node, "repair");
-                if (number(fields, "repair_passes_completed") > before) {
-                    break;
-                }
-                if (System.nanoTime() - start > timeoutMillis * 1_000_000) {
-                    problem = "the pass did not end within " + timeoutMillis / 1000 + " s: " + fields;
-                }
-                Thread.sleep(250);
-            }
-            long failed = number(fields, "repair_pass_sessions_failed");
-            long skipped = number(fields, "repair_pass_sessions_skipped");
-            if (problem == null && failed + skipped > 0) {
-                problem = failed + " sessions failed and " + skipped + " were skipped (a peer believed down)";
-            }
-            passes.add(new RepairPass(node.index(), problem, number(fields, "repair_pass_sessions"), failed, skipped,
-                number(fields, "repair_pass_keys"), (System.nanoTime() - start) / 1_000_000));
-            System.out.printf("fault-harness: node%d repaired in %.1f s: %s%n", node.index(),
-                (System.nanoTime() - start) / 1e9, problem == null ? number(fields, "repair_pass_keys")
-                    + " keys exchanged" : problem);
+            RepairPass pass = repairOne(node.index(), section -> info(node, section), () -> askRepair(node),
+                timeoutMillis, POLL_MILLIS);
+            passes.add(pass);
+            System.out.printf("fault-harness: node%d repaired in %.1f s: %s%n", node.index(), pass.millis() / 1e3,
+                pass.problem() == null ? pass.keys() + " keys exchanged" : pass.problem());
         }
         return passes;
+    }
+
+    /**
+     * One node's repair pass: asks for it ({@code ask} answers null when the pass started, else the refusal) and
+     * polls {@code info} ({@code INFO <section>}) until the node has completed one more pass. A pass that is running
+     * already (started during the workload, or by the node itself when a member left) may have compared ranges
+     * before the cluster healed, so it is let end and a pass of our own runs after it.
+     */
+    static RepairPass repairOne(int index, Function<String, Map<String, String>> info, Supplier<String> ask,
+        long timeoutMillis, long pollMillis) throws InterruptedException {
+        long start = System.nanoTime();
+        long before = number(info.apply("repair"), "repair_passes_completed");
+        String started = ask.get();
+        if (runningAlready(started)) {
+            System.out.printf("fault-harness: node%d is in a repair pass already (%s); waiting for it to end%n",
+                index, started);
+            while (runningAlready(started) && System.nanoTime() - start < timeoutMillis * 1_000_000) {
+                Thread.sleep(pollMillis);
+                Map<String, String> fields = info.apply("repair");
+                if ("0".equals(fields.get("repair_pass_running"))) {
+                    before = number(fields, "repair_passes_completed");
+                    started = ask.get();
+                }
+            }
+        }
+        Map<String, String> fields = Map.of();
+        String problem = started;
+        while (problem == null) {
+            fields = info.apply("repair");
+            if (number(fields, "repair_passes_completed") > before) {
+                break;
+            }
+            if (System.nanoTime() - start > timeoutMillis * 1_000_000) {
+                problem = "the pass did not end within " + timeoutMillis / 1000 + " s: " + fields;
+            }
+            Thread.sleep(pollMillis);
+        }
+        long failed = number(fields, "repair_pass_sessions_failed");
+        long skipped = number(fields, "repair_pass_sessions_skipped");
+        if (problem == null && failed + skipped > 0) {
+            problem = failed + " sessions failed and " + skipped + " were skipped (a peer believed down)";
+        }
+        return new RepairPass(index, problem, number(fields, "repair_pass_sessions"), failed, skipped,
+            number(fields, "repair_pass_keys"), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static boolean runningAlready(String refusal) {
+        return refusal != null && refusal.contains("a repair pass is running on this node already");
+    }
+
+    /** @return null when {@code node} started a repair pass, else its refusal or why it could not be asked */
+    private static String askRepair(ClusterNode node) {
+        try (RespClient client = new RespClient(node.host(), ClusterNode.CLIENT_PORT, 5_000)) {
+            RespClient.Reply reply = client.call("REPAIR");
+            return reply instanceof RespClient.Error(String message) ? message : null;
+        } catch (IOException e) {
+            return "REPAIR could not be sent: " + e.getMessage();
+        }
     }
 
     /**
