@@ -29,46 +29,62 @@ final class NodeProcess implements AutoCloseable {
     private final Process process;
     private final Path output;
     /** The media driver directory a {@code ringkv node} process uses; null for other commands. */
-    private final Path aeronDirectory;
+    private final List<Path> aeronDirectories;
     private final List<String> seen = new ArrayList<>();
     private long consumed;
     private int lineIndex;
 
-    private NodeProcess(Process process, Path output, Path aeronDirectory) {
+    private NodeProcess(Process process, Path output, List<Path> aeronDirectories) {
         this.process = process;
         this.output = output;
-        this.aeronDirectory = aeronDirectory;
+        this.aeronDirectories = aeronDirectories;
     }
 
     /**
-     * @return the shared-memory directory a node started with {@code args} gives its media driver (as
-     *     TransportConfig names it), or null when the command is not {@code node} or there is no /dev/shm: a node
-     *     killed with SIGKILL cannot delete it, so the test does (tens of MB each, and a suite starts hundreds)
+     * @return the shared-memory directories the media drivers of the nodes started with {@code args} use (as
+     *     TransportConfig names them): one for {@code node}, one per possible node of {@code cluster} (ids node1-9,
+     *     peer ports base + i), none for other commands or without /dev/shm. A node killed with SIGKILL cannot
+     *     delete its own, so the test does (tens of MB each, and a suite starts hundreds)
      */
-    private static Path aeronDirectory(List<String> args) {
-        if (args.isEmpty() || !args.getFirst().equals("node") || !java.nio.file.Files.isDirectory(Path.of("/dev/shm"))) {
-            return null;
+    private static List<Path> aeronDirectories(List<String> args) {
+        if (args.isEmpty() || !java.nio.file.Files.isDirectory(Path.of("/dev/shm"))) {
+            return List.of();
         }
         String id = "node1";
         String listen = "127.0.0.1:7400";
+        int basePort = 7400;
         for (int i = 1; i + 1 < args.size(); i++) {
-            if (args.get(i).equals("--id")) {
-                id = args.get(i + 1);
-            } else if (args.get(i).equals("--listen")) {
-                listen = args.get(i + 1);
+            switch (args.get(i)) {
+                case "--id" -> id = args.get(i + 1);
+                case "--listen" -> listen = args.get(i + 1);
+                case "--base-port" -> basePort = Integer.parseInt(args.get(i + 1));
+                default -> { }
             }
         }
-        return Path.of("/dev/shm", "ringkv-" + id + "-" + listen.substring(listen.lastIndexOf(':') + 1));
+        return switch (args.getFirst()) {
+            case "node" -> List.of(Path.of("/dev/shm", "ringkv-" + id + "-"
+                + listen.substring(listen.lastIndexOf(':') + 1)));
+            case "cluster" -> {
+                List<Path> directories = new ArrayList<>();
+                for (int node = 1; node <= 9; node++) {
+                    directories.add(Path.of("/dev/shm", "ringkv-node" + node + "-" + (basePort + node)));
+                }
+                yield directories;
+            }
+            default -> List.of();
+        };
     }
 
-    private void deleteAeronDirectory() {
-        if (aeronDirectory == null || process.isAlive()) {
+    private void deleteAeronDirectories() {
+        if (process.isAlive()) {
             return;
         }
-        try (var files = java.nio.file.Files.walk(aeronDirectory)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // gone already (the node deleted it on a clean stop), or never made
+        for (Path directory : aeronDirectories) {
+            try (var files = java.nio.file.Files.walk(directory)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                // gone already (the node deleted it on a clean stop), or never made
+            }
         }
     }
 
@@ -104,7 +120,7 @@ final class NodeProcess implements AutoCloseable {
         try {
             Process process = new ProcessBuilder(command).directory(workingDirectory.toFile())
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            return new NodeProcess(process, output, aeronDirectory(List.of(args)));
+            return new NodeProcess(process, output, aeronDirectories(List.of(args)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -302,10 +318,18 @@ final class NodeProcess implements AutoCloseable {
 
     /** Kills the process and every process it started ({@code ringkv cluster}'s nodes) with SIGKILL and waits. */
     void kill() throws InterruptedException {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> started = process.descendants().toList();
+        started.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
-        deleteAeronDirectory();
+        for (ProcessHandle node : started) {
+            try {
+                node.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // still going after SIGKILL: the files it maps are unlinked below and freed when it dies
+            }
+        }
+        deleteAeronDirectories();
     }
 
     /** Asks the process to stop (SIGTERM). @return its exit code, or -1 when it had to be killed */
