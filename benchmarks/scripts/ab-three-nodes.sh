@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# A/B of the three-node load between two builds: starts three ringkv nodes (N=3, R=W=2) from the checkout ROOT
-# (built already: bin/ringkv with RINGKV_SKIP_BUILD=1), runs the load tool of this checkout against the first for
-# SECONDS with the compare-redis.sh load (50 connections, 1 KiB values, 100,000 keys, 50 % reads), prints its JSON line;
-# CONNECTIONS=1 changes the number of connections; NODES=1 starts one node (a single-node cluster) instead of three;
-# IDLE=1 applies no load and prints the nodes' CPU over SECONDS instead (all of them, % of one core).
+# A/B of the three-node load between two builds: starts three ringkv nodes (N=3, R=W=2) from ROOT, a checkout
+# (built already: bin/ringkv with RINGKV_SKIP_BUILD=1) or an unpacked release image, runs the load tool of this
+# checkout against the first for SECONDS with the compare-redis.sh load (50 connections, 1 KiB values, 100,000
+# keys, 50 % reads), prints its JSON line; CONNECTIONS=1 changes the number of connections; NODES=1 starts one node
+# (a single-node cluster) instead of three; IDLE=1 applies no load and prints the nodes' CPU over SECONDS instead
+# (all of them, % of one core).
 #   benchmarks/scripts/ab-three-nodes.sh /path/to/other/checkout 20 old; benchmarks/scripts/ab-three-nodes.sh . 20 new
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Links the node's runtime image and packs the release archive (run by `mvn -Prelease package` in distribution).
-#   make-release.sh JAVA_HOME MODULES_DIR TARGET_DIR NAME
-# MODULES_DIR holds every jar of the node's module path as a named module. The image goes to
+#   make-release.sh JAVA_HOME MODULES_DIR TARGET_DIR NAME LOAD_TOOL_JAR
+# MODULES_DIR holds every jar of the node's module path as a named module; LOAD_TOOL_JAR is benchmarks.jar, whose
+# load tool trains the image's AOT cache. The image goes to
 # TARGET_DIR/NAME-OS-ARCH/ (the installation: the JDK modules the node needs, ringkv's modules, bin/ringkv, a
 # sample configuration, plugins/, licence notices) and the archive to TARGET_DIR/NAME-OS-ARCH.tar.gz.
 set -euo pipefail
-java_home=$1 modules=$(cd "$2" && pwd) target=$(cd "$3" && pwd) name=$4
+java_home=$1 modules=$(cd "$2" && pwd) target=$(cd "$3" && pwd) name=$4 load_tool=$5
+[ -f "$load_tool" ] || { echo "make-release: no load tool at $load_tool (build the benchmarks module first)" >&2; exit 1; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 case "$(uname -s)" in
@@ -55,28 +57,76 @@ cp -R "$here/root/." "$image/"
 chmod 755 "$image/bin/ringkv"
 cp "$here/legal/"* "$image/legal/ringkv/"
 
-# An AOT cache (JDK 25's class-data sharing of the node's own classes, loaded and linked ahead of time), trained by
-# one real start of a node that answers a SET and a GET; bin/ringkv uses it unless plugins/ changes the module path.
+# An AOT cache (JDK 25's -XX:AOTCacheOutput: the node's classes loaded and linked ahead of time, and how its methods
+# ran), trained by three nodes of the image (N=3) for TRAIN_SECONDS (default 20) under the compare-redis.sh load
+# (50 connections, half SETs and half GETs of 1 KiB values) sent to the first, which records: it runs the client,
+# coordinator, replication and storage paths a loaded node runs, so a node from the archive starts with them and
+# reaches full speed sooner. bin/ringkv uses the cache unless plugins/ changes the module path.
 train=$unpack/training
 mkdir "$train"
-"$image/bin/java" -XX:AOTCacheOutput="$image/lib/ringkv.aot" -m io.ringkv.node/io.ringkv.node.Main node \
-  --id aot-training --listen "127.0.0.1:$((20000 + RANDOM % 12000))" --client-port 0 --data-dir "$train/data" \
-  >"$train/log" 2>&1 &
-training=$!
-client_port=
-for _ in $(seq 600); do
-  client_port=$(sed -n 's/.*clients on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$train/log" | head -1)
-  [ -n "$client_port" ] || ! kill -0 "$training" 2>/dev/null || { sleep 0.1; continue; }
-  break
+train_seconds=${TRAIN_SECONDS:-20}
+peer_base=$((20000 + RANDOM % 12000))
+seeds=127.0.0.1:$((peer_base + 1)),127.0.0.1:$((peer_base + 2)),127.0.0.1:$((peer_base + 3))
+trainers=()
+stop_trainers() { # and the media driver folders of those killed (a node removes its own when it stops)
+  for pid in "${trainers[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for i in 1 2 3; do rm -rf "/dev/shm/ringkv-training$i-$((peer_base + i))"; done
+}
+trap 'stop_trainers; rm -rf "$unpack"' EXIT
+for i in 1 2 3; do
+  record=()
+  [ "$i" != 1 ] || record=(-XX:AOTCacheOutput="$image/lib/ringkv.aot")
+  "$image/bin/java" "${record[@]}" -m io.ringkv.node/io.ringkv.node.Main node --id "training$i" \
+    --listen "127.0.0.1:$((peer_base + i))" --seeds "$seeds" --client-port 0 --data-dir "$train/node$i" \
+    >"$train/node$i.log" 2>&1 &
+  trainers+=($!)
 done
-[ -n "$client_port" ] || { cat "$train/log" >&2; kill -9 "$training" 2>/dev/null; echo "make-release: the training node did not start" >&2; exit 1; }
-exec 3<>"/dev/tcp/127.0.0.1/$client_port"
-printf '*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n' >&3
-for _ in 1 2 3 4; do IFS= read -r -t 30 _ <&3; done
-exec 3>&-
-kill -TERM "$training"
-wait "$training" || true
-[ -s "$image/lib/ringkv.aot" ] || { cat "$train/log" >&2; echo "make-release: no AOT cache was written" >&2; exit 1; }
+training_failed() {
+  for i in 1 2 3; do echo "-- training node $i:" >&2; tail -20 "$train/node$i.log" >&2; done
+  echo "make-release: $1" >&2
+  exit 1
+}
+client_ports=()
+for i in 1 2 3; do
+  port=
+  for _ in $(seq 600); do
+    port=$(sed -n 's/.*clients on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$train/node$i.log" | head -1)
+    [ -n "$port" ] || ! kill -0 "${trainers[i - 1]}" 2>/dev/null || { sleep 0.1; continue; }
+    break
+  done
+  [ -n "$port" ] || training_failed "training node $i did not start"
+  client_ports+=("$port")
+done
+ring_of_three() { # port: whether that node's ring holds the three nodes
+  local line found=1
+  exec 4<>"/dev/tcp/127.0.0.1/$1" || return 1
+  printf '*2\r\n$4\r\nINFO\r\n$7\r\ncluster\r\n' >&4
+  while IFS= read -r -t 2 line <&4; do
+    case "$line" in cluster_ring_nodes:3*) found=0; break ;; cluster_ring_nodes:*) break ;; esac
+  done
+  exec 4>&-
+  return "$found"
+}
+ringed=0
+for _ in $(seq 120); do
+  ringed=0
+  for port in "${client_ports[@]}"; do ! ring_of_three "$port" || ringed=$((ringed + 1)); done
+  [ "$ringed" != 3 ] || break
+  sleep 0.5
+done
+[ "$ringed" = 3 ] || training_failed "the training nodes did not form a ring of three"
+"$java_home/bin/java" -cp "$load_tool" io.ringkv.benchmarks.load.LoadTool --label aot-training \
+  --port "${client_ports[0]}" --connections 50 --value-bytes 1024 --keys 100000 --read-ratio 0.5 \
+  --seconds "$train_seconds" --warmup-seconds 1 >"$train/load.log" 2>&1 \
+  || { cat "$train/load.log" >&2; training_failed "the training load failed"; }
+# the recording node writes the cache as it exits
+kill -9 "${trainers[1]}" "${trainers[2]}" 2>/dev/null || true
+wait "${trainers[1]}" "${trainers[2]}" 2>/dev/null || true
+kill -TERM "${trainers[0]}"
+wait "${trainers[0]}" || true
+stop_trainers
+trainers=()
+[ -s "$image/lib/ringkv.aot" ] || training_failed "no AOT cache was written"
 
 tar -C "$target" -czf "$image.tar.gz" "$release"
 echo "make-release: $image.tar.gz ($(du -k "$image.tar.gz" | cut -f1) KiB; $(du -sk "$image" | cut -f1) KiB unpacked)"
