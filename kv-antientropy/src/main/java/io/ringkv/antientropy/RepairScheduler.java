@@ -247,9 +247,10 @@ public final class RepairScheduler implements TimerHandler {
         }
         current = null;
         inPass = false;
-        running.setRelease(0);
-        passesCompleted.incrementRelease();
         lastPassMillis.setRelease((context.clock().monotonicNanos() - passStartedNanos) / 1_000_000);
+        passesCompleted.incrementRelease();
+        // last: a reader that sees no pass running (INFO reads this counter first) sees the pass counted
+        running.setRelease(0);
         if (again) {
             again = false;
             requestPass();

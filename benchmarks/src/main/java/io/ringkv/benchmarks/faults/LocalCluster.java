@@ -33,6 +33,8 @@ final class LocalCluster implements AutoCloseable {
         "--down-after-ms", Long.toString(DOWN_AFTER_MILLIS));
     private static final long HINT_PROGRESS_MILLIS = 10_000;
     private static final long POLL_MILLIS = 250;
+    private static final String COMPLETED = "repair_passes_completed";
+    private static final String RUNNING = "repair_pass_running";
 
     private final NodeNetwork network;
     private final HarnessOptions options;
@@ -269,28 +271,38 @@ final class LocalCluster implements AutoCloseable {
     static RepairPass repairOne(int index, Function<String, Map<String, String>> info, Supplier<String> ask,
         long timeoutMillis, long pollMillis) throws InterruptedException {
         long start = System.nanoTime();
-        long before = number(info.apply("repair"), "repair_passes_completed");
-        String started = ask.get();
-        if (runningAlready(started)) {
+        long deadline = start + timeoutMillis * 1_000_000;
+        Map<String, String> fields = info.apply("repair");
+        while (!fields.containsKey(COMPLETED) && System.nanoTime() - deadline < 0) {
+            Thread.sleep(pollMillis);
+            fields = info.apply("repair");
+        }
+        String problem = fields.containsKey(COMPLETED) ? ask.get() : "INFO repair did not answer";
+        long before = number(fields, COMPLETED);
+        if (runningAlready(problem)) {
             System.out.printf("fault-harness: node%d is in a repair pass already (%s); waiting for it to end%n",
-                index, started);
-            while (runningAlready(started) && System.nanoTime() - start < timeoutMillis * 1_000_000) {
+                index, problem);
+            while (runningAlready(problem) && System.nanoTime() - deadline < 0) {
                 Thread.sleep(pollMillis);
-                Map<String, String> fields = info.apply("repair");
-                if ("0".equals(fields.get("repair_pass_running"))) {
-                    before = number(fields, "repair_passes_completed");
-                    started = ask.get();
+                fields = info.apply("repair");
+                // a node counts a pass before it shows none running: this count includes the pass just ended
+                if ("0".equals(fields.get(RUNNING))) {
+                    before = number(fields, COMPLETED);
+                    problem = ask.get();
                 }
             }
+            if (runningAlready(problem) && !fields.containsKey(RUNNING)) {
+                problem = "INFO repair stopped answering while a pass ran (" + problem + ")";
+            }
         }
-        Map<String, String> fields = Map.of();
-        String problem = started;
         while (problem == null) {
             fields = info.apply("repair");
-            if (number(fields, "repair_passes_completed") > before) {
+            // ended, and no pass chained after it (the node starts one at once when a member left meanwhile): the
+            // figures read are then those of the last pass, which began after ours was asked for
+            if (number(fields, COMPLETED) > before && "0".equals(fields.get(RUNNING))) {
                 break;
             }
-            if (System.nanoTime() - start > timeoutMillis * 1_000_000) {
+            if (System.nanoTime() - deadline > 0) {
                 problem = "the pass did not end within " + timeoutMillis / 1000 + " s: " + fields;
             }
             Thread.sleep(pollMillis);

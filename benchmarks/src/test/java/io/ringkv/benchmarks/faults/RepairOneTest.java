@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class RepairOneTest {
     /** A node's repair state: a pass is running for {@code runningPolls} more polls, then ours may start. */
-    private static final class FakeNode {
+    private static class FakeNode {
+        int infoCalls;
         int runningPolls;
         long completed;
         boolean ours;
@@ -23,6 +24,7 @@ class RepairOneTest {
 
         Map<String, String> info(String section) {
             assertEquals("repair", section);
+            infoCalls++;
             if (runningPolls > 0 && --runningPolls == 0) {
                 completed++;
             }
@@ -81,8 +83,37 @@ class RepairOneTest {
 
     @Test
     void anyOtherRefusalIsTheProblemAtOnce() throws InterruptedException {
-        LocalCluster.RepairPass pass = LocalCluster.repairOne(3, section -> Map.of(),
+        LocalCluster.RepairPass pass = LocalCluster.repairOne(3,
+            section -> Map.of("repair_pass_running", "0", "repair_passes_completed", "0"),
             () -> "no other node replicates this node's ranges: nothing to repair against", 60_000, 1);
         assertEquals("no other node replicates this node's ranges: nothing to repair against", pass.problem());
+    }
+
+    @Test
+    void aNodeWhoseInfoDoesNotAnswerIsNotAskedAndIsAProblem() throws InterruptedException {
+        FakeNode node = new FakeNode();
+        LocalCluster.RepairPass pass = LocalCluster.repairOne(3, section -> Map.of(), node::ask, 50, 1);
+        assertEquals("INFO repair did not answer", pass.problem());
+        assertEquals(0, node.asks, "without a count of passes before, the end of ours could not be told");
+    }
+
+    @Test
+    void aPassChainedAfterOursIsWaitedFor() throws InterruptedException {
+        // ours ends (completed goes up) but the node starts another at once: done only when none runs
+        FakeNode node = new FakeNode() {
+            private int chained = 4;
+
+            @Override
+            Map<String, String> info(String section) {
+                Map<String, String> fields = new java.util.HashMap<>(super.info(section));
+                if (completed > 0 && chained-- > 0) {
+                    fields.put("repair_pass_running", "1");
+                }
+                return fields;
+            }
+        };
+        LocalCluster.RepairPass pass = LocalCluster.repairOne(2, node::info, node::ask, 60_000, 1);
+        assertNull(pass.problem(), pass.toString());
+        assertTrue(node.infoCalls >= 7, "three polls of ours, four of the chained pass: " + node.infoCalls);
     }
 }
