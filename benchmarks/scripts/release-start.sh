@@ -3,14 +3,16 @@
 # each (default 5), so two builds are compared side by side in one run; prints one line per start and the range.
 #   benchmarks/scripts/release-start.sh [ROUNDS] IMAGE_DIR [IMAGE_DIR ...]
 # (an image: distribution/target/ringkv-VERSION-OS-ARCH after `mvn -Prelease -DskipTests package`, or an archive
-# unpacked). Each node is a fresh single-node cluster on 127.0.0.1 with its data in a scratch folder.
+# unpacked). Each node is a fresh single-node cluster on 127.0.0.1 (peers 7590, clients 7591, HTTP 9591) with its
+# data in a scratch folder. Linux (date +%s%N) and bash 4 or later.
 set -euo pipefail
 rounds=5
 if [[ ${1:-} =~ ^[0-9]+$ ]]; then rounds=$1; shift; fi
 [ $# -ge 1 ] || { echo "usage: release-start.sh [ROUNDS] IMAGE_DIR [IMAGE_DIR ...]" >&2; exit 2; }
 work=$(mktemp -d /tmp/ringkv-start.XXXXXX)
 pid=
-trap '[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+# a node stopped with SIGTERM removes its media driver folder; one killed here does not
+trap '[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null; rm -rf "$work" /dev/shm/ringkv-start-7590' EXIT
 declare -A times
 for round in $(seq "$rounds"); do
   for image in "$@"; do
@@ -30,7 +32,9 @@ for round in $(seq "$rounds"); do
       sleep 0.01
     done
     end=$(date +%s%N)
-    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=
     [ -n "$answered" ] || { cat "$work/log" >&2; echo "no PONG from $image" >&2; exit 1; }
     ms=$(( (end - start) / 1000000 ))
     times[$image]="${times[$image]:-} $ms"

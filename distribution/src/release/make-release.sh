@@ -69,14 +69,14 @@ peer_base=$((20000 + RANDOM % 12000))
 seeds=127.0.0.1:$((peer_base + 1)),127.0.0.1:$((peer_base + 2)),127.0.0.1:$((peer_base + 3))
 trainers=()
 stop_trainers() { # and the media driver folders of those killed (a node removes its own when it stops)
-  for pid in "${trainers[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in ${trainers[@]+"${trainers[@]}"}; do kill -9 "$pid" 2>/dev/null || true; done
   for i in 1 2 3; do rm -rf "/dev/shm/ringkv-training$i-$((peer_base + i))"; done
 }
 trap 'stop_trainers; rm -rf "$unpack"' EXIT
 for i in 1 2 3; do
   record=()
   [ "$i" != 1 ] || record=(-XX:AOTCacheOutput="$image/lib/ringkv.aot")
-  "$image/bin/java" "${record[@]}" -m io.ringkv.node/io.ringkv.node.Main node --id "training$i" \
+  "$image/bin/java" ${record[@]+"${record[@]}"} -m io.ringkv.node/io.ringkv.node.Main node --id "training$i" \
     --listen "127.0.0.1:$((peer_base + i))" --seeds "$seeds" --client-port 0 --data-dir "$train/node$i" \
     >"$train/node$i.log" 2>&1 &
   trainers+=($!)
@@ -97,35 +97,42 @@ for i in 1 2 3; do
   [ -n "$port" ] || training_failed "training node $i did not start"
   client_ports+=("$port")
 done
-ring_of_three() { # port: whether that node's ring holds the three nodes
-  local line found=1
+ready() { # port: whether that node serves clients (not loading) by a ring of the three nodes
+  local line ring= loading=
   exec 4<>"/dev/tcp/127.0.0.1/$1" || return 1
   printf '*2\r\n$4\r\nINFO\r\n$7\r\ncluster\r\n' >&4
   while IFS= read -r -t 2 line <&4; do
-    case "$line" in cluster_ring_nodes:3*) found=0; break ;; cluster_ring_nodes:*) break ;; esac
+    line=${line%$'\r'}
+    case "$line" in cluster_ring_nodes:*) ring=${line#*:} ;; loading:*) loading=${line#*:} ;; esac
+    [ -z "$ring" ] || [ -z "$loading" ] || break
   done
   exec 4>&-
-  return "$found"
+  [ "$ring" = 3 ] && [ "$loading" = 0 ]
 }
 ringed=0
 for _ in $(seq 120); do
   ringed=0
-  for port in "${client_ports[@]}"; do ! ring_of_three "$port" || ringed=$((ringed + 1)); done
+  for port in "${client_ports[@]}"; do ! ready "$port" || ringed=$((ringed + 1)); done
   [ "$ringed" != 3 ] || break
   sleep 0.5
 done
-[ "$ringed" = 3 ] || training_failed "the training nodes did not form a ring of three"
+[ "$ringed" = 3 ] || training_failed "the training nodes did not form a ring of three and serve"
 "$java_home/bin/java" -cp "$load_tool" io.ringkv.benchmarks.load.LoadTool --label aot-training \
   --port "${client_ports[0]}" --connections 50 --value-bytes 1024 --keys 100000 --read-ratio 0.5 \
   --seconds "$train_seconds" --warmup-seconds 1 >"$train/load.log" 2>&1 \
   || { cat "$train/load.log" >&2; training_failed "the training load failed"; }
+# a cache trained on refusals would hold the profiles of error paths: at most 1 % of the requests may fail
+load_ops=$(sed -n 's/.*"ops":\([0-9]*\).*/\1/p' "$train/load.log" | tail -1)
+load_errors=$(sed -n 's/.*"errors":\([0-9]*\).*/\1/p' "$train/load.log" | tail -1)
+[ -n "$load_ops" ] && [ -n "$load_errors" ] && [ "$load_ops" -gt 0 ] && [ $((load_errors * 100)) -le "$load_ops" ] \
+  || { cat "$train/load.log" >&2; training_failed "the training load's requests failed"; }
 # the recording node writes the cache as it exits
 kill -9 "${trainers[1]}" "${trainers[2]}" 2>/dev/null || true
 wait "${trainers[1]}" "${trainers[2]}" 2>/dev/null || true
-kill -TERM "${trainers[0]}"
+kill -TERM "${trainers[0]}" 2>/dev/null || training_failed "the recording node died during the load"
 wait "${trainers[0]}" || true
-stop_trainers
 trainers=()
+stop_trainers
 [ -s "$image/lib/ringkv.aot" ] || training_failed "no AOT cache was written"
 
 tar -C "$target" -czf "$image.tar.gz" "$release"

@@ -204,9 +204,13 @@ final class ClusterNode {
         Shell.attempt("rm", "-rf", dataDirectory().toString());
     }
 
-    /** Stops the process for good and unmounts its disk. */
+    /**
+     * Stops the process for good, unmounts its disk and deletes its media driver's folder (a node killed with
+     * SIGKILL cannot; named as the node names it: {@code ringkv-<id>-<peer port>}).
+     */
     void destroy() {
         kill();
         Shell.attempt("umount", disk.toString());
+        Shell.attempt("rm", "-rf", "/dev/shm/ringkv-" + name() + "-" + PEER_PORT);
     }
 }
