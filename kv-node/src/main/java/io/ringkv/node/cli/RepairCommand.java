@@ -73,7 +73,10 @@ final class RepairCommand implements Command {
                 out.printf("\r%s %d/%d sessions, %d keys exchanged", ClusterInfo.bar(done, total), done, total,
                     ClusterInfo.number(fields, "repair_pass_keys"));
                 out.flush();
-                if (ClusterInfo.number(fields, "repair_passes_completed") > passesBefore) {
+                // counted, and none running: a pass that ended just before ours started is counted too (the
+                // count taken before it is one short), and the node may chain a pass right after ours
+                if (ClusterInfo.number(fields, "repair_passes_completed") > passesBefore
+                    && "0".equals(fields.get("repair_pass_running"))) {
                     out.println();
                     return summary(fields, (System.nanoTime() - startedAt) / 1_000_000, out);
                 }

@@ -5,10 +5,12 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
- * A client port that answers {@code INFO <section>} requests with canned text, one request per connection as
+ * A client port that answers requests with canned text (as a bulk string), one request per connection as
  * {@link AdminClient} sends them, for a fixed number of requests.
  */
 final class FakeNode implements AutoCloseable {
@@ -17,6 +19,19 @@ final class FakeNode implements AutoCloseable {
 
     /** @param sections the reply to a request naming each section; requests are matched in the map's order */
     FakeNode(int requests, Map<String, String> sections) throws IOException {
+        this(requests, (request, question) -> sections.entrySet().stream()
+            .filter(entry -> question.contains(entry.getKey())).map(Map.Entry::getValue).findFirst().orElse(""));
+    }
+
+    /**
+     * A node that answers the {@code i}th request (whatever it asks) with {@code script.get(i)}: a node whose state
+     * moves on between requests.
+     */
+    FakeNode(List<String> script) throws IOException {
+        this(script.size(), (request, question) -> script.get(request));
+    }
+
+    private FakeNode(int requests, BiFunction<Integer, String, String> answer) throws IOException {
         server = new ServerSocket(0);
         answering = Thread.ofVirtual().start(() -> {
             for (int request = 0; request < requests; request++) {
@@ -24,8 +39,7 @@ final class FakeNode implements AutoCloseable {
                     byte[] asked = new byte[256];
                     int read = socket.getInputStream().read(asked);
                     String question = new String(asked, 0, Math.max(0, read), StandardCharsets.UTF_8);
-                    String text = sections.entrySet().stream().filter(entry -> question.contains(entry.getKey()))
-                        .map(Map.Entry::getValue).findFirst().orElse("");
+                    String text = answer.apply(request, question);
                     byte[] body = text.getBytes(StandardCharsets.UTF_8);
                     socket.getOutputStream().write(("$" + body.length + "\r\n").getBytes(StandardCharsets.UTF_8));
                     socket.getOutputStream().write(body);

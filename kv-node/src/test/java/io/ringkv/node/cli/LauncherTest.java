@@ -78,6 +78,24 @@ class LauncherTest {
     }
 
     @Test
+    void repairFollowsItsOwnPassNotOneThatEndedAsItStarted() throws Exception {
+        String cluster = "# Cluster\r\ncluster_self:n1\r\n";
+        // the count is read while an earlier pass still runs; that pass ends before REPAIR arrives, so the next
+        // INFO shows a higher count while ours still runs; ours then ends with a failed session
+        try (FakeNode node = new FakeNode(List.of(cluster,
+            "# Repair\r\nrepair_pass_running:1\r\nrepair_passes_completed:4\r\n",
+            "repair started: 12 sessions",
+            "# Repair\r\nrepair_pass_running:1\r\nrepair_passes_completed:5\r\nrepair_pass_sessions:12\r\n"
+                + "repair_pass_sessions_done:3\r\nrepair_pass_sessions_failed:0\r\n",
+            "# Repair\r\nrepair_pass_running:0\r\nrepair_passes_completed:6\r\nrepair_pass_sessions:12\r\n"
+                + "repair_pass_sessions_done:12\r\nrepair_pass_sessions_failed:1\r\nrepair_pass_keys:7\r\n"))) {
+            assertEquals(1, run("repair", "--port", Integer.toString(node.port())), out() + err());
+            node.awaitAnswered();
+        }
+        assertTrue(out().contains("12 sessions, 1 failed, 0 skipped (peer down), 7 keys exchanged"), out());
+    }
+
+    @Test
     void noArgumentsPrintsTheCommandsAndIsAUsageError() {
         assertEquals(2, run());
         assertTrue(out().contains("ring simulate") && out().contains("version"), out());
