@@ -8,7 +8,6 @@ import io.ringkv.node.runtime.IdlePreset;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.node.transport.ClusterKey;
 import io.ringkv.node.transport.PeerAddress;
-import io.ringkv.node.transport.PeerSockets;
 import io.ringkv.node.transport.TransportConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -138,8 +137,8 @@ public class TransportRoundTripBenchmark {
             clientWaiting = preset.newStrategy();
             if (sockets && echoWaiting instanceof AdaptiveIdleStrategy echoAdaptive
                 && clientWaiting instanceof AdaptiveIdleStrategy clientAdaptive) {
-                echoAdaptive.sleepWith(sleepOn(echo.sockets()));
-                clientAdaptive.sleepWith(sleepOn(client.sockets()));
+                echoAdaptive.sleepOn(echo.sockets());
+                clientAdaptive.sleepOn(client.sockets());
             }
             echoRunner = runner(echoWaiting, name + "-echo", echo::doWork);
             // both publications are created on first send: repeat until one full round trip has come back
@@ -191,10 +190,6 @@ public class TransportRoundTripBenchmark {
         while (!rawClient.isConnected()) {
             rawClient.doWork();
         }
-    }
-
-    private static AdaptiveIdleStrategy.Sleep sleepOn(PeerSockets sockets) {
-        return AdaptiveIdleStrategy.Sleep.of(sockets::await, sockets::wakeup);
     }
 
     private static AgentRunner runner(IdleStrategy idle, String name, java.util.function.IntSupplier work) {

@@ -1,17 +1,17 @@
 package io.ringkv.node.runtime;
 
+import io.ringkv.node.transport.PeerSockets;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongConsumer;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
  * Spins and yields briefly after work, then parks for growing periods; once the node has been idle for a while it
  * parks longer still. While traffic flows the node answers within microseconds of a message landing; an idle
  * node wakes only about a hundred times a second, which keeps it near 1 % of a core. Work handed over by another
- * thread of the process does not wait: that thread calls {@link #wakeIfParked()}. A node's agent sleeps with
- * {@link #sleepWith a sleep} that a datagram for its media driver ends too (its sockets, see {@code PeerSockets});
- * parked blind (without one), a message from the network after a quiet spell would wait up to 10 ms for the node
- * to wake ({@code backoff} caps that at 1 ms, for more CPU).
+ * thread of the process does not wait: that thread calls {@link #wakeIfParked()}. A node's agent sleeps
+ * {@link #sleepOn on its media driver's sockets}, so that a datagram ends the sleep too; parked blind (without
+ * them), a message from the network after a quiet spell would wait up to 10 ms for the node to wake ({@code backoff}
+ * caps that at 1 ms, for more CPU).
  *
  * <p>Before its first park after work the strategy announces it and returns once more without parking, so the
  * agent looks at its inputs again after the announcement: a producer that offers work and then sees no
@@ -34,32 +34,8 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     /** The parking thread once a park is announced, null while the agent works or spins. */
     private volatile Thread parked;
     private boolean announced;
-    /** Sleeps instead of parking, woken by more than other threads (e.g. the network); null to park. */
-    private volatile Sleep sleep;
-
-    /** A way to sleep that something besides {@link LockSupport#unpark} can end. */
-    public interface Sleep {
-        /** Sleeps about {@code nanos} at most, less when woken (the agent thread). */
-        void sleep(long nanos);
-
-        /** Ends the current or next sleep at once (any thread). */
-        void wake();
-
-        /** @return a sleep made of the two actions, e.g. a selector's timed select and its wake-up */
-        static Sleep of(LongConsumer sleep, Runnable wake) {
-            return new Sleep() {
-                @Override
-                public void sleep(long nanos) {
-                    sleep.accept(nanos);
-                }
-
-                @Override
-                public void wake() {
-                    wake.run();
-                }
-            };
-        }
-    }
+    /** The sockets to sleep on instead of parking, so that the network ends a sleep too; null to park. */
+    private volatile PeerSockets sockets;
 
     /** Creates the strategy in its most responsive state. */
     public AdaptiveIdleStrategy() {
@@ -86,9 +62,9 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
             announced = true;
             parked = Thread.currentThread();
         } else {
-            Sleep waker = sleep;
-            if (waker != null) {
-                waker.sleep(parkNanos);
+            PeerSockets watched = sockets;
+            if (watched != null) {
+                watched.await(parkNanos);
             } else {
                 LockSupport.parkNanos(parkNanos);
             }
@@ -101,11 +77,11 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     }
 
     /**
-     * Sleeps with {@code sleep} instead of parking the thread: {@code sleep} ends on inputs a park would not see (the
-     * agent's sockets), and {@link #wakeIfParked()} ends it. Call before the agent runs.
+     * Sleeps on {@code sockets} instead of parking the thread: a datagram for one of them ends the sleep, which a park
+     * would not see, and so does {@link #wakeIfParked()}. Call before the agent runs.
      */
-    public void sleepWith(Sleep sleep) {
-        this.sleep = sleep;
+    public void sleepOn(PeerSockets sockets) {
+        this.sockets = sockets;
     }
 
     /**
@@ -115,9 +91,9 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     public void wakeIfParked() {
         Thread thread = parked;
         if (thread != null) {
-            Sleep waker = sleep;
-            if (waker != null) {
-                waker.wake();
+            PeerSockets watched = sockets;
+            if (watched != null) {
+                watched.wakeup();
             } else {
                 LockSupport.unpark(thread);
             }

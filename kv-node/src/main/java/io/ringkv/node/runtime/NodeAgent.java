@@ -1,7 +1,6 @@
 package io.ringkv.node.runtime;
 
 import io.ringkv.node.transport.AeronTransport;
-import io.ringkv.node.transport.PeerSockets;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 import org.agrona.concurrent.Agent;
@@ -66,8 +65,7 @@ public final class NodeAgent implements Agent {
     public void idleWith(IdleStrategy idle) {
         if (idle instanceof AdaptiveIdleStrategy adaptive) {
             // a datagram for the media driver ends the sleep as a hand-off from another thread does
-            PeerSockets sockets = transport.sockets();
-            adaptive.sleepWith(AdaptiveIdleStrategy.Sleep.of(sockets::await, sockets::wakeup));
+            adaptive.sleepOn(transport.sockets());
             inbox.wakeWith(adaptive::wakeIfParked);
             wakeIfParked = adaptive::wakeIfParked;
         }
