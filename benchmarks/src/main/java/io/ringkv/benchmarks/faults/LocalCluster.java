@@ -304,6 +304,7 @@ final class LocalCluster implements AutoCloseable {
             }
             if (System.nanoTime() - deadline > 0) {
                 problem = "the pass did not end within " + timeoutMillis / 1000 + " s: " + fields;
+                break;
             }
             Thread.sleep(pollMillis);
         }
