@@ -58,7 +58,8 @@ measure() {
   local before after
   before=$(commands "$@")
   python3 "$work/sample.py" snapshot "$work/$label.threads" "$load" $servers > "$work/$label.before"
-  sleep $((started + warmup + seconds - 1 - SECONDS))
+  # three seconds short of the end: a load tool whose start lagged the script's clock is still driving then
+  sleep $((started + warmup + seconds - 3 - SECONDS))
   python3 "$work/sample.py" snapshot "$work/$label.threads" "$load" $servers > "$work/$label.after"
   after=$(commands "$@")
   wait "$load"
@@ -126,8 +127,12 @@ if sys.argv[1] == "snapshot":
                 full[str(int(m.group(2), 0))] = m.group(1)
     rows = {}
     for kind, pid in [("load", load)] + [("server", p) for p in servers]:
-        with open(f"/proc/{pid}/comm") as f:
-            process = "redis" if f.read().startswith("redis") else kind
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                process = "redis" if f.read().startswith("redis") else kind
+        except OSError:
+            print(f"process {pid} ({kind}) ended before it was sampled", file=sys.stderr)
+            continue
         for tid, name, user, system in threads(pid):
             rows[f"{pid}/{tid}"] = [group(process, full.get(tid, name)), user, system]
     total, idle = machine()

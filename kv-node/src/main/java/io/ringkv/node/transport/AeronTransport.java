@@ -358,6 +358,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
         if (closed || failure != null) {
             return 0;
         }
+        // which sockets have a datagram, so the driver reads only those (and before the agent's other inputs)
+        sockets.pollReady();
         int work = driverInvoker.invoke() + clientInvoker.invoke();
         sockets.releaseClosed();
         if (!backlogged.isEmpty()) {

@@ -8,6 +8,8 @@ import io.aeron.protocol.DataHeaderFlyweight;
 import io.aeron.protocol.HeaderFlyweight;
 import io.aeron.protocol.RttMeasurementFlyweight;
 import io.aeron.protocol.SetupFlyweight;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -27,6 +29,8 @@ import org.agrona.concurrent.status.AtomicCounter;
 final class FrameCheckingReceiveEndpoint extends ReceiveChannelEndpoint {
     private final Runnable onInvalidFrame;
     private final PeerSockets sockets;
+    /** Set when the socket opens; until then the endpoint has no socket to read. */
+    private PeerSockets.Watch watch;
 
     FrameCheckingReceiveEndpoint(UdpChannel channel, DataPacketDispatcher dispatcher, AtomicCounter statusIndicator,
                                  MediaDriver.Context context, Runnable onInvalidFrame, PeerSockets sockets) {
@@ -39,13 +43,21 @@ final class FrameCheckingReceiveEndpoint extends ReceiveChannelEndpoint {
     @Override
     public void openChannel() {
         super.openChannel();
-        sockets.register(receiveDatagramChannel());
+        watch = sockets.register(receiveDatagramChannel());
+    }
+
+    /** Reads only when the node's last select saw a datagram on this socket: no empty {@code recvfrom} per cycle. */
+    @Override
+    public InetSocketAddress receive(ByteBuffer buffer) {
+        return watch == null || watch.mayReceive() ? super.receive(buffer) : null;
     }
 
     @Override
     public void close() {
         super.close();
-        sockets.endpointClosed();
+        if (watch != null) {
+            watch.closed();
+        }
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.ringkv.node.transport;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.media.SendChannelEndpoint;
 import io.aeron.driver.media.UdpChannel;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -11,6 +13,8 @@ import org.agrona.concurrent.status.AtomicCounter;
  */
 final class WatchedSendEndpoint extends SendChannelEndpoint {
     private final PeerSockets sockets;
+    /** Set when the socket opens; until then the endpoint has no socket to read. */
+    private PeerSockets.Watch watch;
 
     WatchedSendEndpoint(UdpChannel channel, AtomicCounter statusIndicator, MediaDriver.Context context,
                         PeerSockets sockets) {
@@ -21,12 +25,20 @@ final class WatchedSendEndpoint extends SendChannelEndpoint {
     @Override
     public void openChannel() {
         super.openChannel();
-        sockets.register(receiveDatagramChannel());
+        watch = sockets.register(receiveDatagramChannel());
+    }
+
+    /** Reads only when the node's last select saw a datagram on this socket: no empty {@code recvfrom} per cycle. */
+    @Override
+    public InetSocketAddress receive(ByteBuffer buffer) {
+        return watch == null || watch.mayReceive() ? super.receive(buffer) : null;
     }
 
     @Override
     public void close() {
         super.close();
-        sockets.endpointClosed();
+        if (watch != null) {
+            watch.closed();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.ringkv.node.transport;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -72,6 +73,77 @@ class PeerSocketsTest {
         }
     }
 
+    @Test
+    void aWatchedSocketIsReadOnlyAfterASelectSawADatagramAndEachSightingAllowsOneRead() throws Exception {
+        try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
+            PeerSockets.Watch watch = sockets.register(watched);
+            assertTrue(watch.mayReceive(), "before any select the first read must go through");
+            assertFalse(watch.mayReceive(), "the first read used up the allowance");
+            sockets.pollReady();
+            assertFalse(watch.mayReceive(), "a select that saw nothing allowed a read");
+
+            peer.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), watched.getLocalAddress());
+            awaitReadyByPolling(watch);
+            assertFalse(watch.mayReceive(), "one sighting allowed two reads");
+            // still unread: the next select sees the datagram again (level-triggered), so it is read a cycle later
+            sockets.pollReady();
+            assertTrue(watch.mayReceive(), "a datagram left unread was not seen by the next select");
+            ByteBuffer into = ByteBuffer.allocate(16);
+            assertTrue(watched.receive(into) != null);
+            sockets.pollReady();
+            assertFalse(watch.mayReceive(), "a select after the datagram was read still allowed a read");
+        }
+    }
+
+    @Test
+    void aDatagramThatEndsTheSleepAllowsTheNextRead() throws Exception {
+        try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
+            PeerSockets.Watch watch = sockets.register(watched);
+            assertTrue(watch.mayReceive());
+            peer.send(ByteBuffer.wrap(new byte[] {4, 5, 6}), watched.getLocalAddress());
+            // the sleep's own select marks the socket: the cycle after it needs no select of its own to read it
+            sockets.await(TimeUnit.SECONDS.toNanos(20));
+            assertTrue(watch.mayReceive(), "the datagram that ended the sleep did not allow a read");
+        }
+    }
+
+    @Test
+    void aSocketThatCouldNotBeWatchedIsAlwaysRead() throws IOException {
+        DatagramChannel closed = openOnLoopback(0);
+        closed.close();
+        PeerSockets.Watch watch = sockets.register(closed);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(watch.mayReceive(), "a read of a socket nobody selects on was held back");
+        }
+    }
+
+    @Test
+    void onceASelectFailsEveryReadGoesThrough() throws IOException {
+        try (DatagramChannel watched = openOnLoopback(0)) {
+            PeerSockets.Watch watch = sockets.register(watched);
+            assertTrue(watch.mayReceive());
+            assertFalse(watch.mayReceive());
+            sockets.close();
+            sockets.pollReady();
+            for (int i = 0; i < 3; i++) {
+                assertTrue(watch.mayReceive(), "with the selector gone, a read was still held back for a select");
+            }
+        }
+    }
+
+    /** Selects until the datagram on its way is seen (loopback delivery is quick, but not part of send). */
+    private void awaitReadyByPolling(PeerSockets.Watch watch) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            sockets.pollReady();
+            if (watch.mayReceive()) {
+                return;
+            }
+            sleepBriefly();
+        }
+        throw new AssertionError("the datagram sent to the watched socket was never seen by a select");
+    }
+
     /** A sleep that never ended would hold the test past its timeout. */
     @Test
     void aSleepEndsByItsTimeoutWhenNothingComes() {
@@ -83,14 +155,15 @@ class PeerSocketsTest {
     @Test
     void aClosedSocketsPortIsFreeOnceTheClosedEndpointsAreReleased() throws IOException {
         int port;
+        PeerSockets.Watch watch;
         try (DatagramChannel first = openOnLoopback(0)) {
             port = ((InetSocketAddress) first.getLocalAddress()).getPort();
-            sockets.register(first);
+            watch = sockets.register(first);
         }
         // registered with a selector, a closed channel keeps its socket until the selector lets the key go
         assertThrows(BindException.class, () -> openOnLoopback(port).close(),
             "the port is still held: the test would not show the release");
-        sockets.endpointClosed();
+        watch.closed();
         sockets.releaseClosed();
         try (DatagramChannel again = openOnLoopback(port)) {
             assertFalse(again.socket().isClosed());
