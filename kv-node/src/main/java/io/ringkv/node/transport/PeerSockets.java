@@ -24,7 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * datagram. The agent selects once per duty cycle ({@link #pollReady()}, one {@code epoll_wait}), instead of the
  * driver's {@code recvfrom} per socket per cycle (three to five sockets on a node of a three-node cluster, each
  * answered "nothing" almost every time: a third of a busy agent's CPU). A datagram that lands just after the select
- * is read one cycle later.
+ * is read one cycle later. With {@value #MOST_SOCKETS_READ_WITHOUT_SELECT} sockets or fewer (a lone node, or a pair
+ * of endpoints) the select costs about what the empty reads it spares do, and lengthens each cycle of a quiet
+ * exchange (a 1 KiB round trip took 1.4 times as long), so the agent does not select and every read goes through.
  *
  * <p>{@link #await} runs on the agent thread; {@link #wakeup()} may be called from any thread, and a wake-up that
  * comes before the await makes it return at once (as a park's permit does). {@link #pollReady()} clears a wake-up
@@ -32,9 +34,17 @@ import java.util.concurrent.locks.LockSupport;
  * housekeeping comes first in each cycle): a wake-up it cleared then announced work the cycle still finds.
  */
 public final class PeerSockets implements AutoCloseable {
+    /**
+     * Up to this many watched sockets the driver reads every one each cycle: one select costs about as much as
+     * one empty read ({@code epoll_wait} and {@code recvfrom} each about a microsecond on this kind of machine).
+     */
+    static final int MOST_SOCKETS_READ_WITHOUT_SELECT = 2;
+
     private final Selector selector;
     /** A select failed: readiness is unknown from then on, so every read goes through (as with no watch at all). */
     private boolean selectFailed;
+    /** The last {@link #pollReady()} selected: reads wait for a select's sighting (false: every read goes through). */
+    private boolean gating;
     /** Set by a closed endpoint: its socket is released only once the selector lets its key go. */
     private volatile boolean endpointClosed;
 
@@ -66,16 +76,26 @@ public final class PeerSockets implements AutoCloseable {
     }
 
     /**
-     * Selects without waiting and marks the sockets that have a datagram, so their next read goes through. Once
-     * per duty cycle, on the agent thread, before the agent looks at its other inputs (see the class comment).
+     * Selects without waiting and marks the sockets that have a datagram, so their next read goes through; with
+     * {@value #MOST_SOCKETS_READ_WITHOUT_SELECT} sockets or fewer it does not select, and every read goes through
+     * until a cycle's select counts more. Once per duty cycle, on the agent thread, before the agent looks at its
+     * other inputs (see the class comment).
      */
     public void pollReady() {
+        if (selectFailed) {
+            return;
+        }
         try {
-            selector.selectNow(PeerSockets::markReady);
+            // a socket left unmarked while reads went through is marked by this select if it holds a datagram
+            gating = selector.keys().size() > MOST_SOCKETS_READ_WITHOUT_SELECT;
+            if (gating) {
+                selector.selectNow(PeerSockets::markReady);
+            }
         } catch (IOException | ClosedSelectorException e) {
             // a failing selector, or one closed with the transport: the driver goes back to reading every socket
             // each cycle, so a datagram is never left unread for want of a select
             selectFailed = true;
+            gating = false;
         }
     }
 
@@ -142,10 +162,11 @@ public final class PeerSockets implements AutoCloseable {
 
         /**
          * @return whether the endpoint should read now: a select reported a datagram since its last read (or the
-         *     socket is not watched); each true answer is used up by the read it allows
+         *     socket is not watched, or the agent is not selecting); each true answer is used up by the read it
+         *     allows
          */
         boolean mayReceive() {
-            if (!gated || selectFailed) {
+            if (!gated || !gating) {
                 return true;
             }
             boolean may = ready;

@@ -221,6 +221,88 @@ class AeronTransportTest {
         assertEquals(0, a.counters().value(TransportCounter.BACK_PRESSURED));
     }
 
+    /**
+     * With two peers a transport watches more sockets than it reads without a select, so the driver reads each only
+     * when a select saw a datagram on it: bursts beyond the window both ways (status messages arriving on the
+     * sending sockets) still arrive whole and in order at every node.
+     */
+    @Test
+    void betweenThreeNodesBurstsBeyondTheWindowArriveWholeAndInOrderThoughSocketsAreReadOnlyWhenSeen() {
+        List<NodeId> ids = List.of(NodeId.of("x"), NodeId.of("y"), NodeId.of("z"));
+        Map<NodeId, PeerAddress> addresses = new java.util.HashMap<>();
+        for (NodeId id : ids) {
+            addresses.put(id, new PeerAddress("127.0.0.1", freePort()));
+        }
+        Map<NodeId, AeronTransport> nodes = new java.util.LinkedHashMap<>();
+        Map<NodeId, List<String>> received = new java.util.HashMap<>();
+        try {
+            for (NodeId id : ids) {
+                Map<NodeId, PeerAddress> peers = new java.util.HashMap<>(addresses);
+                peers.remove(id);
+                AeronTransport node = AeronTransport.start(TransportConfig.of(id, addresses.get(id), peers,
+                    dataDirectory.resolve(id.toString())));
+                nodes.put(id, node);
+                List<String> into = new ArrayList<>();
+                received.put(id, into);
+                node.register(SCHEMA, (sender, buffer, offset, length) ->
+                    into.add(sender + ":" + buffer.getInt(offset + MessageHeader.LENGTH)));
+            }
+            Runnable cycle = () -> nodes.values().forEach(AeronTransport::doWork);
+            int burst = 600;
+            for (NodeId from : ids) {
+                for (NodeId to : ids) {
+                    if (!from.equals(to)) {
+                        // the first send finds the publication connecting
+                        UnsafeBuffer first = message(SCHEMA, 1024);
+                        first.putInt(MessageHeader.LENGTH, -1);
+                        pumpAll(cycle, () -> nodes.get(from).send(to, first, 0, first.capacity()) == SendResult.SENT);
+                    }
+                }
+            }
+            pumpAll(cycle, () -> received.values().stream().allMatch(list -> list.size() == 2));
+            received.values().forEach(List::clear);
+            for (int i = 0; i < burst; i++) {
+                for (NodeId from : ids) {
+                    for (NodeId to : ids) {
+                        if (!from.equals(to)) {
+                            UnsafeBuffer buffer = message(SCHEMA, 1024);
+                            buffer.putInt(MessageHeader.LENGTH, i);
+                            assertEquals(SendResult.SENT, nodes.get(from).send(to, buffer, 0, buffer.capacity()));
+                        }
+                    }
+                }
+            }
+            for (AeronTransport node : nodes.values()) {
+                assertTrue(node.sockets().watched() > PeerSockets.MOST_SOCKETS_READ_WITHOUT_SELECT,
+                    "a node of three reads its sockets without a select: " + node.sockets().watched());
+            }
+            pumpAll(cycle, () -> received.values().stream().allMatch(list -> list.size() == 2 * burst));
+            for (NodeId to : ids) {
+                for (NodeId from : ids) {
+                    if (!from.equals(to)) {
+                        List<String> fromOne = received.get(to).stream().filter(m -> m.startsWith(from + ":")).toList();
+                        for (int i = 0; i < burst; i++) {
+                            assertEquals(from + ":" + i, fromOne.get(i), to + " got out of order from " + from);
+                        }
+                    }
+                }
+            }
+        } finally {
+            nodes.values().forEach(AeronTransport::close);
+        }
+    }
+
+    private static void pumpAll(Runnable cycle, BooleanSupplier until) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!until.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 20 s");
+            }
+            cycle.run();
+            Thread.onSpinWait();
+        }
+    }
+
     @Test
     void aTenKibValueWithHeadersCrossesInOneMessage() {
         sendFromA(message(SCHEMA, 10 * 1024 + 200));

@@ -10,6 +10,8 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,10 +24,23 @@ class PeerSocketsTest {
     private static final long FOREVER_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     private final PeerSockets sockets = new PeerSockets();
+    private final List<DatagramChannel> idle = new ArrayList<>();
 
     @AfterEach
-    void close() {
+    void close() throws IOException {
         sockets.close();
+        for (DatagramChannel channel : idle) {
+            channel.close();
+        }
+    }
+
+    /** Watches idle sockets beside the test's own until more are watched than the agent reads without a select. */
+    private void watchEnoughSocketsToSelect() throws IOException {
+        while (sockets.watched() <= PeerSockets.MOST_SOCKETS_READ_WITHOUT_SELECT) {
+            DatagramChannel channel = openOnLoopback(0);
+            idle.add(channel);
+            sockets.register(channel);
+        }
     }
 
     /** Runs {@code await(FOREVER)} on a thread of its own and says whether it ended within 20 s. */
@@ -77,7 +92,9 @@ class PeerSocketsTest {
     void aWatchedSocketIsReadOnlyAfterASelectSawADatagramAndEachSightingAllowsOneRead() throws Exception {
         try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
             PeerSockets.Watch watch = sockets.register(watched);
-            assertTrue(watch.mayReceive(), "before any select the first read must go through");
+            watchEnoughSocketsToSelect();
+            sockets.pollReady();
+            assertTrue(watch.mayReceive(), "the first read must go through: nothing waits for a first sighting");
             assertFalse(watch.mayReceive(), "the first read used up the allowance");
             sockets.pollReady();
             assertFalse(watch.mayReceive(), "a select that saw nothing allowed a read");
@@ -99,7 +116,10 @@ class PeerSocketsTest {
     void aDatagramThatEndsTheSleepAllowsTheNextRead() throws Exception {
         try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
             PeerSockets.Watch watch = sockets.register(watched);
+            watchEnoughSocketsToSelect();
+            sockets.pollReady();
             assertTrue(watch.mayReceive());
+            assertFalse(watch.mayReceive(), "a read went through without a sighting");
             peer.send(ByteBuffer.wrap(new byte[] {4, 5, 6}), watched.getLocalAddress());
             // the sleep's own select marks the socket: the cycle after it needs no select of its own to read it
             sockets.await(TimeUnit.SECONDS.toNanos(20));
@@ -121,6 +141,8 @@ class PeerSocketsTest {
     void onceASelectFailsEveryReadGoesThrough() throws IOException {
         try (DatagramChannel watched = openOnLoopback(0)) {
             PeerSockets.Watch watch = sockets.register(watched);
+            watchEnoughSocketsToSelect();
+            sockets.pollReady();
             assertTrue(watch.mayReceive());
             assertFalse(watch.mayReceive());
             sockets.close();
@@ -128,6 +150,23 @@ class PeerSocketsTest {
             for (int i = 0; i < 3; i++) {
                 assertTrue(watch.mayReceive(), "with the selector gone, a read was still held back for a select");
             }
+        }
+    }
+
+    @Test
+    void withFewSocketsEveryReadGoesThroughUntilAThirdIsWatched() throws IOException {
+        try (DatagramChannel watched = openOnLoopback(0); DatagramChannel other = openOnLoopback(0)) {
+            PeerSockets.Watch watch = sockets.register(watched);
+            sockets.register(other);
+            for (int i = 0; i < 3; i++) {
+                sockets.pollReady();
+                assertTrue(watch.mayReceive(), "with two sockets a read was held back for a select");
+                assertTrue(watch.mayReceive(), "with two sockets a read was held back for a select");
+            }
+            watchEnoughSocketsToSelect();
+            sockets.pollReady();
+            watch.mayReceive();
+            assertFalse(watch.mayReceive(), "with three sockets a read went through that no select allowed");
         }
     }
 
