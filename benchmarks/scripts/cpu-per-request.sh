@@ -13,6 +13,11 @@ set -euo pipefail
 seconds=${1:-20}
 connections=${2:-50}
 warmup=${WARMUP:-5}
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 6 ]; then
+  echo "cpu-per-request: the measured seconds must be 6 or more (it samples from 2 s after the warm-up to 3 s" \
+    "before the end), got '$seconds'" >&2
+  exit 2
+fi
 targets=" ${TARGETS:-redis one three} "
 read_ratio=${READ_RATIO:-0.5}
 pipeline=${PIPELINE:-1}
@@ -28,6 +33,11 @@ cleanup() {
 trap cleanup EXIT
 
 source "$root/benchmarks/scripts/lib/servers.sh"
+
+sleep_until() { # the script's second (SECONDS) to wake at; returns at once if it has passed
+  local left=$(($1 - SECONDS))
+  if [ "$left" -gt 0 ]; then sleep "$left"; fi
+}
 install_redis
 [ "${SKIP_BUILD:-0}" = 1 ] || build_servers
 
@@ -54,12 +64,12 @@ measure() {
     > "$work/$label.load" 2> "$work/$label.load.err" &
   local load=$!
   # sample inside the load tool's measured part: from a second after its warm-up to a second before its end
-  sleep $((started + warmup + 2 - SECONDS))
+  sleep_until $((started + warmup + 2))
   local before after
   before=$(commands "$@")
   python3 "$work/sample.py" snapshot "$work/$label.threads" "$load" $servers > "$work/$label.before"
   # three seconds short of the end: a load tool whose start lagged the script's clock is still driving then
-  sleep $((started + warmup + seconds - 3 - SECONDS))
+  sleep_until $((started + warmup + seconds - 3))
   python3 "$work/sample.py" snapshot "$work/$label.threads" "$load" $servers > "$work/$label.after"
   after=$(commands "$@")
   wait "$load"
@@ -100,7 +110,11 @@ def group(process, thread):
 
 def threads(pid):
     out = []
-    for tid in os.listdir(f"/proc/{pid}/task"):
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out  # the process ended
+    for tid in tids:
         try:
             with open(f"/proc/{pid}/task/{tid}/stat") as f:
                 stat = f.read()

@@ -9,6 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.agrona.nio.TransportPoller;
 
 /**
  * Lets the agent thread sleep until a datagram reaches one of the media driver's sockets, or another thread of the
@@ -26,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * answered "nothing" almost every time: a third of a busy agent's CPU). A datagram that lands just after the select
  * is read one cycle later. With {@value #MOST_SOCKETS_READ_WITHOUT_SELECT} sockets or fewer (a lone node, or a pair
  * of endpoints) the select costs about what the empty reads it spares do, and lengthens each cycle of a quiet
- * exchange (a 1 KiB round trip took 1.4 times as long), so the agent does not select and every read goes through.
+ * exchange (a 1 KiB round trip took 1.4 times as long), so the agent does not select and every read goes through;
+ * nor with more than Aeron's pollers iterate over ({@link #MOST_SOCKETS_TO_SELECT}), where they select themselves.
  *
  * <p>{@link #await} runs on the agent thread; {@link #wakeup()} may be called from any thread, and a wake-up that
  * comes before the await makes it return at once (as a park's permit does). {@link #pollReady()} clears a wake-up
@@ -39,12 +41,21 @@ public final class PeerSockets implements AutoCloseable {
      * one empty read ({@code epoll_wait} and {@code recvfrom} each about a microsecond on this kind of machine).
      */
     static final int MOST_SOCKETS_READ_WITHOUT_SELECT = 2;
+    /**
+     * Beyond this many watched sockets (the receiving one and more sending ones than Aeron's pollers iterate over)
+     * the driver selects over its sending sockets itself, so a select of ours would spare nothing but the receiving
+     * socket's one read, and would hold back a datagram that lands between the two selects for a cycle.
+     */
+    static final int MOST_SOCKETS_TO_SELECT = TransportPoller.ITERATION_THRESHOLD + 1;
+    private static final System.Logger LOG = System.getLogger(PeerSockets.class.getName());
 
     private final Selector selector;
     /** A select failed: readiness is unknown from then on, so every read goes through (as with no watch at all). */
     private boolean selectFailed;
     /** The last {@link #pollReady()} selected: reads wait for a select's sighting (false: every read goes through). */
     private boolean gating;
+    /** Reads a watch held back (each an empty {@code recvfrom} spared), for tests. */
+    private long readsHeldBack;
     /** Set by a closed endpoint: its socket is released only once the selector lets its key go. */
     private volatile boolean endpointClosed;
 
@@ -87,13 +98,20 @@ public final class PeerSockets implements AutoCloseable {
         }
         try {
             // a socket left unmarked while reads went through is marked by this select if it holds a datagram
-            gating = selector.keys().size() > MOST_SOCKETS_READ_WITHOUT_SELECT;
+            int watched = selector.keys().size();
+            gating = watched > MOST_SOCKETS_READ_WITHOUT_SELECT && watched <= MOST_SOCKETS_TO_SELECT;
             if (gating) {
                 selector.selectNow(PeerSockets::markReady);
             }
-        } catch (IOException | ClosedSelectorException e) {
-            // a failing selector, or one closed with the transport: the driver goes back to reading every socket
-            // each cycle, so a datagram is never left unread for want of a select
+        } catch (IOException e) {
+            // the driver goes back to reading every socket each cycle, so a datagram is never left unread for want
+            // of a select
+            LOG.log(System.Logger.Level.WARNING, "cannot select on the peer sockets (" + e.getMessage()
+                + "); the media driver reads every socket on every duty cycle from now on");
+            selectFailed = true;
+            gating = false;
+        } catch (ClosedSelectorException e) {
+            // closed with the transport: nothing is read any more
             selectFailed = true;
             gating = false;
         }
@@ -121,6 +139,11 @@ public final class PeerSockets implements AutoCloseable {
                 // the next await selects again, or the transport is closing
             }
         }
+    }
+
+    /** @return how many reads the watches held back since the start (agent thread, or once it stopped) */
+    long readsHeldBack() {
+        return readsHeldBack;
     }
 
     /** @return the sockets watched, closed ones the selector has not let go of yet included */
@@ -171,6 +194,9 @@ public final class PeerSockets implements AutoCloseable {
             }
             boolean may = ready;
             ready = false;
+            if (!may) {
+                readsHeldBack++;
+            }
             return may;
         }
 

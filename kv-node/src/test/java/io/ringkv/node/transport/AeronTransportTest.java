@@ -277,6 +277,9 @@ class AeronTransportTest {
                     "a node of three reads its sockets without a select: " + node.sockets().watched());
             }
             pumpAll(cycle, () -> received.values().stream().allMatch(list -> list.size() == 2 * burst));
+            for (AeronTransport node : nodes.values()) {
+                assertTrue(node.sockets().readsHeldBack() > 0, "the driver read no socket through its watch");
+            }
             for (NodeId to : ids) {
                 for (NodeId from : ids) {
                     if (!from.equals(to)) {

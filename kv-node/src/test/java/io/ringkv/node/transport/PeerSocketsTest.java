@@ -170,6 +170,26 @@ class PeerSocketsTest {
         }
     }
 
+    @Test
+    void withMoreSocketsThanAeronIteratesOverEveryReadGoesThroughAsAeronSelectsItself() throws IOException {
+        try (DatagramChannel watched = openOnLoopback(0)) {
+            PeerSockets.Watch watch = sockets.register(watched);
+            watchEnoughSocketsToSelect();
+            sockets.pollReady();
+            watch.mayReceive();
+            assertFalse(watch.mayReceive(), "the gate was not on to begin with");
+            while (sockets.watched() <= PeerSockets.MOST_SOCKETS_TO_SELECT) {
+                DatagramChannel channel = openOnLoopback(0);
+                idle.add(channel);
+                sockets.register(channel);
+            }
+            sockets.pollReady();
+            for (int i = 0; i < 3; i++) {
+                assertTrue(watch.mayReceive(), "with " + sockets.watched() + " sockets a read was held back");
+            }
+        }
+    }
+
     /** Selects until the datagram on its way is seen (loopback delivery is quick, but not part of send). */
     private void awaitReadyByPolling(PeerSockets.Watch watch) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
