@@ -36,7 +36,11 @@ class PeerSocketsTest {
 
     /** Watches idle sockets beside the test's own until more are watched than the agent reads without a select. */
     private void watchEnoughSocketsToSelect() throws IOException {
-        while (sockets.watched() <= PeerSockets.MOST_SOCKETS_READ_WITHOUT_SELECT) {
+        watchIdleSocketsBeyond(PeerSockets.MOST_SOCKETS_READ_WITHOUT_SELECT);
+    }
+
+    private void watchIdleSocketsBeyond(int count) throws IOException {
+        while (sockets.watched() <= count) {
             DatagramChannel channel = openOnLoopback(0);
             idle.add(channel);
             sockets.register(channel);
@@ -178,11 +182,7 @@ class PeerSocketsTest {
             sockets.pollReady();
             watch.mayReceive();
             assertFalse(watch.mayReceive(), "the gate was not on to begin with");
-            while (sockets.watched() <= PeerSockets.MOST_SOCKETS_TO_SELECT) {
-                DatagramChannel channel = openOnLoopback(0);
-                idle.add(channel);
-                sockets.register(channel);
-            }
+            watchIdleSocketsBeyond(PeerSockets.MOST_SOCKETS_TO_SELECT);
             sockets.pollReady();
             for (int i = 0; i < 3; i++) {
                 assertTrue(watch.mayReceive(), "with " + sockets.watched() + " sockets a read was held back");
