@@ -23,10 +23,13 @@ import java.net.SocketException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,13 +105,20 @@ class AeronTransportTest {
     }
 
     private void pump(BooleanSupplier until) {
+        pump(() -> {
+            a.doWork();
+            b.doWork();
+        }, until, () -> "; b counters " + b.counters());
+    }
+
+    /** Runs {@code cycle} until {@code until} holds, for at most 20 s; {@code state} says more when it does not. */
+    private static void pump(Runnable cycle, BooleanSupplier until, Supplier<String> state) {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!until.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 20 s; b counters " + b.counters());
+                throw new AssertionError("condition not reached in 20 s" + state.get());
             }
-            a.doWork();
-            b.doWork();
+            cycle.run();
             Thread.onSpinWait();
         }
     }
@@ -229,15 +239,15 @@ class AeronTransportTest {
     @Test
     void betweenThreeNodesBurstsBeyondTheWindowArriveWholeAndInOrderThoughSocketsAreReadOnlyWhenSeen() {
         List<NodeId> ids = List.of(NodeId.of("x"), NodeId.of("y"), NodeId.of("z"));
-        Map<NodeId, PeerAddress> addresses = new java.util.HashMap<>();
+        Map<NodeId, PeerAddress> addresses = new HashMap<>();
         for (NodeId id : ids) {
             addresses.put(id, new PeerAddress("127.0.0.1", freePort()));
         }
-        Map<NodeId, AeronTransport> nodes = new java.util.LinkedHashMap<>();
-        Map<NodeId, List<String>> received = new java.util.HashMap<>();
+        Map<NodeId, AeronTransport> nodes = new LinkedHashMap<>();
+        Map<NodeId, List<String>> received = new HashMap<>();
         try {
             for (NodeId id : ids) {
-                Map<NodeId, PeerAddress> peers = new java.util.HashMap<>(addresses);
+                Map<NodeId, PeerAddress> peers = new HashMap<>(addresses);
                 peers.remove(id);
                 AeronTransport node = AeronTransport.start(TransportConfig.of(id, addresses.get(id), peers,
                     dataDirectory.resolve(id.toString())));
@@ -255,11 +265,13 @@ class AeronTransportTest {
                         // the first send finds the publication connecting
                         UnsafeBuffer first = message(SCHEMA, 1024);
                         first.putInt(MessageHeader.LENGTH, -1);
-                        pumpAll(cycle, () -> nodes.get(from).send(to, first, 0, first.capacity()) == SendResult.SENT);
+                        pump(cycle, () -> nodes.get(from).send(to, first, 0, first.capacity()) == SendResult.SENT,
+                            () -> "; " + from + " could not send to " + to);
                     }
                 }
             }
-            pumpAll(cycle, () -> received.values().stream().allMatch(list -> list.size() == 2));
+            pump(cycle, () -> received.values().stream().allMatch(list -> list.size() == 2),
+                () -> "; received " + received);
             received.values().forEach(List::clear);
             for (int i = 0; i < burst; i++) {
                 for (NodeId from : ids) {
@@ -276,7 +288,8 @@ class AeronTransportTest {
                 assertTrue(node.sockets().watched() > PeerSockets.MOST_SOCKETS_READ_WITHOUT_SELECT,
                     "a node of three reads its sockets without a select: " + node.sockets().watched());
             }
-            pumpAll(cycle, () -> received.values().stream().allMatch(list -> list.size() == 2 * burst));
+            pump(cycle, () -> received.values().stream().allMatch(list -> list.size() == 2 * burst),
+                () -> "; received " + received.values().stream().map(List::size).toList());
             for (AeronTransport node : nodes.values()) {
                 assertTrue(node.sockets().readsHeldBack() > 0, "the driver read no socket through its watch");
             }
@@ -292,17 +305,6 @@ class AeronTransportTest {
             }
         } finally {
             nodes.values().forEach(AeronTransport::close);
-        }
-    }
-
-    private static void pumpAll(Runnable cycle, BooleanSupplier until) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!until.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 20 s");
-            }
-            cycle.run();
-            Thread.onSpinWait();
         }
     }
 

@@ -34,9 +34,16 @@ class PeerSocketsTest {
         }
     }
 
-    /** Watches idle sockets beside the test's own until more are watched than the agent reads without a select. */
-    private void watchEnoughSocketsToSelect() throws IOException {
+    /**
+     * Watches idle sockets beside the test's own until more are watched than the agent reads without a select, runs
+     * a cycle's select, and uses up {@code watch}'s first read: from then on it reads only what a select saw.
+     */
+    private void startSelecting(PeerSockets.Watch watch) throws IOException {
         watchIdleSocketsBeyond(PeerSockets.MOST_SOCKETS_READ_WITHOUT_SELECT);
+        sockets.pollReady();
+        assertTrue(watch.mayReceive(), "the first read must go through: nothing waits for a first sighting");
+        assertFalse(watch.mayReceive(), "with " + sockets.watched() + " sockets a read went through that no select"
+            + " allowed");
     }
 
     private void watchIdleSocketsBeyond(int count) throws IOException {
@@ -96,10 +103,7 @@ class PeerSocketsTest {
     void aWatchedSocketIsReadOnlyAfterASelectSawADatagramAndEachSightingAllowsOneRead() throws Exception {
         try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
             PeerSockets.Watch watch = sockets.register(watched);
-            watchEnoughSocketsToSelect();
-            sockets.pollReady();
-            assertTrue(watch.mayReceive(), "the first read must go through: nothing waits for a first sighting");
-            assertFalse(watch.mayReceive(), "the first read used up the allowance");
+            startSelecting(watch);
             sockets.pollReady();
             assertFalse(watch.mayReceive(), "a select that saw nothing allowed a read");
 
@@ -120,10 +124,7 @@ class PeerSocketsTest {
     void aDatagramThatEndsTheSleepAllowsTheNextRead() throws Exception {
         try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
             PeerSockets.Watch watch = sockets.register(watched);
-            watchEnoughSocketsToSelect();
-            sockets.pollReady();
-            assertTrue(watch.mayReceive());
-            assertFalse(watch.mayReceive(), "a read went through without a sighting");
+            startSelecting(watch);
             peer.send(ByteBuffer.wrap(new byte[] {4, 5, 6}), watched.getLocalAddress());
             // the sleep's own select marks the socket: the cycle after it needs no select of its own to read it
             sockets.await(TimeUnit.SECONDS.toNanos(20));
@@ -145,10 +146,7 @@ class PeerSocketsTest {
     void onceASelectFailsEveryReadGoesThrough() throws IOException {
         try (DatagramChannel watched = openOnLoopback(0)) {
             PeerSockets.Watch watch = sockets.register(watched);
-            watchEnoughSocketsToSelect();
-            sockets.pollReady();
-            assertTrue(watch.mayReceive());
-            assertFalse(watch.mayReceive());
+            startSelecting(watch);
             sockets.close();
             sockets.pollReady();
             for (int i = 0; i < 3; i++) {
@@ -167,10 +165,7 @@ class PeerSocketsTest {
                 assertTrue(watch.mayReceive(), "with two sockets a read was held back for a select");
                 assertTrue(watch.mayReceive(), "with two sockets a read was held back for a select");
             }
-            watchEnoughSocketsToSelect();
-            sockets.pollReady();
-            watch.mayReceive();
-            assertFalse(watch.mayReceive(), "with three sockets a read went through that no select allowed");
+            startSelecting(watch);
         }
     }
 
@@ -178,10 +173,7 @@ class PeerSocketsTest {
     void withMoreSocketsThanAeronIteratesOverEveryReadGoesThroughAsAeronSelectsItself() throws IOException {
         try (DatagramChannel watched = openOnLoopback(0)) {
             PeerSockets.Watch watch = sockets.register(watched);
-            watchEnoughSocketsToSelect();
-            sockets.pollReady();
-            watch.mayReceive();
-            assertFalse(watch.mayReceive(), "the gate was not on to begin with");
+            startSelecting(watch);
             watchIdleSocketsBeyond(PeerSockets.MOST_SOCKETS_TO_SELECT);
             sockets.pollReady();
             for (int i = 0; i < 3; i++) {
