@@ -332,13 +332,20 @@ final class NodeProcess implements AutoCloseable {
         deleteAeronDirectories();
     }
 
-    /** Asks the process to stop (SIGTERM). @return its exit code, or -1 when it had to be killed */
+    /**
+     * Asks the process to stop (SIGTERM). A node that stops so deletes its own media driver directory, but one that
+     * {@code ringkv cluster} stopped while it was still starting (the autoscaler had just added it) may not have: the
+     * test deletes what is left once the process has exited.
+     *
+     * @return its exit code, or -1 when it had to be killed
+     */
     int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(15, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             return -1;
         }
+        deleteAeronDirectories();
         return process.exitValue();
     }
 
