@@ -23,13 +23,18 @@ import org.agrona.collections.Long2ObjectHashMap;
  * their arrival. Single-threaded; no I/O.
  *
  * <p>States sit in slots kept in fingerprint order, so digests come out sorted without sorting and a heartbeat
- * replaces a state without touching any map; only a new or removed endpoint reorders the slots.
+ * replaces a state without touching any map; only a new or removed endpoint reorders the slots. The slots are also
+ * kept in node id order, a new endpoint inserted at its place, so {@link #states()} (asked at every new endpoint, for
+ * the peers file) is a copy, not a sort: a node learning a cluster of a thousand sorted a thousand states a thousand
+ * times.
  */
 public final class Membership {
     private final Map<NodeId, Slot> byId = new HashMap<>();
     private final Long2ObjectHashMap<Slot> byFingerprint = new Long2ObjectHashMap<>();
     private Slot[] ordered = new Slot[0];
     private boolean reorder;
+    /** Every slot in node id order. */
+    private final List<Slot> idOrdered = new ArrayList<>();
 
     /** One endpoint's place; its state is replaced in place. */
     private static final class Slot {
@@ -116,9 +121,10 @@ public final class Membership {
 
     /** @return every known state, ordered by node id */
     public List<EndpointState> states() {
-        List<EndpointState> all = new ArrayList<>(byId.size());
-        forEach(all::add);
-        all.sort(Comparator.comparing(EndpointState::id));
+        List<EndpointState> all = new ArrayList<>(idOrdered.size());
+        for (Slot slot : idOrdered) {
+            all.add(slot.state);
+        }
         return all;
     }
 
@@ -291,6 +297,7 @@ public final class Membership {
         slot = new Slot(state, madeAtNanos);
         byId.put(state.id(), slot);
         byFingerprint.put(state.fingerprint(), slot);
+        idOrdered.add(-idPlace(state.id()) - 1, slot);
         reorder = true;
     }
 
@@ -299,8 +306,27 @@ public final class Membership {
         Slot removed = byId.remove(node);
         if (removed != null) {
             byFingerprint.remove(removed.state.fingerprint());
+            idOrdered.remove(idPlace(node));
             reorder = true;
         }
+    }
+
+    /** @return the index of {@code node}'s slot in {@link #idOrdered}, else (-(insertion point) - 1) */
+    private int idPlace(NodeId node) {
+        int low = 0;
+        int high = idOrdered.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int order = idOrdered.get(middle).state.id().compareTo(node);
+            if (order < 0) {
+                low = middle + 1;
+            } else if (order > 0) {
+                high = middle - 1;
+            } else {
+                return middle;
+            }
+        }
+        return -low - 1;
     }
 
     private Slot[] ordered() {

@@ -50,6 +50,37 @@ class MembershipTest {
     }
 
     @Test
+    void statesComeInNodeIdOrderWhateverOrderEndpointsArriveAndLeaveIn() {
+        Membership view = new Membership();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            ids.add("n" + i);
+        }
+        java.util.Collections.shuffle(ids, new java.util.Random(7));
+        SplittableRandom random = new SplittableRandom(7);
+        java.util.TreeMap<String, EndpointState> expected = new java.util.TreeMap<>();
+        for (String id : ids) {
+            EndpointState state = state(id, 1, 1 + random.nextInt(5));
+            view.put(state, 0);
+            expected.put(id, state);
+            if (random.nextInt(4) == 0) {
+                // a newer state replaces the endpoint's in place
+                EndpointState newer = state(id, 2, 1);
+                view.put(newer, 0);
+                expected.put(id, newer);
+            }
+            if (random.nextInt(5) == 0) {
+                String gone = expected.keySet().stream().skip(random.nextInt(expected.size())).findFirst().orElseThrow();
+                view.remove(io.ringkv.api.NodeId.of(gone));
+                expected.remove(gone);
+            }
+            assertEquals(List.copyOf(expected.values()), view.states());
+        }
+        view.remove(io.ringkv.api.NodeId.of("not-a-member"));
+        assertEquals(List.copyOf(expected.values()), view.states());
+    }
+
+    @Test
     void aStableClusterExchangesOnlyDigests() {
         Membership a = new Membership();
         Membership b = new Membership();
