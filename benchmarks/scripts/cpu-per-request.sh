@@ -8,7 +8,9 @@
 # Linux only (/proc); installs Redis with apt when it is missing, as compare-redis.sh does. KEEP_WORK=1 keeps logs;
 # TARGETS="one three" leaves Redis out (any of redis, one, three); WARMUP=60 loads each target for 60 s before
 # sampling (default 5, as compare-redis.sh: a fresh JVM is still compiling then); READ_RATIO=0 (SETs only) and
-# PIPELINE=16 change the load (defaults 0.5 and 1); SKIP_BUILD=1 measures what was built last.
+# PIPELINE=16 change the load (defaults 0.5 and 1); SKIP_BUILD=1 measures what was built last. SYSCALLS=1 also
+# counts system calls and context switches per request, per group, over the same window (Linux perf, as root:
+# perf stat of the raw_syscalls:sys_enter tracepoint and the context-switches event, per thread).
 set -euo pipefail
 seconds=${1:-20}
 connections=${2:-50}
@@ -38,6 +40,11 @@ sleep_until() { # the script's second (SECONDS) to wake at; returns at once if i
   local left=$(($1 - SECONDS))
   if [ "$left" -gt 0 ]; then sleep "$left"; fi
 }
+if [ "${SYSCALLS:-0}" = 1 ] && ! perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>&1; then
+  echo "cpu-per-request: SYSCALLS=1 needs Linux perf able to count the raw_syscalls:sys_enter tracepoint (root;" \
+    "Debian: apt-get install linux-perf)" >&2
+  exit 2
+fi
 install_redis
 [ "${SKIP_BUILD:-0}" = 1 ] || build_servers
 
@@ -68,13 +75,21 @@ measure() {
   local before after
   before=$(commands "$@")
   python3 "$work/sample.py" snapshot "$work/$label.threads" "$load" $servers > "$work/$label.before"
+  local counting=""
+  if [ "${SYSCALLS:-0}" = 1 ]; then
+    # the same window as the CPU samples, give or take the start of perf itself
+    perf stat -x, -e raw_syscalls:sys_enter,context-switches --per-thread -p "$(echo "$load" $servers | tr ' ' ,)" \
+      -o "$work/$label.perf" -- sleep $((seconds - 5)) &
+    counting=$!
+  fi
   # three seconds short of the end: a load tool whose start lagged the script's clock is still driving then
   sleep_until $((started + warmup + seconds - 3))
   python3 "$work/sample.py" snapshot "$work/$label.threads" "$load" $servers > "$work/$label.after"
   after=$(commands "$@")
+  [ -n "$counting" ] && wait "$counting"
   wait "$load"
   python3 "$work/sample.py" report "$label" $((after - before)) "$work/$label.before" "$work/$label.after" \
-    "$(tail -1 "$work/$label.load")" | tee -a "$work/report"
+    "$(tail -1 "$work/$label.load")" "$work/$label.perf" | tee -a "$work/report"
 }
 
 cat > "$work/sample.py" <<'PY'
@@ -155,6 +170,17 @@ else:
     label, requests = sys.argv[2], int(sys.argv[3])
     before, after = (json.load(open(p)) for p in sys.argv[4:6])
     load = json.loads(sys.argv[6])
+    # per group: [system calls, context switches], from perf stat -x, --per-thread ("comm-tid,count,,event,...")
+    counted = {}
+    if len(sys.argv) > 7 and os.path.exists(sys.argv[7]):
+        groups_by_tid = {key.split("/")[1]: g for key, (g, _, _) in after["threads"].items()}
+        for line in open(sys.argv[7]):
+            fields = line.strip().split(",")
+            if len(fields) < 4 or not fields[1].isdigit():
+                continue
+            tid = fields[0].rsplit("-", 1)[-1]
+            c = counted.setdefault(groups_by_tid.get(tid, "other"), [0, 0])
+            c[0 if fields[3].startswith("raw_syscalls") else 1] += int(fields[1])
     elapsed = (after["machine"][0] - before["machine"][0]) / os.cpu_count()
     groups = {}
     for key, (name, user, system) in after["threads"].items():
@@ -168,12 +194,17 @@ else:
     print(f"## {label}: {load['ops_per_second']:.0f} ops/s (load tool), {requests} requests in the sampled "
           f"{elapsed / TICK:.1f} s, p50 {load['p50_us']:.0f} µs, p99 {load['p99_us']:.0f} µs")
     print()
-    print("| threads | CPU µs per request | of which kernel | share of the machine |")
-    print("| --- | --- | --- | --- |")
+    # perf counted over its own window (seconds - 5): per request at the sampled window's rate
+    window = max(1, (int(load["seconds"]) - 5) / max(1e-9, elapsed / TICK))
+    calls = lambda name, i: f" {counted[name][i] / window / max(1, requests):.2f} |" if name in counted else " |"
+    extra = " system calls per request | context switches per request |" if counted else ""
+    print("| threads | CPU µs per request | of which kernel | share of the machine |" + extra)
+    print("| --- | --- | --- | --- |" + (" --- | --- |" if counted else ""))
     for name, (user, system) in sorted(groups.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
         if user + system > 0:
-            print(f"| {name} | {per(user + system):.1f} | {per(system):.1f} | {share(user + system):.0f} % |")
-    print(f"| the whole machine (busy) | {per(busy):.1f} | | {share(busy):.0f} % |")
+            print(f"| {name} | {per(user + system):.1f} | {per(system):.1f} | {share(user + system):.0f} % |"
+                  + (calls(name, 0) + calls(name, 1) if counted else ""))
+    print(f"| the whole machine (busy) | {per(busy):.1f} | | {share(busy):.0f} % |" + (" | |" if counted else ""))
     print()
 PY
 
