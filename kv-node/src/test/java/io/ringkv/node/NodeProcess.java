@@ -349,6 +349,20 @@ final class NodeProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Asks the process to stop (SIGTERM) and waits, deleting nothing it leaves.
+     *
+     * @return its exit code, or -1 when it had to be killed
+     */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(45, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return -1;
+        }
+        return process.exitValue();
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

@@ -1,8 +1,10 @@
 package io.ringkv.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -51,6 +53,35 @@ class NodeProcessesTest {
                 restarted.await("stopped", WAIT);
             }
             assertEquals(SIGTERM_EXIT, a.stop());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aNodeStoppedWhileStartingDeletesItsMediaDriverDirectory() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        assertTrue(Files.isDirectory(shm), "this test needs /dev/shm, where nodes put their media driver");
+        int port = NodeProcess.freeUdpPort();
+        Path directory = shm.resolve("ringkv-early-" + port);
+        try (NodeProcess node = NodeProcess.start(workDirectory, "node", "--id", "early", "--listen",
+                "127.0.0.1:" + port, "--client-port", "0", "--data-dir", "early")) {
+            // the driver makes its directory as the node is being built, before the node starts serving
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!Files.exists(directory) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(Files.exists(directory), "no media driver directory appeared:\n" + node.output());
+            assertEquals(SIGTERM_EXIT, node.terminate(), node.output());
+            assertFalse(Files.exists(directory), "a node stopped while starting left " + directory + "\n"
+                + node.output());
+            assertTrue(node.output().contains("early: stopped"), node.output());
+        } finally {
+            // what a failed run left, so that it does not stay in shared memory
+            if (Files.exists(directory)) {
+                try (var files = Files.walk(directory)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                }
+            }
         }
     }
 

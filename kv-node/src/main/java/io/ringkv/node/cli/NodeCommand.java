@@ -45,6 +45,8 @@ import picocli.CommandLine;
 final class NodeCommand implements Command {
     /** The exit status of a node that stopped because it could no longer serve (its transport failed). */
     static final int NODE_FAILED = 3;
+    /** How long a node stopped while starting waits for it to be built, so as to close it. */
+    private static final int BUILD_WAIT_SECONDS = 30;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -280,16 +282,33 @@ final class NodeCommand implements Command {
         NodeConfig config = withConfigFile().config();
         // before the engine opens the data directory: a node refused for its users leaves nothing behind
         RingkvNode.checkClientAccess(config);
-        RingkvNode node = NodeComponent.of(config).node();
         CompletableFuture<Integer> status = new CompletableFuture<>();
-        // SIGINT and SIGTERM run the shutdown hooks: stop the agent, close the transport, then let the JVM exit
+        CompletableFuture<RingkvNode> built = new CompletableFuture<>();
+        boolean[] stopping = {false};
+        // SIGINT and SIGTERM run the shutdown hooks: stop the agent, close the transport, then let the JVM exit.
+        // Registered before the node is built, which launches the media driver: a node stopped while starting
+        // still closes it, and so deletes the driver's directory (tens of MB in /dev/shm) instead of leaving it
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("ringkv " + config.id() + ": stopping");
-            node.close();
+            RingkvNode building = awaitBuilt(built, config, out);
+            synchronized (stopping) {
+                stopping[0] = true;
+                if (building != null) {
+                    building.close();
+                }
+            }
             out.println("ringkv " + config.id() + ": stopped");
             out.flush();
             status.complete(Launcher.OK);
         }, "ringkv-shutdown"));
+        RingkvNode node;
+        try {
+            node = NodeComponent.of(config).node();
+        } catch (RuntimeException | Error e) {
+            built.completeExceptionally(e);
+            throw e;
+        }
+        built.complete(node);
         // a node that cannot serve must not look alive: the process exits (running the hook above, which closes
         // the engine cleanly) and its supervisor starts a new one, which rejoins with its data
         node.failure().thenAccept(reason -> {
@@ -304,10 +323,16 @@ final class NodeCommand implements Command {
             out.flush();
             status.complete(Launcher.OK);
         });
-        node.start(line -> {
-            out.println("ringkv " + config.id() + ": " + line);
-            out.flush();
-        });
+        synchronized (stopping) {
+            if (stopping[0]) {
+                // stopped while it was being built: the hook closed it, and the JVM exits once the hook returns
+                return awaitUninterruptibly(status);
+            }
+            node.start(line -> {
+                out.println("ringkv " + config.id() + ": " + line);
+                out.flush();
+            });
+        }
         out.printf("ringkv %s: peers on %s, clients on %s:%d (redis-cli -p %d), data in %s (engine %s), %s, %s,"
                 + " idle strategy %s%n", config.id(), config.listen(), config.listen().host(), node.clientPort(),
             node.clientPort(), config.dataDirectory().toAbsolutePath(), config.cluster().engine(),
@@ -320,6 +345,27 @@ final class NodeCommand implements Command {
         }
         out.flush();
         return awaitUninterruptibly(status);
+    }
+
+    /**
+     * @return the node once it is built, or null when building it failed or takes longer than
+     *     {@link #BUILD_WAIT_SECONDS} (an engine replaying a long commit log): the process then exits without closing
+     *     it, and says what it leaves
+     */
+    private static RingkvNode awaitBuilt(CompletableFuture<RingkvNode> built, NodeConfig config, PrintStream out) {
+        try {
+            return built.get(BUILD_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return null;
+        } catch (java.util.concurrent.TimeoutException e) {
+            out.println("ringkv " + config.id() + ": still starting after " + BUILD_WAIT_SECONDS + " s; exiting"
+                + " without closing the engine (the next start replays its commit log) or the media driver (the next"
+                + " start with this id and port deletes its directory)");
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private static int awaitUninterruptibly(CompletableFuture<Integer> status) {
