@@ -1,6 +1,7 @@
 package io.ringkv.antientropy;
 
 import io.ringkv.storage.StorageRecord;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
@@ -55,7 +56,18 @@ public final class KeyHash {
 
     /** @return {@link #of(StorageRecord)}, reusing this instance's digest */
     public long hash(StorageRecord record) {
-        return hash(record.key().toByteArray(), record.version(), record.value());
+        // the same bytes as hash(key, version, value), read through the record's views: no copy of the value
+        byte[] key = record.key().toByteArray();
+        digest.update(RECORD_DOMAIN);
+        field(key);
+        field(record.versionBuffer());
+        ByteBuffer value = record.valueBuffer();
+        if (value == null) {
+            lengthPrefix(-1);
+        } else {
+            field(value);
+        }
+        return finish();
     }
 
     /** @return {@link #of(byte[], byte[], byte[])}, reusing this instance's digest */
@@ -86,6 +98,11 @@ public final class KeyHash {
 
     private void field(byte[] bytes) {
         lengthPrefix(bytes.length);
+        digest.update(bytes);
+    }
+
+    private void field(ByteBuffer bytes) {
+        lengthPrefix(bytes.remaining());
         digest.update(bytes);
     }
 

@@ -59,6 +59,14 @@ class KeyHashTest {
         StorageKey storageKey = new StorageKey(Partitioner.token(key), key);
         assertEquals(KeyHash.of(KEY, VERSION, VALUE), KeyHash.of(StorageRecord.live(storageKey, VERSION, VALUE)));
         assertEquals(KeyHash.of(KEY, VERSION, null), KeyHash.of(StorageRecord.tombstone(storageKey, VERSION)));
+        byte[] large = new byte[10 * 1024 + 3];
+        for (int i = 0; i < large.length; i++) {
+            large[i] = (byte) (i * 31);
+        }
+        // a value larger than the digest's chunk for buffers it cannot read in place
+        assertEquals(KeyHash.of(KEY, VERSION, large), KeyHash.of(StorageRecord.live(storageKey, VERSION, large)));
+        assertNotEquals(KeyHash.of(KEY, VERSION, large),
+            KeyHash.of(StorageRecord.live(storageKey, VERSION, java.util.Arrays.copyOf(large, large.length - 1))));
     }
 
     @Test

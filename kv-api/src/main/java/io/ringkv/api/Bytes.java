@@ -1,5 +1,6 @@
 package io.ringkv.api;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -30,6 +31,30 @@ abstract sealed class Bytes permits Key, Value {
     /** @return a copy of the bytes */
     public final byte[] toByteArray() {
         return bytes.clone();
+    }
+
+    /**
+     * Puts the bytes at {@code out}'s position, advancing it: the hot paths' way to read a value without a copy of
+     * their own (encoding a reply, a record, a message).
+     *
+     * @throws java.nio.BufferOverflowException when fewer than {@link #length()} bytes remain in {@code out}
+     */
+    public final void copyTo(ByteBuffer out) {
+        out.put(bytes);
+    }
+
+    /** @return the bytes as a read-only buffer (position 0, limit {@link #length()}), without a copy */
+    public final ByteBuffer asReadOnlyBuffer() {
+        return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+    }
+
+    /**
+     * Copies the bytes into {@code out} from {@code offset}.
+     *
+     * @throws IndexOutOfBoundsException when they do not fit there
+     */
+    public final void copyTo(byte[] out, int offset) {
+        System.arraycopy(bytes, 0, out, offset, bytes.length);
     }
 
     /** @return the byte at {@code index} */

@@ -1,5 +1,6 @@
 package io.ringkv.api;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,6 +20,18 @@ public final class Value extends Bytes {
     public static Value of(byte[] bytes, Limits limits) {
         limits.checkValueLength(bytes.length);
         return new Value(bytes.clone());
+    }
+
+    /**
+     * @param bytes a buffer whose remaining bytes are the value's (copied; the buffer's position is not moved)
+     * @param limits the limits to enforce
+     * @throws KvException with {@link ErrorCode#VALUE_TOO_LARGE} when over the limit
+     */
+    public static Value of(ByteBuffer bytes, Limits limits) {
+        limits.checkValueLength(bytes.remaining());
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(bytes.position(), copy);
+        return new Value(copy);
     }
 
     /** A value with the {@link Limits#DEFAULT default limits}. */

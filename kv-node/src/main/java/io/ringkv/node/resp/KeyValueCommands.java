@@ -282,7 +282,7 @@ final class KeyValueCommands {
         Consistency consistency = consistency(context);
         KeyValueCommands.<Siblings>ask(context, siblings -> new Reply.Array(List.of(
             new Reply.Bulk(siblings.context().toText().getBytes(StandardCharsets.US_ASCII)),
-            new Reply.Array(siblings.values().stream().map(v -> (Reply) new Reply.Bulk(v.toByteArray())).toList()))),
+            new Reply.Array(siblings.values().stream().map(v -> (Reply) new Reply.ValueBulk(v)).toList()))),
             answer -> service.getVersions(key, consistency, answer));
     }
 
@@ -409,7 +409,7 @@ final class KeyValueCommands {
     }
 
     static Reply valueReply(Optional<Value> value) {
-        return value.<Reply>map(v -> new Reply.Bulk(v.toByteArray())).orElse(Reply.NULL);
+        return value.<Reply>map(Reply.ValueBulk::new).orElse(Reply.NULL);
     }
 
     static Consistency consistency(CommandContext context) {

@@ -27,6 +27,10 @@ sealed interface Reply {
     record Bulk(byte[] bytes) implements Reply {
     }
 
+    /** A stored value as a binary-safe string, encoded from the value's own bytes (no copy of them first). */
+    record ValueBulk(io.ringkv.api.Value value) implements Reply {
+    }
+
     /** Text for a human (INFO): a verbatim string in RESP3, a bulk string in RESP2. */
     record Verbatim(String text) implements Reply {
     }

@@ -31,6 +31,12 @@ final class RespEncoder {
                 out.putBytes(at, bulk.bytes());
                 yield crlf(out, at + bulk.bytes().length);
             }
+            case Reply.ValueBulk bulk -> {
+                int length = bulk.value().length();
+                int at = header(out, offset, '$', length);
+                out.putBytes(at, bulk.value().asReadOnlyBuffer(), 0, length);
+                yield crlf(out, at + length);
+            }
             case Reply.Verbatim verbatim -> verbatim(verbatim.text(), protocol, out, offset);
             case Reply.Null ignored -> protocol == RESP3 ? crlf(out, put(out, offset, '_'))
                 : header(out, offset, '$', -1);

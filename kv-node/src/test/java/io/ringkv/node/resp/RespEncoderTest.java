@@ -5,6 +5,7 @@ import static io.ringkv.node.resp.RespEncoder.RESP3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.ringkv.api.Value;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.agrona.ExpandableArrayBuffer;
@@ -38,6 +39,21 @@ class RespEncoderTest {
         String expected = "*4\r\n+OK\r\n:-42\r\n$2\r\n\0\r\r\n-ERR no\r\n";
         assertEquals(expected, encode(array, RESP2));
         assertEquals(expected, encode(array, RESP3));
+    }
+
+    @Test
+    void aStoredValueIsTheSameBulkStringAsItsBytesAndGrowsTheBufferAtAnOffset() {
+        byte[] bytes = new byte[300];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 7);
+        }
+        Reply value = new Reply.ValueBulk(Value.of(bytes));
+        for (int protocol : new int[] {RESP2, RESP3}) {
+            assertEquals(encode(new Reply.Bulk(bytes), protocol), encode(value, protocol));
+            assertEquals(encode(new Reply.Array(List.of(Reply.OK, new Reply.Bulk(bytes))), protocol),
+                encode(new Reply.Array(List.of(Reply.OK, value)), protocol));
+        }
+        assertEquals("$0\r\n\r\n", encode(new Reply.ValueBulk(Value.of(new byte[0])), RESP2));
     }
 
     @Test

@@ -62,6 +62,8 @@ public final class MessageCodec {
     private final Limits limits;
     private final int maxSiblings;
     private final UnsafeBuffer sendBuffer;
+    private static final byte[] NO_BYTES = new byte[0];
+    private final UnsafeBuffer valueView = new UnsafeBuffer(NO_BYTES);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final PutEncoder putEncoder = new PutEncoder();
@@ -100,6 +102,19 @@ public final class MessageCodec {
         this.sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(maxMessageBytes));
     }
 
+    /**
+     * @return a view of {@code versioned}'s value (empty for a tombstone) for an encoder to copy from: one reused
+     *     buffer, so a value is copied once, into the send buffer, and nothing is allocated for it
+     */
+    private DirectBuffer valueView(Versioned versioned) {
+        if (versioned.isTombstone()) {
+            valueView.wrap(NO_BYTES);
+        } else {
+            valueView.wrap(versioned.value().asReadOnlyBuffer());
+        }
+        return valueView;
+    }
+
     /** @return the buffer every encode method writes into, at offset 0 */
     public DirectBuffer sendBuffer() {
         return sendBuffer;
@@ -116,10 +131,10 @@ public final class MessageCodec {
         PutEncoder.VersionsEncoder group = putEncoder.versionsCount(versions.size());
         for (Versioned versioned : versions) {
             byte[] version = VersionEncoding.encodeVersion(versioned.version());
-            byte[] value = versioned.isTombstone() ? new byte[0] : versioned.value().toByteArray();
+            DirectBuffer value = valueView(versioned);
             group.next().tombstone(versioned.isTombstone() ? BooleanType.TRUE : BooleanType.FALSE)
                 .putVersion(version, 0, version.length)
-                .putValue(value, 0, value.length);
+                .putValue(value, 0, value.capacity());
         }
         putEncoder.putKey(keyBytes, 0, keyBytes.length);
         return MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength();
@@ -140,10 +155,10 @@ public final class MessageCodec {
         HintedPutEncoder.VersionsEncoder group = hintedEncoder.versionsCount(versions.size());
         for (Versioned versioned : versions) {
             byte[] version = VersionEncoding.encodeVersion(versioned.version());
-            byte[] value = versioned.isTombstone() ? new byte[0] : versioned.value().toByteArray();
+            DirectBuffer value = valueView(versioned);
             group.next().tombstone(versioned.isTombstone() ? BooleanType.TRUE : BooleanType.FALSE)
                 .putVersion(version, 0, version.length)
-                .putValue(value, 0, value.length);
+                .putValue(value, 0, value.capacity());
         }
         hintedEncoder.putKey(keyBytes, 0, keyBytes.length).putOwner(ownerBytes, 0, ownerBytes.length);
         return MessageHeaderEncoder.ENCODED_LENGTH + hintedEncoder.encodedLength();
@@ -235,10 +250,10 @@ public final class MessageCodec {
         if (ok) {
             for (Versioned versioned : siblings.versions()) {
                 byte[] version = VersionEncoding.encodeVersion(versioned.version());
-                byte[] value = versioned.isTombstone() ? new byte[0] : versioned.value().toByteArray();
+                DirectBuffer value = valueView(versioned);
                 group.next().tombstone(versioned.isTombstone() ? BooleanType.TRUE : BooleanType.FALSE)
                     .putVersion(version, 0, version.length)
-                    .putValue(value, 0, value.length);
+                    .putValue(value, 0, value.capacity());
             }
         }
         return MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();

@@ -55,7 +55,7 @@ public final class SiblingCodec {
 
         @Override
         public byte[] expiredVersion(byte[] version) {
-            SiblingSet set = decodeVersions(version, null, Limits.DEFAULT);
+            SiblingSet set = decodeVersions(ByteBuffer.wrap(version), null, Limits.DEFAULT);
             List<Versioned> expired = new ArrayList<>(set.size());
             for (Versioned versioned : set.versions()) {
                 expired.add(Versioned.tombstone(versioned.version()));
@@ -97,7 +97,7 @@ public final class SiblingCodec {
         ByteBuffer buffer = ByteBuffer.allocate(length);
         for (Versioned versioned : set.versions()) {
             if (!versioned.isTombstone()) {
-                buffer.put(versioned.value().toByteArray());
+                versioned.value().copyTo(buffer);
             }
         }
         return buffer.array();
@@ -110,18 +110,19 @@ public final class SiblingCodec {
      * @throws KvException with {@link ErrorCode#STORAGE_FAILURE} when the record is not in this format
      */
     public static SiblingSet decode(StorageRecord record, Limits limits) {
-        return decodeVersions(record.version(), record, limits);
+        return decodeVersions(record.versionBuffer(), record, limits);
     }
 
     /**
      * @param record the record the blob is from, whose values it reads; null to read the blob alone, each live
      *     sibling then shown as a tombstone of its version
      */
-    private static SiblingSet decodeVersions(byte[] blob, StorageRecord record, Limits limits) {
-        ByteBuffer versions = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
+    private static SiblingSet decodeVersions(ByteBuffer blob, StorageRecord record, Limits limits) {
+        ByteBuffer versions = blob.order(ByteOrder.LITTLE_ENDIAN);
         // an engine tombstone holding live siblings is an expired record a compaction kept without its values
         boolean valuesDropped = record == null || record.isTombstone();
-        byte[] values = valuesDropped ? new byte[0] : record.value();
+        // a view of the record's values: each sibling's value is copied once, into its Value
+        ByteBuffer values = valuesDropped ? ByteBuffer.allocate(0) : record.valueBuffer();
         try {
             byte format = versions.get();
             if (format == PRE_DOT_FORMAT) {
@@ -148,13 +149,12 @@ public final class SiblingCodec {
                     siblings.add(Versioned.tombstone(version));
                     continue;
                 }
-                if (length < 0 || valueOffset + length > values.length) {
+                if (length < 0 || length > values.limit() - valueOffset) {
                     throw corrupt(record, "value lengths exceed the value blob");
                 }
-                byte[] value = new byte[length];
-                System.arraycopy(values, valueOffset, value, 0, length);
+                Value value = Value.of(values.slice(valueOffset, length), limits);
                 valueOffset += length;
-                siblings.add(Versioned.of(version, Value.of(value, limits)));
+                siblings.add(Versioned.of(version, value));
             }
             return new SiblingSet(siblings);
         } catch (BufferUnderflowException e) {

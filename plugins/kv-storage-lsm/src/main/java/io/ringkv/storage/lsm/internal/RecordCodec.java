@@ -25,13 +25,19 @@ final class RecordCodec {
     /** @return the encoded length of {@code entry} */
     static int encodedLength(Entry entry) {
         StorageRecord record = entry.record();
-        return HEADER_BYTES + record.key().length() + record.version().length + Math.max(0, record.valueLength());
+        return HEADER_BYTES + record.key().length() + record.versionLength() + Math.max(0, record.valueLength());
     }
 
     /** Writes {@code entry} at the buffer's position (little-endian), advancing it. */
     static void encode(Entry entry, ByteBuffer out) {
         StorageRecord record = entry.record();
-        encode(record.token(), record.key(), record.version(), record.value(), entry.seq(), entry.writeMillis(), out);
+        ByteBuffer buffer = out.order(ByteOrder.LITTLE_ENDIAN);
+        putHeader(record.token(), record.key(), record.versionLength(), record.valueLength(), entry.seq(),
+            entry.writeMillis(), buffer);
+        buffer.put(record.versionBuffer());
+        if (!record.isTombstone()) {
+            buffer.put(record.valueBuffer());
+        }
     }
 
     /**
@@ -42,15 +48,19 @@ final class RecordCodec {
     static void encode(long token, Key key, byte[] version, byte[] value, long seq, long writeMillis,
                        ByteBuffer out) {
         ByteBuffer buffer = out.order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(token).putInt(key.length()).putInt(version.length)
-            .putInt(value == null ? -1 : value.length).putLong(seq).putLong(writeMillis);
-        for (int i = 0; i < key.length(); i++) {
-            buffer.put(key.byteAt(i));
-        }
+        putHeader(token, key, version.length, value == null ? -1 : value.length, seq, writeMillis, buffer);
         buffer.put(version);
         if (value != null) {
             buffer.put(value);
         }
+    }
+
+    /** Writes the header and the key. */
+    private static void putHeader(long token, Key key, int versionLength, int valueLength, long seq,
+                                  long writeMillis, ByteBuffer buffer) {
+        buffer.putLong(token).putInt(key.length()).putInt(versionLength).putInt(valueLength).putLong(seq)
+            .putLong(writeMillis);
+        key.copyTo(buffer);
     }
 
     /** @return the encoded length of the record at {@code offset}, read from its header */
@@ -94,11 +104,13 @@ final class RecordCodec {
         long writeMillis = segment.get(LONG, offset + 28);
         long at = offset + HEADER_BYTES;
         byte[] key = bytes(segment, at, keyLength);
-        byte[] version = bytes(segment, at + keyLength, versionLength);
+        ByteBuffer version = segment.asSlice(at + keyLength, versionLength).asByteBuffer();
         StorageKey storageKey = new StorageKey(token, Key.of(key, limits));
+        // the buffers are views of the block: the record copies each once
         StorageRecord record = valueLength < 0
             ? StorageRecord.tombstone(storageKey, version)
-            : StorageRecord.live(storageKey, version, bytes(segment, at + keyLength + versionLength, valueLength));
+            : StorageRecord.live(storageKey, version,
+                segment.asSlice(at + keyLength + versionLength, valueLength).asByteBuffer());
         return new Entry(record, seq, writeMillis);
     }
 

@@ -7,6 +7,7 @@ import io.ringkv.storage.StorageKey;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,13 @@ import java.util.zip.CRC32C;
  */
 final class SSTable {
     private static final System.Logger LOG = System.getLogger("io.ringkv.storage.lsm");
+    /**
+     * Each thread's buffer for {@link #readBlock}, reused from one read to the next (a block's record is decoded,
+     * i.e. copied out, before its thread reads another). Direct, so the pread fills it without the copy the JDK
+     * makes for a heap buffer; it grows to the largest block its thread has read.
+     */
+    private static final ThreadLocal<ByteBuffer> BLOCK_BUFFER =
+        ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(16 * 1024));
 
     private final Path path;
     private final TableMeta meta;
@@ -154,7 +162,13 @@ final class SSTable {
         if (offset < 0 || next > dataEnd || next - offset < 8 || next - offset > Integer.MAX_VALUE) {
             throw corrupt(block, offset);
         }
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) (next - offset));
+        int size = (int) (next - offset);
+        ByteBuffer bytes = BLOCK_BUFFER.get();
+        if (bytes.capacity() < size) {
+            bytes = ByteBuffer.allocateDirect(Math.max(size, 2 * bytes.capacity()));
+            BLOCK_BUFFER.set(bytes);
+        }
+        bytes.clear().limit(size);
         try {
             while (bytes.hasRemaining()) {
                 if (channel.read(bytes, offset + bytes.position()) < 0) {
@@ -165,7 +179,7 @@ final class SSTable {
             throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot read SSTable " + path + " block " + block
                 + ": " + e.getMessage());
         }
-        MemorySegment segment = MemorySegment.ofArray(bytes.array());
+        MemorySegment segment = MemorySegment.ofBuffer(bytes.flip());
         int length = segment.get(RecordCodec.INT, 0);
         if (length != segment.byteSize() - 8 || !intact(segment, 8, length, 4)) {
             throw corrupt(block, offset);
