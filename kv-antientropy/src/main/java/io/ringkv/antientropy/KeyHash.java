@@ -56,7 +56,8 @@ public final class KeyHash {
 
     /** @return {@link #of(StorageRecord)}, reusing this instance's digest */
     public long hash(StorageRecord record) {
-        // the same bytes as hash(key, version, value), read through the record's views: no copy of the value
+        // the same bytes as hash(key, version, value), read through the record's views: nothing allocated for the
+        // value (the digest reads a read-only view through its own reused chunk of up to 4 KiB)
         byte[] key = record.key().toByteArray();
         digest.update(RECORD_DOMAIN);
         field(key);

@@ -137,6 +137,7 @@ public final class MessageCodec {
                 .putValue(value, 0, value.capacity());
         }
         putEncoder.putKey(keyBytes, 0, keyBytes.length);
+        valueView.wrap(NO_BYTES); // holds no value past the encode
         return MessageHeaderEncoder.ENCODED_LENGTH + putEncoder.encodedLength();
     }
 
@@ -161,6 +162,7 @@ public final class MessageCodec {
                 .putValue(value, 0, value.capacity());
         }
         hintedEncoder.putKey(keyBytes, 0, keyBytes.length).putOwner(ownerBytes, 0, ownerBytes.length);
+        valueView.wrap(NO_BYTES); // holds no value past the encode
         return MessageHeaderEncoder.ENCODED_LENGTH + hintedEncoder.encodedLength();
     }
 
@@ -256,6 +258,7 @@ public final class MessageCodec {
                     .putValue(value, 0, value.capacity());
             }
         }
+        valueView.wrap(NO_BYTES); // holds no value past the encode
         return MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength();
     }
 

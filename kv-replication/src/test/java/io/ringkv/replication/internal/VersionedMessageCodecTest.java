@@ -53,6 +53,19 @@ class VersionedMessageCodecTest {
         assertEquals(new Message.ReadReply(13, true, mixed()), codec.decode(copy(length), 0, length));
     }
 
+    @Test
+    void aTombstoneCarriesNoBytesOfTheValueEncodedBeforeIt() {
+        Key key = Key.utf8("k");
+        Versioned value = mixed().get(0);
+        Versioned tombstone = Versioned.tombstone(version(2));
+        int valueAlone = codec.encodeWrite(1, 0, key, List.of(value));
+        int valueThenTombstone = codec.encodeWrite(1, 0, key, List.of(value, tombstone));
+        int tombstoneAlone = codec.encodeWrite(1, 0, key, List.of(tombstone));
+        int none = codec.encodeWrite(1, 0, key, List.of());
+        assertEquals(tombstoneAlone - none, valueThenTombstone - valueAlone,
+            "a tombstone after a 1 KiB value must add what a tombstone alone adds");
+    }
+
     private UnsafeBuffer copy(int length) {
         UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
         copy.putBytes(0, codec.sendBuffer(), 0, length);

@@ -26,10 +26,12 @@ final class SSTable {
     /**
      * Each thread's buffer for {@link #readBlock}, reused from one read to the next (a block's record is decoded,
      * i.e. copied out, before its thread reads another). Direct, so the pread fills it without the copy the JDK
-     * makes for a heap buffer; it grows to the largest block its thread has read.
+     * makes for a heap buffer; it grows to the largest block its thread has read, up to {@link #KEPT_BLOCK_BYTES}
+     * (a larger block, of large sibling sets, is read into a buffer of its own that is not kept).
      */
     private static final ThreadLocal<ByteBuffer> BLOCK_BUFFER =
         ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(16 * 1024));
+    private static final int KEPT_BLOCK_BYTES = 1024 * 1024;
 
     private final Path path;
     private final TableMeta meta;
@@ -164,8 +166,10 @@ final class SSTable {
         }
         int size = (int) (next - offset);
         ByteBuffer bytes = BLOCK_BUFFER.get();
-        if (bytes.capacity() < size) {
-            bytes = ByteBuffer.allocateDirect(Math.max(size, 2 * bytes.capacity()));
+        if (size > KEPT_BLOCK_BYTES) {
+            bytes = ByteBuffer.allocate(size);
+        } else if (bytes.capacity() < size) {
+            bytes = ByteBuffer.allocateDirect(Math.min(KEPT_BLOCK_BYTES, Math.max(size, 2 * bytes.capacity())));
             BLOCK_BUFFER.set(bytes);
         }
         bytes.clear().limit(size);
