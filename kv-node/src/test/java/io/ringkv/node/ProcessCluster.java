@@ -22,6 +22,7 @@ final class ProcessCluster implements BeforeEachCallback, AfterEachCallback {
     final NodeProcess[] nodes;
     final int[] peerPorts;
     final int[] clientPorts;
+    final int[] httpPorts;
     private final List<NodeProcess> processes = new ArrayList<>();
     private Path workDirectory;
 
@@ -29,9 +30,23 @@ final class ProcessCluster implements BeforeEachCallback, AfterEachCallback {
         this.nodes = new NodeProcess[size];
         this.peerPorts = new int[size];
         this.clientPorts = new int[size];
+        this.httpPorts = new int[size];
+        // every TCP port picked now, distinct: a node given "--http-port 0" could be handed, by the system, the
+        // client port of a node started later, which then served HTTP to a test's Redis client ("Unknown reply: H")
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
         for (int i = 0; i < size; i++) {
             peerPorts[i] = NodeProcess.freeUdpPort();
-            clientPorts[i] = NodeProcess.freeTcpPort();
+            clientPorts[i] = distinctTcpPort(taken);
+            httpPorts[i] = distinctTcpPort(taken);
+        }
+    }
+
+    private static int distinctTcpPort(java.util.Set<Integer> taken) {
+        while (true) {
+            int port = NodeProcess.freeTcpPort();
+            if (taken.add(port)) {
+                return port;
+            }
         }
     }
 
@@ -90,6 +105,9 @@ final class ProcessCluster implements BeforeEachCallback, AfterEachCallback {
             "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
             "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
             "--data-dir", workDirectory.resolve("n" + i).toString()));
+        if (!List.of(extra).contains("--http-port")) {
+            arguments.addAll(List.of("--http-port", Integer.toString(httpPorts[i])));
+        }
         arguments.addAll(List.of(extra));
         nodes[i] = NodeProcess.start(workDirectory, arguments.toArray(String[]::new));
         processes.add(nodes[i]);
