@@ -25,10 +25,12 @@ import org.agrona.nio.TransportPoller;
  * datagram. The agent selects once per duty cycle ({@link #pollReady()}, one {@code epoll_wait}), instead of the
  * driver's {@code recvfrom} per socket per cycle (three to five sockets on a node of a three-node cluster, each
  * answered "nothing" almost every time: a third of a busy agent's CPU). A datagram that lands just after the select
- * is read one cycle later. With {@value #MOST_SOCKETS_READ_WITHOUT_SELECT} sockets or fewer (a lone node, or a pair
- * of endpoints) the select costs about what the empty reads it spares do, and lengthens each cycle of a quiet
- * exchange (a 1 KiB round trip took 1.4 times as long), so the agent does not select and every read goes through;
- * nor with more than Aeron's pollers iterate over ({@link #MOST_SOCKETS_TO_SELECT}), where they select themselves.
+ * is read one cycle later. With two sockets (a pair of endpoints) the select costs about what the empty reads it
+ * spares do, and lengthens each cycle of a quiet exchange (a 1 KiB round trip took 1.4 times as long), so the agent
+ * does not select and every read goes through; nor with more than Aeron's pollers iterate over
+ * ({@link #MOST_SOCKETS_TO_SELECT}), where they select themselves. A lone node (its receiving socket only) selects
+ * once in {@value #LONE_CYCLES_PER_SELECT} busy cycles and in every sleep: nothing but a joining node's first
+ * datagrams reaches it, and they can wait that long.
  *
  * <p>{@link #await} runs on the agent thread; {@link #wakeup()} may be called from any thread, and a wake-up that
  * comes before the await makes it return at once (as a park's permit does). {@link #pollReady()} clears a wake-up
@@ -47,6 +49,13 @@ public final class PeerSockets implements AutoCloseable {
      * socket's one read, and would hold back a datagram that lands between the two selects for a cycle.
      */
     static final int MOST_SOCKETS_TO_SELECT = TransportPoller.ITERATION_THRESHOLD + 1;
+    /**
+     * A lone node (one socket watched: its receiving port, no peer to send to) selects once in this many busy
+     * cycles, and in every sleep. Only a joining node's first datagrams reach it, and they may wait that long (well
+     * under a millisecond under load); every other cycle it reads nothing and selects nothing, where the driver
+     * read its socket every cycle (1.4 empty {@code recvfrom}s per request of one node under load).
+     */
+    static final int LONE_CYCLES_PER_SELECT = 64;
     private static final System.Logger LOG = System.getLogger(PeerSockets.class.getName());
 
     private final Selector selector;
@@ -54,6 +63,8 @@ public final class PeerSockets implements AutoCloseable {
     private boolean selectFailed;
     /** The last {@link #pollReady()} selected: reads wait for a select's sighting (false: every read goes through). */
     private boolean gating;
+    /** Busy cycles of a lone node since its last select. */
+    private int loneCycles;
     /** Reads a watch held back (each an empty {@code recvfrom} spared), for tests. */
     private long readsHeldBack;
     /** Set by a closed endpoint: its socket is released only once the selector lets its key go. */
@@ -88,9 +99,9 @@ public final class PeerSockets implements AutoCloseable {
 
     /**
      * Selects without waiting and marks the sockets that have a datagram, so their next read goes through; with
-     * {@value #MOST_SOCKETS_READ_WITHOUT_SELECT} sockets or fewer it does not select, and every read goes through
-     * until a cycle's select counts more. Once per duty cycle, on the agent thread, before the agent looks at its
-     * other inputs (see the class comment).
+     * {@value #MOST_SOCKETS_READ_WITHOUT_SELECT} sockets it does not select, and every read goes through until a
+     * cycle's select counts more; with one (a lone node) it selects once in {@value #LONE_CYCLES_PER_SELECT} calls.
+     * Once per duty cycle, on the agent thread, before the agent looks at its other inputs (see the class comment).
      */
     public void pollReady() {
         if (selectFailed) {
@@ -99,6 +110,14 @@ public final class PeerSockets implements AutoCloseable {
         try {
             // a socket left unmarked while reads went through is marked by this select if it holds a datagram
             int watched = selector.keys().size();
+            if (watched <= 1) {
+                gating = true;
+                if (++loneCycles >= LONE_CYCLES_PER_SELECT) {
+                    loneCycles = 0;
+                    selector.selectNow(PeerSockets::markReady);
+                }
+                return;
+            }
             gating = watched > MOST_SOCKETS_READ_WITHOUT_SELECT && watched <= MOST_SOCKETS_TO_SELECT;
             if (gating) {
                 selector.selectNow(PeerSockets::markReady);

@@ -10,6 +10,8 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -166,6 +168,44 @@ class PeerSocketsTest {
                 assertTrue(watch.mayReceive(), "with two sockets a read was held back for a select");
             }
             startSelecting(watch);
+        }
+    }
+
+    @Test
+    void aLoneSocketIsReadOnlyWhenTheSelectOfEveryFewCyclesOrASleepSawADatagram() throws Exception {
+        try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
+            PeerSockets.Watch watch = sockets.register(watched);
+            sockets.pollReady();
+            assertTrue(watch.mayReceive(), "the first read must go through: nothing waits for a first sighting");
+            peer.send(ByteBuffer.wrap(new byte[] {7, 8, 9}), watched.getLocalAddress());
+            awaitDelivered(watched);
+            // a busy lone node selects once in so many cycles (the first was the one above): the datagram waits
+            for (int cycle = 2; cycle < PeerSockets.LONE_CYCLES_PER_SELECT; cycle++) {
+                sockets.pollReady();
+                assertFalse(watch.mayReceive(), "cycle " + cycle + " of a lone node read without a select");
+            }
+            sockets.pollReady();
+            assertTrue(watch.mayReceive(), "the select of every " + PeerSockets.LONE_CYCLES_PER_SELECT
+                + " cycles did not see the datagram waiting");
+            assertFalse(watch.mayReceive(), "one sighting allowed two reads");
+            // still unread: a sleep's select sees it at once, and the next cycle reads it
+            sockets.await(TimeUnit.SECONDS.toNanos(20));
+            sockets.pollReady();
+            assertTrue(watch.mayReceive(), "the sleep's select did not allow the read of the datagram waiting");
+            assertTrue(sockets.readsHeldBack() >= PeerSockets.LONE_CYCLES_PER_SELECT - 1,
+                "held back " + sockets.readsHeldBack() + " reads");
+        }
+    }
+
+    /** Waits until a datagram sent to {@code channel} is in its socket's receive queue, without taking it. */
+    private static void awaitDelivered(DatagramChannel channel) throws IOException {
+        try (Selector probe = Selector.open()) {
+            // a selector of the test's own (a channel may be registered with several): the watch's own selects
+            // must not run before the loop's
+            channel.register(probe, SelectionKey.OP_READ);
+            if (probe.select(TimeUnit.SECONDS.toMillis(20)) == 0) {
+                throw new AssertionError("the datagram sent to the watched socket never arrived");
+            }
         }
     }
 
