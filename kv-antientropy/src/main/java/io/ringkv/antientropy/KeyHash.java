@@ -56,19 +56,9 @@ public final class KeyHash {
 
     /** @return {@link #of(StorageRecord)}, reusing this instance's digest */
     public long hash(StorageRecord record) {
-        // the same bytes as hash(key, version, value), read through the record's views: nothing allocated for the
-        // value (the digest reads a read-only view through its own reused chunk of up to 4 KiB)
-        byte[] key = record.key().toByteArray();
-        digest.update(RECORD_DOMAIN);
-        field(key);
-        field(record.versionBuffer());
-        ByteBuffer value = record.valueBuffer();
-        if (value == null) {
-            lengthPrefix(-1);
-        } else {
-            field(value);
-        }
-        return finish();
+        // read through the record's views: nothing allocated for the value (the digest reads a read-only view
+        // through its own reused chunk of up to 4 KiB)
+        return hashRecord(ByteBuffer.wrap(record.key().toByteArray()), record.versionBuffer(), record.valueBuffer());
     }
 
     /** @return {@link #of(byte[], byte[], byte[])}, reusing this instance's digest */
@@ -76,6 +66,12 @@ public final class KeyHash {
         // Checked before the digest sees a byte, so a bad call leaves the reused digest clean.
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(version, "version");
+        return hashRecord(ByteBuffer.wrap(key), ByteBuffer.wrap(version),
+            valueOrNull == null ? null : ByteBuffer.wrap(valueOrNull));
+    }
+
+    /** The one encoding of a record both {@code hash} methods digest: domain, key, version, value or tombstone. */
+    private long hashRecord(ByteBuffer key, ByteBuffer version, ByteBuffer valueOrNull) {
         digest.update(RECORD_DOMAIN);
         field(key);
         field(version);

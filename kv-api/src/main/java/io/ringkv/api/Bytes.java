@@ -48,15 +48,6 @@ abstract sealed class Bytes permits Key, Value {
         return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
     }
 
-    /**
-     * Copies the bytes into {@code out} from {@code offset}.
-     *
-     * @throws IndexOutOfBoundsException when they do not fit there
-     */
-    public final void copyTo(byte[] out, int offset) {
-        System.arraycopy(bytes, 0, out, offset, bytes.length);
-    }
-
     /** @return the byte at {@code index} */
     public final byte byteAt(int index) {
         return bytes[index];

@@ -22,11 +22,6 @@ class BytesViewsTest {
         assertEquals(6, out.position());
         assertArrayEquals(new byte[] {9, 1, 2, 3, 4, 5, 0, 0}, out.array());
         assertThrows(BufferOverflowException.class, () -> value.copyTo(ByteBuffer.allocate(4)));
-
-        byte[] array = new byte[7];
-        value.copyTo(array, 2);
-        assertArrayEquals(new byte[] {0, 0, 1, 2, 3, 4, 5}, array);
-        assertThrows(IndexOutOfBoundsException.class, () -> value.copyTo(new byte[7], 3));
     }
 
     @Test
