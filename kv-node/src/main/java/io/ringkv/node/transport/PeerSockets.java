@@ -63,6 +63,8 @@ public final class PeerSockets implements AutoCloseable {
     private boolean selectFailed;
     /** The last {@link #pollReady()} selected: reads wait for a select's sighting (false: every read goes through). */
     private boolean gating;
+    /** The last {@link #pollReady()} found one socket or none: a cycle then costs no system call. */
+    private boolean lone;
     /** Busy cycles of a lone node since its last select. */
     private int loneCycles;
     /** Reads a watch held back (each an empty {@code recvfrom} spared), for tests. */
@@ -110,7 +112,8 @@ public final class PeerSockets implements AutoCloseable {
         try {
             // a socket left unmarked while reads went through is marked by this select if it holds a datagram
             int watched = selector.keys().size();
-            if (watched <= 1) {
+            lone = watched <= 1;
+            if (lone) {
                 gating = true;
                 if (++loneCycles >= LONE_CYCLES_PER_SELECT) {
                     loneCycles = 0;
@@ -158,6 +161,15 @@ public final class PeerSockets implements AutoCloseable {
                 // the next await selects again, or the transport is closing
             }
         }
+    }
+
+    /**
+     * @return whether the agent's duty cycles cost no system call for the sockets (a lone node, which selects once
+     *     in {@value #LONE_CYCLES_PER_SELECT} cycles), as of the last {@link #pollReady()}: the idle strategy spins
+     *     longer then. Agent thread only.
+     */
+    public boolean cyclesAreCheap() {
+        return lone && !selectFailed;
     }
 
     /** @return how many reads the watches held back since the start (agent thread, or once it stopped) */
