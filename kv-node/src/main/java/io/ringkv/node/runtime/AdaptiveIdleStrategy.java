@@ -97,6 +97,7 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
      * would not see, and so does {@link #wakeIfParked()}. Call before the agent runs.
      */
     public void sleepOn(PeerSockets sockets) {
+        sockets.agentSleepsHere();
         this.sockets = sockets;
     }
 

@@ -49,7 +49,10 @@ final class FrameCheckingReceiveEndpoint extends ReceiveChannelEndpoint {
     /** Reads only when the node's last select saw a datagram on this socket: no empty {@code recvfrom} per cycle. */
     @Override
     public InetSocketAddress receive(ByteBuffer buffer) {
-        return watch == null || watch.mayReceive() ? super.receive(buffer) : null;
+        if (watch == null) {
+            return super.receive(buffer);
+        }
+        return watch.mayReceive() ? watch.afterRead(super.receive(buffer)) : null;
     }
 
     @Override

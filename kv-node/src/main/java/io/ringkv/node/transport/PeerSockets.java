@@ -2,6 +2,7 @@ package io.ringkv.node.transport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
@@ -28,9 +29,12 @@ import org.agrona.nio.TransportPoller;
  * is read one cycle later. With two sockets (a pair of endpoints) the select costs about what the empty reads it
  * spares do, and lengthens each cycle of a quiet exchange (a 1 KiB round trip took 1.4 times as long), so the agent
  * does not select and every read goes through; nor with more than Aeron's pollers iterate over
- * ({@link #MOST_SOCKETS_TO_SELECT}), where they select themselves. A lone node (its receiving socket only) selects
- * once in {@value #LONE_CYCLES_PER_SELECT} busy cycles and in every sleep: nothing but a joining node's first
- * datagrams reaches it, and they can wait that long.
+ * ({@link #MOST_SOCKETS_TO_SELECT}), where they select themselves. A lone node (its receiving socket only: no peer
+ * sent to yet) whose agent sleeps on these sockets ({@link #agentSleepsHere()}) selects once in
+ * {@value #LONE_CYCLES_PER_SELECT} busy cycles and in every sleep, and once a read finds a datagram it reads again
+ * each cycle until a read finds none: only a joining node's first datagrams, or a restarted member's peers' before
+ * it sends them anything, reach such a socket, and they can wait that long. A lone node whose agent parks blind
+ * (another idle strategy) reads every cycle, since nothing else would select for it.
  *
  * <p>{@link #await} runs on the agent thread; {@link #wakeup()} may be called from any thread, and a wake-up that
  * comes before the await makes it return at once (as a park's permit does). {@link #pollReady()} clears a wake-up
@@ -50,10 +54,11 @@ public final class PeerSockets implements AutoCloseable {
      */
     static final int MOST_SOCKETS_TO_SELECT = TransportPoller.ITERATION_THRESHOLD + 1;
     /**
-     * A lone node (one socket watched: its receiving port, no peer to send to) selects once in this many busy
-     * cycles, and in every sleep. Only a joining node's first datagrams reach it, and they may wait that long (well
-     * under a millisecond under load); every other cycle it reads nothing and selects nothing, where the driver
-     * read its socket every cycle (1.4 empty {@code recvfrom}s per request of one node under load).
+     * A lone node (one socket watched: its receiving port, no peer sent to) whose agent sleeps on the sockets
+     * selects once in this many busy cycles, and in every sleep. Little reaches it (see the class comment), and it
+     * may wait that long (well under a millisecond under load); every other cycle it reads nothing and selects
+     * nothing, where the driver read its socket every cycle (1.4 empty {@code recvfrom}s per request of one node
+     * under load).
      */
     static final int LONE_CYCLES_PER_SELECT = 64;
     private static final System.Logger LOG = System.getLogger(PeerSockets.class.getName());
@@ -61,13 +66,18 @@ public final class PeerSockets implements AutoCloseable {
     private final Selector selector;
     /** A select failed: readiness is unknown from then on, so every read goes through (as with no watch at all). */
     private boolean selectFailed;
-    /** The last {@link #pollReady()} selected: reads wait for a select's sighting (false: every read goes through). */
+    /** Reads wait for a select's sighting, as of the last {@link #pollReady()} (false: every read goes through). */
     private boolean gating;
-    /** The last {@link #pollReady()} found one socket or none: a cycle then costs no system call. */
+    /**
+     * The last {@link #pollReady()} found one socket or none and the agent sleeps on them: its cycles cost no system
+     * call, but one in {@value #LONE_CYCLES_PER_SELECT}.
+     */
     private boolean lone;
+    /** The agent sleeps on these sockets (its idle strategy selects on them), so a lone node may skip its reads. */
+    private volatile boolean agentSleeps;
     /** Busy cycles of a lone node since its last select. */
     private int loneCycles;
-    /** Reads a watch held back (each an empty {@code recvfrom} spared), for tests. */
+    /** Reads a watch held back (an empty {@code recvfrom} spared, or a lone node's datagram left for later), for tests. */
     private long readsHeldBack;
     /** Set by a closed endpoint: its socket is released only once the selector lets its key go. */
     private volatile boolean endpointClosed;
@@ -112,7 +122,7 @@ public final class PeerSockets implements AutoCloseable {
         try {
             // a socket left unmarked while reads went through is marked by this select if it holds a datagram
             int watched = selector.keys().size();
-            lone = watched <= 1;
+            lone = watched <= 1 && agentSleeps;
             if (lone) {
                 gating = true;
                 if (++loneCycles >= LONE_CYCLES_PER_SELECT) {
@@ -161,6 +171,14 @@ public final class PeerSockets implements AutoCloseable {
                 // the next await selects again, or the transport is closing
             }
         }
+    }
+
+    /**
+     * Says the agent sleeps on these sockets ({@link #await}), whose select then sees a lone node's datagrams: only
+     * then may a lone node skip its reads between selects. Before the agent runs.
+     */
+    public void agentSleepsHere() {
+        agentSleeps = true;
     }
 
     /**
@@ -229,6 +247,19 @@ public final class PeerSockets implements AutoCloseable {
                 readsHeldBack++;
             }
             return may;
+        }
+
+        /**
+         * Tells the watch what a read it allowed found: after a datagram a lone node reads again next cycle, so a
+         * burst drains a datagram a cycle (and one empty read) instead of one per select.
+         *
+         * @return {@code from}, the sender of the datagram read, or null when none was
+         */
+        InetSocketAddress afterRead(InetSocketAddress from) {
+            if (from != null && lone) {
+                ready = true;
+            }
+            return from;
         }
 
         /** The endpoint closed its socket: the next {@link #releaseClosed()} lets the operating system have it back. */

@@ -2,6 +2,8 @@ package io.ringkv.node.transport;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -175,6 +177,7 @@ class PeerSocketsTest {
 
     @Test
     void aLoneSocketIsReadOnlyWhenTheSelectOfEveryFewCyclesOrASleepSawADatagram() throws Exception {
+        sockets.agentSleepsHere();
         try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
             PeerSockets.Watch watch = sockets.register(watched);
             sockets.pollReady();
@@ -197,6 +200,48 @@ class PeerSocketsTest {
             assertTrue(watch.mayReceive(), "the sleep's select did not allow the read of the datagram waiting");
             assertTrue(sockets.readsHeldBack() >= PeerSockets.LONE_CYCLES_PER_SELECT - 1,
                 "held back " + sockets.readsHeldBack() + " reads");
+        }
+    }
+
+    @Test
+    void aLoneNodeReadsAgainEachCycleAfterAReadFoundADatagramUntilOneFindsNone() throws Exception {
+        sockets.agentSleepsHere();
+        try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
+            PeerSockets.Watch watch = sockets.register(watched);
+            sockets.pollReady();
+            assertTrue(watch.mayReceive(), "the first read must go through: nothing waits for a first sighting");
+            ByteBuffer into = ByteBuffer.allocate(16);
+            assertNull(watch.afterRead((InetSocketAddress) watched.receive(into)));
+            peer.send(ByteBuffer.wrap(new byte[] {1}), watched.getLocalAddress());
+            peer.send(ByteBuffer.wrap(new byte[] {2}), watched.getLocalAddress());
+            awaitDelivered(watched);
+            // the sleep's select sees the burst; each read that finds a datagram lets the next cycle read again
+            sockets.await(TimeUnit.SECONDS.toNanos(20));
+            for (int datagram = 1; datagram <= 2; datagram++) {
+                sockets.pollReady();
+                assertTrue(watch.mayReceive(), "datagram " + datagram + " of the burst was held back");
+                into.clear();
+                assertNotNull(watch.afterRead((InetSocketAddress) watched.receive(into)),
+                    "datagram " + datagram + " of the burst was not there to read");
+            }
+            sockets.pollReady();
+            assertTrue(watch.mayReceive(), "the read after the burst's last datagram was held back");
+            into.clear();
+            assertNull(watch.afterRead((InetSocketAddress) watched.receive(into)));
+            sockets.pollReady();
+            assertFalse(watch.mayReceive(), "a read that found nothing still let the next cycle read");
+        }
+    }
+
+    @Test
+    void aLoneNodeWhoseAgentParksBlindReadsEveryCycle() throws IOException {
+        try (DatagramChannel watched = openOnLoopback(0)) {
+            PeerSockets.Watch watch = sockets.register(watched);
+            for (int cycle = 0; cycle < PeerSockets.LONE_CYCLES_PER_SELECT + 1; cycle++) {
+                sockets.pollReady();
+                assertFalse(sockets.cyclesAreCheap(), "a cycle that reads its socket was called cheap");
+                assertTrue(watch.mayReceive(), "cycle " + cycle + " of a lone node nobody selects for read nothing");
+            }
         }
     }
 
