@@ -112,7 +112,8 @@ public final class PeerSockets implements AutoCloseable {
     /**
      * Selects without waiting and marks the sockets that have a datagram, so their next read goes through; with
      * {@value #MOST_SOCKETS_READ_WITHOUT_SELECT} sockets it does not select, and every read goes through until a
-     * cycle's select counts more; with one (a lone node) it selects once in {@value #LONE_CYCLES_PER_SELECT} calls.
+     * cycle's select counts more; with one (a lone node) whose agent sleeps on the sockets it selects once in
+     * {@value #LONE_CYCLES_PER_SELECT} calls, and without such an agent every read goes through.
      * Once per duty cycle, on the agent thread, before the agent looks at its other inputs (see the class comment).
      */
     public void pollReady() {

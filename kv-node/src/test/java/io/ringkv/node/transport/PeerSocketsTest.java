@@ -51,6 +51,19 @@ class PeerSocketsTest {
             + " allowed");
     }
 
+    /**
+     * Watches {@code channel} alone, as a lone node whose agent sleeps on its sockets, runs a cycle, and uses up its
+     * first read: from then on it reads only what a select saw (or after a read that found a datagram).
+     */
+    private PeerSockets.Watch startLone(DatagramChannel channel) {
+        sockets.agentSleepsHere();
+        PeerSockets.Watch watch = sockets.register(channel);
+        sockets.pollReady();
+        assertTrue(sockets.cyclesAreCheap(), "a lone node's cycles make no system call for its socket");
+        assertTrue(watch.mayReceive(), "the first read must go through: nothing waits for a first sighting");
+        return watch;
+    }
+
     private void watchIdleSocketsBeyond(int count) throws IOException {
         while (sockets.watched() <= count) {
             DatagramChannel channel = openOnLoopback(0);
@@ -177,12 +190,8 @@ class PeerSocketsTest {
 
     @Test
     void aLoneSocketIsReadOnlyWhenTheSelectOfEveryFewCyclesOrASleepSawADatagram() throws Exception {
-        sockets.agentSleepsHere();
         try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
-            PeerSockets.Watch watch = sockets.register(watched);
-            sockets.pollReady();
-            assertTrue(sockets.cyclesAreCheap(), "a lone node's cycles make no system call for its socket");
-            assertTrue(watch.mayReceive(), "the first read must go through: nothing waits for a first sighting");
+            PeerSockets.Watch watch = startLone(watched);
             peer.send(ByteBuffer.wrap(new byte[] {7, 8, 9}), watched.getLocalAddress());
             awaitDelivered(watched);
             // a busy lone node selects once in so many cycles (the first was the one above): the datagram waits
@@ -205,11 +214,8 @@ class PeerSocketsTest {
 
     @Test
     void aLoneNodeReadsAgainEachCycleAfterAReadFoundADatagramUntilOneFindsNone() throws Exception {
-        sockets.agentSleepsHere();
         try (DatagramChannel watched = openOnLoopback(0); DatagramChannel peer = DatagramChannel.open()) {
-            PeerSockets.Watch watch = sockets.register(watched);
-            sockets.pollReady();
-            assertTrue(watch.mayReceive(), "the first read must go through: nothing waits for a first sighting");
+            PeerSockets.Watch watch = startLone(watched);
             ByteBuffer into = ByteBuffer.allocate(16);
             assertNull(watch.afterRead((InetSocketAddress) watched.receive(into)));
             peer.send(ByteBuffer.wrap(new byte[] {1}), watched.getLocalAddress());
