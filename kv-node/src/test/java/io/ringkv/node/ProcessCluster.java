@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -33,7 +35,7 @@ final class ProcessCluster implements BeforeEachCallback, AfterEachCallback {
         this.httpPorts = new int[size];
         // every TCP port picked now, distinct: a node given "--http-port 0" could be handed, by the system, the
         // client port of a node started later, which then served HTTP to a test's Redis client ("Unknown reply: H")
-        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        Set<Integer> taken = new HashSet<>();
         for (int i = 0; i < size; i++) {
             peerPorts[i] = NodeProcess.freeUdpPort();
             clientPorts[i] = distinctTcpPort(taken);
@@ -41,7 +43,7 @@ final class ProcessCluster implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
-    private static int distinctTcpPort(java.util.Set<Integer> taken) {
+    private static int distinctTcpPort(Set<Integer> taken) {
         while (true) {
             int port = NodeProcess.freeTcpPort();
             if (taken.add(port)) {
