@@ -1,7 +1,8 @@
 # Shared by the scripts that start ringkv nodes (compare-redis.sh, cpu-per-request.sh, ab-three-nodes.sh,
 # aot-cache.sh): sourced
 # after they set root (the checkout), work (a scratch directory) and pids=() (what their EXIT trap kills).
-# Everything listens on 127.0.0.1.
+# Everything listens on 127.0.0.1. NODE_ARGS adds options to every ringkv node they start (e.g.
+# NODE_ARGS=--engine-options=data-reads=positional, to compare a setting on one build).
 
 # Installs Redis (and redis-cli) with apt when it is missing.
 install_redis() {
@@ -39,7 +40,7 @@ start_redis() {
 # One ringkv node, clients on port 7501.
 start_one_node() {
   RINGKV_SKIP_BUILD=1 "$root/bin/ringkv" node --id solo --listen 127.0.0.1:7500 --client-port 7501 \
-    --data-dir "$work/solo" > "$work/solo.log" 2>&1 &
+    --data-dir "$work/solo" ${NODE_ARGS:-} > "$work/solo.log" 2>&1 &
   pids+=($!)
   wait_port 7501
 }
@@ -52,7 +53,7 @@ start_three_nodes() {
     opts=${RINGKV_JAVA_OPTS:-}
     [ "$i" = 1 ] && opts="$opts ${FIRST_NODE_JAVA_OPTS:-}"
     RINGKV_SKIP_BUILD=1 RINGKV_JAVA_OPTS="$opts" "$root/bin/ringkv" node --id "n$i" --listen "127.0.0.1:$((7510 + i))" \
-      --client-port "$((7520 + i))" --seeds "$seeds" --n 3 --r 2 --w 2 --data-dir "$work/n$i" \
+      --client-port "$((7520 + i))" --seeds "$seeds" --n 3 --r 2 --w 2 --data-dir "$work/n$i" ${NODE_ARGS:-} \
       > "$work/n$i.log" 2>&1 &
     pids+=($!)
   done

@@ -8,6 +8,8 @@ import io.ringkv.storage.lsm.LsmEngineProvider;
  */
 module io.ringkv.storage.lsm {
     requires io.ringkv.storage;
+    // the machine's memory size, for data-reads=auto
+    requires jdk.management;
 
     exports io.ringkv.storage.lsm;
 

@@ -22,15 +22,19 @@ import java.util.stream.Stream;
  *
  * <pre>{@code java -Xmx1g -cp benchmarks/target/benchmarks.jar io.ringkv.benchmarks.storage.StorageScaleRun \
  *     --engine lsm --gib 20 --dir /var/tmp/ringkv-scale --read-seconds 60}</pre>
+ *
+ * <p>{@code --drop-caches true} (Linux, as root) empties the page cache between the load and the reads, so the reads
+ * start from a store wholly on disk however much memory the machine has; the bytes the process read from the disk
+ * during the reads ({@code read_bytes} of {@code /proc/self/io}) are printed per get either way.
  */
 public final class StorageScaleRun {
     private StorageScaleRun() {
     }
 
-    /** @param args {@code --engine --gib --value-bytes --dir --read-seconds --option name=value ...} */
+    /** @param args {@code --engine --gib --value-bytes --dir --read-seconds --drop-caches --option name=value ...} */
     public static void main(String[] args) throws IOException {
         Map<String, String> flags = new HashMap<>(Map.of("--engine", "lsm", "--gib", "2", "--value-bytes", "1024",
-            "--dir", "/var/tmp/ringkv-scale", "--read-seconds", "60"));
+            "--dir", "/var/tmp/ringkv-scale", "--read-seconds", "60", "--drop-caches", "false"));
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (args[i].equals("--option")) {
@@ -56,6 +60,9 @@ public final class StorageScaleRun {
             double writeRate = records / writeSeconds;
             System.out.printf("write: %,d records in %.1f s = %,.0f records/s, %.1f MiB/s%n", records, writeSeconds,
                 writeRate, writeRate * valueBytes / (1 << 20));
+            if (Boolean.parseBoolean(flags.get("--drop-caches"))) {
+                dropCaches();
+            }
             read(engine, records, Long.parseLong(flags.get("--read-seconds")), memory);
             StorageMetrics metrics = engine.metrics();
             System.out.printf("write amplification: %.2f (SSTables only: %.2f); on disk: %.2f GiB%n",
@@ -87,7 +94,41 @@ public final class StorageScaleRun {
         return (System.nanoTime() - start) / 1e9;
     }
 
+    /** Writes dirty pages out, then empties the page cache (Linux, as root). */
+    private static void dropCaches() throws IOException {
+        try {
+            if (new ProcessBuilder("sync").inheritIO().start().waitFor() != 0) {
+                throw new IOException("sync failed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while syncing", e);
+        }
+        try {
+            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "1");
+        } catch (IOException e) {
+            throw new IOException("--drop-caches needs Linux and root: cannot write /proc/sys/vm/drop_caches (" + e
+                + ")", e);
+        }
+        System.out.println("page cache dropped");
+    }
+
+    /** @return the bytes this process made the disk read so far ({@code read_bytes} of /proc/self/io), or -1 */
+    private static long diskBytesRead() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("read_bytes:")) {
+                    return Long.parseLong(line.substring("read_bytes:".length()).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     private static void read(StorageEngine engine, long records, long seconds, MemoryWatch memory) {
+        long diskBefore = diskBytesRead();
         SplittableRandom random = new SplittableRandom(3);
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         long start = System.nanoTime();
@@ -102,8 +143,10 @@ public final class StorageScaleRun {
         }
         memory.sample();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        System.out.printf("read: %,d random gets in %.1f s = %,.0f gets/s, %d%% found%n", reads, elapsed,
-            reads / elapsed, hits * 100 / reads);
+        long diskRead = diskBytesRead() - diskBefore;
+        System.out.printf("read: %,d random gets in %.1f s = %,.0f gets/s, %d%% found; the disk read %,.0f MiB,"
+            + " %.1f KiB per get%n", reads, elapsed, reads / elapsed, hits * 100 / reads, diskRead / 1048576.0,
+            diskRead / 1024.0 / reads);
     }
 
     private static long diskBytes(Path directory) throws IOException {

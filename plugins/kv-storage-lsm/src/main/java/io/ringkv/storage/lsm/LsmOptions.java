@@ -24,8 +24,9 @@ import java.util.Set;
  * @param compactionMinTables a tier compacts once it holds this many SSTables ({@code compaction-min-tables})
  * @param compactionMaxTables at most this many SSTables in one compaction ({@code compaction-max-tables})
  * @param compactionBytesPerSecond compaction I/O budget, 0 for unlimited ({@code compaction-mib-per-sec})
- * @param positionalReads point reads fetch data blocks with {@code pread} ({@code data-reads=positional}, the
- *     default) rather than through the memory mapping ({@code mmap}, fastest while the data fits in memory)
+ * @param dataReads how point reads fetch data blocks ({@code data-reads}: {@code auto}, the default, through the
+ *     tables' mappings while they fit in half the memory beside the heap and with {@code pread} beyond;
+ *     {@code positional}; {@code mmap}), see {@link DataReads}
  * @param minFreeBytes writes are refused while the store's file system has less free space than the smaller of
  *     this and {@code minFreePercent} of its size ({@code min-free-bytes}; 0 turns the reserve off), so that
  *     flushes, compactions and a restart still find room
@@ -38,7 +39,7 @@ import java.util.Set;
 public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicSyncMillis, long memtableBytes,
                          int maxImmutableMemtables, int blockBytes, double bloomFalsePositiveRate,
                          long tombstoneGraceSeconds, int compactionMinTables, int compactionMaxTables,
-                         long compactionBytesPerSecond, boolean positionalReads, long minFreeBytes,
+                         long compactionBytesPerSecond, DataReads dataReads, long minFreeBytes,
                          int minFreePercent, long logBufferBytes) {
     private static final long MIB = 1024 * 1024;
 
@@ -48,7 +49,7 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
      * each flush or per 256 KiB.
      */
     public static final LsmOptions DEFAULTS = new LsmOptions(SyncPolicy.PERIODIC, 2, 10_000, 64 * MIB, 2, 4096,
-        0.01, EngineConfig.DEFAULT_TOMBSTONE_GRACE_SECONDS, 4, 32, 64 * MIB, true, 64 * MIB, 5, 256 * 1024);
+        0.01, EngineConfig.DEFAULT_TOMBSTONE_GRACE_SECONDS, 4, 32, 64 * MIB, DataReads.AUTO, 64 * MIB, 5, 256 * 1024);
 
     private static final Set<String> NAMES = Set.of("sync", "batch-window-ms", "periodic-sync-ms",
         "memtable-bytes", "max-immutable-memtables", "block-bytes", "bloom-fp-rate", "tombstone-grace-seconds",
@@ -69,6 +70,7 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
         check(compactionMaxTables >= compactionMinTables && compactionMaxTables <= 256, "compaction-max-tables",
             "compaction-min-tables–256");
         check(compactionBytesPerSecond >= 0, "compaction-mib-per-sec", "0 (unlimited) or more");
+        check(dataReads != null, "data-reads", "auto, positional or mmap");
         check(minFreeBytes >= 0, "min-free-bytes", "0 (no reserve) or more");
         check(minFreePercent >= 0 && minFreePercent <= 50, "min-free-percent", "0–50");
         check(logBufferBytes == 0 || logBufferBytes >= 64 * 1024 && logBufferBytes <= 64 * MIB, "log-buffer-bytes",
@@ -101,7 +103,7 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
             (int) number(given, "compaction-min-tables", d.compactionMinTables),
             (int) number(given, "compaction-max-tables", d.compactionMaxTables),
             number(given, "compaction-mib-per-sec", d.compactionBytesPerSecond / MIB) * MIB,
-            dataReads(given.getOrDefault("data-reads", d.positionalReads ? "positional" : "mmap")),
+            dataReads(given.getOrDefault("data-reads", d.dataReads.name())),
             number(given, "min-free-bytes", d.minFreeBytes),
             (int) number(given, "min-free-percent", d.minFreePercent),
             number(given, "log-buffer-bytes", d.logBufferBytes));
@@ -123,11 +125,12 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
         }
     }
 
-    private static boolean dataReads(String text) {
+    private static DataReads dataReads(String text) {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "positional" -> true;
-            case "mmap" -> false;
-            default -> throw invalid("data-reads", text, "positional or mmap");
+            case "auto" -> DataReads.AUTO;
+            case "positional" -> DataReads.POSITIONAL;
+            case "mmap" -> DataReads.MMAP;
+            default -> throw invalid("data-reads", text, "auto, positional or mmap");
         };
     }
 

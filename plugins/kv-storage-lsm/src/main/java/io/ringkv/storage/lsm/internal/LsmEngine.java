@@ -50,6 +50,7 @@ public final class LsmEngine implements StorageEngine {
     private final RecordGuard guard;
     private final EngineCounters counters = new EngineCounters();
     private final LsmMetrics metrics;
+    private final PointReads reads;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Condition roomForWrites = writeLock.newCondition();
     private final Condition workChanged = writeLock.newCondition();
@@ -87,6 +88,8 @@ public final class LsmEngine implements StorageEngine {
         this.current = new View(new Memtable(segmentId), recovered.replayed() == null ? List.of()
             : List.of(recovered.replayed()), recovered.tables());
         recovered.tables().forEach(SSTable::release);
+        this.reads = recovered.reads();
+        reads.tablesChanged(tableBytes(current), config.storeName());
         this.flusher = Thread.ofPlatform().daemon().name("lsm-flush-" + config.storeName()).unstarted(this::runFlusher);
         this.compactor = Thread.ofPlatform().daemon().name("lsm-compact-" + config.storeName())
             .unstarted(this::runCompactor);
@@ -112,8 +115,16 @@ public final class LsmEngine implements StorageEngine {
     /** As {@link #open(EngineConfig, LsmOptions, LongSupplier, DiskSpace.Probe)}, with the commit log's files. */
     static LsmEngine open(EngineConfig config, LsmOptions options, LongSupplier clock, DiskSpace.Probe probe,
                           CommitLog.SegmentFiles segmentFiles) {
+        return open(config, options, clock, probe, segmentFiles, PointReads.of(options.dataReads()));
+    }
+
+    /** As {@link #open(EngineConfig, LsmOptions, LongSupplier, DiskSpace.Probe, CommitLog.SegmentFiles)}, with how
+     * point reads fetch blocks. */
+    static LsmEngine open(EngineConfig config, LsmOptions options, LongSupplier clock, DiskSpace.Probe probe,
+                          CommitLog.SegmentFiles segmentFiles, PointReads reads) {
         Path directory = config.storeDirectory();
         LsmMetrics metrics = new LsmMetrics();
+        metrics.pointReads = reads;
         FileChannel lockFile = null;
         try {
             Files.createDirectories(directory);
@@ -124,7 +135,7 @@ public final class LsmEngine implements StorageEngine {
             }
             DiskSpace.Probe space = probe != null ? probe : DiskSpace.Probe.of(directory);
             DiskSpace disk = new DiskSpace(directory, space, options.reserveBytes(space.totalBytes()), metrics);
-            Recovered recovered = recover(config, options, clock, metrics);
+            Recovered recovered = recover(config, options, clock, metrics, reads);
             LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk,
                 segmentFiles);
             engine.flusher.start();
@@ -141,21 +152,22 @@ public final class LsmEngine implements StorageEngine {
 
     /** @param replayed what the commit log held beyond the tables, or null when nothing */
     private record Recovered(List<SSTable> tables, TableBuilder builder, long lastSeq, long segmentId,
-                             Memtable replayed) {
+                             Memtable replayed, PointReads reads) {
     }
 
     /**
      * Opens the tables and replays the commit log into one memtable that keeps the replayed segments until it is
      * flushed. Writing it to a table here would need free space the size of the log before the node could start.
      */
-    private static Recovered recover(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics)
+    private static Recovered recover(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
+                                     PointReads reads)
         throws IOException {
         Path directory = config.storeDirectory();
-        Recovery recovery = new Recovery(directory, config.limits(), metrics, options.positionalReads());
+        Recovery recovery = new Recovery(directory, config.limits(), metrics, reads);
         recovery.scan();
         List<SSTable> tables = new ArrayList<>(recovery.tables());
         TableBuilder builder = new TableBuilder(directory, options, config.limits(), metrics, clock,
-            recovery.nextGeneration());
+            recovery.nextGeneration(), reads);
         long flushed = recovery.flushedSeq();
         Memtable replayed = new Memtable(recovery.segments());
         CommitLogReplay replay = new CommitLogReplay(config.limits(), metrics);
@@ -171,7 +183,7 @@ public final class LsmEngine implements StorageEngine {
                 Files.deleteIfExists(CommitLog.segmentPath(directory, segment));
             }
         }
-        return new Recovered(tables, builder, lastSeq, lastSegment + 1, replayed.isEmpty() ? null : replayed);
+        return new Recovered(tables, builder, lastSeq, lastSegment + 1, replayed.isEmpty() ? null : replayed, reads);
     }
 
     private static int maxRecordBytes(EngineConfig config) {
@@ -292,6 +304,15 @@ public final class LsmEngine implements StorageEngine {
         View previous = current;
         current = next;
         previous.release();
+        reads.tablesChanged(tableBytes(next), config.storeName());
+    }
+
+    private static long tableBytes(View view) {
+        long bytes = 0;
+        for (SSTable table : view.tables()) {
+            bytes += table.sizeInBytes();
+        }
+        return bytes;
     }
 
     private View acquire() {

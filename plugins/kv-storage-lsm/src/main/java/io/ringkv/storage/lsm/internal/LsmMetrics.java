@@ -39,6 +39,8 @@ final class LsmMetrics {
     final LongAdder writeStalls = new LongAdder();
     final LongAdder backgroundFailures = new LongAdder();
     final LongAdder writesRefusedDiskFull = new LongAdder();
+    /** How this engine's point reads fetch data blocks (set at open). */
+    volatile PointReads pointReads;
 
     /**
      * @param sstables SSTables open now
@@ -85,6 +87,8 @@ final class LsmMetrics {
         out.put(io.ringkv.storage.StorageMetrics.DISK_MIN_FREE_BYTES, disk.reserve());
         out.put(io.ringkv.storage.StorageMetrics.WRITES_REFUSED_DISK_FULL, writesRefusedDiskFull.sum());
         out.put("sstables", (long) sstables);
+        PointReads reads = pointReads;
+        out.put("point_reads_mapped", reads != null && reads.mapped() ? 1L : 0L);
         out.put("memtable_bytes", memtableBytes);
         // bytes the engine wrote to disk (commit log, flushes, compactions) per byte the caller wrote, ×100;
         // the SSTable part alone ((flushed + compacted) / user) is what LSM papers call write amplification

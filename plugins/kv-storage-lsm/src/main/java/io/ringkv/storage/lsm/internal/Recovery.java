@@ -22,16 +22,16 @@ final class Recovery {
     private final Path directory;
     private final Limits limits;
     private final LsmMetrics metrics;
-    private final boolean positionalReads;
+    private final PointReads reads;
     private final List<SSTable> tables = new ArrayList<>();
     private final List<Long> segments = new ArrayList<>();
     private long nextGeneration = 1;
 
-    Recovery(Path directory, Limits limits, LsmMetrics metrics, boolean positionalReads) {
+    Recovery(Path directory, Limits limits, LsmMetrics metrics, PointReads reads) {
         this.directory = directory;
         this.limits = limits;
         this.metrics = metrics;
-        this.positionalReads = positionalReads;
+        this.reads = reads;
     }
 
     /** Reads the directory; the tables come back newest first. */
@@ -58,7 +58,7 @@ final class Recovery {
 
     private void openTable(Path file) throws IOException {
         try {
-            SSTable table = SSTable.open(file, limits, metrics, positionalReads);
+            SSTable table = SSTable.open(file, limits, metrics, reads);
             table.retain();
             tables.add(table);
         } catch (CorruptTableException e) {

@@ -37,8 +37,9 @@ final class SSTable {
     private final TableMeta meta;
     private final Arena arena;
     private final MemorySegment file;
-    // open for point reads with pread when the table reads data blocks positionally; null when it maps them
+    // for point reads with pread, whenever the engine's reads say so
     private final FileChannel channel;
+    private final PointReads reads;
     private final TableIndex index;
     private final long bloomOffset;
     private final long dataEnd;
@@ -49,12 +50,13 @@ final class SSTable {
     private final AtomicInteger references = new AtomicInteger();
     private volatile boolean obsolete;
 
-    private SSTable(Path path, Arena arena, MemorySegment file, FileChannel channel, TableFooter footer,
-                    Limits limits, LsmMetrics metrics) {
+    private SSTable(Path path, Arena arena, MemorySegment file, FileChannel channel, PointReads reads,
+                    TableFooter footer, Limits limits, LsmMetrics metrics) {
         this.path = path;
         this.arena = arena;
         this.file = file;
         this.channel = channel;
+        this.reads = reads;
         this.limits = limits;
         this.metrics = metrics;
         this.meta = TableMeta.read(file, footer.metaOffset(), footer.metaLength());
@@ -67,12 +69,12 @@ final class SSTable {
     /**
      * Maps the table and checks its footer, index, filter and metadata checksums.
      *
-     * @param positional read data blocks for point reads with {@code pread} rather than through the mapping: a
-     *     fault on a mapped page reads ahead about 128 KiB, which multiplies the I/O of random reads over data
-     *     larger than memory; the index and the filter stay mapped either way, and scans read the mapping
+     * @param reads whether point reads fetch data blocks through the mapping or with {@code pread} (asked at each
+     *     read: the engine switches it as its tables grow); the index and the filter are read in the mapping
+     *     either way, and scans read the mapping
      * @throws CorruptTableException when the table cannot be trusted as a whole
      */
-    static SSTable open(Path path, Limits limits, LsmMetrics metrics, boolean positional)
+    static SSTable open(Path path, Limits limits, LsmMetrics metrics, PointReads reads)
         throws IOException, CorruptTableException {
         Arena arena = Arena.ofShared();
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
@@ -80,11 +82,7 @@ final class SSTable {
             MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             TableFooter footer = TableFooter.read(file);
             footer.verifySections(file);
-            SSTable table = new SSTable(path, arena, file, positional ? channel : null, footer, limits, metrics);
-            if (!positional) {
-                channel.close();
-            }
-            return table;
+            return new SSTable(path, arena, file, channel, reads, footer, limits, metrics);
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             arena.close();
             channel.close();
@@ -133,7 +131,7 @@ final class SSTable {
     }
 
     private Entry findInBlock(int block, long token, MemorySegment key) {
-        Block found = channel == null ? mappedBlock(block) : readBlock(block);
+        Block found = reads.mapped() ? mappedBlock(block) : readBlock(block);
         MemorySegment segment = found.segment();
         for (long at = found.start(); at < found.end(); at += RecordCodec.length(segment, at)) {
             int order = RecordCodec.compare(segment, at, token, key);

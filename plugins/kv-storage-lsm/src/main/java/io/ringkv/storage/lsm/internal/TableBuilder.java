@@ -15,9 +15,11 @@ final class TableBuilder {
     private final LsmMetrics metrics;
     private final LongSupplier clock;
     private final AtomicLong nextGeneration;
+    private final PointReads reads;
 
     TableBuilder(Path directory, LsmOptions options, Limits limits, LsmMetrics metrics, LongSupplier clock,
-                 long nextGeneration) {
+                 long nextGeneration, PointReads reads) {
+        this.reads = reads;
         this.directory = directory;
         this.options = options;
         this.limits = limits;
@@ -49,7 +51,7 @@ final class TableBuilder {
             writer.finish(generation, inputs, clock.getAsLong());
         }
         try {
-            return SSTable.open(path, limits, metrics, options.positionalReads());
+            return SSTable.open(path, limits, metrics, reads);
         } catch (CorruptTableException e) {
             throw new IOException("a table just written does not read back: " + e.getMessage(), e);
         }

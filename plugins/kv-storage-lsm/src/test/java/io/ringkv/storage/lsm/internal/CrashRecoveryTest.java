@@ -114,7 +114,8 @@ class CrashRecoveryTest {
 
     private static boolean isCompacted(Path table) {
         try {
-            SSTable opened = SSTable.open(table, io.ringkv.api.Limits.DEFAULT, new LsmMetrics(), false);
+            SSTable opened = SSTable.open(table, io.ringkv.api.Limits.DEFAULT, new LsmMetrics(),
+                new PointReads(io.ringkv.storage.lsm.DataReads.MMAP, 0));
             opened.retain();
             boolean compacted = opened.meta().inputs().length > 0;
             opened.release();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
+import io.ringkv.storage.lsm.DataReads;
 import io.ringkv.storage.lsm.LsmOptions;
 import io.ringkv.storage.lsm.SyncPolicy;
 import java.util.Map;
@@ -18,6 +19,18 @@ class LsmOptionsTest {
         assertEquals(LsmOptions.DEFAULTS, LsmOptions.parse(Map.of()));
         assertEquals(SyncPolicy.PERIODIC, LsmOptions.DEFAULTS.sync());
         assertEquals(0.01, LsmOptions.DEFAULTS.bloomFalsePositiveRate());
+        assertEquals(DataReads.AUTO, LsmOptions.DEFAULTS.dataReads());
+    }
+
+    @Test
+    void dataReadsTakeEachModeAnyCaseAndRefuseOthersListingThem() {
+        assertEquals(DataReads.AUTO, LsmOptions.parse(Map.of("data-reads", "Auto")).dataReads());
+        assertEquals(DataReads.POSITIONAL, LsmOptions.parse(Map.of("data-reads", "positional")).dataReads());
+        assertEquals(DataReads.MMAP, LsmOptions.parse(Map.of("data-reads", "MMAP")).dataReads());
+        KvException bad = assertThrows(KvException.class, () -> LsmOptions.parse(Map.of("data-reads", "direct")));
+        assertEquals(ErrorCode.INVALID_CONFIGURATION, bad.code());
+        assertTrue(bad.getMessage().contains("data-reads") && bad.getMessage().contains("auto, positional or mmap"),
+            bad.getMessage());
     }
 
     @Test
