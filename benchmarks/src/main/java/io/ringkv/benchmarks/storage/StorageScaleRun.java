@@ -143,10 +143,12 @@ public final class StorageScaleRun {
         }
         memory.sample();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        long diskRead = diskBytesRead() - diskBefore;
-        System.out.printf("read: %,d random gets in %.1f s = %,.0f gets/s, %d%% found; the disk read %,.0f MiB,"
-            + " %.1f KiB per get%n", reads, elapsed, reads / elapsed, hits * 100 / reads, diskRead / 1048576.0,
-            diskRead / 1024.0 / reads);
+        long diskAfter = diskBytesRead();
+        String disk = diskBefore < 0 || diskAfter < 0 ? "the disk's reads unknown (no /proc/self/io)"
+            : String.format("the disk read %,.0f MiB, %.1f KiB per get", (diskAfter - diskBefore) / 1048576.0,
+                (diskAfter - diskBefore) / 1024.0 / reads);
+        System.out.printf("read: %,d random gets in %.1f s = %,.0f gets/s, %d%% found; %s%n", reads, elapsed,
+            reads / elapsed, hits * 100 / reads, disk);
     }
 
     private static long diskBytes(Path directory) throws IOException {

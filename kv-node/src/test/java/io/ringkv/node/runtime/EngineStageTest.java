@@ -122,6 +122,47 @@ class EngineStageTest {
     }
 
     /** An engine that keeps nothing: the test overrides what it watches. */
+    @Test
+    void aFaultUnderAnEnginesMappingFailsItsTaskAndTheApplierRunsOn() throws Exception {
+        StorageEngine engine = new CountingEngine() {
+            @Override
+            public StorageRecord get(long token, Key key) {
+                if (token == 1) {
+                    // what the JVM throws for a fault on a mapped page, possibly after the access that caused it
+                    throw new InternalError("a fault occurred in an unsafe memory access operation");
+                }
+                return null;
+            }
+
+            @Override
+            public void put(long token, Key key, byte[] version, byte[] value) {
+            }
+
+            @Override
+            public void flush() {
+            }
+        };
+        java.util.List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 16, () -> { },
+                metrics -> { }, new CounterRegistry())) {
+            for (long token = 1; token <= 2; token++) {
+                long read = token;
+                assertTrue(stage.read(token, e -> e.get(read, Key.utf8("k")), (result, failure) -> outcomes.add(
+                    failure == null ? "read " + read : failure.code() + " " + failure.getMessage())));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (outcomes.size() < 2 && System.nanoTime() < deadline) {
+                if (stage.drainCompletions() == 0) {
+                    Thread.sleep(1);
+                }
+            }
+        }
+        assertEquals(2, outcomes.size(), outcomes.toString());
+        assertTrue(outcomes.get(0).startsWith("STORAGE_FAILURE") && outcomes.get(0).contains("unsafe memory access"),
+            outcomes.toString());
+        assertEquals("read 2", outcomes.get(1), "the applier survived the first task's error");
+    }
+
     private abstract static class CountingEngine implements StorageEngine {
         @Override
         public String name() {

@@ -7,8 +7,10 @@ package io.ringkv.storage.lsm;
 public enum DataReads {
     /**
      * Through the mapping while the store's SSTables fit in half the memory the JVM's heap leaves (the machine's,
-     * or its container's), so they can stay in the page cache; with {@code pread} once they outgrow it. Checked
-     * whenever a flush or a compaction changes the tables. The default.
+     * or its container's), so they can stay in the page cache; with {@code pread} once they outgrow it, and
+     * through the mapping again once they are a tenth under it. The limit is each store's (a node's hints store
+     * is another, small one). Checked at open and whenever a memtable roll, a flush or a compaction changes the
+     * engine's view. The default.
      */
     AUTO,
     /**

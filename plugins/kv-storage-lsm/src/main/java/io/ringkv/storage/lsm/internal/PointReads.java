@@ -54,7 +54,9 @@ final class PointReads {
     }
 
     /**
-     * Decides again for tables of {@code tableBytes} in all (under {@code auto}); logs a change.
+     * Decides again for tables of {@code tableBytes} in all (under {@code auto}); logs a change. Reads that went
+     * positional go back to the mapping only once the tables are a tenth under the limit, so a store whose size
+     * hovers at the limit does not switch at every flush and compaction.
      *
      * @param storeName names the store in the log
      */
@@ -62,13 +64,13 @@ final class PointReads {
         if (mode != DataReads.AUTO) {
             return;
         }
-        boolean next = tableBytes <= limitBytes;
+        boolean next = !decided || mapped ? tableBytes <= limitBytes : tableBytes <= limitBytes - limitBytes / 10;
         if (next != mapped || !decided) {
             if (decided || !next) {
                 LOG.log(System.Logger.Level.INFO, "store " + storeName + ": point reads "
                     + (next ? "through the SSTables' mappings" : "with pread") + " from now on (data-reads=auto):"
                     + " its SSTables hold " + mib(tableBytes) + " MiB, " + (next ? "within" : "over")
-                    + " the " + mib(limitBytes) + " MiB that half the memory beside the heap allows");
+                    + " the " + mib(limitBytes) + " MiB that half the memory beside the heap allows this store");
             }
             mapped = next;
             decided = true;

@@ -120,14 +120,29 @@ final class SSTable {
      * @throws KvException with {@code STORAGE_FAILURE} when the block that would hold the key is corrupt
      */
     Entry get(long token, MemorySegment key, long hash) {
-        if (!mightContain(hash)) {
-            metrics.bloomNegatives.increment();
-            return null;
+        try {
+            if (!mightContain(hash)) {
+                metrics.bloomNegatives.increment();
+                return null;
+            }
+            int block = index.floorBlock(token, key);
+            Entry found = block < 0 ? null : findInBlock(block, token, key);
+            (found == null ? metrics.bloomFalsePositives : metrics.bloomTruePositives).increment();
+            return found;
+        } catch (InternalError e) {
+            throw unreadable(e);
         }
-        int block = index.floorBlock(token, key);
-        Entry found = block < 0 ? null : findInBlock(block, token, key);
-        (found == null ? metrics.bloomFalsePositives : metrics.bloomTruePositives).increment();
-        return found;
+    }
+
+    /**
+     * The JVM's report of a fault on a mapped page (an I/O error under the mapping, or a file cut short under it):
+     * an {@link InternalError}, which would otherwise end the reading thread, turned into the storage failure a
+     * {@code pread}'s {@code IOException} is.
+     */
+    private KvException unreadable(InternalError cause) {
+        String message = "cannot read SSTable " + path + " through its mapping: " + cause.getMessage();
+        LOG.log(System.Logger.Level.ERROR, message);
+        return new KvException(ErrorCode.STORAGE_FAILURE, message, cause);
     }
 
     private Entry findInBlock(int block, long token, MemorySegment key) {
@@ -297,20 +312,24 @@ final class SSTable {
 
         @Override
         public Entry next() {
-            while (true) {
-                if (at >= end && !nextBlock()) {
-                    return null;
-                }
-                long record = at;
-                at += RecordCodec.length(file, record);
-                if (skipKey != null) {
-                    if (RecordCodec.compare(file, record, skipToken, skipKey) < 0) {
-                        continue;
+            try {
+                while (true) {
+                    if (at >= end && !nextBlock()) {
+                        return null;
                     }
-                    skipKey = null;
+                    long record = at;
+                    at += RecordCodec.length(file, record);
+                    if (skipKey != null) {
+                        if (RecordCodec.compare(file, record, skipToken, skipKey) < 0) {
+                            continue;
+                        }
+                        skipKey = null;
+                    }
+                    metrics.sstableBytesRead.add(at - record);
+                    return RecordCodec.decode(file, record, limits);
                 }
-                metrics.sstableBytesRead.add(at - record);
-                return RecordCodec.decode(file, record, limits);
+            } catch (InternalError e) {
+                throw unreadable(e);
             }
         }
 

@@ -32,8 +32,14 @@ class PointReadsTest {
         assertTrue(reads.mapped(), "at the limit");
         reads.tablesChanged(1001, "store");
         assertFalse(reads.mapped(), "over the limit");
-        reads.tablesChanged(400, "store");
-        assertTrue(reads.mapped(), "a compaction shrank them");
+        reads.tablesChanged(1000, "store");
+        assertFalse(reads.mapped(), "back at the limit: still positional, until a tenth under it");
+        reads.tablesChanged(901, "store");
+        assertFalse(reads.mapped());
+        reads.tablesChanged(900, "store");
+        assertTrue(reads.mapped(), "a compaction shrank them a tenth under the limit");
+        reads.tablesChanged(1000, "store");
+        assertTrue(reads.mapped(), "mapped again: up to the limit itself");
     }
 
     @Test
@@ -97,6 +103,35 @@ class PointReadsTest {
                 .mapToLong(file -> file.toFile().length()).sum();
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aFaultUnderTheMappingFailsTheReadWithAStorageFailureAndTheEngineReadsOn() throws java.io.IOException {
+        EngineConfig config = EngineConfig.of(directory, "cut");
+        LsmEngine engine = LsmEngine.open(config, LsmOptions.parse(Map.of("data-reads", "mmap")),
+            System::currentTimeMillis);
+        try {
+            engine.put(1, Key.utf8("in-a-table"), "v".getBytes(), new byte[1000]);
+            engine.flushMemtables();
+            engine.put(2, Key.utf8("in-the-memtable"), "v".getBytes(), "kept".getBytes());
+            // the table cut short under its mapping: a read of the lost pages faults (SIGBUS in the JVM)
+            Path table;
+            try (var files = java.nio.file.Files.list(config.storeDirectory())) {
+                table = files.filter(file -> TableFiles.isTable(file.getFileName().toString())).findFirst()
+                    .orElseThrow();
+            }
+            try (var channel = java.nio.channels.FileChannel.open(table, java.nio.file.StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+            }
+            io.ringkv.api.KvException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                io.ringkv.api.KvException.class, () -> engine.get(1, Key.utf8("in-a-table")));
+            assertEquals(io.ringkv.api.ErrorCode.STORAGE_FAILURE, failed.code());
+            assertTrue(failed.getMessage().contains(table.getFileName().toString()), failed.getMessage());
+            assertArrayEquals("kept".getBytes(), engine.get(2, Key.utf8("in-the-memtable")).value(),
+                "the engine still serves what it can read");
+        } finally {
+            engine.close();
         }
     }
 }
