@@ -194,11 +194,10 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             op.result = op.task.run(engine);
         } catch (KvException e) {
             op.failure = e;
-        } catch (RuntimeException e) {
-            op.failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage task failed: " + e);
-        } catch (InternalError e) {
-            // the JVM's report of a fault on a memory-mapped file (an I/O error under an engine's mapping), which
-            // may surface after the access that caused it: it fails this task, not the applier thread
+        } catch (RuntimeException | InternalError e) {
+            // an InternalError is the JVM's report of a fault on a memory-mapped file (an I/O error under an
+            // engine's mapping), which may surface after the access that caused it: it fails this task, not the
+            // applier thread
             op.failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage task failed: " + e);
         }
         if (op.write) {

@@ -121,7 +121,6 @@ class EngineStageTest {
         return outcome[0];
     }
 
-    /** An engine that keeps nothing: the test overrides what it watches. */
     @Test
     void aFaultUnderAnEnginesMappingFailsItsTaskAndTheApplierRunsOn() throws Exception {
         StorageEngine engine = new CountingEngine() {
@@ -163,6 +162,7 @@ class EngineStageTest {
         assertEquals("read 2", outcomes.get(1), "the applier survived the first task's error");
     }
 
+    /** An engine that keeps nothing: the test overrides what it watches. */
     private abstract static class CountingEngine implements StorageEngine {
         @Override
         public String name() {

@@ -70,7 +70,7 @@ public final class LsmEngine implements StorageEngine {
 
     private LsmEngine(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
                       FileChannel lockFile, FileLock directoryLock, Recovered recovered, DiskSpace disk,
-                      CommitLog.SegmentFiles segmentFiles) throws IOException {
+                      CommitLog.SegmentFiles segmentFiles, PointReads reads) throws IOException {
         this.config = config;
         this.options = options;
         this.clock = clock;
@@ -88,7 +88,7 @@ public final class LsmEngine implements StorageEngine {
         this.current = new View(new Memtable(segmentId), recovered.replayed() == null ? List.of()
             : List.of(recovered.replayed()), recovered.tables());
         recovered.tables().forEach(SSTable::release);
-        this.reads = recovered.reads();
+        this.reads = reads;
         reads.tablesChanged(tableBytes(current), config.storeName());
         this.flusher = Thread.ofPlatform().daemon().name("lsm-flush-" + config.storeName()).unstarted(this::runFlusher);
         this.compactor = Thread.ofPlatform().daemon().name("lsm-compact-" + config.storeName())
@@ -124,7 +124,6 @@ public final class LsmEngine implements StorageEngine {
                           CommitLog.SegmentFiles segmentFiles, PointReads reads) {
         Path directory = config.storeDirectory();
         LsmMetrics metrics = new LsmMetrics();
-        metrics.pointReads = reads;
         FileChannel lockFile = null;
         try {
             Files.createDirectories(directory);
@@ -137,7 +136,7 @@ public final class LsmEngine implements StorageEngine {
             DiskSpace disk = new DiskSpace(directory, space, options.reserveBytes(space.totalBytes()), metrics);
             Recovered recovered = recover(config, options, clock, metrics, reads);
             LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk,
-                segmentFiles);
+                segmentFiles, reads);
             engine.flusher.start();
             engine.compactor.start();
             return engine;
@@ -152,7 +151,7 @@ public final class LsmEngine implements StorageEngine {
 
     /** @param replayed what the commit log held beyond the tables, or null when nothing */
     private record Recovered(List<SSTable> tables, TableBuilder builder, long lastSeq, long segmentId,
-                             Memtable replayed, PointReads reads) {
+                             Memtable replayed) {
     }
 
     /**
@@ -183,7 +182,7 @@ public final class LsmEngine implements StorageEngine {
                 Files.deleteIfExists(CommitLog.segmentPath(directory, segment));
             }
         }
-        return new Recovered(tables, builder, lastSeq, lastSegment + 1, replayed.isEmpty() ? null : replayed, reads);
+        return new Recovered(tables, builder, lastSeq, lastSegment + 1, replayed.isEmpty() ? null : replayed);
     }
 
     private static int maxRecordBytes(EngineConfig config) {
@@ -424,7 +423,7 @@ public final class LsmEngine implements StorageEngine {
         }
         disk.refresh();
         return counters.snapshot(records, dataBytes, metrics.snapshot(view.tables().size(), view.memtableBytes(),
-            disk));
+            disk, reads.mapped()));
     }
 
     // ---- background work -------------------------------------------------------------------------------

@@ -39,16 +39,15 @@ final class LsmMetrics {
     final LongAdder writeStalls = new LongAdder();
     final LongAdder backgroundFailures = new LongAdder();
     final LongAdder writesRefusedDiskFull = new LongAdder();
-    /** How this engine's point reads fetch data blocks (set at open). */
-    volatile PointReads pointReads;
 
     /**
      * @param sstables SSTables open now
      * @param memtableBytes bytes held by the active and frozen memtables
      * @param disk the store's free space as last seen
+     * @param pointReadsMapped point reads go through the tables' mappings now (see {@link PointReads})
      * @return every counter by name, with write amplification in hundredths
      */
-    Map<String, Long> snapshot(int sstables, long memtableBytes, DiskSpace disk) {
+    Map<String, Long> snapshot(int sstables, long memtableBytes, DiskSpace disk, boolean pointReadsMapped) {
         Map<String, Long> out = new LinkedHashMap<>();
         long user = userBytes.sum();
         long flushed = flushBytesWritten.sum();
@@ -87,8 +86,7 @@ final class LsmMetrics {
         out.put(io.ringkv.storage.StorageMetrics.DISK_MIN_FREE_BYTES, disk.reserve());
         out.put(io.ringkv.storage.StorageMetrics.WRITES_REFUSED_DISK_FULL, writesRefusedDiskFull.sum());
         out.put("sstables", (long) sstables);
-        PointReads reads = pointReads;
-        out.put("point_reads_mapped", reads != null && reads.mapped() ? 1L : 0L);
+        out.put("point_reads_mapped", pointReadsMapped ? 1L : 0L);
         out.put("memtable_bytes", memtableBytes);
         // bytes the engine wrote to disk (commit log, flushes, compactions) per byte the caller wrote, ×100;
         // the SSTable part alone ((flushed + compacted) / user) is what LSM papers call write amplification

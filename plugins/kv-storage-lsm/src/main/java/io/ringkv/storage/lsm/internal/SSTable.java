@@ -276,12 +276,10 @@ final class SSTable {
     }
 
     private void closeChannel() {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not close SSTable " + path, e);
-            }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not close SSTable " + path, e);
         }
     }
 

@@ -19,13 +19,13 @@ final class TableBuilder {
 
     TableBuilder(Path directory, LsmOptions options, Limits limits, LsmMetrics metrics, LongSupplier clock,
                  long nextGeneration, PointReads reads) {
-        this.reads = reads;
         this.directory = directory;
         this.options = options;
         this.limits = limits;
         this.metrics = metrics;
         this.clock = clock;
         this.nextGeneration = new AtomicLong(nextGeneration);
+        this.reads = reads;
     }
 
     /**
