@@ -31,7 +31,9 @@ import org.agrona.concurrent.status.AtomicLongPosition;
  *
  * <p>One applier thread runs every task, so one token's tasks (indeed all tasks) run in submission order. The agent
  * is the only submitter; completions are drained by it ({@link #drainCompletions()}) and it is woken when some
- * arrive. Both threads park when there is nothing to do. The engine's report ({@link StorageEngine#metrics()},
+ * arrive. Both threads park when there is nothing to do; on a node the agent wakes a parked applier once at the end
+ * of a duty cycle for all the cycle submitted ({@link #wakeAtCycleEnd()}): woken at each submission, a parked
+ * applier ran one task and parked again before the next, a futex wake-up per task. The engine's report ({@link StorageEngine#metrics()},
  * which may look at the file system) is taken on the applier once a second, never on the agent.
  */
 public final class EngineStage implements StorageStage, AutoCloseable {
@@ -73,6 +75,11 @@ public final class EngineStage implements StorageStage, AutoCloseable {
     private long nextMetricsNanos;
     // agent thread only
     private int inFlight;
+    /** Submissions wake the applier at {@link #endCycle()}, not one by one. */
+    private boolean wakesAtCycleEnd;
+    /** Tasks were submitted since the applier was last woken (when waking at cycle end). */
+    private boolean submittedSinceWake;
+    private long applierWakes;
 
     /**
      * Starts the stage's threads.
@@ -130,12 +137,50 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             return false;
         }
         inFlightGauge.setRelease(++inFlight);
+        if (wakesAtCycleEnd) {
+            submittedSinceWake = true;
+        } else {
+            wakeApplier();
+        }
+        return true;
+    }
+
+    private void wakeApplier() {
         // the applier sets its flag, then looks at the queue; the agent offers, then looks at the flag
         VarHandle.fullFence();
         if (applierParked) {
+            applierWakes++;
             LockSupport.unpark(applier);
         }
-        return true;
+    }
+
+    /** @return how many times the agent woke the parked applier (agent thread, for tests) */
+    long applierWakes() {
+        return applierWakes;
+    }
+
+    /** @return whether the applier is parked or about to park (any thread, for tests) */
+    boolean applierParked() {
+        return applierParked;
+    }
+
+    /**
+     * From now on a task submitted wakes a parked applier only at {@link #endCycle()}, once for everything the
+     * agent's duty cycle submitted, not at each submission. Agent thread, or before the agent runs.
+     */
+    public void wakeAtCycleEnd() {
+        wakesAtCycleEnd = true;
+    }
+
+    /**
+     * Agent thread, at the end of each duty cycle (see {@link #wakeAtCycleEnd()}): wakes the applier, if it is
+     * parked, for the tasks the cycle submitted.
+     */
+    public void endCycle() {
+        if (submittedSinceWake) {
+            submittedSinceWake = false;
+            wakeApplier();
+        }
     }
 
     /**

@@ -10,7 +10,8 @@ import org.agrona.concurrent.IdleStrategy;
 /**
  * The one thread that owns a node's protocol state. Each duty cycle runs the transport (media driver, client,
  * arrivals), fires due timers, runs tasks other threads queued, then runs the cycle-end actions (which hand a
- * cycle's results to other threads in one go). Other threads reach the node only through its {@link #inbox()}, a
+ * cycle's results to other threads in one go) and wakes a parked storage applier once for every task the cycle
+ * handed it. Other threads reach the node only through its {@link #inbox()}, a
  * bounded queue whose offers wake the agent when it is parked.
  *
  * <p>When the transport fails for good the agent marks the node's {@link NodeHealth} failed and stops: protocol
@@ -82,6 +83,9 @@ public final class NodeAgent implements Agent {
     /** Runs the storage stages' completions on this agent (the data engine's, the hint store's); before it starts. */
     public void storage(EngineStage... stages) {
         this.storage = stages.clone();
+        for (EngineStage stage : storage) {
+            stage.wakeAtCycleEnd();
+        }
     }
 
     /** Wakes the agent thread if it is parked (any thread): work was handed to it. */
@@ -124,6 +128,9 @@ public final class NodeAgent implements Agent {
         work += inbox.drain(TASKS_PER_CYCLE);
         for (IntSupplier action : cycleEnds) {
             work += action.getAsInt();
+        }
+        for (EngineStage stage : storage) {
+            stage.endCycle();
         }
         return work;
     }

@@ -72,6 +72,48 @@ class EngineStageTest {
             + " for the applier");
     }
 
+    /**
+     * A duty cycle of the agent that submits many tasks wakes a parked applier once, at the cycle's end (a wake-up
+     * of a parked thread is a system call, and on a virtual machine an interrupt to another core), not at each task.
+     */
+    @Test
+    void aCycleThatSubmitsManyTasksWakesTheParkedApplierOnceAtItsEnd() throws Exception {
+        AtomicInteger completed = new AtomicInteger();
+        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", new CountingEngine() {
+                @Override
+                public void put(long token, Key key, byte[] version, byte[] value) {
+                }
+
+                @Override
+                public void flush() {
+                }
+            }, 4_096, () -> { }, metrics -> { }, new CounterRegistry())) {
+            stage.wakeAtCycleEnd();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!stage.applierParked() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(stage.applierParked(), "the idle applier parks");
+            // this thread plays the agent: one duty cycle submits ten reads, then ends
+            for (int i = 0; i < 10; i++) {
+                assertTrue(stage.read(i, engine -> null, (result, failure) -> completed.incrementAndGet()));
+            }
+            assertEquals(0, stage.applierWakes(), "no wake-up before the cycle ends");
+            stage.endCycle();
+            assertTrue(stage.applierWakes() <= 1, stage.applierWakes() + " wake-ups for one cycle");
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (completed.get() < 10 && System.nanoTime() < deadline) {
+                if (stage.drainCompletions() == 0) {
+                    Thread.sleep(1);
+                }
+            }
+            assertEquals(10, completed.get(), "every task the cycle submitted ran");
+            long wakes = stage.applierWakes();
+            stage.endCycle();
+            assertEquals(wakes, stage.applierWakes(), "a cycle that submitted nothing wakes nobody");
+        }
+    }
+
     @Test
     void readsOfWritesAFailedForceLeftUnforcedWaitForAForceThatSucceeds() throws Exception {
         AtomicBoolean forcesFail = new AtomicBoolean(true);
