@@ -159,6 +159,11 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         return applierWakes;
     }
 
+    /** @return whether tasks submitted wait for {@link #endCycle()} to wake the applier (agent thread, for tests) */
+    boolean wakePending() {
+        return submittedSinceWake;
+    }
+
     /** @return whether the applier is parked or about to park (any thread, for tests) */
     boolean applierParked() {
         return applierParked;

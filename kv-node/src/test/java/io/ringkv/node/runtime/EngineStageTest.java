@@ -79,15 +79,8 @@ class EngineStageTest {
     @Test
     void aCycleThatSubmitsManyTasksWakesTheParkedApplierOnceAtItsEnd() throws Exception {
         AtomicInteger completed = new AtomicInteger();
-        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", new CountingEngine() {
-                @Override
-                public void put(long token, Key key, byte[] version, byte[] value) {
-                }
-
-                @Override
-                public void flush() {
-                }
-            }, 4_096, () -> { }, metrics -> { }, new CounterRegistry())) {
+        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", new NothingEngine(), 4_096,
+                () -> { }, metrics -> { }, new CounterRegistry())) {
             stage.wakeAtCycleEnd();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!stage.applierParked() && System.nanoTime() < deadline) {
@@ -202,6 +195,17 @@ class EngineStageTest {
         assertTrue(outcomes.get(0).startsWith("STORAGE_FAILURE") && outcomes.get(0).contains("unsafe memory access"),
             outcomes.toString());
         assertEquals("read 2", outcomes.get(1), "the applier survived the first task's error");
+    }
+
+    /** An engine that keeps nothing and forces nothing. */
+    static final class NothingEngine extends CountingEngine {
+        @Override
+        public void put(long token, Key key, byte[] version, byte[] value) {
+        }
+
+        @Override
+        public void flush() {
+        }
     }
 
     /** An engine that keeps nothing: the test overrides what it watches. */

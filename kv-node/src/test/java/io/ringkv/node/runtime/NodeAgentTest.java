@@ -46,6 +46,35 @@ class NodeAgentTest {
         }
     }
 
+    /**
+     * A task the agent runs hands the storage stage a read: the applier is woken at the end of the duty cycle (once
+     * for all the cycle submitted), and the read's completion comes back to the agent.
+     */
+    @Test
+    void aDutyCycleWakesTheStorageApplierAtItsEndForWhatItSubmitted() throws InterruptedException {
+        try (AeronTransport transport = AeronTransport.start(TransportConfig.of(NodeId.of("n1"),
+                new PeerAddress("127.0.0.1", freePort()), Map.of(), directory.resolve("aeron")));
+             EngineStage stage = new EngineStage("test", "test_stage", "storage",
+                new EngineStageTest.NothingEngine(), 64, () -> { }, metrics -> { },
+                new io.ringkv.api.CounterRegistry())) {
+            NodeAgent agent = new NodeAgent("test-agent", transport, new WheelTimers(new SystemClock()),
+                new NodeHealth());
+            agent.storage(stage);
+            java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+            // this thread plays the agent thread
+            assertTrue(agent.submit(() -> stage.read(1, engine -> null,
+                (result, failure) -> completed.incrementAndGet())));
+            agent.doWork();
+            assertTrue(!stage.wakePending(), "the duty cycle that submitted the read did not end with a wake-up");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (completed.get() == 0 && System.nanoTime() < deadline) {
+                agent.doWork();
+                Thread.sleep(1);
+            }
+            assertTrue(completed.get() == 1, "the read's completion came back to the agent");
+        }
+    }
+
     private static int freePort() {
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
