@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * Repair passes over every token range this node replicates: for each range, one session with each other replica
  * of it, one session at a time (so a pass paces itself and never floods the storage stage or the network). A pass
  * starts on demand ({@link #start}, {@code ringkv repair}) and, with a period set, again that long after the last
- * one ended, so every range is repaired within about a period plus a pass. A replica believed down is skipped and
- * counted. Progress and the last pass's summary are gauges in the registry (INFO section {@code repair}). A range
+ * one ended, so every range is repaired within about a period plus a pass. A replica believed down, or gone from the
+ * ring since the pass began, is skipped and counted. Progress and the last pass's summary are gauges in the registry (INFO section {@code repair}). A range
  * whose sessions with every other replica completed is recorded in the {@link RepairHistory}, which lets compaction
  * drop the tombstones written before the pass began. Agent thread only.
  */
@@ -83,7 +83,7 @@ public final class RepairScheduler implements TimerHandler {
         this.sessionsDone = counters.register("repair_pass_sessions_done", "sessions of the current or last pass"
             + " that ended (completed, failed or skipped)", CounterKind.GAUGE, "repair");
         this.sessionsSkipped = counters.register("repair_pass_sessions_skipped", "sessions of the current or last"
-            + " pass skipped because the peer was believed down", CounterKind.GAUGE, "repair");
+            + " pass skipped because the peer was believed down or had left the ring", CounterKind.GAUGE, "repair");
         this.sessionsFailed = counters.register("repair_pass_sessions_failed", "sessions of the current or last pass"
             + " that failed (see repair_sessions_failed)", CounterKind.GAUGE, "repair");
         this.keysExchanged = counters.register("repair_pass_keys", "records exchanged by the current or last pass,"
@@ -236,7 +236,9 @@ public final class RepairScheduler implements TimerHandler {
             if (task.first()) {
                 rangeCompleted = true;
             }
-            if (alive.test(task.peer())) {
+            // a replica that left the ring since the pass began is gone for good (its liveness may still read ALIVE,
+            // as the failure detector stops watching a node that left): a session would only run to its timeout
+            if (alive.test(task.peer()) && ring.get().contains(task.peer())) {
                 current = task;
                 repair.repair(task.shared().range(), task.peer(), this::ended);
                 return;

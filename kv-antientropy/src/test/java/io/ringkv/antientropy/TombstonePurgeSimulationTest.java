@@ -70,7 +70,7 @@ class TombstonePurgeSimulationTest {
                     SimStorageStage stage = new SimStorageStage(context, engine);
                     AntiEntropy repair = new AntiEntropy(context, stage, RepairConfig.DEFAULT,
                         LargerVersionWins.through(stage), 256, 64 * 1024);
-                    schedulers.put(id, new RepairScheduler(context, repair, () -> built, peer -> true, 0, history));
+                    schedulers.put(id, new RepairScheduler(context, repair, this::ring, peer -> true, 0, history));
                     return repair;
                 });
             }
@@ -180,6 +180,28 @@ class TombstonePurgeSimulationTest {
         io.ringkv.ring.TokenRange first = cluster.ring().ranges().get(0);
         assertEquals(2, scheduler.start(first, null), "the one range, with both other replicas");
         assertTrue(cluster.sim.runUntil(() -> !scheduler.running(), 4 * HOUR_MS * MS));
+    }
+
+    /**
+     * A replica leaves the ring (and its process ends) just after a pass began: the pass's sessions with it that had
+     * not begun are skipped at once, not each run to its timeout against a node gone for good (its liveness can
+     * still read ALIVE: the failure detector stops watching a node that left).
+     */
+    @Test
+    void sessionsWithAReplicaThatLeftTheRingAreSkippedNotRunToTheirTimeout() {
+        Cluster cluster = new Cluster(17, true);
+        NodeId n1 = cluster.ids.get(0);
+        NodeId n3 = cluster.ids.get(2);
+        RepairScheduler scheduler = cluster.schedulers.get(n1);
+        int ranges = cluster.ring().ranges().size();
+        assertEquals(2 * ranges, scheduler.start(null, null), "a session per range with each other replica");
+        cluster.ring = cluster.ring.withoutNode(n3);
+        cluster.sim.crash(n3);
+        assertTrue(cluster.sim.runUntil(() -> !scheduler.running(), 4 * HOUR_MS * MS), "the pass never ended");
+        io.ringkv.api.CounterRegistry counters = cluster.sim.node(n1).counters();
+        assertEquals(0, counters.value("repair_pass_sessions_failed"), "no session ran against the node that left");
+        assertEquals(ranges, counters.value("repair_pass_sessions_skipped"), "every session with n3 was skipped");
+        assertEquals(2 * ranges, counters.value("repair_pass_sessions_done"));
     }
 
     @Test

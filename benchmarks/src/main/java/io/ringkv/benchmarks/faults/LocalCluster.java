@@ -311,7 +311,8 @@ final class LocalCluster implements AutoCloseable {
         long failed = number(fields, "repair_pass_sessions_failed");
         long skipped = number(fields, "repair_pass_sessions_skipped");
         if (problem == null && failed + skipped > 0) {
-            problem = failed + " sessions failed and " + skipped + " were skipped (a peer believed down)";
+            problem = failed + " sessions failed and " + skipped
+                + " were skipped (a peer believed down or gone from the ring)";
         }
         return new RepairPass(index, problem, number(fields, "repair_pass_sessions"), failed, skipped,
             number(fields, "repair_pass_keys"), (System.nanoTime() - start) / 1_000_000);
