@@ -264,6 +264,8 @@ public final class RingkvNode implements AutoCloseable {
                 events.accept("the agent's task queue is full: the dashboard's request figures are not measured");
             }
         } catch (RuntimeException e) {
+            // the agent first: once started it submits to the stages closed below
+            CloseHelper.quietClose(runner);
             CloseHelper.quietClose(peersWriter);
             CloseHelper.quietClose(storage);
             CloseHelper.quietClose(hintStage);

@@ -48,6 +48,7 @@ public final class EngineStage implements StorageStage, AutoCloseable {
     private static final long METRICS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final StorageEngine engine;
+    private final long idleParkNanos;
     private final int capacity;
     private final Runnable wakeAgent;
     private final Consumer<StorageMetrics> onMetrics;
@@ -96,6 +97,16 @@ public final class EngineStage implements StorageStage, AutoCloseable {
      */
     public EngineStage(String name, String counterPrefix, String section, StorageEngine engine, int capacity,
                        Runnable wakeAgent, Consumer<StorageMetrics> onMetrics, CounterRegistry counters) {
+        this(name, counterPrefix, section, engine, capacity, wakeAgent, onMetrics, counters, IDLE_PARK_NANOS);
+    }
+
+    /**
+     * {@link #EngineStage(String, String, String, StorageEngine, int, Runnable, Consumer, CounterRegistry)}, parking
+     * an idle thread for at most {@code idleParkNanos} (tests: long enough that only a wake-up ends a park).
+     */
+    EngineStage(String name, String counterPrefix, String section, StorageEngine engine, int capacity,
+                Runnable wakeAgent, Consumer<StorageMetrics> onMetrics, CounterRegistry counters, long idleParkNanos) {
+        this.idleParkNanos = idleParkNanos;
         this.forces = counters.register(counterPrefix + "_forces", "forces of the engine by this stage: one"
             + " covers every write handed to it since the last (group commit)", CounterKind.COUNTER, section);
         this.forcedWrites = counters.register(counterPrefix + "_forced_writes", "write tasks completed after a"
@@ -232,7 +243,7 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             if (ran == 0) {
                 applierParked = true;
                 if (submitted.isEmpty() && running) {
-                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                    LockSupport.parkNanos(idleParkNanos);
                 }
                 applierParked = false;
             }
@@ -307,7 +318,7 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             if (passes.isEmpty()) {
                 syncerParked = true;
                 if (toForce.isEmpty() && running) {
-                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                    LockSupport.parkNanos(idleParkNanos);
                 }
                 syncerParked = false;
                 continue;

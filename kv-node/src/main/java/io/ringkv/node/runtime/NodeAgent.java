@@ -120,19 +120,23 @@ public final class NodeAgent implements Agent {
             health.fail("transport failed: " + transport.failureReason());
             throw new AgentTerminationException("transport failed", true);
         }
-        int work = transport.pollMessages();
-        work += timers.poll();
-        for (EngineStage stage : storage) {
-            work += stage.drainCompletions();
+        try {
+            int work = transport.pollMessages();
+            work += timers.poll();
+            for (EngineStage stage : storage) {
+                work += stage.drainCompletions();
+            }
+            work += inbox.drain(TASKS_PER_CYCLE);
+            for (IntSupplier action : cycleEnds) {
+                work += action.getAsInt();
+            }
+            return work;
+        } finally {
+            // also when a handler threw: what the cycle submitted before it must not wait out the applier's park
+            for (EngineStage stage : storage) {
+                stage.endCycle();
+            }
         }
-        work += inbox.drain(TASKS_PER_CYCLE);
-        for (IntSupplier action : cycleEnds) {
-            work += action.getAsInt();
-        }
-        for (EngineStage stage : storage) {
-            stage.endCycle();
-        }
-        return work;
     }
 
     @Override

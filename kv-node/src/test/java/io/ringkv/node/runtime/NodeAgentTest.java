@@ -47,8 +47,9 @@ class NodeAgentTest {
     }
 
     /**
-     * A task the agent runs hands the storage stage a read: the applier is woken at the end of the duty cycle (once
-     * for all the cycle submitted), and the read's completion comes back to the agent.
+     * Tasks the agent runs (one from its inbox, one from a cycle-end action) hand the storage stage reads: the
+     * applier, which parks for an hour unless woken, is woken at the end of that duty cycle, and both reads'
+     * completions come back to the agent.
      */
     @Test
     void aDutyCycleWakesTheStorageApplierAtItsEndForWhatItSubmitted() throws InterruptedException {
@@ -56,22 +57,29 @@ class NodeAgentTest {
                 new PeerAddress("127.0.0.1", freePort()), Map.of(), directory.resolve("aeron")));
              EngineStage stage = new EngineStage("test", "test_stage", "storage",
                 new EngineStageTest.NothingEngine(), 64, () -> { }, metrics -> { },
-                new io.ringkv.api.CounterRegistry())) {
+                new io.ringkv.api.CounterRegistry(), TimeUnit.HOURS.toNanos(1))) {
             NodeAgent agent = new NodeAgent("test-agent", transport, new WheelTimers(new SystemClock()),
                 new NodeHealth());
             agent.storage(stage);
             java.util.concurrent.atomic.AtomicInteger completed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean atEnd = new java.util.concurrent.atomic.AtomicBoolean(true);
+            agent.atCycleEnd(() -> {
+                if (atEnd.getAndSet(false)) {
+                    stage.read(2, engine -> null, (result, failure) -> completed.incrementAndGet());
+                }
+                return 0;
+            });
             // this thread plays the agent thread
             assertTrue(agent.submit(() -> stage.read(1, engine -> null,
                 (result, failure) -> completed.incrementAndGet())));
             agent.doWork();
-            assertTrue(!stage.wakePending(), "the duty cycle that submitted the read did not end with a wake-up");
+            assertTrue(!stage.wakePending(), "the duty cycle that submitted the reads did not end with a wake-up");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (completed.get() == 0 && System.nanoTime() < deadline) {
+            while (completed.get() < 2 && System.nanoTime() < deadline) {
                 agent.doWork();
                 Thread.sleep(1);
             }
-            assertTrue(completed.get() == 1, "the read's completion came back to the agent");
+            assertTrue(completed.get() == 2, completed.get() + " of the 2 reads' completions came back");
         }
     }
 
