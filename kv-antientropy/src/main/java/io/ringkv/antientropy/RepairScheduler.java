@@ -21,9 +21,10 @@ import java.util.function.Supplier;
  * of it, one session at a time (so a pass paces itself and never floods the storage stage or the network). A pass
  * starts on demand ({@link #start}, {@code ringkv repair}) and, with a period set, again that long after the last
  * one ended, so every range is repaired within about a period plus a pass. A replica believed down, or gone from the
- * ring since the pass began, is skipped and counted. Progress and the last pass's summary are gauges in the registry (INFO section {@code repair}). A range
- * whose sessions with every other replica completed is recorded in the {@link RepairHistory}, which lets compaction
- * drop the tombstones written before the pass began. Agent thread only.
+ * ring since the pass began, is skipped and counted. Progress and the last pass's summary are gauges in the
+ * registry (INFO section {@code repair}). A range whose sessions with every other replica completed is recorded in
+ * the {@link RepairHistory}, which lets compaction drop the tombstones written before the pass began. Agent thread
+ * only.
  */
 public final class RepairScheduler implements TimerHandler {
     /** How far the wall clock may step back (an NTP correction) without a purge taking a tombstone too early. */

@@ -115,10 +115,18 @@ public final class StorageScaleRun {
 
     /** @return the bytes this process made the disk read so far ({@code read_bytes} of /proc/self/io), or -1 */
     private static long diskBytesRead() {
+        return procNumber("io", "read_bytes:");
+    }
+
+    /**
+     * @return the number on the line of {@code /proc/self/<file>} that starts with {@code field} (its digits), or
+     *     -1 when the file or the line cannot be read
+     */
+    private static long procNumber(String file, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
-                if (line.startsWith("read_bytes:")) {
-                    return Long.parseLong(line.substring("read_bytes:".length()).trim());
+            for (String line : Files.readAllLines(Path.of("/proc/self", file))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).replaceAll("[^0-9]", ""));
                 }
             }
         } catch (IOException | NumberFormatException e) {
@@ -187,17 +195,10 @@ public final class StorageScaleRun {
             return status("RssAnon:");
         }
 
+        /** @return a {@code /proc/self/status} field given in KiB, in bytes; 0 when it cannot be read */
         private static long status(String field) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                    if (line.startsWith(field)) {
-                        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                return 0;
-            }
-            return 0;
+            long kib = procNumber("status", field);
+            return kib < 0 ? 0 : kib * 1024;
         }
     }
 }

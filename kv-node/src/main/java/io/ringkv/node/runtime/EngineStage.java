@@ -33,8 +33,9 @@ import org.agrona.concurrent.status.AtomicLongPosition;
  * is the only submitter; completions are drained by it ({@link #drainCompletions()}) and it is woken when some
  * arrive. Both threads park when there is nothing to do; on a node the agent wakes a parked applier once at the end
  * of a duty cycle for all the cycle submitted ({@link #wakeAtCycleEnd()}): woken at each submission, a parked
- * applier ran one task and parked again before the next, a futex wake-up per task. The engine's report ({@link StorageEngine#metrics()},
- * which may look at the file system) is taken on the applier once a second, never on the agent.
+ * applier ran one task and parked again before the next, a futex wake-up per task. The engine's report
+ * ({@link StorageEngine#metrics()}, which may look at the file system) is taken on the applier once a second, never
+ * on the agent.
  */
 public final class EngineStage implements StorageStage, AutoCloseable {
     /**

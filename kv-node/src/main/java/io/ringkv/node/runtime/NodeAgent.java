@@ -11,8 +11,8 @@ import org.agrona.concurrent.IdleStrategy;
  * The one thread that owns a node's protocol state. Each duty cycle runs the transport (media driver, client,
  * arrivals), fires due timers, runs tasks other threads queued, then runs the cycle-end actions (which hand a
  * cycle's results to other threads in one go) and wakes a parked storage applier once for every task the cycle
- * handed it. Other threads reach the node only through its {@link #inbox()}, a
- * bounded queue whose offers wake the agent when it is parked.
+ * handed it. Other threads reach the node only through its {@link #inbox()}, a bounded queue whose offers wake the
+ * agent when it is parked.
  *
  * <p>When the transport fails for good the agent marks the node's {@link NodeHealth} failed and stops: protocol
  * state that can no longer reach a peer must not keep answering, and the process is expected to exit.

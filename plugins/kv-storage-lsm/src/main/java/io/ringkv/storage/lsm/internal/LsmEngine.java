@@ -118,8 +118,10 @@ public final class LsmEngine implements StorageEngine {
         return open(config, options, clock, probe, segmentFiles, PointReads.of(options.dataReads()));
     }
 
-    /** As {@link #open(EngineConfig, LsmOptions, LongSupplier, DiskSpace.Probe, CommitLog.SegmentFiles)}, with how
-     * point reads fetch blocks. */
+    /**
+     * As {@link #open(EngineConfig, LsmOptions, LongSupplier, DiskSpace.Probe, CommitLog.SegmentFiles)}, with how
+     * point reads fetch blocks.
+     */
     static LsmEngine open(EngineConfig config, LsmOptions options, LongSupplier clock, DiskSpace.Probe probe,
                           CommitLog.SegmentFiles segmentFiles, PointReads reads) {
         Path directory = config.storeDirectory();
@@ -416,11 +418,10 @@ public final class LsmEngine implements StorageEngine {
         for (Memtable memtable : view.frozen()) {
             records += memtable.size();
         }
-        long dataBytes = view.memtableBytes();
         for (SSTable table : view.tables()) {
             records += table.meta().records();
-            dataBytes += table.sizeInBytes();
         }
+        long dataBytes = view.memtableBytes() + tableBytes(view);
         disk.refresh();
         return counters.snapshot(records, dataBytes, metrics.snapshot(view.tables().size(), view.memtableBytes(),
             disk, reads.mapped()));
