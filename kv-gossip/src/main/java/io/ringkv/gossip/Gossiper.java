@@ -250,9 +250,17 @@ public final class Gossiper {
         return liveness.getOrDefault(node, Liveness.DOWN);
     }
 
-    /** @return true unless the failure detector judges {@code node} DOWN (a SUSPECT node still counts) */
+    /**
+     * @return true unless the failure detector judges {@code node} DOWN (a SUSPECT node still counts) or the node
+     *     LEFT: the detector stops judging a node once it left (its {@link #liveness} stays as last judged), and a
+     *     node that left hands nothing over and takes nothing any more, so nothing should wait on it
+     */
     public boolean isAlive(NodeId node) {
-        return liveness(node) != Liveness.DOWN;
+        if (liveness(node) == Liveness.DOWN) {
+            return false;
+        }
+        EndpointState state = node.equals(context.self()) ? null : membership.state(node).orElse(null);
+        return state == null || state.status() != NodeStatus.LEFT;
     }
 
     /** @return what gossip did so far: its counters, as registered in the node's registry */

@@ -9,6 +9,8 @@ public enum LifecycleCounter implements CounterDescriptor {
     TOKEN_CONFLICTS("lifecycle_token_conflicts",
         "times another node (with a smaller id) claimed a token this node had picked; this node picked again"),
     MOVE_RETRIES("lifecycle_move_retries", "joins and leaves whose range move gave up and was tried again"),
+    MOVE_REPLANS("lifecycle_move_replans",
+        "joins and leaves whose range move was planned again because a node it moved data with left the ring"),
     STORE_FAILURES("lifecycle_token_store_failures",
         "times this node's tokens could not be stored; the join was tried again");
 

@@ -101,6 +101,10 @@ public final class NodeLifecycle implements Gossiper.Listener {
     private long failuresReported;
     /** When the current move (or its latest re-plan) started, for its rate. */
     private long moveStartedNanos;
+    /** Raised by every move handed to the mover: reports of a move replaced by a later one are ignored. */
+    private long moves;
+    /** The move running, or null: re-planned at once when one of its nodes leaves the rings. */
+    private RunningMove running;
     private long joinAttempts;
     private long roundsWaitedForJoiners;
     /** The DOWN node this one is taking the place of, while it receives its ranges. */
@@ -378,37 +382,44 @@ public final class NodeLifecycle implements Gossiper.Listener {
     /**
      * Has the mover move data between the current rings, then runs {@code done}; when the rings changed meanwhile,
      * moves again against the new ones first (only what is still missing moves). A move the mover gives up on is
-     * tried again after a few rounds.
+     * tried again after a few rounds. A move with a node that leaves both rings while it runs (a stream source that
+     * decommissioned, or a removed node) is re-planned at once ({@link #replanIfDeparted}): its sessions with that
+     * node could never complete, so the move would otherwise never finish.
      */
     private void moveThen(long plan, RangeMover.Direction direction, Consumer<RangeMover.Progress> done) {
         long changes = ringChanges;
+        long move = ++moves;
         moveStartedNanos = context.clock().monotonicNanos();
         Set<NodeId> skip = replacing == null ? Set.of() : Set.of(replacing);
-        mover.move(new RangeMover.Move(direction, ring, future, selfId, skip), new RangeMover.Listener() {
+        RangeMover.Move planned = new RangeMover.Move(direction, ring, future, selfId, skip);
+        running = new RunningMove(plan, planned, done);
+        mover.move(planned, new RangeMover.Listener() {
             @Override
             public void progress(RangeMover.Progress progress) {
-                if (plan == attempt) {
+                if (plan == attempt && move == moves) {
                     moved(progress);
                 }
             }
 
             @Override
             public void finished(RangeMover.Progress progress) {
-                if (plan != attempt) {
+                if (plan != attempt || move != moves) {
                     return;
                 }
                 if (ringChanges != changes) {
                     moveThen(plan, direction, done);
                 } else {
+                    running = null;
                     done.accept(progress);
                 }
             }
 
             @Override
             public void failed(String reason) {
-                if (plan != attempt) {
+                if (plan != attempt || move != moves) {
                     return;
                 }
+                running = null;
                 counters.get(LifecycleCounter.MOVE_RETRIES).incrementRelease();
                 events.accept("moving the ranges to " + direction.purpose() + " failed (" + reason + "); trying"
                     + " again in " + RETRY_ROUNDS + " rounds");
@@ -419,6 +430,34 @@ public final class NodeLifecycle implements Gossiper.Listener {
                 });
             }
         });
+    }
+
+    /** A move handed to the mover and not finished: what re-planning it needs. */
+    private record RunningMove(long plan, RangeMover.Move move, Consumer<RangeMover.Progress> done) {
+    }
+
+    /**
+     * Re-plans the running move against the rings just rebuilt when a node it moves data with (any node of its
+     * rings) is in neither of them any more: that node left or was removed, and the ranges it held now come from,
+     * or go to, the nodes that took them over.
+     */
+    private void replanIfDeparted() {
+        RunningMove move = running;
+        if (move == null || move.plan() != attempt) {
+            return;
+        }
+        for (Ring planned : new Ring[] {move.move().current(), move.move().future()}) {
+            for (int i = 0; i < planned.size(); i++) {
+                NodeId node = planned.node(i).id();
+                if (!node.equals(selfId) && !ring.contains(node) && !future.contains(node)) {
+                    counters.get(LifecycleCounter.MOVE_REPLANS).incrementRelease();
+                    events.accept(node + " left the ring while this node moved data with it; planning the "
+                        + move.move().direction().purpose() + "'s move again without it");
+                    moveThen(move.plan(), move.move().direction(), move.done());
+                    return;
+                }
+            }
+        }
     }
 
     /**
@@ -548,6 +587,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
             future = rebuiltFuture;
             ringChanges++;
             ringListener.accept(rebuilt);
+            replanIfDeparted();
         }
         pickAgainOnConflict();
     }

@@ -1,6 +1,7 @@
 package io.ringkv.gossip.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -114,6 +115,33 @@ class GossipSimulationTest {
                 assertTrue(gossiper.state(victim).generation() > generation, id + " still holds the old generation");
                 assertEquals(NodeStatus.NORMAL, gossiper.state(victim).status());
             }
+        });
+    }
+
+    /**
+     * A node that announced LEFT (a decommission) counts as alive nowhere, though it still runs and gossips: the
+     * failure detector stops judging a node once it left, so its last judgement (ALIVE) would otherwise stand, and
+     * streams, repairs and hints would keep waiting on it.
+     */
+    @Test
+    void aNodeThatLeftIsAliveNowhereWhileItStillRuns() {
+        SimulationSeeds.run(getClass(), "aNodeThatLeftIsAliveNowhereWhileItStillRuns", MODULE, 3, seed -> {
+            GossipCluster cluster = new GossipCluster(seed, 8, GossipFigures.config(), GossipFigures.fixed());
+            cluster.awaitFullMembership(30);
+            NodeId leaver = cluster.ids().get(3);
+            for (NodeId id : cluster.ids()) {
+                assertTrue(cluster.gossiper(id).isAlive(leaver), id + " before the leave");
+            }
+            cluster.gossiper(leaver).announce(NodeStatus.LEFT, cluster.gossiper(leaver).self().tokens());
+            cluster.runRounds(15);
+            for (NodeId id : cluster.ids()) {
+                if (!id.equals(leaver)) {
+                    Gossiper gossiper = cluster.gossiper(id);
+                    assertEquals(NodeStatus.LEFT, gossiper.state(leaver).status(), id + " never learned of the leave");
+                    assertFalse(gossiper.isAlive(leaver), id + " still counts the node that left as alive");
+                }
+            }
+            assertTrue(cluster.gossiper(leaver).isAlive(leaver), "a node is alive to itself");
         });
     }
 

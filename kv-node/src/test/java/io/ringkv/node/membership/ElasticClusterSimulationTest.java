@@ -54,20 +54,44 @@ class ElasticClusterSimulationTest {
             MODULE, 16, seed -> run(seed, Fault.values()[(int) (seed % Fault.values().length)]));
     }
 
+    /**
+     * A node decommissions while a fifth joins and still streams from it, and its process exits once it left: the
+     * joiner still completes its join (its sessions with the leaver can never complete, so it must move against the
+     * ring without the leaver), every key written before the moves ends on all N replicas, and no QUORUM read
+     * misses an acknowledged write.
+     */
+    @Test
+    void aStreamSourceLeavesWhileANodeJoins() {
+        SimulationSeeds.run(getClass(), "aStreamSourceLeavesWhileANodeJoins", MODULE, 8, seed -> {
+            ElasticCluster cluster = new ElasticCluster(seed, LOSS);
+            List<NodeId> original = startFour(cluster);
+            QuorumWorkload workload = new QuorumWorkload(cluster, seed);
+            List<String> cold = preloadCold(cluster, workload);
+            workload.start(List.of("hot-0", "hot-1", "hot-2", "hot-3"), 20 * MS);
+
+            NodeId joiner = cluster.add();
+            awaitStreaming(cluster, joiner, RangeMover.Direction.RECEIVE);
+            NodeId leaver = original.get((int) (seed % 4));
+            assertTrue(cluster.lifecycle(leaver).decommission().startsWith("decommissioning"));
+            assertTrue(cluster.simulation().runUntil(() -> cluster.lifecycle(leaver).hasLeft(), 300 * SECOND),
+                "never left\n" + describe(cluster, joiner, leaver));
+            cluster.crash(leaver);
+            Ring after = cluster.awaitSettled(300, List.of(leaver));
+            assertTrue(after.contains(joiner), "the joiner is not in the ring\n" + describe(cluster, joiner, leaver));
+            assertFalse(after.contains(leaver));
+
+            List<NodeId> remaining = stopAndReadAll(cluster, workload, cold, after);
+            assertNoAcknowledgedWriteMissed(cluster, workload, joiner, leaver);
+            assertLeft(cluster, leaver, remaining);
+            assertEquals(List.of(), cluster.simulation().handlerFailures());
+        });
+    }
+
     private static void run(long seed, Fault fault) {
         ElasticCluster cluster = new ElasticCluster(seed, LOSS);
-        List<NodeId> original = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            original.add(cluster.add());
-        }
-        cluster.awaitSettled(300, List.of());
+        List<NodeId> original = startFour(cluster);
         QuorumWorkload workload = new QuorumWorkload(cluster, seed);
-        List<String> cold = new ArrayList<>();
-        for (int i = 0; i < COLD_KEYS; i++) {
-            cold.add("cold-" + i);
-        }
-        workload.preload(cold, VALUE_BYTES, 2 * MS);
-        assertTrue(cluster.simulation().runUntil(workload::idle, 60 * SECOND), "the preload never finished");
+        List<String> cold = preloadCold(cluster, workload);
         List<String> hot = new ArrayList<>();
         for (int i = 0; i < HOT_KEYS; i++) {
             hot.add("hot-" + i);
@@ -105,23 +129,56 @@ class ElasticClusterSimulationTest {
         Ring afterLeave = cluster.awaitSettled(300, List.of(leaver));
         cluster.simulation().runFor(3 * SECOND);
 
-        workload.stop();
-        assertTrue(cluster.simulation().runUntil(workload::idle, 60 * SECOND), "requests never ended");
-        // before the final reads, whose read repairs would fill a replica the moves left without a key
-        assertEveryReplicaHoldsTheColdKeys(cluster, cold, afterLeave);
-        List<NodeId> remaining = cluster.upIds();
-        long finalStart = cluster.simulation().now();
-        workload.readAll(remaining);
-        assertTrue(cluster.simulation().runUntil(workload::idle, 120 * SECOND), "final reads never ended");
+        List<NodeId> remaining = stopAndReadAll(cluster, workload, cold, afterLeave);
 
         assertNoAcknowledgedWriteMissed(cluster, workload, joiner, leaver);
-        assertEveryKeyReadBack(workload, remaining, finalStart);
         assertTrue(workload.acknowledged() > COLD_KEYS + 500, "too few writes acknowledged: "
             + workload.acknowledged());
         assertLeft(cluster, leaver, remaining);
         assertMovedLittleMoreThanIdeal(cluster, workload, fault, joiner, beforeJoin, afterJoin, leaver, beforeLeave,
             afterLeave);
         assertEquals(List.of(), cluster.simulation().handlerFailures());
+    }
+
+    /** Starts four nodes and runs until they form one ring. */
+    private static List<NodeId> startFour(ElasticCluster cluster) {
+        List<NodeId> original = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            original.add(cluster.add());
+        }
+        cluster.awaitSettled(300, List.of());
+        return original;
+    }
+
+    /** @return the cold keys, each written once through the workload before anything moves */
+    private static List<String> preloadCold(ElasticCluster cluster, QuorumWorkload workload) {
+        List<String> cold = new ArrayList<>();
+        for (int i = 0; i < COLD_KEYS; i++) {
+            cold.add("cold-" + i);
+        }
+        workload.preload(cold, VALUE_BYTES, 2 * MS);
+        assertTrue(cluster.simulation().runUntil(workload::idle, 60 * SECOND), "the preload never finished");
+        return cold;
+    }
+
+    /**
+     * Stops the workload, checks that every replica of {@code ring} holds the cold keys (before the final reads,
+     * whose read repairs would fill a replica the moves left without a key), then reads every key at QUORUM through
+     * every node still up and checks that each read back through each.
+     *
+     * @return the nodes still up, which the final reads went through
+     */
+    private static List<NodeId> stopAndReadAll(ElasticCluster cluster, QuorumWorkload workload, List<String> cold,
+                                               Ring ring) {
+        workload.stop();
+        assertTrue(cluster.simulation().runUntil(workload::idle, 60 * SECOND), "requests never ended");
+        assertEveryReplicaHoldsTheColdKeys(cluster, cold, ring);
+        List<NodeId> remaining = cluster.upIds();
+        long finalStart = cluster.simulation().now();
+        workload.readAll(remaining);
+        assertTrue(cluster.simulation().runUntil(workload::idle, 120 * SECOND), "final reads never ended");
+        assertEveryKeyReadBack(workload, remaining, finalStart);
+        return remaining;
     }
 
     /**
