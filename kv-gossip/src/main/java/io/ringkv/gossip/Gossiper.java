@@ -256,11 +256,8 @@ public final class Gossiper {
      *     node that left hands nothing over and takes nothing any more, so nothing should wait on it
      */
     public boolean isAlive(NodeId node) {
-        if (liveness(node) == Liveness.DOWN) {
-            return false;
-        }
-        EndpointState state = node.equals(context.self()) ? null : membership.state(node).orElse(null);
-        return state == null || state.status() != NodeStatus.LEFT;
+        // leftAt holds exactly the other nodes whose known state is LEFT (until they are forgotten)
+        return liveness(node) != Liveness.DOWN && !leftAt.containsKey(node);
     }
 
     /** @return what gossip did so far: its counters, as registered in the node's registry */

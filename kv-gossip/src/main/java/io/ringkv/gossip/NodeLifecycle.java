@@ -382,7 +382,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
     /**
      * Has the mover move data between the current rings, then runs {@code done}; when the rings changed meanwhile,
      * moves again against the new ones first (only what is still missing moves). A move the mover gives up on is
-     * tried again after a few rounds. A move with a node that leaves both rings while it runs (a stream source that
+     * tried again after a few rounds. A move with a peer that leaves both rings while it runs (a stream source that
      * decommissioned, or a removed node) is re-planned at once ({@link #replanIfDeparted}): its sessions with that
      * node could never complete, so the move would otherwise never finish.
      */
@@ -437,25 +437,26 @@ public final class NodeLifecycle implements Gossiper.Listener {
     }
 
     /**
-     * Re-plans the running move against the rings just rebuilt when a node it moves data with (any node of its
-     * rings) is in neither of them any more: that node left or was removed, and the ranges it held now come from,
-     * or go to, the nodes that took them over.
+     * Re-plans the running move against the rings just rebuilt when a node it may move data with is in neither of
+     * them any more: that node left or was removed, and the ranges it held now come from, or go to, the nodes that
+     * took them over. A join receives from the replicas of its current ring, a leave sends to those of its future
+     * ring; a node of the other ring that goes does not touch the move.
      */
     private void replanIfDeparted() {
         RunningMove move = running;
         if (move == null || move.plan() != attempt) {
             return;
         }
-        for (Ring planned : new Ring[] {move.move().current(), move.move().future()}) {
-            for (int i = 0; i < planned.size(); i++) {
-                NodeId node = planned.node(i).id();
-                if (!node.equals(selfId) && !ring.contains(node) && !future.contains(node)) {
-                    counters.get(LifecycleCounter.MOVE_REPLANS).incrementRelease();
-                    events.accept(node + " left the ring while this node moved data with it; planning the "
-                        + move.move().direction().purpose() + "'s move again without it");
-                    moveThen(move.plan(), move.move().direction(), move.done());
-                    return;
-                }
+        Ring peers = move.move().direction() == RangeMover.Direction.RECEIVE ? move.move().current()
+            : move.move().future();
+        for (int i = 0; i < peers.size(); i++) {
+            NodeId node = peers.node(i).id();
+            if (!node.equals(selfId) && !ring.contains(node) && !future.contains(node)) {
+                counters.get(LifecycleCounter.MOVE_REPLANS).incrementRelease();
+                events.accept(node + " left the ring while this node moved data with it; planning the "
+                    + move.move().direction().purpose() + "'s move again without it");
+                moveThen(move.plan(), move.move().direction(), move.done());
+                return;
             }
         }
     }
@@ -587,9 +588,10 @@ public final class NodeLifecycle implements Gossiper.Listener {
             future = rebuiltFuture;
             ringChanges++;
             ringListener.accept(rebuilt);
-            replanIfDeparted();
         }
+        // a conflict starts a new plan first, whose own move follows; a re-plan of the old one would be outdated
         pickAgainOnConflict();
+        replanIfDeparted();
     }
 
     /**

@@ -62,7 +62,10 @@ class ElasticClusterSimulationTest {
      */
     @Test
     void aStreamSourceLeavesWhileANodeJoins() {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger replanned = new java.util.concurrent.atomic.AtomicInteger();
         SimulationSeeds.run(getClass(), "aStreamSourceLeavesWhileANodeJoins", MODULE, 8, seed -> {
+            runs.incrementAndGet();
             ElasticCluster cluster = new ElasticCluster(seed, LOSS);
             List<NodeId> original = startFour(cluster);
             QuorumWorkload workload = new QuorumWorkload(cluster, seed);
@@ -84,7 +87,14 @@ class ElasticClusterSimulationTest {
             assertNoAcknowledgedWriteMissed(cluster, workload, joiner, leaver);
             assertLeft(cluster, leaver, remaining);
             assertEquals(List.of(), cluster.simulation().handlerFailures());
+            if (cluster.events(joiner).contains(leaver + " left the ring while this node moved data with it")) {
+                replanned.incrementAndGet();
+            }
         });
+        // the scenario happened: in most runs the leaver left while the joiner still had sessions with it to run
+        // (a seed or a few replayed alone may be ones whose join finished first)
+        assertTrue(runs.get() < 4 || 2 * replanned.get() >= runs.get(), "only " + replanned.get() + " of "
+            + runs.get() + " joins planned their move again when the leaver left");
     }
 
     private static void run(long seed, Fault fault) {
