@@ -29,6 +29,8 @@ public final class NodeAgent implements Agent {
     private final CopyOnWriteArrayList<IntSupplier> cycleEnds = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
     private volatile Runnable wakeIfParked;
+    /** The agent's adaptive idle strategy, told of cycles that only fired timers; set before the agent runs. */
+    private AdaptiveIdleStrategy adaptive;
     private EngineStage[] storage = new EngineStage[0];
 
     /**
@@ -67,6 +69,8 @@ public final class NodeAgent implements Agent {
         if (idle instanceof AdaptiveIdleStrategy adaptive) {
             // a datagram for the media driver ends the sleep as a hand-off from another thread does
             adaptive.sleepOn(transport.sockets());
+            adaptive.sleepUntil(timers::nanosUntilNextDeadline);
+            this.adaptive = adaptive;
             inbox.wakeWith(adaptive::wakeIfParked);
             wakeIfParked = adaptive::wakeIfParked;
         }
@@ -122,7 +126,7 @@ public final class NodeAgent implements Agent {
         }
         try {
             int work = transport.pollMessages();
-            work += timers.poll();
+            int fired = timers.poll();
             for (EngineStage stage : storage) {
                 work += stage.drainCompletions();
             }
@@ -130,7 +134,12 @@ public final class NodeAgent implements Agent {
             for (IntSupplier action : cycleEnds) {
                 work += action.getAsInt();
             }
-            return work;
+            if (work == 0 && fired > 0 && adaptive != null) {
+                // timers alone: one more cycle sends what they sent, then the agent backs off where it was
+                adaptive.quietWork();
+                return 0;
+            }
+            return work + fired;
         } finally {
             // also when a handler threw: what the cycle submitted before it must not wait out the applier's park
             for (EngineStage stage : storage) {

@@ -20,6 +20,8 @@ public final class WheelTimers implements Timers {
     private final DeadlineTimerWheel wheel;
     private final Long2ObjectHashMap<TimerHandler> handlers = new Long2ObjectHashMap<>();
     private final DeadlineTimerWheel.TimerHandler expiry = this::onExpiry;
+    private final DeadlineTimerWheel.TimerConsumer earliestSeen = this::seen;
+    private long earliest;
 
     /** @param clock the monotonic clock deadlines are measured on */
     public WheelTimers(Clock clock) {
@@ -59,6 +61,24 @@ public final class WheelTimers implements Timers {
             fired += wheel.poll(now, expiry, EXPIRY_LIMIT);
         } while (wheel.timerCount() > 0 && wheel.currentTickTime() <= now && fired < EXPIRY_LIMIT);
         return fired;
+    }
+
+    /**
+     * @return nanoseconds until the earliest timer is due (0 when one is due already), or {@link Long#MAX_VALUE}
+     *     when none is scheduled. Walks the whole wheel: for an idle agent deciding how long it may sleep, not for
+     *     every duty cycle.
+     */
+    public long nanosUntilNextDeadline() {
+        if (wheel.timerCount() == 0) {
+            return Long.MAX_VALUE;
+        }
+        earliest = Long.MAX_VALUE;
+        wheel.forEach(earliestSeen);
+        return earliest == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, earliest - clock.monotonicNanos());
+    }
+
+    private void seen(long deadline, long timerId) {
+        earliest = Math.min(earliest, deadline);
     }
 
     /** @return timers scheduled and not yet fired or cancelled */

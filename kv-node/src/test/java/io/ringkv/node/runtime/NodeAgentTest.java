@@ -1,5 +1,6 @@
 package io.ringkv.node.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.NodeId;
@@ -44,6 +45,64 @@ class NodeAgentTest {
             sleeper.join(TimeUnit.SECONDS.toMillis(20));
             assertTrue(!sleeper.isAlive(), "the agent's wake did not reach the sleep on its peer sockets");
         }
+    }
+
+    /**
+     * Deeply idle on its sockets, the agent sleeps until its next timer, from 10 ms up to 100 ms. A duty cycle that
+     * only fired timers returns no work and leaves the back-off where it was (one more cycle runs at once, to send
+     * what the timers sent); a cycle with a task resets it.
+     */
+    @Test
+    void anIdleAgentSleepsUntilItsNextTimerAndATimerAloneDoesNotWakeItUp() throws InterruptedException {
+        try (AeronTransport transport = AeronTransport.start(TransportConfig.of(NodeId.of("n1"),
+            new PeerAddress("127.0.0.1", freePort()), Map.of(), directory.resolve("aeron")))) {
+            WheelTimers timers = new WheelTimers(new SystemClock());
+            NodeAgent agent = new NodeAgent("test-agent", transport, timers, new NodeHealth());
+            AdaptiveIdleStrategy idle = new AdaptiveIdleStrategy();
+            agent.idleWith(idle);
+            // counts the deep sleeps begun (each reads the time to the next timer once)
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            idle.sleepUntil(() -> {
+                reads.incrementAndGet();
+                return timers.nanosUntilNextDeadline();
+            });
+            long ms = TimeUnit.MILLISECONDS.toNanos(1);
+            timers.schedule(TimeUnit.SECONDS.toNanos(600), id -> { });
+            // a first duty cycle finds the node alone, which sets how long the strategy spins before it sleeps
+            assertEquals(0, agent.doWork());
+            backOffToDeepIdle(idle);
+            assertEquals(AdaptiveIdleStrategy.MAX_DEEP_IDLE_SLEEP_NANOS, idle.nextParkNanos(),
+                "with the next timer ten minutes away the sleep is capped");
+
+            java.util.concurrent.atomic.AtomicInteger fired = new java.util.concurrent.atomic.AtomicInteger();
+            timers.schedule(0, id -> fired.incrementAndGet());
+            timers.schedule(40 * ms, id -> { });
+            Thread.sleep(2);
+            assertEquals(0, agent.doWork(), "a cycle that only fired a timer counts as no work");
+            assertEquals(1, fired.get());
+            long next = idle.nextParkNanos();
+            assertTrue(next > 10 * ms && next <= 40 * ms, "the back-off was reset, or the deep sleep does not end at"
+                + " the 40 ms timer: " + next);
+            int before = reads.get();
+            idle.idle(0);
+            assertEquals(before, reads.get(), "the cycle after the timers did not run at once: a sleep began");
+            idle.idle(0);
+            assertEquals(before + 1, reads.get(), "the next idle cycle did not sleep deeply");
+
+            assertTrue(agent.submit(() -> { }));
+            int work = agent.doWork();
+            assertTrue(work > 0, "a task is work");
+            idle.idle(work);
+            assertEquals(1_000, idle.nextParkNanos(), "work makes the agent responsive again");
+        }
+    }
+
+    /** Runs idle duty cycles until the strategy sleeps longer than its active maximum of 1 ms. */
+    private static void backOffToDeepIdle(AdaptiveIdleStrategy idle) {
+        for (int i = 0; i < 200 && idle.nextParkNanos() <= TimeUnit.MILLISECONDS.toNanos(1); i++) {
+            idle.idle(0);
+        }
+        assertTrue(idle.nextParkNanos() > TimeUnit.MILLISECONDS.toNanos(1), "never became deeply idle");
     }
 
     /**

@@ -43,6 +43,26 @@ class WheelTimersTest {
         assertEquals(0, timers.pending());
     }
 
+    /** An idle agent sleeps until its earliest timer: cancelled and fired timers no longer count. */
+    @Test
+    void theTimeUntilTheNextDeadlineIsThatOfTheEarliestTimerStillScheduled() {
+        ManualClock clock = new ManualClock();
+        WheelTimers timers = new WheelTimers(clock);
+        assertEquals(Long.MAX_VALUE, timers.nanosUntilNextDeadline(), "no timer");
+        timers.schedule(500 * MS, id -> { });
+        long soon = timers.schedule(20 * MS, id -> { });
+        timers.schedule(80 * MS, id -> { });
+        assertEquals(20 * MS, timers.nanosUntilNextDeadline());
+        clock.nanos += 5 * MS;
+        assertEquals(15 * MS, timers.nanosUntilNextDeadline());
+        assertTrue(timers.cancel(soon));
+        assertEquals(75 * MS, timers.nanosUntilNextDeadline(), "the cancelled timer still counted");
+        clock.nanos += 100 * MS;
+        assertEquals(0, timers.nanosUntilNextDeadline(), "a timer overdue is due now");
+        assertEquals(1, timers.poll());
+        assertEquals(395 * MS, timers.nanosUntilNextDeadline(), "the fired timer still counted");
+    }
+
     @Test
     void aTimerDoesNotFireBeforeItsDeadline() {
         ManualClock clock = new ManualClock();
