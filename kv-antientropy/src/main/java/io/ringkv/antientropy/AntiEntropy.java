@@ -101,8 +101,9 @@ public final class AntiEntropy implements TimerHandler {
      * it (writes that land meanwhile may differ again; the next repair takes them).
      *
      * @param done receives the session's result on the agent thread
+     * @return the session's id, for {@link #cancel}
      */
-    public void repair(TokenRange range, NodeId peer, Consumer<RepairResult> done) {
+    public long repair(TokenRange range, NodeId peer, Consumer<RepairResult> done) {
         long sessionId = nextSession++;
         Initiated session = new Initiated(sessionId, TreeShape.of(range, config.leafCount()), peer, done,
             context.clock().monotonicNanos());
@@ -126,6 +127,24 @@ public final class AntiEntropy implements TimerHandler {
         if (!queued) {
             fail(session, "this node's storage stage is full");
         }
+        return sessionId;
+    }
+
+    /**
+     * Stops a session this node started and no longer needs: its peer is told to forget it (freeing the slot it
+     * serves it in), and {@code done} receives a result that did not complete, with {@code why}. What the session
+     * merged so far stays merged. Nothing happens when the session has ended already.
+     *
+     * @return whether the session was still running
+     */
+    public boolean cancel(long sessionId, String why) {
+        Initiated session = initiated.get(sessionId);
+        if (session == null) {
+            return false;
+        }
+        counters.get(RepairCounter.SESSIONS_CANCELLED).incrementRelease();
+        finish(session, "cancelled: " + why);
+        return true;
     }
 
     /** @return repair sessions this node runs or serves now */

@@ -39,6 +39,8 @@ public final class RangeStreamer {
     private boolean active;
     private String lastFailure = "";
     private long epoch;
+    /** The session of the running plan, null between sessions. */
+    private Session current;
 
     /**
      * What a plan has done so far.
@@ -89,13 +91,14 @@ public final class RangeStreamer {
 
     /**
      * Runs {@code tasks}, then calls {@code finished}; replaces any plan running (whose completion is then never
-     * reported).
+     * reported, and whose session running is cancelled).
      *
      * @param onProgress told after every session
      * @param finished called once every session completed
      */
     public void stream(List<StreamPlan.Task> tasks, Consumer<Progress> onProgress, Runnable finished) {
         epoch++;
+        stopSession("the streaming plan was replaced");
         queue.clear();
         failed.clear();
         queue.addAll(tasks);
@@ -108,9 +111,10 @@ public final class RangeStreamer {
         next(epoch);
     }
 
-    /** Stops the running plan; its completion is never reported. */
+    /** Stops the running plan and its session; its completion is never reported. */
     public void cancel() {
         epoch++;
+        stopSession("the streaming plan was cancelled");
         queue.clear();
         failed.clear();
         active = false;
@@ -140,7 +144,19 @@ public final class RangeStreamer {
                 continue;
             }
             StreamPlan.Task started = task;
-            repair.repair(task.range(), task.peer(), result -> ended(run, started, result));
+            Session session = new Session();
+            long id = repair.repair(task.range(), task.peer(), result -> {
+                session.ended = true;
+                if (current == session) {
+                    current = null;
+                }
+                ended(run, started, result);
+            });
+            // a session can end before repair returns (a full storage stage), and its end may start the next
+            if (!session.ended) {
+                session.id = id;
+                current = session;
+            }
             return;
         }
         if (!failed.isEmpty()) {
@@ -154,18 +170,37 @@ public final class RangeStreamer {
         done.run();
     }
 
+    /**
+     * Cancels the session running, if any: a plan that replaces this one would otherwise run its sessions beside
+     * it (taking a second of the peer's serving slots) or leave it resending to a peer that left.
+     */
+    private void stopSession(String why) {
+        Session running = current;
+        current = null;
+        if (running != null) {
+            repair.cancel(running.id, why);
+        }
+    }
+
+    /** The session a plan is running. */
+    private static final class Session {
+        long id;
+        boolean ended;
+    }
+
     private void retryLater(StreamPlan.Task task) {
         failed.add(task);
         sessionsFailed.incrementRelease();
     }
 
     private void ended(long run, StreamPlan.Task task, RepairResult result) {
-        if (run != epoch) {
-            return;
-        }
+        // what a replaced plan's session moved was moved all the same
         keysReceived.setRelease(keysReceived.get() + result.keysReceived());
         keysSent.setRelease(keysSent.get() + result.keysSent());
         recordBytes.setRelease(recordBytes.get() + result.recordBytes());
+        if (run != epoch) {
+            return;
+        }
         if (result.completed()) {
             sessionsDone.setRelease(sessionsDone.get() + 1);
         } else {

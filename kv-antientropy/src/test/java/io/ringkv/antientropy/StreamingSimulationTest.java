@@ -42,6 +42,7 @@ class StreamingSimulationTest {
         final List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"), JOINER);
         final Map<NodeId, StorageEngine> engines = new HashMap<>();
         final Map<NodeId, RangeStreamer> streamers = new HashMap<>();
+        final Map<NodeId, AntiEntropy> repairs = new HashMap<>();
         final Ring future;
         final Ring current;
 
@@ -64,6 +65,7 @@ class StreamingSimulationTest {
                     AntiEntropy repair = new AntiEntropy(context, stage, RepairConfig.DEFAULT,
                         LargerVersionWins.through(stage), 256, 64 * 1024);
                     streamers.put(id, new RangeStreamer(context, repair, peer -> true, 2_000 * MS));
+                    repairs.put(id, repair);
                     return repair;
                 });
             }
@@ -150,6 +152,32 @@ class StreamingSimulationTest {
         assertTrue(cluster.stream(), "the join never finished");
         assertEquals(expected, cluster.contents(JOINER));
         assertTrue(cluster.streamers.get(JOINER).progress().failures() > 0, "the crash failed no session");
+    }
+
+    /**
+     * A plan replaced while one of its sessions runs (a join planned again because the ring changed) cancels that
+     * session: the joiner runs one session at a time, not the old one beside the new plan's, and the source is told
+     * to forget the session it served; the new plan completes and the joiner holds all its data.
+     */
+    @Test
+    void aPlanReplacedMidSessionCancelsThatSession() {
+        Cluster cluster = new Cluster(45);
+        Map<String, String> expected = fill(cluster, 45);
+        RangeStreamer streamer = cluster.streamers.get(JOINER);
+        AntiEntropy joiner = cluster.repairs.get(JOINER);
+        streamer.stream(StreamPlan.joining(cluster.current, cluster.future, JOINER), progress -> { }, () -> { });
+        assertTrue(cluster.sim.runUntil(() -> streamer.progress().done() >= 2 && joiner.sessions() == 1,
+            600_000 * MS), "no session of the first plan was seen running");
+        assertTrue(cluster.stream(), "the replacing plan never finished");
+        assertEquals(1, joiner.counter(RepairCounter.SESSIONS_CANCELLED), "the first plan's session was not"
+            + " cancelled");
+        assertEquals(0, joiner.sessions());
+        assertEquals(expected, cluster.contents(JOINER));
+        // the last session's end is on its way to its source
+        cluster.sim.runFor(100 * MS);
+        for (NodeId source : cluster.ids) {
+            assertEquals(0, cluster.repairs.get(source).sessions(), source + " still serves a session");
+        }
     }
 
     @Test
