@@ -473,6 +473,8 @@ public final class RingkvNode implements AutoCloseable {
         CloseHelper.quietClose(front);
         CloseHelper.quietClose(authenticator);
         if (runner != null) {
+            // the runner stops once the agent's current sleep (up to 100 ms when idle) ends
+            agent.stopSleeping();
             runner.close();
         } else {
             transport.close();

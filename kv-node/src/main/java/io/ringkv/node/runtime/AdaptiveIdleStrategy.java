@@ -64,6 +64,8 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     private LongSupplier untilNextTimer;
     /** The next {@link #idle()} returns at once, leaving the back-off where it was: set by {@link #quietWork}. */
     private boolean runAgain;
+    /** Set once the agent's runner is about to stop: the agent no longer sleeps. */
+    private volatile boolean stopping;
 
     /** Creates the strategy in its most responsive state. */
     public AdaptiveIdleStrategy() {
@@ -82,6 +84,10 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     public void idle() {
         if (runAgain) {
             runAgain = false;
+            return;
+        }
+        if (stopping) {
+            Thread.onSpinWait();
             return;
         }
         PeerSockets watched = sockets;
@@ -138,6 +144,15 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
      */
     public void quietWork() {
         runAgain = true;
+    }
+
+    /**
+     * From now on the agent spins instead of sleeping, and a sleep under way ends: its runner is stopping and must not
+     * wait out a deep sleep. Any thread.
+     */
+    public void stopSleeping() {
+        stopping = true;
+        wakeIfParked();
     }
 
     /** @return how long the next park or sleep would last if it began now, for tests (agent thread) */

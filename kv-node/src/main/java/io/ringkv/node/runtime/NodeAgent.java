@@ -20,6 +20,11 @@ import org.agrona.concurrent.IdleStrategy;
 public final class NodeAgent implements Agent {
     private static final int TASK_QUEUE_CAPACITY = 4096;
     private static final int TASKS_PER_CYCLE = 64;
+    /**
+     * The most cycles run at once after a cycle that only fired timers: enough for the driver to send a 64 KiB
+     * repair reply in datagrams of 1,408 bytes (47) to a few peers, bounded so that no driver work keeps it awake.
+     */
+    private static final int MAX_QUIET_FOLLOW_UPS = 256;
 
     private final String roleName;
     private final AeronTransport transport;
@@ -31,6 +36,8 @@ public final class NodeAgent implements Agent {
     private volatile Runnable wakeIfParked;
     /** The agent's adaptive idle strategy, told of cycles that only fired timers; set before the agent runs. */
     private AdaptiveIdleStrategy adaptive;
+    /** Cycles still to run at once after timers fired, while the media driver keeps sending (agent thread). */
+    private int quietFollowUps;
     private EngineStage[] storage = new EngineStage[0];
 
     /**
@@ -92,6 +99,18 @@ public final class NodeAgent implements Agent {
         }
     }
 
+    /**
+     * Keeps the agent from sleeping from now on and wakes it, so that it sees at once that its runner is stopping
+     * (a deep sleep lasts up to 100 ms). Any thread; call before closing the agent's runner.
+     */
+    public void stopSleeping() {
+        if (adaptive != null) {
+            adaptive.stopSleeping();
+        } else {
+            wake();
+        }
+    }
+
     /** Wakes the agent thread if it is parked (any thread): work was handed to it. */
     public void wake() {
         Runnable adaptive = wakeIfParked;
@@ -119,7 +138,7 @@ public final class NodeAgent implements Agent {
      */
     @Override
     public int doWork() {
-        transport.doHousekeeping();
+        int housekeeping = transport.doHousekeeping();
         if (transport.hasFailed()) {
             health.fail("transport failed: " + transport.failureReason());
             throw new AgentTerminationException("transport failed", true);
@@ -134,11 +153,21 @@ public final class NodeAgent implements Agent {
             for (IntSupplier action : cycleEnds) {
                 work += action.getAsInt();
             }
-            if (work == 0 && fired > 0 && adaptive != null) {
-                // timers alone: one more cycle sends what they sent, then the agent backs off where it was
-                adaptive.quietWork();
+            if (adaptive != null && work == 0) {
+                // timers alone are no sign of traffic: the agent backs off where it was, after as many cycles at once
+                // as the media driver takes to send what they sent (one datagram per publication per cycle)
+                if (fired > 0) {
+                    quietFollowUps = MAX_QUIET_FOLLOW_UPS;
+                } else if (housekeeping == 0) {
+                    quietFollowUps = 0;
+                }
+                if (quietFollowUps > 0) {
+                    quietFollowUps--;
+                    adaptive.quietWork();
+                }
                 return 0;
             }
+            quietFollowUps = 0;
             return work + fired;
         } finally {
             // also when a handler threw: what the cycle submitted before it must not wait out the applier's park
