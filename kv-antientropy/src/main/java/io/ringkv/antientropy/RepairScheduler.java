@@ -53,6 +53,10 @@ public final class RepairScheduler implements TimerHandler {
     private long passStartedMillis;
     /** The session running, or null. */
     private Task current;
+    /** The id of the running session, for {@link AntiEntropy#cancel}. */
+    private long currentSession;
+    /** The session ending now was cancelled because its peer left the ring: it counts as skipped. */
+    private boolean cancelling;
     /** Every session of the current task's range so far completed. */
     private boolean rangeCompleted;
     /** The pass repairs each of its ranges against every other replica (not one peer only). */
@@ -104,10 +108,23 @@ public final class RepairScheduler implements TimerHandler {
         }
     }
 
-    /** Tells the repair history the ranges this node replicates on the current ring, and their other replicas. */
+    /**
+     * Tells the repair history the ranges this node replicates on the current ring, and their other replicas; a
+     * session running with a replica that left the ring is cancelled (it would run to its timeout against a node
+     * gone for good) and counts as skipped.
+     */
     public void ringChanged() {
         history.ringChanged(shared(ring.get()));
         publishCoverage();
+        Task running = current;
+        if (inPass && running != null && !ring.get().contains(running.peer())) {
+            cancelling = true;
+            try {
+                repair.cancel(currentSession, running.peer() + " left the ring");
+            } finally {
+                cancelling = false;
+            }
+        }
     }
 
     private List<RepairHistory.Shared> shared(Ring current) {
@@ -241,7 +258,11 @@ public final class RepairScheduler implements TimerHandler {
             // as the failure detector stops watching a node that left): a session would only run to its timeout
             if (alive.test(task.peer()) && ring.get().contains(task.peer())) {
                 current = task;
-                repair.repair(task.shared().range(), task.peer(), this::ended);
+                long id = repair.repair(task.shared().range(), task.peer(), this::ended);
+                // unless the session ended already (a full storage stage), and the pass moved on
+                if (current == task) {
+                    currentSession = id;
+                }
                 return;
             }
             sessionsSkipped.setRelease(sessionsSkipped.get() + 1);
@@ -268,8 +289,12 @@ public final class RepairScheduler implements TimerHandler {
     }
 
     private void ended(RepairResult result) {
+        boolean skipped = cancelling;
+        cancelling = false;
         sessionsDone.setRelease(sessionsDone.get() + 1);
-        if (!result.completed()) {
+        if (skipped) {
+            sessionsSkipped.setRelease(sessionsSkipped.get() + 1);
+        } else if (!result.completed()) {
             sessionsFailed.setRelease(sessionsFailed.get() + 1);
         }
         keysExchanged.setRelease(keysExchanged.get() + result.keysSent() + result.keysReceived());

@@ -204,6 +204,33 @@ class TombstonePurgeSimulationTest {
         assertEquals(2 * ranges, counters.value("repair_pass_sessions_done"));
     }
 
+    /**
+     * A replica leaves the ring (and its process ends) while a session with it runs: the session is cancelled when
+     * the ring changes and counts as skipped, instead of running to its timeout, and the pass goes on at once.
+     */
+    @Test
+    void aSessionRunningWithAReplicaThatLeavesTheRingIsCancelled() {
+        Cluster cluster = new Cluster(19, true);
+        NodeId n1 = cluster.ids.get(0);
+        NodeId n3 = cluster.ids.get(2);
+        RepairScheduler scheduler = cluster.schedulers.get(n1);
+        int ranges = cluster.ring().ranges().size();
+        io.ringkv.api.CounterRegistry counters = cluster.sim.node(n1).counters();
+        scheduler.start(null, null);
+        // each range's sessions run with n2, then n3: the second session started is the first with n3
+        assertTrue(cluster.sim.runUntil(() -> counters.value("repair_sessions_started") == 2, HOUR_MS * MS));
+        long left = cluster.sim.now();
+        cluster.ring = cluster.ring.withoutNode(n3);
+        cluster.sim.crash(n3);
+        scheduler.ringChanged();
+        assertTrue(cluster.sim.runUntil(() -> !scheduler.running(), 4 * HOUR_MS * MS), "the pass never ended");
+        assertEquals(1, counters.value("repair_sessions_cancelled"), "the session with n3 was not cancelled");
+        assertEquals(0, counters.value("repair_pass_sessions_failed"), "a session ran to its end against n3");
+        assertEquals(ranges, counters.value("repair_pass_sessions_skipped"), "every session with n3 was skipped");
+        assertTrue(cluster.sim.now() - left < RepairConfig.DEFAULT.sessionTimeoutNanos(), "the pass waited out a"
+            + " session timeout: " + (cluster.sim.now() - left) / MS + " ms");
+    }
+
     @Test
     void withTheGraceAloneTheSameHistoryBringsDeletedKeysBack() {
         Cluster cluster = divergedByAMissedDelete(11, false);
