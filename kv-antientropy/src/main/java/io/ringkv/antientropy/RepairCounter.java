@@ -14,7 +14,7 @@ public enum RepairCounter implements CounterDescriptor {
         "repair sessions that stopped: the peer was busy, silent past the session timeout, or a storage task failed"),
     SESSIONS_CANCELLED("repair_sessions_cancelled", CounterKind.COUNTER,
         "repair sessions this node stopped before they ended because it no longer needed them (a stream plan"
-            + " replaced by another)"),
+            + " replaced by another, or a replica that left the ring)"),
     SESSIONS_REFUSED_BUSY("repair_sessions_refused_busy", CounterKind.COUNTER,
         "sessions peers asked this node to serve while it served its limit"),
     RANGES_IN_SYNC("repair_ranges_in_sync", CounterKind.COUNTER,

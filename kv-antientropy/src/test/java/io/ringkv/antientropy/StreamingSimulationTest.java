@@ -166,8 +166,10 @@ class StreamingSimulationTest {
         RangeStreamer streamer = cluster.streamers.get(JOINER);
         AntiEntropy joiner = cluster.repairs.get(JOINER);
         streamer.stream(StreamPlan.joining(cluster.current, cluster.future, JOINER), progress -> { }, () -> { });
-        assertTrue(cluster.sim.runUntil(() -> streamer.progress().done() >= 2 && joiner.sessions() == 1,
-            600_000 * MS), "no session of the first plan was seen running");
+        // mid-exchange: the running session has merged records its result has not reported yet
+        assertTrue(cluster.sim.runUntil(() -> streamer.progress().done() >= 2 && joiner.sessions() == 1
+            && joiner.counter(RepairCounter.KEYS_RECEIVED) > streamer.progress().keysReceived(), 600_000 * MS),
+            "no session of the first plan was seen exchanging records");
         assertTrue(cluster.stream(), "the replacing plan never finished");
         assertEquals(1, joiner.counter(RepairCounter.SESSIONS_CANCELLED), "the first plan's session was not"
             + " cancelled");
