@@ -101,9 +101,10 @@ public final class NodeLifecycle implements Gossiper.Listener {
     private long failuresReported;
     /** When the current move (or its latest re-plan) started, for its rate. */
     private long moveStartedNanos;
-    /** Raised by every move handed to the mover: reports of a move replaced by a later one are ignored. */
-    private long moves;
-    /** The move running, or null: re-planned at once when one of its nodes leaves the rings. */
+    /**
+     * The move running, or null: re-planned at once when one of its peers leaves the rings. Reports of any other
+     * move (one replaced by a later one, or ended) are ignored.
+     */
     private RunningMove running;
     private long joinAttempts;
     private long roundsWaitedForJoiners;
@@ -388,22 +389,21 @@ public final class NodeLifecycle implements Gossiper.Listener {
      */
     private void moveThen(long plan, RangeMover.Direction direction, Consumer<RangeMover.Progress> done) {
         long changes = ringChanges;
-        long move = ++moves;
         moveStartedNanos = context.clock().monotonicNanos();
         Set<NodeId> skip = replacing == null ? Set.of() : Set.of(replacing);
-        RangeMover.Move planned = new RangeMover.Move(direction, ring, future, selfId, skip);
-        running = new RunningMove(plan, planned, done);
-        mover.move(planned, new RangeMover.Listener() {
+        RunningMove move = new RunningMove(plan, new RangeMover.Move(direction, ring, future, selfId, skip), done);
+        running = move;
+        mover.move(move.move(), new RangeMover.Listener() {
             @Override
             public void progress(RangeMover.Progress progress) {
-                if (plan == attempt && move == moves) {
+                if (plan == attempt && running == move) {
                     moved(progress);
                 }
             }
 
             @Override
             public void finished(RangeMover.Progress progress) {
-                if (plan != attempt || move != moves) {
+                if (plan != attempt || running != move) {
                     return;
                 }
                 if (ringChanges != changes) {
@@ -416,7 +416,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
 
             @Override
             public void failed(String reason) {
-                if (plan != attempt || move != moves) {
+                if (plan != attempt || running != move) {
                     return;
                 }
                 running = null;

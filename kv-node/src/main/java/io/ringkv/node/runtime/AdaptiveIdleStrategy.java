@@ -138,9 +138,9 @@ public final class AdaptiveIdleStrategy implements IdleStrategy {
     }
 
     /**
-     * The duty cycle just ended did work that says nothing about traffic to come (it only fired timers): the next
-     * {@link #idle()} returns at once, so one more cycle pushes out what the timers sent, and then the back-off goes
-     * on where it was instead of starting over. Agent thread only.
+     * The duty cycle just ended did work that says nothing about traffic to come (it fired timers, or its media
+     * driver still sends what they sent): the next {@link #idle()} returns at once, so the next cycle runs without a
+     * sleep, and then the back-off goes on where it was instead of starting over. Agent thread only.
      */
     public void quietWork() {
         runAgain = true;

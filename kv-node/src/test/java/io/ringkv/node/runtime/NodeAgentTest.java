@@ -60,12 +60,7 @@ class NodeAgentTest {
             NodeAgent agent = new NodeAgent("test-agent", transport, timers, new NodeHealth());
             AdaptiveIdleStrategy idle = new AdaptiveIdleStrategy();
             agent.idleWith(idle);
-            // counts the deep sleeps begun (each reads the time to the next timer once)
-            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-            idle.sleepUntil(() -> {
-                reads.incrementAndGet();
-                return timers.nanosUntilNextDeadline();
-            });
+            java.util.concurrent.atomic.AtomicInteger reads = countDeepSleeps(idle, timers);
             long ms = TimeUnit.MILLISECONDS.toNanos(1);
             timers.schedule(TimeUnit.SECONDS.toNanos(600), id -> { });
             // a first duty cycle finds the node alone, which sets how long the strategy spins before it sleeps
@@ -124,11 +119,7 @@ class NodeAgentTest {
             NodeAgent agent = new NodeAgent("test-agent", a, timers, new NodeHealth());
             AdaptiveIdleStrategy idle = new AdaptiveIdleStrategy();
             agent.idleWith(idle);
-            java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
-            idle.sleepUntil(() -> {
-                sleeps.incrementAndGet();
-                return timers.nanosUntilNextDeadline();
-            });
+            java.util.concurrent.atomic.AtomicInteger sleeps = countDeepSleeps(idle, timers);
             // connect: a small message, sent until the publication takes it, then received
             org.agrona.concurrent.UnsafeBuffer small = message(8);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -169,6 +160,20 @@ class NodeAgentTest {
         buffer.putShort(4, (short) 77, java.nio.ByteOrder.LITTLE_ENDIAN);
         buffer.putShort(6, (short) 1, java.nio.ByteOrder.LITTLE_ENDIAN);
         return buffer;
+    }
+
+    /**
+     * Has {@code idle} sleep until the next of {@code timers} as the agent's does, counting the deep sleeps begun
+     * (each reads the time to the next timer once).
+     */
+    private static java.util.concurrent.atomic.AtomicInteger countDeepSleeps(AdaptiveIdleStrategy idle,
+                                                                           WheelTimers timers) {
+        java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
+        idle.sleepUntil(() -> {
+            sleeps.incrementAndGet();
+            return timers.nanosUntilNextDeadline();
+        });
+        return sleeps;
     }
 
     /** Runs idle duty cycles until the strategy sleeps longer than its active maximum of 1 ms. */
