@@ -212,12 +212,13 @@ public final class AntiEntropy implements TimerHandler {
     /** Starts differing leaves up to the in-flight bound; finishes the session when nothing is left. */
     private void advance(Initiated session) {
         Iterator<Integer> next = session.pendingLeaves.iterator();
-        while (session.leaves.size() < config.maxLeavesInFlight() && next.hasNext()) {
+        // a leaf that cannot start fails the session: no more leaves start for it
+        while (session.open && session.leaves.size() < config.maxLeavesInFlight() && next.hasNext()) {
             int leaf = next.next();
             next.remove();
             startLeaf(session, leaf);
         }
-        if (session.pendingLeaves.isEmpty() && session.leaves.isEmpty() && session.outbox.isEmpty()
+        if (session.open && session.pendingLeaves.isEmpty() && session.leaves.isEmpty() && session.outbox.isEmpty()
             && session.awaited.isEmpty()) {
             finish(session, null);
         }
@@ -637,6 +638,9 @@ public final class AntiEntropy implements TimerHandler {
     }
 
     private void fail(Initiated session, String why) {
+        if (initiated.get(session.id) != session) {
+            return; // already ended: one session counts one failure
+        }
         counters.get(RepairCounter.SESSIONS_FAILED).incrementRelease();
         finish(session, why);
     }

@@ -48,16 +48,24 @@ class RepairSimulationTest {
         }
 
         Cluster(long seed, int nodes, RepairConfig config) {
+            this(seed, nodes, config, 10_000);
+        }
+
+        /** @param firstStageCapacity how many tasks the first node's storage stage holds before it refuses more */
+        Cluster(long seed, int nodes, RepairConfig config, int firstStageCapacity) {
             sim = new Simulation(seed);
             EngineConfig store = new EngineConfig(Path.of("sim"), "data", LIMITS,
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
             for (int i = 0; i < nodes; i++) {
                 NodeId id = NodeId.of("n" + (i + 1));
                 ids.add(id);
+                int capacity = i == 0 ? firstStageCapacity : 10_000;
                 sim.addNode(id, (context, disk) -> {
                     StorageEngine engine = disk.open(store);
                     engines.put(id, engine);
-                    SimStorageStage stage = new SimStorageStage(context, engine);
+                    SimStorageStage stage = new SimStorageStage(context, engine,
+                        SimStorageStage.DEFAULT_TASK_LATENCY, SimStorageStage.DEFAULT_FORCE_LATENCY,
+                        capacity);
                     AntiEntropy repair = new AntiEntropy(context, stage, config,
                         LargerVersionWins.through(stage), 256, 64 * 1024);
                     repairs.put(id, repair);
@@ -246,5 +254,23 @@ class RepairSimulationTest {
         assertTrue(!result.completed() && result.failure().contains("no progress"), String.valueOf(result.failure()));
         assertEquals(1, cluster.repairs.get(cluster.ids.get(0)).counter(RepairCounter.SESSIONS_FAILED));
         assertEquals(0, cluster.repairs.get(cluster.ids.get(0)).sessions());
+    }
+
+    @Test
+    void aFullStorageStageFailsTheSessionOnceAndStartsNoMoreLeaves() {
+        // three tasks fit on the first node's stage; a session with many differing leaves starts up to eight at once
+        Cluster cluster = new Cluster(11, 2, RepairConfig.DEFAULT, 3);
+        for (int i = 0; i < 500; i++) {
+            put(cluster.engines.get(cluster.ids.get(0)), "key" + i, 1, "v" + i);
+        }
+        RepairResult result = cluster.repair(cluster.ids.get(0), cluster.ids.get(1));
+        assertTrue(!result.completed() && result.failure().contains("storage stage is full"),
+            String.valueOf(result.failure()));
+        cluster.sim.runFor(5_000 * MS);
+        AntiEntropy initiator = cluster.repairs.get(cluster.ids.get(0));
+        assertEquals(1, initiator.counter(RepairCounter.SESSIONS_FAILED), "one session, one failure");
+        // the responder was told the session ended and served nothing more for it
+        assertEquals(0, cluster.repairs.get(cluster.ids.get(1)).sessions());
+        assertEquals(0, initiator.sessions());
     }
 }
