@@ -12,10 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /**
  * {@code ringkv cluster --autoscale 2,3} with real processes and a policy scaled down for a test (a target of 20
- * requests per second per node, 5 s above it to grow, 10 s low to shrink, 10 s cool-down): traffic above the target
+ * requests per second per node, 3 s above it to grow, 5 s low to shrink, 5 s cool-down): traffic above the target
  * makes it start a third node, which joins by streaming; traffic stopping makes it decommission that node, which
  * hands its ranges back and exits. Every acknowledged write reads back at QUORUM through every member, while three
  * and after two remain.
@@ -47,7 +49,7 @@ class AutoscaleProcessesTest {
         NodeProcess cluster = NodeProcess.start(workDirectory, "cluster", "--autoscale", "2,3",
             "--base-port", Integer.toString(base), "--base-client-port", Integer.toString(baseClientPort),
             "--data-dir", workDirectory.resolve("cluster").toString(), "--scale-target-rps", "20",
-            "--scale-up-after-s", "5", "--scale-down-after-s", "10", "--scale-cooldown-s", "10");
+            "--scale-up-after-s", "3", "--scale-down-after-s", "5", "--scale-cooldown-s", "5");
         processes.add(cluster);
         cluster.await("ringkv cluster: cluster ready", STEP);
 
@@ -67,6 +69,7 @@ class AutoscaleProcessesTest {
         }
         assertTrue(cluster.output().contains("autoscale: starting node3"), cluster.output());
         assertTrue(written > 0);
+        System.out.println("written before the scale-out: " + written);
         for (int node = 1; node <= 3; node++) {
             assertAllReadBack(baseClientPort + node - 1, written, "node" + node + " after the scale-out");
         }
@@ -102,10 +105,19 @@ class AutoscaleProcessesTest {
 
     private static void assertAllReadBack(int clientPort, int written, String through) {
         try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
+            // pipelined, a thousand reads at a time: tens of thousands of keys read back in a few seconds
             List<String> missing = new ArrayList<>();
-            for (int i = 0; i < written; i++) {
-                if (!("value-" + i).equals(client.get("key-" + i))) {
-                    missing.add("key-" + i);
+            for (int first = 0; first < written; first += 1_000) {
+                Pipeline pipeline = client.pipelined();
+                List<Response<String>> values = new ArrayList<>();
+                for (int i = first; i < Math.min(written, first + 1_000); i++) {
+                    values.add(pipeline.get("key-" + i));
+                }
+                pipeline.sync();
+                for (int i = first; i < Math.min(written, first + 1_000); i++) {
+                    if (!("value-" + i).equals(values.get(i - first).get())) {
+                        missing.add("key-" + i);
+                    }
                 }
             }
             assertEquals(List.of(), missing.subList(0, Math.min(10, missing.size())), missing.size() + " of "

@@ -37,6 +37,10 @@ final class GossipCluster {
      * that shapes the ring changes; empty for a node that never wrote, or whose memory a test wiped.
      */
     private final Map<NodeId, Gossiper.Remembered> memory = new java.util.HashMap<>();
+    /** Nodes that started at least once: a second start is a restart. */
+    private final java.util.Set<NodeId> started = new java.util.HashSet<>();
+    /** False for a run that never restarts a node ({@link #withoutRestarts}): nothing is remembered. */
+    private boolean remembers = true;
 
     GossipCluster(long seed, int size, GossipConfig base, Supplier<FailureDetector> detectors) {
         this(seed, size, base, detectors, ordinal -> base.clusterName());
@@ -54,6 +58,9 @@ final class GossipCluster {
             NodeId id = ids.get(i);
             int ordinal = i;
             simulation.addNode(id, (context, disk) -> {
+                if (!started.add(id) && !remembers) {
+                    throw new IllegalStateException(id + " restarted in a cluster built without restarts");
+                }
                 Node node = new Node(id, "10.0." + ordinal / 250 + "." + ordinal % 250, 7400, 7379, Node.DEFAULT_ZONE,
                     Node.DEFAULT_RACK);
                 SplittableRandom tokens = new SplittableRandom(seed ^ ordinal);
@@ -73,15 +80,17 @@ final class GossipCluster {
 
                     @Override
                     public void onStateChange(EndpointState previous, EndpointState current) {
-                        if (!current.id().equals(id) && MembershipRing.affectsRing(previous, current)
-                            || previous == null) {
+                        if (remembers && (!current.id().equals(id) && MembershipRing.affectsRing(previous, current)
+                            || previous == null)) {
                             memory.put(id, holder[0].remembered());
                         }
                     }
 
                     @Override
                     public void onEvicted(NodeId node) {
-                        memory.put(id, holder[0].remembered());
+                        if (remembers) {
+                            memory.put(id, holder[0].remembered());
+                        }
                     }
                 });
                 holder[0] = gossiper;
@@ -90,6 +99,17 @@ final class GossipCluster {
                 return gossiper;
             });
         }
+    }
+
+    /**
+     * For a run in which no node restarts: nodes keep no memory for a restart, which in a cluster of a thousand is
+     * most of the run's time (each learned member copies the whole view). A restart then fails the run.
+     *
+     * @return this cluster
+     */
+    GossipCluster withoutRestarts() {
+        remembers = false;
+        return this;
     }
 
     /** @return what {@code id} remembers now */

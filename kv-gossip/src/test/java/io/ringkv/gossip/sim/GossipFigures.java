@@ -55,7 +55,7 @@ final class GossipFigures {
     }
 
     static Spread spread(long seed, int nodes, double loss) {
-        GossipCluster cluster = new GossipCluster(seed, nodes, config(), fixed());
+        GossipCluster cluster = new GossipCluster(seed, nodes, config(), fixed()).withoutRestarts();
         cluster.simulation().network().dropRate(loss);
         cluster.awaitFullMembership(60);
         cluster.runRounds(3);
@@ -97,7 +97,7 @@ final class GossipFigures {
     }
 
     static Detection detection(long seed, int nodes, double loss) {
-        GossipCluster cluster = new GossipCluster(seed, nodes, config(), fixed());
+        GossipCluster cluster = new GossipCluster(seed, nodes, config(), fixed()).withoutRestarts();
         cluster.simulation().network().dropRate(loss);
         cluster.awaitFullMembership(60);
         cluster.runRounds(5);
@@ -141,7 +141,7 @@ final class GossipFigures {
 
     static FalseJudgements falseJudgements(long seed, int nodes, double loss, long rounds,
                                            Supplier<FailureDetector> detector) {
-        GossipCluster cluster = new GossipCluster(seed, nodes, config(), detector);
+        GossipCluster cluster = new GossipCluster(seed, nodes, config(), detector).withoutRestarts();
         cluster.simulation().network().dropRate(loss);
         cluster.awaitFullMembership(60);
         int before = cluster.judgements().size();
@@ -169,7 +169,7 @@ final class GossipFigures {
     }
 
     static PartitionHeal partitionAndHeal(long seed, int nodes) {
-        GossipCluster cluster = new GossipCluster(seed, nodes, config(), fixed());
+        GossipCluster cluster = new GossipCluster(seed, nodes, config(), fixed()).withoutRestarts();
         cluster.awaitFullMembership(60);
         List<NodeId> left = cluster.ids().subList(0, nodes / 2);
         List<NodeId> right = cluster.ids().subList(nodes / 2, nodes);
@@ -223,7 +223,7 @@ final class GossipFigures {
     }
 
     static Bandwidth bandwidth(long seed, int nodes, int rounds) {
-        GossipCluster cluster = new GossipCluster(seed, nodes, config(), fixed());
+        GossipCluster cluster = new GossipCluster(seed, nodes, config(), fixed()).withoutRestarts();
         cluster.awaitFullMembership(60);
         cluster.runRounds(5);
         long[] before = totals(cluster);
