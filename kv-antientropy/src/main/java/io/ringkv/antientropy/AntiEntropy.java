@@ -42,7 +42,10 @@ import org.agrona.DirectBuffer;
  * Bytes moved track the difference: the tree is 8 KiB per range at the default 1,024 leaves, a differing leaf's
  * digest is 16 bytes plus the key per key of that leaf, and only differing keys' records move. Every request is
  * sent again until answered; a session with no progress for the session timeout fails (counted). A peer serves at
- * most {@code maxResponderSessions} at once and answers more with BUSY. Nothing a peer sends is thrown out of the
+ * most {@code maxResponderSessions} at once and answers more with BUSY (a session its initiator ended, whose
+ * records only wait for a lost acknowledgement, takes no slot). The end of a session is told more than once, and a
+ * late request of an ended session is ignored, so that lost datagrams leave no session served until the timeout.
+ * Nothing a peer sends is thrown out of the
  * handler: a malformed message is dropped and counted. Tree builds, digests and reads run on the storage stage,
  * never here.
  */
@@ -50,6 +53,12 @@ public final class AntiEntropy implements TimerHandler {
     /** The SBE schema id of anti-entropy messages. */
     public static final int SCHEMA_ID = RepairCodec.SCHEMA_ID;
     private static final int CHUNK_BYTES = 56 * 1024;
+    /** Times a session's end is told again after the first, one retry interval apart. */
+    private static final int END_NOTICE_RESENDS = 2;
+    /** Sessions served, ended ones still resending included, at most: this many times the slots. */
+    private static final int ENDED_SERVED_FACTOR = 4;
+    /** Ended served sessions remembered, against late requests of theirs. */
+    private static final int ENDED_SERVED_KEPT = 1024;
 
     private final NodeContext context;
     private final StorageStage stage;
@@ -60,6 +69,22 @@ public final class AntiEntropy implements TimerHandler {
     private final CounterSet<RepairCounter> counters;
     private final Map<Long, Initiated> initiated = new HashMap<>();
     private final Map<Long, Served> served = new LinkedHashMap<>();
+    /**
+     * Sessions this node ended, to the peer each was with, and how many more times it is told (a datagram can be
+     * lost, and a responder that misses the end would keep serving the session, holding one of its few slots, until
+     * the session timeout).
+     */
+    private final Map<Long, EndNotice> endNotices = new HashMap<>();
+    /**
+     * The latest sessions whose initiator said they ended, so that a request of theirs still in the network (a retry,
+     * a duplicate) does not start serving them again.
+     */
+    private final Map<Long, Boolean> endedServed = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > ENDED_SERVED_KEPT;
+        }
+    };
     private long nextSession;
     private long timerId = -1;
 
@@ -96,6 +121,20 @@ public final class AntiEntropy implements TimerHandler {
         context.transport().register(SCHEMA_ID, this::onMessage);
     }
 
+    /** Told of each record a running session moves, as it moves (on the agent thread). */
+    @FunctionalInterface
+    public interface RecordsMoved {
+        /** Told nothing. */
+        RecordsMoved NONE = (keysReceived, keysSent, bytes) -> { };
+
+        /**
+         * @param keysReceived records asked of the peer that arrived and merged (0 or 1)
+         * @param keysSent records the peer acknowledged (0 or 1)
+         * @param bytes record bytes sent (resends included) or received
+         */
+        void moved(int keysReceived, int keysSent, long bytes);
+    }
+
     /**
      * Repairs {@code range} with {@code peer}: afterwards both hold the merge of what either held when they listed
      * it (writes that land meanwhile may differ again; the next repair takes them).
@@ -104,9 +143,19 @@ public final class AntiEntropy implements TimerHandler {
      * @return the session's id, for {@link #cancel}
      */
     public long repair(TokenRange range, NodeId peer, Consumer<RepairResult> done) {
+        return repair(range, peer, RecordsMoved.NONE, done);
+    }
+
+    /**
+     * As {@link #repair(TokenRange, NodeId, Consumer)}, and tells {@code moved} of each record while the session runs.
+     *
+     * @return the session's id, for {@link #cancel}
+     */
+    public long repair(TokenRange range, NodeId peer, RecordsMoved moved, Consumer<RepairResult> done) {
         long sessionId = nextSession++;
         Initiated session = new Initiated(sessionId, TreeShape.of(range, config.leafCount()), peer, done,
             context.clock().monotonicNanos());
+        session.moved = moved;
         initiated.put(sessionId, session);
         counters.get(RepairCounter.SESSIONS_STARTED).incrementRelease();
         ensureTimer();
@@ -355,6 +404,7 @@ public final class AntiEntropy implements TimerHandler {
         int length = codec.encodeRecord(session.id, sequence, outgoing.token, outgoing.key, outgoing.version,
             outgoing.value);
         session.recordBytes += length;
+        session.moved.moved(0, 0, length);
         context.transport().send(to, codec.sendBuffer(), 0, length);
     }
 
@@ -368,7 +418,9 @@ public final class AntiEntropy implements TimerHandler {
         }
         Initiated session = initiated.get(record.sessionId());
         if (session != null && session.peer.equals(sender)) {
-            session.recordBytes += RepairCodec.recordBytes(record.key(), record.version(), record.value());
+            int bytes = RepairCodec.recordBytes(record.key(), record.version(), record.value());
+            session.recordBytes += bytes;
+            session.moved.moved(0, 0, bytes);
         }
         merger.merge(record.token(), key, record.version(), record.value(), stored -> {
             if (stored) {
@@ -382,6 +434,7 @@ public final class AntiEntropy implements TimerHandler {
             if (stored && session != null && initiated.get(record.sessionId()) == session
                 && session.awaited.remove(ByteBuffer.wrap(record.key())) != null) {
                 session.keysReceived++;
+                session.moved.moved(1, 0, 0);
                 session.progress(now());
                 advance(session);
             }
@@ -402,6 +455,7 @@ public final class AntiEntropy implements TimerHandler {
         }
         session.outbox.remove(ack.sequence());
         session.keysSent++;
+        session.moved.moved(0, 1, 0);
         counters.get(RepairCounter.KEYS_SENT).incrementRelease();
         session.progress(now());
         afterRecord(session);
@@ -418,13 +472,31 @@ public final class AntiEntropy implements TimerHandler {
     /** The initiator is done: the session goes once its records to the initiator are acknowledged. */
     private void onSessionEnd(NodeId sender, RepairMessage.SessionEnd end) {
         Served session = served.get(end.sessionId());
-        if (session == null || !session.peer.equals(sender)) {
+        if (session != null && !session.peer.equals(sender)) {
+            return;
+        }
+        endedServed.put(end.sessionId(), Boolean.TRUE);
+        if (session == null) {
             return;
         }
         session.ended = true;
         if (session.outbox.isEmpty()) {
             forget(session);
         }
+    }
+
+    /**
+     * @return sessions served that take a slot: those whose initiator did not say they ended (an ended one only
+     *     resends records whose acknowledgement was lost, until it is forgotten)
+     */
+    private int servingSlotsTaken() {
+        int taken = 0;
+        for (Served session : served.values()) {
+            if (!session.ended) {
+                taken++;
+            }
+        }
+        return taken;
     }
 
     private void forget(Served session) {
@@ -444,6 +516,9 @@ public final class AntiEntropy implements TimerHandler {
             }
             return;
         }
+        if (endedServed.containsKey(request.sessionId())) {
+            return; // a late copy of an ended session's request
+        }
         TreeShape shape;
         try {
             // the initiator's shape as it is: a range narrower than the configured leaves has fewer (down to one)
@@ -452,7 +527,9 @@ public final class AntiEntropy implements TimerHandler {
             reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.FAILED));
             return;
         }
-        if (served.size() >= config.maxResponderSessions()) {
+        // ended sessions still resending take no slot, but are bounded too (a peer that never acknowledges)
+        if (servingSlotsTaken() >= config.maxResponderSessions()
+            || served.size() >= ENDED_SERVED_FACTOR * config.maxResponderSessions()) {
             counters.get(RepairCounter.SESSIONS_REFUSED_BUSY).incrementRelease();
             reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.BUSY));
             return;
@@ -585,6 +662,16 @@ public final class AntiEntropy implements TimerHandler {
             }
             retry(session);
         }
+        Iterator<Map.Entry<Long, EndNotice>> notices = endNotices.entrySet().iterator();
+        while (notices.hasNext()) {
+            Map.Entry<Long, EndNotice> notice = notices.next();
+            reply(notice.getValue().peer(), codec.encodeSessionEnd(notice.getKey()));
+            if (notice.getValue().left() <= 1) {
+                notices.remove();
+            } else {
+                notice.setValue(new EndNotice(notice.getValue().peer(), notice.getValue().left() - 1));
+            }
+        }
         Iterator<Served> serving = served.values().iterator();
         while (serving.hasNext()) {
             Served session = serving.next();
@@ -595,7 +682,7 @@ public final class AntiEntropy implements TimerHandler {
             }
             resendOutbox(session);
         }
-        if (!initiated.isEmpty() || !served.isEmpty()) {
+        if (!initiated.isEmpty() || !served.isEmpty() || !endNotices.isEmpty()) {
             ensureTimer();
         }
     }
@@ -650,8 +737,12 @@ public final class AntiEntropy implements TimerHandler {
             return;
         }
         session.open = false;
-        // best effort: a responder that misses it forgets the session after the session timeout
+        // told twice now (sessions can follow one another faster than the retry interval) and again at the next two
+        // retries: a responder that misses every copy forgets the session after the session timeout
         reply(session.peer, codec.encodeSessionEnd(session.id));
+        reply(session.peer, codec.encodeSessionEnd(session.id));
+        endNotices.put(session.id, new EndNotice(session.peer, END_NOTICE_RESENDS));
+        ensureTimer();
         if (failure == null) {
             counters.get(RepairCounter.SESSIONS_COMPLETED).incrementRelease();
             if (session.differingLeaves == 0) {
@@ -703,6 +794,8 @@ public final class AntiEntropy implements TimerHandler {
         long recordBytes;
         long treeBytes;
         boolean open = true;
+        /** Told of each record moved (the initiator's listener; nothing for a served session). */
+        RecordsMoved moved = RecordsMoved.NONE;
 
         Session(long id, TreeShape shape, NodeId peer, long now) {
             this.id = id;
@@ -764,6 +857,10 @@ public final class AntiEntropy implements TimerHandler {
         LeafWork(int leaf) {
             this.leaf = leaf;
         }
+    }
+
+    /** A session's end, still to be told {@code left} more times. */
+    private record EndNotice(NodeId peer, int left) {
     }
 
     /** A record read for sending. */

@@ -145,7 +145,7 @@ public final class RangeStreamer {
             }
             StreamPlan.Task started = task;
             Session session = new Session();
-            long id = repair.repair(task.range(), task.peer(), result -> {
+            long id = repair.repair(task.range(), task.peer(), this::moved, result -> {
                 session.ended = true;
                 if (current == session) {
                     current = null;
@@ -193,11 +193,17 @@ public final class RangeStreamer {
         sessionsFailed.incrementRelease();
     }
 
+    /**
+     * Counts records as the sessions move them, so that progress shows them before a session ends, and shows what a
+     * cancelled session moved.
+     */
+    private void moved(int received, int sent, long bytes) {
+        keysReceived.setRelease(keysReceived.get() + received);
+        keysSent.setRelease(keysSent.get() + sent);
+        recordBytes.setRelease(recordBytes.get() + bytes);
+    }
+
     private void ended(long run, StreamPlan.Task task, RepairResult result) {
-        // what a replaced plan's session moved was moved all the same
-        keysReceived.setRelease(keysReceived.get() + result.keysReceived());
-        keysSent.setRelease(keysSent.get() + result.keysSent());
-        recordBytes.setRelease(recordBytes.get() + result.recordBytes());
         if (run != epoch) {
             return;
         }

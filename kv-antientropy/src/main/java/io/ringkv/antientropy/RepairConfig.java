@@ -11,7 +11,8 @@ import io.ringkv.api.KvException;
  * @param retryIntervalNanos how often unanswered requests and unacknowledged records are sent again (default 500 ms)
  * @param sessionTimeoutNanos a session with no progress for this long fails (default 30 s); a responder forgets an
  *     idle session after it too
- * @param maxResponderSessions sessions a node serves for peers at once; more are refused as busy (default 4)
+ * @param maxResponderSessions sessions a node serves for peers at once; more are refused as busy (default 4; one
+ *     whose initiator ended it and that only resends records waiting for an acknowledgement does not count)
  * @param maxLeavesInFlight differing leaves one session compares at once (default 8)
  */
 public record RepairConfig(int leafCount, long retryIntervalNanos, long sessionTimeoutNanos,

@@ -273,4 +273,75 @@ class RepairSimulationTest {
         assertEquals(0, cluster.repairs.get(cluster.ids.get(1)).sessions());
         assertEquals(0, initiator.sessions());
     }
+
+    @Test
+    void aResponderForgetsEndedSessionsOnALossyNetworkLongBeforeTheirTimeout() {
+        // a lost end, or a late copy of a request after it, used to keep a session served until its 30 s timeout,
+        // and a lost acknowledgement of a record the responder sent kept an ended one in its slot until a resend:
+        // a few of them and sessions are refused as busy
+        SimulationSeeds.run(getClass(), "aResponderForgetsEndedSessionsOnALossyNetworkLongBeforeTheirTimeout",
+            "kv-antientropy", 5, seed -> {
+                Cluster cluster = new Cluster(seed, 2);
+                for (int i = 0; i < 50; i++) {
+                    put(cluster.engines.get(cluster.ids.get(0)), "key" + i, 1, "v" + i);
+                }
+                cluster.sim.network().dropRate(0.15).duplicateRate(0.15)
+                    .latency(LatencyModel.exponential(100_000, 5 * MS));
+                AntiEntropy responder = cluster.repairs.get(cluster.ids.get(1));
+                for (int i = 0; i < 30; i++) {
+                    // each session brings the initiator records only the responder holds
+                    for (int k = 0; k < 20; k++) {
+                        put(cluster.engines.get(cluster.ids.get(1)), "new" + i + "-" + k, 1, "v");
+                    }
+                    RepairResult result = cluster.repair(cluster.ids.get(0), cluster.ids.get(1));
+                    assertTrue(result.completed(), "session " + i + ": " + result.failure());
+                }
+                cluster.sim.runFor(2_000 * MS);
+                assertEquals(0, responder.sessions(), "sessions still served 2 s after the last ended");
+                assertEquals(0, responder.counter(RepairCounter.SESSIONS_REFUSED_BUSY));
+            });
+    }
+
+    @Test
+    void sessionsEndedWithUnacknowledgedRecordsLeaveTheirSlotsToNewOnes() {
+        // three nodes repair with a fourth, each starting its next session as the last ends; the fourth sends each
+        // new records, and an acknowledgement lost on the way keeps an ended session until its records are resent
+        SimulationSeeds.run(getClass(), "sessionsEndedWithUnacknowledgedRecordsLeaveTheirSlotsToNewOnes",
+            "kv-antientropy", 5, seed -> {
+                Cluster cluster = new Cluster(seed, 4);
+                NodeId responder = cluster.ids.get(3);
+                cluster.sim.network().dropRate(0.1).latency(LatencyModel.exponential(100_000, 2 * MS));
+                int[] completed = new int[3];
+                List<String> failures = new ArrayList<>();
+                for (int n = 0; n < 3; n++) {
+                    chain(cluster, n, responder, 12, completed, failures);
+                }
+                cluster.sim.runUntil(() -> completed[0] + completed[1] + completed[2] == 36, 600_000 * MS);
+                assertEquals(List.of(), failures);
+                assertEquals(36, completed[0] + completed[1] + completed[2]);
+                assertEquals(0, cluster.repairs.get(responder).counter(RepairCounter.SESSIONS_REFUSED_BUSY));
+            });
+    }
+
+    /** Runs {@code left} sessions of node {@code n} with {@code responder}, one after another. */
+    private static void chain(Cluster cluster, int n, NodeId responder, int left, int[] completed,
+                              List<String> failures) {
+        if (left == 0) {
+            return;
+        }
+        for (int k = 0; k < 10; k++) {
+            put(cluster.engines.get(responder), "from-" + n + "-" + left + "-" + k, 1, "v");
+        }
+        // each node repairs its own slice of the ring, so that the records are the ones only the responder holds
+        long width = Long.MAX_VALUE / 3;
+        long start = Long.MIN_VALUE + n * width;
+        cluster.repairs.get(cluster.ids.get(n)).repair(new TokenRange(start, start + width), responder, result -> {
+            if (result.completed()) {
+                completed[n]++;
+            } else {
+                failures.add(cluster.ids.get(n) + ": " + result.failure());
+            }
+            chain(cluster, n, responder, left - 1, completed, failures);
+        });
+    }
 }

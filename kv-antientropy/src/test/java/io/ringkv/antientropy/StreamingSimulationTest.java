@@ -1,6 +1,7 @@
 package io.ringkv.antientropy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Key;
@@ -47,6 +48,11 @@ class StreamingSimulationTest {
         final Ring current;
 
         Cluster(long seed) {
+            this(seed, 10_000);
+        }
+
+        /** @param joinerStageCapacity tasks the joiner's storage stage holds before it refuses more */
+        Cluster(long seed, int joinerStageCapacity) {
             sim = new Simulation(seed);
             SplittableRandom random = new SplittableRandom(seed);
             Ring.Builder builder = Ring.builder().replicationFactor(3);
@@ -61,7 +67,8 @@ class StreamingSimulationTest {
                 sim.addNode(id, (context, disk) -> {
                     StorageEngine engine = disk.open(store);
                     engines.put(id, engine);
-                    SimStorageStage stage = new SimStorageStage(context, engine);
+                    SimStorageStage stage = new SimStorageStage(context, engine, SimStorageStage.DEFAULT_TASK_LATENCY,
+                        SimStorageStage.DEFAULT_FORCE_LATENCY, id.equals(JOINER) ? joinerStageCapacity : 10_000);
                     AntiEntropy repair = new AntiEntropy(context, stage, RepairConfig.DEFAULT,
                         LargerVersionWins.through(stage), 256, 64 * 1024);
                     streamers.put(id, new RangeStreamer(context, repair, peer -> true, 2_000 * MS));
@@ -81,11 +88,17 @@ class StreamingSimulationTest {
             return all;
         }
 
+        /** The most sessions the joiner ran at once during {@link #stream}. */
+        int mostSessions;
+
         boolean stream() {
             boolean[] finished = {false};
             streamers.get(JOINER).stream(StreamPlan.joining(current, future, JOINER), progress -> { },
                 () -> finished[0] = true);
-            boolean ok = sim.runUntil(() -> finished[0], 600_000 * MS);
+            boolean ok = sim.runUntil(() -> {
+                mostSessions = Math.max(mostSessions, repairs.get(JOINER).sessions());
+                return finished[0];
+            }, 600_000 * MS);
             System.out.println("STREAM virtual ms " + sim.now() / MS + " " + streamers.get(JOINER).progress());
             return ok;
         }
@@ -139,6 +152,12 @@ class StreamingSimulationTest {
                     + " records for " + expected.size() + " keys");
                 assertTrue(progress.bytes() <= 1.25 * bytesOf(expected), "moved " + progress.bytes()
                     + " record bytes both ways for " + bytesOf(expected) + " bytes of data; " + progress);
+                // one session at a time, and no source so busy (with sessions it still serves) that it refused one
+                assertEquals(1, cluster.mostSessions, "sessions at once");
+                for (NodeId source : cluster.ids) {
+                    assertEquals(0, cluster.repairs.get(source).counter(RepairCounter.SESSIONS_REFUSED_BUSY),
+                        source + " refused sessions as busy");
+                }
             });
     }
 
@@ -147,8 +166,9 @@ class StreamingSimulationTest {
         Cluster cluster = new Cluster(21);
         Map<String, String> expected = fill(cluster, 21);
         NodeId source = cluster.ids.get(1);
+        // down longer than the session timeout (30 s): a session with it fails, whatever phase it was in
         cluster.sim.schedule(50 * MS, () -> cluster.sim.crash(source));
-        cluster.sim.schedule(20_000 * MS, () -> cluster.sim.restart(source));
+        cluster.sim.schedule(40_000 * MS, () -> cluster.sim.restart(source));
         assertTrue(cluster.stream(), "the join never finished");
         assertEquals(expected, cluster.contents(JOINER));
         assertTrue(cluster.streamers.get(JOINER).progress().failures() > 0, "the crash failed no session");
@@ -157,7 +177,8 @@ class StreamingSimulationTest {
     /**
      * A plan replaced while one of its sessions runs (a join planned again because the ring changed) cancels that
      * session: the joiner runs one session at a time, not the old one beside the new plan's, and the source is told
-     * to forget the session it served; the new plan completes and the joiner holds all its data.
+     * to forget the session it served; the new plan completes and the joiner holds all its data. The records the
+     * session moved before it was cancelled count in the progress, as they merge.
      */
     @Test
     void aPlanReplacedMidSessionCancelsThatSession() {
@@ -166,10 +187,17 @@ class StreamingSimulationTest {
         RangeStreamer streamer = cluster.streamers.get(JOINER);
         AntiEntropy joiner = cluster.repairs.get(JOINER);
         streamer.stream(StreamPlan.joining(cluster.current, cluster.future, JOINER), progress -> { }, () -> { });
-        // mid-exchange: the running session has merged records its result has not reported yet
-        assertTrue(cluster.sim.runUntil(() -> streamer.progress().done() >= 2 && joiner.sessions() == 1
-            && joiner.counter(RepairCounter.KEYS_RECEIVED) > streamer.progress().keysReceived(), 600_000 * MS),
-            "no session of the first plan was seen exchanging records");
+        // mid-exchange: the running session has merged records since the last session ended
+        long[] atLastEnd = {0, 0};
+        assertTrue(cluster.sim.runUntil(() -> {
+            RangeStreamer.Progress now = streamer.progress();
+            if (now.done() != atLastEnd[0]) {
+                atLastEnd[0] = now.done();
+                atLastEnd[1] = now.keysReceived();
+                return false;
+            }
+            return now.done() >= 2 && joiner.sessions() == 1 && now.keysReceived() > atLastEnd[1];
+        }, 600_000 * MS), "no session of the first plan was seen exchanging records");
         assertTrue(cluster.stream(), "the replacing plan never finished");
         assertEquals(1, joiner.counter(RepairCounter.SESSIONS_CANCELLED), "the first plan's session was not"
             + " cancelled");
@@ -199,5 +227,27 @@ class StreamingSimulationTest {
         long moved = cluster.streamers.get(JOINER).progress().keysReceived();
         assertTrue(moved <= expected.size() - kept + expected.size() / 10,
             "the second run moved " + moved + " keys; " + (expected.size() - kept) + " were missing");
+    }
+
+    /**
+     * A joiner whose storage stage refuses every task fails each session before {@code repair} returns: the plan
+     * goes through its tasks, waits, and tries them all again, without finishing and without running away.
+     */
+    @Test
+    void sessionsThatFailAtOnceAreTriedAgainAfterTheRetryPause() {
+        Cluster cluster = new Cluster(52, 0);
+        fill(cluster, 52);
+        RangeStreamer streamer = cluster.streamers.get(JOINER);
+        List<StreamPlan.Task> plan = StreamPlan.joining(cluster.current, cluster.future, JOINER);
+        boolean[] finished = {false};
+        streamer.stream(plan, progress -> { }, () -> finished[0] = true);
+        // every task failed once, at once; the next attempts wait for the retry pause (2 s here)
+        assertEquals(plan.size(), streamer.progress().failures());
+        cluster.sim.runFor(5_000 * MS);
+        assertFalse(finished[0]);
+        assertTrue(streamer.active());
+        assertEquals(3L * plan.size(), streamer.progress().failures(), "two retries of every task in 5 s");
+        assertEquals(0, streamer.progress().done());
+        assertEquals(List.of(), cluster.sim.handlerFailures());
     }
 }

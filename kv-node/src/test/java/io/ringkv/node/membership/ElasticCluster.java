@@ -89,7 +89,7 @@ final class ElasticCluster {
     private final Map<NodeId, long[]> storedTokens = new HashMap<>();
     private final Map<NodeId, List<String>> events = new HashMap<>();
     private final List<MoveRecord> moves = new ArrayList<>();
-    /** Stream counters of incarnations that crashed, summed per node and counter name. */
+    /** Stream and repair counters of incarnations that crashed, summed per node and counter name. */
     private final Map<NodeId, Map<String, Long>> crashedCounters = new HashMap<>();
 
     ElasticCluster(long seed, double loss) {
@@ -204,18 +204,18 @@ final class ElasticCluster {
         return moves;
     }
 
-    /** Crashes {@code id}, keeping its stream counters (a restart starts them at zero). */
+    /** Crashes {@code id}, keeping its stream and repair counters (a restart starts them at zero). */
     void crash(NodeId id) {
         Map<String, Long> kept = crashedCounters.computeIfAbsent(id, k -> new HashMap<>());
         for (Counter counter : simulation.node(id).counters().counters()) {
-            if (counter.name().startsWith("stream_")) {
+            if (counter.name().startsWith("stream_") || counter.name().startsWith("repair_")) {
                 kept.merge(counter.name(), counter.get(), Long::sum);
             }
         }
         simulation.crash(id);
     }
 
-    /** @return a stream counter of {@code id}, summed over its incarnations (see {@link #crash}) */
+    /** @return a stream or repair counter of {@code id}, summed over its incarnations (see {@link #crash}) */
     long streamCounter(NodeId id, String name) {
         long sum = crashedCounters.getOrDefault(id, Map.of()).getOrDefault(name, 0L);
         if (isUp(id)) {
