@@ -655,6 +655,9 @@ public final class AntiEntropy implements TimerHandler {
         timerId = -1;
         long now = now();
         for (Initiated session : List.copyOf(initiated.values())) {
+            if (initiated.get(session.id) != session) {
+                continue; // ended by what an earlier one's end set off (its owner cancelled it)
+            }
             if (now - session.lastProgressNanos > config.sessionTimeoutNanos()) {
                 fail(session, "peer " + session.peer + " made no progress for "
                     + config.sessionTimeoutNanos() / 1_000_000 + " ms");

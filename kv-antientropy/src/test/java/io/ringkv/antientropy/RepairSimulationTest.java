@@ -344,4 +344,35 @@ class RepairSimulationTest {
             chain(cluster, n, responder, left - 1, completed, failures);
         });
     }
+
+    @Test
+    void sessionsCancelledWhileAnotherOneTimesOutAreNotRetried() {
+        Cluster cluster = new Cluster(13, 3);
+        NodeId self = cluster.ids.get(0);
+        put(cluster.engines.get(self), "k", 1, "v");
+        cluster.sim.crash(cluster.ids.get(1));
+        cluster.sim.crash(cluster.ids.get(2));
+        AntiEntropy initiator = cluster.repairs.get(self);
+        List<Long> others = new ArrayList<>();
+        long[] retransmitsAtCancel = {-1};
+        RepairResult[] first = new RepairResult[1];
+        // the first session's end (its peer never answers) cancels the others, in the retry tick that goes through
+        // all sessions (in whatever order their map keeps them, some of the others come after the first)
+        initiator.repair(TokenRange.wholeRing(), cluster.ids.get(1), result -> {
+            first[0] = result;
+            others.forEach(id -> assertTrue(initiator.cancel(id, "its owner no longer needs it")));
+            retransmitsAtCancel[0] = initiator.counter(RepairCounter.RETRANSMITS);
+        });
+        cluster.sim.schedule(5_000 * MS, () -> {
+            for (int i = 0; i < 6; i++) {
+                others.add(initiator.repair(TokenRange.wholeRing(), cluster.ids.get(2), result -> { }));
+            }
+        });
+        cluster.sim.runUntil(() -> first[0] != null, 120_000 * MS);
+        assertTrue(first[0] != null && first[0].failure().contains("no progress"), String.valueOf(first[0]));
+        cluster.sim.runFor(2_000 * MS);
+        assertEquals(retransmitsAtCancel[0], initiator.counter(RepairCounter.RETRANSMITS),
+            "a cancelled session was sent again");
+        assertEquals(0, initiator.sessions());
+    }
 }
