@@ -53,7 +53,7 @@ public final class AntiEntropy implements TimerHandler {
     /** The SBE schema id of anti-entropy messages. */
     public static final int SCHEMA_ID = RepairCodec.SCHEMA_ID;
     private static final int CHUNK_BYTES = 56 * 1024;
-    /** Times a session's end is told again after the first, one retry interval apart. */
+    /** Times a session's end is told again at later retries, after the two copies sent when it ends. */
     private static final int END_NOTICE_RESENDS = 2;
     /** Sessions served, ended ones still resending included, at most: this many times the slots. */
     private static final int ENDED_SERVED_FACTOR = 4;
@@ -76,12 +76,13 @@ public final class AntiEntropy implements TimerHandler {
      */
     private final Map<Long, EndNotice> endNotices = new HashMap<>();
     /**
-     * The latest sessions whose initiator said they ended, so that a request of theirs still in the network (a retry,
-     * a duplicate) does not start serving them again.
+     * The latest sessions whose initiator said they ended, to that initiator, so that a request of theirs still in
+     * the network (a retry, a duplicate) does not start serving them again; an end from another node holds back none
+     * of the initiator's sessions.
      */
-    private final Map<Long, Boolean> endedServed = new LinkedHashMap<>(64, 0.75f, false) {
+    private final Map<Long, NodeId> endedServed = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Long, NodeId> eldest) {
             return size() > ENDED_SERVED_KEPT;
         }
     };
@@ -121,7 +122,10 @@ public final class AntiEntropy implements TimerHandler {
         context.transport().register(SCHEMA_ID, this::onMessage);
     }
 
-    /** Told of each record a running session moves, as it moves (on the agent thread). */
+    /**
+     * Told of each record a running session moves, as it moves (on the agent thread, from inside the session's
+     * own bookkeeping: it must not call back into this class, e.g. to cancel a session).
+     */
     @FunctionalInterface
     public interface RecordsMoved {
         /** Told nothing. */
@@ -475,7 +479,7 @@ public final class AntiEntropy implements TimerHandler {
         if (session != null && !session.peer.equals(sender)) {
             return;
         }
-        endedServed.put(end.sessionId(), Boolean.TRUE);
+        endedServed.put(end.sessionId(), sender);
         if (session == null) {
             return;
         }
@@ -516,7 +520,7 @@ public final class AntiEntropy implements TimerHandler {
             }
             return;
         }
-        if (endedServed.containsKey(request.sessionId())) {
+        if (sender.equals(endedServed.get(request.sessionId()))) {
             return; // a late copy of an ended session's request
         }
         TreeShape shape;
