@@ -199,7 +199,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION,
                 "node ids " + id + " and " + (clash != null ? clash : config.self()) + " cannot share a cluster");
         }
-        peers.put(id, new Peer(address, hash, true));
+        Peer peer = new Peer(address, hash, true);
+        peer.configured = true;
+        peers.put(id, peer);
     }
 
     /**
@@ -417,6 +419,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
             count(TransportCounter.UNKNOWN_DESTINATION);
             return SendResult.UNKNOWN_DESTINATION;
         }
+        if (peer.configured && !peer.heard) {
+            peer = throughMemberAt(peer);
+        }
         ExclusivePublication publication = peer.publication(aeron, config.termLength());
         if (publication == null || authentication.encrypts() && !generationNamed) {
             count(TransportCounter.NOT_CONNECTED);
@@ -562,6 +567,24 @@ public final class AeronTransport implements Transport, AutoCloseable {
         return counters;
     }
 
+    /**
+     * A peer configured at start and never heard under its id (a seed, known by its address only) is reached through
+     * the member heard at that address, once there is one. One sequence numbers every datagram a node sends, and the
+     * receiver's replay window keeps the last 64: through a second publication to the same node, a datagram could
+     * fall further behind those of the first and be refused as a replay (gossip to a seed, during a burst of
+     * repair records). One publication per address keeps them in order.
+     *
+     * @return the member heard at {@code seed}'s address, or {@code seed} when none is
+     */
+    private Peer throughMemberAt(Peer seed) {
+        for (Peer other : peers.values()) {
+            if (other != seed && other.heard && other.address.equals(seed.address)) {
+                return other;
+            }
+        }
+        return seed;
+    }
+
     /** @return true when a publication to {@code peer} exists and a receiver is connected to it */
     public boolean isConnected(NodeId peer) {
         Peer known = peers.get(peer);
@@ -686,6 +709,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
         boolean heard;
         /** Introduced as a member (kept), not only as a sender (bounded, forgotten when it stays one). */
         boolean member;
+        /** Given at start (a seed), not learned. */
+        boolean configured;
         long introducedAtNanos;
         /** Sends the publication could not take at once (back-pressure), in order; bounded. */
         final ExpandableRingBuffer pending = new ExpandableRingBuffer(BACKLOG_INITIAL_BYTES, BACKLOG_MAX_BYTES, false);

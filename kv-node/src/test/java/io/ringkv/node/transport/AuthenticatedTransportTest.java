@@ -96,6 +96,40 @@ class AuthenticatedTransportTest {
         assertEquals(1, b.counters().value(TransportCounter.RECEIVED));
     }
 
+    /**
+     * A node that knows b twice, by its id and as a seed (by address only), once it has heard b, sends to the seed
+     * through b's publication: one sequence numbers all its datagrams, and through a second publication a datagram
+     * fell more than the replay window behind a burst to b and was refused as a replay.
+     */
+    @Test
+    void sendsToASeedGoInOrderWithThoseToTheMemberAtItsAddress() {
+        NodeId self = NodeId.of("s");
+        NodeId seed = NodeId.of("seed-b");
+        PeerAddress own = address();
+        AeronTransport s = AeronTransport.start(TransportConfig.of(self, own, Map.of(B, addresses.get(B), seed,
+            addresses.get(B)), dataDirectory.resolve("s")).withClusterKey(key));
+        all.add(s);
+        List<String> receivedByS = new ArrayList<>();
+        s.register(SCHEMA, (sender, buffer, offset, length) -> receivedByS.add(sender.value()));
+        b.introduce(new io.ringkv.api.Node(self, own.host(), own.port(), 7379, "z", "r"));
+        UnsafeBuffer hello = message(8, 0);
+        pump(() -> b.send(self, hello, 0, hello.capacity()) == SendResult.SENT);
+        pump(() -> receivedByS.size() == 1);
+        UnsafeBuffer first = message(8, 1);
+        pump(() -> s.send(seed, first, 0, first.capacity()) == SendResult.SENT);
+        pump(() -> receivedByB.size() == 1);
+        receivedByB.clear();
+        for (int i = 0; i < 601; i++) {
+            UnsafeBuffer next = message(64, i);
+            assertEquals(SendResult.SENT, s.send(i == 300 ? seed : B, next, 0, next.capacity()));
+        }
+        pump(() -> receivedByB.size() + b.aeronCounter(AeronTransportCounter.DROPPED_REPLAYED) >= 601);
+        assertEquals(0, b.aeronCounter(AeronTransportCounter.DROPPED_REPLAYED));
+        for (int i = 0; i < 601; i++) {
+            assertEquals("s:" + (MessageHeader.LENGTH + 64) + ":" + (byte) i, receivedByB.get(i));
+        }
+    }
+
     @Test
     void aDatagramSentAgainIsCountedAsReplayedAndDeliveredOnce() {
         // the attacker re-sends a datagram a signed; it needs no key, only a copy of the bytes
