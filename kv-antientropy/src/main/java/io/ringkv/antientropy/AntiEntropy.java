@@ -338,6 +338,9 @@ public final class AntiEntropy implements TimerHandler {
             RepairMessage.Entry their = theirs.get(key);
             if (their == null || their.hash() != mine.hash()) {
                 sendRecord(session, mine.token(), mine.key(), session.peer);
+                if (!session.open) {
+                    return; // a record could not be read for sending: the session failed
+                }
             }
             if (their != null && their.hash() != mine.hash()) {
                 toRequest.add(their);
@@ -385,10 +388,11 @@ public final class AntiEntropy implements TimerHandler {
                 return;
             }
             if (failure != null || record == null) {
-                // gone since it was listed (or unreadable): nothing to send for it
+                // gone since it was listed: nothing to send for it; unreadable: not sent (see notSent)
                 session.outbox.remove(sequence);
                 if (failure != null) {
                     counters.get(RepairCounter.STORAGE_FAILURES).incrementRelease();
+                    notSent(session, key, "this node could not read a record to send: " + failure.getMessage());
                 }
                 afterRecord(session);
                 return;
@@ -401,6 +405,21 @@ public final class AntiEntropy implements TimerHandler {
         if (!queued) {
             session.outbox.remove(sequence);
             counters.get(RepairCounter.STORAGE_FAILURES).incrementRelease();
+            notSent(session, key, "this node could not read a record to send: its storage stage is full");
+            afterRecord(session);
+        }
+    }
+
+    /**
+     * A record the peer lacks could not be read: the initiator's session fails (completing it would leave the peer
+     * short of the record, and a leave's plan would finish without it), and a responder forgets that the key was
+     * asked for, so that the initiator's next request for it is served.
+     */
+    private void notSent(Session session, byte[] key, String why) {
+        if (session instanceof Initiated initiator) {
+            fail(initiator, why);
+        } else if (session instanceof Served responder) {
+            responder.requested.remove(ByteBuffer.wrap(key));
         }
     }
 

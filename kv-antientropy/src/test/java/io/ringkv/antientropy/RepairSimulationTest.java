@@ -375,4 +375,20 @@ class RepairSimulationTest {
             "a cancelled session was sent again");
         assertEquals(0, initiator.sessions());
     }
+
+    @Test
+    void aRecordThatCannotBeReadForThePeerFailsTheSessionInsteadOfCompletingWithoutIt() {
+        // sixteen leaves compared one at a time; two tasks fit on the initiator's stage, and a leaf holds about six
+        // of the keys only the initiator has, each read on the stage before it is sent
+        RepairConfig config = new RepairConfig(16, RepairConfig.DEFAULT.retryIntervalNanos(),
+            RepairConfig.DEFAULT.sessionTimeoutNanos(), RepairConfig.DEFAULT.maxResponderSessions(), 1);
+        Cluster cluster = new Cluster(17, 2, config, 2);
+        for (int i = 0; i < 100; i++) {
+            put(cluster.engines.get(cluster.ids.get(0)), "key" + i, 1, "v" + i);
+        }
+        RepairResult result = cluster.repair(cluster.ids.get(0), cluster.ids.get(1));
+        assertTrue(!result.completed() && result.failure().contains("could not read a record to send"),
+            String.valueOf(result.failure()));
+        assertEquals(1, cluster.repairs.get(cluster.ids.get(0)).counter(RepairCounter.SESSIONS_FAILED));
+    }
 }
