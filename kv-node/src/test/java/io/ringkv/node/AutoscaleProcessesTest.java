@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.Response;
 
 /**
  * {@code ringkv cluster --autoscale 2,3} with real processes and a policy scaled down for a test (a target of 20
@@ -104,22 +104,14 @@ class AutoscaleProcessesTest {
     }
 
     private static void assertAllReadBack(int clientPort, int written, String through) {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (int i = 0; i < written; i++) {
+            expected.put("key-" + i, "value-" + i);
+        }
         try (Jedis client = new Jedis("127.0.0.1", clientPort)) {
-            // pipelined, a thousand reads at a time: tens of thousands of keys read back in a few seconds
-            List<String> missing = new ArrayList<>();
-            for (int first = 0; first < written; first += 1_000) {
-                Pipeline pipeline = client.pipelined();
-                List<Response<String>> values = new ArrayList<>();
-                for (int i = first; i < Math.min(written, first + 1_000); i++) {
-                    values.add(pipeline.get("key-" + i));
-                }
-                pipeline.sync();
-                for (int i = first; i < Math.min(written, first + 1_000); i++) {
-                    if (!("value-" + i).equals(values.get(i - first).get())) {
-                        missing.add("key-" + i);
-                    }
-                }
-            }
+            List<String> missing = ProcessCluster.readBack(client, expected, 1_000, (key, error) -> {
+                throw error;
+            });
             assertEquals(List.of(), missing.subList(0, Math.min(10, missing.size())), missing.size() + " of "
                 + written + " acknowledged writes missing through " + through);
         }

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
@@ -157,29 +155,13 @@ class JoinDecommissionProcessesTest {
         for (int k = 0; k < live; k++) {
             expected.put("live:" + k, "live-" + k);
         }
-        List<String> missing = new ArrayList<>();
-        List<String> keys = new ArrayList<>(expected.keySet());
         try (Jedis client = new Jedis("127.0.0.1", port)) {
-            // pipelined, 500 reads at a time; a key answered with an error is read again on its own
-            for (int first = 0; first < keys.size(); first += 500) {
-                List<String> chunk = keys.subList(first, Math.min(keys.size(), first + 500));
-                Pipeline pipeline = client.pipelined();
-                List<Response<String>> values = new ArrayList<>();
-                chunk.forEach(key -> values.add(pipeline.get(key)));
-                pipeline.sync();
-                for (int i = 0; i < chunk.size(); i++) {
-                    String key = chunk.get(i);
-                    try {
-                        if (!expected.get(key).equals(values.get(i).get())) {
-                            missing.add(key);
-                        }
-                    } catch (JedisDataException e) {
-                        check(client, key, expected.get(key), missing);
-                    }
-                }
-            }
+            // a key answered with an error is read again on its own
+            List<String> missing = new ArrayList<>();
+            missing.addAll(ProcessCluster.readBack(client, expected, 500,
+                (key, error) -> check(client, key, expected.get(key), missing)));
+            return missing;
         }
-        return missing;
     }
 
     private static void check(Jedis client, String key, String expected, List<String> missing) {
