@@ -102,10 +102,13 @@ final class CodeRules {
                 + " (ARCHITECTURE.md, Threads)");
     }
 
-    /** The classes whose code runs on a node's agent thread: protocol state machines, the agent, its transport. */
+    /**
+     * The classes whose code runs on a node's agent thread: protocol state machines, the agent, its transport, and
+     * the Redis-protocol front door (with {@code --front-door-thread agent}).
+     */
     static final String[] AGENT_PACKAGES = {
         "io.ringkv.gossip..", "io.ringkv.replication..", "io.ringkv.antientropy..", "io.ringkv.node.membership..",
-        "io.ringkv.node.transport..", "io.ringkv.node.service.."};
+        "io.ringkv.node.transport..", "io.ringkv.node.service..", "io.ringkv.node.resp.."};
 
     /** Storage engine methods that touch the disk (or may): only the storage stage's threads call them. */
     private static final Set<String> ENGINE_IO_METHODS = Set.of("get", "put", "delete", "scan", "flush", "metrics",

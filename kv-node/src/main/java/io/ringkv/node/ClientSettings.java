@@ -26,10 +26,14 @@ import java.nio.file.Path;
  * @param allowUnauthenticated serve clients without users even on an address beyond loopback (protected mode
  *     off): for a network the operator trusts
  * @param tls TLS on the client-facing ports ({@link TlsSettings#OFF} by default)
+ * @param frontDoorOnAgent the Redis-protocol front door runs on the node's agent thread, not on a thread of its own
+ *     (the default): a request then crosses no thread between the client's socket and the coordinator, and neither
+ *     side wakes the other. A front door with TLS always has its own thread (a handshake costs milliseconds of CPU,
+ *     which must not hold up gossip and replication)
  */
 public record ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, int maxPendingReplies,
                              int maxUnsentReplyBytes, Path usersFile, boolean allowUnauthenticated,
-                             TlsSettings tls) {
+                             TlsSettings tls, boolean frontDoorOnAgent) {
     /** The defaults. */
     public static final ClientSettings DEFAULT = new ClientSettings(0, 30, 1024, 1024 * 1024);
     /** Longest timeout: a day. */
@@ -55,13 +59,13 @@ public record ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, 
     public ClientSettings(int idleTimeoutSeconds, int requestTimeoutSeconds, int maxPendingReplies,
                           int maxUnsentReplyBytes) {
         this(idleTimeoutSeconds, requestTimeoutSeconds, maxPendingReplies, maxUnsentReplyBytes, null, false,
-            TlsSettings.OFF);
+            TlsSettings.OFF, false);
     }
 
     /** @return these settings with the users of {@code file} (null for none) */
     public ClientSettings withUsersFile(Path file) {
         return new ClientSettings(idleTimeoutSeconds, requestTimeoutSeconds, maxPendingReplies, maxUnsentReplyBytes,
-            file, allowUnauthenticated, tls);
+            file, allowUnauthenticated, tls, frontDoorOnAgent);
     }
 
     private static void check(boolean valid, String message) {

@@ -40,6 +40,7 @@ import io.ringkv.node.service.ReadinessGatedService;
 import io.ringkv.node.resp.RespConfig;
 import io.ringkv.node.resp.RespCounter;
 import io.ringkv.node.resp.RespServer;
+import io.ringkv.node.runtime.AdaptiveIdleStrategy;
 import io.ringkv.node.runtime.EngineStage;
 import io.ringkv.node.runtime.NodeAgent;
 import io.ringkv.node.runtime.NodeHealth;
@@ -245,7 +246,15 @@ public final class RingkvNode implements AutoCloseable {
                 replication.coordinator().ring(), membership.futureRing(), config.id())));
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
-                health::whyUnavailable, context.counters(), metrics.requests(), authenticator);
+                health::whyUnavailable, context.counters(), metrics.requests(), authenticator,
+                // only an agent that sleeps on its selector (the adaptive strategy) wakes when a client sends
+                config.clients().frontDoorOnAgent() && idle instanceof AdaptiveIdleStrategy ? agentHost() : null);
+            if (config.clients().frontDoorOnAgent() && !front.onAgentThread()) {
+                events.accept("the Redis-protocol port has a thread of its own: "
+                    + (config.clients().tls().enabled() ? "TLS handshakes must not hold up the agent thread"
+                    : "the agent parks blind under the " + config.idle().optionName() + " idle strategy, so a"
+                    + " client's request would not wake it"));
+            }
             if (http != null) {
                 http.serve(httpRoutes(handOffs));
             }
@@ -264,6 +273,8 @@ public final class RingkvNode implements AutoCloseable {
                 events.accept("the agent's task queue is full: the dashboard's request figures are not measured");
             }
         } catch (RuntimeException e) {
+            // a front door on the agent thread is closed by the agent, before it stops
+            CloseHelper.quietClose(front);
             // the agent first: once started it submits to the stages closed below
             CloseHelper.quietClose(runner);
             CloseHelper.quietClose(peersWriter);
@@ -271,7 +282,6 @@ public final class RingkvNode implements AutoCloseable {
             CloseHelper.quietClose(hintStage);
             CloseHelper.quietClose(http);
             CloseHelper.quietClose(httpFrontDoor);
-            CloseHelper.quietClose(front);
             frontDoor.close();
             CloseHelper.quietClose(authenticator);
             throw e;
@@ -358,6 +368,42 @@ public final class RingkvNode implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The agent thread as a front door's host: it sleeps on the transport's peer sockets (see RespServer). */
+    private RespServer.AgentHost agentHost() {
+        io.ringkv.node.transport.PeerSockets sockets = transport.sockets();
+        return new RespServer.AgentHost() {
+            @Override
+            public java.nio.channels.Selector selector() {
+                return sockets.selector();
+            }
+
+            @Override
+            public void serve(java.util.function.Consumer<java.nio.channels.SelectionKey> keys) {
+                sockets.serveAlso(keys);
+            }
+
+            @Override
+            public void atCycleEnd(java.util.function.IntSupplier action) {
+                agent.atCycleEnd(action);
+            }
+
+            @Override
+            public void atClose(Runnable action) {
+                agent.atClose(action);
+            }
+
+            @Override
+            public boolean submit(Runnable task) {
+                return agent.submit(task);
+            }
+
+            @Override
+            public void wake() {
+                agent.wake();
+            }
+        };
     }
 
     /**

@@ -86,7 +86,7 @@ class NodeProcessesTest {
     }
 
     /** @return the port of "clients on host:port" in a node's first line */
-    private static int clientPort(String startLine) {
+    static int clientPort(String startLine) {
         Matcher matcher = Pattern.compile("clients on [^ ]+:(\\d+)").matcher(startLine);
         assertTrue(matcher.find(), startLine);
         return Integer.parseInt(matcher.group(1));

@@ -181,6 +181,11 @@ final class NodeCommand implements Command {
         + " has not read before the node stops reading from it")
     int clientMaxUnsentBytes = ClientSettings.DEFAULT.maxUnsentReplyBytes();
 
+    @CommandLine.Option(names = "--front-door-thread", paramLabel = "T", description = "where the Redis-protocol"
+        + " port is served: own (a thread of its own, the default) or agent (the node's protocol thread: no hand-off"
+        + " between threads per request); with TLS it always has its own")
+    String frontDoorThread = "own";
+
     @CommandLine.Option(names = "--tls-keystore", paramLabel = "FILE", description = "PKCS#12 keystore with this"
         + " node's key and certificate: the client port then speaks TLS 1.3 only and the HTTP port HTTPS only; the"
         + " certificate is reloaded when the file changes (default: none, plaintext)")
@@ -520,6 +525,16 @@ final class NodeCommand implements Command {
             Bounds.check("--client-max-unsent-bytes", clientMaxUnsentBytes, 16 * 1024, 1024 * 1024 * 1024),
             usersFile, allowUnauthenticated,
             new io.ringkv.node.security.TlsSettings(tlsKeystore, tlsPasswordFile, tlsTruststore,
-                io.ringkv.node.security.TlsSettings.ClientAuth.parse(tlsClientAuth)));
+                io.ringkv.node.security.TlsSettings.ClientAuth.parse(tlsClientAuth)),
+            frontDoorOnAgent());
+    }
+
+    private boolean frontDoorOnAgent() {
+        return switch (frontDoorThread) {
+            case "agent" -> true;
+            case "own" -> false;
+            default -> throw new KvException(ErrorCode.INVALID_CONFIGURATION, "--front-door-thread must be agent or"
+                + " own, was " + frontDoorThread);
+        };
     }
 }

@@ -25,12 +25,18 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 /**
- * The front door's one thread: a selector over the listening socket and every connection, plus a queue through
+ * The front door's loop: a selector over the listening socket and every connection, plus a queue through
  * which the node hands back the service's answers in batches ({@link #deliver}). Each wake-up reads what the
  * connections sent, runs the answers that arrived, writes what they complete, then hands every request it
  * dispatched to the service in one go ({@link KeyValueService#flush()}). It blocks in {@code select()} when there
  * is nothing to do, so idle connections cost no CPU. Timeouts need no timer thread and no polling: the select waits at most
  * until the earliest deadline a connection reported, and then the loop closes the connections whose time is up.
+ *
+ * <p>The loop runs on a thread of its own ({@link #run()}), or on a node's agent thread
+ * ({@link RespServer.AgentHost}): then its channels are registered with the selector the agent sleeps on, which
+ * hands the loop its keys ({@link #onSelectedByAgent}), and the agent runs the rest of a wake-up at the end of each
+ * duty cycle ({@link #pollOnce()}). A request then crosses no thread on its way to the coordinator and back, and
+ * neither side wakes the other.
  */
 final class EventLoop implements Runnable, AnswerChannel {
     /** Answer batches the loop holds before the node must keep them and retry: one per node cycle at most. */
@@ -56,6 +62,13 @@ final class EventLoop implements Runnable, AnswerChannel {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private volatile boolean running = true;
     private volatile Thread thread;
+    /** Wakes the agent thread the loop runs on; null when the loop has a thread of its own. */
+    private final Runnable agentWake;
+    /** Keys the agent's selects handed the loop since its last {@link #pollOnce()} (agent thread). */
+    private int selectedSincePoll;
+    /** Counted down once every connection and the listener are closed. */
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    private boolean closing;
     private long nextClientId = 1;
     /** When the loop next looks for expired connections; {@link Long#MAX_VALUE} while none has a deadline. */
     private long nextTimeoutCheckNanos = Long.MAX_VALUE;
@@ -71,6 +84,17 @@ final class EventLoop implements Runnable, AnswerChannel {
     EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
               KeyValueService service, CounterSet<RespCounter> counters, RequestMetrics requests,
               io.ringkv.node.security.ReloadingTls tls) {
+        this(config, selector, listener, dispatcher, service, counters, requests, tls, null);
+    }
+
+    /**
+     * @param agentWake when not null, the loop runs on the agent thread this wakes (see the class comment), and
+     *     {@code selector} is the one that agent sleeps on
+     */
+    EventLoop(RespConfig config, Selector selector, ServerSocketChannel listener, CommandDispatcher dispatcher,
+              KeyValueService service, CounterSet<RespCounter> counters, RequestMetrics requests,
+              io.ringkv.node.security.ReloadingTls tls, Runnable agentWake) {
+        this.agentWake = agentWake;
         this.tls = tls;
         this.requests = requests;
         this.config = config;
@@ -142,8 +166,89 @@ final class EventLoop implements Runnable, AnswerChannel {
         answered.add(connection);
     }
 
+    /**
+     * Agent thread, before any other call of the loop's there: registers the listener with the agent's selector.
+     *
+     * @throws IOException when the listener cannot be registered (it was closed)
+     */
+    void startOnAgent() throws IOException {
+        thread = Thread.currentThread();
+        listener.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    /**
+     * Agent thread, at the end of each duty cycle: runs the answers the cycle delivered and the tasks other threads
+     * queued, writes what they complete, hands the requests read since the last call to the service in one go, and
+     * closes the connections whose time is up; once the loop was stopped, closes everything instead.
+     *
+     * @return work done: answer batches, tasks and keys served since the last call (non-zero keeps the agent awake)
+     */
+    int pollOnce() {
+        if (!running) {
+            if (!closing) {
+                closeEverything();
+                // a closed channel's socket is let go of by the selector's next select, which the agent's next
+                // cycle makes: only then is the port free, and the server closed
+                return 1;
+            }
+            closed.countDown();
+            return 0;
+        }
+        int work = selectedSincePoll + answers.size() + tasks.size();
+        selectedSincePoll = 0;
+        try {
+            runAnswers();
+            runTasks();
+            settle();
+            closeExpired();
+        } catch (RuntimeException e) {
+            // the agent runs gossip and replication too, and the other cycle-end actions after this one
+            counters.get(RespCounter.SERVICE_FAILURES).incrementRelease();
+        }
+        // what this thread queued meanwhile (it does not wake itself) runs in the next cycle, which comes at once
+        return answers.isEmpty() && tasks.isEmpty() ? work : work + 1;
+    }
+
+    /** Agent thread: one of the loop's keys, which the agent's selector reported ready. */
+    void onSelectedByAgent(SelectionKey key) {
+        selectedSincePoll++;
+        try {
+            onSelected(key);
+        } catch (RuntimeException e) {
+            // the agent runs gossip and replication too: nothing a client causes may reach it
+            counters.get(RespCounter.SERVICE_FAILURES).incrementRelease();
+        }
+    }
+
+    /**
+     * Waits until the loop closed every connection and its listener.
+     *
+     * @return false when it had not after {@code millis}
+     */
+    boolean awaitClosed(long millis) throws InterruptedException {
+        return closed.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Agent thread, as the agent stops (its runner closed, or its transport failed) or when the loop could not start
+     * on it: closes every connection and the listener, whose sockets the agent's selector lets go of as it closes.
+     */
+    void closeOnAgent() {
+        running = false;
+        if (!closing) {
+            closeEverything();
+        }
+        closed.countDown();
+    }
+
     /** Wakes the loop when it may be blocked in select: not while it works, nor twice for one select. */
     private void wake() {
+        if (agentWake != null) {
+            if (Thread.currentThread() != thread) {
+                agentWake.run();
+            }
+            return;
+        }
         if (!wakeupPending.getAndSet(true)) {
             selector.wakeup();
         }
@@ -152,6 +257,10 @@ final class EventLoop implements Runnable, AnswerChannel {
     /** Stops the loop; it closes every connection and the listener on its way out. */
     void stop() {
         running = false;
+        if (agentWake != null) {
+            agentWake.run();
+            return;
+        }
         selector.wakeup();
     }
 
@@ -310,14 +419,24 @@ final class EventLoop implements Runnable, AnswerChannel {
     }
 
     private void closeEverything() {
-        for (Connection connection : Set.copyOf(connections)) {
-            connection.close();
-        }
+        closing = true;
         try {
-            listener.close();
-            selector.close();
-        } catch (IOException ignored) {
-            // shutting down: nothing left to serve
+            for (Connection connection : Set.copyOf(connections)) {
+                connection.close();
+            }
+            try {
+                listener.close();
+                if (agentWake == null) {
+                    // on an agent thread the selector is the agent's, which its transport closes
+                    selector.close();
+                }
+            } catch (IOException ignored) {
+                // shutting down: nothing left to serve
+            }
+        } finally {
+            if (agentWake == null) {
+                closed.countDown();
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ import java.util.Objects;
 
 /**
  * The Redis-protocol front door: listens on a TCP port and serves RESP2 and RESP3 clients on one thread of its
- * own, answering data commands through a {@link KeyValueService}. Start it with {@link #start}, stop it with
+ * own or on the node's agent thread ({@link AgentHost}), answering data commands through a {@link KeyValueService}. Start it with {@link #start}, stop it with
  * {@link #close}.
  */
 public final class RespServer implements AutoCloseable {
@@ -130,6 +130,20 @@ public final class RespServer implements AutoCloseable {
     public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
                                    Availability availability, CounterRegistry counters, RequestMetrics requests,
                                    Authenticator authenticator) {
+        return start(listener, service, node, availability, counters, requests, authenticator, null);
+    }
+
+    /**
+     * Starts serving a bound listener, as {@link #start(Listener, KeyValueService, NodeInfo, Availability,
+     * CounterRegistry, RequestMetrics, Authenticator)} does, on the agent thread {@code host} when it is not null
+     * and the listener has no TLS, else on a thread of its own.
+     *
+     * @throws KvException with {@code INVALID_CONFIGURATION} when the agent does not take the front door within
+     *     five seconds (its task queue is full, or it stopped); the listener is closed then
+     */
+    public static RespServer start(Listener listener, KeyValueService service, NodeInfo node,
+                                   Availability availability, CounterRegistry counters, RequestMetrics requests,
+                                   Authenticator authenticator, AgentHost host) {
         Objects.requireNonNull(requests, "requests");
         Objects.requireNonNull(authenticator, "authenticator");
         Objects.requireNonNull(service, "service");
@@ -146,10 +160,93 @@ public final class RespServer implements AutoCloseable {
         new KeyValueCommands(service, config.limits()).registerIn(dispatcher);
         new ExpiryCommands(service, config.limits(), System::currentTimeMillis).registerIn(dispatcher);
         info.port(listener.port());
+        if (host != null && listener.tls == null) {
+            return startOnAgent(listener, host, dispatcher, service, own, requests);
+        }
         EventLoop loop = new EventLoop(config, listener.selector, listener.channel, dispatcher, service, own,
             requests, listener.tls);
         Thread thread = Thread.ofPlatform().name("ringkv-resp-" + listener.port()).daemon(true).start(loop);
         return new RespServer(loop, thread, listener.address, own);
+    }
+
+    private static RespServer startOnAgent(Listener listener, AgentHost host, CommandDispatcher dispatcher,
+                                           KeyValueService service, CounterSet<RespCounter> own,
+                                           RequestMetrics requests) {
+        EventLoop loop = new EventLoop(listener.config, host.selector(), listener.channel, dispatcher, service, own,
+            requests, null, host::wake);
+        // 0: not yet taken by the agent, 1: taken, 2: given up by this thread (the agent must then do nothing)
+        java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<Void> started = new java.util.concurrent.CompletableFuture<>();
+        // set up on the agent thread, which owns the selector's keys from then on; the listener is registered last,
+        // so nothing can make it ready before the loop serves it
+        boolean submitted = host.submit(() -> {
+            if (!state.compareAndSet(0, 1)) {
+                return;
+            }
+            try {
+                // the listener's own selector is not needed: closing it lets go of its key
+                listener.selector.close();
+                host.serve(loop::onSelectedByAgent);
+                host.atCycleEnd(loop::pollOnce);
+                host.atClose(loop::closeOnAgent);
+                loop.startOnAgent();
+                started.complete(null);
+            } catch (IOException | RuntimeException e) {
+                loop.closeOnAgent();
+                started.completeExceptionally(e);
+            }
+        });
+        try {
+            if (!submitted) {
+                throw new IllegalStateException("its task queue is full");
+            }
+            try {
+                started.get(STOP_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (state.compareAndSet(0, 2)) {
+                    throw new IllegalStateException("it did not run the front door's set-up within "
+                        + STOP_WAIT_MILLIS + " ms (stopped, or stuck)");
+                }
+                // the agent took it just now: its set-up is a few calls
+                started.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            state.compareAndSet(0, 2);
+            listener.close();
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "interrupted while starting the front door", e);
+        } catch (IllegalStateException | java.util.concurrent.ExecutionException e) {
+            listener.close();
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, "cannot serve Redis clients on the agent thread: "
+                + (e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e.getMessage()), e);
+        }
+        return new RespServer(loop, null, listener.address, own);
+    }
+
+    /**
+     * The node's agent thread, which a front door without TLS runs on instead of a thread of its own (see
+     * {@link EventLoop}): the loop's channels join the selector the agent sleeps on, and the agent hands the loop
+     * their keys and calls it at the end of each duty cycle. A TLS front door keeps its own thread: a handshake costs
+     * milliseconds of CPU, which must not hold up the agent's protocol work.
+     */
+    public interface AgentHost {
+        /** @return the selector the agent sleeps on and selects every duty cycle */
+        Selector selector();
+
+        /** Agent thread: from now on every select of the agent hands {@code keys} the keys that are not its own. */
+        void serve(java.util.function.Consumer<SelectionKey> keys);
+
+        /** Runs {@code action} on the agent thread at the end of every duty cycle; it returns its work count. */
+        void atCycleEnd(java.util.function.IntSupplier action);
+
+        /** Runs {@code action} on the agent thread when the agent stops, before its selector closes. */
+        void atClose(Runnable action);
+
+        /** @return false when the agent's task queue is full */
+        boolean submit(Runnable task);
+
+        /** Wakes the agent if it sleeps (any thread). */
+        void wake();
     }
 
     /** A bound front-door port that does not serve yet; close it when it will never be started. */
@@ -193,6 +290,11 @@ public final class RespServer implements AutoCloseable {
         return address;
     }
 
+    /** @return whether the node's agent thread serves this port (else a thread of its own does) */
+    public boolean onAgentThread() {
+        return thread == null;
+    }
+
     /** @return the port clients connect to */
     public int port() {
         return address.getPort();
@@ -203,11 +305,20 @@ public final class RespServer implements AutoCloseable {
         return counters;
     }
 
-    /** Stops accepting, closes every connection (answers still pending are dropped) and waits for the thread. */
+    /**
+     * Stops accepting, closes every connection (answers still pending are dropped) and waits for the thread, or for
+     * the agent thread to close them.
+     */
     @Override
     public void close() {
         loop.stop();
         try {
+            if (thread == null) {
+                // the agent closes everything at its next cycle, or as it stops if it is stopping; one that is
+                // stuck leaves the connections to the process's exit (no other thread may touch them)
+                loop.awaitClosed(STOP_WAIT_MILLIS);
+                return;
+            }
             thread.join(STOP_WAIT_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -32,6 +32,7 @@ public final class NodeAgent implements Agent {
     private final NodeHealth health;
     private final AgentInbox inbox = new AgentInbox(TASK_QUEUE_CAPACITY);
     private final CopyOnWriteArrayList<IntSupplier> cycleEnds = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Runnable> closings = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
     private volatile Runnable wakeIfParked;
     /** The agent's adaptive idle strategy, told of cycles that only fired timers; set before the agent runs. */
@@ -89,6 +90,14 @@ public final class NodeAgent implements Agent {
      */
     public void atCycleEnd(IntSupplier action) {
         cycleEnds.add(action);
+    }
+
+    /**
+     * Adds an action run on the agent thread when the agent stops (its runner closed, or its transport failed),
+     * before the transport closes: e.g. a front door on this thread closing its clients' connections.
+     */
+    public void atClose(Runnable action) {
+        closings.add(action);
     }
 
     /** Runs the storage stages' completions on this agent (the data engine's, the hint store's); before it starts. */
@@ -179,7 +188,19 @@ public final class NodeAgent implements Agent {
 
     @Override
     public void onClose() {
-        transport.close();
+        try {
+            for (Runnable action : closings) {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    // closing: the transport must close whatever an action does
+                    System.getLogger(NodeAgent.class.getName()).log(System.Logger.Level.WARNING,
+                        "closing the agent: " + e);
+                }
+            }
+        } finally {
+            transport.close();
+        }
     }
 
     @Override

@@ -81,6 +81,11 @@ public final class PeerSockets implements AutoCloseable {
     private long readsHeldBack;
     /** Set by a closed endpoint: its socket is released only once the selector lets its key go. */
     private volatile boolean endpointClosed;
+    /** Serves the selected keys that are not a peer socket's (a front door's on this thread), or null. */
+    private java.util.function.Consumer<SelectionKey> guests;
+    /** The peer sockets registered and not closed: the selector's keys bar the guests'. */
+    private int peerWatches;
+    private final java.util.function.Consumer<SelectionKey> selected = this::markReady;
 
     PeerSockets() {
         try {
@@ -102,6 +107,7 @@ public final class PeerSockets implements AutoCloseable {
         Watch watch = new Watch(true);
         try {
             channel.register(selector, SelectionKey.OP_READ, watch);
+            peerWatches++;
             return watch;
         } catch (ClosedChannelException | ClosedSelectorException e) {
             // closed between the check and now, or the transport is closing: nothing to watch, reads go through
@@ -117,30 +123,40 @@ public final class PeerSockets implements AutoCloseable {
      * Once per duty cycle, on the agent thread, before the agent looks at its other inputs (see the class comment).
      */
     public void pollReady() {
-        if (selectFailed) {
+        if (selectFailed && guests == null) {
             return;
         }
         try {
             // a socket left unmarked while reads went through is marked by this select if it holds a datagram
+            if (guests != null) {
+                // a guest (a front door on this thread) needs a select every cycle, since its sockets have no other
+                // reader; that select also marks the peer sockets, so their reads need not try blind
+                selector.selectNow(selected);
+                lone = false;
+                gating = !selectFailed && peerWatches <= MOST_SOCKETS_TO_SELECT;
+                return;
+            }
             int watched = selector.keys().size();
             lone = watched <= 1 && agentSleeps;
             if (lone) {
                 gating = true;
                 if (++loneCycles >= LONE_CYCLES_PER_SELECT) {
                     loneCycles = 0;
-                    selector.selectNow(PeerSockets::markReady);
+                    selector.selectNow(selected);
                 }
                 return;
             }
             gating = watched > MOST_SOCKETS_READ_WITHOUT_SELECT && watched <= MOST_SOCKETS_TO_SELECT;
             if (gating) {
-                selector.selectNow(PeerSockets::markReady);
+                selector.selectNow(selected);
             }
         } catch (IOException e) {
             // the driver goes back to reading every socket each cycle, so a datagram is never left unread for want
-            // of a select
-            LOG.log(System.Logger.Level.WARNING, "cannot select on the peer sockets (" + e.getMessage()
-                + "); the media driver reads every socket on every duty cycle from now on");
+            // of a select; a guest's sockets have no other reader, so the select is tried again each cycle
+            if (!selectFailed) {
+                LOG.log(System.Logger.Level.WARNING, "cannot select on the peer sockets (" + e.getMessage()
+                    + "); the media driver reads every socket on every duty cycle from now on");
+            }
             selectFailed = true;
             gating = false;
         } catch (ClosedSelectorException e) {
@@ -150,10 +166,30 @@ public final class PeerSockets implements AutoCloseable {
         }
     }
 
-    private static void markReady(SelectionKey key) {
+    private void markReady(SelectionKey key) {
         if (key.attachment() instanceof Watch watch) {
             watch.ready = true;
+        } else if (guests != null) {
+            guests.accept(key);
         }
+    }
+
+    /**
+     * Lets another reader on the agent thread (a front door) register its channels with this selector
+     * ({@link #selector()}): every select, the agent's sleeps included, hands {@code handler} the ready keys that are
+     * not a peer socket's, and from now on every duty cycle selects ({@link #pollReady()}), since those channels have
+     * no other reader. Agent thread.
+     */
+    public void serveAlso(java.util.function.Consumer<SelectionKey> handler) {
+        if (guests != null) {
+            throw new IllegalStateException("the agent's selector serves a guest already");
+        }
+        this.guests = handler;
+    }
+
+    /** @return the selector the agent sleeps on, for {@link #serveAlso} */
+    public Selector selector() {
+        return selector;
     }
 
     /**
@@ -165,7 +201,7 @@ public final class PeerSockets implements AutoCloseable {
         if (endpointClosed) {
             endpointClosed = false;
             try {
-                selector.selectNow(PeerSockets::markReady);
+                selector.selectNow(selected);
                 // the select took any wake-up given meanwhile: give it back, so the next sleep still ends at once
                 selector.wakeup();
             } catch (IOException | ClosedSelectorException e) {
@@ -208,7 +244,7 @@ public final class PeerSockets implements AutoCloseable {
     public void await(long nanos) {
         long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
         try {
-            selector.select(PeerSockets::markReady, millis);
+            selector.select(selected, millis);
         } catch (IOException | ClosedSelectorException e) {
             // a failing selector, or one closed with the transport by another thread, must not make the agent spin
             LockSupport.parkNanos(nanos);
@@ -228,6 +264,7 @@ public final class PeerSockets implements AutoCloseable {
         private final boolean gated;
         /** A select reported a datagram since the last read; true at first, so nothing waits for a first select. */
         private boolean ready = true;
+        private boolean closed;
 
         private Watch(boolean gated) {
             this.gated = gated;
@@ -265,6 +302,10 @@ public final class PeerSockets implements AutoCloseable {
 
         /** The endpoint closed its socket: the next {@link #releaseClosed()} lets the operating system have it back. */
         void closed() {
+            if (gated && !closed) {
+                closed = true;
+                peerWatches--;
+            }
             endpointClosed = true;
         }
     }

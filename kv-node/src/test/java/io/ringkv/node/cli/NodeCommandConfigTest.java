@@ -1,6 +1,7 @@
 package io.ringkv.node.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,6 +115,17 @@ class NodeCommandConfigTest {
             () -> NodeCommand.config(List.of("--rack", "r 1")));
         assertTrue(error.getMessage().startsWith("rack must be"), error.getMessage());
         assertEquals("eu-west-1", NodeCommand.config(List.of("--zone", "eu-west-1")).zone());
+    }
+
+    @Test
+    void theFrontDoorHasAThreadOfItsOwnUnlessToldOtherwiseAndABadPlaceIsRejectedByName() {
+        assertFalse(NodeCommand.config(List.of()).clients().frontDoorOnAgent());
+        assertTrue(NodeCommand.config(List.of("--front-door-thread", "agent")).clients().frontDoorOnAgent());
+        assertFalse(NodeCommand.config(List.of("--front-door-thread", "own")).clients().frontDoorOnAgent());
+        io.ringkv.api.KvException error = assertThrows(io.ringkv.api.KvException.class,
+            () -> NodeCommand.config(List.of("--front-door-thread", "mine")));
+        assertTrue(error.getMessage().contains("--front-door-thread must be agent or own, was mine"),
+            error.getMessage());
     }
 
     @Test

@@ -747,9 +747,25 @@ class RespServerTest {
     }
 
     private RespServer start(RespConfig config, KeyValueService service, NodeInfo node) {
-        RespServer server = RespServer.start(config, service, node);
+        RespServer.AgentHost host = host();
+        RespServer server = host == null ? RespServer.start(config, service, node)
+            : RespServer.start(RespServer.listen(config), service, node, Availability.ALWAYS,
+                new CounterRegistry(RespCounter.values().length),
+                new io.ringkv.node.metrics.RequestMetrics(new io.prometheus.metrics.model.registry.PrometheusRegistry()),
+                io.ringkv.node.auth.Authenticator.open(), host);
         resources.add(server);
+        assertEquals(host != null, server.onAgentThread(), "where the front door runs");
         return server;
+    }
+
+    /** @return the agent thread the servers of these tests run on, or null for a thread of their own */
+    RespServer.AgentHost host() {
+        return null;
+    }
+
+    /** Closed after the test's servers and clients. */
+    void closeLast(AutoCloseable resource) {
+        resources.addFirst(resource);
     }
 
     private RespTestClient client(RespServer server) throws IOException {

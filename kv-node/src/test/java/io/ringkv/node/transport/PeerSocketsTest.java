@@ -1,6 +1,7 @@
 package io.ringkv.node.transport;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -185,6 +186,58 @@ class PeerSocketsTest {
                 assertTrue(watch.mayReceive(), "with two sockets a read was held back for a select");
             }
             startSelecting(watch);
+        }
+    }
+
+    @Test
+    void aGuestsSocketEndsTheSleepAndItsReadyKeyGoesToTheGuestNotToAWatch() throws Exception {
+        try (DatagramChannel guest = openOnLoopback(0); DatagramChannel watched = openOnLoopback(0);
+             DatagramChannel peer = DatagramChannel.open()) {
+            PeerSockets.Watch watch = sockets.register(watched);
+            List<Object> served = new java.util.concurrent.CopyOnWriteArrayList<>();
+            sockets.serveAlso(key -> served.add(key.attachment()));
+            guest.register(sockets.selector(), SelectionKey.OP_READ, "guest");
+            assertTrue(sleepEnds(() -> send(peer, guest)), "a datagram to the guest's socket did not end the sleep");
+            assertEquals(List.of("guest"), served, "the guest was not handed its ready key");
+            // every cycle selects (a guest's sockets have no other reader), so the peer socket is read only when a
+            // select saw a datagram on it: after its first read, which nothing holds back, none until one arrives
+            sockets.pollReady();
+            assertFalse(sockets.cyclesAreCheap(), "with a guest every cycle selects");
+            assertTrue(watch.mayReceive(), "the first read must go through");
+            assertFalse(watch.mayReceive(), "a read went through that no select allowed");
+            send(peer, watched);
+            awaitDelivered(watched);
+            sockets.pollReady();
+            assertTrue(watch.mayReceive(), "the cycle's select did not allow the read of the datagram waiting");
+            assertEquals(List.of("guest", "guest", "guest"), served, "the guest's datagram, still unread, is served"
+                + " by every select; the peer socket's is not the guest's");
+        }
+    }
+
+    @Test
+    void aLoneNodeWithAGuestSelectsEveryCycleSoTheGuestIsServedAtOnce() throws Exception {
+        try (DatagramChannel watched = openOnLoopback(0); DatagramChannel guest = openOnLoopback(0);
+             DatagramChannel peer = DatagramChannel.open()) {
+            PeerSockets.Watch watch = startLone(watched);
+            List<Object> served = new ArrayList<>();
+            sockets.serveAlso(key -> served.add(key.attachment()));
+            guest.register(sockets.selector(), SelectionKey.OP_READ, "guest");
+            send(peer, guest);
+            awaitDelivered(guest);
+            // without the guest this lone node would not select again for another 63 cycles
+            sockets.pollReady();
+            assertEquals(List.of("guest"), served, "the cycle after the datagram did not serve the guest");
+            assertFalse(sockets.cyclesAreCheap(), "a lone node with a guest called its cycles cheap");
+            // the select of every cycle gates the peer socket's reads: nothing arrived for it
+            assertFalse(watch.mayReceive(), "a read went through that no select allowed");
+        }
+    }
+
+    private static void send(DatagramChannel from, DatagramChannel to) {
+        try {
+            from.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), to.getLocalAddress());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
