@@ -194,7 +194,7 @@ final class EventLoop implements Runnable, AnswerChannel {
             closed.countDown();
             return 0;
         }
-        int work = selectedSincePoll + answers.size() + tasks.size();
+        int work = selectedSincePoll + (answers.isEmpty() ? 0 : 1) + (tasks.isEmpty() ? 0 : 1);
         selectedSincePoll = 0;
         try {
             runAnswers();
@@ -422,7 +422,12 @@ final class EventLoop implements Runnable, AnswerChannel {
         closing = true;
         try {
             for (Connection connection : Set.copyOf(connections)) {
-                connection.close();
+                try {
+                    connection.close();
+                } catch (RuntimeException e) {
+                    // the listener and the other connections are closed all the same
+                    counters.get(RespCounter.SERVICE_FAILURES).incrementRelease();
+                }
             }
             try {
                 listener.close();

@@ -212,8 +212,12 @@ public final class RespServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            state.compareAndSet(0, 2);
-            listener.close();
+            if (state.compareAndSet(0, 2)) {
+                listener.close();
+            } else {
+                // the agent owns the loop now: it closes everything at its next cycle
+                loop.stop();
+            }
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, "interrupted while starting the front door", e);
         } catch (IllegalStateException | java.util.concurrent.ExecutionException e) {
             listener.close();

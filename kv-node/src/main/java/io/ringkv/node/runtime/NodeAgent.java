@@ -143,10 +143,21 @@ public final class NodeAgent implements Agent {
      * messages) keeps running every cycle but does not stop an idle node from backing off. Anything the node sends
      * is work that cycle, so the next cycle, which pushes it out, comes at once.
      *
-     * @throws AgentTerminationException when the transport has failed, which stops the agent
+     * @throws AgentTerminationException when the transport has failed, or the cycle threw an {@link Error}, which
+     *     stops the agent (and runs {@link #onClose()}: a front door on this thread closes its clients)
      */
     @Override
     public int doWork() {
+        try {
+            return cycle();
+        } catch (Error e) {
+            // the runner would let an Error end the thread without closing the agent
+            health.fail("the agent thread failed: " + e);
+            throw new AgentTerminationException(e);
+        }
+    }
+
+    private int cycle() {
         int housekeeping = transport.doHousekeeping();
         if (transport.hasFailed()) {
             health.fail("transport failed: " + transport.failureReason());

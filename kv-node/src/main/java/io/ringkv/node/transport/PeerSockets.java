@@ -155,7 +155,9 @@ public final class PeerSockets implements AutoCloseable {
             // of a select; a guest's sockets have no other reader, so the select is tried again each cycle
             if (!selectFailed) {
                 LOG.log(System.Logger.Level.WARNING, "cannot select on the peer sockets (" + e.getMessage()
-                    + "); the media driver reads every socket on every duty cycle from now on");
+                    + "); the media driver reads every socket on every duty cycle from now on"
+                    + (guests == null ? "" : ", and the clients of the front door on the agent thread are served"
+                    + " only when a select works again"));
             }
             selectFailed = true;
             gating = false;

@@ -74,7 +74,7 @@ class AgentHostedRespServerTest extends RespServerTest {
         try (RespTestClient client = new RespTestClient(server.address())) {
             assertTrue(server.onAgentThread());
             long cyclesBefore = agent.cycles;
-            // the agent sleeps in select between requests: only the client's bytes can end that sleep
+            // the agent sleeps in select between requests (up to 100 ms here, as a deeply idle node's agent)
             Thread.sleep(300);
             assertTrue(agent.cycles - cyclesBefore < 20, "an idle agent sleeps, it does not spin: "
                 + (agent.cycles - cyclesBefore) + " cycles");

@@ -48,6 +48,37 @@ class NodeAgentTest {
     }
 
     /**
+     * An Error in a duty cycle (a stack overflow, say) stops the agent as a failed transport does: the node is marked
+     * failed, and the runner closes the agent, running its close actions (a front door on the agent thread closing
+     * its clients) before its transport closes; an Error left to the runner would end the thread without them.
+     */
+    @Test
+    void anErrorInADutyCycleFailsTheNodeAndClosesTheAgentWithItsCloseActions() throws InterruptedException {
+        AeronTransport transport = AeronTransport.start(TransportConfig.of(NodeId.of("n1"),
+            new PeerAddress("127.0.0.1", freePort()), Map.of(), directory.resolve("aeron")));
+        NodeHealth health = new NodeHealth();
+        NodeAgent agent = new NodeAgent("test-agent", transport, new WheelTimers(new SystemClock()), health);
+        java.util.concurrent.CountDownLatch closedWithTransportOpen = new java.util.concurrent.CountDownLatch(1);
+        agent.atClose(() -> {
+            if (transport.sockets().selector().isOpen()) {
+                closedWithTransportOpen.countDown();
+            }
+        });
+        org.agrona.concurrent.AgentRunner runner = new org.agrona.concurrent.AgentRunner(
+            new org.agrona.concurrent.SleepingMillisIdleStrategy(1), error -> { }, null, agent);
+        org.agrona.concurrent.AgentRunner.startOnThread(runner);
+        try {
+            assertTrue(agent.submit(() -> {
+                throw new StackOverflowError("a test's");
+            }));
+            assertTrue(closedWithTransportOpen.await(20, TimeUnit.SECONDS), "the agent's close actions did not run");
+            assertTrue(health.whyUnavailable().orElse("").contains("a test's"), health.whyUnavailable().toString());
+        } finally {
+            runner.close();
+        }
+    }
+
+    /**
      * Deeply idle on its sockets, the agent sleeps until its next timer, from 10 ms up to 100 ms. A duty cycle that
      * only fired timers returns no work and leaves the back-off where it was (one more cycle runs at once, to send
      * what the timers sent); a cycle with a task resets it.

@@ -230,6 +230,10 @@ class PeerSocketsTest {
             assertFalse(sockets.cyclesAreCheap(), "a lone node with a guest called its cycles cheap");
             // the select of every cycle gates the peer socket's reads: nothing arrived for it
             assertFalse(watch.mayReceive(), "a read went through that no select allowed");
+            // one guest: a second would take the first one's keys
+            assertThrows(IllegalStateException.class, () -> sockets.serveAlso(key -> { }));
+            sockets.pollReady();
+            assertEquals(List.of("guest", "guest"), served, "the first guest still serves its key");
         }
     }
 
