@@ -66,6 +66,12 @@ final class EventLoop implements Runnable, AnswerChannel {
     private final Runnable agentWake;
     /** Keys the agent's selects handed the loop since its last {@link #pollOnce()} (agent thread). */
     private int selectedSincePoll;
+    /**
+     * The most ready client sockets (and the listener) one agent duty cycle serves: a socket left over stays ready
+     * (the selector is level-triggered) and is served by the next cycle's select, so however many clients send at
+     * once, heartbeats and replication wait for a bounded share of them per cycle.
+     */
+    static final int MOST_KEYS_PER_CYCLE = 256;
     /** Counted down once every connection and the listener are closed. */
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private boolean closing;
@@ -211,6 +217,10 @@ final class EventLoop implements Runnable, AnswerChannel {
 
     /** Agent thread: one of the loop's keys, which the agent's selector reported ready. */
     void onSelectedByAgent(SelectionKey key) {
+        if (selectedSincePoll >= MOST_KEYS_PER_CYCLE) {
+            counters.get(RespCounter.KEYS_DEFERRED).incrementRelease();
+            return;
+        }
         selectedSincePoll++;
         try {
             onSelected(key);

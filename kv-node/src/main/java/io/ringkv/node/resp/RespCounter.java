@@ -32,7 +32,10 @@ public enum RespCounter implements CounterDescriptor {
     CLOSED_IDLE("clients_closed_idle", CounterKind.COUNTER, "stats",
         "connections closed because they moved no byte for the idle timeout"),
     CLOSED_INCOMPLETE_REQUEST("clients_closed_incomplete_request", CounterKind.COUNTER, "stats",
-        "connections closed because a request they began did not arrive whole within the request timeout");
+        "connections closed because a request they began did not arrive whole within the request timeout"),
+    KEYS_DEFERRED("total_client_keys_deferred", CounterKind.COUNTER, "stats",
+        "with the front door on the agent thread: ready client sockets left for the next duty cycle because the"
+            + " cycle had served its most already");
 
     private final CounterSpec spec;
 

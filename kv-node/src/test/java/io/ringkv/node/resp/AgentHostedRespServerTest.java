@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.channels.SelectionKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.channels.Selector;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,47 @@ class AgentHostedRespServerTest extends RespServerTest {
             }
             assertEquals("PONG", client.call("PING"), "a command the loop answers itself");
         } finally {
+            server.close();
+        }
+    }
+
+    /**
+     * More clients send at once than one duty cycle serves: the cycle serves its most and leaves the others, still
+     * ready, to the next ones, and every client is answered.
+     */
+    @Test
+    void aCycleServesAtMostItsShareOfTheClientsThatSentAndTheNextCyclesServeTheRest() throws Exception {
+        RespServer server = startOn(host(), new MapKeyValueService(null));
+        int clients = EventLoop.MOST_KEYS_PER_CYCLE + 100;
+        List<Socket> sockets = new ArrayList<>();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            // the agent is held while every client connects and sends, so that one select sees them all ready
+            assertTrue(agent.submit(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            for (int i = 0; i < clients; i++) {
+                Socket socket = new Socket(server.address().getAddress(), server.port());
+                sockets.add(socket);
+                socket.setSoTimeout(20_000);
+                socket.getOutputStream().write(RespTestClient.command("PING"));
+            }
+            release.countDown();
+            for (Socket socket : sockets) {
+                assertEquals("+PONG\r\n", new String(socket.getInputStream().readNBytes(7),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            assertTrue(server.counters().value(RespCounter.KEYS_DEFERRED) > 0,
+                "no cycle left a ready client for the next one");
+        } finally {
+            release.countDown();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
             server.close();
         }
     }
