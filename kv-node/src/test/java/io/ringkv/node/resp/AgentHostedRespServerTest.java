@@ -156,10 +156,7 @@ class AgentHostedRespServerTest extends RespServerTest {
     }
 
     private static RespServer startOn(RespServer.AgentHost host, io.ringkv.node.service.KeyValueService service) {
-        return RespServer.start(RespServer.listen(RespConfig.onPort(0)), service, NodeInfo.NONE, Availability.ALWAYS,
-            new io.ringkv.api.CounterRegistry(RespCounter.values().length),
-            new io.ringkv.node.metrics.RequestMetrics(new io.prometheus.metrics.model.registry.PrometheusRegistry()),
-            io.ringkv.node.auth.Authenticator.open(), host);
+        return startOn(host, RespConfig.onPort(0), service, NodeInfo.NONE);
     }
 
     /** @return the socket's input, after a PING on it was answered */

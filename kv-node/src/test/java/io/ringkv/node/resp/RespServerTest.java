@@ -748,14 +748,18 @@ class RespServerTest {
 
     private RespServer start(RespConfig config, KeyValueService service, NodeInfo node) {
         RespServer.AgentHost host = host();
-        RespServer server = host == null ? RespServer.start(config, service, node)
-            : RespServer.start(RespServer.listen(config), service, node, Availability.ALWAYS,
-                new CounterRegistry(RespCounter.values().length),
-                new io.ringkv.node.metrics.RequestMetrics(new io.prometheus.metrics.model.registry.PrometheusRegistry()),
-                io.ringkv.node.auth.Authenticator.open(), host);
+        RespServer server = host == null ? RespServer.start(config, service, node) : startOn(host, config, service, node);
         resources.add(server);
         assertEquals(host != null, server.onAgentThread(), "where the front door runs");
         return server;
+    }
+
+    /** @return a server on {@code host}'s agent thread, with counters and request metrics of its own and no users */
+    static RespServer startOn(RespServer.AgentHost host, RespConfig config, KeyValueService service, NodeInfo node) {
+        return RespServer.start(RespServer.listen(config), service, node, Availability.ALWAYS,
+            new CounterRegistry(RespCounter.values().length),
+            new io.ringkv.node.metrics.RequestMetrics(new io.prometheus.metrics.model.registry.PrometheusRegistry()),
+            io.ringkv.node.auth.Authenticator.open(), host);
     }
 
     /** @return the agent thread the servers of these tests run on, or null for a thread of their own */
