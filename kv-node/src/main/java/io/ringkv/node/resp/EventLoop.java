@@ -78,6 +78,20 @@ final class EventLoop implements Runnable, AnswerChannel {
     private long nextClientId = 1;
     /** When the loop next looks for expired connections; {@link Long#MAX_VALUE} while none has a deadline. */
     private long nextTimeoutCheckNanos = Long.MAX_VALUE;
+    /**
+     * How long the port stops accepting after accepting failed. A connection the listener could not accept (the
+     * process out of file descriptors) stays queued and keeps the listener ready: retried at once, the loop would
+     * spin on it, a core's worth of CPU (on the agent thread, the node's) until a descriptor came free.
+     */
+    static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Takes the next waiting connection: the listener's {@code accept}, or a test's stand-in. */
+    interface Acceptor {
+        /** @return the next connection, or null when none waits */
+        SocketChannel accept() throws IOException;
+    }
+    private volatile Acceptor acceptor;
+    /** While accepting is paused, when it resumes ({@link #ACCEPT_PAUSE_NANOS}); 0 while accepting (loop thread). */
+    private long acceptPausedUntilNanos;
     /** Closing for time may be this late, so a thousand staggered deadlines cost a few sweeps, not a thousand. */
     private static final long TIMEOUT_CHECK_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -106,6 +120,7 @@ final class EventLoop implements Runnable, AnswerChannel {
         this.config = config;
         this.selector = selector;
         this.listener = listener;
+        this.acceptor = listener::accept;
         this.dispatcher = dispatcher;
         this.service = service;
         this.counters = counters;
@@ -307,12 +322,20 @@ final class EventLoop implements Runnable, AnswerChannel {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos) + 1);
     }
 
+    /** Closes the connections whose time is up, and resumes accepting when its pause is over. */
     private void closeExpired() {
         long now = System.nanoTime();
         if (nextTimeoutCheckNanos == Long.MAX_VALUE || now - nextTimeoutCheckNanos < 0) {
             return;
         }
         long next = Long.MAX_VALUE;
+        if (acceptPausedUntilNanos != 0) {
+            if (now - acceptPausedUntilNanos >= 0) {
+                resumeAccepting();
+            } else {
+                next = acceptPausedUntilNanos;
+            }
+        }
         for (Connection connection : Set.copyOf(connections)) {
             if (!connection.expiredBy(now)) {
                 next = Math.min(next, connection.nextDeadline());
@@ -383,14 +406,60 @@ final class EventLoop implements Runnable, AnswerChannel {
     }
 
     private void acceptAll() {
-        SocketChannel channel;
-        try {
-            while ((channel = listener.accept()) != null) {
-                accept(channel);
+        while (true) {
+            SocketChannel channel;
+            try {
+                channel = acceptor.accept();
+            } catch (IOException e) {
+                pauseAccepting();
+                return;
             }
-        } catch (IOException e) {
-            // a connection that failed during accept (reset, out of descriptors) is simply not served
+            if (channel == null) {
+                return;
+            }
+            try {
+                accept(channel);
+            } catch (IOException | RuntimeException e) {
+                // the client reset the connection while it was set up, say: its socket is let go of, the next
+                // waiting connection is served
+                counters.get(RespCounter.SETUP_FAILURES).incrementRelease();
+                try {
+                    channel.close();
+                } catch (IOException closing) {
+                    // closing released the descriptor or could not: nothing more to do for it
+                }
+            }
         }
+    }
+
+    /** Stops selecting the listener for {@link #ACCEPT_PAUSE_NANOS}; the connections waiting stay queued. */
+    private void pauseAccepting() {
+        counters.get(RespCounter.ACCEPT_PAUSES).incrementRelease();
+        SelectionKey key = listener.keyFor(selector);
+        if (key != null && key.isValid()) {
+            key.interestOps(0);
+        }
+        long until = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+        acceptPausedUntilNanos = until == 0 ? 1 : until;
+        scheduleTimeoutCheck(acceptPausedUntilNanos);
+    }
+
+    private void resumeAccepting() {
+        acceptPausedUntilNanos = 0;
+        SelectionKey key = listener.keyFor(selector);
+        if (key != null && key.isValid()) {
+            key.interestOps(SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    /** Tests: takes connections through {@code replacement} from now on (any thread; the loop reads it next time). */
+    void acceptWith(Acceptor replacement) {
+        acceptor = replacement;
+    }
+
+    /** @return the listening socket (tests) */
+    ServerSocketChannel listener() {
+        return listener;
     }
 
     private ClientStream stream(SocketChannel channel) throws IOException {

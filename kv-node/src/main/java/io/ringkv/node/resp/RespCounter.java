@@ -35,7 +35,12 @@ public enum RespCounter implements CounterDescriptor {
         "connections closed because a request they began did not arrive whole within the request timeout"),
     KEYS_DEFERRED("total_client_keys_deferred", CounterKind.COUNTER, "stats",
         "with the front door on the agent thread: ready client sockets left for the next duty cycle because the"
-            + " cycle had served its most already");
+            + " cycle had served its most already"),
+    ACCEPT_PAUSES("total_accept_pauses", CounterKind.COUNTER, "stats",
+        "times the client port stopped accepting for 100 ms because accepting a connection failed (the process out of"
+            + " file descriptors, say): waiting connections stay queued meanwhile instead of the loop retrying at once"),
+    SETUP_FAILURES("total_connection_setup_failures", CounterKind.COUNTER, "stats",
+        "connections accepted and closed at once because setting them up failed (the client reset them first, say)");
 
     private final CounterSpec spec;
 

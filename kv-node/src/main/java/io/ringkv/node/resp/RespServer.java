@@ -36,6 +36,11 @@ public final class RespServer implements AutoCloseable {
         this.counters = counters;
     }
 
+    /** @return the server's loop (tests) */
+    EventLoop loop() {
+        return loop;
+    }
+
     /**
      * Binds the port and starts serving on a thread named {@code ringkv-resp-<port>}.
      *

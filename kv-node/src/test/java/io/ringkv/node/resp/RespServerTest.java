@@ -29,6 +29,8 @@ import io.ringkv.node.service.HandOffCounter;
 import io.ringkv.node.service.ReplicatedKeyValueService;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -727,6 +729,70 @@ class RespServerTest {
         RespTestClient second = client(server);
         assertEquals(new Err("ERR max number of clients reached"), second.read());
         assertEquals("PONG", first.call("PING"));
+    }
+
+    @Test
+    void aFailedAcceptPausesTheListenerInsteadOfRetryingAtOnceAndTheWaitingClientIsServedAfterThePause()
+            throws Exception {
+        RespServer server = start(new MapKeyValueService(null));
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        server.loop().acceptWith(() -> {
+            attempts.incrementAndGet();
+            throw new IOException("Too many open files");
+        });
+        // connected by the kernel, queued until the loop accepts it
+        RespTestClient waiting = client(server);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.counters().value(RespCounter.ACCEPT_PAUSES) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(server.counters().value(RespCounter.ACCEPT_PAUSES) > 0, "the failed accept paused the listener");
+        int before = attempts.get();
+        Thread.sleep(500);
+        // one attempt per 100 ms pause at most (a loop retrying at once makes thousands in this time)
+        int during = attempts.get() - before;
+        assertTrue(during <= 7, during + " accept attempts in 500 ms");
+        ServerSocketChannel listener = server.loop().listener();
+        server.loop().acceptWith(listener::accept);
+        assertEquals("PONG", waiting.call("PING"));
+        assertEquals(1L, server.counters().value(RespCounter.CONNECTED_CLIENTS));
+    }
+
+    @Test
+    void aConnectionWhoseSetUpFailsIsClosedAndTheNextIsServed() throws Exception {
+        RespServer server = start(RespConfig.onPort(0).withMaxClients(1), new MapKeyValueService(null), NodeInfo.NONE);
+        RespTestClient first = client(server);
+        assertEquals("PONG", first.call("PING"));
+        ServerSocketChannel listener = server.loop().listener();
+        // hold new connections in the backlog while one is reset there
+        server.loop().acceptWith(() -> null);
+        try (java.net.Socket reset = new java.net.Socket()) {
+            reset.connect(server.address());
+            reset.setSoLinger(true, 0);
+        }
+        List<SocketChannel> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.loop().acceptWith(() -> {
+            SocketChannel channel = listener.accept();
+            if (channel != null) {
+                accepted.add(channel);
+            }
+            return channel;
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.counters().value(RespCounter.SETUP_FAILURES) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        // refusing it (max clients) wrote to a reset connection, which failed: its socket must not stay open
+        assertEquals(1L, server.counters().value(RespCounter.SETUP_FAILURES));
+        assertEquals(1, accepted.size());
+        assertTrue(!accepted.getFirst().isOpen(), "the failed connection's socket was closed");
+        assertEquals("PONG", first.call("PING"));
+        first.close();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.counters().value(RespCounter.CONNECTED_CLIENTS) != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals("PONG", client(server).call("PING"));
     }
 
     @Test
