@@ -125,6 +125,9 @@ public final class HintedHandoff implements TimerHandler {
 
     void updateRing(Ring newRing) {
         this.ring = newRing;
+        // a node off the ring is no longer timed: should its id come back and go down, its window starts then, not
+        // at a down time from before it left
+        downSince.keySet().removeIf(id -> !newRing.contains(id));
     }
 
     /** @return the hint settings */

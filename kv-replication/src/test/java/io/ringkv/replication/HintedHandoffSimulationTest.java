@@ -270,6 +270,32 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aNodeThatLeftTheRingAndCameBackStartsAFreshWindowWhenItIsDownAgain() {
+        Set<NodeId> down = new HashSet<>();
+        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
+        TestCluster cluster = new TestCluster(19, NODES, CONFIG, window, node -> !down.contains(node), Set.of());
+        NodeId absent = cluster.ids.get(1);
+        down.add(absent);
+        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        // down longer than the window, then taken off the ring (removed, as an operator does with a dead node)
+        cluster.sim.runFor(12_000 * MS);
+        for (NodeId other : others(cluster, absent)) {
+            cluster.node(other).updateRing(cluster.ring.withoutNode(absent));
+        }
+        cluster.sim.runFor(2_000 * MS);
+        // the same id back on the ring, and down again at once: its hints are for a new absence
+        for (NodeId other : others(cluster, absent)) {
+            cluster.node(other).updateRing(cluster.ring);
+        }
+        cluster.sim.runFor(1_000 * MS);
+        int written = writeKeysOwnedBy(cluster, absent, "back", 10).size();
+        cluster.sim.runFor(1_000 * MS);
+        assertEquals(0, cluster.hintCounter(HintCounter.DROPPED_WINDOW), "no hint refused for the old absence");
+        assertEquals(written, cluster.hintsPending(), "one hint per write for the replica down again");
+        assertTrue(cluster.sim.handlerFailures().isEmpty(), cluster.sim.handlerFailures().toString());
+    }
+
+    @Test
     void theHintByteCapIsHonouredAndOverflowCounted() {
         Set<NodeId> down = new HashSet<>();
         HintConfig capped = HintConfig.DEFAULT.withCaps(2_000, 1L << 30);
