@@ -410,7 +410,8 @@ final class EventLoop implements Runnable, AnswerChannel {
             SocketChannel channel;
             try {
                 channel = acceptor.accept();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // out of descriptors, say: the waiting connections stay queued until the pause ends
                 pauseAccepting();
                 return;
             }
@@ -421,13 +422,14 @@ final class EventLoop implements Runnable, AnswerChannel {
                 accept(channel);
             } catch (IOException | RuntimeException e) {
                 // the client reset the connection while it was set up, say: its socket is let go of, the next
-                // waiting connection is served
-                counters.get(RespCounter.SETUP_FAILURES).incrementRelease();
+                // waiting connection is served. It is closed before it is counted, so whoever sees the count
+                // sees the socket let go of.
                 try {
                     channel.close();
                 } catch (IOException closing) {
                     // closing released the descriptor or could not: nothing more to do for it
                 }
+                counters.get(RespCounter.SETUP_FAILURES).incrementRelease();
             }
         }
     }

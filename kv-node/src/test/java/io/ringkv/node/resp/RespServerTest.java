@@ -762,6 +762,24 @@ class RespServerTest {
     }
 
     @Test
+    void anAcceptThatFailsWithAnUncheckedExceptionPausesTheListenerAndTheLoopGoesOn() throws Exception {
+        RespServer server = start(new MapKeyValueService(null));
+        ServerSocketChannel listener = server.loop().listener();
+        java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
+        server.loop().acceptWith(() -> {
+            if (thrown.compareAndSet(false, true)) {
+                throw new IllegalStateException("accept failed");
+            }
+            return listener.accept();
+        });
+        RespTestClient waiting = client(server);
+        assertEquals("PONG", waiting.call("PING"));
+        assertTrue(thrown.get(), "the first accept threw");
+        assertEquals(1L, server.counters().value(RespCounter.ACCEPT_PAUSES));
+        assertEquals("PONG", client(server).call("PING"));
+    }
+
+    @Test
     void aConnectionWhoseSetUpFailsIsClosedAndTheNextIsServed() throws Exception {
         RespServer server = start(RespConfig.onPort(0).withMaxClients(1), new MapKeyValueService(null), NodeInfo.NONE);
         RespTestClient first = client(server);
