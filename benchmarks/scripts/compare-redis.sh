@@ -3,10 +3,17 @@
 # ringkv cluster (N=3, R=2, W=2), one after the other on this machine, and prints a table with ratios.
 # Everything listens on 127.0.0.1 and stops when the script ends.
 #   benchmarks/scripts/compare-redis.sh [seconds] [connections]
+# WARMUP=90 loads each target for 90 s before measuring (default 5: three fresh JVMs on two cores are then still
+# compiling, which takes them about a minute under this load); SKIP_BUILD=1 measures what was built last.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 seconds=${1:-30}
 connections=${2:-50}
+warmup=${WARMUP:-5}
+if ! [[ "$warmup" =~ ^[0-9]+$ ]]; then
+  echo "compare-redis: WARMUP must be a number of seconds, got '$warmup'" >&2
+  exit 2
+fi
 source "$root/bin/jdk.sh"
 work=$(mktemp -d /tmp/ringkv-compare.XXXXXX)
 pids=()
@@ -19,12 +26,12 @@ trap cleanup EXIT
 
 source "$root/benchmarks/scripts/lib/servers.sh"
 install_redis
-build_servers
+[ "${SKIP_BUILD:-0}" = 1 ] || build_servers
 
 load() { # label port
   java -cp "$root/benchmarks/target/benchmarks.jar" io.ringkv.benchmarks.load.LoadTool --label "$1" --port "$2" \
     --connections "$connections" --value-bytes 1024 --keys 100000 --read-ratio 0.5 --seconds "$seconds" \
-    --warmup-seconds 5
+    --warmup-seconds "$warmup"
 }
 
 start_redis
