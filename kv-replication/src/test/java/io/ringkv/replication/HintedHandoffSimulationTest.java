@@ -125,8 +125,7 @@ class HintedHandoffSimulationTest {
                 node -> !down.contains(node), Set.of());
             List<NodeId> owners = cluster.owners(key);
             NodeId absent = owners.get(2);
-            down.add(absent);
-            cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+            cutOff(cluster, down, absent);
             assertTrue(cluster.put(owners.getFirst(), key, "v1", null, QUORUM).succeeded());
             return new OneCutOff(cluster, down, key, absent);
         }
@@ -226,8 +225,7 @@ class HintedHandoffSimulationTest {
         HintConfig slow = HintConfig.DEFAULT.withDelivery(8 * 1024, 2, 200 * MS);
         TestCluster cluster = new TestCluster(9, NODES, CONFIG, slow, node -> !down.contains(node), Set.of());
         NodeId absent = cluster.ids.get(0);
-        down.add(absent);
-        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        cutOff(cluster, down, absent);
         List<String> keys = writeKeysOwnedBy(cluster, absent, "k", 60);
         cluster.sim.runFor(1_000 * MS);
         int pending = cluster.hintsPending();
@@ -257,8 +255,7 @@ class HintedHandoffSimulationTest {
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
         TestCluster cluster = new TestCluster(13, NODES, CONFIG, window, node -> !down.contains(node), Set.of());
         NodeId absent = cluster.ids.get(1);
-        down.add(absent);
-        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        cutOff(cluster, down, absent);
         int early = writeKeysOwnedBy(cluster, absent, "early", 10).size();
         cluster.sim.runFor(1_000 * MS);
         assertEquals(early, cluster.hintsPending());
@@ -275,8 +272,7 @@ class HintedHandoffSimulationTest {
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
         TestCluster cluster = new TestCluster(19, NODES, CONFIG, window, node -> !down.contains(node), Set.of());
         NodeId absent = cluster.ids.get(1);
-        down.add(absent);
-        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        cutOff(cluster, down, absent);
         // down longer than the window, then taken off the ring (removed, as an operator does with a dead node)
         cluster.sim.runFor(12_000 * MS);
         for (NodeId other : others(cluster, absent)) {
@@ -301,8 +297,7 @@ class HintedHandoffSimulationTest {
         HintConfig capped = HintConfig.DEFAULT.withCaps(2_000, 1L << 30);
         TestCluster cluster = new TestCluster(17, NODES, CONFIG, capped, node -> !down.contains(node), Set.of());
         NodeId absent = cluster.ids.get(2);
-        down.add(absent);
-        cluster.sim.network().partition(List.of(absent), others(cluster, absent));
+        cutOff(cluster, down, absent);
         writeKeysOwnedBy(cluster, absent, "capped", 60);
         cluster.sim.runFor(1_000 * MS);
         assertTrue(cluster.hintCounter(HintCounter.DROPPED_CAP) > 0, "the cap refused some hints");
@@ -361,6 +356,12 @@ class HintedHandoffSimulationTest {
             }
         }
         return keys;
+    }
+
+    /** Cuts {@code node} off from every other node, which the failure detector stand-in then judges down. */
+    private static void cutOff(TestCluster cluster, Set<NodeId> down, NodeId node) {
+        down.add(node);
+        cluster.sim.network().partition(List.of(node), others(cluster, node));
     }
 
     private static List<NodeId> others(TestCluster cluster, NodeId node) {
