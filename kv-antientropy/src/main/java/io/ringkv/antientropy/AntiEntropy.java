@@ -43,8 +43,12 @@ import org.agrona.DirectBuffer;
  * digest is 16 bytes plus the key per key of that leaf, and only differing keys' records move. Every request is
  * sent again until answered; a session with no progress for the session timeout fails (counted). A peer serves at
  * most {@code maxResponderSessions} at once and answers more with BUSY (a session its initiator ended, whose
- * records only wait for a lost acknowledgement, takes no slot). The end of a session is told more than once, and a
- * late request of an ended session is ignored, so that lost datagrams leave no session served until the timeout.
+ * records only wait for a lost acknowledgement, takes no slot); an initiator answered BUSY asks again at every retry,
+ * and at once when the peer acknowledges an end of its own (the slot that end frees may be the one it waits for),
+ * and fails only when the peer stays busy for the session timeout. The end of a session is told twice at once and again
+ * at every retry until the responder acknowledges it (for at most the session timeout, after which a responder that
+ * heard none of it has forgotten the session anyway), and a late request of an ended session is ignored, so that
+ * lost datagrams leave no session served until the timeout.
  * Nothing a peer sends is thrown out of the
  * handler: a malformed message is dropped and counted. Tree builds, digests and reads run on the storage stage,
  * never here.
@@ -53,8 +57,6 @@ public final class AntiEntropy implements TimerHandler {
     /** The SBE schema id of anti-entropy messages. */
     public static final int SCHEMA_ID = RepairCodec.SCHEMA_ID;
     private static final int CHUNK_BYTES = 56 * 1024;
-    /** Times a session's end is told again at later retries, after the two copies sent when it ends. */
-    private static final int END_NOTICE_RESENDS = 2;
     /** Sessions served, ended ones still resending included, at most: this many times the slots. */
     private static final int ENDED_SERVED_FACTOR = 4;
     /** Ended served sessions remembered, against late requests of theirs. */
@@ -70,9 +72,9 @@ public final class AntiEntropy implements TimerHandler {
     private final Map<Long, Initiated> initiated = new HashMap<>();
     private final Map<Long, Served> served = new LinkedHashMap<>();
     /**
-     * Sessions this node ended, to the peer each was with, and how many more times it is told (a datagram can be
-     * lost, and a responder that misses the end would keep serving the session, holding one of its few slots, until
-     * the session timeout).
+     * Sessions this node ended and their responders did not yet acknowledge, to the peer each was with, and how many
+     * more times it is told (a datagram can be lost, and a responder that misses the end would keep serving the
+     * session, holding one of its few slots, until the session timeout).
      */
     private final Map<Long, EndNotice> endNotices = new HashMap<>();
     /**
@@ -213,6 +215,12 @@ public final class AntiEntropy implements TimerHandler {
     // ------------------------------------------------------------------ initiator
 
     private void sendTreeRequest(Initiated session) {
+        // ends the peer has not acknowledged go first: a missed one holds a slot the new session may need
+        for (Map.Entry<Long, EndNotice> notice : endNotices.entrySet()) {
+            if (notice.getValue().peer().equals(session.peer)) {
+                reply(session.peer, codec.encodeSessionEnd(notice.getKey()));
+            }
+        }
         TokenRange range = session.shape.range();
         send(session.peer, codec.encodeTreeRequest(session.id, range.start(), range.end(), session.shape.leaves()),
             session);
@@ -224,10 +232,18 @@ public final class AntiEntropy implements TimerHandler {
             return;
         }
         session.treeBytes += 8L * reply.leaves().length;
+        if (reply.status() == RepairMessage.Status.BUSY) {
+            // slots free as sessions end, and one may still hold a session whose end the network delayed past this
+            // request: asked again at the next retry (at once when the peer acknowledges an end of ours), the session
+            // fails only when the peer stays busy for the session timeout
+            session.waitingForSlot = true;
+            return;
+        }
         if (reply.status() != RepairMessage.Status.OK) {
             fail(session, "peer " + session.peer + " answered " + reply.status());
             return;
         }
+        session.waitingForSlot = false;
         int leaves = session.mine.length;
         int first = reply.firstLeaf();
         int expected = first < 0 || first >= leaves ? -1
@@ -498,6 +514,8 @@ public final class AntiEntropy implements TimerHandler {
         if (session != null && !session.peer.equals(sender)) {
             return;
         }
+        // every copy is answered: the first answer may be lost, and an initiator told nothing tells again
+        reply(sender, codec.encodeSessionEndAck(end.sessionId()));
         endedServed.put(end.sessionId(), sender);
         if (session == null) {
             return;
@@ -505,6 +523,20 @@ public final class AntiEntropy implements TimerHandler {
         session.ended = true;
         if (session.outbox.isEmpty()) {
             forget(session);
+        }
+    }
+
+    /** The responder heard the end: it is not told again, and sessions it answered as busy ask again. */
+    private void onSessionEndAck(NodeId sender, RepairMessage.SessionEndAck ack) {
+        EndNotice notice = endNotices.get(ack.sessionId());
+        if (notice == null || !notice.peer().equals(sender)) {
+            return;
+        }
+        endNotices.remove(ack.sessionId());
+        for (Initiated session : initiated.values()) {
+            if (session.waitingForSlot && session.peer.equals(sender)) {
+                sendTreeRequest(session);
+            }
         }
     }
 
@@ -682,8 +714,8 @@ public final class AntiEntropy implements TimerHandler {
                 continue; // ended by what an earlier one's end set off (its owner cancelled it)
             }
             if (now - session.lastProgressNanos > config.sessionTimeoutNanos()) {
-                fail(session, "peer " + session.peer + " made no progress for "
-                    + config.sessionTimeoutNanos() / 1_000_000 + " ms");
+                fail(session, "peer " + session.peer + (session.waitingForSlot ? " answered BUSY" : " made no progress")
+                    + " for " + config.sessionTimeoutNanos() / 1_000_000 + " ms");
                 continue;
             }
             retry(session);
@@ -763,11 +795,11 @@ public final class AntiEntropy implements TimerHandler {
             return;
         }
         session.open = false;
-        // told twice now (sessions can follow one another faster than the retry interval) and again at the next two
-        // retries: a responder that misses every copy forgets the session after the session timeout
+        // told twice now (sessions can follow one another faster than the retry interval) and again at every retry
+        // until acknowledged, for as long as the responder would keep the session if it heard none of it
         reply(session.peer, codec.encodeSessionEnd(session.id));
         reply(session.peer, codec.encodeSessionEnd(session.id));
-        endNotices.put(session.id, new EndNotice(session.peer, END_NOTICE_RESENDS));
+        endNotices.put(session.id, new EndNotice(session.peer, endNoticeResends()));
         ensureTimer();
         if (failure == null) {
             counters.get(RepairCounter.SESSIONS_COMPLETED).incrementRelease();
@@ -780,6 +812,12 @@ public final class AntiEntropy implements TimerHandler {
         session.done.accept(new RepairResult(session.shape.range(), session.peer, failure, session.differingLeaves,
             session.keysSent, session.keysReceived, session.recordBytes, session.treeBytes,
             now() - session.startedNanos));
+    }
+
+    /** @return the retries at which an unacknowledged end is told again: those of one session timeout */
+    private int endNoticeResends() {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+            config.sessionTimeoutNanos() / config.retryIntervalNanos()));
     }
 
     private long now() {
@@ -804,6 +842,7 @@ public final class AntiEntropy implements TimerHandler {
             case RepairMessage.Record record -> onRecord(sender, record);
             case RepairMessage.RecordAck ack -> onRecordAck(sender, ack);
             case RepairMessage.SessionEnd end -> onSessionEnd(sender, end);
+            case RepairMessage.SessionEndAck ack -> onSessionEndAck(sender, ack);
         }
     }
 
@@ -851,6 +890,8 @@ public final class AntiEntropy implements TimerHandler {
         final Map<ByteBuffer, RepairMessage.Entry> awaited = new LinkedHashMap<>();
         int differingLeaves;
         long keysReceived;
+        /** The peer answered busy: the tree request goes again at the next retry, or when it acknowledges an end. */
+        boolean waitingForSlot;
 
         Initiated(long id, TreeShape shape, NodeId peer, Consumer<RepairResult> done, long now) {
             super(id, shape, peer, now);

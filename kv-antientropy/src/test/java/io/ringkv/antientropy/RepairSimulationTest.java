@@ -1,7 +1,9 @@
 package io.ringkv.antientropy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Key;
@@ -296,16 +298,100 @@ class RepairSimulationTest {
                     RepairResult result = cluster.repair(cluster.ids.get(0), cluster.ids.get(1));
                     assertTrue(result.completed(), "session " + i + ": " + result.failure());
                 }
-                cluster.sim.runFor(2_000 * MS);
-                assertEquals(0, responder.sessions(), "sessions still served 2 s after the last ended");
+                // six retries: the end is lost every time in about one seed in four million
+                cluster.sim.runFor(3_000 * MS);
+                assertEquals(0, responder.sessions(), "sessions still served 3 s after the last ended");
                 assertEquals(0, responder.counter(RepairCounter.SESSIONS_REFUSED_BUSY));
             });
     }
 
     @Test
+    void anEndLostForManyRetriesStillReachesTheResponderOnceTheLinkIsBack() {
+        // the end used to be told four times in its first second only: a link down for longer kept the session
+        // served until its 30 s timeout
+        Cluster cluster = new Cluster(19, 2);
+        NodeId initiator = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        AntiEntropy responder = cluster.repairs.get(peer);
+        put(cluster.engines.get(initiator), "k", 1, "v");
+        RepairResult[] result = new RepairResult[1];
+        long session = cluster.repairs.get(initiator).repair(TokenRange.wholeRing(), peer, done -> result[0] = done);
+        cluster.sim.runUntil(() -> responder.sessions() == 1, 10_000 * MS);
+        assertEquals(1, responder.sessions(), "the responder never started serving the session");
+        cluster.sim.network().block(initiator, peer);
+        assertTrue(cluster.repairs.get(initiator).cancel(session, "no longer needed"));
+        assertFalse(result[0].completed());
+        cluster.sim.runFor(5_000 * MS);
+        assertEquals(1, responder.sessions(), "an end reached the responder over the blocked link");
+        cluster.sim.network().heal();
+        cluster.sim.runFor(1_100 * MS);
+        assertEquals(0, responder.sessions(), "the responder still serves the session a second after the link is back");
+        cluster.sim.runFor(2_000 * MS);
+        long sent = cluster.sim.stats().sent();
+        cluster.sim.runFor(5_000 * MS);
+        assertEquals(sent, cluster.sim.stats().sent(), "the end is told again after the responder acknowledged it");
+    }
+
+    @Test
+    void aSessionAnsweredBusyAsksAgainAndCompletesOnceASlotFrees() {
+        // a peer serving one session at a time: the third node's session ends at once (nothing differs), and its
+        // end, lost while the link is down, leaves the session in the peer's one slot
+        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
+        Cluster cluster = new Cluster(29, 3, oneSlot);
+        NodeId first = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        NodeId third = cluster.ids.get(2);
+        AntiEntropy responder = cluster.repairs.get(peer);
+        put(cluster.engines.get(first), "k", 1, "v");
+        cluster.repairs.get(third).repair(TokenRange.wholeRing(), peer, done -> { });
+        cluster.sim.runUntil(() -> responder.sessions() == 1, 10_000 * MS);
+        cluster.sim.network().block(third, peer);
+        RepairResult[] result = new RepairResult[1];
+        cluster.repairs.get(first).repair(TokenRange.wholeRing(), peer, done -> result[0] = done);
+        cluster.sim.runFor(3_000 * MS);
+        assertNull(result[0], "the session ended while the peer was busy");
+        long refused = responder.counter(RepairCounter.SESSIONS_REFUSED_BUSY);
+        assertTrue(refused >= 2, "refused " + refused + " times: the session did not ask again");
+        cluster.sim.network().heal();
+        cluster.sim.runUntil(() -> result[0] != null, 5_000 * MS);
+        assertNotNull(result[0], "the session never ended after the slot freed");
+        assertTrue(result[0].completed(), result[0].failure());
+        assertEquals(cluster.contents(first), cluster.contents(peer));
+    }
+
+    @Test
+    void aPeerBusyForTheSessionTimeoutFailsTheSession() {
+        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 5_000 * MS, 1, 8);
+        Cluster cluster = new Cluster(31, 3, oneSlot);
+        NodeId peer = cluster.ids.get(1);
+        cluster.repairs.get(cluster.ids.get(2)).repair(TokenRange.wholeRing(), peer, done -> { });
+        cluster.sim.runUntil(() -> cluster.repairs.get(peer).sessions() == 1, 10_000 * MS);
+        cluster.sim.network().block(cluster.ids.get(2), peer);
+        RepairResult result = cluster.repair(cluster.ids.get(0), peer);
+        assertFalse(result.completed());
+        assertTrue(result.failure().contains("answered BUSY for 5000 ms"), result.failure());
+    }
+
+    @Test
+    void anAcknowledgedEndIsNotToldAgain() {
+        Cluster cluster = new Cluster(23, 2);
+        put(cluster.engines.get(cluster.ids.get(0)), "k", 1, "v");
+        assertTrue(cluster.repair(cluster.ids.get(0), cluster.ids.get(1)).completed());
+        // the two copies sent at the end, and their acknowledgements, arrive within the network's 1 ms
+        cluster.sim.runFor(50 * MS);
+        long sent = cluster.sim.stats().sent();
+        assertEquals(0, cluster.repairs.get(cluster.ids.get(1)).sessions());
+        cluster.sim.runFor(5_000 * MS);
+        assertEquals(sent, cluster.sim.stats().sent(), "messages sent after the end was acknowledged");
+        assertEquals(0, cluster.repairs.get(cluster.ids.get(0)).sessions());
+    }
+
+    @Test
     void sessionsEndedWithUnacknowledgedRecordsLeaveTheirSlotsToNewOnes() {
         // three nodes repair with a fourth, each starting its next session as the last ends; the fourth sends each
-        // new records, and an acknowledgement lost on the way keeps an ended session until its records are resent
+        // new records, and an acknowledgement lost on the way keeps an ended session until its records are resent.
+        // A new session's request can overtake the end of the one before it (the network reorders): the fourth may
+        // then answer busy, and the initiator asks again instead of failing
         SimulationSeeds.run(getClass(), "sessionsEndedWithUnacknowledgedRecordsLeaveTheirSlotsToNewOnes",
             "kv-antientropy", 5, seed -> {
                 Cluster cluster = new Cluster(seed, 4);
@@ -319,7 +405,8 @@ class RepairSimulationTest {
                 cluster.sim.runUntil(() -> completed[0] + completed[1] + completed[2] == 36, 600_000 * MS);
                 assertEquals(List.of(), failures);
                 assertEquals(36, completed[0] + completed[1] + completed[2]);
-                assertEquals(0, cluster.repairs.get(responder).counter(RepairCounter.SESSIONS_REFUSED_BUSY));
+                cluster.sim.runFor(3_000 * MS);
+                assertEquals(0, cluster.repairs.get(responder).sessions(), "sessions served 3 s after the last ended");
             });
     }
 

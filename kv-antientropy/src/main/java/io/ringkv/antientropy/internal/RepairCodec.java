@@ -13,6 +13,8 @@ import io.ringkv.antientropy.sbe.RecordAckDecoder;
 import io.ringkv.antientropy.sbe.RecordAckEncoder;
 import io.ringkv.antientropy.sbe.RecordDecoder;
 import io.ringkv.antientropy.sbe.RecordEncoder;
+import io.ringkv.antientropy.sbe.SessionEndAckDecoder;
+import io.ringkv.antientropy.sbe.SessionEndAckEncoder;
 import io.ringkv.antientropy.sbe.SessionEndDecoder;
 import io.ringkv.antientropy.sbe.SessionEndEncoder;
 import io.ringkv.antientropy.sbe.SessionStatus;
@@ -64,6 +66,8 @@ public final class RepairCodec {
     private final RecordAckDecoder recordAckDecoder = new RecordAckDecoder();
     private final SessionEndEncoder sessionEnd = new SessionEndEncoder();
     private final SessionEndDecoder sessionEndDecoder = new SessionEndDecoder();
+    private final SessionEndAckEncoder sessionEndAck = new SessionEndAckEncoder();
+    private final SessionEndAckDecoder sessionEndAckDecoder = new SessionEndAckDecoder();
 
     /**
      * @param maxKeyBytes the largest key a message may carry
@@ -164,6 +168,11 @@ public final class RepairCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + sessionEnd.encodedLength();
     }
 
+    public int encodeSessionEndAck(long sessionId) {
+        sessionEndAck.wrapAndApplyHeader(sendBuffer, 0, header).sessionId(sessionId);
+        return MessageHeaderEncoder.ENCODED_LENGTH + sessionEndAck.encodedLength();
+    }
+
     /**
      * @return the decoded message, or null when its template is unknown
      * @throws KvException with {@code INVALID_ARGUMENT} when the message is malformed
@@ -179,6 +188,7 @@ public final class RepairCodec {
             case RecordDecoder.TEMPLATE_ID -> RecordDecoder.BLOCK_LENGTH;
             case RecordAckDecoder.TEMPLATE_ID -> RecordAckDecoder.BLOCK_LENGTH;
             case SessionEndDecoder.TEMPLATE_ID -> SessionEndDecoder.BLOCK_LENGTH;
+            case SessionEndAckDecoder.TEMPLATE_ID -> SessionEndAckDecoder.BLOCK_LENGTH;
             default -> 0;
         };
     }
@@ -271,6 +281,8 @@ public final class RepairCodec {
             }
             case SessionEndDecoder.TEMPLATE_ID ->
                 new RepairMessage.SessionEnd(sessionEndDecoder.wrap(buffer, body, blockLength, version).sessionId());
+            case SessionEndAckDecoder.TEMPLATE_ID -> new RepairMessage.SessionEndAck(
+                sessionEndAckDecoder.wrap(buffer, body, blockLength, version).sessionId());
             default -> null;
         };
     }

@@ -44,6 +44,10 @@ public sealed interface RepairMessage {
     record SessionEnd(long sessionId) implements RepairMessage {
     }
 
+    /** The responder heard that the session ended (answers every copy of a {@link SessionEnd}). */
+    record SessionEndAck(long sessionId) implements RepairMessage {
+    }
+
     /** Answers a Record once merged and durable. */
     record RecordAck(long sessionId, int sequence, Status status) implements RepairMessage {
     }
