@@ -76,7 +76,7 @@ public final class AntiEntropy implements TimerHandler {
      * more times it is told (a datagram can be lost, and a responder that misses the end would keep serving the
      * session, holding one of its few slots, until the session timeout).
      */
-    private final Map<Long, EndNotice> endNotices = new HashMap<>();
+    private final Map<Long, EndNotice> endNotices = new LinkedHashMap<>();
     /**
      * The latest sessions whose initiator said they ended, to that initiator, so that a request of theirs still in
      * the network (a retry, a duplicate) does not start serving them again; an end from another node holds back none
@@ -215,10 +215,19 @@ public final class AntiEntropy implements TimerHandler {
     // ------------------------------------------------------------------ initiator
 
     private void sendTreeRequest(Initiated session) {
-        // ends the peer has not acknowledged go first: a missed one holds a slot the new session may need
-        for (Map.Entry<Long, EndNotice> notice : endNotices.entrySet()) {
-            if (notice.getValue().peer().equals(session.peer)) {
-                reply(session.peer, codec.encodeSessionEnd(notice.getKey()));
+        if (!session.endsRetold) {
+            // when a session opens, the newest ends the peer has not acknowledged go first (a missed one holds a slot
+            // the new session may need); at most a slot's worth, and once per session, since a peer of an earlier
+            // build never acknowledges and each end is told again at every retry anyway
+            session.endsRetold = true;
+            List<Long> ends = new ArrayList<>();
+            for (Map.Entry<Long, EndNotice> notice : endNotices.entrySet()) {
+                if (notice.getValue().peer().equals(session.peer)) {
+                    ends.add(notice.getKey());
+                }
+            }
+            for (Long end : ends.subList(Math.max(0, ends.size() - config.maxResponderSessions()), ends.size())) {
+                reply(session.peer, codec.encodeSessionEnd(end));
             }
         }
         TokenRange range = session.shape.range();
@@ -235,8 +244,9 @@ public final class AntiEntropy implements TimerHandler {
         if (reply.status() == RepairMessage.Status.BUSY) {
             // slots free as sessions end, and one may still hold a session whose end the network delayed past this
             // request: asked again at the next retry (at once when the peer acknowledges an end of ours), the session
-            // fails only when the peer stays busy for the session timeout
-            session.waitingForSlot = true;
+            // fails only when the peer stays busy for the session timeout. A late copy after the tree began to
+            // arrive (the peer serves the session now) changes nothing
+            session.waitingForSlot = session.theirs == null;
             return;
         }
         if (reply.status() != RepairMessage.Status.OK) {
@@ -892,6 +902,8 @@ public final class AntiEntropy implements TimerHandler {
         long keysReceived;
         /** The peer answered busy: the tree request goes again at the next retry, or when it acknowledges an end. */
         boolean waitingForSlot;
+        /** Whether the peer's unacknowledged ends were told again before this session's first tree request. */
+        boolean endsRetold;
 
         Initiated(long id, TreeShape shape, NodeId peer, Consumer<RepairResult> done, long now) {
             super(id, shape, peer, now);
