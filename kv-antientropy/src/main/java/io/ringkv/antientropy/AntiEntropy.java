@@ -177,6 +177,7 @@ public final class AntiEntropy implements TimerHandler {
                 countTree(tree);
                 session.mine = tree.leaves();
                 session.progress(now());
+                retellEnds(peer);
                 sendTreeRequest(session);
             });
         if (!queued) {
@@ -214,22 +215,24 @@ public final class AntiEntropy implements TimerHandler {
 
     // ------------------------------------------------------------------ initiator
 
-    private void sendTreeRequest(Initiated session) {
-        if (!session.endsRetold) {
-            // when a session opens, the newest ends the peer has not acknowledged go first (a missed one holds a slot
-            // the new session may need); at most a slot's worth, and once per session, since a peer of an earlier
-            // build never acknowledges and each end is told again at every retry anyway
-            session.endsRetold = true;
-            List<Long> ends = new ArrayList<>();
-            for (Map.Entry<Long, EndNotice> notice : endNotices.entrySet()) {
-                if (notice.getValue().peer().equals(session.peer)) {
-                    ends.add(notice.getKey());
-                }
-            }
-            for (Long end : ends.subList(Math.max(0, ends.size() - config.maxResponderSessions()), ends.size())) {
-                reply(session.peer, codec.encodeSessionEnd(end));
+    /**
+     * Before a session opens, the newest ends {@code peer} has not acknowledged go first (a missed one holds a slot the
+     * new session may need): at most a slot's worth, since a peer of an earlier build never acknowledges, and each end
+     * is told again at every retry anyway.
+     */
+    private void retellEnds(NodeId peer) {
+        List<Long> ends = new ArrayList<>();
+        for (Map.Entry<Long, EndNotice> notice : endNotices.entrySet()) {
+            if (notice.getValue().peer().equals(peer)) {
+                ends.add(notice.getKey());
             }
         }
+        for (Long end : ends.subList(Math.max(0, ends.size() - config.maxResponderSessions()), ends.size())) {
+            reply(peer, codec.encodeSessionEnd(end));
+        }
+    }
+
+    private void sendTreeRequest(Initiated session) {
         TokenRange range = session.shape.range();
         send(session.peer, codec.encodeTreeRequest(session.id, range.start(), range.end(), session.shape.leaves()),
             session);
@@ -902,8 +905,6 @@ public final class AntiEntropy implements TimerHandler {
         long keysReceived;
         /** The peer answered busy: the tree request goes again at the next retry, or when it acknowledges an end. */
         boolean waitingForSlot;
-        /** Whether the peer's unacknowledged ends were told again before this session's first tree request. */
-        boolean endsRetold;
 
         Initiated(long id, TreeShape shape, NodeId peer, Consumer<RepairResult> done, long now) {
             super(id, shape, peer, now);

@@ -343,9 +343,7 @@ class RepairSimulationTest {
         NodeId third = cluster.ids.get(2);
         AntiEntropy responder = cluster.repairs.get(peer);
         put(cluster.engines.get(first), "k", 1, "v");
-        cluster.repairs.get(third).repair(TokenRange.wholeRing(), peer, done -> { });
-        cluster.sim.runUntil(() -> responder.sessions() == 1, 10_000 * MS);
-        cluster.sim.network().block(third, peer);
+        holdTheOnlySlot(cluster, third, peer);
         RepairResult[] result = new RepairResult[1];
         cluster.repairs.get(first).repair(TokenRange.wholeRing(), peer, done -> result[0] = done);
         cluster.sim.runFor(3_000 * MS);
@@ -364,12 +362,20 @@ class RepairSimulationTest {
         RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 5_000 * MS, 1, 8);
         Cluster cluster = new Cluster(31, 3, oneSlot);
         NodeId peer = cluster.ids.get(1);
-        cluster.repairs.get(cluster.ids.get(2)).repair(TokenRange.wholeRing(), peer, done -> { });
-        cluster.sim.runUntil(() -> cluster.repairs.get(peer).sessions() == 1, 10_000 * MS);
-        cluster.sim.network().block(cluster.ids.get(2), peer);
+        holdTheOnlySlot(cluster, cluster.ids.get(2), peer);
         RepairResult result = cluster.repair(cluster.ids.get(0), peer);
         assertFalse(result.completed());
         assertTrue(result.failure().contains("answered BUSY for 5000 ms"), result.failure());
+    }
+
+    /**
+     * Starts a session of {@code holder} with {@code peer} and, once {@code peer} serves it, blocks the link from
+     * {@code holder}: the session ends at once (nothing differs) and its end is lost, so it stays in {@code peer}'s slot.
+     */
+    private static void holdTheOnlySlot(Cluster cluster, NodeId holder, NodeId peer) {
+        cluster.repairs.get(holder).repair(TokenRange.wholeRing(), peer, done -> { });
+        cluster.sim.runUntil(() -> cluster.repairs.get(peer).sessions() == 1, 10_000 * MS);
+        cluster.sim.network().block(holder, peer);
     }
 
     @Test
