@@ -43,9 +43,12 @@ import org.agrona.DirectBuffer;
  * digest is 16 bytes plus the key per key of that leaf, and only differing keys' records move. Every request is
  * sent again until answered; a session with no progress for the session timeout fails (counted). A peer serves at
  * most {@code maxResponderSessions} at once and answers more with BUSY (a session its initiator ended, whose
- * records only wait for a lost acknowledgement, takes no slot); an initiator answered BUSY asks again at every retry,
- * and at once when the peer acknowledges an end of its own (the slot that end frees may be the one it waits for),
- * and fails only when the peer stays busy for the session timeout. The end of a session is told twice at once and again
+ * records only wait for a lost acknowledgement, takes no slot). It remembers the sessions it refused in the order they
+ * first asked, and a slot that frees goes at once to the one that has waited longest and still asks (asked within
+ * {@value #WAITER_STALE_RETRIES} retry intervals), not to whichever request comes next: an initiator that ends a
+ * session and opens the next one at once does not take back the slot its end freed from sessions that asked before.
+ * An initiator answered BUSY (for a slot, or because the peer's storage stage is full, for the tree or for a leaf)
+ * asks again at every retry, and fails only when the peer stays busy for the session timeout. The end of a session is told twice at once and again
  * at every retry until the responder acknowledges it (for at most the session timeout, after which a responder that
  * heard none of it has forgotten the session anyway), and a late request of an ended session is ignored, so that
  * lost datagrams leave no session served until the timeout.
@@ -61,6 +64,10 @@ public final class AntiEntropy implements TimerHandler {
     private static final int ENDED_SERVED_FACTOR = 4;
     /** Ended served sessions remembered, against late requests of theirs. */
     private static final int ENDED_SERVED_KEPT = 1024;
+    /** Sessions refused for want of a slot remembered, in the order they asked; more are refused unremembered. */
+    private static final int WAITERS_KEPT = 64;
+    /** A refused session not heard from for this many retry intervals no longer waits (its initiator stopped). */
+    private static final int WAITER_STALE_RETRIES = 3;
 
     private final NodeContext context;
     private final StorageStage stage;
@@ -88,6 +95,11 @@ public final class AntiEntropy implements TimerHandler {
             return size() > ENDED_SERVED_KEPT;
         }
     };
+    /**
+     * Sessions this node refused for want of a slot and that still ask, in the order they first asked: a slot that
+     * frees goes to the first of them (see {@link #admitWaiters}).
+     */
+    private final Map<Long, Waiter> waiters = new LinkedHashMap<>();
     private long nextSession;
     private long timerId = -1;
 
@@ -245,18 +257,20 @@ public final class AntiEntropy implements TimerHandler {
         }
         session.treeBytes += 8L * reply.leaves().length;
         if (reply.status() == RepairMessage.Status.BUSY) {
-            // slots free as sessions end, and one may still hold a session whose end the network delayed past this
-            // request: asked again at the next retry (at once when the peer acknowledges an end of ours), the session
-            // fails only when the peer stays busy for the session timeout. A late copy after the tree began to
-            // arrive (the peer serves the session now) changes nothing
-            session.waitingForSlot = session.theirs == null;
+            // slots free as sessions end (one may still hold a session whose end the network delayed past this
+            // request), and a full storage stage drains: asked again at the next retry (the peer gives this session
+            // a slot that frees once those that asked before it have one), the session fails only when the peer
+            // stays busy for the session timeout. A late copy after the tree began to arrive (the peer serves the
+            // session now) changes nothing
+            if (session.theirs == null) {
+                session.busy(now());
+            }
             return;
         }
         if (reply.status() != RepairMessage.Status.OK) {
             fail(session, "peer " + session.peer + " answered " + reply.status());
             return;
         }
-        session.waitingForSlot = false;
         int leaves = session.mine.length;
         int first = reply.firstLeaf();
         int expected = first < 0 || first >= leaves ? -1
@@ -333,6 +347,11 @@ public final class AntiEntropy implements TimerHandler {
         Initiated session = initiated.get(reply.sessionId());
         LeafWork work = session == null ? null : session.leaves.get(reply.leaf());
         if (work == null || work.theirsComplete) {
+            return;
+        }
+        if (reply.status() == RepairMessage.Status.BUSY) {
+            // the peer's storage stage was full: the leaf is asked for again at the next retry
+            session.busy(now());
             return;
         }
         if (reply.status() != RepairMessage.Status.OK) {
@@ -530,6 +549,10 @@ public final class AntiEntropy implements TimerHandler {
         // every copy is answered: the first answer may be lost, and an initiator told nothing tells again
         reply(sender, codec.encodeSessionEndAck(end.sessionId()));
         endedServed.put(end.sessionId(), sender);
+        Waiter waiter = waiters.get(end.sessionId());
+        if (waiter != null && waiter.peer().equals(sender)) {
+            waiters.remove(end.sessionId());
+        }
         if (session == null) {
             return;
         }
@@ -537,19 +560,14 @@ public final class AntiEntropy implements TimerHandler {
         if (session.outbox.isEmpty()) {
             forget(session);
         }
+        admitWaiters();
     }
 
-    /** The responder heard the end: it is not told again, and sessions it answered as busy ask again. */
+    /** The responder heard the end: it is not told again. */
     private void onSessionEndAck(NodeId sender, RepairMessage.SessionEndAck ack) {
         EndNotice notice = endNotices.get(ack.sessionId());
-        if (notice == null || !notice.peer().equals(sender)) {
-            return;
-        }
-        endNotices.remove(ack.sessionId());
-        for (Initiated session : initiated.values()) {
-            if (session.waitingForSlot && session.peer.equals(sender)) {
-                sendTreeRequest(session);
-            }
+        if (notice != null && notice.peer().equals(sender)) {
+            endNotices.remove(ack.sessionId());
         }
     }
 
@@ -565,6 +583,34 @@ public final class AntiEntropy implements TimerHandler {
             }
         }
         return taken;
+    }
+
+    /** @return whether a new session may be served (ended sessions still resending are bounded too) */
+    private boolean slotFree() {
+        return servingSlotsTaken() < config.maxResponderSessions()
+            && served.size() < ENDED_SERVED_FACTOR * config.maxResponderSessions();
+    }
+
+    /**
+     * Serves the sessions refused for want of a slot while slots are free, longest waiting first, dropping those not
+     * heard from for {@value #WAITER_STALE_RETRIES} retry intervals (their initiator stopped asking: serving them would
+     * hold a slot for nobody until the session timeout). The initiator of one served this way gets its tree as if it
+     * had just asked again.
+     */
+    private void admitWaiters() {
+        long now = now();
+        while (slotFree() && !waiters.isEmpty()) {
+            Map.Entry<Long, Waiter> first = waiters.entrySet().iterator().next();
+            waiters.remove(first.getKey());
+            Waiter waiter = first.getValue();
+            if (now - waiter.lastAskNanos() > WAITER_STALE_RETRIES * config.retryIntervalNanos()
+                || served.containsKey(first.getKey())) {
+                continue;
+            }
+            if (!serve(waiter.peer(), first.getKey(), waiter.shape())) {
+                return; // the storage stage is full: this one waits anew when it asks again, the rest keep their place
+            }
+        }
     }
 
     private void forget(Served session) {
@@ -595,14 +641,34 @@ public final class AntiEntropy implements TimerHandler {
             reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.FAILED));
             return;
         }
-        // ended sessions still resending take no slot, but are bounded too (a peer that never acknowledges)
-        if (servingSlotsTaken() >= config.maxResponderSessions()
-            || served.size() >= ENDED_SERVED_FACTOR * config.maxResponderSessions()) {
+        // those that asked before this one and still wait go first
+        admitWaiters();
+        if (served.containsKey(request.sessionId())) {
+            return; // it waited, and was just served
+        }
+        if (!slotFree()) {
             counters.get(RepairCounter.SESSIONS_REFUSED_BUSY).incrementRelease();
+            Waiter waiting = waiters.get(request.sessionId());
+            if (waiting != null ? waiting.peer().equals(sender) : waiters.size() < WAITERS_KEPT) {
+                // a session already waiting keeps its place in the line (put leaves the order as it was)
+                waiters.put(request.sessionId(), new Waiter(sender, shape, now()));
+                ensureTimer();
+            }
             reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.BUSY));
             return;
         }
-        Served created = new Served(request.sessionId(), shape, sender, now());
+        if (!serve(sender, request.sessionId(), shape)) {
+            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.BUSY));
+        }
+    }
+
+    /**
+     * Starts serving a session: builds its tree on the storage stage and sends it.
+     *
+     * @return false when the storage stage is full (nothing is served)
+     */
+    private boolean serve(NodeId sender, long sessionId, TreeShape shape) {
+        Served created = new Served(sessionId, shape, sender, now());
         served.put(created.id, created);
         ensureTimer();
         boolean queued = stage.read(shape.range().end(), engine -> RepairTasks.tree(engine, shape, live),
@@ -614,6 +680,7 @@ public final class AntiEntropy implements TimerHandler {
                     served.remove(created.id);
                     created.open = false;
                     reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.FAILED));
+                    admitWaiters();
                     return;
                 }
                 countTree(tree);
@@ -623,8 +690,8 @@ public final class AntiEntropy implements TimerHandler {
         if (!queued) {
             served.remove(created.id);
             created.open = false;
-            reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.BUSY));
         }
+        return queued;
     }
 
     /** Sends every leaf hash, in as many replies as one message's worth of hashes needs (8,192 leaves: two). */
@@ -727,8 +794,9 @@ public final class AntiEntropy implements TimerHandler {
                 continue; // ended by what an earlier one's end set off (its owner cancelled it)
             }
             if (now - session.lastProgressNanos > config.sessionTimeoutNanos()) {
-                fail(session, "peer " + session.peer + (session.waitingForSlot ? " answered BUSY" : " made no progress")
-                    + " for " + config.sessionTimeoutNanos() / 1_000_000 + " ms");
+                String silent = " made no progress for " + config.sessionTimeoutNanos() / 1_000_000 + " ms";
+                fail(session, "peer " + session.peer + (session.busySinceNanos < 0 ? silent
+                    : " answered BUSY for " + (now - session.busySinceNanos) / 1_000_000 + " ms and" + silent));
                 continue;
             }
             retry(session);
@@ -753,7 +821,10 @@ public final class AntiEntropy implements TimerHandler {
             }
             resendOutbox(session);
         }
-        if (!initiated.isEmpty() || !served.isEmpty() || !endNotices.isEmpty()) {
+        admitWaiters();
+        waiters.values().removeIf(waiter -> now - waiter.lastAskNanos()
+            > WAITER_STALE_RETRIES * config.retryIntervalNanos());
+        if (!initiated.isEmpty() || !served.isEmpty() || !endNotices.isEmpty() || !waiters.isEmpty()) {
             ensureTimer();
         }
     }
@@ -903,13 +974,28 @@ public final class AntiEntropy implements TimerHandler {
         final Map<ByteBuffer, RepairMessage.Entry> awaited = new LinkedHashMap<>();
         int differingLeaves;
         long keysReceived;
-        /** The peer answered busy: the tree request goes again at the next retry, or when it acknowledges an end. */
-        boolean waitingForSlot;
+        /**
+         * When the peer first answered BUSY since the session's last progress (-1: it did not): the request goes again
+         * at the next retry, and a session that fails for want of progress says how long the peer was busy.
+         */
+        long busySinceNanos = -1;
 
         Initiated(long id, TreeShape shape, NodeId peer, Consumer<RepairResult> done, long now) {
             super(id, shape, peer, now);
             this.done = done;
             this.startedNanos = now;
+        }
+
+        void busy(long now) {
+            if (busySinceNanos < 0) {
+                busySinceNanos = now;
+            }
+        }
+
+        @Override
+        void progress(long now) {
+            super.progress(now);
+            busySinceNanos = -1;
         }
     }
 
@@ -937,6 +1023,10 @@ public final class AntiEntropy implements TimerHandler {
         LeafWork(int leaf) {
             this.leaf = leaf;
         }
+    }
+
+    /** A session refused for want of a slot: who asked, for what, and when it last asked. */
+    private record Waiter(NodeId peer, TreeShape shape, long lastAskNanos) {
     }
 
     /** A session's end, still to be told {@code left} more times. */

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -358,14 +360,91 @@ class RepairSimulationTest {
     }
 
     @Test
-    void aPeerBusyForTheSessionTimeoutFailsTheSession() {
-        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 5_000 * MS, 1, 8);
-        Cluster cluster = new Cluster(31, 3, oneSlot);
-        NodeId peer = cluster.ids.get(1);
-        holdTheOnlySlot(cluster, cluster.ids.get(2), peer);
-        RepairResult result = cluster.repair(cluster.ids.get(0), peer);
+    void aPeerBusyForTheSessionTimeoutFailsTheSessionAndSaysForHowLong() {
+        // the first node's storage stage refuses every task: it answers every tree request BUSY
+        RepairConfig config = new RepairConfig(1024, 500 * MS, 5_000 * MS, 4, 8);
+        Cluster cluster = new Cluster(31, 2, config, 0);
+        NodeId peer = cluster.ids.get(0);
+        RepairResult result = cluster.repair(cluster.ids.get(1), peer);
         assertFalse(result.completed());
-        assertTrue(result.failure().contains("answered BUSY for 5000 ms"), result.failure());
+        Matcher busy = Pattern.compile("peer n1 answered BUSY for (\\d+) ms and made no progress for 5000 ms")
+            .matcher(result.failure());
+        assertTrue(busy.find(), result.failure());
+        // busy from the first answer (the tree build and one round trip after the session's last progress) until
+        // the retry tick that found the timeout passed
+        long busyMillis = Long.parseLong(busy.group(1));
+        assertTrue(busyMillis > 4_900 && busyMillis <= 5_500, result.failure());
+        assertTrue(cluster.repairs.get(cluster.ids.get(1)).counter(RepairCounter.RETRANSMITS) >= 9,
+            "the tree was not asked for again at every retry");
+    }
+
+    @Test
+    void aLeafThePeerCannotListYetIsAskedForAgainInsteadOfFailingTheSession() {
+        // two tasks fit on the first node's stage: it builds the tree, then answers BUSY to most of the eight
+        // leaves asked for at once (a full stage used to fail the session at the first leaf)
+        Cluster cluster = new Cluster(43, 2, RepairConfig.DEFAULT, 2);
+        NodeId peer = cluster.ids.get(0);
+        NodeId initiator = cluster.ids.get(1);
+        for (int i = 0; i < 40; i++) {
+            put(cluster.engines.get(initiator), "key" + i, 1, "v" + i);
+        }
+        RepairResult result = cluster.repair(initiator, peer);
+        assertTrue(result.completed(), result.failure());
+        assertEquals(cluster.contents(initiator), cluster.contents(peer));
+        assertTrue(result.differingLeaves() > 8, "leaves differing: " + result.differingLeaves());
+        assertTrue(cluster.repairs.get(initiator).counter(RepairCounter.RETRANSMITS) > 0, "no leaf was asked again");
+    }
+
+    @Test
+    void aFreedSlotGoesToTheSessionThatWaitedLongestNotToTheNextRequest() {
+        // a peer serving one session at a time; the first node opens its next session as soon as one ends, and used
+        // to take back the slot its end freed within milliseconds, while the third node, asking every half second,
+        // waited for it
+        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
+        Cluster cluster = new Cluster(37, 3, oneSlot);
+        NodeId first = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        NodeId third = cluster.ids.get(2);
+        AntiEntropy responder = cluster.repairs.get(peer);
+        put(cluster.engines.get(first), "k", 1, "v");
+        put(cluster.engines.get(third), "t", 1, "v");
+        List<String> completed = new ArrayList<>();
+        cluster.repairs.get(first).repair(TokenRange.wholeRing(), peer, done -> {
+            completed.add("first's first: " + done.failure());
+            cluster.repairs.get(first).repair(TokenRange.wholeRing(), peer,
+                again -> completed.add("first's second: " + again.failure()));
+        });
+        // the first session is served, and stalls while the peer's answers to it are lost
+        cluster.sim.runUntil(() -> responder.sessions() == 1, 10_000 * MS);
+        cluster.sim.network().block(peer, first);
+        cluster.repairs.get(third).repair(TokenRange.wholeRing(), peer,
+            done -> completed.add("third's: " + done.failure()));
+        cluster.sim.runFor(2_000 * MS);
+        assertEquals(List.of(), completed);
+        assertTrue(responder.counter(RepairCounter.SESSIONS_REFUSED_BUSY) >= 2, "the third node did not wait");
+        cluster.sim.network().heal();
+        cluster.sim.runUntil(() -> completed.size() == 3, 20_000 * MS);
+        assertEquals(List.of("first's first: null", "third's: null", "first's second: null"), completed);
+    }
+
+    @Test
+    void aSessionThatStoppedAskingIsNotServedWhenASlotFrees() {
+        // the third node's end is lost, so its session keeps the peer's one slot until it times out (5 s); the
+        // first node's session waits, then is cancelled while its link is down (its end lost too): serving it when
+        // the slot frees would hold the slot for nobody for another 5 s
+        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 5_000 * MS, 1, 8);
+        Cluster cluster = new Cluster(41, 3, oneSlot);
+        NodeId first = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        AntiEntropy responder = cluster.repairs.get(peer);
+        holdTheOnlySlot(cluster, cluster.ids.get(2), peer);
+        long session = cluster.repairs.get(first).repair(TokenRange.wholeRing(), peer, done -> { });
+        cluster.sim.runFor(1_000 * MS);
+        assertTrue(responder.counter(RepairCounter.SESSIONS_REFUSED_BUSY) >= 1, "the session did not wait");
+        cluster.sim.network().block(first, peer);
+        assertTrue(cluster.repairs.get(first).cancel(session, "no longer needed"));
+        cluster.sim.runFor(6_000 * MS);
+        assertEquals(0, responder.sessions(), "the peer served a session whose initiator stopped asking");
     }
 
     /**
