@@ -24,6 +24,10 @@ import java.util.Set;
  * @param compactionMinTables a tier compacts once it holds this many SSTables ({@code compaction-min-tables})
  * @param compactionMaxTables at most this many SSTables in one compaction ({@code compaction-max-tables})
  * @param compactionBytesPerSecond compaction I/O budget, 0 for unlimited ({@code compaction-mib-per-sec})
+ * @param compactionBacklogTables while the store holds more SSTables than this, compaction writes without its budget
+ *     (writes that outrun a paced compaction would otherwise pile up tables without bound, and every point read asks
+ *     each table's bloom filter); 0 keeps the budget whatever the backlog ({@code compaction-backlog-tables}: 32,
+ *     or {@code compaction-min-tables} when that is more, by default)
  * @param dataReads how point reads fetch data blocks ({@code data-reads}: {@code auto}, the default, through the
  *     tables' mappings while they fit in half the memory beside the heap and with {@code pread} beyond;
  *     {@code positional}; {@code mmap}), see {@link DataReads}
@@ -39,22 +43,23 @@ import java.util.Set;
 public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicSyncMillis, long memtableBytes,
                          int maxImmutableMemtables, int blockBytes, double bloomFalsePositiveRate,
                          long tombstoneGraceSeconds, int compactionMinTables, int compactionMaxTables,
-                         long compactionBytesPerSecond, DataReads dataReads, long minFreeBytes,
-                         int minFreePercent, long logBufferBytes) {
+                         long compactionBytesPerSecond, int compactionBacklogTables, DataReads dataReads,
+                         long minFreeBytes, int minFreePercent, long logBufferBytes) {
     private static final long MIB = 1024 * 1024;
 
     /**
-     * The defaults: periodic sync every 10 s, 64 MiB memtables, 4 KiB blocks, 1 % bloom, 10 days' grace, writes
-     * refused below the smaller of 64 MiB and 5 % of the file system free, appends written to the log together at
-     * each flush or per 256 KiB.
+     * The defaults: periodic sync every 10 s, 64 MiB memtables, 4 KiB blocks, 1 % bloom, 10 days' grace, compaction
+     * paced to 64 MiB/s while the store holds at most 32 SSTables, writes refused below the smaller of 64 MiB and 5 %
+     * of the file system free, appends written to the log together at each flush or per 256 KiB.
      */
     public static final LsmOptions DEFAULTS = new LsmOptions(SyncPolicy.PERIODIC, 2, 10_000, 64 * MIB, 2, 4096,
-        0.01, EngineConfig.DEFAULT_TOMBSTONE_GRACE_SECONDS, 4, 32, 64 * MIB, DataReads.AUTO, 64 * MIB, 5, 256 * 1024);
+        0.01, EngineConfig.DEFAULT_TOMBSTONE_GRACE_SECONDS, 4, 32, 64 * MIB, 32, DataReads.AUTO, 64 * MIB, 5,
+        256 * 1024);
 
     private static final Set<String> NAMES = Set.of("sync", "batch-window-ms", "periodic-sync-ms",
         "memtable-bytes", "max-immutable-memtables", "block-bytes", "bloom-fp-rate", "tombstone-grace-seconds",
-        "compaction-min-tables", "compaction-max-tables", "compaction-mib-per-sec", "data-reads", "min-free-bytes",
-        "min-free-percent", "log-buffer-bytes");
+        "compaction-min-tables", "compaction-max-tables", "compaction-mib-per-sec", "compaction-backlog-tables",
+        "data-reads", "min-free-bytes", "min-free-percent", "log-buffer-bytes");
 
     /** @throws KvException with {@link ErrorCode#INVALID_CONFIGURATION} naming the setting out of range */
     public LsmOptions {
@@ -70,6 +75,9 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
         check(compactionMaxTables >= compactionMinTables && compactionMaxTables <= 256, "compaction-max-tables",
             "compaction-min-tables–256");
         check(compactionBytesPerSecond >= 0, "compaction-mib-per-sec", "0 (unlimited) or more");
+        check(compactionBacklogTables == 0 || compactionBacklogTables >= compactionMinTables
+            && compactionBacklogTables <= 4096, "compaction-backlog-tables",
+            "0 (never unpaced) or compaction-min-tables–4096 ");
         check(dataReads != null, "data-reads", "auto, positional or mmap");
         check(minFreeBytes >= 0, "min-free-bytes", "0 (no reserve) or more");
         check(minFreePercent >= 0 && minFreePercent <= 50, "min-free-percent", "0–50");
@@ -91,6 +99,7 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
         }
         Map<String, String> given = new HashMap<>(options);
         LsmOptions d = DEFAULTS;
+        int minTables = (int) number(given, "compaction-min-tables", d.compactionMinTables);
         return new LsmOptions(
             syncPolicy(given.getOrDefault("sync", d.sync.name())),
             number(given, "batch-window-ms", d.batchWindowMillis),
@@ -100,9 +109,11 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
             (int) number(given, "block-bytes", d.blockBytes),
             fraction(given, "bloom-fp-rate", d.bloomFalsePositiveRate),
             number(given, "tombstone-grace-seconds", d.tombstoneGraceSeconds),
-            (int) number(given, "compaction-min-tables", d.compactionMinTables),
+            minTables,
             (int) number(given, "compaction-max-tables", d.compactionMaxTables),
             number(given, "compaction-mib-per-sec", d.compactionBytesPerSecond / MIB) * MIB,
+            // a bound below a tier would never let compaction be paced: the default rises with the tier
+            (int) number(given, "compaction-backlog-tables", Math.max(d.compactionBacklogTables, minTables)),
             dataReads(given.getOrDefault("data-reads", d.dataReads.name())),
             number(given, "min-free-bytes", d.minFreeBytes),
             (int) number(given, "min-free-percent", d.minFreePercent),

@@ -17,8 +17,8 @@ import java.util.function.LongSupplier;
  * than the grace period is dropped when the store's {@link PurgeGate} allows it (the node's rule: a repair of every
  * replica of its range has begun since) and no older table might still hold the key it deletes. A live record
  * whose value has expired ({@link RecordExpiry}) is kept as a tombstone written at its expiry, so its value's space
- * is freed now and the tombstone goes by the same rule later. Writes are paced by the configured compaction
- * throughput.
+ * is freed now and the tombstone goes by the same rule later. Writes are paced by the engine's compaction limiter
+ * (the configured throughput, lifted while the store's tables are past their backlog bound).
  */
 final class Compaction {
     private final TableBuilder builder;
@@ -32,15 +32,19 @@ final class Compaction {
     private final java.util.function.LongPredicate keep;
     private long dropped;
 
-    /** @param cancelled true once the engine is closing: a running compaction stops and leaves its inputs */
+    /**
+     * @param limiter paces the output's writes
+     * @param cancelled true once the engine is closing: a running compaction stops and leaves its inputs
+     */
     Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, RecordExpiry expiry, LsmMetrics metrics,
-               LongSupplier clock, BooleanSupplier cancelled) {
-        this(builder, options, gate, expiry, metrics, clock, cancelled, token -> true);
+               LongSupplier clock, RateLimiter limiter, BooleanSupplier cancelled) {
+        this(builder, options, gate, expiry, metrics, clock, limiter, cancelled, token -> true);
     }
 
     /** @param keep the tokens whose entries stay; the others are dropped, tombstones and all (a cleanup) */
     Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, RecordExpiry expiry, LsmMetrics metrics,
-               LongSupplier clock, BooleanSupplier cancelled, java.util.function.LongPredicate keep) {
+               LongSupplier clock, RateLimiter limiter, BooleanSupplier cancelled,
+               java.util.function.LongPredicate keep) {
         this.keep = keep;
         this.gate = gate;
         this.expiry = expiry;
@@ -49,7 +53,7 @@ final class Compaction {
         this.options = options;
         this.metrics = metrics;
         this.clock = clock;
-        this.limiter = new RateLimiter(options.compactionBytesPerSecond());
+        this.limiter = limiter;
     }
 
     /**

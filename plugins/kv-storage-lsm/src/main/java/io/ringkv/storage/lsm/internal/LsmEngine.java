@@ -61,12 +61,16 @@ public final class LsmEngine implements StorageEngine {
     private final DiskSpace disk;
     private final Thread flusher;
     private final Thread compactor;
+    /** Paces compaction's writes: the configured budget, lifted while the tables are past the backlog bound. */
+    private final RateLimiter compactionLimiter;
     private volatile View current;
     private long lastSeq;
     private long segmentId;
     private volatile boolean stopping;
     private int compactionsRunning;
     private volatile boolean noSpaceLogged;
+    /** Whether the last look found the tables past the backlog bound (read and written under the limiter's lock). */
+    private boolean backlogLogged;
 
     private LsmEngine(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
                       FileChannel lockFile, FileLock directoryLock, Recovered recovered, DiskSpace disk,
@@ -89,6 +93,8 @@ public final class LsmEngine implements StorageEngine {
             : List.of(recovered.replayed()), recovered.tables());
         recovered.tables().forEach(SSTable::release);
         this.reads = reads;
+        this.compactionLimiter = new RateLimiter(options.compactionBytesPerSecond(), this::compactionBacklogged,
+            metrics.compactionBytesUnpaced);
         reads.tablesChanged(tableBytes(current), config.storeName());
         this.flusher = Thread.ofPlatform().daemon().name("lsm-flush-" + config.storeName()).unstarted(this::runFlusher);
         this.compactor = Thread.ofPlatform().daemon().name("lsm-compact-" + config.storeName())
@@ -502,7 +508,7 @@ public final class LsmEngine implements StorageEngine {
 
     private void runCompactor() {
         Compaction compaction = new Compaction(builder, options, config.purgeGate(), config.expiry(), metrics, clock,
-            () -> stopping);
+            compactionLimiter, () -> stopping);
         while (true) {
             View view;
             int[] run = null;
@@ -525,6 +531,26 @@ public final class LsmEngine implements StorageEngine {
                 endCompaction(view);
             }
         }
+    }
+
+    /**
+     * @return whether the store holds more SSTables than {@code compaction-backlog-tables}: writes outran the paced
+     *     compaction, which then writes without its budget until they are down to the bound (logged when it starts
+     *     and when it ends)
+     */
+    private boolean compactionBacklogged() {
+        int bound = options.compactionBacklogTables();
+        int tables = current.tables().size();
+        boolean backlogged = bound > 0 && tables > bound;
+        if (backlogged != backlogLogged) {
+            backlogLogged = backlogged;
+            System.getLogger("io.ringkv.storage.lsm").log(System.Logger.Level.INFO, backlogged
+                ? "store " + config.storeName() + " holds " + tables + " SSTables, more than compaction-backlog-tables ("
+                    + bound + "): compaction writes without its " + options.compactionBytesPerSecond() / (1024 * 1024)
+                    + " MiB/s budget until they are down to " + bound
+                : "store " + config.storeName() + " holds " + tables + " SSTables: compaction is paced again");
+        }
+        return backlogged;
     }
 
     private void endCompaction(View view) {
@@ -668,7 +694,7 @@ public final class LsmEngine implements StorageEngine {
                 return 0;
             }
             Compaction compaction = new Compaction(builder, options, config.purgeGate(), config.expiry(), metrics, clock,
-                () -> stopping, keep);
+                compactionLimiter, () -> stopping, keep);
             compact(compaction, view, 0, view.tables().size());
             return compaction.dropped();
         } finally {

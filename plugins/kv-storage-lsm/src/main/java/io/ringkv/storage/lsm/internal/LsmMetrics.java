@@ -23,6 +23,8 @@ final class LsmMetrics {
     final LongAdder compactions = new LongAdder();
     final LongAdder compactionBytesRead = new LongAdder();
     final LongAdder compactionBytesWritten = new LongAdder();
+    /** Compaction writes made without the budget while the store held more tables than its backlog bound. */
+    final LongAdder compactionBytesUnpaced = new LongAdder();
     final LongAdder tombstonesPurged = new LongAdder();
     /** Live records whose value had expired, kept as tombstones by a compaction. */
     final LongAdder expiredDropped = new LongAdder();
@@ -69,6 +71,7 @@ final class LsmMetrics {
         out.put("compactions", compactions.sum());
         out.put("compaction_bytes_read", compactionBytesRead.sum());
         out.put("compaction_bytes_written", compacted);
+        out.put("compaction_bytes_unpaced", compactionBytesUnpaced.sum());
         out.put("tombstones_purged", tombstonesPurged.sum());
         out.put("expired_values_dropped", expiredDropped.sum());
         out.put("expiry_unreadable", expiryUnreadable.sum());

@@ -215,6 +215,44 @@ class CompactionTest {
     }
 
     @Test
+    void compactionWritesWithoutItsBudgetOnlyWhileTheTablesArePastTheBacklogBound() {
+        Map<String, Long> backlogged = compactTenTablesWithBacklogBound(data.resolve("bound-8"), "8");
+        assertTrue(backlogged.get("compaction_bytes_unpaced") > 0, "ten tables against a bound of eight: " + backlogged);
+        assertTrue(backlogged.get("compaction_bytes_unpaced") < backlogged.get("compaction_bytes_written"),
+            "the second compaction, of seven tables, is paced again: " + backlogged);
+        Map<String, Long> within = compactTenTablesWithBacklogBound(data.resolve("bound-16"), "16");
+        assertEquals(0L, within.get("compaction_bytes_unpaced"), "ten tables within a bound of sixteen: " + within);
+        assertTrue(within.get("compaction_bytes_written") > 0);
+    }
+
+    /**
+     * Writes ten tables of similar size with compaction held back (a tier of 64 tables), then opens the store
+     * again with four tables a compaction, a budget of 1 MiB/s and {@code bound} tables as the backlog bound, and
+     * waits for its compactions.
+     *
+     * @return the engine's counters afterwards
+     */
+    private Map<String, Long> compactTenTablesWithBacklogBound(Path dir, String bound) {
+        Map<String, String> heldBack = Map.of("compaction-min-tables", "64", "compaction-max-tables", "64");
+        try (LsmEngine engine = LsmEngine.open(EngineConfig.of(dir, "store"), LsmOptions.parse(heldBack), now::get)) {
+            for (int round = 0; round < 10; round++) {
+                for (int k = 0; k < 50; k++) {
+                    engine.put(k, Key.utf8("k" + round + "-" + k), "v".getBytes(), new byte[100]);
+                }
+                engine.flushMemtables();
+            }
+            assertEquals(10, engine.tableFiles().size());
+        }
+        Map<String, String> paced = Map.of("compaction-min-tables", "4", "compaction-max-tables", "4",
+            "compaction-mib-per-sec", "1", "compaction-backlog-tables", bound);
+        try (LsmEngine engine = LsmEngine.open(EngineConfig.of(dir, "store"), LsmOptions.parse(paced), now::get)) {
+            engine.awaitCompactions();
+            assertTrue(engine.tableFiles().size() < 10, "nothing was compacted");
+            return engine.metrics().extra();
+        }
+    }
+
+    @Test
     void thePickerChoosesAFullTierOfAdjacentSimilarTables() {
         long[] sizes = {10, 11, 9, 10, 100, 400};
         assertArrayEquals(new int[] {0, 4}, CompactionPicker.pick(sizes, 4, 32));

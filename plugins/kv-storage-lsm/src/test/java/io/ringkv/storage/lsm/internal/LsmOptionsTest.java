@@ -55,6 +55,19 @@ class LsmOptionsTest {
     }
 
     @Test
+    void theBacklogBoundIsZeroOrAtLeastATier() {
+        assertEquals(32, LsmOptions.DEFAULTS.compactionBacklogTables());
+        assertEquals(0, LsmOptions.parse(Map.of("compaction-backlog-tables", "0")).compactionBacklogTables());
+        assertEquals(4, LsmOptions.parse(Map.of("compaction-backlog-tables", "4")).compactionBacklogTables());
+        assertEquals(40, LsmOptions.parse(Map.of("compaction-min-tables", "40", "compaction-max-tables", "64"))
+            .compactionBacklogTables(), "the default rises to a tier");
+        KvException belowATier = assertThrows(KvException.class,
+            () -> LsmOptions.parse(Map.of("compaction-backlog-tables", "3")));
+        assertTrue(belowATier.getMessage().contains("compaction-backlog-tables")
+            && belowATier.getMessage().contains("compaction-min-tables"), belowATier.getMessage());
+    }
+
+    @Test
     void unknownNamesAndBadValuesAreRefusedByName() {
         KvException unknown = assertThrows(KvException.class, () -> LsmOptions.parse(Map.of("memtable", "1")));
         assertEquals(ErrorCode.INVALID_CONFIGURATION, unknown.code());
