@@ -43,18 +43,17 @@ import org.agrona.DirectBuffer;
  * digest is 16 bytes plus the key per key of that leaf, and only differing keys' records move. Every request is
  * sent again until answered; a session with no progress for the session timeout fails (counted). A peer serves at
  * most {@code maxResponderSessions} at once and answers more with BUSY (a session its initiator ended, whose
- * records only wait for a lost acknowledgement, takes no slot). It remembers the sessions it refused in the order they
- * first asked, and a slot that frees goes at once to the one that has waited longest and still asks (asked within
- * {@value #WAITER_STALE_RETRIES} retry intervals), not to whichever request comes next: an initiator that ends a
- * session and opens the next one at once does not take back the slot its end freed from sessions that asked before.
- * An initiator answered BUSY (for a slot, or because the peer's storage stage is full, for the tree or for a leaf)
- * asks again at every retry, and fails only when the peer stays busy for the session timeout. The end of a session is told twice at once and again
- * at every retry until the responder acknowledges it (for at most the session timeout, after which a responder that
- * heard none of it has forgotten the session anyway), and a late request of an ended session is ignored, so that
- * lost datagrams leave no session served until the timeout.
- * Nothing a peer sends is thrown out of the
- * handler: a malformed message is dropped and counted. Tree builds, digests and reads run on the storage stage,
- * never here.
+ * records only wait for a lost acknowledgement, takes no slot), as it does while its storage stage is full. It
+ * remembers the sessions it refused, in the order they first asked ({@value #WAITERS_KEPT} at most, and no more of
+ * one peer than it has slots), and a slot that frees goes at once to the one that has waited longest and still asks
+ * (within {@value #WAITER_STALE_RETRIES} retry intervals), not to whichever request comes next: an initiator that
+ * ends a session and opens the next one at once does not take back the slot its end freed from sessions that asked
+ * before. An initiator answered BUSY, for the tree or for a leaf's listing, asks again at every retry. The end of a
+ * session is told twice at once and again at every retry until the responder acknowledges it (for at most the
+ * session timeout, after which a responder that heard none of it has forgotten the session anyway), and a late
+ * request of an ended session is ignored, so that lost datagrams leave no session served until the timeout. Nothing
+ * a peer sends is thrown out of the handler: a malformed message is dropped and counted, and a session's messages
+ * count only from its peer. Tree builds, digests and reads run on the storage stage, never here.
  */
 public final class AntiEntropy implements TimerHandler {
     /** The SBE schema id of anti-entropy messages. */
@@ -250,18 +249,18 @@ public final class AntiEntropy implements TimerHandler {
             session);
     }
 
-    private void onTreeReply(RepairMessage.TreeReply reply) {
+    private void onTreeReply(NodeId sender, RepairMessage.TreeReply reply) {
         Initiated session = initiated.get(reply.sessionId());
-        if (session == null || session.treeComplete || session.mine == null) {
+        if (session == null || !session.peer.equals(sender) || session.treeComplete || session.mine == null) {
             return;
         }
         session.treeBytes += 8L * reply.leaves().length;
         if (reply.status() == RepairMessage.Status.BUSY) {
             // slots free as sessions end (one may still hold a session whose end the network delayed past this
-            // request), and a full storage stage drains: asked again at the next retry (the peer gives this session
-            // a slot that frees once those that asked before it have one), the session fails only when the peer
-            // stays busy for the session timeout. A late copy after the tree began to arrive (the peer serves the
-            // session now) changes nothing
+            // request), and a full storage stage drains: the peer remembers the session and sends the tree once a
+            // slot is its turn, and the request goes again at every retry meanwhile (that keeps its place, and
+            // covers a lost tree); the session fails only when nothing progresses for the session timeout. A late
+            // copy after the tree began to arrive (the peer serves the session now) changes nothing
             if (session.theirs == null) {
                 session.busy(now());
             }
@@ -343,15 +342,18 @@ public final class AntiEntropy implements TimerHandler {
         send(session.peer, codec.encodeDigestRequest(session.id, leaf), session);
     }
 
-    private void onDigestReply(RepairMessage.DigestReply reply) {
+    private void onDigestReply(NodeId sender, RepairMessage.DigestReply reply) {
         Initiated session = initiated.get(reply.sessionId());
-        LeafWork work = session == null ? null : session.leaves.get(reply.leaf());
+        LeafWork work = session == null || !session.peer.equals(sender) ? null : session.leaves.get(reply.leaf());
         if (work == null || work.theirsComplete) {
             return;
         }
         if (reply.status() == RepairMessage.Status.BUSY) {
-            // the peer's storage stage was full: the leaf is asked for again at the next retry
-            session.busy(now());
+            // the peer's storage stage was full: the leaf is asked for again at the next retry (a late copy, the
+            // listing already arriving, changes nothing)
+            if (work.chunks.isEmpty()) {
+                session.busy(now());
+            }
             return;
         }
         if (reply.status() != RepairMessage.Status.OK) {
@@ -601,14 +603,14 @@ public final class AntiEntropy implements TimerHandler {
         long now = now();
         while (slotFree() && !waiters.isEmpty()) {
             Map.Entry<Long, Waiter> first = waiters.entrySet().iterator().next();
-            waiters.remove(first.getKey());
             Waiter waiter = first.getValue();
             if (now - waiter.lastAskNanos() > WAITER_STALE_RETRIES * config.retryIntervalNanos()
                 || served.containsKey(first.getKey())) {
+                waiters.remove(first.getKey());
                 continue;
             }
             if (!serve(waiter.peer(), first.getKey(), waiter.shape())) {
-                return; // the storage stage is full: this one waits anew when it asks again, the rest keep their place
+                return; // the storage stage is full: the first keeps its turn for when it has room
             }
         }
     }
@@ -617,20 +619,22 @@ public final class AntiEntropy implements TimerHandler {
         if (served.get(session.id) == session) {
             served.remove(session.id);
             session.open = false;
+            admitWaiters(); // the bound on sessions kept, ended ones included, may have held the line
         }
     }
 
     // ------------------------------------------------------------------ responder
 
     private void onTreeRequest(NodeId sender, RepairMessage.TreeRequest request) {
-        Served session = served.get(request.sessionId());
+        long id = request.sessionId();
+        Served session = served.get(id);
         if (session != null) {
-            if (session.leaves != null) {
+            if (session.peer.equals(sender) && session.leaves != null) {
                 replyTree(session);
             }
             return;
         }
-        if (sender.equals(endedServed.get(request.sessionId()))) {
+        if (sender.equals(endedServed.get(id))) {
             return; // a late copy of an ended session's request
         }
         TreeShape shape;
@@ -638,27 +642,50 @@ public final class AntiEntropy implements TimerHandler {
             // the initiator's shape as it is: a range narrower than the configured leaves has fewer (down to one)
             shape = new TreeShape(new TokenRange(request.rangeStart(), request.rangeEnd()), request.leafCount());
         } catch (IllegalArgumentException e) {
-            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.FAILED));
+            reply(sender, codec.encodeTreeReply(id, RepairMessage.Status.FAILED));
             return;
+        }
+        Waiter waiting = waiters.get(id);
+        if (waiting != null && waiting.peer().equals(sender)) {
+            // heard from before the line moves: a waiter whose last asks were lost is not dropped as stale
+            waiters.put(id, new Waiter(sender, shape, now()));
         }
         // those that asked before this one and still wait go first
         admitWaiters();
-        if (served.containsKey(request.sessionId())) {
+        if (served.containsKey(id)) {
             return; // it waited, and was just served
         }
-        if (!slotFree()) {
-            counters.get(RepairCounter.SESSIONS_REFUSED_BUSY).incrementRelease();
-            Waiter waiting = waiters.get(request.sessionId());
-            if (waiting != null ? waiting.peer().equals(sender) : waiters.size() < WAITERS_KEPT) {
-                // a session already waiting keeps its place in the line (put leaves the order as it was)
-                waiters.put(request.sessionId(), new Waiter(sender, shape, now()));
-                ensureTimer();
-            }
-            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.BUSY));
+        // a free slot with sessions still waiting: the storage stage is full, and they keep their turn
+        if (slotFree() && waiters.isEmpty() && serve(sender, id, shape)) {
             return;
         }
-        if (!serve(sender, request.sessionId(), shape)) {
-            reply(sender, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.BUSY));
+        counters.get(RepairCounter.SESSIONS_REFUSED_BUSY).incrementRelease();
+        queue(sender, id, shape);
+        reply(sender, codec.encodeTreeReply(id, RepairMessage.Status.BUSY));
+    }
+
+    /**
+     * Puts a refused session in the line, or keeps its place there (a put leaves the order as it was): at most
+     * {@value #WAITERS_KEPT} sessions, and at most as many of one peer as it could be served at once, so that no
+     * peer fills the line.
+     */
+    private void queue(NodeId sender, long sessionId, TreeShape shape) {
+        Waiter waiting = waiters.get(sessionId);
+        if (waiting != null) {
+            if (waiting.peer().equals(sender)) {
+                waiters.put(sessionId, new Waiter(sender, shape, now()));
+            }
+            return;
+        }
+        int theirs = 0;
+        for (Waiter waiter : waiters.values()) {
+            if (waiter.peer().equals(sender)) {
+                theirs++;
+            }
+        }
+        if (waiters.size() < WAITERS_KEPT && theirs < config.maxResponderSessions()) {
+            waiters.put(sessionId, new Waiter(sender, shape, now()));
+            ensureTimer();
         }
     }
 
@@ -668,6 +695,7 @@ public final class AntiEntropy implements TimerHandler {
      * @return false when the storage stage is full (nothing is served)
      */
     private boolean serve(NodeId sender, long sessionId, TreeShape shape) {
+        waiters.remove(sessionId);
         Served created = new Served(sessionId, shape, sender, now());
         served.put(created.id, created);
         ensureTimer();
@@ -794,9 +822,7 @@ public final class AntiEntropy implements TimerHandler {
                 continue; // ended by what an earlier one's end set off (its owner cancelled it)
             }
             if (now - session.lastProgressNanos > config.sessionTimeoutNanos()) {
-                String silent = " made no progress for " + config.sessionTimeoutNanos() / 1_000_000 + " ms";
-                fail(session, "peer " + session.peer + (session.busySinceNanos < 0 ? silent
-                    : " answered BUSY for " + (now - session.busySinceNanos) / 1_000_000 + " ms and" + silent));
+                fail(session, noProgress(session, now));
                 continue;
             }
             retry(session);
@@ -827,6 +853,20 @@ public final class AntiEntropy implements TimerHandler {
         if (!initiated.isEmpty() || !served.isEmpty() || !endNotices.isEmpty() || !waiters.isEmpty()) {
             ensureTimer();
         }
+    }
+
+    /** @return why a session without progress for the session timeout failed, and whether the peer was busy */
+    private String noProgress(Initiated session, long now) {
+        String silent = "made no progress for " + (now - session.lastProgressNanos) / 1_000_000 + " ms";
+        if (session.lastBusyNanos < 0) {
+            return "peer " + session.peer + " " + silent;
+        }
+        if (now - session.lastBusyNanos <= 2 * config.retryIntervalNanos()) {
+            return "peer " + session.peer + " answered BUSY for " + (now - session.firstBusyNanos) / 1_000_000
+                + " ms and " + silent;
+        }
+        return "peer " + session.peer + " " + silent + ", the last " + (now - session.lastBusyNanos) / 1_000_000
+            + " ms of it silent after answering BUSY";
     }
 
     private void retry(Initiated session) {
@@ -919,9 +959,9 @@ public final class AntiEntropy implements TimerHandler {
         switch (message) {
             case null -> counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
             case RepairMessage.TreeRequest request -> onTreeRequest(sender, request);
-            case RepairMessage.TreeReply reply -> onTreeReply(reply);
+            case RepairMessage.TreeReply reply -> onTreeReply(sender, reply);
             case RepairMessage.DigestRequest request -> onDigestRequest(sender, request);
-            case RepairMessage.DigestReply reply -> onDigestReply(reply);
+            case RepairMessage.DigestReply reply -> onDigestReply(sender, reply);
             case RepairMessage.KeysRequest request -> onKeysRequest(sender, request);
             case RepairMessage.Record record -> onRecord(sender, record);
             case RepairMessage.RecordAck ack -> onRecordAck(sender, ack);
@@ -975,10 +1015,11 @@ public final class AntiEntropy implements TimerHandler {
         int differingLeaves;
         long keysReceived;
         /**
-         * When the peer first answered BUSY since the session's last progress (-1: it did not): the request goes again
-         * at the next retry, and a session that fails for want of progress says how long the peer was busy.
+         * When the peer first and last answered BUSY since the session's last progress (-1: it did not): a session
+         * that fails for want of progress says how long the peer was busy.
          */
-        long busySinceNanos = -1;
+        long firstBusyNanos = -1;
+        long lastBusyNanos = -1;
 
         Initiated(long id, TreeShape shape, NodeId peer, Consumer<RepairResult> done, long now) {
             super(id, shape, peer, now);
@@ -987,15 +1028,17 @@ public final class AntiEntropy implements TimerHandler {
         }
 
         void busy(long now) {
-            if (busySinceNanos < 0) {
-                busySinceNanos = now;
+            if (firstBusyNanos < 0) {
+                firstBusyNanos = now;
             }
+            lastBusyNanos = now;
         }
 
         @Override
         void progress(long now) {
             super.progress(now);
-            busySinceNanos = -1;
+            firstBusyNanos = -1;
+            lastBusyNanos = -1;
         }
     }
 

@@ -11,13 +11,15 @@ public enum RepairCounter implements CounterDescriptor {
     SESSIONS_COMPLETED("repair_sessions_completed", CounterKind.COUNTER,
         "repair sessions that completed: both replicas hold the merge of what they listed"),
     SESSIONS_FAILED("repair_sessions_failed", CounterKind.COUNTER,
-        "repair sessions that stopped: the peer was busy or silent for the session timeout, or a storage task failed"),
+        "repair sessions that stopped before completing: no progress for the session timeout (the peer busy or"
+            + " silent), a storage task that failed on either side, or an answer that ended it (FAILED, an unknown"
+            + " session, a malformed tree)"),
     SESSIONS_CANCELLED("repair_sessions_cancelled", CounterKind.COUNTER,
         "repair sessions this node stopped before they ended because it no longer needed them (a stream plan"
             + " replaced by another, or a replica that left the ring)"),
     SESSIONS_REFUSED_BUSY("repair_sessions_refused_busy", CounterKind.COUNTER,
-        "tree requests of peers' sessions this node answered BUSY, serving its limit (a session waiting for a slot"
-            + " asks again at every retry, and each ask counts)"),
+        "tree requests of peers' sessions this node answered BUSY, serving its limit or its storage stage full (a"
+            + " session waiting for its turn asks again at every retry, and each ask counts)"),
     RANGES_IN_SYNC("repair_ranges_in_sync", CounterKind.COUNTER,
         "completed sessions whose trees matched: nothing to exchange"),
     LEAVES_DIFFERING("repair_leaves_differing", CounterKind.COUNTER,

@@ -16,7 +16,10 @@ import io.ringkv.sim.SimStorageStage;
 import io.ringkv.sim.Simulation;
 import io.ringkv.sim.SimulationSeeds;
 import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.StorageCompletion;
 import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageStage;
+import io.ringkv.storage.StorageTask;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +49,8 @@ class RepairSimulationTest {
         final List<NodeId> ids = new ArrayList<>();
         final Map<NodeId, StorageEngine> engines = new HashMap<>();
         final Map<NodeId, AntiEntropy> repairs = new HashMap<>();
+        /** Each node's storage stage as anti-entropy sees it: set {@code full} to have it refuse every task. */
+        final Map<NodeId, Saturable> stages = new HashMap<>();
 
         Cluster(long seed, int nodes) {
             this(seed, nodes, RepairConfig.DEFAULT);
@@ -70,7 +75,9 @@ class RepairSimulationTest {
                     SimStorageStage stage = new SimStorageStage(context, engine,
                         SimStorageStage.DEFAULT_TASK_LATENCY, SimStorageStage.DEFAULT_FORCE_LATENCY,
                         capacity);
-                    AntiEntropy repair = new AntiEntropy(context, stage, config,
+                    Saturable saturable = new Saturable(stage);
+                    stages.put(id, saturable);
+                    AntiEntropy repair = new AntiEntropy(context, saturable, config,
                         LargerVersionWins.through(stage), 256, 64 * 1024);
                     repairs.put(id, repair);
                     return repair;
@@ -98,6 +105,26 @@ class RepairSimulationTest {
         }
     }
 
+
+    /** A storage stage that refuses every task while {@code full} is set: a saturated stage, on demand. */
+    private static final class Saturable implements StorageStage {
+        final StorageStage inner;
+        boolean full;
+
+        Saturable(StorageStage inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public <T> boolean read(long token, StorageTask<T> task, StorageCompletion<T> completion) {
+            return !full && inner.read(token, task, completion);
+        }
+
+        @Override
+        public <T> boolean write(long token, StorageTask<T> task, StorageCompletion<T> completion) {
+            return !full && inner.write(token, task, completion);
+        }
+    }
 
     private static void put(StorageEngine engine, String key, int version, String value) {
         Key k = Key.utf8(key);
@@ -367,13 +394,15 @@ class RepairSimulationTest {
         NodeId peer = cluster.ids.get(0);
         RepairResult result = cluster.repair(cluster.ids.get(1), peer);
         assertFalse(result.completed());
-        Matcher busy = Pattern.compile("peer n1 answered BUSY for (\\d+) ms and made no progress for 5000 ms")
+        Matcher busy = Pattern.compile("peer n1 answered BUSY for (\\d+) ms and made no progress for (\\d+) ms")
             .matcher(result.failure());
         assertTrue(busy.find(), result.failure());
-        // busy from the first answer (the tree build and one round trip after the session's last progress) until
-        // the retry tick that found the timeout passed
+        // busy from the first answer (one round trip after the session's last progress, its tree built) until the
+        // retry tick that found the timeout passed
         long busyMillis = Long.parseLong(busy.group(1));
-        assertTrue(busyMillis > 4_900 && busyMillis <= 5_500, result.failure());
+        long silentMillis = Long.parseLong(busy.group(2));
+        assertTrue(silentMillis > 5_000 && busyMillis > silentMillis - 100 && busyMillis <= silentMillis,
+            result.failure());
         assertTrue(cluster.repairs.get(cluster.ids.get(1)).counter(RepairCounter.RETRANSMITS) >= 9,
             "the tree was not asked for again at every retry");
     }
@@ -447,9 +476,61 @@ class RepairSimulationTest {
         assertEquals(0, responder.sessions(), "the peer served a session whose initiator stopped asking");
     }
 
+    @Test
+    void sessionsWaitingWhileThePeersStorageStageIsFullKeepTheirTurn() {
+        // the slot frees while the peer's stage refuses every task: the first in line cannot be served then, and
+        // used to be dropped from the line with every request that came meanwhile, so that when the stage had room
+        // again the slot went to whichever session asked first. The fourth node asks a quarter second after each
+        // of the first node's asks, and the stage has room again just after one of the first node's asks
+        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
+        Cluster cluster = new Cluster(47, 4, oneSlot);
+        NodeId first = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        NodeId fourth = cluster.ids.get(3);
+        holdTheOnlySlot(cluster, cluster.ids.get(2), peer);
+        List<String> completed = new ArrayList<>();
+        cluster.repairs.get(first).repair(TokenRange.wholeRing(), peer,
+            done -> completed.add("first: " + done.failure()));
+        cluster.sim.runFor(1_250 * MS);
+        cluster.repairs.get(fourth).repair(TokenRange.wholeRing(), peer,
+            done -> completed.add("fourth: " + done.failure()));
+        cluster.sim.runFor(750 * MS);
+        cluster.stages.get(peer).full = true;
+        cluster.sim.network().heal(); // the holder's end gets through at its next retry, and frees the slot
+        cluster.sim.runFor(2_010 * MS);
+        assertEquals(0, cluster.repairs.get(peer).sessions(), "the peer served a session with its stage full");
+        cluster.stages.get(peer).full = false;
+        cluster.sim.runUntil(() -> completed.size() == 2, 10_000 * MS);
+        assertEquals(List.of("first: null", "fourth: null"), completed);
+    }
+
+    @Test
+    void onePeersManySessionsDoNotFillTheLine() {
+        // the fourth node opens six sessions with a peer serving one at a time, then the first node opens one: it
+        // waits behind one of the fourth node's (a peer waits in as many places as the peer has slots), not six
+        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
+        Cluster cluster = new Cluster(53, 4, oneSlot);
+        NodeId first = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        NodeId fourth = cluster.ids.get(3);
+        holdTheOnlySlot(cluster, cluster.ids.get(2), peer);
+        List<String> completed = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            cluster.repairs.get(fourth).repair(TokenRange.wholeRing(), peer, done -> completed.add("fourth"));
+        }
+        cluster.sim.runFor(1_000 * MS);
+        cluster.repairs.get(first).repair(TokenRange.wholeRing(), peer, done -> completed.add("first"));
+        cluster.sim.runFor(1_000 * MS);
+        cluster.sim.network().heal();
+        cluster.sim.runUntil(() -> completed.size() == 7, 30_000 * MS);
+        assertEquals(7, completed.size());
+        assertEquals("first", completed.get(1), "the first node's session waited behind " + completed);
+    }
+
     /**
      * Starts a session of {@code holder} with {@code peer} and, once {@code peer} serves it, blocks the link from
-     * {@code holder}: the session ends at once (nothing differs) and its end is lost, so it stays in {@code peer}'s slot.
+     * {@code holder}: the session ends at once (nothing differs) and its end is lost, so it stays in {@code peer}'s
+     * slot.
      */
     private static void holdTheOnlySlot(Cluster cluster, NodeId holder, NodeId peer) {
         cluster.repairs.get(holder).repair(TokenRange.wholeRing(), peer, done -> { });
