@@ -42,6 +42,8 @@ import org.junit.jupiter.api.Test;
 class RepairSimulationTest {
     private static final long MS = 1_000_000;
     private static final Limits LIMITS = new Limits(256, 64 * 1024);
+    /** Peers serve one session at a time (the default retry interval and session timeout). */
+    private static final RepairConfig ONE_SLOT = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
 
     /** A simulated cluster whose nodes run only anti-entropy over their engines. */
     private static final class Cluster {
@@ -365,8 +367,7 @@ class RepairSimulationTest {
     void aSessionAnsweredBusyAsksAgainAndCompletesOnceASlotFrees() {
         // a peer serving one session at a time: the third node's session ends at once (nothing differs), and its
         // end, lost while the link is down, leaves the session in the peer's one slot
-        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
-        Cluster cluster = new Cluster(29, 3, oneSlot);
+        Cluster cluster = new Cluster(29, 3, ONE_SLOT);
         NodeId first = cluster.ids.get(0);
         NodeId peer = cluster.ids.get(1);
         NodeId third = cluster.ids.get(2);
@@ -429,8 +430,7 @@ class RepairSimulationTest {
         // a peer serving one session at a time; the first node opens its next session as soon as one ends, and used
         // to take back the slot its end freed within milliseconds, while the third node, asking every half second,
         // waited for it
-        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
-        Cluster cluster = new Cluster(37, 3, oneSlot);
+        Cluster cluster = new Cluster(37, 3, ONE_SLOT);
         NodeId first = cluster.ids.get(0);
         NodeId peer = cluster.ids.get(1);
         NodeId third = cluster.ids.get(2);
@@ -482,8 +482,7 @@ class RepairSimulationTest {
         // used to be dropped from the line with every request that came meanwhile, so that when the stage had room
         // again the slot went to whichever session asked first. The fourth node asks a quarter second after each
         // of the first node's asks, and the stage has room again just after one of the first node's asks
-        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
-        Cluster cluster = new Cluster(47, 4, oneSlot);
+        Cluster cluster = new Cluster(47, 4, ONE_SLOT);
         NodeId first = cluster.ids.get(0);
         NodeId peer = cluster.ids.get(1);
         NodeId fourth = cluster.ids.get(3);
@@ -508,8 +507,7 @@ class RepairSimulationTest {
     void onePeersManySessionsDoNotFillTheLine() {
         // the fourth node opens six sessions with a peer serving one at a time, then the first node opens one: it
         // waits behind one of the fourth node's (a peer waits in as many places as the peer has slots), not six
-        RepairConfig oneSlot = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
-        Cluster cluster = new Cluster(53, 4, oneSlot);
+        Cluster cluster = new Cluster(53, 4, ONE_SLOT);
         NodeId first = cluster.ids.get(0);
         NodeId peer = cluster.ids.get(1);
         NodeId fourth = cluster.ids.get(3);
