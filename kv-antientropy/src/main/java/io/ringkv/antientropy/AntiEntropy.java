@@ -709,6 +709,7 @@ public final class AntiEntropy implements TimerHandler {
                     created.open = false;
                     reply(sender, codec.encodeTreeReply(created.id, RepairMessage.Status.FAILED));
                     admitWaiters();
+                    gauges();
                     return;
                 }
                 countTree(tree);
@@ -850,6 +851,7 @@ public final class AntiEntropy implements TimerHandler {
         admitWaiters();
         waiters.values().removeIf(waiter -> now - waiter.lastAskNanos()
             > WAITER_STALE_RETRIES * config.retryIntervalNanos());
+        gauges();
         if (!initiated.isEmpty() || !served.isEmpty() || !endNotices.isEmpty() || !waiters.isEmpty()) {
             ensureTimer();
         }
@@ -968,6 +970,13 @@ public final class AntiEntropy implements TimerHandler {
             case RepairMessage.SessionEnd end -> onSessionEnd(sender, end);
             case RepairMessage.SessionEndAck ack -> onSessionEndAck(sender, ack);
         }
+        gauges();
+    }
+
+    /** Sets the gauges of sessions served and waiting: after every message, tick and tree build that changes them. */
+    private void gauges() {
+        counters.get(RepairCounter.SESSIONS_SERVING).setRelease(servingSlotsTaken());
+        counters.get(RepairCounter.SESSIONS_WAITING).setRelease(waiters.size());
     }
 
     /** What both sides of a session keep: its records in flight. */

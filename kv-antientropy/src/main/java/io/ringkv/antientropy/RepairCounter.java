@@ -20,6 +20,10 @@ public enum RepairCounter implements CounterDescriptor {
     SESSIONS_REFUSED_BUSY("repair_sessions_refused_busy", CounterKind.COUNTER,
         "tree requests of peers' sessions this node answered BUSY, serving its limit or its storage stage full (a"
             + " session waiting for its turn asks again at every retry, and each ask counts)"),
+    SESSIONS_SERVING("repair_sessions_serving", CounterKind.GAUGE,
+        "peers' sessions this node serves now, each in one of its slots (ended ones still resending take none)"),
+    SESSIONS_WAITING("repair_sessions_waiting", CounterKind.GAUGE,
+        "peers' sessions this node refused and that wait in line for a slot, longest waiting first"),
     RANGES_IN_SYNC("repair_ranges_in_sync", CounterKind.COUNTER,
         "completed sessions whose trees matched: nothing to exchange"),
     LEAVES_DIFFERING("repair_leaves_differing", CounterKind.COUNTER,

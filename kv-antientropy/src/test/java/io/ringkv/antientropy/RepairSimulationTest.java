@@ -451,9 +451,14 @@ class RepairSimulationTest {
         cluster.sim.runFor(2_000 * MS);
         assertEquals(List.of(), completed);
         assertTrue(responder.counter(RepairCounter.SESSIONS_REFUSED_BUSY) >= 2, "the third node did not wait");
+        assertEquals(1, responder.counter(RepairCounter.SESSIONS_SERVING));
+        assertEquals(1, responder.counter(RepairCounter.SESSIONS_WAITING), "the third node's session is not in line");
         cluster.sim.network().heal();
         cluster.sim.runUntil(() -> completed.size() == 3, 20_000 * MS);
         assertEquals(List.of("first's first: null", "third's: null", "first's second: null"), completed);
+        cluster.sim.runFor(100 * MS);
+        assertEquals(0, responder.counter(RepairCounter.SESSIONS_SERVING));
+        assertEquals(0, responder.counter(RepairCounter.SESSIONS_WAITING));
     }
 
     @Test
