@@ -63,7 +63,10 @@ public final class AntiEntropy implements TimerHandler {
     private static final int ENDED_SERVED_FACTOR = 4;
     /** Ended served sessions remembered, against late requests of theirs. */
     private static final int ENDED_SERVED_KEPT = 1024;
-    /** Sessions refused for want of a slot remembered, in the order they asked; more are refused unremembered. */
+    /**
+     * Refused sessions remembered (for want of a slot, or while the storage stage is full), in the order they asked;
+     * more, or more of one peer than there are slots, are refused unremembered.
+     */
     private static final int WAITERS_KEPT = 64;
     /** A refused session not heard from for this many retry intervals no longer waits (its initiator stopped). */
     private static final int WAITER_STALE_RETRIES = 3;
@@ -95,8 +98,8 @@ public final class AntiEntropy implements TimerHandler {
         }
     };
     /**
-     * Sessions this node refused for want of a slot and that still ask, in the order they first asked: a slot that
-     * frees goes to the first of them (see {@link #admitWaiters}).
+     * Sessions this node refused (no slot free, or its storage stage full) and that still ask, in the order they first
+     * asked: a slot that frees goes to the first of them (see {@link #admitWaiters}).
      */
     private final Map<Long, Waiter> waiters = new LinkedHashMap<>();
     private long nextSession;
@@ -257,9 +260,10 @@ public final class AntiEntropy implements TimerHandler {
         session.treeBytes += 8L * reply.leaves().length;
         if (reply.status() == RepairMessage.Status.BUSY) {
             // slots free as sessions end (one may still hold a session whose end the network delayed past this
-            // request), and a full storage stage drains: the peer remembers the session and sends the tree once a
-            // slot is its turn, and the request goes again at every retry meanwhile (that keeps its place, and
-            // covers a lost tree); the session fails only when nothing progresses for the session timeout. A late
+            // request), and a full storage stage drains: the peer puts the session in line (unless the line is
+            // full) and sends the tree when a slot is its turn, and the request goes again at every retry meanwhile
+            // (that keeps its place, or gets it one, and covers a lost tree); the session fails only when nothing
+            // progresses for the session timeout. A late
             // copy after the tree began to arrive (the peer serves the session now) changes nothing
             if (session.theirs == null) {
                 session.busy(now());
@@ -620,6 +624,7 @@ public final class AntiEntropy implements TimerHandler {
             served.remove(session.id);
             session.open = false;
             admitWaiters(); // the bound on sessions kept, ended ones included, may have held the line
+            gauges(); // from a storage completion too (a record read for sending, then acknowledged)
         }
     }
 
@@ -695,7 +700,6 @@ public final class AntiEntropy implements TimerHandler {
      * @return false when the storage stage is full (nothing is served)
      */
     private boolean serve(NodeId sender, long sessionId, TreeShape shape) {
-        waiters.remove(sessionId);
         Served created = new Served(sessionId, shape, sender, now());
         served.put(created.id, created);
         ensureTimer();
@@ -719,8 +723,10 @@ public final class AntiEntropy implements TimerHandler {
         if (!queued) {
             served.remove(created.id);
             created.open = false;
+            return false; // a waiter keeps its place in the line
         }
-        return queued;
+        waiters.remove(sessionId);
+        return true;
     }
 
     /** Sends every leaf hash, in as many replies as one message's worth of hashes needs (8,192 leaves: two). */
@@ -1077,7 +1083,7 @@ public final class AntiEntropy implements TimerHandler {
         }
     }
 
-    /** A session refused for want of a slot: who asked, for what, and when it last asked. */
+    /** A session refused and waiting in line: who asked, for what, and when it last asked. */
     private record Waiter(NodeId peer, TreeShape shape, long lastAskNanos) {
     }
 

@@ -486,26 +486,32 @@ class RepairSimulationTest {
         // the slot frees while the peer's stage refuses every task: the first in line cannot be served then, and
         // used to be dropped from the line with every request that came meanwhile, so that when the stage had room
         // again the slot went to whichever session asked first. The fourth node asks a quarter second after each
-        // of the first node's asks, and the stage has room again just after one of the first node's asks
-        Cluster cluster = new Cluster(47, 4, ONE_SLOT);
-        NodeId first = cluster.ids.get(0);
-        NodeId peer = cluster.ids.get(1);
-        NodeId fourth = cluster.ids.get(3);
-        holdTheOnlySlot(cluster, cluster.ids.get(2), peer);
-        List<String> completed = new ArrayList<>();
-        cluster.repairs.get(first).repair(TokenRange.wholeRing(), peer,
-            done -> completed.add("first: " + done.failure()));
-        cluster.sim.runFor(1_250 * MS);
-        cluster.repairs.get(fourth).repair(TokenRange.wholeRing(), peer,
-            done -> completed.add("fourth: " + done.failure()));
-        cluster.sim.runFor(750 * MS);
-        cluster.stages.get(peer).full = true;
-        cluster.sim.network().heal(); // the holder's end gets through at its next retry, and frees the slot
-        cluster.sim.runFor(2_010 * MS);
-        assertEquals(0, cluster.repairs.get(peer).sessions(), "the peer served a session with its stage full");
-        cluster.stages.get(peer).full = false;
-        cluster.sim.runUntil(() -> completed.size() == 2, 10_000 * MS);
-        assertEquals(List.of("first: null", "fourth: null"), completed);
+        // of the first node's asks; the stage has room again just after one of the first node's asks, then just
+        // after one of the fourth node's
+        for (long lastAsker : new long[] {2_010, 2_260}) {
+            Cluster cluster = new Cluster(47, 4, ONE_SLOT);
+            NodeId first = cluster.ids.get(0);
+            NodeId peer = cluster.ids.get(1);
+            NodeId fourth = cluster.ids.get(3);
+            AntiEntropy responder = cluster.repairs.get(peer);
+            holdTheOnlySlot(cluster, cluster.ids.get(2), peer);
+            List<String> completed = new ArrayList<>();
+            cluster.repairs.get(first).repair(TokenRange.wholeRing(), peer,
+                done -> completed.add("first: " + done.failure()));
+            cluster.sim.runFor(1_250 * MS);
+            cluster.repairs.get(fourth).repair(TokenRange.wholeRing(), peer,
+                done -> completed.add("fourth: " + done.failure()));
+            cluster.sim.runFor(750 * MS);
+            cluster.stages.get(peer).full = true;
+            cluster.sim.network().heal(); // the holder's end gets through at its next retry, and frees the slot
+            cluster.sim.runFor(lastAsker * MS);
+            assertEquals(0, responder.sessions(), "the peer served a session with its stage full");
+            assertEquals(0, responder.counter(RepairCounter.SESSIONS_SERVING));
+            assertEquals(2, responder.counter(RepairCounter.SESSIONS_WAITING), "a session lost its place");
+            cluster.stages.get(peer).full = false;
+            cluster.sim.runUntil(() -> completed.size() == 2, 10_000 * MS);
+            assertEquals(List.of("first: null", "fourth: null"), completed, "room again after " + lastAsker + " ms");
+        }
     }
 
     @Test
