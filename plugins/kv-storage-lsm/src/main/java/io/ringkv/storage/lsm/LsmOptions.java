@@ -77,7 +77,7 @@ public record LsmOptions(SyncPolicy sync, long batchWindowMillis, long periodicS
         check(compactionBytesPerSecond >= 0, "compaction-mib-per-sec", "0 (unlimited) or more");
         check(compactionBacklogTables == 0 || compactionBacklogTables >= compactionMinTables
             && compactionBacklogTables <= 4096, "compaction-backlog-tables",
-            "0 (never unpaced) or compaction-min-tables–4096 ");
+            "0 (never unpaced) or " + compactionMinTables + "–4096 (at least compaction-min-tables)");
         check(dataReads != null, "data-reads", "auto, positional or mmap");
         check(minFreeBytes >= 0, "min-free-bytes", "0 (no reserve) or more");
         check(minFreePercent >= 0 && minFreePercent <= 50, "min-free-percent", "0–50");

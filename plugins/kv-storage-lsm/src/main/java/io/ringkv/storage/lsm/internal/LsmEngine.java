@@ -69,8 +69,8 @@ public final class LsmEngine implements StorageEngine {
     private volatile boolean stopping;
     private int compactionsRunning;
     private volatile boolean noSpaceLogged;
-    /** Whether the last look found the tables past the backlog bound (read and written under the limiter's lock). */
-    private boolean backlogLogged;
+    /** Whether the tables are past the backlog bound: set as each view is published, read by compaction's limiter. */
+    private volatile boolean backlogged;
 
     private LsmEngine(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
                       FileChannel lockFile, FileLock directoryLock, Recovered recovered, DiskSpace disk,
@@ -93,7 +93,8 @@ public final class LsmEngine implements StorageEngine {
             : List.of(recovered.replayed()), recovered.tables());
         recovered.tables().forEach(SSTable::release);
         this.reads = reads;
-        this.compactionLimiter = new RateLimiter(options.compactionBytesPerSecond(), this::compactionBacklogged,
+        noteBacklog(current.tables().size());
+        this.compactionLimiter = new RateLimiter(options.compactionBytesPerSecond(), () -> backlogged,
             metrics.compactionBytesUnpaced);
         reads.tablesChanged(tableBytes(current), config.storeName());
         this.flusher = Thread.ofPlatform().daemon().name("lsm-flush-" + config.storeName()).unstarted(this::runFlusher);
@@ -310,6 +311,7 @@ public final class LsmEngine implements StorageEngine {
     private void publish(View next) {
         View previous = current;
         current = next;
+        noteBacklog(next.tables().size());
         previous.release();
         reads.tablesChanged(tableBytes(next), config.storeName());
     }
@@ -534,23 +536,22 @@ public final class LsmEngine implements StorageEngine {
     }
 
     /**
-     * @return whether the store holds more SSTables than {@code compaction-backlog-tables}: writes outran the paced
-     *     compaction, which then writes without its budget until they are down to the bound (logged when it starts
-     *     and when it ends)
+     * Notes whether the store holds more SSTables than {@code compaction-backlog-tables}: writes outran the paced
+     * compaction, which then writes without its budget until they are down to the bound. Logged as it turns. Under
+     * the write lock, as each view is published (the only time the tables change).
      */
-    private boolean compactionBacklogged() {
+    private void noteBacklog(int tables) {
         int bound = options.compactionBacklogTables();
-        int tables = current.tables().size();
-        boolean backlogged = bound > 0 && tables > bound;
-        if (backlogged != backlogLogged) {
-            backlogLogged = backlogged;
-            System.getLogger("io.ringkv.storage.lsm").log(System.Logger.Level.INFO, backlogged
-                ? "store " + config.storeName() + " holds " + tables + " SSTables, more than compaction-backlog-tables ("
-                    + bound + "): compaction writes without its " + options.compactionBytesPerSecond() / (1024 * 1024)
-                    + " MiB/s budget until they are down to " + bound
-                : "store " + config.storeName() + " holds " + tables + " SSTables: compaction is paced again");
+        boolean now = bound > 0 && options.compactionBytesPerSecond() > 0 && tables > bound;
+        if (now == backlogged) {
+            return;
         }
-        return backlogged;
+        backlogged = now;
+        System.getLogger("io.ringkv.storage.lsm").log(System.Logger.Level.INFO, now
+            ? "store " + config.storeName() + " holds " + tables + " SSTables, more than compaction-backlog-tables ("
+                + bound + "): compaction writes without its " + options.compactionBytesPerSecond() / (1024 * 1024)
+                + " MiB/s budget until they are down to " + bound
+            : "store " + config.storeName() + " holds " + tables + " SSTables: compaction is paced again");
     }
 
     private void endCompaction(View view) {
@@ -647,12 +648,17 @@ public final class LsmEngine implements StorageEngine {
         flushMemtables();
         writeLock.lock();
         try {
-            while (compactionsRunning > 0 || pick(current.tables()) != null) {
-                guard.checkOpen();
-                workChanged.awaitUninterruptibly();
-            }
+            awaitNoCompaction();
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /** Waits until no compaction is due or running. Under the write lock. */
+    private void awaitNoCompaction() {
+        while (compactionsRunning > 0 || pick(current.tables()) != null) {
+            guard.checkOpen();
+            workChanged.awaitUninterruptibly();
         }
     }
 
@@ -680,10 +686,14 @@ public final class LsmEngine implements StorageEngine {
      * @return the entries dropped
      */
     private long compactEverything(java.util.function.LongPredicate keep, java.util.function.Predicate<View> worth) {
-        awaitCompactions();
+        flushMemtables();
         writeLock.lock();
         View view;
         try {
+            // waiting and taking the compaction slot under one lock: released between them, a flush could let the
+            // background compactor start on tables this one rewrites too, and the second to finish found its
+            // inputs gone
+            awaitNoCompaction();
             view = acquire();
             compactionsRunning++;
         } finally {
