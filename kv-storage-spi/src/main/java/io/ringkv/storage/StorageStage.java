@@ -15,6 +15,9 @@ package io.ringkv.storage;
  *       them, and then the completion never comes;</li>
  *   <li>a {@link #read} task's completion comes after it ran and after the force of any earlier write of its
  *       token, so a read never answers with data that a crash could still take back;</li>
+ *   <li>a completion never runs inside the call that submitted its task: it comes as a later event, so a caller
+ *       may still change its own state after a submission returned true (anti-entropy's line of waiting sessions
+ *       relies on this);</li>
  *   <li>completions run on the protocol thread; a task that throws completes with the failure (a
  *       {@link io.ringkv.api.KvException}; anything else is wrapped as {@code STORAGE_FAILURE}), and a failed
  *       force fails every write task it would have covered;</li>
