@@ -263,8 +263,8 @@ public final class AntiEntropy implements TimerHandler {
             // request), and a full storage stage drains: the peer puts the session in line (unless the line is
             // full) and sends the tree when a slot is its turn, and the request goes again at every retry meanwhile
             // (that keeps its place, or gets it one, and covers a lost tree); the session fails only when nothing
-            // progresses for the session timeout. A late
-            // copy after the tree began to arrive (the peer serves the session now) changes nothing
+            // progresses for the session timeout. A late copy after the tree began to arrive (the peer serves the
+            // session now) changes nothing
             if (session.theirs == null) {
                 session.busy(now());
             }
@@ -608,8 +608,7 @@ public final class AntiEntropy implements TimerHandler {
         while (slotFree() && !waiters.isEmpty()) {
             Map.Entry<Long, Waiter> first = waiters.entrySet().iterator().next();
             Waiter waiter = first.getValue();
-            if (now - waiter.lastAskNanos() > WAITER_STALE_RETRIES * config.retryIntervalNanos()
-                || served.containsKey(first.getKey())) {
+            if (stale(waiter, now) || served.containsKey(first.getKey())) {
                 waiters.remove(first.getKey());
                 continue;
             }
@@ -617,6 +616,11 @@ public final class AntiEntropy implements TimerHandler {
                 return; // the storage stage is full: the first keeps its turn for when it has room
             }
         }
+    }
+
+    /** @return whether a waiter was not heard from for {@value #WAITER_STALE_RETRIES} retry intervals */
+    private boolean stale(Waiter waiter, long now) {
+        return now - waiter.lastAskNanos() > WAITER_STALE_RETRIES * config.retryIntervalNanos();
     }
 
     private void forget(Served session) {
@@ -650,11 +654,8 @@ public final class AntiEntropy implements TimerHandler {
             reply(sender, codec.encodeTreeReply(id, RepairMessage.Status.FAILED));
             return;
         }
-        Waiter waiting = waiters.get(id);
-        if (waiting != null && waiting.peer().equals(sender)) {
-            // heard from before the line moves: a waiter whose last asks were lost is not dropped as stale
-            waiters.put(id, new Waiter(sender, shape, now()));
-        }
+        // heard from before the line moves: a waiter whose last asks were lost is not dropped as stale
+        refresh(sender, id, shape);
         // those that asked before this one and still wait go first
         admitWaiters();
         if (served.containsKey(id)) {
@@ -670,16 +671,12 @@ public final class AntiEntropy implements TimerHandler {
     }
 
     /**
-     * Puts a refused session in the line, or keeps its place there (a put leaves the order as it was): at most
+     * Puts a refused session in the line, or keeps its place there: at most
      * {@value #WAITERS_KEPT} sessions, and at most as many of one peer as it could be served at once, so that no
      * peer fills the line.
      */
     private void queue(NodeId sender, long sessionId, TreeShape shape) {
-        Waiter waiting = waiters.get(sessionId);
-        if (waiting != null) {
-            if (waiting.peer().equals(sender)) {
-                waiters.put(sessionId, new Waiter(sender, shape, now()));
-            }
+        if (refresh(sender, sessionId, shape)) {
             return;
         }
         int theirs = 0;
@@ -692,6 +689,20 @@ public final class AntiEntropy implements TimerHandler {
             waiters.put(sessionId, new Waiter(sender, shape, now()));
             ensureTimer();
         }
+    }
+
+    /**
+     * Notes that a waiting session asked again, keeping its place in the line (a put leaves the order as it was);
+     * an entry of the same id from another node stays as it was.
+     *
+     * @return whether the line holds a session of this id
+     */
+    private boolean refresh(NodeId sender, long sessionId, TreeShape shape) {
+        Waiter waiting = waiters.get(sessionId);
+        if (waiting != null && waiting.peer().equals(sender)) {
+            waiters.put(sessionId, new Waiter(sender, shape, now()));
+        }
+        return waiting != null;
     }
 
     /**
@@ -855,8 +866,7 @@ public final class AntiEntropy implements TimerHandler {
             resendOutbox(session);
         }
         admitWaiters();
-        waiters.values().removeIf(waiter -> now - waiter.lastAskNanos()
-            > WAITER_STALE_RETRIES * config.retryIntervalNanos());
+        waiters.values().removeIf(waiter -> stale(waiter, now));
         gauges();
         if (!initiated.isEmpty() || !served.isEmpty() || !endNotices.isEmpty() || !waiters.isEmpty()) {
             ensureTimer();
