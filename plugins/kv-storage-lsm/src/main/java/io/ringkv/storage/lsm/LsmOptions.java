@@ -25,8 +25,8 @@ import java.util.Set;
  * @param compactionMaxTables at most this many SSTables in one compaction ({@code compaction-max-tables})
  * @param compactionBytesPerSecond compaction I/O budget, 0 for unlimited ({@code compaction-mib-per-sec})
  * @param compactionBacklogTables while the store holds more SSTables than this, compaction writes without its budget
- *     (writes that outrun a paced compaction would otherwise pile up tables without bound, and every point read asks
- *     each table's bloom filter); 0 keeps the budget whatever the backlog ({@code compaction-backlog-tables}: 32,
+ *     (writes that outrun a paced compaction would otherwise pile up tables without bound, and a point read asks the
+ *     bloom filter of every table newer than the one holding its key); 0 keeps the budget whatever the backlog ({@code compaction-backlog-tables}: 32,
  *     or {@code compaction-min-tables} when that is more, by default)
  * @param dataReads how point reads fetch data blocks ({@code data-reads}: {@code auto}, the default, through the
  *     tables' mappings while they fit in half the memory beside the heap and with {@code pread} beyond;

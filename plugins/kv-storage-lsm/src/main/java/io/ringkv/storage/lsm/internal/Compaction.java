@@ -35,13 +35,8 @@ final class Compaction {
     /**
      * @param limiter paces the output's writes
      * @param cancelled true once the engine is closing: a running compaction stops and leaves its inputs
+     * @param keep the tokens whose entries stay; the others are dropped, tombstones and all (a cleanup)
      */
-    Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, RecordExpiry expiry, LsmMetrics metrics,
-               LongSupplier clock, RateLimiter limiter, BooleanSupplier cancelled) {
-        this(builder, options, gate, expiry, metrics, clock, limiter, cancelled, token -> true);
-    }
-
-    /** @param keep the tokens whose entries stay; the others are dropped, tombstones and all (a cleanup) */
     Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, RecordExpiry expiry, LsmMetrics metrics,
                LongSupplier clock, RateLimiter limiter, BooleanSupplier cancelled,
                java.util.function.LongPredicate keep) {

@@ -509,8 +509,7 @@ public final class LsmEngine implements StorageEngine {
     }
 
     private void runCompactor() {
-        Compaction compaction = new Compaction(builder, options, config.purgeGate(), config.expiry(), metrics, clock,
-            compactionLimiter, () -> stopping);
+        Compaction compaction = compaction(token -> true);
         while (true) {
             View view;
             int[] run = null;
@@ -654,6 +653,12 @@ public final class LsmEngine implements StorageEngine {
         }
     }
 
+    /** @return a compaction keeping the entries {@code keep} accepts, paced by the engine's one limiter */
+    private Compaction compaction(java.util.function.LongPredicate keep) {
+        return new Compaction(builder, options, config.purgeGate(), config.expiry(), metrics, clock, compactionLimiter,
+            () -> stopping, keep);
+    }
+
     /** Waits until no compaction is due or running. Under the write lock. */
     private void awaitNoCompaction() {
         while (compactionsRunning > 0 || pick(current.tables()) != null) {
@@ -703,8 +708,7 @@ public final class LsmEngine implements StorageEngine {
             if (!worth.test(view)) {
                 return 0;
             }
-            Compaction compaction = new Compaction(builder, options, config.purgeGate(), config.expiry(), metrics, clock,
-                compactionLimiter, () -> stopping, keep);
+            Compaction compaction = compaction(keep);
             compact(compaction, view, 0, view.tables().size());
             return compaction.dropped();
         } finally {

@@ -178,12 +178,7 @@ class CompactionTest {
     @Test
     void flushesOfSimilarSizeAreMergedInTheBackground() {
         try (LsmEngine engine = open()) {
-            for (int round = 0; round < 4; round++) {
-                for (int k = 0; k < 50; k++) {
-                    engine.put(k, Key.utf8("k" + round + "-" + k), "v".getBytes(), new byte[100]);
-                }
-                engine.flushMemtables();
-            }
+            flushedTables(engine, 4, 50, 100);
             engine.awaitCompactions();
             assertEquals(1, engine.tableFiles().size(), "four similar tables make one tier");
             assertTrue(engine.metrics().extra().get("compactions") >= 1);
@@ -195,12 +190,7 @@ class CompactionTest {
     void closeStopsARunningCompactionLeavesNoPartialTableAndKeepsTheData() throws Exception {
         Map<String, String> slow = Map.of("compaction-mib-per-sec", "1", "memtable-bytes", "1m");
         try (LsmEngine engine = LsmEngine.open(EngineConfig.of(data, "store"), LsmOptions.parse(slow), now::get)) {
-            for (int round = 0; round < 4; round++) {
-                for (int k = 0; k < 1000; k++) {
-                    engine.put(k, Key.utf8("k" + round + "-" + k), "v".getBytes(), new byte[1000]);
-                }
-                engine.flushMemtables();
-            }
+            flushedTables(engine, 4, 1000, 1000);
         }
         try (Stream<Path> files = Files.list(data.resolve("store"))) {
             assertEquals(List.of(), files.filter(p -> p.toString().endsWith(".tmp")).toList());
@@ -235,12 +225,7 @@ class CompactionTest {
     private Map<String, Long> compactTenTablesWithBacklogBound(Path dir, String bound) {
         Map<String, String> heldBack = Map.of("compaction-min-tables", "64", "compaction-max-tables", "64");
         try (LsmEngine engine = LsmEngine.open(EngineConfig.of(dir, "store"), LsmOptions.parse(heldBack), now::get)) {
-            for (int round = 0; round < 10; round++) {
-                for (int k = 0; k < 50; k++) {
-                    engine.put(k, Key.utf8("k" + round + "-" + k), "v".getBytes(), new byte[100]);
-                }
-                engine.flushMemtables();
-            }
+            flushedTables(engine, 10, 50, 100);
             assertEquals(10, engine.tableFiles().size());
         }
         Map<String, String> paced = Map.of("compaction-min-tables", "4", "compaction-max-tables", "4",
@@ -249,6 +234,16 @@ class CompactionTest {
             engine.awaitCompactions();
             assertTrue(engine.tableFiles().size() < 10, "nothing was compacted");
             return engine.metrics().extra();
+        }
+    }
+
+    /** Writes {@code tables} rounds of {@code keys} new keys of {@code valueBytes} each, flushing after each round. */
+    private static void flushedTables(LsmEngine engine, int tables, int keys, int valueBytes) {
+        for (int round = 0; round < tables; round++) {
+            for (int k = 0; k < keys; k++) {
+                engine.put(k, Key.utf8("k" + round + "-" + k), "v".getBytes(), new byte[valueBytes]);
+            }
+            engine.flushMemtables();
         }
     }
 
