@@ -87,13 +87,13 @@ public final class AntiEntropy implements TimerHandler {
      */
     private final Map<Long, EndNotice> endNotices = new LinkedHashMap<>();
     /**
-     * The latest sessions whose initiator said they ended, to that initiator, so that a request of theirs still in
-     * the network (a retry, a duplicate) does not start serving them again; an end from another node holds back none
-     * of the initiator's sessions.
+     * The latest sessions whose initiator said they ended, each under the node that said so, so that a request of
+     * theirs still in the network (a retry, a duplicate) does not start serving them again. Keyed by the pair: an end
+     * from another node holds back none of the initiator's sessions, and does not displace the initiator's own end.
      */
-    private final Map<Long, NodeId> endedServed = new LinkedHashMap<>(64, 0.75f, false) {
+    private final Map<EndedSession, Boolean> endedServed = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, NodeId> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<EndedSession, Boolean> eldest) {
             return size() > ENDED_SERVED_KEPT;
         }
     };
@@ -554,7 +554,7 @@ public final class AntiEntropy implements TimerHandler {
         }
         // every copy is answered: the first answer may be lost, and an initiator told nothing tells again
         reply(sender, codec.encodeSessionEndAck(end.sessionId()));
-        endedServed.put(end.sessionId(), sender);
+        endedServed.put(new EndedSession(sender, end.sessionId()), Boolean.TRUE);
         Waiter waiter = waiters.get(end.sessionId());
         if (waiter != null && waiter.peer().equals(sender)) {
             waiters.remove(end.sessionId());
@@ -643,7 +643,7 @@ public final class AntiEntropy implements TimerHandler {
             }
             return;
         }
-        if (sender.equals(endedServed.get(id))) {
+        if (endedServed.containsKey(new EndedSession(sender, id))) {
             return; // a late copy of an ended session's request
         }
         TreeShape shape;
@@ -1095,6 +1095,10 @@ public final class AntiEntropy implements TimerHandler {
 
     /** A session refused and waiting in line: who asked, for what, and when it last asked. */
     private record Waiter(NodeId peer, TreeShape shape, long lastAskNanos) {
+    }
+
+    /** A session that {@code initiator} said ended. */
+    private record EndedSession(NodeId initiator, long sessionId) {
     }
 
     /** A session's end, still to be told {@code left} more times. */

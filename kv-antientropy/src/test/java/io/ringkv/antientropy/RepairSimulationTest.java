@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Key;
 import io.ringkv.api.Limits;
+import io.ringkv.antientropy.internal.RepairCodec;
 import io.ringkv.api.NodeId;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.ring.TokenRange;
@@ -545,6 +546,33 @@ class RepairSimulationTest {
         cluster.repairs.get(holder).repair(TokenRange.wholeRing(), peer, done -> { });
         cluster.sim.runUntil(() -> cluster.repairs.get(peer).sessions() == 1, 10_000 * MS);
         cluster.sim.network().block(holder, peer);
+    }
+
+    @Test
+    void anEndFromAnotherNodeDoesNotDisplaceTheInitiatorsOwnEnd() {
+        // the responder remembered one sender per ended session: a third node's end of the same session id replaced
+        // the initiator's, and a late copy of the initiator's request was then served for nobody until the timeout
+        Cluster cluster = new Cluster(59, 3);
+        NodeId initiator = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        NodeId third = cluster.ids.get(2);
+        put(cluster.engines.get(initiator), "k", 1, "v");
+        RepairResult[] result = new RepairResult[1];
+        long session = cluster.repairs.get(initiator).repair(TokenRange.wholeRing(), peer, done -> result[0] = done);
+        cluster.sim.runUntil(() -> result[0] != null, 10_000 * MS);
+        assertTrue(result[0].completed(), String.valueOf(result[0].failure()));
+        cluster.sim.runFor(50 * MS);
+        AntiEntropy responder = cluster.repairs.get(peer);
+        assertEquals(0, responder.sessions());
+
+        RepairCodec codec = new RepairCodec(256, 64 * 1024);
+        cluster.sim.node(third).transport().send(peer, codec.sendBuffer(), 0, codec.encodeSessionEnd(session));
+        cluster.sim.runFor(50 * MS);
+        TokenRange ring = TokenRange.wholeRing();
+        int request = codec.encodeTreeRequest(session, ring.start(), ring.end(), RepairConfig.DEFAULT.leafCount());
+        cluster.sim.node(initiator).transport().send(peer, codec.sendBuffer(), 0, request);
+        cluster.sim.runFor(50 * MS);
+        assertEquals(0, responder.sessions(), "a late copy of an ended session's request was served");
     }
 
     @Test
