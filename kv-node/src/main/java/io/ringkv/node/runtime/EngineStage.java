@@ -261,17 +261,17 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             op.result = op.task.run(engine);
         } catch (KvException e) {
             op.failure = e;
-        } catch (RuntimeException | InternalError e) {
-            // an InternalError is the JVM's report of a fault on a memory-mapped file (an I/O error under an
-            // engine's mapping), which may surface after the access that caused it: it fails this task, not the
-            // applier thread
+        } catch (RuntimeException | Error e) {
+            // fails this task, not the applier thread, which would leave every later task waiting for good: an
+            // InternalError is the JVM's report of a fault on a memory-mapped file (an I/O error under an engine's
+            // mapping), which may surface after the access that caused it; an OutOfMemoryError of one large task
+            // leaves the heap to the others once the task's garbage is collected
             op.failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage task failed: " + e);
         }
         if (op.write) {
-            if (op.failure == null) {
-                // a write the engine refused changed nothing a read could see
-                unforcedTokens.put(op.token, passNumber);
-            }
+            // even a write that failed may have changed what a read sees (appended and applied, then its wait for a
+            // durable log failed): reads of its token wait for a force all the same
+            unforcedTokens.put(op.token, passNumber);
             pass.add(op);
         } else if (unforcedTokens.get(op.token) > forcedPass.getVolatile()) {
             // an earlier write of this token waits for its force: so does this read's answer
@@ -309,8 +309,8 @@ public final class EngineStage implements StorageStage, AutoCloseable {
                 StorageMetrics metrics = engine.metrics();
                 latestMetrics = metrics;
                 onMetrics.accept(metrics);
-            } catch (RuntimeException e) {
-                // a closed or failing engine: the last report stays
+            } catch (RuntimeException | Error e) {
+                // a closed or failing engine: the last report stays (and the applier runs on)
             }
         }
     }
@@ -341,7 +341,8 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             engine.flush();
         } catch (KvException e) {
             failure = e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // the writes fail, not the syncer thread: without it no write would ever complete again
             failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed: " + e);
         }
         long writes = 0;

@@ -135,6 +135,69 @@ class EngineStageTest {
         }
     }
 
+    @Test
+    void aReadAfterAWriteThatFailedOnceItChangedTheEngineWaitsForAForceToo() throws Exception {
+        // a write may fail after the engine applied it (its wait for a durable log failed): its token used to be
+        // left out of the unforced ones, and a read of it answered at once, before any force
+        AtomicBoolean forcesFail = new AtomicBoolean(true);
+        StorageEngine engine = new CountingEngine() {
+            @Override
+            public void put(long token, Key key, byte[] version, byte[] value) {
+                throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "log closed");
+            }
+
+            @Override
+            public void flush() {
+                if (forcesFail.get()) {
+                    throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "no room to write");
+                }
+            }
+        };
+        Key key = Key.of(new byte[] {7});
+        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 64, () -> { },
+                metrics -> { }, new CounterRegistry())) {
+            assertEquals("log closed", await(stage, true, 7, key));
+            assertEquals("no room to write", await(stage, false, 7, key), "the read answered before a force");
+            forcesFail.set(false);
+            assertEquals(null, await(stage, false, 7, key), "once a force succeeds, the read answers");
+        }
+    }
+
+    @Test
+    void anErrorInATaskOrAForceFailsThatWorkAndTheStageRunsOn() throws Exception {
+        // an Error used to end the applier or the syncer thread: every later task then waited for good
+        AtomicInteger forces = new AtomicInteger();
+        StorageEngine engine = new CountingEngine() {
+            @Override
+            public StorageRecord get(long token, Key key) {
+                if (token == 1) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+                return null;
+            }
+
+            @Override
+            public void put(long token, Key key, byte[] version, byte[] value) {
+            }
+
+            @Override
+            public void flush() {
+                if (forces.incrementAndGet() == 1) {
+                    throw new StackOverflowError();
+                }
+            }
+        };
+        Key key = Key.of(new byte[] {7});
+        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 64, () -> { },
+                metrics -> { }, new CounterRegistry())) {
+            assertEquals("storage task failed: java.lang.OutOfMemoryError: Java heap space",
+                await(stage, false, 1, key));
+            assertEquals(null, await(stage, false, 2, key), "the applier survived the task's error");
+            assertEquals("storage force failed: java.lang.StackOverflowError", await(stage, true, 3, key));
+            assertEquals(null, await(stage, true, 3, key), "the syncer survived the force's error");
+        }
+    }
+
     /** Submits a write or a read of {@code token} and drains completions until it ends: its failure's message. */
     private static String await(EngineStage stage, boolean write, long token, Key key) throws InterruptedException {
         String[] outcome = new String[1];
