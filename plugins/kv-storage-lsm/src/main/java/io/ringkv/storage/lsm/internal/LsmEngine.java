@@ -135,7 +135,7 @@ public final class LsmEngine implements StorageEngine {
         LsmMetrics metrics = new LsmMetrics();
         FileChannel lockFile = null;
         try {
-            Files.createDirectories(directory);
+            Directories.create(directory);
             lockFile = FileChannel.open(directory.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = lockFile.tryLock();
             if (lock == null) {
