@@ -942,13 +942,17 @@ public final class Coordinator implements TimerHandler {
     }
 
     /**
-     * Ends an acknowledged write's catch-up, counting the copies no replica will get from this coordinator: those
-     * not acknowledged, refusals included. Today read repair brings such a replica up to date; hinted handoff and
-     * anti-entropy will.
+     * Ends an acknowledged write's catch-up, counting the copies no target will get from this coordinator: those
+     * not stored, refusals included (a pending replica's or a strict substitute's copy is stored without counting
+     * toward W). Hinted handoff and anti-entropy bring such a replica up to date.
      */
     private void endCatchUp(PendingWrite write) {
         hintUnacknowledged(write);
-        metrics.catchUpsAbandoned.addRelease(write.targets.length - write.acks);
+        int stored = 0;
+        for (boolean copy : write.stored) {
+            stored += copy ? 1 : 0;
+        }
+        metrics.catchUpsAbandoned.addRelease(write.targets.length - stored);
         metrics.catchUpsInFlight.addRelease(-1);
     }
 

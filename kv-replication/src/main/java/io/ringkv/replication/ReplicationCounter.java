@@ -47,7 +47,7 @@ public enum ReplicationCounter implements CounterDescriptor {
     CATCH_UP_WRITES("replication_catch_up_writes", CounterKind.COUNTER,
         "acknowledged writes sent again to a replica that had not acknowledged them yet"),
     CATCH_UPS_ABANDONED("replication_catch_ups_abandoned", CounterKind.COUNTER,
-        "replica copies of acknowledged writes given up: the replica refused the write, was judged down, the catch-up window passed, or the pending-request bound needed the room (read repair brings such a replica up to date today; hinted handoff and anti-entropy will)"),
+        "replica copies of acknowledged writes given up: the replica refused the write, was judged down, the catch-up window passed, or the pending-request bound needed the room (hinted handoff, read repair and anti-entropy bring such a replica up to date)"),
     CATCH_UPS_IN_FLIGHT("replication_catch_ups_in_flight", CounterKind.GAUGE,
         "acknowledged writes still being sent to a replica that has not acknowledged them (a gauge, not a count)"),
     WRITES_FORWARDED("replication_writes_forwarded", CounterKind.COUNTER,
