@@ -279,7 +279,13 @@ public final class NodeLifecycle implements Gossiper.Listener {
             : found.status() != NodeStatus.NORMAL || found.tokenCount() == 0 ? dead + " is " + found.status()
                 + ", not a member of the ring"
             : gossiper.isAlive(dead) ? dead + " is " + gossiper.liveness(dead) + "; stop it first (a replacement"
-                + " takes over a DOWN node)" : null;
+                + " takes over a DOWN node)"
+            // replicas are spread over racks: in another one the same tokens would move other nodes' ranges too,
+            // which only this node's streams would not fill
+            : !found.node().failureDomain().equals(selfNode.failureDomain()) ? dead + " was in "
+                + found.node().failureDomain() + " and this node is in " + selfNode.failureDomain() + "; a"
+                + " replacement must take the dead node's zone and rack (or join as a new node, then remove " + dead
+                + ")" : null;
         if (problem != null) {
             if (joinAttempts++ % 10 == 0) {
                 events.accept("waiting to replace " + dead + ": " + problem);

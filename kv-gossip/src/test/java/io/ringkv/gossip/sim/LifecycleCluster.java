@@ -99,10 +99,15 @@ final class LifecycleCluster {
 
     /** Adds and starts the next node; it replaces {@code replace} when not null. */
     NodeId add(NodeId replace) {
+        return add(replace, Node.DEFAULT_RACK);
+    }
+
+    /** Adds and starts the next node, in {@code rack} of the default zone; it replaces {@code replace} when not null. */
+    NodeId add(NodeId replace, String rack) {
         NodeId id = idOf(ids.size());
         int ordinal = ids.size();
         ids.add(id);
-        simulation.addNode(id, (context, disk) -> start(context, id, ordinal, replace));
+        simulation.addNode(id, (context, disk) -> start(context, id, ordinal, replace, rack));
         return id;
     }
 
@@ -115,9 +120,9 @@ final class LifecycleCluster {
         return added;
     }
 
-    private NodeLifecycle start(NodeContext context, NodeId id, int ordinal, NodeId replace) {
+    private NodeLifecycle start(NodeContext context, NodeId id, int ordinal, NodeId replace, String rack) {
         int incarnation = simulation.node(id).incarnation();
-        Node node = new Node(id, "10.0.0." + ordinal, 7400, 7379, Node.DEFAULT_ZONE, Node.DEFAULT_RACK);
+        Node node = new Node(id, "10.0.0." + ordinal, 7400, 7379, Node.DEFAULT_ZONE, rack);
         NodeLifecycle[] holder = new NodeLifecycle[1];
         Gossiper.Listener observer = new Gossiper.Listener() {
             @Override

@@ -160,6 +160,29 @@ class LifecycleSimulationTest {
     }
 
     @Test
+    void aReplacementInAnotherRackWaitsAndSaysWhyInsteadOfTakingTheDeadNodesTokens() {
+        // replicas are spread over racks: the dead node's tokens in another rack would change other nodes' ranges
+        // too, and only the replacement's own ranges are streamed
+        LifecycleCluster cluster = new LifecycleCluster(5, LOSS).moves(1, 6, 0.0);
+        List<NodeId> ids = cluster.addAll(4);
+        cluster.awaitSettled(300, List.of());
+        NodeId dead = ids.get(3);
+        cluster.simulation().crash(dead);
+        assertTrue(cluster.simulation().runUntil(() -> cluster.upIds().stream()
+            .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(dead)), 60 * LifecycleCluster.INTERVAL),
+            "the dead node was never judged DOWN");
+        NodeId replacement = cluster.add(dead, "rack2");
+        cluster.runRounds(100);
+        assertEquals(0, cluster.lifecycle(replacement).gossiper().self().tokens().length, "took the tokens");
+        assertTrue(cluster.events(replacement).contains("waiting to replace " + dead + ": " + dead
+            + " was in zone1/rack1 and this node is in zone1/rack2; a replacement must take the dead node's zone and"
+            + " rack"), cluster.events(replacement));
+        for (NodeId id : ids.subList(0, 3)) {
+            assertTrue(cluster.lifecycle(id).ring().contains(dead), id + " lost the dead node's ranges");
+        }
+    }
+
+    @Test
     void aReplacementBecomesNormalWhenAnOperatorRemovedTheDeadNodeWhileItStreamed() {
         SimulationSeeds.run(getClass(), "aReplacementBecomesNormalWhenAnOperatorRemovedTheDeadNodeWhileItStreamed",
             MODULE, 10, seed -> {
