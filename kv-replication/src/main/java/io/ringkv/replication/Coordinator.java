@@ -1044,6 +1044,7 @@ public final class Coordinator implements TimerHandler {
             // strict mode: a substitute's hint never decides the write
         } else if (outcome.ok()) {
             write.acks++;
+            write.substituteCounted |= write.hintFor[index] != null && !write.done;
         } else {
             write.failures++;
         }
@@ -1082,7 +1083,7 @@ public final class Coordinator implements TimerHandler {
         // from now on the deadline bounds the catch-up of replicas that have not acknowledged yet
         write.deadlineNanos = context.clock().monotonicNanos() + config.catchUpWindowNanos();
         metrics.catchUpsInFlight.incrementRelease();
-        if (write.blind != null && write.othersHeld) {
+        if (write.blind != null && (write.othersHeld || write.substituteCounted)) {
             supersedeOthers(write);
             return;
         }
@@ -1098,17 +1099,28 @@ public final class Coordinator implements TimerHandler {
      * {@code SET} then {@code DEL} through a replica that missed the {@code SET} would leave the value a sibling of
      * the tombstone (vector clocks) or let it win on a clock running ahead (last-write-wins). When W + W > N, every
      * write acknowledged before this one began is on a replica that acknowledged this one and on one of those read,
-     * so this one supersedes it (not under sloppy quorum with hints counted: a substitute holds none of the key's
-     * past). The second write runs on its own deadline, so the whole may take up to twice the request timeout.
+     * so this one supersedes it. A substitute's acknowledgement (sloppy quorum with hints counted) says nothing of
+     * the key's past, so a blind write that counted one always reads, from the live owners (up to W of them): an
+     * owner that would have answered "beside others" may answer only after W was reached. The second write runs
+     * on its own deadline, so the whole may take up to twice the request timeout.
      */
     private void supersedeOthers(PendingWrite write) {
         Versioned first = write.versioned;
         Consistency asked = write.blind;
         // R = W: when W + W > N, any W replicas include one that holds every write acknowledged before this one
-        // (the request's own R may be 1, or more than the replicas alive); by the client's deadline, or a retry
-        // interval from now when W came just before it
+        // (the request's own R may be 1, or more than the replicas alive); fewer when substitutes stood in for
+        // owners that are down, so that the read asks every live owner instead of failing for want of W of them;
+        // by the client's deadline, or a retry interval from now when W came just before it
+        int readFrom = asked.w();
+        if (write.substituteCounted) {
+            int liveOwners = 0;
+            for (NodeId owner : write.owners) {
+                liveOwners += liveness.isAlive(owner) ? 1 : 0;
+            }
+            readFrom = Math.max(1, Math.min(asked.w(), liveOwners));
+        }
         long deadline = Math.max(write.hintDueNanos, context.clock().monotonicNanos() + config.retryIntervalNanos());
-        read(write.key, new Consistency(asked.n(), asked.w(), asked.w()), deadline, new GetCallback() {
+        read(write.key, new Consistency(asked.n(), readFrom, asked.w()), deadline, new GetCallback() {
             @Override
             public void onSuccess(SiblingSet siblings) {
                 boolean live = write.supersededLive;

@@ -51,6 +51,11 @@ final class PendingWrite extends PendingRequest {
     io.ringkv.api.Consistency blind;
     /** A replica acknowledged the write beside versions the write does not cover. */
     boolean othersHeld;
+    /**
+     * A substitute's acknowledgement counted toward W before the answer: it stores a hint and says nothing of what
+     * the key held, so a blind write cannot tell from its W acknowledgements whether it superseded everything.
+     */
+    boolean substituteCounted;
     /** Owners this coordinator keeps a hint for. */
     final java.util.Set<NodeId> locallyHinted = new java.util.HashSet<>();
 

@@ -137,6 +137,46 @@ class BlindWriteSimulationTest {
             });
     }
 
+    @Test
+    void aBlindDeleteThatASubstituteAcknowledgedStillSupersedesTheSetItsReplicaMissed() {
+        // under sloppy quorum a substitute's plain acknowledgement could make W before the owner that held the SET
+        // answered "beside others": the DEL then said it deleted nothing and left the value a sibling of its
+        // tombstone
+        SimulationSeeds.run(getClass(), "aBlindDeleteThatASubstituteAcknowledgedStillSupersedesTheSetItsReplicaMissed",
+            "kv-replication", 10, seed -> {
+                java.util.Map<NodeId, Boolean> alive = new java.util.HashMap<>();
+                TestCluster cluster = new TestCluster(seed, 4, ReplicationConfig.DEFAULT,
+                    node -> alive.getOrDefault(node, true), Set.of(n(1)));
+                String key = null;
+                List<NodeId> owners = new ArrayList<>();
+                for (int i = 0; key == null; i++) {
+                    io.ringkv.ring.PreferenceList replicas = cluster.ring.preferenceList(
+                        io.ringkv.ring.Partitioner.token(Key.utf8("k" + i)));
+                    if (replicas.get(0).id().equals(n(1))) {
+                        key = "k" + i;
+                        for (int r = 0; r < 3; r++) {
+                            owners.add(replicas.get(r).id());
+                        }
+                    }
+                }
+                NodeId down = owners.get(1);
+                NodeId holder = owners.get(2);
+                // n1's disk is full during the SET: the two other owners hold it
+                assertTrue(cluster.put(down, key, "v", null, QUORUM).succeeded());
+                ((FullDiskEngine) cluster.engine(n(1))).free();
+                cluster.sim.crash(down);
+                alive.put(down, false);
+                // the owner holding the SET answers n1 only after the substitute did
+                cluster.sim.network().block(holder, n(1));
+                cluster.sim.schedule(50 * MS, () -> cluster.sim.network().heal());
+                assertEquals(Boolean.TRUE, delete(cluster, n(1), key, QUORUM), "the DEL found the value it deleted");
+                cluster.sim.runFor(100 * MS);
+                SiblingSet read = cluster.get(holder, key, QUORUM).value;
+                assertTrue(read.isDeleted(), "through " + holder + ": " + read);
+                assertEquals(List.of(), cluster.sim.handlerFailures());
+            });
+    }
+
     /**
      * A client's blind DEL through n1, which holds nothing of the client's acknowledged SET before it: the DEL
      * still deletes the value, and says it did.
