@@ -71,6 +71,8 @@ public final class LsmEngine implements StorageEngine {
     private volatile boolean noSpaceLogged;
     /** Whether the tables are past the backlog bound: set as each view is published, read by compaction's limiter. */
     private volatile boolean backlogged;
+    /** The last flush's failure, other than no space; null once a flush succeeds. */
+    private volatile Throwable flushFailure;
 
     private LsmEngine(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
                       FileChannel lockFile, FileLock directoryLock, Recovered recovered, DiskSpace disk,
@@ -252,13 +254,22 @@ public final class LsmEngine implements StorageEngine {
 
     /**
      * Writers wait while too many frozen memtables wait for the flusher, so memory stays bounded; when the flusher
-     * cannot write for lack of space they are refused instead, so a full disk never blocks the caller.
+     * cannot write (no space, or its last attempt failed otherwise: too many open files, a table that does not read
+     * back, an I/O error) they are refused instead, so a failing flush never blocks the caller for good.
      */
     private void awaitRoom() {
         boolean stalled = false;
         while (current.frozen().size() >= options.maxImmutableMemtables()) {
             if (disk.flushBlocked()) {
                 throw disk.refuse();
+            }
+            Throwable failing = flushFailure;
+            if (failing != null) {
+                metrics.writesRefusedFlushFailing.increment();
+                throw new KvException(ErrorCode.STORAGE_FAILURE, "write refused: " + current.frozen().size()
+                    + " memtables wait to be written to SSTables in " + config.storeDirectory() + " and the last"
+                    + " attempt failed (" + failing + "); reads are still served, writes resume once a flush"
+                    + " succeeds (retried every second)");
             }
             if (!stalled) {
                 metrics.writeStalls.increment();
@@ -461,10 +472,13 @@ public final class LsmEngine implements StorageEngine {
         try {
             table = builder.build(memtable.cursor(new StorageKey(Long.MIN_VALUE, EMPTY)), memtable.size(),
                 new long[0], Long.MAX_VALUE, Long.MIN_VALUE, RateLimiter.UNLIMITED);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // an Error too (an InternalError for a fault under the new table's mapping): the flusher retries
+            // instead of ending, which would leave writers waiting for room for good
             onFlushFailed(e);
             return;
         }
+        flushFailure = null;
         if (disk.flushBlocked()) {
             disk.onFlush(false);
             noSpaceLogged = false;
@@ -494,16 +508,21 @@ public final class LsmEngine implements StorageEngine {
         }
     }
 
-    /** A flush that found no space refuses writes until a retry succeeds; writers waiting for room are told. */
-    private void onFlushFailed(Exception e) {
+    /**
+     * A failed flush refuses the writes that would wait for room until a retry succeeds (as {@code DISK_FULL} when it
+     * found no space); writers waiting for room are told.
+     */
+    private void onFlushFailed(Throwable e) {
         if (DiskSpace.isNoSpace(e)) {
             disk.onFlush(true);
-            writeLock.lock();
-            try {
-                roomForWrites.signalAll();
-            } finally {
-                writeLock.unlock();
-            }
+        } else {
+            flushFailure = e;
+        }
+        writeLock.lock();
+        try {
+            roomForWrites.signalAll();
+        } finally {
+            writeLock.unlock();
         }
         backgroundFailure("flush of a memtable failed; retrying", e);
     }
@@ -579,7 +598,8 @@ public final class LsmEngine implements StorageEngine {
             output = compaction.run(inputs, view.tables().subList(to, view.tables().size()));
         } catch (java.util.concurrent.CancellationException e) {
             return;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // an Error too: the compactor retries instead of ending, which would stop compaction until a restart
             backgroundFailure("compaction failed; its inputs stay in place", e);
             return;
         }
@@ -597,7 +617,7 @@ public final class LsmEngine implements StorageEngine {
         }
     }
 
-    private void backgroundFailure(String what, Exception e) {
+    private void backgroundFailure(String what, Throwable e) {
         metrics.backgroundFailures.increment();
         boolean noSpace = DiskSpace.isNoSpace(e);
         // a full disk is logged once until a flush succeeds again, not at every retry

@@ -41,6 +41,8 @@ final class LsmMetrics {
     final LongAdder writeStalls = new LongAdder();
     final LongAdder backgroundFailures = new LongAdder();
     final LongAdder writesRefusedDiskFull = new LongAdder();
+    /** Writes refused because memtables waited for a flush whose last attempt failed (not for want of space). */
+    final LongAdder writesRefusedFlushFailing = new LongAdder();
 
     /**
      * @param sstables SSTables open now
@@ -84,6 +86,7 @@ final class LsmMetrics {
         out.put("sstables_quarantined", sstablesQuarantined.sum());
         out.put("write_stalls", writeStalls.sum());
         out.put("background_failures", backgroundFailures.sum());
+        out.put("writes_refused_flush_failing", writesRefusedFlushFailing.sum());
         out.put(io.ringkv.storage.StorageMetrics.DISK_FULL, disk.isFull() ? 1L : 0L);
         out.put(io.ringkv.storage.StorageMetrics.DISK_FREE_BYTES, disk.freeBytes());
         out.put(io.ringkv.storage.StorageMetrics.DISK_MIN_FREE_BYTES, disk.reserve());
