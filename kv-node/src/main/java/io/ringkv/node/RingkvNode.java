@@ -209,7 +209,7 @@ public final class RingkvNode implements AutoCloseable {
                 membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()), repairHistory);
             // joins and leaves stream ranges by repair sessions; writes reach pending replicas meanwhile
             membership.left().thenAccept(left::complete);
-            membership.hintsWith(() -> replication.hints().handOff(), () -> replication.hints().pending());
+            membership.hintsWith(() -> replication.hints().handOff(), () -> replication.hints().toHandOver());
             membership.streamWith(new RangeStreamer(context, antiEntropy, membership::isAlive,
                 TimeUnit.SECONDS.toNanos(STREAM_RETRY_SECONDS)));
             membership.onRing(ring -> {

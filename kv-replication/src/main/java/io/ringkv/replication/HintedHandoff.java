@@ -75,7 +75,17 @@ public final class HintedHandoff implements TimerHandler {
     private int targetGauges;
     private Ring ring;
     private boolean loaded;
+    /** The summary of earlier runs' hints is being read. */
+    private boolean summarizing;
     private boolean started;
+    /**
+     * Hints delivered (or dropped) and already taken off their owner's count whose delete has not succeeded yet, by
+     * sequence, to their owner: a scan that finds one again skips it (delivering it again would take it off the
+     * count twice), and a delete that failed or was refused is tried again at the next interval.
+     */
+    private final Map<Long, NodeId> deleting = new HashMap<>();
+    /** Deletes to try again at the next interval (a subset of {@link #deleting}). */
+    private final Map<Long, NodeId> deletesToRetry = new TreeMap<>();
 
     HintedHandoff(NodeContext context, StorageStage stage, HintConfig config, ReplicationConfig replicationConfig,
                   long generation, LivenessView liveness, Ring ring, MessageCodec codec, Replica local) {
@@ -100,13 +110,25 @@ public final class HintedHandoff implements TimerHandler {
             return;
         }
         started = true;
+        summarize();
+        context.timers().schedule(config.deliveryIntervalNanos(), this);
+    }
+
+    /**
+     * Counts the hints earlier runs left, once: a read that fails or is refused is tried again at the next interval
+     * (nothing is delivered before, and a count left at zero would strand those hints for good, and let a leaving
+     * node think it holds none).
+     */
+    private void summarize() {
+        summarizing = true;
         boolean queued = stage.read(0, engine -> HintTasks.summarize(engine, HintTasks.engineLimits(
             replicationConfig), sequenceBase), (summaries, failure) -> {
-                loaded = true;
+                summarizing = false;
                 if (failure != null) {
                     counters.get(HintCounter.STORE_FAILURES).incrementRelease();
                     return;
                 }
+                loaded = true;
                 summaries.forEach((owner, summary) -> {
                     Target target = target(owner);
                     target.count += summary.count();
@@ -117,10 +139,9 @@ public final class HintedHandoff implements TimerHandler {
                 });
             });
         if (!queued) {
-            loaded = true;
+            summarizing = false;
             counters.get(HintCounter.STORE_FAILURES).incrementRelease();
         }
-        context.timers().schedule(config.deliveryIntervalNanos(), this);
     }
 
     void updateRing(Ring newRing) {
@@ -256,6 +277,10 @@ public final class HintedHandoff implements TimerHandler {
                 downSince.putIfAbsent(node.id(), now);
             }
         }
+        if (!loaded && !summarizing) {
+            summarize();
+        }
+        retryDeletes();
         resendExpired(now);
         for (Target target : targets.values()) {
             deliver(target, now);
@@ -419,6 +444,14 @@ public final class HintedHandoff implements TimerHandler {
         return total;
     }
 
+    /**
+     * @return the hints a leaving node still has to hand over: {@link #pending()}, and at least one while the hints
+     *     earlier runs left are not counted yet (a leave must not take the count of zero for "none")
+     */
+    public long toHandOver() {
+        return loaded ? pending() : Math.max(1, pending());
+    }
+
     private void send(long correlationId, Delivery delivery) {
         HintTasks.Hint hint = delivery.hint;
         if (handingOff && ring.contains(hint.owner()) && !delivery.recipients[0].equals(hint.owner())) {
@@ -466,11 +499,16 @@ public final class HintedHandoff implements TimerHandler {
                 }
                 for (long corrupt : batch.corrupt()) {
                     target.cursor = Math.max(target.cursor, corrupt);
-                    dropCorrupt(owner, corrupt);
+                    if (!deleting.containsKey(corrupt)) {
+                        dropCorrupt(owner, corrupt);
+                    }
                 }
                 long expiredBefore = context.clock().wallClockMillis() - replicationConfig.tombstoneGraceMillis();
                 for (HintTasks.Hint hint : batch.hints()) {
                     target.cursor = Math.max(target.cursor, hint.sequence());
+                    if (deleting.containsKey(hint.sequence())) {
+                        continue; // delivered or dropped already: only its delete is still to succeed
+                    }
                     if (hint.createdMillis() < expiredBefore) {
                         dropExpired(target, hint);
                     } else {
@@ -515,18 +553,34 @@ public final class HintedHandoff implements TimerHandler {
         target.refilledNanos = now;
     }
 
+    /**
+     * Deletes a hint already taken off its owner's count, trying again at every interval until it succeeds (until
+     * then, scans skip it). A restart forgets the retries: the hint is then counted and delivered again, which
+     * changes nothing at the replica.
+     */
     private void delete(NodeId owner, long hintSequence) {
+        deleting.put(hintSequence, owner);
+        deletesToRetry.remove(hintSequence);
         boolean queued = stage.write(HintTasks.ownerToken(owner), engine -> {
             HintTasks.delete(engine, owner, hintSequence);
             return Boolean.TRUE;
         }, (done, failure) -> {
             if (failure != null) {
-                // delivered already: at worst it is delivered again after a restart, which changes nothing
                 counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+                deletesToRetry.put(hintSequence, owner);
+            } else {
+                deleting.remove(hintSequence);
             }
         });
         if (!queued) {
             counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+            deletesToRetry.put(hintSequence, owner);
+        }
+    }
+
+    private void retryDeletes() {
+        for (Map.Entry<Long, NodeId> retry : List.copyOf(deletesToRetry.entrySet())) {
+            delete(retry.getValue(), retry.getKey());
         }
     }
 

@@ -250,6 +250,76 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void hintsOfAnEarlierRunAreCountedOnceTheStoreCanBeReadAgain() {
+        // a holder restarted while its hint store refused the first read of it used to count its earlier hints as
+        // none: they were never delivered, and a leave would not have waited for them
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(21, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        NodeId absent = cluster.ids.get(0);
+        cutOff(cluster, down, absent);
+        List<String> keys = writeKeysOwnedBy(cluster, absent, "k", 20);
+        cluster.sim.runFor(1_000 * MS);
+        assertEquals(keys.size(), cluster.hintsPending());
+        List<NodeId> holders = others(cluster, absent);
+        for (NodeId holder : holders) {
+            cluster.sim.crash(holder);
+        }
+        cluster.sim.runFor(500 * MS);
+        cluster.hintStoresRefusing.addAll(holders);
+        for (NodeId holder : holders) {
+            cluster.sim.restart(holder);
+        }
+        cluster.sim.runFor(3_000 * MS);
+        for (NodeId holder : holders) {
+            assertTrue(cluster.node(holder).hints().toHandOver() >= 1, holder + " would leave as if it held none");
+        }
+        cluster.hintStoresRefusing.clear();
+        cluster.sim.runFor(2_000 * MS);
+        assertEquals(keys.size(), cluster.hintsPending(), "the earlier run's hints, counted");
+        cluster.sim.network().heal();
+        down.remove(absent);
+        cluster.sim.runFor(30_000 * MS);
+        for (String key : keys) {
+            assertEquals(1, cluster.stored(absent, key).size(), absent + " lacks " + key);
+        }
+        assertEquals(0, cluster.hintsPending());
+    }
+
+    @Test
+    void aDeliveredHintWhoseDeleteFailedIsNotDeliveredAndCountedAgain() {
+        // deletes refused by a full hint stage, then a delivery started over (the owner down again mid-handoff):
+        // the scan from the start found the delivered hints again, delivered them again and took them off the count
+        // a second time, so the count went below what the store held
+        Set<NodeId> down = new HashSet<>();
+        HintConfig slow = HintConfig.DEFAULT.withDelivery(8 * 1024, 2, 200 * MS);
+        TestCluster cluster = new TestCluster(23, NODES, CONFIG, slow, node -> !down.contains(node), Set.of());
+        NodeId absent = cluster.ids.get(0);
+        cutOff(cluster, down, absent);
+        List<String> keys = writeKeysOwnedBy(cluster, absent, "k", 60);
+        cluster.sim.runFor(1_000 * MS);
+        assertEquals(keys.size(), cluster.hintsPending());
+        List<NodeId> holders = others(cluster, absent);
+        cluster.hintWritesRefusing.addAll(holders);
+        cluster.sim.network().heal();
+        down.remove(absent);
+        cluster.sim.runUntil(() -> cluster.hintCounter(HintCounter.DELIVERED) >= 10, 60_000 * MS);
+        cutOff(cluster, down, absent);
+        cluster.sim.runFor(2_000 * MS);
+        cluster.hintWritesRefusing.clear();
+        cluster.sim.network().heal();
+        down.remove(absent);
+        cluster.sim.runFor(60_000 * MS);
+        for (String key : keys) {
+            assertEquals(1, cluster.stored(absent, key).size(), absent + " lacks " + key);
+        }
+        for (NodeId holder : holders) {
+            assertEquals(0, cluster.node(holder).hints().pending(), holder + "'s count of the hints it holds");
+        }
+        assertEquals(keys.size(), cluster.hintCounter(HintCounter.DELIVERED), "each hint delivered once");
+    }
+
+    @Test
     void noNewHintsForAReplicaDownLongerThanTheWindow() {
         Set<NodeId> down = new HashSet<>();
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);

@@ -31,6 +31,10 @@ final class TestCluster {
     private final Map<NodeId, StorageEngine> engines = new java.util.HashMap<>();
     final Map<NodeId, io.ringkv.sim.SimStorageStage> stages = new java.util.HashMap<>();
     final Map<NodeId, io.ringkv.sim.SimStorageStage> hintStages = new java.util.HashMap<>();
+    /** Nodes whose hint store's stage refuses every task now (a full stage), as the node's hinted handoff sees it. */
+    final java.util.Set<NodeId> hintStoresRefusing = new java.util.HashSet<>();
+    /** Nodes whose hint store's stage refuses every write now (reads still run). */
+    final java.util.Set<NodeId> hintWritesRefusing = new java.util.HashSet<>();
     private final Map<NodeId, StorageEngine> hintEngines = new java.util.HashMap<>();
     /** Each node's current incarnation's copy of its data store, kept from what its replica reports writing. */
     final Map<NodeId, RecordMirror> mirrors = new java.util.HashMap<>();
@@ -81,7 +85,22 @@ final class TestCluster {
                 hintStages.put(id, new io.ringkv.sim.SimStorageStage(context, hintEngine));
                 RecordMirror mirror = new RecordMirror(engine);
                 mirrors.put(id, mirror);
-                return new Replication(context, ring, stages.get(id), hintStages.get(id), liveness, config, hints,
+                io.ringkv.sim.SimStorageStage hintStage = hintStages.get(id);
+                io.ringkv.storage.StorageStage refusable = new io.ringkv.storage.StorageStage() {
+                    @Override
+                    public <T> boolean read(long token, io.ringkv.storage.StorageTask<T> task,
+                                            io.ringkv.storage.StorageCompletion<T> completion) {
+                        return !hintStoresRefusing.contains(id) && hintStage.read(token, task, completion);
+                    }
+
+                    @Override
+                    public <T> boolean write(long token, io.ringkv.storage.StorageTask<T> task,
+                                             io.ringkv.storage.StorageCompletion<T> completion) {
+                        return !hintStoresRefusing.contains(id) && !hintWritesRefusing.contains(id)
+                            && hintStage.write(token, task, completion);
+                    }
+                };
+                return new Replication(context, ring, stages.get(id), refusable, liveness, config, hints,
                     generation(start), mirror);
             });
         }
