@@ -74,6 +74,8 @@ public final class HintedHandoff implements TimerHandler {
     private long totalBytes;
     private int targetGauges;
     private Ring ring;
+    /** The ring once the nodes joining or leaving now are done: {@link #ring} itself while nothing moves. */
+    private Ring future;
     private boolean loaded;
     /** The summary of earlier runs' hints is being read. */
     private boolean summarizing;
@@ -97,6 +99,7 @@ public final class HintedHandoff implements TimerHandler {
         this.codec = codec;
         this.local = local;
         this.ring = ring;
+        this.future = ring;
         this.sequenceBase = generation << Replica.SEQUENCE_BITS;
         // a random start, as the coordinator's: a late acknowledgement meant for this node's previous incarnation
         // must not match a delivery of this one, whose hint it would delete unseen by the replica
@@ -145,7 +148,17 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     void updateRing(Ring newRing) {
+        updateRing(newRing, newRing);
+    }
+
+    /**
+     * @param newFuture the ring once joining nodes own their tokens and leaving ones are gone: a hint goes to the
+     *     key's pending replicas in it too, so that a node taking the key over (or a leaving owner's successor) gets
+     *     a write the owner may have streamed past already
+     */
+    void updateRing(Ring newRing, Ring newFuture) {
         this.ring = newRing;
+        this.future = newFuture;
         // a node off the ring is no longer timed: should its id come back and go down, its window starts then, not
         // at a down time from before it left
         downSince.keySet().removeIf(id -> !newRing.contains(id));
@@ -332,8 +345,14 @@ public final class HintedHandoff implements TimerHandler {
         }
     }
 
-    /** @return whether every recipient yet to answer is still the right one: an owner on the ring, or alive */
+    /**
+     * @return whether every recipient yet to answer is still the right one (an owner on the ring, or alive), and no
+     *     recipient is missing (a replica the key gained in a move that began after the hint was sent)
+     */
     private boolean stillAddressed(Delivery delivery) {
+        if (!List.of(delivery.recipients).containsAll(List.of(recipients(delivery.hint)))) {
+            return false;
+        }
         for (int i = 0; i < delivery.recipients.length; i++) {
             NodeId recipient = delivery.recipients[i];
             if (!delivery.answered[i] && (recipient.equals(delivery.hint.owner()) ? !ring.contains(recipient)
@@ -389,8 +408,9 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     /**
-     * @return the owner while it is on the ring (or, while this node hands its hints off, another live node to keep
-     *     the hint for a DOWN owner); else the key's current replicas believed alive
+     * @return the owner while it is on the ring, first, with the key's pending replicas believed alive while nodes
+     *     join or leave (or, while this node hands its hints off, another live node to keep the hint for a DOWN
+     *     owner); else the key's current replicas believed alive
      */
     private NodeId[] recipients(HintTasks.Hint hint) {
         if (ring.contains(hint.owner())) {
@@ -398,7 +418,22 @@ public final class HintedHandoff implements TimerHandler {
                 NodeId keeper = keeper(hint.owner());
                 return keeper == null ? new NodeId[0] : new NodeId[] {keeper};
             }
-            return new NodeId[] {hint.owner()};
+            if (future == ring || future.isEmpty()) {
+                return new NodeId[] {hint.owner()};
+            }
+            // as the coordinator sends a write to them: an owner that leaves may have streamed the key's range to
+            // its successor already, and one that loses the key to a joiner may be past it in the joiner's stream
+            List<NodeId> recipients = new ArrayList<>(List.of(hint.owner()));
+            PreferenceList now = ring.preferenceList(hint.token());
+            PreferenceList next = future.preferenceList(hint.token());
+            int n = ring.replicationFactor();
+            for (int i = 0; i < Math.min(n, next.size()); i++) {
+                NodeId node = next.get(i).id();
+                if (!recipients.contains(node) && !isAmong(now, n, node) && liveness.isAlive(node)) {
+                    recipients.add(node);
+                }
+            }
+            return recipients.toArray(NodeId[]::new);
         }
         if (ring.isEmpty()) {
             return new NodeId[0];
@@ -411,6 +446,16 @@ public final class HintedHandoff implements TimerHandler {
             }
         }
         return alive.toArray(NodeId[]::new);
+    }
+
+    /** @return whether {@code node} is among the first {@code n} nodes of {@code replicas} */
+    private static boolean isAmong(PreferenceList replicas, int n, NodeId node) {
+        for (int i = 0; i < Math.min(n, replicas.size()); i++) {
+            if (replicas.get(i).id().equals(node)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return a live node of the ring, neither this one nor {@code owner}, to keep a hint for it; null if none */

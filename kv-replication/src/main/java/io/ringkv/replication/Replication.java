@@ -194,7 +194,7 @@ public final class Replication {
             }
         }
         coordinator.updateRing(ring, future.equals(ring) ? ring : future);
-        hints.updateRing(ring);
+        hints.updateRing(ring, future.equals(ring) ? ring : future);
     }
 
     /** @return this node's hybrid clock */

@@ -320,6 +320,36 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aHintForAnOwnerThatLeavesReachesTheReplicaTakingTheKeyOver() {
+        // the owner came back and began to leave: the hint went to it alone, which may have streamed the key's
+        // range to its successor already, so the successor never got the write and the owner took it away
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(29, 4, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        NodeId leaving = cluster.ids.get(0);
+        cutOff(cluster, down, leaving);
+        List<String> keys = writeKeysOwnedBy(cluster, leaving, "k", 20);
+        cluster.sim.runFor(1_000 * MS);
+        assertEquals(keys.size(), cluster.hintsPending());
+        io.ringkv.ring.Ring future = cluster.ring.withoutNode(leaving);
+        for (NodeId id : cluster.ids) {
+            cluster.node(id).updateRing(cluster.ring, future);
+        }
+        cluster.sim.network().heal();
+        down.remove(leaving);
+        cluster.sim.runFor(5_000 * MS);
+        assertEquals(0, cluster.hintsPending());
+        for (String key : keys) {
+            io.ringkv.ring.PreferenceList next = future.preferenceList(Key.utf8(key));
+            for (int i = 0; i < 3; i++) {
+                NodeId successor = next.get(i).id();
+                assertEquals(1, cluster.stored(successor, key).size(), successor + " lacks " + key);
+            }
+            assertEquals(1, cluster.stored(leaving, key).size(), "the owner got its hint too: " + key);
+        }
+    }
+
+    @Test
     void noNewHintsForAReplicaDownLongerThanTheWindow() {
         Set<NodeId> down = new HashSet<>();
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
