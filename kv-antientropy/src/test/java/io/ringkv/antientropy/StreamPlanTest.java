@@ -75,6 +75,73 @@ class StreamPlanTest {
     }
 
     @Test
+    void aJoinerAlsoTakesWhatItReplicatesShouldTheNodeJoiningBesideItNeverFinish() {
+        // the future ring holds both joiners; once n4 is NORMAL the ring holds n4 alone until n5 finishes (if it
+        // ever does), and there n4 replicates pieces n5 took from it in the future ring
+        NodeId n5 = NodeId.of("n5");
+        boolean anyPieceOnlyAlone = false;
+        for (long seed = 1; seed <= 5; seed++) {
+            Ring both = ring(5, seed);
+            Ring current = both.withoutNode(N4).withoutNode(n5);
+            Ring alone = both.withoutNode(n5);
+            List<StreamPlan.Task> tasks = StreamPlan.joining(current, both, N4);
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int i = 0; i < 5_000; i++) {
+                long token = random.nextLong();
+                boolean wanted = !current.preferenceList(token).contains(N4)
+                    && (alone.preferenceList(token).contains(N4) || both.preferenceList(token).contains(N4));
+                anyPieceOnlyAlone |= wanted && !both.preferenceList(token).contains(N4);
+                assertEquals(wanted, tasks.stream().anyMatch(task -> task.range().contains(token)),
+                    "token " + token + " of seed " + seed);
+            }
+        }
+        assertTrue(anyPieceOnlyAlone, "no piece n4 replicates only without n5: the test would prove nothing");
+    }
+
+    @Test
+    void aLeavingNodeAlsoHandsItsRangesToWhoGainsThemShouldTheJoinerBesideItNeverFinish() {
+        NodeId leaving = NodeId.of("n2");
+        boolean anyPieceOnlyAlone = false;
+        for (long seed = 1; seed <= 5; seed++) {
+            Ring withJoiner = ring(5, seed);
+            Ring current = withJoiner.withoutNode(N4);
+            Ring future = withJoiner.withoutNode(leaving);
+            Ring alone = current.withoutNode(leaving);
+            List<StreamPlan.Task> tasks = StreamPlan.leaving(current, future, leaving);
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int i = 0; i < 5_000; i++) {
+                long token = random.nextLong();
+                if (!current.preferenceList(token).contains(leaving)) {
+                    continue;
+                }
+                for (Ring next : new Ring[] {future, alone}) {
+                    for (Node gainer : next.preferenceList(token).replicas()) {
+                        if (!current.preferenceList(token).contains(gainer.id())) {
+                            anyPieceOnlyAlone |= next == alone && !future.preferenceList(token).contains(gainer.id());
+                            assertTrue(tasks.stream().anyMatch(task -> task.range().contains(token)
+                                && task.peer().equals(gainer.id())), gainer.id() + " gets nothing of token " + token);
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(anyPieceOnlyAlone, "no gainer only without the joiner: the test would prove nothing");
+    }
+
+    @Test
+    void aReplacementTakesWhatTheNodeItReplacesHeld() {
+        Ring current = ring(4, 3);
+        NodeId dead = NodeId.of("n3");
+        NodeId replacement = NodeId.of("n9");
+        Ring future = current.withoutNode(dead).withNode(Node.of("n9", "127.0.0.1", 7009, 8009),
+            current.tokensOf(dead));
+        Ring alone = StreamPlan.withOnlyTheMoveOf(current, future, replacement);
+        assertEquals(future, alone, "with nothing else moving, only the replacement's move is the future");
+        assertEquals(current.replicatedOwnership().get(dead), covered(StreamPlan.joining(current, future,
+            replacement)), 1e-9);
+    }
+
+    @Test
     void theFirstNodeHasNothingToTakeAndAnUnchangedRingMovesNothing() {
         Ring one = ring(1, 1);
         assertEquals(List.of(), StreamPlan.joining(Ring.empty(3), one, NodeId.of("n1")));
