@@ -18,18 +18,34 @@ import java.util.function.LongPredicate;
  * loss. Refused while the ring moves (a node joins or leaves), when a range may be about to come back. The engine
  * rewrites its files on a thread of its own, never the agent's or the storage stage's; progress is in {@code INFO
  * cleanup}.
+ *
+ * <p>A ring that starts to move while a cleanup runs (a node leaves, and a range comes back to this one) is heeded:
+ * a record is kept when this node replicates its token in the ring the cleanup started with or in the current or
+ * future ring as of the moment the record is looked at. What the cleanup dropped before the ring moved may be
+ * needed again, and a stream may have taken it for present: when the cleanup ends, a repair pass is asked for.
  */
 final class RangeCleanup {
     private final StorageEngine engine;
     private final Consumer<String> events;
+    /** Asks for a repair pass (from the cleanup's thread) after a cleanup during which the ring moved. */
+    private final Runnable repairAfterMove;
+    /** The current and future rings, as of the agent's last ring change (read on the cleanup's thread). */
+    private volatile Ring[] rings;
+    /** The ring moved while the running cleanup ran. */
+    private volatile boolean movedDuring;
     private final Counter running;
     private final Counter completed;
     private final Counter dropped;
     private final Counter lastMillis;
 
-    RangeCleanup(StorageEngine engine, CounterRegistry counters, Consumer<String> events) {
+    /**
+     * @param repairAfterMove asks for a repair pass of this node's ranges; called on the cleanup's thread when the
+     *     ring moved while it ran
+     */
+    RangeCleanup(StorageEngine engine, CounterRegistry counters, Consumer<String> events, Runnable repairAfterMove) {
         this.engine = engine;
         this.events = events;
+        this.repairAfterMove = repairAfterMove;
         this.running = counters.register("cleanup_running", "1 while a cleanup drops ranges this node no longer"
             + " replicates", CounterKind.GAUGE, "cleanup");
         this.completed = counters.register("cleanups_completed", "cleanups this node finished", CounterKind.COUNTER,
@@ -58,12 +74,32 @@ final class RangeCleanup {
         if (!ring.contains(self)) {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "this node owns no range of the ring");
         }
-        // the ring is immutable: the cleanup thread may look tokens up in it
-        LongPredicate keep = token -> ring.preferenceList(token).contains(self);
+        // rings are immutable: the cleanup thread may look tokens up in them
+        rings = new Ring[] {ring, future};
+        movedDuring = false;
+        LongPredicate keep = token -> {
+            if (ring.preferenceList(token).contains(self)) {
+                return true;
+            }
+            Ring[] now = rings;
+            return now[0].preferenceList(token).contains(self) || now[1].preferenceList(token).contains(self);
+        };
         running.setRelease(1);
         Thread.ofPlatform().daemon().name("ringkv-cleanup").start(() -> run(keep));
         return "cleanup started: dropping the records of ranges this node no longer replicates (progress in INFO"
             + " cleanup)";
+    }
+
+    /**
+     * The ring changed; agent thread. A running cleanup keeps from now on what this node replicates in either ring,
+     * and asks for a repair pass when it ends.
+     */
+    void ringChanged(Ring ring, Ring future) {
+        Ring[] before = rings;
+        rings = new Ring[] {ring, future};
+        if (running.get() == 1 && before != null && (!before[0].equals(ring) || !before[1].equals(future))) {
+            movedDuring = true;
+        }
     }
 
     private void run(LongPredicate keep) {
@@ -78,6 +114,12 @@ final class RangeCleanup {
             lastMillis.setRelease((System.nanoTime() - started) / 1_000_000);
             completed.incrementRelease();
             running.setRelease(0);
+            if (movedDuring) {
+                // records dropped before the ring moved may belong to a range that came back, and a stream may
+                // have counted them as present: a repair pass brings back whatever this node lacks
+                events.accept("the ring moved while the cleanup ran: asking for a repair pass of this node's ranges");
+                repairAfterMove.run();
+            }
         }
     }
 }

@@ -212,9 +212,16 @@ public final class RingkvNode implements AutoCloseable {
             membership.hintsWith(() -> replication.hints().handOff(), () -> replication.hints().toHandOver());
             membership.streamWith(new RangeStreamer(context, antiEntropy, membership::isAlive,
                 TimeUnit.SECONDS.toNanos(STREAM_RETRY_SECONDS)));
+            RangeCleanup cleanup = new RangeCleanup(engine, context.counters(), events, () -> {
+                if (!agent.submit(repairs::requestPass)) {
+                    events.accept("could not ask for the repair pass after the cleanup (the agent's queue is full):"
+                        + " run ringkv repair");
+                }
+            });
             membership.onRing(ring -> {
                 Ring previous = replication.coordinator().ring();
                 replication.updateRing(ring, membership.futureRing());
+                cleanup.ringChanged(ring, membership.futureRing());
                 repairs.ringChanged();
                 treeRebuilder.updateRing(ring);
                 if (lostANode(previous, ring)) {
@@ -241,7 +248,6 @@ public final class RingkvNode implements AutoCloseable {
             service.operation("repair", arguments -> "repair started: " + RepairArguments.parse(arguments)
                 .startOn(repairs) + " sessions (progress in INFO repair)");
             service.operation("decommission", noArguments("DECOMMISSION", membership::decommission));
-            RangeCleanup cleanup = new RangeCleanup(engine, context.counters(), events);
             service.operation("cleanup", noArguments("CLEANUP", () -> cleanup.start(
                 replication.coordinator().ring(), membership.futureRing(), config.id())));
             front = RespServer.start(frontDoor,

@@ -1,0 +1,148 @@
+package io.ringkv.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringkv.api.CounterRegistry;
+import io.ringkv.api.Key;
+import io.ringkv.api.Node;
+import io.ringkv.api.NodeId;
+import io.ringkv.ring.Ring;
+import io.ringkv.storage.RecordVisitor;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageMetrics;
+import io.ringkv.storage.StorageRecord;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongPredicate;
+import org.junit.jupiter.api.Test;
+
+class RangeCleanupTest {
+    private static final NodeId SELF = NodeId.of("a");
+
+    @Test
+    void aRangeThatComesBackWhileTheCleanupRunsIsKeptAndARepairPassIsAskedFor() throws Exception {
+        // the cleanup dropped by the ring it started with: a range coming back meanwhile (its other replica left)
+        // was dropped all the same
+        Ring ring = Ring.builder().replicationFactor(1)
+            .add(Node.of("a", "127.0.0.1", 7001, 8001), -4_000_000_000_000_000_000L, 0L)
+            .add(Node.of("b", "127.0.0.1", 7002, 8002), -2_000_000_000_000_000_000L, 2_000_000_000_000_000_000L)
+            .build();
+        Ring withoutB = ring.withoutNode(NodeId.of("b"));
+        long[] tokens = new long[100];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = Long.MIN_VALUE + (long) i * (Long.MAX_VALUE / 50);
+        }
+        CountDownLatch ringMoved = new CountDownLatch(1);
+        GatedEngine engine = new GatedEngine(tokens, ringMoved);
+        CounterRegistry counters = new CounterRegistry();
+        List<String> events = new CopyOnWriteArrayList<>();
+        AtomicInteger repairs = new AtomicInteger();
+        RangeCleanup cleanup = new RangeCleanup(engine, counters, events::add, repairs::incrementAndGet);
+        cleanup.ringChanged(ring, ring);
+        cleanup.start(ring, ring, SELF);
+        // b begins to leave: its ranges come back to a
+        cleanup.ringChanged(ring, withoutB);
+        ringMoved.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (repairs.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, engine.dropped.get(), "records of a range this node replicates again were dropped");
+        assertEquals(1, repairs.get(), "a repair pass was asked for once the cleanup ended");
+        assertTrue(events.stream().anyMatch(event -> event.startsWith("the ring moved while the cleanup ran")),
+            events.toString());
+    }
+
+    @Test
+    void aCleanupOnASettledRingDropsWhatThisNodeNoLongerReplicatesAndAsksForNoRepair() throws Exception {
+        Ring ring = Ring.builder().replicationFactor(1)
+            .add(Node.of("a", "127.0.0.1", 7001, 8001), 0L)
+            .add(Node.of("b", "127.0.0.1", 7002, 8002), Long.MAX_VALUE)
+            .build();
+        CountDownLatch open = new CountDownLatch(0);
+        GatedEngine engine = new GatedEngine(new long[] {-5, -1, 0, 1, 5}, open);
+        AtomicInteger repairs = new AtomicInteger();
+        RangeCleanup cleanup = new RangeCleanup(engine, new CounterRegistry(), event -> { }, repairs::incrementAndGet);
+        cleanup.ringChanged(ring, ring);
+        cleanup.start(ring, ring, SELF);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!engine.done && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(2, engine.dropped.get(), "a keeps (Long.MAX_VALUE, 0]; 1 and 5 are b's");
+        assertEquals(0, repairs.get());
+    }
+
+    /** An engine holding records at {@code tokens} whose drop waits for {@code gate}. */
+    private static final class GatedEngine implements StorageEngine {
+        final long[] tokens;
+        final CountDownLatch gate;
+        final AtomicInteger dropped = new AtomicInteger();
+        volatile boolean done;
+
+        GatedEngine(long[] tokens, CountDownLatch gate) {
+            this.tokens = tokens;
+            this.gate = gate;
+        }
+
+        @Override
+        public long dropUnless(LongPredicate keep) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (long token : tokens) {
+                if (!keep.test(token)) {
+                    dropped.incrementAndGet();
+                }
+            }
+            done = true;
+            return dropped.get();
+        }
+
+        @Override
+        public String name() {
+            return "gated";
+        }
+
+        @Override
+        public boolean isVolatile() {
+            return true;
+        }
+
+        @Override
+        public void put(long token, Key key, byte[] version, byte[] value) {
+        }
+
+        @Override
+        public void delete(long token, Key key, byte[] version) {
+        }
+
+        @Override
+        public StorageRecord get(long token, Key key) {
+            return null;
+        }
+
+        @Override
+        public void scan(long startExclusive, long endInclusive, RecordVisitor visitor) {
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public StorageMetrics metrics() {
+            return null;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
