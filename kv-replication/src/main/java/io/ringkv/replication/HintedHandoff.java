@@ -67,6 +67,8 @@ public final class HintedHandoff implements TimerHandler {
     private final Map<NodeId, Target> targets = new TreeMap<>();
     /** When this node first saw each ring member DOWN (monotonic); absent while alive. */
     private final Map<NodeId, Long> downSince = new HashMap<>();
+    /** Refusals in a row (not for a full disk) after which a hint is given up for repair to bring. */
+    static final int MAX_REFUSALS = 10;
     private final Map<Long, Delivery> deliveries = new HashMap<>();
     private final long sequenceBase;
     private long sequence;
@@ -88,6 +90,8 @@ public final class HintedHandoff implements TimerHandler {
     private final Map<Long, NodeId> deleting = new HashMap<>();
     /** Deletes to try again at the next interval (a subset of {@link #deleting}). */
     private final Map<Long, NodeId> deletesToRetry = new TreeMap<>();
+    /** Refusals in a row of the hints refused lately (not for a full disk), by sequence. */
+    private final Map<Long, Integer> refusals = new HashMap<>();
 
     HintedHandoff(NodeContext context, StorageStage stage, HintConfig config, ReplicationConfig replicationConfig,
                   long generation, LivenessView liveness, Ring ring, MessageCodec codec, Replica local) {
@@ -259,8 +263,19 @@ public final class HintedHandoff implements TimerHandler {
             counters.get(HintCounter.DELIVERY_REFUSALS).incrementRelease();
             deliveries.remove(correlationId);
             target.inFlight--;
+            HintTasks.Hint hint = delivery.hint;
+            int refused = outcome == WriteOutcome.DISK_FULL ? 0 : refusals.merge(hint.sequence(), 1, Integer::sum);
+            if (refused >= MAX_REFUSALS) {
+                // refused for good, most likely (the key at its sibling limit there, a write too large for the
+                // replica's limits): kept first in line it would hold back every later hint for the replica
+                refusals.remove(hint.sequence());
+                counters.get(HintCounter.DROPPED_REFUSED).incrementRelease();
+                takeOff(target, hint);
+                deliver(target, context.clock().monotonicNanos());
+                return;
+            }
             // kept: tried again at the next interval, first in line
-            target.queued.addFirst(delivery.hint);
+            target.queued.addFirst(hint);
             target.pausedUntilNanos = context.clock().monotonicNanos() + config.deliveryIntervalNanos();
             return;
         }
@@ -270,13 +285,10 @@ public final class HintedHandoff implements TimerHandler {
         deliveries.remove(correlationId);
         target.inFlight--;
         HintTasks.Hint hint = delivery.hint;
-        target.count--;
-        target.bytes -= hint.bytes();
-        totalBytes -= hint.bytes();
+        refusals.remove(hint.sequence());
         counters.get(HintCounter.DELIVERED).incrementRelease();
         counters.get(HintCounter.DELIVERED_BYTES).addRelease(hint.bytes());
-        publish(target);
-        delete(hint.owner(), hint.sequence());
+        takeOff(target, hint);
         deliver(target, context.clock().monotonicNanos());
     }
 
@@ -375,8 +387,14 @@ public final class HintedHandoff implements TimerHandler {
             return;
         }
         refill(target, now);
+        long expiredBefore = context.clock().wallClockMillis() - replicationConfig.tombstoneGraceMillis();
         while (target.inFlight < config.maxInFlight() && target.allowance > 0 && now >= target.pausedUntilNanos) {
             HintTasks.Hint hint = target.queued.pollFirst();
+            if (hint != null && hint.createdMillis() < expiredBefore) {
+                // aged past the grace while it waited in line (refused, or its replica down): never delivered
+                dropExpired(target, hint);
+                continue;
+            }
             if (hint == null) {
                 if (!target.reading) {
                     if (!target.more && target.inFlight == 0 && target.count > 0) {
@@ -636,6 +654,12 @@ public final class HintedHandoff implements TimerHandler {
      */
     private void dropExpired(Target target, HintTasks.Hint hint) {
         counters.get(HintCounter.DROPPED_EXPIRED).incrementRelease();
+        refusals.remove(hint.sequence());
+        takeOff(target, hint);
+    }
+
+    /** A hint delivered or given up: off its replica's count, and deleted. */
+    private void takeOff(Target target, HintTasks.Hint hint) {
         target.count--;
         target.bytes -= hint.bytes();
         totalBytes -= hint.bytes();

@@ -32,9 +32,17 @@ final class FullDiskEngine implements StorageEngine {
         return held.isVolatile();
     }
 
+    /** Why writes are refused while full: {@code DISK_FULL}, or another code to stand for another failure. */
+    private volatile ErrorCode refusal = ErrorCode.DISK_FULL;
+
     /** Space was freed: writes go through from now on. */
     void free() {
         full = false;
+    }
+
+    /** From now on writes are refused with {@code code} (a storage failure that is not a full disk, say). */
+    void refuseWith(ErrorCode code) {
+        refusal = code;
     }
 
     @Override
@@ -51,7 +59,7 @@ final class FullDiskEngine implements StorageEngine {
 
     private void refuseWhileFull() {
         if (full) {
-            throw new KvException(ErrorCode.DISK_FULL, REFUSAL);
+            throw new KvException(refusal, refusal == ErrorCode.DISK_FULL ? REFUSAL : "the engine failed");
         }
     }
 

@@ -350,6 +350,40 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aHintTheReplicaKeepsRefusingIsGivenUpAndOneRefusedForAFullDiskIsNot() {
+        // a hint refused for good was put back first in line and sent again every interval, forever: the replica's
+        // later hints waited behind it, and the holder never had none left
+        Set<NodeId> down = new HashSet<>();
+        NodeId failing = NodeId.of("n1");
+        NodeId full = NodeId.of("n2");
+        TestCluster cluster = new TestCluster(31, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of(failing, full));
+        ((FullDiskEngine) cluster.engine(failing)).refuseWith(ErrorCode.STORAGE_FAILURE);
+        cutOff(cluster, down, failing);
+        List<String> failingKeys = writeKeysOwnedBy(cluster, failing, full, "f", 3);
+        cluster.sim.network().heal();
+        down.remove(failing);
+        cutOff(cluster, down, full);
+        List<String> fullKeys = writeKeysOwnedBy(cluster, full, failing, "d", 3);
+        cluster.sim.network().heal();
+        down.remove(full);
+        assertEquals(6, cluster.hintsPending(), "a hint for each write's cut-off replica");
+        // a refused hint waits out the delivery interval, and the next delivery round comes an interval later
+        cluster.sim.runFor((2 * HintedHandoff.MAX_REFUSALS + 5) * 1_000 * MS);
+        assertEquals(failingKeys.size(), cluster.hintCounter(HintCounter.DROPPED_REFUSED), "given up for repair; "
+            + "refusals " + cluster.hintCounter(HintCounter.DELIVERY_REFUSALS) + " sends "
+            + cluster.hintCounter(HintCounter.DELIVERY_SENDS) + " pending " + cluster.hintsPending()
+            + " delivered " + cluster.hintCounter(HintCounter.DELIVERED));
+        assertEquals(fullKeys.size(), cluster.hintsPending(), "a full disk's refusals are waited out, not given up");
+        ((FullDiskEngine) cluster.engine(full)).free();
+        cluster.sim.runFor(3_000 * MS);
+        assertEquals(0, cluster.hintsPending());
+        for (String key : fullKeys) {
+            assertEquals(1, cluster.stored(full, key).size(), full + " lacks " + key);
+        }
+    }
+
+    @Test
     void noNewHintsForAReplicaDownLongerThanTheWindow() {
         Set<NodeId> down = new HashSet<>();
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
@@ -444,11 +478,17 @@ class HintedHandoffSimulationTest {
      * @return the keys
      */
     private static List<String> writeKeysOwnedBy(TestCluster cluster, NodeId owner, String prefix, int count) {
+        return writeKeysOwnedBy(cluster, owner, null, prefix, count);
+    }
+
+    /** Writes {@code count} keys that {@code owner} replicates and {@code not} (when not null) does not. */
+    private static List<String> writeKeysOwnedBy(TestCluster cluster, NodeId owner, NodeId not, String prefix,
+                                                 int count) {
         List<String> keys = new ArrayList<>();
         for (int i = 0; keys.size() < count; i++) {
             String key = prefix + i;
             List<NodeId> owners = cluster.owners(key);
-            if (owners.contains(owner)) {
+            if (owners.contains(owner) && (not == null || !owners.contains(not))) {
                 NodeId via = owners.get(owners.get(0).equals(owner) ? 1 : 0);
                 TestCluster.Outcome<Version> outcome = cluster.put(via, key, "value-of-" + key, null, QUORUM);
                 assertTrue(outcome.succeeded(), key + ": " + outcome.error + " " + outcome.message);
