@@ -61,6 +61,16 @@ public final class RangeStreamer {
             return done + "/" + total + " sessions, " + keysReceived + " keys received, " + keysSent + " sent, "
                 + bytes + " bytes" + (failures > 0 ? ", " + failures + " retried" : "");
         }
+
+        /**
+         * @return this progress with the counts that run over the node's life (keys, bytes, failures) taken from
+         *     {@code earlier} on: one move's share, when an earlier move ran in the same process
+         */
+        public Progress since(Progress earlier) {
+            return new Progress(done, total, Math.max(0, failures - earlier.failures),
+                Math.max(0, keysReceived - earlier.keysReceived), Math.max(0, keysSent - earlier.keysSent),
+                Math.max(0, bytes - earlier.bytes), lastFailure);
+        }
     }
 
     /**

@@ -28,14 +28,15 @@ final class StreamingRangeMover implements RangeMover {
             : StreamPlan.leaving(move.current(), move.future(), move.self()));
         plan.removeIf(task -> move.skip().contains(task.peer()));
         events.accept("streaming " + plan.size() + " range sessions to " + move.direction().purpose());
-        // the streamer's byte count runs over the node's life: this move's bytes are what it adds from here
-        long bytesBefore = streamer.progress().bytes();
-        streamer.stream(plan, progress -> listener.progress(progress(progress, bytesBefore)),
-            () -> listener.finished(progress(streamer.progress(), bytesBefore)));
+        // the streamer's counts of keys, bytes and failures run over the node's life: this move's are what it adds
+        // from here
+        RangeStreamer.Progress before = streamer.progress();
+        streamer.stream(plan, progress -> listener.progress(progress(progress.since(before))),
+            () -> listener.finished(progress(streamer.progress().since(before))));
     }
 
-    private static Progress progress(RangeStreamer.Progress progress, long bytesBefore) {
+    private static Progress progress(RangeStreamer.Progress progress) {
         return new Progress(progress.done(), progress.total(), progress.failures(), progress.lastFailure(),
-            progress.toString(), Math.max(0, progress.bytes() - bytesBefore));
+            progress.toString(), progress.bytes());
     }
 }
