@@ -124,6 +124,11 @@ class RepairSimulationTest {
         }
 
         @Override
+        public <T> boolean scan(long token, StorageTask<T> task, StorageCompletion<T> completion) {
+            return !full && inner.scan(token, task, completion);
+        }
+
+        @Override
         public <T> boolean write(long token, StorageTask<T> task, StorageCompletion<T> completion) {
             return !full && inner.write(token, task, completion);
         }

@@ -100,7 +100,8 @@ public final class Replica {
      */
     void scan(long token, Key afterKey, long endToken, int maxKeys, int keyBudget, long nowMillis,
               Consumer<ScanTasks.Page> done) {
-        boolean queued = stage.read(endToken,
+        // a scan: it answers after every earlier write's force, so a page never lists data a crash could take back
+        boolean queued = stage.scan(endToken,
             engine -> ScanTasks.page(engine, token, afterKey, endToken, maxKeys, keyBudget, nowMillis),
             (page, failure) -> {
                 if (failure != null) {

@@ -94,6 +94,12 @@ final class TestCluster {
                     }
 
                     @Override
+                    public <T> boolean scan(long token, io.ringkv.storage.StorageTask<T> task,
+                                            io.ringkv.storage.StorageCompletion<T> completion) {
+                        return !hintStoresRefusing.contains(id) && hintStage.scan(token, task, completion);
+                    }
+
+                    @Override
                     public <T> boolean write(long token, io.ringkv.storage.StorageTask<T> task,
                                              io.ringkv.storage.StorageCompletion<T> completion) {
                         return !hintStoresRefusing.contains(id) && !hintWritesRefusing.contains(id)

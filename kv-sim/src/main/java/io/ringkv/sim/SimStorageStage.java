@@ -76,6 +76,11 @@ public final class SimStorageStage implements StorageStage {
     }
 
     @Override
+    public <T> boolean scan(long token, StorageTask<T> task, StorageCompletion<T> completion) {
+        return submit(token, task, completion, false, true);
+    }
+
+    @Override
     public <T> boolean write(long token, StorageTask<T> task, StorageCompletion<T> completion) {
         return submit(token, task, completion, true);
     }
@@ -86,6 +91,11 @@ public final class SimStorageStage implements StorageStage {
     }
 
     private <T> boolean submit(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write) {
+        return submit(token, task, completion, write, false);
+    }
+
+    private <T> boolean submit(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write,
+                               boolean range) {
         if (queued >= capacity) {
             return false;
         }
@@ -100,11 +110,12 @@ public final class SimStorageStage implements StorageStage {
         if (lastRunAt.size() > 4 * capacity) {
             lastRunAt.values().removeIf(at -> at < now);
         }
-        timers.schedule(runAt - now, timerId -> run(token, task, completion, write));
+        timers.schedule(runAt - now, timerId -> run(token, task, completion, write, range));
         return true;
     }
 
-    private <T> void run(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write) {
+    private <T> void run(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write,
+                         boolean range) {
         T result = null;
         KvException failure = null;
         try {
@@ -120,8 +131,9 @@ public final class SimStorageStage implements StorageStage {
             unforcedTokens.add(token);
             awaitingForce.add(forceFailure -> completeAfterForce(finalResult, finalFailure, forceFailure, completion));
             scheduleForce();
-        } else if (unforcedTokens.contains(token)) {
-            // an earlier write of this token is not forced yet: the read must not answer with it before it is
+        } else if (range ? !unforcedTokens.isEmpty() : unforcedTokens.contains(token)) {
+            // an earlier write of this token (of any, for a scan) is not forced yet: the read must not answer with
+            // it before it is
             awaitingForce.add(forceFailure -> completeAfterForce(finalResult, finalFailure, forceFailure, completion));
         } else {
             complete(result, failure, completion);

@@ -14,7 +14,8 @@ package io.ringkv.storage;
  *       the task made (one force covers the writes of many tasks: group commit); a crash before that force may lose
  *       them, and then the completion never comes;</li>
  *   <li>a {@link #read} task's completion comes after it ran and after the force of any earlier write of its
- *       token, so a read never answers with data that a crash could still take back;</li>
+ *       token, so a read never answers with data that a crash could still take back; a {@link #scan} task's (a
+ *       read of many tokens) after the force of every earlier write, of any token;</li>
  *   <li>a completion never runs inside the call that submitted its task: it comes as a later event, so a caller
  *       may still change its own state after a submission returned true (anti-entropy's line of waiting sessions
  *       relies on this);</li>
@@ -38,6 +39,16 @@ public interface StorageStage {
      * @return false when the stage is full: nothing will run and {@code completion} is never called
      */
     <T> boolean read(long token, StorageTask<T> task, StorageCompletion<T> completion);
+
+    /**
+     * Queues a read of many tokens (a page of a client's scan): like {@link #read}, and its completion waits for the
+     * force of every write task submitted before it, whatever its token, so a listing never shows data a crash could
+     * still take back.
+     *
+     * @param token orders the task after earlier tasks of this token (the range's last, say)
+     * @return false when the stage is full: nothing will run and {@code completion} is never called
+     */
+    <T> boolean scan(long token, StorageTask<T> task, StorageCompletion<T> completion);
 
     /**
      * Queues a write: like {@link #read}, and the completion waits for a force covering the task's engine writes.

@@ -27,7 +27,8 @@ import org.agrona.concurrent.status.AtomicLongPosition;
  * after each pass over what it found queued it hands the pass's writes to the <em>syncer</em>, which forces the
  * engine once for everything handed to it since its last force and only then hands their completions back (group
  * commit across requests: writes that arrive while a force runs are covered together by the next one). Reads of a
- * token written but not yet forced wait for that force, so no answer carries data a crash could take back.
+ * token written but not yet forced wait for that force, and scans for the force of every earlier write, so no
+ * answer carries data a crash could take back.
  *
  * <p>One applier thread runs every task, so one token's tasks (indeed all tasks) run in submission order. The agent
  * is the only submitter; completions are drained by it ({@link #drainCompletions()}) and it is woken when some
@@ -75,6 +76,8 @@ public final class EngineStage implements StorageStage, AutoCloseable {
     private final Counter inFlightGauge;
     // applier thread only
     private final Long2LongHashMap unforcedTokens = new Long2LongHashMap(0);
+    /** The last pass that holds a write (a scan waits for its force). */
+    private long lastWritePass;
     private List<Op> pass = new ArrayList<>();
     /** Completions were handed to the agent since it was last woken. */
     private boolean completedSinceWake;
@@ -139,12 +142,17 @@ public final class EngineStage implements StorageStage, AutoCloseable {
 
     @Override
     public <T> boolean read(long token, StorageTask<T> task, StorageCompletion<T> completion) {
-        return submit(new Op(token, task, completion, false));
+        return submit(new Op(token, task, completion, false, false));
+    }
+
+    @Override
+    public <T> boolean scan(long token, StorageTask<T> task, StorageCompletion<T> completion) {
+        return submit(new Op(token, task, completion, false, true));
     }
 
     @Override
     public <T> boolean write(long token, StorageTask<T> task, StorageCompletion<T> completion) {
-        return submit(new Op(token, task, completion, true));
+        return submit(new Op(token, task, completion, true, false));
     }
 
     /** Agent thread. */
@@ -272,9 +280,10 @@ public final class EngineStage implements StorageStage, AutoCloseable {
             // even a write that failed may have changed what a read sees (appended and applied, then its wait for a
             // durable log failed): reads of its token wait for a force all the same
             unforcedTokens.put(op.token, passNumber);
+            lastWritePass = passNumber;
             pass.add(op);
-        } else if (unforcedTokens.get(op.token) > forcedPass.getVolatile()) {
-            // an earlier write of this token waits for its force: so does this read's answer
+        } else if ((op.range ? lastWritePass : unforcedTokens.get(op.token)) > forcedPass.getVolatile()) {
+            // an earlier write of this token (of any token, for a scan) waits for its force: so does this answer
             pass.add(op);
         } else {
             hand(op);
@@ -389,14 +398,17 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         final StorageTask<?> task;
         final StorageCompletion<?> completion;
         final boolean write;
+        /** A read of many tokens: it waits for every earlier write's force. */
+        final boolean range;
         Object result;
         KvException failure;
 
-        Op(long token, StorageTask<?> task, StorageCompletion<?> completion, boolean write) {
+        Op(long token, StorageTask<?> task, StorageCompletion<?> completion, boolean write, boolean range) {
             this.token = token;
             this.task = task;
             this.completion = completion;
             this.write = write;
+            this.range = range;
         }
     }
 

@@ -198,18 +198,54 @@ class EngineStageTest {
         }
     }
 
+    @Test
+    void aScanWaitsForTheForceOfEveryEarlierWriteWhateverItsToken() throws Exception {
+        // a page of a client's scan used to answer at once, listing a write no force had made durable yet
+        AtomicBoolean forcesFail = new AtomicBoolean(true);
+        StorageEngine engine = new CountingEngine() {
+            @Override
+            public void put(long token, Key key, byte[] version, byte[] value) {
+            }
+
+            @Override
+            public void flush() {
+                if (forcesFail.get()) {
+                    throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "no room to write");
+                }
+            }
+        };
+        Key key = Key.of(new byte[] {7});
+        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 64, () -> { },
+                metrics -> { }, new CounterRegistry())) {
+            assertEquals("no room to write", await(stage, true, 7, key));
+            assertEquals("no room to write", await(stage, completion -> stage.scan(99, e -> null, completion)),
+                "a scan of the range after the unforced write");
+            assertEquals(null, await(stage, false, 99, key), "a read of another token answers at once");
+            forcesFail.set(false);
+            assertEquals(null, await(stage, completion -> stage.scan(99, e -> null, completion)),
+                "once a force succeeds, the scan answers");
+        }
+    }
+
     /** Submits a write or a read of {@code token} and drains completions until it ends: its failure's message. */
     private static String await(EngineStage stage, boolean write, long token, Key key) throws InterruptedException {
+        return await(stage, completion -> write ? stage.write(token, e -> {
+            e.put(token, key, new byte[] {1}, new byte[] {2});
+            return null;
+        }, completion) : stage.read(token, e -> e.get(token, key), completion));
+    }
+
+    /** Submits a task with {@code submit} and drains completions until it ends: its failure's message. */
+    private static String await(EngineStage stage,
+                                java.util.function.Predicate<io.ringkv.storage.StorageCompletion<Object>> submit)
+            throws InterruptedException {
         String[] outcome = new String[1];
         AtomicBoolean done = new AtomicBoolean();
         io.ringkv.storage.StorageCompletion<Object> completion = (result, failure) -> {
             outcome[0] = failure == null ? null : failure.getMessage();
             done.set(true);
         };
-        assertTrue(write ? stage.write(token, e -> {
-            e.put(token, key, new byte[] {1}, new byte[] {2});
-            return null;
-        }, completion) : stage.read(token, e -> e.get(token, key), completion));
+        assertTrue(submit.test(completion));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!done.get() && System.nanoTime() < deadline) {
             if (stage.drainCompletions() == 0) {
