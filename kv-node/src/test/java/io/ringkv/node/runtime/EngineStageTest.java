@@ -110,19 +110,7 @@ class EngineStageTest {
 
     @Test
     void readsOfWritesAFailedForceLeftUnforcedWaitForAForceThatSucceeds() throws Exception {
-        AtomicBoolean forcesFail = new AtomicBoolean(true);
-        StorageEngine engine = new CountingEngine() {
-            @Override
-            public void put(long token, Key key, byte[] version, byte[] value) {
-            }
-
-            @Override
-            public void flush() {
-                if (forcesFail.get()) {
-                    throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "no room to write");
-                }
-            }
-        };
+        FailingForces engine = new FailingForces();
         Key key = Key.of(new byte[] {7});
         try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 64, () -> { },
                 metrics -> { }, new CounterRegistry())) {
@@ -130,7 +118,7 @@ class EngineStageTest {
             // the engine holds the write but could not make it durable: a read must not answer with it
             assertEquals("no room to write", await(stage, false, 7, key), "a read of the unforced write");
             assertEquals(null, await(stage, false, 8, key), "a read of another token answers at once");
-            forcesFail.set(false);
+            engine.failing.set(false);
             assertEquals(null, await(stage, false, 7, key), "once a force succeeds, the read answers");
         }
     }
@@ -139,18 +127,10 @@ class EngineStageTest {
     void aReadAfterAWriteThatFailedOnceItChangedTheEngineWaitsForAForceToo() throws Exception {
         // a write may fail after the engine applied it (its wait for a durable log failed): its token used to be
         // left out of the unforced ones, and a read of it answered at once, before any force
-        AtomicBoolean forcesFail = new AtomicBoolean(true);
-        StorageEngine engine = new CountingEngine() {
+        FailingForces engine = new FailingForces() {
             @Override
             public void put(long token, Key key, byte[] version, byte[] value) {
                 throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "log closed");
-            }
-
-            @Override
-            public void flush() {
-                if (forcesFail.get()) {
-                    throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "no room to write");
-                }
             }
         };
         Key key = Key.of(new byte[] {7});
@@ -158,7 +138,7 @@ class EngineStageTest {
                 metrics -> { }, new CounterRegistry())) {
             assertEquals("log closed", await(stage, true, 7, key));
             assertEquals("no room to write", await(stage, false, 7, key), "the read answered before a force");
-            forcesFail.set(false);
+            engine.failing.set(false);
             assertEquals(null, await(stage, false, 7, key), "once a force succeeds, the read answers");
         }
     }
@@ -201,19 +181,7 @@ class EngineStageTest {
     @Test
     void aScanWaitsForTheForceOfEveryEarlierWriteWhateverItsToken() throws Exception {
         // a page of a client's scan used to answer at once, listing a write no force had made durable yet
-        AtomicBoolean forcesFail = new AtomicBoolean(true);
-        StorageEngine engine = new CountingEngine() {
-            @Override
-            public void put(long token, Key key, byte[] version, byte[] value) {
-            }
-
-            @Override
-            public void flush() {
-                if (forcesFail.get()) {
-                    throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "no room to write");
-                }
-            }
-        };
+        FailingForces engine = new FailingForces();
         Key key = Key.of(new byte[] {7});
         try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 64, () -> { },
                 metrics -> { }, new CounterRegistry())) {
@@ -221,7 +189,7 @@ class EngineStageTest {
             assertEquals("no room to write", await(stage, completion -> stage.scan(99, e -> null, completion)),
                 "a scan of the range after the unforced write");
             assertEquals(null, await(stage, false, 99, key), "a read of another token answers at once");
-            forcesFail.set(false);
+            engine.failing.set(false);
             assertEquals(null, await(stage, completion -> stage.scan(99, e -> null, completion)),
                 "once a force succeeds, the scan answers");
         }
@@ -295,6 +263,22 @@ class EngineStageTest {
         assertTrue(outcomes.get(0).startsWith("STORAGE_FAILURE") && outcomes.get(0).contains("unsafe memory access"),
             outcomes.toString());
         assertEquals("read 2", outcomes.get(1), "the applier survived the first task's error");
+    }
+
+    /** An engine that keeps nothing and whose forces fail ("no room to write") while {@code failing} is set. */
+    static class FailingForces extends CountingEngine {
+        final AtomicBoolean failing = new AtomicBoolean(true);
+
+        @Override
+        public void put(long token, Key key, byte[] version, byte[] value) {
+        }
+
+        @Override
+        public void flush() {
+            if (failing.get()) {
+                throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "no room to write");
+            }
+        }
     }
 
     /** An engine that keeps nothing and forces nothing. */
