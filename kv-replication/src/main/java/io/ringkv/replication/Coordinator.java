@@ -533,8 +533,12 @@ public final class Coordinator implements TimerHandler {
      */
     private void forward(long token, Key key, Value value, Expiry expiry, CausalContext causalContext, Consistency consistency,
                          NodeId[] replicas, int index, String diskFull, PutCallback callback) {
-        // the replica's own request timeout runs from when it starts; a retry interval more lets its answer arrive
-        long deadline = deadline() + config.retryIntervalNanos();
+        // the replica's own request timeout runs from when it starts; a retry interval more lets its answer arrive;
+        // a blind write may take the replica a second round, on a timeout of its own (a read of W replicas and a
+        // write that supersedes what they held, see supersedeOthers): the client waits for that too, rather than
+        // hear TIMEOUT of a write that then succeeds
+        long deadline = deadline() + (causalContext == null ? config.requestTimeoutNanos() : 0)
+            + config.retryIntervalNanos();
         PendingForward pending = new PendingForward(nextCorrelation++, token, key, replicas, index, diskFull,
             deadline, value, expiry, prunedForForward(causalContext), consistency, callback);
         track(pending);

@@ -147,18 +147,8 @@ class BlindWriteSimulationTest {
                 java.util.Map<NodeId, Boolean> alive = new java.util.HashMap<>();
                 TestCluster cluster = new TestCluster(seed, 4, ReplicationConfig.DEFAULT,
                     node -> alive.getOrDefault(node, true), Set.of(n(1)));
-                String key = null;
                 List<NodeId> owners = new ArrayList<>();
-                for (int i = 0; key == null; i++) {
-                    io.ringkv.ring.PreferenceList replicas = cluster.ring.preferenceList(
-                        io.ringkv.ring.Partitioner.token(Key.utf8("k" + i)));
-                    if (replicas.get(0).id().equals(n(1))) {
-                        key = "k" + i;
-                        for (int r = 0; r < 3; r++) {
-                            owners.add(replicas.get(r).id());
-                        }
-                    }
-                }
+                String key = keyFirstReplicatedByN1(cluster, owners);
                 NodeId down = owners.get(1);
                 NodeId holder = owners.get(2);
                 // n1's disk is full during the SET: the two other owners hold it
@@ -175,6 +165,39 @@ class BlindWriteSimulationTest {
                 assertTrue(read.isDeleted(), "through " + holder + ": " + read);
                 assertEquals(List.of(), cluster.sim.handlerFailures());
             });
+    }
+
+    @Test
+    void aForwardedBlindDeleteWhoseReplicaSupersedesOthersIsAnsweredNotTimedOut() {
+        // the node the client asked gave the replica one request timeout (1 s) and a retry interval, while the
+        // replica's second round (a read, then a write superseding what the others held) has a timeout of its own:
+        // on a slow network the client heard TIMEOUT of a delete that then succeeded
+        TestCluster cluster = new TestCluster(37, 4, ReplicationConfig.DEFAULT, LivenessView.ALL_ALIVE,
+            Set.of(n(1)));
+        List<NodeId> owners = new ArrayList<>();
+        String key = keyFirstReplicatedByN1(cluster, owners);
+        NodeId outsider = cluster.ids.stream().filter(id -> !owners.contains(id)).findFirst().orElseThrow();
+        assertTrue(cluster.put(owners.get(1), key, "v", null, QUORUM).succeeded());
+        ((FullDiskEngine) cluster.engine(n(1))).free();
+        // eight one-way trips of 170 ms: to n1, its write, its read, its second write, the answer
+        cluster.sim.network().latency(LatencyModel.fixed(170 * MS));
+        assertEquals(Boolean.TRUE, delete(cluster, outsider, key, QUORUM), "the DEL, forwarded to n1");
+        assertEquals(1, cluster.node(outsider).counters().writesForwarded());
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
+
+    /** @return a key whose first replica is n1; its three replicas, in order, are added to {@code owners} */
+    private static String keyFirstReplicatedByN1(TestCluster cluster, List<NodeId> owners) {
+        for (int i = 0; ; i++) {
+            io.ringkv.ring.PreferenceList replicas = cluster.ring.preferenceList(
+                io.ringkv.ring.Partitioner.token(Key.utf8("k" + i)));
+            if (replicas.get(0).id().equals(n(1))) {
+                for (int r = 0; r < 3; r++) {
+                    owners.add(replicas.get(r).id());
+                }
+                return "k" + i;
+            }
+        }
     }
 
     /**
