@@ -93,10 +93,9 @@ public final class Coordinator implements TimerHandler {
         this.codec = codec;
         this.metrics = metrics;
         this.hints = hints;
-        // a sender retransmits a hand-over until its deadline (request timeout + a retry interval): keep answers
-        // a retry interval longer; never more hand-overs than requests this coordinator may track
-        this.forwarded = new ForwardedWrites(config.maxPendingRequests(),
-            config.requestTimeoutNanos() + 2 * config.retryIntervalNanos());
+        // a sender retransmits a hand-over until its deadline: keep answers a retry interval longer; never more
+        // hand-overs than requests this coordinator may track
+        this.forwarded = new ForwardedWrites(config.maxPendingRequests(), forwardWindowNanos(config));
         // A random start keeps a restarted node from matching late replies meant for its previous incarnation.
         this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
         this.startedNanos = context.clock().monotonicNanos();
@@ -640,8 +639,16 @@ public final class Coordinator implements TimerHandler {
      * first send was lost, and is written.
      */
     private boolean justStarted() {
-        long window = config.requestTimeoutNanos() + 2 * config.retryIntervalNanos();
-        return context.clock().monotonicNanos() - startedNanos < window;
+        return context.clock().monotonicNanos() - startedNanos < forwardWindowNanos(config);
+    }
+
+    /**
+     * @return how long a sender may retransmit a hand-over, a retry interval more: its deadline is twice the
+     *     request timeout and a retry interval for a blind write ({@link #forward}); a replica that forgot a
+     *     hand-over sooner, or restarted within it, would write a retransmission again, as a new write
+     */
+    static long forwardWindowNanos(ReplicationConfig config) {
+        return 2 * config.requestTimeoutNanos() + 2 * config.retryIntervalNanos();
     }
 
     private void finishForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {

@@ -186,6 +186,31 @@ class BlindWriteSimulationTest {
         assertEquals(List.of(), cluster.sim.handlerFailures());
     }
 
+    @Test
+    void aLateRetransmissionOfAForwardedBlindWriteIsAnsweredNotWrittenAgain() {
+        // the sender retransmits a blind write it handed over for up to twice the request timeout; the replica
+        // remembered the hand-over for one timeout only, then took a late copy for a new write, which superseded a
+        // newer acknowledged one
+        TestCluster cluster = new TestCluster(41, 4, ReplicationConfig.DEFAULT);
+        List<NodeId> owners = new ArrayList<>();
+        String key = keyFirstReplicatedByN1(cluster, owners);
+        NodeId outsider = cluster.ids.stream().filter(id -> !owners.contains(id)).findFirst().orElseThrow();
+        // n1's answers to the outsider are lost for 1.8 s: the outsider keeps sending the write again
+        cluster.sim.network().block(n(1), outsider);
+        TestCluster.Outcome<Version> first = new TestCluster.Outcome<>();
+        cluster.coordinator(outsider).put(Key.utf8(key), Value.utf8("first"), null, QUORUM,
+            TestCluster.putInto(first));
+        cluster.sim.runFor(300 * MS);
+        TestCluster.Outcome<Version> second = cluster.put(owners.get(1), key, "second", null, QUORUM);
+        assertTrue(second.succeeded(), second.error + " " + second.message);
+        cluster.sim.runFor(1_500 * MS);
+        cluster.sim.network().heal();
+        cluster.await(first);
+        cluster.sim.runFor(500 * MS);
+        assertEquals(List.of(Value.utf8("second")), cluster.get(owners.get(2), key, ALL).value.values(),
+            "the acknowledged second write was superseded by a copy of the first");
+    }
+
     /** @return a key whose first replica is n1; its three replicas, in order, are added to {@code owners} */
     private static String keyFirstReplicatedByN1(TestCluster cluster, List<NodeId> owners) {
         for (int i = 0; ; i++) {
