@@ -396,6 +396,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
     private void moveThen(long plan, RangeMover.Direction direction, Consumer<RangeMover.Progress> done) {
         long changes = ringChanges;
         moveStartedNanos = context.clock().monotonicNanos();
+        // the mover counts each move's failures from zero
+        failuresReported = 0;
         Set<NodeId> skip = replacing == null ? Set.of() : Set.of(replacing);
         RunningMove move = new RunningMove(plan, new RangeMover.Move(direction, ring, future, selfId, skip), done);
         running = move;

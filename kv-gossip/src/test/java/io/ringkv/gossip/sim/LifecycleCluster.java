@@ -156,8 +156,9 @@ final class LifecycleCluster {
         // a node's first move always fails when failures are on, so every run tries the lifecycle's retry
         boolean first = moves.stream().noneMatch(m -> m.node.equals(id) && m != record);
         boolean fails = moveFailureRate > 0 && (first || context.random().nextDouble() < moveFailureRate);
+        // halfway, one session of the move has failed (a mover counts each move's failures from zero)
         context.timers().schedule(rounds * INTERVAL / 2, timer ->
-            listener.progress(new RangeMover.Progress(1, 2, 0, "", "1/2")));
+            listener.progress(new RangeMover.Progress(1, 2, 1, "simulated session failure", "1/2")));
         context.timers().schedule(rounds * INTERVAL, timer -> {
             if (fails) {
                 record.failedAt = simulation.now();

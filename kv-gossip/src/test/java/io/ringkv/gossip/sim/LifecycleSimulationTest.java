@@ -76,6 +76,25 @@ class LifecycleSimulationTest {
     }
 
     @Test
+    void aFailedStreamingSessionIsReportedInEveryMoveOfTheNode() {
+        // the count of failures reported ran over the node's life while the mover's restarts with each move: a
+        // leave after a join kept quiet about as many failures as the join had
+        LifecycleCluster cluster = new LifecycleCluster(3, LOSS).moves(2, 4, 0.0);
+        cluster.addAll(3);
+        cluster.awaitSettled(300, List.of());
+        NodeId node = cluster.add(null);
+        cluster.awaitSettled(300, List.of());
+        assertTrue(cluster.lifecycle(node).decommission().startsWith("decommissioning"));
+        assertTrue(cluster.simulation().runUntil(cluster.lifecycle(node)::hasLeft, 300 * LifecycleCluster.INTERVAL),
+            cluster.events(node));
+        long moves = cluster.moves().stream().filter(m -> m.node.equals(node)).count();
+        long reported = cluster.events(node).lines().filter(line -> line.contains("a streaming session failed"))
+            .count();
+        assertTrue(moves >= 2, "a join and a leave: " + moves);
+        assertEquals(moves, reported, cluster.events(node));
+    }
+
+    @Test
     void aDecommissionedNodeIsLeftAndInNoRingOnlyAfterItsRangesMoved() {
         SimulationSeeds.run(getClass(), "aDecommissionedNodeIsLeftAndInNoRingOnlyAfterItsRangesMoved", MODULE, 20,
             seed -> {
