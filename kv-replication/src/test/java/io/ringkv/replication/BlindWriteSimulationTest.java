@@ -187,6 +187,28 @@ class BlindWriteSimulationTest {
     }
 
     @Test
+    void aBlindWriteThatASubstituteAcknowledgedStillSucceedsWhenTheOtherOwnerIsSilent() {
+        // the read a substitute's acknowledgement calls for (see the test above) cannot reach the other owner, which
+        // is silent but not yet judged down: the write stands, as it did before that read was made
+        java.util.Map<NodeId, Boolean> alive = new java.util.HashMap<>();
+        TestCluster cluster = new TestCluster(43, 4, ReplicationConfig.DEFAULT,
+            node -> alive.getOrDefault(node, true));
+        List<NodeId> owners = new ArrayList<>();
+        String key = keyFirstReplicatedByN1(cluster, owners);
+        cluster.sim.crash(owners.get(1));
+        alive.put(owners.get(1), false);
+        cluster.sim.network().partition(Set.of(owners.get(2)), Set.copyOf(others(cluster, owners.get(2))));
+        assertEquals(Boolean.FALSE, delete(cluster, n(1), key, QUORUM), "the DEL failed");
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
+
+    private static List<NodeId> others(TestCluster cluster, NodeId node) {
+        List<NodeId> others = new ArrayList<>(cluster.ids);
+        others.remove(node);
+        return others;
+    }
+
+    @Test
     void aLateRetransmissionOfAForwardedBlindWriteIsAnsweredNotWrittenAgain() {
         // the sender retransmits a blind write it handed over for up to twice the request timeout; the replica
         // remembered the hand-over for one timeout only, then took a late copy for a new write, which superseded a
