@@ -35,8 +35,9 @@ public enum HintCounter implements CounterDescriptor {
     DELIVERY_REFUSALS("hints_delivery_refusals", CounterKind.COUNTER,
         "hint deliveries the replica answered with a failure (kept, tried again later)"),
     DROPPED_REFUSED("hints_dropped_refused", CounterKind.COUNTER,
-        "hints deleted undelivered after the replica refused them ten times in a row for another reason than a full"
-            + " disk (a sibling limit, a write too large for it): repair brings the replica up to date instead"),
+        "hints deleted undelivered after the replica refused them ten times in a row over ten minutes, for another"
+            + " reason than a full disk (a sibling limit, a write too large for it): repair brings the replica up to"
+            + " date instead"),
     REDIRECTED("hints_redirected", CounterKind.COUNTER,
         "hints whose replica left the ring, delivered to the key's current replicas instead"),
     SUBSTITUTE_WRITES("hints_substitute_writes", CounterKind.COUNTER,

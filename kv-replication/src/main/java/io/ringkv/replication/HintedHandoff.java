@@ -67,8 +67,14 @@ public final class HintedHandoff implements TimerHandler {
     private final Map<NodeId, Target> targets = new TreeMap<>();
     /** When this node first saw each ring member DOWN (monotonic); absent while alive. */
     private final Map<NodeId, Long> downSince = new HashMap<>();
-    /** Refusals in a row (not for a full disk) after which a hint is given up for repair to bring. */
+    /**
+     * Refusals in a row (not for a full disk), over at least {@link #REFUSED_FOR_NANOS}, after which a hint is given
+     * up for repair to bring: a refusal of another kind may be passing (a full storage stage, a failing flush) or
+     * for good (the key at its sibling limit on the replica).
+     */
     static final int MAX_REFUSALS = 10;
+    /** @see #MAX_REFUSALS */
+    static final long REFUSED_FOR_NANOS = 10L * 60 * 1_000_000_000L;
     private final Map<Long, Delivery> deliveries = new HashMap<>();
     private final long sequenceBase;
     private long sequence;
@@ -90,8 +96,8 @@ public final class HintedHandoff implements TimerHandler {
     private final Map<Long, NodeId> deleting = new HashMap<>();
     /** Deletes to try again at the next interval (a subset of {@link #deleting}). */
     private final Map<Long, NodeId> deletesToRetry = new TreeMap<>();
-    /** Refusals in a row of the hints refused lately (not for a full disk), by sequence. */
-    private final Map<Long, Integer> refusals = new HashMap<>();
+    /** The hints refused lately (not for a full disk), by sequence: how often in a row, and since when. */
+    private final Map<Long, Refusals> refusals = new HashMap<>();
 
     HintedHandoff(NodeContext context, StorageStage stage, HintConfig config, ReplicationConfig replicationConfig,
                   long generation, LivenessView liveness, Ring ring, MessageCodec codec, Replica local) {
@@ -264,19 +270,27 @@ public final class HintedHandoff implements TimerHandler {
             deliveries.remove(correlationId);
             target.inFlight--;
             HintTasks.Hint hint = delivery.hint;
-            int refused = outcome == WriteOutcome.DISK_FULL ? 0 : refusals.merge(hint.sequence(), 1, Integer::sum);
-            if (refused >= MAX_REFUSALS) {
+            long now = context.clock().monotonicNanos();
+            Refusals refused = null;
+            if (outcome == WriteOutcome.DISK_FULL) {
+                // a full disk is waited out: the refusals in a row start again
+                refusals.remove(hint.sequence());
+            } else {
+                refused = refusals.computeIfAbsent(hint.sequence(), sequence -> new Refusals(target.owner, now));
+                refused.count++;
+            }
+            if (refused != null && refused.count >= MAX_REFUSALS && now - refused.sinceNanos >= REFUSED_FOR_NANOS) {
                 // refused for good, most likely (the key at its sibling limit there, a write too large for the
-                // replica's limits): kept first in line it would hold back every later hint for the replica
+                // replica's limits), not for a while (a full storage stage, a failing flush): repair brings it
                 refusals.remove(hint.sequence());
                 counters.get(HintCounter.DROPPED_REFUSED).incrementRelease();
                 takeOff(target, hint);
-                deliver(target, context.clock().monotonicNanos());
+                deliver(target, now);
                 return;
             }
-            // kept: tried again at the next interval, first in line
-            target.queued.addFirst(hint);
-            target.pausedUntilNanos = context.clock().monotonicNanos() + config.deliveryIntervalNanos();
+            // kept: tried again at the next interval, behind the replica's other hints, which it may well take
+            target.queued.addLast(hint);
+            target.pausedUntilNanos = now + config.deliveryIntervalNanos();
             return;
         }
         if (!delivery.allAnswered()) {
@@ -599,6 +613,8 @@ public final class HintedHandoff implements TimerHandler {
         }
         target.inFlight = 0;
         target.queued.clear();
+        // the replica went down: its refusals before are no guide to what it answers when it is back
+        refusals.values().removeIf(refused -> refused.owner.equals(target.owner));
         target.reading = false;
         target.epoch++;
         target.cursor = Long.MIN_VALUE;
@@ -738,6 +754,18 @@ public final class HintedHandoff implements TimerHandler {
         Target(NodeId owner, Counter gauge) {
             this.owner = owner;
             this.gauge = gauge;
+        }
+    }
+
+    /** A hint's refusals in a row: how many, since when, and for which replica. */
+    private static final class Refusals {
+        final NodeId owner;
+        final long sinceNanos;
+        int count;
+
+        Refusals(NodeId owner, long sinceNanos) {
+            this.owner = owner;
+            this.sinceNanos = sinceNanos;
         }
     }
 

@@ -368,8 +368,13 @@ class HintedHandoffSimulationTest {
         cluster.sim.network().heal();
         down.remove(full);
         assertEquals(6, cluster.hintsPending(), "a hint for each write's cut-off replica");
-        // a refused hint waits out the delivery interval, and the next delivery round comes an interval later
+        // a refused hint waits out the delivery interval, and the next delivery round comes an interval later: ten
+        // refusals in 25 s are not enough (a replica's storage may refuse for a while and recover)
         cluster.sim.runFor((2 * HintedHandoff.MAX_REFUSALS + 5) * 1_000 * MS);
+        assertTrue(cluster.hintCounter(HintCounter.DELIVERY_REFUSALS) >= 2L * HintedHandoff.MAX_REFUSALS);
+        assertEquals(0, cluster.hintCounter(HintCounter.DROPPED_REFUSED), "given up after refusals of 25 s");
+        assertEquals(6, cluster.hintsPending());
+        cluster.sim.runFor(HintedHandoff.REFUSED_FOR_NANOS);
         assertEquals(failingKeys.size(), cluster.hintCounter(HintCounter.DROPPED_REFUSED), "given up for repair; "
             + "refusals " + cluster.hintCounter(HintCounter.DELIVERY_REFUSALS) + " sends "
             + cluster.hintCounter(HintCounter.DELIVERY_SENDS) + " pending " + cluster.hintsPending()
