@@ -75,6 +75,8 @@ public final class HintedHandoff implements TimerHandler {
     static final int MAX_REFUSALS = 10;
     /** @see #MAX_REFUSALS */
     static final long REFUSED_FOR_NANOS = 10L * 60 * 1_000_000_000L;
+    /** Times a hint the owner took is sent again to a silent pending replica before the owner's copy is enough. */
+    static final int PENDING_RESENDS = 3;
     private final Map<Long, Delivery> deliveries = new HashMap<>();
     private final long sequenceBase;
     private long sequence;
@@ -296,6 +298,12 @@ public final class HintedHandoff implements TimerHandler {
         if (!delivery.allAnswered()) {
             return;
         }
+        delivered(correlationId, delivery);
+    }
+
+    /** The hint reached who needed it: counted, deleted, and the next ones sent. */
+    private void delivered(long correlationId, Delivery delivery) {
+        Target target = delivery.target;
         deliveries.remove(correlationId);
         target.inFlight--;
         HintTasks.Hint hint = delivery.hint;
@@ -364,8 +372,16 @@ public final class HintedHandoff implements TimerHandler {
                 continue;
             }
             if (now - delivery.sentNanos >= replicationConfig.requestTimeoutNanos()) {
+                if (delivery.resends >= PENDING_RESENDS && delivery.ownerAnswered()) {
+                    // only pending replicas are still silent (believed alive, yet not answering): the owner has
+                    // the write, and the move's own streaming or repair brings the rest; kept, the hint would hold
+                    // one of the owner's few delivery slots until the move ends
+                    delivered(entry.getKey(), delivery);
+                    continue;
+                }
                 counters.get(HintCounter.DELIVERY_RETRIES).incrementRelease();
                 delivery.sentNanos = now;
+                delivery.resends++;
                 send(entry.getKey(), delivery);
             }
         }
@@ -776,6 +792,8 @@ public final class HintedHandoff implements TimerHandler {
         final NodeId[] recipients;
         final boolean[] answered;
         long sentNanos;
+        /** Times sent again for want of an answer. */
+        int resends;
 
         Delivery(Target target, HintTasks.Hint hint, NodeId[] recipients, long sentNanos) {
             this.target = target;
@@ -802,6 +820,11 @@ public final class HintedHandoff implements TimerHandler {
                 }
             }
             return true;
+        }
+
+        /** @return whether the hint's own replica is a recipient (it is the first when it is) and answered */
+        boolean ownerAnswered() {
+            return recipients.length > 0 && recipients[0].equals(hint.owner()) && answered[0];
         }
     }
 }

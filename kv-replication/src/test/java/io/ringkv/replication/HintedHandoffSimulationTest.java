@@ -15,6 +15,7 @@ import io.ringkv.api.Version;
 import io.ringkv.sim.LatencyModel;
 import io.ringkv.sim.SimulationSeeds;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -386,6 +387,53 @@ class HintedHandoffSimulationTest {
         for (String key : fullKeys) {
             assertEquals(1, cluster.stored(full, key).size(), full + " lacks " + key);
         }
+    }
+
+    @Test
+    void aPendingReplicaThatIsSilentDoesNotHoldTheOwnersHintsForever() {
+        // a replica the key gains in a move, believed alive but answering nothing, kept every hint for the key's
+        // owner in flight (and the owner's delivery slots taken) until the move ended
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(47, 5, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        NodeId leaving = cluster.ids.get(0);
+        io.ringkv.ring.Ring future = cluster.ring.withoutNode(leaving);
+        cutOff(cluster, down, leaving);
+        // keys of the leaving node whose replica after the move is cut off too while they are written, so that
+        // another node keeps their hints
+        Map<NodeId, List<String>> byPending = new HashMap<>();
+        for (int i = 0; byPending.values().stream().mapToInt(List::size).sum() < 40; i++) {
+            String key = "k" + i;
+            List<NodeId> owners = cluster.owners(key);
+            if (owners.contains(leaving)) {
+                for (io.ringkv.api.Node next : future.preferenceList(Key.utf8(key)).replicas()) {
+                    if (!owners.contains(next.id())) {
+                        byPending.computeIfAbsent(next.id(), n -> new ArrayList<>()).add(key);
+                    }
+                }
+            }
+        }
+        NodeId silent = byPending.keySet().iterator().next();
+        List<String> keys = byPending.get(silent);
+        cutOff(cluster, down, silent);
+        for (String key : keys) {
+            List<NodeId> owners = cluster.owners(key);
+            NodeId via = owners.stream().filter(id -> !down.contains(id)).findFirst().orElseThrow();
+            assertTrue(cluster.put(via, key, "v", null, QUORUM).succeeded(), key);
+        }
+        cluster.sim.runFor(1_000 * MS);
+        for (NodeId id : cluster.ids) {
+            cluster.node(id).updateRing(cluster.ring, future);
+        }
+        // the leaving node is back; the pending one is believed alive, and its network stays cut off
+        cluster.sim.network().heal();
+        cluster.sim.network().partition(List.of(silent), others(cluster, silent));
+        down.clear();
+        cluster.sim.runFor(20_000 * MS);
+        for (String key : keys) {
+            assertEquals(1, cluster.stored(leaving, key).size(), "the owner got " + key);
+        }
+        assertEquals(0, cluster.hintsPending(), "hints held for a silent pending replica");
     }
 
     @Test
