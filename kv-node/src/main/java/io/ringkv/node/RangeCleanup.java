@@ -113,8 +113,10 @@ final class RangeCleanup {
         } finally {
             lastMillis.setRelease((System.nanoTime() - started) / 1_000_000);
             completed.incrementRelease();
+            // read before the next cleanup may start (and clear it)
+            boolean moved = movedDuring;
             running.setRelease(0);
-            if (movedDuring) {
+            if (moved) {
                 // records dropped before the ring moved may belong to a range that came back, and a stream may
                 // have counted them as present: a repair pass brings back whatever this node lacks
                 events.accept("the ring moved while the cleanup ran: asking for a repair pass of this node's ranges");

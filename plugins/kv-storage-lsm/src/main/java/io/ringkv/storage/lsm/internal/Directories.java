@@ -14,9 +14,10 @@ final class Directories {
     }
 
     /**
-     * Creates {@code directory} and any missing parents, and forces each new one's name into its parent: without
-     * that, a power loss soon after a node's first start could take the whole store, its forced writes included
-     * (a forced file is durable only once the names that lead to it are).
+     * Creates {@code directory} and any missing parents, and forces each new one's name into its parent (or, when it
+     * existed, its own name into its parent once more): without that, a power loss soon after a node's first start
+     * could take the whole store, its forced writes included (a forced file is durable only once the names that lead
+     * to it are).
      *
      * @return the directories created, outermost first (empty when it existed)
      */
@@ -29,6 +30,10 @@ final class Directories {
         Files.createDirectories(directory);
         for (Path created : missing) {
             sync(created.getParent());
+        }
+        if (missing.isEmpty() && directory.toAbsolutePath().getParent() != null) {
+            // it existed: a first start may have created it and died before forcing its name (one force per open)
+            sync(directory.toAbsolutePath().getParent());
         }
         return missing;
     }
