@@ -536,8 +536,8 @@ public final class Coordinator implements TimerHandler {
         // a blind write may take the replica a second round, on a timeout of its own (a read of W replicas and a
         // write that supersedes what they held, see supersedeOthers): the client waits for that too, rather than
         // hear TIMEOUT of a write that then succeeds
-        long deadline = deadline() + (causalContext == null ? config.requestTimeoutNanos() : 0)
-            + config.retryIntervalNanos();
+        long deadline = deadline() + (causalContext == null ? config.requestTimeoutNanos()
+            + config.retryIntervalNanos() : 0) + config.retryIntervalNanos();
         PendingForward pending = new PendingForward(nextCorrelation++, token, key, replicas, index, diskFull,
             deadline, value, expiry, prunedForForward(causalContext), consistency, callback);
         track(pending);
@@ -644,11 +644,12 @@ public final class Coordinator implements TimerHandler {
 
     /**
      * @return how long a sender may retransmit a hand-over, a retry interval more: its deadline is twice the
-     *     request timeout and a retry interval for a blind write ({@link #forward}); a replica that forgot a
-     *     hand-over sooner, or restarted within it, would write a retransmission again, as a new write
+     *     request timeout and two retry intervals for a blind write ({@link #forward}); a replica that forgot a
+     *     hand-over sooner, or restarted within it, would write a retransmission again, as a new write. Every node
+     *     must run with the same request timeout and retry interval for this to hold.
      */
     static long forwardWindowNanos(ReplicationConfig config) {
-        return 2 * config.requestTimeoutNanos() + 2 * config.retryIntervalNanos();
+        return 2 * config.requestTimeoutNanos() + 3 * config.retryIntervalNanos();
     }
 
     private void finishForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {
@@ -1172,13 +1173,8 @@ public final class Coordinator implements TimerHandler {
 
             @Override
             public void onFailure(ErrorCode code, String message) {
-                if (!write.othersHeld) {
-                    // read only because a substitute counted (no replica said it held anything else): the write
-                    // stands as it would have without the read, rather than fail for an owner that is slow
-                    metrics.writesAcknowledged.incrementRelease();
-                    write.callback.onSuccess(first.version(), write.supersededLive);
-                    return;
-                }
+                // even when only a substitute's acknowledgement called for the read: the owner that did not answer
+                // may be the one holding what the write meant to replace (a DEL answered OK would leave it)
                 metrics.writesFailed.incrementRelease();
                 write.callback.onFailure(code, "the write was stored by " + write.required + " replicas, but"
                     + " reading what else they hold, to supersede it, failed: " + message);

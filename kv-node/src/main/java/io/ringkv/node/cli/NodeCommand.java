@@ -162,7 +162,8 @@ final class NodeCommand implements Command {
     int vnodes = ClusterSettings.DEFAULT.vnodes();
 
     @CommandLine.Option(names = "--timeout-ms", paramLabel = "MS", description = "how long a coordinator waits for"
-        + " replies, 1-600000")
+        + " replies, 1-600000; the same on every node (a replica remembers writes handed to it for as long as the"
+        + " sender may send them again, by its own timeout)")
     int timeoutMillis = 1000;
 
     @CommandLine.Option(names = "--client-idle-timeout", paramLabel = "S", description = "close a client connection"
