@@ -75,8 +75,10 @@ public final class HintedHandoff implements TimerHandler {
     static final int MAX_REFUSALS = 10;
     /** @see #MAX_REFUSALS */
     static final long REFUSED_FOR_NANOS = 10L * 60 * 1_000_000_000L;
-    /** Times a hint the owner took is sent again to a silent pending replica before the owner's copy is enough. */
+    /** Times a hint the owner took is sent again to a silent pending replica before it is set aside. */
     static final int PENDING_RESENDS = 3;
+    /** Request timeouts between sends to a silent pending replica once its hint gave its slot back. */
+    static final int PENDING_SLOW_RESENDS = 10;
     private final Map<Long, Delivery> deliveries = new HashMap<>();
     private final long sequenceBase;
     private long sequence;
@@ -98,6 +100,8 @@ public final class HintedHandoff implements TimerHandler {
     private final Map<Long, NodeId> deleting = new HashMap<>();
     /** Deletes to try again at the next interval (a subset of {@link #deleting}). */
     private final Map<Long, NodeId> deletesToRetry = new TreeMap<>();
+    /** The sequences of the hints set aside ({@link Target#parked}, or a delivery's aside), which scans skip. */
+    private final java.util.Set<Long> parkedSequences = new java.util.HashSet<>();
     /** The hints refused lately (not for a full disk), by sequence: how often in a row, and since when. */
     private final Map<Long, Refusals> refusals = new HashMap<>();
 
@@ -270,18 +274,21 @@ public final class HintedHandoff implements TimerHandler {
         if (!outcome.ok()) {
             counters.get(HintCounter.DELIVERY_REFUSALS).incrementRelease();
             deliveries.remove(correlationId);
-            target.inFlight--;
+            releaseSlot(delivery);
+            endAside(delivery);
             HintTasks.Hint hint = delivery.hint;
             long now = context.clock().monotonicNanos();
-            Refusals refused = null;
             if (outcome == WriteOutcome.DISK_FULL) {
-                // a full disk is waited out: the refusals in a row start again
+                // the replica takes no write now: every hint for it waits an interval (and the refusals in a row
+                // of this one start again: a full disk is waited out)
                 refusals.remove(hint.sequence());
-            } else {
-                refused = refusals.computeIfAbsent(hint.sequence(), sequence -> new Refusals(target.owner, now));
-                refused.count++;
+                target.queued.addFirst(hint);
+                target.pausedUntilNanos = now + config.deliveryIntervalNanos();
+                return;
             }
-            if (refused != null && refused.count >= MAX_REFUSALS && now - refused.sinceNanos >= REFUSED_FOR_NANOS) {
+            Refusals refused = refusals.computeIfAbsent(hint.sequence(), sequence -> new Refusals(target.owner, now));
+            refused.count++;
+            if (refused.count >= MAX_REFUSALS && now - refused.sinceNanos >= REFUSED_FOR_NANOS) {
                 // refused for good, most likely (the key at its sibling limit there, a write too large for the
                 // replica's limits), not for a while (a full storage stage, a failing flush): repair brings it
                 refusals.remove(hint.sequence());
@@ -290,9 +297,9 @@ public final class HintedHandoff implements TimerHandler {
                 deliver(target, now);
                 return;
             }
-            // kept: tried again at the next interval, behind the replica's other hints, which it may well take
-            target.queued.addLast(hint);
-            target.pausedUntilNanos = now + config.deliveryIntervalNanos();
+            // this hint is tried again an interval from now; the replica's other hints go on meanwhile
+            park(target, hint, now + config.deliveryIntervalNanos());
+            deliver(target, now);
             return;
         }
         if (!delivery.allAnswered()) {
@@ -305,7 +312,8 @@ public final class HintedHandoff implements TimerHandler {
     private void delivered(long correlationId, Delivery delivery) {
         Target target = delivery.target;
         deliveries.remove(correlationId);
-        target.inFlight--;
+        releaseSlot(delivery);
+        endAside(delivery);
         HintTasks.Hint hint = delivery.hint;
         refusals.remove(hint.sequence());
         counters.get(HintCounter.DELIVERED).incrementRelease();
@@ -367,16 +375,22 @@ public final class HintedHandoff implements TimerHandler {
                 // the owner left the ring, or a replica it was redirected to is DOWN: its answer may never come, so
                 // the hint goes back in line and is sent to whoever should have it now
                 deliveries.remove(entry.getKey());
-                delivery.target.inFlight--;
+                releaseSlot(delivery);
+                endAside(delivery);
                 delivery.target.queued.addFirst(delivery.hint);
                 continue;
             }
-            if (now - delivery.sentNanos >= replicationConfig.requestTimeoutNanos()) {
-                if (delivery.resends >= PENDING_RESENDS && delivery.ownerAnswered()) {
-                    // only pending replicas are still silent (believed alive, yet not answering): the owner has
-                    // the write, and the move's own streaming or repair brings the rest; kept, the hint would hold
-                    // one of the owner's few delivery slots until the move ends
-                    delivered(entry.getKey(), delivery);
+            long timeout = replicationConfig.requestTimeoutNanos();
+            if (now - delivery.sentNanos >= (delivery.aside ? PENDING_SLOW_RESENDS * timeout : timeout)) {
+                if (!delivery.aside && delivery.resends >= PENDING_RESENDS && delivery.ownerAnswered()) {
+                    // only pending replicas are still silent (believed alive, yet not answering): the hint gives
+                    // its delivery slot back to the owner's other hints, and is sent to them now and then until
+                    // they answer or the move is over (then it goes to whoever should have it); still counted
+                    releaseSlot(delivery);
+                    delivery.aside = true;
+                    delivery.target.aside++;
+                    parkedSequences.add(delivery.hint.sequence());
+                    deliver(delivery.target, now);
                     continue;
                 }
                 counters.get(HintCounter.DELIVERY_RETRIES).incrementRelease();
@@ -411,6 +425,7 @@ public final class HintedHandoff implements TimerHandler {
         if (!loaded || target.count <= 0 && target.queued.isEmpty()) {
             return;
         }
+        unpark(target, now);
         boolean onRing = ring.contains(target.owner);
         if (onRing && !liveness.isAlive(target.owner) && !handingOff) {
             abandon(target);
@@ -427,7 +442,8 @@ public final class HintedHandoff implements TimerHandler {
             }
             if (hint == null) {
                 if (!target.reading) {
-                    if (!target.more && target.inFlight == 0 && target.count > 0) {
+                    if (!target.more && target.inFlight == 0
+                        && target.count > target.parked.size() + target.aside) {
                         // counted hints the scan no longer finds after its cursor: read the store from the start
                         target.cursor = Long.MIN_VALUE;
                         target.more = true;
@@ -602,6 +618,9 @@ public final class HintedHandoff implements TimerHandler {
                     if (deleting.containsKey(hint.sequence())) {
                         continue; // delivered or dropped already: only its delete is still to succeed
                     }
+                    if (parkedSequences.contains(hint.sequence())) {
+                        continue; // set aside, to be tried again at its time
+                    }
                     if (hint.createdMillis() < expiredBefore) {
                         dropExpired(target, hint);
                     } else {
@@ -618,17 +637,24 @@ public final class HintedHandoff implements TimerHandler {
 
     /** The replica went DOWN: forget what was read and sent; delivery starts over from the store when it returns. */
     private void abandon(Target target) {
-        if (target.inFlight == 0 && target.queued.isEmpty() && !target.reading) {
+        if (target.inFlight == 0 && target.queued.isEmpty() && !target.reading && target.aside == 0
+            && target.parked.isEmpty()) {
             return;
         }
         Iterator<Delivery> pending = deliveries.values().iterator();
         while (pending.hasNext()) {
-            if (pending.next().target == target) {
+            Delivery delivery = pending.next();
+            if (delivery.target == target) {
                 pending.remove();
+                endAside(delivery);
             }
         }
         target.inFlight = 0;
         target.queued.clear();
+        for (Parked aside : target.parked) {
+            parkedSequences.remove(aside.hint().sequence());
+        }
+        target.parked.clear();
         // the replica went down: its refusals before are no guide to what it answers when it is back
         refusals.values().removeIf(refused -> refused.owner.equals(target.owner));
         target.reading = false;
@@ -688,6 +714,44 @@ public final class HintedHandoff implements TimerHandler {
         counters.get(HintCounter.DROPPED_EXPIRED).incrementRelease();
         refusals.remove(hint.sequence());
         takeOff(target, hint);
+    }
+
+    /**
+     * A delivery ends, or stops holding one of its replica's in-flight slots; once. A delivery set aside for a silent
+     * pending replica that ends leaves the aside count too.
+     */
+    private void releaseSlot(Delivery delivery) {
+        if (!delivery.slotReleased) {
+            delivery.target.inFlight--;
+            delivery.slotReleased = true;
+        }
+    }
+
+    /** A delivery set aside for a silent pending replica ended (answered, refused, or sent back in line). */
+    private void endAside(Delivery delivery) {
+        if (delivery.aside) {
+            delivery.aside = false;
+            delivery.target.aside--;
+            parkedSequences.remove(delivery.hint.sequence());
+        }
+    }
+
+    /** Sets {@code hint} aside until {@code notBeforeNanos}: scans skip it, and it stays counted. */
+    private void park(Target target, HintTasks.Hint hint, long notBeforeNanos) {
+        target.parked.addLast(new Parked(hint, notBeforeNanos));
+        parkedSequences.add(hint.sequence());
+    }
+
+    /** Puts the hints set aside whose time has come back at the head of the line. */
+    private void unpark(Target target, long now) {
+        for (Iterator<Parked> aside = target.parked.iterator(); aside.hasNext(); ) {
+            Parked parked = aside.next();
+            if (parked.notBeforeNanos() <= now) {
+                aside.remove();
+                parkedSequences.remove(parked.hint().sequence());
+                target.queued.addFirst(parked.hint());
+            }
+        }
     }
 
     /** A hint delivered or given up: off its replica's count, and deleted. */
@@ -762,6 +826,10 @@ public final class HintedHandoff implements TimerHandler {
         /** Bumped when delivery starts over, so that a scan answered afterwards is ignored. */
         int epoch;
         final ArrayDeque<HintTasks.Hint> queued = new ArrayDeque<>();
+        /** Hints set aside until a time: refused by the replica. */
+        final ArrayDeque<Parked> parked = new ArrayDeque<>();
+        /** Deliveries set aside for a silent pending replica (their hints are neither queued nor in a slot). */
+        int aside;
         int inFlight;
         double allowance;
         long refilledNanos;
@@ -771,6 +839,10 @@ public final class HintedHandoff implements TimerHandler {
             this.owner = owner;
             this.gauge = gauge;
         }
+    }
+
+    /** A hint set aside, and when it may be tried again. */
+    private record Parked(HintTasks.Hint hint, long notBeforeNanos) {
     }
 
     /** A hint's refusals in a row: how many, since when, and for which replica. */
@@ -794,6 +866,10 @@ public final class HintedHandoff implements TimerHandler {
         long sentNanos;
         /** Times sent again for want of an answer. */
         int resends;
+        /** No longer holds one of its replica's in-flight slots (it ended, or was set aside). */
+        boolean slotReleased;
+        /** Set aside: only a silent pending replica is left to answer, and it is sent to now and then. */
+        boolean aside;
 
         Delivery(Target target, HintTasks.Hint hint, NodeId[] recipients, long sentNanos) {
             this.target = target;

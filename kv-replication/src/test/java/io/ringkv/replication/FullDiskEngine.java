@@ -45,20 +45,29 @@ final class FullDiskEngine implements StorageEngine {
         refusal = code;
     }
 
+    /** The one key whose writes are refused while full (null: every key). */
+    private volatile Key onlyKey;
+
+    /** From now on only writes of {@code key} are refused (a key at its sibling limit, say). */
+    void refuseOnly(Key key) {
+        onlyKey = key;
+    }
+
     @Override
     public void put(long token, Key key, byte[] version, byte[] value) {
-        refuseWhileFull();
+        refuseWhileFull(key);
         held.put(token, key, version, value);
     }
 
     @Override
     public void delete(long token, Key key, byte[] version) {
-        refuseWhileFull();
+        refuseWhileFull(key);
         held.delete(token, key, version);
     }
 
-    private void refuseWhileFull() {
-        if (full) {
+    private void refuseWhileFull(Key key) {
+        Key only = onlyKey;
+        if (full && (only == null || only.equals(key))) {
             throw new KvException(refusal, refusal == ErrorCode.DISK_FULL ? REFUSAL : "the engine failed");
         }
     }
