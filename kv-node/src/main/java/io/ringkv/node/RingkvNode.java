@@ -143,7 +143,15 @@ public final class RingkvNode implements AutoCloseable {
     public void start(Consumer<String> events) {
         authenticator = clientAuthentication();
         try {
+            boolean existed = Files.isDirectory(config.dataDirectory());
             Files.createDirectories(config.dataDirectory());
+            if (!existed && config.dataDirectory().toAbsolutePath().getParent() != null) {
+                // the new directory's name made durable before anything in it is forced (node.state, the stores)
+                try (java.nio.channels.FileChannel parent = java.nio.channels.FileChannel.open(
+                        config.dataDirectory().toAbsolutePath().getParent(), java.nio.file.StandardOpenOption.READ)) {
+                    parent.force(true);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + config.dataDirectory(), e);
         }

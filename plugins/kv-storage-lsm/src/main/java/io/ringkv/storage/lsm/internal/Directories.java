@@ -32,8 +32,14 @@ final class Directories {
             sync(created.getParent());
         }
         if (missing.isEmpty() && directory.toAbsolutePath().getParent() != null) {
-            // it existed: a first start may have created it and died before forcing its name (one force per open)
-            sync(directory.toAbsolutePath().getParent());
+            // it existed: a first start may have created it and died before forcing its name (one force per open);
+            // best effort, as it may have been forced long ago: a parent that cannot be opened does not stop the store
+            try {
+                sync(directory.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                System.getLogger("io.ringkv.storage.lsm").log(System.Logger.Level.DEBUG,
+                    "could not force the name of " + directory + " into its parent: " + e);
+            }
         }
         return missing;
     }
