@@ -100,8 +100,12 @@ public final class HintedHandoff implements TimerHandler {
     private final Map<Long, NodeId> deleting = new HashMap<>();
     /** Deletes to try again at the next interval (a subset of {@link #deleting}). */
     private final Map<Long, NodeId> deletesToRetry = new TreeMap<>();
-    /** The sequences of the hints set aside ({@link Target#parked}, or a delivery's aside), which scans skip. */
-    private final java.util.Set<Long> parkedSequences = new java.util.HashSet<>();
+    /**
+     * The sequences of the hints in memory for delivery (queued, in flight, set aside, parked), which scans skip: a
+     * scan from the start may find one again while it is held, and two deliveries of a hint would take it off the
+     * count twice.
+     */
+    private final java.util.Set<Long> held = new java.util.HashSet<>();
     /** The hints refused lately (not for a full disk), by sequence: how often in a row, and since when. */
     private final Map<Long, Refusals> refusals = new HashMap<>();
 
@@ -279,11 +283,17 @@ public final class HintedHandoff implements TimerHandler {
             HintTasks.Hint hint = delivery.hint;
             long now = context.clock().monotonicNanos();
             if (outcome == WriteOutcome.DISK_FULL) {
-                // the replica takes no write now: every hint for it waits an interval (and the refusals in a row
-                // of this one start again: a full disk is waited out)
+                // a full disk is waited out: the refusals in a row of this hint start again
                 refusals.remove(hint.sequence());
-                target.queued.addFirst(hint);
-                target.pausedUntilNanos = now + config.deliveryIntervalNanos();
+                if (sender.equals(hint.owner())) {
+                    // the replica takes no write now: every hint for it waits an interval
+                    target.queued.addFirst(hint);
+                    target.pausedUntilNanos = now + config.deliveryIntervalNanos();
+                } else {
+                    // a pending replica's disk is full: this hint alone waits
+                    park(target, hint, now + config.deliveryIntervalNanos());
+                    deliver(target, now);
+                }
                 return;
             }
             Refusals refused = refusals.computeIfAbsent(hint.sequence(), sequence -> new Refusals(target.owner, now));
@@ -380,6 +390,9 @@ public final class HintedHandoff implements TimerHandler {
                 delivery.target.queued.addFirst(delivery.hint);
                 continue;
             }
+            if (delivery.aside && asideDone(entry.getKey(), delivery)) {
+                continue;
+            }
             long timeout = replicationConfig.requestTimeoutNanos();
             if (now - delivery.sentNanos >= (delivery.aside ? PENDING_SLOW_RESENDS * timeout : timeout)) {
                 if (!delivery.aside && delivery.resends >= PENDING_RESENDS && delivery.ownerAnswered()) {
@@ -389,7 +402,6 @@ public final class HintedHandoff implements TimerHandler {
                     releaseSlot(delivery);
                     delivery.aside = true;
                     delivery.target.aside++;
-                    parkedSequences.add(delivery.hint.sequence());
                     deliver(delivery.target, now);
                     continue;
                 }
@@ -435,6 +447,9 @@ public final class HintedHandoff implements TimerHandler {
         long expiredBefore = context.clock().wallClockMillis() - replicationConfig.tombstoneGraceMillis();
         while (target.inFlight < config.maxInFlight() && target.allowance > 0 && now >= target.pausedUntilNanos) {
             HintTasks.Hint hint = target.queued.pollFirst();
+            if (hint != null && deleting.containsKey(hint.sequence())) {
+                continue; // delivered already (a copy): only its delete is left
+            }
             if (hint != null && hint.createdMillis() < expiredBefore) {
                 // aged past the grace while it waited in line (refused, or its replica down): never delivered
                 dropExpired(target, hint);
@@ -443,10 +458,13 @@ public final class HintedHandoff implements TimerHandler {
             if (hint == null) {
                 if (!target.reading) {
                     if (!target.more && target.inFlight == 0
-                        && target.count > target.parked.size() + target.aside) {
-                        // counted hints the scan no longer finds after its cursor: read the store from the start
+                        && target.count > target.parked.size() + target.aside && now >= target.rescanNotBeforeNanos) {
+                        // counted hints the scan no longer finds after its cursor: read the store from the start,
+                        // at most once an interval (a count no scan can meet, a corrupt record's, say, would
+                        // otherwise read the store over and over with no time passing)
                         target.cursor = Long.MIN_VALUE;
                         target.more = true;
+                        target.rescanNotBeforeNanos = now + config.deliveryIntervalNanos();
                     }
                     if (target.more) {
                         scan(target);
@@ -618,13 +636,14 @@ public final class HintedHandoff implements TimerHandler {
                     if (deleting.containsKey(hint.sequence())) {
                         continue; // delivered or dropped already: only its delete is still to succeed
                     }
-                    if (parkedSequences.contains(hint.sequence())) {
-                        continue; // set aside, to be tried again at its time
+                    if (held.contains(hint.sequence())) {
+                        continue; // queued, in flight or set aside already
                     }
                     if (hint.createdMillis() < expiredBefore) {
                         dropExpired(target, hint);
                     } else {
                         target.queued.addLast(hint);
+                        held.add(hint.sequence());
                     }
                 }
                 target.more = batch.more();
@@ -647,12 +666,16 @@ public final class HintedHandoff implements TimerHandler {
             if (delivery.target == target) {
                 pending.remove();
                 endAside(delivery);
+                held.remove(delivery.hint.sequence());
             }
         }
         target.inFlight = 0;
+        for (HintTasks.Hint hint : target.queued) {
+            held.remove(hint.sequence());
+        }
         target.queued.clear();
         for (Parked aside : target.parked) {
-            parkedSequences.remove(aside.hint().sequence());
+            held.remove(aside.hint().sequence());
         }
         target.parked.clear();
         // the replica went down: its refusals before are no guide to what it answers when it is back
@@ -717,6 +740,31 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     /**
+     * Ends a delivery set aside for a silent pending replica when it is no longer needed: the hint aged past the
+     * grace (dropped: it must not bring back a purged delete), or the move is over and no silent recipient is one the
+     * hint goes to now (delivered: its replica took it).
+     *
+     * @return whether it ended
+     */
+    private boolean asideDone(long correlationId, Delivery delivery) {
+        long expiredBefore = context.clock().wallClockMillis() - replicationConfig.tombstoneGraceMillis();
+        if (delivery.hint.createdMillis() < expiredBefore) {
+            deliveries.remove(correlationId);
+            endAside(delivery);
+            dropExpired(delivery.target, delivery.hint);
+            return true;
+        }
+        List<NodeId> wanted = List.of(recipients(delivery.hint));
+        for (int i = 0; i < delivery.recipients.length; i++) {
+            if (!delivery.answered[i] && wanted.contains(delivery.recipients[i])) {
+                return false;
+            }
+        }
+        delivered(correlationId, delivery);
+        return true;
+    }
+
+    /**
      * A delivery ends, or stops holding one of its replica's in-flight slots; once. A delivery set aside for a silent
      * pending replica that ends leaves the aside count too.
      */
@@ -732,14 +780,12 @@ public final class HintedHandoff implements TimerHandler {
         if (delivery.aside) {
             delivery.aside = false;
             delivery.target.aside--;
-            parkedSequences.remove(delivery.hint.sequence());
         }
     }
 
     /** Sets {@code hint} aside until {@code notBeforeNanos}: scans skip it, and it stays counted. */
     private void park(Target target, HintTasks.Hint hint, long notBeforeNanos) {
         target.parked.addLast(new Parked(hint, notBeforeNanos));
-        parkedSequences.add(hint.sequence());
     }
 
     /** Puts the hints set aside whose time has come back at the head of the line. */
@@ -748,7 +794,6 @@ public final class HintedHandoff implements TimerHandler {
             Parked parked = aside.next();
             if (parked.notBeforeNanos() <= now) {
                 aside.remove();
-                parkedSequences.remove(parked.hint().sequence());
                 target.queued.addFirst(parked.hint());
             }
         }
@@ -756,6 +801,7 @@ public final class HintedHandoff implements TimerHandler {
 
     /** A hint delivered or given up: off its replica's count, and deleted. */
     private void takeOff(Target target, HintTasks.Hint hint) {
+        held.remove(hint.sequence());
         target.count--;
         target.bytes -= hint.bytes();
         totalBytes -= hint.bytes();
@@ -830,6 +876,8 @@ public final class HintedHandoff implements TimerHandler {
         final ArrayDeque<Parked> parked = new ArrayDeque<>();
         /** Deliveries set aside for a silent pending replica (their hints are neither queued nor in a slot). */
         int aside;
+        /** The earliest time of the next scan from the start of the store. */
+        long rescanNotBeforeNanos;
         int inFlight;
         double allowance;
         long refilledNanos;
