@@ -143,17 +143,20 @@ public final class RingkvNode implements AutoCloseable {
     public void start(Consumer<String> events) {
         authenticator = clientAuthentication();
         try {
-            boolean existed = Files.isDirectory(config.dataDirectory());
             Files.createDirectories(config.dataDirectory());
-            if (!existed && config.dataDirectory().toAbsolutePath().getParent() != null) {
-                // the new directory's name made durable before anything in it is forced (node.state, the stores)
-                try (java.nio.channels.FileChannel parent = java.nio.channels.FileChannel.open(
-                        config.dataDirectory().toAbsolutePath().getParent(), java.nio.file.StandardOpenOption.READ)) {
-                    parent.force(true);
-                }
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + config.dataDirectory(), e);
+        }
+        java.nio.file.Path parentDirectory = config.dataDirectory().toAbsolutePath().getParent();
+        if (parentDirectory != null) {
+            // the data directory's name made durable before anything in it is forced (node.state, the stores), at
+            // every start: a first start may have died before it did; best effort (it may have been done long ago)
+            try (java.nio.channels.FileChannel parent = java.nio.channels.FileChannel.open(parentDirectory,
+                    java.nio.file.StandardOpenOption.READ)) {
+                parent.force(true);
+            } catch (IOException e) {
+                events.accept("could not force the data directory's name into " + parentDirectory + ": " + e);
+            }
         }
         NodeState state = NodeState.startNewGeneration(config.dataDirectory(), context.clock().wallClockMillis());
         // before anything is sent: receivers tell this run from the last by it, and refuse replays within it
