@@ -301,7 +301,6 @@ public final class HintedHandoff implements TimerHandler {
             if (refused.count >= MAX_REFUSALS && now - refused.sinceNanos >= REFUSED_FOR_NANOS) {
                 // refused for good, most likely (the key at its sibling limit there, a write too large for the
                 // replica's limits), not for a while (a full storage stage, a failing flush): repair brings it
-                refusals.remove(hint.sequence());
                 counters.get(HintCounter.DROPPED_REFUSED).incrementRelease();
                 takeOff(target, hint);
                 deliver(target, now);
@@ -325,7 +324,6 @@ public final class HintedHandoff implements TimerHandler {
         releaseSlot(delivery);
         endAside(delivery);
         HintTasks.Hint hint = delivery.hint;
-        refusals.remove(hint.sequence());
         counters.get(HintCounter.DELIVERED).incrementRelease();
         counters.get(HintCounter.DELIVERED_BYTES).addRelease(hint.bytes());
         takeOff(target, hint);
@@ -398,7 +396,7 @@ public final class HintedHandoff implements TimerHandler {
                 if (!delivery.aside && delivery.resends >= PENDING_RESENDS && delivery.ownerAnswered()) {
                     // only pending replicas are still silent (believed alive, yet not answering): the hint gives
                     // its delivery slot back to the owner's other hints, and is sent to them now and then until
-                    // they answer or the move is over (then it goes to whoever should have it); still counted
+                    // they answer or are no longer among its recipients (asideDone); still counted
                     releaseSlot(delivery);
                     delivery.aside = true;
                     delivery.target.aside++;
@@ -444,7 +442,7 @@ public final class HintedHandoff implements TimerHandler {
             return;
         }
         refill(target, now);
-        long expiredBefore = context.clock().wallClockMillis() - replicationConfig.tombstoneGraceMillis();
+        long expiredBefore = expiredBeforeMillis();
         while (target.inFlight < config.maxInFlight() && target.allowance > 0 && now >= target.pausedUntilNanos) {
             HintTasks.Hint hint = target.queued.pollFirst();
             if (hint != null && deleting.containsKey(hint.sequence())) {
@@ -507,11 +505,9 @@ public final class HintedHandoff implements TimerHandler {
             // its successor already, and one that loses the key to a joiner may be past it in the joiner's stream
             List<NodeId> recipients = new ArrayList<>(List.of(hint.owner()));
             PreferenceList now = ring.preferenceList(hint.token());
-            PreferenceList next = future.preferenceList(hint.token());
-            int n = ring.replicationFactor();
-            for (int i = 0; i < Math.min(n, next.size()); i++) {
-                NodeId node = next.get(i).id();
-                if (!recipients.contains(node) && !isAmong(now, n, node) && liveness.isAlive(node)) {
+            for (io.ringkv.api.Node next : future.preferenceList(hint.token()).replicas()) {
+                NodeId node = next.id();
+                if (!recipients.contains(node) && !now.contains(node) && liveness.isAlive(node)) {
                     recipients.add(node);
                 }
             }
@@ -528,16 +524,6 @@ public final class HintedHandoff implements TimerHandler {
             }
         }
         return alive.toArray(NodeId[]::new);
-    }
-
-    /** @return whether {@code node} is among the first {@code n} nodes of {@code replicas} */
-    private static boolean isAmong(PreferenceList replicas, int n, NodeId node) {
-        for (int i = 0; i < Math.min(n, replicas.size()); i++) {
-            if (replicas.get(i).id().equals(node)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** @return a live node of the ring, neither this one nor {@code owner}, to keep a hint for it; null if none */
@@ -630,7 +616,7 @@ public final class HintedHandoff implements TimerHandler {
                         dropCorrupt(owner, corrupt);
                     }
                 }
-                long expiredBefore = context.clock().wallClockMillis() - replicationConfig.tombstoneGraceMillis();
+                long expiredBefore = expiredBeforeMillis();
                 for (HintTasks.Hint hint : batch.hints()) {
                     target.cursor = Math.max(target.cursor, hint.sequence());
                     if (deleting.containsKey(hint.sequence())) {
@@ -735,7 +721,6 @@ public final class HintedHandoff implements TimerHandler {
      */
     private void dropExpired(Target target, HintTasks.Hint hint) {
         counters.get(HintCounter.DROPPED_EXPIRED).incrementRelease();
-        refusals.remove(hint.sequence());
         takeOff(target, hint);
     }
 
@@ -747,7 +732,7 @@ public final class HintedHandoff implements TimerHandler {
      * @return whether it ended
      */
     private boolean asideDone(long correlationId, Delivery delivery) {
-        long expiredBefore = context.clock().wallClockMillis() - replicationConfig.tombstoneGraceMillis();
+        long expiredBefore = expiredBeforeMillis();
         if (delivery.hint.createdMillis() < expiredBefore) {
             deliveries.remove(correlationId);
             endAside(delivery);
@@ -764,10 +749,7 @@ public final class HintedHandoff implements TimerHandler {
         return true;
     }
 
-    /**
-     * A delivery ends, or stops holding one of its replica's in-flight slots; once. A delivery set aside for a silent
-     * pending replica that ends leaves the aside count too.
-     */
+    /** A delivery ends, or stops holding one of its replica's in-flight slots; once. */
     private void releaseSlot(Delivery delivery) {
         if (!delivery.slotReleased) {
             delivery.target.inFlight--;
@@ -783,7 +765,7 @@ public final class HintedHandoff implements TimerHandler {
         }
     }
 
-    /** Sets {@code hint} aside until {@code notBeforeNanos}: scans skip it, and it stays counted. */
+    /** Sets {@code hint} aside until {@code notBeforeNanos}: it stays held (scans skip it) and counted. */
     private void park(Target target, HintTasks.Hint hint, long notBeforeNanos) {
         target.parked.addLast(new Parked(hint, notBeforeNanos));
     }
@@ -799,9 +781,18 @@ public final class HintedHandoff implements TimerHandler {
         }
     }
 
+    /**
+     * @return the wall-clock time before which a hint is never delivered: older than the tombstone grace, it might
+     *     bring back a delete purged everywhere since
+     */
+    private long expiredBeforeMillis() {
+        return context.clock().wallClockMillis() - replicationConfig.tombstoneGraceMillis();
+    }
+
     /** A hint delivered or given up: off its replica's count, and deleted. */
     private void takeOff(Target target, HintTasks.Hint hint) {
         held.remove(hint.sequence());
+        refusals.remove(hint.sequence());
         target.count--;
         target.bytes -= hint.bytes();
         totalBytes -= hint.bytes();
