@@ -85,6 +85,7 @@ final class ClusterNode {
             // monotonic clock) into busy loops: an idle node burned ~2 cores under it, which starved the harness
             environment.put("FAKETIME_FORCE_MONOTONIC_FIX", "0");
         }
+        forgetClockFiles();
         try {
             process = builder.start();
             paused = false;
@@ -109,6 +110,24 @@ final class ClusterNode {
             Thread.currentThread().interrupt();
         }
         paused = false;
+        forgetClockFiles();
+    }
+
+    /**
+     * libfaketime keeps a shared memory segment and a semaphore in {@code /dev/shm} per process, named by its pid,
+     * and removes them at a normal exit only: deletes those of a process that has ended (one killed with SIGKILL
+     * left them; each run left a dozen behind).
+     */
+    private void forgetClockFiles() {
+        if (!clockSkew || process == null || process.isAlive()) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(Path.of("/dev/shm/faketime_shm_" + process.pid()));
+            Files.deleteIfExists(Path.of("/dev/shm/sem.faketime_sem_" + process.pid()));
+        } catch (IOException e) {
+            // what is left is small, and the next run's pids differ
+        }
     }
 
     /** SIGSTOP: the process stops where it is, sockets open, as in a long GC pause or a frozen VM. */
