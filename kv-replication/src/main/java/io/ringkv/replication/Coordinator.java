@@ -74,7 +74,7 @@ public final class Coordinator implements TimerHandler {
     // insertion order: when the pending bound is reached, the oldest answered request is given up first
     private final Map<Long, PendingRequest> byCorrelation = new java.util.LinkedHashMap<>();
     private final Map<Long, PendingRequest> byTimer = new HashMap<>();
-    private final ForwardedWrites forwarded;
+    private final ForwardedWrites<ForwardedWrites.Answer> forwarded;
     private final HintedHandoff hints;
     private long nextCorrelation;
     private final long startedNanos;
@@ -95,7 +95,7 @@ public final class Coordinator implements TimerHandler {
         this.hints = hints;
         // a sender retransmits a hand-over until its deadline: keep answers a retry interval longer; never more
         // hand-overs than requests this coordinator may track
-        this.forwarded = new ForwardedWrites(config.maxPendingRequests(), forwardWindowNanos(config));
+        this.forwarded = new ForwardedWrites<>(config.maxPendingRequests(), forwardWindowNanos(config));
         // A random start keeps a restarted node from matching late replies meant for its previous incarnation.
         this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
         this.startedNanos = context.clock().monotonicNanos();

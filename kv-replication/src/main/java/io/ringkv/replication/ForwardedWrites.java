@@ -8,15 +8,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The writes this replica coordinates for other nodes, by (sender, correlation id), so a retransmitted Coordinate
- * never makes a second write: a repeat of one in flight is ignored, a repeat of a finished one gets the same answer
- * again. A write in flight is never forgotten; a finished one is kept for a retention longer than any sender keeps
+ * The writes this node took from other nodes, by (sender, correlation id), so a retransmission never makes a second
+ * write: a repeat of one in flight is ignored, a repeat of a finished one gets the same answer again. The coordinator
+ * keeps the Coordinate requests it coordinates for other nodes here ({@link Answer}), hinted handoff the hinted
+ * writes it keeps for coordinators (a {@code WriteOutcome}). A write in flight is never forgotten; a finished one is kept for a retention longer than any sender keeps
  * retransmitting it (its deadline plus a retry interval), then forgotten. When {@link #capacity} writes are
  * remembered, a new hand-over is refused ({@link Begin#FULL}) rather than forgetting one a sender may still repeat.
  * Lost on restart, so a restarted replica refuses retransmitted hand-overs it does not know until every request of
  * its previous run has timed out. Agent thread only.
  */
-final class ForwardedWrites {
+final class ForwardedWrites<A> {
     record Id(NodeId sender, long correlationId) {
     }
 
@@ -35,11 +36,10 @@ final class ForwardedWrites {
     private record Finished(Id id, long atNanos) {
     }
 
-    private static final Answer IN_FLIGHT = new Answer(null, "in flight", null, false, false);
-
     private final int capacity;
     private final long retentionNanos;
-    private final Map<Id, Answer> byId = new HashMap<>();
+    /** The answer of each write remembered, null while it is in flight. */
+    private final Map<Id, A> byId = new HashMap<>();
     // in the order they finished, so expiry looks only at the oldest
     private final ArrayDeque<Finished> finished = new ArrayDeque<>();
 
@@ -61,14 +61,13 @@ final class ForwardedWrites {
         if (byId.size() >= capacity) {
             return Begin.FULL;
         }
-        byId.put(id, IN_FLIGHT);
+        byId.put(id, null);
         return Begin.NEW;
     }
 
     /** @return the answer of a finished write, or null while it is in flight or forgotten */
-    Answer answer(Id id) {
-        Answer answer = byId.get(id);
-        return answer == IN_FLIGHT ? null : answer;
+    A answer(Id id) {
+        return byId.get(id);
     }
 
     /** @return true when {@code id} was taken on (in flight or finished) and is still remembered */
@@ -77,8 +76,10 @@ final class ForwardedWrites {
     }
 
     /** Records how {@code id} ended; its answer is kept for the retention from {@code nowNanos}. */
-    void finish(Id id, Answer answer, long nowNanos) {
-        if (byId.replace(id, answer) == IN_FLIGHT) {
+    void finish(Id id, A answer, long nowNanos) {
+        java.util.Objects.requireNonNull(answer, "answer");
+        if (byId.containsKey(id) && byId.get(id) == null) {
+            byId.put(id, answer);
             finished.addLast(new Finished(id, nowNanos));
         }
     }

@@ -14,6 +14,9 @@ public enum HintCounter implements CounterDescriptor {
         "hints written and forced to this node's hint store (for a down or slow replica)"),
     RECEIVED("hints_received", CounterKind.COUNTER,
         "writes other nodes sent this node as a substitute for a down replica (sloppy quorum)"),
+    RECEIVED_REPEATS("hints_received_repeats", CounterKind.COUNTER,
+        "retransmitted writes from other nodes for a down replica, recognised and answered without keeping a second"
+            + " hint"),
     DELIVERED("hints_delivered", CounterKind.COUNTER,
         "hints their replica acknowledged durably, then deleted"),
     DELIVERED_BYTES("hints_delivered_bytes", CounterKind.COUNTER,

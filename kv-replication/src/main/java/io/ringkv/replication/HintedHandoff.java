@@ -80,6 +80,11 @@ public final class HintedHandoff implements TimerHandler {
     /** Request timeouts between sends to a silent pending replica once its hint gave its slot back. */
     static final int PENDING_SLOW_RESENDS = 10;
     private final Map<Long, Delivery> deliveries = new HashMap<>();
+    /**
+     * Hinted writes taken from coordinators, by (sender, correlation id), remembered as long as a coordinator's
+     * Coordinate: a sender resends one every retry interval until it has an answer.
+     */
+    private final ForwardedWrites<WriteOutcome> received;
     private final long sequenceBase;
     private long sequence;
     private long nextCorrelation;
@@ -125,6 +130,8 @@ public final class HintedHandoff implements TimerHandler {
         // must not match a delivery of this one, whose hint it would delete unseen by the replica
         this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
         this.counters = context.counters().register(HintCounter.class);
+        this.received = new ForwardedWrites<>(replicationConfig.maxPendingRequests(),
+            Coordinator.forwardWindowNanos(replicationConfig));
     }
 
     /** Reads what the hint store kept from earlier runs, then delivers every delivery interval. */
@@ -243,15 +250,37 @@ public final class HintedHandoff implements TimerHandler {
         }
     }
 
-    /** A substitute's side of sloppy quorum: keeps a coordinator's write for its down replica. */
+    /**
+     * A substitute's side of sloppy quorum: keeps a coordinator's write for its down replica. A retransmission of a
+     * hinted write taken lately (its answer lost, or sent while the first copy was being forced) stores no second
+     * hint: it gets the first one's answer, or none while that is still being stored (the first copy's answer goes
+     * out when it is).
+     */
     void onHintedWrite(NodeId sender, Message.HintedWrite write, Consumer<WriteOutcome> done) {
-        counters.get(HintCounter.RECEIVED).incrementRelease();
-        if (write.owner().equals(context.self())) {
-            // the coordinator thought this node down: it is the replica, so it takes the write itself
-            local.apply(write.token(), write.key(), write.versions(), done);
+        long now = context.clock().monotonicNanos();
+        ForwardedWrites.Id id = new ForwardedWrites.Id(sender, write.correlationId());
+        ForwardedWrites.Begin begin = received.begin(id, now);
+        if (begin == ForwardedWrites.Begin.REPEAT) {
+            counters.get(HintCounter.RECEIVED_REPEATS).incrementRelease();
+            WriteOutcome answer = received.answer(id);
+            if (answer != null) {
+                done.accept(answer);
+            }
             return;
         }
-        store(write.owner(), write.token(), write.key(), write.versions(), write.createdMillis(), done);
+        counters.get(HintCounter.RECEIVED).incrementRelease();
+        // when too many are remembered, the write is kept all the same, untracked: a repeat of it may then store a
+        // second hint, which delivers the same versions twice and changes nothing at the replica
+        Consumer<WriteOutcome> answer = begin == ForwardedWrites.Begin.FULL ? done : outcome -> {
+            received.finish(id, outcome, context.clock().monotonicNanos());
+            done.accept(outcome);
+        };
+        if (write.owner().equals(context.self())) {
+            // the coordinator thought this node down: it is the replica, so it takes the write itself
+            local.apply(write.token(), write.key(), write.versions(), answer);
+            return;
+        }
+        store(write.owner(), write.token(), write.key(), write.versions(), write.createdMillis(), answer);
     }
 
     /** Counts a write a coordinator sent to a substitute. */
@@ -351,11 +380,11 @@ public final class HintedHandoff implements TimerHandler {
         context.timers().schedule(config.deliveryIntervalNanos(), this);
     }
 
-    /** @return hints held, by replica (for tests and the operator's view) */
+    /** @return hints held, by replica, where not zero (for tests and the operator's view) */
     public Map<NodeId, Integer> pendingByTarget() {
         Map<NodeId, Integer> pending = new TreeMap<>();
         targets.forEach((owner, target) -> {
-            if (target.count > 0) {
+            if (target.count != 0) {
                 pending.put(owner, target.count);
             }
         });

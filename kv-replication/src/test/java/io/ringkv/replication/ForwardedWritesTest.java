@@ -21,7 +21,7 @@ class ForwardedWritesTest {
 
     @Test
     void aHandOverInFlightIsNeverForgottenWhenMoreArrive() {
-        ForwardedWrites writes = new ForwardedWrites(4, RETENTION);
+        ForwardedWrites<ForwardedWrites.Answer> writes = new ForwardedWrites<>(4, RETENTION);
         for (long c = 1; c <= 4; c++) {
             assertEquals(ForwardedWrites.Begin.NEW, writes.begin(id(c), 0));
         }
@@ -32,7 +32,7 @@ class ForwardedWritesTest {
 
     @Test
     void aFinishedHandOverIsAnsweredAgainForItsRetentionThenForgotten() {
-        ForwardedWrites writes = new ForwardedWrites(4, RETENTION);
+        ForwardedWrites<ForwardedWrites.Answer> writes = new ForwardedWrites<>(4, RETENTION);
         writes.begin(id(1), 0);
         writes.finish(id(1), FAILED, 100);
         assertEquals(ForwardedWrites.Begin.REPEAT, writes.begin(id(1), 100 + RETENTION - 1));
@@ -44,7 +44,7 @@ class ForwardedWritesTest {
 
     @Test
     void finishedHandOversMakeRoomOnlyOnceExpired() {
-        ForwardedWrites writes = new ForwardedWrites(2, RETENTION);
+        ForwardedWrites<ForwardedWrites.Answer> writes = new ForwardedWrites<>(2, RETENTION);
         writes.begin(id(1), 0);
         writes.begin(id(2), 0);
         writes.finish(id(1), FAILED, 10);

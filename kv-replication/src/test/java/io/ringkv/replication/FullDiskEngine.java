@@ -40,6 +40,11 @@ final class FullDiskEngine implements StorageEngine {
         full = false;
     }
 
+    /** The disk is full again: writes are refused from now on. */
+    void fill() {
+        full = true;
+    }
+
     /** From now on writes are refused with {@code code} (a storage failure that is not a full disk, say). */
     void refuseWith(ErrorCode code) {
         refusal = code;

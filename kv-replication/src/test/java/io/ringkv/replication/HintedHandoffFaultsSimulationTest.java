@@ -120,16 +120,8 @@ class HintedHandoffFaultsSimulationTest {
         TestCluster cluster = new TestCluster(41, 3, CONFIG, HintConfig.DEFAULT, node -> true, Set.of());
         NodeId from = cluster.ids.get(0);
         NodeId to = cluster.ids.get(1);
-        io.ringkv.replication.internal.MessageCodec codec = new io.ringkv.replication.internal.MessageCodec(
-            CONFIG.limits(), CONFIG.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
-        io.ringkv.api.Key key = io.ringkv.api.Key.utf8("k");
-        io.ringkv.api.Versioned versioned = io.ringkv.api.Versioned.of(new io.ringkv.api.Version(
-            new io.ringkv.api.Dot(from, 1), io.ringkv.api.VectorClock.empty(),
-            new io.ringkv.api.HybridTimestamp(1, 0)), io.ringkv.api.Value.utf8("v"));
-        int length = codec.encodeHintedWrite(7, io.ringkv.ring.Partitioner.token(key), key, List.of(versioned),
-            cluster.ids.get(2), 1);
-        byte[] whole = new byte[length];
-        codec.sendBuffer().getBytes(0, whole);
+        byte[] whole = hintedWrite(from, cluster.ids.get(2), 7);
+        int length = whole.length;
         int sent = 0;
         // shorter than the SBE header, the transport drops it before replication sees it
         for (int cut = 8; cut < length; cut++) {
@@ -149,6 +141,56 @@ class HintedHandoffFaultsSimulationTest {
         cluster.sim.node(from).transport().send(to, new org.agrona.concurrent.UnsafeBuffer(whole), 0, length);
         cluster.sim.runFor(100 * MS);
         assertEquals(1, cluster.node(to).hints().counter(HintCounter.RECEIVED));
+    }
+
+    /**
+     * A coordinator resends a hinted write every retry interval until it hears back: a repeat that arrives while the
+     * first copy is being stored, or after its answer was lost, must not make the substitute keep a second hint.
+     */
+    @Test
+    void aRetransmittedHintedWriteKeepsOneHint() {
+        TestCluster cluster = new TestCluster(43, 3, CONFIG, HintConfig.DEFAULT, node -> true, Set.of());
+        NodeId from = cluster.ids.get(0);
+        NodeId to = cluster.ids.get(1);
+        NodeId owner = cluster.ids.get(2);
+        byte[] whole = hintedWrite(from, owner, 7);
+        int length = whole.length;
+        org.agrona.concurrent.UnsafeBuffer message = new org.agrona.concurrent.UnsafeBuffer(whole);
+        // the owner is cut off, so the hint stays on the substitute
+        cluster.sim.network().block(to, owner);
+        // twice at once: the second arrives while the first is being forced
+        cluster.sim.node(from).transport().send(to, message, 0, length);
+        cluster.sim.node(from).transport().send(to, message, 0, length);
+        cluster.sim.runFor(100 * MS);
+        // and once more after the answer went out
+        cluster.sim.node(from).transport().send(to, message, 0, length);
+        cluster.sim.runFor(100 * MS);
+        HintedHandoff hints = cluster.node(to).hints();
+        assertEquals(1, hints.counter(HintCounter.STORED));
+        assertEquals(2, hints.counter(HintCounter.RECEIVED_REPEATS));
+        assertEquals(java.util.Map.of(owner, 1), cluster.hintsStored(to));
+        assertEquals(java.util.Map.of(owner, 1), hints.pendingByTarget());
+        // another write of the same sender is a new one
+        byte[] other = hintedWrite(from, owner, 8);
+        cluster.sim.node(from).transport().send(to, new org.agrona.concurrent.UnsafeBuffer(other), 0, other.length);
+        cluster.sim.runFor(100 * MS);
+        assertEquals(java.util.Map.of(owner, 2), cluster.hintsStored(to));
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
+
+    /** @return a HintedWrite of key {@code k} for {@code owner}, written by {@code from}, as the bytes sent */
+    private static byte[] hintedWrite(NodeId from, NodeId owner, long correlationId) {
+        io.ringkv.replication.internal.MessageCodec codec = new io.ringkv.replication.internal.MessageCodec(
+            CONFIG.limits(), CONFIG.maxSiblings(), ReplicationConfig.MAX_MESSAGE_BYTES);
+        io.ringkv.api.Key key = io.ringkv.api.Key.utf8("k");
+        io.ringkv.api.Versioned versioned = io.ringkv.api.Versioned.of(new io.ringkv.api.Version(
+            new io.ringkv.api.Dot(from, 1), io.ringkv.api.VectorClock.empty(),
+            new io.ringkv.api.HybridTimestamp(1, 0)), io.ringkv.api.Value.utf8("v"));
+        int length = codec.encodeHintedWrite(correlationId, io.ringkv.ring.Partitioner.token(key), key,
+            List.of(versioned), owner, 1);
+        byte[] whole = new byte[length];
+        codec.sendBuffer().getBytes(0, whole);
+        return whole;
     }
 
     private static void absent(TestCluster cluster, Set<NodeId> down, NodeId node) {

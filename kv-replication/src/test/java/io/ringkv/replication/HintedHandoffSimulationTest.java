@@ -622,7 +622,8 @@ class HintedHandoffSimulationTest {
         return others;
     }
 
-    private static PutCallback recordInto(Map<String, Version> acked, String key) {
+    /** @return a callback that records the version of an acknowledged write of {@code key} */
+    static PutCallback recordInto(Map<String, Version> acked, String key) {
         return new PutCallback() {
             @Override
             public void onSuccess(Version written) {

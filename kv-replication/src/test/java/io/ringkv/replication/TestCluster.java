@@ -166,6 +166,18 @@ final class TestCluster {
         return pending;
     }
 
+    /** @return the hints the node's hint store holds, by owner, read straight from it (corrupt records left out) */
+    Map<NodeId, Integer> hintsStored(NodeId id) {
+        Map<NodeId, Integer> stored = new java.util.TreeMap<>();
+        HintTasks.summarize(hintEngines.get(id), HintTasks.engineLimits(config), Long.MAX_VALUE)
+            .forEach((owner, summary) -> {
+                if (summary.count() > 0) {
+                    stored.put(owner, summary.count());
+                }
+            });
+        return stored;
+    }
+
     /** @return a hint counter summed over the running nodes (counters restart with a node) */
     long hintCounter(HintCounter counter) {
         long sum = 0;
