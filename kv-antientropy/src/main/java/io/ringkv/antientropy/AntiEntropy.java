@@ -447,6 +447,8 @@ public final class AntiEntropy implements TimerHandler {
                 if (failure != null) {
                     counters.get(RepairCounter.STORAGE_FAILURES).incrementRelease();
                     notSent(session, key, "this node could not read a record to send: " + failure.getMessage());
+                } else if (session instanceof Served responder) {
+                    gone(responder, token, key);
                 }
                 afterRecord(session);
                 return;
@@ -462,6 +464,28 @@ public final class AntiEntropy implements TimerHandler {
             notSent(session, key, "this node could not read a record to send: its storage stage is full");
             afterRecord(session);
         }
+    }
+
+    /**
+     * A key the initiator asked for is gone (purged, expired or cleaned up since it was listed): the initiator is told,
+     * so it does not wait for its record until the session times out. The key is forgotten as asked for, so a
+     * retransmitted request (the notice lost) is answered again.
+     */
+    private void gone(Served responder, long token, byte[] key) {
+        counters.get(RepairCounter.KEYS_GONE).incrementRelease();
+        responder.requested.remove(ByteBuffer.wrap(key));
+        reply(responder.peer, codec.encodeKeyGone(responder.id, token, key));
+    }
+
+    /** The responder holds no record of a key this node asked for: it is no longer awaited. */
+    private void onKeyGone(NodeId sender, RepairMessage.KeyGone gone) {
+        Initiated session = initiated.get(gone.sessionId());
+        if (session == null || !session.peer.equals(sender)
+            || session.awaited.remove(ByteBuffer.wrap(gone.key())) == null) {
+            return;
+        }
+        session.progress(now());
+        advance(session);
     }
 
     /**
@@ -985,6 +1009,7 @@ public final class AntiEntropy implements TimerHandler {
             case RepairMessage.RecordAck ack -> onRecordAck(sender, ack);
             case RepairMessage.SessionEnd end -> onSessionEnd(sender, end);
             case RepairMessage.SessionEndAck ack -> onSessionEndAck(sender, ack);
+            case RepairMessage.KeyGone gone -> onKeyGone(sender, gone);
         }
         gauges();
     }

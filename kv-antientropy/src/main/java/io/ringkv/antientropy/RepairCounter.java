@@ -32,6 +32,9 @@ public enum RepairCounter implements CounterDescriptor {
         "records this node sent a peer and the peer merged"),
     KEYS_RECEIVED("repair_keys_received", CounterKind.COUNTER,
         "records peers sent this node, merged and durable"),
+    KEYS_GONE("repair_keys_gone", CounterKind.COUNTER,
+        "keys a peer asked this node for that were gone by the time it read them (purged, expired or cleaned up"
+            + " since it listed them): the peer is told, and stops waiting for them"),
     RECORD_BYTES("repair_record_bytes", CounterKind.COUNTER,
         "bytes of records exchanged by the sessions this node started (both ways)"),
     TREE_BYTES("repair_tree_bytes", CounterKind.COUNTER,

@@ -54,6 +54,8 @@ class RepairSimulationTest {
         final Map<NodeId, AntiEntropy> repairs = new HashMap<>();
         /** Each node's storage stage as anti-entropy sees it: set {@code full} to have it refuse every task. */
         final Map<NodeId, Saturable> stages = new HashMap<>();
+        /** Keys every node's engine lists in scans but no longer finds when asked for one (gone in between). */
+        final java.util.Set<Key> vanished = new java.util.HashSet<>();
 
         Cluster(long seed, int nodes) {
             this(seed, nodes, RepairConfig.DEFAULT);
@@ -73,7 +75,7 @@ class RepairSimulationTest {
                 ids.add(id);
                 int capacity = i == 0 ? firstStageCapacity : 10_000;
                 sim.addNode(id, (context, disk) -> {
-                    StorageEngine engine = disk.open(store);
+                    StorageEngine engine = new Vanishing(disk.open(store), vanished);
                     engines.put(id, engine);
                     SimStorageStage stage = new SimStorageStage(context, engine,
                         SimStorageStage.DEFAULT_TASK_LATENCY, SimStorageStage.DEFAULT_FORCE_LATENCY,
@@ -108,6 +110,57 @@ class RepairSimulationTest {
         }
     }
 
+
+    /**
+     * An engine whose reads of a key miss once the key is in {@code vanished}, while its scans still list it: a
+     * record purged, expired or cleaned up between the listing of a leaf and the read of the record.
+     */
+    private record Vanishing(StorageEngine held, java.util.Set<Key> vanished) implements StorageEngine {
+        @Override
+        public String name() {
+            return held.name();
+        }
+
+        @Override
+        public boolean isVolatile() {
+            return held.isVolatile();
+        }
+
+        @Override
+        public void put(long token, Key key, byte[] version, byte[] value) {
+            held.put(token, key, version, value);
+        }
+
+        @Override
+        public void delete(long token, Key key, byte[] version) {
+            held.delete(token, key, version);
+        }
+
+        @Override
+        public io.ringkv.storage.StorageRecord get(long token, Key key) {
+            return vanished.contains(key) ? null : held.get(token, key);
+        }
+
+        @Override
+        public void scan(long startExclusive, long endInclusive, io.ringkv.storage.RecordVisitor visitor) {
+            held.scan(startExclusive, endInclusive, visitor);
+        }
+
+        @Override
+        public void flush() {
+            held.flush();
+        }
+
+        @Override
+        public io.ringkv.storage.StorageMetrics metrics() {
+            return held.metrics();
+        }
+
+        @Override
+        public void close() {
+            held.close();
+        }
+    }
 
     /** A storage stage that refuses every task while {@code full} is set: a saturated stage, on demand. */
     private static final class Saturable implements StorageStage {
@@ -685,5 +738,31 @@ class RepairSimulationTest {
         assertTrue(!result.completed() && result.failure().contains("could not read a record to send"),
             String.valueOf(result.failure()));
         assertEquals(1, cluster.repairs.get(cluster.ids.get(0)).counter(RepairCounter.SESSIONS_FAILED));
+    }
+
+    /**
+     * A record the initiator asked for that vanished on the responder since the responder listed it: the responder
+     * says so, and the session completes with every other record instead of waiting out its timeout.
+     */
+    @Test
+    void aRecordGoneSinceItWasListedIsReportedAndTheSessionCompletesWithoutWaiting() {
+        Cluster cluster = new Cluster(19, 2);
+        NodeId initiator = cluster.ids.get(0);
+        NodeId responder = cluster.ids.get(1);
+        for (int i = 0; i < 50; i++) {
+            put(cluster.engines.get(responder), "key" + i, 1, "v" + i);
+        }
+        for (int i = 0; i < 5; i++) {
+            cluster.vanished.add(Key.utf8("key" + i * 10));
+        }
+        long started = cluster.sim.now();
+        RepairResult result = cluster.repair(initiator, responder);
+        assertTrue(result.completed(), String.valueOf(result.failure()));
+        assertTrue(cluster.sim.now() - started < RepairConfig.DEFAULT.sessionTimeoutNanos(),
+            "the session waited " + (cluster.sim.now() - started) / MS + " ms for records that are gone");
+        assertEquals(5, cluster.repairs.get(responder).counter(RepairCounter.KEYS_GONE));
+        Map<String, String> held = cluster.contents(initiator);
+        assertEquals(45, held.size(), held.toString());
+        assertTrue(!held.containsKey("key0") && held.containsKey("key1"), held.toString());
     }
 }

@@ -5,6 +5,8 @@ import io.ringkv.antientropy.sbe.DigestReplyDecoder;
 import io.ringkv.antientropy.sbe.DigestReplyEncoder;
 import io.ringkv.antientropy.sbe.DigestRequestDecoder;
 import io.ringkv.antientropy.sbe.DigestRequestEncoder;
+import io.ringkv.antientropy.sbe.KeyGoneDecoder;
+import io.ringkv.antientropy.sbe.KeyGoneEncoder;
 import io.ringkv.antientropy.sbe.KeysRequestDecoder;
 import io.ringkv.antientropy.sbe.KeysRequestEncoder;
 import io.ringkv.antientropy.sbe.MessageHeaderDecoder;
@@ -66,6 +68,8 @@ public final class RepairCodec {
     private final RecordAckDecoder recordAckDecoder = new RecordAckDecoder();
     private final SessionEndEncoder sessionEnd = new SessionEndEncoder();
     private final SessionEndDecoder sessionEndDecoder = new SessionEndDecoder();
+    private final KeyGoneEncoder keyGone = new KeyGoneEncoder();
+    private final KeyGoneDecoder keyGoneDecoder = new KeyGoneDecoder();
     private final SessionEndAckEncoder sessionEndAck = new SessionEndAckEncoder();
     private final SessionEndAckDecoder sessionEndAckDecoder = new SessionEndAckDecoder();
 
@@ -168,6 +172,11 @@ public final class RepairCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + sessionEnd.encodedLength();
     }
 
+    public int encodeKeyGone(long sessionId, long token, byte[] key) {
+        keyGone.wrapAndApplyHeader(sendBuffer, 0, header).sessionId(sessionId).token(token).putKey(key, 0, key.length);
+        return MessageHeaderEncoder.ENCODED_LENGTH + keyGone.encodedLength();
+    }
+
     public int encodeSessionEndAck(long sessionId) {
         sessionEndAck.wrapAndApplyHeader(sendBuffer, 0, header).sessionId(sessionId);
         return MessageHeaderEncoder.ENCODED_LENGTH + sessionEndAck.encodedLength();
@@ -189,6 +198,7 @@ public final class RepairCodec {
             case RecordAckDecoder.TEMPLATE_ID -> RecordAckDecoder.BLOCK_LENGTH;
             case SessionEndDecoder.TEMPLATE_ID -> SessionEndDecoder.BLOCK_LENGTH;
             case SessionEndAckDecoder.TEMPLATE_ID -> SessionEndAckDecoder.BLOCK_LENGTH;
+            case KeyGoneDecoder.TEMPLATE_ID -> KeyGoneDecoder.BLOCK_LENGTH;
             default -> 0;
         };
     }
@@ -283,6 +293,13 @@ public final class RepairCodec {
                 new RepairMessage.SessionEnd(sessionEndDecoder.wrap(buffer, body, blockLength, version).sessionId());
             case SessionEndAckDecoder.TEMPLATE_ID -> new RepairMessage.SessionEndAck(
                 sessionEndAckDecoder.wrap(buffer, body, blockLength, version).sessionId());
+            case KeyGoneDecoder.TEMPLATE_ID -> {
+                KeyGoneDecoder d = keyGoneDecoder.wrap(buffer, body, blockLength, version);
+                long sessionId = d.sessionId();
+                long token = d.token();
+                yield new RepairMessage.KeyGone(sessionId, token,
+                    bytes(d.limit(), d::keyLength, end, maxKeyBytes, "key", d::getKey));
+            }
             default -> null;
         };
     }

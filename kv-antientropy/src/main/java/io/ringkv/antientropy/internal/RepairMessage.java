@@ -48,6 +48,10 @@ public sealed interface RepairMessage {
     record SessionEndAck(long sessionId) implements RepairMessage {
     }
 
+    /** The responder no longer holds a key it was asked for: there is no record to wait for. */
+    record KeyGone(long sessionId, long token, byte[] key) implements RepairMessage {
+    }
+
     /** Answers a Record once merged and durable. */
     record RecordAck(long sessionId, int sequence, Status status) implements RepairMessage {
     }
