@@ -114,9 +114,30 @@ final class ClusterNode {
     }
 
     /**
-     * libfaketime keeps a shared memory segment and a semaphore in {@code /dev/shm} per process, named by its pid,
-     * and removes them at a normal exit only: deletes those of a process that has ended (one killed with SIGKILL
-     * left them; each run left a dozen behind).
+     * Deletes what libfaketime left in {@code /dev/shm} for processes that no longer exist (a run killed before it
+     * could, or runs before this cleanup): a run that died is cleaned up by the next, as its network is.
+     */
+    static void forgetOrphanedClockFiles() {
+        java.util.regex.Pattern name =
+            java.util.regex.Pattern.compile("(?:faketime_shm_|sem\\.faketime_sem_)(\\d+)");
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of("/dev/shm"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                java.util.regex.Matcher matcher = name.matcher(file.getFileName().toString());
+                if (matcher.matches() && ProcessHandle.of(Long.parseLong(matcher.group(1))).isEmpty()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a best effort: what is left is small
+        }
+    }
+
+    /**
+     * libfaketime keeps a shared memory segment and a semaphore in {@code /dev/shm}, named by the pid of the process
+     * that created them: here {@code ip netns exec}, preloaded too, which then execs java under the same pid. Only
+     * their creator removes them, at its exit, and {@code ip} never exits: deletes those of a node process that has
+     * ended (each run left a dozen behind). A process that outlived the wait for its end leaves them to the next
+     * run's {@link #forgetOrphanedClockFiles()}.
      */
     private void forgetClockFiles() {
         if (!clockSkew || process == null || process.isAlive()) {

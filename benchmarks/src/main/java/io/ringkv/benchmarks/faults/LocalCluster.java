@@ -51,6 +51,9 @@ final class LocalCluster implements AutoCloseable {
     /** Creates the network and the nodes' directories; {@link #startAll()} starts them. */
     static LocalCluster create(HarnessOptions options) {
         NodeNetwork network = NodeNetwork.create(options.nodes());
+        if (options.faults().contains(FaultKind.CLOCK_SKEW)) {
+            ClusterNode.forgetOrphanedClockFiles();
+        }
         LocalCluster cluster = new LocalCluster(network, options);
         try {
             List<Integer> initial = new ArrayList<>();
