@@ -9,13 +9,17 @@ import java.util.Map;
 
 /**
  * The writes this node took from other nodes, by (sender, correlation id), so a retransmission never makes a second
- * write: a repeat of one in flight is ignored, a repeat of a finished one gets the same answer again. The coordinator
- * keeps the Coordinate requests it coordinates for other nodes here ({@link Answer}), hinted handoff the hinted
- * writes it keeps for coordinators (a {@code WriteOutcome}). A write in flight is never forgotten; a finished one is kept for a retention longer than any sender keeps
- * retransmitting it (its deadline plus a retry interval), then forgotten. When {@link #capacity} writes are
- * remembered, a new hand-over is refused ({@link Begin#FULL}) rather than forgetting one a sender may still repeat.
- * Lost on restart, so a restarted replica refuses retransmitted hand-overs it does not know until every request of
- * its previous run has timed out. Agent thread only.
+ * write: a repeat of one in flight is ignored, a repeat of a finished one gets the same answer again. A write in
+ * flight is never forgotten; a finished one is kept for a retention longer than any sender keeps retransmitting it,
+ * then forgotten. When {@link #capacity} writes are remembered, a new one is not taken on ({@link Begin#FULL}) rather
+ * than forgetting one a sender may still repeat. Lost on restart. Agent thread only.
+ * <ul>
+ *   <li>The coordinator keeps the Coordinate requests it coordinates for other nodes ({@link Answer}): it refuses a
+ *       hand-over when full, and a restarted replica refuses retransmitted hand-overs it does not know until every
+ *       request of its previous run has timed out.</li>
+ *   <li>Hinted handoff keeps the hinted writes it stores for other nodes (a {@code WriteOutcome}): when full, it
+ *       stores the write untracked, since a second hint of the same versions only costs space.</li>
+ * </ul>
  */
 final class ForwardedWrites<A> {
     record Id(NodeId sender, long correlationId) {

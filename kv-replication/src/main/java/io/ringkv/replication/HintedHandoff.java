@@ -75,14 +75,20 @@ public final class HintedHandoff implements TimerHandler {
     static final int MAX_REFUSALS = 10;
     /** @see #MAX_REFUSALS */
     static final long REFUSED_FOR_NANOS = 10L * 60 * 1_000_000_000L;
+    /**
+     * Hinted writes remembered at most (a few MiB): past it a hinted write is kept untracked, and a repeat of it may
+     * store a second hint, which changes nothing at the replica.
+     */
+    static final int RECEIVED_REMEMBERED = 65_536;
     /** Times a hint the owner took is sent again to a silent pending replica before it is set aside. */
     static final int PENDING_RESENDS = 3;
     /** Request timeouts between sends to a silent pending replica once its hint gave its slot back. */
     static final int PENDING_SLOW_RESENDS = 10;
     private final Map<Long, Delivery> deliveries = new HashMap<>();
     /**
-     * Hinted writes taken from coordinators, by (sender, correlation id), remembered as long as a coordinator's
-     * Coordinate: a sender resends one every retry interval until it has an answer.
+     * Hinted writes taken from other nodes, by (sender, correlation id), remembered for as long as a sender may
+     * resend one without an answer: a coordinator through its catch-up window, a leaving node handing its hints off
+     * every request timeout.
      */
     private final ForwardedWrites<WriteOutcome> received;
     private final long sequenceBase;
@@ -130,8 +136,8 @@ public final class HintedHandoff implements TimerHandler {
         // must not match a delivery of this one, whose hint it would delete unseen by the replica
         this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
         this.counters = context.counters().register(HintCounter.class);
-        this.received = new ForwardedWrites<>(replicationConfig.maxPendingRequests(),
-            Coordinator.forwardWindowNanos(replicationConfig));
+        this.received = new ForwardedWrites<>(RECEIVED_REMEMBERED,
+            replicationConfig.catchUpWindowNanos() + Coordinator.forwardWindowNanos(replicationConfig));
     }
 
     /** Reads what the hint store kept from earlier runs, then delivers every delivery interval. */

@@ -64,7 +64,7 @@ class HintedHandoffAccountingSimulationTest {
         cluster.sim.network().dropRate(0.02).duplicateRate(0.05).latency(LatencyModel.exponential(100_000, MS));
         scheduleFaults(cluster, random, down);
         List<String> broken = new ArrayList<>();
-        for (long at = 50; at < 70_000; at += 50) {
+        for (long at = 50; at < 72_000; at += 50) {
             cluster.sim.schedule(at * MS, () -> checkCounts(cluster, broken));
         }
         Map<String, Version> acked = new LinkedHashMap<>();
@@ -74,8 +74,8 @@ class HintedHandoffAccountingSimulationTest {
             cluster.sim.schedule(i * 50L * MS, () -> cluster.coordinator(via).put(Key.utf8(key),
                 Value.utf8("v" + key), null, QUORUM, HintedHandoffSimulationTest.recordInto(acked, key)));
         }
-        // faults end by 24 s; every node is reachable and believed alive from then on
-        cluster.sim.runFor(25_000 * MS);
+        // faults end by 27 s; every node is reachable and believed alive from then on
+        cluster.sim.runFor(27_000 * MS);
         cluster.sim.network().dropRate(0).duplicateRate(0);
         cluster.sim.runFor(45_000 * MS);
 
@@ -124,7 +124,7 @@ class HintedHandoffAccountingSimulationTest {
     }
 
     /**
-     * One fault at a time between 1 s and 24 s: one or two nodes cut off (believed DOWN at once); a node paused
+     * One fault at a time between 1 s and about 26 s: one or two nodes cut off (believed DOWN at once); a node paused
      * (believed alive for 1.5 s, then DOWN until it resumes); a node's hint store refusing writes; a node's hint
      * store refusing everything, reads and deletes too, while another node is cut off (so there is delivery to
      * refuse); a node cut off, then back with a data disk that refuses writes for a while, and cut off again for a
