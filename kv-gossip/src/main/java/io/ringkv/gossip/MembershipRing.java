@@ -1,5 +1,6 @@
 package io.ringkv.gossip;
 
+import io.ringkv.api.NodeId;
 import io.ringkv.ring.Ring;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -88,7 +89,24 @@ public final class MembershipRing {
         return build(states, replicationFactor, NodeStatus.NORMAL, NodeStatus.LEAVING, NodeStatus.JOINING);
     }
 
+    /**
+     * @return the ring as {@code self} held it: {@link #build}'s, except that {@code self} keeps every token it
+     *     claims, those another node claimed too (and won) included; what a node that lost a token conflict hands
+     *     over
+     */
+    public static Ring heldBy(Collection<EndpointState> states, int replicationFactor, NodeId self) {
+        return build(withoutReplaced(states, NodeStatus.NORMAL), replicationFactor,
+            Comparator.comparing((EndpointState state) -> !state.id().equals(self))
+                .thenComparing(EndpointState::id), NodeStatus.NORMAL, NodeStatus.LEAVING);
+    }
+
     private static Ring build(Collection<EndpointState> states, int replicationFactor, NodeStatus... owning) {
+        return build(states, replicationFactor, Comparator.comparing(EndpointState::id), owning);
+    }
+
+    /** @param order who keeps a token claimed twice: the first in this order */
+    private static Ring build(Collection<EndpointState> states, int replicationFactor,
+                              Comparator<EndpointState> order, NodeStatus... owning) {
         List<NodeStatus> statuses = List.of(owning);
         List<EndpointState> owners = new ArrayList<>();
         for (EndpointState state : states) {
@@ -96,7 +114,7 @@ public final class MembershipRing {
                 owners.add(state);
             }
         }
-        owners.sort(Comparator.comparing(EndpointState::id));
+        owners.sort(order);
         Set<Long> claimed = new HashSet<>();
         Ring.Builder builder = Ring.builder().replicationFactor(replicationFactor);
         for (EndpointState owner : owners) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A node's way into and out of the ring: the join, token conflicts, decommission and replacement, driven by gossip
@@ -394,12 +395,19 @@ public final class NodeLifecycle implements Gossiper.Listener {
      * node could never complete, so the move would otherwise never finish.
      */
     private void moveThen(long plan, RangeMover.Direction direction, Consumer<RangeMover.Progress> done) {
+        moveThen(plan, direction, () -> ring, done);
+    }
+
+    /** @param current the ring to move from, read again each time the move is planned anew */
+    private void moveThen(long plan, RangeMover.Direction direction, Supplier<Ring> current,
+                          Consumer<RangeMover.Progress> done) {
         long changes = ringChanges;
         moveStartedNanos = context.clock().monotonicNanos();
         // the mover counts each move's failures from zero
         failuresReported = 0;
         Set<NodeId> skip = replacing == null ? Set.of() : Set.of(replacing);
-        RunningMove move = new RunningMove(plan, new RangeMover.Move(direction, ring, future, selfId, skip), done);
+        RunningMove move = new RunningMove(plan, new RangeMover.Move(direction, current.get(), future, selfId, skip),
+            current, done);
         running = move;
         mover.move(move.move(), new RangeMover.Listener() {
             @Override
@@ -415,7 +423,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
                     return;
                 }
                 if (ringChanges != changes) {
-                    moveThen(plan, direction, done);
+                    moveThen(plan, direction, current, done);
                 } else {
                     running = null;
                     done.accept(progress);
@@ -433,7 +441,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
                     + " again in " + RETRY_ROUNDS + " rounds");
                 context.timers().schedule(RETRY_ROUNDS * interval, id -> {
                     if (plan == attempt) {
-                        moveThen(plan, direction, done);
+                        moveThen(plan, direction, current, done);
                     }
                 });
             }
@@ -441,7 +449,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
     }
 
     /** A move handed to the mover and not finished: what re-planning it needs. */
-    private record RunningMove(long plan, RangeMover.Move move, Consumer<RangeMover.Progress> done) {
+    private record RunningMove(long plan, RangeMover.Move move, Supplier<Ring> current,
+                               Consumer<RangeMover.Progress> done) {
     }
 
     /**
@@ -463,7 +472,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
                 counters.get(LifecycleCounter.MOVE_REPLANS).incrementRelease();
                 events.accept(node + " left the ring while this node moved data with it; planning the "
                     + move.move().direction().purpose() + "'s move again without it");
-                moveThen(move.plan(), move.move().direction(), move.done());
+                moveThen(move.plan(), move.move().direction(), move.current(), move.done());
                 return;
             }
         }
@@ -603,9 +612,10 @@ public final class NodeLifecycle implements Gossiper.Listener {
     }
 
     /**
-     * A token this node announced went to a smaller id: a NORMAL node picks again (it joins anew), and so does a
-     * JOINING one whose pending tokens the future ring gives to another (before it moves data for ranges it will
-     * not own).
+     * A token this node announced went to a smaller id. A JOINING node whose pending tokens the future ring gives to
+     * another picks again before it moves data for ranges it will not own. A NORMAL node (two nodes that joined on
+     * either side of a partition, say) held the ranges of those tokens and took writes for them, which may be the
+     * only copies: it hands them over first ({@link #handOverThenJoin}), then joins anew.
      */
     private void pickAgainOnConflict() {
         EndpointState mine = gossiper.self();
@@ -619,9 +629,37 @@ public final class NodeLifecycle implements Gossiper.Listener {
             return;
         }
         counters.get(LifecycleCounter.TOKEN_CONFLICTS).incrementRelease();
+        if (mine.status() == NodeStatus.NORMAL && mover != null) {
+            handOverThenJoin(mine);
+            return;
+        }
         events.accept("another node claimed some of this node's tokens first; picking again");
         attempt++;
         join();
+    }
+
+    /**
+     * Leaves as a decommission does, then joins anew: announces LEAVING (writes of its ranges then also go to the
+     * nodes that hold them now), sends every range it held, those of the tokens it lost included, to each node that
+     * holds it now, and only then picks other tokens. A restart meanwhile finds the same conflict and starts over.
+     */
+    private void handOverThenJoin(EndpointState mine) {
+        long plan = ++attempt;
+        long[] owned = ring.contains(selfId) ? ring.tokensOf(selfId) : new long[0];
+        gossiper.announce(NodeStatus.LEAVING, mine.tokens());
+        events.accept("another node claimed " + (mine.tokenCount() - owned.length) + " of this node's "
+            + mine.tokenCount() + " tokens first: LEAVING, handing the ranges it held to the nodes that hold them"
+            + " now, then joining again with other tokens");
+        context.timers().schedule(MOVE_AFTER_ROUNDS * interval, id -> {
+            if (plan != attempt) {
+                return;
+            }
+            moveThen(plan, RangeMover.Direction.SEND,
+                () -> MembershipRing.heldBy(gossiper.states(), settings.replicationFactor(), selfId), progress -> {
+                    events.accept("handed over the ranges it held (" + progress + "); joining again");
+                    join();
+                });
+        });
     }
 
     private static long[] sorted(long[] tokens) {

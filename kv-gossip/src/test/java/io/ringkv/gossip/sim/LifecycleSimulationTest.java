@@ -75,6 +75,56 @@ class LifecycleSimulationTest {
             });
     }
 
+    /**
+     * Two nodes join on either side of a partition, each against the same ring, pick the same tokens (the balanced
+     * allocator is deterministic) and both become NORMAL. Once the partition heals, the larger id loses the tokens in
+     * conflict. It held their ranges, and took writes for them: it must hand those ranges over (LEAVING, then a move
+     * that sends what it held to the nodes that hold it now) before it joins again with other tokens. Rejoining at
+     * once left the writes it alone held behind, in ranges no one would repair with it.
+     */
+    @Test
+    void aNormalNodeThatLosesATokenConflictHandsItsRangesOverBeforeJoiningAgain() {
+        LifecycleCluster cluster = new LifecycleCluster(11, 0).moves(1, 2, 0.0);
+        List<NodeId> seeds = cluster.addAll(3);
+        cluster.awaitSettled(300, List.of());
+        cluster.simulation().network().partition(List.of(seeds.get(0), seeds.get(1), LifecycleCluster.idOf(3)),
+            List.of(seeds.get(2), LifecycleCluster.idOf(4)));
+        NodeId first = cluster.add(null);
+        NodeId second = cluster.add(null);
+        cluster.runRounds(60);
+        assertEquals(NodeStatus.NORMAL, cluster.lifecycle(first).gossiper().self().status(), cluster.events(first));
+        assertEquals(NodeStatus.NORMAL, cluster.lifecycle(second).gossiper().self().status(),
+            cluster.events(second));
+        long[] lost = sorted(cluster.lifecycle(second).gossiper().self().tokens());
+        assertArrayEquals(sorted(cluster.lifecycle(first).gossiper().self().tokens()), lost,
+            "the two joiners picked different tokens: the scenario needs the same");
+        long healedAt = cluster.simulation().now();
+        cluster.simulation().network().heal();
+        cluster.awaitSettled(400, List.of());
+
+        List<LifecycleCluster.Announcement> after = cluster.announcements().stream()
+            .filter(a -> a.node().equals(second) && a.at() >= healedAt).toList();
+        assertFalse(after.isEmpty(), cluster.events(second));
+        assertEquals(NodeStatus.LEAVING, after.getFirst().status(), "it stopped taking writes for the ranges it"
+            + " held only after handing them over: " + after + "\n" + cluster.events(second));
+        List<LifecycleCluster.MoveRecord> handOver = cluster.moves().stream()
+            .filter(m -> m.node.equals(second) && m.requestedAt >= healedAt
+                && m.move.direction() == RangeMover.Direction.SEND).toList();
+        assertFalse(handOver.isEmpty(), "no hand-over before joining again:\n" + cluster.events(second));
+        RangeMover.Move move = handOver.getFirst().move;
+        assertArrayEquals(lost, sorted(move.current().tokensOf(second)),
+            "the hand-over sends the ranges of every token it held, those in conflict too");
+        assertFalse(move.future().contains(second));
+        long joinedAgain = after.stream().filter(a -> a.status() == NodeStatus.JOINING).mapToLong(a -> a.at())
+            .min().orElseThrow();
+        assertTrue(handOver.getFirst().finishedAt >= 0 && handOver.getFirst().finishedAt <= joinedAgain,
+            "joined again before the hand-over finished: " + handOver);
+        // in the end both own their tokens, and none twice
+        Ring ring = cluster.lifecycle(first).ring();
+        assertArrayEquals(lost, sorted(ring.tokensOf(first)));
+        assertEquals(LifecycleCluster.VNODES, ring.tokensOf(second).length);
+    }
+
     @Test
     void aFailedStreamingSessionIsReportedInEveryMoveOfTheNode() {
         // the count of failures reported ran over the node's life while the mover's restarts with each move: a
