@@ -90,23 +90,31 @@ public final class MembershipRing {
     }
 
     /**
-     * @return the ring as {@code self} held it: {@link #build}'s, except that {@code self} keeps every token it
-     *     claims, those another node claimed too (and won) included; what a node that lost a token conflict hands
-     *     over
+     * @return the ring as {@code self} held it: {@link #build}'s without the nodes that claim one of its tokens,
+     *     so that {@code self} has every token it claims, the ones those nodes won included; what a node that lost a
+     *     token conflict hands over
      */
     public static Ring heldBy(Collection<EndpointState> states, int replicationFactor, NodeId self) {
-        return build(withoutReplaced(states, NodeStatus.NORMAL), replicationFactor,
-            Comparator.comparing((EndpointState state) -> !state.id().equals(self))
-                .thenComparing(EndpointState::id), NodeStatus.NORMAL, NodeStatus.LEAVING);
+        Set<Long> mine = new HashSet<>();
+        for (EndpointState state : states) {
+            if (state.id().equals(self)) {
+                for (long token : state.tokens()) {
+                    mine.add(token);
+                }
+            }
+        }
+        // a node that claims one of this node's tokens is left out altogether: this node did not know it when it
+        // held those ranges, and a node still among a range's replicas here would be taken to have it already
+        List<EndpointState> held = new ArrayList<>();
+        for (EndpointState state : withoutReplaced(states, NodeStatus.NORMAL)) {
+            if (state.id().equals(self) || java.util.Arrays.stream(state.tokens()).noneMatch(mine::contains)) {
+                held.add(state);
+            }
+        }
+        return build(held, replicationFactor, NodeStatus.NORMAL, NodeStatus.LEAVING);
     }
 
     private static Ring build(Collection<EndpointState> states, int replicationFactor, NodeStatus... owning) {
-        return build(states, replicationFactor, Comparator.comparing(EndpointState::id), owning);
-    }
-
-    /** @param order who keeps a token claimed twice: the first in this order */
-    private static Ring build(Collection<EndpointState> states, int replicationFactor,
-                              Comparator<EndpointState> order, NodeStatus... owning) {
         List<NodeStatus> statuses = List.of(owning);
         List<EndpointState> owners = new ArrayList<>();
         for (EndpointState state : states) {
@@ -114,7 +122,7 @@ public final class MembershipRing {
                 owners.add(state);
             }
         }
-        owners.sort(order);
+        owners.sort(Comparator.comparing(EndpointState::id));
         Set<Long> claimed = new HashSet<>();
         Ring.Builder builder = Ring.builder().replicationFactor(replicationFactor);
         for (EndpointState owner : owners) {

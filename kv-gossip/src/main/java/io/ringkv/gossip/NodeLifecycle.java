@@ -111,6 +111,11 @@ public final class NodeLifecycle implements Gossiper.Listener {
     private long roundsWaitedForJoiners;
     /** The DOWN node this one is taking the place of, while it receives its ranges. */
     private NodeId replacing;
+    /**
+     * This node has been NORMAL (in this run, or the previous one's tokens were restored): a replacement it was
+     * started as is done, and a later join (after losing a token conflict) joins as a new node.
+     */
+    private boolean wasNormal;
     private boolean left;
 
     /**
@@ -188,8 +193,12 @@ public final class NodeLifecycle implements Gossiper.Listener {
             long plan = attempt;
             context.timers().schedule(delay, id -> joinIfStill(plan));
         } else {
+            wasNormal = true;
             events.accept("rejoining with the " + gossiper.self().tokenCount() + " tokens of the previous run"
                 + " (generation " + gossiper.self().generation() + ")");
+            // a view restored from the previous run may show a conflict already (a restart in the middle of handing
+            // over lost tokens): no later change of the ring would bring it up again
+            pickAgainOnConflict();
         }
     }
 
@@ -243,7 +252,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
             retryJoinLater();
             return;
         }
-        if (settings.replace() != null) {
+        if (settings.replace() != null && !wasNormal) {
             joinInPlaceOf(settings.replace());
             return;
         }
@@ -357,6 +366,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
         }
         gossiper.announce(NodeStatus.NORMAL, tokens);
         gossiper.announceApplicationState(STREAMING, "");
+        wasNormal = true;
         events.accept("joined the ring with " + tokens.length + " tokens (generation "
             + gossiper.self().generation() + ", " + ring.size() + " node(s) in the ring)");
     }
@@ -556,14 +566,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
     private void leave() {
         gossiper.announce(NodeStatus.LEFT, gossiper.self().tokens());
         gossiper.announceApplicationState(STREAMING, "");
-        try {
-            // a restart must not bring the node back with ranges it no longer holds
-            tokenStore.store(new long[0]);
-        } catch (RuntimeException e) {
-            counters.get(LifecycleCounter.STORE_FAILURES).incrementRelease();
-            events.accept("could not forget this node's tokens (" + e.getMessage() + "); wipe its data directory"
-                + " before starting it again");
-        }
+        // a restart must not bring the node back with ranges it no longer holds
+        forgetTokens();
         context.timers().schedule(LEFT_ROUNDS * interval, id -> {
             left = true;
             leftListener.accept("decommissioned: its ranges are with the other nodes, which know it left");
@@ -656,10 +660,28 @@ public final class NodeLifecycle implements Gossiper.Listener {
             }
             moveThen(plan, RangeMover.Direction.SEND,
                 () -> MembershipRing.heldBy(gossiper.states(), settings.replicationFactor(), selfId), progress -> {
+                    if (gossiper.self().status() != NodeStatus.LEAVING) {
+                        return; // removed meanwhile (LEFT): nothing to join as
+                    }
                     events.accept("handed over the ranges it held (" + progress + "); joining again");
+                    forgetTokens();
                     join();
                 });
         });
+    }
+
+    /**
+     * Stores no tokens: a restart after this node handed its ranges over must not bring it back as NORMAL with them
+     * (it would own ranges whose writes went elsewhere since), but join anew.
+     */
+    private void forgetTokens() {
+        try {
+            tokenStore.store(new long[0]);
+        } catch (RuntimeException e) {
+            counters.get(LifecycleCounter.STORE_FAILURES).incrementRelease();
+            events.accept("could not forget this node's tokens (" + e.getMessage() + "); wipe its data directory"
+                + " before starting it again");
+        }
     }
 
     private static long[] sorted(long[] tokens) {

@@ -50,4 +50,19 @@ class MembershipRingTest {
         Ring ring = MembershipRing.build(List.of(restarted, replacement(dead, NodeStatus.NORMAL)), 3);
         assertTrue(ring.contains(restarted.id()), "a restarted node with new tokens was left out");
     }
+
+    @Test
+    void theRingAsANodeThatLostATokenConflictHeldItLeavesTheWinnerOutEvenWhereTheTokensDiffer() {
+        // the winner shares one token with the loser and has one of its own: left in, it would count as a replica
+        // of the loser's ranges already, and a hand-over would send it nothing
+        EndpointState winner = state("a-winner", 5, NodeStatus.NORMAL, new long[] {10, 40});
+        EndpointState loser = state("b-loser", 5, NodeStatus.LEAVING, new long[] {10, 20, 30});
+        EndpointState other = state("c-other", 5, NodeStatus.NORMAL, new long[] {15, 25});
+        List<EndpointState> view = List.of(winner, loser, other);
+        assertEquals(2, MembershipRing.build(view, 3).tokensOf(loser.id()).length, "the smaller id won 10");
+        Ring held = MembershipRing.heldBy(view, 3, loser.id());
+        assertFalse(held.contains(winner.id()));
+        assertEquals(3, held.tokensOf(loser.id()).length);
+        assertEquals(2, held.tokensOf(other.id()).length);
+    }
 }

@@ -67,6 +67,8 @@ final class LifecycleCluster {
     private final GossipConfig config;
     private final List<NodeId> ids = new ArrayList<>();
     private final Map<NodeId, long[]> storedTokens = new HashMap<>();
+    /** Views a node's next start restores, as a node's peers file would give it back. */
+    private final Map<NodeId, Gossiper.Remembered> rememberedViews = new HashMap<>();
     private final List<Announcement> announcements = new ArrayList<>();
     private final List<MoveRecord> moves = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
@@ -142,6 +144,10 @@ final class LifecycleCluster {
             GossipFigures.fixed().get(), tokens -> storedTokens.put(id, tokens.clone()), observer,
             line -> log.add(simulation.now() / INTERVAL + " #" + incarnation + " " + line));
         holder[0] = lifecycle;
+        Gossiper.Remembered view = rememberedViews.remove(id);
+        if (view != null) {
+            lifecycle.restore(view);
+        }
         lifecycle.moveWith((move, listener) -> move(context, id, incarnation, lifecycle, move, listener));
         lifecycle.start();
         return lifecycle;
@@ -188,6 +194,11 @@ final class LifecycleCluster {
                     + state.id() + " own " + owned.length + " of its " + state.tokenCount() + " tokens");
             }
         }
+    }
+
+    /** Keeps the node's view now for its next start to restore (what its peers file would hold). */
+    void rememberView(NodeId id) {
+        rememberedViews.put(id, lifecycle(id).gossiper().remembered());
     }
 
     Simulation simulation() {

@@ -79,50 +79,93 @@ class LifecycleSimulationTest {
      * Two nodes join on either side of a partition, each against the same ring, pick the same tokens (the balanced
      * allocator is deterministic) and both become NORMAL. Once the partition heals, the larger id loses the tokens in
      * conflict. It held their ranges, and took writes for them: it must hand those ranges over (LEAVING, then a move
-     * that sends what it held to the nodes that hold it now) before it joins again with other tokens. Rejoining at
-     * once left the writes it alone held behind, in ranges no one would repair with it.
+     * that sends what it held to the nodes that hold it now, the winner first of all) before it joins again with
+     * other tokens. Rejoining at once left the writes it alone held behind, in ranges no one would repair with it.
      */
     @Test
     void aNormalNodeThatLosesATokenConflictHandsItsRangesOverBeforeJoiningAgain() {
-        LifecycleCluster cluster = new LifecycleCluster(11, 0).moves(1, 2, 0.0);
-        List<NodeId> seeds = cluster.addAll(3);
-        cluster.awaitSettled(300, List.of());
-        cluster.simulation().network().partition(List.of(seeds.get(0), seeds.get(1), LifecycleCluster.idOf(3)),
-            List.of(seeds.get(2), LifecycleCluster.idOf(4)));
-        NodeId first = cluster.add(null);
-        NodeId second = cluster.add(null);
-        cluster.runRounds(60);
-        assertEquals(NodeStatus.NORMAL, cluster.lifecycle(first).gossiper().self().status(), cluster.events(first));
-        assertEquals(NodeStatus.NORMAL, cluster.lifecycle(second).gossiper().self().status(),
-            cluster.events(second));
-        long[] lost = sorted(cluster.lifecycle(second).gossiper().self().tokens());
-        assertArrayEquals(sorted(cluster.lifecycle(first).gossiper().self().tokens()), lost,
-            "the two joiners picked different tokens: the scenario needs the same");
-        long healedAt = cluster.simulation().now();
-        cluster.simulation().network().heal();
-        cluster.awaitSettled(400, List.of());
+        Conflict conflict = Conflict.healed(11, 0.0);
+        conflict.cluster.awaitSettled(400, List.of());
+        conflict.assertHandedOverThenJoined();
+    }
 
-        List<LifecycleCluster.Announcement> after = cluster.announcements().stream()
-            .filter(a -> a.node().equals(second) && a.at() >= healedAt).toList();
-        assertFalse(after.isEmpty(), cluster.events(second));
-        assertEquals(NodeStatus.LEAVING, after.getFirst().status(), "it stopped taking writes for the ranges it"
-            + " held only after handing them over: " + after + "\n" + cluster.events(second));
-        List<LifecycleCluster.MoveRecord> handOver = cluster.moves().stream()
-            .filter(m -> m.node.equals(second) && m.requestedAt >= healedAt
-                && m.move.direction() == RangeMover.Direction.SEND).toList();
-        assertFalse(handOver.isEmpty(), "no hand-over before joining again:\n" + cluster.events(second));
-        RangeMover.Move move = handOver.getFirst().move;
-        assertArrayEquals(lost, sorted(move.current().tokensOf(second)),
-            "the hand-over sends the ranges of every token it held, those in conflict too");
-        assertFalse(move.future().contains(second));
-        long joinedAgain = after.stream().filter(a -> a.status() == NodeStatus.JOINING).mapToLong(a -> a.at())
-            .min().orElseThrow();
-        assertTrue(handOver.getFirst().finishedAt >= 0 && handOver.getFirst().finishedAt <= joinedAgain,
-            "joined again before the hand-over finished: " + handOver);
-        // in the end both own their tokens, and none twice
-        Ring ring = cluster.lifecycle(first).ring();
-        assertArrayEquals(lost, sorted(ring.tokensOf(first)));
-        assertEquals(LifecycleCluster.VNODES, ring.tokensOf(second).length);
+    /**
+     * The same, with moves that fail and are tried again, and the loser restarted in the middle of its hand-over with
+     * the view it had (its peers file): the restored view already shows the conflict, and no later change of the ring
+     * would bring it up again, so the start itself must.
+     */
+    @Test
+    void aNodeRestartedWhileHandingOverLostTokensHandsThemOverAgain() {
+        Conflict conflict = Conflict.healed(11, 0.5);
+        LifecycleCluster cluster = conflict.cluster;
+        assertTrue(cluster.simulation().runUntil(() -> cluster.lifecycle(conflict.loser).gossiper().self().status()
+            == NodeStatus.LEAVING, 100 * LifecycleCluster.INTERVAL), cluster.events(conflict.loser));
+        cluster.rememberView(conflict.loser);
+        cluster.simulation().crash(conflict.loser);
+        cluster.runRounds(2);
+        cluster.simulation().restart(conflict.loser);
+        cluster.awaitSettled(600, List.of());
+        assertTrue(cluster.events(conflict.loser).contains("#2 another node claimed"), cluster.events(conflict.loser));
+        conflict.assertHandedOverThenJoined();
+    }
+
+    /** Two NORMAL nodes with the same tokens, on either side of a partition that just healed. */
+    private record Conflict(LifecycleCluster cluster, NodeId winner, NodeId loser, long[] lost, long healedAt) {
+        static Conflict healed(long seed, double moveFailures) {
+            LifecycleCluster cluster = new LifecycleCluster(seed, 0).moves(1, 2, 0.0);
+            List<NodeId> seeds = cluster.addAll(3);
+            cluster.awaitSettled(300, List.of());
+            cluster.simulation().network().partition(List.of(seeds.get(0), seeds.get(1), LifecycleCluster.idOf(3)),
+                List.of(seeds.get(2), LifecycleCluster.idOf(4)));
+            NodeId winner = cluster.add(null);
+            NodeId loser = cluster.add(null);
+            cluster.runRounds(60);
+            assertEquals(NodeStatus.NORMAL, cluster.lifecycle(winner).gossiper().self().status(),
+                cluster.events(winner));
+            assertEquals(NodeStatus.NORMAL, cluster.lifecycle(loser).gossiper().self().status(),
+                cluster.events(loser));
+            long[] lost = sorted(cluster.lifecycle(loser).gossiper().self().tokens());
+            assertArrayEquals(sorted(cluster.lifecycle(winner).gossiper().self().tokens()), lost,
+                "the two joiners picked different tokens: the scenario needs the same");
+            cluster.moves(1, 3, moveFailures);
+            long healedAt = cluster.simulation().now();
+            cluster.simulation().network().heal();
+            return new Conflict(cluster, winner, loser, lost, healedAt);
+        }
+
+        /**
+         * The loser announced LEAVING first after the heal, and before it announced JOINING a hand-over finished that
+         * sent every range of every token it held to rings where the winner holds them (and it does not); in the end
+         * both own their tokens, none twice.
+         */
+        void assertHandedOverThenJoined() {
+            List<LifecycleCluster.Announcement> after = cluster.announcements().stream()
+                .filter(a -> a.node().equals(loser) && a.at() >= healedAt).toList();
+            assertFalse(after.isEmpty(), cluster.events(loser));
+            assertEquals(NodeStatus.LEAVING, after.getFirst().status(), "it stopped taking writes for the ranges"
+                + " it held only after handing them over: " + after + "\n" + cluster.events(loser));
+            long joinedAgain = after.stream().filter(a -> a.status() == NodeStatus.JOINING)
+                .mapToLong(LifecycleCluster.Announcement::at).max().orElseThrow();
+            List<LifecycleCluster.MoveRecord> handOvers = cluster.moves().stream()
+                .filter(m -> m.node.equals(loser) && m.requestedAt >= healedAt && m.requestedAt < joinedAgain
+                    && m.move.direction() == RangeMover.Direction.SEND).toList();
+            assertFalse(handOvers.isEmpty(), "no hand-over before joining again:\n" + cluster.events(loser));
+            LifecycleCluster.MoveRecord last = handOvers.getLast();
+            assertTrue(last.finishedAt >= 0 && last.finishedAt <= joinedAgain,
+                "joined again before the hand-over finished: " + handOvers);
+            for (LifecycleCluster.MoveRecord handOver : handOvers) {
+                RangeMover.Move move = handOver.move;
+                assertArrayEquals(lost, sorted(move.current().tokensOf(loser)),
+                    "the hand-over sends the ranges of every token it held, those in conflict too");
+                assertFalse(move.current().contains(winner), "the winner would be taken to hold them already");
+                assertArrayEquals(lost, sorted(move.future().tokensOf(winner)));
+                assertFalse(move.future().contains(loser));
+            }
+            Ring ring = cluster.lifecycle(winner).ring();
+            assertArrayEquals(lost, sorted(ring.tokensOf(winner)));
+            assertEquals(LifecycleCluster.VNODES, ring.tokensOf(loser).length);
+            assertTrue(Arrays.stream(ring.tokensOf(loser)).noneMatch(t -> Arrays.binarySearch(lost, t) >= 0));
+        }
     }
 
     @Test
