@@ -595,6 +595,8 @@ public final class Coordinator implements TimerHandler {
             return;
         }
         metrics.forwardsCoordinated.incrementRelease();
+        // a write with a context is retransmitted for a round less than a blind one: it holds its place less long
+        long retention = request.context() == null ? forwardWindowNanos(config) : contextForwardWindowNanos(config);
         PutCallback reply = new PutCallback() {
             @Override
             public void onSuccess(Version written) {
@@ -603,12 +605,12 @@ public final class Coordinator implements TimerHandler {
 
             @Override
             public void onSuccess(Version written, boolean supersededLive) {
-                finishForward(id, new ForwardedWrites.Answer(null, "", written, false, supersededLive));
+                finishForward(id, new ForwardedWrites.Answer(null, "", written, false, supersededLive), retention);
             }
 
             @Override
             public void onFailure(ErrorCode code, String message) {
-                finishForward(id, new ForwardedWrites.Answer(code, message, null, false, false));
+                finishForward(id, new ForwardedWrites.Answer(code, message, null, false, false), retention);
             }
         };
         WriteTargets targets = writeTargets(request.token(), request.consistency(), reply::onFailure);
@@ -618,7 +620,7 @@ public final class Coordinator implements TimerHandler {
             // the rings of the two nodes differ while one joins or leaves: the sender asks the key's next replica
             metrics.writesFailed.incrementRelease();
             finishForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " is not a replica"
-                + " of the key in its view of the ring; nothing was written", null, true, false));
+                + " of the key in its view of the ring; nothing was written", null, true, false), retention);
         } else {
             coordinate(request.token(), request.key(), request.value(), request.expiry(), request.context(), request.consistency(),
                 targets, reply, refused -> {
@@ -627,7 +629,7 @@ public final class Coordinator implements TimerHandler {
                     String message = refused.code() == ErrorCode.DISK_FULL
                         ? "node " + context.self().value() + ": " + refused.getMessage() : refused.getMessage();
                     finishForward(id, new ForwardedWrites.Answer(refusalCode(refused.code()), message, null, true,
-                        false));
+                        false), retention);
                 });
         }
     }
@@ -652,8 +654,17 @@ public final class Coordinator implements TimerHandler {
         return 2 * config.requestTimeoutNanos() + 3 * config.retryIntervalNanos();
     }
 
-    private void finishForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer) {
-        forwarded.finish(id, answer, context.clock().monotonicNanos());
+    /**
+     * @return {@link #forwardWindowNanos} for a write with a causal context, whose sender's deadline is the request
+     *     timeout and a retry interval ({@link #forward}): counted from when the write finished here, no earlier
+     *     than the sender began, so a retry interval more covers the last retransmission
+     */
+    static long contextForwardWindowNanos(ReplicationConfig config) {
+        return config.requestTimeoutNanos() + 2 * config.retryIntervalNanos();
+    }
+
+    private void finishForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer, long retentionNanos) {
+        forwarded.finish(id, answer, context.clock().monotonicNanos(), retentionNanos);
         replyToForward(id, answer);
     }
 

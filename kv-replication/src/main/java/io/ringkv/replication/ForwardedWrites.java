@@ -44,12 +44,13 @@ final class ForwardedWrites<A> {
     private final long retentionNanos;
     /** The answer of each write remembered, null while it is in flight. */
     private final Map<Id, A> byId = new HashMap<>();
-    // in the order they finished, so expiry looks only at the oldest
-    private final ArrayDeque<Finished> finished = new ArrayDeque<>();
+    // by retention, each in the order they finished, so expiry looks only at the oldest of each
+    private final Map<Long, ArrayDeque<Finished>> finished = new java.util.TreeMap<>();
 
     /**
      * @param capacity the most hand-overs remembered at once, in flight or finished
-     * @param retentionNanos how long a finished hand-over's answer is kept for a repeat
+     * @param retentionNanos how long a finished hand-over's answer is kept for a repeat, unless
+     *     {@link #finish(Id, Object, long, long)} says otherwise
      */
     ForwardedWrites(int capacity, long retentionNanos) {
         this.capacity = capacity;
@@ -81,10 +82,18 @@ final class ForwardedWrites<A> {
 
     /** Records how {@code id} ended; its answer is kept for the retention from {@code nowNanos}. */
     void finish(Id id, A answer, long nowNanos) {
+        finish(id, answer, nowNanos, retentionNanos);
+    }
+
+    /**
+     * Records how {@code id} ended; its answer is kept for {@code retentionNanos} from {@code nowNanos} (a write
+     * whose sender stops retransmitting sooner than others need not hold a place as long).
+     */
+    void finish(Id id, A answer, long nowNanos, long retentionNanos) {
         java.util.Objects.requireNonNull(answer, "answer");
         if (byId.containsKey(id) && byId.get(id) == null) {
             byId.put(id, answer);
-            finished.addLast(new Finished(id, nowNanos));
+            finished.computeIfAbsent(retentionNanos, r -> new ArrayDeque<>()).addLast(new Finished(id, nowNanos));
         }
     }
 
@@ -94,8 +103,10 @@ final class ForwardedWrites<A> {
     }
 
     private void expire(long nowNanos) {
-        while (!finished.isEmpty() && nowNanos - finished.peekFirst().atNanos() >= retentionNanos) {
-            byId.remove(finished.pollFirst().id());
-        }
+        finished.forEach((retention, inOrder) -> {
+            while (!inOrder.isEmpty() && nowNanos - inOrder.peekFirst().atNanos() >= retention) {
+                byId.remove(inOrder.pollFirst().id());
+            }
+        });
     }
 }

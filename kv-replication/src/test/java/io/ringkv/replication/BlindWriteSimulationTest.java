@@ -221,21 +221,46 @@ class BlindWriteSimulationTest {
         TestCluster cluster = new TestCluster(41, 4, ReplicationConfig.DEFAULT);
         List<NodeId> owners = new ArrayList<>();
         String key = keyFirstReplicatedByN1(cluster, owners);
+        assertEquals(List.of(Value.utf8("second")), afterALateRetransmission(cluster, owners, key, null, 1_500),
+            "the acknowledged second write was superseded by a copy of the first");
+    }
+
+    @Test
+    void aLateRetransmissionOfAForwardedWriteWithAContextIsAnsweredNotWrittenAgain() {
+        // a write with a context is retransmitted for the request timeout and a retry interval (1.2 s), and the
+        // replica remembers it for a retry interval more than that from when it finished: a copy near the sender's
+        // deadline must find it remembered, or it is written again as a new write beside the newer one
+        TestCluster cluster = new TestCluster(43, 4, ReplicationConfig.DEFAULT);
+        List<NodeId> owners = new ArrayList<>();
+        String key = keyFirstReplicatedByN1(cluster, owners);
+        assertTrue(cluster.put(owners.get(0), key, "zero", null, QUORUM).succeeded());
+        io.ringkv.api.CausalContext sawZero = cluster.get(owners.get(0), key, QUORUM).value.context();
+        assertEquals(List.of(Value.utf8("second")), afterALateRetransmission(cluster, owners, key, sawZero, 850),
+            "a copy of the first write was written again beside the acknowledged second");
+    }
+
+    /**
+     * A node outside the key's replicas hands a write of "first" (with {@code context}) to n1, whose answers to it
+     * are lost for 300 ms and then {@code blockedMs} more, so it retransmits; meanwhile "second" is written blind
+     * through the key's second replica and acknowledged.
+     *
+     * @return what the third replica reads at ALL once the first write ended
+     */
+    private static List<Value> afterALateRetransmission(TestCluster cluster, List<NodeId> owners, String key,
+                                                        io.ringkv.api.CausalContext context, long blockedMs) {
         NodeId outsider = cluster.ids.stream().filter(id -> !owners.contains(id)).findFirst().orElseThrow();
-        // n1's answers to the outsider are lost for 1.8 s: the outsider keeps sending the write again
         cluster.sim.network().block(n(1), outsider);
         TestCluster.Outcome<Version> first = new TestCluster.Outcome<>();
-        cluster.coordinator(outsider).put(Key.utf8(key), Value.utf8("first"), null, QUORUM,
+        cluster.coordinator(outsider).put(Key.utf8(key), Value.utf8("first"), context, QUORUM,
             TestCluster.putInto(first));
         cluster.sim.runFor(300 * MS);
         TestCluster.Outcome<Version> second = cluster.put(owners.get(1), key, "second", null, QUORUM);
         assertTrue(second.succeeded(), second.error + " " + second.message);
-        cluster.sim.runFor(1_500 * MS);
+        cluster.sim.runFor(blockedMs * MS);
         cluster.sim.network().heal();
         cluster.await(first);
         cluster.sim.runFor(500 * MS);
-        assertEquals(List.of(Value.utf8("second")), cluster.get(owners.get(2), key, ALL).value.values(),
-            "the acknowledged second write was superseded by a copy of the first");
+        return cluster.get(owners.get(2), key, ALL).value.values();
     }
 
     /** @return a key whose first replica is n1; its three replicas, in order, are added to {@code owners} */

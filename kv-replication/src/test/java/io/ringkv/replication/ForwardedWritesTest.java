@@ -52,4 +52,19 @@ class ForwardedWritesTest {
         assertEquals(ForwardedWrites.Begin.NEW, writes.begin(id(3), 10 + RETENTION));
         assertEquals(ForwardedWrites.Begin.REPEAT, writes.begin(id(2), 10 + RETENTION), "still in flight");
     }
+
+    @Test
+    void aWriteWithAShorterRetentionIsForgottenOnTimeEvenBehindALongerOne() {
+        ForwardedWrites<ForwardedWrites.Answer> writes = new ForwardedWrites<>(2, RETENTION);
+        writes.begin(id(1), 0);
+        writes.begin(id(2), 0);
+        writes.finish(id(1), FAILED, 10);
+        writes.finish(id(2), FAILED, 20, RETENTION / 2);
+        assertEquals(ForwardedWrites.Begin.REPEAT, writes.begin(id(2), 20 + RETENTION / 2 - 1));
+        assertEquals(ForwardedWrites.Begin.NEW, writes.begin(id(3), 20 + RETENTION / 2),
+            "the shorter one made room though the longer one, finished first, is still kept");
+        assertTrue(!writes.isTracked(id(2)));
+        assertEquals(FAILED, writes.answer(id(1)));
+        assertEquals(ForwardedWrites.Begin.REPEAT, writes.begin(id(1), 10 + RETENTION - 1));
+    }
 }
