@@ -196,9 +196,6 @@ public final class NodeLifecycle implements Gossiper.Listener {
             wasNormal = true;
             events.accept("rejoining with the " + gossiper.self().tokenCount() + " tokens of the previous run"
                 + " (generation " + gossiper.self().generation() + ")");
-            // a view restored from the previous run may show a conflict already (a restart in the middle of handing
-            // over lost tokens): no later change of the ring would bring it up again
-            pickAgainOnConflict();
         }
     }
 
@@ -598,6 +595,10 @@ public final class NodeLifecycle implements Gossiper.Listener {
     @Override
     public void onFirstExchange(NodeId peer) {
         observer.onFirstExchange(peer);
+        // a view restored from the previous run may show a conflict (a restart in the middle of handing over lost
+        // tokens) that no later change of the ring would bring up again; it is acted on once a peer confirmed the
+        // view, not on a peers file that may be stale
+        pickAgainOnConflict();
     }
 
     private void rebuildRing() {

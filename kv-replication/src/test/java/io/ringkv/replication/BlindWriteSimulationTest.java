@@ -242,13 +242,17 @@ class BlindWriteSimulationTest {
     /**
      * A node outside the key's replicas hands a write of "first" (with {@code context}) to n1, whose answers to it
      * are lost for 300 ms and then {@code blockedMs} more, so it retransmits; meanwhile "second" is written blind
-     * through the key's second replica and acknowledged.
+     * through the key's second replica and acknowledged. It starts once n1 is past its first forward window: within
+     * it, n1 refuses every retransmission it does not know (it may have written it before a restart), which would
+     * hide a hand-over it forgot too soon.
      *
      * @return what the third replica reads at ALL once the first write ended
      */
     private static List<Value> afterALateRetransmission(TestCluster cluster, List<NodeId> owners, String key,
                                                         io.ringkv.api.CausalContext context, long blockedMs) {
+        cluster.sim.runFor(Coordinator.forwardWindowNanos(cluster.config) + 100 * MS);
         NodeId outsider = cluster.ids.stream().filter(id -> !owners.contains(id)).findFirst().orElseThrow();
+        long repeatsBefore = cluster.node(n(1)).counters().duplicateForwards();
         cluster.sim.network().block(n(1), outsider);
         TestCluster.Outcome<Version> first = new TestCluster.Outcome<>();
         cluster.coordinator(outsider).put(Key.utf8(key), Value.utf8("first"), context, QUORUM,
@@ -260,6 +264,8 @@ class BlindWriteSimulationTest {
         cluster.sim.network().heal();
         cluster.await(first);
         cluster.sim.runFor(500 * MS);
+        assertTrue(cluster.node(n(1)).counters().duplicateForwards() > repeatsBefore, "n1 saw no retransmission");
+        assertEquals(0, cluster.node(n(1)).counters().forwardsRefusedAfterStart());
         return cluster.get(owners.get(2), key, ALL).value.values();
     }
 
