@@ -363,59 +363,18 @@ class LiveTreesSimulationTest {
     }
 
     /** An engine whose scan runs a hook before it starts visiting: a write that races the scan. */
-    private static final class ScanHook implements StorageEngine {
-        private final StorageEngine engine;
+    private static final class ScanHook extends ForwardingEngine {
         private final Runnable hook;
 
         ScanHook(StorageEngine engine, Runnable hook) {
-            this.engine = engine;
+            super(engine);
             this.hook = hook;
-        }
-
-        @Override
-        public String name() {
-            return engine.name();
-        }
-
-        @Override
-        public boolean isVolatile() {
-            return engine.isVolatile();
-        }
-
-        @Override
-        public void put(long token, Key key, byte[] version, byte[] value) {
-            engine.put(token, key, version, value);
-        }
-
-        @Override
-        public void delete(long token, Key key, byte[] version) {
-            engine.delete(token, key, version);
-        }
-
-        @Override
-        public StorageRecord get(long token, Key key) {
-            return engine.get(token, key);
         }
 
         @Override
         public void scan(long startExclusive, long endInclusive, io.ringkv.storage.RecordVisitor visitor) {
             hook.run();
-            engine.scan(startExclusive, endInclusive, visitor);
-        }
-
-        @Override
-        public void flush() {
-            engine.flush();
-        }
-
-        @Override
-        public io.ringkv.storage.StorageMetrics metrics() {
-            return engine.metrics();
-        }
-
-        @Override
-        public void close() {
-            engine.close();
+            super.scan(startExclusive, endInclusive, visitor);
         }
     }
 }

@@ -115,50 +115,17 @@ class RepairSimulationTest {
      * An engine whose reads of a key miss once the key is in {@code vanished}, while its scans still list it: a
      * record purged, expired or cleaned up between the listing of a leaf and the read of the record.
      */
-    private record Vanishing(StorageEngine held, java.util.Set<Key> vanished) implements StorageEngine {
-        @Override
-        public String name() {
-            return held.name();
-        }
+    private static final class Vanishing extends ForwardingEngine {
+        private final java.util.Set<Key> vanished;
 
-        @Override
-        public boolean isVolatile() {
-            return held.isVolatile();
-        }
-
-        @Override
-        public void put(long token, Key key, byte[] version, byte[] value) {
-            held.put(token, key, version, value);
-        }
-
-        @Override
-        public void delete(long token, Key key, byte[] version) {
-            held.delete(token, key, version);
+        Vanishing(StorageEngine held, java.util.Set<Key> vanished) {
+            super(held);
+            this.vanished = vanished;
         }
 
         @Override
         public io.ringkv.storage.StorageRecord get(long token, Key key) {
-            return vanished.contains(key) ? null : held.get(token, key);
-        }
-
-        @Override
-        public void scan(long startExclusive, long endInclusive, io.ringkv.storage.RecordVisitor visitor) {
-            held.scan(startExclusive, endInclusive, visitor);
-        }
-
-        @Override
-        public void flush() {
-            held.flush();
-        }
-
-        @Override
-        public io.ringkv.storage.StorageMetrics metrics() {
-            return held.metrics();
-        }
-
-        @Override
-        public void close() {
-            held.close();
+            return vanished.contains(key) ? null : super.get(token, key);
         }
     }
 
