@@ -581,9 +581,12 @@ public final class Coordinator implements TimerHandler {
         if (begin == ForwardedWrites.Begin.FULL) {
             metrics.forwardsRefusedBusy.incrementRelease();
             metrics.writesFailed.incrementRelease();
-            replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " already"
-                + " coordinates " + forwarded.size() + " handed-over writes, its limit; nothing was written", null,
-                true, false));
+            ForwardedWrites.Answer refusal = new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self()
+                + " already coordinates " + forwarded.size() + " handed-over writes, its limit; nothing was written",
+                null, true, false);
+            // the sender hands it to another replica: a copy that arrives once there is room must not be written
+            forwarded.refuse(id, refusal, context.clock().monotonicNanos());
+            replyToForward(id, refusal);
             return;
         }
         if (begin == ForwardedWrites.Begin.REPEAT) {

@@ -12,7 +12,9 @@ import java.util.Map;
  * write: a repeat of one in flight is ignored, a repeat of a finished one gets the same answer again. A write in
  * flight is never forgotten; a finished one is kept for a retention longer than any sender keeps retransmitting it,
  * then forgotten. When {@link #capacity} writes are remembered, a new one is not taken on ({@link Begin#FULL}) rather
- * than forgetting one a sender may still repeat. Lost on restart. Agent thread only.
+ * than forgetting one a sender may still repeat. A write refused for that can be remembered too ({@link #refuse}), so
+ * a repeat that arrives once there is room gets the same refusal, not a write: its sender may have handed it to
+ * another replica already. Lost on restart. Agent thread only.
  * <ul>
  *   <li>The coordinator keeps the Coordinate requests it coordinates for other nodes ({@link Answer}): it refuses a
  *       hand-over when full, and a restarted replica refuses retransmitted hand-overs it does not know until every
@@ -40,27 +42,35 @@ final class ForwardedWrites<A> {
     private record Finished(Id id, long atNanos) {
     }
 
+    private record Refused<A>(A answer, long atNanos) {
+    }
+
     private final int capacity;
     private final long retentionNanos;
     /** The answer of each write remembered, null while it is in flight. */
     private final Map<Id, A> byId = new HashMap<>();
     // by retention, each in the order they finished, so expiry looks only at the oldest of each
     private final Map<Long, ArrayDeque<Finished>> finished = new java.util.TreeMap<>();
+    // the writes refused for want of room, oldest first, at most capacity of them
+    private final java.util.LinkedHashMap<Id, Refused<A>> refused = new java.util.LinkedHashMap<>();
 
     /**
      * @param capacity the most hand-overs remembered at once, in flight or finished
      * @param retentionNanos how long a finished hand-over's answer is kept for a repeat, unless
-     *     {@link #finish(Id, Object, long, long)} says otherwise
+     *     {@link #finish(Id, Object, long, long)} says otherwise, and a refusal's
      */
     ForwardedWrites(int capacity, long retentionNanos) {
         this.capacity = capacity;
         this.retentionNanos = retentionNanos;
     }
 
-    /** @return {@code NEW} when {@code id} is now tracked as in flight, {@code REPEAT}, or {@code FULL} (not taken) */
+    /**
+     * @return {@code NEW} when {@code id} is now tracked as in flight, {@code REPEAT} (of one taken or refused), or
+     *     {@code FULL} (not taken)
+     */
     Begin begin(Id id, long nowNanos) {
         expire(nowNanos);
-        if (byId.containsKey(id)) {
+        if (byId.containsKey(id) || refused.containsKey(id)) {
             return Begin.REPEAT;
         }
         if (byId.size() >= capacity) {
@@ -70,14 +80,35 @@ final class ForwardedWrites<A> {
         return Begin.NEW;
     }
 
-    /** @return the answer of a finished write, or null while it is in flight or forgotten */
+    /** @return the answer of a finished or refused write, or null while it is in flight or forgotten */
     A answer(Id id) {
-        return byId.get(id);
+        A answer = byId.get(id);
+        if (answer == null) {
+            Refused<A> refusal = refused.get(id);
+            return refusal == null ? null : refusal.answer();
+        }
+        return answer;
     }
 
-    /** @return true when {@code id} was taken on (in flight or finished) and is still remembered */
+    /** @return true when {@code id} was taken on (in flight or finished) or refused, and is still remembered */
     boolean isTracked(Id id) {
-        return byId.containsKey(id);
+        return byId.containsKey(id) || refused.containsKey(id);
+    }
+
+    /**
+     * Remembers that {@code id}, which {@link #begin} found {@code FULL}, was refused with {@code answer}, for the
+     * retention from {@code nowNanos}, so a repeat is answered the same. When {@link #capacity} refusals are
+     * remembered, the oldest is forgotten first.
+     */
+    void refuse(Id id, A answer, long nowNanos) {
+        java.util.Objects.requireNonNull(answer, "answer");
+        if (byId.containsKey(id) || refused.containsKey(id)) {
+            return;
+        }
+        if (refused.size() >= capacity) {
+            refused.pollFirstEntry();
+        }
+        refused.put(id, new Refused<>(answer, nowNanos));
     }
 
     /** Records how {@code id} ended; its answer is kept for the retention from {@code nowNanos}. */
@@ -97,9 +128,14 @@ final class ForwardedWrites<A> {
         }
     }
 
-    /** @return hand-overs remembered, in flight or finished */
+    /** @return hand-overs remembered, in flight or finished (refusals not counted) */
     int size() {
         return byId.size();
+    }
+
+    /** @return refusals remembered */
+    int refusals() {
+        return refused.size();
     }
 
     private void expire(long nowNanos) {
@@ -108,5 +144,8 @@ final class ForwardedWrites<A> {
                 byId.remove(inOrder.pollFirst().id());
             }
         });
+        while (!refused.isEmpty() && nowNanos - refused.firstEntry().getValue().atNanos() >= retentionNanos) {
+            refused.pollFirstEntry();
+        }
     }
 }

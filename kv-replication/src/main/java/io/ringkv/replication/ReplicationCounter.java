@@ -55,7 +55,7 @@ public enum ReplicationCounter implements CounterDescriptor {
     FORWARDS_COORDINATED("replication_forwards_coordinated", CounterKind.COUNTER,
         "writes other nodes handed to this replica to coordinate"),
     DUPLICATE_FORWARDS("replication_duplicate_forwards", CounterKind.COUNTER,
-        "repeated hand-overs of a write already taken on: answered again, never written twice"),
+        "repeated hand-overs of a write already taken on or refused: answered again, never written twice"),
     FORWARDS_REFUSED_AFTER_START("replication_forwards_refused_after_start", CounterKind.COUNTER,
         "retransmitted hand-overs refused because this node had just started and could not tell whether its previous run had written them"),
     CONTEXTS_REFUSED("replication_contexts_refused", CounterKind.COUNTER,

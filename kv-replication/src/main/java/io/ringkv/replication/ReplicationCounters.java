@@ -30,7 +30,8 @@ package io.ringkv.replication;
  *     gauge, not a count)
  * @param writesForwarded writes this node handed to a replica of the key to coordinate (it is not one)
  * @param forwardsCoordinated writes other nodes handed to this replica to coordinate
- * @param duplicateForwards repeated hand-overs of a write already taken on: answered again, never written twice
+ * @param duplicateForwards repeated hand-overs of a write already taken on or refused: answered again, never
+ *     written twice
  * @param forwardsRefusedAfterStart retransmitted hand-overs refused because this node had just started and could
  *     not tell whether its previous run had written them
  * @param contextsRefused writes refused because their causal context carried a counter no node issues (above

@@ -239,6 +239,47 @@ class BlindWriteSimulationTest {
             "a copy of the first write was written again beside the acknowledged second");
     }
 
+    @Test
+    void aHandOverRefusedForWantOfRoomIsRefusedAgainWhenACopyArrivesOnceThereIsRoom() {
+        // the sender of a refused hand-over gives it to the key's next replica; a copy of it (a duplicate datagram,
+        // a retransmission sent before the refusal arrived) that reaches this replica once it has room was taken as
+        // a new write, and the write was made twice
+        ReplicationConfig d = ReplicationConfig.DEFAULT;
+        ReplicationConfig config = new ReplicationConfig(d.resolver(), d.consistency(), d.limits(),
+            d.requestTimeoutNanos(), d.retryIntervalNanos(), d.maxClockEntries(), d.maxSiblings(), 2,
+            d.catchUpWindowNanos(), d.tombstoneGraceMillis());
+        TestCluster cluster = new TestCluster(47, 4, config);
+        List<NodeId> owners = new ArrayList<>();
+        String key = keyFirstReplicatedByN1(cluster, owners);
+        long token = io.ringkv.ring.Partitioner.token(Key.utf8(key));
+        NodeId outsider = cluster.ids.stream().filter(id -> !owners.contains(id)).findFirst().orElseThrow();
+        cluster.sim.runFor(Coordinator.forwardWindowNanos(config) + 100 * MS);
+        Coordinator n1 = cluster.coordinator(n(1));
+        for (long c = 1; c <= 2; c++) {
+            n1.onCoordinate(outsider, coordinate(c, token, key, "held " + c, false));
+        }
+        cluster.sim.runFor(100 * MS);
+        assertEquals(2, cluster.node(n(1)).counters().forwardsCoordinated());
+        n1.onCoordinate(outsider, coordinate(3, token, key, "refused", false));
+        assertEquals(1, cluster.node(n(1)).counters().forwardsRefusedBusy(), "n1 holds 2 hand-overs, its limit");
+        // the two it holds are forgotten once their retention ends; the refusal, later, is still remembered
+        cluster.sim.runFor(Coordinator.forwardWindowNanos(config) - 50 * MS);
+        long repeatsBefore = cluster.node(n(1)).counters().duplicateForwards();
+        n1.onCoordinate(outsider, coordinate(3, token, key, "refused", true));
+        cluster.sim.runFor(200 * MS);
+        assertEquals(2, cluster.node(n(1)).counters().forwardsCoordinated(), "the copy was coordinated");
+        assertEquals(repeatsBefore + 1, cluster.node(n(1)).counters().duplicateForwards());
+        List<Value> values = cluster.get(owners.get(2), key, ALL).value.values();
+        assertTrue(!values.isEmpty() && !values.contains(Value.utf8("refused")), "read " + values);
+    }
+
+    private static io.ringkv.replication.internal.Message.Coordinate coordinate(long correlation, long token,
+                                                                              String key, String value,
+                                                                              boolean retransmit) {
+        return new io.ringkv.replication.internal.Message.Coordinate(correlation, token, Key.utf8(key),
+            Value.utf8(value), io.ringkv.api.Expiry.NONE, null, QUORUM, retransmit);
+    }
+
     /**
      * A node outside the key's replicas hands a write of "first" (with {@code context}) to n1, whose answers to it
      * are lost for 300 ms and then {@code blockedMs} more, so it retransmits; meanwhile "second" is written blind

@@ -67,4 +67,32 @@ class ForwardedWritesTest {
         assertEquals(FAILED, writes.answer(id(1)));
         assertEquals(ForwardedWrites.Begin.REPEAT, writes.begin(id(1), 10 + RETENTION - 1));
     }
+
+    @Test
+    void aRefusedHandOverIsRefusedAgainWhenRepeatedOnceThereIsRoomUntilItsRetentionEnds() {
+        ForwardedWrites<ForwardedWrites.Answer> writes = new ForwardedWrites<>(1, RETENTION);
+        writes.begin(id(1), 0);
+        writes.finish(id(1), FAILED, 0);
+        assertEquals(ForwardedWrites.Begin.FULL, writes.begin(id(2), 10));
+        ForwardedWrites.Answer busy = new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, "busy", null, true, false);
+        writes.refuse(id(2), busy, 10);
+        assertTrue(writes.isTracked(id(2)), "a refusal is known");
+        assertEquals(ForwardedWrites.Begin.REPEAT, writes.begin(id(2), 10 + RETENTION - 1),
+            "a repeat once id 1 made room is not taken on: its sender may have handed it to another replica");
+        assertEquals(busy, writes.answer(id(2)));
+        assertEquals(0, writes.size(), "a refusal holds no place among the writes taken on");
+        assertEquals(ForwardedWrites.Begin.NEW, writes.begin(id(2), 10 + RETENTION), "forgotten after its retention");
+        assertEquals(0, writes.refusals());
+    }
+
+    @Test
+    void refusalsRememberedAreBoundedOldestForgottenFirst() {
+        ForwardedWrites<ForwardedWrites.Answer> writes = new ForwardedWrites<>(2, RETENTION);
+        for (long c = 1; c <= 3; c++) {
+            writes.refuse(id(c), FAILED, c);
+        }
+        assertEquals(2, writes.refusals());
+        assertTrue(!writes.isTracked(id(1)), "the oldest refusal made room");
+        assertTrue(writes.isTracked(id(2)) && writes.isTracked(id(3)));
+    }
 }
