@@ -162,7 +162,18 @@ public final class AeronTransport implements Transport, AutoCloseable {
             .driverTimeoutMs(TimeUnit.NANOSECONDS.toMillis(config.timeoutNanos()))
             .errorHandler(this::onAeronError));
         this.clientInvoker = aeron.conductorAgentInvoker();
-        this.subscription = aeron.addSubscription(config.listen().channel(config.termLength()), STREAM_ID);
+        // the assembler keeps a buffer for each sender's stream that ever sent a message in more than one datagram,
+        // grown to its largest; anyone who can reach the port can open streams, so each is let go when its stream
+        // ends (the client conductor runs on this node's agent thread, as the polls do)
+        this.subscription = aeron.addSubscription(config.listen().channel(config.termLength()), STREAM_ID,
+            image -> { }, this::onStreamEnded);
+    }
+
+    /** A sender's stream ended (it closed, or fell silent past the image timeout): its reassembly buffer goes. */
+    private void onStreamEnded(io.aeron.Image image) {
+        if (assembler.freeSessionBuffer(image.sessionId())) {
+            aeronCounters.get(AeronTransportCounter.REASSEMBLY_BUFFERS_FREED).incrementRelease();
+        }
     }
 
     /**

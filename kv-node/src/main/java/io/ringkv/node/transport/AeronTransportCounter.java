@@ -23,7 +23,9 @@ public enum AeronTransportCounter implements CounterDescriptor {
     DROPPED_QUEUED("transport_dropped_queued", "kept sends dropped because the peer's publication closed or"
         + " disconnected before they went out"),
     FORGOTTEN_SENDERS("transport_forgotten_senders", "senders that were not members forgotten with their publication:"
-        + " not made members within 60 s, or replaced when 64 such senders were kept");
+        + " not made members within 60 s, or replaced when 64 such senders were kept"),
+    REASSEMBLY_BUFFERS_FREED("transport_reassembly_buffers_freed", "buffers that joined a sender's messages of more"
+        + " than one datagram, let go when its stream ended (it closed, or fell silent)");
 
     private final CounterSpec spec;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.ringkv.api.KvException;
 import io.ringkv.api.MessageHeader;
@@ -360,6 +361,35 @@ class AeronTransportTest {
                 && b.counters().value(TransportCounter.DROPPED_UNKNOWN_SENDER) == 1);
         }
         assertTrue(receivedByB.isEmpty());
+        sendFromA(message(SCHEMA, 8));
+        pump(() -> !receivedByB.isEmpty());
+    }
+
+    @Test
+    void theBufferJoiningAStreamsLongMessagesIsLetGoWhenTheStreamEnds() {
+        // anyone who can reach the peer port can open streams, each with a message of many datagrams and no key:
+        // the buffer that joined it stayed for good, a stream at a time, until the heap ran out
+        int streams = 3;
+        try (Aeron raw = Aeron.connect(new Aeron.Context().aeronDirectoryName(
+                 TransportConfig.defaultAeronDirectory(A, a.listenAddress(), dataDirectory.resolve("a")).toString()))) {
+            List<ExclusivePublication> publications = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                long registration = raw.asyncAddExclusivePublication(
+                    addressB.channel(TransportConfig.DEFAULT_TERM_LENGTH), AeronTransport.STREAM_ID);
+                ExclusivePublication[] holder = new ExclusivePublication[1];
+                pump(() -> (holder[0] = raw.getExclusivePublication(registration)) != null);
+                publications.add(holder[0]);
+            }
+            // several datagrams at the default MTU (1,408 bytes)
+            UnsafeBuffer longMessage = new UnsafeBuffer(new byte[8 * 1024]);
+            for (ExclusivePublication publication : publications) {
+                pump(() -> publication.offer(longMessage) > 0);
+            }
+            pump(() -> b.aeronCounter(AeronTransportCounter.DROPPED_UNKNOWN_ENVELOPE) == streams);
+            assertEquals(0, b.aeronCounter(AeronTransportCounter.REASSEMBLY_BUFFERS_FREED), "the streams are open");
+            publications.forEach(ExclusivePublication::close);
+            pump(() -> b.aeronCounter(AeronTransportCounter.REASSEMBLY_BUFFERS_FREED) == streams);
+        }
         sendFromA(message(SCHEMA, 8));
         pump(() -> !receivedByB.isEmpty());
     }
