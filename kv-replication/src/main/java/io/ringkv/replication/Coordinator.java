@@ -298,7 +298,8 @@ public final class Coordinator implements TimerHandler {
     /**
      * Gives the key's value a new expiry (Redis' {@code EXPIRE}, {@code PERSIST}, {@code GETEX}): a read at
      * {@code consistency.r()}, then, when the key holds a value and {@code condition} allows the change, a write of
-     * that value with {@code expiry} whose context is the read's, at {@code consistency.w()}. The value is the one a
+     * that value with {@code expiry} whose context is the read's, at {@code consistency.w()}; a time to live counts
+     * from this node's clock when the read answered, as the condition did. The value is the one a
      * {@code GET} answers (the newest sibling), so the write also settles any siblings. An expiry already past
      * deletes the key instead. Not atomic with writes of other clients in between: under vector clocks such a write
      * stays a sibling of this one; under last-write-wins the later timestamp wins.
@@ -320,7 +321,10 @@ public final class Coordinator implements TimerHandler {
                     return;
                 }
                 boolean past = next != Version.NEVER && next <= now;
-                write(key, past ? null : newest.value(), expiry, siblings.context(), consistency, new PutCallback() {
+                // the instant the condition was checked against is the one written: a time to live resolved again
+                // from the replica's stamp (later, and perhaps on a clock ahead) could pass a GT or LT it failed
+                Expiry checked = next == Version.NEVER ? Expiry.NONE : Expiry.at(next);
+                write(key, past ? null : newest.value(), checked, siblings.context(), consistency, new PutCallback() {
                     @Override
                     public void onSuccess(Version written) {
                         callback.onSuccess(newest.value(), true);

@@ -205,6 +205,21 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aTimeToLiveThatPassedLtIsTheOneWrittenThoughTheValueWasStampedByAClockAhead() {
+        // n3's clock runs 30 s ahead: its SET ... EX 20 expires 50 s from now. EXPIRE ... 40 LT through n1 passes
+        // (40 s < 50 s), but the write was stamped after the value read, 30 s ahead, and its 40 s counted from there
+        // made the time to live longer under LT
+        TestCluster cluster = new TestCluster(61, 3, ReplicationConfig.DEFAULT);
+        cluster.sim.node(n(3)).clockSkewMillis(30_000);
+        assertTrue(put(cluster, n(3), "k", "v", Expiry.after(20_000), ALL).succeeded());
+        long set = expiry(cluster, n(1));
+        assertEquals(new Changed(Value.utf8("v"), true), change(cluster, n(1), Expiry.after(40_000),
+            Expiry.Condition.LT));
+        long changed = expiry(cluster, n(2));
+        assertTrue(changed < set, "LT made the expiry later: " + set + " -> " + changed);
+    }
+
+    @Test
     void aScanLeavesOutKeysWhoseValuesExpired() {
         SimulationSeeds.run(getClass(), "aScanLeavesOutKeysWhoseValuesExpired", "kv-replication", 5, seed -> {
             TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);
