@@ -295,13 +295,13 @@ public final class ScanCoordinator implements TimerHandler {
     }
 
     private void retry(PendingScan scan) {
-        counters.get(ScanCounter.RETRIES).incrementRelease();
         scan.attempt++;
         if (scan.attempt >= scan.replicas.length * ROUNDS) {
             fail(scan, ErrorCode.TIMEOUT, "no replica of the token range up to " + scan.end
                 + " answered the scan in time; retry with the same cursor");
             return;
         }
+        counters.get(ScanCounter.RETRIES).incrementRelease();
         ask(scan);
     }
 

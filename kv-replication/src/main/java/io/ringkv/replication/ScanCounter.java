@@ -10,8 +10,8 @@ public enum ScanCounter implements CounterDescriptor {
     SCANS_FAILED("scan_pages_failed", "SCAN calls answered with an error: no replica of a range answered in time, "
         + "the ring is empty, or too many scans were in flight"),
     REPLICA_ASKS("scan_replica_asks", "requests for a page of a range's keys sent to a replica (this node included)"),
-    RETRIES("scan_retries", "pages of a range asked of another replica because the one asked did not answer in time "
-        + "or failed to read"),
+    RETRIES("scan_retries", "pages of a range asked again, of the next replica, because the one asked did not answer "
+        + "in time, failed to read, or answered a page that could not be right"),
     LATE_REPLIES("scan_late_replies", "scan replies for asks already answered, retried or unknown (duplicates "
         + "included): dropped"),
     PAGES_SERVED("scan_pages_served", "pages of this replica's keys read for a scan, this node's own asks included"),

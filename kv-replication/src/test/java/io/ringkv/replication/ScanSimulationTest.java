@@ -116,6 +116,22 @@ class ScanSimulationTest {
         assertTrue(seen.containsAll(present) && deleted.stream().noneMatch(seen::contains));
     }
 
+    @Test
+    void aScanThatNoReplicaAnswersCountsARetryForEachReplicaAskedAgainOnly() {
+        // the last retry, which gave up and asked no one, was counted as one
+        TestCluster cluster = new TestCluster(71, 4, ReplicationConfig.DEFAULT);
+        io.ringkv.ring.PreferenceList first = cluster.ring.preferenceList(Long.MIN_VALUE);
+        NodeId via = cluster.ids.stream().filter(id -> !first.contains(id)).findFirst().orElseThrow();
+        List<NodeId> others = new java.util.ArrayList<>(cluster.ids);
+        others.remove(via);
+        cluster.sim.network().partition(List.of(via), others);
+        TestCluster.Outcome<ScanPage> page = cluster.scan(via, ScanCursor.START, 10);
+        assertEquals(ErrorCode.TIMEOUT, page.error, page.message);
+        long asks = cluster.sim.node(via).counters().value("scan_replica_asks");
+        assertEquals(6, asks, "each of the range's 3 replicas, twice");
+        assertEquals(asks - 1, cluster.sim.node(via).counters().value("scan_retries"));
+    }
+
     /** @return a running node other than {@code avoid}, to coordinate a call */
     @Test
     void aNodeThatLeftARangeInItsOwnRingRefusesToScanItAndAnotherReplicaAnswers() {
