@@ -21,6 +21,11 @@ final class AccessGate {
         this.counters = authenticator.counters();
     }
 
+    /** @return true when {@code session} must log in before it may run anything but AUTH, HELLO and QUIT */
+    boolean awaitsLogin(ClientSession session) {
+        return authenticator.required() && session.user() == null;
+    }
+
     /** @return the error that refuses {@code spec} to {@code session}, or null when it may run; counts refusals */
     Reply refusal(CommandSpec spec, ClientSession session) {
         if (!authenticator.required()) {

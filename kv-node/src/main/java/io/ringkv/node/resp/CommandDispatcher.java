@@ -75,6 +75,11 @@ final class CommandDispatcher {
         return spec == null ? CommandSpec.SMALL_REPLY_BYTES : spec.replyBytes(arguments);
     }
 
+    /** @return true when {@code session} must log in first: its requests are parsed with tight limits */
+    boolean awaitsLogin(ClientSession session) {
+        return gate.awaitsLogin(session);
+    }
+
     /** @return the command a request names, or null when the node has no such command */
     CommandSpec lookup(List<byte[]> arguments) {
         return find(text(arguments.getFirst()));

@@ -272,7 +272,7 @@ final class Connection implements CommandContext {
                     request = held;
                     keys = heldKeys;
                     replyBytes = heldReplyBytes;
-                } else if (in != null && in.hasRemaining() && parser.parse(in)) {
+                } else if (in != null && in.hasRemaining() && parseRequest()) {
                     requestStartNanos = NONE;
                     request = parser.request();
                     keys = loop.dispatcher().keysOf(request);
@@ -317,6 +317,12 @@ final class Connection implements CommandContext {
             closing = true;
         }
         encodeAnswered();
+    }
+
+    /** Parses on from the buffered bytes, with the tight limits while the connection must still log in. */
+    private boolean parseRequest() throws RespProtocolException {
+        parser.unauthenticated(loop.dispatcher().awaitsLogin(session));
+        return parser.parse(in);
     }
 
     /**

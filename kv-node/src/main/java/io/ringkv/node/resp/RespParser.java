@@ -16,6 +16,10 @@ final class RespParser {
     static final int MAX_INLINE_BYTES = 64 * 1024;
     /** What one argument costs besides its bytes, charged against the request bound (array slot, header). */
     static final int ARGUMENT_OVERHEAD_BYTES = 32;
+    /** Most arguments of a request from a connection that must log in first, as Redis (AUTH and HELLO fit). */
+    static final int MAX_UNAUTHENTICATED_ARGUMENTS = 10;
+    /** Longest argument of a request from a connection that must log in first, as Redis. */
+    static final int MAX_UNAUTHENTICATED_BULK_BYTES = 16 * 1024;
     private static final int MAX_LENGTH_DIGITS = 10;
     private static final byte[] EMPTY = new byte[0];
 
@@ -36,6 +40,7 @@ final class RespParser {
     private boolean sawCr;
     private byte[] line = EMPTY;
     private int lineLength;
+    private boolean unauthenticated;
 
     /**
      * @param maxBulkBytes longest bulk string accepted
@@ -70,6 +75,15 @@ final class RespParser {
             }
         }
         return complete;
+    }
+
+    /**
+     * Until a connection that must log in has, its requests are held to {@value #MAX_UNAUTHENTICATED_ARGUMENTS}
+     * arguments of at most {@value #MAX_UNAUTHENTICATED_BULK_BYTES} bytes: a client without a password cannot make
+     * the node hold the megabytes a request may otherwise reach.
+     */
+    void unauthenticated(boolean value) {
+        unauthenticated = value;
     }
 
     /** @return true when part of a request has arrived and the rest has not */
@@ -136,6 +150,9 @@ final class RespParser {
         if (count > MAX_ARGUMENTS) {
             throw new RespProtocolException("invalid multibulk length");
         }
+        if (unauthenticated && count > MAX_UNAUTHENTICATED_ARGUMENTS) {
+            throw new RespProtocolException("unauthenticated multibulk length");
+        }
         if (count <= 0) {
             // *0 and *-1 are empty requests; Redis ignores them
             state = State.START;
@@ -158,6 +175,9 @@ final class RespParser {
         }
         if (negative) {
             throw new RespProtocolException("invalid bulk length");
+        }
+        if (unauthenticated && number > MAX_UNAUTHENTICATED_BULK_BYTES) {
+            throw new RespProtocolException("unauthenticated bulk length");
         }
         if (number > maxBulkBytes) {
             throw new RespProtocolException("invalid bulk length " + number + " (the limit is " + maxBulkBytes

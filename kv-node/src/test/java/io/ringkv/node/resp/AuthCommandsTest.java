@@ -2,6 +2,7 @@ package io.ringkv.node.resp;
 
 import static io.ringkv.node.resp.RespTestClient.NULL_BULK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.CounterRegistry;
@@ -213,6 +214,27 @@ class AuthCommandsTest {
         assertEquals(new Bulk("1"), client.read(), "still the writer after a failed AUTH");
         assertEquals("OK", client.read());
         assertTrue(((Err) client.read()).message().startsWith("NOPERM User reader"), "the reader now");
+    }
+
+    @Test
+    void beforeALoginALargeRequestIsAProtocolErrorThatClosesTheConnectionAndOnceLoggedInItRuns()
+        throws IOException {
+        // without a password a client could make the node hold 4 MiB per connection, for each of 10,000
+        RespTestClient stranger = client();
+        String large = "v".repeat(20 * 1024);
+        // the header alone is refused: the value never has to arrive
+        stranger.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + large.length() + "\r\n");
+        assertEquals(new Err("ERR Protocol error: unauthenticated bulk length"), stranger.read());
+        assertThrows(java.io.EOFException.class, stranger::read, "the connection is closed, as Redis closes it");
+        RespTestClient many = client();
+        many.send(RespTestClient.command("AUTH", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"));
+        assertEquals(new Err("ERR Protocol error: unauthenticated multibulk length"), many.read());
+        RespTestClient writer = client();
+        assertEquals("OK", writer.call("AUTH", "writer", "w-pass"));
+        String value = "v".repeat(10 * 1024);
+        assertEquals("OK", writer.call("MSET", "k1", value, "k2", value, "k3", value, "k4", value, "k5", value, "k6",
+            value), "13 arguments, 60 KiB: once logged in");
+        assertEquals(new Bulk(value), writer.call("GET", "k6"));
     }
 
     @Test

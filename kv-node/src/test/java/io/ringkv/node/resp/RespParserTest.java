@@ -127,6 +127,40 @@ class RespParserTest {
         assertEquals(List.of("GET", "key"), strings(parser.request()));
     }
 
+    @Test
+    void beforeALoginARequestIsHeldToTenArgumentsOfSixteenKibAsRedisHoldsIt() throws RespProtocolException {
+        RespParser guarded = new RespParser(1 << 20, 4 << 20);
+        guarded.unauthenticated(true);
+        int most = RespParser.MAX_UNAUTHENTICATED_BULK_BYTES;
+        assertTrue(guarded.parse(ByteBuffer.wrap(bytes(request(10, most)))), "the most a login may send");
+        assertEquals("unauthenticated multibulk length", assertThrows(RespProtocolException.class,
+            () -> new Guarded().parse(request(11, 1))).getMessage());
+        assertEquals("unauthenticated bulk length", assertThrows(RespProtocolException.class,
+            () -> new Guarded().parse(request(1, most + 1))).getMessage());
+        guarded.unauthenticated(false);
+        assertTrue(guarded.parse(ByteBuffer.wrap(bytes(request(100, most + 1)))), "once logged in");
+        assertEquals(100, guarded.request().size());
+    }
+
+    /** A parser that must log in first, with the node's own limits otherwise. */
+    private static final class Guarded {
+        private final RespParser parser = new RespParser(1 << 20, 4 << 20);
+
+        boolean parse(String input) throws RespProtocolException {
+            parser.unauthenticated(true);
+            return parser.parse(ByteBuffer.wrap(bytes(input)));
+        }
+    }
+
+    private static String request(int arguments, int bytesEach) {
+        StringBuilder text = new StringBuilder("*" + arguments + "\r\n");
+        String argument = "x".repeat(bytesEach);
+        for (int i = 0; i < arguments; i++) {
+            text.append('$').append(bytesEach).append("\r\n").append(argument).append("\r\n");
+        }
+        return text.toString();
+    }
+
     private String error(String input) {
         return assertThrows(RespProtocolException.class,
             () -> parseAll(new RespParser(MAX_BULK, MAX_REQUEST), ByteBuffer.wrap(bytes(input)), new ArrayList<>()))
