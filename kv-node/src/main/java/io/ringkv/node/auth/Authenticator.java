@@ -81,10 +81,27 @@ public final class Authenticator implements AutoCloseable {
             byte[] hash = new byte[PasswordHash.HASH_BYTES];
             random.nextBytes(salt);
             random.nextBytes(hash);
-            int iterations = users.all().stream().findFirst().map(user -> user.password().iterations())
-                .orElse(PasswordHash.DEFAULT_ITERATIONS);
-            decoy = new PasswordHash(iterations, salt, hash);
+            decoy = new PasswordHash(decoyIterations(users), salt, hash);
         }
+    }
+
+    /**
+     * @return the iteration count most users' hashes have (the larger on a tie): an unknown user's check costs what
+     *     most known users' checks cost, so its answer's timing tells no one the name is unknown (the first user's
+     *     count, used before, told it apart whenever that user's differed from the others')
+     */
+    static int decoyIterations(Users users) {
+        java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
+        users.all().forEach(user -> counts.merge(user.password().iterations(), 1L, Long::sum));
+        int most = PasswordHash.DEFAULT_ITERATIONS;
+        long seen = 0;
+        for (java.util.Map.Entry<Integer, Long> count : counts.entrySet()) {
+            if (count.getValue() >= seen) {
+                most = count.getKey();
+                seen = count.getValue();
+            }
+        }
+        return most;
     }
 
     /** @return an authenticator that checks nothing: every client may do everything (its counters registered) */

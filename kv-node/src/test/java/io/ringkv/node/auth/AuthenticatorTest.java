@@ -27,6 +27,19 @@ class AuthenticatorTest {
         authenticator.close();
     }
 
+    @Test
+    void anUnknownUsersCheckCostsWhatMostUsersChecksCost() {
+        // the first user's count was used: a user added with other --iterations told an unknown name apart by time
+        SecureRandom random = new SecureRandom();
+        java.util.function.BiFunction<String, Integer, User> user = (name, iterations) -> new User(name,
+            Permission.READ, PasswordHash.create("pw".toCharArray(), iterations, random));
+        int few = PasswordHash.MIN_ITERATIONS;
+        assertEquals(2 * few, Authenticator.decoyIterations(new Users(List.of(user.apply("first", few),
+            user.apply("b", 2 * few), user.apply("c", 2 * few)))));
+        assertEquals(2 * few, Authenticator.decoyIterations(new Users(List.of(user.apply("first", few),
+            user.apply("b", 2 * few)))), "on a tie, the larger");
+    }
+
     private Optional<User> login(String user, String password) throws Exception {
         return authenticator.login(user, password.getBytes(StandardCharsets.UTF_8)).get(30, TimeUnit.SECONDS);
     }
