@@ -9,8 +9,11 @@ import java.util.Objects;
  *
  * @param kind how the instant is chosen
  * @param millis the time to live for {@link Kind#AFTER}, the instant for {@link Kind#AT}, 0 otherwise
+ * @param onlyIfLive true for a change of a value's expiry ({@code EXPIRE}, {@code PERSIST}): the replica that issues
+ *     the write's dot writes nothing when it holds versions the write replaces and none of them lives by the write's
+ *     timestamp (they expired or were deleted), so a change that raced the value's expiry cannot bring it back
  */
-public record Expiry(Kind kind, long millis) {
+public record Expiry(Kind kind, long millis, boolean onlyIfLive) {
     /** The value never expires (a plain {@code SET}, {@code PERSIST}). */
     public static final Expiry NONE = new Expiry(Kind.NONE, 0);
     /** The value keeps the expiry of the value it replaces ({@code SET ... KEEPTTL}). */
@@ -73,6 +76,16 @@ public record Expiry(Kind kind, long millis) {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, timed
                 ? "an expiry must be at least 1 ms, was " + millis : kind + " expiry takes no time, was " + millis);
         }
+    }
+
+    /** An expiry that applies to any write. */
+    public Expiry(Kind kind, long millis) {
+        this(kind, millis, false);
+    }
+
+    /** @return this expiry for a change of a live value's expiry only (see {@link #onlyIfLive()}) */
+    public Expiry ofLiveValueOnly() {
+        return new Expiry(kind, millis, true);
     }
 
     /** @return expiry {@code millis} (at least 1) after the write */

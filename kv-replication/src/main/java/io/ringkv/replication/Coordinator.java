@@ -301,7 +301,9 @@ public final class Coordinator implements TimerHandler {
      * that value with {@code expiry} whose context is the read's, at {@code consistency.w()}; a time to live counts
      * from this node's clock when the read answered, as the condition did. The value is the one a
      * {@code GET} answers (the newest sibling), so the write also settles any siblings. An expiry already past
-     * deletes the key instead. Not atomic with writes of other clients in between: under vector clocks such a write
+     * deletes the key instead. When the value has expired or been deleted by the time the replica that coordinates
+     * the write stamps it, nothing is written and the key counts as absent ({@link Expiry#onlyIfLive()}). Not atomic
+     * with writes of other clients in between: under vector clocks such a write
      * stays a sibling of this one; under last-write-wins the later timestamp wins.
      */
     public void changeExpiry(Key key, Expiry expiry, Expiry.Condition condition, Consistency consistency,
@@ -324,10 +326,12 @@ public final class Coordinator implements TimerHandler {
                 // the instant the condition was checked against is the one written: a time to live resolved again
                 // from the replica's stamp (later, and perhaps on a clock ahead) could pass a GT or LT it failed
                 Expiry checked = next == Version.NEVER ? Expiry.NONE : Expiry.at(next);
-                write(key, past ? null : newest.value(), checked, siblings.context(), consistency, new PutCallback() {
+                write(key, past ? null : newest.value(), checked.ofLiveValueOnly(), siblings.context(), consistency,
+                    new PutCallback() {
                     @Override
                     public void onSuccess(Version written) {
-                        callback.onSuccess(newest.value(), true);
+                        // no version: the value expired or was deleted before the replica stamped the change
+                        callback.onSuccess(written == null ? null : newest.value(), written != null);
                     }
 
                     @Override
@@ -461,6 +465,12 @@ public final class Coordinator implements TimerHandler {
         local.coordinate(token, key, value, expiry, past(causalContext), stamp, (stamped, failure) -> {
             if (failure != null) {
                 refused.accept(failure);
+                return;
+            }
+            if (stamped == ReplicaTasks.Coordinated.NOTHING) {
+                // a change of expiry whose value expired or was deleted before the change was stamped: no write
+                metrics.expiryChangesOfGoneValues.incrementRelease();
+                callback.onSuccess(null, false);
                 return;
             }
             // a blind write may be stamped after what it replaced: the clock moves past it
@@ -1210,6 +1220,15 @@ public final class Coordinator implements TimerHandler {
             metrics.forwardsRedirected.incrementRelease();
             forward(forward.token, forward.key, forward.value, forward.expiry, forward.causalContext, forward.consistency,
                 forward.replicas, nextReplica(forward.replicas, forward.index), forward.diskFull, forward.callback);
+        } else if (answer.error() == null && answer.version() == null) {
+            if (forward.expiry.onlyIfLive()) {
+                // the replica found the value gone since it was read: nothing was written
+                forward.callback.onSuccess(null, false);
+            } else {
+                metrics.writesFailed.incrementRelease();
+                forward.callback.onFailure(ErrorCode.STORAGE_FAILURE, "a replica answered the write without the"
+                    + " version it wrote; it may or may not have been written");
+            }
         } else if (answer.error() == null) {
             receive(answer.version().timestamp());
             metrics.writesAcknowledged.incrementRelease();

@@ -178,7 +178,8 @@ public final class Replica {
      * @param past the versions the write supersedes (the client's context, pruned); null for a blind write, which
      *     supersedes every version this replica holds
      * @param done receives the new version and the key's resolved versions now stored (which go to the other
-     *     replicas), or why nothing was stored: {@code DISK_FULL} (see {@link #lastRefusal()}),
+     *     replicas), {@link ReplicaTasks.Coordinated#NOTHING} when a change of expiry found the value gone, or why
+     *     nothing was stored: {@code DISK_FULL} (see {@link #lastRefusal()}),
      *     {@code STORAGE_FAILURE} (storage failed, or the key would exceed its sibling limit),
      *     {@code INVALID_ARGUMENT} (the key's counters leave no next dot), {@code UNAVAILABLE} (the storage stage is
      *     full); all counted
@@ -204,6 +205,8 @@ public final class Replica {
                         metrics.contextsRefused.incrementRelease();
                     }
                     done.complete(null, failure);
+                } else if (coordinated == ReplicaTasks.Coordinated.NOTHING) {
+                    done.complete(coordinated, null);
                 } else if (coordinated.stored().change() == ReplicaTasks.Change.SIBLING_LIMIT) {
                     counted(coordinated.stored());
                     done.complete(null, siblingLimit());

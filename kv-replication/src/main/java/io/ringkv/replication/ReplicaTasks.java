@@ -63,6 +63,8 @@ final class ReplicaTasks {
      * @param prunedEntries clock entries dropped from a blind write's past to keep it bounded
      */
     record Coordinated(Versioned written, Stored stored, boolean supersededLive, int prunedEntries) {
+        /** A change of expiry that found the value it replaces gone ({@link Expiry#onlyIfLive()}): no dot, no write. */
+        static final Coordinated NOTHING = new Coordinated(null, null, false, 0);
     }
 
     /**
@@ -133,6 +135,7 @@ final class ReplicaTasks {
      *
      * @param past what the write supersedes (the client's context, pruned); null for a blind write, which
      *     supersedes every version this replica holds and, under last-write-wins, is stamped after all of them
+     * @return the write, or {@link Coordinated#NOTHING} for a change of expiry of a value gone by {@code timestamp}
      * @throws KvException with {@code INVALID_ARGUMENT} when the key's counters leave no next dot, {@code DISK_FULL}
      *     or {@code STORAGE_FAILURE} from the engine; nothing was stored then
      */
@@ -162,6 +165,12 @@ final class ReplicaTasks {
                 // the set is in last-write-wins order: the last one covered is the one GET answers of them
                 newestReplaced = held;
             }
+        }
+        if (expiry.onlyIfLive() && value != null && newestReplaced != null && !supersededLive) {
+            // this replica holds what the client's read saw, and none of it lives by the write's timestamp: the
+            // value whose expiry the client changes expired (or was deleted) since it was read, and writing it
+            // again would bring it back. A replica that holds none of it yet (it missed the write) writes it.
+            return Coordinated.NOTHING;
         }
         // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete
         long kept = newestReplaced == null || newestReplaced.isTombstone() ? Version.NEVER

@@ -64,6 +64,8 @@ public enum ReplicationCounter implements CounterDescriptor {
         "writes handed to another replica of the key because the one asked to coordinate them refused for a full disk before writing anything"),
     FORWARDS_REFUSED_BUSY("replication_forwards_refused_busy", CounterKind.COUNTER,
         "hand-overs refused with UNAVAILABLE because this replica already tracked its limit of hand-overs in flight"),
+    EXPIRY_CHANGES_OF_GONE_VALUES("replication_expiry_changes_of_gone_values", CounterKind.COUNTER,
+        "changes of expiry (EXPIRE, PERSIST, GETEX) this replica wrote nothing for: the value had expired or been deleted since it was read, and writing it again would have brought it back"),
     STORAGE_STAGE_FULL("replication_storage_stage_full", CounterKind.COUNTER,
         "replica reads and writes refused because the node's storage stage queue was full (the request failed or the replica did not acknowledge; nothing was stored)"),
     OVERSIZE_REFUSALS("replication_oversize_refusals", CounterKind.COUNTER,

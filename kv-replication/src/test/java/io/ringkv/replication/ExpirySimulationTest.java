@@ -220,6 +220,30 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aChangeOfExpiryThatReachesItsReplicaAfterTheValueExpiredWritesNothing() {
+        // n-outside reads the value live 10 ms before it expires and hands PERSIST to a replica 20 ms away, which
+        // stamped it after the expiry: writing the value again brought it back, for good, after reads had found it
+        // gone
+        TestCluster cluster = new TestCluster(67, 4, ReplicationConfig.DEFAULT);
+        cluster.sim.network().latency(LatencyModel.fixed(20 * MS));
+        io.ringkv.ring.PreferenceList replicas = cluster.ring.preferenceList(
+            io.ringkv.ring.Partitioner.token(Key.utf8("k")));
+        NodeId outside = cluster.ids.stream().filter(id -> !replicas.contains(id)).findFirst().orElseThrow();
+        Version written = put(cluster, replicas.get(0).id(), "k", "v", Expiry.after(1_000), ALL).value;
+        // the read takes a round trip (40 ms): it answers 10 ms before the instant
+        cluster.sim.runFor((written.expiresAtMillis() - 50 - cluster.sim.node(outside).wallClockMillis()) * MS);
+        assertEquals(new Changed(null, false), change(cluster, outside, Expiry.NONE, Expiry.Condition.ALWAYS),
+            "the value expired before the change was stamped");
+        assertTrue(cluster.get(replicas.get(1).id(), "k", ALL).value.isDeleted(), "the value came back");
+        long nothing = 0;
+        for (io.ringkv.api.Node replica : replicas.replicas()) {
+            nothing += cluster.sim.node(replica.id()).counters().value("replication_expiry_changes_of_gone_values");
+        }
+        assertEquals(1, nothing);
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
+
+    @Test
     void aScanLeavesOutKeysWhoseValuesExpired() {
         SimulationSeeds.run(getClass(), "aScanLeavesOutKeysWhoseValuesExpired", "kv-replication", 5, seed -> {
             TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);

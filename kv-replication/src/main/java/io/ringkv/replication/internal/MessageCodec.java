@@ -74,6 +74,8 @@ public final class MessageCodec {
     private static final int NOTHING_WRITTEN = 0x80;
     /** On a CoordinateReply's success: the write superseded a live value at the coordinating replica. */
     private static final int SUPERSEDED_LIVE = 0x40;
+    /** The Coordinate expiry kind's high bit: {@link Expiry#onlyIfLive()}. */
+    private static final int ONLY_IF_LIVE = 0x80;
     private final CoordinateEncoder coordinateEncoder = new CoordinateEncoder();
     private final CoordinateDecoder coordinateDecoder = new CoordinateDecoder();
     private final CoordinateReplyEncoder coordinateReplyEncoder = new CoordinateReplyEncoder();
@@ -184,7 +186,7 @@ public final class MessageCodec {
             .n((short) consistency.n()).r((short) consistency.r()).w((short) consistency.w())
             .tombstone(value == null ? BooleanType.TRUE : BooleanType.FALSE)
             .retransmit(retransmit ? BooleanType.TRUE : BooleanType.FALSE)
-            .expiryKind((short) expiry.kind().ordinal())
+            .expiryKind((short) (expiry.kind().ordinal() | (expiry.onlyIfLive() ? ONLY_IF_LIVE : 0)))
             .expiryMillis(expiry.millis())
             .putKey(keyBytes, 0, keyBytes.length)
             .putContext(contextBytes, 0, contextBytes.length)
@@ -420,9 +422,10 @@ public final class MessageCodec {
         require(tombstone != BooleanType.NULL_VAL, "tombstone flag is not 0 or 1");
         BooleanType retransmit = d.retransmit();
         require(retransmit != BooleanType.NULL_VAL, "retransmit flag is not 0 or 1");
-        int expiryKind = d.expiryKind();
+        int expiryKind = d.expiryKind() & ~ONLY_IF_LIVE;
         require(expiryKind < Expiry.Kind.values().length, "expiry kind " + expiryKind + " is unknown");
-        Expiry expiry = new Expiry(Expiry.Kind.values()[expiryKind], d.expiryMillis());
+        Expiry expiry = new Expiry(Expiry.Kind.values()[expiryKind], d.expiryMillis(),
+            (d.expiryKind() & ONLY_IF_LIVE) != 0);
         Key key = Key.of(bytes(d.limit(), d::keyLength, end, limits.maxKeyBytes(), "key", d::getKey), limits);
         byte[] context = bytes(d.limit(), d::contextLength, end, MAX_CONTEXT_BYTES, "context", d::getContext);
         byte[] value = bytes(d.limit(), d::valueLength, end, limits.maxValueBytes(), "value", d::getValue);
@@ -445,8 +448,9 @@ public final class MessageCodec {
         byte[] written = bytes(d.limit(), d::versionLength, end, MAX_VERSION_BYTES, "version", d::getVersion);
         byte[] reason = bytes(d.limit(), d::messageLength, end, MAX_REASON_BYTES, "message", d::getMessage);
         if (code == 0) {
-            return new Message.CoordinateReply(correlationId, null, "", VersionEncoding.decodeVersion(written), false,
-                supersededLive);
+            // no version: a change of expiry found the value gone, and wrote nothing
+            return new Message.CoordinateReply(correlationId, null, "",
+                written.length == 0 ? null : VersionEncoding.decodeVersion(written), false, supersededLive);
         }
         return new Message.CoordinateReply(correlationId, ErrorCode.values()[code - 1],
             new String(reason, StandardCharsets.UTF_8), null, nothingWritten, false);

@@ -41,6 +41,7 @@ public final class Metrics {
     public final Counter diskFullHandOvers;
     public final Counter forwardsRefusedBusy;
     public final Counter storageStageFull;
+    public final Counter expiryChangesOfGoneValues;
     public final Counter forwardsRedirected;
     public final Counter blindWritesRewritten;
     public final Counter oversizeRefusals;
@@ -78,6 +79,7 @@ public final class Metrics {
         diskFullHandOvers = set.get(ReplicationCounter.DISK_FULL_HAND_OVERS);
         forwardsRefusedBusy = set.get(ReplicationCounter.FORWARDS_REFUSED_BUSY);
         storageStageFull = set.get(ReplicationCounter.STORAGE_STAGE_FULL);
+        expiryChangesOfGoneValues = set.get(ReplicationCounter.EXPIRY_CHANGES_OF_GONE_VALUES);
         forwardsRedirected = set.get(ReplicationCounter.FORWARDS_REDIRECTED);
         blindWritesRewritten = set.get(ReplicationCounter.BLIND_WRITES_REWRITTEN);
         oversizeRefusals = set.get(ReplicationCounter.OVERSIZE_REFUSALS);

@@ -37,11 +37,19 @@ class CoordinateExpiryCodecTest {
 
     @Test
     void everyKindOfExpiryDecodesAsSent() {
-        for (Expiry expiry : new Expiry[] {Expiry.NONE, Expiry.KEEP, Expiry.after(1), Expiry.at(Long.MAX_VALUE)}) {
+        for (Expiry expiry : new Expiry[] {Expiry.NONE, Expiry.KEEP, Expiry.after(1), Expiry.at(Long.MAX_VALUE),
+            Expiry.NONE.ofLiveValueOnly(), Expiry.at(5).ofLiveValueOnly()}) {
             UnsafeBuffer buffer = coordinate(expiry);
             Message.Coordinate decoded = (Message.Coordinate) codec.decode(buffer, 0, buffer.capacity());
             assertEquals(expiry, decoded.expiry());
         }
+    }
+
+    @Test
+    void aSuccessWithoutAVersionIsAChangeOfExpiryThatWroteNothing() {
+        int length = codec.encodeCoordinateReply(4, null, "", null, false, false);
+        Message.CoordinateReply reply = (Message.CoordinateReply) codec.decode(codec.sendBuffer(), 0, length);
+        assertEquals(new Message.CoordinateReply(4, null, "", null, false, false), reply);
     }
 
     @Test
