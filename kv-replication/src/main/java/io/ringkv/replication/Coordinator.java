@@ -274,11 +274,37 @@ public final class Coordinator implements TimerHandler {
      *
      * <p>{@code expiry} is resolved to an instant by the coordinating replica, against the write's hybrid timestamp
      * (a time to live) or the value it replaces ({@link Expiry#KEEP}), and travels in the version, so every replica
-     * holds the same instant; from then on the value reads as absent ({@link #get}).
+     * holds the same instant; from then on the value reads as absent ({@link #get}). A blind write that keeps the
+     * expiry ({@code SET ... KEEPTTL}) reads first, at {@code consistency.r()}, and writes with the read's context and
+     * the expiry of the value a {@code GET} answers: the coordinating replica alone may have missed that value, and
+     * under last-write-wins the replicas that held it drop it for the new one, expiry and all, so the value would
+     * never expire. Like {@link #changeExpiry}, not atomic with writes of other clients in between.
      */
     public void put(Key key, Value value, Expiry expiry, CausalContext causalContext, Consistency consistency,
                     PutCallback callback) {
+        if (expiry.kind() == Expiry.Kind.KEEP && causalContext == null) {
+            writeKeepingExpiry(key, value, consistency, callback);
+            return;
+        }
         write(key, value, expiry, causalContext, consistency, callback);
+    }
+
+    private void writeKeepingExpiry(Key key, Value value, Consistency consistency, PutCallback callback) {
+        get(key, consistency, new GetCallback() {
+            @Override
+            public void onSuccess(SiblingSet siblings) {
+                Versioned newest = siblings.newest();
+                long kept = newest == null || newest.isTombstone() ? Version.NEVER
+                    : newest.version().expiresAtMillis();
+                write(key, value, kept == Version.NEVER ? Expiry.NONE : Expiry.at(kept), siblings.context(),
+                    consistency, callback);
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                callback.onFailure(code, message);
+            }
+        });
     }
 
     /** Deletes {@code key} at the cluster's consistency: a tombstone superseding what the context covers. */

@@ -244,6 +244,25 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void setKeepttlThroughAReplicaThatMissedTheValueKeepsItsExpiry() {
+        // n3 missed SET v1 EX 100 and coordinated SET v2 KEEPTTL blind: it kept the expiry it held, none, and the
+        // replicas that held v1 took v2 with no expiry too (a rewrite, or last-write-wins dropping v1): v2 never
+        // expired
+        for (String resolver : List.of("vector-clock", "lww")) {
+            TestCluster cluster = new TestCluster(73, 3, ReplicationConfig.DEFAULT.withResolver(resolver)
+                .withCatchUpWindow(0));
+            cluster.sim.network().partition(List.of(n(3)), List.of(n(1), n(2)));
+            Version first = put(cluster, n(1), "k", "v1", Expiry.after(100_000), QUORUM).value;
+            cluster.sim.runFor(2_000 * MS);
+            cluster.sim.network().heal();
+            assertTrue(put(cluster, n(3), "k", "v2", Expiry.KEEP, QUORUM).succeeded());
+            SiblingSet read = cluster.get(n(1), "k", ALL).value;
+            assertEquals(List.of(Value.utf8("v2")), read.values(), resolver);
+            assertEquals(first.expiresAtMillis(), read.expiresAtMillis(), resolver + ": the expiry was not kept");
+        }
+    }
+
+    @Test
     void aScanLeavesOutKeysWhoseValuesExpired() {
         SimulationSeeds.run(getClass(), "aScanLeavesOutKeysWhoseValuesExpired", "kv-replication", 5, seed -> {
             TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);

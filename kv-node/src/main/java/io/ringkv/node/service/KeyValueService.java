@@ -47,7 +47,7 @@ public interface KeyValueService {
     /**
      * Writes {@code value} as {@link #put(Key, Value, CausalContext, Consistency, Answer)} does, with an expiry: the
      * coordinating replica fixes its instant (a time to live counts from the write's timestamp; {@link Expiry#KEEP}
-     * takes that of the live value the replica holds), and from then on the key reads as absent on every node whose
+     * without a context takes that of the value a read at R answers first), and from then on the key reads as absent on every node whose
      * clock has passed it. A service without expiry refuses any but {@link Expiry#NONE}.
      */
     default void put(Key key, Value value, CausalContext context, Expiry expiry, Consistency consistency,
