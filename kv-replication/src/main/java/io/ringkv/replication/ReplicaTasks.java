@@ -166,10 +166,12 @@ final class ReplicaTasks {
                 newestReplaced = held;
             }
         }
-        if (expiry.onlyIfLive() && value != null && newestReplaced != null && !supersededLive) {
-            // this replica holds what the client's read saw, and none of it lives by the write's timestamp: the
-            // value whose expiry the client changes expired (or was deleted) since it was read, and writing it
-            // again would bring it back. A replica that holds none of it yet (it missed the write) writes it.
+        if (expiry.onlyIfLive() && value != null && !supersededLive
+            && (newestReplaced != null || !current.isEmpty() && current.context().clock().covers(supersedes))) {
+            // none of what the client's read saw lives here by the write's timestamp, and this replica holds it (it
+            // expired) or has seen all of it (a delete superseded it): the value whose expiry the client changes is
+            // gone since it was read, and writing it again would bring it back. A replica that has not seen it yet
+            // (it missed the write) writes it.
             return Coordinated.NOTHING;
         }
         // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete

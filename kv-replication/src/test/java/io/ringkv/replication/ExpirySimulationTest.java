@@ -224,11 +224,9 @@ class ExpirySimulationTest {
         // n-outside reads the value live 10 ms before it expires and hands PERSIST to a replica 20 ms away, which
         // stamped it after the expiry: writing the value again brought it back, for good, after reads had found it
         // gone
-        TestCluster cluster = new TestCluster(67, 4, ReplicationConfig.DEFAULT);
-        cluster.sim.network().latency(LatencyModel.fixed(20 * MS));
-        io.ringkv.ring.PreferenceList replicas = cluster.ring.preferenceList(
-            io.ringkv.ring.Partitioner.token(Key.utf8("k")));
-        NodeId outside = cluster.ids.stream().filter(id -> !replicas.contains(id)).findFirst().orElseThrow();
+        TestCluster cluster = slowLinks(67);
+        io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
+        NodeId outside = outside(cluster, replicas);
         Version written = put(cluster, replicas.get(0).id(), "k", "v", Expiry.after(1_000), ALL).value;
         // the read takes a round trip (40 ms): it answers 10 ms before the instant
         cluster.sim.runFor((written.expiresAtMillis() - 50 - cluster.sim.node(outside).wallClockMillis()) * MS);
@@ -241,6 +239,29 @@ class ExpirySimulationTest {
         }
         assertEquals(1, nothing);
         assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
+
+    @Test
+    void aChangeOfExpiryThatReachesItsReplicaAfterADeleteWritesNothing() {
+        // the replica holds only the delete's tombstone, which superseded what the change's read saw: it wrote the
+        // value again, a sibling of the tombstone that GET answered
+        TestCluster cluster = slowLinks(79);
+        io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
+        NodeId outside = outside(cluster, replicas);
+        NodeId first = replicas.get(0).id();
+        assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
+        TestCluster.Outcome<Changed> changed = new TestCluster.Outcome<>();
+        cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS,
+            QUORUM, changedInto(changed));
+        // the read reaches the replicas at 20 ms and is answered by 40 ms; the change reaches the first at 60 ms
+        TestCluster.Outcome<Version> deleted = new TestCluster.Outcome<>();
+        cluster.sim.schedule(30 * MS, () -> cluster.coordinator(first).delete(Key.utf8("k"), null, QUORUM,
+            TestCluster.putInto(deleted)));
+        cluster.await(changed);
+        cluster.await(deleted);
+        assertTrue(deleted.succeeded(), deleted.message);
+        assertEquals(new Changed(null, false), changed.value, "the value was deleted before the change was stamped");
+        assertTrue(cluster.get(replicas.get(1).id(), "k", ALL).value.isDeleted(), "the deleted value came back");
     }
 
     @Test
@@ -292,7 +313,30 @@ class ExpirySimulationTest {
 
     private static Changed change(TestCluster cluster, NodeId via, Expiry expiry, Expiry.Condition condition) {
         TestCluster.Outcome<Changed> outcome = new TestCluster.Outcome<>();
-        cluster.coordinator(via).changeExpiry(Key.utf8("k"), expiry, condition, QUORUM, new ExpiryCallback() {
+        cluster.coordinator(via).changeExpiry(Key.utf8("k"), expiry, condition, QUORUM, changedInto(outcome));
+        cluster.await(outcome);
+        assertNull(outcome.error, outcome.message);
+        return outcome.value;
+    }
+
+    /** @return four nodes whose messages take 20 ms, so a change of expiry's read and write are far apart */
+    private static TestCluster slowLinks(long seed) {
+        TestCluster cluster = new TestCluster(seed, 4, ReplicationConfig.DEFAULT);
+        cluster.sim.network().latency(LatencyModel.fixed(20 * MS));
+        return cluster;
+    }
+
+    private static io.ringkv.ring.PreferenceList replicasOfK(TestCluster cluster) {
+        return cluster.ring.preferenceList(io.ringkv.ring.Partitioner.token(Key.utf8("k")));
+    }
+
+    /** @return a node that is not one of {@code replicas}: it hands its writes of k to the first of them */
+    private static NodeId outside(TestCluster cluster, io.ringkv.ring.PreferenceList replicas) {
+        return cluster.ids.stream().filter(id -> !replicas.contains(id)).findFirst().orElseThrow();
+    }
+
+    private static ExpiryCallback changedInto(TestCluster.Outcome<Changed> outcome) {
+        return new ExpiryCallback() {
             @Override
             public void onSuccess(Value value, boolean changed) {
                 outcome.value = new Changed(value, changed);
@@ -305,10 +349,7 @@ class ExpirySimulationTest {
                 outcome.message = message;
                 outcome.done = true;
             }
-        });
-        cluster.await(outcome);
-        assertNull(outcome.error, outcome.message);
-        return outcome.value;
+        };
     }
 
     private static long expiry(TestCluster cluster, NodeId via) {
