@@ -124,7 +124,8 @@ final class NodeProcess implements AutoCloseable {
             // CPU than the JVM's defaults and take a quarter off the suite's wall time. The environment reaches the
             // nodes a `ringkv cluster` starts too. Nodes with the defaults run in the distribution's tests (from the
             // linked runtime) and in the fault harness.
-            builder.environment().put("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+            builder.environment().merge("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+                (inherited, ours) -> inherited + " " + ours);
             Process process = builder.start();
             return new NodeProcess(process, output, aeronDirectories(List.of(args)));
         } catch (IOException e) {

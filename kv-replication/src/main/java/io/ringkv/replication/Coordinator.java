@@ -609,24 +609,26 @@ public final class Coordinator implements TimerHandler {
      */
     void onCoordinate(NodeId sender, Message.Coordinate request) {
         ForwardedWrites.Id id = new ForwardedWrites.Id(sender, request.correlationId());
-        if (request.retransmit() && !forwarded.isTracked(id) && justStarted()) {
+        boolean unknownRepeat = request.retransmit() && !forwarded.isTracked(id);
+        if (unknownRepeat && justStarted()) {
             metrics.forwardsRefusedAfterStart.incrementRelease();
-            metrics.writesFailed.incrementRelease();
-            replyToForward(id, new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + " restarted while"
-                + " the write was being handed to it and cannot tell whether it wrote it; it may or may not have been"
-                + " written", null, false, false));
+            refuseForward(id, " restarted while the write was being handed to it and cannot tell whether it wrote"
+                + " it; it may or may not have been written", false);
+            return;
+        }
+        if (unknownRepeat && forwarded.mayHaveForgottenARefusal(context.clock().monotonicNanos())) {
+            // it may be a write refused here and since handed to another replica: this one never wrote it
+            metrics.forwardsRefusedBusy.incrementRelease();
+            refuseForward(id, " refused more handed-over writes than it remembers and cannot tell whether it"
+                + " refused this one; nothing was written", true);
             return;
         }
         ForwardedWrites.Begin begin = forwarded.begin(id, context.clock().monotonicNanos());
         if (begin == ForwardedWrites.Begin.FULL) {
             metrics.forwardsRefusedBusy.incrementRelease();
-            metrics.writesFailed.incrementRelease();
-            ForwardedWrites.Answer refusal = new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self()
-                + " already coordinates " + forwarded.size() + " handed-over writes, its limit; nothing was written",
-                null, true, false);
             // the sender hands it to another replica: a copy that arrives once there is room must not be written
-            forwarded.refuse(id, refusal, context.clock().monotonicNanos());
-            replyToForward(id, refusal);
+            forwarded.refuse(id, refuseForward(id, " already coordinates " + forwarded.size() + " handed-over"
+                + " writes, its limit; nothing was written", true), context.clock().monotonicNanos());
             return;
         }
         if (begin == ForwardedWrites.Begin.REPEAT) {
@@ -704,6 +706,15 @@ public final class Coordinator implements TimerHandler {
      */
     static long contextForwardWindowNanos(ReplicationConfig config) {
         return config.requestTimeoutNanos() + 2 * config.retryIntervalNanos();
+    }
+
+    /** Answers a hand-over with {@code UNAVAILABLE}, this node's id before {@code why}; counted as a failed write. */
+    private ForwardedWrites.Answer refuseForward(ForwardedWrites.Id id, String why, boolean nothingWritten) {
+        metrics.writesFailed.incrementRelease();
+        ForwardedWrites.Answer refusal = new ForwardedWrites.Answer(ErrorCode.UNAVAILABLE, context.self() + why, null,
+            nothingWritten, false);
+        replyToForward(id, refusal);
+        return refusal;
     }
 
     private void finishForward(ForwardedWrites.Id id, ForwardedWrites.Answer answer, long retentionNanos) {

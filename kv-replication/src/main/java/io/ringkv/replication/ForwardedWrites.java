@@ -53,6 +53,8 @@ final class ForwardedWrites<A> {
     private final Map<Long, ArrayDeque<Finished>> finished = new java.util.TreeMap<>();
     // the writes refused for want of room, oldest first, at most capacity of them
     private final java.util.LinkedHashMap<Id, Refused<A>> refused = new java.util.LinkedHashMap<>();
+    // until then a refusal forgotten for room (not by age) may still be repeated
+    private long refusalForgottenUntil = Long.MIN_VALUE;
 
     /**
      * @param capacity the most hand-overs remembered at once, in flight or finished
@@ -98,7 +100,7 @@ final class ForwardedWrites<A> {
     /**
      * Remembers that {@code id}, which {@link #begin} found {@code FULL}, was refused with {@code answer}, for the
      * retention from {@code nowNanos}, so a repeat is answered the same. When {@link #capacity} refusals are
-     * remembered, the oldest is forgotten first.
+     * remembered, the oldest is forgotten first (see {@link #mayHaveForgottenARefusal}).
      */
     void refuse(Id id, A answer, long nowNanos) {
         java.util.Objects.requireNonNull(answer, "answer");
@@ -106,9 +108,18 @@ final class ForwardedWrites<A> {
             return;
         }
         if (refused.size() >= capacity) {
-            refused.pollFirstEntry();
+            Refused<A> oldest = refused.pollFirstEntry().getValue();
+            refusalForgottenUntil = Math.max(refusalForgottenUntil, oldest.atNanos() + retentionNanos);
         }
         refused.put(id, new Refused<>(answer, nowNanos));
+    }
+
+    /**
+     * @return true while a refusal forgotten before its retention ended (to make room for newer ones) may still be
+     *     repeated: a repeat of a write not {@linkplain #isTracked tracked} may be one, so it must not be taken on
+     */
+    boolean mayHaveForgottenARefusal(long nowNanos) {
+        return nowNanos < refusalForgottenUntil;
     }
 
     /** Records how {@code id} ended; its answer is kept for the retention from {@code nowNanos}. */

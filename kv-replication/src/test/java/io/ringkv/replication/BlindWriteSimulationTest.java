@@ -244,33 +244,81 @@ class BlindWriteSimulationTest {
         // the sender of a refused hand-over gives it to the key's next replica; a copy of it (a duplicate datagram,
         // a retransmission sent before the refusal arrived) that reaches this replica once it has room was taken as
         // a new write, and the write was made twice
-        ReplicationConfig d = ReplicationConfig.DEFAULT;
-        ReplicationConfig config = new ReplicationConfig(d.resolver(), d.consistency(), d.limits(),
-            d.requestTimeoutNanos(), d.retryIntervalNanos(), d.maxClockEntries(), d.maxSiblings(), 2,
-            d.catchUpWindowNanos(), d.tombstoneGraceMillis());
-        TestCluster cluster = new TestCluster(47, 4, config);
-        List<NodeId> owners = new ArrayList<>();
-        String key = keyFirstReplicatedByN1(cluster, owners);
-        long token = io.ringkv.ring.Partitioner.token(Key.utf8(key));
-        NodeId outsider = cluster.ids.stream().filter(id -> !owners.contains(id)).findFirst().orElseThrow();
-        cluster.sim.runFor(Coordinator.forwardWindowNanos(config) + 100 * MS);
-        Coordinator n1 = cluster.coordinator(n(1));
-        for (long c = 1; c <= 2; c++) {
-            n1.onCoordinate(outsider, coordinate(c, token, key, "held " + c, false));
-        }
-        cluster.sim.runFor(100 * MS);
-        assertEquals(2, cluster.node(n(1)).counters().forwardsCoordinated());
-        n1.onCoordinate(outsider, coordinate(3, token, key, "refused", false));
-        assertEquals(1, cluster.node(n(1)).counters().forwardsRefusedBusy(), "n1 holds 2 hand-overs, its limit");
+        FullReplica n1 = new FullReplica(47);
+        n1.handOver(3, "refused", false);
+        assertEquals(1, n1.counters().forwardsRefusedBusy(), "n1 holds 2 hand-overs, its limit");
         // the two it holds are forgotten once their retention ends; the refusal, later, is still remembered
-        cluster.sim.runFor(Coordinator.forwardWindowNanos(config) - 50 * MS);
-        long repeatsBefore = cluster.node(n(1)).counters().duplicateForwards();
-        n1.onCoordinate(outsider, coordinate(3, token, key, "refused", true));
-        cluster.sim.runFor(200 * MS);
-        assertEquals(2, cluster.node(n(1)).counters().forwardsCoordinated(), "the copy was coordinated");
-        assertEquals(repeatsBefore + 1, cluster.node(n(1)).counters().duplicateForwards());
-        List<Value> values = cluster.get(owners.get(2), key, ALL).value.values();
-        assertTrue(!values.isEmpty() && !values.contains(Value.utf8("refused")), "read " + values);
+        n1.untilTheHandOversItHoldsAreForgotten();
+        long repeatsBefore = n1.counters().duplicateForwards();
+        n1.handOver(3, "refused", true);
+        n1.cluster.sim.runFor(200 * MS);
+        assertEquals(2, n1.counters().forwardsCoordinated(), "the copy was coordinated");
+        assertEquals(repeatsBefore + 1, n1.counters().duplicateForwards());
+        n1.assertNotWritten("refused");
+    }
+
+    @Test
+    void aRetransmissionThatMayBeARefusalForgottenForRoomIsRefusedNotWritten() {
+        // n1 remembers as many refusals as hand-overs (2 here): the third refusal pushed the first out before its
+        // retention ended, and a late copy of that one was taken as new
+        FullReplica n1 = new FullReplica(53);
+        for (long c = 3; c <= 5; c++) {
+            n1.handOver(c, "refused " + c, false);
+        }
+        assertEquals(3, n1.counters().forwardsRefusedBusy());
+        n1.untilTheHandOversItHoldsAreForgotten();
+        n1.handOver(3, "refused 3", true);
+        n1.cluster.sim.runFor(200 * MS);
+        assertEquals(2, n1.counters().forwardsCoordinated(), "the copy was coordinated");
+        assertEquals(4, n1.counters().forwardsRefusedBusy());
+        n1.assertNotWritten("refused 3");
+    }
+
+    /**
+     * n1, a replica that takes on at most 2 handed-over writes, past its first forward window and holding 2 (of a key
+     * it replicates first), finished: the writes handed to it now are refused until those are forgotten.
+     */
+    private static final class FullReplica {
+        final TestCluster cluster;
+        private final ReplicationConfig config;
+        private final List<NodeId> owners = new ArrayList<>();
+        private final String key;
+        private final NodeId outsider;
+
+        FullReplica(long seed) {
+            ReplicationConfig d = ReplicationConfig.DEFAULT;
+            config = new ReplicationConfig(d.resolver(), d.consistency(), d.limits(), d.requestTimeoutNanos(),
+                d.retryIntervalNanos(), d.maxClockEntries(), d.maxSiblings(), 2, d.catchUpWindowNanos(),
+                d.tombstoneGraceMillis());
+            cluster = new TestCluster(seed, 4, config);
+            key = keyFirstReplicatedByN1(cluster, owners);
+            outsider = cluster.ids.stream().filter(id -> !owners.contains(id)).findFirst().orElseThrow();
+            cluster.sim.runFor(Coordinator.forwardWindowNanos(config) + 100 * MS);
+            handOver(1, "held 1", false);
+            handOver(2, "held 2", false);
+            cluster.sim.runFor(100 * MS);
+            assertEquals(2, counters().forwardsCoordinated());
+        }
+
+        /** The outsider's hand-over {@code correlation} of {@code value}, as n1 receives it. */
+        void handOver(long correlation, String value, boolean retransmit) {
+            cluster.coordinator(n(1)).onCoordinate(outsider, coordinate(correlation,
+                io.ringkv.ring.Partitioner.token(Key.utf8(key)), key, value, retransmit));
+        }
+
+        /** Runs until just before the writes refused since the two were held are forgotten, those two after. */
+        void untilTheHandOversItHoldsAreForgotten() {
+            cluster.sim.runFor(Coordinator.forwardWindowNanos(config) - 50 * MS);
+        }
+
+        ReplicationCounters counters() {
+            return cluster.node(n(1)).counters();
+        }
+
+        void assertNotWritten(String value) {
+            List<Value> values = cluster.get(owners.get(2), key, ALL).value.values();
+            assertTrue(!values.isEmpty() && !values.contains(Value.utf8(value)), "read " + values);
+        }
     }
 
     private static io.ringkv.replication.internal.Message.Coordinate coordinate(long correlation, long token,

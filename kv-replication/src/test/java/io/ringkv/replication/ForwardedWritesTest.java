@@ -94,5 +94,16 @@ class ForwardedWritesTest {
         assertEquals(2, writes.refusals());
         assertTrue(!writes.isTracked(id(1)), "the oldest refusal made room");
         assertTrue(writes.isTracked(id(2)) && writes.isTracked(id(3)));
+        assertTrue(writes.mayHaveForgottenARefusal(1 + RETENTION - 1), "id 1 may still be repeated");
+        assertTrue(!writes.mayHaveForgottenARefusal(1 + RETENTION), "no longer");
+    }
+
+    @Test
+    void refusalsForgottenByAgeLeaveNoDoubt() {
+        ForwardedWrites<ForwardedWrites.Answer> writes = new ForwardedWrites<>(2, RETENTION);
+        writes.refuse(id(1), FAILED, 0);
+        writes.begin(id(2), RETENTION);
+        assertTrue(!writes.isTracked(id(1)));
+        assertTrue(!writes.mayHaveForgottenARefusal(RETENTION));
     }
 }

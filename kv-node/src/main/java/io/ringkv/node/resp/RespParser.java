@@ -230,6 +230,13 @@ final class RespParser {
         }
     }
 
+    private void addInlineWord(byte[] word) throws RespProtocolException {
+        if (unauthenticated && arguments.size() == MAX_UNAUTHENTICATED_ARGUMENTS) {
+            throw new RespProtocolException("unauthenticated multibulk length");
+        }
+        arguments.add(word);
+    }
+
     private void appendLine(ByteBuffer in, int n) throws RespProtocolException {
         if (lineLength + n > MAX_INLINE_BYTES) {
             throw new RespProtocolException("too big inline request");
@@ -243,7 +250,7 @@ final class RespParser {
         lineLength += n;
     }
 
-    private void splitLine() {
+    private void splitLine() throws RespProtocolException {
         int end = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
         int i = 0;
         while (i < end) {
@@ -257,7 +264,7 @@ final class RespParser {
             if (i > wordStart) {
                 byte[] word = new byte[i - wordStart];
                 System.arraycopy(line, wordStart, word, 0, word.length);
-                arguments.add(word);
+                addInlineWord(word);
             }
         }
         // an empty line is no request (Redis ignores it too)

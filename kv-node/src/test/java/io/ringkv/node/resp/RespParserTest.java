@@ -137,6 +137,9 @@ class RespParserTest {
             () -> new Guarded().parse(request(11, 1))).getMessage());
         assertEquals("unauthenticated bulk length", assertThrows(RespProtocolException.class,
             () -> new Guarded().parse(request(1, most + 1))).getMessage());
+        assertEquals("unauthenticated multibulk length", assertThrows(RespProtocolException.class,
+            () -> new Guarded().parse("GET a a a a a a a a a a\r\n")).getMessage(), "an inline line of 11 words");
+        assertTrue(new Guarded().parse("AUTH a b c d e f g h i\r\n"), "an inline line of 10 words");
         guarded.unauthenticated(false);
         assertTrue(guarded.parse(ByteBuffer.wrap(bytes(request(100, most + 1)))), "once logged in");
         assertEquals(100, guarded.request().size());
