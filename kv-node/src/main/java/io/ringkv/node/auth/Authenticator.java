@@ -25,7 +25,9 @@ import javax.crypto.spec.SecretKeySpec;
  * Checks the logins of the client ports (RESP and HTTP) against the node's {@link Users}, off every serving
  * thread: the slow hash runs on one thread of its own ({@code ringkv-login}), so logins cost at most one core
  * however many arrive, and at most {@value #MAX_PENDING_LOGINS} checks wait for it, {@value
- * #MAX_PENDING_LOGINS_PER_ORIGIN} of them from one client address (more are refused at once, counted). Logins of
+ * #MAX_PENDING_LOGINS_PER_ORIGIN} of them from one client address and {@value #MAX_PENDING_LOGINS_OF_SUSPECTS} from
+ * addresses whose login failed in the last minute, which are checked after every other address's (more are refused
+ * at once, counted): a few addresses guessing passwords cannot keep the others from logging in. Logins of
  * one user and password that arrive while its check runs wait for that check, so a connection pool's burst costs one.
  * A wrong password or an unknown user is answered only after the failure delay (a scheduled completion, no thread
  * waits), which slows guessing on one connection to one try a delay; an unknown user costs the same hash as a
@@ -45,12 +47,28 @@ public final class Authenticator implements AutoCloseable {
     public static final int MAX_PENDING_LOGINS = 64;
     /** Of those, how many one client address may have: a client guessing passwords leaves room for the others. */
     public static final int MAX_PENDING_LOGINS_PER_ORIGIN = 16;
+    /**
+     * Of those, how many addresses with a failed login in the last {@link #SUSPECT_FOR} may have together; their
+     * checks also wait behind every other address's: a few addresses guessing passwords cannot keep the others out.
+     */
+    public static final int MAX_PENDING_LOGINS_OF_SUSPECTS = MAX_PENDING_LOGINS / 2;
+    /** How long an address whose login failed counts as guessing. */
+    public static final Duration SUSPECT_FOR = Duration.ofMinutes(1);
+    /** Addresses remembered as guessing at most; past it, the expired are forgotten, then new ones are not kept. */
+    private static final int MAX_SUSPECTS = 10_000;
 
     private final Users users;
     private final CounterSet<AuthCounter> counters;
     private final long failureDelayNanos;
-    private final ScheduledThreadPoolExecutor hashing;
+    /** The one thread that hashes: checks of addresses not suspected first, then in the order they came. */
+    private final java.util.concurrent.ThreadPoolExecutor hashing;
+    /** Answers failed logins after the delay. */
+    private final ScheduledThreadPoolExecutor delays;
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger pendingOfSuspects = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong checksQueued = new java.util.concurrent.atomic.AtomicLong();
+    /** Addresses whose login failed, until when they count as guessing. */
+    private final ConcurrentHashMap<String, Long> suspectUntil = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> pendingByOrigin = new ConcurrentHashMap<>();
     /**
      * Checks on their way, by the fingerprint of what they check: a login of the same user and password joins the
@@ -72,11 +90,15 @@ public final class Authenticator implements AutoCloseable {
         this.rememberKey = new SecretKeySpec(key, "HmacSHA256");
         if (users == null) {
             hashing = null;
+            delays = null;
             decoy = null;
         } else {
-            hashing = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("ringkv-login").daemon(true)
+            hashing = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.PriorityBlockingQueue<>(),
+                Thread.ofPlatform().name("ringkv-login").daemon(true).factory());
+            delays = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("ringkv-login-delay").daemon(true)
                 .factory());
-            hashing.setRemoveOnCancelPolicy(true);
+            delays.setRemoveOnCancelPolicy(true);
             byte[] salt = new byte[PasswordHash.SALT_BYTES];
             byte[] hash = new byte[PasswordHash.HASH_BYTES];
             random.nextBytes(salt);
@@ -208,8 +230,13 @@ public final class Authenticator implements AutoCloseable {
         if (raced != null) {
             return raced;
         }
-        boolean admitted = false;
-        if (pending.incrementAndGet() <= MAX_PENDING_LOGINS) {
+        boolean suspect = isSuspect(origin);
+        boolean tookNode = pending.incrementAndGet() <= MAX_PENDING_LOGINS;
+        // a suspect's count is taken only when the node's was
+        boolean tookSuspects = tookNode && suspect
+            && pendingOfSuspects.incrementAndGet() <= MAX_PENDING_LOGINS_OF_SUSPECTS;
+        boolean admitted = tookNode && (!suspect || tookSuspects);
+        if (admitted) {
             int[] mine = {0};
             pendingByOrigin.compute(origin, (address, count) -> {
                 mine[0] = count == null ? 1 : count + 1;
@@ -218,6 +245,9 @@ public final class Authenticator implements AutoCloseable {
             admitted = mine[0] <= MAX_PENDING_LOGINS_PER_ORIGIN;
         }
         if (!admitted) {
+            if (tookNode && suspect) {
+                pendingOfSuspects.decrementAndGet();
+            }
             pending.decrementAndGet();
             checking.remove(key, check);
             // a login that joined this check meanwhile is refused with it
@@ -226,17 +256,19 @@ public final class Authenticator implements AutoCloseable {
             return null;
         }
         byte[] copy = password.clone();
+        boolean asSuspect = suspect;
         try {
-            hashing.execute(() -> verify(name, user, copy, check, origin, key));
+            hashing.execute(new Check(asSuspect, checksQueued.incrementAndGet(),
+                () -> verify(name, user, copy, check, origin, key, asSuspect)));
         } catch (RejectedExecutionException e) {
-            finished(origin, key, check);
+            finished(origin, key, check, asSuspect);
             check.completeExceptionally(new KvException(ErrorCode.CLOSED, "the node is stopping"));
         }
         return check;
     }
 
     private void verify(String name, Optional<User> user, byte[] password, CompletableFuture<Boolean> check,
-                        String origin, java.nio.ByteBuffer key) {
+                        String origin, java.nio.ByteBuffer key, boolean suspect) {
         boolean matches = false;
         Throwable failure = null;
         try {
@@ -248,13 +280,15 @@ public final class Authenticator implements AutoCloseable {
             }
             if (matches) {
                 verified.put(name, fingerprint(name, password));
+            } else {
+                suspect(origin);
             }
         } catch (Throwable e) {
             failure = e;
         } finally {
             Arrays.fill(password, (byte) 0);
             // whatever happened, the check leaves the queue and every login that joined it is answered
-            finished(origin, key, check);
+            finished(origin, key, check, suspect);
             if (failure == null) {
                 check.complete(matches);
             } else {
@@ -267,15 +301,53 @@ public final class Authenticator implements AutoCloseable {
     }
 
     /** A check left the queue: its slots are free, and a later login of the same pair checks again. */
-    private void finished(String origin, java.nio.ByteBuffer key, CompletableFuture<Boolean> check) {
+    private void finished(String origin, java.nio.ByteBuffer key, CompletableFuture<Boolean> check,
+                          boolean suspect) {
         checking.remove(key, check);
         pending.decrementAndGet();
+        if (suspect) {
+            pendingOfSuspects.decrementAndGet();
+        }
         pendingByOrigin.computeIfPresent(origin, (address, count) -> count <= 1 ? null : count - 1);
+    }
+
+    /** @return true when a login from {@code origin} failed within {@link #SUSPECT_FOR} */
+    private boolean isSuspect(String origin) {
+        Long until = suspectUntil.get(origin);
+        return until != null && System.nanoTime() - until < 0;
+    }
+
+    /** Remembers that a login from {@code origin} failed. */
+    private void suspect(String origin) {
+        long now = System.nanoTime();
+        if (suspectUntil.size() >= MAX_SUSPECTS) {
+            suspectUntil.values().removeIf(until -> now - until >= 0);
+            if (suspectUntil.size() >= MAX_SUSPECTS && !suspectUntil.containsKey(origin)) {
+                return;
+            }
+        }
+        suspectUntil.put(origin, now + SUSPECT_FOR.toNanos());
+    }
+
+    /** A check for the hashing thread: those of addresses not suspected first, each kind in the order queued. */
+    private record Check(boolean suspect, long order, Runnable work) implements Runnable, Comparable<Check> {
+        @Override
+        public void run() {
+            work.run();
+        }
+
+        @Override
+        public int compareTo(Check other) {
+            if (suspect != other.suspect) {
+                return suspect ? 1 : -1;
+            }
+            return Long.compare(order, other.order);
+        }
     }
 
     private void answerLater(CompletableFuture<Optional<User>> result) {
         try {
-            hashing.schedule(() -> result.complete(Optional.empty()), failureDelayNanos, TimeUnit.NANOSECONDS);
+            delays.schedule(() -> result.complete(Optional.empty()), failureDelayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             result.complete(Optional.empty());
         }
@@ -301,6 +373,7 @@ public final class Authenticator implements AutoCloseable {
     public void close() {
         if (hashing != null) {
             hashing.shutdownNow();
+            delays.shutdownNow();
             KvException closed = new KvException(ErrorCode.CLOSED, "the node is stopping");
             checking.values().forEach(check -> check.completeExceptionally(closed));
         }

@@ -119,6 +119,44 @@ class AuthenticatorTest {
     }
 
     @Test
+    void addressesThatGuessedWrongShareHalfTheSlotsAndWaitBehindTheOthers() throws Exception {
+        // four addresses of 16 guesses each filled all 64 slots, and the hashing thread took them in turn: every
+        // other address's login was refused, or waited behind them all
+        CounterRegistry own = new CounterRegistry();
+        // 20-50 ms a check: the queue stays full while the logins below arrive (a few milliseconds)
+        Users users = new Users(List.of(new User("alice", Permission.READ, PasswordHash.create("pw".toCharArray(),
+            100_000, new SecureRandom()))));
+        try (Authenticator guarded = Authenticator.of(users, own, Duration.ZERO)) {
+            List<String> guessers = List.of("203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4");
+            for (String guesser : guessers) {
+                assertTrue(guarded.login("alice", "wrong".getBytes(StandardCharsets.UTF_8), guesser)
+                    .get(30, TimeUnit.SECONDS).isEmpty());
+            }
+            List<Integer> finished = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            List<java.util.concurrent.CompletableFuture<Optional<User>>> guesses = new java.util.ArrayList<>();
+            for (int i = 0; i < Authenticator.MAX_PENDING_LOGINS_PER_ORIGIN; i++) {
+                for (String guesser : guessers) {
+                    var guess = guarded.login("alice", ("guess-" + i + guesser).getBytes(StandardCharsets.UTF_8),
+                        guesser);
+                    if (!guess.isCompletedExceptionally()) {
+                        guesses.add(guess);
+                        guess.whenComplete((user, failure) -> finished.add(1));
+                    }
+                }
+            }
+            assertEquals(Authenticator.MAX_PENDING_LOGINS_OF_SUSPECTS, guesses.size(), "the guessers' share");
+            var login = guarded.login("alice", "pw".getBytes(StandardCharsets.UTF_8), "198.51.100.7");
+            login.whenComplete((user, failure) -> finished.add(0));
+            assertEquals("alice", login.get(30, TimeUnit.SECONDS).orElseThrow().name());
+            for (var guess : guesses) {
+                guess.get(60, TimeUnit.SECONDS);
+            }
+            // at most the guess the thread was hashing when the login came, and the one taken in between, before it
+            assertTrue(finished.indexOf(0) <= 2, "the login waited behind the guessers: " + finished.indexOf(0));
+        }
+    }
+
+    @Test
     void anAddressGetsItsSlotsBackOnceItsChecksAreDoneAndWrongPasswordsStayWrong() throws Exception {
         int slots = Authenticator.MAX_PENDING_LOGINS_PER_ORIGIN;
         for (int round = 0; round < 2; round++) {
