@@ -107,6 +107,24 @@ class PeerAuthenticationProcessesTest {
         String seed = info(cluster.clientPorts[0]);
         assertTrue(ClusterProcessesTest.counter(seed, "transport_dropped_bad_tag") > 0,
             "the tagging node's datagrams are refused:\n" + seed);
+
+        // a member killed and started again refuses what its peers made for its earlier run (its replay windows
+        // start empty), tells them which run is current, and serves again: a read through it needs their answers
+        cluster.nodes[1].kill();
+        cluster.start(1, "--cluster-key-file", key.toString(), "--peer-encryption");
+        ClusterProcessesTest.awaitRing(cluster.clientPorts[1], 3);
+        long readDeadline = System.nanoTime() + WAIT.toNanos();
+        String read = null;
+        while (!"value-7".equals(read) && System.nanoTime() < readDeadline) {
+            try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[1])) {
+                read = client.get("key:7");
+            } catch (redis.clients.jedis.exceptions.JedisException e) {
+                Thread.sleep(200);
+            }
+        }
+        assertEquals("value-7", read, "read through the restarted node");
+        assertTrue(ClusterProcessesTest.counter(info(cluster.clientPorts[1]), "transport_hellos_sent") > 0,
+            "the restarted node told a peer its new run:\n" + info(cluster.clientPorts[1]));
     }
 
     @Test

@@ -48,14 +48,22 @@ import org.agrona.concurrent.UnsafeBuffer;
  * rather than live on answering every request with an error.
  *
  * <p>Authentication. With a {@linkplain TransportConfig#clusterKey() cluster key} every datagram carries a tag
- * ({@link HmacAuthentication}) made for its receiver, and the node's generation and a sequence; a datagram whose tag
- * no key of the cluster made, or that the receiver saw before, is dropped and counted before any handler sees it.
+ * ({@link HmacAuthentication}) made for its receiver's run ({@link #address}), and the node's generation and a
+ * sequence; a datagram whose tag no key of the cluster made for this run, or that the receiver saw before, is dropped
+ * and counted before any handler sees it.
  * Without a key datagrams carry a zero tag and every one is taken as sent. With a key that
  * {@linkplain ClusterKey#encrypts() encrypts}, the message travels encrypted with AES-256-GCM and the tag is GCM's
  * ({@link AeadEncryption}); nothing is sent before the node {@linkplain #generation names its generation}.
  */
 public final class AeronTransport implements Transport, AutoCloseable {
     static final int STREAM_ID = 1001;
+    /**
+     * The transport's own message, a bare SBE header: it tells a peer this node's generation when the peer's
+     * datagrams were made for an earlier run of it (see {@link #address}). No module may register this schema.
+     */
+    static final int HELLO_SCHEMA_ID = 0x7F00;
+    /** A node says hello to one peer at most this often, however many of its datagrams fail. */
+    private static final long HELLO_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Aeron's own defaults keep the publication unblock timeout 5 s above the client liveness timeout. */
     private static final long UNBLOCK_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int FRAGMENT_LIMIT = 64;
@@ -95,6 +103,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
     /** Where a sealed message is, and where an opened one is, when datagrams are encrypted. */
     private final UnsafeBuffer sealed = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer opened = new UnsafeBuffer(new byte[0]);
+    /** A bare SBE header of the transport's own schema. */
+    private final UnsafeBuffer hello = helloMessage();
     /**
      * One sequence for every destination: a receiver sees gaps, which its replay window allows. It starts at a random
      * point below 2^62, so that two runs that ever share a generation (two processes started with one id in one
@@ -510,8 +520,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
     /** Stamps and signs the envelope for this one datagram, then offers envelope and message. */
     private long offer(ExclusivePublication publication, Peer peer, DirectBuffer buffer, int offset, int length) {
         Envelope.stamp(envelope, generation, ++sequence);
-        // until the peer proved its id, the id we know may be a seed's stand-in, and the tag names no receiver
-        long receiver = peer.heard ? peer.hash : PeerAuthentication.UNADDRESSED;
+        // until the peer proved its id, the id we know may be a seed's stand-in, and the tag names no receiver; after,
+        // it names the peer's run, so the peer's next run refuses the datagram
+        long receiver = peer.heard ? address(peer.hash, peer.heardGeneration) : PeerAuthentication.UNADDRESSED;
         if (authentication.encrypts()) {
             authentication.seal(envelope, receiver, buffer, offset, length, sealed);
             return publication.offer(envelope, 0, Envelope.LENGTH, sealed, 0, length);
@@ -528,6 +539,49 @@ public final class AeronTransport implements Transport, AutoCloseable {
     public void generation(long generation) {
         this.generation = generation;
         this.generationNamed = true;
+    }
+
+    private static UnsafeBuffer helloMessage() {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
+        buffer.putShort(4, (short) HELLO_SCHEMA_ID, java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(6, (short) 1, java.nio.ByteOrder.LITTLE_ENDIAN);
+        return buffer;
+    }
+
+    /** @return the generation this node names in its datagrams */
+    long generation() {
+        return generation;
+    }
+
+    /**
+     * What a tag names as its receiver: the node's fingerprint mixed with the generation of its run, so that a
+     * datagram made for one run of a node is refused by its next run, whose replay windows start empty (a copy
+     * recorded before a restart would otherwise be taken once more). One-to-one in the generation for a given
+     * fingerprint; never {@link PeerAuthentication#UNADDRESSED}.
+     */
+    static long address(long fingerprint, long generation) {
+        long address = fingerprint ^ Long.rotateLeft(generation * 0x9E3779B97F4A7C15L, 29);
+        return address == PeerAuthentication.UNADDRESSED ? 1 : address;
+    }
+
+    /**
+     * A datagram from a peer's id failed its tag: when it comes from a peer that heard from an earlier run of this
+     * node, the next datagram this node sends it tells it this run's generation. At most one a second to a peer.
+     */
+    private void helloAfterBadTag(long senderHash) {
+        NodeId sender = peersByHash.get(senderHash);
+        Peer peer = sender == null ? null : peers.get(sender);
+        if (peer == null || !authentication.isOn()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (peer.lastHelloNanos != 0 && now - peer.lastHelloNanos < HELLO_INTERVAL_NANOS) {
+            return;
+        }
+        peer.lastHelloNanos = now;
+        if (send(sender, hello, 0, hello.capacity()) == SendResult.SENT) {
+            countAeron(AeronTransportCounter.HELLOS_SENT);
+        }
     }
 
     /** @return true when every datagram's message is also encrypted ({@code --peer-encryption}) */
@@ -561,6 +615,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     @Override
     public void register(int schemaId, MessageHandler handler) {
+        if (schemaId == HELLO_SCHEMA_ID) {
+            throw new IllegalArgumentException("schema " + schemaId + " is the transport's own");
+        }
         if (handlers.containsKey(schemaId)) {
             throw new IllegalStateException("schema " + schemaId + " already has a handler");
         }
@@ -613,11 +670,16 @@ public final class AeronTransport implements Transport, AutoCloseable {
             return;
         }
         boolean encrypted = authentication.encrypts();
-        int verdict = encrypted ? authentication.open(buffer, offset, length, selfHash, opened)
-            : authentication.verify(buffer, offset, length, selfHash);
+        long self = address(selfHash, generation);
+        int verdict = encrypted ? authentication.open(buffer, offset, length, self, opened)
+            : authentication.verify(buffer, offset, length, self);
         if (verdict != PeerAuthentication.ACCEPTED) {
             countAeron(verdict == PeerAuthentication.BAD_TAG ? AeronTransportCounter.DROPPED_BAD_TAG
                 : AeronTransportCounter.DROPPED_REPLAYED);
+            if (verdict == PeerAuthentication.BAD_TAG) {
+                // perhaps a peer that has not heard from this run yet: tell it (a forgery costs one hello a second)
+                helloAfterBadTag(Envelope.sender(buffer, offset));
+            }
             return;
         }
         long senderHash = Envelope.sender(buffer, offset);
@@ -634,7 +696,13 @@ public final class AeronTransport implements Transport, AutoCloseable {
             Peer peer = peers.get(sender);
             if (peer != null) {
                 peer.heard = true;
+                // the window accepted it: the sender's current run, or a later one
+                peer.heardGeneration = Envelope.generation(buffer, offset);
             }
+        }
+        if (schemaId == HELLO_SCHEMA_ID) {
+            countAeron(AeronTransportCounter.HELLOS_RECEIVED);
+            return;
         }
         MessageHandler handler = handlers.get(schemaId);
         if (handler == null) {
@@ -718,6 +786,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
         final long hash;
         /** A datagram that passed authentication came from this peer's id. */
         boolean heard;
+        /** The generation of the peer's run named by the last datagram of it accepted. */
+        long heardGeneration;
+        /** When this node last said hello to the peer, 0 for never. */
+        long lastHelloNanos;
         /** Introduced as a member (kept), not only as a sender (bounded, forgotten when it stays one). */
         boolean member;
         /** Given at start (a seed), not learned. */

@@ -24,7 +24,8 @@ interface PeerAuthentication {
      * Writes the tag of the datagram {@code envelope} (stamped with generation and sequence) then {@code message}
      * into the envelope.
      *
-     * @param receiver the fingerprint of the node it goes to (a datagram made for one node is refused by another), or
+     * @param receiver what names the run of the node it goes to ({@link AeronTransport#address}: its fingerprint and
+     *     generation; a datagram made for one node, or one run of it, is refused by another), or
      *     {@link #UNADDRESSED}
      */
     void sign(UnsafeBuffer envelope, long receiver, DirectBuffer message, int offset, int length);
@@ -33,7 +34,7 @@ interface PeerAuthentication {
      * Judges an arrived datagram: envelope at {@code offset}, {@code length} bytes in all (at least
      * {@link Envelope#LENGTH}, magic checked). A datagram accepted is remembered, so that its replay is refused.
      *
-     * @param self this node's fingerprint
+     * @param self what names this run of this node, as senders name it ({@link AeronTransport#address})
      * @return {@link #ACCEPTED}, {@link #BAD_TAG} or {@link #REPLAYED}
      */
     int verify(DirectBuffer buffer, int offset, int length, long self);

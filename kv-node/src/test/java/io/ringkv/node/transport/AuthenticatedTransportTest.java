@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.aeron.Aeron;
-import io.aeron.Publication;
 import io.ringkv.api.MessageHeader;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
@@ -133,26 +132,85 @@ class AuthenticatedTransportTest {
     @Test
     void aDatagramSentAgainIsCountedAsReplayedAndDeliveredOnce() {
         // the attacker re-sends a datagram a signed; it needs no key, only a copy of the bytes
+        UnsafeBuffer datagram = signedByA(message(8, 7), AeronTransport.address(B.fingerprint(), b.generation()));
+        offerToB(datagram, 3, () -> b.aeronCounter(AeronTransportCounter.DROPPED_REPLAYED) == 2);
+        assertEquals(List.of("a:16:7"), receivedByB);
+    }
+
+    @Test
+    void aDatagramRecordedBeforeTheReceiverRestartedIsRefusedByItsNextRun() {
+        // the next run's replay windows start empty: the copy was taken once more, a write deleted since with it
+        UnsafeBuffer datagram = signedByA(message(8, 7), AeronTransport.address(B.fingerprint(), b.generation()));
+        offerToB(datagram, 1, () -> receivedByB.size() == 1);
+        restartB();
+        offerToB(datagram, 1, () -> b.aeronCounter(AeronTransportCounter.DROPPED_BAD_TAG) == 1);
+        assertEquals(List.of(), receivedByB);
+    }
+
+    @Test
+    void aPeerThatHeardAnEarlierRunOfTheReceiverLearnsTheNewOneFromAHelloAndIsHeardAgain() {
+        send(a, message(8, 0));
+        pump(() -> receivedByB.size() == 1);
+        // b's datagram makes a address b's run from then on
+        UnsafeBuffer fromB = message(8, 1);
+        pump(() -> b.send(A, fromB, 0, fromB.capacity()) == SendResult.SENT);
+        pump(() -> a.counters().value(TransportCounter.DROPPED_UNKNOWN_SCHEMA) == 1);
+        restartB();
+        // a has nothing of b's new run: its datagrams fail their tag until b's hello tells it which run is current
+        long[] lastSend = {0};
+        pump(() -> {
+            if (System.nanoTime() - lastSend[0] > 100_000_000L) {
+                lastSend[0] = System.nanoTime();
+                a.send(B, message(8, 2), 0, MessageHeader.LENGTH + 8);
+            }
+            return !receivedByB.isEmpty();
+        });
+        assertEquals("a:16:2", receivedByB.getFirst());
+        assertTrue(b.aeronCounter(AeronTransportCounter.DROPPED_BAD_TAG) >= 1);
+        assertTrue(b.aeronCounter(AeronTransportCounter.HELLOS_SENT) >= 1);
+        assertTrue(a.aeronCounter(AeronTransportCounter.HELLOS_RECEIVED) >= 1);
+    }
+
+    /** Stops b and starts its next run on the same address, with a greater generation, as a node restarts. */
+    private void restartB() {
+        long generation = b.generation();
+        b.close();
+        all.remove(b);
+        receivedByB.clear();
+        b = start(B, key);
+        b.generation(generation + 1);
+        b.register(SCHEMA, (sender, buffer, offset, length) ->
+            receivedByB.add(sender + ":" + length + ":" + buffer.getByte(offset + length - 1)));
+    }
+
+    /** @return a datagram as a signs it for {@code receiver}, generation 1, sequence 1 */
+    private UnsafeBuffer signedByA(UnsafeBuffer message, long receiver) {
         UnsafeBuffer envelope = new UnsafeBuffer(new byte[Envelope.LENGTH]);
         Envelope.write(envelope, A);
         Envelope.stamp(envelope, 1, 1);
-        UnsafeBuffer message = message(8, 7);
-        new HmacAuthentication(key).sign(envelope, B.fingerprint(), message, 0, message.capacity());
+        new HmacAuthentication(key).sign(envelope, receiver, message, 0, message.capacity());
         UnsafeBuffer datagram = new UnsafeBuffer(new byte[Envelope.LENGTH + message.capacity()]);
         datagram.putBytes(0, envelope, 0, Envelope.LENGTH);
         datagram.putBytes(Envelope.LENGTH, message, 0, message.capacity());
+        return datagram;
+    }
+
+    /**
+     * Offers {@code datagram} to b {@code times} times from a raw Aeron client on a's driver (an attacker's copy),
+     * then runs the transports until {@code until} holds.
+     */
+    private void offerToB(UnsafeBuffer datagram, int times, BooleanSupplier until) {
         try (Aeron raw = Aeron.connect(new Aeron.Context().aeronDirectoryName(TransportConfig.defaultAeronDirectory(A,
                  addresses.get(A), dataDirectory.resolve("a")).toString()))) {
-            long registration = raw.asyncAddPublication(addresses.get(B).channel(TransportConfig.DEFAULT_TERM_LENGTH),
-                AeronTransport.STREAM_ID);
-            Publication[] holder = new Publication[1];
-            pump(() -> (holder[0] = raw.getPublication(registration)) != null);
-            for (int i = 0; i < 3; i++) {
+            long registration = raw.asyncAddExclusivePublication(
+                addresses.get(B).channel(TransportConfig.DEFAULT_TERM_LENGTH), AeronTransport.STREAM_ID);
+            io.aeron.ExclusivePublication[] holder = new io.aeron.ExclusivePublication[1];
+            pump(() -> (holder[0] = raw.getExclusivePublication(registration)) != null);
+            for (int i = 0; i < times; i++) {
                 pump(() -> holder[0].offer(datagram) > 0);
             }
-            pump(() -> b.aeronCounter(AeronTransportCounter.DROPPED_REPLAYED) == 2);
+            pump(until);
         }
-        assertEquals(List.of("a:16:7"), receivedByB);
     }
 
     @Test
