@@ -10,9 +10,9 @@ import java.util.Objects;
  * @param kind how the instant is chosen
  * @param millis the time to live for {@link Kind#AFTER}, the instant for {@link Kind#AT}, 0 otherwise
  * @param onlyIfLive true for a change of a value's expiry ({@code EXPIRE}, {@code PERSIST}): the replica that issues
- *     the write's dot writes nothing when none of the versions the write replaces lives there by the write's
- *     timestamp and it holds them (they expired) or has seen all of them (a delete superseded them), so a change
- *     that raced the value's expiry or a delete cannot bring it back
+ *     the write's dot writes nothing when it has seen all the versions the write replaces and none of them lives
+ *     there by the write's timestamp (they expired, or a delete superseded them), so a change that raced the
+ *     value's expiry or a delete cannot bring it back
  */
 public record Expiry(Kind kind, long millis, boolean onlyIfLive) {
     /** The value never expires (a plain {@code SET}, {@code PERSIST}). */

@@ -619,8 +619,9 @@ public final class Coordinator implements TimerHandler {
         if (unknownRepeat && forwarded.mayHaveForgottenARefusal(context.clock().monotonicNanos())) {
             // it may be a write refused here and since handed to another replica: this one never wrote it
             metrics.forwardsRefusedBusy.incrementRelease();
-            refuseForward(id, " refused more handed-over writes than it remembers and cannot tell whether it"
-                + " refused this one; nothing was written", true);
+            // remembered as refused: a later copy, past the doubt, must not be written either
+            forwarded.refuse(id, refuseForward(id, " refused more handed-over writes than it remembers and cannot"
+                + " tell whether it refused this one; nothing was written", true), context.clock().monotonicNanos());
             return;
         }
         ForwardedWrites.Begin begin = forwarded.begin(id, context.clock().monotonicNanos());

@@ -54,7 +54,8 @@ final class ForwardedWrites<A> {
     // the writes refused for want of room, oldest first, at most capacity of them
     private final java.util.LinkedHashMap<Id, Refused<A>> refused = new java.util.LinkedHashMap<>();
     // until then a refusal forgotten for room (not by age) may still be repeated
-    private long refusalForgottenUntil = Long.MIN_VALUE;
+    private boolean refusalForgotten;
+    private long refusalForgottenUntil;
 
     /**
      * @param capacity the most hand-overs remembered at once, in flight or finished
@@ -108,8 +109,11 @@ final class ForwardedWrites<A> {
             return;
         }
         if (refused.size() >= capacity) {
-            Refused<A> oldest = refused.pollFirstEntry().getValue();
-            refusalForgottenUntil = Math.max(refusalForgottenUntil, oldest.atNanos() + retentionNanos);
+            long until = refused.pollFirstEntry().getValue().atNanos() + retentionNanos;
+            if (!refusalForgotten || until - refusalForgottenUntil > 0) {
+                refusalForgottenUntil = until;
+            }
+            refusalForgotten = true;
         }
         refused.put(id, new Refused<>(answer, nowNanos));
     }
@@ -119,7 +123,7 @@ final class ForwardedWrites<A> {
      *     repeated: a repeat of a write not {@linkplain #isTracked tracked} may be one, so it must not be taken on
      */
     boolean mayHaveForgottenARefusal(long nowNanos) {
-        return nowNanos < refusalForgottenUntil;
+        return refusalForgotten && refusalForgottenUntil - nowNanos > 0;
     }
 
     /** Records how {@code id} ended; its answer is kept for the retention from {@code nowNanos}. */

@@ -166,12 +166,12 @@ final class ReplicaTasks {
                 newestReplaced = held;
             }
         }
-        if (expiry.onlyIfLive() && value != null && !supersededLive
-            && (newestReplaced != null || !current.isEmpty() && current.context().clock().covers(supersedes))) {
-            // none of what the client's read saw lives here by the write's timestamp, and this replica holds it (it
-            // expired) or has seen all of it (a delete superseded it): the value whose expiry the client changes is
-            // gone since it was read, and writing it again would bring it back. A replica that has not seen it yet
-            // (it missed the write) writes it.
+        if (expiry.onlyIfLive() && value != null && !supersededLive && !current.isEmpty()
+            && current.context().clock().covers(supersedes)) {
+            // this replica has seen all the client's read saw (it holds it, expired, or a delete superseded it) and
+            // none of it lives here by the write's timestamp: the value whose expiry the client changes is gone
+            // since it was read, and writing it again would bring it back. A replica that has not seen all of it
+            // (it missed the newest write) writes it: what it holds of the key may be older than the value read.
             return Coordinated.NOTHING;
         }
         // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete

@@ -265,6 +265,22 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aChangeOfExpiryCoordinatedByAReplicaThatMissedTheNewestValueIsWritten() {
+        // n3 missed v1 and holds only v0, expired: it took the change for one of a value gone, and PERSIST answered 0
+        // while v1 went on to expire
+        TestCluster cluster = new TestCluster(83, 3, ReplicationConfig.DEFAULT.withCatchUpWindow(0));
+        assertTrue(put(cluster, n(1), "k", "v0", Expiry.after(1_000), ALL).succeeded());
+        cluster.sim.runFor(2_000 * MS);
+        cluster.sim.network().partition(List.of(n(3)), List.of(n(1), n(2)));
+        assertTrue(put(cluster, n(2), "k", "v1", Expiry.after(100_000), QUORUM).succeeded());
+        cluster.sim.runFor(2_000 * MS);
+        cluster.sim.network().heal();
+        assertEquals(new Changed(Value.utf8("v1"), true), change(cluster, n(3), Expiry.NONE,
+            Expiry.Condition.ALWAYS), "PERSIST through the replica that missed v1");
+        assertEquals(Version.NEVER, expiry(cluster, n(1)));
+    }
+
+    @Test
     void setKeepttlThroughAReplicaThatMissedTheValueKeepsItsExpiry() {
         // n3 missed SET v1 EX 100 and coordinated SET v2 KEEPTTL blind: it kept the expiry it held, none, and the
         // replicas that held v1 took v2 with no expiry too (a rewrite, or last-write-wins dropping v1): v2 never
