@@ -109,7 +109,8 @@ class PeerAuthenticationProcessesTest {
             "the tagging node's datagrams are refused:\n" + seed);
 
         // a member killed and started again refuses what its peers made for its earlier run (its replay windows
-        // start empty), tells them which run is current, and serves again: a read through it needs their answers
+        // start empty), its peers learn which run is current (from its datagrams, or a hello), and it serves again:
+        // a read through it needs their answers
         cluster.nodes[1].kill();
         cluster.start(1, "--cluster-key-file", key.toString(), "--peer-encryption");
         ClusterProcessesTest.awaitRing(cluster.clientPorts[1], 3);
@@ -122,9 +123,7 @@ class PeerAuthenticationProcessesTest {
                 Thread.sleep(200);
             }
         }
-        assertEquals("value-7", read, "read through the restarted node");
-        assertTrue(ClusterProcessesTest.counter(info(cluster.clientPorts[1]), "transport_hellos_sent") > 0,
-            "the restarted node told a peer its new run:\n" + info(cluster.clientPorts[1]));
+        assertEquals("value-7", read, "read through the restarted node:\n" + info(cluster.clientPorts[1]));
     }
 
     @Test

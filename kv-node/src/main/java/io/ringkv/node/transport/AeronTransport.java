@@ -519,10 +519,14 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     /** Stamps and signs the envelope for this one datagram, then offers envelope and message. */
     private long offer(ExclusivePublication publication, Peer peer, DirectBuffer buffer, int offset, int length) {
-        Envelope.stamp(envelope, generation, ++sequence);
         // until the peer proved its id, the id we know may be a seed's stand-in, and the tag names no receiver; after,
         // it names the peer's run, so the peer's next run refuses the datagram
         long receiver = peer.heard ? address(peer.hash, peer.heardGeneration) : PeerAuthentication.UNADDRESSED;
+        return offer(publication, receiver, buffer, offset, length);
+    }
+
+    private long offer(ExclusivePublication publication, long receiver, DirectBuffer buffer, int offset, int length) {
+        Envelope.stamp(envelope, generation, ++sequence);
         if (authentication.encrypts()) {
             authentication.seal(envelope, receiver, buffer, offset, length, sealed);
             return publication.offer(envelope, 0, Envelope.LENGTH, sealed, 0, length);
@@ -578,8 +582,15 @@ public final class AeronTransport implements Transport, AutoCloseable {
         if (peer.lastHelloNanos != 0 && now - peer.lastHelloNanos < HELLO_INTERVAL_NANOS) {
             return;
         }
-        peer.lastHelloNanos = now;
-        if (send(sender, hello, 0, hello.capacity()) == SendResult.SENT) {
+        // addressed to no run: this node's idea of the peer's run may be stale too (an old datagram of the peer
+        // replayed to it), and a hello addressed to it would be refused as well. Sent at once or not at all: the next
+        // datagram that fails its tag asks again (at once while the publication is not connected yet).
+        ExclusivePublication publication = peer.publication(aeron, config.termLength());
+        if (publication == null || !peer.pending.isEmpty() || authentication.encrypts() && !generationNamed) {
+            return;
+        }
+        if (offer(publication, PeerAuthentication.UNADDRESSED, hello, 0, hello.capacity()) > 0) {
+            peer.lastHelloNanos = now;
             countAeron(AeronTransportCounter.HELLOS_SENT);
         }
     }

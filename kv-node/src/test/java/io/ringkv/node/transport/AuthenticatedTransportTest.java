@@ -149,13 +149,7 @@ class AuthenticatedTransportTest {
 
     @Test
     void aPeerThatHeardAnEarlierRunOfTheReceiverLearnsTheNewOneFromAHelloAndIsHeardAgain() {
-        send(a, message(8, 0));
-        pump(() -> receivedByB.size() == 1);
-        // b's datagram makes a address b's run from then on
-        UnsafeBuffer fromB = message(8, 1);
-        pump(() -> b.send(A, fromB, 0, fromB.capacity()) == SendResult.SENT);
-        pump(() -> a.counters().value(TransportCounter.DROPPED_UNKNOWN_SCHEMA) == 1);
-        restartB();
+        hearEachOtherThenRestartB();
         // a has nothing of b's new run: its datagrams fail their tag until b's hello tells it which run is current
         long[] lastSend = {0};
         pump(() -> {
@@ -169,6 +163,35 @@ class AuthenticatedTransportTest {
         assertTrue(b.aeronCounter(AeronTransportCounter.DROPPED_BAD_TAG) >= 1);
         assertTrue(b.aeronCounter(AeronTransportCounter.HELLOS_SENT) >= 1);
         assertTrue(a.aeronCounter(AeronTransportCounter.HELLOS_RECEIVED) >= 1);
+    }
+
+    @Test
+    void twoNodesThatEachAddressAnEarlierRunOfTheOtherHearEachOtherAgain() {
+        hearEachOtherThenRestartB();
+        // a datagram of an earlier run of a, replayed to b's new run (its windows empty), makes b address that run;
+        // a still addresses b's earlier run: hellos addressed as the rest were refused both ways, for good
+        offerToB(signedByA(message(8, 9), PeerAuthentication.UNADDRESSED), 1, () -> receivedByB.size() == 1);
+        receivedByB.clear();
+        long[] lastSend = {0};
+        pump(() -> {
+            if (System.nanoTime() - lastSend[0] > 100_000_000L) {
+                lastSend[0] = System.nanoTime();
+                a.send(B, message(8, 2), 0, MessageHeader.LENGTH + 8);
+                b.send(A, message(8, 3), 0, MessageHeader.LENGTH + 8);
+            }
+            return !receivedByB.isEmpty() && a.counters().value(TransportCounter.DROPPED_UNKNOWN_SCHEMA) > 1;
+        });
+        assertEquals("a:16:2", receivedByB.getFirst());
+    }
+
+    /** a and b exchange a datagram each, so each addresses the other's run from then on; then b restarts. */
+    private void hearEachOtherThenRestartB() {
+        send(a, message(8, 0));
+        pump(() -> receivedByB.size() == 1);
+        UnsafeBuffer fromB = message(8, 1);
+        pump(() -> b.send(A, fromB, 0, fromB.capacity()) == SendResult.SENT);
+        pump(() -> a.counters().value(TransportCounter.DROPPED_UNKNOWN_SCHEMA) == 1);
+        restartB();
     }
 
     /** Stops b and starts its next run on the same address, with a greater generation, as a node restarts. */
