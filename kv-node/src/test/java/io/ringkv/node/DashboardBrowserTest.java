@@ -58,7 +58,7 @@ class DashboardBrowserTest {
     @Test
     void thePageShowsEveryNodeAndAKilledNodeTurnsDown() throws Exception {
         for (int i = 0; i < 3; i++) {
-            httpPorts[i] = NodeProcess.freeTcpPort();
+            httpPorts[i] = cluster.httpPorts[i];
             cluster.start(i, "--http-port", Integer.toString(httpPorts[i]));
         }
         for (int i = 0; i < 3; i++) {

@@ -34,7 +34,7 @@ class MembershipProcessesTest {
 
     private final List<NodeProcess> processes = new ArrayList<>();
     private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort()};
-    private final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort()};
+    private final int[] clientPorts = NodeProcess.distinctTcpPorts(3);
 
     @AfterEach
     void stopAll() throws Exception {

@@ -124,8 +124,10 @@ final class NodeProcess implements AutoCloseable {
             // CPU than the JVM's defaults and take a quarter off the suite's wall time. The environment reaches the
             // nodes a `ringkv cluster` starts too. Nodes with the defaults run in the distribution's tests (from the
             // linked runtime) and in the fault harness.
+            // (a collector the environment already chose is kept: two would stop the JVM from starting)
             builder.environment().merge("JDK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
-                (inherited, ours) -> inherited + " " + ours);
+                (inherited, ours) -> inherited + " " + (inherited.matches(".*-XX:\\+Use\\w+GC.*")
+                    ? "-XX:TieredStopAtLevel=1" : ours));
             Process process = builder.start();
             return new NodeProcess(process, output, aeronDirectories(List.of(args)));
         } catch (IOException e) {
@@ -213,6 +215,19 @@ final class NodeProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new AssertionError("the node on port " + clientPort + " never stopped loading:\n" + info);
+    }
+
+    /**
+     * @return {@code count} TCP ports on 127.0.0.1, all different, that were free a moment ago: asked one at a time,
+     *     the system may hand out a port again once the socket that held it closed, and two nodes given one client
+     *     port fail to start ("Address already in use")
+     */
+    static int[] distinctTcpPorts(int count) {
+        java.util.Set<Integer> taken = new java.util.LinkedHashSet<>();
+        while (taken.size() < count) {
+            taken.add(freeTcpPort());
+        }
+        return taken.stream().mapToInt(Integer::intValue).toArray();
     }
 
     static int freeTcpPort() {

@@ -39,7 +39,7 @@ class PausedNodeProcessTest {
 
     private final List<NodeProcess> processes = new ArrayList<>();
     private final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort()};
-    private final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort()};
+    private final int[] clientPorts = NodeProcess.distinctTcpPorts(3);
 
     @AfterEach
     void stopAll() throws Exception {

@@ -6,10 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -41,20 +39,11 @@ final class ProcessCluster implements BeforeEachCallback, AfterEachCallback {
         this.httpPorts = new int[size];
         // every TCP port picked now, distinct: a node given "--http-port 0" could be handed, by the system, the
         // client port of a node started later, which then served HTTP to a test's Redis client ("Unknown reply: H")
-        Set<Integer> taken = new HashSet<>();
+        int[] tcp = NodeProcess.distinctTcpPorts(2 * size);
         for (int i = 0; i < size; i++) {
             peerPorts[i] = NodeProcess.freeUdpPort();
-            clientPorts[i] = distinctTcpPort(taken);
-            httpPorts[i] = distinctTcpPort(taken);
-        }
-    }
-
-    private static int distinctTcpPort(Set<Integer> taken) {
-        while (true) {
-            int port = NodeProcess.freeTcpPort();
-            if (taken.add(port)) {
-                return port;
-            }
+            clientPorts[i] = tcp[2 * i];
+            httpPorts[i] = tcp[2 * i + 1];
         }
     }
 

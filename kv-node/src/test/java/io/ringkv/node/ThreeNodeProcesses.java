@@ -13,7 +13,9 @@ import java.util.List;
  */
 final class ThreeNodeProcesses implements AutoCloseable {
     final int[] peerPorts = {NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort(), NodeProcess.freeUdpPort()};
-    final int[] clientPorts = {NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort(), NodeProcess.freeTcpPort()};
+    // client and HTTP ports all different: asked one at a time, n2 was once handed n0's client port
+    private final int[] tcpPorts = NodeProcess.distinctTcpPorts(6);
+    final int[] clientPorts = {tcpPorts[0], tcpPorts[1], tcpPorts[2]};
     private final Path workDirectory;
     private final List<NodeProcess> processes = new ArrayList<>();
 
@@ -26,8 +28,8 @@ final class ThreeNodeProcesses implements AutoCloseable {
         String seeds = "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1];
         NodeProcess process = NodeProcess.start(workDirectory, "node", "--id", "n" + i,
             "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", seeds,
-            "--client-port", Integer.toString(clientPorts[i]), "--gossip-interval-ms", "200",
-            "--data-dir", workDirectory.resolve("n" + i).toString());
+            "--client-port", Integer.toString(clientPorts[i]), "--http-port", Integer.toString(tcpPorts[3 + i]),
+            "--gossip-interval-ms", "200", "--data-dir", workDirectory.resolve("n" + i).toString());
         processes.add(process);
         return process;
     }
