@@ -66,7 +66,6 @@ public final class Authenticator implements AutoCloseable {
     private final ScheduledThreadPoolExecutor delays;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger pendingOfSuspects = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong checksQueued = new java.util.concurrent.atomic.AtomicLong();
     /** Addresses whose login failed, until when they count as guessing. */
     private final ConcurrentHashMap<String, Long> suspectUntil = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> pendingByOrigin = new ConcurrentHashMap<>();
@@ -258,7 +257,7 @@ public final class Authenticator implements AutoCloseable {
         byte[] copy = password.clone();
         boolean asSuspect = suspect;
         try {
-            hashing.execute(new Check(asSuspect, checksQueued.incrementAndGet(),
+            hashing.execute(new Check(asSuspect, System.nanoTime(),
                 () -> verify(name, user, copy, check, origin, key, asSuspect)));
         } catch (RejectedExecutionException e) {
             finished(origin, key, check, asSuspect);
@@ -329,8 +328,11 @@ public final class Authenticator implements AutoCloseable {
         suspectUntil.put(origin, now + SUSPECT_FOR.toNanos());
     }
 
-    /** A check for the hashing thread: those of addresses not suspected first, each kind in the order queued. */
-    private record Check(boolean suspect, long order, Runnable work) implements Runnable, Comparable<Check> {
+    /**
+     * A check for the hashing thread: those of addresses not suspected first, each kind in the order queued
+     * ({@code queuedNanos}; two queued within one tick of the clock go in either order).
+     */
+    private record Check(boolean suspect, long queuedNanos, Runnable work) implements Runnable, Comparable<Check> {
         @Override
         public void run() {
             work.run();
@@ -341,7 +343,7 @@ public final class Authenticator implements AutoCloseable {
             if (suspect != other.suspect) {
                 return suspect ? 1 : -1;
             }
-            return Long.compare(order, other.order);
+            return Long.signum(queuedNanos - other.queuedNanos);
         }
     }
 
