@@ -274,6 +274,26 @@ class BlindWriteSimulationTest {
         n1.assertNotWritten("refused 3");
     }
 
+    @Test
+    void aRetransmissionRefusedInDoubtIsRefusedAgainOnceTheDoubtIsOver() {
+        // refused while a forgotten refusal could still be repeated, the copy was not remembered: a later copy,
+        // once the doubt was over, was taken as new though its sender had handed the write to another replica
+        FullReplica n1 = new FullReplica(59);
+        for (long c = 3; c <= 5; c++) {
+            n1.handOver(c, "refused " + c, false);
+        }
+        n1.untilTheHandOversItHoldsAreForgotten();
+        n1.handOver(3, "refused 3", true);
+        assertEquals(4, n1.counters().forwardsRefusedBusy(), "refused in doubt");
+        n1.cluster.sim.runFor(100 * MS);
+        long repeatsBefore = n1.counters().duplicateForwards();
+        n1.handOver(3, "refused 3", true);
+        n1.cluster.sim.runFor(200 * MS);
+        assertEquals(2, n1.counters().forwardsCoordinated(), "the copy was coordinated");
+        assertEquals(repeatsBefore + 1, n1.counters().duplicateForwards(), "answered as the refusal it repeats");
+        n1.assertNotWritten("refused 3");
+    }
+
     /**
      * n1, a replica that takes on at most 2 handed-over writes, past its first forward window and holding 2 (of a key
      * it replicates first), finished: the writes handed to it now are refused until those are forgotten.
