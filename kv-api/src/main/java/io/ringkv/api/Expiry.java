@@ -89,6 +89,14 @@ public record Expiry(Kind kind, long millis, boolean onlyIfLive) {
         return new Expiry(kind, millis, true);
     }
 
+    /**
+     * @return the expiry that writes {@code expiresAtMillis} as it stands, a version's {@link Version#expiresAtMillis()}:
+     *     {@link #NONE} for {@link Version#NEVER}, else at that instant
+     */
+    public static Expiry atInstant(long expiresAtMillis) {
+        return expiresAtMillis == Version.NEVER ? NONE : at(expiresAtMillis);
+    }
+
     /** @return expiry {@code millis} (at least 1) after the write */
     public static Expiry after(long millis) {
         return new Expiry(Kind.AFTER, millis);

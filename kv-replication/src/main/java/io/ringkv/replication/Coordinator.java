@@ -296,7 +296,7 @@ public final class Coordinator implements TimerHandler {
                 Versioned newest = siblings.newest();
                 long kept = newest == null || newest.isTombstone() ? Version.NEVER
                     : newest.version().expiresAtMillis();
-                write(key, value, kept == Version.NEVER ? Expiry.NONE : Expiry.at(kept), siblings.context(),
+                write(key, value, Expiry.atInstant(kept), siblings.context(),
                     consistency, callback);
             }
 
@@ -351,7 +351,7 @@ public final class Coordinator implements TimerHandler {
                 boolean past = next != Version.NEVER && next <= now;
                 // the instant the condition was checked against is the one written: a time to live resolved again
                 // from the replica's stamp (later, and perhaps on a clock ahead) could pass a GT or LT it failed
-                Expiry checked = next == Version.NEVER ? Expiry.NONE : Expiry.at(next);
+                Expiry checked = Expiry.atInstant(next);
                 write(key, past ? null : newest.value(), checked.ofLiveValueOnly(), siblings.context(), consistency,
                     new PutCallback() {
                     @Override
@@ -1222,7 +1222,7 @@ public final class Coordinator implements TimerHandler {
                 boolean expired = expiresAt != Version.NEVER && expiresAt <= context.clock().wallClockMillis();
                 // an expiry already past deletes, as changeExpiry does
                 Value value = expired ? null : first.value();
-                Expiry expiry = value != null && first.version().expires() ? Expiry.at(expiresAt) : Expiry.NONE;
+                Expiry expiry = value == null ? Expiry.NONE : Expiry.atInstant(expiresAt);
                 write(write.key, value, expiry, siblings.context(), asked, new PutCallback() {
                     @Override
                     public void onSuccess(Version written) {

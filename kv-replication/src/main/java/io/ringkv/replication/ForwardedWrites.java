@@ -73,7 +73,7 @@ final class ForwardedWrites<A> {
      */
     Begin begin(Id id, long nowNanos) {
         expire(nowNanos);
-        if (byId.containsKey(id) || refused.containsKey(id)) {
+        if (isTracked(id)) {
             return Begin.REPEAT;
         }
         if (byId.size() >= capacity) {
@@ -105,7 +105,7 @@ final class ForwardedWrites<A> {
      */
     void refuse(Id id, A answer, long nowNanos) {
         java.util.Objects.requireNonNull(answer, "answer");
-        if (byId.containsKey(id) || refused.containsKey(id)) {
+        if (isTracked(id)) {
             return;
         }
         if (refused.size() >= capacity) {

@@ -569,13 +569,13 @@ public final class AeronTransport implements Transport, AutoCloseable {
     }
 
     /**
-     * A datagram from a peer's id failed its tag: when it comes from a peer that heard from an earlier run of this
-     * node, the next datagram this node sends it tells it this run's generation. At most one a second to a peer.
+     * A datagram from a peer's id failed its tag (only a cluster key makes tags): when the peer heard from an earlier
+     * run of this node, a hello tells it this run's generation. At most one a second to a peer.
      */
     private void helloAfterBadTag(long senderHash) {
         NodeId sender = peersByHash.get(senderHash);
         Peer peer = sender == null ? null : peers.get(sender);
-        if (peer == null || !authentication.isOn()) {
+        if (peer == null) {
             return;
         }
         long now = System.nanoTime();
