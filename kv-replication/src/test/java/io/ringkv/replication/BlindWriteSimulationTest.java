@@ -250,11 +250,8 @@ class BlindWriteSimulationTest {
         // the two it holds are forgotten once their retention ends; the refusal, later, is still remembered
         n1.untilTheHandOversItHoldsAreForgotten();
         long repeatsBefore = n1.counters().duplicateForwards();
-        n1.handOver(3, "refused", true);
-        n1.cluster.sim.runFor(200 * MS);
-        assertEquals(2, n1.counters().forwardsCoordinated(), "the copy was coordinated");
+        n1.assertACopyIsNotWritten(3, "refused");
         assertEquals(repeatsBefore + 1, n1.counters().duplicateForwards());
-        n1.assertNotWritten("refused");
     }
 
     @Test
@@ -262,16 +259,11 @@ class BlindWriteSimulationTest {
         // n1 remembers as many refusals as hand-overs (2 here): the third refusal pushed the first out before its
         // retention ended, and a late copy of that one was taken as new
         FullReplica n1 = new FullReplica(53);
-        for (long c = 3; c <= 5; c++) {
-            n1.handOver(c, "refused " + c, false);
-        }
+        n1.refuseOneMoreThanItRemembers();
         assertEquals(3, n1.counters().forwardsRefusedBusy());
         n1.untilTheHandOversItHoldsAreForgotten();
-        n1.handOver(3, "refused 3", true);
-        n1.cluster.sim.runFor(200 * MS);
-        assertEquals(2, n1.counters().forwardsCoordinated(), "the copy was coordinated");
+        n1.assertACopyIsNotWritten(3, "refused 3");
         assertEquals(4, n1.counters().forwardsRefusedBusy());
-        n1.assertNotWritten("refused 3");
     }
 
     @Test
@@ -279,19 +271,14 @@ class BlindWriteSimulationTest {
         // refused while a forgotten refusal could still be repeated, the copy was not remembered: a later copy,
         // once the doubt was over, was taken as new though its sender had handed the write to another replica
         FullReplica n1 = new FullReplica(59);
-        for (long c = 3; c <= 5; c++) {
-            n1.handOver(c, "refused " + c, false);
-        }
+        n1.refuseOneMoreThanItRemembers();
         n1.untilTheHandOversItHoldsAreForgotten();
         n1.handOver(3, "refused 3", true);
         assertEquals(4, n1.counters().forwardsRefusedBusy(), "refused in doubt");
         n1.cluster.sim.runFor(100 * MS);
         long repeatsBefore = n1.counters().duplicateForwards();
-        n1.handOver(3, "refused 3", true);
-        n1.cluster.sim.runFor(200 * MS);
-        assertEquals(2, n1.counters().forwardsCoordinated(), "the copy was coordinated");
+        n1.assertACopyIsNotWritten(3, "refused 3");
         assertEquals(repeatsBefore + 1, n1.counters().duplicateForwards(), "answered as the refusal it repeats");
-        n1.assertNotWritten("refused 3");
     }
 
     /**
@@ -324,6 +311,21 @@ class BlindWriteSimulationTest {
         void handOver(long correlation, String value, boolean retransmit) {
             cluster.coordinator(n(1)).onCoordinate(outsider, coordinate(correlation,
                 io.ringkv.ring.Partitioner.token(Key.utf8(key)), key, value, retransmit));
+        }
+
+        /** Hands over writes 3, 4 and 5, each refused: one more refusal than n1 remembers (2), so 3 is forgotten. */
+        void refuseOneMoreThanItRemembers() {
+            for (long c = 3; c <= 5; c++) {
+                handOver(c, "refused " + c, false);
+            }
+        }
+
+        /** A retransmitted copy of hand-over {@code correlation} arrives: it must be neither coordinated nor written. */
+        void assertACopyIsNotWritten(long correlation, String value) {
+            handOver(correlation, value, true);
+            cluster.sim.runFor(200 * MS);
+            assertEquals(2, counters().forwardsCoordinated(), "the copy was coordinated");
+            assertNotWritten(value);
         }
 
         /** Runs until just before the writes refused since the two were held are forgotten, those two after. */
