@@ -37,17 +37,69 @@ public final class FuzzInputs {
     }
 
     /**
+     * The SBE message header a codec accepts (little-endian, as {@code io.ringkv.api.MessageHeader} reads it).
+     * Random bytes almost never carry it: a decoder that first checks the schema version or routes on the template
+     * refuses nearly all of them at the header, so a replay without it tests only that check.
+     *
+     * @param schemaId the schema's id
+     * @param version the schema version the codec speaks
+     * @param maxTemplateId the highest template id of the schema
+     */
+    public record SbeHeader(int schemaId, int version, int maxTemplateId) {
+        /** Bytes of the header. */
+        public static final int LENGTH = 8;
+
+        /** @return the schema version {@code input} carries, or -1 when it is shorter than a header */
+        public static int versionOf(byte[] input) {
+            return input.length < LENGTH ? -1 : (input[6] & 0xFF) | (input[7] & 0xFF) << 8;
+        }
+
+        /** Writes this header with {@code blockLength} and {@code templateId} over the first bytes of {@code input}. */
+        void writeOver(byte[] input, int blockLength, int templateId) {
+            putShort(input, 0, blockLength);
+            putShort(input, 2, templateId);
+            putShort(input, 4, schemaId);
+            putShort(input, 6, version);
+        }
+
+        private static void putShort(byte[] input, int at, int value) {
+            input[at] = (byte) value;
+            input[at + 1] = (byte) (value >>> 8);
+        }
+    }
+
+    /**
      * @param target the fuzz target's class name, the directory its kept inputs are in
      * @param property throws when an input breaks the target's property
      * @return how many kept inputs were replayed
      */
     public static int replay(String target, Consumer<byte[]> property) {
+        return replay(target, null, property);
+    }
+
+    /**
+     * {@link #replay(String, Consumer)} for a decoder of SBE messages: every kept input must carry {@code header}'s
+     * schema version (one that does not is refused before its decoder and tests nothing: rewrite its bytes 6–7 when
+     * the schema's version moves), and as many random inputs again start with {@code header} and a known template,
+     * so they reach the decoders behind it.
+     *
+     * @param header the header the codec accepts, or null when its inputs are not SBE messages
+     * @throws IllegalStateException when a kept input carries another schema version
+     */
+    public static int replay(String target, SbeHeader header, Consumer<byte[]> property) {
         int kept = 0;
         Path directory = Path.of("src", "test", "resources", "fuzz", target);
         if (Files.isDirectory(directory)) {
             try (Stream<Path> files = Files.list(directory)) {
                 for (Path file : files.sorted().toList()) {
-                    property.accept(Files.readAllBytes(file));
+                    byte[] input = Files.readAllBytes(file);
+                    if (header != null && SbeHeader.versionOf(input) != header.version()) {
+                        throw new IllegalStateException("the kept input " + file + " carries schema version "
+                            + SbeHeader.versionOf(input) + ", but the codec speaks " + header.version()
+                            + ": it is refused before the decoder it was kept for and tests nothing; set its bytes"
+                            + " 6-7 (little-endian) to " + header.version() + " and check it still reaches that decoder");
+                    }
+                    property.accept(input);
                     kept++;
                 }
             } catch (IOException e) {
@@ -62,6 +114,16 @@ public final class FuzzInputs {
             byte[] input = new byte[random.nextInt(MAX_RANDOM_LENGTH)];
             random.nextBytes(input);
             property.accept(input);
+        }
+        if (header != null) {
+            for (int i = 0; i < RANDOM_INPUTS; i++) {
+                byte[] input = new byte[SbeHeader.LENGTH + random.nextInt(MAX_RANDOM_LENGTH)];
+                random.nextBytes(input);
+                // mostly block lengths near the schemas' (tens of bytes), sometimes past the message's end
+                int blockLength = random.nextInt(Math.min(input.length, 128));
+                header.writeOver(input, blockLength, 1 + random.nextInt(header.maxTemplateId()));
+                property.accept(input);
+            }
         }
         return kept;
     }

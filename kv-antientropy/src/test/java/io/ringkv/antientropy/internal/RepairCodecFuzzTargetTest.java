@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 class RepairCodecFuzzTargetTest {
     @Test
     void keptFindingsAndRandomInputsAreDecodedOrRefused() {
-        FuzzInputs.replay("RepairCodecFuzzTarget", RepairCodecFuzzTarget::fuzzerTestOneInput);
+        FuzzInputs.replay("RepairCodecFuzzTarget", new FuzzInputs.SbeHeader(RepairCodec.SCHEMA_ID,
+            io.ringkv.antientropy.sbe.MessageHeaderDecoder.SCHEMA_VERSION,
+            io.ringkv.antientropy.sbe.KeyGoneDecoder.TEMPLATE_ID), RepairCodecFuzzTarget::fuzzerTestOneInput);
     }
 }

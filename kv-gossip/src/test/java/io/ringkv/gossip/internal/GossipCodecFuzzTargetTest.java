@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 class GossipCodecFuzzTargetTest {
     @Test
     void keptFindingsAndRandomInputsAreDecodedOrRefused() {
-        FuzzInputs.replay("GossipCodecFuzzTarget", GossipCodecFuzzTarget::fuzzerTestOneInput);
+        FuzzInputs.replay("GossipCodecFuzzTarget", new FuzzInputs.SbeHeader(GossipCodec.SCHEMA_ID,
+            io.ringkv.gossip.sbe.SynDecoder.SCHEMA_VERSION, io.ringkv.gossip.sbe.AckDecoder.TEMPLATE_ID),
+            GossipCodecFuzzTarget::fuzzerTestOneInput);
     }
 }

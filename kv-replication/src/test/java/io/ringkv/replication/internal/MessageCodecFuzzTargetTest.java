@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 class MessageCodecFuzzTargetTest {
     @Test
     void keptFindingsAndRandomInputsAreDecodedOrRefused() {
-        FuzzInputs.replay("MessageCodecFuzzTarget", MessageCodecFuzzTarget::fuzzerTestOneInput);
+        FuzzInputs.replay("MessageCodecFuzzTarget", new FuzzInputs.SbeHeader(MessageCodec.SCHEMA_ID,
+            io.ringkv.replication.sbe.MessageHeaderDecoder.SCHEMA_VERSION,
+            io.ringkv.replication.sbe.ScanReplyDecoder.TEMPLATE_ID), MessageCodecFuzzTarget::fuzzerTestOneInput);
     }
 }
