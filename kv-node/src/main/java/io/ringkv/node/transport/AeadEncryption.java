@@ -134,8 +134,12 @@ final class AeadEncryption implements PeerAuthentication {
             }
         }
         boolean good = false;
+        boolean unaddressed = false;
         for (int i = 0; i < keys.length && !good; i++) {
-            good = opens(keys[i], self, messageLength) || opens(keys[i], UNADDRESSED, messageLength);
+            good = opens(keys[i], self, messageLength);
+            if (!good) {
+                good = unaddressed = opens(keys[i], UNADDRESSED, messageLength);
+            }
         }
         if (!good) {
             return BAD_TAG;
@@ -150,6 +154,7 @@ final class AeadEncryption implements PeerAuthentication {
         int verdict = windows.judge(buffer, offset);
         if (verdict == ACCEPTED) {
             out.wrap(opened, 0, messageLength);
+            return unaddressed ? ACCEPTED_UNADDRESSED : ACCEPTED;
         }
         return verdict;
     }

@@ -569,10 +569,11 @@ public final class AeronTransport implements Transport, AutoCloseable {
     }
 
     /**
-     * A datagram from a peer's id failed its tag (only a cluster key makes tags): when the peer heard from an earlier
-     * run of this node, a hello tells it this run's generation. At most one a second to a peer.
+     * A datagram from a peer's id failed its tag (only a cluster key makes tags), or named no receiver where one is
+     * required: a hello tells the peer this run's generation, so that it addresses this run from then on (it heard
+     * from an earlier run, or from none yet). At most one a second to a peer.
      */
-    private void helloAfterBadTag(long senderHash) {
+    private void sayHello(long senderHash) {
         NodeId sender = peersByHash.get(senderHash);
         Peer peer = sender == null ? null : peers.get(sender);
         if (peer == null) {
@@ -684,12 +685,12 @@ public final class AeronTransport implements Transport, AutoCloseable {
         long self = address(selfHash, generation);
         int verdict = encrypted ? authentication.open(buffer, offset, length, self, opened)
             : authentication.verify(buffer, offset, length, self);
-        if (verdict != PeerAuthentication.ACCEPTED) {
+        if (verdict != PeerAuthentication.ACCEPTED && verdict != PeerAuthentication.ACCEPTED_UNADDRESSED) {
             countAeron(verdict == PeerAuthentication.BAD_TAG ? AeronTransportCounter.DROPPED_BAD_TAG
                 : AeronTransportCounter.DROPPED_REPLAYED);
             if (verdict == PeerAuthentication.BAD_TAG) {
                 // perhaps a peer that has not heard from this run yet: tell it (a forgery costs one hello a second)
-                helloAfterBadTag(Envelope.sender(buffer, offset));
+                sayHello(Envelope.sender(buffer, offset));
             }
             return;
         }
@@ -713,6 +714,15 @@ public final class AeronTransport implements Transport, AutoCloseable {
         }
         if (schemaId == HELLO_SCHEMA_ID) {
             countAeron(AeronTransportCounter.HELLOS_RECEIVED);
+            return;
+        }
+        if (verdict == PeerAuthentication.ACCEPTED_UNADDRESSED && !openSchemas.contains(schemaId)) {
+            // a write or a repair record sent before its sender heard this run: a copy of it would be taken by any
+            // node and by this one's next run, so only gossip (which a replay cannot move back) is taken unaddressed.
+            // Its sender is heard all the same (as from a hello); it learns this run from the hello sent back, and its
+            // protocol's retry goes addressed.
+            countAeron(AeronTransportCounter.DROPPED_UNADDRESSED);
+            sayHello(senderHash);
             return;
         }
         MessageHandler handler = handlers.get(schemaId);

@@ -24,8 +24,12 @@ public enum AeronTransportCounter implements CounterDescriptor {
         + " disconnected before they went out"),
     FORGOTTEN_SENDERS("transport_forgotten_senders", "senders that were not members forgotten with their publication:"
         + " not made members within 60 s, or replaced when 64 such senders were kept"),
-    HELLOS_SENT("transport_hellos_sent", "hellos sent to a peer whose datagrams failed their tag, so that a peer that"
-        + " heard from an earlier run of this node learns this run's generation (at most one a second to a peer)"),
+    DROPPED_UNADDRESSED("transport_dropped_unaddressed", "datagrams with a good tag that named no receiver (sent"
+        + " before their sender heard from this run of this node), dropped unless gossip: any node, and any later run"
+        + " of this one, would take a copy of one; the sender is told this run by a hello and sends again"),
+    HELLOS_SENT("transport_hellos_sent", "hellos sent to a peer whose datagrams failed their tag or named no"
+        + " receiver, so that a peer that has not heard from this run of this node learns its generation (at most one a"
+        + " second to a peer)"),
     HELLOS_RECEIVED("transport_hellos_received", "hellos received: a peer said which run of it is current"),
     REASSEMBLY_BUFFERS_FREED("transport_reassembly_buffers_freed", "buffers that joined a sender's messages of more"
         + " than one datagram, let go when its stream ended (it closed, or fell silent)");

@@ -18,7 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * RFC 2104 section 5 and NIST SP 800-107 allow truncating to half the hash and no fewer than 80 bits. The tag
  * covers the receiver's fingerprint, which does not travel, so a datagram sent to one node is refused by another;
  * only a datagram to a node the sender has not heard from yet (a seed known by address) names
- * {@linkplain #UNADDRESSED no receiver}, and any node takes it (once, by its window).
+ * {@linkplain #UNADDRESSED no receiver}: any node's window takes it once ({@link #ACCEPTED_UNADDRESSED}), and the
+ * transport then delivers it only for gossip.
  *
  * <p>Nothing is allocated per datagram by this class: one {@link Mac} per key and one scratch array are made at
  * start and reused (the transport's one thread owns them). The JDK's HMAC itself makes one 32-byte array per tag
@@ -71,19 +72,21 @@ final class HmacAuthentication implements PeerAuthentication {
         int messageOffset = offset + Envelope.LENGTH;
         int messageLength = length - Envelope.LENGTH;
         boolean good = false;
+        boolean unaddressed = false;
         for (int i = 0; i < macs.length && !good; i++) {
             compute(macs[i], self, buffer, messageOffset, messageLength);
             good = tagMatches(buffer, offset + Envelope.TAG_OFFSET);
             if (!good) {
                 compute(macs[i], UNADDRESSED, buffer, messageOffset, messageLength);
-                good = tagMatches(buffer, offset + Envelope.TAG_OFFSET);
+                good = unaddressed = tagMatches(buffer, offset + Envelope.TAG_OFFSET);
             }
         }
         if (!good) {
             return BAD_TAG;
         }
         // only a datagram with a good tag moves the window: a forger cannot push honest datagrams out of it
-        return windows.judge(buffer, offset);
+        int verdict = windows.judge(buffer, offset);
+        return verdict == ACCEPTED && unaddressed ? ACCEPTED_UNADDRESSED : verdict;
     }
 
     @Override

@@ -15,6 +15,12 @@ interface PeerAuthentication {
     /** Its tag is good but the receiver saw its sequence already, or one too old to tell. */
     int REPLAYED = 2;
     /**
+     * The datagram's tag is good and new, but names {@linkplain #UNADDRESSED no receiver}: its copy would be taken by
+     * any node, and by a later run of this one. The transport takes it only for what a node may say before it is heard
+     * (gossip, a hello), which a replay cannot turn into a write.
+     */
+    int ACCEPTED_UNADDRESSED = 3;
+    /**
      * The receiver named in the tag of a datagram to a node whose id the sender has not yet heard from: a seed known by
      * its address only. Any node accepts it.
      */
@@ -35,7 +41,7 @@ interface PeerAuthentication {
      * {@link Envelope#LENGTH}, magic checked). A datagram accepted is remembered, so that its replay is refused.
      *
      * @param self what names this run of this node, as senders name it ({@link AeronTransport#address})
-     * @return {@link #ACCEPTED}, {@link #BAD_TAG} or {@link #REPLAYED}
+     * @return {@link #ACCEPTED}, {@link #ACCEPTED_UNADDRESSED}, {@link #BAD_TAG} or {@link #REPLAYED}
      */
     int verify(DirectBuffer buffer, int offset, int length, long self);
 
@@ -63,7 +69,8 @@ interface PeerAuthentication {
 
     /**
      * Judges an arrived encrypted datagram as {@link #verify} does and, when accepted, leaves its message decrypted
-     * in {@code out} from 0 ({@code length - Envelope.LENGTH} bytes). Nothing is delivered from a datagram refused.
+     * in {@code out} from 0 ({@code length - Envelope.LENGTH} bytes), also when {@link #ACCEPTED_UNADDRESSED}.
+     * Nothing is delivered from a datagram refused.
      */
     default int open(DirectBuffer buffer, int offset, int length, long self, UnsafeBuffer out) {
         throw new UnsupportedOperationException("this authentication does not encrypt");

@@ -63,8 +63,7 @@ class AuthenticatedTransportTest {
     @Test
     void nodesSharingTheKeyExchangeMessagesEvenInABurstKeptForLater() {
         assertTrue(a.isAuthenticated());
-        send(a, message(8, 0));
-        pump(() -> receivedByB.size() == 1);
+        deliver(a, B, b, message(8, 0), () -> receivedByB.size() == 1);
         receivedByB.clear();
         int burst = 1_000;
         for (int i = 0; i < burst; i++) {
@@ -89,8 +88,7 @@ class AuthenticatedTransportTest {
             send(noKey, message(8, i));
         }
         pump(() -> b.aeronCounter(AeronTransportCounter.DROPPED_BAD_TAG) == 10, otherKey, noKey);
-        send(a, message(8, 99));
-        pump(() -> receivedByB.size() == 1, otherKey, noKey);
+        deliver(a, B, b, message(8, 99), () -> receivedByB.size() == 1);
         assertEquals(List.of("a:16:99"), receivedByB, "only the node with the key was heard");
         assertEquals(1, b.counters().value(TransportCounter.RECEIVED));
     }
@@ -111,9 +109,7 @@ class AuthenticatedTransportTest {
         List<String> receivedByS = new ArrayList<>();
         s.register(SCHEMA, (sender, buffer, offset, length) -> receivedByS.add(sender.value()));
         b.introduce(new io.ringkv.api.Node(self, own.host(), own.port(), 7379, "z", "r"));
-        UnsafeBuffer hello = message(8, 0);
-        pump(() -> b.send(self, hello, 0, hello.capacity()) == SendResult.SENT);
-        pump(() -> receivedByS.size() == 1);
+        deliver(b, self, s, message(8, 0), () -> receivedByS.size() == 1);
         UnsafeBuffer first = message(8, 1);
         pump(() -> s.send(seed, first, 0, first.capacity()) == SendResult.SENT);
         pump(() -> receivedByB.size() == 1);
@@ -135,6 +131,31 @@ class AuthenticatedTransportTest {
         UnsafeBuffer datagram = signedByA(message(8, 7), AeronTransport.address(B.fingerprint(), b.generation()));
         offerToB(datagram, 3, () -> b.aeronCounter(AeronTransportCounter.DROPPED_REPLAYED) == 2);
         assertEquals(List.of("a:16:7"), receivedByB);
+    }
+
+    /**
+     * A datagram sent before its sender heard the receiver names no receiver, so any node, and any later run of the
+     * receiver, would take a copy: only gossip is taken so. Such a write is dropped, its sender is told by a hello who
+     * listens, and what it sends next goes addressed.
+     */
+    @Test
+    void aDatagramThatNamesNoReceiverIsDeliveredOnlyForGossipAndItsSenderIsToldWhoListens() {
+        List<String> gossipByB = new ArrayList<>();
+        int gossip = 78;
+        b.registerOpen(gossip, (sender, buffer, offset, length) -> gossipByB.add(sender.value()));
+        // an attacker's copy of a write a signed before it heard b: dropped, never delivered
+        offerToB(signedByA(message(8, 5), PeerAuthentication.UNADDRESSED, 1), 1,
+            () -> b.aeronCounter(AeronTransportCounter.DROPPED_UNADDRESSED) == 1);
+        assertEquals(List.of(), receivedByB);
+        // a copy of gossip sent so is taken: a replay cannot move gossip back
+        UnsafeBuffer gossiped = message(8, 6);
+        gossiped.putShort(4, (short) gossip, ByteOrder.LITTLE_ENDIAN);
+        offerToB(signedByA(gossiped, PeerAuthentication.UNADDRESSED, 2), 1, () -> gossipByB.size() == 1);
+        assertEquals(List.of("a"), gossipByB);
+        // a's own write reaches b once a heard b's hello
+        deliver(a, B, b, message(8, 7), () -> receivedByB.size() == 1);
+        assertEquals(List.of("a:16:7"), receivedByB);
+        assertTrue(a.aeronCounter(AeronTransportCounter.HELLOS_RECEIVED) >= 1);
     }
 
     @Test
@@ -168,10 +189,12 @@ class AuthenticatedTransportTest {
     @Test
     void twoNodesThatEachAddressAnEarlierRunOfTheOtherHearEachOtherAgain() {
         hearEachOtherThenRestartB();
-        // a datagram of an earlier run of a, replayed to b's new run (its windows empty), makes b address that run;
-        // a still addresses b's earlier run: hellos addressed as the rest were refused both ways, for good
-        offerToB(signedByA(message(8, 9), PeerAuthentication.UNADDRESSED), 1, () -> receivedByB.size() == 1);
-        receivedByB.clear();
+        // a datagram of an earlier run of a, replayed to b's new run (its windows empty), makes b address that run
+        // (not delivered: it names no receiver); a still addresses b's earlier run: hellos addressed as the rest were
+        // refused both ways, for good
+        offerToB(signedByA(message(8, 9), PeerAuthentication.UNADDRESSED), 1,
+            () -> b.aeronCounter(AeronTransportCounter.DROPPED_UNADDRESSED) == 1);
+        assertEquals(List.of(), receivedByB);
         long[] lastSend = {0};
         pump(() -> {
             if (System.nanoTime() - lastSend[0] > 100_000_000L) {
@@ -186,8 +209,7 @@ class AuthenticatedTransportTest {
 
     /** a and b exchange a datagram each, so each addresses the other's run from then on; then b restarts. */
     private void hearEachOtherThenRestartB() {
-        send(a, message(8, 0));
-        pump(() -> receivedByB.size() == 1);
+        deliver(a, B, b, message(8, 0), () -> receivedByB.size() == 1);
         UnsafeBuffer fromB = message(8, 1);
         pump(() -> b.send(A, fromB, 0, fromB.capacity()) == SendResult.SENT);
         pump(() -> a.counters().value(TransportCounter.DROPPED_UNKNOWN_SCHEMA) == 1);
@@ -206,11 +228,41 @@ class AuthenticatedTransportTest {
             receivedByB.add(sender + ":" + length + ":" + buffer.getByte(offset + length - 1)));
     }
 
+    /**
+     * Sends {@code message} from {@code from} to {@code to} until it is delivered. The first datagram to a node not
+     * heard from yet names no receiver and is dropped unless gossip; the receiver then says hello, and the second
+     * goes addressed. So it is sent at most twice, and delivered once.
+     */
+    private void deliver(AeronTransport from, NodeId to, AeronTransport receiver, UnsafeBuffer message,
+                         BooleanSupplier delivered) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            long dropped = receiver.aeronCounter(AeronTransportCounter.DROPPED_UNADDRESSED);
+            long hellos = from.aeronCounter(AeronTransportCounter.HELLOS_RECEIVED);
+            pump(() -> from.send(to, message, 0, message.capacity()) == SendResult.SENT);
+            // sent again only once this one is judged: so it is delivered once
+            pump(() -> delivered.getAsBoolean()
+                || receiver.aeronCounter(AeronTransportCounter.DROPPED_UNADDRESSED) > dropped);
+            if (delivered.getAsBoolean()) {
+                return;
+            }
+            // the hello goes out only once the receiver's publication to the sender is connected
+            long waitUntil = System.nanoTime() + 200_000_000L;
+            pump(() -> from.aeronCounter(AeronTransportCounter.HELLOS_RECEIVED) > hellos
+                || System.nanoTime() > waitUntil);
+        }
+        throw new AssertionError("not delivered in 50 sends; receiver's counters " + receiver.counters());
+    }
+
     /** @return a datagram as a signs it for {@code receiver}, generation 1, sequence 1 */
     private UnsafeBuffer signedByA(UnsafeBuffer message, long receiver) {
+        return signedByA(message, receiver, 1);
+    }
+
+    /** @return a datagram as a signs it for {@code receiver}, generation 1 */
+    private UnsafeBuffer signedByA(UnsafeBuffer message, long receiver, long sequence) {
         UnsafeBuffer envelope = new UnsafeBuffer(new byte[Envelope.LENGTH]);
         Envelope.write(envelope, A);
-        Envelope.stamp(envelope, 1, 1);
+        Envelope.stamp(envelope, 1, sequence);
         new HmacAuthentication(key).sign(envelope, receiver, message, 0, message.capacity());
         UnsafeBuffer datagram = new UnsafeBuffer(new byte[Envelope.LENGTH + message.capacity()]);
         datagram.putBytes(0, envelope, 0, Envelope.LENGTH);
@@ -248,8 +300,7 @@ class AuthenticatedTransportTest {
             "sealed before the node named its generation");
         sealing.generation(11);
         opening.generation(12);
-        pump(() -> sealing.send(D, first, 0, first.capacity()) == SendResult.SENT, sealing, opening);
-        pump(() -> receivedByD.size() == 1, sealing, opening);
+        deliver(sealing, D, opening, first, () -> receivedByD.size() == 1);
         receivedByD.clear();
         int burst = 1_000;
         for (int i = 0; i < burst; i++) {

@@ -69,13 +69,13 @@ class HmacAuthenticationTest {
     }
 
     @Test
-    void aDatagramToASeedKnownByAddressOnlyIsAcceptedByAnyNodeOnce() {
+    void aDatagramToASeedKnownByAddressOnlyIsTakenByAnyNodeOnceAndToldApart() {
         UnsafeBuffer datagram = datagram(new HmacAuthentication(ClusterKey.of(CURRENT)), 7, 1,
             PeerAuthentication.UNADDRESSED, 40);
-        assertEquals(PeerAuthentication.ACCEPTED, verify(datagram));
+        assertEquals(PeerAuthentication.ACCEPTED_UNADDRESSED, verify(datagram));
         assertEquals(PeerAuthentication.REPLAYED, verify(datagram));
         HmacAuthentication other = new HmacAuthentication(ClusterKey.of(CURRENT));
-        assertEquals(PeerAuthentication.ACCEPTED, other.verify(datagram, 0, datagram.capacity(), 12345L));
+        assertEquals(PeerAuthentication.ACCEPTED_UNADDRESSED, other.verify(datagram, 0, datagram.capacity(), 12345L));
     }
 
     @Test
