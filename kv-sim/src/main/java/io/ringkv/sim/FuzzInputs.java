@@ -97,7 +97,8 @@ public final class FuzzInputs {
                         throw new IllegalStateException("the kept input " + file + " carries schema version "
                             + SbeHeader.versionOf(input) + ", but the codec speaks " + header.version()
                             + ": it is refused before the decoder it was kept for and tests nothing; set its bytes"
-                            + " 6-7 (little-endian) to " + header.version() + " and check it still reaches that decoder");
+                            + " 6-7 (little-endian) to " + header.version()
+                            + " and check it still reaches that decoder");
                     }
                     property.accept(input);
                     kept++;

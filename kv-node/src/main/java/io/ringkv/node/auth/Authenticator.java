@@ -169,11 +169,32 @@ public final class Authenticator implements AutoCloseable {
     }
 
     /**
+     * @return the origin a client at {@code address} logs in from ({@link #login(String, byte[], String)}): an IPv4
+     *     address itself, and for IPv6 its /64 network ({@code 2001:db8:0:1::/64}), the smallest block one site or
+     *     host is given, so that a client cannot take a fresh limit with each of its 2<sup>64</sup> addresses; ""
+     *     when not known
+     */
+    public static String originOf(java.net.InetAddress address) {
+        if (address == null) {
+            return "";
+        }
+        byte[] bytes = address.getAddress();
+        if (bytes.length != 16) {
+            return address.getHostAddress();
+        }
+        StringBuilder network = new StringBuilder(24);
+        for (int i = 0; i < 8; i += 2) {
+            network.append(Integer.toHexString((bytes[i] & 0xFF) << 8 | bytes[i + 1] & 0xFF)).append(':');
+        }
+        return network.append(":/64").toString();
+    }
+
+    /**
      * Checks a login as {@link #login(String, byte[])} does, for a client at {@code origin}: at most
      * {@value #MAX_PENDING_LOGINS_PER_ORIGIN} checks of one origin wait at once. A login of a user and password whose
      * check is already under way waits for that check instead of queueing another.
      *
-     * @param origin the client's address ("" when not known: such logins share one limit)
+     * @param origin where the client logs in from ({@link #originOf}; "" when not known: such logins share one limit)
      */
     public CompletableFuture<Optional<User>> login(String name, byte[] password, String origin) {
         if (users == null) {

@@ -69,8 +69,7 @@ public final class BasicAuth {
         Optional<User> user;
         try {
             java.net.InetSocketAddress remote = exchange.getRemoteAddress();
-            user = login(credentials.get(),
-                remote == null || remote.getAddress() == null ? "" : remote.getAddress().getHostAddress());
+            user = login(credentials.get(), Authenticator.originOf(remote == null ? null : remote.getAddress()));
         } catch (HttpProblem problem) {
             refuse(exchange, problem);
             return false;

@@ -487,8 +487,8 @@ final class EventLoop implements Runnable, AnswerChannel {
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         ClientSession session = new ClientSession(nextClientId++, config.consistency());
-        if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress remote && remote.getAddress() != null) {
-            session.origin(remote.getAddress().getHostAddress());
+        if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress remote) {
+            session.origin(io.ringkv.node.auth.Authenticator.originOf(remote.getAddress()));
         }
         SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
         Connection connection = new Connection(this, stream(channel), key, config, session);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.CounterRegistry;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -98,23 +99,61 @@ class AuthenticatorTest {
     @Test
     void oneAddressGuessingPasswordsLeavesRoomForOthers() {
         CounterRegistry own = new CounterRegistry();
-        // a hash of a second or more: no check finishes while the guesses arrive (a few milliseconds)
-        Users users = new Users(List.of(new User("alice", Permission.READ, PasswordHash.create("pw".toCharArray(),
-            2_000_000, new SecureRandom()))));
-        try (Authenticator guarded = Authenticator.of(users, own, Duration.ZERO)) {
-            int refused = 0;
-            for (int i = 0; i < Authenticator.MAX_PENDING_LOGINS_PER_ORIGIN + 4; i++) {
-                var guess = guarded.login("alice", ("guess-" + i).getBytes(StandardCharsets.UTF_8), "203.0.113.9");
-                if (guess.isCompletedExceptionally()) {
-                    refused++;
-                }
-            }
+        try (Authenticator guarded = slowlyHashing(own)) {
+            int refused = guessesRefused(guarded, i -> "203.0.113.9");
             // 4 unless the test thread stalled for a whole check (a second or more) in the loop
             assertTrue(refused >= 1 && refused <= 4, "one address may keep "
                 + Authenticator.MAX_PENDING_LOGINS_PER_ORIGIN + " checks waiting; refused " + refused);
             assertFalse(guarded.login("alice", "pw".getBytes(StandardCharsets.UTF_8), "198.51.100.7")
                 .isCompletedExceptionally(), "another address still gets a check");
             assertEquals(refused, own.value("auth_logins_refused_busy"));
+        }
+    }
+
+    @Test
+    void anIpv6ClientIsOneOriginAcrossItsSlash64AndAnIpv4ClientItsAddress() throws Exception {
+        assertEquals("2001:db8:0:1::/64", originOf("2001:db8:0:1::1"));
+        assertEquals("2001:db8:0:1::/64", originOf("2001:db8:0:1:ffff:1:2:3"));
+        assertEquals("2001:db8:0:2::/64", originOf("2001:db8:0:2::1"));
+        assertEquals("203.0.113.9", originOf("203.0.113.9"));
+        // an IPv4-mapped address is the IPv4 client it maps
+        assertEquals("203.0.113.9", originOf("::ffff:203.0.113.9"));
+        assertEquals("", Authenticator.originOf(null));
+        try (Authenticator guarded = slowlyHashing(new CounterRegistry())) {
+            // a guesser moving to a new address of its /64 at every guess still has one origin's slots
+            int refused = guessesRefused(guarded, i -> originOf("2001:db8:0:1::" + Integer.toHexString(i + 1)));
+            // 4 unless the test thread stalled for a whole check (a second or more) in the loop
+            assertTrue(refused >= 1 && refused <= 4, "one /64 may keep " + Authenticator.MAX_PENDING_LOGINS_PER_ORIGIN
+                + " checks waiting; refused " + refused);
+            assertFalse(guarded.login("alice", "pw".getBytes(StandardCharsets.UTF_8), originOf("2001:db8:0:2::1"))
+                .isCompletedExceptionally(), "another /64 still gets a check");
+        }
+    }
+
+    /** @return an authenticator whose one user's hash takes a second or more: no check finishes during a burst */
+    private static Authenticator slowlyHashing(CounterRegistry counters) {
+        Users users = new Users(List.of(new User("alice", Permission.READ, PasswordHash.create("pw".toCharArray(),
+            2_000_000, new SecureRandom()))));
+        return Authenticator.of(users, counters, Duration.ZERO);
+    }
+
+    /** @return how many of 4 more wrong guesses than one origin may keep waiting were refused at once */
+    private static int guessesRefused(Authenticator guarded, java.util.function.IntFunction<String> originOfGuess) {
+        int refused = 0;
+        for (int i = 0; i < Authenticator.MAX_PENDING_LOGINS_PER_ORIGIN + 4; i++) {
+            if (guarded.login("alice", ("guess-" + i).getBytes(StandardCharsets.UTF_8), originOfGuess.apply(i))
+                .isCompletedExceptionally()) {
+                refused++;
+            }
+        }
+        return refused;
+    }
+
+    private static String originOf(String address) {
+        try {
+            return Authenticator.originOf(InetAddress.getByName(address));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(address, e);
         }
     }
 
