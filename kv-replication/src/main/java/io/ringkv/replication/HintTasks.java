@@ -59,8 +59,17 @@ final class HintTasks {
     record Summary(int count, long bytes, List<Long> corrupt) {
     }
 
-    /** One owner's next hints after a sequence, and the sequences of corrupt records among them. */
-    record Batch(List<Hint> hints, List<Long> corrupt, boolean more) {
+    /** One owner's next hints after a sequence, and the corrupt records among them. */
+    record Batch(List<Hint> hints, List<Corrupt> corrupt, boolean more) {
+    }
+
+    /**
+     * A record that did not decode as a hint.
+     *
+     * @param bytes what {@link #store} counted for it, as far as the record still tells: its value's length and the
+     *     key's length written in it, or the value's length alone when that length is not plausible
+     */
+    record Corrupt(long sequence, int bytes) {
     }
 
     /** @return the limits to open the hint engine with: a whole sibling set of the largest values fits one hint */
@@ -106,7 +115,7 @@ final class HintTasks {
                       Limits limits) {
         long token = ownerToken(owner);
         List<Hint> hints = new ArrayList<>();
-        List<Long> corrupt = new ArrayList<>();
+        List<Corrupt> corrupt = new ArrayList<>();
         boolean[] more = {false};
         long[] bytes = {0};
         engine.scan(token - 1, token, record -> {
@@ -120,7 +129,7 @@ final class HintTasks {
             }
             Hint hint = decode(record, owner, sequence, limits);
             if (hint == null) {
-                corrupt.add(sequence);
+                corrupt.add(new Corrupt(sequence, countedBytes(record.value())));
             } else {
                 hints.add(hint);
                 bytes[0] += hint.bytes();
@@ -227,6 +236,17 @@ final class HintTasks {
                 .putInt(value.length).put(value);
         }
         return out.array();
+    }
+
+    /** @return the bytes {@link #store} counted for a hint whose value is {@code value}, as far as it tells */
+    private static int countedBytes(byte[] value) {
+        if (value == null) {
+            return 0;
+        }
+        // the value starts with the key's token, then the key's length and bytes
+        int keyLength = value.length >= Long.BYTES + Integer.BYTES ? ByteBuffer.wrap(value).getInt(Long.BYTES) : -1;
+        return keyLength >= 0 && keyLength <= value.length - Long.BYTES - Integer.BYTES ? value.length + keyLength
+            : value.length;
     }
 
     /** @return the hint, or null when its record is corrupt (bad CRC, format or encoding) */

@@ -109,6 +109,8 @@ public final class HintedHandoff implements TimerHandler {
      * count twice), and a delete that failed or was refused is tried again at the next interval.
      */
     private final Map<Long, NodeId> deleting = new HashMap<>();
+    /** Corrupt records of earlier runs the summary found: never counted (few; kept for the run). */
+    private final java.util.Set<Long> uncounted = new java.util.HashSet<>();
     /** Deletes to try again at the next interval (a subset of {@link #deleting}). */
     private final Map<Long, NodeId> deletesToRetry = new TreeMap<>();
     /**
@@ -170,7 +172,11 @@ public final class HintedHandoff implements TimerHandler {
                     target.count += summary.count();
                     target.bytes += summary.bytes();
                     totalBytes += summary.bytes();
-                    summary.corrupt().forEach(sequence -> dropCorrupt(owner, sequence));
+                    summary.corrupt().forEach(sequence -> {
+                        // not counted above: a scan that meets it before its delete lands takes nothing off
+                        uncounted.add(sequence);
+                        dropCorrupt(owner, sequence);
+                    });
                     publish(target);
                 });
             });
@@ -645,10 +651,16 @@ public final class HintedHandoff implements TimerHandler {
                     target.pausedUntilNanos = context.clock().monotonicNanos() + config.deliveryIntervalNanos();
                     return;
                 }
-                for (long corrupt : batch.corrupt()) {
-                    target.cursor = Math.max(target.cursor, corrupt);
-                    if (!deleting.containsKey(corrupt)) {
-                        dropCorrupt(owner, corrupt);
+                for (HintTasks.Corrupt corrupt : batch.corrupt()) {
+                    target.cursor = Math.max(target.cursor, corrupt.sequence());
+                    // one held decoded its record before: that copy is delivered and taken off the count
+                    if (!deleting.containsKey(corrupt.sequence()) && !held.contains(corrupt.sequence())) {
+                        if (!uncounted.contains(corrupt.sequence())) {
+                            // counted when it was stored, or by the summary when it still read: a count left one
+                            // high would hold a leaving node for the whole hand-off time, for a hint never delivered
+                            takeOffCorrupt(target, corrupt);
+                        }
+                        dropCorrupt(owner, corrupt.sequence());
                     }
                 }
                 long expiredBefore = expiredBeforeMillis();
@@ -833,6 +845,15 @@ public final class HintedHandoff implements TimerHandler {
         totalBytes -= hint.bytes();
         publish(target);
         delete(hint.owner(), hint.sequence());
+    }
+
+    private void takeOffCorrupt(Target target, HintTasks.Corrupt corrupt) {
+        target.count--;
+        // what the record still tells of its size may be more than was counted for it
+        long bytes = Math.min(corrupt.bytes(), target.bytes);
+        target.bytes -= bytes;
+        totalBytes -= bytes;
+        publish(target);
     }
 
     private void dropCorrupt(NodeId owner, long hintSequence) {

@@ -288,6 +288,44 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aCorruptHintIsDroppedAndTakenOffItsOwnersCountWhetherItWasCountedOrNot() {
+        // one hint turns corrupt after it was counted, on a running holder; another in the store of a holder that
+        // restarts, whose summary meets it. The first used to keep its owner's count one high for good: a leave
+        // waited the whole hand-off time for a hint no scan would deliver
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(25, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        NodeId absent = cluster.ids.get(0);
+        cutOff(cluster, down, absent);
+        List<String> keys = writeKeysOwnedBy(cluster, absent, "k", 30);
+        cluster.sim.runFor(1_000 * MS);
+        assertEquals(keys.size(), cluster.hintsPending());
+        List<NodeId> holders = others(cluster, absent).stream()
+            .filter(node -> cluster.hintsStored(node).containsKey(absent)).toList();
+        assertTrue(holders.size() >= 2, "hints on two holders at least: " + holders);
+        NodeId running = holders.get(0);
+        NodeId restarted = holders.get(1);
+        cluster.corruptFirstHint(running, absent);
+        cluster.corruptFirstHint(restarted, absent);
+        cluster.sim.crash(restarted);
+        cluster.sim.restart(restarted);
+        cluster.sim.runFor(2_000 * MS);
+        assertEquals(keys.size() - 1, cluster.hintsPending(), "the restarted holder's summary counts the good ones");
+        assertEquals(1, cluster.hintCounter(HintCounter.CORRUPT));
+        cluster.sim.network().heal();
+        down.remove(absent);
+        cluster.sim.runFor(30_000 * MS);
+        assertEquals(0, cluster.hintsPending(), "a corrupt hint left on its owner's count");
+        assertEquals(2, cluster.hintCounter(HintCounter.CORRUPT));
+        assertEquals(keys.size() - 2, cluster.hintCounter(HintCounter.DELIVERED));
+        for (NodeId holder : holders) {
+            assertEquals(Map.of(), cluster.hintsStored(holder), holder + "'s store");
+        }
+        long missing = keys.stream().filter(key -> cluster.stored(absent, key).isEmpty()).count();
+        assertEquals(2, missing, "every hint but the two corrupt ones delivered");
+    }
+
+    @Test
     void aDeliveredHintWhoseDeleteFailedIsNotDeliveredAndCountedAgain() {
         // deletes refused by a full hint stage, then a delivery started over (the owner down again mid-handoff):
         // the scan from the start found the delivered hints again, delivered them again and took them off the count

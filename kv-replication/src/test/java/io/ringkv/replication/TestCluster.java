@@ -178,6 +178,30 @@ final class TestCluster {
         return stored;
     }
 
+    /**
+     * Flips a bit in the value of {@code holder}'s first hint for {@code owner}, keeping its header: its CRC no
+     * longer checks, as after a bad sector under the hint store.
+     */
+    void corruptFirstHint(NodeId holder, NodeId owner) {
+        StorageEngine engine = hintEngines.get(holder);
+        long token = HintTasks.ownerToken(owner);
+        io.ringkv.storage.StorageRecord[] first = {null};
+        engine.scan(token - 1, token, record -> {
+            if (record.isTombstone()) {
+                return true;
+            }
+            first[0] = record;
+            return false;
+        });
+        if (first[0] == null) {
+            throw new IllegalStateException(holder + " holds no hint for " + owner);
+        }
+        byte[] value = first[0].value();
+        value[value.length - 1] ^= 1;
+        engine.put(token, first[0].key(), first[0].version(), value);
+        engine.flush();
+    }
+
     /** @return a hint counter summed over the running nodes (counters restart with a node) */
     long hintCounter(HintCounter counter) {
         long sum = 0;
