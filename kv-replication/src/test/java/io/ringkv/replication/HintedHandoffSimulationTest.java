@@ -254,14 +254,11 @@ class HintedHandoffSimulationTest {
     void hintsOfAnEarlierRunAreCountedOnceTheStoreCanBeReadAgain() {
         // a holder restarted while its hint store refused the first read of it used to count its earlier hints as
         // none: they were never delivered, and a leave would not have waited for them
-        Set<NodeId> down = new HashSet<>();
-        TestCluster cluster = new TestCluster(21, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
-            Set.of());
-        NodeId absent = cluster.ids.get(0);
-        cutOff(cluster, down, absent);
-        List<String> keys = writeKeysOwnedBy(cluster, absent, "k", 20);
-        cluster.sim.runFor(1_000 * MS);
-        assertEquals(keys.size(), cluster.hintsPending());
+        FirstCutOff run = FirstCutOff.written(21, HintConfig.DEFAULT, 20);
+        TestCluster cluster = run.cluster();
+        NodeId absent = run.absent();
+        List<String> keys = run.keys();
+        Set<NodeId> down = run.down();
         List<NodeId> holders = others(cluster, absent);
         for (NodeId holder : holders) {
             cluster.sim.crash(holder);
@@ -292,14 +289,10 @@ class HintedHandoffSimulationTest {
         // one hint turns corrupt after it was counted, on a running holder; another in the store of a holder that
         // restarts, whose summary meets it. The first used to keep its owner's count one high for good: a leave
         // waited the whole hand-off time for a hint no scan would deliver
-        Set<NodeId> down = new HashSet<>();
-        TestCluster cluster = new TestCluster(25, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
-            Set.of());
-        NodeId absent = cluster.ids.get(0);
-        cutOff(cluster, down, absent);
-        List<String> keys = writeKeysOwnedBy(cluster, absent, "k", 30);
-        cluster.sim.runFor(1_000 * MS);
-        assertEquals(keys.size(), cluster.hintsPending());
+        FirstCutOff run = FirstCutOff.written(25, HintConfig.DEFAULT, 30);
+        TestCluster cluster = run.cluster();
+        NodeId absent = run.absent();
+        List<String> keys = run.keys();
         List<NodeId> holders = others(cluster, absent).stream()
             .filter(node -> cluster.hintsStored(node).containsKey(absent)).toList();
         assertTrue(holders.size() >= 2, "hints on two holders at least: " + holders);
@@ -312,8 +305,7 @@ class HintedHandoffSimulationTest {
         cluster.sim.runFor(2_000 * MS);
         assertEquals(keys.size() - 1, cluster.hintsPending(), "the restarted holder's summary counts the good ones");
         assertEquals(1, cluster.hintCounter(HintCounter.CORRUPT));
-        cluster.sim.network().heal();
-        down.remove(absent);
+        run.bringBack();
         cluster.sim.runFor(30_000 * MS);
         assertEquals(0, cluster.hintsPending(), "a corrupt hint left on its owner's count");
         assertEquals(2, cluster.hintCounter(HintCounter.CORRUPT));
@@ -330,14 +322,11 @@ class HintedHandoffSimulationTest {
         // deletes refused by a full hint stage, then a delivery started over (the owner down again mid-handoff):
         // the scan from the start found the delivered hints again, delivered them again and took them off the count
         // a second time, so the count went below what the store held
-        Set<NodeId> down = new HashSet<>();
-        HintConfig slow = HintConfig.DEFAULT.withDelivery(8 * 1024, 2, 200 * MS);
-        TestCluster cluster = new TestCluster(23, NODES, CONFIG, slow, node -> !down.contains(node), Set.of());
-        NodeId absent = cluster.ids.get(0);
-        cutOff(cluster, down, absent);
-        List<String> keys = writeKeysOwnedBy(cluster, absent, "k", 60);
-        cluster.sim.runFor(1_000 * MS);
-        assertEquals(keys.size(), cluster.hintsPending());
+        FirstCutOff run = FirstCutOff.written(23, HintConfig.DEFAULT.withDelivery(8 * 1024, 2, 200 * MS), 60);
+        TestCluster cluster = run.cluster();
+        NodeId absent = run.absent();
+        List<String> keys = run.keys();
+        Set<NodeId> down = run.down();
         List<NodeId> holders = others(cluster, absent);
         cluster.hintWritesRefusing.addAll(holders);
         cluster.sim.network().heal();
@@ -619,6 +608,28 @@ class HintedHandoffSimulationTest {
             for (int i = 0; i < 3; i++) {
                 assertEquals(1, cluster.stored(now.get(i).id(), key).size(), now.get(i).id() + " lacks " + key);
             }
+        }
+    }
+
+    /**
+     * The cluster's first node cut off while {@code count} keys it replicates were written through the others: one
+     * hint each waits on them.
+     */
+    private record FirstCutOff(TestCluster cluster, Set<NodeId> down, NodeId absent, List<String> keys) {
+        static FirstCutOff written(long seed, HintConfig hints, int count) {
+            Set<NodeId> down = new HashSet<>();
+            TestCluster cluster = new TestCluster(seed, NODES, CONFIG, hints, node -> !down.contains(node), Set.of());
+            NodeId absent = cluster.ids.get(0);
+            cutOff(cluster, down, absent);
+            List<String> keys = writeKeysOwnedBy(cluster, absent, "k", count);
+            cluster.sim.runFor(1_000 * MS);
+            assertEquals(keys.size(), cluster.hintsPending());
+            return new FirstCutOff(cluster, down, absent, keys);
+        }
+
+        void bringBack() {
+            cluster.sim.network().heal();
+            down.remove(absent);
         }
     }
 
