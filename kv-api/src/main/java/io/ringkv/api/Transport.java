@@ -35,7 +35,10 @@ public interface Transport {
     /**
      * Registers the handler for one SBE schema whose messages are also delivered from senders the transport has
      * not been introduced to, with a {@code null} sender: how a node first hears from one it does not know yet
-     * (gossip from a joining node). Such a schema's messages must name their sender in their body.
+     * (gossip from a joining node). Such a schema's messages must name their sender in their body. With a cluster
+     * key they are also the only ones taken from a datagram that names no receiver (sent before its sender heard
+     * from the receiver), whose copy any node would take, once, and a later run of the receiver too: a message of
+     * an open schema must do no harm when played again (gossip's versions only move forward).
      *
      * @param schemaId the schema id in the message header
      * @param handler receives every message of that schema

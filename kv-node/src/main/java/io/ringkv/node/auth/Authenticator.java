@@ -171,15 +171,16 @@ public final class Authenticator implements AutoCloseable {
     /**
      * @return the origin a client at {@code address} logs in from ({@link #login(String, byte[], String)}): an IPv4
      *     address itself, and for IPv6 its /64 network ({@code 2001:db8:0:1::/64}), the smallest block one site or
-     *     host is given, so that a client cannot take a fresh limit with each of its 2<sup>64</sup> addresses; ""
-     *     when not known
+     *     host is given, so that a client cannot take a fresh limit with each of its 2<sup>64</sup> addresses; the
+     *     whole address where IPv6 carries an IPv4 client's (NAT64's {@code 64:ff9b::/96}, or the first 64 bits all
+     *     zero, as in {@code ::1}), whose /64 holds many clients; "" when not known
      */
     public static String originOf(java.net.InetAddress address) {
         if (address == null) {
             return "";
         }
         byte[] bytes = address.getAddress();
-        if (bytes.length != 16) {
+        if (bytes.length != 16 || carriesIpv4(bytes)) {
             return address.getHostAddress();
         }
         StringBuilder network = new StringBuilder(24);
@@ -187,6 +188,16 @@ public final class Authenticator implements AutoCloseable {
             network.append(Integer.toHexString((bytes[i] & 0xFF) << 8 | bytes[i + 1] & 0xFF)).append(':');
         }
         return network.append(":/64").toString();
+    }
+
+    /** @return true for an IPv6 address whose first 64 bits are zero, or in NAT64's well-known 64:ff9b::/96 */
+    private static boolean carriesIpv4(byte[] ipv6) {
+        boolean zero = true;
+        for (int i = 0; i < 8; i++) {
+            zero &= ipv6[i] == 0;
+        }
+        byte[] nat64 = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+        return zero || java.util.Arrays.equals(ipv6, 0, nat64.length, nat64, 0, nat64.length);
     }
 
     /**

@@ -64,6 +64,16 @@ public final class AeronTransport implements Transport, AutoCloseable {
     static final int HELLO_SCHEMA_ID = 0x7F00;
     /** A node says hello to one peer at most this often, however many of its datagrams fail. */
     private static final long HELLO_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The hello's template that says hello only; {@link #HELLO_ASK} also asks the peer to say hello back. */
+    private static final int HELLO_SAY = 1;
+    private static final int HELLO_ASK = 2;
+    /** A node asks a peer it has not heard to say hello at most this often while sends to it wait. */
+    private static final long HELLO_ASK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * How long sends to a peer not heard yet wait for its hello before they are dropped (counted): the protocols'
+     * retries send them again, and a peer that cannot answer for this long is as good as unreachable.
+     */
+    private static final long HOLD_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Aeron's own defaults keep the publication unblock timeout 5 s above the client liveness timeout. */
     private static final long UNBLOCK_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int FRAGMENT_LIMIT = 64;
@@ -104,7 +114,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private final UnsafeBuffer sealed = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer opened = new UnsafeBuffer(new byte[0]);
     /** A bare SBE header of the transport's own schema. */
-    private final UnsafeBuffer hello = helloMessage();
+    private final UnsafeBuffer hello = helloMessage(HELLO_SAY);
+    private final UnsafeBuffer helloAsk = helloMessage(HELLO_ASK);
     /**
      * One sequence for every destination: a receiver sees gaps, which its replay window allows. It starts at a random
      * point below 2^62, so that two runs that ever share a generation (two processes started with one id in one
@@ -452,8 +463,23 @@ public final class AeronTransport implements Transport, AutoCloseable {
             count(TransportCounter.TOO_LARGE);
             return SendResult.TOO_LARGE;
         }
-        if (!peer.pending.isEmpty()) {
-            // behind sends already kept: order per peer is kept
+        boolean unheard = authentication.isOn() && !peer.heard;
+        if (unheard && !isOpen(buffer, offset, length)) {
+            // it would name no receiver, and the peer takes such a datagram for gossip only: it waits for the peer's
+            // hello, then goes addressed to the run that said it
+            if (!publication.isConnected()) {
+                count(TransportCounter.NOT_CONNECTED);
+                return SendResult.NOT_CONNECTED;
+            }
+            askForHello(peer, publication);
+            if (peer.holdingSinceNanos == 0) {
+                peer.holdingSinceNanos = System.nanoTime();
+            }
+            return keep(peer, buffer, offset, length);
+        }
+        if (!peer.pending.isEmpty() && !unheard) {
+            // behind sends already kept: order per peer is kept (gossip to a peer not heard yet goes past sends that
+            // wait for its hello)
             return keep(peer, buffer, offset, length);
         }
         long result = offer(publication, peer, buffer, offset, length);
@@ -485,7 +511,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
 
     /**
      * Sends what peers kept, in order, until a path is full again. A publication that closed or lost its peer
-     * drops its backlog (counted): the protocols' own retries cover it, as they cover any lost datagram.
+     * drops its backlog (counted): the protocols' own retries cover it, as they cover any lost datagram. Sends to a
+     * peer not heard yet wait for its hello, asked again every 100 ms, for 2 s at most.
      *
      * @return sends that went out
      */
@@ -494,10 +521,14 @@ public final class AeronTransport implements Transport, AutoCloseable {
         for (int i = backlogged.size() - 1; i >= 0; i--) {
             Peer peer = backlogged.get(i);
             ExclusivePublication publication = peer.publication;
-            if (publication == null || publication.isClosed() || !publication.isConnected()) {
+            boolean unheard = authentication.isOn() && !peer.heard;
+            if (publication == null || publication.isClosed() || !publication.isConnected()
+                || unheard && System.nanoTime() - peer.holdingSinceNanos > HOLD_LIMIT_NANOS) {
                 aeronCounters.get(AeronTransportCounter.DROPPED_QUEUED).addRelease(peer.pendingMessages);
                 peer.pending.reset(BACKLOG_INITIAL_BYTES);
                 peer.pendingMessages = 0;
+            } else if (unheard) {
+                askForHello(peer, publication);
             } else {
                 sent += peer.pending.consume((buffer, offset, length, headOffset) -> {
                     long result = offer(publication, peer, buffer, offset, length);
@@ -511,6 +542,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             }
             if (peer.pending.isEmpty()) {
                 peer.backlogged = false;
+                peer.holdingSinceNanos = 0;
                 backlogged.remove(i);
             }
         }
@@ -535,6 +567,26 @@ public final class AeronTransport implements Transport, AutoCloseable {
         return publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
     }
 
+    /** @return true when the message's schema is open: taken from a sender not heard yet (gossip) */
+    private boolean isOpen(DirectBuffer buffer, int offset, int length) {
+        return length >= MessageHeader.LENGTH && openSchemas.contains(MessageHeader.schemaId(buffer, offset));
+    }
+
+    /**
+     * Asks a peer this node has not heard from yet to say hello back (at most every 100 ms), so that the sends
+     * waiting for it can name its run. The ask names no receiver; any datagram accepted from the peer answers it.
+     */
+    private void askForHello(Peer peer, ExclusivePublication publication) {
+        long now = System.nanoTime();
+        if (peer.lastHelloAskedNanos != 0 && now - peer.lastHelloAskedNanos < HELLO_ASK_INTERVAL_NANOS) {
+            return;
+        }
+        if (offer(publication, PeerAuthentication.UNADDRESSED, helloAsk, 0, helloAsk.capacity()) > 0) {
+            peer.lastHelloAskedNanos = now;
+            countAeron(AeronTransportCounter.HELLOS_ASKED);
+        }
+    }
+
     /**
      * Names this run of the node in every datagram from now on: its generation, persisted and greater at each start,
      * so that receivers with a {@linkplain TransportConfig#clusterKey() cluster key} tell a restart (whose sequence
@@ -545,8 +597,9 @@ public final class AeronTransport implements Transport, AutoCloseable {
         this.generationNamed = true;
     }
 
-    private static UnsafeBuffer helloMessage() {
+    private static UnsafeBuffer helloMessage(int template) {
         UnsafeBuffer buffer = new UnsafeBuffer(new byte[MessageHeader.LENGTH]);
+        buffer.putShort(2, (short) template, java.nio.ByteOrder.LITTLE_ENDIAN);
         buffer.putShort(4, (short) HELLO_SCHEMA_ID, java.nio.ByteOrder.LITTLE_ENDIAN);
         buffer.putShort(6, (short) 1, java.nio.ByteOrder.LITTLE_ENDIAN);
         return buffer;
@@ -714,6 +767,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
         }
         if (schemaId == HELLO_SCHEMA_ID) {
             countAeron(AeronTransportCounter.HELLOS_RECEIVED);
+            if (MessageHeader.templateId(message, messageOffset) == HELLO_ASK) {
+                // a peer with sends waiting for this run's name; the answer asks nothing, so no two nodes loop
+                sayHello(senderHash);
+            }
             return;
         }
         if (verdict == PeerAuthentication.ACCEPTED_UNADDRESSED && !openSchemas.contains(schemaId)) {
@@ -811,6 +868,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
         long heardGeneration;
         /** When this node last said hello to the peer, 0 for never. */
         long lastHelloNanos;
+        /** When this node last asked the peer to say hello, 0 for never. */
+        long lastHelloAskedNanos;
+        /** When the oldest of the sends waiting for the peer's hello was kept. */
+        long holdingSinceNanos;
         /** Introduced as a member (kept), not only as a sender (bounded, forgotten when it stays one). */
         boolean member;
         /** Given at start (a seed), not learned. */

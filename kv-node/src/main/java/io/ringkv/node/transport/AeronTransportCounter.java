@@ -31,6 +31,8 @@ public enum AeronTransportCounter implements CounterDescriptor {
         + " receiver, so that a peer that has not heard from this run of this node learns its generation (at most one a"
         + " second to a peer)"),
     HELLOS_RECEIVED("transport_hellos_received", "hellos received: a peer said which run of it is current"),
+    HELLOS_ASKED("transport_hellos_asked", "hellos asked of a peer not heard from yet (with a cluster key), while"
+        + " sends to it other than gossip wait to name its run (at most one every 100 ms to a peer)"),
     REASSEMBLY_BUFFERS_FREED("transport_reassembly_buffers_freed", "buffers that joined a sender's messages of more"
         + " than one datagram, let go when its stream ended (it closed, or fell silent)");
 

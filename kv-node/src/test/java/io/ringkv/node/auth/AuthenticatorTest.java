@@ -116,8 +116,10 @@ class AuthenticatorTest {
         assertEquals("2001:db8:0:1::/64", originOf("2001:db8:0:1:ffff:1:2:3"));
         assertEquals("2001:db8:0:2::/64", originOf("2001:db8:0:2::1"));
         assertEquals("203.0.113.9", originOf("203.0.113.9"));
-        // an IPv4-mapped address is the IPv4 client it maps
+        // an IPv4-mapped address is the IPv4 client it maps; NAT64 and the zero /64 carry IPv4 clients too
         assertEquals("203.0.113.9", originOf("::ffff:203.0.113.9"));
+        assertEquals("64:ff9b:0:0:0:0:cb00:7109", originOf("64:ff9b::203.0.113.9"));
+        assertEquals("0:0:0:0:0:0:0:1", originOf("::1"));
         assertEquals("", Authenticator.originOf(null));
         try (Authenticator guarded = slowlyHashing(new CounterRegistry())) {
             // a guesser moving to a new address of its /64 at every guess still has one origin's slots

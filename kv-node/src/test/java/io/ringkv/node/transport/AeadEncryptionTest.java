@@ -66,9 +66,13 @@ class AeadEncryptionTest {
         assertEquals(PeerAuthentication.BAD_TAG, open(datagram(sender(CURRENT), 7, 2,
             NodeId.of("other").fingerprint(), random(40, 2))));
         assertEquals(PeerAuthentication.ACCEPTED, open(datagram(sender(PREVIOUS), 7, 3, RECEIVER, random(40, 3))));
-        // named for no receiver: opened, and told apart, so the transport takes it for gossip only
+        // named for no receiver: opened (the transport reads its schema from the plaintext), and told apart, so the
+        // transport takes it for gossip only
         assertEquals(PeerAuthentication.ACCEPTED_UNADDRESSED, open(datagram(sender(CURRENT), 7, 4,
             PeerAuthentication.UNADDRESSED, random(40, 4))));
+        byte[] back = new byte[opened.capacity()];
+        opened.getBytes(0, back);
+        assertArrayEquals(random(40, 4), back);
         // a node with the key that only tags (no --peer-encryption) is not understood
         UnsafeBuffer tagged = new UnsafeBuffer(new byte[Envelope.LENGTH + 40]);
         Envelope.write(tagged, SENDER);

@@ -158,6 +158,27 @@ class AuthenticatedTransportTest {
         assertTrue(a.aeronCounter(AeronTransportCounter.HELLOS_RECEIVED) >= 1);
     }
 
+    /**
+     * Sends other than gossip to a peer not heard yet wait for its hello, asked for, and then go addressed: none is
+     * sent naming no receiver, so none is dropped for it (a forwarded write dropped so came back as a retransmission
+     * a replica that had just started refused as perhaps written).
+     */
+    @Test
+    void sendsToAPeerNotHeardYetWaitForItsHelloAndGoAddressedInOrder() {
+        UnsafeBuffer first = message(8, 0);
+        // the publication is made on the first send, and connects a moment later
+        pump(() -> a.send(B, first, 0, first.capacity()) == SendResult.SENT);
+        for (int i = 1; i < 3; i++) {
+            UnsafeBuffer write = message(8, i);
+            assertEquals(SendResult.SENT, a.send(B, write, 0, write.capacity()));
+        }
+        pump(() -> receivedByB.size() == 3);
+        assertEquals(List.of("a:16:0", "a:16:1", "a:16:2"), receivedByB);
+        assertEquals(0, b.aeronCounter(AeronTransportCounter.DROPPED_UNADDRESSED));
+        assertTrue(a.aeronCounter(AeronTransportCounter.HELLOS_ASKED) >= 1);
+        assertTrue(b.aeronCounter(AeronTransportCounter.HELLOS_SENT) >= 1);
+    }
+
     @Test
     void aDatagramRecordedBeforeTheReceiverRestartedIsRefusedByItsNextRun() {
         // the next run's replay windows start empty: the copy was taken once more, a write deleted since with it
@@ -190,8 +211,9 @@ class AuthenticatedTransportTest {
     void twoNodesThatEachAddressAnEarlierRunOfTheOtherHearEachOtherAgain() {
         hearEachOtherThenRestartB();
         // a datagram of an earlier run of a, replayed to b's new run (its windows empty), makes b address that run
-        // (not delivered: it names no receiver); a still addresses b's earlier run: hellos addressed as the rest were
-        // refused both ways, for good
+        // (not delivered: it names no receiver), while a still addresses b's earlier run. Hellos addressed as the
+        // rest were refused both ways, for good; unaddressed ones (b's answer to the replay, or to a's datagrams
+        // failing their tag) put both right
         offerToB(signedByA(message(8, 9), PeerAuthentication.UNADDRESSED), 1,
             () -> b.aeronCounter(AeronTransportCounter.DROPPED_UNADDRESSED) == 1);
         assertEquals(List.of(), receivedByB);
