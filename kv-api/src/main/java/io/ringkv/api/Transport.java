@@ -69,4 +69,16 @@ public interface Transport {
     default void introduceSender(Node peer) {
         introduce(peer);
     }
+
+    /**
+     * Tells the transport of a seed from the configuration: known by its address only, under an id this node made up
+     * for it ({@code seed-<host>-<port>}), until it answers under its own. Once a member is heard at that address, a
+     * transport that keeps one stream per peer sends to the seed through the member's, so the two ids' messages to
+     * the one node stay in order.
+     *
+     * @param seed the made-up id and the seed's address
+     */
+    default void introduceSeed(Node seed) {
+        introduce(seed);
+    }
 }

@@ -102,7 +102,7 @@ public final class ClusterMembership implements Gossiper.Listener {
         List<NodeId> seeds = new ArrayList<>();
         for (PeerAddress seed : config.otherSeeds()) {
             NodeId seedId = seedId(seed);
-            context.transport().introduce(new Node(seedId, seed.host(), seed.port(), seed.port(), Node.DEFAULT_ZONE,
+            context.transport().introduceSeed(new Node(seedId, seed.host(), seed.port(), seed.port(), Node.DEFAULT_ZONE,
                 Node.DEFAULT_RACK));
             seeds.add(seedId);
         }

@@ -247,6 +247,19 @@ public final class AeronTransport implements Transport, AutoCloseable {
     }
 
     /**
+     * Learns a seed from the configuration, under its made-up id: sends to it go through the member heard at its
+     * address once there is one ({@link #throughMemberAt}).
+     */
+    @Override
+    public void introduceSeed(Node seed) {
+        learn(seed, true);
+        Peer peer = peers.get(seed.id());
+        if (peer != null) {
+            peer.configured = true;
+        }
+    }
+
+    /**
      * Learns a sender that is not a member yet. At most {@link #MAX_SENDERS} such peers are kept: a new one replaces
      * the one introduced longest ago, and one not {@linkplain #introduce introduced} as a member within
      * {@link #SENDER_AGE_NANOS} is forgotten with its publication, so a stream of messages from made-up ids costs a
@@ -472,9 +485,6 @@ public final class AeronTransport implements Transport, AutoCloseable {
                 return SendResult.NOT_CONNECTED;
             }
             askForHello(peer, publication);
-            if (peer.holdingSinceNanos == 0) {
-                peer.holdingSinceNanos = System.nanoTime();
-            }
             return keep(peer, buffer, offset, length);
         }
         if (!peer.pending.isEmpty() && !unheard) {
@@ -496,9 +506,14 @@ public final class AeronTransport implements Transport, AutoCloseable {
      * @return {@code SENT} when kept; {@code BACK_PRESSURED} when the peer's backlog is full (counted)
      */
     private SendResult keep(Peer peer, DirectBuffer buffer, int offset, int length) {
+        boolean first = peer.pending.isEmpty();
         if (!peer.pending.append(buffer, offset, length)) {
             count(TransportCounter.BACK_PRESSURED);
             return SendResult.BACK_PRESSURED;
+        }
+        if (first) {
+            // a peer not heard yet: the backlog waits for its hello from now on, for a limited time
+            peer.holdingSinceNanos = System.nanoTime();
         }
         peer.pendingMessages++;
         if (!peer.backlogged) {
@@ -624,16 +639,17 @@ public final class AeronTransport implements Transport, AutoCloseable {
     /**
      * A datagram from a peer's id failed its tag (only a cluster key makes tags), or named no receiver where one is
      * required: a hello tells the peer this run's generation, so that it addresses this run from then on (it heard
-     * from an earlier run, or from none yet). At most one a second to a peer.
+     * from an earlier run, or from none yet). At most one a second to a peer for datagrams refused, one per 100 ms
+     * when the peer asked.
      */
-    private void sayHello(long senderHash) {
+    private void sayHello(long senderHash, long intervalNanos) {
         NodeId sender = peersByHash.get(senderHash);
         Peer peer = sender == null ? null : peers.get(sender);
         if (peer == null) {
             return;
         }
         long now = System.nanoTime();
-        if (peer.lastHelloNanos != 0 && now - peer.lastHelloNanos < HELLO_INTERVAL_NANOS) {
+        if (peer.lastHelloNanos != 0 && now - peer.lastHelloNanos < intervalNanos) {
             return;
         }
         // addressed to no run: this node's idea of the peer's run may be stale too (an old datagram of the peer
@@ -743,7 +759,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
                 : AeronTransportCounter.DROPPED_REPLAYED);
             if (verdict == PeerAuthentication.BAD_TAG) {
                 // perhaps a peer that has not heard from this run yet: tell it (a forgery costs one hello a second)
-                sayHello(Envelope.sender(buffer, offset));
+                sayHello(Envelope.sender(buffer, offset), HELLO_INTERVAL_NANOS);
             }
             return;
         }
@@ -767,9 +783,10 @@ public final class AeronTransport implements Transport, AutoCloseable {
         }
         if (schemaId == HELLO_SCHEMA_ID) {
             countAeron(AeronTransportCounter.HELLOS_RECEIVED);
-            if (MessageHeader.templateId(message, messageOffset) == HELLO_ASK) {
-                // a peer with sends waiting for this run's name; the answer asks nothing, so no two nodes loop
-                sayHello(senderHash);
+            if (authentication.isOn() && MessageHeader.templateId(message, messageOffset) == HELLO_ASK) {
+                // a peer with sends waiting for this run's name; the answer asks nothing, so no two nodes loop. As
+                // often as the peer asks (its own limit): a lost answer must not cost the peer its held sends
+                sayHello(senderHash, HELLO_ASK_INTERVAL_NANOS);
             }
             return;
         }
@@ -779,7 +796,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             // Its sender is heard all the same (as from a hello); it learns this run from the hello sent back, and its
             // protocol's retry goes addressed.
             countAeron(AeronTransportCounter.DROPPED_UNADDRESSED);
-            sayHello(senderHash);
+            sayHello(senderHash, HELLO_INTERVAL_NANOS);
             return;
         }
         MessageHandler handler = handlers.get(schemaId);
