@@ -24,10 +24,15 @@ import java.util.Set;
  * @param report where the markdown report goes
  * @param modulePath the launcher's module path (distribution/target/ringkv/lib)
  * @param workDirectory where node data and logs go
+ * @param peerSecurity what guards the datagrams between nodes: {@code none}, {@code key} (a cluster key, every
+ *     datagram tagged for its receiver) or {@code encrypted} (the key and {@code --peer-encryption})
  */
 public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<FaultKind> faults, String resolver,
                              String consistency, boolean everyKindOnce, int clientsPerNode, int rate, Path report,
-                             Path modulePath, Path workDirectory) {
+                             Path modulePath, Path workDirectory, String peerSecurity) {
+    /** The values of {@code --peer-security}. */
+    static final List<String> PEER_SECURITY = List.of("none", "key", "encrypted");
+
     static final String USAGE = """
         usage: fault-harness.sh [options]
           --seed S            seed of the fault schedule and the clients (default: random, printed)
@@ -44,6 +49,8 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
           --report FILE       the markdown report (default WORK/report.md)
           --lib DIR           the launcher's module path (default distribution/target/ringkv/lib)
           --work DIR          node data and logs (default /tmp/ringkv-faults-SEED)
+          --peer-security M   none (default), key (a cluster key made for the run: every datagram between
+                              nodes tagged for its receiver) or encrypted (the key and --peer-encryption)
         """.formatted(FaultKind.labels(Set.copyOf(FaultKind.all())));
 
     /** @return the replication factor the nodes run with */
@@ -59,7 +66,7 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
             switch (name) {
                 case "--short", "--soak" -> values.put(name, "true");
                 case "--seed", "--duration", "--nodes", "--faults", "--resolver", "--consistency", "--clients",
-                     "--rate", "--report", "--lib", "--work" -> {
+                     "--rate", "--report", "--lib", "--work", "--peer-security" -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException(name + " needs a value");
                     }
@@ -84,13 +91,19 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
         if (!List.of("ONE", "QUORUM", "ALL").contains(consistency)) {
             throw new IllegalArgumentException("--consistency must be ONE, QUORUM or ALL, was " + consistency);
         }
+        String peerSecurity = values.getOrDefault("--peer-security", "none");
+        if (!PEER_SECURITY.contains(peerSecurity)) {
+            throw new IllegalArgumentException("--peer-security must be one of " + PEER_SECURITY + ", was "
+                + peerSecurity);
+        }
         Path work = Path.of(values.getOrDefault("--work", "/tmp/ringkv-faults-" + seed)).toAbsolutePath();
         return new HarnessOptions(seed, duration, nodes, FaultKind.parse(values.getOrDefault("--faults", "all")),
             resolver, consistency, values.containsKey("--short"),
             Integer.parseInt(values.getOrDefault("--clients", "2")),
             Integer.parseInt(values.getOrDefault("--rate", "150")),
             Path.of(values.getOrDefault("--report", work.resolve("report.md").toString())).toAbsolutePath(),
-            Path.of(values.getOrDefault("--lib", "distribution/target/ringkv/lib")).toAbsolutePath(), work);
+            Path.of(values.getOrDefault("--lib", "distribution/target/ringkv/lib")).toAbsolutePath(), work,
+            peerSecurity);
     }
 
     /** @return the command that replays this run's schedule and workload choices */
@@ -105,6 +118,9 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
         parts.addAll(List.of("--nodes", Integer.toString(nodes), "--faults", FaultKind.labels(faults),
             "--resolver", resolver, "--consistency", consistency, "--clients", Integer.toString(clientsPerNode),
             "--rate", Integer.toString(rate)));
+        if (!peerSecurity.equals("none")) {
+            parts.addAll(List.of("--peer-security", peerSecurity));
+        }
         return String.join(" ", parts);
     }
 }

@@ -56,6 +56,9 @@ final class LocalCluster implements AutoCloseable {
         }
         LocalCluster cluster = new LocalCluster(network, options);
         try {
+            if (!options.peerSecurity().equals("none")) {
+                writeClusterKey(options);
+            }
             List<Integer> initial = new ArrayList<>();
             for (int i = 1; i <= options.nodes(); i++) {
                 initial.add(i);
@@ -135,6 +138,28 @@ final class LocalCluster implements AutoCloseable {
         return nodes.stream().filter(n -> !departed.contains(n.index())).toList();
     }
 
+    /** @return the run's cluster key file, which {@link #writeClusterKey} makes */
+    private static Path clusterKeyFile(HarnessOptions options) {
+        return options.workDirectory().resolve("cluster.key");
+    }
+
+    /** Makes a cluster key for the run, readable by its owner only (a node refuses one others can read). */
+    private static void writeClusterKey(HarnessOptions options) {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Path file = clusterKeyFile(options);
+        try {
+            java.nio.file.Files.createDirectories(options.workDirectory());
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.nio.file.Files.writeString(file, "# the fault harness's cluster key for this run\n"
+                + java.util.Base64.getEncoder().encodeToString(key) + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the run's cluster key " + file, e);
+        }
+    }
+
     private static List<String> nodeCommand(HarnessOptions options, int i, String seeds, Path data) {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
             "--add-exports", "java.base/jdk.internal.misc=org.agrona", "--enable-native-access=rocksdbjni",
@@ -147,6 +172,12 @@ final class LocalCluster implements AutoCloseable {
             "--allow-unauthenticated"));
         command.addAll(GOSSIP);
         command.addAll(STORAGE);
+        if (!options.peerSecurity().equals("none")) {
+            command.addAll(List.of("--cluster-key-file", clusterKeyFile(options).toString()));
+        }
+        if (options.peerSecurity().equals("encrypted")) {
+            command.add("--peer-encryption");
+        }
         return command;
     }
 
