@@ -12,7 +12,10 @@ public enum LifecycleCounter implements CounterDescriptor {
     MOVE_REPLANS("lifecycle_move_replans",
         "joins and leaves whose range move was planned again because a node it moved data with left the ring"),
     STORE_FAILURES("lifecycle_token_store_failures",
-        "times this node's tokens could not be stored; the join was tried again");
+        "times this node's tokens could not be stored; the join was tried again"),
+    MEMBERS_BACK_WITHOUT_TOKENS("lifecycle_members_back_without_tokens", "times another member that was NORMAL came"
+        + " back in a later run joining without its tokens (its data directory lost or replaced, most likely): the"
+        + " ranges it held lack a copy until repair");
 
     private final CounterSpec spec;
 

@@ -576,9 +576,37 @@ public final class NodeLifecycle implements Gossiper.Listener {
     @Override
     public void onStateChange(EndpointState previous, EndpointState current) {
         observer.onStateChange(previous, current);
+        if (backWithoutItsTokens(previous, current)) {
+            counters.get(LifecycleCounter.MEMBERS_BACK_WITHOUT_TOKENS).incrementRelease();
+            events.accept("WARNING: node " + current.id() + " is back (generation " + current.generation()
+                + ") without the " + previous.tokenCount() + " tokens it held as a member: most likely its data"
+                + " directory was lost or replaced. It joins as a new node with new tokens, and the ranges it held"
+                + " have a copy fewer until `ringkv repair` has run on the nodes that replicate them now (to keep its"
+                + " ranges instead, start it on its old data directory)");
+        }
         if (MembershipRing.affectsRing(previous, current)) {
             rebuildRing();
         }
+    }
+
+    /**
+     * @return true when another member that was NORMAL with tokens comes back in a later run JOINING with none of
+     *     them: it lost what it stored (its tokens with its data), and its old ranges left the ring without being
+     *     handed over. A node restarted on its data comes back with its tokens; a replacement has another id.
+     */
+    private boolean backWithoutItsTokens(EndpointState previous, EndpointState current) {
+        if (previous == null || current.id().equals(selfId) || current.generation() <= previous.generation()
+            || previous.status() != NodeStatus.NORMAL || previous.tokenCount() == 0
+            || current.status() != NodeStatus.JOINING) {
+            return false;
+        }
+        long[] before = sorted(previous.tokens());
+        for (long token : current.tokens()) {
+            if (Arrays.binarySearch(before, token) >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -238,6 +238,12 @@ final class LifecycleCluster {
         return violations;
     }
 
+    /** Forgets what {@code id} stored (its tokens and its view): its data directory lost, for its next start. */
+    void wipe(NodeId id) {
+        storedTokens.remove(id);
+        rememberedViews.remove(id);
+    }
+
     /** @return the events of {@code id}, for failure messages */
     String events(NodeId id) {
         return String.join("\n", events.getOrDefault(id, List.of()));

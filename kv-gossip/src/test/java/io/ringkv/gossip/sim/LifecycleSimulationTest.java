@@ -243,6 +243,45 @@ class LifecycleSimulationTest {
     }
 
     @Test
+    void aMemberBackWithoutItsTokensIsReportedByTheOthersAndOneRestartedOnItsDataIsNot() {
+        SimulationSeeds.run(getClass(), "aMemberBackWithoutItsTokensIsReportedByTheOthersAndOneRestartedOnItsDataIsNot",
+            MODULE, 5, seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(2, 4, 0.0);
+                List<NodeId> members = cluster.addAll(4);
+                cluster.awaitSettled(300, List.of());
+                NodeId restarted = members.get(0);
+                NodeId wiped = members.get(3);
+                cluster.simulation().crash(restarted);
+                cluster.runRounds(5);
+                cluster.simulation().restart(restarted);
+                cluster.awaitSettled(300, List.of());
+                for (NodeId member : members) {
+                    assertEquals(0, backWithoutTokens(cluster, member), "a restart on its data reported on " + member);
+                }
+                // its data directory lost: it joins anew, with other tokens, and its old ranges left the ring unmoved
+                cluster.simulation().crash(wiped);
+                cluster.wipe(wiped);
+                cluster.runRounds(5);
+                cluster.simulation().restart(wiped);
+                cluster.awaitSettled(300, List.of());
+                for (NodeId member : members) {
+                    if (!member.equals(wiped)) {
+                        assertEquals(1, backWithoutTokens(cluster, member), member + ":\n" + cluster.events(member));
+                        assertTrue(cluster.events(member).contains("WARNING: node " + wiped + " is back"),
+                            cluster.events(member));
+                    }
+                }
+                assertEquals(0, backWithoutTokens(cluster, wiped));
+                assertHistory(cluster);
+            });
+    }
+
+    private static long backWithoutTokens(LifecycleCluster cluster, NodeId member) {
+        return cluster.lifecycle(member).counters()
+            .value(io.ringkv.gossip.LifecycleCounter.MEMBERS_BACK_WITHOUT_TOKENS);
+    }
+
+    @Test
     void aReplacementTakesTheDeadNodesTokensAndTheDeadNodeLeavesEveryRing() {
         SimulationSeeds.run(getClass(), "aReplacementTakesTheDeadNodesTokensAndTheDeadNodeLeavesEveryRing", MODULE,
             25, seed -> {
