@@ -15,7 +15,7 @@ public enum LifecycleCounter implements CounterDescriptor {
         "times this node's tokens could not be stored; the join was tried again"),
     MEMBERS_BACK_WITHOUT_TOKENS("lifecycle_members_back_without_tokens", "times another member that was NORMAL came"
         + " back in a later run joining without its tokens (its data directory lost or replaced, most likely): the"
-        + " ranges it held lack a copy until repair");
+        + " ranges it held lack a copy until the repair pass its departure from the ring starts has run");
 
     private final CounterSpec spec;
 

@@ -580,9 +580,9 @@ public final class NodeLifecycle implements Gossiper.Listener {
             counters.get(LifecycleCounter.MEMBERS_BACK_WITHOUT_TOKENS).incrementRelease();
             events.accept("WARNING: node " + current.id() + " is back (generation " + current.generation()
                 + ") without the " + previous.tokenCount() + " tokens it held as a member: most likely its data"
-                + " directory was lost or replaced. It joins as a new node with new tokens, and the ranges it held"
-                + " have a copy fewer until `ringkv repair` has run on the nodes that replicate them now (to keep its"
-                + " ranges instead, start it on its old data directory)");
+                + " directory was lost or replaced. It joins as a new node with new tokens; the ranges it held left"
+                + " the ring without being handed over and have a copy fewer until the repair pass its departure"
+                + " starts has run (to keep its ranges instead, start it on its old data directory)");
         }
         if (MembershipRing.affectsRing(previous, current)) {
             rebuildRing();
