@@ -51,6 +51,12 @@ class RepairProcessesTest {
         cluster.nodes[2].await("clients on", WAIT);
         NodeProcess.awaitServing(cluster.clientPorts[2], WAIT);
         ClusterProcessesTest.awaitRing(cluster.clientPorts[2], 3);
+        // back without its tokens: the others say so, and its leaving their ring started a repair pass on each
+        for (int i = 0; i < 2; i++) {
+            cluster.nodes[i].await("WARNING: node n2 is back", WAIT);
+            awaitCounter(cluster.clientPorts[i], "cluster", "lifecycle_members_back_without_tokens", 1);
+            awaitCounter(cluster.clientPorts[i], "repair", "repair_passes_completed", 1);
+        }
         // the survivors' live trees are ready: they answer the sessions without scanning their ranges
         awaitLiveTreesReady(cluster.clientPorts[0]);
         awaitLiveTreesReady(cluster.clientPorts[1]);
