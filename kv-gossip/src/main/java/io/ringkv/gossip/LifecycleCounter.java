@@ -13,9 +13,9 @@ public enum LifecycleCounter implements CounterDescriptor {
         "joins and leaves whose range move was planned again because a node it moved data with left the ring"),
     STORE_FAILURES("lifecycle_token_store_failures",
         "times this node's tokens could not be stored; the join was tried again"),
-    MEMBERS_BACK_WITHOUT_TOKENS("lifecycle_members_back_without_tokens", "times another member that was NORMAL came"
-        + " back in a later run joining without its tokens (its data directory lost or replaced, most likely): the"
-        + " ranges it held lack a copy until the repair pass its departure from the ring starts has run");
+    MEMBERS_BACK_WITHOUT_TOKENS("lifecycle_members_back_without_tokens", "times another member that held tokens was"
+        + " seen in a later run without them (its data directory lost or replaced, most likely): the ranges it held"
+        + " lack a copy until repair has run");
 
     private final CounterSpec spec;
 

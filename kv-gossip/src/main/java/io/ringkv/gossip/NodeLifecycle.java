@@ -578,11 +578,14 @@ public final class NodeLifecycle implements Gossiper.Listener {
         observer.onStateChange(previous, current);
         if (backWithoutItsTokens(previous, current)) {
             counters.get(LifecycleCounter.MEMBERS_BACK_WITHOUT_TOKENS).incrementRelease();
+            // seen JOINING, it leaves this node's ring now, which starts a repair pass here (the node's wiring); seen
+            // only NORMAL again, this node missed that and starts none
             events.accept("WARNING: node " + current.id() + " is back (generation " + current.generation()
                 + ") without the " + previous.tokenCount() + " tokens it held as a member: most likely its data"
-                + " directory was lost or replaced. It joins as a new node with new tokens; the ranges it held left"
-                + " the ring without being handed over and have a copy fewer until the repair pass its departure"
-                + " starts has run (to keep its ranges instead, start it on its old data directory)");
+                + " directory was lost or replaced, and it joins again as a new node. The ranges it held left the"
+                + " ring without being handed over and lack a copy until repair has run on the nodes that replicate"
+                + " them" + (current.status() == NodeStatus.JOINING ? " (each member starts a pass as it leaves its"
+                + " ring)" : "; this node missed its join and started no pass for it: run ringkv repair here"));
         }
         if (MembershipRing.affectsRing(previous, current)) {
             rebuildRing();
@@ -590,23 +593,20 @@ public final class NodeLifecycle implements Gossiper.Listener {
     }
 
     /**
-     * @return true when another member that was NORMAL with tokens comes back in a later run JOINING with none of
-     *     them: it lost what it stored (its tokens with its data), and its old ranges left the ring without being
-     *     handed over. A node restarted on its data comes back with its tokens; a replacement has another id.
+     * @return true when another member that held tokens (NORMAL or LEAVING) is seen in a later run without them:
+     *     JOINING (a member keeps its tokens across restarts, so it stored none), or, by a node that missed that
+     *     join, NORMAL with other tokens. Its old ranges then left the ring without being handed over. A node
+     *     restarted on its data comes back with its tokens; a replacement has another id; a token conflict's loser
+     *     rejoins in the same run.
      */
     private boolean backWithoutItsTokens(EndpointState previous, EndpointState current) {
         if (previous == null || current.id().equals(selfId) || current.generation() <= previous.generation()
-            || previous.status() != NodeStatus.NORMAL || previous.tokenCount() == 0
-            || current.status() != NodeStatus.JOINING) {
+            || previous.status() != NodeStatus.NORMAL && previous.status() != NodeStatus.LEAVING
+            || previous.tokenCount() == 0) {
             return false;
         }
-        long[] before = sorted(previous.tokens());
-        for (long token : current.tokens()) {
-            if (Arrays.binarySearch(before, token) >= 0) {
-                return false;
-            }
-        }
-        return true;
+        return current.status() == NodeStatus.JOINING || current.status() == NodeStatus.NORMAL
+            && !Arrays.equals(sorted(previous.tokens()), sorted(current.tokens()));
     }
 
     @Override

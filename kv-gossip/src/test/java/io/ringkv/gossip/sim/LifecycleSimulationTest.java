@@ -250,7 +250,6 @@ class LifecycleSimulationTest {
                 List<NodeId> members = cluster.addAll(4);
                 cluster.awaitSettled(300, List.of());
                 NodeId restarted = members.get(0);
-                NodeId wiped = members.get(3);
                 cluster.simulation().crash(restarted);
                 cluster.runRounds(5);
                 cluster.simulation().restart(restarted);
@@ -258,11 +257,21 @@ class LifecycleSimulationTest {
                 for (NodeId member : members) {
                     assertEquals(0, backWithoutTokens(cluster, member), "a restart on its data reported on " + member);
                 }
-                // its data directory lost: it joins anew, with other tokens, and its old ranges left the ring unmoved
+                // its data directory lost: it joins anew (against a ring other than the one it first joined, so
+                // with other tokens) while one member is cut off and sees it only NORMAL again
+                NodeId wiped = members.get(1);
+                NodeId away = members.get(3);
                 cluster.simulation().crash(wiped);
                 cluster.wipe(wiped);
                 cluster.runRounds(5);
+                List<NodeId> rest = new java.util.ArrayList<>(members);
+                rest.remove(away);
+                cluster.simulation().network().partition(List.of(away), rest);
                 cluster.simulation().restart(wiped);
+                assertTrue(cluster.simulation().runUntil(() -> cluster.lifecycle(wiped).gossiper().self().status()
+                    == NodeStatus.NORMAL, 300 * LifecycleCluster.INTERVAL), cluster.events(wiped));
+                cluster.runRounds(5);
+                cluster.simulation().network().heal();
                 cluster.awaitSettled(300, List.of());
                 for (NodeId member : members) {
                     if (!member.equals(wiped)) {
@@ -271,6 +280,8 @@ class LifecycleSimulationTest {
                             cluster.events(member));
                     }
                 }
+                assertTrue(cluster.events(away).contains("missed its join"), cluster.events(away));
+                assertFalse(cluster.events(members.get(2)).contains("missed its join"), cluster.events(members.get(2)));
                 assertEquals(0, backWithoutTokens(cluster, wiped));
                 assertHistory(cluster);
             });
