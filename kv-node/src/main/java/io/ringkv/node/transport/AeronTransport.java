@@ -476,7 +476,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
             count(TransportCounter.TOO_LARGE);
             return SendResult.TOO_LARGE;
         }
-        boolean unheard = authentication.isOn() && !peer.heard;
+        boolean unheard = waitsForHello(peer);
         if (unheard && !isOpen(buffer, offset, length)) {
             // it would name no receiver, and the peer takes such a datagram for gossip only: it waits for the peer's
             // hello, then goes addressed to the run that said it
@@ -536,7 +536,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
         for (int i = backlogged.size() - 1; i >= 0; i--) {
             Peer peer = backlogged.get(i);
             ExclusivePublication publication = peer.publication;
-            boolean unheard = authentication.isOn() && !peer.heard;
+            boolean unheard = waitsForHello(peer);
             if (publication == null || publication.isClosed() || !publication.isConnected()
                 || unheard && System.nanoTime() - peer.holdingSinceNanos > HOLD_LIMIT_NANOS) {
                 aeronCounters.get(AeronTransportCounter.DROPPED_QUEUED).addRelease(peer.pendingMessages);
@@ -580,6 +580,14 @@ public final class AeronTransport implements Transport, AutoCloseable {
         }
         authentication.sign(envelope, receiver, buffer, offset, length);
         return publication.offer(envelope, 0, Envelope.LENGTH, buffer, offset, length);
+    }
+
+    /**
+     * @return true while sends to {@code peer} other than gossip wait for its hello: with a cluster key, before any
+     *     datagram of it was accepted (they would name no receiver)
+     */
+    private boolean waitsForHello(Peer peer) {
+        return authentication.isOn() && !peer.heard;
     }
 
     /** @return true when the message's schema is open: taken from a sender not heard yet (gossip) */
@@ -645,7 +653,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
     private void sayHello(long senderHash, long intervalNanos) {
         NodeId sender = peersByHash.get(senderHash);
         Peer peer = sender == null ? null : peers.get(sender);
-        if (peer == null) {
+        if (peer == null || !authentication.isOn()) {
             return;
         }
         long now = System.nanoTime();
@@ -783,7 +791,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
         }
         if (schemaId == HELLO_SCHEMA_ID) {
             countAeron(AeronTransportCounter.HELLOS_RECEIVED);
-            if (authentication.isOn() && MessageHeader.templateId(message, messageOffset) == HELLO_ASK) {
+            if (MessageHeader.templateId(message, messageOffset) == HELLO_ASK) {
                 // a peer with sends waiting for this run's name; the answer asks nothing, so no two nodes loop. As
                 // often as the peer asks (its own limit): a lost answer must not cost the peer its held sends
                 sayHello(senderHash, HELLO_ASK_INTERVAL_NANOS);
