@@ -840,17 +840,18 @@ public final class HintedHandoff implements TimerHandler {
     private void takeOff(Target target, HintTasks.Hint hint) {
         held.remove(hint.sequence());
         refusals.remove(hint.sequence());
-        target.count--;
-        target.bytes -= hint.bytes();
-        totalBytes -= hint.bytes();
-        publish(target);
+        uncount(target, hint.bytes());
         delete(hint.owner(), hint.sequence());
     }
 
     private void takeOffCorrupt(Target target, HintTasks.Corrupt corrupt) {
-        target.count--;
         // what the record still tells of its size may be more than was counted for it
-        long bytes = Math.min(corrupt.bytes(), target.bytes);
+        uncount(target, Math.min(corrupt.bytes(), target.bytes));
+    }
+
+    /** Takes one hint of {@code bytes} off its replica's count and the node's total. */
+    private void uncount(Target target, long bytes) {
+        target.count--;
         target.bytes -= bytes;
         totalBytes -= bytes;
         publish(target);
