@@ -145,16 +145,14 @@ final class LocalCluster implements AutoCloseable {
 
     /** Makes a cluster key for the run, readable by its owner only (a node refuses one others can read). */
     private static void writeClusterKey(HarnessOptions options) {
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
         Path file = clusterKeyFile(options);
         try {
             java.nio.file.Files.createDirectories(options.workDirectory());
             java.nio.file.Files.deleteIfExists(file);
             java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            java.nio.file.Files.writeString(file, "# the fault harness's cluster key for this run\n"
-                + java.util.Base64.getEncoder().encodeToString(key) + "\n");
+            java.nio.file.Files.writeString(file,
+                io.ringkv.node.transport.ClusterKey.generate(new java.security.SecureRandom()));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write the run's cluster key " + file, e);
         }
