@@ -258,7 +258,6 @@ class HintedHandoffSimulationTest {
         TestCluster cluster = run.cluster();
         NodeId absent = run.absent();
         List<String> keys = run.keys();
-        Set<NodeId> down = run.down();
         List<NodeId> holders = others(cluster, absent);
         for (NodeId holder : holders) {
             cluster.sim.crash(holder);
@@ -275,8 +274,7 @@ class HintedHandoffSimulationTest {
         cluster.hintStoresRefusing.clear();
         cluster.sim.runFor(2_000 * MS);
         assertEquals(keys.size(), cluster.hintsPending(), "the earlier run's hints, counted");
-        cluster.sim.network().heal();
-        down.remove(absent);
+        run.bringBack();
         cluster.sim.runFor(30_000 * MS);
         for (String key : keys) {
             assertEquals(1, cluster.stored(absent, key).size(), absent + " lacks " + key);
@@ -326,17 +324,14 @@ class HintedHandoffSimulationTest {
         TestCluster cluster = run.cluster();
         NodeId absent = run.absent();
         List<String> keys = run.keys();
-        Set<NodeId> down = run.down();
         List<NodeId> holders = others(cluster, absent);
         cluster.hintWritesRefusing.addAll(holders);
-        cluster.sim.network().heal();
-        down.remove(absent);
+        run.bringBack();
         cluster.sim.runUntil(() -> cluster.hintCounter(HintCounter.DELIVERED) >= 10, 60_000 * MS);
-        cutOff(cluster, down, absent);
+        run.cutOffAgain();
         cluster.sim.runFor(2_000 * MS);
         cluster.hintWritesRefusing.clear();
-        cluster.sim.network().heal();
-        down.remove(absent);
+        run.bringBack();
         cluster.sim.runFor(60_000 * MS);
         for (String key : keys) {
             assertEquals(1, cluster.stored(absent, key).size(), absent + " lacks " + key);
@@ -630,6 +625,10 @@ class HintedHandoffSimulationTest {
         void bringBack() {
             cluster.sim.network().heal();
             down.remove(absent);
+        }
+
+        void cutOffAgain() {
+            cutOff(cluster, down, absent);
         }
     }
 
