@@ -137,6 +137,10 @@ public final class Gossiper {
     private boolean stopped;
     private boolean started;
     private boolean exchanged;
+    /** While true, this node's own state stays out of the messages it sends (see {@link #hideSelf}). */
+    private boolean hidden;
+    /** The newest state of this node's id from an earlier run that a peer sent in this run, or null. */
+    private EndpointState earlierSelf;
     private final CounterSet<GossipCounter> counters;
 
     /**
@@ -180,6 +184,41 @@ public final class Gossiper {
         context.transport().registerOpen(SCHEMA_ID, this::onMessage);
         roundTimer = context.timers().schedule(context.random().nextLong(config.intervalNanos()) + 1,
             id -> round());
+    }
+
+    /**
+     * Keeps this node's own state out of every message it sends until {@link #revealSelf}, and asks each peer for
+     * the state it holds of this node's id instead ({@link #earlierSelf}). Peers meanwhile keep judging the id by
+     * what they hold: an earlier run of it stays DOWN in their view, with its tokens, and nothing of this run
+     * reaches their rings. A node without tokens of its own does this before it first gossips, so that it learns
+     * whether its id was a member holding tokens (its data directory lost, then) before the cluster sees it join.
+     *
+     * @throws IllegalStateException when gossip already started (its first messages named this node already)
+     */
+    public void hideSelf() {
+        if (started) {
+            throw new IllegalStateException("hide before start");
+        }
+        hidden = true;
+    }
+
+    /** Ends {@link #hideSelf}: from the next message on, peers learn this node's state of this run. */
+    public void revealSelf() {
+        hidden = false;
+    }
+
+    /** @return whether this node's state is still kept out of its messages ({@link #hideSelf}) */
+    public boolean isHidden() {
+        return hidden;
+    }
+
+    /**
+     * @return the newest state of this node's id from an earlier run (an earlier generation) that a peer sent in
+     *     this run, or null when none did: peers send it while this node hides, and whenever a peer still gossips
+     *     an earlier run
+     */
+    public EndpointState earlierSelf() {
+        return earlierSelf;
     }
 
     /** Stops gossiping (rounds end; arriving messages are ignored). */
@@ -485,19 +524,37 @@ public final class Gossiper {
     }
 
     private void sendSyns(NodeId target) {
-        codec.writeSyns(sendBuffer, sender(), membership.digests(), (buffer, length) -> {
+        List<Digest> digests = membership.digests();
+        if (hidden) {
+            // "nothing known" of itself: the peer answers with the state it holds of this id, and learns nothing
+            digests.replaceAll(digest -> digest.fingerprint() == self.fingerprint()
+                ? Digest.nothingKnown(digest.fingerprint()) : digest);
+        }
+        codec.writeSyns(sendBuffer, sender(), digests, (buffer, length) -> {
             counters.get(GossipCounter.SYNS_SENT).incrementRelease();
             send(target, buffer, length);
         });
     }
 
     private void sendAcks(NodeId target, List<Digest> wanted, Membership.Delta delta, boolean alwaysOne) {
+        if (hidden) {
+            delta = withoutSelf(delta);
+        }
         codec.writeAcks(sendBuffer, sender(), wanted, delta.heartbeats(), delta.states(),
             context.clock().monotonicNanos(), alwaysOne,
             (buffer, length) -> {
                 counters.get(GossipCounter.ACKS_SENT).incrementRelease();
                 send(target, buffer, length);
             });
+    }
+
+    private Membership.Delta withoutSelf(Membership.Delta delta) {
+        long mine = self.fingerprint();
+        List<Membership.Heartbeat> heartbeats = new ArrayList<>(delta.heartbeats());
+        heartbeats.removeIf(heartbeat -> heartbeat.fingerprint() == mine);
+        List<Membership.Timed> states = new ArrayList<>(delta.states());
+        states.removeIf(timed -> timed.state().fingerprint() == mine);
+        return new Membership.Delta(heartbeats, states);
     }
 
     private void send(NodeId target, DirectBuffer buffer, int length) {
@@ -564,6 +621,10 @@ public final class Gossiper {
         }
         Membership.Delta newer = membership.newerThan(syn.digests(), syn.rangeStart(), syn.rangeEnd());
         List<Digest> wanted = membership.wanted(syn.digests());
+        if (hidden && syn.digests().stream().anyMatch(digest -> digest.fingerprint() == self.fingerprint())) {
+            // the peer holds a state of this id (an earlier run's): ask for it, as the Syns of a hidden node do
+            wanted.add(Digest.nothingKnown(self.fingerprint()));
+        }
         if (!removedStates.isEmpty()) {
             newer = answerRemoved(syn.digests(), wanted, newer);
         }
@@ -633,6 +694,10 @@ public final class Gossiper {
         for (Membership.Timed timed : incoming) {
             EndpointState state = timed.state();
             if (state.id().equals(context.self())) {
+                if (state.generation() < self.generation() && (earlierSelf == null
+                    || state.isNewerThan(earlierSelf.generation(), earlierSelf.version()))) {
+                    earlierSelf = state;
+                }
                 answerClaimAboutSelf(state.generation(), state.version(), state.status() == NodeStatus.LEFT);
                 continue;
             }

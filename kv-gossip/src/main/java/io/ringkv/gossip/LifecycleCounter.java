@@ -4,7 +4,7 @@ import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
 import io.ringkv.api.CounterSpec;
 
-/** What a node's join, leave or replacement retried, in the node's counter registry (INFO section {@code cluster}). */
+/** What a node's join, leave or replacement retried or refused, in the node's counter registry (INFO section {@code cluster}). */
 public enum LifecycleCounter implements CounterDescriptor {
     TOKEN_CONFLICTS("lifecycle_token_conflicts",
         "times another node (with a smaller id) claimed a token this node had picked; this node picked again"),
@@ -15,12 +15,19 @@ public enum LifecycleCounter implements CounterDescriptor {
         "times this node's tokens could not be stored; the join was tried again"),
     MEMBERS_BACK_WITHOUT_TOKENS("lifecycle_members_back_without_tokens", "times another member that held tokens was"
         + " seen in a later run without them (its data directory lost or replaced, most likely): the ranges it held"
-        + " lack a copy until repair has run");
+        + " lack a copy until repair has run"),
+    JOIN_REFUSED("lifecycle_join_refused", "1 while this node refuses to join: its id was a member holding tokens"
+        + " and this run started without them (its data directory lost or replaced); ringkv removenode on another"
+        + " member lets it join as a new node", CounterKind.GAUGE);
 
     private final CounterSpec spec;
 
     LifecycleCounter(String counterName, String help) {
-        this.spec = new CounterSpec(counterName, help, CounterKind.COUNTER, "cluster");
+        this(counterName, help, CounterKind.COUNTER);
+    }
+
+    LifecycleCounter(String counterName, String help, CounterKind kind) {
+        this.spec = new CounterSpec(counterName, help, kind, "cluster");
     }
 
     @Override

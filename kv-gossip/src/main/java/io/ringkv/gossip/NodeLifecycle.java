@@ -36,6 +36,14 @@ import java.util.function.Supplier;
  * two nodes still claim one token (they did not see each other in time), the smaller id keeps it on every node,
  * and the other picks again, before it becomes NORMAL when it learns of the conflict in time.
  *
+ * <p>A node without tokens of its own first gossips hidden ({@link Gossiper#hideSelf}): peers tell it what they
+ * hold of its id, and the cluster sees nothing of its run. When they hold a member with tokens (NORMAL or LEAVING),
+ * the node's data directory was lost or replaced: joining would take those ranges out of the ring without handing
+ * them over, so the node refuses to join ({@link #refusal}) and stays hidden, the cluster keeps judging its id DOWN
+ * with its tokens, until an operator removes the id from the cluster ({@code ringkv removenode}; it then joins as a
+ * new node) or restarts it on its data. Otherwise it shows itself one round after its first exchange, with every
+ * answer of that exchange in.
+ *
  * <p>Replacing ({@link Settings#replace}): a new node takes the tokens of a DOWN member as pending, receives its
  * ranges from the other replicas, removes it and becomes NORMAL with them.
  *
@@ -58,6 +66,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
     static final int LEFT_ROUNDS = 3;
     /** How long a leaving node tries to hand its hints over before it leaves anyway. */
     static final int HINT_HAND_OFF_SECONDS = 60;
+    /** Rounds between two reports of a refused join. */
+    static final int REFUSAL_REPORT_ROUNDS = 60;
 
     /**
      * What the lifecycle needs to know of the cluster and the node.
@@ -117,6 +127,9 @@ public final class NodeLifecycle implements Gossiper.Listener {
      */
     private boolean wasNormal;
     private boolean left;
+    /** Why this node refuses to join, or null (see {@link #refusal}). */
+    private String refusal;
+    private long refusalChecks;
 
     /**
      * @param context the node's runtime
@@ -187,6 +200,9 @@ public final class NodeLifecycle implements Gossiper.Listener {
 
     /** Starts gossip and, for a node without tokens, the join. */
     public void start() {
+        if (gossiper.self().status() == NodeStatus.JOINING && gossiper.hasSeeds()) {
+            gossiper.hideSelf();
+        }
         gossiper.start();
         if (gossiper.self().status() == NodeStatus.JOINING) {
             long delay = gossiper.hasSeeds() ? JOIN_ROUNDS * interval + context.random().nextLong(2 * interval) : 1;
@@ -221,6 +237,14 @@ public final class NodeLifecycle implements Gossiper.Listener {
         return left;
     }
 
+    /**
+     * @return why this node refuses to join, in words for its operator and its clients, or null: its id was a
+     *     member holding tokens, and this run started without them (its data directory lost or replaced)
+     */
+    public String refusal() {
+        return refusal;
+    }
+
     /** @return what the lifecycle retried so far */
     public CounterSet<LifecycleCounter> counters() {
         return counters;
@@ -246,6 +270,11 @@ public final class NodeLifecycle implements Gossiper.Listener {
             if (joinAttempts++ % 10 == 0) {
                 events.accept("waiting to hear from a seed (" + seedNames + ") before joining");
             }
+            retryJoinLater();
+            return;
+        }
+        if (gossiper.isHidden()) {
+            // judged one round after the first exchange ({@link #judgeEarlierSelf}), which reports a refusal
             retryJoinLater();
             return;
         }
@@ -623,10 +652,49 @@ public final class NodeLifecycle implements Gossiper.Listener {
     @Override
     public void onFirstExchange(NodeId peer) {
         observer.onFirstExchange(peer);
+        if (gossiper.isHidden()) {
+            // every answer to the Syns of that exchange is in a round later (a large view takes several Syns)
+            context.timers().schedule(interval, id -> judgeEarlierSelf());
+        }
         // a view restored from the previous run may show a conflict (a restart in the middle of handing over lost
         // tokens) that no later change of the ring would bring up again; it is acted on once a peer confirmed the
         // view, not on a peers file that may be stale
         pickAgainOnConflict();
+    }
+
+    /**
+     * While hidden: shows this node to the cluster, unless peers hold its id as a member with tokens that this run
+     * does not have. Then it refuses to join, says so every {@link #REFUSAL_REPORT_ROUNDS} rounds, and looks again
+     * each round: an operator's removal of the id reaches it as the id's LEFT state, and it joins as a new node.
+     */
+    private void judgeEarlierSelf() {
+        if (!gossiper.isHidden()) {
+            return;
+        }
+        EndpointState earlier = gossiper.earlierSelf();
+        boolean member = earlier != null && earlier.tokenCount() > 0
+            && (earlier.status() == NodeStatus.NORMAL || earlier.status() == NodeStatus.LEAVING);
+        if (!member) {
+            if (refusal != null) {
+                events.accept("node " + selfId + " was removed from the cluster: joining as a new node");
+                refusal = null;
+                counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(0);
+            }
+            gossiper.revealSelf();
+            return;
+        }
+        if (refusal == null || refusalChecks % REFUSAL_REPORT_ROUNDS == 0) {
+            refusal = "refusing to join: node " + selfId + " was a member of the ring with " + earlier.tokenCount()
+                + " tokens (generation " + earlier.generation() + ", " + earlier.status() + "), and this run started"
+                + " without them: its data directory was lost or replaced. Joining would take those ranges out of"
+                + " the ring without handing them over. Restart it on its data directory, or run ringkv removenode "
+                + selfId + " on another member: it then joins as a new node, and the members repair the ranges it"
+                + " held. Meanwhile the cluster judges " + selfId + " DOWN (hints for it are kept)";
+            events.accept("ERROR: " + refusal);
+            counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(1);
+        }
+        refusalChecks++;
+        context.timers().schedule(interval, id -> judgeEarlierSelf());
     }
 
     private void rebuildRing() {

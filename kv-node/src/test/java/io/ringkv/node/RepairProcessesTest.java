@@ -1,6 +1,7 @@
 package io.ringkv.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -18,12 +19,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Anti-entropy with real node processes: three nodes hold a data set; one is killed, its data directory wiped, and
- * it is restarted empty (no hint covers it: the writes were made while it was up). {@code ringkv repair} on it
- * brings every key back from the other replicas, and with those two then killed every key reads back at ONE
- * through it alone.
+ * it is restarted empty (no hint covers it: the writes were made while it was up). It refuses to join until its id
+ * is removed, then joins as a new node; {@code ringkv repair} on it brings every key back from the other replicas,
+ * and with those two then killed every key reads back at ONE through it alone.
  */
 class RepairProcessesTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -48,14 +50,28 @@ class RepairProcessesTest {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
         cluster.start(2);
-        cluster.nodes[2].await("clients on", WAIT);
+        // back without its data: it refuses to join, says why to its operator and its clients, and the others keep
+        // it in their rings, DOWN, with its tokens
+        cluster.nodes[2].await("ERROR: refusing to join: node n2 was a member of the ring", WAIT);
+        awaitCounter(cluster.clientPorts[2], "cluster", "lifecycle_join_refused", 1);
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[2])) {
+            JedisDataException refused = assertThrows(JedisDataException.class, () -> client.get("key:1"));
+            assertTrue(refused.getMessage().contains("refusing to join"), refused.getMessage());
+        }
+        cluster.nodes[0].await("node n2 is DOWN", WAIT);
+        ClusterProcessesTest.awaitRing(cluster.clientPorts[0], 3);
+        // the operator removes its id: it joins as a new node, and its leaving their rings started a repair pass on
+        // each of the others
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[0])) {
+            client.sendCommand(() -> "REMOVENODE".getBytes(StandardCharsets.US_ASCII), "n2");
+        }
+        cluster.nodes[2].await("node n2 was removed from the cluster: joining as a new node", WAIT);
         NodeProcess.awaitServing(cluster.clientPorts[2], WAIT);
         ClusterProcessesTest.awaitRing(cluster.clientPorts[2], 3);
-        // back without its tokens: the others say so, and its leaving their ring started a repair pass on each
+        awaitCounter(cluster.clientPorts[2], "cluster", "lifecycle_join_refused", 0);
         for (int i = 0; i < 2; i++) {
-            cluster.nodes[i].await("WARNING: node n2 is back", WAIT);
-            awaitCounter(cluster.clientPorts[i], "cluster", "lifecycle_members_back_without_tokens", 1);
             awaitCounterAtLeast(cluster.clientPorts[i], "repair", "repair_passes_completed", 1);
+            awaitCounter(cluster.clientPorts[i], "cluster", "lifecycle_members_back_without_tokens", 0);
         }
         // the survivors' live trees are ready: they answer the sessions without scanning their ranges
         awaitLiveTreesReady(cluster.clientPorts[0]);

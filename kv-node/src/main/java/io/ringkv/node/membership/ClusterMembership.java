@@ -334,6 +334,10 @@ public final class ClusterMembership implements Gossiper.Listener {
     private void publish() {
         boolean wasReady = readiness.isReady();
         String loading = readiness.judge(gossiper);
+        if (loading != null && lifecycle.refusal() != null) {
+            // a client of a node that refuses to join is told why, not only that the node is JOINING
+            loading = lifecycle.refusal();
+        }
         if (loading == null && !wasReady) {
             events.accept("ready: serving clients with a ring of " + lifecycle.ring().size() + " node(s) ("
                 + (gossiper.hasExchangedWithPeer() ? "heard from a peer"
