@@ -36,13 +36,14 @@ import java.util.function.Supplier;
  * two nodes still claim one token (they did not see each other in time), the smaller id keeps it on every node,
  * and the other picks again, before it becomes NORMAL when it learns of the conflict in time.
  *
- * <p>A node without tokens of its own first gossips hidden ({@link Gossiper#hideSelf}): peers tell it what they
- * hold of its id, and the cluster sees nothing of its run. When they hold a member with tokens (NORMAL or LEAVING),
- * the node's data directory was lost or replaced: joining would take those ranges out of the ring without handing
- * them over, so the node refuses to join ({@link #refusal}) and stays hidden, the cluster keeps judging its id DOWN
- * with its tokens, until an operator removes the id from the cluster ({@code ringkv removenode}; it then joins as a
- * new node) or restarts it on its data. Otherwise it shows itself one round after its first exchange, with every
- * answer of that exchange in.
+ * <p>A node started on new data ({@link #startedOnNewData}) first gossips hidden ({@link Gossiper#hideSelf}): peers
+ * tell it what they hold of its id, and the cluster sees nothing of its run. When they hold a member with tokens
+ * (NORMAL or LEAVING), the member's data directory was lost or replaced: joining would take those ranges out of the
+ * ring without handing them over, so the node refuses to join ({@link #refusal}) and stays hidden, the cluster
+ * keeps judging its id DOWN with its tokens, until it is restarted on its data or an operator removes the id from
+ * the cluster ({@code ringkv removenode}; the node joins as a new one {@link #REVEAL_AFTER_REMOVAL_ROUNDS} rounds
+ * after it learns of that, once the removal spread). Otherwise it shows itself one round after its first exchange,
+ * with every answer of that exchange in, and joins {@link #JOIN_ROUNDS} rounds later.
  *
  * <p>Replacing ({@link Settings#replace}): a new node takes the tokens of a DOWN member as pending, receives its
  * ranges from the other replicas, removes it and becomes NORMAL with them.
@@ -68,6 +69,11 @@ public final class NodeLifecycle implements Gossiper.Listener {
     static final int HINT_HAND_OFF_SECONDS = 60;
     /** Rounds between two reports of a refused join. */
     static final int REFUSAL_REPORT_ROUNDS = 60;
+    /**
+     * Rounds a node refused for its id waits, once it learned of the id's removal, before it shows itself: the
+     * removal spreads first, so members do not take it for a member back without its data.
+     */
+    static final int REVEAL_AFTER_REMOVAL_ROUNDS = 10;
 
     /**
      * What the lifecycle needs to know of the cluster and the node.
@@ -130,6 +136,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
     /** Why this node refuses to join, or null (see {@link #refusal}). */
     private String refusal;
     private long refusalChecks;
+    private boolean newData;
 
     /**
      * @param context the node's runtime
@@ -198,9 +205,20 @@ public final class NodeLifecycle implements Gossiper.Listener {
         return restored;
     }
 
+    /**
+     * Tells the lifecycle, before {@link #start()}, that this run's data held no earlier run (no generation was
+     * stored): a new node, or one whose data directory was lost or replaced. Such a node asks the cluster about its
+     * id before it shows itself, and refuses to join when the id was a member holding tokens. A node that ran on its
+     * data before and holds no tokens gave them up itself (it left, handed them over, or never finished its join).
+     */
+    public void startedOnNewData() {
+        newData = true;
+    }
+
     /** Starts gossip and, for a node without tokens, the join. */
     public void start() {
-        if (gossiper.self().status() == NodeStatus.JOINING && gossiper.hasSeeds()) {
+        boolean hide = newData && gossiper.self().status() == NodeStatus.JOINING && gossiper.hasSeeds();
+        if (hide) {
             gossiper.hideSelf();
         }
         gossiper.start();
@@ -274,8 +292,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
             return;
         }
         if (gossiper.isHidden()) {
-            // judged one round after the first exchange ({@link #judgeEarlierSelf}), which reports a refusal
-            retryJoinLater();
+            // judged a round after the first exchange (judgeEarlierSelf): the join is planned anew once it shows
             return;
         }
         if (settings.replace() != null && !wasNormal) {
@@ -607,14 +624,14 @@ public final class NodeLifecycle implements Gossiper.Listener {
         observer.onStateChange(previous, current);
         if (backWithoutItsTokens(previous, current)) {
             counters.get(LifecycleCounter.MEMBERS_BACK_WITHOUT_TOKENS).incrementRelease();
-            // seen JOINING, it leaves this node's ring now, which starts a repair pass here (the node's wiring); seen
-            // only NORMAL again, this node missed that and starts none
+            // seen JOINING, it leaves this node's ring now; seen only NORMAL again (this node missed its removal
+            // and its join), it is on the ring with other tokens. Either way a node's wiring can start a repair pass
             events.accept("WARNING: node " + current.id() + " is back (generation " + current.generation()
                 + ") without the " + previous.tokenCount() + " tokens it held as a member: most likely its data"
-                + " directory was lost or replaced, and it joins again as a new node. The ranges it held left the"
-                + " ring without being handed over and lack a copy until repair has run on the nodes that replicate"
-                + " them" + (current.status() == NodeStatus.JOINING ? " (each member starts a pass as it leaves its"
-                + " ring)" : "; this node missed its join and started no pass for it: run ringkv repair here"));
+                + " directory was lost or replaced, and it is back as a new node"
+                + (current.status() == NodeStatus.JOINING ? "" : " (this node missed its removal and its join)")
+                + ". The ranges it held left the ring without being handed over and lack a copy until repair has run"
+                + " on the nodes that replicate them (a node starts a repair pass as they leave its ring)");
         }
         if (MembershipRing.affectsRing(previous, current)) {
             rebuildRing();
@@ -676,25 +693,38 @@ public final class NodeLifecycle implements Gossiper.Listener {
             && (earlier.status() == NodeStatus.NORMAL || earlier.status() == NodeStatus.LEAVING);
         if (!member) {
             if (refusal != null) {
-                events.accept("node " + selfId + " was removed from the cluster: joining as a new node");
+                events.accept("node " + selfId + " was removed from the cluster: joining as a new node in "
+                    + REVEAL_AFTER_REMOVAL_ROUNDS + " rounds, once the removal spread");
                 refusal = null;
                 counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(0);
+                context.timers().schedule(REVEAL_AFTER_REMOVAL_ROUNDS * interval, id -> revealThenJoin());
+            } else {
+                revealThenJoin();
             }
-            gossiper.revealSelf();
             return;
         }
         if (refusal == null || refusalChecks % REFUSAL_REPORT_ROUNDS == 0) {
             refusal = "refusing to join: node " + selfId + " was a member of the ring with " + earlier.tokenCount()
                 + " tokens (generation " + earlier.generation() + ", " + earlier.status() + "), and this run started"
-                + " without them: its data directory was lost or replaced. Joining would take those ranges out of"
-                + " the ring without handing them over. Restart it on its data directory, or run ringkv removenode "
-                + selfId + " on another member: it then joins as a new node, and the members repair the ranges it"
-                + " held. Meanwhile the cluster judges " + selfId + " DOWN (hints for it are kept)";
+                + " on a data directory that never held it: the member's was lost or replaced. Joining would take"
+                + " those ranges out of the ring without handing them over. Restart it on its data directory; or"
+                + " start a node with another id and --replace " + selfId + " (it streams those ranges); or run"
+                + " ringkv removenode " + selfId + " on another member: this node then joins as a new node, and the"
+                + " members repair the ranges it held. Meanwhile the cluster judges " + selfId + " DOWN (hints for"
+                + " it are kept)";
             events.accept("ERROR: " + refusal);
             counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(1);
         }
         refusalChecks++;
         context.timers().schedule(interval, id -> judgeEarlierSelf());
+    }
+
+    private void revealThenJoin() {
+        gossiper.revealSelf();
+        // peers, and nodes that start with this one and join one after another, see it JOINING before it picks
+        long delay = JOIN_ROUNDS * interval + context.random().nextLong(2 * interval);
+        long plan = ++attempt;
+        context.timers().schedule(delay, id -> joinIfStill(plan));
     }
 
     private void rebuildRing() {

@@ -235,8 +235,9 @@ public final class RingkvNode implements AutoCloseable {
                 cleanup.ringChanged(ring, membership.futureRing());
                 repairs.ringChanged();
                 treeRebuilder.updateRing(ring);
-                if (lostANode(previous, ring)) {
-                    // a node was removed: its ranges passed to other replicas, which repair brings to N copies
+                if (rangesLeftANode(previous, ring)) {
+                    // a node was removed (or is back with other tokens, its data lost, and this node missed the
+                    // removal): its ranges passed to other replicas, which repair brings to N copies
                     repairs.requestPass();
                 }
             });
@@ -377,10 +378,16 @@ public final class RingkvNode implements AutoCloseable {
         };
     }
 
-    /** @return whether a node of {@code previous} is not on {@code next} (it was removed or left) */
-    private static boolean lostANode(Ring previous, Ring next) {
+    /**
+     * @return whether a node of {@code previous} lost ranges: it is not on {@code next} (it was removed or left), or
+     *     it is with other tokens. A member keeps its tokens for good, so the second is one back without its data
+     *     (it joined again as a new node) seen by a node that missed its removal and its join: nothing handed its
+     *     old ranges over there either
+     */
+    static boolean rangesLeftANode(Ring previous, Ring next) {
         for (io.ringkv.api.Node node : previous.nodes()) {
-            if (!next.contains(node.id())) {
+            if (!next.contains(node.id()) || !java.util.Arrays.equals(previous.tokensOf(node.id()),
+                next.tokensOf(node.id()))) {
                 return true;
             }
         }

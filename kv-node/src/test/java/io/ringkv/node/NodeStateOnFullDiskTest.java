@@ -44,6 +44,16 @@ class NodeStateOnFullDiskTest {
     }
 
     @Test
+    void onlyTheFirstStartOnADataDirectoryIsItsFirstRunEvenWithoutTokens() throws Exception {
+        Path data = Files.createDirectories(workDirectory.resolve("data"));
+        assertTrue(NodeState.startNewGeneration(data, 1000 * SECOND).firstRun(), "a new data directory");
+        NodeState second = NodeState.startNewGeneration(data, 1000 * SECOND);
+        assertFalse(second.firstRun(), "a directory a run started on before");
+        assertFalse(second.withTokens(new long[] {7}, data).firstRun());
+        assertFalse(NodeState.startNewGeneration(data, 1000 * SECOND).firstRun());
+    }
+
+    @Test
     void aTemporaryFileAFailedWriteLeftIsRemovedAtStart() throws Exception {
         Path data = Files.createDirectories(workDirectory.resolve("data"));
         NodeState.startNewGeneration(data, 1000 * SECOND);

@@ -54,10 +54,16 @@ class RepairProcessesTest {
         // it in their rings, DOWN, with its tokens
         cluster.nodes[2].await("ERROR: refusing to join: node n2 was a member of the ring", WAIT);
         awaitCounter(cluster.clientPorts[2], "cluster", "lifecycle_join_refused", 1);
-        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[2])) {
-            JedisDataException refused = assertThrows(JedisDataException.class, () -> client.get("key:1"));
-            assertTrue(refused.getMessage().contains("refusing to join"), refused.getMessage());
+        // clients are told why from the node's next published view (once a gossip round)
+        String refused = "";
+        long refusedBy = System.nanoTime() + WAIT.toNanos();
+        while (!refused.contains("refusing to join") && System.nanoTime() < refusedBy) {
+            try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[2])) {
+                refused = assertThrows(JedisDataException.class, () -> client.get("key:1")).getMessage();
+            }
+            Thread.sleep(100);
         }
+        assertTrue(refused.startsWith("LOADING refusing to join: node n2 was a member"), refused);
         cluster.nodes[0].await("node n2 is DOWN", WAIT);
         ClusterProcessesTest.awaitRing(cluster.clientPorts[0], 3);
         // the operator removes its id: it joins as a new node, and its leaving their rings started a repair pass on

@@ -69,6 +69,8 @@ final class LifecycleCluster {
     private final Map<NodeId, long[]> storedTokens = new HashMap<>();
     /** Views a node's next start restores, as a node's peers file would give it back. */
     private final Map<NodeId, Gossiper.Remembered> rememberedViews = new HashMap<>();
+    /** Nodes whose data holds an earlier run (started before, and not wiped since). */
+    private final java.util.Set<NodeId> ranBefore = new java.util.HashSet<>();
     private final List<Announcement> announcements = new ArrayList<>();
     private final List<MoveRecord> moves = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
@@ -144,6 +146,9 @@ final class LifecycleCluster {
             GossipFigures.fixed().get(), tokens -> storedTokens.put(id, tokens.clone()), observer,
             line -> log.add(simulation.now() / INTERVAL + " #" + incarnation + " " + line));
         holder[0] = lifecycle;
+        if (ranBefore.add(id)) {
+            lifecycle.startedOnNewData();
+        }
         Gossiper.Remembered view = rememberedViews.remove(id);
         if (view != null) {
             lifecycle.restore(view);
@@ -239,7 +244,13 @@ final class LifecycleCluster {
     }
 
     /** Forgets what {@code id} stored (its tokens and its view): its data directory lost, for its next start. */
+    /** Takes {@code id}'s stored tokens away and keeps the rest of its data: as a node that gave them up itself. */
+    void forgetTokens(NodeId id) {
+        storedTokens.remove(id);
+    }
+
     void wipe(NodeId id) {
+        ranBefore.remove(id);
         storedTokens.remove(id);
         rememberedViews.remove(id);
     }

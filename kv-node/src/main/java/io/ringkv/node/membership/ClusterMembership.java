@@ -114,6 +114,9 @@ public final class ClusterMembership implements Gossiper.Listener {
         this.lifecycle = new NodeLifecycle(context, settings, gossipConfig, self, stored.generation(),
             stored.tokens(), config.gossip().newDetector(),
             tokens -> state = state.withTokens(tokens, config.dataDirectory()), this, events);
+        if (stored.firstRun()) {
+            lifecycle.startedOnNewData();
+        }
         this.gossiper = lifecycle.gossiper();
         int restored = lifecycle.restore(remembered);
         if (restored > 0) {

@@ -21,8 +21,10 @@ import java.util.stream.Collectors;
  *
  * @param generation the generation of the current run
  * @param tokens the tokens owned, empty before the first join completed
+ * @param firstRun true when the data directory held no earlier generation: the node never ran on it (a new node,
+ *     or one whose data directory was lost or replaced)
  */
-public record NodeState(long generation, long[] tokens) {
+public record NodeState(long generation, long[] tokens, boolean firstRun) {
     static final String FILE = "node.state";
 
     /** Copies the tokens. */
@@ -49,12 +51,12 @@ public record NodeState(long generation, long[] tokens) {
         long previous = Math.max(stored == null ? 0 : stored.generation(), GenerationFile.read(dataDirectory));
         long generation = Math.max(wallClockMillis / 1000, previous + 1);
         GenerationFile.write(dataDirectory, generation);
-        return new NodeState(generation, stored == null ? new long[0] : stored.tokens);
+        return new NodeState(generation, stored == null ? new long[0] : stored.tokens, previous == 0);
     }
 
     /** @return this state owning {@code newTokens}, stored */
     public NodeState withTokens(long[] newTokens, Path dataDirectory) {
-        NodeState updated = new NodeState(generation, newTokens);
+        NodeState updated = new NodeState(generation, newTokens, firstRun);
         updated.store(dataDirectory);
         return updated;
     }
@@ -71,7 +73,7 @@ public record NodeState(long generation, long[] tokens) {
             String tokenText = properties.getProperty("tokens", "").trim();
             long[] tokens = tokenText.isEmpty() ? new long[0]
                 : Arrays.stream(tokenText.split(",")).mapToLong(t -> Long.parseLong(t.trim())).toArray();
-            return new NodeState(generation, tokens);
+            return new NodeState(generation, tokens, false);
         } catch (IOException | NumberFormatException e) {
             throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot read " + file + " (" + e.getMessage()
                 + "); it holds the node's generation and tokens. Restore it, or remove it to join as a new node");

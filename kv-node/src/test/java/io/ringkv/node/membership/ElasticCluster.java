@@ -132,6 +132,10 @@ final class ElasticCluster {
             self, generation, storedTokens.getOrDefault(id, new long[0]),
             new FixedTimeoutDetector(15 * INTERVAL, 30 * INTERVAL), tokens -> storedTokens.put(id, tokens.clone()),
             new Gossiper.Listener() { }, eventLog);
+        if (incarnation == 1) {
+            // a node's first start, on empty data: it asks the cluster about its id before it shows itself
+            lifecycle.startedOnNewData();
+        }
         StorageEngine engine = disk.open(store);
         SimStorageStage stage = new SimStorageStage(context, engine);
         SimStorageStage hintStage = new SimStorageStage(context, disk.open(hintStore));
