@@ -90,6 +90,14 @@ public final class Gossiper {
          */
         default void onFirstExchange(NodeId peer) {
         }
+
+        /**
+         * A peer holds a later run of this node's id (a greater generation) than this one: another process runs
+         * with this id, or this run's clock was behind the earlier run's when it started. Peers take that run's
+         * state and ignore this one's. Called once per later generation.
+         */
+        default void onLaterRunOfSelf(EndpointState later) {
+        }
     }
 
     /**
@@ -141,6 +149,8 @@ public final class Gossiper {
     private boolean hidden;
     /** The newest state of this node's id from an earlier run that a peer sent in this run, or null. */
     private EndpointState earlierSelf;
+    /** The newest state of this node's id from a later run (see {@link Listener#onLaterRunOfSelf}), or null. */
+    private EndpointState laterSelf;
     private final CounterSet<GossipCounter> counters;
 
     /**
@@ -219,6 +229,12 @@ public final class Gossiper {
      */
     public EndpointState earlierSelf() {
         return earlierSelf;
+    }
+
+    /** @return the newest state of this node's id from a later run that a peer sent, or null (see
+     *     {@link Listener#onLaterRunOfSelf}) */
+    public EndpointState laterSelf() {
+        return laterSelf;
     }
 
     /** Stops gossiping (rounds end; arriving messages are ignored). */
@@ -697,6 +713,13 @@ public final class Gossiper {
                 if (state.generation() < self.generation() && (earlierSelf == null
                     || state.isNewerThan(earlierSelf.generation(), earlierSelf.version()))) {
                     earlierSelf = state;
+                } else if (state.generation() > self.generation() && (laterSelf == null
+                    || state.isNewerThan(laterSelf.generation(), laterSelf.version()))) {
+                    boolean newRun = laterSelf == null || state.generation() > laterSelf.generation();
+                    laterSelf = state;
+                    if (newRun) {
+                        listener.onLaterRunOfSelf(state);
+                    }
                 }
                 answerClaimAboutSelf(state.generation(), state.version(), state.status() == NodeStatus.LEFT);
                 continue;

@@ -16,9 +16,12 @@ public enum LifecycleCounter implements CounterDescriptor {
     MEMBERS_BACK_WITHOUT_TOKENS("lifecycle_members_back_without_tokens", "times another member that held tokens was"
         + " seen in a later run without them (its data directory lost or replaced, most likely): the ranges it held"
         + " lack a copy until repair has run"),
-    JOIN_REFUSED("lifecycle_join_refused", "1 while this node refuses to join: its id was a member holding tokens"
-        + " and this run started without them (its data directory lost or replaced); ringkv removenode on another"
-        + " member lets it join as a new node", CounterKind.GAUGE);
+    LATER_RUNS_OF_THIS_ID("lifecycle_later_runs_of_this_id", "runs of this node's id later than this one that peers"
+        + " hold: another process runs with this id, or this run's clock was behind; peers ignore this run"),
+    JOIN_REFUSED("lifecycle_join_refused", "1 while this node refuses to join (its log says why): its id was a"
+        + " member holding tokens and its data never held them (the member's data directory lost or replaced;"
+        + " ringkv removenode on another member lets it join as a new node), or peers hold a later run of its id",
+        CounterKind.GAUGE);
 
     private final CounterSpec spec;
 

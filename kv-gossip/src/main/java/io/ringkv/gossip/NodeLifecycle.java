@@ -206,10 +206,11 @@ public final class NodeLifecycle implements Gossiper.Listener {
     }
 
     /**
-     * Tells the lifecycle, before {@link #start()}, that this run's data held no earlier run (no generation was
-     * stored): a new node, or one whose data directory was lost or replaced. Such a node asks the cluster about its
-     * id before it shows itself, and refuses to join when the id was a member holding tokens. A node that ran on its
-     * data before and holds no tokens gave them up itself (it left, handed them over, or never finished its join).
+     * Tells the lifecycle, before {@link #start()}, that this node never held tokens on its data (it stored none
+     * there): a new node, one whose join never finished, or one whose data directory was lost or replaced. Such a
+     * node asks the cluster about its id before it shows itself, and refuses to join when the id was a member
+     * holding tokens, at every restart until it joined. A node that held tokens on its data and holds none now gave
+     * them up itself (it left, or handed them over).
      */
     public void startedOnNewData() {
         newData = true;
@@ -667,6 +668,25 @@ public final class NodeLifecycle implements Gossiper.Listener {
     }
 
     @Override
+    public void onLaterRunOfSelf(EndpointState later) {
+        observer.onLaterRunOfSelf(later);
+        counters.get(LifecycleCounter.LATER_RUNS_OF_THIS_ID).incrementRelease();
+        if (!gossiper.isHidden()) {
+            // a hidden node says so as it refuses to join
+            events.accept("ERROR: " + laterRun(later));
+        }
+    }
+
+    private String laterRun(EndpointState later) {
+        Node other = later.node();
+        return "peers hold a later run of node " + selfId + " (generation " + later.generation() + ", "
+            + later.status() + ", at " + other.host() + ":" + other.peerPort() + ") than this one (generation "
+            + gossiper.self().generation() + ") and ignore this run: another process runs with this node's id, or"
+            + " this machine's clock was behind when this run started. Stop one of the two processes, or fix the"
+            + " clock and restart this one";
+    }
+
+    @Override
     public void onFirstExchange(NodeId peer) {
         observer.onFirstExchange(peer);
         if (gossiper.isHidden()) {
@@ -686,6 +706,18 @@ public final class NodeLifecycle implements Gossiper.Listener {
      */
     private void judgeEarlierSelf() {
         if (!gossiper.isHidden()) {
+            return;
+        }
+        EndpointState later = gossiper.laterSelf();
+        if (later != null) {
+            // peers would ignore every state of this run: there is nothing to join with
+            if (refusal == null || refusalChecks % REFUSAL_REPORT_ROUNDS == 0) {
+                refusal = "refusing to join: " + laterRun(later);
+                events.accept("ERROR: " + refusal);
+                counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(1);
+            }
+            refusalChecks++;
+            context.timers().schedule(interval, id -> judgeEarlierSelf());
             return;
         }
         EndpointState earlier = gossiper.earlierSelf();

@@ -44,13 +44,18 @@ class NodeStateOnFullDiskTest {
     }
 
     @Test
-    void onlyTheFirstStartOnADataDirectoryIsItsFirstRunEvenWithoutTokens() throws Exception {
+    void dataIsNewUntilItHeldTheNodesTokensAndStaysSoAfterTheyAreGivenUp() throws Exception {
         Path data = Files.createDirectories(workDirectory.resolve("data"));
-        assertTrue(NodeState.startNewGeneration(data, 1000 * SECOND).firstRun(), "a new data directory");
+        assertTrue(NodeState.startNewGeneration(data, 1000 * SECOND).newData(), "a new data directory");
         NodeState second = NodeState.startNewGeneration(data, 1000 * SECOND);
-        assertFalse(second.firstRun(), "a directory a run started on before");
-        assertFalse(second.withTokens(new long[] {7}, data).firstRun());
-        assertFalse(NodeState.startNewGeneration(data, 1000 * SECOND).firstRun());
+        assertTrue(second.newData(), "restarted before its join finished (or refused): still no tokens held here");
+        assertFalse(second.withTokens(new long[] {7}, data).newData());
+        NodeState member = NodeState.startNewGeneration(data, 1000 * SECOND);
+        assertFalse(member.newData());
+        member.withTokens(new long[0], data);
+        NodeState gaveThemUp = NodeState.startNewGeneration(data, 1000 * SECOND);
+        assertFalse(gaveThemUp.newData(), "a node that left or handed its tokens over");
+        assertEquals(0, gaveThemUp.tokens().length);
     }
 
     @Test

@@ -69,8 +69,8 @@ final class LifecycleCluster {
     private final Map<NodeId, long[]> storedTokens = new HashMap<>();
     /** Views a node's next start restores, as a node's peers file would give it back. */
     private final Map<NodeId, Gossiper.Remembered> rememberedViews = new HashMap<>();
-    /** Nodes whose data holds an earlier run (started before, and not wiped since). */
-    private final java.util.Set<NodeId> ranBefore = new java.util.HashSet<>();
+    /** Nodes whose data held their tokens (stored once, even none since; not wiped since), as node.state. */
+    private final java.util.Set<NodeId> heldTokens = new java.util.HashSet<>();
     private final List<Announcement> announcements = new ArrayList<>();
     private final List<MoveRecord> moves = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
@@ -143,10 +143,13 @@ final class LifecycleCluster {
         NodeLifecycle lifecycle = new NodeLifecycle(context,
             new NodeLifecycle.Settings(N, VNODES, replace), config, node,
             context.clock().wallClockMillis() + 1, storedTokens.getOrDefault(id, new long[0]),
-            GossipFigures.fixed().get(), tokens -> storedTokens.put(id, tokens.clone()), observer,
+            GossipFigures.fixed().get(), tokens -> {
+                storedTokens.put(id, tokens.clone());
+                heldTokens.add(id);
+            }, observer,
             line -> log.add(simulation.now() / INTERVAL + " #" + incarnation + " " + line));
         holder[0] = lifecycle;
-        if (ranBefore.add(id)) {
+        if (!heldTokens.contains(id)) {
             lifecycle.startedOnNewData();
         }
         Gossiper.Remembered view = rememberedViews.remove(id);
@@ -250,7 +253,7 @@ final class LifecycleCluster {
     }
 
     void wipe(NodeId id) {
-        ranBefore.remove(id);
+        heldTokens.remove(id);
         storedTokens.remove(id);
         rememberedViews.remove(id);
     }

@@ -339,6 +339,46 @@ class LifecycleSimulationTest {
             });
     }
 
+    @Test
+    void aNodeWhoseClockIsBehindItsIdsEarlierRunRefusesToJoinAndSaysWhy() {
+        SimulationSeeds.run(getClass(), "aNodeWhoseClockIsBehindItsIdsEarlierRunRefusesToJoinAndSaysWhy", MODULE, 3,
+            seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(2, 4, 0.0);
+                List<NodeId> members = cluster.addAll(4);
+                cluster.awaitSettled(300, List.of());
+                // its data lost, and its clock an hour behind: its generation is below the one peers hold
+                NodeId node = members.get(1);
+                long[] tokens = sorted(cluster.lifecycle(node).gossiper().self().tokens());
+                cluster.simulation().crash(node);
+                cluster.wipe(node);
+                cluster.simulation().node(node).clockSkewMillis(-3_600_000);
+                cluster.simulation().restart(node);
+                cluster.runRounds(20);
+                NodeLifecycle refusing = cluster.lifecycle(node);
+                assertNotNull(refusing.refusal(), cluster.events(node));
+                assertTrue(refusing.refusal().startsWith("refusing to join: peers hold a later run of node " + node),
+                    refusing.refusal());
+                assertTrue(cluster.events(node).contains("this machine's clock was behind"), cluster.events(node));
+                assertEquals(1, refusing.counters().value(io.ringkv.gossip.LifecycleCounter.LATER_RUNS_OF_THIS_ID));
+                assertEquals(0, refusing.gossiper().self().tokenCount(), "picked tokens while refusing");
+                for (NodeId member : members) {
+                    if (!member.equals(node)) {
+                        assertArrayEquals(tokens, sorted(cluster.lifecycle(member).ring().tokensOf(node)), member
+                            + ":\n" + cluster.events(member));
+                    }
+                }
+                // the clock put right, a restart is refused for the lost data instead
+                cluster.simulation().crash(node);
+                cluster.simulation().node(node).clockSkewMillis(0);
+                cluster.simulation().restart(node);
+                cluster.runRounds(20);
+                assertNotNull(cluster.lifecycle(node).refusal(), cluster.events(node));
+                assertTrue(cluster.lifecycle(node).refusal().startsWith("refusing to join: node " + node
+                    + " was a member of the ring"), cluster.lifecycle(node).refusal());
+                assertHistory(cluster);
+            });
+    }
+
     private static long backWithoutTokens(LifecycleCluster cluster, NodeId member) {
         return cluster.lifecycle(member).counters()
             .value(io.ringkv.gossip.LifecycleCounter.MEMBERS_BACK_WITHOUT_TOKENS);

@@ -114,7 +114,7 @@ public final class ClusterMembership implements Gossiper.Listener {
         this.lifecycle = new NodeLifecycle(context, settings, gossipConfig, self, stored.generation(),
             stored.tokens(), config.gossip().newDetector(),
             tokens -> state = state.withTokens(tokens, config.dataDirectory()), this, events);
-        if (stored.firstRun()) {
+        if (stored.newData()) {
             lifecycle.startedOnNewData();
         }
         this.gossiper = lifecycle.gossiper();

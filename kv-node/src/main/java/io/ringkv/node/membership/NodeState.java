@@ -21,10 +21,11 @@ import java.util.stream.Collectors;
  *
  * @param generation the generation of the current run
  * @param tokens the tokens owned, empty before the first join completed
- * @param firstRun true when the data directory held no earlier generation: the node never ran on it (a new node,
- *     or one whose data directory was lost or replaced)
+ * @param newData true when the data directory never held this node's tokens (no {@code node.state}): a new node,
+ *     one whose join never finished, or one whose data directory was lost or replaced. A node that gave its tokens
+ *     up (it left, or handed them over) keeps the file, with no tokens
  */
-public record NodeState(long generation, long[] tokens, boolean firstRun) {
+public record NodeState(long generation, long[] tokens, boolean newData) {
     static final String FILE = "node.state";
 
     /** Copies the tokens. */
@@ -51,12 +52,12 @@ public record NodeState(long generation, long[] tokens, boolean firstRun) {
         long previous = Math.max(stored == null ? 0 : stored.generation(), GenerationFile.read(dataDirectory));
         long generation = Math.max(wallClockMillis / 1000, previous + 1);
         GenerationFile.write(dataDirectory, generation);
-        return new NodeState(generation, stored == null ? new long[0] : stored.tokens, previous == 0);
+        return new NodeState(generation, stored == null ? new long[0] : stored.tokens, stored == null);
     }
 
     /** @return this state owning {@code newTokens}, stored */
     public NodeState withTokens(long[] newTokens, Path dataDirectory) {
-        NodeState updated = new NodeState(generation, newTokens, firstRun);
+        NodeState updated = new NodeState(generation, newTokens, false);
         updated.store(dataDirectory);
         return updated;
     }

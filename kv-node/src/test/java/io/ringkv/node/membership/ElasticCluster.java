@@ -132,8 +132,8 @@ final class ElasticCluster {
             self, generation, storedTokens.getOrDefault(id, new long[0]),
             new FixedTimeoutDetector(15 * INTERVAL, 30 * INTERVAL), tokens -> storedTokens.put(id, tokens.clone()),
             new Gossiper.Listener() { }, eventLog);
-        if (incarnation == 1) {
-            // a node's first start, on empty data: it asks the cluster about its id before it shows itself
+        if (!storedTokens.containsKey(id)) {
+            // it never held tokens on its data (as without node.state): it asks the cluster about its id first
             lifecycle.startedOnNewData();
         }
         StorageEngine engine = disk.open(store);
