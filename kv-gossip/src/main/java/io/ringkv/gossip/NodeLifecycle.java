@@ -43,7 +43,7 @@ import java.util.function.Supplier;
  * keeps judging its id DOWN with its tokens, until it is restarted on its data or an operator removes the id from
  * the cluster ({@code ringkv removenode}; the node joins as a new one {@link #REVEAL_AFTER_REMOVAL_ROUNDS} rounds
  * after it learns of that, once the removal spread). Otherwise it shows itself one round after its first exchange,
- * with every answer of that exchange in, and joins {@link #JOIN_ROUNDS} rounds later.
+ * with every answer of that exchange in, and picks its tokens two to three rounds later.
  *
  * <p>Replacing ({@link Settings#replace}): a new node takes the tokens of a DOWN member as pending, receives its
  * ranges from the other replicas, removes it and becomes NORMAL with them.
@@ -711,13 +711,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
         EndpointState later = gossiper.laterSelf();
         if (later != null) {
             // peers would ignore every state of this run: there is nothing to join with
-            if (refusal == null || refusalChecks % REFUSAL_REPORT_ROUNDS == 0) {
-                refusal = "refusing to join: " + laterRun(later);
-                events.accept("ERROR: " + refusal);
-                counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(1);
-            }
-            refusalChecks++;
-            context.timers().schedule(interval, id -> judgeEarlierSelf());
+            refuse("refusing to join: " + laterRun(later));
             return;
         }
         EndpointState earlier = gossiper.earlierSelf();
@@ -735,15 +729,21 @@ public final class NodeLifecycle implements Gossiper.Listener {
             }
             return;
         }
-        if (refusal == null || refusalChecks % REFUSAL_REPORT_ROUNDS == 0) {
-            refusal = "refusing to join: node " + selfId + " was a member of the ring with " + earlier.tokenCount()
-                + " tokens (generation " + earlier.generation() + ", " + earlier.status() + "), and this run started"
-                + " on a data directory that never held it: the member's was lost or replaced. Joining would take"
-                + " those ranges out of the ring without handing them over. Restart it on its data directory; or"
-                + " start a node with another id and --replace " + selfId + " (it streams those ranges); or run"
-                + " ringkv removenode " + selfId + " on another member: this node then joins as a new node, and the"
-                + " members repair the ranges it held. Meanwhile the cluster judges " + selfId + " DOWN (hints for"
-                + " it are kept)";
+        String now = "refusing to join: node " + selfId + " was a member of the ring with " + earlier.tokenCount()
+            + " tokens (generation " + earlier.generation() + ", " + earlier.status() + "), and this run started on"
+            + " a data directory that never held it: the member's was lost or replaced. Joining would take those"
+            + " ranges out of the ring without handing them over. Restart it on its data directory; or start a node"
+            + " with another id and --replace " + selfId + " (it streams those ranges; this node then joins as a new"
+            + " one); or run ringkv removenode " + selfId + " on another member: this node then joins as a new node,"
+            + " and the members repair the ranges it held. Meanwhile the cluster judges " + selfId + " DOWN once"
+            + " its failure detectors say so (hints for it are kept), and this node answers no request";
+        refuse(now);
+    }
+
+    /** Stays hidden and says why (again when the reason changes, and every few rounds); looks again next round. */
+    private void refuse(String why) {
+        if (!why.equals(refusal) || refusalChecks % REFUSAL_REPORT_ROUNDS == 0) {
+            refusal = why;
             events.accept("ERROR: " + refusal);
             counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(1);
         }
@@ -752,9 +752,15 @@ public final class NodeLifecycle implements Gossiper.Listener {
     }
 
     private void revealThenJoin() {
+        if (gossiper.laterSelf() != null) {
+            // heard while waiting for a removal to spread: peers would ignore this run
+            judgeEarlierSelf();
+            return;
+        }
         gossiper.revealSelf();
-        // peers, and nodes that start with this one and join one after another, see it JOINING before it picks
-        long delay = JOIN_ROUNDS * interval + context.random().nextLong(2 * interval);
+        // its view is complete (it exchanged); peers, and nodes that start with this one and join one after another,
+        // see it JOINING before it picks
+        long delay = (JOIN_ROUNDS - 1) * interval + context.random().nextLong(interval);
         long plan = ++attempt;
         context.timers().schedule(delay, id -> joinIfStill(plan));
     }

@@ -206,6 +206,10 @@ public final class RingkvNode implements AutoCloseable {
             // the generation (persisted, always greater) keeps every dot this node issues new, even on a wiped disk
             replication = new Replication(context, membership.ring(), storage, hintStage, membership::isAlive,
                 replicationConfig, config.hints(), state.generation(), liveTrees);
+            // a node on new data serves nothing until it shows itself: members may still take it for an earlier run
+            // of its id (until they judge that one DOWN), whose data it does not hold
+            Gossiper gossiper = membership.gossiper();
+            replication.serveOnlyWhile(() -> !gossiper.isHidden());
             // a ring change reaches every coordinator within a few gossip rounds; ten leave room for loss
             replication.previousRingWindow(Math.max(TimeUnit.SECONDS.toNanos(1),
                 10 * TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis())));

@@ -15,6 +15,8 @@ import io.ringkv.ring.Partitioner;
 import io.ringkv.ring.Ring;
 import io.ringkv.storage.RecordListener;
 import io.ringkv.storage.StorageStage;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.agrona.DirectBuffer;
 
 /**
@@ -37,6 +39,7 @@ public final class Replication {
     private final ScanCoordinator scans;
     private final io.ringkv.api.Limits replicationLimits;
     private final long tombstoneGraceMillis;
+    private BooleanSupplier serving = () -> true;
 
     /**
      * Registers the replication handler with {@code context.transport()}.
@@ -197,6 +200,16 @@ public final class Replication {
         hints.updateRing(ring, future.equals(ring) ? ring : future);
     }
 
+    /**
+     * Drops, and counts, every request this node gets as a replica or coordinator (writes, reads, hinted writes,
+     * forwarded writes, scans) while {@code serving} is false; answers to its own requests still arrive. A node that
+     * has not shown itself to the cluster yet (its lifecycle hides it) uses this: members may still take it for an
+     * earlier run of its id, whose data it may not hold, and must not count its answers. Agent thread only.
+     */
+    public void serveOnlyWhile(BooleanSupplier serving) {
+        this.serving = Objects.requireNonNull(serving, "serving");
+    }
+
     /** @return this node's hybrid clock */
     public HybridClock hybridClock() {
         return hybridClock;
@@ -223,6 +236,12 @@ public final class Replication {
             // A peer's bad message is dropped and counted (ARCHITECTURE.md principle 9), never thrown; an SBE enum
             // field out of its range throws IllegalArgumentException from its decoder.
             metrics.droppedMalformed.incrementRelease();
+            return;
+        }
+        if ((message instanceof Message.Write || message instanceof Message.Read
+            || message instanceof Message.HintedWrite || message instanceof Message.Coordinate
+            || message instanceof Message.ScanRequest) && !serving.getAsBoolean()) {
+            metrics.droppedNotServing.incrementRelease();
             return;
         }
         switch (message) {

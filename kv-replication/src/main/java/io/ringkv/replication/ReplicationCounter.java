@@ -44,6 +44,9 @@ public enum ReplicationCounter implements CounterDescriptor {
         "replication messages that failed to decode: dropped, never thrown"),
     DROPPED_UNKNOWN_TEMPLATE("replication_dropped_unknown_template", CounterKind.COUNTER,
         "replication messages of a type this node does not know"),
+    DROPPED_NOT_SERVING("replication_dropped_not_serving", CounterKind.COUNTER,
+        "requests to this node as a replica or coordinator dropped while it does not serve: it has not shown itself"
+            + " to the cluster yet, whose members may still take it for an earlier run of its id"),
     CATCH_UP_WRITES("replication_catch_up_writes", CounterKind.COUNTER,
         "acknowledged writes sent again to a replica that had not acknowledged them yet"),
     CATCH_UPS_ABANDONED("replication_catch_ups_abandoned", CounterKind.COUNTER,

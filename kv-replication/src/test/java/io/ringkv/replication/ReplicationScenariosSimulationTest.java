@@ -76,6 +76,27 @@ class ReplicationScenariosSimulationTest {
     }
 
     @Test
+    void aNodeThatDoesNotServeYetTakesNoWriteAndAnswersNoReadUntilItDoes() {
+        SimulationSeeds.run(getClass(), "aNodeThatDoesNotServeYetTakesNoWriteAndAnswersNoReadUntilItDoes",
+            "kv-replication", 5, seed -> {
+                TestCluster cluster = new TestCluster(seed, 3, ReplicationConfig.DEFAULT);
+                Consistency writeAll = new Consistency(3, 1, 3);
+                Consistency readAll = new Consistency(3, 3, 1);
+                boolean[] serving = {false};
+                cluster.node(n(3)).serveOnlyWhile(() -> serving[0]);
+                assertTrue(cluster.put(n(1), "k", "v", null, QUORUM).succeeded());
+                assertFalse(cluster.put(n(1), "k2", "v2", null, writeAll).succeeded(), "the third replica acked");
+                assertFalse(cluster.get(n(2), "k", readAll).succeeded(), "the third replica answered a read");
+                assertEquals(List.of(), cluster.stored(n(3), "k").values(), "a node not serving stored a write");
+                assertTrue(cluster.sim.node(n(3)).counters().value("replication_dropped_not_serving") >= 2);
+                serving[0] = true;
+                assertTrue(cluster.put(n(1), "k3", "v3", null, writeAll).succeeded());
+                assertEquals(List.of(Value.utf8("v3")), cluster.stored(n(3), "k3").values());
+                assertEquals(List.of(Value.utf8("v")), cluster.get(n(2), "k", readAll).value.values());
+            });
+    }
+
+    @Test
     void aDeleteIsNotBroughtBackByAReplicaThatMissedIt() {
         SimulationSeeds.run(getClass(), "aDeleteIsNotBroughtBackByAReplicaThatMissedIt", "kv-replication", 20,
             seed -> {

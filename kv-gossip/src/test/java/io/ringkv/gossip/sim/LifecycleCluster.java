@@ -246,12 +246,12 @@ final class LifecycleCluster {
         return violations;
     }
 
-    /** Forgets what {@code id} stored (its tokens and its view): its data directory lost, for its next start. */
     /** Takes {@code id}'s stored tokens away and keeps the rest of its data: as a node that gave them up itself. */
     void forgetTokens(NodeId id) {
         storedTokens.remove(id);
     }
 
+    /** Forgets what {@code id} stored (its tokens and its view): its data directory lost, for its next start. */
     void wipe(NodeId id) {
         heldTokens.remove(id);
         storedTokens.remove(id);

@@ -142,6 +142,7 @@ final class ElasticCluster {
         LiveTrees liveTrees = new LiveTrees(RepairConfig.DEFAULT.leafCount());
         Replication replication = new Replication(context, lifecycle.ring(), stage, hintStage,
             lifecycle.gossiper()::isAlive, replicationConfig, HintConfig.DEFAULT, generation, liveTrees);
+        replication.serveOnlyWhile(() -> !lifecycle.gossiper().isHidden());
         LiveTreeRebuilder rebuilder = new LiveTreeRebuilder(context, stage, liveTrees,
             LiveTreeRebuilder.configFor(TimeUnit.HOURS.toNanos(24)));
         rebuilder.updateRing(replication.coordinator().ring());

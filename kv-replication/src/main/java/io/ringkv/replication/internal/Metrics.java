@@ -30,6 +30,7 @@ public final class Metrics {
     public final Counter siblingLimitRejections;
     public final Counter droppedMalformed;
     public final Counter droppedUnknownTemplate;
+    public final Counter droppedNotServing;
     public final Counter catchUpWrites;
     public final Counter catchUpsAbandoned;
     public final Counter catchUpsInFlight;
@@ -68,6 +69,7 @@ public final class Metrics {
         siblingLimitRejections = set.get(ReplicationCounter.SIBLING_LIMIT_REJECTIONS);
         droppedMalformed = set.get(ReplicationCounter.DROPPED_MALFORMED);
         droppedUnknownTemplate = set.get(ReplicationCounter.DROPPED_UNKNOWN_TEMPLATE);
+        droppedNotServing = set.get(ReplicationCounter.DROPPED_NOT_SERVING);
         catchUpWrites = set.get(ReplicationCounter.CATCH_UP_WRITES);
         catchUpsAbandoned = set.get(ReplicationCounter.CATCH_UPS_ABANDONED);
         catchUpsInFlight = set.get(ReplicationCounter.CATCH_UPS_IN_FLIGHT);
