@@ -238,9 +238,10 @@ public final class Replication {
             metrics.droppedMalformed.incrementRelease();
             return;
         }
-        if ((message instanceof Message.Write || message instanceof Message.Read
+        // the flag first: a serving node pays one call per message
+        if (!serving.getAsBoolean() && (message instanceof Message.Write || message instanceof Message.Read
             || message instanceof Message.HintedWrite || message instanceof Message.Coordinate
-            || message instanceof Message.ScanRequest) && !serving.getAsBoolean()) {
+            || message instanceof Message.ScanRequest)) {
             metrics.droppedNotServing.incrementRelease();
             return;
         }
