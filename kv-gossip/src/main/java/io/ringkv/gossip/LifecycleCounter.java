@@ -4,7 +4,10 @@ import io.ringkv.api.CounterDescriptor;
 import io.ringkv.api.CounterKind;
 import io.ringkv.api.CounterSpec;
 
-/** What a node's join, leave or replacement retried or refused, in the node's counter registry (INFO section {@code cluster}). */
+/**
+ * What a node's join, leave or replacement retried or refused, in the node's counter registry (INFO section
+ * {@code cluster}).
+ */
 public enum LifecycleCounter implements CounterDescriptor {
     TOKEN_CONFLICTS("lifecycle_token_conflicts",
         "times another node (with a smaller id) claimed a token this node had picked; this node picked again"),

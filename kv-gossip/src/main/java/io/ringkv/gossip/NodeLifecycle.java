@@ -258,7 +258,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
 
     /**
      * @return why this node refuses to join, in words for its operator and its clients, or null: its id was a
-     *     member holding tokens, and this run started without them (its data directory lost or replaced)
+     *     member holding tokens and this run started on data that never held them (the member's data directory lost
+     *     or replaced), or peers hold a later run of its id
      */
     public String refusal() {
         return refusal;
@@ -648,12 +649,17 @@ public final class NodeLifecycle implements Gossiper.Listener {
      */
     private boolean backWithoutItsTokens(EndpointState previous, EndpointState current) {
         if (previous == null || current.id().equals(selfId) || current.generation() <= previous.generation()
-            || previous.status() != NodeStatus.NORMAL && previous.status() != NodeStatus.LEAVING
-            || previous.tokenCount() == 0) {
+            || !heldTokensAsMember(previous)) {
             return false;
         }
         return current.status() == NodeStatus.JOINING || current.status() == NodeStatus.NORMAL
             && !Arrays.equals(sorted(previous.tokens()), sorted(current.tokens()));
+    }
+
+    /** @return whether {@code state} is of a member of the ring holding tokens: NORMAL, or LEAVING with them */
+    private static boolean heldTokensAsMember(EndpointState state) {
+        return state.tokenCount() > 0
+            && (state.status() == NodeStatus.NORMAL || state.status() == NodeStatus.LEAVING);
     }
 
     @Override
@@ -715,9 +721,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
             return;
         }
         EndpointState earlier = gossiper.earlierSelf();
-        boolean member = earlier != null && earlier.tokenCount() > 0
-            && (earlier.status() == NodeStatus.NORMAL || earlier.status() == NodeStatus.LEAVING);
-        if (!member) {
+        if (earlier == null || !heldTokensAsMember(earlier)) {
             if (refusal != null) {
                 events.accept("node " + selfId + " was removed from the cluster: joining as a new node in "
                     + REVEAL_AFTER_REMOVAL_ROUNDS + " rounds, once the removal spread");

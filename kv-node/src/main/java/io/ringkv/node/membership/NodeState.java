@@ -77,9 +77,9 @@ public record NodeState(long generation, long[] tokens, boolean newData) {
             return new NodeState(generation, tokens, false);
         } catch (IOException | NumberFormatException e) {
             throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot read " + file + " (" + e.getMessage()
-                + "); it holds the node's generation and tokens. Restore it; without it the node refuses to join while the"
-                + " cluster holds its id as a member, until ringkv removenode on another member lets it join as a new"
-                + " node");
+                + "); it holds the node's generation and tokens. Restore it; without it the node refuses to join"
+                + " while the cluster holds its id as a member, until ringkv removenode on another member lets it join"
+                + " as a new node");
         }
     }
 
