@@ -165,6 +165,11 @@ public final class EndpointState {
         return tokens.length;
     }
 
+    /** @return whether this is a member of the ring holding tokens: NORMAL, or LEAVING with them */
+    public boolean heldTokensAsMember() {
+        return tokens.length > 0 && (status == NodeStatus.NORMAL || status == NodeStatus.LEAVING);
+    }
+
     /** @return small named values (load, data size...) */
     public Map<String, String> applicationState() {
         return applicationState;

@@ -151,6 +151,8 @@ public final class Gossiper {
     private EndpointState earlierSelf;
     /** The newest state of this node's id from a later run (see {@link Listener#onLaterRunOfSelf}), or null. */
     private EndpointState laterSelf;
+    /** While hidden: the peers that answered about this node's id (see {@link #answeredAboutSelf}). */
+    private final Set<NodeId> answeredAboutSelf = new HashSet<>();
     private final CounterSet<GossipCounter> counters;
 
     /**
@@ -215,6 +217,7 @@ public final class Gossiper {
     /** Ends {@link #hideSelf}: from the next message on, peers learn this node's state of this run. */
     public void revealSelf() {
         hidden = false;
+        answeredAboutSelf.clear();
     }
 
     /** @return whether this node's state is still kept out of its messages ({@link #hideSelf}) */
@@ -235,6 +238,33 @@ public final class Gossiper {
      *     {@link Listener#onLaterRunOfSelf}) */
     public EndpointState laterSelf() {
         return laterSelf;
+    }
+
+    /**
+     * While hidden: whether the peers that could know this node's id have answered about it. Each Syn of a hidden
+     * node asks for the state its peer holds of the id; the Syn whose range holds the id is answered with that state,
+     * or, by a peer that holds none, with a wish for it (its "nothing known"). Either is an answer about the id; a
+     * datagram of the answer lost, or an answer from a node that does not know the members (another new node), is
+     * not one. The peers that could know: the members of the ring (NORMAL, or LEAVING with tokens) when this view
+     * holds any, since a member knows every member; else any peer (the first nodes of a new cluster hold no member,
+     * and a peer that knew one would have sent its state along).
+     *
+     * @return true when one of those peers answered in this run while this node hid
+     */
+    public boolean answeredAboutSelf() {
+        if (answeredAboutSelf.isEmpty()) {
+            return false;
+        }
+        boolean membersKnown = false;
+        for (EndpointState state : membership.states()) {
+            if (!state.id().equals(context.self()) && state.heldTokensAsMember()) {
+                membersKnown = true;
+                if (answeredAboutSelf.contains(state.id())) {
+                    return true;
+                }
+            }
+        }
+        return !membersKnown;
     }
 
     /** Stops gossiping (rounds end; arriving messages are ignored). */
@@ -677,6 +707,9 @@ public final class Gossiper {
         for (Membership.Heartbeat heartbeat : ack.heartbeats()) {
             takeHeartbeat(heartbeat);
         }
+        if (hidden && answersAboutSelf(ack)) {
+            answeredAboutSelf.add(ack.sender().id());
+        }
         if (!ack.wanted().isEmpty()) {
             Membership.Delta answer = membership.newerThanWanted(ack.wanted());
             if (!answer.isEmpty()) {
@@ -687,6 +720,22 @@ public final class Gossiper {
             exchanged = true;
             listener.onFirstExchange(ack.sender().id());
         }
+    }
+
+    /** @return whether the Ack carries the sender's state of this node's id, or its wish for one (it holds none) */
+    private boolean answersAboutSelf(GossipCodec.Ack ack) {
+        long mine = self.fingerprint();
+        for (Membership.Timed timed : ack.states()) {
+            if (timed.state().fingerprint() == mine) {
+                return true;
+            }
+        }
+        for (Digest digest : ack.wanted()) {
+            if (digest.fingerprint() == mine) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void takeHeartbeat(Membership.Heartbeat heartbeat) {

@@ -43,7 +43,9 @@ import java.util.function.Supplier;
  * keeps judging its id DOWN with its tokens, until it is restarted on its data or an operator removes the id from
  * the cluster ({@code ringkv removenode}; the node joins as a new one {@link #REVEAL_AFTER_REMOVAL_ROUNDS} rounds
  * after it learns of that, once the removal spread). Otherwise it shows itself one round after its first exchange,
- * with every answer of that exchange in, and picks its tokens two to three rounds later.
+ * with every answer of that exchange in, once a member (or, in a cluster without one yet, any peer) has answered about
+ * its id ({@link Gossiper#answeredAboutSelf}; at most {@link #UNANSWERED_ROUNDS} rounds later it decides on what it
+ * heard), and picks its tokens two to three rounds later.
  *
  * <p>Replacing ({@link Settings#replace}): a new node takes the tokens of a DOWN member as pending, receives its
  * ranges from the other replicas, removes it and becomes NORMAL with them.
@@ -74,6 +76,12 @@ public final class NodeLifecycle implements Gossiper.Listener {
      * removal spreads first, so members do not take it for a member back without its data.
      */
     static final int REVEAL_AFTER_REMOVAL_ROUNDS = 10;
+    /**
+     * Rounds a hidden node waits for a member's answer about its id (see {@link Gossiper#answeredAboutSelf}) before it
+     * decides on what it heard, so that a lost datagram, or a first answer from another new node, does not let a
+     * member back without its data join as a new node.
+     */
+    public static final int UNANSWERED_ROUNDS = 10;
 
     /**
      * What the lifecycle needs to know of the cluster and the node.
@@ -136,6 +144,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
     /** Why this node refuses to join, or null (see {@link #refusal}). */
     private String refusal;
     private long refusalChecks;
+    /** Judgements of a hidden node that found no member's answer about its id (see {@link #UNANSWERED_ROUNDS}). */
+    private int unansweredRounds;
     private boolean newData;
 
     /**
@@ -649,17 +659,11 @@ public final class NodeLifecycle implements Gossiper.Listener {
      */
     private boolean backWithoutItsTokens(EndpointState previous, EndpointState current) {
         if (previous == null || current.id().equals(selfId) || current.generation() <= previous.generation()
-            || !heldTokensAsMember(previous)) {
+            || !previous.heldTokensAsMember()) {
             return false;
         }
         return current.status() == NodeStatus.JOINING || current.status() == NodeStatus.NORMAL
             && !Arrays.equals(sorted(previous.tokens()), sorted(current.tokens()));
-    }
-
-    /** @return whether {@code state} is of a member of the ring holding tokens: NORMAL, or LEAVING with them */
-    private static boolean heldTokensAsMember(EndpointState state) {
-        return state.tokenCount() > 0
-            && (state.status() == NodeStatus.NORMAL || state.status() == NodeStatus.LEAVING);
     }
 
     @Override
@@ -721,7 +725,19 @@ public final class NodeLifecycle implements Gossiper.Listener {
             return;
         }
         EndpointState earlier = gossiper.earlierSelf();
-        if (earlier == null || !heldTokensAsMember(earlier)) {
+        if (earlier == null || !earlier.heldTokensAsMember()) {
+            if (refusal == null && !gossiper.answeredAboutSelf()) {
+                // what it heard says nothing of its id: the answer may be lost, or come from nodes that do not know
+                // the members; it joins as a new node only once a member (any peer, in a cluster without one) did
+                if (unansweredRounds++ < UNANSWERED_ROUNDS) {
+                    context.timers().schedule(interval, id -> judgeEarlierSelf());
+                    return;
+                }
+                events.accept("WARNING: no member of the cluster answered about node " + selfId + " in "
+                    + UNANSWERED_ROUNDS + " rounds (lost messages, or the members it knows are gone): joining as a"
+                    + " new node on what the peers it heard said. Should this id have been a member whose data"
+                    + " directory was lost, its old ranges now miss a copy until repair has run");
+            }
             if (refusal != null) {
                 events.accept("node " + selfId + " was removed from the cluster: joining as a new node in "
                     + REVEAL_AFTER_REMOVAL_ROUNDS + " rounds, once the removal spread");

@@ -6,9 +6,10 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The faults of the simulated network, changeable at any virtual time: latency, loss, duplication, and blocked
- * links (a partition blocks every link between two sides; a one-way block only one direction). Reordering comes
- * from latency spread: two messages on one link arrive out of order when the second draws a shorter delay.
+ * The faults of the simulated network, changeable at any virtual time: latency, loss, duplication, blocked links (a
+ * partition blocks every link between two sides; a one-way block only one direction), and losses aimed at chosen
+ * messages. Reordering comes from latency spread: two messages on one link arrive out of order when the second draws
+ * a shorter delay.
  */
 public final class SimNetwork {
     private LatencyModel latency = LatencyModel.uniform(100_000, 1_000_000);
@@ -16,6 +17,14 @@ public final class SimNetwork {
     private double duplicateRate;
     private int linkCapacity = 10_000;
     private final Set<Link> blocked = new HashSet<>();
+    private MessageFilter dropping;
+
+    /** Picks messages to lose on purpose (a fault aimed at one kind of message), see {@link #dropWhen}. */
+    @FunctionalInterface
+    public interface MessageFilter {
+        /** @return true to lose the message {@code from} sends {@code to} (the bytes it sent; do not keep them) */
+        boolean drop(NodeId from, NodeId to, byte[] message);
+    }
 
     SimNetwork() {
     }
@@ -70,6 +79,15 @@ public final class SimNetwork {
         return this;
     }
 
+    /**
+     * Loses every message {@code filter} picks, before loss and duplication are drawn (counted as dropped), until it
+     * is replaced; null stops it.
+     */
+    public SimNetwork dropWhen(MessageFilter filter) {
+        this.dropping = filter;
+        return this;
+    }
+
     /** Unblocks every link. */
     public SimNetwork heal() {
         blocked.clear();
@@ -90,6 +108,10 @@ public final class SimNetwork {
 
     int linkCapacity() {
         return linkCapacity;
+    }
+
+    boolean dropsOnPurpose(NodeId from, NodeId to, byte[] message) {
+        return dropping != null && dropping.drop(from, to, message);
     }
 
     boolean isBlocked(NodeId from, NodeId to) {

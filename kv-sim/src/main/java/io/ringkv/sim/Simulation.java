@@ -201,6 +201,10 @@ public final class Simulation {
             blocked++;
             return;
         }
+        if (network.dropsOnPurpose(from.id(), to.id(), message)) {
+            dropped++;
+            return;
+        }
         if (networkRandom.nextDouble() < network.dropRate()) {
             dropped++;
             return;

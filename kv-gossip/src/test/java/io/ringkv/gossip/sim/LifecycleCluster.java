@@ -64,7 +64,8 @@ final class LifecycleCluster {
     }
 
     private final Simulation simulation;
-    private final GossipConfig config;
+    private GossipConfig config;
+    private int vnodes = VNODES;
     private final List<NodeId> ids = new ArrayList<>();
     private final Map<NodeId, long[]> storedTokens = new HashMap<>();
     /** Views a node's next start restores, as a node's peers file would give it back. */
@@ -98,6 +99,16 @@ final class LifecycleCluster {
         this.minMoveRounds = minRounds;
         this.maxMoveRounds = maxRounds;
         this.moveFailureRate = failureRate;
+        return this;
+    }
+
+    /**
+     * Gives nodes added from now on {@code count} tokens each and gossip messages of at most {@code bytes}: large
+     * states in small messages, so that an answer takes several datagrams.
+     */
+    LifecycleCluster shapes(int count, int bytes) {
+        this.vnodes = count;
+        this.config = config.withMaxMessageBytes(bytes);
         return this;
     }
 
@@ -141,7 +152,7 @@ final class LifecycleCluster {
         };
         List<String> log = events.computeIfAbsent(id, k -> new ArrayList<>());
         NodeLifecycle lifecycle = new NodeLifecycle(context,
-            new NodeLifecycle.Settings(N, VNODES, replace), config, node,
+            new NodeLifecycle.Settings(N, vnodes, replace), config, node,
             context.clock().wallClockMillis() + 1, storedTokens.getOrDefault(id, new long[0]),
             GossipFigures.fixed().get(), tokens -> {
                 storedTokens.put(id, tokens.clone());

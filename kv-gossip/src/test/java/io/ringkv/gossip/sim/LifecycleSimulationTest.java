@@ -13,10 +13,13 @@ import io.ringkv.api.NodeId;
 import io.ringkv.gossip.NodeLifecycle;
 import io.ringkv.gossip.NodeStatus;
 import io.ringkv.gossip.RangeMover;
+import io.ringkv.gossip.internal.GossipCodec;
+import io.ringkv.gossip.sbe.AckDecoder;
 import io.ringkv.ring.Ring;
 import io.ringkv.sim.SimulationSeeds;
 import java.util.Arrays;
 import java.util.List;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -265,11 +268,7 @@ class LifecycleSimulationTest {
                 NodeId wiped = members.get(1);
                 NodeId away = members.get(3);
                 long[] tokens = sorted(cluster.lifecycle(wiped).gossiper().self().tokens());
-                cluster.simulation().crash(wiped);
-                cluster.wipe(wiped);
-                assertTrue(cluster.simulation().runUntil(() -> members.stream().filter(id -> !id.equals(wiped))
-                    .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(wiped)), 60 * LifecycleCluster.INTERVAL),
-                    "the wiped node was never judged DOWN");
+                crashWipeAndAwaitDown(cluster, members, wiped);
                 cluster.simulation().restart(wiped);
                 cluster.runRounds(30);
                 NodeLifecycle refusing = cluster.lifecycle(wiped);
@@ -316,6 +315,97 @@ class LifecycleSimulationTest {
                     cluster.events(away));
                 assertHistory(cluster);
             });
+    }
+
+    @Test
+    void aMemberBackWithoutItsDataWaitsForAMembersAnswerAboutItsIdWhenTheFirstAnswersAreLost() {
+        SimulationSeeds.run(getClass(), "aMemberBackWithoutItsDataWaitsForAMembersAnswerAboutItsIdWhenTheFirstAnswersAreLost",
+            MODULE, 5, seed -> {
+                // states of 64 tokens in messages of 1 KiB: an answer to a Syn takes several Acks, each of which
+                // may be lost alone
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(2, 4, 0.0).shapes(64, 1024);
+                List<NodeId> members = cluster.addAll(4);
+                cluster.awaitSettled(300, List.of());
+                NodeId wiped = members.get(3);
+                long[] tokens = sorted(cluster.lifecycle(wiped).gossiper().self().tokens());
+                crashWipeAndAwaitDown(cluster, members, wiped);
+                // for its first rounds back, every Ack that carries its id's earlier state is lost, while the Acks
+                // with the other members' states arrive: it has exchanged, and heard nothing of its id
+                GossipCodec codec = new GossipCodec(1024);
+                long lossEnds = cluster.simulation().now() + 5 * LifecycleCluster.INTERVAL;
+                int[] lost = new int[1];
+                cluster.simulation().network().dropWhen((from, to, message) -> {
+                    if (!to.equals(wiped) || cluster.simulation().now() >= lossEnds
+                        || !carriesStateOf(codec, message, wiped)) {
+                        return false;
+                    }
+                    lost[0]++;
+                    return true;
+                });
+                cluster.simulation().restart(wiped);
+                cluster.runRounds(30);
+                assertTrue(lost[0] > 0, "no answer about the wiped node's id was lost");
+                NodeLifecycle refusing = cluster.lifecycle(wiped);
+                assertTrue(refusing.gossiper().hasExchangedWithPeer());
+                assertNotNull(refusing.refusal(), cluster.events(wiped));
+                assertEquals(0, refusing.gossiper().self().tokenCount(), "picked tokens:\n" + cluster.events(wiped));
+                for (NodeId member : members) {
+                    if (!member.equals(wiped)) {
+                        assertArrayEquals(tokens, sorted(cluster.lifecycle(member).ring().tokensOf(wiped)), member
+                            + " changed the wiped node's tokens:\n" + cluster.events(member));
+                        assertEquals(0, backWithoutTokens(cluster, member), cluster.events(member));
+                    }
+                }
+                assertHistory(cluster);
+            });
+    }
+
+    @Test
+    void aHiddenNodeThatHearsNoMembersAnswerAboutItsIdDecidesOnWhatItHeardAfterABoundedWait() {
+        SimulationSeeds.run(getClass(), "aHiddenNodeThatHearsNoMembersAnswerAboutItsIdDecidesOnWhatItHeardAfterABoundedWait",
+            MODULE, 3, seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(2, 4, 0.0).shapes(64, 1024);
+                List<NodeId> members = cluster.addAll(4);
+                cluster.awaitSettled(300, List.of());
+                NodeId wiped = members.get(3);
+                crashWipeAndAwaitDown(cluster, members, wiped);
+                GossipCodec codec = new GossipCodec(1024);
+                cluster.simulation().network().dropWhen((from, to, message) -> to.equals(wiped)
+                    && carriesStateOf(codec, message, wiped));
+                cluster.simulation().restart(wiped);
+                cluster.runRounds(NodeLifecycle.UNANSWERED_ROUNDS - 2);
+                assertEquals(0, cluster.lifecycle(wiped).gossiper().self().tokenCount(), cluster.events(wiped));
+                assertTrue(cluster.lifecycle(wiped).gossiper().isHidden(), cluster.events(wiped));
+                // what every peer says of its id stays lost: after a bounded wait it joins on what it heard, and
+                // says what that risks; the members see a member back without its tokens, and say so too
+                assertTrue(cluster.simulation().runUntil(() -> cluster.lifecycle(wiped).gossiper().self().status()
+                    == NodeStatus.NORMAL, 300 * LifecycleCluster.INTERVAL), cluster.events(wiped));
+                assertTrue(cluster.events(wiped).contains("WARNING: no member of the cluster answered about node "
+                    + wiped), cluster.events(wiped));
+                assertNull(cluster.lifecycle(wiped).refusal());
+                cluster.simulation().network().dropWhen(null);
+                cluster.awaitSettled(300, List.of());
+                assertEquals(1, backWithoutTokens(cluster, members.get(0)), cluster.events(members.get(0)));
+                assertHistory(cluster);
+            });
+    }
+
+    private static void crashWipeAndAwaitDown(LifecycleCluster cluster, List<NodeId> members, NodeId wiped) {
+        cluster.simulation().crash(wiped);
+        cluster.wipe(wiped);
+        assertTrue(cluster.simulation().runUntil(() -> members.stream().filter(id -> !id.equals(wiped))
+            .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(wiped)), 60 * LifecycleCluster.INTERVAL),
+            "the wiped node was never judged DOWN");
+    }
+
+    /** @return whether {@code message} is a gossip Ack carrying a state of {@code node} */
+    private static boolean carriesStateOf(GossipCodec codec, byte[] message, NodeId node) {
+        UnsafeBuffer buffer = new UnsafeBuffer(message);
+        if (codec.templateId(buffer, 0) != AckDecoder.TEMPLATE_ID) {
+            return false;
+        }
+        return codec.readAck(buffer, 0, message.length, 0).states().stream()
+            .anyMatch(timed -> timed.state().id().equals(node));
     }
 
     @Test
