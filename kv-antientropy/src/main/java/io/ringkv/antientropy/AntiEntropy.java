@@ -11,6 +11,7 @@ import io.ringkv.api.TimerHandler;
 import io.ringkv.ring.TokenRange;
 import io.ringkv.storage.StorageStage;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,6 +60,10 @@ public final class AntiEntropy implements TimerHandler {
     /** The SBE schema id of anti-entropy messages. */
     public static final int SCHEMA_ID = RepairCodec.SCHEMA_ID;
     private static final int CHUNK_BYTES = 56 * 1024;
+    /** Records one session reads or has sent unacknowledged at a time (each up to the largest value in memory). */
+    static final int RECORDS_IN_FLIGHT = 64;
+    /** A session starts no more leaves while this many keys wait to be sent or received. */
+    static final int KEYS_QUEUED_BEFORE_NEW_LEAVES = 4096;
     /** Sessions served, ended ones still resending included, at most: this many times the slots. */
     private static final int ENDED_SERVED_FACTOR = 4;
     /** Ended served sessions remembered, against late requests of theirs. */
@@ -179,9 +184,17 @@ public final class AntiEntropy implements TimerHandler {
         initiated.put(sessionId, session);
         counters.get(RepairCounter.SESSIONS_STARTED).incrementRelease();
         ensureTimer();
-        boolean queued = stage.read(range.end(), engine -> RepairTasks.tree(engine, session.shape, live),
-            (tree, failure) -> {
-                if (initiated.get(sessionId) != session) {
+        // a full storage stage defers the tree to the next retry: a session never ends inside this call (a caller
+        // that starts the next session when one ends would otherwise recurse once per session)
+        submitTree(session);
+        return sessionId;
+    }
+
+    /** Queues the build of this node's tree; on a full stage, counts it and leaves it to the next retry. */
+    private void submitTree(Initiated session) {
+        boolean queued = stage.read(session.shape.range().end(), engine -> RepairTasks.tree(engine, session.shape,
+            live), (tree, failure) -> {
+                if (initiated.get(session.id) != session) {
                     return;
                 }
                 if (failure != null) {
@@ -191,13 +204,19 @@ public final class AntiEntropy implements TimerHandler {
                 countTree(tree);
                 session.mine = tree.leaves();
                 session.progress(now());
-                retellEnds(peer);
+                retellEnds(session.peer);
                 sendTreeRequest(session);
             });
+        session.treeQueued = queued;
         if (!queued) {
-            fail(session, "this node's storage stage is full");
+            stageFull(session);
         }
-        return sessionId;
+    }
+
+    /** A task the storage stage refused (it is full): deferred, not failed; the session's timeout still holds. */
+    private void stageFull(Session session) {
+        counters.get(RepairCounter.STORAGE_DEFERRED).incrementRelease();
+        session.stageFull = true;
     }
 
     /**
@@ -308,22 +327,30 @@ public final class AntiEntropy implements TimerHandler {
         advance(session);
     }
 
-    /** Starts differing leaves up to the in-flight bound; finishes the session when nothing is left. */
+    /**
+     * Starts differing leaves up to the in-flight bound, while fewer than {@link #KEYS_QUEUED_BEFORE_NEW_LEAVES} keys
+     * wait to be sent or received (a range far larger than memory moves a few leaves at a time); finishes the session
+     * when nothing is left.
+     */
     private void advance(Initiated session) {
+        pump(session);
         Iterator<Integer> next = session.pendingLeaves.iterator();
-        // a leaf that cannot start fails the session: no more leaves start for it
-        while (session.open && session.leaves.size() < config.maxLeavesInFlight() && next.hasNext()) {
+        while (session.open && session.leaves.size() < config.maxLeavesInFlight()
+            && session.toSend.size() + session.awaited.size() < KEYS_QUEUED_BEFORE_NEW_LEAVES && next.hasNext()) {
             int leaf = next.next();
+            if (!startLeaf(session, leaf)) {
+                break; // the storage stage is full: the leaf starts at a later advance
+            }
             next.remove();
-            startLeaf(session, leaf);
         }
         if (session.open && session.pendingLeaves.isEmpty() && session.leaves.isEmpty() && session.outbox.isEmpty()
-            && session.awaited.isEmpty()) {
+            && session.toSend.isEmpty() && session.awaited.isEmpty()) {
             finish(session, null);
         }
     }
 
-    private void startLeaf(Initiated session, int leaf) {
+    /** @return false when the storage stage is full: nothing started */
+    private boolean startLeaf(Initiated session, int leaf) {
         LeafWork work = new LeafWork(leaf);
         session.leaves.put(leaf, work);
         boolean queued = stage.read(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
@@ -340,10 +367,12 @@ public final class AntiEntropy implements TimerHandler {
                 compareWhenReady(session, work);
             });
         if (!queued) {
-            fail(session, "this node's storage stage is full");
-            return;
+            session.leaves.remove(leaf);
+            stageFull(session);
+            return false;
         }
         send(session.peer, codec.encodeDigestRequest(session.id, leaf), session);
+        return true;
     }
 
     private void onDigestReply(NodeId sender, RepairMessage.DigestReply reply) {
@@ -391,10 +420,7 @@ public final class AntiEntropy implements TimerHandler {
             mineKeys.add(key);
             RepairMessage.Entry their = theirs.get(key);
             if (their == null || their.hash() != mine.hash()) {
-                sendRecord(session, mine.token(), mine.key(), session.peer);
-                if (!session.open) {
-                    return; // a record could not be read for sending: the session failed
-                }
+                session.toSend.add(new PendingRecord(mine.token(), mine.key()));
             }
             if (their != null && their.hash() != mine.hash()) {
                 toRequest.add(their);
@@ -433,8 +459,29 @@ public final class AntiEntropy implements TimerHandler {
 
     // ------------------------------------------------------------------ records, both sides
 
-    /** Reads the record on the storage stage and sends it; resent until acknowledged. */
-    private void sendRecord(Session session, long token, byte[] key, NodeId to) {
+    /**
+     * Sends the session's queued records while fewer than {@link #RECORDS_IN_FLIGHT} are being read or wait for their
+     * acknowledgement: a session holds that many records in memory, however large its range. A full storage stage
+     * leaves the rest queued until a record completes or the next retry.
+     */
+    private void pump(Session session) {
+        while (session.open && !session.toSend.isEmpty() && session.outbox.size() < RECORDS_IN_FLIGHT) {
+            PendingRecord next = session.toSend.peekFirst();
+            if (!readAndSend(session, next.token(), next.key())) {
+                stageFull(session);
+                return;
+            }
+            session.toSend.pollFirst();
+        }
+    }
+
+    /**
+     * Reads the record on the storage stage and sends it; resent until acknowledged.
+     *
+     * @return false when the storage stage is full: nothing was queued
+     */
+    private boolean readAndSend(Session session, long token, byte[] key) {
+        NodeId to = session.peer;
         int sequence = session.nextSequence++;
         session.outbox.put(sequence, null);
         boolean queued = stage.read(token, engine -> RepairTasks.read(engine, token, key), (record, failure) -> {
@@ -460,10 +507,8 @@ public final class AntiEntropy implements TimerHandler {
         });
         if (!queued) {
             session.outbox.remove(sequence);
-            counters.get(RepairCounter.STORAGE_FAILURES).incrementRelease();
-            notSent(session, key, "this node could not read a record to send: its storage stage is full");
-            afterRecord(session);
         }
+        return queued;
     }
 
     /**
@@ -565,8 +610,12 @@ public final class AntiEntropy implements TimerHandler {
     private void afterRecord(Session session) {
         if (session instanceof Initiated initiator && initiated.get(initiator.id) == initiator) {
             advance(initiator);
-        } else if (session instanceof Served responder && responder.ended && responder.outbox.isEmpty()) {
-            forget(responder);
+        } else if (session instanceof Served responder) {
+            if (responder.ended && responder.outbox.isEmpty()) {
+                forget(responder);
+            } else {
+                pump(responder);
+            }
         }
     }
 
@@ -587,6 +636,8 @@ public final class AntiEntropy implements TimerHandler {
             return;
         }
         session.ended = true;
+        // records not read yet are not sent: the initiator no longer waits for them
+        session.toSend.clear();
         if (session.outbox.isEmpty()) {
             forget(session);
         }
@@ -832,9 +883,10 @@ public final class AntiEntropy implements TimerHandler {
         for (RepairMessage.Entry key : request.keys()) {
             ByteBuffer id = ByteBuffer.wrap(key.key());
             if (session.requested.add(id)) {
-                sendRecord(session, key.token(), key.key(), sender);
+                session.toSend.add(new PendingRecord(key.token(), key.key()));
             }
         }
+        pump(session);
     }
 
     private void countTree(RepairTasks.Tree tree) {
@@ -888,6 +940,7 @@ public final class AntiEntropy implements TimerHandler {
                 continue;
             }
             resendOutbox(session);
+            pump(session);
         }
         admitWaiters();
         waiters.values().removeIf(waiter -> stale(waiter, now));
@@ -899,7 +952,8 @@ public final class AntiEntropy implements TimerHandler {
 
     /** @return why a session without progress for the session timeout failed, and whether the peer was busy */
     private String noProgress(Initiated session, long now) {
-        String silent = "made no progress for " + (now - session.lastProgressNanos) / 1_000_000 + " ms";
+        String silent = "made no progress for " + (now - session.lastProgressNanos) / 1_000_000 + " ms"
+            + (session.stageFull ? " (this node's storage stage was full: its tasks waited)" : "");
         if (session.lastBusyNanos < 0) {
             return "peer " + session.peer + " " + silent;
         }
@@ -912,7 +966,13 @@ public final class AntiEntropy implements TimerHandler {
     }
 
     private void retry(Initiated session) {
-        if (session.mine != null && !session.treeComplete) {
+        if (session.mine == null) {
+            if (!session.treeQueued) {
+                submitTree(session);
+            }
+            return;
+        }
+        if (!session.treeComplete) {
             counters.get(RepairCounter.RETRANSMITS).incrementRelease();
             sendTreeRequest(session);
             return;
@@ -928,6 +988,7 @@ public final class AntiEntropy implements TimerHandler {
             requestKeys(session, List.copyOf(session.awaited.values()));
         }
         resendOutbox(session);
+        advance(session); // leaves and records the storage stage had no room for
     }
 
     private void resendOutbox(Session session) {
@@ -1027,6 +1088,10 @@ public final class AntiEntropy implements TimerHandler {
         final NodeId peer;
         /** Records sent and not acknowledged, by sequence; null while being read. */
         final Map<Integer, Outgoing> outbox = new TreeMap<>();
+        /** Records to read and send once fewer than {@link #RECORDS_IN_FLIGHT} are in the outbox. */
+        final ArrayDeque<PendingRecord> toSend = new ArrayDeque<>();
+        /** The storage stage refused a task of this session since its last progress. */
+        boolean stageFull;
         int nextSequence;
         long lastProgressNanos;
         long keysSent;
@@ -1045,6 +1110,7 @@ public final class AntiEntropy implements TimerHandler {
 
         void progress(long now) {
             lastProgressNanos = now;
+            stageFull = false;
         }
     }
 
@@ -1058,6 +1124,8 @@ public final class AntiEntropy implements TimerHandler {
         boolean[] treeChunksSeen;
         int treeChunks;
         boolean treeComplete;
+        /** The build of this node's tree is on the storage stage (false: the stage was full, retried). */
+        boolean treeQueued;
         final Set<Integer> pendingLeaves = new java.util.TreeSet<>();
         final Map<Integer, LeafWork> leaves = new TreeMap<>();
         /** Keys asked of the peer and not received yet. */
@@ -1128,6 +1196,10 @@ public final class AntiEntropy implements TimerHandler {
 
     /** A session's end, still to be told {@code left} more times. */
     private record EndNotice(NodeId peer, int left) {
+    }
+
+    /** A record to read and send. */
+    private record PendingRecord(long token, byte[] key) {
     }
 
     /** A record read for sending. */
