@@ -190,9 +190,14 @@ public final class AntiEntropy implements TimerHandler {
         return sessionId;
     }
 
-    /** Queues the build of this node's tree; on a full stage, counts it and leaves it to the next retry. */
+    /**
+     * Queues the build of this node's tree; on a full stage, counts it and leaves it to the next retry. Trees and leaf
+     * listings, on both sides, go to the stage as scans: a scan's completion waits for the force of every write before
+     * it, so neither side answers with a record a crash could still take back (the other side would skip sending it,
+     * and count the range as repaired for a tombstone purge).
+     */
     private void submitTree(Initiated session) {
-        boolean queued = stage.read(session.shape.range().end(), engine -> RepairTasks.tree(engine, session.shape,
+        boolean queued = stage.scan(session.shape.range().end(), engine -> RepairTasks.tree(engine, session.shape,
             live), (tree, failure) -> {
                 if (initiated.get(session.id) != session) {
                     return;
@@ -353,7 +358,7 @@ public final class AntiEntropy implements TimerHandler {
     private boolean startLeaf(Initiated session, int leaf) {
         LeafWork work = new LeafWork(leaf);
         session.leaves.put(leaf, work);
-        boolean queued = stage.read(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
+        boolean queued = stage.scan(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
             leaf, live), (digest, failure) -> {
                 if (initiated.get(session.id) != session) {
                     return;
@@ -789,7 +794,7 @@ public final class AntiEntropy implements TimerHandler {
         Served created = new Served(sessionId, shape, sender, now());
         served.put(created.id, created);
         ensureTimer();
-        boolean queued = stage.read(shape.range().end(), engine -> RepairTasks.tree(engine, shape, live),
+        boolean queued = stage.scan(shape.range().end(), engine -> RepairTasks.tree(engine, shape, live),
             (tree, failure) -> {
                 if (served.get(created.id) != created) {
                     return;
@@ -838,7 +843,7 @@ public final class AntiEntropy implements TimerHandler {
         }
         session.progress(now());
         int leaf = request.leaf();
-        boolean queued = stage.read(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
+        boolean queued = stage.scan(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
             leaf, live), (digest, failure) -> {
                 if (!session.open) {
                     return;

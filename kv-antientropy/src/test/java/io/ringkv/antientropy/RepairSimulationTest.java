@@ -70,6 +70,11 @@ class RepairSimulationTest {
 
         /** @param firstStageCapacity how many tasks the first node's storage stage holds before it refuses more */
         Cluster(long seed, int nodes, RepairConfig config, int firstStageCapacity) {
+            this(seed, nodes, config, firstStageCapacity, SimStorageStage.DEFAULT_FORCE_LATENCY);
+        }
+
+        /** @param forceLatency how long every node's storage stage takes to force its writes */
+        Cluster(long seed, int nodes, RepairConfig config, int firstStageCapacity, LatencyModel forceLatency) {
             sim = new Simulation(seed);
             EngineConfig store = new EngineConfig(Path.of("sim"), "data", LIMITS,
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
@@ -81,8 +86,7 @@ class RepairSimulationTest {
                     StorageEngine engine = new Vanishing(disk.open(store), vanished, unreadable);
                     engines.put(id, engine);
                     SimStorageStage stage = new SimStorageStage(context, engine,
-                        SimStorageStage.DEFAULT_TASK_LATENCY, SimStorageStage.DEFAULT_FORCE_LATENCY,
-                        capacity);
+                        SimStorageStage.DEFAULT_TASK_LATENCY, forceLatency, capacity);
                     Saturable saturable = new Saturable(stage);
                     stages.put(id, saturable);
                     AntiEntropy repair = new AntiEntropy(context, saturable, config,
@@ -177,6 +181,34 @@ class RepairSimulationTest {
     void divergedReplicasHoldTheSameRecordsAfterOneSession() {
         SimulationSeeds.run(getClass(), "divergedReplicasHoldTheSameRecordsAfterOneSession", "kv-antientropy", 10,
             seed -> divergedRun(seed, RepairConfig.DEFAULT));
+    }
+
+    @Test
+    void aTreeNeverShowsAWriteACrashCouldStillTakeBack() {
+        // both hold k; the initiator's delete of it is on disk, the peer's is applied and waits for a force of 50 ms
+        // when the session starts. A tree that showed it before the force made the two look in sync, and the peer,
+        // crashed right after, was left with the deleted value while the initiator counted the range as repaired
+        // (a tombstone purge then relies on that)
+        Cluster cluster = new Cluster(23, 2, RepairConfig.DEFAULT, 10_000, LatencyModel.uniform(50 * MS, 50 * MS));
+        NodeId initiator = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        for (NodeId id : cluster.ids) {
+            put(cluster.engines.get(id), "k", 1, "v");
+            cluster.engines.get(id).flush();
+        }
+        put(cluster.engines.get(initiator), "k", 2, null);
+        cluster.engines.get(initiator).flush();
+        Key k = Key.utf8("k");
+        long token = Partitioner.token(k);
+        cluster.stages.get(peer).write(token, engine -> {
+            engine.delete(token, k, new byte[] {2});
+            return null;
+        }, (ignored, failure) -> { });
+        RepairResult result = cluster.repair(initiator, peer);
+        assertTrue(result.completed(), String.valueOf(result.failure()));
+        cluster.sim.crash(peer);
+        cluster.sim.restart(peer);
+        assertEquals("[2]/deleted", cluster.contents(peer).get("k"), "the peer lost the delete the session counted on");
     }
 
     @Test
