@@ -24,8 +24,9 @@ import java.util.Set;
  * later repair or read repair can bring the key back. Each node gates only its own tombstones with its own passes.
  * A range with no other replica is covered only on a node that is alone for good (see
  * {@link #RepairHistory(boolean)}); a range whose bounds or replicas changed is not covered until a pass covers it
- * again. The history lives in memory: after a restart, purges wait for the node's next full pass (at most a repair
- * period), which delays space reclamation. Hints older than the grace are never delivered (see the replication's
+ * again, and no tombstone goes while the ring moves (see {@link #ringChanged(List, boolean)}). The history lives in
+ * memory: after a restart, purges wait for the node's next full pass (at most a repair period), which delays space
+ * reclamation. Hints older than the grace are never delivered (see the replication's
  * hinted handoff), so a late hint of a deleted value cannot undo a purge either.
  *
  * <p>Written by the agent thread ({@link #ringChanged}, {@link #covered}); read by compaction threads through an
@@ -59,7 +60,7 @@ public final class RepairHistory implements PurgeGate {
     }
 
     /** Ranges sorted by end token, each with the wall-clock start of the last pass that covered it. */
-    private record Snapshot(List<Shared> ranges, long[] ends, long[] coveredSince) {
+    private record Snapshot(List<Shared> ranges, long[] ends, long[] coveredSince, boolean moving) {
         int indexOf(long token) {
             if (ends.length == 0) {
                 return -1;
@@ -73,7 +74,7 @@ public final class RepairHistory implements PurgeGate {
         }
     }
 
-    private volatile Snapshot snapshot = new Snapshot(List.of(), new long[0], new long[0]);
+    private volatile Snapshot snapshot = new Snapshot(List.of(), new long[0], new long[0], false);
     private final boolean alone;
 
     /**
@@ -92,6 +93,17 @@ public final class RepairHistory implements PurgeGate {
      * @param ranges the ranges of the new ring this node replicates; they do not overlap
      */
     public void ringChanged(List<Shared> ranges) {
+        ringChanged(ranges, false);
+    }
+
+    /**
+     * As {@link #ringChanged(List)}, and says whether the ring is moving: nodes joining (pending tokens) or leaving
+     * (LEAVING), whose ranges pass to replicas that are not in the ranges' peers yet. A pending replica takes writes
+     * only while it is alive, with no hint, so it can miss a delete, and the passes run with the current peers only:
+     * no tombstone is purged while the ring moves (it would leave a pending replica's copy of the deleted value to
+     * come back once it serves). Coverage itself is kept; purges resume when the move ends.
+     */
+    public void ringChanged(List<Shared> ranges, boolean moving) {
         Snapshot before = snapshot;
         Map<Shared, Long> kept = new HashMap<>();
         for (int i = 0; i < before.ranges().size(); i++) {
@@ -110,7 +122,7 @@ public final class RepairHistory implements PurgeGate {
                 since[i] = kept.getOrDefault(shared, Long.MIN_VALUE);
             }
         }
-        snapshot = new Snapshot(List.copyOf(sorted), ends, since);
+        snapshot = new Snapshot(List.copyOf(sorted), ends, since, moving);
     }
 
     /**
@@ -125,7 +137,7 @@ public final class RepairHistory implements PurgeGate {
         }
         long[] since = current.coveredSince().clone();
         since[index] = passStartMillis;
-        snapshot = new Snapshot(current.ranges(), current.ends(), since);
+        snapshot = new Snapshot(current.ranges(), current.ends(), since, current.moving());
     }
 
     /** @return how many ranges this node replicates are covered by a completed repair (or need none) */
@@ -148,6 +160,6 @@ public final class RepairHistory implements PurgeGate {
     public boolean mayPurge(long token, long writeMillis) {
         Snapshot current = snapshot;
         int index = current.indexOf(token);
-        return index >= 0 && writeMillis < current.coveredSince()[index];
+        return !current.moving() && index >= 0 && writeMillis < current.coveredSince()[index];
     }
 }

@@ -32,6 +32,8 @@ public final class RepairScheduler implements TimerHandler {
     private final NodeContext context;
     private final AntiEntropy repair;
     private final Supplier<Ring> ring;
+    /** The ring once the current joins and leaves end (the current one when none runs). */
+    private final Supplier<Ring> future;
     private final Predicate<NodeId> alive;
     private final RepairHistory history;
     private final long periodNanos;
@@ -74,6 +76,16 @@ public final class RepairScheduler implements TimerHandler {
      */
     public RepairScheduler(NodeContext context, AntiEntropy repair, Supplier<Ring> ring, Predicate<NodeId> alive,
                            long periodNanos, RepairHistory history) {
+        this(context, repair, ring, ring, alive, periodNanos, history);
+    }
+
+    /**
+     * As above, with the ring the current joins and leaves lead to: while it differs from the current one, the
+     * history purges no tombstone ({@link RepairHistory#ringChanged(List, boolean)}).
+     */
+    public RepairScheduler(NodeContext context, AntiEntropy repair, Supplier<Ring> ring, Supplier<Ring> future,
+                           Predicate<NodeId> alive, long periodNanos, RepairHistory history) {
+        this.future = future;
         this.context = context;
         this.history = history;
         this.repair = repair;
@@ -114,7 +126,8 @@ public final class RepairScheduler implements TimerHandler {
      * gone for good) and counts as skipped.
      */
     public void ringChanged() {
-        history.ringChanged(shared(ring.get()));
+        Ring now = ring.get();
+        history.ringChanged(shared(now), !future.get().equals(now));
         publishCoverage();
         Task running = current;
         if (inPass && running != null && !ring.get().contains(running.peer())) {

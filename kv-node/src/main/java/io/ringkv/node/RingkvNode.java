@@ -221,7 +221,7 @@ public final class RingkvNode implements AutoCloseable {
                 replication::mergeRecord, replicationConfig.limits().maxKeyBytes(),
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES);
             repairs = new RepairScheduler(context, antiEntropy, () -> replication.coordinator().ring(),
-                membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()), repairHistory);
+                membership::futureRing, membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()), repairHistory);
             // joins and leaves stream ranges by repair sessions; writes reach pending replicas meanwhile
             membership.left().thenAccept(left::complete);
             membership.hintsWith(() -> replication.hints().handOff(), () -> replication.hints().toHandOver());
