@@ -154,7 +154,11 @@ public final class SimStorageStage implements StorageStage {
         try {
             engine.flush();
         } catch (KvException e) {
-            forceFailure = e;
+            // as the node's stage: writes applied before a failed force are not "nothing written" (DISK_FULL)
+            forceFailure = e.code() == ErrorCode.DISK_FULL
+                ? new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed, after the write was applied: "
+                    + e.getMessage())
+                : e;
         } catch (RuntimeException e) {
             forceFailure = new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed: " + e);
         }

@@ -76,7 +76,11 @@ public interface StorageEngine extends AutoCloseable {
             + " engine cannot drop the ranges a node no longer replicates");
     }
 
-    /** Makes everything written so far durable (a no-op for volatile engines). */
+    /**
+     * Makes everything written so far durable (a no-op for volatile engines). A failure here, {@code DISK_FULL}
+     * included, fails the writes it should have covered as a storage failure: they were applied, so they cannot be
+     * reported as "nothing written" (see the storage stage).
+     */
     void flush();
 
     /** @return a snapshot of the engine's counters */

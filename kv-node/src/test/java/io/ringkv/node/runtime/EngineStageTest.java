@@ -179,6 +179,37 @@ class EngineStageTest {
     }
 
     @Test
+    void aForceFailingForAFullDiskFailsTheAppliedWritesAsAStorageFailureNotAsNothingWritten() throws Exception {
+        // DISK_FULL says nothing was written, and a coordinator then hands the write to another replica: a write
+        // applied before its force failed may still become durable here, and would then exist twice
+        StorageEngine engine = new CountingEngine() {
+            @Override
+            public void put(long token, Key key, byte[] version, byte[] value) {
+            }
+
+            @Override
+            public void flush() {
+                throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.DISK_FULL, "no space left on device");
+            }
+        };
+        Key key = Key.of(new byte[] {7});
+        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 64, () -> { },
+                metrics -> { }, new CounterRegistry())) {
+            io.ringkv.api.KvException[] failure = new io.ringkv.api.KvException[1];
+            await(stage, completion -> stage.write(7, e -> {
+                e.put(7, key, new byte[] {1}, new byte[] {2});
+                return null;
+            }, (result, error) -> {
+                failure[0] = error;
+                completion.complete(result, error);
+            }));
+            assertEquals(io.ringkv.api.ErrorCode.STORAGE_FAILURE, failure[0].code());
+            assertEquals("storage force failed, after the write was applied: no space left on device",
+                failure[0].getMessage());
+        }
+    }
+
+    @Test
     void aScanWaitsForTheForceOfEveryEarlierWriteWhateverItsToken() throws Exception {
         // a page of a client's scan used to answer at once, listing a write no force had made durable yet
         FailingForces engine = new FailingForces();
