@@ -516,7 +516,7 @@ public final class HintedHandoff implements TimerHandler {
                 target.queued.addFirst(hint);
                 return;
             }
-            if (!onRing) {
+            if (!replicates(hint)) {
                 counters.get(HintCounter.REDIRECTED).incrementRelease();
             }
             target.allowance -= hint.bytes();
@@ -529,12 +529,13 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     /**
-     * @return the owner while it is on the ring, first, with the key's pending replicas believed alive while nodes
-     *     join or leave (or, while this node hands its hints off, another live node to keep the hint for a DOWN
-     *     owner); else the key's current replicas believed alive
+     * @return the owner while it is a replica of the key, first, with the key's pending replicas believed alive while
+     *     nodes join or leave (or, while this node hands its hints off, another live node to keep the hint for a DOWN
+     *     owner); else (it left the ring, or is back on it with other tokens) the key's current replicas believed
+     *     alive
      */
     private NodeId[] recipients(HintTasks.Hint hint) {
-        if (ring.contains(hint.owner())) {
+        if (replicates(hint)) {
             if (handingOff && !liveness.isAlive(hint.owner())) {
                 NodeId keeper = keeper(hint.owner());
                 return keeper == null ? new NodeId[0] : new NodeId[] {keeper};
@@ -565,6 +566,11 @@ public final class HintedHandoff implements TimerHandler {
             }
         }
         return alive.toArray(NodeId[]::new);
+    }
+
+    /** @return whether the hint's owner is on the ring and a replica of its key */
+    private boolean replicates(HintTasks.Hint hint) {
+        return ring.contains(hint.owner()) && ring.preferenceList(hint.token()).contains(hint.owner());
     }
 
     /** @return a live node of the ring, neither this one nor {@code owner}, to keep a hint for it; null if none */

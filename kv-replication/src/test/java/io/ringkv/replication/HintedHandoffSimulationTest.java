@@ -606,6 +606,41 @@ class HintedHandoffSimulationTest {
         }
     }
 
+    @Test
+    void hintsForAReplicaBackOnTheRingWithOtherTokensGoToTheKeysCurrentReplicas() {
+        // its id removed and joined again with new tokens while its hints waited: delivered to it, they were deleted
+        // once it acknowledged them, and the keys it no longer replicates kept one copy fewer until repair
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(23, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        NodeId back = cluster.ids.get(3);
+        down.add(back);
+        cluster.sim.crash(back);
+        List<String> keys = writeKeysOwnedBy(cluster, back, "b", 20);
+        cluster.sim.runFor(1_000 * MS);
+        assertTrue(cluster.hintsPending() >= keys.size());
+        io.ringkv.api.Node node = cluster.ring.node(cluster.ring.indexOf(back));
+        io.ringkv.ring.Ring moved = cluster.ring.withoutNode(back).withNode(node,
+            new java.util.SplittableRandom(2023).longs(cluster.ring.tokensOf(back).length).toArray());
+        down.remove(back);
+        cluster.sim.restart(back);
+        for (NodeId id : cluster.ids) {
+            cluster.node(id).updateRing(moved);
+        }
+        cluster.sim.runFor(5_000 * MS);
+        assertEquals(0, cluster.hintsPending(), "hints delivered");
+        int elsewhere = 0;
+        for (String key : keys) {
+            io.ringkv.ring.PreferenceList now = moved.preferenceList(Key.utf8(key));
+            elsewhere += now.contains(back) ? 0 : 1;
+            for (int i = 0; i < 3; i++) {
+                assertEquals(1, cluster.stored(now.get(i).id(), key).size(), now.get(i).id() + " lacks " + key);
+            }
+        }
+        assertTrue(elsewhere > 0, "every key still on the node that came back: the test shows nothing");
+        assertTrue(cluster.hintCounter(HintCounter.REDIRECTED) >= elsewhere);
+    }
+
     /**
      * The cluster's first node cut off while {@code count} keys it replicates were written through the others: one
      * hint each waits on them.
