@@ -462,7 +462,7 @@ public final class HintedHandoff implements TimerHandler {
         }
         for (int i = 0; i < delivery.recipients.length; i++) {
             NodeId recipient = delivery.recipients[i];
-            if (!delivery.answered[i] && (recipient.equals(delivery.hint.owner()) ? !ring.contains(recipient)
+            if (!delivery.answered[i] && (recipient.equals(delivery.hint.owner()) ? !replicates(delivery.hint)
                 : !liveness.isAlive(recipient))) {
                 return false;
             }
@@ -546,13 +546,7 @@ public final class HintedHandoff implements TimerHandler {
             // as the coordinator sends a write to them: an owner that leaves may have streamed the key's range to
             // its successor already, and one that loses the key to a joiner may be past it in the joiner's stream
             List<NodeId> recipients = new ArrayList<>(List.of(hint.owner()));
-            PreferenceList now = ring.preferenceList(hint.token());
-            for (io.ringkv.api.Node next : future.preferenceList(hint.token()).replicas()) {
-                NodeId node = next.id();
-                if (!recipients.contains(node) && !now.contains(node) && liveness.isAlive(node)) {
-                    recipients.add(node);
-                }
-            }
+            addPendingReplicas(hint.token(), ring.preferenceList(hint.token()), recipients);
             return recipients.toArray(NodeId[]::new);
         }
         if (ring.isEmpty()) {
@@ -565,7 +559,21 @@ public final class HintedHandoff implements TimerHandler {
                 alive.add(replicas.get(i).id());
             }
         }
+        if (!alive.isEmpty() && future != ring && !future.isEmpty()) {
+            // and the key's pending replicas, as a write goes to them: a joiner may be past the key in its stream
+            addPendingReplicas(hint.token(), replicas, alive);
+        }
         return alive.toArray(NodeId[]::new);
+    }
+
+    /** Adds to {@code recipients} the live replicas {@code token} gains in the ring after the moves. */
+    private void addPendingReplicas(long token, PreferenceList now, List<NodeId> recipients) {
+        for (io.ringkv.api.Node next : future.preferenceList(token).replicas()) {
+            NodeId node = next.id();
+            if (!recipients.contains(node) && !now.contains(node) && liveness.isAlive(node)) {
+                recipients.add(node);
+            }
+        }
     }
 
     /** @return whether the hint's owner is on the ring and a replica of its key */

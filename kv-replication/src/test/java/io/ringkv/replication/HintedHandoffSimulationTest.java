@@ -607,6 +607,43 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void hintsRedirectedWhileANodeJoinsGoToTheKeysPendingReplicasToo() {
+        // a joiner may be past a key in its stream: a write goes to it as a pending replica, and so must a hint whose
+        // replica left the ring, else the key misses a copy once the joiner owns it
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(27, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        NodeId gone = cluster.ids.get(3);
+        NodeId joiner = cluster.ids.get(5);
+        io.ringkv.ring.Ring withoutJoiner = cluster.ring.withoutNode(joiner);
+        for (NodeId id : cluster.ids) {
+            cluster.node(id).updateRing(withoutJoiner);
+        }
+        down.add(gone);
+        cluster.sim.crash(gone);
+        List<String> keys = writeKeysOwnedBy(cluster, gone, joiner, "p", 30);
+        cluster.sim.runFor(1_000 * MS);
+        assertTrue(cluster.hintsPending() >= keys.size());
+        io.ringkv.ring.Ring current = withoutJoiner.withoutNode(gone);
+        io.ringkv.ring.Ring future = cluster.ring.withoutNode(gone);
+        for (NodeId id : cluster.ids) {
+            if (!id.equals(gone)) {
+                cluster.node(id).updateRing(current, future);
+            }
+        }
+        cluster.sim.runFor(5_000 * MS);
+        assertEquals(0, cluster.hintsPending(), "hints delivered");
+        int pending = 0;
+        for (String key : keys) {
+            if (future.preferenceList(Key.utf8(key)).contains(joiner)) {
+                pending++;
+                assertEquals(1, cluster.stored(joiner, key).size(), "the joiner lacks " + key);
+            }
+        }
+        assertTrue(pending > 0, "the joiner is a pending replica of no key: the test shows nothing");
+    }
+
+    @Test
     void hintsForAReplicaBackOnTheRingWithOtherTokensGoToTheKeysCurrentReplicas() {
         // its id removed and joined again with new tokens while its hints waited: delivered to it, they were deleted
         // once it acknowledged them, and the keys it no longer replicates kept one copy fewer until repair
