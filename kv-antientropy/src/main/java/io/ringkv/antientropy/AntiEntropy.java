@@ -573,6 +573,11 @@ public final class AntiEntropy implements TimerHandler {
             session.recordBytes += bytes;
             session.moved.moved(0, 0, bytes);
         }
+        Served serving = served.get(record.sessionId());
+        if (serving != null && serving.peer.equals(sender)) {
+            // a one-way stream (a leave sends, and has nothing to ask for): its records are the session's progress
+            serving.progress(now());
+        }
         merger.merge(record.token(), key, record.version(), record.value(), stored -> {
             if (stored) {
                 counters.get(RepairCounter.KEYS_RECEIVED).incrementRelease();
@@ -988,7 +993,9 @@ public final class AntiEntropy implements TimerHandler {
                 send(session.peer, codec.encodeDigestRequest(session.id, work.leaf), session);
             }
         }
-        if (!session.awaited.isEmpty() && session.leaves.isEmpty()) {
+        if (!session.awaited.isEmpty() && session.leaves.isEmpty()
+            && now() - session.lastProgressNanos >= config.retryIntervalNanos()) {
+            // asked again only once records stopped coming: a large awaited set drains over many retries
             counters.get(RepairCounter.RETRANSMITS).incrementRelease();
             requestKeys(session, List.copyOf(session.awaited.values()));
         }

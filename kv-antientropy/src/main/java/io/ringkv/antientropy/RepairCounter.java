@@ -44,8 +44,8 @@ public enum RepairCounter implements CounterDescriptor {
     STORAGE_FAILURES("repair_storage_failures", CounterKind.COUNTER,
         "repair reads or merges the storage stage could not do"),
     STORAGE_DEFERRED("repair_storage_deferred", CounterKind.COUNTER,
-        "repair tasks the storage stage had no room for: tried again as the session's records complete, or at its"
-            + " next retry"),
+        "refusals of repair tasks by a full storage stage (each attempt counts): tried again as the session's"
+            + " records complete, or at its next retry"),
     TREES_FROM_LIVE("repair_trees_from_live", CounterKind.COUNTER,
         "range trees sessions took from the live trees kept up to date as writes land: no scan (both sides count)"),
     TREES_SCANNED("repair_trees_scanned", CounterKind.COUNTER,

@@ -47,6 +47,7 @@ public final class RepairScheduler implements TimerHandler {
     private final Counter lastPassMillis;
     private final Counter rangesCovered;
     private final Counter rangesReplicated;
+    private final Counter purgesHeld;
     private final Deque<Task> tasks = new ArrayDeque<>();
     private boolean inPass;
     /** Another pass was asked for while one ran. */
@@ -113,7 +114,11 @@ public final class RepairScheduler implements TimerHandler {
             CounterKind.GAUGE, "repair");
         this.rangesCovered = counters.register("repair_ranges_covered", "ranges a completed repair with every other"
             + " replica covered since this node started (or with no other replica): their old tombstones may be"
-            + " purged", CounterKind.GAUGE, "repair");
+            + " purged (unless repair_purges_held)", CounterKind.GAUGE, "repair");
+        this.purgesHeld = counters.register("repair_purges_held", "1 while nodes join or leave (pending tokens,"
+            + " LEAVING): no tombstone is purged, since a pending replica may still hold a deleted value; a joiner or"
+            + " leaver stuck that way holds purges until it finishes or is removed (ringkv removenode)",
+            CounterKind.GAUGE, "repair");
         ringChanged();
         if (periodNanos > 0) {
             context.timers().schedule(periodNanos, this);
@@ -127,7 +132,9 @@ public final class RepairScheduler implements TimerHandler {
      */
     public void ringChanged() {
         Ring now = ring.get();
-        history.ringChanged(shared(now), !future.get().equals(now));
+        boolean moving = !future.get().equals(now);
+        history.ringChanged(shared(now), moving);
+        purgesHeld.setRelease(moving ? 1 : 0);
         publishCoverage();
         Task running = current;
         if (inPass && running != null && !ring.get().contains(running.peer())) {

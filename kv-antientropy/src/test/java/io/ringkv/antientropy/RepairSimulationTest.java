@@ -404,6 +404,21 @@ class RepairSimulationTest {
         assertEquals(3000, cluster.contents(peer).size());
     }
 
+    @Test
+    void aResponderKeepsASessionThatOnlyReceivesRecordsLongerThanTheSessionTimeout() {
+        // 20,000 keys only the initiator holds, a peer whose forces take 200 ms, sessions that time out after 2 s:
+        // for seconds at a time the initiator only sends records (no leaf starts while 4,096 keys wait), and the
+        // peer, which took no message but records as progress, forgot the session and failed it
+        RepairConfig config = new RepairConfig(16, 500 * MS, 2_000 * MS, 4, 8);
+        Cluster cluster = new Cluster(31, 2, config, 10_000, LatencyModel.uniform(200 * MS, 200 * MS));
+        for (int i = 0; i < 20_000; i++) {
+            put(cluster.engines.get(cluster.ids.get(0)), "key" + i, 1, "v" + i);
+        }
+        RepairResult result = cluster.repair(cluster.ids.get(0), cluster.ids.get(1));
+        assertTrue(result.completed(), String.valueOf(result.failure()));
+        assertEquals(20_000, cluster.contents(cluster.ids.get(1)).size());
+    }
+
     private static RepairMessage decode(RepairCodec codec, byte[] message) {
         try {
             return codec.decode(new org.agrona.concurrent.UnsafeBuffer(message), 0, message.length);

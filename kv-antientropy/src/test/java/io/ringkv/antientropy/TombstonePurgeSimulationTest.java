@@ -261,6 +261,7 @@ class TombstonePurgeSimulationTest {
             cluster.pass(id);
             cluster.compact(id);
             assertEquals(KEYS, cluster.records(id), id + " purged tombstones while a node joined");
+            assertEquals(1, purgesHeld(cluster, id));
         }
         // it joined (in this test it holds nothing: the ring without it keeps the same ranges); the next passes
         // cover the ranges again, and the tombstones go
@@ -270,7 +271,13 @@ class TombstonePurgeSimulationTest {
             cluster.pass(id);
             cluster.compact(id);
             assertEquals(0, cluster.records(id), id + " kept tombstones after the join ended");
+            assertEquals(0, purgesHeld(cluster, id));
         }
+    }
+
+    private static long purgesHeld(Cluster cluster, NodeId id) {
+        return cluster.sim.node(id).counters().counters().stream()
+            .filter(counter -> counter.name().equals("repair_purges_held")).findFirst().orElseThrow().get();
     }
 
     @Test
