@@ -59,6 +59,11 @@ final class CommitLog implements AutoCloseable {
         default void force(FileChannel channel) throws IOException {
             channel.force(false);
         }
+
+        /** Closes a segment no longer written. */
+        default void close(FileChannel channel) throws IOException {
+            channel.close();
+        }
     }
 
     private static final String PREFIX = "commitlog-";
@@ -323,8 +328,14 @@ final class CommitLog implements AutoCloseable {
             channel = next;
             segmentBytes = 0;
             resetFileBytes();
-            previous.close();
             markSynced(target);
+            try {
+                files.close(previous);
+            } catch (IOException e) {
+                // the previous segment is forced and no longer written: a failed close leaks its descriptor, no
+                // more. Thrown, it would leave the engine naming the old segment while the log writes the new one,
+                // and every later roll would fail to create a segment that exists
+            }
         } finally {
             syncLock.unlock();
         }

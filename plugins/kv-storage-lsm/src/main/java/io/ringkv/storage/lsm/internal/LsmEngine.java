@@ -189,6 +189,9 @@ public final class LsmEngine implements StorageEngine {
             lastSegment = segment;
         }
         if (replayed.isEmpty()) {
+            // the tables that made these segments redundant are named durably first (a file system that does not
+            // order a rename before a later delete could otherwise keep the delete and lose the name)
+            Directories.sync(directory);
             for (long segment : recovery.segments()) {
                 Files.deleteIfExists(CommitLog.segmentPath(directory, segment));
             }

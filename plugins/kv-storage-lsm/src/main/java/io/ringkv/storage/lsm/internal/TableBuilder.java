@@ -3,6 +3,7 @@ package io.ringkv.storage.lsm.internal;
 import io.ringkv.api.Limits;
 import io.ringkv.storage.lsm.LsmOptions;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -16,9 +17,23 @@ final class TableBuilder {
     private final LongSupplier clock;
     private final AtomicLong nextGeneration;
     private final PointReads reads;
+    private final Opener opener;
+
+    /** Opens a table just written (a seam for tests that fail it). */
+    @FunctionalInterface
+    interface Opener {
+        SSTable open(Path path, Limits limits, LsmMetrics metrics, PointReads reads)
+            throws IOException, CorruptTableException;
+    }
 
     TableBuilder(Path directory, LsmOptions options, Limits limits, LsmMetrics metrics, LongSupplier clock,
                  long nextGeneration, PointReads reads) {
+        this(directory, options, limits, metrics, clock, nextGeneration, reads, SSTable::open);
+    }
+
+    TableBuilder(Path directory, LsmOptions options, Limits limits, LsmMetrics metrics, LongSupplier clock,
+                 long nextGeneration, PointReads reads, Opener opener) {
+        this.opener = opener;
         this.directory = directory;
         this.options = options;
         this.limits = limits;
@@ -42,18 +57,38 @@ final class TableBuilder {
                   RateLimiter limiter) throws IOException {
         long generation = nextGeneration.getAndIncrement();
         Path path = TableFiles.path(directory, generation);
-        try (SSTableWriter writer = new SSTableWriter(path, options.blockBytes(), options.bloomFalsePositiveRate(),
-            expectedRecords, limiter)) {
-            writer.cover(coverFrom, coverTo);
-            for (Entry entry = source.next(); entry != null; entry = source.next()) {
-                writer.add(entry);
-            }
-            writer.finish(generation, inputs, clock.getAsLong());
-        }
         try {
-            return SSTable.open(path, limits, metrics, reads);
-        } catch (CorruptTableException e) {
-            throw new IOException("a table just written does not read back: " + e.getMessage(), e);
+            try (SSTableWriter writer = new SSTableWriter(path, options.blockBytes(),
+                options.bloomFalsePositiveRate(), expectedRecords, limiter)) {
+                writer.cover(coverFrom, coverTo);
+                for (Entry entry = source.next(); entry != null; entry = source.next()) {
+                    writer.add(entry);
+                }
+                writer.finish(generation, inputs, clock.getAsLong());
+            }
+            try {
+                return opener.open(path, limits, metrics, reads);
+            } catch (CorruptTableException e) {
+                throw new IOException("a table just written does not read back: " + e.getMessage(), e);
+            }
+        } catch (IOException | RuntimeException e) {
+            removeUnused(path, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Removes a table that failed after it was renamed into place (the directory's sync, or its opening, failed):
+     * the flush or compaction is tried again under a new generation, and this one, in no view, would be loaded at
+     * the next start with data purged or dropped since, a deleted value back.
+     */
+    private void removeUnused(Path path, Exception failure) {
+        try {
+            if (Files.deleteIfExists(path)) {
+                Directories.sync(directory);
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 }

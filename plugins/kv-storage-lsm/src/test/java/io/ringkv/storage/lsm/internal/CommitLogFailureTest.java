@@ -44,6 +44,15 @@ class CommitLogFailureTest {
     private static final class FailingFiles implements CommitLog.SegmentFiles {
         final AtomicBoolean failCreate = new AtomicBoolean();
         final AtomicInteger forceFailures = new AtomicInteger();
+        final AtomicBoolean failClose = new AtomicBoolean();
+
+        @Override
+        public void close(FileChannel channel) throws IOException {
+            channel.close();
+            if (failClose.get()) {
+                throw new IOException("Input/output error");
+            }
+        }
 
         @Override
         public FileChannel create(Path path) throws IOException {
@@ -109,6 +118,27 @@ class CommitLogFailureTest {
             for (int i = 0; i < written; i++) {
                 assertNotNull(engine.get(i, key(i)), "write " + i + " was acknowledged and lost");
                 assertArrayEquals(value(i), engine.get(i, key(i)).value());
+            }
+        }
+    }
+
+    @Test
+    void aSegmentThatFailsToCloseAfterItsRollDoesNotStopLaterWritesOrRolls() throws IOException {
+        // the close's failure used to escape after the log had moved to the next segment, while the engine still
+        // named the old one: every later roll then failed to create a segment that existed, and every write failed
+        Map<String, String> options = Map.of("sync", "always", "memtable-bytes", "8k");
+        FailingFiles files = new FailingFiles();
+        files.failClose.set(true);
+        int written = 0;
+        try (LsmEngine engine = open(options, files)) {
+            // 1 KB values in 8 KiB memtables: a dozen rolls, each closing a segment that fails to close
+            for (; written < 100; written++) {
+                engine.put(written, key(written), VERSION, value(written));
+            }
+        }
+        try (LsmEngine engine = open(options, CommitLog.SegmentFiles.REAL)) {
+            for (int i = 0; i < written; i++) {
+                assertNotNull(engine.get(i, key(i)), "write " + i + " was acknowledged and lost");
             }
         }
     }
