@@ -16,10 +16,22 @@ final class CompactionPicker {
      * @return {from, to} (to exclusive) of the run to compact, or null when no tier is full
      */
     static int[] pick(long[] sizes, int minTables, int maxTables) {
+        return pick(sizes, new boolean[sizes.length], minTables, maxTables);
+    }
+
+    /**
+     * As {@link #pick(long[], int, int)}, with no run holding a table {@code excluded} marks (one found corrupt: a
+     * compaction of it fails at every attempt, so the tables around it would never be compacted again).
+     */
+    static int[] pick(long[] sizes, boolean[] excluded, int minTables, int maxTables) {
         for (int from = 0; from + minTables <= sizes.length; from++) {
+            if (excluded[from]) {
+                continue;
+            }
             long sum = sizes[from];
             int to = from + 1;
-            while (to < sizes.length && to - from < maxTables && similar(sizes[to], sum / (to - from))) {
+            while (to < sizes.length && to - from < maxTables && !excluded[to]
+                && similar(sizes[to], sum / (to - from))) {
                 sum += sizes[to];
                 to++;
             }

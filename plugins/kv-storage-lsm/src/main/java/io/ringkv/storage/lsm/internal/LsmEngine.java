@@ -516,6 +516,8 @@ public final class LsmEngine implements StorageEngine {
      * found no space); writers waiting for room are told.
      */
     private void onFlushFailed(Throwable e) {
+        // counted before a writer can be refused for it: one that reads the counters then sees the failure
+        metrics.backgroundFailures.increment();
         if (DiskSpace.isNoSpace(e)) {
             disk.onFlush(true);
         } else {
@@ -527,7 +529,7 @@ public final class LsmEngine implements StorageEngine {
         } finally {
             writeLock.unlock();
         }
-        backgroundFailure("flush of a memtable failed; retrying", e);
+        logAndPause("flush of a memtable failed; retrying", e);
     }
 
     private void runCompactor() {
@@ -549,7 +551,7 @@ public final class LsmEngine implements StorageEngine {
                 writeLock.unlock();
             }
             try {
-                compact(compaction, view, run[0], run[1]);
+                compact(compaction, view, run[0], run[1], false);
             } finally {
                 endCompaction(view);
             }
@@ -588,20 +590,33 @@ public final class LsmEngine implements StorageEngine {
 
     private int[] pick(List<SSTable> tables) {
         long[] sizes = new long[tables.size()];
+        boolean[] corrupt = new boolean[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
             sizes[i] = tables.get(i).sizeInBytes();
+            // a table with a block that failed its checksum fails every compaction of it: it stays as it is (its
+            // other blocks still serve reads) until the node is rebuilt or its keys repaired, and the rest compact
+            corrupt[i] = tables.get(i).corruptSeen();
         }
-        return CompactionPicker.pick(sizes, options.compactionMinTables(), options.compactionMaxTables());
+        return CompactionPicker.pick(sizes, corrupt, options.compactionMinTables(), options.compactionMaxTables());
     }
 
-    private void compact(Compaction compaction, View view, int from, int to) {
+    /** @param asked a caller waits for this compaction (a cleanup's): its failure is thrown to it, not only logged */
+    private void compact(Compaction compaction, View view, int from, int to, boolean asked) {
         List<SSTable> inputs = view.tables().subList(from, to);
         SSTable output;
         try {
             output = compaction.run(inputs, view.tables().subList(to, view.tables().size()));
         } catch (java.util.concurrent.CancellationException e) {
             return;
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (IOException | RuntimeException e) {
+            if (asked) {
+                // a cleanup told "0 dropped" would report a success that did nothing
+                throw e instanceof IOException io ? failure("compaction failed; its inputs stay in place", io)
+                    : (RuntimeException) e;
+            }
+            backgroundFailure("compaction failed; its inputs stay in place", e);
+            return;
+        } catch (Error e) {
             // an Error too: the compactor retries instead of ending, which would stop compaction until a restart
             backgroundFailure("compaction failed; its inputs stay in place", e);
             return;
@@ -622,6 +637,11 @@ public final class LsmEngine implements StorageEngine {
 
     private void backgroundFailure(String what, Throwable e) {
         metrics.backgroundFailures.increment();
+        logAndPause(what, e);
+    }
+
+    /** Logs a background failure (a full disk once) and waits before the next attempt. */
+    private void logAndPause(String what, Throwable e) {
         boolean noSpace = DiskSpace.isNoSpace(e);
         // a full disk is logged once until a flush succeeds again, not at every retry
         if (!noSpace || !noSpaceLogged) {
@@ -732,7 +752,7 @@ public final class LsmEngine implements StorageEngine {
                 return 0;
             }
             Compaction compaction = compaction(keep);
-            compact(compaction, view, 0, view.tables().size());
+            compact(compaction, view, 0, view.tables().size(), true);
             return compaction.dropped();
         } finally {
             endCompaction(view);

@@ -22,6 +22,8 @@ import java.util.zip.CRC32C;
  * the last view lets go of it.
  */
 final class SSTable {
+    /** A block failed its checksum (set by any reader thread, read by the compactor's picker). */
+    private volatile boolean corruptSeen;
     private static final System.Logger LOG = System.getLogger("io.ringkv.storage.lsm");
     /**
      * Each thread's buffer for {@link #readBlock}, reused from one read to the next (a block's record is decoded,
@@ -237,7 +239,13 @@ final class SSTable {
             && recordsTile(segment, payload, payload + length);
     }
 
+    /** @return whether a block of this table failed its checksum (compaction then leaves the table out) */
+    boolean corruptSeen() {
+        return corruptSeen;
+    }
+
     private KvException corrupt(int block, long offset) {
+        corruptSeen = true;
         metrics.corruptBlocks.increment();
         String message = "SSTable " + path + " is corrupt: block " + block + " at offset " + offset
             + " failed its checksum; the keys it holds cannot be read until they are repaired from replicas";

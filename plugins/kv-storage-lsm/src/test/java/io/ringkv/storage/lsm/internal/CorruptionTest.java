@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.ErrorCode;
@@ -109,6 +110,38 @@ class CorruptionTest {
             assertArrayEquals(value(28), engine.get(28, key(28)).value());
             assertNull(engine.get(29, key(29)));
             assertEquals(1L, engine.metrics().extra().get("commitlog_corrupt_tails"));
+        }
+    }
+
+    @Test
+    void aTableWithACorruptBlockIsLeftOutOfCompactionAndTheOthersStillCompact() throws IOException {
+        // the compactor used to pick the corrupt table's tier again after every failure: no table of that tier was
+        // compacted again, tables piled up, and a wait for compactions (a cleanup's) never ended
+        Map<String, String> options = new java.util.HashMap<>(OPTIONS);
+        options.put("compaction-min-tables", "2");
+        Path corrupt;
+        try (LsmEngine engine = open(options)) {
+            write(engine, 0, KEYS);
+            engine.flushMemtables();
+            corrupt = engine.tableFiles().getFirst();
+        }
+        flipByte(corrupt, 600);
+        try (LsmEngine engine = open(options)) {
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+                // the same sizes as the corrupt table: one tier with it
+                write(engine, KEYS, 2 * KEYS);
+                engine.flushMemtables();
+                write(engine, 2 * KEYS, 3 * KEYS);
+                engine.awaitCompactions();
+            });
+            List<Path> tables = engine.tableFiles();
+            assertTrue(tables.contains(corrupt), "the corrupt table stays: " + tables);
+            assertEquals(2, tables.size(), "the two others were compacted into one: " + tables);
+            assertTrue(engine.metrics().extra().get("corrupt_blocks") >= 1);
+            assertArrayEquals(value(KEYS + 7), engine.get(KEYS + 7, key(KEYS + 7)).value());
+            // a compaction of every table (a cleanup's) says it failed, instead of reporting nothing dropped
+            KvException failed = assertThrows(KvException.class, engine::compactAll);
+            assertTrue(failed.getMessage().contains("checksum"), failed.getMessage());
         }
     }
 
