@@ -335,6 +335,9 @@ final class CommitLog implements AutoCloseable {
                 // the previous segment is forced and no longer written: a failed close leaks its descriptor, no
                 // more. Thrown, it would leave the engine naming the old segment while the log writes the new one,
                 // and every later roll would fail to create a segment that exists
+                System.getLogger("io.ringkv.storage.lsm").log(System.Logger.Level.WARNING,
+                    "could not close the previous commit log segment in " + directory + " after forcing it (a failing"
+                    + " device?)", e);
             }
         } finally {
             syncLock.unlock();

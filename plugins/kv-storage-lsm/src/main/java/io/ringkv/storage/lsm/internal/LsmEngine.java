@@ -607,6 +607,10 @@ public final class LsmEngine implements StorageEngine {
         try {
             output = compaction.run(inputs, view.tables().subList(to, view.tables().size()));
         } catch (java.util.concurrent.CancellationException e) {
+            if (asked) {
+                throw new KvException(ErrorCode.STORAGE_FAILURE, "compaction stopped: the store "
+                    + config.storeDirectory() + " is closing");
+            }
             return;
         } catch (IOException | RuntimeException e) {
             if (asked) {
@@ -617,6 +621,9 @@ public final class LsmEngine implements StorageEngine {
             backgroundFailure("compaction failed; its inputs stay in place", e);
             return;
         } catch (Error e) {
+            if (asked) {
+                throw e;
+            }
             // an Error too: the compactor retries instead of ending, which would stop compaction until a restart
             backgroundFailure("compaction failed; its inputs stay in place", e);
             return;

@@ -71,7 +71,8 @@ final class TableBuilder {
             } catch (CorruptTableException e) {
                 throw new IOException("a table just written does not read back: " + e.getMessage(), e);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // an Error too: the JVM's InternalError for a fault under the new table's mapping while it is verified
             removeUnused(path, e);
             throw e;
         }
@@ -82,7 +83,7 @@ final class TableBuilder {
      * the flush or compaction is tried again under a new generation, and this one, in no view, would be loaded at
      * the next start with data purged or dropped since, a deleted value back.
      */
-    private void removeUnused(Path path, Exception failure) {
+    private void removeUnused(Path path, Throwable failure) {
         try {
             if (Files.deleteIfExists(path)) {
                 Directories.sync(directory);

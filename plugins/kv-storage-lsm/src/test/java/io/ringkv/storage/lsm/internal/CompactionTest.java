@@ -3,9 +3,11 @@ package io.ringkv.storage.lsm.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Key;
+import io.ringkv.api.KvException;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.StorageRecord;
 import io.ringkv.storage.lsm.LsmOptions;
@@ -201,6 +203,33 @@ class CompactionTest {
                     assertEquals(1000, engine.get(k, Key.utf8("k" + round + "-" + k)).valueLength());
                 }
             }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void aCleanupStoppedByTheStoreClosingSaysSoInsteadOfReportingWhatItDropped() throws Exception {
+        // a cleanup told "N dropped" by a compaction the close stopped half way would report a success that left
+        // every table as it was
+        LsmEngine engine = LsmEngine.open(EngineConfig.of(data, "store"),
+            LsmOptions.parse(Map.of("compaction-min-tables", "64", "compaction-max-tables", "64")), now::get);
+        flushedTables(engine, 2, 50, 100);
+        Thread[] closer = new Thread[1];
+        KvException stopped = assertThrows(KvException.class, () -> engine.dropUnless(token -> {
+            if (closer[0] == null) {
+                // the store closes under the running compaction (close waits only for the background threads)
+                closer[0] = Thread.ofPlatform().start(engine::close);
+                try {
+                    closer[0].join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return false;
+        }));
+        assertTrue(stopped.getMessage().contains("closing"), stopped.getMessage());
+        try (LsmEngine reopened = open()) {
+            assertEquals(100, reopened.get(0, Key.utf8("k1-0")).valueLength(), "nothing was dropped");
         }
     }
 

@@ -37,6 +37,13 @@ class TableBuilderTest {
             RateLimiter.UNLIMITED));
         assertEquals("Map failed", failure.getMessage());
         assertEquals(List.of(), tables(), "a table nobody uses was left on disk");
+        // what the JVM throws for a fault under the new table's mapping while it is verified
+        TableBuilder faulting = builder((path, limits, metrics, reads) -> {
+            throw new InternalError("a fault occurred in an unsafe memory access operation");
+        });
+        assertThrows(InternalError.class, () -> faulting.build(entries(), 2, new long[0], 1, 2,
+            RateLimiter.UNLIMITED));
+        assertEquals(List.of(), tables(), "a table nobody uses was left on disk after a fault");
         // the same builder with the real opener leaves one table, open
         SSTable table = builder(SSTable::open).build(entries(), 2, new long[0], 1, 2, RateLimiter.UNLIMITED);
         assertEquals(1, tables().size());
