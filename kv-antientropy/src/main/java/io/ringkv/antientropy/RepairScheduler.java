@@ -137,7 +137,7 @@ public final class RepairScheduler implements TimerHandler {
         purgesHeld.setRelease(moving ? 1 : 0);
         publishCoverage();
         Task running = current;
-        if (inPass && running != null && !ring.get().contains(running.peer())) {
+        if (inPass && running != null && !now.contains(running.peer())) {
             cancelling = true;
             try {
                 repair.cancel(currentSession, running.peer() + " left the ring");

@@ -153,14 +153,8 @@ public final class SimStorageStage implements StorageStage {
         KvException forceFailure = null;
         try {
             engine.flush();
-        } catch (KvException e) {
-            // as the node's stage: writes applied before a failed force are not "nothing written" (DISK_FULL)
-            forceFailure = e.code() == ErrorCode.DISK_FULL
-                ? new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed, after the write was applied: "
-                    + e.getMessage())
-                : e;
         } catch (RuntimeException e) {
-            forceFailure = new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed: " + e);
+            forceFailure = StorageStage.forceFailure(e);
         }
         List<Consumer<KvException>> done = new ArrayList<>(awaitingForce);
         awaitingForce.clear();

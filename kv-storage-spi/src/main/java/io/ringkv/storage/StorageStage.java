@@ -56,4 +56,21 @@ public interface StorageStage {
      * @return false when the stage is full: nothing will run and {@code completion} is never called
      */
     <T> boolean write(long token, StorageTask<T> task, StorageCompletion<T> completion);
+
+    /**
+     * What a stage reports to the write tasks a failed force would have covered. {@code DISK_FULL} tells a
+     * coordinator that nothing was written, so that another replica may take the write; these writes were applied
+     * and may yet become durable with a later force, so it is reported as a storage failure instead. Anything but a
+     * {@link io.ringkv.api.KvException} is wrapped as one.
+     */
+    static io.ringkv.api.KvException forceFailure(Throwable failure) {
+        if (failure instanceof io.ringkv.api.KvException e) {
+            return e.code() == io.ringkv.api.ErrorCode.DISK_FULL
+                ? new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE,
+                    "storage force failed, after the write was applied: " + e.getMessage())
+                : e;
+        }
+        return new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE,
+            "storage force failed: " + failure);
+    }
 }

@@ -348,16 +348,9 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         KvException failure = null;
         try {
             engine.flush();
-        } catch (KvException e) {
-            // DISK_FULL tells a coordinator that nothing was written, so that another replica may take the write;
-            // these writes were applied, and may yet become durable with a later force: a storage failure
-            failure = e.code() == ErrorCode.DISK_FULL
-                ? new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed, after the write was applied: "
-                    + e.getMessage())
-                : e;
         } catch (RuntimeException | Error e) {
             // the writes fail, not the syncer thread: without it no write would ever complete again
-            failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage force failed: " + e);
+            failure = StorageStage.forceFailure(e);
         }
         long writes = 0;
         for (Pass handed : passes) {
