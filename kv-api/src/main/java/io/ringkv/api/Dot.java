@@ -12,9 +12,11 @@ import java.util.Objects;
  */
 public record Dot(NodeId node, long counter) {
     /**
-     * The highest counter a client's causal context may carry (2^62). No node issues a counter near it: a node's
-     * counters start at its generation (epoch seconds) times 2^24, about 2^55 today. Refusing larger ones leaves room
-     * (2^62 more dots) for the keys a context at the bound was written to, so a counter never overflows.
+     * The highest counter a client's causal context may carry for a key whose copy at the coordinating replica does
+     * not hold it (2^62). No node issues a counter near it: a node's counters start at its generation (epoch
+     * seconds) times 2^24, about 2^55 today. A key a context at the bound was written to goes on above it, one dot at
+     * a time, read back and written again as any key; a larger counter its copy does not hold is refused as forged.
+     * That leaves such a key 2^62 more dots, so a counter never overflows.
      */
     public static final long MAX_COUNTER = 1L << 62;
 

@@ -20,8 +20,8 @@ import java.nio.charset.StandardCharsets;
  * was the vector clock of before dotted version vectors; it is refused with a message that says so.
  * Decoding checks every length and value and fails with {@link ErrorCode#INVALID_ARGUMENT}, never with an
  * unchecked buffer error; it takes time linear in the input (a client's context is decoded on the agent thread).
- * A context's counters must be 1 to {@link Dot#MAX_COUNTER}: a larger one was never issued, and would leave the
- * key no room for a next dot.
+ * A context's counters must be at least 1. One above {@link Dot#MAX_COUNTER} is decoded, and taken only by a replica
+ * whose copy of the key holds it (a key a context at the bound was written to goes on above it).
  */
 public final class VersionEncoding {
     private static final byte CONTEXT_MAGIC = 'C';
@@ -136,7 +136,7 @@ public final class VersionEncoding {
                 throw malformed("causal context format " + (format & 0xFF) + " is unknown; this node reads formats "
                     + CLOCK_ONLY_CONTEXT_FORMAT + " and " + CONTEXT_FORMAT);
             }
-            VectorClock clock = readClock(buffer, Dot.MAX_COUNTER);
+            VectorClock clock = readClock(buffer, Long.MAX_VALUE);
             HybridTimestamp latest = format == CONTEXT_FORMAT ? readContextTimestamp(buffer) : HybridTimestamp.ZERO;
             requireConsumed(buffer, "causal context");
             return new CausalContext(clock, latest);

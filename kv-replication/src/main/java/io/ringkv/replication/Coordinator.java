@@ -3,7 +3,6 @@ package io.ringkv.replication;
 import io.ringkv.api.CausalContext;
 import io.ringkv.api.ConflictResolver;
 import io.ringkv.api.Consistency;
-import io.ringkv.api.Dot;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Expiry;
 import io.ringkv.api.HybridClock;
@@ -381,13 +380,6 @@ public final class Coordinator implements TimerHandler {
 
     private void write(Key key, Value value, Expiry expiry, CausalContext causalContext, Consistency consistency,
                        PutCallback callback) {
-        String forged = forgedCounter(causalContext);
-        if (forged != null) {
-            metrics.contextsRefused.incrementRelease();
-            metrics.writesFailed.incrementRelease();
-            callback.onFailure(ErrorCode.INVALID_ARGUMENT, forged);
-            return;
-        }
         long token = Partitioner.token(key);
         WriteTargets targets = writeTargets(token, consistency, callback::onFailure);
         if (targets == null) {
@@ -443,21 +435,6 @@ public final class Coordinator implements TimerHandler {
             case INVALID_ARGUMENT, DISK_FULL, UNAVAILABLE, VALUE_TOO_LARGE -> code;
             default -> ErrorCode.STORAGE_FAILURE;
         };
-    }
-
-    /**
-     * @return why {@code causalContext} cannot be written with, or null: a counter above {@link Dot#MAX_COUNTER}
-     *     was never issued (decoding refuses such contexts; this guards contexts built in code)
-     */
-    private static String forgedCounter(CausalContext causalContext) {
-        VectorClock clock = causalContext == null ? VectorClock.empty() : causalContext.clock();
-        for (int i = 0; i < clock.size(); i++) {
-            if (clock.counterAt(i) > Dot.MAX_COUNTER) {
-                return "the causal context's counter of " + clock.node(i) + " is " + clock.counterAt(i)
-                    + ", above " + Dot.MAX_COUNTER + ", which no node issues; read the key again (GETV)";
-            }
-        }
-        return null;
     }
 
     private boolean isTarget(NodeId[] targets) {

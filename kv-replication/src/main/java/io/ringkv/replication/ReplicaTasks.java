@@ -144,6 +144,9 @@ final class ReplicaTasks {
                                   Settings settings) {
         StorageRecord record = engine.get(token, key);
         SiblingSet current = decode(record, settings.limits);
+        if (past != null) {
+            refuseUnheldCountersAboveTheBound(past, current);
+        }
         int pruned = 0;
         VectorClock supersedes = past;
         HybridTimestamp stamp = timestamp;
@@ -202,11 +205,38 @@ final class ReplicaTasks {
         return latest;
     }
 
+    /**
+     * A context's counter above {@link Dot#MAX_COUNTER} was never issued freely: it is the next dot of a key whose
+     * history a context at the bound raised, and only a read of that key gives it. So it is taken only when this
+     * replica's copy of the key holds it; a larger one is forged, and would raise the key's counters a step closer to
+     * the last one no dot can follow. Each write thus raises a counter above the bound by one at most.
+     *
+     * @throws KvException with {@code INVALID_ARGUMENT} for a counter above the bound this replica does not hold
+     */
+    private static void refuseUnheldCountersAboveTheBound(VectorClock past, SiblingSet current) {
+        VectorClock held = null;
+        for (int i = 0; i < past.size(); i++) {
+            long counter = past.counterAt(i);
+            if (counter <= Dot.MAX_COUNTER) {
+                continue;
+            }
+            if (held == null) {
+                held = current.isEmpty() ? VectorClock.empty() : current.context().clock();
+            }
+            if (held.counter(past.node(i)) < counter) {
+                throw new KvException(ErrorCode.INVALID_ARGUMENT, "the causal context's counter of " + past.node(i)
+                    + " is " + counter + ", above " + Dot.MAX_COUNTER + ", and this replica's copy of the key holds"
+                    + " no such dot: it was never issued; read the key again (GETV)");
+            }
+        }
+    }
+
     private static long nextCounter(NodeId self, long keyHighest, long reservedCounter) {
         try {
             return Math.max(Math.addExact(keyHighest, 1), reservedCounter);
         } catch (ArithmeticException e) {
-            // unreachable from clients (contexts above Dot.MAX_COUNTER are refused); refused, never thrown as a bug
+            // reached only after 2^62 writes to a key above Dot.MAX_COUNTER (each raises it by one); refused, never
+            // thrown as a bug
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "the key's causal history holds counter " + keyHighest
                 + " for node " + self + ", and no further dot of that node fits");
         }

@@ -62,7 +62,7 @@ public enum ReplicationCounter implements CounterDescriptor {
     FORWARDS_REFUSED_AFTER_START("replication_forwards_refused_after_start", CounterKind.COUNTER,
         "retransmitted hand-overs refused because this node had just started and could not tell whether its previous run had written them"),
     CONTEXTS_REFUSED("replication_contexts_refused", CounterKind.COUNTER,
-        "writes refused because their causal context carried a counter no node issues (above MAX_COUNTER) or the key's counters left no next dot: nothing was written"),
+        "writes refused because their causal context carried a counter above MAX_COUNTER that the replica's copy of the key does not hold (never issued) or the key's counters left no next dot: nothing was written"),
     DISK_FULL_HAND_OVERS("replication_disk_full_hand_overs", CounterKind.COUNTER,
         "writes handed to another replica of the key because the one asked to coordinate them refused for a full disk before writing anything"),
     FORWARDS_REFUSED_BUSY("replication_forwards_refused_busy", CounterKind.COUNTER,

@@ -34,8 +34,9 @@ package io.ringkv.replication;
  *     written twice
  * @param forwardsRefusedAfterStart retransmitted hand-overs refused because this node had just started and could
  *     not tell whether its previous run had written them
- * @param contextsRefused writes refused because their causal context carried a counter no node issues (above
- *     {@link io.ringkv.api.Dot#MAX_COUNTER}) or the key's counters left no next dot: nothing was written
+ * @param contextsRefused writes refused because their causal context carried a counter above
+ *     {@link io.ringkv.api.Dot#MAX_COUNTER} that the replica's copy of the key does not hold (never issued) or the
+ *     key's counters left no next dot: nothing was written
  * @param diskFullHandOvers writes handed to another replica of the key because the one asked to coordinate them
  *     refused for a full disk before writing anything
  * @param forwardsRefusedBusy hand-overs refused with {@code UNAVAILABLE} because this replica already tracked its
