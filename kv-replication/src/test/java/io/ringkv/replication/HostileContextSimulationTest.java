@@ -40,19 +40,6 @@ class HostileContextSimulationTest {
     }
 
     @Test
-    void aContextAtTheBoundLeavesTheKeyWritableByEveryReplica() {
-        TestCluster cluster = new TestCluster(1, 3, ReplicationConfig.DEFAULT);
-        CausalContext atBound = new CausalContext(VectorClock.of(Map.of(N2, Dot.MAX_COUNTER)));
-        assertTrue(cluster.put(N1, "k", "x", atBound, QUORUM).succeeded());
-        cluster.sim.runFor(100 * MS);
-        CausalContext read = cluster.get(N2, "k", ALL).value.context();
-        TestCluster.Outcome<Version> next = cluster.put(N2, "k", "y", read, QUORUM);
-        assertTrue(next.succeeded(), "key poisoned at n2: " + next.error + " " + next.message);
-        cluster.sim.runFor(100 * MS);
-        assertEquals(List.of(Value.utf8("y")), cluster.get(N1, "k", ALL).value.values());
-    }
-
-    @Test
     void aKeyRaisedToTheBoundStaysWritableThroughEveryReplicaAndACounterAboveWhatItHoldsIsRefused() {
         // a context at the bound was once enough to poison a key: its replica's next dot went above the bound, and
         // every context read back from the key was refused from then on
