@@ -819,6 +819,6 @@ public final class LsmEngine implements StorageEngine {
     }
 
     private KvException failure(String what, IOException e) {
-        return new KvException(ErrorCode.STORAGE_FAILURE, what + " in " + config.storeDirectory() + ": " + e);
+        return new KvException(ErrorCode.STORAGE_FAILURE, what + " in " + config.storeDirectory() + ": " + e, e);
     }
 }
