@@ -593,9 +593,10 @@ public final class LsmEngine implements StorageEngine {
         boolean[] corrupt = new boolean[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
             sizes[i] = tables.get(i).sizeInBytes();
-            // a table with a block that failed its checksum fails every compaction of it: it stays as it is (its
-            // other blocks still serve reads) until the node is rebuilt or its keys repaired, and the rest compact
-            corrupt[i] = tables.get(i).corruptSeen();
+            // a table with a block that failed its checksum, or whose reads keep failing, fails every compaction of
+            // it: it stays as it is (its other blocks still serve reads) until the node is rebuilt or its keys
+            // repaired, and the rest compact
+            corrupt[i] = tables.get(i).leftOutOfCompaction();
         }
         return CompactionPicker.pick(sizes, corrupt, options.compactionMinTables(), options.compactionMaxTables());
     }

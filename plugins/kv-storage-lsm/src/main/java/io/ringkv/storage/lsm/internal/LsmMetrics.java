@@ -37,6 +37,8 @@ final class LsmMetrics {
     final LongAdder bloomTruePositives = new LongAdder();
     final LongAdder bloomFalsePositives = new LongAdder();
     final LongAdder corruptBlocks = new LongAdder();
+    /** SSTable reads that failed below the checksums: an I/O error, a fault under the mapping. */
+    final LongAdder sstableReadFaults = new LongAdder();
     final LongAdder sstablesQuarantined = new LongAdder();
     final LongAdder writeStalls = new LongAdder();
     final LongAdder backgroundFailures = new LongAdder();
@@ -83,6 +85,7 @@ final class LsmMetrics {
         out.put("bloom_true_positives", bloomTruePositives.sum());
         out.put("bloom_false_positives", bloomFalsePositives.sum());
         out.put("corrupt_blocks", corruptBlocks.sum());
+        out.put("sstable_read_faults", sstableReadFaults.sum());
         out.put("sstables_quarantined", sstablesQuarantined.sum());
         out.put("write_stalls", writeStalls.sum());
         out.put("background_failures", backgroundFailures.sum());

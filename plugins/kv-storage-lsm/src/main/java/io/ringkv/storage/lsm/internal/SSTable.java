@@ -24,6 +24,8 @@ import java.util.zip.CRC32C;
 final class SSTable {
     /** A block failed its checksum (set by any reader thread, read by the compactor's picker). */
     private volatile boolean corruptSeen;
+    /** Reads of this table that failed below the checksums: an I/O error, a fault under the mapping. */
+    private final java.util.concurrent.atomic.AtomicInteger readFaults = new java.util.concurrent.atomic.AtomicInteger();
     private static final System.Logger LOG = System.getLogger("io.ringkv.storage.lsm");
     /**
      * Each thread's buffer for {@link #readBlock}, reused from one read to the next (a block's record is decoded,
@@ -34,6 +36,8 @@ final class SSTable {
     private static final ThreadLocal<ByteBuffer> BLOCK_BUFFER =
         ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(16 * 1024));
     private static final int KEPT_BLOCK_BYTES = 1024 * 1024;
+    /** Reads failing below the checksums after which compaction leaves a table out (a lasting fault, not a blip). */
+    static final int READ_FAULTS_BEFORE_SET_ASIDE = 3;
 
     private final Path path;
     private final TableMeta meta;
@@ -142,8 +146,22 @@ final class SSTable {
      * {@code pread}'s {@code IOException} is.
      */
     private KvException unreadable(InternalError cause) {
-        String message = "cannot read SSTable " + path + " through its mapping: " + cause.getMessage();
+        return readFault("cannot read SSTable " + path + " through its mapping: " + cause.getMessage(), cause);
+    }
+
+    /**
+     * Counts a read that failed below the checksums (an I/O error, a fault under the mapping). A table whose reads
+     * keep failing is left out of compaction, as a corrupt one is: every compaction of it would fail, and its tier
+     * would be tried again each second with no end, holding back every wait for compactions (a cleanup's).
+     */
+    private KvException readFault(String message, Throwable cause) {
+        metrics.sstableReadFaults.increment();
         LOG.log(System.Logger.Level.ERROR, message);
+        if (readFaults.incrementAndGet() == READ_FAULTS_BEFORE_SET_ASIDE) {
+            LOG.log(System.Logger.Level.WARNING, "SSTable " + path + " failed " + READ_FAULTS_BEFORE_SET_ASIDE
+                + " reads: it is left out of compaction until the node restarts; the keys it holds are repaired from"
+                + " replicas by anti-entropy, or run `ringkv repair` on this node");
+        }
         return new KvException(ErrorCode.STORAGE_FAILURE, message, cause);
     }
 
@@ -195,8 +213,7 @@ final class SSTable {
                 }
             }
         } catch (IOException e) {
-            throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot read SSTable " + path + " block " + block
-                + ": " + e.getMessage());
+            throw readFault("cannot read SSTable " + path + " block " + block + ": " + e.getMessage(), e);
         }
         MemorySegment segment = MemorySegment.ofBuffer(bytes.flip());
         int length = segment.get(RecordCodec.INT, 0);
@@ -209,8 +226,12 @@ final class SSTable {
     /** @return entries from {@code from} (inclusive) in order */
     EntryCursor cursor(StorageKey from) {
         MemorySegment key = MemorySegment.ofArray(from.key().toByteArray());
-        int first = Math.max(0, index.floorBlock(from.token(), key));
-        return new Cursor(first, from.token(), key);
+        try {
+            int first = Math.max(0, index.floorBlock(from.token(), key));
+            return new Cursor(first, from.token(), key);
+        } catch (InternalError e) {
+            throw unreadable(e);
+        }
     }
 
     /**
@@ -239,9 +260,12 @@ final class SSTable {
             && recordsTile(segment, payload, payload + length);
     }
 
-    /** @return whether a block of this table failed its checksum (compaction then leaves the table out) */
-    boolean corruptSeen() {
-        return corruptSeen;
+    /**
+     * @return whether compaction leaves this table out: a block of it failed its checksum, or
+     *     {@value #READ_FAULTS_BEFORE_SET_ASIDE} of its reads failed below the checksums (a lasting I/O error)
+     */
+    boolean leftOutOfCompaction() {
+        return corruptSeen || readFaults.get() >= READ_FAULTS_BEFORE_SET_ASIDE;
     }
 
     private KvException corrupt(int block, long offset) {

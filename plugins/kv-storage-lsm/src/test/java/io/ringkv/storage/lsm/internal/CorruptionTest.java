@@ -145,6 +145,21 @@ class CorruptionTest {
         }
     }
 
+    /**
+     * A table whose reads keep failing below the checksums (a lasting disk error; here a file cut short under its
+     * mapping, in a child JVM under {@code -Xint}) failed every compaction of its tier, and a wait for compactions
+     * never returned: after {@value SSTable#READ_FAULTS_BEFORE_SET_ASIDE} faults it is left out and the others compact.
+     */
+    @Test
+    void aTableWhoseReadsKeepFailingIsLeftOutOfCompactionAndTheOthersStillCompact() throws Exception {
+        String printed = InterpretedChild.run(UnreadableTableCompaction.class, data, 60);
+        assertTrue(printed.lines().anyMatch("TABLES 2 true"::equals),
+            "the unreadable table stays and the two others were compacted into one:\n" + printed);
+        long faults = printed.lines().filter(line -> line.startsWith("FAULTS ")).findFirst()
+            .map(line -> Long.parseLong(line.substring("FAULTS ".length()))).orElseThrow(() -> new AssertionError(printed));
+        assertTrue(faults >= SSTable.READ_FAULTS_BEFORE_SET_ASIDE, printed);
+    }
+
     @Test
     void anSSTableWithACorruptFooterIsSetAsideAndTheRestIsServed() throws IOException {
         Path first;

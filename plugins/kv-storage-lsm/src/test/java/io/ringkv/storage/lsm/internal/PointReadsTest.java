@@ -106,29 +106,10 @@ class PointReadsTest {
         }
     }
 
-    /**
-     * In a child JVM under {@code -Xint}: HotSpot reports a fault under a mapping as an {@link InternalError}
-     * reliably only in the interpreter (in compiled code it may abort the process while decoding the faulting
-     * instruction, which is why the README says a disk error under {@code mmap} reads can end the node), and what
-     * this asserts is the engine's part: the error becomes a {@code STORAGE_FAILURE} naming the table, and the
-     * engine reads on.
-     */
+    /** In a child JVM under {@code -Xint} ({@link InterpretedChild}). */
     @Test
     void aFaultUnderTheMappingFailsTheReadWithAStorageFailureAndTheEngineReadsOn() throws Exception {
-        Path output = directory.resolve("child.log");
-        Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-            "--add-exports", "java.base/jdk.internal.misc=org.agrona", "-Xint", "-Xmx64m", "-Xshare:auto",
-            "--module-path", System.getProperty("jdk.module.path"),
-            "--patch-module", "io.ringkv.storage.lsm=" + System.getProperty("lsm.test.classes"),
-            "-m", "io.ringkv.storage.lsm/" + MappedFaultReader.class.getName(), directory.toString())
-            .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        if (!child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            child.destroyForcibly();
-            org.junit.jupiter.api.Assertions.fail("the child did not finish in 60 s:\n"
-                + java.nio.file.Files.readString(output));
-        }
-        String printed = java.nio.file.Files.readString(output);
-        assertEquals(0, child.exitValue(), printed);
+        String printed = InterpretedChild.run(MappedFaultReader.class, directory, 60);
         String table = printed.lines().filter(line -> line.startsWith("TABLE ")).findFirst()
             .orElseThrow(() -> new AssertionError(printed)).substring("TABLE ".length());
         String read = printed.lines().filter(line -> line.startsWith("FAILED ") || line.equals("READ"))
