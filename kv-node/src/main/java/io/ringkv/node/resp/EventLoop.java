@@ -152,7 +152,6 @@ final class EventLoop implements Runnable, AnswerChannel {
         }
     }
 
-    /** Runs {@code task} on the loop thread: at once when called from it, else queued with a wake-up. */
     /** Runs {@code task} on the loop thread at its next turn, never at once (no recursion into the caller). */
     void later(Runnable task) {
         tasks.offer(task);
@@ -399,8 +398,13 @@ final class EventLoop implements Runnable, AnswerChannel {
     }
 
     private void runTasks() {
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
+        // only the tasks queued before this turn: one that queues another (a read of buffered input that made no
+        // progress) leaves it to the next turn, so the selector, the answers and the timeouts still come round
+        for (int queued = tasks.size(); queued > 0; queued--) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                return;
+            }
             task.run();
         }
     }

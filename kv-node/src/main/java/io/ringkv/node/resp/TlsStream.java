@@ -26,6 +26,11 @@ final class TlsStream implements ClientStream {
     /** Write mode: decrypted bytes not yet handed to the parser. */
     private ByteBuffer appIn;
     private boolean inboundDone;
+    /**
+     * The last read ended wanting bytes the socket did not have: what {@link #netIn} holds is part of a record, and
+     * nothing can be read from it before the socket brings more (which the selector reports).
+     */
+    private boolean starved;
 
     /** @param engine a server-mode engine with the port's parameters set */
     TlsStream(SocketChannel channel, SSLEngine engine) {
@@ -84,7 +89,8 @@ final class TlsStream implements ClientStream {
                         inboundDone = true;
                         return appIn.position() > 0 ? drainInto(dst) : -1;
                     }
-                    if (read == 0) {
+                    starved = read == 0;
+                    if (starved) {
                         return 0;
                     }
                 }
@@ -165,7 +171,8 @@ final class TlsStream implements ClientStream {
 
     @Override
     public boolean hasBufferedInput() {
-        return appIn.position() > 0 || netIn.position() > 0 && !inboundDone;
+        // part of a record is no input: asked to read it again at once, the loop would spin until the rest came
+        return appIn.position() > 0 || netIn.position() > 0 && !inboundDone && !starved;
     }
 
     @Override

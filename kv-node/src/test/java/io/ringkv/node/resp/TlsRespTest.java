@@ -130,6 +130,30 @@ class TlsRespTest {
     }
 
     @Test
+    void aClientThatSendsPartOfARecordHoldsNoOtherClientBackAndIsClosedAsAHalfSentRequest() throws Exception {
+        // the loop took the part of a record in its buffer for input to read, and read it again at once without end:
+        // no other connection was served or accepted, and no timeout came round
+        Path keystore = TestCertificates.keystore(directory, "node-a", "node.p12");
+        RespServer server = serve(keystore, RespConfig.onPort(0).withTimeouts(0, 300));
+        try (Socket partial = new Socket()) {
+            partial.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+            partial.setSoTimeout(10_000);
+            // a handshake record's header announcing 100 bytes, and none of them
+            partial.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x64});
+            partial.getOutputStream().flush();
+            DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().ssl(true)
+                .sslSocketFactory(TestCertificates.clientContext(keystore).getSocketFactory()).timeoutMillis(10_000)
+                .build();
+            try (Jedis jedis = new Jedis(new HostAndPort("localhost", server.port()), config)) {
+                assertEquals("PONG", jedis.ping());
+            }
+            byte[] before = partial.getInputStream().readAllBytes();
+            assertTrue(before.length == 0 || before[0] == 21, "only an alert before the close: " + before.length);
+        }
+        assertEquals(1L, server.counters().value(RespCounter.CLOSED_INCOMPLETE_REQUEST));
+    }
+
+    @Test
     void aClientThatNeverFinishesItsHandshakeIsClosedAsAHalfSentRequest() throws Exception {
         Path keystore = TestCertificates.keystore(directory, "node-a", "node.p12");
         RespServer server = serve(keystore, RespConfig.onPort(0).withTimeouts(0, 300));
