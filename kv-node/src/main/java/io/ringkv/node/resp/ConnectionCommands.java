@@ -61,7 +61,7 @@ final class ConnectionCommands {
             this::quit));
         table.register(CommandSpec.keyless("command", -1, "loading stale", "server",
             "Returns detailed information about all commands.",
-            this::command));
+            this::command).withReplyBound(this::commandReplyBytes));
         table.register(CommandSpec.keyless("info", -1, "loading stale", "server",
             "Returns information and statistics about the server.",
             this::info));
@@ -216,8 +216,27 @@ final class ConnectionCommands {
             Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY, Reply.EMPTY_ARRAY));
     }
 
+    /**
+     * COMMAND's worst case: every command's entry, and one more for each name a client lists (INFO answers each
+     * name given, repeats too). Names are cheap to send and their entries are not: without this bound a request of
+     * a hundred thousand names was judged small, and built a reply of tens of MB.
+     */
+    private long commandReplyBytes(List<byte[]> arguments) {
+        long entry = 0;
+        for (CommandSpec spec : dispatcher.commands()) {
+            long bytes = spec.name().length() + spec.summary().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                + spec.group().length() + String.join(" ", spec.flags()).length();
+            entry = Math.max(entry, bytes);
+        }
+        // framing: the entry's array or map, its fields' headers, the integers
+        entry += 256;
+        return CommandSpec.SMALL_REPLY_BYTES + (dispatcher.commands().size() + Math.max(0, arguments.size() - 2L))
+            * entry;
+    }
+
     private Reply docs(List<byte[]> names) {
-        List<CommandSpec> specs = new ArrayList<>();
+        // a map: a name given twice is answered once
+        java.util.Set<CommandSpec> specs = new java.util.LinkedHashSet<>();
         if (names.isEmpty()) {
             specs.addAll(dispatcher.commands());
         } else {

@@ -154,6 +154,29 @@ class ReplyBudgetTest {
     }
 
     @Test
+    void commandsRepliesAreBoundedByTheNamesAskedForAndDocsAnswersANameOnce() throws Exception {
+        // names cost a few bytes each and their entries hundreds: COMMAND was judged a small reply whatever it
+        // listed, and a request of many names built one of tens of MB
+        RespServer server = start(SMALL_BUDGET, map);
+        RespTestClient client = client(server);
+        // RESP2: the map of DOCS comes as a flat array, a name and its entry
+        assertEquals(2, assertInstanceOf(List.class, client.call("COMMAND", "DOCS", "get", "get", "get")).size());
+        assertEquals(3, assertInstanceOf(List.class, client.call("COMMAND", "INFO", "get", "get", "nosuch")).size());
+        for (String subcommand : List.of("DOCS", "INFO")) {
+            List<String> many = new ArrayList<>(List.of("COMMAND", subcommand));
+            for (int i = 0; i < 2_000; i++) {
+                many.add("scan");
+            }
+            Err refused = assertInstanceOf(Err.class, client.call(many.toArray(String[]::new)));
+            assertTrue(refused.message().startsWith("ERR COMMAND reply could exceed "), refused.message());
+        }
+        assertEquals(2, server.counters().value(RespCounter.REPLY_TOO_LARGE));
+        // every command's entry is still within what one request may produce
+        assertEquals(36, assertInstanceOf(List.class, client.call("COMMAND")).size());
+        assertEquals("PONG", client.call("PING"));
+    }
+
+    @Test
     void getvsReplyBoundCountsAsManySiblingsAsAReplicaKeeps() {
         assertEquals(ReplicationConfig.DEFAULT.maxSiblings(), KeyValueCommands.SIBLINGS_REPLIED);
     }
