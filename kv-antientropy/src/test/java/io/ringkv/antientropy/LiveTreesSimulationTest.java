@@ -14,6 +14,7 @@ import io.ringkv.api.NodeId;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.ring.Ring;
 import io.ringkv.ring.TokenRange;
+import io.ringkv.sim.ForwardingEngine;
 import io.ringkv.sim.SimStorageStage;
 import io.ringkv.sim.Simulation;
 import io.ringkv.sim.SimulationSeeds;

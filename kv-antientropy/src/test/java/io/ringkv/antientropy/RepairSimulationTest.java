@@ -13,6 +13,7 @@ import io.ringkv.antientropy.internal.RepairMessage;
 import io.ringkv.api.NodeId;
 import io.ringkv.ring.Partitioner;
 import io.ringkv.ring.TokenRange;
+import io.ringkv.sim.ForwardingEngine;
 import io.ringkv.sim.LatencyModel;
 import io.ringkv.sim.SimStorageStage;
 import io.ringkv.sim.Simulation;

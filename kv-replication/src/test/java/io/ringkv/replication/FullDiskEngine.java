@@ -3,33 +3,19 @@ package io.ringkv.replication;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
-import io.ringkv.storage.RecordVisitor;
 import io.ringkv.storage.StorageEngine;
-import io.ringkv.storage.StorageMetrics;
-import io.ringkv.storage.StorageRecord;
 
 /**
  * An engine on a full disk: every write is refused with {@code DISK_FULL}, reads are served from what it holds, until
  * {@link #free()} makes room.
  */
-final class FullDiskEngine implements StorageEngine {
+final class FullDiskEngine extends io.ringkv.sim.ForwardingEngine {
     static final String REFUSAL = "disk full: the data directory /data has 12 KiB free, writes need at least 64.0 MiB";
 
-    private final StorageEngine held;
     private volatile boolean full = true;
 
     FullDiskEngine(StorageEngine held) {
-        this.held = held;
-    }
-
-    @Override
-    public String name() {
-        return held.name();
-    }
-
-    @Override
-    public boolean isVolatile() {
-        return held.isVolatile();
+        super(held);
     }
 
     /** Why writes are refused while full: {@code DISK_FULL}, or another code to stand for another failure. */
@@ -61,13 +47,13 @@ final class FullDiskEngine implements StorageEngine {
     @Override
     public void put(long token, Key key, byte[] version, byte[] value) {
         refuseWhileFull(key);
-        held.put(token, key, version, value);
+        super.put(token, key, version, value);
     }
 
     @Override
     public void delete(long token, Key key, byte[] version) {
         refuseWhileFull(key);
-        held.delete(token, key, version);
+        super.delete(token, key, version);
     }
 
     private void refuseWhileFull(Key key) {
@@ -75,30 +61,5 @@ final class FullDiskEngine implements StorageEngine {
         if (full && (only == null || only.equals(key))) {
             throw new KvException(refusal, refusal == ErrorCode.DISK_FULL ? REFUSAL : "the engine failed");
         }
-    }
-
-    @Override
-    public StorageRecord get(long token, Key key) {
-        return held.get(token, key);
-    }
-
-    @Override
-    public void scan(long startExclusive, long endInclusive, RecordVisitor visitor) {
-        held.scan(startExclusive, endInclusive, visitor);
-    }
-
-    @Override
-    public void flush() {
-        held.flush();
-    }
-
-    @Override
-    public StorageMetrics metrics() {
-        return held.metrics();
-    }
-
-    @Override
-    public void close() {
-        held.close();
     }
 }

@@ -1,4 +1,4 @@
-package io.ringkv.antientropy;
+package io.ringkv.sim;
 
 import io.ringkv.api.Key;
 import io.ringkv.storage.RecordVisitor;
@@ -6,11 +6,11 @@ import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageMetrics;
 import io.ringkv.storage.StorageRecord;
 
-/** An engine that passes every call to another: a test overrides only the calls it changes. */
-abstract class ForwardingEngine implements StorageEngine {
+/** An engine that passes every call to another: a test overrides only the calls it changes (a fault, a hook). */
+public abstract class ForwardingEngine implements StorageEngine {
     private final StorageEngine held;
 
-    ForwardingEngine(StorageEngine held) {
+    protected ForwardingEngine(StorageEngine held) {
         this.held = held;
     }
 

@@ -122,7 +122,8 @@ public final class SimStorageStage implements StorageStage {
             result = task.run(engine);
         } catch (KvException e) {
             failure = e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // as the node's stage: a task's Error fails the task, not the thread that runs every task
             failure = new KvException(ErrorCode.STORAGE_FAILURE, "storage task failed: " + e);
         }
         T finalResult = result;
@@ -133,8 +134,9 @@ public final class SimStorageStage implements StorageStage {
             scheduleForce();
         } else if (range ? !unforcedTokens.isEmpty() : unforcedTokens.contains(token)) {
             // an earlier write of this token (of any, for a scan) is not forced yet: the read must not answer with
-            // it before it is
+            // it before it is; after a failed force nothing else may come to force it, so the read asks for one
             awaitingForce.add(forceFailure -> completeAfterForce(finalResult, finalFailure, forceFailure, completion));
+            scheduleForce();
         } else {
             complete(result, failure, completion);
         }
@@ -153,12 +155,16 @@ public final class SimStorageStage implements StorageStage {
         KvException forceFailure = null;
         try {
             engine.flush();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             forceFailure = StorageStage.forceFailure(e);
         }
         List<Consumer<KvException>> done = new ArrayList<>(awaitingForce);
         awaitingForce.clear();
-        unforcedTokens.clear();
+        if (forceFailure == null) {
+            // as the node's stage: a failed force leaves its writes unforced, and reads of them wait for (and fail
+            // with) the next force, so a read never answers with what a crash could still take back
+            unforcedTokens.clear();
+        }
         for (Consumer<KvException> waiting : done) {
             waiting.accept(forceFailure);
         }
