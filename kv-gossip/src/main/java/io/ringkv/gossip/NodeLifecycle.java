@@ -118,6 +118,10 @@ public final class NodeLifecycle implements Gossiper.Listener {
     private Ring ring;
     /** The ring once JOINING nodes with tokens own them and LEAVING ones are gone. */
     private Ring future;
+    /** The rings come from the previous run's view ({@link #restore}): the listener is told of them at start. */
+    private boolean ringsRestored;
+    /** A decommission found every node of the ring leaving and waits for one to stay (logged once). */
+    private boolean waitingForAKeeper;
     /** Changes of the ring or the future ring; a move made against older ones runs again. */
     private long ringChanges;
     /** Raised by every new plan (a pick, a leave): timers and move reports of an older one are ignored. */
@@ -212,6 +216,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
         int restored = gossiper.restore(remembered);
         ring = MembershipRing.build(gossiper.states(), settings.replicationFactor());
         future = MembershipRing.future(gossiper.states(), settings.replicationFactor());
+        ringsRestored = true;
         return restored;
     }
 
@@ -228,6 +233,11 @@ public final class NodeLifecycle implements Gossiper.Listener {
 
     /** Starts gossip and, for a node without tokens, the join. */
     public void start() {
+        if (ringsRestored) {
+            // the listener hears the restored rings: a join or leave under way in them would otherwise go unseen
+            // (writes not sent to its pending replicas) until the next change, as gossip brings the same states
+            ringListener.accept(ring);
+        }
         boolean hide = newData && gossiper.self().status() == NodeStatus.JOINING && gossiper.hasSeeds();
         if (hide) {
             gossiper.hideSelf();
@@ -576,13 +586,18 @@ public final class NodeLifecycle implements Gossiper.Listener {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "the last node of the ring cannot decommission: no"
                 + " node would keep its data");
         }
+        // the nodes that stay: the ring the cluster moves to leaves out those leaving already
+        int remaining = future.contains(selfId) ? future.size() - 1 : future.size();
+        if (remaining < 1) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "every other node of the ring is leaving: no node would"
+                + " keep this node's data; wait until they have left, or add a node first");
+        }
         if (mover == null) {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "this node cannot stream its ranges");
         }
         long plan = ++attempt;
         gossiper.announce(NodeStatus.LEAVING, mine.tokens());
         context.timers().schedule(MOVE_AFTER_ROUNDS * interval, id -> moveOutThenLeave(plan));
-        int remaining = ring.size() - 1;
         String warning = remaining < settings.replicationFactor() ? " (the " + remaining + " remaining node(s)"
             + " keep fewer than N=" + settings.replicationFactor() + " copies)" : "";
         events.accept("decommissioning: LEAVING, streaming its ranges to the nodes that take them over" + warning);
@@ -594,6 +609,19 @@ public final class NodeLifecycle implements Gossiper.Listener {
         if (plan != attempt) {
             return;
         }
+        if (future.isEmpty()) {
+            // nodes decommissioned in the same round each saw the others still NORMAL: with every node leaving, no
+            // plan has a receiver, and each would leave having sent nothing. It waits instead, still serving
+            if (!waitingForAKeeper) {
+                waitingForAKeeper = true;
+                events.accept("ERROR: cannot hand this node's ranges over: every node of the ring is leaving, so none"
+                    + " would keep them; staying LEAVING until a node stays (restart one of the leaving nodes: it"
+                    + " comes back NORMAL, or add a node)");
+            }
+            context.timers().schedule(MOVE_AFTER_ROUNDS * interval, id -> moveOutThenLeave(plan));
+            return;
+        }
+        waitingForAKeeper = false;
         moveThen(plan, RangeMover.Direction.SEND, progress -> {
             events.accept("handed over its ranges (" + progress + "); handing over its " + hints.pending()
                 + " hints");

@@ -70,6 +70,8 @@ final class LifecycleCluster {
     private final Map<NodeId, long[]> storedTokens = new HashMap<>();
     /** Views a node's next start restores, as a node's peers file would give it back. */
     private final Map<NodeId, Gossiper.Remembered> rememberedViews = new HashMap<>();
+    /** The future ring each node's current run last told its ring listener of (as the node's replication hears it). */
+    private final Map<NodeId, io.ringkv.ring.Ring> futuresTold = new HashMap<>();
     /** Nodes whose data held their tokens (stored once, even none since; not wiped since), as node.state. */
     private final java.util.Set<NodeId> heldTokens = new java.util.HashSet<>();
     private final List<Announcement> announcements = new ArrayList<>();
@@ -167,6 +169,8 @@ final class LifecycleCluster {
         if (view != null) {
             lifecycle.restore(view);
         }
+        futuresTold.remove(id);
+        lifecycle.onRing(ring -> futuresTold.put(id, lifecycle.futureRing()));
         lifecycle.moveWith((move, listener) -> move(context, id, incarnation, lifecycle, move, listener));
         lifecycle.start();
         return lifecycle;
@@ -213,6 +217,11 @@ final class LifecycleCluster {
                     + state.id() + " own " + owned.length + " of its " + state.tokenCount() + " tokens");
             }
         }
+    }
+
+    /** @return the future ring {@code id}'s current run last told its ring listener of; null before any */
+    io.ringkv.ring.Ring futureTold(NodeId id) {
+        return futuresTold.get(id);
     }
 
     /** Keeps the node's view now for its next start to restore (what its peers file would hold). */

@@ -113,6 +113,28 @@ class LifecycleSimulationTest {
         conflict.assertHandedOverThenJoined();
     }
 
+    @Test
+    void aNodeRestartedWhileAnotherJoinsTellsItsRingListenerOfTheJoinAtStart() {
+        // the rings restored from the peers file reached no listener: gossip then brought the same states, no ring
+        // changed, and the restarted node's writes skipped the joiner until some other change came
+        LifecycleCluster cluster = new LifecycleCluster(5, 0).moves(1, 2, 0.0);
+        List<NodeId> members = cluster.addAll(3);
+        cluster.awaitSettled(300, List.of());
+        // a join that stays under way for the rest of the test
+        cluster.moves(400, 400, 0.0);
+        NodeId joiner = cluster.add(null);
+        NodeId restarted = members.get(1);
+        assertTrue(cluster.simulation().runUntil(() -> cluster.lifecycle(restarted).futureRing().contains(joiner),
+            100 * LifecycleCluster.INTERVAL), cluster.events(joiner));
+        cluster.rememberView(restarted);
+        cluster.simulation().crash(restarted);
+        cluster.simulation().restart(restarted);
+        io.ringkv.ring.Ring told = cluster.futureTold(restarted);
+        assertTrue(told != null && told.contains(joiner), "at start the listener heard the joiner's pending tokens: "
+            + told);
+        assertTrue(!cluster.lifecycle(restarted).ring().contains(joiner), "the joiner is still joining");
+    }
+
     /** Two NORMAL nodes with the same tokens, on either side of a partition that just healed. */
     private record Conflict(LifecycleCluster cluster, NodeId winner, NodeId loser, long[] lost, long healedAt) {
         static Conflict healed(long seed, double moveFailures) {
@@ -189,6 +211,48 @@ class LifecycleSimulationTest {
             .count();
         assertTrue(moves >= 2, "a join and a leave: " + moves);
         assertEquals(moves, reported, cluster.events(node));
+    }
+
+    @Test
+    void whenEveryNodeIsLeavingNoneLeavesWithoutHandingItsRangesToOneThatStays() {
+        // two decommissions in one round each saw the other NORMAL: with both leaving, no move had a receiver, and
+        // both left having sent nothing, every record gone
+        LifecycleCluster cluster = new LifecycleCluster(7, 0).moves(1, 2, 0.0);
+        List<NodeId> ids = cluster.addAll(2);
+        cluster.awaitSettled(300, List.of());
+        for (NodeId id : ids) {
+            assertTrue(cluster.lifecycle(id).decommission().startsWith("decommissioning"));
+        }
+        cluster.runRounds(100);
+        for (NodeId id : ids) {
+            assertFalse(cluster.lifecycle(id).hasLeft(), cluster.events(id));
+            assertEquals(NodeStatus.LEAVING, cluster.lifecycle(id).gossiper().self().status());
+            assertTrue(cluster.events(id).contains("every node of the ring is leaving"), cluster.events(id));
+        }
+        assertTrue(cluster.moves().stream().noneMatch(m -> m.move.direction() == RangeMover.Direction.SEND),
+            "a move with nobody to send to");
+        // one restarted comes back NORMAL and keeps the data: the other then hands its ranges over and leaves
+        cluster.simulation().crash(ids.get(0));
+        cluster.simulation().restart(ids.get(0));
+        assertTrue(cluster.simulation().runUntil(cluster.lifecycle(ids.get(1))::hasLeft,
+            300 * LifecycleCluster.INTERVAL), cluster.events(ids.get(1)));
+        assertTrue(cluster.moves().stream().anyMatch(m -> m.node.equals(ids.get(1)) && m.finishedAt >= 0
+            && m.move.direction() == RangeMover.Direction.SEND), "left without moving its ranges");
+    }
+
+    @Test
+    void aNodeIsNotDecommissionedWhileEveryOtherNodeIsLeaving() {
+        LifecycleCluster cluster = new LifecycleCluster(9, 0).moves(1, 2, 0.0);
+        List<NodeId> ids = cluster.addAll(2);
+        cluster.awaitSettled(300, List.of());
+        // a leave that stays under way for the rest of the test
+        cluster.moves(400, 400, 0.0);
+        assertTrue(cluster.lifecycle(ids.get(0)).decommission().startsWith("decommissioning"));
+        assertTrue(cluster.simulation().runUntil(() -> !cluster.lifecycle(ids.get(1)).futureRing()
+            .contains(ids.get(0)), 50 * LifecycleCluster.INTERVAL));
+        KvException refused = assertThrows(KvException.class, cluster.lifecycle(ids.get(1))::decommission);
+        assertTrue(refused.getMessage().contains("every other node of the ring is leaving"), refused.getMessage());
+        assertEquals(NodeStatus.NORMAL, cluster.lifecycle(ids.get(1)).gossiper().self().status());
     }
 
     @Test
