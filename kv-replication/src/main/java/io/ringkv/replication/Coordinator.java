@@ -757,7 +757,7 @@ public final class Coordinator implements TimerHandler {
         }
         HintConfig hintConfig = hints.config();
         SloppyQuorum.Targets selected = SloppyQuorum.select(ring, token, consistency.n(), liveness,
-            hintConfig.sloppyQuorum());
+            hintConfig.sloppyQuorum(), pendingReplicas(token, consistency.n()));
         boolean countHints = hintConfig.hintedWrites() == HintConfig.HintedWrites.COUNT;
         int liveOwners = selected.liveOwners();
         int countable = liveOwners + (countHints ? selected.substituted() : 0);
@@ -811,6 +811,27 @@ public final class Coordinator implements TimerHandler {
         java.util.Arrays.fill(pending, current, pending.length, true);
         return new WriteTargets(targets.toArray(NodeId[]::new), hintFor.toArray(NodeId[]::new),
             selected.owners().toArray(NodeId[]::new), List.copyOf(unhinted), countHints, pending, views);
+    }
+
+    /**
+     * @return the key's replicas in the future ring that are not its replicas now (none while the ring is stable):
+     *     they take the write as replicas, so none of them may stand in for a down owner, where it would hold the
+     *     write only as a hint
+     */
+    private java.util.Set<NodeId> pendingReplicas(long token, int n) {
+        if (future == ring || future.isEmpty()) {
+            return java.util.Set.of();
+        }
+        java.util.Set<NodeId> pending = new java.util.HashSet<>();
+        PreferenceList next = future.preferenceList(token);
+        PreferenceList now = ring.preferenceList(token);
+        for (int i = 0; i < Math.min(n, next.size()); i++) {
+            pending.add(next.get(i).id());
+        }
+        for (int i = 0; i < Math.min(n, now.size()); i++) {
+            pending.remove(now.get(i).id());
+        }
+        return pending;
     }
 
     /** Adds the key's live replicas in the future ring that are not among its {@code owners} now. */

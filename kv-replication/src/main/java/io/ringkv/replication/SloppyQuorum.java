@@ -62,6 +62,17 @@ public final class SloppyQuorum {
      * @return the owners, which are alive, and their substitutes
      */
     public static Targets select(Ring ring, long token, int n, LivenessView liveness, boolean sloppy) {
+        return select(ring, token, n, liveness, sloppy, Set.of());
+    }
+
+    /**
+     * As {@link #select(Ring, long, int, LivenessView, boolean)}, with nodes that may not stand in.
+     *
+     * @param notSubstitutes the key's pending replicas (nodes that gain it in the ring the cluster moves to): such a
+     *     node takes the write as a replica, and as a substitute would hold it only as a hint for another owner
+     */
+    public static Targets select(Ring ring, long token, int n, LivenessView liveness, boolean sloppy,
+                                 Set<NodeId> notSubstitutes) {
         PreferenceList list = ring.preferenceList(token);
         int count = Math.min(n, list.size());
         List<NodeId> owners = new ArrayList<>(count);
@@ -85,7 +96,7 @@ public final class SloppyQuorum {
             }
         }
         // a few more candidates than down owners, so that a domain not used yet can be preferred
-        List<Node> candidates = healthyBeyond(ring, token, list, liveness, 3 * count);
+        List<Node> candidates = healthyBeyond(ring, token, list, liveness, 3 * count, notSubstitutes);
         for (int i = 0; i < count; i++) {
             if (alive[i] || candidates.isEmpty()) {
                 continue;
@@ -109,16 +120,23 @@ public final class SloppyQuorum {
      *     key's range meets them (each once)
      */
     private static List<Node> healthyBeyond(Ring ring, long token, PreferenceList list, LivenessView liveness,
-                                            int wanted) {
+                                            int wanted, Set<NodeId> excluded) {
         List<Node> found = new ArrayList<>();
         Set<NodeId> seen = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
             seen.add(list.get(i).id());
         }
+        int listed = seen.size();
+        for (NodeId id : excluded) {
+            // only members of this ring: the walk stops once it has seen every one of them
+            if (ring.contains(id)) {
+                seen.add(id);
+            }
+        }
         int others = ring.size() - list.size();
         int start = ring.tokenIndexFor(token);
         int tokens = ring.tokenCount();
-        for (int step = 0; step < tokens && seen.size() - list.size() < others && found.size() < wanted; step++) {
+        for (int step = 0; step < tokens && seen.size() - listed < others && found.size() < wanted; step++) {
             Node node = ring.node(ring.ownerIndex((start + step) % tokens));
             if (seen.add(node.id()) && liveness.isAlive(node.id())) {
                 found.add(node);

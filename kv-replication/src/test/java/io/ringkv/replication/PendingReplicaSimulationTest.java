@@ -74,6 +74,58 @@ class PendingReplicaSimulationTest {
     }
 
     @Test
+    void theNodeThatGainsAKeyFromALeaverNeverStandsInForADownOwnerAndGetsTheWriteAsAReplica() {
+        // sloppy quorum's substitute is the next healthy node past the key's replicas: while a node leaves, that is
+        // the one gaining its ranges, which then held the write as a hint for the down owner only, and the leaver's
+        // departure left the write on fewer replicas than W
+        java.util.Map<NodeId, Boolean> alive = new java.util.HashMap<>();
+        // strict hinted writes: W counts the key's replicas only, so no read follows the write (a blind write that
+        // counted a substitute reads the owners, and its read repair would reach the gainer anyway)
+        TestCluster cluster = new TestCluster(3, 5, ReplicationConfig.DEFAULT,
+            HintConfig.DEFAULT.withHintedWrites(HintConfig.HintedWrites.STRICT), node -> alive.getOrDefault(node, true),
+            java.util.Set.of());
+        NodeId leaver = NodeId.of("n5");
+        Ring current = cluster.ring;
+        Ring future = current.withoutNode(leaver);
+        for (NodeId id : cluster.ids) {
+            cluster.node(id).updateRing(current, future);
+        }
+        String key = null;
+        NodeId gainer = null;
+        NodeId down = null;
+        for (int i = 0; key == null && i < 10_000; i++) {
+            List<NodeId> now = replicas(current, "k" + i);
+            List<NodeId> next = new ArrayList<>(replicas(future, "k" + i));
+            next.removeAll(now);
+            if (!now.contains(leaver) || next.size() != 1) {
+                continue;
+            }
+            for (NodeId owner : now) {
+                if (owner.equals(leaver)) {
+                    continue;
+                }
+                NodeId candidate = owner;
+                // without the rule the gainer is the substitute chosen for this down owner
+                SloppyQuorum.Targets plain = SloppyQuorum.select(current, io.ringkv.ring.Partitioner.token(
+                    Key.utf8("k" + i)), 3, node -> !node.equals(candidate), true);
+                if (java.util.Arrays.asList(plain.substitutes()).contains(next.getFirst())) {
+                    key = "k" + i;
+                    gainer = next.getFirst();
+                    down = owner;
+                    break;
+                }
+            }
+        }
+        assertTrue(key != null, "no key whose gainer would stand in: the test would prove nothing");
+        alive.put(down, false);
+        cluster.sim.crash(down);
+        NodeId via = leaver;
+        assertTrue(cluster.put(via, key, "v", null, QUORUM).succeeded());
+        cluster.sim.runFor(500 * TestCluster.MS);
+        assertEquals(1, cluster.stored(gainer, key).size(), gainer + " holds the write as data, not only as a hint");
+    }
+
+    @Test
     void aPendingReplicasAcknowledgementNeverCountsTowardW() {
         TestCluster cluster = joining(3);
         String key = null;

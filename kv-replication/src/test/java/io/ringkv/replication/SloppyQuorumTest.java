@@ -62,6 +62,16 @@ class SloppyQuorumTest {
     }
 
     @Test
+    void aNodeThatMayNotStandInIsPassedOver() {
+        // owners n2, n3, n4; n3 down: n5 would stand in, but it gains the key in the ring the cluster moves to
+        SloppyQuorum.Targets targets = SloppyQuorum.select(ring(5), KEY, 3, down("n3"), true, Set.of(id("n5")));
+        assertEquals(ids("n2", "n3", "n4"), targets.owners());
+        assertArrayEquals(new NodeId[] {null, id("n1"), null}, targets.substitutes());
+        assertArrayEquals(new NodeId[] {null, id("n5"), null},
+            SloppyQuorum.select(ring(5), KEY, 3, down("n3"), true).substitutes());
+    }
+
+    @Test
     void aRingWithNoSpareNodeGivesNoSubstitute() {
         SloppyQuorum.Targets targets = SloppyQuorum.select(ring(3), KEY, 3, down("n3"), true);
         assertEquals(ids("n2", "n3", "n1"), targets.owners());
