@@ -465,25 +465,46 @@ public final class Coordinator implements TimerHandler {
                 + " of node " + context.self().value() + "'s clock; nothing was written (fix the clocks)"));
             return;
         }
+        // nothing is tracked until the local replica stored the write: this timer answers the client at its deadline
+        // even when the local storage does not (a force that stalls), as a remote replica's silence would be
+        boolean[] timedOut = {false};
+        long localTimer = context.timers().schedule(config.requestTimeoutNanos(), id -> {
+            timedOut[0] = true;
+            metrics.timeouts.incrementRelease();
+            metrics.writesFailed.incrementRelease();
+            callback.onFailure(ErrorCode.TIMEOUT, "node " + context.self().value() + " did not store the write"
+                + " within the timeout (its storage is slow); it may still be written");
+        });
         local.coordinate(token, key, value, expiry, past(causalContext), stamp, (stamped, failure) -> {
+            boolean answered = timedOut[0];
+            context.timers().cancel(localTimer);
             if (failure != null) {
-                refused.accept(failure);
+                if (!answered) {
+                    refused.accept(failure);
+                }
                 return;
             }
             if (stamped == ReplicaTasks.Coordinated.NOTHING) {
                 // a change of expiry whose value expired or was deleted before the change was stamped: no write
                 metrics.expiryChangesOfGoneValues.incrementRelease();
-                callback.onSuccess(null, false);
+                if (!answered) {
+                    callback.onSuccess(null, false);
+                }
                 return;
             }
             // a blind write may be stamped after what it replaced: the clock moves past it
             receive(stamped.written().version().timestamp());
+            // stored after the client's deadline, it is still sent to the replicas, given a retry interval to reach them
+            long writeDeadline = answered
+                ? context.clock().monotonicNanos() + config.retryIntervalNanos() : deadline;
             PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets.targets(),
-                targets.hintFor(), targets.owners(), targets.countHints(), targets.pending(), deadline,
+                targets.hintFor(), targets.owners(), targets.countHints(), targets.pending(), writeDeadline,
                 stamped.written(),
                 stamped.stored().state().versions(), consistency.w(), targets.quorumSets(consistency.w()),
-                stamped.supersededLive(), callback);
-            pending.blind = causalContext == null ? consistency : null;
+                stamped.supersededLive(), answered ? SILENT : callback);
+            pending.clientAnswered = answered;
+            // a client that heard TIMEOUT waits for no second round either
+            pending.blind = causalContext == null && !answered ? consistency : null;
             track(pending);
             sendWrite(pending, false);
             // an owner that is down with no substitute to stand in gets a hint here, at once, and the client's answer
@@ -1039,7 +1060,9 @@ public final class Coordinator implements TimerHandler {
             case PendingWrite write -> {
                 // the coordinating replica stored it: the owners that did not take it get hints all the same
                 hintUnacknowledged(write);
-                metrics.timeouts.incrementRelease();
+                if (!write.clientAnswered) {
+                    metrics.timeouts.incrementRelease();
+                }
                 failWrite(write, ErrorCode.TIMEOUT, write.acks + " of " + write.required
                     + " replicas acknowledged within the timeout" + (write.viewsSatisfied() ? ""
                     : " (" + write.views.shortfall() + ")"));
@@ -1163,7 +1186,9 @@ public final class Coordinator implements TimerHandler {
             supersedeOthers(write);
             return;
         }
-        metrics.writesAcknowledged.incrementRelease();
+        if (!write.clientAnswered) {
+            metrics.writesAcknowledged.incrementRelease();
+        }
         write.callback.onSuccess(write.versioned.version(), write.supersededLive);
     }
 
@@ -1324,9 +1349,22 @@ public final class Coordinator implements TimerHandler {
 
     private void failWrite(PendingWrite write, ErrorCode code, String message) {
         write.done = true;
-        metrics.writesFailed.incrementRelease();
+        if (!write.clientAnswered) {
+            metrics.writesFailed.incrementRelease();
+        }
         write.callback.onFailure(code, message);
     }
+
+    /** The callback of a write whose client already heard TIMEOUT: its outcome goes nowhere. */
+    private static final PutCallback SILENT = new PutCallback() {
+        @Override
+        public void onSuccess(Version written) {
+        }
+
+        @Override
+        public void onFailure(ErrorCode code, String message) {
+        }
+    };
 
     /** @return {@code targets} followed by the members of {@code views} not among them */
     private static NodeId[] withMembers(NodeId[] targets, List<List<NodeId>> views) {

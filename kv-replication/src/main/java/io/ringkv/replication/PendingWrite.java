@@ -52,6 +52,12 @@ final class PendingWrite extends PendingRequest {
     /** A replica acknowledged the write beside versions the write does not cover. */
     boolean othersHeld;
     /**
+     * The client already heard TIMEOUT: the local replica took longer than the request timeout to store the write (a
+     * stalled force). The write is replicated all the same, and its outcome reaches neither the client nor the
+     * counters of answered writes.
+     */
+    boolean clientAnswered;
+    /**
      * A substitute's acknowledgement counted toward W before the answer: it stores a hint and says nothing of what
      * the key held, so a blind write cannot tell from its W acknowledgements whether it superseded everything.
      */

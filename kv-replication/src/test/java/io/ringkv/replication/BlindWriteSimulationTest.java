@@ -86,6 +86,29 @@ class BlindWriteSimulationTest {
     }
 
     @Test
+    void aWriteThroughAReplicaWhoseForceStallsIsAnsweredTimeoutAtItsDeadlineAndStillReplicated() {
+        // nothing was tracked until the local replica stored the write: a force slower than the request timeout left
+        // the client waiting for it, and one that never returned left it waiting for ever
+        TestCluster cluster = new TestCluster(3, 3, ReplicationConfig.DEFAULT);
+        cluster.slowForces.add(n(1));
+        long requestTimeout = ReplicationConfig.DEFAULT.requestTimeoutNanos();
+        TestCluster.Outcome<Version> write = new TestCluster.Outcome<>();
+        long start = cluster.sim.now();
+        cluster.coordinator(n(1)).put(Key.utf8("k"), Value.utf8("v"), null, TestCluster.putInto(write));
+        assertTrue(cluster.sim.runUntil(() -> write.done, 2 * requestTimeout), "no answer in twice the timeout");
+        assertEquals(ErrorCode.TIMEOUT, write.error, write.message);
+        assertTrue(cluster.sim.now() - start <= requestTimeout + MS, "answered at the deadline: "
+            + (cluster.sim.now() - start) / MS + " ms");
+        assertEquals(1, cluster.node(n(1)).counters().timeouts());
+        // once stored, it reaches the other replicas all the same, and no second outcome is counted
+        cluster.slowForces.clear();
+        cluster.sim.runFor(cluster.forcesSlowNanos + 500 * MS);
+        assertEquals(List.of(Value.utf8("v")), cluster.get(n(2), "k", new Consistency(3, 1, 1)).value.values());
+        assertEquals(1, cluster.node(n(1)).counters().writesFailed());
+        assertEquals(0, cluster.node(n(1)).counters().writesAcknowledged());
+    }
+
+    @Test
     void aBlindDeleteSaysWhetherItsReplicaHeldALiveValue() {
         SimulationSeeds.run(getClass(), "aBlindDeleteSaysWhetherItsReplicaHeldALiveValue", "kv-replication", 20,
             seed -> {

@@ -38,6 +38,9 @@ final class TestCluster {
     private final Map<NodeId, StorageEngine> hintEngines = new java.util.HashMap<>();
     /** Each node's current incarnation's copy of its data store, kept from what its replica reports writing. */
     final Map<NodeId, RecordMirror> mirrors = new java.util.HashMap<>();
+    /** Nodes whose data forces take {@link #forcesSlowNanos} from now on. */
+    final java.util.Set<NodeId> slowForces = new java.util.HashSet<>();
+    long forcesSlowNanos = 5_000_000_000L;
 
     TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness) {
         this(seed, nodes, config, liveness, java.util.Set.of());
@@ -79,7 +82,11 @@ final class TestCluster {
                     .withExpiry(Replication.recordExpiry()) : store;
                 StorageEngine engine = full ? new FullDiskEngine(disk.open(opened)) : disk.open(opened);
                 engines.put(id, engine);
-                stages.put(id, new io.ringkv.sim.SimStorageStage(context, engine));
+                // a node in slowForces takes forcesSlowNanos for each force of its data (a stalling disk)
+                io.ringkv.sim.LatencyModel forces = random -> slowForces.contains(id) ? forcesSlowNanos
+                    : io.ringkv.sim.SimStorageStage.DEFAULT_FORCE_LATENCY.sampleNanos(random);
+                stages.put(id, new io.ringkv.sim.SimStorageStage(context, engine,
+                    io.ringkv.sim.SimStorageStage.DEFAULT_TASK_LATENCY, forces, 10_000));
                 StorageEngine hintEngine = disk.open(hintStore);
                 hintEngines.put(id, hintEngine);
                 hintStages.put(id, new io.ringkv.sim.SimStorageStage(context, hintEngine));
