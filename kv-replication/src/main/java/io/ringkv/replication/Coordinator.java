@@ -1246,7 +1246,13 @@ public final class Coordinator implements TimerHandler {
                 // an expiry already past deletes, as changeExpiry does
                 Value value = expired ? null : first.value();
                 Expiry expiry = value == null ? Expiry.NONE : Expiry.atInstant(expiresAt);
-                write(write.key, value, expiry, siblings.context(), asked, new PutCallback() {
+                // the same client write made again: it supersedes the first one too, which the replicas read may
+                // not hold (a lost Write, a read of other owners); without it, the key would keep both as siblings
+                CausalContext read = siblings.context();
+                HybridTimestamp firstStamp = first.version().timestamp();
+                CausalContext context = new CausalContext(read.clock().merge(first.version().clock()),
+                    firstStamp.isAfter(read.latest()) ? firstStamp : read.latest());
+                write(write.key, value, expiry, context, asked, new PutCallback() {
                     @Override
                     public void onSuccess(Version written) {
                         write.callback.onSuccess(written, supersededLive);

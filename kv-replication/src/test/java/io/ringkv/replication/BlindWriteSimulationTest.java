@@ -230,6 +230,50 @@ class BlindWriteSimulationTest {
         assertEquals(List.of(), cluster.sim.handlerFailures());
     }
 
+    @Test
+    void aBlindWriteMadeAgainToSupersedeOthersSupersedesItsFirstCopyTooWhenTheReadMissedIt() {
+        // the second write took the read's context only: when the replicas that answered the read first lacked the
+        // first copy, the second did not cover it, and the key kept the client's value twice, as siblings
+        java.util.Map<NodeId, Boolean> alive = new java.util.HashMap<>();
+        TestCluster cluster = new TestCluster(5, 4, ReplicationConfig.DEFAULT,
+            node -> alive.getOrDefault(node, true), Set.of(n(1)));
+        List<NodeId> owners = new ArrayList<>();
+        String key = keyFirstReplicatedByN1(cluster, owners);
+        NodeId holder = owners.get(1);
+        NodeId judgedDown = owners.get(2);
+        // both other owners hold v0, which n1 (its disk full then) missed
+        assertTrue(cluster.put(holder, key, "v0", null, QUORUM).succeeded());
+        ((FullDiskEngine) cluster.engine(n(1))).free();
+        // n1 takes the third owner for down: a substitute stands in and its acknowledgement counts, so a read follows
+        alive.put(judgedDown, false);
+        // the first copy's Write to the holder is lost
+        boolean[] lost = {false};
+        cluster.sim.network().dropWhen((from, to, message) -> {
+            if (!lost[0] && from.equals(n(1)) && to.equals(holder)) {
+                lost[0] = true;
+                return true;
+            }
+            return false;
+        });
+        long rewrittenBefore = rewritten(cluster, n(1));
+        TestCluster.Outcome<Version> set = new TestCluster.Outcome<>();
+        cluster.coordinator(n(1)).put(Key.utf8(key), Value.utf8("v"), null, QUORUM, TestCluster.putInto(set));
+        assertTrue(cluster.sim.runUntil(() -> !cluster.stored(n(1), key).isEmpty(), 100 * MS));
+        // from the read on: the third owner answers again, and n1's own answer comes after the other two
+        alive.put(judgedDown, true);
+        cluster.slowTasks.add(n(1));
+        cluster.await(set);
+        assertTrue(set.succeeded(), set.error + " " + set.message);
+        assertEquals(rewrittenBefore + 1, rewritten(cluster, n(1)), "the write was made again: the test's premise");
+        cluster.slowTasks.clear();
+        cluster.sim.network().dropWhen(null);
+        cluster.sim.runFor(1_000 * MS);
+        for (NodeId owner : owners) {
+            SiblingSet held = cluster.stored(owner, key);
+            assertEquals(List.of(Value.utf8("v")), held.values(), owner + " holds " + held);
+        }
+    }
+
     private static List<NodeId> others(TestCluster cluster, NodeId node) {
         List<NodeId> others = new ArrayList<>(cluster.ids);
         others.remove(node);

@@ -41,6 +41,8 @@ final class TestCluster {
     /** Nodes whose data forces take {@link #forcesSlowNanos} from now on. */
     final java.util.Set<NodeId> slowForces = new java.util.HashSet<>();
     long forcesSlowNanos = 5_000_000_000L;
+    /** Nodes whose data tasks run 20 ms after they were queued, from now on. */
+    final java.util.Set<NodeId> slowTasks = new java.util.HashSet<>();
 
     TestCluster(long seed, int nodes, ReplicationConfig config, LivenessView liveness) {
         this(seed, nodes, config, liveness, java.util.Set.of());
@@ -85,8 +87,10 @@ final class TestCluster {
                 // a node in slowForces takes forcesSlowNanos for each force of its data (a stalling disk)
                 io.ringkv.sim.LatencyModel forces = random -> slowForces.contains(id) ? forcesSlowNanos
                     : io.ringkv.sim.SimStorageStage.DEFAULT_FORCE_LATENCY.sampleNanos(random);
-                stages.put(id, new io.ringkv.sim.SimStorageStage(context, engine,
-                    io.ringkv.sim.SimStorageStage.DEFAULT_TASK_LATENCY, forces, 10_000));
+                // and a node in slowTasks runs each task of its data 20 ms after it was queued (a busy disk)
+                io.ringkv.sim.LatencyModel tasks = random -> slowTasks.contains(id) ? 20_000_000L
+                    : io.ringkv.sim.SimStorageStage.DEFAULT_TASK_LATENCY.sampleNanos(random);
+                stages.put(id, new io.ringkv.sim.SimStorageStage(context, engine, tasks, forces, 10_000));
                 StorageEngine hintEngine = disk.open(hintStore);
                 hintEngines.put(id, hintEngine);
                 hintStages.put(id, new io.ringkv.sim.SimStorageStage(context, hintEngine));
