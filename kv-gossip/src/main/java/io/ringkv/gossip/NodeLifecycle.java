@@ -476,6 +476,25 @@ public final class NodeLifecycle implements Gossiper.Listener {
     /** @param current the ring to move from, read again each time the move is planned anew */
     private void moveThen(long plan, RangeMover.Direction direction, Supplier<Ring> current,
                           Consumer<RangeMover.Progress> done) {
+        if (direction == RangeMover.Direction.SEND && future.isEmpty()) {
+            // nodes decommissioned within a round (or cut off from each other meanwhile) each planned with the
+            // others still NORMAL: with every node leaving, a plan has no receiver, and its node would leave having
+            // sent nothing. It waits instead, still serving, at its first plan and at every plan made again
+            running = null;
+            if (!waitingForAKeeper) {
+                waitingForAKeeper = true;
+                events.accept("ERROR: cannot hand this node's ranges over: every node of the ring is leaving, so none"
+                    + " would keep them; staying LEAVING until a node stays (restart one of the leaving nodes: it"
+                    + " comes back NORMAL, or add a node)");
+            }
+            context.timers().schedule(MOVE_AFTER_ROUNDS * interval, id -> {
+                if (plan == attempt) {
+                    moveThen(plan, direction, current, done);
+                }
+            });
+            return;
+        }
+        waitingForAKeeper = false;
         long changes = ringChanges;
         moveStartedNanos = context.clock().monotonicNanos();
         // the mover counts each move's failures from zero
@@ -609,19 +628,6 @@ public final class NodeLifecycle implements Gossiper.Listener {
         if (plan != attempt) {
             return;
         }
-        if (future.isEmpty()) {
-            // nodes decommissioned in the same round each saw the others still NORMAL: with every node leaving, no
-            // plan has a receiver, and each would leave having sent nothing. It waits instead, still serving
-            if (!waitingForAKeeper) {
-                waitingForAKeeper = true;
-                events.accept("ERROR: cannot hand this node's ranges over: every node of the ring is leaving, so none"
-                    + " would keep them; staying LEAVING until a node stays (restart one of the leaving nodes: it"
-                    + " comes back NORMAL, or add a node)");
-            }
-            context.timers().schedule(MOVE_AFTER_ROUNDS * interval, id -> moveOutThenLeave(plan));
-            return;
-        }
-        waitingForAKeeper = false;
         moveThen(plan, RangeMover.Direction.SEND, progress -> {
             events.accept("handed over its ranges (" + progress + "); handing over its " + hints.pending()
                 + " hints");

@@ -241,6 +241,27 @@ class LifecycleSimulationTest {
     }
 
     @Test
+    void nodesCutOffFromEachOtherWhileBothLeaveDoNotLeaveWhenTheirMovesArePlannedAgainWithNobodyToKeepTheData() {
+        // each planned its leave with the other still NORMAL, streamed to it, heard it was leaving meanwhile, and
+        // planned the move again against an empty future ring: no session, and both left
+        LifecycleCluster cluster = new LifecycleCluster(7, 0).moves(1, 2, 0.0);
+        List<NodeId> ids = cluster.addAll(2);
+        cluster.awaitSettled(300, List.of());
+        cluster.moves(20, 20, 0.0);
+        cluster.simulation().network().partition(List.of(ids.get(0)), List.of(ids.get(1)));
+        for (NodeId id : ids) {
+            assertTrue(cluster.lifecycle(id).decommission().startsWith("decommissioning"));
+        }
+        cluster.runRounds(10);
+        cluster.simulation().network().heal();
+        cluster.runRounds(100);
+        for (NodeId id : ids) {
+            assertFalse(cluster.lifecycle(id).hasLeft(), cluster.events(id));
+            assertTrue(cluster.events(id).contains("every node of the ring is leaving"), cluster.events(id));
+        }
+    }
+
+    @Test
     void aNodeIsNotDecommissionedWhileEveryOtherNodeIsLeaving() {
         LifecycleCluster cluster = new LifecycleCluster(9, 0).moves(1, 2, 0.0);
         List<NodeId> ids = cluster.addAll(2);
