@@ -108,8 +108,9 @@ final class RangeCleanup {
             long count = engine.dropUnless(keep);
             dropped.addRelease(count);
             events.accept("cleanup dropped " + count + " records of ranges this node no longer replicates");
-        } catch (RuntimeException e) {
-            events.accept("cleanup failed: " + e.getMessage());
+        } catch (RuntimeException | Error e) {
+            // an Error too (the JVM's InternalError for a fault under a mapped file): reported, not lost on the thread
+            events.accept("cleanup failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         } finally {
             lastMillis.setRelease((System.nanoTime() - started) / 1_000_000);
             completed.incrementRelease();

@@ -77,8 +77,28 @@ class RangeCleanupTest {
         assertEquals(0, repairs.get());
     }
 
+    @Test
+    void aCleanupThatFailsWithAnErrorSaysSo() throws Exception {
+        Ring ring = Ring.builder().replicationFactor(1).add(Node.of("a", "127.0.0.1", 7001, 8001), 0L).build();
+        GatedEngine engine = new GatedEngine(new long[] {1}, new CountDownLatch(0)) {
+            @Override
+            public long dropUnless(LongPredicate keep) {
+                throw new InternalError("a fault occurred in an unsafe memory access operation");
+            }
+        };
+        List<String> events = new CopyOnWriteArrayList<>();
+        RangeCleanup cleanup = new RangeCleanup(engine, new CounterRegistry(), events::add, () -> { });
+        cleanup.ringChanged(ring, ring);
+        cleanup.start(ring, ring, SELF);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (events.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of("cleanup failed: a fault occurred in an unsafe memory access operation"), events);
+    }
+
     /** An engine holding records at {@code tokens} whose drop waits for {@code gate}. */
-    private static final class GatedEngine implements StorageEngine {
+    private static class GatedEngine implements StorageEngine {
         final long[] tokens;
         final CountDownLatch gate;
         final AtomicInteger dropped = new AtomicInteger();

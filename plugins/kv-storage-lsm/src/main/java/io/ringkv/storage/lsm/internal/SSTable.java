@@ -93,7 +93,9 @@ final class SSTable {
             arena.close();
             channel.close();
             throw new CorruptTableException(path, e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // an Error too (the JVM's InternalError for a fault under the mapping): a shared arena is never freed
+            // by the collector, so the mapping, and the blocks of a file deleted after this, would stay till exit
             arena.close();
             channel.close();
             throw e;
