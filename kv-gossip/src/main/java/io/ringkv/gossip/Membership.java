@@ -264,7 +264,8 @@ public final class Membership {
      * Takes a heartbeat: a newer version of a state whose content is known here.
      *
      * @return what this view took, or null when the heartbeat is not newer, of another generation or content,
-     *     beyond the state's {@link EndpointState#versionLimit() version limit}, or of an endpoint unknown here (the
+     *     within the headroom under the state's {@link EndpointState#versionLimit() version limit} (its subject
+     *     could not outgrow it), or of an endpoint unknown here (the
      *     full state will come when asked for)
      */
     public Applied applyHeartbeat(Heartbeat heartbeat) {
@@ -274,7 +275,8 @@ public final class Membership {
         }
         EndpointState mine = slot.state;
         if (mine.generation() != heartbeat.generation() || heartbeat.version() <= mine.version()
-            || heartbeat.version() >= mine.versionLimit() || mine.stateVersion() != heartbeat.stateVersion()) {
+            || EndpointState.inHeadroom(heartbeat.version(), mine.status())
+            || mine.stateVersion() != heartbeat.stateVersion()) {
             return null;
         }
         slot.state = mine.withVersion(heartbeat.version());
