@@ -243,6 +243,12 @@ public final class HintedHandoff implements TimerHandler {
                 if (failure != null) {
                     totalBytes -= size;
                     counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+                    if (failure.code() != ErrorCode.DISK_FULL) {
+                        // the record may have been applied before its force failed, and a later force may keep it:
+                        // deleted (and skipped by scans until then), so that it is never delivered and taken off a
+                        // count it was never added to (DISK_FULL says nothing was written)
+                        delete(owner, hintSequence);
+                    }
                     done.accept(failure.code() == ErrorCode.DISK_FULL ? WriteOutcome.DISK_FULL : WriteOutcome.FAILED);
                     return;
                 }

@@ -41,6 +41,8 @@ final class TestCluster {
     /** Nodes whose data forces take {@link #forcesSlowNanos} from now on. */
     final java.util.Set<NodeId> slowForces = new java.util.HashSet<>();
     long forcesSlowNanos = 5_000_000_000L;
+    /** Nodes whose hint store fails every force from now on. */
+    final java.util.Set<NodeId> failingHintForces = new java.util.HashSet<>();
     /** Nodes whose data tasks run 20 ms after they were queued, from now on. */
     final java.util.Set<NodeId> slowTasks = new java.util.HashSet<>();
 
@@ -91,7 +93,16 @@ final class TestCluster {
                 io.ringkv.sim.LatencyModel tasks = random -> slowTasks.contains(id) ? 20_000_000L
                     : io.ringkv.sim.SimStorageStage.DEFAULT_TASK_LATENCY.sampleNanos(random);
                 stages.put(id, new io.ringkv.sim.SimStorageStage(context, engine, tasks, forces, 10_000));
-                StorageEngine hintEngine = disk.open(hintStore);
+                // a node in failingHintForces fails every force of its hint store (the hints are applied, not durable)
+                StorageEngine hintEngine = new io.ringkv.sim.ForwardingEngine(disk.open(hintStore)) {
+                    @Override
+                    public void flush() {
+                        if (failingHintForces.contains(id)) {
+                            throw new io.ringkv.api.KvException(ErrorCode.STORAGE_FAILURE, "the hint device failed");
+                        }
+                        super.flush();
+                    }
+                };
                 hintEngines.put(id, hintEngine);
                 hintStages.put(id, new io.ringkv.sim.SimStorageStage(context, hintEngine));
                 RecordMirror mirror = new RecordMirror(engine);
