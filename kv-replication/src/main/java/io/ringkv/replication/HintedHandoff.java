@@ -522,12 +522,16 @@ public final class HintedHandoff implements TimerHandler {
                 target.queued.addFirst(hint);
                 return;
             }
-            if (!replicates(hint)) {
+            boolean replicated = replicates(hint);
+            if (!replicated) {
                 counters.get(HintCounter.REDIRECTED).incrementRelease();
             }
             target.allowance -= hint.bytes();
             long correlationId = CORRELATION_FLAG | nextCorrelation++;
             Delivery delivery = new Delivery(target, hint, recipients, now);
+            // recipients() names a keeper only for an owner that replicates the key and is DOWN while this node
+            // hands its hints off; a redirected hint goes as a write to every current replica, never as a hint
+            delivery.toKeeper = handingOff && replicated && !recipients[0].equals(hint.owner());
             deliveries.put(correlationId, delivery);
             target.inFlight++;
             send(correlationId, delivery);
@@ -628,7 +632,7 @@ public final class HintedHandoff implements TimerHandler {
 
     private void send(long correlationId, Delivery delivery) {
         HintTasks.Hint hint = delivery.hint;
-        if (handingOff && ring.contains(hint.owner()) && !delivery.recipients[0].equals(hint.owner())) {
+        if (delivery.toKeeper) {
             // kept by another node for the DOWN owner: sent as a hint, with its original creation time
             counters.get(HintCounter.DELIVERY_SENDS).incrementRelease();
             int hinted = codec.encodeHintedWrite(correlationId, hint.token(), hint.key(), hint.versions(),
@@ -986,6 +990,8 @@ public final class HintedHandoff implements TimerHandler {
         boolean slotReleased;
         /** Set aside: only a silent pending replica is left to answer, and it is sent to now and then. */
         boolean aside;
+        /** Sent, as a hint, to another node that keeps it for the DOWN owner (this node hands its hints off). */
+        boolean toKeeper;
 
         Delivery(Target target, HintTasks.Hint hint, NodeId[] recipients, long sentNanos) {
             this.target = target;

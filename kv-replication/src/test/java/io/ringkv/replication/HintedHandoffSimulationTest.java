@@ -678,6 +678,45 @@ class HintedHandoffSimulationTest {
         assertTrue(cluster.hintCounter(HintCounter.REDIRECTED) >= elsewhere);
     }
 
+    @Test
+    void aLeavingNodeHandsHintsForAnOwnerThatNoLongerReplicatesTheirKeysToTheKeysReplicasAsWrites() {
+        // handing off, the node sent such a hint as a hint to the first current replica only (the path meant for a
+        // keeper of a DOWN owner's hints): the other replicas never got it, the delivery never completed, and it held
+        // one of the owner's slots until the node gave up and left with the owner's hints
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(23, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
+            Set.of());
+        NodeId back = cluster.ids.get(3);
+        down.add(back);
+        cluster.sim.crash(back);
+        List<String> keys = writeKeysOwnedBy(cluster, back, "b", 20);
+        cluster.sim.runFor(1_000 * MS);
+        io.ringkv.api.Node node = cluster.ring.node(cluster.ring.indexOf(back));
+        io.ringkv.ring.Ring moved = cluster.ring.withoutNode(back).withNode(node,
+            new java.util.SplittableRandom(2023).longs(cluster.ring.tokensOf(back).length).toArray());
+        for (NodeId id : cluster.ids) {
+            if (!id.equals(back)) {
+                cluster.node(id).updateRing(moved);
+            }
+        }
+        NodeId holder = cluster.ids.stream().filter(id -> !id.equals(back))
+            .max(java.util.Comparator.comparingLong(id -> cluster.node(id).hints().pending())).orElseThrow();
+        java.util.Set<String> held = cluster.hintedKeys(holder, back);
+        List<String> elsewhere = keys.stream().filter(key -> held.contains(key)
+            && !moved.preferenceList(Key.utf8(key)).contains(back)).toList();
+        assertTrue(!elsewhere.isEmpty() && cluster.node(holder).hints().pending() > 0, "the test would show nothing");
+        // the owner stays DOWN: the holder hands its hints off
+        cluster.node(holder).hints().handOff();
+        cluster.sim.runFor(10_000 * MS);
+        assertEquals(0, cluster.node(holder).hints().pending(), "hints left with the holder");
+        for (String key : elsewhere) {
+            io.ringkv.ring.PreferenceList now = moved.preferenceList(Key.utf8(key));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(1, cluster.stored(now.get(i).id(), key).size(), now.get(i).id() + " lacks " + key);
+            }
+        }
+    }
+
     /**
      * The cluster's first node cut off while {@code count} keys it replicates were written through the others: one
      * hint each waits on them.

@@ -178,6 +178,16 @@ final class TestCluster {
     }
 
     /** @return hints every running node holds, summed */
+    /** @return the keys {@code holder}'s hint store holds hints of for {@code owner} */
+    java.util.Set<String> hintedKeys(NodeId holder, NodeId owner) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (HintTasks.Hint hint : HintTasks.next(hintEngines.get(holder), owner, Long.MIN_VALUE, 100_000, 1L << 30,
+            HintTasks.engineLimits(config)).hints()) {
+            keys.add(new String(hint.key().toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return keys;
+    }
+
     int hintsPending() {
         int pending = 0;
         for (NodeId id : ids) {
