@@ -440,10 +440,11 @@ public final class HintedHandoff implements TimerHandler {
             }
             long timeout = replicationConfig.requestTimeoutNanos();
             if (now - delivery.sentNanos >= (delivery.aside ? PENDING_SLOW_RESENDS * timeout : timeout)) {
-                if (!delivery.aside && delivery.resends >= PENDING_RESENDS && delivery.ownerAnswered()) {
-                    // only pending replicas are still silent (believed alive, yet not answering): the hint gives
-                    // its delivery slot back to the owner's other hints, and is sent to them now and then until
-                    // they answer or are no longer among its recipients (asideDone); still counted
+                if (!delivery.aside && delivery.resends >= PENDING_RESENDS && delivery.someReplicaHoldsIt()) {
+                    // only replicas believed alive yet not answering are left (pending replicas, or current ones a
+                    // redirected hint goes to): the hint gives its delivery slot back to the owner's other hints,
+                    // and is sent to them now and then until they answer or are no longer among its recipients
+                    // (asideDone); still counted
                     releaseSlot(delivery);
                     delivery.aside = true;
                     delivery.target.aside++;
@@ -1020,9 +1021,24 @@ public final class HintedHandoff implements TimerHandler {
             return true;
         }
 
-        /** @return whether the hint's own replica is a recipient (it is the first when it is) and answered */
-        boolean ownerAnswered() {
-            return recipients.length > 0 && recipients[0].equals(hint.owner()) && answered[0];
+        /**
+         * @return whether a replica of the key holds the hint's write now: its owner answered (it is the first
+         *     recipient when it is one), or, for a hint redirected to the key's current replicas (its owner not among
+         *     them, and no keeper), any of them did
+         */
+        boolean someReplicaHoldsIt() {
+            if (recipients.length == 0 || toKeeper) {
+                return false;
+            }
+            if (recipients[0].equals(hint.owner())) {
+                return answered[0];
+            }
+            for (boolean each : answered) {
+                if (each) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

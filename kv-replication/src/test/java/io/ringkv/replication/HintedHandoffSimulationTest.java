@@ -607,6 +607,59 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aSilentReplicaOfRedirectedHintsDoesNotHoldUpTheOwnersOtherHints() {
+        // a delivery of a redirected hint gave its slot back only when the owner answered, which it never does (it is
+        // not a recipient): the first hints, waiting on a current replica believed alive but silent, held both slots,
+        // and the owner's other hints waited behind them for as long as it stayed silent
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(21, NODES, CONFIG,
+            HintConfig.DEFAULT.withSloppyQuorum(false).withDelivery(1L << 30, 2, 100 * MS), node -> !down.contains(node),
+            Set.of());
+        NodeId gone = cluster.ids.get(3);
+        NodeId holder = cluster.ids.get(2);
+        NodeId silent = cluster.ids.get(1);
+        io.ringkv.ring.Ring without = cluster.ring.withoutNode(gone);
+        List<String> toSilent = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        for (int i = 0; (toSilent.size() < 2 || others.size() < 6) && i < 100_000; i++) {
+            String key = "s" + i;
+            List<NodeId> owners = cluster.owners(key);
+            if (!owners.contains(gone) || !owners.contains(holder)) {
+                continue;
+            }
+            boolean silentReplica = without.preferenceList(Key.utf8(key)).contains(silent);
+            if (silentReplica && toSilent.size() < 2) {
+                toSilent.add(key);
+            } else if (!silentReplica && others.size() < 6) {
+                others.add(key);
+            }
+        }
+        assertTrue(toSilent.size() == 2 && others.size() == 6, "keys " + toSilent + " " + others);
+        down.add(gone);
+        cluster.sim.crash(gone);
+        // the holder coordinates them all and keeps the hints, the silent replica's first
+        for (String key : toSilent) {
+            assertTrue(cluster.put(holder, key, "v", null, QUORUM).succeeded());
+        }
+        for (String key : others) {
+            assertTrue(cluster.put(holder, key, "v", null, QUORUM).succeeded());
+        }
+        for (NodeId id : cluster.ids) {
+            if (!id.equals(gone)) {
+                cluster.node(id).updateRing(without);
+            }
+        }
+        cluster.sim.network().block(holder, silent);
+        cluster.sim.runFor(10_000 * MS);
+        for (String key : others) {
+            io.ringkv.ring.PreferenceList now = without.preferenceList(Key.utf8(key));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(1, cluster.stored(now.get(i).id(), key).size(), now.get(i).id() + " lacks " + key);
+            }
+        }
+    }
+
+    @Test
     void hintsRedirectedWhileANodeJoinsGoToTheKeysPendingReplicasToo() {
         // a joiner may be past a key in its stream: a write goes to it as a pending replica, and so must a hint whose
         // replica left the ring, else the key misses a copy once the joiner owns it
