@@ -440,13 +440,15 @@ public final class LsmEngine implements StorageEngine {
         for (Memtable memtable : view.frozen()) {
             records += memtable.size();
         }
+        int setAside = 0;
         for (SSTable table : view.tables()) {
             records += table.meta().records();
+            setAside += table.leftOutOfCompaction() ? 1 : 0;
         }
         long dataBytes = view.memtableBytes() + tableBytes(view);
         disk.refresh();
-        return counters.snapshot(records, dataBytes, metrics.snapshot(view.tables().size(), view.memtableBytes(),
-            disk, reads.mapped()));
+        return counters.snapshot(records, dataBytes, metrics.snapshot(view.tables().size(), setAside,
+            view.memtableBytes(), disk, reads.mapped()));
     }
 
     // ---- background work -------------------------------------------------------------------------------

@@ -48,12 +48,14 @@ final class LsmMetrics {
 
     /**
      * @param sstables SSTables open now
+     * @param setAside those of them compaction leaves out (a corrupt block, or reads that keep failing)
      * @param memtableBytes bytes held by the active and frozen memtables
      * @param disk the store's free space as last seen
      * @param pointReadsMapped point reads go through the tables' mappings now (see {@link PointReads})
      * @return every counter by name, with write amplification in hundredths
      */
-    Map<String, Long> snapshot(int sstables, long memtableBytes, DiskSpace disk, boolean pointReadsMapped) {
+    Map<String, Long> snapshot(int sstables, int setAside, long memtableBytes, DiskSpace disk,
+                               boolean pointReadsMapped) {
         Map<String, Long> out = new LinkedHashMap<>();
         long user = userBytes.sum();
         long flushed = flushBytesWritten.sum();
@@ -95,6 +97,7 @@ final class LsmMetrics {
         out.put(io.ringkv.storage.StorageMetrics.DISK_MIN_FREE_BYTES, disk.reserve());
         out.put(io.ringkv.storage.StorageMetrics.WRITES_REFUSED_DISK_FULL, writesRefusedDiskFull.sum());
         out.put("sstables", (long) sstables);
+        out.put("sstables_left_out_of_compaction", (long) setAside);
         out.put("point_reads_mapped", pointReadsMapped ? 1L : 0L);
         out.put("memtable_bytes", memtableBytes);
         // bytes the engine wrote to disk (commit log, flushes, compactions) per byte the caller wrote, ×100;

@@ -158,6 +158,7 @@ class CorruptionTest {
         long faults = printed.lines().filter(line -> line.startsWith("FAULTS ")).findFirst()
             .map(line -> Long.parseLong(line.substring("FAULTS ".length()))).orElseThrow(() -> new AssertionError(printed));
         assertTrue(faults >= SSTable.READ_FAULTS_BEFORE_SET_ASIDE, printed);
+        assertTrue(printed.lines().anyMatch("LEFT_OUT 1"::equals), "the gauge of tables left out:\n" + printed);
     }
 
     @Test

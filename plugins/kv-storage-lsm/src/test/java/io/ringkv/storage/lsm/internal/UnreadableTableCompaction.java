@@ -13,7 +13,7 @@ import java.util.Map;
  * The child process of {@link CorruptionTest}'s lasting-fault test: writes a table, cuts its file short under the
  * mapping (every later read of it faults, as under a lasting disk error), writes two more tables of its size with
  * compaction taking two at a time, waits for compactions, and prints {@code TABLES} and the tables left, then
- * {@code FAULTS} and the read faults counted. Run under {@code -Xint} ({@link InterpretedChild}).
+ * {@code FAULTS} and the read faults counted, then {@code LEFT_OUT} and the tables compaction leaves out. Run under {@code -Xint} ({@link InterpretedChild}).
  */
 public final class UnreadableTableCompaction {
     private static final int KEYS = 100;
@@ -38,6 +38,7 @@ public final class UnreadableTableCompaction {
         engine.awaitCompactions();
         System.out.println("TABLES " + engine.tableFiles().size() + " " + engine.tableFiles().contains(unreadable));
         System.out.println("FAULTS " + engine.metrics().extra().get("sstable_read_faults"));
+        System.out.println("LEFT_OUT " + engine.metrics().extra().get("sstables_left_out_of_compaction"));
         System.out.flush();
         engine.close();
     }
