@@ -34,12 +34,6 @@ public final class EndpointState {
     public static final long MAX_LIVE_VERSION = 1L << 61;
     /** Versions of a removed (LEFT) state stay below this (2^62 + 2^61), leaving room to beat without overflow. */
     public static final long MAX_VERSION = REMOVED_VERSION + MAX_LIVE_VERSION;
-    /**
-     * Room (2^40 versions) a node keeps under its state's version limit to jump past a claim about itself and beat
-     * on. A peer's version inside it is taken by no node: its subject could not outgrow it, and its real heartbeats
-     * would be older than the claim everywhere (DOWN while it gossips, or removed while it serves).
-     */
-    static final long VERSION_HEADROOM = 1L << 40;
     /** The most application values a state may carry. */
     public static final int MAX_APPLICATION_VALUES = 32;
     private static final int MAX_APPLICATION_VALUE_LENGTH = 255;
@@ -194,11 +188,6 @@ public final class EndpointState {
     /** @return the bound every version of a state with {@code status} stays below */
     public static long versionLimit(NodeStatus status) {
         return status == NodeStatus.LEFT ? MAX_VERSION : MAX_LIVE_VERSION;
-    }
-
-    /** @return whether a peer's {@code version} of a {@code status} state lies in the headroom no node takes */
-    static boolean inHeadroom(long version, NodeStatus status) {
-        return version >= versionLimit(status) - VERSION_HEADROOM;
     }
 
     /** @return true when this state is newer than one at ({@code otherGeneration}, {@code otherVersion}) */

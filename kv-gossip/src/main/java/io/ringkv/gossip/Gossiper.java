@@ -48,6 +48,7 @@ public final class Gossiper {
      * Room left below a version limit when this node jumps its version past a peer's claim: enough to beat every
      * millisecond for 35 years.
      */
+    private static final long VERSION_HEADROOM = 1L << 40;
     /**
      * How long ago, as far as the failure detector is concerned, a remembered state was made: long enough that no
      * detector takes it for a sign of life, short enough to travel in a gossip message's age field. A peer that
@@ -843,17 +844,12 @@ public final class Gossiper {
     }
 
     /**
-     * A state this node will not take: a generation too far ahead of this node's own
-     * ({@link #MAX_GENERATION_AHEAD}), a version in the headroom under its status' limit (its subject could not
-     * outgrow it), or an id whose fingerprint another known node already has (gossip names
+     * A state this node will not take, whatever its version: a generation too far ahead of this node's own
+     * ({@link #MAX_GENERATION_AHEAD}), or an id whose fingerprint another known node already has (gossip names
      * endpoints by fingerprint, so the two could not be told apart; the transport refuses such a pair too).
      */
     private boolean isImplausible(EndpointState state) {
         if (state.generation() - self.generation() > MAX_GENERATION_AHEAD) {
-            return true;
-        }
-        if (EndpointState.inHeadroom(state.version(), state.status())) {
-            // its subject could not jump past it: taken, it would make a live node DOWN or removed everywhere
             return true;
         }
         EndpointState sameFingerprint = membership.byFingerprint(state.fingerprint());
@@ -871,7 +867,7 @@ public final class Gossiper {
         if (generation != self.generation() || version <= self.version()) {
             return;
         }
-        if (EndpointState.inHeadroom(version, left ? NodeStatus.LEFT : self.status())) {
+        if (version >= EndpointState.versionLimit(left ? NodeStatus.LEFT : self.status()) - VERSION_HEADROOM) {
             counters.get(GossipCounter.DROPPED_IMPLAUSIBLE).incrementRelease();
             return;
         }

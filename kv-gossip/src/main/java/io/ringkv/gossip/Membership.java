@@ -264,8 +264,7 @@ public final class Membership {
      * Takes a heartbeat: a newer version of a state whose content is known here.
      *
      * @return what this view took, or null when the heartbeat is not newer, of another generation or content,
-     *     within the headroom under the state's {@link EndpointState#versionLimit() version limit} (its subject
-     *     could not outgrow it), or of an endpoint unknown here (the
+     *     beyond the state's {@link EndpointState#versionLimit() version limit}, or of an endpoint unknown here (the
      *     full state will come when asked for)
      */
     public Applied applyHeartbeat(Heartbeat heartbeat) {
@@ -275,8 +274,7 @@ public final class Membership {
         }
         EndpointState mine = slot.state;
         if (mine.generation() != heartbeat.generation() || heartbeat.version() <= mine.version()
-            || EndpointState.inHeadroom(heartbeat.version(), mine.status())
-            || mine.stateVersion() != heartbeat.stateVersion()) {
+            || heartbeat.version() >= mine.versionLimit() || mine.stateVersion() != heartbeat.stateVersion()) {
             return null;
         }
         slot.state = mine.withVersion(heartbeat.version());
