@@ -440,7 +440,8 @@ public final class HintedHandoff implements TimerHandler {
             }
             long timeout = replicationConfig.requestTimeoutNanos();
             if (now - delivery.sentNanos >= (delivery.aside ? PENDING_SLOW_RESENDS * timeout : timeout)) {
-                if (!delivery.aside && delivery.resends >= PENDING_RESENDS && delivery.someReplicaHoldsIt()) {
+                if (!delivery.aside && delivery.resends >= PENDING_RESENDS && !ring.isEmpty()
+                    && delivery.someReplicaHoldsIt(ring.preferenceList(delivery.hint.token()))) {
                     // only replicas believed alive yet not answering are left (pending replicas, or current ones a
                     // redirected hint goes to): the hint gives its delivery slot back to the owner's other hints,
                     // and is sent to them now and then until they answer or are no longer among its recipients
@@ -1022,19 +1023,21 @@ public final class HintedHandoff implements TimerHandler {
         }
 
         /**
+         * @param replicas the key's current replicas
          * @return whether a replica of the key holds the hint's write now: its owner answered (it is the first
          *     recipient when it is one), or, for a hint redirected to the key's current replicas (its owner not among
-         *     them, and no keeper), any of them did
+         *     them, and no keeper), one of them did (a pending replica's answer alone does not count)
          */
-        boolean someReplicaHoldsIt() {
+        boolean someReplicaHoldsIt(PreferenceList replicas) {
             if (recipients.length == 0 || toKeeper) {
                 return false;
             }
             if (recipients[0].equals(hint.owner())) {
                 return answered[0];
             }
-            for (boolean each : answered) {
-                if (each) {
+            // a redirected hint's recipients: the key's current replicas, then its pending ones
+            for (int i = 0; i < recipients.length; i++) {
+                if (answered[i] && replicas.contains(recipients[i])) {
                     return true;
                 }
             }
