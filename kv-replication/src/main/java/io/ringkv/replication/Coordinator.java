@@ -777,8 +777,9 @@ public final class Coordinator implements TimerHandler {
             return null;
         }
         HintConfig hintConfig = hints.config();
+        List<NodeId> pendingReplicas = pendingReplicas(token, consistency.n());
         SloppyQuorum.Targets selected = SloppyQuorum.select(ring, token, consistency.n(), liveness,
-            hintConfig.sloppyQuorum(), pendingReplicas(token, consistency.n()));
+            hintConfig.sloppyQuorum(), pendingReplicas);
         boolean countHints = hintConfig.hintedWrites() == HintConfig.HintedWrites.COUNT;
         int liveOwners = selected.liveOwners();
         int countable = liveOwners + (countHints ? selected.substituted() : 0);
@@ -816,7 +817,7 @@ public final class Coordinator implements TimerHandler {
             }
         }
         int current = targets.size();
-        addPending(token, consistency.n(), selected.owners(), targets, hintFor);
+        addPending(pendingReplicas, targets, hintFor);
         List<List<NodeId>> views = jointQuorums(consistency) ? otherViews(token, consistency.n(), selected.owners())
             : List.of();
         for (List<NodeId> view : views) {
@@ -835,35 +836,31 @@ public final class Coordinator implements TimerHandler {
     }
 
     /**
-     * @return the key's replicas in the future ring that are not its replicas now (none while the ring is stable):
-     *     they take the write as replicas, so none of them may stand in for a down owner, where it would hold the
-     *     write only as a hint
+     * @return the key's replicas in the future ring that are not its replicas now, in the future ring's order (none
+     *     while the ring is stable): they take the write as replicas ({@link #addPending}), so none of them may stand
+     *     in for a down owner, where it would hold the write only as a hint
      */
-    private java.util.Set<NodeId> pendingReplicas(long token, int n) {
+    private List<NodeId> pendingReplicas(long token, int n) {
         if (future == ring || future.isEmpty()) {
-            return java.util.Set.of();
+            return List.of();
         }
-        java.util.Set<NodeId> pending = new java.util.HashSet<>();
-        PreferenceList next = future.preferenceList(token);
         PreferenceList now = ring.preferenceList(token);
+        PreferenceList next = future.preferenceList(token);
+        List<NodeId> pending = new ArrayList<>();
         for (int i = 0; i < Math.min(n, next.size()); i++) {
             pending.add(next.get(i).id());
         }
+        // the request's N replicas now, which may be fewer than the ring keeps
         for (int i = 0; i < Math.min(n, now.size()); i++) {
             pending.remove(now.get(i).id());
         }
         return pending;
     }
 
-    /** Adds the key's live replicas in the future ring that are not among its {@code owners} now. */
-    private void addPending(long token, int n, List<NodeId> owners, List<NodeId> targets, List<NodeId> hintFor) {
-        if (future == ring || future.isEmpty()) {
-            return;
-        }
-        PreferenceList next = future.preferenceList(token);
-        for (int i = 0; i < Math.min(n, next.size()); i++) {
-            NodeId node = next.get(i).id();
-            if (!owners.contains(node) && !targets.contains(node) && liveness.isAlive(node)) {
+    /** Adds the key's live {@code pending} replicas that are not targets already. */
+    private void addPending(List<NodeId> pending, List<NodeId> targets, List<NodeId> hintFor) {
+        for (NodeId node : pending) {
+            if (!targets.contains(node) && liveness.isAlive(node)) {
                 targets.add(node);
                 hintFor.add(null);
                 metrics.pendingWrites.incrementRelease();

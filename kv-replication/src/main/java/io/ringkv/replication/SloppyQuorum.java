@@ -72,7 +72,7 @@ public final class SloppyQuorum {
      *     node takes the write as a replica, and as a substitute would hold it only as a hint for another owner
      */
     public static Targets select(Ring ring, long token, int n, LivenessView liveness, boolean sloppy,
-                                 Set<NodeId> notSubstitutes) {
+                                 java.util.Collection<NodeId> notSubstitutes) {
         PreferenceList list = ring.preferenceList(token);
         int count = Math.min(n, list.size());
         List<NodeId> owners = new ArrayList<>(count);
@@ -120,7 +120,7 @@ public final class SloppyQuorum {
      *     key's range meets them (each once)
      */
     private static List<Node> healthyBeyond(Ring ring, long token, PreferenceList list, LivenessView liveness,
-                                            int wanted, Set<NodeId> excluded) {
+                                            int wanted, java.util.Collection<NodeId> excluded) {
         List<Node> found = new ArrayList<>();
         Set<NodeId> seen = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {

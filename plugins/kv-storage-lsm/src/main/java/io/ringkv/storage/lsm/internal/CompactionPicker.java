@@ -20,8 +20,9 @@ final class CompactionPicker {
     }
 
     /**
-     * As {@link #pick(long[], int, int)}, with no run holding a table {@code excluded} marks (one found corrupt: a
-     * compaction of it fails at every attempt, so the tables around it would never be compacted again).
+     * As {@link #pick(long[], int, int)}, with no run holding a table {@code excluded} marks (one found corrupt, or
+     * whose reads keep failing: a compaction of it fails at every attempt, so the tables around it would never be
+     * compacted again).
      */
     static int[] pick(long[] sizes, boolean[] excluded, int minTables, int maxTables) {
         for (int from = 0; from + minTables <= sizes.length; from++) {

@@ -592,15 +592,15 @@ public final class LsmEngine implements StorageEngine {
 
     private int[] pick(List<SSTable> tables) {
         long[] sizes = new long[tables.size()];
-        boolean[] corrupt = new boolean[sizes.length];
+        boolean[] leftOut = new boolean[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
             sizes[i] = tables.get(i).sizeInBytes();
             // a table with a block that failed its checksum, or whose reads keep failing, fails every compaction of
             // it: it stays as it is (its other blocks still serve reads) until the node is rebuilt or its keys
             // repaired, and the rest compact
-            corrupt[i] = tables.get(i).leftOutOfCompaction();
+            leftOut[i] = tables.get(i).leftOutOfCompaction();
         }
-        return CompactionPicker.pick(sizes, corrupt, options.compactionMinTables(), options.compactionMaxTables());
+        return CompactionPicker.pick(sizes, leftOut, options.compactionMinTables(), options.compactionMaxTables());
     }
 
     /** @param asked a caller waits for this compaction (a cleanup's): its failure is thrown to it, not only logged */
