@@ -221,6 +221,64 @@ public final class Ring {
         return replicas[tokenIndex * replicaCount + i];
     }
 
+    /**
+     * @return whether node {@code id} is one of the replicas of {@code token}'s range; false on an empty ring or
+     *     for a node not on it. Allocation-free.
+     */
+    public boolean replicates(NodeId id, long token) {
+        int index = indexOf(id);
+        if (index < 0) {
+            return false;
+        }
+        int tokenIndex = tokenIndexFor(token);
+        for (int i = 0; i < replicaCount; i++) {
+            if (replicaNodeIndex(tokenIndex, i) == index) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a ring change takes ranges away from a node: it replicates, in one of {@code before}, some token it
+     * does not replicate in {@code after}. Such a node may hold records of ranges {@code after} does not give it
+     * (leftovers of an earlier ownership, until a cleanup drops them). The rings are cut at every token of any of
+     * them, and each piece is judged at its last token, which it holds. Allocates; for ring changes, not requests.
+     *
+     * @param id the node
+     * @param after the ring the node keeps its ranges by
+     * @param before the rings it replicated ranges by
+     */
+    public static boolean losesRanges(NodeId id, Ring after, Ring... before) {
+        int total = after.tokens.length;
+        for (Ring ring : before) {
+            total += ring.tokens.length;
+        }
+        long[] bounds = new long[total];
+        int k = 0;
+        for (Ring ring : before) {
+            System.arraycopy(ring.tokens, 0, bounds, k, ring.tokens.length);
+            k += ring.tokens.length;
+        }
+        System.arraycopy(after.tokens, 0, bounds, k, after.tokens.length);
+        Arrays.sort(bounds);
+        for (int i = 0; i < bounds.length; i++) {
+            if (i > 0 && bounds[i] == bounds[i - 1]) {
+                continue;
+            }
+            long token = bounds[i];
+            if (after.replicates(id, token)) {
+                continue;
+            }
+            for (Ring ring : before) {
+                if (ring.replicates(id, token)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** @return the first replica of {@code token}'s range */
     public Node primary(long token) {
         return nodes[owners[tokenIndexFor(token)]];

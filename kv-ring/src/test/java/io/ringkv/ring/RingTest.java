@@ -257,6 +257,52 @@ class RingTest {
         assertEquals(1.0, ring.replicatedOwnership().get(A.id()));
     }
 
+    @Test
+    void aJoinTakesRangesFromTheNodesItPushesOutOfPreferenceListsAndALeaverLosesEverything() {
+        Ring three = Ring.builder().replicationFactor(2).add(A, 100).add(B, 200).add(C, 300).build();
+        // D takes (100, 150]: its replicas were B and C, now D and B
+        Ring four = three.withNode(D, new long[] {150});
+        assertTrue(Ring.losesRanges(C.id(), four, three));
+        assertFalse(Ring.losesRanges(B.id(), four, three), "B replicates (100, 150] before and after");
+        assertFalse(Ring.losesRanges(A.id(), four, three));
+        assertFalse(Ring.losesRanges(D.id(), four, three), "a joiner gains only");
+        assertFalse(Ring.losesRanges(C.id(), three, three));
+        // a leaver's future ring gives it nothing; a node never on either ring loses nothing
+        assertTrue(Ring.losesRanges(D.id(), three, four, three));
+        assertFalse(Ring.losesRanges(NodeId.of("n9"), four, three));
+        assertTrue(Ring.losesRanges(A.id(), Ring.empty(2), three));
+        assertFalse(Ring.losesRanges(A.id(), three, Ring.empty(2)));
+    }
+
+    @Test
+    void losesRangesAgreesWithAReplicaByReplicaLookAtEveryPiece() {
+        long seed = Seeds.seed(7L);
+        SplittableRandom random = Seeds.random(seed);
+        int losses = 0;
+        for (int round = 0; round < 60; round++) {
+            Ring before = TestRings.random(random, 1 + random.nextInt(8), 6, 1 + random.nextInt(4), 3);
+            Ring after = random.nextBoolean() && before.size() > 1
+                ? before.withoutNode(before.node(random.nextInt(before.size())).id())
+                : before.withNode(TestRings.node(20 + round, "r" + random.nextInt(3)), random.longs(3).toArray());
+            for (Node node : before.nodes()) {
+                boolean expected = false;
+                for (long token : probes(before, random)) {
+                    expected |= before.preferenceList(token).replicas().contains(node)
+                        && !(after.contains(node.id()) && after.preferenceList(token).replicas().contains(node));
+                }
+                for (long token : probes(after, random)) {
+                    expected |= before.preferenceList(token).replicas().contains(node)
+                        && !(after.contains(node.id()) && after.preferenceList(token).replicas().contains(node));
+                }
+                losses += expected ? 1 : 0;
+                assertEquals(expected, Ring.losesRanges(node.id(), after, before), "round " + round + ", node "
+                    + node.id() + ", " + Seeds.replay(seed, getClass(), "losesRangesAgreesWithAReplicaByReplicaLook"
+                    + "AtEveryPiece"));
+            }
+        }
+        assertTrue(losses > 20, "the rounds exercised losses: " + losses);
+    }
+
     private static long[] probes(Ring ring, SplittableRandom random) {
         Set<Long> probes = new HashSet<>(List.of(Long.MIN_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE, 0L));
         for (int i = 0; i < ring.tokenCount(); i++) {
