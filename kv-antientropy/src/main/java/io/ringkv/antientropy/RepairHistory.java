@@ -101,7 +101,8 @@ public final class RepairHistory implements PurgeGate {
      * (LEAVING), whose ranges pass to replicas that are not in the ranges' peers yet. A pending replica takes writes
      * only while it is alive, with no hint, so it can miss a delete, and the passes run with the current peers only:
      * no tombstone is purged while the ring moves (it would leave a pending replica's copy of the deleted value to
-     * come back once it serves). Coverage itself is kept; purges resume when the move ends.
+     * come back once it serves). The same holds while a node keeps records of ranges a move took from it (see
+     * {@link RepairScheduler#holdPurgesWhile}). Coverage itself is kept; purges resume when the move ends.
      */
     public void ringChanged(List<Shared> ranges, boolean moving) {
         Snapshot before = snapshot;

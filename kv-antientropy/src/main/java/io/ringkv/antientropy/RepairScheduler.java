@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -48,6 +49,9 @@ public final class RepairScheduler implements TimerHandler {
     private final Counter rangesCovered;
     private final Counter rangesReplicated;
     private final Counter purgesHeld;
+    private final Counter purgesHeldForLeftovers;
+    /** True while some node may hold records of ranges it no longer replicates (see {@link #holdPurgesWhile}). */
+    private BooleanSupplier leftovers = () -> false;
     private final Deque<Task> tasks = new ArrayDeque<>();
     private boolean inPass;
     /** Another pass was asked for while one ran. */
@@ -116,9 +120,13 @@ public final class RepairScheduler implements TimerHandler {
             + " replica covered since this node started (or with no other replica): their old tombstones may be"
             + " purged (unless repair_purges_held)", CounterKind.GAUGE, "repair");
         this.purgesHeld = counters.register("repair_purges_held", "1 while nodes join or leave (pending tokens,"
-            + " LEAVING): no tombstone is purged, since a pending replica may still hold a deleted value; a joiner or"
-            + " leaver stuck that way holds purges until it finishes or is removed (ringkv removenode)",
-            CounterKind.GAUGE, "repair");
+            + " LEAVING), or while a node holds records of ranges it no longer replicates (see"
+            + " repair_purges_held_for_leftovers): no tombstone is purged, since such a node may still hold a deleted"
+            + " value; a joiner or leaver stuck that way holds purges until it finishes or is removed (ringkv"
+            + " removenode)", CounterKind.GAUGE, "repair");
+        this.purgesHeldForLeftovers = counters.register("repair_purges_held_for_leftovers", "1 while some node"
+            + " announces leftovers: records of ranges a join or leave took from it, which a range coming back would"
+            + " serve again; run ringkv cleanup on that node (INFO cluster names it)", CounterKind.GAUGE, "repair");
         ringChanged();
         if (periodNanos > 0) {
             context.timers().schedule(periodNanos, this);
@@ -133,8 +141,10 @@ public final class RepairScheduler implements TimerHandler {
     public void ringChanged() {
         Ring now = ring.get();
         boolean moving = !future.get().equals(now);
-        history.ringChanged(shared(now), moving);
-        purgesHeld.setRelease(moving ? 1 : 0);
+        boolean leftover = leftovers.getAsBoolean();
+        history.ringChanged(shared(now), moving || leftover);
+        purgesHeld.setRelease(moving || leftover ? 1 : 0);
+        purgesHeldForLeftovers.setRelease(leftover ? 1 : 0);
         publishCoverage();
         Task running = current;
         if (inPass && running != null && !now.contains(running.peer())) {
@@ -145,6 +155,22 @@ public final class RepairScheduler implements TimerHandler {
                 cancelling = false;
             }
         }
+    }
+
+    /**
+     * Also holds every purge while {@code held} says so: some node of the cluster may hold records of ranges it no
+     * longer replicates (a join or leave took them, and no cleanup has dropped them yet). Should such a range come
+     * back to it (the joiner leaves, a leaver joins again), it would serve them again; a tombstone purged meanwhile
+     * would no longer delete them there. Call {@link #purgeHoldChanged} whenever its answer may have changed.
+     */
+    public void holdPurgesWhile(BooleanSupplier held) {
+        this.leftovers = java.util.Objects.requireNonNull(held, "held");
+        purgeHoldChanged();
+    }
+
+    /** The answer of {@link #holdPurgesWhile}'s condition may have changed: purges are held or let go now. */
+    public void purgeHoldChanged() {
+        ringChanged();
     }
 
     private List<RepairHistory.Shared> shared(Ring current) {

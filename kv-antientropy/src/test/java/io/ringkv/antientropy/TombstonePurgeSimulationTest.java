@@ -57,6 +57,11 @@ class TombstonePurgeSimulationTest {
         }
 
         Cluster(long seed, boolean gated) {
+            this(seed, gated, List.of());
+        }
+
+        /** @param outside nodes of the simulation that hold a data store but are not on the ring */
+        Cluster(long seed, boolean gated, List<NodeId> outside) {
             sim = new Simulation(seed);
             SplittableRandom random = new SplittableRandom(seed);
             Ring.Builder builder = Ring.builder().replicationFactor(3);
@@ -66,7 +71,9 @@ class TombstonePurgeSimulationTest {
             }
             Ring built = builder.build();
             this.ring = built;
-            for (NodeId id : ids) {
+            List<NodeId> every = new ArrayList<>(ids);
+            every.addAll(outside);
+            for (NodeId id : every) {
                 sim.addNode(id, (context, disk) -> {
                     RepairHistory history = new RepairHistory(false);
                     PurgeGate gate = gated ? history : PurgeGate.GRACE_ONLY;
@@ -273,6 +280,83 @@ class TombstonePurgeSimulationTest {
             assertEquals(0, cluster.records(id), id + " kept tombstones after the join ended");
             assertEquals(0, purgesHeld(cluster, id));
         }
+    }
+
+    /**
+     * A node that a join took ranges from keeps their records (leftovers) until a cleanup. While it is off the ring
+     * here, the three replicas delete every key and, long past the grace, repair and compact. The node then gets
+     * ranges back (the joiner left, or it joins again) and repairs with the others. Without a hold, the tombstones
+     * were purged and its stale values come back on every replica; with purges held while it announces leftovers,
+     * the tombstones were kept and delete its copies instead.
+     */
+    @Test
+    void aNodeHoldingLeftoversOfRangesItLostBringsDeletedKeysBackUnlessPurgesWaitForItsCleanup() {
+        SimulationSeeds.run(getClass(), "aNodeHoldingLeftoversOfRangesItLost", "kv-antientropy", 2, seed -> {
+            assertFalse(deletedKeysBackAfterARangeReturns(seed, false).isEmpty(),
+                "without a hold the history must bring deleted keys back, or the test shows nothing");
+            assertEquals(List.of(), deletedKeysBackAfterARangeReturns(seed, true));
+        });
+    }
+
+    /** @return the deleted keys live again on n1 to n3 once n4, holding leftovers, got ranges back and repaired */
+    private static List<String> deletedKeysBackAfterARangeReturns(long seed, boolean holdForLeftovers) {
+        NodeId n4 = NodeId.of("n4");
+        Cluster cluster = new Cluster(seed, true, List.of(n4));
+        boolean[] leftovers = {true};
+        if (holdForLeftovers) {
+            for (NodeId id : cluster.ids) {
+                cluster.schedulers.get(id).holdPurgesWhile(() -> leftovers[0]);
+                assertEquals(1, purgesHeld(cluster, id));
+            }
+        }
+        for (int i = 0; i < KEYS; i++) {
+            Key key = Key.utf8("key" + i);
+            // n4's copies date from before it lost its ranges; the replicas then delete every key
+            cluster.engines.get(n4).put(Partitioner.token(key), key, new byte[] {1}, ("v" + i).getBytes());
+            for (NodeId id : cluster.ids) {
+                cluster.engines.get(id).put(Partitioner.token(key), key, new byte[] {1}, ("v" + i).getBytes());
+                cluster.engines.get(id).delete(Partitioner.token(key), key, new byte[] {2});
+            }
+        }
+        cluster.sim.runFor(2 * HOUR_MS * MS);
+        for (NodeId id : cluster.ids) {
+            cluster.pass(id);
+        }
+        for (NodeId id : cluster.ids) {
+            cluster.compact(id);
+        }
+        assertEquals(holdForLeftovers ? KEYS : 0, cluster.records(cluster.ids.get(0)),
+            holdForLeftovers ? "a tombstone went while n4 held leftovers" : "full passes purge without a hold");
+        // ranges come back to n4: it is on the ring again, and every node repairs on the new ring
+        cluster.ring = cluster.ring.withNode(Node.of("n4", "127.0.0.1", 7004, 8004),
+            new SplittableRandom(seed + 4).longs(8).toArray());
+        for (NodeId id : cluster.ids) {
+            cluster.schedulers.get(id).ringChanged();
+        }
+        cluster.schedulers.get(n4).ringChanged();
+        cluster.pass(n4);
+        for (NodeId id : cluster.ids) {
+            cluster.pass(id);
+        }
+        List<String> back = new ArrayList<>();
+        for (NodeId id : cluster.ids) {
+            back.addAll(cluster.liveDeletedKeys(id));
+        }
+        if (holdForLeftovers) {
+            // once n4 cleaned up, the hold ends: passes on the settled ring let the tombstones go
+            leftovers[0] = false;
+            for (NodeId id : cluster.ids) {
+                cluster.schedulers.get(id).purgeHoldChanged();
+                assertEquals(0, purgesHeld(cluster, id));
+            }
+            cluster.sim.runFor(2 * HOUR_MS * MS);
+            for (NodeId id : cluster.ids) {
+                cluster.pass(id);
+            }
+            cluster.pass(n4);
+            assertTrue(cluster.compact(cluster.ids.get(0)) > 0, "no tombstone went once the hold ended");
+        }
+        return back;
     }
 
     private static long purgesHeld(Cluster cluster, NodeId id) {
