@@ -5,6 +5,7 @@ import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
 import io.ringkv.gossip.EndpointState;
 import io.ringkv.gossip.GossipConfig;
+import io.ringkv.gossip.Leftovers;
 import io.ringkv.gossip.MembershipRing;
 import io.ringkv.gossip.Gossiper;
 import io.ringkv.gossip.NodeLifecycle;
@@ -74,6 +75,9 @@ final class LifecycleCluster {
     private final Map<NodeId, io.ringkv.ring.Ring> futuresTold = new HashMap<>();
     /** Nodes whose data held their tokens (stored once, even none since; not wiped since), as node.state. */
     private final java.util.Set<NodeId> heldTokens = new java.util.HashSet<>();
+    /** Each node's leftovers mark as stored across its restarts, and each current run's tracker of it. */
+    private final Map<NodeId, Boolean> leftoversStored = new HashMap<>();
+    private final Map<NodeId, Leftovers> leftovers = new HashMap<>();
     private final List<Announcement> announcements = new ArrayList<>();
     private final List<MoveRecord> moves = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
@@ -170,7 +174,14 @@ final class LifecycleCluster {
             lifecycle.restore(view);
         }
         futuresTold.remove(id);
-        lifecycle.onRing(ring -> futuresTold.put(id, lifecycle.futureRing()));
+        Leftovers marks = new Leftovers(lifecycle.gossiper(), leftoversStored.getOrDefault(id, false),
+            held -> leftoversStored.put(id, held), line -> log.add(simulation.now() / INTERVAL + " #" + incarnation
+            + " " + line));
+        leftovers.put(id, marks);
+        lifecycle.onRing(ring -> {
+            futuresTold.put(id, lifecycle.futureRing());
+            marks.ringChanged(ring, lifecycle.futureRing());
+        });
         lifecycle.moveWith((move, listener) -> move(context, id, incarnation, lifecycle, move, listener));
         lifecycle.start();
         return lifecycle;
@@ -222,6 +233,11 @@ final class LifecycleCluster {
     /** @return the future ring {@code id}'s current run last told its ring listener of; null before any */
     io.ringkv.ring.Ring futureTold(NodeId id) {
         return futuresTold.get(id);
+    }
+
+    /** @return the current run's tracker of {@code id}'s leftovers */
+    Leftovers leftovers(NodeId id) {
+        return leftovers.get(id);
     }
 
     /** Keeps the node's view now for its next start to restore (what its peers file would hold). */

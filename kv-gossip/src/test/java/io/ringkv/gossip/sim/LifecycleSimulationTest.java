@@ -276,6 +276,83 @@ class LifecycleSimulationTest {
         assertEquals(NodeStatus.NORMAL, cluster.lifecycle(ids.get(1)).gossiper().self().status());
     }
 
+    /**
+     * The nodes a join takes ranges from keep their records until a cleanup: each announces leftovers from the
+     * moment the join shows in its rings, every node learns who holds them (so that purges wait for them), a restart
+     * keeps the mark, and a cleanup on the settled ring clears it everywhere. The joiner, which only gains, holds
+     * none.
+     */
+    @Test
+    void theNodesAJoinTakesRangesFromAnnounceLeftoversUntilACleanupOnTheSettledRing() {
+        SimulationSeeds.run(getClass(), "theNodesAJoinTakesRangesFromAnnounceLeftoversUntilACleanupOnTheSettledRing",
+            MODULE, 10, seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(1, 4, 0.0);
+                // with N=3, each of three nodes replicates every range: forming the cluster takes none from anyone
+                List<NodeId> members = cluster.addAll(3);
+                cluster.awaitSettled(300, List.of());
+                for (NodeId id : members) {
+                    assertEquals(List.of(), cluster.leftovers(id).holders(), "nodes that started together lost"
+                        + " nothing, as seen by " + id);
+                }
+                Ring before = cluster.lifecycle(members.get(0)).ring();
+                NodeId joiner = cluster.add(null);
+                // seen in the future ring already, while the move holds every purge
+                assertTrue(cluster.simulation().runUntil(() -> cluster.lifecycle(members.get(0)).futureRing()
+                    .contains(joiner), 300 * LifecycleCluster.INTERVAL));
+                Ring future = cluster.lifecycle(members.get(0)).futureRing();
+                List<NodeId> losers = members.stream().filter(id -> Ring.losesRanges(id, future, before)).toList();
+                assertFalse(losers.isEmpty(), "a join of a fourth node with N=3 takes ranges from someone");
+                assertTrue(cluster.simulation().runUntil(() -> losers.stream()
+                    .allMatch(id -> cluster.leftovers(id).held()), 20 * LifecycleCluster.INTERVAL),
+                    "not marked while the join was under way");
+                cluster.awaitSettled(300, List.of());
+                cluster.runRounds(10);
+                for (NodeId id : cluster.upIds()) {
+                    assertEquals(losers, cluster.leftovers(id).holders(), "holders as " + id + " sees them");
+                }
+                assertFalse(cluster.leftovers(joiner).held(), "the joiner only gained ranges");
+                // a restart keeps the mark
+                NodeId restarted = losers.get(0);
+                cluster.rememberView(restarted);
+                cluster.simulation().crash(restarted);
+                cluster.simulation().restart(restarted);
+                assertTrue(cluster.leftovers(restarted).held(), "the restart forgot its leftovers");
+                cluster.awaitSettled(300, List.of());
+                // cleanups on the settled ring clear the marks, on every node's view
+                Ring settled = cluster.lifecycle(members.get(0)).ring();
+                for (NodeId id : losers) {
+                    NodeLifecycle lifecycle = cluster.lifecycle(id);
+                    assertFalse(cluster.leftovers(id).cleaned(before, lifecycle.ring(), lifecycle.futureRing()),
+                        "a cleanup against a ring older than the join dropped too little");
+                    assertTrue(cluster.leftovers(id).cleaned(settled, lifecycle.ring(), lifecycle.futureRing()));
+                }
+                cluster.runRounds(10);
+                for (NodeId id : cluster.upIds()) {
+                    assertEquals(List.of(), cluster.leftovers(id).holders(), "holders as " + id + " sees them");
+                }
+                assertHistory(cluster);
+            });
+    }
+
+    /** A leaving node marks itself from LEAVING on; once it has LEFT, it no longer holds anyone's purges. */
+    @Test
+    void aLeavingNodeHoldsLeftoversUntilItHasLeft() {
+        LifecycleCluster cluster = new LifecycleCluster(41, LOSS).moves(1, 4, 0.0);
+        List<NodeId> ids = cluster.addAll(4);
+        cluster.awaitSettled(300, List.of());
+        NodeId leaving = ids.get(1);
+        NodeLifecycle lifecycle = cluster.lifecycle(leaving);
+        assertTrue(lifecycle.decommission().startsWith("decommissioning"));
+        assertTrue(cluster.leftovers(leaving).held(), "LEAVING takes every range from it");
+        assertTrue(cluster.simulation().runUntil(() -> cluster.leftovers(ids.get(0)).holders().contains(leaving),
+            20 * LifecycleCluster.INTERVAL), "the others never saw its mark");
+        assertTrue(cluster.simulation().runUntil(lifecycle::hasLeft, 300 * LifecycleCluster.INTERVAL));
+        cluster.awaitSettled(100, List.of(leaving));
+        for (NodeId id : cluster.upIds()) {
+            assertFalse(cluster.leftovers(id).holders().contains(leaving), id + " still counts the node that left");
+        }
+    }
+
     @Test
     void aDecommissionedNodeIsLeftAndInNoRingOnlyAfterItsRangesMoved() {
         SimulationSeeds.run(getClass(), "aDecommissionedNodeIsLeftAndInNoRingOnlyAfterItsRangesMoved", MODULE, 20,
@@ -572,8 +649,16 @@ class LifecycleSimulationTest {
                 assertTrue(cluster.simulation().runUntil(() -> cluster.upIds().stream()
                     .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(dead)), 60 * LifecycleCluster.INTERVAL),
                     "the dead node was never judged DOWN");
+                List<NodeId> holdersBefore = cluster.leftovers(ids.get(0)).holders();
                 NodeId replacement = cluster.add(dead);
                 cluster.awaitSettled(300, List.of());
+                // a replacement takes the dead node's ranges exactly: it gains only, and no other node loses any
+                cluster.runRounds(10);
+                for (NodeId id : cluster.upIds()) {
+                    List<NodeId> holders = cluster.leftovers(id).holders();
+                    assertTrue(holdersBefore.containsAll(holders), "new holders " + holders + " after a replacement"
+                        + " (before: " + holdersBefore + "), as " + id + " sees them");
+                }
                 assertArrayEquals(tokens, sorted(cluster.lifecycle(replacement).gossiper().self().tokens()));
                 assertArrayEquals(tokens, sorted(cluster.stored(replacement)));
                 for (NodeId id : cluster.upIds()) {
