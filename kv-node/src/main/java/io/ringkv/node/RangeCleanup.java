@@ -29,6 +29,8 @@ final class RangeCleanup {
     private final Consumer<String> events;
     /** Asks for a repair pass (from the cleanup's thread) after a cleanup during which the ring moved. */
     private final Runnable repairAfterMove;
+    /** Told, on the cleanup's thread, of the ring a cleanup that ended with the ring unmoved cleaned against. */
+    private final Consumer<Ring> cleaned;
     /** The current and future rings, as of the agent's last ring change (read on the cleanup's thread). */
     private volatile Ring[] rings;
     /** The ring moved while the running cleanup ran. */
@@ -43,7 +45,18 @@ final class RangeCleanup {
      *     ring moved while it ran
      */
     RangeCleanup(StorageEngine engine, CounterRegistry counters, Consumer<String> events, Runnable repairAfterMove) {
+        this(engine, counters, events, repairAfterMove, ring -> { });
+    }
+
+    /**
+     * As above, and {@code cleaned} hears, on the cleanup's thread, the ring a cleanup dropped against when it
+     * finished without failing and with the ring unmoved (this node then holds no records of ranges it does not
+     * replicate there).
+     */
+    RangeCleanup(StorageEngine engine, CounterRegistry counters, Consumer<String> events, Runnable repairAfterMove,
+                 Consumer<Ring> cleaned) {
         this.engine = engine;
+        this.cleaned = cleaned;
         this.events = events;
         this.repairAfterMove = repairAfterMove;
         this.running = counters.register("cleanup_running", "1 while a cleanup drops ranges this node no longer"
@@ -85,7 +98,7 @@ final class RangeCleanup {
             return now[0].preferenceList(token).contains(self) || now[1].preferenceList(token).contains(self);
         };
         running.setRelease(1);
-        Thread.ofPlatform().daemon().name("ringkv-cleanup").start(() -> run(keep));
+        Thread.ofPlatform().daemon().name("ringkv-cleanup").start(() -> run(keep, ring));
         return "cleanup started: dropping the records of ranges this node no longer replicates (progress in INFO"
             + " cleanup)";
     }
@@ -102,11 +115,13 @@ final class RangeCleanup {
         }
     }
 
-    private void run(LongPredicate keep) {
+    private void run(LongPredicate keep, Ring ring) {
         long started = System.nanoTime();
+        boolean done = false;
         try {
             long count = engine.dropUnless(keep);
             dropped.addRelease(count);
+            done = true;
             events.accept("cleanup dropped " + count + " records of ranges this node no longer replicates");
         } catch (RuntimeException | Error e) {
             // an Error too (the JVM's InternalError for a fault under a mapped file): reported, not lost on the thread
@@ -122,6 +137,8 @@ final class RangeCleanup {
                 // have counted them as present: a repair pass brings back whatever this node lacks
                 events.accept("the ring moved while the cleanup ran: asking for a repair pass of this node's ranges");
                 repairAfterMove.run();
+            } else if (done) {
+                cleaned.accept(ring);
             }
         }
     }

@@ -30,6 +30,7 @@ import io.ringkv.node.membership.ClusterMembership;
 import io.ringkv.node.metrics.NodeMetrics;
 import io.ringkv.node.metrics.StatsAnnouncer;
 import io.ringkv.node.membership.ClusterSnapshot;
+import io.ringkv.node.membership.LeftoversFile;
 import io.ringkv.node.membership.NodeState;
 import io.ringkv.node.membership.PeersFile;
 import io.ringkv.node.membership.PeersWriter;
@@ -170,6 +171,24 @@ public final class RingkvNode implements AutoCloseable {
                 + (transport.isEncrypted() ? " and encrypted (AES-256-GCM)" : ", not encrypted"));
         }
         Gossiper.Remembered remembered = PeersFile.load(config.dataDirectory());
+        boolean leftoversStored = LeftoversFile.load(config.dataDirectory());
+        if (!state.newData() && state.tokens().length == 0) {
+            // this node held tokens on this data and gave them up (it left, or handed its ranges over after a lost
+            // token conflict): its records went to the nodes that hold those ranges now, and deletes made since may
+            // have been purged. Kept, they would come back once it joins again and serves some of those ranges
+            try {
+                long dropped = engine.dropUnless(token -> false);
+                events.accept("dropped the " + dropped + " records this node kept from before it handed its ranges"
+                    + " over: it joins as a new node");
+                LeftoversFile.store(config.dataDirectory(), false);
+                leftoversStored = false;
+            } catch (io.ringkv.api.KvException e) {
+                // an engine that cannot drop records: announced as leftovers, they hold purges until a cleanup
+                events.accept("WARNING: could not drop the records this node kept from before it handed its ranges"
+                    + " over (" + e.getMessage() + "): they count as leftovers until a cleanup on this node");
+                leftoversStored = true;
+            }
+        }
         // bound first, so that gossip announces the real client port when the configured one is 0
         ClientSettings clients = config.clients();
         RespServer.Listener frontDoor = RespServer.listen(new RespConfig(config.listen().host(), config.clientPort(),
@@ -232,7 +251,15 @@ public final class RingkvNode implements AutoCloseable {
                     events.accept("could not ask for the repair pass after the cleanup (the agent's queue is full):"
                         + " run ringkv repair");
                 }
+            }, cleaned -> {
+                if (!agent.submit(() -> membership.cleaned(cleaned))) {
+                    events.accept("could not clear this node's leftovers mark after the cleanup (the agent's queue is"
+                        + " full): run ringkv cleanup again");
+                }
             });
+            // records of ranges a join or leave took from any node hold every purge until a cleanup drops them
+            membership.trackLeftovers(leftoversStored, peersWriter::saveLeftovers, repairs::purgeHoldChanged);
+            repairs.holdPurgesWhile(() -> !membership.leftoverHolders().isEmpty());
             membership.onRing(ring -> {
                 Ring previous = replication.coordinator().ring();
                 replication.updateRing(ring, membership.futureRing());
@@ -456,6 +483,9 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("cluster_known_nodes", Integer.toString(view.members().size()));
             fields.put("cluster_ring_nodes", Integer.toString(view.ringNodes()));
             fields.put("cluster_failure_detector", config.gossip().detector());
+            // nodes whose records of ranges a join or leave took hold every tombstone purge until a cleanup on them
+            fields.put("cluster_leftover_holders", String.join(",", membership.leftoverHolders().stream()
+                .map(io.ringkv.api.NodeId::value).toList()));
             fields.put("loading", view.ready() ? "0" : "1");
             if (!view.ready()) {
                 fields.put("loading_reason", view.loading());

@@ -68,6 +68,8 @@ class JoinDecommissionProcessesTest {
         for (int i = 0; i < 4; i++) {
             assertEquals(List.of(), missing(cluster.clientPorts[i], written.get()), "keys n" + i + " cannot read");
         }
+        // the three first nodes each lost ranges to the joiner and keep their records: every node holds its purges
+        awaitLeftoverHolders(cluster.clientPorts[3], "n0,n1,n2");
         try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[3])) {
             long held = ClusterProcessesTest.counter(client.info("storage"), "storage_records");
             double share = (double) held / (KEYS + written.get());
@@ -96,6 +98,7 @@ class JoinDecommissionProcessesTest {
             assertEquals(List.of(), missing(cluster.clientPorts[i], written.get()), "after cleanup, keys n" + i
                 + " cannot read");
         }
+        awaitLeftoverHolders(cluster.clientPorts[3], "n1,n2");
 
         try (NodeProcess decommission = NodeProcess.start(cluster.workDirectory(), "decommission", "--port",
                 Integer.toString(cluster.clientPorts[1]), "--timeout-s", "300")) {
@@ -109,6 +112,30 @@ class JoinDecommissionProcessesTest {
         for (int i : new int[] {0, 2, 3}) {
             assertEquals(List.of(), missing(cluster.clientPorts[i], written.get()), "keys n" + i + " cannot read");
         }
+        // a node that left holds no one's purges; started again on its data, it drops that data before it joins
+        awaitLeftoverHolders(cluster.clientPorts[0], "n2");
+        cluster.start(1);
+        String dropped = cluster.nodes[1].await("records this node kept from before it handed its ranges over",
+            WAIT);
+        assertTrue(dropped.matches("(?s).*dropped the [1-9][0-9]* records this node kept.*"), dropped);
+        cluster.nodes[1].kill();
+    }
+
+    /** Waits until the node's {@code INFO cluster} names exactly {@code holders} as holding leftovers. */
+    private static void awaitLeftoverHolders(int port, String holders) throws InterruptedException {
+        String seen = null;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Jedis client = new Jedis("127.0.0.1", port)) {
+                seen = client.info("cluster").lines().filter(line -> line.startsWith("cluster_leftover_holders:"))
+                    .findFirst().map(line -> line.substring(line.indexOf(':') + 1).strip()).orElse(null);
+            }
+            if (holders.equals(seen)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        assertEquals(holders, seen, "the nodes announcing leftovers, as the node on port " + port + " sees them");
     }
 
     /**

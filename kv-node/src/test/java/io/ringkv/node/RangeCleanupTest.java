@@ -41,7 +41,9 @@ class RangeCleanupTest {
         CounterRegistry counters = new CounterRegistry();
         List<String> events = new CopyOnWriteArrayList<>();
         AtomicInteger repairs = new AtomicInteger();
-        RangeCleanup cleanup = new RangeCleanup(engine, counters, events::add, repairs::incrementAndGet);
+        List<Ring> cleaned = new CopyOnWriteArrayList<>();
+        RangeCleanup cleanup = new RangeCleanup(engine, counters, events::add, repairs::incrementAndGet,
+            cleaned::add);
         cleanup.ringChanged(ring, ring);
         cleanup.start(ring, ring, SELF);
         // b begins to leave: its ranges come back to a
@@ -53,6 +55,7 @@ class RangeCleanupTest {
         }
         assertEquals(0, engine.dropped.get(), "records of a range this node replicates again were dropped");
         assertEquals(1, repairs.get(), "a repair pass was asked for once the cleanup ended");
+        assertEquals(List.of(), cleaned, "a cleanup the ring moved under does not clear the leftovers mark");
         assertTrue(events.stream().anyMatch(event -> event.startsWith("the ring moved while the cleanup ran")),
             events.toString());
     }
@@ -66,15 +69,18 @@ class RangeCleanupTest {
         CountDownLatch open = new CountDownLatch(0);
         GatedEngine engine = new GatedEngine(new long[] {-5, -1, 0, 1, 5}, open);
         AtomicInteger repairs = new AtomicInteger();
-        RangeCleanup cleanup = new RangeCleanup(engine, new CounterRegistry(), event -> { }, repairs::incrementAndGet);
+        List<Ring> cleaned = new CopyOnWriteArrayList<>();
+        RangeCleanup cleanup = new RangeCleanup(engine, new CounterRegistry(), event -> { }, repairs::incrementAndGet,
+            cleaned::add);
         cleanup.ringChanged(ring, ring);
         cleanup.start(ring, ring, SELF);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!engine.done && System.nanoTime() < deadline) {
+        while (cleaned.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertEquals(2, engine.dropped.get(), "a keeps (Long.MAX_VALUE, 0]; 1 and 5 are b's");
         assertEquals(0, repairs.get());
+        assertEquals(List.of(ring), cleaned, "the ring cleaned against, for the leftovers mark");
     }
 
     @Test
@@ -87,14 +93,17 @@ class RangeCleanupTest {
             }
         };
         List<String> events = new CopyOnWriteArrayList<>();
-        RangeCleanup cleanup = new RangeCleanup(engine, new CounterRegistry(), events::add, () -> { });
+        CounterRegistry counters = new CounterRegistry();
+        List<Ring> cleaned = new CopyOnWriteArrayList<>();
+        RangeCleanup cleanup = new RangeCleanup(engine, counters, events::add, () -> { }, cleaned::add);
         cleanup.ringChanged(ring, ring);
         cleanup.start(ring, ring, SELF);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (events.isEmpty() && System.nanoTime() < deadline) {
+        while (counters.value("cleanups_completed") == 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertEquals(List.of("cleanup failed: a fault occurred in an unsafe memory access operation"), events);
+        assertEquals(List.of(), cleaned, "a failed cleanup does not clear the leftovers mark");
     }
 
     /** An engine holding records at {@code tokens} whose drop waits for {@code gate}. */

@@ -14,7 +14,8 @@ import picocli.CommandLine;
 @CommandLine.Command(name = "cleanup",
     description = {"Drop the records of ranges a node no longer replicates, after a join.",
         "After a node joined, the nodes whose ranges it took over still hold their records. Cleanup drops them on"
-            + " one node (run it on each), rewriting its storage files on a thread of its own. It is refused while a"
+            + " one node (run it on each), rewriting its storage files on a thread of its own. Until then, no node"
+            + " purges a tombstone (INFO cluster names the nodes holding such records). It is refused while a"
             + " node joins or leaves. Prints how many records were dropped; exits 1 when the node refused or the"
             + " cleanup did not end within the timeout (it goes on)."})
 final class CleanupCommand implements Command {

@@ -10,6 +10,7 @@ import io.ringkv.gossip.EndpointView;
 import io.ringkv.gossip.GossipConfig;
 import io.ringkv.gossip.Gossiper;
 import io.ringkv.gossip.HintHandOff;
+import io.ringkv.gossip.Leftovers;
 import io.ringkv.gossip.Liveness;
 import io.ringkv.gossip.MembershipRing;
 import io.ringkv.gossip.NodeLifecycle;
@@ -58,6 +59,11 @@ public final class ClusterMembership implements Gossiper.Listener {
     private final long interval;
     private long rounds;
     private volatile ClusterSnapshot snapshot;
+    /** This node's leftovers, once tracked ({@link #trackLeftovers}). */
+    private Leftovers leftovers;
+    private Runnable leftoversListener = () -> { };
+    /** The nodes that announce leftovers, this one included, as of the last change (read from any thread). */
+    private volatile List<NodeId> leftoverHolders = List.of();
 
     /**
      * @param context the node's runtime
@@ -125,6 +131,9 @@ public final class ClusterMembership implements Gossiper.Listener {
         }
         this.ownership = ownershipOf(lifecycle.ring());
         lifecycle.onRing(ring -> {
+            if (leftovers != null) {
+                leftovers.ringChanged(ring, lifecycle.futureRing());
+            }
             ownership = ownershipOf(ring);
             ringListener.accept(ring);
             publish();
@@ -204,6 +213,43 @@ public final class ClusterMembership implements Gossiper.Listener {
         return snapshot;
     }
 
+    /**
+     * Tracks the records of ranges a join or leave takes from this node ({@link Leftovers}), announcing the stored
+     * mark at once; before {@link #start()}.
+     *
+     * @param stored the mark the previous run stored
+     * @param store keeps a new mark across restarts; called on the agent thread, must not block
+     * @param changed told, on the agent thread, whenever the nodes announcing leftovers may have changed
+     */
+    public void trackLeftovers(boolean stored, Consumer<Boolean> store, Runnable changed) {
+        leftoversListener = changed;
+        leftovers = new Leftovers(gossiper, stored, store, events);
+        leftoverHolders = leftovers.holders();
+    }
+
+    /**
+     * A cleanup against {@code cleaned} ended with the ring unchanged while it ran; agent thread. Clears this node's
+     * leftovers mark when the ring is still that one, settled.
+     */
+    public void cleaned(Ring cleaned) {
+        if (leftovers != null && leftovers.cleaned(cleaned, lifecycle.ring(), lifecycle.futureRing())) {
+            holdersChanged();
+        }
+    }
+
+    /** @return the nodes that announce leftovers, this one included, in id order; from any thread */
+    public List<NodeId> leftoverHolders() {
+        return leftoverHolders;
+    }
+
+    private void holdersChanged() {
+        List<NodeId> now = leftovers.holders();
+        if (!now.equals(leftoverHolders)) {
+            leftoverHolders = now;
+            leftoversListener.run();
+        }
+    }
+
     /** Starts gossip and, for a new node, the join; on the agent thread. */
     public void start() {
         lifecycle.start();
@@ -259,6 +305,9 @@ public final class ClusterMembership implements Gossiper.Listener {
                 events.accept("node " + node + " is now " + current.status());
             }
         }
+        if (leftovers != null && Leftovers.changed(previous, current)) {
+            holdersChanged();
+        }
         boolean shapesRing = MembershipRing.affectsRing(previous, current);
         if (shapesRing ? !node.equals(config.id()) : previous == null) {
             rememberer.accept(gossiper.remembered());
@@ -282,6 +331,9 @@ public final class ClusterMembership implements Gossiper.Listener {
     @Override
     public void onEvicted(NodeId node) {
         events.accept("forgot removed node " + node + " (quarantine over)");
+        if (leftovers != null) {
+            holdersChanged();
+        }
         rememberer.accept(gossiper.remembered());
         publish();
     }

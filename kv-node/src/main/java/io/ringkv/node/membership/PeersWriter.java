@@ -23,6 +23,8 @@ public final class PeersWriter implements AutoCloseable {
     private final Path dataDirectory;
     private final Consumer<String> events;
     private final AtomicReference<Gossiper.Remembered> pending = new AtomicReference<>();
+    /** The newest leftovers mark to store ({@link LeftoversFile}), or null. */
+    private final AtomicReference<Boolean> pendingLeftovers = new AtomicReference<>();
     private final Counter writes;
     private final Counter failures;
     private final Thread thread;
@@ -52,6 +54,16 @@ public final class PeersWriter implements AutoCloseable {
         LockSupport.unpark(thread);
     }
 
+    /**
+     * Hands over this node's leftovers mark to store in {@link LeftoversFile}; returns at once, from any thread. A
+     * write that fails is tried again every second until it succeeds or a newer mark replaces it: a mark lost to a
+     * restart would let tombstones go that this node's old records still need.
+     */
+    public void saveLeftovers(boolean held) {
+        pendingLeftovers.set(held);
+        LockSupport.unpark(thread);
+    }
+
     /** @return files written so far */
     public long writes() {
         return writes.get();
@@ -64,14 +76,37 @@ public final class PeersWriter implements AutoCloseable {
 
     private void run() {
         while (true) {
+            Boolean leftovers = pendingLeftovers.getAndSet(null);
+            boolean retry = leftovers != null && !writeLeftovers(leftovers);
+            if (retry) {
+                pendingLeftovers.compareAndSet(null, leftovers);
+            }
             Gossiper.Remembered next = pending.getAndSet(null);
             if (next != null) {
                 write(next);
-            } else if (closed) {
-                return;
-            } else {
+            }
+            if (retry) {
+                if (closed) {
+                    return;
+                }
+                LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+            } else if (next == null && leftovers == null) {
+                if (closed) {
+                    return;
+                }
                 LockSupport.park(this);
             }
+        }
+    }
+
+    private boolean writeLeftovers(boolean held) {
+        try {
+            LeftoversFile.store(dataDirectory, held);
+            return true;
+        } catch (KvException e) {
+            events.accept("could not store this node's leftovers mark (" + e.getMessage() + "); trying again every"
+                + " second");
+            return false;
         }
     }
 
