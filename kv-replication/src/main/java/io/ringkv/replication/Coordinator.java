@@ -841,20 +841,7 @@ public final class Coordinator implements TimerHandler {
      *     in for a down owner, where it would hold the write only as a hint
      */
     private List<NodeId> pendingReplicas(long token, int n) {
-        if (future == ring || future.isEmpty()) {
-            return List.of();
-        }
-        PreferenceList now = ring.preferenceList(token);
-        PreferenceList next = future.preferenceList(token);
-        List<NodeId> pending = new ArrayList<>();
-        for (int i = 0; i < Math.min(n, next.size()); i++) {
-            pending.add(next.get(i).id());
-        }
-        // the request's N replicas now, which may be fewer than the ring keeps
-        for (int i = 0; i < Math.min(n, now.size()); i++) {
-            pending.remove(now.get(i).id());
-        }
-        return pending;
+        return Ring.pendingReplicas(ring, future, token, n);
     }
 
     /** Adds the key's live {@code pending} replicas that are not targets already. */

@@ -558,7 +558,7 @@ public final class HintedHandoff implements TimerHandler {
             // as the coordinator sends a write to them: an owner that leaves may have streamed the key's range to
             // its successor already, and one that loses the key to a joiner may be past it in the joiner's stream
             List<NodeId> recipients = new ArrayList<>(List.of(hint.owner()));
-            addPendingReplicas(hint.token(), ring.preferenceList(hint.token()), recipients);
+            addPendingReplicas(hint.token(), recipients);
             return recipients.toArray(NodeId[]::new);
         }
         if (ring.isEmpty()) {
@@ -573,16 +573,15 @@ public final class HintedHandoff implements TimerHandler {
         }
         if (!alive.isEmpty() && future != ring && !future.isEmpty()) {
             // and the key's pending replicas, as a write goes to them: a joiner may be past the key in its stream
-            addPendingReplicas(hint.token(), replicas, alive);
+            addPendingReplicas(hint.token(), alive);
         }
         return alive.toArray(NodeId[]::new);
     }
 
     /** Adds to {@code recipients} the live replicas {@code token} gains in the ring after the moves. */
-    private void addPendingReplicas(long token, PreferenceList now, List<NodeId> recipients) {
-        for (io.ringkv.api.Node next : future.preferenceList(token).replicas()) {
-            NodeId node = next.id();
-            if (!recipients.contains(node) && !now.contains(node) && liveness.isAlive(node)) {
+    private void addPendingReplicas(long token, List<NodeId> recipients) {
+        for (NodeId node : Ring.pendingReplicas(ring, future, token, Integer.MAX_VALUE)) {
+            if (!recipients.contains(node) && liveness.isAlive(node)) {
                 recipients.add(node);
             }
         }

@@ -240,6 +240,32 @@ public final class Ring {
     }
 
     /**
+     * The replicas a key gains while nodes join or leave (Cassandra's pending endpoints): those among the first
+     * {@code n} of {@code future}'s preference list for {@code token} that are not among the first {@code n} of
+     * {@code current}'s, in {@code future}'s order. None when {@code future} is {@code current} (no move runs) or
+     * empty. Allocates; nothing while the ring is stable.
+     *
+     * @param n the request's replication factor, which may be below the ring's
+     */
+    public static List<NodeId> pendingReplicas(Ring current, Ring future, long token, int n) {
+        if (future == current || future.isEmpty()) {
+            return List.of();
+        }
+        PreferenceList next = future.preferenceList(token);
+        List<NodeId> pending = new ArrayList<>();
+        for (int i = 0; i < Math.min(n, next.size()); i++) {
+            pending.add(next.get(i).id());
+        }
+        if (!current.isEmpty()) {
+            PreferenceList now = current.preferenceList(token);
+            for (int i = 0; i < Math.min(n, now.size()); i++) {
+                pending.remove(now.get(i).id());
+            }
+        }
+        return pending;
+    }
+
+    /**
      * Whether a ring change takes ranges away from a node: it replicates, in one of {@code before}, some token it
      * does not replicate in {@code after}. Such a node may hold records of ranges {@code after} does not give it
      * (leftovers of an earlier ownership, until a cleanup drops them). The rings are cut at every token of any of
@@ -349,6 +375,33 @@ public final class Ring {
      */
     public Map<NodeId, Double> replicatedOwnership() {
         return byNode(Ownership.replicated(tokens, replicas, replicaCount, nodes.length));
+    }
+
+    /**
+     * @return a 64-bit digest of what places replicas: the replication factor, each node's id, zone and rack, and
+     *     every token with its owner (not addresses). Equal rings have equal fingerprints; nodes compare them to
+     *     tell whether a peer has judged the ring they hold.
+     */
+    public long fingerprint() {
+        long hash = mix(replicationFactor);
+        for (Node node : nodes) {
+            hash = mix(hash ^ node.id().value().hashCode());
+            hash = mix(hash ^ node.zone().hashCode());
+            hash = mix(hash ^ node.rack().hashCode());
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            hash = mix(hash ^ tokens[i]);
+            hash = mix(hash ^ owners[i]);
+        }
+        return hash;
+    }
+
+    /** SplitMix64's finalizer: every input bit moves about half the output bits. */
+    private static long mix(long value) {
+        long z = value + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     @Override

@@ -275,6 +275,41 @@ class RingTest {
     }
 
     @Test
+    void pendingReplicasAreTheFutureRingsReplicasAmongTheFirstNThatAreNotReplicasNow() {
+        Ring three = Ring.builder().replicationFactor(2).add(A, 100).add(B, 200).add(C, 300).build();
+        Ring four = three.withNode(D, new long[] {150});
+        // (100, 150]: B and C now, D and B after the join
+        assertEquals(List.of(D.id()), Ring.pendingReplicas(three, four, 120, 2));
+        assertEquals(List.of(D.id()), Ring.pendingReplicas(three, four, 120, 1), "N=1: D replaces B as first");
+        assertEquals(List.of(), Ring.pendingReplicas(three, four, 180, 2), "(150, 200] keeps B and C");
+        assertEquals(List.of(), Ring.pendingReplicas(three, three, 120, 2), "no move");
+        assertEquals(List.of(), Ring.pendingReplicas(three, Ring.empty(2), 120, 2), "no future ring");
+        // a leave: (300, 100] was A's and, one per rack first, C's; without A it is B's and C's
+        Ring withoutA = three.withoutNode(A.id());
+        assertEquals(List.of(B.id()), Ring.pendingReplicas(three, withoutA, 50, 2));
+        assertEquals(List.of(A.id(), C.id()), Ring.pendingReplicas(Ring.empty(2), three, 50, 2), "nothing now");
+    }
+
+    @Test
+    void equalRingsShareAFingerprintAndAnyChangeOfPlacementChangesIt() {
+        Ring three = Ring.builder().replicationFactor(2).add(A, 100).add(B, 200).add(C, 300).build();
+        Ring same = Ring.builder().replicationFactor(2).add(C, 300).add(A, 100).add(B, 200).build();
+        assertEquals(three.fingerprint(), same.fingerprint());
+        Set<Long> seen = new HashSet<>(List.of(three.fingerprint()));
+        assertTrue(seen.add(three.withNode(D, new long[] {150}).fingerprint()), "a join");
+        assertTrue(seen.add(three.withoutNode(C.id()).fingerprint()), "a leave");
+        assertTrue(seen.add(Ring.builder().replicationFactor(3).add(A, 100).add(B, 200).add(C, 300).build()
+            .fingerprint()), "another replication factor");
+        assertTrue(seen.add(Ring.builder().replicationFactor(2).add(A, 100).add(B, 200).add(C, 301).build()
+            .fingerprint()), "a moved token");
+        assertTrue(seen.add(Ring.builder().replicationFactor(2).add(A, 200).add(B, 100).add(C, 300).build()
+            .fingerprint()), "tokens swapped between nodes");
+        assertTrue(seen.add(Ring.builder().replicationFactor(2).add(A, 100).add(B.inRack("z1", "r9"), 200)
+            .add(C, 300).build().fingerprint()), "a node in another rack");
+        assertTrue(seen.add(Ring.empty(2).fingerprint()), "no node");
+    }
+
+    @Test
     void losesRangesAgreesWithAReplicaByReplicaLookAtEveryPiece() {
         long seed = Seeds.seed(7L);
         SplittableRandom random = Seeds.random(seed);
