@@ -240,6 +240,18 @@ final class LifecycleCluster {
         return leftovers.get(id);
     }
 
+    /** @return the nodes that may hold leftovers as {@code id} sees them, against the ring it holds */
+    List<NodeId> holders(NodeId id) {
+        return leftovers(id).holders(lifecycle(id).ring());
+    }
+
+    /** Tells {@code id}'s tracker that a cleanup started now against its ring ended: it clears the mark. */
+    boolean cleanedNow(NodeId id) {
+        NodeLifecycle lifecycle = lifecycle(id);
+        return leftovers(id).cleaned(lifecycle.ring(), leftovers(id).epoch(), lifecycle.ring(),
+            lifecycle.futureRing());
+    }
+
     /** Keeps the node's view now for its next start to restore (what its peers file would hold). */
     void rememberView(NodeId id) {
         rememberedViews.put(id, lifecycle(id).gossiper().remembered());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.KvException;
 import io.ringkv.api.NodeId;
+import io.ringkv.gossip.Leftovers;
 import io.ringkv.gossip.NodeLifecycle;
 import io.ringkv.gossip.NodeStatus;
 import io.ringkv.gossip.RangeMover;
@@ -290,8 +291,10 @@ class LifecycleSimulationTest {
                 // with N=3, each of three nodes replicates every range: forming the cluster takes none from anyone
                 List<NodeId> members = cluster.addAll(3);
                 cluster.awaitSettled(300, List.of());
+                // each node's judgment of the last ring takes a round or more to reach every other
+                cluster.runRounds(10);
                 for (NodeId id : members) {
-                    assertEquals(List.of(), cluster.leftovers(id).holders(), "nodes that started together lost"
+                    assertEquals(List.of(), cluster.holders(id), "nodes that started together lost"
                         + " nothing, as seen by " + id);
                 }
                 Ring before = cluster.lifecycle(members.get(0)).ring();
@@ -308,7 +311,7 @@ class LifecycleSimulationTest {
                 cluster.awaitSettled(300, List.of());
                 cluster.runRounds(10);
                 for (NodeId id : cluster.upIds()) {
-                    assertEquals(losers, cluster.leftovers(id).holders(), "holders as " + id + " sees them");
+                    assertEquals(losers, cluster.holders(id), "holders as " + id + " sees them");
                 }
                 assertFalse(cluster.leftovers(joiner).held(), "the joiner only gained ranges");
                 // a restart keeps the mark
@@ -319,19 +322,60 @@ class LifecycleSimulationTest {
                 assertTrue(cluster.leftovers(restarted).held(), "the restart forgot its leftovers");
                 cluster.awaitSettled(300, List.of());
                 // cleanups on the settled ring clear the marks, on every node's view
-                Ring settled = cluster.lifecycle(members.get(0)).ring();
                 for (NodeId id : losers) {
                     NodeLifecycle lifecycle = cluster.lifecycle(id);
-                    assertFalse(cluster.leftovers(id).cleaned(before, lifecycle.ring(), lifecycle.futureRing()),
+                    Leftovers marks = cluster.leftovers(id);
+                    assertFalse(marks.cleaned(before, marks.epoch(), lifecycle.ring(), lifecycle.futureRing()),
                         "a cleanup against a ring older than the join dropped too little");
-                    assertTrue(cluster.leftovers(id).cleaned(settled, lifecycle.ring(), lifecycle.futureRing()));
+                    assertFalse(marks.cleaned(lifecycle.ring(), marks.epoch() - 1, lifecycle.ring(),
+                        lifecycle.futureRing()), "a cleanup the ring changed under (and back) may have missed some");
+                    assertTrue(cluster.cleanedNow(id));
                 }
                 cluster.runRounds(10);
                 for (NodeId id : cluster.upIds()) {
-                    assertEquals(List.of(), cluster.leftovers(id).holders(), "holders as " + id + " sees them");
+                    assertEquals(List.of(), cluster.holders(id), "holders as " + id + " sees them");
                 }
                 assertHistory(cluster);
             });
+    }
+
+    /**
+     * A node down while a join takes ranges from it cannot mark itself: every node counts it as a holder anyway, as
+     * it has not judged the ring they hold, until it is back, judges the ring (and marks itself) and cleans up.
+     */
+    @Test
+    void aNodeDownWhileAJoinTakesItsRangesCountsAsAHolderUntilItIsBackAndCleanedUp() {
+        SimulationSeeds.run(getClass(), "aNodeDownWhileAJoinTakesItsRangesCountsAsAHolder", MODULE, 5, seed -> {
+            LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(1, 4, 0.0);
+            List<NodeId> members = cluster.addAll(3);
+            cluster.awaitSettled(300, List.of());
+            NodeId down = members.get(2);
+            Ring before = cluster.lifecycle(members.get(0)).ring();
+            cluster.rememberView(down);
+            cluster.simulation().crash(down);
+            NodeId joiner = cluster.add(null);
+            assertTrue(cluster.simulation().runUntil(() -> cluster.lifecycle(members.get(0)).ring().contains(joiner),
+                600 * LifecycleCluster.INTERVAL), "the join never finished with a node down");
+            cluster.runRounds(10);
+            Ring after = cluster.lifecycle(members.get(0)).ring();
+            for (NodeId id : cluster.upIds()) {
+                assertTrue(cluster.holders(id).contains(down), id + " does not count the node that was down: "
+                    + cluster.holders(id));
+            }
+            cluster.simulation().restart(down);
+            cluster.awaitSettled(300, List.of());
+            cluster.runRounds(10);
+            assertEquals(Ring.losesRanges(down, after, before), cluster.leftovers(down).held(),
+                "the node back judged the join");
+            if (cluster.leftovers(down).held()) {
+                assertTrue(cluster.holders(members.get(0)).contains(down));
+                assertTrue(cluster.cleanedNow(down));
+                cluster.runRounds(10);
+            }
+            for (NodeId id : cluster.upIds()) {
+                assertFalse(cluster.holders(id).contains(down), id + " still counts it after it judged and cleaned");
+            }
+        });
     }
 
     /** A leaving node marks itself from LEAVING on; once it has LEFT, it no longer holds anyone's purges. */
@@ -344,12 +388,12 @@ class LifecycleSimulationTest {
         NodeLifecycle lifecycle = cluster.lifecycle(leaving);
         assertTrue(lifecycle.decommission().startsWith("decommissioning"));
         assertTrue(cluster.leftovers(leaving).held(), "LEAVING takes every range from it");
-        assertTrue(cluster.simulation().runUntil(() -> cluster.leftovers(ids.get(0)).holders().contains(leaving),
+        assertTrue(cluster.simulation().runUntil(() -> cluster.holders(ids.get(0)).contains(leaving),
             20 * LifecycleCluster.INTERVAL), "the others never saw its mark");
         assertTrue(cluster.simulation().runUntil(lifecycle::hasLeft, 300 * LifecycleCluster.INTERVAL));
         cluster.awaitSettled(100, List.of(leaving));
         for (NodeId id : cluster.upIds()) {
-            assertFalse(cluster.leftovers(id).holders().contains(leaving), id + " still counts the node that left");
+            assertFalse(cluster.holders(id).contains(leaving), id + " still counts the node that left");
         }
     }
 
@@ -649,13 +693,13 @@ class LifecycleSimulationTest {
                 assertTrue(cluster.simulation().runUntil(() -> cluster.upIds().stream()
                     .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(dead)), 60 * LifecycleCluster.INTERVAL),
                     "the dead node was never judged DOWN");
-                List<NodeId> holdersBefore = cluster.leftovers(ids.get(0)).holders();
+                List<NodeId> holdersBefore = cluster.holders(ids.get(0));
                 NodeId replacement = cluster.add(dead);
                 cluster.awaitSettled(300, List.of());
                 // a replacement takes the dead node's ranges exactly: it gains only, and no other node loses any
                 cluster.runRounds(10);
                 for (NodeId id : cluster.upIds()) {
-                    List<NodeId> holders = cluster.leftovers(id).holders();
+                    List<NodeId> holders = cluster.holders(id);
                     assertTrue(holdersBefore.containsAll(holders), "new holders " + holders + " after a replacement"
                         + " (before: " + holdersBefore + "), as " + id + " sees them");
                 }
