@@ -10,6 +10,7 @@ import io.ringkv.ring.Ring;
 import io.ringkv.storage.StorageEngine;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
+import java.util.function.ObjLongConsumer;
 
 /**
  * {@code ringkv cleanup}: drops the records of the ranges this node no longer replicates (after a join took them
@@ -17,7 +18,9 @@ import java.util.function.LongPredicate;
  * data a joiner took over stays where it was, which is what lets a join be undone (the joiner removed) without
  * loss. Refused while the ring moves (a node joins or leaves), when a range may be about to come back. The engine
  * rewrites its files on a thread of its own, never the agent's or the storage stage's; progress is in {@code INFO
- * cleanup}.
+ * cleanup}. Until a cleanup on a settled ring has run, this node counts as holding leftovers, and no node purges a
+ * tombstone ({@link io.ringkv.gossip.Leftovers}). A cleanup asked for right after a ring change starts once writes
+ * routed by the previous ring have stopped arriving, or they could land after it looked.
  *
  * <p>A ring that starts to move while a cleanup runs (a node leaves, and a range comes back to this one) is heeded:
  * a record is kept when this node replicates its token in the ring the cleanup started with or in the current or
@@ -29,8 +32,15 @@ final class RangeCleanup {
     private final Consumer<String> events;
     /** Asks for a repair pass (from the cleanup's thread) after a cleanup during which the ring moved. */
     private final Runnable repairAfterMove;
-    /** Told, on the cleanup's thread, of the ring a cleanup that ended with the ring unmoved cleaned against. */
-    private final Consumer<Ring> cleaned;
+    /**
+     * Told, on the cleanup's thread, of the ring a cleanup that ended with the ring unmoved cleaned against, and of
+     * the leftovers epoch it started at.
+     */
+    private final ObjLongConsumer<Ring> cleaned;
+    /** How long after a ring change writes routed by the previous ring may still arrive: a cleanup waits that long. */
+    private final long settleNanos;
+    /** When the agent last told of a ring change. */
+    private volatile long lastChangeNanos = System.nanoTime();
     /** The current and future rings, as of the agent's last ring change (read on the cleanup's thread). */
     private volatile Ring[] rings;
     /** The ring moved while the running cleanup ran. */
@@ -45,18 +55,24 @@ final class RangeCleanup {
      *     ring moved while it ran
      */
     RangeCleanup(StorageEngine engine, CounterRegistry counters, Consumer<String> events, Runnable repairAfterMove) {
-        this(engine, counters, events, repairAfterMove, ring -> { });
+        this(engine, counters, events, repairAfterMove, 0, (ring, epoch) -> { });
     }
 
     /**
-     * As above, and {@code cleaned} hears, on the cleanup's thread, the ring a cleanup dropped against when it
-     * finished without failing and with the ring unmoved (this node then holds no records of ranges it does not
-     * replicate there).
+     * As above, with a settling time and a listener.
+     *
+     * @param settleNanos how long writes routed by the previous ring may still arrive after a ring change (they
+     *     would land after the cleanup looked, in ranges this node no longer replicates): a cleanup asked for sooner
+     *     starts that long after the change
+     * @param cleaned hears, on the cleanup's thread, the ring a cleanup dropped against and the epoch given to
+     *     {@link #start}, when it finished without failing and with the ring unmoved (this node then holds no
+     *     records of ranges it does not replicate there)
      */
     RangeCleanup(StorageEngine engine, CounterRegistry counters, Consumer<String> events, Runnable repairAfterMove,
-                 Consumer<Ring> cleaned) {
+                 long settleNanos, ObjLongConsumer<Ring> cleaned) {
         this.engine = engine;
         this.cleaned = cleaned;
+        this.settleNanos = settleNanos;
         this.events = events;
         this.repairAfterMove = repairAfterMove;
         this.running = counters.register("cleanup_running", "1 while a cleanup drops ranges this node no longer"
@@ -77,6 +93,15 @@ final class RangeCleanup {
      *     range
      */
     String start(Ring ring, Ring future, NodeId self) {
+        return start(ring, future, self, 0);
+    }
+
+    /**
+     * As above, naming the leftovers epoch the cleanup starts at (given back to the listener when it ends).
+     *
+     * @return what started, and when the drop begins when the ring changed too recently
+     */
+    String start(Ring ring, Ring future, NodeId self, long epoch) {
         if (running.get() == 1) {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "a cleanup is running on this node already");
         }
@@ -97,10 +122,20 @@ final class RangeCleanup {
             Ring[] now = rings;
             return now[0].preferenceList(token).contains(self) || now[1].preferenceList(token).contains(self);
         };
+        long waitNanos = Math.max(0, settleNanos - (System.nanoTime() - lastChangeNanos));
         running.setRelease(1);
-        Thread.ofPlatform().daemon().name("ringkv-cleanup").start(() -> run(keep, ring));
-        return "cleanup started: dropping the records of ranges this node no longer replicates (progress in INFO"
-            + " cleanup)";
+        Thread.ofPlatform().daemon().name("ringkv-cleanup").start(() -> {
+            // parks may end early: wait out the whole settling time
+            long until = System.nanoTime() + waitNanos;
+            for (long left = waitNanos; left > 0; left = until - System.nanoTime()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(left);
+            }
+            run(keep, ring, epoch);
+        });
+        return waitNanos == 0 ? "cleanup started: dropping the records of ranges this node no longer replicates"
+            + " (progress in INFO cleanup)" : "cleanup starts in " + Math.max(1, waitNanos / 1_000_000_000L) + " s,"
+            + " once writes routed by the ring before its last change have stopped: then it drops the records of"
+            + " ranges this node no longer replicates (progress in INFO cleanup)";
     }
 
     /**
@@ -108,6 +143,7 @@ final class RangeCleanup {
      * and asks for a repair pass when it ends.
      */
     void ringChanged(Ring ring, Ring future) {
+        lastChangeNanos = System.nanoTime();
         Ring[] before = rings;
         rings = new Ring[] {ring, future};
         if (running.get() == 1 && before != null && (!before[0].equals(ring) || !before[1].equals(future))) {
@@ -115,7 +151,7 @@ final class RangeCleanup {
         }
     }
 
-    private void run(LongPredicate keep, Ring ring) {
+    private void run(LongPredicate keep, Ring ring, long epoch) {
         long started = System.nanoTime();
         boolean done = false;
         try {
@@ -138,7 +174,7 @@ final class RangeCleanup {
                 events.accept("the ring moved while the cleanup ran: asking for a repair pass of this node's ranges");
                 repairAfterMove.run();
             } else if (done) {
-                cleaned.accept(ring);
+                cleaned.accept(ring, epoch);
             }
         }
     }

@@ -176,18 +176,30 @@ public final class RingkvNode implements AutoCloseable {
             // this node held tokens on this data and gave them up (it left, or handed its ranges over after a lost
             // token conflict): its records went to the nodes that hold those ranges now, and deletes made since may
             // have been purged. Kept, they would come back once it joins again and serves some of those ranges
+            long dropped;
             try {
-                long dropped = engine.dropUnless(token -> false);
-                events.accept("dropped the " + dropped + " records this node kept from before it handed its ranges"
-                    + " over: it joins as a new node");
-                LeftoversFile.store(config.dataDirectory(), false);
-                leftoversStored = false;
+                dropped = engine.dropUnless(token -> false);
             } catch (io.ringkv.api.KvException e) {
+                dropped = -1;
                 // an engine that cannot drop records: announced as leftovers, they hold purges until a cleanup
                 events.accept("WARNING: could not drop the records this node kept from before it handed its ranges"
                     + " over (" + e.getMessage() + "): they count as leftovers until a cleanup on this node");
                 leftoversStored = true;
             }
+            if (dropped >= 0) {
+                events.accept("dropped the " + dropped + " records this node kept from before it handed its ranges"
+                    + " over: it joins as a new node");
+                leftoversStored = false;
+                // a failure here stops the start: a mark left at 1 would only hold purges until a cleanup
+                LeftoversFile.store(config.dataDirectory(), false);
+            }
+        } else if (state.tokens().length == 0 && !leftoversStored && holdsAnyRecord(engine)) {
+            // a join that never finished (a restart mid-stream, a lost token conflict) left records here: should
+            // this join pick other tokens, they would be records of ranges this node does not replicate
+            events.accept("this node holds records from a join that did not finish: it counts as holding leftovers"
+                + " until a cleanup once it has joined");
+            LeftoversFile.store(config.dataDirectory(), true);
+            leftoversStored = true;
         }
         // bound first, so that gossip announces the real client port when the configured one is 0
         ClientSettings clients = config.clients();
@@ -230,8 +242,9 @@ public final class RingkvNode implements AutoCloseable {
             Gossiper gossiper = membership.gossiper();
             replication.serveOnlyWhile(() -> !gossiper.isHidden());
             // a ring change reaches every coordinator within a few gossip rounds; ten leave room for loss
-            replication.previousRingWindow(Math.max(TimeUnit.SECONDS.toNanos(1),
-                10 * TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis())));
+            long previousRingWindow = Math.max(TimeUnit.SECONDS.toNanos(1),
+                10 * TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis()));
+            replication.previousRingWindow(previousRingWindow);
             LiveTreeRebuilder treeRebuilder = new LiveTreeRebuilder(context, storage, liveTrees,
                 LiveTreeRebuilder.configFor(TimeUnit.HOURS.toNanos(config.repairPeriodHours())));
             treeRebuilder.updateRing(replication.coordinator().ring());
@@ -251,8 +264,9 @@ public final class RingkvNode implements AutoCloseable {
                     events.accept("could not ask for the repair pass after the cleanup (the agent's queue is full):"
                         + " run ringkv repair");
                 }
-            }, cleaned -> {
-                if (!agent.submit(() -> membership.cleaned(cleaned))) {
+            }, previousRingWindow + 5 * TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis()),
+                (cleaned, epoch) -> {
+                if (!agent.submit(() -> membership.cleaned(cleaned, epoch))) {
                     events.accept("could not clear this node's leftovers mark after the cleanup (the agent's queue is"
                         + " full): run ringkv cleanup again");
                 }
@@ -292,7 +306,8 @@ public final class RingkvNode implements AutoCloseable {
                 .startOn(repairs) + " sessions (progress in INFO repair)");
             service.operation("decommission", noArguments("DECOMMISSION", membership::decommission));
             service.operation("cleanup", noArguments("CLEANUP", () -> cleanup.start(
-                replication.coordinator().ring(), membership.futureRing(), config.id())));
+                replication.coordinator().ring(), membership.futureRing(), config.id(),
+                membership.leftoversEpoch())));
             front = RespServer.start(frontDoor,
                 new ReadinessGatedService(service, () -> membership.snapshot().loading()), this::info,
                 health::whyUnavailable, context.counters(), metrics.requests(), authenticator,
@@ -335,6 +350,16 @@ public final class RingkvNode implements AutoCloseable {
             CloseHelper.quietClose(authenticator);
             throw e;
         }
+    }
+
+    /** @return whether the engine holds a record (a tombstone included); reads at most one */
+    private static boolean holdsAnyRecord(StorageEngine engine) {
+        boolean[] any = {false};
+        engine.scan(0, 0, record -> {
+            any[0] = true;
+            return false;
+        });
+        return any[0];
     }
 
     /**
@@ -486,6 +511,7 @@ public final class RingkvNode implements AutoCloseable {
             // nodes whose records of ranges a join or leave took hold every tombstone purge until a cleanup on them
             fields.put("cluster_leftover_holders", String.join(",", membership.leftoverHolders().stream()
                 .map(io.ringkv.api.NodeId::value).toList()));
+            fields.put("cluster_leftovers_here", membership.leftoversHere() ? "1" : "0");
             fields.put("loading", view.ready() ? "0" : "1");
             if (!view.ready()) {
                 fields.put("loading_reason", view.loading());

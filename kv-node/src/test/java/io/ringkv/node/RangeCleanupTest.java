@@ -42,8 +42,8 @@ class RangeCleanupTest {
         List<String> events = new CopyOnWriteArrayList<>();
         AtomicInteger repairs = new AtomicInteger();
         List<Ring> cleaned = new CopyOnWriteArrayList<>();
-        RangeCleanup cleanup = new RangeCleanup(engine, counters, events::add, repairs::incrementAndGet,
-            cleaned::add);
+        RangeCleanup cleanup = new RangeCleanup(engine, counters, events::add, repairs::incrementAndGet, 0,
+            (cleanedRing, epoch) -> cleaned.add(cleanedRing));
         cleanup.ringChanged(ring, ring);
         cleanup.start(ring, ring, SELF);
         // b begins to leave: its ranges come back to a
@@ -71,7 +71,7 @@ class RangeCleanupTest {
         AtomicInteger repairs = new AtomicInteger();
         List<Ring> cleaned = new CopyOnWriteArrayList<>();
         RangeCleanup cleanup = new RangeCleanup(engine, new CounterRegistry(), event -> { }, repairs::incrementAndGet,
-            cleaned::add);
+            0, (cleanedRing, epoch) -> cleaned.add(cleanedRing));
         cleanup.ringChanged(ring, ring);
         cleanup.start(ring, ring, SELF);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -81,6 +81,39 @@ class RangeCleanupTest {
         assertEquals(2, engine.dropped.get(), "a keeps (Long.MAX_VALUE, 0]; 1 and 5 are b's");
         assertEquals(0, repairs.get());
         assertEquals(List.of(ring), cleaned, "the ring cleaned against, for the leftovers mark");
+    }
+
+    @Test
+    void aCleanupAskedForRightAfterARingChangeWaitsOutWritesRoutedByThePreviousRing() throws Exception {
+        Ring ring = Ring.builder().replicationFactor(1)
+            .add(Node.of("a", "127.0.0.1", 7001, 8001), 0L)
+            .add(Node.of("b", "127.0.0.1", 7002, 8002), Long.MAX_VALUE)
+            .build();
+        long[] droppedAt = {0};
+        GatedEngine engine = new GatedEngine(new long[] {-5, 1}, new CountDownLatch(0)) {
+            @Override
+            public long dropUnless(LongPredicate keep) {
+                droppedAt[0] = System.nanoTime();
+                return super.dropUnless(keep);
+            }
+        };
+        List<Long> epochs = new CopyOnWriteArrayList<>();
+        long settle = TimeUnit.MILLISECONDS.toNanos(300);
+        RangeCleanup cleanup = new RangeCleanup(engine, new CounterRegistry(), event -> { }, () -> { }, settle,
+            (cleanedRing, epoch) -> epochs.add(epoch));
+        cleanup.ringChanged(ring, ring);
+        long asked = System.nanoTime();
+        String answer = cleanup.start(ring, ring, SELF, 7);
+        assertTrue(answer.startsWith("cleanup starts in 1 s, once writes routed by the ring before its last change"),
+            answer);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (epochs.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of(7L), epochs, "the epoch the cleanup started at, given back");
+        assertTrue(droppedAt[0] - asked >= settle - TimeUnit.MILLISECONDS.toNanos(50) , "dropped "
+            + (droppedAt[0] - asked) / 1_000_000 + " ms after a ring change, before the previous ring's writes ended");
+        assertEquals(1, engine.dropped.get());
     }
 
     @Test
@@ -95,7 +128,8 @@ class RangeCleanupTest {
         List<String> events = new CopyOnWriteArrayList<>();
         CounterRegistry counters = new CounterRegistry();
         List<Ring> cleaned = new CopyOnWriteArrayList<>();
-        RangeCleanup cleanup = new RangeCleanup(engine, counters, events::add, () -> { }, cleaned::add);
+        RangeCleanup cleanup = new RangeCleanup(engine, counters, events::add, () -> { }, 0,
+            (cleanedRing, epoch) -> cleaned.add(cleanedRing));
         cleanup.ringChanged(ring, ring);
         cleanup.start(ring, ring, SELF);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -177,9 +177,14 @@ public final class FaultHarness {
         return anomalies.isEmpty() ? 0 : 1;
     }
 
-    /** Starts a repair pass on each node in turn, one every {@link #REPAIR_EVERY_MILLIS}, until interrupted. */
+    /**
+     * Starts a repair pass on each node in turn, one every {@link #REPAIR_EVERY_MILLIS}, until interrupted; and, as
+     * an operator does after joins and leaves, a cleanup on every node that holds leftovers (records of ranges a
+     * move took from it, which hold every node's tombstone purges until dropped).
+     */
     private static void repairDuringRun(LocalCluster cluster) {
         int started = 0;
+        int cleanups = 0;
         try {
             for (int turn = 0; ; turn++) {
                 Thread.sleep(REPAIR_EVERY_MILLIS);
@@ -188,9 +193,12 @@ public final class FaultHarness {
                 if (LocalCluster.startRepair(node).equals("started")) {
                     started++;
                 }
+                for (int index : serving) {
+                    cleanups += LocalCluster.cleanUpLeftovers(cluster.node(index)) ? 1 : 0;
+                }
             }
         } catch (InterruptedException e) {
-            log("%d repair passes started during the workload", started);
+            log("%d repair passes and %d cleanups started during the workload", started, cleanups);
         }
     }
 

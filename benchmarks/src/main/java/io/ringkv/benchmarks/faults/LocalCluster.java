@@ -379,9 +379,32 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** @return each node's {@code storage_tombstones_purged} and {@code _held_for_repair}, as report text */
+    /**
+     * Starts a cleanup on {@code node} when it holds leftovers ({@code cluster_leftovers_here}) and none runs there.
+     * Refusals (the ring moving, the node down or cut off) are normal under faults.
+     *
+     * @return whether a cleanup started
+     */
+    static boolean cleanUpLeftovers(ClusterNode node) {
+        if (!"1".equals(info(node, "cluster").get("cluster_leftovers_here"))
+            || number(info(node, "cleanup"), "cleanup_running") == 1) {
+            return false;
+        }
+        try (RespClient client = new RespClient(node.host(), ClusterNode.CLIENT_PORT, 2_000)) {
+            return !(client.call("CLEANUP") instanceof RespClient.Error);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * @return each node's {@code storage_tombstones_purged} and {@code _held_for_repair}, and the nodes that hold
+     *     purges for leftovers, as report text
+     */
     String tombstones() {
         StringBuilder out = new StringBuilder();
+        members().stream().findFirst().ifPresent(node -> out.append("leftover holders [")
+            .append(info(node, "cluster").getOrDefault("cluster_leftover_holders", "?")).append("]; "));
         for (ClusterNode node : members()) {
             Map<String, String> fields = info(node, "storage");
             out.append(String.format("node%d: %d purged, %d held for repair; ", node.index(),

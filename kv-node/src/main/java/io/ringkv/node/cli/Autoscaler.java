@@ -40,14 +40,14 @@ final class Autoscaler implements Runnable {
     private volatile boolean running = true;
     private String lastReason = "";
     private String lastProblem = "";
-    /** Holders of leftovers asked to clean up, until they no longer announce any. */
-    private final java.util.Set<String> cleaning = new java.util.HashSet<>();
+    private final LeftoverCleanups cleanups;
 
     Autoscaler(Nodes nodes, int min, int max, PrintStream out) {
         this.nodes = nodes;
         this.min = min;
         this.max = max;
         this.out = out;
+        this.cleanups = new LeftoverCleanups(nodes, this::say);
     }
 
     void stop() {
@@ -91,7 +91,10 @@ final class Autoscaler implements Runnable {
         if (members != running.size() || ClusterInfo.number(signals, "autoscale_moving") == 1) {
             return;
         }
-        cleanUpLeftovers(running);
+        if (cleanups.step() > 0) {
+            // the cleanups started first: a move now would make them keep what they came to drop
+            return;
+        }
         if (recommended > members && running.size() < max) {
             int slot = nodes.freeSlot();
             if (slot < 0) {
@@ -111,38 +114,6 @@ final class Autoscaler implements Runnable {
             }
             awaitMembers(running.size() - 1, leaving, false);
         }
-    }
-
-    /**
-     * Runs {@code CLEANUP} on each running node that keeps records of ranges a join took from it ({@code
-     * cluster_leftover_holders} of {@code INFO cluster}): until it drops them, every node keeps its tombstones. An
-     * operator runs cleanup by hand; a cluster the autoscaler grows does it itself, once the ring has settled.
-     */
-    private void cleanUpLeftovers(List<Integer> running) throws IOException {
-        String holders = ClusterInfo.fetch("127.0.0.1", nodes.clientPort(running.getFirst()), "cluster")
-            .getOrDefault("cluster_leftover_holders", "");
-        for (String holder : holders.split(",")) {
-            if (!holder.startsWith("node") || cleaning.contains(holder)) {
-                continue;
-            }
-            int index;
-            try {
-                index = Integer.parseInt(holder.substring("node".length()));
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            if (!running.contains(index)) {
-                continue;
-            }
-            AdminClient.Reply reply = AdminClient.call("127.0.0.1", nodes.clientPort(index), List.of("CLEANUP"));
-            if (!reply.error()) {
-                cleaning.add(holder);
-                say("cleaning up " + holder + ": it keeps records of ranges a join took from it, and every node keeps"
-                    + " its tombstones until they are gone");
-            }
-        }
-        // a holder cleaned up is asked again should a later move leave it leftovers once more
-        cleaning.removeIf(holder -> !java.util.Arrays.asList(holders.split(",")).contains(holder));
     }
 
     /**

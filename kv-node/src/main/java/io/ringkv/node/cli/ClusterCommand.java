@@ -32,6 +32,8 @@ final class ClusterCommand implements Command {
     private static final long READY_POLL_MILLIS = 250;
     /** Node indexes are one digit: ids node1-node9, ports base + 1-9. */
     private static final int MAX_NODES = 9;
+    /** How often the cluster looks for nodes holding leftovers to clean up (without the autoscaler). */
+    private static final long CLEANUP_LOOK_MILLIS = 5_000;
     /** After this long without being ready the command says which nodes are not, and keeps watching. */
     private static final long READY_WARNING_MILLIS = 120_000;
 
@@ -155,9 +157,32 @@ final class ClusterCommand implements Command {
         }
         Thread.ofPlatform().daemon().name("ringkv-cluster-ready").start(() ->
             watchReadiness(local, nodes, baseClientPort, out));
+        if (autoscaler == null) {
+            // the autoscaler cleans up between its steps; without it, a cluster formed past N nodes, whose first
+            // nodes each lost ranges to the later joins, is cleaned up here
+            Thread.ofPlatform().daemon().name("ringkv-cleanups").start(() -> cleanUpLeftovers(local, out));
+        }
         local.awaitAllExited();
         err.println("ringkv cluster: every node has exited");
         return Launcher.FAILED;
+    }
+
+    /** Looks for nodes holding leftovers every few seconds, and runs their cleanup, until the command stops. */
+    private static void cleanUpLeftovers(LocalNodes local, PrintStream out) {
+        LeftoverCleanups cleanups = new LeftoverCleanups(local, line -> {
+            out.println("ringkv cluster: " + line);
+            out.flush();
+        });
+        while (true) {
+            try {
+                Thread.sleep(CLEANUP_LOOK_MILLIS);
+                cleanups.step();
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                // a node starting, busy or gone: looked at again next time
+            }
+        }
     }
 
     /** Adds {@code option value} to every node's command line when the option was given. */

@@ -64,6 +64,8 @@ public final class ClusterMembership implements Gossiper.Listener {
     private Runnable leftoversListener = () -> { };
     /** The nodes that announce leftovers, this one included, as of the last change (read from any thread). */
     private volatile List<NodeId> leftoverHolders = List.of();
+    /** Whether this node holds leftovers itself (read from any thread). */
+    private volatile boolean leftoversHere;
 
     /**
      * @param context the node's runtime
@@ -133,6 +135,8 @@ public final class ClusterMembership implements Gossiper.Listener {
         lifecycle.onRing(ring -> {
             if (leftovers != null) {
                 leftovers.ringChanged(ring, lifecycle.futureRing());
+                // who has judged this ring differs from who had judged the last one
+                holdersChanged();
             }
             ownership = ownershipOf(ring);
             ringListener.accept(ring);
@@ -224,26 +228,41 @@ public final class ClusterMembership implements Gossiper.Listener {
     public void trackLeftovers(boolean stored, Consumer<Boolean> store, Runnable changed) {
         leftoversListener = changed;
         leftovers = new Leftovers(gossiper, stored, store, events);
-        leftoverHolders = leftovers.holders();
+        leftoverHolders = leftovers.holders(lifecycle.ring());
+        leftoversHere = stored;
+    }
+
+    /** @return the ring changes judged so far, for a cleanup starting now (see {@link #cleaned}); agent thread */
+    public long leftoversEpoch() {
+        return leftovers == null ? 0 : leftovers.epoch();
     }
 
     /**
-     * A cleanup against {@code cleaned} ended with the ring unchanged while it ran; agent thread. Clears this node's
-     * leftovers mark when the ring is still that one, settled.
+     * A cleanup started at {@code epoch} against {@code cleaned} ended without failing; agent thread. Clears this
+     * node's leftovers mark when the rings have not changed since it started and are settled on that ring.
      */
-    public void cleaned(Ring cleaned) {
-        if (leftovers != null && leftovers.cleaned(cleaned, lifecycle.ring(), lifecycle.futureRing())) {
+    public void cleaned(Ring cleaned, long epoch) {
+        if (leftovers != null && leftovers.cleaned(cleaned, epoch, lifecycle.ring(), lifecycle.futureRing())) {
             holdersChanged();
         }
     }
 
-    /** @return the nodes that announce leftovers, this one included, in id order; from any thread */
+    /**
+     * @return the nodes that may hold leftovers (they announce them, or have not judged this node's ring yet), this
+     *     one included, in id order; from any thread
+     */
     public List<NodeId> leftoverHolders() {
         return leftoverHolders;
     }
 
+    /** @return whether this node holds records of ranges a join or leave took from it; from any thread */
+    public boolean leftoversHere() {
+        return leftoversHere;
+    }
+
     private void holdersChanged() {
-        List<NodeId> now = leftovers.holders();
+        leftoversHere = leftovers.held();
+        List<NodeId> now = leftovers.holders(lifecycle.ring());
         if (!now.equals(leftoverHolders)) {
             leftoverHolders = now;
             leftoversListener.run();

@@ -25,6 +25,8 @@ public final class PeersWriter implements AutoCloseable {
     private final AtomicReference<Gossiper.Remembered> pending = new AtomicReference<>();
     /** The newest leftovers mark to store ({@link LeftoversFile}), or null. */
     private final AtomicReference<Boolean> pendingLeftovers = new AtomicReference<>();
+    /** Failed writes of the leftovers mark since the last that succeeded (writer thread only). */
+    private long leftoversFailures;
     private final Counter writes;
     private final Counter failures;
     private final Thread thread;
@@ -43,8 +45,8 @@ public final class PeersWriter implements AutoCloseable {
         this.writes = counters.register("peers_state_writes", "cluster member files (peers.state) written",
             CounterKind.COUNTER, "cluster");
         this.failures = counters.register("peers_state_write_failures",
-            "writes of peers.state that failed; a restart would start from the last saved view", CounterKind.COUNTER,
-            "cluster");
+            "writes of peers.state or leftovers.state that failed; a restart would start from the last saved view",
+            CounterKind.COUNTER, "cluster");
         this.thread = Thread.ofPlatform().daemon().name("ringkv-peers-writer").start(this::run);
     }
 
@@ -102,10 +104,18 @@ public final class PeersWriter implements AutoCloseable {
     private boolean writeLeftovers(boolean held) {
         try {
             LeftoversFile.store(dataDirectory, held);
+            if (leftoversFailures > 0) {
+                events.accept("stored this node's leftovers mark after " + leftoversFailures + " failed attempts");
+                leftoversFailures = 0;
+            }
             return true;
         } catch (KvException e) {
-            events.accept("could not store this node's leftovers mark (" + e.getMessage() + "); trying again every"
-                + " second");
+            // said once, not every second
+            if (leftoversFailures++ == 0) {
+                events.accept("could not store this node's leftovers mark (" + e.getMessage() + "); trying again"
+                    + " every second");
+            }
+            failures.incrementRelease();
             return false;
         }
     }
