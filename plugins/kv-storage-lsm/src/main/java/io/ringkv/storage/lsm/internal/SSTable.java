@@ -38,6 +38,14 @@ final class SSTable {
     private static final int KEPT_BLOCK_BYTES = 1024 * 1024;
     /** Reads failing below the checksums after which compaction leaves a table out (a lasting fault, not a blip). */
     static final int READ_FAULTS_BEFORE_SET_ASIDE = 3;
+    /**
+     * How long after its last read fault a table stays out of compaction: then compaction tries it again, so a
+     * fault that has passed (a disk that recovered, a transient error) no longer keeps the table out until a restart,
+     * and one that lasts fails a compaction once per this time, not once a second.
+     */
+    static final long SET_ASIDE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    /** When the last read fault happened ({@link System#nanoTime}). */
+    private volatile long lastFaultNanos;
 
     private final Path path;
     private final TableMeta meta;
@@ -159,12 +167,19 @@ final class SSTable {
     private KvException readFault(String message, Throwable cause) {
         metrics.sstableReadFaults.increment();
         LOG.log(System.Logger.Level.ERROR, message);
-        if (readFaults.incrementAndGet() == READ_FAULTS_BEFORE_SET_ASIDE) {
+        if (countReadFault(System.nanoTime()) == READ_FAULTS_BEFORE_SET_ASIDE) {
             LOG.log(System.Logger.Level.WARNING, "SSTable " + path + " failed " + READ_FAULTS_BEFORE_SET_ASIDE
-                + " reads: it is left out of compaction until the node restarts; the keys it holds are repaired from"
-                + " replicas by anti-entropy, or run `ringkv repair` on this node");
+                + " reads: it is left out of compaction until " + SET_ASIDE_NANOS / 60_000_000_000L + " minutes pass"
+                + " without another fault; the keys it holds are repaired from replicas by anti-entropy, or run"
+                + " `ringkv repair` on this node");
         }
         return new KvException(ErrorCode.STORAGE_FAILURE, message, cause);
+    }
+
+    /** Counts one read fault at {@code nowNanos}; @return the faults counted so far */
+    int countReadFault(long nowNanos) {
+        lastFaultNanos = nowNanos;
+        return readFaults.incrementAndGet();
     }
 
     private Entry findInBlock(int block, long token, MemorySegment key) {
@@ -264,10 +279,17 @@ final class SSTable {
 
     /**
      * @return whether compaction leaves this table out: a block of it failed its checksum, or
-     *     {@value #READ_FAULTS_BEFORE_SET_ASIDE} of its reads failed below the checksums (a lasting I/O error)
+     *     {@value #READ_FAULTS_BEFORE_SET_ASIDE} of its reads failed below the checksums (a lasting I/O error), the
+     *     last of them less than {@link #SET_ASIDE_NANOS} ago
      */
     boolean leftOutOfCompaction() {
-        return corruptSeen || readFaults.get() >= READ_FAULTS_BEFORE_SET_ASIDE;
+        return leftOutOfCompaction(System.nanoTime());
+    }
+
+    /** As {@link #leftOutOfCompaction()}, at {@code nowNanos}. */
+    boolean leftOutOfCompaction(long nowNanos) {
+        return corruptSeen || readFaults.get() >= READ_FAULTS_BEFORE_SET_ASIDE
+            && nowNanos - lastFaultNanos < SET_ASIDE_NANOS;
     }
 
     private KvException corrupt(int block, long offset) {

@@ -1,7 +1,9 @@
 package io.ringkv.storage.lsm.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Key;
 import io.ringkv.api.Limits;
@@ -47,6 +49,25 @@ class TableBuilderTest {
         // the same builder with the real opener leaves one table, open
         SSTable table = builder(SSTable::open).build(entries(), 2, new long[0], 1, 2, RateLimiter.UNLIMITED);
         assertEquals(1, tables().size());
+        table.release();
+    }
+
+    @Test
+    void aTableWhoseReadsFailedIsLeftOutOfCompactionOnlyUntilTheFaultsHaveStoppedForAWhile() throws IOException {
+        SSTable table = builder(SSTable::open).build(entries(), 2, new long[0], 1, 2, RateLimiter.UNLIMITED);
+        long start = 1_000_000_000L;
+        for (int fault = 1; fault < SSTable.READ_FAULTS_BEFORE_SET_ASIDE; fault++) {
+            table.countReadFault(start);
+            assertFalse(table.leftOutOfCompaction(start), "left out after " + fault + " fault(s): a blip");
+        }
+        table.countReadFault(start);
+        assertTrue(table.leftOutOfCompaction(start + SSTable.SET_ASIDE_NANOS - 1));
+        assertFalse(table.leftOutOfCompaction(start + SSTable.SET_ASIDE_NANOS),
+            "the faults stopped long ago: compaction tries the table again");
+        // a fault that lasts fails that compaction's read, and sets the table aside again at once
+        long later = start + 2 * SSTable.SET_ASIDE_NANOS;
+        table.countReadFault(later);
+        assertTrue(table.leftOutOfCompaction(later + 1));
         table.release();
     }
 
