@@ -125,8 +125,9 @@ public final class RepairScheduler implements TimerHandler {
             + " value; a joiner or leaver stuck that way holds purges until it finishes or is removed (ringkv"
             + " removenode)", CounterKind.GAUGE, "repair");
         this.purgesHeldForLeftovers = counters.register("repair_purges_held_for_leftovers", "1 while some node"
-            + " announces leftovers: records of ranges a join or leave took from it, which a range coming back would"
-            + " serve again; run ringkv cleanup on that node (INFO cluster names it)", CounterKind.GAUGE, "repair");
+            + " may hold leftovers: records of ranges a join or leave took from it, which a range coming back would"
+            + " serve again (it says so, or has not judged this node's ring yet: down, or slow to hear); run ringkv"
+            + " cleanup on it (INFO cluster names it)", CounterKind.GAUGE, "repair");
         ringChanged();
         if (periodNanos > 0) {
             context.timers().schedule(periodNanos, this);

@@ -120,8 +120,10 @@ public final class Leftovers {
 
     /**
      * @return the nodes that may hold leftovers, this one included, in id order: those that announce them, and
-     *     those that have not judged {@code current} (or announce nothing readable). A node that left is not
-     *     counted: started again on its data, it drops that data before it joins again.
+     *     those that have not judged {@code current} (or announce nothing readable). A node that left (LEFT:
+     *     decommissioned, or removed by an operator) is not counted: one that decommissioned drops its data when it
+     *     is started again; one that was removed and is started again on its data is not covered (its old tokens
+     *     bring it back as a member with its old records).
      */
     public List<NodeId> holders(Ring current) {
         String judged = Long.toHexString(current.fingerprint());

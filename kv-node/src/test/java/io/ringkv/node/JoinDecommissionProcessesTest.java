@@ -99,6 +99,17 @@ class JoinDecommissionProcessesTest {
                 + " cannot read");
         }
         awaitLeftoverHolders(cluster.clientPorts[3], "n1,n2");
+        // n2's mark survives a restart (leftovers.state)
+        cluster.nodes[2].kill();
+        cluster.start(2);
+        cluster.nodes[2].await("clients on", WAIT);
+        NodeProcess.awaitServing(cluster.clientPorts[2], WAIT);
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[2])) {
+            assertTrue(client.info("cluster").contains("cluster_leftovers_here:1"), "n2 forgot its leftovers:\n"
+                + cluster.nodes[2].output());
+        }
+        ClusterProcessesTest.awaitRing(cluster.clientPorts[2], 4);
+        awaitLeftoverHolders(cluster.clientPorts[0], "n1,n2");
 
         try (NodeProcess decommission = NodeProcess.start(cluster.workDirectory(), "decommission", "--port",
                 Integer.toString(cluster.clientPorts[1]), "--timeout-s", "300")) {

@@ -378,12 +378,12 @@ public final class Ring {
     }
 
     /**
-     * @return a 64-bit digest of what places replicas: the replication factor, each node's id, zone and rack, and
-     *     every token with its owner (not addresses). Equal rings have equal fingerprints; nodes compare them to
-     *     tell whether a peer has judged the ring they hold.
+     * @return a 64-bit digest of the nodes and their tokens: each node's id, zone and rack, and every token with its
+     *     owner (not addresses, nor the replication factor, which each node is configured with). Equal rings have
+     *     equal fingerprints; nodes compare them to tell whether a peer has judged the ring they hold.
      */
     public long fingerprint() {
-        long hash = mix(replicationFactor);
+        long hash = mix(nodes.length);
         for (Node node : nodes) {
             hash = mix(hash ^ node.id().value().hashCode());
             hash = mix(hash ^ node.zone().hashCode());

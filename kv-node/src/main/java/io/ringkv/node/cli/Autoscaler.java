@@ -91,10 +91,9 @@ final class Autoscaler implements Runnable {
         if (members != running.size() || ClusterInfo.number(signals, "autoscale_moving") == 1) {
             return;
         }
-        if (cleanups.step() > 0) {
-            // the cleanups started first: a move now would make them keep what they came to drop
-            return;
-        }
+        // scaling is not held up for them: a move during a cleanup makes it keep the mark, and the next look cleans
+        // up again once the ring has settled
+        cleanups.step();
         if (recommended > members && running.size() < max) {
             int slot = nodes.freeSlot();
             if (slot < 0) {

@@ -176,12 +176,10 @@ final class ClusterCommand implements Command {
         while (true) {
             try {
                 Thread.sleep(CLEANUP_LOOK_MILLIS);
-                cleanups.step();
             } catch (InterruptedException e) {
                 return;
-            } catch (IOException | RuntimeException e) {
-                // a node starting, busy or gone: looked at again next time
             }
+            cleanups.step();
         }
     }
 
