@@ -39,8 +39,8 @@ final class RangeCleanup {
     private final ObjLongConsumer<Ring> cleaned;
     /** How long after a ring change writes routed by the previous ring may still arrive: a cleanup waits that long. */
     private final long settleNanos;
-    /** When the agent last told of a ring change. */
-    private volatile long lastChangeNanos = System.nanoTime();
+    /** When the agent last told of a ring change (agent thread only: {@link #start} reads it there). */
+    private long lastChangeNanos = System.nanoTime();
     /** The current and future rings, as of the agent's last ring change (read on the cleanup's thread). */
     private volatile Ring[] rings;
     /** The ring moved while the running cleanup ran. */
