@@ -75,6 +75,12 @@ final class LifecycleCluster {
     private final Map<NodeId, io.ringkv.ring.Ring> futuresTold = new HashMap<>();
     /** Nodes whose data held their tokens (stored once, even none since; not wiped since), as node.state. */
     private final java.util.Set<NodeId> heldTokens = new java.util.HashSet<>();
+    /**
+     * An independent model of what each node may hold records of: every ring, current or future, that any node's
+     * view held since the node's last cleanup (any coordinator sends a node the writes of the ranges it replicates in
+     * that coordinator's rings, and streams follow the rings too). Kept across restarts, as data is.
+     */
+    private final Map<NodeId, List<Ring>> mayHold = new HashMap<>();
     /** Each node's leftovers mark as stored across its restarts, and each current run's tracker of it. */
     private final Map<NodeId, Boolean> leftoversStored = new HashMap<>();
     private final Map<NodeId, Leftovers> leftovers = new HashMap<>();
@@ -181,6 +187,14 @@ final class LifecycleCluster {
         lifecycle.onRing(ring -> {
             futuresTold.put(id, lifecycle.futureRing());
             marks.ringChanged(ring, lifecycle.futureRing());
+            for (Ring seen : List.of(ring, lifecycle.futureRing())) {
+                for (Node member : seen.nodes()) {
+                    List<Ring> rings = mayHold.computeIfAbsent(member.id(), k -> new ArrayList<>());
+                    if (!rings.contains(seen)) {
+                        rings.add(seen);
+                    }
+                }
+            }
         });
         lifecycle.moveWith((move, listener) -> move(context, id, incarnation, lifecycle, move, listener));
         lifecycle.start();
@@ -245,11 +259,39 @@ final class LifecycleCluster {
         return leftovers(id).holders(lifecycle(id).ring());
     }
 
-    /** Tells {@code id}'s tracker that a cleanup started now against its ring ended: it clears the mark. */
+    /**
+     * Tells {@code id}'s tracker that a cleanup started now against its ring ended: it clears the mark, and the
+     * node holds records of that ring's ranges only.
+     */
     boolean cleanedNow(NodeId id) {
         NodeLifecycle lifecycle = lifecycle(id);
-        return leftovers(id).cleaned(lifecycle.ring(), leftovers(id).epoch(), lifecycle.ring(),
+        boolean cleared = leftovers(id).cleaned(lifecycle.ring(), leftovers(id).epoch(), lifecycle.ring(),
             lifecycle.futureRing());
+        if (cleared) {
+            mayHold.put(id, new ArrayList<>(List.of(lifecycle.ring())));
+        }
+        return cleared;
+    }
+
+    /**
+     * @return the up nodes that, by the independent model, may hold records of ranges {@code ring} does not give
+     *     them (a node that left is not counted: it drops its data before it joins again)
+     */
+    List<NodeId> mayHoldLeftovers(Ring ring) {
+        List<NodeId> holders = new ArrayList<>();
+        for (NodeId id : upIds()) {
+            List<Ring> rings = mayHold.getOrDefault(id, List.of());
+            if (lifecycle(id).gossiper().self().status() != NodeStatus.LEFT
+                && Ring.losesRanges(id, ring, rings.toArray(Ring[]::new))) {
+                holders.add(id);
+            }
+        }
+        return holders;
+    }
+
+    /** A node that left and starts again on its data drops that data first: it holds nothing. */
+    void droppedData(NodeId id) {
+        mayHold.remove(id);
     }
 
     /** Keeps the node's view now for its next start to restore (what its peers file would hold). */

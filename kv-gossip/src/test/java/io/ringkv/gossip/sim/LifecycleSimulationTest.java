@@ -378,6 +378,62 @@ class LifecycleSimulationTest {
         });
     }
 
+    /**
+     * Random joins, decommissions, crashes with restarts and cleanups under message loss. After each settles,
+     * every node that may hold records of ranges it no longer replicates, by a model independent of the nodes' own
+     * judgment (every ring any node's view held since its last cleanup), counts as a holder on every node.
+     */
+    @Test
+    void everyNodeThatMayHoldRecordsOfRangesItLostCountsAsAHolderEverywhere() {
+        SimulationSeeds.run(getClass(), "everyNodeThatMayHoldRecordsOfRangesItLostCountsAsAHolderEverywhere", MODULE,
+            8, seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(1, 4, 0.2);
+                cluster.addAll(3);
+                cluster.awaitSettled(300, List.of());
+                java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                List<NodeId> gone = new java.util.ArrayList<>();
+                for (int step = 0; step < 8; step++) {
+                    List<NodeId> up = cluster.upIds().stream().filter(id -> !gone.contains(id)).toList();
+                    int action = random.nextInt(4);
+                    String did;
+                    if (action == 0 || up.size() <= 3) {
+                        did = "join of " + cluster.add(null);
+                    } else if (action == 1) {
+                        NodeId leaving = up.get(random.nextInt(up.size()));
+                        assertTrue(cluster.lifecycle(leaving).decommission().startsWith("decommissioning"));
+                        assertTrue(cluster.simulation().runUntil(cluster.lifecycle(leaving)::hasLeft,
+                            600 * LifecycleCluster.INTERVAL), "never left: " + leaving);
+                        gone.add(leaving);
+                        did = "decommission of " + leaving;
+                    } else if (action == 2) {
+                        NodeId restarted = up.get(random.nextInt(up.size()));
+                        cluster.rememberView(restarted);
+                        cluster.simulation().crash(restarted);
+                        cluster.runRounds(random.nextInt(20));
+                        cluster.simulation().restart(restarted);
+                        did = "restart of " + restarted;
+                    } else {
+                        NodeId cleaned = up.get(random.nextInt(up.size()));
+                        cluster.cleanedNow(cleaned);
+                        did = "cleanup on " + cleaned;
+                    }
+                    cluster.awaitSettled(600, gone);
+                    cluster.runRounds(10);
+                    Ring ring = cluster.lifecycle(cluster.upIds().stream().filter(id -> !gone.contains(id))
+                        .findFirst().orElseThrow()).ring();
+                    List<NodeId> must = cluster.mayHoldLeftovers(ring);
+                    for (NodeId id : cluster.upIds()) {
+                        if (gone.contains(id)) {
+                            continue;
+                        }
+                        assertTrue(cluster.holders(id).containsAll(must), "step " + step + " (" + did + "): "
+                            + id + " counts " + cluster.holders(id) + " but " + must + " may hold leftovers");
+                    }
+                }
+                assertHistory(cluster);
+            });
+    }
+
     /** A leaving node marks itself from LEAVING on; once it has LEFT, it no longer holds anyone's purges. */
     @Test
     void aLeavingNodeHoldsLeftoversUntilItHasLeft() {
