@@ -55,11 +55,8 @@ final class HintTasks {
                 int bytes) {
     }
 
-    /**
-     * One owner's hints found by {@link #summarize}: how many, how many bytes, the corrupt ones, and when the oldest
-     * was hinted ({@code Long.MAX_VALUE} when none decoded).
-     */
-    record Summary(int count, long bytes, List<Long> corrupt, long oldestCreatedMillis) {
+    /** One owner's hints found by {@link #summarize}: how many, how many bytes, the corrupt ones. */
+    record Summary(int count, long bytes, List<Long> corrupt) {
     }
 
     /** One owner's next hints after a sequence, and the corrupt records among them. */
@@ -150,7 +147,6 @@ final class HintTasks {
         Map<NodeId, int[]> counts = new HashMap<>();
         Map<NodeId, long[]> sizes = new HashMap<>();
         Map<NodeId, List<Long>> corrupt = new HashMap<>();
-        Map<NodeId, long[]> oldest = new HashMap<>();
         engine.scan(0, 0, record -> {
             if (record.isTombstone()) {
                 return true;
@@ -169,16 +165,13 @@ final class HintTasks {
             } else {
                 counts.computeIfAbsent(owner, o -> new int[1])[0]++;
                 sizes.computeIfAbsent(owner, o -> new long[1])[0] += hint.bytes();
-                long[] first = oldest.computeIfAbsent(owner, o -> new long[] {Long.MAX_VALUE});
-                first[0] = Math.min(first[0], hint.createdMillis());
             }
             return true;
         });
         Map<NodeId, Summary> summaries = new HashMap<>();
         for (NodeId owner : union(counts, corrupt)) {
             summaries.put(owner, new Summary(counts.getOrDefault(owner, new int[1])[0],
-                sizes.getOrDefault(owner, new long[1])[0], corrupt.getOrDefault(owner, List.of()),
-                oldest.getOrDefault(owner, new long[] {Long.MAX_VALUE})[0]));
+                sizes.getOrDefault(owner, new long[1])[0], corrupt.getOrDefault(owner, List.of())));
         }
         return summaries;
     }

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -168,16 +167,7 @@ public final class HintedHandoff implements TimerHandler {
                     return;
                 }
                 loaded = true;
-                long now = context.clock().monotonicNanos();
-                long wallNow = context.clock().wallClockMillis();
                 summaries.forEach((owner, summary) -> {
-                    if (summary.oldestCreatedMillis() != Long.MAX_VALUE && !liveness.isAlive(owner)) {
-                        // the window counts from the absence, not from this run: an owner down since before a
-                        // restart has been down at least since this node's oldest hint for it was made
-                        long ageNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0,
-                            wallNow - summary.oldestCreatedMillis()));
-                        downSince.merge(owner, now - ageNanos, Math::min);
-                    }
                     Target target = target(owner);
                     target.count += summary.count();
                     target.bytes += summary.bytes();

@@ -534,42 +534,6 @@ class HintedHandoffSimulationTest {
         assertTrue(cluster.hintCounter(HintCounter.DROPPED_WINDOW) >= late, "refusals counted");
     }
 
-    /**
-     * The window counts from the replica's absence, not from the holder's start: a holder restarted while the
-     * replica stays down takes the age of its oldest hint for it as the absence so far (before, a restart began a
-     * fresh window, and hints went on being kept past it). A holder that kept no hint for it has nothing to date
-     * the absence by, and starts the window at its start.
-     */
-    @Test
-    void aHolderRestartedWhileAReplicaIsDownKeepsItsWindowFromItsOldestHint() {
-        Set<NodeId> down = new HashSet<>();
-        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
-        TestCluster cluster = new TestCluster(13, NODES, CONFIG, window, node -> !down.contains(node), Set.of());
-        NodeId absent = cluster.ids.get(1);
-        cutOff(cluster, down, absent);
-        writeKeysOwnedBy(cluster, absent, "key", 10);
-        cluster.sim.runFor(6_000 * MS);
-        Map<NodeId, Integer> early = new HashMap<>();
-        for (NodeId holder : others(cluster, absent)) {
-            early.put(holder, cluster.node(holder).hints().pendingByTarget().getOrDefault(absent, 0));
-            cluster.sim.crash(holder);
-            cluster.sim.restart(holder);
-        }
-        cluster.sim.runFor(6_000 * MS);
-        writeKeysOwnedBy(cluster, absent, "key", 10);
-        cluster.sim.runFor(1_000 * MS);
-        long refused = 0;
-        for (Map.Entry<NodeId, Integer> holder : early.entrySet()) {
-            if (holder.getValue() > 0) {
-                HintedHandoff hints = cluster.node(holder.getKey()).hints();
-                assertEquals(holder.getValue(), hints.pendingByTarget().getOrDefault(absent, 0), holder.getKey()
-                    + " kept a hint 12 s into a 10 s window, after its restart");
-                refused += hints.counter(HintCounter.DROPPED_WINDOW);
-            }
-        }
-        assertTrue(refused > 0, "no holder of an early hint was offered a late one: the test shows nothing");
-    }
-
     @Test
     void aNodeThatLeftTheRingAndCameBackStartsAFreshWindowWhenItIsDownAgain() {
         Set<NodeId> down = new HashSet<>();
