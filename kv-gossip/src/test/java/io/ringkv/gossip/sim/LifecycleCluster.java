@@ -289,10 +289,6 @@ final class LifecycleCluster {
         return holders;
     }
 
-    /** A node that left and starts again on its data drops that data first: it holds nothing. */
-    void droppedData(NodeId id) {
-        mayHold.remove(id);
-    }
 
     /** Keeps the node's view now for its next start to restore (what its peers file would hold). */
     void rememberView(NodeId id) {

@@ -422,6 +422,10 @@ class LifecycleSimulationTest {
                     Ring ring = cluster.lifecycle(cluster.upIds().stream().filter(id -> !gone.contains(id))
                         .findFirst().orElseThrow()).ring();
                     List<NodeId> must = cluster.mayHoldLeftovers(ring);
+                    for (NodeId id : must) {
+                        assertTrue(gone.contains(id) || cluster.leftovers(id).held(), "step " + step + " (" + did
+                            + "): " + id + " may hold leftovers but has not marked itself");
+                    }
                     for (NodeId id : cluster.upIds()) {
                         if (gone.contains(id)) {
                             continue;
