@@ -116,11 +116,11 @@ final class RangeCleanup {
         rings = new Ring[] {ring, future};
         movedDuring = false;
         LongPredicate keep = token -> {
-            if (ring.preferenceList(token).contains(self)) {
+            if (ring.replicates(self, token)) {
                 return true;
             }
             Ring[] now = rings;
-            return now[0].preferenceList(token).contains(self) || now[1].preferenceList(token).contains(self);
+            return now[0].replicates(self, token) || now[1].replicates(self, token);
         };
         long waitNanos = Math.max(0, settleNanos - (System.nanoTime() - lastChangeNanos));
         running.setRelease(1);

@@ -589,7 +589,7 @@ public final class HintedHandoff implements TimerHandler {
 
     /** @return whether the hint's owner is on the ring and a replica of its key */
     private boolean replicates(HintTasks.Hint hint) {
-        return ring.contains(hint.owner()) && ring.preferenceList(hint.token()).contains(hint.owner());
+        return ring.replicates(hint.owner(), hint.token());
     }
 
     /** @return a live node of the ring, neither this one nor {@code owner}, to keep a hint for it; null if none */
