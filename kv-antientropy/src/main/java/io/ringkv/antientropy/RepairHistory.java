@@ -127,6 +127,17 @@ public final class RepairHistory implements PurgeGate {
     }
 
     /**
+     * Holds every purge, or lets them go, keeping the ranges and their coverage: the ring is unchanged, only whether
+     * it moves or a node holds leftovers changed (see {@link #ringChanged(List, boolean)}).
+     */
+    public void holdPurges(boolean held) {
+        Snapshot current = snapshot;
+        if (current.moving() != held) {
+            snapshot = new Snapshot(current.ranges(), current.ends(), current.coveredSince(), held);
+        }
+    }
+
+    /**
      * Records that a pass which began at {@code passStartMillis} completed a session with every peer of
      * {@code shared}. Ignored when the ring changed meanwhile (the range or its peers are no longer the same).
      */

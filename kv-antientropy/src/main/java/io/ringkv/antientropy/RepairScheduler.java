@@ -141,11 +141,7 @@ public final class RepairScheduler implements TimerHandler {
      */
     public void ringChanged() {
         Ring now = ring.get();
-        boolean moving = !future.get().equals(now);
-        boolean leftover = leftovers.getAsBoolean();
-        history.ringChanged(shared(now), moving || leftover);
-        purgesHeld.setRelease(moving || leftover ? 1 : 0);
-        purgesHeldForLeftovers.setRelease(leftover ? 1 : 0);
+        history.ringChanged(shared(now), holdsPurges(now));
         publishCoverage();
         Task running = current;
         if (inPass && running != null && !now.contains(running.peer())) {
@@ -169,9 +165,21 @@ public final class RepairScheduler implements TimerHandler {
         purgeHoldChanged();
     }
 
-    /** The answer of {@link #holdPurgesWhile}'s condition may have changed: purges are held or let go now. */
+    /**
+     * The answer of {@link #holdPurgesWhile}'s condition may have changed: purges are held or let go now, the ranges
+     * and their coverage kept.
+     */
     public void purgeHoldChanged() {
-        ringChanged();
+        history.holdPurges(holdsPurges(ring.get()));
+    }
+
+    /** @return whether purges wait now (the ring moves, or a node may hold leftovers), with the gauges set to say so */
+    private boolean holdsPurges(Ring now) {
+        boolean moving = !future.get().equals(now);
+        boolean leftover = leftovers.getAsBoolean();
+        purgesHeld.setRelease(moving || leftover ? 1 : 0);
+        purgesHeldForLeftovers.setRelease(leftover ? 1 : 0);
+        return moving || leftover;
     }
 
     private List<RepairHistory.Shared> shared(Ring current) {
