@@ -62,10 +62,7 @@ class RangeCleanupTest {
 
     @Test
     void aCleanupOnASettledRingDropsWhatThisNodeNoLongerReplicatesAndAsksForNoRepair() throws Exception {
-        Ring ring = Ring.builder().replicationFactor(1)
-            .add(Node.of("a", "127.0.0.1", 7001, 8001), 0L)
-            .add(Node.of("b", "127.0.0.1", 7002, 8002), Long.MAX_VALUE)
-            .build();
+        Ring ring = twoNodes();
         CountDownLatch open = new CountDownLatch(0);
         GatedEngine engine = new GatedEngine(new long[] {-5, -1, 0, 1, 5}, open);
         AtomicInteger repairs = new AtomicInteger();
@@ -85,10 +82,7 @@ class RangeCleanupTest {
 
     @Test
     void aCleanupAskedForRightAfterARingChangeWaitsOutWritesRoutedByThePreviousRing() throws Exception {
-        Ring ring = Ring.builder().replicationFactor(1)
-            .add(Node.of("a", "127.0.0.1", 7001, 8001), 0L)
-            .add(Node.of("b", "127.0.0.1", 7002, 8002), Long.MAX_VALUE)
-            .build();
+        Ring ring = twoNodes();
         long[] droppedAt = {0};
         GatedEngine engine = new GatedEngine(new long[] {-5, 1}, new CountDownLatch(0)) {
             @Override
@@ -138,6 +132,14 @@ class RangeCleanupTest {
         }
         assertEquals(List.of("cleanup failed: a fault occurred in an unsafe memory access operation"), events);
         assertEquals(List.of(), cleaned, "a failed cleanup does not clear the leftovers mark");
+    }
+
+    /** @return a, replicating (Long.MAX_VALUE, 0], and b, the rest, one copy each */
+    private static Ring twoNodes() {
+        return Ring.builder().replicationFactor(1)
+            .add(Node.of("a", "127.0.0.1", 7001, 8001), 0L)
+            .add(Node.of("b", "127.0.0.1", 7002, 8002), Long.MAX_VALUE)
+            .build();
     }
 
     /** An engine holding records at {@code tokens} whose drop waits for {@code gate}. */

@@ -25,12 +25,10 @@ class HintedHandoffFaultsSimulationTest {
     @Test
     void aLateAcknowledgementForAPreviousIncarnationDeletesNoHint() {
         Set<NodeId> down = new HashSet<>();
-        // without sloppy quorum the coordinator keeps the hints itself: one holder, in a known order
-        TestCluster cluster = new TestCluster(31, 6, CONFIG, HintConfig.DEFAULT.withSloppyQuorum(false),
-            node -> !down.contains(node), Set.of());
-        List<NodeId> pair = cluster.owners("k0");
-        NodeId holder = pair.get(0);
-        NodeId owner = pair.get(1);
+        HolderAndOwner pair = HolderAndOwner.of(down);
+        TestCluster cluster = pair.cluster();
+        NodeId holder = pair.holder();
+        NodeId owner = pair.owner();
         List<String> keys = keysOwnedByBoth(cluster, holder, owner, 3);
 
         // the first hint is handed over and deleted: the holder's first delivery id is used up
@@ -68,21 +66,16 @@ class HintedHandoffFaultsSimulationTest {
         assertEquals(List.of(), cluster.sim.handlerFailures());
     }
 
-    /**
-     * A replica leaves the ring while hints are being handed to it and stops before answering them. The hints in
-     * flight must go to the key's current replicas like the rest, not wait for an answer from a node that is gone.
-     */
     @Test
     void aHintWhoseForceFailedIsNeitherCountedNorDeliveredAndTheCountsStayTrue() {
         // the failed hint was applied, not counted, and made durable by the next force: delivered and taken off
         // the count all the same, it left the count one below the hints held (-1 with none), which stranded the
         // owner's next hint (no scan while the count is 0) and let a leaving node hand over too little
         Set<NodeId> down = new HashSet<>();
-        TestCluster cluster = new TestCluster(31, 6, CONFIG, HintConfig.DEFAULT.withSloppyQuorum(false),
-            node -> !down.contains(node), Set.of());
-        List<NodeId> pair = cluster.owners("k0");
-        NodeId holder = pair.get(0);
-        NodeId owner = pair.get(1);
+        HolderAndOwner pair = HolderAndOwner.of(down);
+        TestCluster cluster = pair.cluster();
+        NodeId holder = pair.holder();
+        NodeId owner = pair.owner();
         List<String> keys = keysOwnedByBoth(cluster, holder, owner, 4);
         absent(cluster, down, owner);
         cluster.failingHintForces.add(holder);
@@ -104,6 +97,10 @@ class HintedHandoffFaultsSimulationTest {
         assertEquals(0, cluster.node(holder).hints().pending());
     }
 
+    /**
+     * A replica leaves the ring while hints are being handed to it and stops before answering them. The hints in
+     * flight must go to the key's current replicas like the rest, not wait for an answer from a node that is gone.
+     */
     @Test
     void hintsInFlightToAReplicaThatLeavesTheRingAreRedirected() {
         Set<NodeId> down = new HashSet<>();
@@ -231,6 +228,19 @@ class HintedHandoffFaultsSimulationTest {
         byte[] whole = new byte[length];
         codec.sendBuffer().getBytes(0, whole);
         return whole;
+    }
+
+    /**
+     * Six nodes without sloppy quorum (the coordinator keeps its hints itself: one holder, in a known order), and
+     * the first two replicas of key {@code k0}: the holder coordinates, the owner is the replica it hints for.
+     */
+    private record HolderAndOwner(TestCluster cluster, NodeId holder, NodeId owner) {
+        static HolderAndOwner of(Set<NodeId> down) {
+            TestCluster cluster = new TestCluster(31, 6, CONFIG, HintConfig.DEFAULT.withSloppyQuorum(false),
+                node -> !down.contains(node), Set.of());
+            List<NodeId> pair = cluster.owners("k0");
+            return new HolderAndOwner(cluster, pair.get(0), pair.get(1));
+        }
     }
 
     private static void absent(TestCluster cluster, Set<NodeId> down, NodeId node) {
