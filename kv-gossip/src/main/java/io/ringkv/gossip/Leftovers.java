@@ -119,11 +119,25 @@ public final class Leftovers {
     }
 
     /**
+     * Every record of this node was dropped (it was removed from the cluster while it was down, and joins as a new
+     * node): it holds no records of ranges it does not replicate.
+     */
+    public void droppedEverything() {
+        if (held) {
+            held = false;
+            store.accept(false);
+            events.accept("this node no longer holds records of ranges it does not replicate (it dropped every"
+                + " record)");
+        }
+        announce(lastCurrent);
+    }
+
+    /**
      * @return the nodes that may hold leftovers, this one included, in id order: those that announce them, and
      *     those that have not judged {@code current} (or announce nothing readable). A node that left (LEFT:
-     *     decommissioned, or removed by an operator) is not counted: one that decommissioned drops its data when it
-     *     is started again; one that was removed and is started again on its data is not covered (its old tokens
-     *     bring it back as a member with its old records).
+     *     decommissioned, or removed by an operator) is not counted: started again on its data, it drops its records
+     *     before it joins anew (at its start when it decommissioned; once the cluster told it of its removal, see
+     *     {@link NodeLifecycle}, when it was removed).
      */
     public List<NodeId> holders(Ring current) {
         String judged = Long.toHexString(current.fingerprint());

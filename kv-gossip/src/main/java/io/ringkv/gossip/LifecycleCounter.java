@@ -21,9 +21,13 @@ public enum LifecycleCounter implements CounterDescriptor {
         + " lack a copy until repair has run"),
     LATER_RUNS_OF_THIS_ID("lifecycle_later_runs_of_this_id", "runs of this node's id later than this one that peers"
         + " hold: another process runs with this id, or this run's clock was behind; peers ignore this run"),
+    REMOVED_WHILE_DOWN("lifecycle_removed_while_down", "starts on data that held tokens whose id the cluster had"
+        + " removed meanwhile (ringkv removenode, or a replacement): this node dropped its records and joined as a"
+        + " new node"),
     JOIN_REFUSED("lifecycle_join_refused", "1 while this node refuses to join (its log says why): its id was a"
         + " member holding tokens and its data never held them (the member's data directory lost or replaced;"
-        + " ringkv removenode on another member lets it join as a new node), or peers hold a later run of its id",
+        + " ringkv removenode on another member lets it join as a new node), peers hold a later run of its id, or no"
+        + " member knows the id whose tokens its data holds (removed, and forgotten by the members that answered)",
         CounterKind.GAUGE);
 
     private final CounterSpec spec;

@@ -47,6 +47,13 @@ import java.util.function.Supplier;
  * its id ({@link Gossiper#answeredAboutSelf}; at most {@link #UNANSWERED_ROUNDS} rounds later it decides on what it
  * heard), and picks its tokens two to three rounds later.
  *
+ * <p>A node started on data that holds its tokens hides as well, until a member answered about its id
+ * ({@link #judgeRestartOnData}): held as a member of an earlier run, it rejoins with its tokens; held LEFT (an operator
+ * removed it while it was down, or a node replaced it), it forgets its tokens, drops its records through its
+ * {@link DataDrop} (they may predate deletes whose tombstones the cluster purged since) and joins as a new node;
+ * held by none of the members that answered, it refuses and keeps its data. With no peer or member answering for a
+ * bounded number of rounds, it rejoins with its tokens, warning: a node whose peers are all down still serves.
+ *
  * <p>Replacing ({@link Settings#replace}): a new node takes the tokens of a DOWN member as pending, receives its
  * ranges from the other replicas, removes it and becomes NORMAL with them.
  *
@@ -151,6 +158,10 @@ public final class NodeLifecycle implements Gossiper.Listener {
     /** Judgements of a hidden node that found no member's answer about its id (see {@link #UNANSWERED_ROUNDS}). */
     private int unansweredRounds;
     private boolean newData;
+    /** Drops this node's records when it finds it was removed while it was down (see {@link #dropWith}). */
+    private DataDrop dataDrop = DataDrop.NONE;
+    /** A drop of this node's records runs (it was removed while down): judgements of its earlier self wait. */
+    private boolean dropping;
 
     /**
      * @param context the node's runtime
@@ -190,6 +201,14 @@ public final class NodeLifecycle implements Gossiper.Listener {
      * node of a cluster can join, and no node can leave. */
     public void moveWith(RangeMover rangeMover) {
         this.mover = rangeMover;
+    }
+
+    /**
+     * Sets how a node drops its records when it finds, started again on its data, that it was removed from the cluster
+     * meanwhile; before {@link #start()}. Without one, such a node refuses to rejoin and says so.
+     */
+    public void dropWith(DataDrop drop) {
+        this.dataDrop = Objects.requireNonNull(drop, "drop");
     }
 
     /** Sets how a leaving node hands its hints over; before {@link #start()}. */
@@ -238,20 +257,55 @@ public final class NodeLifecycle implements Gossiper.Listener {
             // (writes not sent to its pending replicas) until the next change, as gossip brings the same states
             ringListener.accept(ring);
         }
-        boolean hide = newData && gossiper.self().status() == NodeStatus.JOINING && gossiper.hasSeeds();
+        boolean normal = gossiper.self().status() == NodeStatus.NORMAL;
+        // a node with tokens on its data asks too: it may have been removed from the cluster while it was down
+        boolean hide = gossiper.hasSeeds() && (normal || newData && gossiper.self().status() == NodeStatus.JOINING);
         if (hide) {
             gossiper.hideSelf();
         }
         gossiper.start();
-        if (gossiper.self().status() == NodeStatus.JOINING) {
+        if (!normal) {
             long delay = gossiper.hasSeeds() ? JOIN_ROUNDS * interval + context.random().nextLong(2 * interval) : 1;
             long plan = attempt;
             context.timers().schedule(delay, id -> joinIfStill(plan));
+        } else if (hide) {
+            wasNormal = true;
+            events.accept("asking the cluster about node " + selfId + " before it rejoins with the "
+                + gossiper.self().tokenCount() + " tokens of the previous run (generation "
+                + gossiper.self().generation() + "): it may have been removed while it was down");
+            context.timers().schedule((JOIN_ROUNDS + UNANSWERED_ROUNDS) * interval, id -> rejoinIfNobodyAnswered());
         } else {
             wasNormal = true;
-            events.accept("rejoining with the " + gossiper.self().tokenCount() + " tokens of the previous run"
-                + " (generation " + gossiper.self().generation() + ")");
+            rejoined();
         }
+    }
+
+    private void rejoined() {
+        events.accept("rejoining with the " + gossiper.self().tokenCount() + " tokens of the previous run"
+            + " (generation " + gossiper.self().generation() + ")");
+    }
+
+    /**
+     * A node restarted on its data that heard from no peer for a while (every other node down, or unreachable)
+     * rejoins with its tokens on what it knows: it would otherwise serve nothing until a peer is back.
+     */
+    private void rejoinIfNobodyAnswered() {
+        if (gossiper.isHidden() && !gossiper.hasExchangedWithPeer() && !dropping
+            && gossiper.self().status() == NodeStatus.NORMAL) {
+            events.accept("WARNING: no peer answered about node " + selfId + " in " + (JOIN_ROUNDS + UNANSWERED_ROUNDS)
+                + " rounds: rejoining with its tokens on what this node knows. Should it have been removed from the"
+                + " cluster while it was down, its records may bring back values deleted since");
+            rejoinWithTokens();
+        }
+    }
+
+    private void rejoinWithTokens() {
+        gossiper.revealSelf();
+        refusal = null;
+        counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(0);
+        rejoined();
+        // acted on once its earlier self was judged: a node removed meanwhile must not hand its records over
+        pickAgainOnConflict();
     }
 
     // ---------------------------------------------------------------- reading
@@ -749,7 +803,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
      * each round: an operator's removal of the id reaches it as the id's LEFT state, and it joins as a new node.
      */
     private void judgeEarlierSelf() {
-        if (!gossiper.isHidden()) {
+        if (!gossiper.isHidden() || dropping) {
+            // a drop under way reveals the node when it ends
             return;
         }
         EndpointState later = gossiper.laterSelf();
@@ -758,13 +813,16 @@ public final class NodeLifecycle implements Gossiper.Listener {
             refuse("refusing to join: " + laterRun(later));
             return;
         }
+        if (gossiper.self().status() == NodeStatus.NORMAL) {
+            judgeRestartOnData();
+            return;
+        }
         EndpointState earlier = gossiper.earlierSelf();
         if (earlier == null || !earlier.heldTokensAsMember()) {
             if (refusal == null && !gossiper.answeredAboutSelf()) {
                 // what it heard says nothing of its id: the answer may be lost, or come from nodes that do not know
                 // the members; it joins as a new node only once a member (any peer, in a cluster without one) did
-                if (unansweredRounds++ < UNANSWERED_ROUNDS) {
-                    context.timers().schedule(interval, id -> judgeEarlierSelf());
+                if (waitingForAnAnswer()) {
                     return;
                 }
                 events.accept("WARNING: no member of the cluster answered about node " + selfId + " in "
@@ -792,6 +850,108 @@ public final class NodeLifecycle implements Gossiper.Listener {
             + " and the members repair the ranges it held. Meanwhile the cluster judges " + selfId + " DOWN once"
             + " its failure detectors say so (hints for it are kept), and this node answers no request";
         refuse(now);
+    }
+
+    /**
+     * @return true while the bounded wait for an answer about this node's id runs ({@link #UNANSWERED_ROUNDS}): the
+     *     next judgement is then a round away
+     */
+    private boolean waitingForAnAnswer() {
+        if (unansweredRounds++ < UNANSWERED_ROUNDS) {
+            context.timers().schedule(interval, id -> judgeEarlierSelf());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * While hidden with the tokens of its previous run: rejoins with them when peers hold its id as a member of an
+     * earlier run; drops its records and joins as a new node when they hold it LEFT (an operator removed it while it
+     * was down, or it was replaced: deletes made since may have been purged, and its records would bring their values
+     * back); refuses when the members that answered hold nothing of it (removed and forgotten by nodes that joined
+     * later, or seeds of another cluster: its data is kept for its operator to decide); rejoins with its tokens, warning,
+     * when no member answered in {@link #UNANSWERED_ROUNDS} rounds.
+     */
+    private void judgeRestartOnData() {
+        EndpointState earlier = gossiper.earlierSelf();
+        if (earlier != null && earlier.status() == NodeStatus.LEFT) {
+            dropThenJoin(earlier);
+            return;
+        }
+        if (earlier != null) {
+            rejoinWithTokens();
+            return;
+        }
+        if (!gossiper.memberAnsweredAboutSelf()) {
+            if (waitingForAnAnswer()) {
+                return;
+            }
+            events.accept("WARNING: no member of the cluster answered about node " + selfId + " in "
+                + UNANSWERED_ROUNDS + " rounds (lost messages, the members it knows are gone, or they restarted at"
+                + " once without their remembered views): rejoining with the tokens of its previous run. Should it"
+                + " have been removed from the cluster while it was down, its records may bring back values deleted"
+                + " since");
+            rejoinWithTokens();
+            return;
+        }
+        refuse("refusing to rejoin: no member of the cluster knows node " + selfId + ", though this data directory"
+            + " holds the " + gossiper.self().tokenCount() + " tokens of its previous run (generation "
+            + gossiper.self().generation() + "). It was removed from the cluster and forgotten by the members that"
+            + " answered (they joined after the removal), or its seeds belong to another cluster. If it was removed,"
+            + " stop it, move its data directory away and start it again: it joins as a new node. If the seeds are"
+            + " wrong, stop it and start it with the right ones. Its records are kept meanwhile, and it answers no"
+            + " request");
+    }
+
+    /**
+     * This node was removed from the cluster while it was down (or replaced): forgets its tokens durably first (a
+     * crash from here on starts it as a node that gave its tokens up, which drops its records at start), drops its
+     * records, and then joins as a new node, once the removal has had {@link #REVEAL_AFTER_REMOVAL_ROUNDS} rounds to
+     * spread.
+     */
+    private void dropThenJoin(EndpointState removed) {
+        try {
+            tokenStore.store(new long[0]);
+        } catch (RuntimeException e) {
+            counters.get(LifecycleCounter.STORE_FAILURES).incrementRelease();
+            refuse("refusing to rejoin: node " + selfId + " was removed from the cluster while it was down, and"
+                + " this node could not forget the tokens of its previous run (" + e.getMessage() + "); it tries"
+                + " again every round");
+            return;
+        }
+        dropping = true;
+        refusal = null;
+        counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(0);
+        counters.get(LifecycleCounter.REMOVED_WHILE_DOWN).incrementRelease();
+        events.accept("node " + selfId + " was removed from the cluster while it was down (the cluster holds it "
+            + removed.status() + ", generation " + removed.generation() + "): dropping every record of its previous"
+            + " run, which may predate deletes the cluster has purged since, then joining as a new node");
+        // still hidden: no peer hears of the change before it joins
+        gossiper.announce(NodeStatus.JOINING, new long[0]);
+        long revealAt = context.clock().monotonicNanos() + REVEAL_AFTER_REMOVAL_ROUNDS * interval;
+        drop(revealAt);
+    }
+
+    private void drop(long revealAt) {
+        dataDrop.dropAll(new DataDrop.Listener() {
+            @Override
+            public void dropped(long records) {
+                events.accept("dropped the " + records + " records of node " + selfId + "'s previous run: it joins"
+                    + " as a new node");
+                long wait = Math.max(1, revealAt - context.clock().monotonicNanos());
+                context.timers().schedule(wait, id -> {
+                    dropping = false;
+                    revealThenJoin();
+                });
+            }
+
+            @Override
+            public void failed(String why) {
+                events.accept("ERROR: could not drop the records of node " + selfId + "'s previous run (" + why
+                    + "): trying again in " + RETRY_ROUNDS + " rounds; it joins as a new node once they are gone");
+                context.timers().schedule(RETRY_ROUNDS * interval, id -> drop(revealAt));
+            }
+        });
     }
 
     /** Stays hidden and says why (again when the reason changes, and every few rounds); looks again next round. */
@@ -842,7 +1002,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
      */
     private void pickAgainOnConflict() {
         EndpointState mine = gossiper.self();
-        if (mine.tokenCount() == 0 || replacing != null) {
+        if (mine.tokenCount() == 0 || replacing != null || gossiper.isHidden()) {
             return;
         }
         Ring owning = mine.status() == NodeStatus.NORMAL ? ring

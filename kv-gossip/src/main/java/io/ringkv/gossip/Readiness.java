@@ -39,6 +39,11 @@ public final class Readiness {
         if (self.status() != NodeStatus.NORMAL) {
             return "the node is " + self.status() + ", not yet a NORMAL member of the ring; it serves once it is";
         }
+        if (gossiper.isHidden()) {
+            // restarted on its data: its records are served only once the cluster said it is still a member
+            return "the node is asking the cluster about its id before it rejoins with its tokens (it may have been"
+                + " removed while it was down); it serves once a member answered";
+        }
         boolean someoneToHear = gossiper.hasSeeds() || gossiper.knownEndpoints() > 1;
         if (!someoneToHear || gossiper.hasExchangedWithPeer() || gossiper.rounds() >= maxWaitRounds) {
             ready = true;

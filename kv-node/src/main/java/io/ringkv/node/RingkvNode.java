@@ -271,6 +271,8 @@ public final class RingkvNode implements AutoCloseable {
                         + " full): run ringkv cleanup again");
                 }
             });
+            // a node the cluster removed while it was down drops its records before it joins as a new one
+            membership.dropWith(listener -> dropEveryRecord(listener, events));
             // records of ranges a join or leave took from any node hold every purge until a cleanup drops them
             membership.trackLeftovers(leftoversStored, peersWriter::saveLeftovers, repairs::purgeHoldChanged);
             repairs.holdPurgesWhile(() -> !membership.leftoverHolders().isEmpty());
@@ -353,6 +355,36 @@ public final class RingkvNode implements AutoCloseable {
     }
 
     /** @return whether the engine holds a record (a tombstone included); reads at most one */
+    /**
+     * Drops every record of the engine on a thread of its own (as a cleanup does: never the agent's or the storage
+     * stage's), then tells {@code listener} on the agent thread. The node is hidden meanwhile: it takes no replica
+     * write, and its hints (kept: a hint older than the tombstone grace is dropped undelivered) are not records.
+     */
+    private void dropEveryRecord(io.ringkv.gossip.DataDrop.Listener listener, Consumer<String> events) {
+        Thread.ofPlatform().daemon().name("ringkv-drop").start(() -> {
+            Runnable report;
+            try {
+                long dropped = engine.dropUnless(token -> false);
+                report = () -> listener.dropped(dropped);
+            } catch (RuntimeException | Error e) {
+                // an Error too (the JVM's InternalError for a fault under a mapped file): reported, not lost here
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                report = () -> listener.failed(why);
+            }
+            // the lifecycle waits for this answer: a full queue is waited out (a minute at most: a node whose agent
+            // takes nothing for that long is stopping, or stuck, and says so)
+            long giveUpAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (!agent.submit(report)) {
+                if (System.nanoTime() - giveUpAt > 0) {
+                    events.accept("ERROR: the agent took no task for a minute: this node stays hidden with its records"
+                        + " dropped; restart it (it then joins as a new node)");
+                    return;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        });
+    }
+
     private static boolean holdsAnyRecord(StorageEngine engine) {
         boolean[] any = {false};
         engine.scan(0, 0, record -> {

@@ -118,7 +118,8 @@ class RepairProcessesTest {
     /**
      * Four nodes at N=3: each key lives on three. One is killed and removed; the survivors that took over its
      * ranges start a repair pass by themselves, and afterwards each of the three holds every key (as each node
-     * announces its record count by gossip).
+     * announces its record count by gossip). Started again on its data after some deletes, it drops what it kept and
+     * joins as a new node, and every key reads back as it should through it.
      */
     @Test
     @Timeout(300)
@@ -167,6 +168,33 @@ class RepairProcessesTest {
             Thread.sleep(500);
         }
         assertTrue(counter(repair, "repair_passes_completed") >= 1, "a pass ran by itself:\n" + repair);
+
+        // while it is away, some keys are deleted; started again on its data, it learns that it was removed, drops
+        // the records it kept (their deletes may have been purged by the time it is back) and joins as a new node
+        int deleted = 50;
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[0])) {
+            for (int k = 0; k < deleted; k++) {
+                assertEquals(1L, client.del("key:" + k));
+            }
+        }
+        cluster.start(3);
+        cluster.nodes[3].await("asking the cluster about node n3 before it rejoins", WAIT);
+        cluster.nodes[3].await("node n3 was removed from the cluster while it was down", WAIT);
+        String droppedLine = cluster.nodes[3].await("records of node n3's previous run: it joins as a new node", WAIT);
+        Matcher dropped = Pattern.compile("dropped the (\\d+) records").matcher(droppedLine);
+        assertTrue(dropped.find(), droppedLine);
+        assertTrue(Long.parseLong(dropped.group(1)) >= KEYS / 2, "it held about 3/4 of the keys: " + droppedLine);
+        cluster.nodes[3].await("streamed the ranges it takes over", WAIT);
+        for (int i = 0; i < 4; i++) {
+            ClusterProcessesTest.awaitRing(cluster.clientPorts[i], 4);
+        }
+        awaitCounter(cluster.clientPorts[3], "cluster", "lifecycle_removed_while_down", 1);
+        try (Jedis client = new Jedis("127.0.0.1", cluster.clientPorts[3])) {
+            client.sendCommand(CONSISTENCY, "ALL");
+            for (int k = 0; k < KEYS; k++) {
+                assertEquals(k < deleted ? null : "value-" + k, client.get("key:" + k), "key:" + k);
+            }
+        }
     }
 
     /** @return the record count node {@code id} last announced, from an INFO cluster text; -1 when absent */

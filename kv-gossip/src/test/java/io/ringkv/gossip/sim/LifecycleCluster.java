@@ -38,6 +38,10 @@ final class LifecycleCluster {
                         boolean ringWasEmpty) {
     }
 
+    /** A drop of every record of a node, as it ended. */
+    record Drop(NodeId node, int incarnation, long at, boolean hiddenThen, long[] storedThen) {
+    }
+
     /** One move a node's lifecycle asked for, and how it ended (at -1 while it runs). */
     static final class MoveRecord {
         final long requestedAt;
@@ -87,6 +91,8 @@ final class LifecycleCluster {
     private final List<Announcement> announcements = new ArrayList<>();
     private final List<MoveRecord> moves = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
+    /** Drops of a node's records its lifecycle asked for, as they ended: node, incarnation, time, hidden then. */
+    private final List<Drop> drops = new ArrayList<>();
     private final Map<NodeId, List<String>> events = new HashMap<>();
     private double moveFailureRate = 0.25;
     private int minMoveRounds = 1;
@@ -111,6 +117,12 @@ final class LifecycleCluster {
         this.minMoveRounds = minRounds;
         this.maxMoveRounds = maxRounds;
         this.moveFailureRate = failureRate;
+        return this;
+    }
+
+    /** Gives nodes started from now on a quarantine of removed nodes of {@code rounds} gossip rounds. */
+    LifecycleCluster quarantine(int rounds) {
+        this.config = config.withQuarantine(rounds * INTERVAL);
         return this;
     }
 
@@ -197,6 +209,14 @@ final class LifecycleCluster {
             }
         });
         lifecycle.moveWith((move, listener) -> move(context, id, incarnation, lifecycle, move, listener));
+        lifecycle.dropWith(listener -> context.timers().schedule(INTERVAL + context.random().nextLong(INTERVAL),
+            timer -> {
+                // the node holds nothing from here on (a crash before this keeps its records, and its tokens gone)
+                mayHold.remove(id);
+                marks.droppedEverything();
+                drops.add(new Drop(id, incarnation, simulation.now(), lifecycle.gossiper().isHidden(), stored(id)));
+                listener.dropped(1);
+            }));
         lifecycle.start();
         return lifecycle;
     }
@@ -322,6 +342,17 @@ final class LifecycleCluster {
 
     List<Announcement> announcements() {
         return announcements;
+    }
+
+    List<Drop> drops() {
+        return drops;
+    }
+
+    /** Gives the next node added tokens on its data it never held in this cluster: a data directory from elsewhere. */
+    void storeTokensOfNext(long[] tokens) {
+        NodeId next = idOf(ids.size());
+        storedTokens.put(next, tokens.clone());
+        heldTokens.add(next);
     }
 
     List<MoveRecord> moves() {

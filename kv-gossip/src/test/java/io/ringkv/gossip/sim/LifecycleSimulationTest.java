@@ -584,6 +584,136 @@ class LifecycleSimulationTest {
     }
 
     @Test
+    void aMemberRemovedWhileItWasDownAndStartedAgainOnItsDataDropsItsRecordsAndJoinsAsANewNode() {
+        SimulationSeeds.run(getClass(),
+            "aMemberRemovedWhileItWasDownAndStartedAgainOnItsDataDropsItsRecordsAndJoinsAsANewNode", MODULE, 6,
+            seed -> {
+                // even seeds: started again while the members still gossip its removal; odd: after they forgot it
+                boolean afterQuarantine = seed % 2 == 1;
+                int quarantine = 40;
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(2, 4, 0.0).quarantine(quarantine);
+                List<NodeId> members = cluster.addAll(4);
+                cluster.awaitSettled(300, List.of());
+                NodeId removed = members.get(1);
+                long[] oldTokens = sorted(cluster.lifecycle(removed).gossiper().self().tokens());
+                // its peers file holds the view of its last run, as it would
+                cluster.rememberView(removed);
+                cluster.simulation().crash(removed);
+                List<NodeId> rest = members.stream().filter(id -> !id.equals(removed)).toList();
+                assertTrue(cluster.simulation().runUntil(() -> rest.stream()
+                    .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(removed)), 60 * LifecycleCluster.INTERVAL),
+                    "the crashed node was never judged DOWN");
+                cluster.lifecycle(rest.get(0)).gossiper().removeNode(removed);
+                cluster.awaitSettled(300, List.of());
+                cluster.runRounds(afterQuarantine ? quarantine + 10 : 5);
+                for (NodeId member : rest) {
+                    io.ringkv.gossip.EndpointState held = cluster.lifecycle(member).gossiper().state(removed);
+                    if (afterQuarantine) {
+                        assertNull(held, member + " did not forget the removed node");
+                    } else {
+                        assertEquals(NodeStatus.LEFT, held.status(), member + ":\n" + cluster.events(member));
+                    }
+                }
+                cluster.simulation().restart(removed);
+                long generation = cluster.lifecycle(removed).gossiper().self().generation();
+                // no member ever takes its new run for a member with the old tokens (its old records would serve)
+                List<String> seenWithOldTokens = new java.util.ArrayList<>();
+                assertTrue(cluster.simulation().runUntil(() -> {
+                    for (NodeId member : rest) {
+                        io.ringkv.gossip.EndpointState held = cluster.lifecycle(member).gossiper().state(removed);
+                        if (held != null && held.generation() == generation && held.tokenCount() > 0
+                            && Arrays.equals(sorted(held.tokens()), oldTokens)) {
+                            seenWithOldTokens.add(member + " at " + cluster.simulation().now());
+                        }
+                    }
+                    return cluster.lifecycle(removed).gossiper().self().status() == NodeStatus.NORMAL;
+                }, 300 * LifecycleCluster.INTERVAL), cluster.events(removed));
+                assertEquals(List.of(), seenWithOldTokens, cluster.events(removed));
+                cluster.awaitSettled(300, List.of());
+                NodeLifecycle back = cluster.lifecycle(removed);
+                assertTrue(cluster.events(removed).contains("node " + removed + " was removed from the cluster while"
+                    + " it was down"), cluster.events(removed));
+                assertEquals(1, back.counters().value(io.ringkv.gossip.LifecycleCounter.REMOVED_WHILE_DOWN));
+                // its records were dropped once, while it hid, after its old tokens were forgotten for good
+                List<LifecycleCluster.Drop> drops = cluster.drops().stream()
+                    .filter(drop -> drop.node().equals(removed)).toList();
+                assertEquals(1, drops.size(), cluster.events(removed));
+                assertTrue(drops.get(0).hiddenThen(), "dropped after it showed itself");
+                assertEquals(0, drops.get(0).storedThen().length, "dropped before its old tokens were forgotten");
+                // and it joined as a new node: other tokens, by a move (assertHistory), and no member reports a
+                // member back without its tokens (they knew of the removal, or had forgotten the node)
+                long[] newTokens = sorted(back.gossiper().self().tokens());
+                assertFalse(Arrays.equals(oldTokens, newTokens), "rejoined with its old tokens");
+                assertArrayEquals(newTokens, sorted(cluster.stored(removed)));
+                for (NodeId member : members) {
+                    assertEquals(0, backWithoutTokens(cluster, member), member + ":\n" + cluster.events(member));
+                    assertArrayEquals(newTokens, sorted(cluster.lifecycle(member).ring().tokensOf(removed)),
+                        member.toString());
+                }
+                assertFalse(cluster.leftovers(removed).held(), cluster.events(removed));
+                assertFalse(cluster.mayHoldLeftovers(back.ring()).contains(removed), cluster.events(removed));
+                assertHistory(cluster);
+            });
+    }
+
+    @Test
+    void aNodeStartedOnDataHoldingTokensNoMemberKnowsRefusesToRejoinAndKeepsThem() {
+        SimulationSeeds.run(getClass(), "aNodeStartedOnDataHoldingTokensNoMemberKnowsRefusesToRejoinAndKeepsThem",
+            MODULE, 3, seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(2, 4, 0.0);
+                List<NodeId> members = cluster.addAll(3);
+                cluster.awaitSettled(300, List.of());
+                // a data directory of another cluster's node (or of one removed and forgotten by every member)
+                long[] strange = new java.util.SplittableRandom(seed).longs(LifecycleCluster.VNODES).sorted().toArray();
+                cluster.storeTokensOfNext(strange);
+                NodeId stranger = cluster.add(null);
+                cluster.runRounds(30);
+                NodeLifecycle refusing = cluster.lifecycle(stranger);
+                assertNotNull(refusing.refusal(), cluster.events(stranger));
+                assertTrue(refusing.refusal().contains("no member of the cluster knows node " + stranger),
+                    refusing.refusal());
+                assertEquals(1, refusing.counters().value(io.ringkv.gossip.LifecycleCounter.JOIN_REFUSED));
+                assertTrue(refusing.gossiper().isHidden());
+                assertArrayEquals(strange, sorted(cluster.stored(stranger)), "its tokens were not kept");
+                assertTrue(cluster.drops().isEmpty(), "its records were dropped");
+                for (NodeId member : members) {
+                    assertFalse(cluster.lifecycle(member).ring().contains(stranger), member + " took it in");
+                    assertNull(cluster.lifecycle(member).gossiper().state(stranger), member + " learned of it");
+                }
+                assertHistory(cluster);
+            });
+    }
+
+    @Test
+    void aMemberRestartedOnItsDataWhileEveryPeerIsDownRejoinsWithItsTokensAfterABoundedWait() {
+        SimulationSeeds.run(getClass(), "aMemberRestartedOnItsDataWhileEveryPeerIsDownRejoinsWithItsTokensAfterABoundedWait",
+            MODULE, 3, seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(2, 4, 0.0);
+                List<NodeId> members = cluster.addAll(3);
+                cluster.awaitSettled(300, List.of());
+                NodeId survivor = members.get(0);
+                long[] tokens = sorted(cluster.lifecycle(survivor).gossiper().self().tokens());
+                cluster.rememberView(survivor);
+                for (NodeId member : members) {
+                    cluster.simulation().crash(member);
+                }
+                cluster.simulation().restart(survivor);
+                cluster.runRounds(NodeLifecycle.UNANSWERED_ROUNDS);
+                NodeLifecycle alone = cluster.lifecycle(survivor);
+                assertTrue(alone.gossiper().isHidden(), cluster.events(survivor));
+                // no peer answers: it rejoins with its tokens and serves, rather than wait for them for ever
+                cluster.runRounds(5);
+                assertFalse(alone.gossiper().isHidden(), cluster.events(survivor));
+                assertEquals(NodeStatus.NORMAL, alone.gossiper().self().status());
+                assertArrayEquals(tokens, sorted(alone.ring().tokensOf(survivor)));
+                assertTrue(cluster.events(survivor).contains("WARNING: no peer answered about node " + survivor),
+                    cluster.events(survivor));
+                assertNull(alone.refusal());
+                assertTrue(cluster.drops().isEmpty(), "its records were dropped");
+            });
+    }
+
+    @Test
     void aMemberBackWithoutItsDataWaitsForAMembersAnswerAboutItsIdWhenTheFirstAnswersAreLost() {
         SimulationSeeds.run(getClass(), "aMemberBackWithoutItsDataWaitsForAMembersAnswerAboutItsIdWhenTheFirstAnswersAreLost",
             MODULE, 5, seed -> {

@@ -5,6 +5,7 @@ import io.ringkv.api.Consistency;
 import io.ringkv.api.Node;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
+import io.ringkv.gossip.DataDrop;
 import io.ringkv.gossip.EndpointState;
 import io.ringkv.gossip.EndpointView;
 import io.ringkv.gossip.GossipConfig;
@@ -195,6 +196,29 @@ public final class ClusterMembership implements Gossiper.Listener {
     /** Sets what streams ranges when this node joins or leaves; before {@link #start()}. */
     public void streamWith(RangeStreamer rangeStreamer) {
         lifecycle.moveWith(new StreamingRangeMover(rangeStreamer, events));
+    }
+
+    /**
+     * Sets how this node drops every record when it finds, started again on its data, that the cluster removed it
+     * while it was down (see {@link NodeLifecycle}); before {@link #start()}. Once they are dropped, it holds no
+     * leftovers.
+     */
+    public void dropWith(DataDrop drop) {
+        lifecycle.dropWith(listener -> drop.dropAll(new DataDrop.Listener() {
+            @Override
+            public void dropped(long records) {
+                if (leftovers != null) {
+                    leftovers.droppedEverything();
+                    holdersChanged();
+                }
+                listener.dropped(records);
+            }
+
+            @Override
+            public void failed(String why) {
+                listener.failed(why);
+            }
+        }));
     }
 
     /** @return completed with a message once this node decommissioned and told the cluster it left */
