@@ -30,6 +30,8 @@ import java.util.function.Supplier;
 public final class RepairScheduler implements TimerHandler {
     /** How far the wall clock may step back (an NTP correction) without a purge taking a tombstone too early. */
     static final long CLOCK_STEP_MARGIN_MILLIS = 10_000;
+    /** How often a pass asked for while this node may not run one looks again. */
+    private static final long DEFERRED_LOOK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     private final NodeContext context;
     private final AntiEntropy repair;
     private final Supplier<Ring> ring;
@@ -56,6 +58,10 @@ public final class RepairScheduler implements TimerHandler {
     private boolean inPass;
     /** Another pass was asked for while one ran. */
     private boolean again;
+    /** Whether this node may repair now (see {@link #runOnlyWhile}). */
+    private BooleanSupplier mayRun = () -> true;
+    /** A pass was asked for while this node could not run one: it starts once it can. */
+    private boolean deferred;
     private long passStartedNanos;
     private long passStartedMillis;
     /** The session running, or null. */
@@ -155,6 +161,15 @@ public final class RepairScheduler implements TimerHandler {
     }
 
     /**
+     * Starts no pass while {@code mayRun} says no: a node that hides from the cluster at its start (it asks about its
+     * id first, and may learn that it was removed while it was down) must not send records that may be stale to its
+     * peers. A pass asked for meanwhile ({@link #requestPass}) starts once it may; {@link #start} refuses.
+     */
+    public void runOnlyWhile(BooleanSupplier mayRun) {
+        this.mayRun = java.util.Objects.requireNonNull(mayRun, "mayRun");
+    }
+
+    /**
      * Also holds every purge while {@code held} says so: some node of the cluster may hold records of ranges it no
      * longer replicates (a join or leave took them, and no cleanup has dropped them yet). Should such a range come
      * back to it (the joiner leaves, a leaver joins again), it would serve them again; a tombstone purged meanwhile
@@ -238,6 +253,10 @@ public final class RepairScheduler implements TimerHandler {
      *     {@code UNAVAILABLE} when the ring holds no other replica of this node's ranges
      */
     public int start(TokenRange only, NodeId peer) {
+        if (!mayRun.getAsBoolean()) {
+            throw new KvException(ErrorCode.UNAVAILABLE, "this node does not serve yet (it is asking the cluster"
+                + " about its id): it repairs once it does");
+        }
         if (inPass) {
             throw new KvException(ErrorCode.INVALID_ARGUMENT, "a repair pass is running on this node already ("
                 + sessionsDone.get() + " of " + sessionsTotal.get() + " sessions done)");
@@ -289,6 +308,16 @@ public final class RepairScheduler implements TimerHandler {
     public void requestPass() {
         if (inPass) {
             again = true;
+            return;
+        }
+        if (!mayRun.getAsBoolean()) {
+            if (!deferred) {
+                deferred = true;
+                context.timers().schedule(DEFERRED_LOOK_NANOS, id -> {
+                    deferred = false;
+                    requestPass();
+                });
+            }
             return;
         }
         try {

@@ -197,6 +197,35 @@ class TombstonePurgeSimulationTest {
     }
 
     /**
+     * A node that may not repair yet (it hides at its start, asking whether the cluster removed it while it was down)
+     * runs no pass and sends none of its records, however asked; a pass asked for meanwhile runs once it may.
+     */
+    @Test
+    void aNodeThatMayNotRepairYetSendsNothingAndRunsThePassAskedForOnceItMay() {
+        Cluster cluster = new Cluster(23, true);
+        NodeId n1 = cluster.ids.get(0);
+        NodeId n3 = cluster.ids.get(2);
+        for (int i = 0; i < KEYS; i++) {
+            Key key = Key.utf8("key" + i);
+            cluster.engines.get(n3).put(Partitioner.token(key), key, new byte[] {1}, ("v" + i).getBytes());
+        }
+        boolean[] may = {false};
+        RepairScheduler scheduler = cluster.schedulers.get(n3);
+        scheduler.runOnlyWhile(() -> may[0]);
+        io.ringkv.api.KvException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            io.ringkv.api.KvException.class, scheduler::start);
+        assertEquals(io.ringkv.api.ErrorCode.UNAVAILABLE, refused.code(), refused.getMessage());
+        scheduler.requestPass();
+        cluster.sim.runFor(60_000 * MS);
+        assertFalse(scheduler.running());
+        assertEquals(0, cluster.records(n1), "records sent by a node that may not repair");
+        may[0] = true;
+        assertTrue(cluster.sim.runUntil(scheduler::running, 10_000 * MS), "the pass asked for never started");
+        assertTrue(cluster.sim.runUntil(() -> !scheduler.running(), 4 * HOUR_MS * MS), "the pass never ended");
+        assertTrue(cluster.records(n1) > 0, "the deferred pass sent nothing");
+    }
+
+    /**
      * A replica leaves the ring (and its process ends) just after a pass began: the pass's sessions with it that had
      * not begun are skipped at once, not each run to its timeout against a node gone for good (its liveness can
      * still read ALIVE: the failure detector stops watching a node that left).

@@ -267,24 +267,6 @@ public final class Gossiper {
         return !membersKnown;
     }
 
-    /**
-     * While hidden: whether a member of the ring in this view (NORMAL, or LEAVING with tokens) answered about this
-     * node's id. Unlike {@link #answeredAboutSelf}, an answer from a peer counts only when this view holds it as a
-     * member: a node that knows no member (every node of a cluster restarted at once without its remembered view, each
-     * hiding) says nothing by holding nothing of an id.
-     *
-     * @return true when a member answered in this run while this node hid
-     */
-    public boolean memberAnsweredAboutSelf() {
-        for (NodeId peer : answeredAboutSelf) {
-            EndpointState state = membership.state(peer).orElse(null);
-            if (state != null && state.heldTokensAsMember()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Stops gossiping (rounds end; arriving messages are ignored). */
     public void stop() {
         stopped = true;

@@ -26,8 +26,8 @@ public enum LifecycleCounter implements CounterDescriptor {
         + " new node"),
     JOIN_REFUSED("lifecycle_join_refused", "1 while this node refuses to join (its log says why): its id was a"
         + " member holding tokens and its data never held them (the member's data directory lost or replaced;"
-        + " ringkv removenode on another member lets it join as a new node), peers hold a later run of its id, or no"
-        + " member knows the id whose tokens its data holds (removed, and forgotten by the members that answered)",
+        + " ringkv removenode on another member lets it join as a new node), peers hold a later run of its id, or it was"
+        + " removed while it was down and the records of that run could not be dropped yet",
         CounterKind.GAUGE);
 
     private final CounterSpec spec;

@@ -50,9 +50,9 @@ import java.util.function.Supplier;
  * <p>A node started on data that holds its tokens hides as well, until a member answered about its id
  * ({@link #judgeRestartOnData}): held as a member of an earlier run, it rejoins with its tokens; held LEFT (an operator
  * removed it while it was down, or a node replaced it), it forgets its tokens, drops its records through its
- * {@link DataDrop} (they may predate deletes whose tombstones the cluster purged since) and joins as a new node;
- * held by none of the members that answered, it refuses and keeps its data. With no peer or member answering for a
- * bounded number of rounds, it rejoins with its tokens, warning: a node whose peers are all down still serves.
+ * {@link DataDrop} (they may predate deletes whose tombstones the cluster purged since) and joins as a new node.
+ * With neither heard for a bounded number of rounds, it rejoins with its tokens, warning: a node whose peers are all
+ * down, or a cluster restarted at once without its remembered views, still serves.
  *
  * <p>Replacing ({@link Settings#replace}): a new node takes the tokens of a DOWN member as pending, receives its
  * ranges from the other replicas, removes it and becomes NORMAL with them.
@@ -162,6 +162,11 @@ public final class NodeLifecycle implements Gossiper.Listener {
     private DataDrop dataDrop = DataDrop.NONE;
     /** A drop of this node's records runs (it was removed while down): judgements of its earlier self wait. */
     private boolean dropping;
+    /**
+     * The generation of the run that stored this node's tokens: a LEFT state of its id from an earlier run is from
+     * before it held them (it left, and joined again since), not a removal of the runs that held them. 0: any.
+     */
+    private long tokensGeneration;
 
     /**
      * @param context the node's runtime
@@ -205,7 +210,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
 
     /**
      * Sets how a node drops its records when it finds, started again on its data, that it was removed from the cluster
-     * meanwhile; before {@link #start()}. Without one, such a node refuses to rejoin and says so.
+     * meanwhile; before {@link #start()}. Without one, such a node stays hidden, says why, and tries again every few
+     * rounds.
      */
     public void dropWith(DataDrop drop) {
         this.dataDrop = Objects.requireNonNull(drop, "drop");
@@ -250,6 +256,14 @@ public final class NodeLifecycle implements Gossiper.Listener {
         newData = true;
     }
 
+    /**
+     * Tells the lifecycle, before {@link #start()}, the generation of the run that stored the tokens it starts with
+     * (see {@link #judgeRestartOnData}).
+     */
+    public void tokensStoredAt(long generation) {
+        this.tokensGeneration = generation;
+    }
+
     /** Starts gossip and, for a node without tokens, the join. */
     public void start() {
         if (ringsRestored) {
@@ -259,7 +273,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
         }
         boolean normal = gossiper.self().status() == NodeStatus.NORMAL;
         // a node with tokens on its data asks too: it may have been removed from the cluster while it was down
-        boolean hide = gossiper.hasSeeds() && (normal || newData && gossiper.self().status() == NodeStatus.JOINING);
+        boolean hide = normal ? gossiper.hasSeeds() || gossiper.knownEndpoints() > 1
+            : newData && gossiper.self().status() == NodeStatus.JOINING && gossiper.hasSeeds();
         if (hide) {
             gossiper.hideSelf();
         }
@@ -271,7 +286,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
         } else if (hide) {
             wasNormal = true;
             events.accept("asking the cluster about node " + selfId + " before it rejoins with the "
-                + gossiper.self().tokenCount() + " tokens of the previous run (generation "
+                + gossiper.self().tokenCount() + " tokens of its previous run (this run: generation "
                 + gossiper.self().generation() + "): it may have been removed while it was down");
             context.timers().schedule((JOIN_ROUNDS + UNANSWERED_ROUNDS) * interval, id -> rejoinIfNobodyAnswered());
         } else {
@@ -282,7 +297,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
 
     private void rejoined() {
         events.accept("rejoining with the " + gossiper.self().tokenCount() + " tokens of the previous run"
-            + " (generation " + gossiper.self().generation() + ")");
+            + " (this run: generation " + gossiper.self().generation() + ")");
     }
 
     /**
@@ -304,8 +319,11 @@ public final class NodeLifecycle implements Gossiper.Listener {
         refusal = null;
         counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(0);
         rejoined();
-        // acted on once its earlier self was judged: a node removed meanwhile must not hand its records over
-        pickAgainOnConflict();
+        // acted on once its earlier self was judged (a node removed meanwhile must not hand its records over), and on
+        // a view a peer confirmed, not on a peers file that may be stale (else onFirstExchange does, later)
+        if (gossiper.hasExchangedWithPeer()) {
+            pickAgainOnConflict();
+        }
     }
 
     // ---------------------------------------------------------------- reading
@@ -866,41 +884,36 @@ public final class NodeLifecycle implements Gossiper.Listener {
 
     /**
      * While hidden with the tokens of its previous run: rejoins with them when peers hold its id as a member of an
-     * earlier run; drops its records and joins as a new node when they hold it LEFT (an operator removed it while it
-     * was down, or it was replaced: deletes made since may have been purged, and its records would bring their values
-     * back); refuses when the members that answered hold nothing of it (removed and forgotten by nodes that joined
-     * later, or seeds of another cluster: its data is kept for its operator to decide); rejoins with its tokens, warning,
-     * when no member answered in {@link #UNANSWERED_ROUNDS} rounds.
+     * earlier run; drops its records and joins as a new node when they hold a run that held these tokens LEFT (an
+     * operator removed it while it was down, or it was replaced: deletes made since may have been purged, and its
+     * records would bring their values back). A LEFT state from before the tokens were stored (it left, and joined
+     * again since) says nothing of the runs that held them. With nothing else heard in {@link #UNANSWERED_ROUNDS}
+     * rounds (the answers lost, every member it knows gone, or members that hold nothing of the id: nodes that joined
+     * after its removal was forgotten, a whole cluster restarted without its remembered views, seeds of another
+     * cluster), it rejoins with its tokens and says what that risks: refusing there would keep a cluster restarted
+     * without its peers files from ever serving.
      */
     private void judgeRestartOnData() {
         EndpointState earlier = gossiper.earlierSelf();
-        if (earlier != null && earlier.status() == NodeStatus.LEFT) {
+        if (earlier != null && earlier.status() == NodeStatus.LEFT && earlier.generation() >= tokensGeneration) {
             dropThenJoin(earlier);
             return;
         }
-        if (earlier != null) {
+        if (earlier != null && earlier.status() != NodeStatus.LEFT) {
             rejoinWithTokens();
             return;
         }
-        if (!gossiper.memberAnsweredAboutSelf()) {
-            if (waitingForAnAnswer()) {
-                return;
-            }
-            events.accept("WARNING: no member of the cluster answered about node " + selfId + " in "
-                + UNANSWERED_ROUNDS + " rounds (lost messages, the members it knows are gone, or they restarted at"
-                + " once without their remembered views): rejoining with the tokens of its previous run. Should it"
-                + " have been removed from the cluster while it was down, its records may bring back values deleted"
-                + " since");
-            rejoinWithTokens();
+        if (waitingForAnAnswer()) {
             return;
         }
-        refuse("refusing to rejoin: no member of the cluster knows node " + selfId + ", though this data directory"
-            + " holds the " + gossiper.self().tokenCount() + " tokens of its previous run (generation "
-            + gossiper.self().generation() + "). It was removed from the cluster and forgotten by the members that"
-            + " answered (they joined after the removal), or its seeds belong to another cluster. If it was removed,"
-            + " stop it, move its data directory away and start it again: it joins as a new node. If the seeds are"
-            + " wrong, stop it and start it with the right ones. Its records are kept meanwhile, and it answers no"
-            + " request");
+        events.accept("WARNING: no member of the cluster answered about node " + selfId + " in " + UNANSWERED_ROUNDS
+            + " rounds with a state of a run that held its tokens (" + (gossiper.answeredAboutSelf()
+                ? "those that answered hold nothing of it: they joined after its removal was forgotten, restarted"
+                    + " without their remembered views, or belong to another cluster"
+                : "lost messages, or the members it knows are gone")
+            + "): rejoining with the tokens of its previous run. Should it have been removed from the cluster while"
+            + " it was down, its records may bring back values deleted since");
+        rejoinWithTokens();
     }
 
     /**
@@ -936,6 +949,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
         dataDrop.dropAll(new DataDrop.Listener() {
             @Override
             public void dropped(long records) {
+                refusal = null;
+                counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(0);
                 events.accept("dropped the " + records + " records of node " + selfId + "'s previous run: it joins"
                     + " as a new node");
                 long wait = Math.max(1, revealAt - context.clock().monotonicNanos());
@@ -947,8 +962,13 @@ public final class NodeLifecycle implements Gossiper.Listener {
 
             @Override
             public void failed(String why) {
-                events.accept("ERROR: could not drop the records of node " + selfId + "'s previous run (" + why
-                    + "): trying again in " + RETRY_ROUNDS + " rounds; it joins as a new node once they are gone");
+                // hidden, and answering no request: its operator and clients are told why
+                refusal = "refusing to join: node " + selfId + " was removed from the cluster while it was down, and"
+                    + " the records of its previous run could not be dropped (" + why + "); trying again every "
+                    + RETRY_ROUNDS + " rounds. It joins as a new node once they are gone; or stop it, move its data"
+                    + " directory away and start it again";
+                counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(1);
+                events.accept("ERROR: " + refusal);
                 context.timers().schedule(RETRY_ROUNDS * interval, id -> drop(revealAt));
             }
         });

@@ -254,6 +254,9 @@ public final class RingkvNode implements AutoCloseable {
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES);
             repairs = new RepairScheduler(context, antiEntropy, () -> replication.coordinator().ring(),
                 membership::futureRing, membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()), repairHistory);
+            // a node restarted on its data repairs nothing until the cluster said it is still a member: removed while
+            // it was down, its records may predate deletes purged since, and a pass would send them to its peers
+            repairs.runOnlyWhile(() -> !gossiper.isHidden());
             // joins and leaves stream ranges by repair sessions; writes reach pending replicas meanwhile
             membership.left().thenAccept(left::complete);
             membership.hintsWith(() -> replication.hints().handOff(), () -> replication.hints().toHandOver());
@@ -354,7 +357,6 @@ public final class RingkvNode implements AutoCloseable {
         }
     }
 
-    /** @return whether the engine holds a record (a tombstone included); reads at most one */
     /**
      * Drops every record of the engine on a thread of its own (as a cleanup does: never the agent's or the storage
      * stage's), then tells {@code listener} on the agent thread. The node is hidden meanwhile: it takes no replica
@@ -375,6 +377,10 @@ public final class RingkvNode implements AutoCloseable {
             // takes nothing for that long is stopping, or stuck, and says so)
             long giveUpAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
             while (!agent.submit(report)) {
+                if (runner == null || runner.isClosed()) {
+                    // the node is stopping: its next start finds its tokens forgotten and drops the records then
+                    return;
+                }
                 if (System.nanoTime() - giveUpAt > 0) {
                     events.accept("ERROR: the agent took no task for a minute: this node stays hidden with its records"
                         + " dropped; restart it (it then joins as a new node)");
@@ -385,6 +391,7 @@ public final class RingkvNode implements AutoCloseable {
         });
     }
 
+    /** @return whether the engine holds a record (a tombstone included); reads at most one */
     private static boolean holdsAnyRecord(StorageEngine engine) {
         boolean[] any = {false};
         engine.scan(0, 0, record -> {

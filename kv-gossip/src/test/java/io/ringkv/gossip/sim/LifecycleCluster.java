@@ -73,6 +73,8 @@ final class LifecycleCluster {
     private int vnodes = VNODES;
     private final List<NodeId> ids = new ArrayList<>();
     private final Map<NodeId, long[]> storedTokens = new HashMap<>();
+    /** The generation of the run that stored each node's tokens, as node.state keeps it. */
+    private final Map<NodeId, Long> storedGenerations = new HashMap<>();
     /** Views a node's next start restores, as a node's peers file would give it back. */
     private final Map<NodeId, Gossiper.Remembered> rememberedViews = new HashMap<>();
     /** The future ring each node's current run last told its ring listener of (as the node's replication hears it). */
@@ -175,11 +177,13 @@ final class LifecycleCluster {
             }
         };
         List<String> log = events.computeIfAbsent(id, k -> new ArrayList<>());
+        long generation = context.clock().wallClockMillis() + 1;
         NodeLifecycle lifecycle = new NodeLifecycle(context,
             new NodeLifecycle.Settings(N, vnodes, replace), config, node,
-            context.clock().wallClockMillis() + 1, storedTokens.getOrDefault(id, new long[0]),
+            generation, storedTokens.getOrDefault(id, new long[0]),
             GossipFigures.fixed().get(), tokens -> {
                 storedTokens.put(id, tokens.clone());
+                storedGenerations.put(id, generation);
                 heldTokens.add(id);
             }, observer,
             line -> log.add(simulation.now() / INTERVAL + " #" + incarnation + " " + line));
@@ -187,6 +191,7 @@ final class LifecycleCluster {
         if (!heldTokens.contains(id)) {
             lifecycle.startedOnNewData();
         }
+        lifecycle.tokensStoredAt(storedGenerations.getOrDefault(id, 0L));
         Gossiper.Remembered view = rememberedViews.remove(id);
         if (view != null) {
             lifecycle.restore(view);
@@ -348,13 +353,6 @@ final class LifecycleCluster {
         return drops;
     }
 
-    /** Gives the next node added tokens on its data it never held in this cluster: a data directory from elsewhere. */
-    void storeTokensOfNext(long[] tokens) {
-        NodeId next = idOf(ids.size());
-        storedTokens.put(next, tokens.clone());
-        heldTokens.add(next);
-    }
-
     List<MoveRecord> moves() {
         return moves;
     }
@@ -372,6 +370,7 @@ final class LifecycleCluster {
     void wipe(NodeId id) {
         heldTokens.remove(id);
         storedTokens.remove(id);
+        storedGenerations.remove(id);
         rememberedViews.remove(id);
     }
 

@@ -657,29 +657,80 @@ class LifecycleSimulationTest {
     }
 
     @Test
-    void aNodeStartedOnDataHoldingTokensNoMemberKnowsRefusesToRejoinAndKeepsThem() {
-        SimulationSeeds.run(getClass(), "aNodeStartedOnDataHoldingTokensNoMemberKnowsRefusesToRejoinAndKeepsThem",
-            MODULE, 3, seed -> {
+    void aLeftStateFromBeforeANodeJoinedAgainDoesNotMakeItDropItsRecords() {
+        SimulationSeeds.run(getClass(), "aLeftStateFromBeforeANodeJoinedAgainDoesNotMakeItDropItsRecords", MODULE, 3,
+            seed -> {
+                LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(2, 4, 0.0);
+                List<NodeId> members = cluster.addAll(4);
+                cluster.awaitSettled(300, List.of());
+                NodeId node = members.get(3);
+                NodeId stale = members.get(1);
+                // it leaves; a member that remembers it LEFT goes down before it joins again as a new node
+                assertTrue(cluster.lifecycle(node).decommission().startsWith("decommissioning"));
+                assertTrue(cluster.simulation().runUntil(cluster.lifecycle(node)::hasLeft,
+                    300 * LifecycleCluster.INTERVAL), cluster.events(node));
+                assertTrue(cluster.simulation().runUntil(() -> cluster.lifecycle(stale).gossiper().state(node)
+                    .status() == NodeStatus.LEFT, 60 * LifecycleCluster.INTERVAL), cluster.events(stale));
+                long leftGeneration = cluster.lifecycle(stale).gossiper().state(node).generation();
+                cluster.rememberView(stale);
+                cluster.simulation().crash(stale);
+                cluster.simulation().crash(node);
+                cluster.simulation().restart(node);
+                // (the member that went down stays on every ring, DOWN)
+                assertTrue(cluster.simulation().runUntil(() -> cluster.lifecycle(node).gossiper().self().status()
+                    == NodeStatus.NORMAL, 300 * LifecycleCluster.INTERVAL), cluster.events(node));
+                long[] tokens = sorted(cluster.lifecycle(node).gossiper().self().tokens());
+                assertEquals(LifecycleCluster.VNODES, tokens.length, cluster.events(node));
+                // both start again, cut off with each other: the first word the node hears of its id is the LEFT
+                // state of its run before it joined again
+                cluster.simulation().crash(node);
+                List<NodeId> rest = members.stream().filter(id -> !id.equals(node) && !id.equals(stale)).toList();
+                cluster.simulation().network().partition(List.of(node, stale), rest);
+                cluster.simulation().restart(stale);
+                cluster.simulation().restart(node);
+                assertTrue(cluster.simulation().runUntil(() -> {
+                    io.ringkv.gossip.EndpointState earlier = cluster.lifecycle(node).gossiper().earlierSelf();
+                    return earlier != null && earlier.status() == NodeStatus.LEFT
+                        && earlier.generation() == leftGeneration;
+                }, 10 * LifecycleCluster.INTERVAL), "the stale LEFT state never reached it:\n" + cluster.events(node));
+                cluster.runRounds(3);
+                assertTrue(cluster.lifecycle(node).gossiper().isHidden(), cluster.events(node));
+                // it waits instead, hears its NORMAL run once the cut heals, and rejoins with its tokens
+                cluster.simulation().network().heal();
+                cluster.awaitSettled(300, List.of());
+                assertArrayEquals(tokens, sorted(cluster.lifecycle(node).gossiper().self().tokens()),
+                    cluster.events(node));
+                assertTrue(cluster.drops().isEmpty(), "dropped its records:\n" + cluster.events(node));
+                assertEquals(0, cluster.lifecycle(node).counters()
+                    .value(io.ringkv.gossip.LifecycleCounter.REMOVED_WHILE_DOWN));
+                assertHistory(cluster);
+            });
+    }
+
+    @Test
+    void aWholeClusterRestartedAtOnceWithoutItsRememberedViewsRejoinsWithItsTokensAfterABoundedWait() {
+        SimulationSeeds.run(getClass(),
+            "aWholeClusterRestartedAtOnceWithoutItsRememberedViewsRejoinsWithItsTokensAfterABoundedWait", MODULE, 3,
+            seed -> {
                 LifecycleCluster cluster = new LifecycleCluster(seed, LOSS).moves(2, 4, 0.0);
                 List<NodeId> members = cluster.addAll(3);
                 cluster.awaitSettled(300, List.of());
-                // a data directory of another cluster's node (or of one removed and forgotten by every member)
-                long[] strange = new java.util.SplittableRandom(seed).longs(LifecycleCluster.VNODES).sorted().toArray();
-                cluster.storeTokensOfNext(strange);
-                NodeId stranger = cluster.add(null);
-                cluster.runRounds(30);
-                NodeLifecycle refusing = cluster.lifecycle(stranger);
-                assertNotNull(refusing.refusal(), cluster.events(stranger));
-                assertTrue(refusing.refusal().contains("no member of the cluster knows node " + stranger),
-                    refusing.refusal());
-                assertEquals(1, refusing.counters().value(io.ringkv.gossip.LifecycleCounter.JOIN_REFUSED));
-                assertTrue(refusing.gossiper().isHidden());
-                assertArrayEquals(strange, sorted(cluster.stored(stranger)), "its tokens were not kept");
-                assertTrue(cluster.drops().isEmpty(), "its records were dropped");
+                Ring ring = cluster.lifecycle(members.get(0)).ring();
                 for (NodeId member : members) {
-                    assertFalse(cluster.lifecycle(member).ring().contains(stranger), member + " took it in");
-                    assertNull(cluster.lifecycle(member).gossiper().state(stranger), member + " learned of it");
+                    cluster.simulation().crash(member);
                 }
+                // each hides and asks; none holds anything of the others, whose states they hide
+                for (NodeId member : members) {
+                    cluster.simulation().restart(member);
+                }
+                cluster.awaitSettled(300, List.of());
+                for (NodeId member : members) {
+                    assertEquals(ring, cluster.lifecycle(member).ring(), cluster.events(member));
+                    assertTrue(cluster.events(member).contains("WARNING: no member of the cluster answered about node "
+                        + member), cluster.events(member));
+                    assertNull(cluster.lifecycle(member).refusal(), cluster.events(member));
+                }
+                assertTrue(cluster.drops().isEmpty(), "records dropped");
                 assertHistory(cluster);
             });
     }

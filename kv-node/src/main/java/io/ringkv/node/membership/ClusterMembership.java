@@ -126,6 +126,7 @@ public final class ClusterMembership implements Gossiper.Listener {
         if (stored.newData()) {
             lifecycle.startedOnNewData();
         }
+        lifecycle.tokensStoredAt(stored.tokensGeneration());
         this.gossiper = lifecycle.gossiper();
         int restored = lifecycle.restore(remembered);
         if (restored > 0) {

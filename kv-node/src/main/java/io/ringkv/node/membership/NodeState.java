@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
  * @param newData true when the data directory never held this node's tokens (no {@code node.state}): a new node,
  *     one whose join never finished, or one whose data directory was lost or replaced. A node that gave its tokens
  *     up (it left, or handed them over) keeps the file, with no tokens
+ * @param tokensGeneration the generation of the run that stored the tokens ({@code node.state}), 0 without the file
  */
-public record NodeState(long generation, long[] tokens, boolean newData) {
+public record NodeState(long generation, long[] tokens, boolean newData, long tokensGeneration) {
     static final String FILE = "node.state";
 
     /** Copies the tokens. */
@@ -52,12 +53,13 @@ public record NodeState(long generation, long[] tokens, boolean newData) {
         long previous = Math.max(stored == null ? 0 : stored.generation(), GenerationFile.read(dataDirectory));
         long generation = Math.max(wallClockMillis / 1000, previous + 1);
         GenerationFile.write(dataDirectory, generation);
-        return new NodeState(generation, stored == null ? new long[0] : stored.tokens, stored == null);
+        return new NodeState(generation, stored == null ? new long[0] : stored.tokens, stored == null,
+            stored == null ? 0 : stored.generation());
     }
 
     /** @return this state owning {@code newTokens}, stored */
     public NodeState withTokens(long[] newTokens, Path dataDirectory) {
-        NodeState updated = new NodeState(generation, newTokens, false);
+        NodeState updated = new NodeState(generation, newTokens, false, generation);
         updated.store(dataDirectory);
         return updated;
     }
@@ -74,7 +76,7 @@ public record NodeState(long generation, long[] tokens, boolean newData) {
             String tokenText = properties.getProperty("tokens", "").trim();
             long[] tokens = tokenText.isEmpty() ? new long[0]
                 : Arrays.stream(tokenText.split(",")).mapToLong(t -> Long.parseLong(t.trim())).toArray();
-            return new NodeState(generation, tokens, false);
+            return new NodeState(generation, tokens, false, generation);
         } catch (IOException | NumberFormatException e) {
             throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot read " + file + " (" + e.getMessage()
                 + "); it holds the node's generation and tokens. Restore it; without it the node refuses to join"
