@@ -162,6 +162,8 @@ public final class NodeLifecycle implements Gossiper.Listener {
     private DataDrop dataDrop = DataDrop.NONE;
     /** A drop of this node's records runs (it was removed while down): judgements of its earlier self wait. */
     private boolean dropping;
+    /** Failed drops of this run, so that the failure is said every {@link #REFUSAL_REPORT_ROUNDS} rounds, not each. */
+    private long dropFailures;
     /**
      * The generation of the run that stored this node's tokens: a LEFT state of its id from an earlier run is from
      * before it held them (it left, and joined again since), not a removal of the runs that held them. 0: any.
@@ -273,7 +275,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
         }
         boolean normal = gossiper.self().status() == NodeStatus.NORMAL;
         // a node with tokens on its data asks too: it may have been removed from the cluster while it was down
-        boolean hide = normal ? gossiper.hasSeeds() || gossiper.knownEndpoints() > 1
+        boolean hide = normal ? gossiper.hasSeeds() || remembersAMember()
             : newData && gossiper.self().status() == NodeStatus.JOINING && gossiper.hasSeeds();
         if (hide) {
             gossiper.hideSelf();
@@ -295,6 +297,16 @@ public final class NodeLifecycle implements Gossiper.Listener {
         }
     }
 
+    /** @return whether the view restored from the previous run holds another node that has not left */
+    private boolean remembersAMember() {
+        for (EndpointState state : gossiper.states()) {
+            if (!state.id().equals(selfId) && state.status() != NodeStatus.LEFT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void rejoined() {
         events.accept("rejoining with the " + gossiper.self().tokenCount() + " tokens of the previous run"
             + " (this run: generation " + gossiper.self().generation() + ")");
@@ -311,6 +323,7 @@ public final class NodeLifecycle implements Gossiper.Listener {
                 + " rounds: rejoining with its tokens on what this node knows. Should it have been removed from the"
                 + " cluster while it was down, its records may bring back values deleted since");
             rejoinWithTokens();
+            watchForALateRemoval(REFUSAL_REPORT_ROUNDS);
         }
     }
 
@@ -895,11 +908,13 @@ public final class NodeLifecycle implements Gossiper.Listener {
      */
     private void judgeRestartOnData() {
         EndpointState earlier = gossiper.earlierSelf();
-        if (earlier != null && earlier.status() == NodeStatus.LEFT && earlier.generation() >= tokensGeneration) {
+        // only a run that held these tokens says anything of them: one from before they were stored is another life
+        boolean ofTheseTokens = earlier != null && earlier.generation() >= tokensGeneration;
+        if (ofTheseTokens && earlier.status() == NodeStatus.LEFT) {
             dropThenJoin(earlier);
             return;
         }
-        if (earlier != null && earlier.status() != NodeStatus.LEFT) {
+        if (ofTheseTokens) {
             rejoinWithTokens();
             return;
         }
@@ -907,13 +922,38 @@ public final class NodeLifecycle implements Gossiper.Listener {
             return;
         }
         events.accept("WARNING: no member of the cluster answered about node " + selfId + " in " + UNANSWERED_ROUNDS
-            + " rounds with a state of a run that held its tokens (" + (gossiper.answeredAboutSelf()
-                ? "those that answered hold nothing of it: they joined after its removal was forgotten, restarted"
-                    + " without their remembered views, or belong to another cluster"
-                : "lost messages, or the members it knows are gone")
+            + " rounds with a state of a run that held its tokens (" + (earlier != null
+                ? "the newest it heard is of a run from before it stored them (generation " + earlier.generation()
+                    + ", " + earlier.status() + ")"
+                : gossiper.answeredAboutSelf()
+                    ? "those that answered hold nothing of it: they joined after its removal was forgotten, restarted"
+                        + " without their remembered views, or belong to another cluster"
+                    : "lost messages, or the members it knows are gone")
             + "): rejoining with the tokens of its previous run. Should it have been removed from the cluster while"
             + " it was down, its records may bring back values deleted since");
         rejoinWithTokens();
+        watchForALateRemoval(REFUSAL_REPORT_ROUNDS);
+    }
+
+    /**
+     * After a rejoin on no answer: should a removal of a run that held these tokens reach this node in the next
+     * {@code rounds} rounds (later, peers hold this run instead), it says so, once: an error, as it serves records
+     * that may predate deletes purged since.
+     */
+    private void watchForALateRemoval(int rounds) {
+        EndpointState earlier = gossiper.earlierSelf();
+        if (earlier != null && earlier.status() == NodeStatus.LEFT && earlier.generation() >= tokensGeneration
+            && gossiper.self().tokenCount() > 0) {
+            counters.get(LifecycleCounter.REMOVED_WHILE_DOWN).incrementRelease();
+            events.accept("ERROR: node " + selfId + " was removed from the cluster while it was down (generation "
+                + earlier.generation() + "), and learned of it only after it rejoined with its tokens on no answer:"
+                + " its records may bring back values deleted since. Stop it, move its data directory away and start"
+                + " it again: it joins as a new node");
+            return;
+        }
+        if (rounds > 1 && !left) {
+            context.timers().schedule(interval, id -> watchForALateRemoval(rounds - 1));
+        }
     }
 
     /**
@@ -968,7 +1008,9 @@ public final class NodeLifecycle implements Gossiper.Listener {
                     + RETRY_ROUNDS + " rounds. It joins as a new node once they are gone; or stop it, move its data"
                     + " directory away and start it again";
                 counters.get(LifecycleCounter.JOIN_REFUSED).setRelease(1);
-                events.accept("ERROR: " + refusal);
+                if (dropFailures++ % (REFUSAL_REPORT_ROUNDS / RETRY_ROUNDS) == 0) {
+                    events.accept("ERROR: " + refusal);
+                }
                 context.timers().schedule(RETRY_ROUNDS * interval, id -> drop(revealAt));
             }
         });

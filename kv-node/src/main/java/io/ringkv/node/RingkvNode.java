@@ -174,25 +174,27 @@ public final class RingkvNode implements AutoCloseable {
         boolean leftoversStored = LeftoversFile.load(config.dataDirectory());
         if (!state.newData() && state.tokens().length == 0) {
             // this node held tokens on this data and gave them up (it left, or handed its ranges over after a lost
-            // token conflict): its records went to the nodes that hold those ranges now, and deletes made since may
-            // have been purged. Kept, they would come back once it joins again and serves some of those ranges
+            // token conflict, or learned that it was removed while it was down and stopped before its drop ended):
+            // its records went to the nodes that hold those ranges now, or were repaired there, and deletes made
+            // since may have been purged. Kept, they would come back once it joins again and serves some of those
+            // ranges
             long dropped;
             try {
                 dropped = engine.dropUnless(token -> false);
             } catch (io.ringkv.api.KvException e) {
-                dropped = -1;
-                // an engine that cannot drop records: announced as leftovers, they hold purges until a cleanup
-                events.accept("WARNING: could not drop the records this node kept from before it handed its ranges"
-                    + " over (" + e.getMessage() + "): they count as leftovers until a cleanup on this node");
-                leftoversStored = true;
+                // joined again with them, a cleanup would keep those of the ranges it replicates anew, deleted values
+                // among them: the start stops instead
+                throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "cannot drop the records"
+                    + " this node kept from before it gave its tokens up (it left, handed its ranges over, or was"
+                    + " removed while it was down): " + e.getMessage() + ". They may predate deletes purged since, and"
+                    + " would come back once it joins again. Mend the cause and start it again, or move its data"
+                    + " directory away: it then joins as a new node");
             }
-            if (dropped >= 0) {
-                events.accept("dropped the " + dropped + " records this node kept from before it handed its ranges"
-                    + " over: it joins as a new node");
-                leftoversStored = false;
-                // a failure here stops the start: a mark left at 1 would only hold purges until a cleanup
-                LeftoversFile.store(config.dataDirectory(), false);
-            }
+            events.accept("dropped the " + dropped + " records this node kept from before it gave its tokens up: it"
+                + " joins as a new node");
+            leftoversStored = false;
+            // a failure here stops the start: a mark left at 1 would only hold purges until a cleanup
+            LeftoversFile.store(config.dataDirectory(), false);
         } else if (state.tokens().length == 0 && !leftoversStored && holdsAnyRecord(engine)) {
             // a join that never finished (a restart mid-stream, a lost token conflict) left records here: should
             // this join pick other tokens, they would be records of ranges this node does not replicate
@@ -373,18 +375,17 @@ public final class RingkvNode implements AutoCloseable {
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 report = () -> listener.failed(why);
             }
-            // the lifecycle waits for this answer: a full queue is waited out (a minute at most: a node whose agent
-            // takes nothing for that long is stopping, or stuck, and says so)
-            long giveUpAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            // the lifecycle waits for this answer: a full queue is waited out, however long (said once a minute)
+            long sayAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
             while (!agent.submit(report)) {
                 if (runner == null || runner.isClosed()) {
                     // the node is stopping: its next start finds its tokens forgotten and drops the records then
                     return;
                 }
-                if (System.nanoTime() - giveUpAt > 0) {
-                    events.accept("ERROR: the agent took no task for a minute: this node stays hidden with its records"
-                        + " dropped; restart it (it then joins as a new node)");
-                    return;
+                if (System.nanoTime() - sayAt > 0) {
+                    events.accept("the agent's queue has been full for a minute: the end of the drop of this node's"
+                        + " records waits for room in it");
+                    sayAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }

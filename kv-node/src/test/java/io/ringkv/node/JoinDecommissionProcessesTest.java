@@ -126,7 +126,7 @@ class JoinDecommissionProcessesTest {
         // a node that left holds no one's purges; started again on its data, it drops that data before it joins
         awaitLeftoverHolders(cluster.clientPorts[0], "n2");
         cluster.start(1);
-        String dropped = cluster.nodes[1].await("records this node kept from before it handed its ranges over",
+        String dropped = cluster.nodes[1].await("records this node kept from before it gave its tokens up",
             WAIT);
         assertTrue(dropped.matches("(?s).*dropped the [1-9][0-9]* records this node kept.*"), dropped);
         cluster.nodes[1].kill();
