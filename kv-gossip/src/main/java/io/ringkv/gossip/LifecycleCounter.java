@@ -23,7 +23,8 @@ public enum LifecycleCounter implements CounterDescriptor {
         + " hold: another process runs with this id, or this run's clock was behind; peers ignore this run"),
     REMOVED_WHILE_DOWN("lifecycle_removed_while_down", "starts on data that held tokens whose id the cluster had"
         + " removed meanwhile (ringkv removenode, or a replacement): this node dropped its records and joined as a"
-        + " new node"),
+        + " new node; or, having rejoined with its tokens when no member answered, it learned of the removal later"
+        + " and logged an ERROR (move its data directory away and start it again)"),
     JOIN_REFUSED("lifecycle_join_refused", "1 while this node refuses to join (its log says why): its id was a"
         + " member holding tokens and its data never held them (the member's data directory lost or replaced;"
         + " ringkv removenode on another member lets it join as a new node), peers hold a later run of its id, or it was"
