@@ -908,13 +908,11 @@ public final class NodeLifecycle implements Gossiper.Listener {
      */
     private void judgeRestartOnData() {
         EndpointState earlier = gossiper.earlierSelf();
-        // only a run that held these tokens says anything of them: one from before they were stored is another life
-        boolean ofTheseTokens = earlier != null && earlier.generation() >= tokensGeneration;
-        if (ofTheseTokens && earlier.status() == NodeStatus.LEFT) {
+        if (removedSinceItsTokens(earlier)) {
             dropThenJoin(earlier);
             return;
         }
-        if (ofTheseTokens) {
+        if (ofTheseTokens(earlier)) {
             rejoinWithTokens();
             return;
         }
@@ -936,14 +934,27 @@ public final class NodeLifecycle implements Gossiper.Listener {
     }
 
     /**
+     * @return whether {@code earlier} (a state of this node's id from an earlier run, or null) is of a run that held
+     *     the tokens this node started with: only such a run says anything of them, one from before they were stored
+     *     is another life of the id (it left, and joined again since)
+     */
+    private boolean ofTheseTokens(EndpointState earlier) {
+        return earlier != null && earlier.generation() >= tokensGeneration;
+    }
+
+    /** @return whether {@code earlier} says a run that held this node's tokens was removed (LEFT) */
+    private boolean removedSinceItsTokens(EndpointState earlier) {
+        return ofTheseTokens(earlier) && earlier.status() == NodeStatus.LEFT;
+    }
+
+    /**
      * After a rejoin on no answer: should a removal of a run that held these tokens reach this node in the next
      * {@code rounds} rounds (later, peers hold this run instead), it says so, once: an error, as it serves records
      * that may predate deletes purged since.
      */
     private void watchForALateRemoval(int rounds) {
         EndpointState earlier = gossiper.earlierSelf();
-        if (earlier != null && earlier.status() == NodeStatus.LEFT && earlier.generation() >= tokensGeneration
-            && gossiper.self().tokenCount() > 0) {
+        if (removedSinceItsTokens(earlier) && gossiper.self().tokenCount() > 0) {
             counters.get(LifecycleCounter.REMOVED_WHILE_DOWN).incrementRelease();
             events.accept("ERROR: node " + selfId + " was removed from the cluster while it was down (generation "
                 + earlier.generation() + "), and learned of it only after it rejoined with its tokens on no answer:"

@@ -27,46 +27,42 @@ final class LeftoverCleanups {
      * Looks once: asks every running node whether it holds leftovers and, unless its cleanup runs already, starts
      * one. Does nothing while nodes join or leave. A node that does not answer is skipped (asked again at the next
      * look); this never throws, so that a slow node holds nothing else up.
-     *
-     * @return how many cleanups it started
      */
-    int step() {
+    void step() {
         List<Integer> running = nodes.running();
         try {
             if (running.isEmpty() || ClusterInfo.number(ClusterInfo.fetch("127.0.0.1",
                 nodes.clientPort(running.getFirst()), "autoscale"), "autoscale_moving") == 1) {
-                return 0;
+                return;
             }
         } catch (IOException | RuntimeException e) {
-            return 0;
+            return;
         }
-        int started = 0;
         for (int index : running) {
             try {
-                started += cleanUp(index) ? 1 : 0;
+                cleanUp(index);
             } catch (IOException | RuntimeException e) {
                 // busy, restarting or gone: asked again at the next look
             }
         }
-        return started;
     }
 
-    private boolean cleanUp(int index) throws IOException {
+    /** Starts a cleanup on node {@code index} when it holds leftovers and runs none already. */
+    private void cleanUp(int index) throws IOException {
         int port = nodes.clientPort(index);
         if (!"1".equals(ClusterInfo.fetch("127.0.0.1", port, "cluster").get("cluster_leftovers_here"))
             || ClusterInfo.number(ClusterInfo.fetch("127.0.0.1", port, "cleanup"), "cleanup_running") == 1) {
-            return false;
+            return;
         }
         AdminClient.Reply reply = AdminClient.call("127.0.0.1", port, List.of("CLEANUP"));
         if (reply.error()) {
             if (!reply.text().equals(refusals.put(index, reply.text()))) {
                 say.accept("node" + index + " refused a cleanup (" + reply.text() + "); asking again later");
             }
-            return false;
+            return;
         }
         refusals.remove(index);
         say.accept("cleaning up node" + index + ": it keeps records of ranges a join or leave took from it, and"
             + " every node keeps its tombstones until they are gone");
-        return true;
     }
 }

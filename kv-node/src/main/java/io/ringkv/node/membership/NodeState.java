@@ -54,7 +54,7 @@ public record NodeState(long generation, long[] tokens, boolean newData, long to
         long generation = Math.max(wallClockMillis / 1000, previous + 1);
         GenerationFile.write(dataDirectory, generation);
         return new NodeState(generation, stored == null ? new long[0] : stored.tokens, stored == null,
-            stored == null ? 0 : stored.generation());
+            stored == null ? 0 : stored.tokensGeneration());
     }
 
     /** @return this state owning {@code newTokens}, stored */
