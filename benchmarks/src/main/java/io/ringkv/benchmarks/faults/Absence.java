@@ -25,8 +25,9 @@ public record Absence(int node, long fromNanos, long untilNanos, String fault) {
     public static boolean silences(FaultKind kind) {
         return switch (kind) {
             case KILL, PAUSE, LONG_PAUSE, PARTITION -> true;
-            // a join's kill of the joiner mid-stream lasts 3 s, far below down-after; a leaver is gone for good
-            case ONE_WAY_PARTITION, LOSS, CLOCK_SKEW, DISK_FULL, JOIN, LEAVE -> false;
+            // a join's kill of the joiner mid-stream lasts 3 s, far below down-after; a leaver is gone for good; a
+            // removed node drops what it held and comes back as a new node, so no write of its absence is owed it
+            case ONE_WAY_PARTITION, LOSS, CLOCK_SKEW, DISK_FULL, JOIN, LEAVE, REMOVE -> false;
         };
     }
 

@@ -237,6 +237,16 @@ final class ClusterNode {
         }
     }
 
+    /** @return the last line of the node's log that contains {@code text}, or null when none does */
+    String lastLogLine(String text) {
+        try {
+            return Files.readAllLines(directory.resolve(name() + ".log")).reversed().stream()
+                .filter(line -> line.contains(text)).findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** After the node left: kills what may be left of it and wipes its data (its log stays). */
     void wipe() {
         kill();

@@ -36,7 +36,16 @@ public enum FaultKind {
         + " restarted in the CI schedule and in half of the others: it resumes)"),
     /** A member decommissions: streams its ranges to the new owners, hands its hints over, leaves and exits. */
     LEAVE("leave", 15_000, 20_000, "a member decommissions under load (ringkv decommission) and exits by itself;"
-        + " schedules put a join before every leave, so the cluster keeps at least N members");
+        + " schedules put a join before every leave, so the cluster keeps at least N members"),
+    /**
+     * A member is killed, removed by the operator once every other member judges it DOWN ({@code ringkv
+     * removenode}), and started again on its old data a few seconds after the removal spread (the amount): it must
+     * learn of its removal, drop its records and join as a new node, streaming its ranges. The duration is the slot
+     * the schedule expects it to take; the nemesis waits for it to end, as for a join.
+     */
+    REMOVE("remove", 50_000, 60_000, "a member killed, removed by ringkv removenode once judged DOWN, and started"
+        + " again on its old data 3-8 s later: it drops its records and joins as a new node (a join comes first, so"
+        + " the cluster keeps at least N members)");
 
     private final String label;
     private final long minMillis;
@@ -50,9 +59,12 @@ public enum FaultKind {
         this.description = description;
     }
 
-    /** @return true for a change of the cluster's membership (join, leave) rather than a fault healed later */
+    /**
+     * @return true for a change of the cluster's membership (join, leave, removal and return) rather than a fault
+     *     healed later
+     */
     public boolean changesMembership() {
-        return this == JOIN || this == LEAVE;
+        return this == JOIN || this == LEAVE || this == REMOVE;
     }
 
     /** @return the name used on the command line and in reports */

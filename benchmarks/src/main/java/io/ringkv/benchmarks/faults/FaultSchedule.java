@@ -16,7 +16,10 @@ import java.util.SplittableRandom;
  * the next join, a leave comes only after a join (one is put first when the kinds drawn would have the cluster
  * shrink below its starting size), and a schedule that ends with a join in force ends with a leave. So no
  * departure leaves fewer than N replicas of a range (the operator's order: add a node, then remove one), and at
- * the end every member replicates every key again, which the per-node checks of the final reads rely on.
+ * the end every member replicates every key again, which the per-node checks of the final reads rely on. A
+ * removal takes a member out for its span and brings it back as a new node under the same number, so it needs
+ * N + 1 members as a leave does (a join is put first otherwise) and leaves their count as it found it; in the CI
+ * schedule it comes between the join and the leave.
  */
 public final class FaultSchedule {
     private static final long FIRST_FAULT_MILLIS = 5_000;
@@ -42,11 +45,13 @@ public final class FaultSchedule {
                 int j = random.nextInt(i + 1);
                 order.set(j, order.set(i, order.get(j)));
             }
-            int join = order.indexOf(FaultKind.JOIN);
-            int leave = order.indexOf(FaultKind.LEAVE);
-            if (join >= 0 && leave >= 0 && leave < join) {
-                order.set(join, FaultKind.LEAVE);
-                order.set(leave, FaultKind.JOIN);
+            // join, removal and leave keep their places among the kinds drawn, in that order: each needs the one
+            // before it
+            List<FaultKind> changes = List.of(FaultKind.JOIN, FaultKind.REMOVE, FaultKind.LEAVE).stream()
+                .filter(order::contains).toList();
+            List<Integer> places = changes.stream().map(order::indexOf).sorted().toList();
+            for (int i = 0; i < changes.size(); i++) {
+                order.set(places.get(i), changes.get(i));
             }
             order.forEach(schedule::add);
             return schedule.finish();
@@ -94,7 +99,7 @@ public final class FaultSchedule {
             List<Integer> before = List.copyOf(members);
             int lastBefore = lastNode;
             long timeBefore = time;
-            if (kind == FaultKind.LEAVE && members.size() <= startingSize) {
+            if ((kind == FaultKind.LEAVE || kind == FaultKind.REMOVE) && members.size() <= startingSize) {
                 added.add(next(FaultKind.JOIN));
             } else if (kind == FaultKind.JOIN && members.size() > startingSize) {
                 added.add(next(FaultKind.LEAVE));
@@ -145,6 +150,7 @@ public final class FaultSchedule {
                     members.remove(Integer.valueOf(node));
                     yield new Fault(kind, List.of(node), time, duration, 0);
                 }
+                case REMOVE -> new Fault(kind, List.of(node), time, duration, random.nextLong(3, 9));
                 default -> new Fault(kind, List.of(node), time, duration, 0);
             };
         }

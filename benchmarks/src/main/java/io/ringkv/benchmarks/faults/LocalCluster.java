@@ -118,6 +118,14 @@ final class LocalCluster implements AutoCloseable {
     /** Node {@code i} left the cluster for good: no client is sent to it, no check reads through it. */
     synchronized void depart(int i) {
         departed.add(i);
+        withdraw(i);
+    }
+
+    /**
+     * No client is sent to node {@code i} until {@link #serve} again: a member killed to be removed, which comes back
+     * as a new node under its number.
+     */
+    synchronized void withdraw(int i) {
         List<Integer> targets = new ArrayList<>(clientTargets);
         targets.remove(Integer.valueOf(i));
         clientTargets = List.copyOf(targets);
@@ -459,13 +467,7 @@ final class LocalCluster implements AutoCloseable {
     static boolean settled(List<String> lines, List<String> members) {
         Set<String> seen = new java.util.HashSet<>();
         for (String line : lines) {
-            Map<String, String> fields = new TreeMap<>();
-            for (String pair : line.substring(line.indexOf(':') + 1).split(",")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    fields.put(pair.substring(0, eq), pair.substring(eq + 1));
-                }
-            }
+            Map<String, String> fields = memberFields(line.substring(line.indexOf(':') + 1));
             String id = fields.getOrDefault("id", "");
             if (members.contains(id)) {
                 if (!"NORMAL".equals(fields.get("state")) || !"ALIVE".equals(fields.get("liveness"))) {
@@ -477,6 +479,32 @@ final class LocalCluster implements AutoCloseable {
             }
         }
         return seen.size() == members.size();
+    }
+
+    /** @return the fields of one member line's value ({@code id=node1,state=NORMAL,...}) */
+    static Map<String, String> memberFields(String value) {
+        Map<String, String> fields = new TreeMap<>();
+        for (String pair : value.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                fields.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
+        return fields;
+    }
+
+    /**
+     * @return what {@code viewer}'s {@code INFO cluster} says of node {@code id} ({@code state}, {@code liveness},
+     *     ...); empty when it lists no such node; null when it did not answer
+     */
+    static Map<String, String> viewOf(ClusterNode viewer, String id) {
+        Map<String, String> cluster = info(viewer, "cluster");
+        if (cluster.isEmpty()) {
+            return null;
+        }
+        return cluster.entrySet().stream()
+            .filter(e -> e.getKey().matches("node\\d+") && e.getValue().startsWith("id=" + id + ","))
+            .map(e -> memberFields(e.getValue())).findFirst().orElse(Map.of());
     }
 
     /**

@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * Applies a schedule of faults to the cluster at their times, heals each after its duration, and watches for node
  * processes that exit by themselves. Runs on its own thread; {@link #healAll()} leaves the cluster whole whatever
  * happened.
  *
- * <p>Joins and leaves take as long as they take: the nemesis waits for each to end (at most
+ * <p>Joins, leaves and removals take as long as they take: the nemesis waits for each to end (at most
  * {@link #MEMBERSHIP_TIMEOUT_MILLIS}) and moves the rest of the schedule, and the workload's end, by the
  * difference from the slot the schedule gave it. Nothing else happens to the cluster meanwhile (one fault at a
  * time), but for the kill of a joiner mid-stream that a join may include: a supported case (it resumes).
@@ -24,15 +25,18 @@ final class Nemesis implements Runnable {
     private static final long JOINER_DOWN_MILLIS = 3_000;
 
     /**
-     * A join or leave as it happened.
+     * A join, leave or removal as it happened.
      *
-     * @param fault the scheduled join or leave
-     * @param startedNanos when the joiner started, or the leaver was asked to decommission
+     * @param fault the scheduled join, leave or removal
+     * @param startedNanos when the joiner started, the leaver was asked to decommission, or the removed node was
+     *     killed
      * @param streamingNanos when the node was first seen streaming (INFO streaming), 0 if never
-     * @param endedNanos when the joiner served as NORMAL, or the leaver's process had exited; 0 if neither happened
+     * @param endedNanos when the joiner (or the removed node, joining anew) served as NORMAL, or the leaver's process
+     *     had exited; 0 if neither happened
      * @param streaming the node's {@code INFO streaming} fields last seen (a joiner's after it joined, of the
      *     process that finished the join; a leaver's just before it exited)
-     * @param note what happened on the way (the kill mid-stream, the node's answer to DECOMMISSION)
+     * @param note what happened on the way (the kill mid-stream, the node's answer to DECOMMISSION, the removal's
+     *     steps and the drop the removed node logged)
      * @param problem null when it completed; otherwise why it did not
      */
     record Membership(Fault fault, long startedNanos, long streamingNanos, long endedNanos,
@@ -103,7 +107,11 @@ final class Nemesis implements Runnable {
                 waitUntil(fault.startMillis());
                 long started = System.nanoTime();
                 if (fault.kind().changesMembership()) {
-                    Membership change = fault.kind() == FaultKind.JOIN ? join(fault) : leave(fault);
+                    Membership change = switch (fault.kind()) {
+                        case JOIN -> join(fault);
+                        case LEAVE -> leave(fault);
+                        default -> remove(fault);
+                    };
                     long ended = System.nanoTime();
                     shiftNanos += ended - (startNanos + shiftNanos + TimeUnit.MILLISECONDS.toNanos(fault.endMillis()));
                     deadlineNanos.set(scheduledDeadlineNanos + shiftNanos);
@@ -147,7 +155,7 @@ final class Nemesis implements Runnable {
             case DISK_FULL -> {
                 return "ballast of " + (cluster.node(nodes.get(0)).fillDisk() >> 20) + " MiB filled the disk";
             }
-            case JOIN, LEAVE -> throw new IllegalStateException(fault.kind() + " is not applied and healed");
+            case JOIN, LEAVE, REMOVE -> throw new IllegalStateException(fault.kind() + " is not applied and healed");
         }
         return "";
     }
@@ -167,28 +175,20 @@ final class Nemesis implements Runnable {
         long started = System.nanoTime();
         long deadline = started + TimeUnit.MILLISECONDS.toNanos(MEMBERSHIP_TIMEOUT_MILLIS);
         boolean killPending = fault.amount() == 1;
-        long streaming = 0;
+        StreamWatch stream = new StreamWatch();
         String note = "";
-        Map<String, String> fields = Map.of();
         while (System.nanoTime() < deadline) {
             if (LocalCluster.joined(node)) {
                 cluster.serve(i);
                 if (killPending) {
                     note = "streaming ended before the kill; ";
                 }
-                Map<String, String> last = LocalCluster.info(node, "streaming");
-                return new Membership(fault, started, streaming, System.nanoTime(), last.isEmpty() ? fields : last,
+                return new Membership(fault, started, stream.firstNanos, System.nanoTime(), stream.last(node),
                     note + "NORMAL; clients sent to it from then on", null);
             }
-            Map<String, String> now = LocalCluster.info(node, "streaming");
-            if (!now.isEmpty()) {
-                fields = now;
-            }
+            Map<String, String> now = stream.observe(node);
             long total = number(now, "stream_sessions");
             long done = number(now, "stream_sessions_done");
-            if (streaming == 0 && total > 0) {
-                streaming = System.nanoTime();
-            }
             if (killPending && total > 0 && done >= Math.max(1, total / 4) && done < total) {
                 killPending = false;
                 synchronized (this) {
@@ -207,8 +207,146 @@ final class Nemesis implements Runnable {
             Thread.sleep(250);
             watch();
         }
-        return new Membership(fault, started, streaming, 0, fields, note, "node" + i + " was not NORMAL within "
-            + MEMBERSHIP_TIMEOUT_MILLIS / 1000 + " s; INFO streaming " + fields);
+        return new Membership(fault, started, stream.firstNanos, 0, stream.fields, note, "node" + i
+            + " was not NORMAL within " + MEMBERSHIP_TIMEOUT_MILLIS / 1000 + " s; INFO streaming " + stream.fields);
+    }
+
+    /** A joining node's {@code INFO streaming} as the nemesis polls it. */
+    private static final class StreamWatch {
+        /** when a plan was first seen (sessions listed), 0 before */
+        long firstNanos;
+        /** the fields last seen, empty before any answer */
+        Map<String, String> fields = Map.of();
+
+        /** @return the node's fields now, empty when it did not answer (the last seen are kept) */
+        Map<String, String> observe(ClusterNode node) {
+            Map<String, String> now = LocalCluster.info(node, "streaming");
+            if (!now.isEmpty()) {
+                fields = now;
+                if (firstNanos == 0 && number(now, "stream_sessions") > 0) {
+                    firstNanos = System.nanoTime();
+                }
+            }
+            return now;
+        }
+
+        /** @return the node's fields now, or the last seen when it does not answer */
+        Map<String, String> last(ClusterNode node) {
+            Map<String, String> now = LocalCluster.info(node, "streaming");
+            return now.isEmpty() ? fields : now;
+        }
+    }
+
+    /**
+     * A member removed while it is down, then started again on its old data (an operator who removed a dead node
+     * and later brought its machine back): killed, with no client sent to it from then on; removed with
+     * {@code REMOVENODE} through another member once every other member judges it DOWN; started again
+     * {@code amount} seconds after every other member holds it LEFT. It must learn of its removal, drop its records
+     * (counted in {@code lifecycle_removed_while_down}) and join as a new node, streaming its new ranges; clients are
+     * sent to it again once it serves as NORMAL. A node that rejoined without dropping its records is a failed
+     * change.
+     */
+    private Membership remove(Fault fault) throws InterruptedException {
+        int i = fault.nodes().getFirst();
+        ClusterNode node = cluster.node(i);
+        String id = node.name();
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.MILLISECONDS.toNanos(MEMBERSHIP_TIMEOUT_MILLIS);
+        synchronized (this) {
+            killedByUs[i] = true;
+            cluster.withdraw(i);
+            node.kill();
+        }
+        List<ClusterNode> others = cluster.members().stream().filter(n -> n.index() != i).toList();
+        StringBuilder note = new StringBuilder();
+        if (!everyOther(others, id, view -> "DOWN".equals(view.get("liveness")), deadline)) {
+            return removalFailed(fault, started, node, note, "the other members did not all judge node" + i
+                + " DOWN within " + MEMBERSHIP_TIMEOUT_MILLIS / 1000 + " s");
+        }
+        note.append(String.format("killed, DOWN everywhere %.1f s later; ", (System.nanoTime() - started) / 1e9));
+        ClusterNode remover = others.getFirst();
+        String refusal;
+        while ((refusal = removeNode(remover, id)) != null) {
+            if (System.nanoTime() > deadline) {
+                return removalFailed(fault, started, node, note, "REMOVENODE " + id + " through " + remover.name()
+                    + " was not taken: " + refusal);
+            }
+            Thread.sleep(1_000);
+            watch();
+        }
+        long removed = System.nanoTime();
+        if (!everyOther(others, id, view -> view.isEmpty() || "LEFT".equals(view.get("state")), deadline)) {
+            return removalFailed(fault, started, node, note, "the other members did not all hold node" + i
+                + " LEFT within " + MEMBERSHIP_TIMEOUT_MILLIS / 1000 + " s of the start");
+        }
+        note.append(String.format("removed through %s, LEFT everywhere %.1f s later; ", remover.name(),
+            (System.nanoTime() - removed) / 1e9));
+        waitFor(TimeUnit.SECONDS.toNanos(fault.amount()));
+        synchronized (this) {
+            node.start();
+            killedByUs[i] = false;
+        }
+        note.append("started again on its data ").append(fault.amount()).append(" s later; ");
+        StreamWatch stream = new StreamWatch();
+        while (System.nanoTime() < deadline) {
+            if (LocalCluster.joined(node)) {
+                long ended = System.nanoTime();
+                long removals = number(LocalCluster.info(node, "cluster"), "lifecycle_removed_while_down");
+                String dropped = node.lastLogLine("records of node " + id + "'s previous run");
+                cluster.serve(i);
+                note.append(dropped == null ? "no drop logged" : dropped.substring(dropped.indexOf("dropped the")))
+                    .append("; NORMAL, clients sent to it from then on");
+                return new Membership(fault, started, stream.firstNanos, ended, stream.last(node), note.toString(),
+                    removals >= 1 ? null : id + " serves again without having dropped the records of its removed"
+                        + " run (lifecycle_removed_while_down " + removals + ")");
+            }
+            stream.observe(node);
+            Thread.sleep(250);
+            watch();
+        }
+        return new Membership(fault, started, stream.firstNanos, 0, stream.fields, note.toString(), id
+            + " was not NORMAL within " + MEMBERSHIP_TIMEOUT_MILLIS / 1000 + " s of the start; the end of its log:\n"
+            + node.logTail(20));
+    }
+
+    /** @return true once every node of {@code others} answers with a view of {@code id} that {@code holds} */
+    private boolean everyOther(List<ClusterNode> others, String id, Predicate<Map<String, String>> holds,
+                               long deadline) throws InterruptedException {
+        while (true) {
+            if (others.stream().allMatch(other -> {
+                Map<String, String> view = LocalCluster.viewOf(other, id);
+                return view != null && holds.test(view);
+            })) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(500);
+            watch();
+        }
+    }
+
+    /** A removal that did not get as far as the restart: the node is started again all the same, and clients sent. */
+    private Membership removalFailed(Fault fault, long started, ClusterNode node, StringBuilder note, String problem) {
+        synchronized (this) {
+            if (!node.isAlive()) {
+                node.start();
+            }
+            killedByUs[node.index()] = false;
+        }
+        cluster.serve(node.index());
+        return new Membership(fault, started, 0, 0, Map.of(), note.toString(), problem);
+    }
+
+    /** @return null when {@code via} took {@code REMOVENODE id}, else its refusal or why it could not be asked */
+    private static String removeNode(ClusterNode via, String id) {
+        try (RespClient client = new RespClient(via.host(), ClusterNode.CLIENT_PORT, 5_000)) {
+            RespClient.Reply reply = client.call("REMOVENODE", id);
+            return reply instanceof RespClient.Error(String message) ? message : null;
+        } catch (IOException e) {
+            return "not sent: " + e.getMessage();
+        }
     }
 
     /**
@@ -239,18 +377,13 @@ final class Nemesis implements Runnable {
             return new Membership(fault, started, 0, 0, Map.of(), "", "DECOMMISSION not sent: " + e.getMessage());
         }
         long deadline = started + TimeUnit.MILLISECONDS.toNanos(MEMBERSHIP_TIMEOUT_MILLIS);
-        long streaming = 0;
-        Map<String, String> fields = Map.of();
+        StreamWatch stream = new StreamWatch();
         while (node.isAlive() && System.nanoTime() < deadline) {
-            Map<String, String> now = LocalCluster.info(node, "streaming");
-            if (!now.isEmpty()) {
-                fields = now;
-                if (streaming == 0 && number(now, "stream_sessions") > 0) {
-                    streaming = System.nanoTime();
-                }
-            }
+            stream.observe(node);
             Thread.sleep(500);
         }
+        long streaming = stream.firstNanos;
+        Map<String, String> fields = stream.fields;
         if (node.isAlive()) {
             return new Membership(fault, started, streaming, 0, fields, answer, "node" + i + " had not left within "
                 + MEMBERSHIP_TIMEOUT_MILLIS / 1000 + " s of DECOMMISSION; INFO streaming " + fields);
@@ -284,7 +417,7 @@ final class Nemesis implements Runnable {
             case PARTITION, ONE_WAY_PARTITION, LOSS -> cluster.network().heal();
             case CLOCK_SKEW -> cluster.node(nodes.get(0)).skew(0);
             case DISK_FULL -> cluster.node(nodes.get(0)).freeDisk();
-            case JOIN, LEAVE -> throw new IllegalStateException(fault.kind() + " is not applied and healed");
+            case JOIN, LEAVE, REMOVE -> throw new IllegalStateException(fault.kind() + " is not applied and healed");
         }
     }
 
@@ -320,12 +453,18 @@ final class Nemesis implements Runnable {
         }
     }
 
-    private void waitUntil(long millisAfterStart) throws InterruptedException {
+    /** Sleeps {@code nanos}, watching for exits meanwhile. */
+    private void waitFor(long nanos) throws InterruptedException {
+        long end = System.nanoTime() + nanos;
         long wait;
-        while ((wait = startNanos + shiftNanos + millisAfterStart * 1_000_000 - System.nanoTime()) > 0) {
+        while ((wait = end - System.nanoTime()) > 0) {
             Thread.sleep(Math.min(wait / 1_000_000 + 1, 500));
             watch();
         }
+    }
+
+    private void waitUntil(long millisAfterStart) throws InterruptedException {
+        waitFor(startNanos + shiftNanos + millisAfterStart * 1_000_000 - System.nanoTime());
     }
 
     private synchronized void record(Applied fault) {

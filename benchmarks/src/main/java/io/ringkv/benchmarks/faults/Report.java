@@ -76,17 +76,19 @@ final class Report {
     }
 
     /**
-     * The report's section on joins and leaves, appended after the rest: when each began and ended, how long the
-     * streaming took, and the node's {@code INFO streaming} counters; empty without joins and leaves.
+     * The report's section on joins, leaves and removals, appended after the rest: when each began and ended, how
+     * long the streaming took, and the node's {@code INFO streaming} counters; empty without any.
      */
     static String membershipSection(List<Nemesis.Membership> changes, long runStartNanos) {
         if (changes.isEmpty()) {
             return "";
         }
-        StringBuilder out = new StringBuilder("\n## Joins and leaves\n\nA join runs from the fresh node's start until it"
-            + " serves as NORMAL (clients are sent to it from then on); a leave from `DECOMMISSION` until the node's"
-            + " process has exited by itself (clients keep sending to it until then; their operations may fail)."
-            + " Streaming: from when `INFO streaming` first showed a plan. Counters: the node's `INFO streaming` at the"
+        StringBuilder out = new StringBuilder("\n## Joins, leaves and removals\n\nA join runs from the fresh node's"
+            + " start until it serves as NORMAL (clients are sent to it from then on); a leave from `DECOMMISSION`"
+            + " until the node's process has exited by itself (clients keep sending to it until then; their"
+            + " operations may fail); a removal from the member's kill (no client is sent to it from then on) until,"
+            + " removed and started again on its old data, it serves as NORMAL with the records of its removed run"
+            + " dropped. Streaming: from when `INFO streaming` first showed a plan. Counters: the node's `INFO streaming` at the"
             + " end (a joiner killed mid-stream: of the process that finished the join).\n\n"
             + "| change | began | ended | took | streaming | sessions | retried | keys received | keys sent |"
             + " record bytes | outcome |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
@@ -106,7 +108,7 @@ final class Report {
         return out.toString();
     }
 
-    /** @return one line on a join or leave, for the harness's log */
+    /** @return one line on a join, leave or removal, for the harness's log */
     static String describe(Nemesis.Membership change, long runStartNanos) {
         Map<String, String> f = change.streaming();
         return String.format(java.util.Locale.ROOT, "%s node%d at %.1f s took %s (streaming %s): %s/%s sessions,"

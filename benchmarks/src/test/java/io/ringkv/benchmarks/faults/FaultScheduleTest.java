@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The seeded fault schedule: replayable, one fault at a time, within bounds; joins and leaves keep the cluster at N
- * or N + 1 members, and every fault targets members of its moment.
+ * or N + 1 members, a removal comes only with N + 1, and every fault targets members of its moment.
  */
 class FaultScheduleTest {
     private static final Set<FaultKind> ALL = EnumSet.allOf(FaultKind.class);
@@ -34,6 +34,34 @@ class FaultScheduleTest {
         assertEquals(ALL.size(), faults.size());
         assertOneAtATimeWithinBounds(faults, 3);
         assertTrue(indexOf(faults, FaultKind.JOIN) < indexOf(faults, FaultKind.LEAVE), faults.toString());
+    }
+
+    @Test
+    void theCiScheduleRemovesAMemberBetweenTheJoinAndTheLeave() {
+        for (long seed = 1; seed <= 20; seed++) {
+            List<Fault> faults = FaultSchedule.generate(seed, ALL, 3, 0, true);
+            assertEquals(ALL.size(), faults.size(), "seed " + seed + ": " + faults);
+            int remove = indexOf(faults, FaultKind.REMOVE);
+            assertTrue(indexOf(faults, FaultKind.JOIN) < remove && remove < indexOf(faults, FaultKind.LEAVE),
+                "seed " + seed + ": " + faults);
+            long wait = faults.get(remove).amount();
+            assertTrue(wait >= 3 && wait <= 8, faults.get(remove).describe());
+            assertOneAtATimeWithinBounds(faults, 3);
+        }
+    }
+
+    @Test
+    void aRemovalWithoutAJoinGetsAJoinFirstAndALeaveAtTheEnd() {
+        List<Fault> faults = FaultSchedule.generate(1, EnumSet.of(FaultKind.REMOVE, FaultKind.KILL), 3, 0, true);
+        assertEquals(List.of(FaultKind.JOIN, FaultKind.REMOVE, FaultKind.LEAVE), faults.stream().map(Fault::kind)
+            .filter(FaultKind::changesMembership).toList(), faults.toString());
+        assertOneAtATimeWithinBounds(faults, 3);
+        for (long seed = 1; seed <= 10; seed++) {
+            List<Fault> timed = FaultSchedule.generate(seed, EnumSet.of(FaultKind.REMOVE, FaultKind.LEAVE,
+                FaultKind.JOIN, FaultKind.PAUSE), 3, 900_000, false);
+            assertTrue(timed.stream().filter(f -> f.kind() == FaultKind.REMOVE).count() > 2, timed.toString());
+            assertOneAtATimeWithinBounds(timed, 3);
+        }
     }
 
     @Test
@@ -95,8 +123,11 @@ class FaultScheduleTest {
         assertEquals("join node4 (killed mid-stream, restarted) in a slot of 25.0 s",
             new Fault(FaultKind.JOIN, List.of(4), 0, 25_000, 1).describe());
         assertEquals("leave node2 in a slot of 15.0 s", new Fault(FaultKind.LEAVE, List.of(2), 0, 15_000, 0).describe());
+        assertEquals("remove node3 (started again on its data 5 s after the removal) in a slot of 55.0 s",
+            new Fault(FaultKind.REMOVE, List.of(3), 0, 55_000, 5).describe());
         assertFalse(Absence.silences(FaultKind.JOIN));
         assertFalse(Absence.silences(FaultKind.LEAVE));
+        assertFalse(Absence.silences(FaultKind.REMOVE), "a removed node owes nothing of its absence: it drops it all");
     }
 
     /**
@@ -123,6 +154,9 @@ class FaultScheduleTest {
             }
             if (fault.kind() == FaultKind.LEAVE) {
                 members.remove(fault.nodes().getFirst());
+            }
+            if (fault.kind() == FaultKind.REMOVE) {
+                assertEquals(nodes + 1, members.size(), fault.describe() + " with fewer than N + 1 members");
             }
             assertTrue(members.size() == nodes || members.size() == nodes + 1, fault.describe() + ": " + members);
             if (i > 0) {
