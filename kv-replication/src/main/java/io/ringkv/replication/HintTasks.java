@@ -55,8 +55,11 @@ final class HintTasks {
                 int bytes) {
     }
 
-    /** One owner's hints found by {@link #summarize}: how many, how many bytes, the corrupt ones. */
-    record Summary(int count, long bytes, List<Long> corrupt) {
+    /**
+     * One owner's hints found by {@link #summarize}: how many, how many bytes, the corrupt ones, and when the oldest
+     * that decoded was hinted (wall clock; {@link Long#MAX_VALUE} when none did).
+     */
+    record Summary(int count, long bytes, List<Long> corrupt, long oldestCreatedMillis) {
     }
 
     /** One owner's next hints after a sequence, and the corrupt records among them. */
@@ -147,6 +150,7 @@ final class HintTasks {
         Map<NodeId, int[]> counts = new HashMap<>();
         Map<NodeId, long[]> sizes = new HashMap<>();
         Map<NodeId, List<Long>> corrupt = new HashMap<>();
+        Map<NodeId, Long> oldest = new HashMap<>();
         engine.scan(0, 0, record -> {
             if (record.isTombstone()) {
                 return true;
@@ -165,13 +169,15 @@ final class HintTasks {
             } else {
                 counts.computeIfAbsent(owner, o -> new int[1])[0]++;
                 sizes.computeIfAbsent(owner, o -> new long[1])[0] += hint.bytes();
+                oldest.merge(owner, hint.createdMillis(), Math::min);
             }
             return true;
         });
         Map<NodeId, Summary> summaries = new HashMap<>();
         for (NodeId owner : union(counts, corrupt)) {
             summaries.put(owner, new Summary(counts.getOrDefault(owner, new int[1])[0],
-                sizes.getOrDefault(owner, new long[1])[0], corrupt.getOrDefault(owner, List.of())));
+                sizes.getOrDefault(owner, new long[1])[0], corrupt.getOrDefault(owner, List.of()),
+                oldest.getOrDefault(owner, Long.MAX_VALUE)));
         }
         return summaries;
     }

@@ -68,6 +68,12 @@ public final class HintedHandoff implements TimerHandler {
     /** When this node first saw each ring member DOWN (monotonic); absent while alive. */
     private final Map<NodeId, Long> downSince = new HashMap<>();
     /**
+     * When the oldest hint earlier runs kept for each replica was hinted (wall clock), until this run first judges
+     * the replica: its absence began no later, so a restart of this node does not start the window again for a
+     * replica that has been down all along. A replica heard alive in this run ended that absence, and its entry goes.
+     */
+    private final Map<NodeId, Long> keptSinceMillis = new HashMap<>();
+    /**
      * Refusals in a row (not for a full disk), over at least {@link #REFUSED_FOR_NANOS}, after which a hint is given
      * up for repair to bring: a refusal of another kind may be passing (a full storage stage, a failing flush) or
      * for good (the key at its sibling limit on the replica).
@@ -168,6 +174,9 @@ public final class HintedHandoff implements TimerHandler {
                 }
                 loaded = true;
                 summaries.forEach((owner, summary) -> {
+                    if (summary.oldestCreatedMillis() != Long.MAX_VALUE) {
+                        backdate(owner, summary.oldestCreatedMillis());
+                    }
                     Target target = target(owner);
                     target.count += summary.count();
                     target.bytes += summary.bytes();
@@ -186,6 +195,38 @@ public final class HintedHandoff implements TimerHandler {
         }
     }
 
+    /**
+     * Earlier runs kept hints for {@code owner} since {@code createdMillis}: a window this run started for it already
+     * (judged DOWN before the summary was read) is moved back to then, or the first judgment of this run starts there.
+     */
+    private void backdate(NodeId owner, long createdMillis) {
+        if (liveness.isAlive(owner)) {
+            return;
+        }
+        Long since = downSince.get(owner);
+        if (since == null) {
+            keptSinceMillis.put(owner, createdMillis);
+        } else {
+            downSince.put(owner, Math.min(since, downAt(createdMillis, context.clock().monotonicNanos())));
+        }
+    }
+
+    /** @return when {@code owner}, judged DOWN {@code now}, counts as down since for its hint window */
+    private long firstJudgedDown(NodeId owner, long now) {
+        Long kept = keptSinceMillis.remove(owner);
+        return kept == null ? now : downAt(kept, now);
+    }
+
+    /**
+     * @return the monotonic time as long ago as wall-clock {@code millis} is (never later than {@code now}, and no
+     *     earlier than one past the window: enough to refuse, without overflow)
+     */
+    private long downAt(long millis, long now) {
+        long agoMillis = Math.max(0, context.clock().wallClockMillis() - millis);
+        long capMillis = config.windowNanos() / 1_000_000 + 1;
+        return now - Math.min(agoMillis, capMillis) * 1_000_000;
+    }
+
     void updateRing(Ring newRing) {
         updateRing(newRing, newRing);
     }
@@ -201,6 +242,7 @@ public final class HintedHandoff implements TimerHandler {
         // a node off the ring is no longer timed: should its id come back and go down, its window starts then, not
         // at a down time from before it left
         downSince.keySet().removeIf(id -> !newRing.contains(id));
+        keptSinceMillis.keySet().removeIf(id -> !newRing.contains(id));
     }
 
     /** @return the hint settings */
@@ -218,7 +260,7 @@ public final class HintedHandoff implements TimerHandler {
                Consumer<WriteOutcome> done) {
         long now = context.clock().monotonicNanos();
         if (!liveness.isAlive(owner)) {
-            long since = downSince.computeIfAbsent(owner, o -> now);
+            long since = downSince.computeIfAbsent(owner, o -> firstJudgedDown(o, now));
             if (now - since > config.windowNanos()) {
                 counters.get(HintCounter.DROPPED_WINDOW).incrementRelease();
                 done.accept(WriteOutcome.HINT_REFUSED);
@@ -383,8 +425,9 @@ public final class HintedHandoff implements TimerHandler {
         for (io.ringkv.api.Node node : ring.nodes()) {
             if (liveness.isAlive(node.id())) {
                 downSince.remove(node.id());
+                keptSinceMillis.remove(node.id());
             } else {
-                downSince.putIfAbsent(node.id(), now);
+                downSince.computeIfAbsent(node.id(), id -> firstJudgedDown(id, now));
             }
         }
         if (!loaded && !summarizing) {

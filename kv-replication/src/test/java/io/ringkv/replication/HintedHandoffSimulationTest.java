@@ -535,6 +535,45 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aHolderRestartedWhileItsReplicaStaysDownKeepsTheWindowItsKeptHintsBegan() {
+        Set<NodeId> down = new HashSet<>();
+        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
+        TestCluster cluster = new TestCluster(23, NODES, CONFIG, window, node -> !down.contains(node), Set.of());
+        NodeId absent = cluster.ids.get(1);
+        cutOff(cluster, down, absent);
+        int early = writeKeysOwnedBy(cluster, absent, "early", 10).size();
+        cluster.sim.runFor(4_000 * MS);
+        Map<NodeId, Integer> kept = new HashMap<>();
+        for (NodeId holder : others(cluster, absent)) {
+            Integer pending = cluster.node(holder).hints().pendingByTarget().get(absent);
+            if (pending != null && pending > 0) {
+                kept.put(holder, pending);
+            }
+        }
+        assertEquals(early, kept.values().stream().mapToInt(Integer::intValue).sum(), kept.toString());
+        // every holder restarts well inside the window; the replica stays down throughout
+        for (NodeId holder : others(cluster, absent)) {
+            cluster.sim.crash(holder);
+            cluster.sim.restart(holder);
+        }
+        cluster.sim.runFor(8_000 * MS);
+        // 12 s since the first hints: past the window, which a restart must not have started again for a holder
+        // that kept hints (one that kept none has nothing to date the absence by: its window starts at its first
+        // judgment, as any holder's does)
+        writeKeysOwnedBy(cluster, absent, "late", 40);
+        cluster.sim.runFor(1_000 * MS);
+        long refused = 0;
+        for (Map.Entry<NodeId, Integer> holder : kept.entrySet()) {
+            HintedHandoff hints = cluster.node(holder.getKey()).hints();
+            assertEquals(holder.getValue(), hints.pendingByTarget().get(absent), holder.getKey()
+                + " kept a hint past the window its hints from before the restart began");
+            refused += hints.counter(HintCounter.DROPPED_WINDOW);
+        }
+        assertTrue(refused > 0, "the holders that kept hints were asked for none: " + kept);
+        assertTrue(cluster.sim.handlerFailures().isEmpty(), cluster.sim.handlerFailures().toString());
+    }
+
+    @Test
     void aNodeThatLeftTheRingAndCameBackStartsAFreshWindowWhenItIsDownAgain() {
         Set<NodeId> down = new HashSet<>();
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
