@@ -31,6 +31,8 @@ final class HintTasks {
     /** Format 2: versions carry their expiry. Format 1 (versions without it, which never expire) is still read. */
     private static final byte FORMAT = 2;
     private static final byte PRE_EXPIRY_FORMAT = 1;
+    /** The byte after the owner's id in the key of its down mark (a hint's key has a 0 byte there). */
+    private static final byte MARK = 1;
     /** Format byte, created millis, CRC-32C. */
     private static final int HEADER_BYTES = 1 + 8 + 4;
     /**
@@ -56,10 +58,14 @@ final class HintTasks {
     }
 
     /**
-     * One owner's hints found by {@link #summarize}: how many, how many bytes, the corrupt ones, and when the oldest
-     * that decoded was hinted (wall clock; {@link Long#MAX_VALUE} when none did).
+     * One owner's hints found by {@link #summarize}: how many, how many bytes, the corrupt ones, and since when the
+     * owner was down by the holder's mark ({@link #storeDownMark}; {@link Long#MIN_VALUE} without one).
      */
-    record Summary(int count, long bytes, List<Long> corrupt, long oldestCreatedMillis) {
+    record Summary(int count, long bytes, List<Long> corrupt, long downSinceMillis) {
+        /** @return true when the owner has hint records here (not only a mark) */
+        boolean hasHints() {
+            return count > 0 || !corrupt.isEmpty();
+        }
     }
 
     /** One owner's next hints after a sequence, and the corrupt records among them. */
@@ -103,6 +109,37 @@ final class HintTasks {
             .putInt((int) crc.getValue());
         engine.put(ownerToken(owner), recordKey(owner, sequence), header.array(), value);
         return new Hint(owner, sequence, createdMillis, token, key, versions, value.length + key.toByteArray().length);
+    }
+
+    /**
+     * Marks {@code owner} down since {@code sinceMillis} (wall clock), beside its hints: a holder that restarts while
+     * the owner stays down dates the owner's hint window from it. One record per owner, under a key no hint has (the
+     * owner's id and a 1 byte, where a hint's has a 0 byte and a sequence), at the owner's hint token.
+     */
+    static void storeDownMark(StorageEngine engine, NodeId owner, long sinceMillis) {
+        engine.put(ownerToken(owner), markKey(owner), ByteBuffer.allocate(9).put(FORMAT).putLong(sinceMillis).array(),
+            new byte[0]);
+    }
+
+    /** Deletes {@code owner}'s down mark (it was heard alive, or left the ring). */
+    static void deleteDownMark(StorageEngine engine, NodeId owner) {
+        engine.delete(ownerToken(owner), markKey(owner), new byte[] {FORMAT});
+    }
+
+    private static Key markKey(NodeId owner) {
+        byte[] id = owner.value().getBytes(StandardCharsets.UTF_8);
+        return Key.of(ByteBuffer.allocate(id.length + 1).put(id).put(MARK).array());
+    }
+
+    /** @return the owner of a down mark with a readable time, or null for any other record */
+    private static NodeId markOwnerOf(StorageRecord record) {
+        byte[] key = record.key().toByteArray();
+        if (key.length < 2 || key[key.length - 1] != MARK || record.version().length != 9
+            || record.version()[0] != FORMAT) {
+            return null;
+        }
+        String id = new String(key, 0, key.length - 1, StandardCharsets.UTF_8);
+        return NodeId.isValid(id) ? NodeId.of(id) : null;
     }
 
     /** Deletes the hint (delivered, or corrupt). */
@@ -150,9 +187,14 @@ final class HintTasks {
         Map<NodeId, int[]> counts = new HashMap<>();
         Map<NodeId, long[]> sizes = new HashMap<>();
         Map<NodeId, List<Long>> corrupt = new HashMap<>();
-        Map<NodeId, Long> oldest = new HashMap<>();
+        Map<NodeId, Long> marks = new HashMap<>();
         engine.scan(0, 0, record -> {
             if (record.isTombstone()) {
+                return true;
+            }
+            NodeId marked = markOwnerOf(record);
+            if (marked != null) {
+                marks.put(marked, ByteBuffer.wrap(record.version(), 1, 8).getLong());
                 return true;
             }
             NodeId owner = ownerOf(record);
@@ -169,27 +211,25 @@ final class HintTasks {
             } else {
                 counts.computeIfAbsent(owner, o -> new int[1])[0]++;
                 sizes.computeIfAbsent(owner, o -> new long[1])[0] += hint.bytes();
-                oldest.merge(owner, hint.createdMillis(), Math::min);
             }
             return true;
         });
         Map<NodeId, Summary> summaries = new HashMap<>();
-        for (NodeId owner : union(counts, corrupt)) {
+        for (NodeId owner : union(counts.keySet(), corrupt.keySet(), marks.keySet())) {
             summaries.put(owner, new Summary(counts.getOrDefault(owner, new int[1])[0],
                 sizes.getOrDefault(owner, new long[1])[0], corrupt.getOrDefault(owner, List.of()),
-                oldest.getOrDefault(owner, Long.MAX_VALUE)));
+                marks.getOrDefault(owner, Long.MIN_VALUE)));
         }
         return summaries;
     }
 
-    private static List<NodeId> union(Map<NodeId, int[]> counts, Map<NodeId, List<Long>> corrupt) {
-        List<NodeId> owners = new ArrayList<>(counts.keySet());
-        for (NodeId owner : corrupt.keySet()) {
-            if (!counts.containsKey(owner)) {
-                owners.add(owner);
-            }
+    @SafeVarargs
+    private static List<NodeId> union(java.util.Set<NodeId>... owners) {
+        java.util.Set<NodeId> all = new java.util.LinkedHashSet<>();
+        for (java.util.Set<NodeId> some : owners) {
+            all.addAll(some);
         }
-        return owners;
+        return List.copyOf(all);
     }
 
     private static Key recordKey(NodeId owner, long sequence) {

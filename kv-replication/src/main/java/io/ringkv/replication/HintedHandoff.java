@@ -41,6 +41,9 @@ import java.util.function.Consumer;
  *       and the same versions twice change nothing.</li>
  *   <li><b>Interruption.</b> When the replica goes DOWN again, or either side restarts, delivery starts over from
  *       the oldest hint still on the store: nothing acknowledged is kept, nothing unacknowledged is lost.</li>
+ *   <li><b>The window across a restart.</b> With a replica's first hint while it is DOWN, the holder writes a
+ *       down mark beside its hints, and deletes it once the replica is heard alive or leaves the ring; a holder that
+ *       restarts dates the window of a replica still down from the mark, not from its own start.</li>
  *   <li><b>A replica that left.</b> A hint whose replica is no longer on the ring goes to the key's current replicas
  *       instead, and is deleted once each of those believed alive acknowledged it.</li>
  * </ul>
@@ -68,11 +71,17 @@ public final class HintedHandoff implements TimerHandler {
     /** When this node first saw each ring member DOWN (monotonic); absent while alive. */
     private final Map<NodeId, Long> downSince = new HashMap<>();
     /**
-     * When the oldest hint earlier runs kept for each replica was hinted (wall clock), until this run first judges
-     * the replica: its absence began no later, so a restart of this node does not start the window again for a
-     * replica that has been down all along. A replica heard alive in this run ended that absence, and its entry goes.
+     * The replicas with a down mark on the hint store, as far as this run knows: one is written with a replica's
+     * first hint while it is DOWN, and deleted once it is heard alive or leaves the ring.
      */
-    private final Map<NodeId, Long> keptSinceMillis = new HashMap<>();
+    private final java.util.Set<NodeId> marked = new java.util.HashSet<>();
+    /**
+     * Since when earlier runs marked each replica down (wall clock), until this run first judges it: a restart of this
+     * node then does not start the hint window again for a replica down all along.
+     */
+    private final Map<NodeId, Long> markedSinceMillis = new HashMap<>();
+    /** The replicas judged alive at some time in this run: an earlier run's mark of one of them is out of date. */
+    private final java.util.Set<NodeId> aliveInThisRun = new java.util.HashSet<>();
     /**
      * Refusals in a row (not for a full disk), over at least {@link #REFUSED_FOR_NANOS}, after which a hint is given
      * up for repair to bring: a refusal of another kind may be passing (a full storage stage, a failing flush) or
@@ -174,8 +183,11 @@ public final class HintedHandoff implements TimerHandler {
                 }
                 loaded = true;
                 summaries.forEach((owner, summary) -> {
-                    if (summary.oldestCreatedMillis() != Long.MAX_VALUE) {
-                        backdate(owner, summary.oldestCreatedMillis());
+                    if (summary.downSinceMillis() != Long.MIN_VALUE) {
+                        restoreMark(owner, summary.downSinceMillis());
+                    }
+                    if (!summary.hasHints()) {
+                        return;
                     }
                     Target target = target(owner);
                     target.count += summary.count();
@@ -196,25 +208,72 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     /**
-     * Earlier runs kept hints for {@code owner} since {@code createdMillis}: a window this run started for it already
-     * (judged DOWN before the summary was read) is moved back to then, or the first judgment of this run starts there.
+     * An earlier run marked {@code owner} down since {@code sinceMillis}: a window this run started for it already
+     * (judged DOWN before the summary was read) is moved back to then, or this run's first judgment starts there. A
+     * replica heard alive since, or off the ring, ended that absence: its mark goes.
      */
-    private void backdate(NodeId owner, long createdMillis) {
-        if (liveness.isAlive(owner)) {
+    private void restoreMark(NodeId owner, long sinceMillis) {
+        marked.add(owner);
+        if (!ring.contains(owner) || liveness.isAlive(owner) || aliveInThisRun.contains(owner)) {
+            clearMark(owner);
             return;
         }
         Long since = downSince.get(owner);
         if (since == null) {
-            keptSinceMillis.put(owner, createdMillis);
+            markedSinceMillis.put(owner, sinceMillis);
         } else {
-            downSince.put(owner, Math.min(since, downAt(createdMillis, context.clock().monotonicNanos())));
+            downSince.put(owner, Math.min(since, downAt(sinceMillis, context.clock().monotonicNanos())));
         }
     }
 
     /** @return when {@code owner}, judged DOWN {@code now}, counts as down since for its hint window */
     private long firstJudgedDown(NodeId owner, long now) {
-        Long kept = keptSinceMillis.remove(owner);
-        return kept == null ? now : downAt(kept, now);
+        Long mark = markedSinceMillis.remove(owner);
+        return mark == null ? now : downAt(mark, now);
+    }
+
+    /**
+     * Writes {@code owner}'s down mark (down since {@code sinceNanos}, monotonic) beside the hint about to be stored,
+     * unless it has one or the summary of earlier runs (which may hold an older one) is not read yet.
+     */
+    private void markDown(NodeId owner, long sinceNanos, long now) {
+        if (!loaded || !marked.add(owner)) {
+            return;
+        }
+        long sinceMillis = context.clock().wallClockMillis() - (now - sinceNanos) / 1_000_000;
+        boolean queued = stage.write(HintTasks.ownerToken(owner), engine -> {
+            HintTasks.storeDownMark(engine, owner, sinceMillis);
+            return Boolean.TRUE;
+        }, (done, failure) -> {
+            if (failure != null) {
+                counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+                marked.remove(owner); // written again with the next hint
+            }
+        });
+        if (!queued) {
+            counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+            marked.remove(owner);
+        }
+    }
+
+    /** Deletes {@code owner}'s down mark; one whose delete failed is deleted again at the next judgment. */
+    private void clearMark(NodeId owner) {
+        if (!marked.remove(owner)) {
+            return;
+        }
+        boolean queued = stage.write(HintTasks.ownerToken(owner), engine -> {
+            HintTasks.deleteDownMark(engine, owner);
+            return Boolean.TRUE;
+        }, (done, failure) -> {
+            if (failure != null) {
+                counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+                marked.add(owner);
+            }
+        });
+        if (!queued) {
+            counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+            marked.add(owner);
+        }
     }
 
     /**
@@ -242,7 +301,10 @@ public final class HintedHandoff implements TimerHandler {
         // a node off the ring is no longer timed: should its id come back and go down, its window starts then, not
         // at a down time from before it left
         downSince.keySet().removeIf(id -> !newRing.contains(id));
-        keptSinceMillis.keySet().removeIf(id -> !newRing.contains(id));
+        markedSinceMillis.keySet().removeIf(id -> !newRing.contains(id));
+        for (NodeId gone : marked.stream().filter(id -> !newRing.contains(id)).toList()) {
+            clearMark(gone);
+        }
     }
 
     /** @return the hint settings */
@@ -266,6 +328,7 @@ public final class HintedHandoff implements TimerHandler {
                 done.accept(WriteOutcome.HINT_REFUSED);
                 return;
             }
+            markDown(owner, since, now);
         }
         Target target = target(owner);
         int size = HintTasks.size(key, versions);
@@ -425,7 +488,11 @@ public final class HintedHandoff implements TimerHandler {
         for (io.ringkv.api.Node node : ring.nodes()) {
             if (liveness.isAlive(node.id())) {
                 downSince.remove(node.id());
-                keptSinceMillis.remove(node.id());
+                markedSinceMillis.remove(node.id());
+                aliveInThisRun.add(node.id());
+                if (marked.contains(node.id())) {
+                    clearMark(node.id());
+                }
             } else {
                 downSince.computeIfAbsent(node.id(), id -> firstJudgedDown(id, now));
             }

@@ -574,6 +574,39 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aHolderRestartedDatesTheWindowFromTheReplicasLatestAbsenceNotFromHintsKeptThroughAnEarlierOne() {
+        Set<NodeId> down = new HashSet<>();
+        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
+        TestCluster cluster = new TestCluster(29, NODES, CONFIG, window, node -> !down.contains(node), Set.of());
+        NodeId absent = cluster.ids.get(1);
+        List<NodeId> holders = others(cluster, absent);
+        cutOff(cluster, down, absent);
+        writeKeysOwnedBy(cluster, absent, "first", 10);
+        cluster.sim.runFor(3_000 * MS);
+        // back and judged alive, but what its holders send it is lost: their hints of the first absence stay
+        down.remove(absent);
+        cluster.sim.network().heal();
+        holders.forEach(holder -> cluster.sim.network().block(holder, absent));
+        cluster.sim.runFor(3_000 * MS);
+        // down again: a second absence, 6 s after the first began
+        cutOff(cluster, down, absent);
+        writeKeysOwnedBy(cluster, absent, "second", 10);
+        cluster.sim.runFor(2_000 * MS);
+        holders.forEach(holder -> {
+            cluster.sim.crash(holder);
+            cluster.sim.restart(holder);
+        });
+        cluster.sim.runFor(5_000 * MS);
+        // 13 s after the first absence began and 7 s into the second: inside the window of the one that lasts
+        int pending = cluster.hintsPending();
+        int late = writeKeysOwnedBy(cluster, absent, "late", 10).size();
+        cluster.sim.runFor(1_000 * MS);
+        assertEquals(0, cluster.hintCounter(HintCounter.DROPPED_WINDOW), "hints refused for the second absence");
+        assertEquals(pending + late, cluster.hintsPending());
+        assertTrue(cluster.sim.handlerFailures().isEmpty(), cluster.sim.handlerFailures().toString());
+    }
+
+    @Test
     void aNodeThatLeftTheRingAndCameBackStartsAFreshWindowWhenItIsDownAgain() {
         Set<NodeId> down = new HashSet<>();
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
