@@ -30,6 +30,8 @@ final class ClusterNode {
     private Process process;
     private boolean paused;
     private int starts;
+    /** how long the node's log was when its process last started: what that process wrote comes after */
+    private volatile long logBytesAtStart;
 
     /**
      * @param index 1-based
@@ -87,6 +89,8 @@ final class ClusterNode {
         }
         forgetClockFiles();
         try {
+            Path log = directory.resolve(name() + ".log");
+            logBytesAtStart = Files.exists(log) ? Files.size(log) : 0;
             process = builder.start();
             paused = false;
             starts++;
@@ -237,10 +241,15 @@ final class ClusterNode {
         }
     }
 
-    /** @return the last line of the node's log that contains {@code text}, or null when none does */
-    String lastLogLine(String text) {
+    /**
+     * @return the first line the process started last wrote to the node's log that contains {@code text}, or null
+     *     when none did
+     */
+    String logLineOfThisRun(String text) {
         try {
-            return Files.readAllLines(directory.resolve(name() + ".log")).reversed().stream()
+            byte[] log = Files.readAllBytes(directory.resolve(name() + ".log"));
+            int from = (int) Math.min(logBytesAtStart, log.length);
+            return new String(log, from, log.length - from, java.nio.charset.StandardCharsets.UTF_8).lines()
                 .filter(line -> line.contains(text)).findFirst().orElse(null);
         } catch (IOException e) {
             return null;

@@ -21,6 +21,8 @@ import java.util.function.Predicate;
 final class Nemesis implements Runnable {
     /** the longest a join or a leave may take before it counts as failed */
     static final long MEMBERSHIP_TIMEOUT_MILLIS = 180_000;
+    /** how long a node whose removal failed is waited for, once started again, before the schedule goes on */
+    private static final long REJOIN_WAIT_MILLIS = 60_000;
     /** how long a joiner killed mid-stream stays down */
     private static final long JOINER_DOWN_MILLIS = 3_000;
 
@@ -107,14 +109,24 @@ final class Nemesis implements Runnable {
                 waitUntil(fault.startMillis());
                 long started = System.nanoTime();
                 if (fault.kind().changesMembership()) {
-                    Membership change = switch (fault.kind()) {
-                        case JOIN -> join(fault);
-                        case LEAVE -> leave(fault);
-                        default -> remove(fault);
-                    };
-                    long ended = System.nanoTime();
-                    shiftNanos += ended - (startNanos + shiftNanos + TimeUnit.MILLISECONDS.toNanos(fault.endMillis()));
-                    deadlineNanos.set(scheduledDeadlineNanos + shiftNanos);
+                    // the workload runs on until the change has ended, however far past its slot (each change gives
+                    // up by itself after MEMBERSHIP_TIMEOUT_MILLIS): one cut short by the workload's end would be
+                    // neither judged nor recorded
+                    deadlineNanos.set(Long.MAX_VALUE);
+                    Membership change;
+                    long ended;
+                    try {
+                        change = switch (fault.kind()) {
+                            case JOIN -> join(fault);
+                            case LEAVE -> leave(fault);
+                            default -> remove(fault);
+                        };
+                    } finally {
+                        ended = System.nanoTime();
+                        shiftNanos += ended - (startNanos + shiftNanos
+                            + TimeUnit.MILLISECONDS.toNanos(fault.endMillis()));
+                        deadlineNanos.set(scheduledDeadlineNanos + shiftNanos);
+                    }
                     synchronized (this) {
                         memberships.add(change);
                     }
@@ -242,9 +254,8 @@ final class Nemesis implements Runnable {
      * and later brought its machine back): killed, with no client sent to it from then on; removed with
      * {@code REMOVENODE} through another member once every other member judges it DOWN; started again
      * {@code amount} seconds after every other member holds it LEFT. It must learn of its removal, drop its records
-     * (counted in {@code lifecycle_removed_while_down}) and join as a new node, streaming its new ranges; clients are
-     * sent to it again once it serves as NORMAL. A node that rejoined without dropping its records is a failed
-     * change.
+     * (the process logs the drop) and join as a new node, streaming its new ranges; clients are sent to it again once
+     * it serves as NORMAL. A node that rejoined without dropping its records is a failed change.
      */
     private Membership remove(Fault fault) throws InterruptedException {
         int i = fault.nodes().getFirst();
@@ -266,7 +277,8 @@ final class Nemesis implements Runnable {
         note.append(String.format("killed, DOWN everywhere %.1f s later; ", (System.nanoTime() - started) / 1e9));
         ClusterNode remover = others.getFirst();
         String refusal;
-        while ((refusal = removeNode(remover, id)) != null) {
+        // a removal taken whose answer was lost is refused when asked again ("already removed"): the view says
+        while ((refusal = removeNode(remover, id)) != null && !left(LocalCluster.viewOf(remover, id))) {
             if (System.nanoTime() > deadline) {
                 return removalFailed(fault, started, node, note, "REMOVENODE " + id + " through " + remover.name()
                     + " was not taken: " + refusal);
@@ -275,7 +287,7 @@ final class Nemesis implements Runnable {
             watch();
         }
         long removed = System.nanoTime();
-        if (!everyOther(others, id, view -> view.isEmpty() || "LEFT".equals(view.get("state")), deadline)) {
+        if (!everyOther(others, id, Nemesis::left, deadline)) {
             return removalFailed(fault, started, node, note, "the other members did not all hold node" + i
                 + " LEFT within " + MEMBERSHIP_TIMEOUT_MILLIS / 1000 + " s of the start");
         }
@@ -291,14 +303,16 @@ final class Nemesis implements Runnable {
         while (System.nanoTime() < deadline) {
             if (LocalCluster.joined(node)) {
                 long ended = System.nanoTime();
-                long removals = number(LocalCluster.info(node, "cluster"), "lifecycle_removed_while_down");
-                String dropped = node.lastLogLine("records of node " + id + "'s previous run");
+                // the drop's own line, of this process: a node that rejoined with its records and learned of the
+                // removal only afterwards counts it too (lifecycle_removed_while_down), but drops nothing
+                String dropped = node.logLineOfThisRun("records of node " + id + "'s previous run: it joins");
                 cluster.serve(i);
                 note.append(dropped == null ? "no drop logged" : dropped.substring(dropped.indexOf("dropped the")))
                     .append("; NORMAL, clients sent to it from then on");
                 return new Membership(fault, started, stream.firstNanos, ended, stream.last(node), note.toString(),
-                    removals >= 1 ? null : id + " serves again without having dropped the records of its removed"
-                        + " run (lifecycle_removed_while_down " + removals + ")");
+                    dropped != null ? null : id + " serves again without having dropped the records of its removed"
+                        + " run (its log has no \"dropped the ... records of node " + id + "'s previous run\" since"
+                        + " its start)");
             }
             stream.observe(node);
             Thread.sleep(250);
@@ -327,13 +341,27 @@ final class Nemesis implements Runnable {
         }
     }
 
-    /** A removal that did not get as far as the restart: the node is started again all the same, and clients sent. */
-    private Membership removalFailed(Fault fault, long started, ClusterNode node, StringBuilder note, String problem) {
+    /** @return true when a member's view of a node says it left (or has forgotten it) */
+    private static boolean left(Map<String, String> view) {
+        return view != null && (view.isEmpty() || "LEFT".equals(view.get("state")));
+    }
+
+    /**
+     * A removal that did not get as far as the restart: the node is started again all the same, and clients are sent
+     * to it once it serves (or {@link #REJOIN_WAIT_MILLIS} passed), so that the next fault finds the cluster whole.
+     */
+    private Membership removalFailed(Fault fault, long started, ClusterNode node, StringBuilder note, String problem)
+        throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REJOIN_WAIT_MILLIS);
         synchronized (this) {
             if (!node.isAlive()) {
                 node.start();
             }
             killedByUs[node.index()] = false;
+        }
+        while (System.nanoTime() < deadline && !LocalCluster.joined(node)) {
+            Thread.sleep(250);
+            watch();
         }
         cluster.serve(node.index());
         return new Membership(fault, started, 0, 0, Map.of(), note.toString(), problem);
