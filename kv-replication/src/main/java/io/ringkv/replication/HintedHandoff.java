@@ -71,10 +71,15 @@ public final class HintedHandoff implements TimerHandler {
     /** When this node first saw each ring member DOWN (monotonic); absent while alive. */
     private final Map<NodeId, Long> downSince = new HashMap<>();
     /**
-     * The replicas with a down mark on the hint store, as far as this run knows: one is written with a replica's
-     * first hint while it is DOWN, and deleted once it is heard alive or leaves the ring.
+     * The replicas that may have a down mark on the hint store (written, or whose write or delete failed): one is
+     * written with a replica's first hint while it is DOWN, and deleted once it is heard alive or leaves the ring.
      */
     private final java.util.Set<NodeId> marked = new java.util.HashSet<>();
+    /**
+     * Of those, the ones whose mark surely dates the absence now: written in it, or restored for it. Any other mark
+     * may be of an earlier absence, and is written again with the next hint.
+     */
+    private final java.util.Set<NodeId> markedNow = new java.util.HashSet<>();
     /**
      * Since when earlier runs marked each replica down (wall clock), until this run first judges it: a restart of this
      * node then does not start the hint window again for a replica down all along.
@@ -218,6 +223,7 @@ public final class HintedHandoff implements TimerHandler {
             clearMark(owner);
             return;
         }
+        markedNow.add(owner);
         Long since = downSince.get(owner);
         if (since == null) {
             markedSinceMillis.put(owner, sinceMillis);
@@ -237,9 +243,11 @@ public final class HintedHandoff implements TimerHandler {
      * unless it has one or the summary of earlier runs (which may hold an older one) is not read yet.
      */
     private void markDown(NodeId owner, long sinceNanos, long now) {
-        if (!loaded || !marked.add(owner)) {
+        if (!loaded || !markedNow.add(owner)) {
             return;
         }
+        // a write that fails may still have reached the disk: the mark counts as there until a delete succeeds
+        marked.add(owner);
         long sinceMillis = context.clock().wallClockMillis() - (now - sinceNanos) / 1_000_000;
         boolean queued = stage.write(HintTasks.ownerToken(owner), engine -> {
             HintTasks.storeDownMark(engine, owner, sinceMillis);
@@ -247,17 +255,21 @@ public final class HintedHandoff implements TimerHandler {
         }, (done, failure) -> {
             if (failure != null) {
                 counters.get(HintCounter.STORE_FAILURES).incrementRelease();
-                marked.remove(owner); // written again with the next hint
+                markedNow.remove(owner); // written again with the next hint
             }
         });
         if (!queued) {
             counters.get(HintCounter.STORE_FAILURES).incrementRelease();
-            marked.remove(owner);
+            markedNow.remove(owner);
         }
     }
 
-    /** Deletes {@code owner}'s down mark; one whose delete failed is deleted again at the next judgment. */
+    /**
+     * Deletes {@code owner}'s down mark. One whose delete failed is deleted again at the next judgment that it is
+     * alive, or overwritten by the next hint's mark should it be down again first.
+     */
     private void clearMark(NodeId owner) {
+        markedNow.remove(owner);
         if (!marked.remove(owner)) {
             return;
         }
@@ -323,12 +335,13 @@ public final class HintedHandoff implements TimerHandler {
         long now = context.clock().monotonicNanos();
         if (!liveness.isAlive(owner)) {
             long since = downSince.computeIfAbsent(owner, o -> firstJudgedDown(o, now));
+            // marked even when past the window, so that a restart does not open the window again
+            markDown(owner, since, now);
             if (now - since > config.windowNanos()) {
                 counters.get(HintCounter.DROPPED_WINDOW).incrementRelease();
                 done.accept(WriteOutcome.HINT_REFUSED);
                 return;
             }
-            markDown(owner, since, now);
         }
         Target target = target(owner);
         int size = HintTasks.size(key, versions);
@@ -494,7 +507,12 @@ public final class HintedHandoff implements TimerHandler {
                     clearMark(node.id());
                 }
             } else {
-                downSince.computeIfAbsent(node.id(), id -> firstJudgedDown(id, now));
+                long since = downSince.computeIfAbsent(node.id(), id -> firstJudgedDown(id, now));
+                Target target = targets.get(node.id());
+                if (target != null && target.count > 0) {
+                    // hints stored before the summary was read wrote no mark
+                    markDown(node.id(), since, now);
+                }
             }
         }
         if (!loaded && !summarizing) {

@@ -603,6 +603,12 @@ class HintedHandoffSimulationTest {
         cluster.sim.runFor(1_000 * MS);
         assertEquals(0, cluster.hintCounter(HintCounter.DROPPED_WINDOW), "hints refused for the second absence");
         assertEquals(pending + late, cluster.hintsPending());
+        // 11 s into the second absence (9 s after the restart): its holders' marks close the window
+        cluster.sim.runFor(3_000 * MS);
+        writeKeysOwnedBy(cluster, absent, "second", 10);
+        cluster.sim.runFor(1_000 * MS);
+        assertTrue(cluster.hintCounter(HintCounter.DROPPED_WINDOW) > 0, "the window of the second absence ran on"
+            + " from its mark, not from the holders' restart");
         assertTrue(cluster.sim.handlerFailures().isEmpty(), cluster.sim.handlerFailures().toString());
     }
 
