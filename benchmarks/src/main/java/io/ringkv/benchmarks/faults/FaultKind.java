@@ -44,7 +44,7 @@ public enum FaultKind {
      * the schedule expects it to take; the nemesis waits for it to end, as for a join.
      */
     REMOVE("remove", 50_000, 60_000, "a member killed, removed by ringkv removenode once judged DOWN, and started"
-        + " again on its old data 3-8 s later: it drops its records and joins as a new node (a join comes first, so"
+        + " again on its old data 1-4 s later: it drops its records and joins as a new node (a join comes first, so"
         + " the cluster keeps at least N members)");
 
     private final String label;

@@ -150,7 +150,7 @@ public final class FaultSchedule {
                     members.remove(Integer.valueOf(node));
                     yield new Fault(kind, List.of(node), time, duration, 0);
                 }
-                case REMOVE -> new Fault(kind, List.of(node), time, duration, random.nextLong(3, 9));
+                case REMOVE -> new Fault(kind, List.of(node), time, duration, random.nextLong(1, 5));
                 default -> new Fault(kind, List.of(node), time, duration, 0);
             };
         }

@@ -37,7 +37,7 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
         usage: fault-harness.sh [options]
           --seed S            seed of the fault schedule and the clients (default: random, printed)
           --duration SECONDS  how long the workload runs under faults (default 120)
-          --short             the CI schedule: every fault kind once, in a seeded order (about 4 minutes)
+          --short             the CI schedule: every fault kind once, in a seeded order (about 5 minutes)
           --soak              a one-hour run (--duration 3600)
           --nodes N           node processes to start with, 3-5 (default 3); a join adds one, a leave
                               takes one away (N or N + 1 members at any time)

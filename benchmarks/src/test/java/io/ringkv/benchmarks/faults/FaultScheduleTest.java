@@ -45,7 +45,7 @@ class FaultScheduleTest {
             assertTrue(indexOf(faults, FaultKind.JOIN) < remove && remove < indexOf(faults, FaultKind.LEAVE),
                 "seed " + seed + ": " + faults);
             long wait = faults.get(remove).amount();
-            assertTrue(wait >= 3 && wait <= 8, faults.get(remove).describe());
+            assertTrue(wait >= 1 && wait <= 4, faults.get(remove).describe());
             assertOneAtATimeWithinBounds(faults, 3);
         }
     }
