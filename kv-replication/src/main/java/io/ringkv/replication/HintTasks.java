@@ -25,7 +25,8 @@ import java.util.zip.CRC32C;
  * record sits under the owner's token (a hash of its id) and the key {@code owner id, 0, sequence} (big-endian), so
  * one owner's hints scan in the order they were written. The record's value is the hinted write (key, original
  * token, every version) with a CRC-32C over it in the record's version blob; a hint whose CRC does not match is
- * reported as corrupt, never delivered. Pure functions of the engine and their inputs.
+ * reported as corrupt, never delivered. Beside an owner's hints, under its token, may sit its down mark (key
+ * {@code owner id, 1}: see {@link #storeDownMark}). Pure functions of the engine and their inputs.
  */
 final class HintTasks {
     /** Format 2: versions carry their expiry. Format 1 (versions without it, which never expire) is still read. */
@@ -180,8 +181,8 @@ final class HintTasks {
     }
 
     /**
-     * @return every owner's live hints up to {@code upToSequence} (those of earlier runs): count and bytes, read
-     *     once when the node starts
+     * @return every owner's live hints up to {@code upToSequence} (those of earlier runs): count and bytes, and its
+     *     down mark; an owner with a mark and no hint is there too. Read once when the node starts
      */
     static Map<NodeId, Summary> summarize(StorageEngine engine, Limits limits, long upToSequence) {
         Map<NodeId, int[]> counts = new HashMap<>();

@@ -68,7 +68,10 @@ public final class HintedHandoff implements TimerHandler {
     private final Replica local;
     private final CounterSet<HintCounter> counters;
     private final Map<NodeId, Target> targets = new TreeMap<>();
-    /** When this node first saw each ring member DOWN (monotonic); absent while alive. */
+    /**
+     * When this node first saw each ring member DOWN (monotonic), or since when an earlier run's down mark says it
+     * was; absent while alive.
+     */
     private final Map<NodeId, Long> downSince = new HashMap<>();
     /**
      * The replicas that may have a down mark on the hint store (written, or whose write or delete failed): one is

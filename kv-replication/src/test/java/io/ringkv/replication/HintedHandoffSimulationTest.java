@@ -535,7 +535,7 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
-    void aHolderRestartedWhileItsReplicaStaysDownKeepsTheWindowItsKeptHintsBegan() {
+    void aHolderRestartedWhileItsReplicaStaysDownKeepsTheWindowItsDownMarkBegan() {
         Set<NodeId> down = new HashSet<>();
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
         TestCluster cluster = new TestCluster(23, NODES, CONFIG, window, node -> !down.contains(node), Set.of());
@@ -566,7 +566,7 @@ class HintedHandoffSimulationTest {
         for (Map.Entry<NodeId, Integer> holder : kept.entrySet()) {
             HintedHandoff hints = cluster.node(holder.getKey()).hints();
             assertEquals(holder.getValue(), hints.pendingByTarget().get(absent), holder.getKey()
-                + " kept a hint past the window its hints from before the restart began");
+                + " kept a hint past the window its down mark from before the restart began");
             refused += hints.counter(HintCounter.DROPPED_WINDOW);
         }
         assertTrue(refused > 0, "the holders that kept hints were asked for none: " + kept);

@@ -35,10 +35,11 @@ public record Anomaly(Kind kind, String key, String explanation, List<Op> eviden
         /** after the hints drained, a node's repair pass did not end in time, or a session of it failed */
         REPAIR_FAILED("repair pass failed"),
         /**
-         * a join did not end with the node NORMAL, or a leave with the node's process gone by itself with status 0,
-         * within the harness's bound
+         * a join did not end with the node NORMAL, a leave with the node's process gone by itself with status 0, or a
+         * removal with the node, started again on its data, NORMAL after dropping its records, within the harness's
+         * bound
          */
-        MEMBERSHIP_FAILED("join or leave did not complete"),
+        MEMBERSHIP_FAILED("join, leave or removal did not complete"),
         /** a node process exited without the harness killing it */
         NODE_EXITED("node process exited by itself");
 

@@ -89,7 +89,7 @@ public final class FaultHarness {
         log("cluster formed; running the workload");
         History history = new History();
         long runStart = System.nanoTime();
-        // joins and leaves move the rest of the schedule, and the workload's end with it
+        // joins, leaves and removals move the rest of the schedule, and the workload's end with it
         AtomicLong deadline = new AtomicLong(runStart + TimeUnit.MILLISECONDS.toNanos(durationMillis));
         Nemesis nemesis = new Nemesis(cluster, schedule, runStart, deadline);
         Thread nemesisThread = Thread.ofPlatform().name("harness-nemesis").start(nemesis);

@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * time), but for the kill of a joiner mid-stream that a join may include: a supported case (it resumes).
  */
 final class Nemesis implements Runnable {
-    /** the longest a join or a leave may take before it counts as failed */
+    /** the longest a join, a leave or a removal may take before it counts as failed */
     static final long MEMBERSHIP_TIMEOUT_MILLIS = 180_000;
     /** how long a node whose removal failed is waited for, once started again, before the schedule goes on */
     private static final long REJOIN_WAIT_MILLIS = 60_000;
@@ -83,11 +83,11 @@ final class Nemesis implements Runnable {
     private final boolean[] leaving;
     /** the start count of each node when its last exit was reported, so one exit is reported once */
     private final int[] reportedAtStart;
-    /** how far joins and leaves moved the rest of the schedule (either way) */
+    /** how far joins, leaves and removals moved the rest of the schedule (either way) */
     private volatile long shiftNanos;
 
     /**
-     * @param deadlineNanos when the workload ends; moved as joins and leaves move the schedule
+     * @param deadlineNanos when the workload ends; moved as joins, leaves and removals move the schedule
      */
     Nemesis(LocalCluster cluster, List<Fault> schedule, long startNanos, AtomicLong deadlineNanos) {
         this.cluster = cluster;

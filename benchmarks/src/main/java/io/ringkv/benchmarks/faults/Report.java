@@ -88,8 +88,8 @@ final class Report {
             + " until the node's process has exited by itself (clients keep sending to it until then; their"
             + " operations may fail); a removal from the member's kill (no client is sent to it from then on) until,"
             + " removed and started again on its old data, it serves as NORMAL with the records of its removed run"
-            + " dropped. Streaming: from when `INFO streaming` first showed a plan. Counters: the node's `INFO streaming` at the"
-            + " end (a joiner killed mid-stream: of the process that finished the join).\n\n"
+            + " dropped. Streaming: from when `INFO streaming` first showed a plan. Counters: the node's"
+            + " `INFO streaming` at the end (a joiner killed mid-stream: of the process that finished the join).\n\n"
             + "| change | began | ended | took | streaming | sessions | retried | keys received | keys sent |"
             + " record bytes | outcome |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Nemesis.Membership change : changes) {

@@ -109,6 +109,18 @@ class FaultScheduleTest {
     }
 
     @Test
+    void aTimedScheduleFillsItsDurationWhenALongKindNoLongerFits() {
+        for (long seed = 1; seed <= 20; seed++) {
+            List<Fault> faults = FaultSchedule.generate(seed, ALL, 3, 120_000, false);
+            List<Fault> timed = faults.getLast().kind() == FaultKind.LEAVE && faults.getLast().endMillis() > 120_000
+                ? faults.subList(0, faults.size() - 1) : faults;
+            // a pause (at most 3 s) fits after any fault that ends more than 3 s plus a gap before the end
+            assertTrue(timed.getLast().endMillis() > 120_000 - 3_000 - 5_000, "seed " + seed + ": " + faults);
+            assertOneAtATimeWithinBounds(faults, 3);
+        }
+    }
+
+    @Test
     void faultsThatCannotBeMadeHereAreRefusedWithTheReason() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FaultKind.parse("delay")).getMessage()
             .contains("netem"));
