@@ -14,6 +14,7 @@ import io.ringkv.replication.internal.MessageCodec;
 import io.ringkv.replication.internal.WriteOutcome;
 import io.ringkv.ring.PreferenceList;
 import io.ringkv.ring.Ring;
+import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageStage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -252,19 +253,9 @@ public final class HintedHandoff implements TimerHandler {
         // a write that fails may still have reached the disk: the mark counts as there until a delete succeeds
         marked.add(owner);
         long sinceMillis = context.clock().wallClockMillis() - (now - sinceNanos) / 1_000_000;
-        boolean queued = stage.write(HintTasks.ownerToken(owner), engine -> {
-            HintTasks.storeDownMark(engine, owner, sinceMillis);
-            return Boolean.TRUE;
-        }, (done, failure) -> {
-            if (failure != null) {
-                counters.get(HintCounter.STORE_FAILURES).incrementRelease();
-                markedNow.remove(owner); // written again with the next hint
-            }
-        });
-        if (!queued) {
-            counters.get(HintCounter.STORE_FAILURES).incrementRelease();
-            markedNow.remove(owner);
-        }
+        // a failed write is written again with the next hint
+        writeStore(owner, engine -> HintTasks.storeDownMark(engine, owner, sinceMillis), () -> { },
+            () -> markedNow.remove(owner));
     }
 
     /**
@@ -276,19 +267,7 @@ public final class HintedHandoff implements TimerHandler {
         if (!marked.remove(owner)) {
             return;
         }
-        boolean queued = stage.write(HintTasks.ownerToken(owner), engine -> {
-            HintTasks.deleteDownMark(engine, owner);
-            return Boolean.TRUE;
-        }, (done, failure) -> {
-            if (failure != null) {
-                counters.get(HintCounter.STORE_FAILURES).incrementRelease();
-                marked.add(owner);
-            }
-        });
-        if (!queued) {
-            counters.get(HintCounter.STORE_FAILURES).incrementRelease();
-            marked.add(owner);
-        }
+        writeStore(owner, engine -> HintTasks.deleteDownMark(engine, owner), () -> { }, () -> marked.add(owner));
     }
 
     /**
@@ -894,20 +873,30 @@ public final class HintedHandoff implements TimerHandler {
     private void delete(NodeId owner, long hintSequence) {
         deleting.put(hintSequence, owner);
         deletesToRetry.remove(hintSequence);
+        writeStore(owner, engine -> HintTasks.delete(engine, owner, hintSequence),
+            () -> deleting.remove(hintSequence), () -> deletesToRetry.put(hintSequence, owner));
+    }
+
+    /**
+     * Runs {@code work} on the hint store at {@code owner}'s token, through the hint stage: {@code done} once it is
+     * durable, {@code failed} (counted) when it failed or the stage took no more.
+     */
+    private void writeStore(NodeId owner, Consumer<StorageEngine> work, Runnable done,
+                            Runnable failed) {
         boolean queued = stage.write(HintTasks.ownerToken(owner), engine -> {
-            HintTasks.delete(engine, owner, hintSequence);
+            work.accept(engine);
             return Boolean.TRUE;
-        }, (done, failure) -> {
-            if (failure != null) {
-                counters.get(HintCounter.STORE_FAILURES).incrementRelease();
-                deletesToRetry.put(hintSequence, owner);
+        }, (result, failure) -> {
+            if (failure == null) {
+                done.run();
             } else {
-                deleting.remove(hintSequence);
+                counters.get(HintCounter.STORE_FAILURES).incrementRelease();
+                failed.run();
             }
         });
         if (!queued) {
             counters.get(HintCounter.STORE_FAILURES).incrementRelease();
-            deletesToRetry.put(hintSequence, owner);
+            failed.run();
         }
     }
 
