@@ -419,9 +419,7 @@ class LifecycleSimulationTest {
                         List<NodeId> others = up.stream().filter(id -> !id.equals(removed)).toList();
                         cluster.rememberView(removed);
                         cluster.simulation().crash(removed);
-                        assertTrue(cluster.simulation().runUntil(() -> others.stream()
-                            .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(removed)),
-                            60 * LifecycleCluster.INTERVAL), "never judged DOWN: " + removed);
+                        awaitJudgedDown(cluster, removed, others);
                         cluster.lifecycle(others.get(random.nextInt(others.size()))).gossiper().removeNode(removed);
                         cluster.runRounds(5 + random.nextInt(20));
                         long dropsBefore = cluster.drops().stream().filter(d -> d.node().equals(removed)).count();
@@ -621,9 +619,7 @@ class LifecycleSimulationTest {
                 cluster.rememberView(removed);
                 cluster.simulation().crash(removed);
                 List<NodeId> rest = members.stream().filter(id -> !id.equals(removed)).toList();
-                assertTrue(cluster.simulation().runUntil(() -> rest.stream()
-                    .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(removed)), 60 * LifecycleCluster.INTERVAL),
-                    "the crashed node was never judged DOWN");
+                awaitJudgedDown(cluster, removed, rest);
                 cluster.lifecycle(rest.get(0)).gossiper().removeNode(removed);
                 cluster.awaitSettled(300, List.of());
                 cluster.runRounds(afterQuarantine ? quarantine + 10 : 5);
@@ -741,9 +737,7 @@ class LifecycleSimulationTest {
                     == NodeStatus.NORMAL, 300 * LifecycleCluster.INTERVAL), cluster.events(node));
                 cluster.simulation().crash(node);
                 List<NodeId> rest = members.stream().filter(id -> !id.equals(node) && !id.equals(stale)).toList();
-                assertTrue(cluster.simulation().runUntil(() -> rest.stream()
-                    .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(node)), 60 * LifecycleCluster.INTERVAL),
-                    "the node was never judged DOWN");
+                awaitJudgedDown(cluster, node, rest);
                 cluster.lifecycle(rest.get(0)).gossiper().removeNode(node);
                 assertTrue(cluster.simulation().runUntil(() -> rest.stream().allMatch(id -> cluster.lifecycle(id)
                     .gossiper().state(node).status() == NodeStatus.LEFT), 60 * LifecycleCluster.INTERVAL));
@@ -759,6 +753,13 @@ class LifecycleSimulationTest {
                     .value(io.ringkv.gossip.LifecycleCounter.REMOVED_WHILE_DOWN));
                 assertHistory(cluster);
             });
+    }
+
+    /** Waits until none of {@code others} holds the crashed {@code node} alive (60 rounds at most). */
+    private static void awaitJudgedDown(LifecycleCluster cluster, NodeId node, List<NodeId> others) {
+        assertTrue(cluster.simulation().runUntil(() -> others.stream()
+            .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(node)), 60 * LifecycleCluster.INTERVAL),
+            "never judged DOWN: " + node);
     }
 
     /**
@@ -914,9 +915,7 @@ class LifecycleSimulationTest {
     private static void crashWipeAndAwaitDown(LifecycleCluster cluster, List<NodeId> members, NodeId wiped) {
         cluster.simulation().crash(wiped);
         cluster.wipe(wiped);
-        assertTrue(cluster.simulation().runUntil(() -> members.stream().filter(id -> !id.equals(wiped))
-            .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(wiped)), 60 * LifecycleCluster.INTERVAL),
-            "the wiped node was never judged DOWN");
+        awaitJudgedDown(cluster, wiped, members.stream().filter(id -> !id.equals(wiped)).toList());
     }
 
     /** @return whether {@code message} is a gossip Ack carrying a state of {@code node} */
@@ -1013,9 +1012,7 @@ class LifecycleSimulationTest {
                 cluster.runRounds(10);
                 assertEquals(List.of(), cluster.holders(ids.get(0)), "holders before the replacement");
                 cluster.simulation().crash(dead);
-                assertTrue(cluster.simulation().runUntil(() -> cluster.upIds().stream()
-                    .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(dead)), 60 * LifecycleCluster.INTERVAL),
-                    "the dead node was never judged DOWN");
+                awaitJudgedDown(cluster, dead, cluster.upIds());
                 NodeId replacement = cluster.add(dead);
                 cluster.awaitSettled(300, List.of());
                 // a replacement takes the dead node's ranges exactly: it gains only, and no other node loses any
@@ -1046,9 +1043,7 @@ class LifecycleSimulationTest {
         cluster.awaitSettled(300, List.of());
         NodeId dead = ids.get(3);
         cluster.simulation().crash(dead);
-        assertTrue(cluster.simulation().runUntil(() -> cluster.upIds().stream()
-            .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(dead)), 60 * LifecycleCluster.INTERVAL),
-            "the dead node was never judged DOWN");
+        awaitJudgedDown(cluster, dead, cluster.upIds());
         NodeId replacement = cluster.add(dead, "rack2");
         cluster.runRounds(100);
         assertEquals(0, cluster.lifecycle(replacement).gossiper().self().tokens().length, "took the tokens");
@@ -1070,9 +1065,7 @@ class LifecycleSimulationTest {
                 NodeId dead = ids.get(3);
                 long[] tokens = sorted(cluster.lifecycle(dead).gossiper().self().tokens());
                 cluster.simulation().crash(dead);
-                assertTrue(cluster.simulation().runUntil(() -> cluster.upIds().stream()
-                    .noneMatch(id -> cluster.lifecycle(id).gossiper().isAlive(dead)), 60 * LifecycleCluster.INTERVAL),
-                    "the dead node was never judged DOWN");
+                awaitJudgedDown(cluster, dead, cluster.upIds());
                 NodeId replacement = cluster.add(dead);
                 assertTrue(cluster.simulation().runUntil(() -> cluster.moves().stream()
                     .anyMatch(m -> m.node.equals(replacement)), 100 * LifecycleCluster.INTERVAL), "never moved");
