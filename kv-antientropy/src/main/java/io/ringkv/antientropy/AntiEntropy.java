@@ -9,6 +9,7 @@ import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.TimerHandler;
 import io.ringkv.ring.TokenRange;
+import io.ringkv.storage.StorageRecord;
 import io.ringkv.storage.StorageStage;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -419,24 +420,24 @@ public final class AntiEntropy implements TimerHandler {
         Map<ByteBuffer, RepairMessage.Entry> theirs = new HashMap<>();
         work.chunks.values().forEach(chunk -> chunk.forEach(e -> theirs.put(ByteBuffer.wrap(e.key()), e)));
         Set<ByteBuffer> mineKeys = new HashSet<>();
-        List<RepairMessage.Entry> toRequest = new ArrayList<>();
+        List<RepairMessage.Wanted> toRequest = new ArrayList<>();
         for (RepairMessage.Entry mine : work.mine) {
             ByteBuffer key = ByteBuffer.wrap(mine.key());
             mineKeys.add(key);
             RepairMessage.Entry their = theirs.get(key);
             if (their == null || their.hash() != mine.hash()) {
-                session.toSend.add(new PendingRecord(mine.token(), mine.key()));
+                session.toSend.add(new PendingRecord(mine.token(), mine.key(), their != null));
             }
             if (their != null && their.hash() != mine.hash()) {
-                toRequest.add(their);
+                toRequest.add(new RepairMessage.Wanted(their.token(), their.key(), true));
             }
         }
         for (Map.Entry<ByteBuffer, RepairMessage.Entry> their : theirs.entrySet()) {
             if (!mineKeys.contains(their.getKey())) {
-                toRequest.add(their.getValue());
+                toRequest.add(new RepairMessage.Wanted(their.getValue().token(), their.getValue().key(), false));
             }
         }
-        for (RepairMessage.Entry wanted : toRequest) {
+        for (RepairMessage.Wanted wanted : toRequest) {
             session.awaited.put(ByteBuffer.wrap(wanted.key()), wanted);
         }
         requestKeys(session, toRequest);
@@ -444,10 +445,10 @@ public final class AntiEntropy implements TimerHandler {
         advance(session);
     }
 
-    private void requestKeys(Initiated session, List<RepairMessage.Entry> keys) {
-        List<RepairMessage.Entry> chunk = new ArrayList<>();
+    private void requestKeys(Initiated session, List<RepairMessage.Wanted> keys) {
+        List<RepairMessage.Wanted> chunk = new ArrayList<>();
         int bytes = 0;
-        for (RepairMessage.Entry key : keys) {
+        for (RepairMessage.Wanted key : keys) {
             int size = RepairCodec.entryBytes(key.key());
             if (!chunk.isEmpty() && bytes + size > CHUNK_BYTES) {
                 send(session.peer, codec.encodeKeysRequest(session.id, chunk), session);
@@ -472,7 +473,7 @@ public final class AntiEntropy implements TimerHandler {
     private void pump(Session session) {
         while (session.open && !session.toSend.isEmpty() && session.outbox.size() < RECORDS_IN_FLIGHT) {
             PendingRecord next = session.toSend.peekFirst();
-            if (!readAndSend(session, next.token(), next.key())) {
+            if (!readAndSend(session, next)) {
                 stageFull(session);
                 return;
             }
@@ -481,11 +482,15 @@ public final class AntiEntropy implements TimerHandler {
     }
 
     /**
-     * Reads the record on the storage stage and sends it; resent until acknowledged.
+     * Reads the record on the storage stage and sends it; resent until acknowledged. A record the peer would not
+     * take, holding nothing for the key ({@link RecordMerger#takenWhereAbsent}), is not sent to a peer that holds
+     * nothing: an initiator asking for it is told it is gone.
      *
      * @return false when the storage stage is full: nothing was queued
      */
-    private boolean readAndSend(Session session, long token, byte[] key) {
+    private boolean readAndSend(Session session, PendingRecord pending) {
+        long token = pending.token();
+        byte[] key = pending.key();
         NodeId to = session.peer;
         int sequence = session.nextSequence++;
         session.outbox.put(sequence, null);
@@ -505,6 +510,15 @@ public final class AntiEntropy implements TimerHandler {
                 afterRecord(session);
                 return;
             }
+            if (!pending.peerHolds() && !takenWhereAbsent(token, key, record)) {
+                session.outbox.remove(sequence);
+                counters.get(RepairCounter.TOMBSTONES_NOT_SENT).incrementRelease();
+                if (session instanceof Served responder) {
+                    tellGone(responder, token, key);
+                }
+                afterRecord(session);
+                return;
+            }
             Outgoing outgoing = new Outgoing(token, key, record.version(), record.isTombstone() ? null
                 : record.value());
             session.outbox.put(sequence, outgoing);
@@ -516,6 +530,16 @@ public final class AntiEntropy implements TimerHandler {
         return queued;
     }
 
+    /** @return whether a peer holding nothing for the key takes {@code record} (one whose key is bad: sent) */
+    private boolean takenWhereAbsent(long token, byte[] key, StorageRecord record) {
+        try {
+            return merger.takenWhereAbsent(token, Key.of(key), record.version(),
+                record.isTombstone() ? null : record.value());
+        } catch (KvException e) {
+            return true;
+        }
+    }
+
     /**
      * A key the initiator asked for is gone (purged, expired or cleaned up since it was listed): the initiator is told,
      * so it does not wait for its record until the session times out. The key is forgotten as asked for, so a
@@ -523,6 +547,11 @@ public final class AntiEntropy implements TimerHandler {
      */
     private void gone(Served responder, long token, byte[] key) {
         counters.get(RepairCounter.KEYS_GONE).incrementRelease();
+        tellGone(responder, token, key);
+    }
+
+    /** Tells the initiator there is no record of {@code key} to wait for (and forgets that it asked for it). */
+    private void tellGone(Served responder, long token, byte[] key) {
         responder.requested.remove(ByteBuffer.wrap(key));
         reply(responder.peer, codec.encodeKeyGone(responder.id, token, key));
     }
@@ -890,10 +919,10 @@ public final class AntiEntropy implements TimerHandler {
             return;
         }
         session.progress(now());
-        for (RepairMessage.Entry key : request.keys()) {
+        for (RepairMessage.Wanted key : request.keys()) {
             ByteBuffer id = ByteBuffer.wrap(key.key());
             if (session.requested.add(id)) {
-                session.toSend.add(new PendingRecord(key.token(), key.key()));
+                session.toSend.add(new PendingRecord(key.token(), key.key(), key.held()));
             }
         }
         pump(session);
@@ -1141,7 +1170,7 @@ public final class AntiEntropy implements TimerHandler {
         final Set<Integer> pendingLeaves = new java.util.TreeSet<>();
         final Map<Integer, LeafWork> leaves = new TreeMap<>();
         /** Keys asked of the peer and not received yet. */
-        final Map<ByteBuffer, RepairMessage.Entry> awaited = new LinkedHashMap<>();
+        final Map<ByteBuffer, RepairMessage.Wanted> awaited = new LinkedHashMap<>();
         int differingLeaves;
         long keysReceived;
         /**
@@ -1210,8 +1239,8 @@ public final class AntiEntropy implements TimerHandler {
     private record EndNotice(NodeId peer, int left) {
     }
 
-    /** A record to read and send. */
-    private record PendingRecord(long token, byte[] key) {
+    /** A record to read and send, and whether the peer holds a record of its key. */
+    private record PendingRecord(long token, byte[] key, boolean peerHolds) {
     }
 
     /** A record read for sending. */

@@ -16,4 +16,18 @@ public interface RecordMerger {
      * @param done receives true once the merge is durable, false when it could not be stored (on the agent thread)
      */
     void merge(long token, Key key, byte[] version, byte[] value, Consumer<Boolean> done);
+
+    /**
+     * Whether a replica that holds nothing for the key takes this record. One it does not take (a tombstone past the
+     * grace: others may have purged it, and there is nothing for it to delete) is not sent to a peer that listed
+     * nothing for the key, nor by a peer that asked for it holding nothing: sending it would move it for nothing at
+     * every pass until its holder purges it. A record this cannot read is taken (sent; the receiver judges it).
+     *
+     * @param version the record's version blob as this node's engine holds it
+     * @param value the record's value blob, null for a tombstone
+     * @return true unless a replica holding nothing for the key would refuse the record; this default: always
+     */
+    default boolean takenWhereAbsent(long token, Key key, byte[] version, byte[] value) {
+        return true;
+    }
 }

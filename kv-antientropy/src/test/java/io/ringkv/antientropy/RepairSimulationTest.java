@@ -45,6 +45,11 @@ import org.junit.jupiter.api.Test;
 class RepairSimulationTest {
     private static final long MS = 1_000_000;
     private static final Limits LIMITS = new Limits(256, 64 * 1024);
+    /**
+     * A tombstone whose version is below this stands for one past the grace: a replica holding nothing for its key
+     * does not take it (as the node's replica does), and it is not sent to one. Only negative versions are.
+     */
+    private static final byte FORGOTTEN_BELOW = 0;
     /** Peers serve one session at a time (the default retry interval and session timeout). */
     private static final RepairConfig ONE_SLOT = new RepairConfig(1024, 500 * MS, 30_000 * MS, 1, 8);
 
@@ -91,7 +96,7 @@ class RepairSimulationTest {
                     Saturable saturable = new Saturable(stage);
                     stages.put(id, saturable);
                     AntiEntropy repair = new AntiEntropy(context, saturable, config,
-                        LargerVersionWins.through(stage), 256, 64 * 1024);
+                        LargerVersionWins.forgetting(stage, FORGOTTEN_BELOW), 256, 64 * 1024);
                     repairs.put(id, repair);
                     return repair;
                 });
@@ -258,6 +263,55 @@ class RepairSimulationTest {
         assertTrue(again.completed(), again.failure());
         assertEquals(0, again.differingLeaves(), "a second session finds nothing to do");
         assertEquals(0, again.keysSent() + again.keysReceived());
+    }
+
+    @Test
+    void aTombstonePastTheGraceIsNotSentToAPeerHoldingNothingForItsKeyInEitherDirection() {
+        SimulationSeeds.run(getClass(),
+            "aTombstonePastTheGraceIsNotSentToAPeerHoldingNothingForItsKeyInEitherDirection",
+            "kv-antientropy", 5, seed -> {
+                Cluster cluster = new Cluster(seed, 2);
+                NodeId first = cluster.ids.get(0);
+                NodeId second = cluster.ids.get(1);
+                StorageEngine a = cluster.engines.get(first);
+                StorageEngine b = cluster.engines.get(second);
+                for (int i = 0; i < 30; i++) {
+                    put(a, "old-delete-on-a" + i, -5, null);
+                    put(b, "old-delete-on-b" + i, -5, null);
+                    put(a, "recent-delete" + i, 5, null);
+                }
+                for (int i = 0; i < 10; i++) {
+                    // b still holds the value a's old tombstone deletes: it must take the tombstone, and does
+                    put(a, "deletes-a-value" + i, -5, null);
+                    put(b, "deletes-a-value" + i, -10, "stale");
+                    put(b, "only-b" + i, 1, "v");
+                }
+                RepairResult result = cluster.repair(first, second);
+                assertTrue(result.completed(), result.failure());
+                assertEquals(40, result.keysSent(), "the recent tombstones and those deleting a value");
+                assertEquals(20, result.keysReceived(),
+                    "the values only b held, and the stale ones a's tombstones delete (they change nothing on a)");
+                assertEquals(30, cluster.repairs.get(first).counter(RepairCounter.TOMBSTONES_NOT_SENT));
+                assertEquals(30, cluster.repairs.get(second).counter(RepairCounter.TOMBSTONES_NOT_SENT));
+                assertEquals(0, cluster.repairs.get(second).counter(RepairCounter.KEYS_GONE),
+                    "a tombstone not sent is not a key gone");
+                Map<String, String> onA = cluster.contents(first);
+                Map<String, String> onB = cluster.contents(second);
+                for (int i = 0; i < 10; i++) {
+                    assertEquals("[-5]/deleted", onB.get("deletes-a-value" + i));
+                }
+                for (int i = 0; i < 30; i++) {
+                    assertFalse(onB.containsKey("old-delete-on-a" + i), "old-delete-on-a" + i + " on b");
+                    assertFalse(onA.containsKey("old-delete-on-b" + i), "old-delete-on-b" + i + " on a");
+                    assertEquals("[5]/deleted", onB.get("recent-delete" + i));
+                }
+                // nothing is left to move in either direction, however often the replicas repair
+                for (NodeId from : List.of(first, second, first)) {
+                    RepairResult again = cluster.repair(from, from.equals(first) ? second : first);
+                    assertTrue(again.completed(), again.failure());
+                    assertEquals(0, again.keysSent() + again.keysReceived(), "records moved again");
+                }
+            });
     }
 
     @Test

@@ -252,7 +252,7 @@ public final class RingkvNode implements AutoCloseable {
             treeRebuilder.updateRing(replication.coordinator().ring());
             // anti-entropy: sessions with the other replicas of each range, merged by replication's resolver
             AntiEntropy antiEntropy = new AntiEntropy(context, storage, RepairConfig.DEFAULT, liveTrees,
-                replication::mergeRecord, replicationConfig.limits().maxKeyBytes(),
+                new ReplicaMerger(replication), replicationConfig.limits().maxKeyBytes(),
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES);
             repairs = new RepairScheduler(context, antiEntropy, () -> replication.coordinator().ring(),
                 membership::futureRing, membership::isAlive, TimeUnit.HOURS.toNanos(config.repairPeriodHours()), repairHistory);

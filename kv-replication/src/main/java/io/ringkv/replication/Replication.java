@@ -125,14 +125,7 @@ public final class Replication {
                             java.util.function.Consumer<Boolean> done) {
         SiblingSet versions;
         try {
-            if (token != Partitioner.token(key)) {
-                throw new KvException(ErrorCode.INVALID_ARGUMENT, "token does not match the key");
-            }
-            io.ringkv.storage.StorageKey storageKey = new io.ringkv.storage.StorageKey(token, key);
-            io.ringkv.storage.StorageRecord record = value == null
-                ? io.ringkv.storage.StorageRecord.tombstone(storageKey, version)
-                : io.ringkv.storage.StorageRecord.live(storageKey, version, value);
-            versions = io.ringkv.replication.internal.SiblingCodec.decode(record, replicationLimits);
+            versions = decodeRecord(token, key, version, value);
         } catch (KvException | IllegalArgumentException e) {
             metrics.droppedMalformed.incrementRelease();
             done.accept(false);
@@ -142,8 +135,41 @@ public final class Replication {
             done.accept(true);
             return;
         }
-        long forgetBefore = context.clock().wallClockMillis() - tombstoneGraceMillis;
-        replica.applyRepaired(token, key, versions.versions(), forgetBefore, outcome -> done.accept(outcome.ok()));
+        replica.applyRepaired(token, key, versions.versions(), forgetBefore(), outcome -> done.accept(outcome.ok()));
+    }
+
+    /**
+     * Whether {@link #mergeRecord} into a replica holding nothing for the key would take this record of this node:
+     * false for a tombstone (or a value that expired) older than the tombstone grace, which a repair then does not
+     * send to a peer holding nothing for the key. A record that does not decode is taken (its receiver judges it).
+     *
+     * @param value the record's value blob, null for a tombstone
+     */
+    public boolean takenWhereAbsent(long token, io.ringkv.api.Key key, byte[] version, byte[] value) {
+        SiblingSet versions;
+        try {
+            versions = decodeRecord(token, key, version, value);
+        } catch (KvException | IllegalArgumentException e) {
+            return true;
+        }
+        return !ReplicaTasks.allTombstonesBefore(versions.versions(), forgetBefore());
+    }
+
+    /** @return the versions a record of an engine holds, as {@link #mergeRecord} reads them */
+    private SiblingSet decodeRecord(long token, io.ringkv.api.Key key, byte[] version, byte[] value) {
+        if (token != Partitioner.token(key)) {
+            throw new KvException(ErrorCode.INVALID_ARGUMENT, "token does not match the key");
+        }
+        io.ringkv.storage.StorageKey storageKey = new io.ringkv.storage.StorageKey(token, key);
+        io.ringkv.storage.StorageRecord record = value == null
+            ? io.ringkv.storage.StorageRecord.tombstone(storageKey, version)
+            : io.ringkv.storage.StorageRecord.live(storageKey, version, value);
+        return io.ringkv.replication.internal.SiblingCodec.decode(record, replicationLimits);
+    }
+
+    /** @return the instant before which a deleted or expired record is past the tombstone grace, on this clock */
+    private long forgetBefore() {
+        return context.clock().wallClockMillis() - tombstoneGraceMillis;
     }
 
     /** @return this node's hinted handoff (what it holds for whom) */

@@ -138,6 +138,54 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aRepairSendsAReplicaHoldingNothingOnlyRecordsItWouldTake() {
+        SimulationSeeds.run(getClass(), "aRepairSendsAReplicaHoldingNothingOnlyRecordsItWouldTake", "kv-replication",
+            3, seed -> {
+                long grace = 10_000;
+                TestCluster cluster = new TestCluster(seed, 3,
+                    ReplicationConfig.DEFAULT.withTombstoneGraceMillis(grace));
+                assertTrue(put(cluster, n(1), "live", "v", Expiry.NONE, ALL).succeeded());
+                assertTrue(put(cluster, n(1), "expiring", "v", Expiry.after(1_000), ALL).succeeded());
+                assertTrue(put(cluster, n(1), "deleted", "v", Expiry.NONE, ALL).succeeded());
+                assertTrue(cluster.delete(n(1), "deleted", null, ALL).succeeded());
+                Replication n1 = cluster.node(n(1));
+                for (String key : List.of("live", "expiring", "deleted")) {
+                    assertTrue(takenWhereAbsent(cluster, n1, key), key + " within the grace");
+                }
+                cluster.sim.runFor((grace + 5_000) * MS);
+                assertTrue(takenWhereAbsent(cluster, n1, "live"));
+                assertFalse(takenWhereAbsent(cluster, n1, "deleted"), "a tombstone past the grace");
+                assertFalse(takenWhereAbsent(cluster, n1, "expiring"), "a value that expired before the grace");
+                // what the sender judges, the receiver does: merged into a replica holding nothing, neither is taken
+                StorageRecord deleted = record(cluster, n(1), "deleted");
+                cluster.sim.node(n(2)).disk().compact("data", 0);
+                cluster.sim.node(n(3)).disk().compact("data", 0);
+                assertNull(record(cluster, n(3), "deleted"), "n3 purged it");
+                Boolean[] stored = new Boolean[1];
+                cluster.node(n(3)).mergeRecord(deleted.token(), deleted.key(), deleted.version(), null,
+                    ok -> stored[0] = ok);
+                cluster.sim.runUntil(() -> stored[0] != null, 1_000 * MS);
+                assertTrue(stored[0]);
+                assertNull(record(cluster, n(3), "deleted"), "n3 took a tombstone past the grace back");
+                // a record that does not decode (a token not the key's) is the receiver's to judge: sent
+                assertTrue(n1.takenWhereAbsent(deleted.token() + 1, deleted.key(), deleted.version(), null));
+                assertEquals(List.of(), cluster.sim.handlerFailures());
+            });
+    }
+
+    private static StorageRecord record(TestCluster cluster, NodeId id, String key) {
+        return cluster.contents(id).values().stream()
+            .filter(record -> record.key().equals(Key.utf8(key))).findFirst().orElse(null);
+    }
+
+    private static boolean takenWhereAbsent(TestCluster cluster, Replication replication, String key) {
+        StorageRecord held = record(cluster, n(1), key);
+        assertTrue(held != null, key + " is not held");
+        return replication.takenWhereAbsent(held.token(), held.key(), held.version(),
+            held.isTombstone() ? null : held.value());
+    }
+
+    @Test
     void aReadDoesNotHandBackAValueThatExpiredBeforeTheGraceToAReplicaThatPurgedIt() {
         SimulationSeeds.run(getClass(), "aReadDoesNotHandBackAValueThatExpiredBeforeTheGraceToAReplicaThatPurgedIt",
             "kv-replication", 5, seed -> {

@@ -144,11 +144,12 @@ public final class RepairCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + digestReply.encodedLength();
     }
 
-    public int encodeKeysRequest(long sessionId, List<RepairMessage.Entry> keys) {
+    public int encodeKeysRequest(long sessionId, List<RepairMessage.Wanted> keys) {
         keysRequest.wrapAndApplyHeader(sendBuffer, 0, header).sessionId(sessionId);
         KeysRequestEncoder.KeysEncoder group = keysRequest.keysCount(keys.size());
-        for (RepairMessage.Entry entry : keys) {
-            group.next().token(entry.token()).putKey(entry.key(), 0, entry.key().length);
+        for (RepairMessage.Wanted wanted : keys) {
+            group.next().token(wanted.token()).held(wanted.held() ? BooleanType.TRUE : BooleanType.FALSE)
+                .putKey(wanted.key(), 0, wanted.key().length);
         }
         return MessageHeaderEncoder.ENCODED_LENGTH + keysRequest.encodedLength();
     }
@@ -259,16 +260,22 @@ public final class RepairCodec {
                 long sessionId = d.sessionId();
                 require(d.limit() + 4 <= end, "keys group header exceeds the message");
                 KeysRequestDecoder.KeysDecoder group = d.keys();
-                // each entry's fields are read at the schema's offsets: a shorter entry would read past it
-                require(group.actingBlockLength() >= KeysRequestDecoder.KeysDecoder.sbeBlockLength(), "keys entries of "
-                    + group.actingBlockLength() + " bytes, shorter than the schema's");
-                List<RepairMessage.Entry> keys = new ArrayList<>(group.count());
+                // each entry's fields are read at the schema's offsets: a shorter entry would read past them. An
+                // entry of a node from before the held flag ends after its token: the key then counts as held, and
+                // its record is sent whatever it is, as that node's own sessions expect
+                int entryLength = group.actingBlockLength();
+                boolean withHeld = entryLength >= KeysRequestDecoder.KeysDecoder.sbeBlockLength();
+                require(withHeld || entryLength == KeysRequestDecoder.KeysDecoder.heldEncodingOffset(),
+                    "keys entries of " + entryLength + " bytes, shorter than the schema's");
+                List<RepairMessage.Wanted> keys = new ArrayList<>(group.count());
                 while (group.hasNext()) {
                     group.next();
                     require(d.limit() <= end, "keys entry exceeds the message");
                     long token = group.token();
-                    keys.add(new RepairMessage.Entry(token, bytes(d.limit(), group::keyLength, end, maxKeyBytes,
-                        "key", group::getKey), 0));
+                    BooleanType held = withHeld ? group.held() : BooleanType.TRUE;
+                    require(held != BooleanType.NULL_VAL, "held flag is not 0 or 1");
+                    keys.add(new RepairMessage.Wanted(token, bytes(d.limit(), group::keyLength, end, maxKeyBytes,
+                        "key", group::getKey), held == BooleanType.TRUE));
                 }
                 yield new RepairMessage.KeysRequest(sessionId, keys);
             }

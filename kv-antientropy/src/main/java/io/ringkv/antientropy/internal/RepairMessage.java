@@ -32,7 +32,14 @@ public sealed interface RepairMessage {
     }
 
     /** Asks for these keys' records. */
-    record KeysRequest(long sessionId, List<Entry> keys) implements RepairMessage {
+    record KeysRequest(long sessionId, List<Wanted> keys) implements RepairMessage {
+    }
+
+    /**
+     * One key asked for: its token and bytes, and whether the asker holds a record of it (a record the asker would
+     * not take while holding nothing, a tombstone past the grace, is then not sent).
+     */
+    record Wanted(long token, byte[] key, boolean held) {
     }
 
     /** One stored record (version and value as the engine holds them; value null for a tombstone). */

@@ -147,7 +147,7 @@ final class ElasticCluster {
             LiveTreeRebuilder.configFor(TimeUnit.HOURS.toNanos(24)));
         rebuilder.updateRing(replication.coordinator().ring());
         AntiEntropy antiEntropy = new AntiEntropy(context, stage, RepairConfig.DEFAULT, liveTrees,
-            replication::mergeRecord, replicationConfig.limits().maxKeyBytes(),
+            new io.ringkv.node.ReplicaMerger(replication), replicationConfig.limits().maxKeyBytes(),
             EngineConfig.DEFAULT_MAX_VERSION_BYTES);
         RangeStreamer streamer = new RangeStreamer(context, antiEntropy, lifecycle.gossiper()::isAlive,
             STREAM_RETRY_NANOS);
