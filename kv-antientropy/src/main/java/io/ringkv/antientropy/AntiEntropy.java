@@ -67,6 +67,8 @@ public final class AntiEntropy implements TimerHandler {
     static final int KEYS_QUEUED_BEFORE_NEW_LEAVES = 4096;
     /** Sessions served, ended ones still resending included, at most: this many times the slots. */
     private static final int ENDED_SERVED_FACTOR = 4;
+    /** Listings of one leaf (scans answering requests asked again) gathered at once, at most; the oldest goes. */
+    private static final int LISTINGS_KEPT = 4;
     /** Ended served sessions remembered, against late requests of theirs. */
     private static final int ENDED_SERVED_KEPT = 1024;
     /**
@@ -390,7 +392,7 @@ public final class AntiEntropy implements TimerHandler {
         if (reply.status() == RepairMessage.Status.BUSY) {
             // the peer's storage stage was full: the leaf is asked for again at the next retry (a late copy, the
             // listing already arriving, changes nothing)
-            if (work.chunks.isEmpty()) {
+            if (work.listings.isEmpty()) {
                 session.busy(now());
             }
             return;
@@ -402,11 +404,28 @@ public final class AntiEntropy implements TimerHandler {
         for (RepairMessage.Entry entry : reply.entries()) {
             session.treeBytes += RepairCodec.entryBytes(entry.key());
         }
-        work.chunks.putIfAbsent(reply.chunk(), reply.entries());
-        if (reply.last()) {
-            work.lastChunk = reply.chunk();
+        // a request asked again (or a copy of it) makes the peer scan the leaf again: chunks of different scans,
+        // cut at other keys, would make a listing that misses keys or holds some twice, so each scan's are kept apart
+        ListingId id = new ListingId(reply.identified(), reply.listing());
+        Listing listing = work.listings.get(id);
+        if (listing == null) {
+            if (work.listings.size() >= LISTINGS_KEPT) {
+                work.listings.remove(work.listings.keySet().iterator().next());
+            }
+            listing = new Listing();
+            work.listings.put(id, listing);
         }
-        if (work.lastChunk >= 0 && work.chunks.size() == work.lastChunk + 1) {
+        listing.chunks.putIfAbsent(reply.chunk(), reply.entries());
+        if (reply.last()) {
+            listing.lastChunk = reply.chunk();
+        }
+        if (listing.lastChunk >= 0 && listing.chunks.size() == listing.lastChunk + 1
+            && listing.chunks.lastKey() == listing.lastChunk) {
+            List<RepairMessage.Entry> theirs = new ArrayList<>();
+            listing.chunks.values().forEach(theirs::addAll);
+            work.theirs = theirs;
+            work.theirsIdentified = reply.identified();
+            work.listings.clear();
             work.theirsComplete = true;
             session.progress(now());
             compareWhenReady(session, work);
@@ -418,7 +437,9 @@ public final class AntiEntropy implements TimerHandler {
             return;
         }
         Map<ByteBuffer, RepairMessage.Entry> theirs = new HashMap<>();
-        work.chunks.values().forEach(chunk -> chunk.forEach(e -> theirs.put(ByteBuffer.wrap(e.key()), e)));
+        work.theirs.forEach(e -> theirs.put(ByteBuffer.wrap(e.key()), e));
+        // only a listing known to be one scan tells that the peer holds nothing of a key missing from it
+        boolean absentMeansNothing = work.theirsIdentified;
         Set<ByteBuffer> mineKeys = new HashSet<>();
         List<RepairMessage.Wanted> toRequest = new ArrayList<>();
         for (RepairMessage.Entry mine : work.mine) {
@@ -426,7 +447,7 @@ public final class AntiEntropy implements TimerHandler {
             mineKeys.add(key);
             RepairMessage.Entry their = theirs.get(key);
             if (their == null || their.hash() != mine.hash()) {
-                session.toSend.add(new PendingRecord(mine.token(), mine.key(), their != null));
+                session.toSend.add(new PendingRecord(mine.token(), mine.key(), their != null || !absentMeansNothing));
             }
             if (their != null && their.hash() != mine.hash()) {
                 toRequest.add(new RepairMessage.Wanted(their.token(), their.key(), true));
@@ -434,7 +455,8 @@ public final class AntiEntropy implements TimerHandler {
         }
         for (Map.Entry<ByteBuffer, RepairMessage.Entry> their : theirs.entrySet()) {
             if (!mineKeys.contains(their.getKey())) {
-                toRequest.add(new RepairMessage.Wanted(their.getValue().token(), their.getValue().key(), false));
+                toRequest.add(new RepairMessage.Wanted(their.getValue().token(), their.getValue().key(),
+                    !absentMeansNothing));
             }
         }
         for (RepairMessage.Wanted wanted : toRequest) {
@@ -535,7 +557,8 @@ public final class AntiEntropy implements TimerHandler {
         try {
             return merger.takenWhereAbsent(token, Key.of(key), record.version(),
                 record.isTombstone() ? null : record.value());
-        } catch (KvException e) {
+        } catch (RuntimeException e) {
+            // a bad key, or a merger that could not judge the record: sent, for the receiver to judge
             return true;
         }
     }
@@ -868,7 +891,7 @@ public final class AntiEntropy implements TimerHandler {
         Served session = served.get(request.sessionId());
         if (session == null || !session.peer.equals(sender) || session.leaves == null) {
             reply(sender, codec.encodeDigestReply(request.sessionId(), request.leaf(),
-                RepairMessage.Status.UNKNOWN_SESSION, 0, true, List.of()));
+                RepairMessage.Status.UNKNOWN_SESSION, 0, true, 0, List.of()));
             return;
         }
         if (request.leaf() < 0 || request.leaf() >= session.shape.leaves()) {
@@ -884,18 +907,23 @@ public final class AntiEntropy implements TimerHandler {
                 }
                 if (failure != null) {
                     reply(sender, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.FAILED, 0, true,
-                        List.of()));
+                        0, List.of()));
                     return;
                 }
                 countHealed(digest);
                 sendDigest(session, leaf, digest.entries());
             });
         if (!queued) {
-            reply(sender, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.BUSY, 0, true, List.of()));
+            reply(sender, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.BUSY, 0, true, 0,
+                List.of()));
         }
     }
 
     private void sendDigest(Served session, int leaf, List<RepairMessage.Entry> entries) {
+        long listing = 0;
+        for (RepairMessage.Entry entry : entries) {
+            listing ^= entry.hash();
+        }
         List<RepairMessage.Entry> chunk = new ArrayList<>();
         int bytes = 0;
         int index = 0;
@@ -903,14 +931,15 @@ public final class AntiEntropy implements TimerHandler {
             int size = RepairCodec.entryBytes(entry.key());
             if (!chunk.isEmpty() && bytes + size > CHUNK_BYTES) {
                 reply(session.peer, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.OK, index++, false,
-                    chunk));
+                    listing, chunk));
                 chunk = new ArrayList<>();
                 bytes = 0;
             }
             chunk.add(entry);
             bytes += size;
         }
-        reply(session.peer, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.OK, index, true, chunk));
+        reply(session.peer, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.OK, index, true, listing,
+            chunk));
     }
 
     private void onKeysRequest(NodeId sender, RepairMessage.KeysRequest request) {
@@ -1218,13 +1247,27 @@ public final class AntiEntropy implements TimerHandler {
     private static final class LeafWork {
         final int leaf;
         List<RepairMessage.Entry> mine;
-        final Map<Integer, List<RepairMessage.Entry>> chunks = new TreeMap<>();
-        int lastChunk = -1;
+        /** The peer's listings of the leaf still arriving, by scan, oldest first. */
+        final Map<ListingId, Listing> listings = new LinkedHashMap<>();
+        /** The peer's complete listing, once one is. */
+        List<RepairMessage.Entry> theirs;
+        /** Whether that listing is known to be one scan's (a node from before listings were named: not known). */
+        boolean theirsIdentified;
         boolean theirsComplete;
 
         LeafWork(int leaf) {
             this.leaf = leaf;
         }
+    }
+
+    /** Which scan of a leaf a chunk is from; every chunk of a node from before listings were named shares one. */
+    private record ListingId(boolean identified, long listing) {
+    }
+
+    /** The chunks of one scan of a leaf received so far. */
+    private static final class Listing {
+        final TreeMap<Integer, List<RepairMessage.Entry>> chunks = new TreeMap<>();
+        int lastChunk = -1;
     }
 
     /** A session refused and waiting in line: who asked, for what, and when it last asked. */

@@ -20,8 +20,12 @@ import java.util.Set;
  *
  * <p>The rule: a tombstone this node wrote at time {@code t} may be purged only when a repair pass of this node
  * began after {@code t} and completed a session with every other replica of the tombstone's range. Such a pass sent
- * the tombstone (or a newer version) to every replica, so none of them still holds only the value it deleted, and no
- * later repair or read repair can bring the key back. Each node gates only its own tombstones with its own passes.
+ * the tombstone (or a newer version) to every replica that listed anything of its key, so none of them still holds
+ * only the value it deleted, and no later repair or read repair can bring the key back. (A replica whose listing of
+ * the leaf held nothing of the key is not sent a tombstone already past the grace, which it would not take: a value
+ * of the key that reached it after its listing, from a replica that missed the delete and was not repaired yet, is
+ * not deleted by this pass; the same held when such a value arrived after the tombstone was refused.) Each node gates
+ * only its own tombstones with its own passes.
  * A range with no other replica is covered only on a node that is alone for good (see
  * {@link #RepairHistory(boolean)}); a range whose bounds or replicas changed is not covered until a pass covers it
  * again, and no tombstone goes while the ring moves (see {@link #ringChanged(List, boolean)}). The history lives in

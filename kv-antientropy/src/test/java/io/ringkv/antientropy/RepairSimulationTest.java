@@ -133,10 +133,18 @@ class RepairSimulationTest {
         private final java.util.Set<Key> vanished;
         private final java.util.Set<Key> unreadable;
 
+        private final StorageEngine engine;
+
         Vanishing(StorageEngine held, java.util.Set<Key> vanished, java.util.Set<Key> unreadable) {
             super(held);
+            this.engine = held;
             this.vanished = vanished;
             this.unreadable = unreadable;
+        }
+
+        @Override
+        public long dropUnless(java.util.function.LongPredicate keep) {
+            return engine.dropUnless(keep);
         }
 
         @Override
@@ -312,6 +320,68 @@ class RepairSimulationTest {
                     assertEquals(0, again.keysSent() + again.keysReceived(), "records moved again");
                 }
             });
+    }
+
+    @Test
+    void aListingIsNeverPiecedTogetherFromChunksOfTwoScansOfTheLeaf() {
+        // the peer's leaves list in two chunks; the first scan's second chunk is lost, a key of the first chunk is
+        // purged, and the second scan's first chunk is lost. Pieced together, the two chunks left would miss the key
+        // the purge moved across the cut; the initiator would take the peer for holding nothing of it and keep its
+        // old tombstone to itself, leaving the stale value it deletes there
+        RepairConfig config = new RepairConfig(16, 500 * MS, 30_000 * MS, 4, 8);
+        Cluster cluster = new Cluster(41, 2, config);
+        NodeId initiator = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        String pad = "k".repeat(200);
+        for (int i = 0; i < 9_000; i++) {
+            put(cluster.engines.get(initiator), pad + i, -5, null);
+            put(cluster.engines.get(peer), pad + i, -10, "stale");
+        }
+        RepairCodec codec = new RepairCodec(256, 64 * 1024);
+        int[] target = {-1};
+        int[] scan = {0};
+        cluster.sim.network().dropWhen((from, to, message) -> {
+            if (!from.equals(peer) || !(decode(codec, message) instanceof RepairMessage.DigestReply reply)
+                || (target[0] >= 0 && reply.leaf() != target[0])) {
+                return false;
+            }
+            if (target[0] < 0 && reply.chunk() == 1) {
+                // the first scan's second chunk: lost, and the first key of the leaf purged before the next scan
+                target[0] = reply.leaf();
+                scan[0] = 1;
+                return dropFirstOf(cluster.engines.get(peer), config, reply.leaf());
+            }
+            if (scan[0] == 1 && reply.chunk() == 0) {
+                scan[0] = 2;
+                return true;
+            }
+            return false;
+        });
+        RepairResult result = cluster.repair(initiator, peer);
+        assertTrue(result.completed(), String.valueOf(result.failure()));
+        assertEquals(2, scan[0], "the second scan's first chunk never came");
+        List<String> stale = new ArrayList<>();
+        cluster.contents(peer).forEach((key, held) -> {
+            if (!held.endsWith("deleted")) {
+                stale.add(key);
+            }
+        });
+        assertEquals(List.of(), stale, "values the initiator's tombstones delete, left on the peer");
+    }
+
+    /** Purges the first record of {@code leaf} of the whole ring's tree from {@code engine}; @return true */
+    private static boolean dropFirstOf(StorageEngine engine, RepairConfig config, int leaf) {
+        TokenRange slice = TreeShape.of(TokenRange.wholeRing(), config.leafCount()).leafRange(leaf);
+        long[] first = {0};
+        boolean[] found = {false};
+        engine.scan(slice.start(), slice.end(), record -> {
+            first[0] = record.token();
+            found[0] = true;
+            return false;
+        });
+        assertTrue(found[0], "leaf " + leaf + " is empty");
+        engine.dropUnless(token -> token != first[0]);
+        return true;
     }
 
     @Test

@@ -138,8 +138,8 @@ class ExpirySimulationTest {
     }
 
     @Test
-    void aRepairSendsAReplicaHoldingNothingOnlyRecordsItWouldTake() {
-        SimulationSeeds.run(getClass(), "aRepairSendsAReplicaHoldingNothingOnlyRecordsItWouldTake", "kv-replication",
+    void aRecordIsJudgedTakenWhereAbsentAsAReplicaHoldingNothingMergesIt() {
+        SimulationSeeds.run(getClass(), "aRecordIsJudgedTakenWhereAbsentAsAReplicaHoldingNothingMergesIt", "kv-replication",
             3, seed -> {
                 long grace = 10_000;
                 TestCluster cluster = new TestCluster(seed, 3,

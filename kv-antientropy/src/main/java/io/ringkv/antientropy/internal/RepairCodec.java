@@ -133,10 +133,11 @@ public final class RepairCodec {
         return MessageHeaderEncoder.ENCODED_LENGTH + digestRequest.encodedLength();
     }
 
+    /** @param listing which scan of the leaf the chunk is from ({@link RepairMessage.DigestReply#listing()}) */
     public int encodeDigestReply(long sessionId, int leaf, RepairMessage.Status status, int chunk, boolean last,
-                                 List<RepairMessage.Entry> entries) {
+                                 long listing, List<RepairMessage.Entry> entries) {
         digestReply.wrapAndApplyHeader(sendBuffer, 0, header).sessionId(sessionId).leaf(leaf).status(status(status))
-            .chunk(chunk).last(last ? BooleanType.TRUE : BooleanType.FALSE);
+            .chunk(chunk).last(last ? BooleanType.TRUE : BooleanType.FALSE).listing(listing);
         DigestReplyEncoder.EntriesEncoder group = digestReply.entriesCount(entries.size());
         for (RepairMessage.Entry entry : entries) {
             group.next().hash(entry.hash()).token(entry.token()).putKey(entry.key(), 0, entry.key().length);
@@ -193,7 +194,8 @@ public final class RepairCodec {
             case TreeRequestDecoder.TEMPLATE_ID -> TreeRequestDecoder.BLOCK_LENGTH;
             case TreeReplyDecoder.TEMPLATE_ID -> TreeReplyDecoder.BLOCK_LENGTH;
             case DigestRequestDecoder.TEMPLATE_ID -> DigestRequestDecoder.BLOCK_LENGTH;
-            case DigestReplyDecoder.TEMPLATE_ID -> DigestReplyDecoder.BLOCK_LENGTH;
+            // a node from before listings were named sends the block without the listing, which ends it
+            case DigestReplyDecoder.TEMPLATE_ID -> DigestReplyDecoder.listingEncodingOffset();
             case KeysRequestDecoder.TEMPLATE_ID -> KeysRequestDecoder.BLOCK_LENGTH;
             case RecordDecoder.TEMPLATE_ID -> RecordDecoder.BLOCK_LENGTH;
             case RecordAckDecoder.TEMPLATE_ID -> RecordAckDecoder.BLOCK_LENGTH;
@@ -319,6 +321,8 @@ public final class RepairCodec {
         int chunk = d.chunk();
         BooleanType last = d.last();
         require(last != BooleanType.NULL_VAL, "last flag is not 0 or 1");
+        boolean identified = blockLength >= DigestReplyDecoder.BLOCK_LENGTH;
+        long listing = identified ? d.listing() : 0;
         require(d.limit() + 4 <= end, "entries group header exceeds the message");
         DigestReplyDecoder.EntriesDecoder group = d.entries();
         // each entry's fields are read at the schema's offsets: a shorter entry would read past it
@@ -333,7 +337,8 @@ public final class RepairCodec {
             entries.add(new RepairMessage.Entry(token, bytes(d.limit(), group::keyLength, end, maxKeyBytes, "key",
                 group::getKey), hash));
         }
-        return new RepairMessage.DigestReply(sessionId, leaf, status, chunk, last == BooleanType.TRUE, entries);
+        return new RepairMessage.DigestReply(sessionId, leaf, status, chunk, last == BooleanType.TRUE, listing,
+            identified, entries);
     }
 
     private static SessionStatus status(RepairMessage.Status status) {

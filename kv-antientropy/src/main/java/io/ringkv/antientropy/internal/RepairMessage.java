@@ -26,9 +26,15 @@ public sealed interface RepairMessage {
     record Entry(long token, byte[] key, long hash) {
     }
 
-    /** One chunk of a leaf's digest. */
-    record DigestReply(long sessionId, int leaf, Status status, int chunk, boolean last, List<Entry> entries)
-        implements RepairMessage {
+    /**
+     * One chunk of a leaf's digest.
+     *
+     * @param listing which scan of the leaf the chunk is from (the XOR of the scan's hashes: two scans of the same
+     *     records chunk alike); only chunks of one listing make the leaf's digest
+     * @param identified false for a chunk of a node from before listings were named: its listing is unknown
+     */
+    record DigestReply(long sessionId, int leaf, Status status, int chunk, boolean last, long listing,
+                       boolean identified, List<Entry> entries) implements RepairMessage {
     }
 
     /** Asks for these keys' records. */

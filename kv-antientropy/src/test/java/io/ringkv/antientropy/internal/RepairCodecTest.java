@@ -77,6 +77,27 @@ class RepairCodecTest {
     }
 
     @Test
+    void aDigestReplyNamesItsScanAndOneOfANodeFromBeforeThatIsUnidentified() {
+        int length = codec.encodeDigestReply(4, 3, RepairMessage.Status.OK, 1, true, -42,
+            java.util.List.of(new RepairMessage.Entry(5, "k".getBytes(StandardCharsets.UTF_8), 9)));
+        RepairMessage.DigestReply reply = (RepairMessage.DigestReply) codec.decode(codec.sendBuffer(), 0, length);
+        assertEquals(-42, reply.listing());
+        assertEquals(true, reply.identified());
+        assertEquals(1, reply.chunk());
+        assertEquals(9, reply.entries().getFirst().hash());
+        // before listings were named: the block ends after the last flag
+        java.nio.ByteBuffer old = java.nio.ByteBuffer.allocate(8 + 16 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        old.putShort((short) 16).putShort((short) 4).putShort((short) RepairCodec.SCHEMA_ID).putShort((short) 1);
+        old.putLong(4).putInt(3).put((byte) 0).putShort((short) 0).put((byte) 1);
+        old.putShort((short) 16).putShort((short) 0);
+        RepairMessage.DigestReply older = (RepairMessage.DigestReply) codec.decode(new UnsafeBuffer(old.array()), 0,
+            old.capacity());
+        assertEquals(false, older.identified());
+        assertEquals(3, older.leaf());
+        assertEquals(true, older.last());
+    }
+
+    @Test
     void aKeyGoneNoticeNamingAKeyLongerThanTheLimitIsRefused() {
         int length = codec.encodeKeyGone(7, 1, new byte[17]);
         KvException refused = assertThrows(KvException.class, () -> codec.decode(codec.sendBuffer(), 0, length));
