@@ -33,6 +33,8 @@ final class LocalCluster implements AutoCloseable {
         "--down-after-ms", Long.toString(DOWN_AFTER_MILLIS));
     private static final long HINT_PROGRESS_MILLIS = 10_000;
     private static final long POLL_MILLIS = 250;
+    /** How long a change of the storage engine's counters may take to show in INFO. */
+    private static final long METRICS_WAIT_NANOS = 5_000_000_000L;
     private static final String COMPLETED = "repair_passes_completed";
     private static final String RUNNING = "repair_pass_running";
 
@@ -406,6 +408,59 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /**
+     * Runs a cleanup ({@code CLEANUP}) on every member in turn and waits for it to end, at most {@code timeoutMillis}
+     * per node. On the {@code lsm} engine a cleanup rewrites all of the node's tables into one, purging every tombstone
+     * past the grace that the purge gate lets go: after passes that covered every range, all of them.
+     *
+     * @return per node, "ok" or why its cleanup did not run or end
+     */
+    Map<Integer, String> cleanUpEach(long timeoutMillis) throws InterruptedException {
+        Map<Integer, String> outcomes = new TreeMap<>();
+        for (ClusterNode node : members()) {
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+            long before = number(info(node, "cleanup"), "cleanups_completed");
+            long compactionsBefore = number(info(node, "storage"), "storage_compactions");
+            String outcome = null;
+            boolean started = false;
+            while (outcome == null && System.nanoTime() - deadline < 0) {
+                if (!started) {
+                    try (RespClient client = new RespClient(node.host(), ClusterNode.CLIENT_PORT, 2_000)) {
+                        RespClient.Reply reply = client.call("CLEANUP");
+                        started = !(reply instanceof RespClient.Error);
+                        if (!started && !String.valueOf(reply).contains("running")) {
+                            outcome = "refused: " + reply;
+                        }
+                    } catch (IOException e) {
+                        outcome = "no answer: " + e.getMessage();
+                    }
+                } else if (cleanupEnded(info(node, "cleanup"), before)) {
+                    outcome = "ok";
+                    // the storage counters reach INFO within a second or two (the storage stage publishes them)
+                    long seen = System.nanoTime() + METRICS_WAIT_NANOS;
+                    while (number(info(node, "storage"), "storage_compactions") <= compactionsBefore
+                        && System.nanoTime() - seen < 0) {
+                        Thread.sleep(POLL_MILLIS);
+                    }
+                }
+                if (outcome == null) {
+                    Thread.sleep(POLL_MILLIS);
+                }
+            }
+            outcomes.put(node.index(), outcome == null ? "did not end within " + timeoutMillis / 1000 + " s" : outcome);
+        }
+        return outcomes;
+    }
+
+    /**
+     * @return whether the cleanup this harness started has ended: one more completed than before it was asked for, and
+     *     none running (a cleanup that was running when the count was read may be the one that completed, while the
+     *     one asked for runs on; a node sets it running before it answers)
+     */
+    static boolean cleanupEnded(Map<String, String> cleanup, long completedBefore) {
+        return number(cleanup, "cleanups_completed") > completedBefore && number(cleanup, "cleanup_running") == 0;
+    }
+
+    /**
      * @return each node's {@code storage_tombstones_purged} and {@code _held_for_repair}, and the nodes that hold
      *     purges for leftovers, as report text
      */
@@ -415,8 +470,11 @@ final class LocalCluster implements AutoCloseable {
             .append(info(node, "cluster").getOrDefault("cluster_leftover_holders", "?")).append("]; "));
         for (ClusterNode node : members()) {
             Map<String, String> fields = info(node, "storage");
-            out.append(String.format("node%d: %d purged, %d held for repair; ", node.index(),
-                number(fields, "storage_tombstones_purged"), number(fields, "storage_tombstones_held_for_repair")));
+            Map<String, String> repair = info(node, "repair");
+            out.append(String.format("node%d: %d purged, %d held for repair, %d of %d ranges covered, %d compactions; ",
+                node.index(), number(fields, "storage_tombstones_purged"),
+                number(fields, "storage_tombstones_held_for_repair"), number(repair, "repair_ranges_covered"),
+                number(repair, "repair_ranges"), number(fields, "storage_compactions")));
         }
         return out.toString();
     }
