@@ -146,6 +146,12 @@ public final class Replication {
      * @param value the record's value blob, null for a tombstone
      */
     public boolean takenWhereAbsent(long token, io.ringkv.api.Key key, byte[] version, byte[] value) {
+        if (value != null && io.ringkv.replication.internal.SiblingCodec.EXPIRY.expiresAtMillis(version)
+            == io.ringkv.api.Version.NEVER) {
+            // a stored value with a live sibling that never expires (read from the blob's header, without decoding
+            // the set and copying its values: a join streams every record through here)
+            return true;
+        }
         SiblingSet versions;
         try {
             versions = decodeRecord(token, key, version, value);
