@@ -380,6 +380,7 @@ public final class AntiEntropy implements TimerHandler {
             return false;
         }
         send(session.peer, codec.encodeDigestRequest(session.id, leaf), session);
+        work.lastHeardNanos = now();
         return true;
     }
 
@@ -404,6 +405,7 @@ public final class AntiEntropy implements TimerHandler {
         for (RepairMessage.Entry entry : reply.entries()) {
             session.treeBytes += RepairCodec.entryBytes(entry.key());
         }
+        work.lastHeardNanos = now();
         // a request asked again (or a copy of it) makes the peer scan the leaf again: chunks of different scans,
         // cut at other keys, would make a listing that misses keys or holds some twice, so each scan's are kept apart
         ListingId id = new ListingId(reply.identified(), reply.listing());
@@ -1045,10 +1047,14 @@ public final class AntiEntropy implements TimerHandler {
             sendTreeRequest(session);
             return;
         }
+        long now = now();
         for (LeafWork work : session.leaves.values()) {
-            if (!work.theirsComplete) {
+            // asked again only once its chunks stopped coming: each request is a new scan, and under writes a scan
+            // that differs from the last, whose chunks are not put together with the ones still arriving
+            if (!work.theirsComplete && now - work.lastHeardNanos >= config.retryIntervalNanos()) {
                 counters.get(RepairCounter.RETRANSMITS).incrementRelease();
                 send(session.peer, codec.encodeDigestRequest(session.id, work.leaf), session);
+                work.lastHeardNanos = now;
             }
         }
         if (!session.awaited.isEmpty() && session.leaves.isEmpty()
@@ -1253,6 +1259,8 @@ public final class AntiEntropy implements TimerHandler {
         List<RepairMessage.Entry> theirs;
         /** Whether that listing is known to be one scan's (a node from before listings were named: not known). */
         boolean theirsIdentified;
+        /** When the leaf was last asked for, or a chunk of it last arrived. */
+        long lastHeardNanos;
         boolean theirsComplete;
 
         LeafWork(int leaf) {

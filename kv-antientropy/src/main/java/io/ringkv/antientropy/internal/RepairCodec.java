@@ -322,6 +322,8 @@ public final class RepairCodec {
         BooleanType last = d.last();
         require(last != BooleanType.NULL_VAL, "last flag is not 0 or 1");
         boolean identified = blockLength >= DigestReplyDecoder.BLOCK_LENGTH;
+        require(identified || blockLength == DigestReplyDecoder.listingEncodingOffset(), "block length " + blockLength
+            + " is neither the schema's nor that of a node from before listings were named");
         long listing = identified ? d.listing() : 0;
         require(d.limit() + 4 <= end, "entries group header exceeds the message");
         DigestReplyDecoder.EntriesDecoder group = d.entries();

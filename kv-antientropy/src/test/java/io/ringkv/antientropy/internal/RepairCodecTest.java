@@ -95,6 +95,12 @@ class RepairCodecTest {
         assertEquals(false, older.identified());
         assertEquals(3, older.leaf());
         assertEquals(true, older.last());
+        // a block between the two lengths is neither
+        java.nio.ByteBuffer between = java.nio.ByteBuffer.allocate(8 + 20 + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        between.putShort((short) 20).putShort((short) 4).putShort((short) RepairCodec.SCHEMA_ID).putShort((short) 1);
+        between.putLong(4).putInt(3).put((byte) 0).putShort((short) 0).put((byte) 1).putInt(0);
+        between.putShort((short) 16).putShort((short) 0);
+        assertThrows(KvException.class, () -> codec.decode(new UnsafeBuffer(between.array()), 0, between.capacity()));
     }
 
     @Test
