@@ -47,6 +47,7 @@ final class RangeCleanup {
     private volatile boolean movedDuring;
     private final Counter running;
     private final Counter completed;
+    private final Counter failed;
     private final Counter dropped;
     private final Counter lastMillis;
 
@@ -77,7 +78,10 @@ final class RangeCleanup {
         this.repairAfterMove = repairAfterMove;
         this.running = counters.register("cleanup_running", "1 while a cleanup drops ranges this node no longer"
             + " replicates", CounterKind.GAUGE, "cleanup");
-        this.completed = counters.register("cleanups_completed", "cleanups this node finished", CounterKind.COUNTER,
+        this.completed = counters.register("cleanups_completed", "cleanups this node finished (failed ones included)",
+            CounterKind.COUNTER, "cleanup");
+        this.failed = counters.register("cleanups_failed", "cleanups that failed (the engine could not rewrite its"
+            + " tables; the node's log says why): what they had not dropped is still there", CounterKind.COUNTER,
             "cleanup");
         this.dropped = counters.register("cleanup_records_dropped", "records cleanups dropped (ranges this node no"
             + " longer replicates)", CounterKind.COUNTER, "cleanup");
@@ -161,6 +165,7 @@ final class RangeCleanup {
             events.accept("cleanup dropped " + count + " records of ranges this node no longer replicates");
         } catch (RuntimeException | Error e) {
             // an Error too (the JVM's InternalError for a fault under a mapped file): reported, not lost on the thread
+            failed.incrementRelease();
             events.accept("cleanup failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         } finally {
             lastMillis.setRelease((System.nanoTime() - started) / 1_000_000);

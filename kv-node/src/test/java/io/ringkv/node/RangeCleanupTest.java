@@ -132,6 +132,7 @@ class RangeCleanupTest {
         }
         assertEquals(List.of("cleanup failed: a fault occurred in an unsafe memory access operation"), events);
         assertEquals(List.of(), cleaned, "a failed cleanup does not clear the leftovers mark");
+        assertEquals(1, counters.value("cleanups_failed"));
     }
 
     /** @return a, replicating (Long.MAX_VALUE, 0], and b, the rest, one copy each */

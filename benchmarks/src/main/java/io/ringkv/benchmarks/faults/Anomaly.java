@@ -34,6 +34,8 @@ public record Anomaly(Kind kind, String key, String explanation, List<Op> eviden
         HINTS_NOT_DRAINED("hints not delivered within the bound"),
         /** after the hints drained, a node's repair pass did not end in time, or a session of it failed */
         REPAIR_FAILED("repair pass failed"),
+        /** after the repair passes, a node's cleanup (which purges the tombstones they covered) failed or did not end */
+        CLEANUP_FAILED("cleanup before the final reads failed"),
         /**
          * a join did not end with the node NORMAL, a leave with the node's process gone by itself with status 0, or a
          * removal with the node, started again on its data, NORMAL after dropping its records, within the harness's

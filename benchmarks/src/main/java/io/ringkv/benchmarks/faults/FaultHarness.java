@@ -24,6 +24,10 @@ public final class FaultHarness {
     static final long QUIET_MILLIS = 10_000;
     /** the longest wait for one node's repair pass */
     private static final long REPAIR_MILLIS = 600_000;
+    /** How long the nodes may hold tombstone purges after the passes (gossip spreading the leftovers' end). */
+    private static final long PURGES_FREE_MILLIS = 60_000;
+    /** How long one node's cleanup before the final reads may take. */
+    private static final long CLEANUP_MILLIS = 120_000;
     /** how often a node is asked for a repair pass during the workload */
     private static final long REPAIR_EVERY_MILLIS = 15_000;
     /** the longest wait for every node's hints to be delivered after the quiet spell */
@@ -128,11 +132,16 @@ public final class FaultHarness {
         log("repairing each node (anti-entropy) before the final reads");
         List<LocalCluster.RepairPass> repairs = cluster.repairEach(REPAIR_MILLIS);
         log("tombstones after the passes: %s", cluster.tombstones());
-        // the passes covered every range on a settled ring: a cleanup on each node rewrites its tables and purges
-        // every tombstone past the grace, and the reads below then check that no deleted key came back
-        Map<Integer, String> cleanups = cluster.cleanUpEach(REPAIR_MILLIS);
+        // the passes covered every range on a settled ring: once no node holds purges (leftovers of a late join or
+        // leave cleaned up first), a cleanup on each node rewrites its tables and purges every tombstone past the
+        // grace, and the reads below then check that no deleted key came back
+        String purgesHeld = cluster.awaitPurgesFree(PURGES_FREE_MILLIS);
+        if (purgesHeld != null) {
+            log("%s: the cleanups below purge nothing there", purgesHeld);
+        }
+        Map<Integer, String> cleanups = cluster.cleanUpEach(CLEANUP_MILLIS);
         log("cleanups after the passes: %s", cleanups);
-        String purges = cluster.tombstones();
+        String purges = (purgesHeld == null ? "" : purgesHeld + "; ") + cluster.tombstones();
         log("tombstones after the cleanups: %s", purges);
         List<Op> ops = history.ops();
         List<String> keys = ops.stream().map(Op::key).distinct().toList();
@@ -162,6 +171,12 @@ public final class FaultHarness {
             anomalies.add(new Anomaly(Anomaly.Kind.NOT_SETTLED, null, "within " + SETTLE_MILLIS / 1000
                 + " s of the heal:\n\n```\n" + settleProblem + "```", List.of()));
         }
+        cleanups.forEach((node, outcome) -> {
+            if (!"ok".equals(outcome)) {
+                anomalies.add(new Anomaly(Anomaly.Kind.CLEANUP_FAILED, null, "node" + node + ": " + outcome,
+                    List.of()));
+            }
+        });
         for (Nemesis.Membership change : nemesis.memberships()) {
             if (change.problem() != null) {
                 anomalies.add(new Anomaly(Anomaly.Kind.MEMBERSHIP_FAILED, null, change.fault().describe() + ": "

@@ -418,7 +418,9 @@ final class LocalCluster implements AutoCloseable {
         Map<Integer, String> outcomes = new TreeMap<>();
         for (ClusterNode node : members()) {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-            long before = number(info(node, "cleanup"), "cleanups_completed");
+            Map<String, String> cleanupBefore = info(node, "cleanup");
+            long before = number(cleanupBefore, "cleanups_completed");
+            long failedBefore = number(cleanupBefore, "cleanups_failed");
             long compactionsBefore = number(info(node, "storage"), "storage_compactions");
             String outcome = null;
             boolean started = false;
@@ -434,6 +436,10 @@ final class LocalCluster implements AutoCloseable {
                         outcome = "no answer: " + e.getMessage();
                     }
                 } else if (cleanupEnded(info(node, "cleanup"), before)) {
+                    if (number(info(node, "cleanup"), "cleanups_failed") > failedBefore) {
+                        outcome = "failed (the node's log says why)";
+                        break;
+                    }
                     outcome = "ok";
                     // the storage counters reach INFO within a second or two (the storage stage publishes them)
                     long seen = System.nanoTime() + METRICS_WAIT_NANOS;
@@ -449,6 +455,32 @@ final class LocalCluster implements AutoCloseable {
             outcomes.put(node.index(), outcome == null ? "did not end within " + timeoutMillis / 1000 + " s" : outcome);
         }
         return outcomes;
+    }
+
+    /**
+     * Waits until no member holds tombstone purges ({@code repair_purges_held}: a ring moving, or some node holding
+     * leftovers), starting a cleanup on each member that holds leftovers meanwhile, at most {@code timeoutMillis}.
+     *
+     * @return null once none holds them, else which still do
+     */
+    String awaitPurgesFree(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (true) {
+            List<String> holding = new ArrayList<>();
+            for (ClusterNode node : members()) {
+                if (number(info(node, "repair"), "repair_purges_held") != 0) {
+                    holding.add("node" + node.index());
+                }
+                cleanUpLeftovers(node);
+            }
+            if (holding.isEmpty()) {
+                return null;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return "purges still held on " + holding + " after " + timeoutMillis / 1000 + " s";
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
     }
 
     /**
