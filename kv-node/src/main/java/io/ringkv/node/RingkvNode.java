@@ -13,6 +13,7 @@ import io.ringkv.api.ErrorCode;
 import io.ringkv.api.KvException;
 import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
+import io.ringkv.api.NodeId;
 import io.ringkv.node.auth.Authenticator;
 import io.ringkv.node.auth.ProtectedMode;
 import io.ringkv.node.auth.Users;
@@ -50,6 +51,7 @@ import io.ringkv.node.service.KeyValueService;
 import io.ringkv.node.service.ReplicatedKeyValueService;
 import io.ringkv.node.transport.AeronTransport;
 import io.ringkv.replication.Coordinator;
+import io.ringkv.replication.LivenessView;
 import io.ringkv.replication.Replication;
 import io.ringkv.replication.ReplicationConfig;
 import io.ringkv.ring.Ring;
@@ -237,7 +239,17 @@ public final class RingkvNode implements AutoCloseable {
             // every record the replica writes updates its range's live hash tree, so repairs need no full scan
             LiveTrees liveTrees = new LiveTrees(RepairConfig.DEFAULT.leafCount());
             // the generation (persisted, always greater) keeps every dot this node issues new, even on a wiped disk
-            replication = new Replication(context, membership.ring(), storage, hintStage, membership::isAlive,
+            replication = new Replication(context, membership.ring(), storage, hintStage, new LivenessView() {
+                    @Override
+                    public boolean isAlive(NodeId node) {
+                        return membership.isAlive(node);
+                    }
+
+                    @Override
+                    public long generation(NodeId node) {
+                        return membership.generationOf(node);
+                    }
+                },
                 replicationConfig, config.hints(), state.generation(), liveTrees);
             // a node on new data serves nothing until it shows itself: members may still take it for an earlier run
             // of its id (until they judge that one DOWN), whose data it does not hold

@@ -34,6 +34,11 @@ final class HintTasks {
     private static final byte PRE_EXPIRY_FORMAT = 1;
     /** The byte after the owner's id in the key of its down mark (a hint's key has a 0 byte there). */
     private static final byte MARK = 1;
+    /** A down mark's version: format, down-since millis and the owner's generation. */
+    private static final int MARK_BYTES = 1 + 2 * Long.BYTES;
+    /** A down mark written before the owner's generation was kept in it. */
+    private static final int MARK_BYTES_NO_GENERATION = 1 + Long.BYTES;
+    private static final long[] NO_MARK = {Long.MIN_VALUE, 0};
     /** Format byte, created millis, CRC-32C. */
     private static final int HEADER_BYTES = 1 + 8 + 4;
     /**
@@ -60,9 +65,10 @@ final class HintTasks {
 
     /**
      * One owner's hints found by {@link #summarize}: how many, how many bytes, the corrupt ones, and since when the
-     * owner was down by the holder's mark ({@link #storeDownMark}; {@link Long#MIN_VALUE} without one).
+     * owner was down by the holder's mark ({@link #storeDownMark}; {@link Long#MIN_VALUE} without one), and the run
+     * of the owner the mark is of ({@code downGeneration}: its gossip generation then, 0 when unknown).
      */
-    record Summary(int count, long bytes, List<Long> corrupt, long downSinceMillis) {
+    record Summary(int count, long bytes, List<Long> corrupt, long downSinceMillis, long downGeneration) {
         /** @return true when the owner has hint records here (not only a mark) */
         boolean hasHints() {
             return count > 0 || !corrupt.isEmpty();
@@ -113,13 +119,14 @@ final class HintTasks {
     }
 
     /**
-     * Marks {@code owner} down since {@code sinceMillis} (wall clock), beside its hints: a holder that restarts while
-     * the owner stays down dates the owner's hint window from it. One record per owner, under a key no hint has (the
-     * owner's id and a 1 byte, where a hint's has a 0 byte and a sequence), at the owner's hint token.
+     * Marks {@code owner} down since {@code sinceMillis} (wall clock), in its run {@code generation} (its gossip
+     * generation, 0 when unknown), beside its hints: a holder that restarts while the owner stays down, in that run,
+     * dates the owner's hint window from it. One record per owner, under a key no hint has (the owner's id and a 1
+     * byte, where a hint's has a 0 byte and a sequence), at the owner's hint token.
      */
-    static void storeDownMark(StorageEngine engine, NodeId owner, long sinceMillis) {
-        engine.put(ownerToken(owner), markKey(owner), ByteBuffer.allocate(9).put(FORMAT).putLong(sinceMillis).array(),
-            new byte[0]);
+    static void storeDownMark(StorageEngine engine, NodeId owner, long sinceMillis, long generation) {
+        engine.put(ownerToken(owner), markKey(owner), ByteBuffer.allocate(MARK_BYTES).put(FORMAT).putLong(sinceMillis)
+            .putLong(generation).array(), new byte[0]);
     }
 
     /** Deletes {@code owner}'s down mark (it was heard alive, or left the ring). */
@@ -135,7 +142,8 @@ final class HintTasks {
     /** @return the owner of a down mark with a readable time, or null for any other record */
     private static NodeId markOwnerOf(StorageRecord record) {
         byte[] key = record.key().toByteArray();
-        if (key.length < 2 || key[key.length - 1] != MARK || record.version().length != 9
+        int length = record.version().length;
+        if (key.length < 2 || key[key.length - 1] != MARK || length != MARK_BYTES && length != MARK_BYTES_NO_GENERATION
             || record.version()[0] != FORMAT) {
             return null;
         }
@@ -188,14 +196,16 @@ final class HintTasks {
         Map<NodeId, int[]> counts = new HashMap<>();
         Map<NodeId, long[]> sizes = new HashMap<>();
         Map<NodeId, List<Long>> corrupt = new HashMap<>();
-        Map<NodeId, Long> marks = new HashMap<>();
+        Map<NodeId, long[]> marks = new HashMap<>();
         engine.scan(0, 0, record -> {
             if (record.isTombstone()) {
                 return true;
             }
             NodeId marked = markOwnerOf(record);
             if (marked != null) {
-                marks.put(marked, ByteBuffer.wrap(record.version(), 1, 8).getLong());
+                ByteBuffer mark = ByteBuffer.wrap(record.version(), 1, record.version().length - 1);
+                // a mark from before the generation was kept: its run is unknown (0)
+                marks.put(marked, new long[] {mark.getLong(), mark.remaining() >= Long.BYTES ? mark.getLong() : 0});
                 return true;
             }
             NodeId owner = ownerOf(record);
@@ -219,7 +229,7 @@ final class HintTasks {
         for (NodeId owner : union(counts.keySet(), corrupt.keySet(), marks.keySet())) {
             summaries.put(owner, new Summary(counts.getOrDefault(owner, new int[1])[0],
                 sizes.getOrDefault(owner, new long[1])[0], corrupt.getOrDefault(owner, List.of()),
-                marks.getOrDefault(owner, Long.MIN_VALUE)));
+                marks.getOrDefault(owner, NO_MARK)[0], marks.getOrDefault(owner, NO_MARK)[1]));
         }
         return summaries;
     }

@@ -75,6 +75,11 @@ public final class HintedHandoff implements TimerHandler {
      */
     private final Map<NodeId, Long> downSince = new HashMap<>();
     /**
+     * The run (gossip generation) of each replica timed in {@link #downSince}: a later run known here ends that
+     * absence (the replica was up meanwhile, unseen by this node) and starts a new one.
+     */
+    private final Map<NodeId, Long> downGenerations = new HashMap<>();
+    /**
      * The replicas that may have a down mark on the hint store (written, or whose write or delete failed): one is
      * written with a replica's first hint while it is DOWN, and deleted once it is heard alive or leaves the ring.
      */
@@ -89,6 +94,8 @@ public final class HintedHandoff implements TimerHandler {
      * node then does not start the hint window again for a replica down all along.
      */
     private final Map<NodeId, Long> markedSinceMillis = new HashMap<>();
+    /** The run of the replica each of those marks is of (its gossip generation then; 0 when unknown). */
+    private final Map<NodeId, Long> markedGenerations = new HashMap<>();
     /** The replicas judged alive at some time in this run: an earlier run's mark of one of them is out of date. */
     private final java.util.Set<NodeId> aliveInThisRun = new java.util.HashSet<>();
     /**
@@ -193,7 +200,7 @@ public final class HintedHandoff implements TimerHandler {
                 loaded = true;
                 summaries.forEach((owner, summary) -> {
                     if (summary.downSinceMillis() != Long.MIN_VALUE) {
-                        restoreMark(owner, summary.downSinceMillis());
+                        restoreMark(owner, summary.downSinceMillis(), summary.downGeneration());
                     }
                     if (!summary.hasHints()) {
                         return;
@@ -219,11 +226,13 @@ public final class HintedHandoff implements TimerHandler {
     /**
      * An earlier run marked {@code owner} down since {@code sinceMillis}: a window this run started for it already
      * (judged DOWN before the summary was read) is moved back to then, or this run's first judgment starts there. A
-     * replica heard alive since, or off the ring, ended that absence: its mark goes.
+     * replica heard alive since, off the ring, or restarted since (a later run of it known here: it was up while this
+     * node was not), ended that absence: its mark goes.
      */
-    private void restoreMark(NodeId owner, long sinceMillis) {
+    private void restoreMark(NodeId owner, long sinceMillis, long generation) {
         marked.add(owner);
-        if (!ring.contains(owner) || liveness.isAlive(owner) || aliveInThisRun.contains(owner)) {
+        if (!ring.contains(owner) || liveness.isAlive(owner) || aliveInThisRun.contains(owner)
+            || restartedSince(owner, generation)) {
             clearMark(owner);
             return;
         }
@@ -231,15 +240,48 @@ public final class HintedHandoff implements TimerHandler {
         Long since = downSince.get(owner);
         if (since == null) {
             markedSinceMillis.put(owner, sinceMillis);
+            markedGenerations.put(owner, generation);
         } else {
             downSince.put(owner, Math.min(since, downAt(sinceMillis, context.clock().monotonicNanos())));
         }
     }
 
-    /** @return when {@code owner}, judged DOWN {@code now}, counts as down since for its hint window */
+    /** @return whether a run of {@code owner} later than the marked one ({@code generation}, 0: unknown) is known */
+    private boolean restartedSince(NodeId owner, long generation) {
+        return generation != 0 && liveness.generation(owner) > generation;
+    }
+
+    /**
+     * @return when {@code owner}, judged DOWN {@code now}, counts as down since for its hint window: since its mark of
+     *     an earlier run, unless gossip has brought a later run of it since (whose own absence then starts now, and is
+     *     marked afresh)
+     */
     private long firstJudgedDown(NodeId owner, long now) {
         Long mark = markedSinceMillis.remove(owner);
+        Long generation = markedGenerations.remove(owner);
+        if (mark != null && generation != null && restartedSince(owner, generation)) {
+            markedNow.remove(owner);
+            mark = null;
+        }
+        downGenerations.put(owner, mark != null && generation != null && generation != 0 ? generation
+            : liveness.generation(owner));
         return mark == null ? now : downAt(mark, now);
+    }
+
+    /**
+     * @return since when {@code owner}, judged DOWN {@code now}, counts as down: as timed so far, or from {@code now}
+     *     when gossip brought a later run of it than the one timed (that one ended unseen), whose mark is written anew
+     */
+    private long downSince(NodeId owner, long now) {
+        long since = downSince.computeIfAbsent(owner, o -> firstJudgedDown(o, now));
+        Long timed = downGenerations.get(owner);
+        if (timed != null && restartedSince(owner, timed)) {
+            since = now;
+            downSince.put(owner, now);
+            downGenerations.put(owner, liveness.generation(owner));
+            markedNow.remove(owner);
+        }
+        return since;
     }
 
     /**
@@ -254,7 +296,8 @@ public final class HintedHandoff implements TimerHandler {
         marked.add(owner);
         long sinceMillis = context.clock().wallClockMillis() - (now - sinceNanos) / 1_000_000;
         // a failed write is written again with the next hint
-        writeStore(owner, engine -> HintTasks.storeDownMark(engine, owner, sinceMillis), () -> { },
+        long generation = liveness.generation(owner);
+        writeStore(owner, engine -> HintTasks.storeDownMark(engine, owner, sinceMillis, generation), () -> { },
             () -> markedNow.remove(owner));
     }
 
@@ -295,7 +338,9 @@ public final class HintedHandoff implements TimerHandler {
         // a node off the ring is no longer timed: should its id come back and go down, its window starts then, not
         // at a down time from before it left
         downSince.keySet().removeIf(id -> !newRing.contains(id));
+        downGenerations.keySet().removeIf(id -> !newRing.contains(id));
         markedSinceMillis.keySet().removeIf(id -> !newRing.contains(id));
+        markedGenerations.keySet().removeIf(id -> !newRing.contains(id));
         for (NodeId gone : marked.stream().filter(id -> !newRing.contains(id)).toList()) {
             clearMark(gone);
         }
@@ -316,7 +361,7 @@ public final class HintedHandoff implements TimerHandler {
                Consumer<WriteOutcome> done) {
         long now = context.clock().monotonicNanos();
         if (!liveness.isAlive(owner)) {
-            long since = downSince.computeIfAbsent(owner, o -> firstJudgedDown(o, now));
+            long since = downSince(owner, now);
             // marked even when past the window, so that a restart does not open the window again
             markDown(owner, since, now);
             if (now - since > config.windowNanos()) {
@@ -483,13 +528,15 @@ public final class HintedHandoff implements TimerHandler {
         for (io.ringkv.api.Node node : ring.nodes()) {
             if (liveness.isAlive(node.id())) {
                 downSince.remove(node.id());
+                downGenerations.remove(node.id());
                 markedSinceMillis.remove(node.id());
+                markedGenerations.remove(node.id());
                 aliveInThisRun.add(node.id());
                 if (marked.contains(node.id())) {
                     clearMark(node.id());
                 }
             } else {
-                long since = downSince.computeIfAbsent(node.id(), id -> firstJudgedDown(id, now));
+                long since = downSince(node.id(), now);
                 Target target = targets.get(node.id());
                 if (target != null && target.count > 0) {
                     // hints stored before the summary was read wrote no mark

@@ -14,4 +14,12 @@ public interface LivenessView {
 
     /** @return true when {@code node} is believed alive */
     boolean isAlive(NodeId node);
+
+    /**
+     * @return the latest run of {@code node} known here (its gossip generation: a restarted node has a greater one), 0
+     *     when unknown; this default knows none
+     */
+    default long generation(NodeId node) {
+        return 0;
+    }
 }

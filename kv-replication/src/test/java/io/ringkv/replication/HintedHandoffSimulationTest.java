@@ -613,6 +613,69 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aHolderRestartedAfterItsReplicaRestartedAndWentDownAgainDatesTheWindowFromTheNewRun() {
+        holderRestartedAfterItsReplicaRestarted(false);
+    }
+
+    @Test
+    void aLaterRunOfADownReplicaLearnedAfterTheHoldersFirstJudgmentStartsANewWindow() {
+        // the restarted holders first judge the replica by the run they remember; gossip brings the later one after
+        holderRestartedAfterItsReplicaRestarted(true);
+    }
+
+    private static void holderRestartedAfterItsReplicaRestarted(boolean learnedLate) {
+        Set<NodeId> down = new HashSet<>();
+        Map<NodeId, Long> generations = new HashMap<>();
+        LivenessView liveness = new LivenessView() {
+            @Override
+            public boolean isAlive(NodeId node) {
+                return !down.contains(node);
+            }
+
+            @Override
+            public long generation(NodeId node) {
+                return generations.getOrDefault(node, 1L);
+            }
+        };
+        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
+        TestCluster cluster = new TestCluster(31, NODES, CONFIG, window, liveness, Set.of());
+        NodeId absent = cluster.ids.get(1);
+        List<NodeId> holders = others(cluster, absent);
+        cutOff(cluster, down, absent);
+        writeKeysOwnedBy(cluster, absent, "first", 10);
+        cluster.sim.runFor(3_000 * MS);
+        // the holders go down; meanwhile the replica starts again (a later run, as gossip will tell) and goes down
+        // again, which the holders, being down, do not see
+        holders.forEach(cluster.sim::crash);
+        if (!learnedLate) {
+            generations.put(absent, 2L);
+        }
+        cluster.sim.runFor(6_000 * MS);
+        holders.forEach(cluster.sim::restart);
+        if (learnedLate) {
+            cluster.sim.runFor(2_000 * MS);
+            generations.put(absent, 2L);
+            cluster.sim.runFor(2_000 * MS);
+        } else {
+            cluster.sim.runFor(4_000 * MS);
+        }
+        // 13 s after the first absence's mark, 4 s after the holders saw the replica down again: inside the window
+        // of the run that is down now
+        int pending = cluster.hintsPending();
+        int late = writeKeysOwnedBy(cluster, absent, "late", 10).size();
+        cluster.sim.runFor(1_000 * MS);
+        assertEquals(0, cluster.hintCounter(HintCounter.DROPPED_WINDOW),
+            "hints refused by the window of the replica's earlier run");
+        assertEquals(pending + late, cluster.hintsPending());
+        // that window closes in its turn: 11 s after the holders' restart, or after the later run was learned
+        cluster.sim.runFor((learnedLate ? 8_000 : 6_000) * MS);
+        writeKeysOwnedBy(cluster, absent, "later", 10);
+        cluster.sim.runFor(1_000 * MS);
+        assertTrue(cluster.hintCounter(HintCounter.DROPPED_WINDOW) > 0, "the new run's window never closed");
+        assertTrue(cluster.sim.handlerFailures().isEmpty(), cluster.sim.handlerFailures().toString());
+    }
+
+    @Test
     void aNodeThatLeftTheRingAndCameBackStartsAFreshWindowWhenItIsDownAgain() {
         Set<NodeId> down = new HashSet<>();
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);

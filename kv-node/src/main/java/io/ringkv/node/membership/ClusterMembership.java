@@ -237,6 +237,12 @@ public final class ClusterMembership implements Gossiper.Listener {
         return gossiper.isAlive(node);
     }
 
+    /** @return the latest run (gossip generation) of {@code node} this node knows, 0 when it knows none; agent thread */
+    public long generationOf(NodeId node) {
+        io.ringkv.gossip.EndpointState state = gossiper.state(node);
+        return state == null ? 0 : state.generation();
+    }
+
     /** @return the latest view, from any thread */
     public ClusterSnapshot snapshot() {
         return snapshot;
