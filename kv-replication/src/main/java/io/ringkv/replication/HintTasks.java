@@ -34,10 +34,8 @@ final class HintTasks {
     private static final byte PRE_EXPIRY_FORMAT = 1;
     /** The byte after the owner's id in the key of its down mark (a hint's key has a 0 byte there). */
     private static final byte MARK = 1;
-    /** A down mark's version: format, down-since millis and the owner's generation. */
-    private static final int MARK_BYTES = 1 + 2 * Long.BYTES;
-    /** A down mark written before the owner's generation was kept in it. */
-    private static final int MARK_BYTES_NO_GENERATION = 1 + Long.BYTES;
+    /** A down mark's version: format and down-since millis (its value: the owner's run, empty when unknown). */
+    private static final int MARK_BYTES = 1 + Long.BYTES;
     private static final long[] NO_MARK = {Long.MIN_VALUE, 0};
     /** Format byte, created millis, CRC-32C. */
     private static final int HEADER_BYTES = 1 + 8 + 4;
@@ -125,8 +123,10 @@ final class HintTasks {
      * byte, where a hint's has a 0 byte and a sequence), at the owner's hint token.
      */
     static void storeDownMark(StorageEngine engine, NodeId owner, long sinceMillis, long generation) {
+        // the run goes in the value, so that a node of an earlier version, which reads the version alone, still
+        // reads (and deletes) the mark
         engine.put(ownerToken(owner), markKey(owner), ByteBuffer.allocate(MARK_BYTES).put(FORMAT).putLong(sinceMillis)
-            .putLong(generation).array(), new byte[0]);
+            .array(), ByteBuffer.allocate(Long.BYTES).putLong(generation).array());
     }
 
     /** Deletes {@code owner}'s down mark (it was heard alive, or left the ring). */
@@ -142,8 +142,7 @@ final class HintTasks {
     /** @return the owner of a down mark with a readable time, or null for any other record */
     private static NodeId markOwnerOf(StorageRecord record) {
         byte[] key = record.key().toByteArray();
-        int length = record.version().length;
-        if (key.length < 2 || key[key.length - 1] != MARK || length != MARK_BYTES && length != MARK_BYTES_NO_GENERATION
+        if (key.length < 2 || key[key.length - 1] != MARK || record.version().length != MARK_BYTES
             || record.version()[0] != FORMAT) {
             return null;
         }
@@ -203,9 +202,10 @@ final class HintTasks {
             }
             NodeId marked = markOwnerOf(record);
             if (marked != null) {
-                ByteBuffer mark = ByteBuffer.wrap(record.version(), 1, record.version().length - 1);
-                // a mark from before the generation was kept: its run is unknown (0)
-                marks.put(marked, new long[] {mark.getLong(), mark.remaining() >= Long.BYTES ? mark.getLong() : 0});
+                byte[] run = record.value();
+                // a mark from before the run was kept has an empty value: its run is unknown (0)
+                marks.put(marked, new long[] {ByteBuffer.wrap(record.version(), 1, Long.BYTES).getLong(),
+                    run.length >= Long.BYTES ? ByteBuffer.wrap(run).getLong() : 0});
                 return true;
             }
             NodeId owner = ownerOf(record);

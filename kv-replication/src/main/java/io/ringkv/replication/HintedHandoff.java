@@ -243,6 +243,10 @@ public final class HintedHandoff implements TimerHandler {
             markedGenerations.put(owner, generation);
         } else {
             downSince.put(owner, Math.min(since, downAt(sinceMillis, context.clock().monotonicNanos())));
+            // timed from the mark now: by the mark's run too, unless a later one was known at the first judgment
+            if (generation != 0) {
+                downGenerations.merge(owner, generation, Math::max);
+            }
         }
     }
 
@@ -296,7 +300,8 @@ public final class HintedHandoff implements TimerHandler {
         marked.add(owner);
         long sinceMillis = context.clock().wallClockMillis() - (now - sinceNanos) / 1_000_000;
         // a failed write is written again with the next hint
-        long generation = liveness.generation(owner);
+        // the run the window is timed by (a mark rewritten must not pair its time with another run)
+        long generation = downGenerations.getOrDefault(owner, liveness.generation(owner));
         writeStore(owner, engine -> HintTasks.storeDownMark(engine, owner, sinceMillis, generation), () -> { },
             () -> markedNow.remove(owner));
     }
@@ -541,6 +546,10 @@ public final class HintedHandoff implements TimerHandler {
                 if (target != null && target.count > 0) {
                     // hints stored before the summary was read wrote no mark
                     markDown(node.id(), since, now);
+                } else if (loaded && marked.contains(node.id()) && !markedNow.contains(node.id())) {
+                    // a mark of an absence that ended unseen (a later run of the replica is known), and no hint
+                    // to write a new one beside: it goes, lest a restart of this node trust it
+                    clearMark(node.id());
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.ringkv.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.ringkv.api.NodeId;
 import io.ringkv.storage.EngineConfig;
@@ -10,7 +11,6 @@ import io.ringkv.storage.StorageEngines;
 import io.ringkv.storage.StorageRecord;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +43,8 @@ class DownMarkTest {
                 mark[0] = record;
                 return false;
             });
-            // the earlier layout: format and time only
-            engine.put(mark[0].token(), mark[0].key(), Arrays.copyOf(mark[0].version(), 1 + Long.BYTES), new byte[0]);
+            // the earlier layout: no run in the value
+            engine.put(mark[0].token(), mark[0].key(), mark[0].version(), new byte[0]);
             Map<NodeId, HintTasks.Summary> summaries = HintTasks.summarize(engine,
                 HintTasks.engineLimits(ReplicationConfig.DEFAULT), Long.MAX_VALUE);
             assertEquals(1_234, summaries.get(OWNER).downSinceMillis());
@@ -52,7 +52,7 @@ class DownMarkTest {
             // a version of any other length is no mark
             engine.put(mark[0].token(), mark[0].key(), ByteBuffer.allocate(12).put(mark[0].version()[0]).array(),
                 new byte[0]);
-            assertEquals(null, HintTasks.summarize(engine, HintTasks.engineLimits(ReplicationConfig.DEFAULT),
+            assertNull(HintTasks.summarize(engine, HintTasks.engineLimits(ReplicationConfig.DEFAULT),
                 Long.MAX_VALUE).get(OWNER));
         }
     }

@@ -667,8 +667,9 @@ class HintedHandoffSimulationTest {
         assertEquals(0, cluster.hintCounter(HintCounter.DROPPED_WINDOW),
             "hints refused by the window of the replica's earlier run");
         assertEquals(pending + late, cluster.hintsPending());
-        // that window closes in its turn: 11 s after the holders' restart, or after the later run was learned
-        cluster.sim.runFor((learnedLate ? 8_000 : 6_000) * MS);
+        // that window closes in its turn: 12 s after the holders' restart, or after the later run was learned (each
+        // judged at a delivery tick, up to 1 s later)
+        cluster.sim.runFor((learnedLate ? 9_000 : 7_000) * MS);
         writeKeysOwnedBy(cluster, absent, "later", 10);
         cluster.sim.runFor(1_000 * MS);
         assertTrue(cluster.hintCounter(HintCounter.DROPPED_WINDOW) > 0, "the new run's window never closed");
