@@ -64,6 +64,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
     static final int HELLO_SCHEMA_ID = 0x7F00;
     /** A node says hello to one peer at most this often, however many of its datagrams fail. */
     private static final long HELLO_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A media driver that beat this recently is live (Aeron's own driver timeout). */
+    static final long DRIVER_ACTIVE_MILLIS = 10_000;
     /** The hello's template that says hello only; {@link #HELLO_ASK} also asks the peer to say hello back. */
     private static final int HELLO_SAY = 1;
     private static final int HELLO_ASK = 2;
@@ -146,6 +148,12 @@ public final class AeronTransport implements Transport, AutoCloseable {
         for (Map.Entry<NodeId, PeerAddress> entry : config.peers().entrySet()) {
             addPeer(entry.getKey(), entry.getValue());
         }
+        // the driver below deletes its directory on start: another live node's, it would break that node
+        String other = otherDriver(config.aeronDirectory(), ProcessHandle.current().pid());
+        if (other != null) {
+            throw new KvException(ErrorCode.INVALID_CONFIGURATION, other + ": stop that node first, or start this"
+                + " one with another --id or peer port (starting would delete the directory under it)");
+        }
         this.driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(config.aeronDirectory().toString())
             .threadingMode(ThreadingMode.INVOKER)
@@ -203,6 +211,45 @@ public final class AeronTransport implements Transport, AutoCloseable {
      * @throws KvException with {@code INVALID_CONFIGURATION} when two peers' ids hash alike, or
      *     {@code STORAGE_FAILURE} when the media driver cannot start
      */
+    /**
+     * @return what holds {@code directory} when the media driver there belongs to a live process other than
+     *     {@code selfPid} and beat within {@value #DRIVER_ACTIVE_MILLIS} ms (a node with the same id and peer port
+     *     running on this machine), else null: no driver there, a process gone (killed: its directory is stale), or
+     *     one stopped for longer
+     */
+    static String otherDriver(java.nio.file.Path directory, long selfPid) {
+        java.nio.file.Path cnc = directory.resolve(io.aeron.CncFileDescriptor.CNC_FILE);
+        if (!java.nio.file.Files.isRegularFile(cnc)) {
+            return null;
+        }
+        long pid;
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(cnc)) {
+            ByteBuffer meta = ByteBuffer.allocate(io.aeron.CncFileDescriptor.META_DATA_LENGTH)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            while (meta.hasRemaining() && channel.read(meta, meta.position()) > 0) {
+                // reads the metadata whole
+            }
+            if (meta.hasRemaining()) {
+                return null;
+            }
+            pid = meta.getLong(io.aeron.CncFileDescriptor.pidOffset(0));
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        if (pid == selfPid || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return null;
+        }
+        try {
+            if (!io.aeron.CommonContext.isDriverActive(directory.toFile(), DRIVER_ACTIVE_MILLIS, message -> { })) {
+                return null;
+            }
+        } catch (RuntimeException e) {
+            // a file of another layout (another Aeron version): not a driver this node can tell is live
+            return null;
+        }
+        return "process " + pid + " runs a media driver in " + directory + " (a node with this id and peer port)";
+    }
+
     public static AeronTransport start(TransportConfig config) {
         return start(config, new CounterRegistry(TransportCounter.values().length
             + AeronTransportCounter.values().length));

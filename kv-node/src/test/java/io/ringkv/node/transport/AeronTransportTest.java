@@ -2,6 +2,8 @@ package io.ringkv.node.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +69,18 @@ class AeronTransportTest {
     void stop() {
         a.close();
         b.close();
+    }
+
+    @Test
+    void aLiveDriverOfAnotherProcessInTheDirectoryIsNamedAndAGoneOneIsNot() {
+        Path directory = TransportConfig.defaultAeronDirectory(A, a.listenAddress(), dataDirectory.resolve("a"));
+        // a's driver, as a process other than this one would see it (this JVM is alive and a's driver beats)
+        String other = AeronTransport.otherDriver(directory, -1);
+        assertNotNull(other);
+        assertTrue(other.contains("process " + ProcessHandle.current().pid()), other);
+        assertNull(AeronTransport.otherDriver(directory, ProcessHandle.current().pid()), "its own driver");
+        a.close();
+        assertNull(AeronTransport.otherDriver(directory, -1), "a driver closed (its directory deleted)");
     }
 
     @Test
