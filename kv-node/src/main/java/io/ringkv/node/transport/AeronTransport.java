@@ -64,7 +64,7 @@ public final class AeronTransport implements Transport, AutoCloseable {
     static final int HELLO_SCHEMA_ID = 0x7F00;
     /** A node says hello to one peer at most this often, however many of its datagrams fail. */
     private static final long HELLO_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** A media driver that beat this recently is live (Aeron's own driver timeout). */
+    /** A media driver that beat this recently is live, at least (Aeron's own driver timeout). */
     static final long DRIVER_ACTIVE_MILLIS = 10_000;
     /** The hello's template that says hello only; {@link #HELLO_ASK} also asks the peer to say hello back. */
     private static final int HELLO_SAY = 1;
@@ -152,7 +152,8 @@ public final class AeronTransport implements Transport, AutoCloseable {
         String other = otherDriver(config.aeronDirectory(), ProcessHandle.current().pid());
         if (other != null) {
             throw new KvException(ErrorCode.INVALID_CONFIGURATION, other + ": stop that node first, or start this"
-                + " one with another --id or peer port (starting would delete the directory under it)");
+                + " one with another --id or peer port (starting would delete the directory under it); should that"
+                + " process be no node, delete " + config.aeronDirectory());
         }
         this.driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName(config.aeronDirectory().toString())
@@ -206,50 +207,65 @@ public final class AeronTransport implements Transport, AutoCloseable {
     }
 
     /**
-     * Starts the embedded media driver and subscribes on the node's listen address.
-     *
-     * @throws KvException with {@code INVALID_CONFIGURATION} when two peers' ids hash alike, or
-     *     {@code STORAGE_FAILURE} when the media driver cannot start
-     */
-    /**
      * @return what holds {@code directory} when the media driver there belongs to a live process other than
-     *     {@code selfPid} and beat within {@value #DRIVER_ACTIVE_MILLIS} ms (a node with the same id and peer port
-     *     running on this machine), else null: no driver there, a process gone (killed: its directory is stale), or
-     *     one stopped for longer
+     *     {@code selfPid} (one that started before the driver: not a process that took a dead one's id since) and
+     *     beat within that driver's own liveness timeout (at least {@value #DRIVER_ACTIVE_MILLIS} ms, so a node
+     *     stopped for a while, which may serve again, counts): a node with the same id and peer port on this machine.
+     *     Null otherwise: no driver there, a file this node cannot read, a process gone (killed: its directory is
+     *     stale), or one stopped for longer.
      */
     static String otherDriver(java.nio.file.Path directory, long selfPid) {
         java.nio.file.Path cnc = directory.resolve(io.aeron.CncFileDescriptor.CNC_FILE);
         if (!java.nio.file.Files.isRegularFile(cnc)) {
             return null;
         }
-        long pid;
+        java.nio.MappedByteBuffer mapped;
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(cnc)) {
-            ByteBuffer meta = ByteBuffer.allocate(io.aeron.CncFileDescriptor.META_DATA_LENGTH)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            while (meta.hasRemaining() && channel.read(meta, meta.position()) > 0) {
-                // reads the metadata whole
-            }
-            if (meta.hasRemaining()) {
+            if (channel.size() < io.aeron.CncFileDescriptor.META_DATA_LENGTH) {
                 return null;
             }
-            pid = meta.getLong(io.aeron.CncFileDescriptor.pidOffset(0));
-        } catch (java.io.IOException e) {
-            return null;
-        }
-        if (pid == selfPid || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        } catch (java.io.IOException | RuntimeException e) {
             return null;
         }
         try {
-            if (!io.aeron.CommonContext.isDriverActive(directory.toFile(), DRIVER_ACTIVE_MILLIS, message -> { })) {
+            UnsafeBuffer meta = io.aeron.CncFileDescriptor.createMetaDataBuffer(mapped);
+            if (meta.getIntVolatile(io.aeron.CncFileDescriptor.cncVersionOffset(0)) == 0) {
+                return null; // a driver still starting (or one that died starting): nothing to tell live yet
+            }
+            long pid = io.aeron.CncFileDescriptor.pid(meta);
+            java.util.Optional<ProcessHandle> process = pid == selfPid ? java.util.Optional.empty()
+                : ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            if (process.isEmpty()) {
                 return null;
             }
+            long driverStartMillis = io.aeron.CncFileDescriptor.startTimestampMs(meta);
+            java.util.Optional<java.time.Instant> processStart = process.get().info().startInstant();
+            if (processStart.isPresent() && processStart.get().toEpochMilli() > driverStartMillis + 2_000) {
+                return null; // the driver's process died, and its id went to a process started since
+            }
+            long timeoutMillis = Math.max(DRIVER_ACTIVE_MILLIS,
+                TimeUnit.NANOSECONDS.toMillis(io.aeron.CncFileDescriptor.clientLivenessTimeoutNs(meta)));
+            if (!io.aeron.CommonContext.isDriverActive(timeoutMillis, message -> { }, mapped)) {
+                return null;
+            }
+            return "process " + pid + " runs a media driver in " + directory + " (a node with this id and peer"
+                + " port)";
         } catch (RuntimeException e) {
             // a file of another layout (another Aeron version): not a driver this node can tell is live
             return null;
+        } finally {
+            org.agrona.IoUtil.unmap(mapped);
         }
-        return "process " + pid + " runs a media driver in " + directory + " (a node with this id and peer port)";
     }
 
+    /**
+     * Starts the embedded media driver and subscribes on the node's listen address.
+     *
+     * @throws KvException with {@code INVALID_CONFIGURATION} when two peers' ids hash alike, or another live
+     *     process's media driver holds the directory ({@link #otherDriver}); {@code STORAGE_FAILURE} when the media
+     *     driver cannot start
+     */
     public static AeronTransport start(TransportConfig config) {
         return start(config, new CounterRegistry(TransportCounter.values().length
             + AeronTransportCounter.values().length));
