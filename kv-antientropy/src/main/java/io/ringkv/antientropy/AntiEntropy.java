@@ -913,7 +913,7 @@ public final class AntiEntropy implements TimerHandler {
                     return;
                 }
                 countHealed(digest);
-                sendDigest(session, leaf, digest.entries());
+                sendDigest(session, leaf, digest);
             });
         if (!queued) {
             reply(sender, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.BUSY, 0, true, 0,
@@ -921,15 +921,13 @@ public final class AntiEntropy implements TimerHandler {
         }
     }
 
-    private void sendDigest(Served session, int leaf, List<RepairMessage.Entry> entries) {
-        long listing = 0;
-        for (RepairMessage.Entry entry : entries) {
-            listing ^= entry.hash();
-        }
+    private void sendDigest(Served session, int leaf, RepairTasks.Digest digest) {
+        // the scan's name: two scans of the same records cut their chunks alike
+        long listing = digest.hashes();
         List<RepairMessage.Entry> chunk = new ArrayList<>();
         int bytes = 0;
         int index = 0;
-        for (RepairMessage.Entry entry : entries) {
+        for (RepairMessage.Entry entry : digest.entries()) {
             int size = RepairCodec.entryBytes(entry.key());
             if (!chunk.isEmpty() && bytes + size > CHUNK_BYTES) {
                 reply(session.peer, codec.encodeDigestReply(session.id, leaf, RepairMessage.Status.OK, index++, false,

@@ -20,8 +20,11 @@ final class RepairTasks {
     record Tree(long[] leaves, boolean live) {
     }
 
-    /** One leaf's keys, and whether the scan corrected the live tree's hash of the leaf. */
-    record Digest(List<RepairMessage.Entry> entries, boolean healed) {
+    /**
+     * One leaf's keys, the XOR of their hashes (the scan's name in its digest replies), and whether the scan corrected
+     * the live tree's hash of the leaf.
+     */
+    record Digest(List<RepairMessage.Entry> entries, long hashes, boolean healed) {
     }
 
     /** @return the range's leaf hashes: the live tree's when it is ready for exactly this shape, else from a scan */
@@ -59,7 +62,7 @@ final class RepairTasks {
             entries.add(new RepairMessage.Entry(record.token(), record.key().toByteArray(), hash));
             return true;
         });
-        return new Digest(entries, live.heal(shape, leaf, before, scanned[0]));
+        return new Digest(entries, scanned[0], live.heal(shape, leaf, before, scanned[0]));
     }
 
     /** @return what rebuilding {@code range}'s live tree from a scan of the engine did */
