@@ -90,12 +90,10 @@ public final class HintedHandoff implements TimerHandler {
      */
     private final java.util.Set<NodeId> markedNow = new java.util.HashSet<>();
     /**
-     * Since when earlier runs marked each replica down (wall clock), until this run first judges it: a restart of this
-     * node then does not start the hint window again for a replica down all along.
+     * Since when, and in which of its runs, earlier runs marked each replica down, until this run first judges it: a
+     * restart of this node then does not start the hint window again for a replica down all along.
      */
-    private final Map<NodeId, Long> markedSinceMillis = new HashMap<>();
-    /** The run of the replica each of those marks is of (its gossip generation then; 0 when unknown). */
-    private final Map<NodeId, Long> markedGenerations = new HashMap<>();
+    private final Map<NodeId, EarlierMark> earlierMarks = new HashMap<>();
     /** The replicas judged alive at some time in this run: an earlier run's mark of one of them is out of date. */
     private final java.util.Set<NodeId> aliveInThisRun = new java.util.HashSet<>();
     /**
@@ -239,8 +237,7 @@ public final class HintedHandoff implements TimerHandler {
         markedNow.add(owner);
         Long since = downSince.get(owner);
         if (since == null) {
-            markedSinceMillis.put(owner, sinceMillis);
-            markedGenerations.put(owner, generation);
+            earlierMarks.put(owner, new EarlierMark(sinceMillis, generation));
         } else {
             downSince.put(owner, Math.min(since, downAt(sinceMillis, context.clock().monotonicNanos())));
             // timed from the mark now: by the mark's run too, unless a later one was known at the first judgment
@@ -261,15 +258,14 @@ public final class HintedHandoff implements TimerHandler {
      *     marked afresh)
      */
     private long firstJudgedDown(NodeId owner, long now) {
-        Long mark = markedSinceMillis.remove(owner);
-        Long generation = markedGenerations.remove(owner);
-        if (mark != null && generation != null && restartedSince(owner, generation)) {
+        EarlierMark mark = earlierMarks.remove(owner);
+        if (mark != null && restartedSince(owner, mark.generation())) {
             markedNow.remove(owner);
             mark = null;
         }
-        downGenerations.put(owner, mark != null && generation != null && generation != 0 ? generation
+        downGenerations.put(owner, mark != null && mark.generation() != 0 ? mark.generation()
             : liveness.generation(owner));
-        return mark == null ? now : downAt(mark, now);
+        return mark == null ? now : downAt(mark.sinceMillis(), now);
     }
 
     /**
@@ -344,8 +340,7 @@ public final class HintedHandoff implements TimerHandler {
         // at a down time from before it left
         downSince.keySet().removeIf(id -> !newRing.contains(id));
         downGenerations.keySet().removeIf(id -> !newRing.contains(id));
-        markedSinceMillis.keySet().removeIf(id -> !newRing.contains(id));
-        markedGenerations.keySet().removeIf(id -> !newRing.contains(id));
+        earlierMarks.keySet().removeIf(id -> !newRing.contains(id));
         for (NodeId gone : marked.stream().filter(id -> !newRing.contains(id)).toList()) {
             clearMark(gone);
         }
@@ -534,8 +529,7 @@ public final class HintedHandoff implements TimerHandler {
             if (liveness.isAlive(node.id())) {
                 downSince.remove(node.id());
                 downGenerations.remove(node.id());
-                markedSinceMillis.remove(node.id());
-                markedGenerations.remove(node.id());
+                earlierMarks.remove(node.id());
                 aliveInThisRun.add(node.id());
                 if (marked.contains(node.id())) {
                     clearMark(node.id());
@@ -1218,5 +1212,9 @@ public final class HintedHandoff implements TimerHandler {
             }
             return false;
         }
+    }
+
+    /** An earlier run's down mark of a replica: since when (wall clock), and its run then (0 when unknown). */
+    private record EarlierMark(long sinceMillis, long generation) {
     }
 }
