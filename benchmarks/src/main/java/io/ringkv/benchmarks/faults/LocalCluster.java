@@ -435,17 +435,18 @@ final class LocalCluster implements AutoCloseable {
                     } catch (IOException e) {
                         outcome = "no answer: " + e.getMessage();
                     }
-                } else if (cleanupEnded(info(node, "cleanup"), before)) {
-                    if (number(info(node, "cleanup"), "cleanups_failed") > failedBefore) {
+                } else {
+                    Map<String, String> cleanup = info(node, "cleanup");
+                    if (cleanupEnded(cleanup, before) && number(cleanup, "cleanups_failed") > failedBefore) {
                         outcome = "failed (the node's log says why)";
-                        break;
-                    }
-                    outcome = "ok";
-                    // the storage counters reach INFO within a second or two (the storage stage publishes them)
-                    long seen = System.nanoTime() + METRICS_WAIT_NANOS;
-                    while (number(info(node, "storage"), "storage_compactions") <= compactionsBefore
-                        && System.nanoTime() - seen < 0) {
-                        Thread.sleep(POLL_MILLIS);
+                    } else if (cleanupEnded(cleanup, before)) {
+                        outcome = "ok";
+                        // the storage counters reach INFO within a second or two (the storage stage publishes them)
+                        long seen = System.nanoTime() + METRICS_WAIT_NANOS;
+                        while (number(info(node, "storage"), "storage_compactions") <= compactionsBefore
+                            && System.nanoTime() - seen < 0) {
+                            Thread.sleep(POLL_MILLIS);
+                        }
                     }
                 }
                 if (outcome == null) {
