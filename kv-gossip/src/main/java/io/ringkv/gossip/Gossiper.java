@@ -345,6 +345,29 @@ public final class Gossiper {
         return liveness(node) != Liveness.DOWN && !leftAt.containsKey(node);
     }
 
+    /**
+     * Whether {@code node} was surely up after this node judged it DOWN, when it knew the node's state at
+     * {@code generation} and {@code version} (0: unknown): a later generation of it is known now, or the same one at a
+     * version further past {@code version} than its heartbeats in twice the detector's down-after silence. That many
+     * beats cannot all predate the judgment: at most a down-after silence of them went unheard before it (the
+     * margin covers the rounds' jitter and the state changes that also take a version). A node that was partitioned
+     * off, healed, and went down again while this node was down shows so to it only this way.
+     *
+     * @return true when the absence timed from {@code (generation, version)} ended since; false when that is
+     *     unknown
+     */
+    public boolean upAfter(NodeId node, long generation, long version) {
+        EndpointState known = state(node);
+        if (known == null || generation == 0) {
+            return false;
+        }
+        if (known.generation() != generation) {
+            return known.generation() > generation;
+        }
+        long beatsBeforeDown = Math.ceilDiv(detector.downAfterNanos(), config.intervalNanos());
+        return version > 0 && known.version() - version > 2 * beatsBeforeDown;
+    }
+
     /** @return what gossip did so far: its counters, as registered in the node's registry */
     public CounterSet<GossipCounter> counters() {
         return counters;

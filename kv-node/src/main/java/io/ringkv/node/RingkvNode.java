@@ -249,6 +249,16 @@ public final class RingkvNode implements AutoCloseable {
                     public long generation(NodeId node) {
                         return membership.generationOf(node);
                     }
+
+                    @Override
+                    public long version(NodeId node) {
+                        return membership.versionOf(node);
+                    }
+
+                    @Override
+                    public boolean upAfter(NodeId node, long generation, long version) {
+                        return membership.upAfter(node, generation, version);
+                    }
                 },
                 replicationConfig, config.hints(), state.generation(), liveTrees);
             // a node on new data serves nothing until it shows itself: members may still take it for an earlier run

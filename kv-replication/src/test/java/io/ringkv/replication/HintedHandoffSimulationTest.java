@@ -623,9 +623,30 @@ class HintedHandoffSimulationTest {
         holderRestartedAfterItsReplicaRestarted(true);
     }
 
+    @Test
+    void aHolderRestartedAfterItsReplicaCameBackUnseenAndWentDownAgainDatesTheWindowFromTheNewAbsence() {
+        // the replica did not restart: a partition healed, and it beat on in the same run, while the holders were down
+        holderRestartedAfterItsReplicaRestarted(false, true);
+    }
+
+    @Test
+    void aDownReplicaBeatingOnInItsRunLearnedAfterTheHoldersFirstJudgmentStartsANewWindow() {
+        holderRestartedAfterItsReplicaRestarted(true, true);
+    }
+
     private static void holderRestartedAfterItsReplicaRestarted(boolean learnedLate) {
+        holderRestartedAfterItsReplicaRestarted(learnedLate, false);
+    }
+
+    /**
+     * @param beatOn the replica comes back in the same run (its version grows past the view's slack) rather than in
+     *     a later run
+     */
+    private static void holderRestartedAfterItsReplicaRestarted(boolean learnedLate, boolean beatOn) {
         Set<NodeId> down = new HashSet<>();
         Map<NodeId, Long> generations = new HashMap<>();
+        Map<NodeId, Long> versions = new HashMap<>();
+        long slack = 60;
         LivenessView liveness = new LivenessView() {
             @Override
             public boolean isAlive(NodeId node) {
@@ -636,25 +657,38 @@ class HintedHandoffSimulationTest {
             public long generation(NodeId node) {
                 return generations.getOrDefault(node, 1L);
             }
+
+            @Override
+            public long version(NodeId node) {
+                return versions.getOrDefault(node, 10L);
+            }
+
+            @Override
+            public boolean upAfter(NodeId node, long generation, long version) {
+                // as gossip judges it: a later run, or the same run further on than a down judgment leaves unheard
+                return generation != 0 && (generation(node) > generation
+                    || generation(node) == generation && version > 0 && version(node) - version > slack);
+            }
         };
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
         TestCluster cluster = new TestCluster(31, NODES, CONFIG, window, liveness, Set.of());
         NodeId absent = cluster.ids.get(1);
+        Runnable comesBack = beatOn ? () -> versions.put(absent, 10 + slack + 1) : () -> generations.put(absent, 2L);
         List<NodeId> holders = others(cluster, absent);
         cutOff(cluster, down, absent);
         writeKeysOwnedBy(cluster, absent, "first", 10);
         cluster.sim.runFor(3_000 * MS);
-        // the holders go down; meanwhile the replica starts again (a later run, as gossip will tell) and goes down
-        // again, which the holders, being down, do not see
+        // the holders go down; meanwhile the replica comes back (a later run, or its run beating on, as gossip will
+        // tell) and goes down again, which the holders, being down, do not see
         holders.forEach(cluster.sim::crash);
         if (!learnedLate) {
-            generations.put(absent, 2L);
+            comesBack.run();
         }
         cluster.sim.runFor(6_000 * MS);
         holders.forEach(cluster.sim::restart);
         if (learnedLate) {
             cluster.sim.runFor(2_000 * MS);
-            generations.put(absent, 2L);
+            comesBack.run();
             cluster.sim.runFor(2_000 * MS);
         } else {
             cluster.sim.runFor(4_000 * MS);

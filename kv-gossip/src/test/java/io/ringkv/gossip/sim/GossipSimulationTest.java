@@ -119,6 +119,92 @@ class GossipSimulationTest {
     }
 
     /**
+     * Where a node stood when judged DOWN shows whether it was up after: a crashed node's last beats, learned late or
+     * not, never do, nor do beats only a node cut off with it heard before it crashed; a node cut off from every
+     * other for longer than a down judgment's worth of beats, reached again and cut off again, does on every node
+     * (as it does to a node that was down while it was reachable, which never saw it alive); a restart does too.
+     */
+    @Test
+    void aNodeJudgedDownShowsItWasUpAfterOnlyOnceItBeatOnOrRestarted() {
+        SimulationSeeds.run(getClass(), "aNodeJudgedDownShowsItWasUpAfterOnlyOnceItBeatOnOrRestarted", MODULE, 3,
+            seed -> {
+                GossipCluster cluster = new GossipCluster(seed, 8, GossipFigures.config(), GossipFigures.fixed());
+                cluster.awaitFullMembership(30);
+                NodeId crashed = cluster.ids().get(5);
+                NodeId cutOff = cluster.ids().get(6);
+                List<NodeId> others = cluster.ids().stream().filter(id -> !id.equals(cutOff)).toList();
+                cluster.simulation().crash(crashed);
+                cluster.simulation().network().partition(List.of(cutOff), others);
+                cluster.runRounds(35);
+                java.util.Map<NodeId, EndpointState> judged = new java.util.HashMap<>();
+                for (NodeId id : others) {
+                    if (!id.equals(crashed)) {
+                        Gossiper gossiper = cluster.gossiper(id);
+                        assertEquals(Liveness.DOWN, gossiper.liveness(cutOff), id.value());
+                        judged.put(id, gossiper.state(cutOff));
+                        EndpointState last = gossiper.state(crashed);
+                        assertFalse(gossiper.upAfter(crashed, last.generation(), last.version()), id.value());
+                        // a state of unknown run or version tells nothing
+                        assertFalse(gossiper.upAfter(crashed, 0, 0), id.value());
+                        assertFalse(gossiper.upAfter(crashed, last.generation(), 0), id.value());
+                    }
+                }
+                // the cut-off node beats on alone, is reached again for three rounds, and is cut off again
+                cluster.runRounds(70);
+                cluster.simulation().network().heal();
+                cluster.runRounds(3);
+                cluster.simulation().network().partition(List.of(cutOff), others);
+                cluster.runRounds(35);
+                for (java.util.Map.Entry<NodeId, EndpointState> entry : judged.entrySet()) {
+                    Gossiper gossiper = cluster.gossiper(entry.getKey());
+                    EndpointState then = entry.getValue();
+                    assertEquals(Liveness.DOWN, gossiper.liveness(cutOff), entry.getKey().value());
+                    assertTrue(gossiper.upAfter(cutOff, then.generation(), then.version()),
+                        entry.getKey() + " did not see the cut-off node beat on: " + gossiper.state(cutOff));
+                    // where it stands now is no sign of it being up after
+                    EndpointState now = gossiper.state(cutOff);
+                    assertFalse(gossiper.upAfter(cutOff, now.generation(), now.version()), entry.getKey().value());
+                }
+                // a later run of the crashed node
+                java.util.Map<NodeId, EndpointState> last = new java.util.HashMap<>();
+                judged.keySet().forEach(id -> last.put(id, cluster.gossiper(id).state(crashed)));
+                cluster.simulation().restart(crashed);
+                cluster.runRounds(15);
+                cluster.simulation().crash(crashed);
+                cluster.runRounds(35);
+                for (java.util.Map.Entry<NodeId, EndpointState> entry : last.entrySet()) {
+                    Gossiper gossiper = cluster.gossiper(entry.getKey());
+                    assertTrue(gossiper.upAfter(crashed, entry.getValue().generation(), entry.getValue().version()),
+                        entry.getKey().value());
+                }
+                // beats the others never heard before they judged a node DOWN, made before it crashed (it was cut
+                // off with one other node, which heard them), reach them later: no sign of it being up after
+                cluster.simulation().network().heal();
+                cluster.runRounds(40);
+                NodeId lost = cluster.ids().get(3);
+                NodeId witness = cluster.ids().get(4);
+                List<NodeId> rest = cluster.ids().stream().filter(id -> !id.equals(lost) && !id.equals(witness)
+                    && !id.equals(crashed)).toList();
+                cluster.simulation().network().partition(List.of(lost, witness), rest);
+                cluster.runRounds(10);
+                cluster.simulation().crash(lost);
+                cluster.runRounds(30);
+                java.util.Map<NodeId, EndpointState> before = new java.util.HashMap<>();
+                rest.forEach(id -> before.put(id, cluster.gossiper(id).state(lost)));
+                cluster.simulation().network().heal();
+                cluster.runRounds(10);
+                for (NodeId id : rest) {
+                    Gossiper gossiper = cluster.gossiper(id);
+                    EndpointState then = before.get(id);
+                    assertEquals(Liveness.DOWN, gossiper.liveness(lost), id.value());
+                    assertTrue(gossiper.state(lost).version() > then.version(),
+                        id + " never learned the beats only the witness heard: " + gossiper.state(lost));
+                    assertFalse(gossiper.upAfter(lost, then.generation(), then.version()), id.value());
+                }
+            });
+    }
+
+    /**
      * A node that announced LEFT (a decommission) counts as alive nowhere, though it still runs and gossips: the
      * failure detector stops judging a node once it left, so its last judgement (ALIVE) would otherwise stand, and
      * streams, repairs and hints would keep waiting on it.
