@@ -327,13 +327,17 @@ public final class MessageCodec {
         int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         int blockLength = headerDecoder.blockLength();
         int version = headerDecoder.version();
-        require(version == MessageHeaderDecoder.SCHEMA_VERSION, "schema version " + version + "; this node speaks "
-            + MessageHeaderDecoder.SCHEMA_VERSION);
-        require(bodyOffset + blockLength <= end, "block length " + blockLength + " exceeds the message");
+        if (version != MessageHeaderDecoder.SCHEMA_VERSION) {
+            throw malformed("schema version " + version + "; this node speaks " + MessageHeaderDecoder.SCHEMA_VERSION);
+        }
+        if (bodyOffset + blockLength > end) {
+            throw malformed("block length " + blockLength + " exceeds the message");
+        }
         int schemaBlock = schemaBlockLength(headerDecoder.templateId());
         // the fields are read at the schema's offsets: a shorter block would have them read past the message
-        require(blockLength >= schemaBlock, "block length " + blockLength + " is shorter than the schema's "
-            + schemaBlock);
+        if (blockLength < schemaBlock) {
+            throw malformed("block length " + blockLength + " is shorter than the schema's " + schemaBlock);
+        }
         return switch (headerDecoder.templateId()) {
             case PutDecoder.TEMPLATE_ID -> decodePut(buffer, bodyOffset, blockLength, version, end);
             case HintedPutDecoder.TEMPLATE_ID -> decodeHintedPut(buffer, bodyOffset, blockLength, version, end);
@@ -372,10 +376,12 @@ public final class MessageCodec {
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         PutDecoder.VersionsDecoder group = d.versions();
         // each entry's fields are read at the schema's offsets: a shorter entry would read past it
-        require(group.actingBlockLength() >= PutDecoder.VersionsDecoder.sbeBlockLength(), "versions entries of "
-            + group.actingBlockLength() + " bytes, shorter than the schema's");
-        require(group.count() >= 1 && group.count() <= maxSiblings, "put carries " + group.count()
-            + " versions; 1 to " + maxSiblings + " allowed");
+        if (group.actingBlockLength() < PutDecoder.VersionsDecoder.sbeBlockLength()) {
+            throw malformed("versions entries of " + group.actingBlockLength() + " bytes, shorter than the schema's");
+        }
+        if (group.count() < 1 || group.count() > maxSiblings) {
+            throw malformed("put carries " + group.count() + " versions; 1 to " + maxSiblings + " allowed");
+        }
         List<Versioned> versions = new ArrayList<>(group.count());
         while (group.hasNext()) {
             group.next();
@@ -395,10 +401,12 @@ public final class MessageCodec {
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         HintedPutDecoder.VersionsDecoder group = d.versions();
         // each entry's fields are read at the schema's offsets: a shorter entry would read past it
-        require(group.actingBlockLength() >= HintedPutDecoder.VersionsDecoder.sbeBlockLength(), "versions entries of "
-            + group.actingBlockLength() + " bytes, shorter than the schema's");
-        require(group.count() >= 1 && group.count() <= maxSiblings, "hinted put carries " + group.count()
-            + " versions; 1 to " + maxSiblings + " allowed");
+        if (group.actingBlockLength() < HintedPutDecoder.VersionsDecoder.sbeBlockLength()) {
+            throw malformed("versions entries of " + group.actingBlockLength() + " bytes, shorter than the schema's");
+        }
+        if (group.count() < 1 || group.count() > maxSiblings) {
+            throw malformed("hinted put carries " + group.count() + " versions; 1 to " + maxSiblings + " allowed");
+        }
         List<Versioned> versions = new ArrayList<>(group.count());
         while (group.hasNext()) {
             group.next();
@@ -423,7 +431,9 @@ public final class MessageCodec {
         BooleanType retransmit = d.retransmit();
         require(retransmit != BooleanType.NULL_VAL, "retransmit flag is not 0 or 1");
         int expiryKind = d.expiryKind() & ~ONLY_IF_LIVE;
-        require(expiryKind < Expiry.Kind.values().length, "expiry kind " + expiryKind + " is unknown");
+        if (expiryKind >= Expiry.Kind.values().length) {
+            throw malformed("expiry kind " + expiryKind + " is unknown");
+        }
         Expiry expiry = new Expiry(Expiry.Kind.values()[expiryKind], d.expiryMillis(),
             (d.expiryKind() & ONLY_IF_LIVE) != 0);
         Key key = Key.of(bytes(d.limit(), d::keyLength, end, limits.maxKeyBytes(), "key", d::getKey), limits);
@@ -442,7 +452,9 @@ public final class MessageCodec {
         boolean nothingWritten = (d.errorCode() & NOTHING_WRITTEN) != 0;
         boolean supersededLive = (d.errorCode() & SUPERSEDED_LIVE) != 0;
         int code = d.errorCode() & ~(NOTHING_WRITTEN | SUPERSEDED_LIVE);
-        require(code <= ErrorCode.values().length, "unknown error code " + code);
+        if (code > ErrorCode.values().length) {
+            throw malformed("unknown error code " + code);
+        }
         require(code != 0 || !nothingWritten, "a success cannot have written nothing");
         require(code == 0 || !supersededLive, "a failure cannot have superseded a value");
         byte[] written = bytes(d.limit(), d::versionLength, end, MAX_VERSION_BYTES, "version", d::getVersion);
@@ -485,10 +497,12 @@ public final class MessageCodec {
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         GetResponseDecoder.VersionsDecoder group = d.versions();
         // each entry's fields are read at the schema's offsets: a shorter entry would read past it
-        require(group.actingBlockLength() >= GetResponseDecoder.VersionsDecoder.sbeBlockLength(), "versions entries of "
-            + group.actingBlockLength() + " bytes, shorter than the schema's");
-        require(group.count() <= maxSiblings, "reply carries " + group.count() + " versions, more than "
-            + maxSiblings);
+        if (group.actingBlockLength() < GetResponseDecoder.VersionsDecoder.sbeBlockLength()) {
+            throw malformed("versions entries of " + group.actingBlockLength() + " bytes, shorter than the schema's");
+        }
+        if (group.count() > maxSiblings) {
+            throw malformed("reply carries " + group.count() + " versions, more than " + maxSiblings);
+        }
         List<Versioned> versions = new ArrayList<>(group.count());
         while (group.hasNext()) {
             group.next();
@@ -504,15 +518,20 @@ public final class MessageCodec {
         long correlationId = d.correlationId();
         long token = d.token();
         long endToken = d.endToken();
-        require(endToken >= token, "scan end token " + endToken + " is before its start " + token);
+        if (endToken < token) {
+            throw malformed("scan end token " + endToken + " is before its start " + token);
+        }
         // the raw byte: the enum's decoder throws for a value it does not know, where a peer's bad flag is a
         // malformed message like any other
         short hasKeyRaw = d.hasKeyRaw();
-        require(hasKeyRaw == 0 || hasKeyRaw == 1, "hasKey flag is " + hasKeyRaw + ", not 0 or 1");
+        if (hasKeyRaw != 0 && hasKeyRaw != 1) {
+            throw malformed("hasKey flag is " + hasKeyRaw + ", not 0 or 1");
+        }
         BooleanType hasKey = hasKeyRaw == 1 ? BooleanType.TRUE : BooleanType.FALSE;
         int maxKeys = d.maxKeys();
-        require(maxKeys >= 1 && maxKeys <= MAX_SCAN_KEYS, "scan asks for " + maxKeys + " keys; 1 to "
-            + MAX_SCAN_KEYS + " allowed");
+        if (maxKeys < 1 || maxKeys > MAX_SCAN_KEYS) {
+            throw malformed("scan asks for " + maxKeys + " keys; 1 to " + MAX_SCAN_KEYS + " allowed");
+        }
         byte[] key = bytes(d.limit(), d::afterKeyLength, end, limits.maxKeyBytes(), "key", d::getAfterKey);
         return new Message.ScanRequest(correlationId, token, hasKey == BooleanType.TRUE ? Key.of(key, limits) : null,
             endToken, maxKeys);
@@ -524,16 +543,20 @@ public final class MessageCodec {
         long correlationId = d.correlationId();
         ReplyStatus status = status(d.statusRaw());
         short exhaustedRaw = d.exhaustedRaw();
-        require(exhaustedRaw == 0 || exhaustedRaw == 1, "exhausted flag is " + exhaustedRaw + ", not 0 or 1");
+        if (exhaustedRaw != 0 && exhaustedRaw != 1) {
+            throw malformed("exhausted flag is " + exhaustedRaw + ", not 0 or 1");
+        }
         BooleanType exhausted = exhaustedRaw == 1 ? BooleanType.TRUE : BooleanType.FALSE;
         long lastToken = d.lastToken();
         require(d.limit() + 4 <= end, "keys group header exceeds the message");
         ScanReplyDecoder.KeysDecoder group = d.keys();
         // each entry's fields are read at the schema's offsets: a shorter entry would read past it
-        require(group.actingBlockLength() >= ScanReplyDecoder.KeysDecoder.sbeBlockLength(), "keys entries of "
-            + group.actingBlockLength() + " bytes, shorter than the schema's");
-        require(group.count() <= MAX_SCAN_KEYS, "scan reply carries " + group.count() + " keys, more than "
-            + MAX_SCAN_KEYS);
+        if (group.actingBlockLength() < ScanReplyDecoder.KeysDecoder.sbeBlockLength()) {
+            throw malformed("keys entries of " + group.actingBlockLength() + " bytes, shorter than the schema's");
+        }
+        if (group.count() > MAX_SCAN_KEYS) {
+            throw malformed("scan reply carries " + group.count() + " keys, more than " + MAX_SCAN_KEYS);
+        }
         List<Key> keys = new ArrayList<>(group.count());
         while (group.hasNext()) {
             group.next();
@@ -575,10 +598,16 @@ public final class MessageCodec {
 
     /** Reads one var-data field after checking its declared length against the message end and its limit. */
     private static byte[] bytes(int at, java.util.function.LongSupplier length, int end, int max, String what, VarReader reader) {
-        require(at + VAR_HEADER <= end, what + " length exceeds the message");
+        if (at + VAR_HEADER > end) {
+            throw malformed(what + " length exceeds the message");
+        }
         long declared = length.getAsLong();
-        require(declared >= 0 && declared <= max, what + " is " + declared + " bytes; the limit is " + max);
-        require(at + VAR_HEADER + declared <= end, what + " length " + declared + " exceeds the message");
+        if (declared < 0 || declared > max) {
+            throw malformed(what + " is " + declared + " bytes; the limit is " + max);
+        }
+        if (at + VAR_HEADER + declared > end) {
+            throw malformed(what + " length " + declared + " exceeds the message");
+        }
         byte[] bytes = new byte[(int) declared];
         reader.read(bytes, 0, bytes.length);
         return bytes;
@@ -591,9 +620,17 @@ public final class MessageCodec {
         }
     }
 
+    /**
+     * Refuses a malformed message. A problem worth a computed text is checked at its call with {@link #malformed}
+     * instead: the text would otherwise be built for every message decoded.
+     */
     private static void require(boolean condition, String problem) {
         if (!condition) {
-            throw new KvException(ErrorCode.INVALID_ARGUMENT, "malformed replication message: " + problem);
+            throw malformed(problem);
         }
+    }
+
+    private static KvException malformed(String problem) {
+        return new KvException(ErrorCode.INVALID_ARGUMENT, "malformed replication message: " + problem);
     }
 }
