@@ -346,26 +346,26 @@ public final class Gossiper {
     }
 
     /**
-     * Whether {@code node} was surely up after this node judged it DOWN, when it knew the node's state at
-     * {@code generation} and {@code version} (0: unknown): a later generation of it is known now, or the same one at a
-     * version further past {@code version} than its heartbeats in twice the detector's down-after silence. That many
-     * beats cannot all predate the judgment: at most a down-after silence of them went unheard before it (the
-     * margin covers the rounds' jitter and the state changes that also take a version). A node that was partitioned
-     * off, healed, and went down again while this node was down shows so to it only this way.
+     * Whether {@code node} was surely up after {@code sinceNanos} (this node's monotonic clock; when this node judged
+     * it DOWN, say), when it was in its run {@code generation} (0: unknown) or earlier: a later generation of it is
+     * known now, or the newest state known here was made more than two rounds after then. Making times come from the
+     * ages relays report (a remembered state's is 30 days), so a node that was cut off, came back and went down
+     * again while this node was down shows so once gossip brings its later versions; versions it made before then
+     * and reached this node late do not (the margin covers the estimate's error). A node that left, or was removed
+     * (a version another node made for it), never shows so.
      *
-     * @return true when the absence timed from {@code (generation, version)} ended since; false when that is
-     *     unknown
+     * @return true when an absence of {@code node} that began at {@code sinceNanos} ended since; false when that
+     *     is unknown
      */
-    public boolean upAfter(NodeId node, long generation, long version) {
+    public boolean upAfter(NodeId node, long generation, long sinceNanos) {
         EndpointState known = state(node);
-        if (known == null || generation == 0) {
+        if (known == null || known.status() == NodeStatus.LEFT) {
             return false;
         }
-        if (known.generation() != generation) {
+        if (known.generation() != generation && generation != 0) {
             return known.generation() > generation;
         }
-        long beatsBeforeDown = Math.ceilDiv(detector.downAfterNanos(), config.intervalNanos());
-        return version > 0 && known.version() - version > 2 * beatsBeforeDown;
+        return membership.madeAt(node) - sinceNanos > 2 * config.intervalNanos();
     }
 
     /** @return what gossip did so far: its counters, as registered in the node's registry */

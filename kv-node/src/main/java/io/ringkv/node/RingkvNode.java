@@ -251,13 +251,8 @@ public final class RingkvNode implements AutoCloseable {
                     }
 
                     @Override
-                    public long version(NodeId node) {
-                        return membership.versionOf(node);
-                    }
-
-                    @Override
-                    public boolean upAfter(NodeId node, long generation, long version) {
-                        return membership.upAfter(node, generation, version);
+                    public boolean upAfter(NodeId node, long generation, long sinceNanos) {
+                        return membership.upAfter(node, generation, sinceNanos);
                     }
                 },
                 replicationConfig, config.hints(), state.generation(), liveTrees);

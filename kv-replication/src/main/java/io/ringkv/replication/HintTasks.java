@@ -34,12 +34,9 @@ final class HintTasks {
     private static final byte PRE_EXPIRY_FORMAT = 1;
     /** The byte after the owner's id in the key of its down mark (a hint's key has a 0 byte there). */
     private static final byte MARK = 1;
-    /**
-     * A down mark's version: format and down-since millis (its value: the owner's run and that run's version, both
-     * as this node knew them; empty when unknown, the run alone from a node that did not keep the version).
-     */
+    /** A down mark's version: format and down-since millis (its value: the owner's run, empty when unknown). */
     private static final int MARK_BYTES = 1 + Long.BYTES;
-    private static final long[] NO_MARK = {Long.MIN_VALUE, 0, 0};
+    private static final long[] NO_MARK = {Long.MIN_VALUE, 0};
     /** Format byte, created millis, CRC-32C. */
     private static final int HEADER_BYTES = 1 + 8 + 4;
     /**
@@ -67,11 +64,9 @@ final class HintTasks {
     /**
      * One owner's hints found by {@link #summarize}: how many, how many bytes, the corrupt ones, and since when the
      * owner was down by the holder's mark ({@link #storeDownMark}; {@link Long#MIN_VALUE} without one), and the run
-     * of the owner the mark is of ({@code downGeneration}: its gossip generation then, 0 when unknown) and the
-     * version of it the holder knew ({@code downVersion}, 0 when unknown).
+     * of the owner the mark is of ({@code downGeneration}: its gossip generation then, 0 when unknown).
      */
-    record Summary(int count, long bytes, List<Long> corrupt, long downSinceMillis, long downGeneration,
-                   long downVersion) {
+    record Summary(int count, long bytes, List<Long> corrupt, long downSinceMillis, long downGeneration) {
         /** @return true when the owner has hint records here (not only a mark) */
         boolean hasHints() {
             return count > 0 || !corrupt.isEmpty();
@@ -123,17 +118,15 @@ final class HintTasks {
 
     /**
      * Marks {@code owner} down since {@code sinceMillis} (wall clock), in its run {@code generation} (its gossip
-     * generation, 0 when unknown) at its {@code version} known then (0 when unknown), beside its hints: a holder that
-     * restarts while the owner stays down, in that run and without having beaten on since, dates the owner's hint
-     * window from it. One record per owner, under a key no hint has (the owner's id and a 1
+     * generation, 0 when unknown), beside its hints: a holder that restarts while the owner stays down, in that run,
+     * dates the owner's hint window from it. One record per owner, under a key no hint has (the owner's id and a 1
      * byte, where a hint's has a 0 byte and a sequence), at the owner's hint token.
      */
-    static void storeDownMark(StorageEngine engine, NodeId owner, long sinceMillis, long generation, long version) {
+    static void storeDownMark(StorageEngine engine, NodeId owner, long sinceMillis, long generation) {
         // the run goes in the value, so that a node of an earlier version, which reads the version alone, still
-        // reads (and deletes) the mark; the run's version after it, where a node that kept the run alone reads the
-        // run and nothing more
+        // reads (and deletes) the mark
         engine.put(ownerToken(owner), markKey(owner), ByteBuffer.allocate(MARK_BYTES).put(FORMAT).putLong(sinceMillis)
-            .array(), ByteBuffer.allocate(2 * Long.BYTES).putLong(generation).putLong(version).array());
+            .array(), ByteBuffer.allocate(Long.BYTES).putLong(generation).array());
     }
 
     /** Deletes {@code owner}'s down mark (it was heard alive, or left the ring). */
@@ -209,12 +202,10 @@ final class HintTasks {
             }
             NodeId marked = markOwnerOf(record);
             if (marked != null) {
-                ByteBuffer run = ByteBuffer.wrap(record.value());
-                // a mark from before the run was kept has an empty value: its run is unknown (0); one from before
-                // the run's version was kept has the run alone
+                byte[] run = record.value();
+                // a mark from before the run was kept has an empty value: its run is unknown (0)
                 marks.put(marked, new long[] {ByteBuffer.wrap(record.version(), 1, Long.BYTES).getLong(),
-                    run.remaining() >= Long.BYTES ? run.getLong() : 0,
-                    run.remaining() >= Long.BYTES ? run.getLong() : 0});
+                    run.length >= Long.BYTES ? ByteBuffer.wrap(run).getLong() : 0});
                 return true;
             }
             NodeId owner = ownerOf(record);
@@ -238,8 +229,7 @@ final class HintTasks {
         for (NodeId owner : union(counts.keySet(), corrupt.keySet(), marks.keySet())) {
             summaries.put(owner, new Summary(counts.getOrDefault(owner, new int[1])[0],
                 sizes.getOrDefault(owner, new long[1])[0], corrupt.getOrDefault(owner, List.of()),
-                marks.getOrDefault(owner, NO_MARK)[0], marks.getOrDefault(owner, NO_MARK)[1],
-                marks.getOrDefault(owner, NO_MARK)[2]));
+                marks.getOrDefault(owner, NO_MARK)[0], marks.getOrDefault(owner, NO_MARK)[1]));
         }
         return summaries;
     }

@@ -75,11 +75,11 @@ public final class HintedHandoff implements TimerHandler {
      */
     private final Map<NodeId, Long> downSince = new HashMap<>();
     /**
-     * Where each replica timed in {@link #downSince} stood when this node judged it down (its gossip run and version):
-     * once gossip shows it up after that ({@link LivenessView#upAfter}: a later run, or the same run beating on), that
-     * absence ended unseen by this node and a new one starts.
+     * The run (gossip generation) of each replica timed in {@link #downSince}: a later run known here, or a heartbeat
+     * of this one made after the time timed from ({@link LivenessView#upAfter}), ends that absence (the replica was
+     * up meanwhile, unseen by this node) and starts a new one.
      */
-    private final Map<NodeId, Beat> downBeats = new HashMap<>();
+    private final Map<NodeId, Long> downGenerations = new HashMap<>();
     /**
      * The replicas that may have a down mark on the hint store (written, or whose write or delete failed): one is
      * written with a replica's first hint while it is DOWN, and deleted once it is heard alive or leaves the ring.
@@ -199,8 +199,7 @@ public final class HintedHandoff implements TimerHandler {
                 loaded = true;
                 summaries.forEach((owner, summary) -> {
                     if (summary.downSinceMillis() != Long.MIN_VALUE) {
-                        restoreMark(owner, summary.downSinceMillis(),
-                            new Beat(summary.downGeneration(), summary.downVersion()));
+                        restoreMark(owner, summary.downSinceMillis(), summary.downGeneration());
                     }
                     if (!summary.hasHints()) {
                         return;
@@ -224,69 +223,67 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     /**
-     * An earlier run marked {@code owner} down since {@code sinceMillis}, standing at {@code beat}: a window this run
-     * started for it already (judged DOWN before the summary was read) is moved back to then, or this run's first
-     * judgment starts there. A replica heard alive since, off the ring, or up since by gossip (a later run of it, or
-     * its run beating on: it was up while this node was not), ended that absence: its mark goes.
+     * An earlier run marked {@code owner} down since {@code sinceMillis}: a window this run started for it already
+     * (judged DOWN before the summary was read) is moved back to then, or this run's first judgment starts there. A
+     * replica heard alive since, off the ring, or up since by gossip (a later run of it, or a heartbeat made after
+     * the mark's time: it was up while this node was not), ended that absence: its mark goes.
      */
-    private void restoreMark(NodeId owner, long sinceMillis, Beat beat) {
+    private void restoreMark(NodeId owner, long sinceMillis, long generation) {
         marked.add(owner);
         if (!ring.contains(owner) || liveness.isAlive(owner) || aliveInThisRun.contains(owner)
-            || upAfter(owner, beat)) {
+            || upAfter(owner, generation, downAt(sinceMillis, context.clock().monotonicNanos()))) {
             clearMark(owner);
             return;
         }
         markedNow.add(owner);
         Long since = downSince.get(owner);
         if (since == null) {
-            earlierMarks.put(owner, new EarlierMark(sinceMillis, beat));
+            earlierMarks.put(owner, new EarlierMark(sinceMillis, generation));
         } else {
             downSince.put(owner, Math.min(since, downAt(sinceMillis, context.clock().monotonicNanos())));
-            // timed from the mark now: by where the mark stood too, unless gossip showed a later beat at the first
-            // judgment (one this run judged no sign of the replica being up since the mark)
-            downBeats.merge(owner, beat, Beat::later);
+            // timed from the mark now: by the mark's run too, unless a later one was known at the first judgment
+            if (generation != 0) {
+                downGenerations.merge(owner, generation, Math::max);
+            }
         }
     }
 
-    /** @return whether {@code owner} is known to have been up after it stood at {@code beat} (0s: unknown) */
-    private boolean upAfter(NodeId owner, Beat beat) {
-        return liveness.upAfter(owner, beat.generation(), beat.version());
-    }
-
-    /** @return where gossip shows {@code owner} now: its latest run and that run's newest version known here */
-    private Beat beatNow(NodeId owner) {
-        return new Beat(liveness.generation(owner), liveness.version(owner));
+    /**
+     * @return whether {@code owner}, in its run {@code generation} (0: unknown) when down since {@code sinceNanos},
+     *     is known to have been up after: a later run of it, or a heartbeat made after then
+     */
+    private boolean upAfter(NodeId owner, long generation, long sinceNanos) {
+        return liveness.upAfter(owner, generation, sinceNanos);
     }
 
     /**
      * @return when {@code owner}, judged DOWN {@code now}, counts as down since for its hint window: since its mark of
-     *     an earlier run, unless gossip has shown it up since (a later run of it, or its run beating on, whose own
-     *     absence then starts now, and is marked afresh)
+     *     an earlier run, unless gossip has shown it up since (a later run of it, or a heartbeat made after the mark's
+     *     time, whose own absence then starts now, and is marked afresh)
      */
     private long firstJudgedDown(NodeId owner, long now) {
         EarlierMark mark = earlierMarks.remove(owner);
-        if (mark != null && upAfter(owner, mark.beat())) {
+        if (mark != null && upAfter(owner, mark.generation(), downAt(mark.sinceMillis(), now))) {
             markedNow.remove(owner);
             mark = null;
         }
-        // the mark's beat, or a later one gossip shows now that is no sign of the replica being up since (a mark of
-        // an unknown run or version learns it here)
-        downBeats.put(owner, mark == null ? beatNow(owner) : Beat.later(mark.beat(), beatNow(owner)));
+        downGenerations.put(owner, mark != null && mark.generation() != 0 ? mark.generation()
+            : liveness.generation(owner));
         return mark == null ? now : downAt(mark.sinceMillis(), now);
     }
 
     /**
      * @return since when {@code owner}, judged DOWN {@code now}, counts as down: as timed so far, or from {@code now}
-     *     when gossip showed it up after where it stood when timed (a later run, or its run beating on: that absence
-     *     ended unseen), whose mark is written anew
+     *     when gossip showed it up after the time timed from (a later run of it than the one timed, or a heartbeat made
+     *     after: that absence ended unseen), whose mark is written anew
      */
     private long downSince(NodeId owner, long now) {
         long since = downSince.computeIfAbsent(owner, o -> firstJudgedDown(o, now));
-        Beat timed = downBeats.get(owner);
-        if (timed != null && upAfter(owner, timed)) {
+        Long timed = downGenerations.get(owner);
+        if (timed != null && upAfter(owner, timed, since)) {
             since = now;
             downSince.put(owner, now);
-            downBeats.put(owner, beatNow(owner));
+            downGenerations.put(owner, liveness.generation(owner));
             markedNow.remove(owner);
         }
         return since;
@@ -304,11 +301,9 @@ public final class HintedHandoff implements TimerHandler {
         marked.add(owner);
         long sinceMillis = context.clock().wallClockMillis() - (now - sinceNanos) / 1_000_000;
         // a failed write is written again with the next hint
-        // where the replica stood when the window timed began (a mark rewritten must not pair its time with a later
-        // beat, which would make a restart of this node miss an absence ended meanwhile)
-        Beat beat = downBeats.getOrDefault(owner, beatNow(owner));
-        writeStore(owner, engine -> HintTasks.storeDownMark(engine, owner, sinceMillis, beat.generation(),
-            beat.version()), () -> { },
+        // the run the window is timed by (a mark rewritten must not pair its time with another run)
+        long generation = downGenerations.getOrDefault(owner, liveness.generation(owner));
+        writeStore(owner, engine -> HintTasks.storeDownMark(engine, owner, sinceMillis, generation), () -> { },
             () -> markedNow.remove(owner));
     }
 
@@ -349,7 +344,7 @@ public final class HintedHandoff implements TimerHandler {
         // a node off the ring is no longer timed: should its id come back and go down, its window starts then, not
         // at a down time from before it left
         downSince.keySet().removeIf(id -> !newRing.contains(id));
-        downBeats.keySet().removeIf(id -> !newRing.contains(id));
+        downGenerations.keySet().removeIf(id -> !newRing.contains(id));
         earlierMarks.keySet().removeIf(id -> !newRing.contains(id));
         for (NodeId gone : marked.stream().filter(id -> !newRing.contains(id)).toList()) {
             clearMark(gone);
@@ -538,7 +533,7 @@ public final class HintedHandoff implements TimerHandler {
         for (io.ringkv.api.Node node : ring.nodes()) {
             if (liveness.isAlive(node.id())) {
                 downSince.remove(node.id());
-                downBeats.remove(node.id());
+                downGenerations.remove(node.id());
                 earlierMarks.remove(node.id());
                 aliveInThisRun.add(node.id());
                 if (marked.contains(node.id())) {
@@ -1224,23 +1219,7 @@ public final class HintedHandoff implements TimerHandler {
         }
     }
 
-    /** An earlier run's down mark of a replica: since when (wall clock), and where it stood then. */
-    private record EarlierMark(long sinceMillis, Beat beat) {
-    }
-
-    /**
-     * Where gossip showed a replica: its run (gossip generation) and that run's version, each 0 when unknown.
-     *
-     * @param generation the run
-     * @param version the run's newest version known
-     */
-    private record Beat(long generation, long version) {
-        /** @return the later of two beats: the later run, or in one run the higher version */
-        static Beat later(Beat a, Beat b) {
-            if (a.generation != b.generation) {
-                return a.generation > b.generation ? a : b;
-            }
-            return a.version >= b.version ? a : b;
-        }
+    /** An earlier run's down mark of a replica: since when (wall clock), and its run then (0 when unknown). */
+    private record EarlierMark(long sinceMillis, long generation) {
     }
 }

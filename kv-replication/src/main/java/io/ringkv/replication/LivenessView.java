@@ -24,22 +24,14 @@ public interface LivenessView {
     }
 
     /**
-     * @return the newest version of {@code node}'s latest run known here (gossip's: it grows with every heartbeat the
-     *     node makes while up), 0 when unknown; this default knows none
-     */
-    default long version(NodeId node) {
-        return 0;
-    }
-
-    /**
-     * Whether {@code node} is known to have been up after this node judged it DOWN, when {@link #generation} and
-     * {@link #version} gave {@code generation} and {@code version} (0: unknown): a later run of it is known, or, where
-     * the view can tell, that run went on beating for longer after those than any silence ending in a DOWN judgment
-     * leaves unheard (it came back unseen, a healed partition, say). This default knows the first only.
+     * Whether {@code node} is known to have been up after {@code sinceNanos} (this node's monotonic clock), when it
+     * was in its run {@code generation} (0: unknown) or earlier: a later run of it is known, or, where the view can
+     * tell, it made a heartbeat after then (it came back unseen by this node: a partition healed while this node was
+     * down, say). This default knows the first only.
      *
-     * @return true when that absence of {@code node} surely ended since
+     * @return true when an absence of {@code node} that began at {@code sinceNanos} surely ended since
      */
-    default boolean upAfter(NodeId node, long generation, long version) {
+    default boolean upAfter(NodeId node, long generation, long sinceNanos) {
         return generation != 0 && generation(node) > generation;
     }
 }

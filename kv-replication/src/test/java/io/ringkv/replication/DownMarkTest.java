@@ -23,41 +23,32 @@ class DownMarkTest {
     }
 
     @Test
-    void aMarkKeepsTheTimeTheRunAndTheRunsVersionOfTheReplicaItMarks() {
+    void aMarkKeepsTheTimeAndTheRunOfTheReplicaItMarks() {
         try (StorageEngine engine = engine()) {
-            HintTasks.storeDownMark(engine, OWNER, 1_234, 77, 5_000);
+            HintTasks.storeDownMark(engine, OWNER, 1_234, 77);
             HintTasks.Summary summary = HintTasks.summarize(engine, HintTasks.engineLimits(ReplicationConfig.DEFAULT),
                 Long.MAX_VALUE).get(OWNER);
             assertEquals(1_234, summary.downSinceMillis());
             assertEquals(77, summary.downGeneration());
-            assertEquals(5_000, summary.downVersion());
             assertFalse(summary.hasHints());
         }
     }
 
     @Test
-    void aMarkWrittenBeforeRunsOrVersionsWereKeptReadsAsOfAnUnknownRunOrVersion() {
+    void aMarkWrittenBeforeRunsWereKeptReadsAsOfAnUnknownRun() {
         try (StorageEngine engine = engine()) {
-            HintTasks.storeDownMark(engine, OWNER, 1_234, 77, 5_000);
+            HintTasks.storeDownMark(engine, OWNER, 1_234, 77);
             StorageRecord[] mark = new StorageRecord[1];
             engine.scan(0, 0, record -> {
                 mark[0] = record;
                 return false;
             });
-            // the layout before versions were kept: the run alone in the value
-            engine.put(mark[0].token(), mark[0].key(), mark[0].version(),
-                ByteBuffer.allocate(Long.BYTES).putLong(77).array());
+            // the earlier layout: no run in the value
+            engine.put(mark[0].token(), mark[0].key(), mark[0].version(), new byte[0]);
             Map<NodeId, HintTasks.Summary> summaries = HintTasks.summarize(engine,
                 HintTasks.engineLimits(ReplicationConfig.DEFAULT), Long.MAX_VALUE);
             assertEquals(1_234, summaries.get(OWNER).downSinceMillis());
-            assertEquals(77, summaries.get(OWNER).downGeneration());
-            assertEquals(0, summaries.get(OWNER).downVersion());
-            // the layout before runs were kept: no run in the value
-            engine.put(mark[0].token(), mark[0].key(), mark[0].version(), new byte[0]);
-            summaries = HintTasks.summarize(engine, HintTasks.engineLimits(ReplicationConfig.DEFAULT), Long.MAX_VALUE);
-            assertEquals(1_234, summaries.get(OWNER).downSinceMillis());
             assertEquals(0, summaries.get(OWNER).downGeneration());
-            assertEquals(0, summaries.get(OWNER).downVersion());
             // a version of any other length is no mark
             engine.put(mark[0].token(), mark[0].key(), ByteBuffer.allocate(12).put(mark[0].version()[0]).array(),
                 new byte[0]);

@@ -630,7 +630,7 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
-    void aDownReplicaBeatingOnInItsRunLearnedAfterTheHoldersFirstJudgmentStartsANewWindow() {
+    void aDownReplicasLaterHeartbeatLearnedAfterTheHoldersFirstJudgmentStartsANewWindow() {
         holderRestartedAfterItsReplicaRestarted(true, true);
     }
 
@@ -639,14 +639,15 @@ class HintedHandoffSimulationTest {
     }
 
     /**
-     * @param beatOn the replica comes back in the same run (its version grows past the view's slack) rather than in
-     *     a later run
+     * @param beatOn the replica comes back in the same run (gossip brings a heartbeat it made while the holders were
+     *     down) rather than in a later run
      */
     private static void holderRestartedAfterItsReplicaRestarted(boolean learnedLate, boolean beatOn) {
         Set<NodeId> down = new HashSet<>();
         Map<NodeId, Long> generations = new HashMap<>();
-        Map<NodeId, Long> versions = new HashMap<>();
-        long slack = 60;
+        // when each node made its newest heartbeat known to the holders (the simulation's clock, which every node's
+        // monotonic clock reads here); 0: none known
+        Map<NodeId, Long> lastBeats = new HashMap<>();
         LivenessView liveness = new LivenessView() {
             @Override
             public boolean isAlive(NodeId node) {
@@ -659,32 +660,30 @@ class HintedHandoffSimulationTest {
             }
 
             @Override
-            public long version(NodeId node) {
-                return versions.getOrDefault(node, 10L);
-            }
-
-            @Override
-            public boolean upAfter(NodeId node, long generation, long version) {
-                // as gossip judges it: a later run, or the same run further on than a down judgment leaves unheard
-                return generation != 0 && (generation(node) > generation
-                    || generation(node) == generation && version > 0 && version(node) - version > slack);
+            public boolean upAfter(NodeId node, long generation, long sinceNanos) {
+                // as gossip judges it: a later run, or a heartbeat made after then
+                return generation != 0 && generation(node) > generation
+                    || lastBeats.getOrDefault(node, 0L) > sinceNanos;
             }
         };
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
         TestCluster cluster = new TestCluster(31, NODES, CONFIG, window, liveness, Set.of());
         NodeId absent = cluster.ids.get(1);
-        Runnable comesBack = beatOn ? () -> versions.put(absent, 10 + slack + 1) : () -> generations.put(absent, 2L);
         List<NodeId> holders = others(cluster, absent);
         cutOff(cluster, down, absent);
         writeKeysOwnedBy(cluster, absent, "first", 10);
         cluster.sim.runFor(3_000 * MS);
-        // the holders go down; meanwhile the replica comes back (a later run, or its run beating on, as gossip will
-        // tell) and goes down again, which the holders, being down, do not see
+        // the holders go down; meanwhile the replica comes back (a later run, or a heartbeat of its run, as gossip
+        // will tell) and goes down again, which the holders, being down, do not see
         holders.forEach(cluster.sim::crash);
+        cluster.sim.runFor(1_000 * MS);
+        // gossip tells of a later run, or of a heartbeat of the same run made now, while the holders are down
+        long madeWhileDown = cluster.sim.now();
+        Runnable comesBack = beatOn ? () -> lastBeats.put(absent, madeWhileDown) : () -> generations.put(absent, 2L);
         if (!learnedLate) {
             comesBack.run();
         }
-        cluster.sim.runFor(6_000 * MS);
+        cluster.sim.runFor(5_000 * MS);
         holders.forEach(cluster.sim::restart);
         if (learnedLate) {
             cluster.sim.runFor(2_000 * MS);

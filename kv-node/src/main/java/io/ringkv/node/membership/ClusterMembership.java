@@ -243,15 +243,9 @@ public final class ClusterMembership implements Gossiper.Listener {
         return state == null ? 0 : state.generation();
     }
 
-    /** @return the newest version of {@code node}'s latest run this node knows, 0 when it knows none; agent thread */
-    public long versionOf(NodeId node) {
-        io.ringkv.gossip.EndpointState state = gossiper.state(node);
-        return state == null ? 0 : state.version();
-    }
-
     /** @return {@link io.ringkv.gossip.Gossiper#upAfter}; agent thread */
-    public boolean upAfter(NodeId node, long generation, long version) {
-        return gossiper.upAfter(node, generation, version);
+    public boolean upAfter(NodeId node, long generation, long sinceNanos) {
+        return gossiper.upAfter(node, generation, sinceNanos);
     }
 
     /** @return the latest view, from any thread */
