@@ -348,16 +348,17 @@ public final class Gossiper {
     /**
      * Whether {@code node} was surely up after {@code sinceNanos} (this node's monotonic clock; when this node judged
      * it DOWN, say), when it was in its run {@code generation} (0: unknown) or earlier: a later generation of it is
-     * known now, or the newest state known here was made more than two rounds after then. Making times come from the
-     * ages relays report (a remembered state's is 30 days), so a node that was cut off, came back and went down
-     * again while this node was down shows so once gossip brings its later versions; versions it made before then
-     * and reached this node late do not (the margin covers the estimate's error). A node that left, or was removed
-     * (a version another node made for it), never shows so.
+     * known now, or the newest state known here was made more than two rounds after then and no later than
+     * {@code untilNanos}. Making times come from the ages relays report (a remembered state's is 30 days), so a node
+     * that came back and went down again while this node was down shows so once gossip brings its later versions;
+     * versions it made before then and reached this node late do not (the margin covers the estimate's error in
+     * transit; a relay that was itself paused as the node made them reports them younger than they are). A node that
+     * left, or was removed (a version another node made for it), never shows so.
      *
      * @return true when an absence of {@code node} that began at {@code sinceNanos} ended since; false when that
      *     is unknown
      */
-    public boolean upAfter(NodeId node, long generation, long sinceNanos) {
+    public boolean upAfter(NodeId node, long generation, long sinceNanos, long untilNanos) {
         EndpointState known = state(node);
         if (known == null || known.status() == NodeStatus.LEFT) {
             return false;
@@ -365,7 +366,8 @@ public final class Gossiper {
         if (known.generation() != generation && generation != 0) {
             return known.generation() > generation;
         }
-        return membership.madeAt(node) - sinceNanos > 2 * config.intervalNanos();
+        long made = membership.madeAt(node);
+        return made - sinceNanos > 2 * config.intervalNanos() && made <= untilNanos;
     }
 
     /** @return what gossip did so far: its counters, as registered in the node's registry */

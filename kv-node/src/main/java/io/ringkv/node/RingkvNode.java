@@ -251,8 +251,8 @@ public final class RingkvNode implements AutoCloseable {
                     }
 
                     @Override
-                    public boolean upAfter(NodeId node, long generation, long sinceNanos) {
-                        return membership.upAfter(node, generation, sinceNanos);
+                    public boolean upAfter(NodeId node, long generation, long sinceNanos, long untilNanos) {
+                        return membership.upAfter(node, generation, sinceNanos, untilNanos);
                     }
                 },
                 replicationConfig, config.hints(), state.generation(), liveTrees);

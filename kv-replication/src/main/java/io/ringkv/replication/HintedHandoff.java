@@ -76,8 +76,8 @@ public final class HintedHandoff implements TimerHandler {
     private final Map<NodeId, Long> downSince = new HashMap<>();
     /**
      * The run (gossip generation) of each replica timed in {@link #downSince}: a later run known here, or a heartbeat
-     * of this one made after the time timed from ({@link LivenessView#upAfter}), ends that absence (the replica was
-     * up meanwhile, unseen by this node) and starts a new one.
+     * of this one made after the time timed from and before this node started ({@link LivenessView#upAfter}), ends
+     * that absence (the replica was up meanwhile, unseen by this node) and starts a new one.
      */
     private final Map<NodeId, Long> downGenerations = new HashMap<>();
     /**
@@ -122,6 +122,11 @@ public final class HintedHandoff implements TimerHandler {
      */
     private final ForwardedWrites<WriteOutcome> received;
     private final long sequenceBase;
+    /**
+     * When this run started (monotonic): a replica's heartbeat made since then would have reached this node, had the
+     * replica been reachable; only one made before tells of it coming back unseen ({@link LivenessView#upAfter}).
+     */
+    private final long startedNanos;
     private long sequence;
     private long nextCorrelation;
     private long totalBytes;
@@ -164,6 +169,7 @@ public final class HintedHandoff implements TimerHandler {
         this.ring = ring;
         this.future = ring;
         this.sequenceBase = generation << Replica.SEQUENCE_BITS;
+        this.startedNanos = context.clock().monotonicNanos();
         // a random start, as the coordinator's: a late acknowledgement meant for this node's previous incarnation
         // must not match a delivery of this one, whose hint it would delete unseen by the replica
         this.nextCorrelation = (context.random().nextLong() >>> 2) + 1;
@@ -226,7 +232,7 @@ public final class HintedHandoff implements TimerHandler {
      * An earlier run marked {@code owner} down since {@code sinceMillis}: a window this run started for it already
      * (judged DOWN before the summary was read) is moved back to then, or this run's first judgment starts there. A
      * replica heard alive since, off the ring, or up since by gossip (a later run of it, or a heartbeat made after
-     * the mark's time: it was up while this node was not), ended that absence: its mark goes.
+     * the mark's time and before this run: it was up while this node was not), ended that absence: its mark goes.
      */
     private void restoreMark(NodeId owner, long sinceMillis, long generation) {
         marked.add(owner);
@@ -250,16 +256,17 @@ public final class HintedHandoff implements TimerHandler {
 
     /**
      * @return whether {@code owner}, in its run {@code generation} (0: unknown) when down since {@code sinceNanos},
-     *     is known to have been up after: a later run of it, or a heartbeat made after then
+     *     is known to have been up after: a later run of it, or a heartbeat made after then while this node was not
+     *     running (a window this run timed from its own judgment only learns of a later run)
      */
     private boolean upAfter(NodeId owner, long generation, long sinceNanos) {
-        return liveness.upAfter(owner, generation, sinceNanos);
+        return liveness.upAfter(owner, generation, sinceNanos, startedNanos);
     }
 
     /**
      * @return when {@code owner}, judged DOWN {@code now}, counts as down since for its hint window: since its mark of
      *     an earlier run, unless gossip has shown it up since (a later run of it, or a heartbeat made after the mark's
-     *     time, whose own absence then starts now, and is marked afresh)
+     *     time and before this run, whose own absence then starts now, and is marked afresh)
      */
     private long firstJudgedDown(NodeId owner, long now) {
         EarlierMark mark = earlierMarks.remove(owner);
@@ -275,7 +282,7 @@ public final class HintedHandoff implements TimerHandler {
     /**
      * @return since when {@code owner}, judged DOWN {@code now}, counts as down: as timed so far, or from {@code now}
      *     when gossip showed it up after the time timed from (a later run of it than the one timed, or a heartbeat made
-     *     after: that absence ended unseen), whose mark is written anew
+     *     after it and before this run: that absence ended unseen), whose mark is written anew
      */
     private long downSince(NodeId owner, long now) {
         long since = downSince.computeIfAbsent(owner, o -> firstJudgedDown(o, now));

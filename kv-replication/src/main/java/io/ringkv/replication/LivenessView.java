@@ -26,12 +26,14 @@ public interface LivenessView {
     /**
      * Whether {@code node} is known to have been up after {@code sinceNanos} (this node's monotonic clock), when it
      * was in its run {@code generation} (0: unknown) or earlier: a later run of it is known, or, where the view can
-     * tell, it made a heartbeat after then (it came back unseen by this node: a partition healed while this node was
-     * down, say). This default knows the first only.
+     * tell, it made a heartbeat after then and no later than {@code untilNanos}. A caller bounds the second by what
+     * it could not have seen itself: a heartbeat made while this node ran would have reached it, had the node been
+     * reachable, so one that did not is of a node alive elsewhere (a partition), not back. This default knows the
+     * first only.
      *
      * @return true when an absence of {@code node} that began at {@code sinceNanos} surely ended since
      */
-    default boolean upAfter(NodeId node, long generation, long sinceNanos) {
+    default boolean upAfter(NodeId node, long generation, long sinceNanos, long untilNanos) {
         return generation != 0 && generation(node) > generation;
     }
 }

@@ -574,6 +574,46 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aRunningHolderKeepsTheWindowOfAReplicaThatBeatOnOutOfItsReach() {
+        heartbeatOutOfReach(false);
+    }
+
+    @Test
+    void aRestartedHolderKeepsTheWindowOfAReplicaThatBeatOnOutOfItsReachSinceItsRestart() {
+        heartbeatOutOfReach(true);
+    }
+
+    /**
+     * The replica is alive but cut off from the holders (a partition): gossip brings its heartbeats made while the
+     * holders ran, through a node on its side. They would have reached the holders had it been back: its absence
+     * goes on, and so does the window.
+     */
+    private static void heartbeatOutOfReach(boolean restartFirst) {
+        GossipView gossip = new GossipView();
+        Set<NodeId> down = gossip.down;
+        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
+        TestCluster cluster = new TestCluster(37, NODES, CONFIG, window, gossip, Set.of());
+        NodeId absent = cluster.ids.get(1);
+        List<NodeId> holders = others(cluster, absent);
+        cutOff(cluster, down, absent);
+        writeKeysOwnedBy(cluster, absent, "early", 10);
+        cluster.sim.runFor(3_000 * MS);
+        if (restartFirst) {
+            holders.forEach(cluster.sim::crash);
+            holders.forEach(cluster.sim::restart);
+        }
+        cluster.sim.runFor(1_000 * MS);
+        gossip.lastBeats.put(absent, cluster.sim.now());
+        cluster.sim.runFor(8_000 * MS);
+        // 12 s after the first absence began
+        writeKeysOwnedBy(cluster, absent, "late", 10);
+        cluster.sim.runFor(1_000 * MS);
+        assertTrue(cluster.hintCounter(HintCounter.DROPPED_WINDOW) > 0,
+            "a heartbeat made out of the holders' reach started the window again");
+        assertTrue(cluster.sim.handlerFailures().isEmpty(), cluster.sim.handlerFailures().toString());
+    }
+
+    @Test
     void aHolderRestartedDatesTheWindowFromTheReplicasLatestAbsenceNotFromHintsKeptThroughAnEarlierOne() {
         Set<NodeId> down = new HashSet<>();
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
@@ -624,7 +664,7 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
-    void aHolderRestartedAfterItsReplicaCameBackUnseenAndWentDownAgainDatesTheWindowFromTheNewAbsence() {
+    void aHolderRestartedAfterItsReplicaCameBackUnseenAndWentDownAgainStartsANewWindow() {
         // the replica did not restart: a partition healed, and it beat on in the same run, while the holders were down
         holderRestartedAfterItsReplicaRestarted(false, true);
     }
@@ -643,31 +683,10 @@ class HintedHandoffSimulationTest {
      *     down) rather than in a later run
      */
     private static void holderRestartedAfterItsReplicaRestarted(boolean learnedLate, boolean beatOn) {
-        Set<NodeId> down = new HashSet<>();
-        Map<NodeId, Long> generations = new HashMap<>();
-        // when each node made its newest heartbeat known to the holders (the simulation's clock, which every node's
-        // monotonic clock reads here); 0: none known
-        Map<NodeId, Long> lastBeats = new HashMap<>();
-        LivenessView liveness = new LivenessView() {
-            @Override
-            public boolean isAlive(NodeId node) {
-                return !down.contains(node);
-            }
-
-            @Override
-            public long generation(NodeId node) {
-                return generations.getOrDefault(node, 1L);
-            }
-
-            @Override
-            public boolean upAfter(NodeId node, long generation, long sinceNanos) {
-                // as gossip judges it: a later run, or a heartbeat made after then
-                return generation != 0 && generation(node) > generation
-                    || lastBeats.getOrDefault(node, 0L) > sinceNanos;
-            }
-        };
+        GossipView gossip = new GossipView();
+        Set<NodeId> down = gossip.down;
         HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
-        TestCluster cluster = new TestCluster(31, NODES, CONFIG, window, liveness, Set.of());
+        TestCluster cluster = new TestCluster(31, NODES, CONFIG, window, gossip, Set.of());
         NodeId absent = cluster.ids.get(1);
         List<NodeId> holders = others(cluster, absent);
         cutOff(cluster, down, absent);
@@ -679,7 +698,8 @@ class HintedHandoffSimulationTest {
         cluster.sim.runFor(1_000 * MS);
         // gossip tells of a later run, or of a heartbeat of the same run made now, while the holders are down
         long madeWhileDown = cluster.sim.now();
-        Runnable comesBack = beatOn ? () -> lastBeats.put(absent, madeWhileDown) : () -> generations.put(absent, 2L);
+        Runnable comesBack = beatOn ? () -> gossip.lastBeats.put(absent, madeWhileDown)
+            : () -> gossip.generations.put(absent, 2L);
         if (!learnedLate) {
             comesBack.run();
         }
@@ -1022,5 +1042,32 @@ class HintedHandoffSimulationTest {
                 // not acknowledged: nothing is promised about it
             }
         };
+    }
+
+    /**
+     * Liveness as gossip gives it: DOWN nodes, each node's latest run (1 unless set), and when it made its newest
+     * heartbeat known here (the simulation's clock, which every node's monotonic clock reads in these tests; 0: none).
+     */
+    private static final class GossipView implements LivenessView {
+        final Set<NodeId> down = new HashSet<>();
+        final Map<NodeId, Long> generations = new HashMap<>();
+        final Map<NodeId, Long> lastBeats = new HashMap<>();
+
+        @Override
+        public boolean isAlive(NodeId node) {
+            return !down.contains(node);
+        }
+
+        @Override
+        public long generation(NodeId node) {
+            return generations.getOrDefault(node, 1L);
+        }
+
+        @Override
+        public boolean upAfter(NodeId node, long generation, long sinceNanos, long untilNanos) {
+            // as gossip judges it: a later run, or a heartbeat made after then and no later than until
+            long made = lastBeats.getOrDefault(node, 0L);
+            return generation != 0 && generation(node) > generation || made > sinceNanos && made <= untilNanos;
+        }
     }
 }

@@ -144,8 +144,9 @@ class GossipSimulationTest {
                     Gossiper gossiper = cluster.gossiper(id);
                     assertEquals(Liveness.DOWN, gossiper.liveness(cutOff), id.value());
                     assertEquals(Liveness.DOWN, gossiper.liveness(crashed), id.value());
-                    assertFalse(gossiper.upAfter(crashed, crashedGeneration, judged), id.value());
-                    assertFalse(gossiper.upAfter(cutOff, 0, judged), id + ": a run unknown tells no more");
+                    assertFalse(gossiper.upAfter(crashed, crashedGeneration, judged, Long.MAX_VALUE), id.value());
+                    assertFalse(gossiper.upAfter(cutOff, 0, judged, Long.MAX_VALUE),
+                        id + ": a run unknown tells no more");
                 }
                 // the cut-off node beats on alone, is reached again for three rounds, and is cut off again
                 cluster.runRounds(20);
@@ -156,9 +157,12 @@ class GossipSimulationTest {
                 for (NodeId id : observers) {
                     Gossiper gossiper = cluster.gossiper(id);
                     assertEquals(Liveness.DOWN, gossiper.liveness(cutOff), id.value());
-                    assertTrue(gossiper.upAfter(cutOff, gossiper.state(cutOff).generation(), judged),
+                    long generation = gossiper.state(cutOff).generation();
+                    assertTrue(gossiper.upAfter(cutOff, generation, judged, Long.MAX_VALUE),
                         id + " did not see the cut-off node up after it judged it down");
-                    assertFalse(gossiper.upAfter(cutOff, 0, cluster.simulation().now()),
+                    assertFalse(gossiper.upAfter(cutOff, generation, judged, judged + 10 * GossipFigures.INTERVAL),
+                        id + ": a heartbeat made after the bound counted");
+                    assertFalse(gossiper.upAfter(cutOff, 0, cluster.simulation().now(), Long.MAX_VALUE),
                         id + ": its newest heartbeat is no sign of it being up after now");
                 }
                 // a later run of the crashed node
@@ -168,7 +172,8 @@ class GossipSimulationTest {
                 cluster.runRounds(35);
                 long restartedJudged = cluster.simulation().now();
                 for (NodeId id : observers) {
-                    assertTrue(cluster.gossiper(id).upAfter(crashed, crashedGeneration, restartedJudged), id.value());
+                    assertTrue(cluster.gossiper(id).upAfter(crashed, crashedGeneration, restartedJudged,
+                        Long.MAX_VALUE), id.value());
                 }
                 // heartbeats the others never heard before they judged a node DOWN, made just before it crashed (it
                 // was cut off with one other node, which heard them), reach them later: no sign of it being up after
@@ -194,7 +199,8 @@ class GossipSimulationTest {
                     Gossiper gossiper = cluster.gossiper(id);
                     assertTrue(gossiper.state(lost).version() > before.get(id).version() + 20,
                         id + " never learned the heartbeats only the witness heard: " + gossiper.state(lost));
-                    assertFalse(gossiper.upAfter(lost, before.get(id).generation(), lostJudged), id.value());
+                    assertFalse(gossiper.upAfter(lost, before.get(id).generation(), lostJudged, Long.MAX_VALUE),
+                        id.value());
                 }
                 // a node removed while down (once the late heartbeats are old enough to leave it DOWN again): the
                 // removal is a version another node made for it
@@ -202,7 +208,8 @@ class GossipSimulationTest {
                 cluster.gossiper(rest.get(0)).removeNode(lost);
                 cluster.runRounds(10);
                 for (NodeId id : rest) {
-                    assertFalse(cluster.gossiper(id).upAfter(lost, before.get(id).generation(), lostJudged),
+                    assertFalse(cluster.gossiper(id).upAfter(lost, before.get(id).generation(), lostJudged,
+                        Long.MAX_VALUE),
                         id.value());
                 }
             });

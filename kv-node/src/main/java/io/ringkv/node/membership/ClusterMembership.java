@@ -244,8 +244,8 @@ public final class ClusterMembership implements Gossiper.Listener {
     }
 
     /** @return {@link io.ringkv.gossip.Gossiper#upAfter}; agent thread */
-    public boolean upAfter(NodeId node, long generation, long sinceNanos) {
-        return gossiper.upAfter(node, generation, sinceNanos);
+    public boolean upAfter(NodeId node, long generation, long sinceNanos, long untilNanos) {
+        return gossiper.upAfter(node, generation, sinceNanos, untilNanos);
     }
 
     /** @return the latest view, from any thread */
