@@ -36,8 +36,9 @@ public enum RepairCounter implements CounterDescriptor {
         "keys a peer asked this node for that were gone by the time it read them (purged, expired or cleaned up"
             + " since it listed them): the peer is told, and stops waiting for them"),
     TOMBSTONES_NOT_SENT("repair_tombstones_not_sent", CounterKind.COUNTER,
-        "tombstones past the grace this node did not send to a peer holding nothing for their key, which would not"
-            + " take them (others may have purged them): they differ until this node purges them too"),
+        "tombstones (and values expired) past the grace this node did not send to a peer holding nothing for their"
+            + " key, which would not take them (others may have purged them): they differ until this node purges them"
+            + " too"),
     RECORD_BYTES("repair_record_bytes", CounterKind.COUNTER,
         "bytes of records exchanged by the sessions this node started (both ways)"),
     TREE_BYTES("repair_tree_bytes", CounterKind.COUNTER,
