@@ -367,7 +367,8 @@ public final class Gossiper {
             return known.generation() > generation;
         }
         long made = membership.madeAt(node);
-        return made - sinceNanos > 2 * config.intervalNanos() && made <= untilNanos;
+        // (Long.MIN_VALUE: no making time, which a known state always has; the subtraction would wrap)
+        return made != Long.MIN_VALUE && made - sinceNanos > 2 * config.intervalNanos() && made <= untilNanos;
     }
 
     /** @return what gossip did so far: its counters, as registered in the node's registry */
