@@ -368,7 +368,7 @@ public final class Gossiper {
         }
         long made = membership.madeAt(node);
         // (Long.MIN_VALUE: no making time, which a known state always has; the subtraction would wrap)
-        return made != Long.MIN_VALUE && made - sinceNanos > 2 * config.intervalNanos() && made <= untilNanos;
+        return made != Long.MIN_VALUE && made - sinceNanos > 2 * config.intervalNanos() && made - untilNanos <= 0;
     }
 
     /** @return what gossip did so far: its counters, as registered in the node's registry */

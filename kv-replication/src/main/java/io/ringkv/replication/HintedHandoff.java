@@ -124,7 +124,8 @@ public final class HintedHandoff implements TimerHandler {
     private final long sequenceBase;
     /**
      * When this run started (monotonic): a replica's heartbeat made since then would have reached this node, had the
-     * replica been reachable; only one made before tells of it coming back unseen ({@link LivenessView#upAfter}).
+     * replica been reachable (unless this node was paused, or heard no one yet); only one made before tells of it
+     * coming back unseen ({@link LivenessView#upAfter}).
      */
     private final long startedNanos;
     private long sequence;

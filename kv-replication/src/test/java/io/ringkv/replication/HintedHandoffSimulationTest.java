@@ -1046,7 +1046,8 @@ class HintedHandoffSimulationTest {
 
     /**
      * Liveness as gossip gives it: DOWN nodes, each node's latest run (1 unless set), and when it made its newest
-     * heartbeat known here (the simulation's clock, which every node's monotonic clock reads in these tests; 0: none).
+     * heartbeat known here (the simulation's clock, which every node's monotonic clock reads in these tests; absent:
+     * none known).
      */
     private static final class GossipView implements LivenessView {
         final Set<NodeId> down = new HashSet<>();
@@ -1066,8 +1067,9 @@ class HintedHandoffSimulationTest {
         @Override
         public boolean upAfter(NodeId node, long generation, long sinceNanos, long untilNanos) {
             // as gossip judges it: a later run, or a heartbeat made after then and no later than until
-            long made = lastBeats.getOrDefault(node, 0L);
-            return generation != 0 && generation(node) > generation || made > sinceNanos && made <= untilNanos;
+            Long made = lastBeats.get(node);
+            return generation != 0 && generation(node) > generation
+                || made != null && made > sinceNanos && made <= untilNanos;
         }
     }
 }
