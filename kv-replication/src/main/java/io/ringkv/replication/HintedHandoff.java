@@ -237,8 +237,9 @@ public final class HintedHandoff implements TimerHandler {
      */
     private void restoreMark(NodeId owner, long sinceMillis, long generation) {
         marked.add(owner);
+        long markedAt = downAt(sinceMillis, context.clock().monotonicNanos());
         if (!ring.contains(owner) || liveness.isAlive(owner) || aliveInThisRun.contains(owner)
-            || upAfter(owner, generation, downAt(sinceMillis, context.clock().monotonicNanos()))) {
+            || upAfter(owner, generation, markedAt)) {
             clearMark(owner);
             return;
         }
@@ -247,7 +248,7 @@ public final class HintedHandoff implements TimerHandler {
         if (since == null) {
             earlierMarks.put(owner, new EarlierMark(sinceMillis, generation));
         } else {
-            downSince.put(owner, Math.min(since, downAt(sinceMillis, context.clock().monotonicNanos())));
+            downSince.put(owner, Math.min(since, markedAt));
             // timed from the mark now: by the mark's run too, unless a later one was known at the first judgment
             if (generation != 0) {
                 downGenerations.merge(owner, generation, Math::max);
@@ -271,13 +272,15 @@ public final class HintedHandoff implements TimerHandler {
      */
     private long firstJudgedDown(NodeId owner, long now) {
         EarlierMark mark = earlierMarks.remove(owner);
-        if (mark != null && upAfter(owner, mark.generation(), downAt(mark.sinceMillis(), now))) {
+        long markedAt = mark == null ? now : downAt(mark.sinceMillis(), now);
+        if (mark != null && upAfter(owner, mark.generation(), markedAt)) {
             markedNow.remove(owner);
             mark = null;
+            markedAt = now;
         }
         downGenerations.put(owner, mark != null && mark.generation() != 0 ? mark.generation()
             : liveness.generation(owner));
-        return mark == null ? now : downAt(mark.sinceMillis(), now);
+        return markedAt;
     }
 
     /**

@@ -375,10 +375,7 @@ public final class MessageCodec {
         long token = d.token();
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         PutDecoder.VersionsDecoder group = d.versions();
-        // each entry's fields are read at the schema's offsets: a shorter entry would read past it
-        if (group.actingBlockLength() < PutDecoder.VersionsDecoder.sbeBlockLength()) {
-            throw malformed("versions entries of " + group.actingBlockLength() + " bytes, shorter than the schema's");
-        }
+        requireEntryBlock(group.actingBlockLength(), PutDecoder.VersionsDecoder.sbeBlockLength(), "versions");
         if (group.count() < 1 || group.count() > maxSiblings) {
             throw malformed("put carries " + group.count() + " versions; 1 to " + maxSiblings + " allowed");
         }
@@ -400,10 +397,7 @@ public final class MessageCodec {
         long createdMillis = d.createdMillis();
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         HintedPutDecoder.VersionsDecoder group = d.versions();
-        // each entry's fields are read at the schema's offsets: a shorter entry would read past it
-        if (group.actingBlockLength() < HintedPutDecoder.VersionsDecoder.sbeBlockLength()) {
-            throw malformed("versions entries of " + group.actingBlockLength() + " bytes, shorter than the schema's");
-        }
+        requireEntryBlock(group.actingBlockLength(), HintedPutDecoder.VersionsDecoder.sbeBlockLength(), "versions");
         if (group.count() < 1 || group.count() > maxSiblings) {
             throw malformed("hinted put carries " + group.count() + " versions; 1 to " + maxSiblings + " allowed");
         }
@@ -496,10 +490,7 @@ public final class MessageCodec {
         ReplyStatus status = status(d.statusRaw());
         require(d.limit() + 4 <= end, "versions group header exceeds the message");
         GetResponseDecoder.VersionsDecoder group = d.versions();
-        // each entry's fields are read at the schema's offsets: a shorter entry would read past it
-        if (group.actingBlockLength() < GetResponseDecoder.VersionsDecoder.sbeBlockLength()) {
-            throw malformed("versions entries of " + group.actingBlockLength() + " bytes, shorter than the schema's");
-        }
+        requireEntryBlock(group.actingBlockLength(), GetResponseDecoder.VersionsDecoder.sbeBlockLength(), "versions");
         if (group.count() > maxSiblings) {
             throw malformed("reply carries " + group.count() + " versions, more than " + maxSiblings);
         }
@@ -550,10 +541,7 @@ public final class MessageCodec {
         long lastToken = d.lastToken();
         require(d.limit() + 4 <= end, "keys group header exceeds the message");
         ScanReplyDecoder.KeysDecoder group = d.keys();
-        // each entry's fields are read at the schema's offsets: a shorter entry would read past it
-        if (group.actingBlockLength() < ScanReplyDecoder.KeysDecoder.sbeBlockLength()) {
-            throw malformed("keys entries of " + group.actingBlockLength() + " bytes, shorter than the schema's");
-        }
+        requireEntryBlock(group.actingBlockLength(), ScanReplyDecoder.KeysDecoder.sbeBlockLength(), "keys");
         if (group.count() > MAX_SCAN_KEYS) {
             throw malformed("scan reply carries " + group.count() + " keys, more than " + MAX_SCAN_KEYS);
         }
@@ -627,6 +615,13 @@ public final class MessageCodec {
     private static void require(boolean condition, String problem) {
         if (!condition) {
             throw malformed(problem);
+        }
+    }
+
+    /** Refuses a group whose entries are shorter than the schema's: their fields would be read past each entry. */
+    private static void requireEntryBlock(int actingBlockLength, int schemaBlockLength, String entries) {
+        if (actingBlockLength < schemaBlockLength) {
+            throw malformed(entries + " entries of " + actingBlockLength + " bytes, shorter than the schema's");
         }
     }
 
