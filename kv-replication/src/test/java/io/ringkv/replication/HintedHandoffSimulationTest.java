@@ -590,14 +590,9 @@ class HintedHandoffSimulationTest {
      */
     private static void heartbeatOutOfReach(boolean restartFirst) {
         GossipView gossip = new GossipView();
-        Set<NodeId> down = gossip.down;
-        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
-        TestCluster cluster = new TestCluster(37, NODES, CONFIG, window, gossip, Set.of());
+        TestCluster cluster = cutOffWithHints(37, gossip, "early");
         NodeId absent = cluster.ids.get(1);
         List<NodeId> holders = others(cluster, absent);
-        cutOff(cluster, down, absent);
-        writeKeysOwnedBy(cluster, absent, "early", 10);
-        cluster.sim.runFor(3_000 * MS);
         if (restartFirst) {
             holders.forEach(cluster.sim::crash);
             holders.forEach(cluster.sim::restart);
@@ -684,14 +679,9 @@ class HintedHandoffSimulationTest {
      */
     private static void holderRestartedAfterItsReplicaRestarted(boolean learnedLate, boolean beatOn) {
         GossipView gossip = new GossipView();
-        Set<NodeId> down = gossip.down;
-        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
-        TestCluster cluster = new TestCluster(31, NODES, CONFIG, window, gossip, Set.of());
+        TestCluster cluster = cutOffWithHints(31, gossip, "first");
         NodeId absent = cluster.ids.get(1);
         List<NodeId> holders = others(cluster, absent);
-        cutOff(cluster, down, absent);
-        writeKeysOwnedBy(cluster, absent, "first", 10);
-        cluster.sim.runFor(3_000 * MS);
         // the holders go down; meanwhile the replica comes back (a later run, or a heartbeat of its run, as gossip
         // will tell) and goes down again, which the holders, being down, do not see
         holders.forEach(cluster.sim::crash);
@@ -1042,6 +1032,20 @@ class HintedHandoffSimulationTest {
                 // not acknowledged: nothing is promised about it
             }
         };
+    }
+
+    /**
+     * @return a cluster with a 10 s hint window, whose second node {@code gossip} holds DOWN (cut off), after 10 writes
+     *     it owns (keys starting with {@code prefix}) and 3 s more: its holders keep those hints and its down mark
+     */
+    private static TestCluster cutOffWithHints(long seed, GossipView gossip, String prefix) {
+        HintConfig window = HintConfig.DEFAULT.withWindow(10_000 * MS);
+        TestCluster cluster = new TestCluster(seed, NODES, CONFIG, window, gossip, Set.of());
+        NodeId absent = cluster.ids.get(1);
+        cutOff(cluster, gossip.down, absent);
+        writeKeysOwnedBy(cluster, absent, prefix, 10);
+        cluster.sim.runFor(3_000 * MS);
+        return cluster;
     }
 
     /**

@@ -437,15 +437,18 @@ final class LocalCluster implements AutoCloseable {
                     }
                 } else {
                     Map<String, String> cleanup = info(node, "cleanup");
-                    if (cleanupEnded(cleanup, before) && number(cleanup, "cleanups_failed") > failedBefore) {
-                        outcome = "failed (the node's log says why)";
-                    } else if (cleanupEnded(cleanup, before)) {
-                        outcome = "ok";
-                        // the storage counters reach INFO within a second or two (the storage stage publishes them)
-                        long seen = System.nanoTime() + METRICS_WAIT_NANOS;
-                        while (number(info(node, "storage"), "storage_compactions") <= compactionsBefore
-                            && System.nanoTime() - seen < 0) {
-                            Thread.sleep(POLL_MILLIS);
+                    if (cleanupEnded(cleanup, before)) {
+                        if (number(cleanup, "cleanups_failed") > failedBefore) {
+                            outcome = "failed (the node's log says why)";
+                        } else {
+                            outcome = "ok";
+                            // the storage counters reach INFO within a second or two (the storage stage publishes
+                            // them)
+                            long seen = System.nanoTime() + METRICS_WAIT_NANOS;
+                            while (number(info(node, "storage"), "storage_compactions") <= compactionsBefore
+                                && System.nanoTime() - seen < 0) {
+                                Thread.sleep(POLL_MILLIS);
+                            }
                         }
                     }
                 }
