@@ -222,12 +222,17 @@ public final class RepairCodec {
         int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         int blockLength = headerDecoder.blockLength();
         int version = headerDecoder.version();
-        require(version == MessageHeaderDecoder.SCHEMA_VERSION, "schema version " + version);
-        require(body + blockLength <= end, "block length " + blockLength + " exceeds the message");
+        if (version != MessageHeaderDecoder.SCHEMA_VERSION) {
+            throw malformed("schema version " + version);
+        }
+        if (body + blockLength > end) {
+            throw malformed("block length " + blockLength + " exceeds the message");
+        }
         int schemaBlock = schemaBlockLength(headerDecoder.templateId());
         // the fields are read at the schema's offsets: a shorter block would have them read past the message
-        require(blockLength >= schemaBlock, "block length " + blockLength + " is shorter than the schema's "
-            + schemaBlock);
+        if (blockLength < schemaBlock) {
+            throw malformed("block length " + blockLength + " is shorter than the schema's " + schemaBlock);
+        }
         return switch (headerDecoder.templateId()) {
             case TreeRequestDecoder.TEMPLATE_ID -> {
                 TreeRequestDecoder d = treeRequestDecoder.wrap(buffer, body, blockLength, version);
@@ -322,8 +327,10 @@ public final class RepairCodec {
         BooleanType last = d.last();
         require(last != BooleanType.NULL_VAL, "last flag is not 0 or 1");
         boolean identified = blockLength >= DigestReplyDecoder.BLOCK_LENGTH;
-        require(identified || blockLength == DigestReplyDecoder.listingEncodingOffset(), "block length " + blockLength
-            + " is neither the schema's nor that of a node from before listings were named");
+        if (!identified && blockLength != DigestReplyDecoder.listingEncodingOffset()) {
+            throw malformed("block length " + blockLength
+                + " is neither the schema's nor that of a node from before listings were named");
+        }
         long listing = identified ? d.listing() : 0;
         require(d.limit() + 4 <= end, "entries group header exceeds the message");
         DigestReplyDecoder.EntriesDecoder group = d.entries();
@@ -367,18 +374,32 @@ public final class RepairCodec {
     }
 
     private static byte[] bytes(int at, LongSupplier length, int end, int max, String what, VarReader reader) {
-        require(at + VAR_HEADER <= end, what + " length exceeds the message");
+        if (at + VAR_HEADER > end) {
+            throw malformed(what + " length exceeds the message");
+        }
         long declared = length.getAsLong();
-        require(declared >= 0 && declared <= max, what + " is " + declared + " bytes; the limit is " + max);
-        require(at + VAR_HEADER + declared <= end, what + " length " + declared + " exceeds the message");
+        if (declared < 0 || declared > max) {
+            throw malformed(what + " is " + declared + " bytes; the limit is " + max);
+        }
+        if (at + VAR_HEADER + declared > end) {
+            throw malformed(what + " length " + declared + " exceeds the message");
+        }
         byte[] bytes = new byte[(int) declared];
         reader.read(bytes, 0, bytes.length);
         return bytes;
     }
 
+    /**
+     * Refuses a malformed message. A problem worth a computed text is checked at its call with {@link #malformed}
+     * instead: the text would otherwise be built for every message decoded (a join streams every record).
+     */
     private static void require(boolean condition, String problem) {
         if (!condition) {
-            throw new KvException(ErrorCode.INVALID_ARGUMENT, "malformed anti-entropy message: " + problem);
+            throw malformed(problem);
         }
+    }
+
+    private static KvException malformed(String problem) {
+        return new KvException(ErrorCode.INVALID_ARGUMENT, "malformed anti-entropy message: " + problem);
     }
 }
