@@ -402,9 +402,11 @@ public final class AntiEntropy implements TimerHandler {
             fail(session, "peer " + session.peer + " answered " + reply.status() + " for leaf " + reply.leaf());
             return;
         }
+        long bytes = 0;
         for (RepairMessage.Entry entry : reply.entries()) {
-            session.treeBytes += RepairCodec.entryBytes(entry.key());
+            bytes += RepairCodec.entryBytes(entry.key());
         }
+        session.treeBytes += bytes;
         work.lastHeardNanos = now();
         // a request asked again (or a copy of it) makes the peer scan the leaf again: chunks of different scans,
         // cut at other keys, would make a listing that misses keys or holds some twice, so each scan's are kept apart
@@ -412,12 +414,24 @@ public final class AntiEntropy implements TimerHandler {
         Listing listing = work.listings.get(id);
         if (listing == null) {
             if (work.listings.size() >= LISTINGS_KEPT) {
-                work.listings.remove(work.listings.keySet().iterator().next());
+                Listing oldest = work.listings.remove(work.listings.keySet().iterator().next());
+                release(session, work, oldest.bytes);
             }
             listing = new Listing();
             work.listings.put(id, listing);
         }
-        listing.chunks.putIfAbsent(reply.chunk(), reply.entries());
+        if (listing.chunks.putIfAbsent(reply.chunk(), reply.entries()) == null) {
+            listing.bytes += bytes;
+            work.heldBytes += bytes;
+            session.listingBytes += bytes;
+            if (session.listingBytes > config.maxListingBytes()) {
+                counters.get(RepairCounter.LISTINGS_TOO_LARGE).incrementRelease();
+                fail(session, "peer " + session.peer + "'s listings of the leaves being compared outgrew "
+                    + config.maxListingBytes() + " bytes (leaf " + reply.leaf() + ", chunk " + reply.chunk()
+                    + "): the session ends rather than hold more; a range this large needs more tree leaves");
+                return;
+            }
+        }
         if (reply.last()) {
             listing.lastChunk = reply.chunk();
         }
@@ -427,11 +441,19 @@ public final class AntiEntropy implements TimerHandler {
             listing.chunks.values().forEach(theirs::addAll);
             work.theirs = theirs;
             work.theirsIdentified = reply.identified();
+            // the complete listing stays held until the leaf is compared; the other scans' chunks go
+            release(session, work, work.heldBytes - listing.bytes);
             work.listings.clear();
             work.theirsComplete = true;
             session.progress(now());
             compareWhenReady(session, work);
         }
+    }
+
+    /** The session no longer holds {@code bytes} of {@code work}'s listings. */
+    private static void release(Initiated session, LeafWork work, long bytes) {
+        work.heldBytes -= bytes;
+        session.listingBytes -= bytes;
     }
 
     private void compareWhenReady(Initiated session, LeafWork work) {
@@ -466,6 +488,8 @@ public final class AntiEntropy implements TimerHandler {
         }
         requestKeys(session, toRequest);
         session.leaves.remove(work.leaf);
+        release(session, work, work.heldBytes);
+        work.theirs = null;
         advance(session);
     }
 
@@ -543,8 +567,18 @@ public final class AntiEntropy implements TimerHandler {
                 afterRecord(session);
                 return;
             }
-            Outgoing outgoing = new Outgoing(token, key, record.version(), record.isTombstone() ? null
-                : record.value());
+            byte[] value = record.isTombstone() ? null : record.value();
+            int bytes = RepairCodec.recordBytes(key, record.version(), value);
+            if (bytes > RepairCodec.MAX_MESSAGE_BYTES) {
+                // a record stored under larger limits than this node's codec takes: encoding it would overflow
+                session.outbox.remove(sequence);
+                counters.get(RepairCounter.RECORDS_TOO_LARGE).incrementRelease();
+                notSent(session, key, "a record of " + bytes + " bytes does not fit one anti-entropy message of "
+                    + RepairCodec.MAX_MESSAGE_BYTES);
+                afterRecord(session);
+                return;
+            }
+            Outgoing outgoing = new Outgoing(token, key, record.version(), value);
             session.outbox.put(sequence, outgoing);
             transmit(session, sequence, outgoing, to);
         });
@@ -577,8 +611,15 @@ public final class AntiEntropy implements TimerHandler {
 
     /** Tells the initiator there is no record of {@code key} to wait for (and forgets that it asked for it). */
     private void tellGone(Served responder, long token, byte[] key) {
-        responder.requested.remove(ByteBuffer.wrap(key));
+        forgetRequested(responder, key);
         reply(responder.peer, codec.encodeKeyGone(responder.id, token, key));
+    }
+
+    /** The responder holds {@code key} for the initiator no more: sent and acknowledged, gone, or not sendable. */
+    private static void forgetRequested(Served responder, byte[] key) {
+        if (responder.requested.remove(ByteBuffer.wrap(key))) {
+            responder.requestedBytes -= RepairCodec.entryBytes(key);
+        }
     }
 
     /** The responder holds no record of a key this node asked for: it is no longer awaited. */
@@ -601,7 +642,7 @@ public final class AntiEntropy implements TimerHandler {
         if (session instanceof Initiated initiator) {
             fail(initiator, why);
         } else if (session instanceof Served responder) {
-            responder.requested.remove(ByteBuffer.wrap(key));
+            forgetRequested(responder, key);
         }
     }
 
@@ -663,7 +704,11 @@ public final class AntiEntropy implements TimerHandler {
             // kept: sent again at the next retry
             return;
         }
-        session.outbox.remove(ack.sequence());
+        Outgoing acknowledged = session.outbox.remove(ack.sequence());
+        if (session instanceof Served responder) {
+            // asked again later (a copy of an old request), it is sent again: merging a record twice changes nothing
+            forgetRequested(responder, acknowledged.key);
+        }
         session.keysSent++;
         session.moved.moved(0, 1, 0);
         counters.get(RepairCounter.KEYS_SENT).incrementRelease();
@@ -790,6 +835,13 @@ public final class AntiEntropy implements TimerHandler {
             // the initiator's shape as it is: a range narrower than the configured leaves has fewer (down to one)
             shape = new TreeShape(new TokenRange(request.rangeStart(), request.rangeEnd()), request.leafCount());
         } catch (IllegalArgumentException e) {
+            reply(sender, codec.encodeTreeReply(id, RepairMessage.Status.FAILED));
+            return;
+        }
+        if (!shape.equals(TreeShape.of(shape.range(), config.leafCount()))) {
+            // every initiator shapes a range as this node would (TreeShape.of with the same setting); fewer leaves
+            // would make each leaf's listing, built in memory here, a larger share of the range, up to all of it
+            counters.get(RepairCounter.TREE_REQUESTS_REFUSED).incrementRelease();
             reply(sender, codec.encodeTreeReply(id, RepairMessage.Status.FAILED));
             return;
         }
@@ -949,10 +1001,23 @@ public final class AntiEntropy implements TimerHandler {
         }
         session.progress(now());
         for (RepairMessage.Wanted key : request.keys()) {
-            ByteBuffer id = ByteBuffer.wrap(key.key());
-            if (session.requested.add(id)) {
-                session.toSend.add(new PendingRecord(key.token(), key.key(), key.held()));
+            if (!session.shape.range().contains(key.token())) {
+                counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
+                continue;
             }
+            int bytes = RepairCodec.entryBytes(key.key());
+            ByteBuffer id = ByteBuffer.wrap(key.key());
+            if (session.requested.contains(id)) {
+                continue;
+            }
+            if (session.requestedBytes + bytes > config.maxListingBytes()) {
+                // the initiator asks again for every key it still awaits once records stop coming
+                counters.get(RepairCounter.KEYS_SET_ASIDE).incrementRelease();
+                continue;
+            }
+            session.requested.add(id);
+            session.requestedBytes += bytes;
+            session.toSend.add(new PendingRecord(key.token(), key.key(), key.held()));
         }
         pump(session);
     }
@@ -1204,6 +1269,8 @@ public final class AntiEntropy implements TimerHandler {
         final Map<Integer, LeafWork> leaves = new TreeMap<>();
         /** Keys asked of the peer and not received yet. */
         final Map<ByteBuffer, RepairMessage.Wanted> awaited = new LinkedHashMap<>();
+        /** Encoded bytes of the peer's listings the leaves in flight hold, complete or not. */
+        long listingBytes;
         int differingLeaves;
         long keysReceived;
         /**
@@ -1239,8 +1306,13 @@ public final class AntiEntropy implements TimerHandler {
         long[] leaves;
         /** The initiator said it ended: the session goes once the outbox is empty. */
         boolean ended;
-        /** Keys the peer asked for, sent once each (resends come from the outbox). */
+        /**
+         * Keys the peer asked for, queued or in the outbox until acknowledged: each is queued once however often it
+         * is asked for meanwhile (resends come from the outbox).
+         */
         final Set<ByteBuffer> requested = new HashSet<>();
+        /** Encoded bytes of the keys in {@link #requested}, bounded by the setting for listings. */
+        long requestedBytes;
 
         Served(long id, TreeShape shape, NodeId peer, long now) {
             super(id, shape, peer, now);
@@ -1260,6 +1332,8 @@ public final class AntiEntropy implements TimerHandler {
         /** When the leaf was last asked for, or a chunk of it last arrived. */
         long lastHeardNanos;
         boolean theirsComplete;
+        /** Encoded bytes of the peer's listings of this leaf held: its listings' chunks, or its complete listing. */
+        long heldBytes;
 
         LeafWork(int leaf) {
             this.leaf = leaf;
@@ -1274,6 +1348,8 @@ public final class AntiEntropy implements TimerHandler {
     private static final class Listing {
         final TreeMap<Integer, List<RepairMessage.Entry>> chunks = new TreeMap<>();
         int lastChunk = -1;
+        /** Encoded bytes of the chunks held. */
+        long bytes;
     }
 
     /** A session refused and waiting in line: who asked, for what, and when it last asked. */

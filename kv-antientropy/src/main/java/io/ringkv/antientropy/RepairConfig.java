@@ -14,11 +14,27 @@ import io.ringkv.api.KvException;
  * @param maxResponderSessions sessions a node serves for peers at once; more are refused as busy (default 4; one
  *     whose initiator ended it and that only resends records waiting for an acknowledgement does not count)
  * @param maxLeavesInFlight differing leaves one session compares at once (default 8)
+ * @param maxListingBytes the most bytes of a peer's leaf listings (keys and hashes, as encoded) a session holds
+ *     before comparing them, and of keys a peer asked for that a served session holds before sending their
+ *     records (default 64 MiB, at least 64 KiB). A peer's messages cannot make a node hold more: a session whose
+ *     listings outgrow it fails, saying so, and a served session sets asked-for keys beyond it aside until the
+ *     initiator asks again. An honest session comes near it only when its leaves hold about 160,000 keys each
+ *     (52 bytes a 32-byte key's entry, 8 leaves in flight): a range of 165 million keys at the default 1,024
+ *     leaves. It holds about one and a half times as much heap as listing bytes
  */
 public record RepairConfig(int leafCount, long retryIntervalNanos, long sessionTimeoutNanos,
-                           int maxResponderSessions, int maxLeavesInFlight) {
+                           int maxResponderSessions, int maxLeavesInFlight, long maxListingBytes) {
+    /** The default {@link #maxListingBytes()}: 64 MiB. */
+    public static final long DEFAULT_MAX_LISTING_BYTES = 64L * 1024 * 1024;
     /** The defaults. */
     public static final RepairConfig DEFAULT = new RepairConfig(1024, 500_000_000L, 30_000_000_000L, 4, 8);
+
+    /** The settings with the default {@link #maxListingBytes()}. */
+    public RepairConfig(int leafCount, long retryIntervalNanos, long sessionTimeoutNanos, int maxResponderSessions,
+                        int maxLeavesInFlight) {
+        this(leafCount, retryIntervalNanos, sessionTimeoutNanos, maxResponderSessions, maxLeavesInFlight,
+            DEFAULT_MAX_LISTING_BYTES);
+    }
 
     /** @throws KvException with {@code INVALID_CONFIGURATION} naming the bad setting */
     public RepairConfig {
@@ -30,6 +46,10 @@ public record RepairConfig(int leafCount, long retryIntervalNanos, long sessionT
         }
         if (maxResponderSessions < 1 || maxLeavesInFlight < 1) {
             throw invalid("repair.max-sessions and repair.max-leaves-in-flight must be at least 1");
+        }
+        if (maxListingBytes < 64 * 1024) {
+            throw invalid("repair.max-listing-bytes must be at least 65536 (one message's worth), was "
+                + maxListingBytes);
         }
     }
 

@@ -57,7 +57,20 @@ public enum RepairCounter implements CounterDescriptor {
     LIVE_LEAVES_HEALED("repair_live_leaves_healed", CounterKind.COUNTER,
         "live tree leaves a session's listing of the leaf found wrong and corrected (a write the tree missed)"),
     DROPPED_MALFORMED("repair_dropped_malformed", CounterKind.COUNTER,
-        "anti-entropy messages that failed to decode or named no valid range or leaf: dropped, never thrown");
+        "anti-entropy messages that failed to decode or named no valid range or leaf, and keys a peer asked for"
+            + " outside its session's range: dropped, never thrown"),
+    TREE_REQUESTS_REFUSED("repair_tree_requests_refused", CounterKind.COUNTER,
+        "peers' tree requests refused (answered FAILED) because their leaf count is not the one this node's"
+            + " settings give the range: a peer of other settings, or a request no node of this cluster makes"),
+    LISTINGS_TOO_LARGE("repair_listings_too_large", CounterKind.COUNTER,
+        "sessions this node started that failed because the peer's listings of the leaves in flight outgrew the"
+            + " bytes a session may hold"),
+    KEYS_SET_ASIDE("repair_keys_set_aside", CounterKind.COUNTER,
+        "keys a peer asked for beyond the bytes of asked-for keys a served session may hold: not queued; the"
+            + " initiator asks for them again once the records queued before them have come"),
+    RECORDS_TOO_LARGE("repair_records_too_large", CounterKind.COUNTER,
+        "records a session could not send because they do not fit one anti-entropy message: not sent, and the"
+            + " session that needed them fails");
 
     private final CounterSpec spec;
 

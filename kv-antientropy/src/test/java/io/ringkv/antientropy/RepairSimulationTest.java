@@ -481,6 +481,191 @@ class RepairSimulationTest {
         assertEquals(0, cluster.repairs.get(cluster.ids.get(0)).sessions());
     }
 
+    /** Sends {@code length} bytes of {@code codec}'s buffer from the node of {@code context} to {@code to}. */
+    private static void send(io.ringkv.api.NodeContext context, NodeId to, RepairCodec codec, int length) {
+        context.transport().send(to, codec.sendBuffer(), 0, length);
+    }
+
+    /**
+     * Adds a node that runs no anti-entropy of its own: it answers (or sends) what {@code handler} does with the
+     * messages it receives, decoded.
+     */
+    private static void addScripted(Cluster cluster, NodeId id,
+                                    java.util.function.BiFunction<io.ringkv.api.NodeContext, RepairCodec,
+                                        java.util.function.BiConsumer<NodeId, RepairMessage>> handler) {
+        cluster.sim.addNode(id, (context, disk) -> {
+            RepairCodec codec = new RepairCodec(256, 64 * 1024);
+            java.util.function.BiConsumer<NodeId, RepairMessage> onMessage = handler.apply(context, codec);
+            io.ringkv.api.MessageHandler received = (sender, buffer, offset, length) ->
+                onMessage.accept(sender, codec.decode(buffer, offset, length));
+            context.transport().register(AntiEntropy.SCHEMA_ID, received);
+            return received;
+        });
+    }
+
+    @Test
+    void aPeerWhoseListingsNeverEndFailsTheSessionOnceTheyOutgrowTheBoundInsteadOfHoldingThem() {
+        // the initiator held every chunk of a leaf's listing until its last came: a peer that never sent the last
+        // (65,536 chunks of up to 64 KiB each, in four listings of each of eight leaves) filled its heap
+        long bound = 64 * 1024;
+        RepairConfig config = new RepairConfig(16, 500 * MS, 30_000 * MS, 4, 8, bound);
+        Cluster cluster = new Cluster(43, 1, config);
+        NodeId initiator = cluster.ids.get(0);
+        NodeId endless = NodeId.of("endless");
+        List<RepairMessage.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            entries.add(new RepairMessage.Entry(i, ("k".repeat(200) + i).getBytes(StandardCharsets.UTF_8), i + 1));
+        }
+        addScripted(cluster, endless, (context, codec) -> (sender, message) -> {
+            if (message instanceof RepairMessage.TreeRequest request) {
+                long[] leaves = new long[request.leafCount()];
+                Arrays.fill(leaves, 1);
+                send(context, sender, codec, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.OK,
+                    leaves, 0, leaves.length));
+            } else if (message instanceof RepairMessage.DigestRequest request) {
+                for (int chunk = 0; chunk < 3; chunk++) {
+                    send(context, sender, codec, codec.encodeDigestReply(request.sessionId(), request.leaf(),
+                        RepairMessage.Status.OK, chunk, false, 7, entries));
+                }
+            }
+        });
+        put(cluster.engines.get(initiator), "k", 1, "v");
+
+        RepairResult result = cluster.repair(initiator, endless);
+
+        assertFalse(result.completed());
+        assertTrue(result.failure().contains("outgrew " + bound + " bytes"), result.failure());
+        assertEquals(1, cluster.repairs.get(initiator).counter(RepairCounter.LISTINGS_TOO_LARGE));
+        assertEquals(0, cluster.repairs.get(initiator).sessions());
+    }
+
+    @Test
+    void aTreeRequestOfFewerLeavesThanTheNodesSettingGiveTheRangeIsRefused() {
+        // a request for the whole ring in one leaf made the node list every key it holds in memory for one reply
+        Cluster cluster = new Cluster(47, 1);
+        NodeId responder = cluster.ids.get(0);
+        for (int i = 0; i < 50; i++) {
+            put(cluster.engines.get(responder), "key" + i, 1, "v" + i);
+        }
+        Map<Integer, RepairMessage.Status> answers = new TreeMap<>();
+        NodeId asker = NodeId.of("asker");
+        addScripted(cluster, asker, (context, codec) -> {
+            context.timers().schedule(MS, id -> {
+                TokenRange ring = TokenRange.wholeRing();
+                send(context, responder, codec, codec.encodeTreeRequest(1, ring.start(), ring.end(), 1));
+                send(context, responder, codec, codec.encodeTreeRequest(2, ring.start(), ring.end(),
+                    RepairConfig.DEFAULT.leafCount() / 2));
+                send(context, responder, codec, codec.encodeTreeRequest(3, ring.start(), ring.end(),
+                    RepairConfig.DEFAULT.leafCount()));
+            });
+            return (sender, message) -> {
+                if (message instanceof RepairMessage.TreeReply reply) {
+                    answers.putIfAbsent((int) reply.sessionId(), reply.status());
+                }
+            };
+        });
+
+        cluster.sim.runUntil(() -> answers.size() == 3, 10_000 * MS);
+
+        assertEquals(Map.of(1, RepairMessage.Status.FAILED, 2, RepairMessage.Status.FAILED,
+            3, RepairMessage.Status.OK), answers);
+        assertEquals(2, cluster.repairs.get(responder).counter(RepairCounter.TREE_REQUESTS_REFUSED));
+    }
+
+    @Test
+    void aServedSessionSetsAsideKeysAskedForBeyondTheBoundAndDropsKeysOutsideItsRange() {
+        // a peer that asked for keys and never acknowledged a record made the responder queue every key it named
+        long bound = 64 * 1024;
+        Cluster cluster = new Cluster(53, 1, new RepairConfig(1024, 500 * MS, 30_000 * MS, 4, 8, bound));
+        NodeId responder = cluster.ids.get(0);
+        TokenRange range = new TokenRange(Long.MIN_VALUE / 2, 0);
+        List<RepairMessage.Wanted> inside = new ArrayList<>();
+        RepairMessage.Wanted outside = null;
+        String pad = "p".repeat(40);
+        for (int i = 0; inside.size() < 3_000; i++) {
+            Key key = Key.utf8(pad + i);
+            long token = Partitioner.token(key);
+            put(cluster.engines.get(responder), pad + i, 1, "v");
+            RepairMessage.Wanted wanted = new RepairMessage.Wanted(token, key.toByteArray(), false);
+            if (range.contains(token)) {
+                inside.add(wanted);
+            } else if (outside == null) {
+                outside = wanted;
+            }
+        }
+        List<RepairMessage.Wanted> outsideOnly = List.of(outside);
+        boolean[] served = {false};
+        int[] records = {0};
+        NodeId asker = NodeId.of("asker");
+        addScripted(cluster, asker, (context, codec) -> {
+            context.timers().schedule(MS, id -> send(context, responder, codec,
+                codec.encodeTreeRequest(9, range.start(), range.end(), RepairConfig.DEFAULT.leafCount())));
+            return (sender, message) -> {
+                if (message instanceof RepairMessage.TreeReply reply && reply.status() == RepairMessage.Status.OK
+                    && !served[0]) {
+                    served[0] = true;
+                    send(context, responder, codec, codec.encodeKeysRequest(9, outsideOnly));
+                    for (int from = 0; from < inside.size(); from += 500) {
+                        send(context, responder, codec, codec.encodeKeysRequest(9,
+                            inside.subList(from, Math.min(inside.size(), from + 500))));
+                    }
+                } else if (message instanceof RepairMessage.Record) {
+                    records[0]++; // never acknowledged
+                }
+            };
+        });
+
+        cluster.sim.runUntil(() -> records[0] >= AntiEntropy.RECORDS_IN_FLIGHT, 10_000 * MS);
+        cluster.sim.runFor(100 * MS);
+
+        AntiEntropy node = cluster.repairs.get(responder);
+        long setAside = node.counter(RepairCounter.KEYS_SET_ASIDE);
+        int smallest = inside.stream().mapToInt(wanted -> RepairCodec.entryBytes(wanted.key())).min().orElseThrow();
+        assertTrue(setAside > 0, "every key asked for was queued");
+        assertTrue(inside.size() - setAside <= bound / smallest, (inside.size() - setAside) + " keys queued");
+        assertEquals(1, node.counter(RepairCounter.DROPPED_MALFORMED), "the key outside the session's range");
+    }
+
+    @Test
+    void aSessionWhoseKeysOutgrowTheResponderBoundStillMovesEveryRecord() {
+        // the keys the responder sets aside are asked for again once the records queued before them have come. 64
+        // leaves of about 80 keys: eight leaves' listings fit the initiator's bound, while the keys it asks for pile
+        // up faster than 64 records in flight carry them, past the responder's
+        long bound = 64 * 1024;
+        Cluster cluster = new Cluster(59, 2, new RepairConfig(64, 500 * MS, 30_000 * MS, 4, 8, bound));
+        NodeId initiator = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+        String pad = "q".repeat(60);
+        for (int i = 0; i < 5_000; i++) {
+            put(cluster.engines.get(peer), pad + i, 1, "v" + i);
+        }
+
+        RepairResult result = cluster.repair(initiator, peer);
+
+        assertTrue(result.completed(), String.valueOf(result.failure()));
+        assertTrue(cluster.repairs.get(peer).counter(RepairCounter.KEYS_SET_ASIDE) > 0, "the bound was never met");
+        assertEquals(5_000, result.keysReceived());
+        assertEquals(cluster.contents(peer), cluster.contents(initiator));
+    }
+
+    @Test
+    void aRecordTooLargeForOneMessageFailsTheSessionThatNeedsItAndStopsNoOther() {
+        // encoding it overflowed the codec's buffer inside a storage completion: the record stayed in the outbox,
+        // and every retry threw again before the timer was set for the next
+        Cluster cluster = new Cluster(61, 3);
+        NodeId initiator = cluster.ids.get(0);
+        put(cluster.engines.get(initiator), "large", 1, "x".repeat(LIMITS.maxValueBytes()));
+        put(cluster.engines.get(initiator), "small", 1, "v");
+
+        RepairResult result = cluster.repair(initiator, cluster.ids.get(1));
+
+        assertFalse(result.completed());
+        assertTrue(result.failure().contains("does not fit one anti-entropy message"), result.failure());
+        assertEquals(1, cluster.repairs.get(initiator).counter(RepairCounter.RECORDS_TOO_LARGE));
+        cluster.engines.get(initiator).delete(Partitioner.token(Key.utf8("large")), Key.utf8("large"), new byte[] {2});
+        assertTrue(cluster.repair(initiator, cluster.ids.get(2)).completed(), "the next session failed too");
+    }
+
     @Test
     void aStorageStageWithRoomForFewTasksSlowsTheSessionDownButItCompletesWithEveryRecord() {
         // three tasks fit on the first node's stage; a session with many differing leaves starts up to eight at once
