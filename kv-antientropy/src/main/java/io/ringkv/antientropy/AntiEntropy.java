@@ -69,6 +69,10 @@ public final class AntiEntropy implements TimerHandler {
     private static final int ENDED_SERVED_FACTOR = 4;
     /** Listings of one leaf (scans answering requests asked again) gathered at once, at most; the oldest goes. */
     private static final int LISTINGS_KEPT = 4;
+    /** Heap a held chunk of a listing takes beyond its entries: its map entry, number and list (estimated). */
+    private static final int CHUNK_HEAP_BYTES = 128;
+    /** Heap a held listing entry takes beyond its key's bytes: the entry, its key array and list slot (estimated). */
+    private static final int ENTRY_HEAP_BYTES = 64;
     /** Ended served sessions remembered, against late requests of theirs. */
     private static final int ENDED_SERVED_KEPT = 1024;
     /**
@@ -337,14 +341,15 @@ public final class AntiEntropy implements TimerHandler {
 
     /**
      * Starts differing leaves up to the in-flight bound, while fewer than {@link #KEYS_QUEUED_BEFORE_NEW_LEAVES} keys
-     * wait to be sent or received (a range far larger than memory moves a few leaves at a time); finishes the session
-     * when nothing is left.
+     * wait to be sent or received and the peer's listings held take less than half the session's bound (a range far
+     * larger than memory moves a few leaves at a time); finishes the session when nothing is left.
      */
     private void advance(Initiated session) {
         pump(session);
         Iterator<Integer> next = session.pendingLeaves.iterator();
         while (session.open && session.leaves.size() < config.maxLeavesInFlight()
-            && session.toSend.size() + session.awaited.size() < KEYS_QUEUED_BEFORE_NEW_LEAVES && next.hasNext()) {
+            && session.toSend.size() + session.awaited.size() < KEYS_QUEUED_BEFORE_NEW_LEAVES && next.hasNext()
+            && (session.leaves.isEmpty() || session.listingBytes < config.maxListingBytes() / 2)) {
             int leaf = next.next();
             if (!startLeaf(session, leaf)) {
                 break; // the storage stage is full: the leaf starts at a later advance
@@ -359,12 +364,12 @@ public final class AntiEntropy implements TimerHandler {
 
     /** @return false when the storage stage is full: nothing started */
     private boolean startLeaf(Initiated session, int leaf) {
-        LeafWork work = new LeafWork(leaf);
+        LeafWork work = new LeafWork(leaf, session.leavesStarted++);
         session.leaves.put(leaf, work);
         boolean queued = stage.scan(session.shape.range().end(), engine -> RepairTasks.digest(engine, session.shape,
             leaf, live), (digest, failure) -> {
-                if (initiated.get(session.id) != session) {
-                    return;
+                if (initiated.get(session.id) != session || session.leaves.get(leaf) != work) {
+                    return; // ended, or the leaf was put back (withinBound): its next start lists it again
                 }
                 if (failure != null) {
                     fail(session, "this node could not list leaf " + leaf + ": " + failure.getMessage());
@@ -402,16 +407,22 @@ public final class AntiEntropy implements TimerHandler {
             fail(session, "peer " + session.peer + " answered " + reply.status() + " for leaf " + reply.leaf());
             return;
         }
-        long bytes = 0;
+        long held = CHUNK_HEAP_BYTES;
         for (RepairMessage.Entry entry : reply.entries()) {
-            bytes += RepairCodec.entryBytes(entry.key());
+            session.treeBytes += RepairCodec.entryBytes(entry.key());
+            held += ENTRY_HEAP_BYTES + entry.key().length;
         }
-        session.treeBytes += bytes;
         work.lastHeardNanos = now();
         // a request asked again (or a copy of it) makes the peer scan the leaf again: chunks of different scans,
         // cut at other keys, would make a listing that misses keys or holds some twice, so each scan's are kept apart
         ListingId id = new ListingId(reply.identified(), reply.listing());
         Listing listing = work.listings.get(id);
+        if (listing != null && listing.lastChunk >= 0 && reply.chunk() > listing.lastChunk
+            || reply.entries().isEmpty() && !reply.last()) {
+            // a responder cuts a chunk only before an entry that does not fit it, and says which is the last
+            counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
+            return;
+        }
         if (listing == null) {
             if (work.listings.size() >= LISTINGS_KEPT) {
                 Listing oldest = work.listings.remove(work.listings.keySet().iterator().next());
@@ -421,16 +432,9 @@ public final class AntiEntropy implements TimerHandler {
             work.listings.put(id, listing);
         }
         if (listing.chunks.putIfAbsent(reply.chunk(), reply.entries()) == null) {
-            listing.bytes += bytes;
-            work.heldBytes += bytes;
-            session.listingBytes += bytes;
-            if (session.listingBytes > config.maxListingBytes()) {
-                counters.get(RepairCounter.LISTINGS_TOO_LARGE).incrementRelease();
-                fail(session, "peer " + session.peer + "'s listings of the leaves being compared outgrew "
-                    + config.maxListingBytes() + " bytes (leaf " + reply.leaf() + ", chunk " + reply.chunk()
-                    + "): the session ends rather than hold more; a range this large needs more tree leaves");
-                return;
-            }
+            listing.bytes += held;
+            work.heldBytes += held;
+            session.listingBytes += held;
         }
         if (reply.last()) {
             listing.lastChunk = reply.chunk();
@@ -446,8 +450,41 @@ public final class AntiEntropy implements TimerHandler {
             work.listings.clear();
             work.theirsComplete = true;
             session.progress(now());
+        }
+        if (withinBound(session) && work.theirsComplete && session.leaves.get(work.leaf) == work) {
             compareWhenReady(session, work);
         }
+    }
+
+    /**
+     * Keeps the peer's listings the session holds within {@link RepairConfig#maxListingBytes()}: the leaves started
+     * last are put back to be asked for again, once the session holds less, until only the first leaf in flight is
+     * left; that one alone over the bound fails the session. So a large range moves a leaf at a time, and a peer
+     * whose listings never end makes the node hold no more than the bound.
+     *
+     * @return false when the session failed
+     */
+    private boolean withinBound(Initiated session) {
+        while (session.listingBytes > config.maxListingBytes() && session.leaves.size() > 1) {
+            LeafWork last = null;
+            for (LeafWork work : session.leaves.values()) {
+                if (last == null || work.order > last.order) {
+                    last = work;
+                }
+            }
+            session.leaves.remove(last.leaf);
+            release(session, last, last.heldBytes);
+            session.pendingLeaves.add(last.leaf);
+        }
+        if (session.listingBytes <= config.maxListingBytes()) {
+            return true;
+        }
+        LeafWork only = session.leaves.values().iterator().next();
+        counters.get(RepairCounter.LISTINGS_TOO_LARGE).incrementRelease();
+        fail(session, "peer " + session.peer + "'s listing of leaf " + only.leaf + " outgrew the "
+            + config.maxListingBytes() + " bytes a session holds: the leaf holds too many keys for this node's"
+            + " setting of " + session.shape.leaves() + " leaves in the range, or the peer sends more than a listing");
+        return false;
     }
 
     /** The session no longer holds {@code bytes} of {@code work}'s listings. */
@@ -570,7 +607,7 @@ public final class AntiEntropy implements TimerHandler {
             byte[] value = record.isTombstone() ? null : record.value();
             int bytes = RepairCodec.recordBytes(key, record.version(), value);
             if (bytes > RepairCodec.MAX_MESSAGE_BYTES) {
-                // a record stored under larger limits than this node's codec takes: encoding it would overflow
+                // an anti-entropy message is one datagram's worth, a record may be larger: encoding would overflow
                 session.outbox.remove(sequence);
                 counters.get(RepairCounter.RECORDS_TOO_LARGE).incrementRelease();
                 notSent(session, key, "a record of " + bytes + " bytes does not fit one anti-entropy message of "
@@ -996,8 +1033,8 @@ public final class AntiEntropy implements TimerHandler {
 
     private void onKeysRequest(NodeId sender, RepairMessage.KeysRequest request) {
         Served session = served.get(request.sessionId());
-        if (session == null || !session.peer.equals(sender)) {
-            return;
+        if (session == null || !session.peer.equals(sender) || session.ended) {
+            return; // a late copy of an ended session's request: what it asks for was acknowledged
         }
         session.progress(now());
         for (RepairMessage.Wanted key : request.keys()) {
@@ -1269,8 +1306,10 @@ public final class AntiEntropy implements TimerHandler {
         final Map<Integer, LeafWork> leaves = new TreeMap<>();
         /** Keys asked of the peer and not received yet. */
         final Map<ByteBuffer, RepairMessage.Wanted> awaited = new LinkedHashMap<>();
-        /** Encoded bytes of the peer's listings the leaves in flight hold, complete or not. */
+        /** Bytes of heap the peer's listings the leaves in flight hold take, complete or not (estimated). */
         long listingBytes;
+        /** Leaves started so far, put-back ones again. */
+        long leavesStarted;
         int differingLeaves;
         long keysReceived;
         /**
@@ -1332,11 +1371,15 @@ public final class AntiEntropy implements TimerHandler {
         /** When the leaf was last asked for, or a chunk of it last arrived. */
         long lastHeardNanos;
         boolean theirsComplete;
-        /** Encoded bytes of the peer's listings of this leaf held: its listings' chunks, or its complete listing. */
+        /** Heap bytes of the peer's listings of this leaf held: its listings' chunks, or its complete listing. */
         long heldBytes;
 
-        LeafWork(int leaf) {
+        /** The how-manyth leaf the session started (the leaves started last go back first). */
+        final long order;
+
+        LeafWork(int leaf, long order) {
             this.leaf = leaf;
+            this.order = order;
         }
     }
 
@@ -1348,7 +1391,7 @@ public final class AntiEntropy implements TimerHandler {
     private static final class Listing {
         final TreeMap<Integer, List<RepairMessage.Entry>> chunks = new TreeMap<>();
         int lastChunk = -1;
-        /** Encoded bytes of the chunks held. */
+        /** Heap bytes of the chunks held (estimated). */
         long bytes;
     }
 

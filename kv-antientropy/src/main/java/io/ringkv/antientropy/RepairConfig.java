@@ -14,13 +14,13 @@ import io.ringkv.api.KvException;
  * @param maxResponderSessions sessions a node serves for peers at once; more are refused as busy (default 4; one
  *     whose initiator ended it and that only resends records waiting for an acknowledgement does not count)
  * @param maxLeavesInFlight differing leaves one session compares at once (default 8)
- * @param maxListingBytes the most bytes of a peer's leaf listings (keys and hashes, as encoded) a session holds
- *     before comparing them, and of keys a peer asked for that a served session holds before sending their
- *     records (default 64 MiB, at least 64 KiB). A peer's messages cannot make a node hold more: a session whose
- *     listings outgrow it fails, saying so, and a served session sets asked-for keys beyond it aside until the
- *     initiator asks again. An honest session comes near it only when its leaves hold about 160,000 keys each
- *     (52 bytes a 32-byte key's entry, 8 leaves in flight): a range of 165 million keys at the default 1,024
- *     leaves. It holds about one and a half times as much heap as listing bytes
+ * @param maxListingBytes the most heap a session's copies of a peer's leaf listings (keys and hashes) may take,
+ *     estimated, and the most encoded bytes of keys a peer asked for that a served session holds before sending
+ *     their records (default 64 MiB, at least 64 KiB). A peer's messages cannot make a node hold more: a session
+ *     compares one leaf at a time when its leaves' listings would take more together, and fails, saying so, when one
+ *     leaf's alone would; a served session sets asked-for keys beyond it aside until the initiator asks again. One
+ *     leaf's listing comes near the default only at about 700,000 keys of 32 bytes (a range of 700 million at the
+ *     default 1,024 leaves) or 60,000 keys of 1 KiB
  */
 public record RepairConfig(int leafCount, long retryIntervalNanos, long sessionTimeoutNanos,
                            int maxResponderSessions, int maxLeavesInFlight, long maxListingBytes) {

@@ -486,6 +486,15 @@ class RepairSimulationTest {
         context.transport().send(to, codec.sendBuffer(), 0, length);
     }
 
+    /** Answers {@code request} with a tree whose every leaf hash is 1: every leaf differs from a real tree's. */
+    private static void sendTreeOfOnes(io.ringkv.api.NodeContext context, NodeId to, RepairCodec codec,
+                                       RepairMessage.TreeRequest request) {
+        long[] leaves = new long[request.leafCount()];
+        Arrays.fill(leaves, 1);
+        send(context, to, codec, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.OK, leaves, 0,
+            leaves.length));
+    }
+
     /**
      * Adds a node that runs no anti-entropy of its own: it answers (or sends) what {@code handler} does with the
      * messages it receives, decoded.
@@ -518,10 +527,7 @@ class RepairSimulationTest {
         }
         addScripted(cluster, endless, (context, codec) -> (sender, message) -> {
             if (message instanceof RepairMessage.TreeRequest request) {
-                long[] leaves = new long[request.leafCount()];
-                Arrays.fill(leaves, 1);
-                send(context, sender, codec, codec.encodeTreeReply(request.sessionId(), RepairMessage.Status.OK,
-                    leaves, 0, leaves.length));
+                sendTreeOfOnes(context, sender, codec, request);
             } else if (message instanceof RepairMessage.DigestRequest request) {
                 for (int chunk = 0; chunk < 3; chunk++) {
                     send(context, sender, codec, codec.encodeDigestReply(request.sessionId(), request.leaf(),
@@ -534,9 +540,67 @@ class RepairSimulationTest {
         RepairResult result = cluster.repair(initiator, endless);
 
         assertFalse(result.completed());
-        assertTrue(result.failure().contains("outgrew " + bound + " bytes"), result.failure());
+        assertTrue(result.failure().contains("outgrew the " + bound + " bytes"), result.failure());
         assertEquals(1, cluster.repairs.get(initiator).counter(RepairCounter.LISTINGS_TOO_LARGE));
         assertEquals(0, cluster.repairs.get(initiator).sessions());
+    }
+
+    @Test
+    void chunksNoResponderCutsAreDroppedNotHeld() {
+        // an empty chunk that is not the last, and a chunk past the one that said it was the last, were held: a
+        // peer could fill 65,536 chunk numbers of four listings of eight leaves without a byte of entries
+        Cluster cluster = new Cluster(67, 1, new RepairConfig(16, 500 * MS, 30_000 * MS, 4, 8));
+        NodeId initiator = cluster.ids.get(0);
+        NodeId odd = NodeId.of("odd");
+        List<RepairMessage.Entry> one = List.of(new RepairMessage.Entry(1, new byte[] {1}, 2));
+        addScripted(cluster, odd, (context, codec) -> (sender, message) -> {
+            if (message instanceof RepairMessage.TreeRequest request) {
+                sendTreeOfOnes(context, sender, codec, request);
+            } else if (message instanceof RepairMessage.DigestRequest request) {
+                long id = request.sessionId();
+                int leaf = request.leaf();
+                send(context, sender, codec, codec.encodeDigestReply(id, leaf, RepairMessage.Status.OK, 0, false, 7,
+                    List.of()));
+                send(context, sender, codec, codec.encodeDigestReply(id, leaf, RepairMessage.Status.OK, 1, true, 7,
+                    one));
+                send(context, sender, codec, codec.encodeDigestReply(id, leaf, RepairMessage.Status.OK, 2, false, 7,
+                    one));
+            }
+        });
+        put(cluster.engines.get(initiator), "k", 1, "v");
+
+        RepairResult result = cluster.repair(initiator, odd);
+
+        assertTrue(!result.completed() && result.failure().contains("no progress"), result.failure());
+        long asked = 8; // the first leaves in flight, each asked at least once
+        assertTrue(cluster.repairs.get(initiator).counter(RepairCounter.DROPPED_MALFORMED) >= 2 * asked,
+            "chunks held: " + cluster.repairs.get(initiator).counter(RepairCounter.DROPPED_MALFORMED) + " dropped");
+    }
+
+    /** Two nodes of trees of {@code leaves} leaves and the given bound; the second holds {@code keys} keys. */
+    private static Cluster onlyThePeerHolds(long seed, int leaves, long bound, String pad, int keys) {
+        Cluster cluster = new Cluster(seed, 2, new RepairConfig(leaves, 500 * MS, 30_000 * MS, 4, 8, bound));
+        for (int i = 0; i < keys; i++) {
+            put(cluster.engines.get(cluster.ids.get(1)), pad + i, 1, "v" + i);
+        }
+        return cluster;
+    }
+
+    @Test
+    void leavesWhoseListingsTogetherOutgrowTheBoundAreComparedAFewAtATime() {
+        // sixteen leaves of about 300 keys of 200 bytes: each leaf's listing comes in two chunks and takes about
+        // 80 KB, eight leaves' first chunks together about four times the bound. The session used to fail once the
+        // leaves in flight together outgrew it
+        Cluster cluster = onlyThePeerHolds(71, 16, 128 * 1024, "r".repeat(196), 4_800);
+        NodeId initiator = cluster.ids.get(0);
+        NodeId peer = cluster.ids.get(1);
+
+        RepairResult result = cluster.repair(initiator, peer);
+
+        assertTrue(result.completed(), String.valueOf(result.failure()));
+        assertEquals(4_800, result.keysReceived());
+        assertEquals(0, cluster.repairs.get(initiator).counter(RepairCounter.LISTINGS_TOO_LARGE));
+        assertEquals(cluster.contents(peer), cluster.contents(initiator));
     }
 
     @Test
@@ -628,17 +692,12 @@ class RepairSimulationTest {
 
     @Test
     void aSessionWhoseKeysOutgrowTheResponderBoundStillMovesEveryRecord() {
-        // the keys the responder sets aside are asked for again once the records queued before them have come. 64
-        // leaves of about 80 keys: eight leaves' listings fit the initiator's bound, while the keys it asks for pile
-        // up faster than 64 records in flight carry them, past the responder's
-        long bound = 64 * 1024;
-        Cluster cluster = new Cluster(59, 2, new RepairConfig(64, 500 * MS, 30_000 * MS, 4, 8, bound));
+        // the keys the responder sets aside are asked for again. 64 leaves of about 80 keys: eight leaves' listings
+        // fit the initiator's bound, while the keys it asks for pile up faster than 64 records in flight carry them,
+        // past the responder's
+        Cluster cluster = onlyThePeerHolds(59, 64, 64 * 1024, "q".repeat(60), 5_000);
         NodeId initiator = cluster.ids.get(0);
         NodeId peer = cluster.ids.get(1);
-        String pad = "q".repeat(60);
-        for (int i = 0; i < 5_000; i++) {
-            put(cluster.engines.get(peer), pad + i, 1, "v" + i);
-        }
 
         RepairResult result = cluster.repair(initiator, peer);
 
