@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  */
 public final class SimNode<T> {
     /** Room for the protocol modules' counters; kept small, as a simulation may run hundreds of nodes. */
-    private static final int COUNTER_CAPACITY = 128;
+    private static final int COUNTER_CAPACITY = 256;
     private final Simulation simulation;
     private final NodeId id;
     private final int ordinal;
