@@ -27,6 +27,10 @@ public enum HintCounter implements CounterDescriptor {
         "hints older than the tombstone grace, deleted undelivered (a purged delete must not come back)"),
     DROPPED_CAP("hints_dropped_cap", CounterKind.COUNTER,
         "hints refused because the per-replica or total hint byte cap was reached"),
+    DROPPED_UNKNOWN_OWNER("hints_dropped_unknown_owner", CounterKind.COUNTER,
+        "hinted writes a peer sent for a replica on neither this node's ring nor the ring it moves to: refused"
+            + " before anything is kept for it (a coordinator that knows a ring this node has not learned yet, or a"
+            + " write no node of the cluster sends)"),
     STORE_FAILURES("hints_store_failures", CounterKind.COUNTER,
         "hints the hint store could not write (storage failure, full disk, or its queue full)"),
     CORRUPT("hints_corrupt", CounterKind.COUNTER,

@@ -436,6 +436,13 @@ public final class HintedHandoff implements TimerHandler {
      * out when it is).
      */
     void onHintedWrite(NodeId sender, Message.HintedWrite write, Consumer<WriteOutcome> done) {
+        if (!ring.contains(write.owner()) && !future.contains(write.owner())) {
+            // a coordinator hints only for a replica of its ring: an owner no ring here knows would be given a
+            // target, a down mark and a window that nothing ever clears, one more for every id a sender makes up
+            counters.get(HintCounter.DROPPED_UNKNOWN_OWNER).incrementRelease();
+            done.accept(WriteOutcome.HINT_REFUSED);
+            return;
+        }
         long now = context.clock().monotonicNanos();
         ForwardedWrites.Id id = new ForwardedWrites.Id(sender, write.correlationId());
         ForwardedWrites.Begin begin = received.begin(id, now);

@@ -1048,6 +1048,39 @@ class HintedHandoffSimulationTest {
         return cluster;
     }
 
+    @Test
+    void aHintedWriteForAReplicaNoRingHoldsIsRefusedAndLeavesNothingBehind() {
+        // each made-up owner got a hint target, a down mark written to the hint store and a window, never cleared
+        NodeId down = NodeId.of("n3");
+        TestCluster cluster = new TestCluster(19, NODES, CONFIG, HintConfig.DEFAULT, node -> !node.equals(down),
+            Set.of());
+        NodeId holder = NodeId.of("n1");
+        io.ringkv.replication.internal.MessageCodec codec = new io.ringkv.replication.internal.MessageCodec(
+            CONFIG.limits(), CONFIG.maxSiblings(), 64 * 1024);
+        cluster.sim.addNode(NodeId.of("sender"), (context, disk) -> {
+            context.timers().schedule(MS, id -> {
+                io.ringkv.api.Versioned versioned = io.ringkv.api.Versioned.of(new Version(new io.ringkv.api.Dot(
+                    NodeId.of("n2"), 1), io.ringkv.api.VectorClock.of(Map.of()),
+                    new io.ringkv.api.HybridTimestamp(context.clock().wallClockMillis(), 0)), Value.utf8("v"));
+                for (int i = 0; i <= 100; i++) {
+                    Key key = Key.utf8("k" + i);
+                    NodeId owner = i == 100 ? down : NodeId.of("ghost" + i);
+                    int length = codec.encodeHintedWrite(i, io.ringkv.ring.Partitioner.token(key), key,
+                        List.of(versioned), owner, context.clock().wallClockMillis());
+                    context.transport().send(holder, codec.sendBuffer(), 0, length);
+                }
+            });
+            return codec;
+        });
+
+        cluster.sim.runFor(1_000 * MS);
+
+        HintedHandoff hints = cluster.node(holder).hints();
+        assertEquals(100, hints.counter(HintCounter.DROPPED_UNKNOWN_OWNER));
+        assertEquals(1, hints.counter(HintCounter.STORED), "the hint for a ring member that is down");
+        assertEquals(1, hints.counter(HintCounter.PENDING));
+    }
+
     /**
      * Liveness as gossip gives it: DOWN nodes, each node's latest run (1 unless set), and when it made its newest
      * heartbeat known here (the simulation's clock, which every node's monotonic clock reads in these tests; absent:
