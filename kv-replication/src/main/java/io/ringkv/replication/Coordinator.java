@@ -1130,6 +1130,9 @@ public final class Coordinator implements TimerHandler {
             write.substituteCounted |= write.hintFor[index] != null && !write.done;
         } else {
             write.failures++;
+            if (outcome == WriteOutcome.HINT_REFUSED) {
+                write.hintsRefused++;
+            }
         }
         if (outcome == WriteOutcome.DISK_FULL) {
             noteDiskFull(write, replica);
@@ -1327,13 +1330,19 @@ public final class Coordinator implements TimerHandler {
     /** Too many replicas could not store the write: {@code DISK_FULL} when a full disk is why for all of them. */
     private void failStored(PendingWrite write) {
         String message = write.failures + " of " + write.targets.length + " replicas could not store the write";
+        // a substitute that kept no hint logs nothing: its reasons are counters
+        String hints = write.hintsRefused == 0 ? "" : "; " + write.hintsRefused + " of them substitutes that kept"
+            + " no hint (past the hint window, at a hint cap, or for a replica their ring no longer holds: their"
+            + " hints_dropped_* counters)";
         if (write.diskFullCount == write.failures) {
             failWrite(write, ErrorCode.DISK_FULL, message + " (" + write.diskFull + ")");
         } else if (write.diskFull != null) {
             failWrite(write, ErrorCode.STORAGE_FAILURE, message + " (" + write.diskFull + "; the others failed"
-                + " otherwise: see their logs)");
+                + " otherwise: see their logs" + hints + ")");
+        } else if (write.hintsRefused == write.failures) {
+            failWrite(write, ErrorCode.STORAGE_FAILURE, message + hints.replaceFirst("^; ", " (") + ")");
         } else {
-            failWrite(write, ErrorCode.STORAGE_FAILURE, message + " (see their logs)");
+            failWrite(write, ErrorCode.STORAGE_FAILURE, message + " (see their logs" + hints + ")");
         }
     }
 

@@ -29,8 +29,8 @@ public enum HintCounter implements CounterDescriptor {
         "hints refused because the per-replica or total hint byte cap was reached"),
     DROPPED_UNKNOWN_OWNER("hints_dropped_unknown_owner", CounterKind.COUNTER,
         "hinted writes a peer sent for a replica on neither this node's ring nor the ring it moves to: refused"
-            + " before anything is kept for it (a coordinator that knows a ring this node has not learned yet, or a"
-            + " write no node of the cluster sends)"),
+            + " before anything is kept for it (mostly a coordinator whose ring still holds a node removed or gone"
+            + " here, which then keeps the hint itself; else one whose ring is ahead, or a write no node sends)"),
     STORE_FAILURES("hints_store_failures", CounterKind.COUNTER,
         "hints the hint store could not write (storage failure, full disk, or its queue full)"),
     CORRUPT("hints_corrupt", CounterKind.COUNTER,

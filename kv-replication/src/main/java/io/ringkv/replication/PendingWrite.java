@@ -23,6 +23,8 @@ final class PendingWrite extends PendingRequest {
     /** Why replicas refused for a full disk, by replica ("n2", or the local engine's own words); null if none. */
     StringBuilder diskFull;
     int diskFullCount;
+    /** Counted failures that were substitutes keeping no hint (past the window, at a cap, an owner unknown to them). */
+    int hintsRefused;
     boolean done;
     /** The client was told of success; unanswered replicas are still being sent the write. */
     boolean acknowledged;

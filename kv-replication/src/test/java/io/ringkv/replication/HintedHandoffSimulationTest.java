@@ -764,6 +764,25 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aWriteWhoseSubstitutesKeptNoHintFailsSayingWhy() {
+        // it said "see their logs", and a substitute that keeps no hint logs nothing: its reasons are counters
+        Set<NodeId> down = new HashSet<>();
+        TestCluster cluster = new TestCluster(23, NODES, CONFIG, HintConfig.DEFAULT.withCaps(1, 1),
+            node -> !down.contains(node), Set.of());
+        String key = "refused";
+        List<NodeId> owners = cluster.owners(key);
+        cutOff(cluster, down, owners.get(1));
+        cutOff(cluster, down, owners.get(2));
+
+        TestCluster.Outcome<Version> outcome = cluster.put(owners.get(0), key, "v", null, QUORUM);
+
+        assertEquals(ErrorCode.STORAGE_FAILURE, outcome.error, outcome.message);
+        assertTrue(outcome.message.contains("2 of them substitutes that kept no hint (past the hint window, at a"
+            + " hint cap"), outcome.message);
+        assertFalse(outcome.message.contains("see their logs"), outcome.message);
+    }
+
+    @Test
     void hintsForAReplicaThatLeftTheRingGoToTheKeysCurrentReplicas() {
         Set<NodeId> down = new HashSet<>();
         TestCluster cluster = new TestCluster(21, NODES, CONFIG, HintConfig.DEFAULT, node -> !down.contains(node),
