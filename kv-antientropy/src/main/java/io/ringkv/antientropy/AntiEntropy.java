@@ -412,17 +412,15 @@ public final class AntiEntropy implements TimerHandler {
             session.treeBytes += RepairCodec.entryBytes(entry.key());
             held += ENTRY_HEAP_BYTES + entry.key().length;
         }
-        work.lastHeardNanos = now();
         // a request asked again (or a copy of it) makes the peer scan the leaf again: chunks of different scans,
         // cut at other keys, would make a listing that misses keys or holds some twice, so each scan's are kept apart
         ListingId id = new ListingId(reply.identified(), reply.listing());
         Listing listing = work.listings.get(id);
-        if (listing != null && listing.lastChunk >= 0 && reply.chunk() > listing.lastChunk
-            || reply.entries().isEmpty() && !reply.last()) {
-            // a responder cuts a chunk only before an entry that does not fit it, and says which is the last
+        if (cutByNoResponder(listing, reply)) {
             counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
             return;
         }
+        work.lastHeardNanos = now();
         if (listing == null) {
             if (work.listings.size() >= LISTINGS_KEPT) {
                 Listing oldest = work.listings.remove(work.listings.keySet().iterator().next());
@@ -450,21 +448,39 @@ public final class AntiEntropy implements TimerHandler {
             work.listings.clear();
             work.theirsComplete = true;
             session.progress(now());
+            compareWhenReady(session, work); // releases the leaf at once when this node's own listing is ready
         }
-        if (withinBound(session) && work.theirsComplete && session.leaves.get(work.leaf) == work) {
-            compareWhenReady(session, work);
+        if (initiated.get(session.id) == session) {
+            withinBound(session);
         }
+    }
+
+    /**
+     * A responder cuts a chunk only before an entry that does not fit it, and names one last chunk, past every
+     * other: an empty chunk that is not the last, one past the last, or a last one below a chunk held or other than
+     * the last already named is none of its.
+     */
+    private static boolean cutByNoResponder(Listing listing, RepairMessage.DigestReply reply) {
+        if (reply.entries().isEmpty() && !reply.last()) {
+            return true;
+        }
+        if (listing == null) {
+            return false;
+        }
+        if (listing.lastChunk >= 0) {
+            return reply.chunk() > listing.lastChunk || reply.last() && reply.chunk() != listing.lastChunk;
+        }
+        return reply.last() && !listing.chunks.isEmpty() && listing.chunks.lastKey() > reply.chunk();
     }
 
     /**
      * Keeps the peer's listings the session holds within {@link RepairConfig#maxListingBytes()}: the leaves started
      * last are put back to be asked for again, once the session holds less, until only the first leaf in flight is
-     * left; that one alone over the bound fails the session. So a large range moves a leaf at a time, and a peer
-     * whose listings never end makes the node hold no more than the bound.
-     *
-     * @return false when the session failed
+     * left; then that leaf's earlier scans go, and its newest listing alone over the bound fails the session. So a
+     * large range moves a leaf at a time, and a peer whose listings never end makes the node hold no more than the
+     * bound.
      */
-    private boolean withinBound(Initiated session) {
+    private void withinBound(Initiated session) {
         while (session.listingBytes > config.maxListingBytes() && session.leaves.size() > 1) {
             LeafWork last = null;
             for (LeafWork work : session.leaves.values()) {
@@ -477,14 +493,28 @@ public final class AntiEntropy implements TimerHandler {
             session.pendingLeaves.add(last.leaf);
         }
         if (session.listingBytes <= config.maxListingBytes()) {
-            return true;
+            return;
         }
         LeafWork only = session.leaves.values().iterator().next();
+        // under writes each ask lists the leaf anew: the scans before the newest go first
+        Listing newest = null;
+        for (Listing listing : only.listings.values()) {
+            newest = listing;
+        }
+        for (Iterator<Listing> earlier = only.listings.values().iterator(); earlier.hasNext(); ) {
+            Listing listing = earlier.next();
+            if (listing != newest) {
+                earlier.remove();
+                release(session, only, listing.bytes);
+            }
+        }
+        if (session.listingBytes <= config.maxListingBytes()) {
+            return;
+        }
         counters.get(RepairCounter.LISTINGS_TOO_LARGE).incrementRelease();
         fail(session, "peer " + session.peer + "'s listing of leaf " + only.leaf + " outgrew the "
             + config.maxListingBytes() + " bytes a session holds: the leaf holds too many keys for this node's"
             + " setting of " + session.shape.leaves() + " leaves in the range, or the peer sends more than a listing");
-        return false;
     }
 
     /** The session no longer holds {@code bytes} of {@code work}'s listings. */
@@ -1361,6 +1391,8 @@ public final class AntiEntropy implements TimerHandler {
     /** One differing leaf being compared. */
     private static final class LeafWork {
         final int leaf;
+        /** The how-manyth leaf the session started (the leaves started last go back first). */
+        final long order;
         List<RepairMessage.Entry> mine;
         /** The peer's listings of the leaf still arriving, by scan, oldest first. */
         final Map<ListingId, Listing> listings = new LinkedHashMap<>();
@@ -1373,9 +1405,6 @@ public final class AntiEntropy implements TimerHandler {
         boolean theirsComplete;
         /** Heap bytes of the peer's listings of this leaf held: its listings' chunks, or its complete listing. */
         long heldBytes;
-
-        /** The how-manyth leaf the session started (the leaves started last go back first). */
-        final long order;
 
         LeafWork(int leaf, long order) {
             this.leaf = leaf;

@@ -57,8 +57,9 @@ public enum RepairCounter implements CounterDescriptor {
     LIVE_LEAVES_HEALED("repair_live_leaves_healed", CounterKind.COUNTER,
         "live tree leaves a session's listing of the leaf found wrong and corrected (a write the tree missed)"),
     DROPPED_MALFORMED("repair_dropped_malformed", CounterKind.COUNTER,
-        "anti-entropy messages that failed to decode or named no valid range or leaf, and keys a peer asked for"
-            + " outside its session's range: dropped, never thrown"),
+        "anti-entropy messages that failed to decode or named no valid range or leaf, listing chunks no responder"
+            + " cuts (empty and not the last, past the last), and keys a peer asked for outside its session's range:"
+            + " dropped, never thrown"),
     TREE_REQUESTS_REFUSED("repair_tree_requests_refused", CounterKind.COUNTER,
         "peers' tree requests refused (answered FAILED) because their leaf count is not the one this node's"
             + " settings give the range: a peer of other settings, or a request no node of this cluster makes"),
@@ -66,11 +67,12 @@ public enum RepairCounter implements CounterDescriptor {
         "sessions this node started that failed because the peer's listings of the leaves in flight outgrew the"
             + " bytes a session may hold"),
     KEYS_SET_ASIDE("repair_keys_set_aside", CounterKind.COUNTER,
-        "keys a peer asked for beyond the bytes of asked-for keys a served session may hold: not queued; the"
-            + " initiator asks for them again once the records queued before them have come"),
+        "keys a peer asked for beyond the bytes of asked-for keys a served session may hold (each time): not"
+            + " queued; the initiator asks for them again once it has no leaf in flight and a retry interval passed"
+            + " without progress"),
     RECORDS_TOO_LARGE("repair_records_too_large", CounterKind.COUNTER,
-        "records a session could not send because they do not fit one anti-entropy message: not sent, and the"
-            + " session that needed them fails");
+        "records a session could not send because they do not fit one anti-entropy message (each attempt: a"
+            + " responder reads one again each time it is asked): not sent, and the session that needed them fails");
 
     private final CounterSpec spec;
 

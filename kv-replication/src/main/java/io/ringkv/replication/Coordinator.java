@@ -1330,20 +1330,22 @@ public final class Coordinator implements TimerHandler {
     /** Too many replicas could not store the write: {@code DISK_FULL} when a full disk is why for all of them. */
     private void failStored(PendingWrite write) {
         String message = write.failures + " of " + write.targets.length + " replicas could not store the write";
-        // a substitute that kept no hint logs nothing: its reasons are counters
-        String hints = write.hintsRefused == 0 ? "" : "; " + write.hintsRefused + " of them substitutes that kept"
-            + " no hint (past the hint window, at a hint cap, or for a replica their ring no longer holds: their"
-            + " hints_dropped_* counters)";
-        if (write.diskFullCount == write.failures) {
-            failWrite(write, ErrorCode.DISK_FULL, message + " (" + write.diskFull + ")");
-        } else if (write.diskFull != null) {
-            failWrite(write, ErrorCode.STORAGE_FAILURE, message + " (" + write.diskFull + "; the others failed"
-                + " otherwise: see their logs" + hints + ")");
-        } else if (write.hintsRefused == write.failures) {
-            failWrite(write, ErrorCode.STORAGE_FAILURE, message + hints.replaceFirst("^; ", " (") + ")");
-        } else {
-            failWrite(write, ErrorCode.STORAGE_FAILURE, message + " (see their logs" + hints + ")");
+        List<String> why = new ArrayList<>(3);
+        if (write.diskFull != null) {
+            why.add(write.diskFull.toString());
         }
+        if (write.hintsRefused > 0) {
+            // a substitute that kept no hint logs nothing: its reasons are counters
+            why.add(write.hintsRefused + (write.hintsRefused == 1 ? " substitute" : " substitutes") + " kept no hint"
+                + " (past the hint window, at a hint cap, or for a replica its ring no longer holds: see the"
+                + " hints_dropped_* counters)");
+        }
+        if (write.failures > write.diskFullCount + write.hintsRefused || why.isEmpty()) {
+            why.add((why.isEmpty() ? "" : "the others failed otherwise: ") + "see their logs");
+        }
+        boolean diskFull = write.diskFull != null && write.diskFullCount == write.failures;
+        failWrite(write, diskFull ? ErrorCode.DISK_FULL : ErrorCode.STORAGE_FAILURE,
+            message + " (" + String.join("; ", why) + ")");
     }
 
     private void failWrite(PendingWrite write, ErrorCode code, String message) {

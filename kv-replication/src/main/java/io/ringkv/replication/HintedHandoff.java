@@ -430,19 +430,14 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     /**
-     * A substitute's side of sloppy quorum: keeps a coordinator's write for its down replica. A retransmission of a
+     * A substitute's side of sloppy quorum: keeps a coordinator's write for its down replica, unless the replica is on
+     * neither ring this node knows ({@code HINT_REFUSED}, counted; the write loses that acknowledgement toward W, and
+     * the coordinator keeps the hint itself). A retransmission of a
      * hinted write taken lately (its answer lost, or sent while the first copy was being forced) stores no second
      * hint: it gets the first one's answer, or none while that is still being stored (the first copy's answer goes
      * out when it is).
      */
     void onHintedWrite(NodeId sender, Message.HintedWrite write, Consumer<WriteOutcome> done) {
-        if (!ring.contains(write.owner()) && !future.contains(write.owner())) {
-            // a coordinator hints only for a replica of its ring: an owner no ring here knows would be given a
-            // target, a down mark and a window that nothing ever clears, one more for every id a sender makes up
-            counters.get(HintCounter.DROPPED_UNKNOWN_OWNER).incrementRelease();
-            done.accept(WriteOutcome.HINT_REFUSED);
-            return;
-        }
         long now = context.clock().monotonicNanos();
         ForwardedWrites.Id id = new ForwardedWrites.Id(sender, write.correlationId());
         ForwardedWrites.Begin begin = received.begin(id, now);
@@ -464,6 +459,14 @@ public final class HintedHandoff implements TimerHandler {
         if (write.owner().equals(context.self())) {
             // the coordinator thought this node down: it is the replica, so it takes the write itself
             local.apply(write.token(), write.key(), write.versions(), answer);
+            return;
+        }
+        if (!ring.contains(write.owner()) && !future.contains(write.owner())) {
+            // a coordinator hints only for a replica of its ring: an owner no ring here knows would be given a
+            // target, a down mark and a window that nothing ever clears, one more for every id a sender makes up.
+            // Mostly a coordinator whose ring still holds a node removed here: it keeps the hint itself
+            counters.get(HintCounter.DROPPED_UNKNOWN_OWNER).incrementRelease();
+            answer.accept(WriteOutcome.HINT_REFUSED);
             return;
         }
         store(write.owner(), write.token(), write.key(), write.versions(), write.createdMillis(), answer);
