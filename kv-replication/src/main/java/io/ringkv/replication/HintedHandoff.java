@@ -469,7 +469,10 @@ public final class HintedHandoff implements TimerHandler {
             answer.accept(WriteOutcome.HINT_REFUSED);
             return;
         }
-        store(write.owner(), write.token(), write.key(), write.versions(), write.createdMillis(), answer);
+        // a hint's age decides when it is too old to deliver (the tombstone grace): a time ahead of this node's clock
+        // (a sender's skewed clock, or one made up) would keep it deliverable for as long as it is ahead
+        long createdMillis = Math.min(write.createdMillis(), context.clock().wallClockMillis());
+        store(write.owner(), write.token(), write.key(), write.versions(), createdMillis, answer);
     }
 
     /** Counts a write a coordinator sent to a substitute. */

@@ -764,6 +764,44 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aHintedWriteMadeLaterThanTheSubstitutesClockAgesFromItsArrival() {
+        // its time was taken as given: a year ahead, it stayed deliverable for a year past the tombstone grace, and
+        // could bring back a delete purged meanwhile
+        Set<NodeId> down = new HashSet<>();
+        NodeId absent = NodeId.of("n3");
+        NodeId holder = NodeId.of("n1");
+        TestCluster cluster = new TestCluster(29, NODES, CONFIG.withTombstoneGraceMillis(10_000), HintConfig.DEFAULT,
+            node -> !down.contains(node), Set.of());
+        cutOff(cluster, down, absent);
+        String key = "ahead";
+        io.ringkv.replication.internal.MessageCodec codec = new io.ringkv.replication.internal.MessageCodec(
+            CONFIG.limits(), CONFIG.maxSiblings(), 64 * 1024);
+        cluster.sim.addNode(NodeId.of("sender"), (context, disk) -> {
+            context.timers().schedule(MS, id -> {
+                long now = context.clock().wallClockMillis();
+                io.ringkv.api.Versioned versioned = io.ringkv.api.Versioned.of(new Version(new io.ringkv.api.Dot(
+                    NodeId.of("n2"), 1), io.ringkv.api.VectorClock.of(Map.of()),
+                    new io.ringkv.api.HybridTimestamp(now, 0)), Value.utf8("v"));
+                Key k = Key.utf8(key);
+                int length = codec.encodeHintedWrite(1, io.ringkv.ring.Partitioner.token(k), k, List.of(versioned),
+                    absent, now + 365L * 24 * 3600 * 1000);
+                context.transport().send(holder, codec.sendBuffer(), 0, length);
+            });
+            return codec;
+        });
+        cluster.sim.runFor(20_000 * MS);
+        assertEquals(1, cluster.node(holder).hints().counter(HintCounter.STORED));
+
+        down.remove(absent);
+        cluster.sim.network().heal();
+        cluster.sim.runFor(3_000 * MS);
+
+        assertEquals(1, cluster.node(holder).hints().counter(HintCounter.DROPPED_EXPIRED));
+        assertEquals(0, cluster.node(holder).hints().counter(HintCounter.DELIVERED));
+        assertTrue(cluster.stored(absent, key).isEmpty(), "a hint past the grace was delivered");
+    }
+
+    @Test
     void aWriteWhoseSubstitutesKeptNoHintFailsSayingWhy() {
         // it said "see their logs", and a substitute that keeps no hint logs nothing: its reasons are counters
         Set<NodeId> down = new HashSet<>();
