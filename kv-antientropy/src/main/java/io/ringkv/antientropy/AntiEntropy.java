@@ -1078,7 +1078,8 @@ public final class AntiEntropy implements TimerHandler {
                 continue;
             }
             if (session.requestedBytes + bytes > config.maxListingBytes()) {
-                // the initiator asks again for every key it still awaits once records stop coming
+                // the initiator asks again for every key it still awaits once no leaf is in flight and nothing
+                // progressed for a retry interval
                 counters.get(RepairCounter.KEYS_SET_ASIDE).incrementRelease();
                 continue;
             }

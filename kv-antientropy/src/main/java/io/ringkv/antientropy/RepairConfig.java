@@ -18,9 +18,9 @@ import io.ringkv.api.KvException;
  *     estimated, and the most encoded bytes of keys a peer asked for that a served session holds before sending
  *     their records (default 64 MiB, at least 64 KiB: a few hundred keys per leaf, for tests). A peer's messages
  *     cannot make a node hold more: a session compares one leaf at a time when its leaves' listings would take more
- *     together, and fails, saying so, when one leaf's newest listing alone would; a served session sets asked-for keys beyond it aside until the initiator asks again. One
- *     leaf's listing comes near the default only at about 700,000 keys of 32 bytes (a range of 700 million at the
- *     default 1,024 leaves) or 60,000 keys of 1 KiB
+ *     together, and fails, saying so, when one leaf's newest listing alone would; a served session sets asked-for
+ *     keys beyond it aside until the initiator asks again. One leaf's listing comes near the default only at about
+ *     700,000 keys of 32 bytes (a range of 700 million at the default 1,024 leaves) or 60,000 keys of 1 KiB
  */
 public record RepairConfig(int leafCount, long retryIntervalNanos, long sessionTimeoutNanos,
                            int maxResponderSessions, int maxLeavesInFlight, long maxListingBytes) {

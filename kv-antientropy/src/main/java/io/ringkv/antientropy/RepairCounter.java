@@ -64,8 +64,8 @@ public enum RepairCounter implements CounterDescriptor {
         "peers' tree requests refused (answered FAILED) because their leaf count is not the one this node's"
             + " settings give the range: a peer of other settings, or a request no node of this cluster makes"),
     LISTINGS_TOO_LARGE("repair_listings_too_large", CounterKind.COUNTER,
-        "sessions this node started that failed because the peer's listings of the leaves in flight outgrew the"
-            + " bytes a session may hold"),
+        "sessions this node started that failed because the peer's newest listing of one leaf, alone in flight,"
+            + " outgrew the bytes a session may hold"),
     KEYS_SET_ASIDE("repair_keys_set_aside", CounterKind.COUNTER,
         "keys a peer asked for beyond the bytes of asked-for keys a served session may hold (each time): not"
             + " queued; the initiator asks for them again once it has no leaf in flight and a retry interval passed"

@@ -590,21 +590,24 @@ class RepairSimulationTest {
         return cluster;
     }
 
+    /** Repairs {@link #onlyThePeerHolds}'s first node with its second: it completes, and all {@code keys} move. */
+    private static void repairMovesEveryRecord(Cluster cluster, int keys) {
+        RepairResult result = cluster.repair(cluster.ids.get(0), cluster.ids.get(1));
+        assertTrue(result.completed(), String.valueOf(result.failure()));
+        assertEquals(keys, result.keysReceived());
+        assertEquals(cluster.contents(cluster.ids.get(1)), cluster.contents(cluster.ids.get(0)));
+    }
+
     @Test
     void leavesWhoseListingsTogetherOutgrowTheBoundAreComparedAFewAtATime() {
         // sixteen leaves of about 300 keys of 200 bytes: each leaf's listing comes in two chunks and takes about
         // 80 KB, eight leaves' first chunks together about four times the bound. The session used to fail once the
         // leaves in flight together outgrew it
         Cluster cluster = onlyThePeerHolds(71, 16, 128 * 1024, "r".repeat(196), 4_800);
-        NodeId initiator = cluster.ids.get(0);
-        NodeId peer = cluster.ids.get(1);
 
-        RepairResult result = cluster.repair(initiator, peer);
+        repairMovesEveryRecord(cluster, 4_800);
 
-        assertTrue(result.completed(), String.valueOf(result.failure()));
-        assertEquals(4_800, result.keysReceived());
-        assertEquals(0, cluster.repairs.get(initiator).counter(RepairCounter.LISTINGS_TOO_LARGE));
-        assertEquals(cluster.contents(peer), cluster.contents(initiator));
+        assertEquals(0, cluster.repairs.get(cluster.ids.get(0)).counter(RepairCounter.LISTINGS_TOO_LARGE));
     }
 
     @Test
@@ -700,15 +703,11 @@ class RepairSimulationTest {
         // fit the initiator's bound, while the keys it asks for pile up faster than 64 records in flight carry them,
         // past the responder's
         Cluster cluster = onlyThePeerHolds(59, 64, 64 * 1024, "q".repeat(60), 5_000);
-        NodeId initiator = cluster.ids.get(0);
-        NodeId peer = cluster.ids.get(1);
 
-        RepairResult result = cluster.repair(initiator, peer);
+        repairMovesEveryRecord(cluster, 5_000);
 
-        assertTrue(result.completed(), String.valueOf(result.failure()));
-        assertTrue(cluster.repairs.get(peer).counter(RepairCounter.KEYS_SET_ASIDE) > 0, "the bound was never met");
-        assertEquals(5_000, result.keysReceived());
-        assertEquals(cluster.contents(peer), cluster.contents(initiator));
+        assertTrue(cluster.repairs.get(cluster.ids.get(1)).counter(RepairCounter.KEYS_SET_ASIDE) > 0,
+            "the bound was never met");
     }
 
     @Test

@@ -774,21 +774,7 @@ class HintedHandoffSimulationTest {
             node -> !down.contains(node), Set.of());
         cutOff(cluster, down, absent);
         String key = "ahead";
-        io.ringkv.replication.internal.MessageCodec codec = new io.ringkv.replication.internal.MessageCodec(
-            CONFIG.limits(), CONFIG.maxSiblings(), 64 * 1024);
-        cluster.sim.addNode(NodeId.of("sender"), (context, disk) -> {
-            context.timers().schedule(MS, id -> {
-                long now = context.clock().wallClockMillis();
-                io.ringkv.api.Versioned versioned = io.ringkv.api.Versioned.of(new Version(new io.ringkv.api.Dot(
-                    NodeId.of("n2"), 1), io.ringkv.api.VectorClock.of(Map.of()),
-                    new io.ringkv.api.HybridTimestamp(now, 0)), Value.utf8("v"));
-                Key k = Key.utf8(key);
-                int length = codec.encodeHintedWrite(1, io.ringkv.ring.Partitioner.token(k), k, List.of(versioned),
-                    absent, now + 365L * 24 * 3600 * 1000);
-                context.transport().send(holder, codec.sendBuffer(), 0, length);
-            });
-            return codec;
-        });
+        sendHintedWrites(cluster, holder, Map.of(key, absent), 365L * 24 * 3600 * 1000);
         cluster.sim.runFor(20_000 * MS);
         assertEquals(1, cluster.node(holder).hints().counter(HintCounter.STORED));
 
@@ -799,6 +785,32 @@ class HintedHandoffSimulationTest {
         assertEquals(1, cluster.node(holder).hints().counter(HintCounter.DROPPED_EXPIRED));
         assertEquals(0, cluster.node(holder).hints().counter(HintCounter.DELIVERED));
         assertTrue(cluster.stored(absent, key).isEmpty(), "a hint past the grace was delivered");
+    }
+
+    /**
+     * Adds a node that runs no replication of its own and, a millisecond in, sends {@code to} a hinted write of each
+     * key for the owner beside it, made {@code aheadMillis} after its own clock says.
+     */
+    private static void sendHintedWrites(TestCluster cluster, NodeId to, Map<String, NodeId> ownerByKey,
+                                         long aheadMillis) {
+        io.ringkv.replication.internal.MessageCodec codec = new io.ringkv.replication.internal.MessageCodec(
+            CONFIG.limits(), CONFIG.maxSiblings(), 64 * 1024);
+        cluster.sim.addNode(NodeId.of("sender"), (context, disk) -> {
+            context.timers().schedule(MS, id -> {
+                long now = context.clock().wallClockMillis();
+                io.ringkv.api.Versioned versioned = io.ringkv.api.Versioned.of(new Version(new io.ringkv.api.Dot(
+                    NodeId.of("n2"), 1), io.ringkv.api.VectorClock.of(Map.of()),
+                    new io.ringkv.api.HybridTimestamp(now, 0)), Value.utf8("v"));
+                long correlation = 0;
+                for (Map.Entry<String, NodeId> hinted : ownerByKey.entrySet()) {
+                    Key key = Key.utf8(hinted.getKey());
+                    int length = codec.encodeHintedWrite(correlation++, io.ringkv.ring.Partitioner.token(key), key,
+                        List.of(versioned), hinted.getValue(), now + aheadMillis);
+                    context.transport().send(to, codec.sendBuffer(), 0, length);
+                }
+            });
+            return codec;
+        });
     }
 
     @Test
@@ -1112,23 +1124,12 @@ class HintedHandoffSimulationTest {
         TestCluster cluster = new TestCluster(19, NODES, CONFIG, HintConfig.DEFAULT, node -> !node.equals(down),
             Set.of());
         NodeId holder = NodeId.of("n1");
-        io.ringkv.replication.internal.MessageCodec codec = new io.ringkv.replication.internal.MessageCodec(
-            CONFIG.limits(), CONFIG.maxSiblings(), 64 * 1024);
-        cluster.sim.addNode(NodeId.of("sender"), (context, disk) -> {
-            context.timers().schedule(MS, id -> {
-                io.ringkv.api.Versioned versioned = io.ringkv.api.Versioned.of(new Version(new io.ringkv.api.Dot(
-                    NodeId.of("n2"), 1), io.ringkv.api.VectorClock.of(Map.of()),
-                    new io.ringkv.api.HybridTimestamp(context.clock().wallClockMillis(), 0)), Value.utf8("v"));
-                for (int i = 0; i <= 100; i++) {
-                    Key key = Key.utf8("k" + i);
-                    NodeId owner = i == 100 ? down : NodeId.of("ghost" + i);
-                    int length = codec.encodeHintedWrite(i, io.ringkv.ring.Partitioner.token(key), key,
-                        List.of(versioned), owner, context.clock().wallClockMillis());
-                    context.transport().send(holder, codec.sendBuffer(), 0, length);
-                }
-            });
-            return codec;
-        });
+        Map<String, NodeId> owners = new LinkedHashMap<>();
+        for (int i = 0; i < 100; i++) {
+            owners.put("k" + i, NodeId.of("ghost" + i));
+        }
+        owners.put("k100", down);
+        sendHintedWrites(cluster, holder, owners, 0);
 
         cluster.sim.runFor(1_000 * MS);
 
