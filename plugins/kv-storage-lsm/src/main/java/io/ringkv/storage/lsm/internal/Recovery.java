@@ -70,13 +70,34 @@ final class Recovery {
         }
     }
 
-    /** A compaction that died after writing its output but before deleting its inputs left them behind. */
+    /**
+     * Drops the tables a compaction replaced that are still on disk: those a table names as its inputs (a compaction
+     * that died after writing its output but before deleting them), and any older table whose sequence range lies
+     * within a newer one's. A compaction's inputs are adjacent and its output covers their whole range, so tables
+     * serving reads never overlap; an older table inside a newer one's range is an ancestor at any depth. That
+     * happens when a scan held a compaction's inputs open (a file is deleted once its last reader lets go) while the
+     * output was compacted again and deleted, and the process died: the inputs list of the newest table names only
+     * the deleted output, and the ancestors, loaded again, would bring back what the later compaction purged.
+     */
     private void dropCompactedInputs() {
         Set<Long> replaced = new HashSet<>();
         for (SSTable table : tables) {
             for (long input : table.meta().inputs()) {
                 replaced.add(input);
             }
+        }
+        List<SSTable> ancestors = new ArrayList<>();
+        for (SSTable table : tables) {
+            TableMeta meta = table.meta();
+            if (!replaced.contains(meta.generation()) && meta.maxSeq() > 0
+                && tables.stream().anyMatch(other -> contains(other.meta(), meta))) {
+                ancestors.add(table);
+            }
+        }
+        for (SSTable ancestor : ancestors) {
+            LOG.log(System.Logger.Level.WARNING, ancestor + " lies within a newer table's sequence range: a"
+                + " compaction replaced it before the process stopped; dropping it");
+            replaced.add(ancestor.meta().generation());
         }
         tables.removeIf(table -> {
             if (!replaced.contains(table.meta().generation())) {
@@ -86,6 +107,12 @@ final class Recovery {
             table.release();
             return true;
         });
+    }
+
+    /** @return true when {@code newer} is a later table whose sequence range holds all of {@code older}'s */
+    private static boolean contains(TableMeta newer, TableMeta older) {
+        return newer.generation() > older.generation() && newer.minSeq() <= older.minSeq()
+            && older.maxSeq() <= newer.maxSeq();
     }
 
     /** @return intact tables, newest first, each holding one reference the caller now owns */

@@ -51,6 +51,57 @@ class CompactionTest {
     }
 
     @Test
+    @Timeout(60)
+    void tablesAScanHeldOpenThroughTwoCompactionsDoNotComeBackAfterACrash() throws Exception {
+        // a scan kept the first compaction's input (the value's table) on disk; the second compaction purged the
+        // tombstone with the value and deleted the first one's output; after a crash, the inputs list of the newest
+        // table named only that output, so the value's table loaded again and the deleted value came back
+        Path copy = Files.createTempDirectory(data.getParent(), "crashed");
+        try (LsmEngine engine = open()) {
+            engine.put(1, Key.utf8("a"), "v1".getBytes(), "x".getBytes());
+            engine.flushMemtables();
+            java.util.concurrent.CountDownLatch scanning = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread scan = Thread.ofPlatform().start(() -> engine.scan(Long.MIN_VALUE, Long.MAX_VALUE, record -> {
+                scanning.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return false;
+            }));
+            try {
+                // the scan holds the table of the value; the delete comes after
+                scanning.await();
+                engine.delete(1, Key.utf8("a"), "v2".getBytes());
+                engine.flushMemtables();
+                engine.compactAll();
+                now.addAndGet(DAY + 1);
+                engine.put(2, Key.utf8("b"), "v3".getBytes(), "y".getBytes());
+                engine.flushMemtables();
+                engine.compactAll();
+                assertNull(engine.get(1, Key.utf8("a")), "the second compaction purged the delete and the value");
+                // the files as a crash now would leave them
+                try (Stream<Path> files = Files.list(data.resolve("store"))) {
+                    for (Path file : files.toList()) {
+                        Files.copy(file, copy.resolve(file.getFileName()));
+                    }
+                }
+            } finally {
+                release.countDown();
+                scan.join();
+            }
+        }
+        try (LsmEngine reopened = LsmEngine.open(EngineConfig.of(copy.getParent(), copy.getFileName().toString()),
+            LsmOptions.parse(Map.of("tombstone-grace-seconds", "86400")), now::get)) {
+            assertNull(reopened.get(1, Key.utf8("a")), "a purged delete's value came back");
+            assertArrayEquals("y".getBytes(), reopened.get(2, Key.utf8("b")).value());
+            assertEquals(1, reopened.tableFiles().size(), reopened.tableFiles().toString());
+        }
+    }
+
+    @Test
     void aTombstonePastItsGraceStaysUntilThePurgeGateAllowsIt() {
         long[] repairedBefore = {0};
         List<Long> asked = new java.util.ArrayList<>();
