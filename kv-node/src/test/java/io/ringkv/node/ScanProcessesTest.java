@@ -88,7 +88,8 @@ class ScanProcessesTest {
             assertTrue(failures.size() <= 2, "calls failed after the kill: " + failures);
             Object refused = null;
             try {
-                client.scan("12345");
+                // one past the largest 64-bit cursor, and no position within a token
+                client.scan("18446744073709551616");
             } catch (JedisDataException e) {
                 refused = e.getMessage();
             }

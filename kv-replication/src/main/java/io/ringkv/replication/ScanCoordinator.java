@@ -48,10 +48,23 @@ public final class ScanCoordinator implements TimerHandler {
     private final CounterSet<ScanCounter> counters;
     private final long retryNanos;
     private final io.ringkv.api.Limits limits;
-    private final Long2ObjectHashMap<PendingScan> byCorrelation = new Long2ObjectHashMap<>();
+    /** Every ask of a call in flight, the timed-out ones included: a slow replica's page still counts. */
+    private final Long2ObjectHashMap<Ask> byCorrelation = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<PendingScan> byTimer = new Long2ObjectHashMap<>();
     private long nextCorrelation = 1;
     private int inFlight;
+
+    /**
+     * One page asked of a replica: whom, and from which position. A page that comes after its ask timed out (the
+     * replica's storage was slow: a page answers after every earlier write's force) is taken while the call still
+     * stands where it asked from, whichever replica was asked since.
+     */
+    private record Ask(PendingScan scan, NodeId target, long token, Key afterKey, long end, int asked) {
+        boolean current() {
+            return scan.token == token && java.util.Objects.equals(scan.afterKey, afterKey) && scan.end == end
+                && scan.asked == asked;
+        }
+    }
 
     /** One call in flight: where it stands, what it found, whom it asks. */
     private static final class PendingScan {
@@ -67,6 +80,15 @@ public final class ScanCoordinator implements TimerHandler {
         NodeId target;
         long correlationId;
         long timerId = -1;
+        /** The correlation ids of its asks still unanswered. */
+        final org.agrona.collections.LongArrayList asks = new org.agrona.collections.LongArrayList();
+        /** The most keys the replica asked now may return. */
+        int asked;
+        /**
+         * True once the call has its keys but stands within a token: it then reads the rest of that token's keys, so
+         * that its cursor names a token alone (a 64-bit number), however many keys share the token.
+         */
+        boolean finishingToken;
 
         PendingScan(ScanCursor from, int count, ScanCallback callback) {
             this.token = from.token();
@@ -125,15 +147,55 @@ public final class ScanCoordinator implements TimerHandler {
         return limits;
     }
 
+    /**
+     * Reads the keys of the call's token after its position (the call has its keys, and stands within the token):
+     * its last page then ends between tokens.
+     */
+    private void askRestOfToken(PendingScan scan) {
+        Ring current = ring.get();
+        if (current.isEmpty()) {
+            fail(scan, ErrorCode.UNAVAILABLE, "the ring has no nodes");
+            return;
+        }
+        scan.finishingToken = true;
+        scan.end = scan.token;
+        scan.replicas = candidates(current, current.tokenIndexFor(scan.token));
+        scan.attempt = 0;
+        ask(scan);
+    }
+
     /** A replica's page arrived from a peer. */
     void onReply(NodeId sender, Message.ScanReply reply) {
-        PendingScan scan = byCorrelation.get(reply.correlationId());
-        if (scan == null || !sender.equals(scan.target)) {
+        Ask ask = byCorrelation.get(reply.correlationId());
+        if (ask == null || !sender.equals(ask.target())) {
             counters.get(ScanCounter.LATE_REPLIES).incrementRelease();
             return;
         }
-        onPage(scan, reply.ok() ? new ScanTasks.Page(reply.keys(), reply.exhausted(), reply.lastToken(),
-            reply.lastKey()) : null);
+        onAnswer(reply.correlationId(), ask, reply.ok() ? new ScanTasks.Page(reply.keys(), reply.exhausted(),
+            reply.lastToken(), reply.lastKey()) : null);
+    }
+
+    /**
+     * A replica answered an ask: a page for where the call stands is taken even when the ask timed out meanwhile;
+     * a failure counts only from the replica asked last (an earlier one was given up already).
+     */
+    private void onAnswer(long correlationId, Ask ask, ScanTasks.Page page) {
+        PendingScan scan = ask.scan();
+        byCorrelation.remove(correlationId);
+        scan.asks.removeLong(correlationId);
+        if (!ask.current()) {
+            counters.get(ScanCounter.LATE_REPLIES).incrementRelease();
+            return;
+        }
+        if (page == null || !plausible(scan, page)) {
+            // another replica is asked when this was the one asked last; an earlier one was replaced already
+            if (correlationId == scan.correlationId) {
+                cancelTimer(scan);
+                retry(scan);
+            }
+            return;
+        }
+        onPage(scan, page);
     }
 
     /**
@@ -164,7 +226,7 @@ public final class ScanCoordinator implements TimerHandler {
             return;
         }
         scan.timerId = -1;
-        byCorrelation.remove(scan.correlationId);
+        // the ask stays open: its page is still taken if it comes before another replica's
         retry(scan);
     }
 
@@ -229,16 +291,20 @@ public final class ScanCoordinator implements TimerHandler {
         long correlationId = nextCorrelation++;
         scan.target = target;
         scan.correlationId = correlationId;
-        byCorrelation.put(correlationId, scan);
+        // keys sharing one token are rare (64-bit tokens), and never cut apart when they fit one page
+        int maxKeys = scan.finishingToken ? MAX_COUNT : scan.count - scan.keys.size();
+        scan.asked = maxKeys;
+        Ask ask = new Ask(scan, target, scan.token, scan.afterKey, scan.end, maxKeys);
+        byCorrelation.put(correlationId, ask);
+        scan.asks.addLong(correlationId);
         scan.timerId = context.timers().schedule(retryNanos, this);
         byTimer.put(scan.timerId, scan);
         counters.get(ScanCounter.REPLICA_ASKS).incrementRelease();
-        int maxKeys = scan.count - scan.keys.size();
         if (target.equals(context.self())) {
             servePage(scan.token, scan.afterKey, scan.end, maxKeys, page -> {
-                // the ask may have timed out meanwhile, and another replica been asked
-                if (byCorrelation.get(correlationId) == scan) {
-                    onPage(scan, page);
+                // the ask may have timed out meanwhile, and another replica been asked, or the call ended
+                if (byCorrelation.get(correlationId) == ask) {
+                    onAnswer(correlationId, ask, page);
                 }
             });
         } else {
@@ -247,16 +313,9 @@ public final class ScanCoordinator implements TimerHandler {
         }
     }
 
-    /** @param page the replica's page, or null when it failed to read one */
+    /** @param page a plausible page for where the call stands */
     private void onPage(PendingScan scan, ScanTasks.Page page) {
-        byCorrelation.remove(scan.correlationId);
-        byTimer.remove(scan.timerId);
-        context.timers().cancel(scan.timerId);
-        scan.timerId = -1;
-        if (page == null || !plausible(scan, page)) {
-            retry(scan);
-            return;
-        }
+        forgetAsks(scan);
         scan.keys.addAll(page.keys());
         scan.pages++;
         if (page.exhausted()) {
@@ -270,8 +329,15 @@ public final class ScanCoordinator implements TimerHandler {
             scan.token = page.lastToken();
             scan.afterKey = page.lastKey();
         }
-        if (scan.keys.size() >= scan.count || scan.pages >= MAX_PAGES_PER_CALL) {
+        if (scan.finishingToken) {
+            // the token's keys fit one page: the position is the next token (else, rarely, within this one)
             finish(scan, new ScanCursor(scan.token, scan.afterKey));
+        } else if (scan.keys.size() >= scan.count || scan.pages >= MAX_PAGES_PER_CALL) {
+            if (scan.afterKey != null) {
+                askRestOfToken(scan);
+            } else {
+                finish(scan, new ScanCursor(scan.token, null));
+            }
         } else {
             askRange(scan);
         }
@@ -282,7 +348,7 @@ public final class ScanCoordinator implements TimerHandler {
      * (another replica is asked): a peer's bad answer never loses keys nor loops a scan.
      */
     private static boolean plausible(PendingScan scan, ScanTasks.Page page) {
-        if (page.keys().size() > scan.count - scan.keys.size()) {
+        if (page.keys().size() > scan.asked) {
             return false;
         }
         if (page.exhausted()) {
@@ -294,9 +360,27 @@ public final class ScanCoordinator implements TimerHandler {
         return page.lastToken() > scan.token || scan.afterKey == null || page.lastKey().compareTo(scan.afterKey) > 0;
     }
 
+    /** Closes every ask of the call and its timer: later pages for them are late. */
+    private void forgetAsks(PendingScan scan) {
+        for (int i = 0; i < scan.asks.size(); i++) {
+            byCorrelation.remove(scan.asks.getLong(i));
+        }
+        scan.asks.clear();
+        cancelTimer(scan);
+    }
+
+    private void cancelTimer(PendingScan scan) {
+        if (scan.timerId != -1) {
+            byTimer.remove(scan.timerId);
+            context.timers().cancel(scan.timerId);
+            scan.timerId = -1;
+        }
+    }
+
     private void retry(PendingScan scan) {
         scan.attempt++;
         if (scan.attempt >= scan.replicas.length * ROUNDS) {
+            forgetAsks(scan);
             fail(scan, ErrorCode.TIMEOUT, "no replica of the token range up to " + scan.end
                 + " answered the scan in time; retry with the same cursor");
             return;

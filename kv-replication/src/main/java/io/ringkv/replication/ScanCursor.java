@@ -15,9 +15,13 @@ import java.util.Arrays;
  * token, so the cursor alone says what was visited: any node can continue a scan another started, and nothing is
  * kept between calls.
  *
- * <p>On the wire ({@link #encode}) a cursor is an unsigned decimal number, as Redis' is, so clients that parse the
- * cursor as an integer (redis-py does) hand it back unchanged: the number's bytes are a format byte, the token, a
- * flag and the key. {@code "0"} is the start, and a page whose next cursor is {@code "0"} ends the scan.
+ * <p>On the wire ({@link #encode}) a cursor is an unsigned decimal number, as Redis' is. A position before every
+ * key of a token (the only kind a call ends at, unless more keys share one token than a page holds) is the token's
+ * place in the token space, {@code token - Long.MIN_VALUE}: an unsigned 64-bit number, which clients that keep the
+ * cursor in a 64-bit integer (go-redis, redis-rs, StackExchange.Redis) hand back unchanged. No key has the token
+ * {@link Long#MIN_VALUE}, so {@code "0"} is the start alone, and a page whose next cursor is {@code "0"} ends the
+ * scan. A position within a token is a longer number (at least 22 digits), whose bytes are a format byte, the token,
+ * a flag and the key; clients that parse the cursor as an arbitrary integer (redis-py does) hand that back too.
  *
  * @param token the position's token
  * @param afterKey the last key of {@code token} already visited, or null
@@ -28,6 +32,8 @@ public record ScanCursor(long token, Key afterKey) {
     private static final byte FORMAT = 1;
     private static final int FIXED_BYTES = 1 + Long.BYTES + 1;
     private static final String INVALID = "invalid cursor";
+    /** The most digits of an unsigned 64-bit number; a position within a token takes at least 22. */
+    private static final int TOKEN_DIGITS = 20;
 
     /**
      * @param text a cursor as a client sent it
@@ -42,8 +48,19 @@ public record ScanCursor(long token, Key afterKey) {
         }
         // the longest cursor: the fixed bytes and a key of the largest size, in decimal (< 2.5 digits a byte)
         int maxDigits = (FIXED_BYTES + limits.maxKeyBytes()) * 5 / 2 + 1;
-        if (text.isEmpty() || text.length() > maxDigits || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (text.isEmpty() || text.length() > maxDigits || !text.chars().allMatch(c -> c >= '0' && c <= '9')
+            || text.charAt(0) == '0') {
+            // only "0" starts with a zero: one position, one spelling
             throw invalid();
+        }
+        if (text.length() <= TOKEN_DIGITS) {
+            long place;
+            try {
+                place = Long.parseUnsignedLong(text);
+            } catch (NumberFormatException e) {
+                throw invalid();
+            }
+            return new ScanCursor(place ^ Long.MIN_VALUE, null);
         }
         byte[] bytes = new BigInteger(text).toByteArray();
         if (bytes.length < FIXED_BYTES || bytes[0] != FORMAT || bytes[FIXED_BYTES - 1] > 1 || bytes[FIXED_BYTES - 1] < 0
@@ -67,7 +84,10 @@ public record ScanCursor(long token, Key afterKey) {
         if (equals(START)) {
             return "0";
         }
-        byte[] key = afterKey == null ? new byte[0] : afterKey.toByteArray();
+        if (afterKey == null) {
+            return Long.toUnsignedString(token ^ Long.MIN_VALUE);
+        }
+        byte[] key = afterKey.toByteArray();
         ByteBuffer bytes = ByteBuffer.allocate(FIXED_BYTES + key.length);
         bytes.put(FORMAT).putLong(token).put((byte) (afterKey == null ? 0 : 1)).put(key);
         return new BigInteger(1, bytes.array()).toString();

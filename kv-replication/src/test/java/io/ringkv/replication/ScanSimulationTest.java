@@ -52,6 +52,93 @@ class ScanSimulationTest {
     }
 
     @Test
+    void keysSharingATokenComeInOneCallSoThatEveryCursorIsA64BitNumber() {
+        // a call stopped within a token, and its cursor (a format byte, the token and a key) was a number of at
+        // least 2^72, which clients keeping the cursor in a 64-bit integer cannot hand back
+        TestCluster cluster = new TestCluster(11, 3, ReplicationConfig.DEFAULT);
+        Set<String> written = new java.util.TreeSet<>();
+        for (int i = 0; i < 20; i++) {
+            assertTrue(cluster.put(cluster.ids.get(i % 3), "k" + i, "v", null, ALL).succeeded());
+            written.add("k" + i);
+        }
+        // five more keys under k0's token at every replica of it (all three nodes), as a hash collision would put them
+        Key model = Key.utf8("k0");
+        long token = io.ringkv.ring.Partitioner.token(model);
+        for (NodeId id : cluster.ids) {
+            io.ringkv.storage.StorageRecord record = cluster.engine(id).get(token, model);
+            for (int i = 0; i < 5; i++) {
+                cluster.engine(id).put(token, Key.utf8("twin" + i), record.version(), record.value());
+            }
+        }
+        for (int i = 0; i < 5; i++) {
+            written.add("twin" + i);
+        }
+        for (int count : new int[] {1, 2, 7}) {
+            Set<String> seen = new java.util.TreeSet<>();
+            ScanCursor cursor = ScanCursor.START;
+            int calls = 0;
+            do {
+                TestCluster.Outcome<ScanPage> page = cluster.scan(cluster.ids.get(calls % 3), cursor, count);
+                assertTrue(page.succeeded(), page.message);
+                String text = page.value.next().encode();
+                assertTrue(text.length() <= 20, text);
+                Long.parseUnsignedLong(text);
+                page.value.keys().forEach(k -> seen.add(new String(k.toByteArray(),
+                    java.nio.charset.StandardCharsets.UTF_8)));
+                cursor = ScanCursor.parse(text, io.ringkv.api.Limits.DEFAULT);
+                calls++;
+                assertTrue(calls < 1_000, "the scan never ended");
+            } while (!cursor.equals(ScanCursor.START));
+            assertEquals(written, seen, "COUNT " + count);
+        }
+    }
+
+    @Test
+    void aScanGoesOnWhenEveryReplicasPagesComeLaterThanTheRetryInterval() {
+        // a page answers after the force of every earlier write; with forces slower than the 200 ms the coordinator
+        // waits before asking another replica, every ask timed out, each page was thrown away when it came, and
+        // every call failed with TIMEOUT
+        TestCluster cluster = new TestCluster(13, 3, ReplicationConfig.DEFAULT);
+        Set<String> written = new java.util.TreeSet<>();
+        for (int i = 0; i < 30; i++) {
+            assertTrue(cluster.put(cluster.ids.get(i % 3), "k" + i, "v", null, ALL).succeeded());
+            written.add("k" + i);
+        }
+        cluster.forcesSlowNanos = 1_000 * MS;
+        cluster.slowForces.addAll(cluster.ids);
+        // a writer keeps a write waiting for its force at every replica, so each page waits for one
+        boolean[] writing = {true};
+        Runnable[] writer = new Runnable[1];
+        int[] writes = {0};
+        writer[0] = () -> {
+            if (writing[0]) {
+                cluster.coordinator(cluster.ids.get(writes[0] % 3)).put(Key.utf8("w" + writes[0]++),
+                    io.ringkv.api.Value.utf8("v"), null, Consistency.DEFAULT,
+                    TestCluster.putInto(new TestCluster.Outcome<>()));
+                cluster.sim.schedule(50 * MS, writer[0]);
+            }
+        };
+        writer[0].run();
+        Set<String> seen = new java.util.TreeSet<>();
+        ScanCursor cursor = ScanCursor.START;
+        int calls = 0;
+        do {
+            // each page waits up to a second for a force: a call of 64 pages takes longer than the usual wait
+            TestCluster.Outcome<ScanPage> page = cluster.scan(cluster.ids.get(0), cursor, 100, 120_000 * MS);
+            assertTrue(page.succeeded(), page.error + ": " + page.message);
+            page.value.keys().forEach(k -> seen.add(new String(k.toByteArray(),
+                java.nio.charset.StandardCharsets.UTF_8)));
+            cursor = page.value.next();
+            calls++;
+            assertTrue(calls < 100, "the scan never ended");
+        } while (!cursor.equals(ScanCursor.START));
+        writing[0] = false;
+        assertTrue(seen.containsAll(written), "missing: " + written.stream().filter(k -> !seen.contains(k)).toList());
+        assertTrue(cluster.sim.node(cluster.ids.get(0)).counters().value("scan_retries") > 0,
+            "no page came later than the retry interval: the test would prove nothing");
+    }
+
+    @Test
     void aCountOutOfRangeIsRefused() {
         TestCluster cluster = new TestCluster(3, 3, ReplicationConfig.DEFAULT);
         TestCluster.Outcome<ScanPage> page = cluster.scan(cluster.ids.get(0), ScanCursor.START,

@@ -297,7 +297,12 @@ final class TestCluster {
 
     /** Runs the simulation until the request finished (or 5 s of virtual time passed) and returns it. */
     <T> Outcome<T> await(Outcome<T> outcome) {
-        sim.runUntil(() -> outcome.done, 5_000 * MS);
+        return await(outcome, 5_000 * MS);
+    }
+
+    /** Runs the simulation until {@code outcome} is done, for at most {@code maxNanos} of virtual time. */
+    <T> Outcome<T> await(Outcome<T> outcome, long maxNanos) {
+        sim.runUntil(() -> outcome.done, maxNanos);
         if (!outcome.done) {
             throw new AssertionError("request never finished");
         }
@@ -326,6 +331,11 @@ final class TestCluster {
 
     /** Asks {@code via} for one page of a scan from {@code cursor} and runs the simulation until it answers. */
     Outcome<ScanPage> scan(NodeId via, ScanCursor cursor, int count) {
+        return scan(via, cursor, count, 5_000 * MS);
+    }
+
+    /** As {@link #scan(NodeId, ScanCursor, int)}, waiting up to {@code maxNanos} for the call. */
+    Outcome<ScanPage> scan(NodeId via, ScanCursor cursor, int count, long maxNanos) {
         Outcome<ScanPage> outcome = new Outcome<>();
         node(via).scans().scan(cursor, count, new ScanCallback() {
             @Override
@@ -341,6 +351,6 @@ final class TestCluster {
                 outcome.done = true;
             }
         });
-        return await(outcome);
+        return await(outcome, maxNanos);
     }
 }
