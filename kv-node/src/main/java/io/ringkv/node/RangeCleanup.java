@@ -48,6 +48,7 @@ final class RangeCleanup {
     private final Counter running;
     private final Counter completed;
     private final Counter failed;
+    private final Counter ringMoved;
     private final Counter dropped;
     private final Counter lastMillis;
 
@@ -82,6 +83,10 @@ final class RangeCleanup {
             CounterKind.COUNTER, "cleanup");
         this.failed = counters.register("cleanups_failed", "cleanups that failed (the engine could not rewrite its"
             + " tables; the node's log says why): what they had not dropped is still there", CounterKind.COUNTER,
+            "cleanup");
+        this.ringMoved = counters.register("cleanups_ring_moved", "cleanups during which the ring changed: what"
+            + " they dropped may belong to a range that came back, so a repair pass was asked for, and the node still"
+            + " counts as holding leftovers until a cleanup runs with the ring unmoved", CounterKind.COUNTER,
             "cleanup");
         this.dropped = counters.register("cleanup_records_dropped", "records cleanups dropped (ranges this node no"
             + " longer replicates)", CounterKind.COUNTER, "cleanup");
@@ -169,9 +174,13 @@ final class RangeCleanup {
             events.accept("cleanup failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         } finally {
             lastMillis.setRelease((System.nanoTime() - started) / 1_000_000);
-            completed.incrementRelease();
             // read before the next cleanup may start (and clear it)
             boolean moved = movedDuring;
+            if (moved) {
+                // before the completion: a reader that sees the completion sees this too (INFO reads them in order)
+                ringMoved.incrementRelease();
+            }
+            completed.incrementRelease();
             running.setRelease(0);
             if (moved) {
                 // records dropped before the ring moved may belong to a range that came back, and a stream may

@@ -16,8 +16,9 @@ import picocli.CommandLine;
         "After a node joined, the nodes whose ranges it took over still hold their records. Cleanup drops them on"
             + " one node (run it on each), rewriting its storage files on a thread of its own. Until then, no node"
             + " purges a tombstone (INFO cluster names the nodes holding such records). It is refused while a"
-            + " node joins or leaves. Prints how many records were dropped; exits 1 when the node refused or the"
-            + " cleanup did not end within the timeout (it goes on)."})
+            + " node joins or leaves. Prints how many records were dropped; exits 1 when the node refused, the"
+            + " cleanup failed or the ring changed while it ran (run it again), or it did not end within the timeout"
+            + " (it goes on)."})
 final class CleanupCommand implements Command {
     private static final long POLL_MILLIS = 500;
 
@@ -38,9 +39,7 @@ final class CleanupCommand implements Command {
             + Bounds.check("--timeout-s", timeoutSeconds, 1, 86_400 * 7) * 1_000_000_000L;
         node.reach("cleanup", err);
         try {
-            long before = ClusterInfo.number(node.info("cleanup"), "cleanups_completed");
-            long droppedBefore = ClusterInfo.number(node.info("cleanup"),
-                "cleanup_records_dropped");
+            Map<String, String> before = node.info("cleanup");
             AdminClient.Reply started = node.call(List.of("CLEANUP"));
             if (started.error()) {
                 err.println("ringkv cleanup: " + started.text());
@@ -49,11 +48,8 @@ final class CleanupCommand implements Command {
             out.println(started.text());
             while (System.nanoTime() < deadline) {
                 Map<String, String> fields = node.info("cleanup");
-                if (ClusterInfo.number(fields, "cleanups_completed") > before) {
-                    out.printf("cleanup done in %.1f s: %d records dropped%n",
-                        ClusterInfo.number(fields, "cleanup_last_millis") / 1000.0,
-                        ClusterInfo.number(fields, "cleanup_records_dropped") - droppedBefore);
-                    return Launcher.OK;
+                if (since(before, fields, "cleanups_completed") > 0) {
+                    return ended(before, fields, out, err);
                 }
                 Thread.sleep(POLL_MILLIS);
             }
@@ -66,5 +62,33 @@ final class CleanupCommand implements Command {
             Thread.currentThread().interrupt();
             return Launcher.FAILED;
         }
+    }
+
+    /**
+     * Reports a cleanup that ended: done only when it did not fail and the ring stayed as it was (a failed one left
+     * records in place; one the ring moved under keeps the node's leftovers mark and asked for a repair pass).
+     */
+    private static int ended(Map<String, String> before, Map<String, String> after, PrintStream out,
+                             PrintStream err) {
+        double seconds = ClusterInfo.number(after, "cleanup_last_millis") / 1000.0;
+        long dropped = since(before, after, "cleanup_records_dropped");
+        if (since(before, after, "cleanups_failed") > 0) {
+            err.printf("ringkv cleanup: the cleanup failed after %.1f s, having dropped %d records; the rest are"
+                + " still there. The node's log says why; run it again once that is mended%n", seconds, dropped);
+            return Launcher.FAILED;
+        }
+        if (since(before, after, "cleanups_ring_moved") > 0) {
+            err.printf("ringkv cleanup: the ring changed while the cleanup ran (%.1f s, %d records dropped): a range"
+                + " may have come back, so the node asked for a repair pass and still counts as holding leftovers;"
+                + " run ringkv cleanup again once no node joins or leaves%n", seconds, dropped);
+            return Launcher.FAILED;
+        }
+        out.printf("cleanup done in %.1f s: %d records dropped%n", seconds, dropped);
+        return Launcher.OK;
+    }
+
+    /** @return how much a counter of INFO cleanup grew between two reads */
+    private static long since(Map<String, String> before, Map<String, String> after, String counter) {
+        return ClusterInfo.number(after, counter) - ClusterInfo.number(before, counter);
     }
 }

@@ -18,9 +18,15 @@ import picocli.CommandLine;
             + " while it streams each range to them (repair sessions: checksummed, retried, resumable). Once every"
             + " range is handed over it announces LEFT, forgets its tokens and exits; the other nodes drop it from the"
             + " ring. Prints progress until the node has gone; exits 1 when the node refused (not a NORMAL member, the"
-            + " last node of the ring) or did not finish within the timeout (it goes on)."})
+            + " last node of the ring), stopped answering before another member saw it leave (killed, or restarted"
+            + " NORMAL), or did not finish within the timeout (it goes on)."})
 final class DecommissionCommand implements Command {
     private static final long POLL_MILLIS = 500;
+    /**
+     * How long the node may be out of reach while no other member confirms it left: it exits only once the others
+     * know, so a member that still holds it after this long knows of no leave.
+     */
+    private static final long CONFIRM_NANOS = 10_000_000_000L;
 
     @CommandLine.Mixin
     NodeAddress node = new NodeAddress();
@@ -28,6 +34,9 @@ final class DecommissionCommand implements Command {
     @CommandLine.Option(names = "--timeout-s", paramLabel = "S", defaultValue = "86400",
         description = "how long to follow it, 1-604800 seconds")
     int timeoutSeconds;
+
+    /** How long the node may be out of reach with no member confirming it left (shorter in tests). */
+    long confirmNanos = CONFIRM_NANOS;
 
     @Inject
     DecommissionCommand() {
@@ -37,7 +46,8 @@ final class DecommissionCommand implements Command {
     public int run(PrintStream out, PrintStream err) {
         long deadline = System.nanoTime()
             + Bounds.check("--timeout-s", timeoutSeconds, 1, 86_400 * 7) * 1_000_000_000L;
-        node.reach("decommission", err);
+        ClusterInfo reached = node.reach("decommission", err);
+        String self = reached.field("cluster_self", "?");
         long startedAt = System.nanoTime();
         try {
             AdminClient.Reply started = node.call(List.of("DECOMMISSION"));
@@ -51,19 +61,46 @@ final class DecommissionCommand implements Command {
             return Launcher.FAILED;
         }
         Map<String, String> last = Map.of();
+        long lostSince = 0;
         try {
             while (System.nanoTime() < deadline) {
                 try {
                     last = node.info("streaming");
+                    lostSince = 0;
                 } catch (IOException e) {
-                    // the node exits once the others know it left
-                    out.println();
-                    out.printf("decommissioned in %.1f s: %d sessions, %d records sent, %d record bytes; the node"
-                            + " has exited%n", (System.nanoTime() - startedAt) / 1e9,
-                        ClusterInfo.number(last, "stream_sessions_done"),
-                        ClusterInfo.number(last, "stream_keys_sent"),
-                        ClusterInfo.number(last, "stream_record_bytes"));
-                    return Launcher.OK;
+                    // the node exits once the others know it left; so does a node that was killed: ask the others
+                    long now = System.nanoTime();
+                    lostSince = lostSince == 0 ? now : lostSince;
+                    Verdict verdict = askOthers(self, reached);
+                    if (verdict.left()) {
+                        out.println();
+                        out.printf("decommissioned in %.1f s: %d sessions, %d records sent, %d record bytes; the node"
+                                + " has exited (%s)%n", (now - startedAt) / 1e9,
+                            ClusterInfo.number(last, "stream_sessions_done"),
+                            ClusterInfo.number(last, "stream_keys_sent"),
+                            ClusterInfo.number(last, "stream_record_bytes"), verdict.text());
+                        return Launcher.OK;
+                    }
+                    if (now - lostSince >= confirmNanos && !verdict.alive()) {
+                        out.println();
+                        err.println("ringkv decommission: node " + self + " stopped answering (" + e.getMessage()
+                            + ") before it left: " + verdict.text() + ". Its ranges may be handed over only in part."
+                            + " Start it again and run ringkv decommission again; if it is gone for good, ringkv"
+                            + " removenode " + self + " (its replicas' other copies then repair its ranges)");
+                        return Launcher.FAILED;
+                    }
+                    Thread.sleep(POLL_MILLIS);
+                    continue;
+                }
+                if (ClusterInfo.number(last, "stream_running") == 0) {
+                    String state = stateOf(self, node.host, node.port);
+                    if ("NORMAL".equals(state) || "JOINING".equals(state)) {
+                        out.println();
+                        err.println("ringkv decommission: node " + self + " is " + state + " again (it restarted,"
+                            + " or gave the decommission up; its log says which): it did not leave. Run ringkv"
+                            + " decommission again");
+                        return Launcher.FAILED;
+                    }
                 }
                 long done = ClusterInfo.number(last, "stream_sessions_done");
                 long total = ClusterInfo.number(last, "stream_sessions");
@@ -79,5 +116,61 @@ final class DecommissionCommand implements Command {
         out.println();
         err.println("ringkv decommission: the node has not left within the timeout; it goes on (INFO streaming)");
         return Launcher.FAILED;
+    }
+
+    /**
+     * What the other members say of the leaving node, asked at their client addresses as the node listed them
+     * before it left.
+     *
+     * @param left true once a member no longer holds the node, or holds it LEFT
+     * @param alive true when a member still judges it ALIVE (a blip between this command and the node, not a death)
+     * @param text what was found, for the operator
+     */
+    record Verdict(boolean left, boolean alive, String text) {
+    }
+
+    static Verdict askOthers(String self, ClusterInfo reached) {
+        List<String> said = new java.util.ArrayList<>();
+        boolean alive = false;
+        for (Map<String, String> member : reached.nodes()) {
+            String id = member.get("id");
+            String client = member.get("client");
+            int colon = client == null ? -1 : client.lastIndexOf(':');
+            if (id == null || id.equals(self) || colon <= 0 || "LEFT".equals(member.get("state"))) {
+                continue;
+            }
+            Map<String, String> row;
+            try {
+                ClusterInfo view = ClusterInfo.parse(AdminClient.call(client.substring(0, colon),
+                    Integer.parseInt(client.substring(colon + 1)), List.of("INFO", "cluster")).text());
+                if (view.fields().get("cluster_self") == null) {
+                    said.add(id + " did not say");
+                    continue;
+                }
+                row = view.nodes().stream().filter(n -> self.equals(n.get("id"))).findFirst().orElse(null);
+            } catch (IOException | NumberFormatException e) {
+                said.add(id + " did not answer");
+                continue;
+            }
+            if (row == null || "LEFT".equals(row.get("state"))) {
+                return new Verdict(true, false, row == null ? "node " + id + " no longer lists it"
+                    : "node " + id + " sees it LEFT");
+            }
+            alive |= "ALIVE".equals(row.get("liveness"));
+            said.add(id + " sees it " + row.get("state") + ", " + row.get("liveness"));
+        }
+        return new Verdict(false, alive, said.isEmpty() ? "no other member was known to ask"
+            : String.join("; ", said));
+    }
+
+    /** @return the node's own state as its {@code INFO cluster} lists it, or null when it did not say */
+    private static String stateOf(String self, String host, int port) {
+        try {
+            ClusterInfo view = ClusterInfo.parse(AdminClient.call(host, port, List.of("INFO", "cluster")).text());
+            return view.nodes().stream().filter(n -> self.equals(n.get("id"))).map(n -> n.get("state"))
+                .findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
     }
 }

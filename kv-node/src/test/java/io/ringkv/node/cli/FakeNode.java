@@ -28,10 +28,21 @@ final class FakeNode implements AutoCloseable {
      * moves on between requests.
      */
     FakeNode(List<String> script) throws IOException {
-        this(script.size(), (request, question) -> script.get(request));
+        this(script.size(), (request, question) -> script.get(request), false);
+    }
+
+    /**
+     * As {@link #FakeNode(List)}, then the port closes: further requests are refused, as by a node that exited.
+     */
+    static FakeNode thenGone(List<String> script) throws IOException {
+        return new FakeNode(script.size(), (request, question) -> script.get(request), true);
     }
 
     private FakeNode(int requests, BiFunction<Integer, String, String> answer) throws IOException {
+        this(requests, answer, false);
+    }
+
+    private FakeNode(int requests, BiFunction<Integer, String, String> answer, boolean thenGone) throws IOException {
         server = new ServerSocket(0);
         answering = Thread.ofVirtual().start(() -> {
             for (int request = 0; request < requests; request++) {
@@ -44,6 +55,13 @@ final class FakeNode implements AutoCloseable {
                     socket.getOutputStream().write(("$" + body.length + "\r\n").getBytes(StandardCharsets.UTF_8));
                     socket.getOutputStream().write(body);
                     socket.getOutputStream().write("\r\n".getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            if (thenGone) {
+                try {
+                    server.close();
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -1,0 +1,127 @@
+package io.ringkv.node.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code ringkv decommission} and {@code ringkv cleanup} say done only when the node did what was asked. */
+class OperatorCommandsTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private int decommission(int port) {
+        DecommissionCommand command = new DecommissionCommand();
+        command.node.host = "127.0.0.1";
+        command.node.port = port;
+        command.timeoutSeconds = 60;
+        command.confirmNanos = 0;
+        return command.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private int cleanup(int port) {
+        Launcher launcher = DaggerLauncherComponent.create().launcher();
+        return launcher.run(new String[] {"cleanup", "--port", Integer.toString(port)},
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    /** {@code INFO cluster} of {@code self} listing n1 (at {@code n1State}) and n2 (clients at the given port). */
+    private static String cluster(String self, String n1State, String n1Liveness, int n2Port) {
+        return "# Cluster\r\ncluster_self:" + self + "\r\n"
+            + "node0:id=n1,state=" + n1State + ",address=127.0.0.1:7401,client=127.0.0.1:7379,liveness=" + n1Liveness
+            + "\r\nnode1:id=n2,state=NORMAL,address=127.0.0.1:7402,client=127.0.0.1:" + n2Port + ",liveness=ALIVE\r\n";
+    }
+
+    private static String streaming(int running, int done) {
+        return "# Streaming\r\nstream_running:" + running + "\r\nstream_sessions:48\r\nstream_sessions_done:" + done
+            + "\r\nstream_keys_sent:" + done * 10 + "\r\n";
+    }
+
+    @Test
+    void aNodeKilledWhileItStreamsIsNotReportedDecommissioned() throws Exception {
+        // it was: the node stopped answering, so the command said "decommissioned ... the node has exited" and
+        // exited 0, and an operator then wiped a disk holding ranges not yet handed over
+        try (FakeNode other = new FakeNode(100, Map.of("cluster", cluster("n2", "LEAVING", "DOWN", 0)));
+             FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", other.port()),
+                 "decommissioning: streaming", streaming(1, 3)))) {
+            assertEquals(1, decommission(leaver.port()), out() + err());
+        }
+        assertFalse(out().contains("decommissioned"), out());
+        assertTrue(err().contains("node n1 stopped answering"), err());
+        assertTrue(err().contains("n2 sees it LEAVING, DOWN"), err());
+        assertTrue(err().contains("ringkv removenode n1"), err());
+    }
+
+    @Test
+    void aNodeThatLeftIsReportedDecommissionedOnceAnotherMemberSeesItLeft() throws Exception {
+        try (FakeNode other = new FakeNode(100, Map.of("cluster", cluster("n2", "LEFT", "DOWN", 0)));
+             FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", other.port()),
+                 "decommissioning: streaming", streaming(1, 47), streaming(0, 48),
+                 // the sessions are done, and the node is LEAVING while it hands over its hints
+                 cluster("n1", "LEAVING", "ALIVE", other.port())))) {
+            assertEquals(0, decommission(leaver.port()), out() + err());
+        }
+        assertTrue(out().contains("decommissioned in"), out());
+        assertTrue(out().contains("48 sessions, 480 records sent"), out());
+        assertTrue(out().contains("node n2 sees it LEFT"), out());
+    }
+
+    @Test
+    void aNodeNormalAgainAfterItsStreamingStoppedDidNotLeave() throws Exception {
+        try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", 1),
+                 "decommissioning: streaming", streaming(1, 3), streaming(0, 3),
+                 cluster("n1", "NORMAL", "ALIVE", 1)))) {
+            assertEquals(1, decommission(leaver.port()), out() + err());
+        }
+        assertTrue(err().contains("node n1 is NORMAL again"), err());
+        assertFalse(out().contains("decommissioned"), out());
+    }
+
+    private static String cleanupInfo(int completed, int failed, int moved, int dropped) {
+        return "# Cleanup\r\ncleanup_running:0\r\ncleanups_completed:" + completed + "\r\ncleanups_failed:" + failed
+            + "\r\ncleanups_ring_moved:" + moved + "\r\ncleanup_records_dropped:" + dropped
+            + "\r\ncleanup_last_millis:1500\r\n";
+    }
+
+    @Test
+    void aCleanupThatFailedOrThatTheRingMovedUnderIsNotReportedDone() throws Exception {
+        String reached = cluster("n1", "NORMAL", "ALIVE", 1);
+        try (FakeNode node = new FakeNode(List.of(reached, cleanupInfo(2, 0, 0, 10), "cleanup started",
+                 cleanupInfo(3, 1, 0, 15)))) {
+            assertEquals(1, cleanup(node.port()), out() + err());
+            node.awaitAnswered();
+        }
+        assertTrue(err().contains("the cleanup failed after 1.5 s, having dropped 5 records"), err());
+        assertFalse(out().contains("cleanup done"), out());
+
+        try (FakeNode node = new FakeNode(List.of(reached, cleanupInfo(3, 1, 0, 15), "cleanup started",
+                 cleanupInfo(4, 1, 1, 20)))) {
+            assertEquals(1, cleanup(node.port()), out() + err());
+            node.awaitAnswered();
+        }
+        assertTrue(err().contains("the ring changed while the cleanup ran (1.5 s, 5 records dropped)"), err());
+        assertFalse(out().contains("cleanup done"), out());
+
+        try (FakeNode node = new FakeNode(List.of(reached, cleanupInfo(4, 1, 1, 20), "cleanup started",
+                 cleanupInfo(4, 1, 1, 20), cleanupInfo(5, 1, 1, 27)))) {
+            assertEquals(0, cleanup(node.port()), out() + err());
+            node.awaitAnswered();
+        }
+        assertTrue(out().contains("cleanup done in 1.5 s: 7 records dropped"), out());
+    }
+}
