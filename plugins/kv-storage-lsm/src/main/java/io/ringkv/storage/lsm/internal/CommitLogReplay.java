@@ -12,7 +12,10 @@ import java.util.zip.CRC32C;
 
 /**
  * Reads a commit log segment back after a restart. A torn or corrupt record ends the segment: the file is
- * truncated at the last good record, the loss is counted and logged, and the start goes on.
+ * truncated at the last good record, the loss is counted and logged, and the start goes on. In the last segment
+ * that is what a crash mid-append leaves. An earlier segment was forced whole when the log rolled past it, so a bad
+ * record there is damage on the disk, and what follows it may hold acknowledged writes: the segment is then copied
+ * aside first ({@code <segment>.corrupt}), counted apart and logged as an error that asks for a repair.
  */
 final class CommitLogReplay {
     private static final System.Logger LOG = System.getLogger("io.ringkv.storage.lsm");
@@ -31,6 +34,15 @@ final class CommitLogReplay {
      * @return the highest sequence number seen, or {@code flushedSeq} when none was higher
      */
     long replay(Path segment, long flushedSeq, Consumer<Entry> sink) throws IOException {
+        return replay(segment, flushedSeq, sink, true);
+    }
+
+    /**
+     * As {@link #replay(Path, long, Consumer)}.
+     *
+     * @param last whether this is the log's newest segment (the only one an interrupted append can have torn)
+     */
+    long replay(Path segment, long flushedSeq, Consumer<Entry> sink, boolean last) throws IOException {
         long highest = flushedSeq;
         long goodEnd;
         long size;
@@ -54,6 +66,16 @@ final class CommitLogReplay {
                 at = next;
             }
             goodEnd = at;
+            if (goodEnd < size && !last) {
+                Path aside = segment.resolveSibling(segment.getFileName() + ".corrupt");
+                java.nio.file.Files.copy(segment, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                metrics.commitLogCorruptSegments.increment();
+                LOG.log(System.Logger.Level.ERROR, "commit log " + segment + " is not the newest segment, and has a"
+                    + " corrupt record at offset " + goodEnd + ": it was forced whole when the log rolled past it, so"
+                    + " this is damage on the disk, and the " + (size - goodEnd) + " bytes after it, acknowledged"
+                    + " writes among them, are not replayed. A copy is kept as " + aside + "; run ringkv repair on"
+                    + " this node to bring its ranges back from the other replicas");
+            }
             if (goodEnd < size) {
                 channel.truncate(goodEnd);
                 channel.force(true);

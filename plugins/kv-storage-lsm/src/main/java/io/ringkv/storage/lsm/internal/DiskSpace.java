@@ -138,6 +138,11 @@ final class DiskSpace {
         return freeBytes;
     }
 
+    /** @return the free space the file system reports now (a {@code statvfs}, as before each compaction) */
+    long freeBytesNow() {
+        return probe();
+    }
+
     long reserve() {
         return reserve;
     }

@@ -71,6 +71,11 @@ public final class LsmEngine implements StorageEngine {
     private volatile boolean noSpaceLogged;
     /** Whether the tables are past the backlog bound: set as each view is published, read by compaction's limiter. */
     private volatile boolean backlogged;
+    /**
+     * True while the compactor leaves the run it picked for want of space (its inputs' size beyond what the reserve
+     * leaves free): a caller waiting for compactions to end does not wait for that one. Under the write lock.
+     */
+    private boolean compactionDeferred;
     /** The last flush's failure, other than no space; null once a flush succeeds. */
     private volatile Throwable flushFailure;
 
@@ -183,9 +188,10 @@ public final class LsmEngine implements StorageEngine {
         CommitLogReplay replay = new CommitLogReplay(config.limits(), metrics);
         long lastSeq = flushed;
         long lastSegment = 0;
-        for (long segment : recovery.segments()) {
+        List<Long> segments = recovery.segments();
+        for (long segment : segments) {
             lastSeq = Math.max(lastSeq, replay.replay(CommitLog.segmentPath(directory, segment), flushed,
-                replayed::apply));
+                replayed::apply, segment == segments.getLast()));
             lastSegment = segment;
         }
         if (replayed.isEmpty()) {
@@ -552,11 +558,53 @@ public final class LsmEngine implements StorageEngine {
             } finally {
                 writeLock.unlock();
             }
+            List<SSTable> inputs = view.tables().subList(run[0], run[1]);
+            long needed = bytesOf(inputs);
+            if (!roomFor(needed)) {
+                // it would write until the disk is full, and every flush meanwhile would find no space
+                deferCompaction(view, inputs.size(), needed);
+                continue;
+            }
             try {
                 compact(compaction, view, run[0], run[1], false);
             } finally {
                 endCompaction(view);
             }
+        }
+    }
+
+    private static long bytesOf(List<SSTable> tables) {
+        return tables.stream().mapToLong(SSTable::sizeInBytes).sum();
+    }
+
+    /** @return true when writing {@code bytes} would leave at least the reserve free */
+    private boolean roomFor(long bytes) {
+        return disk.freeBytesNow() - disk.reserve() >= bytes;
+    }
+
+    /** Gives the picked run up for now (counted, logged once until one runs) and waits 5 s before looking again. */
+    private void deferCompaction(View view, int tables, long needed) {
+        metrics.compactionsDeferredNoSpace.increment();
+        view.release();
+        writeLock.lock();
+        try {
+            compactionsRunning--;
+            if (!compactionDeferred) {
+                System.getLogger("io.ringkv.storage.lsm").log(System.Logger.Level.WARNING, "compaction of " + tables
+                    + " SSTables in " + config.storeDirectory() + " deferred: it needs up to "
+                    + DiskSpace.human(needed) + " and " + DiskSpace.human(disk.freeBytes()) + " are free, of which "
+                    + DiskSpace.human(disk.reserve()) + " stay for flushes (lsm option min-free-bytes); looking again"
+                    + " every 5 s");
+            }
+            compactionDeferred = true;
+            workChanged.signalAll();
+            if (!stopping) {
+                workChanged.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } finally {
+            writeLock.unlock();
         }
     }
 
@@ -584,6 +632,7 @@ public final class LsmEngine implements StorageEngine {
         writeLock.lock();
         try {
             compactionsRunning--;
+            compactionDeferred = false;
             workChanged.signalAll();
         } finally {
             writeLock.unlock();
@@ -714,7 +763,7 @@ public final class LsmEngine implements StorageEngine {
 
     /** Waits until no compaction is due or running. Under the write lock. */
     private void awaitNoCompaction() {
-        while (compactionsRunning > 0 || pick(current.tables()) != null) {
+        while (compactionsRunning > 0 || !compactionDeferred && pick(current.tables()) != null) {
             guard.checkOpen();
             workChanged.awaitUninterruptibly();
         }
@@ -760,6 +809,14 @@ public final class LsmEngine implements StorageEngine {
         try {
             if (!worth.test(view)) {
                 return 0;
+            }
+            long needed = bytesOf(view.tables());
+            if (!roomFor(needed)) {
+                metrics.compactionsDeferredNoSpace.increment();
+                throw new KvException(ErrorCode.DISK_FULL, "rewriting the " + view.tables().size() + " SSTables of "
+                    + config.storeDirectory() + " needs up to " + DiskSpace.human(needed) + ", and "
+                    + DiskSpace.human(disk.freeBytes()) + " are free, of which " + DiskSpace.human(disk.reserve())
+                    + " stay for flushes (lsm option min-free-bytes); nothing was rewritten");
             }
             Compaction compaction = compaction(keep);
             compact(compaction, view, 0, view.tables().size(), true);

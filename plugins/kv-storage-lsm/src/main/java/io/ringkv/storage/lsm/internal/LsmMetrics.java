@@ -18,6 +18,8 @@ final class LsmMetrics {
     final LongAdder commitLogReplayedRecords = new LongAdder();
     final LongAdder commitLogCorruptTails = new LongAdder();
     final LongAdder commitLogTruncatedBytes = new LongAdder();
+    /** Segments other than the newest found with a bad record (damage on the disk), each copied aside. */
+    final LongAdder commitLogCorruptSegments = new LongAdder();
     final LongAdder memtableFlushes = new LongAdder();
     final LongAdder flushBytesWritten = new LongAdder();
     final LongAdder compactions = new LongAdder();
@@ -42,6 +44,8 @@ final class LsmMetrics {
     final LongAdder sstablesQuarantined = new LongAdder();
     final LongAdder writeStalls = new LongAdder();
     final LongAdder backgroundFailures = new LongAdder();
+    /** Compactions put off because their inputs' size exceeded the free space beyond the reserve. */
+    final LongAdder compactionsDeferredNoSpace = new LongAdder();
     final LongAdder writesRefusedDiskFull = new LongAdder();
     /** Writes refused because memtables waited for a flush whose last attempt failed (not for want of space). */
     final LongAdder writesRefusedFlushFailing = new LongAdder();
@@ -72,6 +76,7 @@ final class LsmMetrics {
         out.put("commitlog_replayed_records", commitLogReplayedRecords.sum());
         out.put("commitlog_corrupt_tails", commitLogCorruptTails.sum());
         out.put("commitlog_truncated_bytes", commitLogTruncatedBytes.sum());
+        out.put("commitlog_corrupt_segments", commitLogCorruptSegments.sum());
         out.put("memtable_flushes", memtableFlushes.sum());
         out.put("flush_bytes_written", flushed);
         out.put("compactions", compactions.sum());
@@ -91,6 +96,7 @@ final class LsmMetrics {
         out.put("sstables_quarantined", sstablesQuarantined.sum());
         out.put("write_stalls", writeStalls.sum());
         out.put("background_failures", backgroundFailures.sum());
+        out.put("compactions_deferred_no_space", compactionsDeferredNoSpace.sum());
         out.put("writes_refused_flush_failing", writesRefusedFlushFailing.sum());
         out.put(io.ringkv.storage.StorageMetrics.DISK_FULL, disk.isFull() ? 1L : 0L);
         out.put(io.ringkv.storage.StorageMetrics.DISK_FREE_BYTES, disk.freeBytes());

@@ -98,6 +98,46 @@ class CorruptionTest {
     }
 
     @Test
+    void aCorruptRecordInASegmentBeforeTheNewestIsKeptAsideAndCountedApart() throws IOException {
+        // a segment before the newest was forced whole when the log rolled: a bad record there is damage on the
+        // disk, not a torn append, and what followed it was acknowledged; it was truncated as a torn tail, quietly
+        try (LsmEngine engine = open()) {
+            write(engine, 0, 50);
+        }
+        Path first = onlySegment();
+        byte[] bytes = Files.readAllBytes(first);
+        // the log as two segments: records 0-24 in the first, 25-49 in the next
+        long at = 0;
+        long tenth = -1;
+        for (int record = 0; record < 25; record++) {
+            if (record == 10) {
+                tenth = at;
+            }
+            int length = java.nio.ByteBuffer.wrap(bytes, (int) at, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+            at += CommitLog.FRAME_BYTES + length;
+        }
+        long id = CommitLog.segmentId(first.getFileName().toString());
+        Files.write(CommitLog.segmentPath(first.getParent(), id + 1),
+            java.util.Arrays.copyOfRange(bytes, (int) at, bytes.length));
+        Files.write(first, java.util.Arrays.copyOfRange(bytes, 0, (int) at));
+        flipByte(first, tenth + CommitLog.FRAME_BYTES + 2);
+        try (LsmEngine engine = open()) {
+            for (int i = 0; i < 50; i++) {
+                if (i < 10 || i >= 25) {
+                    assertArrayEquals(value(i), engine.get(i, key(i)).value(), "key " + i);
+                } else {
+                    assertNull(engine.get(i, key(i)), "key " + i + " came after the damage");
+                }
+            }
+            assertEquals(1L, engine.metrics().extra().get("commitlog_corrupt_segments"));
+            assertEquals(1L, engine.metrics().extra().get("commitlog_corrupt_tails"));
+        }
+        Path aside = first.resolveSibling(first.getFileName() + ".corrupt");
+        assertTrue(Files.exists(aside), "the damaged segment is kept for a look");
+        assertEquals(at, Files.size(aside));
+    }
+
+    @Test
     void aTornCommitLogTailIsTruncatedAndTheStoreOpens() throws IOException {
         try (LsmEngine engine = open()) {
             write(engine, 0, 30);

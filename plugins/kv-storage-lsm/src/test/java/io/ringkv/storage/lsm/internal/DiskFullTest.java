@@ -197,6 +197,40 @@ class DiskFullTest {
         return LsmEngine.open(config, LsmOptions.parse(options), System::currentTimeMillis);
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aCompactionThatWouldEatIntoTheReserveWaitsForSpaceAndACleanupSaysSoInsteadOfHanging() throws Exception {
+        // compaction never looked at free space: it wrote until the disk was full, every flush meanwhile failed and
+        // refused writes, and a cleanup waited for that compaction to end, forever
+        AtomicLong free = new AtomicLong(50 * MIB + 16 * 1024);
+        try (LsmEngine engine = LsmEngine.open(EngineConfig.of(data, "store"),
+            LsmOptions.parse(Map.of("compaction-min-tables", "4")), System::currentTimeMillis,
+            probe(free, 1000 * MIB))) {
+            // the reserve is 50 MiB; four tables of about 8 KiB need more than the 16 KiB beyond it
+            for (int table = 0; table < 4; table++) {
+                for (int i = 0; i < 8; i++) {
+                    engine.put(table * 8 + i, key(table * 8 + i), VERSION, value(i, 1000));
+                }
+                engine.flushMemtables();
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (engine.metrics().extra().get("compactions_deferred_no_space") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(engine.metrics().extra().get("compactions_deferred_no_space") > 0, "the compaction was deferred");
+            assertEquals(4, engine.tableFiles().size(), "nothing was compacted");
+            engine.put(100, key(100), VERSION, value(1, 100));
+            KvException refused = assertThrows(KvException.class, () -> engine.dropUnless(token -> true));
+            assertEquals(ErrorCode.DISK_FULL, refused.code());
+            assertTrue(refused.getMessage().contains("nothing was rewritten"), refused.getMessage());
+
+            free.set(100 * MIB);
+            assertEquals(0, engine.dropUnless(token -> true), "with room, the cleanup runs");
+            assertEquals(1, engine.tableFiles().size());
+            assertArrayEquals(value(1, 100), engine.get(100, key(100)).value());
+        }
+    }
+
     private static DiskSpace.Probe probe(AtomicLong free, long total) {
         return new DiskSpace.Probe() {
             @Override
