@@ -25,8 +25,14 @@ final class Autoscaler implements Runnable {
         /** Starts node {@code index} afresh (an empty data directory), as a joiner. */
         void startFresh(int index);
 
-        /** @return the smallest index with no process, or -1 when every slot is taken */
+        /**
+         * @return the smallest index with no process, or whose node left (exited with status 0), or -1 when every
+         *     slot is taken
+         */
         int freeSlot();
+
+        /** @return the exit status of node {@code index}'s process, or -1 while it runs or was never started */
+        int exitStatus(int index);
     }
 
     private static final long POLL_MILLIS = 2_000;
@@ -41,6 +47,11 @@ final class Autoscaler implements Runnable {
     private String lastReason = "";
     private String lastProblem = "";
     private final LeftoverCleanups cleanups;
+    /**
+     * A node that exited while leaving, with a status other than 0 (killed, failed): it still holds ranges no other
+     * node may have, so the autoscaler takes no step until the operator has seen to it.
+     */
+    private volatile String stranded;
 
     Autoscaler(Nodes nodes, int min, int max, PrintStream out) {
         this.nodes = nodes;
@@ -91,6 +102,10 @@ final class Autoscaler implements Runnable {
         if (members != running.size() || ClusterInfo.number(signals, "autoscale_moving") == 1) {
             return;
         }
+        if (stranded != null) {
+            // said once, when it happened
+            return;
+        }
         // scaling is not held up for them: a move during a cleanup makes it keep the mark, and the next look cleans
         // up again once the ring has settled
         cleanups.step();
@@ -128,6 +143,14 @@ final class Autoscaler implements Runnable {
             boolean slotRunning = nodes.running().contains(slot);
             if (joining && !slotRunning) {
                 say("node" + slot + " exited while joining; see its output above");
+                return;
+            }
+            if (!joining && !slotRunning && nodes.exitStatus(slot) != 0) {
+                stranded = "node" + slot + " exited with status " + nodes.exitStatus(slot) + " before it left the"
+                    + " cluster: its ranges may be handed over only in part, so its data directory is kept, its slot"
+                    + " is not reused, and no node is started or decommissioned until this cluster is started again."
+                    + " Start the node by hand (its data stays), or ringkv removenode node" + slot;
+                say(stranded);
                 return;
             }
             int asked = nodes.running().stream().filter(index -> index != slot).findFirst().orElse(-1);

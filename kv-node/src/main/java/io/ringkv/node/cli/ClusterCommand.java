@@ -270,6 +270,12 @@ final class ClusterCommand implements Command {
         }
 
         @Override
+        public synchronized int exitStatus(int index) {
+            Process process = slots[index];
+            return process == null || process.isAlive() ? -1 : process.exitValue();
+        }
+
+        @Override
         public int clientPort(int index) {
             return baseClientPort + index - 1;
         }
@@ -283,6 +289,11 @@ final class ClusterCommand implements Command {
                 throw new IllegalStateException(dataDirectory.resolve("node" + index) + " holds an earlier run's"
                     + " data; it is left alone");
             }
+            if (slots[index] != null && (slots[index].isAlive() || slots[index].exitValue() != 0)) {
+                throw new IllegalStateException("node" + index + (slots[index].isAlive() ? " runs"
+                    : " exited with status " + slots[index].exitValue() + " without leaving the cluster")
+                    + "; its data directory is left alone");
+            }
             // a node that left forgot its tokens; its old records could bring back data the cluster deleted since
             deleteRecursively(dataDirectory.resolve("node" + index));
             start(index, true);
@@ -292,7 +303,10 @@ final class ClusterCommand implements Command {
         public synchronized int freeSlot() {
             for (int i = 1; i <= MAX_NODES; i++) {
                 boolean earlierRun = slots[i] == null && java.nio.file.Files.exists(dataDirectory.resolve("node" + i));
-                if ((slots[i] == null || !slots[i].isAlive()) && !earlierRun) {
+                // only a node that left (its process exited with 0) gave its ranges away: one killed or failed
+                // holds data no other node may have, and its slot is not reused
+                boolean left = slots[i] != null && !slots[i].isAlive() && slots[i].exitValue() == 0;
+                if ((slots[i] == null || left) && !earlierRun) {
                     return i;
                 }
             }

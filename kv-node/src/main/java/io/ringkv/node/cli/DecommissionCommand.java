@@ -82,19 +82,15 @@ final class DecommissionCommand implements Command {
                         return Launcher.OK;
                     }
                     if (now - lostSince >= confirmNanos && !verdict.alive()) {
-                        out.println();
-                        err.println("ringkv decommission: node " + self + " stopped answering (" + e.getMessage()
-                            + ") before it left: " + verdict.text() + ". Its ranges may be handed over only in part."
-                            + " Start it again and run ringkv decommission again; if it is gone for good, ringkv"
-                            + " removenode " + self + " (its replicas' other copies then repair its ranges)");
-                        return Launcher.FAILED;
+                        return unconfirmed(self, e, verdict, last, (now - startedAt) / 1e9, out, err);
                     }
                     Thread.sleep(POLL_MILLIS);
                     continue;
                 }
                 if (ClusterInfo.number(last, "stream_running") == 0) {
                     String state = stateOf(self, node.host, node.port);
-                    if ("NORMAL".equals(state) || "JOINING".equals(state)) {
+                    // a joining node's state carries its progress ("JOINING 12/141")
+                    if (state != null && (state.equals("NORMAL") || state.startsWith("JOINING"))) {
                         out.println();
                         err.println("ringkv decommission: node " + self + " is " + state + " again (it restarted,"
                             + " or gave the decommission up; its log says which): it did not leave. Run ringkv"
@@ -119,19 +115,49 @@ final class DecommissionCommand implements Command {
     }
 
     /**
+     * The node is out of reach and no member confirmed it left. A member that still holds it makes that a failure
+     * (killed or failed before it left). When no member could say (this machine cannot reach them, or their TLS or
+     * users differ), the node's last report decides: every session handed over is a leave this command cannot
+     * confirm, said as such; anything less is a failure.
+     */
+    private static int unconfirmed(String self, IOException lost, Verdict verdict, Map<String, String> last,
+                                   double seconds, PrintStream out, PrintStream err) {
+        out.println();
+        long done = ClusterInfo.number(last, "stream_sessions_done");
+        long total = ClusterInfo.number(last, "stream_sessions");
+        if (!verdict.seen() && total > 0 && done == total) {
+            out.printf("decommissioned in %.1f s, as far as this command can tell: %d sessions, %d records sent;"
+                    + " the node has exited after handing over every session, but no other member could be asked"
+                    + " whether it left (%s): check with ringkv status on another node before removing its data%n",
+                seconds, done, ClusterInfo.number(last, "stream_keys_sent"), verdict.text());
+            return Launcher.OK;
+        }
+        err.println("ringkv decommission: node " + self + " stopped answering (" + lost.getMessage() + ") with "
+            + done + " of " + total + " sessions handed over, and " + (verdict.seen()
+            ? "the others still hold it (" + verdict.text() + "): it did not leave, and its ranges may be handed over"
+                + " only in part. Start it again and run ringkv decommission again; if it is gone for good, ringkv"
+                + " removenode " + self + " (a repair pass then rebuilds its ranges from the other replicas)"
+            : "no other member could be asked whether it left (" + verdict.text() + "): check with ringkv status on"
+                + " another node before removing its data"));
+        return Launcher.FAILED;
+    }
+
+    /**
      * What the other members say of the leaving node, asked at their client addresses as the node listed them
      * before it left.
      *
      * @param left true once a member no longer holds the node, or holds it LEFT
      * @param alive true when a member still judges it ALIVE (a blip between this command and the node, not a death)
+     * @param seen true when a member that serves answered and still holds the node
      * @param text what was found, for the operator
      */
-    record Verdict(boolean left, boolean alive, String text) {
+    record Verdict(boolean left, boolean alive, boolean seen, String text) {
     }
 
     static Verdict askOthers(String self, ClusterInfo reached) {
         List<String> said = new java.util.ArrayList<>();
         boolean alive = false;
+        boolean seen = false;
         for (Map<String, String> member : reached.nodes()) {
             String id = member.get("id");
             String client = member.get("client");
@@ -143,7 +169,8 @@ final class DecommissionCommand implements Command {
             try {
                 ClusterInfo view = ClusterInfo.parse(AdminClient.call(client.substring(0, colon),
                     Integer.parseInt(client.substring(colon + 1)), List.of("INFO", "cluster")).text());
-                if (view.fields().get("cluster_self") == null) {
+                if (view.fields().get("cluster_self") == null || view.loading()) {
+                    // a member still loading its view may not list every member yet: it says nothing either way
                     said.add(id + " did not say");
                     continue;
                 }
@@ -153,13 +180,14 @@ final class DecommissionCommand implements Command {
                 continue;
             }
             if (row == null || "LEFT".equals(row.get("state"))) {
-                return new Verdict(true, false, row == null ? "node " + id + " no longer lists it"
+                return new Verdict(true, false, false, row == null ? "node " + id + " no longer lists it"
                     : "node " + id + " sees it LEFT");
             }
             alive |= "ALIVE".equals(row.get("liveness"));
+            seen = true;
             said.add(id + " sees it " + row.get("state") + ", " + row.get("liveness"));
         }
-        return new Verdict(false, alive, said.isEmpty() ? "no other member was known to ask"
+        return new Verdict(false, alive, seen, said.isEmpty() ? "no other member was known to ask"
             : String.join("; ", said));
     }
 

@@ -62,6 +62,26 @@ class LocalNodesTest {
     }
 
     @Test
+    void aSlotWhoseNodeExitedWithoutLeavingKeepsItsDataAndIsNotOffered() throws Exception {
+        // a node killed while it left was taken for one that left: its slot was offered again and its data
+        // directory, holding ranges not yet handed over, emptied for the next node
+        ClusterCommand.LocalNodes nodes = nodes();
+        nodes.start(1, true);
+        nodes.start(2, true);
+        Path kept = Files.createDirectories(dir.resolve("node2"));
+        Files.writeString(kept.resolve("records"), "ranges not yet handed over");
+        started.get(1).exit(137);
+
+        assertEquals(137, nodes.exitStatus(2));
+        assertEquals(-1, nodes.exitStatus(1), "a running node has no status");
+        assertEquals(3, nodes.freeSlot());
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> nodes.startFresh(2));
+        assertTrue(refused.getMessage().contains("exited with status 137 without leaving"), refused.getMessage());
+        assertTrue(Files.exists(kept.resolve("records")), "emptied the directory of a node that did not leave");
+        assertEquals(2, started.size());
+    }
+
+    @Test
     void nothingStartsOnceTheClusterStops() {
         ClusterCommand.LocalNodes nodes = nodes();
         nodes.start(1, true);
@@ -76,8 +96,14 @@ class LocalNodesTest {
     /** A process that runs until destroyed or told to exit. */
     private static final class FakeProcess extends Process {
         private volatile boolean alive = true;
+        private volatile int status;
 
         void exit() {
+            exit(0);
+        }
+
+        void exit(int status) {
+            this.status = status;
             alive = false;
         }
 
@@ -112,7 +138,7 @@ class LocalNodesTest {
             if (alive) {
                 throw new IllegalThreadStateException("running");
             }
-            return 0;
+            return status;
         }
 
         @Override
