@@ -34,7 +34,8 @@ public final class ScanCoordinator implements TimerHandler {
     static final int MAX_PAGES_PER_CALL = 64;
     /**
      * Scans in flight at most; beyond it a call is refused with {@code UNAVAILABLE}. Each holds up to COUNT keys until
-     * it answers, so this bounds the heap scans take (128 × 1,000 keys of 1 KiB: 128 MiB at worst).
+     * it answers, and the keys of its last token beyond them (up to {@link #MAX_COUNT} more), so this bounds the heap
+     * scans take (128 × 2,000 keys of 1 KiB: 256 MiB at worst, a bound keys sharing tokens never come near).
      */
     static final int MAX_IN_FLIGHT = 128;
     /** Asks of one range's page before the call fails: each replica twice. */

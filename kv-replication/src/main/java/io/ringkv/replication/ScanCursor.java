@@ -18,7 +18,7 @@ import java.util.Arrays;
  * <p>On the wire ({@link #encode}) a cursor is an unsigned decimal number, as Redis' is. A position before every
  * key of a token (the only kind a call ends at, unless more keys share one token than a page holds) is the token's
  * place in the token space, {@code token - Long.MIN_VALUE}: an unsigned 64-bit number, which clients that keep the
- * cursor in a 64-bit integer (go-redis, redis-rs, StackExchange.Redis) hand back unchanged. No key has the token
+ * cursor in a 64-bit integer as unsigned (go-redis, redis-rs) hand back unchanged. No key has the token
  * {@link Long#MIN_VALUE}, so {@code "0"} is the start alone, and a page whose next cursor is {@code "0"} ends the
  * scan. A position within a token is a longer number (at least 22 digits), whose bytes are a format byte, the token,
  * a flag and the key; clients that parse the cursor as an arbitrary integer (redis-py does) hand that back too.

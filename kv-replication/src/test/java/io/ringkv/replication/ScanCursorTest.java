@@ -30,7 +30,7 @@ class ScanCursorTest {
 
     @Test
     void aPositionBeforeEveryKeyOfATokenIsAnUnsigned64BitNumber() {
-        // clients that keep the cursor in a 64-bit integer (go-redis, redis-rs, StackExchange.Redis) failed on every
+        // clients that keep the cursor in a 64-bit integer as unsigned (go-redis, redis-rs) failed on every
         // cursor but "0": each was a number of at least 2^72
         for (long token : new long[] {Long.MIN_VALUE + 1, -1, 0, 1, Long.MAX_VALUE}) {
             ScanCursor cursor = new ScanCursor(token, null);
