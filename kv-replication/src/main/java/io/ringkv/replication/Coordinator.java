@@ -271,9 +271,9 @@ public final class Coordinator implements TimerHandler {
      * them too (see {@code supersedeOthers}); a concurrent write that reached the replicas after this one did stays a
      * sibling of it under vector clocks, and under last-write-wins the higher hybrid timestamp wins.
      *
-     * <p>{@code expiry} is resolved to an instant by the coordinating replica, against the write's hybrid timestamp
-     * (a time to live) or the value it replaces ({@link Expiry#KEEP}), and travels in the version, so every replica
-     * holds the same instant; from then on the value reads as absent ({@link #get}). A blind write that keeps the
+     * <p>{@code expiry} is resolved to an instant by the coordinating replica, against its hybrid clock (a time to
+     * live; a blind write's stamp may be later, after a version it replaces) or the value it replaces
+     * ({@link Expiry#KEEP}), and travels in the version, so every replica holds the same instant; from then on the value reads as absent ({@link #get}). A blind write that keeps the
      * expiry ({@code SET ... KEEPTTL}) reads first, at {@code consistency.r()}, and writes with the read's context and
      * the expiry of the value a {@code GET} answers: the coordinating replica alone may have missed that value, and
      * under last-write-wins the replicas that held it drop it for the new one, expiry and all, so the value would

@@ -180,7 +180,9 @@ final class ReplicaTasks {
         // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete
         long kept = newestReplaced == null || newestReplaced.isTombstone() ? Version.NEVER
             : newestReplaced.version().expiresAtMillis();
-        long expiresAt = value == null ? Version.NEVER : expiry.resolve(stamp, kept);
+        // a time to live counts from this replica's clock: a blind write stamped after a version from a clock that ran
+        // ahead (an hour, say) takes that stamp for last-write-wins' order, not for how long its value lives
+        long expiresAt = value == null ? Version.NEVER : expiry.resolve(timestamp, kept);
         Version version = new Version(dot, supersedes, stamp, expiresAt);
         Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
         Stored stored = resolveAndStore(engine, token, key, record, current, List.of(written), settings);

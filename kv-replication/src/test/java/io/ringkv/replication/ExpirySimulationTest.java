@@ -49,6 +49,23 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aBlindWriteAfterAVersionFromAClockAheadLivesItsTimeToLiveByTheReplicasClock() {
+        // the blind write is stamped after the version it replaces (last-write-wins' skew safety), and its time to
+        // live counted from that stamp: SET k v EX 10 after a write from a node an hour ahead lived an hour and ten
+        TestCluster cluster = new TestCluster(5, 3, ReplicationConfig.DEFAULT);
+        cluster.sim.node(n(3)).clockSkewMillis(3_600_000);
+        Version ahead = put(cluster, n(3), "k", "v", Expiry.NONE, ALL).value;
+        cluster.sim.node(n(3)).clockSkewMillis(0);
+        cluster.sim.runFor(100 * MS);
+        Version written = put(cluster, n(1), "k", "w", Expiry.after(10_000), ALL).value;
+        assertEquals(n(1), written.writer(), "coordinated by the replica asked");
+        assertTrue(written.timestamp().isAfter(ahead.timestamp()), "stamped after the version it replaces");
+        long clock = cluster.sim.node(n(1)).wallClockMillis();
+        assertTrue(written.expiresAtMillis() <= clock + 10_000 && written.expiresAtMillis() > clock + 9_000,
+            "expires at " + written.expiresAtMillis() + ", the replica's clock reads " + clock);
+    }
+
+    @Test
     void aValueReadsAsAbsentExactlyWhenTheReadingNodesClockHasPassedItsExpiry() {
         SimulationSeeds.run(getClass(), "aValueReadsAsAbsentExactlyWhenTheReadingNodesClockHasPassedItsExpiry",
             "kv-replication", 10, seed -> {
