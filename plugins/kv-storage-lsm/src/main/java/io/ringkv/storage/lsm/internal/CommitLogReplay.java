@@ -40,7 +40,8 @@ final class CommitLogReplay {
     /**
      * As {@link #replay(Path, long, Consumer)}.
      *
-     * @param last whether this is the log's newest segment (the only one an interrupted append can have torn)
+     * @param last whether this segment is the log's tail: the newest that holds anything (the only one an
+     *     interrupted append, or a crash while the log rolled past it, can have torn)
      */
     long replay(Path segment, long flushedSeq, Consumer<Entry> sink, boolean last) throws IOException {
         long highest = flushedSeq;
@@ -68,13 +69,20 @@ final class CommitLogReplay {
             goodEnd = at;
             if (goodEnd < size && !last) {
                 Path aside = segment.resolveSibling(segment.getFileName() + ".corrupt");
-                java.nio.file.Files.copy(segment, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                String kept;
+                try {
+                    java.nio.file.Files.copy(segment, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    kept = "A copy is kept as " + aside;
+                } catch (IOException e) {
+                    // a start needs no free space: without room for the copy, the replay goes on
+                    kept = "No copy could be kept (" + e + ")";
+                }
                 metrics.commitLogCorruptSegments.increment();
-                LOG.log(System.Logger.Level.ERROR, "commit log " + segment + " is not the newest segment, and has a"
+                LOG.log(System.Logger.Level.ERROR, "commit log " + segment + " is not the log's tail, and has a"
                     + " corrupt record at offset " + goodEnd + ": it was forced whole when the log rolled past it, so"
                     + " this is damage on the disk, and the " + (size - goodEnd) + " bytes after it, acknowledged"
-                    + " writes among them, are not replayed. A copy is kept as " + aside + "; run ringkv repair on"
-                    + " this node to bring its ranges back from the other replicas");
+                    + " writes among them, are not replayed. " + kept + "; run ringkv repair on this node to bring"
+                    + " its ranges back from the other replicas");
             }
             if (goodEnd < size) {
                 channel.truncate(goodEnd);

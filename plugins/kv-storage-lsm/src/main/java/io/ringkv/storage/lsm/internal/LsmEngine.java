@@ -189,9 +189,17 @@ public final class LsmEngine implements StorageEngine {
         long lastSeq = flushed;
         long lastSegment = 0;
         List<Long> segments = recovery.segments();
+        // the log's tail: the newest segment that holds anything (a crash while the log rolled leaves the next
+        // segment created and empty, and the one before it torn)
+        long tail = segments.isEmpty() ? 0 : segments.getFirst();
+        for (long segment : segments) {
+            if (Files.size(CommitLog.segmentPath(directory, segment)) > 0) {
+                tail = segment;
+            }
+        }
         for (long segment : segments) {
             lastSeq = Math.max(lastSeq, replay.replay(CommitLog.segmentPath(directory, segment), flushed,
-                replayed::apply, segment == segments.getLast()));
+                replayed::apply, segment >= tail));
             lastSegment = segment;
         }
         if (replayed.isEmpty()) {
@@ -594,7 +602,7 @@ public final class LsmEngine implements StorageEngine {
                     + " SSTables in " + config.storeDirectory() + " deferred: it needs up to "
                     + DiskSpace.human(needed) + " and " + DiskSpace.human(disk.freeBytes()) + " are free, of which "
                     + DiskSpace.human(disk.reserve()) + " stay for flushes (lsm option min-free-bytes); looking again"
-                    + " every 5 s");
+                    + " as the tables change, at least every 5 s");
             }
             compactionDeferred = true;
             workChanged.signalAll();
@@ -810,14 +818,8 @@ public final class LsmEngine implements StorageEngine {
             if (!worth.test(view)) {
                 return 0;
             }
-            long needed = bytesOf(view.tables());
-            if (!roomFor(needed)) {
-                metrics.compactionsDeferredNoSpace.increment();
-                throw new KvException(ErrorCode.DISK_FULL, "rewriting the " + view.tables().size() + " SSTables of "
-                    + config.storeDirectory() + " needs up to " + DiskSpace.human(needed) + ", and "
-                    + DiskSpace.human(disk.freeBytes()) + " are free, of which " + DiskSpace.human(disk.reserve())
-                    + " stay for flushes (lsm option min-free-bytes); nothing was rewritten");
-            }
+            // no room check here: what a cleanup keeps is unknown until it ran (dropping every record writes
+            // nothing), and one that finds no space fails and says so, its inputs in place
             Compaction compaction = compaction(keep);
             compact(compaction, view, 0, view.tables().size(), true);
             return compaction.dropped();

@@ -138,6 +138,27 @@ class CorruptionTest {
     }
 
     @Test
+    void aSegmentTornWhileTheLogRolledIsATailWhenTheNextOneIsEmpty() throws IOException {
+        // a roll creates the next segment before it forces the one before: a crash between leaves that one torn and
+        // the next empty, which is no damage on the disk
+        try (LsmEngine engine = open()) {
+            write(engine, 0, 30);
+        }
+        Path segment = onlySegment();
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.truncate(Files.size(segment) - 3);
+        }
+        Files.createFile(CommitLog.segmentPath(segment.getParent(),
+            CommitLog.segmentId(segment.getFileName().toString()) + 1));
+        try (LsmEngine engine = open()) {
+            assertArrayEquals(value(28), engine.get(28, key(28)).value());
+            assertEquals(1L, engine.metrics().extra().get("commitlog_corrupt_tails"));
+            assertEquals(0L, engine.metrics().extra().get("commitlog_corrupt_segments"));
+        }
+        assertTrue(Files.notExists(segment.resolveSibling(segment.getFileName() + ".corrupt")));
+    }
+
+    @Test
     void aTornCommitLogTailIsTruncatedAndTheStoreOpens() throws IOException {
         try (LsmEngine engine = open()) {
             write(engine, 0, 30);

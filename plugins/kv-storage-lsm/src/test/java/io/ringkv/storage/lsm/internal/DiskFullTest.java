@@ -199,7 +199,7 @@ class DiskFullTest {
 
     @Test
     @org.junit.jupiter.api.Timeout(60)
-    void aCompactionThatWouldEatIntoTheReserveWaitsForSpaceAndACleanupSaysSoInsteadOfHanging() throws Exception {
+    void aCompactionThatWouldEatIntoTheReserveWaitsForSpaceAndACleanupDoesNotWaitForIt() throws Exception {
         // compaction never looked at free space: it wrote until the disk was full, every flush meanwhile failed and
         // refused writes, and a cleanup waited for that compaction to end, forever
         AtomicLong free = new AtomicLong(50 * MIB + 16 * 1024);
@@ -220,12 +220,8 @@ class DiskFullTest {
             assertTrue(engine.metrics().extra().get("compactions_deferred_no_space") > 0, "the compaction was deferred");
             assertEquals(4, engine.tableFiles().size(), "nothing was compacted");
             engine.put(100, key(100), VERSION, value(1, 100));
-            KvException refused = assertThrows(KvException.class, () -> engine.dropUnless(token -> true));
-            assertEquals(ErrorCode.DISK_FULL, refused.code());
-            assertTrue(refused.getMessage().contains("nothing was rewritten"), refused.getMessage());
-
-            free.set(100 * MIB);
-            assertEquals(0, engine.dropUnless(token -> true), "with room, the cleanup runs");
+            // a cleanup does not wait for the deferred compaction: it rewrites every table itself
+            assertEquals(0, engine.dropUnless(token -> true));
             assertEquals(1, engine.tableFiles().size());
             assertArrayEquals(value(1, 100), engine.get(100, key(100)).value());
         }
