@@ -62,11 +62,14 @@ final class DecommissionCommand implements Command {
         }
         Map<String, String> last = Map.of();
         long lostSince = 0;
+        // the streaming gauges describe the current or last plan: a join's, until the leave's starts
+        boolean leaveStreamed = false;
         try {
             while (System.nanoTime() < deadline) {
                 try {
                     last = node.info("streaming");
                     lostSince = 0;
+                    leaveStreamed |= ClusterInfo.number(last, "stream_running") == 1;
                 } catch (IOException e) {
                     // the node exits once the others know it left; so does a node that was killed: ask the others
                     long now = System.nanoTime();
@@ -82,7 +85,8 @@ final class DecommissionCommand implements Command {
                         return Launcher.OK;
                     }
                     if (now - lostSince >= confirmNanos && !verdict.alive()) {
-                        return unconfirmed(self, e, verdict, last, (now - startedAt) / 1e9, out, err);
+                        return unconfirmed(self, e, verdict, leaveStreamed ? last : Map.of(),
+                            (now - startedAt) / 1e9, out, err);
                     }
                     Thread.sleep(POLL_MILLIS);
                     continue;
@@ -120,6 +124,7 @@ final class DecommissionCommand implements Command {
      * users differ), the node's last report decides: every session handed over is a leave this command cannot
      * confirm, said as such; anything less is a failure.
      */
+    /** @param last the node's last report of its leave's streaming, empty when this command saw none run */
     private static int unconfirmed(String self, IOException lost, Verdict verdict, Map<String, String> last,
                                    double seconds, PrintStream out, PrintStream err) {
         out.println();

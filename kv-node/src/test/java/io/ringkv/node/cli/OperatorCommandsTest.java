@@ -95,9 +95,17 @@ class OperatorCommandsTest {
         assertTrue(err().contains("no other member could be asked whether it left (n2 did not answer)"), err());
         assertFalse(err().contains("removenode"), "a node that may have left is not to be removed: " + err());
 
+        // the gauges of the node's join, before its leave's plan started: nothing was handed over
         try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", closed),
                  "decommissioning: streaming", streaming(0, 48), cluster("n1", "LEAVING", "ALIVE", closed)))) {
-            // a last report with every session done: the streaming gauge is 0 once the plan ended
+            assertEquals(1, decommission(leaver.port()), out() + err());
+        }
+        assertFalse(out().contains("as far as this command can tell"), out());
+
+        try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", closed),
+                 "decommissioning: streaming", streaming(1, 40), streaming(0, 48),
+                 cluster("n1", "LEAVING", "ALIVE", closed)))) {
+            // the leave's plan ran, and its last report had every session done
             assertEquals(0, decommission(leaver.port()), out() + err());
         }
         assertTrue(out().contains("as far as this command can tell"), out());
