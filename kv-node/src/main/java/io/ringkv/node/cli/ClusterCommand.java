@@ -141,10 +141,23 @@ final class ClusterCommand implements Command {
             // an autoscaled cluster of one still has seeds: the nodes it adds join through them
             local.start(i, autoscale || nodes > 1);
         }
+        int grown = nodes;
+        if (autoscale) {
+            // an earlier run grew the cluster: the nodes it added are members (their peers remember them), and left
+            // out they would stay DOWN in every ring, holding the autoscaler and writes of their ranges; one that
+            // left (no tokens) is not started
+            while (grown < bounds.get(1) && io.ringkv.node.membership.NodeState.holdsTokens(
+                dataDirectory.resolve("node" + (grown + 1)))) {
+                grown++;
+                out.println("ringkv cluster: starting node" + grown + " again on an earlier run's data (a member)");
+                local.start(grown, true);
+            }
+        }
+        int total = grown;
         out.printf("ringkv cluster: %d nodes on 127.0.0.1, peer ports %d-%d, data under %s; Ctrl-C stops them%n",
-            nodes, basePort + 1, basePort + nodes, dataDirectory.toAbsolutePath());
+            total, basePort + 1, basePort + total, dataDirectory.toAbsolutePath());
         out.printf("ringkv cluster: connect with redis-cli -p %d (any of ports %d-%d; every node coordinates)%n",
-            baseClientPort, baseClientPort, baseClientPort + nodes - 1);
+            baseClientPort, baseClientPort, baseClientPort + total - 1);
         if (httpBase != NodeConfig.HTTP_OFF) {
             out.printf("ringkv cluster: the dashboard at http://127.0.0.1:%d/dashboard/ (metrics and health of node i"
                 + " on HTTP port %d + i - 1)%n", httpBase, httpBase);
@@ -156,7 +169,7 @@ final class ClusterCommand implements Command {
             Thread.ofPlatform().daemon().name("ringkv-autoscaler").start(autoscaler);
         }
         Thread.ofPlatform().daemon().name("ringkv-cluster-ready").start(() ->
-            watchReadiness(local, nodes, baseClientPort, out));
+            watchReadiness(local, total, baseClientPort, out));
         if (autoscaler == null) {
             // the autoscaler cleans up between its steps; without it, a cluster formed past N nodes, whose first
             // nodes each lost ranges to the later joins, is cleaned up here

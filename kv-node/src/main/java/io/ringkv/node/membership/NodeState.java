@@ -64,6 +64,19 @@ public record NodeState(long generation, long[] tokens, boolean newData, long to
         return updated;
     }
 
+    /**
+     * @return true when {@code node.state} in the data directory names tokens: its node is a member of a ring (it
+     *     joined and did not leave); true as well when the file is damaged, for the node to say so as it starts
+     */
+    public static boolean holdsTokens(Path dataDirectory) {
+        try {
+            NodeState stored = load(dataDirectory);
+            return stored != null && stored.tokens.length > 0;
+        } catch (KvException e) {
+            return true;
+        }
+    }
+
     static NodeState load(Path dataDirectory) {
         Path file = dataDirectory.resolve(FILE);
         if (!Files.exists(file)) {
