@@ -126,7 +126,7 @@ public record Expiry(Kind kind, long millis, boolean onlyIfLive) {
     }
 
     /**
-     * @param stamp the write's hybrid timestamp
+     * @param stamp the replica's hybrid time for the write, from which a time to live counts
      * @param replacedMillis the expiry of the live value the write replaces ({@link Version#NEVER} for none)
      * @return the write's {@link Version#expiresAtMillis()}; a time to live that would pass {@code Long.MAX_VALUE}
      *     saturates there

@@ -30,7 +30,8 @@ import java.util.Objects;
  * @param timestamp hybrid logical time of the write
  * @param expiresAtMillis when the written value expires, in milliseconds since the epoch on the same wall clock as
  *     the hybrid timestamp's physical part, or {@link #NEVER}; fixed by the replica that issued the dot (a relative
- *     time to live counts from {@code timestamp}), so every replica holds the same instant. A value past it reads
+ *     time to live counts from that replica's hybrid clock, which a blind write's {@code timestamp} may pass when it
+ *     is stamped after a version from a clock ahead), so every replica holds the same instant. A value past it reads
  *     as absent; a tombstone's is {@link #NEVER}
  */
 public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp, long expiresAtMillis) {

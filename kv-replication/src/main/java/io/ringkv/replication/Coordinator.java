@@ -475,7 +475,8 @@ public final class Coordinator implements TimerHandler {
             callback.onFailure(ErrorCode.TIMEOUT, "node " + context.self().value() + " did not store the write"
                 + " within the timeout (its storage is slow); it may still be written");
         });
-        local.coordinate(token, key, value, expiry, past(causalContext), stamp, (stamped, failure) -> {
+        long now = context.clock().wallClockMillis();
+        local.coordinate(token, key, value, expiry, past(causalContext), stamp, now, (stamped, failure) -> {
             boolean answered = timedOut[0];
             context.timers().cancel(localTimer);
             if (failure != null) {

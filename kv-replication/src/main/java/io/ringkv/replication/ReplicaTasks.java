@@ -118,7 +118,8 @@ final class ReplicaTasks {
     /**
      * @return when {@code versioned} stopped reading as a value: a delete's write time; for a value with an expiry
      *     (or the tombstone a compaction kept of it), its expiry, from which the tombstone grace counts as it does
-     *     in the engines' purge; {@code Long.MAX_VALUE} for a value that never expires
+     *     in the engines' purge (or its stamp, when later: a blind write stamped after a version from a clock ahead
+     *     may expire before its own stamp); {@code Long.MAX_VALUE} for a value that never expires
      */
     private static long deletedAt(Versioned versioned) {
         Version version = versioned.version();
@@ -133,6 +134,8 @@ final class ReplicaTasks {
      * stored dots and pasts and the write's past, and is at least {@code reservedCounter} (unique to this incarnation
      * of the node, reserved on the agent thread), so it is new for the key.
      *
+     * @param nowMillis this replica's wall clock: what held lives by it is what the write replaces as live (as a read
+     *     here would answer), and a change of expiry of a value gone by then writes nothing
      * @param past what the write supersedes (the client's context, pruned); null for a blind write, which
      *     supersedes every version this replica holds and, under last-write-wins, is stamped after all of them
      * @return the write, or {@link Coordinated#NOTHING} for a change of expiry of a value gone by {@code timestamp}
@@ -140,8 +143,8 @@ final class ReplicaTasks {
      *     or {@code STORAGE_FAILURE} from the engine; nothing was stored then
      */
     static Coordinated coordinate(StorageEngine engine, long token, Key key, Value value, Expiry expiry,
-                                  VectorClock past, HybridTimestamp timestamp, NodeId self, long reservedCounter,
-                                  Settings settings) {
+                                  VectorClock past, HybridTimestamp timestamp, long nowMillis, NodeId self,
+                                  long reservedCounter, Settings settings) {
         StorageRecord record = engine.get(token, key);
         SiblingSet current = decode(record, settings.limits);
         if (past != null) {
@@ -162,7 +165,9 @@ final class ReplicaTasks {
         // what the write replaces, as a reader sees it now: an expired value is not there to keep or to report
         boolean supersededLive = false;
         Versioned newestReplaced = null;
-        for (Versioned held : current.visibleAt(timestamp.physicalMillis()).versions()) {
+        // live as a read here would answer now: by this replica's wall clock, which a hybrid timestamp drawn ahead
+        // by a peer's clock (up to a minute) is not
+        for (Versioned held : current.visibleAt(nowMillis).versions()) {
             if (supersedes.covers(held.version().dot())) {
                 supersededLive |= !held.isTombstone();
                 // the set is in last-write-wins order: the last one covered is the one GET answers of them
@@ -172,7 +177,7 @@ final class ReplicaTasks {
         if (expiry.onlyIfLive() && value != null && !supersededLive && !current.isEmpty()
             && current.context().clock().covers(supersedes)) {
             // this replica has seen all the client's read saw (it holds it, expired, or a delete superseded it) and
-            // none of it lives here by the write's timestamp: the value whose expiry the client changes is gone
+            // none of it lives here now: the value whose expiry the client changes is gone
             // since it was read, and writing it again would bring it back. A replica that has not seen all of it
             // (it missed the newest write) writes it: what it holds of the key may be older than the value read.
             return Coordinated.NOTHING;

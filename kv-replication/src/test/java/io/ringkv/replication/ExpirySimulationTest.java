@@ -66,6 +66,23 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aChangeOfExpiryJudgesTheValueByTheReplicasClockNotByAHybridClockAPeerDrewAhead() {
+        // n1's hybrid clock, drawn 40 s ahead by a peer whose clock runs ahead, judged a value with 30 s left gone:
+        // EXPIRE answered 0 and changed nothing while TTL on the same node said 30
+        TestCluster cluster = new TestCluster(9, 3, ReplicationConfig.DEFAULT);
+        assertTrue(put(cluster, n(2), "k", "v", Expiry.after(30_000), ALL).succeeded());
+        cluster.sim.node(n(3)).clockSkewMillis(40_000);
+        assertTrue(put(cluster, n(3), "other", "x", Expiry.NONE, ALL).succeeded());
+        cluster.sim.runFor(100 * MS);
+        assertTrue(cluster.get(n(1), "k", QUORUM).value.values().contains(Value.utf8("v")), "live by every clock");
+        assertEquals(new Changed(Value.utf8("v"), true), change(cluster, n(1), Expiry.after(100_000),
+            Expiry.Condition.ALWAYS));
+        long clock = cluster.sim.node(n(1)).wallClockMillis();
+        long expiresAt = cluster.stored(n(1), "k").versions().getLast().version().expiresAtMillis();
+        assertTrue(expiresAt > clock + 90_000 && expiresAt <= clock + 100_000, expiresAt + " against " + clock);
+    }
+
+    @Test
     void aValueReadsAsAbsentExactlyWhenTheReadingNodesClockHasPassedItsExpiry() {
         SimulationSeeds.run(getClass(), "aValueReadsAsAbsentExactlyWhenTheReadingNodesClockHasPassedItsExpiry",
             "kv-replication", 10, seed -> {
