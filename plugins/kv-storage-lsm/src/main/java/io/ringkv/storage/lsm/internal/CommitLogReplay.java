@@ -74,7 +74,9 @@ final class CommitLogReplay {
                     java.nio.file.Files.copy(segment, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     kept = "A copy is kept as " + aside;
                 } catch (IOException e) {
-                    // a start needs no free space: without room for the copy, the replay goes on
+                    // a start needs no free space: without room for the copy, the replay goes on, and what was
+                    // copied is removed so that it takes none of the space left
+                    java.nio.file.Files.deleteIfExists(aside);
                     kept = "No copy could be kept (" + e + ")";
                 }
                 metrics.commitLogCorruptSegments.increment();

@@ -56,7 +56,7 @@ class CompactionTest {
         // a scan kept the first compaction's input (the value's table) on disk; the second compaction purged the
         // tombstone with the value and deleted the first one's output; after a crash, the inputs list of the newest
         // table named only that output, so the value's table loaded again and the deleted value came back
-        Path copy = Files.createTempDirectory(data.getParent(), "crashed");
+        Path copy = Files.createDirectories(data.resolve("crashed"));
         try (LsmEngine engine = open()) {
             engine.put(1, Key.utf8("a"), "v1".getBytes(), "x".getBytes());
             engine.flushMemtables();
@@ -93,7 +93,7 @@ class CompactionTest {
                 scan.join();
             }
         }
-        try (LsmEngine reopened = LsmEngine.open(EngineConfig.of(copy.getParent(), copy.getFileName().toString()),
+        try (LsmEngine reopened = LsmEngine.open(EngineConfig.of(data, "crashed"),
             LsmOptions.parse(Map.of("tombstone-grace-seconds", "86400")), now::get)) {
             assertNull(reopened.get(1, Key.utf8("a")), "a purged delete's value came back");
             assertArrayEquals("y".getBytes(), reopened.get(2, Key.utf8("b")).value());
