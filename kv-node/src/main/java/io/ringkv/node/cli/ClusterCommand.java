@@ -141,21 +141,25 @@ final class ClusterCommand implements Command {
             // an autoscaled cluster of one still has seeds: the nodes it adds join through them
             local.start(i, autoscale || nodes > 1);
         }
-        int grown = nodes;
+        List<Integer> slots = new ArrayList<>();
+        for (int i = 1; i <= nodes; i++) {
+            slots.add(i);
+        }
         if (autoscale) {
             // an earlier run grew the cluster: the nodes it added are members (their peers remember them), and left
             // out they would stay DOWN in every ring, holding the autoscaler and writes of their ranges; one that
-            // left (no tokens) is not started
-            while (grown < bounds.get(1) && io.ringkv.node.membership.NodeState.holdsTokens(
-                dataDirectory.resolve("node" + (grown + 1)))) {
-                grown++;
-                out.println("ringkv cluster: starting node" + grown + " again on an earlier run's data (a member)");
-                local.start(grown, true);
+            // left (no tokens) is not started, and the slots it may have skipped are looked at too
+            for (int i = nodes + 1; i <= MAX_NODES; i++) {
+                if (io.ringkv.node.membership.NodeState.holdsTokens(dataDirectory.resolve("node" + i))) {
+                    out.println("ringkv cluster: starting node" + i + " again on an earlier run's data (a member)");
+                    local.start(i, true);
+                    slots.add(i);
+                }
             }
         }
-        int total = grown;
+        int total = slots.getLast();
         out.printf("ringkv cluster: %d nodes on 127.0.0.1, peer ports %d-%d, data under %s; Ctrl-C stops them%n",
-            total, basePort + 1, basePort + total, dataDirectory.toAbsolutePath());
+            slots.size(), basePort + 1, basePort + total, dataDirectory.toAbsolutePath());
         out.printf("ringkv cluster: connect with redis-cli -p %d (any of ports %d-%d; every node coordinates)%n",
             baseClientPort, baseClientPort, baseClientPort + total - 1);
         if (httpBase != NodeConfig.HTTP_OFF) {
@@ -169,7 +173,7 @@ final class ClusterCommand implements Command {
             Thread.ofPlatform().daemon().name("ringkv-autoscaler").start(autoscaler);
         }
         Thread.ofPlatform().daemon().name("ringkv-cluster-ready").start(() ->
-            watchReadiness(local, total, baseClientPort, out));
+            watchReadiness(local, slots, baseClientPort, out));
         if (autoscaler == null) {
             // the autoscaler cleans up between its steps; without it, a cluster formed past N nodes, whose first
             // nodes each lost ranges to the later joins, is cleaned up here
@@ -375,12 +379,12 @@ final class ClusterCommand implements Command {
      * Asks every node for {@code INFO cluster} until each serves clients (not loading), routes by a ring of all
      * the nodes and judges all of them alive; then prints the ready line. Gives up when a node process exits.
      */
-    private static void watchReadiness(LocalNodes local, int nodes, int baseClientPort, PrintStream out) {
+    private static void watchReadiness(LocalNodes local, List<Integer> slots, int baseClientPort, PrintStream out) {
         long started = System.nanoTime();
         boolean warned = false;
         List<Process> processes = local.processes();
         while (processes.stream().allMatch(Process::isAlive)) {
-            List<String> notReady = notReady(nodes, baseClientPort);
+            List<String> notReady = notReady(slots, baseClientPort);
             long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
             if (notReady.isEmpty()) {
                 out.printf("ringkv cluster: cluster ready: all %d nodes serve clients, each with all %d in its ring"
@@ -403,9 +407,10 @@ final class ClusterCommand implements Command {
     }
 
     /** @return one line per node that is not ready yet, saying why; empty when all are */
-    private static List<String> notReady(int nodes, int baseClientPort) {
+    private static List<String> notReady(List<Integer> slots, int baseClientPort) {
         List<String> notReady = new ArrayList<>();
-        for (int i = 1; i <= nodes; i++) {
+        int nodes = slots.size();
+        for (int i : slots) {
             String name = "node" + i;
             try {
                 AdminClient.Reply reply = AdminClient.call("127.0.0.1", baseClientPort + i - 1,

@@ -49,7 +49,11 @@ final class DecommissionCommand implements Command {
         ClusterInfo reached = node.reach("decommission", err);
         String self = reached.field("cluster_self", "?");
         long startedAt = System.nanoTime();
+        // the streaming gauges describe the current or last plan (a join's, until the leave's starts): what they
+        // said before is how a leave's plan is told from the join's, even one that ran between two looks
+        Map<String, String> before;
         try {
+            before = node.info("streaming");
             AdminClient.Reply started = node.call(List.of("DECOMMISSION"));
             if (started.error()) {
                 err.println("ringkv decommission: " + started.text());
@@ -62,14 +66,13 @@ final class DecommissionCommand implements Command {
         }
         Map<String, String> last = Map.of();
         long lostSince = 0;
-        // the streaming gauges describe the current or last plan: a join's, until the leave's starts
         boolean leaveStreamed = false;
         try {
             while (System.nanoTime() < deadline) {
                 try {
                     last = node.info("streaming");
                     lostSince = 0;
-                    leaveStreamed |= ClusterInfo.number(last, "stream_running") == 1;
+                    leaveStreamed |= ClusterInfo.number(last, "stream_running") == 1 || moved(before, last);
                 } catch (IOException e) {
                     // the node exits once the others know it left; so does a node that was killed: ask the others
                     long now = System.nanoTime();
@@ -77,11 +80,12 @@ final class DecommissionCommand implements Command {
                     Verdict verdict = askOthers(self, reached);
                     if (verdict.left()) {
                         out.println();
-                        out.printf("decommissioned in %.1f s: %d sessions, %d records sent, %d record bytes; the node"
-                                + " has exited (%s)%n", (now - startedAt) / 1e9,
-                            ClusterInfo.number(last, "stream_sessions_done"),
-                            ClusterInfo.number(last, "stream_keys_sent"),
-                            ClusterInfo.number(last, "stream_record_bytes"), verdict.text());
+                        out.printf("decommissioned in %.1f s: %s; the node has exited (%s)%n",
+                            (now - startedAt) / 1e9, leaveStreamed ? String.format("%d sessions, %d records sent, %d"
+                                + " record bytes", ClusterInfo.number(last, "stream_sessions_done"),
+                                ClusterInfo.number(last, "stream_keys_sent"),
+                                ClusterInfo.number(last, "stream_record_bytes"))
+                                : "its streaming was not seen", verdict.text());
                         return Launcher.OK;
                     }
                     if (now - lostSince >= confirmNanos && !verdict.alive()) {
@@ -124,6 +128,17 @@ final class DecommissionCommand implements Command {
      * users differ), the node's last report decides: every session handed over is a leave this command cannot
      * confirm, said as such; anything less is a failure.
      */
+    /** @return true when the streaming gauges and counters moved: a plan ran since {@code before} */
+    private static boolean moved(Map<String, String> before, Map<String, String> now) {
+        for (String name : List.of("stream_sessions", "stream_sessions_done", "stream_keys_sent",
+            "stream_record_bytes")) {
+            if (ClusterInfo.number(before, name) != ClusterInfo.number(now, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @param last the node's last report of its leave's streaming, empty when this command saw none run */
     private static int unconfirmed(String self, IOException lost, Verdict verdict, Map<String, String> last,
                                    double seconds, PrintStream out, PrintStream err) {

@@ -47,6 +47,9 @@ class OperatorCommandsTest {
             + "\r\nnode1:id=n2,state=NORMAL,address=127.0.0.1:7402,client=127.0.0.1:" + n2Port + ",liveness=ALIVE\r\n";
     }
 
+    /** {@code INFO streaming} of a node that never streamed. */
+    private static final String NO_PLAN = "# Streaming\r\nstream_running:0\r\n";
+
     private static String streaming(int running, int done) {
         return "# Streaming\r\nstream_running:" + running + "\r\nstream_sessions:48\r\nstream_sessions_done:" + done
             + "\r\nstream_keys_sent:" + done * 10 + "\r\n";
@@ -58,7 +61,7 @@ class OperatorCommandsTest {
         // exited 0, and an operator then wiped a disk holding ranges not yet handed over
         try (FakeNode other = new FakeNode(100, Map.of("cluster", cluster("n2", "LEAVING", "DOWN", 0)));
              FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", other.port()),
-                 "decommissioning: streaming", streaming(1, 3)))) {
+                 NO_PLAN, "decommissioning: streaming", streaming(1, 3)))) {
             assertEquals(1, decommission(leaver.port()), out() + err());
         }
         assertFalse(out().contains("decommissioned"), out());
@@ -71,7 +74,7 @@ class OperatorCommandsTest {
     void aNodeThatLeftIsReportedDecommissionedOnceAnotherMemberSeesItLeft() throws Exception {
         try (FakeNode other = new FakeNode(100, Map.of("cluster", cluster("n2", "LEFT", "DOWN", 0)));
              FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", other.port()),
-                 "decommissioning: streaming", streaming(1, 47), streaming(0, 48),
+                 NO_PLAN, "decommissioning: streaming", streaming(1, 47), streaming(0, 48),
                  // the sessions are done, and the node is LEAVING while it hands over its hints
                  cluster("n1", "LEAVING", "ALIVE", other.port())))) {
             assertEquals(0, decommission(leaver.port()), out() + err());
@@ -83,32 +86,42 @@ class OperatorCommandsTest {
 
     @Test
     void whenNoOtherMemberCanBeAskedOnlyANodeThatHandedOverEverySessionCountsAsDecommissioned() throws Exception {
-        int closed;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-            closed = probe.getLocalPort();
-        }
-        try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", closed),
-                 "decommissioning: streaming", streaming(1, 3)))) {
-            assertEquals(1, decommission(leaver.port()), out() + err());
-        }
-        assertTrue(err().contains("with 3 of 48 sessions handed over"), err());
-        assertTrue(err().contains("no other member could be asked whether it left (n2 did not answer)"), err());
-        assertFalse(err().contains("removenode"), "a node that may have left is not to be removed: " + err());
+        try (FakeNode other = new FakeNode(1_000, Map.of("cluster", "not a ringkv node"))) {
+            int mute = other.port();
+            try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", mute),
+                     NO_PLAN, "decommissioning: streaming", streaming(1, 3)))) {
+                assertEquals(1, decommission(leaver.port()), out() + err());
+            }
+            assertTrue(err().contains("with 3 of 48 sessions handed over"), err());
+            assertTrue(err().contains("no other member could be asked whether it left (n2 did not say)"), err());
+            assertFalse(err().contains("removenode"), "a node that may have left is not to be removed: " + err());
 
-        // the gauges of the node's join, before its leave's plan started: nothing was handed over
-        try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", closed),
-                 "decommissioning: streaming", streaming(0, 48), cluster("n1", "LEAVING", "ALIVE", closed)))) {
-            assertEquals(1, decommission(leaver.port()), out() + err());
-        }
-        assertFalse(out().contains("as far as this command can tell"), out());
+            // the gauges of the node's join, unchanged since before DECOMMISSION: nothing was handed over
+            try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", mute),
+                     streaming(0, 48), "decommissioning: streaming", streaming(0, 48),
+                     cluster("n1", "LEAVING", "ALIVE", mute)))) {
+                assertEquals(1, decommission(leaver.port()), out() + err());
+            }
+            assertFalse(out().contains("as far as this command can tell"), out());
 
-        try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", closed),
-                 "decommissioning: streaming", streaming(1, 40), streaming(0, 48),
-                 cluster("n1", "LEAVING", "ALIVE", closed)))) {
-            // the leave's plan ran, and its last report had every session done
-            assertEquals(0, decommission(leaver.port()), out() + err());
+            try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", mute),
+                     NO_PLAN, "decommissioning: streaming", streaming(1, 40), streaming(0, 48),
+                     cluster("n1", "LEAVING", "ALIVE", mute)))) {
+                // the leave's plan ran, and its last report had every session done
+                assertEquals(0, decommission(leaver.port()), out() + err());
+            }
+            assertTrue(out().contains("as far as this command can tell"), out());
+
+            out.reset();
+            try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", mute),
+                     streaming(0, 48), "decommissioning: streaming",
+                     "# Streaming\r\nstream_running:0\r\nstream_sessions:20\r\nstream_sessions_done:20\r\n",
+                     cluster("n1", "LEAVING", "ALIVE", mute)))) {
+                // a leave of 20 sessions that started and ended between two looks, after a join of 48
+                assertEquals(0, decommission(leaver.port()), out() + err());
+            }
+            assertTrue(out().contains("as far as this command can tell: 20 sessions"), out());
         }
-        assertTrue(out().contains("as far as this command can tell"), out());
     }
 
     @Test
@@ -117,7 +130,7 @@ class OperatorCommandsTest {
         String loading = "# Cluster\r\ncluster_self:n2\r\nloading:1\r\n";
         try (FakeNode other = new FakeNode(100, Map.of("cluster", loading));
              FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", other.port()),
-                 "decommissioning: streaming", streaming(1, 3)))) {
+                 NO_PLAN, "decommissioning: streaming", streaming(1, 3)))) {
             assertEquals(1, decommission(leaver.port()), out() + err());
         }
         assertTrue(err().contains("n2 did not say"), err());
@@ -126,7 +139,7 @@ class OperatorCommandsTest {
     @Test
     void aNodeNormalAgainAfterItsStreamingStoppedDidNotLeave() throws Exception {
         try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", 1),
-                 "decommissioning: streaming", streaming(1, 3), streaming(0, 3),
+                 NO_PLAN, "decommissioning: streaming", streaming(1, 3), streaming(0, 3),
                  cluster("n1", "NORMAL", "ALIVE", 1)))) {
             assertEquals(1, decommission(leaver.port()), out() + err());
         }
