@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * <p>The rules, per key:
  * <ul>
  *   <li>An acknowledged write must be <em>live</em>: its value is in the final sibling set, or a write that saw it
- *       (one that may have taken effect) is live in turn. A SETV saw exactly the values its context was read
+ *       (one that may have taken effect) is live in turn, or the key reads deleted in the end after a delete that
+ *       began once the write was acknowledged. A SETV saw exactly the values its context was read
  *       with; a SET or DEL reads before it writes, so under R + W &gt; N it saw every write acknowledged before it
  *       started. Otherwise: {@link Anomaly.Kind#LOST_WRITE}.</li>
  *   <li>Two final siblings must be concurrent: if one's write saw the other (transitively), the other should be
@@ -259,6 +260,13 @@ public final class Checker {
             }
             live.put(write, false); // writes only see earlier writes, but guard against a malformed history
             boolean result = write.type() == Type.DELETE || finalValues.contains(write.value());
+            if (!result && finalValues.isEmpty() && write.ok()) {
+                // the key reads deleted in the end, and a delete that may have taken effect began after this write
+                // was acknowledged: the write was deleted, not lost. At levels whose delete need not have seen the
+                // write (R + W <= N) nothing finer can be told; above them the rule below already holds
+                result = ops.stream().anyMatch(op -> op.type() == Type.DELETE && op.mayHaveTakenEffect()
+                    && write.precedes(op));
+            }
             for (Op later : ops) {
                 if (!result && later.startNanos() >= write.startNanos() && saw(later, write) && isLive(later)) {
                     result = true;

@@ -98,6 +98,18 @@ class CheckerTest {
     }
 
     @Test
+    void aWriteDeletedAtOneIsNotLostWhenTheKeyReadsDeletedInTheEnd() {
+        // a delete at ONE is never taken to have seen a write at ONE (R + W <= N): every SET later deleted at ONE
+        // was reported lost
+        op(Type.WRITE, "d:1", 1, List.of(), "ONE", Outcome.OK);
+        op(Type.DELETE, "d:1", 2, List.of(), "ONE", Outcome.OK);
+        assertEquals(List.of(), kinds(Map.of("d:1", List.of())));
+        op(Type.WRITE, "d:2", 3, List.of(), "ONE", Outcome.OK);
+        assertEquals(List.of(Anomaly.Kind.LOST_WRITE), kinds(Map.of("d:1", List.of(), "d:2", List.of())),
+            "a write no delete followed is still lost");
+    }
+
+    @Test
     void aQuorumReadOfNothingAfterAnAcknowledgedWriteIsStale() {
         write("u:1", 1);
         op(Type.READ, "u:1", 2, List.of(), "QUORUM", Outcome.OK);
