@@ -273,11 +273,12 @@ public final class Coordinator implements TimerHandler {
      *
      * <p>{@code expiry} is resolved to an instant by the coordinating replica, against its hybrid clock (a time to
      * live; a blind write's stamp may be later, after a version it replaces) or the value it replaces
-     * ({@link Expiry#KEEP}), and travels in the version, so every replica holds the same instant; from then on the value reads as absent ({@link #get}). A blind write that keeps the
-     * expiry ({@code SET ... KEEPTTL}) reads first, at {@code consistency.r()}, and writes with the read's context and
-     * the expiry of the value a {@code GET} answers: the coordinating replica alone may have missed that value, and
-     * under last-write-wins the replicas that held it drop it for the new one, expiry and all, so the value would
-     * never expire. Like {@link #changeExpiry}, not atomic with writes of other clients in between.
+     * ({@link Expiry#KEEP}), and travels in the version, so every replica holds the same instant; from then on the
+     * value reads as absent ({@link #get}). A blind write that keeps the expiry ({@code SET ... KEEPTTL}) reads
+     * first, at {@code consistency.r()}, and writes with the read's context and the expiry of the value a {@code GET}
+     * answers: the coordinating replica alone may have missed that value, and under last-write-wins the replicas that
+     * held it drop it for the new one, expiry and all, so the value would never expire. Like {@link #changeExpiry},
+     * not atomic with writes of other clients in between.
      */
     public void put(Key key, Value value, Expiry expiry, CausalContext causalContext, Consistency consistency,
                     PutCallback callback) {

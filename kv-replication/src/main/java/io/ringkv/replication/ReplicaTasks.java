@@ -138,7 +138,7 @@ final class ReplicaTasks {
      *     here would answer), and a change of expiry of a value gone by then writes nothing
      * @param past what the write supersedes (the client's context, pruned); null for a blind write, which
      *     supersedes every version this replica holds and, under last-write-wins, is stamped after all of them
-     * @return the write, or {@link Coordinated#NOTHING} for a change of expiry of a value gone by {@code timestamp}
+     * @return the write, or {@link Coordinated#NOTHING} for a change of expiry of a value gone by {@code nowMillis}
      * @throws KvException with {@code INVALID_ARGUMENT} when the key's counters leave no next dot, {@code DISK_FULL}
      *     or {@code STORAGE_FAILURE} from the engine; nothing was stored then
      */

@@ -56,15 +56,12 @@ public final class ScanCoordinator implements TimerHandler {
     private int inFlight;
 
     /**
-     * One page asked of a replica: whom, and from which position. A page that comes after its ask timed out (the
-     * replica's storage was slow: a page answers after every earlier write's force) is taken while the call still
-     * stands where it asked from, whichever replica was asked since.
+     * One page asked of a replica, and whom. A page that comes after its ask timed out (the replica's storage was
+     * slow: a page answers after every earlier write's force) is still taken, whichever replica was asked since: a
+     * call's asks stay open only while it stands where they asked from ({@link #forgetAsks} closes them all as it
+     * moves on or ends).
      */
-    private record Ask(PendingScan scan, NodeId target, long token, Key afterKey, long end, int asked) {
-        boolean current() {
-            return scan.token == token && java.util.Objects.equals(scan.afterKey, afterKey) && scan.end == end
-                && scan.asked == asked;
-        }
+    private record Ask(PendingScan scan, NodeId target) {
     }
 
     /** One call in flight: where it stands, what it found, whom it asks. */
@@ -78,7 +75,6 @@ public final class ScanCoordinator implements TimerHandler {
         NodeId[] replicas;
         int attempt;
         int pages;
-        NodeId target;
         long correlationId;
         long timerId = -1;
         /** The correlation ids of its asks still unanswered. */
@@ -184,10 +180,6 @@ public final class ScanCoordinator implements TimerHandler {
         PendingScan scan = ask.scan();
         byCorrelation.remove(correlationId);
         scan.asks.removeLong(correlationId);
-        if (!ask.current()) {
-            counters.get(ScanCounter.LATE_REPLIES).incrementRelease();
-            return;
-        }
         if (page == null || !plausible(scan, page)) {
             // another replica is asked when this was the one asked last; an earlier one was replaced already
             if (correlationId == scan.correlationId) {
@@ -290,12 +282,11 @@ public final class ScanCoordinator implements TimerHandler {
     private void ask(PendingScan scan) {
         NodeId target = scan.replicas[scan.attempt % scan.replicas.length];
         long correlationId = nextCorrelation++;
-        scan.target = target;
         scan.correlationId = correlationId;
         // keys sharing one token are rare (64-bit tokens), and never cut apart when they fit one page
         int maxKeys = scan.finishingToken ? MAX_COUNT : scan.count - scan.keys.size();
         scan.asked = maxKeys;
-        Ask ask = new Ask(scan, target, scan.token, scan.afterKey, scan.end, maxKeys);
+        Ask ask = new Ask(scan, target);
         byCorrelation.put(correlationId, ask);
         scan.asks.addLong(correlationId);
         scan.timerId = context.timers().schedule(retryNanos, this);

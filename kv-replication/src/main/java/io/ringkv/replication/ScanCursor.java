@@ -89,7 +89,7 @@ public record ScanCursor(long token, Key afterKey) {
         }
         byte[] key = afterKey.toByteArray();
         ByteBuffer bytes = ByteBuffer.allocate(FIXED_BYTES + key.length);
-        bytes.put(FORMAT).putLong(token).put((byte) (afterKey == null ? 0 : 1)).put(key);
+        bytes.put(FORMAT).putLong(token).put((byte) 1).put(key);
         return new BigInteger(1, bytes.array()).toString();
     }
 
