@@ -137,12 +137,10 @@ final class ClusterCommand implements Command {
             }
             local.stopAll();
         }, "ringkv-cluster-shutdown"));
+        List<Integer> slots = new ArrayList<>();
         for (int i = 1; i <= nodes; i++) {
             // an autoscaled cluster of one still has seeds: the nodes it adds join through them
             local.start(i, autoscale || nodes > 1);
-        }
-        List<Integer> slots = new ArrayList<>();
-        for (int i = 1; i <= nodes; i++) {
             slots.add(i);
         }
         if (autoscale) {

@@ -69,6 +69,11 @@ record ClusterInfo(Map<String, String> fields, List<Map<String, String>> nodes) 
         return new ClusterInfo(fields, nodes);
     }
 
+    /** @return the row of node {@code id}, or null when the node did not list it */
+    Map<String, String> node(String id) {
+        return nodes.stream().filter(row -> id.equals(row.get("id"))).findFirst().orElse(null);
+    }
+
     /** @return the field's value, or {@code fallback} when the node did not send it */
     String field(String name, String fallback) {
         return fields.getOrDefault(name, fallback);

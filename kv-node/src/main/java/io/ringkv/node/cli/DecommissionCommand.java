@@ -122,12 +122,6 @@ final class DecommissionCommand implements Command {
         return Launcher.FAILED;
     }
 
-    /**
-     * The node is out of reach and no member confirmed it left. A member that still holds it makes that a failure
-     * (killed or failed before it left). When no member could say (this machine cannot reach them, or their TLS or
-     * users differ), the node's last report decides: every session handed over is a leave this command cannot
-     * confirm, said as such; anything less is a failure.
-     */
     /** @return true when the streaming gauges and counters moved: a plan ran since {@code before} */
     private static boolean moved(Map<String, String> before, Map<String, String> now) {
         for (String name : List.of("stream_sessions", "stream_sessions_done", "stream_keys_sent",
@@ -139,7 +133,14 @@ final class DecommissionCommand implements Command {
         return false;
     }
 
-    /** @param last the node's last report of its leave's streaming, empty when this command saw none run */
+    /**
+     * The node is out of reach and no member confirmed it left. A member that still holds it makes that a failure
+     * (killed or failed before it left). When no member could say (this machine cannot reach them, or their TLS or
+     * users differ), the node's last report decides: every session handed over is a leave this command cannot
+     * confirm, said as such; anything less is a failure.
+     *
+     * @param last the node's last report of its leave's streaming, empty when this command saw none run
+     */
     private static int unconfirmed(String self, IOException lost, Verdict verdict, Map<String, String> last,
                                    double seconds, PrintStream out, PrintStream err) {
         out.println();
@@ -194,7 +195,7 @@ final class DecommissionCommand implements Command {
                     said.add(id + " did not say");
                     continue;
                 }
-                row = view.nodes().stream().filter(n -> self.equals(n.get("id"))).findFirst().orElse(null);
+                row = view.node(self);
             } catch (IOException | NumberFormatException e) {
                 said.add(id + " did not answer");
                 continue;
@@ -214,9 +215,9 @@ final class DecommissionCommand implements Command {
     /** @return the node's own state as its {@code INFO cluster} lists it, or null when it did not say */
     private static String stateOf(String self, String host, int port) {
         try {
-            ClusterInfo view = ClusterInfo.parse(AdminClient.call(host, port, List.of("INFO", "cluster")).text());
-            return view.nodes().stream().filter(n -> self.equals(n.get("id"))).map(n -> n.get("state"))
-                .findFirst().orElse(null);
+            Map<String, String> row = ClusterInfo.parse(AdminClient.call(host, port, List.of("INFO", "cluster"))
+                .text()).node(self);
+            return row == null ? null : row.get("state");
         } catch (IOException e) {
             return null;
         }

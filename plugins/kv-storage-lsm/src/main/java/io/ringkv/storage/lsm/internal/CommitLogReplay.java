@@ -31,17 +31,9 @@ final class CommitLogReplay {
     /**
      * Hands every intact entry of the segment with a sequence number above {@code flushedSeq} to {@code sink}.
      *
-     * @return the highest sequence number seen, or {@code flushedSeq} when none was higher
-     */
-    long replay(Path segment, long flushedSeq, Consumer<Entry> sink) throws IOException {
-        return replay(segment, flushedSeq, sink, true);
-    }
-
-    /**
-     * As {@link #replay(Path, long, Consumer)}.
-     *
      * @param last whether this segment is the log's tail: the newest that holds anything (the only one an
      *     interrupted append, or a crash while the log rolled past it, can have torn)
+     * @return the highest sequence number seen, or {@code flushedSeq} when none was higher
      */
     long replay(Path segment, long flushedSeq, Consumer<Entry> sink, boolean last) throws IOException {
         long highest = flushedSeq;

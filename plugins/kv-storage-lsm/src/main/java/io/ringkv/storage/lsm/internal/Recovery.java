@@ -86,18 +86,14 @@ final class Recovery {
                 replaced.add(input);
             }
         }
-        List<SSTable> ancestors = new ArrayList<>();
         for (SSTable table : tables) {
             TableMeta meta = table.meta();
             if (!replaced.contains(meta.generation()) && meta.maxSeq() > 0
                 && tables.stream().anyMatch(other -> contains(other.meta(), meta))) {
-                ancestors.add(table);
+                LOG.log(System.Logger.Level.WARNING, table + " lies within a newer table's sequence range: a"
+                    + " compaction replaced it before the process stopped; dropping it");
+                replaced.add(meta.generation());
             }
-        }
-        for (SSTable ancestor : ancestors) {
-            LOG.log(System.Logger.Level.WARNING, ancestor + " lies within a newer table's sequence range: a"
-                + " compaction replaced it before the process stopped; dropping it");
-            replaced.add(ancestor.meta().generation());
         }
         tables.removeIf(table -> {
             if (!replaced.contains(table.meta().generation())) {

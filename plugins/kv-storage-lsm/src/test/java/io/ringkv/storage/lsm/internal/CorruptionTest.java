@@ -141,13 +141,7 @@ class CorruptionTest {
     void aSegmentTornWhileTheLogRolledIsATailWhenTheNextOneIsEmpty() throws IOException {
         // a roll creates the next segment before it forces the one before: a crash between leaves that one torn and
         // the next empty, which is no damage on the disk
-        try (LsmEngine engine = open()) {
-            write(engine, 0, 30);
-        }
-        Path segment = onlySegment();
-        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-            channel.truncate(Files.size(segment) - 3);
-        }
+        Path segment = logWithATornTail();
         Files.createFile(CommitLog.segmentPath(segment.getParent(),
             CommitLog.segmentId(segment.getFileName().toString()) + 1));
         try (LsmEngine engine = open()) {
@@ -160,13 +154,7 @@ class CorruptionTest {
 
     @Test
     void aTornCommitLogTailIsTruncatedAndTheStoreOpens() throws IOException {
-        try (LsmEngine engine = open()) {
-            write(engine, 0, 30);
-        }
-        Path segment = onlySegment();
-        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-            channel.truncate(Files.size(segment) - 3);
-        }
+        logWithATornTail();
         try (LsmEngine engine = open()) {
             assertArrayEquals(value(28), engine.get(28, key(28)).value());
             assertNull(engine.get(29, key(29)));
@@ -239,6 +227,18 @@ class CorruptionTest {
             assertNull(engine.get(5, key(5)));
             assertArrayEquals(value(25), engine.get(25, key(25)).value());
         }
+    }
+
+    /** @return the one segment of a store of 30 records whose last append a crash cut short */
+    private Path logWithATornTail() throws IOException {
+        try (LsmEngine engine = open()) {
+            write(engine, 0, 30);
+        }
+        Path segment = onlySegment();
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.truncate(Files.size(segment) - 3);
+        }
+        return segment;
     }
 
     private Path onlySegment() throws IOException {
