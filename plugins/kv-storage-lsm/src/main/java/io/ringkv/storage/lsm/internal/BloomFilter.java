@@ -13,6 +13,13 @@ final class BloomFilter {
     private static final long C1 = 0x87c37b91114253d5L;
     private static final long C2 = 0x4cf5ad432745937fL;
     private static final double LN2 = Math.log(2);
+    /**
+     * The largest filter, 128 MiB (2^30 bits): built on the heap while a table is written, and serialised in one
+     * buffer. At the default 1 % false-positive rate it serves about 110 million keys; a table holding more gets
+     * this filter with fewer bits per key, so its false-positive rate rises (about 8 % at 200 million keys) instead
+     * of its compaction failing.
+     */
+    static final int MAX_WORDS = 1 << 24;
 
     private final int hashes;
     private final long[] words;
@@ -25,10 +32,19 @@ final class BloomFilter {
     /** A filter sized for {@code expectedKeys} at {@code falsePositiveRate}. */
     static BloomFilter create(long expectedKeys, double falsePositiveRate) {
         long keys = Math.max(1, expectedKeys);
-        double bits = -keys * Math.log(falsePositiveRate) / (LN2 * LN2);
-        int wordCount = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(1, (long) Math.ceil(bits / 64)));
-        int hashes = (int) Math.max(1, Math.min(30, Math.round(wordCount * 64.0 / keys * LN2)));
-        return new BloomFilter(hashes, new long[wordCount]);
+        int wordCount = words(keys, falsePositiveRate);
+        return new BloomFilter(hashes(keys, wordCount), new long[wordCount]);
+    }
+
+    /** @return the 64-bit words of a filter for {@code keys} at {@code falsePositiveRate}, at most {@link #MAX_WORDS} */
+    static int words(long keys, double falsePositiveRate) {
+        double bits = -Math.max(1, keys) * Math.log(falsePositiveRate) / (LN2 * LN2);
+        return (int) Math.min(MAX_WORDS, Math.max(1, (long) Math.ceil(bits / 64)));
+    }
+
+    /** @return the probes that give the fewest false positives for {@code keys} in {@code words} words */
+    static int hashes(long keys, int words) {
+        return (int) Math.max(1, Math.min(30, Math.round(words * 64.0 / Math.max(1, keys) * LN2)));
     }
 
     /** @return the 64-bit hash of (token, key) that every probe derives from */
