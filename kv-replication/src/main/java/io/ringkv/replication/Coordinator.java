@@ -507,6 +507,7 @@ public final class Coordinator implements TimerHandler {
             pending.clientAnswered = answered;
             // a client that heard TIMEOUT waits for no second round either
             pending.blind = causalContext == null && !answered ? consistency : null;
+            pending.change = causalContext != null && expiry.onlyIfLive() && !answered ? consistency : null;
             track(pending);
             sendWrite(pending, false);
             // an owner that is down with no substitute to stand in gets a hint here, at once, and the client's answer
@@ -1175,6 +1176,10 @@ public final class Coordinator implements TimerHandler {
             supersedeOthers(write);
             return;
         }
+        if (write.change != null && write.othersHeld) {
+            settleChange(write);
+            return;
+        }
         if (!write.clientAnswered) {
             metrics.writesAcknowledged.incrementRelease();
         }
@@ -1229,30 +1234,10 @@ public final class Coordinator implements TimerHandler {
                     return;
                 }
                 metrics.blindWritesRewritten.incrementRelease();
-                boolean supersededLive = live;
-                long expiresAt = first.version().expiresAtMillis();
-                boolean expired = expiresAt != Version.NEVER && expiresAt <= context.clock().wallClockMillis();
-                // an expiry already past deletes, as changeExpiry does
-                Value value = expired ? null : first.value();
-                Expiry expiry = value == null ? Expiry.NONE : Expiry.atInstant(expiresAt);
                 // the same client write made again: it supersedes the first one too, which the replicas read may
                 // not hold (a lost Write, a read of other owners); without it, the key would keep both as siblings
-                CausalContext read = siblings.context();
-                HybridTimestamp firstStamp = first.version().timestamp();
-                CausalContext context = new CausalContext(read.clock().merge(first.version().clock()),
-                    firstStamp.isAfter(read.latest()) ? firstStamp : read.latest());
-                write(write.key, value, expiry, context, asked, new PutCallback() {
-                    @Override
-                    public void onSuccess(Version written) {
-                        write.callback.onSuccess(written, supersededLive);
-                    }
-
-                    @Override
-                    public void onFailure(ErrorCode code, String message) {
-                        write.callback.onFailure(code, "the write was stored by " + write.required + " replicas,"
-                            + " but writing it again to supersede versions some of them held failed: " + message);
-                    }
-                });
+                writeAgainOver(write, siblings, first, null, live, "the write was stored by " + write.required
+                    + " replicas, but writing it again to supersede versions some of them held failed: ");
             }
 
             @Override
@@ -1264,6 +1249,91 @@ public final class Coordinator implements TimerHandler {
                     + " reading what else they hold, to supersede it, failed: " + message);
             }
         });
+    }
+
+    /**
+     * A change of expiry that a replica acknowledged beside versions this replica did not hold. When one of them was
+     * written after the value the change read (its past covers the change's: a {@code DEL} or {@code SET} another
+     * replica coordinated while the change was on its way here), the change wrote that value again beside it, and a
+     * {@code GET} would answer whichever is stamped later: a deleted value back, or an overwritten one. The change is
+     * taken to have come first: that later version is written again over both, with the context of a read of W
+     * replicas, before the client hears that its change was made. Two changes racing each other write the same value
+     * and are left as siblings (either's expiry is one the clients asked for). Under last-write-wins a replica keeps
+     * only the later stamp, so a later version is found only when it won there.
+     */
+    private void settleChange(PendingWrite write) {
+        Versioned change = write.versioned;
+        Consistency asked = write.change;
+        // R = W, as supersedeOthers reads: when W + W > N a write acknowledged before this one was is found
+        long deadline = Math.max(write.hintDueNanos, context.clock().monotonicNanos() + config.retryIntervalNanos());
+        read(write.key, new Consistency(asked.n(), asked.w(), asked.w()), deadline, new GetCallback() {
+            @Override
+            public void onSuccess(SiblingSet siblings) {
+                Versioned later = null;
+                for (Versioned held : siblings.versions()) {
+                    VectorClock clock = held.version().clock();
+                    if (!clock.covers(change.version().dot()) && clock.covers(change.version().past())
+                        && !sameContent(held, change)) {
+                        // in last-write-wins order: the last one found is the one a GET answers of them
+                        later = held;
+                    }
+                }
+                if (later == null) {
+                    metrics.writesAcknowledged.incrementRelease();
+                    write.callback.onSuccess(change.version(), write.supersededLive);
+                    return;
+                }
+                metrics.expiryChangesSettled.incrementRelease();
+                writeAgainOver(write, siblings, later, change.version(), write.supersededLive, "the change of"
+                    + " expiry was stored by " + write.required + " replicas, beside a write made after the value it"
+                    + " changed; writing that write again over both failed, so the changed value may read again until"
+                    + " it is: ");
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                metrics.writesFailed.incrementRelease();
+                write.callback.onFailure(code, "the change of expiry was stored by " + write.required + " replicas,"
+                    + " beside versions it did not cover; reading them, to settle which came first, failed: " + message);
+            }
+        });
+    }
+
+    /**
+     * The second round of {@link #supersedeOthers} and {@link #settleChange}: writes {@code content} (a delete when
+     * it is one, or when its expiry has passed, as {@link #changeExpiry} does) with a context over what {@code read}
+     * found and over {@code write}'s own version, which the replicas read may not hold (a lost Write, a read of other
+     * owners), then answers the client.
+     *
+     * @param answer the version the client hears of; null for the second write's
+     * @param failed what the client hears, before the cause, when the second write fails
+     */
+    private void writeAgainOver(PendingWrite write, SiblingSet read, Versioned content, Version answer,
+                                boolean supersededLive, String failed) {
+        long expiresAt = content.isTombstone() ? Version.NEVER : content.version().expiresAtMillis();
+        boolean expired = expiresAt != Version.NEVER && expiresAt <= context.clock().wallClockMillis();
+        Value value = content.isTombstone() || expired ? null : content.value();
+        Expiry expiry = value == null ? Expiry.NONE : Expiry.atInstant(expiresAt);
+        CausalContext seen = read.context();
+        Version first = write.versioned.version();
+        CausalContext over = new CausalContext(seen.clock().merge(first.clock()),
+            first.timestamp().isAfter(seen.latest()) ? first.timestamp() : seen.latest());
+        write(write.key, value, expiry, over, write.blind != null ? write.blind : write.change, new PutCallback() {
+            @Override
+            public void onSuccess(Version written) {
+                write.callback.onSuccess(answer == null ? written : answer, supersededLive);
+            }
+
+            @Override
+            public void onFailure(ErrorCode code, String message) {
+                write.callback.onFailure(code, failed + message);
+            }
+        });
+    }
+
+    /** @return true when both are deletes, or values of the same bytes */
+    private static boolean sameContent(Versioned a, Versioned b) {
+        return a.isTombstone() ? b.isTombstone() : !b.isTombstone() && a.value().equals(b.value());
     }
 
     private void onForwardReply(PendingForward forward, Message.CoordinateReply answer) {

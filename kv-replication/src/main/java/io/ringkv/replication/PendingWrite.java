@@ -51,6 +51,12 @@ final class PendingWrite extends PendingRequest {
      * replica acknowledged beside versions this node did not hold is made again to supersede them.
      */
     io.ringkv.api.Consistency blind;
+    /**
+     * The request's consistency when the write is a change of expiry ({@code EXPIRE}, {@code PERSIST}), else null: one
+     * that a replica acknowledged beside versions this node did not hold may have written again a value deleted or
+     * overwritten meanwhile, which is then settled after a read.
+     */
+    io.ringkv.api.Consistency change;
     /** A replica acknowledged the write beside versions the write does not cover. */
     boolean othersHeld;
     /**

@@ -76,7 +76,9 @@ public enum ReplicationCounter implements CounterDescriptor {
     FORWARDS_REDIRECTED("replication_forwards_redirected", CounterKind.COUNTER,
         "writes handed to the key's next replica because the one asked wrote nothing: not a replica in its view of a ring that is changing, or busy"),
     BLIND_WRITES_REWRITTEN("replication_blind_writes_rewritten", CounterKind.COUNTER,
-        "blind writes (no causal context) written a second time, after a read from W replicas, because a replica acknowledged them beside versions the coordinating replica had missed");
+        "blind writes (no causal context) written a second time, after a read from W replicas, because a replica acknowledged them beside versions the coordinating replica had missed"),
+    EXPIRY_CHANGES_SETTLED("replication_expiry_changes_settled", CounterKind.COUNTER,
+        "changes of expiry (EXPIRE, PERSIST, GETEX) acknowledged beside a delete or write made after the value they changed, whose later version was then written again over both so that the changed value does not come back");
 
     private final CounterSpec spec;
 

@@ -347,6 +347,54 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aChangeOfExpiryRacingADeleteThroughAnotherReplicaDoesNotBringTheValueBack() {
+        // the change reaches the first replica before the delete does (the second coordinates it, and its messages to
+        // the first are lost): the first wrote the value again, a sibling of the tombstone that GET answered
+        assertEquals(null, raceAChangeOfExpiryWith(89, null), "the deleted value came back");
+    }
+
+    @Test
+    void aChangeOfExpiryRacingASetThroughAnotherReplicaDoesNotBringTheOldValueBack() {
+        assertEquals(Value.utf8("v2"), raceAChangeOfExpiryWith(97, Value.utf8("v2")), "the overwritten value came back");
+    }
+
+    /**
+     * A change of expiry from a node outside the key's replicas, coordinated by the first replica, and a blind write of
+     * {@code raced} (a delete when null) through the second, 30 ms in, whose messages to the first are lost until both
+     * were answered: the write reaches the third before the change does, so the change is acknowledged beside it.
+     *
+     * @return the value the key reads as at ALL once the links healed, null when deleted
+     */
+    private static Value raceAChangeOfExpiryWith(long seed, Value raced) {
+        TestCluster cluster = slowLinks(seed);
+        io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
+        NodeId outside = outside(cluster, replicas);
+        NodeId first = replicas.get(0).id();
+        NodeId second = replicas.get(1).id();
+        assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
+        TestCluster.Outcome<Changed> changed = new TestCluster.Outcome<>();
+        cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS,
+            QUORUM, changedInto(changed));
+        TestCluster.Outcome<Version> written = new TestCluster.Outcome<>();
+        cluster.sim.schedule(30 * MS, () -> {
+            cluster.sim.network().block(second, first);
+            cluster.coordinator(second).put(Key.utf8("k"), raced, Expiry.NONE, null, QUORUM,
+                TestCluster.putInto(written));
+        });
+        cluster.await(changed);
+        cluster.await(written);
+        assertTrue(written.succeeded(), written.message);
+        assertEquals(new Changed(Value.utf8("v"), true), changed.value, "the change came first");
+        assertEquals(1, cluster.sim.node(first).counters().value("replication_expiry_changes_settled"));
+        cluster.sim.network().heal();
+        cluster.sim.runFor(2_000 * MS);
+        SiblingSet read = cluster.get(first, "k", ALL).value;
+        assertEquals(1, read.versions().size(), "one version left: " + read);
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+        return read.isDeleted() ? null : read.newest().value();
+    }
+
+    @Test
     void aChangeOfExpiryCoordinatedByAReplicaThatMissedTheNewestValueIsWritten() {
         // n3 missed v1 and holds only v0, expired: it took the change for one of a value gone, and PERSIST answered 0
         // while v1 went on to expire

@@ -45,6 +45,7 @@ public final class Metrics {
     public final Counter expiryChangesOfGoneValues;
     public final Counter forwardsRedirected;
     public final Counter blindWritesRewritten;
+    public final Counter expiryChangesSettled;
     public final Counter oversizeRefusals;
 
     /** Registers replication's counters with {@code registry}. */
@@ -84,6 +85,7 @@ public final class Metrics {
         expiryChangesOfGoneValues = set.get(ReplicationCounter.EXPIRY_CHANGES_OF_GONE_VALUES);
         forwardsRedirected = set.get(ReplicationCounter.FORWARDS_REDIRECTED);
         blindWritesRewritten = set.get(ReplicationCounter.BLIND_WRITES_REWRITTEN);
+        expiryChangesSettled = set.get(ReplicationCounter.EXPIRY_CHANGES_SETTLED);
         oversizeRefusals = set.get(ReplicationCounter.OVERSIZE_REFUSALS);
     }
 
