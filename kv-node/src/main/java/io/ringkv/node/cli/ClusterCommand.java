@@ -304,12 +304,13 @@ final class ClusterCommand implements Command {
                 throw new IllegalStateException(dataDirectory.resolve("node" + index) + " holds an earlier run's"
                     + " data; it is left alone");
             }
-            if (slots[index] != null && (slots[index].isAlive() || slots[index].exitValue() != 0)) {
+            if (slots[index] != null && (slots[index].isAlive() || holdsRanges(index))) {
                 throw new IllegalStateException("node" + index + (slots[index].isAlive() ? " runs"
-                    : " exited with status " + slots[index].exitValue() + " without leaving the cluster")
-                    + "; its data directory is left alone");
+                    : " exited with status " + slots[index].exitValue() + " holding ranges of the ring (it did not"
+                    + " leave)") + "; its data directory is left alone");
             }
-            // a node that left forgot its tokens; its old records could bring back data the cluster deleted since
+            // a node that left forgot its tokens, and one that failed to join never had any; old records could bring
+            // back data the cluster deleted since
             deleteRecursively(dataDirectory.resolve("node" + index));
             start(index, true);
         }
@@ -318,14 +319,20 @@ final class ClusterCommand implements Command {
         public synchronized int freeSlot() {
             for (int i = 1; i <= MAX_NODES; i++) {
                 boolean earlierRun = slots[i] == null && java.nio.file.Files.exists(dataDirectory.resolve("node" + i));
-                // only a node that left (its process exited with 0) gave its ranges away: one killed or failed
-                // holds data no other node may have, and its slot is not reused
-                boolean left = slots[i] != null && !slots[i].isAlive() && slots[i].exitValue() == 0;
-                if ((slots[i] == null || left) && !earlierRun) {
+                // only a node whose data names no tokens holds nothing the cluster needs: it left (and forgot
+                // them), or it exited before it ever became a member (a failed join). One killed or failed as a
+                // member, or while leaving, holds data no other node may have, and its slot is not reused
+                boolean released = slots[i] != null && !slots[i].isAlive() && !holdsRanges(i);
+                if ((slots[i] == null || released) && !earlierRun) {
                     return i;
                 }
             }
             return -1;
+        }
+
+        @Override
+        public boolean holdsRanges(int index) {
+            return io.ringkv.node.membership.NodeState.holdsTokens(dataDirectory.resolve("node" + index));
         }
 
         synchronized List<Process> processes() {

@@ -38,6 +38,11 @@ final class FakeNode implements AutoCloseable {
         return new FakeNode(script.size(), (request, question) -> script.get(request), true);
     }
 
+    /** A node that answers each request with what {@code answer} makes of the request's bytes, while it runs. */
+    static FakeNode answering(java.util.function.Function<String, String> answer) throws IOException {
+        return new FakeNode(Integer.MAX_VALUE, (request, question) -> answer.apply(question), false);
+    }
+
     private FakeNode(int requests, BiFunction<Integer, String, String> answer) throws IOException {
         this(requests, answer, false);
     }

@@ -70,15 +70,50 @@ class LocalNodesTest {
         nodes.start(2, true);
         Path kept = Files.createDirectories(dir.resolve("node2"));
         Files.writeString(kept.resolve("records"), "ranges not yet handed over");
+        Files.writeString(kept.resolve("node.state"), "generation=5\ntokens=1,2,3\n");
         started.get(1).exit(137);
 
         assertEquals(137, nodes.exitStatus(2));
         assertEquals(-1, nodes.exitStatus(1), "a running node has no status");
+        assertTrue(nodes.holdsRanges(2));
         assertEquals(3, nodes.freeSlot());
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> nodes.startFresh(2));
-        assertTrue(refused.getMessage().contains("exited with status 137 without leaving"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("exited with status 137 holding ranges"), refused.getMessage());
         assertTrue(Files.exists(kept.resolve("records")), "emptied the directory of a node that did not leave");
         assertEquals(2, started.size());
+    }
+
+    @Test
+    void aSlotWhoseNodeExitedBeforeItBecameAMemberIsEmptiedAndOfferedAgain() throws Exception {
+        // a node that failed to join kept its slot for good, and each retry took the next one until none was left
+        ClusterCommand.LocalNodes nodes = nodes();
+        nodes.start(1, true);
+        nodes.start(2, true);
+        Path failed = Files.createDirectories(dir.resolve("node2"));
+        Files.writeString(failed.resolve("node.state"), "generation=5\ntokens=\n");
+        Files.writeString(failed.resolve("records"), "writes to ranges it was about to take");
+        started.get(1).exit(1);
+
+        assertEquals(false, nodes.holdsRanges(2));
+        assertEquals(2, nodes.freeSlot());
+        nodes.startFresh(2);
+        assertTrue(Files.notExists(failed.resolve("records")));
+        assertEquals(List.of(1, 2), nodes.running());
+    }
+
+    @Test
+    void aNodeThatExitedWithStatusZeroWhileAMemberKeepsItsData() throws Exception {
+        ClusterCommand.LocalNodes nodes = nodes();
+        nodes.start(1, true);
+        nodes.start(2, true);
+        Path member = Files.createDirectories(dir.resolve("node2"));
+        Files.writeString(member.resolve("node.state"), "generation=5\ntokens=7,8\n");
+        Files.writeString(member.resolve("records"), "the only copy of some writes");
+        started.get(1).exit(0);
+
+        assertEquals(3, nodes.freeSlot(), "offered the slot of a member");
+        assertThrows(IllegalStateException.class, () -> nodes.startFresh(2));
+        assertTrue(Files.exists(member.resolve("records")));
     }
 
     @Test
