@@ -574,10 +574,10 @@ public final class Coordinator implements TimerHandler {
     private void forward(long token, Key key, Value value, Expiry expiry, CausalContext causalContext, Consistency consistency,
                          NodeId[] replicas, int index, String diskFull, PutCallback callback) {
         // the replica's own request timeout runs from when it starts; a retry interval more lets its answer arrive;
-        // a blind write may take the replica a second round, on a timeout of its own (a read of W replicas and a
-        // write that supersedes what they held, see supersedeOthers): the client waits for that too, rather than
-        // hear TIMEOUT of a write that then succeeds
-        long deadline = deadline() + (causalContext == null ? config.requestTimeoutNanos()
+        // a blind write or a change of expiry may take the replica a second round, on a timeout of its own (a read
+        // of W replicas and a write over what they held, see supersedeOthers and settleChange): the client waits
+        // for that too, rather than hear TIMEOUT of a write that then succeeds
+        long deadline = deadline() + (mayTakeASecondRound(causalContext, expiry) ? config.requestTimeoutNanos()
             + config.retryIntervalNanos() : 0) + config.retryIntervalNanos();
         PendingForward pending = new PendingForward(nextCorrelation++, token, key, replicas, index, diskFull,
             deadline, value, expiry, prunedForForward(causalContext), consistency, callback);
@@ -642,8 +642,10 @@ public final class Coordinator implements TimerHandler {
             return;
         }
         metrics.forwardsCoordinated.incrementRelease();
-        // a write with a context is retransmitted for a round less than a blind one: it holds its place less long
-        long retention = request.context() == null ? forwardWindowNanos(config) : contextForwardWindowNanos(config);
+        // a write that takes one round is retransmitted for a round less than one that may take two: it holds its
+        // place less long
+        long retention = mayTakeASecondRound(request.context(), request.expiry()) ? forwardWindowNanos(config)
+            : contextForwardWindowNanos(config);
         PutCallback reply = new PutCallback() {
             @Override
             public void onSuccess(Version written) {
@@ -697,6 +699,14 @@ public final class Coordinator implements TimerHandler {
      *     hand-over sooner, or restarted within it, would write a retransmission again, as a new write. Every node
      *     must run with the same request timeout and retry interval for this to hold.
      */
+    /**
+     * @return true for a blind write ({@link #supersedeOthers}) and a change of expiry ({@link #settleChange}): the
+     *     replica that coordinates either may read and write again before it answers
+     */
+    private static boolean mayTakeASecondRound(CausalContext causalContext, Expiry expiry) {
+        return causalContext == null || expiry.onlyIfLive();
+    }
+
     static long forwardWindowNanos(ReplicationConfig config) {
         return 2 * config.requestTimeoutNanos() + 3 * config.retryIntervalNanos();
     }
@@ -1176,7 +1186,7 @@ public final class Coordinator implements TimerHandler {
             supersedeOthers(write);
             return;
         }
-        if (write.change != null && write.othersHeld) {
+        if (write.change != null && (write.othersHeld || write.substituteCounted)) {
             settleChange(write);
             return;
         }
@@ -1202,20 +1212,7 @@ public final class Coordinator implements TimerHandler {
     private void supersedeOthers(PendingWrite write) {
         Versioned first = write.versioned;
         Consistency asked = write.blind;
-        // R = W: when W + W > N, any W replicas include one that holds every write acknowledged before this one
-        // (the request's own R may be 1, or more than the replicas alive); fewer when substitutes stood in for
-        // owners that are down, so that the read asks every live owner instead of failing for want of W of them;
-        // by the client's deadline, or a retry interval from now when W came just before it
-        int readFrom = asked.w();
-        if (write.substituteCounted) {
-            int liveOwners = 0;
-            for (NodeId owner : write.owners) {
-                liveOwners += liveness.isAlive(owner) ? 1 : 0;
-            }
-            readFrom = Math.max(1, Math.min(asked.w(), liveOwners));
-        }
-        long deadline = Math.max(write.hintDueNanos, context.clock().monotonicNanos() + config.retryIntervalNanos());
-        read(write.key, new Consistency(asked.n(), readFrom, asked.w()), deadline, new GetCallback() {
+        read(write.key, secondRoundRead(write, asked), secondRoundDeadline(write), new GetCallback() {
             @Override
             public void onSuccess(SiblingSet siblings) {
                 boolean live = write.supersededLive;
@@ -1252,28 +1249,31 @@ public final class Coordinator implements TimerHandler {
     }
 
     /**
-     * A change of expiry that a replica acknowledged beside versions this replica did not hold. When one of them was
-     * written after the value the change read (its past covers the change's: a {@code DEL} or {@code SET} another
-     * replica coordinated while the change was on its way here), the change wrote that value again beside it, and a
+     * A change of expiry that a replica acknowledged beside versions this replica did not hold, or that counted a
+     * substitute's acknowledgement (which says nothing of the key's past). When one of those versions was written
+     * after the value the change read (its past covers the change's: a {@code DEL} or {@code SET} another replica
+     * coordinated while the change was on its way here), the change wrote that value again beside it, and a
      * {@code GET} would answer whichever is stamped later: a deleted value back, or an overwritten one. The change is
      * taken to have come first: that later version is written again over both, with the context of a read of W
-     * replicas, before the client hears that its change was made. Two changes racing each other write the same value
-     * and are left as siblings (either's expiry is one the clients asked for). Under last-write-wins a replica keeps
-     * only the later stamp, so a later version is found only when it won there.
+     * replicas ({@link #secondRoundRead}), before the client hears that its change was made ({@code GETEX} answers
+     * the value it read). Two changes of the same value racing each other are left as siblings (either's expiry is
+     * one a client asked for); when one of them deletes (a time already past), each may take the other for the later
+     * write and write it again, which leaves the two second writes siblings, as the changes were before. Under
+     * last-write-wins a replica keeps only the later stamp, so the version found is one that already won there.
      */
     private void settleChange(PendingWrite write) {
         Versioned change = write.versioned;
         Consistency asked = write.change;
-        // R = W, as supersedeOthers reads: when W + W > N a write acknowledged before this one was is found
-        long deadline = Math.max(write.hintDueNanos, context.clock().monotonicNanos() + config.retryIntervalNanos());
-        read(write.key, new Consistency(asked.n(), asked.w(), asked.w()), deadline, new GetCallback() {
+        read(write.key, secondRoundRead(write, asked), secondRoundDeadline(write), new GetCallback() {
             @Override
             public void onSuccess(SiblingSet siblings) {
                 Versioned later = null;
                 for (Versioned held : siblings.versions()) {
                     VectorClock clock = held.version().clock();
+                    // neither the change's past (the value it read, or an expired copy of it shown as a delete)
+                    // nor after the change, but after all the change's past: a write that raced it
                     if (!clock.covers(change.version().dot()) && clock.covers(change.version().past())
-                        && !sameContent(held, change)) {
+                        && !change.version().past().covers(held.version().dot()) && !sameContent(held, change)) {
                         // in last-write-wins order: the last one found is the one a GET answers of them
                         later = held;
                     }
@@ -1329,6 +1329,29 @@ public final class Coordinator implements TimerHandler {
                 write.callback.onFailure(code, failed + message);
             }
         });
+    }
+
+    /**
+     * The read of a second round: R = W, so that when W + W > N any W replicas include one that holds every write
+     * acknowledged before this one (the request's own R may be 1, or more than the replicas alive); fewer when
+     * substitutes stood in for owners that are down, so that the read asks every live owner instead of failing for
+     * want of W of them.
+     */
+    private Consistency secondRoundRead(PendingWrite write, Consistency asked) {
+        int readFrom = asked.w();
+        if (write.substituteCounted) {
+            int liveOwners = 0;
+            for (NodeId owner : write.owners) {
+                liveOwners += liveness.isAlive(owner) ? 1 : 0;
+            }
+            readFrom = Math.max(1, Math.min(asked.w(), liveOwners));
+        }
+        return new Consistency(asked.n(), readFrom, asked.w());
+    }
+
+    /** @return the client's deadline, or a retry interval from now when W came just before it */
+    private long secondRoundDeadline(PendingWrite write) {
+        return Math.max(write.hintDueNanos, context.clock().monotonicNanos() + config.retryIntervalNanos());
     }
 
     /** @return true when both are deletes, or values of the same bytes */

@@ -350,23 +350,34 @@ class ExpirySimulationTest {
     void aChangeOfExpiryRacingADeleteThroughAnotherReplicaDoesNotBringTheValueBack() {
         // the change reaches the first replica before the delete does (the second coordinates it, and its messages to
         // the first are lost): the first wrote the value again, a sibling of the tombstone that GET answered
-        assertEquals(null, raceAChangeOfExpiryWith(89, null), "the deleted value came back");
+        assertEquals(null, raceAChangeOfExpiryWith(89, null, 20), "the deleted value came back");
+    }
+
+    @Test
+    void aForwardedChangeOfExpiryThatTakesASecondRoundIsNotAnsweredTimeoutByTheNodeThatForwardedIt() {
+        // on 200 ms links the second round ends about 1.6 s after the hand-over: the node that forwarded the change
+        // gave up at 1.2 s and answered TIMEOUT for a change that was made
+        assertEquals(null, raceAChangeOfExpiryWith(101, null, 200), "the deleted value came back");
     }
 
     @Test
     void aChangeOfExpiryRacingASetThroughAnotherReplicaDoesNotBringTheOldValueBack() {
-        assertEquals(Value.utf8("v2"), raceAChangeOfExpiryWith(97, Value.utf8("v2")), "the overwritten value came back");
+        assertEquals(Value.utf8("v2"), raceAChangeOfExpiryWith(97, Value.utf8("v2"), 20),
+            "the overwritten value came back");
     }
 
     /**
      * A change of expiry from a node outside the key's replicas, coordinated by the first replica, and a blind write of
-     * {@code raced} (a delete when null) through the second, 30 ms in, whose messages to the first are lost until both
-     * were answered: the write reaches the third before the change does, so the change is acknowledged beside it.
+     * {@code raced} (a delete when null) through the second, one and a half link latencies in (after the change's
+     * read, before its write), whose messages to the first are lost until both were answered: the write reaches the
+     * third before the change does, so the change is acknowledged beside it.
      *
+     * @param latencyMillis how long every message takes
      * @return the value the key reads as at ALL once the links healed, null when deleted
      */
-    private static Value raceAChangeOfExpiryWith(long seed, Value raced) {
-        TestCluster cluster = slowLinks(seed);
+    private static Value raceAChangeOfExpiryWith(long seed, Value raced, long latencyMillis) {
+        TestCluster cluster = new TestCluster(seed, 4, ReplicationConfig.DEFAULT);
+        cluster.sim.network().latency(LatencyModel.fixed(latencyMillis * MS));
         io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
         NodeId outside = outside(cluster, replicas);
         NodeId first = replicas.get(0).id();
@@ -376,7 +387,7 @@ class ExpirySimulationTest {
         cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS,
             QUORUM, changedInto(changed));
         TestCluster.Outcome<Version> written = new TestCluster.Outcome<>();
-        cluster.sim.schedule(30 * MS, () -> {
+        cluster.sim.schedule(latencyMillis * 3 / 2 * MS, () -> {
             cluster.sim.network().block(second, first);
             cluster.coordinator(second).put(Key.utf8("k"), raced, Expiry.NONE, null, QUORUM,
                 TestCluster.putInto(written));
