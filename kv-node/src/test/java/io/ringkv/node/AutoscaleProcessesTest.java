@@ -68,6 +68,7 @@ class AutoscaleProcessesTest {
             }
         }
         assertTrue(cluster.output().contains("autoscale: starting node3"), cluster.output());
+        assertTrue(cluster.output().contains("every key has 2 copies"), "the operator is told N: " + cluster.output());
         assertTrue(written > 0);
         System.out.println("written before the scale-out: " + written);
         for (int node = 1; node <= 3; node++) {

@@ -168,6 +168,12 @@ final class ClusterCommand implements Command {
         if (autoscaler != null) {
             out.printf("ringkv cluster: autoscaling between %d and %d nodes on the nodes' recommendation (INFO"
                 + " autoscale)%n", bounds.get(0), bounds.get(1));
+            if (bounds.get(0) < 3) {
+                out.printf("ringkv cluster: every key has %d cop%s (N is the smallest size, %d, so that writes at"
+                    + " QUORUM work at that size), whatever the size: a node lost loses what only it held; an"
+                    + " --autoscale MIN of 3 keeps three copies%n", bounds.get(0), bounds.get(0) == 1 ? "y" : "ies",
+                    bounds.get(0));
+            }
             Thread.ofPlatform().daemon().name("ringkv-autoscaler").start(autoscaler);
         }
         Thread.ofPlatform().daemon().name("ringkv-cluster-ready").start(() ->
