@@ -218,6 +218,15 @@ public final class Coordinator implements TimerHandler {
 
     /** {@link #get}, answered by {@code deadlineNanos} at the latest. */
     private void read(Key key, Consistency consistency, long deadlineNanos, GetCallback callback) {
+        read(key, consistency, deadlineNanos, java.util.Set.of(), callback);
+    }
+
+    /**
+     * @param awaited replicas whose answers are waited for beyond R, until the deadline (then the read answers with
+     *     the R it has)
+     */
+    private void read(Key key, Consistency consistency, long deadlineNanos, java.util.Set<NodeId> awaited,
+                      GetCallback callback) {
         long token = Partitioner.token(key);
         NodeId[] owners = liveTargets(token, consistency, consistency.r(), callback::onFailure);
         if (owners == null) {
@@ -229,6 +238,11 @@ public final class Coordinator implements TimerHandler {
         NodeId[] targets = views.isEmpty() ? owners : withMembers(owners, views);
         PendingRead read = new PendingRead(nextCorrelation++, token, key, targets, owners.length, deadlineNanos,
             consistency.r(), views.isEmpty() ? null : new QuorumSets(targets, views, consistency.r()), callback);
+        for (NodeId replica : awaited) {
+            if (read.indexOf(replica) >= 0) {
+                read.awaited.add(replica);
+            }
+        }
         track(read);
         int length = codec.encodeRead(read.correlationId, token, key);
         sendToRemotes(read, length);
@@ -1071,6 +1085,11 @@ public final class Coordinator implements TimerHandler {
                     + " did not answer the forwarded write within the timeout");
             }
             case PendingRead read when read.done -> repair(read);
+            case PendingRead read when readSatisfied(read) -> {
+                // only a replica waited for beyond R is silent: the read answers with what it has
+                answerRead(read);
+                repair(read);
+            }
             case PendingRead read -> {
                 metrics.timeouts.incrementRelease();
                 metrics.readsFailed.incrementRelease();
@@ -1150,7 +1169,10 @@ public final class Coordinator implements TimerHandler {
         if (outcome == WriteOutcome.DISK_FULL) {
             noteDiskFull(write, replica);
         }
-        write.othersHeld |= outcome == WriteOutcome.STORED_BESIDE_OTHERS && !write.done;
+        if (outcome == WriteOutcome.STORED_BESIDE_OTHERS && !write.done) {
+            write.othersHeld = true;
+            write.besideOthers.add(replica);
+        }
         if (!write.done && write.acks >= write.required && write.viewsSatisfied()) {
             acknowledgeOnceHinted(write);
         } else if (!write.done && (write.failures > write.countableTargets() - write.required
@@ -1200,7 +1222,8 @@ public final class Coordinator implements TimerHandler {
      * A blind write that a replica acknowledged beside versions this replica did not hold (a write this replica
      * missed, on a full disk or while partitioned, or one another replica coordinated meanwhile): the client meant
      * its write to replace whatever the key held, so it is written again with the context of a read of W
-     * replicas, which supersedes them, and the client hears of that second write. Without it, a client's
+     * replicas and of those that said so (they hold the other versions; the read waits for them until its deadline),
+     * which supersedes them, and the client hears of that second write. Without it, a client's
      * {@code SET} then {@code DEL} through a replica that missed the {@code SET} would leave the value a sibling of
      * the tombstone (vector clocks) or let it win on a clock running ahead (last-write-wins). When W + W > N, every
      * write acknowledged before this one began is on a replica that acknowledged this one and on one of those read,
@@ -1212,7 +1235,8 @@ public final class Coordinator implements TimerHandler {
     private void supersedeOthers(PendingWrite write) {
         Versioned first = write.versioned;
         Consistency asked = write.blind;
-        read(write.key, secondRoundRead(write, asked), secondRoundDeadline(write), new GetCallback() {
+        read(write.key, secondRoundRead(write, asked), secondRoundDeadline(write), write.besideOthers,
+            new GetCallback() {
             @Override
             public void onSuccess(SiblingSet siblings) {
                 boolean live = write.supersededLive;
@@ -1255,7 +1279,7 @@ public final class Coordinator implements TimerHandler {
      * coordinated while the change was on its way here), the change wrote that value again beside it, and a
      * {@code GET} would answer whichever is stamped later: a deleted value back, or an overwritten one. The change is
      * taken to have come first: that later version is written again over both, with the context of a read of W
-     * replicas ({@link #secondRoundRead}), before the client hears that its change was made ({@code GETEX} answers
+     * replicas ({@link #secondRoundRead}) and of those that acknowledged the change beside other versions, before the client hears that its change was made ({@code GETEX} answers
      * the value it read). Two changes of the same value racing each other are left as siblings (either's expiry is
      * one a client asked for); when one of them deletes (a time already past), each may take the other for the later
      * write and write it again, which leaves the two second writes siblings, as the changes were before. Under
@@ -1264,7 +1288,8 @@ public final class Coordinator implements TimerHandler {
     private void settleChange(PendingWrite write) {
         Versioned change = write.versioned;
         Consistency asked = write.change;
-        read(write.key, secondRoundRead(write, asked), secondRoundDeadline(write), new GetCallback() {
+        read(write.key, secondRoundRead(write, asked), secondRoundDeadline(write), write.besideOthers,
+            new GetCallback() {
             @Override
             public void onSuccess(SiblingSet siblings) {
                 Versioned later = null;
@@ -1495,11 +1520,9 @@ public final class Coordinator implements TimerHandler {
                 read.views.answered(index);
             }
         }
-        if (!read.done && read.ownerReplies >= read.required && (read.views == null || read.views.satisfied())) {
-            read.done = true;
-            metrics.readsSucceeded.incrementRelease();
-            // a value past its expiry reads as absent, by this node's clock; the context still covers it
-            read.callback.onSuccess(resolveAll(read).visibleAt(context.clock().wallClockMillis()));
+        read.awaited.remove(replica);
+        if (!read.done && readSatisfied(read) && read.awaited.isEmpty()) {
+            answerRead(read);
         } else if (!read.done && (read.failures > read.ownerTargets - read.required
             || read.views != null && read.views.impossible())) {
             read.done = true;
@@ -1512,6 +1535,18 @@ public final class Coordinator implements TimerHandler {
             finish(read);
             repair(read);
         }
+    }
+
+    /** @return true when R replicas answered (and, while the ring changes, a quorum of each other view) */
+    private static boolean readSatisfied(PendingRead read) {
+        return read.ownerReplies >= read.required && (read.views == null || read.views.satisfied());
+    }
+
+    private void answerRead(PendingRead read) {
+        read.done = true;
+        metrics.readsSucceeded.incrementRelease();
+        // a value past its expiry reads as absent, by this node's clock; the context still covers it
+        read.callback.onSuccess(resolveAll(read).visibleAt(context.clock().wallClockMillis()));
     }
 
     private SiblingSet resolveAll(PendingRead read) {

@@ -22,6 +22,12 @@ final class PendingRead extends PendingRequest {
     int ownerReplies;
     int failures;
     boolean done;
+    /**
+     * Targets whose answer is waited for beyond R, until the deadline: a second round's read waits for the replicas
+     * that acknowledged the first write beside other versions, which hold them (empty otherwise). Each is taken out
+     * as it answers or fails.
+     */
+    final java.util.Set<NodeId> awaited = new java.util.HashSet<>();
 
     PendingRead(long correlationId, long token, Key key, NodeId[] targets, int ownerTargets, long deadlineNanos,
                 int required, QuorumSets views, GetCallback callback) {

@@ -59,6 +59,8 @@ final class PendingWrite extends PendingRequest {
     io.ringkv.api.Consistency change;
     /** A replica acknowledged the write beside versions the write does not cover. */
     boolean othersHeld;
+    /** The replicas that did, before the write was acknowledged: a second round's read waits for them. */
+    final java.util.Set<NodeId> besideOthers = new java.util.HashSet<>();
     /**
      * The client already heard TIMEOUT: the local replica took longer than the request timeout to store the write (a
      * stalled force). The write is replicated all the same, and its outcome reaches neither the client nor the
