@@ -222,8 +222,8 @@ public final class Coordinator implements TimerHandler {
     }
 
     /**
-     * @param awaited replicas whose answers are waited for beyond R, until the deadline (then the read answers with
-     *     the R it has)
+     * @param awaited replicas whose answers are waited for beyond R, a retry interval at most (then the read
+     *     answers with the R it has)
      */
     private void read(Key key, Consistency consistency, long deadlineNanos, java.util.Set<NodeId> awaited,
                       GetCallback callback) {
@@ -708,12 +708,6 @@ public final class Coordinator implements TimerHandler {
     }
 
     /**
-     * @return how long a sender may retransmit a hand-over, a retry interval more: its deadline is twice the
-     *     request timeout and two retry intervals for a blind write ({@link #forward}); a replica that forgot a
-     *     hand-over sooner, or restarted within it, would write a retransmission again, as a new write. Every node
-     *     must run with the same request timeout and retry interval for this to hold.
-     */
-    /**
      * @return true for a blind write ({@link #supersedeOthers}) and a change of expiry ({@link #settleChange}): the
      *     replica that coordinates either may read and write again before it answers
      */
@@ -721,6 +715,12 @@ public final class Coordinator implements TimerHandler {
         return causalContext == null || expiry.onlyIfLive();
     }
 
+    /**
+     * @return how long a sender may retransmit a hand-over, a retry interval more: its deadline is twice the
+     *     request timeout and two retry intervals for a write that may take a second round ({@link #forward}); a
+     *     replica that forgot a hand-over sooner, or restarted within it, would write a retransmission again, as a
+     *     new write. Every node must run with the same request timeout and retry interval for this to hold.
+     */
     static long forwardWindowNanos(ReplicationConfig config) {
         return 2 * config.requestTimeoutNanos() + 3 * config.retryIntervalNanos();
     }
@@ -1222,8 +1222,8 @@ public final class Coordinator implements TimerHandler {
      * A blind write that a replica acknowledged beside versions this replica did not hold (a write this replica
      * missed, on a full disk or while partitioned, or one another replica coordinated meanwhile): the client meant
      * its write to replace whatever the key held, so it is written again with the context of a read of W
-     * replicas and of those that said so (they hold the other versions; the read waits for them until its deadline),
-     * which supersedes them, and the client hears of that second write. Without it, a client's
+     * replicas and of those that said so (they hold the other versions; the read waits for them a retry interval
+     * past R at most), which supersedes them, and the client hears of that second write. Without it, a client's
      * {@code SET} then {@code DEL} through a replica that missed the {@code SET} would leave the value a sibling of
      * the tombstone (vector clocks) or let it win on a clock running ahead (last-write-wins). When W + W > N, every
      * write acknowledged before this one began is on a replica that acknowledged this one and on one of those read,
@@ -1274,16 +1274,17 @@ public final class Coordinator implements TimerHandler {
 
     /**
      * A change of expiry that a replica acknowledged beside versions this replica did not hold, or that counted a
-     * substitute's acknowledgement (which says nothing of the key's past). When one of those versions was written
-     * after the value the change read (its past covers the change's: a {@code DEL} or {@code SET} another replica
-     * coordinated while the change was on its way here), the change wrote that value again beside it, and a
-     * {@code GET} would answer whichever is stamped later: a deleted value back, or an overwritten one. The change is
-     * taken to have come first: that later version is written again over both, with the context of a read of W
-     * replicas ({@link #secondRoundRead}) and of those that acknowledged the change beside other versions, before the client hears that its change was made ({@code GETEX} answers
-     * the value it read). Two changes of the same value racing each other are left as siblings (either's expiry is
-     * one a client asked for); when one of them deletes (a time already past), each may take the other for the later
-     * write and write it again, which leaves the two second writes siblings, as the changes were before. Under
-     * last-write-wins a replica keeps only the later stamp, so the version found is one that already won there.
+     * substitute's acknowledgement (which says nothing of the key's past). When one of those versions was written after
+     * the value the change read (its past covers the change's: a {@code DEL} or {@code SET} another replica coordinated
+     * while the change was on its way here), the change wrote that value again beside it, and a {@code GET} would
+     * answer whichever is stamped later: a deleted value back, or an overwritten one. The change is taken to have come
+     * first: that later version is written again over both, with the context of a read of W replicas
+     * ({@link #secondRoundRead}) and of those that acknowledged the change beside other versions, before the client
+     * hears that its change was made ({@code GETEX} answers the value it read). Two changes of the same value racing
+     * each other are left as siblings (either's expiry is one a client asked for); when one of them deletes (a time
+     * already past), each may take the other for the later write and write it again, which leaves the two second writes
+     * siblings, as the changes were before. Under last-write-wins a replica keeps only the later stamp, so the version
+     * found is one that already won there.
      */
     private void settleChange(PendingWrite write) {
         Versioned change = write.versioned;
@@ -1319,7 +1320,8 @@ public final class Coordinator implements TimerHandler {
             public void onFailure(ErrorCode code, String message) {
                 metrics.writesFailed.incrementRelease();
                 write.callback.onFailure(code, "the change of expiry was stored by " + write.required + " replicas,"
-                    + " beside versions it did not cover; reading them, to settle which came first, failed: " + message);
+                    + " beside versions it did not cover; reading them, to settle which came first, failed: "
+                    + message);
             }
         });
     }
@@ -1523,6 +1525,15 @@ public final class Coordinator implements TimerHandler {
         read.awaited.remove(replica);
         if (!read.done && readSatisfied(read) && read.awaited.isEmpty()) {
             answerRead(read);
+        } else if (!read.done && readSatisfied(read) && !read.awaitingPastR) {
+            // a replica waited for beyond R gets a retry interval more, not the whole deadline: one that crashed or
+            // was cut off after its acknowledgement, not yet judged down, would hold the second round up to it
+            read.awaitingPastR = true;
+            context.timers().schedule(config.retryIntervalNanos(), id -> {
+                if (!read.done && byCorrelation.get(read.correlationId) == read) {
+                    answerRead(read);
+                }
+            });
         } else if (!read.done && (read.failures > read.ownerTargets - read.required
             || read.views != null && read.views.impossible())) {
             read.done = true;

@@ -23,11 +23,13 @@ final class PendingRead extends PendingRequest {
     int failures;
     boolean done;
     /**
-     * Targets whose answer is waited for beyond R, until the deadline: a second round's read waits for the replicas
-     * that acknowledged the first write beside other versions, which hold them (empty otherwise). Each is taken out
-     * as it answers or fails.
+     * Targets whose answer is waited for beyond R (a retry interval at most): a second round's read waits for the
+     * replicas that acknowledged the first write beside other versions, which hold them (empty otherwise). Each is
+     * taken out as it answers or fails.
      */
     final java.util.Set<NodeId> awaited = new java.util.HashSet<>();
+    /** R answered while {@link #awaited} was not empty: the read answers a retry interval later at the latest. */
+    boolean awaitingPastR;
 
     PendingRead(long correlationId, long token, Key key, NodeId[] targets, int ownerTargets, long deadlineNanos,
                 int required, QuorumSets views, GetCallback callback) {
