@@ -361,6 +361,44 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aSecondRoundWaitsForASilentReportingReplicaARetryIntervalNotTheClientsDeadline() {
+        // the third replica reports the DEL beside the change, then falls silent before anyone judges it down: the
+        // change's second round waited for it until the client's deadline (1 s) before it answered with what the
+        // first two replicas held
+        TestCluster cluster = slowLinks(103);
+        io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
+        NodeId outside = outside(cluster, replicas);
+        NodeId first = replicas.get(0).id();
+        NodeId second = replicas.get(1).id();
+        NodeId third = replicas.get(2).id();
+        assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
+        long started = cluster.sim.now();
+        TestCluster.Outcome<Changed> changed = new TestCluster.Outcome<>();
+        cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS,
+            QUORUM, changedInto(changed));
+        TestCluster.Outcome<Version> deleted = new TestCluster.Outcome<>();
+        cluster.sim.schedule(30 * MS, () -> {
+            cluster.sim.network().block(second, first);
+            cluster.coordinator(second).delete(Key.utf8("k"), null, QUORUM, TestCluster.putInto(deleted));
+        });
+        // the third's acknowledgement of the change (beside the tombstone) is on its way to the first
+        cluster.sim.schedule(90 * MS, () -> {
+            cluster.sim.crash(third);
+            cluster.sim.network().heal();
+        });
+        cluster.await(changed);
+        long took = cluster.sim.now() - started;
+        cluster.await(deleted);
+        assertTrue(deleted.succeeded(), deleted.message);
+        assertEquals(new Changed(Value.utf8("v"), true), changed.value, "the change came first");
+        assertEquals(1, cluster.sim.node(first).counters().value("replication_expiry_changes_settled"));
+        // the change's round trips take about 200 ms, its second round's read a retry interval (200 ms) more
+        assertTrue(took < 700 * MS, "the change took " + took / MS + " ms");
+        cluster.sim.runFor(500 * MS);
+        assertTrue(cluster.get(first, "k", QUORUM).value.isDeleted(), "the deleted value came back");
+    }
+
+    @Test
     void aChangeOfExpiryRacingASetThroughAnotherReplicaDoesNotBringTheOldValueBack() {
         assertEquals(Value.utf8("v2"), raceAChangeOfExpiryWith(97, Value.utf8("v2"), 20),
             "the overwritten value came back");
