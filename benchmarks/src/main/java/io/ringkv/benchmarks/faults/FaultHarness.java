@@ -100,7 +100,8 @@ public final class FaultHarness {
         Thread nemesisThread = Thread.ofPlatform().name("harness-nemesis").start(nemesis);
         // repair passes during the workload let nodes purge tombstones (60 s grace) while faults go on
         Thread repairer = Thread.ofPlatform().name("harness-repairs").daemon().start(() -> repairDuringRun(cluster));
-        new Workload(options, history, cluster::clientTargets).run(deadline);
+        Workload workload = new Workload(options, history, cluster::clientTargets);
+        workload.run(deadline);
         repairer.interrupt();
         repairer.join();
         nemesisThread.join(TimeUnit.SECONDS.toMillis(30));
@@ -108,8 +109,9 @@ public final class FaultHarness {
         nemesisThread.join();
         nemesis.watch();
         nemesis.healAll();
-        log("workload done (%d operations, %.1f s); healed, waiting for the cluster to settle", history.ops().size(),
-            (System.nanoTime() - runStart) / 1e9);
+        long[] expires = workload.racedExpires();
+        log("workload done (%d operations, %.1f s; %d EXPIREs raced a DEL, %d answered); healed, waiting for the"
+            + " cluster to settle", history.ops().size(), (System.nanoTime() - runStart) / 1e9, expires[0], expires[1]);
         nemesis.memberships().forEach(change -> log("%s", Report.describe(change, runStart)));
 
         long settleStart = System.nanoTime();
@@ -191,8 +193,8 @@ public final class FaultHarness {
         Checker.Result result = new Checker.Result(anomalies, checked.weakStaleReads(), checked.divergence(),
             checked.keysChecked());
         writeReport(options, Report.render(options, schedule, nemesis.applied(), ops, result, settleProblem,
-            runStart, settleMillis, drain, handoff) + repairSection(repairs, cleanups, purges)
-            + Report.membershipSection(nemesis.memberships(), runStart));
+            runStart, settleMillis, drain, handoff) + expireRaces(result, workload, runStart)
+            + repairSection(repairs, cleanups, purges) + Report.membershipSection(nemesis.memberships(), runStart));
         System.out.println(Report.summary(options, nemesis.applied(), ops, result, drain, handoff));
         System.out.println("report: " + options.report());
         System.out.println("replay: " + options.replayCommand());
@@ -222,6 +224,20 @@ public final class FaultHarness {
         } catch (InterruptedException e) {
             log("%d repair passes and %d cleanups started during the workload", started, cleanups);
         }
+    }
+
+    /** @return the EXPIREs that raced the DEL of a key with an anomaly, as a report section; empty when none did */
+    private static String expireRaces(Checker.Result result, Workload workload, long runStart) {
+        StringBuilder out = new StringBuilder();
+        for (Anomaly anomaly : result.anomalies()) {
+            Workload.ExpireRace race = anomaly.key() == null ? null : workload.expireRace(anomaly.key());
+            if (race != null) {
+                out.append(String.format("- `%s`: EXPIRE through node%d sent at %.3f s, answered at %.3f s: %s%n",
+                    anomaly.key(), race.node(), (race.sentNanos() - runStart) / 1e9,
+                    (race.answeredNanos() - runStart) / 1e9, race.answer()));
+            }
+        }
+        return out.isEmpty() ? "" : "\n## EXPIREs that raced the DEL of a key with an anomaly\n\n" + out;
     }
 
     /** The report's section on each node's repair pass, appended after the rest. */

@@ -18,7 +18,11 @@ import java.util.function.Supplier;
  *   <li>reads, 20 %: GETV of an acknowledged unique key, at the run's level, ONE or ALL;</li>
  *   <li>read-modify-write, 30 %: GETV then SETV with its context on one of a few shared keys ({@code r:<n>}),
  *       so clients race and vector clocks make siblings;</li>
- *   <li>deletes, 10 %: SET of a fresh key ({@code d:<id>}), then DEL of it once acknowledged.</li>
+ *   <li>deletes, 10 %: SET of a fresh key ({@code d:<id>}), then DEL of it once acknowledged; with
+ *       {@code --expire-races}, for half of them an EXPIRE of the key is sent through another node just before the
+ *       DEL, and answered after it, so that the two race (every node coordinates the keys it replicates). The
+ *       EXPIRE is not in the history: it makes no value, so the key must still end deleted
+ *       ({@code RESURRECTED_DELETE} otherwise).</li>
  * </ul>
  */
 final class Workload {
@@ -29,6 +33,19 @@ final class Workload {
     private final History history;
     private final Supplier<List<Integer>> targets;
     private final List<String> acknowledgedKeys = new ArrayList<>();
+    /** EXPIREs sent to race a DEL, and those answered with a number (0 or 1). */
+    private final AtomicLong expiresSent = new AtomicLong();
+    private final AtomicLong expiresAnswered = new AtomicLong();
+    /** Each EXPIRE that raced a DEL, by key: for the report, beside an anomaly of that key. */
+    private final java.util.Map<String, ExpireRace> expireRaces = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * An EXPIRE sent to race a DEL.
+     *
+     * @param answer what it answered ({@code 1}, {@code 0}, an error), or why none came
+     */
+    record ExpireRace(int node, long sentNanos, long answeredNanos, String answer) {
+    }
 
     /** @param targets the nodes clients send to now (1-based, never empty); client c uses the c-th modulo size */
     Workload(HarnessOptions options, History history, Supplier<List<Integer>> targets) {
@@ -51,6 +68,16 @@ final class Workload {
         }
     }
 
+    /** @return the EXPIRE that raced the DEL of {@code key}, or null */
+    ExpireRace expireRace(String key) {
+        return expireRaces.get(key);
+    }
+
+    /** @return EXPIREs sent to race a DEL, and those answered with 0 or 1 (not an error) */
+    long[] racedExpires() {
+        return new long[] {expiresSent.get(), expiresAnswered.get()};
+    }
+
     /** One client: a connection to its node, reopened after every failure. */
     private final class Client {
         private final int id;
@@ -60,6 +87,9 @@ final class Workload {
         private int node;
         private RespClient connection;
         private String level;
+        /** A connection to another node, for EXPIREs that race this client's DELs; null until needed, or failed. */
+        private RespClient racer;
+        private int racerNode;
 
         Client(int id, SplittableRandom random, AtomicLong deadlineNanos) {
             this.id = id;
@@ -87,7 +117,11 @@ final class Workload {
                 } else {
                     String key = "d:" + history.nextId();
                     if (write(key)) {
-                        delete(key);
+                        if (options.expireRaces() && random.nextBoolean()) {
+                            deleteRacingAnExpire(key, now);
+                        } else {
+                            delete(key);
+                        }
                     }
                 }
                 next += pauseNanos;
@@ -101,6 +135,7 @@ final class Workload {
             if (connection != null) {
                 connection.close();
             }
+            closeRacer();
         }
 
         private boolean write(String key) {
@@ -142,6 +177,72 @@ final class Workload {
 
         private void delete(String key) {
             execute(history.nextId(), Type.DELETE, key, null, List.of(), options.consistency(), "DEL", key);
+        }
+
+        /** Sends EXPIRE of {@code key} through another node of {@code now}, the DEL, then reads the EXPIRE's answer. */
+        private void deleteRacingAnExpire(String key, List<Integer> now) {
+            RespClient other = racer(now);
+            boolean sent = false;
+            long sentNanos = System.nanoTime();
+            if (other != null) {
+                try {
+                    other.send("EXPIRE", key, "3600");
+                    other.flush();
+                    sent = true;
+                    expiresSent.incrementAndGet();
+                } catch (IOException e) {
+                    closeRacer();
+                }
+            }
+            int through = racerNode;
+            delete(key);
+            if (sent) {
+                String answer;
+                try {
+                    RespClient.Reply reply = other.read();
+                    if (reply instanceof RespClient.Text(String text)) {
+                        expiresAnswered.incrementAndGet();
+                        answer = text;
+                    } else {
+                        answer = reply.toString();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    closeRacer();
+                    answer = "no answer: " + e.getMessage();
+                }
+                expireRaces.put(key, new ExpireRace(through, sentNanos, System.nanoTime(), answer));
+            }
+        }
+
+        /** @return a connection to the node after this client's in {@code now}; null when there is none, or it fails */
+        private RespClient racer(List<Integer> now) {
+            int target = now.get((id + 1) % now.size());
+            if (target == node) {
+                return null;
+            }
+            if (racer != null && racerNode != target) {
+                closeRacer();
+            }
+            if (racer == null) {
+                try {
+                    racer = new RespClient(NodeNetwork.address(target), ClusterNode.CLIENT_PORT,
+                        REQUEST_TIMEOUT_MILLIS);
+                    racerNode = target;
+                    if (racer.call("CONSISTENCY", options.consistency()) instanceof RespClient.Error) {
+                        closeRacer();
+                    }
+                } catch (IOException e) {
+                    closeRacer();
+                }
+            }
+            return racer;
+        }
+
+        private void closeRacer() {
+            if (racer != null) {
+                racer.close();
+                racer = null;
+            }
         }
 
         private Op execute(long opId, Type type, String key, String value, List<String> observed, String opLevel,

@@ -22,6 +22,15 @@ class HarnessOptionsTest {
     }
 
     @Test
+    void expireRacesAreOffByDefaultAndKeptInTheReplayCommand() {
+        assertFalse(HarnessOptions.parse(new String[] {"--short", "--seed", "3"}).expireRaces());
+        HarnessOptions racing = HarnessOptions.parse(new String[] {"--short", "--seed", "3", "--expire-races"});
+        assertTrue(racing.expireRaces());
+        assertEquals(racing, HarnessOptions.parse(racing.replayCommand().replace(
+            "benchmarks/scripts/fault-harness.sh ", "").split(" ")));
+    }
+
+    @Test
     void anUnknownPeerSecurityIsRefusedByName() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
             () -> HarnessOptions.parse(new String[] {"--peer-security", "tls"}));
