@@ -521,7 +521,9 @@ public final class Coordinator implements TimerHandler {
             pending.clientAnswered = answered;
             // a client that heard TIMEOUT waits for no second round either
             pending.blind = causalContext == null && !answered ? consistency : null;
-            pending.change = causalContext != null && expiry.onlyIfLive() && !answered ? consistency : null;
+            // a change settles even after its client heard TIMEOUT: left beside a later DEL it would bring the value
+            // back, and its second round writes only that later version again, never its own value
+            pending.change = causalContext != null && expiry.onlyIfLive() ? consistency : null;
             track(pending);
             sendWrite(pending, false);
             // an owner that is down with no substitute to stand in gets a hint here, at once, and the client's answer
@@ -1305,7 +1307,9 @@ public final class Coordinator implements TimerHandler {
                     }
                 }
                 if (later == null) {
-                    metrics.writesAcknowledged.incrementRelease();
+                    if (!write.clientAnswered) {
+                        metrics.writesAcknowledged.incrementRelease();
+                    }
                     write.callback.onSuccess(change.version(), write.supersededLive);
                     return;
                 }
@@ -1318,7 +1322,9 @@ public final class Coordinator implements TimerHandler {
 
             @Override
             public void onFailure(ErrorCode code, String message) {
-                metrics.writesFailed.incrementRelease();
+                if (!write.clientAnswered) {
+                    metrics.writesFailed.incrementRelease();
+                }
                 write.callback.onFailure(code, "the change of expiry was stored by " + write.required + " replicas,"
                     + " beside versions it did not cover; reading them, to settle which came first, failed: "
                     + message);

@@ -54,7 +54,7 @@ final class PendingWrite extends PendingRequest {
     /**
      * The request's consistency when the write is a change of expiry ({@code EXPIRE}, {@code PERSIST}), else null: one
      * that a replica acknowledged beside versions this node did not hold may have written again a value deleted or
-     * overwritten meanwhile, which is then settled after a read.
+     * overwritten meanwhile, which is then settled after a read (also when the client already heard TIMEOUT).
      */
     io.ringkv.api.Consistency change;
     /** A replica acknowledged the write beside versions the write does not cover. */

@@ -399,6 +399,39 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aChangeOfExpiryStoredAfterItsClientHeardTimeoutIsStillSettledAgainstADelete() {
+        // the first replica's forces take 1.5 s: the change's client hears TIMEOUT, the DEL through the second is
+        // acknowledged by the second and third long before, and the change, stored at last, reaches them beside the
+        // tombstone; it was replicated without its second round, and the deleted value came back
+        TestCluster cluster = slowLinks(107);
+        io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
+        NodeId outside = outside(cluster, replicas);
+        NodeId first = replicas.get(0).id();
+        NodeId second = replicas.get(1).id();
+        assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
+        cluster.forcesSlowNanos = 1_500 * MS;
+        cluster.slowForces.add(first);
+        TestCluster.Outcome<Changed> changed = new TestCluster.Outcome<>();
+        cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS,
+            QUORUM, changedInto(changed));
+        TestCluster.Outcome<Version> deleted = new TestCluster.Outcome<>();
+        // the change reaches the first at 60 ms, the DEL (from the second at 45 ms) just after
+        cluster.sim.schedule(45 * MS, () -> cluster.coordinator(second).delete(Key.utf8("k"), null, QUORUM,
+            TestCluster.putInto(deleted)));
+        cluster.await(changed);
+        cluster.await(deleted);
+        assertTrue(deleted.succeeded(), deleted.message);
+        assertEquals(ErrorCode.TIMEOUT, changed.error, changed.message);
+        cluster.sim.runFor(5_000 * MS);
+        cluster.slowForces.clear();
+        cluster.sim.runFor(5_000 * MS);
+        SiblingSet read = cluster.get(second, "k", ALL).value;
+        assertTrue(read.isDeleted(), "the deleted value came back: " + read);
+        assertEquals(1, cluster.sim.node(first).counters().value("replication_expiry_changes_settled"));
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
+
+    @Test
     void aChangeOfExpiryRacingASetThroughAnotherReplicaDoesNotBringTheOldValueBack() {
         assertEquals(Value.utf8("v2"), raceAChangeOfExpiryWith(97, Value.utf8("v2"), 20),
             "the overwritten value came back");
