@@ -510,9 +510,11 @@ public final class Coordinator implements TimerHandler {
             }
             // a blind write may be stamped after what it replaced: the clock moves past it
             receive(stamped.written().version().timestamp());
-            // stored after the client's deadline, it is still sent to the replicas, given a retry interval to reach them
-            long writeDeadline = answered
-                ? context.clock().monotonicNanos() + config.retryIntervalNanos() : deadline;
+            // stored after the client's deadline, it is still sent to the replicas, given a retry interval to reach
+            // them; a change of expiry a request timeout, for W of them to answer and its second round to start
+            long writeDeadline = !answered ? deadline : context.clock().monotonicNanos()
+                + (causalContext != null && expiry.onlyIfLive() ? config.requestTimeoutNanos()
+                : config.retryIntervalNanos());
             PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets.targets(),
                 targets.hintFor(), targets.owners(), targets.countHints(), targets.pending(), writeDeadline,
                 stamped.written(),

@@ -53,8 +53,8 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
           --peer-security M   none (default), key (a cluster key made for the run: every datagram between
                               nodes tagged for its receiver) or encrypted (the key and --peer-encryption)
           --expire-races      half the SET-then-DEL keys also get an EXPIRE through another node, racing the
-                              DEL (off by default: a known gap, see the README's "Expiry", can still bring
-                              such a key back when a replica's disk fills as the EXPIRE is written there)
+                              DEL; QUORUM or ALL only (off by default: a known gap, see the README's "Fault
+                              harness", can still bring such a key back)
         """.formatted(FaultKind.labels(Set.copyOf(FaultKind.all())));
 
     /** @return the replication factor the nodes run with */
@@ -99,6 +99,10 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
         if (!PEER_SECURITY.contains(peerSecurity)) {
             throw new IllegalArgumentException("--peer-security must be one of " + PEER_SECURITY + ", was "
                 + peerSecurity);
+        }
+        if (values.containsKey("--expire-races") && consistency.equals("ONE")) {
+            // with W + W <= N a race is settled only by chance, as the README says: not an anomaly
+            throw new IllegalArgumentException("--expire-races needs --consistency QUORUM or ALL (W + W > N)");
         }
         Path work = Path.of(values.getOrDefault("--work", "/tmp/ringkv-faults-" + seed)).toAbsolutePath();
         return new HarnessOptions(seed, duration, nodes, FaultKind.parse(values.getOrDefault("--faults", "all")),

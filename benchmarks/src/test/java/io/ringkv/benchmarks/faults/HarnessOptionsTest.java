@@ -28,6 +28,9 @@ class HarnessOptionsTest {
         assertTrue(racing.expireRaces());
         assertEquals(racing, HarnessOptions.parse(racing.replayCommand().replace(
             "benchmarks/scripts/fault-harness.sh ", "").split(" ")));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> HarnessOptions.parse(new String[] {"--expire-races", "--consistency", "ONE"}));
+        assertTrue(refused.getMessage().contains("QUORUM or ALL"), refused.getMessage());
     }
 
     @Test
