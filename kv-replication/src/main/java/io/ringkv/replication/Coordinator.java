@@ -510,11 +510,11 @@ public final class Coordinator implements TimerHandler {
             }
             // a blind write may be stamped after what it replaced: the clock moves past it
             receive(stamped.written().version().timestamp());
+            boolean change = causalContext != null && expiry.onlyIfLive();
             // stored after the client's deadline, it is still sent to the replicas, given a retry interval to reach
             // them; a change of expiry a request timeout, for W of them to answer and its second round to start
             long writeDeadline = !answered ? deadline : context.clock().monotonicNanos()
-                + (causalContext != null && expiry.onlyIfLive() ? config.requestTimeoutNanos()
-                : config.retryIntervalNanos());
+                + (change ? config.requestTimeoutNanos() : config.retryIntervalNanos());
             PendingWrite pending = new PendingWrite(nextCorrelation++, token, key, targets.targets(),
                 targets.hintFor(), targets.owners(), targets.countHints(), targets.pending(), writeDeadline,
                 stamped.written(),
@@ -525,7 +525,7 @@ public final class Coordinator implements TimerHandler {
             pending.blind = causalContext == null && !answered ? consistency : null;
             // a change settles even after its client heard TIMEOUT: left beside a later DEL it would bring the value
             // back, and its second round writes only that later version again, never its own value
-            pending.change = causalContext != null && expiry.onlyIfLive() ? consistency : null;
+            pending.change = change ? consistency : null;
             track(pending);
             sendWrite(pending, false);
             // an owner that is down with no substitute to stand in gets a hint here, at once, and the client's answer
@@ -1174,7 +1174,6 @@ public final class Coordinator implements TimerHandler {
             noteDiskFull(write, replica);
         }
         if (outcome == WriteOutcome.STORED_BESIDE_OTHERS && !write.done) {
-            write.othersHeld = true;
             write.besideOthers.add(replica);
         }
         if (!write.done && write.acks >= write.required && write.viewsSatisfied()) {
@@ -1208,11 +1207,12 @@ public final class Coordinator implements TimerHandler {
         // from now on the deadline bounds the catch-up of replicas that have not acknowledged yet
         write.deadlineNanos = context.clock().monotonicNanos() + config.catchUpWindowNanos();
         metrics.catchUpsInFlight.incrementRelease();
-        if (write.blind != null && (write.othersHeld || write.substituteCounted)) {
+        boolean pastUnknown = !write.besideOthers.isEmpty() || write.substituteCounted;
+        if (write.blind != null && pastUnknown) {
             supersedeOthers(write);
             return;
         }
-        if (write.change != null && (write.othersHeld || write.substituteCounted)) {
+        if (write.change != null && pastUnknown) {
             settleChange(write);
             return;
         }
@@ -1238,41 +1238,30 @@ public final class Coordinator implements TimerHandler {
      */
     private void supersedeOthers(PendingWrite write) {
         Versioned first = write.versioned;
-        Consistency asked = write.blind;
-        read(write.key, secondRoundRead(write, asked), secondRoundDeadline(write), write.besideOthers,
-            new GetCallback() {
-            @Override
-            public void onSuccess(SiblingSet siblings) {
-                boolean live = write.supersededLive;
-                boolean others = false;
-                for (Versioned held : siblings.versions()) {
-                    // a version whose past holds this write's dot came after it (a client read it): left alone
-                    if (!held.version().clock().covers(first.version().dot())) {
-                        others = true;
-                        live |= !held.isTombstone();
-                    }
+        // even when only a substitute's acknowledgement called for the read: the owner that did not answer may be the
+        // one holding what the write meant to replace (a DEL answered OK would leave it)
+        readForSecondRound(write, "the write was stored by " + write.required + " replicas, but reading what else"
+            + " they hold, to supersede it, failed: ", siblings -> {
+            boolean live = write.supersededLive;
+            boolean others = false;
+            for (Versioned held : siblings.versions()) {
+                // a version whose past holds this write's dot came after it (a client read it): left alone
+                if (!held.version().clock().covers(first.version().dot())) {
+                    others = true;
+                    live |= !held.isTombstone();
                 }
-                if (!others) {
-                    // the read found only this write, or writes made after it: nothing of the key's past is left
-                    metrics.writesAcknowledged.incrementRelease();
-                    write.callback.onSuccess(first.version(), write.supersededLive);
-                    return;
-                }
-                metrics.blindWritesRewritten.incrementRelease();
-                // the same client write made again: it supersedes the first one too, which the replicas read may
-                // not hold (a lost Write, a read of other owners); without it, the key would keep both as siblings
-                writeAgainOver(write, siblings, first, null, live, "the write was stored by " + write.required
-                    + " replicas, but writing it again to supersede versions some of them held failed: ");
             }
-
-            @Override
-            public void onFailure(ErrorCode code, String message) {
-                // even when only a substitute's acknowledgement called for the read: the owner that did not answer
-                // may be the one holding what the write meant to replace (a DEL answered OK would leave it)
-                metrics.writesFailed.incrementRelease();
-                write.callback.onFailure(code, "the write was stored by " + write.required + " replicas, but"
-                    + " reading what else they hold, to supersede it, failed: " + message);
+            if (!others) {
+                // the read found only this write, or writes made after it: nothing of the key's past is left
+                metrics.writesAcknowledged.incrementRelease();
+                write.callback.onSuccess(first.version(), write.supersededLive);
+                return;
             }
+            metrics.blindWritesRewritten.incrementRelease();
+            // the same client write made again: it supersedes the first one too, which the replicas read may
+            // not hold (a lost Write, a read of other owners); without it, the key would keep both as siblings
+            writeAgainOver(write, siblings, first, null, live, "the write was stored by " + write.required
+                + " replicas, but writing it again to supersede versions some of them held failed: ");
         });
     }
 
@@ -1292,34 +1281,46 @@ public final class Coordinator implements TimerHandler {
      */
     private void settleChange(PendingWrite write) {
         Versioned change = write.versioned;
-        Consistency asked = write.change;
-        read(write.key, secondRoundRead(write, asked), secondRoundDeadline(write), write.besideOthers,
-            new GetCallback() {
+        readForSecondRound(write, "the change of expiry was stored by " + write.required + " replicas, beside"
+            + " versions it did not cover; reading them, to settle which came first, failed: ", siblings -> {
+            Versioned later = null;
+            for (Versioned held : siblings.versions()) {
+                VectorClock clock = held.version().clock();
+                // neither the change's past (the value it read, or an expired copy of it shown as a delete)
+                // nor after the change, but after all the change's past: a write that raced it
+                if (!clock.covers(change.version().dot()) && clock.covers(change.version().past())
+                    && !change.version().past().covers(held.version().dot()) && !sameContent(held, change)) {
+                    // in last-write-wins order: the last one found is the one a GET answers of them
+                    later = held;
+                }
+            }
+            if (later == null) {
+                if (!write.clientAnswered) {
+                    metrics.writesAcknowledged.incrementRelease();
+                }
+                write.callback.onSuccess(change.version(), write.supersededLive);
+                return;
+            }
+            metrics.expiryChangesSettled.incrementRelease();
+            writeAgainOver(write, siblings, later, change.version(), write.supersededLive, "the change of"
+                + " expiry was stored by " + write.required + " replicas, beside a write made after the value it"
+                + " changed; writing that write again over both failed, so the changed value may read again until"
+                + " it is: ");
+        });
+    }
+
+    /**
+     * The read of a second round ({@link #supersedeOthers}, {@link #settleChange}), of W replicas and of those that
+     * acknowledged {@code write} beside other versions, by the client's deadline ({@link #secondRoundDeadline}).
+     *
+     * @param failed what the client hears, before the cause, when the read fails (counted as a failed write, unless
+     *     the client heard TIMEOUT already)
+     */
+    private void readForSecondRound(PendingWrite write, String failed, java.util.function.Consumer<SiblingSet> found) {
+        read(write.key, secondRoundRead(write), secondRoundDeadline(write), write.besideOthers, new GetCallback() {
             @Override
             public void onSuccess(SiblingSet siblings) {
-                Versioned later = null;
-                for (Versioned held : siblings.versions()) {
-                    VectorClock clock = held.version().clock();
-                    // neither the change's past (the value it read, or an expired copy of it shown as a delete)
-                    // nor after the change, but after all the change's past: a write that raced it
-                    if (!clock.covers(change.version().dot()) && clock.covers(change.version().past())
-                        && !change.version().past().covers(held.version().dot()) && !sameContent(held, change)) {
-                        // in last-write-wins order: the last one found is the one a GET answers of them
-                        later = held;
-                    }
-                }
-                if (later == null) {
-                    if (!write.clientAnswered) {
-                        metrics.writesAcknowledged.incrementRelease();
-                    }
-                    write.callback.onSuccess(change.version(), write.supersededLive);
-                    return;
-                }
-                metrics.expiryChangesSettled.incrementRelease();
-                writeAgainOver(write, siblings, later, change.version(), write.supersededLive, "the change of"
-                    + " expiry was stored by " + write.required + " replicas, beside a write made after the value it"
-                    + " changed; writing that write again over both failed, so the changed value may read again until"
-                    + " it is: ");
+                found.accept(siblings);
             }
 
             @Override
@@ -1327,9 +1328,7 @@ public final class Coordinator implements TimerHandler {
                 if (!write.clientAnswered) {
                     metrics.writesFailed.incrementRelease();
                 }
-                write.callback.onFailure(code, "the change of expiry was stored by " + write.required + " replicas,"
-                    + " beside versions it did not cover; reading them, to settle which came first, failed: "
-                    + message);
+                write.callback.onFailure(code, failed + message);
             }
         });
     }
@@ -1353,7 +1352,7 @@ public final class Coordinator implements TimerHandler {
         Version first = write.versioned.version();
         CausalContext over = new CausalContext(seen.clock().merge(first.clock()),
             first.timestamp().isAfter(seen.latest()) ? first.timestamp() : seen.latest());
-        write(write.key, value, expiry, over, write.blind != null ? write.blind : write.change, new PutCallback() {
+        write(write.key, value, expiry, over, write.secondRound(), new PutCallback() {
             @Override
             public void onSuccess(Version written) {
                 write.callback.onSuccess(answer == null ? written : answer, supersededLive);
@@ -1372,7 +1371,8 @@ public final class Coordinator implements TimerHandler {
      * substitutes stood in for owners that are down, so that the read asks every live owner instead of failing for
      * want of W of them.
      */
-    private Consistency secondRoundRead(PendingWrite write, Consistency asked) {
+    private Consistency secondRoundRead(PendingWrite write) {
+        Consistency asked = write.secondRound();
         int readFrom = asked.w();
         if (write.substituteCounted) {
             int liveOwners = 0;
@@ -1531,17 +1531,19 @@ public final class Coordinator implements TimerHandler {
             }
         }
         read.awaited.remove(replica);
-        if (!read.done && readSatisfied(read) && read.awaited.isEmpty()) {
-            answerRead(read);
-        } else if (!read.done && readSatisfied(read) && !read.awaitingPastR) {
-            // a replica waited for beyond R gets a retry interval more, not the whole deadline: one that crashed or
-            // was cut off after its acknowledgement, not yet judged down, would hold the second round up to it
-            read.awaitingPastR = true;
-            context.timers().schedule(config.retryIntervalNanos(), id -> {
-                if (!read.done && byCorrelation.get(read.correlationId) == read) {
-                    answerRead(read);
-                }
-            });
+        if (!read.done && readSatisfied(read)) {
+            if (read.awaited.isEmpty()) {
+                answerRead(read);
+            } else if (!read.awaitingPastR) {
+                // a replica waited for beyond R gets a retry interval more, not the whole deadline: one that crashed
+                // or was cut off after its acknowledgement, not yet judged down, would hold the second round up to it
+                read.awaitingPastR = true;
+                context.timers().schedule(config.retryIntervalNanos(), id -> {
+                    if (!read.done && byCorrelation.get(read.correlationId) == read) {
+                        answerRead(read);
+                    }
+                });
+            }
         } else if (!read.done && (read.failures > read.ownerTargets - read.required
             || read.views != null && read.views.impossible())) {
             read.done = true;

@@ -57,9 +57,10 @@ final class PendingWrite extends PendingRequest {
      * overwritten meanwhile, which is then settled after a read (also when the client already heard TIMEOUT).
      */
     io.ringkv.api.Consistency change;
-    /** A replica acknowledged the write beside versions the write does not cover. */
-    boolean othersHeld;
-    /** The replicas that did, before the write was acknowledged: a second round's read waits for them. */
+    /**
+     * The replicas that acknowledged the write beside versions the write does not cover, before it was acknowledged:
+     * a second round's read waits for them.
+     */
     final java.util.Set<NodeId> besideOthers = new java.util.HashSet<>();
     /**
      * The client already heard TIMEOUT: the local replica took longer than the request timeout to store the write (a
@@ -74,6 +75,11 @@ final class PendingWrite extends PendingRequest {
     boolean substituteCounted;
     /** Owners this coordinator keeps a hint for. */
     final java.util.Set<NodeId> locallyHinted = new java.util.HashSet<>();
+
+    /** @return the consistency of the write's second round: {@link #blind}'s or {@link #change}'s */
+    io.ringkv.api.Consistency secondRound() {
+        return blind != null ? blind : change;
+    }
 
     /**
      * @param versioned the client's write, whose version the callback gets

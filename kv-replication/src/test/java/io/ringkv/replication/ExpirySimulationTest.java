@@ -332,9 +332,7 @@ class ExpirySimulationTest {
         NodeId outside = outside(cluster, replicas);
         NodeId first = replicas.get(0).id();
         assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
-        TestCluster.Outcome<Changed> changed = new TestCluster.Outcome<>();
-        cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS,
-            QUORUM, changedInto(changed));
+        TestCluster.Outcome<Changed> changed = startChangeOfK(cluster, outside);
         // the read reaches the replicas at 20 ms and is answered by 40 ms; the change reaches the first at 60 ms
         TestCluster.Outcome<Version> deleted = new TestCluster.Outcome<>();
         cluster.sim.schedule(30 * MS, () -> cluster.coordinator(first).delete(Key.utf8("k"), null, QUORUM,
@@ -373,9 +371,7 @@ class ExpirySimulationTest {
         NodeId third = replicas.get(2).id();
         assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
         long started = cluster.sim.now();
-        TestCluster.Outcome<Changed> changed = new TestCluster.Outcome<>();
-        cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS,
-            QUORUM, changedInto(changed));
+        TestCluster.Outcome<Changed> changed = startChangeOfK(cluster, outside);
         TestCluster.Outcome<Version> deleted = new TestCluster.Outcome<>();
         cluster.sim.schedule(30 * MS, () -> {
             cluster.sim.network().block(second, first);
@@ -411,9 +407,7 @@ class ExpirySimulationTest {
         assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
         cluster.forcesSlowNanos = 1_500 * MS;
         cluster.slowForces.add(first);
-        TestCluster.Outcome<Changed> changed = new TestCluster.Outcome<>();
-        cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS,
-            QUORUM, changedInto(changed));
+        TestCluster.Outcome<Changed> changed = startChangeOfK(cluster, outside);
         TestCluster.Outcome<Version> deleted = new TestCluster.Outcome<>();
         // the change reaches the first at 60 ms, the DEL (from the second at 45 ms) just after
         cluster.sim.schedule(45 * MS, () -> cluster.coordinator(second).delete(Key.utf8("k"), null, QUORUM,
@@ -516,9 +510,7 @@ class ExpirySimulationTest {
         NodeId first = replicas.get(0).id();
         NodeId second = replicas.get(1).id();
         assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
-        TestCluster.Outcome<Changed> changed = new TestCluster.Outcome<>();
-        cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS,
-            QUORUM, changedInto(changed));
+        TestCluster.Outcome<Changed> changed = startChangeOfK(cluster, outside);
         TestCluster.Outcome<Version> written = new TestCluster.Outcome<>();
         cluster.sim.schedule(latencyMillis * 3 / 2 * MS, () -> {
             cluster.sim.network().block(second, first);
@@ -623,6 +615,14 @@ class ExpirySimulationTest {
     /** @return a node that is not one of {@code replicas}: it hands its writes of k to the first of them */
     private static NodeId outside(TestCluster cluster, io.ringkv.ring.PreferenceList replicas) {
         return cluster.ids.stream().filter(id -> !replicas.contains(id)).findFirst().orElseThrow();
+    }
+
+    /** @return the outcome of an EXPIRE k 100 s through {@code via} at QUORUM, sent now and answered later */
+    private static TestCluster.Outcome<Changed> startChangeOfK(TestCluster cluster, NodeId via) {
+        TestCluster.Outcome<Changed> changed = new TestCluster.Outcome<>();
+        cluster.coordinator(via).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS, QUORUM,
+            changedInto(changed));
+        return changed;
     }
 
     private static ExpiryCallback changedInto(TestCluster.Outcome<Changed> outcome) {
