@@ -33,18 +33,16 @@ final class Workload {
     private final History history;
     private final Supplier<List<Integer>> targets;
     private final List<String> acknowledgedKeys = new ArrayList<>();
-    /** EXPIREs sent to race a DEL, and those answered with a number (0 or 1). */
-    private final AtomicLong expiresSent = new AtomicLong();
-    private final AtomicLong expiresAnswered = new AtomicLong();
-    /** Each EXPIRE that raced a DEL, by key: for the report, beside an anomaly of that key. */
+    /** Each EXPIRE sent to race a DEL, by key: counted, and for the report beside an anomaly of that key. */
     private final java.util.Map<String, ExpireRace> expireRaces = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * An EXPIRE sent to race a DEL.
      *
+     * @param answered whether it answered with a number (0 or 1), not an error or nothing
      * @param answer what it answered ({@code 1}, {@code 0}, an error), or why none came
      */
-    record ExpireRace(int node, long sentNanos, long answeredNanos, String answer) {
+    record ExpireRace(int node, long sentNanos, long answeredNanos, boolean answered, String answer) {
     }
 
     /** @param targets the nodes clients send to now (1-based, never empty); client c uses the c-th modulo size */
@@ -75,7 +73,7 @@ final class Workload {
 
     /** @return EXPIREs sent to race a DEL, and those answered with 0 or 1 (not an error) */
     long[] racedExpires() {
-        return new long[] {expiresSent.get(), expiresAnswered.get()};
+        return new long[] {expireRaces.size(), expireRaces.values().stream().filter(ExpireRace::answered).count()};
     }
 
     /** One client: a connection to its node, reopened after every failure. */
@@ -189,7 +187,6 @@ final class Workload {
                     other.send("EXPIRE", key, "3600");
                     other.flush();
                     sent = true;
-                    expiresSent.incrementAndGet();
                 } catch (IOException e) {
                     closeRacer();
                 }
@@ -197,20 +194,17 @@ final class Workload {
             int through = racerNode;
             delete(key);
             if (sent) {
+                boolean answered = false;
                 String answer;
                 try {
                     RespClient.Reply reply = other.read();
-                    if (reply instanceof RespClient.Text(String text)) {
-                        expiresAnswered.incrementAndGet();
-                        answer = text;
-                    } else {
-                        answer = reply.toString();
-                    }
+                    answered = reply instanceof RespClient.Text;
+                    answer = reply instanceof RespClient.Text(String text) ? text : reply.toString();
                 } catch (IOException | RuntimeException e) {
                     closeRacer();
                     answer = "no answer: " + e.getMessage();
                 }
-                expireRaces.put(key, new ExpireRace(through, sentNanos, System.nanoTime(), answer));
+                expireRaces.put(key, new ExpireRace(through, sentNanos, System.nanoTime(), answered, answer));
             }
         }
 

@@ -66,11 +66,9 @@ final class Autoscaler implements Runnable {
     private String lastProblem = "";
     private final LeftoverCleanups cleanups;
     /**
-     * A node that exited while leaving, with a status other than 0 (killed, failed): it still holds ranges no other
-     * node may have, so the autoscaler takes no step until the operator has seen to it.
+     * The slot of a node that exited while leaving and still holds ranges no other node may have (killed, failed), or
+     * 0: the autoscaler takes no step until the cluster no longer holds it.
      */
-    private volatile String stranded;
-    /** The slot of the {@link #stranded} node, or 0. */
     private int strandedSlot;
     /** Starts that failed in a row (the node exited while joining); 0 after a join succeeds. */
     private int failedJoins;
@@ -136,7 +134,7 @@ final class Autoscaler implements Runnable {
         if (members != running.size() || ClusterInfo.number(signals, "autoscale_moving") == 1) {
             return;
         }
-        if (stranded != null && !strandedResolved(running)) {
+        if (strandedSlot != 0 && !strandedResolved(running)) {
             // said once, when it happened
             return;
         }
@@ -180,7 +178,7 @@ final class Autoscaler implements Runnable {
     }
 
     /**
-     * While a node that exited before it left is {@link #stranded}: asks a running node whether the cluster still
+     * While a node that exited before it left is stranded ({@link #strandedSlot}): asks a running node whether the cluster still
      * holds it. Once an operator removed it ({@code ringkv removenode}), or it finished leaving after being started
      * by hand, it holds no ranges the cluster needs, and the autoscaler takes steps again (its data directory is
      * still kept, and its slot not reused).
@@ -191,7 +189,7 @@ final class Autoscaler implements Runnable {
         int asked = running.getFirst();
         ClusterInfo view = ClusterInfo.parse(AdminClient.call("127.0.0.1", nodes.clientPort(asked),
             List.of("INFO", "cluster")).text());
-        if (view.fields().get("cluster_self") == null || view.loading()) {
+        if (!view.knowsMembers()) {
             return false;
         }
         Map<String, String> row = view.node("node" + strandedSlot);
@@ -200,7 +198,6 @@ final class Autoscaler implements Runnable {
         }
         say("node" + strandedSlot + (row == null ? " is no longer listed by node" + asked : " is LEFT in the view of"
             + " node" + asked) + ": autoscaling resumes (its data directory is kept; delete it by hand)");
-        stranded = null;
         strandedSlot = 0;
         return true;
     }
@@ -222,12 +219,11 @@ final class Autoscaler implements Runnable {
             }
             if (!joining && !slotRunning && nodes.holdsRanges(slot)) {
                 strandedSlot = slot;
-                stranded = "node" + slot + " exited with status " + nodes.exitStatus(slot) + " before it left the"
+                say("node" + slot + " exited with status " + nodes.exitStatus(slot) + " before it left the"
                     + " cluster: its ranges may be handed over only in part, so its data directory is kept, its slot"
                     + " is not reused, and no node is started or decommissioned until it is removed"
                     + " (ringkv removenode node" + slot + ") or this cluster is started again (which starts it on its"
-                    + " data)";
-                say(stranded);
+                    + " data)");
                 return Outcome.STRANDED;
             }
             if (!joining && !slotRunning && nodes.exitStatus(slot) != 0 && !exitSaid) {

@@ -79,6 +79,14 @@ record ClusterInfo(Map<String, String> fields, List<Map<String, String>> nodes) 
         return fields.getOrDefault(name, fallback);
     }
 
+    /**
+     * @return true when the node named itself and has loaded its view of the cluster: a node still loading may not
+     *     list every member yet, so it says nothing either way of whether one is still a member
+     */
+    boolean knowsMembers() {
+        return fields.get("cluster_self") != null && !loading();
+    }
+
     /** @return true when the node reports that it does not serve clients yet */
     boolean loading() {
         return field("loading", "0").equals("1");

@@ -190,8 +190,7 @@ final class DecommissionCommand implements Command {
             try {
                 ClusterInfo view = ClusterInfo.parse(AdminClient.call(client.substring(0, colon),
                     Integer.parseInt(client.substring(colon + 1)), List.of("INFO", "cluster")).text());
-                if (view.fields().get("cluster_self") == null || view.loading()) {
-                    // a member still loading its view may not list every member yet: it says nothing either way
+                if (!view.knowsMembers()) {
                     said.add(id + " did not say");
                     continue;
                 }
