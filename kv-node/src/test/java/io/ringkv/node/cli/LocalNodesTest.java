@@ -51,8 +51,7 @@ class LocalNodesTest {
         ClusterCommand.LocalNodes nodes = nodes();
         nodes.start(1, true);
         nodes.start(2, true);
-        Path old = Files.createDirectories(dir.resolve("node2"));
-        Files.writeString(old.resolve("records"), "a node that left");
+        Path old = node2Data("a node that left", null);
         started.get(1).exit();
 
         assertEquals(2, nodes.freeSlot());
@@ -68,9 +67,7 @@ class LocalNodesTest {
         ClusterCommand.LocalNodes nodes = nodes();
         nodes.start(1, true);
         nodes.start(2, true);
-        Path kept = Files.createDirectories(dir.resolve("node2"));
-        Files.writeString(kept.resolve("records"), "ranges not yet handed over");
-        Files.writeString(kept.resolve("node.state"), "generation=5\ntokens=1,2,3\n");
+        Path kept = node2Data("ranges not yet handed over", "1,2,3");
         started.get(1).exit(137);
 
         assertEquals(137, nodes.exitStatus(2));
@@ -89,9 +86,7 @@ class LocalNodesTest {
         ClusterCommand.LocalNodes nodes = nodes();
         nodes.start(1, true);
         nodes.start(2, true);
-        Path failed = Files.createDirectories(dir.resolve("node2"));
-        Files.writeString(failed.resolve("node.state"), "generation=5\ntokens=\n");
-        Files.writeString(failed.resolve("records"), "writes to ranges it was about to take");
+        Path failed = node2Data("writes to ranges it was about to take", "");
         started.get(1).exit(1);
 
         assertEquals(false, nodes.holdsRanges(2));
@@ -106,9 +101,7 @@ class LocalNodesTest {
         ClusterCommand.LocalNodes nodes = nodes();
         nodes.start(1, true);
         nodes.start(2, true);
-        Path member = Files.createDirectories(dir.resolve("node2"));
-        Files.writeString(member.resolve("node.state"), "generation=5\ntokens=7,8\n");
-        Files.writeString(member.resolve("records"), "the only copy of some writes");
+        Path member = node2Data("the only copy of some writes", "7,8");
         started.get(1).exit(0);
 
         assertEquals(3, nodes.freeSlot(), "offered the slot of a member");
@@ -126,6 +119,20 @@ class LocalNodesTest {
         assertThrows(IllegalStateException.class, () -> nodes.start(3, true));
         assertEquals(1, started.size(), "started a process after the cluster stopped");
         assertEquals(List.of(), nodes.running());
+    }
+
+    /**
+     * @param tokens what node2's {@code node.state} names ({@code ""} for none: it never joined, or left), or null for
+     *     no such file
+     * @return node2's data directory, holding {@code records}
+     */
+    private Path node2Data(String records, String tokens) throws java.io.IOException {
+        Path data = Files.createDirectories(dir.resolve("node2"));
+        Files.writeString(data.resolve("records"), records);
+        if (tokens != null) {
+            Files.writeString(data.resolve("node.state"), "generation=5\ntokens=" + tokens + "\n");
+        }
+        return data;
     }
 
     /** A process that runs until destroyed or told to exit. */
