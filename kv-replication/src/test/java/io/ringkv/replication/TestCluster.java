@@ -43,6 +43,11 @@ final class TestCluster {
     long forcesSlowNanos = 5_000_000_000L;
     /** Nodes whose hint store fails every force from now on. */
     final java.util.Set<NodeId> failingHintForces = new java.util.HashSet<>();
+    /**
+     * Nodes whose data forces fail for want of space: what their engine applied stays there, unforced, until a force
+     * after they leave the set (a disk that filled, then was given room).
+     */
+    final java.util.Set<NodeId> spacelessForces = new java.util.HashSet<>();
     /** Nodes whose data tasks run 20 ms after they were queued, from now on. */
     final java.util.Set<NodeId> slowTasks = new java.util.HashSet<>();
 
@@ -92,7 +97,16 @@ final class TestCluster {
                 // and a node in slowTasks runs each task of its data 20 ms after it was queued (a busy disk)
                 io.ringkv.sim.LatencyModel tasks = random -> slowTasks.contains(id) ? 20_000_000L
                     : io.ringkv.sim.SimStorageStage.DEFAULT_TASK_LATENCY.sampleNanos(random);
-                stages.put(id, new io.ringkv.sim.SimStorageStage(context, engine, tasks, forces, 10_000));
+                StorageEngine forced = new io.ringkv.sim.ForwardingEngine(engine) {
+                    @Override
+                    public void flush() {
+                        if (spacelessForces.contains(id)) {
+                            throw new io.ringkv.api.KvException(ErrorCode.DISK_FULL, "no space left on device");
+                        }
+                        super.flush();
+                    }
+                };
+                stages.put(id, new io.ringkv.sim.SimStorageStage(context, forced, tasks, forces, 10_000));
                 // a node in failingHintForces fails every force of its hint store (the hints are applied, not durable)
                 StorageEngine hintEngine = new io.ringkv.sim.ForwardingEngine(disk.open(hintStore)) {
                     @Override

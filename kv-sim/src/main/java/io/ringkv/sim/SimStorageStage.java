@@ -21,14 +21,18 @@ import java.util.function.Consumer;
  * A {@link StorageStage} in virtual time, on the node's timers: each task runs after a random latency (so tasks of
  * different tokens reorder, while one token's run in submission order), write completions wait for a simulated
  * force that covers every write run before it (group commit), and a crash drops everything still queued or
- * waiting for its force together with the timers, while the {@link SimDisk} keeps only what was flushed. So every
- * protocol test runs against asynchronous storage with the production stage's guarantees.
+ * waiting for its force together with the timers, while the {@link SimDisk} keeps only what was flushed. A force
+ * that fails for want of space keeps the applied writes waiting, as the node's stage does, and is tried again
+ * {@link #SPACE_RETRY_NANOS} later. So every protocol test runs against asynchronous storage
+ * with the production stage's guarantees.
  */
 public final class SimStorageStage implements StorageStage {
     /** Latencies of the default stage: tasks run 20–200 µs after submission, a force takes 0.2–2 ms. */
     public static final LatencyModel DEFAULT_TASK_LATENCY = LatencyModel.uniform(20_000, 200_000);
     /** @see #DEFAULT_TASK_LATENCY */
     public static final LatencyModel DEFAULT_FORCE_LATENCY = LatencyModel.uniform(200_000, 2_000_000);
+    /** How long after a force failed for want of space the stage forces again for the writes it kept. */
+    public static final long SPACE_RETRY_NANOS = 100_000_000L;
 
     private final StorageEngine engine;
     private final Timers timers;
@@ -39,7 +43,7 @@ public final class SimStorageStage implements StorageStage {
     /** Virtual (node-clock) nanoseconds from now at which each token's last queued task runs, for FIFO order. */
     private final Map<Long, Long> lastRunAt = new HashMap<>();
     /** Completions waiting for the next force, each given that force's failure (null when it succeeded). */
-    private final List<Consumer<KvException>> awaitingForce = new ArrayList<>();
+    private final List<AwaitingForce> awaitingForce = new ArrayList<>();
     private final Set<Long> unforcedTokens = new HashSet<>();
     private final io.ringkv.api.Clock clock;
     private boolean forceScheduled;
@@ -130,12 +134,15 @@ public final class SimStorageStage implements StorageStage {
         KvException finalFailure = failure;
         if (write) {
             unforcedTokens.add(token);
-            awaitingForce.add(forceFailure -> completeAfterForce(finalResult, finalFailure, forceFailure, completion));
+            // an applied write waits through forces that fail for want of space; one that failed itself does not
+            awaitingForce.add(new AwaitingForce(failure == null,
+                forceFailure -> completeAfterForce(finalResult, finalFailure, forceFailure, completion)));
             scheduleForce();
         } else if (range ? !unforcedTokens.isEmpty() : unforcedTokens.contains(token)) {
             // an earlier write of this token (of any, for a scan) is not forced yet: the read must not answer with
             // it before it is; after a failed force nothing else may come to force it, so the read asks for one
-            awaitingForce.add(forceFailure -> completeAfterForce(finalResult, finalFailure, forceFailure, completion));
+            awaitingForce.add(new AwaitingForce(false,
+                forceFailure -> completeAfterForce(finalResult, finalFailure, forceFailure, completion)));
             scheduleForce();
         } else {
             complete(result, failure, completion);
@@ -143,9 +150,13 @@ public final class SimStorageStage implements StorageStage {
     }
 
     private void scheduleForce() {
+        scheduleForce(0);
+    }
+
+    private void scheduleForce(long afterNanos) {
         if (!forceScheduled) {
             forceScheduled = true;
-            timers.schedule(forceLatency.sampleNanos(random), timerId -> force());
+            timers.schedule(afterNanos + forceLatency.sampleNanos(random), timerId -> force());
         }
     }
 
@@ -153,21 +164,38 @@ public final class SimStorageStage implements StorageStage {
         forceScheduled = false;
         forces++;
         KvException forceFailure = null;
+        boolean waitsForSpace = false;
         try {
             engine.flush();
         } catch (RuntimeException | Error e) {
             forceFailure = StorageStage.forceFailure(e);
+            waitsForSpace = StorageStage.forceWaitsForSpace(e);
         }
-        List<Consumer<KvException>> done = new ArrayList<>(awaitingForce);
+        List<AwaitingForce> done = new ArrayList<>(awaitingForce);
         awaitingForce.clear();
         if (forceFailure == null) {
             // as the node's stage: a failed force leaves its writes unforced, and reads of them wait for (and fail
             // with) the next force, so a read never answers with what a crash could still take back
             unforcedTokens.clear();
         }
-        for (Consumer<KvException> waiting : done) {
-            waiting.accept(forceFailure);
+        for (AwaitingForce waiting : done) {
+            if (waitsForSpace && waiting.appliedWrite()) {
+                awaitingForce.add(waiting);
+            } else {
+                waiting.completion().accept(forceFailure);
+            }
         }
+        if (!awaitingForce.isEmpty()) {
+            scheduleForce(SPACE_RETRY_NANOS);
+        }
+    }
+
+    /**
+     * A completion waiting for a force.
+     *
+     * @param appliedWrite a write task that ran without failing: it waits through forces that fail for want of space
+     */
+    private record AwaitingForce(boolean appliedWrite, Consumer<KvException> completion) {
     }
 
     private <T> void completeAfterForce(T result, KvException failure, KvException forceFailure,

@@ -2,6 +2,7 @@ package io.ringkv.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
@@ -25,26 +26,13 @@ class SimStorageStageTest {
     void afterAFailedForceAReadOfTheWriteWaitsForAForceAndNeverAnswersWhatACrashCouldTakeBack() {
         Simulation sim = new Simulation(1);
         boolean[] failing = {true};
-        SimNode<SimStorageStage> node = sim.addNode(NODE, (context, disk) -> new SimStorageStage(context,
-            new ForwardingEngine(disk.open(EngineConfig.of(Path.of("sim"), "data"))) {
-                @Override
-                public void flush() {
-                    if (failing[0]) {
-                        throw new KvException(ErrorCode.STORAGE_FAILURE, "the device failed the flush");
-                    }
-                    super.flush();
-                }
-            }));
+        SimNode<SimStorageStage> node = nodeWhoseForcesFail(sim, ErrorCode.STORAGE_FAILURE, failing);
         List<String> outcomes = new ArrayList<>();
-        node.instance().write(TOKEN, engine -> {
-            engine.put(TOKEN, KEY, new byte[] {1}, new byte[] {2});
-            return null;
-        }, (result, failure) -> outcomes.add("write " + (failure == null ? "ok" : failure.code())));
+        writeK(node, outcomes);
         sim.runFor(100 * MS);
         assertEquals(List.of("write STORAGE_FAILURE"), outcomes);
         // the value is applied and not durable: a read must not answer with it while the forces fail
-        node.instance().read(TOKEN, engine -> engine.get(TOKEN, KEY), (StorageRecord result, KvException failure) ->
-            outcomes.add("read " + (failure == null ? (result == null ? "nothing" : "value") : failure.code())));
+        readK(node, outcomes);
         sim.runFor(100 * MS);
         assertEquals(List.of("write STORAGE_FAILURE", "read STORAGE_FAILURE"), outcomes);
         // once a force succeeds the value is durable, and a read answers with it
@@ -53,6 +41,58 @@ class SimStorageStageTest {
         node.instance().read(TOKEN, engine -> engine.get(TOKEN, KEY), (result, failure) -> read[0] = result);
         sim.runFor(100 * MS);
         assertNotNull(read[0], "the read waited for a force that succeeded");
+        StorageRecord afterCrash = readAfterACrash(sim);
+        assertNotNull(afterCrash, "what a read answered survives a crash");
+    }
+
+    @Test
+    void aWriteWhoseForceFailedForWantOfSpaceWaitsForAForceThatSucceedsWithoutAnotherWrite() {
+        Simulation sim = new Simulation(1);
+        boolean[] full = {true};
+        SimNode<SimStorageStage> node = nodeWhoseForcesFail(sim, ErrorCode.DISK_FULL, full);
+        List<String> outcomes = new ArrayList<>();
+        writeK(node, outcomes);
+        sim.runFor(1_000 * MS);
+        long forces = node.instance().forces();
+        assertTrue(forces >= 5, "forced again while the write waited: " + forces);
+        readK(node, outcomes);
+        sim.runFor(300 * MS);
+        assertEquals(List.of("read STORAGE_FAILURE"), outcomes, "the write waits; a read of it fails with the force");
+        full[0] = false;
+        sim.runFor(300 * MS);
+        assertEquals(List.of("read STORAGE_FAILURE", "write ok"), outcomes);
+        StorageRecord afterCrash = readAfterACrash(sim);
+        assertNotNull(afterCrash, "the write acknowledged survives a crash");
+    }
+
+    /** A node whose stage's forces fail with {@code code} while {@code failing[0]} is set. */
+    private static SimNode<SimStorageStage> nodeWhoseForcesFail(Simulation sim, ErrorCode code, boolean[] failing) {
+        return sim.addNode(NODE, (context, disk) -> new SimStorageStage(context,
+            new ForwardingEngine(disk.open(EngineConfig.of(Path.of("sim"), "data"))) {
+                @Override
+                public void flush() {
+                    if (failing[0]) {
+                        throw new KvException(code, "the device failed the flush");
+                    }
+                    super.flush();
+                }
+            }));
+    }
+
+    private static void writeK(SimNode<SimStorageStage> node, List<String> outcomes) {
+        node.instance().write(TOKEN, engine -> {
+            engine.put(TOKEN, KEY, new byte[] {1}, new byte[] {2});
+            return null;
+        }, (result, failure) -> outcomes.add("write " + (failure == null ? "ok" : failure.code())));
+    }
+
+    private static void readK(SimNode<SimStorageStage> node, List<String> outcomes) {
+        node.instance().read(TOKEN, engine -> engine.get(TOKEN, KEY), (StorageRecord result, KvException failure) ->
+            outcomes.add("read " + (failure == null ? (result == null ? "nothing" : "value") : failure.code())));
+    }
+
+    /** Crashes and restarts the node, then reads k: @return the record, or null. */
+    private static StorageRecord readAfterACrash(Simulation sim) {
         sim.crash(NODE);
         sim.restart(NODE);
         sim.runFor(10 * MS);
@@ -60,6 +100,6 @@ class SimStorageStageTest {
         sim.<SimStorageStage>node(NODE).instance().read(TOKEN, engine -> engine.get(TOKEN, KEY),
             (result, failure) -> afterCrash[0] = result);
         sim.runFor(100 * MS);
-        assertNotNull(afterCrash[0], "what a read answered survives a crash");
+        return afterCrash[0];
     }
 }

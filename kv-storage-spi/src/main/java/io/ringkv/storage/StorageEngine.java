@@ -77,9 +77,13 @@ public interface StorageEngine extends AutoCloseable {
     }
 
     /**
-     * Makes everything written so far durable (a no-op for volatile engines). A failure here, {@code DISK_FULL}
-     * included, fails the writes it should have covered as a storage failure: they were applied, so they cannot be
-     * reported as "nothing written" (see the storage stage).
+     * Makes everything written so far durable (a no-op for volatile engines).
+     *
+     * @throws io.ringkv.api.KvException with {@code DISK_FULL} only when the engine could not write what was applied
+     *     for want of space and keeps all of it, so that a later flush that succeeds makes it durable: the storage
+     *     stage then holds the writes it should have covered until one does. Any other failure says what was applied
+     *     may be lost (an fsync that failed, say): the stage fails those writes as a storage failure (they were
+     *     applied, so they cannot be reported as "nothing written")
      */
     void flush();
 

@@ -20,8 +20,13 @@ package io.ringkv.storage;
  *       may still change its own state after a submission returned true (anti-entropy's line of waiting sessions
  *       relies on this);</li>
  *   <li>completions run on the protocol thread; a task that throws completes with the failure (a
- *       {@link io.ringkv.api.KvException}; anything else is wrapped as {@code STORAGE_FAILURE}), and a failed
- *       force fails every write task it would have covered;</li>
+ *       {@link io.ringkv.api.KvException}; anything else is wrapped as {@code STORAGE_FAILURE});</li>
+ *   <li>a force that fails for want of space ({@code DISK_FULL} from {@link StorageEngine#flush()}: the engine
+ *       keeps what was applied, and a later force writes it) fails no write: the write tasks it would have covered
+ *       wait for a later force that succeeds, which the stage tries again and again, at once when new writes come and
+ *       after a pause otherwise. A coordinator that heard of such a write as failed would not send it on, and the
+ *       write, applied here, would later become durable here alone. Any other failed force fails every write task
+ *       it would have covered (those waiting from earlier failures for space too): what it lost is unknown;</li>
  *   <li>the stage is bounded: a submission it cannot take is refused at once (the method returns false, nothing
  *       runs and the completion is never called), so the protocol thread never waits.</li>
  * </ul>
@@ -58,10 +63,11 @@ public interface StorageStage {
     <T> boolean write(long token, StorageTask<T> task, StorageCompletion<T> completion);
 
     /**
-     * What a stage reports to the write tasks a failed force would have covered. {@code DISK_FULL} tells a
-     * coordinator that nothing was written, so that another replica may take the write; these writes were applied
-     * and may yet become durable with a later force, so it is reported as a storage failure instead. Anything but a
-     * {@link io.ringkv.api.KvException} is wrapped as one.
+     * What a stage reports to the tasks a failed force fails: every write task it would have covered, unless it
+     * failed for want of space ({@code DISK_FULL}: those writes wait for a later force, see the class comment), and
+     * every read waiting for it. {@code DISK_FULL} would tell a coordinator that nothing was written, so that another
+     * replica may take the write; these writes were applied and may yet become durable with a later force, so it is
+     * reported as a storage failure instead. Anything but a {@link io.ringkv.api.KvException} is wrapped as one.
      */
     static io.ringkv.api.KvException forceFailure(Throwable failure) {
         if (failure instanceof io.ringkv.api.KvException e) {
@@ -72,5 +78,13 @@ public interface StorageStage {
         }
         return new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE,
             "storage force failed: " + failure);
+    }
+
+    /**
+     * @return true when a force failed for want of space only ({@code DISK_FULL} from
+     *     {@link StorageEngine#flush()}): the writes it should have covered stay applied, and wait for a later force
+     */
+    static boolean forceWaitsForSpace(Throwable failure) {
+        return failure instanceof io.ringkv.api.KvException e && e.code() == io.ringkv.api.ErrorCode.DISK_FULL;
     }
 }

@@ -28,7 +28,9 @@ import org.agrona.concurrent.status.AtomicLongPosition;
  * engine once for everything handed to it since its last force and only then hands their completions back (group
  * commit across requests: writes that arrive while a force runs are covered together by the next one). Reads of a
  * token written but not yet forced wait for that force, and scans for the force of every earlier write, so no
- * answer carries data a crash could take back.
+ * answer carries data a crash could take back. A force that fails for want of space keeps the writes it should have
+ * covered (see {@link StorageStage}): the syncer forces again as soon as new writes come, and otherwise after 10 ms,
+ * doubled with each failure in a row up to a second, and acknowledges them with the first force that succeeds.
  *
  * <p>One applier thread runs every task, so one token's tasks (indeed all tasks) run in submission order. The agent
  * is the only submitter; completions are drained by it ({@link #drainCompletions()}) and it is woken when some
@@ -53,6 +55,12 @@ public final class EngineStage implements StorageStage, AutoCloseable {
      */
     private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long METRICS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long the syncer waits before it forces again writes a force failed for want of space, doubled with each
+     * failure in a row up to {@link #MAX_SPACE_RETRY_NANOS}; new writes to force end the wait at once.
+     */
+    private static final long FIRST_SPACE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_SPACE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final StorageEngine engine;
     private final long idleParkNanos;
@@ -74,6 +82,8 @@ public final class EngineStage implements StorageStage, AutoCloseable {
     private final Counter forcedWrites;
     private final Counter refusedCounter;
     private final Counter inFlightGauge;
+    private final Counter awaitingSpaceGauge;
+    private final Counter forcesFailedForSpace;
     // applier thread only
     private final Long2LongHashMap unforcedTokens = new Long2LongHashMap(0);
     /** The last pass that holds a write (a scan waits for its force). */
@@ -90,6 +100,13 @@ public final class EngineStage implements StorageStage, AutoCloseable {
     /** Tasks were submitted since the applier was last woken (when waking at cycle end). */
     private boolean submittedSinceWake;
     private long applierWakes;
+    // syncer thread only
+    /** Applied write tasks whose force failed for want of space: they wait for a force that succeeds. */
+    private final List<Op> awaitingSpace = new ArrayList<>();
+    /** The last pass handed to the syncer: a force that succeeds covers it and every one before. */
+    private long lastHandedPass;
+    private long spaceRetryNanos = FIRST_SPACE_RETRY_NANOS;
+    private long nextSpaceRetryNanos;
 
     /**
      * Starts the stage's threads.
@@ -126,6 +143,12 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         this.inFlightGauge = counters.register(counterPrefix + "_in_flight", "reads and writes in this stage now"
             + " (queued, running or awaiting a force), as of the agent's last completion", CounterKind.GAUGE,
             section);
+        this.awaitingSpaceGauge = counters.register(counterPrefix + "_awaiting_space", "writes applied whose force"
+            + " failed for want of space: they are acknowledged by the first force that succeeds (tried again at"
+            + " least once a second)", CounterKind.GAUGE, section);
+        this.forcesFailedForSpace = counters.register(counterPrefix + "_forces_failed_for_space", "forces that"
+            + " failed for want of space (included in " + counterPrefix + "_forces); the writes they should have"
+            + " covered wait for one that succeeds", CounterKind.COUNTER, section);
         this.engine = engine;
         this.capacity = capacity;
         this.wakeAgent = wakeAgent;
@@ -330,10 +353,11 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         List<Pass> passes = new ArrayList<>();
         while (running) {
             toForce.drain(passes::add);
-            if (passes.isEmpty()) {
+            long untilRetry = nextSpaceRetryNanos - System.nanoTime();
+            if (passes.isEmpty() && (awaitingSpace.isEmpty() || untilRetry > 0)) {
                 syncerParked = true;
                 if (toForce.isEmpty() && running) {
-                    LockSupport.parkNanos(idleParkNanos);
+                    LockSupport.parkNanos(awaitingSpace.isEmpty() ? idleParkNanos : untilRetry);
                 }
                 syncerParked = false;
                 continue;
@@ -343,38 +367,73 @@ public final class EngineStage implements StorageStage, AutoCloseable {
         }
     }
 
-    /** One force for every pass handed over since the last: it covers every write they appended. */
+    /**
+     * One force for every pass handed over since the last, and for the writes waiting for space: it covers every
+     * write they appended.
+     */
     private void force(List<Pass> passes) {
         KvException failure = null;
+        boolean waitsForSpace = false;
         try {
             engine.flush();
         } catch (RuntimeException | Error e) {
             // the writes fail, not the syncer thread: without it no write would ever complete again
             failure = StorageStage.forceFailure(e);
+            waitsForSpace = StorageStage.forceWaitsForSpace(e);
+        }
+        if (!passes.isEmpty()) {
+            lastHandedPass = passes.getLast().number;
         }
         long writes = 0;
+        if (!waitsForSpace) {
+            // forced at last, or failed for another reason: what such a failure lost is unknown
+            for (Op op : awaitingSpace) {
+                fail(op, failure);
+                completed.offer(op);
+                writes++;
+            }
+            awaitingSpace.clear();
+        }
         for (Pass handed : passes) {
             for (Op op : handed.ops) {
+                if (waitsForSpace && op.write && op.failure == null) {
+                    // applied, and kept by the engine for its next force: heard of as failed, its coordinator would
+                    // not send it on, and it would become durable here alone
+                    awaitingSpace.add(op);
+                    continue;
+                }
                 if (op.write) {
                     writes++;
                 }
                 // a read waiting here would answer with data the failed force did not make durable
-                if (failure != null && op.failure == null) {
-                    op.result = null;
-                    op.failure = failure;
-                }
+                fail(op, failure);
                 completed.offer(op);
             }
         }
         forces.incrementRelease();
         forcedWrites.addRelease(writes);
+        if (waitsForSpace) {
+            forcesFailedForSpace.incrementRelease();
+            nextSpaceRetryNanos = System.nanoTime() + spaceRetryNanos;
+            spaceRetryNanos = Math.min(2 * spaceRetryNanos, MAX_SPACE_RETRY_NANOS);
+        } else {
+            spaceRetryNanos = FIRST_SPACE_RETRY_NANOS;
+        }
+        awaitingSpaceGauge.setRelease(awaitingSpace.size());
         if (failure == null) {
             // after a failed force the writes stay unforced (an engine may write them at its next force): reads of
             // their tokens keep waiting for a force that succeeds, and fail with each one that does not
-            forcedPass.setRelease(passes.getLast().number);
+            forcedPass.setRelease(lastHandedPass);
         }
         VarHandle.fullFence();
         wakeAgent.run();
+    }
+
+    private static void fail(Op op, KvException failure) {
+        if (failure != null && op.failure == null) {
+            op.result = null;
+            op.failure = failure;
+        }
     }
 
     @Override

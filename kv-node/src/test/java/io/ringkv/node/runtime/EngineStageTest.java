@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class EngineStageTest {
@@ -179,9 +180,11 @@ class EngineStageTest {
     }
 
     @Test
-    void aForceFailingForAFullDiskFailsTheAppliedWritesAsAStorageFailureNotAsNothingWritten() throws Exception {
-        // DISK_FULL says nothing was written, and a coordinator then hands the write to another replica: a write
-        // applied before its force failed may still become durable here, and would then exist twice
+    void aWriteWhoseForceFailedForWantOfSpaceWaitsForAForceThatSucceedsAndIsThenAcknowledged() throws Exception {
+        // reported failed, the write was not sent on by its coordinator, though the engine kept it and wrote it with
+        // its next force: it became durable on this replica alone
+        AtomicInteger forces = new AtomicInteger();
+        AtomicReference<io.ringkv.api.ErrorCode> failWith = new AtomicReference<>(io.ringkv.api.ErrorCode.DISK_FULL);
         StorageEngine engine = new CountingEngine() {
             @Override
             public void put(long token, Key key, byte[] version, byte[] value) {
@@ -189,23 +192,60 @@ class EngineStageTest {
 
             @Override
             public void flush() {
-                throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.DISK_FULL, "no space left on device");
+                forces.incrementAndGet();
+                io.ringkv.api.ErrorCode code = failWith.get();
+                if (code != null) {
+                    throw new io.ringkv.api.KvException(code, "no space left on device");
+                }
             }
         };
         Key key = Key.of(new byte[] {7});
+        CounterRegistry counters = new CounterRegistry();
         try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 64, () -> { },
-                metrics -> { }, new CounterRegistry())) {
-            io.ringkv.api.KvException[] failure = new io.ringkv.api.KvException[1];
-            await(stage, completion -> stage.write(7, e -> {
+                metrics -> { }, counters)) {
+            AtomicReference<String> written = new AtomicReference<>();
+            assertTrue(stage.write(7, e -> {
                 e.put(7, key, new byte[] {1}, new byte[] {2});
                 return null;
-            }, (result, error) -> {
-                failure[0] = error;
-                completion.complete(result, error);
-            }));
-            assertEquals(io.ringkv.api.ErrorCode.STORAGE_FAILURE, failure[0].code());
+            }, (result, error) -> written.set(error == null ? "written" : error.getMessage())));
+            // no new work comes, yet the stage forces again and again
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (counters.value("test_stage_forces_failed_for_space") < 3 && System.nanoTime() < deadline) {
+                stage.drainCompletions();
+                Thread.sleep(1);
+            }
+            assertTrue(counters.value("test_stage_forces_failed_for_space") >= 3, "forced again");
+            assertEquals(null, written.get(), "the write waits");
+            assertEquals(1, counters.value("test_stage_awaiting_space"));
             assertEquals("storage force failed, after the write was applied: no space left on device",
-                failure[0].getMessage());
+                await(stage, false, 7, key), "a read of its token fails with the force");
+            assertEquals(null, await(stage, false, 8, key), "a read of another token answers");
+            failWith.set(null);
+            while (written.get() == null && System.nanoTime() < deadline) {
+                stage.drainCompletions();
+                Thread.sleep(1);
+            }
+            assertEquals("written", written.get());
+            assertEquals(0, counters.value("test_stage_awaiting_space"));
+            assertEquals(null, await(stage, false, 7, key), "forced, its token reads");
+
+            // another failure after one for want of space: what it lost is unknown, and the waiting writes fail
+            failWith.set(io.ringkv.api.ErrorCode.DISK_FULL);
+            written.set(null);
+            int before = forces.get();
+            assertTrue(stage.write(7, e -> null, (result, error) -> written.set(error == null ? "written"
+                : error.code() + " " + error.getMessage())));
+            while (forces.get() < before + 2 && System.nanoTime() < deadline) {
+                stage.drainCompletions();
+                Thread.sleep(1);
+            }
+            failWith.set(io.ringkv.api.ErrorCode.STORAGE_FAILURE);
+            while (written.get() == null && System.nanoTime() < deadline) {
+                stage.drainCompletions();
+                Thread.sleep(1);
+            }
+            assertEquals("STORAGE_FAILURE no space left on device", written.get());
+            assertEquals(0, counters.value("test_stage_awaiting_space"));
         }
     }
 

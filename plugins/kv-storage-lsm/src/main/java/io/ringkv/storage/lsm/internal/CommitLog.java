@@ -263,11 +263,19 @@ final class CommitLog implements AutoCloseable {
     }
 
     /**
-     * @return the error of a sync whose buffered appends could not be written: they stay buffered. Never
-     *     {@code DISK_FULL}, which says a write stored nothing: these were applied, and are not durable yet.
+     * @return the error of a sync whose buffered appends could not be written: they stay buffered, and the next sync
+     *     writes them again. {@code DISK_FULL} when the file system had no space (a flush's caller, the storage
+     *     stage, then waits for a later flush that succeeds, see {@link io.ringkv.storage.StorageEngine#flush()});
+     *     {@code STORAGE_FAILURE} for any other error, or when the write that failed half-way poisoned the log. Only
+     *     a sync throws it, never a put, where {@code DISK_FULL} would say the write stored nothing.
      */
     private KvException unwritten(IOException cause) {
-        return new KvException(ErrorCode.STORAGE_FAILURE, (DiskSpace.isNoSpace(cause) ? "disk full: " : "")
+        String reason = poisoned;
+        if (reason != null) {
+            return new KvException(ErrorCode.STORAGE_FAILURE, reason, cause);
+        }
+        boolean noSpace = DiskSpace.isNoSpace(cause);
+        return new KvException(noSpace ? ErrorCode.DISK_FULL : ErrorCode.STORAGE_FAILURE, (noSpace ? "disk full: " : "")
             + "writing buffered commit log appends to " + directory + " failed (" + cause.getMessage() + "); they"
             + " stay buffered and the next sync writes them again", cause);
     }

@@ -160,7 +160,7 @@ class DiskFullTest {
                 written = fill(engine);
                 assertTrue(engine.metrics().extra().get("commitlog_write_failures") >= 1);
                 KvException unwritten = assertThrows(KvException.class, engine::flush);
-                assertEquals(ErrorCode.STORAGE_FAILURE, unwritten.code(), unwritten.toString());
+                assertEquals(ErrorCode.DISK_FULL, unwritten.code(), unwritten.toString());
                 assertTrue(unwritten.getMessage().contains("disk full") && unwritten.getMessage().contains("stay"
                     + " buffered"), unwritten.getMessage());
                 disk.resize(64 * MIB);

@@ -241,7 +241,11 @@ public final class RocksDbEngine implements StorageEngine {
         return true;
     }
 
-    /** Syncs the write-ahead log: everything written so far survives a crash of the machine. */
+    /**
+     * Syncs the write-ahead log: everything written so far survives a crash of the machine. A failure is always a
+     * {@code STORAGE_FAILURE}, never {@code DISK_FULL}: that would promise a later flush writes what this one could
+     * not (see {@link StorageEngine#flush()}), and what RocksDB keeps of a log write that failed is its own affair.
+     */
     @Override
     public void flush() {
         lifecycle.readLock().lock();
@@ -249,7 +253,9 @@ public final class RocksDbEngine implements StorageEngine {
             guard.checkOpen();
             db.flushWal(true);
         } catch (RocksDBException e) {
-            throw failure("write-ahead log sync", e);
+            KvException failure = failure("write-ahead log sync", e);
+            throw failure.code() == ErrorCode.DISK_FULL
+                ? new KvException(ErrorCode.STORAGE_FAILURE, failure.getMessage()) : failure;
         } finally {
             lifecycle.readLock().unlock();
         }
