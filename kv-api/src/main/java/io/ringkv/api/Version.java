@@ -33,8 +33,15 @@ import java.util.Objects;
  *     time to live counts from that replica's hybrid clock, which a blind write's {@code timestamp} may pass when it
  *     is stamped after a version from a clock ahead), so every replica holds the same instant. A value past it reads
  *     as absent; a tombstone's is {@link #NEVER}
+ * @param expiryChange true for a change of expiry ({@code EXPIRE}, {@code PERSIST}, {@code GETEX}): the write's value
+ *     is the one its coordinator read (its past), written again with another expiry, so it makes no value of its
+ *     own. Such a version never stands beside a write whose past covers its own past (one that saw everything the
+ *     change saw: a {@code DEL} or {@code SET} made after the value the change read): that write wins, whatever the
+ *     resolver, as if the change came first ({@link #yieldsTo}); otherwise a change racing a {@code DEL} would
+ *     bring the deleted value back wherever the two versions meet (a read, a hint, a repair)
  */
-public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp, long expiresAtMillis) {
+public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp, long expiresAtMillis,
+                      boolean expiryChange) {
     /** The {@link #expiresAtMillis()} of a version that never expires. */
     public static final long NEVER = 0;
 
@@ -57,6 +64,21 @@ public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp, long
     /** A version that never expires. */
     public Version(Dot dot, VectorClock past, HybridTimestamp timestamp) {
         this(dot, past, timestamp, NEVER);
+    }
+
+    /** A version that is not a change of expiry. */
+    public Version(Dot dot, VectorClock past, HybridTimestamp timestamp, long expiresAtMillis) {
+        this(dot, past, timestamp, expiresAtMillis, false);
+    }
+
+    /**
+     * @return true when this is a change of expiry ({@link #expiryChange()}) that {@code other} makes moot: another
+     *     write whose past covers this one's past, and that is not a change of expiry made from the same past (two
+     *     changes of the same read stay siblings, as any two concurrent writes)
+     */
+    public boolean yieldsTo(Version other) {
+        return expiryChange && !dot.equals(other.dot) && other.past.covers(past)
+            && !(other.expiryChange && past.covers(other.past));
     }
 
     /** @return true when this version's value expires at some instant */

@@ -10,12 +10,14 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * clock     := entries:u16 { idLength:u8 id:ASCII counter:i64 updatedMillis:i64 }*
  * version   := dotIdLength:u8 dotId:ASCII dotCounter:i64 past:clock physicalMillis:i64 logical:i32
- *              expiresAtMillis:i64
+ *              expiry:i64           (bits 0-62: expiresAtMillis; bit 63: {@link Version#expiryChange()})
  * context   := 'C' formatVersion:u8(=3) clock latestPhysicalMillis:i64 latestLogical:i32
  * </pre>
  * The version layout itself carries no format number: the wire (the replication schema's version) and the storage
  * record (its format byte) say which layout they hold. Versions stored before expiry existed lack the last field
- * ({@link #readVersionWithoutExpiry}); they never expire. Context format 2 (the clock alone, without the highest
+ * ({@link #readVersionWithoutExpiry}); they never expire. The change-of-expiry bit came later still, in a field no
+ * earlier version set it in (an instant is never negative), so every stored version reads as before; a node of an
+ * earlier build refuses a version with the bit as malformed. Context format 2 (the clock alone, without the highest
  * timestamp of the versions read) is still read, with {@link HybridTimestamp#ZERO} as its timestamp. Context format 1
  * was the vector clock of before dotted version vectors; it is refused with a message that says so.
  * Decoding checks every length and value and fails with {@link ErrorCode#INVALID_ARGUMENT}, never with an
@@ -29,6 +31,8 @@ public final class VersionEncoding {
     private static final byte CLOCK_ONLY_CONTEXT_FORMAT = 2;
     private static final byte PRE_DOT_CONTEXT_FORMAT = 1;
     private static final int MAX_ENTRIES = 0xFFFF;
+    /** The expiry field's top bit: the version is a change of expiry. */
+    private static final long EXPIRY_CHANGE_BIT = Long.MIN_VALUE;
     /** The fewest bytes an entry takes: a one-character id, its counter and its update time. */
     private static final int MIN_ENTRY_BYTES = 1 + 1 + 2 * Long.BYTES;
 
@@ -73,7 +77,7 @@ public final class VersionEncoding {
         writeClock(buffer, version.past());
         buffer.putLong(version.timestamp().physicalMillis());
         buffer.putInt(version.timestamp().logical());
-        buffer.putLong(version.expiresAtMillis());
+        buffer.putLong(version.expiresAtMillis() | (version.expiryChange() ? EXPIRY_CHANGE_BIT : 0));
     }
 
     /** @throws KvException with {@link ErrorCode#INVALID_ARGUMENT} when {@code bytes} is not exactly one version */
@@ -105,8 +109,9 @@ public final class VersionEncoding {
             VectorClock past = readClock(buffer, Long.MAX_VALUE);
             long physical = buffer.getLong();
             int logical = buffer.getInt();
-            long expiresAt = withExpiry ? buffer.getLong() : Version.NEVER;
-            return new Version(dot, past, new HybridTimestamp(physical, logical), expiresAt);
+            long expiry = withExpiry ? buffer.getLong() : Version.NEVER;
+            return new Version(dot, past, new HybridTimestamp(physical, logical), expiry & ~EXPIRY_CHANGE_BIT,
+                (expiry & EXPIRY_CHANGE_BIT) != 0);
         } catch (BufferUnderflowException e) {
             throw malformed("version is truncated");
         }

@@ -70,10 +70,13 @@ class ExpiryTest {
         ByteBuffer old = ByteBuffer.wrap(encoded, 0, encoded.length - Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(version(7, Version.NEVER), VersionEncoding.readVersionWithoutExpiry(old));
         assertFalse(old.hasRemaining());
-        byte[] negative = VersionEncoding.encodeVersion(version);
-        ByteBuffer.wrap(negative).order(ByteOrder.LITTLE_ENDIAN).putLong(negative.length - Long.BYTES, -9);
-        assertEquals(ErrorCode.INVALID_ARGUMENT,
-            assertThrows(KvException.class, () -> VersionEncoding.decodeVersion(negative)).code());
+        // the field's top bit marks a change of expiry; the instant is the other 63 bits
+        byte[] marked = VersionEncoding.encodeVersion(version);
+        ByteBuffer.wrap(marked).order(ByteOrder.LITTLE_ENDIAN).putLong(marked.length - Long.BYTES,
+            123_456 | Long.MIN_VALUE);
+        Version change = VersionEncoding.decodeVersion(marked);
+        assertTrue(change.expiryChange());
+        assertEquals(123_456, change.expiresAtMillis());
     }
 
     @Test

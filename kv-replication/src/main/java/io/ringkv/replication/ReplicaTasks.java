@@ -16,6 +16,7 @@ import io.ringkv.api.Version;
 import io.ringkv.api.Versioned;
 import io.ringkv.replication.internal.ExpiredCopies;
 import io.ringkv.replication.internal.MessageSizes;
+import io.ringkv.replication.internal.MootChanges;
 import io.ringkv.replication.internal.SiblingCodec;
 import io.ringkv.storage.RecordListener;
 import io.ringkv.storage.StorageEngine;
@@ -188,7 +189,9 @@ final class ReplicaTasks {
         // a time to live counts from this replica's clock: a blind write stamped after a version from a clock that ran
         // ahead (an hour, say) takes that stamp for last-write-wins' order, not for how long its value lives
         long expiresAt = value == null ? Version.NEVER : expiry.resolve(timestamp, kept);
-        Version version = new Version(dot, supersedes, stamp, expiresAt);
+        // a change of expiry writes again the value its coordinator read: it yields to any write that saw all it saw
+        Version version = new Version(dot, supersedes, stamp, expiresAt,
+            past != null && expiry.onlyIfLive() && value != null);
         Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
         Stored stored = resolveAndStore(engine, token, key, record, current, List.of(written), settings);
         return new Coordinated(written, stored, supersededLive, pruned);
@@ -263,7 +266,7 @@ final class ReplicaTasks {
                                           SiblingSet current, List<Versioned> incoming, Settings settings) {
         List<Versioned> all = new ArrayList<>(current.versions());
         all.addAll(incoming);
-        SiblingSet resolved = settings.resolver.resolve(ExpiredCopies.collapse(all));
+        SiblingSet resolved = settings.resolver.resolve(MootChanges.drop(ExpiredCopies.collapse(all)));
         // a record in an older format is rewritten even for the same set: peers that stored the set since hold the
         // current format's bytes, which anti-entropy would otherwise find different at every repair
         if (resolved.equals(current) && (held == null || SiblingCodec.isCurrentFormat(held.version()))) {

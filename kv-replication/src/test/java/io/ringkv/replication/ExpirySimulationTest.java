@@ -424,16 +424,13 @@ class ExpirySimulationTest {
             java.util.function.Consumer<TestCluster> unstall) {
         TestCluster cluster = slowLinks(seed);
         io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
-        NodeId outside = outside(cluster, replicas);
         NodeId first = replicas.get(0).id();
         NodeId second = replicas.get(1).id();
         assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
         stall.accept(cluster, first);
-        TestCluster.Outcome<Changed> changed = startChangeOfK(cluster, outside);
-        TestCluster.Outcome<Version> deleted = new TestCluster.Outcome<>();
+        TestCluster.Outcome<Changed> changed = startChangeOfK(cluster, outside(cluster, replicas));
         // the change reaches the first at 60 ms, the DEL (from the second at 45 ms) just after
-        cluster.sim.schedule(45 * MS, () -> cluster.coordinator(second).delete(Key.utf8("k"), null, QUORUM,
-            TestCluster.putInto(deleted)));
+        TestCluster.Outcome<Version> deleted = deleteKThroughTheSecondAt45Ms(cluster, replicas);
         cluster.await(changed);
         cluster.await(deleted);
         assertTrue(deleted.succeeded(), deleted.message);
@@ -445,6 +442,37 @@ class ExpirySimulationTest {
         SiblingSet read = cluster.get(second, "k", ALL).value;
         assertTrue(read.isDeleted(), "the deleted value came back: " + read);
         assertEquals(1, cluster.sim.node(first).counters().value("replication_expiry_changes_settled"));
+        assertEquals(List.of(), cluster.sim.handlerFailures());
+    }
+
+    @Test
+    void aChangeOfExpiryThatReachesTheReplicasOfADeleteOnlyByHintDoesNotBringTheValueBack() {
+        // the first replica coordinates the change cut off from the other two (as one waking from a long pause): no
+        // acknowledgement comes by the request timeout, so no second round runs, and the change reaches the DEL's
+        // replicas later as hints. Stored beside the tombstone, it answered the deleted value again
+        TestCluster cluster = slowLinks(113);
+        io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
+        NodeId first = replicas.get(0).id();
+        assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
+        TestCluster.Outcome<Changed> changed = startChangeOfK(cluster, outside(cluster, replicas));
+        TestCluster.Outcome<Version> deleted = deleteKThroughTheSecondAt45Ms(cluster, replicas);
+        // the change's read is done by 50 ms; its hand-over reaches the first at 60 ms, the DEL would at 65 ms
+        cluster.sim.schedule(50 * MS, () -> cluster.sim.network().partition(List.of(first),
+            List.of(replicas.get(1).id(), replicas.get(2).id())));
+        cluster.sim.schedule(3_000 * MS, () -> cluster.sim.network().heal());
+        cluster.await(changed);
+        cluster.await(deleted);
+        assertTrue(deleted.succeeded(), deleted.message);
+        assertEquals(ErrorCode.TIMEOUT, changed.error, "no replica acknowledged the change: " + changed.message);
+        cluster.sim.runFor(20_000 * MS);
+        assertTrue(cluster.sim.node(first).counters().value("hints_delivered") > 0,
+            "the change reached the others as hints");
+        assertEquals(0, cluster.sim.node(first).counters().value("replication_expiry_changes_settled"));
+        for (int i = 0; i < 3; i++) {
+            NodeId through = replicas.get(i).id();
+            SiblingSet held = cluster.get(through, "k", ALL).value;
+            assertTrue(held.isDeleted(), "the deleted value came back through " + through + ": " + held);
+        }
         assertEquals(List.of(), cluster.sim.handlerFailures());
     }
 
@@ -638,6 +666,15 @@ class ExpirySimulationTest {
     /** @return a node that is not one of {@code replicas}: it hands its writes of k to the first of them */
     private static NodeId outside(TestCluster cluster, io.ringkv.ring.PreferenceList replicas) {
         return cluster.ids.stream().filter(id -> !replicas.contains(id)).findFirst().orElseThrow();
+    }
+
+    /** @return the outcome of a DEL of k at QUORUM through the key's second replica, sent 45 ms from now */
+    private static TestCluster.Outcome<Version> deleteKThroughTheSecondAt45Ms(TestCluster cluster,
+                                                                             io.ringkv.ring.PreferenceList replicas) {
+        TestCluster.Outcome<Version> deleted = new TestCluster.Outcome<>();
+        cluster.sim.schedule(45 * MS, () -> cluster.coordinator(replicas.get(1).id()).delete(Key.utf8("k"), null,
+            QUORUM, TestCluster.putInto(deleted)));
+        return deleted;
     }
 
     /** @return the outcome of an EXPIRE k 100 s through {@code via} at QUORUM, sent now and answered later */
