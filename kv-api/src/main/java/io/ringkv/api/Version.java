@@ -35,10 +35,13 @@ import java.util.Objects;
  *     as absent; a tombstone's is {@link #NEVER}
  * @param expiryChange true for a change of expiry ({@code EXPIRE}, {@code PERSIST}, {@code GETEX}): the write's value
  *     is the one its coordinator read (its past), written again with another expiry, so it makes no value of its
- *     own. Such a version never stands beside a write whose past covers its own past (one that saw everything the
- *     change saw: a {@code DEL} or {@code SET} made after the value the change read): that write wins, whatever the
- *     resolver, as if the change came first ({@link #yieldsTo}); otherwise a change racing a {@code DEL} would
- *     bring the deleted value back wherever the two versions meet (a read, a hint, a repair)
+ *     own. Under the {@code vector-clock} resolver such a version never stands beside a write whose past covers its
+ *     own past (one that saw everything the change saw: a {@code DEL} or {@code SET} made after the value the change
+ *     read): that write wins, as if the change came first ({@link #yieldsTo}); otherwise a change racing a
+ *     {@code DEL} would bring the deleted value back wherever the two versions meet (a read, a hint, a repair).
+ *     Last-write-wins keeps its one total order, by timestamp (a rule beside it would make resolution depend on the
+ *     order versions meet in). A change that deletes ({@code EXPIRE} to an instant passed) is written as a
+ *     tombstone, unmarked: a delete
  */
 public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp, long expiresAtMillis,
                       boolean expiryChange) {

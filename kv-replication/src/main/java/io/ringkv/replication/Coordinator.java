@@ -1573,8 +1573,7 @@ public final class Coordinator implements TimerHandler {
     private SiblingSet resolveAll(PendingRead read) {
         List<Versioned> all = new ArrayList<>();
         read.byReplica.values().forEach(set -> all.addAll(set.versions()));
-        return resolver.resolve(io.ringkv.replication.internal.MootChanges.drop(
-            io.ringkv.replication.internal.ExpiredCopies.collapse(all)));
+        return resolver.resolve(io.ringkv.replication.internal.ExpiredCopies.collapse(all));
     }
 
     /**

@@ -16,7 +16,6 @@ import io.ringkv.api.Version;
 import io.ringkv.api.Versioned;
 import io.ringkv.replication.internal.ExpiredCopies;
 import io.ringkv.replication.internal.MessageSizes;
-import io.ringkv.replication.internal.MootChanges;
 import io.ringkv.replication.internal.SiblingCodec;
 import io.ringkv.storage.RecordListener;
 import io.ringkv.storage.StorageEngine;
@@ -266,7 +265,7 @@ final class ReplicaTasks {
                                           SiblingSet current, List<Versioned> incoming, Settings settings) {
         List<Versioned> all = new ArrayList<>(current.versions());
         all.addAll(incoming);
-        SiblingSet resolved = settings.resolver.resolve(MootChanges.drop(ExpiredCopies.collapse(all)));
+        SiblingSet resolved = settings.resolver.resolve(ExpiredCopies.collapse(all));
         // a record in an older format is rewritten even for the same set: peers that stored the set since hold the
         // current format's bytes, which anti-entropy would otherwise find different at every repair
         if (resolved.equals(current) && (held == null || SiblingCodec.isCurrentFormat(held.version()))) {

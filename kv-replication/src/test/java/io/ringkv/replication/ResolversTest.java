@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class ResolversTest {
     private static final NodeId A = NodeId.of("a");
     private static final NodeId B = NodeId.of("b");
+    private static final NodeId C = NodeId.of("c");
     private final ConflictResolver lww = ConflictResolvers.named("lww");
     private final ConflictResolver vectorClock = ConflictResolvers.named("vector-clock");
 
@@ -102,6 +103,90 @@ class ResolversTest {
             SiblingSet once = resolver.resolve(List.of(x, y, z));
             assertEquals(once, resolver.resolve(once.versions()), resolver.name());
             assertEquals(once, resolver.resolve(List.of(z, y, x)), resolver.name());
+        }
+    }
+
+    /** A change of expiry with dot {@code writer:counter} of the value it read ({@code past}). */
+    private static Versioned change(NodeId writer, long counter, VectorClock past, long millis) {
+        return Versioned.of(new Version(new Dot(writer, counter), past, new HybridTimestamp(millis, 0), 9_000, true),
+            Value.utf8("v"));
+    }
+
+    @Test
+    void underVectorClocksAChangeOfExpiryYieldsToAWriteThatSawAllItRead() {
+        // the value a:1; an EXPIRE through b read it; a DEL through a read it too, stamped earlier
+        Versioned delete = Versioned.tombstone(new Version(new Dot(A, 2), clock(A, 1), new HybridTimestamp(100, 0)));
+        Versioned change = change(B, 1, clock(A, 1), 200);
+        assertEquals(List.of(delete), vectorClock.resolve(List.of(delete, change)).versions());
+        assertEquals(List.of(delete), vectorClock.resolve(List.of(change, delete, change)).versions());
+        // a SET over the DEL makes it moot too
+        Versioned later = write("w", C, 1, clock(A, 2), 150);
+        assertEquals(List.of(later), vectorClock.resolve(List.of(later, change)).versions());
+        // a write that did not see all the change read (c:1 beside a:1) is its sibling, as is a change of one read
+        Versioned changeOfTwo = change(B, 2, clock(A, 1).merge(clock(C, 1)), 200);
+        assertEquals(2, vectorClock.resolve(List.of(delete, changeOfTwo)).size());
+        assertEquals(2, vectorClock.resolve(List.of(change, change(C, 1, clock(A, 1), 300))).size());
+        // last-write-wins keeps its order by timestamp
+        assertEquals(List.of(change), lww.resolve(List.of(delete, change)).versions());
+    }
+
+    @Test
+    void resolutionOfRandomHistoriesWithChangesOfExpiryIsOrderAndGroupingFree() {
+        // each history: writes through three coordinators, each reading a random subset of the versions before it
+        // (its past covers their clocks), a third of them changes of expiry; then the versions are merged in random
+        // orders and groupings, as replicas, hints and repairs meet them, and must resolve to one set
+        java.util.Random random = new java.util.Random(11);
+        NodeId[] writers = {A, B, C};
+        for (int history = 0; history < 500; history++) {
+            List<Versioned> versions = new java.util.ArrayList<>();
+            long[] counters = new long[writers.length];
+            for (int i = 0; i < 8; i++) {
+                VectorClock past = NONE;
+                for (Versioned earlier : versions) {
+                    if (random.nextInt(3) == 0) {
+                        past = past.merge(earlier.version().clock());
+                    }
+                }
+                // as dotted version vectors guarantee: a context that covers a dot covers that write's past too
+                // (the replica that issued a later dot of its node held the write, or a version superseding it)
+                for (boolean grew = true; grew; ) {
+                    grew = false;
+                    for (Versioned earlier : versions) {
+                        if (past.covers(earlier.version().dot()) && !past.covers(earlier.version().clock())) {
+                            past = past.merge(earlier.version().clock());
+                            grew = true;
+                        }
+                    }
+                }
+                int w = random.nextInt(writers.length);
+                counters[w] = Math.max(counters[w], past.counter(writers[w])) + 1;
+                long millis = random.nextInt(1_000);
+                boolean isChange = !past.equals(NONE) && random.nextInt(3) == 0;
+                versions.add(isChange ? change(writers[w], counters[w], past, millis)
+                    : random.nextInt(4) == 0 ? Versioned.tombstone(new Version(new Dot(writers[w], counters[w]), past,
+                        new HybridTimestamp(millis, 0))) : write("x" + i, writers[w], counters[w], past, millis));
+            }
+            for (ConflictResolver resolver : List.of(vectorClock, lww)) {
+                SiblingSet all = resolver.resolve(versions);
+                for (int order = 0; order < 10; order++) {
+                    List<Versioned> shuffled = new java.util.ArrayList<>(versions);
+                    java.util.Collections.shuffle(shuffled, random);
+                    // folded one version at a time, as a replica receiving them one by one stores them
+                    SiblingSet folded = new SiblingSet(List.of());
+                    for (Versioned next : shuffled) {
+                        List<Versioned> merged = new java.util.ArrayList<>(folded.versions());
+                        merged.add(next);
+                        folded = resolver.resolve(merged);
+                    }
+                    assertEquals(all, folded, resolver.name() + ", history " + history + ": " + versions);
+                    // and in two groups resolved apart, as two replicas whose sets a repair then merges
+                    int cut = random.nextInt(shuffled.size() + 1);
+                    List<Versioned> both = new java.util.ArrayList<>(resolver.resolve(shuffled.subList(0, cut))
+                        .versions());
+                    both.addAll(resolver.resolve(shuffled.subList(cut, shuffled.size())).versions());
+                    assertEquals(all, resolver.resolve(both), resolver.name() + ", history " + history);
+                }
+            }
         }
     }
 

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * force that covers every write run before it (group commit), and a crash drops everything still queued or
  * waiting for its force together with the timers, while the {@link SimDisk} keeps only what was flushed. A force
  * that fails for want of space keeps the applied writes waiting, as the node's stage does, and is tried again
- * {@link #SPACE_RETRY_NANOS} later. So every protocol test runs against asynchronous storage
+ * {@link #SPACE_RETRY_NANOS} later, or with the next task that waits for a force. So every protocol test runs against asynchronous storage
  * with the production stage's guarantees.
  */
 public final class SimStorageStage implements StorageStage {
@@ -150,13 +150,9 @@ public final class SimStorageStage implements StorageStage {
     }
 
     private void scheduleForce() {
-        scheduleForce(0);
-    }
-
-    private void scheduleForce(long afterNanos) {
         if (!forceScheduled) {
             forceScheduled = true;
-            timers.schedule(afterNanos + forceLatency.sampleNanos(random), timerId -> force());
+            timers.schedule(forceLatency.sampleNanos(random), timerId -> force());
         }
     }
 
@@ -186,7 +182,8 @@ public final class SimStorageStage implements StorageStage {
             }
         }
         if (!awaitingForce.isEmpty()) {
-            scheduleForce(SPACE_RETRY_NANOS);
+            // as the node's stage: tried again after a pause, or at once with the next task that waits for a force
+            timers.schedule(SPACE_RETRY_NANOS, timerId -> scheduleForce());
         }
     }
 

@@ -9,9 +9,13 @@ import java.util.List;
 
 /**
  * {@code vector-clock}, with dotted version vectors: a version is dropped exactly when another version's past
- * covers its dot (a write whose client saw it); every other version survives as a sibling. Two writes with the same
- * context, through one coordinator or two, have distinct dots that neither past covers, so both survive. The
- * survivors are the maximal elements of the union, which makes resolution idempotent, commutative and associative.
+ * covers its dot (a write whose client saw it), or when it is a change of expiry another version's past makes moot
+ * ({@link io.ringkv.api.Version#yieldsTo}: a write that saw all the change read, such as a {@code DEL} racing an
+ * {@code EXPIRE}); every other version survives as a sibling. Two writes with the same context, through one
+ * coordinator or two, have distinct dots that neither past covers, so both survive. Both relations together order
+ * versions strictly and transitively (a version that supersedes or makes moot one that makes another moot covers
+ * that one's past too), and the survivors are the maximal elements of the union, which makes resolution
+ * idempotent, commutative and associative; {@code ResolversTest} checks that over random histories.
  */
 public final class VectorClockResolver implements ConflictResolver {
     /** The name clusters choose this resolver by. */
@@ -43,7 +47,7 @@ public final class VectorClockResolver implements ConflictResolver {
 
     private static boolean isDominated(Versioned candidate, List<Versioned> all) {
         for (Versioned other : all) {
-            if (candidate.version().isSupersededBy(other.version())) {
+            if (candidate.version().isSupersededBy(other.version()) || candidate.version().yieldsTo(other.version())) {
                 return true;
             }
         }

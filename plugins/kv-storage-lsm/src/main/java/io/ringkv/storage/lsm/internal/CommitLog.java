@@ -29,9 +29,11 @@ import java.util.zip.CRC32C;
  * it. Concurrent writers waiting for durability share one fsync (group commit).
  *
  * <p>A buffer write that fails (a full disk) is cut off the segment and its records stay buffered: the sync that
- * ran it fails with {@code STORAGE_FAILURE} without poisoning the log (unless the partial write could not be cut off
- * either: then nothing written after it could be replayed, and the log is poisoned), appends are refused
- * while the buffer has no room, and the next sync writes the records again.
+ * ran it fails without poisoning the log, with {@code DISK_FULL} when the file system had no space (the records are
+ * applied and kept: a later sync that succeeds makes them durable) and {@code STORAGE_FAILURE} for any other error
+ * (unless the partial write could not be cut off either: then nothing written after it could be replayed, the log is
+ * poisoned, and the sync fails with {@code STORAGE_FAILURE}), appends are refused while the buffer has no room, and
+ * the next sync writes the records again.
  *
  * <p>A failed fsync poisons the log: on Linux the kernel drops the dirty pages it could not write and reports the
  * error once, so a later fsync succeeds without the lost data. Appends after it, and every wait for durability,
@@ -426,8 +428,9 @@ final class CommitLog implements AutoCloseable {
     /**
      * One fsync covering every append that finished before it started.
      *
-     * @throws KvException with {@code STORAGE_FAILURE} when the buffered appends could not be
-     *     written (they stay buffered, the log is not poisoned); with {@code STORAGE_FAILURE} when the fsync failed
+     * @throws KvException with {@code DISK_FULL} (no space) or {@code STORAGE_FAILURE} (another error) when the
+     *     buffered appends could not be written (they stay buffered, the log is not poisoned, see {@link #unwritten});
+     *     with {@code STORAGE_FAILURE} when the fsync failed
      */
     private void syncNow() {
         syncLock.lock();

@@ -255,7 +255,7 @@ public final class RocksDbEngine implements StorageEngine {
         } catch (RocksDBException e) {
             KvException failure = failure("write-ahead log sync", e);
             throw failure.code() == ErrorCode.DISK_FULL
-                ? new KvException(ErrorCode.STORAGE_FAILURE, failure.getMessage()) : failure;
+                ? new KvException(ErrorCode.STORAGE_FAILURE, failure.getMessage(), e) : failure;
         } finally {
             lifecycle.readLock().unlock();
         }
