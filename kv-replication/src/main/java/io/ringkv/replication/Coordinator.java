@@ -1273,11 +1273,12 @@ public final class Coordinator implements TimerHandler {
      * answer whichever is stamped later: a deleted value back, or an overwritten one. The change is taken to have come
      * first: that later version is written again over both, with the context of a read of W replicas
      * ({@link #secondRoundRead}) and of those that acknowledged the change beside other versions, before the client
-     * hears that its change was made ({@code GETEX} answers the value it read). Two changes of the same value racing
-     * each other are left as siblings (either's expiry is one a client asked for); when one of them deletes (a time
-     * already past), each may take the other for the later write and write it again, which leaves the two second writes
-     * siblings, as the changes were before. Under last-write-wins a replica keeps only the later stamp, so the version
-     * found is one that already won there.
+     * hears that its change was made ({@code GETEX} answers the value it read). Under vector clocks the resolver
+     * already drops such a change wherever it meets that version ({@link io.ringkv.api.Version#yieldsTo}); this round
+     * settles it on W replicas before the client's answer, and is what settles it under last-write-wins, where a
+     * replica keeps only the later stamp (so the version found is one that already won there). Two changes of the
+     * same value racing each other are left as siblings (either's expiry is one a client asked for); one that deletes
+     * (a time already past) is written as a delete, which the other yields to under vector clocks.
      */
     private void settleChange(PendingWrite write) {
         Versioned change = write.versioned;
