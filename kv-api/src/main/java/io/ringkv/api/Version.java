@@ -48,8 +48,13 @@ public record Version(Dot dot, VectorClock past, HybridTimestamp timestamp, long
     /** The {@link #expiresAtMillis()} of a version that never expires. */
     public static final long NEVER = 0;
 
-    /** Highest timestamp last; equal timestamps ordered by writer id; then by dot counter for totality. */
+    /**
+     * Highest timestamp last; at equal timestamps a change of expiry first (it is stamped one tick after what it read,
+     * so a write that saw the same value and drew the same stamp still wins over it); then by writer id; then by dot
+     * counter for totality.
+     */
     public static final Comparator<Version> LWW_ORDER = Comparator.comparing(Version::timestamp)
+        .thenComparing(v -> !v.expiryChange())
         .thenComparing(Version::writer)
         .thenComparingLong(v -> v.dot().counter());
 

@@ -491,7 +491,8 @@ public final class Coordinator implements TimerHandler {
                 + " within the timeout (its storage is slow); it may still be written");
         });
         long now = context.clock().wallClockMillis();
-        local.coordinate(token, key, value, expiry, past(causalContext), stamp, now, (stamped, failure) -> {
+        local.coordinate(token, key, value, expiry, past(causalContext),
+            causalContext == null ? null : causalContext.latest(), stamp, now, (stamped, failure) -> {
             boolean answered = timedOut[0];
             context.timers().cancel(localTimer);
             if (failure != null) {
@@ -1273,12 +1274,12 @@ public final class Coordinator implements TimerHandler {
      * answer whichever is stamped later: a deleted value back, or an overwritten one. The change is taken to have come
      * first: that later version is written again over both, with the context of a read of W replicas
      * ({@link #secondRoundRead}) and of those that acknowledged the change beside other versions, before the client
-     * hears that its change was made ({@code GETEX} answers the value it read). Under vector clocks the resolver
-     * already drops such a change wherever it meets that version ({@link io.ringkv.api.Version#yieldsTo}); this round
-     * settles it on W replicas before the client's answer, and is what settles it under last-write-wins, where a
-     * replica keeps only the later stamp (so the version found is one that already won there). Two changes of the
-     * same value racing each other are left as siblings (either's expiry is one a client asked for); one that deletes
-     * (a time already past) is written as a delete, which the other yields to under vector clocks.
+     * hears that its change was made ({@code GETEX} answers the value it read). Wherever the change meets that
+     * version, the vector-clock resolver drops it ({@link io.ringkv.api.Version#yieldsTo}) and last-write-wins orders
+     * it first (it is stamped one tick after what it read); this round settles it on W replicas before the client's
+     * answer (under last-write-wins a replica keeps only one version, so the one found already won there). Two
+     * changes of the same value racing each other are left as siblings (either's expiry is one a client asked for);
+     * one that deletes (a time already past) is written as a delete, which the other yields to under vector clocks.
      */
     private void settleChange(PendingWrite write) {
         Versioned change = write.versioned;

@@ -185,7 +185,8 @@ public final class Replica {
      *     full); all counted
      */
     void coordinate(long token, Key key, Value value, io.ringkv.api.Expiry expiry, VectorClock past,
-                    HybridTimestamp timestamp, long nowMillis, StorageCompletion<ReplicaTasks.Coordinated> done) {
+                    HybridTimestamp readLatest, HybridTimestamp timestamp, long nowMillis,
+                    StorageCompletion<ReplicaTasks.Coordinated> done) {
         long counter;
         try {
             counter = Math.addExact(dotFloor, ++reserved);
@@ -196,7 +197,7 @@ public final class Replica {
             return;
         }
         boolean queued = stage.write(token,
-            engine -> ReplicaTasks.coordinate(engine, token, key, value, expiry, past, timestamp, nowMillis, self,
+            engine -> ReplicaTasks.coordinate(engine, token, key, value, expiry, past, readLatest, timestamp, nowMillis, self,
                 counter, settings),
             (coordinated, failure) -> {
                 if (failure != null) {

@@ -143,8 +143,8 @@ final class ReplicaTasks {
      *     or {@code STORAGE_FAILURE} from the engine; nothing was stored then
      */
     static Coordinated coordinate(StorageEngine engine, long token, Key key, Value value, Expiry expiry,
-                                  VectorClock past, HybridTimestamp timestamp, long nowMillis, NodeId self,
-                                  long reservedCounter, Settings settings) {
+                                  VectorClock past, HybridTimestamp readLatest, HybridTimestamp timestamp,
+                                  long nowMillis, NodeId self, long reservedCounter, Settings settings) {
         StorageRecord record = engine.get(token, key);
         SiblingSet current = decode(record, settings.limits);
         if (past != null) {
@@ -189,8 +189,11 @@ final class ReplicaTasks {
         // ahead (an hour, say) takes that stamp for last-write-wins' order, not for how long its value lives
         long expiresAt = value == null ? Version.NEVER : expiry.resolve(timestamp, kept);
         // a change of expiry writes again the value its coordinator read: it yields to any write that saw all it saw
-        Version version = new Version(dot, supersedes, stamp, expiresAt,
-            past != null && expiry.onlyIfLive() && value != null);
+        boolean change = past != null && expiry.onlyIfLive() && value != null;
+        if (change) {
+            stamp = changeStamp(readLatest, current, supersedes);
+        }
+        Version version = new Version(dot, supersedes, stamp, expiresAt, change);
         Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
         Stored stored = resolveAndStore(engine, token, key, record, current, List.of(written), settings);
         return new Coordinated(written, stored, supersededLive, pruned);
@@ -201,14 +204,38 @@ final class ReplicaTasks {
      * clock runs behind the one that wrote them cannot make the new write lose (the skew safety that reading before
      * writing used to give).
      */
+    /**
+     * A change of expiry makes no value: it is stamped one logical tick after the newest version it replaces (the
+     * latest its read saw, or one held here that its past covers), not by the clock that coordinates it. So every
+     * write that saw the value it read, stamped after that value, orders after the change under last-write-wins (an
+     * equal stamp orders a change first, {@link Version#LWW_ORDER}): a {@code DEL} or {@code SET} racing it wins
+     * wherever the two meet, as if the change came first, even where no second round settled them (its coordinator
+     * cut off, its copies spread by hints or repair); under vector clocks GET answers such a sibling before the
+     * change. The change still wins over all it replaces, and its time to live still counts from its coordinator's
+     * clock ({@code timestamp}).
+     */
+    private static HybridTimestamp changeStamp(HybridTimestamp readLatest, SiblingSet current, VectorClock past) {
+        HybridTimestamp newest = readLatest == null ? HybridTimestamp.ZERO : readLatest;
+        for (Versioned held : current.versions()) {
+            HybridTimestamp stored = held.version().timestamp();
+            if (past.covers(held.version().dot()) && stored.isAfter(newest)) {
+                newest = stored;
+            }
+        }
+        return tick(newest);
+    }
+
+    private static HybridTimestamp tick(HybridTimestamp stored) {
+        return stored.logical() == Integer.MAX_VALUE ? new HybridTimestamp(stored.physicalMillis() + 1, 0)
+            : new HybridTimestamp(stored.physicalMillis(), stored.logical() + 1);
+    }
+
     private static HybridTimestamp after(HybridTimestamp timestamp, SiblingSet current) {
         HybridTimestamp latest = timestamp;
         for (Versioned held : current.versions()) {
             HybridTimestamp stored = held.version().timestamp();
             if (!latest.isAfter(stored)) {
-                latest = stored.logical() == Integer.MAX_VALUE
-                    ? new HybridTimestamp(stored.physicalMillis() + 1, 0)
-                    : new HybridTimestamp(stored.physicalMillis(), stored.logical() + 1);
+                latest = tick(stored);
             }
         }
         return latest;

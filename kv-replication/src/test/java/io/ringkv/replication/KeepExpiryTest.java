@@ -41,7 +41,7 @@ class KeepExpiryTest {
     private static Version keep(List<Versioned> held) {
         try (StorageEngine engine = StorageEngines.open("memory", EngineConfig.of(Path.of("unused"), "data"))) {
             ReplicaTasks.apply(engine, TOKEN, KEY, held, SETTINGS);
-            return ReplicaTasks.coordinate(engine, TOKEN, KEY, Value.utf8("new"), Expiry.KEEP, null,
+            return ReplicaTasks.coordinate(engine, TOKEN, KEY, Value.utf8("new"), Expiry.KEEP, null, null,
                 new HybridTimestamp(3_000, 0), 3_000, SELF, 1, SETTINGS).written().version();
         }
     }

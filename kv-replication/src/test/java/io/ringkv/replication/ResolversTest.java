@@ -131,6 +131,16 @@ class ResolversTest {
     }
 
     @Test
+    void atAnEqualStampLastWriteWinsOrdersAChangeOfExpiryFirst() {
+        // a change is stamped one tick after what it read; a DEL that read the same value may draw the same stamp
+        Versioned delete = Versioned.tombstone(new Version(new Dot(A, 2), clock(A, 1), new HybridTimestamp(100, 1)));
+        Versioned change = Versioned.of(new Version(new Dot(C, 1), clock(A, 1), new HybridTimestamp(100, 1), 9_000,
+            true), Value.utf8("v"));
+        assertEquals(List.of(delete), lww.resolve(List.of(delete, change)).versions(), "though c orders after a");
+        assertEquals(List.of(delete), lww.resolve(List.of(change, delete)).versions());
+    }
+
+    @Test
     void resolutionOfRandomHistoriesWithChangesOfExpiryIsOrderAndGroupingFree() {
         // each history: writes through three coordinators, each reading a random subset of the versions before it
         // (its past covers their clocks), a third of them changes of expiry; then the versions are merged in random

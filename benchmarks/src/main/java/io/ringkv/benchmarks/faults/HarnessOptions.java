@@ -53,8 +53,8 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
           --peer-security M   none (default), key (a cluster key made for the run: every datagram between
                               nodes tagged for its receiver) or encrypted (the key and --peer-encryption)
           --expire-races      half the SET-then-DEL keys also get an EXPIRE through another node, racing the
-                              DEL; vector-clock at QUORUM or ALL only (CI runs it; off by default to keep a
-                              seed's schedule and workload as they were)
+                              DEL; QUORUM or ALL only (CI runs it; off by default to keep a seed's schedule
+                              and workload as they were)
         """.formatted(FaultKind.labels(Set.copyOf(FaultKind.all())));
 
     /** @return the replication factor the nodes run with */
@@ -103,11 +103,6 @@ public record HarnessOptions(long seed, long durationSeconds, int nodes, Set<Fau
         if (values.containsKey("--expire-races") && consistency.equals("ONE")) {
             // with W + W <= N a race is settled only by chance, as the README says: not an anomaly
             throw new IllegalArgumentException("--expire-races needs --consistency QUORUM or ALL (W + W > N)");
-        }
-        if (values.containsKey("--expire-races") && resolver.equals("lww")) {
-            // the later timestamp wins: a change that missed its second round may win over the DEL, as documented
-            throw new IllegalArgumentException("--expire-races needs --resolver vector-clock: under lww a change of"
-                + " expiry stamped after a DEL may win over it (the README's \"Expiry\")");
         }
         Path work = Path.of(values.getOrDefault("--work", "/tmp/ringkv-faults-" + seed)).toAbsolutePath();
         return new HarnessOptions(seed, duration, nodes, FaultKind.parse(values.getOrDefault("--faults", "all")),

@@ -31,9 +31,6 @@ class HarnessOptionsTest {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
             () -> HarnessOptions.parse(new String[] {"--expire-races", "--consistency", "ONE"}));
         assertTrue(refused.getMessage().contains("QUORUM or ALL"), refused.getMessage());
-        IllegalArgumentException lww = assertThrows(IllegalArgumentException.class,
-            () -> HarnessOptions.parse(new String[] {"--expire-races", "--resolver", "lww"}));
-        assertTrue(lww.getMessage().contains("vector-clock"), lww.getMessage());
     }
 
     @Test
