@@ -200,11 +200,6 @@ final class ReplicaTasks {
     }
 
     /**
-     * A blind write is stamped after every version it replaces, so that under last-write-wins a replica whose wall
-     * clock runs behind the one that wrote them cannot make the new write lose (the skew safety that reading before
-     * writing used to give).
-     */
-    /**
      * A change of expiry makes no value: it is stamped one logical tick after the newest version it replaces (the
      * latest its read saw, or one held here that its past covers), not by the clock that coordinates it. So every
      * write that saw the value it read, stamped after that value, orders after the change under last-write-wins (an
@@ -212,7 +207,9 @@ final class ReplicaTasks {
      * wherever the two meet, as if the change came first, even where no second round settled them (its coordinator
      * cut off, its copies spread by hints or repair); under vector clocks GET answers such a sibling before the
      * change. The change still wins over all it replaces, and its time to live still counts from its coordinator's
-     * clock ({@code timestamp}).
+     * clock ({@code timestamp}). Two changes of the same value made one after the other, where the second's read
+     * missed the first and its replica does not hold it (R + W at most N, or a stand-in's acknowledgement), draw the
+     * same stamp and are ordered by writer id, not by when they were made.
      */
     private static HybridTimestamp changeStamp(HybridTimestamp readLatest, SiblingSet current, VectorClock past) {
         HybridTimestamp newest = readLatest == null ? HybridTimestamp.ZERO : readLatest;
@@ -230,6 +227,11 @@ final class ReplicaTasks {
             : new HybridTimestamp(stored.physicalMillis(), stored.logical() + 1);
     }
 
+    /**
+     * A blind write is stamped after every version it replaces, so that under last-write-wins a replica whose wall
+     * clock runs behind the one that wrote them cannot make the new write lose (the skew safety that reading before
+     * writing used to give).
+     */
     private static HybridTimestamp after(HybridTimestamp timestamp, SiblingSet current) {
         HybridTimestamp latest = timestamp;
         for (Versioned held : current.versions()) {
