@@ -164,7 +164,10 @@ final class ReplicaTasks {
         Dot dot = new Dot(self, nextCounter(self, keyHighest, reservedCounter));
         // what the write replaces, as a reader sees it now: an expired value is not there to keep or to report
         boolean supersededLive = false;
+        boolean changedSince = false;
         Versioned newestReplaced = null;
+        // a change of expiry writes again the value its coordinator read: it yields to any write that saw all it saw
+        boolean change = past != null && expiry.onlyIfLive() && value != null;
         // live as a read here would answer now: by this replica's wall clock, which a hybrid timestamp drawn ahead
         // by a peer's clock (up to a minute) is not
         for (Versioned held : current.visibleAt(nowMillis).versions()) {
@@ -172,14 +175,17 @@ final class ReplicaTasks {
                 supersededLive |= !held.isTombstone();
                 // the set is in last-write-wins order: the last one covered is the one GET answers of them
                 newestReplaced = held;
+            } else if (change && !held.isTombstone() && isChangeOfWhatWasRead(held.version(), supersedes)) {
+                changedSince = true;
             }
         }
-        if (expiry.onlyIfLive() && value != null && !supersededLive && !current.isEmpty()
+        if (expiry.onlyIfLive() && value != null && !supersededLive && !changedSince && !current.isEmpty()
             && current.context().clock().covers(supersedes)) {
             // this replica has seen all the client's read saw (it holds it, expired, or a delete superseded it) and
             // none of it lives here now: the value whose expiry the client changes is gone
             // since it was read, and writing it again would bring it back. A replica that has not seen all of it
-            // (it missed the newest write) writes it: what it holds of the key may be older than the value read.
+            // (it missed the newest write) writes it: what it holds of the key may be older than the value read. One
+            // that holds a live change of expiry the read missed holds the value still, in that change.
             return Coordinated.NOTHING;
         }
         // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete
@@ -188,8 +194,6 @@ final class ReplicaTasks {
         // a time to live counts from this replica's clock: a blind write stamped after a version from a clock that ran
         // ahead (an hour, say) takes that stamp for last-write-wins' order, not for how long its value lives
         long expiresAt = value == null ? Version.NEVER : expiry.resolve(timestamp, kept);
-        // a change of expiry writes again the value its coordinator read: it yields to any write that saw all it saw
-        boolean change = past != null && expiry.onlyIfLive() && value != null;
         if (change) {
             stamp = changeStamp(readLatest, current, supersedes);
         }
@@ -207,19 +211,29 @@ final class ReplicaTasks {
      * wherever the two meet, as if the change came first, even where no second round settled them (its coordinator
      * cut off, its copies spread by hints or repair); under vector clocks GET answers such a sibling before the
      * change. The change still wins over all it replaces, and its time to live still counts from its coordinator's
-     * clock ({@code timestamp}). Two changes of the same value made one after the other, where the second's read
-     * missed the first and its replica does not hold it (R + W at most N, or a stand-in's acknowledgement), draw the
-     * same stamp and are ordered by writer id, not by when they were made.
+     * clock ({@code timestamp}). A change of the same value held here that the read missed (R + W at most N, or a
+     * stand-in's acknowledgement) is stamped before this one too, so the two keep the order they were made in; where
+     * the replica does not hold it either, the two draw the same stamp and are ordered by writer id.
      */
     private static HybridTimestamp changeStamp(HybridTimestamp readLatest, SiblingSet current, VectorClock past) {
         HybridTimestamp newest = readLatest == null ? HybridTimestamp.ZERO : readLatest;
         for (Versioned held : current.versions()) {
             HybridTimestamp stored = held.version().timestamp();
-            if (past.covers(held.version().dot()) && stored.isAfter(newest)) {
+            if ((past.covers(held.version().dot()) || isChangeOfWhatWasRead(held.version(), past))
+                && stored.isAfter(newest)) {
                 newest = stored;
             }
         }
         return tick(newest);
+    }
+
+    /**
+     * @return true when {@code held} is a change of expiry of no more than a read covering {@code past} saw: the value
+     *     that read saw, its expiry changed since by a write the read missed. A new change of the same value is
+     *     stamped after it, so that two changes one after the other keep their order
+     */
+    private static boolean isChangeOfWhatWasRead(Version held, VectorClock past) {
+        return held.expiryChange() && past.covers(held.past());
     }
 
     private static HybridTimestamp tick(HybridTimestamp stored) {

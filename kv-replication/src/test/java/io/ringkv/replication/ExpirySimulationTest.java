@@ -483,6 +483,45 @@ class ExpirySimulationTest {
     }
 
     @Test
+    void aChangeOfExpiryCoordinatedByAReplicaHoldingAnEarlierChangeItsReadMissedIsWrittenAfterIt() {
+        // at ONE: an EXPIRE is stored on the first replica alone; a PERSIST through a node outside the replicas reads
+        // from one that lacks it and is handed to the first, which took the value for gone (the EXPIRE covered all the
+        // read saw, and nothing it covered lived there): PERSIST answered 0 on a live key and the expiry stayed
+        Consistency one = new Consistency(3, 1, 1);
+        for (String resolver : List.of("vector-clock", "lww")) {
+            TestCluster cluster = new TestCluster(131, 4, ReplicationConfig.DEFAULT.withResolver(resolver));
+            cluster.sim.network().latency(LatencyModel.fixed(20 * MS));
+            io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
+            NodeId first = replicas.get(0).id();
+            NodeId outside = outside(cluster, replicas);
+            assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
+            cluster.sim.network().partition(List.of(first), List.of(replicas.get(1).id(), replicas.get(2).id()));
+            TestCluster.Outcome<Changed> expired = new TestCluster.Outcome<>();
+            cluster.coordinator(first).changeExpiry(Key.utf8("k"), Expiry.after(100_000), Expiry.Condition.ALWAYS, one,
+                changedInto(expired));
+            cluster.await(expired);
+            assertEquals(new Changed(Value.utf8("v"), true), expired.value, resolver);
+            // the PERSIST's read is answered by the other two; its hand-over reaches the first at 60 ms
+            cluster.sim.network().block(first, outside);
+            TestCluster.Outcome<Changed> persisted = new TestCluster.Outcome<>();
+            cluster.coordinator(outside).changeExpiry(Key.utf8("k"), Expiry.NONE, Expiry.Condition.ALWAYS, one,
+                changedInto(persisted));
+            cluster.sim.schedule(50 * MS, () -> cluster.sim.network().heal().partition(List.of(first),
+                List.of(replicas.get(1).id(), replicas.get(2).id())));
+            cluster.await(persisted);
+            assertEquals(new Changed(Value.utf8("v"), true), persisted.value, resolver + ": " + persisted.message);
+            cluster.sim.network().heal();
+            cluster.sim.runFor(10_000 * MS);
+            SiblingSet read = cluster.get(replicas.get(1).id(), "k", ALL).value;
+            // GET answers the newest version: the PERSIST's
+            assertEquals(Value.utf8("v"), read.versions().getLast().value(), resolver + ": " + read);
+            assertEquals(Version.NEVER, read.versions().getLast().version().expiresAtMillis(),
+                resolver + ": GET answers the EXPIRE made before the PERSIST: " + read);
+            assertEquals(List.of(), cluster.sim.handlerFailures());
+        }
+    }
+
+    @Test
     void aChangeOfExpiryRacingASetThroughAnotherReplicaDoesNotBringTheOldValueBack() {
         assertEquals(Value.utf8("v2"), raceAChangeOfExpiryWith(97, Value.utf8("v2"), 20),
             "the overwritten value came back");
