@@ -175,7 +175,8 @@ final class ReplicaTasks {
                 supersededLive |= !held.isTombstone();
                 // the set is in last-write-wins order: the last one covered is the one GET answers of them
                 newestReplaced = held;
-            } else if (change && !held.isTombstone() && isChangeOfWhatWasRead(held.version(), supersedes)) {
+            } else if (change && !held.isTombstone() && value.equals(held.value())
+                && isChangeOfWhatWasRead(held.version(), supersedes)) {
                 changedSince = true;
             }
         }
@@ -185,7 +186,7 @@ final class ReplicaTasks {
             // none of it lives here now: the value whose expiry the client changes is gone
             // since it was read, and writing it again would bring it back. A replica that has not seen all of it
             // (it missed the newest write) writes it: what it holds of the key may be older than the value read. One
-            // that holds a live change of expiry the read missed holds the value still, in that change.
+            // that holds a live change of expiry of this value that the read missed holds the value still, in it.
             return Coordinated.NOTHING;
         }
         // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete
@@ -211,16 +212,17 @@ final class ReplicaTasks {
      * wherever the two meet, as if the change came first, even where no second round settled them (its coordinator
      * cut off, its copies spread by hints or repair); under vector clocks GET answers such a sibling before the
      * change. The change still wins over all it replaces, and its time to live still counts from its coordinator's
-     * clock ({@code timestamp}). A change of the same value held here that the read missed (R + W at most N, or a
-     * stand-in's acknowledgement) is stamped before this one too, so the two keep the order they were made in; where
-     * the replica does not hold it either, the two draw the same stamp and are ordered by writer id.
+     * clock ({@code timestamp}). Two changes of the same value made one after the other, where the second's read
+     * missed the first (R + W at most N, or a stand-in's acknowledgement), draw the same stamp and are ordered by
+     * writer id, then by dot counter (so by the order they were made when one replica coordinated both), not by time:
+     * stamping the second after the first would let it win over a {@code DEL} that saw the value and drew the
+     * first's stamp.
      */
     private static HybridTimestamp changeStamp(HybridTimestamp readLatest, SiblingSet current, VectorClock past) {
         HybridTimestamp newest = readLatest == null ? HybridTimestamp.ZERO : readLatest;
         for (Versioned held : current.versions()) {
             HybridTimestamp stored = held.version().timestamp();
-            if ((past.covers(held.version().dot()) || isChangeOfWhatWasRead(held.version(), past))
-                && stored.isAfter(newest)) {
+            if (past.covers(held.version().dot()) && stored.isAfter(newest)) {
                 newest = stored;
             }
         }
@@ -229,8 +231,7 @@ final class ReplicaTasks {
 
     /**
      * @return true when {@code held} is a change of expiry of no more than a read covering {@code past} saw: the value
-     *     that read saw, its expiry changed since by a write the read missed. A new change of the same value is
-     *     stamped after it, so that two changes one after the other keep their order
+     *     that read saw, its expiry changed since by a write the read missed
      */
     private static boolean isChangeOfWhatWasRead(Version held, VectorClock past) {
         return held.expiryChange() && past.covers(held.past());

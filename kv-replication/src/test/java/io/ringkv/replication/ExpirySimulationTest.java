@@ -483,10 +483,11 @@ class ExpirySimulationTest {
     }
 
     @Test
-    void aChangeOfExpiryCoordinatedByAReplicaHoldingAnEarlierChangeItsReadMissedIsWrittenAfterIt() {
+    void aChangeOfExpiryCoordinatedByAReplicaHoldingAnEarlierChangeItsReadMissedIsWritten() {
         // at ONE: an EXPIRE is stored on the first replica alone; a PERSIST through a node outside the replicas reads
         // from one that lacks it and is handed to the first, which took the value for gone (the EXPIRE covered all the
-        // read saw, and nothing it covered lived there): PERSIST answered 0 on a live key and the expiry stayed
+        // read saw, and nothing it covered lived there): PERSIST answered 0 on a live key and the expiry stayed. The
+        // two draw one stamp; coordinated by one replica, they are ordered by their dots, the PERSIST last
         Consistency one = new Consistency(3, 1, 1);
         for (String resolver : List.of("vector-clock", "lww")) {
             TestCluster cluster = new TestCluster(131, 4, ReplicationConfig.DEFAULT.withResolver(resolver));
@@ -513,7 +514,7 @@ class ExpirySimulationTest {
             cluster.sim.network().heal();
             cluster.sim.runFor(10_000 * MS);
             SiblingSet read = cluster.get(replicas.get(1).id(), "k", ALL).value;
-            // GET answers the newest version: the PERSIST's
+            // GET answers the last version: the PERSIST's
             assertEquals(Value.utf8("v"), read.versions().getLast().value(), resolver + ": " + read);
             assertEquals(Version.NEVER, read.versions().getLast().version().expiresAtMillis(),
                 resolver + ": GET answers the EXPIRE made before the PERSIST: " + read);
