@@ -452,8 +452,7 @@ class ExpirySimulationTest {
         // replicas later as hints. Stored beside the tombstone, it answered the deleted value again; under
         // last-write-wins it was stamped after the DEL and won
         for (String resolver : List.of("vector-clock", "lww")) {
-            TestCluster cluster = new TestCluster(113, 4, ReplicationConfig.DEFAULT.withResolver(resolver));
-            cluster.sim.network().latency(LatencyModel.fixed(20 * MS));
+            TestCluster cluster = slowLinks(113, resolver);
             io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
             NodeId first = replicas.get(0).id();
             assertTrue(put(cluster, first, "k", "v", Expiry.NONE, ALL).succeeded());
@@ -490,8 +489,7 @@ class ExpirySimulationTest {
         // two draw one stamp; coordinated by one replica, they are ordered by their dots, the PERSIST last
         Consistency one = new Consistency(3, 1, 1);
         for (String resolver : List.of("vector-clock", "lww")) {
-            TestCluster cluster = new TestCluster(131, 4, ReplicationConfig.DEFAULT.withResolver(resolver));
-            cluster.sim.network().latency(LatencyModel.fixed(20 * MS));
+            TestCluster cluster = slowLinks(131, resolver);
             io.ringkv.ring.PreferenceList replicas = replicasOfK(cluster);
             NodeId first = replicas.get(0).id();
             NodeId outside = outside(cluster, replicas);
@@ -706,7 +704,12 @@ class ExpirySimulationTest {
 
     /** @return four nodes whose messages take 20 ms, so a change of expiry's read and write are far apart */
     private static TestCluster slowLinks(long seed) {
-        TestCluster cluster = new TestCluster(seed, 4, ReplicationConfig.DEFAULT);
+        return slowLinks(seed, ReplicationConfig.DEFAULT.resolver());
+    }
+
+    /** @return four nodes under {@code resolver} whose every message takes 20 ms */
+    private static TestCluster slowLinks(long seed, String resolver) {
+        TestCluster cluster = new TestCluster(seed, 4, ReplicationConfig.DEFAULT.withResolver(resolver));
         cluster.sim.network().latency(LatencyModel.fixed(20 * MS));
         return cluster;
     }
