@@ -197,8 +197,8 @@ public final class Replica {
             return;
         }
         boolean queued = stage.write(token,
-            engine -> ReplicaTasks.coordinate(engine, token, key, value, expiry, past, readLatest, timestamp, nowMillis, self,
-                counter, settings),
+            engine -> ReplicaTasks.coordinate(engine, token, key, value, expiry, past, readLatest, timestamp,
+                nowMillis, self, counter, settings),
             (coordinated, failure) -> {
                 if (failure != null) {
                     refused(failure);

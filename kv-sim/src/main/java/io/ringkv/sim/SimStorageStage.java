@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * force that covers every write run before it (group commit), and a crash drops everything still queued or
  * waiting for its force together with the timers, while the {@link SimDisk} keeps only what was flushed. A force
  * that fails for want of space keeps the applied writes waiting, as the node's stage does, and is tried again
- * {@link #SPACE_RETRY_NANOS} later, or with the next task that waits for a force. So every protocol test runs against asynchronous storage
- * with the production stage's guarantees.
+ * {@link #SPACE_RETRY_NANOS} later, or with the next task that waits for a force. So every protocol test runs
+ * against asynchronous storage with the production stage's guarantees.
  */
 public final class SimStorageStage implements StorageStage {
     /** Latencies of the default stage: tasks run 20–200 µs after submission, a force takes 0.2–2 ms. */
@@ -47,6 +47,8 @@ public final class SimStorageStage implements StorageStage {
     private final Set<Long> unforcedTokens = new HashSet<>();
     private final io.ringkv.api.Clock clock;
     private boolean forceScheduled;
+    /** A force for the writes kept by a force that failed for want of space is due {@link #SPACE_RETRY_NANOS} on. */
+    private boolean spaceRetryScheduled;
     private int queued;
     private long forces;
 
@@ -181,9 +183,14 @@ public final class SimStorageStage implements StorageStage {
                 waiting.completion().accept(forceFailure);
             }
         }
-        if (!awaitingForce.isEmpty()) {
-            // as the node's stage: tried again after a pause, or at once with the next task that waits for a force
-            timers.schedule(SPACE_RETRY_NANOS, timerId -> scheduleForce());
+        if (!awaitingForce.isEmpty() && !spaceRetryScheduled) {
+            // as the node's stage: tried again after a pause, or at once with the next task that waits for a force;
+            // one pause at a time, however many forces fail meanwhile
+            spaceRetryScheduled = true;
+            timers.schedule(SPACE_RETRY_NANOS, timerId -> {
+                spaceRetryScheduled = false;
+                scheduleForce();
+            });
         }
     }
 

@@ -178,8 +178,8 @@ final class Autoscaler implements Runnable {
     }
 
     /**
-     * While a node that exited before it left is stranded ({@link #strandedSlot}): asks a running node whether the cluster still
-     * holds it. Once an operator removed it ({@code ringkv removenode}), or it finished leaving after being started
+     * While a node that exited before it left is stranded ({@link #strandedSlot}): asks a running node whether the
+     * cluster still holds it. Once an operator removed it ({@code ringkv removenode}), or it finished leaving after being started
      * by hand, it holds no ranges the cluster needs, and the autoscaler takes steps again (its data directory is
      * still kept, and its slot not reused).
      *
