@@ -1,0 +1,72 @@
+package io.ringkv.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.ringkv.api.Dot;
+import io.ringkv.api.Expiry;
+import io.ringkv.api.HybridTimestamp;
+import io.ringkv.api.Key;
+import io.ringkv.api.NodeId;
+import io.ringkv.api.Value;
+import io.ringkv.api.VectorClock;
+import io.ringkv.api.Version;
+import io.ringkv.api.Versioned;
+import io.ringkv.ring.Partitioner;
+import io.ringkv.storage.EngineConfig;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageEngines;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A replica coordinating a change of expiry ({@code PERSIST} here) that holds a live change of expiry its read missed
+ * counts the value as living only when that held change holds the value being written: a change of another sibling
+ * of the read says nothing of whether this value still lives.
+ */
+class HeldChangeOfExpiryTest {
+    private static final Key KEY = Key.utf8("k");
+    private static final long TOKEN = Partitioner.token(KEY);
+    private static final NodeId SELF = NodeId.of("c");
+    private static final long NOW = 3_000;
+    private static final ReplicaTasks.Settings SETTINGS = new ReplicaTasks.Settings(
+        ConflictResolvers.named("vector-clock"), ReplicationConfig.DEFAULT.limits(), 4, 16,
+        io.ringkv.storage.RecordListener.NONE);
+
+    /** The read saw siblings "a" (from a:1) and "b" (from b:1); "a" expired here at 1 s, before now. */
+    private static final Versioned EXPIRED_A = Versioned.of(new Version(new Dot(NodeId.of("a"), 1),
+        VectorClock.empty(), new HybridTimestamp(900, 0), 1_000), Value.utf8("a"));
+
+    /** A live change of expiry, made by x after a read of "b" alone, that the PERSIST's read missed. */
+    private static Versioned heldChangeOf(String value) {
+        return Versioned.of(new Version(new Dot(NodeId.of("x"), 1), VectorClock.of(Map.of(NodeId.of("b"), 1L)),
+            new HybridTimestamp(950, 1), Version.NEVER, true), Value.utf8(value));
+    }
+
+    /** PERSIST of "a", its read having covered a:1 and b:1. */
+    private static ReplicaTasks.Coordinated persistA(List<Versioned> held) {
+        try (StorageEngine engine = StorageEngines.open("memory", EngineConfig.of(Path.of("unused"), "data"))) {
+            ReplicaTasks.apply(engine, TOKEN, KEY, held, SETTINGS);
+            VectorClock read = VectorClock.of(Map.of(NodeId.of("a"), 1L, NodeId.of("b"), 1L));
+            return ReplicaTasks.coordinate(engine, TOKEN, KEY, Value.utf8("a"), Expiry.NONE.ofLiveValueOnly(), read,
+                new HybridTimestamp(950, 0), new HybridTimestamp(NOW, 0), NOW, SELF, 1, SETTINGS);
+        }
+    }
+
+    @Test
+    void aHeldChangeOfAnotherSiblingDoesNotBringAnExpiredValueBack() {
+        // "a" is gone here and the held change holds "b": writing "a" again would make it live once more
+        assertSame(ReplicaTasks.Coordinated.NOTHING, persistA(List.of(EXPIRED_A, heldChangeOf("b"))));
+    }
+
+    @Test
+    void aHeldChangeOfTheSameValueCountsAsTheValueLiving() {
+        ReplicaTasks.Coordinated coordinated = persistA(List.of(EXPIRED_A, heldChangeOf("a")));
+        assertNotSame(ReplicaTasks.Coordinated.NOTHING, coordinated);
+        assertEquals(Value.utf8("a"), coordinated.written().value());
+        assertEquals(Version.NEVER, coordinated.written().version().expiresAtMillis());
+    }
+}
