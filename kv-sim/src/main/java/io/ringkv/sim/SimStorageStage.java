@@ -44,6 +44,8 @@ public final class SimStorageStage implements StorageStage {
     private final Map<Long, Long> lastRunAt = new HashMap<>();
     /** Completions waiting for the next force, each given that force's failure (null when it succeeded). */
     private final List<AwaitingForce> awaitingForce = new ArrayList<>();
+    /** Applied writes whose last force failed for want of space. */
+    private int waitingForSpace;
     private final Set<Long> unforcedTokens = new HashSet<>();
     private final io.ringkv.api.Clock clock;
     private boolean forceScheduled;
@@ -122,6 +124,12 @@ public final class SimStorageStage implements StorageStage {
 
     private <T> void run(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write,
                          boolean range) {
+        if (write && waitingForSpace >= capacity / 2) {
+            // as the node's stage: writes waiting for space keep half the stage at most, reads the rest
+            complete(null, new KvException(ErrorCode.DISK_FULL, "no space left for storage: " + waitingForSpace
+                + " writes already wait for space"), completion);
+            return;
+        }
         T result = null;
         KvException failure = null;
         try {
@@ -176,9 +184,11 @@ public final class SimStorageStage implements StorageStage {
             // with) the next force, so a read never answers with what a crash could still take back
             unforcedTokens.clear();
         }
+        waitingForSpace = 0;
         for (AwaitingForce waiting : done) {
             if (waitsForSpace && waiting.appliedWrite()) {
                 awaitingForce.add(waiting);
+                waitingForSpace++;
             } else {
                 waiting.completion().accept(forceFailure);
             }

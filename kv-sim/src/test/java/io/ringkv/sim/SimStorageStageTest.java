@@ -65,8 +65,39 @@ class SimStorageStageTest {
         assertNotNull(afterCrash, "the write acknowledged survives a crash");
     }
 
+    @Test
+    void writesWaitingForSpaceHoldHalfTheStageAtMostAndReadsKeepTheRest() {
+        Simulation sim = new Simulation(1);
+        boolean[] full = {true};
+        SimNode<SimStorageStage> node = nodeWhoseForcesFail(sim, ErrorCode.DISK_FULL, full, 4);
+        List<String> outcomes = new ArrayList<>();
+        writeK(node, outcomes);
+        writeK(node, outcomes);
+        sim.runFor(300 * MS);
+        assertEquals(List.of(), outcomes, "both writes wait for space");
+        boolean[] ran = {false};
+        assertTrue(node.instance().write(TOKEN, engine -> {
+            ran[0] = true;
+            return null;
+        }, (result, failure) -> outcomes.add("third write " + (failure == null ? "ok" : failure.code()))));
+        node.instance().read(TOKEN + 1, engine -> engine.get(TOKEN + 1, KEY),
+            (StorageRecord result, KvException failure) -> outcomes.add("read " + (failure == null ? "ok" : failure)));
+        sim.runFor(10 * MS);
+        assertEquals(List.of("read ok", "third write DISK_FULL"), outcomes.stream().sorted().toList(),
+            "the third write is refused, the read of another token answers");
+        assertTrue(!ran[0], "a refused write is not applied");
+        full[0] = false;
+        sim.runFor(300 * MS);
+        assertEquals(List.of("write ok", "write ok"), outcomes.subList(2, outcomes.size()), "space is back");
+    }
+
     /** A node whose stage's forces fail with {@code code} while {@code failing[0]} is set. */
     private static SimNode<SimStorageStage> nodeWhoseForcesFail(Simulation sim, ErrorCode code, boolean[] failing) {
+        return nodeWhoseForcesFail(sim, code, failing, 10_000);
+    }
+
+    private static SimNode<SimStorageStage> nodeWhoseForcesFail(Simulation sim, ErrorCode code, boolean[] failing,
+                                                                int capacity) {
         return sim.addNode(NODE, (context, disk) -> new SimStorageStage(context,
             new ForwardingEngine(disk.open(EngineConfig.of(Path.of("sim"), "data"))) {
                 @Override
@@ -76,7 +107,7 @@ class SimStorageStageTest {
                     }
                     super.flush();
                 }
-            }));
+            }, SimStorageStage.DEFAULT_TASK_LATENCY, SimStorageStage.DEFAULT_FORCE_LATENCY, capacity));
     }
 
     private static void writeK(SimNode<SimStorageStage> node, List<String> outcomes) {

@@ -1,6 +1,7 @@
 package io.ringkv.node.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.CounterRegistry;
@@ -10,6 +11,7 @@ import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageMetrics;
 import io.ringkv.storage.StorageRecord;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -183,22 +185,9 @@ class EngineStageTest {
     void aWriteWhoseForceFailedForWantOfSpaceWaitsForAForceThatSucceedsAndIsThenAcknowledged() throws Exception {
         // reported failed, the write was not sent on by its coordinator, though the engine kept it and wrote it with
         // its next force: it became durable on this replica alone
-        AtomicInteger forces = new AtomicInteger();
-        AtomicReference<io.ringkv.api.ErrorCode> failWith = new AtomicReference<>(io.ringkv.api.ErrorCode.DISK_FULL);
-        StorageEngine engine = new CountingEngine() {
-            @Override
-            public void put(long token, Key key, byte[] version, byte[] value) {
-            }
-
-            @Override
-            public void flush() {
-                forces.incrementAndGet();
-                io.ringkv.api.ErrorCode code = failWith.get();
-                if (code != null) {
-                    throw new io.ringkv.api.KvException(code, "no space left on device");
-                }
-            }
-        };
+        ForcesFailWith engine = new ForcesFailWith();
+        AtomicInteger forces = engine.forces;
+        AtomicReference<io.ringkv.api.ErrorCode> failWith = engine.failWith;
         Key key = Key.of(new byte[] {7});
         CounterRegistry counters = new CounterRegistry();
         try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 64, () -> { },
@@ -246,6 +235,46 @@ class EngineStageTest {
             }
             assertEquals("STORAGE_FAILURE no space left on device", written.get());
             assertEquals(0, counters.value("test_stage_awaiting_space"));
+        }
+    }
+
+    @Test
+    void writesWaitingForSpaceHoldHalfTheStageAtMostAndReadsKeepTheRest() throws Exception {
+        // with a large log buffer and small values, writes waiting for space could fill the stage, and every read was
+        // refused until the disk had room again
+        ForcesFailWith engine = new ForcesFailWith();
+        AtomicReference<io.ringkv.api.ErrorCode> failWith = engine.failWith;
+        Key key = Key.of(new byte[] {7});
+        CounterRegistry counters = new CounterRegistry();
+        try (EngineStage stage = new EngineStage("test", "test_stage", "storage", engine, 4, () -> { },
+                metrics -> { }, counters)) {
+            List<String> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                assertTrue(stage.write(7, e -> null, (result, error) -> written.add(error == null ? "written"
+                    : error.code().name())));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (counters.value("test_stage_awaiting_space") < 2 && System.nanoTime() < deadline) {
+                stage.drainCompletions();
+                Thread.sleep(1);
+            }
+            assertEquals(2, counters.value("test_stage_awaiting_space"));
+            AtomicBoolean ran = new AtomicBoolean();
+            assertEquals("no space left for storage: 2 writes already wait for space",
+                await(stage, completion -> stage.write(7, e -> {
+                    ran.set(true);
+                    return null;
+                }, completion)), "half the stage waits for space: a third write is refused");
+            assertFalse(ran.get(), "a refused write is not applied");
+            assertEquals(null, await(stage, false, 8, key), "a read of another token answers");
+            assertEquals(List.of(), written, "the two writes still wait");
+            failWith.set(null);
+            while (written.size() < 2 && System.nanoTime() < deadline) {
+                stage.drainCompletions();
+                Thread.sleep(1);
+            }
+            assertEquals(List.of("written", "written"), written);
+            assertEquals(null, await(stage, true, 7, key), "with room again, writes are applied");
         }
     }
 
@@ -348,6 +377,26 @@ class EngineStageTest {
         public void flush() {
             if (failing.get()) {
                 throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "no room to write");
+            }
+        }
+    }
+
+    /** An engine that keeps nothing, and whose forces fail with {@link #failWith}'s code while it is set. */
+    static final class ForcesFailWith extends CountingEngine {
+        final AtomicInteger forces = new AtomicInteger();
+        final AtomicReference<io.ringkv.api.ErrorCode> failWith =
+            new AtomicReference<>(io.ringkv.api.ErrorCode.DISK_FULL);
+
+        @Override
+        public void put(long token, Key key, byte[] version, byte[] value) {
+        }
+
+        @Override
+        public void flush() {
+            forces.incrementAndGet();
+            io.ringkv.api.ErrorCode code = failWith.get();
+            if (code != null) {
+                throw new io.ringkv.api.KvException(code, "no space left on device");
             }
         }
     }
