@@ -3,8 +3,13 @@ package io.ringkv.node.cli;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine;
 
 /**
@@ -175,28 +180,46 @@ final class DecommissionCommand implements Command {
     record Verdict(boolean left, boolean alive, boolean seen, String text) {
     }
 
+    /**
+     * Asks every other member at once (each may take {@link AdminClient}'s timeout to fail when it is down, so asked
+     * one after another, a few members down would hold each poll for that many timeouts), and reads their answers in
+     * the order the node listed them.
+     */
     static Verdict askOthers(String self, ClusterInfo reached) {
-        List<String> said = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        List<Future<ClusterInfo>> views = new ArrayList<>();
+        try (ExecutorService asking = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Map<String, String> member : reached.nodes()) {
+                String id = member.get("id");
+                String client = member.get("client");
+                int colon = client == null ? -1 : client.lastIndexOf(':');
+                if (id == null || id.equals(self) || colon <= 0 || "LEFT".equals(member.get("state"))) {
+                    continue;
+                }
+                ids.add(id);
+                views.add(asking.submit(() -> ClusterInfo.parse(AdminClient.call(client.substring(0, colon),
+                    Integer.parseInt(client.substring(colon + 1)), List.of("INFO", "cluster")).text())));
+            }
+        }
+        List<String> said = new ArrayList<>();
         boolean alive = false;
         boolean seen = false;
-        for (Map<String, String> member : reached.nodes()) {
-            String id = member.get("id");
-            String client = member.get("client");
-            int colon = client == null ? -1 : client.lastIndexOf(':');
-            if (id == null || id.equals(self) || colon <= 0 || "LEFT".equals(member.get("state"))) {
-                continue;
-            }
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
             Map<String, String> row;
             try {
-                ClusterInfo view = ClusterInfo.parse(AdminClient.call(client.substring(0, colon),
-                    Integer.parseInt(client.substring(colon + 1)), List.of("INFO", "cluster")).text());
+                ClusterInfo view = views.get(i).get();
                 if (!view.knowsMembers()) {
                     said.add(id + " did not say");
                     continue;
                 }
                 row = view.node(self);
-            } catch (IOException | NumberFormatException e) {
+            } catch (ExecutionException e) {
                 said.add(id + " did not answer");
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                said.add(id + " was not asked (interrupted)");
                 continue;
             }
             if (row == null || "LEFT".equals(row.get("state"))) {

@@ -137,6 +137,34 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void theOtherMembersAreAskedAtOnce() throws Exception {
+        // asked one after another, each member down held a poll for the client's timeout (5 s): here each member
+        // answers only once all three were asked, within 4 s, and says nothing otherwise
+        java.util.concurrent.CountDownLatch allAsked = new java.util.concurrent.CountDownLatch(3);
+        java.util.function.Function<String, String> leaving = question -> {
+            allAsked.countDown();
+            try {
+                return allAsked.await(4, java.util.concurrent.TimeUnit.SECONDS)
+                    ? cluster("n2", "LEAVING", "ALIVE", 0) : "not asked at once";
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        try (FakeNode n2 = FakeNode.answering(leaving); FakeNode n3 = FakeNode.answering(leaving);
+             FakeNode n4 = FakeNode.answering(leaving)) {
+            String members = "# Cluster\r\ncluster_self:n1\r\n"
+                + "node0:id=n1,state=LEAVING,client=127.0.0.1:1,liveness=ALIVE\r\n"
+                + "node1:id=n2,state=NORMAL,client=127.0.0.1:" + n2.port() + ",liveness=ALIVE\r\n"
+                + "node2:id=n3,state=NORMAL,client=127.0.0.1:" + n3.port() + ",liveness=ALIVE\r\n"
+                + "node3:id=n4,state=NORMAL,client=127.0.0.1:" + n4.port() + ",liveness=ALIVE\r\n";
+            DecommissionCommand.Verdict verdict = DecommissionCommand.askOthers("n1", ClusterInfo.parse(members));
+            assertEquals("n2 sees it LEAVING, ALIVE; n3 sees it LEAVING, ALIVE; n4 sees it LEAVING, ALIVE",
+                verdict.text());
+            assertTrue(verdict.alive() && verdict.seen() && !verdict.left(), verdict.toString());
+        }
+    }
+
+    @Test
     void aNodeNormalAgainAfterItsStreamingStoppedDidNotLeave() throws Exception {
         try (FakeNode leaver = FakeNode.thenGone(List.of(cluster("n1", "NORMAL", "ALIVE", 1),
                  NO_PLAN, "decommissioning: streaming", streaming(1, 3), streaming(0, 3),
