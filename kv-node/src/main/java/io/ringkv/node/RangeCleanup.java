@@ -51,6 +51,12 @@ final class RangeCleanup {
     private final Counter ringMoved;
     private final Counter dropped;
     private final Counter lastMillis;
+    private final Counter lastNumber;
+    private final Counter lastDropped;
+    private final Counter lastFailed;
+    private final Counter lastRingMoved;
+    /** Cleanups started since this node started (agent thread only): the number of the last one. */
+    private long started;
 
     /**
      * @param repairAfterMove asks for a repair pass of this node's ranges; called on the cleanup's thread when the
@@ -92,6 +98,18 @@ final class RangeCleanup {
             + " longer replicates)", CounterKind.COUNTER, "cleanup");
         this.lastMillis = counters.register("cleanup_last_millis", "how long the last cleanup took",
             CounterKind.GAUGE, "cleanup");
+        // what one cleanup did, told from the others that ran since its caller last looked (the totals above mix
+        // them): the reply to CLEANUP names the number of the cleanup it started
+        this.lastDropped = counters.register("cleanup_last_records_dropped", "records the last cleanup dropped",
+            CounterKind.GAUGE, "cleanup");
+        this.lastFailed = counters.register("cleanup_last_failed", "1 when the last cleanup failed",
+            CounterKind.GAUGE, "cleanup");
+        this.lastRingMoved = counters.register("cleanup_last_ring_moved", "1 when the ring changed while the last"
+            + " cleanup ran", CounterKind.GAUGE, "cleanup");
+        // set last, after the figures above, and read after them (INFO reads in this order)
+        this.lastNumber = counters.register("cleanup_last_number", "the number of the last cleanup that ended, counted"
+            + " from 1 since the node started (CLEANUP's reply names the one it started)", CounterKind.GAUGE,
+            "cleanup");
     }
 
     /**
@@ -132,6 +150,7 @@ final class RangeCleanup {
             return now[0].replicates(self, token) || now[1].replicates(self, token);
         };
         long waitNanos = Math.max(0, settleNanos - (System.nanoTime() - lastChangeNanos));
+        long number = ++started;
         running.setRelease(1);
         Thread.ofPlatform().daemon().name("ringkv-cleanup").start(() -> {
             // parks may end early: wait out the whole settling time
@@ -139,10 +158,11 @@ final class RangeCleanup {
             for (long left = waitNanos; left > 0; left = until - System.nanoTime()) {
                 java.util.concurrent.locks.LockSupport.parkNanos(left);
             }
-            run(keep, ring, epoch);
+            run(keep, ring, epoch, number);
         });
-        return waitNanos == 0 ? "cleanup started: dropping the records of ranges this node no longer replicates"
-            + " (progress in INFO cleanup)" : "cleanup starts in " + Math.max(1, waitNanos / 1_000_000_000L) + " s,"
+        return waitNanos == 0 ? "cleanup " + number + " started: dropping the records of ranges this node no longer"
+            + " replicates (progress in INFO cleanup)" : "cleanup " + number + " starts in "
+            + Math.max(1, waitNanos / 1_000_000_000L) + " s,"
             + " once writes routed by the ring before its last change have stopped: then it drops the records of"
             + " ranges this node no longer replicates (progress in INFO cleanup)";
     }
@@ -160,11 +180,12 @@ final class RangeCleanup {
         }
     }
 
-    private void run(LongPredicate keep, Ring ring, long epoch) {
-        long started = System.nanoTime();
+    private void run(LongPredicate keep, Ring ring, long epoch, long number) {
+        long startedNanos = System.nanoTime();
         boolean done = false;
+        long count = 0;
         try {
-            long count = engine.dropUnless(keep);
+            count = engine.dropUnless(keep);
             dropped.addRelease(count);
             done = true;
             events.accept("cleanup dropped " + count + " records of ranges this node no longer replicates");
@@ -173,13 +194,17 @@ final class RangeCleanup {
             failed.incrementRelease();
             events.accept("cleanup failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         } finally {
-            lastMillis.setRelease((System.nanoTime() - started) / 1_000_000);
+            lastMillis.setRelease((System.nanoTime() - startedNanos) / 1_000_000);
             // read before the next cleanup may start (and clear it)
             boolean moved = movedDuring;
             if (moved) {
                 // before the completion: a reader that sees the completion sees this too (INFO reads them in order)
                 ringMoved.incrementRelease();
             }
+            lastDropped.setRelease(count);
+            lastFailed.setRelease(done ? 0 : 1);
+            lastRingMoved.setRelease(moved ? 1 : 0);
+            lastNumber.setRelease(number);
             completed.incrementRelease();
             running.setRelease(0);
             if (moved) {

@@ -56,6 +56,7 @@ class RangeCleanupTest {
         assertEquals(0, engine.dropped.get(), "records of a range this node replicates again were dropped");
         assertEquals(1, repairs.get(), "a repair pass was asked for once the cleanup ended");
         assertEquals(List.of(), cleaned, "a cleanup the ring moved under does not clear the leftovers mark");
+        assertEquals(1, counters.value("cleanup_last_ring_moved"));
         assertTrue(events.stream().anyMatch(event -> event.startsWith("the ring moved while the cleanup ran")),
             events.toString());
     }
@@ -67,10 +68,11 @@ class RangeCleanupTest {
         GatedEngine engine = new GatedEngine(new long[] {-5, -1, 0, 1, 5}, open);
         AtomicInteger repairs = new AtomicInteger();
         List<Ring> cleaned = new CopyOnWriteArrayList<>();
-        RangeCleanup cleanup = new RangeCleanup(engine, new CounterRegistry(), event -> { }, repairs::incrementAndGet,
+        CounterRegistry counters = new CounterRegistry();
+        RangeCleanup cleanup = new RangeCleanup(engine, counters, event -> { }, repairs::incrementAndGet,
             0, (cleanedRing, epoch) -> cleaned.add(cleanedRing));
         cleanup.ringChanged(ring, ring);
-        cleanup.start(ring, ring, SELF);
+        assertTrue(cleanup.start(ring, ring, SELF).startsWith("cleanup 1 started: "));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (cleaned.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
@@ -78,6 +80,18 @@ class RangeCleanupTest {
         assertEquals(2, engine.dropped.get(), "a keeps (Long.MAX_VALUE, 0]; 1 and 5 are b's");
         assertEquals(0, repairs.get());
         assertEquals(List.of(ring), cleaned, "the ring cleaned against, for the leftovers mark");
+        assertEquals(1, counters.value("cleanup_last_number"));
+        assertEquals(2, counters.value("cleanup_last_records_dropped"));
+        assertEquals(0, counters.value("cleanup_last_failed") + counters.value("cleanup_last_ring_moved"));
+
+        // the next one is numbered on, and the last figures are its own (this engine reports 4 the second time)
+        assertTrue(cleanup.start(ring, ring, SELF).startsWith("cleanup 2 started: "));
+        while (cleaned.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(2, counters.value("cleanup_last_number"));
+        assertEquals(4, counters.value("cleanup_last_records_dropped"));
+        assertEquals(6, counters.value("cleanup_records_dropped"));
     }
 
     @Test
@@ -98,7 +112,7 @@ class RangeCleanupTest {
         cleanup.ringChanged(ring, ring);
         long asked = System.nanoTime();
         String answer = cleanup.start(ring, ring, SELF, 7);
-        assertTrue(answer.startsWith("cleanup starts in 1 s, once writes routed by the ring before its last change"),
+        assertTrue(answer.startsWith("cleanup 1 starts in 1 s, once writes routed by the ring before its last change"),
             answer);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (epochs.isEmpty() && System.nanoTime() < deadline) {
@@ -133,6 +147,8 @@ class RangeCleanupTest {
         assertEquals(List.of("cleanup failed: a fault occurred in an unsafe memory access operation"), events);
         assertEquals(List.of(), cleaned, "a failed cleanup does not clear the leftovers mark");
         assertEquals(1, counters.value("cleanups_failed"));
+        assertEquals(1, counters.value("cleanup_last_failed"));
+        assertEquals(1, counters.value("cleanup_last_number"));
     }
 
     /** @return a, replicating (Long.MAX_VALUE, 0], and b, the rest, one copy each */

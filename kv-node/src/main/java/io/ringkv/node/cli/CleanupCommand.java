@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
@@ -21,6 +23,8 @@ import picocli.CommandLine;
             + " (it goes on)."})
 final class CleanupCommand implements Command {
     private static final long POLL_MILLIS = 500;
+    /** How a reply to CLEANUP names the cleanup it started ("cleanup 3 started: ...", "cleanup 3 starts in ..."). */
+    private static final Pattern STARTED = Pattern.compile("cleanup (\\d+) start");
 
     @CommandLine.Mixin
     NodeAddress node = new NodeAddress();
@@ -46,10 +50,17 @@ final class CleanupCommand implements Command {
                 return Launcher.FAILED;
             }
             out.println(started.text());
+            long number = numberOf(started.text());
             while (System.nanoTime() < deadline) {
                 Map<String, String> fields = node.info("cleanup");
-                if (since(before, fields, "cleanups_completed") > 0) {
-                    return ended(before, fields, out, err);
+                if (number > 0 && ClusterInfo.number(fields, "cleanups_completed") >= number) {
+                    return ended(number, fields, out, err);
+                }
+                if (number < 0 && since(before, fields, "cleanups_completed") > 0) {
+                    // a node that does not number its cleanups (an earlier build): the totals' growth since before
+                    return ended(since(before, fields, "cleanup_records_dropped"),
+                        since(before, fields, "cleanups_failed") > 0, since(before, fields, "cleanups_ring_moved") > 0,
+                        fields, out, err);
                 }
                 Thread.sleep(POLL_MILLIS);
             }
@@ -64,20 +75,42 @@ final class CleanupCommand implements Command {
         }
     }
 
+    /** @return the number of the cleanup a reply to CLEANUP says it started, or -1 when it names none */
+    static long numberOf(String reply) {
+        Matcher matcher = STARTED.matcher(reply);
+        return matcher.lookingAt() ? Long.parseLong(matcher.group(1)) : -1;
+    }
+
+    /**
+     * Reports cleanup {@code number}, which ended, from the node's figures of the last cleanup: the totals' growth
+     * since this command looked first would also count a cleanup another caller ran, which ended after that look.
+     */
+    private static int ended(long number, Map<String, String> fields, PrintStream out, PrintStream err) {
+        long last = ClusterInfo.number(fields, "cleanup_last_number");
+        if (last != number) {
+            err.println("ringkv cleanup: cleanup " + number + " ended, and cleanup " + last + " (another caller's)"
+                + " after it, before this command looked: the node's log says how each went (INFO cleanup, of the"
+                + " last one); run ringkv cleanup again to see one through");
+            return Launcher.FAILED;
+        }
+        return ended(ClusterInfo.number(fields, "cleanup_last_records_dropped"),
+            ClusterInfo.number(fields, "cleanup_last_failed") == 1,
+            ClusterInfo.number(fields, "cleanup_last_ring_moved") == 1, fields, out, err);
+    }
+
     /**
      * Reports a cleanup that ended: done only when it did not fail and the ring stayed as it was (a failed one left
      * records in place; one the ring moved under keeps the node's leftovers mark and asked for a repair pass).
      */
-    private static int ended(Map<String, String> before, Map<String, String> after, PrintStream out,
-                             PrintStream err) {
+    private static int ended(long dropped, boolean failed, boolean ringMoved, Map<String, String> after,
+                             PrintStream out, PrintStream err) {
         double seconds = ClusterInfo.number(after, "cleanup_last_millis") / 1000.0;
-        long dropped = since(before, after, "cleanup_records_dropped");
-        if (since(before, after, "cleanups_failed") > 0) {
+        if (failed) {
             err.printf("ringkv cleanup: the cleanup failed after %.1f s, having dropped %d records; the rest are"
                 + " still there. The node's log says why; run it again once that is mended%n", seconds, dropped);
             return Launcher.FAILED;
         }
-        if (since(before, after, "cleanups_ring_moved") > 0) {
+        if (ringMoved) {
             err.printf("ringkv cleanup: the ring changed while the cleanup ran (%.1f s, %d records dropped): a range"
                 + " may have come back, so the node asked for a repair pass and still counts as holding leftovers;"
                 + " run ringkv cleanup again once no node joins or leaves%n", seconds, dropped);

@@ -207,4 +207,37 @@ class OperatorCommandsTest {
         }
         assertTrue(out().contains("cleanup done in 1.5 s: 7 records dropped"), out());
     }
+
+    /** {@code INFO cleanup} of a node whose last cleanup was number {@code last}. */
+    private static String numberedCleanupInfo(int completed, int last, int lastFailed, int lastDropped) {
+        return cleanupInfo(completed, 1, 0, 100) + "cleanup_last_records_dropped:" + lastDropped
+            + "\r\ncleanup_last_failed:" + lastFailed + "\r\ncleanup_last_ring_moved:0\r\ncleanup_last_number:"
+            + last + "\r\n";
+    }
+
+    @Test
+    void aCleanupAnotherCallerRanIsNotTakenForTheOneThisCommandStarted() throws Exception {
+        // another caller's cleanup (the autoscaler's) ran when this command first looked and ended before its own
+        // started: the command took that one's ending (here, failed) for its own
+        String reached = cluster("n1", "NORMAL", "ALIVE", 1);
+        try (FakeNode node = new FakeNode(List.of(reached, numberedCleanupInfo(2, 2, 0, 5),
+                 "cleanup 4 started: dropping", numberedCleanupInfo(3, 3, 1, 0), numberedCleanupInfo(4, 4, 0, 7)))) {
+            assertEquals(0, cleanup(node.port()), out() + err());
+        }
+        assertTrue(out().contains("cleanup done in 1.5 s: 7 records dropped"), out() + err());
+
+        // a third ended before this command looked again: its figures are not this one's
+        try (FakeNode node = new FakeNode(List.of(reached, numberedCleanupInfo(4, 4, 0, 7),
+                 "cleanup 5 started: dropping", numberedCleanupInfo(6, 6, 0, 3)))) {
+            assertEquals(1, cleanup(node.port()), out() + err());
+        }
+        assertTrue(err().contains("cleanup 5 ended, and cleanup 6 (another caller's) after it"), err());
+    }
+
+    @Test
+    void theNumberOfTheCleanupStartedIsReadFromTheReply() {
+        assertEquals(12, CleanupCommand.numberOf("cleanup 12 started: dropping the records"));
+        assertEquals(3, CleanupCommand.numberOf("cleanup 3 starts in 2 s, once writes"));
+        assertEquals(-1, CleanupCommand.numberOf("cleanup started: dropping the records"));
+    }
 }
