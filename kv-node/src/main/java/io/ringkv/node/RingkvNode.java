@@ -260,6 +260,8 @@ public final class RingkvNode implements AutoCloseable {
             // of its id (until they judge that one DOWN), whose data it does not hold
             Gossiper gossiper = membership.gossiper();
             replication.serveOnlyWhile(() -> !gossiper.isHidden());
+            // changes of expiry are marked in their versions only once no member runs a build that drops them
+            membership.onExpiryMarks(replication::markChangesOfExpiry);
             // a ring change reaches every coordinator within a few gossip rounds; ten leave room for loss
             long previousRingWindow = Math.max(TimeUnit.SECONDS.toNanos(1),
                 10 * TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis()));
@@ -569,6 +571,8 @@ public final class RingkvNode implements AutoCloseable {
             fields.put("cluster_leftover_holders", String.join(",", membership.leftoverHolders().stream()
                 .map(io.ringkv.api.NodeId::value).toList()));
             fields.put("cluster_leftovers_here", membership.leftoversHere() ? "1" : "0");
+            // 0 while a member of an earlier build would drop changes of expiry marked in their versions
+            fields.put("cluster_expiry_marks", membership.expiryMarks() ? "1" : "0");
             fields.put("loading", view.ready() ? "0" : "1");
             if (!view.ready()) {
                 fields.put("loading_reason", view.loading());

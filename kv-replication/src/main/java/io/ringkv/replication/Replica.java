@@ -44,6 +44,8 @@ public final class Replica {
 
     private final NodeId self;
     private final long dotFloor;
+    /** Changes of expiry coordinated here are marked in their versions (see {@link Replication#markChangesOfExpiry}). */
+    private boolean markChanges = true;
     private long reserved;
     private final StorageStage stage;
     private final ReplicaTasks.Settings settings;
@@ -196,9 +198,10 @@ public final class Replica {
                 + " has issued every dot its generation allows; restart it"));
             return;
         }
+        boolean mark = markChanges;
         boolean queued = stage.write(token,
             engine -> ReplicaTasks.coordinate(engine, token, key, value, expiry, past, readLatest, timestamp,
-                nowMillis, self, counter, settings),
+                nowMillis, self, counter, mark, settings),
             (coordinated, failure) -> {
                 if (failure != null) {
                     refused(failure);
@@ -225,6 +228,11 @@ public final class Replica {
             done.complete(null, new KvException(ErrorCode.UNAVAILABLE, "node " + self.value()
                 + " is overloaded: its storage queue is full; retry later"));
         }
+    }
+
+    /** Agent thread: see {@link Replication#markChangesOfExpiry}. */
+    void markChangesOfExpiry(boolean mark) {
+        markChanges = mark;
     }
 
     private KvException siblingLimit() {

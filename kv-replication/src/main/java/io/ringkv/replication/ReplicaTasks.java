@@ -138,13 +138,16 @@ final class ReplicaTasks {
      *     here would answer), and a change of expiry of a value gone by then writes nothing
      * @param past what the write supersedes (the client's context, pruned); null for a blind write, which
      *     supersedes every version this replica holds and, under last-write-wins, is stamped after all of them
+     * @param markChange whether a change of expiry is marked in its version ({@link Version#expiryChange()}): not
+     *     while a member of an earlier build, which drops marked versions, may receive it
      * @return the write, or {@link Coordinated#NOTHING} for a change of expiry of a value gone by {@code nowMillis}
      * @throws KvException with {@code INVALID_ARGUMENT} when the key's counters leave no next dot, {@code DISK_FULL}
      *     or {@code STORAGE_FAILURE} from the engine; nothing was stored then
      */
     static Coordinated coordinate(StorageEngine engine, long token, Key key, Value value, Expiry expiry,
                                   VectorClock past, HybridTimestamp readLatest, HybridTimestamp timestamp,
-                                  long nowMillis, NodeId self, long reservedCounter, Settings settings) {
+                                  long nowMillis, NodeId self, long reservedCounter, boolean markChange,
+                                  Settings settings) {
         StorageRecord record = engine.get(token, key);
         SiblingSet current = decode(record, settings.limits);
         if (past != null) {
@@ -198,7 +201,7 @@ final class ReplicaTasks {
         if (change) {
             stamp = changeStamp(readLatest, current, supersedes);
         }
-        Version version = new Version(dot, supersedes, stamp, expiresAt, change);
+        Version version = new Version(dot, supersedes, stamp, expiresAt, change && markChange);
         Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
         Stored stored = resolveAndStore(engine, token, key, record, current, List.of(written), settings);
         return new Coordinated(written, stored, supersededLive, pruned);

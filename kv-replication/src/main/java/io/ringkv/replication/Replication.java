@@ -242,6 +242,16 @@ public final class Replication {
         this.serving = Objects.requireNonNull(serving, "serving");
     }
 
+    /**
+     * Whether a change of expiry this node coordinates as a replica is marked in its version
+     * ({@link io.ringkv.api.Version#expiryChange()}; on by default). A node of an earlier build drops every message
+     * carrying a marked version as malformed, so while any member runs one, changes are written unmarked, as such a
+     * build writes them (settled by their second rounds only). Agent thread only.
+     */
+    public void markChangesOfExpiry(boolean mark) {
+        replica.markChangesOfExpiry(mark);
+    }
+
     /** @return this node's hybrid clock */
     public HybridClock hybridClock() {
         return hybridClock;

@@ -42,7 +42,7 @@ class KeepExpiryTest {
         try (StorageEngine engine = StorageEngines.open("memory", EngineConfig.of(Path.of("unused"), "data"))) {
             ReplicaTasks.apply(engine, TOKEN, KEY, held, SETTINGS);
             return ReplicaTasks.coordinate(engine, TOKEN, KEY, Value.utf8("new"), Expiry.KEEP, null, null,
-                new HybridTimestamp(3_000, 0), 3_000, SELF, 1, SETTINGS).written().version();
+                new HybridTimestamp(3_000, 0), 3_000, SELF, 1, true, SETTINGS).written().version();
         }
     }
 

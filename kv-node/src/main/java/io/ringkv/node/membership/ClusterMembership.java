@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,6 +42,13 @@ import java.util.function.Supplier;
  */
 public final class ClusterMembership implements Gossiper.Listener {
     private static final int LOAD_EVERY_ROUNDS = 10;
+    /**
+     * The application state that lists what a node's build does that an earlier build's peers would not take,
+     * comma-separated: a feature is used only once every member announces it.
+     */
+    static final String FEATURES = "features";
+    /** Changes of expiry marked in their versions, which a node of an earlier build drops as malformed. */
+    static final String EXPIRY_MARKS = "expiry-marks";
     /** The application state that carries a join's or leave's streaming progress to {@code ringkv status}. */
     static final String STREAMING = NodeLifecycle.STREAMING;
 
@@ -67,6 +75,9 @@ public final class ClusterMembership implements Gossiper.Listener {
     private volatile List<NodeId> leftoverHolders = List.of();
     /** Whether this node holds leftovers itself (read from any thread). */
     private volatile boolean leftoversHere;
+    /** Whether every member announces {@link #EXPIRY_MARKS}, as of the last change (read from any thread). */
+    private volatile boolean expiryMarks;
+    private Consumer<Boolean> expiryMarksListener = marks -> { };
 
     /**
      * @param context the node's runtime
@@ -128,6 +139,7 @@ public final class ClusterMembership implements Gossiper.Listener {
         }
         lifecycle.tokensStoredAt(stored.tokensGeneration());
         this.gossiper = lifecycle.gossiper();
+        gossiper.announceApplicationState(FEATURES, EXPIRY_MARKS);
         int restored = lifecycle.restore(remembered);
         if (restored > 0) {
             events.accept("remembered " + restored + " other node(s) from the previous run; each is DOWN until"
@@ -146,6 +158,43 @@ public final class ClusterMembership implements Gossiper.Listener {
         });
         lifecycle.onLeft(left::complete);
         this.snapshot = ClusterSnapshot.empty(config.id().value());
+        this.expiryMarks = everyMemberAnnounces(EXPIRY_MARKS);
+    }
+
+    /**
+     * Tells {@code listener} at once, and then on the agent thread whenever it changes, whether every member (every
+     * state this node holds, but for nodes that left) announces that it takes changes of expiry marked in their
+     * versions; a member restored from the previous run counts as it announced then, until it is heard from.
+     */
+    public void onExpiryMarks(Consumer<Boolean> listener) {
+        this.expiryMarksListener = listener;
+        listener.accept(expiryMarks);
+    }
+
+    /** @return whether every member announces that it takes changes of expiry marked in their versions */
+    public boolean expiryMarks() {
+        return expiryMarks;
+    }
+
+    private boolean everyMemberAnnounces(String feature) {
+        for (EndpointState member : gossiper.states()) {
+            if (member.status() != NodeStatus.LEFT
+                && !List.of(member.applicationState().getOrDefault(FEATURES, "").split(",")).contains(feature)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void featuresMayHaveChanged() {
+        boolean now = everyMemberAnnounces(EXPIRY_MARKS);
+        if (now != expiryMarks) {
+            expiryMarks = now;
+            events.accept(now ? "every member takes changes of expiry marked in their versions: marking them"
+                : "a member of an earlier build does not take changes of expiry marked in their versions: writing"
+                    + " them unmarked until it runs this build");
+            expiryMarksListener.accept(now);
+        }
     }
 
     /**
@@ -363,6 +412,10 @@ public final class ClusterMembership implements Gossiper.Listener {
         if (leftovers != null && Leftovers.changed(previous, current)) {
             holdersChanged();
         }
+        if (previous == null || previous.status() != current.status() || !Objects.equals(
+            previous.applicationState().get(FEATURES), current.applicationState().get(FEATURES))) {
+            featuresMayHaveChanged();
+        }
         boolean shapesRing = MembershipRing.affectsRing(previous, current);
         if (shapesRing ? !node.equals(config.id()) : previous == null) {
             rememberer.accept(gossiper.remembered());
@@ -389,6 +442,7 @@ public final class ClusterMembership implements Gossiper.Listener {
         if (leftovers != null) {
             holdersChanged();
         }
+        featuresMayHaveChanged();
         rememberer.accept(gossiper.remembered());
         publish();
     }

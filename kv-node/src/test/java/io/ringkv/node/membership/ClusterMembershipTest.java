@@ -77,12 +77,9 @@ class ClusterMembershipTest {
 
     @Test
     void aNodeThatRemembersMembersStillWaitsToHearFromASeedBeforeJoining() {
-        NodeConfig config = new NodeConfig(NodeId.of("node1"), PeerAddress.parse("127.0.0.1:7400"),
-            List.of(PeerAddress.parse("127.0.0.9:7400")), directory, IdlePreset.ADAPTIVE, 7379, "zone1", "rack1",
-            GossipSettings.DEFAULT, ClusterSettings.DEFAULT, Map.of());
+        NodeConfig config = withASilentSeed();
         // the previous run knew node2; it is gone, and the seed does not answer
-        io.ringkv.api.Node gone = new io.ringkv.api.Node(NodeId.of("node2"), "127.0.0.2", 7400, 7379, "zone1",
-            "rack1");
+        io.ringkv.api.Node gone = node2();
         io.ringkv.gossip.Gossiper.Remembered remembered = new io.ringkv.gossip.Gossiper.Remembered(List.of(
             io.ringkv.gossip.EndpointState.initial(gone, 5, NodeStatus.NORMAL, new long[] {1, 2, 3}, Map.of())),
             List.of());
@@ -101,5 +98,48 @@ class ClusterMembershipTest {
         assertEquals(NodeStatus.JOINING, node.instance().gossiper().self().status(),
             "joined from a stale view: " + events);
         assertTrue(events.stream().anyMatch(line -> line.startsWith("waiting to hear from a seed")), events.toString());
+    }
+
+    @Test
+    void changesOfExpiryAreMarkedOnlyWhileEveryMemberAnnouncesItTakesThem() {
+        // node2 as the previous run knew it: a member of an earlier build announces no features
+        assertEquals(false, expiryMarksWith(NodeStatus.NORMAL, Map.of()));
+        assertEquals(false, expiryMarksWith(NodeStatus.JOINING, Map.of(ClusterMembership.FEATURES, "other")));
+        assertEquals(true, expiryMarksWith(NodeStatus.NORMAL, Map.of(ClusterMembership.FEATURES,
+            "other," + ClusterMembership.EXPIRY_MARKS)));
+        assertEquals(true, expiryMarksWith(NodeStatus.LEFT, Map.of()), "a node that left receives nothing");
+    }
+
+    /** @return what a node that remembers node2 (in {@code status}, announcing {@code app}) tells of expiry marks */
+    private boolean expiryMarksWith(NodeStatus status, Map<String, String> app) {
+        NodeConfig config = withASilentSeed();
+        io.ringkv.api.Node node2 = node2();
+        io.ringkv.gossip.Gossiper.Remembered remembered = new io.ringkv.gossip.Gossiper.Remembered(List.of(
+            io.ringkv.gossip.EndpointState.initial(node2, 5, status, new long[] {1, 2, 3}, app)), List.of());
+        List<Boolean> told = new ArrayList<>();
+        Simulation simulation = new Simulation(1);
+        simulation.addNode(config.id(), (context, disk) -> {
+            NodeState stored = NodeState.startNewGeneration(directory, context.clock().wallClockMillis());
+            ClusterMembership membership = new ClusterMembership(context, config,
+                config.cluster().consistency(true), disk.open("data")::metrics, stored, remembered, view -> { },
+                event -> { });
+            membership.onExpiryMarks(told::add);
+            membership.start();
+            return membership;
+        });
+        simulation.runFor(TimeUnit.SECONDS.toNanos(2));
+        assertEquals(1, told.size(), "told once, at once: " + told);
+        return told.getFirst();
+    }
+
+    /** node1, whose one seed (127.0.0.9) never answers */
+    private NodeConfig withASilentSeed() {
+        return new NodeConfig(NodeId.of("node1"), PeerAddress.parse("127.0.0.1:7400"),
+            List.of(PeerAddress.parse("127.0.0.9:7400")), directory, IdlePreset.ADAPTIVE, 7379, "zone1", "rack1",
+            GossipSettings.DEFAULT, ClusterSettings.DEFAULT, Map.of());
+    }
+
+    private static io.ringkv.api.Node node2() {
+        return new io.ringkv.api.Node(NodeId.of("node2"), "127.0.0.2", 7400, 7379, "zone1", "rack1");
     }
 }

@@ -1,8 +1,10 @@
 package io.ringkv.replication;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Dot;
 import io.ringkv.api.Expiry;
@@ -22,12 +24,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/**
- * A replica coordinating a change of expiry ({@code PERSIST} here) that holds a live change of expiry its read missed
- * counts the value as living only when that held change holds the value being written: a change of another sibling
- * of the read says nothing of whether this value still lives.
- */
-class HeldChangeOfExpiryTest {
+/** How a replica coordinates a change of expiry ({@code PERSIST} here) against what it holds of the key. */
+class CoordinatedChangeOfExpiryTest {
     private static final Key KEY = Key.utf8("k");
     private static final long TOKEN = Partitioner.token(KEY);
     private static final NodeId SELF = NodeId.of("c");
@@ -48,13 +46,22 @@ class HeldChangeOfExpiryTest {
 
     /** PERSIST of "a", its read having covered a:1 and b:1. */
     private static ReplicaTasks.Coordinated persistA(List<Versioned> held) {
+        return persistA(held, true);
+    }
+
+    private static ReplicaTasks.Coordinated persistA(List<Versioned> held, boolean mark) {
         try (StorageEngine engine = StorageEngines.open("memory", EngineConfig.of(Path.of("unused"), "data"))) {
             ReplicaTasks.apply(engine, TOKEN, KEY, held, SETTINGS);
             VectorClock read = VectorClock.of(Map.of(NodeId.of("a"), 1L, NodeId.of("b"), 1L));
             return ReplicaTasks.coordinate(engine, TOKEN, KEY, Value.utf8("a"), Expiry.NONE.ofLiveValueOnly(), read,
-                new HybridTimestamp(950, 0), new HybridTimestamp(NOW, 0), NOW, SELF, 1, SETTINGS);
+                new HybridTimestamp(950, 0), new HybridTimestamp(NOW, 0), NOW, SELF, 1, mark, SETTINGS);
         }
     }
+
+    /*
+     * A replica holding a live change of expiry its read missed counts the value as living only when that held change
+     * holds the value being written: a change of another sibling of the read says nothing of whether this value lives.
+     */
 
     @Test
     void aHeldChangeOfAnotherSiblingDoesNotBringAnExpiredValueBack() {
@@ -68,5 +75,16 @@ class HeldChangeOfExpiryTest {
         assertNotSame(ReplicaTasks.Coordinated.NOTHING, coordinated);
         assertEquals(Value.utf8("a"), coordinated.written().value());
         assertEquals(Version.NEVER, coordinated.written().version().expiresAtMillis());
+    }
+
+    @Test
+    void aChangeIsMarkedInItsVersionOnlyWhileMarksAreOn() {
+        // while a member of an earlier build (which drops marked versions as malformed) may receive it, unmarked
+        List<Versioned> held = List.of(EXPIRED_A, heldChangeOf("a"));
+        assertTrue(persistA(held, true).written().version().expiryChange());
+        Version unmarked = persistA(held, false).written().version();
+        assertFalse(unmarked.expiryChange());
+        assertEquals(persistA(held, true).written().version().timestamp(), unmarked.timestamp(),
+            "stamped alike: one tick after what it read");
     }
 }
