@@ -179,7 +179,7 @@ final class ReplicaTasks {
                 // the set is in last-write-wins order: the last one covered is the one GET answers of them
                 newestReplaced = held;
             } else if (change && !held.isTombstone() && value.equals(held.value())
-                && isChangeOfWhatWasRead(held.version(), supersedes)) {
+                && supersedes.covers(held.version().past())) {
                 changedSince = true;
             }
         }
@@ -189,7 +189,9 @@ final class ReplicaTasks {
             // none of it lives here now: the value whose expiry the client changes is gone
             // since it was read, and writing it again would bring it back. A replica that has not seen all of it
             // (it missed the newest write) writes it: what it holds of the key may be older than the value read. One
-            // that holds a live change of expiry of this value that the read missed holds the value still, in it.
+            // that holds a live write of this value that the read missed, made from no more than the read saw (a
+            // change of expiry of it, marked or made while marks were off, or the value written again), holds the
+            // value still, in it.
             return Coordinated.NOTHING;
         }
         // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete
@@ -230,14 +232,6 @@ final class ReplicaTasks {
             }
         }
         return tick(newest);
-    }
-
-    /**
-     * @return true when {@code held} is a change of expiry of no more than a read covering {@code past} saw: the value
-     *     that read saw, its expiry changed since by a write the read missed
-     */
-    private static boolean isChangeOfWhatWasRead(Version held, VectorClock past) {
-        return held.expiryChange() && past.covers(held.past());
     }
 
     private static HybridTimestamp tick(HybridTimestamp stored) {

@@ -40,8 +40,13 @@ class CoordinatedChangeOfExpiryTest {
 
     /** A live change of expiry, made by x after a read of "b" alone, that the PERSIST's read missed. */
     private static Versioned heldChangeOf(String value) {
+        return heldChangeOf(value, true);
+    }
+
+    /** As above, marked or not (made while a member of an earlier build, which drops marked versions, ran). */
+    private static Versioned heldChangeOf(String value, boolean marked) {
         return Versioned.of(new Version(new Dot(NodeId.of("x"), 1), VectorClock.of(Map.of(NodeId.of("b"), 1L)),
-            new HybridTimestamp(950, 1), Version.NEVER, true), Value.utf8(value));
+            new HybridTimestamp(950, 1), Version.NEVER, marked), Value.utf8(value));
     }
 
     /** PERSIST of "a", its read having covered a:1 and b:1. */
@@ -75,6 +80,18 @@ class CoordinatedChangeOfExpiryTest {
         assertNotSame(ReplicaTasks.Coordinated.NOTHING, coordinated);
         assertEquals(Value.utf8("a"), coordinated.written().value());
         assertEquals(Version.NEVER, coordinated.written().version().expiresAtMillis());
+    }
+
+    @Test
+    void aHeldUnmarkedChangeOfTheSameValueCountsAsTheValueLivingToo() {
+        // made while marks were off: the PERSIST took the value for gone and answered 0 on a live key
+        for (boolean mark : new boolean[] {true, false}) {
+            ReplicaTasks.Coordinated coordinated = persistA(List.of(EXPIRED_A, heldChangeOf("a", false)), mark);
+            assertNotSame(ReplicaTasks.Coordinated.NOTHING, coordinated, "marks " + mark);
+            assertEquals(Value.utf8("a"), coordinated.written().value());
+        }
+        assertSame(ReplicaTasks.Coordinated.NOTHING, persistA(List.of(EXPIRED_A, heldChangeOf("b", false))),
+            "of another sibling, it says nothing of this value");
     }
 
     @Test
