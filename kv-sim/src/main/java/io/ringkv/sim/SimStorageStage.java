@@ -124,8 +124,8 @@ public final class SimStorageStage implements StorageStage {
 
     private <T> void run(long token, StorageTask<T> task, StorageCompletion<T> completion, boolean write,
                          boolean range) {
-        if (write && waitingForSpace >= capacity / 2) {
-            // as the node's stage: writes waiting for space keep half the stage at most, reads the rest
+        if (write && waitingForSpace > 0) {
+            // as the node's stage: while writes wait for space, new ones are refused unapplied
             complete(null, new KvException(ErrorCode.DISK_FULL, "no space left for storage: " + waitingForSpace
                 + " writes already wait for space"), completion);
             return;

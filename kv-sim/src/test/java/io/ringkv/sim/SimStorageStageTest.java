@@ -66,38 +66,32 @@ class SimStorageStageTest {
     }
 
     @Test
-    void writesWaitingForSpaceHoldHalfTheStageAtMostAndReadsKeepTheRest() {
+    void whileWritesWaitForSpaceNewOnesAreRefusedUnappliedAndReadsAnswer() {
         Simulation sim = new Simulation(1);
         boolean[] full = {true};
-        SimNode<SimStorageStage> node = nodeWhoseForcesFail(sim, ErrorCode.DISK_FULL, full, 4);
+        SimNode<SimStorageStage> node = nodeWhoseForcesFail(sim, ErrorCode.DISK_FULL, full);
         List<String> outcomes = new ArrayList<>();
         writeK(node, outcomes);
-        writeK(node, outcomes);
         sim.runFor(300 * MS);
-        assertEquals(List.of(), outcomes, "both writes wait for space");
+        assertEquals(List.of(), outcomes, "the write waits for space");
         boolean[] ran = {false};
         assertTrue(node.instance().write(TOKEN, engine -> {
             ran[0] = true;
             return null;
-        }, (result, failure) -> outcomes.add("third write " + (failure == null ? "ok" : failure.code()))));
+        }, (result, failure) -> outcomes.add("second write " + (failure == null ? "ok" : failure.code()))));
         node.instance().read(TOKEN + 1, engine -> engine.get(TOKEN + 1, KEY),
             (StorageRecord result, KvException failure) -> outcomes.add("read " + (failure == null ? "ok" : failure)));
         sim.runFor(10 * MS);
-        assertEquals(List.of("read ok", "third write DISK_FULL"), outcomes.stream().sorted().toList(),
-            "the third write is refused, the read of another token answers");
+        assertEquals(List.of("read ok", "second write DISK_FULL"), outcomes.stream().sorted().toList(),
+            "the second write is refused, the read of another token answers");
         assertTrue(!ran[0], "a refused write is not applied");
         full[0] = false;
         sim.runFor(300 * MS);
-        assertEquals(List.of("write ok", "write ok"), outcomes.subList(2, outcomes.size()), "space is back");
+        assertEquals(List.of("write ok"), outcomes.subList(2, outcomes.size()), "space is back");
     }
 
     /** A node whose stage's forces fail with {@code code} while {@code failing[0]} is set. */
     private static SimNode<SimStorageStage> nodeWhoseForcesFail(Simulation sim, ErrorCode code, boolean[] failing) {
-        return nodeWhoseForcesFail(sim, code, failing, 10_000);
-    }
-
-    private static SimNode<SimStorageStage> nodeWhoseForcesFail(Simulation sim, ErrorCode code, boolean[] failing,
-                                                                int capacity) {
         return sim.addNode(NODE, (context, disk) -> new SimStorageStage(context,
             new ForwardingEngine(disk.open(EngineConfig.of(Path.of("sim"), "data"))) {
                 @Override
@@ -107,7 +101,7 @@ class SimStorageStageTest {
                     }
                     super.flush();
                 }
-            }, SimStorageStage.DEFAULT_TASK_LATENCY, SimStorageStage.DEFAULT_FORCE_LATENCY, capacity));
+            }));
     }
 
     private static void writeK(SimNode<SimStorageStage> node, List<String> outcomes) {
