@@ -106,10 +106,10 @@ final class RangeCleanup {
             CounterKind.GAUGE, "cleanup");
         this.lastRingMoved = counters.register("cleanup_last_ring_moved", "1 when the ring changed while the last"
             + " cleanup ran", CounterKind.GAUGE, "cleanup");
-        // set last, after the figures above, and read after them (INFO reads in this order)
+        // read after the figures above (INFO reads in this order); see run
         this.lastNumber = counters.register("cleanup_last_number", "the number of the last cleanup that ended, counted"
-            + " from 1 since the node started (CLEANUP's reply names the one it started)", CounterKind.GAUGE,
-            "cleanup");
+            + " from 1 since the node started (CLEANUP's reply names the one it started); 0 for a moment while a"
+            + " cleanup that ends sets the figures above", CounterKind.GAUGE, "cleanup");
     }
 
     /**
@@ -194,6 +194,10 @@ final class RangeCleanup {
             failed.incrementRelease();
             events.accept("cleanup failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         } finally {
+            // the last cleanup's figures change under a reader that reads them, then the number (INFO's order): the
+            // number is 0 while they do, so a reader that saw any of the new figures sees 0 or the new number, never
+            // the one before (a sequence lock whose readers retry)
+            lastNumber.setRelease(0);
             lastMillis.setRelease((System.nanoTime() - startedNanos) / 1_000_000);
             // read before the next cleanup may start (and clear it)
             boolean moved = movedDuring;

@@ -53,7 +53,9 @@ final class CleanupCommand implements Command {
             long number = numberOf(started.text());
             while (System.nanoTime() < deadline) {
                 Map<String, String> fields = node.info("cleanup");
-                if (number > 0 && ClusterInfo.number(fields, "cleanups_completed") >= number) {
+                // cleanup_last_number is 0 while an ending cleanup sets its figures: looked at again
+                if (number > 0 && ClusterInfo.number(fields, "cleanups_completed") >= number
+                    && ClusterInfo.number(fields, "cleanup_last_number") != 0) {
                     return ended(number, fields, out, err);
                 }
                 if (number < 0 && since(before, fields, "cleanups_completed") > 0) {
