@@ -78,6 +78,8 @@ public final class ClusterMembership implements Gossiper.Listener {
     /** Whether every member announces {@link #EXPIRY_MARKS}, as of the last change (read from any thread). */
     private volatile boolean expiryMarks;
     private Consumer<Boolean> expiryMarksListener = marks -> { };
+    /** Set once constructed: state changes before then are this node's own start, not switches to log. */
+    private boolean featuresTracked;
 
     /**
      * @param context the node's runtime
@@ -139,7 +141,6 @@ public final class ClusterMembership implements Gossiper.Listener {
         }
         lifecycle.tokensStoredAt(stored.tokensGeneration());
         this.gossiper = lifecycle.gossiper();
-        gossiper.announceApplicationState(FEATURES, EXPIRY_MARKS);
         int restored = lifecycle.restore(remembered);
         if (restored > 0) {
             events.accept("remembered " + restored + " other node(s) from the previous run; each is DOWN until"
@@ -158,7 +159,10 @@ public final class ClusterMembership implements Gossiper.Listener {
         });
         lifecycle.onLeft(left::complete);
         this.snapshot = ClusterSnapshot.empty(config.id().value());
+        // this node's own announcement counts from the start: the first switch logged is a real one
+        gossiper.announceApplicationState(FEATURES, EXPIRY_MARKS);
         this.expiryMarks = everyMemberAnnounces(EXPIRY_MARKS);
+        this.featuresTracked = true;
     }
 
     /**
@@ -187,6 +191,9 @@ public final class ClusterMembership implements Gossiper.Listener {
     }
 
     private void featuresMayHaveChanged() {
+        if (!featuresTracked) {
+            return;
+        }
         boolean now = everyMemberAnnounces(EXPIRY_MARKS);
         if (now != expiryMarks) {
             expiryMarks = now;

@@ -117,18 +117,21 @@ class ClusterMembershipTest {
         io.ringkv.gossip.Gossiper.Remembered remembered = new io.ringkv.gossip.Gossiper.Remembered(List.of(
             io.ringkv.gossip.EndpointState.initial(node2, 5, status, new long[] {1, 2, 3}, app)), List.of());
         List<Boolean> told = new ArrayList<>();
+        List<String> events = new ArrayList<>();
         Simulation simulation = new Simulation(1);
         simulation.addNode(config.id(), (context, disk) -> {
             NodeState stored = NodeState.startNewGeneration(directory, context.clock().wallClockMillis());
             ClusterMembership membership = new ClusterMembership(context, config,
                 config.cluster().consistency(true), disk.open("data")::metrics, stored, remembered, view -> { },
-                event -> { });
+                events::add);
             membership.onExpiryMarks(told::add);
             membership.start();
             return membership;
         });
         simulation.runFor(TimeUnit.SECONDS.toNanos(2));
         assertEquals(1, told.size(), "told once, at once: " + told);
+        assertTrue(events.stream().noneMatch(line -> line.contains("changes of expiry")),
+            "a start is no switch to log: " + events);
         return told.getFirst();
     }
 
