@@ -179,7 +179,7 @@ final class ReplicaTasks {
                 // the set is in last-write-wins order: the last one covered is the one GET answers of them
                 newestReplaced = held;
             } else if (change && !held.isTombstone() && value.equals(held.value())
-                && supersedes.covers(held.version().past())) {
+                && isChangeOfWhatWasRead(held.version(), supersedes)) {
                 changedSince = true;
             }
         }
@@ -189,9 +189,7 @@ final class ReplicaTasks {
             // none of it lives here now: the value whose expiry the client changes is gone
             // since it was read, and writing it again would bring it back. A replica that has not seen all of it
             // (it missed the newest write) writes it: what it holds of the key may be older than the value read. One
-            // that holds a live write of this value that the read missed, made from no more than the read saw (a
-            // change of expiry of it, marked or made while marks were off, or the value written again), holds the
-            // value still, in it.
+            // that holds a live change of expiry of this value that the read missed holds the value still, in it.
             return Coordinated.NOTHING;
         }
         // KEEPTTL keeps what TTL reports: the expiry of the value GET answers, none when that is a delete
@@ -207,6 +205,18 @@ final class ReplicaTasks {
         Versioned written = value == null ? Versioned.tombstone(version) : Versioned.of(version, value);
         Stored stored = resolveAndStore(engine, token, key, record, current, List.of(written), settings);
         return new Coordinated(written, stored, supersededLive, pruned);
+    }
+
+    /**
+     * @return true when {@code held} is a change of expiry of what a read covering {@code past} saw, which that read
+     *     missed: marked, made from no more than it saw (whatever supersedes the held change then covers the new
+     *     one's past too, and the new one yields to it); unmarked (made while a member of an earlier build ran),
+     *     made from exactly what it saw. An unmarked version made from less may be a plain write of the same bytes
+     *     beside a sibling the read saw: a delete of that write alone would not cover the new change's past, and
+     *     the change would bring the value back beside it
+     */
+    private static boolean isChangeOfWhatWasRead(Version held, VectorClock past) {
+        return past.covers(held.past()) && (held.expiryChange() || held.past().covers(past));
     }
 
     /**

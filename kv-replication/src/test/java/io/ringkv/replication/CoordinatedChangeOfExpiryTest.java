@@ -49,6 +49,9 @@ class CoordinatedChangeOfExpiryTest {
             new HybridTimestamp(950, 1), Version.NEVER, marked), Value.utf8(value));
     }
 
+    /** What the PERSIST's read covered. */
+    private static final VectorClock READ = VectorClock.of(Map.of(NodeId.of("a"), 1L, NodeId.of("b"), 1L));
+
     /** PERSIST of "a", its read having covered a:1 and b:1. */
     private static ReplicaTasks.Coordinated persistA(List<Versioned> held) {
         return persistA(held, true);
@@ -57,8 +60,7 @@ class CoordinatedChangeOfExpiryTest {
     private static ReplicaTasks.Coordinated persistA(List<Versioned> held, boolean mark) {
         try (StorageEngine engine = StorageEngines.open("memory", EngineConfig.of(Path.of("unused"), "data"))) {
             ReplicaTasks.apply(engine, TOKEN, KEY, held, SETTINGS);
-            VectorClock read = VectorClock.of(Map.of(NodeId.of("a"), 1L, NodeId.of("b"), 1L));
-            return ReplicaTasks.coordinate(engine, TOKEN, KEY, Value.utf8("a"), Expiry.NONE.ofLiveValueOnly(), read,
+            return ReplicaTasks.coordinate(engine, TOKEN, KEY, Value.utf8("a"), Expiry.NONE.ofLiveValueOnly(), READ,
                 new HybridTimestamp(950, 0), new HybridTimestamp(NOW, 0), NOW, SELF, 1, mark, SETTINGS);
         }
     }
@@ -83,13 +85,23 @@ class CoordinatedChangeOfExpiryTest {
     }
 
     @Test
-    void aHeldUnmarkedChangeOfTheSameValueCountsAsTheValueLivingToo() {
-        // made while marks were off: the PERSIST took the value for gone and answered 0 on a live key
+    void aHeldUnmarkedChangeMadeFromTheSameReadCountsAsTheValueLivingToo() {
+        // made while marks were off, from a read of a:1 and b:1 as this one: the PERSIST took the value for gone and
+        // answered 0 on a live key
+        Versioned unmarked = Versioned.of(new Version(new Dot(NodeId.of("x"), 1), READ, new HybridTimestamp(950, 1),
+            Version.NEVER, false), Value.utf8("a"));
         for (boolean mark : new boolean[] {true, false}) {
-            ReplicaTasks.Coordinated coordinated = persistA(List.of(EXPIRED_A, heldChangeOf("a", false)), mark);
+            ReplicaTasks.Coordinated coordinated = persistA(List.of(EXPIRED_A, unmarked), mark);
             assertNotSame(ReplicaTasks.Coordinated.NOTHING, coordinated, "marks " + mark);
             assertEquals(Value.utf8("a"), coordinated.written().value());
         }
+    }
+
+    @Test
+    void aHeldPlainWriteOfTheSameBytesMadeFromLessThanTheReadSawDoesNotCount() {
+        // a SET of the same bytes beside a sibling the read saw: a DEL of that SET alone would not cover the change's
+        // past, and a change written here would bring the value back beside it (and answer 1 for a gone value)
+        assertSame(ReplicaTasks.Coordinated.NOTHING, persistA(List.of(EXPIRED_A, heldChangeOf("a", false))));
         assertSame(ReplicaTasks.Coordinated.NOTHING, persistA(List.of(EXPIRED_A, heldChangeOf("b", false))),
             "of another sibling, it says nothing of this value");
     }
