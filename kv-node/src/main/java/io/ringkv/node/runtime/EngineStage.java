@@ -29,8 +29,9 @@ import org.agrona.concurrent.status.AtomicLongPosition;
  * commit across requests: writes that arrive while a force runs are covered together by the next one). Reads of a
  * token written but not yet forced wait for that force, and scans for the force of every earlier write, so no
  * answer carries data a crash could take back. A force that fails for want of space keeps the writes it should have
- * covered (see {@link StorageStage}): the syncer forces again as soon as new writes come, and otherwise after 10 ms,
- * doubled with each failure in a row up to a second, and acknowledges them with the first force that succeeds.
+ * covered (see {@link StorageStage}): the syncer forces again after 10 ms, doubled with each failure in a row up to a
+ * second (or at once when a read of their tokens hands it a pass), and acknowledges them with the first force that
+ * succeeds; meanwhile new writes are refused {@code DISK_FULL} unapplied.
  *
  * <p>One applier thread runs every task, so one token's tasks (indeed all tasks) run in submission order. The agent
  * is the only submitter; completions are drained by it ({@link #drainCompletions()}) and it is woken when some
@@ -57,7 +58,8 @@ public final class EngineStage implements StorageStage, AutoCloseable {
     private static final long METRICS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
      * How long the syncer waits before it forces again writes a force failed for want of space, doubled with each
-     * failure in a row up to {@link #MAX_SPACE_RETRY_NANOS}; new writes to force end the wait at once.
+     * failure in a row up to {@link #MAX_SPACE_RETRY_NANOS}; a pass handed over meanwhile (reads waiting for the
+     * writes' force: new writes are refused while writes wait for space) ends the wait at once.
      */
     private static final long FIRST_SPACE_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_SPACE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
