@@ -126,8 +126,7 @@ public final class SimStorageStage implements StorageStage {
                          boolean range) {
         if (write && waitingForSpace > 0) {
             // as the node's stage: while writes wait for space, new ones are refused unapplied
-            complete(null, new KvException(ErrorCode.DISK_FULL, "no space left for storage: " + waitingForSpace
-                + " writes already wait for space"), completion);
+            complete(null, StorageStage.refusedWhileWaitingForSpace(waitingForSpace), completion);
             return;
         }
         T result = null;

@@ -88,4 +88,13 @@ public interface StorageStage {
     static boolean forceWaitsForSpace(Throwable failure) {
         return failure instanceof io.ringkv.api.KvException e && e.code() == io.ringkv.api.ErrorCode.DISK_FULL;
     }
+
+    /**
+     * @return what a stage reports to a write task it refuses, unapplied, while {@code waiting} write tasks wait for
+     *     a force that succeeds (see the class comment): {@code DISK_FULL}, since nothing was written
+     */
+    static io.ringkv.api.KvException refusedWhileWaitingForSpace(long waiting) {
+        return new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.DISK_FULL, "no space left for storage: "
+            + waiting + " writes already wait for space");
+    }
 }

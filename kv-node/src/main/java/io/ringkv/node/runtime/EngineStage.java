@@ -290,12 +290,11 @@ public final class EngineStage implements StorageStage, AutoCloseable {
     }
 
     private void apply(Op op) {
-        long waiting = awaitingSpaceGauge.get();
-        if (op.write && waiting > 0) {
-            // writes waiting for space keep their slots for as long as the disk stays full: new ones are refused
-            // unapplied meanwhile (their coordinator may hand them to another replica), so reads keep the stage
-            op.failure = new KvException(ErrorCode.DISK_FULL, "no space left for storage: " + waiting
-                + " writes already wait for space");
+        // writes waiting for space keep their slots for as long as the disk stays full: new ones are refused
+        // unapplied meanwhile (their coordinator may hand them to another replica), so reads keep the stage
+        long waiting = op.write ? awaitingSpaceGauge.get() : 0;
+        if (waiting > 0) {
+            op.failure = StorageStage.refusedWhileWaitingForSpace(waiting);
             hand(op);
             return;
         }
