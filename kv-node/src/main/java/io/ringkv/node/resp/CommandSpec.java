@@ -22,6 +22,15 @@ record CommandSpec(String name, int arity, List<String> flags, int firstKey, int
         /** A command that answers no value. */
         ReplyBound SMALL = arguments -> SMALL_REPLY_BYTES;
 
+        /** A command that answers with its own arguments ({@code ECHO}, {@code PING message}). */
+        ReplyBound ECHOED = arguments -> {
+            long bytes = SMALL_REPLY_BYTES;
+            for (int i = 1; i < arguments.size(); i++) {
+                bytes += arguments.get(i).length;
+            }
+            return bytes;
+        };
+
         /** @param arguments the request, its name first, of an arity the command accepts */
         long bytes(List<byte[]> arguments);
     }

@@ -31,11 +31,18 @@ import org.agrona.ExpandableArrayBuffer;
  * is reserved, so a single large MGET still runs. A request whose worst case exceeds
  * {@link RespConfig#maxReplyBytesPerRequest()} is answered with an error and not run.
  *
+ * <p>When the client's input ends (it shut down its output, as {@code nc -N} does at the end of its input), what it
+ * sent is still run and answered in order, and the connection closes once the replies are written; a request only
+ * half sent is dropped. A connection that sends an HTTP request line or header ({@code POST}, {@code Host:}) is
+ * closed at once, nothing after it run: a web page can make a browser send this port such a request.
+ *
  * <p>It also knows when it should be closed for time: idle too long, or a request begun and not finished in time
  * ({@link #expiredBy}, {@link #nextDeadline}); the event loop asks.
  */
 final class Connection implements CommandContext {
     private static final long NONE = Long.MAX_VALUE;
+    private static final byte[] POST = "post".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HOST = "host:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final EventLoop loop;
     private final ClientStream stream;
@@ -81,6 +88,8 @@ final class Connection implements CommandContext {
     private int outStart;
     private int outEnd;
     private boolean closing;
+    /** The client's input ended: no more is read, and the connection closes once what it sent is answered. */
+    private boolean inputEnded;
     private boolean closed;
     private boolean servicing;
     private boolean paused;
@@ -175,8 +184,13 @@ final class Connection implements CommandContext {
             return;
         }
         if (read < 0) {
-            close();
-            return;
+            if (handshaking) {
+                close();
+                return;
+            }
+            // the client sent all it will (a shutdown of its output, or nc at end of input): what it sent is
+            // still run and answered, in order, before the connection closes, as Redis does
+            inputEnded = true;
         }
         if (read > 0) {
             lastActivityNanos = System.nanoTime();
@@ -246,6 +260,10 @@ final class Connection implements CommandContext {
             do {
                 encodeAnswered();
                 dispatchBuffered();
+                if (inputEnded && !closing && held == null && (in == null || !in.hasRemaining())) {
+                    // every request sent is dispatched (a partial one never will be): close once answered
+                    closing = true;
+                }
                 flush();
             } while (!closed && (canEncode() || canDispatch()));
         } finally {
@@ -275,6 +293,11 @@ final class Connection implements CommandContext {
                 } else if (in != null && in.hasRemaining() && parseRequest()) {
                     requestStartNanos = NONE;
                     request = parser.request();
+                    if (isHttp(request.getFirst())) {
+                        loop.crossProtocolClosed(CommandDispatcher.text(request.getFirst()));
+                        close();
+                        return;
+                    }
                     keys = loop.dispatcher().keysOf(request);
                     replyBytes = loop.dispatcher().replyBytes(request);
                     if (replyBytes > maxReplyBytesPerRequest) {
@@ -317,6 +340,28 @@ final class Connection implements CommandContext {
             closing = true;
         }
         encodeAnswered();
+    }
+
+    /**
+     * @return true for a request whose name is an HTTP method a browser sends across origins ({@code POST}) or a
+     *     header every HTTP request carries ({@code Host:}): what a web page can make a browser send to this port,
+     *     its body lines read as inline commands. Redis closes such a connection too; no command has these names.
+     */
+    private static boolean isHttp(byte[] name) {
+        return asciiEqualsIgnoreCase(name, POST) || asciiEqualsIgnoreCase(name, HOST);
+    }
+
+    private static boolean asciiEqualsIgnoreCase(byte[] bytes, byte[] lowerCase) {
+        if (bytes.length != lowerCase.length) {
+            return false;
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i];
+            if ((b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b) != lowerCase[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parses on from the buffered bytes, with the tight limits while the connection must still log in. */
@@ -392,9 +437,12 @@ final class Connection implements CommandContext {
             : in != null && in.hasRemaining();
     }
 
-    /** @return true while the connection reads: room for more, and no request waiting for an earlier one */
+    /**
+     * @return true while the connection reads: room for more, no request waiting for an earlier one, and the
+     *     client's input not ended
+     */
     private boolean acceptingRequests() {
-        return hasRoom() && held == null;
+        return hasRoom() && held == null && !inputEnded;
     }
 
     /** @return true when the oldest pending reply is answered and the client has room for it */
@@ -469,7 +517,7 @@ final class Connection implements CommandContext {
 
     private void updateInterest() {
         boolean accepting = acceptingRequests();
-        if (!accepting && !paused && !closing) {
+        if (!accepting && !paused && !closing && !inputEnded) {
             loop.counters().get(RespCounter.READ_PAUSES).incrementRelease();
         }
         if (accepting && paused && !pausedByClient && requestStartNanos != NONE) {
@@ -478,7 +526,7 @@ final class Connection implements CommandContext {
         }
         paused = !accepting;
         pausedByClient = paused && (pausedByClient || unsentBytes() >= maxUnsentReplyBytes);
-        int interest = (accepting || stream.needsRead() ? SelectionKey.OP_READ : 0)
+        int interest = (accepting || stream.needsRead() && !inputEnded ? SelectionKey.OP_READ : 0)
             | (out != null || stream.hasPendingOutput() ? SelectionKey.OP_WRITE : 0);
         if (key.interestOps() != interest) {
             key.interestOps(interest);

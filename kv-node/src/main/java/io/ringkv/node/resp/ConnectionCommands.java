@@ -43,10 +43,10 @@ final class ConnectionCommands {
     void registerIn(CommandDispatcher table) {
         table.register(CommandSpec.keyless("ping", -1, "fast", "connection",
             "Returns the server's liveliness response.",
-            this::ping));
+            this::ping).withReplyBound(CommandSpec.ReplyBound.ECHOED));
         table.register(CommandSpec.keyless("echo", 2, "fast", "connection",
             "Returns the given string.",
-            this::echo));
+            this::echo).withReplyBound(CommandSpec.ReplyBound.ECHOED));
         table.register(CommandSpec.keyless("hello", -1, "fast no_auth", "connection",
             "Handshakes with the server: protocol version and client name.",
             this::hello));

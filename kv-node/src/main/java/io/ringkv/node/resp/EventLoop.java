@@ -1,6 +1,7 @@
 package io.ringkv.node.resp;
 
 import io.ringkv.node.metrics.RequestMetrics;
+import io.ringkv.node.metrics.ThrottledLog;
 
 import io.ringkv.api.CounterSet;
 import io.ringkv.node.service.Answer;
@@ -53,6 +54,8 @@ final class EventLoop implements Runnable, AnswerChannel {
     private final CounterSet<RespCounter> counters;
     private final RequestMetrics requests;
     private final BufferPool buffers = new BufferPool();
+    private final ThrottledLog attackLog = new ThrottledLog(System.getLogger(EventLoop.class.getName()),
+        ThrottledLog.DEFAULT_INTERVAL_NANOS, System::nanoTime);
     private final Set<Connection> connections = new HashSet<>();
     private final ManyToOneConcurrentLinkedQueue<Runnable> tasks = new ManyToOneConcurrentLinkedQueue<>();
     private final ManyToOneConcurrentArrayQueue<List<Runnable>> answers =
@@ -299,6 +302,14 @@ final class EventLoop implements Runnable, AnswerChannel {
 
     CounterSet<RespCounter> counters() {
         return counters;
+    }
+
+    /** Counts and (at most once per interval) logs a connection closed for sending HTTP (loop thread only). */
+    void crossProtocolClosed(String command) {
+        counters.get(RespCounter.CROSS_PROTOCOL_CLOSES).incrementRelease();
+        attackLog.warn("possible security attack: a client of the Redis-protocol port sent '" + command
+            + "', as a web page makes a browser do to reach the port; its connection was closed and nothing it sent"
+            + " ran (see total_cross_protocol_closes)");
     }
 
     BufferPool buffers() {

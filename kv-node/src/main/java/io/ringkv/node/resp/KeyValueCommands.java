@@ -368,13 +368,15 @@ final class KeyValueCommands {
     }
 
     /**
-     * The answers of a multi-key command's calls, combined into one: every result in order once all succeeded, or
-     * the first failure. Its parts run on the front door's thread, so plain fields suffice.
+     * The answers of a multi-key command's calls, combined into one once every call answered: every result in
+     * order when all succeeded, else the first failure. Its parts run on the front door's thread, so plain fields
+     * suffice.
      */
     private static final class Gather<T> {
         private final List<T> results;
         private final Answer<List<T>> all;
         private int remaining;
+        private Throwable firstFailure;
 
         Gather(int parts, Answer<List<T>> all) {
             this.results = new ArrayList<>(java.util.Collections.nCopies(parts, null));
@@ -385,19 +387,34 @@ final class KeyValueCommands {
             }
         }
 
+        /**
+         * Answers once every part has: with the first failure if any failed, so the connection keeps the request's
+         * keys in flight (and later requests on them waiting) until no part of it can still change them.
+         */
+        private void partAnswered() {
+            if (--remaining == 0) {
+                if (firstFailure != null) {
+                    all.failed(firstFailure);
+                } else {
+                    all.succeeded(results);
+                }
+            }
+        }
+
         Answer<T> part(int index) {
             return new Answer<>() {
                 @Override
                 public void succeeded(T result) {
                     results.set(index, result);
-                    if (--remaining == 0) {
-                        all.succeeded(results);
-                    }
+                    partAnswered();
                 }
 
                 @Override
                 public void failed(Throwable failure) {
-                    all.failed(failure);
+                    if (firstFailure == null) {
+                        firstFailure = failure;
+                    }
+                    partAnswered();
                 }
 
                 @Override

@@ -10,6 +10,8 @@ sealed interface Reply {
     Reply OK = new Simple("OK");
     Reply NULL = Null.INSTANCE;
     Reply EMPTY_ARRAY = new Array(List.of());
+    /** The longest error message sent, in characters: at most three UTF-8 bytes each, within the small bound. */
+    int MAX_ERROR_CHARACTERS = 1024;
 
     /** A status line ({@code +OK}). */
     record Simple(String text) implements Reply {
@@ -53,8 +55,13 @@ sealed interface Reply {
         }
     }
 
+    /**
+     * An error, its message cut to {@link #MAX_ERROR_CHARACTERS} (with "...") so that an error quoting a client's
+     * argument stays within the small reply bound ({@link CommandSpec#SMALL_REPLY_BYTES}) its request reserved.
+     */
     static Reply error(String message) {
-        return new Error(message);
+        return new Error(message.length() <= MAX_ERROR_CHARACTERS ? message
+            : message.substring(0, MAX_ERROR_CHARACTERS - 3) + "...");
     }
 
     static Reply bulk(String text) {

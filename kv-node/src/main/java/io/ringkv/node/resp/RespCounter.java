@@ -20,6 +20,9 @@ public enum RespCounter implements CounterDescriptor {
         "connections refused because maxclients were already open"),
     PROTOCOL_ERRORS("total_protocol_errors", CounterKind.COUNTER, "stats",
         "connections closed because they sent bytes that are not RESP"),
+    CROSS_PROTOCOL_CLOSES("total_cross_protocol_closes", CounterKind.COUNTER, "stats",
+        "connections closed unrun because they sent an HTTP request line or header (POST, Host:): a web page making"
+            + " a browser send commands to this port"),
     SERVICE_FAILURES("total_service_failures", CounterKind.COUNTER, "stats",
         "requests that failed with an internal error rather than a typed one"),
     READ_PAUSES("total_read_pauses", CounterKind.COUNTER, "stats",

@@ -20,6 +20,7 @@ import io.ringkv.api.NodeId;
 import io.ringkv.api.SendResult;
 import io.ringkv.api.Transport;
 import io.ringkv.api.TransportCounter;
+import io.ringkv.node.metrics.ThrottledLog;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;

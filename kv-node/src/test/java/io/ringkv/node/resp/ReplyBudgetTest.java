@@ -15,7 +15,6 @@ import io.ringkv.node.service.CausalContext;
 import io.ringkv.node.service.ForwardingKeyValueService;
 import io.ringkv.node.service.MapKeyValueService;
 import io.ringkv.replication.ReplicationConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +74,7 @@ class ReplyBudgetTest {
         GatedGets gated = new GatedGets();
         RespServer server = start(SMALL_BUDGET, gated);
         RespTestClient client = client(server);
-        client.send(pipeline(List.of("GET", "a"), List.of("GET", "b")));
+        client.send(RespTestClient.pipeline(List.of("GET", "a"), List.of("GET", "b")));
         // either the server holds the second GET, or (without a budget) dispatches it at once
         while (server.counters().value(RespCounter.DISPATCH_HOLDS) == 0 && gated.asked.get() < 2) {
             Thread.sleep(5);
@@ -98,7 +97,7 @@ class ReplyBudgetTest {
         GatedGets gated = new GatedGets();
         RespServer server = start(RespConfig.onPort(0), gated);
         RespTestClient client = client(server);
-        client.send(pipeline(List.of("GET", "a"), List.of("GET", "b")));
+        client.send(RespTestClient.pipeline(List.of("GET", "a"), List.of("GET", "b")));
         while (gated.asked.get() < 2) {
             Thread.sleep(5);
         }
@@ -143,7 +142,7 @@ class ReplyBudgetTest {
             mget.add("k" + i);
         }
         // 30 × (10 KiB + framing) = 307,696 bytes against a cap of 16 × 16 KiB
-        client.send(pipeline(List.of("SET", "x", "1"), mget, List.of("GET", "x")));
+        client.send(RespTestClient.pipeline(List.of("SET", "x", "1"), mget, List.of("GET", "x")));
         assertEquals("OK", client.read());
         assertEquals(new Err("ERR MGET reply could exceed 307696 bytes, more than the 262144 one request may"
             + " produce; split the request (nothing was done)"), client.read());
@@ -179,14 +178,6 @@ class ReplyBudgetTest {
     @Test
     void getvsReplyBoundCountsAsManySiblingsAsAReplicaKeeps() {
         assertEquals(ReplicationConfig.DEFAULT.maxSiblings(), KeyValueCommands.SIBLINGS_REPLIED);
-    }
-
-    private static byte[] pipeline(List<?>... commands) {
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        for (List<?> command : commands) {
-            batch.writeBytes(RespTestClient.command(command.stream().map(String::valueOf).toArray(String[]::new)));
-        }
-        return batch.toByteArray();
     }
 
     private RespServer start(RespConfig config, io.ringkv.node.service.KeyValueService service) {

@@ -58,6 +58,15 @@ final class RespTestClient implements AutoCloseable {
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** @return the commands, each as {@link #command} makes it, one after another: a pipeline */
+    static byte[] pipeline(List<?>... commands) {
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        for (List<?> command : commands) {
+            batch.writeBytes(command(command.stream().map(String::valueOf).toArray(String[]::new)));
+        }
+        return batch.toByteArray();
+    }
+
     void send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
@@ -65,6 +74,22 @@ final class RespTestClient implements AutoCloseable {
 
     void send(String text) throws IOException {
         send(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Ends the client's output (a half-close, as {@code nc -N} does at the end of its input); it still reads. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Leaves at once: closes the socket with a reset, as a client process that dies or gives up does. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    /** @return everything the server sends until it closes the connection (within the read timeout) */
+    String readToEnd() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
 
     /** @return true when the server closed the connection (EOF or reset) within the read timeout */

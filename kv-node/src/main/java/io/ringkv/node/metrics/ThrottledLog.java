@@ -1,4 +1,4 @@
-package io.ringkv.node.transport;
+package io.ringkv.node.metrics;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
  * stranger can provoke (a flood of bad datagrams) must not turn into a flood of log lines. Callers count every
  * error themselves; this only decides what reaches the log. One thread only.
  */
-final class ThrottledLog {
-    static final long DEFAULT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+public final class ThrottledLog {
+    public static final long DEFAULT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final System.Logger log;
     private final long intervalNanos;
@@ -18,14 +18,14 @@ final class ThrottledLog {
     private boolean loggedOnce;
     private long suppressed;
 
-    ThrottledLog(System.Logger log, long intervalNanos, LongSupplier nanoClock) {
+    public ThrottledLog(System.Logger log, long intervalNanos, LongSupplier nanoClock) {
         this.log = log;
         this.intervalNanos = intervalNanos;
         this.nanoClock = nanoClock;
     }
 
     /** @return true when the message was logged, false when it was only counted as held back */
-    boolean warn(String message) {
+    public boolean warn(String message) {
         long now = nanoClock.getAsLong();
         if (loggedOnce && now - nextLogNanos < 0) {
             suppressed++;

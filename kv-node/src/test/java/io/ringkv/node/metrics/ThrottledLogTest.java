@@ -1,4 +1,4 @@
-package io.ringkv.node.transport;
+package io.ringkv.node.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
