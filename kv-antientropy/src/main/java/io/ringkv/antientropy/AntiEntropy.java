@@ -5,6 +5,7 @@ import io.ringkv.antientropy.internal.RepairMessage;
 import io.ringkv.api.CounterSet;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
 import io.ringkv.api.NodeContext;
 import io.ringkv.api.NodeId;
 import io.ringkv.api.TimerHandler;
@@ -658,7 +659,7 @@ public final class AntiEntropy implements TimerHandler {
     /** @return whether a peer holding nothing for the key takes {@code record} (one whose key is bad: sent) */
     private boolean takenWhereAbsent(long token, byte[] key, StorageRecord record) {
         try {
-            return merger.takenWhereAbsent(token, Key.of(key), record.version(),
+            return merger.takenWhereAbsent(token, Key.of(key, Limits.CEILING), record.version(),
                 record.isTombstone() ? null : record.value());
         } catch (RuntimeException e) {
             // a bad key, or a merger that could not judge the record: sent, for the receiver to judge
@@ -724,7 +725,8 @@ public final class AntiEntropy implements TimerHandler {
     private void onRecord(NodeId sender, RepairMessage.Record record) {
         Key key;
         try {
-            key = Key.of(record.key());
+            // the codec checked the key against the configured limit (which may exceed the default)
+            key = Key.of(record.key(), Limits.CEILING);
         } catch (KvException e) {
             counters.get(RepairCounter.DROPPED_MALFORMED).incrementRelease();
             return;

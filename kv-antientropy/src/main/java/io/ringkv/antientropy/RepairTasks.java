@@ -2,6 +2,7 @@ package io.ringkv.antientropy;
 
 import io.ringkv.antientropy.internal.RepairMessage;
 import io.ringkv.api.Key;
+import io.ringkv.api.Limits;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageRecord;
 import java.util.ArrayList;
@@ -80,6 +81,7 @@ final class RepairTasks {
 
     /** @return the record held for the key, or null */
     static StorageRecord read(StorageEngine engine, long token, byte[] key) {
-        return engine.get(token, Key.of(key));
+        // a key this node listed or a peer's codec checked against the configured limit, not the default one
+        return engine.get(token, Key.of(key, Limits.CEILING));
     }
 }

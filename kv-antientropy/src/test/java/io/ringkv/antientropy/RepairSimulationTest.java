@@ -81,8 +81,14 @@ class RepairSimulationTest {
 
         /** @param forceLatency how long every node's storage stage takes to force its writes */
         Cluster(long seed, int nodes, RepairConfig config, int firstStageCapacity, LatencyModel forceLatency) {
+            this(seed, nodes, config, firstStageCapacity, forceLatency, LIMITS);
+        }
+
+        /** @param limits every node's limits: its engine's, and the largest key its repair messages carry */
+        Cluster(long seed, int nodes, RepairConfig config, int firstStageCapacity, LatencyModel forceLatency,
+                Limits limits) {
             sim = new Simulation(seed);
-            EngineConfig store = new EngineConfig(Path.of("sim"), "data", LIMITS,
+            EngineConfig store = new EngineConfig(Path.of("sim"), "data", limits,
                 EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
             for (int i = 0; i < nodes; i++) {
                 NodeId id = NodeId.of("n" + (i + 1));
@@ -96,7 +102,7 @@ class RepairSimulationTest {
                     Saturable saturable = new Saturable(stage);
                     stages.put(id, saturable);
                     AntiEntropy repair = new AntiEntropy(context, saturable, config,
-                        LargerVersionWins.forgetting(stage, FORGOTTEN_BELOW), 256, 64 * 1024);
+                        LargerVersionWins.forgetting(stage, FORGOTTEN_BELOW), limits.maxKeyBytes(), 64 * 1024);
                     repairs.put(id, repair);
                     return repair;
                 });
@@ -596,6 +602,24 @@ class RepairSimulationTest {
         assertTrue(result.completed(), String.valueOf(result.failure()));
         assertEquals(keys, result.keysReceived());
         assertEquals(cluster.contents(cluster.ids.get(1)), cluster.contents(cluster.ids.get(0)));
+    }
+
+    @Test
+    void keysLongerThanTheDefaultLimitAreRepairedWhereTheConfiguredLimitAllowsThem() {
+        // the receiver checked a record's key against the default limit (1 KiB), not the configured one: with
+        // max-key-bytes raised, every longer key was dropped as malformed, and repair and streaming never moved it
+        Limits larger = new Limits(4096, 64 * 1024);
+        Cluster cluster = new Cluster(73, 2, RepairConfig.DEFAULT, 10_000, SimStorageStage.DEFAULT_FORCE_LATENCY,
+            larger);
+        for (int i = 0; i < 20; i++) {
+            Key key = Key.of(("long-" + i + "-" + "k".repeat(2_000)).getBytes(StandardCharsets.UTF_8), larger);
+            cluster.engines.get(cluster.ids.get(1)).put(Partitioner.token(key), key, new byte[] {1},
+                ("v" + i).getBytes(StandardCharsets.UTF_8));
+        }
+
+        repairMovesEveryRecord(cluster, 20);
+
+        assertEquals(0, cluster.repairs.get(cluster.ids.get(0)).counter(RepairCounter.DROPPED_MALFORMED));
     }
 
     @Test

@@ -12,6 +12,12 @@ public record Limits(int maxKeyBytes, int maxValueBytes) {
     /** Largest value limit that may be configured: a value must cross the network in one logical message. */
     public static final int VALUE_LIMIT_CEILING = 1024 * 1024;
 
+    /**
+     * The ceilings themselves: for bytes already accepted once under the configured limits, read back from
+     * storage or checked by a codec against them. A limit lowered later never makes data a node holds unreadable.
+     */
+    public static final Limits CEILING = new Limits(KEY_LIMIT_CEILING, VALUE_LIMIT_CEILING);
+
     /** The defaults: 1 KiB keys, 10 KiB values. */
     public static final Limits DEFAULT = new Limits(1024, 10 * 1024);
 

@@ -62,6 +62,11 @@ final class CommitLog implements AutoCloseable {
             channel.force(false);
         }
 
+        /** Forces a segment (or its copy aside) read back at a start, before the engine answers. */
+        default void forceReplayed(Path path, FileChannel channel) throws IOException {
+            channel.force(false);
+        }
+
         /** Closes a segment no longer written. */
         default void close(FileChannel channel) throws IOException {
             channel.close();

@@ -3,6 +3,7 @@ package io.ringkv.storage.lsm.internal;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.EngineCounters;
 import io.ringkv.storage.RecordGuard;
@@ -150,7 +151,7 @@ public final class LsmEngine implements StorageEngine {
             }
             DiskSpace.Probe space = probe != null ? probe : DiskSpace.Probe.of(directory);
             DiskSpace disk = new DiskSpace(directory, space, options.reserveBytes(space.totalBytes()), metrics);
-            Recovered recovered = recover(config, options, clock, metrics, reads);
+            Recovered recovered = recover(config, options, clock, metrics, reads, segmentFiles);
             LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk,
                 segmentFiles, reads);
             engine.flusher.start();
@@ -175,17 +176,20 @@ public final class LsmEngine implements StorageEngine {
      * flushed. Writing it to a table here would need free space the size of the log before the node could start.
      */
     private static Recovered recover(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
-                                     PointReads reads)
+                                     PointReads reads, CommitLog.SegmentFiles segmentFiles)
         throws IOException {
         Path directory = config.storeDirectory();
-        Recovery recovery = new Recovery(directory, config.limits(), metrics, reads);
+        // what the store holds was accepted under the limits of its day: a limit lowered since must not make it
+        // unreadable (a start, a scan or a compaction failing on a key it kept), so it is read back under the
+        // ceilings; the configured limits bound new writes only
+        Recovery recovery = new Recovery(directory, Limits.CEILING, metrics, reads);
         recovery.scan();
         List<SSTable> tables = new ArrayList<>(recovery.tables());
-        TableBuilder builder = new TableBuilder(directory, options, config.limits(), metrics, clock,
+        TableBuilder builder = new TableBuilder(directory, options, Limits.CEILING, metrics, clock,
             recovery.nextGeneration(), reads);
         long flushed = recovery.flushedSeq();
         Memtable replayed = new Memtable(recovery.segments());
-        CommitLogReplay replay = new CommitLogReplay(config.limits(), metrics);
+        CommitLogReplay replay = new CommitLogReplay(Limits.CEILING, metrics);
         long lastSeq = flushed;
         long lastSegment = 0;
         List<Long> segments = recovery.segments();
@@ -193,24 +197,33 @@ public final class LsmEngine implements StorageEngine {
         // segment created and empty, and the one before it torn)
         long tail = segments.isEmpty() ? 0 : segments.getFirst();
         for (long segment : segments) {
-            if (Files.size(CommitLog.segmentPath(directory, segment)) > 0) {
+            Path path = CommitLog.segmentPath(directory, segment);
+            // a damaged segment left whole at a start is followed by that start's segment, empty if nothing came
+            if (Files.size(path) > 0 && !Files.exists(CommitLogReplay.damagedMark(path))) {
                 tail = segment;
             }
         }
+        List<Long> deletable = new ArrayList<>();
         for (long segment : segments) {
-            lastSeq = Math.max(lastSeq, replay.replay(CommitLog.segmentPath(directory, segment), flushed,
-                replayed::apply, segment >= tail));
+            Path path = CommitLog.segmentPath(directory, segment);
+            CommitLogReplay.Replayed read = replay.replay(path, flushed, replayed::apply,
+                segment >= tail && !Files.exists(CommitLogReplay.damagedMark(path)), segmentFiles);
+            lastSeq = Math.max(lastSeq, read.highestSeq());
+            if (!read.keep()) {
+                deletable.add(segment);
+            }
             lastSegment = segment;
         }
         if (replayed.isEmpty()) {
             // the tables that made these segments redundant are named durably first (a file system that does not
             // order a rename before a later delete could otherwise keep the delete and lose the name)
             Directories.sync(directory);
-            for (long segment : recovery.segments()) {
+            for (long segment : deletable) {
                 Files.deleteIfExists(CommitLog.segmentPath(directory, segment));
             }
         }
-        return new Recovered(tables, builder, lastSeq, lastSegment + 1, replayed.isEmpty() ? null : replayed);
+        return new Recovered(tables, builder, lastSeq, lastSegment + 1,
+            replayed.isEmpty() ? null : replayed.withSegments(deletable));
     }
 
     private static int maxRecordBytes(EngineConfig config) {

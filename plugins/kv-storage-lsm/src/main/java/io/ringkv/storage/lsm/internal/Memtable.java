@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * writer applies entries one at a time. Once frozen it is only read, then flushed to an SSTable.
  */
 final class Memtable {
-    private final ConcurrentSkipListMap<StorageKey, Entry> entries = new ConcurrentSkipListMap<>();
-    private final AtomicLong bytes = new AtomicLong();
+    private final ConcurrentSkipListMap<StorageKey, Entry> entries;
+    private final AtomicLong bytes;
     private final List<Long> segments;
 
     /** @param segmentId the commit log segment that holds this memtable's writes */
@@ -24,7 +24,20 @@ final class Memtable {
 
     /** @param segments the commit log segments that hold this memtable's writes, deleted once it is flushed */
     Memtable(List<Long> segments) {
+        this.entries = new ConcurrentSkipListMap<>();
+        this.bytes = new AtomicLong();
         this.segments = List.copyOf(segments);
+    }
+
+    private Memtable(Memtable entriesOf, List<Long> segments) {
+        this.entries = entriesOf.entries;
+        this.bytes = entriesOf.bytes;
+        this.segments = List.copyOf(segments);
+    }
+
+    /** @return this memtable's entries, backed by {@code segments} instead (before it is published) */
+    Memtable withSegments(List<Long> segments) {
+        return new Memtable(this, segments);
     }
 
     List<Long> segments() {

@@ -101,26 +101,8 @@ class CorruptionTest {
     void aCorruptRecordInASegmentBeforeTheNewestIsKeptAsideAndCountedApart() throws IOException {
         // a segment before the newest was forced whole when the log rolled: a bad record there is damage on the
         // disk, not a torn append, and what followed it was acknowledged; it was truncated as a torn tail, quietly
-        try (LsmEngine engine = open()) {
-            write(engine, 0, 50);
-        }
-        Path first = onlySegment();
-        byte[] bytes = Files.readAllBytes(first);
-        // the log as two segments: records 0-24 in the first, 25-49 in the next
-        long at = 0;
-        long tenth = -1;
-        for (int record = 0; record < 25; record++) {
-            if (record == 10) {
-                tenth = at;
-            }
-            int length = java.nio.ByteBuffer.wrap(bytes, (int) at, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
-            at += CommitLog.FRAME_BYTES + length;
-        }
-        long id = CommitLog.segmentId(first.getFileName().toString());
-        Files.write(CommitLog.segmentPath(first.getParent(), id + 1),
-            java.util.Arrays.copyOfRange(bytes, (int) at, bytes.length));
-        Files.write(first, java.util.Arrays.copyOfRange(bytes, 0, (int) at));
-        flipByte(first, tenth + CommitLog.FRAME_BYTES + 2);
+        Path first = twoSegmentsTheFirstDamagedAtItsTenthRecord();
+        long at = Files.size(first);
         try (LsmEngine engine = open()) {
             for (int i = 0; i < 50; i++) {
                 if (i < 10 || i >= 25) {
@@ -135,6 +117,119 @@ class CorruptionTest {
         Path aside = first.resolveSibling(first.getFileName() + ".corrupt");
         assertTrue(Files.exists(aside), "the damaged segment is kept for a look");
         assertEquals(at, Files.size(aside));
+    }
+
+    @Test
+    void aDamagedSegmentThatCannotBeCopiedAsideIsLeftWholeAndKeptAfterItsRecordsAreFlushed() throws IOException {
+        // without room for the copy the segment was cut at the damage and, once its records were flushed, deleted:
+        // the acknowledged writes after the damage were gone with no copy anywhere
+        Path first = twoSegmentsTheFirstDamagedAtItsTenthRecord();
+        long size = Files.size(first);
+        Path aside = first.resolveSibling(first.getFileName() + ".corrupt");
+        // a copy cannot replace a directory that holds something: as a copy fails for want of room
+        Files.createDirectories(aside);
+        Files.writeString(aside.resolve("in-the-way"), "x");
+        try (LsmEngine engine = open()) {
+            assertArrayEquals(value(9), engine.get(9, key(9)).value());
+            assertNull(engine.get(10, key(10)), "the damaged record and what follows it are not replayed");
+            assertArrayEquals(value(30), engine.get(30, key(30)).value());
+            assertEquals(1L, engine.metrics().extra().get("commitlog_corrupt_segments"));
+            assertEquals(size, Files.size(first), "left whole");
+            engine.flushMemtables();
+            assertTrue(Files.exists(first), "kept after what was replayed from it was flushed");
+            assertTrue(Files.exists(CommitLogReplay.damagedMark(first)), "marked as damage, not a torn tail");
+        }
+        // once a copy can be made, the next start makes it and the segment goes the usual way
+        Files.delete(aside.resolve("in-the-way"));
+        Files.delete(aside);
+        try (LsmEngine engine = open()) {
+            assertArrayEquals(value(9), engine.get(9, key(9)).value());
+            assertArrayEquals(value(30), engine.get(30, key(30)).value());
+            engine.flushMemtables();
+            assertEquals(size, Files.size(aside), "the copy is whole");
+            assertTrue(Files.notExists(first), "deleted once copied and flushed");
+            assertTrue(Files.notExists(CommitLogReplay.damagedMark(first)));
+        }
+    }
+
+    @Test
+    void everySegmentReplayedAndTheCopyAsideAreForcedBeforeTheEngineAnswers() throws IOException {
+        // a killed process leaves records the OS held unforced: replayed and answered, a power loss could still
+        // take them back, and the damaged copy could be lost while the cut of its segment was kept
+        Path first = twoSegmentsTheFirstDamagedAtItsTenthRecord();
+        Path second = CommitLog.segmentPath(first.getParent(), CommitLog.segmentId(first.getFileName().toString()) + 1);
+        List<Path> forced = new ArrayList<>();
+        CommitLog.SegmentFiles recording = new CommitLog.SegmentFiles() {
+            @Override
+            public void forceReplayed(Path path, FileChannel channel) throws IOException {
+                forced.add(path.getFileName());
+                channel.force(false);
+            }
+        };
+        try (LsmEngine engine = LsmEngine.open(EngineConfig.of(data, "store"), LsmOptions.parse(OPTIONS),
+            System::currentTimeMillis, null, recording)) {
+            assertEquals(List.of(first.resolveSibling(first.getFileName() + ".corrupt").getFileName(),
+                first.getFileName(), second.getFileName()), forced);
+            assertArrayEquals(value(30), engine.get(30, key(30)).value());
+        }
+    }
+
+    @Test
+    void recordsStoredUnderALargerKeyLimitStayReadableScannableAndCompactableAfterItIsLowered() throws IOException {
+        // the records were decoded against the configured limit: a start failed on such a key in the commit log,
+        // and in a table every scan failed and no compaction of it could ever finish
+        byte[] longKey = "k".repeat(2_000).getBytes();
+        Key stored = Key.of(longKey, new io.ringkv.api.Limits(4096, 10 * 1024));
+        long token = 7;
+        EngineConfig larger = new EngineConfig(data, "store", new io.ringkv.api.Limits(4096, 10 * 1024),
+            EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
+        EngineConfig smaller = new EngineConfig(data, "store", io.ringkv.api.Limits.DEFAULT,
+            EngineConfig.DEFAULT_MAX_VERSION_BYTES, Map.of());
+        try (LsmEngine engine = LsmEngine.open(larger, LsmOptions.parse(OPTIONS), System::currentTimeMillis)) {
+            engine.put(token, stored, "v1".getBytes(), "first".getBytes());
+        }
+        try (LsmEngine engine = LsmEngine.open(smaller, LsmOptions.parse(OPTIONS), System::currentTimeMillis)) {
+            assertArrayEquals("first".getBytes(), engine.get(token, stored).value(), "replayed from the log");
+            engine.flushMemtables();
+            write(engine, 0, 20);
+            engine.flushMemtables();
+        }
+        try (LsmEngine engine = LsmEngine.open(smaller, LsmOptions.parse(OPTIONS), System::currentTimeMillis)) {
+            assertArrayEquals("first".getBytes(), engine.get(token, stored).value(), "read from a table");
+            List<Key> scanned = new ArrayList<>();
+            engine.scan(0, 0, record -> scanned.add(record.key()));
+            assertTrue(scanned.contains(stored), "scanned");
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), engine::compactAll);
+            assertEquals(1, engine.tableFiles().size(), "compacted into one table");
+            assertArrayEquals("first".getBytes(), engine.get(token, stored).value(), "kept by the compaction");
+        }
+    }
+
+    /**
+     * @return the first of two segments of 50 records (0-24, then 25-49), the first with a flipped byte in its
+     *     tenth record: damage on the disk, since the log rolled past it
+     */
+    private Path twoSegmentsTheFirstDamagedAtItsTenthRecord() throws IOException {
+        try (LsmEngine engine = open()) {
+            write(engine, 0, 50);
+        }
+        Path first = onlySegment();
+        byte[] bytes = Files.readAllBytes(first);
+        long at = 0;
+        long tenth = -1;
+        for (int record = 0; record < 25; record++) {
+            if (record == 10) {
+                tenth = at;
+            }
+            int length = java.nio.ByteBuffer.wrap(bytes, (int) at, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+            at += CommitLog.FRAME_BYTES + length;
+        }
+        long id = CommitLog.segmentId(first.getFileName().toString());
+        Files.write(CommitLog.segmentPath(first.getParent(), id + 1),
+            java.util.Arrays.copyOfRange(bytes, (int) at, bytes.length));
+        Files.write(first, java.util.Arrays.copyOfRange(bytes, 0, (int) at));
+        flipByte(first, tenth + CommitLog.FRAME_BYTES + 2);
+        return first;
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.ringkv.storage.rocksdb.internal;
 import io.ringkv.api.ErrorCode;
 import io.ringkv.api.Key;
 import io.ringkv.api.KvException;
+import io.ringkv.api.Limits;
 import io.ringkv.storage.EngineConfig;
 import io.ringkv.storage.EngineCounters;
 import io.ringkv.storage.RecordGuard;
@@ -233,7 +234,8 @@ public final class RocksDbEngine implements StorageEngine {
                 return true;
             }
             count[0]++;
-            Key key = Key.of(java.util.Arrays.copyOfRange(rawKey, Long.BYTES, rawKey.length), config.limits());
+            Key key = Key.of(java.util.Arrays.copyOfRange(rawKey, Long.BYTES, rawKey.length),
+                Limits.CEILING);
             if (!visitor.visit(decode(new StorageKey(token, key), iterator.value()))) {
                 return false;
             }
