@@ -67,6 +67,11 @@ final class CommitLog implements AutoCloseable {
             channel.force(false);
         }
 
+        /** Deletes a segment whose records are all in tables, if it is still there. */
+        default void delete(Path path) throws IOException {
+            Files.deleteIfExists(path);
+        }
+
         /** Closes a segment no longer written. */
         default void close(FileChannel channel) throws IOException {
             channel.close();
@@ -499,7 +504,7 @@ final class CommitLog implements AutoCloseable {
 
     /** Deletes the segment with {@code id} once its memtable is safely in an SSTable. */
     void delete(long id) throws IOException {
-        Files.deleteIfExists(segmentPath(directory, id));
+        files.delete(segmentPath(directory, id));
     }
 
     /** Forces what was appended, stops the syncer and closes the segment. */

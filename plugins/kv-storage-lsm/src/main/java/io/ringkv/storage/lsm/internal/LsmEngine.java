@@ -79,6 +79,8 @@ public final class LsmEngine implements StorageEngine {
     private boolean compactionDeferred;
     /** The last flush's failure, other than no space; null once a flush succeeds. */
     private volatile Throwable flushFailure;
+    /** Segments of flushed memtables not yet deleted (a deletion failed): tried again after each flush. */
+    private final java.util.Set<Long> undeletedSegments = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private LsmEngine(EngineConfig config, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
                       FileChannel lockFile, FileLock directoryLock, Recovered recovered, DiskSpace disk,
@@ -142,6 +144,7 @@ public final class LsmEngine implements StorageEngine {
         Path directory = config.storeDirectory();
         LsmMetrics metrics = new LsmMetrics();
         FileChannel lockFile = null;
+        Recovered recovered = null;
         try {
             Directories.create(directory);
             lockFile = FileChannel.open(directory.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -151,19 +154,31 @@ public final class LsmEngine implements StorageEngine {
             }
             DiskSpace.Probe space = probe != null ? probe : DiskSpace.Probe.of(directory);
             DiskSpace disk = new DiskSpace(directory, space, options.reserveBytes(space.totalBytes()), metrics);
-            Recovered recovered = recover(config, options, clock, metrics, reads, segmentFiles);
+            recovered = recover(config, options, clock, metrics, reads, segmentFiles);
             LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk,
                 segmentFiles, reads);
+            recovered = null;
             engine.flusher.start();
             engine.compactor.start();
             return engine;
         } catch (IOException | UncheckedIOException | java.nio.channels.OverlappingFileLockException e) {
-            closeQuietly(lockFile);
+            abandon(recovered, lockFile);
             throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot open lsm store " + directory + ": " + e);
-        } catch (RuntimeException e) {
-            closeQuietly(lockFile);
+        } catch (RuntimeException | Error e) {
+            abandon(recovered, lockFile);
             throw e;
         }
+    }
+
+    /**
+     * Undoes a failed open: releases the tables recovery opened (the engine takes them over once made: its
+     * constructor can fail only before, creating the commit log) and the directory's lock.
+     */
+    private static void abandon(Recovered recovered, FileChannel lockFile) {
+        if (recovered != null) {
+            recovered.tables().forEach(SSTable::release);
+        }
+        closeQuietly(lockFile);
     }
 
     /** @param replayed what the commit log held beyond the tables, or null when nothing */
@@ -185,6 +200,18 @@ public final class LsmEngine implements StorageEngine {
         Recovery recovery = new Recovery(directory, Limits.CEILING, metrics, reads);
         recovery.scan();
         List<SSTable> tables = new ArrayList<>(recovery.tables());
+        try {
+            return replayOnto(directory, options, clock, metrics, reads, segmentFiles, recovery, tables);
+        } catch (IOException | RuntimeException | Error e) {
+            tables.forEach(SSTable::release);
+            throw e;
+        }
+    }
+
+    /** The rest of {@link #recover}, once the tables are open: replays the commit log. */
+    private static Recovered replayOnto(Path directory, LsmOptions options, LongSupplier clock, LsmMetrics metrics,
+                                        PointReads reads, CommitLog.SegmentFiles segmentFiles, Recovery recovery,
+                                        List<SSTable> tables) throws IOException {
         TableBuilder builder = new TableBuilder(directory, options, Limits.CEILING, metrics, clock,
             recovery.nextGeneration(), reads);
         long flushed = recovery.flushedSeq();
@@ -531,12 +558,20 @@ public final class LsmEngine implements StorageEngine {
         } finally {
             writeLock.unlock();
         }
-        try {
-            for (long segment : memtable.segments()) {
-                log.delete(segment);
+        undeletedSegments.addAll(memtable.segments());
+        IOException failed = null;
+        // every segment is tried, and those a failure left are tried again after the next flush
+        for (java.util.Iterator<Long> segments = undeletedSegments.iterator(); segments.hasNext(); ) {
+            try {
+                log.delete(segments.next());
+                segments.remove();
+            } catch (IOException e) {
+                failed = failed == null ? e : failed;
             }
-        } catch (IOException e) {
-            backgroundFailure("could not delete a flushed commit log segment", e);
+        }
+        if (failed != null) {
+            backgroundFailure("could not delete a flushed commit log segment (tried again after the next flush)",
+                failed);
         }
     }
 
@@ -799,7 +834,7 @@ public final class LsmEngine implements StorageEngine {
 
     /**
      * Flushes the memtables and rewrites every SSTable into one without the entries {@code keep} rejects (Cassandra's
-     * cleanup). Writes made meanwhile land in the memtable and stay.
+     * cleanup). Writes made meanwhile land in the memtable, or in tables flushed after the call began, and stay.
      */
     @Override
     public long dropUnless(java.util.function.LongPredicate keep) {
@@ -814,6 +849,13 @@ public final class LsmEngine implements StorageEngine {
      * @return the entries dropped
      */
     private long compactEverything(java.util.function.LongPredicate keep, java.util.function.Predicate<View> worth) {
+        long upTo;
+        writeLock.lock();
+        try {
+            upTo = lastSeq;
+        } finally {
+            writeLock.unlock();
+        }
         flushMemtables();
         writeLock.lock();
         View view;
@@ -833,8 +875,18 @@ public final class LsmEngine implements StorageEngine {
             }
             // no room check here: what a cleanup keeps is unknown until it ran (dropping every record writes
             // nothing), and one that finds no space fails and says so, its inputs in place
+            // only the tables that hold nothing newer than the call: while it waited for a compaction to end,
+            // tables of later writes may have been flushed (they are the newest, first in the view), and a write
+            // made meanwhile stays (a table that merged such writes with older ones is left for the next call)
+            int from = 0;
+            while (from < view.tables().size() && view.tables().get(from).meta().maxSeq() > upTo) {
+                from++;
+            }
+            if (from == view.tables().size()) {
+                return 0;
+            }
             Compaction compaction = compaction(keep);
-            compact(compaction, view, 0, view.tables().size(), true);
+            compact(compaction, view, from, view.tables().size(), true);
             return compaction.dropped();
         } finally {
             endCompaction(view);

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,6 +86,60 @@ class CommitLogFailureTest {
         };
         return LsmEngine.open(EngineConfig.of(data, "store"), LsmOptions.parse(options), System::currentTimeMillis,
             plenty, files);
+    }
+
+    @Test
+    void anOpenThatFailsWithAnErrorReleasesTheDirectoryForTheNextOpen() {
+        // only I/O and runtime exceptions closed the directory's lock: after an Error (an InternalError of a fault
+        // under a mapped table, say) every later open in the process found the store "in use"
+        CommitLog.SegmentFiles failing = new CommitLog.SegmentFiles() {
+            @Override
+            public FileChannel create(Path path) {
+                throw new InternalError("a fault occurred in an unsafe memory access operation");
+            }
+        };
+        assertThrows(InternalError.class, () -> open(Map.of(), failing));
+        try (LsmEngine engine = open(Map.of(), CommitLog.SegmentFiles.REAL)) {
+            engine.put(1, key(1), VERSION, value(1));
+            assertArrayEquals(value(1), engine.get(1, key(1)).value());
+        }
+    }
+
+    @Test
+    void flushedSegmentsADeletionFailedOnAreAllTriedAndTriedAgainAfterTheNextFlush() throws IOException {
+        // the first failed deletion stopped the loop, and the segments left were never tried again until a restart
+        AtomicBoolean failDeletes = new AtomicBoolean();
+        List<Path> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CommitLog.SegmentFiles files = new CommitLog.SegmentFiles() {
+            @Override
+            public void delete(Path path) throws IOException {
+                if (failDeletes.get()) {
+                    refused.add(path);
+                    throw new IOException("Input/output error");
+                }
+                CommitLog.SegmentFiles.super.delete(path);
+            }
+        };
+        Map<String, String> options = Map.of("sync", "always", "memtable-bytes", "8k");
+        try (LsmEngine engine = open(options, files)) {
+            failDeletes.set(true);
+            int written = 0;
+            while (engine.metrics().extra().get("commitlog_roll_failures") == 0 && segments() < 3) {
+                engine.put(written, key(written), VERSION, value(written));
+                written++;
+            }
+            engine.flushMemtables();
+            // the flusher deletes a memtable's segments after it published its table, which ends the wait above
+            awaitUntil(() -> refused.stream().distinct().count() >= 2, refused);
+            assertTrue(segments() >= 3, "none deleted");
+            failDeletes.set(false);
+            engine.put(written, key(written), VERSION, value(written));
+            engine.flushMemtables();
+            awaitUntil(() -> segments() == 1, refused);
+            for (int i = 0; i <= written; i++) {
+                assertArrayEquals(value(i), engine.get(i, key(i)).value());
+            }
+        }
     }
 
     @Test
@@ -179,6 +234,22 @@ class CommitLogFailureTest {
             KvException refused = assertThrows(KvException.class,
                 () -> engine.put(next, key(next), VERSION, value(next)));
             assertEquals(ErrorCode.STORAGE_FAILURE, refused.code());
+        }
+    }
+
+    private interface Condition {
+        boolean holds() throws IOException;
+    }
+
+    private static void awaitUntil(Condition condition, Object shown) throws IOException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!condition.holds()) {
+            assertTrue(System.nanoTime() - deadline < 0, "not within 20 s: " + shown);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
         }
     }
 

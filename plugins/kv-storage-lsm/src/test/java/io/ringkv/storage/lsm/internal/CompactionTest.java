@@ -285,6 +285,44 @@ class CompactionTest {
     }
 
     @Test
+    @Timeout(60)
+    void aCleanupKeepsTheTablesFlushedWhileItWaitedForAnotherCompaction() throws Exception {
+        // a cleanup waiting for another compaction to end then compacted every table, the ones flushed meanwhile
+        // too: writes made after it began were dropped, against "records written while it runs are kept"
+        try (LsmEngine engine = LsmEngine.open(EngineConfig.of(data, "store"),
+            LsmOptions.parse(Map.of("compaction-min-tables", "64", "compaction-max-tables", "64")), now::get)) {
+            flushedTables(engine, 2, 50, 100);
+            java.util.concurrent.CountDownLatch firstRunning = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
+            Thread first = Thread.ofPlatform().start(() -> engine.dropUnless(token -> {
+                firstRunning.countDown();
+                try {
+                    releaseFirst.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return true;
+            }));
+            firstRunning.await();
+            long[] dropped = {-1};
+            Thread second = Thread.ofPlatform().start(() -> dropped[0] = engine.dropUnless(token -> false));
+            // the second waits for the first compaction to end
+            while (java.util.Arrays.stream(second.getStackTrace())
+                .noneMatch(frame -> frame.getMethodName().equals("awaitNoCompaction"))) {
+                Thread.sleep(5);
+            }
+            engine.put(7, Key.utf8("later"), "v".getBytes(), "made after the cleanup began".getBytes());
+            engine.flushMemtables();
+            releaseFirst.countDown();
+            first.join();
+            second.join();
+            assertEquals(100, dropped[0], "the tables from before the call");
+            assertNull(engine.get(0, Key.utf8("k0-0")));
+            assertEquals("made after the cleanup began".length(), engine.get(7, Key.utf8("later")).valueLength());
+        }
+    }
+
+    @Test
     void compactionWritesWithoutItsBudgetOnlyWhileTheTablesArePastTheBacklogBound() {
         Map<String, Long> backlogged = compactTenTablesWithBacklogBound(data.resolve("bound-8"), "8");
         assertTrue(backlogged.get("compaction_bytes_unpaced") > 0, "ten tables against a bound of eight: " + backlogged);
