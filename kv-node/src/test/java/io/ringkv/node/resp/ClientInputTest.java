@@ -64,13 +64,13 @@ class ClientInputTest {
 
     @Test
     void aWebPagesHttpPostIsClosedBeforeItsBodyRuns() throws Exception {
+        map.putNow(Key.utf8("colour"), Value.utf8("blue"), CausalContext.NONE);
         RespServer server = start(map);
         RespTestClient browser = client(server);
         // what fetch(url, {method: 'POST', mode: 'no-cors', body: ...}) sends: every body line an inline command
         browser.send("POST / HTTP/1.1\r\nHost: 127.0.0.1:7379\r\nContent-Type: text/plain\r\nContent-Length: 22\r\n"
             + "\r\nSET pwn 1\r\nDEL colour\r\n");
         assertTrue(browser.closedByServer(), "the connection is closed");
-        map.putNow(Key.utf8("colour"), Value.utf8("blue"), CausalContext.NONE);
         // a GET (or any method) is closed at its Host: header, after its request line answered an error
         RespTestClient get = client(server);
         get.send("GET / HTTP/1.1\r\nhost: 127.0.0.1:7379\r\n\r\nSET pwn 1\r\n");

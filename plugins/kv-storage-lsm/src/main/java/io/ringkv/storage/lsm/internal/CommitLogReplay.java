@@ -75,13 +75,6 @@ final class CommitLogReplay {
                 try {
                     // a file of this name: a directory in the way, say, fails the copy as a full disk would
                     java.nio.file.Files.copy(segment, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    // durable, and named durably, before the segment is cut: else a power loss could leave the cut
-                    // and not the copy
-                    try (FileChannel copy = FileChannel.open(aside, StandardOpenOption.WRITE)) {
-                        files.forceReplayed(aside, copy);
-                    }
-                    Directories.sync(segment.getParent());
-                    java.nio.file.Files.deleteIfExists(damagedMark(segment));
                     kept = "A copy is kept as " + aside;
                 } catch (IOException e) {
                     // a start needs no free space: without room for the copy, the replay goes on, what was copied
@@ -92,9 +85,23 @@ final class CommitLogReplay {
                         e.addSuppressed(notRemoved);
                     }
                     keep = true;
-                    markDamaged(segment);
                     kept = "No copy could be kept (" + e + "), so the segment is left whole, and kept until a start"
                         + " can copy it aside";
+                }
+                if (!keep) {
+                    // durable, and named durably, before the segment is cut: else a power loss could leave the cut
+                    // and not the copy
+                    try (FileChannel copy = FileChannel.open(aside, StandardOpenOption.WRITE)) {
+                        files.forceReplayed(aside, copy);
+                        Directories.sync(segment.getParent());
+                    } catch (IOException e) {
+                        keep = true;
+                        kept = "A copy was written to " + aside + " but could not be made durable (" + e + "), so the"
+                            + " segment is left whole too, and kept until a start can copy it aside";
+                    }
+                }
+                if (keep) {
+                    markDamaged(segment);
                 }
                 metrics.commitLogCorruptSegments.increment();
                 LOG.log(System.Logger.Level.ERROR, "commit log " + segment + " is not the log's tail, and has a"
@@ -105,8 +112,15 @@ final class CommitLogReplay {
             }
             if (goodEnd < size && !keep) {
                 channel.truncate(goodEnd);
+                // the new size is metadata: forced with it, or a lost truncate could pass for damage next start
+                channel.force(true);
             }
             files.forceReplayed(segment, channel);
+        }
+        if (goodEnd < size && !last && !keep) {
+            // only once the cut is durable: a crash before would leave the segment whole and unmarked, its damage
+            // then taken for a torn tail were only empty segments to follow it
+            java.nio.file.Files.deleteIfExists(damagedMark(segment));
         }
         if (goodEnd < size && !keep) {
             metrics.commitLogCorruptTails.increment();

@@ -30,17 +30,21 @@ final class Compaction {
     private final RateLimiter limiter;
     private final BooleanSupplier cancelled;
     private final java.util.function.LongPredicate keep;
+    private final long keepAfterSeq;
     private long dropped;
 
     /**
      * @param limiter paces the output's writes
      * @param cancelled true once the engine is closing: a running compaction stops and leaves its inputs
      * @param keep the tokens whose entries stay; the others are dropped, tombstones and all (a cleanup)
+     * @param keepAfterSeq entries written after this sequence number stay whatever {@code keep} says: a cleanup
+     *     drops only what was written before it began
      */
     Compaction(TableBuilder builder, LsmOptions options, PurgeGate gate, RecordExpiry expiry, LsmMetrics metrics,
                LongSupplier clock, RateLimiter limiter, BooleanSupplier cancelled,
-               java.util.function.LongPredicate keep) {
+               java.util.function.LongPredicate keep, long keepAfterSeq) {
         this.keep = keep;
+        this.keepAfterSeq = keepAfterSeq;
         this.gate = gate;
         this.expiry = expiry;
         this.cancelled = cancelled;
@@ -81,7 +85,7 @@ final class Compaction {
                 if (cancelled.getAsBoolean()) {
                     throw new CancellationException("the engine is closing");
                 }
-                if (!keep.test(next.key().token())) {
+                if (next.seq() <= keepAfterSeq && !keep.test(next.key().token())) {
                     dropped++;
                     continue;
                 }

@@ -158,21 +158,45 @@ public final class LsmEngine implements StorageEngine {
             LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk,
                 segmentFiles, reads);
             recovered = null;
-            engine.flusher.start();
-            engine.compactor.start();
+            try {
+                engine.flusher.start();
+                engine.compactor.start();
+            } catch (RuntimeException | Error e) {
+                // a thread that could not start: the engine closes itself (threads, log, tables, lock), and the
+                // lock is not let go of while anything it started may still run
+                try {
+                    engine.close();
+                } catch (RuntimeException | Error notClosed) {
+                    e.addSuppressed(notClosed);
+                }
+                throw new StartFailed(e);
+            }
             return engine;
         } catch (IOException | UncheckedIOException | java.nio.channels.OverlappingFileLockException e) {
             abandon(recovered, lockFile);
             throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot open lsm store " + directory + ": " + e);
+        } catch (StartFailed e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) e.getCause();
         } catch (RuntimeException | Error e) {
             abandon(recovered, lockFile);
             throw e;
         }
     }
 
+    /** A made engine whose threads did not start, closed already: its lock is not the open's to let go of. */
+    private static final class StartFailed extends RuntimeException {
+        StartFailed(Throwable cause) {
+            super(cause);
+        }
+    }
+
     /**
-     * Undoes a failed open: releases the tables recovery opened (the engine takes them over once made: its
-     * constructor can fail only before, creating the commit log) and the directory's lock.
+     * Undoes a failed open before an engine was made: releases the tables recovery opened (the engine takes them
+     * over in its constructor, which fails, if at all, before then, creating the commit log) and the directory's
+     * lock.
      */
     private static void abandon(Recovered recovered, FileChannel lockFile) {
         if (recovered != null) {
@@ -560,13 +584,17 @@ public final class LsmEngine implements StorageEngine {
         }
         undeletedSegments.addAll(memtable.segments());
         IOException failed = null;
-        // every segment is tried, and those a failure left are tried again after the next flush
+        // every segment is tried, and those a failure left are tried again after each later flush; only a failure
+        // of this memtable's own segments is reported (and paused for): one that stays undeletable is told once
         for (java.util.Iterator<Long> segments = undeletedSegments.iterator(); segments.hasNext(); ) {
+            long segment = segments.next();
             try {
-                log.delete(segments.next());
+                log.delete(segment);
                 segments.remove();
             } catch (IOException e) {
-                failed = failed == null ? e : failed;
+                if (failed == null && memtable.segments().contains(segment)) {
+                    failed = e;
+                }
             }
         }
         if (failed != null) {
@@ -597,7 +625,7 @@ public final class LsmEngine implements StorageEngine {
     }
 
     private void runCompactor() {
-        Compaction compaction = compaction(token -> true);
+        Compaction compaction = compaction(token -> true, Long.MAX_VALUE);
         while (true) {
             View view;
             int[] run = null;
@@ -812,9 +840,9 @@ public final class LsmEngine implements StorageEngine {
     }
 
     /** @return a compaction keeping the entries {@code keep} accepts, paced by the engine's one limiter */
-    private Compaction compaction(java.util.function.LongPredicate keep) {
+    private Compaction compaction(java.util.function.LongPredicate keep, long keepAfterSeq) {
         return new Compaction(builder, options, config.purgeGate(), config.expiry(), metrics, clock, compactionLimiter,
-            () -> stopping, keep);
+            () -> stopping, keep, keepAfterSeq);
     }
 
     /** Waits until no compaction is due or running. Under the write lock. */
@@ -875,18 +903,10 @@ public final class LsmEngine implements StorageEngine {
             }
             // no room check here: what a cleanup keeps is unknown until it ran (dropping every record writes
             // nothing), and one that finds no space fails and says so, its inputs in place
-            // only the tables that hold nothing newer than the call: while it waited for a compaction to end,
-            // tables of later writes may have been flushed (they are the newest, first in the view), and a write
-            // made meanwhile stays (a table that merged such writes with older ones is left for the next call)
-            int from = 0;
-            while (from < view.tables().size() && view.tables().get(from).meta().maxSeq() > upTo) {
-                from++;
-            }
-            if (from == view.tables().size()) {
-                return 0;
-            }
-            Compaction compaction = compaction(keep);
-            compact(compaction, view, from, view.tables().size(), true);
+            // while it waited for a compaction to end, writes made after the call may have been flushed into the
+            // tables too (some in the memtable it froze): those stay, whatever keep says
+            Compaction compaction = compaction(keep, upTo);
+            compact(compaction, view, 0, view.tables().size(), true);
             return compaction.dropped();
         } finally {
             endCompaction(view);

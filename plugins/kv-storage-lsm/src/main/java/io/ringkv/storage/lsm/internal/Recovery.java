@@ -36,6 +36,17 @@ final class Recovery {
 
     /** Reads the directory; the tables come back newest first. */
     void scan() throws IOException {
+        try {
+            scanFiles();
+        } catch (IOException | RuntimeException | Error e) {
+            // the tables opened so far are let go of: a failed start leaks no mapping
+            tables.forEach(SSTable::release);
+            tables.clear();
+            throw e;
+        }
+    }
+
+    private void scanFiles() throws IOException {
         List<Path> files;
         try (Stream<Path> listing = Files.list(directory)) {
             files = listing.sorted().toList();

@@ -107,7 +107,8 @@ class CommitLogFailureTest {
 
     @Test
     void flushedSegmentsADeletionFailedOnAreAllTriedAndTriedAgainAfterTheNextFlush() throws IOException {
-        // the first failed deletion stopped the loop, and the segments left were never tried again until a restart
+        // the segments a failed deletion left were never tried again until a restart (and the first failure of a
+        // memtable's several segments, as the one replayed at a start has, stopped the loop)
         AtomicBoolean failDeletes = new AtomicBoolean();
         List<Path> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
         CommitLog.SegmentFiles files = new CommitLog.SegmentFiles() {

@@ -153,6 +153,29 @@ class CorruptionTest {
     }
 
     @Test
+    void aCopyAsideThatCannotBeForcedLeavesTheSegmentWholeAndMarked() throws IOException {
+        Path first = twoSegmentsTheFirstDamagedAtItsTenthRecord();
+        long size = Files.size(first);
+        CommitLog.SegmentFiles copyNotForced = new CommitLog.SegmentFiles() {
+            @Override
+            public void forceReplayed(Path path, FileChannel channel) throws IOException {
+                if (path.getFileName().toString().endsWith(".corrupt")) {
+                    throw new IOException("Input/output error");
+                }
+                channel.force(false);
+            }
+        };
+        try (LsmEngine engine = LsmEngine.open(EngineConfig.of(data, "store"), LsmOptions.parse(OPTIONS),
+            System::currentTimeMillis, null, copyNotForced)) {
+            assertArrayEquals(value(30), engine.get(30, key(30)).value());
+            engine.flushMemtables();
+        }
+        assertEquals(size, Files.size(first), "left whole");
+        assertTrue(Files.exists(CommitLogReplay.damagedMark(first)));
+        assertTrue(Files.exists(first.resolveSibling(first.getFileName() + ".corrupt")), "the copy made is kept");
+    }
+
+    @Test
     void everySegmentReplayedAndTheCopyAsideAreForcedBeforeTheEngineAnswers() throws IOException {
         // a killed process leaves records the OS held unforced: replayed and answered, a power loss could still
         // take them back, and the damaged copy could be lost while the cut of its segment was kept
