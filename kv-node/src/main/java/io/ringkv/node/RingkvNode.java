@@ -446,7 +446,9 @@ public final class RingkvNode implements AutoCloseable {
         new HealthEndpoint(membership::snapshot, health::whyUnavailable).addTo(routes);
         new ClusterEndpoint(membership::snapshot, context.clock()::wallClockMillis).addTo(routes);
         new DashboardEndpoint().addTo(routes);
-        return routes.guardEach(new BasicAuth(authenticator)::guard);
+        return routes.guardEach(new BasicAuth(authenticator,
+            io.ringkv.node.auth.ProtectedMode.loopback(config.listen().host()),
+            httpCounters.get(HttpCounter.REFUSED_HOST)::increment)::guard);
     }
 
     /**

@@ -31,7 +31,8 @@ public final class ProtectedMode {
             + " or --allow-unauthenticated to serve without authentication on a network you trust.");
     }
 
-    private static boolean loopback(String host) {
+    /** @return true when every address {@code host} names is a loopback one (false for a name that does not resolve) */
+    public static boolean loopback(String host) {
         try {
             for (InetAddress address : InetAddress.getAllByName(host)) {
                 if (!address.isLoopbackAddress()) {

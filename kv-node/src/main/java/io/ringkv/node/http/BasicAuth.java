@@ -36,15 +36,49 @@ public final class BasicAuth {
     private static final long LOGIN_WAIT_SECONDS = 60;
 
     private final Authenticator authenticator;
+    private final boolean loopbackNamesOnly;
+    private final Runnable refusedHost;
 
     /** @param authenticator the node's; when it requires no login, {@link #guard} changes nothing */
     public BasicAuth(Authenticator authenticator) {
-        this.authenticator = authenticator;
+        this(authenticator, false, () -> { });
     }
 
-    /** @return {@code handler}, behind the login and the permission that {@code path} needs */
+    /**
+     * @param loopbackNamesOnly the node listens on loopback: without users, a request must then name the node by a
+     *     loopback name (see {@link #guard})
+     * @param refusedHost counts a request refused for its {@code Host}
+     */
+    public BasicAuth(Authenticator authenticator, boolean loopbackNamesOnly, Runnable refusedHost) {
+        this.authenticator = authenticator;
+        this.loopbackNamesOnly = loopbackNamesOnly;
+        this.refusedHost = refusedHost;
+    }
+
+    /**
+     * @return {@code handler}, behind the login and the permission that {@code path} needs; on a loopback node
+     *     without users, behind a check of the request's {@code Host} instead: a web page that makes its own name
+     *     resolve to 127.0.0.1 (DNS rebinding) would otherwise read and write every key through the visitor's
+     *     browser, as the same origin. Such a request names the page's host; one from a client on this machine
+     *     names {@code localhost} or a loopback address.
+     */
     public HttpHandler guard(String path, HttpHandler handler) {
-        if (!authenticator.required() || OPEN.stream().anyMatch(path::startsWith)) {
+        if (!authenticator.required()) {
+            return loopbackNamesOnly ? exchange -> {
+                String host = exchange.getRequestHeaders().getFirst("Host");
+                if (host == null || namesLoopback(host)) {
+                    handler.handle(exchange);
+                } else {
+                    refusedHost.run();
+                    NodeHttpServer.send(exchange, 421, "application/json", new HttpProblem(421, "MISDIRECTED",
+                        "this node has no users and listens on loopback, so it answers requests naming it by a"
+                            + " loopback name only (localhost, 127.0.0.1, [::1]); a web page could reach it by"
+                            + " another (DNS rebinding). Configure users (--users-file) to serve other names")
+                        .json());
+                }
+            } : handler;
+        }
+        if (OPEN.stream().anyMatch(path::startsWith)) {
             return handler;
         }
         boolean data = path.equals(KeyValueTarget.PREFIX);
@@ -102,6 +136,33 @@ public final class BasicAuth {
         } finally {
             credentials.wipe();
         }
+    }
+
+    /** @return true when a {@code Host} header names {@code localhost} or a loopback address, with any port */
+    static boolean namesLoopback(String host) {
+        String name = host.strip();
+        if (name.startsWith("[")) {
+            int end = name.indexOf(']');
+            if (end < 0) {
+                return false;
+            }
+            name = name.substring(1, end);
+        } else if (name.indexOf(':') >= 0) {
+            name = name.substring(0, name.indexOf(':'));
+        }
+        if (name.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        // a literal only: parsed, never looked up (a name that resolves to loopback is what rebinding makes)
+        boolean literal = name.indexOf(':') >= 0 || name.chars().allMatch(c -> c == '.' || c >= '0' && c <= '9');
+        if (!name.isEmpty() && literal) {
+            try {
+                return java.net.InetAddress.ofLiteral(name).isLoopbackAddress();
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static void refuse(HttpExchange exchange, HttpProblem problem) throws IOException {

@@ -96,15 +96,21 @@ record KeyValueTarget(Key key, Consistency consistency, Expiry expiry) {
         return new String(percentDecode(raw), StandardCharsets.UTF_8);
     }
 
-    /** @return the bytes {@code raw} stands for: each {@code %XX} one byte, any other character its UTF-8 bytes */
+    /**
+     * @return the bytes {@code raw} stands for: each {@code %XX} one byte, any other character itself
+     * @throws KvException with {@code INVALID_ARGUMENT} for a character beyond ASCII: the HTTP server reads the
+     *     request line's bytes one character each, so a key sent as raw UTF-8 would be stored under other bytes
+     *     than the client's (a URL must percent-encode them)
+     */
     static byte[] percentDecode(String raw) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
+            if (c >= 0x80) {
+                throw invalid("a byte beyond ASCII in the URL: percent-encode the key's UTF-8 bytes (é as %C3%A9)");
+            }
             if (c != '%') {
-                int end = Character.isHighSurrogate(c) && i + 1 < raw.length() ? i + 2 : i + 1;
-                bytes.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
-                i = end - 1;
+                bytes.write(c);
                 continue;
             }
             int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;

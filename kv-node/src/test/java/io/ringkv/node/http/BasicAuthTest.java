@@ -56,6 +56,10 @@ class BasicAuthTest {
     }
 
     private void serve(Authenticator chosen) {
+        serve(chosen, new BasicAuth(chosen));
+    }
+
+    private void serve(Authenticator chosen, BasicAuth auth) {
         authenticator = chosen;
         frontDoor = HttpFrontDoor.start("test-http-kv", map, 64, counters);
         NodeHttpServer.Routes routes = new KeyValueEndpoint(frontDoor, Limits.DEFAULT, Consistency.DEFAULT,
@@ -63,7 +67,7 @@ class BasicAuthTest {
             .addTo(new NodeHttpServer.Routes());
         routes.add("/metrics", exchange -> NodeHttpServer.send(exchange, 200, "text/plain", bytes("counters")));
         routes.add("/health/live", exchange -> NodeHttpServer.send(exchange, 200, "text/plain", bytes("ok")));
-        server = NodeHttpServer.start("127.0.0.1", 0, "test", routes.guardEach(new BasicAuth(authenticator)::guard));
+        server = NodeHttpServer.start("127.0.0.1", 0, "test", routes.guardEach(auth::guard));
     }
 
     private void serveWithUsers() {
@@ -82,6 +86,31 @@ class BasicAuthTest {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aLoopbackNodeWithoutUsersAnswersOnlyRequestsNamingItByALoopbackName() throws IOException {
+        // a web page whose name its DNS turns to 127.0.0.1 (rebinding) is the same origin as the node to the
+        // visitor's browser: it read and wrote every key of a default node through the HTTP port
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        Authenticator open = Authenticator.open(registry);
+        serve(open, new BasicAuth(open, true, refused::incrementAndGet));
+        map.putNow(Key.utf8("secret"), Value.utf8("s"), CausalContext.NONE);
+        for (String host : List.of("rebind.attacker.example:" + server.port(), "127.0.0.1.nip.io", "evil", "[::2]",
+            "10.0.0.1")) {
+            RawHttp.Response answer = send("GET", "/kv/secret", null, "Host: " + host);
+            assertEquals(421, answer.status(), host);
+            assertTrue(answer.text().contains("DNS rebinding"), answer.text());
+        }
+        assertEquals(421, send("PUT", "/kv/x", bytes("v"), "Host: rebind.attacker.example").status());
+        assertEquals(421, send("GET", "/health/live", null, "Host: rebind.attacker.example").status());
+        assertEquals(7, refused.get());
+        assertTrue(map.getNow(Key.utf8("x")).isEmpty(), "the refused PUT wrote nothing");
+        for (String host : List.of("127.0.0.1", "127.0.0.1:" + server.port(), "localhost:" + server.port(),
+            "LOCALHOST", "[::1]:" + server.port(), "127.3.2.1")) {
+            assertEquals(200, send("GET", "/kv/secret", null, "Host: " + host).status(), host);
+        }
+        assertEquals(7, refused.get());
     }
 
     @Test

@@ -83,6 +83,18 @@ class KeyValueEndpointTest {
     }
 
     @Test
+    void aKeySentAsRawUtf8IsRefusedAndItsPercentEncodingIsTheKey() throws Exception {
+        // the request line's bytes are read one character each: raw UTF-8 was encoded again and stored under
+        // other bytes than the client's (caf\u00c3\u00a9 for café), answering 204
+        serve(map);
+        RawHttp.Response raw = send("PUT", "/kv/caf\u00c3\u00a9", bytes("x"));
+        assertEquals(400, raw.status(), raw.text());
+        assertTrue(raw.text().contains("percent-encode"), raw.text());
+        assertEquals(204, send("PUT", "/kv/caf%C3%A9", bytes("x")).status());
+        assertEquals(Optional.of(Value.of(bytes("x"))), map.getNow(Key.utf8("caf\u00e9")));
+    }
+
+    @Test
     void siblingsAnswer300WithEveryValueAndAPutWithTheirContextReplacesThem() throws Exception {
         serve(map);
         send("PUT", "/kv/k", bytes("first"));

@@ -29,10 +29,15 @@ final class RawHttp {
         }
     }
 
-    /** Sends {@code method target} with {@code headers} (each "Name: value") and, when not null, a body with its length. */
+    /**
+     * Sends {@code method target} with {@code headers} (each "Name: value"; {@code Host: 127.0.0.1} unless one names
+     * another) and, when not null, a body with its length.
+     */
     static Response send(int port, String method, String target, byte[] body, String... headers) throws IOException {
+        boolean host = java.util.Arrays.stream(headers)
+            .anyMatch(header -> header.regionMatches(true, 0, "Host:", 0, 5));
         StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-            .append("Host: 127.0.0.1\r\nConnection: close\r\n");
+            .append(host ? "" : "Host: 127.0.0.1\r\n").append("Connection: close\r\n");
         for (String header : headers) {
             head.append(header).append("\r\n");
         }
