@@ -141,6 +141,11 @@ public final class RepairHistory implements PurgeGate {
         }
     }
 
+    /** @return whether every purge is held now: the ring moves, or a node holds leftovers (any thread) */
+    public boolean purgesHeld() {
+        return snapshot.moving();
+    }
+
     /**
      * Records that a pass which began at {@code passStartMillis} completed a session with every peer of
      * {@code shared}. Ignored when the ring changed meanwhile (the range or its peers are no longer the same).

@@ -266,6 +266,9 @@ public final class RingkvNode implements AutoCloseable {
             long previousRingWindow = Math.max(TimeUnit.SECONDS.toNanos(1),
                 10 * TimeUnit.MILLISECONDS.toNanos(config.gossip().intervalMillis()));
             replication.previousRingWindow(previousRingWindow);
+            // while purges are held (a move), a tombstone past the grace still streams to and is taken by replicas
+            // holding nothing for its key
+            replication.purgesHeldWhile(repairHistory::purgesHeld);
             LiveTreeRebuilder treeRebuilder = new LiveTreeRebuilder(context, storage, liveTrees,
                 LiveTreeRebuilder.configFor(TimeUnit.HOURS.toNanos(config.repairPeriodHours())));
             treeRebuilder.updateRing(replication.coordinator().ring());

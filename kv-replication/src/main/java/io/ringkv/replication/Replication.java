@@ -39,6 +39,7 @@ public final class Replication {
     private final ScanCoordinator scans;
     private final io.ringkv.api.Limits replicationLimits;
     private final long tombstoneGraceMillis;
+    private volatile java.util.function.BooleanSupplier purgesHeld = () -> false;
     private BooleanSupplier serving = () -> true;
 
     /**
@@ -173,9 +174,22 @@ public final class Replication {
         return io.ringkv.replication.internal.SiblingCodec.decode(record, replicationLimits);
     }
 
-    /** @return the instant before which a deleted or expired record is past the tombstone grace, on this clock */
+    /**
+     * Says when purges are held (see {@link #forgetBefore}): the node's repair history, which holds them while the
+     * ring moves or a node keeps leftovers.
+     */
+    public void purgesHeldWhile(java.util.function.BooleanSupplier held) {
+        this.purgesHeld = held;
+    }
+
+    /**
+     * @return the instant before which a deleted or expired record is past the tombstone grace, on this clock; none
+     *     while purges are held. A tombstone past the grace still held then may be what keeps a stale replica's
+     *     copy of its value from coming back, and a move hands its ranges to replicas that hold nothing: a join's
+     *     or a leave's stream must carry it to them, and they must take it (no replica purges it meanwhile)
+     */
     private long forgetBefore() {
-        return context.clock().wallClockMillis() - tombstoneGraceMillis;
+        return purgesHeld.getAsBoolean() ? Long.MIN_VALUE : context.clock().wallClockMillis() - tombstoneGraceMillis;
     }
 
     /** @return this node's hinted handoff (what it holds for whom) */

@@ -3,6 +3,7 @@ package io.ringkv.replication;
 import static io.ringkv.replication.TestCluster.MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -203,6 +204,18 @@ class ExpirySimulationTest {
                 assertNull(record(cluster, n(3), "deleted"), "n3 took a tombstone past the grace back");
                 // a record that does not decode (a token not the key's) is the receiver's to judge: sent
                 assertTrue(n1.takenWhereAbsent(deleted.token() + 1, deleted.key(), deleted.version(), null));
+                // while purges are held (a join or leave moves ranges to replicas holding nothing), such a tombstone
+                // may be all that keeps a stale replica's value from coming back: it is sent, and taken
+                n1.purgesHeldWhile(() -> true);
+                cluster.node(n(3)).purgesHeldWhile(() -> true);
+                assertTrue(takenWhereAbsent(cluster, n1, "deleted"), "a tombstone past the grace, purges held");
+                assertTrue(takenWhereAbsent(cluster, n1, "expiring"));
+                Boolean[] held = new Boolean[1];
+                cluster.node(n(3)).mergeRecord(deleted.token(), deleted.key(), deleted.version(), null,
+                    ok -> held[0] = ok);
+                cluster.sim.runUntil(() -> held[0] != null, 1_000 * MS);
+                assertTrue(held[0]);
+                assertNotNull(record(cluster, n(3), "deleted"), "n3 takes it while purges are held");
                 assertEquals(List.of(), cluster.sim.handlerFailures());
             });
     }
