@@ -174,12 +174,18 @@ public final class RingkvNode implements AutoCloseable {
         }
         Gossiper.Remembered remembered = PeersFile.load(config.dataDirectory());
         boolean leftoversStored = LeftoversFile.load(config.dataDirectory());
-        if (!state.newData() && state.tokens().length == 0) {
+        boolean gaveTokensUp = !state.newData() && state.tokens().length == 0;
+        if (gaveTokensUp || state.tokens().length == 0 && holdsAnyRecord(engine)) {
             // this node held tokens on this data and gave them up (it left, or handed its ranges over after a lost
             // token conflict, or learned that it was removed while it was down and stopped before its drop ended):
             // its records went to the nodes that hold those ranges now, or were repaired there, and deletes made
             // since may have been purged. Kept, they would come back once it joins again and serves some of those
-            // ranges
+            // ranges. Or it never held tokens here, and its records are from a join that did not finish (a restart
+            // mid-stream, a removal while it was down): copies of what other replicas hold, which may predate
+            // deletes purged since too (a removed joiner holds no one's purges), and its next join's sessions
+            // would send them to the replicas it streams from
+            String whose = gaveTokensUp ? "this node kept from before it gave its tokens up"
+                : "this node holds from a join that did not finish";
             long dropped;
             try {
                 dropped = engine.dropUnless(token -> false);
@@ -187,23 +193,15 @@ public final class RingkvNode implements AutoCloseable {
                 // joined again with them, a cleanup would keep those of the ranges it replicates anew, deleted values
                 // among them: the start stops instead
                 throw new io.ringkv.api.KvException(io.ringkv.api.ErrorCode.STORAGE_FAILURE, "cannot drop the records"
-                    + " this node kept from before it gave its tokens up (it left, handed its ranges over, or was"
-                    + " removed while it was down): " + e.getMessage() + ". They may predate deletes purged since, and"
-                    + " would come back once it joins again. Mend the cause and start it again, or move its data"
-                    + " directory away: it then joins as a new node");
+                    + " " + whose + " (it left, handed its ranges over, was removed while it was down, or its join"
+                    + " stopped): " + e.getMessage() + ". They may predate deletes purged since, and would come back"
+                    + " once it joins again. Mend the cause and start it again, or move its data directory away: it"
+                    + " then joins as a new node");
             }
-            events.accept("dropped the " + dropped + " records this node kept from before it gave its tokens up: it"
-                + " joins as a new node");
+            events.accept("dropped the " + dropped + " records " + whose + ": it joins as a new node");
             leftoversStored = false;
             // a failure here stops the start: a mark left at 1 would only hold purges until a cleanup
             LeftoversFile.store(config.dataDirectory(), false);
-        } else if (state.tokens().length == 0 && !leftoversStored && holdsAnyRecord(engine)) {
-            // a join that never finished (a restart mid-stream, a lost token conflict) left records here: should
-            // this join pick other tokens, they would be records of ranges this node does not replicate
-            events.accept("this node holds records from a join that did not finish: it counts as holding leftovers"
-                + " until a cleanup once it has joined");
-            LeftoversFile.store(config.dataDirectory(), true);
-            leftoversStored = true;
         }
         // bound first, so that gossip announces the real client port when the configured one is 0
         ClientSettings clients = config.clients();
