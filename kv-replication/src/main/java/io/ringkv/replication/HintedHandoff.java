@@ -781,9 +781,13 @@ public final class HintedHandoff implements TimerHandler {
         return ring.replicates(hint.owner(), hint.token());
     }
 
-    /** @return a live node of the ring, neither this one nor {@code owner}, to keep a hint for it; null if none */
+    /**
+     * @return a live node of the ring after the moves, neither this one nor {@code owner}, to keep a hint for it;
+     *     null if none. A node that is leaving too is not in that ring: handed hints after its own hand-off, it would
+     *     leave with them
+     */
     private NodeId keeper(NodeId owner) {
-        for (io.ringkv.api.Node node : ring.nodes()) {
+        for (io.ringkv.api.Node node : (future.isEmpty() ? ring : future).nodes()) {
             NodeId id = node.id();
             if (!id.equals(context.self()) && !id.equals(owner) && liveness.isAlive(id)) {
                 return id;

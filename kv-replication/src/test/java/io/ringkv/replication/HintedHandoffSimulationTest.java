@@ -198,6 +198,29 @@ class HintedHandoffSimulationTest {
     }
 
     @Test
+    void aLeavingNodeHandsItsHintsToANodeThatStaysNotToOneLeavingToo() {
+        // the keeper was the first live node of the current ring, which holds nodes leaving too: handed hints after
+        // its own hand-off, such a node left with them, and only repair brought those writes back
+        OneCutOff run = OneCutOff.written(7, CONFIG, "handed");
+        TestCluster cluster = run.cluster();
+        NodeId absent = run.absent();
+        cluster.sim.runFor(2_000 * MS);
+        NodeId holder = cluster.ids.stream()
+            .filter(id -> !id.equals(absent) && cluster.node(id).hints().pending() > 0).findFirst().orElseThrow();
+        List<NodeId> others = cluster.ids.stream().filter(id -> !id.equals(absent) && !id.equals(holder)).sorted()
+            .toList();
+        assertTrue(others.size() >= 2, "a node that leaves too and one that stays: " + others);
+        // the first of the others by id (the node the current ring's order offers first) leaves too
+        NodeId leavingToo = others.getFirst();
+        cluster.node(holder).updateRing(cluster.ring, cluster.ring.withoutNode(leavingToo).withoutNode(holder));
+        cluster.node(holder).hints().handOff();
+        cluster.sim.runFor(2_000 * MS);
+        assertEquals(0, cluster.node(holder).hints().pending(), "the leaving node handed its hint off");
+        assertEquals(0, cluster.node(leavingToo).hints().pending(), "not to a node leaving too");
+        assertEquals(1, cluster.hintsPending(), "a node that stays keeps it");
+    }
+
+    @Test
     void hintsCountTowardWOnlyInCountMode() {
         for (HintConfig.HintedWrites mode : HintConfig.HintedWrites.values()) {
             for (boolean sloppy : new boolean[] {true, false}) {
