@@ -32,8 +32,12 @@ import java.util.concurrent.TimeoutException;
 public final class BasicAuth {
     static final String CHALLENGE = "Basic realm=\"ringkv\", charset=\"UTF-8\"";
     private static final List<String> OPEN = List.of("/health", OpenApiEndpoint.PATH);
-    /** A login is answered within the failure delay plus the queue of slow hashes; past this the request gives up. */
-    private static final long LOGIN_WAIT_SECONDS = 60;
+    /**
+     * A login is answered within the failure delay plus the queue of slow hashes; past this the request gives up
+     * with 503. Below the server's limit for a request to arrive whole ({@link NodeHttpServer#MAX_REQUEST_SECONDS}):
+     * a PUT's body is read after its login, and the server would close its connection first, answering nothing.
+     */
+    static final long LOGIN_WAIT_SECONDS = NodeHttpServer.MAX_REQUEST_SECONDS - 2;
 
     private final Authenticator authenticator;
     private final boolean loopbackNamesOnly;

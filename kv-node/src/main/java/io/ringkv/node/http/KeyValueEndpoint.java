@@ -41,7 +41,8 @@ import java.util.function.BiConsumer;
  *       (411 without one) no larger than the node's value limit (413, answered before any of it is read).
  *       {@code ?ttl=<seconds>} makes the value expire (as {@code SET ... EX}); without it the value never does.
  *   <li>{@code DELETE}: 204 when the replica that coordinated the delete held a value, 404 when it did not (the
- *       tombstone is written either way).
+ *       tombstone is written either way). A delete is blind (as DEL): one sent with {@value #CONTEXT_HEADER} is
+ *       refused with 400, not taken for a delete of only what that context saw.
  * </ul>
  * Every request takes {@code ?consistency=one|quorum|all} or {@code ?r=<n>&w=<n>}. Errors answer a small JSON body,
  * {@code {"error":"UNAVAILABLE","message":"..."}}: 400 bad request, 401 not logged in and 403 not permitted (when
@@ -156,6 +157,11 @@ public final class KeyValueEndpoint {
     private Reply delete(HttpExchange exchange, KeyValueTarget target) throws HttpProblem {
         refuseBody(exchange);
         refuseExpiry(target);
+        if (exchange.getRequestHeaders().containsKey(CONTEXT_HEADER)) {
+            // ignored, it would delete a concurrent write its client never saw, with no word of it
+            throw new HttpProblem(400, "INVALID_ARGUMENT", "a DELETE is blind: it supersedes every version, so it"
+                + " takes no " + CONTEXT_HEADER + " (nothing was deleted)");
+        }
         boolean existed = this.<Boolean>ask((service, answer) ->
             service.delete(target.key(), target.consistency(), answer));
         return existed ? Reply.NO_CONTENT

@@ -95,6 +95,19 @@ class KeyValueEndpointTest {
     }
 
     @Test
+    void aDeleteWithAContextIsRefusedAndDeletesNothing() throws Exception {
+        // the header was ignored: the blind delete took a concurrent write its client never saw, with no word
+        serve(map);
+        send("PUT", "/kv/k", bytes("v"));
+        String seen = send("GET", "/kv/k", null).header(KeyValueEndpoint.CONTEXT_HEADER);
+        RawHttp.Response refused = send("DELETE", "/kv/k", null, CONTEXT + seen);
+        assertEquals(400, refused.status(), refused.text());
+        assertTrue(refused.text().contains("blind"), refused.text());
+        assertEquals(Optional.of(Value.of(bytes("v"))), map.getNow(Key.utf8("k")));
+        assertEquals(204, send("DELETE", "/kv/k", null).status());
+    }
+
+    @Test
     void siblingsAnswer300WithEveryValueAndAPutWithTheirContextReplacesThem() throws Exception {
         serve(map);
         send("PUT", "/kv/k", bytes("first"));
