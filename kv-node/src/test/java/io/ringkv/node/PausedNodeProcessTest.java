@@ -27,7 +27,7 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 class PausedNodeProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Duration PAUSE = Duration.ofSeconds(30);
+    private static final Duration PAUSE = Duration.ofSeconds(15);
     /** How soon after SIGCONT the paused node must serve reads and writes again. */
     private static final Duration RECOVERY = Duration.ofSeconds(20);
     private static final int READ_BATCH = 20;
@@ -50,7 +50,7 @@ class PausedNodeProcessTest {
         }
     }
 
-    /** Gossip every 200 ms: SUSPECT after 3 s, DOWN after 6 s, so a 30 s pause is judged DOWN by the others. */
+    /** Gossip every 200 ms: SUSPECT after 3 s, DOWN after 6 s, so a 15 s pause is judged DOWN by the others. */
     private NodeProcess startNode(int i, String... extra) {
         List<String> args = new ArrayList<>(List.of("node", "--id", "n" + i,
             "--listen", "127.0.0.1:" + peerPorts[i], "--seeds", "127.0.0.1:" + peerPorts[0] + ",127.0.0.1:" + peerPorts[1],

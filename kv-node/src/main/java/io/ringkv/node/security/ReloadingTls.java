@@ -121,9 +121,23 @@ public final class ReloadingTls {
      *
      * @param alias the keystore's alias with the load's number: what a handshake names this load by
      */
-    private record Loaded(String alias, PrivateKey key, X509Certificate[] chain, FileTime modified, long size) {
+    private record Loaded(String alias, PrivateKey key, X509Certificate[] chain, Stamp stamp) {
         boolean offers(String keyType) {
             return key.getAlgorithm().equalsIgnoreCase(keyType);
+        }
+    }
+
+    /**
+     * What the keystore and its password file looked like, by modification time and size: a new keystore under a
+     * new password is two changes, and the load refused between them is tried again once the second one lands.
+     */
+    private record Stamp(FileTime keystoreModified, long keystoreSize, FileTime passwordModified, long passwordSize) {
+        /** A file that could not be looked at. */
+        static final Stamp MISSING = new Stamp(null, -1, null, -1);
+
+        static Stamp of(TlsSettings settings) throws IOException {
+            return new Stamp(Files.getLastModifiedTime(settings.keystore()), Files.size(settings.keystore()),
+                Files.getLastModifiedTime(settings.passwordFile()), Files.size(settings.passwordFile()));
         }
     }
 
@@ -153,9 +167,8 @@ public final class ReloadingTls {
         private long nextCheckNanos;
         private volatile Served served;
         private int loads;
-        /** The modification time and size of the file that last failed to load: not read again until it changes. */
-        private FileTime refusedModified;
-        private long refusedSize = -1;
+        /** The files as they were when they last failed to load: not read again until one changes. */
+        private Stamp refused;
 
         Keys(TlsSettings settings, Consumer<String> events, LongSupplier nanoTime) {
             this.settings = settings;
@@ -176,8 +189,7 @@ public final class ReloadingTls {
 
         private Loaded read() throws IOException, GeneralSecurityException {
             Path file = settings.keystore();
-            FileTime modified = Files.getLastModifiedTime(file);
-            long size = Files.size(file);
+            Stamp stamp = Stamp.of(settings);
             char[] password = password(settings.passwordFile());
             KeyStore store = keyStore(file, password);
             for (String alias : java.util.Collections.list(store.aliases())) {
@@ -190,7 +202,7 @@ public final class ReloadingTls {
                     for (int i = 0; i < chain.length; i++) {
                         chain[i] = (X509Certificate) certificates[i];
                     }
-                    return new Loaded(alias + "#" + ++loads, key, chain, modified, size);
+                    return new Loaded(alias + "#" + ++loads, key, chain, stamp);
                 }
             }
             throw new GeneralSecurityException("it holds no private key with a certificate chain");
@@ -218,13 +230,10 @@ public final class ReloadingTls {
 
         private Loaded reloadIfChanged() {
             Loaded loaded = current();
-            FileTime modified = null;
-            long size = -1;
+            Stamp stamp = null;
             try {
-                modified = Files.getLastModifiedTime(settings.keystore());
-                size = Files.size(settings.keystore());
-                if (modified.equals(loaded.modified()) && size == loaded.size()
-                    || modified.equals(refusedModified) && size == refusedSize) {
+                stamp = Stamp.of(settings);
+                if (stamp.equals(loaded.stamp()) || stamp.equals(refused)) {
                     return loaded;
                 }
                 Loaded next = read();
@@ -234,8 +243,12 @@ public final class ReloadingTls {
                 return next;
             } catch (IOException | GeneralSecurityException e) {
                 // a file half written is refused as it is now, and read again as soon as its time or size moves
-                refusedModified = modified;
-                refusedSize = size;
+                // a file missing (being replaced, say) is told once too, not at every check
+                Stamp seen = stamp == null ? Stamp.MISSING : stamp;
+                if (seen.equals(refused)) {
+                    return loaded;
+                }
+                refused = seen;
                 events.accept("TLS keystore " + settings.keystore() + " did not load (" + e
                     + "); still serving the previous certificate");
                 return loaded;

@@ -96,6 +96,43 @@ class ReloadingTlsTest {
     }
 
     @Test
+    void aKeystoreReplacedUnderANewPasswordIsTakenOnceThePasswordFileFollows() throws Exception {
+        // the refusal was pinned to the keystore's time and size alone: once the new password arrived, the new
+        // keystore was never read again, and the old certificate served until it expired
+        Path keystore = Files.copy(nodeA, directory.resolve("node.p12"));
+        X509ExtendedKeyManager keys = load(keystore).keyManager();
+        Path password = TestCertificates.passwordFile(directory);
+        FileTime later = FileTime.fromMillis(Files.getLastModifiedTime(keystore).toMillis() + 60_000);
+
+        // the renewed keystore lands first, under a new password
+        java.security.KeyStore renewed = TestCertificates.load(nodeB);
+        char[] was = TestCertificates.PASSWORD.toCharArray();
+        char[] now = "renewed-secret".toCharArray();
+        String renewedAlias = renewed.aliases().nextElement();
+        renewed.setKeyEntry(renewedAlias, renewed.getKey(renewedAlias, was), now,
+            renewed.getCertificateChain(renewedAlias));
+        try (java.io.OutputStream out = Files.newOutputStream(keystore)) {
+            renewed.store(out, now);
+        }
+        Files.setLastModifiedTime(keystore, later);
+        clock.addAndGet(2 * SECOND);
+        keys.chooseEngineServerAlias("EC", null, null);
+        assertTrue(events.stream().anyMatch(e -> e.contains("did not load")), events.toString());
+        int told = events.size();
+        clock.addAndGet(2 * SECOND);
+        keys.chooseEngineServerAlias("EC", null, null);
+        assertEquals(told, events.size(), "the same refusal is told once");
+
+        // then its password
+        Files.writeString(password, "renewed-secret\n");
+        Files.setLastModifiedTime(password, later);
+        clock.addAndGet(2 * SECOND);
+        String alias = keys.chooseEngineServerAlias("EC", null, null);
+        assertTrue(keys.getCertificateChain(alias)[0].getSubjectX500Principal().getName().contains("CN=node-b"),
+            events.toString());
+    }
+
+    @Test
     void anUnchangedFileIsNotReadAgainAndAKeyOfAnotherTypeIsNotOffered() throws Exception {
         Path keystore = Files.copy(nodeA, directory.resolve("node.p12"));
         X509ExtendedKeyManager keys = load(keystore).keyManager();
