@@ -751,14 +751,28 @@ public final class AntiEntropy implements TimerHandler {
             int length = codec.encodeRecordAck(record.sessionId(), record.sequence(),
                 stored ? RepairMessage.Status.OK : RepairMessage.Status.FAILED);
             context.transport().send(sender, codec.sendBuffer(), 0, length);
-            if (stored && session != null && initiated.get(record.sessionId()) == session
-                && session.awaited.remove(ByteBuffer.wrap(record.key())) != null) {
+            if (stored && awaited(session, record)) {
                 session.keysReceived++;
                 session.moved.moved(1, 0, 0);
                 session.progress(now());
                 advance(session);
             }
+        }, () -> {
+            // never taken here: sent again at every retry, it would keep the session (a join, a leave) from ending
+            counters.get(RepairCounter.RECORDS_REFUSED).incrementRelease();
+            int length = codec.encodeRecordAck(record.sessionId(), record.sequence(), RepairMessage.Status.REFUSED);
+            context.transport().send(sender, codec.sendBuffer(), 0, length);
+            if (awaited(session, record)) {
+                session.progress(now());
+                advance(session);
+            }
         });
+    }
+
+    /** @return true when {@code record} answers a key {@code session} (this node's) awaited, now no longer awaited */
+    private boolean awaited(Initiated session, RepairMessage.Record record) {
+        return session != null && initiated.get(record.sessionId()) == session
+            && session.awaited.remove(ByteBuffer.wrap(record.key())) != null;
     }
 
     private void onRecordAck(NodeId sender, RepairMessage.RecordAck ack) {
@@ -767,6 +781,17 @@ public final class AntiEntropy implements TimerHandler {
             session = served.get(ack.sessionId());
         }
         if (session == null || !session.peer.equals(sender) || session.outbox.get(ack.sequence()) == null) {
+            return;
+        }
+        if (ack.status() == RepairMessage.Status.REFUSED) {
+            // the peer will never take it (configured otherwise): dropped, counted, and the session goes on
+            Outgoing refused = session.outbox.remove(ack.sequence());
+            if (session instanceof Served responder) {
+                forgetRequested(responder, refused.key);
+            }
+            counters.get(RepairCounter.RECORDS_REFUSED_BY_PEER).incrementRelease();
+            session.progress(now());
+            afterRecord(session);
             return;
         }
         if (ack.status() != RepairMessage.Status.OK) {

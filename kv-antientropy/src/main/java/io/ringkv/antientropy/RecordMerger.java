@@ -18,6 +18,16 @@ public interface RecordMerger {
     void merge(long token, Key key, byte[] version, byte[] value, Consumer<Boolean> done);
 
     /**
+     * As {@link #merge(long, Key, byte[], byte[], Consumer)}, telling apart a record this replica will never take
+     * (one that does not decode under its settings: a peer configured otherwise): {@code refused} runs instead of
+     * {@code done}, and the sender drops the record rather than sending it again at every retry, which would keep
+     * a join or a leave from ever ending. This default refuses nothing.
+     */
+    default void merge(long token, Key key, byte[] version, byte[] value, Consumer<Boolean> done, Runnable refused) {
+        merge(token, key, version, value, done);
+    }
+
+    /**
      * Whether a replica that holds nothing for the key takes this record. One it does not take (a tombstone past the
      * grace: others may have purged it, and there is nothing for it to delete) is not sent to a peer that listed
      * nothing for the key, nor by a peer that asked for it holding nothing: sending it would move it for nothing at

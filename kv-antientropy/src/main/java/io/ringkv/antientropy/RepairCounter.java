@@ -56,6 +56,12 @@ public enum RepairCounter implements CounterDescriptor {
         "range trees sessions built by a full scan of the range, its live tree not ready (both sides count)"),
     LIVE_LEAVES_HEALED("repair_live_leaves_healed", CounterKind.COUNTER,
         "live tree leaves a session's listing of the leaf found wrong and corrected (a write the tree missed)"),
+    RECORDS_REFUSED("repair_records_refused", CounterKind.COUNTER,
+        "records a peer sent that this node will never take (they do not decode under its settings: a peer"
+            + " configured otherwise), acknowledged as refused so that the session ends without them"),
+    RECORDS_REFUSED_BY_PEER("repair_records_refused_by_peer", CounterKind.COUNTER,
+        "records this node sent that the peer will never take (a peer configured otherwise): dropped from the"
+            + " session, logged; they differ until the settings agree"),
     DROPPED_MALFORMED("repair_dropped_malformed", CounterKind.COUNTER,
         "anti-entropy messages that failed to decode or named no valid range or leaf, listing chunks no responder"
             + " cuts (empty and not the last, past the last), and keys a peer asked for outside its session's range:"

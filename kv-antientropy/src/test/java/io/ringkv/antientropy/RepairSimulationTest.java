@@ -65,6 +65,8 @@ class RepairSimulationTest {
         final java.util.Set<Key> vanished = new java.util.HashSet<>();
         /** Keys every node's engine lists in scans but fails to read (an I/O error). */
         final java.util.Set<Key> unreadable = new java.util.HashSet<>();
+        /** Keys every node's merger refuses for good (a record that does not decode under its settings). */
+        final java.util.Set<Key> refused = new java.util.HashSet<>();
 
         Cluster(long seed, int nodes) {
             this(seed, nodes, RepairConfig.DEFAULT);
@@ -102,7 +104,8 @@ class RepairSimulationTest {
                     Saturable saturable = new Saturable(stage);
                     stages.put(id, saturable);
                     AntiEntropy repair = new AntiEntropy(context, saturable, config,
-                        LargerVersionWins.forgetting(stage, FORGOTTEN_BELOW), limits.maxKeyBytes(), 64 * 1024);
+                        refusing(LargerVersionWins.forgetting(stage, FORGOTTEN_BELOW), refused), limits.maxKeyBytes(),
+                        64 * 1024);
                     repairs.put(id, repair);
                     return repair;
                 });
@@ -129,6 +132,32 @@ class RepairSimulationTest {
         }
     }
 
+
+    /** @return {@code merger}, refusing for good the records of the keys in {@code refused} */
+    private static RecordMerger refusing(RecordMerger merger, java.util.Set<Key> refused) {
+        return new RecordMerger() {
+            @Override
+            public void merge(long token, Key key, byte[] version, byte[] value,
+                              java.util.function.Consumer<Boolean> done) {
+                merger.merge(token, key, version, value, done);
+            }
+
+            @Override
+            public void merge(long token, Key key, byte[] version, byte[] value,
+                              java.util.function.Consumer<Boolean> done, Runnable refusal) {
+                if (refused.contains(key)) {
+                    refusal.run();
+                } else {
+                    merger.merge(token, key, version, value, done);
+                }
+            }
+
+            @Override
+            public boolean takenWhereAbsent(long token, Key key, byte[] version, byte[] value) {
+                return merger.takenWhereAbsent(token, key, version, value);
+            }
+        };
+    }
 
     /**
      * An engine whose reads of a key miss once the key is in {@code vanished}, while its scans still list it: a
@@ -602,6 +631,20 @@ class RepairSimulationTest {
         assertTrue(result.completed(), String.valueOf(result.failure()));
         assertEquals(keys, result.keysReceived());
         assertEquals(cluster.contents(cluster.ids.get(1)), cluster.contents(cluster.ids.get(0)));
+    }
+
+    @Test
+    void aRecordThePeerWillNeverTakeIsDroppedAndTheSessionEndsWithoutIt() {
+        // it was acknowledged FAILED and sent again at every retry: the session never ended, and a join or leave
+        // streaming the range retried it forever
+        Cluster cluster = onlyThePeerHolds(79, 16, 128 * 1024, "k", 50);
+        cluster.refused.add(Key.utf8("k7"));
+        RepairResult result = cluster.repair(cluster.ids.get(0), cluster.ids.get(1));
+        assertTrue(result.completed(), String.valueOf(result.failure()));
+        assertEquals(49, result.keysReceived());
+        assertEquals(49, cluster.contents(cluster.ids.get(0)).size());
+        assertEquals(1, cluster.repairs.get(cluster.ids.get(0)).counter(RepairCounter.RECORDS_REFUSED));
+        assertEquals(1, cluster.repairs.get(cluster.ids.get(1)).counter(RepairCounter.RECORDS_REFUSED_BY_PEER));
     }
 
     @Test

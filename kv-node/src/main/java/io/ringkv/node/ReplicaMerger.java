@@ -24,6 +24,11 @@ public final class ReplicaMerger implements RecordMerger {
     }
 
     @Override
+    public void merge(long token, Key key, byte[] version, byte[] value, Consumer<Boolean> done, Runnable refused) {
+        replication.mergeRecord(token, key, version, value, done, refused);
+    }
+
+    @Override
     public boolean takenWhereAbsent(long token, Key key, byte[] version, byte[] value) {
         return replication.takenWhereAbsent(token, key, version, value);
     }

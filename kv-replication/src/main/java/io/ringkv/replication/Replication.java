@@ -124,12 +124,22 @@ public final class Replication {
      */
     public void mergeRecord(long token, io.ringkv.api.Key key, byte[] version, byte[] value,
                             java.util.function.Consumer<Boolean> done) {
+        mergeRecord(token, key, version, value, done, () -> done.accept(false));
+    }
+
+    /**
+     * As {@link #mergeRecord(long, io.ringkv.api.Key, byte[], byte[], java.util.function.Consumer)}, with
+     * {@code refused} run instead of {@code done} for a record this replica will never take: one that does not
+     * decode under its settings (a peer configured with other limits), which no retry would change.
+     */
+    public void mergeRecord(long token, io.ringkv.api.Key key, byte[] version, byte[] value,
+                            java.util.function.Consumer<Boolean> done, Runnable refused) {
         SiblingSet versions;
         try {
             versions = decodeRecord(token, key, version, value);
         } catch (KvException | IllegalArgumentException e) {
             metrics.droppedMalformed.incrementRelease();
-            done.accept(false);
+            refused.run();
             return;
         }
         if (versions.isEmpty()) {

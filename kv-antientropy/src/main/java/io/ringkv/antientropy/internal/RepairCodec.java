@@ -356,6 +356,7 @@ public final class RepairCodec {
             case BUSY -> SessionStatus.BUSY;
             case FAILED -> SessionStatus.FAILED;
             case UNKNOWN_SESSION -> SessionStatus.UNKNOWN_SESSION;
+            case REFUSED -> SessionStatus.REFUSED;
         };
     }
 

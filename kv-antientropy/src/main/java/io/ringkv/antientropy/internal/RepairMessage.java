@@ -8,7 +8,8 @@ public sealed interface RepairMessage {
     long sessionId();
 
     /** How a replica answered a request of a session. */
-    enum Status { OK, BUSY, FAILED, UNKNOWN_SESSION }
+    /** {@code REFUSED}: a record the receiver will never take; an earlier build reads it as malformed. */
+    enum Status { OK, BUSY, FAILED, UNKNOWN_SESSION, REFUSED }
 
     /** Opens a session over the range (start, end] with a tree of {@code leafCount} leaves. */
     record TreeRequest(long sessionId, long rangeStart, long rangeEnd, int leafCount) implements RepairMessage {
