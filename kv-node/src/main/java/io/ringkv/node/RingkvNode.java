@@ -216,6 +216,8 @@ public final class RingkvNode implements AutoCloseable {
                 ? io.ringkv.node.security.ReloadingTls.load(clients.tls(), events) : null;
             // one certificate, one reload, for both client ports
             frontDoor.tls(tls);
+            // a client that never reads what it asked for holds its connection until this much after its request
+            NodeHttpServer.boundResponseTime(keyValueWait().plusSeconds(NodeHttpServer.RESPONSE_SLACK_SECONDS));
             http = config.httpPort() == NodeConfig.HTTP_OFF ? null
                 : NodeHttpServer.bind(config.listen().host(), config.httpPort(), config.id().value(), tls);
             NodeConfig announced = config.withClientPort(frontDoor.port());
@@ -422,6 +424,12 @@ public final class RingkvNode implements AutoCloseable {
         return any[0];
     }
 
+    /** @return how long an HTTP key-value exchange waits for the node's answer */
+    private Duration keyValueWait() {
+        // the coordinator answers TIMEOUT itself after its request timeout: the exchange waits longer, as a backstop
+        return Duration.ofNanos(replicationConfig.requestTimeoutNanos()).plusSeconds(10);
+    }
+
     /**
      * What the HTTP endpoint serves: the key-value API (on a front door thread of its own, with its own service, as
      * the RESP front door has), its OpenAPI description, metrics, health checks, the cluster in JSON and the
@@ -434,10 +442,8 @@ public final class RingkvNode implements AutoCloseable {
             replication.coordinator(), membership::removeNode, handOffs), () -> membership.snapshot().loading());
         httpFrontDoor = HttpFrontDoor.start("ringkv-" + config.id().value() + "-http-kv", service,
             HTTP_QUEUE_CAPACITY, httpCounters);
-        // the coordinator answers TIMEOUT itself after its request timeout: the exchange waits longer, as a backstop
-        Duration wait = Duration.ofNanos(replicationConfig.requestTimeoutNanos()).plusSeconds(10);
         new KeyValueEndpoint(httpFrontDoor, replicationConfig.limits(), consistency, metrics.requests(),
-            httpCounters.get(HttpCounter.UNANSWERED), wait).addTo(routes);
+            httpCounters.get(HttpCounter.UNANSWERED), keyValueWait()).addTo(routes);
         new OpenApiEndpoint().addTo(routes);
         routes.add("/metrics", exchange -> {
             java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(64 * 1024);

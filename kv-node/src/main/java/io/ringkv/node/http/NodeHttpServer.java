@@ -123,6 +123,20 @@ public final class NodeHttpServer implements AutoCloseable {
         server.start();
     }
 
+    /** Seconds beyond the longest wait for an answer that sending it whole may take. */
+    public static final int RESPONSE_SLACK_SECONDS = 30;
+
+    /**
+     * Bounds how long, after its request arrived, a response may take to be sent whole, for the servers this
+     * process makes from now on (the JDK's server reads it once, when its first server is made): a client that
+     * pipelines requests and never reads their answers would otherwise hold its connection, and a slot of
+     * {@link #MAX_CONNECTIONS}, forever. Longer than the longest wait for an answer, which it would cut short.
+     * A bound set before (a system property on the command line) stays.
+     */
+    public static void boundResponseTime(java.time.Duration longest) {
+        limit("sun.net.httpserver.maxRspTime", (int) Math.min(Integer.MAX_VALUE, Math.max(1, longest.toSeconds())));
+    }
+
     private static void limit(String property, int value) {
         if (System.getProperty(property) == null) {
             System.setProperty(property, Integer.toString(value));
