@@ -175,15 +175,16 @@ public final class RingkvNode implements AutoCloseable {
         Gossiper.Remembered remembered = PeersFile.load(config.dataDirectory());
         boolean leftoversStored = LeftoversFile.load(config.dataDirectory());
         boolean gaveTokensUp = !state.newData() && state.tokens().length == 0;
-        if (gaveTokensUp || state.tokens().length == 0 && holdsAnyRecord(engine)) {
+        boolean joinUnfinished = state.tokens().length == 0 && NodeState.joinBegun(config.dataDirectory());
+        if (gaveTokensUp || joinUnfinished && holdsAnyRecord(engine)) {
             // this node held tokens on this data and gave them up (it left, or handed its ranges over after a lost
             // token conflict, or learned that it was removed while it was down and stopped before its drop ended):
             // its records went to the nodes that hold those ranges now, or were repaired there, and deletes made
             // since may have been purged. Kept, they would come back once it joins again and serves some of those
-            // ranges. Or it never held tokens here, and its records are from a join that did not finish (a restart
-            // mid-stream, a removal while it was down): copies of what other replicas hold, which may predate
-            // deletes purged since too (a removed joiner holds no one's purges), and its next join's sessions
-            // would send them to the replicas it streams from
+            // ranges. Or it never held tokens here and a join on this directory began (NodeState.beginJoin): its
+            // records are from that join, which did not finish (a restart mid-stream, a removal while it was down):
+            // copies of what other replicas hold, which may predate deletes purged since too (a removed joiner holds
+            // no one's purges), and its next join's sessions would send them to the replicas it streams from
             String whose = gaveTokensUp ? "this node kept from before it gave its tokens up"
                 : "this node holds from a join that did not finish";
             long dropped;
@@ -202,6 +203,26 @@ public final class RingkvNode implements AutoCloseable {
             leftoversStored = false;
             // a failure here stops the start: a mark left at 1 would only hold purges until a cleanup
             LeftoversFile.store(config.dataDirectory(), false);
+        } else if (state.tokens().length == 0 && !leftoversStored && holdsAnyRecord(engine)) {
+            // records without tokens and no join begun here: its node.state was lost, or restored without it. They
+            // may be the only copy of some writes (one node, N=1), so they stay, counted as leftovers until a
+            // cleanup once it has joined (and the cluster refuses its join while it holds the id as a member)
+            events.accept("this node holds records but no tokens, and no join began on this directory: kept, and"
+                + " counted as leftovers until a cleanup once it has joined");
+            LeftoversFile.store(config.dataDirectory(), true);
+            leftoversStored = true;
+        }
+        try {
+            if (state.tokens().length > 0) {
+                NodeState.endJoin(config.dataDirectory());
+            } else if (!config.seeds().isEmpty()) {
+                // this run joins: what it receives from now on is a join's
+                NodeState.beginJoin(config.dataDirectory());
+            }
+        } catch (io.ringkv.api.KvException e) {
+            // a start needs no free space: without the mark, a restart before the join ends keeps what it received
+            // (as leftovers) instead of dropping it
+            events.accept("WARNING: " + e.getMessage());
         }
         // bound first, so that gossip announces the real client port when the configured one is 0
         ClientSettings clients = config.clients();

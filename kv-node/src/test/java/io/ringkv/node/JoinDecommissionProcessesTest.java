@@ -55,8 +55,8 @@ class JoinDecommissionProcessesTest {
                 }
             }
         });
-        // n3's directory holds a record but no tokens, as a join that did not finish leaves it (a restart
-        // mid-stream, or a removal while it was down): dropped at its start, it is sent to no replica
+        // n3's directory holds a record but no tokens, and a join began there: what a join that did not finish
+        // leaves (a restart mid-stream, or a removal while it was down). Dropped at its start, it is sent to no one
         io.ringkv.api.Key stale = io.ringkv.api.Key.utf8("stale-from-an-unfinished-join");
         try (io.ringkv.storage.StorageEngine engine = io.ringkv.storage.StorageEngines.open("lsm",
             new io.ringkv.storage.EngineConfig(cluster.workDirectory().resolve("n3"), "data",
@@ -64,6 +64,7 @@ class JoinDecommissionProcessesTest {
             engine.put(io.ringkv.ring.Partitioner.token(stale), stale, new byte[] {1}, new byte[] {2});
             engine.flush();
         }
+        io.ringkv.node.membership.NodeState.beginJoin(cluster.workDirectory().resolve("n3"));
         cluster.start(3);
         cluster.nodes[3].await("dropped the 1 records this node holds from a join that did not finish", WAIT);
         cluster.nodes[3].await("joined the ring", WAIT);

@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
  */
 public record NodeState(long generation, long[] tokens, boolean newData, long tokensGeneration) {
     static final String FILE = "node.state";
+    /** The mark of a join under way ({@link #beginJoin}). */
+    static final String JOINING_FILE = "joining";
 
     /** Copies the tokens. */
     public NodeState {
@@ -57,11 +59,44 @@ public record NodeState(long generation, long[] tokens, boolean newData, long to
             stored == null ? 0 : stored.tokensGeneration());
     }
 
-    /** @return this state owning {@code newTokens}, stored */
+    /** @return this state owning {@code newTokens}, stored; a join that stored its tokens is no longer under way */
     public NodeState withTokens(long[] newTokens, Path dataDirectory) {
         NodeState updated = new NodeState(generation, newTokens, false, generation);
         updated.store(dataDirectory);
+        if (newTokens.length > 0) {
+            endJoin(dataDirectory);
+        }
         return updated;
+    }
+
+    /**
+     * Marks, before a node without tokens joins, that a join on this directory is under way: the records it then
+     * receives are a join's, copies of what other replicas hold. A start that finds the mark and no tokens drops
+     * them (the join did not finish; it may have been removed meanwhile). Without the mark, records and no tokens
+     * mean something else (a {@code node.state} lost or restored without it), and are kept.
+     *
+     * @throws KvException with {@code STORAGE_FAILURE} when it cannot be written
+     */
+    public static void beginJoin(Path dataDirectory) {
+        if (!joinBegun(dataDirectory)) {
+            AtomicFile.replace(dataDirectory, JOINING_FILE, "# ringkv: a join on this directory is under way\n");
+        }
+    }
+
+    /** @return whether {@link #beginJoin} marked a join under way that has not stored its tokens since */
+    public static boolean joinBegun(Path dataDirectory) {
+        return Files.exists(dataDirectory.resolve(JOINING_FILE));
+    }
+
+    /** Removes the mark of a join under way, if any; the node then holds tokens. */
+    public static void endJoin(Path dataDirectory) {
+        try {
+            Files.deleteIfExists(dataDirectory.resolve(JOINING_FILE));
+        } catch (IOException e) {
+            throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot remove " + dataDirectory.resolve(JOINING_FILE)
+                + " (" + e.getMessage() + "): with it and without its tokens, the node would drop its records at its"
+                + " next start");
+        }
     }
 
     /**
