@@ -475,8 +475,8 @@ public final class RingkvNode implements AutoCloseable {
         new ClusterEndpoint(membership::snapshot, context.clock()::wallClockMillis).addTo(routes);
         new DashboardEndpoint().addTo(routes);
         return routes.guardEach(new BasicAuth(authenticator,
-            io.ringkv.node.auth.ProtectedMode.loopback(config.listen().host()),
-            httpCounters.get(HttpCounter.REFUSED_HOST)::increment)::guard);
+            io.ringkv.node.auth.ProtectedMode.loopback(config.listen().host()) && !config.clients().tls().enabled(),
+            config.listen().host(), httpCounters.get(HttpCounter.REFUSED_HOST)::increment)::guard);
     }
 
     /**

@@ -782,18 +782,23 @@ public final class HintedHandoff implements TimerHandler {
     }
 
     /**
-     * @return a live node of the ring after the moves, neither this one nor {@code owner}, to keep a hint for it;
-     *     null if none. A node that is leaving too is not in that ring: handed hints after its own hand-off, it would
-     *     leave with them
+     * @return a live node of the ring after the moves, neither this one nor {@code owner}, to keep a hint for it,
+     *     a member now first; null if none. A node that is leaving too is not in that ring: handed hints after its
+     *     own hand-off, it would leave with them. A joiner is in it, but may never finish (and be removed and wiped)
      */
     private NodeId keeper(NodeId owner) {
-        for (io.ringkv.api.Node node : (future.isEmpty() ? ring : future).nodes()) {
+        Ring after = future.isEmpty() ? ring : future;
+        NodeId joining = null;
+        for (io.ringkv.api.Node node : after.nodes()) {
             NodeId id = node.id();
             if (!id.equals(context.self()) && !id.equals(owner) && liveness.isAlive(id)) {
-                return id;
+                if (ring.contains(id)) {
+                    return id;
+                }
+                joining = joining == null ? id : joining;
             }
         }
-        return null;
+        return joining;
     }
 
     /**

@@ -41,21 +41,25 @@ public final class BasicAuth {
 
     private final Authenticator authenticator;
     private final boolean loopbackNamesOnly;
+    private final String listenHost;
     private final Runnable refusedHost;
 
     /** @param authenticator the node's; when it requires no login, {@link #guard} changes nothing */
     public BasicAuth(Authenticator authenticator) {
-        this(authenticator, false, () -> { });
+        this(authenticator, false, "", () -> { });
     }
 
     /**
-     * @param loopbackNamesOnly the node listens on loopback: without users, a request must then name the node by a
-     *     loopback name (see {@link #guard})
+     * @param loopbackNamesOnly the node listens on loopback, over plain HTTP (a rebinding page fails a TLS
+     *     handshake's name check): without users, a request must then name the node by a loopback name or
+     *     {@code listenHost} (see {@link #guard})
+     * @param listenHost the name or address the node listens on, which names it too
      * @param refusedHost counts a request refused for its {@code Host}
      */
-    public BasicAuth(Authenticator authenticator, boolean loopbackNamesOnly, Runnable refusedHost) {
+    public BasicAuth(Authenticator authenticator, boolean loopbackNamesOnly, String listenHost, Runnable refusedHost) {
         this.authenticator = authenticator;
         this.loopbackNamesOnly = loopbackNamesOnly;
+        this.listenHost = listenHost;
         this.refusedHost = refusedHost;
     }
 
@@ -70,7 +74,7 @@ public final class BasicAuth {
         if (!authenticator.required()) {
             return loopbackNamesOnly ? exchange -> {
                 String host = exchange.getRequestHeaders().getFirst("Host");
-                if (host == null || namesLoopback(host)) {
+                if (host == null || namesLoopback(host, listenHost)) {
                     handler.handle(exchange);
                 } else {
                     refusedHost.run();
@@ -142,8 +146,11 @@ public final class BasicAuth {
         }
     }
 
-    /** @return true when a {@code Host} header names {@code localhost} or a loopback address, with any port */
-    static boolean namesLoopback(String host) {
+    /**
+     * @return true when a {@code Host} header names {@code localhost} (or a name under it, RFC 6761), a loopback
+     *     address or {@code listenHost}, with any port and one trailing dot
+     */
+    static boolean namesLoopback(String host, String listenHost) {
         String name = host.strip();
         if (name.startsWith("[")) {
             int end = name.indexOf(']');
@@ -154,7 +161,12 @@ public final class BasicAuth {
         } else if (name.indexOf(':') >= 0) {
             name = name.substring(0, name.indexOf(':'));
         }
-        if (name.equalsIgnoreCase("localhost")) {
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.equals("localhost") || lower.endsWith(".localhost") || lower.equals("ip6-localhost")
+            || lower.equals("ip6-loopback") || !lower.isEmpty() && lower.equalsIgnoreCase(listenHost)) {
             return true;
         }
         // a literal only: parsed, never looked up (a name that resolves to loopback is what rebinding makes)

@@ -94,23 +94,24 @@ class BasicAuthTest {
         // visitor's browser: it read and wrote every key of a default node through the HTTP port
         java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
         Authenticator open = Authenticator.open(registry);
-        serve(open, new BasicAuth(open, true, refused::incrementAndGet));
+        serve(open, new BasicAuth(open, true, "myhost", refused::incrementAndGet));
         map.putNow(Key.utf8("secret"), Value.utf8("s"), CausalContext.NONE);
         for (String host : List.of("rebind.attacker.example:" + server.port(), "127.0.0.1.nip.io", "evil", "[::2]",
-            "10.0.0.1")) {
+            "10.0.0.1", "localhost.evil.example", "myhost.evil.example")) {
             RawHttp.Response answer = send("GET", "/kv/secret", null, "Host: " + host);
             assertEquals(421, answer.status(), host);
             assertTrue(answer.text().contains("DNS rebinding"), answer.text());
         }
         assertEquals(421, send("PUT", "/kv/x", bytes("v"), "Host: rebind.attacker.example").status());
         assertEquals(421, send("GET", "/health/live", null, "Host: rebind.attacker.example").status());
-        assertEquals(7, refused.get());
+        assertEquals(9, refused.get());
         assertTrue(map.getNow(Key.utf8("x")).isEmpty(), "the refused PUT wrote nothing");
         for (String host : List.of("127.0.0.1", "127.0.0.1:" + server.port(), "localhost:" + server.port(),
-            "LOCALHOST", "[::1]:" + server.port(), "127.3.2.1")) {
+            "LOCALHOST", "[::1]:" + server.port(), "127.3.2.1", "localhost.", "node.localhost:9379", "ip6-localhost",
+            "MyHost:" + server.port())) {
             assertEquals(200, send("GET", "/kv/secret", null, "Host: " + host).status(), host);
         }
-        assertEquals(7, refused.get());
+        assertEquals(9, refused.get());
     }
 
     @Test
