@@ -61,7 +61,7 @@ public enum RepairCounter implements CounterDescriptor {
             + " configured otherwise), acknowledged as refused so that the session ends without them"),
     RECORDS_REFUSED_BY_PEER("repair_records_refused_by_peer", CounterKind.COUNTER,
         "records this node sent that the peer will never take (a peer configured otherwise): dropped from the"
-            + " session, logged; they differ until the settings agree"),
+            + " session; they differ until the settings agree"),
     DROPPED_MALFORMED("repair_dropped_malformed", CounterKind.COUNTER,
         "anti-entropy messages that failed to decode or named no valid range or leaf, listing chunks no responder"
             + " cuts (empty and not the last, past the last), and keys a peer asked for outside its session's range:"

@@ -175,8 +175,8 @@ public final class RingkvNode implements AutoCloseable {
         Gossiper.Remembered remembered = PeersFile.load(config.dataDirectory());
         boolean leftoversStored = LeftoversFile.load(config.dataDirectory());
         boolean gaveTokensUp = !state.newData() && state.tokens().length == 0;
-        boolean joinUnfinished = state.tokens().length == 0 && NodeState.joinBegun(config.dataDirectory());
-        if (gaveTokensUp || joinUnfinished && holdsAnyRecord(engine)) {
+        boolean recordsWithoutTokens = !gaveTokensUp && state.tokens().length == 0 && holdsAnyRecord(engine);
+        if (gaveTokensUp || recordsWithoutTokens && NodeState.joinBegun(config.dataDirectory())) {
             // this node held tokens on this data and gave them up (it left, or handed its ranges over after a lost
             // token conflict, or learned that it was removed while it was down and stopped before its drop ended):
             // its records went to the nodes that hold those ranges now, or were repaired there, and deletes made
@@ -203,7 +203,7 @@ public final class RingkvNode implements AutoCloseable {
             leftoversStored = false;
             // a failure here stops the start: a mark left at 1 would only hold purges until a cleanup
             LeftoversFile.store(config.dataDirectory(), false);
-        } else if (state.tokens().length == 0 && !leftoversStored && holdsAnyRecord(engine)) {
+        } else if (recordsWithoutTokens && !leftoversStored) {
             // records without tokens and no join begun here: its node.state was lost, or restored without it. They
             // may be the only copy of some writes (one node, N=1), so they stay, counted as leftovers until a
             // cleanup once it has joined (and the cluster refuses its join while it holds the id as a member)

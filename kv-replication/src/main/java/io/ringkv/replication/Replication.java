@@ -39,7 +39,7 @@ public final class Replication {
     private final ScanCoordinator scans;
     private final io.ringkv.api.Limits replicationLimits;
     private final long tombstoneGraceMillis;
-    private volatile java.util.function.BooleanSupplier purgesHeld = () -> false;
+    private volatile BooleanSupplier purgesHeld = () -> false;
     private BooleanSupplier serving = () -> true;
 
     /**
@@ -188,7 +188,7 @@ public final class Replication {
      * Says when purges are held (see {@link #forgetBefore}): the node's repair history, which holds them while the
      * ring moves or a node keeps leftovers.
      */
-    public void purgesHeldWhile(java.util.function.BooleanSupplier held) {
+    public void purgesHeldWhile(BooleanSupplier held) {
         this.purgesHeld = held;
     }
 

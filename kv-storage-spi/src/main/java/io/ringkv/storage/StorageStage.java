@@ -23,10 +23,11 @@ package io.ringkv.storage;
  *       {@link io.ringkv.api.KvException}; anything else is wrapped as {@code STORAGE_FAILURE});</li>
  *   <li>a force that fails for want of space ({@code DISK_FULL} from {@link StorageEngine#flush()}: the engine
  *       keeps what was applied, and a later force writes it) fails no write: the write tasks it would have covered
- *       wait for a later force that succeeds, which the stage tries again and again after a pause; while they wait, the
- *       stage may refuse new write tasks with {@code DISK_FULL}, unapplied (they could not be acknowledged before the
- *       disk has room, and a coordinator may hand its write to another replica). A coordinator that heard of such a write as failed would not send it on, and the
- *       write, applied here, would later become durable here alone. Any other failed force fails every write task
+ *       wait for a later force that succeeds, which the stage tries again and again after a pause; while they
+ *       wait, the stage may refuse new write tasks with {@code DISK_FULL}, unapplied (they could not be
+ *       acknowledged before the disk has room, and a coordinator may hand its write to another replica). A
+ *       coordinator that heard of such a write as failed would not send it on, and the write, applied here, would
+ *       later become durable here alone. Any other failed force fails every write task
  *       it would have covered (those waiting from earlier failures for space too): what it lost is unknown;</li>
  *   <li>the stage is bounded: a submission it cannot take is refused at once (the method returns false, nothing
  *       runs and the completion is never called), so the protocol thread never waits.</li>

@@ -7,8 +7,10 @@ public sealed interface RepairMessage {
     /** The repair session the message belongs to. */
     long sessionId();
 
-    /** How a replica answered a request of a session. */
-    /** {@code REFUSED}: a record the receiver will never take; an earlier build reads it as malformed. */
+    /**
+     * How a replica answered a request of a session; {@code REFUSED}: a record the receiver will never take (an
+     * earlier build reads it as malformed).
+     */
     enum Status { OK, BUSY, FAILED, UNKNOWN_SESSION, REFUSED }
 
     /** Opens a session over the range (start, end] with a tree of {@code leafCount} leaves. */

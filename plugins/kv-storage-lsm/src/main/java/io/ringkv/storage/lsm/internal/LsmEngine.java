@@ -145,6 +145,7 @@ public final class LsmEngine implements StorageEngine {
         LsmMetrics metrics = new LsmMetrics();
         FileChannel lockFile = null;
         Recovered recovered = null;
+        LsmEngine engine;
         try {
             Directories.create(directory);
             lockFile = FileChannel.open(directory.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -155,42 +156,29 @@ public final class LsmEngine implements StorageEngine {
             DiskSpace.Probe space = probe != null ? probe : DiskSpace.Probe.of(directory);
             DiskSpace disk = new DiskSpace(directory, space, options.reserveBytes(space.totalBytes()), metrics);
             recovered = recover(config, options, clock, metrics, reads, segmentFiles);
-            LsmEngine engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk,
-                segmentFiles, reads);
-            recovered = null;
-            try {
-                engine.flusher.start();
-                engine.compactor.start();
-            } catch (RuntimeException | Error e) {
-                // a thread that could not start: the engine closes itself (threads, log, tables, lock), and the
-                // lock is not let go of while anything it started may still run
-                try {
-                    engine.close();
-                } catch (RuntimeException | Error notClosed) {
-                    e.addSuppressed(notClosed);
-                }
-                throw new StartFailed(e);
-            }
-            return engine;
+            engine = new LsmEngine(config, options, clock, metrics, lockFile, lock, recovered, disk, segmentFiles,
+                reads);
         } catch (IOException | UncheckedIOException | java.nio.channels.OverlappingFileLockException e) {
             abandon(recovered, lockFile);
             throw new KvException(ErrorCode.STORAGE_FAILURE, "cannot open lsm store " + directory + ": " + e);
-        } catch (StartFailed e) {
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw (RuntimeException) e.getCause();
         } catch (RuntimeException | Error e) {
             abandon(recovered, lockFile);
             throw e;
         }
-    }
-
-    /** A made engine whose threads did not start, closed already: its lock is not the open's to let go of. */
-    private static final class StartFailed extends RuntimeException {
-        StartFailed(Throwable cause) {
-            super(cause);
+        try {
+            engine.flusher.start();
+            engine.compactor.start();
+        } catch (RuntimeException | Error e) {
+            // a thread that could not start: the made engine closes itself (threads, log, tables, lock), and the
+            // lock is not let go of while anything it started may still run
+            try {
+                engine.close();
+            } catch (RuntimeException | Error notClosed) {
+                e.addSuppressed(notClosed);
+            }
+            throw e;
         }
+        return engine;
     }
 
     /**
@@ -247,10 +235,13 @@ public final class LsmEngine implements StorageEngine {
         // the log's tail: the newest segment that holds anything (a crash while the log rolled leaves the next
         // segment created and empty, and the one before it torn)
         long tail = segments.isEmpty() ? 0 : segments.getFirst();
+        // a damaged segment left whole at a start is followed by that start's segment, empty if nothing came
+        java.util.Set<Long> damaged = new java.util.HashSet<>();
         for (long segment : segments) {
             Path path = CommitLog.segmentPath(directory, segment);
-            // a damaged segment left whole at a start is followed by that start's segment, empty if nothing came
-            if (Files.size(path) > 0 && !Files.exists(CommitLogReplay.damagedMark(path))) {
+            if (Files.exists(CommitLogReplay.damagedMark(path))) {
+                damaged.add(segment);
+            } else if (Files.size(path) > 0) {
                 tail = segment;
             }
         }
@@ -258,7 +249,7 @@ public final class LsmEngine implements StorageEngine {
         for (long segment : segments) {
             Path path = CommitLog.segmentPath(directory, segment);
             CommitLogReplay.Replayed read = replay.replay(path, flushed, replayed::apply,
-                segment >= tail && !Files.exists(CommitLogReplay.damagedMark(path)), segmentFiles);
+                segment >= tail && !damaged.contains(segment), segmentFiles);
             lastSeq = Math.max(lastSeq, read.highestSeq());
             if (!read.keep()) {
                 deletable.add(segment);
