@@ -196,11 +196,7 @@ class ExpirySimulationTest {
                 cluster.sim.node(n(2)).disk().compact("data", 0);
                 cluster.sim.node(n(3)).disk().compact("data", 0);
                 assertNull(record(cluster, n(3), "deleted"), "n3 purged it");
-                Boolean[] stored = new Boolean[1];
-                cluster.node(n(3)).mergeRecord(deleted.token(), deleted.key(), deleted.version(), null,
-                    ok -> stored[0] = ok);
-                cluster.sim.runUntil(() -> stored[0] != null, 1_000 * MS);
-                assertTrue(stored[0]);
+                assertTrue(merged(cluster, n(3), deleted));
                 assertNull(record(cluster, n(3), "deleted"), "n3 took a tombstone past the grace back");
                 // a record that does not decode (a token not the key's) is the receiver's to judge: sent
                 assertTrue(n1.takenWhereAbsent(deleted.token() + 1, deleted.key(), deleted.version(), null));
@@ -210,14 +206,19 @@ class ExpirySimulationTest {
                 cluster.node(n(3)).purgesHeldWhile(() -> true);
                 assertTrue(takenWhereAbsent(cluster, n1, "deleted"), "a tombstone past the grace, purges held");
                 assertTrue(takenWhereAbsent(cluster, n1, "expiring"));
-                Boolean[] held = new Boolean[1];
-                cluster.node(n(3)).mergeRecord(deleted.token(), deleted.key(), deleted.version(), null,
-                    ok -> held[0] = ok);
-                cluster.sim.runUntil(() -> held[0] != null, 1_000 * MS);
-                assertTrue(held[0]);
+                assertTrue(merged(cluster, n(3), deleted));
                 assertNotNull(record(cluster, n(3), "deleted"), "n3 takes it while purges are held");
                 assertEquals(List.of(), cluster.sim.handlerFailures());
             });
+    }
+
+    /** @return whether {@code node} answered the merge of {@code tombstone}, as a repair brings it, as done */
+    private static boolean merged(TestCluster cluster, NodeId node, StorageRecord tombstone) {
+        Boolean[] stored = new Boolean[1];
+        cluster.node(node).mergeRecord(tombstone.token(), tombstone.key(), tombstone.version(), null,
+            ok -> stored[0] = ok);
+        cluster.sim.runUntil(() -> stored[0] != null, 1_000 * MS);
+        return stored[0];
     }
 
     private static StorageRecord record(TestCluster cluster, NodeId id, String key) {

@@ -3,7 +3,6 @@ package io.ringkv.node.resp;
 import static io.ringkv.node.resp.RespTestClient.NULL_BULK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Consistency;
@@ -22,7 +21,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -37,23 +35,6 @@ import org.junit.jupiter.api.Timeout;
 class ClientInputTest {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final MapKeyValueService map = new MapKeyValueService(null);
-
-    /** Holds every answer of the calls it gates until the test releases them, in the order asked. */
-    private static final class Gate {
-        final AtomicInteger asked = new AtomicInteger();
-        final LinkedBlockingQueue<Runnable> waiting = new LinkedBlockingQueue<>();
-
-        <T> void hold(Answer<T> answer, T result) {
-            asked.incrementAndGet();
-            waiting.add(() -> answer.channel().deliver(List.of(() -> answer.succeeded(result))));
-        }
-
-        void releaseNext() throws InterruptedException {
-            Runnable next = waiting.poll(20, TimeUnit.SECONDS);
-            assertNotNull(next, "a call reached the service");
-            next.run();
-        }
-    }
 
     @AfterEach
     void closeEverything() throws Exception {
@@ -90,7 +71,7 @@ class ClientInputTest {
 
     @Test
     void whatAClientSentBeforeItsInputEndedIsAnsweredInOrderBeforeTheConnectionCloses() throws Exception {
-        Gate gate = new Gate();
+        HeldAnswers gate = new HeldAnswers();
         KeyValueService gated = new ForwardingKeyValueService(map) {
             @Override
             public void put(Key key, Value value, CausalContext context, Consistency consistency,
@@ -130,7 +111,7 @@ class ClientInputTest {
 
     @Test
     void echoedRepliesReserveWhatTheyEcho() throws Exception {
-        Gate gate = new Gate();
+        HeldAnswers gate = new HeldAnswers();
         KeyValueService gated = new ForwardingKeyValueService(map) {
             @Override
             public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
@@ -179,7 +160,7 @@ class ClientInputTest {
 
     @Test
     void aMultiKeyCommandAnswersOnlyOnceEveryPartHasSoLaterRequestsOnItsKeysWait() throws Exception {
-        Gate gate = new Gate();
+        HeldAnswers gate = new HeldAnswers();
         AtomicInteger putsOfB = new AtomicInteger();
         KeyValueService service = new ForwardingKeyValueService(map) {
             @Override

@@ -2,7 +2,6 @@ package io.ringkv.node.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringkv.api.Consistency;
@@ -19,7 +18,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -39,8 +37,7 @@ class ReplyBudgetTest {
 
     /** Answers each GET only when the test lets it, in the order asked. */
     private final class GatedGets extends ForwardingKeyValueService {
-        final AtomicInteger asked = new AtomicInteger();
-        final LinkedBlockingQueue<Runnable> waiting = new LinkedBlockingQueue<>();
+        final HeldAnswers answers = new HeldAnswers();
 
         GatedGets() {
             super(map);
@@ -48,15 +45,7 @@ class ReplyBudgetTest {
 
         @Override
         public void get(Key key, Consistency consistency, Answer<Optional<Value>> answer) {
-            asked.incrementAndGet();
-            Optional<Value> value = map.getNow(key);
-            waiting.add(() -> answer.channel().deliver(List.of(() -> answer.succeeded(value))));
-        }
-
-        void answerNext() throws InterruptedException {
-            Runnable next = waiting.poll(20, TimeUnit.SECONDS);
-            assertNotNull(next, "a GET reached the service");
-            next.run();
+            answers.hold(answer, map.getNow(key));
         }
     }
 
@@ -76,16 +65,16 @@ class ReplyBudgetTest {
         RespTestClient client = client(server);
         client.send(RespTestClient.pipeline(List.of("GET", "a"), List.of("GET", "b")));
         // either the server holds the second GET, or (without a budget) dispatches it at once
-        while (server.counters().value(RespCounter.DISPATCH_HOLDS) == 0 && gated.asked.get() < 2) {
+        while (server.counters().value(RespCounter.DISPATCH_HOLDS) == 0 && gated.answers.asked.get() < 2) {
             Thread.sleep(5);
         }
         assertEquals(1, server.counters().value(RespCounter.DISPATCH_HOLDS));
-        assertEquals(1, gated.asked.get(), "the second GET is held, not dispatched");
-        gated.answerNext();
+        assertEquals(1, gated.answers.asked.get(), "the second GET is held, not dispatched");
+        gated.answers.releaseNext();
         assertEquals(new Bulk("va"), client.read());
-        gated.answerNext();
+        gated.answers.releaseNext();
         assertEquals(new Bulk("vb"), client.read());
-        assertEquals(2, gated.asked.get());
+        assertEquals(2, gated.answers.asked.get());
         assertEquals(1, server.counters().value(RespCounter.DISPATCH_HOLDS));
         Bulk info = assertInstanceOf(Bulk.class, client.call("INFO", "stats"));
         assertTrue(info.text().contains("total_reply_budget_holds:1"), info.text());
@@ -98,11 +87,11 @@ class ReplyBudgetTest {
         RespServer server = start(RespConfig.onPort(0), gated);
         RespTestClient client = client(server);
         client.send(RespTestClient.pipeline(List.of("GET", "a"), List.of("GET", "b")));
-        while (gated.asked.get() < 2) {
+        while (gated.answers.asked.get() < 2) {
             Thread.sleep(5);
         }
-        gated.answerNext();
-        gated.answerNext();
+        gated.answers.releaseNext();
+        gated.answers.releaseNext();
         assertEquals(new Bulk("va"), client.read());
         assertEquals(RespTestClient.NULL_BULK, client.read());
         assertEquals(0, server.counters().value(RespCounter.DISPATCH_HOLDS));
